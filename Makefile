@@ -1,0 +1,112 @@
+# libpoints - one entry point: all, check, demo, bench, install, clean.
+PREFIX ?= /usr/local
+CC ?= cc
+VERSION = 0.1.0
+SOMAJOR = 0
+
+PKGS = sqlite3 uuid libsodium
+DEBS = libsqlite3-dev uuid-dev libsodium-dev check pkg-config mandoc
+
+CSTD = -std=c99 -D_POSIX_C_SOURCE=200809L
+WARN = -Wall -Wextra -Werror
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+OPT = -O1 -g -fno-omit-frame-pointer
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -Ilib $(CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luuid -lsodium)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
+LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)
+HDRS = include/points.h include/points_store.h $(wildcard lib/*.h)
+
+TEST_SRC = $(sort $(wildcard tests/check_*.c))
+TEST_BIN = $(TEST_SRC:tests/%.c=build/tests/%)
+TEST_UTIL = tests/testutil.c
+EXAMPLE_SRC = $(sort $(wildcard examples/*.c))
+EXAMPLE_BIN = $(EXAMPLE_SRC:examples/%.c=build/examples/%)
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
+
+SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+.PHONY: all deps check demo bench install uninstall clean examples lint-man
+
+all: lib/libpoints.so lib/libpoints.a
+
+# Install the Debian packages the build needs, only those missing.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build/lib/%.o: lib/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fvisibility=hidden $(PKG_CFLAGS) -c $< -o $@
+
+build/pic/%.o: lib/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden $(PKG_CFLAGS) -c $< -o $@
+
+lib/libpoints.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+lib/libpoints.so: $(LIB_PIC)
+	$(CC) -shared $(SAN) -Wl,-soname,libpoints.so.$(SOMAJOR) -o lib/libpoints.so.$(VERSION) $^ $(PKG_LIBS)
+	ln -sf libpoints.so.$(VERSION) lib/libpoints.so.$(SOMAJOR)
+	ln -sf libpoints.so.$(VERSION) lib/libpoints.so
+
+# Tests link the static library so they can reach internal helpers.
+build/tests/%: tests/%.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests $< $(TEST_UTIL) -o $@ lib/libpoints.a $(PKG_LIBS) $(CHECK_LIBS)
+
+build/examples/%: examples/%.c lib/libpoints.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $< -o $@ -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../lib'
+
+build/bench/%: bench/%.c lib/libpoints.a
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -g -Iinclude -Ilib $(PKG_CFLAGS) $< -o $@ lib/libpoints.a $(PKG_LIBS)
+
+check: $(TEST_BIN) examples
+	@fail=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; $(SANENV) CK_DEFAULT_TIMEOUT=300 ./$$t || fail=1; \
+	done; exit $$fail
+
+examples: $(EXAMPLE_BIN)
+
+demo: build/examples/quickstart
+	rm -f build/demo.db build/demo.db-wal build/demo.db-shm
+	./build/examples/quickstart build/demo.db
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
+
+lint-man:
+	mandoc -T lint -W warning man/man3/*.3
+
+points.pc: points.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+install: all points.pc
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
+	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
+	install -m 644 include/points.h include/points_store.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+
+clean:
+	rm -rf build points.pc lib/libpoints.a lib/libpoints.so*

@@ -1,0 +1,319 @@
+/* codec.c - key and record encoding; see codec.h. */
+#include <string.h>
+
+#include "points.h"
+#include "alloc.h"
+#include "codec.h"
+
+void
+points_buf__init(points_buf *b)
+{
+	b->data = b->small;
+	b->len = 0;
+	b->cap = sizeof(b->small);
+	b->err = 0;
+}
+
+void
+points_buf__reset(points_buf *b)
+{
+	b->len = 0;
+	b->err = 0;
+}
+
+void
+points_buf__free(points_buf *b)
+{
+	if (b->data != b->small)
+		points__free(b->data);
+	points_buf__init(b);
+}
+
+static int
+buf_grow(points_buf *b, size_t need)
+{
+	size_t cap = b->cap;
+	unsigned char *d;
+
+	if (b->err)
+		return 0;
+	if (b->len + need <= cap)
+		return 1;
+	while (cap < b->len + need)
+		cap *= 2;
+	if (b->data == b->small) {
+		d = points__malloc(cap);
+		if (d)
+			memcpy(d, b->small, b->len);
+	} else {
+		d = points__realloc(b->data, cap);
+	}
+	if (!d) {
+		b->err = POINTS_ENOMEM;
+		return 0;
+	}
+	b->data = d;
+	b->cap = cap;
+	return 1;
+}
+
+void
+points_buf__bytes(points_buf *b, const void *p, size_t n)
+{
+	if (n == 0 || !buf_grow(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void
+points_buf__u8(points_buf *b, unsigned v)
+{
+	unsigned char c = (unsigned char)v;
+
+	points_buf__bytes(b, &c, 1);
+}
+
+void
+points_buf__uvar(points_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	points_buf__bytes(b, tmp, n);
+}
+
+void
+points_buf__svar(points_buf *b, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	points_buf__uvar(b, (u << 1) ^ (v < 0 ? ~(uint64_t)0 : 0));
+}
+
+void
+points_buf__str(points_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	points_buf__uvar(b, n);
+	points_buf__bytes(b, s, n);
+}
+
+void
+points_buf__be32(points_buf *b, uint32_t v)
+{
+	unsigned char tmp[4];
+
+	points__put_be32(tmp, v);
+	points_buf__bytes(b, tmp, 4);
+}
+
+void
+points_buf__be64(points_buf *b, uint64_t v)
+{
+	unsigned char tmp[8];
+
+	points__put_be64(tmp, v);
+	points_buf__bytes(b, tmp, 8);
+}
+
+void
+points_rd__init(points_rd *r, const void *p, size_t n)
+{
+	r->p = p;
+	r->end = r->p + n;
+	r->err = 0;
+}
+
+static int
+rd_need(points_rd *r, size_t n)
+{
+	if (r->err || (size_t)(r->end - r->p) < n) {
+		r->err = POINTS_ECORRUPT;
+		return 0;
+	}
+	return 1;
+}
+
+unsigned
+points_rd__u8(points_rd *r)
+{
+	if (!rd_need(r, 1))
+		return 0;
+	return *r->p++;
+}
+
+uint64_t
+points_rd__uvar(points_rd *r)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	for (;;) {
+		unsigned c;
+
+		if (!rd_need(r, 1) || shift > 63) {
+			r->err = POINTS_ECORRUPT;
+			return 0;
+		}
+		c = *r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		shift += 7;
+	}
+}
+
+int64_t
+points_rd__svar(points_rd *r)
+{
+	uint64_t u = points_rd__uvar(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+void
+points_rd__strref(points_rd *r, const char **p, size_t *n)
+{
+	uint64_t len = points_rd__uvar(r);
+
+	*p = "";
+	*n = 0;
+	if (r->err || !rd_need(r, (size_t)len))
+		return;
+	*p = (const char *)r->p;
+	*n = (size_t)len;
+	r->p += len;
+}
+
+void
+points_rd__str(points_rd *r, char *out, size_t cap)
+{
+	const char *p;
+	size_t n;
+
+	points_rd__strref(r, &p, &n);
+	if (n >= cap) {
+		r->err = POINTS_ECORRUPT;
+		n = 0;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+void
+points_rd__bytes(points_rd *r, void *out, size_t n)
+{
+	if (!rd_need(r, n)) {
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+uint32_t
+points_rd__be32(points_rd *r)
+{
+	if (!rd_need(r, 4))
+		return 0;
+	r->p += 4;
+	return points__get_be32(r->p - 4);
+}
+
+uint64_t
+points_rd__be64(points_rd *r)
+{
+	if (!rd_need(r, 8))
+		return 0;
+	r->p += 8;
+	return points__get_be64(r->p - 8);
+}
+
+void
+points__put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+void
+points__put_be64(unsigned char *p, uint64_t v)
+{
+	points__put_be32(p, (uint32_t)(v >> 32));
+	points__put_be32(p + 4, (uint32_t)v);
+}
+
+uint32_t
+points__get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+uint64_t
+points__get_be64(const unsigned char *p)
+{
+	return (uint64_t)points__get_be32(p) << 32 | points__get_be32(p + 4);
+}
+
+int
+points__add(int64_t *acc, int64_t v)
+{
+	if ((v > 0 && *acc > INT64_MAX - v) || (v < 0 && *acc < INT64_MIN - v))
+		return POINTS_EOVERFLOW;
+	*acc += v;
+	return POINTS_OK;
+}
+
+int
+points__utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p++;
+		unsigned need;
+		uint32_t cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) < need)
+			return 0;
+		while (need--) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*p++ & 0x3f);
+		}
+		/* overlong, surrogates, beyond U+10FFFF */
+		if ((cp < 0x800 && c >= 0xe0) || (cp < 0x10000 && c >= 0xf0) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+	}
+	return 1;
+}
