@@ -1,7 +1,260 @@
-/* testutil.c - shared fixtures and invariant checks for the Check suites. */
+/* testutil.c - shared fixtures and invariant checks; see testutil.h. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
+#include "db.h"
+
+int64_t tu_now = TU_T0;
+
+static int64_t
+tu_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+points_db *
+tu_open_bare(const char *uri)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *db = NULL;
+	int rc;
+
+	o.clock = tu_clock;
+	rc = points_open(uri, &o, &db);
+	ck_assert_msg(rc == POINTS_OK, "open %s: %s", uri, points_errmsg(db));
+	return db;
+}
+
+points_db *
+tu_open(const char *uri)
+{
+	points_db *db = tu_open_bare(uri);
+
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    365), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "YE", 2,
+	    POINTS_EXPIRE_YEAR_END, 1), POINTS_OK);
+	return db;
+}
+
+static char tu_path[64];
+static char tu_uri[96];
+
+const char *
+tu_sqlite_uri(void)
+{
+	int fd;
+
+	tu_cleanup();
+	strcpy(tu_path, "/tmp/points-test-XXXXXX");
+	fd = mkstemp(tu_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(tu_path);
+	snprintf(tu_uri, sizeof(tu_uri), "sqlite:%s", tu_path);
+	return tu_uri;
+}
+
+void
+tu_cleanup(void)
+{
+	char p[80];
+
+	if (!tu_path[0])
+		return;
+	unlink(tu_path);
+	snprintf(p, sizeof(p), "%s-wal", tu_path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", tu_path);
+	unlink(p);
+	tu_path[0] = '\0';
+}
+
+int64_t
+tu_account(points_db *db, const char *ext)
+{
+	int64_t id = 0;
+	int rc = points_account_create(db, ext, ext, 0, &id);
+
+	ck_assert_msg(rc == POINTS_OK, "create %s: %s", ext, points_errmsg(db));
+	return id;
+}
+
+int
+tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
+    points_txn *out)
+{
+	points_posting p = POINTS_POSTING_INIT;
+	points_txn t;
+
+	p.asset = asset;
+	p.account = acct;
+	p.amount = amount;
+	return points_earn(db, &p, out ? out : &t);
+}
+
+int
+tu_spend(points_db *db, int64_t acct, const char *asset, int64_t amount,
+    points_txn *out)
+{
+	points_posting p = POINTS_POSTING_INIT;
+	points_txn t;
+
+	p.asset = asset;
+	p.account = acct;
+	p.amount = amount;
+	return points_spend(db, &p, out ? out : &t);
+}
+
+int64_t
+tu_available(points_db *db, int64_t acct, const char *asset)
+{
+	points_balance b;
+	int rc = points_balance_get(db, acct, asset, &b);
+
+	ck_assert_msg(rc == POINTS_OK, "balance: %s", points_errmsg(db));
+	return b.available;
+}
+
+void
+tu_invariants(points_db *db)
+{
+	static const char *const assets[] = { "PTS", "EXP", "YE" };
+	points_verify_report rep;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
+		points_asset a;
+		points_iter *it;
+		points_account acct;
+		int64_t sum = 0;
+
+		if (points_asset_get(db, assets[i], &a) != POINTS_OK)
+			continue;
+		ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+		while ((rc = points_account_next(it, &acct)) == POINTS_OK) {
+			points_balance b;
+			points_iter *li;
+			points_lot lot;
+			int64_t lots = 0;
+
+			ck_assert_int_eq(points_balance_get(db, acct.id,
+			    assets[i], &b), POINTS_OK);
+			sum += b.available + b.held;
+			if (acct.flags & (POINTS_ACCOUNT_SYSTEM |
+			    POINTS_ACCOUNT_ALLOW_NEGATIVE))
+				continue;
+			ck_assert_msg(b.available >= 0 && b.held >= 0,
+			    "account %s negative in %s: %lld/%lld",
+			    acct.external_id, assets[i],
+			    (long long)b.available, (long long)b.held);
+			ck_assert_int_eq(points_lots(db, acct.id, assets[i],
+			    INT64_MAX, &li), POINTS_OK);
+			while (points_lot_next(li, &lot) == POINTS_OK)
+				lots += lot.amount;
+			points_iter_free(li);
+			ck_assert_msg(lots == b.available,
+			    "account %s: lots %lld != available %lld",
+			    acct.external_id, (long long)lots,
+			    (long long)b.available);
+		}
+		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		points_iter_free(it);
+		ck_assert_msg(sum == 0, "asset %s sums to %lld", assets[i],
+		    (long long)sum);
+	}
+	rc = points_verify(db, &rep);
+	ck_assert_msg(rc == POINTS_OK, "verify: %s", rep.message);
+}
+
+char *
+tu_dump(points_db *db, size_t *len)
+{
+	points_store *s = db->store;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	int i, rc;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	for (i = 0; i < PKS_COUNT; i++) {
+		points_cursor *c;
+		const void *k, *v;
+		size_t kl, vl;
+
+		fprintf(f, "[%s]\n", points__ks_names[i]);
+		ck_assert_int_eq(s->cursor_open(s, db->ks[i], NULL, 0, NULL, 0,
+		    0, &c), POINTS_OK);
+		while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) ==
+		    POINTS_OK) {
+			fprintf(f, "%zu:", kl);
+			fwrite(k, 1, kl, f);
+			fprintf(f, "=%zu:", vl);
+			fwrite(v, 1, vl, f);
+			fputc('\n', f);
+		}
+		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		s->cursor_close(s, c);
+	}
+	s->rollback(s);
+	fclose(f);
+	*len = n;
+	return out;
+}
+
+/* ---- A failing allocator ---- */
+
+static long alloc_n, alloc_fail;
+
+static void *
+tu_malloc(size_t n)
+{
+	if (alloc_fail && ++alloc_n == alloc_fail)
+		return NULL;
+	return malloc(n);
+}
+
+static void *
+tu_realloc(void *p, size_t n)
+{
+	if (alloc_fail && ++alloc_n == alloc_fail)
+		return NULL;
+	return realloc(p, n);
+}
+
+void
+tu_alloc_fail_at(long n)
+{
+	alloc_n = 0;
+	alloc_fail = n;
+}
+
+long
+tu_alloc_count(void)
+{
+	return alloc_n;
+}
+
+void
+tu_alloc_install(void)
+{
+	points_set_allocator(tu_malloc, tu_realloc, free);
+}
+
+void
+tu_alloc_uninstall(void)
+{
+	tu_alloc_fail_at(0);
+	points_set_allocator(NULL, NULL, NULL);
+}
 
 int
 tu_run(Suite *s)

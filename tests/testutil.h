@@ -1,9 +1,54 @@
-/* testutil.h - shared fixtures and invariant checks for the Check suites. */
+/* testutil.h - shared fixtures and invariant checks for the Check suites.
+ *
+ * Every scenario ends with tu_invariants(): each asset's balances sum to
+ * zero, no user balance is negative, lots add up to what is available,
+ * and points_verify passes. */
 #ifndef POINTS_TESTUTIL_H
 #define POINTS_TESTUTIL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <check.h>
+
 #include "points.h"
+#include "points_store.h"
+
+/* The test clock: every ledger opened by tu_open reads tu_now. */
+extern int64_t tu_now;
+#define TU_T0 1704067200 /* 2024-01-01 00:00:00 UTC */
+#define TU_DAY 86400
+
+/* Open a ledger on uri with the test clock and the standard assets:
+ * PTS (never expires), EXP (365 days), YE (year end +1). */
+points_db *tu_open(const char *uri);
+/* Open with the test clock but no assets. */
+points_db *tu_open_bare(const char *uri);
+/* A fresh temporary SQLite URI (file removed by tu_cleanup). */
+const char *tu_sqlite_uri(void);
+void tu_cleanup(void);
+
+/* Create a user account, fail the test on error. */
+int64_t tu_account(points_db *db, const char *ext);
+/* Earn/spend shortcuts; return the code (txn to out if not NULL). */
+int tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
+    points_txn *out);
+int tu_spend(points_db *db, int64_t acct, const char *asset, int64_t amount,
+    points_txn *out);
+int64_t tu_available(points_db *db, int64_t acct, const char *asset);
+
+/* Check every invariant; fails the test with a message. */
+void tu_invariants(points_db *db);
+
+/* A canonical dump of every keyspace of the ledger's store, for
+ * byte-for-byte comparison.  Caller frees with free(). */
+char *tu_dump(points_db *db, size_t *len);
+
+/* An allocator that fails the Nth allocation (0: never). */
+void tu_alloc_fail_at(long n);
+long tu_alloc_count(void);
+void tu_alloc_install(void);
+void tu_alloc_uninstall(void);
 
 /* Run a suite; honours CK_RUN_SUITE / CK_RUN_CASE.  Returns exit status. */
 int tu_run(Suite *s);

@@ -1,0 +1,613 @@
+/* account.c - accounts: create, look up, update, attributes, freeze,
+ * close, iterate.  Record: version, external id, name, tier, department,
+ * status, flags, created_at, then the attributes as key/value pairs. */
+#include <string.h>
+
+#include "points.h"
+#include "alloc.h"
+#include "account.h"
+#include "balance.h"
+#include "codec.h"
+#include "db.h"
+#include "iter.h"
+
+#define ACCOUNT_RECORD_V1 1
+#define ATTR_MAX 64
+
+static void
+key_id(unsigned char k[8], int64_t id)
+{
+	points__put_be64(k, (uint64_t)id);
+}
+
+static void
+encode(points_buf *b, const points_account *a, const void *attrs,
+    size_t attrs_len)
+{
+	points_buf__reset(b);
+	points_buf__u8(b, ACCOUNT_RECORD_V1);
+	points_buf__str(b, a->external_id);
+	points_buf__str(b, a->name);
+	points_buf__str(b, a->tier);
+	points_buf__str(b, a->department);
+	points_buf__u8(b, (unsigned)a->status);
+	points_buf__uvar(b, a->flags);
+	points_buf__svar(b, a->created_at);
+	points_buf__bytes(b, attrs, attrs_len);
+}
+
+/* Decode a record; *attrs points at the attribute pairs inside it. */
+static int
+decode(points_db *db, int64_t id, const void *v, size_t vl, points_account *a,
+    const unsigned char **attrs, size_t *attrs_len)
+{
+	points_rd r;
+
+	points_rd__init(&r, v, vl);
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	if (points_rd__u8(&r) != ACCOUNT_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	points_rd__str(&r, a->external_id, sizeof(a->external_id));
+	points_rd__str(&r, a->name, sizeof(a->name));
+	points_rd__str(&r, a->tier, sizeof(a->tier));
+	points_rd__str(&r, a->department, sizeof(a->department));
+	a->status = (int)points_rd__u8(&r);
+	a->flags = (unsigned)points_rd__uvar(&r);
+	a->created_at = points_rd__svar(&r);
+	if (r.err)
+		return points__err(db, POINTS_ECORRUPT,
+		    "account %lld: record unreadable", (long long)id);
+	if (attrs) {
+		*attrs = r.p;
+		*attrs_len = (size_t)(r.end - r.p);
+	}
+	return POINTS_OK;
+}
+
+int
+points_account__load(points_db *db, int64_t id, points_account *out)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if (id <= 0)
+		return points__err(db, POINTS_ENOTFOUND,
+		    "account %lld not found", (long long)id);
+	key_id(k, id);
+	rc = points__get(db, PKS_ACCOUNT, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points__err(db, rc, "account %lld not found",
+		    (long long)id);
+	if (rc)
+		return rc;
+	return decode(db, id, v, vl, out, NULL, NULL);
+}
+
+int
+points_account__usable(points_db *db, const points_account *a,
+    int allow_frozen)
+{
+	if (a->status == POINTS_ACCOUNT_CLOSED)
+		return points__err(db, POINTS_ECLOSED, "account %s is closed",
+		    a->external_id);
+	if (a->status == POINTS_ACCOUNT_FROZEN && !allow_frozen)
+		return points__err(db, POINTS_EFROZEN, "account %s is frozen",
+		    a->external_id);
+	return POINTS_OK;
+}
+
+/* Write a new account with the next id. */
+static int
+insert(points_db *db, points_account *a, int64_t *out)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl;
+	size_t n = strlen(a->external_id);
+	int64_t last;
+	int rc;
+
+	rc = points__get(db, PKS_EXTID, a->external_id, n, &v, &vl);
+	if (rc == POINTS_OK)
+		return points__err(db, POINTS_EEXISTS,
+		    "account %s already exists", a->external_id);
+	if (rc != POINTS_ENOTFOUND)
+		return rc;
+	if ((rc = points__last_key64(db, PKS_ACCOUNT, &last)))
+		return rc;
+	a->id = last + 1;
+	encode(&db->vbuf, a, NULL, 0);
+	if (db->vbuf.err)
+		return points__err(db, POINTS_ENOMEM, "out of memory");
+	key_id(k, a->id);
+	if ((rc = points__put(db, PKS_ACCOUNT, k, 8, db->vbuf.data,
+	    db->vbuf.len)))
+		return rc;
+	if ((rc = points__put(db, PKS_EXTID, a->external_id, n, k, 8)))
+		return rc;
+	if (out)
+		*out = a->id;
+	return POINTS_OK;
+}
+
+int
+points_account__create_system(points_db *db)
+{
+	static const char *const ext[] = {
+		"system:issuer", "system:sink", "system:expiry",
+	};
+	static const char *const name[] = {
+		"Issuer", "Redemptions", "Expired points",
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		points_account a;
+
+		memset(&a, 0, sizeof(a));
+		strcpy(a.external_id, ext[i]);
+		strcpy(a.name, name[i]);
+		a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+		a.created_at = points__time(db, 0);
+		if ((rc = insert(db, &a, NULL)))
+			return rc;
+	}
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_account_create(points_db *db, const char *external_id, const char *name,
+    unsigned flags, int64_t *out)
+{
+	points_account a;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__check_str(db, "external id", external_id,
+	    POINTS_EXTID_MAX, 1)) ||
+	    (rc = points__check_str(db, "name", name, POINTS_NAME_MAX, 0)))
+		return rc;
+	if (flags & ~(POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE))
+		return points__err(db, POINTS_EINVAL,
+		    "unknown account flags 0x%x", flags);
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	memset(&a, 0, sizeof(a));
+	strcpy(a.external_id, external_id);
+	if (name)
+		strcpy(a.name, name);
+	a.flags = flags;
+	a.status = POINTS_ACCOUNT_ACTIVE;
+	a.created_at = points__time(db, 0);
+	if ((rc = points__write_begin(db)))
+		return rc;
+	rc = insert(db, &a, out);
+	return points__write_end(db, rc);
+}
+
+POINTS_EXTERN int
+points_account_get(points_db *db, int64_t id, points_account *out)
+{
+	points_account a;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	rc = points_account__load(db, id, &a);
+	points__read_end(db);
+	if (rc == POINTS_OK)
+		*out = a;
+	return rc;
+}
+
+POINTS_EXTERN int
+points_account_find(points_db *db, const char *external_id,
+    points_account *out)
+{
+	points_account a;
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__check_str(db, "external id", external_id,
+	    POINTS_EXTID_MAX, 1)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	rc = points__get(db, PKS_EXTID, external_id, strlen(external_id), &v,
+	    &vl);
+	if (rc == POINTS_ENOTFOUND)
+		rc = points__err(db, rc, "account %s not found", external_id);
+	else if (rc == POINTS_OK && vl != 8)
+		rc = points__err(db, POINTS_ECORRUPT,
+		    "account %s: index entry unreadable", external_id);
+	if (rc == POINTS_OK)
+		rc = points_account__load(db, (int64_t)points__get_be64(v), &a);
+	points__read_end(db);
+	if (rc == POINTS_OK)
+		*out = a;
+	return rc;
+}
+
+/* Read-modify-write of one account record.  edit() changes the decoded
+ * account and may rebuild the attributes into db->kbuf (set *new_attrs). */
+typedef int (*edit_fn)(points_db *db, points_account *a,
+    const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
+
+static int
+account_edit(points_db *db, int64_t id, edit_fn edit, void *ctx)
+{
+	unsigned char k[8];
+	points_account a;
+	const unsigned char *attrs;
+	size_t attrs_len;
+	const void *v;
+	void *copy = NULL;
+	size_t vl;
+	int new_attrs = 0;
+	int rc;
+
+	if ((rc = points__write_begin(db)))
+		return rc;
+	key_id(k, id);
+	rc = id > 0 ? points__get(db, PKS_ACCOUNT, k, 8, &v, &vl) :
+	    POINTS_ENOTFOUND;
+	if (rc == POINTS_ENOTFOUND)
+		rc = points__err(db, rc, "account %lld not found",
+		    (long long)id);
+	/* The value is borrowed until the next store call; edit() may
+	 * make some, so keep a copy. */
+	if (rc == POINTS_OK && !(copy = points__malloc(vl)))
+		rc = points__err(db, POINTS_ENOMEM, "out of memory");
+	if (rc == POINTS_OK) {
+		memcpy(copy, v, vl);
+		rc = decode(db, id, copy, vl, &a, &attrs, &attrs_len);
+	}
+	if (rc == POINTS_OK) {
+		points_buf__reset(&db->kbuf);
+		rc = edit(db, &a, attrs, attrs_len, &new_attrs, ctx);
+	}
+	if (rc == POINTS_OK) {
+		if (new_attrs)
+			encode(&db->vbuf, &a, db->kbuf.data, db->kbuf.len);
+		else
+			encode(&db->vbuf, &a, attrs, attrs_len);
+		if (db->vbuf.err || db->kbuf.err)
+			rc = points__err(db, POINTS_ENOMEM, "out of memory");
+	}
+	points__free(copy);
+	if (rc == POINTS_OK)
+		rc = points__put(db, PKS_ACCOUNT, k, 8, db->vbuf.data,
+		    db->vbuf.len);
+	return points__write_end(db, rc);
+}
+
+struct update_ctx {
+	const char *name, *tier, *department;
+};
+
+static int
+edit_update(points_db *db, points_account *a, const unsigned char *attrs,
+    size_t attrs_len, int *new_attrs, void *ctx)
+{
+	struct update_ctx *u = ctx;
+
+	(void)attrs;
+	(void)attrs_len;
+	(void)new_attrs;
+	if ((a->flags & POINTS_ACCOUNT_SYSTEM) && a->id <= POINTS_ACCOUNT_EXPIRY)
+		return points__err(db, POINTS_EINVAL,
+		    "account %s is built in and cannot change",
+		    a->external_id);
+	if (u->name)
+		strcpy(a->name, u->name);
+	if (u->tier)
+		strcpy(a->tier, u->tier);
+	if (u->department)
+		strcpy(a->department, u->department);
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_account_update(points_db *db, int64_t id, const char *name,
+    const char *tier, const char *department)
+{
+	struct update_ctx u;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__check_str(db, "name", name, POINTS_NAME_MAX, 0)) ||
+	    (rc = points__check_str(db, "tier", tier, POINTS_TIER_MAX, 0)) ||
+	    (rc = points__check_str(db, "department", department,
+	    POINTS_DEPT_MAX, 0)))
+		return rc;
+	u.name = name;
+	u.tier = tier;
+	u.department = department;
+	return account_edit(db, id, edit_update, &u);
+}
+
+struct attr_ctx {
+	const char *key, *value;
+};
+
+static int
+edit_attr(points_db *db, points_account *a, const unsigned char *attrs,
+    size_t attrs_len, int *new_attrs, void *ctx)
+{
+	struct attr_ctx *c = ctx;
+	size_t klen = strlen(c->key);
+	points_rd r;
+	int count = 0;
+
+	/* Copy every other pair, then append the new one: rewriting a
+	 * key moves it last, which keeps this simple. */
+	points_rd__init(&r, attrs, attrs_len);
+	while (r.p < r.end && !r.err) {
+		const char *k, *v;
+		size_t kl, vl;
+
+		points_rd__strref(&r, &k, &kl);
+		points_rd__strref(&r, &v, &vl);
+		if (r.err)
+			break;
+		if (kl == klen && memcmp(k, c->key, kl) == 0)
+			continue;
+		points_buf__uvar(&db->kbuf, kl);
+		points_buf__bytes(&db->kbuf, k, kl);
+		points_buf__uvar(&db->kbuf, vl);
+		points_buf__bytes(&db->kbuf, v, vl);
+		count++;
+	}
+	if (r.err)
+		return points__err(db, POINTS_ECORRUPT,
+		    "account %s: attributes unreadable", a->external_id);
+	if (c->value) {
+		if (count >= ATTR_MAX)
+			return points__err(db, POINTS_EINVAL,
+			    "account %s: at most %d attributes",
+			    a->external_id, ATTR_MAX);
+		points_buf__str(&db->kbuf, c->key);
+		points_buf__str(&db->kbuf, c->value);
+	}
+	*new_attrs = 1;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_account_attr_set(points_db *db, int64_t id, const char *key,
+    const char *value)
+{
+	struct attr_ctx c;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__check_str(db, "attribute key", key,
+	    POINTS_ATTR_KEY_MAX, 1)) ||
+	    (rc = points__check_str(db, "attribute value", value,
+	    POINTS_ATTR_VALUE_MAX, 0)))
+		return rc;
+	c.key = key;
+	c.value = value;
+	return account_edit(db, id, edit_attr, &c);
+}
+
+POINTS_EXTERN int
+points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
+{
+	unsigned char k[8];
+	points_account a;
+	const unsigned char *attrs;
+	size_t attrs_len, klen;
+	const void *v;
+	size_t vl;
+	char *found = NULL;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__check_str(db, "attribute key", key,
+	    POINTS_ATTR_KEY_MAX, 1)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	klen = strlen(key);
+	if ((rc = points__read_begin(db)))
+		return rc;
+	key_id(k, id);
+	rc = id > 0 ? points__get(db, PKS_ACCOUNT, k, 8, &v, &vl) :
+	    POINTS_ENOTFOUND;
+	if (rc == POINTS_ENOTFOUND)
+		rc = points__err(db, rc, "account %lld not found",
+		    (long long)id);
+	if (rc == POINTS_OK)
+		rc = decode(db, id, v, vl, &a, &attrs, &attrs_len);
+	if (rc == POINTS_OK) {
+		points_rd r;
+
+		rc = points__err(db, POINTS_ENOTFOUND,
+		    "account %s has no attribute '%s'", a.external_id, key);
+		points_rd__init(&r, attrs, attrs_len);
+		while (r.p < r.end && !r.err) {
+			const char *ak, *av;
+			size_t akl, avl;
+
+			points_rd__strref(&r, &ak, &akl);
+			points_rd__strref(&r, &av, &avl);
+			if (r.err || akl != klen || memcmp(ak, key, klen))
+				continue;
+			found = points__malloc(avl + 1);
+			if (!found) {
+				rc = points__err(db, POINTS_ENOMEM,
+				    "out of memory");
+				break;
+			}
+			memcpy(found, av, avl);
+			found[avl] = '\0';
+			points__clear_err(db);
+			rc = POINTS_OK;
+			break;
+		}
+		if (r.err)
+			rc = points__err(db, POINTS_ECORRUPT,
+			    "account %s: attributes unreadable",
+			    a.external_id);
+	}
+	points__read_end(db);
+	if (rc == POINTS_OK)
+		*out = found;
+	else
+		points__free(found);
+	return rc;
+}
+
+struct status_ctx {
+	int from, to;
+	const char *verb;
+};
+
+static int
+edit_status(points_db *db, points_account *a, const unsigned char *attrs,
+    size_t attrs_len, int *new_attrs, void *ctx)
+{
+	struct status_ctx *s = ctx;
+	int rc;
+
+	(void)attrs;
+	(void)attrs_len;
+	(void)new_attrs;
+	if (a->flags & POINTS_ACCOUNT_SYSTEM)
+		return points__err(db, POINTS_EINVAL,
+		    "account %s is a system account and cannot be %s",
+		    a->external_id, s->verb);
+	if (a->status == POINTS_ACCOUNT_CLOSED)
+		return points__err(db, POINTS_ECLOSED, "account %s is closed",
+		    a->external_id);
+	if (s->to == POINTS_ACCOUNT_CLOSED) {
+		if ((rc = points_balance__all_zero(db, a)))
+			return rc;
+	} else if (a->status != s->from) {
+		return points__err(db, POINTS_ESTATE,
+		    "account %s is already %s", a->external_id,
+		    a->status == POINTS_ACCOUNT_FROZEN ? "frozen" : "active");
+	}
+	a->status = s->to;
+	return POINTS_OK;
+}
+
+static int
+set_status(points_db *db, int64_t id, int from, int to, const char *verb)
+{
+	struct status_ctx s;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	s.from = from;
+	s.to = to;
+	s.verb = verb;
+	return account_edit(db, id, edit_status, &s);
+}
+
+POINTS_EXTERN int
+points_account_freeze(points_db *db, int64_t id)
+{
+	return set_status(db, id, POINTS_ACCOUNT_ACTIVE, POINTS_ACCOUNT_FROZEN,
+	    "frozen");
+}
+
+POINTS_EXTERN int
+points_account_unfreeze(points_db *db, int64_t id)
+{
+	return set_status(db, id, POINTS_ACCOUNT_FROZEN, POINTS_ACCOUNT_ACTIVE,
+	    "unfrozen");
+}
+
+POINTS_EXTERN int
+points_account_close(points_db *db, int64_t id)
+{
+	return set_status(db, id, -1, POINTS_ACCOUNT_CLOSED, "closed");
+}
+
+/* ---- Iteration: a chunk of accounts per read transaction ---- */
+
+static int
+account_fill(points_iter *it)
+{
+	points_db *db = it->db;
+	points_cursor *c;
+	unsigned char lo[8];
+	int rc;
+
+	key_id(lo, it->pos);
+	rc = db->store->cursor_open(db->store, db->ks[PKS_ACCOUNT], lo, 8,
+	    NULL, 0, 0, &c);
+	if (rc)
+		return points__store_err(db, rc, "account");
+	while (it->n < POINTS_ITER_CHUNK) {
+		const void *k, *v;
+		size_t kl, vl;
+		int64_t id;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			it->done = 1;
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points__store_err(db, rc, "account");
+			break;
+		}
+		id = kl == 8 ? (int64_t)points__get_be64(k) : 0;
+		rc = decode(db, id, v, vl, &it->u.accounts[it->n], NULL, NULL);
+		if (rc)
+			break;
+		it->n++;
+		it->pos = id + 1;
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_account_iter(points_db *db, int64_t from_id, points_iter **out)
+{
+	points_iter *it;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_iter__new(db, POINTS_ITER_ACCOUNT, account_fill, &it)))
+		return rc;
+	it->pos = from_id > 0 ? from_id : 1;
+	*out = it;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_account_next(points_iter *it, points_account *out)
+{
+	int rc = points_iter__step(it, POINTS_ITER_ACCOUNT, out);
+
+	if (rc == POINTS_OK)
+		*out = it->u.accounts[it->i++];
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* account.h - accounts: records, status checks, system accounts. */
+#ifndef POINTS_ACCOUNT_H
+#define POINTS_ACCOUNT_H
+
+#include "points.h"
+#include "db.h"
+
+/* Load account id; POINTS_ENOTFOUND with a message when missing. */
+int points_account__load(points_db *db, int64_t id, points_account *out);
+/* May the account take part in a posting?  POINTS_ECLOSED always,
+ * POINTS_EFROZEN unless allow_frozen. */
+int points_account__usable(points_db *db, const points_account *a,
+    int allow_frozen);
+/* Make the built-in system accounts of a new ledger. */
+int points_account__create_system(points_db *db);
+
+#endif

@@ -1,0 +1,287 @@
+/* asset.c - assets: a code, decimal places and an expiry policy.  Assets
+ * never change once made, so a handle may cache them freely. */
+#include <string.h>
+
+#include "points.h"
+#include "asset.h"
+#include "codec.h"
+#include "db.h"
+
+#define ASSET_RECORD_V1 1
+
+static int
+check_code(points_db *db, const char *code)
+{
+	size_t i, n;
+
+	if (!code)
+		return points__err(db, POINTS_EINVAL, "asset code is required");
+	n = strnlen(code, POINTS_ASSET_MAX + 1);
+	if (n == 0 || n > POINTS_ASSET_MAX)
+		return points__err(db, POINTS_EINVAL,
+		    "asset code must be 1-%d characters", POINTS_ASSET_MAX);
+	for (i = 0; i < n; i++) {
+		char c = code[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_'))
+			return points__err(db, POINTS_EINVAL,
+			    "asset code '%.16s' may hold only A-Z, 0-9 and _",
+			    code);
+	}
+	return POINTS_OK;
+}
+
+static int
+decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
+    points_asset_rec *out)
+{
+	points_rd r;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->a.code, code, n);
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != ASSET_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	out->id = (uint32_t)points_rd__uvar(&r);
+	out->a.decimals = (int)points_rd__u8(&r);
+	out->a.expiry_policy = (int)points_rd__u8(&r);
+	out->a.expiry_n = (int)points_rd__uvar(&r);
+	if (r.err)
+		return points__err(db, POINTS_ECORRUPT,
+		    "asset %.*s: record unreadable", (int)n, code);
+	return POINTS_OK;
+}
+
+static void
+cache_add(points_db *db, const points_asset_rec *a)
+{
+	if (db->nassets < POINTS_ASSET_CACHE)
+		db->assets[db->nassets++] = *a;
+}
+
+int
+points_asset__find(points_db *db, const char *code, points_asset_rec *out)
+{
+	const void *v;
+	size_t vl, n;
+	int i, rc;
+
+	if ((rc = check_code(db, code)))
+		return rc;
+	for (i = 0; i < db->nassets; i++)
+		if (strcmp(db->assets[i].a.code, code) == 0) {
+			*out = db->assets[i];
+			return POINTS_OK;
+		}
+	n = strlen(code);
+	rc = points__get(db, PKS_ASSET, code, n, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points__err(db, rc, "asset %s not found", code);
+	if (rc)
+		return rc;
+	if ((rc = decode(db, code, n, v, vl, out)))
+		return rc;
+	cache_add(db, out);
+	return POINTS_OK;
+}
+
+int
+points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out)
+{
+	points_cursor *c;
+	int i, rc;
+
+	for (i = 0; i < db->nassets; i++)
+		if (db->assets[i].id == id) {
+			*out = db->assets[i];
+			return POINTS_OK;
+		}
+	/* a handful of assets: scan them */
+	rc = db->store->cursor_open(db->store, db->ks[PKS_ASSET], NULL, 0,
+	    NULL, 0, 0, &c);
+	if (rc)
+		return points__store_err(db, rc, "asset");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = points__err(db, POINTS_ECORRUPT,
+			    "asset #%u not found", (unsigned)id);
+			break;
+		}
+		if (rc) {
+			rc = points__store_err(db, rc, "asset");
+			break;
+		}
+		if (kl > POINTS_ASSET_MAX) {
+			rc = points__err(db, POINTS_ECORRUPT, "asset key");
+			break;
+		}
+		if ((rc = decode(db, k, kl, v, vl, out)))
+			break;
+		if (out->id == id) {
+			cache_add(db, out);
+			break;
+		}
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int64_t
+year_of_day(int64_t z)
+{
+	int64_t era, y;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return y + (mp >= 10); /* March-based year: Jan and Feb belong to y+1 */
+}
+
+uint32_t
+points_asset__expiry_day(points_db *db, const points_asset *a, int64_t t)
+{
+	int64_t day = points__day(db, t);
+
+	switch (a->expiry_policy) {
+	case POINTS_EXPIRE_DAYS:
+		day += a->expiry_n;
+		break;
+	case POINTS_EXPIRE_YEAR_END:
+		day = days_from_civil(year_of_day(day) + a->expiry_n, 12, 31);
+		break;
+	default:
+		return POINTS_DAY_NEVER;
+	}
+	if (day < 0 || day >= (int64_t)POINTS_DAY_NEVER)
+		return POINTS_DAY_NEVER;
+	return (uint32_t)day;
+}
+
+int64_t
+points_asset__day_end(points_db *db, uint32_t day)
+{
+	if (day == POINTS_DAY_NEVER)
+		return INT64_MAX;
+	return ((int64_t)day + 1) * 86400 - db->utc_offset - 1;
+}
+
+POINTS_EXTERN int
+points_asset_create(points_db *db, const char *code, int decimals,
+    int expiry_policy, int expiry_n)
+{
+	points_asset_rec rec;
+	points_cursor *c;
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = check_code(db, code)))
+		return rc;
+	if (decimals < 0 || decimals > 9)
+		return points__err(db, POINTS_EINVAL,
+		    "asset %s: decimals must be 0-9", code);
+	if ((expiry_policy == POINTS_EXPIRE_NEVER && expiry_n != 0) ||
+	    (expiry_policy == POINTS_EXPIRE_DAYS &&
+	    (expiry_n < 1 || expiry_n > 36500)) ||
+	    (expiry_policy == POINTS_EXPIRE_YEAR_END &&
+	    (expiry_n < 0 || expiry_n > 100)) ||
+	    expiry_policy < POINTS_EXPIRE_NEVER ||
+	    expiry_policy > POINTS_EXPIRE_YEAR_END)
+		return points__err(db, POINTS_EINVAL,
+		    "asset %s: bad expiry policy %d/%d (never: n 0; days: "
+		    "n 1-36500; year end: n 0-100)", code, expiry_policy,
+		    expiry_n);
+	if ((rc = points__write_begin(db)))
+		return rc;
+	rc = points__get(db, PKS_ASSET, code, strlen(code), &v, &vl);
+	if (rc == POINTS_OK)
+		rc = points__err(db, POINTS_EEXISTS, "asset %s already exists",
+		    code);
+	else if (rc == POINTS_ENOTFOUND)
+		rc = POINTS_OK;
+	if (rc == POINTS_OK) {
+		/* ids are dense: count the assets there are */
+		rec.id = 1;
+		rc = db->store->cursor_open(db->store, db->ks[PKS_ASSET], NULL,
+		    0, NULL, 0, 0, &c);
+		if (rc) {
+			c = NULL;
+			rc = points__store_err(db, rc, "asset");
+		}
+		while (rc == POINTS_OK) {
+			const void *k;
+			size_t kl;
+
+			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+			    &vl);
+			if (rc == POINTS_ITEROVER) {
+				rc = POINTS_OK;
+				break;
+			}
+			if (rc)
+				rc = points__store_err(db, rc, "asset");
+			else
+				rec.id++;
+		}
+		if (c)
+			db->store->cursor_close(db->store, c);
+	}
+	if (rc == POINTS_OK) {
+		points_buf__reset(&db->vbuf);
+		points_buf__u8(&db->vbuf, ASSET_RECORD_V1);
+		points_buf__uvar(&db->vbuf, rec.id);
+		points_buf__u8(&db->vbuf, (unsigned)decimals);
+		points_buf__u8(&db->vbuf, (unsigned)expiry_policy);
+		points_buf__uvar(&db->vbuf, (uint64_t)expiry_n);
+		rc = db->vbuf.err ? points__err(db, POINTS_ENOMEM,
+		    "out of memory") : points__put(db, PKS_ASSET, code,
+		    strlen(code), db->vbuf.data, db->vbuf.len);
+	}
+	return points__write_end(db, rc);
+}
+
+POINTS_EXTERN int
+points_asset_get(points_db *db, const char *code, points_asset *out)
+{
+	points_asset_rec rec;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	rc = points_asset__find(db, code, &rec);
+	points__read_end(db);
+	if (rc == POINTS_OK)
+		*out = rec.a;
+	return rc;
+}

@@ -1,0 +1,20 @@
+/* asset.h - assets and their expiry policies. */
+#ifndef POINTS_ASSET_H
+#define POINTS_ASSET_H
+
+#include "points.h"
+#include "db.h"
+
+/* A lot day that never comes. */
+#define POINTS_DAY_NEVER 0xFFFFFFFFu
+
+/* Look an asset up by code (cache, then store).  Messages on failure. */
+int points_asset__find(points_db *db, const char *code, points_asset_rec *out);
+int points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out);
+/* The expiry day of points earned at t under the asset's policy. */
+uint32_t points_asset__expiry_day(points_db *db, const points_asset *a,
+    int64_t t);
+/* The last second of a lot day, INT64_MAX for never. */
+int64_t points_asset__day_end(points_db *db, uint32_t day);
+
+#endif

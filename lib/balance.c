@@ -1,0 +1,240 @@
+/* balance.c - the balance record; see balance.h.
+ * Record: version, available, held, earned, spent, expired, last_seq,
+ * lot count, then per lot the day (delta from the previous) and amount. */
+#include <string.h>
+
+#include "points.h"
+#include "alloc.h"
+#include "account.h"
+#include "asset.h"
+#include "balance.h"
+#include "codec.h"
+#include "db.h"
+
+#define BALANCE_RECORD_V1 1
+
+void
+points_balance__key(unsigned char k[12], int64_t account, uint32_t asset)
+{
+	points__put_be64(k, (uint64_t)account);
+	points__put_be32(k + 8, asset);
+}
+
+void
+points_bal__init(points_bal *b, int64_t account, uint32_t asset, int system)
+{
+	memset(b, 0, sizeof(*b));
+	b->account = account;
+	b->asset = asset;
+	b->system = system;
+}
+
+void
+points_bal__free(points_bal *b)
+{
+	points_lotlist__free(&b->lots);
+	points_lotlist__free(&b->new_days);
+}
+
+int
+points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b)
+{
+	points_rd r;
+	uint64_t i, n;
+	uint32_t day = 0;
+	int rc;
+
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != BALANCE_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	b->available = points_rd__svar(&r);
+	b->held = points_rd__svar(&r);
+	b->earned = points_rd__svar(&r);
+	b->spent = points_rd__svar(&r);
+	b->expired = points_rd__svar(&r);
+	b->last_seq = (int64_t)points_rd__uvar(&r);
+	n = points_rd__uvar(&r);
+	b->lots.n = 0;
+	for (i = 0; i < n && !r.err; i++) {
+		uint64_t d = points_rd__uvar(&r);
+		int64_t amount = (int64_t)points_rd__uvar(&r);
+
+		if (d > POINTS_DAY_NEVER - (uint64_t)day || (i > 0 && d == 0)) {
+			r.err = POINTS_ECORRUPT;
+			break;
+		}
+		day += (uint32_t)d;
+		rc = points_lotlist__push(db, &b->lots, day, amount);
+		if (rc)
+			return rc;
+	}
+	if (r.err || r.p != r.end)
+		return points__err(db, POINTS_ECORRUPT,
+		    "balance of account %lld: record unreadable",
+		    (long long)b->account);
+	return POINTS_OK;
+}
+
+int
+points_balance__load(points_db *db, points_bal *b)
+{
+	unsigned char k[12];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	points_balance__key(k, b->account, b->asset);
+	rc = points__get(db, PKS_BALANCE, k, sizeof(k), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	return points_balance__decode(db, v, vl, b);
+}
+
+int
+points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
+    int64_t amount)
+{
+	int is_new, rc;
+
+	if (b->system)
+		return POINTS_OK;
+	rc = points_lotlist__add(db, &b->lots, day, amount, &is_new);
+	if (rc == POINTS_OK && is_new && day != POINTS_DAY_NEVER)
+		rc = points_lotlist__add(db, &b->new_days, day, 0, NULL);
+	return rc;
+}
+
+int
+points_balance__store(points_db *db, points_bal *b)
+{
+	unsigned char k[12];
+	points_buf *buf = &db->vbuf;
+	uint32_t prev = 0;
+	size_t i;
+	int rc;
+
+	points_buf__reset(buf);
+	points_buf__u8(buf, BALANCE_RECORD_V1);
+	points_buf__svar(buf, b->available);
+	points_buf__svar(buf, b->held);
+	points_buf__svar(buf, b->earned);
+	points_buf__svar(buf, b->spent);
+	points_buf__svar(buf, b->expired);
+	points_buf__uvar(buf, (uint64_t)b->last_seq);
+	points_buf__uvar(buf, b->lots.n);
+	for (i = 0; i < b->lots.n; i++) {
+		points_buf__uvar(buf, b->lots.v[i].day - prev);
+		points_buf__uvar(buf, (uint64_t)b->lots.v[i].amount);
+		prev = b->lots.v[i].day;
+	}
+	if (buf->err)
+		return points__err(db, POINTS_ENOMEM, "out of memory");
+	points_balance__key(k, b->account, b->asset);
+	if ((rc = points__put(db, PKS_BALANCE, k, sizeof(k), buf->data,
+	    buf->len)))
+		return rc;
+	for (i = 0; i < b->new_days.n; i++) {
+		unsigned char sk[16];
+
+		points__put_be32(sk, b->new_days.v[i].day);
+		memcpy(sk + 4, k, sizeof(k));
+		if ((rc = points__put(db, PKS_SWEEP, sk, sizeof(sk), "", 0)))
+			return rc;
+	}
+	b->new_days.n = 0;
+	return POINTS_OK;
+}
+
+int
+points_balance__all_zero(points_db *db, const points_account *a)
+{
+	unsigned char lo[8], hi[8];
+	points_cursor *c;
+	int rc;
+
+	points__put_be64(lo, (uint64_t)a->id);
+	points__put_be64(hi, (uint64_t)a->id + 1);
+	rc = db->store->cursor_open(db->store, db->ks[PKS_BALANCE], lo, 8, hi,
+	    8, 0, &c);
+	if (rc)
+		return points__store_err(db, rc, "balance");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+		points_bal b;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points__store_err(db, rc, "balance");
+			break;
+		}
+		points_bal__init(&b, a->id, 0, 1);
+		rc = points_balance__decode(db, v, vl, &b);
+		points_bal__free(&b);
+		if (rc)
+			break;
+		if (b.available != 0 || b.held != 0) {
+			rc = points__err(db, POINTS_ESTATE,
+			    "account %s still has points (available %lld, "
+			    "held %lld): it can be closed only at zero",
+			    a->external_id, (long long)b.available,
+			    (long long)b.held);
+			break;
+		}
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_balance_get(points_db *db, int64_t account, const char *asset,
+    points_balance *out)
+{
+	points_asset_rec a;
+	points_account acct;
+	points_bal b;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	points_bal__init(&b, account, 0, 1);
+	rc = points_asset__find(db, asset, &a);
+	if (rc == POINTS_OK) {
+		unsigned char k[12];
+		const void *v;
+		size_t vl;
+
+		/* A balance record proves the account; only without one
+		 * is the account looked up, to tell zero from unknown. */
+		b.asset = a.id;
+		points_balance__key(k, account, a.id);
+		rc = points__get(db, PKS_BALANCE, k, sizeof(k), &v, &vl);
+		if (rc == POINTS_OK)
+			rc = points_balance__decode(db, v, vl, &b);
+		else if (rc == POINTS_ENOTFOUND)
+			rc = points_account__load(db, account, &acct);
+	}
+	points__read_end(db);
+	if (rc == POINTS_OK) {
+		memset(out, 0, sizeof(*out));
+		out->account = account;
+		strcpy(out->asset, a.a.code);
+		out->available = b.available;
+		out->held = b.held;
+		out->earned = b.earned;
+		out->spent = b.spent;
+		out->expired = b.expired;
+	}
+	points_bal__free(&b);
+	return rc;
+}

@@ -1,0 +1,578 @@
+/* db.c - the ledger handle: open/close, options, clock, errors,
+ * transactions and the checked path to the store. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "points.h"
+#include "points_store.h"
+#include "alloc.h"
+#include "account.h"
+#include "db.h"
+#include "store.h"
+
+#define FORMAT_VERSION 1
+
+const char *const points__ks_names[PKS_COUNT] = {
+	"meta", "asset", "account", "extid", "balance", "entry", "txid",
+	"idem", "sweep", "hold", "holdexp", "reversed",
+};
+
+POINTS_EXTERN const char *
+points_version(void)
+{
+	return POINTS_VERSION;
+}
+
+POINTS_EXTERN const char *
+points_strerror(int code)
+{
+	switch (code) {
+	case POINTS_OK: return "ok";
+	case POINTS_EINVAL: return "invalid argument";
+	case POINTS_ENOTFOUND: return "not found";
+	case POINTS_EEXISTS: return "already exists";
+	case POINTS_EINSUFFICIENT: return "insufficient points";
+	case POINTS_EFROZEN: return "account frozen";
+	case POINTS_ECONFLICT: return "idempotency key conflict";
+	case POINTS_EOVERFLOW: return "amount overflow";
+	case POINTS_EBUSY: return "store busy";
+	case POINTS_ESTORAGE: return "storage failure";
+	case POINTS_ENOMEM: return "out of memory";
+	case POINTS_ESTATE: return "wrong state";
+	case POINTS_ECLOSED: return "account closed";
+	case POINTS_EVERSION: return "unsupported version";
+	case POINTS_ECORRUPT: return "ledger corrupt";
+	case POINTS_EMISUSE: return "library misuse";
+	case POINTS_ITEROVER: return "end of iteration";
+	default: return "unknown error";
+	}
+}
+
+int
+points__err(points_db *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	db->errcode = code;
+	va_start(ap, fmt);
+	vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+points__store_err(points_db *db, int code, const char *what)
+{
+	const char *detail = points_store__errmsg(db->store);
+
+	if (code == POINTS_ENOTFOUND || code == POINTS_ITEROVER)
+		code = POINTS_ESTORAGE; /* not expected here: the store lied */
+	if (detail && *detail)
+		return points__err(db, code, "%s: %s (%s)", what,
+		    points_strerror(code), detail);
+	return points__err(db, code, "%s: %s", what, points_strerror(code));
+}
+
+void
+points__clear_err(points_db *db)
+{
+	db->errcode = POINTS_OK;
+	db->errmsg[0] = '\0';
+}
+
+POINTS_EXTERN const char *
+points_errmsg(points_db *db)
+{
+	if (!db)
+		return "no ledger handle (NULL)";
+	if (db->errcode == POINTS_OK)
+		return "ok";
+	return db->errmsg[0] ? db->errmsg : points_strerror(db->errcode);
+}
+
+POINTS_EXTERN int
+points_errcode(points_db *db)
+{
+	return db ? db->errcode : POINTS_EINVAL;
+}
+
+int
+points__check_db(points_db *db)
+{
+	if (!db)
+		return POINTS_EINVAL;
+	if (db->failed)
+		return points__err(db, POINTS_EMISUSE,
+		    "this handle failed to open: only points_errmsg and "
+		    "points_close may be used");
+	points__clear_err(db);
+	return POINTS_OK;
+}
+
+int
+points__check_str(points_db *db, const char *what, const char *s, size_t max,
+    int required)
+{
+	size_t n;
+
+	if (!s) {
+		if (required)
+			return points__err(db, POINTS_EINVAL, "%s is required",
+			    what);
+		return POINTS_OK;
+	}
+	n = strnlen(s, max + 1);
+	if (required && n == 0)
+		return points__err(db, POINTS_EINVAL, "%s is empty", what);
+	if (n > max)
+		return points__err(db, POINTS_EINVAL,
+		    "%s is too long (at most %zu bytes)", what, max);
+	if (!points__utf8_valid(s, n))
+		return points__err(db, POINTS_EINVAL, "%s is not valid UTF-8",
+		    what);
+	return POINTS_OK;
+}
+
+int
+points__check_amount(points_db *db, int64_t amount)
+{
+	if (amount <= 0)
+		return points__err(db, POINTS_EINVAL,
+		    "amount must be positive (got %lld)", (long long)amount);
+	return POINTS_OK;
+}
+
+static int64_t
+system_clock(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+int64_t
+points__time(points_db *db, int64_t t)
+{
+	return t ? t : db->clock(db->clock_ctx);
+}
+
+POINTS_EXTERN int64_t
+points_now(points_db *db)
+{
+	if (!db || db->failed)
+		return 0;
+	return db->clock(db->clock_ctx);
+}
+
+int64_t
+points__day(points_db *db, int64_t t)
+{
+	int64_t l = t + db->utc_offset;
+
+	/* floor division: days before 1970 stay ordered */
+	return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
+}
+
+POINTS_EXTERN int
+points_options_init(points_open_options *opts)
+{
+	static const points_open_options init = POINTS_OPEN_OPTIONS_INIT;
+
+	if (!opts)
+		return POINTS_EINVAL;
+	*opts = init;
+	return POINTS_OK;
+}
+
+/* ---- Transactions ---- */
+
+int
+points__read_begin(points_db *db)
+{
+	int rc;
+
+	if (db->in_txn)
+		return POINTS_OK; /* inside a batch */
+	rc = db->store->begin(db->store, 0);
+	if (rc != POINTS_OK)
+		return points__store_err(db, rc, "begin read");
+	db->in_txn = 1;
+	db->txn_write = 0;
+	return POINTS_OK;
+}
+
+void
+points__read_end(points_db *db)
+{
+	if (db->in_batch || !db->in_txn)
+		return;
+	db->store->rollback(db->store);
+	db->in_txn = 0;
+}
+
+int
+points__write_begin(points_db *db)
+{
+	int rc;
+
+	db->op_wrote = 0;
+	if (db->in_batch) {
+		if (db->batch_failed)
+			return points__err(db, POINTS_ESTATE,
+			    "the batch was rolled back by an earlier failure: "
+			    "call points_batch_rollback");
+		return POINTS_OK;
+	}
+	rc = db->store->begin(db->store, 1);
+	if (rc != POINTS_OK)
+		return points__store_err(db, rc, "begin write");
+	db->in_txn = 1;
+	db->txn_write = 1;
+	db->tail_loaded = 0;
+	return POINTS_OK;
+}
+
+static void
+txn_abort(points_db *db)
+{
+	db->store->rollback(db->store);
+	db->in_txn = 0;
+	db->tail_loaded = 0;
+}
+
+int
+points__write_end(points_db *db, int rc)
+{
+	if (db->in_batch) {
+		/* A failed check wrote nothing and the batch goes on; a
+		 * failure after writing leaves half an operation: drop the
+		 * batch. */
+		if (rc < 0 && db->op_wrote) {
+			txn_abort(db);
+			db->batch_failed = 1;
+		}
+		return rc;
+	}
+	if (rc < 0) {
+		txn_abort(db);
+		return rc;
+	}
+	rc = db->store->commit(db->store);
+	if (rc != POINTS_OK) {
+		txn_abort(db);
+		return points__store_err(db, rc, "commit");
+	}
+	db->in_txn = 0;
+	db->tail_loaded = 0;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_batch_begin(points_db *db)
+{
+	int rc = points__check_db(db);
+
+	if (rc)
+		return rc;
+	if (db->in_batch)
+		return points__err(db, POINTS_EMISUSE, "a batch is already open");
+	rc = points__write_begin(db);
+	if (rc)
+		return rc;
+	db->in_batch = 1;
+	db->batch_failed = 0;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_batch_commit(points_db *db)
+{
+	int rc = points__check_db(db);
+
+	if (rc)
+		return rc;
+	if (!db->in_batch)
+		return points__err(db, POINTS_EMISUSE, "no batch is open");
+	if (db->batch_failed) {
+		db->in_batch = 0;
+		db->batch_failed = 0;
+		return points__err(db, POINTS_ESTATE,
+		    "the batch was rolled back by an earlier failure");
+	}
+	db->in_batch = 0;
+	return points__write_end(db, POINTS_OK);
+}
+
+POINTS_EXTERN int
+points_batch_rollback(points_db *db)
+{
+	int rc = points__check_db(db);
+
+	if (rc)
+		return rc;
+	if (!db->in_batch)
+		return points__err(db, POINTS_EMISUSE, "no batch is open");
+	if (!db->batch_failed)
+		txn_abort(db);
+	db->in_batch = 0;
+	db->batch_failed = 0;
+	return POINTS_OK;
+}
+
+/* ---- Store access ---- */
+
+int
+points__get(points_db *db, int ks, const void *k, size_t kl, const void **v,
+    size_t *vl)
+{
+	int rc = db->store->get(db->store, db->ks[ks], k, kl, v, vl);
+
+	if (rc == POINTS_OK || rc == POINTS_ENOTFOUND)
+		return rc;
+	return points__store_err(db, rc, points__ks_names[ks]);
+}
+
+int
+points__put(points_db *db, int ks, const void *k, size_t kl, const void *v,
+    size_t vl)
+{
+	int rc;
+
+	db->op_wrote = 1;
+	rc = db->store->put(db->store, db->ks[ks], k, kl, v, vl);
+	if (rc != POINTS_OK)
+		return points__store_err(db, rc, points__ks_names[ks]);
+	return POINTS_OK;
+}
+
+int
+points__del(points_db *db, int ks, const void *k, size_t kl)
+{
+	int rc;
+
+	db->op_wrote = 1;
+	rc = db->store->del(db->store, db->ks[ks], k, kl);
+	if (rc != POINTS_OK)
+		return points__store_err(db, rc, points__ks_names[ks]);
+	return POINTS_OK;
+}
+
+int
+points__last_key64(points_db *db, int ks, int64_t *out)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	rc = db->store->cursor_open(db->store, db->ks[ks], NULL, 0, NULL, 0, 1,
+	    &c);
+	if (rc != POINTS_OK)
+		return points__store_err(db, rc, points__ks_names[ks]);
+	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+	if (rc == POINTS_OK) {
+		if (kl < 8)
+			rc = points__err(db, POINTS_ECORRUPT,
+			    "%s: short key", points__ks_names[ks]);
+		else
+			*out = (int64_t)points__get_be64(k);
+	} else if (rc == POINTS_ITEROVER) {
+		*out = 0;
+		rc = POINTS_OK;
+	} else {
+		rc = points__store_err(db, rc, points__ks_names[ks]);
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+/* ---- Open and close ---- */
+
+static int
+check_options(points_db *db, const points_open_options *opts)
+{
+	if (!opts)
+		return POINTS_OK;
+	if (opts->version == 0 || opts->version > POINTS_OPEN_OPTIONS_VERSION)
+		return points__err(db, POINTS_EVERSION,
+		    "open options version %u not supported (1..%d)",
+		    opts->version, POINTS_OPEN_OPTIONS_VERSION);
+	if (opts->utc_offset < -14 * 3600 || opts->utc_offset > 14 * 3600)
+		return points__err(db, POINTS_EINVAL,
+		    "utc_offset %ld out of range (+-14 hours)",
+		    (long)opts->utc_offset);
+	return POINTS_OK;
+}
+
+static int
+check_store(points_db *db, points_store *s)
+{
+	if (s->version == 0 || s->version > POINTS_STORE_VERSION)
+		return points__err(db, POINTS_EVERSION,
+		    "store version %u not supported (1..%d)", s->version,
+		    POINTS_STORE_VERSION);
+	if (!s->keyspace || !s->begin || !s->commit || !s->rollback ||
+	    !s->get || !s->put || !s->del || !s->cursor_open ||
+	    !s->cursor_next || !s->cursor_close)
+		return points__err(db, POINTS_EINVAL,
+		    "store '%s' lacks a required method",
+		    s->name ? s->name : "?");
+	return POINTS_OK;
+}
+
+/* Create the format marker and the system accounts of a new ledger;
+ * refuse a ledger written by a newer library. */
+static int
+ledger_setup(points_db *db)
+{
+	static const char key[] = "format";
+	const void *v;
+	size_t vl;
+	int rc;
+
+	rc = points__write_begin(db);
+	if (rc)
+		return rc;
+	rc = points__get(db, PKS_META, key, sizeof(key) - 1, &v, &vl);
+	if (rc == POINTS_OK) {
+		points_rd r;
+		uint64_t fmt;
+
+		points_rd__init(&r, v, vl);
+		fmt = points_rd__uvar(&r);
+		if (r.err)
+			rc = points__err(db, POINTS_ECORRUPT,
+			    "ledger format marker unreadable");
+		else if (fmt > FORMAT_VERSION)
+			rc = points__err(db, POINTS_EVERSION,
+			    "ledger format %llu is newer than this library (%d)",
+			    (unsigned long long)fmt, FORMAT_VERSION);
+	} else if (rc == POINTS_ENOTFOUND) {
+		unsigned char val = FORMAT_VERSION;
+
+		rc = points_account__create_system(db);
+		if (rc == POINTS_OK)
+			rc = points__put(db, PKS_META, key, sizeof(key) - 1,
+			    &val, 1);
+	}
+	return points__write_end(db, rc);
+}
+
+static int
+db_init(points_db *db, points_store *store, const points_open_options *opts)
+{
+	int i, rc;
+
+	db->store = store;
+	db->clock = system_clock;
+	if (opts && opts->clock) {
+		db->clock = opts->clock;
+		db->clock_ctx = opts->clock_ctx;
+	}
+	if (opts)
+		db->utc_offset = opts->utc_offset;
+	if (sodium_init() < 0)
+		return points__err(db, POINTS_ESTORAGE,
+		    "libsodium failed to initialise");
+	randombytes_buf(db->rnd_key, sizeof(db->rnd_key));
+	db->rnd_pos = sizeof(db->rnd_buf); /* empty: refill on first use */
+	for (i = 0; i < PKS_COUNT; i++) {
+		unsigned flags = i == PKS_ENTRY ? POINTS_KS_INTKEY : 0;
+
+		rc = store->keyspace(store, points__ks_names[i], flags,
+		    &db->ks[i]);
+		if (rc != POINTS_OK)
+			return points__store_err(db, rc, points__ks_names[i]);
+	}
+	return ledger_setup(db);
+}
+
+static points_db *
+db_alloc(void)
+{
+	points_db *db = points__calloc(1, sizeof(*db));
+
+	if (db) {
+		points_buf__init(&db->kbuf);
+		points_buf__init(&db->vbuf);
+	}
+	return db;
+}
+
+POINTS_EXTERN int
+points_open(const char *uri, const points_open_options *opts, points_db **out)
+{
+	points_store *store = NULL;
+	points_db *db;
+	int rc;
+
+	if (!out)
+		return POINTS_EINVAL;
+	*out = NULL;
+	if (!(db = db_alloc()))
+		return POINTS_ENOMEM;
+	*out = db; /* even on failure, so that points_errmsg can explain */
+	if (!uri)
+		rc = points__err(db, POINTS_EINVAL, "uri is required");
+	else
+		rc = check_options(db, opts);
+	if (rc == POINTS_OK) {
+		rc = points_store_open(uri, &store);
+		if (rc != POINTS_OK)
+			points__err(db, rc, "cannot open store '%s': %s", uri,
+			    points_strerror(rc));
+	}
+	if (rc == POINTS_OK) {
+		db->own_store = 1;
+		rc = db_init(db, store, opts);
+	}
+	if (rc != POINTS_OK) {
+		db->failed = 1;
+		db->errcode = rc;
+	}
+	return rc;
+}
+
+POINTS_EXTERN int
+points_open_store(points_store *store, const points_open_options *opts,
+    points_db **out)
+{
+	points_db *db;
+	int rc;
+
+	if (!out)
+		return POINTS_EINVAL;
+	*out = NULL;
+	if (!(db = db_alloc()))
+		return POINTS_ENOMEM;
+	*out = db;
+	if (!store)
+		rc = points__err(db, POINTS_EINVAL, "store is required");
+	else if ((rc = check_options(db, opts)) == POINTS_OK &&
+	    (rc = check_store(db, store)) == POINTS_OK)
+		rc = db_init(db, store, opts);
+	if (rc != POINTS_OK) {
+		db->failed = 1;
+		db->errcode = rc;
+		db->store = NULL; /* borrowed: never touched again */
+	}
+	return rc;
+}
+
+POINTS_EXTERN void
+points_close(points_db *db)
+{
+	if (!db)
+		return;
+	if (db->store && db->in_txn)
+		db->store->rollback(db->store);
+	if (db->own_store)
+		points_store_close(db->store);
+	points_buf__free(&db->kbuf);
+	points_buf__free(&db->vbuf);
+	sodium_memzero(db->rnd_key, sizeof(db->rnd_key));
+	points__free(db);
+}

@@ -1,0 +1,125 @@
+/* db.h - the ledger handle, its errors, transactions and storage access.
+ *
+ * Every public operation runs in one store transaction: it reads, checks,
+ * then writes.  points__write_begin/end bracket an operation; inside a
+ * batch they share the batch's transaction.  A failure after the first
+ * write of an operation cannot be undone piecemeal, so inside a batch it
+ * rolls the whole batch back (the batch then reports POINTS_ESTATE). */
+#ifndef POINTS_DB_H
+#define POINTS_DB_H
+
+#include <stdint.h>
+
+#include "points.h"
+#include "points_store.h"
+#include "codec.h"
+
+#define POINTS_HASH_LEN 32
+#define POINTS_UUID_LEN 16
+#define POINTS_ASSET_CACHE 16
+
+/* The named keyspaces of a ledger. */
+enum points_ks {
+	PKS_META,     /* "format" -> version */
+	PKS_ASSET,    /* code -> asset record */
+	PKS_ACCOUNT,  /* id (be64) -> account record */
+	PKS_EXTID,    /* external id -> id (be64) */
+	PKS_BALANCE,  /* account (be64) + asset (be32) -> balance record */
+	PKS_ENTRY,    /* seq (be64) -> entry record; the hash-chained log */
+	PKS_TXID,     /* uuid (16) -> seq (be64) */
+	PKS_IDEM,     /* idempotency key -> seq + request hash */
+	PKS_SWEEP,    /* day (be32) + account (be64) + asset (be32) -> "" */
+	PKS_HOLD,     /* uuid (16) -> hold record */
+	PKS_HOLDEXP,  /* deadline (be64) + uuid (16) -> "" */
+	PKS_REVERSED, /* seq (be64) -> amount reversed so far */
+	PKS_COUNT
+};
+extern const char *const points__ks_names[PKS_COUNT];
+
+typedef struct points_asset_rec {
+	uint32_t id;
+	points_asset a;
+} points_asset_rec;
+
+struct points_db {
+	points_store *store;
+	int own_store; /* opened from a URI: closed with the handle */
+	int failed;    /* made by a failed open: only errmsg/close work */
+	points_keyspace *ks[PKS_COUNT];
+
+	points_clock_fn clock;
+	void *clock_ctx;
+	int32_t utc_offset;
+
+	int errcode;
+	char errmsg[512];
+
+	int in_txn;       /* a store transaction is open */
+	int txn_write;
+	int in_batch;
+	int batch_failed; /* a batch was rolled back by a failed write */
+	int op_wrote;     /* the current operation has written */
+
+	/* The tail of the entry log, loaded on the first append of a write
+	 * transaction. */
+	int tail_loaded;
+	int64_t tail_seq;
+	unsigned char tail_hash[POINTS_HASH_LEN];
+
+	points_asset_rec assets[POINTS_ASSET_CACHE];
+	int nassets;
+
+	/* UUIDv7 random bits: a ChaCha20 stream seeded once per handle. */
+	unsigned char rnd_key[32];
+	uint64_t rnd_nonce;
+	unsigned char rnd_buf[512];
+	size_t rnd_pos;
+
+	points_buf kbuf, vbuf; /* scratch for encoding */
+};
+
+/* Errors: record code and message on the handle; return code. */
+int points__err(points_db *db, int code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Record a store failure (code from the store) with context. */
+int points__store_err(points_db *db, int code, const char *what);
+void points__clear_err(points_db *db);
+
+/* Argument checks that set a message: 0 when fine. */
+int points__check_db(points_db *db);
+int points__check_str(points_db *db, const char *what, const char *s,
+    size_t max, int required);
+int points__check_amount(points_db *db, int64_t amount);
+
+int64_t points__time(points_db *db, int64_t t); /* t or the clock */
+/* Local calendar day of t (the ledger's UTC offset). */
+int64_t points__day(points_db *db, int64_t t);
+
+/* Transactions. */
+int points__read_begin(points_db *db);
+void points__read_end(points_db *db);
+int points__write_begin(points_db *db);
+int points__write_end(points_db *db, int rc);
+
+/* Store access with error messages.  get returns POINTS_ENOTFOUND
+ * silently (no message). */
+int points__get(points_db *db, int ks, const void *k, size_t kl,
+    const void **v, size_t *vl);
+int points__put(points_db *db, int ks, const void *k, size_t kl,
+    const void *v, size_t vl);
+int points__del(points_db *db, int ks, const void *k, size_t kl);
+/* The last key of a keyspace (an INTKEY or be64-keyed one) as an
+ * integer, or 0 when empty. */
+int points__last_key64(points_db *db, int ks, int64_t *out);
+
+/* Fresh UUIDv7 bytes. */
+void points__uuid7(points_db *db, unsigned char out[POINTS_UUID_LEN]);
+void points__uuid_format(const unsigned char u[POINTS_UUID_LEN],
+    char out[POINTS_ID_LEN + 1]);
+int points__uuid_parse(points_db *db, const char *s,
+    unsigned char out[POINTS_UUID_LEN]);
+
+#endif

@@ -1,0 +1,474 @@
+/* hold.c - two-phase holds: reserve points (available -> held), then
+ * capture them into a transfer or release them.  A hold is settled once;
+ * the check runs inside the write transaction, so two processes racing
+ * to settle the same hold cannot both win.
+ *
+ * Record: version, state, account, asset, amount, captured, deadline,
+ * the HOLD entry's seq, then the lots reserved (day, amount). */
+#include <string.h>
+
+#include "points.h"
+#include "account.h"
+#include "asset.h"
+#include "balance.h"
+#include "codec.h"
+#include "db.h"
+#include "hold.h"
+#include "ledger.h"
+#include "lot.h"
+
+#define HOLD_RECORD_V1 1
+
+typedef struct hold_rec {
+	unsigned char id[POINTS_UUID_LEN];
+	int state;
+	int64_t account;
+	uint32_t asset;
+	int64_t amount, captured, expires_at, seq;
+	points_lotlist lots;
+} hold_rec;
+
+static const char *const state_names[] = {
+	"open", "captured", "released", "expired",
+};
+
+static int
+hold_store(points_db *db, const hold_rec *h)
+{
+	points_buf b;
+	size_t i;
+	int rc;
+
+	points_buf__init(&b);
+	points_buf__u8(&b, HOLD_RECORD_V1);
+	points_buf__u8(&b, (unsigned)h->state);
+	points_buf__uvar(&b, (uint64_t)h->account);
+	points_buf__uvar(&b, h->asset);
+	points_buf__uvar(&b, (uint64_t)h->amount);
+	points_buf__uvar(&b, (uint64_t)h->captured);
+	points_buf__svar(&b, h->expires_at);
+	points_buf__uvar(&b, (uint64_t)h->seq);
+	points_buf__uvar(&b, h->lots.n);
+	for (i = 0; i < h->lots.n; i++) {
+		points_buf__uvar(&b, h->lots.v[i].day);
+		points_buf__uvar(&b, (uint64_t)h->lots.v[i].amount);
+	}
+	rc = b.err ? points__err(db, POINTS_ENOMEM, "out of memory") :
+	    points__put(db, PKS_HOLD, h->id, POINTS_UUID_LEN, b.data, b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+static int
+hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    const char *text, hold_rec *h)
+{
+	const void *v;
+	size_t vl;
+	points_rd r;
+	uint64_t i, n;
+	int rc;
+
+	rc = points__get(db, PKS_HOLD, id, POINTS_UUID_LEN, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points__err(db, rc, "hold %s not found", text);
+	if (rc)
+		return rc;
+	memcpy(h->id, id, POINTS_UUID_LEN);
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != HOLD_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	h->state = (int)points_rd__u8(&r);
+	h->account = (int64_t)points_rd__uvar(&r);
+	h->asset = (uint32_t)points_rd__uvar(&r);
+	h->amount = (int64_t)points_rd__uvar(&r);
+	h->captured = (int64_t)points_rd__uvar(&r);
+	h->expires_at = points_rd__svar(&r);
+	h->seq = (int64_t)points_rd__uvar(&r);
+	n = points_rd__uvar(&r);
+	if (n > vl)
+		r.err = POINTS_ECORRUPT;
+	for (i = 0; i < n && !r.err; i++) {
+		uint32_t day = (uint32_t)points_rd__uvar(&r);
+		int64_t amount = (int64_t)points_rd__uvar(&r);
+
+		if ((rc = points_lotlist__push(db, &h->lots, day, amount)))
+			return rc;
+	}
+	if (r.err || h->state > POINTS_HOLD_EXPIRED)
+		return points__err(db, POINTS_ECORRUPT,
+		    "hold %s: record unreadable", text);
+	return POINTS_OK;
+}
+
+static void
+expkey(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
+{
+	points__put_be64(k, (uint64_t)h->expires_at);
+	memcpy(k + 8, h->id, POINTS_UUID_LEN);
+}
+
+POINTS_EXTERN int
+points_hold_create(points_db *db, const points_posting *p, points_txn *out)
+{
+	unsigned char hash[16];
+	points_asset_rec asset;
+	points_account a;
+	points_bal b;
+	points_ent e;
+	hold_rec h;
+	points_buf req;
+	int64_t t;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!p || !out)
+		return points__err(db, POINTS_EINVAL,
+		    "posting and out are required");
+	if (p->version == 0 || p->version > POINTS_POSTING_VERSION)
+		return points__err(db, POINTS_EVERSION,
+		    "posting version %u not supported", p->version);
+	if ((rc = points__check_amount(db, p->amount)) ||
+	    (rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)) ||
+	    (rc = points__check_str(db, "idempotency key",
+	    p->idempotency_key, POINTS_IDEM_MAX, 0)))
+		return rc;
+	if (p->counterparty)
+		return points__err(db, POINTS_EINVAL,
+		    "a hold has no counterparty (name it at capture)");
+	if (p->time < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "times must not be negative");
+	t = points__time(db, p->time);
+	if (p->expires_at && p->expires_at <= t)
+		return points__err(db, POINTS_EINVAL,
+		    "the hold's deadline is not after its time");
+	points_buf__init(&req);
+	points_buf__u8(&req, POINTS_TXN_HOLD);
+	points_buf__str(&req, p->asset);
+	points_buf__svar(&req, p->account);
+	points_buf__svar(&req, p->amount);
+	points_buf__str(&req, p->memo);
+	points_buf__svar(&req, p->time);
+	points_buf__svar(&req, p->expires_at);
+	points_ledger__req_hash(&req, hash);
+	points_buf__free(&req);
+
+	if ((rc = points__write_begin(db)))
+		return rc;
+	memset(&h, 0, sizeof(h));
+	points_ent__init(&e, POINTS_TXN_HOLD, 0, t);
+	points_bal__init(&b, p->account, 0, 0);
+	rc = points_ledger__idem_check(db, p->idempotency_key, hash, out);
+	if (rc == POINTS_ITEROVER) {
+		rc = POINTS_OK;
+		goto done;
+	}
+	if (rc || (rc = points_asset__find(db, p->asset, &asset)) ||
+	    (rc = points_account__load(db, p->account, &a)) ||
+	    (rc = points_account__usable(db, &a, 0)))
+		goto done;
+	if (a.flags & POINTS_ACCOUNT_SYSTEM) {
+		rc = points__err(db, POINTS_EINVAL,
+		    "account %s is a system account", a.external_id);
+		goto done;
+	}
+	b.asset = e.asset = asset.id;
+	if ((rc = points_balance__load(db, &b)))
+		goto done;
+	/* Held points leave the lots: they can neither be spent twice nor
+	 * expire while held; a release puts them back. */
+	if ((rc = points_ledger__debit(db, &b, p->amount, NULL, 0,
+	    a.external_id, &e.out_lots)))
+		goto done;
+	if (points__add(&b.held, p->amount)) {
+		rc = points__err(db, POINTS_EOVERFLOW, "held would overflow");
+		goto done;
+	}
+	e.from = e.to = p->account;
+	e.amount = p->amount;
+	if (p->memo)
+		strcpy(e.memo, p->memo);
+	if ((rc = points_ledger__append(db, &e, &b, &b)) ||
+	    (rc = points_balance__store(db, &b)))
+		goto done;
+	memcpy(h.id, e.txid, POINTS_UUID_LEN);
+	h.state = POINTS_HOLD_OPEN;
+	h.account = p->account;
+	h.asset = asset.id;
+	h.amount = p->amount;
+	h.expires_at = p->expires_at;
+	h.seq = e.seq;
+	h.lots = e.out_lots; /* borrowed for the write */
+	rc = hold_store(db, &h);
+	h.lots.v = NULL;
+	if (rc == POINTS_OK && h.expires_at) {
+		unsigned char k[8 + POINTS_UUID_LEN];
+
+		expkey(k, &h);
+		rc = points__put(db, PKS_HOLDEXP, k, sizeof(k), "", 0);
+	}
+	if (rc == POINTS_OK)
+		rc = points_ledger__idem_record(db, p->idempotency_key, hash,
+		    e.seq);
+	if (rc == POINTS_OK)
+		rc = points_ledger__txn(db, &e, out);
+done:
+	points_ent__free(&e);
+	points_bal__free(&b);
+	return points__write_end(db, rc);
+}
+
+/* Give the rest of an open hold back to its account (RELEASE entry). */
+static int
+release_rest(points_db *db, hold_rec *h, points_bal *b, int64_t t,
+    const char *memo, points_ent *e)
+{
+	int64_t rest = h->amount - h->captured;
+	int rc;
+
+	points_ent__init(e, POINTS_TXN_RELEASE, h->asset, t);
+	e->from = e->to = h->account;
+	e->amount = rest;
+	e->ref_seq = h->seq;
+	if (memo)
+		strcpy(e->memo, memo);
+	b->held -= rest;
+	/* what is left of the hold's lots, with their own expiry */
+	if ((rc = points_ledger__credit(db, b, rest, &h->lots,
+	    POINTS_DAY_NEVER, &e->in_lots)))
+		return rc;
+	return points_ledger__append(db, e, b, b);
+}
+
+/* Settle an open hold: capture amount (0 nothing) into to, release the
+ * rest; the new state is state. */
+static int
+settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
+    int64_t to, const char *memo, int state, points_txn *out)
+{
+	points_account ha, ta;
+	points_bal hb, tb;
+	points_ent ce, re;
+	int64_t t = points__time(db, 0);
+	unsigned char k[8 + POINTS_UUID_LEN];
+	int rc;
+
+	points_ent__init(&ce, POINTS_TXN_CAPTURE, h->asset, t);
+	points_ent__init(&re, POINTS_TXN_RELEASE, h->asset, t);
+	points_bal__init(&hb, h->account, h->asset, 0);
+	points_bal__init(&tb, to, h->asset, 0);
+	if (h->state != POINTS_HOLD_OPEN) {
+		rc = points__err(db, POINTS_ESTATE, "hold %s is already %s",
+		    text, state_names[h->state]);
+		goto done;
+	}
+	if (amount > h->amount) {
+		rc = points__err(db, POINTS_EINVAL,
+		    "hold %s: capture of %lld exceeds the %lld held", text,
+		    (long long)amount, (long long)h->amount);
+		goto done;
+	}
+	if ((rc = points_account__load(db, h->account, &ha)) ||
+	    (rc = points_balance__load(db, &hb)))
+		goto done;
+	if (hb.held < h->amount) {
+		rc = points__err(db, POINTS_ECORRUPT,
+		    "account %s holds less than hold %s", ha.external_id, text);
+		goto done;
+	}
+	if (amount > 0) {
+		if ((rc = points_account__load(db, to, &ta)) ||
+		    (rc = points_account__usable(db, &ta, 0)))
+			goto done;
+		if (to == h->account) {
+			rc = points__err(db, POINTS_EINVAL,
+			    "hold %s: capture into its own account (release "
+			    "it instead)", text);
+			goto done;
+		}
+		tb.system = (ta.flags & POINTS_ACCOUNT_SYSTEM) != 0;
+		if ((rc = points_balance__load(db, &tb)))
+			goto done;
+		/* the earliest-expiring held lots are the captured ones */
+		if ((rc = points_lotlist__take(db, &h->lots, amount, NULL,
+		    &ce.out_lots)))
+			goto done;
+		hb.held -= amount;
+		if (points__add(&hb.spent, amount) ||
+		    points__add(&tb.earned, amount)) {
+			rc = points__err(db, POINTS_EOVERFLOW,
+			    "lifetime counter would overflow");
+			goto done;
+		}
+		if ((rc = points_ledger__credit(db, &tb, amount, &ce.out_lots,
+		    POINTS_DAY_NEVER, &ce.in_lots)))
+			goto done;
+		ce.from = h->account;
+		ce.to = to;
+		ce.amount = amount;
+		ce.ref_seq = h->seq;
+		if (memo)
+			strcpy(ce.memo, memo);
+		if ((rc = points_ledger__append(db, &ce, &hb, &tb)) ||
+		    (rc = points_balance__store(db, &tb)))
+			goto done;
+		h->captured = amount;
+	}
+	if (h->amount > h->captured &&
+	    (rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, &re)))
+		goto done;
+	if ((rc = points_balance__store(db, &hb)))
+		goto done;
+	h->state = state;
+	if ((rc = hold_store(db, h)))
+		goto done;
+	if (h->expires_at) {
+		expkey(k, h);
+		if ((rc = points__del(db, PKS_HOLDEXP, k, sizeof(k))))
+			goto done;
+	}
+	if (out)
+		rc = points_ledger__txn(db, amount > 0 ? &ce : &re, out);
+done:
+	points_ent__free(&ce);
+	points_ent__free(&re);
+	points_bal__free(&hb);
+	points_bal__free(&tb);
+	return rc;
+}
+
+/* Capture (release == 0) or release an open hold by its id. */
+static int
+settle_public(points_db *db, const char *hold_id, int64_t amount, int64_t to,
+    int release, const char *memo, points_txn *out)
+{
+	unsigned char id[POINTS_UUID_LEN];
+	hold_rec h;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__uuid_parse(db, hold_id, id)))
+		return rc;
+	if ((rc = points__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if (amount < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "capture amount must not be negative (0: all)");
+	if (to < 0)
+		return points__err(db, POINTS_EINVAL, "bad account %lld",
+		    (long long)to);
+	if ((rc = points__write_begin(db)))
+		return rc;
+	memset(&h, 0, sizeof(h));
+	rc = hold_load(db, id, hold_id, &h);
+	if (rc == POINTS_OK) {
+		if (release)
+			amount = 0;
+		else if (amount == 0)
+			amount = h.amount;
+		rc = settle(db, &h, hold_id, amount,
+		    to ? to : POINTS_ACCOUNT_SINK, memo,
+		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, out);
+	}
+	points_lotlist__free(&h.lots);
+	return points__write_end(db, rc);
+}
+
+POINTS_EXTERN int
+points_hold_capture(points_db *db, const char *hold_id, int64_t amount,
+    int64_t to, const char *memo, points_txn *out)
+{
+	return settle_public(db, hold_id, amount, to, 0, memo, out);
+}
+
+POINTS_EXTERN int
+points_hold_release(points_db *db, const char *hold_id, const char *memo,
+    points_txn *out)
+{
+	return settle_public(db, hold_id, 0, 0, 1, memo, out);
+}
+
+POINTS_EXTERN int
+points_hold_get(points_db *db, const char *hold_id, points_hold *out)
+{
+	unsigned char id[POINTS_UUID_LEN];
+	points_asset_rec a;
+	hold_rec h;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if ((rc = points__uuid_parse(db, hold_id, id)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	memset(&h, 0, sizeof(h));
+	rc = hold_load(db, id, hold_id, &h);
+	if (rc == POINTS_OK)
+		rc = points_asset__by_id(db, h.asset, &a);
+	points__read_end(db);
+	if (rc == POINTS_OK) {
+		memset(out, 0, sizeof(*out));
+		points__uuid_format(h.id, out->id);
+		out->account = h.account;
+		strcpy(out->asset, a.a.code);
+		out->amount = h.amount;
+		out->captured = h.captured;
+		out->expires_at = h.expires_at;
+		out->state = h.state;
+	}
+	points_lotlist__free(&h.lots);
+	return rc;
+}
+
+int
+points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
+{
+	unsigned char hi[8];
+	int rc;
+
+	points__put_be64(hi, (uint64_t)as_of);
+	for (;;) {
+		unsigned char id[POINTS_UUID_LEN];
+		char text[POINTS_ID_LEN + 1];
+		points_cursor *c;
+		const void *k, *v;
+		size_t kl, vl;
+		hold_rec h;
+
+		/* One at a time: settling deletes the index key. */
+		rc = db->store->cursor_open(db->store, db->ks[PKS_HOLDEXP],
+		    NULL, 0, hi, 8, 0, &c);
+		if (rc)
+			return points__store_err(db, rc, "holdexp");
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_OK && kl == 8 + POINTS_UUID_LEN)
+			memcpy(id, (const unsigned char *)k + 8, sizeof(id));
+		else if (rc == POINTS_OK)
+			rc = points__err(db, POINTS_ECORRUPT, "holdexp key");
+		else if (rc != POINTS_ITEROVER)
+			rc = points__store_err(db, rc, "holdexp");
+		db->store->cursor_close(db->store, c);
+		if (rc == POINTS_ITEROVER)
+			return POINTS_OK;
+		if (rc)
+			return rc;
+		points__uuid_format(id, text);
+		memset(&h, 0, sizeof(h));
+		rc = hold_load(db, id, text, &h);
+		if (rc == POINTS_OK)
+			rc = settle(db, &h, text, 0, 0, "hold expired",
+			    POINTS_HOLD_EXPIRED, NULL);
+		points_lotlist__free(&h.lots);
+		if (rc)
+			return rc;
+		(*count)++;
+	}
+}

@@ -1,0 +1,11 @@
+/* hold.h - holds, for the expiry sweep. */
+#ifndef POINTS_HOLD_H
+#define POINTS_HOLD_H
+
+#include "db.h"
+
+/* Release every open hold whose deadline is before as_of (state
+ * POINTS_HOLD_EXPIRED); adds their number to *count. */
+int points_hold__expire(points_db *db, int64_t as_of, int64_t *count);
+
+#endif

@@ -1,0 +1,69 @@
+/* ledger.h - entries, the hash chain, postings and idempotency.
+ *
+ * One entry per transaction, appended to the log under a global sequence.
+ * It moves amount from one account to another (HOLD and RELEASE move it
+ * between available and held of one account) and records the lots taken
+ * from the debited account (out_lots) and added to the credited one
+ * (in_lots), so a reversal can put points back where they came from.
+ * Each entry links to the previous entry of both its accounts in its
+ * asset: a statement walks those links.  Its hash covers the previous
+ * entry's hash, its sequence and its bytes. */
+#ifndef POINTS_LEDGER_H
+#define POINTS_LEDGER_H
+
+#include "points.h"
+#include "balance.h"
+#include "db.h"
+#include "lot.h"
+
+typedef struct points_ent {
+	int64_t seq;
+	unsigned char txid[POINTS_UUID_LEN];
+	int type;
+	int64_t time;
+	uint32_t asset;
+	int64_t from, to, amount;
+	int64_t prev_from, prev_to;
+	int64_t ref_seq; /* reversal: original; capture/release: the hold */
+	char memo[POINTS_MEMO_MAX + 1];
+	points_lotlist out_lots, in_lots;
+	unsigned char hash[POINTS_HASH_LEN];
+} points_ent;
+
+void points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time);
+void points_ent__free(points_ent *e);
+/* Decode a stored entry (seq is the key). */
+int points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
+    points_ent *e);
+/* Encode without the hash: the bytes the hash covers. */
+int points_ent__encode(points_db *db, const points_ent *e, points_buf *b);
+void points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
+    const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN]);
+int points_ent__load(points_db *db, int64_t seq, points_ent *e);
+
+/* Append e: its sequence, id, links and hash; updates the balances'
+ * last_seq (from may equal to).  The caller stores the balances. */
+int points_ledger__append(points_db *db, points_ent *e, points_bal *from,
+    points_bal *to);
+/* Fill a points_txn from an entry. */
+int points_ledger__txn(points_db *db, const points_ent *e, points_txn *out);
+
+/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *out
+ * filled, replayed = 1) or POINTS_ECONFLICT.  key may be NULL. */
+int points_ledger__idem_check(points_db *db, const char *key,
+    const unsigned char hash[16], points_txn *out);
+int points_ledger__idem_record(points_db *db, const char *key,
+    const unsigned char hash[16], int64_t seq);
+void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);
+
+/* Credit amount to b (user accounts get lots: from src, latest first,
+ * then at fallback_day); the lots added are pushed to in_lots. */
+int points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
+    const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots);
+/* Debit amount from b's available, taking lots (prefer first); checks
+ * for enough unless allow_negative.  label names the account. */
+int points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
+    const points_lotlist *prefer, int allow_negative, const char *label,
+    points_lotlist *out_lots);
+
+#endif

@@ -1,0 +1,504 @@
+/* lot.c - point lots: lists merged by expiry day, consumption earliest
+ * first, the expiry sweep and the "expiring soon" query. */
+#include <string.h>
+
+#include "points.h"
+#include "account.h"
+#include "alloc.h"
+#include "asset.h"
+#include "balance.h"
+#include "codec.h"
+#include "db.h"
+#include "hold.h"
+#include "iter.h"
+#include "ledger.h"
+#include "lot.h"
+
+void
+points_lotlist__free(points_lotlist *l)
+{
+	points__free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int64_t
+points_lotlist__sum(const points_lotlist *l)
+{
+	int64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		s += l->v[i].amount;
+	return s;
+}
+
+static int
+reserve(points_db *db, points_lotlist *l, size_t n)
+{
+	size_t cap;
+	points_lotrec *v;
+
+	if (n <= l->cap)
+		return POINTS_OK;
+	cap = l->cap ? l->cap * 2 : 4;
+	while (cap < n)
+		cap *= 2;
+	v = points__realloc(l->v, cap * sizeof(*v));
+	if (!v)
+		return points__err(db, POINTS_ENOMEM, "out of memory");
+	l->v = v;
+	l->cap = cap;
+	return POINTS_OK;
+}
+
+int
+points_lotlist__push(points_db *db, points_lotlist *l, uint32_t day,
+    int64_t amount)
+{
+	int rc = reserve(db, l, l->n + 1);
+
+	if (rc)
+		return rc;
+	l->v[l->n].day = day;
+	l->v[l->n].amount = amount;
+	l->n++;
+	return POINTS_OK;
+}
+
+int
+points_lotlist__add(points_db *db, points_lotlist *l, uint32_t day,
+    int64_t amount, int *is_new)
+{
+	size_t lo = 0, hi = l->n;
+	int rc;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (l->v[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->n && l->v[lo].day == day) {
+		if (is_new)
+			*is_new = 0;
+		return points__add(&l->v[lo].amount, amount) ?
+		    points__err(db, POINTS_EOVERFLOW, "lot amount overflow") :
+		    POINTS_OK;
+	}
+	if ((rc = reserve(db, l, l->n + 1)))
+		return rc;
+	memmove(l->v + lo + 1, l->v + lo, (l->n - lo) * sizeof(*l->v));
+	l->v[lo].day = day;
+	l->v[lo].amount = amount;
+	l->n++;
+	if (is_new)
+		*is_new = 1;
+	return POINTS_OK;
+}
+
+/* Take up to *want from lot i; drop it when empty. */
+static int
+take_from(points_db *db, points_lotlist *l, size_t i, int64_t *want,
+    points_lotrec *got)
+{
+	int64_t t = l->v[i].amount < *want ? l->v[i].amount : *want;
+
+	got->day = l->v[i].day;
+	got->amount = t;
+	l->v[i].amount -= t;
+	*want -= t;
+	if (l->v[i].amount == 0) {
+		memmove(l->v + i, l->v + i + 1, (l->n - i - 1) * sizeof(*l->v));
+		l->n--;
+	}
+	(void)db;
+	return POINTS_OK;
+}
+
+int
+points_lotlist__take(points_db *db, points_lotlist *l, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *taken)
+{
+	size_t i, j;
+	int rc;
+
+	/* Room for every possible movement first, so that nothing below
+	 * can fail halfway. */
+	if (taken && (rc = reserve(db, taken, taken->n + l->n +
+	    (prefer ? prefer->n : 0))))
+		return rc;
+	for (j = 0; prefer && j < prefer->n && amount > 0; j++) {
+		for (i = 0; i < l->n; i++) {
+			points_lotrec got;
+
+			if (l->v[i].day != prefer->v[j].day)
+				continue;
+			take_from(db, l, i, &amount, &got);
+			if (taken)
+				points_lotlist__push(db, taken, got.day,
+				    got.amount);
+			break;
+		}
+	}
+	while (amount > 0 && l->n > 0) {
+		points_lotrec got;
+
+		take_from(db, l, 0, &amount, &got);
+		if (taken)
+			points_lotlist__push(db, taken, got.day, got.amount);
+	}
+	if (amount > 0)
+		return points__err(db, POINTS_ECORRUPT,
+		    "lots hold less than the balance says");
+	return POINTS_OK;
+}
+
+int
+points_lotlist__tail(points_db *db, const points_lotlist *src, int64_t skip,
+    int64_t amount, points_lotlist *out)
+{
+	size_t i = src->n;
+	int rc;
+
+	while (i > 0 && amount > 0) {
+		int64_t a = src->v[--i].amount;
+
+		if (skip >= a) {
+			skip -= a;
+			continue;
+		}
+		a -= skip;
+		skip = 0;
+		if (a > amount)
+			a = amount;
+		if ((rc = points_lotlist__add(db, out, src->v[i].day, a, NULL)))
+			return rc;
+		amount -= a;
+	}
+	return POINTS_OK;
+}
+
+/* ---- The expiry sweep ---- */
+
+#define SWEEP_CHUNK 256
+
+/* The expiry account's balance per asset, written once at the end. */
+typedef struct sweep_sink {
+	points_bal bal[POINTS_ASSET_CACHE];
+	int n;
+} sweep_sink;
+
+static int
+sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
+{
+	int i, rc;
+
+	for (i = 0; i < s->n; i++)
+		if (s->bal[i].asset == asset) {
+			*out = &s->bal[i];
+			return POINTS_OK;
+		}
+	if (s->n == POINTS_ASSET_CACHE)
+		return points__err(db, POINTS_EINVAL,
+		    "too many assets in one sweep");
+	points_bal__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
+	if ((rc = points_balance__load(db, &s->bal[s->n])))
+		return rc;
+	*out = &s->bal[s->n++];
+	return POINTS_OK;
+}
+
+/* Expire the lots of one balance that ended before today. */
+static int
+expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
+    uint32_t today, int64_t as_of, points_sweep_report *rep)
+{
+	points_bal b, *eb;
+	points_ent e;
+	int64_t x;
+	size_t n = 0;
+	int rc;
+
+	points_bal__init(&b, account, asset, 0);
+	points_ent__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
+	if ((rc = points_balance__load(db, &b)))
+		goto done;
+	while (n < b.lots.n && b.lots.v[n].day < today)
+		n++;
+	if (n == 0)
+		goto done; /* consumed since: a stale index key */
+	for (x = 0; e.out_lots.n < n;) {
+		points_lotrec *l = &b.lots.v[e.out_lots.n];
+
+		x += l->amount;
+		if ((rc = points_lotlist__push(db, &e.out_lots, l->day,
+		    l->amount)))
+			goto done;
+	}
+	if ((rc = sink_for(db, s, asset, &eb)))
+		goto done;
+	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
+	b.lots.n -= n;
+	b.available -= x;
+	if (points__add(&b.expired, x) || points__add(&eb->available, x) ||
+	    points__add(&eb->earned, x)) {
+		rc = points__err(db, POINTS_EOVERFLOW, "expiry overflow");
+		goto done;
+	}
+	e.from = account;
+	e.to = POINTS_ACCOUNT_EXPIRY;
+	e.amount = x;
+	strcpy(e.memo, "expired");
+	if ((rc = points_ledger__append(db, &e, &b, eb)) ||
+	    (rc = points_balance__store(db, &b)))
+		goto done;
+	rep->accounts++;
+	rep->lots += (int64_t)n;
+	rep->points += x;
+done:
+	points_ent__free(&e);
+	points_bal__free(&b);
+	return rc;
+}
+
+static int
+sweep_lots(points_db *db, uint32_t today, int64_t as_of,
+    points_sweep_report *rep)
+{
+	unsigned char hi[4];
+	unsigned char keys[SWEEP_CHUNK][16];
+	sweep_sink sink;
+	int i, rc = POINTS_OK;
+
+	sink.n = 0;
+	points__put_be32(hi, today);
+	for (;;) {
+		points_cursor *c;
+		size_t nkeys = 0, j;
+
+		/* Collect a chunk of due keys, then work without a cursor:
+		 * the work writes to the index. */
+		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP], NULL,
+		    0, hi, sizeof(hi), 0, &c);
+		if (rc) {
+			rc = points__store_err(db, rc, "sweep");
+			break;
+		}
+		while (nkeys < SWEEP_CHUNK) {
+			const void *k, *v;
+			size_t kl, vl;
+
+			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+			    &vl);
+			if (rc == POINTS_ITEROVER) {
+				rc = POINTS_OK;
+				break;
+			}
+			if (rc) {
+				rc = points__store_err(db, rc, "sweep");
+				break;
+			}
+			if (kl != 16) {
+				rc = points__err(db, POINTS_ECORRUPT,
+				    "sweep index key");
+				break;
+			}
+			memcpy(keys[nkeys++], k, 16);
+		}
+		db->store->cursor_close(db->store, c);
+		if (rc || nkeys == 0)
+			break;
+		for (j = 0; j < nkeys && rc == POINTS_OK; j++) {
+			rc = points__del(db, PKS_SWEEP, keys[j], 16);
+			if (rc == POINTS_OK)
+				rc = expire_balance(db, &sink,
+				    (int64_t)points__get_be64(keys[j] + 4),
+				    points__get_be32(keys[j] + 12), today,
+				    as_of, rep);
+		}
+		if (rc)
+			break;
+	}
+	for (i = 0; i < sink.n; i++) {
+		if (rc == POINTS_OK)
+			rc = points_balance__store(db, &sink.bal[i]);
+		points_bal__free(&sink.bal[i]);
+	}
+	return rc;
+}
+
+POINTS_EXTERN int
+points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
+{
+	points_sweep_report rep;
+	int64_t today;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (as_of < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "as_of must not be negative");
+	today = points__day(db, as_of);
+	if (today > (int64_t)POINTS_DAY_NEVER)
+		today = POINTS_DAY_NEVER;
+	memset(&rep, 0, sizeof(rep));
+	if ((rc = points__write_begin(db)))
+		return rc;
+	/* Holds first: what they release may itself be due. */
+	rc = points_hold__expire(db, as_of, &rep.holds);
+	if (rc == POINTS_OK)
+		rc = sweep_lots(db, (uint32_t)today, as_of, &rep);
+	rc = points__write_end(db, rc);
+	if (rc == POINTS_OK && out)
+		*out = rep;
+	return rc;
+}
+
+/* ---- Lots and the "expiring soon" query ---- */
+
+static void
+lot_out(points_iter *it, int64_t account, const points_lotrec *l)
+{
+	points_lot *o = &it->u.lots[it->n++];
+
+	memset(o, 0, sizeof(*o));
+	o->account = account;
+	strcpy(o->asset, it->asset_code);
+	o->expires_at = points_asset__day_end(it->db, l->day);
+	o->amount = l->amount;
+}
+
+/* One account: its lots from day it->pos on, up to the limit day. */
+static int
+lots_fill_account(points_iter *it)
+{
+	points_bal b;
+	size_t i;
+	int rc;
+
+	points_bal__init(&b, it->account, it->asset, 0);
+	rc = points_balance__load(it->db, &b);
+	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
+		const points_lotrec *l = &b.lots.v[i];
+
+		if ((int64_t)l->day < it->pos)
+			continue;
+		if ((int64_t)l->day > it->limit || it->n == POINTS_ITER_CHUNK)
+			break;
+		lot_out(it, it->account, l);
+		it->pos = (int64_t)l->day + 1;
+	}
+	if (i == b.lots.n || (i < b.lots.n && (int64_t)b.lots.v[i].day >
+	    it->limit))
+		it->done = 1;
+	points_bal__free(&b);
+	return rc;
+}
+
+/* Every account: walk the sweep index by day. */
+static int
+lots_fill_all(points_iter *it)
+{
+	points_db *db = it->db;
+	unsigned char hi[4];
+	int rc = POINTS_OK;
+
+	if (it->limit >= (int64_t)POINTS_DAY_NEVER - 1)
+		it->limit = (int64_t)POINTS_DAY_NEVER - 1;
+	points__put_be32(hi, (uint32_t)it->limit + 1);
+	while (it->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
+		points_cursor *c;
+		const void *k, *v;
+		size_t kl, vl;
+		unsigned char key[16];
+		points_bal b;
+		size_t i;
+
+		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP],
+		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi), 0,
+		    &c);
+		if (rc)
+			return points__store_err(db, rc, "sweep");
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_OK && kl == 16)
+			memcpy(key, k, 16);
+		else if (rc == POINTS_OK)
+			rc = points__err(db, POINTS_ECORRUPT, "sweep index key");
+		else if (rc != POINTS_ITEROVER)
+			rc = points__store_err(db, rc, "sweep");
+		db->store->cursor_close(db->store, c);
+		if (rc == POINTS_ITEROVER) {
+			it->done = 1;
+			return POINTS_OK;
+		}
+		if (rc)
+			return rc;
+		memcpy(it->key, key, 16);
+		it->key[16] = 0; /* resume just after this key */
+		it->keylen = 17;
+		if (points__get_be32(key + 12) != it->asset)
+			continue;
+		points_bal__init(&b, (int64_t)points__get_be64(key + 4),
+		    it->asset, 0);
+		rc = points_balance__load(db, &b);
+		for (i = 0; rc == POINTS_OK && i < b.lots.n; i++)
+			if (b.lots.v[i].day == points__get_be32(key)) {
+				lot_out(it, b.account, &b.lots.v[i]);
+				break;
+			}
+		points_bal__free(&b);
+	}
+	return rc;
+}
+
+POINTS_EXTERN int
+points_lots(points_db *db, int64_t account, const char *asset, int64_t until,
+    points_iter **out)
+{
+	points_asset_rec a;
+	points_account acct;
+	points_iter *it = NULL;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if (account < 0 || until < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "account and until must not be negative");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	rc = points_asset__find(db, asset, &a);
+	if (rc == POINTS_OK && account)
+		rc = points_account__load(db, account, &acct);
+	if (rc == POINTS_OK)
+		rc = points_iter__new(db, POINTS_ITER_LOT, account ?
+		    lots_fill_account : lots_fill_all, &it);
+	points__read_end(db);
+	if (rc)
+		return rc;
+	it->account = account;
+	it->asset = a.id;
+	strcpy(it->asset_code, a.a.code);
+	/* the last day whose lots end at or before until */
+	if (until > INT64_MAX - 3 * 86400)
+		it->limit = POINTS_DAY_NEVER;
+	else
+		it->limit = points__day(db, until + 1) - 1;
+	*out = it;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_lot_next(points_iter *it, points_lot *out)
+{
+	int rc = points_iter__step(it, POINTS_ITER_LOT, out);
+
+	if (rc == POINTS_OK)
+		*out = it->u.lots[it->i++];
+	return rc;
+}
