@@ -86,6 +86,24 @@ points_account__load(points_db *db, int64_t id, points_account *out)
 	return decode(db, id, v, vl, out, NULL, NULL);
 }
 
+/* The built-in system accounts, ids 1-3. */
+static const char *const system_ext[] = {
+	"system:issuer", "system:sink", "system:expiry",
+};
+
+int
+points_account__load_party(points_db *db, int64_t id, points_account *out)
+{
+
+	if (id < POINTS_ACCOUNT_ISSUER || id > POINTS_ACCOUNT_EXPIRY)
+		return points_account__load(db, id, out);
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	strcpy(out->external_id, system_ext[id - 1]);
+	out->flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+	return POINTS_OK;
+}
+
 int
 points_account__usable(points_db *db, const points_account *a,
     int allow_frozen)
@@ -136,20 +154,17 @@ insert(points_db *db, points_account *a, int64_t *out)
 int
 points_account__create_system(points_db *db)
 {
-	static const char *const ext[] = {
-		"system:issuer", "system:sink", "system:expiry",
-	};
 	static const char *const name[] = {
 		"Issuer", "Redemptions", "Expired points",
 	};
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+	for (i = 0; i < sizeof(system_ext) / sizeof(system_ext[0]); i++) {
 		points_account a;
 
 		memset(&a, 0, sizeof(a));
-		strcpy(a.external_id, ext[i]);
+		strcpy(a.external_id, system_ext[i]);
 		strcpy(a.name, name[i]);
 		a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
 		a.created_at = points__time(db, 0);

@@ -7,6 +7,10 @@
 
 /* Load account id; POINTS_ENOTFOUND with a message when missing. */
 int points_account__load(points_db *db, int64_t id, points_account *out);
+/* The same for a posting's parties: the built-in system accounts never
+ * change status or flags, so they are not read on every posting. */
+int points_account__load_party(points_db *db, int64_t id,
+    points_account *out);
 /* May the account take part in a posting?  POINTS_ECLOSED always,
  * POINTS_EFROZEN unless allow_frozen. */
 int points_account__usable(points_db *db, const points_account *a,

@@ -170,8 +170,12 @@ points_now(points_db *db)
 int64_t
 points__day(points_db *db, int64_t t)
 {
-	int64_t l = t + db->utc_offset;
+	int64_t l;
 
+	/* far future: saturate rather than overflow */
+	if (t > INT64_MAX - 86400)
+		return INT64_MAX / 86400;
+	l = t + db->utc_offset;
 	/* floor division: days before 1970 stay ordered */
 	return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
 }

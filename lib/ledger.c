@@ -494,7 +494,7 @@ party(points_db *db, int64_t id, int want_user, int allow_frozen,
 {
 	int rc;
 
-	if ((rc = points_account__load(db, id, a)))
+	if ((rc = points_account__load_party(db, id, a)))
 		return rc;
 	if (want_user > 0 && (a->flags & POINTS_ACCOUNT_SYSTEM))
 		return points__err(db, POINTS_EINVAL,
@@ -523,6 +523,20 @@ counter_add(points_db *db, int64_t *c, int64_t v)
 		return points__err(db, POINTS_EOVERFLOW,
 		    "lifetime counter would overflow");
 	return POINTS_OK;
+}
+
+/* The expiry day of a new lot: the posting's own expires_at (the end of
+ * its day; INT64_MAX or beyond the calendar: never) or the asset's. */
+static uint32_t
+lot_day(points_db *db, const points_asset *a, int64_t expires_at, int64_t t)
+{
+	int64_t day;
+
+	if (!expires_at)
+		return points_asset__expiry_day(db, a, t);
+	day = points__day(db, expires_at);
+	return day >= (int64_t)POINTS_DAY_NEVER ? POINTS_DAY_NEVER :
+	    (uint32_t)day;
 }
 
 static int
@@ -630,8 +644,7 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	    fa.external_id, &e.out_lots)))
 		goto done;
 	if ((rc = points_ledger__credit(db, &tb, amount, &e.out_lots,
-	    p->expires_at ? (uint32_t)points__day(db, p->expires_at) :
-	    points_asset__expiry_day(db, &asset.a, t), &e.in_lots)))
+	    lot_day(db, &asset.a, p->expires_at, t), &e.in_lots)))
 		goto done;
 	if ((rc = counter_add(db, &fb.spent, amount)) ||
 	    (rc = counter_add(db, &tb.earned, amount)))

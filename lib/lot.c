@@ -215,7 +215,7 @@ static int
 expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
     uint32_t today, int64_t as_of, points_sweep_report *rep)
 {
-	points_bal b, *eb;
+	points_bal b, *eb = NULL;
 	points_ent e;
 	int64_t x;
 	size_t n = 0;
@@ -267,8 +267,9 @@ static int
 sweep_lots(points_db *db, uint32_t today, int64_t as_of,
     points_sweep_report *rep)
 {
-	unsigned char hi[4];
+	unsigned char hi[4], lo[17];
 	unsigned char keys[SWEEP_CHUNK][16];
+	size_t lolen = 0;
 	sweep_sink sink;
 	int i, rc = POINTS_OK;
 
@@ -278,10 +279,10 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 		points_cursor *c;
 		size_t nkeys = 0, j;
 
-		/* Collect a chunk of due keys, then work without a cursor:
-		 * the work writes to the index. */
-		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP], NULL,
-		    0, hi, sizeof(hi), 0, &c);
+		/* Collect a chunk of due keys, then work without a cursor
+		 * (the work writes to the index); resume after the last. */
+		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP],
+		    lolen ? lo : NULL, lolen, hi, sizeof(hi), 0, &c);
 		if (rc) {
 			rc = points__store_err(db, rc, "sweep");
 			break;
@@ -310,6 +311,9 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 		db->store->cursor_close(db->store, c);
 		if (rc || nkeys == 0)
 			break;
+		memcpy(lo, keys[nkeys - 1], 16);
+		lo[16] = 0;
+		lolen = sizeof(lo);
 		for (j = 0; j < nkeys && rc == POINTS_OK; j++) {
 			rc = points__del(db, PKS_SWEEP, keys[j], 16);
 			if (rc == POINTS_OK)
