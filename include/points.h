@@ -302,7 +302,7 @@ POINTS_EXTERN int points_lots(points_db *db, int64_t account,
 POINTS_EXTERN int points_lot_next(points_iter *it, points_lot *out);
 
 typedef struct points_sweep_report {
-	int64_t accounts; /* accounts that lost points */
+	int64_t accounts; /* accounts that lost points (each once) */
 	int64_t lots;     /* lots expired */
 	int64_t points;   /* points expired, all assets */
 	int64_t holds;    /* holds expired and released */

@@ -141,9 +141,6 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		return points__err(db, POINTS_EINVAL,
 		    "times must not be negative");
 	t = points__time(db, p->time);
-	if (p->expires_at && p->expires_at <= t)
-		return points__err(db, POINTS_EINVAL,
-		    "the hold's deadline is not after its time");
 	points_buf__init(&req);
 	points_buf__u8(&req, POINTS_TXN_HOLD);
 	points_buf__str(&req, p->asset);
@@ -165,6 +162,10 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		rc = POINTS_OK;
 		goto done;
 	}
+	/* checked after the replay: a retry may come after the deadline */
+	if (rc == POINTS_OK && p->expires_at && p->expires_at <= t)
+		rc = points__err(db, POINTS_EINVAL,
+		    "the hold's deadline is not after its time");
 	if (rc || (rc = points_asset__find(db, p->asset, &asset)) ||
 	    (rc = points_account__load(db, p->account, &a)) ||
 	    (rc = points_account__usable(db, &a, 0)))

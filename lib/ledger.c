@@ -590,9 +590,6 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 			    "an adjustment needs two different accounts");
 		break;
 	}
-	if (p->expires_at && p->expires_at < t)
-		return points__err(db, POINTS_EINVAL,
-		    "expires_at is before the posting time");
 	posting_hash(type, p, hash);
 
 	if ((rc = points__write_begin(db)))
@@ -605,6 +602,10 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 		rc = POINTS_OK;
 		goto done;
 	}
+	/* checked after the replay: a retry may come after expires_at */
+	if (rc == POINTS_OK && p->expires_at && p->expires_at < t)
+		rc = points__err(db, POINTS_EINVAL,
+		    "expires_at is before the posting time");
 	if (rc == POINTS_OK)
 		rc = points_asset__find(db, p->asset, &asset);
 	if (rc)
@@ -733,7 +734,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	points_ent orig, e;
 	points_account fa, ta;
 	points_bal fb, tb;
-	points_lotlist back = { 0, 0, NULL };
+	points_lotlist back = { 0, 0, NULL }, give = { 0, 0, NULL };
 	points_asset_rec asset;
 	int64_t seq, done, left;
 	unsigned char k[8], v[8];
@@ -785,12 +786,15 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	if ((rc = points_balance__load(db, &tb)) ||
 	    (rc = points_balance__load(db, &fb)))
 		goto done;
-	if ((rc = points_ledger__debit(db, &tb, amount, &orig.in_lots,
+	/* Both sides unwind from the end, past what earlier reversals
+	 * returned: the receiver gives back the lots it got last (while it
+	 * still has them), the sender gets back the lots consumed last. */
+	if ((rc = points_lotlist__tail(db, &orig.in_lots, done, amount,
+	    &give)) ||
+	    (rc = points_ledger__debit(db, &tb, amount, &give,
 	    (ta.flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0, ta.external_id,
 	    &e.out_lots)))
 		goto done;
-	/* The sender's points go back to the lots they came from: the
-	 * last-consumed part first, past what earlier reversals returned. */
 	if ((rc = points_lotlist__tail(db, &orig.out_lots, done, amount,
 	    &back)) ||
 	    (rc = points_ledger__credit(db, &fb, amount, &back,
@@ -814,6 +818,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	rc = points_ledger__txn(db, &e, out);
 done:
 	points_lotlist__free(&back);
+	points_lotlist__free(&give);
 	points_ent__free(&orig);
 	points_ent__free(&e);
 	points_bal__free(&fb);

@@ -132,10 +132,16 @@ points_lotlist__take(points_db *db, points_lotlist *l, int64_t amount,
 	for (j = 0; prefer && j < prefer->n && amount > 0; j++) {
 		for (i = 0; i < l->n; i++) {
 			points_lotrec got;
+			int64_t want, left;
 
 			if (l->v[i].day != prefer->v[j].day)
 				continue;
-			take_from(db, l, i, &amount, &got);
+			/* no more of a preferred day than the list names */
+			want = amount < prefer->v[j].amount ? amount :
+			    prefer->v[j].amount;
+			left = amount - want;
+			take_from(db, l, i, &want, &got);
+			amount = left + want;
 			if (taken)
 				points_lotlist__push(db, taken, got.day,
 				    got.amount);
@@ -184,11 +190,50 @@ points_lotlist__tail(points_db *db, const points_lotlist *src, int64_t skip,
 
 #define SWEEP_CHUNK 256
 
-/* The expiry account's balance per asset, written once at the end. */
+/* The expiry account's balance per asset, written once at the end, and
+ * the accounts that lost points (an account may lose them in several
+ * assets, and its index keys come at several days). */
 typedef struct sweep_sink {
 	points_bal bal[POINTS_ASSET_CACHE];
 	int n;
+	int64_t *seen; /* open addressing, 0 = free; cap a power of 2 */
+	size_t nseen, cap;
 } sweep_sink;
+
+/* Count account once per sweep. */
+static int
+sweep_seen(points_db *db, sweep_sink *s, int64_t account,
+    points_sweep_report *rep)
+{
+	size_t i;
+
+	if ((s->nseen + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256, j;
+		int64_t *v = points__calloc(cap, sizeof(*v));
+
+		if (!v)
+			return points__err(db, POINTS_ENOMEM, "out of memory");
+		for (j = 0; j < s->cap; j++) {
+			if (!s->seen[j])
+				continue;
+			for (i = (size_t)s->seen[j] & (cap - 1); v[i];
+			    i = (i + 1) & (cap - 1))
+				;
+			v[i] = s->seen[j];
+		}
+		points__free(s->seen);
+		s->seen = v;
+		s->cap = cap;
+	}
+	for (i = (size_t)account & (s->cap - 1); s->seen[i];
+	    i = (i + 1) & (s->cap - 1))
+		if (s->seen[i] == account)
+			return POINTS_OK;
+	s->seen[i] = account;
+	s->nseen++;
+	rep->accounts++;
+	return POINTS_OK;
+}
 
 static int
 sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
@@ -237,7 +282,8 @@ expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
 		    l->amount)))
 			goto done;
 	}
-	if ((rc = sink_for(db, s, asset, &eb)))
+	if ((rc = sink_for(db, s, asset, &eb)) ||
+	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;
 	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
 	b.lots.n -= n;
@@ -254,7 +300,6 @@ expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
 	if ((rc = points_ledger__append(db, &e, &b, eb)) ||
 	    (rc = points_balance__store(db, &b)))
 		goto done;
-	rep->accounts++;
 	rep->lots += (int64_t)n;
 	rep->points += x;
 done:
@@ -273,7 +318,7 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 	sweep_sink sink;
 	int i, rc = POINTS_OK;
 
-	sink.n = 0;
+	memset(&sink, 0, sizeof(sink));
 	points__put_be32(hi, today);
 	for (;;) {
 		points_cursor *c;
@@ -330,6 +375,7 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 			rc = points_balance__store(db, &sink.bal[i]);
 		points_bal__free(&sink.bal[i]);
 	}
+	points__free(sink.seen);
 	return rc;
 }
 
@@ -488,11 +534,15 @@ points_lots(points_db *db, int64_t account, const char *asset, int64_t until,
 	it->account = account;
 	it->asset = a.id;
 	strcpy(it->asset_code, a.a.code);
-	/* the last day whose lots end at or before until */
-	if (until > INT64_MAX - 3 * 86400)
+	/* the last day whose lots end at or before until; only INT64_MAX
+	 * takes in the lots that never expire */
+	if (until == INT64_MAX)
 		it->limit = POINTS_DAY_NEVER;
-	else
+	else {
 		it->limit = points__day(db, until + 1) - 1;
+		if (it->limit > (int64_t)POINTS_DAY_NEVER - 1)
+			it->limit = (int64_t)POINTS_DAY_NEVER - 1;
+	}
 	*out = it;
 	return POINTS_OK;
 }
