@@ -119,7 +119,7 @@ points_account__usable(points_db *db, const points_account *a,
 
 /* Write a new account with the next id. */
 static int
-insert(points_db *db, points_account *a, int64_t *out)
+insert(points_db *db, points_account *a)
 {
 	unsigned char k[8];
 	const void *v;
@@ -144,11 +144,7 @@ insert(points_db *db, points_account *a, int64_t *out)
 	if ((rc = points__put(db, PKS_ACCOUNT, k, 8, db->vbuf.data,
 	    db->vbuf.len)))
 		return rc;
-	if ((rc = points__put(db, PKS_EXTID, a->external_id, n, k, 8)))
-		return rc;
-	if (out)
-		*out = a->id;
-	return POINTS_OK;
+	return points__put(db, PKS_EXTID, a->external_id, n, k, 8);
 }
 
 int
@@ -168,7 +164,7 @@ points_account__create_system(points_db *db)
 		strcpy(a.name, name[i]);
 		a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
 		a.created_at = points__time(db, 0);
-		if ((rc = insert(db, &a, NULL)))
+		if ((rc = insert(db, &a)))
 			return rc;
 	}
 	return POINTS_OK;
@@ -201,8 +197,10 @@ points_account_create(points_db *db, const char *external_id, const char *name,
 	a.created_at = points__time(db, 0);
 	if ((rc = points__write_begin(db)))
 		return rc;
-	rc = insert(db, &a, out);
-	return points__write_end(db, rc);
+	rc = insert(db, &a);
+	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+		*out = a.id;
+	return rc;
 }
 
 POINTS_EXTERN int

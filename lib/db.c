@@ -205,16 +205,18 @@ points__read_begin(points_db *db)
 		return points__store_err(db, rc, "begin read");
 	db->in_txn = 1;
 	db->txn_write = 0;
+	db->read_owned = 1;
 	return POINTS_OK;
 }
 
 void
 points__read_end(points_db *db)
 {
-	if (db->in_batch || !db->in_txn)
+	if (!db->read_owned)
 		return;
 	db->store->rollback(db->store);
 	db->in_txn = 0;
+	db->read_owned = 0;
 }
 
 int
@@ -236,6 +238,7 @@ points__write_begin(points_db *db)
 	db->in_txn = 1;
 	db->txn_write = 1;
 	db->tail_loaded = 0;
+	db->nassets_committed = db->nassets;
 	return POINTS_OK;
 }
 
@@ -245,6 +248,8 @@ txn_abort(points_db *db)
 	db->store->rollback(db->store);
 	db->in_txn = 0;
 	db->tail_loaded = 0;
+	/* assets cached by the lost transaction may not exist */
+	db->nassets = db->nassets_committed;
 }
 
 int
@@ -319,7 +324,7 @@ points_batch_rollback(points_db *db)
 		return rc;
 	if (!db->in_batch)
 		return points__err(db, POINTS_EMISUSE, "no batch is open");
-	if (!db->batch_failed)
+	if (db->in_txn)
 		txn_abort(db);
 	db->in_batch = 0;
 	db->batch_failed = 0;
@@ -435,12 +440,21 @@ ledger_setup(points_db *db)
 	static const char key[] = "format";
 	const void *v;
 	size_t vl;
-	int rc;
+	int rc, write;
 
-	rc = points__write_begin(db);
-	if (rc)
-		return rc;
-	rc = points__get(db, PKS_META, key, sizeof(key) - 1, &v, &vl);
+	/* An existing ledger is only read: opening it does not wait for
+	 * another process's write lock. */
+	for (write = 0; write < 2; write++) {
+		rc = write ? points__write_begin(db) : points__read_begin(db);
+		if (rc)
+			return rc;
+		rc = points__get(db, PKS_META, key, sizeof(key) - 1, &v, &vl);
+		if (!write && rc == POINTS_ENOTFOUND) {
+			points__read_end(db);
+			continue;
+		}
+		break;
+	}
 	if (rc == POINTS_OK) {
 		points_rd r;
 		uint64_t fmt;
@@ -461,6 +475,10 @@ ledger_setup(points_db *db)
 		if (rc == POINTS_OK)
 			rc = points__put(db, PKS_META, key, sizeof(key) - 1,
 			    &val, 1);
+	}
+	if (!write) {
+		points__read_end(db);
+		return rc;
 	}
 	return points__write_end(db, rc);
 }

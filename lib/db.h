@@ -56,6 +56,7 @@ struct points_db {
 
 	int in_txn;       /* a store transaction is open */
 	int txn_write;
+	int read_owned;   /* points__read_begin opened it */
 	int in_batch;
 	int batch_failed; /* a batch was rolled back by a failed write */
 	int op_wrote;     /* the current operation has written */
@@ -68,6 +69,7 @@ struct points_db {
 
 	points_asset_rec assets[POINTS_ASSET_CACHE];
 	int nassets;
+	int nassets_committed; /* cache size when the write began */
 
 	/* UUIDv7 random bits: a ChaCha20 stream seeded once per handle. */
 	unsigned char rnd_key[32];

@@ -118,6 +118,7 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 	points_ent e;
 	hold_rec h;
 	points_buf req;
+	points_txn res; /* copied to out only once committed */
 	int64_t t;
 	int rc;
 
@@ -157,7 +158,7 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 	memset(&h, 0, sizeof(h));
 	points_ent__init(&e, POINTS_TXN_HOLD, 0, t);
 	points_bal__init(&b, p->account, 0, 0);
-	rc = points_ledger__idem_check(db, p->idempotency_key, hash, out);
+	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
 	if (rc == POINTS_ITEROVER) {
 		rc = POINTS_OK;
 		goto done;
@@ -214,11 +215,13 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		rc = points_ledger__idem_record(db, p->idempotency_key, hash,
 		    e.seq);
 	if (rc == POINTS_OK)
-		rc = points_ledger__txn(db, &e, out);
+		rc = points_ledger__txn(db, &e, &res);
 done:
 	points_ent__free(&e);
 	points_bal__free(&b);
-	return points__write_end(db, rc);
+	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+		*out = res;
+	return rc;
 }
 
 /* Give the rest of an open hold back to its account (RELEASE entry). */
@@ -346,6 +349,7 @@ settle_public(points_db *db, const char *hold_id, int64_t amount, int64_t to,
     int release, const char *memo, points_txn *out)
 {
 	unsigned char id[POINTS_UUID_LEN];
+	points_txn res;
 	hold_rec h;
 	int rc;
 
@@ -374,10 +378,12 @@ settle_public(points_db *db, const char *hold_id, int64_t amount, int64_t to,
 			amount = h.amount;
 		rc = settle(db, &h, hold_id, amount,
 		    to ? to : POINTS_ACCOUNT_SINK, memo,
-		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, out);
+		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, &res);
 	}
 	points_lotlist__free(&h.lots);
-	return points__write_end(db, rc);
+	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+		*out = res;
+	return rc;
 }
 
 POINTS_EXTERN int

@@ -547,6 +547,7 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_account fa, ta;
 	points_bal fb, tb;
 	points_ent e;
+	points_txn res; /* copied to out only once committed */
 	int64_t amount, t, from, to;
 	int debit_user, rc;
 
@@ -597,7 +598,7 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_ent__init(&e, type, 0, t);
 	points_bal__init(&fb, from, 0, 0);
 	points_bal__init(&tb, to, 0, 0);
-	rc = points_ledger__idem_check(db, p->idempotency_key, hash, out);
+	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
 	if (rc == POINTS_ITEROVER) {
 		rc = POINTS_OK;
 		goto done;
@@ -660,12 +661,14 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	    (rc = points_ledger__idem_record(db, p->idempotency_key, hash,
 	    e.seq)))
 		goto done;
-	rc = points_ledger__txn(db, &e, out);
+	rc = points_ledger__txn(db, &e, &res);
 done:
 	points_ent__free(&e);
 	points_bal__free(&fb);
 	points_bal__free(&tb);
-	return points__write_end(db, rc);
+	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+		*out = res;
+	return rc;
 }
 
 POINTS_EXTERN int
@@ -831,6 +834,7 @@ points_reverse(points_db *db, const char *txn_id, int64_t amount,
     const char *memo, const char *idempotency_key, points_txn *out)
 {
 	unsigned char txid[POINTS_UUID_LEN], hash[16];
+	points_txn res;
 	points_buf b;
 	int rc;
 
@@ -857,15 +861,18 @@ points_reverse(points_db *db, const char *txn_id, int64_t amount,
 
 	if ((rc = points__write_begin(db)))
 		return rc;
-	rc = points_ledger__idem_check(db, idempotency_key, hash, out);
-	if (rc == POINTS_ITEROVER)
-		return points__write_end(db, POINTS_OK);
-	if (rc == POINTS_OK)
-		rc = reverse(db, txid, txn_id, amount, memo, out);
-	if (rc == POINTS_OK)
-		rc = points_ledger__idem_record(db, idempotency_key, hash,
-		    out->seq);
-	return points__write_end(db, rc);
+	rc = points_ledger__idem_check(db, idempotency_key, hash, &res);
+	if (rc == POINTS_OK) {
+		rc = reverse(db, txid, txn_id, amount, memo, &res);
+		if (rc == POINTS_OK)
+			rc = points_ledger__idem_record(db, idempotency_key,
+			    hash, res.seq);
+	} else if (rc == POINTS_ITEROVER) {
+		rc = POINTS_OK; /* a replay */
+	}
+	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+		*out = res;
+	return rc;
 }
 
 POINTS_EXTERN int

@@ -1,0 +1,1619 @@
+/* check_db.c - the library and the handle: versions, error names, the
+ * allocator hook, opening (URIs, options, host stores), assets,
+ * persistence on SQLite, the format marker, tamper evidence, batches. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "testutil.h"
+#include "asset.h"
+#include "balance.h"
+#include "db.h"
+
+#define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
+
+static points_db *db;
+static char *snap_buf;
+static size_t snap_len;
+
+static void
+setup(void)
+{
+	tu_now = TU_T0;
+	db = tu_open("memory:");
+}
+
+static void
+setup_bare(void)
+{
+	tu_now = TU_T0;
+	db = tu_open_bare("memory:");
+}
+
+static void
+teardown(void)
+{
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	free(snap_buf);
+	snap_buf = NULL;
+}
+
+static void
+snap(void)
+{
+	free(snap_buf);
+	snap_buf = tu_dump(db, &snap_len);
+}
+
+static void
+unchanged(void)
+{
+	size_t n;
+	char *d = tu_dump(db, &n);
+
+	ck_assert_msg(n == snap_len && memcmp(d, snap_buf, n) == 0,
+	    "the ledger changed after a failed call");
+	free(d);
+}
+
+#define FAILS(call, code) do {                                          \
+	snap();                                                         \
+	ck_assert_int_eq((call), (code));                               \
+	ck_assert_int_eq(points_errcode(db), (code));                   \
+	unchanged();                                                    \
+} while (0)
+
+static int64_t
+ctx_clock(void *ctx)
+{
+	return *(const int64_t *)ctx;
+}
+
+static points_posting
+posting(const char *asset, int64_t account, int64_t amount)
+{
+	points_posting p = POINTS_POSTING_INIT;
+
+	p.asset = asset;
+	p.account = account;
+	p.amount = amount;
+	return p;
+}
+
+/* Every call but points_errmsg/points_close on a failed handle is
+ * POINTS_EMISUSE, whatever its arguments. */
+static void
+all_calls_are_emisuse(points_db *bad)
+{
+	points_posting p = posting("PTS", 4, 1);
+	points_asset as;
+	points_account a;
+	points_balance b;
+	points_txn t;
+	points_hold h;
+	points_iter *it = NULL;
+	points_verify_report rep;
+	points_sweep_report sw;
+	char *v = NULL;
+	int64_t id = -7;
+
+	ck_assert_int_eq(points_batch_begin(bad), POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_commit(bad), POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_rollback(bad), POINTS_EMISUSE);
+	ck_assert_int_eq(points_asset_create(bad, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_EMISUSE);
+	ck_assert_int_eq(points_asset_get(bad, "PTS", &as), POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_create(bad, "E1", NULL, 0, &id),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_get(bad, 1, &a), POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_find(bad, "system:issuer", &a),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_update(bad, 4, "x", NULL, NULL),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_attr_set(bad, 4, "k", "v"),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_attr_get(bad, 4, "k", &v),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_freeze(bad, 4), POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_unfreeze(bad, 4), POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_close(bad, 4), POINTS_EMISUSE);
+	ck_assert_int_eq(points_account_iter(bad, 0, &it), POINTS_EMISUSE);
+	ck_assert_int_eq(points_balance_get(bad, 4, "PTS", &b),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_earn(bad, &p, &t), POINTS_EMISUSE);
+	ck_assert_int_eq(points_spend(bad, &p, &t), POINTS_EMISUSE);
+	p.counterparty = 5;
+	ck_assert_int_eq(points_transfer(bad, &p, &t), POINTS_EMISUSE);
+	p.counterparty = 0;
+	p.memo = "why";
+	ck_assert_int_eq(points_adjust(bad, &p, &t), POINTS_EMISUSE);
+	ck_assert_int_eq(points_reverse(bad, NO_SUCH_TXN, 0, NULL, NULL, &t),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_txn_get(bad, NO_SUCH_TXN, &t), POINTS_EMISUSE);
+	ck_assert_int_eq(points_statement(bad, 4, "PTS", 0, 0,
+	    POINTS_NEWEST_FIRST, &it), POINTS_EMISUSE);
+	ck_assert_int_eq(points_lots(bad, 4, "PTS", INT64_MAX, &it),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_expire_sweep(bad, TU_T0, &sw),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_hold_create(bad, &p, &t), POINTS_EMISUSE);
+	ck_assert_int_eq(points_hold_capture(bad, NO_SUCH_TXN, 0, 0, NULL,
+	    &t), POINTS_EMISUSE);
+	ck_assert_int_eq(points_hold_release(bad, NO_SUCH_TXN, NULL, &t),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_hold_get(bad, NO_SUCH_TXN, &h),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_verify(bad, &rep), POINTS_EMISUSE);
+	/* points_now has no error code: it gives no time */
+	ck_assert(points_now(bad) == 0 || points_now(bad) == POINTS_EMISUSE);
+	ck_assert_int_eq(points_errcode(bad), POINTS_EMISUSE);
+	ck_assert_str_ne(points_errmsg(bad), "");
+	ck_assert_ptr_null(it);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(id, -7);
+}
+
+/* ---- Library ---- */
+
+START_TEST(test_version_matches_header)
+{
+	int major, minor, patch;
+
+	ck_assert_str_eq(points_version(), POINTS_VERSION);
+	ck_assert_int_eq(sscanf(points_version(), "%d.%d.%d", &major, &minor,
+	    &patch), 3);
+	ck_assert_int_eq(major * 1000000 + minor * 1000 + patch,
+	    POINTS_VERSION_NUMBER);
+}
+END_TEST
+
+START_TEST(test_strerror_names_every_code_distinctly)
+{
+	static const int unknown[] = { -16, -100, 2, 42, INT_MIN, INT_MAX };
+	const char *names[17];
+	int i, j;
+
+	for (i = 0; i < 17; i++) {
+		int code = i == 16 ? POINTS_ITEROVER : -i;
+
+		names[i] = points_strerror(code);
+		ck_assert_ptr_nonnull(names[i]);
+		ck_assert_msg(names[i][0] != '\0', "code %d has no name", code);
+		for (j = 0; j < i; j++)
+			ck_assert_msg(strcmp(names[i], names[j]) != 0,
+			    "codes share the name '%s'", names[i]);
+	}
+	for (i = 0; i < (int)(sizeof(unknown) / sizeof(unknown[0])); i++) {
+		const char *s = points_strerror(unknown[i]);
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert(s[0] != '\0');
+		for (j = 0; j < 17; j++)
+			ck_assert_str_ne(s, names[j]);
+	}
+	ck_assert_str_eq(points_strerror(POINTS_EINSUFFICIENT),
+	    "insufficient points");
+}
+END_TEST
+
+START_TEST(test_errmsg_of_null_handle)
+{
+	const char *m = points_errmsg(NULL);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(m[0] != '\0');
+	points_close(NULL); /* accepted */
+}
+END_TEST
+
+START_TEST(test_options_init)
+{
+	points_open_options o;
+
+	memset(&o, 0xa5, sizeof(o));
+	ck_assert_int_eq(points_options_init(&o), POINTS_OK);
+	ck_assert_uint_eq(o.version, POINTS_OPEN_OPTIONS_VERSION);
+	ck_assert_ptr_null(o.clock);
+	ck_assert_ptr_null(o.clock_ctx);
+	ck_assert_int_eq(o.utc_offset, 0);
+	ck_assert_int_eq(points_options_init(NULL), POINTS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_posting_init)
+{
+	points_posting p;
+
+	memset(&p, 0xa5, sizeof(p));
+	ck_assert_int_eq(points_posting_init(&p), POINTS_OK);
+	ck_assert_uint_eq(p.version, POINTS_POSTING_VERSION);
+	ck_assert_ptr_null(p.asset);
+	ck_assert_int_eq(p.account, 0);
+	ck_assert_int_eq(p.counterparty, 0);
+	ck_assert_int_eq(p.amount, 0);
+	ck_assert_ptr_null(p.memo);
+	ck_assert_ptr_null(p.idempotency_key);
+	ck_assert_int_eq(p.time, 0);
+	ck_assert_int_eq(p.expires_at, 0);
+	ck_assert_int_eq(points_posting_init(NULL), POINTS_EINVAL);
+}
+END_TEST
+
+/* An allocator that only counts. */
+static long counted;
+
+static void *
+count_malloc(size_t n)
+{
+	counted++;
+	return malloc(n);
+}
+
+static void *
+count_realloc(void *p, size_t n)
+{
+	counted++;
+	return realloc(p, n);
+}
+
+START_TEST(test_set_allocator_needs_all_or_nothing)
+{
+	points_db *d = NULL;
+
+	ck_assert_int_eq(points_set_allocator(count_malloc, count_realloc,
+	    free), POINTS_OK);
+	ck_assert_int_eq(points_set_allocator(count_malloc, NULL, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_set_allocator(NULL, count_realloc, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_set_allocator(NULL, NULL, free),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_set_allocator(count_malloc, count_realloc,
+	    NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_set_allocator(count_malloc, NULL, free),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_set_allocator(NULL, count_realloc, free),
+	    POINTS_EINVAL);
+	/* a refused call changed nothing: the counting one is in use */
+	counted = 0;
+	ck_assert_int_eq(points_open("memory:", NULL, &d), POINTS_OK);
+	points_close(d);
+	ck_assert_int_gt(counted, 0);
+	/* all NULL restores malloc */
+	ck_assert_int_eq(points_set_allocator(NULL, NULL, NULL), POINTS_OK);
+	counted = 0;
+	ck_assert_int_eq(points_open("memory:", NULL, &d), POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(counted, 0);
+}
+END_TEST
+
+/* Fail allocation n (or every one from n) of points_open(uri) for
+ * n = 1, 2, ... until it succeeds: POINTS_ENOMEM each time, never a
+ * crash, every handle closed.  Then the ledger works. */
+static long pa_count, pa_at;
+
+static void *
+pa_malloc(size_t n)
+{
+	if (pa_at && ++pa_count >= pa_at)
+		return NULL;
+	return malloc(n);
+}
+
+static void *
+pa_realloc(void *p, size_t n)
+{
+	if (pa_at && ++pa_count >= pa_at)
+		return NULL;
+	return realloc(p, n);
+}
+
+static void
+open_until_it_succeeds(const char *uri, int persistent)
+{
+	points_verify_report rep;
+	points_account a;
+	points_db *d;
+	long n;
+	int rc;
+
+	if (persistent)
+		ck_assert_int_eq(points_set_allocator(pa_malloc, pa_realloc,
+		    free), POINTS_OK);
+	else
+		tu_alloc_install();
+	for (n = 1;; n++) {
+		ck_assert_msg(n < 10000, "open never succeeds");
+		d = (points_db *)&d;
+		pa_count = 0;
+		pa_at = n;
+		tu_alloc_fail_at(n);
+		rc = points_open(uri, NULL, &d);
+		pa_at = 0;
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ENOMEM, "allocation %ld: %d (%s)",
+		    n, rc, d ? points_errmsg(d) : "no handle");
+		ck_assert_ptr_ne(d, (points_db *)&d);
+		if (d) {
+			ck_assert_int_eq(points_errcode(d), POINTS_ENOMEM);
+			ck_assert_int_eq(points_account_get(d, 1, &a),
+			    POINTS_EMISUSE);
+		}
+		points_close(d);
+	}
+	ck_assert_int_gt(n, 1);
+	ck_assert_int_eq(points_account_find(d, "system:expiry", &a),
+	    POINTS_OK);
+	ck_assert_int_eq(a.id, POINTS_ACCOUNT_EXPIRY);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(tu_account(d, "E1001"), 4);
+	ck_assert_int_eq(tu_earn(d, 4, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_verify(d, &rep), POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	if (persistent)
+		ck_assert_int_eq(points_set_allocator(NULL, NULL, NULL),
+		    POINTS_OK);
+	else
+		tu_alloc_uninstall();
+}
+
+START_TEST(test_open_under_failing_allocator_memory)
+{
+	open_until_it_succeeds("memory:", _i);
+}
+END_TEST
+
+START_TEST(test_open_under_failing_allocator_sqlite)
+{
+	char uri[128];
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	open_until_it_succeeds(uri, _i);
+	tu_cleanup();
+}
+END_TEST
+
+/* ---- Opening ---- */
+
+START_TEST(test_open_null_out_is_einval)
+{
+	points_store *s;
+
+	ck_assert_int_eq(points_open("memory:", NULL, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_open(NULL, NULL, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_open("memory:", &s), POINTS_OK);
+	ck_assert_int_eq(points_open_store(s, NULL, NULL), POINTS_EINVAL);
+	points_store_close(s);
+	ck_assert_int_eq(points_store_open(NULL, &s), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_open("memory:", NULL), POINTS_EINVAL);
+	points_store_close(NULL);
+}
+END_TEST
+
+START_TEST(test_open_null_uri_gives_failed_handle)
+{
+	points_db *d = NULL;
+
+	ck_assert_int_eq(points_open(NULL, NULL, &d), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(points_errcode(d), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(d), "uri is required");
+	all_calls_are_emisuse(d);
+	points_close(d);
+}
+END_TEST
+
+START_TEST(test_open_bad_uri_gives_failed_handle)
+{
+	static const char *const uris[] = {
+		"", "nosuch:", "memory", "memory:x", "MEMORY:", "memory: ",
+		"sqlite:", "sqlite:?sync=full", "sqlite:/tmp/x.db?bogus=1",
+		"sqlite:/tmp/x.db?sync=sometimes",
+		"sqlite:/tmp/x.db?busy_timeout=-1",
+		"sqlite:/nonexistent-dir-for-points/x.db",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i++) {
+		points_db *d = NULL;
+		int rc = points_open(uris[i], NULL, &d);
+
+		ck_assert_msg(rc == POINTS_EINVAL || rc == POINTS_ESTORAGE,
+		    "'%s': %d", uris[i], rc);
+		ck_assert_msg(d != NULL, "'%s': no handle", uris[i]);
+		ck_assert_int_eq(points_errcode(d), rc);
+		ck_assert_msg(strstr(points_errmsg(d), "cannot open store") &&
+		    strstr(points_errmsg(d), uris[i]),
+		    "'%s': message '%s'", uris[i], points_errmsg(d));
+		all_calls_are_emisuse(d);
+		points_close(d);
+	}
+}
+END_TEST
+
+START_TEST(test_open_options_version_is_checked)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_store *s;
+	points_db *d = NULL;
+
+	o.version = 0;
+	ck_assert_int_eq(points_open("memory:", &o, &d), POINTS_EVERSION);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(d), "version 0"));
+	all_calls_are_emisuse(d);
+	points_close(d);
+	o.version = POINTS_OPEN_OPTIONS_VERSION + 1;
+	ck_assert_int_eq(points_open("memory:", &o, &d), POINTS_EVERSION);
+	ck_assert_int_eq(points_errcode(d), POINTS_EVERSION);
+	points_close(d);
+	ck_assert_int_eq(points_store_open("memory:", &s), POINTS_OK);
+	ck_assert_int_eq(points_open_store(s, &o, &d), POINTS_EVERSION);
+	all_calls_are_emisuse(d);
+	points_close(d);
+	o.version = POINTS_OPEN_OPTIONS_VERSION;
+	ck_assert_int_eq(points_open_store(s, &o, &d), POINTS_OK);
+	points_close(d);
+	points_store_close(s);
+	/* opts NULL: the defaults */
+	ck_assert_int_eq(points_open("memory:", NULL, &d), POINTS_OK);
+	points_close(d);
+}
+END_TEST
+
+START_TEST(test_open_utc_offset_range)
+{
+	static const int32_t good[] = { 0, 14 * 3600, -14 * 3600, 19800 };
+	static const int32_t bad[] = {
+		14 * 3600 + 1, -14 * 3600 - 1, INT32_MAX, INT32_MIN,
+	};
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *d;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		o.utc_offset = good[i];
+		ck_assert_int_eq(points_open("memory:", &o, &d), POINTS_OK);
+		points_close(d);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = NULL;
+		o.utc_offset = bad[i];
+		ck_assert_int_eq(points_open("memory:", &o, &d),
+		    POINTS_EINVAL);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_ptr_nonnull(strstr(points_errmsg(d), "utc_offset"));
+		all_calls_are_emisuse(d);
+		points_close(d);
+	}
+}
+END_TEST
+
+START_TEST(test_now_reads_the_injected_clock)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_account a;
+	points_db *d;
+	int64_t t = 1234567890, before, now;
+
+	o.clock = ctx_clock;
+	o.clock_ctx = &t;
+	ck_assert_int_eq(points_open("memory:", &o, &d), POINTS_OK);
+	ck_assert_int_eq(points_now(d), 1234567890);
+	t = 2000000000;
+	ck_assert_int_eq(points_now(d), 2000000000);
+	/* the ledger's own times come from it */
+	ck_assert_int_eq(points_account_create(d, "E1", NULL, 0, &a.id),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_get(d, a.id, &a), POINTS_OK);
+	ck_assert_int_eq(a.created_at, 2000000000);
+	points_close(d);
+	ck_assert_int_eq(points_now(NULL), 0);
+
+	/* without a clock: the system's */
+	before = (int64_t)time(NULL);
+	ck_assert_int_eq(points_open("memory:", NULL, &d), POINTS_OK);
+	now = points_now(d);
+	ck_assert_int_ge(now, before);
+	ck_assert_int_le(now, (int64_t)time(NULL));
+	points_close(d);
+}
+END_TEST
+
+/* ---- Host stores ---- */
+
+/* A host's store: wraps a built-in one and counts what passes through. */
+typedef struct host_store {
+	points_store base;
+	points_store *inner;
+	long calls;
+	int closed;
+} host_store;
+
+#define HOST(s) ((host_store *)(s))
+
+static int
+h_keyspace(points_store *s, const char *name, unsigned int flags,
+    points_keyspace **out)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->keyspace(HOST(s)->inner, name, flags, out);
+}
+
+static int
+h_begin(points_store *s, int write)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->begin(HOST(s)->inner, write);
+}
+
+static int
+h_commit(points_store *s)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->commit(HOST(s)->inner);
+}
+
+static int
+h_rollback(points_store *s)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->rollback(HOST(s)->inner);
+}
+
+static int
+h_get(points_store *s, points_keyspace *ks, const void *k, size_t kl,
+    const void **v, size_t *vl)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->get(HOST(s)->inner, ks, k, kl, v, vl);
+}
+
+static int
+h_put(points_store *s, points_keyspace *ks, const void *k, size_t kl,
+    const void *v, size_t vl)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->put(HOST(s)->inner, ks, k, kl, v, vl);
+}
+
+static int
+h_del(points_store *s, points_keyspace *ks, const void *k, size_t kl)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->del(HOST(s)->inner, ks, k, kl);
+}
+
+static int
+h_cursor_open(points_store *s, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->cursor_open(HOST(s)->inner, ks, lo, lolen, hi,
+	    hilen, reverse, out);
+}
+
+static int
+h_cursor_next(points_store *s, points_cursor *c, const void **k, size_t *kl,
+    const void **v, size_t *vl)
+{
+	HOST(s)->calls++;
+	return HOST(s)->inner->cursor_next(HOST(s)->inner, c, k, kl, v, vl);
+}
+
+static void
+h_cursor_close(points_store *s, points_cursor *c)
+{
+	HOST(s)->inner->cursor_close(HOST(s)->inner, c);
+}
+
+static void
+h_close(points_store *s)
+{
+	points_store_close(HOST(s)->inner);
+	HOST(s)->inner = NULL;
+	HOST(s)->closed = 1;
+}
+
+static void
+host_init(host_store *h, const char *uri)
+{
+	memset(h, 0, sizeof(*h));
+	h->base.version = POINTS_STORE_VERSION;
+	h->base.name = "host";
+	h->base.keyspace = h_keyspace;
+	h->base.begin = h_begin;
+	h->base.commit = h_commit;
+	h->base.rollback = h_rollback;
+	h->base.get = h_get;
+	h->base.put = h_put;
+	h->base.del = h_del;
+	h->base.cursor_open = h_cursor_open;
+	h->base.cursor_next = h_cursor_next;
+	h->base.cursor_close = h_cursor_close;
+	h->base.close = h_close;
+	ck_assert_int_eq(points_store_open(uri, &h->inner), POINTS_OK);
+}
+
+START_TEST(test_open_store_null_store_is_einval)
+{
+	points_db *d = NULL;
+
+	ck_assert_int_eq(points_open_store(NULL, NULL, &d), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(points_errmsg(d), "store is required");
+	all_calls_are_emisuse(d);
+	points_close(d);
+}
+END_TEST
+
+START_TEST(test_open_store_version_is_checked)
+{
+	static const unsigned versions[] = { 0, POINTS_STORE_VERSION + 1 };
+	host_store h;
+	points_db *d;
+	size_t i;
+
+	host_init(&h, "memory:");
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		d = NULL;
+		h.base.version = versions[i];
+		ck_assert_int_eq(points_open_store(&h.base, NULL, &d),
+		    POINTS_EVERSION);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_ptr_nonnull(strstr(points_errmsg(d),
+		    "store version"));
+		all_calls_are_emisuse(d);
+		points_close(d);
+	}
+	/* the refused store was never called, nor closed */
+	ck_assert_int_eq(h.calls, 0);
+	ck_assert_int_eq(h.closed, 0);
+	h.base.version = POINTS_STORE_VERSION;
+	ck_assert_int_eq(points_open_store(&h.base, NULL, &d), POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(h.closed, 0);
+	points_store_close(&h.base);
+	ck_assert_int_eq(h.closed, 1);
+}
+END_TEST
+
+START_TEST(test_open_store_missing_method_is_einval)
+{
+	host_store h;
+	points_db *d;
+	int i;
+
+	host_init(&h, "memory:");
+	for (i = 0; i < 10; i++) {
+		host_store broken = h;
+
+		switch (i) {
+		case 0: broken.base.keyspace = NULL; break;
+		case 1: broken.base.begin = NULL; break;
+		case 2: broken.base.commit = NULL; break;
+		case 3: broken.base.rollback = NULL; break;
+		case 4: broken.base.get = NULL; break;
+		case 5: broken.base.put = NULL; break;
+		case 6: broken.base.del = NULL; break;
+		case 7: broken.base.cursor_open = NULL; break;
+		case 8: broken.base.cursor_next = NULL; break;
+		case 9: broken.base.cursor_close = NULL; break;
+		}
+		d = NULL;
+		ck_assert_int_eq(points_open_store(&broken.base, NULL, &d),
+		    POINTS_EINVAL);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_str_eq(points_errmsg(d),
+		    "store 'host' lacks a required method");
+		all_calls_are_emisuse(d);
+		points_close(d);
+		ck_assert_int_eq(broken.calls, 0);
+	}
+	points_store_close(&h.base);
+}
+END_TEST
+
+static void
+host_ledger_works(const char *uri)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	host_store h;
+	points_account a;
+	points_txn t;
+	points_db *d;
+	char *v;
+	int64_t alice;
+
+	tu_now = TU_T0;
+	host_init(&h, uri);
+	o.clock = ctx_clock;
+	o.clock_ctx = &tu_now;
+	ck_assert_int_eq(points_open_store(&h.base, &o, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	alice = tu_account(d, "E1001");
+	ck_assert_int_eq(alice, 4);
+	ck_assert_int_eq(points_account_attr_set(d, alice, "k", "v"),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, alice, "PTS", 100, &t), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d, alice, "PTS", 40, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(d, alice, "PTS"), 60);
+	tu_invariants(d);
+	ck_assert_int_gt(h.calls, 0);
+	points_close(d);
+	ck_assert_int_eq(h.closed, 0); /* borrowed: the ledger left it open */
+
+	/* a second ledger on the same store sees it all */
+	ck_assert_int_eq(points_open_store(&h.base, &o, &d), POINTS_OK);
+	ck_assert_int_eq(points_account_find(d, "E1001", &a), POINTS_OK);
+	ck_assert_int_eq(a.id, alice);
+	ck_assert_int_eq(points_account_attr_get(d, alice, "k", &v),
+	    POINTS_OK);
+	ck_assert_str_eq(v, "v");
+	points_free(v);
+	ck_assert_int_eq(tu_available(d, alice, "PTS"), 60);
+	ck_assert_int_eq(tu_account(d, "E1002"), 5);
+	tu_invariants(d);
+	points_close(d);
+	points_store_close(&h.base);
+	ck_assert_int_eq(h.closed, 1);
+}
+
+START_TEST(test_host_store_runs_a_ledger)
+{
+	host_ledger_works("memory:");
+}
+END_TEST
+
+START_TEST(test_host_store_over_sqlite_runs_a_ledger)
+{
+	char uri[128];
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	host_ledger_works(uri);
+	tu_cleanup();
+}
+END_TEST
+
+/* ---- The format marker ---- */
+
+static void
+write_format_marker(points_store *s, const void *val, size_t vl)
+{
+	points_keyspace *ks;
+
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "format", 6, val, vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+START_TEST(test_newer_format_marker_is_eversion)
+{
+	char uri[128];
+	points_store *s;
+	points_db *d;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	d = tu_open(uri);
+	tu_account(d, "E1001");
+	points_close(d);
+
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	write_format_marker(s, "\x63", 1); /* 99 */
+	points_store_close(s);
+
+	d = NULL;
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_EVERSION);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(points_errmsg(d),
+	    "ledger format 99 is newer than this library (1)");
+	all_calls_are_emisuse(d);
+	points_close(d);
+
+	/* the ledger was left as it was: put the marker back and it opens */
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	write_format_marker(s, "\x01", 1);
+	points_store_close(s);
+	d = tu_open_bare(uri);
+	tu_invariants(d);
+	ck_assert_int_eq(tu_account(d, "E1002"), 5);
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
+
+START_TEST(test_newer_format_marker_on_a_host_store_is_eversion)
+{
+	host_store h;
+	points_db *d = NULL;
+
+	host_init(&h, "memory:");
+	write_format_marker(h.inner, "\x02", 1);
+	ck_assert_int_eq(points_open_store(&h.base, NULL, &d),
+	    POINTS_EVERSION);
+	all_calls_are_emisuse(d);
+	points_close(d);
+	/* an unreadable marker is corruption */
+	write_format_marker(h.inner, "\x80", 1);
+	ck_assert_int_eq(points_open_store(&h.base, NULL, &d),
+	    POINTS_ECORRUPT);
+	points_close(d);
+	points_store_close(&h.base);
+}
+END_TEST
+
+/* ---- Assets ---- */
+
+START_TEST(test_asset_create_and_get)
+{
+	points_asset a;
+
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "MILES", 2,
+	    POINTS_EXPIRE_DAYS, 365), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "ABCDEFGHIJ_12345", 9,
+	    POINTS_EXPIRE_YEAR_END, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "Y100", 0,
+	    POINTS_EXPIRE_YEAR_END, 100), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "D36500", 0,
+	    POINTS_EXPIRE_DAYS, 36500), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "_", 0, POINTS_EXPIRE_DAYS,
+	    1), POINTS_OK);
+	ck_assert_int_eq(points_asset_get(db, "MILES", &a), POINTS_OK);
+	ck_assert_str_eq(a.code, "MILES");
+	ck_assert_int_eq(a.decimals, 2);
+	ck_assert_int_eq(a.expiry_policy, POINTS_EXPIRE_DAYS);
+	ck_assert_int_eq(a.expiry_n, 365);
+	ck_assert_int_eq(points_asset_get(db, "ABCDEFGHIJ_12345", &a),
+	    POINTS_OK);
+	ck_assert_str_eq(a.code, "ABCDEFGHIJ_12345");
+	ck_assert_int_eq(a.decimals, 9);
+	ck_assert_int_eq(a.expiry_policy, POINTS_EXPIRE_YEAR_END);
+	ck_assert_int_eq(a.expiry_n, 0);
+	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_OK);
+	ck_assert_int_eq(a.expiry_policy, POINTS_EXPIRE_NEVER);
+	ck_assert_int_eq(points_asset_get(db, "Y100", &a), POINTS_OK);
+	ck_assert_int_eq(a.expiry_n, 100);
+	ck_assert_int_eq(points_asset_get(db, "D36500", &a), POINTS_OK);
+	ck_assert_int_eq(a.expiry_n, 36500);
+	ck_assert_str_eq(points_errmsg(db), "ok");
+}
+END_TEST
+
+START_TEST(test_asset_bad_codes_are_einval)
+{
+	static const char *const bad[] = {
+		"pts", "Pts", "", "ABCDEFGHIJ_123456", "P-T", "PTS ", " PTS",
+		"P\xc3\x84", "P.S",
+	};
+	points_asset a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FAILS(points_asset_create(db, bad[i], 0, POINTS_EXPIRE_NEVER,
+		    0), POINTS_EINVAL);
+		a.decimals = -7;
+		ck_assert_int_eq(points_asset_get(db, bad[i], &a),
+		    POINTS_EINVAL);
+		ck_assert_int_eq(a.decimals, -7);
+	}
+	FAILS(points_asset_create(db, NULL, 0, POINTS_EXPIRE_NEVER, 0),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "asset code is required");
+	ck_assert_int_eq(points_asset_get(db, NULL, &a), POINTS_EINVAL);
+	ck_assert_int_eq(points_asset_create(NULL, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_asset_get(NULL, "PTS", &a), POINTS_EINVAL);
+	ck_assert_int_eq(points_asset_get(db, "PTS", NULL), POINTS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_asset_decimals_out_of_range_is_einval)
+{
+	FAILS(points_asset_create(db, "PTS", -1, POINTS_EXPIRE_NEVER, 0),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "asset PTS: decimals must be 0-9");
+	FAILS(points_asset_create(db, "PTS", 10, POINTS_EXPIRE_NEVER, 0),
+	    POINTS_EINVAL);
+	FAILS(points_asset_create(db, "PTS", INT_MIN, POINTS_EXPIRE_NEVER, 0),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_asset_create(db, "PTS", 9,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "PTS0", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+}
+END_TEST
+
+START_TEST(test_asset_bad_policies_are_einval)
+{
+	static const int bad[][2] = {
+		{ POINTS_EXPIRE_NEVER, 1 }, { POINTS_EXPIRE_NEVER, -1 },
+		{ POINTS_EXPIRE_DAYS, 0 }, { POINTS_EXPIRE_DAYS, -1 },
+		{ POINTS_EXPIRE_DAYS, 36501 }, { POINTS_EXPIRE_DAYS, INT_MAX },
+		{ POINTS_EXPIRE_YEAR_END, 101 }, { POINTS_EXPIRE_YEAR_END, -1 },
+		{ 7, 0 }, { 7, 1 }, { 3, 1 }, { -1, 0 }, { INT_MIN, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		FAILS(points_asset_create(db, "PTS", 0, bad[i][0], bad[i][1]),
+		    POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "bad expiry policy"));
+}
+END_TEST
+
+START_TEST(test_asset_duplicate_is_eexists)
+{
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	FAILS(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0),
+	    POINTS_EEXISTS);
+	ck_assert_str_eq(points_errmsg(db), "asset PTS already exists");
+	FAILS(points_asset_create(db, "PTS", 2, POINTS_EXPIRE_DAYS, 30),
+	    POINTS_EEXISTS);
+}
+END_TEST
+
+START_TEST(test_asset_unknown_is_enotfound)
+{
+	points_asset a;
+
+	a.decimals = -7;
+	ck_assert_int_eq(points_asset_get(db, "NOPE", &a), POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "asset NOPE not found");
+	ck_assert_int_eq(a.decimals, -7);
+	ck_assert_int_eq(points_asset_create(db, "NOP", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_get(db, "NOPE", &a), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_asset_get(db, "NO", &a), POINTS_ENOTFOUND);
+}
+END_TEST
+
+/* More assets than the handle caches, each with its own balances. */
+START_TEST(test_many_assets_keep_their_balances_apart)
+{
+	char code[16];
+	points_asset a;
+	int64_t alice;
+	int i;
+
+	alice = tu_account(db, "E1001");
+	for (i = 0; i < 40; i++) {
+		snprintf(code, sizeof(code), "A%02d", i);
+		ck_assert_int_eq(points_asset_create(db, code, i % 10,
+		    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, alice, code, 100 + i, NULL),
+		    POINTS_OK);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(code, sizeof(code), "A%02d", i);
+		ck_assert_int_eq(points_asset_get(db, code, &a), POINTS_OK);
+		ck_assert_int_eq(a.decimals, i % 10);
+		ck_assert_int_eq(tu_available(db, alice, code), 100 + i);
+		ck_assert_int_eq(tu_spend(db, alice, code, 100 + i, NULL),
+		    POINTS_OK);
+	}
+}
+END_TEST
+
+START_TEST(test_asset_made_in_a_rolled_back_batch_is_gone)
+{
+	points_asset a;
+	int64_t alice = tu_account(db, "E1001");
+
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "GHOST", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset_get(db, "GHOST", &a), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "GHOST", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	/* neither this handle nor another may still know it */
+	ck_assert_int_eq(points_asset_get(db, "GHOST", &a), POINTS_ENOTFOUND);
+	ck_assert_int_eq(tu_earn(db, alice, "GHOST", 5, NULL),
+	    POINTS_ENOTFOUND);
+	/* and the next asset gets the id the ghost had, cleanly */
+	ck_assert_int_eq(points_asset_create(db, "REAL", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "REAL", 7, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, alice, "REAL"), 7);
+	ck_assert_int_eq(points_asset_get(db, "GHOST", &a), POINTS_ENOTFOUND);
+}
+END_TEST
+
+/* ---- Persistence on SQLite ---- */
+
+START_TEST(test_ledger_survives_close_and_reopen)
+{
+	char uri[128], *v;
+	points_posting p;
+	points_asset as;
+	points_account a;
+	points_balance b;
+	points_txn t1, t2, h, t;
+	points_hold hold;
+	points_iter *it;
+	points_entry e;
+	points_verify_report rep;
+	int64_t alice, bob, carol;
+	int n, rc;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	db = tu_open(uri);
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	carol = tu_account(db, "E1003");
+	ck_assert_int_eq(points_account_update(db, alice, "Alice", "gold",
+	    "R&D"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "email", "a@x"),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, &t1), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 50, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, NULL), POINTS_OK);
+	p = posting("PTS", alice, 20);
+	p.counterparty = bob;
+	ck_assert_int_eq(points_transfer(db, &p, &t2), POINTS_OK);
+	p = posting("PTS", bob, 10);
+	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
+	ck_assert_int_eq(points_account_close(db, carol), POINTS_OK);
+	ck_assert_int_eq(h.seq, 5);
+	points_close(db);
+
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(points_asset_get(db, "EXP", &as), POINTS_OK);
+	ck_assert_int_eq(as.expiry_policy, POINTS_EXPIRE_DAYS);
+	ck_assert_int_eq(as.expiry_n, 365);
+	ck_assert_int_eq(points_asset_get(db, "YE", &as), POINTS_OK);
+	ck_assert_int_eq(as.decimals, 2);
+	ck_assert_int_eq(points_account_find(db, "system:issuer", &a),
+	    POINTS_OK);
+	ck_assert_int_eq(a.id, POINTS_ACCOUNT_ISSUER);
+	ck_assert_int_eq(points_account_find(db, "E1001", &a), POINTS_OK);
+	ck_assert_int_eq(a.id, alice);
+	ck_assert_str_eq(a.name, "Alice");
+	ck_assert_str_eq(a.tier, "gold");
+	ck_assert_str_eq(a.department, "R&D");
+	ck_assert_int_eq(points_account_attr_get(db, alice, "email", &v),
+	    POINTS_OK);
+	ck_assert_str_eq(v, "a@x");
+	points_free(v);
+	ck_assert_int_eq(points_account_get(db, bob, &a), POINTS_OK);
+	ck_assert_int_eq(a.status, POINTS_ACCOUNT_FROZEN);
+	ck_assert_int_eq(points_account_get(db, carol, &a), POINTS_OK);
+	ck_assert_int_eq(a.status, POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 50);
+	ck_assert_int_eq(b.earned, 100);
+	ck_assert_int_eq(b.spent, 50);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 50);
+	ck_assert_int_eq(points_balance_get(db, bob, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 10);
+	ck_assert_int_eq(b.held, 10);
+	ck_assert_int_eq(points_txn_get(db, t1.id, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, 1);
+	ck_assert_int_eq(t.amount, 100);
+	ck_assert_int_eq(points_txn_get(db, t2.id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_TRANSFER);
+	ck_assert_int_eq(t.to, bob);
+	ck_assert_int_eq(points_hold_get(db, h.id, &hold), POINTS_OK);
+	ck_assert_int_eq(hold.state, POINTS_HOLD_OPEN);
+	ck_assert_int_eq(hold.amount, 10);
+	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	    POINTS_OLDEST_FIRST, &it), POINTS_OK);
+	for (n = 0; (rc = points_entry_next(it, &e)) == POINTS_OK; n++)
+		;
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	ck_assert_int_eq(n, 3);
+	points_iter_free(it);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, 5);
+
+	/* it goes on where it stopped */
+	ck_assert_int_eq(tu_account(db, "E1004"), carol + 1);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, 6);
+	ck_assert_int_eq(points_account_unfreeze(db, bob), POINTS_OK);
+	ck_assert_int_eq(points_hold_release(db, h.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, 7);
+	tu_invariants(db);
+	points_close(db);
+
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, 7);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 20);
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_cleanup();
+}
+END_TEST
+
+START_TEST(test_uncommitted_batch_is_lost_on_close)
+{
+	char uri[128];
+	int64_t alice;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	db = tu_open(uri);
+	alice = tu_account(db, "E1001");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 90, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_account(db, "E1002"), 5);
+	points_close(db);
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
+	ck_assert_int_eq(tu_account(db, "E1003"), 5);
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_cleanup();
+}
+END_TEST
+
+/* ---- Tamper evidence ---- */
+
+static int64_t alice, bob;
+
+static void
+setup_tamper(void)
+{
+	setup();
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 50, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, NULL), POINTS_OK);
+}
+
+static void
+be64(unsigned char k[8], int64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		k[i] = (unsigned char)(v & 0xff);
+}
+
+static unsigned char *
+raw_get(int ks, const void *k, size_t kl, size_t *vl)
+{
+	points_store *s = db->store;
+	const void *v;
+	unsigned char *copy;
+
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, db->ks[ks], k, kl, &v, vl), POINTS_OK);
+	copy = malloc(*vl ? *vl : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, v, *vl);
+	s->rollback(s);
+	return copy;
+}
+
+static void
+raw_put(int ks, const void *k, size_t kl, const void *v, size_t vl)
+{
+	points_store *s = db->store;
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, db->ks[ks], k, kl, v, vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+static void
+raw_del(int ks, const void *k, size_t kl)
+{
+	points_store *s = db->store;
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, db->ks[ks], k, kl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+static void
+expect_corrupt(int64_t bad_seq, const char *needle)
+{
+	points_verify_report rep;
+
+	memset(&rep, 0, sizeof(rep));
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_int_eq(points_errcode(db), POINTS_ECORRUPT);
+	if (bad_seq >= 0)
+		ck_assert_int_eq(rep.bad_seq, bad_seq);
+	ck_assert_msg(strstr(rep.message, needle) != NULL,
+	    "report '%s' does not mention '%s'", rep.message, needle);
+	ck_assert_msg(strstr(points_errmsg(db), needle) != NULL,
+	    "message '%s' does not mention '%s'", points_errmsg(db), needle);
+}
+
+START_TEST(test_verify_passes_on_new_ledger)
+{
+	points_verify_report rep;
+
+	memset(&rep, 0x5a, sizeof(rep));
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, 0);
+	ck_assert_int_eq(rep.balances, 0);
+	ck_assert_int_eq(rep.bad_seq, 0);
+	ck_assert_str_eq(rep.message, "ok");
+	ck_assert_int_eq(points_verify(db, NULL), POINTS_OK);
+	ck_assert_int_eq(points_verify(NULL, &rep), POINTS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_verify_counts_entries_and_balances)
+{
+	points_verify_report rep;
+
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, 3);
+	/* issuer, sink, alice, bob in PTS */
+	ck_assert_int_eq(rep.balances, 4);
+	ck_assert_int_eq(rep.bad_seq, 0);
+}
+END_TEST
+
+START_TEST(test_every_altered_entry_byte_is_found)
+{
+	unsigned char k[8], *orig, *v;
+	size_t vl, i;
+
+	be64(k, 2);
+	orig = raw_get(PKS_ENTRY, k, 8, &vl);
+	ck_assert_uint_gt(vl, POINTS_HASH_LEN);
+	v = malloc(vl);
+	ck_assert_ptr_nonnull(v);
+	for (i = 0; i < vl; i++) {
+		memcpy(v, orig, vl);
+		v[i] ^= 0x01;
+		raw_put(PKS_ENTRY, k, 8, v, vl);
+		expect_corrupt(2, "entry 2");
+	}
+	/* a shorter or longer record too */
+	raw_put(PKS_ENTRY, k, 8, orig, vl - 1);
+	expect_corrupt(2, "entry 2");
+	memcpy(v, orig, vl);
+	raw_put(PKS_ENTRY, k, 8, orig, 0);
+	expect_corrupt(2, "entry");
+	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	free(orig);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_altered_last_entry_is_found)
+{
+	unsigned char k[8], *orig;
+	size_t vl;
+
+	be64(k, 3);
+	orig = raw_get(PKS_ENTRY, k, 8, &vl);
+	orig[vl - 1] ^= 0x80;
+	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	expect_corrupt(3, "entry 3");
+	orig[vl - 1] ^= 0x80;
+	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	free(orig);
+}
+END_TEST
+
+START_TEST(test_deleted_entry_is_found)
+{
+	unsigned char k[8], *orig;
+	size_t vl;
+	int64_t seq;
+
+	for (seq = 1; seq <= 2; seq++) {
+		be64(k, seq);
+		orig = raw_get(PKS_ENTRY, k, 8, &vl);
+		raw_del(PKS_ENTRY, k, 8);
+		expect_corrupt(seq, seq == 1 ? "entry 1" : "entry 2");
+		raw_put(PKS_ENTRY, k, 8, orig, vl);
+		free(orig);
+	}
+	/* the last one: the balances still know of it */
+	be64(k, 3);
+	orig = raw_get(PKS_ENTRY, k, 8, &vl);
+	raw_del(PKS_ENTRY, k, 8);
+	expect_corrupt(3, "account");
+	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	free(orig);
+}
+END_TEST
+
+START_TEST(test_swapped_entries_are_found)
+{
+	unsigned char k1[8], k2[8], *v1, *v2;
+	size_t l1, l2;
+
+	be64(k1, 1);
+	be64(k2, 2);
+	v1 = raw_get(PKS_ENTRY, k1, 8, &l1);
+	v2 = raw_get(PKS_ENTRY, k2, 8, &l2);
+	raw_put(PKS_ENTRY, k1, 8, v2, l2);
+	raw_put(PKS_ENTRY, k2, 8, v1, l1);
+	expect_corrupt(1, "entry 1");
+	raw_put(PKS_ENTRY, k1, 8, v1, l1);
+	raw_put(PKS_ENTRY, k2, 8, v2, l2);
+	free(v1);
+	free(v2);
+}
+END_TEST
+
+enum bal_field {
+	BF_AVAILABLE, BF_HELD, BF_EARNED, BF_SPENT, BF_EXPIRED, BF_LAST_SEQ,
+	BF_LOT, BF_COUNT
+};
+
+/* Rewrite alice's PTS balance with one field off by one. */
+START_TEST(test_altered_balance_is_found)
+{
+	unsigned char k[12], *orig;
+	points_store *s = db->store;
+	points_asset_rec rec;
+	points_bal b;
+	size_t vl;
+	char needle[32];
+
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(db, "PTS", &rec), POINTS_OK);
+	s->rollback(s);
+	points_balance__key(k, alice, rec.id);
+	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
+	points_bal__init(&b, alice, rec.id, 0);
+	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 70);
+	switch (_i) {
+	case BF_AVAILABLE: b.available++; break;
+	case BF_HELD: b.held++; break;
+	case BF_EARNED: b.earned++; break;
+	case BF_SPENT: b.spent--; break;
+	case BF_EXPIRED: b.expired++; break;
+	case BF_LAST_SEQ: b.last_seq--; break;
+	case BF_LOT:
+		ck_assert_uint_eq(b.lots.n, 1);
+		b.lots.v[0].amount--;
+		break;
+	}
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(points_balance__store(db, &b), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_bal__free(&b);
+
+	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
+	expect_corrupt(-1, needle);
+	raw_put(PKS_BALANCE, k, sizeof(k), orig, vl);
+	free(orig);
+}
+END_TEST
+
+START_TEST(test_altered_balance_bytes_are_found)
+{
+	unsigned char k[12], *orig, *v;
+	size_t vl;
+	char needle[32];
+
+	/* by hand: the record is version 1, then available as a zigzag
+	 * varint: 70 is 140 = 0x8c 0x01; make it 71 (142) */
+	points_balance__key(k, alice, 1);
+	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
+	ck_assert_uint_ge(vl, 3);
+	ck_assert_int_eq(orig[0], 1);
+	ck_assert_int_eq(orig[1], 0x8c);
+	ck_assert_int_eq(orig[2], 0x01);
+	v = malloc(vl);
+	ck_assert_ptr_nonnull(v);
+	memcpy(v, orig, vl);
+	v[1] = 0x8e;
+	raw_put(PKS_BALANCE, k, sizeof(k), v, vl);
+	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
+	expect_corrupt(-1, needle);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "available 71"));
+	/* a deleted balance is missed too */
+	raw_del(PKS_BALANCE, k, sizeof(k));
+	expect_corrupt(-1, needle);
+	/* and garbage is unreadable */
+	raw_put(PKS_BALANCE, k, sizeof(k), "\x07", 1);
+	expect_corrupt(-1, "balance");
+	raw_put(PKS_BALANCE, k, sizeof(k), orig, vl);
+	free(orig);
+	free(v);
+}
+END_TEST
+
+/* ---- Batches ---- */
+
+START_TEST(test_batch_begin_twice_is_emisuse)
+{
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_EMISUSE);
+	ck_assert_str_eq(points_errmsg(db), "a batch is already open");
+	/* the open batch is still usable */
+	ck_assert_int_eq(tu_account(db, "E1001"), 4);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(NULL), POINTS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_commit_or_rollback_without_batch_is_emisuse)
+{
+	ck_assert_int_eq(points_batch_commit(db), POINTS_EMISUSE);
+	ck_assert_str_eq(points_errmsg(db), "no batch is open");
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_commit(NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_batch_rollback(NULL), POINTS_EINVAL);
+}
+END_TEST
+
+START_TEST(test_batch_commit_keeps_and_rollback_discards)
+{
+	int64_t alice;
+
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	alice = tu_account(db, "E1001");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	snap();
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_account(db, "E1002"), 5);
+	ck_assert_int_eq(points_asset_create(db, "NEW", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	unchanged();
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
+}
+END_TEST
+
+/* A batch dropped by a failed write, then a read inside it: neither the
+ * read nor the rollback may leave a store transaction open. */
+START_TEST(test_read_inside_dropped_batch_leaves_no_transaction)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_store *in, *f;
+	points_account a;
+	int64_t n, id;
+	int rc;
+
+	ck_assert_int_eq(points_store_open("memory:", &in), POINTS_OK);
+	ck_assert_int_eq(points_store_fault_new(in, &f), POINTS_OK);
+	o.clock = ctx_clock;
+	o.clock_ctx = &tu_now;
+	ck_assert_int_eq(points_open_store(f, &o, &db), POINTS_OK);
+	for (n = 1;; n++) {
+		ck_assert_msg(n < 100, "the batch is never dropped");
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		points_store_fault_arm(f, n, 0);
+		rc = points_account_create(db, "E1001", NULL, 0, &id);
+		points_store_fault_arm(f, 0, 0);
+		ck_assert_int_eq(rc, POINTS_ESTORAGE);
+		rc = points_account_create(db, "E1002", NULL, 0, &id);
+		if (rc == POINTS_ESTATE)
+			break;
+		ck_assert_int_eq(rc, POINTS_OK);
+		ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	}
+	/* the batch is dropped; a read still works */
+	ck_assert_int_eq(points_account_get(db, POINTS_ACCOUNT_ISSUER, &a),
+	    POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	/* and the handle writes again */
+	rc = points_account_create(db, "E1003", NULL, 0, &id);
+	ck_assert_msg(rc == POINTS_OK, "write after the dropped batch: %s",
+	    points_errmsg(db));
+	ck_assert_int_eq(id, 4);
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	points_store_close(f);
+	points_store_close(in);
+}
+END_TEST
+
+static Suite *
+db_suite(void)
+{
+	Suite *s = suite_create("db");
+	TCase *tl = tcase_create("library");
+	TCase *to = tcase_create("open");
+	TCase *ta = tcase_create("asset");
+	TCase *tp = tcase_create("persistence");
+	TCase *tt = tcase_create("tamper");
+	TCase *tb = tcase_create("batch");
+
+	tcase_add_test(tl, test_version_matches_header);
+	tcase_add_test(tl, test_strerror_names_every_code_distinctly);
+	tcase_add_test(tl, test_errmsg_of_null_handle);
+	tcase_add_test(tl, test_options_init);
+	tcase_add_test(tl, test_posting_init);
+	tcase_add_test(tl, test_set_allocator_needs_all_or_nothing);
+	tcase_add_loop_test(tl, test_open_under_failing_allocator_memory, 0,
+	    2);
+	tcase_add_loop_test(tl, test_open_under_failing_allocator_sqlite, 0,
+	    2);
+	suite_add_tcase(s, tl);
+
+	tcase_add_test(to, test_open_null_out_is_einval);
+	tcase_add_test(to, test_open_null_uri_gives_failed_handle);
+	tcase_add_test(to, test_open_bad_uri_gives_failed_handle);
+	tcase_add_test(to, test_open_options_version_is_checked);
+	tcase_add_test(to, test_open_utc_offset_range);
+	tcase_add_test(to, test_now_reads_the_injected_clock);
+	tcase_add_test(to, test_open_store_null_store_is_einval);
+	tcase_add_test(to, test_open_store_version_is_checked);
+	tcase_add_test(to, test_open_store_missing_method_is_einval);
+	tcase_add_test(to, test_host_store_runs_a_ledger);
+	tcase_add_test(to, test_host_store_over_sqlite_runs_a_ledger);
+	tcase_add_test(to, test_newer_format_marker_is_eversion);
+	tcase_add_test(to,
+	    test_newer_format_marker_on_a_host_store_is_eversion);
+	suite_add_tcase(s, to);
+
+	tcase_add_checked_fixture(ta, setup_bare, teardown);
+	tcase_add_test(ta, test_asset_create_and_get);
+	tcase_add_test(ta, test_asset_bad_codes_are_einval);
+	tcase_add_test(ta, test_asset_decimals_out_of_range_is_einval);
+	tcase_add_test(ta, test_asset_bad_policies_are_einval);
+	tcase_add_test(ta, test_asset_duplicate_is_eexists);
+	tcase_add_test(ta, test_asset_unknown_is_enotfound);
+	tcase_add_test(ta, test_many_assets_keep_their_balances_apart);
+	tcase_add_test(ta, test_asset_made_in_a_rolled_back_batch_is_gone);
+	suite_add_tcase(s, ta);
+
+	tcase_add_test(tp, test_ledger_survives_close_and_reopen);
+	tcase_add_test(tp, test_uncommitted_batch_is_lost_on_close);
+	suite_add_tcase(s, tp);
+
+	tcase_add_checked_fixture(tt, setup_tamper, teardown);
+	tcase_add_test(tt, test_verify_counts_entries_and_balances);
+	tcase_add_test(tt, test_every_altered_entry_byte_is_found);
+	tcase_add_test(tt, test_altered_last_entry_is_found);
+	tcase_add_test(tt, test_deleted_entry_is_found);
+	tcase_add_test(tt, test_swapped_entries_are_found);
+	tcase_add_loop_test(tt, test_altered_balance_is_found, 0, BF_COUNT);
+	tcase_add_test(tt, test_altered_balance_bytes_are_found);
+	suite_add_tcase(s, tt);
+
+	tcase_add_checked_fixture(tb, setup_bare, teardown);
+	tcase_add_test(tb, test_verify_passes_on_new_ledger);
+	tcase_add_test(tb, test_batch_begin_twice_is_emisuse);
+	tcase_add_test(tb, test_commit_or_rollback_without_batch_is_emisuse);
+	suite_add_tcase(s, tb);
+
+	tb = tcase_create("batch_failure");
+	tcase_add_test(tb,
+	    test_read_inside_dropped_batch_leaves_no_transaction);
+	suite_add_tcase(s, tb);
+
+	/* batch with assets: the standard ones */
+	tb = tcase_create("batch_assets");
+	tcase_add_checked_fixture(tb, setup, teardown);
+	tcase_add_test(tb, test_batch_commit_keeps_and_rollback_discards);
+	suite_add_tcase(s, tb);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(db_suite());
+}
