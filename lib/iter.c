@@ -26,6 +26,8 @@ points_iter__step(points_iter *it, int kind, void *out)
 {
 	points_db *db;
 	int64_t pos;
+	unsigned char key[sizeof(it->key)];
+	size_t keylen;
 	int rc;
 
 	if (!it)
@@ -44,6 +46,8 @@ points_iter__step(points_iter *it, int kind, void *out)
 		return rc;
 	it->n = it->i = 0;
 	pos = it->pos;
+	memcpy(key, it->key, sizeof(key));
+	keylen = it->keylen;
 	if ((rc = points__read_begin(db)))
 		return rc;
 	rc = it->fill(it);
@@ -53,6 +57,8 @@ points_iter__step(points_iter *it, int kind, void *out)
 		it->n = 0;
 		it->done = 0;
 		it->pos = pos;
+		memcpy(it->key, key, sizeof(key));
+		it->keylen = keylen;
 		return rc;
 	}
 	return it->n > 0 ? POINTS_OK : POINTS_ITEROVER;

@@ -246,7 +246,8 @@ check_chain(points_db *db, vtable *t, points_verify_report *rep)
 		}
 		memcpy(prev, hash, sizeof(prev));
 		if ((rc = points_ent__decode(db, seq, v, vl, &e))) {
-			rc = bad(db, rep, seq, "entry unreadable");
+			if (rc == POINTS_ECORRUPT)
+				rc = bad(db, rep, seq, "entry unreadable");
 			break;
 		}
 		if ((rc = apply(db, t, &e, rep)))
@@ -328,7 +329,8 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 		got.account = (int64_t)points__get_be64(k);
 		got.asset = points__get_be32((const unsigned char *)k + 8);
 		if ((rc = points_balance__decode(db, v, vl, &got))) {
-			rc = bad(db, rep, 0, "balance record unreadable");
+			if (rc == POINTS_ECORRUPT)
+				rc = bad(db, rep, 0, "balance record unreadable");
 			break;
 		}
 		want = t->cap ? &t->v[slot_of(t, got.account, got.asset)] :

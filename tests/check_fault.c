@@ -1,0 +1,1719 @@
+/* check_fault.c - storage faults and out-of-memory, as SQLite tests them.
+ *
+ * Every public operation runs over the fault-injecting store with call
+ * N = 1, 2, ... failing, once only call N and once every call from N on,
+ * until the operation succeeds.  After each failure the code must be
+ * POINTS_ESTORAGE (POINTS_ESTATE for the commit of a batch an earlier
+ * failure rolled back) and the ledger must be byte for byte what it was;
+ * after the success the operation's effect is there and the invariants
+ * hold.  The same loops run with the Nth allocation failing: the code is
+ * then POINTS_ENOMEM, and ASan (detect_leaks=1) sees no leak.
+ *
+ * tu_dump reads through the ledger's store, so it runs disarmed (and with
+ * the normal allocator). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define FAULT_MAX 10000 /* no operation makes this many store calls */
+
+enum { FX_MEMORY, FX_SQLITE, FX_OOM };
+
+static int fx_kind;
+static points_store *inner, *fault;
+static points_db *db;
+static int64_t alice, bob, carol, dave;
+static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
+static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
+
+/* Outputs of the operation under test. */
+static points_txn txo;
+static int64_t ido;
+static points_sweep_report repo;
+
+static int64_t
+fx_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+static points_open_options
+fx_options(void)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+
+	o.clock = fx_clock;
+	return o;
+}
+
+static points_posting
+posting(const char *asset, int64_t account, int64_t amount)
+{
+	points_posting p = POINTS_POSTING_INIT;
+
+	p.asset = asset;
+	p.account = account;
+	p.amount = amount;
+	return p;
+}
+
+/* The starting state, small on purpose (each failure dumps the store):
+ *   PTS  alice 100 earned, 30 spent, 20 on an open hold without deadline
+ *        -> available 50, held 20; bob 40
+ *   EXP  alice 50 (day 0) and 8 (day 2), 10 of them on a hold due on day
+ *        5 -> available 48, held 10; bob 5 (day 1)
+ *   carol has nothing (may close), dave is frozen, alice has team=red.
+ * The clock then stands at day 30. */
+static void
+fx_populate(void)
+{
+	points_posting p;
+	points_txn t;
+
+	tu_now = TU_T0;
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    365), POINTS_OK);
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	carol = tu_account(db, "E1003");
+	dave = tu_account(db, "E1004");
+	ck_assert_int_eq(points_account_attr_set(db, alice, "team", "red"),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, &t), POINTS_OK);
+	strcpy(earn_id, t.id);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, &t), POINTS_OK);
+	strcpy(spend_id, t.id);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 40, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 50, NULL), POINTS_OK);
+	tu_now = TU_T0 + TU_DAY;
+	ck_assert_int_eq(tu_earn(db, bob, "EXP", 5, NULL), POINTS_OK);
+	tu_now = TU_T0 + 2 * TU_DAY;
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 8, NULL), POINTS_OK);
+	p = posting("PTS", alice, 20);
+	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
+	strcpy(hold_open, t.id);
+	p = posting("EXP", alice, 10);
+	p.expires_at = TU_T0 + 5 * TU_DAY;
+	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
+	strcpy(hold_due, t.id);
+	ck_assert_int_eq(points_account_freeze(db, dave), POINTS_OK);
+	tu_now = TU_T0 + 30 * TU_DAY;
+	tu_invariants(db);
+}
+
+static void
+fx_open(int kind)
+{
+	points_open_options o = fx_options();
+	int rc;
+
+	fx_kind = kind;
+	inner = fault = NULL;
+	db = NULL;
+	if (kind == FX_OOM) {
+		/* the hook is process-wide: install it before any handle */
+		tu_alloc_install();
+		rc = points_open("memory:", &o, &db);
+	} else {
+		ck_assert_int_eq(points_store_open(kind == FX_SQLITE ?
+		    tu_sqlite_uri() : "memory:", &inner), POINTS_OK);
+		ck_assert_int_eq(points_store_fault_new(inner, &fault),
+		    POINTS_OK);
+		rc = points_open_store(fault, &o, &db);
+	}
+	ck_assert_msg(rc == POINTS_OK, "open: %s", points_errmsg(db));
+	fx_populate();
+}
+
+static void
+setup_memory(void)
+{
+	fx_open(FX_MEMORY);
+}
+
+static void
+setup_sqlite(void)
+{
+	fx_open(FX_SQLITE);
+}
+
+static void
+setup_oom(void)
+{
+	fx_open(FX_OOM);
+}
+
+static void
+teardown(void)
+{
+	/* the ledger, then the wrapper, then the store it wraps */
+	points_close(db);
+	points_store_close(fault);
+	points_store_close(inner);
+	db = NULL;
+	fault = inner = NULL;
+	if (fx_kind == FX_OOM)
+		tu_alloc_uninstall();
+	tu_cleanup();
+}
+
+/* ---- Comparing dumps ---- */
+
+/* Fail unless the ledger dumps as before; name the keyspace and the
+ * offset of the first difference. */
+static void
+assert_unchanged(const char *before, size_t bl, const char *what, long n,
+    int persistent)
+{
+	size_t al, i, m;
+	char *after = tu_dump(db, &al);
+	const char *ks = "?";
+
+	if (al == bl && memcmp(before, after, bl) == 0) {
+		free(after);
+		return;
+	}
+	m = al < bl ? al : bl;
+	for (i = 0; i < m && before[i] == after[i]; i++)
+		;
+	{
+		/* the last "[keyspace]" header before the difference */
+		size_t j = i;
+		static char name[40];
+
+		while (j > 0 && !(before[j - 1] == '\n' && before[j] == '['))
+			j--;
+		if (before[j] == '[') {
+			size_t k;
+
+			for (k = 0; k + 1 < sizeof(name) && j + 1 + k < bl &&
+			    before[j + 1 + k] != ']'; k++)
+				name[k] = before[j + 1 + k];
+			name[k] = '\0';
+			ks = name;
+		}
+	}
+	free(after);
+	ck_abort_msg("%s: the ledger changed after a failure at %s %ld "
+	    "(first difference in keyspace '%s', byte %zu; %zu -> %zu bytes)",
+	    what, persistent ? "every call from" : "call", n, ks, i, bl, al);
+}
+
+/* ---- The operations under test ---- */
+
+typedef struct fault_op {
+	const char *name;
+	int (*run)(void);
+	void (*check)(void); /* after success */
+	int batch;           /* ends with a rollback, which clears errcode */
+} fault_op;
+
+static int64_t
+held(int64_t acct, const char *asset)
+{
+	points_balance b;
+
+	ck_assert_int_eq(points_balance_get(db, acct, asset, &b), POINTS_OK);
+	return b.held;
+}
+
+static int
+account_status(int64_t id)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_get(db, id, &a), POINTS_OK);
+	return a.status;
+}
+
+static int
+run_asset_create(void)
+{
+	return points_asset_create(db, "NEW", 2, POINTS_EXPIRE_DAYS, 30);
+}
+
+static void
+check_asset_create(void)
+{
+	points_asset a;
+
+	ck_assert_int_eq(points_asset_get(db, "NEW", &a), POINTS_OK);
+	ck_assert_int_eq(a.decimals, 2);
+	ck_assert_int_eq(a.expiry_policy, POINTS_EXPIRE_DAYS);
+	ck_assert_int_eq(a.expiry_n, 30);
+	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_OK);
+}
+
+static int
+run_account_create(void)
+{
+	return points_account_create(db, "E1009", "Eve", 0, &ido);
+}
+
+static void
+check_account_create(void)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
+	ck_assert_int_eq(a.id, ido);
+	ck_assert_int_eq(a.id, dave + 1);
+	ck_assert_str_eq(a.name, "Eve");
+	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
+}
+
+static int
+run_account_update(void)
+{
+	return points_account_update(db, alice, "Alice A", "gold", "sales");
+}
+
+static void
+check_account_update(void)
+{
+	points_account a;
+	char *v = NULL;
+
+	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
+	ck_assert_str_eq(a.name, "Alice A");
+	ck_assert_str_eq(a.tier, "gold");
+	ck_assert_str_eq(a.department, "sales");
+	ck_assert_int_eq(points_account_attr_get(db, alice, "team", &v),
+	    POINTS_OK);
+	ck_assert_str_eq(v, "red");
+	points_free(v);
+}
+
+static int
+run_attr_set(void)
+{
+	return points_account_attr_set(db, alice, "color", "blue");
+}
+
+static void
+check_attr_set(void)
+{
+	char *v = NULL;
+
+	ck_assert_int_eq(points_account_attr_get(db, alice, "color", &v),
+	    POINTS_OK);
+	ck_assert_str_eq(v, "blue");
+	points_free(v);
+	ck_assert_int_eq(points_account_attr_get(db, alice, "team", &v),
+	    POINTS_OK);
+	ck_assert_str_eq(v, "red");
+	points_free(v);
+}
+
+static int
+run_attr_remove(void)
+{
+	return points_account_attr_set(db, alice, "team", NULL);
+}
+
+static void
+check_attr_remove(void)
+{
+	char *v = NULL;
+
+	ck_assert_int_eq(points_account_attr_get(db, alice, "team", &v),
+	    POINTS_ENOTFOUND);
+	ck_assert_ptr_null(v);
+}
+
+static int
+run_freeze(void)
+{
+	return points_account_freeze(db, bob);
+}
+
+static void
+check_freeze(void)
+{
+	ck_assert_int_eq(account_status(bob), POINTS_ACCOUNT_FROZEN);
+	ck_assert_int_eq(tu_spend(db, bob, "PTS", 1, NULL), POINTS_EFROZEN);
+}
+
+static int
+run_unfreeze(void)
+{
+	return points_account_unfreeze(db, dave);
+}
+
+static void
+check_unfreeze(void)
+{
+	ck_assert_int_eq(account_status(dave), POINTS_ACCOUNT_ACTIVE);
+	ck_assert_int_eq(tu_earn(db, dave, "PTS", 1, NULL), POINTS_OK);
+}
+
+static int
+run_close(void)
+{
+	return points_account_close(db, carol);
+}
+
+static void
+check_close(void)
+{
+	ck_assert_int_eq(account_status(carol), POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(tu_earn(db, carol, "PTS", 1, NULL), POINTS_ECLOSED);
+}
+
+static int
+run_earn(void)
+{
+	points_posting p = posting("EXP", alice, 15);
+
+	p.idempotency_key = "earn-1";
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_earn(void)
+{
+	points_posting p = posting("EXP", alice, 15);
+	points_txn t;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_EARN);
+	ck_assert_int_eq(txo.amount, 15);
+	ck_assert_int_eq(txo.replayed, 0);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 48 + 15);
+	/* the idempotency key was recorded with it */
+	p.idempotency_key = "earn-1";
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.replayed, 1);
+	ck_assert_str_eq(t.id, txo.id);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 48 + 15);
+}
+
+static int
+run_spend(void)
+{
+	return tu_spend(db, alice, "EXP", 45, &txo);
+}
+
+static void
+check_spend(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_SPEND);
+	ck_assert_int_eq(txo.amount, 45);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 3);
+	ck_assert_int_eq(b.spent, 45);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "EXP"), 45);
+}
+
+static int
+run_transfer(void)
+{
+	points_posting p = posting("EXP", alice, 20);
+
+	p.counterparty = bob;
+	return points_transfer(db, &p, &txo);
+}
+
+static void
+check_transfer(void)
+{
+	points_iter *it;
+	points_lot lot;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_TRANSFER);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 28);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 25);
+	/* bob's new points keep alice's day-0 expiry */
+	ck_assert_int_eq(points_lots(db, bob, "EXP", INT64_MAX, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
+	ck_assert_int_eq(lot.amount, 20);
+	ck_assert_int_eq(lot.expires_at, TU_T0 + 366 * TU_DAY - 1);
+	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
+	ck_assert_int_eq(lot.amount, 5);
+	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
+	points_iter_free(it);
+}
+
+static int
+run_adjust_credit(void)
+{
+	points_posting p = posting("PTS", alice, 7);
+
+	p.memo = "goodwill";
+	return points_adjust(db, &p, &txo);
+}
+
+static void
+check_adjust_credit(void)
+{
+	ck_assert_int_eq(txo.type, POINTS_TXN_ADJUST);
+	ck_assert_int_eq(txo.to, alice);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 57);
+}
+
+static int
+run_adjust_debit(void)
+{
+	points_posting p = posting("PTS", alice, -5);
+
+	p.memo = "double counted";
+	return points_adjust(db, &p, &txo);
+}
+
+static void
+check_adjust_debit(void)
+{
+	ck_assert_int_eq(txo.type, POINTS_TXN_ADJUST);
+	ck_assert_int_eq(txo.from, alice);
+	ck_assert_int_eq(txo.amount, 5);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 45);
+}
+
+static int
+run_reverse_whole(void)
+{
+	return points_reverse(db, spend_id, 0, "refund", "rev-1", &txo);
+}
+
+static void
+check_reverse_whole(void)
+{
+	points_txn t;
+	points_balance b;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(txo.amount, 30);
+	ck_assert_str_eq(txo.ref, spend_id);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 80);
+	ck_assert_int_eq(b.spent, 0);
+	ck_assert_int_eq(points_reverse(db, spend_id, 0, NULL, NULL, &t),
+	    POINTS_ESTATE);
+}
+
+static int
+run_reverse_partial(void)
+{
+	return points_reverse(db, earn_id, 10, NULL, NULL, &txo);
+}
+
+static void
+check_reverse_partial(void)
+{
+	points_txn t;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(txo.amount, 10);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 40);
+	/* 90 are left to reverse, not 100 */
+	ck_assert_int_eq(points_reverse(db, earn_id, 91, NULL, NULL, &t),
+	    POINTS_EINVAL);
+}
+
+static int
+run_hold_create(void)
+{
+	points_posting p = posting("PTS", alice, 15);
+
+	p.expires_at = tu_now + TU_DAY;
+	return points_hold_create(db, &p, &txo);
+}
+
+static void
+check_hold_create(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_HOLD);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 35);
+	ck_assert_int_eq(held(alice, "PTS"), 35);
+	ck_assert_int_eq(points_hold_get(db, txo.id, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_OPEN);
+	ck_assert_int_eq(h.amount, 15);
+	ck_assert_int_eq(h.expires_at, tu_now + TU_DAY);
+}
+
+static int
+run_capture_full(void)
+{
+	return points_hold_capture(db, hold_open, 0, 0, "order 7", &txo);
+}
+
+static void
+check_capture_full(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_CAPTURE);
+	ck_assert_int_eq(txo.amount, 20);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
+	ck_assert_int_eq(held(alice, "PTS"), 0);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 50);
+	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
+	ck_assert_int_eq(h.captured, 20);
+}
+
+static int
+run_capture_partial(void)
+{
+	return points_hold_capture(db, hold_open, 5, bob, NULL, &txo);
+}
+
+static void
+check_capture_partial(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_CAPTURE);
+	ck_assert_int_eq(txo.amount, 5);
+	ck_assert_int_eq(txo.to, bob);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 65);
+	ck_assert_int_eq(held(alice, "PTS"), 0);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 45);
+	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
+	ck_assert_int_eq(h.captured, 5);
+}
+
+static int
+run_release(void)
+{
+	return points_hold_release(db, hold_open, "cancelled", &txo);
+}
+
+static void
+check_release(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_RELEASE);
+	ck_assert_int_eq(txo.amount, 20);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 70);
+	ck_assert_int_eq(held(alice, "PTS"), 0);
+	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_RELEASED);
+}
+
+static int
+run_sweep(void)
+{
+	return points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo);
+}
+
+static void
+check_sweep(void)
+{
+	points_balance b;
+	points_hold h;
+	points_sweep_report r;
+
+	ck_assert_int_eq(repo.holds, 1);
+	ck_assert_int_eq(repo.accounts, 2);
+	ck_assert_int_eq(repo.lots, 3);
+	ck_assert_int_eq(repo.points, 63);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.held, 0);
+	ck_assert_int_eq(b.expired, 58);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 63);
+	ck_assert_int_eq(points_hold_get(db, hold_due, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_EXPIRED);
+	/* the open hold without deadline is untouched */
+	ck_assert_int_eq(held(alice, "PTS"), 20);
+	/* idempotent */
+	ck_assert_int_eq(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r),
+	    POINTS_OK);
+	ck_assert_int_eq(r.points, 0);
+	ck_assert_int_eq(r.holds, 0);
+}
+
+/* begin + 3 earns + commit; on a failure, roll back as a caller would
+ * and report the first error. */
+static int
+run_batch(void)
+{
+	int rc, code;
+
+	if ((rc = points_batch_begin(db)))
+		return rc;
+	if ((rc = tu_earn(db, alice, "PTS", 1, NULL)) == POINTS_OK &&
+	    (rc = tu_earn(db, bob, "PTS", 2, NULL)) == POINTS_OK &&
+	    (rc = tu_earn(db, alice, "EXP", 3, NULL)) == POINTS_OK)
+		return points_batch_commit(db);
+	code = points_errcode(db);
+	ck_assert_int_eq(code, rc);
+	/* (this clears the handle's error: fault_loop knows) */
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	return rc;
+}
+
+static void
+check_batch(void)
+{
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 51);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 42);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 51);
+}
+
+/* A batch big enough to split the memory store's B+tree leaves (64 keys)
+ * and grow its hash tables in several keyspaces, so that a late failure
+ * rolls back splits and growth.  Needs big_setup(). */
+#define NBIG 70
+static int64_t big[NBIG];
+
+static void
+big_setup(void)
+{
+	int i;
+
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	for (i = 0; i < NBIG; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "B%03d", i);
+		big[i] = tu_account(db, ext);
+	}
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+}
+
+static int
+run_big_batch(void)
+{
+	int i, rc;
+
+	if ((rc = points_batch_begin(db)))
+		return rc;
+	for (i = 0; i < NBIG; i++)
+		if ((rc = tu_earn(db, big[i], i % 2 ? "PTS" : "EXP", i + 1,
+		    NULL)))
+			break;
+	if (rc == POINTS_OK)
+		return points_batch_commit(db);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	return rc;
+}
+
+static void
+check_big_batch(void)
+{
+	int i;
+
+	for (i = 0; i < NBIG; i++)
+		ck_assert_int_eq(tu_available(db, big[i], i % 2 ? "PTS" :
+		    "EXP"), i + 1);
+}
+
+#define OP(x) { #x, run_##x, check_##x, 0 }
+static const fault_op write_ops[] = {
+	OP(asset_create), OP(account_create), OP(account_update),
+	OP(attr_set), OP(attr_remove), OP(freeze), OP(unfreeze), OP(close),
+	OP(earn), OP(spend), OP(transfer), OP(adjust_credit),
+	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
+	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
+	OP(sweep), { "batch", run_batch, check_batch, 1 },
+};
+static const fault_op big_batch_op = {
+	"big batch", run_big_batch, check_big_batch, 1
+};
+#define NWRITE ((int)(sizeof(write_ops) / sizeof(write_ops[0])))
+
+/* ---- Storage fault loops ---- */
+
+/* Fail call n = 1, 1 + stride, ... (stride 1: every call). */
+static void
+fault_loop_stride(const fault_op *op, int persistent, int stride)
+{
+	int64_t n, calls, fails;
+	int rc;
+
+	for (n = 1;; n += stride) {
+		char *before, msg[600];
+		size_t bl;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing with call %lld "
+		    "failed", op->name, (long long)n);
+		before = tu_dump(db, &bl);
+		ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
+		    POINTS_OK);
+		rc = op->run();
+		calls = points_store_fault_calls(fault);
+		fails = points_store_fault_failures(fault);
+		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0),
+		    POINTS_OK);
+		snprintf(msg, sizeof(msg), "%s", points_errmsg(db));
+		if (rc == POINTS_OK) {
+			/* a storage error must never be swallowed */
+			ck_assert_msg(fails == 0, "%s succeeded although call "
+			    "%lld of %lld failed", op->name, (long long)n,
+			    (long long)calls);
+			free(before);
+			break;
+		}
+		ck_assert_msg(fails > 0, "%s failed without a fault (call %lld "
+		    "of %lld): %s", op->name, (long long)n, (long long)calls,
+		    msg);
+		ck_assert_msg(rc == POINTS_ESTORAGE, "%s, fault at call %lld%s: "
+		    "returned %d (%s), not POINTS_ESTORAGE: %s", op->name,
+		    (long long)n, persistent ? " on" : "", rc,
+		    points_strerror(rc), msg);
+		if (!op->batch)
+			ck_assert_int_eq(points_errcode(db), rc);
+		assert_unchanged(before, bl, op->name, (long)n, persistent);
+		free(before);
+	}
+	op->check();
+	tu_invariants(db);
+}
+
+static void
+fault_loop(const fault_op *op, int persistent)
+{
+	fault_loop_stride(op, persistent, 1);
+}
+
+/* _i: write_ops index * 2 + persistent */
+START_TEST(test_write_operation_survives_store_faults)
+{
+	fault_loop(&write_ops[_i / 2], _i % 2);
+}
+END_TEST
+
+/* ~850 store calls: every 7th fails, which still lands failures after
+ * the splits (and keeps the run short under ASan) */
+START_TEST(test_big_batch_rolls_back_node_splits_on_store_faults)
+{
+	big_setup();
+	fault_loop_stride(&big_batch_op, _i, 7);
+}
+END_TEST
+
+START_TEST(test_write_operation_survives_sqlite_store_faults)
+{
+	fault_loop(&write_ops[_i / 2], _i % 2);
+}
+END_TEST
+
+/* The commit of a batch that a failed write rolled back says
+ * POINTS_ESTATE; a failure before an earn's first write leaves the batch
+ * going, so what commits is exactly the earns that said POINTS_OK. */
+static void
+batch_commit_anyway_loop(int persistent)
+{
+	static const int64_t amount[3] = { 1, 2, 3 };
+	int64_t n;
+
+	for (n = 1;; n++) {
+		int64_t a0, b0, e0;
+		int rc[3], brc, crc, i, all_ok;
+		char *before;
+		size_t bl;
+
+		ck_assert_msg(n < FAULT_MAX, "batch: still failing at %lld",
+		    (long long)n);
+		before = tu_dump(db, &bl);
+		a0 = tu_available(db, alice, "PTS");
+		b0 = tu_available(db, bob, "PTS");
+		e0 = tu_available(db, alice, "EXP");
+		points_store_fault_arm(fault, n, persistent);
+		brc = points_batch_begin(db);
+		if (brc != POINTS_OK) {
+			points_store_fault_arm(fault, 0, 0);
+			ck_assert_int_eq(brc, POINTS_ESTORAGE);
+			assert_unchanged(before, bl, "batch begin", (long)n,
+			    persistent);
+			free(before);
+			continue;
+		}
+		rc[0] = tu_earn(db, alice, "PTS", amount[0], NULL);
+		rc[1] = tu_earn(db, bob, "PTS", amount[1], NULL);
+		rc[2] = tu_earn(db, alice, "EXP", amount[2], NULL);
+		crc = points_batch_commit(db);
+		points_store_fault_arm(fault, 0, 0);
+		all_ok = crc == POINTS_OK;
+		for (i = 0; i < 3; i++) {
+			ck_assert_msg(rc[i] == POINTS_OK ||
+			    rc[i] == POINTS_ESTORAGE || rc[i] == POINTS_ESTATE,
+			    "batch earn %d, fault at %lld: %d", i,
+			    (long long)n, rc[i]);
+			all_ok = all_ok && rc[i] == POINTS_OK;
+		}
+		if (crc == POINTS_OK) {
+			for (i = 0; i < 3; i++)
+				ck_assert_msg(rc[i] != POINTS_ESTATE,
+				    "a batch that refused earn %d committed",
+				    i);
+			ck_assert_int_eq(tu_available(db, alice, "PTS"), a0 +
+			    (rc[0] == POINTS_OK ? amount[0] : 0));
+			ck_assert_int_eq(tu_available(db, bob, "PTS"), b0 +
+			    (rc[1] == POINTS_OK ? amount[1] : 0));
+			ck_assert_int_eq(tu_available(db, alice, "EXP"), e0 +
+			    (rc[2] == POINTS_OK ? amount[2] : 0));
+			tu_invariants(db);
+		} else {
+			ck_assert_msg(crc == POINTS_ESTATE ||
+			    crc == POINTS_ESTORAGE, "batch commit, fault at "
+			    "%lld: %d (%s)", (long long)n, crc,
+			    points_errmsg(db));
+			if (crc == POINTS_ESTATE)
+				ck_assert(rc[0] || rc[1] || rc[2]);
+			assert_unchanged(before, bl, "batch", (long)n,
+			    persistent);
+		}
+		free(before);
+		if (all_ok)
+			break;
+	}
+	tu_invariants(db);
+}
+
+START_TEST(test_batch_commit_after_failed_write_is_estate)
+{
+	batch_commit_anyway_loop(_i);
+}
+END_TEST
+
+/* A batch made an asset, used it, then failed to commit: the asset is
+ * gone from the store, so the handle must not remember it either. */
+START_TEST(test_failed_batch_forgets_the_assets_it_made)
+{
+	points_asset a;
+	char *before;
+	size_t bl;
+
+	before = tu_dump(db, &bl);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "NEW", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_OK);
+	points_store_fault_arm(fault, 1, 0); /* the commit */
+	ck_assert_int_eq(points_batch_commit(db), POINTS_ESTORAGE);
+	points_store_fault_arm(fault, 0, 0);
+	assert_unchanged(before, bl, "batch with asset", 1, 0);
+	free(before);
+	ck_assert_msg(points_asset_get(db, "NEW", &a) == POINTS_ENOTFOUND,
+	    "asset NEW of a failed batch is still visible");
+	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_ENOTFOUND);
+	tu_invariants(db);
+}
+END_TEST
+
+/* The same with a plain rollback: no fault needed. */
+START_TEST(test_rolled_back_batch_forgets_the_assets_it_made)
+{
+	points_asset a;
+
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "NEW", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	ck_assert_msg(points_asset_get(db, "NEW", &a) == POINTS_ENOTFOUND,
+	    "asset NEW of a rolled-back batch is still visible");
+	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_ENOTFOUND);
+	tu_invariants(db);
+}
+END_TEST
+
+/* ---- Outputs are written only on success (points.h) ---- */
+
+typedef struct out_op {
+	const char *name;
+	int (*run)(void);
+	void *out;
+	size_t len;
+} out_op;
+
+static const out_op out_ops[] = {
+	{ "earn", run_earn, &txo, sizeof(txo) },
+	{ "spend", run_spend, &txo, sizeof(txo) },
+	{ "adjust", run_adjust_credit, &txo, sizeof(txo) },
+	{ "reverse", run_reverse_whole, &txo, sizeof(txo) },
+	{ "hold_create", run_hold_create, &txo, sizeof(txo) },
+	{ "hold_capture", run_capture_partial, &txo, sizeof(txo) },
+	{ "hold_release", run_release, &txo, sizeof(txo) },
+	{ "account_create", run_account_create, &ido, sizeof(ido) },
+	{ "expire_sweep", run_sweep, &repo, sizeof(repo) },
+};
+#define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
+
+START_TEST(test_failed_operation_leaves_its_output_unwritten)
+{
+	const out_op *op = &out_ops[_i];
+	unsigned char *shadow = malloc(op->len);
+	int64_t n;
+	int rc;
+
+	ck_assert_ptr_nonnull(shadow);
+	memset(shadow, 0xa5, op->len);
+	for (n = 1; n < FAULT_MAX; n++) {
+		int64_t calls;
+
+		memset(op->out, 0xa5, op->len);
+		points_store_fault_arm(fault, n, 0);
+		rc = op->run();
+		calls = points_store_fault_calls(fault);
+		points_store_fault_arm(fault, 0, 0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(memcmp(op->out, shadow, op->len) == 0,
+		    "%s failed (%s; call %lld of %lld failed) but wrote its "
+		    "output", op->name, points_errmsg(db), (long long)n,
+		    (long long)calls);
+	}
+	free(shadow);
+	ck_assert_int_lt(n, FAULT_MAX);
+}
+END_TEST
+
+/* ---- Reads under faults ---- */
+
+typedef struct read_op {
+	const char *name;
+	/* POINTS_OK and a description of what was read into buf, or the
+	 * error; never crashes. */
+	int (*run)(char *buf, size_t len);
+} read_op;
+
+#define RBUF 16384
+
+static void
+cat(char *buf, size_t len, const char *fmt, long long a, long long b,
+    long long c, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, fmt, a, b, c, s);
+}
+
+static int
+read_balance(char *buf, size_t len)
+{
+	points_balance b;
+	int rc = points_balance_get(db, alice, "EXP", &b);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld %lld %lld %lld",
+		    (long long)b.available, (long long)b.held,
+		    (long long)b.earned, (long long)b.spent,
+		    (long long)b.expired);
+	return rc;
+}
+
+static int
+read_account(char *buf, size_t len)
+{
+	points_account a;
+	int rc = points_account_get(db, alice, &a);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s %s %d", a.external_id, a.name,
+		    a.status);
+	return rc;
+}
+
+static int
+read_account_find(char *buf, size_t len)
+{
+	points_account a;
+	int rc = points_account_find(db, "E1002", &a);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld", (long long)a.id);
+	return rc;
+}
+
+static int
+read_attr(char *buf, size_t len)
+{
+	char *v = NULL;
+	int rc = points_account_attr_get(db, alice, "team", &v);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s", v);
+	points_free(v);
+	return rc;
+}
+
+static int
+read_asset(char *buf, size_t len)
+{
+	points_asset a;
+	int rc = points_asset_get(db, "EXP", &a);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s %d", a.code, a.expiry_n);
+	return rc;
+}
+
+static int
+read_txn(char *buf, size_t len)
+{
+	points_txn t;
+	int rc = points_txn_get(db, spend_id, &t);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld %s", (long long)t.seq,
+		    (long long)t.amount, t.id);
+	return rc;
+}
+
+static int
+read_hold(char *buf, size_t len)
+{
+	points_hold h;
+	int rc = points_hold_get(db, hold_due, &h);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s %lld %d", h.asset, (long long)h.amount,
+		    h.state);
+	return rc;
+}
+
+static int
+read_statement_order(char *buf, size_t len, int64_t acct, const char *asset,
+    int order)
+{
+	points_iter *it = NULL;
+	points_entry e;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_statement(db, acct, asset, 0, 0, order, &it)))
+		return rc;
+	while ((rc = points_entry_next(it, &e)) == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)e.seq,
+		    (long long)e.amount, (long long)e.held, e.txn_id);
+	points_iter_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+static int
+read_statement_newest(char *buf, size_t len)
+{
+	return read_statement_order(buf, len, alice, "PTS",
+	    POINTS_NEWEST_FIRST);
+}
+
+static int
+read_statement_oldest(char *buf, size_t len)
+{
+	return read_statement_order(buf, len, alice, "EXP",
+	    POINTS_OLDEST_FIRST);
+}
+
+static int
+read_lots_of(char *buf, size_t len, int64_t acct)
+{
+	points_iter *it = NULL;
+	points_lot l;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_lots(db, acct, "EXP", INT64_MAX, &it)))
+		return rc;
+	while ((rc = points_lot_next(it, &l)) == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld%s;", (long long)l.account,
+		    (long long)l.expires_at, (long long)l.amount, "");
+	points_iter_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+static int
+read_lots(char *buf, size_t len)
+{
+	return read_lots_of(buf, len, alice);
+}
+
+static int
+read_lots_all(char *buf, size_t len)
+{
+	return read_lots_of(buf, len, 0);
+}
+
+static int
+read_accounts(char *buf, size_t len)
+{
+	points_iter *it = NULL;
+	points_account a;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_account_iter(db, 0, &it)))
+		return rc;
+	while ((rc = points_account_next(it, &a)) == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)a.id,
+		    (long long)a.status, (long long)a.flags, a.external_id);
+	points_iter_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+static int
+read_verify(char *buf, size_t len)
+{
+	points_verify_report r;
+	int rc = points_verify(db, &r);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld", (long long)r.entries,
+		    (long long)r.balances);
+	return rc;
+}
+
+static const read_op read_ops[] = {
+	{ "balance_get", read_balance },
+	{ "account_get", read_account },
+	{ "account_find", read_account_find },
+	{ "account_attr_get", read_attr },
+	{ "asset_get", read_asset },
+	{ "txn_get", read_txn },
+	{ "hold_get", read_hold },
+	{ "statement newest first", read_statement_newest },
+	{ "statement oldest first", read_statement_oldest },
+	{ "lots of one account", read_lots },
+	{ "lots of every account", read_lots_all },
+	{ "account_iter", read_accounts },
+	{ "verify", read_verify },
+};
+#define NREAD ((int)(sizeof(read_ops) / sizeof(read_ops[0])))
+
+START_TEST(test_read_operation_fails_cleanly_under_store_faults)
+{
+	const read_op *op = &read_ops[_i / 2];
+	int persistent = _i % 2;
+	char *base = calloc(1, RBUF), *got = calloc(1, RBUF);
+	int64_t n, fails;
+	int rc;
+
+	ck_assert(base && got);
+	ck_assert_int_eq(op->run(base, RBUF), POINTS_OK);
+	for (n = 1;; n++) {
+		char *before;
+		size_t bl;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing", op->name);
+		before = tu_dump(db, &bl);
+		points_store_fault_arm(fault, n, persistent);
+		got[0] = '\0';
+		rc = op->run(got, RBUF);
+		fails = points_store_fault_failures(fault);
+		points_store_fault_arm(fault, 0, 0);
+		if (rc == POINTS_OK) {
+			ck_assert_msg(fails == 0, "%s succeeded although call "
+			    "%lld failed", op->name, (long long)n);
+			ck_assert_str_eq(got, base);
+			free(before);
+			break;
+		}
+		ck_assert_msg(rc == POINTS_ESTORAGE, "%s, fault at call %lld: "
+		    "%d (%s)", op->name, (long long)n, rc, points_errmsg(db));
+		assert_unchanged(before, bl, op->name, (long)n, persistent);
+		free(before);
+		/* the handle is still good */
+		rc = op->run(got, RBUF);
+		ck_assert_msg(rc == POINTS_OK, "%s after a fault at call %lld: "
+		    "%s", op->name, (long long)n, points_errmsg(db));
+		ck_assert_str_eq(got, base);
+	}
+	free(base);
+	free(got);
+}
+END_TEST
+
+/* A failed step of an iterator can be retried: it goes on where it was
+ * (iter.c: "forget the partial chunk so a retry starts where it was"). */
+typedef struct iter_op {
+	const char *name;
+	int (*open)(points_iter **it);
+	int (*next)(points_iter *it, char *buf, size_t len);
+} iter_op;
+
+static int
+open_statement_newest(points_iter **it)
+{
+	return points_statement(db, alice, "PTS", 0, 0, POINTS_NEWEST_FIRST,
+	    it);
+}
+
+static int
+open_statement_oldest(points_iter **it)
+{
+	return points_statement(db, alice, "EXP", 0, 0, POINTS_OLDEST_FIRST,
+	    it);
+}
+
+static int
+next_entry(points_iter *it, char *buf, size_t len)
+{
+	points_entry e;
+	int rc = points_entry_next(it, &e);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)e.seq,
+		    (long long)e.amount, (long long)e.held, e.txn_id);
+	return rc;
+}
+
+static int
+open_lots_alice(points_iter **it)
+{
+	return points_lots(db, alice, "EXP", INT64_MAX, it);
+}
+
+static int
+open_lots_all(points_iter **it)
+{
+	return points_lots(db, 0, "EXP", INT64_MAX, it);
+}
+
+static int
+next_lot(points_iter *it, char *buf, size_t len)
+{
+	points_lot l;
+	int rc = points_lot_next(it, &l);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld%s;", (long long)l.account,
+		    (long long)l.expires_at, (long long)l.amount, "");
+	return rc;
+}
+
+static int
+open_accounts(points_iter **it)
+{
+	return points_account_iter(db, 0, it);
+}
+
+static int
+next_account(points_iter *it, char *buf, size_t len)
+{
+	points_account a;
+	int rc = points_account_next(it, &a);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)a.id,
+		    (long long)a.status, (long long)a.flags, a.external_id);
+	return rc;
+}
+
+static const iter_op iter_ops[] = {
+	{ "statement newest first", open_statement_newest, next_entry },
+	{ "statement oldest first", open_statement_oldest, next_entry },
+	{ "lots of one account", open_lots_alice, next_lot },
+	{ "lots of every account", open_lots_all, next_lot },
+	{ "accounts", open_accounts, next_account },
+};
+#define NITER ((int)(sizeof(iter_ops) / sizeof(iter_ops[0])))
+
+static void
+iterate(const iter_op *op, char *buf, int64_t n)
+{
+	points_iter *it = NULL;
+	int rc, retries = 0;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(op->open(&it), POINTS_OK);
+	points_store_fault_arm(fault, n, 0);
+	while ((rc = op->next(it, buf, RBUF)) != POINTS_ITEROVER) {
+		if (rc == POINTS_OK)
+			continue;
+		ck_assert_msg(rc == POINTS_ESTORAGE, "%s: step failed with %d",
+		    op->name, rc);
+		ck_assert_int_lt(++retries, 100);
+		points_store_fault_arm(fault, 0, 0);
+	}
+	points_store_fault_arm(fault, 0, 0);
+	points_iter_free(it);
+}
+
+START_TEST(test_iterator_step_resumes_after_a_fault)
+{
+	const iter_op *op = &iter_ops[_i];
+	char *base = calloc(1, RBUF), *got = calloc(1, RBUF);
+	int64_t n;
+
+	ck_assert(base && got);
+	iterate(op, base, 0);
+	ck_assert_msg(base[0], "%s: nothing to list", op->name);
+	for (n = 1; n < 200; n++) {
+		iterate(op, got, n);
+		ck_assert_msg(strcmp(got, base) == 0, "%s retried after a "
+		    "fault at call %lld of its steps lists\n  %s\nnot\n  %s",
+		    op->name, (long long)n, got, base);
+	}
+	free(base);
+	free(got);
+}
+END_TEST
+
+/* ---- Opening under faults ---- */
+
+START_TEST(test_open_store_survives_store_faults)
+{
+	points_open_options o = fx_options();
+	points_store *in2 = NULL, *f2 = NULL;
+	points_db *d = NULL;
+	int64_t n;
+	int rc, persistent = _i;
+
+	ck_assert_int_eq(points_store_open("memory:", &in2), POINTS_OK);
+	ck_assert_int_eq(points_store_fault_new(in2, &f2), POINTS_OK);
+	for (n = 1; n < FAULT_MAX; n++) {
+		points_store_fault_arm(f2, n, persistent);
+		rc = points_open_store(f2, &o, &d);
+		points_store_fault_arm(f2, 0, 0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ESTORAGE, "open, fault at %lld: %d",
+		    (long long)n, rc);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(points_errcode(d), rc);
+		ck_assert_int_eq(tu_earn(d, POINTS_ACCOUNT_ISSUER, "PTS", 1,
+		    NULL), POINTS_EMISUSE);
+		points_close(d);
+		d = NULL;
+	}
+	ck_assert_int_lt(n, FAULT_MAX);
+	/* the ledger made by the open that worked is whole */
+	db = d;
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, tu_account(d, "X1"), "PTS", 5, NULL),
+	    POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	db = NULL;
+	/* and reopens */
+	ck_assert_int_eq(points_open_store(f2, &o, &d), POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	points_store_close(f2);
+	points_store_close(in2);
+}
+END_TEST
+
+/* ---- Out of memory ---- */
+
+static void
+oom_loop_stride(const char *name, int (*run)(void), void (*check)(void),
+    int stride)
+{
+	long n, count;
+	int rc;
+
+	for (n = 1;; n += stride) {
+		char *before;
+		size_t bl;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing at allocation "
+		    "%ld", name, n);
+		tu_alloc_fail_at(0);
+		before = tu_dump(db, &bl);
+		tu_alloc_fail_at(n);
+		rc = run();
+		count = tu_alloc_count();
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK) {
+			ck_assert_msg(count < n, "%s succeeded although "
+			    "allocation %ld failed", name, n);
+			free(before);
+			break;
+		}
+		ck_assert_msg(rc == POINTS_ENOMEM, "%s, allocation %ld failed: "
+		    "returned %d (%s): %s", name, n, rc, points_strerror(rc),
+		    points_errmsg(db));
+		ck_assert_msg(count >= n, "%s failed without an allocation "
+		    "failing: %s", name, points_errmsg(db));
+		assert_unchanged(before, bl, name, n, 0);
+		free(before);
+	}
+	if (check)
+		check();
+	tu_invariants(db);
+}
+
+static void
+oom_loop(const char *name, int (*run)(void), void (*check)(void))
+{
+	oom_loop_stride(name, run, check, 1);
+}
+
+START_TEST(test_write_operation_survives_out_of_memory)
+{
+	oom_loop(write_ops[_i].name, write_ops[_i].run, write_ops[_i].check);
+}
+END_TEST
+
+START_TEST(test_big_batch_rolls_back_node_splits_on_out_of_memory)
+{
+	big_setup();
+	oom_loop(big_batch_op.name, big_batch_op.run, big_batch_op.check);
+}
+END_TEST
+
+START_TEST(test_read_operation_survives_out_of_memory)
+{
+	const read_op *op = &read_ops[_i];
+	char *base = calloc(1, RBUF), *got = calloc(1, RBUF);
+	long n;
+	int rc;
+
+	ck_assert(base && got);
+	ck_assert_int_eq(op->run(base, RBUF), POINTS_OK);
+	for (n = 1;; n++) {
+		char *before;
+		size_t bl;
+		long count;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing", op->name);
+		tu_alloc_fail_at(0);
+		before = tu_dump(db, &bl);
+		tu_alloc_fail_at(n);
+		got[0] = '\0';
+		rc = op->run(got, RBUF);
+		count = tu_alloc_count();
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK) {
+			ck_assert_msg(count < n, "%s succeeded although "
+			    "allocation %ld failed", op->name, n);
+			ck_assert_str_eq(got, base);
+			free(before);
+			break;
+		}
+		ck_assert_msg(rc == POINTS_ENOMEM, "%s, allocation %ld failed: "
+		    "%d (%s)", op->name, n, rc, points_errmsg(db));
+		assert_unchanged(before, bl, op->name, n, 0);
+		free(before);
+		ck_assert_int_eq(op->run(got, RBUF), POINTS_OK);
+		ck_assert_str_eq(got, base);
+	}
+	free(base);
+	free(got);
+}
+END_TEST
+
+/* Retry one call of a script with allocation 1, 2, ... failing until it
+ * succeeds; each failure must be ENOMEM and leave the ledger as it was. */
+#define OOM_STEP(call) do { \
+	long n_, c_; \
+	int rc_; \
+	for (n_ = 1;; n_++) { \
+		char *b_; \
+		size_t bl_; \
+		ck_assert_int_lt(n_, FAULT_MAX); \
+		tu_alloc_fail_at(0); \
+		b_ = tu_dump(db, &bl_); \
+		tu_alloc_fail_at(n_); \
+		rc_ = (call); \
+		c_ = tu_alloc_count(); \
+		tu_alloc_fail_at(0); \
+		if (rc_ == POINTS_OK) { \
+			ck_assert_msg(c_ < n_, "%s succeeded although " \
+			    "allocation %ld failed", #call, n_); \
+			free(b_); \
+			break; \
+		} \
+		ck_assert_msg(rc_ == POINTS_ENOMEM, "%s, allocation %ld " \
+		    "failed: %d (%s)", #call, n_, rc_, points_errmsg(db)); \
+		assert_unchanged(b_, bl_, #call, n_, 0); \
+		free(b_); \
+	} \
+} while (0)
+
+/* A new ledger filled call by call, each under the OOM loop: the first
+ * key of every keyspace, the first growth of every table and the first
+ * splits all meet a failing allocation. */
+START_TEST(test_new_ledger_built_under_out_of_memory)
+{
+	points_open_options o = fx_options();
+	points_posting p;
+	points_txn t;
+	int64_t ids[NBIG];
+	char ext[16];
+	int i;
+
+	tu_alloc_install();
+	ck_assert_int_eq(points_open("memory:", &o, &db), POINTS_OK);
+	tu_now = TU_T0;
+	OOM_STEP(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0));
+	OOM_STEP(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS, 365));
+	for (i = 0; i < NBIG; i++) {
+		snprintf(ext, sizeof(ext), "N%03d", i);
+		OOM_STEP(points_account_create(db, ext, NULL, 0, &ids[i]));
+		OOM_STEP(points_account_attr_set(db, ids[i], "k", ext));
+	}
+	for (i = 0; i < NBIG; i++) {
+		tu_now = TU_T0 + (i % 5) * TU_DAY;
+		OOM_STEP(tu_earn(db, ids[i], "EXP", 10 + i, NULL));
+		OOM_STEP(tu_earn(db, ids[i], "PTS", 10 + i, NULL));
+	}
+	for (i = 0; i < NBIG; i += 3) {
+		OOM_STEP(tu_spend(db, ids[i], "EXP", 5, NULL));
+		p = posting("PTS", ids[i], 7);
+		p.expires_at = tu_now + TU_DAY;
+		OOM_STEP(points_hold_create(db, &p, &t));
+		p = posting("EXP", ids[i], 2);
+		p.counterparty = ids[(i + 1) % NBIG];
+		OOM_STEP(points_transfer(db, &p, &t));
+	}
+	OOM_STEP(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo));
+	ck_assert_int_eq(repo.holds, (NBIG + 2) / 3);
+	for (i = 0; i < NBIG; i++) {
+		ck_assert_int_eq(tu_available(db, ids[i], "EXP"), 0);
+		ck_assert_int_eq(tu_available(db, ids[i], "PTS"), 10 + i);
+		ck_assert_int_eq(held(ids[i], "PTS"), 0);
+	}
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_alloc_uninstall();
+}
+END_TEST
+
+static int
+open_ok_and_usable(points_db *d)
+{
+	int64_t id = 0;
+
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_account_create(d, "X1", NULL, 0, &id),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, id, "PTS", 5, NULL), POINTS_OK);
+	return POINTS_OK;
+}
+
+static void
+open_oom_loop(const char *uri)
+{
+	points_open_options o = fx_options();
+	points_db *d = NULL;
+	long n;
+	int rc;
+
+	for (n = 1; n < FAULT_MAX; n++) {
+		d = NULL;
+		tu_alloc_fail_at(n);
+		rc = points_open(uri, &o, &d);
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ENOMEM, "open %s, allocation %ld "
+		    "failed: %d (%s)", uri, n, rc, d ? points_errmsg(d) : "");
+		if (d) {
+			ck_assert_int_eq(points_errcode(d), POINTS_ENOMEM);
+			ck_assert_ptr_nonnull(points_errmsg(d));
+			ck_assert_int_eq(tu_earn(d, 4, "PTS", 1, NULL),
+			    POINTS_EMISUSE);
+		}
+		points_close(d); /* NULL or the failed handle */
+	}
+	ck_assert_int_lt(n, FAULT_MAX);
+	db = d;
+	open_ok_and_usable(d);
+	tu_invariants(d);
+	points_close(d);
+	db = NULL;
+}
+
+START_TEST(test_open_memory_survives_out_of_memory)
+{
+	tu_alloc_install();
+	open_oom_loop("memory:");
+	tu_alloc_uninstall();
+}
+END_TEST
+
+START_TEST(test_open_sqlite_survives_out_of_memory)
+{
+	points_open_options o = fx_options();
+	const char *uri = tu_sqlite_uri();
+	points_db *d = NULL;
+
+	tu_alloc_install();
+	open_oom_loop(uri);
+	/* the file holds exactly what the successful open and the checks
+	 * made */
+	ck_assert_int_eq(points_open(uri, &o, &d), POINTS_OK);
+	db = d;
+	tu_invariants(d);
+	ck_assert_int_eq(tu_available(d, 4, "PTS"), 5);
+	points_close(d);
+	db = NULL;
+	tu_alloc_uninstall();
+	tu_cleanup();
+}
+END_TEST
+
+static Suite *
+fault_suite(void)
+{
+	Suite *s = suite_create("fault");
+	TCase *tc;
+
+	tc = tcase_create("store_faults");
+	tcase_add_checked_fixture(tc, setup_memory, teardown);
+	tcase_add_loop_test(tc, test_write_operation_survives_store_faults, 0,
+	    2 * NWRITE);
+	tcase_add_loop_test(tc, test_batch_commit_after_failed_write_is_estate,
+	    0, 2);
+	tcase_add_loop_test(tc,
+	    test_big_batch_rolls_back_node_splits_on_store_faults, 0, 2);
+	tcase_add_test(tc, test_failed_batch_forgets_the_assets_it_made);
+	tcase_add_test(tc, test_rolled_back_batch_forgets_the_assets_it_made);
+	tcase_add_loop_test(tc,
+	    test_failed_operation_leaves_its_output_unwritten, 0, NOUT);
+	tcase_add_loop_test(tc,
+	    test_read_operation_fails_cleanly_under_store_faults, 0,
+	    2 * NREAD);
+	tcase_add_loop_test(tc, test_iterator_step_resumes_after_a_fault, 0,
+	    NITER);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("open_faults");
+	tcase_add_loop_test(tc, test_open_store_survives_store_faults, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sqlite_faults");
+	tcase_add_checked_fixture(tc, setup_sqlite, teardown);
+	tcase_add_loop_test(tc,
+	    test_write_operation_survives_sqlite_store_faults, 0, 2 * NWRITE);
+	tcase_add_loop_test(tc, test_batch_commit_after_failed_write_is_estate,
+	    0, 2);
+	tcase_add_loop_test(tc,
+	    test_read_operation_fails_cleanly_under_store_faults, 0,
+	    2 * NREAD);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("out_of_memory");
+	tcase_add_checked_fixture(tc, setup_oom, teardown);
+	tcase_add_loop_test(tc, test_write_operation_survives_out_of_memory,
+	    0, NWRITE);
+	tcase_add_test(tc,
+	    test_big_batch_rolls_back_node_splits_on_out_of_memory);
+	tcase_add_loop_test(tc, test_read_operation_survives_out_of_memory, 0,
+	    NREAD);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("open_out_of_memory");
+	tcase_add_test(tc, test_open_memory_survives_out_of_memory);
+	tcase_add_test(tc, test_new_ledger_built_under_out_of_memory);
+	tcase_add_test(tc, test_open_sqlite_survives_out_of_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(fault_suite());
+}

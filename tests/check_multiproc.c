@@ -1,0 +1,445 @@
+/* check_multiproc.c - several processes write one SQLite ledger at once.
+ *
+ * The parent makes the ledger (asset PTS, 100 accounts) and closes it;
+ * four children each open their own handle and post 2,000 earns to
+ * random accounts (some alone, some in batches of 50) mixed with spends
+ * of points they earned themselves, retrying on POINTS_EBUSY.  Each child
+ * reports what it did through a pipe; the parent reopens the ledger and
+ * checks that every point is where the reports say, that the entry log
+ * and the statements hold every posting exactly once, and that the ledger
+ * verifies.  Meanwhile a fifth process verifies the ledger over and over:
+ * every snapshot a reader sees must verify (points_verify reads in one
+ * transaction), and the log never shrinks.
+ *
+ * It runs twice: with busy_timeout=10000, where SQLite waits for the lock,
+ * and with busy_timeout=0, where every conflict comes back as POINTS_EBUSY
+ * and the children's retries do the waiting.
+ *
+ * Children never call Check: they report failure through their exit
+ * status (and the message on stderr). */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define NCHILD 4
+#define NACCT 100
+#define NEARN 2000 /* earn postings per child */
+#define BATCH 50
+#define BUSY_TRIES 100000 /* at most ~2 ms apart */
+
+typedef struct child_report {
+	int64_t earned, spent;   /* points */
+	int64_t nearn, nspend;   /* postings */
+	int64_t nbatch;          /* batches committed */
+	int64_t busy;            /* POINTS_EBUSY seen (and retried) */
+	int64_t replays;         /* retries answered from the idempotency key */
+	int64_t net[NACCT];      /* points this child left in each account */
+	int64_t entries[NACCT];  /* postings this child made to each account */
+} child_report;
+
+static char uri[160];
+static int64_t acct[NACCT];
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	/* xorshift64* */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static void
+nap(uint64_t *s)
+{
+	struct timespec ts = { 0, (long)(rnd(s) % 2000000) + 100000 };
+
+	nanosleep(&ts, NULL);
+}
+
+#define CHILD_FAIL(...) do { \
+	fprintf(stderr, "child %d: ", idx); \
+	fprintf(stderr, __VA_ARGS__); \
+	fputc('\n', stderr); \
+	return 1; \
+} while (0)
+
+/* One posting, retried while the store is busy.  The idempotency key
+ * makes a retry safe even if a failed attempt had committed. */
+static int
+post_retry(points_db *db, int spend, points_posting *p, child_report *r,
+    uint64_t *seed)
+{
+	points_txn t;
+	int rc, tries;
+
+	for (tries = 0; tries < BUSY_TRIES; tries++) {
+		rc = spend ? points_spend(db, p, &t) : points_earn(db, p, &t);
+		if (rc != POINTS_EBUSY) {
+			if (rc == POINTS_OK && t.replayed)
+				r->replays++;
+			return rc;
+		}
+		r->busy++;
+		nap(seed);
+	}
+	return rc;
+}
+
+static int
+child_main(int idx, int fd)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *db = NULL;
+	child_report r;
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (uint64_t)(idx + 1);
+	int64_t mine[NACCT]; /* this child's unspent points per account */
+	char key[POINTS_IDEM_MAX + 1];
+	int64_t seq = 0;
+	int rc, tries, i;
+	ssize_t w;
+
+	memset(&r, 0, sizeof(r));
+	memset(mine, 0, sizeof(mine));
+	for (tries = 0; tries < BUSY_TRIES; tries++) {
+		rc = points_open(uri, &o, &db);
+		if (rc != POINTS_EBUSY)
+			break;
+		r.busy++;
+		points_close(db);
+		db = NULL;
+		nap(&seed);
+	}
+	if (rc != POINTS_OK)
+		CHILD_FAIL("open: %s", points_errmsg(db));
+
+	while (r.nearn < NEARN) {
+		unsigned dice = (unsigned)(rnd(&seed) % 100);
+
+		if (dice < 4 && r.nearn + BATCH <= NEARN) {
+			/* a batch of earns: all or nothing, retried whole */
+			int64_t amt[BATCH], to[BATCH];
+			int done = 0;
+
+			for (i = 0; i < BATCH; i++) {
+				to[i] = (int64_t)(rnd(&seed) % NACCT);
+				amt[i] = 1 + (int64_t)(rnd(&seed) % 100);
+			}
+			for (tries = 0; !done && tries < BUSY_TRIES; tries++) {
+				rc = points_batch_begin(db);
+				if (rc == POINTS_EBUSY) {
+					r.busy++;
+					nap(&seed);
+					continue;
+				}
+				if (rc)
+					CHILD_FAIL("batch begin: %s",
+					    points_errmsg(db));
+				for (i = 0; i < BATCH && rc == POINTS_OK; i++) {
+					points_posting p = POINTS_POSTING_INIT;
+					points_txn t;
+
+					snprintf(key, sizeof(key),
+					    "c%d-%lld-%d", idx,
+					    (long long)seq, i);
+					p.asset = "PTS";
+					p.account = acct[to[i]];
+					p.amount = amt[i];
+					p.idempotency_key = key;
+					rc = points_earn(db, &p, &t);
+					if (rc == POINTS_OK && t.replayed)
+						r.replays++;
+				}
+				if (rc) {
+					int code = rc;
+
+					points_batch_rollback(db);
+					if (code != POINTS_EBUSY)
+						CHILD_FAIL("batch earn: %s",
+						    points_strerror(code));
+					r.busy++;
+					continue;
+				}
+				rc = points_batch_commit(db);
+				if (rc == POINTS_EBUSY) {
+					r.busy++;
+					nap(&seed);
+					continue;
+				}
+				if (rc)
+					CHILD_FAIL("batch commit: %s",
+					    points_errmsg(db));
+				done = 1;
+			}
+			if (!done)
+				CHILD_FAIL("batch: busy %d times", tries);
+			seq++;
+			r.nbatch++;
+			for (i = 0; i < BATCH; i++) {
+				r.earned += amt[i];
+				r.nearn++;
+				r.net[to[i]] += amt[i];
+				r.entries[to[i]]++;
+				mine[to[i]] += amt[i];
+			}
+		} else if (dice < 25) {
+			/* spend some of what this child put somewhere */
+			points_posting p = POINTS_POSTING_INIT;
+			int a = (int)(rnd(&seed) % NACCT);
+
+			for (i = 0; i < NACCT && mine[a] == 0; i++)
+				a = (a + 1) % NACCT;
+			if (mine[a] == 0)
+				continue;
+			snprintf(key, sizeof(key), "c%d-%lld", idx,
+			    (long long)seq++);
+			p.asset = "PTS";
+			p.account = acct[a];
+			p.amount = 1 + (int64_t)(rnd(&seed) % (uint64_t)mine[a]);
+			p.idempotency_key = key;
+			if ((rc = post_retry(db, 1, &p, &r, &seed)))
+				CHILD_FAIL("spend %lld from account %lld: %s",
+				    (long long)p.amount, (long long)p.account,
+				    points_errmsg(db));
+			r.spent += p.amount;
+			r.nspend++;
+			r.net[a] -= p.amount;
+			r.entries[a]++;
+			mine[a] -= p.amount;
+		} else {
+			points_posting p = POINTS_POSTING_INIT;
+			int a = (int)(rnd(&seed) % NACCT);
+
+			snprintf(key, sizeof(key), "c%d-%lld", idx,
+			    (long long)seq++);
+			p.asset = "PTS";
+			p.account = acct[a];
+			p.amount = 1 + (int64_t)(rnd(&seed) % 100);
+			p.idempotency_key = key;
+			if ((rc = post_retry(db, 0, &p, &r, &seed)))
+				CHILD_FAIL("earn: %s", points_errmsg(db));
+			r.earned += p.amount;
+			r.nearn++;
+			r.net[a] += p.amount;
+			r.entries[a]++;
+			mine[a] += p.amount;
+		}
+	}
+	points_close(db);
+	w = write(fd, &r, sizeof(r));
+	if (w != (ssize_t)sizeof(r))
+		CHILD_FAIL("report: %s", strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* Verify again and again until the parent closes stop (EOF).  Exit
+ * status: 0, or 1 with the reason on stderr. */
+static int
+reader_main(int stop)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *db = NULL;
+	points_verify_report vr;
+	struct pollfd pfd;
+	int64_t last = 0, rounds = 0;
+	uint64_t seed = 42;
+	int rc, idx = NCHILD, tries;
+
+	for (tries = 0; tries < BUSY_TRIES; tries++) {
+		rc = points_open(uri, &o, &db);
+		if (rc != POINTS_EBUSY)
+			break;
+		points_close(db);
+		db = NULL;
+		nap(&seed);
+	}
+	if (rc != POINTS_OK)
+		CHILD_FAIL("reader open: %s", points_errmsg(db));
+	pfd.fd = stop;
+	pfd.events = POLLIN;
+	for (;;) {
+		int done = poll(&pfd, 1, 0) > 0;
+
+		rc = points_verify(db, &vr);
+		if (rc == POINTS_EBUSY) {
+			nap(&seed);
+			continue;
+		}
+		if (rc != POINTS_OK)
+			CHILD_FAIL("verify after %lld rounds: %s (%s)",
+			    (long long)rounds, points_errmsg(db), vr.message);
+		if (vr.entries < last)
+			CHILD_FAIL("the log shrank from %lld to %lld entries",
+			    (long long)last, (long long)vr.entries);
+		last = vr.entries;
+		rounds++;
+		if (done)
+			break;
+	}
+	points_close(db);
+	if (rounds < 2)
+		CHILD_FAIL("only %lld rounds", (long long)rounds);
+	return 0;
+}
+
+static int64_t
+statement_length(points_db *db, int64_t id)
+{
+	points_iter *it;
+	points_entry e;
+	int64_t n = 0;
+	int rc;
+
+	ck_assert_int_eq(points_statement(db, id, "PTS", 0, 0,
+	    POINTS_OLDEST_FIRST, &it), POINTS_OK);
+	while ((rc = points_entry_next(it, &e)) == POINTS_OK)
+		n++;
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_iter_free(it);
+	return n;
+}
+
+/* _i: 0 SQLite waits for locks, 1 the callers do (busy_timeout=0) */
+START_TEST(test_four_processes_lose_no_posting)
+{
+	points_db *db;
+	child_report rep[NCHILD], total;
+	pid_t pid[NCHILD], reader;
+	int fds[NCHILD][2], stop[2], status;
+	points_verify_report vr;
+	points_balance b;
+	int64_t sum = 0;
+	int i, j;
+
+	snprintf(uri, sizeof(uri), "%s?busy_timeout=%d", tu_sqlite_uri(),
+	    _i ? 0 : 10000);
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	for (i = 0; i < NACCT; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "U%03d", i);
+		acct[i] = tu_account(db, ext);
+	}
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	points_close(db);
+
+	fflush(NULL); /* children must not flush the parent's buffers */
+	ck_assert_int_eq(pipe(stop), 0);
+	reader = fork();
+	ck_assert_int_ge(reader, 0);
+	if (reader == 0) {
+		close(stop[1]);
+		exit(reader_main(stop[0]));
+	}
+	close(stop[0]);
+	for (i = 0; i < NCHILD; i++) {
+		ck_assert_int_eq(pipe(fds[i]), 0);
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			int rc;
+
+			for (j = 0; j <= i; j++)
+				close(fds[j][0]);
+			close(stop[1]);
+			rc = child_main(i, fds[i][1]);
+			exit(rc); /* exit, not _exit: LeakSanitizer runs */
+		}
+		close(fds[i][1]);
+	}
+
+	memset(&total, 0, sizeof(total));
+	for (i = 0; i < NCHILD; i++) {
+		ssize_t n;
+
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child %d failed (status 0x%x)", i, status);
+		n = read(fds[i][0], &rep[i], sizeof(rep[i]));
+		ck_assert_int_eq(n, (ssize_t)sizeof(rep[i]));
+		close(fds[i][0]);
+		ck_assert_int_eq(rep[i].nearn, NEARN);
+		total.earned += rep[i].earned;
+		total.spent += rep[i].spent;
+		total.nearn += rep[i].nearn;
+		total.nspend += rep[i].nspend;
+		total.nbatch += rep[i].nbatch;
+		total.busy += rep[i].busy;
+		total.replays += rep[i].replays;
+		for (j = 0; j < NACCT; j++) {
+			total.net[j] += rep[i].net[j];
+			total.entries[j] += rep[i].entries[j];
+		}
+	}
+	close(stop[1]); /* the writers are done: the reader may stop */
+	ck_assert_int_eq(waitpid(reader, &status, 0), reader);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the reader failed (status 0x%x)", status);
+	/* a retry is only replayed if a "failed" attempt had committed */
+	ck_assert_int_eq(total.replays, 0);
+	ck_assert_int_gt(total.nspend, 0);
+	ck_assert_int_gt(total.nbatch, 0);
+	if (_i)
+		ck_assert_msg(total.busy > 0, "no process ever found the "
+		    "store busy: the test did not contend");
+
+	db = tu_open_bare(uri);
+	for (j = 0; j < NACCT; j++) {
+		ck_assert_int_eq(points_balance_get(db, acct[j], "PTS", &b),
+		    POINTS_OK);
+		ck_assert_msg(b.available == total.net[j], "account %lld: "
+		    "available %lld, the children left %lld",
+		    (long long)acct[j], (long long)b.available,
+		    (long long)total.net[j]);
+		ck_assert_int_eq(b.held, 0);
+		ck_assert_int_eq(statement_length(db, acct[j]),
+		    total.entries[j]);
+		sum += b.available;
+	}
+	ck_assert_int_eq(sum, total.earned - total.spent);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_ISSUER, "PTS"),
+	    -total.earned);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"),
+	    total.spent);
+	ck_assert_int_eq(statement_length(db, POINTS_ACCOUNT_ISSUER),
+	    total.nearn);
+	ck_assert_int_eq(statement_length(db, POINTS_ACCOUNT_SINK),
+	    total.nspend);
+	ck_assert_int_eq(points_verify(db, &vr), POINTS_OK);
+	ck_assert_int_eq(vr.entries, total.nearn + total.nspend);
+	tu_invariants(db);
+	points_close(db);
+	tu_cleanup();
+}
+END_TEST
+
+static Suite *
+multiproc_suite(void)
+{
+	Suite *s = suite_create("multiproc");
+	TCase *tc = tcase_create("sqlite_processes");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_four_processes_lose_no_posting, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(multiproc_suite());
+}
