@@ -1,0 +1,86 @@
+/* store.c - opening a built-in store from a URI, and the helpers the
+ * backends share.
+ *
+ *   "memory:"                  store_memory.c
+ *   "sqlite:PATH[?opt&opt...]"  store_sqlite.c (it parses the options)
+ */
+#include <string.h>
+
+#include "points.h"
+#include "points_store.h"
+#include "alloc.h"
+#include "store.h"
+
+#define MEMORY_SCHEME "memory:"
+#define SQLITE_SCHEME "sqlite:"
+
+POINTS_EXTERN int
+points_store_open(const char *uri, points_store **out)
+{
+	const char *path, *q;
+	char *p, err[256];
+	size_t n;
+	int rc;
+
+	if (!uri || !out)
+		return POINTS_EINVAL;
+	if (strcmp(uri, MEMORY_SCHEME) == 0)
+		return points_store_memory__new(out);
+	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0)
+		return POINTS_EINVAL;
+
+	/* The path runs to the first '?': a file name cannot hold one. */
+	path = uri + sizeof(SQLITE_SCHEME) - 1;
+	q = strchr(path, '?');
+	n = q ? (size_t)(q - path) : strlen(path);
+	if (n == 0)
+		return POINTS_EINVAL;
+	if (!(p = points__malloc(n + 1)))
+		return POINTS_ENOMEM;
+	memcpy(p, path, n);
+	p[n] = '\0';
+	rc = points_store_sqlite__new(p, q ? q + 1 : NULL, out, err,
+	    sizeof(err));
+	points__free(p);
+	return rc;
+}
+
+POINTS_EXTERN void
+points_store_close(points_store *s)
+{
+	if (s && s->close)
+		s->close(s);
+}
+
+const char *
+points_store__errmsg(points_store *s)
+{
+	const char *m;
+	int is_fault = 0;
+
+	if (!s)
+		return NULL;
+	m = points_store_fault__errmsg(s, &is_fault);
+	if (is_fault)
+		return m;
+	return points_store_sqlite__errmsg(s);
+}
+
+int
+points_store__valid_name(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return 0;
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= 32)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_'))
+			return 0;
+	}
+	return i > 0;
+}

@@ -1,0 +1,35 @@
+/* store.h - internal side of the storage layer: the built-in backends'
+ * constructors and the helpers they share.  The public vtable contract is
+ * include/points_store.h. */
+#ifndef POINTS_STORE_INTERNAL_H
+#define POINTS_STORE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "points_store.h"
+
+/* The "memory:" backend: a B+tree per keyspace (store_memory.c). */
+int points_store_memory__new(points_store **out);
+
+/* The "sqlite:" backend (store_sqlite.c).  path is the file name; opts is
+ * the text after '?' ("busy_timeout=MS&sync=full&...") or NULL.  Bad
+ * options are POINTS_EINVAL.  On failure a reason is written to err
+ * (errlen bytes, may be 0). */
+int points_store_sqlite__new(const char *path, const char *opts,
+    points_store **out, char *err, size_t errlen);
+
+/* The message of the last failure of a built-in store (for a fault
+ * wrapper: the injected fault, or its inner store's message), or NULL when
+ * the store keeps none, as host stores do. */
+const char *points_store__errmsg(points_store *s);
+
+/* Per-backend halves of points_store__errmsg.  Each returns NULL for a
+ * store that is not of its kind. */
+const char *points_store_sqlite__errmsg(points_store *s);
+/* *is_fault is set to 1 when s is a fault wrapper. */
+const char *points_store_fault__errmsg(points_store *s, int *is_fault);
+
+/* 1 when name is a valid keyspace name: 1-32 chars of [a-z0-9_]. */
+int points_store__valid_name(const char *name);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * store_fault.c - the fault-injecting wrapper (points_store_fault_new).
+ *
+ * It stacks on any store and counts the calls that can fail: keyspace,
+ * begin, commit, get, put, del, cursor_open and cursor_next.  Once armed
+ * with n, call n (counting from 1 after arming) fails with
+ * POINTS_ESTORAGE, or, when persistent, every call from n on does.
+ *
+ * A failed call is not forwarded, so the inner store is untouched and the
+ * caller sees exactly what a store that failed before doing anything
+ * would show.  The exception is commit: a real commit that fails leaves
+ * nothing written, so an injected commit failure rolls the inner
+ * transaction back (commit never half-happens, and the wrapper never sits
+ * on an inner transaction the caller believes is gone).  The caller's
+ * rollback that follows is forwarded as usual and finds no transaction,
+ * which every built-in backend accepts as a no-op.
+ *
+ * rollback, cursor_close and close are never failed.  Keyspaces and
+ * cursors are the inner store's own objects, passed through unwrapped.
+ */
+#include <stdio.h>
+
+#include "points.h"
+#include "points_store.h"
+#include "alloc.h"
+#include "store.h"
+
+typedef struct fault_store {
+	points_store base;
+	points_store *inner; /* borrowed */
+	int64_t n;           /* call to fail; 0: disarmed */
+	int persistent;
+	int64_t calls;       /* counted calls since arming */
+	int64_t failures;    /* injected since arming */
+	int last_failed;     /* the last counted call was failed */
+	int in_txn;          /* inner has a transaction we began */
+	char msg[64];
+} fault_store;
+
+static void fault_close(points_store *st);
+
+/* Count a call; 1 when it must fail. */
+static int
+fault_tick(fault_store *f)
+{
+	f->calls++;
+	f->last_failed = f->n > 0 && (f->calls == f->n ||
+	    (f->persistent && f->calls > f->n));
+	if (f->last_failed)
+		f->failures++;
+	return f->last_failed;
+}
+
+static int
+fault_keyspace(points_store *st, const char *name, unsigned int flags,
+    points_keyspace **out)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->keyspace(f->inner, name, flags, out);
+}
+
+static int
+fault_begin(points_store *st, int write)
+{
+	fault_store *f = (fault_store *)st;
+	int rc;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	rc = f->inner->begin(f->inner, write);
+	if (rc == POINTS_OK)
+		f->in_txn = 1;
+	return rc;
+}
+
+static int
+fault_commit(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+	int rc;
+
+	if (fault_tick(f)) {
+		/* See the top of the file: a failed commit wrote nothing. */
+		if (f->in_txn)
+			f->inner->rollback(f->inner);
+		f->in_txn = 0;
+		return POINTS_ESTORAGE;
+	}
+	rc = f->inner->commit(f->inner);
+	/* The built-in backends end the transaction even when commit
+	 * fails; for a host store a rollback must follow anyway. */
+	if (rc == POINTS_OK)
+		f->in_txn = 0;
+	return rc;
+}
+
+static int
+fault_rollback(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+
+	f->in_txn = 0;
+	return f->inner->rollback(f->inner);
+}
+
+static int
+fault_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
+    const void **val, size_t *vlen)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->get(f->inner, ks, key, klen, val, vlen);
+}
+
+static int
+fault_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->put(f->inner, ks, key, klen, val, vlen);
+}
+
+static int
+fault_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->del(f->inner, ks, key, klen);
+}
+
+static int
+fault_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->cursor_open(f->inner, ks, lo, lolen, hi, hilen,
+	    reverse, out);
+}
+
+static int
+fault_cursor_next(points_store *st, points_cursor *c, const void **key,
+    size_t *klen, const void **val, size_t *vlen)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f))
+		return POINTS_ESTORAGE;
+	return f->inner->cursor_next(f->inner, c, key, klen, val, vlen);
+}
+
+static void
+fault_cursor_close(points_store *st, points_cursor *c)
+{
+	fault_store *f = (fault_store *)st;
+
+	f->inner->cursor_close(f->inner, c);
+}
+
+/* Inner is borrowed and stays open; a transaction we began on it is
+ * rolled back, as closing any store does. */
+static void
+fault_close(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (!f)
+		return;
+	if (f->in_txn)
+		f->inner->rollback(f->inner);
+	points__free(f);
+}
+
+static fault_store *
+as_fault(points_store *s)
+{
+	return (s && s->close == fault_close) ? (fault_store *)s : NULL;
+}
+
+POINTS_EXTERN int
+points_store_fault_new(points_store *inner, points_store **out)
+{
+	fault_store *f;
+
+	if (!inner || !out)
+		return POINTS_EINVAL;
+	if (inner->version == 0 || inner->version > POINTS_STORE_VERSION)
+		return POINTS_EVERSION;
+	if (!inner->keyspace || !inner->begin || !inner->commit ||
+	    !inner->rollback || !inner->get || !inner->put || !inner->del ||
+	    !inner->cursor_open || !inner->cursor_next ||
+	    !inner->cursor_close)
+		return POINTS_EINVAL;
+	if (!(f = points__calloc(1, sizeof(*f))))
+		return POINTS_ENOMEM;
+	f->base.version = POINTS_STORE_VERSION;
+	f->base.name = "fault";
+	f->base.keyspace = fault_keyspace;
+	f->base.begin = fault_begin;
+	f->base.commit = fault_commit;
+	f->base.rollback = fault_rollback;
+	f->base.get = fault_get;
+	f->base.put = fault_put;
+	f->base.del = fault_del;
+	f->base.cursor_open = fault_cursor_open;
+	f->base.cursor_next = fault_cursor_next;
+	f->base.cursor_close = fault_cursor_close;
+	f->base.close = fault_close;
+	f->inner = inner;
+	*out = &f->base;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_store_fault_arm(points_store *fault, int64_t n, int persistent)
+{
+	fault_store *f = as_fault(fault);
+
+	if (!f || n < 0)
+		return POINTS_EINVAL;
+	f->n = n;
+	f->persistent = persistent != 0;
+	f->calls = 0;
+	f->failures = 0;
+	f->last_failed = 0;
+	return POINTS_OK;
+}
+
+/* Both return POINTS_EINVAL for a store that is not a fault wrapper. */
+POINTS_EXTERN int64_t
+points_store_fault_calls(points_store *fault)
+{
+	fault_store *f = as_fault(fault);
+
+	return f ? f->calls : POINTS_EINVAL;
+}
+
+POINTS_EXTERN int64_t
+points_store_fault_failures(points_store *fault)
+{
+	fault_store *f = as_fault(fault);
+
+	return f ? f->failures : POINTS_EINVAL;
+}
+
+const char *
+points_store_fault__errmsg(points_store *s, int *is_fault)
+{
+	fault_store *f = as_fault(s);
+
+	*is_fault = f != NULL;
+	if (!f)
+		return NULL;
+	if (f->last_failed) {
+		snprintf(f->msg, sizeof(f->msg), "fault injected at call %lld",
+		    (long long)f->calls);
+		return f->msg;
+	}
+	return points_store__errmsg(f->inner);
+}

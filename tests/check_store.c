@@ -1,0 +1,1935 @@
+/* check_store.c - the storage conformance suite: the same cases against
+ * every backend (memory, sqlite, and the fault wrapper, disarmed, around
+ * each), then what is particular to each backend and to the wrapper. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "points.h"
+#include "points_store.h"
+#include "store.h"
+#include "testutil.h"
+
+#define OK(x) ck_assert_int_eq((x), POINTS_OK)
+
+enum { B_MEMORY, B_SQLITE, B_FAULT_MEMORY, B_FAULT_SQLITE, NBACKEND };
+
+static char tmpdir[64];
+static char dbpath[128];
+static points_store *inner; /* the backend */
+static points_store *st;    /* what the cases use: inner or a wrapper */
+static points_keyspace *ks, *ks2, *iks;
+
+/* ---- Fixture ---- */
+
+static void
+setup(void)
+{
+	strcpy(tmpdir, "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/t.db", tmpdir);
+}
+
+static void
+be_close(void)
+{
+	if (st && st != inner)
+		points_store_close(st);
+	points_store_close(inner);
+	st = inner = NULL;
+	ks = ks2 = iks = NULL;
+}
+
+static void
+teardown(void)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[160];
+	size_t i;
+
+	be_close();
+	points_set_allocator(NULL, NULL, NULL);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
+		unlink(p);
+	}
+	rmdir(tmpdir);
+}
+
+static void
+sqlite_uri(char *out, size_t n, const char *opts)
+{
+	snprintf(out, n, "sqlite:%s%s%s", dbpath, opts ? "?" : "",
+	    opts ? opts : "");
+}
+
+static void
+be_open(int b)
+{
+	char uri[200];
+
+	if (b == B_MEMORY || b == B_FAULT_MEMORY)
+		OK(points_store_open("memory:", &inner));
+	else {
+		sqlite_uri(uri, sizeof(uri), NULL);
+		OK(points_store_open(uri, &inner));
+	}
+	if (b == B_FAULT_MEMORY || b == B_FAULT_SQLITE)
+		OK(points_store_fault_new(inner, &st));
+	else
+		st = inner;
+	OK(st->keyspace(st, "main", 0, &ks));
+	OK(st->keyspace(st, "other", 0, &ks2));
+	OK(st->keyspace(st, "log", POINTS_KS_INTKEY, &iks));
+}
+
+/* ---- Helpers ---- */
+
+static void
+put(points_keyspace *k, const void *key, size_t kl, const void *v, size_t vl)
+{
+	OK(st->put(st, k, key, kl, v, vl));
+}
+
+static void
+put_s(points_keyspace *k, const char *key, const char *v)
+{
+	put(k, key, strlen(key), v, strlen(v));
+}
+
+/* Value of key as a NUL-terminated copy in buf, or NULL when missing. */
+static char *
+get_s(points_keyspace *k, const void *key, size_t kl, char *buf, size_t n)
+{
+	const void *v;
+	size_t vl;
+	int rc = st->get(st, k, key, kl, &v, &vl);
+
+	if (rc == POINTS_ENOTFOUND)
+		return NULL;
+	OK(rc);
+	ck_assert_uint_lt(vl, n);
+	memcpy(buf, v, vl);
+	buf[vl] = '\0';
+	return buf;
+}
+
+static void
+be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)(v & 0xff);
+}
+
+/* A growable string. */
+typedef struct sbuf {
+	char *p;
+	size_t n, cap;
+} sbuf;
+
+static void
+sb_add(sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		ck_assert_ptr_nonnull(b->p);
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void
+sb_hex(sbuf *b, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	char h[3];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(h, sizeof(h), "%02x", u[i]);
+		sb_add(b, h, 2);
+	}
+}
+
+static void
+sb_row(sbuf *b, const void *k, size_t kl, const void *v, size_t vl)
+{
+	sb_hex(b, k, kl);
+	sb_add(b, "=", 1);
+	sb_hex(b, v, vl);
+	sb_add(b, ";", 1);
+}
+
+/* Every row of k in range [lo, hi) as "key=value;" in hex, in cursor
+ * order; inside the open transaction, or a read one of its own. */
+static char *
+dump_range(points_keyspace *k, const void *lo, size_t lolen, const void *hi,
+    size_t hilen, int reverse, int own_txn)
+{
+	points_cursor *c;
+	const void *key, *v;
+	size_t kl, vl;
+	sbuf b = { NULL, 0, 0 };
+	int rc;
+
+	if (own_txn)
+		OK(st->begin(st, 0));
+	OK(st->cursor_open(st, k, lo, lolen, hi, hilen, reverse, &c));
+	sb_add(&b, "", 0);
+	while ((rc = st->cursor_next(st, c, &key, &kl, &v, &vl)) == POINTS_OK)
+		sb_row(&b, key, kl, v, vl);
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	/* Stays at the end. */
+	ck_assert_int_eq(st->cursor_next(st, c, &key, &kl, &v, &vl),
+	    POINTS_ITEROVER);
+	st->cursor_close(st, c);
+	if (own_txn)
+		OK(st->rollback(st));
+	return b.p;
+}
+
+static char *
+dump(points_keyspace *k, int own_txn)
+{
+	return dump_range(k, NULL, 0, NULL, 0, 0, own_txn);
+}
+
+/* Compare dumps; on a mismatch show where, not megabytes of text. */
+static void
+ck_dump_eq(char *got, const char *want)
+{
+	size_t i = 0;
+
+	while (got[i] && got[i] == want[i])
+		i++;
+	ck_assert_msg(got[i] == want[i],
+	    "dumps differ at byte %zu: got '%.60s', want '%.60s'", i,
+	    got + (i > 20 ? i - 20 : 0), want + (i > 20 ? i - 20 : 0));
+	free(got);
+}
+
+/* memcmp order, shorter first on an equal prefix. */
+static int
+keycmp(const void *a, size_t al, const void *b, size_t bl)
+{
+	size_t n = al < bl ? al : bl;
+	int c = n ? memcmp(a, b, n) : 0;
+
+	return c ? c : (al > bl) - (al < bl);
+}
+
+/* A reference model: rows kept sorted. */
+#define MODEL_MAX 4096
+#define KMAX 24
+#define VMAX 300
+typedef struct mrow {
+	unsigned char k[KMAX];
+	size_t kl;
+	unsigned char v[VMAX];
+	size_t vl;
+} mrow;
+typedef struct model {
+	mrow r[MODEL_MAX];
+	int n;
+} model;
+
+static int
+model_find(const model *m, const void *k, size_t kl, int *at)
+{
+	int lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c = keycmp(m->r[mid].k, m->r[mid].kl, k, kl);
+
+		if (c == 0) {
+			*at = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return 0;
+}
+
+static void
+model_put(model *m, const void *k, size_t kl, const void *v, size_t vl)
+{
+	int at;
+
+	ck_assert_uint_le(kl, KMAX);
+	ck_assert_uint_le(vl, VMAX);
+	if (!model_find(m, k, kl, &at)) {
+		ck_assert_int_lt(m->n, MODEL_MAX);
+		memmove(&m->r[at + 1], &m->r[at],
+		    (size_t)(m->n - at) * sizeof(m->r[0]));
+		m->n++;
+		memcpy(m->r[at].k, k, kl);
+		m->r[at].kl = kl;
+	}
+	memcpy(m->r[at].v, v, vl);
+	m->r[at].vl = vl;
+}
+
+static void
+model_del(model *m, const void *k, size_t kl)
+{
+	int at;
+
+	if (model_find(m, k, kl, &at)) {
+		memmove(&m->r[at], &m->r[at + 1],
+		    (size_t)(m->n - at - 1) * sizeof(m->r[0]));
+		m->n--;
+	}
+}
+
+static char *
+model_dump(const model *m, const void *lo, size_t lolen, const void *hi,
+    size_t hilen, int reverse)
+{
+	sbuf b = { NULL, 0, 0 };
+	int i, j;
+
+	sb_add(&b, "", 0);
+	for (j = 0; j < m->n; j++) {
+		const mrow *r = &m->r[reverse ? m->n - 1 - j : j];
+
+		i = (!lo || keycmp(r->k, r->kl, lo, lolen) >= 0) &&
+		    (!hi || keycmp(r->k, r->kl, hi, hilen) < 0);
+		if (i)
+			sb_row(&b, r->k, r->kl, r->v, r->vl);
+	}
+	return b.p;
+}
+
+static void
+ck_model(points_keyspace *k, const model *m, int own_txn)
+{
+	char *want = model_dump(m, NULL, 0, NULL, 0, 0);
+	char *wantr = model_dump(m, NULL, 0, NULL, 0, 1);
+
+	ck_dump_eq(dump_range(k, NULL, 0, NULL, 0, 0, own_txn), want);
+	ck_dump_eq(dump_range(k, NULL, 0, NULL, 0, 1, own_txn), wantr);
+	free(want);
+	free(wantr);
+}
+
+static uint64_t rng_state = 0x243f6a8885a308d3u;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* ---- Conformance: every backend ---- */
+
+START_TEST(test_get_missing_is_notfound)
+{
+	const void *v;
+	size_t vl;
+
+	be_open(_i);
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->get(st, ks, "nope", 4, &v, &vl), POINTS_ENOTFOUND);
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_put_get_roundtrip)
+{
+	char buf[64];
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "alpha", "one");
+	/* The transaction sees its own write. */
+	ck_assert_str_eq(get_s(ks, "alpha", 5, buf, sizeof(buf)), "one");
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "alpha", 5, buf, sizeof(buf)), "one");
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_put_replaces_value)
+{
+	char big[250], buf[300];
+
+	be_open(_i);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "first");
+	OK(st->commit(st));
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "2nd!!");          /* same size */
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "2nd!!");
+	put_s(ks, "k", big);              /* grows past any slack */
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), big);
+	put_s(ks, "k", "s");              /* shrinks */
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "s");
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), "6b=73;");
+}
+END_TEST
+
+START_TEST(test_del_removes_and_missing_is_ok)
+{
+	char buf[16];
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	put_s(ks, "b", "2");
+	OK(st->commit(st));
+	OK(st->begin(st, 1));
+	OK(st->del(st, ks, "a", 1));
+	OK(st->del(st, ks, "a", 1));      /* again */
+	OK(st->del(st, ks, "zzz", 3));    /* never there */
+	ck_assert_ptr_null(get_s(ks, "a", 1, buf, sizeof(buf)));
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "62=32;");
+}
+END_TEST
+
+START_TEST(test_empty_value_and_empty_key)
+{
+	const void *v;
+	size_t vl = 99;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put(ks, "e", 1, "", 0);
+	put(ks, "n", 1, NULL, 0);
+	put(ks, "", 0, "root", 4);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	OK(st->get(st, ks, "e", 1, &v, &vl));
+	ck_assert_uint_eq(vl, 0);
+	ck_assert_ptr_nonnull(v);
+	OK(st->get(st, ks, "n", 1, &v, &vl));
+	ck_assert_uint_eq(vl, 0);
+	OK(st->get(st, ks, NULL, 0, &v, &vl));
+	ck_assert_uint_eq(vl, 4);
+	ck_assert_mem_eq(v, "root", 4);
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), "=726f6f74;65=;6e=;");
+}
+END_TEST
+
+START_TEST(test_binary_keys_with_nul_bytes)
+{
+	static const unsigned char k1[] = { 0, 0, 1 }, k2[] = { 0, 0, 2 },
+	    k3[] = { 0, 0 }, v[] = { 0, 0xff, 0 };
+	const void *got;
+	size_t gl;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put(ks, k1, 3, v, 3);
+	put(ks, k2, 3, "b", 1);
+	put(ks, k3, 2, "c", 1);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	OK(st->get(st, ks, k1, 3, &got, &gl));
+	ck_assert_uint_eq(gl, 3);
+	ck_assert_mem_eq(got, v, 3);
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), "0000=63;000001=00ff00;000002=62;");
+}
+END_TEST
+
+START_TEST(test_order_is_memcmp_shorter_first)
+{
+	/* Inserted out of order; keys past 8 bytes share long prefixes. */
+	static const struct { const char *k; size_t n; } keys[] = {
+		{ "ab", 2 }, { "a\0", 2 }, { "b", 1 }, { "a", 1 }, { "", 0 },
+		{ "\xff", 1 }, { "a\0\0", 3 }, { "12345678\0", 9 },
+		{ "12345678", 8 }, { "123456789", 9 }, { "1234567", 7 },
+		{ "12345678a", 9 }, { "12345678ab", 10 }, { "1234567\xff", 8 },
+	};
+	size_t i;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		put(ks, keys[i].k, keys[i].n, "", 0);
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1),
+	    "=;"
+	    "31323334353637=;"
+	    "3132333435363738=;"
+	    "313233343536373800=;"
+	    "313233343536373839=;"
+	    "313233343536373861=;"
+	    "31323334353637386162=;"
+	    "31323334353637ff=;"
+	    "61=;6100=;610000=;6162=;62=;ff=;");
+}
+END_TEST
+
+/* Keys and bounds for the cursor cases: two-byte even numbers, with
+ * bounds that hit keys, fall between, are prefixes or run longer. */
+static void
+fill_even(points_keyspace *k, model *m, int n)
+{
+	unsigned char key[2], v[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		key[0] = (unsigned char)(i * 2 >> 8);
+		key[1] = (unsigned char)(i * 2);
+		snprintf((char *)v, sizeof(v), "%03d", i % 1000);
+		put(k, key, 2, v, 3);
+		if (m)
+			model_put(m, key, 2, v, 3);
+	}
+}
+
+START_TEST(test_cursor_bounds_both_directions)
+{
+	static const struct { const char *b; size_t n; } bounds[] = {
+		{ NULL, 0 }, { "", 0 }, { "\0\x0a", 2 }, { "\0\x0b", 2 },
+		{ "\0", 1 }, { "\0\x0a\0", 3 }, { "\0\x30", 2 },
+		{ "\x01", 1 }, { "\0\x3e", 2 },
+	};
+	static model m;
+	size_t lo, hi;
+	int rev;
+
+	be_open(_i);
+	m.n = 0;
+	OK(st->begin(st, 1));
+	fill_even(ks, &m, 32);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	for (lo = 0; lo < sizeof(bounds) / sizeof(bounds[0]); lo++)
+		for (hi = 0; hi < sizeof(bounds) / sizeof(bounds[0]); hi++)
+			for (rev = 0; rev < 2; rev++) {
+				char *want = model_dump(&m, bounds[lo].b,
+				    bounds[lo].n, bounds[hi].b, bounds[hi].n,
+				    rev);
+
+				ck_dump_eq(dump_range(ks, bounds[lo].b,
+				    bounds[lo].n, bounds[hi].b, bounds[hi].n,
+				    rev, 0), want);
+				free(want);
+			}
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_cursor_on_empty_range)
+{
+	be_open(_i);
+	/* An empty keyspace. */
+	ck_dump_eq(dump_range(ks, NULL, 0, NULL, 0, 0, 1), "");
+	ck_dump_eq(dump_range(ks, NULL, 0, NULL, 0, 1, 1), "");
+	OK(st->begin(st, 1));
+	fill_even(ks, NULL, 10);
+	OK(st->commit(st));
+	/* lo == hi, lo > hi, and a gap between keys. */
+	ck_dump_eq(dump_range(ks, "\0\x04", 2, "\0\x04", 2, 0, 1), "");
+	ck_dump_eq(dump_range(ks, "\0\x04", 2, "\0\x04", 2, 1, 1), "");
+	ck_dump_eq(dump_range(ks, "\0\x08", 2, "\0\x02", 2, 0, 1), "");
+	ck_dump_eq(dump_range(ks, "\0\x08", 2, "\0\x02", 2, 1, 1), "");
+	ck_dump_eq(dump_range(ks, "\0\x05", 2, "\0\x06", 2, 1, 1), "");
+	ck_dump_eq(dump_range(ks, NULL, 0, "", 0, 0, 1), "");
+	ck_dump_eq(dump_range(ks, "\x01", 1, NULL, 0, 1, 1), "");
+}
+END_TEST
+
+/* Walk all rows, deleting (or replacing with a longer value) each one as
+ * it is returned, or every other one; every row must come once. */
+static void
+walk_and_write(int reverse, int replace, int every_other)
+{
+	static model m;
+	unsigned char seen[300][2];
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	char big[200];
+	int n = 0, rc, i;
+
+	memset(big, 'R', sizeof(big));
+	m.n = 0;
+	OK(st->begin(st, 1));
+	fill_even(ks, &m, 300);
+	OK(st->commit(st));
+
+	OK(st->begin(st, 1));
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, reverse, &c));
+	while ((rc = st->cursor_next(st, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		const mrow *want = &m.r[reverse ? m.n - 1 - n : n];
+		unsigned char key[2];
+
+		ck_assert_uint_eq(kl, want->kl);
+		ck_assert_mem_eq(k, want->k, kl);
+		memcpy(key, k, 2);
+		memcpy(seen[n], k, 2);
+		if (!every_other || n % 2 == 0) {
+			if (replace)
+				put(ks, key, 2, big, sizeof(big));
+			else
+				OK(st->del(st, ks, key, 2));
+		}
+		n++;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	st->cursor_close(st, c);
+	ck_assert_int_eq(n, m.n);
+	for (i = 0; i < n; i++) {
+		if (every_other && i % 2)
+			continue;
+		if (replace)
+			model_put(&m, seen[i], 2, big, sizeof(big));
+		else
+			model_del(&m, seen[i], 2);
+	}
+	ck_model(ks, &m, 0);
+	OK(st->commit(st));
+	ck_model(ks, &m, 1);
+}
+
+START_TEST(test_cursor_delete_current_forward)
+{
+	be_open(_i);
+	walk_and_write(0, 0, 0);
+}
+END_TEST
+
+START_TEST(test_cursor_delete_current_reverse)
+{
+	be_open(_i);
+	walk_and_write(1, 0, 0);
+}
+END_TEST
+
+START_TEST(test_cursor_delete_every_other)
+{
+	be_open(_i);
+	walk_and_write(_i % 2, 0, 1);
+}
+END_TEST
+
+START_TEST(test_cursor_replace_current)
+{
+	be_open(_i);
+	walk_and_write(0, 1, 0);
+	be_close();
+	be_open(_i);
+	walk_and_write(1, 1, 1);
+}
+END_TEST
+
+START_TEST(test_intkey_append_and_range_scan)
+{
+	static model m;
+	unsigned char k[8], hi[8], v[16], lo9[9];
+	const void *got;
+	size_t gl;
+	uint64_t i;
+	char *want;
+
+	be_open(_i);
+	m.n = 0;
+	OK(st->begin(st, 1));
+	for (i = 1; i <= 1000; i++) {
+		be64(k, i);
+		snprintf((char *)v, sizeof(v), "e%llu", (unsigned long long)i);
+		put(iks, k, 8, v, strlen((char *)v));
+		model_put(&m, k, 8, v, strlen((char *)v));
+	}
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	be64(k, 777);
+	OK(st->get(st, iks, k, 8, &got, &gl));
+	ck_assert_uint_eq(gl, 4);
+	ck_assert_mem_eq(got, "e777", 4);
+	be64(k, 1001);
+	ck_assert_int_eq(st->get(st, iks, k, 8, &got, &gl), POINTS_ENOTFOUND);
+	/* [100, 200) both ways, and the last entry (reverse, limit 1). */
+	be64(k, 100);
+	be64(hi, 200);
+	want = model_dump(&m, k, 8, hi, 8, 0);
+	ck_dump_eq(dump_range(iks, k, 8, hi, 8, 0, 0), want);
+	free(want);
+	want = model_dump(&m, k, 8, hi, 8, 1);
+	ck_dump_eq(dump_range(iks, k, 8, hi, 8, 1, 0), want);
+	free(want);
+	/* Bounds that are not 8 bytes follow memcmp order too. */
+	memcpy(lo9, k, 8); /* 100 + "\0": above 100 */
+	lo9[8] = 0;
+	for (i = 0; i < 2; i++) {
+		want = model_dump(&m, lo9, 9, hi, 8, (int)i);
+		ck_dump_eq(dump_range(iks, lo9, 9, hi, 8, (int)i, 0), want);
+		free(want);
+		want = model_dump(&m, lo9, 9, NULL, 0, (int)i);
+		ck_dump_eq(dump_range(iks, lo9, 9, NULL, 0, (int)i, 0),
+		    want);
+		free(want);
+		want = model_dump(&m, NULL, 0, lo9, 9, (int)i);
+		ck_dump_eq(dump_range(iks, NULL, 0, lo9, 9, (int)i, 0),
+		    want);
+		free(want);
+	}
+	want = dump_range(iks, lo9, 9, NULL, 0, 0, 0);
+	ck_assert_int_eq(strncmp(want, "0000000000000065=", 17), 0);
+	free(want);
+	be64(hi, 600);
+	want = model_dump(&m, NULL, 0, hi, 7, 0);
+	ck_dump_eq(dump_range(iks, NULL, 0, hi, 7, 0, 0), want);
+	free(want);
+	want = model_dump(&m, hi, 7, NULL, 0, 1);
+	ck_dump_eq(dump_range(iks, hi, 7, NULL, 0, 1, 0), want);
+	free(want);
+	want = model_dump(&m, k, 3, "\x80", 1, 1);
+	ck_dump_eq(dump_range(iks, k, 3, "\x80", 1, 1, 0), want);
+	free(want);
+	memset(lo9, 0xff, 9);
+	ck_dump_eq(dump_range(iks, lo9, 9, NULL, 0, 0, 0), "");
+	ck_dump_eq(dump_range(iks, "\x80", 1, NULL, 0, 1, 0), "");
+	want = model_dump(&m, NULL, 0, lo9, 9, 0);
+	ck_dump_eq(dump_range(iks, NULL, 0, lo9, 9, 0, 0), want);
+	free(want);
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_intkey_rejects_bad_keys)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	ck_assert_int_eq(st->put(st, iks, "short", 5, "v", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->put(st, iks, "123456789", 9, "v", 1),
+	    POINTS_EINVAL);
+	be64(k, (uint64_t)1 << 63);
+	ck_assert_int_eq(st->put(st, iks, k, 8, "v", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->get(st, iks, k, 8, &v, &vl), POINTS_EINVAL);
+	ck_assert_int_eq(st->del(st, iks, k, 8), POINTS_EINVAL);
+	be64(k, INT64_MAX);
+	put(iks, k, 8, "max", 3);
+	OK(st->commit(st));
+	ck_dump_eq(dump(iks, 1), "7fffffffffffffff=6d6178;");
+}
+END_TEST
+
+/* The base contents of the rollback/commit cases: enough keys for
+ * several tree nodes. */
+static void
+fill_base(model *m)
+{
+	char k[16], v[64];
+	int i;
+
+	m->n = 0;
+	OK(st->begin(st, 1));
+	for (i = 0; i < 400; i++) {
+		snprintf(k, sizeof(k), "k%05d", i * 10);
+		snprintf(v, sizeof(v), "value of %d", i);
+		put_s(ks, k, v);
+		model_put(m, k, strlen(k), v, strlen(v));
+	}
+	OK(st->commit(st));
+}
+
+/* Every kind of change: inserts that split nodes, deletes that empty
+ * them, replaces that keep, grow and shrink, and mixes on one key. */
+static void
+change_all(model *m)
+{
+	char k[16], big[VMAX];
+	int i;
+
+	memset(big, 'G', sizeof(big));
+	for (i = 0; i < 300; i++) { /* inserts between existing keys */
+		snprintf(k, sizeof(k), "k%05d", 1000 + i * 3 + 1);
+		put_s(ks, k, "new");
+		model_put(m, k, strlen(k), "new", 3);
+	}
+	for (i = 200; i < 330; i++) { /* a run of deletes */
+		snprintf(k, sizeof(k), "k%05d", i * 10);
+		OK(st->del(st, ks, k, strlen(k)));
+		model_del(m, k, strlen(k));
+	}
+	for (i = 0; i < 50; i++) { /* same size, grown, shrunk */
+		snprintf(k, sizeof(k), "k%05d", i * 10);
+		if (i % 3 == 0) {
+			put_s(ks, k, "VALUE OF 0");
+			model_put(m, k, strlen(k), "VALUE OF 0", 10);
+		} else if (i % 3 == 1) {
+			put(ks, k, strlen(k), big, sizeof(big));
+			model_put(m, k, strlen(k), big, sizeof(big));
+		} else {
+			put_s(ks, k, "");
+			model_put(m, k, strlen(k), "", 0);
+		}
+	}
+	/* One key: grown, grown again, deleted, put back. */
+	put(ks, "k00500", 6, big, 100);
+	put(ks, "k00500", 6, big, 250);
+	OK(st->del(st, ks, "k00500", 6));
+	put_s(ks, "k00500", "back");
+	model_put(m, "k00500", 6, "back", 4);
+	/* A new key: replaced in place, grown, deleted. */
+	put_s(ks, "zz", "1");
+	put_s(ks, "zz", "2");
+	put(ks, "zz", 2, big, 200);
+	OK(st->del(st, ks, "zz", 2));
+	/* Appends past the end. */
+	for (i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "z%05d", i);
+		put_s(ks, k, "tail");
+		model_put(m, k, strlen(k), "tail", 4);
+	}
+	/* Another keyspace in the same transaction. */
+	put_s(ks2, "other", "x");
+}
+
+START_TEST(test_rollback_restores_exact_contents)
+{
+	static model m, changed;
+	char *before, *before2;
+
+	be_open(_i);
+	fill_base(&m);
+	before = dump(ks, 1);
+	before2 = dump(ks2, 1);
+	OK(st->begin(st, 1));
+	changed = m;
+	change_all(&changed);
+	ck_model(ks, &changed, 0); /* the transaction sees its changes */
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), before);
+	ck_dump_eq(dump(ks2, 1), before2);
+	ck_model(ks, &m, 1);
+	free(before);
+	free(before2);
+	/* And the store still works after it. */
+	OK(st->begin(st, 1));
+	change_all(&m);
+	OK(st->commit(st));
+	ck_model(ks, &m, 1);
+}
+END_TEST
+
+START_TEST(test_commit_persists)
+{
+	static model m;
+	char buf[16];
+
+	be_open(_i);
+	fill_base(&m);
+	OK(st->begin(st, 1));
+	change_all(&m);
+	OK(st->commit(st));
+	ck_model(ks, &m, 1);
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks2, "other", 5, buf, sizeof(buf)), "x");
+	ck_assert_str_eq(get_s(ks, "k00500", 6, buf, sizeof(buf)), "back");
+	ck_assert_ptr_null(get_s(ks, "zz", 2, buf, sizeof(buf)));
+	OK(st->rollback(st));
+	/* A read transaction's rollback changes nothing. */
+	ck_model(ks, &m, 1);
+}
+END_TEST
+
+START_TEST(test_keyspaces_are_independent)
+{
+	points_keyspace *again;
+	char buf[16];
+
+	be_open(_i);
+	OK(st->keyspace(st, "main", 0, &again));
+	ck_assert_ptr_eq(again, ks);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "main");
+	put_s(ks2, "k", "other");
+	OK(st->del(st, ks2, "j", 1));
+	OK(st->commit(st));
+	OK(st->begin(st, 1));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "main");
+	ck_assert_str_eq(get_s(ks2, "k", 1, buf, sizeof(buf)), "other");
+	OK(st->del(st, ks, "k", 1));
+	ck_assert_str_eq(get_s(ks2, "k", 1, buf, sizeof(buf)), "other");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "");
+	ck_dump_eq(dump(ks2, 1), "6b=6f74686572;");
+}
+END_TEST
+
+START_TEST(test_keyspace_names_and_flags)
+{
+	points_keyspace *k;
+
+	be_open(_i);
+	ck_assert_int_eq(st->keyspace(st, "", 0, &k), POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st, "Upper", 0, &k), POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st, "semi;colon", 0, &k),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st,
+	    "a23456789012345678901234567890123", 0, &k), POINTS_EINVAL);
+	OK(st->keyspace(st, "a2345678901234567890123456789012", 0, &k));
+	ck_assert_int_eq(st->keyspace(st, "main", POINTS_KS_INTKEY, &k),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st, "x", 0x80, &k), POINTS_EINVAL);
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->keyspace(st, "intxn", 0, &k), POINTS_EMISUSE);
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_begin_in_transaction_is_misuse)
+{
+	char buf[8];
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	ck_assert_int_eq(st->begin(st, 1), POINTS_EMISUSE);
+	ck_assert_int_eq(st->begin(st, 0), POINTS_EMISUSE);
+	/* The open transaction is untouched. */
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "1");
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->begin(st, 0), POINTS_EMISUSE);
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), "61=31;");
+}
+END_TEST
+
+START_TEST(test_access_outside_write_transaction_fails)
+{
+	points_cursor *c;
+	const void *v;
+	size_t vl;
+
+	be_open(_i);
+	ck_assert_int_eq(st->put(st, ks, "a", 1, "1", 1), POINTS_EMISUSE);
+	ck_assert_int_eq(st->del(st, ks, "a", 1), POINTS_EMISUSE);
+	ck_assert_int_eq(st->get(st, ks, "a", 1, &v, &vl), POINTS_EMISUSE);
+	ck_assert_int_eq(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(st->commit(st), POINTS_EMISUSE);
+	OK(st->rollback(st)); /* nothing to end: fine */
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->put(st, ks, "a", 1, "1", 1), POINTS_EMISUSE);
+	ck_assert_int_eq(st->del(st, ks, "a", 1), POINTS_EMISUSE);
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "");
+}
+END_TEST
+
+START_TEST(test_cursor_after_transaction_end_is_misuse)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	fill_even(ks, NULL, 5);
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c));
+	OK(st->cursor_next(st, c, &k, &kl, &v, &vl));
+	OK(st->commit(st));
+	ck_assert_int_eq(st->cursor_next(st, c, &k, &kl, &v, &vl),
+	    POINTS_EMISUSE);
+	st->cursor_close(st, c);
+	ck_dump_eq(dump_range(ks, NULL, 0, "\0\2", 2, 0, 1), "0000=303030;");
+}
+END_TEST
+
+START_TEST(test_two_cursors_same_range)
+{
+	points_cursor *a, *b;
+	const void *k1, *k2, *v;
+	size_t l1, l2, vl;
+	int i, rc;
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	fill_even(ks, NULL, 20);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &a));
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &b));
+	for (i = 0; i < 20; i++) {
+		unsigned char ka[2];
+
+		OK(st->cursor_next(st, a, &k1, &l1, &v, &vl));
+		memcpy(ka, k1, 2);
+		OK(st->cursor_next(st, b, &k2, &l2, &v, &vl));
+		ck_assert_mem_eq(ka, k2, 2);
+	}
+	rc = st->cursor_next(st, a, &k1, &l1, &v, &vl);
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	st->cursor_close(st, a);
+	st->cursor_close(st, b);
+	st->cursor_close(st, NULL);
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* Random operations against the model, committed or rolled back, with
+ * the contents checked inside and after every transaction. */
+START_TEST(test_random_against_model)
+{
+	static model m, txn;
+	unsigned char k[KMAX], v[VMAX];
+	int t, i;
+
+	be_open(_i);
+	rng_state = 0x243f6a8885a308d3u + (uint64_t)_i;
+	m.n = 0;
+	for (t = 0; t < 60; t++) {
+		int nops = 1 + (int)(rng() % 150), commit = rng() % 3 != 0;
+
+		txn = m;
+		OK(st->begin(st, 1));
+		for (i = 0; i < nops; i++) {
+			uint64_t r = rng();
+			size_t kl, vl = (size_t)(r >> 40) % 120;
+
+			/* Keys: mostly a small random space (hits, deletes),
+			 * some increasing (appends), some long. */
+			if (r % 4 == 0) {
+				be64(k, (uint64_t)(t * 1000 + i));
+				kl = 8;
+			} else {
+				kl = 1 + (size_t)(r >> 8) % 12;
+				memset(k, 'k', kl);
+				k[kl - 1] = (unsigned char)(r >> 20) % 16;
+				if (kl > 9)
+					k[8] = (unsigned char)(r >> 30) % 4;
+			}
+			memset(v, (int)(r & 0xff), vl);
+			if ((r >> 60) < 11) {
+				put(ks, k, kl, v, vl);
+				model_put(&txn, k, kl, v, vl);
+			} else {
+				OK(st->del(st, ks, k, kl));
+				model_del(&txn, k, kl);
+			}
+		}
+		ck_model(ks, &txn, 0);
+		if (commit) {
+			OK(st->commit(st));
+			m = txn;
+		} else
+			OK(st->rollback(st));
+		ck_model(ks, &m, 1);
+	}
+}
+END_TEST
+
+/* ---- URIs ---- */
+
+START_TEST(test_bad_uris_are_einval)
+{
+	static const char *const bad[] = {
+		"", "memory", "memory:x", "mem:", "sqlite:", "sqlite",
+		"sqlite:?busy_timeout=1", "file:/tmp/x.db",
+		"sqlite:/tmp/x.db?bogus=1", "sqlite:/tmp/x.db?busy_timeout=abc",
+		"sqlite:/tmp/x.db?busy_timeout=-1",
+		"sqlite:/tmp/x.db?busy_timeout=99999999999",
+		"sqlite:/tmp/x.db?busy_timeout=", "sqlite:/tmp/x.db?busy_timeout",
+		"sqlite:/tmp/x.db?sync=fast", "sqlite:/tmp/x.db?sync=FULL",
+		"sqlite:/tmp/x.db?exclusive=2", "sqlite:/tmp/x.db?wal_budget=0",
+		"sqlite:/tmp/x.db?busy_timeout=1&&sync=full",
+		"sqlite:/tmp/x.db?sync=full&",
+	};
+	points_store *s = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(points_store_open(bad[i], &s) == POINTS_EINVAL,
+		    "uri '%s' accepted", bad[i]);
+		ck_assert_ptr_null(s); /* untouched */
+	}
+	ck_assert_int_eq(points_store_open(NULL, &s), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_open("memory:", NULL), POINTS_EINVAL);
+	points_store_close(NULL);
+}
+END_TEST
+
+START_TEST(test_good_uris_open)
+{
+	static const char *const opts[] = {
+		NULL, "", "busy_timeout=50", "sync=full", "sync=off",
+		"sync=normal", "exclusive=1", "exclusive=0",
+		"wal_budget=1048576", "wal_budget=1",
+		"busy_timeout=0&sync=full&exclusive=1&wal_budget=4194304",
+	};
+	char uri[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		sqlite_uri(uri, sizeof(uri), opts[i]);
+		ck_assert_msg(points_store_open(uri, &inner) == POINTS_OK,
+		    "uri '%s' refused", uri);
+		ck_assert_str_eq(inner->name, "sqlite");
+		OK(inner->keyspace(inner, "main", 0, &ks));
+		OK(inner->begin(inner, 1));
+		OK(inner->put(inner, ks, "k", 1, "v", 1));
+		OK(inner->commit(inner));
+		be_close();
+	}
+	OK(points_store_open("memory:", &inner));
+	ck_assert_str_eq(inner->name, "memory");
+	ck_assert_uint_eq(inner->version, POINTS_STORE_VERSION);
+}
+END_TEST
+
+/* ---- SQLite ---- */
+
+START_TEST(test_sqlite_persists_across_reopen)
+{
+	static model m;
+	unsigned char k[8];
+
+	be_open(B_SQLITE);
+	fill_base(&m);
+	OK(st->begin(st, 1));
+	change_all(&m);
+	be64(k, 42);
+	put(iks, k, 8, "entry", 5);
+	OK(st->commit(st));
+	/* An open write transaction is rolled back by close. */
+	OK(st->begin(st, 1));
+	put_s(ks, "uncommitted", "x");
+	be_close();
+	be_open(B_SQLITE);
+	ck_model(ks, &m, 1);
+	ck_dump_eq(dump(iks, 1), "000000000000002a=656e747279;");
+	ck_dump_eq(dump(ks2, 1), "6f74686572=78;");
+}
+END_TEST
+
+START_TEST(test_sqlite_schema_and_pragmas)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	const char *sql;
+
+	be_open(B_SQLITE);
+	be_close();
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "SELECT sql FROM sqlite_master WHERE name = ?1", -1, &q, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(q, 1, "ks_main", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	sql = (const char *)sqlite3_column_text(q, 0);
+	ck_assert_ptr_nonnull(strstr(sql, "k BLOB PRIMARY KEY"));
+	ck_assert_ptr_nonnull(strstr(sql, "WITHOUT ROWID"));
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, "ks_log", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	sql = (const char *)sqlite3_column_text(q, 0);
+	ck_assert_ptr_nonnull(strstr(sql, "k INTEGER PRIMARY KEY"));
+	ck_assert_ptr_null(strstr(sql, "WITHOUT ROWID"));
+	sqlite3_finalize(q);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_sqlite_keyspace_flags_checked_on_reopen)
+{
+	points_keyspace *k;
+	char uri[200];
+
+	be_open(B_SQLITE);
+	be_close();
+	sqlite_uri(uri, sizeof(uri), NULL);
+	OK(points_store_open(uri, &inner));
+	st = inner;
+	/* "main" was made a blob table, "log" a rowid one. */
+	ck_assert_int_eq(inner->keyspace(inner, "main", POINTS_KS_INTKEY, &k),
+	    POINTS_EINVAL);
+	ck_assert_ptr_nonnull(points_store__errmsg(inner));
+	ck_assert_int_eq(inner->keyspace(inner, "log", 0, &k), POINTS_EINVAL);
+	OK(inner->keyspace(inner, "log", POINTS_KS_INTKEY, &k));
+}
+END_TEST
+
+START_TEST(test_sqlite_busy_writer_gives_ebusy)
+{
+	points_store *a, *b;
+	points_keyspace *ka, *kb;
+	char uri[200];
+	const void *v;
+	size_t vl;
+	struct timespec t0, t1;
+	double ms;
+
+	sqlite_uri(uri, sizeof(uri), NULL);
+	OK(points_store_open(uri, &a));
+	sqlite_uri(uri, sizeof(uri), "busy_timeout=50");
+	OK(points_store_open(uri, &b));
+	OK(a->keyspace(a, "main", 0, &ka));
+	OK(b->keyspace(b, "main", 0, &kb));
+	OK(a->begin(a, 1));
+	OK(a->put(a, ka, "k", 1, "1", 1));
+	OK(a->commit(a));
+
+	OK(a->begin(a, 1));
+	OK(a->put(a, ka, "k", 1, "2", 1));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(b->begin(b, 1), POINTS_EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ck_assert_msg(ms >= 40 && ms < 2000, "busy after %.0f ms", ms);
+	ck_assert_ptr_nonnull(points_store__errmsg(b));
+	/* WAL: a reader is not blocked and sees the committed value. */
+	OK(b->begin(b, 0));
+	OK(b->get(b, kb, "k", 1, &v, &vl));
+	ck_assert_mem_eq(v, "1", 1);
+	OK(b->rollback(b));
+	OK(a->commit(a));
+	OK(b->begin(b, 1));
+	OK(b->get(b, kb, "k", 1, &v, &vl));
+	ck_assert_mem_eq(v, "2", 1);
+	OK(b->commit(b));
+	points_store_close(b);
+	points_store_close(a);
+}
+END_TEST
+
+START_TEST(test_sqlite_exclusive_locks_out_others)
+{
+	points_store *a, *b = NULL;
+	points_keyspace *ka, *kb;
+	char uri[200];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	sqlite_uri(uri, sizeof(uri), "exclusive=1");
+	OK(points_store_open(uri, &a));
+	OK(a->keyspace(a, "main", 0, &ka));
+	OK(a->begin(a, 1));
+	OK(a->put(a, ka, "k", 1, "1", 1));
+	OK(a->commit(a));
+	sqlite_uri(uri, sizeof(uri), "busy_timeout=10");
+	rc = points_store_open(uri, &b);
+	if (rc == POINTS_OK) { /* the lock may only show at first use */
+		rc = b->keyspace(b, "main", 0, &kb);
+		if (rc == POINTS_OK && (rc = b->begin(b, 0)) == POINTS_OK) {
+			rc = b->get(b, kb, "k", 1, &v, &vl);
+			b->rollback(b);
+		}
+		points_store_close(b);
+	}
+	ck_assert_int_eq(rc, POINTS_EBUSY);
+	points_store_close(a);
+}
+END_TEST
+
+/* ---- The fault wrapper ---- */
+
+static void
+fault_open(int b)
+{
+	be_open(b == 0 ? B_FAULT_MEMORY : B_FAULT_SQLITE);
+}
+
+START_TEST(test_fault_fails_exactly_call_n)
+{
+	char buf[8];
+	const void *v;
+	size_t vl;
+
+	fault_open(_i);
+	OK(points_store_fault_arm(st, 3, 0));
+	OK(st->begin(st, 1));                                /* 1 */
+	put_s(ks, "a", "1");                                 /* 2 */
+	ck_assert_int_eq(st->put(st, ks, "b", 1, "2", 1),    /* 3 */
+	    POINTS_ESTORAGE);
+	put_s(ks, "c", "3");                                 /* 4 */
+	ck_assert_int_eq(points_store_fault_calls(st), 4);
+	ck_assert_int_eq(points_store_fault_failures(st), 1);
+	/* The failed put never reached the backend. */
+	ck_assert_int_eq(inner->get(inner, ks, "b", 1, &v, &vl),
+	    POINTS_ENOTFOUND);
+	OK(st->commit(st));                                  /* 5 */
+	ck_assert_int_eq(points_store_fault_calls(st), 5);
+	ck_dump_eq(dump(ks, 1), "61=31;63=33;");
+	/* Disarmed (n = 0): counts, never fails. */
+	OK(points_store_fault_arm(st, 0, 0));
+	ck_assert_int_eq(points_store_fault_calls(st), 0);
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "1");
+	OK(st->rollback(st));
+	ck_assert_int_eq(points_store_fault_calls(st), 2);
+	ck_assert_int_eq(points_store_fault_failures(st), 0);
+}
+END_TEST
+
+START_TEST(test_fault_persistent_fails_from_n)
+{
+	const void *v;
+	size_t vl;
+	points_cursor *c;
+
+	fault_open(_i);
+	OK(points_store_fault_arm(st, 2, 1));
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->get(st, ks, "a", 1, &v, &vl), POINTS_ESTORAGE);
+	ck_assert_int_eq(st->get(st, ks, "a", 1, &v, &vl), POINTS_ESTORAGE);
+	ck_assert_int_eq(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_ESTORAGE);
+	ck_assert_int_eq(st->commit(st), POINTS_ESTORAGE);
+	OK(st->rollback(st)); /* never failed */
+	ck_assert_int_eq(st->begin(st, 1), POINTS_ESTORAGE);
+	ck_assert_int_eq(points_store_fault_calls(st), 6);
+	ck_assert_int_eq(points_store_fault_failures(st), 5);
+	OK(points_store_fault_arm(st, 0, 0));
+	OK(st->begin(st, 1));
+	OK(st->commit(st));
+}
+END_TEST
+
+START_TEST(test_fault_commit_failure_rolls_back_inner)
+{
+	fault_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->commit(st), POINTS_ESTORAGE);
+	/* Inner is out of its transaction and kept nothing... */
+	OK(inner->begin(inner, 0));
+	OK(inner->rollback(inner));
+	ck_dump_eq(dump(ks, 1), "");
+	/* ...and the caller's rollback that follows is harmless. */
+	OK(st->rollback(st));
+	OK(st->begin(st, 1));
+	put_s(ks, "b", "2");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "62=32;");
+}
+END_TEST
+
+START_TEST(test_fault_cursor_next_failure)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+
+	fault_open(_i);
+	OK(st->begin(st, 1));
+	fill_even(ks, NULL, 3);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c));
+	OK(points_store_fault_arm(st, 2, 0));
+	OK(st->cursor_next(st, c, &k, &kl, &v, &vl));
+	ck_assert_mem_eq(k, "\0\0", 2);
+	ck_assert_int_eq(st->cursor_next(st, c, &k, &kl, &v, &vl),
+	    POINTS_ESTORAGE);
+	/* Not forwarded: the next call returns the next row. */
+	OK(st->cursor_next(st, c, &k, &kl, &v, &vl));
+	ck_assert_mem_eq(k, "\0\2", 2);
+	st->cursor_close(st, c);
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_fault_arm_needs_a_fault_store)
+{
+	points_store *m;
+
+	OK(points_store_open("memory:", &m));
+	ck_assert_int_eq(points_store_fault_arm(m, 1, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_calls(m), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_failures(m), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_arm(NULL, 1, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_new(NULL, &st), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_new(m, NULL), POINTS_EINVAL);
+	ck_assert_ptr_null(points_store__errmsg(m));
+	points_store_close(m);
+}
+END_TEST
+
+START_TEST(test_fault_new_checks_inner_version)
+{
+	points_store fake;
+
+	memset(&fake, 0, sizeof(fake));
+	ck_assert_int_eq(points_store_fault_new(&fake, &st), POINTS_EVERSION);
+	fake.version = POINTS_STORE_VERSION + 1;
+	ck_assert_int_eq(points_store_fault_new(&fake, &st), POINTS_EVERSION);
+	fake.version = POINTS_STORE_VERSION;
+	ck_assert_int_eq(points_store_fault_new(&fake, &st), POINTS_EINVAL);
+	st = NULL;
+}
+END_TEST
+
+START_TEST(test_fault_close_keeps_inner_open)
+{
+	fault_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	/* Closing the wrapper rolls back what it began, not more. */
+	points_store_close(st);
+	st = inner;
+	ck_dump_eq(dump(ks, 1), "");
+	OK(st->begin(st, 1));
+	put_s(ks, "b", "2");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "62=32;");
+}
+END_TEST
+
+START_TEST(test_fault_errmsg_names_the_fault)
+{
+	const char *m;
+
+	fault_open(_i);
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->begin(st, 1), POINTS_ESTORAGE);
+	m = points_store__errmsg(st);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m, "fault"));
+	ck_assert_str_eq(st->name, "fault");
+}
+END_TEST
+
+/* SQLite's fault loop: fail call N = 1, 2, ... of an operation until it
+ * succeeds, once only call N and once every call from N; after each
+ * failure and rollback the contents are exactly as before. */
+static int
+operation(void)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	if ((rc = st->begin(st, 1)))
+		return rc;
+	if ((rc = st->get(st, ks, "\0\2", 2, &v, &vl)) ||
+	    (rc = st->put(st, ks, "new", 3, "v", 1)) ||
+	    (rc = st->del(st, ks, "\0\4", 2)) ||
+	    (rc = st->cursor_open(st, ks, "\0\6", 2, NULL, 0, 0, &c)))
+		goto out;
+	while ((rc = st->cursor_next(st, c, &k, &kl, &v, &vl)) == POINTS_OK)
+		if (kl == 2 && (rc = st->del(st, ks, k, kl)))
+			break;
+	st->cursor_close(st, c);
+	if (rc != POINTS_ITEROVER)
+		goto out;
+	if ((rc = st->put(st, ks, "newer", 5, "w", 1)) ||
+	    (rc = st->commit(st)))
+		goto out;
+	return POINTS_OK;
+out:
+	st->rollback(st);
+	return rc;
+}
+
+START_TEST(test_fault_loop_leaves_store_unchanged)
+{
+	char *before;
+	int64_t n, failures;
+	int persistent, rc;
+
+	for (persistent = 0; persistent < 2; persistent++) {
+		fault_open(_i);
+		OK(st->begin(st, 1));
+		fill_even(ks, NULL, 10);
+		OK(st->commit(st));
+		before = dump(ks, 1);
+		for (n = 1;; n++) {
+			OK(points_store_fault_arm(st, n, persistent));
+			rc = operation();
+			failures = points_store_fault_failures(st);
+			OK(points_store_fault_arm(st, 0, 0));
+			if (rc == POINTS_OK) {
+				ck_assert_int_eq(failures, 0);
+				break;
+			}
+			ck_assert_int_eq(rc, POINTS_ESTORAGE);
+			ck_assert_int_ge(failures, 1);
+			ck_dump_eq(dump(ks, 1), before);
+		}
+		ck_assert_int_gt(n, 10);
+		ck_dump_eq(dump(ks, 1), "0000=303030;0002=303031;"
+		    "6e6577=76;6e65776572=77;");
+		free(before);
+		be_close();
+	}
+}
+END_TEST
+
+/* ---- The memory backend under allocation failure ---- */
+
+static long alloc_calls, alloc_fail_at, alloc_live;
+static int alloc_fail_from, alloc_fail_all, alloc_paused;
+
+static int
+alloc_should_fail(void)
+{
+	if (alloc_paused)
+		return 0;
+	alloc_calls++;
+	return alloc_fail_all || (alloc_fail_at && (alloc_calls ==
+	    alloc_fail_at || (alloc_fail_from && alloc_calls > alloc_fail_at)));
+}
+
+static void *
+t_malloc(size_t n)
+{
+	void *p;
+
+	if (alloc_should_fail())
+		return NULL;
+	if ((p = malloc(n)))
+		alloc_live++;
+	return p;
+}
+
+static void *
+t_realloc(void *p, size_t n)
+{
+	void *q;
+
+	if (alloc_should_fail())
+		return NULL;
+	if ((q = realloc(p, n)) && !p)
+		alloc_live++;
+	return q;
+}
+
+static void
+t_free(void *p)
+{
+	if (p)
+		alloc_live--;
+	free(p);
+}
+
+static void
+alloc_arm(long n, int from)
+{
+	alloc_calls = 0;
+	alloc_fail_at = n;
+	alloc_fail_from = from;
+	alloc_fail_all = 0;
+}
+
+static char *
+dump_paused(points_keyspace *k)
+{
+	char *d;
+
+	alloc_paused = 1;
+	d = dump(k, 0);
+	alloc_paused = 0;
+	return d;
+}
+
+/* One operation under allocation failure, each on a fresh store set up
+ * so that the operation needs memory at a given place. */
+enum {
+	OP_SPLIT,      /* insert into a full leaf */
+	OP_HASH_GROW,  /* the insert that doubles the hash table */
+	OP_INPLACE,    /* replace in place: the old value is saved */
+	OP_SAVED_GROW, /* ...when the saved-bytes buffer is full */
+	OP_MOVE,       /* a value that outgrew its entry */
+	OP_DEL,        /* delete when the undo log is full */
+	OP_APPEND,     /* append to the entry log: a split at the right edge */
+	OP_CURSOR,     /* open a cursor */
+	NOPS
+};
+
+static const char *const op_key[NOPS] = {
+	"k00005", "n00008", "k00010", "k00020", "k00030", "k00040", NULL, NULL
+};
+
+/* A fresh store, its committed contents in base[], and a write
+ * transaction open, filled so that op needs memory where it says. */
+static void
+enomem_setup(int op, char *base[3])
+{
+	char key[16], val[64];
+	unsigned char k[8];
+	int i;
+
+	be_open(B_MEMORY);
+	memset(val, 'v', sizeof(val));
+	/* Small transactions: the undo log keeps its first size. */
+	for (i = 0; i < 640; i++) {
+		if (i % 16 == 0)
+			OK(st->begin(st, 1));
+		snprintf(key, sizeof(key), "k%05d", i * 10);
+		put(ks, key, strlen(key), "value", 5);
+		be64(k, (uint64_t)i);
+		put(iks, k, 8, "entry", 5);
+		if (i < 8) { /* the next insert doubles the table */
+			snprintf(key, sizeof(key), "n%05d", i);
+			put(ks2, key, strlen(key), "n", 1);
+		}
+		if (i >= 100 && i < 164) { /* 64 values of 64 bytes */
+			snprintf(key, sizeof(key), "v%05d", i);
+			put(ks, key, strlen(key), val, sizeof(val));
+		}
+		if (i % 16 == 15)
+			OK(st->commit(st));
+	}
+	base[0] = dump(ks, 1);
+	base[1] = dump(ks2, 1);
+	base[2] = dump(iks, 1);
+	OK(st->begin(st, 1));
+	for (i = 100; i < 164; i++) {
+		if (op == OP_SAVED_GROW) { /* 64 saved values: 4096 bytes */
+			snprintf(key, sizeof(key), "v%05d", i);
+			put(ks, key, strlen(key), "w", 1);
+		} else if (op == OP_DEL) { /* 64 undo records */
+			snprintf(key, sizeof(key), "x%05d", i);
+			put(ks2, key, strlen(key), "x", 1);
+		}
+	}
+}
+
+static int
+enomem_op(int op, points_cursor **c)
+{
+	unsigned char k[8];
+	char big[150];
+
+	memset(big, 'B', sizeof(big));
+	switch (op) {
+	case OP_SPLIT:
+	case OP_INPLACE:
+		return st->put(st, ks, op_key[op], 6, "NEW", 3);
+	case OP_HASH_GROW:
+		return st->put(st, ks2, op_key[op], 6, "NEW", 3);
+	case OP_SAVED_GROW:
+		return st->put(st, ks, op_key[op], 6, "NEW", 3);
+	case OP_MOVE:
+		return st->put(st, ks, op_key[op], 6, big, sizeof(big));
+	case OP_DEL:
+		return st->del(st, ks, op_key[op], 6);
+	case OP_APPEND:
+		be64(k, 640);
+		return st->put(st, iks, k, 8, big, 60);
+	default:
+		return st->cursor_open(st, ks, "k", 1, NULL, 0, 1, c);
+	}
+}
+
+/* The value of key (or "-" when missing) in buf, without failures. */
+static const char *
+peek(points_keyspace *k, const char *key, char *buf, size_t n)
+{
+	const char *r;
+
+	alloc_paused = 1;
+	r = key ? get_s(k, key, strlen(key), buf, n) : "";
+	alloc_paused = 0;
+	return r ? r : "-";
+}
+
+static void
+enomem_loop(int from)
+{
+	char *base[3], *pre[3], b1[256], b2[256];
+	points_keyspace **all[3], *opks;
+	points_cursor *c = NULL;
+	int op, i, rc;
+	long n;
+
+	all[0] = &ks;
+	all[1] = &ks2;
+	all[2] = &iks;
+	OK(points_set_allocator(t_malloc, t_realloc, t_free));
+	for (op = 0; op < NOPS; op++) {
+		for (n = 1;; n++) {
+			alloc_arm(0, 0);
+			alloc_live = 0;
+			enomem_setup(op, base);
+			opks = op == OP_HASH_GROW ? ks2 : ks;
+			for (i = 0; i < 3; i++)
+				pre[i] = dump_paused(*all[i]);
+			strcpy(b1, peek(opks, op_key[op], b2, sizeof(b2)));
+			alloc_arm(n, from);
+			rc = enomem_op(op, &c);
+			alloc_arm(0, 0);
+			if (rc == POINTS_OK) {
+				if (op == OP_CURSOR)
+					st->cursor_close(st, c);
+				OK(st->commit(st));
+			} else {
+				ck_assert_int_eq(rc, POINTS_ENOMEM);
+				/* Unchanged, seen by cursors and by get. */
+				for (i = 0; i < 3; i++)
+					ck_dump_eq(dump_paused(*all[i]),
+					    pre[i]);
+				ck_assert_str_eq(peek(opks, op_key[op], b2,
+				    sizeof(b2)), b1);
+				/* Rollback must not need memory at all. */
+				alloc_fail_all = 1;
+				OK(st->rollback(st));
+				alloc_fail_all = 0;
+				for (i = 0; i < 3; i++)
+					ck_dump_eq(dump(*all[i], 1), base[i]);
+			}
+			for (i = 0; i < 3; i++) {
+				free(base[i]);
+				free(pre[i]);
+			}
+			be_close();
+			ck_assert_int_eq(alloc_live, 0); /* nothing leaked */
+			if (rc == POINTS_OK)
+				break;
+		}
+		ck_assert_msg(n > 1, "op %d needed no memory", op);
+	}
+	OK(points_set_allocator(NULL, NULL, NULL));
+}
+
+START_TEST(test_memory_enomem_fails_cleanly_once)
+{
+	enomem_loop(0);
+}
+END_TEST
+
+START_TEST(test_memory_enomem_fails_cleanly_persistent)
+{
+	enomem_loop(1);
+}
+END_TEST
+
+START_TEST(test_memory_open_under_enomem)
+{
+	long n;
+	int rc;
+
+	alloc_arm(0, 0);
+	OK(points_set_allocator(t_malloc, t_realloc, t_free));
+	alloc_live = 0;
+	for (n = 1;; n++) {
+		alloc_arm(n, 1);
+		rc = points_store_open("memory:", &inner);
+		if (rc == POINTS_OK) {
+			rc = inner->keyspace(inner, "main", 0, &ks);
+			if (rc == POINTS_OK)
+				rc = inner->keyspace(inner, "log",
+				    POINTS_KS_INTKEY, &iks);
+			alloc_arm(0, 0);
+			points_store_close(inner);
+			inner = NULL;
+			if (rc == POINTS_OK)
+				break;
+		}
+		ck_assert_int_eq(rc, POINTS_ENOMEM);
+		ck_assert_int_eq(alloc_live, 0);
+	}
+	ck_assert_int_eq(alloc_live, 0);
+	OK(points_set_allocator(NULL, NULL, NULL));
+}
+END_TEST
+
+/* A queue: keys appended at one end, deleted at the other.  Emptied
+ * leaves must be given back, so memory stays bounded. */
+START_TEST(test_memory_queue_pattern_stays_bounded)
+{
+	unsigned char k[8];
+	long peak = 0;
+	uint64_t i;
+
+	alloc_arm(0, 0);
+	OK(points_set_allocator(t_malloc, t_realloc, t_free));
+	alloc_live = 0;
+	be_open(B_MEMORY);
+	for (i = 0; i < 50000; i++) {
+		OK(st->begin(st, 1));
+		be64(k, i);
+		put(ks, k, 8, "payload", 7);
+		put(iks, k, 8, "payload", 7);
+		if (i >= 100) {
+			be64(k, i - 100);
+			OK(st->del(st, ks, k, 8));
+			OK(st->del(st, iks, k, 8));
+		}
+		OK(st->commit(st));
+		if (i > 1000 && alloc_live > peak)
+			peak = alloc_live;
+	}
+	ck_assert_msg(peak < 400, "live allocations grew to %ld", peak);
+	be_close();
+	ck_assert_int_eq(alloc_live, 0);
+	OK(points_set_allocator(NULL, NULL, NULL));
+}
+END_TEST
+
+/* Large enough for a three-level tree, with many leaves emptied and
+ * refilled inside one transaction, then rolled back. */
+START_TEST(test_memory_big_tree_rollback)
+{
+	unsigned char k[8];
+	char *before;
+	const void *v;
+	size_t vl;
+	uint64_t i;
+
+	be_open(B_MEMORY);
+	OK(st->begin(st, 1));
+	for (i = 0; i < 300000; i += 2) {
+		be64(k, i * 7919 % 300007);
+		put(ks, k, 8, &i, sizeof(i));
+		be64(k, i);
+		put(iks, k, 8, &i, sizeof(i));
+	}
+	OK(st->commit(st));
+	before = dump(ks, 1);
+	OK(st->begin(st, 1));
+	for (i = 0; i < 300007; i++) {
+		be64(k, i);
+		if (i % 3)
+			OK(st->del(st, ks, k, 8));
+		else
+			put(ks, k, 8, "x", 1);
+	}
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), before);
+	free(before);
+	OK(st->begin(st, 1));
+	for (i = 0; i < 300007; i++) { /* empty it, then refill a bit */
+		be64(k, i);
+		OK(st->del(st, ks, k, 8));
+	}
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "");
+	OK(st->begin(st, 1));
+	put(ks, "a", 1, "b", 1);
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=62;");
+	OK(st->begin(st, 0));
+	be64(k, 299998);
+	OK(st->get(st, iks, k, 8, &v, &vl));
+	ck_assert_uint_eq(vl, sizeof(i));
+	OK(st->rollback(st));
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc;
+
+	tc = tcase_create("conformance");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_get_missing_is_notfound, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_put_get_roundtrip, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_put_replaces_value, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_del_removes_and_missing_is_ok, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_empty_value_and_empty_key, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_binary_keys_with_nul_bytes, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_order_is_memcmp_shorter_first, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_bounds_both_directions, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_on_empty_range, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_delete_current_forward, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_delete_current_reverse, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_delete_every_other, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_replace_current, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_intkey_append_and_range_scan, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_intkey_rejects_bad_keys, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_rollback_restores_exact_contents, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_commit_persists, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_keyspaces_are_independent, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_keyspace_names_and_flags, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_begin_in_transaction_is_misuse, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc, test_access_outside_write_transaction_fails,
+	    0, NBACKEND);
+	tcase_add_loop_test(tc, test_cursor_after_transaction_end_is_misuse,
+	    0, NBACKEND);
+	tcase_add_loop_test(tc, test_two_cursors_same_range, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_random_against_model, 0, NBACKEND);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("uri");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_bad_uris_are_einval);
+	tcase_add_test(tc, test_good_uris_open);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sqlite");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_sqlite_persists_across_reopen);
+	tcase_add_test(tc, test_sqlite_schema_and_pragmas);
+	tcase_add_test(tc, test_sqlite_keyspace_flags_checked_on_reopen);
+	tcase_add_test(tc, test_sqlite_busy_writer_gives_ebusy);
+	tcase_add_test(tc, test_sqlite_exclusive_locks_out_others);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fault");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_fault_fails_exactly_call_n, 0, 2);
+	tcase_add_loop_test(tc, test_fault_persistent_fails_from_n, 0, 2);
+	tcase_add_loop_test(tc, test_fault_commit_failure_rolls_back_inner,
+	    0, 2);
+	tcase_add_loop_test(tc, test_fault_cursor_next_failure, 0, 2);
+	tcase_add_test(tc, test_fault_arm_needs_a_fault_store);
+	tcase_add_test(tc, test_fault_new_checks_inner_version);
+	tcase_add_loop_test(tc, test_fault_close_keeps_inner_open, 0, 2);
+	tcase_add_loop_test(tc, test_fault_errmsg_names_the_fault, 0, 2);
+	tcase_add_loop_test(tc, test_fault_loop_leaves_store_unchanged, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("memory");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_memory_enomem_fails_cleanly_once);
+	tcase_add_test(tc, test_memory_enomem_fails_cleanly_persistent);
+	tcase_add_test(tc, test_memory_open_under_enomem);
+	tcase_add_test(tc, test_memory_queue_pattern_stays_bounded);
+	tcase_add_test(tc, test_memory_big_tree_rollback);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(store_suite());
+}
