@@ -36,6 +36,11 @@ extern "C" {
  * appended in increasing order (the entry log).  A backend may store them
  * as integers (SQLite: a rowid table). */
 #define POINTS_KS_INTKEY 0x01u
+/* Keys arrive mostly in increasing order, or are read mostly by range;
+ * point lookups are rare.  A hint: a backend may skip structures that
+ * only speed up point lookups (the memory backend's hash table). */
+#define POINTS_KS_ORDERED 0x02u
+#define POINTS_KS_FLAGS (POINTS_KS_INTKEY | POINTS_KS_ORDERED)
 
 typedef struct points_keyspace points_keyspace; /* defined by the backend */
 typedef struct points_cursor points_cursor;     /* defined by the backend */

@@ -502,7 +502,12 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 	randombytes_buf(db->rnd_key, sizeof(db->rnd_key));
 	db->rnd_pos = sizeof(db->rnd_buf); /* empty: refill on first use */
 	for (i = 0; i < PKS_COUNT; i++) {
-		unsigned flags = i == PKS_ENTRY ? POINTS_KS_INTKEY : 0;
+		unsigned flags = 0;
+
+		if (i == PKS_ENTRY)
+			flags = POINTS_KS_INTKEY;
+		else if (i == PKS_TXID || i == PKS_SWEEP || i == PKS_HOLDEXP)
+			flags = POINTS_KS_ORDERED; /* UUIDv7s, days, deadlines */
 
 		rc = store->keyspace(store, points__ks_names[i], flags,
 		    &db->ks[i]);

@@ -1038,7 +1038,7 @@ mem_keyspace(points_store *st, const char *name, unsigned int flags,
 	mem_leaf *root;
 
 	if (!out || !points_store__valid_name(name) ||
-	    (flags & ~POINTS_KS_INTKEY))
+	    (flags & ~POINTS_KS_FLAGS))
 		return POINTS_EINVAL;
 	if (s->txn != TXN_NONE)
 		return POINTS_EMISUSE;
@@ -1051,14 +1051,14 @@ mem_keyspace(points_store *st, const char *name, unsigned int flags,
 		}
 	if (!(ks = points__calloc(1, sizeof(*ks))))
 		return POINTS_ENOMEM;
-	/* The entry log is appended to and read near its end: its tree's
-	 * right edge stays in cache, where a hash slot would be a random
-	 * miss per append. */
-	if (!(flags & POINTS_KS_INTKEY)) {
+	/* The entry log and the other ordered keyspaces are appended to
+	 * and read by range: their tree's right edge stays in cache, where
+	 * a hash slot would be a random miss per append. */
+	if (!(flags & POINTS_KS_FLAGS)) {
 		ks->tab = points__calloc(HASH_MIN, sizeof(*ks->tab));
 		ks->tcap = HASH_MIN;
 	}
-	if ((!ks->tab && !(flags & POINTS_KS_INTKEY)) ||
+	if ((!ks->tab && !(flags & POINTS_KS_FLAGS)) ||
 	    !(root = leaf_alloc())) {
 		points__free(ks->tab);
 		points__free(ks);

@@ -480,7 +480,7 @@ sql_keyspace(points_store *st, const char *name, unsigned int flags,
 
 	s->errmsg[0] = '\0';
 	if (!out || !points_store__valid_name(name) ||
-	    (flags & ~POINTS_KS_INTKEY))
+	    (flags & ~POINTS_KS_FLAGS))
 		return own_err(s, POINTS_EINVAL, "bad keyspace name or flags");
 	if (s->txn != TXN_NONE)
 		return own_err(s, POINTS_EMISUSE,
