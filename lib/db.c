@@ -547,10 +547,12 @@ points_open(const char *uri, const points_open_options *opts, points_db **out)
 	else
 		rc = check_options(db, opts);
 	if (rc == POINTS_OK) {
-		rc = points_store_open(uri, &store);
+		char why[256];
+
+		rc = points_store__open(uri, &store, why, sizeof(why));
 		if (rc != POINTS_OK)
-			points__err(db, rc, "cannot open store '%s': %s", uri,
-			    points_strerror(rc));
+			points__err(db, rc, "cannot open store '%.200s': %s", uri,
+			    why[0] ? why : points_strerror(rc));
 	}
 	if (rc == POINTS_OK) {
 		db->own_store = 1;

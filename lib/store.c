@@ -4,6 +4,7 @@
  *   "memory:"                  store_memory.c
  *   "sqlite:PATH[?opt&opt...]"  store_sqlite.c (it parses the options)
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "points.h"
@@ -14,35 +15,52 @@
 #define MEMORY_SCHEME "memory:"
 #define SQLITE_SCHEME "sqlite:"
 
-POINTS_EXTERN int
-points_store_open(const char *uri, points_store **out)
+int
+points_store__open(const char *uri, points_store **out, char *err,
+    size_t errlen)
 {
 	const char *path, *q;
-	char *p, err[256];
+	char *p;
 	size_t n;
 	int rc;
 
+	if (errlen)
+		err[0] = '\0';
 	if (!uri || !out)
 		return POINTS_EINVAL;
 	if (strcmp(uri, MEMORY_SCHEME) == 0)
 		return points_store_memory__new(out);
-	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0)
+	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0) {
+		if (errlen)
+			snprintf(err, errlen, "unknown scheme (use memory: or "
+			    "sqlite:PATH)");
 		return POINTS_EINVAL;
+	}
 
 	/* The path runs to the first '?': a file name cannot hold one. */
 	path = uri + sizeof(SQLITE_SCHEME) - 1;
 	q = strchr(path, '?');
 	n = q ? (size_t)(q - path) : strlen(path);
-	if (n == 0)
+	if (n == 0) {
+		if (errlen)
+			snprintf(err, errlen, "no file name after sqlite:");
 		return POINTS_EINVAL;
+	}
 	if (!(p = points__malloc(n + 1)))
 		return POINTS_ENOMEM;
 	memcpy(p, path, n);
 	p[n] = '\0';
-	rc = points_store_sqlite__new(p, q ? q + 1 : NULL, out, err,
-	    sizeof(err));
+	rc = points_store_sqlite__new(p, q ? q + 1 : NULL, out, err, errlen);
 	points__free(p);
 	return rc;
+}
+
+POINTS_EXTERN int
+points_store_open(const char *uri, points_store **out)
+{
+	char err[256];
+
+	return points_store__open(uri, out, err, sizeof(err));
 }
 
 POINTS_EXTERN void

@@ -18,6 +18,10 @@ int points_store_memory__new(points_store **out);
 int points_store_sqlite__new(const char *path, const char *opts,
     points_store **out, char *err, size_t errlen);
 
+/* points_store_open, with the reason for a failure in err. */
+int points_store__open(const char *uri, points_store **out, char *err,
+    size_t errlen);
+
 /* The message of the last failure of a built-in store (for a fault
  * wrapper: the injected fault, or its inner store's message), or NULL when
  * the store keeps none, as host stores do. */
