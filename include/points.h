@@ -296,7 +296,8 @@ typedef struct points_lot {
 	int64_t amount;
 } points_lot;
 /* Open lots expiring at or before until (INT64_MAX: all), earliest first.
- * account 0: every account (never-expiring lots are not listed then). */
+ * account 0: every account's, grouped by account (accounts roughly in the
+ * order of their earliest lot); never-expiring lots are not listed then. */
 POINTS_EXTERN int points_lots(points_db *db, int64_t account,
     const char *asset, int64_t until, points_iter **out);
 POINTS_EXTERN int points_lot_next(points_iter *it, points_lot *out);

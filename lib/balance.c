@@ -1,6 +1,8 @@
 /* balance.c - the balance record; see balance.h.
  * Record: version, available, held, earned, spent, expired, last_seq,
- * lot count, then per lot the day (delta from the previous) and amount. */
+ * lot count, then per lot the day (delta from the previous) and amount,
+ * then, when there are expiring lots, how many days before the first
+ * one the sweep index key sits. */
 #include <string.h>
 
 #include "points.h"
@@ -33,15 +35,31 @@ void
 points_bal__free(points_bal *b)
 {
 	points_lotlist__free(&b->lots);
-	points_lotlist__free(&b->new_days);
+}
+
+uint32_t
+points_balance__first_day(const points_bal *b)
+{
+	if (b->lots.n == 0 || b->lots.v[0].day == POINTS_DAY_NEVER)
+		return 0;
+	return b->lots.v[0].day;
+}
+
+void
+points_balance__sweep_key(unsigned char k[16], uint32_t day, int64_t account,
+    uint32_t asset)
+{
+	points__put_be32(k, day);
+	points_balance__key(k + 4, account, asset);
 }
 
 int
-points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b)
+points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
+    int lots)
 {
 	points_rd r;
 	uint64_t i, n;
-	uint32_t day = 0;
+	uint32_t day = 0, first = 0;
 	int rc;
 
 	points_rd__init(&r, v, vl);
@@ -55,6 +73,11 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b)
 	b->last_seq = (int64_t)points_rd__uvar(&r);
 	n = points_rd__uvar(&r);
 	b->lots.n = 0;
+	b->idx_day = 0;
+	if (!lots)
+		return r.err ? points__err(db, POINTS_ECORRUPT,
+		    "balance of account %lld: record unreadable",
+		    (long long)b->account) : POINTS_OK;
 	for (i = 0; i < n && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
 		int64_t amount = (int64_t)points_rd__uvar(&r);
@@ -64,9 +87,19 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b)
 			break;
 		}
 		day += (uint32_t)d;
+		if (i == 0)
+			first = day;
 		rc = points_lotlist__push(db, &b->lots, day, amount);
 		if (rc)
 			return rc;
+	}
+	if (n > 0 && first != POINTS_DAY_NEVER) {
+		uint64_t back = points_rd__uvar(&r);
+
+		if (back >= first)
+			r.err = POINTS_ECORRUPT;
+		else
+			b->idx_day = first - (uint32_t)back;
 	}
 	if (r.err || r.p != r.end)
 		return points__err(db, POINTS_ECORRUPT,
@@ -89,31 +122,53 @@ points_balance__load(points_db *db, points_bal *b)
 		return POINTS_OK;
 	if (rc)
 		return rc;
-	return points_balance__decode(db, v, vl, b);
+	return points_balance__decode(db, v, vl, b, 1);
 }
 
 int
 points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
     int64_t amount)
 {
-	int is_new, rc;
-
 	if (b->system)
 		return POINTS_OK;
-	rc = points_lotlist__add(db, &b->lots, day, amount, &is_new);
-	if (rc == POINTS_OK && is_new && day != POINTS_DAY_NEVER)
-		rc = points_lotlist__add(db, &b->new_days, day, 0, NULL);
-	return rc;
+	return points_lotlist__add(db, &b->lots, day, amount, NULL);
+}
+
+/* Move the balance's sweep index key from idx_day to day (0: none). */
+static int
+move_sweep_key(points_db *db, points_bal *b, uint32_t day)
+{
+	unsigned char k[16];
+	int rc;
+
+	if (b->idx_day) {
+		points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
+		if ((rc = points__del(db, PKS_SWEEP, k, sizeof(k))))
+			return rc;
+	}
+	if (day) {
+		points_balance__sweep_key(k, day, b->account, b->asset);
+		if ((rc = points__put(db, PKS_SWEEP, k, sizeof(k), "", 0)))
+			return rc;
+	}
+	b->idx_day = day;
+	return POINTS_OK;
 }
 
 int
-points_balance__store(points_db *db, points_bal *b)
+points_balance__store(points_db *db, points_bal *b, int exact)
 {
 	unsigned char k[12];
 	points_buf *buf = &db->vbuf;
-	uint32_t prev = 0;
+	uint32_t prev = 0, first = points_balance__first_day(b);
 	size_t i;
 	int rc;
+
+	/* The key must sit no later than the earliest lot. */
+	if (!first || !b->idx_day || first < b->idx_day ||
+	    (exact && first != b->idx_day))
+		if (first != b->idx_day && (rc = move_sweep_key(db, b, first)))
+			return rc;
 
 	points_buf__reset(buf);
 	points_buf__u8(buf, BALANCE_RECORD_V1);
@@ -129,22 +184,12 @@ points_balance__store(points_db *db, points_bal *b)
 		points_buf__uvar(buf, (uint64_t)b->lots.v[i].amount);
 		prev = b->lots.v[i].day;
 	}
+	if (first)
+		points_buf__uvar(buf, first - b->idx_day);
 	if (buf->err)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
 	points_balance__key(k, b->account, b->asset);
-	if ((rc = points__put(db, PKS_BALANCE, k, sizeof(k), buf->data,
-	    buf->len)))
-		return rc;
-	for (i = 0; i < b->new_days.n; i++) {
-		unsigned char sk[16];
-
-		points__put_be32(sk, b->new_days.v[i].day);
-		memcpy(sk + 4, k, sizeof(k));
-		if ((rc = points__put(db, PKS_SWEEP, sk, sizeof(sk), "", 0)))
-			return rc;
-	}
-	b->new_days.n = 0;
-	return POINTS_OK;
+	return points__put(db, PKS_BALANCE, k, sizeof(k), buf->data, buf->len);
 }
 
 int
@@ -175,7 +220,7 @@ points_balance__all_zero(points_db *db, const points_account *a)
 			break;
 		}
 		points_bal__init(&b, a->id, 0, 1);
-		rc = points_balance__decode(db, v, vl, &b);
+		rc = points_balance__decode(db, v, vl, &b, 0);
 		points_bal__free(&b);
 		if (rc)
 			break;
@@ -220,7 +265,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		points_balance__key(k, account, a.id);
 		rc = points__get(db, PKS_BALANCE, k, sizeof(k), &v, &vl);
 		if (rc == POINTS_OK)
-			rc = points_balance__decode(db, v, vl, &b);
+			rc = points_balance__decode(db, v, vl, &b, 0);
 		else if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
 	}

@@ -1,6 +1,12 @@
 /* balance.h - one compact record per (account, asset): the balances and
  * the open lots inline.  88% of the pages a posting dirties are balance
- * pages, so this record is kept small (varints, lots merged by day). */
+ * pages, so this record is kept small (varints, lots merged by day).
+ *
+ * The sweep index holds one key per balance that has expiring lots, at a
+ * day no later than its earliest lot (idx_day).  A credit writes the
+ * index only when it brings the balance's first or earliest lot; a debit
+ * never moves it, except to drop it with the last expiring lot.  The
+ * sweep moves it to the earliest lot left. */
 #ifndef POINTS_BALANCE_H
 #define POINTS_BALANCE_H
 
@@ -15,7 +21,7 @@ typedef struct points_bal {
 	int64_t available, held, earned, spent, expired;
 	int64_t last_seq; /* the account's newest entry in this asset */
 	points_lotlist lots;
-	points_lotlist new_days; /* days to add to the sweep index */
+	uint32_t idx_day; /* the balance's sweep index key; 0: none */
 } points_bal;
 
 void points_bal__init(points_bal *b, int64_t account, uint32_t asset,
@@ -23,12 +29,19 @@ void points_bal__init(points_bal *b, int64_t account, uint32_t asset,
 void points_bal__free(points_bal *b);
 /* Load from the store; a missing record is a zero balance. */
 int points_balance__load(points_db *db, points_bal *b);
-int points_balance__store(points_db *db, points_bal *b);
-/* Credit lots of the balance (user accounts only; records new days). */
+/* Write the record and keep its sweep index key; exact moves the key to
+ * the earliest lot even when it is earlier already (the sweep). */
+int points_balance__store(points_db *db, points_bal *b, int exact);
+/* Credit lots of the balance (user accounts only). */
 int points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
     int64_t amount);
+/* The earliest expiring lot's day, 0 when there is none. */
+uint32_t points_balance__first_day(const points_bal *b);
+void points_balance__sweep_key(unsigned char k[16], uint32_t day,
+    int64_t account, uint32_t asset);
+/* Decode a record; with lots == 0 the lots are skipped (a lookup). */
 int points_balance__decode(points_db *db, const void *v, size_t vl,
-    points_bal *b);
+    points_bal *b, int lots);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
 void points_balance__key(unsigned char k[12], int64_t account, uint32_t asset);

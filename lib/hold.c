@@ -193,7 +193,7 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 	if (p->memo)
 		strcpy(e.memo, p->memo);
 	if ((rc = points_ledger__append(db, &e, &b, &b)) ||
-	    (rc = points_balance__store(db, &b)))
+	    (rc = points_balance__store(db, &b, 0)))
 		goto done;
 	memcpy(h.id, e.txid, POINTS_UUID_LEN);
 	h.state = POINTS_HOLD_OPEN;
@@ -316,14 +316,14 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		if (memo)
 			strcpy(ce.memo, memo);
 		if ((rc = points_ledger__append(db, &ce, &hb, &tb)) ||
-		    (rc = points_balance__store(db, &tb)))
+		    (rc = points_balance__store(db, &tb, 0)))
 			goto done;
 		h->captured = amount;
 	}
 	if (h->amount > h->captured &&
 	    (rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, &re)))
 		goto done;
-	if ((rc = points_balance__store(db, &hb)))
+	if ((rc = points_balance__store(db, &hb, 0)))
 		goto done;
 	h->state = state;
 	if ((rc = hold_store(db, h)))

@@ -509,10 +509,10 @@ party(points_db *db, int64_t id, int want_user, int allow_frozen,
 static int
 store_pair(points_db *db, points_bal *from, points_bal *to)
 {
-	int rc = points_balance__store(db, from);
+	int rc = points_balance__store(db, from, 0);
 
 	if (rc == POINTS_OK && to != from)
-		rc = points_balance__store(db, to);
+		rc = points_balance__store(db, to, 0);
 	return rc;
 }
 

@@ -255,10 +255,11 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
 	return POINTS_OK;
 }
 
-/* Expire the lots of one balance that ended before today. */
+/* Expire the lots of one balance that ended before today; its index key
+ * (at day) moves to the earliest lot left. */
 static int
-expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
-    uint32_t today, int64_t as_of, points_sweep_report *rep)
+expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
+    uint32_t asset, uint32_t today, int64_t as_of, points_sweep_report *rep)
 {
 	points_bal b, *eb = NULL;
 	points_ent e;
@@ -270,10 +271,21 @@ expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
 	points_ent__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
 	if ((rc = points_balance__load(db, &b)))
 		goto done;
+	if (b.idx_day != day) {
+		/* not this balance's key: nothing points here, drop it */
+		unsigned char k[16];
+
+		points_balance__sweep_key(k, day, account, asset);
+		rc = points__del(db, PKS_SWEEP, k, sizeof(k));
+		goto done;
+	}
 	while (n < b.lots.n && b.lots.v[n].day < today)
 		n++;
-	if (n == 0)
-		goto done; /* consumed since: a stale index key */
+	if (n == 0) {
+		/* the due lots were spent since: just move the key */
+		rc = points_balance__store(db, &b, 1);
+		goto done;
+	}
 	for (x = 0; e.out_lots.n < n;) {
 		points_lotrec *l = &b.lots.v[e.out_lots.n];
 
@@ -298,7 +310,7 @@ expire_balance(points_db *db, sweep_sink *s, int64_t account, uint32_t asset,
 	e.amount = x;
 	strcpy(e.memo, "expired");
 	if ((rc = points_ledger__append(db, &e, &b, eb)) ||
-	    (rc = points_balance__store(db, &b)))
+	    (rc = points_balance__store(db, &b, 1)))
 		goto done;
 	rep->lots += (int64_t)n;
 	rep->points += x;
@@ -359,20 +371,18 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 		memcpy(lo, keys[nkeys - 1], 16);
 		lo[16] = 0;
 		lolen = sizeof(lo);
-		for (j = 0; j < nkeys && rc == POINTS_OK; j++) {
-			rc = points__del(db, PKS_SWEEP, keys[j], 16);
-			if (rc == POINTS_OK)
-				rc = expire_balance(db, &sink,
-				    (int64_t)points__get_be64(keys[j] + 4),
-				    points__get_be32(keys[j] + 12), today,
-				    as_of, rep);
-		}
+		/* each key moves to a day >= today or goes: none comes
+		 * back into this scan */
+		for (j = 0; j < nkeys && rc == POINTS_OK; j++)
+			rc = expire_balance(db, &sink, points__get_be32(keys[j]),
+			    (int64_t)points__get_be64(keys[j] + 4),
+			    points__get_be32(keys[j] + 12), today, as_of, rep);
 		if (rc)
 			break;
 	}
 	for (i = 0; i < sink.n; i++) {
 		if (rc == POINTS_OK)
-			rc = points_balance__store(db, &sink.bal[i]);
+			rc = points_balance__store(db, &sink.bal[i], 0);
 		points_bal__free(&sink.bal[i]);
 	}
 	points__free(sink.seen);
@@ -448,7 +458,9 @@ lots_fill_account(points_iter *it)
 	return rc;
 }
 
-/* Every account: walk the sweep index by day. */
+/* Every account: walk the sweep index, one key per balance, at a day no
+ * later than its earliest lot; it->pos is the day to go on from inside
+ * the current key's balance when a chunk filled up. */
 static int
 lots_fill_all(points_iter *it)
 {
@@ -466,6 +478,7 @@ lots_fill_all(points_iter *it)
 		unsigned char key[16];
 		points_bal b;
 		size_t i;
+		int full = 0;
 
 		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP],
 		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi), 0,
@@ -486,20 +499,33 @@ lots_fill_all(points_iter *it)
 		}
 		if (rc)
 			return rc;
+		if (points__get_be32(key + 12) == it->asset) {
+			points_bal__init(&b, (int64_t)points__get_be64(key + 4),
+			    it->asset, 0);
+			rc = points_balance__load(db, &b);
+			for (i = 0; rc == POINTS_OK && b.idx_day ==
+			    points__get_be32(key) && i < b.lots.n; i++) {
+				const points_lotrec *l = &b.lots.v[i];
+
+				if ((int64_t)l->day < it->pos)
+					continue;
+				if ((int64_t)l->day > it->limit)
+					break;
+				if (it->n == POINTS_ITER_CHUNK) {
+					it->pos = l->day; /* go on here */
+					full = 1;
+					break;
+				}
+				lot_out(it, b.account, l);
+			}
+			points_bal__free(&b);
+			if (rc || full)
+				break;
+		}
 		memcpy(it->key, key, 16);
 		it->key[16] = 0; /* resume just after this key */
 		it->keylen = 17;
-		if (points__get_be32(key + 12) != it->asset)
-			continue;
-		points_bal__init(&b, (int64_t)points__get_be64(key + 4),
-		    it->asset, 0);
-		rc = points_balance__load(db, &b);
-		for (i = 0; rc == POINTS_OK && i < b.lots.n; i++)
-			if (b.lots.v[i].day == points__get_be32(key)) {
-				lot_out(it, b.account, &b.lots.v[i]);
-				break;
-			}
-		points_bal__free(&b);
+		it->pos = 0;
 	}
 	return rc;
 }

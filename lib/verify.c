@@ -281,15 +281,36 @@ same_lots(const points_lotlist *a, const points_lotlist *b)
 }
 
 static int
-has_sweep_key(points_db *db, const points_bal *b, uint32_t day)
+has_sweep_key(points_db *db, const points_bal *b)
 {
 	unsigned char k[16];
 	const void *v;
 	size_t vl;
 
-	points__put_be32(k, day);
-	points_balance__key(k + 4, b->account, b->asset);
+	points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
 	return points__get(db, PKS_SWEEP, k, sizeof(k), &v, &vl);
+}
+
+/* Keys in the sweep index: one per balance with expiring lots. */
+static int
+count_sweep_keys(points_db *db, int64_t *out)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	*out = 0;
+	rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP], NULL, 0,
+	    NULL, 0, 0, &c);
+	if (rc)
+		return points__store_err(db, rc, "sweep");
+	while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl)) ==
+	    POINTS_OK)
+		(*out)++;
+	db->store->cursor_close(db->store, c);
+	return rc == POINTS_ITEROVER ? POINTS_OK :
+	    points__store_err(db, rc, "sweep");
 }
 
 static int
@@ -301,6 +322,7 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 	int64_t sums[POINTS_ASSET_CACHE * 4];
 	uint32_t sum_asset[POINTS_ASSET_CACHE * 4];
 	size_t nsums = 0, i;
+	int64_t indexed = 0, keys;
 	int rc;
 
 	points_bal__init(&got, 0, 0, 0);
@@ -328,7 +350,7 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 		}
 		got.account = (int64_t)points__get_be64(k);
 		got.asset = points__get_be32((const unsigned char *)k + 8);
-		if ((rc = points_balance__decode(db, v, vl, &got))) {
+		if ((rc = points_balance__decode(db, v, vl, &got, 1))) {
 			if (rc == POINTS_ECORRUPT)
 				rc = bad(db, rep, 0, "balance record unreadable");
 			break;
@@ -351,19 +373,18 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 		}
 		want->system = 2; /* seen */
 		rep->balances++;
-		for (j = 0; j < got.lots.n && rc == POINTS_OK; j++) {
-			if (got.lots.v[j].day == POINTS_DAY_NEVER)
-				continue;
-			rc = has_sweep_key(db, &got, got.lots.v[j].day);
+		if (points_balance__first_day(&got)) {
+			indexed++;
+			rc = has_sweep_key(db, &got);
 			if (rc == POINTS_ENOTFOUND) {
-				snprintf(msg, sizeof(msg), "account %lld: a lot "
-				    "is missing from the expiry index",
+				snprintf(msg, sizeof(msg), "account %lld: its "
+				    "lots are missing from the expiry index",
 				    (long long)got.account);
 				rc = bad(db, rep, 0, msg);
 			}
+			if (rc)
+				break;
 		}
-		if (rc)
-			break;
 		/* every asset's balances sum to zero */
 		for (j = 0; j < nsums && sum_asset[j] != got.asset; j++)
 			;
@@ -376,6 +397,13 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 	}
 	db->store->cursor_close(db->store, c);
 	points_bal__free(&got);
+	if (rc == POINTS_OK && (rc = count_sweep_keys(db, &keys)) == POINTS_OK &&
+	    keys != indexed) {
+		snprintf(msg, sizeof(msg), "the expiry index has %lld keys for "
+		    "%lld balances with expiring lots", (long long)keys,
+		    (long long)indexed);
+		rc = bad(db, rep, 0, msg);
+	}
 	if (rc)
 		return rc;
 	for (i = 0; i < t->cap; i++)

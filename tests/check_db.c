@@ -1376,7 +1376,7 @@ START_TEST(test_altered_balance_is_found)
 	points_balance__key(k, alice, rec.id);
 	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
 	points_bal__init(&b, alice, rec.id, 0);
-	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b), POINTS_OK);
+	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b, 1), POINTS_OK);
 	ck_assert_int_eq(b.available, 70);
 	switch (_i) {
 	case BF_AVAILABLE: b.available++; break;
@@ -1391,7 +1391,7 @@ START_TEST(test_altered_balance_is_found)
 		break;
 	}
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(points_balance__store(db, &b), POINTS_OK);
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	points_bal__free(&b);
 

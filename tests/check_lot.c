@@ -924,7 +924,7 @@ START_TEST(test_lots_far_until_excludes_never_expiring)
 }
 END_TEST
 
-START_TEST(test_lots_of_all_accounts_earliest_first)
+START_TEST(test_lots_of_all_accounts_grouped_by_account)
 {
 	points_lot v[8];
 	int64_t carol = tu_account(db, "E1003");
@@ -940,16 +940,13 @@ START_TEST(test_lots_of_all_accounts_earliest_first)
 	tu_earn(db, alice, "EXP", 5, NULL);     /* day 5 */
 	tu_earn(db, carol, "EXP", 6, NULL);     /* day 5, then spent */
 	tu_spend(db, carol, "EXP", 9, NULL);    /* carol's lots all gone */
+	/* accounts in the order of their earliest lot, each one's lots
+	 * together and earliest first */
 	ck_assert_int_eq(lots(0, "EXP", INT64_MAX, v, 8), 4);
 	assert_lot(&v[0], bob, "EXP", exp_end(TU_T0), 1);
-	assert_lot(&v[1], alice, "EXP", exp_end(TU_T0 + 3 * TU_DAY), 2);
-	ck_assert_int_eq(v[2].expires_at, exp_end(TU_T0 + 5 * TU_DAY));
-	ck_assert_int_eq(v[3].expires_at, exp_end(TU_T0 + 5 * TU_DAY));
-	/* same day: both, in some order */
-	ck_assert((v[2].account == alice && v[2].amount == 5 &&
-	    v[3].account == bob && v[3].amount == 4) ||
-	    (v[2].account == bob && v[2].amount == 4 &&
-	    v[3].account == alice && v[3].amount == 5));
+	assert_lot(&v[1], bob, "EXP", exp_end(TU_T0 + 5 * TU_DAY), 4);
+	assert_lot(&v[2], alice, "EXP", exp_end(TU_T0 + 3 * TU_DAY), 2);
+	assert_lot(&v[3], alice, "EXP", exp_end(TU_T0 + 5 * TU_DAY), 5);
 	/* the bound applies across accounts too */
 	ck_assert_int_eq(lots(0, "EXP", exp_end(TU_T0 + 3 * TU_DAY), v, 8), 2);
 	ck_assert_int_eq(lots(0, "EXP", exp_end(TU_T0) - 1, v, 8), 0);
@@ -1070,9 +1067,10 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 {
 	enum { N = 150 };
 	static int64_t ids[N];
+	static char seen[N];
 	points_iter *it;
 	points_lot lot;
-	int64_t last = 0, sum = 0;
+	int64_t last = 0, last_account = 0, sum = 0;
 	char ext[16];
 	int i, rc;
 
@@ -1092,8 +1090,18 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 	ck_assert_int_eq(points_lots(db, 0, "EXP", INT64_MAX, &it), POINTS_OK);
 	for (i = 0; (rc = points_lot_next(it, &lot)) == POINTS_OK; i++) {
 		ck_assert_str_eq(lot.asset, "EXP");
-		ck_assert_int_ge(lot.expires_at, last);
+		/* grouped by account: its two lots in a row, earliest first */
+		if (i % 2 == 1) {
+			ck_assert_int_eq(lot.account, last_account);
+			ck_assert_int_gt(lot.expires_at, last);
+			ck_assert_int_eq(lot.amount, 2);
+		} else {
+			ck_assert_int_eq(lot.amount, 1);
+			ck_assert_int_eq(seen[lot.account - ids[0]], 0);
+			seen[lot.account - ids[0]] = 1;
+		}
 		last = lot.expires_at;
+		last_account = lot.account;
 		sum += lot.amount;
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
@@ -1153,7 +1161,7 @@ lot_suite(void)
 	tcase_add_test(tc,
 	    test_lots_of_one_account_lists_never_expiring_only_for_max);
 	tcase_add_test(tc, test_lots_far_until_excludes_never_expiring);
-	tcase_add_test(tc, test_lots_of_all_accounts_earliest_first);
+	tcase_add_test(tc, test_lots_of_all_accounts_grouped_by_account);
 	tcase_add_test(tc, test_lots_expiring_within_days_reminder);
 	tcase_add_test(tc, test_lots_errors);
 	tcase_add_test(tc, test_lots_of_one_account_longer_than_a_chunk);
