@@ -104,19 +104,6 @@ points_account__load_party(points_db *db, int64_t id, points_account *out)
 	return POINTS_OK;
 }
 
-int
-points_account__usable(points_db *db, const points_account *a,
-    int allow_frozen)
-{
-	if (a->status == POINTS_ACCOUNT_CLOSED)
-		return points__err(db, POINTS_ECLOSED, "account %s is closed",
-		    a->external_id);
-	if (a->status == POINTS_ACCOUNT_FROZEN && !allow_frozen)
-		return points__err(db, POINTS_EFROZEN, "account %s is frozen",
-		    a->external_id);
-	return POINTS_OK;
-}
-
 /* Write a new account with the next id. */
 static int
 insert(points_db *db, points_account *a)
@@ -520,7 +507,8 @@ edit_status(points_db *db, points_account *a, const unsigned char *attrs,
 		    a->status == POINTS_ACCOUNT_FROZEN ? "frozen" : "active");
 	}
 	a->status = s->to;
-	return POINTS_OK;
+	/* postings read the status from the balances */
+	return points_balance__set_status(db, a->id, s->to);
 }
 
 static int

@@ -11,10 +11,6 @@ int points_account__load(points_db *db, int64_t id, points_account *out);
  * change status or flags, so they are not read on every posting. */
 int points_account__load_party(points_db *db, int64_t id,
     points_account *out);
-/* May the account take part in a posting?  POINTS_ECLOSED always,
- * POINTS_EFROZEN unless allow_frozen. */
-int points_account__usable(points_db *db, const points_account *a,
-    int allow_frozen);
 /* Make the built-in system accounts of a new ledger. */
 int points_account__create_system(points_db *db);
 

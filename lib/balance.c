@@ -1,8 +1,10 @@
 /* balance.c - the balance record; see balance.h.
- * Record: version, available, held, earned, spent, expired, last_seq,
+ * Record: version, the account's status and flags (one byte), available,
+ * held, earned, spent, expired, last_seq,
  * lot count, then per lot the day (delta from the previous) and amount,
  * then, when there are expiring lots, how many days before the first
  * one the sweep index key sits. */
+#include <stdio.h>
 #include <string.h>
 
 #include "points.h"
@@ -62,9 +64,16 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 	uint32_t day = 0, first = 0;
 	int rc;
 
+	unsigned acct;
+
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != BALANCE_RECORD_V1)
 		r.err = POINTS_ECORRUPT;
+	acct = points_rd__u8(&r);
+	b->status = (int)(acct & 3);
+	b->flags = acct >> 2;
+	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
+	b->found = 1;
 	b->available = points_rd__svar(&r);
 	b->held = points_rd__svar(&r);
 	b->earned = points_rd__svar(&r);
@@ -172,6 +181,7 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 
 	points_buf__reset(buf);
 	points_buf__u8(buf, BALANCE_RECORD_V1);
+	points_buf__u8(buf, (unsigned)b->status | b->flags << 2);
 	points_buf__svar(buf, b->available);
 	points_buf__svar(buf, b->held);
 	points_buf__svar(buf, b->earned);
@@ -190,6 +200,117 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
 	points_balance__key(k, b->account, b->asset);
 	return points__put(db, PKS_BALANCE, k, sizeof(k), buf->data, buf->len);
+}
+
+void
+points_balance__label(points_db *db, int64_t account, char *out, size_t cap)
+{
+	points_account a;
+	int code = db->errcode;
+	char msg[sizeof(db->errmsg)];
+
+	/* naming the account must not replace the error being reported */
+	memcpy(msg, db->errmsg, sizeof(msg));
+	if (points_account__load(db, account, &a) == POINTS_OK)
+		snprintf(out, cap, "%s", a.external_id);
+	else
+		snprintf(out, cap, "#%lld", (long long)account);
+	db->errcode = code;
+	memcpy(db->errmsg, msg, sizeof(msg));
+}
+
+int
+points_balance__load_party(points_db *db, points_bal *b, int want_user,
+    int allow_frozen)
+{
+	char label[POINTS_EXTID_MAX + 2];
+	points_account a;
+	int rc;
+
+	if ((rc = points_balance__load(db, b)))
+		return rc;
+	if (!b->found) {
+		/* a first posting in this asset: the account says */
+		if ((rc = points_account__load_party(db, b->account, &a)))
+			return rc;
+		b->status = a.status;
+		b->flags = a.flags;
+		b->system = (a.flags & POINTS_ACCOUNT_SYSTEM) != 0;
+	}
+	if ((want_user > 0 && b->system) || (want_user < 0 && !b->system)) {
+		points_balance__label(db, b->account, label, sizeof(label));
+		return points__err(db, POINTS_EINVAL,
+		    "account %s is %sa system account", label,
+		    b->system ? "" : "not ");
+	}
+	if (b->status == POINTS_ACCOUNT_CLOSED ||
+	    (b->status == POINTS_ACCOUNT_FROZEN && !allow_frozen)) {
+		points_balance__label(db, b->account, label, sizeof(label));
+		return points__err(db, b->status == POINTS_ACCOUNT_CLOSED ?
+		    POINTS_ECLOSED : POINTS_EFROZEN, "account %s is %s", label,
+		    b->status == POINTS_ACCOUNT_CLOSED ? "closed" : "frozen");
+	}
+	return POINTS_OK;
+}
+
+int
+points_balance__set_status(points_db *db, int64_t account, int status)
+{
+	unsigned char lo[13], hi[8], keys[16][12];
+	size_t lolen = 8, n, i;
+	points_cursor *c;
+	int rc;
+
+	points__put_be64(lo, (uint64_t)account);
+	points__put_be64(hi, (uint64_t)account + 1);
+	do {
+		/* a chunk of keys at a time: the writes go to this keyspace */
+		n = 0;
+		rc = db->store->cursor_open(db->store, db->ks[PKS_BALANCE], lo,
+		    lolen, hi, sizeof(hi), 0, &c);
+		if (rc)
+			return points__store_err(db, rc, "balance");
+		while (n < 16) {
+			const void *k, *v;
+			size_t kl, vl;
+
+			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+			    &vl);
+			if (rc == POINTS_ITEROVER) {
+				rc = POINTS_OK;
+				break;
+			}
+			if (rc) {
+				rc = points__store_err(db, rc, "balance");
+				break;
+			}
+			if (kl != 12) {
+				rc = points__err(db, POINTS_ECORRUPT,
+				    "balance key");
+				break;
+			}
+			memcpy(keys[n++], k, 12);
+		}
+		db->store->cursor_close(db->store, c);
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			points_bal b;
+
+			points_bal__init(&b, account,
+			    points__get_be32(keys[i] + 8), 0);
+			rc = points_balance__load(db, &b);
+			if (rc == POINTS_OK) {
+				b.status = status;
+				rc = points_balance__store(db, &b, 0);
+			}
+			points_bal__free(&b);
+		}
+		if (n > 0) { /* resume just after the last key */
+			memcpy(lo, keys[n - 1], 12);
+			lo[12] = 0;
+			lolen = 13;
+		}
+	} while (rc == POINTS_OK && n == 16);
+	return rc;
 }
 
 int

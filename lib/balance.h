@@ -18,6 +18,11 @@ typedef struct points_bal {
 	int64_t account;
 	uint32_t asset;
 	int system;       /* a system account keeps no lots */
+	/* The account's status and flags, kept here too so that a posting
+	 * need not read the account; freeze and close rewrite them. */
+	int status;
+	unsigned flags;
+	int found;        /* the record existed */
 	int64_t available, held, earned, spent, expired;
 	int64_t last_seq; /* the account's newest entry in this asset */
 	points_lotlist lots;
@@ -42,6 +47,17 @@ void points_balance__sweep_key(unsigned char k[16], uint32_t day,
 /* Decode a record; with lots == 0 the lots are skipped (a lookup). */
 int points_balance__decode(points_db *db, const void *v, size_t vl,
     points_bal *b, int lots);
+/* Load the balance of a posting's party and check that the account may
+ * take part: want_user 1 needs a user account, -1 a system account, 0
+ * either; frozen accounts only when allow_frozen.  The account itself is
+ * read only when the balance is new, or to name it in an error. */
+int points_balance__load_party(points_db *db, points_bal *b, int want_user,
+    int allow_frozen);
+/* The account's external id for a message, or "#id". */
+void points_balance__label(points_db *db, int64_t account, char *out,
+    size_t cap);
+/* Write the account's status into each of its balance records. */
+int points_balance__set_status(points_db *db, int64_t account, int status);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
 void points_balance__key(unsigned char k[12], int64_t account, uint32_t asset);

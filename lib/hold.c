@@ -113,7 +113,6 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 {
 	unsigned char hash[16];
 	points_asset_rec asset;
-	points_account a;
 	points_bal b;
 	points_ent e;
 	hold_rec h;
@@ -167,22 +166,14 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 	if (rc == POINTS_OK && p->expires_at && p->expires_at <= t)
 		rc = points__err(db, POINTS_EINVAL,
 		    "the hold's deadline is not after its time");
-	if (rc || (rc = points_asset__find(db, p->asset, &asset)) ||
-	    (rc = points_account__load(db, p->account, &a)) ||
-	    (rc = points_account__usable(db, &a, 0)))
+	if (rc || (rc = points_asset__find(db, p->asset, &asset)))
 		goto done;
-	if (a.flags & POINTS_ACCOUNT_SYSTEM) {
-		rc = points__err(db, POINTS_EINVAL,
-		    "account %s is a system account", a.external_id);
-		goto done;
-	}
 	b.asset = e.asset = asset.id;
-	if ((rc = points_balance__load(db, &b)))
+	if ((rc = points_balance__load_party(db, &b, 1, 0)))
 		goto done;
 	/* Held points leave the lots: they can neither be spent twice nor
 	 * expire while held; a release puts them back. */
-	if ((rc = points_ledger__debit(db, &b, p->amount, NULL, 0,
-	    a.external_id, &e.out_lots)))
+	if ((rc = points_ledger__debit(db, &b, p->amount, NULL, &e.out_lots)))
 		goto done;
 	if (points__add(&b.held, p->amount)) {
 		rc = points__err(db, POINTS_EOVERFLOW, "held would overflow");
@@ -252,7 +243,6 @@ static int
 settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
     int64_t to, const char *memo, int state, points_txn *out)
 {
-	points_account ha, ta;
 	points_bal hb, tb;
 	points_ent ce, re;
 	int64_t t = points__time(db, 0);
@@ -274,26 +264,22 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		    (long long)amount, (long long)h->amount);
 		goto done;
 	}
-	if ((rc = points_account__load(db, h->account, &ha)) ||
-	    (rc = points_balance__load(db, &hb)))
+	if ((rc = points_balance__load(db, &hb)))
 		goto done;
 	if (hb.held < h->amount) {
 		rc = points__err(db, POINTS_ECORRUPT,
-		    "account %s holds less than hold %s", ha.external_id, text);
+		    "account %lld holds less than hold %s",
+		    (long long)h->account, text);
 		goto done;
 	}
 	if (amount > 0) {
-		if ((rc = points_account__load(db, to, &ta)) ||
-		    (rc = points_account__usable(db, &ta, 0)))
-			goto done;
 		if (to == h->account) {
 			rc = points__err(db, POINTS_EINVAL,
 			    "hold %s: capture into its own account (release "
 			    "it instead)", text);
 			goto done;
 		}
-		tb.system = (ta.flags & POINTS_ACCOUNT_SYSTEM) != 0;
-		if ((rc = points_balance__load(db, &tb)))
+		if ((rc = points_balance__load_party(db, &tb, 0, 0)))
 			goto done;
 		/* the earliest-expiring held lots are the captured ones */
 		if ((rc = points_lotlist__take(db, &h->lots, amount, NULL,

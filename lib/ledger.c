@@ -412,19 +412,24 @@ points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
 
 int
 points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
-    const points_lotlist *prefer, int allow_negative, const char *label,
-    points_lotlist *out_lots)
+    const points_lotlist *prefer, points_lotlist *out_lots)
 {
+	char label[POINTS_EXTID_MAX + 2];
 	int64_t from_lots;
 
-	if (!allow_negative && b->available < amount)
+	if (!(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) &&
+	    b->available < amount) {
+		points_balance__label(db, b->account, label, sizeof(label));
 		return points__err(db, POINTS_EINSUFFICIENT,
 		    "account %s: insufficient points: available %lld, "
 		    "needs %lld", label, (long long)b->available,
 		    (long long)amount);
-	if (b->available < INT64_MIN + amount)
+	}
+	if (b->available < INT64_MIN + amount) {
+		points_balance__label(db, b->account, label, sizeof(label));
 		return points__err(db, POINTS_EOVERFLOW,
 		    "account %s: balance would overflow", label);
+	}
 	from_lots = b->system ? 0 : points_lotlist__sum(&b->lots);
 	if (from_lots > amount)
 		from_lots = amount;
@@ -487,24 +492,6 @@ posting_hash(int type, const points_posting *p, unsigned char out[16])
 	points_buf__free(&b);
 }
 
-/* Load an account for a posting and check it may take part. */
-static int
-party(points_db *db, int64_t id, int want_user, int allow_frozen,
-    points_account *a)
-{
-	int rc;
-
-	if ((rc = points_account__load_party(db, id, a)))
-		return rc;
-	if (want_user > 0 && (a->flags & POINTS_ACCOUNT_SYSTEM))
-		return points__err(db, POINTS_EINVAL,
-		    "account %s is a system account", a->external_id);
-	if (want_user < 0 && !(a->flags & POINTS_ACCOUNT_SYSTEM))
-		return points__err(db, POINTS_EINVAL,
-		    "account %s is not a system account", a->external_id);
-	return points_account__usable(db, a, allow_frozen);
-}
-
 /* Store both balances of a two-account movement. */
 static int
 store_pair(points_db *db, points_bal *from, points_bal *to)
@@ -544,12 +531,11 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 {
 	unsigned char hash[16];
 	points_asset_rec asset;
-	points_account fa, ta;
 	points_bal fb, tb;
 	points_ent e;
 	points_txn res; /* copied to out only once committed */
 	int64_t amount, t, from, to;
-	int debit_user, rc;
+	int rc;
 
 	if ((rc = check_posting(db, p, out, type == POINTS_TXN_ADJUST)))
 		return rc;
@@ -614,36 +600,29 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	/* User-facing postings need active users on the user side and a
 	 * system account on the other; adjustments may touch frozen
 	 * accounts. */
+	fb.asset = tb.asset = e.asset = asset.id;
 	switch (type) {
 	case POINTS_TXN_EARN:
-		if (!(rc = party(db, to, 1, 0, &ta)))
-			rc = party(db, from, -1, 0, &fa);
+		if (!(rc = points_balance__load_party(db, &tb, 1, 0)))
+			rc = points_balance__load_party(db, &fb, -1, 0);
 		break;
 	case POINTS_TXN_SPEND:
-		if (!(rc = party(db, from, 1, 0, &fa)))
-			rc = party(db, to, -1, 0, &ta);
+		if (!(rc = points_balance__load_party(db, &fb, 1, 0)))
+			rc = points_balance__load_party(db, &tb, -1, 0);
 		break;
 	case POINTS_TXN_TRANSFER:
-		if (!(rc = party(db, from, 1, 0, &fa)))
-			rc = party(db, to, 1, 0, &ta);
+		if (!(rc = points_balance__load_party(db, &fb, 1, 0)))
+			rc = points_balance__load_party(db, &tb, 1, 0);
 		break;
 	default:
-		if (!(rc = party(db, from, 0, 1, &fa)))
-			rc = party(db, to, 0, 1, &ta);
+		if (!(rc = points_balance__load_party(db, &fb, 0, 1)))
+			rc = points_balance__load_party(db, &tb, 0, 1);
 		break;
 	}
 	if (rc)
 		goto done;
-	fb.asset = tb.asset = e.asset = asset.id;
-	fb.system = (fa.flags & POINTS_ACCOUNT_SYSTEM) != 0;
-	tb.system = (ta.flags & POINTS_ACCOUNT_SYSTEM) != 0;
-	if ((rc = points_balance__load(db, &fb)) ||
-	    (rc = points_balance__load(db, &tb)))
-		goto done;
 	/* Check and compute in memory; write only when all is well. */
-	debit_user = !(fa.flags & POINTS_ACCOUNT_ALLOW_NEGATIVE);
-	if ((rc = points_ledger__debit(db, &fb, amount, NULL, !debit_user,
-	    fa.external_id, &e.out_lots)))
+	if ((rc = points_ledger__debit(db, &fb, amount, NULL, &e.out_lots)))
 		goto done;
 	if ((rc = points_ledger__credit(db, &tb, amount, &e.out_lots,
 	    lot_day(db, &asset.a, p->expires_at, t), &e.in_lots)))
@@ -735,7 +714,6 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
     const char *txn_id, int64_t amount, const char *memo, points_txn *out)
 {
 	points_ent orig, e;
-	points_account fa, ta;
 	points_bal fb, tb;
 	points_lotlist back = { 0, 0, NULL }, give = { 0, 0, NULL };
 	points_asset_rec asset;
@@ -777,26 +755,19 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		goto done;
 	}
 	/* The original's receiver pays back its sender. */
-	if ((rc = party(db, orig.to, 0, 1, &ta)) ||
-	    (rc = party(db, orig.from, 0, 1, &fa)) ||
-	    (rc = points_asset__by_id(db, orig.asset, &asset)))
-		goto done;
 	tb.account = orig.to;
 	fb.account = orig.from;
 	tb.asset = fb.asset = e.asset = orig.asset;
-	tb.system = (ta.flags & POINTS_ACCOUNT_SYSTEM) != 0;
-	fb.system = (fa.flags & POINTS_ACCOUNT_SYSTEM) != 0;
-	if ((rc = points_balance__load(db, &tb)) ||
-	    (rc = points_balance__load(db, &fb)))
+	if ((rc = points_balance__load_party(db, &tb, 0, 1)) ||
+	    (rc = points_balance__load_party(db, &fb, 0, 1)) ||
+	    (rc = points_asset__by_id(db, orig.asset, &asset)))
 		goto done;
 	/* Both sides unwind from the end, past what earlier reversals
 	 * returned: the receiver gives back the lots it got last (while it
 	 * still has them), the sender gets back the lots consumed last. */
 	if ((rc = points_lotlist__tail(db, &orig.in_lots, done, amount,
 	    &give)) ||
-	    (rc = points_ledger__debit(db, &tb, amount, &give,
-	    (ta.flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0, ta.external_id,
-	    &e.out_lots)))
+	    (rc = points_ledger__debit(db, &tb, amount, &give, &e.out_lots)))
 		goto done;
 	if ((rc = points_lotlist__tail(db, &orig.out_lots, done, amount,
 	    &back)) ||

@@ -61,9 +61,8 @@ void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);
 int points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
     const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots);
 /* Debit amount from b's available, taking lots (prefer first); checks
- * for enough unless allow_negative.  label names the account. */
+ * for enough unless the account may go negative. */
 int points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
-    const points_lotlist *prefer, int allow_negative, const char *label,
-    points_lotlist *out_lots);
+    const points_lotlist *prefer, points_lotlist *out_lots);
 
 #endif

@@ -249,8 +249,10 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
 		return points__err(db, POINTS_EINVAL,
 		    "too many assets in one sweep");
 	points_bal__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
-	if ((rc = points_balance__load(db, &s->bal[s->n])))
+	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
+		points_bal__free(&s->bal[s->n]);
 		return rc;
+	}
 	*out = &s->bal[s->n++];
 	return POINTS_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "points.h"
+#include "account.h"
 #include "alloc.h"
 #include "asset.h"
 #include "balance.h"
@@ -291,6 +292,23 @@ has_sweep_key(points_db *db, const points_bal *b)
 	return points__get(db, PKS_SWEEP, k, sizeof(k), &v, &vl);
 }
 
+/* A balance's copy of its account's status and flags must agree. */
+static int
+check_status(points_db *db, const points_bal *b, points_verify_report *rep)
+{
+	points_account a;
+	char msg[160];
+	int rc = points_account__load(db, b->account, &a);
+
+	if (rc == POINTS_ENOTFOUND || (rc == POINTS_OK &&
+	    (a.status != b->status || a.flags != b->flags))) {
+		snprintf(msg, sizeof(msg), "balance of account %lld disagrees "
+		    "with its account record", (long long)b->account);
+		return bad(db, rep, b->last_seq, msg);
+	}
+	return rc;
+}
+
 /* Keys in the sweep index: one per balance with expiring lots. */
 static int
 count_sweep_keys(points_db *db, int64_t *out)
@@ -373,6 +391,8 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 		}
 		want->system = 2; /* seen */
 		rep->balances++;
+		if ((rc = check_status(db, &got, rep)))
+			break;
 		if (points_balance__first_day(&got)) {
 			indexed++;
 			rc = has_sweep_key(db, &got);

@@ -1408,18 +1408,20 @@ START_TEST(test_altered_balance_bytes_are_found)
 	size_t vl;
 	char needle[32];
 
-	/* by hand: the record is version 1, then available as a zigzag
-	 * varint: 70 is 140 = 0x8c 0x01; make it 71 (142) */
+	/* by hand: the record is version 1, the account's status byte
+	 * (active, no flags: 0), then available as a zigzag varint: 70 is
+	 * 140 = 0x8c 0x01; make it 71 (142) */
 	points_balance__key(k, alice, 1);
 	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
-	ck_assert_uint_ge(vl, 3);
+	ck_assert_uint_ge(vl, 4);
 	ck_assert_int_eq(orig[0], 1);
-	ck_assert_int_eq(orig[1], 0x8c);
-	ck_assert_int_eq(orig[2], 0x01);
+	ck_assert_int_eq(orig[1], 0);
+	ck_assert_int_eq(orig[2], 0x8c);
+	ck_assert_int_eq(orig[3], 0x01);
 	v = malloc(vl);
 	ck_assert_ptr_nonnull(v);
 	memcpy(v, orig, vl);
-	v[1] = 0x8e;
+	v[2] = 0x8e;
 	raw_put(PKS_BALANCE, k, sizeof(k), v, vl);
 	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
 	expect_corrupt(-1, needle);

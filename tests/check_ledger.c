@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "codec.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -633,6 +634,60 @@ START_TEST(test_negative_allowed_account_repays_before_new_lots)
 }
 END_TEST
 
+START_TEST(test_freeze_reaches_every_asset_balance)
+{
+	points_txn t;
+
+	tu_earn(db, alice, "PTS", 10, NULL);
+	tu_earn(db, alice, "EXP", 10, NULL);
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, &t), POINTS_EFROZEN);
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 1, &t), POINTS_EFROZEN);
+	/* a first posting in a new asset reads the account itself */
+	ck_assert_int_eq(tu_earn(db, alice, "YE", 1, &t), POINTS_EFROZEN);
+	ck_assert_int_eq(points_account_unfreeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 1, &t), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, &t), POINTS_OK);
+}
+END_TEST
+
+START_TEST(test_verify_finds_a_balance_that_disagrees_with_its_account)
+{
+	points_verify_report rep;
+	points_store *s;
+	unsigned char k[12];
+	const void *v;
+	size_t vl;
+	unsigned char *copy;
+
+	tu_earn(db, alice, "PTS", 10, NULL);
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	/* put back the record from before the freeze said "active" */
+	s = tu_store(db);
+	points__put_be64(k, (uint64_t)alice);
+	points__put_be32(k + 8, 1);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, "balance"), k, 12, &v, &vl),
+	    POINTS_OK);
+	copy = malloc(vl);
+	memcpy(copy, v, vl);
+	ck_assert_int_eq(copy[1], POINTS_ACCOUNT_FROZEN);
+	copy[1] = POINTS_ACCOUNT_ACTIVE;
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "balance"), k, 12, copy,
+	    vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(rep.message, "disagrees"));
+	/* mend it, so that teardown's invariants hold */
+	copy[1] = POINTS_ACCOUNT_FROZEN;
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "balance"), k, 12, copy,
+	    vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	free(copy);
+}
+END_TEST
+
 static Suite *
 ledger_suite(void)
 {
@@ -670,6 +725,9 @@ ledger_suite(void)
 	tcase_add_test(tc, test_system_account_with_budget_cannot_overspend);
 	tcase_add_test(tc,
 	    test_negative_allowed_account_repays_before_new_lots);
+	tcase_add_test(tc, test_freeze_reaches_every_asset_balance);
+	tcase_add_test(tc,
+	    test_verify_finds_a_balance_that_disagrees_with_its_account);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -210,6 +210,24 @@ tu_dump(points_db *db, size_t *len)
 	return out;
 }
 
+points_store *
+tu_store(points_db *db)
+{
+	return db->store;
+}
+
+struct points_keyspace *
+tu_keyspace(points_db *db, const char *name)
+{
+	int i;
+
+	for (i = 0; i < PKS_COUNT; i++)
+		if (strcmp(points__ks_names[i], name) == 0)
+			return db->ks[i];
+	ck_abort_msg("no keyspace %s", name);
+	return NULL;
+}
+
 /* ---- A failing allocator ---- */
 
 static long alloc_n, alloc_fail;

@@ -44,6 +44,11 @@ void tu_invariants(points_db *db);
  * byte-for-byte comparison.  Caller frees with free(). */
 char *tu_dump(points_db *db, size_t *len);
 
+/* The ledger's store and one of its keyspaces, by name, for tests that
+ * tamper with stored records. */
+points_store *tu_store(points_db *db);
+struct points_keyspace *tu_keyspace(points_db *db, const char *name);
+
 /* An allocator that fails the Nth allocation (0: never). */
 void tu_alloc_fail_at(long n);
 long tu_alloc_count(void);
