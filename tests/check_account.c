@@ -12,8 +12,6 @@
 
 static points_db *db;
 static int64_t alice, bob;
-static char *snap_buf;
-static size_t snap_len;
 
 static void
 setup(void)
@@ -30,37 +28,9 @@ teardown(void)
 	tu_invariants(db);
 	points_close(db);
 	db = NULL;
-	free(snap_buf);
-	snap_buf = NULL;
+	tu_snap_free();
 }
 
-/* Remember the ledger as it is now. */
-static void
-snap(void)
-{
-	free(snap_buf);
-	snap_buf = tu_dump(db, &snap_len);
-}
-
-/* The ledger is byte for byte what snap() saw. */
-static void
-unchanged(void)
-{
-	size_t n;
-	char *d = tu_dump(db, &n);
-
-	ck_assert_msg(n == snap_len && memcmp(d, snap_buf, n) == 0,
-	    "the ledger changed after a failed call");
-	free(d);
-}
-
-/* A write call that must fail with code and leave the ledger as it was. */
-#define FAILS(call, code) do {                                          \
-	snap();                                                         \
-	ck_assert_int_eq((call), (code));                               \
-	ck_assert_int_eq(points_errcode(db), (code));                   \
-	unchanged();                                                    \
-} while (0)
 
 static char *
 repeat(char c, size_t n)
@@ -71,17 +41,6 @@ repeat(char c, size_t n)
 	memset(s, c, n);
 	s[n] = '\0';
 	return s;
-}
-
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
 }
 
 /* Raw store access, as an attacker or a bad disk would. */
@@ -191,11 +150,11 @@ START_TEST(test_create_duplicate_external_id_is_eexists)
 {
 	int64_t id = -7;
 
-	FAILS(points_account_create(db, "E1001", "again", 0, &id),
+	TU_FAILS(db, points_account_create(db, "E1001", "again", 0, &id),
 	    POINTS_EEXISTS);
 	ck_assert_str_eq(points_errmsg(db), "account E1001 already exists");
 	ck_assert_int_eq(id, -7); /* out written only on success */
-	FAILS(points_account_create(db, "system:issuer", NULL, 0, &id),
+	TU_FAILS(db, points_account_create(db, "system:issuer", NULL, 0, &id),
 	    POINTS_EEXISTS);
 	/* external ids are compared exactly */
 	ck_assert_int_eq(points_account_create(db, "e1001", NULL, 0, &id),
@@ -218,28 +177,28 @@ START_TEST(test_create_refuses_bad_arguments)
 
 	ck_assert_int_eq(points_account_create(NULL, "E9", NULL, 0, &id),
 	    POINTS_EINVAL);
-	FAILS(points_account_create(db, NULL, NULL, 0, &id), POINTS_EINVAL);
+	TU_FAILS(db, points_account_create(db, NULL, NULL, 0, &id), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "external id is required");
-	FAILS(points_account_create(db, "", NULL, 0, &id), POINTS_EINVAL);
+	TU_FAILS(db, points_account_create(db, "", NULL, 0, &id), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "external id is empty");
-	FAILS(points_account_create(db, ext_long, NULL, 0, &id),
+	TU_FAILS(db, points_account_create(db, ext_long, NULL, 0, &id),
 	    POINTS_EINVAL);
 	for (i = 0; i < sizeof(bad_utf8) / sizeof(bad_utf8[0]); i++) {
-		FAILS(points_account_create(db, bad_utf8[i], NULL, 0, &id),
+		TU_FAILS(db, points_account_create(db, bad_utf8[i], NULL, 0, &id),
 		    POINTS_EINVAL);
 		ck_assert_str_eq(points_errmsg(db),
 		    "external id is not valid UTF-8");
 	}
-	FAILS(points_account_create(db, "E9", name_long, 0, &id),
+	TU_FAILS(db, points_account_create(db, "E9", name_long, 0, &id),
 	    POINTS_EINVAL);
-	FAILS(points_account_create(db, "E9", "bad \xfe name", 0, &id),
+	TU_FAILS(db, points_account_create(db, "E9", "bad \xfe name", 0, &id),
 	    POINTS_EINVAL);
-	FAILS(points_account_create(db, "E9", NULL, 0x04, &id),
+	TU_FAILS(db, points_account_create(db, "E9", NULL, 0x04, &id),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "unknown account flags 0x4");
-	FAILS(points_account_create(db, "E9", NULL, 0x80000000u, &id),
+	TU_FAILS(db, points_account_create(db, "E9", NULL, 0x80000000u, &id),
 	    POINTS_EINVAL);
-	FAILS(points_account_create(db, "E9", NULL, 0, NULL), POINTS_EINVAL);
+	TU_FAILS(db, points_account_create(db, "E9", NULL, 0, NULL), POINTS_EINVAL);
 	ck_assert_int_eq(id, -7);
 
 	/* the limits themselves are fine */
@@ -368,23 +327,23 @@ START_TEST(test_update_refuses_bad_arguments)
 
 	ck_assert_int_eq(points_account_update(NULL, alice, "x", NULL, NULL),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, name_long, NULL, NULL),
+	TU_FAILS(db, points_account_update(db, alice, name_long, NULL, NULL),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, NULL, tier_long, NULL),
+	TU_FAILS(db, points_account_update(db, alice, NULL, tier_long, NULL),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, NULL, NULL, dept_long),
+	TU_FAILS(db, points_account_update(db, alice, NULL, NULL, dept_long),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, "\xc3(", NULL, NULL),
+	TU_FAILS(db, points_account_update(db, alice, "\xc3(", NULL, NULL),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, NULL, "\xff", NULL),
+	TU_FAILS(db, points_account_update(db, alice, NULL, "\xff", NULL),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, alice, NULL, NULL, "\xed\xb0\x80"),
+	TU_FAILS(db, points_account_update(db, alice, NULL, NULL, "\xed\xb0\x80"),
 	    POINTS_EINVAL);
-	FAILS(points_account_update(db, 999, "x", NULL, NULL),
+	TU_FAILS(db, points_account_update(db, 999, "x", NULL, NULL),
 	    POINTS_ENOTFOUND);
 	ck_assert_str_eq(points_errmsg(db), "account 999 not found");
-	FAILS(points_account_update(db, 0, "x", NULL, NULL), POINTS_ENOTFOUND);
-	FAILS(points_account_update(db, -3, "x", NULL, NULL),
+	TU_FAILS(db, points_account_update(db, 0, "x", NULL, NULL), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_update(db, -3, "x", NULL, NULL),
 	    POINTS_ENOTFOUND);
 	/* the limits themselves are fine */
 	ck_assert_int_eq(points_account_update(db, alice, NULL, tier, dept),
@@ -406,9 +365,9 @@ START_TEST(test_update_of_builtin_system_account_is_refused)
 	int64_t id, pool;
 
 	for (id = 1; id <= 3; id++) {
-		FAILS(points_account_update(db, id, "mine", NULL, NULL),
+		TU_FAILS(db, points_account_update(db, id, "mine", NULL, NULL),
 		    POINTS_EINVAL);
-		FAILS(points_account_update(db, id, NULL, NULL, NULL),
+		TU_FAILS(db, points_account_update(db, id, NULL, NULL, NULL),
 		    POINTS_EINVAL);
 	}
 	ck_assert_str_eq(points_errmsg(db),
@@ -510,11 +469,11 @@ START_TEST(test_attr_remove_of_missing_key_changes_nothing)
 
 	ck_assert_int_eq(points_account_attr_set(db, alice, "a", "1"),
 	    POINTS_OK);
-	snap();
+	tu_snap(db);
 	rc = points_account_attr_set(db, alice, "b", NULL);
 	ck_assert_msg(rc == POINTS_OK || rc == POINTS_ENOTFOUND,
 	    "removing a missing attribute: %d", rc);
-	unchanged();
+	tu_unchanged(db);
 	ck_assert_int_eq(points_account_attr_get(db, alice, "a", &v),
 	    POINTS_OK);
 	ck_assert_str_eq(v, "1");
@@ -532,17 +491,17 @@ START_TEST(test_attr_refuses_bad_arguments)
 
 	ck_assert_int_eq(points_account_attr_set(NULL, alice, "k", "v"),
 	    POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, NULL, "v"), POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, "", "v"), POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, key_long, "v"),
+	TU_FAILS(db, points_account_attr_set(db, alice, NULL, "v"), POINTS_EINVAL);
+	TU_FAILS(db, points_account_attr_set(db, alice, "", "v"), POINTS_EINVAL);
+	TU_FAILS(db, points_account_attr_set(db, alice, key_long, "v"),
 	    POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, "k", val_long),
+	TU_FAILS(db, points_account_attr_set(db, alice, "k", val_long),
 	    POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, "\xff", "v"), POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, alice, "k", "\xc3"), POINTS_EINVAL);
-	FAILS(points_account_attr_set(db, 999, "k", "v"), POINTS_ENOTFOUND);
-	FAILS(points_account_attr_set(db, 0, "k", "v"), POINTS_ENOTFOUND);
-	FAILS(points_account_attr_set(db, 999, "k", NULL), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_attr_set(db, alice, "\xff", "v"), POINTS_EINVAL);
+	TU_FAILS(db, points_account_attr_set(db, alice, "k", "\xc3"), POINTS_EINVAL);
+	TU_FAILS(db, points_account_attr_set(db, 999, "k", "v"), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_attr_set(db, 0, "k", "v"), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_attr_set(db, 999, "k", NULL), POINTS_ENOTFOUND);
 
 	ck_assert_int_eq(points_account_attr_get(NULL, alice, "k", &v),
 	    POINTS_EINVAL);
@@ -595,7 +554,7 @@ START_TEST(test_attr_at_most_64)
 		ck_assert_int_eq(points_account_attr_set(db, alice, key, val),
 		    POINTS_OK);
 	}
-	FAILS(points_account_attr_set(db, alice, "one-too-many", "x"),
+	TU_FAILS(db, points_account_attr_set(db, alice, "one-too-many", "x"),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001: at most 64 attributes");
@@ -623,7 +582,7 @@ START_TEST(test_attr_at_most_64)
 	    POINTS_ENOTFOUND);
 	ck_assert_int_eq(points_account_attr_set(db, alice, "one-more", "x"),
 	    POINTS_OK);
-	FAILS(points_account_attr_set(db, alice, "and-another", "y"),
+	TU_FAILS(db, points_account_attr_set(db, alice, "and-another", "y"),
 	    POINTS_EINVAL);
 	/* the limit is per account */
 	ck_assert_int_eq(points_account_attr_set(db, bob, "one-more", "x"),
@@ -659,21 +618,21 @@ START_TEST(test_freeze_and_unfreeze)
 	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
 	ck_assert_int_eq(a.status, POINTS_ACCOUNT_FROZEN);
-	FAILS(points_account_freeze(db, alice), POINTS_ESTATE);
+	TU_FAILS(db, points_account_freeze(db, alice), POINTS_ESTATE);
 	ck_assert_str_eq(points_errmsg(db), "account E1001 is already frozen");
 	ck_assert_int_eq(points_account_unfreeze(db, alice), POINTS_OK);
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
 	ck_assert_int_eq(a.status, POINTS_ACCOUNT_ACTIVE);
-	FAILS(points_account_unfreeze(db, alice), POINTS_ESTATE);
+	TU_FAILS(db, points_account_unfreeze(db, alice), POINTS_ESTATE);
 	ck_assert_str_eq(points_errmsg(db), "account E1001 is already active");
-	FAILS(points_account_unfreeze(db, bob), POINTS_ESTATE);
+	TU_FAILS(db, points_account_unfreeze(db, bob), POINTS_ESTATE);
 	ck_assert_int_eq(points_account_freeze(NULL, alice), POINTS_EINVAL);
 	ck_assert_int_eq(points_account_unfreeze(NULL, alice), POINTS_EINVAL);
-	FAILS(points_account_freeze(db, 999), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_freeze(db, 999), POINTS_ENOTFOUND);
 	ck_assert_str_eq(points_errmsg(db), "account 999 not found");
-	FAILS(points_account_unfreeze(db, 999), POINTS_ENOTFOUND);
-	FAILS(points_account_freeze(db, 0), POINTS_ENOTFOUND);
-	FAILS(points_account_unfreeze(db, -1), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_unfreeze(db, 999), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_freeze(db, 0), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_unfreeze(db, -1), POINTS_ENOTFOUND);
 }
 END_TEST
 
@@ -682,16 +641,16 @@ START_TEST(test_system_accounts_cannot_be_frozen_or_closed)
 	int64_t id, pool;
 
 	for (id = 1; id <= 3; id++) {
-		FAILS(points_account_freeze(db, id), POINTS_EINVAL);
-		FAILS(points_account_unfreeze(db, id), POINTS_EINVAL);
-		FAILS(points_account_close(db, id), POINTS_EINVAL);
+		TU_FAILS(db, points_account_freeze(db, id), POINTS_EINVAL);
+		TU_FAILS(db, points_account_unfreeze(db, id), POINTS_EINVAL);
+		TU_FAILS(db, points_account_close(db, id), POINTS_EINVAL);
 	}
 	ck_assert_int_eq(points_account_create(db, "budget:x", NULL,
 	    POINTS_ACCOUNT_SYSTEM, &pool), POINTS_OK);
-	FAILS(points_account_freeze(db, pool), POINTS_EINVAL);
+	TU_FAILS(db, points_account_freeze(db, pool), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db),
 	    "account budget:x is a system account and cannot be frozen");
-	FAILS(points_account_close(db, pool), POINTS_EINVAL);
+	TU_FAILS(db, points_account_close(db, pool), POINTS_EINVAL);
 }
 END_TEST
 
@@ -700,7 +659,7 @@ START_TEST(test_close_only_at_zero_balance)
 	points_account a;
 
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 30, NULL), POINTS_OK);
-	FAILS(points_account_close(db, alice), POINTS_ESTATE);
+	TU_FAILS(db, points_account_close(db, alice), POINTS_ESTATE);
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001 still has points (available 30, held 0): it can "
 	    "be closed only at zero");
@@ -711,8 +670,8 @@ START_TEST(test_close_only_at_zero_balance)
 	/* an account that never held anything closes at once */
 	ck_assert_int_eq(points_account_close(db, bob), POINTS_OK);
 	ck_assert_int_eq(points_account_close(NULL, bob), POINTS_EINVAL);
-	FAILS(points_account_close(db, 999), POINTS_ENOTFOUND);
-	FAILS(points_account_close(db, 0), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_close(db, 999), POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_close(db, 0), POINTS_ENOTFOUND);
 }
 END_TEST
 
@@ -721,7 +680,7 @@ START_TEST(test_close_refused_with_points_in_any_asset)
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "EXP", 7, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, alice, "PTS", 5, NULL), POINTS_OK);
-	FAILS(points_account_close(db, alice), POINTS_ESTATE);
+	TU_FAILS(db, points_account_close(db, alice), POINTS_ESTATE);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "available 7"));
 	ck_assert_int_eq(tu_spend(db, alice, "EXP", 7, NULL), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
@@ -730,13 +689,13 @@ END_TEST
 
 START_TEST(test_close_refused_with_held_points)
 {
-	points_posting p = posting("PTS", alice, 40);
+	points_posting p = tu_posting("PTS", alice, 40);
 	points_txn h, r;
 
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 40, NULL), POINTS_OK);
 	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
-	FAILS(points_account_close(db, alice), POINTS_ESTATE);
+	TU_FAILS(db, points_account_close(db, alice), POINTS_ESTATE);
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001 still has points (available 0, held 40): it can "
 	    "be closed only at zero");
@@ -753,7 +712,7 @@ START_TEST(test_close_refused_below_zero)
 	ck_assert_int_eq(points_account_create(db, "VIP", NULL,
 	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &vip), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, vip, "PTS", 5, NULL), POINTS_OK);
-	FAILS(points_account_close(db, vip), POINTS_ESTATE);
+	TU_FAILS(db, points_account_close(db, vip), POINTS_ESTATE);
 	ck_assert_int_eq(tu_earn(db, vip, "PTS", 5, NULL), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, vip), POINTS_OK);
 }
@@ -772,24 +731,24 @@ END_TEST
 
 START_TEST(test_closed_account_refuses_freeze_and_postings)
 {
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
-	FAILS(points_account_freeze(db, alice), POINTS_ECLOSED);
+	TU_FAILS(db, points_account_freeze(db, alice), POINTS_ECLOSED);
 	ck_assert_str_eq(points_errmsg(db), "account E1001 is closed");
-	FAILS(points_account_unfreeze(db, alice), POINTS_ECLOSED);
-	FAILS(points_account_close(db, alice), POINTS_ECLOSED);
-	FAILS(tu_earn(db, alice, "PTS", 10, NULL), POINTS_ECLOSED);
-	FAILS(tu_spend(db, alice, "PTS", 1, NULL), POINTS_ECLOSED);
-	FAILS(points_hold_create(db, &p, &t), POINTS_ECLOSED);
+	TU_FAILS(db, points_account_unfreeze(db, alice), POINTS_ECLOSED);
+	TU_FAILS(db, points_account_close(db, alice), POINTS_ECLOSED);
+	TU_FAILS(db, tu_earn(db, alice, "PTS", 10, NULL), POINTS_ECLOSED);
+	TU_FAILS(db, tu_spend(db, alice, "PTS", 1, NULL), POINTS_ECLOSED);
+	TU_FAILS(db, points_hold_create(db, &p, &t), POINTS_ECLOSED);
 	ck_assert_int_eq(tu_earn(db, bob, "PTS", 10, NULL), POINTS_OK);
 	p.account = bob;
 	p.counterparty = alice;
-	FAILS(points_transfer(db, &p, &t), POINTS_ECLOSED);
-	p = posting("PTS", alice, 10);
+	TU_FAILS(db, points_transfer(db, &p, &t), POINTS_ECLOSED);
+	p = tu_posting("PTS", alice, 10);
 	p.memo = "goodwill";
-	FAILS(points_adjust(db, &p, &t), POINTS_ECLOSED);
+	TU_FAILS(db, points_adjust(db, &p, &t), POINTS_ECLOSED);
 }
 END_TEST
 
@@ -969,12 +928,12 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	ck_assert_int_eq(points_account_attr_get(db, alice, "k", &v),
 	    POINTS_ECORRUPT);
 	ck_assert_ptr_null(v);
-	FAILS(points_account_update(db, alice, "x", NULL, NULL),
+	TU_FAILS(db, points_account_update(db, alice, "x", NULL, NULL),
 	    POINTS_ECORRUPT);
-	FAILS(points_account_attr_set(db, alice, "k", "w"), POINTS_ECORRUPT);
-	FAILS(points_account_freeze(db, alice), POINTS_ECORRUPT);
-	FAILS(points_account_unfreeze(db, alice), POINTS_ECORRUPT);
-	FAILS(points_account_close(db, alice), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_attr_set(db, alice, "k", "w"), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_freeze(db, alice), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_unfreeze(db, alice), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_close(db, alice), POINTS_ECORRUPT);
 	ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
 	while ((rc = points_account_next(it, &a)) == POINTS_OK)
 		ck_assert_int_lt(a.id, alice);
@@ -1014,8 +973,8 @@ START_TEST(test_corrupt_attributes_are_ecorrupt)
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001: attributes unreadable");
 	ck_assert_ptr_null(v);
-	FAILS(points_account_attr_set(db, alice, "a", "b"), POINTS_ECORRUPT);
-	FAILS(points_account_attr_set(db, alice, "a", NULL), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_attr_set(db, alice, "a", "b"), POINTS_ECORRUPT);
+	TU_FAILS(db, points_account_attr_set(db, alice, "a", NULL), POINTS_ECORRUPT);
 
 	raw_put(PKS_ACCOUNT, k, 8, orig, ol);
 	free(orig);
@@ -1080,8 +1039,7 @@ teardown_fault(void)
 	db = NULL;
 	points_store_close(fault);
 	points_store_close(inner);
-	free(snap_buf);
-	snap_buf = NULL;
+	tu_snap_free();
 }
 
 enum op {
@@ -1188,7 +1146,7 @@ store_fault_loop(int op)
 		for (n = 1;; n++) {
 			ck_assert_msg(n < 1000, "%s never succeeds",
 			    op_names[op]);
-			snap();
+			tu_snap(db);
 			points_store_fault_arm(fault, n, persistent);
 			rc = run_op(op);
 			points_store_fault_arm(fault, 0, 0);
@@ -1201,7 +1159,7 @@ store_fault_loop(int op)
 			ck_assert_ptr_nonnull(strstr(points_errmsg(db),
 			    "fault injected"));
 			if (op_writes(op))
-				unchanged();
+				tu_unchanged(db);
 		}
 		ck_assert_msg(n > 1, "%s made no store call", op_names[op]);
 		ck_assert_msg(out_touched == 0, "%s wrote its output although "
@@ -1231,7 +1189,7 @@ START_TEST(test_failure_inside_batch_drops_it_with_estate)
 	int64_t n, id;
 	int rc, dropped = 0;
 
-	snap();
+	tu_snap(db);
 	for (n = 1;; n++) {
 		ck_assert(n < 1000);
 		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
@@ -1262,10 +1220,10 @@ START_TEST(test_failure_inside_batch_drops_it_with_estate)
 			ck_assert_int_eq(rc, POINTS_OK);
 			ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
 		}
-		unchanged();
+		tu_unchanged(db);
 	}
 	ck_assert_int_gt(dropped, 0);
-	unchanged();
+	tu_unchanged(db);
 }
 END_TEST
 
@@ -1379,7 +1337,7 @@ alloc_fault_loop(int op)
 		for (n = 1;; n++) {
 			ck_assert_msg(n < 100000, "%s never succeeds",
 			    op_names[op]);
-			snap();
+			tu_snap(db);
 			fa_arm(n, persistent);
 			rc = run_op(op);
 			fa_arm(0, 0);
@@ -1394,7 +1352,7 @@ alloc_fault_loop(int op)
 			    "although it failed (%d)", op_names[op],
 			    out_touched);
 			if (op_writes(op))
-				unchanged();
+				tu_unchanged(db);
 		}
 		if (op_writes(op) && persistent == 0) {
 			teardown_alloc();

@@ -15,8 +15,6 @@
 #define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
 
 static points_db *db;
-static char *snap_buf;
-static size_t snap_len;
 
 static void
 setup(void)
@@ -38,34 +36,9 @@ teardown(void)
 	tu_invariants(db);
 	points_close(db);
 	db = NULL;
-	free(snap_buf);
-	snap_buf = NULL;
+	tu_snap_free();
 }
 
-static void
-snap(void)
-{
-	free(snap_buf);
-	snap_buf = tu_dump(db, &snap_len);
-}
-
-static void
-unchanged(void)
-{
-	size_t n;
-	char *d = tu_dump(db, &n);
-
-	ck_assert_msg(n == snap_len && memcmp(d, snap_buf, n) == 0,
-	    "the ledger changed after a failed call");
-	free(d);
-}
-
-#define FAILS(call, code) do {                                          \
-	snap();                                                         \
-	ck_assert_int_eq((call), (code));                               \
-	ck_assert_int_eq(points_errcode(db), (code));                   \
-	unchanged();                                                    \
-} while (0)
 
 static int64_t
 ctx_clock(void *ctx)
@@ -73,23 +46,12 @@ ctx_clock(void *ctx)
 	return *(const int64_t *)ctx;
 }
 
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
-}
-
 /* Every call but points_errmsg/points_close on a failed handle is
  * POINTS_EMISUSE, whatever its arguments. */
 static void
 all_calls_are_emisuse(points_db *bad)
 {
-	points_posting p = posting("PTS", 4, 1);
+	points_posting p = tu_posting("PTS", 4, 1);
 	points_asset as;
 	points_account a;
 	points_balance b;
@@ -903,14 +865,14 @@ START_TEST(test_asset_bad_codes_are_einval)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FAILS(points_asset_create(db, bad[i], 0, POINTS_EXPIRE_NEVER,
+		TU_FAILS(db, points_asset_create(db, bad[i], 0, POINTS_EXPIRE_NEVER,
 		    0), POINTS_EINVAL);
 		a.decimals = -7;
 		ck_assert_int_eq(points_asset_get(db, bad[i], &a),
 		    POINTS_EINVAL);
 		ck_assert_int_eq(a.decimals, -7);
 	}
-	FAILS(points_asset_create(db, NULL, 0, POINTS_EXPIRE_NEVER, 0),
+	TU_FAILS(db, points_asset_create(db, NULL, 0, POINTS_EXPIRE_NEVER, 0),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "asset code is required");
 	ck_assert_int_eq(points_asset_get(db, NULL, &a), POINTS_EINVAL);
@@ -923,12 +885,12 @@ END_TEST
 
 START_TEST(test_asset_decimals_out_of_range_is_einval)
 {
-	FAILS(points_asset_create(db, "PTS", -1, POINTS_EXPIRE_NEVER, 0),
+	TU_FAILS(db, points_asset_create(db, "PTS", -1, POINTS_EXPIRE_NEVER, 0),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "asset PTS: decimals must be 0-9");
-	FAILS(points_asset_create(db, "PTS", 10, POINTS_EXPIRE_NEVER, 0),
+	TU_FAILS(db, points_asset_create(db, "PTS", 10, POINTS_EXPIRE_NEVER, 0),
 	    POINTS_EINVAL);
-	FAILS(points_asset_create(db, "PTS", INT_MIN, POINTS_EXPIRE_NEVER, 0),
+	TU_FAILS(db, points_asset_create(db, "PTS", INT_MIN, POINTS_EXPIRE_NEVER, 0),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_asset_create(db, "PTS", 9,
 	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
@@ -949,7 +911,7 @@ START_TEST(test_asset_bad_policies_are_einval)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		FAILS(points_asset_create(db, "PTS", 0, bad[i][0], bad[i][1]),
+		TU_FAILS(db, points_asset_create(db, "PTS", 0, bad[i][0], bad[i][1]),
 		    POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "bad expiry policy"));
 }
@@ -959,10 +921,10 @@ START_TEST(test_asset_duplicate_is_eexists)
 {
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
 	    0), POINTS_OK);
-	FAILS(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0),
+	TU_FAILS(db, points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0),
 	    POINTS_EEXISTS);
 	ck_assert_str_eq(points_errmsg(db), "asset PTS already exists");
-	FAILS(points_asset_create(db, "PTS", 2, POINTS_EXPIRE_DAYS, 30),
+	TU_FAILS(db, points_asset_create(db, "PTS", 2, POINTS_EXPIRE_DAYS, 30),
 	    POINTS_EEXISTS);
 }
 END_TEST
@@ -1062,10 +1024,10 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, &t1), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "EXP", 50, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, NULL), POINTS_OK);
-	p = posting("PTS", alice, 20);
+	p = tu_posting("PTS", alice, 20);
 	p.counterparty = bob;
 	ck_assert_int_eq(points_transfer(db, &p, &t2), POINTS_OK);
-	p = posting("PTS", bob, 10);
+	p = tu_posting("PTS", bob, 10);
 	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
 	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, carol), POINTS_OK);
@@ -1474,14 +1436,14 @@ START_TEST(test_batch_commit_keeps_and_rollback_discards)
 	alice = tu_account(db, "E1001");
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
-	snap();
+	tu_snap(db);
 	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_account(db, "E1002"), 5);
 	ck_assert_int_eq(points_asset_create(db, "NEW", 0,
 	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
 	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
-	unchanged();
+	tu_unchanged(db);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
 }
 END_TEST

@@ -49,17 +49,6 @@ fx_options(void)
 	return o;
 }
 
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
-}
-
 /* The starting state, small on purpose (each failure dumps the store):
  *   PTS  alice 100 earned, 30 spent, 20 on an open hold without deadline
  *        -> available 50, held 20; bob 40
@@ -94,10 +83,10 @@ fx_populate(void)
 	ck_assert_int_eq(tu_earn(db, bob, "EXP", 5, NULL), POINTS_OK);
 	tu_now = TU_T0 + 2 * TU_DAY;
 	ck_assert_int_eq(tu_earn(db, alice, "EXP", 8, NULL), POINTS_OK);
-	p = posting("PTS", alice, 20);
+	p = tu_posting("PTS", alice, 20);
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
 	strcpy(hold_open, t.id);
-	p = posting("EXP", alice, 10);
+	p = tu_posting("EXP", alice, 10);
 	p.expires_at = TU_T0 + 5 * TU_DAY;
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
 	strcpy(hold_due, t.id);
@@ -368,7 +357,7 @@ check_close(void)
 static int
 run_earn(void)
 {
-	points_posting p = posting("EXP", alice, 15);
+	points_posting p = tu_posting("EXP", alice, 15);
 
 	p.idempotency_key = "earn-1";
 	return points_earn(db, &p, &txo);
@@ -377,7 +366,7 @@ run_earn(void)
 static void
 check_earn(void)
 {
-	points_posting p = posting("EXP", alice, 15);
+	points_posting p = tu_posting("EXP", alice, 15);
 	points_txn t;
 
 	ck_assert_int_eq(txo.type, POINTS_TXN_EARN);
@@ -414,7 +403,7 @@ check_spend(void)
 static int
 run_transfer(void)
 {
-	points_posting p = posting("EXP", alice, 20);
+	points_posting p = tu_posting("EXP", alice, 20);
 
 	p.counterparty = bob;
 	return points_transfer(db, &p, &txo);
@@ -444,7 +433,7 @@ check_transfer(void)
 static int
 run_adjust_credit(void)
 {
-	points_posting p = posting("PTS", alice, 7);
+	points_posting p = tu_posting("PTS", alice, 7);
 
 	p.memo = "goodwill";
 	return points_adjust(db, &p, &txo);
@@ -461,7 +450,7 @@ check_adjust_credit(void)
 static int
 run_adjust_debit(void)
 {
-	points_posting p = posting("PTS", alice, -5);
+	points_posting p = tu_posting("PTS", alice, -5);
 
 	p.memo = "double counted";
 	return points_adjust(db, &p, &txo);
@@ -520,7 +509,7 @@ check_reverse_partial(void)
 static int
 run_hold_create(void)
 {
-	points_posting p = posting("PTS", alice, 15);
+	points_posting p = tu_posting("PTS", alice, 15);
 
 	p.expires_at = tu_now + TU_DAY;
 	return points_hold_create(db, &p, &txo);
@@ -1558,10 +1547,10 @@ START_TEST(test_new_ledger_built_under_out_of_memory)
 	}
 	for (i = 0; i < NBIG; i += 3) {
 		OOM_STEP(tu_spend(db, ids[i], "EXP", 5, NULL));
-		p = posting("PTS", ids[i], 7);
+		p = tu_posting("PTS", ids[i], 7);
 		p.expires_at = tu_now + TU_DAY;
 		OOM_STEP(points_hold_create(db, &p, &t));
-		p = posting("EXP", ids[i], 2);
+		p = tu_posting("EXP", ids[i], 2);
 		p.counterparty = ids[(i + 1) % NBIG];
 		OOM_STEP(points_transfer(db, &p, &t));
 	}

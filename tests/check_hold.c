@@ -33,23 +33,12 @@ teardown(void)
 	db = NULL;
 }
 
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
-}
-
 /* Hold amount of acct (deadline 0: none); returns the code. */
 static int
 hold(points_db *d, int64_t acct, const char *asset, int64_t amount,
     int64_t deadline, points_txn *out)
 {
-	points_posting p = posting(asset, acct, amount);
+	points_posting p = tu_posting(asset, acct, amount);
 	points_txn t;
 
 	p.expires_at = deadline;
@@ -218,7 +207,7 @@ END_TEST
 
 START_TEST(test_hold_create_bad_input)
 {
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -243,7 +232,7 @@ START_TEST(test_hold_create_bad_input)
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_EINVAL);
 	p.expires_at = tu_now + 101;
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
-	p = posting("PTS", alice, 10);
+	p = tu_posting("PTS", alice, 10);
 	ck_assert_int_eq(points_hold_create(db, NULL, &t), POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_create(db, &p, NULL), POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_create(NULL, &p, &t), POINTS_EINVAL);
@@ -275,7 +264,7 @@ END_TEST
 
 START_TEST(test_hold_create_idempotent_replay_and_conflict)
 {
-	points_posting p = posting("PTS", alice, 40);
+	points_posting p = tu_posting("PTS", alice, 40);
 	points_txn a, b;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -300,7 +289,7 @@ END_TEST
 
 START_TEST(test_hold_create_replay_after_deadline_returns_original)
 {
-	points_posting p = posting("PTS", alice, 40);
+	points_posting p = tu_posting("PTS", alice, 40);
 	points_txn a, b;
 
 	tu_earn(db, alice, "PTS", 100, NULL);

@@ -25,17 +25,6 @@ teardown(void)
 	db = NULL;
 }
 
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
-}
-
 START_TEST(test_earn_credits_account_and_debits_issuer)
 {
 	points_txn t;
@@ -106,7 +95,7 @@ END_TEST
 
 START_TEST(test_transfer_between_users_keeps_expiry)
 {
-	points_posting p = posting("EXP", alice, 70);
+	points_posting p = tu_posting("EXP", alice, 70);
 	points_txn t;
 	points_iter *it;
 	points_lot lot;
@@ -131,7 +120,7 @@ END_TEST
 
 START_TEST(test_transfer_errors)
 {
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -153,7 +142,7 @@ END_TEST
 
 START_TEST(test_adjust_needs_reason_and_moves_either_way)
 {
-	points_posting p = posting("PTS", alice, 25);
+	points_posting p = tu_posting("PTS", alice, 25);
 	points_txn t;
 
 	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_EINVAL);
@@ -178,7 +167,7 @@ END_TEST
 
 START_TEST(test_bad_input_is_refused_with_einval)
 {
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 	char big[POINTS_MEMO_MAX + 2];
 
@@ -225,7 +214,7 @@ END_TEST
 
 START_TEST(test_balance_overflow_is_refused)
 {
-	points_posting p = posting("PTS", alice, INT64_MAX);
+	points_posting p = tu_posting("PTS", alice, INT64_MAX);
 	points_txn t;
 
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
@@ -242,7 +231,7 @@ END_TEST
 
 START_TEST(test_idempotent_retry_returns_first_result)
 {
-	points_posting p = posting("PTS", alice, 50);
+	points_posting p = tu_posting("PTS", alice, 50);
 	points_txn a, b;
 
 	p.idempotency_key = "order-1";
@@ -258,7 +247,7 @@ END_TEST
 
 START_TEST(test_idempotency_key_with_other_request_conflicts)
 {
-	points_posting p = posting("PTS", alice, 50);
+	points_posting p = tu_posting("PTS", alice, 50);
 	points_txn t;
 
 	p.idempotency_key = "order-2";
@@ -273,7 +262,7 @@ END_TEST
 
 START_TEST(test_frozen_account_refuses_postings_but_not_adjustments)
 {
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -287,7 +276,7 @@ START_TEST(test_frozen_account_refuses_postings_but_not_adjustments)
 	p.counterparty = alice;
 	tu_earn(db, bob, "PTS", 10, NULL);
 	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_EFROZEN);
-	p = posting("PTS", alice, -30);
+	p = tu_posting("PTS", alice, -30);
 	p.memo = "clawback";
 	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK);
 	ck_assert_int_eq(points_account_unfreeze(db, alice), POINTS_OK);
@@ -297,7 +286,7 @@ END_TEST
 
 START_TEST(test_closed_account_refuses_everything)
 {
-	points_posting p = posting("PTS", bob, 10);
+	points_posting p = tu_posting("PTS", bob, 10);
 	points_txn t;
 
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
@@ -400,7 +389,7 @@ END_TEST
 START_TEST(test_reverse_refuses_bad_targets)
 {
 	points_txn r, e;
-	points_posting p = posting("PTS", alice, 10);
+	points_posting p = tu_posting("PTS", alice, 10);
 
 	ck_assert_int_eq(points_reverse(db, NULL, 0, NULL, NULL, &r),
 	    POINTS_EINVAL);
@@ -594,7 +583,7 @@ END_TEST
 START_TEST(test_system_account_with_budget_cannot_overspend)
 {
 	int64_t pool;
-	points_posting p = posting("PTS", 0, 0);
+	points_posting p = tu_posting("PTS", 0, 0);
 	points_txn t;
 
 	ck_assert_int_eq(points_account_create(db, "budget:rnd", "R&D budget",
@@ -603,7 +592,7 @@ START_TEST(test_system_account_with_budget_cannot_overspend)
 	p.amount = 500;
 	p.memo = "quarterly budget";
 	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK);
-	p = posting("PTS", alice, 400);
+	p = tu_posting("PTS", alice, 400);
 	p.counterparty = pool;
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_EINSUFFICIENT);
@@ -623,7 +612,7 @@ START_TEST(test_negative_allowed_account_repays_before_new_lots)
 	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &vip), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, vip, "EXP", 30, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_available(db, vip, "EXP"), -30);
-	p = posting("EXP", vip, 50);
+	p = tu_posting("EXP", vip, 50);
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
 	ck_assert_int_eq(points_lots(db, vip, "EXP", INT64_MAX, &it),
 	    POINTS_OK);

@@ -72,23 +72,12 @@ reopen_with_offset(int32_t utc_offset)
 	bob = tu_account(db, "E1002");
 }
 
-static points_posting
-posting(const char *asset, int64_t account, int64_t amount)
-{
-	points_posting p = POINTS_POSTING_INIT;
-
-	p.asset = asset;
-	p.account = account;
-	p.amount = amount;
-	return p;
-}
-
 /* Earn with an explicit lot expiry. */
 static int
 earn_until(int64_t acct, const char *asset, int64_t amount,
     int64_t expires_at)
 {
-	points_posting p = posting(asset, acct, amount);
+	points_posting p = tu_posting(asset, acct, amount);
 	points_txn t;
 
 	p.expires_at = expires_at;
@@ -781,7 +770,7 @@ END_TEST
 
 START_TEST(test_transferred_points_keep_expiry_and_expire_on_receiver)
 {
-	points_posting p = posting("EXP", alice, 70);
+	points_posting p = tu_posting("EXP", alice, 70);
 	points_sweep_report r;
 	points_lot v[2];
 	points_txn t;
@@ -805,7 +794,7 @@ END_TEST
 
 START_TEST(test_partial_reversal_of_transfer_keeps_expiry)
 {
-	points_posting p = posting("EXP", alice, 80);
+	points_posting p = tu_posting("EXP", alice, 80);
 	points_lot v[4];
 	points_txn t, r;
 	int64_t first = 0, second = 0;

@@ -86,16 +86,24 @@ tu_account(points_db *db, const char *ext)
 	return id;
 }
 
+points_posting
+tu_posting(const char *asset, int64_t account, int64_t amount)
+{
+	points_posting p = POINTS_POSTING_INIT;
+
+	p.asset = asset;
+	p.account = account;
+	p.amount = amount;
+	return p;
+}
+
 int
 tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out)
 {
-	points_posting p = POINTS_POSTING_INIT;
+	points_posting p = tu_posting(asset, acct, amount);
 	points_txn t;
 
-	p.asset = asset;
-	p.account = acct;
-	p.amount = amount;
 	return points_earn(db, &p, out ? out : &t);
 }
 
@@ -103,12 +111,9 @@ int
 tu_spend(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out)
 {
-	points_posting p = POINTS_POSTING_INIT;
+	points_posting p = tu_posting(asset, acct, amount);
 	points_txn t;
 
-	p.asset = asset;
-	p.account = acct;
-	p.amount = amount;
 	return points_spend(db, &p, out ? out : &t);
 }
 
@@ -208,6 +213,34 @@ tu_dump(points_db *db, size_t *len)
 	fclose(f);
 	*len = n;
 	return out;
+}
+
+static char *snap_buf;
+static size_t snap_len;
+
+void
+tu_snap(points_db *db)
+{
+	free(snap_buf);
+	snap_buf = tu_dump(db, &snap_len);
+}
+
+void
+tu_unchanged(points_db *db)
+{
+	size_t n;
+	char *d = tu_dump(db, &n);
+
+	ck_assert_msg(n == snap_len && memcmp(d, snap_buf, n) == 0,
+	    "the ledger changed after a failed call");
+	free(d);
+}
+
+void
+tu_snap_free(void)
+{
+	free(snap_buf);
+	snap_buf = NULL;
 }
 
 points_store *

@@ -49,6 +49,23 @@ char *tu_dump(points_db *db, size_t *len);
 points_store *tu_store(points_db *db);
 struct points_keyspace *tu_keyspace(points_db *db, const char *name);
 
+/* A posting of amount in asset for account, the rest defaulted. */
+points_posting tu_posting(const char *asset, int64_t account,
+    int64_t amount);
+
+/* Remember the ledger as it is now (tu_snap), and check that it is still
+ * byte for byte that (tu_unchanged).  tu_snap_free drops the copy. */
+void tu_snap(points_db *db);
+void tu_unchanged(points_db *db);
+void tu_snap_free(void);
+/* A write call that must fail with code and leave the ledger as it was. */
+#define TU_FAILS(db, call, code) do {                                   \
+	tu_snap(db);                                                    \
+	ck_assert_int_eq((call), (code));                               \
+	ck_assert_int_eq(points_errcode(db), (code));                   \
+	tu_unchanged(db);                                               \
+} while (0)
+
 /* An allocator that fails the Nth allocation (0: never). */
 void tu_alloc_fail_at(long n);
 long tu_alloc_count(void);
