@@ -258,40 +258,14 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 {
 	unsigned char lo[13], hi[8], keys[16][12];
 	size_t lolen = 8, n, i;
-	points_cursor *c;
 	int rc;
 
 	points__put_be64(lo, (uint64_t)account);
 	points__put_be64(hi, (uint64_t)account + 1);
 	do {
 		/* a chunk of keys at a time: the writes go to this keyspace */
-		n = 0;
-		rc = db->store->cursor_open(db->store, db->ks[PKS_BALANCE], lo,
-		    lolen, hi, sizeof(hi), 0, &c);
-		if (rc)
-			return points__store_err(db, rc, "balance");
-		while (n < 16) {
-			const void *k, *v;
-			size_t kl, vl;
-
-			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
-			    &vl);
-			if (rc == POINTS_ITEROVER) {
-				rc = POINTS_OK;
-				break;
-			}
-			if (rc) {
-				rc = points__store_err(db, rc, "balance");
-				break;
-			}
-			if (kl != 12) {
-				rc = points__err(db, POINTS_ECORRUPT,
-				    "balance key");
-				break;
-			}
-			memcpy(keys[n++], k, 12);
-		}
-		db->store->cursor_close(db->store, c);
+		rc = points__collect_keys(db, PKS_BALANCE, lo, lolen, hi,
+		    sizeof(hi), 12, keys[0], 16, &n);
 		for (i = 0; rc == POINTS_OK && i < n; i++) {
 			points_bal b;
 

@@ -398,6 +398,43 @@ points__last_key64(points_db *db, int ks, int64_t *out)
 	return rc;
 }
 
+int
+points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
+    const void *hi, size_t hilen, size_t klen, unsigned char *keys,
+    size_t max, size_t *n)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	*n = 0;
+	rc = db->store->cursor_open(db->store, db->ks[ks], lo, lolen, hi,
+	    hilen, 0, &c);
+	if (rc)
+		return points__store_err(db, rc, points__ks_names[ks]);
+	while (*n < max) {
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points__store_err(db, rc, points__ks_names[ks]);
+			break;
+		}
+		if (kl != klen) {
+			rc = points__err(db, POINTS_ECORRUPT, "%s: key of %zu "
+			    "bytes", points__ks_names[ks], kl);
+			break;
+		}
+		memcpy(keys + *n * klen, k, klen);
+		(*n)++;
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
 /* ---- Open and close ---- */
 
 static int

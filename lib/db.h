@@ -117,6 +117,14 @@ int points__del(points_db *db, int ks, const void *k, size_t kl);
  * integer, or 0 when empty. */
 int points__last_key64(points_db *db, int ks, int64_t *out);
 
+/* Copy up to max keys of keyspace ks with lo <= key < hi (NULL: no
+ * bound) into keys, each exactly klen bytes (another length is corrupt);
+ * *n says how many.  For work that then writes to the same keyspace,
+ * which a cursor must not see. */
+int points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
+    const void *hi, size_t hilen, size_t klen, unsigned char *keys,
+    size_t max, size_t *n);
+
 /* Fresh UUIDv7 bytes. */
 void points__uuid7(points_db *db, unsigned char out[POINTS_UUID_LEN]);
 void points__uuid_format(const unsigned char u[POINTS_UUID_LEN],

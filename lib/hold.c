@@ -429,29 +429,15 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
 
 	points__put_be64(hi, (uint64_t)as_of);
 	for (;;) {
-		unsigned char id[POINTS_UUID_LEN];
+		unsigned char key[8 + POINTS_UUID_LEN], *id = key + 8;
 		char text[POINTS_ID_LEN + 1];
-		points_cursor *c;
-		const void *k, *v;
-		size_t kl, vl;
 		hold_rec h;
+		size_t n;
 
 		/* One at a time: settling deletes the index key. */
-		rc = db->store->cursor_open(db->store, db->ks[PKS_HOLDEXP],
-		    NULL, 0, hi, 8, 0, &c);
-		if (rc)
-			return points__store_err(db, rc, "holdexp");
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_OK && kl == 8 + POINTS_UUID_LEN)
-			memcpy(id, (const unsigned char *)k + 8, sizeof(id));
-		else if (rc == POINTS_OK)
-			rc = points__err(db, POINTS_ECORRUPT, "holdexp key");
-		else if (rc != POINTS_ITEROVER)
-			rc = points__store_err(db, rc, "holdexp");
-		db->store->cursor_close(db->store, c);
-		if (rc == POINTS_ITEROVER)
-			return POINTS_OK;
-		if (rc)
+		rc = points__collect_keys(db, PKS_HOLDEXP, NULL, 0, hi, 8,
+		    sizeof(key), key, 1, &n);
+		if (rc || n == 0)
 			return rc;
 		points__uuid_format(id, text);
 		memset(&h, 0, sizeof(h));

@@ -335,39 +335,11 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 	memset(&sink, 0, sizeof(sink));
 	points__put_be32(hi, today);
 	for (;;) {
-		points_cursor *c;
-		size_t nkeys = 0, j;
+		size_t nkeys, j;
 
-		/* Collect a chunk of due keys, then work without a cursor
-		 * (the work writes to the index); resume after the last. */
-		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP],
-		    lolen ? lo : NULL, lolen, hi, sizeof(hi), 0, &c);
-		if (rc) {
-			rc = points__store_err(db, rc, "sweep");
-			break;
-		}
-		while (nkeys < SWEEP_CHUNK) {
-			const void *k, *v;
-			size_t kl, vl;
-
-			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
-			    &vl);
-			if (rc == POINTS_ITEROVER) {
-				rc = POINTS_OK;
-				break;
-			}
-			if (rc) {
-				rc = points__store_err(db, rc, "sweep");
-				break;
-			}
-			if (kl != 16) {
-				rc = points__err(db, POINTS_ECORRUPT,
-				    "sweep index key");
-				break;
-			}
-			memcpy(keys[nkeys++], k, 16);
-		}
-		db->store->cursor_close(db->store, c);
+		/* A chunk of due keys; resume after the last. */
+		rc = points__collect_keys(db, PKS_SWEEP, lolen ? lo : NULL,
+		    lolen, hi, sizeof(hi), 16, keys[0], SWEEP_CHUNK, &nkeys);
 		if (rc || nkeys == 0)
 			break;
 		memcpy(lo, keys[nkeys - 1], 16);
@@ -474,33 +446,20 @@ lots_fill_all(points_iter *it)
 		it->limit = (int64_t)POINTS_DAY_NEVER - 1;
 	points__put_be32(hi, (uint32_t)it->limit + 1);
 	while (it->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
-		points_cursor *c;
-		const void *k, *v;
-		size_t kl, vl;
 		unsigned char key[16];
 		points_bal b;
-		size_t i;
+		size_t i, n;
 		int full = 0;
 
-		rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP],
-		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi), 0,
-		    &c);
+		rc = points__collect_keys(db, PKS_SWEEP,
+		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi),
+		    16, key, 1, &n);
 		if (rc)
-			return points__store_err(db, rc, "sweep");
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_OK && kl == 16)
-			memcpy(key, k, 16);
-		else if (rc == POINTS_OK)
-			rc = points__err(db, POINTS_ECORRUPT, "sweep index key");
-		else if (rc != POINTS_ITEROVER)
-			rc = points__store_err(db, rc, "sweep");
-		db->store->cursor_close(db->store, c);
-		if (rc == POINTS_ITEROVER) {
+			return rc;
+		if (n == 0) {
 			it->done = 1;
 			return POINTS_OK;
 		}
-		if (rc)
-			return rc;
 		if (points__get_be32(key + 12) == it->asset) {
 			points_bal__init(&b, (int64_t)points__get_be64(key + 4),
 			    it->asset, 0);
