@@ -48,12 +48,16 @@ static struct {
 	/* raw variants' page cache: by default the 64 MiB libpoints' SQLite
 	 * store takes, so that both run on equal terms; 0: SQLite's 2 MB */
 	long cache_kb;
+	/* raw variants' WAL checkpoint threshold, KiB; 0: SQLite's default
+	 * (1,000 pages).  libpoints checkpoints at its own 64 MiB. */
+	long wal_kb;
 	const char *dir;
 	int own_dir;   /* made with mkdtemp: removed at exit */
 	int keep;      /* leave the files */
 	int no_points; /* baselines only */
 	uint64_t seed;
-} opt = { 100000, 1000000, 1000, 3, 1000000, 2000, 65536, NULL, 0, 0, 0, 42 };
+} opt = { 100000, 1000000, 1000, 3, 1000000, 2000, 65536, 0, NULL, 0, 0, 0,
+    42 };
 
 static uint32_t *w_acct;  /* posting i goes to user index w_acct[i] */
 static int64_t *w_amt;    /* and earns w_amt[i] */
@@ -548,6 +552,14 @@ raw_open(const char *path)
 
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%ld",
 		    opt.cache_kb);
+		exec(s, sql);
+	}
+	if (opt.wal_kb) {
+		char sql[64];
+
+		/* pages of SQLite's default 4 KiB size */
+		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%ld",
+		    opt.wal_kb / 4);
 		exec(s, sql);
 	}
 	sqlite3_busy_timeout(s, 5000);
@@ -1189,7 +1201,7 @@ usage(int code)
 	fprintf(code ? stderr : stdout,
 	    "usage: ledger_bench [--accounts N] [--postings N] [--batch N]\n"
 	    "                    [--runs N] [--lookups N] [--single N]\n"
-	    "                    [--dir DIR] [--seed N] [--cache-kb N] "
+	    "                    [--dir DIR] [--seed N] [--cache-kb N] [--wal-kb N] "
 	    "[--keep] [--no-points]\n");
 	exit(code);
 }
@@ -1232,6 +1244,8 @@ parse(int argc, char **argv)
 			opt.single = num_arg(argc, argv, &i, 1);
 		else if (!strcmp(a, "--cache-kb"))
 			opt.cache_kb = num_arg(argc, argv, &i, 0);
+		else if (!strcmp(a, "--wal-kb"))
+			opt.wal_kb = num_arg(argc, argv, &i, 0);
 		else if (!strcmp(a, "--seed"))
 			opt.seed = (uint64_t)num_arg(argc, argv, &i, 0);
 		else if (!strcmp(a, "--dir")) {
@@ -1310,6 +1324,9 @@ main(int argc, char **argv)
 	if (opt.cache_kb)
 		printf("raw SQLite variants: PRAGMA cache_size=-%ld\n",
 		    opt.cache_kb);
+	if (opt.wal_kb)
+		printf("raw SQLite variants: PRAGMA wal_autocheckpoint=%ld\n",
+		    opt.wal_kb / 4);
 	printf("all SQLite variants: WAL, synchronous=NORMAL; "
 	    "\"written\" = bytes SQLite wrote (WAL frames + checkpoint "
 	    "copies into the db) during the timed postings\n");
