@@ -352,7 +352,10 @@ typedef struct points_verify_report {
  * POINTS_ECORRUPT names the first mismatch in the report. */
 POINTS_EXTERN int points_verify(points_db *db, points_verify_report *out);
 
-/* ---- Iterators ---- */
+/* ---- Iterators ----
+ * An iterator borrows its handle: step it only while the handle is open
+ * (freeing it later is fine).  Each step reads in its own short
+ * transaction, so other calls on the handle may come in between. */
 POINTS_EXTERN void points_iter_free(points_iter *it); /* NULL is accepted */
 
 #ifdef __cplusplus

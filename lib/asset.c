@@ -177,9 +177,17 @@ points_asset__expiry_day(points_db *db, const points_asset *a, int64_t t)
 	default:
 		return POINTS_DAY_NEVER;
 	}
-	if (day < 0 || day >= (int64_t)POINTS_DAY_NEVER)
+	return points_asset__clamp_day(day);
+}
+
+uint32_t
+points_asset__clamp_day(int64_t day)
+{
+	if (day >= (int64_t)POINTS_DAY_NEVER)
 		return POINTS_DAY_NEVER;
-	return (uint32_t)day;
+	/* day 0 means "no lot" in a balance's index: 1970-01-01 and
+	 * before all end on 1970-01-02, long past in any case */
+	return day < 1 ? 1 : (uint32_t)day;
 }
 
 int64_t

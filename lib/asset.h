@@ -14,6 +14,9 @@ int points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out);
 /* The expiry day of points earned at t under the asset's policy. */
 uint32_t points_asset__expiry_day(points_db *db, const points_asset *a,
     int64_t t);
+/* A lot day for calendar day day: beyond the calendar is never, and
+ * nothing comes before day 1. */
+uint32_t points_asset__clamp_day(int64_t day);
 /* The last second of a lot day, INT64_MAX for never. */
 int64_t points_asset__day_end(points_db *db, uint32_t day);
 

@@ -517,13 +517,9 @@ counter_add(points_db *db, int64_t *c, int64_t v)
 static uint32_t
 lot_day(points_db *db, const points_asset *a, int64_t expires_at, int64_t t)
 {
-	int64_t day;
-
 	if (!expires_at)
 		return points_asset__expiry_day(db, a, t);
-	day = points__day(db, expires_at);
-	return day >= (int64_t)POINTS_DAY_NEVER ? POINTS_DAY_NEVER :
-	    (uint32_t)day;
+	return points_asset__clamp_day(points__day(db, expires_at));
 }
 
 static int

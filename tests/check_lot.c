@@ -1100,6 +1100,22 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 }
 END_TEST
 
+START_TEST(test_lot_expiring_on_the_first_day_of_1970_is_indexed)
+{
+	points_posting p = tu_posting("EXP", alice, 10);
+	points_txn t;
+	points_sweep_report r;
+
+	/* a posting dated 1970-01-01 00:00:01 that expires that second */
+	p.time = 1;
+	p.expires_at = 1;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	r = sweep(TU_T0);
+	assert_report(&r, 1, 1, 10, 0);
+	ck_assert_int_eq(balance(alice, "EXP").expired, 10);
+}
+END_TEST
+
 static Suite *
 lot_suite(void)
 {
@@ -1131,6 +1147,8 @@ lot_suite(void)
 	tcase_add_test(tc, test_sweep_expires_only_after_expires_at);
 	tcase_add_test(tc, test_sweep_boundary_in_ledger_utc_offset);
 	tcase_add_test(tc, test_sweep_twice_is_idempotent);
+	tcase_add_test(tc,
+	    test_lot_expiring_on_the_first_day_of_1970_is_indexed);
 	tcase_add_test(tc, test_sweep_with_nothing_due_changes_nothing);
 	tcase_add_test(tc, test_sweep_report_may_be_null);
 	tcase_add_test(tc, test_sweep_refuses_negative_as_of);
