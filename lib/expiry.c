@@ -1,0 +1,375 @@
+/* expiry.c - the expiry sweep, which moves what is left of expired lots
+ * to the expiry account and releases holds past their deadline, and the
+ * "expiring soon" query for reminders.  Both walk the sweep index: one
+ * key per balance with expiring lots (see balance.h). */
+#include <string.h>
+
+#include "points.h"
+#include "account.h"
+#include "alloc.h"
+#include "asset.h"
+#include "balance.h"
+#include "codec.h"
+#include "db.h"
+#include "hold.h"
+#include "iter.h"
+#include "ledger.h"
+#include "lot.h"
+
+/* ---- The expiry sweep ---- */
+
+#define SWEEP_CHUNK 256
+
+/* The expiry account's balance per asset, written once at the end, and
+ * the accounts that lost points (an account may lose them in several
+ * assets, and its index keys come at several days). */
+typedef struct sweep_sink {
+	points_bal bal[POINTS_ASSET_CACHE];
+	int n;
+	int64_t *seen; /* open addressing, 0 = free; cap a power of 2 */
+	size_t nseen, cap;
+} sweep_sink;
+
+/* Count account once per sweep. */
+static int
+sweep_seen(points_db *db, sweep_sink *s, int64_t account,
+    points_sweep_report *rep)
+{
+	size_t i;
+
+	if ((s->nseen + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256, j;
+		int64_t *v = points__calloc(cap, sizeof(*v));
+
+		if (!v)
+			return points__err(db, POINTS_ENOMEM, "out of memory");
+		for (j = 0; j < s->cap; j++) {
+			if (!s->seen[j])
+				continue;
+			for (i = (size_t)s->seen[j] & (cap - 1); v[i];
+			    i = (i + 1) & (cap - 1))
+				;
+			v[i] = s->seen[j];
+		}
+		points__free(s->seen);
+		s->seen = v;
+		s->cap = cap;
+	}
+	for (i = (size_t)account & (s->cap - 1); s->seen[i];
+	    i = (i + 1) & (s->cap - 1))
+		if (s->seen[i] == account)
+			return POINTS_OK;
+	s->seen[i] = account;
+	s->nseen++;
+	rep->accounts++;
+	return POINTS_OK;
+}
+
+static int
+sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
+{
+	int i, rc;
+
+	for (i = 0; i < s->n; i++)
+		if (s->bal[i].asset == asset) {
+			*out = &s->bal[i];
+			return POINTS_OK;
+		}
+	if (s->n == POINTS_ASSET_CACHE)
+		return points__err(db, POINTS_EINVAL,
+		    "too many assets in one sweep");
+	points_bal__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
+	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
+		points_bal__free(&s->bal[s->n]);
+		return rc;
+	}
+	*out = &s->bal[s->n++];
+	return POINTS_OK;
+}
+
+/* Expire the lots of one balance that ended before today; its index key
+ * (at day) moves to the earliest lot left. */
+static int
+expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
+    uint32_t asset, uint32_t today, int64_t as_of, points_sweep_report *rep)
+{
+	points_bal b, *eb = NULL;
+	points_ent e;
+	int64_t x;
+	size_t n = 0;
+	int rc;
+
+	points_bal__init(&b, account, asset, 0);
+	points_ent__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
+	if ((rc = points_balance__load(db, &b)))
+		goto done;
+	if (b.idx_day != day) {
+		/* not this balance's key: nothing points here, drop it */
+		unsigned char k[16];
+
+		points_balance__sweep_key(k, day, account, asset);
+		rc = points__del(db, PKS_SWEEP, k, sizeof(k));
+		goto done;
+	}
+	while (n < b.lots.n && b.lots.v[n].day < today)
+		n++;
+	if (n == 0) {
+		/* the due lots were spent since: just move the key */
+		rc = points_balance__store(db, &b, 1);
+		goto done;
+	}
+	for (x = 0; e.out_lots.n < n;) {
+		points_lotrec *l = &b.lots.v[e.out_lots.n];
+
+		x += l->amount;
+		if ((rc = points_lotlist__push(db, &e.out_lots, l->day,
+		    l->amount)))
+			goto done;
+	}
+	if ((rc = sink_for(db, s, asset, &eb)) ||
+	    (rc = sweep_seen(db, s, account, rep)))
+		goto done;
+	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
+	b.lots.n -= n;
+	b.available -= x;
+	if (points__add(&b.expired, x) || points__add(&eb->available, x) ||
+	    points__add(&eb->earned, x)) {
+		rc = points__err(db, POINTS_EOVERFLOW, "expiry overflow");
+		goto done;
+	}
+	e.from = account;
+	e.to = POINTS_ACCOUNT_EXPIRY;
+	e.amount = x;
+	strcpy(e.memo, "expired");
+	if ((rc = points_ledger__append(db, &e, &b, eb)) ||
+	    (rc = points_balance__store(db, &b, 1)))
+		goto done;
+	rep->lots += (int64_t)n;
+	rep->points += x;
+done:
+	points_ent__free(&e);
+	points_bal__free(&b);
+	return rc;
+}
+
+static int
+sweep_lots(points_db *db, uint32_t today, int64_t as_of,
+    points_sweep_report *rep)
+{
+	unsigned char hi[4], lo[17];
+	unsigned char keys[SWEEP_CHUNK][16];
+	size_t lolen = 0;
+	sweep_sink sink;
+	int i, rc = POINTS_OK;
+
+	memset(&sink, 0, sizeof(sink));
+	points__put_be32(hi, today);
+	for (;;) {
+		size_t nkeys, j;
+
+		/* A chunk of due keys; resume after the last. */
+		rc = points__collect_keys(db, PKS_SWEEP, lolen ? lo : NULL,
+		    lolen, hi, sizeof(hi), 16, keys[0], SWEEP_CHUNK, &nkeys);
+		if (rc || nkeys == 0)
+			break;
+		memcpy(lo, keys[nkeys - 1], 16);
+		lo[16] = 0;
+		lolen = sizeof(lo);
+		/* each key moves to a day >= today or goes: none comes
+		 * back into this scan */
+		for (j = 0; j < nkeys && rc == POINTS_OK; j++)
+			rc = expire_balance(db, &sink, points__get_be32(keys[j]),
+			    (int64_t)points__get_be64(keys[j] + 4),
+			    points__get_be32(keys[j] + 12), today, as_of, rep);
+		if (rc)
+			break;
+	}
+	for (i = 0; i < sink.n; i++) {
+		if (rc == POINTS_OK)
+			rc = points_balance__store(db, &sink.bal[i], 0);
+		points_bal__free(&sink.bal[i]);
+	}
+	points__free(sink.seen);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
+{
+	points_sweep_report rep;
+	int64_t today;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (as_of < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "as_of must not be negative");
+	today = points__day(db, as_of);
+	if (today > (int64_t)POINTS_DAY_NEVER)
+		today = POINTS_DAY_NEVER;
+	memset(&rep, 0, sizeof(rep));
+	if ((rc = points__write_begin(db)))
+		return rc;
+	/* Holds first: what they release may itself be due. */
+	rc = points_hold__expire(db, as_of, &rep.holds);
+	if (rc == POINTS_OK)
+		rc = sweep_lots(db, (uint32_t)today, as_of, &rep);
+	rc = points__write_end(db, rc);
+	if (rc == POINTS_OK && out)
+		*out = rep;
+	return rc;
+}
+
+/* ---- Lots and the "expiring soon" query ---- */
+
+static void
+lot_out(points_iter *it, int64_t account, const points_lotrec *l)
+{
+	points_lot *o = &it->u.lots[it->n++];
+
+	memset(o, 0, sizeof(*o));
+	o->account = account;
+	strcpy(o->asset, it->asset_code);
+	o->expires_at = points_asset__day_end(it->db, l->day);
+	o->amount = l->amount;
+}
+
+/* One account: its lots from day it->pos on, up to the limit day. */
+static int
+lots_fill_account(points_iter *it)
+{
+	points_bal b;
+	size_t i;
+	int rc;
+
+	points_bal__init(&b, it->account, it->asset, 0);
+	rc = points_balance__load(it->db, &b);
+	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
+		const points_lotrec *l = &b.lots.v[i];
+
+		if ((int64_t)l->day < it->pos)
+			continue;
+		if ((int64_t)l->day > it->limit || it->n == POINTS_ITER_CHUNK)
+			break;
+		lot_out(it, it->account, l);
+		it->pos = (int64_t)l->day + 1;
+	}
+	if (i == b.lots.n || (i < b.lots.n && (int64_t)b.lots.v[i].day >
+	    it->limit))
+		it->done = 1;
+	points_bal__free(&b);
+	return rc;
+}
+
+/* Every account: walk the sweep index, one key per balance, at a day no
+ * later than its earliest lot; it->pos is the day to go on from inside
+ * the current key's balance when a chunk filled up. */
+static int
+lots_fill_all(points_iter *it)
+{
+	points_db *db = it->db;
+	unsigned char hi[4];
+	int rc = POINTS_OK;
+
+	if (it->limit >= (int64_t)POINTS_DAY_NEVER - 1)
+		it->limit = (int64_t)POINTS_DAY_NEVER - 1;
+	points__put_be32(hi, (uint32_t)it->limit + 1);
+	while (it->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
+		unsigned char key[16];
+		points_bal b;
+		size_t i, n;
+		int full = 0;
+
+		rc = points__collect_keys(db, PKS_SWEEP,
+		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi),
+		    16, key, 1, &n);
+		if (rc)
+			return rc;
+		if (n == 0) {
+			it->done = 1;
+			return POINTS_OK;
+		}
+		if (points__get_be32(key + 12) == it->asset) {
+			points_bal__init(&b, (int64_t)points__get_be64(key + 4),
+			    it->asset, 0);
+			rc = points_balance__load(db, &b);
+			for (i = 0; rc == POINTS_OK && b.idx_day ==
+			    points__get_be32(key) && i < b.lots.n; i++) {
+				const points_lotrec *l = &b.lots.v[i];
+
+				if ((int64_t)l->day < it->pos)
+					continue;
+				if ((int64_t)l->day > it->limit)
+					break;
+				if (it->n == POINTS_ITER_CHUNK) {
+					it->pos = l->day; /* go on here */
+					full = 1;
+					break;
+				}
+				lot_out(it, b.account, l);
+			}
+			points_bal__free(&b);
+			if (rc || full)
+				break;
+		}
+		memcpy(it->key, key, 16);
+		it->key[16] = 0; /* resume just after this key */
+		it->keylen = 17;
+		it->pos = 0;
+	}
+	return rc;
+}
+
+POINTS_EXTERN int
+points_lots(points_db *db, int64_t account, const char *asset, int64_t until,
+    points_iter **out)
+{
+	points_asset_rec a;
+	points_account acct;
+	points_iter *it = NULL;
+	int rc;
+
+	if ((rc = points__check_db(db)))
+		return rc;
+	if (!out)
+		return points__err(db, POINTS_EINVAL, "out is required");
+	if (account < 0 || until < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "account and until must not be negative");
+	if ((rc = points__read_begin(db)))
+		return rc;
+	rc = points_asset__find(db, asset, &a);
+	if (rc == POINTS_OK && account)
+		rc = points_account__load(db, account, &acct);
+	if (rc == POINTS_OK)
+		rc = points_iter__new(db, POINTS_ITER_LOT, account ?
+		    lots_fill_account : lots_fill_all, &it);
+	points__read_end(db);
+	if (rc)
+		return rc;
+	it->account = account;
+	it->asset = a.id;
+	strcpy(it->asset_code, a.a.code);
+	/* the last day whose lots end at or before until; only INT64_MAX
+	 * takes in the lots that never expire */
+	if (until == INT64_MAX)
+		it->limit = POINTS_DAY_NEVER;
+	else {
+		it->limit = points__day(db, until + 1) - 1;
+		if (it->limit > (int64_t)POINTS_DAY_NEVER - 1)
+			it->limit = (int64_t)POINTS_DAY_NEVER - 1;
+	}
+	*out = it;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_lot_next(points_iter *it, points_lot *out)
+{
+	int rc = points_iter__step(it, POINTS_ITER_LOT, out);
+
+	if (rc == POINTS_OK)
+		*out = it->u.lots[it->i++];
+	return rc;
+}
