@@ -111,7 +111,7 @@ expkey(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
 POINTS_EXTERN int
 points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 {
-	unsigned char hash[16];
+	unsigned char hash[16] = { 0 };
 	points_asset_rec asset;
 	points_bal b;
 	points_ent e;
@@ -141,16 +141,18 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		return points__err(db, POINTS_EINVAL,
 		    "times must not be negative");
 	t = points__time(db, p->time);
-	points_buf__init(&req);
-	points_buf__u8(&req, POINTS_TXN_HOLD);
-	points_buf__str(&req, p->asset);
-	points_buf__svar(&req, p->account);
-	points_buf__svar(&req, p->amount);
-	points_buf__str(&req, p->memo);
-	points_buf__svar(&req, p->time);
-	points_buf__svar(&req, p->expires_at);
-	points_ledger__req_hash(&req, hash);
-	points_buf__free(&req);
+	if (p->idempotency_key) {
+		points_buf__init(&req);
+		points_buf__u8(&req, POINTS_TXN_HOLD);
+		points_buf__str(&req, p->asset);
+		points_buf__svar(&req, p->account);
+		points_buf__svar(&req, p->amount);
+		points_buf__str(&req, p->memo);
+		points_buf__svar(&req, p->time);
+		points_buf__svar(&req, p->expires_at);
+		points_ledger__req_hash(&req, hash);
+		points_buf__free(&req);
+	}
 
 	if ((rc = points__write_begin(db)))
 		return rc;

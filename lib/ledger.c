@@ -525,7 +525,7 @@ lot_day(points_db *db, const points_asset *a, int64_t expires_at, int64_t t)
 static int
 post(points_db *db, int type, const points_posting *p, points_txn *out)
 {
-	unsigned char hash[16];
+	unsigned char hash[16] = { 0 };
 	points_asset_rec asset;
 	points_bal fb, tb;
 	points_ent e;
@@ -573,7 +573,9 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 			    "an adjustment needs two different accounts");
 		break;
 	}
-	posting_hash(type, p, hash);
+	/* only a request that can be replayed needs its fingerprint */
+	if (p->idempotency_key)
+		posting_hash(type, p, hash);
 
 	if ((rc = points__write_begin(db)))
 		return rc;
@@ -800,7 +802,7 @@ POINTS_EXTERN int
 points_reverse(points_db *db, const char *txn_id, int64_t amount,
     const char *memo, const char *idempotency_key, points_txn *out)
 {
-	unsigned char txid[POINTS_UUID_LEN], hash[16];
+	unsigned char txid[POINTS_UUID_LEN], hash[16] = { 0 };
 	points_txn res;
 	points_buf b;
 	int rc;
@@ -818,13 +820,15 @@ points_reverse(points_db *db, const char *txn_id, int64_t amount,
 		return rc;
 	if (!out)
 		return points__err(db, POINTS_EINVAL, "out is required");
-	points_buf__init(&b);
-	points_buf__u8(&b, POINTS_TXN_REVERSAL);
-	points_buf__bytes(&b, txid, sizeof(txid));
-	points_buf__svar(&b, amount);
-	points_buf__str(&b, memo);
-	points_ledger__req_hash(&b, hash);
-	points_buf__free(&b);
+	if (idempotency_key) {
+		points_buf__init(&b);
+		points_buf__u8(&b, POINTS_TXN_REVERSAL);
+		points_buf__bytes(&b, txid, sizeof(txid));
+		points_buf__svar(&b, amount);
+		points_buf__str(&b, memo);
+		points_ledger__req_hash(&b, hash);
+		points_buf__free(&b);
+	}
 
 	if ((rc = points__write_begin(db)))
 		return rc;
