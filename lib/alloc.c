@@ -66,13 +66,3 @@ points__free(void *p)
 		alloc_free(p);
 }
 
-char *
-points__strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = points__malloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}

@@ -8,7 +8,5 @@ void *points__malloc(size_t n);
 void *points__calloc(size_t count, size_t size);
 void *points__realloc(void *p, size_t n);
 void points__free(void *p);
-/* A NUL-terminated copy of s, or NULL when out of memory. */
-char *points__strdup(const char *s);
 
 #endif

@@ -108,24 +108,6 @@ points_buf__str(points_buf *b, const char *s)
 }
 
 void
-points_buf__be32(points_buf *b, uint32_t v)
-{
-	unsigned char tmp[4];
-
-	points__put_be32(tmp, v);
-	points_buf__bytes(b, tmp, 4);
-}
-
-void
-points_buf__be64(points_buf *b, uint64_t v)
-{
-	unsigned char tmp[8];
-
-	points__put_be64(tmp, v);
-	points_buf__bytes(b, tmp, 8);
-}
-
-void
 points_rd__init(points_rd *r, const void *p, size_t n)
 {
 	r->p = p;
@@ -218,24 +200,6 @@ points_rd__bytes(points_rd *r, void *out, size_t n)
 	}
 	memcpy(out, r->p, n);
 	r->p += n;
-}
-
-uint32_t
-points_rd__be32(points_rd *r)
-{
-	if (!rd_need(r, 4))
-		return 0;
-	r->p += 4;
-	return points__get_be32(r->p - 4);
-}
-
-uint64_t
-points_rd__be64(points_rd *r)
-{
-	if (!rd_need(r, 8))
-		return 0;
-	r->p += 8;
-	return points__get_be64(r->p - 8);
 }
 
 void

@@ -28,8 +28,6 @@ void points_buf__uvar(points_buf *b, uint64_t v);
 void points_buf__svar(points_buf *b, int64_t v);
 /* length varint, then the bytes; s may be NULL (empty) */
 void points_buf__str(points_buf *b, const char *s);
-void points_buf__be32(points_buf *b, uint32_t v);
-void points_buf__be64(points_buf *b, uint64_t v);
 
 /* A bounds-checked reader.  After a short or malformed read, err is set
  * (POINTS_ECORRUPT) and reads return zeros. */
@@ -49,8 +47,6 @@ void points_rd__str(points_rd *r, char *out, size_t cap);
 /* Borrow a length-prefixed string: *p points into the record. */
 void points_rd__strref(points_rd *r, const char **p, size_t *n);
 void points_rd__bytes(points_rd *r, void *out, size_t n);
-uint32_t points_rd__be32(points_rd *r);
-uint64_t points_rd__be64(points_rd *r);
 
 void points__put_be32(unsigned char *p, uint32_t v);
 void points__put_be64(unsigned char *p, uint64_t v);

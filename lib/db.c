@@ -204,7 +204,6 @@ points__read_begin(points_db *db)
 	if (rc != POINTS_OK)
 		return points__store_err(db, rc, "begin read");
 	db->in_txn = 1;
-	db->txn_write = 0;
 	db->read_owned = 1;
 	return POINTS_OK;
 }
@@ -236,7 +235,6 @@ points__write_begin(points_db *db)
 	if (rc != POINTS_OK)
 		return points__store_err(db, rc, "begin write");
 	db->in_txn = 1;
-	db->txn_write = 1;
 	db->tail_loaded = 0;
 	db->nassets_committed = db->nassets;
 	return POINTS_OK;

@@ -55,7 +55,6 @@ struct points_db {
 	char errmsg[512];
 
 	int in_txn;       /* a store transaction is open */
-	int txn_write;
 	int read_owned;   /* points__read_begin opened it */
 	int in_batch;
 	int batch_failed; /* a batch was rolled back by a failed write */

@@ -870,41 +870,6 @@ START_TEST(test_iter_errors)
 }
 END_TEST
 
-/* ---- Failed handles and corrupt records ---- */
-
-START_TEST(test_every_account_call_on_failed_handle_is_emisuse)
-{
-	points_db *bad = NULL;
-	points_account a;
-	points_iter *it = NULL;
-	char *v = NULL;
-	int64_t id = -7;
-
-	ck_assert_int_eq(points_open("nosuch:", NULL, &bad), POINTS_EINVAL);
-	ck_assert_ptr_nonnull(bad);
-	ck_assert_int_eq(points_account_create(bad, "E1", NULL, 0, &id),
-	    POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_get(bad, 1, &a), POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_find(bad, "system:issuer", &a),
-	    POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_update(bad, 4, "x", NULL, NULL),
-	    POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_attr_set(bad, 4, "k", "v"),
-	    POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_attr_get(bad, 4, "k", &v),
-	    POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_freeze(bad, 4), POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_unfreeze(bad, 4), POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_close(bad, 4), POINTS_EMISUSE);
-	ck_assert_int_eq(points_account_iter(bad, 0, &it), POINTS_EMISUSE);
-	ck_assert_int_eq(points_errcode(bad), POINTS_EMISUSE);
-	ck_assert_ptr_null(it);
-	ck_assert_ptr_null(v);
-	ck_assert_int_eq(id, -7);
-	points_close(bad);
-}
-END_TEST
-
 START_TEST(test_corrupt_account_record_is_ecorrupt)
 {
 	unsigned char k[8], *orig;
@@ -1450,8 +1415,6 @@ account_suite(void)
 	tcase_add_test(tc, test_iter_from_an_id_across_chunks);
 	tcase_add_test(tc, test_iter_sees_accounts_made_between_chunks);
 	tcase_add_test(tc, test_iter_errors);
-	tcase_add_test(tc,
-	    test_every_account_call_on_failed_handle_is_emisuse);
 	tcase_add_test(tc, test_corrupt_account_record_is_ecorrupt);
 	tcase_add_test(tc, test_corrupt_attributes_are_ecorrupt);
 	tcase_add_test(tc, test_corrupt_external_id_index_is_ecorrupt);
