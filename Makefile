@@ -1,11 +1,20 @@
-# libpoints - one entry point: all, check, demo, bench, install, clean.
+# libpoints - one entry point: all, check, demo, bench, install, clean;
+# python and java build the bindings (bindings/*/*.mk).
 PREFIX ?= /usr/local
 CC ?= cc
 VERSION = 0.1.0
 SOMAJOR = 0
 
 PKGS = sqlite3 uuid libsodium
-DEBS = libsqlite3-dev uuid-dev libsodium-dev check pkg-config mandoc
+DEBS = libsqlite3-dev uuid-dev libsodium-dev check pkg-config mandoc \
+  swig default-jdk-headless junit4
+# The first python3 on PATH builds the Python binding; Debian's needs
+# python3-dev for its headers, another python3 brings its own.
+PYTHON ?= python3
+PY_INCLUDE := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+ifeq ($(wildcard $(PY_INCLUDE)/Python.h),)
+DEBS += python3-dev
+endif
 
 CSTD = -std=c99 -D_POSIX_C_SOURCE=200809L
 WARN = -Wall -Wextra -Werror
@@ -34,7 +43,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check demo bench install uninstall clean examples lint-man
+.PHONY: all deps check check-c demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -78,7 +87,15 @@ build/bench/%: bench/%.c lib/libpoints.a
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O2 -g -Iinclude -Ilib $(PKG_CFLAGS) $< -o $@ lib/libpoints.a $(PKG_LIBS)
 
-check: $(TEST_BIN) examples
+# Under SANITIZE=1 only the C suites run: the bindings' interpreters are
+# not built with the sanitizers.  CI runs both passes.
+ifeq ($(SANITIZE),1)
+check: check-c
+else
+check: check-c check-python check-java
+endif
+
+check-c: $(TEST_BIN) examples
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; $(SANENV) CK_DEFAULT_TIMEOUT=300 ./$$t || fail=1; \
 	done; exit $$fail
@@ -88,6 +105,9 @@ examples: $(EXAMPLE_BIN)
 demo: build/examples/quickstart
 	rm -f build/demo.db build/demo.db-wal build/demo.db-shm
 	./build/examples/quickstart build/demo.db
+
+# Every example, in every language (CI runs this).
+run-examples: demo examples-python examples-java
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
@@ -108,5 +128,8 @@ install: all points.pc
 	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
-clean:
+include bindings/python/python.mk
+include bindings/java/java.mk
+
+clean: clean-python clean-java
 	rm -rf build points.pc lib/libpoints.a lib/libpoints.so*

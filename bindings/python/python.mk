@@ -1,0 +1,38 @@
+# Python binding: the points package, built in place in bindings/python
+# against the first python3 on PATH (its own headers, via sysconfig).
+# Included by the top-level Makefile.
+
+PY_DIR = bindings/python
+PY_PKG = $(PY_DIR)/points
+PY_EXT := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_SO = $(PY_PKG)/_capi$(PY_EXT)
+PY_WRAP = build/python/capi_wrap.c
+PY_ENV = PYTHONPATH=$(CURDIR)/$(PY_DIR) PYTHONDONTWRITEBYTECODE=1
+
+.PHONY: python check-python examples-python clean-python
+
+python: $(PY_SO)
+
+# SWIG writes the low-level module (points/capi.py) beside the package.
+$(PY_WRAP): bindings/points.i include/points.h include/points_store.h | deps
+	@mkdir -p $(@D)
+	swig -python -threads -Iinclude -o $@ -outdir $(PY_PKG) $<
+
+# The generated code is compiled without -Werror: its warnings are SWIG's.
+$(PY_SO): $(PY_WRAP) lib/libpoints.so
+	$(CC) -shared -fPIC -O2 -g -Iinclude -I$(PY_INCLUDE) $< -o $@ \
+	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../../lib'
+
+check-python: python
+	$(PY_ENV) $(PYTHON) -m points --version
+	$(PY_ENV) $(PYTHON) -m unittest discover -s tests/python -t tests/python -v
+	$(PY_ENV) $(PYTHON) tests/check_bindings.py python
+
+examples-python: python
+	rm -rf build/examples-python && mkdir -p build/examples-python
+	$(PY_ENV) $(PYTHON) examples/python/hr_import.py \
+	    examples/python/employees.csv build/examples-python/hr.db
+
+clean-python:
+	rm -f $(PY_PKG)/capi.py $(PY_PKG)/_capi*.so
+	rm -rf $(PY_PKG)/__pycache__
