@@ -1,0 +1,34 @@
+"""python3 -m points --version | verify URI"""
+
+import argparse
+import sys
+
+from . import Ledger, __version__, library_version
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python3 -m points",
+        description="libpoints, an embeddable points ledger.")
+    parser.add_argument("--version", action="store_true",
+                        help="print the binding's and the C library's version")
+    sub = parser.add_subparsers(dest="command")
+    verify = sub.add_parser("verify", help="check a ledger's hash chain "
+                            "and balances")
+    verify.add_argument("uri", help='e.g. "sqlite:hr.db"')
+    args = parser.parse_args(argv)
+    if args.version:
+        print("points %s (libpoints %s)" % (__version__, library_version()))
+        return 0
+    if args.command == "verify":
+        with Ledger.open(args.uri) as ledger:
+            report = ledger.verify()
+        print("ok: %d entries, %d balances" % (report.entries,
+                                                report.balances))
+        return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

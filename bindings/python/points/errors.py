@@ -1,0 +1,100 @@
+"""The exceptions of libpoints: one class per error family.
+
+Every C error code maps to one class below ``Error``; the C layer
+(points.i) builds them through ``from_code``.  ``message`` is the
+ledger's explanation (points_errmsg), which names the object and the
+reason; ``code`` is the C code (``points.EINSUFFICIENT`` ...).
+"""
+
+
+class Error(Exception):
+    """Base class of every libpoints error."""
+
+    code = None
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    @property
+    def strerror(self):
+        """The generic text of the code (points_strerror)."""
+        from . import capi
+        return capi.points_strerror(self.code)
+
+
+class InvalidArgument(Error, ValueError):
+    code = -1
+
+
+class NotFound(Error, LookupError):
+    code = -2
+
+
+class AlreadyExists(Error):
+    code = -3
+
+
+class InsufficientPoints(Error):
+    code = -4
+
+
+class Frozen(Error):
+    code = -5
+
+
+class Conflict(Error):
+    code = -6
+
+
+class Overflow(Error, OverflowError):
+    code = -7
+
+
+class Busy(Error):
+    code = -8
+
+
+class StorageError(Error):
+    code = -9
+
+
+class OutOfMemory(Error):
+    code = -10
+
+
+class StateError(Error):
+    code = -11
+
+
+class AccountClosed(Error):
+    code = -12
+
+
+class VersionError(Error):
+    code = -13
+
+
+class Corrupt(Error):
+    code = -14
+
+
+class Misuse(Error):
+    code = -15
+
+
+class LedgerClosed(Misuse):
+    """The ledger (or store) was used after close()."""
+
+
+_BY_CODE = {cls.code: cls for cls in (
+    InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
+    Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
+    AccountClosed, VersionError, Corrupt, Misuse)}
+
+
+def from_code(code, message):
+    """The exception for a C error code (called from the C wrapper)."""
+    return _BY_CODE.get(code, Error)(message, code)

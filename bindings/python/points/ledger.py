@@ -1,0 +1,466 @@
+"""Ledger, Batch, Hold and the iterators: the idiomatic layer over capi.
+
+Rules the layer keeps so that misuse raises instead of crashing:
+ - every call checks that the ledger is open (LedgerClosed otherwise);
+ - an iterator refuses to step once its ledger is closed, and frees its
+   C iterator when exhausted, closed or collected (freeing after the
+   ledger closed is allowed by the C API);
+ - a ledger opened over a Store keeps the store alive and open.
+A ledger is used by one thread at a time: open one per thread.  The C
+calls release the GIL, so threads with their own ledgers run in parallel.
+"""
+
+from datetime import datetime, timezone
+
+from . import _capi as _c
+from .errors import Error, LedgerClosed, Misuse, NotFound
+from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
+                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER)
+
+
+def seconds(t):
+    """int seconds since 1970 from an int or a datetime (naive = UTC)."""
+    if t is None:
+        return 0
+    if isinstance(t, datetime):
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=timezone.utc)
+        return int(t.timestamp())
+    if isinstance(t, int) and not isinstance(t, bool):
+        return t
+    raise TypeError("a time is an int (seconds since 1970) or a datetime, "
+                    "not %s" % type(t).__name__)
+
+
+def account_id(a):
+    """An account id from an int or an Account."""
+    if type(a) is int:
+        return a
+    if isinstance(a, Account):
+        return a.id
+    if a is None:
+        return 0
+    if isinstance(a, int) and not isinstance(a, bool):
+        return int(a)
+    raise TypeError("an account is an int id or an Account, not %s"
+                    % type(a).__name__)
+
+
+def txn_id(t):
+    return t.id if isinstance(t, (Txn, Hold)) else t
+
+
+class Ledger:
+    """An open ledger.  Use ``Ledger.open(uri)``, preferably in ``with``."""
+
+    def __init__(self, db, clock, store=None):
+        self._db = db
+        self._clock = clock
+        self._store = store
+        if store is not None:
+            store._users += 1
+
+    # ---- Opening and closing ----
+
+    @classmethod
+    def open(cls, uri, *, clock=None, utc_offset=0):
+        """Open "memory:" or "sqlite:PATH[?opt=val&...]".
+
+        clock: None for the system clock, or a start time (int seconds or
+        datetime) for a settable clock that set_clock() moves.
+        utc_offset: seconds east of UTC, for calendar expiry rules.
+        """
+        opts, cell = cls._options(clock, utc_offset)
+        return cls(_c.points_open(uri, opts), cell)
+
+    @classmethod
+    def open_store(cls, store, *, clock=None, utc_offset=0):
+        """Open a ledger over a Store (memory, sqlite, or a fault wrapper).
+        The store stays open at least as long as the ledger."""
+        handle = store._handle()
+        opts, cell = cls._options(clock, utc_offset)
+        return cls(_c.points_open_store(handle, opts), cell, store)
+
+    @staticmethod
+    def _options(clock, utc_offset):
+        from . import capi
+        opts = capi.points_open_options()
+        capi.points_options_init(opts)
+        opts.utc_offset = utc_offset
+        cell = None
+        if clock is not None:
+            cell = capi.points_clock_cell()
+            cell.now = seconds(clock)
+            capi.points_clock_cell_install(opts, cell)
+        return opts, cell
+
+    def close(self):
+        """Close the ledger; closing twice is fine."""
+        db, self._db = self._db, None
+        if db is not None:
+            _c.points_close(db)
+            if self._store is not None:
+                self._store._users -= 1
+
+    @property
+    def closed(self):
+        return self._db is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_db", None) is not None:
+            self.close()
+
+    def _h(self):
+        db = self._db
+        if db is None:
+            raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
+        return db
+
+    @property
+    def errmsg(self):
+        """The message of the last error on this ledger."""
+        return _c.points_errmsg(self._h())
+
+    @property
+    def errcode(self):
+        return _c.points_errcode(self._h())
+
+    # ---- Clock ----
+
+    def now(self):
+        """The ledger's clock, in seconds since 1970."""
+        return _c.points_now(self._h())
+
+    def set_clock(self, t):
+        """Move a settable clock (see open's clock=) to t; None returns
+        it to the system clock."""
+        self._h()
+        if self._clock is None:
+            raise Misuse(
+                "this ledger was opened with the system clock; pass "
+                "clock= to Ledger.open for a settable one", _c.POINTS_EMISUSE)
+        self._clock.now = seconds(t)
+
+    # ---- Batches ----
+
+    def batch(self):
+        """A context manager: commits on success, rolls back on an
+        exception.  A failed business check inside writes nothing and the
+        batch goes on."""
+        return Batch(self)
+
+    def begin_batch(self):
+        _c.points_batch_begin(self._h())
+
+    def commit_batch(self):
+        _c.points_batch_commit(self._h())
+
+    def rollback_batch(self):
+        _c.points_batch_rollback(self._h())
+
+    # ---- Assets ----
+
+    def create_asset(self, code, decimals=0, expiry=EXPIRE_NEVER, n=0):
+        """Create an asset; expiry is EXPIRE_NEVER, EXPIRE_DAYS (n days)
+        or EXPIRE_YEAR_END (31 Dec of the nth year after earning)."""
+        db = self._h()
+        _c.points_asset_create(db, code, decimals, expiry, n)
+        return Asset._make(_c.points_asset_get(db, code))
+
+    def asset(self, code):
+        return Asset._make(_c.points_asset_get(self._h(), code))
+
+    # ---- Accounts ----
+
+    def create_account(self, external_id, name=None, *, flags=0):
+        """Create an account with the host's unique external id."""
+        db = self._h()
+        aid = _c.points_account_create(db, external_id, name, flags)
+        return Account._make(_c.points_account_get(db, aid))
+
+    def account(self, account):
+        """The account with this id (NotFound if none)."""
+        return Account._make(_c.points_account_get(self._h(),
+                                                   account_id(account)))
+
+    def find_account(self, external_id):
+        """The account with this external id (NotFound if none)."""
+        return Account._make(_c.points_account_find(self._h(), external_id))
+
+    def update_account(self, account, *, name=None, tier=None,
+                       department=None):
+        """Change name, tier, department; None keeps, "" clears."""
+        db = self._h()
+        aid = account_id(account)
+        _c.points_account_update(db, aid, name, tier, department)
+        return Account._make(_c.points_account_get(db, aid))
+
+    def set_attr(self, account, key, value):
+        """Set a free attribute; value None removes it."""
+        _c.points_account_attr_set(self._h(), account_id(account), key, value)
+
+    _MISSING = object()
+
+    def get_attr(self, account, key, default=_MISSING):
+        """An attribute's value; NotFound (or default) if it is not set."""
+        try:
+            return _c.points_account_attr_get(self._h(), account_id(account),
+                                              key)
+        except NotFound:
+            if default is self._MISSING:
+                raise
+            return default
+
+    def freeze(self, account):
+        _c.points_account_freeze(self._h(), account_id(account))
+
+    def unfreeze(self, account):
+        _c.points_account_unfreeze(self._h(), account_id(account))
+
+    def close_account(self, account):
+        """Close an account; only at zero balance in every asset."""
+        _c.points_account_close(self._h(), account_id(account))
+
+    def accounts(self, from_id=0):
+        """Iterate the accounts with id >= from_id, ascending."""
+        it = _c.points_account_iter(self._h(), from_id)
+        return _Iter(self, it, _c.points_account_next, Account._make)
+
+    # ---- Balances and postings ----
+
+    def balance(self, account, asset):
+        return Balance._make(_c.points_balance_get(self._h(),
+                                                   account_id(account), asset))
+
+    def earn(self, account, amount, asset, memo=None, *, idempotency_key=None,
+             time=None, expires_at=None, counterparty=0):
+        """Issuer (or counterparty) -> account; makes a lot that expires
+        per the asset's policy unless expires_at is given."""
+        db = self._db or self._h()
+        return Txn._make(_c.points_earn(db, (
+            asset, account if type(account) is int else account_id(account),
+            account_id(counterparty), amount, memo, idempotency_key,
+            0 if time is None else seconds(time),
+            0 if expires_at is None else seconds(expires_at))))
+
+    def spend(self, account, amount, asset, memo=None, *,
+              idempotency_key=None, time=None, counterparty=0):
+        """Account -> sink (or counterparty): redeem, earliest lots first."""
+        db = self._db or self._h()
+        return Txn._make(_c.points_spend(db, (
+            asset, account if type(account) is int else account_id(account),
+            account_id(counterparty), amount, memo, idempotency_key,
+            0 if time is None else seconds(time), 0)))
+
+    def transfer(self, from_account, to_account, amount, asset, memo=None, *,
+                 idempotency_key=None, time=None):
+        """User -> user; the points keep their expiry."""
+        db = self._db or self._h()
+        return Txn._make(_c.points_transfer(db, (
+            asset, account_id(from_account), account_id(to_account), amount,
+            memo, idempotency_key, 0 if time is None else seconds(time), 0)))
+
+    def adjust(self, account, amount, asset, reason, *, idempotency_key=None,
+               time=None):
+        """An administrator's correction: amount > 0 credits, < 0 debits;
+        the reason is required."""
+        return Txn._make(_c.points_adjust(self._h(), (
+            asset, account_id(account), 0, amount, reason, idempotency_key,
+            seconds(time), 0)))
+
+    def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
+        """Reverse a transaction in whole (amount 0) or in part; points
+        return to the lots they came from."""
+        return Txn._make(_c.points_reverse(self._h(), txn_id(txn), amount,
+                                           memo, idempotency_key))
+
+    def txn(self, txn):
+        """The transaction with this id."""
+        return Txn._make(_c.points_txn_get(self._h(), txn_id(txn)))
+
+    def statement(self, account, asset, since=None, until=None, *,
+                  oldest_first=False):
+        """Entries of account in asset with since <= time < until,
+        newest first unless oldest_first."""
+        it = _c.points_statement(self._h(), account_id(account), asset,
+                                 seconds(since), seconds(until),
+                                 1 if oldest_first else 0)
+        return _Iter(self, it, _c.points_entry_next, Entry._make)
+
+    # ---- Lots and expiry ----
+
+    def lots(self, account, asset, until=None):
+        """Open lots expiring at or before until (None: all), earliest
+        first.  account None or 0: every account's due lots, grouped by
+        account (never-expiring lots are not listed then)."""
+        limit = NEVER if until is None else seconds(until)
+        it = _c.points_lots(self._h(), account_id(account), asset, limit)
+        return _Iter(self, it, _c.points_lot_next, Lot._make)
+
+    def expiring(self, asset, days, account=None):
+        """Lots expiring within the next `days` days (for reminders)."""
+        return self.lots(account, asset, self.now() + days * 86400)
+
+    def expire_sweep(self, as_of=None):
+        """Expire lots with expires_at < as_of (default: now) and holds
+        past their deadline.  Idempotent."""
+        db = self._h()
+        t = _c.points_now(db) if as_of is None else seconds(as_of)
+        return SweepReport._make(_c.points_expire_sweep(db, t))
+
+    # ---- Holds ----
+
+    def hold(self, account, amount, asset, memo=None, *, expires_at=None,
+             idempotency_key=None, time=None):
+        """Reserve points; returns a Hold.  In a ``with`` block the hold
+        is released at the end unless it was captured or released."""
+        db = self._h()
+        t = Txn._make(_c.points_hold_create(db, (
+            asset, account_id(account), 0, amount, memo, idempotency_key,
+            seconds(time), seconds(expires_at))))
+        return Hold(self, _c.points_hold_get(db, t.id))
+
+    def get_hold(self, hold_id):
+        return Hold(self, _c.points_hold_get(self._h(), txn_id(hold_id)))
+
+    # ---- Integrity ----
+
+    def verify(self):
+        """Recompute the hash chain and balances; Corrupt names the first
+        mismatch."""
+        return VerifyReport._make(_c.points_verify(self._h()))
+
+
+class Batch:
+    """with ledger.batch(): ... -- one store transaction."""
+
+    def __init__(self, ledger):
+        self._ledger = ledger
+
+    def __enter__(self):
+        self._ledger.begin_batch()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self._ledger.commit_batch()
+        elif not self._ledger.closed:
+            self._ledger.rollback_batch()
+        return False
+
+
+class Hold:
+    """A reservation of points.  Attributes: id, account, asset, amount,
+    captured, expires_at, state (HOLD_OPEN, HOLD_CAPTURED, ...)."""
+
+    __slots__ = ("_ledger", "id", "account", "asset", "amount", "captured",
+                 "expires_at", "state")
+
+    def __init__(self, ledger, rec):
+        self._ledger = ledger
+        (self.id, self.account, self.asset, self.amount, self.captured,
+         self.expires_at, self.state) = rec
+
+    def __repr__(self):
+        return ("Hold(id=%r, account=%d, asset=%r, amount=%d, captured=%d, "
+                "expires_at=%d, state=%d)" % (
+                    self.id, self.account, self.asset, self.amount,
+                    self.captured, self.expires_at, self.state))
+
+    @property
+    def open(self):
+        return self.state == HOLD_OPEN
+
+    def refresh(self):
+        """Re-read the hold's state from the ledger."""
+        self.__init__(self._ledger,
+                      _c.points_hold_get(self._ledger._h(), self.id))
+        return self
+
+    def capture(self, amount=0, to=0, memo=None):
+        """Capture amount (0: all) into account `to` (0: the sink); the
+        rest is released."""
+        try:
+            return Txn._make(_c.points_hold_capture(
+                self._ledger._h(), self.id, amount, account_id(to), memo))
+        finally:
+            self._refresh_quietly()
+
+    def release(self, memo=None):
+        try:
+            return Txn._make(_c.points_hold_release(self._ledger._h(),
+                                                    self.id, memo))
+        finally:
+            self._refresh_quietly()
+
+    def _refresh_quietly(self):
+        if not self._ledger.closed:
+            try:
+                self.refresh()
+            except Error:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.state == HOLD_OPEN and not self._ledger.closed:
+            self.refresh()
+            if self.state == HOLD_OPEN:
+                self.release("released at the end of a with block")
+        return False
+
+
+class _Iter:
+    """An iterator over a C iterator; see the module's rules."""
+
+    __slots__ = ("_ledger", "_it", "_next", "_make")
+
+    def __init__(self, ledger, it, next_fn, make):
+        self._ledger = ledger
+        self._it = it
+        self._next = next_fn
+        self._make = make
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        it = self._it
+        if it is None:
+            raise StopIteration
+        if self._ledger._db is None:
+            self.close()
+            raise LedgerClosed("the ledger of this iterator is closed",
+                               _c.POINTS_EMISUSE)
+        try:
+            rec = self._next(it)
+        except Error as e:
+            self.close()
+            e.message = self._ledger.errmsg
+            e.args = (e.message,)
+            raise
+        if rec is None:
+            self.close()
+            raise StopIteration
+        return self._make(rec)
+
+    def close(self):
+        it, self._it = self._it, None
+        if it is not None:
+            _c.points_iter_free(it)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
