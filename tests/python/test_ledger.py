@@ -1,0 +1,387 @@
+"""The ledger through the idiomatic layer: every operation's success."""
+
+import os
+import unittest
+from datetime import datetime, timezone
+
+import points
+from helpers import LedgerCase, T0, DAY
+
+
+class AssetTest(LedgerCase):
+
+    def test_create_and_get(self):
+        a = self.ledger.create_asset("WELFARE", 2, points.EXPIRE_YEAR_END, 1)
+        self.assertEqual(a, points.Asset("WELFARE", 2,
+                                         points.EXPIRE_YEAR_END, 1))
+        self.assertEqual(self.ledger.asset("PTS").expiry_policy,
+                         points.EXPIRE_DAYS)
+        self.assertEqual(self.ledger.asset("PTS").expiry_n, 365)
+
+    def test_year_end_policy(self):
+        self.ledger.create_asset("WELFARE", 0, points.EXPIRE_YEAR_END, 1)
+        self.ledger.earn(self.alice, 10, "WELFARE")  # earned in 2023
+        (lot,) = self.ledger.lots(self.alice, "WELFARE")
+        self.assertEqual(lot.expires.date().isoformat(), "2024-12-31")
+
+
+class AccountTest(LedgerCase):
+
+    def test_create_get_find(self):
+        a = self.ledger.account(self.alice.id)
+        self.assertEqual(a, self.alice)
+        self.assertEqual(a.external_id, "E1001")
+        self.assertEqual(a.name, "Alice")
+        self.assertEqual(a.status, points.ACTIVE)
+        self.assertEqual(a.created_at, T0)
+        self.assertEqual(a.created, datetime.fromtimestamp(T0, timezone.utc))
+        self.assertFalse(a.system)
+        self.assertEqual(self.ledger.find_account("E1002"), self.bob)
+        self.assertEqual(self.ledger.account(self.bob), self.bob)
+        issuer = self.ledger.account(points.ISSUER)
+        self.assertTrue(issuer.system)
+        self.assertEqual(issuer.external_id, "system:issuer")
+        c = self.ledger.create_account("E1003", flags=points.ALLOW_NEGATIVE)
+        self.assertEqual(c.name, "")
+        self.assertEqual(c.flags, points.ALLOW_NEGATIVE)
+
+    def test_update(self):
+        a = self.ledger.update_account(self.alice, tier="gold",
+                                       department="R&D")
+        self.assertEqual((a.name, a.tier, a.department),
+                         ("Alice", "gold", "R&D"))
+        a = self.ledger.update_account(self.alice, name="Alice Liu",
+                                       tier="")
+        self.assertEqual((a.name, a.tier, a.department),
+                         ("Alice Liu", "", "R&D"))
+        self.assertEqual(self.ledger.account(self.alice), a)
+
+    def test_attributes(self):
+        self.ledger.set_attr(self.alice, "cost_center", "CC-7")
+        self.ledger.set_attr(self.alice, "城市", "上海")
+        self.assertEqual(self.ledger.get_attr(self.alice, "cost_center"),
+                         "CC-7")
+        self.assertEqual(self.ledger.get_attr(self.alice, "城市"), "上海")
+        self.ledger.set_attr(self.alice, "cost_center", None)
+        self.assertIsNone(self.ledger.get_attr(self.alice, "cost_center",
+                                               None))
+        self.assertEqual(self.ledger.get_attr(self.bob, "x", "d"), "d")
+
+    def test_freeze_unfreeze_close(self):
+        self.ledger.freeze(self.alice)
+        self.assertTrue(self.ledger.account(self.alice).frozen)
+        with self.assertRaises(points.Frozen):
+            self.ledger.earn(self.alice, 10, "PTS")
+        self.ledger.unfreeze(self.alice)
+        self.ledger.earn(self.alice, 10, "PTS")
+        self.assertFalse(self.ledger.account(self.alice).frozen)
+        self.ledger.spend(self.alice, 10, "PTS")
+        self.ledger.close_account(self.alice)
+        self.assertTrue(self.ledger.account(self.alice).closed)
+
+    def test_iterate(self):
+        ids = [a.id for a in self.ledger.accounts()]
+        self.assertEqual(ids, [1, 2, 3, self.alice.id, self.bob.id])
+        from_alice = list(self.ledger.accounts(self.bob.id))
+        self.assertEqual(from_alice, [self.bob])
+        many = [self.ledger.create_account("N%04d" % i).id
+                for i in range(300)]  # more than one buffer of the iterator
+        self.assertEqual([a.id for a in self.ledger.accounts(many[0])], many)
+
+
+class PostingTest(LedgerCase):
+
+    def test_earn_spend_transfer(self):
+        t = self.ledger.earn(self.alice, 200, "PTS", "certificate")
+        self.assertEqual(t.kind, "earn")
+        self.assertEqual((t.from_account, t.to_account, t.amount),
+                         (points.ISSUER, self.alice.id, 200))
+        self.assertEqual(t.memo, "certificate")
+        self.assertEqual(t.time, T0)
+        self.assertEqual(len(t.id), 36)
+        self.assertEqual(t.id[14], "7")  # UUIDv7
+        s = self.ledger.spend(self.alice, 100, "PTS", "gift")
+        self.assertEqual((s.type, s.from_account, s.to_account),
+                         (points.SPEND, self.alice.id, points.SINK))
+        x = self.ledger.transfer(self.alice, self.bob, 30, "PTS", "thanks")
+        self.assertEqual(x.kind, "transfer")
+        self.assertEqual(self.available(self.alice), 70)
+        self.assertEqual(self.available(self.bob), 30)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.earned, b.spent, b.held, b.expired),
+                         (200, 130, 0, 0))
+        self.assertEqual(self.ledger.txn(s.id), s)
+        self.assertGreater(s.seq, t.seq)
+
+    def test_counterparties_and_times(self):
+        when = datetime(2023, 11, 1, 12, 0, tzinfo=timezone.utc)
+        t = self.ledger.earn(self.alice, 10, "PTS", time=when,
+                             expires_at=when.replace(year=2030))
+        self.assertEqual(t.time, int(when.timestamp()))
+        self.assertEqual(t.when, when)
+        (lot,) = self.ledger.lots(self.alice, "PTS")
+        # lots keep whole days: valid to the last second of that day
+        end = datetime(2030, 11, 1, 23, 59, 59, tzinfo=timezone.utc)
+        self.assertEqual(lot.expires, end)
+        naive = datetime(2023, 11, 2)  # naive datetimes are UTC
+        t = self.ledger.earn(self.bob, 10, "PTS", time=naive)
+        self.assertEqual(t.time, int(naive.replace(tzinfo=timezone.utc)
+                                     .timestamp()))
+        # spend into another account instead of the sink
+        s = self.ledger.spend(self.alice, 4, "PTS", counterparty=self.bob)
+        self.assertEqual(s.to_account, self.bob.id)
+        self.assertEqual(self.available(self.bob), 14)
+
+    def test_adjust(self):
+        a = self.ledger.adjust(self.alice, 50, "PTS", "missed bonus")
+        self.assertEqual((a.kind, a.to_account, a.memo),
+                         ("adjust", self.alice.id, "missed bonus"))
+        self.ledger.adjust(self.alice, -20, "PTS", "double entry fix")
+        self.assertEqual(self.available(self.alice), 30)
+
+    def test_reverse_whole_and_part(self):
+        self.ledger.earn(self.alice, 100, "PTS")
+        s = self.ledger.spend(self.alice, 60, "PTS")
+        r = self.ledger.reverse(s, 20, "partial refund")
+        self.assertEqual((r.kind, r.ref, r.amount),
+                         ("reversal", s.id, 20))
+        self.assertEqual(self.available(self.alice), 60)
+        self.ledger.reverse(s.id)  # the rest: 40
+        self.assertEqual(self.available(self.alice), 100)
+        with self.assertRaises(points.StateError):
+            self.ledger.reverse(s, 1)  # nothing left to reverse
+        # the refunded points kept their lot's expiry
+        (lot,) = self.ledger.lots(self.alice, "PTS")
+        self.assertEqual(lot.amount, 100)
+
+    def test_reverse_idempotent(self):
+        t = self.ledger.earn(self.alice, 10, "PTS")
+        r1 = self.ledger.reverse(t, idempotency_key="r")
+        r2 = self.ledger.reverse(t, idempotency_key="r")
+        self.assertEqual(r1.id, r2.id)
+        self.assertEqual(r2.replayed, 1)
+
+
+class StatementTest(LedgerCase):
+
+    def setUp(self):
+        super().setUp()
+        for day in range(5):
+            self.ledger.earn(self.alice, 10 + day, "PTS", "day %d" % day,
+                             time=T0 + day * DAY)
+        self.ledger.spend(self.alice, 5, "PTS", time=T0 + 5 * DAY)
+
+    def test_orders(self):
+        newest = list(self.ledger.statement(self.alice, "PTS"))
+        oldest = list(self.ledger.statement(self.alice, "PTS",
+                                            oldest_first=True))
+        self.assertEqual(len(newest), 6)
+        self.assertEqual(newest, oldest[::-1])
+        self.assertEqual(newest[0].amount, -5)
+        self.assertEqual(newest[0].kind, "spend")
+        self.assertEqual(oldest[0].memo, "day 0")
+        self.assertEqual(oldest[0].counterparty, points.ISSUER)
+        self.assertEqual(sum(e.amount for e in oldest), 55)
+
+    def test_range(self):
+        mid = list(self.ledger.statement(self.alice, "PTS", T0 + DAY,
+                                         T0 + 3 * DAY, oldest_first=True))
+        self.assertEqual([e.amount for e in mid], [11, 12])
+        since = datetime.fromtimestamp(T0 + 4 * DAY, timezone.utc)
+        self.assertEqual([e.amount for e in
+                          self.ledger.statement(self.alice, "PTS", since)],
+                         [-5, 14])
+        self.assertEqual(list(self.ledger.statement(self.bob, "PTS")), [])
+
+    def test_partial_iteration_and_close(self):
+        it = self.ledger.statement(self.alice, "PTS")
+        first = next(it)
+        self.assertEqual(first.amount, -5)
+        it.close()
+        self.assertEqual(list(it), [])
+        with self.ledger.statement(self.alice, "PTS") as it2:
+            self.assertEqual(next(it2).amount, -5)
+
+
+class LotsAndExpiryTest(LedgerCase):
+
+    def test_fifo_lots_and_sweep(self):
+        self.ledger.earn(self.alice, 100, "PTS", time=T0)
+        self.ledger.earn(self.alice, 50, "PTS", time=T0 + 100 * DAY)
+        self.ledger.spend(self.alice, 30, "PTS", time=T0 + 101 * DAY)
+        lots = list(self.ledger.lots(self.alice, "PTS"))
+        self.assertEqual([l.amount for l in lots], [70, 50])
+        self.assertLess(lots[0].expires_at, lots[1].expires_at)
+        self.assertFalse(lots[0].never_expires)
+        # expiring within 366 days of T0: only the first lot
+        soon = list(self.ledger.expiring("PTS", 366))
+        self.assertEqual([(l.account, l.amount) for l in soon],
+                         [(self.alice.id, 70)])
+        self.assertEqual(list(self.ledger.expiring("PTS", 366, self.bob)),
+                         [])
+        report = self.ledger.expire_sweep(T0 + 400 * DAY)
+        self.assertEqual(report, points.SweepReport(1, 1, 70, 0))
+        self.assertEqual(self.ledger.expire_sweep(T0 + 400 * DAY),
+                         points.SweepReport(0, 0, 0, 0))  # idempotent
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.expired), (50, 70))
+        self.assertEqual(self.available(points.EXPIRY), 70)
+
+    def test_sweep_defaults_to_the_clock(self):
+        self.ledger.earn(self.alice, 10, "PTS")
+        self.assertEqual(self.ledger.expire_sweep().lots, 0)
+        self.ledger.set_clock(T0 + 400 * DAY)
+        self.assertEqual(self.ledger.now(), T0 + 400 * DAY)
+        self.assertEqual(self.ledger.expire_sweep().points, 10)
+
+    def test_never_expiring(self):
+        self.ledger.create_asset("COIN")
+        self.ledger.earn(self.alice, 5, "COIN")
+        (lot,) = self.ledger.lots(self.alice, "COIN")
+        self.assertTrue(lot.never_expires)
+        self.assertIsNone(lot.expires)
+        self.assertEqual(lot.expires_at, points.NEVER)
+
+
+class HoldTest(LedgerCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ledger.earn(self.alice, 100, "PTS")
+
+    def test_capture_part(self):
+        h = self.ledger.hold(self.alice, 60, "PTS", "order 42")
+        self.assertTrue(h.open)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.held), (40, 60))
+        t = h.capture(45, memo="shipped")
+        self.assertEqual((t.kind, t.amount, t.ref), ("capture", 45, h.id))
+        self.assertEqual((h.state, h.captured), (points.HOLD_CAPTURED, 45))
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.held), (55, 0))
+        self.assertEqual(self.ledger.get_hold(h.id).captured, 45)
+
+    def test_capture_into_account(self):
+        h = self.ledger.hold(self.alice, 30, "PTS")
+        h.capture(to=self.bob)
+        self.assertEqual(self.available(self.bob), 30)
+
+    def test_with_block_releases(self):
+        with self.ledger.hold(self.alice, 70, "PTS") as h:
+            self.assertEqual(self.ledger.balance(self.alice, "PTS").held, 70)
+        self.assertEqual(h.state, points.HOLD_RELEASED)
+        self.assertEqual(self.available(self.alice), 100)
+        with self.assertRaises(RuntimeError):
+            with self.ledger.hold(self.alice, 10, "PTS") as h2:
+                raise RuntimeError("checkout failed")
+        self.assertEqual(h2.state, points.HOLD_RELEASED)
+        with self.ledger.hold(self.alice, 10, "PTS") as h3:
+            h3.capture()
+        self.assertEqual(h3.state, points.HOLD_CAPTURED)
+        self.assertEqual(self.available(self.alice), 90)
+
+    def test_release_and_expiry(self):
+        h = self.ledger.hold(self.alice, 10, "PTS")
+        t = h.release("cancelled")
+        self.assertEqual((t.kind, h.state), ("release", points.HOLD_RELEASED))
+        h2 = self.ledger.hold(self.alice, 20, "PTS", expires_at=T0 + DAY)
+        self.assertEqual(h2.expires_at, T0 + DAY)
+        report = self.ledger.expire_sweep(T0 + 2 * DAY)
+        self.assertEqual(report.holds, 1)
+        self.assertEqual(h2.refresh().state, points.HOLD_EXPIRED)
+        with self.assertRaises(points.StateError):
+            h2.capture()
+        self.assertEqual(self.available(self.alice), 100)
+
+
+class BatchTest(LedgerCase):
+
+    def test_commit(self):
+        with self.ledger.batch():
+            for _ in range(10):
+                self.ledger.earn(self.alice, 1, "PTS")
+        self.assertEqual(self.available(self.alice), 10)
+
+    def test_exception_rolls_back(self):
+        with self.assertRaises(KeyError):
+            with self.ledger.batch():
+                self.ledger.earn(self.alice, 10, "PTS")
+                raise KeyError("host failure")
+        self.assertEqual(self.available(self.alice), 0)
+
+    def test_failed_check_inside_goes_on(self):
+        with self.ledger.batch():
+            self.ledger.earn(self.alice, 10, "PTS")
+            with self.assertRaises(points.InsufficientPoints):
+                self.ledger.spend(self.alice, 50, "PTS")
+            self.ledger.spend(self.alice, 4, "PTS")
+        self.assertEqual(self.available(self.alice), 6)
+
+    def test_explicit_calls(self):
+        self.ledger.begin_batch()
+        self.ledger.earn(self.alice, 10, "PTS")
+        self.ledger.rollback_batch()
+        self.ledger.begin_batch()
+        self.ledger.earn(self.alice, 7, "PTS")
+        self.ledger.commit_batch()
+        self.assertEqual(self.available(self.alice), 7)
+
+
+class ClockTest(unittest.TestCase):
+
+    def test_system_clock(self):
+        import time
+        with points.Ledger.open("memory:") as ledger:
+            self.assertLessEqual(abs(ledger.now() - time.time()), 5)
+            with self.assertRaises(points.Misuse):
+                ledger.set_clock(T0)
+
+    def test_settable_clock_and_utc_offset(self):
+        # 2023-12-31 20:00 UTC is already 2024 at UTC+8
+        t = int(datetime(2023, 12, 31, 20, tzinfo=timezone.utc).timestamp())
+        with points.Ledger.open("memory:", clock=t,
+                                utc_offset=8 * 3600) as ledger:
+            ledger.create_asset("PTS", 0, points.EXPIRE_YEAR_END, 1)
+            a = ledger.create_account("E1")
+            ledger.earn(a, 1, "PTS")
+            (lot,) = ledger.lots(a, "PTS")
+            # earned in 2024 (local): expires at the end of 2025, local time
+            end = datetime(2025, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+            self.assertEqual(lot.expires_at, int(end.timestamp()) - 8 * 3600)
+            ledger.set_clock(datetime(2030, 1, 1))
+            self.assertEqual(ledger.now(),
+                             int(datetime(2030, 1, 1, tzinfo=timezone.utc)
+                                 .timestamp()))
+
+
+class SqliteTest(LedgerCase):
+    uri = "sqlite"
+
+    def test_persistence(self):
+        t = self.ledger.earn(self.alice, 25, "PTS", "kept")
+        self.ledger.set_attr(self.alice, "k", "v")
+        self.ledger.close()
+        with points.Ledger.open(self.make_uri(), clock=T0) as again:
+            self.assertEqual(again.balance(self.alice, "PTS").available, 25)
+            self.assertEqual(again.txn(t.id), t)
+            self.assertEqual(again.get_attr(self.alice, "k"), "v")
+            self.assertEqual(again.find_account("E1002"), self.bob)
+            self.assert_invariants(again)
+
+    def test_open_options_in_uri(self):
+        uri = self.make_uri() + "?busy_timeout=100&sync=full"
+        with points.Ledger.open(uri) as other:
+            self.assertEqual(other.account(self.alice), self.alice)
+        with self.assertRaises(points.InvalidArgument):
+            points.Ledger.open(self.make_uri() + "?sync=sometimes")
+
+
+class VersionTest(unittest.TestCase):
+
+    def test_versions(self):
+        self.assertEqual(points.library_version(), points.capi.POINTS_VERSION)
+        self.assertEqual(points.__version__, points.library_version())
+
+
+if __name__ == "__main__":
+    unittest.main()
