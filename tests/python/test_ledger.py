@@ -127,10 +127,17 @@ class PostingTest(LedgerCase):
         t = self.ledger.earn(self.bob, 10, "PTS", time=naive)
         self.assertEqual(t.time, int(naive.replace(tzinfo=timezone.utc)
                                      .timestamp()))
-        # spend into another account instead of the sink
-        s = self.ledger.spend(self.alice, 4, "PTS", counterparty=self.bob)
-        self.assertEqual(s.to_account, self.bob.id)
-        self.assertEqual(self.available(self.bob), 14)
+        # a host's own system accounts: a budget to earn from, a shop's
+        # account to spend into
+        budget = self.ledger.create_account("budget:2023",
+                                            flags=points.SYSTEM)
+        shop = self.ledger.create_account("shop:mall", flags=points.SYSTEM)
+        t = self.ledger.earn(self.alice, 6, "PTS", counterparty=budget)
+        self.assertEqual(t.from_account, budget.id)
+        s = self.ledger.spend(self.alice, 4, "PTS", counterparty=shop)
+        self.assertEqual(s.to_account, shop.id)
+        self.assertEqual(self.available(shop), 4)
+        self.assertEqual(self.available(budget), -6)
 
     def test_adjust(self):
         a = self.ledger.adjust(self.alice, 50, "PTS", "missed bonus")
