@@ -129,8 +129,8 @@ class PostingTest(LedgerCase):
                                      .timestamp()))
         # a host's own system accounts: a budget to earn from, a shop's
         # account to spend into
-        budget = self.ledger.create_account("budget:2023",
-                                            flags=points.SYSTEM)
+        budget = self.ledger.create_account(
+            "budget:2023", flags=points.SYSTEM | points.ALLOW_NEGATIVE)
         shop = self.ledger.create_account("shop:mall", flags=points.SYSTEM)
         t = self.ledger.earn(self.alice, 6, "PTS", counterparty=budget)
         self.assertEqual(t.from_account, budget.id)
