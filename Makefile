@@ -43,7 +43,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-bindings demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -92,8 +92,12 @@ build/bench/%: bench/%.c lib/libpoints.a
 ifeq ($(SANITIZE),1)
 check: check-c
 else
-check: check-c check-python check-java
+check: check-c check-python check-java check-bindings
 endif
+
+# Every public C function is reached by both bindings.
+check-bindings: python java
+	$(PYTHON) tests/check_bindings.py python java
 
 check-c: $(TEST_BIN) examples
 	@fail=0; for t in $(TEST_BIN); do \

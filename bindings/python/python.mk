@@ -26,7 +26,6 @@ $(PY_SO): $(PY_WRAP) lib/libpoints.so
 check-python: python
 	$(PY_ENV) $(PYTHON) -m points --version
 	$(PY_ENV) $(PYTHON) -m unittest discover -s tests/python -t tests/python -v
-	$(PY_ENV) $(PYTHON) tests/check_bindings.py python
 
 examples-python: python
 	rm -rf build/examples-python && mkdir -p build/examples-python

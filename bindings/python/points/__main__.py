@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import Ledger, __version__, library_version
+from . import Error, Ledger, __version__, library_version
 
 
 def main(argv=None):
@@ -21,8 +21,12 @@ def main(argv=None):
         print("points %s (libpoints %s)" % (__version__, library_version()))
         return 0
     if args.command == "verify":
-        with Ledger.open(args.uri) as ledger:
-            report = ledger.verify()
+        try:
+            with Ledger.open(args.uri) as ledger:
+                report = ledger.verify()
+        except Error as e:
+            print("points: %s: %s" % (args.uri, e), file=sys.stderr)
+            return 1
         print("ok: %d entries, %d balances" % (report.entries,
                                                 report.balances))
         return 0

@@ -1,0 +1,264 @@
+"""Handles and their lifetimes: close, use after close, garbage
+collection, stores under ledgers, threads, the command line."""
+
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+import weakref
+
+import points
+from helpers import T0
+
+# One call of every public Ledger method, for the use-after-close test.
+CALLS = {
+    "errmsg": lambda l, a: l.errmsg,
+    "errcode": lambda l, a: l.errcode,
+    "now": lambda l, a: l.now(),
+    "set_clock": lambda l, a: l.set_clock(T0),
+    "batch": lambda l, a: l.batch().__enter__(),
+    "begin_batch": lambda l, a: l.begin_batch(),
+    "commit_batch": lambda l, a: l.commit_batch(),
+    "rollback_batch": lambda l, a: l.rollback_batch(),
+    "create_asset": lambda l, a: l.create_asset("X"),
+    "asset": lambda l, a: l.asset("PTS"),
+    "create_account": lambda l, a: l.create_account("E9"),
+    "account": lambda l, a: l.account(a),
+    "find_account": lambda l, a: l.find_account("E1"),
+    "update_account": lambda l, a: l.update_account(a, name="x"),
+    "set_attr": lambda l, a: l.set_attr(a, "k", "v"),
+    "get_attr": lambda l, a: l.get_attr(a, "k", None),
+    "freeze": lambda l, a: l.freeze(a),
+    "unfreeze": lambda l, a: l.unfreeze(a),
+    "close_account": lambda l, a: l.close_account(a),
+    "accounts": lambda l, a: l.accounts(),
+    "balance": lambda l, a: l.balance(a, "PTS"),
+    "earn": lambda l, a: l.earn(a, 1, "PTS"),
+    "spend": lambda l, a: l.spend(a, 1, "PTS"),
+    "transfer": lambda l, a: l.transfer(a, a, 1, "PTS"),
+    "adjust": lambda l, a: l.adjust(a, 1, "PTS", "r"),
+    "reverse": lambda l, a: l.reverse("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
+    "txn": lambda l, a: l.txn("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
+    "statement": lambda l, a: l.statement(a, "PTS"),
+    "lots": lambda l, a: l.lots(a, "PTS"),
+    "expiring": lambda l, a: l.expiring("PTS", 30),
+    "expire_sweep": lambda l, a: l.expire_sweep(),
+    "hold": lambda l, a: l.hold(a, 1, "PTS"),
+    "get_hold": lambda l, a: l.get_hold("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
+    "verify": lambda l, a: l.verify(),
+}
+
+
+class CloseTest(unittest.TestCase):
+
+    def open(self):
+        ledger = points.Ledger.open("memory:", clock=T0)
+        ledger.create_asset("PTS")
+        a = ledger.create_account("E1")
+        ledger.earn(a, 100, "PTS")
+        return ledger, a
+
+    def test_every_method_is_covered(self):
+        public = {n for n in dir(points.Ledger) if not n.startswith("_")}
+        public -= {"open", "open_store", "close", "closed"}
+        self.assertEqual(public, set(CALLS))
+
+    def test_use_after_close_raises(self):
+        ledger, a = self.open()
+        ledger.close()
+        self.assertTrue(ledger.closed)
+        ledger.close()  # twice is fine
+        for name, call in CALLS.items():
+            with self.assertRaises(points.LedgerClosed, msg=name) as cm:
+                call(ledger, a)
+            self.assertIn("closed", str(cm.exception))
+            self.assertEqual(cm.exception.code, points.Misuse.code)
+
+    def test_context_manager_closes(self):
+        with points.Ledger.open("memory:") as ledger:
+            self.assertFalse(ledger.closed)
+        self.assertTrue(ledger.closed)
+
+    def test_iterator_after_close(self):
+        ledger, a = self.open()
+        for _ in range(3):
+            ledger.earn(a, 1, "PTS")
+        it = ledger.statement(a, "PTS")
+        accounts = ledger.accounts()
+        lots = ledger.lots(a, "PTS")
+        self.assertEqual(next(it).amount, 1)
+        ledger.close()
+        for i in (it, accounts, lots):
+            with self.assertRaises(points.LedgerClosed):
+                next(i)
+            self.assertEqual(list(i), [])  # and it stays finished
+
+    def test_hold_after_close(self):
+        ledger, a = self.open()
+        h = ledger.hold(a, 10, "PTS")
+        ledger.close()
+        with self.assertRaises(points.LedgerClosed):
+            h.capture()
+        with self.assertRaises(points.LedgerClosed):
+            h.release()
+        with h:  # leaving the block on a closed ledger does nothing
+            pass
+
+    def test_garbage_after_close(self):
+        for _ in range(20):
+            ledger, a = self.open()
+            its = [ledger.statement(a, "PTS"), ledger.accounts(),
+                   ledger.lots(a, "PTS")]
+            next(its[1])
+            h = ledger.hold(a, 1, "PTS")
+            ledger.close()
+            del its, h
+            gc.collect()
+        # an iterator keeps its ledger open; a ledger dropped without
+        # close() is closed by the collector
+        ledger, a = self.open()
+        it = ledger.accounts()
+        ref = weakref.ref(ledger)
+        del ledger
+        gc.collect()
+        self.assertEqual(next(it).id, points.ISSUER)
+        del it
+        gc.collect()
+        self.assertIsNone(ref())
+
+    def test_failed_open(self):
+        with self.assertRaises(points.InvalidArgument) as cm:
+            points.Ledger.open("bogus:")
+        self.assertIn("bogus", str(cm.exception))
+        with self.assertRaises(points.Error):
+            points.Ledger.open("sqlite:/nonexistent-dir/x/y.db")
+        with self.assertRaises(points.InvalidArgument):
+            points.Ledger.open(None)
+
+
+class StoreTest(unittest.TestCase):
+
+    def test_ledger_over_a_store(self):
+        store = points.Store.open("memory:")
+        ledger = points.Ledger.open_store(store)
+        ledger.create_asset("PTS")
+        with self.assertRaises(points.Misuse):
+            store.close()  # a ledger is still open on it
+        self.assertFalse(store.closed)
+        ledger.close()
+        store.close()
+        store.close()
+        self.assertTrue(store.closed)
+        with self.assertRaises(points.LedgerClosed):
+            points.Ledger.open_store(store)
+
+    def test_wrapper_order(self):
+        inner = points.Store.open("memory:")
+        fault = points.Store.fault(inner)
+        with self.assertRaises(points.Misuse):
+            inner.close()  # the wrapper is still open
+        with self.assertRaises(points.Misuse):
+            inner.arm(1)  # not a wrapper
+        self.assertEqual(fault.failures, 0)
+        fault.close()
+        inner.close()
+        with self.assertRaises(points.LedgerClosed):
+            fault.arm(1)
+
+    def test_persistent_fault(self):
+        with points.Store.open("memory:") as inner:
+            with points.Store.fault(inner) as fault:
+                with points.Ledger.open_store(fault) as ledger:
+                    ledger.create_asset("PTS")
+                    a = ledger.create_account("E1")
+                    fault.arm(1, persistent=True)
+                    for _ in range(3):
+                        with self.assertRaises(points.StorageError):
+                            ledger.earn(a, 5, "PTS")
+                    self.assertGreaterEqual(fault.failures, 3)
+                    fault.arm(0)
+                    ledger.earn(a, 5, "PTS")
+                    self.assertEqual(ledger.balance(a, "PTS").available, 5)
+
+    def test_bad_store_uri(self):
+        with self.assertRaises(points.InvalidArgument):
+            points.Store.open("nope:")
+
+
+class ThreadTest(unittest.TestCase):
+
+    def test_threads_with_their_own_ledgers(self):
+        d = tempfile.mkdtemp()
+        try:
+            uri = "sqlite:" + os.path.join(d, "l.db") + "?busy_timeout=10000"
+            with points.Ledger.open(uri) as ledger:
+                ledger.create_asset("PTS")
+                ids = [ledger.create_account("E%d" % i).id for i in range(4)]
+            errors = []
+
+            def work(account):
+                try:
+                    with points.Ledger.open(uri) as mine:
+                        for i in range(200):
+                            if i % 50 == 0:
+                                with mine.batch():
+                                    for _ in range(10):
+                                        mine.earn(account, 1, "PTS")
+                            else:
+                                mine.earn(account, 2, "PTS")
+                        mine.spend(account, 100, "PTS")
+                except Exception as e:  # reported below
+                    errors.append(e)
+
+            threads = [threading.Thread(target=work, args=(a,)) for a in ids]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+            with points.Ledger.open(uri) as ledger:
+                for a in ids:
+                    # 4 batches of 10 x 1, 196 single earns of 2, less 100
+                    self.assertEqual(ledger.balance(a, "PTS").available,
+                                     40 + 392 - 100)
+                report = ledger.verify()
+                self.assertEqual(report.bad_seq, 0)
+        finally:
+            shutil.rmtree(d)
+
+
+class CommandLineTest(unittest.TestCase):
+
+    def run_points(self, *args):
+        return subprocess.run([sys.executable, "-m", "points", *args],
+                              capture_output=True, text=True)
+
+    def test_version(self):
+        r = self.run_points("--version")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "points %s (libpoints %s)" % (
+            points.__version__, points.library_version()))
+
+    def test_verify(self):
+        d = tempfile.mkdtemp()
+        try:
+            uri = "sqlite:" + os.path.join(d, "l.db")
+            with points.Ledger.open(uri) as ledger:
+                ledger.create_asset("PTS")
+                ledger.earn(ledger.create_account("E1"), 5, "PTS")
+            r = self.run_points("verify", uri)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, r"^ok: 1 entries, 2 balances")
+            r = self.run_points("verify", "bogus:")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("unknown scheme", r.stderr)
+        finally:
+            shutil.rmtree(d)
+
+
+if __name__ == "__main__":
+    unittest.main()
