@@ -9,7 +9,7 @@ PY_SO = $(PY_PKG)/_capi$(PY_EXT)
 PY_WRAP = build/python/capi_wrap.c
 PY_ENV = PYTHONPATH=$(CURDIR)/$(PY_DIR) PYTHONDONTWRITEBYTECODE=1
 
-.PHONY: python check-python examples-python clean-python
+.PHONY: python check-python examples-python clean-python bench-python
 
 python: $(PY_SO)
 
@@ -35,3 +35,6 @@ examples-python: python
 clean-python:
 	rm -f $(PY_PKG)/capi.py $(PY_PKG)/_capi*.so
 	rm -rf $(PY_PKG)/__pycache__
+
+bench-python: python
+	$(PY_ENV) $(PYTHON) bench/python_bench.py
