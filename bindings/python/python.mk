@@ -9,6 +9,15 @@ PY_SO = $(PY_PKG)/_capi$(PY_EXT)
 PY_WRAP = build/python/capi_wrap.c
 PY_ENV = PYTHONPATH=$(CURDIR)/$(PY_DIR) PYTHONDONTWRITEBYTECODE=1
 
+# SANITIZE=1: the extension and libpoints are built with ASan and UBSan and
+# the interpreter, which is not, gets their runtimes preloaded.  Leaks are
+# not checked here: the interpreter keeps objects to exit by design; the C
+# suites check the library for leaks.
+ifeq ($(SANITIZE),1)
+PY_ENV += LD_PRELOAD="$(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+endif
+
 .PHONY: python check-python examples-python clean-python bench-python
 
 python: $(PY_SO)
@@ -20,7 +29,7 @@ $(PY_WRAP): bindings/points.i include/points.h include/points_store.h | deps
 
 # The generated code is compiled without -Werror: its warnings are SWIG's.
 $(PY_SO): $(PY_WRAP) lib/libpoints.so
-	$(CC) -shared -fPIC -O2 -g -Iinclude -I$(PY_INCLUDE) $< -o $@ \
+	$(CC) -shared -fPIC $(OPT) $(SAN) -Iinclude -I$(PY_INCLUDE) $< -o $@ \
 	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../../lib'
 
 check-python: python
