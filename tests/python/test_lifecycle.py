@@ -231,6 +231,33 @@ class ThreadTest(unittest.TestCase):
             shutil.rmtree(d)
 
 
+    def test_a_shared_ledger_takes_one_call_at_a_time(self):
+        with points.Ledger.open("memory:") as ledger:
+            ledger.create_asset("PTS")
+            ids = [ledger.create_account("E%d" % i).id for i in range(4)]
+            errors = []
+
+            def work(account):
+                try:
+                    for _ in range(300):
+                        ledger.earn(account, 1, "PTS")
+                        ledger.balance(account, "PTS")
+                    n = sum(1 for _ in ledger.statement(account, "PTS"))
+                    self.assertEqual(n, 300)
+                except Exception as e:  # reported below
+                    errors.append(e)
+
+            threads = [threading.Thread(target=work, args=(a,)) for a in ids]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+            for a in ids:
+                self.assertEqual(ledger.balance(a, "PTS").available, 300)
+            self.assertEqual(ledger.verify().bad_seq, 0)
+
+
 class CommandLineTest(unittest.TestCase):
 
     def run_points(self, *args):

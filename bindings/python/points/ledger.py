@@ -6,10 +6,12 @@ Rules the layer keeps so that misuse raises instead of crashing:
    C iterator when exhausted, closed or collected (freeing after the
    ledger closed is allowed by the C API);
  - a ledger opened over a Store keeps the store alive and open.
-A ledger is used by one thread at a time: open one per thread.  The C
-calls release the GIL, so threads with their own ledgers run in parallel.
+The C calls release the GIL, so threads with their own ledgers run in
+parallel; a ledger shared by threads takes one call at a time (a lock per
+ledger), which is safe but serial: open one per thread.
 """
 
+import threading
 from datetime import datetime, timezone
 
 from . import _capi as _c
@@ -55,6 +57,7 @@ class Ledger:
 
     def __init__(self, db, clock, store=None):
         self._db = db
+        self._lock = threading.Lock()
         self._clock = clock
         self._store = store
         if store is not None:
@@ -96,11 +99,12 @@ class Ledger:
 
     def close(self):
         """Close the ledger; closing twice is fine."""
-        db, self._db = self._db, None
-        if db is not None:
-            _c.points_close(db)
-            if self._store is not None:
-                self._store._users -= 1
+        with self._lock:
+            db, self._db = self._db, None
+            if db is not None:
+                _c.points_close(db)
+                if self._store is not None:
+                    self._store._users -= 1
 
     @property
     def closed(self):
@@ -116,31 +120,35 @@ class Ledger:
         if getattr(self, "_db", None) is not None:
             self.close()
 
-    def _h(self):
-        db = self._db
-        if db is None:
-            raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
-        return db
+    def _call(self, fn, *args):
+        """fn(handle, *args), one thread at a time: a handle must not be
+        in two C calls at once, and the calls release the GIL."""
+        with self._lock:
+            db = self._db
+            if db is None:
+                raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
+            return fn(db, *args)
 
     @property
     def errmsg(self):
         """The message of the last error on this ledger."""
-        return _c.points_errmsg(self._h())
+        return self._call(_c.points_errmsg)
 
     @property
     def errcode(self):
-        return _c.points_errcode(self._h())
+        return self._call(_c.points_errcode)
 
     # ---- Clock ----
 
     def now(self):
         """The ledger's clock, in seconds since 1970."""
-        return _c.points_now(self._h())
+        return self._call(_c.points_now)
 
     def set_clock(self, t):
         """Move a settable clock (see open's clock=) to t; None returns
         it to the system clock."""
-        self._h()
+        if self._db is None:
+            raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
         if self._clock is None:
             raise Misuse(
                 "this ledger was opened with the system clock; pass "
@@ -156,61 +164,58 @@ class Ledger:
         return Batch(self)
 
     def begin_batch(self):
-        _c.points_batch_begin(self._h())
+        self._call(_c.points_batch_begin)
 
     def commit_batch(self):
-        _c.points_batch_commit(self._h())
+        self._call(_c.points_batch_commit)
 
     def rollback_batch(self):
-        _c.points_batch_rollback(self._h())
+        self._call(_c.points_batch_rollback)
 
     # ---- Assets ----
 
     def create_asset(self, code, decimals=0, expiry=EXPIRE_NEVER, n=0):
         """Create an asset; expiry is EXPIRE_NEVER, EXPIRE_DAYS (n days)
         or EXPIRE_YEAR_END (31 Dec of the nth year after earning)."""
-        db = self._h()
-        _c.points_asset_create(db, code, decimals, expiry, n)
-        return Asset._make(_c.points_asset_get(db, code))
+        self._call(_c.points_asset_create, code, decimals, expiry, n)
+        return Asset._make(self._call(_c.points_asset_get, code))
 
     def asset(self, code):
-        return Asset._make(_c.points_asset_get(self._h(), code))
+        return Asset._make(self._call(_c.points_asset_get, code))
 
     # ---- Accounts ----
 
     def create_account(self, external_id, name=None, *, flags=0):
         """Create an account with the host's unique external id."""
-        db = self._h()
-        aid = _c.points_account_create(db, external_id, name, flags)
-        return Account._make(_c.points_account_get(db, aid))
+        aid = self._call(_c.points_account_create, external_id, name, flags)
+        return Account._make(self._call(_c.points_account_get, aid))
 
     def account(self, account):
         """The account with this id (NotFound if none)."""
-        return Account._make(_c.points_account_get(self._h(),
-                                                   account_id(account)))
+        return Account._make(self._call(_c.points_account_get,
+                                        account_id(account)))
 
     def find_account(self, external_id):
         """The account with this external id (NotFound if none)."""
-        return Account._make(_c.points_account_find(self._h(), external_id))
+        return Account._make(self._call(_c.points_account_find, external_id))
 
     def update_account(self, account, *, name=None, tier=None,
                        department=None):
         """Change name, tier, department; None keeps, "" clears."""
-        db = self._h()
         aid = account_id(account)
-        _c.points_account_update(db, aid, name, tier, department)
-        return Account._make(_c.points_account_get(db, aid))
+        self._call(_c.points_account_update, aid, name, tier, department)
+        return Account._make(self._call(_c.points_account_get, aid))
 
     def set_attr(self, account, key, value):
         """Set a free attribute; value None removes it."""
-        _c.points_account_attr_set(self._h(), account_id(account), key, value)
+        self._call(_c.points_account_attr_set, account_id(account), key, value)
 
     _MISSING = object()
 
     def get_attr(self, account, key, default=_MISSING):
         """An attribute's value; NotFound (or default) if it is not set."""
         try:
-            return _c.points_account_attr_get(self._h(), account_id(account),
+            return self._call(_c.points_account_attr_get, account_id(account),
                                               key)
         except NotFound:
             if default is self._MISSING:
@@ -218,33 +223,32 @@ class Ledger:
             return default
 
     def freeze(self, account):
-        _c.points_account_freeze(self._h(), account_id(account))
+        self._call(_c.points_account_freeze, account_id(account))
 
     def unfreeze(self, account):
-        _c.points_account_unfreeze(self._h(), account_id(account))
+        self._call(_c.points_account_unfreeze, account_id(account))
 
     def close_account(self, account):
         """Close an account; only at zero balance in every asset."""
-        _c.points_account_close(self._h(), account_id(account))
+        self._call(_c.points_account_close, account_id(account))
 
     def accounts(self, from_id=0):
         """Iterate the accounts with id >= from_id, ascending."""
-        it = _c.points_account_iter(self._h(), from_id)
+        it = self._call(_c.points_account_iter, from_id)
         return _Iter(self, it, _c.points_account_next, Account._make)
 
     # ---- Balances and postings ----
 
     def balance(self, account, asset):
-        return Balance._make(_c.points_balance_get(self._h(),
-                                                   account_id(account), asset))
+        return Balance._make(self._call(_c.points_balance_get,
+                                        account_id(account), asset))
 
     def earn(self, account, amount, asset, memo=None, *, idempotency_key=None,
              time=None, expires_at=None, counterparty=0):
         """Issuer (or counterparty) -> account; makes a lot that expires
         per the asset's policy unless expires_at is given."""
-        db = self._db or self._h()
-        return Txn._make(_c.points_earn(db, (
-            asset, account if type(account) is int else account_id(account),
+        return Txn._make(self._call(_c.points_earn, (
+            asset, account_id(account),
             account_id(counterparty), amount, memo, idempotency_key,
             0 if time is None else seconds(time),
             0 if expires_at is None else seconds(expires_at))))
@@ -252,17 +256,15 @@ class Ledger:
     def spend(self, account, amount, asset, memo=None, *,
               idempotency_key=None, time=None, counterparty=0):
         """Account -> sink (or counterparty): redeem, earliest lots first."""
-        db = self._db or self._h()
-        return Txn._make(_c.points_spend(db, (
-            asset, account if type(account) is int else account_id(account),
+        return Txn._make(self._call(_c.points_spend, (
+            asset, account_id(account),
             account_id(counterparty), amount, memo, idempotency_key,
             0 if time is None else seconds(time), 0)))
 
     def transfer(self, from_account, to_account, amount, asset, memo=None, *,
                  idempotency_key=None, time=None):
         """User -> user; the points keep their expiry."""
-        db = self._db or self._h()
-        return Txn._make(_c.points_transfer(db, (
+        return Txn._make(self._call(_c.points_transfer, (
             asset, account_id(from_account), account_id(to_account), amount,
             memo, idempotency_key, 0 if time is None else seconds(time), 0)))
 
@@ -270,25 +272,25 @@ class Ledger:
                time=None):
         """An administrator's correction: amount > 0 credits, < 0 debits;
         the reason is required."""
-        return Txn._make(_c.points_adjust(self._h(), (
+        return Txn._make(self._call(_c.points_adjust, (
             asset, account_id(account), 0, amount, reason, idempotency_key,
             seconds(time), 0)))
 
     def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
         """Reverse a transaction in whole (amount 0) or in part; points
         return to the lots they came from."""
-        return Txn._make(_c.points_reverse(self._h(), txn_id(txn), amount,
+        return Txn._make(self._call(_c.points_reverse, txn_id(txn), amount,
                                            memo, idempotency_key))
 
     def txn(self, txn):
         """The transaction with this id."""
-        return Txn._make(_c.points_txn_get(self._h(), txn_id(txn)))
+        return Txn._make(self._call(_c.points_txn_get, txn_id(txn)))
 
     def statement(self, account, asset, since=None, until=None, *,
                   oldest_first=False):
         """Entries of account in asset with since <= time < until,
         newest first unless oldest_first."""
-        it = _c.points_statement(self._h(), account_id(account), asset,
+        it = self._call(_c.points_statement, account_id(account), asset,
                                  seconds(since), seconds(until),
                                  1 if oldest_first else 0)
         return _Iter(self, it, _c.points_entry_next, Entry._make)
@@ -300,7 +302,7 @@ class Ledger:
         first.  account None or 0: every account's due lots, grouped by
         account (never-expiring lots are not listed then)."""
         limit = NEVER if until is None else seconds(until)
-        it = _c.points_lots(self._h(), account_id(account), asset, limit)
+        it = self._call(_c.points_lots, account_id(account), asset, limit)
         return _Iter(self, it, _c.points_lot_next, Lot._make)
 
     def expiring(self, asset, days, account=None):
@@ -310,9 +312,8 @@ class Ledger:
     def expire_sweep(self, as_of=None):
         """Expire lots with expires_at < as_of (default: now) and holds
         past their deadline.  Idempotent."""
-        db = self._h()
-        t = _c.points_now(db) if as_of is None else seconds(as_of)
-        return SweepReport._make(_c.points_expire_sweep(db, t))
+        t = self._call(_c.points_now) if as_of is None else seconds(as_of)
+        return SweepReport._make(self._call(_c.points_expire_sweep, t))
 
     # ---- Holds ----
 
@@ -320,21 +321,20 @@ class Ledger:
              idempotency_key=None, time=None):
         """Reserve points; returns a Hold.  In a ``with`` block the hold
         is released at the end unless it was captured or released."""
-        db = self._h()
-        t = Txn._make(_c.points_hold_create(db, (
+        t = Txn._make(self._call(_c.points_hold_create, (
             asset, account_id(account), 0, amount, memo, idempotency_key,
             seconds(time), seconds(expires_at))))
-        return Hold(self, _c.points_hold_get(db, t.id))
+        return Hold(self, self._call(_c.points_hold_get, t.id))
 
     def get_hold(self, hold_id):
-        return Hold(self, _c.points_hold_get(self._h(), txn_id(hold_id)))
+        return Hold(self, self._call(_c.points_hold_get, txn_id(hold_id)))
 
     # ---- Integrity ----
 
     def verify(self):
         """Recompute the hash chain and balances; Corrupt names the first
         mismatch."""
-        return VerifyReport._make(_c.points_verify(self._h()))
+        return VerifyReport._make(self._call(_c.points_verify))
 
 
 class Batch:
@@ -380,22 +380,23 @@ class Hold:
     def refresh(self):
         """Re-read the hold's state from the ledger."""
         self.__init__(self._ledger,
-                      _c.points_hold_get(self._ledger._h(), self.id))
+                      self._ledger._call(_c.points_hold_get, self.id))
         return self
 
     def capture(self, amount=0, to=0, memo=None):
         """Capture amount (0: all) into account `to` (0: the sink); the
         rest is released."""
         try:
-            return Txn._make(_c.points_hold_capture(
-                self._ledger._h(), self.id, amount, account_id(to), memo))
+            return Txn._make(self._ledger._call(
+                _c.points_hold_capture, self.id, amount, account_id(to),
+                memo))
         finally:
             self._refresh_quietly()
 
     def release(self, memo=None):
         try:
-            return Txn._make(_c.points_hold_release(self._ledger._h(),
-                                                    self.id, memo))
+            return Txn._make(self._ledger._call(_c.points_hold_release,
+                                                self.id, memo))
         finally:
             self._refresh_quietly()
 
@@ -435,17 +436,20 @@ class _Iter:
         it = self._it
         if it is None:
             raise StopIteration
-        if self._ledger._db is None:
-            self.close()
-            raise LedgerClosed("the ledger of this iterator is closed",
-                               _c.POINTS_EMISUSE)
-        try:
-            rec = self._next(it)
-        except Error as e:
-            self.close()
-            e.message = self._ledger.errmsg
-            e.args = (e.message,)
-            raise
+        ledger = self._ledger
+        with ledger._lock:
+            if ledger._db is None:
+                self.close()
+                raise LedgerClosed("the ledger of this iterator is closed",
+                                   _c.POINTS_EMISUSE)
+            try:
+                rec = self._next(it)
+            except Error as e:
+                # the iterator has no message of its own: the handle has
+                self.close()
+                e.message = _c.points_errmsg(ledger._db)
+                e.args = (e.message,)
+                raise
         if rec is None:
             self.close()
             raise StopIteration
