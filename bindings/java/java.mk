@@ -1,6 +1,75 @@
-# Java binding: placeholder, being written.
+# Java binding: package org.libpoints, built under build/java.  Included by
+# the top-level Makefile.
+#
+#   make java           build/java/libpoints.jar and build/java/libpoints_jni.so
+#   make check-java     the JUnit 4 suite (Debian's junit4)
+#   make examples-java  run examples/java/LoyaltyService.java
+#
+# The JDK is the one of the first javac on PATH, or JAVA_HOME.  The
+# generated layer (swig -java) lands in build/java/gen and is compiled into
+# the jar beside the hand-written classes; it is package-private.
+
+JAVAC ?= javac
+JAVA ?= java
+JAR ?= jar
+JAVA_RELEASE ?= 17
+# Recursive (=): evaluated in recipes, after `deps` may have installed the JDK.
+JDK_HOME = $(or $(JAVA_HOME),$(shell j=$$(readlink -f "$$(command -v $(JAVAC))" 2>/dev/null) && dirname "$$(dirname "$$j")"))
+JNI_CFLAGS = -I$(JDK_HOME)/include -I$(JDK_HOME)/include/linux
+
+JAVA_DIR = bindings/java
+JAVA_OUT = build/java
+JAVA_GEN = $(JAVA_OUT)/gen
+JAVA_GEN_PKG = $(JAVA_GEN)/org/libpoints
+JAVA_WRAP = $(JAVA_GEN)/capi_wrap.c
+JAVA_JNI = $(JAVA_OUT)/libpoints_jni.so
+JAVA_JAR = $(JAVA_OUT)/libpoints.jar
+JAVA_SRC = $(sort $(wildcard $(JAVA_DIR)/src/org/libpoints/*.java))
+JAVA_TEST_SRC = $(sort $(wildcard $(JAVA_DIR)/test/org/libpoints/*.java))
+JAVA_TESTS = $(subst /,.,$(patsubst $(JAVA_DIR)/test/%.java,%,$(filter %Test.java,$(JAVA_TEST_SRC))))
+JUNIT_CP = /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
+JAVAC_FLAGS = --release $(JAVA_RELEASE) -encoding UTF-8 -Xlint:all,-serial,-try -Werror
+# -Xcheck:jni makes the JVM check every JNI call of the wrapper.
+JAVA_RUN = $(JAVA) -Xcheck:jni
+
 .PHONY: java check-java examples-java clean-java
-java:
-check-java:
-examples-java:
+
+java: $(JAVA_JNI) $(JAVA_JAR)
+
+# SWIG cannot make the constants interface, nor the clock cell (declared
+# before the Java section of points.i), package-private: sed does.
+$(JAVA_WRAP): bindings/points.i include/points.h include/points_store.h | deps
+	rm -rf $(JAVA_GEN) && mkdir -p $(JAVA_GEN_PKG)
+	swig -java -package org.libpoints -Iinclude -o $@ -outdir $(JAVA_GEN_PKG) $<
+	sed -i -e 's/^public interface capiConstants/interface capiConstants/' \
+	    -e 's/^public class points_clock_cell/final class points_clock_cell/' \
+	    $(JAVA_GEN_PKG)/*.java
+
+# The generated code is compiled without -Werror: its warnings are SWIG's
+# (and SWIG's pointer casts want -fno-strict-aliasing).
+$(JAVA_JNI): $(JAVA_WRAP) lib/libpoints.so
+	@test -f "$(JDK_HOME)/include/jni.h" || { echo "no jni.h under '$(JDK_HOME)': install a JDK or set JAVA_HOME" >&2; exit 1; }
+	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Iinclude $(JNI_CFLAGS) $< -o $@ \
+	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../lib'
+
+$(JAVA_JAR): $(JAVA_WRAP) $(JAVA_SRC)
+	rm -rf $(JAVA_OUT)/classes && mkdir -p $(JAVA_OUT)/classes
+	$(JAVAC) $(JAVAC_FLAGS) -d $(JAVA_OUT)/classes $(JAVA_SRC) $(JAVA_GEN_PKG)/*.java
+	$(JAR) --create --file $@ -C $(JAVA_OUT)/classes .
+
+# The tests load libpoints_jni.so from beside the jar (NativeLoader's last
+# resort), as an application shipping both files would.
+check-java: java
+	rm -rf $(JAVA_OUT)/test-classes $(JAVA_OUT)/tmp && mkdir -p $(JAVA_OUT)/test-classes $(JAVA_OUT)/tmp
+	$(JAVAC) $(JAVAC_FLAGS) -cp $(JAVA_JAR):$(JUNIT_CP) -d $(JAVA_OUT)/test-classes $(JAVA_TEST_SRC)
+	$(JAVA_RUN) -Djava.io.tmpdir=$(CURDIR)/$(JAVA_OUT)/tmp \
+	    -cp $(JAVA_JAR):$(JAVA_OUT)/test-classes:$(JUNIT_CP) \
+	    org.junit.runner.JUnitCore $(JAVA_TESTS)
+
+examples-java: java
+	rm -rf $(JAVA_OUT)/examples && mkdir -p $(JAVA_OUT)/examples
+	$(JAVAC) $(JAVAC_FLAGS) -cp $(JAVA_JAR) -d $(JAVA_OUT)/examples examples/java/LoyaltyService.java
+	$(JAVA) -cp $(JAVA_JAR):$(JAVA_OUT)/examples LoyaltyService $(JAVA_OUT)/examples/loyalty.db
+
 clean-java:
+	rm -rf $(JAVA_OUT)

@@ -1,0 +1,436 @@
+package org.libpoints;
+
+import java.lang.ref.Cleaner;
+import java.time.Instant;
+
+/**
+ * A ledger: one handle on a libpoints store ({@code points_db}).
+ *
+ * <pre>{@code
+ * try (Ledger ledger = Ledger.open("sqlite:/var/lib/shop/points.db")) {
+ *     ledger.createAsset("PTS", 0, ExpiryPolicy.DAYS, 365);
+ *     long alice = ledger.createAccount("C1001", "Alice");
+ *     ledger.earn(Posting.of("PTS", alice, 200).memo("order 1001"));
+ *     Txn t = ledger.spend(Posting.of("PTS", alice, 50).idempotencyKey("voucher-7"));
+ *     long left = ledger.getBalance(alice, "PTS").available(); // 150
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> A ledger is used by one thread at a time, like the C
+ * handle under it; give each thread its own Ledger (several may share one
+ * SQLite file: writes are serialized, none is lost).
+ *
+ * <p><b>Errors.</b> A failing call throws a {@link PointsException}
+ * subclass and changes nothing. After {@link #close()} every method throws
+ * {@link LedgerClosedException}. A Ledger never closed is closed when
+ * garbage-collected, but close it: that is when an SQLite file is released.
+ *
+ * <p><b>Clock.</b> Every ledger reads time from a clock cell that
+ * {@link #setClock(long)} moves (0: the system clock), so tests and
+ * simulations can run expiry and holds' deadlines at any date.
+ */
+public final class Ledger implements AutoCloseable {
+    private SWIGTYPE_p_points_db db;
+    private final points_clock_cell cell;
+    private final Native.LedgerState state;
+    private final Cleaner.Cleanable cleanable;
+    private final Store store; /* keeps the store reachable while we are */
+
+    /** How to open a ledger: the clock's start and the UTC offset. */
+    public static final class Options {
+        private long clock;
+        private int utcOffset;
+
+        /** Start the ledger's clock at this time (seconds since 1970); 0: the system clock. */
+        public Options clock(long epochSeconds) {
+            this.clock = epochSeconds;
+            return this;
+        }
+
+        public Options clock(Instant t) {
+            return clock(t.getEpochSecond());
+        }
+
+        /** Seconds east of UTC, for calendar rules (expiry days, year ends). */
+        public Options utcOffset(int seconds) {
+            this.utcOffset = seconds;
+            return this;
+        }
+    }
+
+    private Ledger(SWIGTYPE_p_points_db db, points_clock_cell cell, Native.LedgerState state,
+            Store store) {
+        this.db = db;
+        this.cell = cell;
+        this.state = state;
+        this.store = store;
+        this.cleanable = Native.CLEANER.register(this, state);
+    }
+
+    /* ---- Library ---- */
+
+    /** The C library's version, e.g. "0.1.0". */
+    public static String version() {
+        return capi.points_version();
+    }
+
+    /** The library's name for a result code (e.g. -4: insufficient points). */
+    public static String strerror(int code) {
+        return capi.points_strerror(code);
+    }
+
+    /* ---- Handle ---- */
+
+    /** Open "memory:" or "sqlite:PATH[?busy_timeout=MS&amp;exclusive=1&amp;sync=normal|full|off&amp;wal_budget=BYTES]". */
+    public static Ledger open(String uri) {
+        return open(uri, new Options());
+    }
+
+    public static Ledger open(String uri, Options options) {
+        return open(uri, null, options);
+    }
+
+    /** Open over a store; close the ledger before the store. */
+    public static Ledger open(Store store) {
+        return open(store, new Options());
+    }
+
+    public static Ledger open(Store store, Options options) {
+        if (store == null)
+            throw new InvalidArgumentException("store is required");
+        return open(null, store, options);
+    }
+
+    private static Ledger open(String uri, Store store, Options options) {
+        if (options == null)
+            options = new Options();
+        points_open_options opts = new points_open_options();
+        points_clock_cell cell = new points_clock_cell();
+        try {
+            capi.points_options_init(opts);
+            opts.setUtc_offset(options.utcOffset);
+            cell.setNow(options.clock);
+            capi.points_clock_cell_install(opts, cell);
+            if (store == null) {
+                SWIGTYPE_p_points_db db = capi.points_open(uri, opts);
+                return new Ledger(db, cell, new Native.LedgerState(db, cell, null), null);
+            }
+            synchronized (Native.LOCK) {
+                Native.StoreState ss = store.state();
+                SWIGTYPE_p_points_db db = capi.points_open_store(ss.store, opts);
+                Native.LedgerState ls = new Native.LedgerState(db, cell, ss);
+                ss.ledgers.add(ls);
+                return new Ledger(db, cell, ls, store);
+            }
+        } catch (RuntimeException | Error e) {
+            cell.delete();
+            throw e;
+        } finally {
+            opts.delete();
+        }
+    }
+
+    /** Close the ledger (an open batch is rolled back). Closing twice is a no-op. */
+    @Override
+    public void close() {
+        if (db == null)
+            return;
+        db = null;
+        cleanable.clean();
+    }
+
+    public boolean isClosed() {
+        return db == null;
+    }
+
+    void checkOpen() {
+        if (db == null)
+            throw new LedgerClosedException();
+    }
+
+    private SWIGTYPE_p_points_db db() {
+        SWIGTYPE_p_points_db d = db;
+        if (d == null)
+            throw new LedgerClosedException();
+        return d;
+    }
+
+    /** The message of the last error on this ledger ("" or "not an error" after success). */
+    public String errmsg() {
+        return capi.points_errmsg(db());
+    }
+
+    /** The code of the last error on this ledger (0 after success). */
+    public int errcode() {
+        return capi.points_errcode(db());
+    }
+
+    /* ---- Clock ---- */
+
+    /** The ledger's clock, now (seconds since 1970). */
+    public long now() {
+        return capi.points_now(db());
+    }
+
+    public Instant nowInstant() {
+        return Instant.ofEpochSecond(now());
+    }
+
+    /** Set the ledger's clock to this time; 0: back to the system clock. */
+    public void setClock(long epochSeconds) {
+        db();
+        cell.setNow(epochSeconds);
+    }
+
+    public void setClock(Instant t) {
+        setClock(t.getEpochSecond());
+    }
+
+    /** Move the ledger's clock by seconds (from now, if it was the system clock). */
+    public void advanceClock(long seconds) {
+        setClock(now() + seconds);
+    }
+
+    /* ---- Batches ---- */
+
+    /**
+     * Begin a batch: many operations in one store transaction. Commit it,
+     * or closing it rolls it back:
+     * <pre>{@code
+     * try (Batch b = ledger.batch()) {
+     *     for (...) ledger.earn(...);
+     *     b.commit();
+     * }
+     * }</pre>
+     */
+    public Batch batch() {
+        begin();
+        return new Batch(this);
+    }
+
+    /** Begin a batch (explicit form of {@link #batch()}). */
+    public void begin() {
+        capi.points_batch_begin(db());
+    }
+
+    /** Commit the open batch; MisuseException when none is open. */
+    public void commit() {
+        capi.points_batch_commit(db());
+    }
+
+    /** Roll the open batch back; MisuseException when none is open. */
+    public void rollback() {
+        capi.points_batch_rollback(db());
+    }
+
+    /* ---- Assets ---- */
+
+    public void createAsset(String code, int decimals, ExpiryPolicy policy, int n) {
+        capi.points_asset_create(db(), code, decimals, policy.code(), n);
+    }
+
+    /** An asset with no decimals whose points never expire. */
+    public void createAsset(String code) {
+        createAsset(code, 0, ExpiryPolicy.NEVER, 0);
+    }
+
+    public Asset getAsset(String code) {
+        return capi.points_asset_get(db(), code);
+    }
+
+    /* ---- Accounts ---- */
+
+    /** Create an account; returns its id. externalId must be unique; name may be null. */
+    public long createAccount(String externalId, String name) {
+        return createAccount(externalId, name, 0);
+    }
+
+    /** flags: {@link Account#SYSTEM}, {@link Account#ALLOW_NEGATIVE}. */
+    public long createAccount(String externalId, String name, int flags) {
+        return capi.points_account_create(db(), externalId, name, flags & 0xffffffffL);
+    }
+
+    public Account getAccount(long id) {
+        return capi.points_account_get(db(), id);
+    }
+
+    /** The account with this external id; NotFoundException if none. */
+    public Account findAccount(String externalId) {
+        return capi.points_account_find(db(), externalId);
+    }
+
+    /** null leaves a field as it is; "" clears it. */
+    public void updateAccount(long id, String name, String tier, String department) {
+        capi.points_account_update(db(), id, name, tier, department);
+    }
+
+    public void setAttribute(long id, String key, String value) {
+        if (value == null)
+            throw new InvalidArgumentException("value is null: use removeAttribute");
+        capi.points_account_attr_set(db(), id, key, value);
+    }
+
+    /** The attribute's value; NotFoundException when it is not set. */
+    public String getAttribute(long id, String key) {
+        return capi.points_account_attr_get(db(), id, key);
+    }
+
+    public void removeAttribute(long id, String key) {
+        capi.points_account_attr_set(db(), id, key, null);
+    }
+
+    public void freezeAccount(long id) {
+        capi.points_account_freeze(db(), id);
+    }
+
+    public void unfreezeAccount(long id) {
+        capi.points_account_unfreeze(db(), id);
+    }
+
+    /** Close an account; only at zero balance (available and held) in every asset. */
+    public void closeAccount(long id) {
+        capi.points_account_close(db(), id);
+    }
+
+    /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
+    public Results<Account> accounts(long fromId) {
+        return new Results<>(() -> new LedgerIterator<>(this,
+                capi.points_account_iter(db(), fromId), capi::points_account_next));
+    }
+
+    public Results<Account> accounts() {
+        return accounts(0);
+    }
+
+    /* ---- Balances ---- */
+
+    public Balance getBalance(long account, String asset) {
+        return capi.points_balance_get(db(), account, asset);
+    }
+
+    /* ---- Moving points ---- */
+
+    /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */
+    public Txn earn(Posting p) {
+        return capi.points_earn(db(), p);
+    }
+
+    /** account -&gt; sink (or counterparty): redeem, earliest-expiring lots first. */
+    public Txn spend(Posting p) {
+        return capi.points_spend(db(), p);
+    }
+
+    /** account -&gt; counterparty; the points keep their expiry. */
+    public Txn transfer(Posting p) {
+        return capi.points_transfer(db(), p);
+    }
+
+    /** An administrator's correction against the issuer; memo (the reason) required. */
+    public Txn adjust(Posting p) {
+        return capi.points_adjust(db(), p);
+    }
+
+    /** Reverse a transaction in whole; points return to the lots they came from. */
+    public Txn reverse(String txnId, String memo) {
+        return reverse(txnId, 0, memo, null);
+    }
+
+    /** Reverse amount of a transaction (0: all of what is left). */
+    public Txn reverse(String txnId, long amount, String memo, String idempotencyKey) {
+        return capi.points_reverse(db(), txnId, amount, memo, idempotencyKey);
+    }
+
+    public Txn getTxn(String txnId) {
+        return capi.points_txn_get(db(), txnId);
+    }
+
+    /* ---- Statements ---- */
+
+    /** Every entry of account in asset, newest first. */
+    public Results<Entry> statement(long account, String asset) {
+        return statement(account, asset, 0, 0, StatementOrder.NEWEST_FIRST);
+    }
+
+    public Results<Entry> statement(long account, String asset, StatementOrder order) {
+        return statement(account, asset, 0, 0, order);
+    }
+
+    /** Entries with from &lt;= time &lt; to (to 0: no limit). */
+    public Results<Entry> statement(long account, String asset, long from, long to,
+            StatementOrder order) {
+        return new Results<>(() -> new LedgerIterator<>(this,
+                capi.points_statement(db(), account, asset, from, to, order.code()),
+                capi::points_entry_next));
+    }
+
+    /* ---- Lots and expiry ---- */
+
+    /** Every open lot of account in asset, earliest-expiring first. */
+    public Results<Lot> lots(long account, String asset) {
+        return lots(account, asset, Long.MAX_VALUE);
+    }
+
+    /**
+     * Open lots expiring at or before until (Long.MAX_VALUE: all). account
+     * 0: every account's, grouped by account; never-expiring lots are not
+     * listed then ("expiring soon" reminders).
+     */
+    public Results<Lot> lots(long account, String asset, long until) {
+        return new Results<>(() -> new LedgerIterator<>(this,
+                capi.points_lots(db(), account, asset, until), capi::points_lot_next));
+    }
+
+    /** Expire every lot whose expiry is before asOf and release holds past their deadline. */
+    public SweepReport expireSweep(long asOf) {
+        return capi.points_expire_sweep(db(), asOf);
+    }
+
+    /** {@link #expireSweep(long)} as of the ledger's clock. */
+    public SweepReport expireSweep() {
+        return expireSweep(now());
+    }
+
+    /* ---- Holds ---- */
+
+    /**
+     * Reserve p.amount of p.account (p.expiresAt: a deadline, 0 none). The
+     * Hold releases itself on close() if it is still open.
+     */
+    public Hold createHold(Posting p) {
+        return new Hold(this, capi.points_hold_create(db(), p));
+    }
+
+    /** A Hold object for an existing hold, e.g. one made by another process. */
+    public Hold hold(String holdId) {
+        return new Hold(this, getTxn(holdId));
+    }
+
+    public HoldInfo getHold(String holdId) {
+        return capi.points_hold_get(db(), holdId);
+    }
+
+    /** Capture amount (0: all) into to (0: the sink); the rest is released. */
+    public Txn captureHold(String holdId, long amount, long to, String memo) {
+        return capi.points_hold_capture(db(), holdId, amount, to, memo);
+    }
+
+    public Txn releaseHold(String holdId, String memo) {
+        return capi.points_hold_release(db(), holdId, memo);
+    }
+
+    /* ---- Integrity ---- */
+
+    /**
+     * Recompute the hash chain and every balance from the entries.
+     * CorruptException (with {@link CorruptException#report()}) on a
+     * mismatch.
+     */
+    public VerifyReport verify() {
+        return capi.points_verify(db());
+    }
+
+    @Override
+    public String toString() {
+        return db == null ? "Ledger[closed]" : "Ledger[open]";
+    }
+}

@@ -1,0 +1,263 @@
+package org.libpoints;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.libpoints.TestSupport.collectGarbage;
+import static org.libpoints.TestSupport.expect;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Closing, use after close, try-with-resources, garbage collection. */
+public class LifecycleTest {
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void closeTwiceIsANoOp() {
+        Ledger l = TestSupport.memoryLedger();
+        assertFalse(l.isClosed());
+        l.close();
+        assertTrue(l.isClosed());
+        l.close();
+        assertTrue(l.isClosed());
+        assertEquals("Ledger[closed]", l.toString());
+    }
+
+    @Test
+    public void everyMethodThrowsAfterClose() {
+        Ledger l = TestSupport.memoryLedger();
+        long a = l.createAccount("C1", "Alice");
+        String id = l.earn(Posting.of("PTS", a, 10)).id();
+        Hold h = l.createHold(Posting.of("PTS", a, 1));
+        Results<Account> accounts = l.accounts();
+        l.close();
+        List<TestSupport.Action> calls = List.of(
+                () -> l.errmsg(), () -> l.errcode(), () -> l.now(), () -> l.setClock(5),
+                () -> l.advanceClock(5), () -> l.batch(), () -> l.begin(), () -> l.commit(),
+                () -> l.rollback(), () -> l.createAsset("X"), () -> l.getAsset("PTS"),
+                () -> l.createAccount("C2", null), () -> l.getAccount(a), () -> l.findAccount("C1"),
+                () -> l.updateAccount(a, "n", null, null), () -> l.setAttribute(a, "k", "v"),
+                () -> l.getAttribute(a, "k"), () -> l.removeAttribute(a, "k"),
+                () -> l.freezeAccount(a), () -> l.unfreezeAccount(a), () -> l.closeAccount(a),
+                () -> l.accounts().iterator(), () -> accounts.iterator(),
+                () -> l.getBalance(a, "PTS"), () -> l.earn(Posting.of("PTS", a, 1)),
+                () -> l.spend(Posting.of("PTS", a, 1)), () -> l.transfer(Posting.of("PTS", a, 1)),
+                () -> l.adjust(Posting.of("PTS", a, 1)), () -> l.reverse(id, null),
+                () -> l.getTxn(id), () -> l.statement(a, "PTS").iterator(),
+                () -> l.lots(a, "PTS").toList(), () -> l.expireSweep(0), () -> l.expireSweep(),
+                () -> l.createHold(Posting.of("PTS", a, 1)), () -> l.getHold(id), () -> l.hold(id),
+                () -> l.captureHold(id, 0, 0, null), () -> l.releaseHold(id, null),
+                () -> l.verify(), () -> h.capture(), () -> h.release(), () -> h.info(),
+                () -> h.close());
+        for (TestSupport.Action c : calls) {
+            LedgerClosedException e = expect(LedgerClosedException.class, c);
+            assertEquals(capiConstants.POINTS_EMISUSE, e.code());
+            assertTrue(e.getMessage().contains("closed"));
+        }
+    }
+
+    @Test
+    public void iteratorMadeBeforeCloseRefusesToStepAfter() {
+        Ledger l = TestSupport.memoryLedger();
+        long a = l.createAccount("C1", "Alice");
+        for (int i = 0; i < 3; i++)
+            l.earn(Posting.of("PTS", a, 1 + i));
+        Iterator<Account> accounts = l.accounts().iterator();
+        Iterator<Entry> entries = l.statement(a, "PTS").iterator();
+        Iterator<Lot> lots = l.lots(a, "PTS").iterator();
+        assertTrue(entries.hasNext());
+        assertEquals(3, entries.next().amount());
+        l.close();
+        expect(LedgerClosedException.class, () -> accounts.hasNext());
+        expect(LedgerClosedException.class, () -> accounts.next());
+        expect(LedgerClosedException.class, () -> entries.hasNext());
+        expect(LedgerClosedException.class, () -> entries.next());
+        expect(LedgerClosedException.class, () -> lots.next());
+        ((LedgerIterator<Entry>) entries).close(); /* freeing later is fine */
+        ((LedgerIterator<Entry>) entries).close();
+    }
+
+    @Test
+    public void iteratorEndsAndCloses() {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            LedgerIterator<Account> it = l.accounts().iterator();
+            int n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            assertEquals(3, n);
+            assertFalse(it.hasNext());
+            expect(NoSuchElementException.class, () -> it.next());
+            LedgerIterator<Account> early = l.accounts().iterator();
+            assertTrue(early.hasNext());
+            early.close();
+            assertFalse(early.hasNext());
+        }
+    }
+
+    @Test
+    public void streamCloseFreesTheIterator() {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            try (var s = l.accounts().stream()) {
+                assertEquals(Account.ISSUER, s.findFirst().get().id());
+            }
+        }
+    }
+
+    @Test
+    public void tryWithResourcesLedgerBatchHold() {
+        Ledger outer;
+        long a;
+        try (Ledger l = TestSupport.memoryLedger()) {
+            outer = l;
+            a = l.createAccount("C1", "Alice");
+            l.earn(Posting.of("PTS", a, 100));
+            try (Batch b = l.batch()) {
+                l.earn(Posting.of("PTS", a, 50));
+                /* no commit: close rolls back */
+            }
+            assertEquals(100, l.getBalance(a, "PTS").available());
+            try {
+                try (Batch b = l.batch()) {
+                    l.spend(Posting.of("PTS", a, 60));
+                    throw new IllegalStateException("payment service down");
+                }
+            } catch (IllegalStateException expected) {
+                /* the batch was rolled back on the way out */
+            }
+            assertEquals(100, l.getBalance(a, "PTS").available());
+            l.begin(); /* no batch is left open */
+            l.rollback();
+
+            String id;
+            try (Hold h = l.createHold(Posting.of("PTS", a, 40))) {
+                id = h.id();
+                assertEquals(40, l.getBalance(a, "PTS").held());
+            }
+            assertEquals(HoldState.RELEASED, l.getHold(id).state());
+            assertEquals(100, l.getBalance(a, "PTS").available());
+            try (Hold h = l.createHold(Posting.of("PTS", a, 40))) {
+                h.capture(10);
+            }
+            assertEquals(90, l.getBalance(a, "PTS").available());
+            assertEquals(0, l.getBalance(a, "PTS").held());
+            Hold h = l.createHold(Posting.of("PTS", a, 5));
+            l.captureHold(h.id(), 0, 0, null); /* settled elsewhere */
+            h.close(); /* sees it is not open: nothing to release */
+            assertEquals(HoldState.CAPTURED, h.state());
+        }
+        assertTrue(outer.isClosed());
+    }
+
+    @Test
+    public void batchLeftOpenWhenTheLedgerClosesIsRolledBack() throws Exception {
+        String uri = "sqlite:" + new File(tmp.getRoot(), "b.db").getPath();
+        long a;
+        try (Ledger l = Ledger.open(uri)) {
+            l.createAsset("PTS");
+            a = l.createAccount("C1", "Alice");
+        }
+        Batch b;
+        try (Ledger l = Ledger.open(uri)) {
+            b = l.batch();
+            l.earn(Posting.of("PTS", a, 10));
+        }
+        b.close(); /* the ledger's close rolled it back already */
+        try (Ledger l = Ledger.open(uri)) {
+            assertEquals(0, l.getBalance(a, "PTS").available());
+        }
+    }
+
+    @Test
+    public void garbageAfterCloseDoesNotCrash() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Ledger l = TestSupport.memoryLedger();
+            long a = l.createAccount("C1", "Alice");
+            for (int i = 0; i < 100; i++)
+                l.earn(Posting.of("PTS", a, 1));
+            for (int i = 0; i < 10; i++) {
+                Iterator<Entry> it = l.statement(a, "PTS").iterator();
+                it.next(); /* a started C iterator, never finished */
+                l.accounts().iterator().hasNext();
+                l.lots(a, "PTS").iterator();
+            }
+            l.createHold(Posting.of("PTS", a, 1));
+            l.batch();
+            l.close();
+        }
+        collectGarbage();
+        try (Ledger l = TestSupport.memoryLedger()) {
+            assertEquals(3, l.accounts().toList().size());
+        }
+    }
+
+    @Test
+    public void unclosedLedgersAreClosedWhenCollected() throws Exception {
+        String uri = "sqlite:" + new File(tmp.getRoot(), "leak.db").getPath();
+        try (Ledger l = Ledger.open(uri)) {
+            l.createAsset("PTS");
+            l.createAccount("C1", "Alice");
+        }
+        for (int i = 0; i < 20; i++) {
+            Ledger l = Ledger.open(uri);
+            l.batch(); /* takes the write lock; only closing releases it */
+            l.earn(Posting.of("PTS", 4, 1));
+            l.statement(4, "PTS").iterator().hasNext();
+            l = null;
+            collectGarbage();
+        }
+        collectGarbage();
+        try (Ledger l = Ledger.open(uri + "?busy_timeout=5000")) {
+            l.earn(Posting.of("PTS", 4, 7)); /* the leaked write locks are gone */
+            assertEquals(7, l.getBalance(4, "PTS").available());
+        }
+    }
+
+    @Test
+    public void iteratorsCollectedWhileTheLedgerIsInUse() throws Exception {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            long a = l.createAccount("C1", "Alice");
+            for (int i = 0; i < 2000; i++) {
+                l.earn(Posting.of("PTS", a, 1));
+                l.statement(a, "PTS").iterator().hasNext(); /* dropped at once */
+                if (i % 500 == 0)
+                    System.gc();
+            }
+            collectGarbage();
+            assertEquals(2000, l.getBalance(a, "PTS").available());
+            assertEquals("ok", l.verify().message());
+        }
+    }
+
+    @Test
+    public void objectsOutliveTheirLedgerSafely() throws Exception {
+        AtomicReference<List<Object>> keep = new AtomicReference<>();
+        try (Ledger l = TestSupport.memoryLedger()) {
+            long a = l.createAccount("C1", "Alice");
+            Txn t = l.earn(Posting.of("PTS", a, 5));
+            List<Object> objs = new ArrayList<>();
+            objs.add(l.getAccount(a));
+            objs.add(t);
+            objs.add(l.getBalance(a, "PTS"));
+            objs.add(l.statement(a, "PTS").toList());
+            keep.set(objs);
+        }
+        collectGarbage();
+        /* records are plain Java values, usable after the ledger closed */
+        List<Object> objs = keep.get();
+        assertEquals("Alice", ((Account) objs.get(0)).name());
+        assertEquals(5, ((Txn) objs.get(1)).amount());
+        assertEquals(5, ((Balance) objs.get(2)).available());
+    }
+}
