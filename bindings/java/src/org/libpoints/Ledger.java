@@ -2,6 +2,7 @@ package org.libpoints;
 
 import java.lang.ref.Cleaner;
 import java.time.Instant;
+import java.util.function.Function;
 
 /**
  * A ledger: one handle on a libpoints store ({@code points_db}).
@@ -16,9 +17,11 @@ import java.time.Instant;
  * }
  * }</pre>
  *
- * <p><b>Threads.</b> A ledger is used by one thread at a time, like the C
- * handle under it; give each thread its own Ledger (several may share one
- * SQLite file: writes are serialized, none is lost).
+ * <p><b>Threads.</b> The C handle under a ledger is used by one thread at
+ * a time, so a Ledger takes its calls one at a time (its methods, and its
+ * iterators' steps, lock it): sharing one between threads is safe but
+ * serial. Give each thread its own Ledger; several may share one SQLite
+ * file (writes are serialized, none is lost).
  *
  * <p><b>Errors.</b> A failing call throws a {@link PointsException}
  * subclass and changes nothing. After {@link #close()} every method throws
@@ -132,14 +135,14 @@ public final class Ledger implements AutoCloseable {
 
     /** Close the ledger (an open batch is rolled back). Closing twice is a no-op. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (db == null)
             return;
         db = null;
         cleanable.clean();
     }
 
-    public boolean isClosed() {
+    public synchronized boolean isClosed() {
         return db == null;
     }
 
@@ -156,38 +159,38 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** The message of the last error on this ledger ("" or "not an error" after success). */
-    public String errmsg() {
+    public synchronized String errmsg() {
         return capi.points_errmsg(db());
     }
 
     /** The code of the last error on this ledger (0 after success). */
-    public int errcode() {
+    public synchronized int errcode() {
         return capi.points_errcode(db());
     }
 
     /* ---- Clock ---- */
 
     /** The ledger's clock, now (seconds since 1970). */
-    public long now() {
+    public synchronized long now() {
         return capi.points_now(db());
     }
 
-    public Instant nowInstant() {
+    public synchronized Instant nowInstant() {
         return Instant.ofEpochSecond(now());
     }
 
     /** Set the ledger's clock to this time; 0: back to the system clock. */
-    public void setClock(long epochSeconds) {
+    public synchronized void setClock(long epochSeconds) {
         db();
         cell.setNow(epochSeconds);
     }
 
-    public void setClock(Instant t) {
+    public synchronized void setClock(Instant t) {
         setClock(t.getEpochSecond());
     }
 
     /** Move the ledger's clock by seconds (from now, if it was the system clock). */
-    public void advanceClock(long seconds) {
+    public synchronized void advanceClock(long seconds) {
         setClock(now() + seconds);
     }
 
@@ -203,170 +206,183 @@ public final class Ledger implements AutoCloseable {
      * }
      * }</pre>
      */
-    public Batch batch() {
+    public synchronized Batch batch() {
         begin();
         return new Batch(this);
     }
 
     /** Begin a batch (explicit form of {@link #batch()}). */
-    public void begin() {
+    public synchronized void begin() {
         capi.points_batch_begin(db());
     }
 
     /** Commit the open batch; MisuseException when none is open. */
-    public void commit() {
+    public synchronized void commit() {
         capi.points_batch_commit(db());
     }
 
     /** Roll the open batch back; MisuseException when none is open. */
-    public void rollback() {
+    public synchronized void rollback() {
         capi.points_batch_rollback(db());
     }
 
     /* ---- Assets ---- */
 
-    public void createAsset(String code, int decimals, ExpiryPolicy policy, int n) {
+    public synchronized void createAsset(String code, int decimals, ExpiryPolicy policy, int n) {
         capi.points_asset_create(db(), code, decimals, policy.code(), n);
     }
 
     /** An asset with no decimals whose points never expire. */
-    public void createAsset(String code) {
+    public synchronized void createAsset(String code) {
         createAsset(code, 0, ExpiryPolicy.NEVER, 0);
     }
 
-    public Asset getAsset(String code) {
+    public synchronized Asset getAsset(String code) {
         return capi.points_asset_get(db(), code);
     }
 
     /* ---- Accounts ---- */
 
     /** Create an account; returns its id. externalId must be unique; name may be null. */
-    public long createAccount(String externalId, String name) {
+    public synchronized long createAccount(String externalId, String name) {
         return createAccount(externalId, name, 0);
     }
 
     /** flags: {@link Account#SYSTEM}, {@link Account#ALLOW_NEGATIVE}. */
-    public long createAccount(String externalId, String name, int flags) {
+    public synchronized long createAccount(String externalId, String name, int flags) {
         return capi.points_account_create(db(), externalId, name, flags & 0xffffffffL);
     }
 
-    public Account getAccount(long id) {
+    public synchronized Account getAccount(long id) {
         return capi.points_account_get(db(), id);
     }
 
     /** The account with this external id; NotFoundException if none. */
-    public Account findAccount(String externalId) {
+    public synchronized Account findAccount(String externalId) {
         return capi.points_account_find(db(), externalId);
     }
 
     /** null leaves a field as it is; "" clears it. */
-    public void updateAccount(long id, String name, String tier, String department) {
+    public synchronized void updateAccount(long id, String name, String tier, String department) {
         capi.points_account_update(db(), id, name, tier, department);
     }
 
-    public void setAttribute(long id, String key, String value) {
+    public synchronized void setAttribute(long id, String key, String value) {
         if (value == null)
             throw new InvalidArgumentException("value is null: use removeAttribute");
         capi.points_account_attr_set(db(), id, key, value);
     }
 
     /** The attribute's value; NotFoundException when it is not set. */
-    public String getAttribute(long id, String key) {
+    public synchronized String getAttribute(long id, String key) {
         return capi.points_account_attr_get(db(), id, key);
     }
 
-    public void removeAttribute(long id, String key) {
+    public synchronized void removeAttribute(long id, String key) {
         capi.points_account_attr_set(db(), id, key, null);
     }
 
-    public void freezeAccount(long id) {
+    public synchronized void freezeAccount(long id) {
         capi.points_account_freeze(db(), id);
     }
 
-    public void unfreezeAccount(long id) {
+    public synchronized void unfreezeAccount(long id) {
         capi.points_account_unfreeze(db(), id);
     }
 
     /** Close an account; only at zero balance (available and held) in every asset. */
-    public void closeAccount(long id) {
+    public synchronized void closeAccount(long id) {
         capi.points_account_close(db(), id);
     }
 
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
-    public Results<Account> accounts(long fromId) {
-        return new Results<>(() -> new LedgerIterator<>(this,
-                capi.points_account_iter(db(), fromId), capi::points_account_next));
+    public synchronized Results<Account> accounts(long fromId) {
+        return new Results<>(() -> iterate(db -> capi.points_account_iter(db, fromId),
+                capi::points_account_next));
     }
 
-    public Results<Account> accounts() {
+    public synchronized Results<Account> accounts() {
         return accounts(0);
+    }
+
+    /* A C iterator made by open, stepped by step; see LedgerIterator. */
+    private synchronized <T> LedgerIterator<T> iterate(
+            Function<SWIGTYPE_p_points_db, SWIGTYPE_p_points_iter> open,
+            Function<SWIGTYPE_p_points_iter, T> step) {
+        return new LedgerIterator<>(this, open.apply(db()), step);
+    }
+
+    /* One step of an iterator of this ledger, under its lock. */
+    synchronized <T> T step(Function<SWIGTYPE_p_points_iter, T> step, SWIGTYPE_p_points_iter it) {
+        checkOpen();
+        return step.apply(it);
     }
 
     /* ---- Balances ---- */
 
-    public Balance getBalance(long account, String asset) {
+    public synchronized Balance getBalance(long account, String asset) {
         return capi.points_balance_get(db(), account, asset);
     }
 
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */
-    public Txn earn(Posting p) {
+    public synchronized Txn earn(Posting p) {
         return capi.points_earn(db(), p);
     }
 
     /** account -&gt; sink (or counterparty): redeem, earliest-expiring lots first. */
-    public Txn spend(Posting p) {
+    public synchronized Txn spend(Posting p) {
         return capi.points_spend(db(), p);
     }
 
     /** account -&gt; counterparty; the points keep their expiry. */
-    public Txn transfer(Posting p) {
+    public synchronized Txn transfer(Posting p) {
         return capi.points_transfer(db(), p);
     }
 
     /** An administrator's correction against the issuer; memo (the reason) required. */
-    public Txn adjust(Posting p) {
+    public synchronized Txn adjust(Posting p) {
         return capi.points_adjust(db(), p);
     }
 
     /** Reverse a transaction in whole; points return to the lots they came from. */
-    public Txn reverse(String txnId, String memo) {
+    public synchronized Txn reverse(String txnId, String memo) {
         return reverse(txnId, 0, memo, null);
     }
 
     /** Reverse amount of a transaction (0: all of what is left). */
-    public Txn reverse(String txnId, long amount, String memo, String idempotencyKey) {
+    public synchronized Txn reverse(String txnId, long amount, String memo, String idempotencyKey) {
         return capi.points_reverse(db(), txnId, amount, memo, idempotencyKey);
     }
 
-    public Txn getTxn(String txnId) {
+    public synchronized Txn getTxn(String txnId) {
         return capi.points_txn_get(db(), txnId);
     }
 
     /* ---- Statements ---- */
 
     /** Every entry of account in asset, newest first. */
-    public Results<Entry> statement(long account, String asset) {
+    public synchronized Results<Entry> statement(long account, String asset) {
         return statement(account, asset, 0, 0, StatementOrder.NEWEST_FIRST);
     }
 
-    public Results<Entry> statement(long account, String asset, StatementOrder order) {
+    public synchronized Results<Entry> statement(long account, String asset, StatementOrder order) {
         return statement(account, asset, 0, 0, order);
     }
 
     /** Entries with from &lt;= time &lt; to (to 0: no limit). */
-    public Results<Entry> statement(long account, String asset, long from, long to,
+    public synchronized Results<Entry> statement(long account, String asset, long from, long to,
             StatementOrder order) {
-        return new Results<>(() -> new LedgerIterator<>(this,
-                capi.points_statement(db(), account, asset, from, to, order.code()),
+        return new Results<>(() -> iterate(
+                db -> capi.points_statement(db, account, asset, from, to, order.code()),
                 capi::points_entry_next));
     }
 
     /* ---- Lots and expiry ---- */
 
     /** Every open lot of account in asset, earliest-expiring first. */
-    public Results<Lot> lots(long account, String asset) {
+    public synchronized Results<Lot> lots(long account, String asset) {
         return lots(account, asset, Long.MAX_VALUE);
     }
 
@@ -375,18 +391,18 @@ public final class Ledger implements AutoCloseable {
      * 0: every account's, grouped by account; never-expiring lots are not
      * listed then ("expiring soon" reminders).
      */
-    public Results<Lot> lots(long account, String asset, long until) {
-        return new Results<>(() -> new LedgerIterator<>(this,
-                capi.points_lots(db(), account, asset, until), capi::points_lot_next));
+    public synchronized Results<Lot> lots(long account, String asset, long until) {
+        return new Results<>(() -> iterate(db -> capi.points_lots(db, account, asset, until),
+                capi::points_lot_next));
     }
 
     /** Expire every lot whose expiry is before asOf and release holds past their deadline. */
-    public SweepReport expireSweep(long asOf) {
+    public synchronized SweepReport expireSweep(long asOf) {
         return capi.points_expire_sweep(db(), asOf);
     }
 
     /** {@link #expireSweep(long)} as of the ledger's clock. */
-    public SweepReport expireSweep() {
+    public synchronized SweepReport expireSweep() {
         return expireSweep(now());
     }
 
@@ -396,25 +412,25 @@ public final class Ledger implements AutoCloseable {
      * Reserve p.amount of p.account (p.expiresAt: a deadline, 0 none). The
      * Hold releases itself on close() if it is still open.
      */
-    public Hold createHold(Posting p) {
+    public synchronized Hold createHold(Posting p) {
         return new Hold(this, capi.points_hold_create(db(), p));
     }
 
     /** A Hold object for an existing hold, e.g. one made by another process. */
-    public Hold hold(String holdId) {
+    public synchronized Hold hold(String holdId) {
         return new Hold(this, getTxn(holdId));
     }
 
-    public HoldInfo getHold(String holdId) {
+    public synchronized HoldInfo getHold(String holdId) {
         return capi.points_hold_get(db(), holdId);
     }
 
     /** Capture amount (0: all) into to (0: the sink); the rest is released. */
-    public Txn captureHold(String holdId, long amount, long to, String memo) {
+    public synchronized Txn captureHold(String holdId, long amount, long to, String memo) {
         return capi.points_hold_capture(db(), holdId, amount, to, memo);
     }
 
-    public Txn releaseHold(String holdId, String memo) {
+    public synchronized Txn releaseHold(String holdId, String memo) {
         return capi.points_hold_release(db(), holdId, memo);
     }
 
@@ -425,12 +441,12 @@ public final class Ledger implements AutoCloseable {
      * CorruptException (with {@link CorruptException#report()}) on a
      * mismatch.
      */
-    public VerifyReport verify() {
+    public synchronized VerifyReport verify() {
         return capi.points_verify(db());
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return db == null ? "Ledger[closed]" : "Ledger[open]";
     }
 }

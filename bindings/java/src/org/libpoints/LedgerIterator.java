@@ -37,7 +37,7 @@ public final class LedgerIterator<T> implements Iterator<T>, AutoCloseable {
             return true;
         if (it == null)
             return false;
-        T t = step.apply(it);
+        T t = ledger.step(step, it);
         if (t == null) {
             close();
             return false;

@@ -70,4 +70,62 @@ public class ConcurrencyTest {
             TestSupport.assertConsistent(l, "PTS");
         }
     }
+
+    @Test
+    public void aSharedLedgerTakesOneCallAtATime() throws Exception {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            long a = l.createAccount("C1", "Alice");
+            List<Thread> workers = new ArrayList<>();
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            for (int t = 0; t < 4; t++) {
+                Thread w = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 500; i++) {
+                            l.earn(Posting.of("PTS", a, 2));
+                            l.spend(Posting.of("PTS", a, 1));
+                            if (i % 100 == 0)
+                                for (Entry e : l.statement(a, "PTS"))
+                                    assertTrue(e.seq() > 0);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            for (Thread w : workers)
+                w.join();
+            assertTrue("errors: " + errors, errors.isEmpty());
+            assertEquals(4 * 500, l.getBalance(a, "PTS").available());
+            assertEquals("ok", l.verify().message());
+        }
+    }
+
+    @Test
+    public void closeRacingWithCallsNeverCrashes() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Ledger l = TestSupport.memoryLedger();
+            long a = l.createAccount("C1", "Alice");
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            Thread w = new Thread(() -> {
+                try {
+                    LedgerIterator<Account> it = l.accounts().iterator();
+                    for (;;) {
+                        l.earn(Posting.of("PTS", a, 1));
+                        it.hasNext();
+                    }
+                } catch (LedgerClosedException expected) {
+                    /* the other thread closed it */
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            w.start();
+            Thread.sleep(2);
+            l.close();
+            w.join();
+            assertTrue("errors: " + errors, errors.isEmpty());
+        }
+    }
 }
