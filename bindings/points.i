@@ -623,12 +623,16 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 %typemap(jstype) const char *, char * "String"
 %typemap(javain) const char *, char * "Utf8.encode($javainput)"
 %typemap(javaout) const char *, char * { return Utf8.decode($jnicall); }
+/* Pinning fails only when the JVM is out of memory (OutOfMemoryError is
+ * pending); the wrapper then returns before the call. */
 %typemap(in) const char *, char * {
 	$1 = points_java_pin(jenv, $input);
 	if ($input != NULL && $1 == NULL)
 		return $null;
 }
-%typemap(freearg) const char *, char * { points_java_unpin(jenv, $input, (char *)$1); }
+%typemap(freearg) const char *, char * {
+	points_java_unpin(jenv, $input, (char *)$1);
+}
 %typemap(out) const char *, char * { $result = points_java_bytes(jenv, $1); }
 
 /* A posting is an org.libpoints.Posting, read field by field; null is
