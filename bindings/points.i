@@ -9,7 +9,8 @@
  *    results come back as return values and owned memory is freed here;
  *  - a settable clock cell, since a C clock callback cannot come from a
  *    garbage-collected language.
- * The idiomatic layers (bindings/python/points, bindings/java/org/libpoints)
+ * The idiomatic layers (bindings/python/points,
+ * bindings/java/src/org/libpoints)
  * sit above and tie object lifetimes to the ledger handle.
  */
 %module(package="points") capi
