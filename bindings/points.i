@@ -68,6 +68,9 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 
 /* ==== Python ==== */
 #if defined(SWIGPYTHON)
+/* Members named like Python keywords (points_txn::from) are never seen
+ * from Python: records come back as tuples that the package names. */
+#pragma SWIG nowarn=314
 %{
 /* points.errors.from_code(code, message) makes the exception to raise;
  * the class hierarchy lives in Python, where users read it. */
