@@ -102,3 +102,30 @@ points_store__valid_name(const char *name)
 	}
 	return i > 0;
 }
+
+/* Reads 8-byte words with memcpy (alignment, C99); mixes like
+ * splitmix64.  Hashes live in memory only, so byte order does not
+ * matter. */
+uint64_t
+points__key_hash(const void *key, size_t n)
+{
+	const unsigned char *k = key;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)n * 0xff51afd7ed558ccdu);
+	uint64_t w;
+
+	for (; n >= 8; k += 8, n -= 8) {
+		memcpy(&w, k, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9u;
+		h ^= h >> 31;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, k, n);
+		h = (h ^ w) * 0x94d049bb133111ebu;
+		h ^= h >> 31;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93u;
+	h ^= h >> 32;
+	return h;
+}

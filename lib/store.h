@@ -5,6 +5,7 @@
 #define POINTS_STORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "points_store.h"
 
@@ -32,6 +33,10 @@ const char *points_store__errmsg(points_store *s);
 const char *points_store_sqlite__errmsg(points_store *s);
 /* *is_fault is set to 1 when s is a fault wrapper. */
 const char *points_store_fault__errmsg(points_store *s, int *is_fault);
+
+/* A 64-bit hash of a key, for in-memory tables (the memory backend's
+ * index, the read cache). */
+uint64_t points__key_hash(const void *key, size_t n);
 
 /* 1 when name is a valid keyspace name: 1-32 chars of [a-z0-9_]. */
 int points_store__valid_name(const char *name);

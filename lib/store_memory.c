@@ -242,31 +242,6 @@ entry_new(const void *k, size_t kl, const void *v, size_t vl, int slack)
 
 /* ---- Hash table ---- */
 
-/* Reads 8-byte words with memcpy (alignment, C99); mixes like
- * splitmix64.  Only used in memory, so byte order does not matter. */
-static uint64_t
-key_hash(const unsigned char *k, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)n * 0xff51afd7ed558ccdu);
-	uint64_t w;
-
-	for (; n >= 8; k += 8, n -= 8) {
-		memcpy(&w, k, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9u;
-		h ^= h >> 31;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, k, n);
-		h = (h ^ w) * 0x94d049bb133111ebu;
-		h ^= h >> 31;
-	}
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93u;
-	h ^= h >> 32;
-	return h;
-}
-
 #define NOSLOT ((size_t)-1)
 
 static size_t
@@ -287,7 +262,7 @@ hash_find(const points_keyspace *ks, uint64_t h, const unsigned char *k,
 static size_t
 hash_slot_of(const points_keyspace *ks, const mem_entry *e)
 {
-	size_t i = hash_find(ks, key_hash(e->data, e->klen), e->data, e->klen);
+	size_t i = hash_find(ks, points__key_hash(e->data, e->klen), e->data, e->klen);
 
 	assert(i != NOSLOT && ks->tab[i].e == e);
 	return i;
@@ -930,7 +905,7 @@ undo_apply(mem_store *s, mem_undo *u)
 		leaf_insert(ks, l, i, p, u->old, NULL);
 		if (ks->tab) {
 			assert((ks->tcount + 1) * 2 <= ks->tcap);
-			hash_insert(ks, key_hash(u->old->data, u->old->klen),
+			hash_insert(ks, points__key_hash(u->old->data, u->old->klen),
 			    u->old);
 		}
 		ks->mod++;
@@ -1124,7 +1099,7 @@ lookup(points_keyspace *ks, const unsigned char *k, size_t kl, uint64_t *h,
 	int eq;
 
 	if (ks->tab) {
-		*h = key_hash(k, kl);
+		*h = points__key_hash(k, kl);
 		*si = hash_find(ks, *h, k, kl);
 		*l = NULL;
 		return *si == NOSLOT ? NULL : ks->tab[*si].e;

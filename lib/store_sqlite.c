@@ -34,6 +34,7 @@
 #include "points.h"
 #include "points_store.h"
 #include "alloc.h"
+#include "readcache.h"
 #include "store.h"
 
 #define DEFAULT_BUSY_MS 5000
@@ -67,6 +68,8 @@ struct points_keyspace {
 	sqlite3_stmt *cur[NCUR]; /* prepared on first use */
 	int cur_busy[NCUR];      /* held by an open cursor */
 	uint64_t mod;            /* bumped by writes: cursors restart */
+	int cached;              /* point lookups go through rc */
+	points_rcache rc;
 };
 
 struct points_cursor {
@@ -101,6 +104,7 @@ struct sql_store {
 	sqlite3_stmt *begin_r, *begin_w, *commit, *rollback;
 	unsigned char *buf; /* get's copy of the value */
 	size_t bufcap;
+	uint64_t gen; /* the read caches' generation: one per transaction */
 	char errmsg[256];
 };
 
@@ -384,8 +388,10 @@ sql_begin(points_store *st, int write)
 	if (!sqlite3_get_autocommit(s->db))
 		run(s, s->rollback, "rollback");
 	rc = run(s, write ? s->begin_w : s->begin_r, "begin");
-	if (rc == POINTS_OK)
+	if (rc == POINTS_OK) {
 		s->txn = write ? TXN_WRITE : TXN_READ;
+		s->gen++; /* what earlier transactions read may be stale now */
+	}
 	return rc;
 }
 
@@ -441,6 +447,7 @@ ks_free(points_keyspace *ks)
 	sqlite3_finalize(ks->del);
 	for (i = 0; i < NCUR; i++)
 		sqlite3_finalize(ks->cur[i]);
+	points__rcache_free(&ks->rc);
 	points__free(ks);
 }
 
@@ -504,6 +511,8 @@ sql_keyspace(points_store *st, const char *name, unsigned int flags,
 	strcpy(ks->name, name);
 	ks->flags = flags;
 	ks->intkey = (flags & POINTS_KS_INTKEY) != 0;
+	/* Appends and range scans gain nothing from a cache of point reads. */
+	ks->cached = !(flags & (POINTS_KS_INTKEY | POINTS_KS_ORDERED));
 	/* name is [a-z0-9_]{1,32}: safe to splice into SQL. */
 	snprintf(table, sizeof(table), "ks_%s", name);
 	snprintf(sql, sizeof(sql), ks->intkey ?
@@ -554,6 +563,9 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		return rc;
 	if (!val || !vlen)
 		return own_err(s, POINTS_EINVAL, "no output");
+	if (ks->cached && points__rcache_get(&ks->rc, s->gen, key, klen, val,
+	    vlen))
+		return POINTS_OK;
 	if ((rc = bind_key(s, ks, ks->get, 1, key, klen)))
 		return rc;
 	rc = sqlite3_step(ks->get);
@@ -590,6 +602,8 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	sqlite3_reset(ks->get);
 	*val = s->buf ? (const void *)s->buf : (const void *)"";
 	*vlen = n;
+	if (ks->cached)
+		points__rcache_put(&ks->rc, s->gen, key, klen, *val, n);
 	return POINTS_OK;
 }
 
@@ -610,8 +624,15 @@ sql_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	    SQLITE_STATIC);
 	if (rc != SQLITE_OK)
 		return sql_fail(s, rc, "bind");
-	if ((rc = run(s, ks->put, "put")) == POINTS_OK)
+	rc = run(s, ks->put, "put");
+	if (rc == POINTS_OK)
 		ks->mod++;
+	if (ks->cached) {
+		if (rc == POINTS_OK)
+			points__rcache_put(&ks->rc, s->gen, key, klen, val, vlen);
+		else
+			points__rcache_del(&ks->rc, key, klen);
+	}
 	return rc;
 }
 
@@ -627,6 +648,8 @@ sql_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 		return rc;
 	if ((rc = run(s, ks->del, "del")) == POINTS_OK)
 		ks->mod++;
+	if (ks->cached)
+		points__rcache_del(&ks->rc, key, klen);
 	return rc;
 }
 

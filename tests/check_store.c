@@ -1128,6 +1128,58 @@ START_TEST(test_sqlite_persists_across_reopen)
 }
 END_TEST
 
+/* The read cache lives for one transaction: what another connection
+ * wrote in between, and what a rollback undid, is read afresh. */
+START_TEST(test_sqlite_reads_see_other_writers_and_rollbacks)
+{
+	char uri[200], buf[64];
+	points_store *other;
+	points_keyspace *oks;
+
+	be_open(B_SQLITE);
+	sqlite_uri(uri, sizeof(uri), NULL);
+	OK(points_store_open(uri, &other));
+	OK(other->keyspace(other, "main", 0, &oks));
+
+	OK(st->begin(st, 1));
+	put_s(ks, "balance", "100");
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "balance", 7, buf, sizeof(buf)), "100");
+	ck_assert_str_eq(get_s(ks, "balance", 7, buf, sizeof(buf)), "100");
+	OK(st->commit(st));
+
+	/* another connection changes and deletes rows */
+	OK(other->begin(other, 1));
+	OK(other->put(other, oks, "balance", 7, "250", 3));
+	OK(other->put(other, oks, "new", 3, "n", 1));
+	OK(other->commit(other));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "balance", 7, buf, sizeof(buf)), "250");
+	ck_assert_str_eq(get_s(ks, "new", 3, buf, sizeof(buf)), "n");
+	OK(st->commit(st));
+	OK(other->begin(other, 1));
+	OK(other->del(other, oks, "balance", 7));
+	OK(other->commit(other));
+	OK(st->begin(st, 1));
+	ck_assert_ptr_null(get_s(ks, "balance", 7, buf, sizeof(buf)));
+
+	/* writes inside a transaction are read back, and gone after a
+	 * rollback */
+	put_s(ks, "balance", "1");
+	ck_assert_str_eq(get_s(ks, "balance", 7, buf, sizeof(buf)), "1");
+	put_s(ks, "new", "changed");
+	OK(st->del(st, ks, "new", 3));
+	ck_assert_ptr_null(get_s(ks, "new", 3, buf, sizeof(buf)));
+	OK(st->rollback(st));
+	OK(st->begin(st, 0));
+	ck_assert_ptr_null(get_s(ks, "balance", 7, buf, sizeof(buf)));
+	ck_assert_str_eq(get_s(ks, "new", 3, buf, sizeof(buf)), "n");
+	OK(st->commit(st));
+	points_store_close(other);
+}
+END_TEST
+
 START_TEST(test_sqlite_schema_and_pragmas)
 {
 	sqlite3 *db;
@@ -1897,6 +1949,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sqlite_persists_across_reopen);
 	tcase_add_test(tc, test_sqlite_schema_and_pragmas);
+	tcase_add_test(tc, test_sqlite_reads_see_other_writers_and_rollbacks);
 	tcase_add_test(tc, test_sqlite_keyspace_flags_checked_on_reopen);
 	tcase_add_test(tc, test_sqlite_busy_writer_gives_ebusy);
 	tcase_add_test(tc, test_sqlite_exclusive_locks_out_others);

@@ -1,0 +1,141 @@
+/* readcache.c - see readcache.h. */
+#include <string.h>
+
+#include "alloc.h"
+#include "readcache.h"
+#include "store.h"
+
+#define RCACHE_MIN_SLOTS 256
+/* 131,072 slots: a transaction that reads 100k balances keeps most of
+ * them; at ~100 bytes a record that is ~13 MB, next to SQLite's 64 MB. */
+#define RCACHE_MAX_SLOTS ((size_t)1 << 17)
+#define RCACHE_MAX_VALUE 4096 /* larger values are not worth a copy */
+
+static rcache_slot *
+slot_of(const points_rcache *c, uint64_t h)
+{
+	return &c->slots[h & c->mask];
+}
+
+static int
+slot_holds(const rcache_slot *s, uint64_t gen, uint64_t h, const void *key,
+    size_t klen)
+{
+	return s->gen == gen && s->hash == h && s->klen == klen &&
+	    memcmp(s->data, key, klen) == 0;
+}
+
+int
+points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
+    size_t klen, const void **val, size_t *vlen)
+{
+	uint64_t h;
+	rcache_slot *s;
+
+	if (c->mask == 0)
+		return 0;
+	h = points__key_hash(key, klen);
+	s = slot_of(c, h);
+	if (!slot_holds(s, gen, h, key, klen))
+		return 0;
+	*val = s->data + s->klen;
+	*vlen = s->vlen;
+	return 1;
+}
+
+/* Double the table (or make the first), keeping this generation's
+ * entries; older ones are freed.  Returns 0 when it cannot. */
+static int
+grow(points_rcache *c, uint64_t gen)
+{
+	size_t n = c->mask ? (c->mask + 1) * 2 : RCACHE_MIN_SLOTS, i;
+	rcache_slot *t, *old = c->slots;
+
+	if (!(t = points__calloc(n, sizeof(*t))))
+		return 0;
+	c->slots = t;
+	c->filled = 0;
+	for (i = 0; old && i <= c->mask; i++) {
+		rcache_slot *o = &old[i], *s;
+
+		if (o->gen != gen) {
+			points__free(o->data);
+			continue;
+		}
+		s = &t[o->hash & (n - 1)];
+		if (s->gen == gen) { /* two collide now: keep one */
+			points__free(o->data);
+			continue;
+		}
+		*s = *o;
+		c->filled++;
+	}
+	points__free(old);
+	c->mask = n - 1;
+	return 1;
+}
+
+void
+points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	uint64_t h = points__key_hash(key, klen);
+	rcache_slot *s;
+	unsigned char *d;
+
+	if (c->gen != gen) {
+		c->gen = gen;
+		c->filled = 0;
+	}
+	if (vlen > RCACHE_MAX_VALUE || klen > UINT32_MAX) {
+		points__rcache_del(c, key, klen); /* never keep a stale copy */
+		return;
+	}
+	if ((c->mask == 0 || (c->filled >= (c->mask + 1) / 4 * 3 &&
+	    c->mask + 1 < RCACHE_MAX_SLOTS)) && !grow(c, gen)) {
+		points__rcache_del(c, key, klen);
+		return;
+	}
+	s = slot_of(c, h);
+	if (!(d = points__malloc(klen + vlen + 1))) {
+		points__rcache_del(c, key, klen); /* never keep a stale copy */
+		return;
+	}
+	memcpy(d, key, klen);
+	if (vlen)
+		memcpy(d + klen, val, vlen);
+	if (s->gen != gen)
+		c->filled++;
+	points__free(s->data);
+	s->data = d;
+	s->gen = gen;
+	s->hash = h;
+	s->klen = (uint32_t)klen;
+	s->vlen = (uint32_t)vlen;
+}
+
+void
+points__rcache_del(points_rcache *c, const void *key, size_t klen)
+{
+	uint64_t h;
+	rcache_slot *s;
+
+	if (c->mask == 0)
+		return;
+	h = points__key_hash(key, klen);
+	s = slot_of(c, h);
+	if (s->gen != 0 && s->hash == h && s->klen == klen &&
+	    memcmp(s->data, key, klen) == 0)
+		s->gen = 0;
+}
+
+void
+points__rcache_free(points_rcache *c)
+{
+	size_t i;
+
+	for (i = 0; c->slots && i <= c->mask; i++)
+		points__free(c->slots[i].data);
+	points__free(c->slots);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,46 @@
+/* readcache.h - a cache of values read in one store transaction.
+ *
+ * A backend whose reads are costly (SQLite: a b-tree seek per get) keeps
+ * one per keyspace.  It is write-through: the backend stores every put in
+ * it and drops every delete, after the write succeeded.  Entries carry the
+ * generation they were made in; the backend starts a new generation with
+ * every transaction, which is what makes the cache safe: inside a
+ * transaction nobody else changes what this connection reads (a write
+ * transaction holds the lock, a read transaction sees one snapshot).
+ *
+ * Direct-mapped: a key has one slot, and a new key takes it over.  The
+ * table grows with what one transaction reads, up to RCACHE_MAX_SLOTS.
+ * Failing to allocate only means not caching; never an error. */
+#ifndef POINTS_READCACHE_H
+#define POINTS_READCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rcache_slot {
+	uint64_t gen;        /* 0: empty */
+	uint64_t hash;
+	unsigned char *data; /* key, then value */
+	uint32_t klen, vlen;
+} rcache_slot;
+
+typedef struct points_rcache {
+	rcache_slot *slots;
+	size_t mask;   /* slots - 1; 0 with no table */
+	size_t filled; /* slots taken in this generation */
+	uint64_t gen;  /* the generation filled counts */
+} points_rcache;
+
+/* 1 and the value (valid until the next call on c) if key is cached in
+ * generation gen, else 0. */
+int points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
+    size_t klen, const void **val, size_t *vlen);
+/* Remember key = val in generation gen (a get's result or a put). */
+void points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
+    size_t klen, const void *val, size_t vlen);
+/* Forget key (a delete). */
+void points__rcache_del(points_rcache *c, const void *key, size_t klen);
+/* Free everything; c is empty afterwards. */
+void points__rcache_free(points_rcache *c);
+
+#endif

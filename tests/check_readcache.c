@@ -1,0 +1,202 @@
+/* check_readcache.c - the per-transaction read cache of the SQLite
+ * backend: hits, generations, deletes, collisions, growth, and failed
+ * allocations that must never leave a stale value behind. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "points.h"
+#include "readcache.h"
+#include "testutil.h"
+
+static points_rcache c;
+
+static void
+teardown(void)
+{
+	points__rcache_free(&c);
+	tu_alloc_uninstall();
+}
+
+static void
+put_s(uint64_t gen, const char *k, const char *v)
+{
+	points__rcache_put(&c, gen, k, strlen(k), v, strlen(v));
+}
+
+/* The cached value of k in gen as a string, or NULL on a miss. */
+static const char *
+get_s(uint64_t gen, const char *k)
+{
+	static char out[8192];
+	const void *v;
+	size_t n;
+
+	if (!points__rcache_get(&c, gen, k, strlen(k), &v, &n))
+		return NULL;
+	ck_assert_uint_lt(n, sizeof(out));
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return out;
+}
+
+START_TEST(test_empty_misses)
+{
+	ck_assert_ptr_null(get_s(1, "a"));
+	points__rcache_del(&c, "a", 1); /* nothing to drop: fine */
+	ck_assert_ptr_null(get_s(1, "a"));
+}
+END_TEST
+
+START_TEST(test_put_get_replace_del)
+{
+	put_s(1, "acct:1", "v1");
+	ck_assert_str_eq(get_s(1, "acct:1"), "v1");
+	put_s(1, "acct:1", "value two");
+	ck_assert_str_eq(get_s(1, "acct:1"), "value two");
+	put_s(1, "empty", "");
+	ck_assert_str_eq(get_s(1, "empty"), "");
+	points__rcache_del(&c, "acct:1", 6);
+	ck_assert_ptr_null(get_s(1, "acct:1"));
+	ck_assert_str_eq(get_s(1, "empty"), "");
+	/* a key that is a prefix of another is another key */
+	put_s(1, "acct", "short");
+	ck_assert_ptr_null(get_s(1, "acct:"));
+}
+END_TEST
+
+START_TEST(test_a_new_generation_forgets)
+{
+	put_s(1, "k", "old");
+	ck_assert_ptr_null(get_s(2, "k"));
+	put_s(2, "k", "new");
+	ck_assert_str_eq(get_s(2, "k"), "new");
+	ck_assert_ptr_null(get_s(1, "k")); /* never an older generation */
+}
+END_TEST
+
+START_TEST(test_binary_keys)
+{
+	const unsigned char k1[] = { 0, 0, 0, 1, 0 }, k2[] = { 0, 0, 0, 1 };
+	const void *v;
+	size_t n;
+
+	points__rcache_put(&c, 1, k1, sizeof(k1), "x", 1);
+	ck_assert_int_eq(points__rcache_get(&c, 1, k2, sizeof(k2), &v, &n), 0);
+	ck_assert_int_eq(points__rcache_get(&c, 1, k1, sizeof(k1), &v, &n), 1);
+	ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+/* Many keys in one generation: the table grows; every hit is right and
+ * most keys are hits; a colliding key replaces, never aliases. */
+START_TEST(test_growth_and_collisions)
+{
+	char k[32], v[32];
+	long i, hits = 0, n = 150000;
+
+	for (i = 0; i < n; i++) {
+		snprintf(k, sizeof(k), "key-%ld", i);
+		snprintf(v, sizeof(v), "value-%ld", i * 7);
+		put_s(5, k, v);
+	}
+	ck_assert_uint_eq(c.mask + 1, (size_t)1 << 17); /* grew to the cap */
+	for (i = 0; i < n; i++) {
+		const char *got;
+
+		snprintf(k, sizeof(k), "key-%ld", i);
+		snprintf(v, sizeof(v), "value-%ld", i * 7);
+		if ((got = get_s(5, k)) != NULL) {
+			ck_assert_str_eq(got, v);
+			hits++;
+		}
+	}
+	ck_assert_int_gt(hits, n / 3);
+	ck_assert_int_lt(hits, n); /* more keys than slots: some collided */
+}
+END_TEST
+
+START_TEST(test_large_values_are_not_kept)
+{
+	static char big[5000];
+
+	memset(big, 'b', sizeof(big) - 1);
+	put_s(1, "k", "small");
+	put_s(1, "k", big);
+	ck_assert_ptr_null(get_s(1, "k")); /* and the small copy is gone */
+}
+END_TEST
+
+/* A put that cannot allocate drops what was cached for the key. */
+START_TEST(test_failed_allocation_leaves_nothing_stale)
+{
+	tu_alloc_install();
+	put_s(1, "k", "v1");
+	ck_assert_str_eq(get_s(1, "k"), "v1");
+	tu_alloc_fail_at(1); /* the next allocation fails */
+	put_s(1, "k", "v2");
+	ck_assert_ptr_null(get_s(1, "k"));
+	/* the very first table cannot be made: nothing is cached */
+	points__rcache_free(&c);
+	tu_alloc_fail_at(1);
+	put_s(1, "k", "v3");
+	ck_assert_ptr_null(get_s(1, "k"));
+	tu_alloc_fail_at(0);
+	put_s(1, "k", "v4");
+	ck_assert_str_eq(get_s(1, "k"), "v4");
+}
+END_TEST
+
+/* Growing when it cannot allocate keeps the old table working. */
+START_TEST(test_failed_growth_keeps_working)
+{
+	char k[32];
+	long i;
+
+	tu_alloc_install();
+	for (i = 0; i < 180; i++) { /* below the first growth (192) */
+		snprintf(k, sizeof(k), "k%ld", i);
+		put_s(1, k, k);
+	}
+	for (i = 180; i < 400; i++) {
+		/* every bigger table fails; the entries' copies do not */
+		tu_alloc_fail_at(c.filled >= 192 ? 1 : 0);
+		snprintf(k, sizeof(k), "k%ld", i);
+		put_s(1, k, k);
+	}
+	tu_alloc_fail_at(0);
+	for (i = 0; i < 400; i++) {
+		const char *got;
+
+		snprintf(k, sizeof(k), "k%ld", i);
+		if ((got = get_s(1, k)) != NULL)
+			ck_assert_str_eq(got, k);
+	}
+	ck_assert_uint_eq(c.mask + 1, 256);
+}
+END_TEST
+
+static Suite *
+readcache_suite(void)
+{
+	Suite *s = suite_create("readcache");
+	TCase *tc = tcase_create("cache");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_empty_misses);
+	tcase_add_test(tc, test_put_get_replace_del);
+	tcase_add_test(tc, test_a_new_generation_forgets);
+	tcase_add_test(tc, test_binary_keys);
+	tcase_add_test(tc, test_growth_and_collisions);
+	tcase_add_test(tc, test_large_values_are_not_kept);
+	tcase_add_test(tc, test_failed_allocation_leaves_nothing_stale);
+	tcase_add_test(tc, test_failed_growth_keeps_working);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(readcache_suite());
+}
