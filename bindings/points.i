@@ -114,6 +114,35 @@ points_py_raise(int code, const char *msg)
 } while (0)
 %}
 
+/* points_verify fills its report on POINTS_ECORRUPT too: the exception
+ * carries it as .report, a tuple the package names. */
+%{
+static void
+points_py_attach_report(const points_verify_report *r)
+{
+	PyObject *type, *value, *tb, *rep;
+
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	rep = Py_BuildValue("(LLLs)", (long long)r->entries,
+	    (long long)r->balances, (long long)r->bad_seq, r->message);
+	if (rep == NULL || value == NULL ||
+	    PyObject_SetAttrString(value, "report", rep) < 0)
+		PyErr_Clear(); /* the exception itself matters more */
+	Py_XDECREF(rep);
+	PyErr_Restore(type, value, tb);
+}
+%}
+%exception points_verify {
+	$action
+	if (result < 0) {
+		points_py_raise(result, points_swig_message(result, arg1));
+		if (result == POINTS_ECORRUPT)
+			points_py_attach_report(arg2);
+		SWIG_fail;
+	}
+}
+
 /* Handles come back as opaque pointer objects. */
 %define POINTS_PY_HANDLE_OUT(TYPE)
 %typemap(in, numinputs=0) TYPE **out (TYPE *temp = NULL) { $1 = &temp; }

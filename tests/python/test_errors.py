@@ -262,7 +262,12 @@ class StoreErrorsTest(unittest.TestCase):
             with points.Ledger.open("sqlite:" + path) as ledger:
                 with self.assertRaises(points.Corrupt) as cm:
                     ledger.verify()
-                self.assertTrue(cm.exception.message)
+                e = cm.exception
+                self.assertTrue(e.message)
+                # the report names the first bad entry, the tampered one
+                self.assertIsInstance(e.report, points.VerifyReport)
+                self.assertEqual(e.report.bad_seq, k)
+                self.assertIn(e.report.message, e.message)
         finally:
             shutil.rmtree(d)
 

@@ -78,7 +78,10 @@ class VersionError(Error):
 
 
 class Corrupt(Error):
+    """Stored data fails its checks.  From Ledger.verify(), ``report`` is
+    the VerifyReport naming the first bad entry."""
     code = -14
+    report = None
 
 
 class Misuse(Error):

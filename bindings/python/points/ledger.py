@@ -15,7 +15,7 @@ import threading
 from datetime import datetime, timezone
 
 from . import _capi as _c
-from .errors import Error, LedgerClosed, Misuse, NotFound
+from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
 from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
                       SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER)
 
@@ -334,7 +334,12 @@ class Ledger:
     def verify(self):
         """Recompute the hash chain and balances; Corrupt names the first
         mismatch."""
-        return VerifyReport._make(self._call(_c.points_verify))
+        try:
+            return VerifyReport._make(self._call(_c.points_verify))
+        except Corrupt as e:
+            if isinstance(e.report, tuple):
+                e.report = VerifyReport._make(e.report)
+            raise
 
 
 class Batch:
