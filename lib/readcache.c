@@ -11,10 +11,11 @@
 #define RCACHE_MAX_SLOTS ((size_t)1 << 17)
 #define RCACHE_MAX_VALUE 4096 /* larger values are not worth a copy */
 
+/* A key's two slots, side by side (one cache line): the set of ways. */
 static rcache_slot *
-slot_of(const points_rcache *c, uint64_t h)
+set_of(const points_rcache *c, uint64_t h)
 {
-	return &c->slots[h & c->mask];
+	return &c->slots[h & c->mask & ~(size_t)1];
 }
 
 static int
@@ -31,16 +32,19 @@ points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
 {
 	uint64_t h;
 	rcache_slot *s;
+	int w;
 
 	if (c->mask == 0)
 		return 0;
 	h = points__key_hash(key, klen);
-	s = slot_of(c, h);
-	if (!slot_holds(s, gen, h, key, klen))
-		return 0;
-	*val = s->data + s->klen;
-	*vlen = s->vlen;
-	return 1;
+	s = set_of(c, h);
+	for (w = 0; w < 2; w++, s++)
+		if (slot_holds(s, gen, h, key, klen)) {
+			*val = s->data + s->klen;
+			*vlen = s->vlen;
+			return 1;
+		}
+	return 0;
 }
 
 /* Double the table (or make the first), keeping this generation's
@@ -62,8 +66,10 @@ grow(points_rcache *c, uint64_t gen)
 			points__free(o->data);
 			continue;
 		}
-		s = &t[o->hash & (n - 1)];
-		if (s->gen == gen) { /* two collide now: keep one */
+		s = &t[o->hash & (n - 1) & ~(size_t)1];
+		if (s->gen == gen)
+			s++;
+		if (s->gen == gen) { /* both ways taken: drop this one */
 			points__free(o->data);
 			continue;
 		}
@@ -73,6 +79,33 @@ grow(points_rcache *c, uint64_t gen)
 	points__free(old);
 	c->mask = n - 1;
 	return 1;
+}
+
+/* The slot for key: the way that holds it, else a free one, else way 0
+ * after its entry moved to way 1 (whose entry goes): the older of two
+ * is dropped first. */
+static rcache_slot *
+way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
+    size_t klen)
+{
+	rcache_slot *s = set_of(c, h);
+
+	if (s[0].gen != 0 && s[0].hash == h && s[0].klen == klen &&
+	    memcmp(s[0].data, key, klen) == 0)
+		return &s[0];
+	if (s[1].gen != 0 && s[1].hash == h && s[1].klen == klen &&
+	    memcmp(s[1].data, key, klen) == 0)
+		return &s[1];
+	if (s[0].gen != gen)
+		return &s[0];
+	if (s[1].gen != gen)
+		return &s[1];
+	points__free(s[1].data);
+	s[1] = s[0];
+	s[0].data = NULL;
+	s[0].gen = 0;
+	c->filled--;
+	return &s[0];
 }
 
 void
@@ -96,7 +129,6 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 		points__rcache_del(c, key, klen);
 		return;
 	}
-	s = slot_of(c, h);
 	if (!(d = points__malloc(klen + vlen + 1))) {
 		points__rcache_del(c, key, klen); /* never keep a stale copy */
 		return;
@@ -104,6 +136,7 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 	memcpy(d, key, klen);
 	if (vlen)
 		memcpy(d + klen, val, vlen);
+	s = way_for(c, gen, h, key, klen);
 	if (s->gen != gen)
 		c->filled++;
 	points__free(s->data);
@@ -119,14 +152,16 @@ points__rcache_del(points_rcache *c, const void *key, size_t klen)
 {
 	uint64_t h;
 	rcache_slot *s;
+	int w;
 
 	if (c->mask == 0)
 		return;
 	h = points__key_hash(key, klen);
-	s = slot_of(c, h);
-	if (s->gen != 0 && s->hash == h && s->klen == klen &&
-	    memcmp(s->data, key, klen) == 0)
-		s->gen = 0;
+	s = set_of(c, h);
+	for (w = 0; w < 2; w++, s++)
+		if (s->gen != 0 && s->hash == h && s->klen == klen &&
+		    memcmp(s->data, key, klen) == 0)
+			s->gen = 0;
 }
 
 void

@@ -176,6 +176,49 @@ START_TEST(test_failed_growth_keeps_working)
 }
 END_TEST
 
+/* Random puts, deletes and gets over few keys and several generations,
+ * against a model of what the store holds: a hit is always the model's
+ * value, never an older one. */
+START_TEST(test_random_against_model)
+{
+	enum { NKEYS = 700 };
+	static char model[NKEYS][16];
+	static int present[NKEYS];
+	uint64_t rng = 0x9e3779b97f4a7c15u, gen = 1;
+	long i, hits = 0;
+
+	for (i = 0; i < 400000; i++) {
+		int op, k;
+		char key[16];
+		const char *got;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		op = (int)(rng % 1000);
+		k = (int)((rng >> 8) % NKEYS);
+		snprintf(key, sizeof(key), "k%d", k);
+		if (op < 1) {
+			gen++; /* a new transaction: nothing cached counts */
+		} else if (op < 400) {
+			snprintf(model[k], sizeof(model[k]), "v%ld", i);
+			present[k] = 1;
+			put_s(gen, key, model[k]);
+		} else if (op < 500) {
+			present[k] = 0;
+			points__rcache_del(&c, key, strlen(key));
+		} else if ((got = get_s(gen, key)) != NULL) {
+			ck_assert_msg(present[k], "%s was deleted", key);
+			ck_assert_str_eq(got, model[k]);
+			hits++;
+		} else if (present[k]) {
+			put_s(gen, key, model[k]); /* a miss read from the store */
+		}
+	}
+	ck_assert_int_gt(hits, 50000);
+}
+END_TEST
+
 static Suite *
 readcache_suite(void)
 {
@@ -191,6 +234,7 @@ readcache_suite(void)
 	tcase_add_test(tc, test_large_values_are_not_kept);
 	tcase_add_test(tc, test_failed_allocation_leaves_nothing_stale);
 	tcase_add_test(tc, test_failed_growth_keeps_working);
+	tcase_add_test(tc, test_random_against_model);
 	suite_add_tcase(s, tc);
 	return s;
 }
