@@ -8,8 +8,9 @@
  * transaction nobody else changes what this connection reads (a write
  * transaction holds the lock, a read transaction sees one snapshot).
  *
- * Direct-mapped: a key has one slot, and a new key takes it over.  The
- * table grows with what one transaction reads, up to RCACHE_MAX_SLOTS.
+ * Two-way set-associative: a key has two slots side by side, and a new
+ * key pushes out the older of two.  The table grows with what one
+ * transaction reads, up to RCACHE_MAX_SLOTS.
  * Failing to allocate only means not caching; never an error. */
 #ifndef POINTS_READCACHE_H
 #define POINTS_READCACHE_H
