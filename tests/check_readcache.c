@@ -182,7 +182,7 @@ END_TEST
 START_TEST(test_random_against_model)
 {
 	enum { NKEYS = 700 };
-	static char model[NKEYS][16];
+	static char model[NKEYS][24];
 	static int present[NKEYS];
 	uint64_t rng = 0x9e3779b97f4a7c15u, gen = 1;
 	long i, hits = 0;
