@@ -18,12 +18,12 @@ set_of(const points_rcache *c, uint64_t h)
 	return &c->slots[h & c->mask & ~(size_t)1];
 }
 
+/* The slot holds key, in any generation (0: it holds nothing). */
 static int
-slot_holds(const rcache_slot *s, uint64_t gen, uint64_t h, const void *key,
-    size_t klen)
+holds_key(const rcache_slot *s, uint64_t h, const void *key, size_t klen)
 {
-	return s->gen == gen && s->hash == h && s->klen == klen &&
-	    memcmp(s->data, key, klen) == 0;
+	return s->gen != 0 && s->hash == h && s->klen == klen &&
+	    (klen == 0 || memcmp(s->data, key, klen) == 0);
 }
 
 int
@@ -39,7 +39,7 @@ points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
 	h = points__key_hash(key, klen);
 	s = set_of(c, h);
 	for (w = 0; w < 2; w++, s++)
-		if (slot_holds(s, gen, h, key, klen)) {
+		if (s->gen == gen && holds_key(s, h, key, klen)) {
 			*val = s->data + s->klen;
 			*vlen = s->vlen;
 			return 1;
@@ -90,11 +90,9 @@ way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
 {
 	rcache_slot *s = set_of(c, h);
 
-	if (s[0].gen != 0 && s[0].hash == h && s[0].klen == klen &&
-	    memcmp(s[0].data, key, klen) == 0)
+	if (holds_key(&s[0], h, key, klen))
 		return &s[0];
-	if (s[1].gen != 0 && s[1].hash == h && s[1].klen == klen &&
-	    memcmp(s[1].data, key, klen) == 0)
+	if (holds_key(&s[1], h, key, klen))
 		return &s[1];
 	if (s[0].gen != gen)
 		return &s[0];
@@ -133,7 +131,8 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 		points__rcache_del(c, key, klen); /* never keep a stale copy */
 		return;
 	}
-	memcpy(d, key, klen);
+	if (klen)
+		memcpy(d, key, klen);
 	if (vlen)
 		memcpy(d + klen, val, vlen);
 	s = way_for(c, gen, h, key, klen);
@@ -159,8 +158,7 @@ points__rcache_del(points_rcache *c, const void *key, size_t klen)
 	h = points__key_hash(key, klen);
 	s = set_of(c, h);
 	for (w = 0; w < 2; w++, s++)
-		if (s->gen != 0 && s->hash == h && s->klen == klen &&
-		    memcmp(s->data, key, klen) == 0)
+		if (holds_key(s, h, key, klen))
 			s->gen = 0;
 }
 
