@@ -75,6 +75,20 @@ START_TEST(test_a_new_generation_forgets)
 }
 END_TEST
 
+START_TEST(test_empty_key)
+{
+	const void *v;
+	size_t n;
+
+	points__rcache_put(&c, 1, NULL, 0, "e", 1);
+	ck_assert_int_eq(points__rcache_get(&c, 1, NULL, 0, &v, &n), 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(memcmp(v, "e", 1), 0);
+	points__rcache_del(&c, NULL, 0);
+	ck_assert_int_eq(points__rcache_get(&c, 1, NULL, 0, &v, &n), 0);
+}
+END_TEST
+
 START_TEST(test_binary_keys)
 {
 	const unsigned char k1[] = { 0, 0, 0, 1, 0 }, k2[] = { 0, 0, 0, 1 };
@@ -229,6 +243,7 @@ readcache_suite(void)
 	tcase_add_test(tc, test_empty_misses);
 	tcase_add_test(tc, test_put_get_replace_del);
 	tcase_add_test(tc, test_a_new_generation_forgets);
+	tcase_add_test(tc, test_empty_key);
 	tcase_add_test(tc, test_binary_keys);
 	tcase_add_test(tc, test_growth_and_collisions);
 	tcase_add_test(tc, test_large_values_are_not_kept);
