@@ -119,6 +119,8 @@ bench: $(BENCH_BIN)
 lint-man:
 	mandoc -T lint -W warning man/man3/*.3
 
+# Made on every install: PREFIX may differ from the last one.
+.PHONY: points.pc
 points.pc: points.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 

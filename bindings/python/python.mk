@@ -18,7 +18,8 @@ PY_ENV += LD_PRELOAD="$(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 endif
 
-.PHONY: python check-python examples-python clean-python bench-python
+.PHONY: python check-python examples-python clean-python bench-python \
+	install-python
 
 python: $(PY_SO)
 
@@ -40,6 +41,18 @@ examples-python: python
 	rm -rf build/examples-python && mkdir -p build/examples-python
 	$(PY_ENV) $(PYTHON) examples/python/hr_import.py \
 	    examples/python/employees.csv build/examples-python/hr.db
+
+# Install the package into the interpreter's site-packages (PY_SITE), with
+# an extension that finds libpoints in $(PREFIX)/lib: run `make install`
+# for the library too.
+PY_SITE ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])' 2>/dev/null)
+
+install-python: python
+	install -d $(DESTDIR)$(PY_SITE)/points
+	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PY_SITE)/points/
+	$(CC) -shared -fPIC $(OPT) -Iinclude -I$(PY_INCLUDE) $(PY_WRAP) \
+	    -o $(DESTDIR)$(PY_SITE)/points/_capi$(PY_EXT) \
+	    -Llib -lpoints -Wl,-rpath,$(PREFIX)/lib
 
 clean-python:
 	rm -f $(PY_PKG)/capi.py $(PY_PKG)/_capi*.so
