@@ -106,7 +106,7 @@ way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
 	return &s[0];
 }
 
-void
+const void *
 points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
@@ -120,16 +120,16 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 	}
 	if (vlen > RCACHE_MAX_VALUE || klen > UINT32_MAX) {
 		points__rcache_del(c, key, klen); /* never keep a stale copy */
-		return;
+		return NULL;
 	}
 	if ((c->mask == 0 || (c->filled >= (c->mask + 1) / 4 * 3 &&
 	    c->mask + 1 < RCACHE_MAX_SLOTS)) && !grow(c, gen)) {
 		points__rcache_del(c, key, klen);
-		return;
+		return NULL;
 	}
 	if (!(d = points__malloc(klen + vlen + 1))) {
 		points__rcache_del(c, key, klen); /* never keep a stale copy */
-		return;
+		return NULL;
 	}
 	if (klen)
 		memcpy(d, key, klen);
@@ -144,6 +144,7 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 	s->hash = h;
 	s->klen = (uint32_t)klen;
 	s->vlen = (uint32_t)vlen;
+	return d + klen;
 }
 
 void

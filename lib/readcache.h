@@ -36,8 +36,10 @@ typedef struct points_rcache {
  * generation gen, else 0. */
 int points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
     size_t klen, const void **val, size_t *vlen);
-/* Remember key = val in generation gen (a get's result or a put). */
-void points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
+/* Remember key = val in generation gen (a get's result or a put).
+ * Returns the cached copy of the value (valid until the next call on c),
+ * or NULL when it was not kept. */
+const void *points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
     size_t klen, const void *val, size_t vlen);
 /* Forget key (a delete). */
 void points__rcache_del(points_rcache *c, const void *key, size_t klen);

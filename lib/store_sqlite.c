@@ -555,7 +555,7 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
     const void **val, size_t *vlen)
 {
 	sql_store *s = (sql_store *)st;
-	const void *v;
+	const void *v, *c;
 	size_t n;
 	int rc;
 
@@ -586,6 +586,14 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		sqlite3_reset(ks->get);
 		return POINTS_ENOMEM;
 	}
+	/* The cache's copy serves the caller; else get's own buffer does. */
+	if (ks->cached && (c = points__rcache_put(&ks->rc, s->gen, key, klen,
+	    v, n)) != NULL) {
+		sqlite3_reset(ks->get);
+		*val = c;
+		*vlen = n;
+		return POINTS_OK;
+	}
 	if (n > s->bufcap) {
 		size_t cap = n < 256 ? 256 : n + n / 2;
 		unsigned char *b = points__realloc(s->buf, cap);
@@ -602,8 +610,6 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	sqlite3_reset(ks->get);
 	*val = s->buf ? (const void *)s->buf : (const void *)"";
 	*vlen = n;
-	if (ks->cached)
-		points__rcache_put(&ks->rc, s->gen, key, klen, *val, n);
 	return POINTS_OK;
 }
 
