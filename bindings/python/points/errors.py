@@ -91,6 +91,9 @@ class Misuse(Error):
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
+    def __init__(self, message="the ledger is closed", code=None):
+        super().__init__(message, code)
+
 
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,

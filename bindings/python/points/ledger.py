@@ -15,6 +15,7 @@ import threading
 from datetime import datetime, timezone
 
 from . import _capi as _c
+from . import capi
 from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
 from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
                       SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER)
@@ -86,7 +87,6 @@ class Ledger:
 
     @staticmethod
     def _options(clock, utc_offset):
-        from . import capi
         opts = capi.points_open_options()
         capi.points_options_init(opts)
         opts.utc_offset = utc_offset
@@ -126,7 +126,7 @@ class Ledger:
         with self._lock:
             db = self._db
             if db is None:
-                raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
+                raise LedgerClosed()
             return fn(db, *args)
 
     @property
@@ -148,11 +148,11 @@ class Ledger:
         """Move a settable clock (see open's clock=) to t; None returns
         it to the system clock."""
         if self._db is None:
-            raise LedgerClosed("the ledger is closed", _c.POINTS_EMISUSE)
+            raise LedgerClosed()
         if self._clock is None:
             raise Misuse(
                 "this ledger was opened with the system clock; pass "
-                "clock= to Ledger.open for a settable one", _c.POINTS_EMISUSE)
+                "clock= to Ledger.open for a settable one")
         self._clock.now = seconds(t)
 
     # ---- Batches ----
@@ -445,8 +445,7 @@ class _Iter:
         with ledger._lock:
             if ledger._db is None:
                 self.close()
-                raise LedgerClosed("the ledger of this iterator is closed",
-                                   _c.POINTS_EMISUSE)
+                raise LedgerClosed("the ledger of this iterator is closed")
             try:
                 rec = self._next(it)
             except Error as e:

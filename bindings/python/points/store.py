@@ -32,7 +32,7 @@ class Store:
 
     def _handle(self):
         if self._s is None:
-            raise LedgerClosed("the store is closed", _c.POINTS_EMISUSE)
+            raise LedgerClosed("the store is closed")
         return self._s
 
     def arm(self, n, persistent=False):
@@ -54,7 +54,7 @@ class Store:
 
     def _wrapper(self):
         if self._inner is None:
-            raise Misuse("not a fault-injecting store", _c.POINTS_EMISUSE)
+            raise Misuse("not a fault-injecting store")
 
     def close(self):
         """Close the store; closing twice is fine.  Misuse while a ledger
@@ -63,8 +63,7 @@ class Store:
             return
         if self._users:
             raise Misuse("the store still has %d open user(s): close the "
-                         "ledgers and wrappers on it first" % self._users,
-                         _c.POINTS_EMISUSE)
+                         "ledgers and wrappers on it first" % self._users)
         s, self._s = self._s, None
         _c.points_store_close(s)
         if self._inner is not None:
