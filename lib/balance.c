@@ -87,6 +87,11 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 		return r.err ? points__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
 		    (long long)b->account) : POINTS_OK;
+	/* a lot takes at least 2 bytes: a corrupt count cannot make a
+	 * huge allocation */
+	if (n <= (uint64_t)(r.end - r.p) / 2 &&
+	    (rc = points_lotlist__reserve(db, &b->lots, (size_t)n)))
+		return rc;
 	for (i = 0; i < n && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
 		int64_t amount = (int64_t)points_rd__uvar(&r);

@@ -69,25 +69,27 @@ points_buf__bytes(points_buf *b, const void *p, size_t n)
 void
 points_buf__u8(points_buf *b, unsigned v)
 {
-	unsigned char c = (unsigned char)v;
-
-	points_buf__bytes(b, &c, 1);
+	if ((b->err || b->len == b->cap) && !buf_grow(b, 1))
+		return;
+	b->data[b->len++] = (unsigned char)v;
 }
 
+/* Records are mostly varints: each is written in place, after one check
+ * that the longest (10 bytes) fits, not through points_buf__bytes. */
 void
 points_buf__uvar(points_buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char *p;
 
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
+	if ((b->err || b->cap - b->len < 10) && !buf_grow(b, 10))
+		return;
+	p = b->data + b->len;
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
 		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	points_buf__bytes(b, tmp, n);
+	}
+	*p++ = (unsigned char)v;
+	b->len = (size_t)(p - b->data);
 }
 
 void
@@ -139,6 +141,9 @@ points_rd__uvar(points_rd *r)
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	/* most values (deltas, small counts) take one byte */
+	if (!r->err && r->p < r->end && *r->p < 0x80)
+		return *r->p++;
 	for (;;) {
 		unsigned c;
 

@@ -25,8 +25,8 @@ points_lotlist__sum(const points_lotlist *l)
 	return s;
 }
 
-static int
-reserve(points_db *db, points_lotlist *l, size_t n)
+int
+points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n)
 {
 	size_t cap;
 	points_lotrec *v;
@@ -48,7 +48,7 @@ int
 points_lotlist__push(points_db *db, points_lotlist *l, uint32_t day,
     int64_t amount)
 {
-	int rc = reserve(db, l, l->n + 1);
+	int rc = points_lotlist__reserve(db, l, l->n + 1);
 
 	if (rc)
 		return rc;
@@ -80,7 +80,7 @@ points_lotlist__add(points_db *db, points_lotlist *l, uint32_t day,
 		    points__err(db, POINTS_EOVERFLOW, "lot amount overflow") :
 		    POINTS_OK;
 	}
-	if ((rc = reserve(db, l, l->n + 1)))
+	if ((rc = points_lotlist__reserve(db, l, l->n + 1)))
 		return rc;
 	memmove(l->v + lo + 1, l->v + lo, (l->n - lo) * sizeof(*l->v));
 	l->v[lo].day = day;
@@ -119,7 +119,7 @@ points_lotlist__take(points_db *db, points_lotlist *l, int64_t amount,
 
 	/* Room for every possible movement first, so that nothing below
 	 * can fail halfway. */
-	if (taken && (rc = reserve(db, taken, taken->n + l->n +
+	if (taken && (rc = points_lotlist__reserve(db, taken, taken->n + l->n +
 	    (prefer ? prefer->n : 0))))
 		return rc;
 	for (j = 0; prefer && j < prefer->n && amount > 0; j++) {

@@ -19,6 +19,8 @@ typedef struct points_lotlist {
 } points_lotlist;
 
 void points_lotlist__free(points_lotlist *l);
+/* Room for n lots in all, so that pushing them allocates at most once. */
+int points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n);
 int64_t points_lotlist__sum(const points_lotlist *l);
 /* Add amount to the lot of day (merging); *is_new (may be NULL) tells
  * whether the day was not there. */
