@@ -378,9 +378,12 @@ points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
     const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots)
 {
 	int64_t old = b->available, eligible, from_src;
-	points_lotlist add = { 0, 0, NULL };
+	points_lotrec addbuf[8];
+	points_lotlist add;
 	size_t i;
 	int rc = POINTS_OK;
+
+	points_lotlist__init_with(&add, addbuf, 8);
 
 	if (points__add(&b->available, amount))
 		return points__err(db, POINTS_EOVERFLOW,
@@ -529,6 +532,8 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_asset_rec asset;
 	points_bal fb, tb;
 	points_ent e;
+	/* the lists' first lots live here: no allocation for most postings */
+	points_lotrec fbuf[32], tbuf[32], inbuf[8], outbuf[8];
 	points_txn res; /* copied to out only once committed */
 	int64_t amount, t, from, to;
 	int rc;
@@ -582,6 +587,10 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_ent__init(&e, type, 0, t);
 	points_bal__init(&fb, from, 0, 0);
 	points_bal__init(&tb, to, 0, 0);
+	points_lotlist__init_with(&fb.lots, fbuf, 32);
+	points_lotlist__init_with(&tb.lots, tbuf, 32);
+	points_lotlist__init_with(&e.in_lots, inbuf, 8);
+	points_lotlist__init_with(&e.out_lots, outbuf, 8);
 	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
 	if (rc == POINTS_ITEROVER) {
 		rc = POINTS_OK;
@@ -713,7 +722,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 {
 	points_ent orig, e;
 	points_bal fb, tb;
-	points_lotlist back = { 0, 0, NULL }, give = { 0, 0, NULL };
+	points_lotlist back = { 0, 0, NULL, 0 }, give = { 0, 0, NULL, 0 };
 	points_asset_rec asset;
 	int64_t seq, done, left;
 	unsigned char k[8], v[8];

@@ -8,9 +8,19 @@
 #include "lot.h"
 
 void
+points_lotlist__init_with(points_lotlist *l, points_lotrec *buf, size_t cap)
+{
+	l->n = 0;
+	l->cap = cap;
+	l->v = buf;
+	l->lent = 1;
+}
+
+void
 points_lotlist__free(points_lotlist *l)
 {
-	points__free(l->v);
+	if (!l->lent)
+		points__free(l->v);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -36,11 +46,14 @@ points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n)
 	cap = l->cap ? l->cap * 2 : 4;
 	while (cap < n)
 		cap *= 2;
-	v = points__realloc(l->v, cap * sizeof(*v));
+	v = points__realloc(l->lent ? NULL : l->v, cap * sizeof(*v));
 	if (!v)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
+	if (l->lent && l->n)
+		memcpy(v, l->v, l->n * sizeof(*v));
 	l->v = v;
 	l->cap = cap;
+	l->lent = 0;
 	return POINTS_OK;
 }
 

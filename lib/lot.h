@@ -12,12 +12,18 @@ typedef struct points_lotrec {
 	int64_t amount;
 } points_lotrec;
 
-/* A list of lots, ascending by day, one entry per day. */
+/* A list of lots, ascending by day, one entry per day.  All zeros is an
+ * empty list; points_lotlist__init_with lends it the caller's storage
+ * first (a posting's lists fit on its stack), and it moves to the heap
+ * only if it outgrows that. */
 typedef struct points_lotlist {
 	size_t n, cap;
 	points_lotrec *v;
+	int lent; /* v is the caller's: never freed or reallocated */
 } points_lotlist;
 
+void points_lotlist__init_with(points_lotlist *l, points_lotrec *buf,
+    size_t cap);
 void points_lotlist__free(points_lotlist *l);
 /* Room for n lots in all, so that pushing them allocates at most once. */
 int points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n);
