@@ -1129,6 +1129,11 @@ lookup(points_keyspace *ks, const unsigned char *k, size_t kl, uint64_t *h,
 		return *si == NOSLOT ? NULL : ks->tab[*si].e;
 	}
 	p = key_pfx(k, kl);
+	/* Appends (the log, UUIDv7 ids) go past the last key: no search. */
+	*l = ks->last;
+	if ((*i = (*l)->h.n) > 0 &&
+	    entry_cmp((*l)->pfx[*i - 1], (*l)->e[*i - 1], p, k, kl) < 0)
+		return NULL;
 	*l = locate(ks, p, k, kl);
 	*i = leaf_search(*l, p, k, kl, &eq);
 	return eq ? (*l)->e[*i] : NULL;
