@@ -16,6 +16,11 @@
  * entry log) have no hash: a slot per append would be a random miss, where
  * the tree's right edge stays in cache.
  *
+ * Entries of INTKEY and ORDERED keyspaces, appended and seldom freed,
+ * are carved from slabs (slab.c): no malloc each, and their pages are
+ * faulted in a slab at a time.  A key past the rightmost leaf's last key
+ * goes there without a search.
+ *
  * Values are replaced in place when they fit the entry (allocated with
  * some slack, except in INTKEY keyspaces, whose log entries are written
  * once), so neither structure changes; only a value that outgrows its

@@ -24,7 +24,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave;
+static int64_t alice, bob, carol, dave, erin;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -55,12 +55,17 @@ fx_options(void)
  *   EXP  alice 50 (day 0) and 8 (day 2), 10 of them on a hold due on day
  *        5 -> available 48, held 10; bob 5 (day 1)
  *   carol has nothing (may close), dave is frozen, alice has team=red.
+ *   erin holds ERIN_LOTS EXP lots of 1 point, expiring on days 500, 501,
+ *        ...: more than a posting keeps on its stack (ledger.c).
  * The clock then stands at day 30. */
+enum { ERIN_LOTS = 40, ERIN_DAY = 500 };
+
 static void
 fx_populate(void)
 {
 	points_posting p;
 	points_txn t;
+	int i;
 
 	tu_now = TU_T0;
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
@@ -91,6 +96,12 @@ fx_populate(void)
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
 	strcpy(hold_due, t.id);
 	ck_assert_int_eq(points_account_freeze(db, dave), POINTS_OK);
+	erin = tu_account(db, "E1005");
+	for (i = 0; i < ERIN_LOTS; i++) {
+		p = tu_posting("EXP", erin, 1);
+		p.expires_at = TU_T0 + (ERIN_DAY + i) * TU_DAY;
+		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -251,7 +262,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, dave + 1);
+	ck_assert_int_eq(a.id, erin + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -407,6 +418,41 @@ run_transfer(void)
 
 	p.counterparty = bob;
 	return points_transfer(db, &p, &txo);
+}
+
+/* Every list of the posting outgrows the room it has on the stack. */
+static int
+run_transfer_lots(void)
+{
+	points_posting p = tu_posting("EXP", erin, ERIN_LOTS - 4);
+
+	p.counterparty = bob;
+	return points_transfer(db, &p, &txo);
+}
+
+static void
+check_transfer_lots(void)
+{
+	points_iter *it;
+	points_lot lot;
+	int i;
+
+	ck_assert_int_eq(tu_available(db, erin, "EXP"), 4);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 5 + ERIN_LOTS - 4);
+	/* bob's own lot, then erin's days, earliest first */
+	ck_assert_int_eq(points_lots(db, bob, "EXP", INT64_MAX, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
+	ck_assert_int_eq(lot.amount, 5);
+	for (i = 0; i < ERIN_LOTS - 4; i++) {
+		ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
+		ck_assert_int_eq(lot.amount, 1);
+		/* an explicit expiry runs to the end of its day */
+		ck_assert_int_eq(lot.expires_at, TU_T0 + (ERIN_DAY + i + 1) *
+		    TU_DAY - 1);
+	}
+	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
+	points_iter_free(it);
 }
 
 static void
@@ -705,7 +751,8 @@ check_big_batch(void)
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
 	OP(attr_set), OP(attr_remove), OP(freeze), OP(unfreeze), OP(close),
-	OP(earn), OP(spend), OP(transfer), OP(adjust_credit),
+	OP(earn), OP(spend), OP(transfer), OP(transfer_lots),
+	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), { "batch", run_batch, check_batch, 1 },

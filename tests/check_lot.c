@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lot.h"
 #include "testutil.h"
 
 /* Calendar instants used below, seconds since the epoch, UTC. */
@@ -1116,6 +1117,63 @@ START_TEST(test_lot_expiring_on_the_first_day_of_1970_is_indexed)
 }
 END_TEST
 
+/* ---- Lot lists on lent storage ---- */
+
+/* A list that starts on the caller's storage keeps every lot, in order,
+ * when it outgrows it (pushes, and merging adds that insert in front). */
+START_TEST(test_lotlist_outgrows_lent_storage)
+{
+	points_lotrec buf[2];
+	points_lotlist l;
+	uint32_t d;
+
+	points_lotlist__init_with(&l, buf, 2);
+	for (d = 1; d <= 5; d++)
+		ck_assert_int_eq(points_lotlist__push(db, &l, d, d * 10),
+		    POINTS_OK);
+	ck_assert_ptr_ne(l.v, buf);
+	ck_assert_uint_eq(l.n, 5);
+	for (d = 1; d <= 5; d++) {
+		ck_assert_uint_eq(l.v[d - 1].day, d);
+		ck_assert_int_eq(l.v[d - 1].amount, d * 10);
+	}
+	points_lotlist__free(&l);
+
+	points_lotlist__init_with(&l, buf, 2);
+	for (d = 5; d >= 1; d--) /* each goes in front */
+		ck_assert_int_eq(points_lotlist__add(db, &l, d, d, NULL),
+		    POINTS_OK);
+	ck_assert_int_eq(points_lotlist__add(db, &l, 3, 100, NULL), POINTS_OK);
+	ck_assert_uint_eq(l.n, 5);
+	for (d = 1; d <= 5; d++) {
+		ck_assert_uint_eq(l.v[d - 1].day, d);
+		ck_assert_int_eq(l.v[d - 1].amount, d == 3 ? 103 : d);
+	}
+	points_lotlist__free(&l);
+	ck_assert_ptr_null(l.v);
+}
+END_TEST
+
+/* Failing to move to the heap leaves the list on its storage, whole. */
+START_TEST(test_lotlist_failed_growth_keeps_lent_lots)
+{
+	points_lotrec buf[2];
+	points_lotlist l;
+
+	points_lotlist__init_with(&l, buf, 2);
+	ck_assert_int_eq(points_lotlist__push(db, &l, 1, 10), POINTS_OK);
+	ck_assert_int_eq(points_lotlist__push(db, &l, 2, 20), POINTS_OK);
+	tu_alloc_install();
+	tu_alloc_fail_at(1);
+	ck_assert_int_eq(points_lotlist__push(db, &l, 3, 30), POINTS_ENOMEM);
+	tu_alloc_uninstall();
+	ck_assert_ptr_eq(l.v, buf);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.v[1].amount, 20);
+	points_lotlist__free(&l); /* frees nothing: buf is ours */
+}
+END_TEST
+
 static Suite *
 lot_suite(void)
 {
@@ -1173,6 +1231,8 @@ lot_suite(void)
 	tcase_add_test(tc, test_lots_errors);
 	tcase_add_test(tc, test_lots_of_one_account_longer_than_a_chunk);
 	tcase_add_test(tc, test_lots_of_all_accounts_longer_than_a_chunk);
+	tcase_add_test(tc, test_lotlist_outgrows_lent_storage);
+	tcase_add_test(tc, test_lotlist_failed_growth_keeps_lent_lots);
 	suite_add_tcase(s, tc);
 	return s;
 }
