@@ -383,7 +383,7 @@ points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
 	size_t i;
 	int rc = POINTS_OK;
 
-	points_lotlist__init_with(&add, addbuf, 8);
+	points_lotlist__lend(&add, addbuf);
 
 	if (points__add(&b->available, amount))
 		return points__err(db, POINTS_EOVERFLOW,
@@ -587,10 +587,10 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_ent__init(&e, type, 0, t);
 	points_bal__init(&fb, from, 0, 0);
 	points_bal__init(&tb, to, 0, 0);
-	points_lotlist__init_with(&fb.lots, fbuf, 32);
-	points_lotlist__init_with(&tb.lots, tbuf, 32);
-	points_lotlist__init_with(&e.in_lots, inbuf, 8);
-	points_lotlist__init_with(&e.out_lots, outbuf, 8);
+	points_lotlist__lend(&fb.lots, fbuf);
+	points_lotlist__lend(&tb.lots, tbuf);
+	points_lotlist__lend(&e.in_lots, inbuf);
+	points_lotlist__lend(&e.out_lots, outbuf);
 	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
 	if (rc == POINTS_ITEROVER) {
 		rc = POINTS_OK;

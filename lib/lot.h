@@ -24,6 +24,9 @@ typedef struct points_lotlist {
 
 void points_lotlist__init_with(points_lotlist *l, points_lotrec *buf,
     size_t cap);
+/* The same with an array's own length. */
+#define points_lotlist__lend(l, buf) \
+	points_lotlist__init_with((l), (buf), sizeof(buf) / sizeof((buf)[0]))
 void points_lotlist__free(points_lotlist *l);
 /* Room for n lots in all, so that pushing them allocates at most once. */
 int points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n);

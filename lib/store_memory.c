@@ -220,6 +220,13 @@ entry_cmp(uint64_t ep, const mem_entry *e, uint64_t p, const unsigned char *k,
 /* Room for the value to grow and still be rewritten in place. */
 enum { SLACK_NONE, SLACK_SOME, SLACK_MORE };
 
+/* The bytes of an entry with a kl-byte key and room for cap value bytes. */
+static size_t
+entry_size(size_t kl, size_t cap)
+{
+	return sizeof(mem_entry) + kl + cap;
+}
+
 /* Entries of appended keyspaces (the log, UUIDv7 ids, days) come from
  * slabs: they are seldom freed, and a malloc each, with its own page
  * faults, was a fifth of a posting's time on the memory backend. */
@@ -239,7 +246,7 @@ entry_new(mem_store *s, const points_keyspace *ks, const void *k, size_t kl,
 		cap = vl;
 	if (kl + cap > (size_t)-1 - sizeof(*e))
 		return NULL;
-	size = sizeof(*e) + kl + cap;
+	size = entry_size(kl, cap);
 	if ((ks->flags & POINTS_KS_FLAGS) && size <= POINTS_SLAB_MAX)
 		e = points__slab_alloc(&s->slabs, size, &slab);
 	else
@@ -262,7 +269,7 @@ static void
 entry_free(mem_store *s, mem_entry *e)
 {
 	if (e && e->slab)
-		points__slab_free(&s->slabs, e, sizeof(*e) + e->klen + e->cap,
+		points__slab_free(&s->slabs, e, entry_size(e->klen, e->cap),
 		    e->slab);
 	else
 		points__free(e);
