@@ -28,10 +28,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luuid -lsodium)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_LAYERS = util store core ledger
+LIB_SRC = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
 LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)
-HDRS = include/points.h include/points_store.h $(wildcard lib/*.h)
+HDRS = include/points.h include/points_store.h $(wildcard lib/*/*.h)
 
 TEST_SRC = $(sort $(wildcard tests/check_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=build/tests/%)

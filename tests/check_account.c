@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "db.h"
+#include "core/db.h"
 
 static points_db *db;
 static int64_t alice, bob;

@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "testutil.h"
-#include "asset.h"
-#include "balance.h"
-#include "db.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "core/db.h"
 
 #define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "codec.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice, bob;

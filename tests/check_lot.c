@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lot.h"
+#include "core/lot.h"
 #include "testutil.h"
 
 /* Calendar instants used below, seconds since the epoch, UTC. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "points.h"
-#include "readcache.h"
+#include "store/readcache.h"
 #include "testutil.h"
 
 static points_rcache c;

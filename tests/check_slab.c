@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "points.h"
-#include "slab.h"
+#include "util/slab.h"
 #include "testutil.h"
 
 static points_slabs s;

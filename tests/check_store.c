@@ -12,7 +12,7 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #define OK(x) ck_assert_int_eq((x), POINTS_OK)

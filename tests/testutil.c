@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "db.h"
+#include "core/db.h"
 
 int64_t tu_now = TU_T0;
 

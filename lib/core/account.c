@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
-#include "account.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
-#include "iter.h"
+#include "util/alloc.h"
+#include "core/account.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "core/iter.h"
 
 #define ACCOUNT_RECORD_V1 1
 #define ATTR_MAX 64

@@ -3,7 +3,7 @@
 #define POINTS_ACCOUNT_H
 
 #include "points.h"
-#include "db.h"
+#include "core/db.h"
 
 /* Load account id; POINTS_ENOTFOUND with a message when missing. */
 int points_account__load(points_db *db, int64_t id, points_account *out);

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "points.h"
-#include "asset.h"
-#include "codec.h"
-#include "db.h"
+#include "core/asset.h"
+#include "util/codec.h"
+#include "core/db.h"
 
 #define ASSET_RECORD_V1 1
 

@@ -3,7 +3,7 @@
 #define POINTS_ASSET_H
 
 #include "points.h"
-#include "db.h"
+#include "core/db.h"
 
 /* A lot day that never comes. */
 #define POINTS_DAY_NEVER 0xFFFFFFFFu

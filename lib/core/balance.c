@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
-#include "account.h"
-#include "asset.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
+#include "util/alloc.h"
+#include "core/account.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
 
 #define BALANCE_RECORD_V1 1
 

@@ -11,8 +11,8 @@
 #define POINTS_BALANCE_H
 
 #include "points.h"
-#include "db.h"
-#include "lot.h"
+#include "core/db.h"
+#include "core/lot.h"
 
 typedef struct points_bal {
 	int64_t account;

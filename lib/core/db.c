@@ -9,10 +9,10 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "alloc.h"
-#include "account.h"
-#include "db.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "core/account.h"
+#include "core/db.h"
+#include "store/store.h"
 
 #define FORMAT_VERSION 1
 
@@ -534,8 +534,7 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 	if (sodium_init() < 0)
 		return points__err(db, POINTS_ESTORAGE,
 		    "libsodium failed to initialise");
-	randombytes_buf(db->rnd_key, sizeof(db->rnd_key));
-	db->rnd_pos = sizeof(db->rnd_buf); /* empty: refill on first use */
+	points_ids__seed(&db->rng);
 	for (i = 0; i < PKS_COUNT; i++) {
 		unsigned flags = 0;
 
@@ -637,6 +636,19 @@ points_close(points_db *db)
 		points_store_close(db->store);
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
-	sodium_memzero(db->rnd_key, sizeof(db->rnd_key));
+	points_ids__wipe(&db->rng);
 	points__free(db);
+}
+
+int
+points__uuid_parse(points_db *db, const char *s,
+    unsigned char out[POINTS_UUID_LEN])
+{
+	if (!s)
+		return points__err(db, POINTS_EINVAL,
+		    "transaction id is required");
+	if (points_ids__parse(s, out) != 0)
+		return points__err(db, POINTS_EINVAL,
+		    "'%.40s' is not a transaction id (a UUID)", s);
+	return POINTS_OK;
 }

@@ -12,10 +12,10 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "codec.h"
+#include "util/codec.h"
+#include "util/ids.h"
 
 #define POINTS_HASH_LEN 32
-#define POINTS_UUID_LEN 16
 #define POINTS_ASSET_CACHE 16
 
 /* The named keyspaces of a ledger. */
@@ -70,11 +70,7 @@ struct points_db {
 	int nassets;
 	int nassets_committed; /* cache size when the write began */
 
-	/* UUIDv7 random bits: a ChaCha20 stream seeded once per handle. */
-	unsigned char rnd_key[32];
-	uint64_t rnd_nonce;
-	unsigned char rnd_buf[512];
-	size_t rnd_pos;
+	points_rng rng; /* UUIDv7 random bits */
 
 	points_buf kbuf, vbuf; /* scratch for encoding */
 };
@@ -124,10 +120,8 @@ int points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
     const void *hi, size_t hilen, size_t klen, unsigned char *keys,
     size_t max, size_t *n);
 
-/* Fresh UUIDv7 bytes. */
-void points__uuid7(points_db *db, unsigned char out[POINTS_UUID_LEN]);
-void points__uuid_format(const unsigned char u[POINTS_UUID_LEN],
-    char out[POINTS_ID_LEN + 1]);
+/* Parse a transaction or hold id; a bad one is POINTS_EINVAL with a
+ * message. */
 int points__uuid_parse(points_db *db, const char *s,
     unsigned char out[POINTS_UUID_LEN]);
 

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
-#include "db.h"
-#include "iter.h"
+#include "util/alloc.h"
+#include "core/db.h"
+#include "core/iter.h"
 
 int
 points_iter__new(points_db *db, int kind, points_iter_fill_fn fill,

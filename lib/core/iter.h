@@ -5,7 +5,7 @@
 #define POINTS_ITER_H
 
 #include "points.h"
-#include "db.h"
+#include "core/db.h"
 
 #define POINTS_ITER_CHUNK 64
 

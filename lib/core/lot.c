@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
-#include "db.h"
-#include "lot.h"
+#include "util/alloc.h"
+#include "core/db.h"
+#include "core/lot.h"
 
 void
 points_lotlist__init_with(points_lotlist *l, points_lotrec *buf, size_t cap)

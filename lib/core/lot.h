@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "core/db.h"
 
 typedef struct points_lotrec {
 	uint32_t day; /* expiry day, POINTS_DAY_NEVER for never */

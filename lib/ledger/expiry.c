@@ -5,16 +5,16 @@
 #include <string.h>
 
 #include "points.h"
-#include "account.h"
-#include "alloc.h"
-#include "asset.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
-#include "hold.h"
-#include "iter.h"
-#include "ledger.h"
-#include "lot.h"
+#include "core/account.h"
+#include "util/alloc.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "ledger/hold.h"
+#include "core/iter.h"
+#include "ledger/ledger.h"
+#include "core/lot.h"
 
 /* ---- The expiry sweep ---- */
 

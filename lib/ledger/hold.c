@@ -8,14 +8,14 @@
 #include <string.h>
 
 #include "points.h"
-#include "account.h"
-#include "asset.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
-#include "hold.h"
-#include "ledger.h"
-#include "lot.h"
+#include "core/account.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "ledger/hold.h"
+#include "ledger/ledger.h"
+#include "core/lot.h"
 
 #define HOLD_RECORD_V1 1
 
@@ -411,7 +411,7 @@ points_hold_get(points_db *db, const char *hold_id, points_hold *out)
 	points__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
-		points__uuid_format(h.id, out->id);
+		points_ids__format(h.id, out->id);
 		out->account = h.account;
 		strcpy(out->asset, a.a.code);
 		out->amount = h.amount;
@@ -441,7 +441,7 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
 		    sizeof(key), key, 1, &n);
 		if (rc || n == 0)
 			return rc;
-		points__uuid_format(id, text);
+		points_ids__format(id, text);
 		memset(&h, 0, sizeof(h));
 		rc = hold_load(db, id, text, &h);
 		if (rc == POINTS_OK)

@@ -2,7 +2,7 @@
 #ifndef POINTS_HOLD_H
 #define POINTS_HOLD_H
 
-#include "db.h"
+#include "core/db.h"
 
 /* Release every open hold whose deadline is before as_of (state
  * POINTS_HOLD_EXPIRED); adds their number to *count. */

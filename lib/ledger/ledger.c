@@ -5,15 +5,15 @@
 #include <sodium.h>
 
 #include "points.h"
-#include "account.h"
-#include "alloc.h"
-#include "asset.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
-#include "iter.h"
-#include "ledger.h"
-#include "lot.h"
+#include "core/account.h"
+#include "util/alloc.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "core/iter.h"
+#include "ledger/ledger.h"
+#include "core/lot.h"
 
 #define ENTRY_RECORD_V1 1
 #define IDEM_RECORD_V1 1
@@ -217,7 +217,7 @@ points_ledger__append(points_db *db, points_ent *e, points_bal *from,
 		return rc;
 	seq = db->tail_seq + 1;
 	e->seq = seq;
-	points__uuid7(db, e->txid);
+	points_ids__uuid7(&db->rng, e->txid);
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
 	points_buf__init(&b);
@@ -253,7 +253,7 @@ seq_txid(points_db *db, int64_t seq, char out[POINTS_ID_LEN + 1])
 	points_ent__init(&e, 0, 0, 0);
 	rc = points_ent__load(db, seq, &e);
 	if (rc == POINTS_OK)
-		points__uuid_format(e.txid, out);
+		points_ids__format(e.txid, out);
 	points_ent__free(&e);
 	return rc;
 }
@@ -267,7 +267,7 @@ points_ledger__txn(points_db *db, const points_ent *e, points_txn *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = points_asset__by_id(db, e->asset, &a)))
 		return rc;
-	points__uuid_format(e->txid, out->id);
+	points_ids__format(e->txid, out->id);
 	out->seq = e->seq;
 	out->type = e->type;
 	out->time = e->time;
@@ -895,7 +895,7 @@ entry_view(const points_ent *e, int64_t account, points_entry *out)
 
 	if (out) {
 		memset(out, 0, sizeof(*out));
-		points__uuid_format(e->txid, out->txn_id);
+		points_ids__format(e->txid, out->txn_id);
 		out->seq = e->seq;
 		out->type = e->type;
 		out->time = e->time;

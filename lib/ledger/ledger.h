@@ -12,9 +12,9 @@
 #define POINTS_LEDGER_H
 
 #include "points.h"
-#include "balance.h"
-#include "db.h"
-#include "lot.h"
+#include "core/balance.h"
+#include "core/db.h"
+#include "core/lot.h"
 
 typedef struct points_ent {
 	int64_t seq;

@@ -5,14 +5,14 @@
 #include <string.h>
 
 #include "points.h"
-#include "account.h"
-#include "alloc.h"
-#include "asset.h"
-#include "balance.h"
-#include "codec.h"
-#include "db.h"
-#include "ledger.h"
-#include "lot.h"
+#include "core/account.h"
+#include "util/alloc.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "ledger/ledger.h"
+#include "core/lot.h"
 
 /* Balances recomputed from the entries, in an open-addressing table. */
 typedef struct vtable {

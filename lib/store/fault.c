@@ -22,8 +22,8 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "alloc.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "store/store.h"
 
 typedef struct fault_store {
 	points_store base;

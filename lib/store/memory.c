@@ -52,9 +52,9 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "alloc.h"
-#include "slab.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "util/slab.h"
+#include "store/store.h"
 
 #define LEAF_MAX 64
 #define INNER_MAX 64

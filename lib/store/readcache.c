@@ -1,9 +1,9 @@
 /* readcache.c - see readcache.h. */
 #include <string.h>
 
-#include "alloc.h"
-#include "readcache.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "store/readcache.h"
+#include "store/store.h"
 
 #define RCACHE_MIN_SLOTS 256
 /* 131,072 slots: a transaction that reads 100k balances keeps most of

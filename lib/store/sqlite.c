@@ -33,9 +33,9 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "alloc.h"
-#include "readcache.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "store/readcache.h"
+#include "store/store.h"
 
 #define DEFAULT_BUSY_MS 5000
 #define CACHE_KB "65536" /* page cache, KiB */

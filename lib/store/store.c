@@ -9,8 +9,8 @@
 
 #include "points.h"
 #include "points_store.h"
-#include "alloc.h"
-#include "store.h"
+#include "util/alloc.h"
+#include "store/store.h"
 
 #define MEMORY_SCHEME "memory:"
 #define SQLITE_SCHEME "sqlite:"

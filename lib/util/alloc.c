@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
+#include "util/alloc.h"
 
 static points_malloc_fn alloc_malloc = malloc;
 static points_realloc_fn alloc_realloc = realloc;

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "points.h"
-#include "alloc.h"
-#include "codec.h"
+#include "util/alloc.h"
+#include "util/codec.h"
 
 void
 points_buf__init(points_buf *b)

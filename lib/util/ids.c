@@ -8,37 +8,50 @@
 #include <sodium.h>
 #include <uuid/uuid.h>
 
-#include "points.h"
-#include "db.h"
+#include "util/ids.h"
+
+void
+points_ids__seed(points_rng *r)
+{
+	randombytes_buf(r->key, sizeof(r->key));
+	r->nonce = 0;
+	r->pos = sizeof(r->buf); /* empty: refill on first use */
+}
+
+void
+points_ids__wipe(points_rng *r)
+{
+	sodium_memzero(r->key, sizeof(r->key));
+}
 
 static void
-rnd_bytes(points_db *db, unsigned char *out, size_t n)
+rnd_bytes(points_rng *r, unsigned char *out, size_t n)
 {
 	while (n > 0) {
 		size_t take;
 
-		if (db->rnd_pos == sizeof(db->rnd_buf)) {
+		if (r->pos == sizeof(r->buf)) {
 			unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
 
 			memset(nonce, 0, sizeof(nonce));
-			memcpy(nonce, &db->rnd_nonce, sizeof(db->rnd_nonce));
-			db->rnd_nonce++;
-			crypto_stream_chacha20(db->rnd_buf, sizeof(db->rnd_buf),
-			    nonce, db->rnd_key);
-			db->rnd_pos = 0;
+			memcpy(nonce, &r->nonce, sizeof(r->nonce));
+			r->nonce++;
+			crypto_stream_chacha20(r->buf, sizeof(r->buf), nonce,
+			    r->key);
+			r->pos = 0;
 		}
-		take = sizeof(db->rnd_buf) - db->rnd_pos;
+		take = sizeof(r->buf) - r->pos;
 		if (take > n)
 			take = n;
-		memcpy(out, db->rnd_buf + db->rnd_pos, take);
-		db->rnd_pos += take;
+		memcpy(out, r->buf + r->pos, take);
+		r->pos += take;
 		out += take;
 		n -= take;
 	}
 }
 
 void
-points__uuid7(points_db *db, unsigned char u[POINTS_UUID_LEN])
+points_ids__uuid7(points_rng *r, unsigned char u[POINTS_UUID_LEN])
 {
 	struct timespec ts;
 	uint64_t ms;
@@ -51,28 +64,23 @@ points__uuid7(points_db *db, unsigned char u[POINTS_UUID_LEN])
 	u[3] = (unsigned char)(ms >> 16);
 	u[4] = (unsigned char)(ms >> 8);
 	u[5] = (unsigned char)ms;
-	rnd_bytes(db, u + 6, POINTS_UUID_LEN - 6);
+	rnd_bytes(r, u + 6, POINTS_UUID_LEN - 6);
 	u[6] = (unsigned char)(0x70 | (u[6] & 0x0f)); /* version 7 */
 	u[8] = (unsigned char)(0x80 | (u[8] & 0x3f)); /* variant 10 */
 }
 
 void
-points__uuid_format(const unsigned char u[POINTS_UUID_LEN],
-    char out[POINTS_ID_LEN + 1])
+points_ids__format(const unsigned char u[POINTS_UUID_LEN],
+    char out[POINTS_UUID_TEXT + 1])
 {
 	uuid_unparse_lower(u, out);
 }
 
 int
-points__uuid_parse(points_db *db, const char *s,
-    unsigned char out[POINTS_UUID_LEN])
+points_ids__parse(const char *s, unsigned char out[POINTS_UUID_LEN])
 {
-	if (!s)
-		return points__err(db, POINTS_EINVAL,
-		    "transaction id is required");
-	if (strnlen(s, POINTS_ID_LEN + 1) != POINTS_ID_LEN ||
+	if (strnlen(s, POINTS_UUID_TEXT + 1) != POINTS_UUID_TEXT ||
 	    uuid_parse(s, out) != 0)
-		return points__err(db, POINTS_EINVAL,
-		    "'%.40s' is not a transaction id (a UUID)", s);
-	return POINTS_OK;
+		return -1;
+	return 0;
 }

@@ -5,8 +5,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "slab.h"
+#include "util/alloc.h"
+#include "util/slab.h"
 
 static size_t
 round8(size_t n)
