@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "core/account.h"
 #include "core/db.h"
 
 static points_db *db;
@@ -45,24 +46,24 @@ repeat(char c, size_t n)
 
 /* Raw store access, as an attacker or a bad disk would. */
 static void
-raw_put(int ks, const void *k, size_t kl, const void *v, size_t vl)
+raw_put(const points_ksdef *ks, const void *k, size_t kl, const void *v, size_t vl)
 {
 	points_store *s = db->store;
 
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->put(s, db->ks[ks], k, kl, v, vl), POINTS_OK);
+	ck_assert_int_eq(s->put(s, db->ks[ks->slot], k, kl, v, vl), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
 static unsigned char *
-raw_get(int ks, const void *k, size_t kl, size_t *vl)
+raw_get(const points_ksdef *ks, const void *k, size_t kl, size_t *vl)
 {
 	points_store *s = db->store;
 	const void *v;
 	unsigned char *copy;
 
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
-	ck_assert_int_eq(s->get(s, db->ks[ks], k, kl, &v, vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, db->ks[ks->slot], k, kl, &v, vl), POINTS_OK);
 	copy = malloc(*vl + 1);
 	ck_assert_ptr_nonnull(copy);
 	memcpy(copy, v, *vl);
@@ -883,8 +884,8 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	ck_assert_int_eq(points_account_attr_set(db, alice, "k", "v"),
 	    POINTS_OK);
 	be64(k, alice);
-	orig = raw_get(PKS_ACCOUNT, k, 8, &ol);
-	raw_put(PKS_ACCOUNT, k, 8, junk, sizeof(junk));
+	orig = raw_get(&points_account__ks, k, 8, &ol);
+	raw_put(&points_account__ks, k, 8, junk, sizeof(junk));
 
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_ECORRUPT);
 	ck_assert_str_eq(points_errmsg(db), "account 4: record unreadable");
@@ -907,7 +908,7 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	/* another account is unaffected */
 	ck_assert_int_eq(points_account_get(db, bob, &a), POINTS_OK);
 
-	raw_put(PKS_ACCOUNT, k, 8, orig, ol);
+	raw_put(&points_account__ks, k, 8, orig, ol);
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
 	free(orig);
 }
@@ -921,14 +922,14 @@ START_TEST(test_corrupt_attributes_are_ecorrupt)
 	size_t ol;
 
 	be64(k, alice);
-	orig = raw_get(PKS_ACCOUNT, k, 8, &ol);
+	orig = raw_get(&points_account__ks, k, 8, &ol);
 	/* a key said to be 5 bytes long, with one */
 	bad = malloc(ol + 2);
 	ck_assert_ptr_nonnull(bad);
 	memcpy(bad, orig, ol);
 	bad[ol] = 5;
 	bad[ol + 1] = 'a';
-	raw_put(PKS_ACCOUNT, k, 8, bad, ol + 2);
+	raw_put(&points_account__ks, k, 8, bad, ol + 2);
 
 	/* the fixed fields still read */
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
@@ -941,7 +942,7 @@ START_TEST(test_corrupt_attributes_are_ecorrupt)
 	TU_FAILS(db, points_account_attr_set(db, alice, "a", "b"), POINTS_ECORRUPT);
 	TU_FAILS(db, points_account_attr_set(db, alice, "a", NULL), POINTS_ECORRUPT);
 
-	raw_put(PKS_ACCOUNT, k, 8, orig, ol);
+	raw_put(&points_account__ks, k, 8, orig, ol);
 	free(orig);
 	free(bad);
 }
@@ -953,7 +954,7 @@ START_TEST(test_corrupt_external_id_index_is_ecorrupt)
 	static const unsigned char three[] = { 0, 0, 4 };
 	unsigned char k[8];
 
-	raw_put(PKS_EXTID, "E1001", 5, three, sizeof(three));
+	raw_put(&points_account__extid_ks, "E1001", 5, three, sizeof(three));
 	a.id = -7;
 	ck_assert_int_eq(points_account_find(db, "E1001", &a),
 	    POINTS_ECORRUPT);
@@ -961,7 +962,7 @@ START_TEST(test_corrupt_external_id_index_is_ecorrupt)
 	    "account E1001: index entry unreadable");
 	ck_assert_int_eq(a.id, -7);
 	be64(k, alice);
-	raw_put(PKS_EXTID, "E1001", 5, k, 8);
+	raw_put(&points_account__extid_ks, "E1001", 5, k, 8);
 	ck_assert_int_eq(points_account_find(db, "E1001", &a), POINTS_OK);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
+#include "ledger/ledger.h"
 
 #define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
 
@@ -751,15 +752,77 @@ END_TEST
 /* ---- The format marker ---- */
 
 static void
-write_format_marker(points_store *s, const void *val, size_t vl)
+write_marker(points_store *s, const char *key, const void *val, size_t vl)
 {
 	points_keyspace *ks;
 
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->put(s, ks, "format", 6, val, vl), POINTS_OK);
+	if (val)
+		ck_assert_int_eq(s->put(s, ks, key, strlen(key), val, vl),
+		    POINTS_OK);
+	else
+		ck_assert_int_eq(s->del(s, ks, key, strlen(key)), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
+
+static void
+write_format_marker(points_store *s, const void *val, size_t vl)
+{
+	write_marker(s, "format", val, vl);
+}
+
+/* Each module records the version of its records: a ledger one of them
+ * set up with a newer version is refused, naming the module. */
+START_TEST(test_newer_module_marker_is_eversion)
+{
+	char uri[128];
+	points_store *s;
+	points_db *d;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	d = tu_open(uri);
+	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	write_marker(s, "module:ledger", "\x07", 1);
+	points_store_close(s);
+	d = NULL;
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_EVERSION);
+	ck_assert_str_eq(points_errmsg(d),
+	    "ledger ledger format 7 is newer than this library (1)");
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
+
+/* A ledger made before modules recorded their versions (only the
+ * "format" marker) is set up again without duplicating what it has. */
+START_TEST(test_ledger_without_module_markers_opens_as_before)
+{
+	static const char *const mods[] = {
+		"module:meta", "module:account", "module:asset",
+		"module:balance", "module:ledger", "module:hold",
+	};
+	char uri[128];
+	points_store *s;
+	points_db *d;
+	size_t i;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	d = tu_open(uri);
+	ck_assert_int_eq(tu_account(d, "E1001"), 4);
+	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+		write_marker(s, mods[i], NULL, 0);
+	points_store_close(s);
+	d = tu_open_bare(uri);
+	tu_invariants(d);
+	ck_assert_int_eq(tu_account(d, "E1002"), 5); /* no second issuer */
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
 
 START_TEST(test_newer_format_marker_is_eversion)
 {
@@ -1152,14 +1215,14 @@ be64(unsigned char k[8], int64_t v)
 }
 
 static unsigned char *
-raw_get(int ks, const void *k, size_t kl, size_t *vl)
+raw_get(const points_ksdef *ks, const void *k, size_t kl, size_t *vl)
 {
 	points_store *s = db->store;
 	const void *v;
 	unsigned char *copy;
 
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
-	ck_assert_int_eq(s->get(s, db->ks[ks], k, kl, &v, vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, db->ks[ks->slot], k, kl, &v, vl), POINTS_OK);
 	copy = malloc(*vl ? *vl : 1);
 	ck_assert_ptr_nonnull(copy);
 	memcpy(copy, v, *vl);
@@ -1168,22 +1231,22 @@ raw_get(int ks, const void *k, size_t kl, size_t *vl)
 }
 
 static void
-raw_put(int ks, const void *k, size_t kl, const void *v, size_t vl)
+raw_put(const points_ksdef *ks, const void *k, size_t kl, const void *v, size_t vl)
 {
 	points_store *s = db->store;
 
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->put(s, db->ks[ks], k, kl, v, vl), POINTS_OK);
+	ck_assert_int_eq(s->put(s, db->ks[ks->slot], k, kl, v, vl), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
 static void
-raw_del(int ks, const void *k, size_t kl)
+raw_del(const points_ksdef *ks, const void *k, size_t kl)
 {
 	points_store *s = db->store;
 
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->del(s, db->ks[ks], k, kl), POINTS_OK);
+	ck_assert_int_eq(s->del(s, db->ks[ks->slot], k, kl), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
@@ -1236,23 +1299,23 @@ START_TEST(test_every_altered_entry_byte_is_found)
 	size_t vl, i;
 
 	be64(k, 2);
-	orig = raw_get(PKS_ENTRY, k, 8, &vl);
+	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
 	ck_assert_uint_gt(vl, POINTS_HASH_LEN);
 	v = malloc(vl);
 	ck_assert_ptr_nonnull(v);
 	for (i = 0; i < vl; i++) {
 		memcpy(v, orig, vl);
 		v[i] ^= 0x01;
-		raw_put(PKS_ENTRY, k, 8, v, vl);
+		raw_put(&points_ledger__entry_ks, k, 8, v, vl);
 		expect_corrupt(2, "entry 2");
 	}
 	/* a shorter or longer record too */
-	raw_put(PKS_ENTRY, k, 8, orig, vl - 1);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, vl - 1);
 	expect_corrupt(2, "entry 2");
 	memcpy(v, orig, vl);
-	raw_put(PKS_ENTRY, k, 8, orig, 0);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, 0);
 	expect_corrupt(2, "entry");
-	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
 	free(orig);
 	free(v);
 }
@@ -1264,12 +1327,12 @@ START_TEST(test_altered_last_entry_is_found)
 	size_t vl;
 
 	be64(k, 3);
-	orig = raw_get(PKS_ENTRY, k, 8, &vl);
+	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
 	orig[vl - 1] ^= 0x80;
-	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
 	expect_corrupt(3, "entry 3");
 	orig[vl - 1] ^= 0x80;
-	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
 	free(orig);
 }
 END_TEST
@@ -1282,18 +1345,18 @@ START_TEST(test_deleted_entry_is_found)
 
 	for (seq = 1; seq <= 2; seq++) {
 		be64(k, seq);
-		orig = raw_get(PKS_ENTRY, k, 8, &vl);
-		raw_del(PKS_ENTRY, k, 8);
+		orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
+		raw_del(&points_ledger__entry_ks, k, 8);
 		expect_corrupt(seq, seq == 1 ? "entry 1" : "entry 2");
-		raw_put(PKS_ENTRY, k, 8, orig, vl);
+		raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
 		free(orig);
 	}
 	/* the last one: the balances still know of it */
 	be64(k, 3);
-	orig = raw_get(PKS_ENTRY, k, 8, &vl);
-	raw_del(PKS_ENTRY, k, 8);
+	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
+	raw_del(&points_ledger__entry_ks, k, 8);
 	expect_corrupt(3, "account");
-	raw_put(PKS_ENTRY, k, 8, orig, vl);
+	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
 	free(orig);
 }
 END_TEST
@@ -1305,13 +1368,13 @@ START_TEST(test_swapped_entries_are_found)
 
 	be64(k1, 1);
 	be64(k2, 2);
-	v1 = raw_get(PKS_ENTRY, k1, 8, &l1);
-	v2 = raw_get(PKS_ENTRY, k2, 8, &l2);
-	raw_put(PKS_ENTRY, k1, 8, v2, l2);
-	raw_put(PKS_ENTRY, k2, 8, v1, l1);
+	v1 = raw_get(&points_ledger__entry_ks, k1, 8, &l1);
+	v2 = raw_get(&points_ledger__entry_ks, k2, 8, &l2);
+	raw_put(&points_ledger__entry_ks, k1, 8, v2, l2);
+	raw_put(&points_ledger__entry_ks, k2, 8, v1, l1);
 	expect_corrupt(1, "entry 1");
-	raw_put(PKS_ENTRY, k1, 8, v1, l1);
-	raw_put(PKS_ENTRY, k2, 8, v2, l2);
+	raw_put(&points_ledger__entry_ks, k1, 8, v1, l1);
+	raw_put(&points_ledger__entry_ks, k2, 8, v2, l2);
 	free(v1);
 	free(v2);
 }
@@ -1336,7 +1399,7 @@ START_TEST(test_altered_balance_is_found)
 	ck_assert_int_eq(points_asset__find(db, "PTS", &rec), POINTS_OK);
 	s->rollback(s);
 	points_balance__key(k, alice, rec.id);
-	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
+	orig = raw_get(&points_balance__ks, k, sizeof(k), &vl);
 	points_bal__init(&b, alice, rec.id, 0);
 	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b, 1), POINTS_OK);
 	ck_assert_int_eq(b.available, 70);
@@ -1359,7 +1422,7 @@ START_TEST(test_altered_balance_is_found)
 
 	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
 	expect_corrupt(-1, needle);
-	raw_put(PKS_BALANCE, k, sizeof(k), orig, vl);
+	raw_put(&points_balance__ks, k, sizeof(k), orig, vl);
 	free(orig);
 }
 END_TEST
@@ -1374,7 +1437,7 @@ START_TEST(test_altered_balance_bytes_are_found)
 	 * (active, no flags: 0), then available as a zigzag varint: 70 is
 	 * 140 = 0x8c 0x01; make it 71 (142) */
 	points_balance__key(k, alice, 1);
-	orig = raw_get(PKS_BALANCE, k, sizeof(k), &vl);
+	orig = raw_get(&points_balance__ks, k, sizeof(k), &vl);
 	ck_assert_uint_ge(vl, 4);
 	ck_assert_int_eq(orig[0], 1);
 	ck_assert_int_eq(orig[1], 0);
@@ -1384,17 +1447,17 @@ START_TEST(test_altered_balance_bytes_are_found)
 	ck_assert_ptr_nonnull(v);
 	memcpy(v, orig, vl);
 	v[2] = 0x8e;
-	raw_put(PKS_BALANCE, k, sizeof(k), v, vl);
+	raw_put(&points_balance__ks, k, sizeof(k), v, vl);
 	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
 	expect_corrupt(-1, needle);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "available 71"));
 	/* a deleted balance is missed too */
-	raw_del(PKS_BALANCE, k, sizeof(k));
+	raw_del(&points_balance__ks, k, sizeof(k));
 	expect_corrupt(-1, needle);
 	/* and garbage is unreadable */
-	raw_put(PKS_BALANCE, k, sizeof(k), "\x07", 1);
+	raw_put(&points_balance__ks, k, sizeof(k), "\x07", 1);
 	expect_corrupt(-1, "balance");
-	raw_put(PKS_BALANCE, k, sizeof(k), orig, vl);
+	raw_put(&points_balance__ks, k, sizeof(k), orig, vl);
 	free(orig);
 	free(v);
 }
@@ -1528,6 +1591,8 @@ db_suite(void)
 	tcase_add_test(to, test_host_store_runs_a_ledger);
 	tcase_add_test(to, test_host_store_over_sqlite_runs_a_ledger);
 	tcase_add_test(to, test_newer_format_marker_is_eversion);
+	tcase_add_test(to, test_newer_module_marker_is_eversion);
+	tcase_add_test(to, test_ledger_without_module_markers_opens_as_before);
 	tcase_add_test(to,
 	    test_newer_format_marker_on_a_host_store_is_eversion);
 	suite_add_tcase(s, to);

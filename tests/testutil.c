@@ -186,18 +186,21 @@ tu_dump(points_db *db, size_t *len)
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
-	int i, rc;
+	points_module *m;
+	points_ksdef *const *ks;
+	int rc;
 
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
-	for (i = 0; i < PKS_COUNT; i++) {
+	for (m = points_module__first(); m; m = m->next)
+	for (ks = m->keyspaces; ks && *ks; ks++) {
 		points_cursor *c;
 		const void *k, *v;
 		size_t kl, vl;
 
-		fprintf(f, "[%s]\n", points__ks_names[i]);
-		ck_assert_int_eq(s->cursor_open(s, db->ks[i], NULL, 0, NULL, 0,
-		    0, &c), POINTS_OK);
+		fprintf(f, "[%s]\n", (*ks)->name);
+		ck_assert_int_eq(s->cursor_open(s, db->ks[(*ks)->slot], NULL, 0,
+		    NULL, 0, 0, &c), POINTS_OK);
 		while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) ==
 		    POINTS_OK) {
 			fprintf(f, "%zu:", kl);
@@ -252,11 +255,13 @@ tu_store(points_db *db)
 struct points_keyspace *
 tu_keyspace(points_db *db, const char *name)
 {
-	int i;
+	points_module *m;
+	points_ksdef *const *ks;
 
-	for (i = 0; i < PKS_COUNT; i++)
-		if (strcmp(points__ks_names[i], name) == 0)
-			return db->ks[i];
+	for (m = points_module__first(); m; m = m->next)
+		for (ks = m->keyspaces; ks && *ks; ks++)
+			if (strcmp((*ks)->name, name) == 0)
+				return db->ks[(*ks)->slot];
 	ck_abort_msg("no keyspace %s", name);
 	return NULL;
 }

@@ -77,7 +77,7 @@ points_account__load(points_db *db, int64_t id, points_account *out)
 		return points__err(db, POINTS_ENOTFOUND,
 		    "account %lld not found", (long long)id);
 	key_id(k, id);
-	rc = points__get(db, PKS_ACCOUNT, k, 8, &v, &vl);
+	rc = points__get(db, &points_account__ks, k, 8, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points__err(db, rc, "account %lld not found",
 		    (long long)id);
@@ -115,27 +115,29 @@ insert(points_db *db, points_account *a)
 	int64_t last;
 	int rc;
 
-	rc = points__get(db, PKS_EXTID, a->external_id, n, &v, &vl);
+	rc = points__get(db, &points_account__extid_ks, a->external_id, n, &v, &vl);
 	if (rc == POINTS_OK)
 		return points__err(db, POINTS_EEXISTS,
 		    "account %s already exists", a->external_id);
 	if (rc != POINTS_ENOTFOUND)
 		return rc;
-	if ((rc = points__last_key64(db, PKS_ACCOUNT, &last)))
+	if ((rc = points__last_key64(db, &points_account__ks, &last)))
 		return rc;
 	a->id = last + 1;
 	encode(&db->vbuf, a, NULL, 0);
 	if (db->vbuf.err)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
 	key_id(k, a->id);
-	if ((rc = points__put(db, PKS_ACCOUNT, k, 8, db->vbuf.data,
+	if ((rc = points__put(db, &points_account__ks, k, 8, db->vbuf.data,
 	    db->vbuf.len)))
 		return rc;
-	return points__put(db, PKS_EXTID, a->external_id, n, k, 8);
+	return points__put(db, &points_account__extid_ks, a->external_id, n, k, 8);
 }
 
-int
-points_account__create_system(points_db *db)
+/* A new ledger's system accounts (a ledger may have them already: it
+ * was made before modules recorded their versions). */
+static int
+account_setup(points_db *db)
 {
 	static const char *const name[] = {
 		"Issuer", "Redemptions", "Expired points",
@@ -145,7 +147,15 @@ points_account__create_system(points_db *db)
 
 	for (i = 0; i < sizeof(system_ext) / sizeof(system_ext[0]); i++) {
 		points_account a;
+		const void *v;
+		size_t vl;
 
+		rc = points__get(db, &points_account__extid_ks, system_ext[i],
+		    strlen(system_ext[i]), &v, &vl);
+		if (rc == POINTS_OK)
+			continue;
+		if (rc != POINTS_ENOTFOUND)
+			return rc;
 		memset(&a, 0, sizeof(a));
 		strcpy(a.external_id, system_ext[i]);
 		strcpy(a.name, name[i]);
@@ -156,6 +166,17 @@ points_account__create_system(points_db *db)
 	}
 	return POINTS_OK;
 }
+
+points_ksdef points_account__ks = { "account", 0, 0 };
+points_ksdef points_account__extid_ks = { "extid", 0, 0 };
+static points_ksdef *const keyspaces[] = {
+	&points_account__ks, &points_account__extid_ks, NULL,
+};
+static points_module account_module = {
+	"account", ACCOUNT_RECORD_V1, keyspaces, 0, account_setup, NULL, 0,
+	NULL,
+};
+POINTS_MODULE(account_module)
 
 POINTS_EXTERN int
 points_account_create(points_db *db, const char *external_id, const char *name,
@@ -227,7 +248,7 @@ points_account_find(points_db *db, const char *external_id,
 		return points__err(db, POINTS_EINVAL, "out is required");
 	if ((rc = points__read_begin(db)))
 		return rc;
-	rc = points__get(db, PKS_EXTID, external_id, strlen(external_id), &v,
+	rc = points__get(db, &points_account__extid_ks, external_id, strlen(external_id), &v,
 	    &vl);
 	if (rc == POINTS_ENOTFOUND)
 		rc = points__err(db, rc, "account %s not found", external_id);
@@ -263,7 +284,7 @@ account_edit(points_db *db, int64_t id, edit_fn edit, void *ctx)
 	if ((rc = points__write_begin(db)))
 		return rc;
 	key_id(k, id);
-	rc = id > 0 ? points__get(db, PKS_ACCOUNT, k, 8, &v, &vl) :
+	rc = id > 0 ? points__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
 	if (rc == POINTS_ENOTFOUND)
 		rc = points__err(db, rc, "account %lld not found",
@@ -290,7 +311,7 @@ account_edit(points_db *db, int64_t id, edit_fn edit, void *ctx)
 	}
 	points__free(copy);
 	if (rc == POINTS_OK)
-		rc = points__put(db, PKS_ACCOUNT, k, 8, db->vbuf.data,
+		rc = points__put(db, &points_account__ks, k, 8, db->vbuf.data,
 		    db->vbuf.len);
 	return points__write_end(db, rc);
 }
@@ -430,7 +451,7 @@ points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
 	if ((rc = points__read_begin(db)))
 		return rc;
 	key_id(k, id);
-	rc = id > 0 ? points__get(db, PKS_ACCOUNT, k, 8, &v, &vl) :
+	rc = id > 0 ? points__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
 	if (rc == POINTS_ENOTFOUND)
 		rc = points__err(db, rc, "account %lld not found",
@@ -556,7 +577,7 @@ account_fill(points_iter *it)
 	int rc;
 
 	key_id(lo, it->pos);
-	rc = db->store->cursor_open(db->store, db->ks[PKS_ACCOUNT], lo, 8,
+	rc = db->store->cursor_open(db->store, db->ks[points_account__ks.slot], lo, 8,
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "account");

@@ -1,9 +1,12 @@
 /* account.h - accounts: records, status checks, system accounts. */
-#ifndef POINTS_ACCOUNT_H
-#define POINTS_ACCOUNT_H
+#ifndef POINTS_CORE_ACCOUNT_H
+#define POINTS_CORE_ACCOUNT_H
 
 #include "points.h"
 #include "core/db.h"
+
+extern points_ksdef points_account__ks;       /* id (be64) -> account record */
+extern points_ksdef points_account__extid_ks; /* external id -> id (be64) */
 
 /* Load account id; POINTS_ENOTFOUND with a message when missing. */
 int points_account__load(points_db *db, int64_t id, points_account *out);
@@ -12,6 +15,5 @@ int points_account__load(points_db *db, int64_t id, points_account *out);
 int points_account__load_party(points_db *db, int64_t id,
     points_account *out);
 /* Make the built-in system accounts of a new ledger. */
-int points_account__create_system(points_db *db);
 
 #endif

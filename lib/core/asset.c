@@ -9,6 +9,36 @@
 
 #define ASSET_RECORD_V1 1
 
+
+/* code -> asset record */
+points_ksdef points_asset__ks = { "asset", 0, 0 };
+
+/* Assets this handle has read, and how many of them are committed: a
+ * rolled-back transaction may have made the others. */
+struct asset_cache {
+	points_asset_rec assets[POINTS_ASSET_CACHE];
+	int n, committed;
+};
+
+static void
+cache_txn_end(points_db *db, void *state, int committed)
+{
+	struct asset_cache *c = state;
+
+	(void)db;
+	if (committed)
+		c->committed = c->n;
+	else
+		c->n = c->committed;
+}
+
+static points_ksdef *const keyspaces[] = { &points_asset__ks, NULL };
+static points_module asset_module = {
+	"asset", ASSET_RECORD_V1, keyspaces, sizeof(struct asset_cache), NULL,
+	cache_txn_end, 0, NULL,
+};
+POINTS_MODULE(asset_module)
+
 static int
 check_code(points_db *db, const char *code)
 {
@@ -53,11 +83,19 @@ decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
 	return POINTS_OK;
 }
 
+static struct asset_cache *
+cache(points_db *db)
+{
+	return points_db__state(db, &asset_module);
+}
+
 static void
 cache_add(points_db *db, const points_asset_rec *a)
 {
-	if (db->nassets < POINTS_ASSET_CACHE)
-		db->assets[db->nassets++] = *a;
+	struct asset_cache *c = cache(db);
+
+	if (c->n < POINTS_ASSET_CACHE)
+		c->assets[c->n++] = *a;
 }
 
 int
@@ -67,15 +105,17 @@ points_asset__find(points_db *db, const char *code, points_asset_rec *out)
 	size_t vl, n;
 	int i, rc;
 
+	struct asset_cache *c = cache(db);
+
 	if ((rc = check_code(db, code)))
 		return rc;
-	for (i = 0; i < db->nassets; i++)
-		if (strcmp(db->assets[i].a.code, code) == 0) {
-			*out = db->assets[i];
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->assets[i].a.code, code) == 0) {
+			*out = c->assets[i];
 			return POINTS_OK;
 		}
 	n = strlen(code);
-	rc = points__get(db, PKS_ASSET, code, n, &v, &vl);
+	rc = points__get(db, &points_asset__ks, code, n, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points__err(db, rc, "asset %s not found", code);
 	if (rc)
@@ -92,13 +132,15 @@ points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out)
 	points_cursor *c;
 	int i, rc;
 
-	for (i = 0; i < db->nassets; i++)
-		if (db->assets[i].id == id) {
-			*out = db->assets[i];
+	struct asset_cache *ac = cache(db);
+
+	for (i = 0; i < ac->n; i++)
+		if (ac->assets[i].id == id) {
+			*out = ac->assets[i];
 			return POINTS_OK;
 		}
 	/* a handful of assets: scan them */
-	rc = db->store->cursor_open(db->store, db->ks[PKS_ASSET], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_asset__ks.slot], NULL, 0,
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "asset");
@@ -228,7 +270,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 		    expiry_n);
 	if ((rc = points__write_begin(db)))
 		return rc;
-	rc = points__get(db, PKS_ASSET, code, strlen(code), &v, &vl);
+	rc = points__get(db, &points_asset__ks, code, strlen(code), &v, &vl);
 	if (rc == POINTS_OK)
 		rc = points__err(db, POINTS_EEXISTS, "asset %s already exists",
 		    code);
@@ -237,7 +279,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 	if (rc == POINTS_OK) {
 		/* ids are dense: count the assets there are */
 		rec.id = 1;
-		rc = db->store->cursor_open(db->store, db->ks[PKS_ASSET], NULL,
+		rc = db->store->cursor_open(db->store, db->ks[points_asset__ks.slot], NULL,
 		    0, NULL, 0, 0, &c);
 		if (rc) {
 			c = NULL;
@@ -269,7 +311,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 		points_buf__u8(&db->vbuf, (unsigned)expiry_policy);
 		points_buf__uvar(&db->vbuf, (uint64_t)expiry_n);
 		rc = db->vbuf.err ? points__err(db, POINTS_ENOMEM,
-		    "out of memory") : points__put(db, PKS_ASSET, code,
+		    "out of memory") : points__put(db, &points_asset__ks, code,
 		    strlen(code), db->vbuf.data, db->vbuf.len);
 	}
 	return points__write_end(db, rc);

@@ -1,9 +1,19 @@
 /* asset.h - assets and their expiry policies. */
-#ifndef POINTS_ASSET_H
-#define POINTS_ASSET_H
+#ifndef POINTS_CORE_ASSET_H
+#define POINTS_CORE_ASSET_H
 
 #include "points.h"
 #include "core/db.h"
+
+typedef struct points_asset_rec {
+	uint32_t id;
+	points_asset a;
+} points_asset_rec;
+
+extern points_ksdef points_asset__ks; /* code -> asset record */
+
+/* Assets a handle caches (a ledger has a handful). */
+#define POINTS_ASSET_CACHE 16
 
 /* A lot day that never comes. */
 #define POINTS_DAY_NEVER 0xFFFFFFFFu

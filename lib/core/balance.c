@@ -17,6 +17,19 @@
 
 #define BALANCE_RECORD_V1 1
 
+/* account (be64) + asset (be32) -> balance record */
+points_ksdef points_balance__ks = { "balance", 0, 0 };
+/* day (be32) + account (be64) + asset (be32) -> "": who has lots that
+ * expire on a day, for the sweep */
+points_ksdef points_balance__sweep_ks = { "sweep", POINTS_KS_ORDERED, 0 };
+static points_ksdef *const keyspaces[] = {
+	&points_balance__ks, &points_balance__sweep_ks, NULL,
+};
+static points_module balance_module = {
+	"balance", BALANCE_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+};
+POINTS_MODULE(balance_module)
+
 void
 points_balance__key(unsigned char k[12], int64_t account, uint32_t asset)
 {
@@ -131,7 +144,7 @@ points_balance__load(points_db *db, points_bal *b)
 	int rc;
 
 	points_balance__key(k, b->account, b->asset);
-	rc = points__get(db, PKS_BALANCE, k, sizeof(k), &v, &vl);
+	rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
@@ -157,12 +170,12 @@ move_sweep_key(points_db *db, points_bal *b, uint32_t day)
 
 	if (b->idx_day) {
 		points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
-		if ((rc = points__del(db, PKS_SWEEP, k, sizeof(k))))
+		if ((rc = points__del(db, &points_balance__sweep_ks, k, sizeof(k))))
 			return rc;
 	}
 	if (day) {
 		points_balance__sweep_key(k, day, b->account, b->asset);
-		if ((rc = points__put(db, PKS_SWEEP, k, sizeof(k), "", 0)))
+		if ((rc = points__put(db, &points_balance__sweep_ks, k, sizeof(k), "", 0)))
 			return rc;
 	}
 	b->idx_day = day;
@@ -204,7 +217,7 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 	if (buf->err)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
 	points_balance__key(k, b->account, b->asset);
-	return points__put(db, PKS_BALANCE, k, sizeof(k), buf->data, buf->len);
+	return points__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
 }
 
 void
@@ -269,7 +282,7 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 	points__put_be64(hi, (uint64_t)account + 1);
 	do {
 		/* a chunk of keys at a time: the writes go to this keyspace */
-		rc = points__collect_keys(db, PKS_BALANCE, lo, lolen, hi,
+		rc = points__collect_keys(db, &points_balance__ks, lo, lolen, hi,
 		    sizeof(hi), 12, keys[0], 16, &n);
 		for (i = 0; rc == POINTS_OK && i < n; i++) {
 			points_bal b;
@@ -301,7 +314,7 @@ points_balance__all_zero(points_db *db, const points_account *a)
 
 	points__put_be64(lo, (uint64_t)a->id);
 	points__put_be64(hi, (uint64_t)a->id + 1);
-	rc = db->store->cursor_open(db->store, db->ks[PKS_BALANCE], lo, 8, hi,
+	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], lo, 8, hi,
 	    8, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "balance");
@@ -363,7 +376,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		 * is the account looked up, to tell zero from unknown. */
 		b.asset = a.id;
 		points_balance__key(k, account, a.id);
-		rc = points__get(db, PKS_BALANCE, k, sizeof(k), &v, &vl);
+		rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
 		if (rc == POINTS_OK)
 			rc = points_balance__decode(db, v, vl, &b, 0);
 		else if (rc == POINTS_ENOTFOUND)

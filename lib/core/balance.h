@@ -7,12 +7,15 @@
  * index only when it brings the balance's first or earliest lot; a debit
  * never moves it, except to drop it with the last expiring lot.  The
  * sweep moves it to the earliest lot left. */
-#ifndef POINTS_BALANCE_H
-#define POINTS_BALANCE_H
+#ifndef POINTS_CORE_BALANCE_H
+#define POINTS_CORE_BALANCE_H
 
 #include "points.h"
 #include "core/db.h"
 #include "core/lot.h"
+
+extern points_ksdef points_balance__ks;
+extern points_ksdef points_balance__sweep_ks;
 
 typedef struct points_bal {
 	int64_t account;

@@ -10,16 +10,18 @@
 #include "points.h"
 #include "points_store.h"
 #include "util/alloc.h"
-#include "core/account.h"
 #include "core/db.h"
 #include "store/store.h"
 
 #define FORMAT_VERSION 1
 
-const char *const points__ks_names[PKS_COUNT] = {
-	"meta", "asset", "account", "extid", "balance", "entry", "txid",
-	"idem", "sweep", "hold", "holdexp", "reversed",
+/* "format" -> the handle's format; "module:NAME" -> a module's. */
+points_ksdef points_db__meta_ks = { "meta", 0, 0 };
+static points_ksdef *const db_keyspaces[] = { &points_db__meta_ks, NULL };
+static points_module db_module = {
+	"meta", FORMAT_VERSION, db_keyspaces, 0, NULL, NULL, 0, NULL,
 };
+POINTS_MODULE(db_module)
 
 POINTS_EXTERN const char *
 points_version(void)
@@ -193,6 +195,18 @@ points_options_init(points_open_options *opts)
 
 /* ---- Transactions ---- */
 
+/* Tell every module a store transaction ended. */
+static void
+txn_ended(points_db *db, int committed)
+{
+	points_module *m;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->txn_end && m->slot < db->nstate)
+			m->txn_end(db, db->state[m->slot], committed);
+}
+
+
 int
 points__read_begin(points_db *db)
 {
@@ -216,6 +230,7 @@ points__read_end(points_db *db)
 	db->store->rollback(db->store);
 	db->in_txn = 0;
 	db->read_owned = 0;
+	txn_ended(db, 1); /* a read changes nothing: what it read stands */
 }
 
 int
@@ -235,8 +250,6 @@ points__write_begin(points_db *db)
 	if (rc != POINTS_OK)
 		return points__store_err(db, rc, "begin write");
 	db->in_txn = 1;
-	db->tail_loaded = 0;
-	db->nassets_committed = db->nassets;
 	return POINTS_OK;
 }
 
@@ -245,9 +258,7 @@ txn_abort(points_db *db)
 {
 	db->store->rollback(db->store);
 	db->in_txn = 0;
-	db->tail_loaded = 0;
-	/* assets cached by the lost transaction may not exist */
-	db->nassets = db->nassets_committed;
+	txn_ended(db, 0);
 }
 
 int
@@ -273,7 +284,7 @@ points__write_end(points_db *db, int rc)
 		return points__store_err(db, rc, "commit");
 	}
 	db->in_txn = 0;
-	db->tail_loaded = 0;
+	txn_ended(db, 1);
 	return POINTS_OK;
 }
 
@@ -332,72 +343,72 @@ points_batch_rollback(points_db *db)
 /* ---- Store access ---- */
 
 int
-points__get(points_db *db, int ks, const void *k, size_t kl, const void **v,
+points__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void **v,
     size_t *vl)
 {
-	int rc = db->store->get(db->store, db->ks[ks], k, kl, v, vl);
+	int rc = db->store->get(db->store, db->ks[ks->slot], k, kl, v, vl);
 
 	if (rc == POINTS_OK || rc == POINTS_ENOTFOUND)
 		return rc;
-	return points__store_err(db, rc, points__ks_names[ks]);
+	return points__store_err(db, rc, ks->name);
 }
 
 int
-points__put(points_db *db, int ks, const void *k, size_t kl, const void *v,
+points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void *v,
     size_t vl)
 {
 	int rc;
 
 	db->op_wrote = 1;
-	rc = db->store->put(db->store, db->ks[ks], k, kl, v, vl);
+	rc = db->store->put(db->store, db->ks[ks->slot], k, kl, v, vl);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, points__ks_names[ks]);
+		return points__store_err(db, rc, ks->name);
 	return POINTS_OK;
 }
 
 int
-points__del(points_db *db, int ks, const void *k, size_t kl)
+points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl)
 {
 	int rc;
 
 	db->op_wrote = 1;
-	rc = db->store->del(db->store, db->ks[ks], k, kl);
+	rc = db->store->del(db->store, db->ks[ks->slot], k, kl);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, points__ks_names[ks]);
+		return points__store_err(db, rc, ks->name);
 	return POINTS_OK;
 }
 
 int
-points__last_key64(points_db *db, int ks, int64_t *out)
+points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 {
 	points_cursor *c;
 	const void *k, *v;
 	size_t kl, vl;
 	int rc;
 
-	rc = db->store->cursor_open(db->store, db->ks[ks], NULL, 0, NULL, 0, 1,
+	rc = db->store->cursor_open(db->store, db->ks[ks->slot], NULL, 0, NULL, 0, 1,
 	    &c);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, points__ks_names[ks]);
+		return points__store_err(db, rc, ks->name);
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_OK) {
 		if (kl < 8)
 			rc = points__err(db, POINTS_ECORRUPT,
-			    "%s: short key", points__ks_names[ks]);
+			    "%s: short key", ks->name);
 		else
 			*out = (int64_t)points__get_be64(k);
 	} else if (rc == POINTS_ITEROVER) {
 		*out = 0;
 		rc = POINTS_OK;
 	} else {
-		rc = points__store_err(db, rc, points__ks_names[ks]);
+		rc = points__store_err(db, rc, ks->name);
 	}
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
 
 int
-points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
+points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
     const void *hi, size_t hilen, size_t klen, unsigned char *keys,
     size_t max, size_t *n)
 {
@@ -407,10 +418,10 @@ points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
 	int rc;
 
 	*n = 0;
-	rc = db->store->cursor_open(db->store, db->ks[ks], lo, lolen, hi,
+	rc = db->store->cursor_open(db->store, db->ks[ks->slot], lo, lolen, hi,
 	    hilen, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, points__ks_names[ks]);
+		return points__store_err(db, rc, ks->name);
 	while (*n < max) {
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
@@ -418,12 +429,12 @@ points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, points__ks_names[ks]);
+			rc = points__store_err(db, rc, ks->name);
 			break;
 		}
 		if (kl != klen) {
 			rc = points__err(db, POINTS_ECORRUPT, "%s: key of %zu "
-			    "bytes", points__ks_names[ks], kl);
+			    "bytes", ks->name, kl);
 			break;
 		}
 		memcpy(keys + *n * klen, k, klen);
@@ -467,53 +478,91 @@ check_store(points_db *db, points_store *s)
 	return POINTS_OK;
 }
 
-/* Create the format marker and the system accounts of a new ledger;
- * refuse a ledger written by a newer library. */
+/* The version a ledger records for module m ("format" for the handle's
+ * own), 0 when it has none yet; POINTS_EVERSION when it is newer than
+ * this library. */
+static int
+marker_get(points_db *db, const points_module *m, unsigned *out)
+{
+	char key[64];
+	const void *v;
+	size_t vl;
+	points_rd r;
+	uint64_t fmt;
+	int rc;
+
+	if (m == &db_module)
+		snprintf(key, sizeof(key), "format");
+	else
+		snprintf(key, sizeof(key), "module:%s", m->name);
+	*out = 0;
+	rc = points__get(db, &points_db__meta_ks, key, strlen(key), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	fmt = points_rd__uvar(&r);
+	if (r.err || fmt == 0)
+		return points__err(db, POINTS_ECORRUPT,
+		    "ledger marker '%s' unreadable", key);
+	if (fmt > m->format)
+		return points__err(db, POINTS_EVERSION, "ledger %s%sformat %llu "
+		    "is newer than this library (%u)", m == &db_module ? "" :
+		    m->name, m == &db_module ? "" : " ", (unsigned long long)fmt,
+		    m->format);
+	*out = (unsigned)fmt;
+	return POINTS_OK;
+}
+
+static int
+marker_put(points_db *db, const points_module *m)
+{
+	char key[64];
+	points_buf *b = &db->vbuf;
+
+	if (m == &db_module)
+		snprintf(key, sizeof(key), "format");
+	else
+		snprintf(key, sizeof(key), "module:%s", m->name);
+	points_buf__reset(b);
+	points_buf__uvar(b, m->format);
+	if (b->err)
+		return points__err(db, POINTS_ENOMEM, "out of memory");
+	return points__put(db, &points_db__meta_ks, key, strlen(key), b->data,
+	    b->len);
+}
+
+/* Every module records the version of its records in the ledger, and
+ * sets the ledger up the first time it meets it (a new ledger: the
+ * system accounts).  A ledger whose modules are all set up is only
+ * read: opening it does not wait for another process's write lock. */
 static int
 ledger_setup(points_db *db)
 {
-	static const char key[] = "format";
-	const void *v;
-	size_t vl;
-	int rc, write;
+	points_module *m;
+	unsigned fmt;
+	int rc, write, missing = 0;
 
-	/* An existing ledger is only read: opening it does not wait for
-	 * another process's write lock. */
 	for (write = 0; write < 2; write++) {
 		rc = write ? points__write_begin(db) : points__read_begin(db);
 		if (rc)
 			return rc;
-		rc = points__get(db, PKS_META, key, sizeof(key) - 1, &v, &vl);
-		if (!write && rc == POINTS_ENOTFOUND) {
-			points__read_end(db);
-			continue;
+		for (m = points_module__first(); m && rc == POINTS_OK;
+		    m = m->next) {
+			if ((rc = marker_get(db, m, &fmt)) || fmt)
+				continue;
+			missing = 1;
+			if (write && m->setup)
+				rc = m->setup(db);
+			if (write && rc == POINTS_OK)
+				rc = marker_put(db, m);
 		}
-		break;
-	}
-	if (rc == POINTS_OK) {
-		points_rd r;
-		uint64_t fmt;
-
-		points_rd__init(&r, v, vl);
-		fmt = points_rd__uvar(&r);
-		if (r.err)
-			rc = points__err(db, POINTS_ECORRUPT,
-			    "ledger format marker unreadable");
-		else if (fmt > FORMAT_VERSION)
-			rc = points__err(db, POINTS_EVERSION,
-			    "ledger format %llu is newer than this library (%d)",
-			    (unsigned long long)fmt, FORMAT_VERSION);
-	} else if (rc == POINTS_ENOTFOUND) {
-		unsigned char val = FORMAT_VERSION;
-
-		rc = points_account__create_system(db);
-		if (rc == POINTS_OK)
-			rc = points__put(db, PKS_META, key, sizeof(key) - 1,
-			    &val, 1);
-	}
-	if (!write) {
-		points__read_end(db);
-		return rc;
+		if (!write) {
+			points__read_end(db);
+			if (rc || !missing)
+				return rc;
+		}
 	}
 	return points__write_end(db, rc);
 }
@@ -521,7 +570,8 @@ ledger_setup(points_db *db)
 static int
 db_init(points_db *db, points_store *store, const points_open_options *opts)
 {
-	int i, rc;
+	points_module *m;
+	int rc;
 
 	db->store = store;
 	db->clock = system_clock;
@@ -535,20 +585,34 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 		return points__err(db, POINTS_ESTORAGE,
 		    "libsodium failed to initialise");
 	points_ids__seed(&db->rng);
-	for (i = 0; i < PKS_COUNT; i++) {
-		unsigned flags = 0;
+	db->ks = points__calloc((size_t)points_module__keyspaces() + 1,
+	    sizeof(*db->ks));
+	db->state = points__calloc((size_t)points_module__count() + 1,
+	    sizeof(*db->state));
+	if (!db->ks || !db->state)
+		return points__err(db, POINTS_ENOMEM, "out of memory");
+	db->nks = points_module__keyspaces();
+	for (m = points_module__first(); m; m = m->next) {
+		points_ksdef *const *k;
 
-		if (i == PKS_ENTRY)
-			flags = POINTS_KS_INTKEY;
-		else if (i == PKS_TXID || i == PKS_SWEEP || i == PKS_HOLDEXP)
-			flags = POINTS_KS_ORDERED; /* UUIDv7s, days, deadlines */
-
-		rc = store->keyspace(store, points__ks_names[i], flags,
-		    &db->ks[i]);
-		if (rc != POINTS_OK)
-			return points__store_err(db, rc, points__ks_names[i]);
+		for (k = m->keyspaces; k && *k; k++) {
+			rc = store->keyspace(store, (*k)->name, (*k)->flags,
+			    &db->ks[(*k)->slot]);
+			if (rc != POINTS_OK)
+				return points__store_err(db, rc, (*k)->name);
+		}
+		if (m->state_size &&
+		    !(db->state[m->slot] = points__calloc(1, m->state_size)))
+			return points__err(db, POINTS_ENOMEM, "out of memory");
+		db->nstate = m->slot + 1;
 	}
 	return ledger_setup(db);
+}
+
+void *
+points_db__state(points_db *db, const points_module *m)
+{
+	return db->state[m->slot];
 }
 
 static points_db *
@@ -634,6 +698,14 @@ points_close(points_db *db)
 		db->store->rollback(db->store);
 	if (db->own_store)
 		points_store_close(db->store);
+	if (db->state) {
+		int i;
+
+		for (i = 0; i < db->nstate; i++)
+			points__free(db->state[i]);
+		points__free(db->state);
+	}
+	points__free(db->ks);
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
 	points_ids__wipe(&db->rng);

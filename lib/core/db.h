@@ -5,8 +5,8 @@
  * batch they share the batch's transaction.  A failure after the first
  * write of an operation cannot be undone piecemeal, so inside a batch it
  * rolls the whole batch back (the batch then reports POINTS_ESTATE). */
-#ifndef POINTS_DB_H
-#define POINTS_DB_H
+#ifndef POINTS_CORE_DB_H
+#define POINTS_CORE_DB_H
 
 #include <stdint.h>
 
@@ -14,38 +14,20 @@
 #include "points_store.h"
 #include "util/codec.h"
 #include "util/ids.h"
+#include "core/module.h"
 
 #define POINTS_HASH_LEN 32
-#define POINTS_ASSET_CACHE 16
-
-/* The named keyspaces of a ledger. */
-enum points_ks {
-	PKS_META,     /* "format" -> version */
-	PKS_ASSET,    /* code -> asset record */
-	PKS_ACCOUNT,  /* id (be64) -> account record */
-	PKS_EXTID,    /* external id -> id (be64) */
-	PKS_BALANCE,  /* account (be64) + asset (be32) -> balance record */
-	PKS_ENTRY,    /* seq (be64) -> entry record; the hash-chained log */
-	PKS_TXID,     /* uuid (16) -> seq (be64) */
-	PKS_IDEM,     /* idempotency key -> seq + request hash */
-	PKS_SWEEP,    /* day (be32) + account (be64) + asset (be32) -> "" */
-	PKS_HOLD,     /* uuid (16) -> hold record */
-	PKS_HOLDEXP,  /* deadline (be64) + uuid (16) -> "" */
-	PKS_REVERSED, /* seq (be64) -> amount reversed so far */
-	PKS_COUNT
-};
-extern const char *const points__ks_names[PKS_COUNT];
-
-typedef struct points_asset_rec {
-	uint32_t id;
-	points_asset a;
-} points_asset_rec;
 
 struct points_db {
 	points_store *store;
 	int own_store; /* opened from a URI: closed with the handle */
 	int failed;    /* made by a failed open: only errmsg/close work */
-	points_keyspace *ks[PKS_COUNT];
+	/* Every registered module's keyspaces (by points_ksdef.slot) and
+	 * state (by points_module.slot), as registered at open. */
+	points_keyspace **ks;
+	int nks;
+	void **state;
+	int nstate;
 
 	points_clock_fn clock;
 	void *clock_ctx;
@@ -59,16 +41,6 @@ struct points_db {
 	int in_batch;
 	int batch_failed; /* a batch was rolled back by a failed write */
 	int op_wrote;     /* the current operation has written */
-
-	/* The tail of the entry log, loaded on the first append of a write
-	 * transaction. */
-	int tail_loaded;
-	int64_t tail_seq;
-	unsigned char tail_hash[POINTS_HASH_LEN];
-
-	points_asset_rec assets[POINTS_ASSET_CACHE];
-	int nassets;
-	int nassets_committed; /* cache size when the write began */
 
 	points_rng rng; /* UUIDv7 random bits */
 
@@ -101,22 +73,28 @@ void points__read_end(points_db *db);
 int points__write_begin(points_db *db);
 int points__write_end(points_db *db, int rc);
 
+/* The handle's state of module m (module.h). */
+void *points_db__state(points_db *db, const points_module *m);
+
+/* The ledger's own keyspace: markers of format and module versions. */
+extern points_ksdef points_db__meta_ks;
+
 /* Store access with error messages.  get returns POINTS_ENOTFOUND
  * silently (no message). */
-int points__get(points_db *db, int ks, const void *k, size_t kl,
+int points__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
     const void **v, size_t *vl);
-int points__put(points_db *db, int ks, const void *k, size_t kl,
+int points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
     const void *v, size_t vl);
-int points__del(points_db *db, int ks, const void *k, size_t kl);
+int points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl);
 /* The last key of a keyspace (an INTKEY or be64-keyed one) as an
  * integer, or 0 when empty. */
-int points__last_key64(points_db *db, int ks, int64_t *out);
+int points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out);
 
 /* Copy up to max keys of keyspace ks with lo <= key < hi (NULL: no
  * bound) into keys, each exactly klen bytes (another length is corrupt);
  * *n says how many.  For work that then writes to the same keyspace,
  * which a cursor must not see. */
-int points__collect_keys(points_db *db, int ks, const void *lo, size_t lolen,
+int points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
     const void *hi, size_t hilen, size_t klen, unsigned char *keys,
     size_t max, size_t *n);
 

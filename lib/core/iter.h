@@ -1,8 +1,8 @@
 /* iter.h - one iterator type for every list of the API.  Each refill
  * runs in its own short read transaction (or inside the open batch) and
  * remembers where it stopped, so no transaction outlives a call. */
-#ifndef POINTS_ITER_H
-#define POINTS_ITER_H
+#ifndef POINTS_CORE_ITER_H
+#define POINTS_CORE_ITER_H
 
 #include "points.h"
 #include "core/db.h"

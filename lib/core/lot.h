@@ -1,6 +1,6 @@
 /* lot.h - point lots: what is left of each credit, by expiry day. */
-#ifndef POINTS_LOT_H
-#define POINTS_LOT_H
+#ifndef POINTS_CORE_LOT_H
+#define POINTS_CORE_LOT_H
 
 #include <stddef.h>
 #include <stdint.h>

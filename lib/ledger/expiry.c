@@ -108,7 +108,7 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 		unsigned char k[16];
 
 		points_balance__sweep_key(k, day, account, asset);
-		rc = points__del(db, PKS_SWEEP, k, sizeof(k));
+		rc = points__del(db, &points_balance__sweep_ks, k, sizeof(k));
 		goto done;
 	}
 	while (n < b.lots.n && b.lots.v[n].day < today)
@@ -168,7 +168,7 @@ sweep_lots(points_db *db, uint32_t today, int64_t as_of,
 		size_t nkeys, j;
 
 		/* A chunk of due keys; resume after the last. */
-		rc = points__collect_keys(db, PKS_SWEEP, lolen ? lo : NULL,
+		rc = points__collect_keys(db, &points_balance__sweep_ks, lolen ? lo : NULL,
 		    lolen, hi, sizeof(hi), 16, keys[0], SWEEP_CHUNK, &nkeys);
 		if (rc || nkeys == 0)
 			break;
@@ -281,7 +281,7 @@ lots_fill_all(points_iter *it)
 		size_t i, n;
 		int full = 0;
 
-		rc = points__collect_keys(db, PKS_SWEEP,
+		rc = points__collect_keys(db, &points_balance__sweep_ks,
 		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi),
 		    16, key, 1, &n);
 		if (rc)

@@ -19,6 +19,17 @@
 
 #define HOLD_RECORD_V1 1
 
+points_ksdef points_hold__ks = { "hold", 0, 0 }; /* uuid -> hold record */
+/* deadline (be64) + uuid (16) -> "" */
+points_ksdef points_hold__exp_ks = { "holdexp", POINTS_KS_ORDERED, 0 };
+static points_ksdef *const keyspaces[] = {
+	&points_hold__ks, &points_hold__exp_ks, NULL,
+};
+static points_module hold_module = {
+	"hold", HOLD_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+};
+POINTS_MODULE(hold_module)
+
 typedef struct hold_rec {
 	unsigned char id[POINTS_UUID_LEN];
 	int state;
@@ -54,7 +65,7 @@ hold_store(points_db *db, const hold_rec *h)
 		points_buf__uvar(&b, (uint64_t)h->lots.v[i].amount);
 	}
 	rc = b.err ? points__err(db, POINTS_ENOMEM, "out of memory") :
-	    points__put(db, PKS_HOLD, h->id, POINTS_UUID_LEN, b.data, b.len);
+	    points__put(db, &points_hold__ks, h->id, POINTS_UUID_LEN, b.data, b.len);
 	points_buf__free(&b);
 	return rc;
 }
@@ -69,7 +80,7 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	uint64_t i, n;
 	int rc;
 
-	rc = points__get(db, PKS_HOLD, id, POINTS_UUID_LEN, &v, &vl);
+	rc = points__get(db, &points_hold__ks, id, POINTS_UUID_LEN, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points__err(db, rc, "hold %s not found", text);
 	if (rc)
@@ -202,7 +213,7 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		unsigned char k[8 + POINTS_UUID_LEN];
 
 		expkey(k, &h);
-		rc = points__put(db, PKS_HOLDEXP, k, sizeof(k), "", 0);
+		rc = points__put(db, &points_hold__exp_ks, k, sizeof(k), "", 0);
 	}
 	if (rc == POINTS_OK)
 		rc = points_ledger__idem_record(db, p->idempotency_key, hash,
@@ -318,7 +329,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		goto done;
 	if (h->expires_at) {
 		expkey(k, h);
-		if ((rc = points__del(db, PKS_HOLDEXP, k, sizeof(k))))
+		if ((rc = points__del(db, &points_hold__exp_ks, k, sizeof(k))))
 			goto done;
 	}
 	if (out)
@@ -437,7 +448,7 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
 		size_t n;
 
 		/* One at a time: settling deletes the index key. */
-		rc = points__collect_keys(db, PKS_HOLDEXP, NULL, 0, hi, 8,
+		rc = points__collect_keys(db, &points_hold__exp_ks, NULL, 0, hi, 8,
 		    sizeof(key), key, 1, &n);
 		if (rc || n == 0)
 			return rc;

@@ -1,8 +1,11 @@
 /* hold.h - holds, for the expiry sweep. */
-#ifndef POINTS_HOLD_H
-#define POINTS_HOLD_H
+#ifndef POINTS_LEDGER_HOLD_H
+#define POINTS_LEDGER_HOLD_H
 
 #include "core/db.h"
+
+extern points_ksdef points_hold__ks;
+extern points_ksdef points_hold__exp_ks;
 
 /* Release every open hold whose deadline is before as_of (state
  * POINTS_HOLD_EXPIRED); adds their number to *count. */

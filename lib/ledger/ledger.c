@@ -18,6 +18,41 @@
 #define ENTRY_RECORD_V1 1
 #define IDEM_RECORD_V1 1
 
+/* seq (be64) -> entry record: the hash-chained log */
+points_ksdef points_ledger__entry_ks = { "entry", POINTS_KS_INTKEY, 0 };
+/* uuid (16) -> seq (be64); UUIDv7s grow */
+points_ksdef points_ledger__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
+/* idempotency key -> seq + request hash */
+points_ksdef points_ledger__idem_ks = { "idem", 0, 0 };
+/* seq (be64) -> amount reversed so far */
+points_ksdef points_ledger__reversed_ks = { "reversed", 0, 0 };
+
+/* The tail of the entry log, loaded on the first append of a write
+ * transaction. */
+struct ledger_tail {
+	int loaded;
+	int64_t seq;
+	unsigned char hash[POINTS_HASH_LEN];
+};
+
+static void
+tail_txn_end(points_db *db, void *state, int committed)
+{
+	(void)db;
+	(void)committed;
+	((struct ledger_tail *)state)->loaded = 0;
+}
+
+static points_ksdef *const keyspaces[] = {
+	&points_ledger__entry_ks, &points_ledger__txid_ks,
+	&points_ledger__idem_ks, &points_ledger__reversed_ks, NULL,
+};
+static points_module ledger_module = {
+	"ledger", ENTRY_RECORD_V1, keyspaces, sizeof(struct ledger_tail),
+	NULL, tail_txn_end, 0, NULL,
+};
+POINTS_MODULE(ledger_module)
+
 static const char *const type_names[] = {
 	"?", "earn", "spend", "transfer", "adjustment", "reversal", "expiry",
 	"hold", "capture", "release",
@@ -159,7 +194,7 @@ points_ent__load(points_db *db, int64_t seq, points_ent *e)
 	int rc;
 
 	points__put_be64(k, (uint64_t)seq);
-	rc = points__get(db, PKS_ENTRY, k, 8, &v, &vl);
+	rc = points__get(db, &points_ledger__entry_ks, k, 8, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points__err(db, POINTS_ECORRUPT,
 		    "entry %lld is missing", (long long)seq);
@@ -169,29 +204,29 @@ points_ent__load(points_db *db, int64_t seq, points_ent *e)
 }
 
 static int
-load_tail(points_db *db)
+load_tail(points_db *db, struct ledger_tail *t)
 {
 	points_cursor *c;
 	const void *k, *v;
 	size_t kl, vl;
 	int rc;
 
-	rc = db->store->cursor_open(db->store, db->ks[PKS_ENTRY], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_ledger__entry_ks.slot], NULL, 0,
 	    NULL, 0, 1, &c);
 	if (rc)
 		return points__store_err(db, rc, "entry");
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_ITEROVER) {
-		db->tail_seq = 0;
-		memset(db->tail_hash, 0, POINTS_HASH_LEN);
+		t->seq = 0;
+		memset(t->hash, 0, POINTS_HASH_LEN);
 		rc = POINTS_OK;
 	} else if (rc == POINTS_OK) {
 		if (kl != 8 || vl < POINTS_HASH_LEN)
 			rc = points__err(db, POINTS_ECORRUPT,
 			    "the last entry is unreadable");
 		else {
-			db->tail_seq = (int64_t)points__get_be64(k);
-			memcpy(db->tail_hash, (const unsigned char *)v + vl -
+			t->seq = (int64_t)points__get_be64(k);
+			memcpy(t->hash, (const unsigned char *)v + vl -
 			    POINTS_HASH_LEN, POINTS_HASH_LEN);
 		}
 	} else {
@@ -199,7 +234,7 @@ load_tail(points_db *db)
 	}
 	db->store->cursor_close(db->store, c);
 	if (rc == POINTS_OK)
-		db->tail_loaded = 1;
+		t->loaded = 1;
 	return rc;
 }
 
@@ -210,34 +245,35 @@ points_ledger__append(points_db *db, points_ent *e, points_bal *from,
 	unsigned char k[8];
 	unsigned char hash[POINTS_HASH_LEN];
 	points_buf b;
+	struct ledger_tail *t = points_db__state(db, &ledger_module);
 	int64_t seq;
 	int rc;
 
-	if (!db->tail_loaded && (rc = load_tail(db)))
+	if (!t->loaded && (rc = load_tail(db, t)))
 		return rc;
-	seq = db->tail_seq + 1;
+	seq = t->seq + 1;
 	e->seq = seq;
 	points_ids__uuid7(&db->rng, e->txid);
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
 	points_buf__init(&b);
 	if ((rc = points_ent__encode(db, e, &b)) == POINTS_OK) {
-		points_ent__hash(db->tail_hash, seq, b.data, b.len, hash);
+		points_ent__hash(t->hash, seq, b.data, b.len, hash);
 		points_buf__bytes(&b, hash, POINTS_HASH_LEN);
 		if (b.err)
 			rc = points__err(db, POINTS_ENOMEM, "out of memory");
 	}
 	points__put_be64(k, (uint64_t)seq);
 	if (rc == POINTS_OK)
-		rc = points__put(db, PKS_ENTRY, k, 8, b.data, b.len);
+		rc = points__put(db, &points_ledger__entry_ks, k, 8, b.data, b.len);
 	if (rc == POINTS_OK)
-		rc = points__put(db, PKS_TXID, e->txid, POINTS_UUID_LEN, k, 8);
+		rc = points__put(db, &points_ledger__txid_ks, e->txid, POINTS_UUID_LEN, k, 8);
 	points_buf__free(&b);
 	if (rc)
 		return rc;
 	memcpy(e->hash, hash, POINTS_HASH_LEN);
-	db->tail_seq = seq;
-	memcpy(db->tail_hash, hash, POINTS_HASH_LEN);
+	t->seq = seq;
+	memcpy(t->hash, hash, POINTS_HASH_LEN);
 	from->last_seq = seq;
 	to->last_seq = seq;
 	return POINTS_OK;
@@ -289,7 +325,7 @@ txid_seq(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	size_t vl;
 	int rc;
 
-	rc = points__get(db, PKS_TXID, txid, POINTS_UUID_LEN, &v, &vl);
+	rc = points__get(db, &points_ledger__txid_ks, txid, POINTS_UUID_LEN, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points__err(db, rc, "transaction %s not found", text);
 	if (rc)
@@ -323,7 +359,7 @@ points_ledger__idem_check(points_db *db, const char *key,
 
 	if (!key)
 		return POINTS_OK;
-	rc = points__get(db, PKS_IDEM, key, strlen(key), &v, &vl);
+	rc = points__get(db, &points_ledger__idem_ks, key, strlen(key), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
@@ -366,7 +402,7 @@ points_ledger__idem_record(points_db *db, const char *key,
 	points_buf__uvar(&b, (uint64_t)seq);
 	points_buf__bytes(&b, hash, 16);
 	memcpy(v, b.data, b.len); /* fits the inline buffer: no failure */
-	rc = points__put(db, PKS_IDEM, key, strlen(key), v, b.len);
+	rc = points__put(db, &points_ledger__idem_ks, key, strlen(key), v, b.len);
 	points_buf__free(&b);
 	return rc;
 }
@@ -703,7 +739,7 @@ load_reversed(points_db *db, int64_t seq, int64_t *out)
 	int rc;
 
 	points__put_be64(k, (uint64_t)seq);
-	rc = points__get(db, PKS_REVERSED, k, 8, &v, &vl);
+	rc = points__get(db, &points_ledger__reversed_ks, k, 8, &v, &vl);
 	*out = 0;
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
@@ -794,7 +830,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	points__put_be64(v, (uint64_t)(done + amount));
 	if ((rc = points_ledger__append(db, &e, &tb, &fb)) ||
 	    (rc = store_pair(db, &tb, &fb)) ||
-	    (rc = points__put(db, PKS_REVERSED, k, 8, v, 8)))
+	    (rc = points__put(db, &points_ledger__reversed_ks, k, 8, v, 8)))
 		goto done;
 	rc = points_ledger__txn(db, &e, out);
 done:

@@ -8,13 +8,18 @@
  * Each entry links to the previous entry of both its accounts in its
  * asset: a statement walks those links.  Its hash covers the previous
  * entry's hash, its sequence and its bytes. */
-#ifndef POINTS_LEDGER_H
-#define POINTS_LEDGER_H
+#ifndef POINTS_LEDGER_LEDGER_H
+#define POINTS_LEDGER_LEDGER_H
 
 #include "points.h"
 #include "core/balance.h"
 #include "core/db.h"
 #include "core/lot.h"
+
+extern points_ksdef points_ledger__entry_ks;
+extern points_ksdef points_ledger__txid_ks;
+extern points_ksdef points_ledger__idem_ks;
+extern points_ksdef points_ledger__reversed_ks;
 
 typedef struct points_ent {
 	int64_t seq;

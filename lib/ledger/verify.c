@@ -208,7 +208,7 @@ check_chain(points_db *db, vtable *t, points_verify_report *rep)
 
 	memset(prev, 0, sizeof(prev));
 	points_ent__init(&e, 0, 0, 0);
-	rc = db->store->cursor_open(db->store, db->ks[PKS_ENTRY], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_ledger__entry_ks.slot], NULL, 0,
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "entry");
@@ -289,7 +289,7 @@ has_sweep_key(points_db *db, const points_bal *b)
 	size_t vl;
 
 	points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
-	return points__get(db, PKS_SWEEP, k, sizeof(k), &v, &vl);
+	return points__get(db, &points_balance__sweep_ks, k, sizeof(k), &v, &vl);
 }
 
 /* A balance's copy of its account's status and flags must agree. */
@@ -319,7 +319,7 @@ count_sweep_keys(points_db *db, int64_t *out)
 	int rc;
 
 	*out = 0;
-	rc = db->store->cursor_open(db->store, db->ks[PKS_SWEEP], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_balance__sweep_ks.slot], NULL, 0,
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "sweep");
@@ -344,7 +344,7 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 	int rc;
 
 	points_bal__init(&got, 0, 0, 0);
-	rc = db->store->cursor_open(db->store, db->ks[PKS_BALANCE], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], NULL, 0,
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "balance");

@@ -12,8 +12,8 @@
  * key pushes out the older of two.  The table grows with what one
  * transaction reads, up to RCACHE_MAX_SLOTS.
  * Failing to allocate only means not caching; never an error. */
-#ifndef POINTS_READCACHE_H
-#define POINTS_READCACHE_H
+#ifndef POINTS_STORE_READCACHE_H
+#define POINTS_STORE_READCACHE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* store.h - internal side of the storage layer: the built-in backends'
  * constructors and the helpers they share.  The public vtable contract is
  * include/points_store.h. */
-#ifndef POINTS_STORE_INTERNAL_H
-#define POINTS_STORE_INTERNAL_H
+#ifndef POINTS_STORE_STORE_H
+#define POINTS_STORE_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* alloc.h - the library's allocator hook (points_set_allocator). */
-#ifndef POINTS_ALLOC_H
-#define POINTS_ALLOC_H
+#ifndef POINTS_UTIL_ALLOC_H
+#define POINTS_UTIL_ALLOC_H
 
 #include <stddef.h>
 

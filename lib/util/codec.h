@@ -3,8 +3,8 @@
  * Keys: big-endian fixed-width integers, so memcmp order is numeric order.
  * Records: a version byte, then LEB128 varints (zigzag for signed values)
  * and length-prefixed byte strings. */
-#ifndef POINTS_CODEC_H
-#define POINTS_CODEC_H
+#ifndef POINTS_UTIL_CODEC_H
+#define POINTS_UTIL_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>

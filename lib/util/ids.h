@@ -1,6 +1,6 @@
 /* ids.h - UUIDv7 transaction ids from a per-handle random stream. */
-#ifndef POINTS_IDS_H
-#define POINTS_IDS_H
+#ifndef POINTS_UTIL_IDS_H
+#define POINTS_UTIL_IDS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * cost about 14 us a page on the VMs measured, populating a whole slab
  * about 2 us a page.  Allocations are 8-byte aligned.  The slabs come
  * from the library's allocator hook, so out-of-memory tests reach them. */
-#ifndef POINTS_SLAB_H
-#define POINTS_SLAB_H
+#ifndef POINTS_UTIL_SLAB_H
+#define POINTS_UTIL_SLAB_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,59 @@
+/* module.h - what a module declares where it lives: its keyspaces, its
+ * per-handle state, and what a ledger needs from it once.
+ *
+ * A module registers itself when the library is loaded (a constructor,
+ * POINTS_MODULE), so adding a module edits no central table: the handle
+ * opens every registered module's keyspaces and gives it its state. */
+#ifndef POINTS_CORE_MODULE_H
+#define POINTS_CORE_MODULE_H
+
+#include <stddef.h>
+
+#include "points.h"
+
+/* A named keyspace of a module.  slot is set at registration: the
+ * keyspace's place in every handle's table. */
+typedef struct points_ksdef {
+	const char *name;   /* 1-32 chars of [a-z0-9_], unique in a ledger */
+	unsigned int flags; /* POINTS_KS_* */
+	int slot;
+} points_ksdef;
+
+typedef struct points_module points_module;
+struct points_module {
+	const char *name;
+	/* The version of the module's records.  A ledger records the
+	 * version each module set it up with; a ledger set up by a newer
+	 * module is refused (POINTS_EVERSION). */
+	unsigned int format;
+	points_ksdef *const *keyspaces; /* NULL-terminated; may be NULL */
+	/* Per-handle state: zeroed at open, reached with points_db__state. */
+	size_t state_size;
+	/* Once per ledger, inside a write transaction, before the module
+	 * is used (NULL: nothing to do).  Also runs on a ledger made
+	 * before the module recorded its version, so it checks what is
+	 * there. */
+	int (*setup)(points_db *db);
+	/* After every store transaction of the handle ends (committed
+	 * != 0: it committed).  State read from the store may be stale. */
+	void (*txn_end)(points_db *db, void *state, int committed);
+
+	int slot;            /* set at registration */
+	points_module *next; /* the registry's list */
+};
+
+/* Add m to the process's modules (when the library loads; never while
+ * a handle is open). */
+void points_module__register(points_module *m);
+/* The registered modules, in registration order, and how many
+ * keyspaces they declare in all. */
+points_module *points_module__first(void);
+int points_module__count(void);
+int points_module__keyspaces(void);
+
+/* Register a module when the library is loaded. */
+#define POINTS_MODULE(m) \
+	static void m##_register(void) __attribute__((constructor)); \
+	static void m##_register(void) { points_module__register(&m); }
+
+#endif
