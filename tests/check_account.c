@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 #include "core/account.h"
+#include "core/balance.h"
 #include "core/db.h"
 
 static points_db *db;
@@ -105,6 +106,51 @@ START_TEST(test_builtin_system_accounts_exist)
 	ck_assert_int_eq(POINTS_ACCOUNT_ISSUER, 1);
 	ck_assert_int_eq(POINTS_ACCOUNT_SINK, 2);
 	ck_assert_int_eq(POINTS_ACCOUNT_EXPIRY, 3);
+}
+END_TEST
+
+/* The balance record keeps a copy of the account's status and flags; a
+ * flag past the sixth must survive it (it once went into one byte). */
+START_TEST(test_balance_record_keeps_every_account_flag)
+{
+	points_bal b, back;
+	const void *v;
+	size_t vl;
+
+	points_bal__init(&b, alice, 1, 0);
+	b.status = POINTS_ACCOUNT_FROZEN;
+	b.flags = 0x40u | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+	b.available = 7;
+	ck_assert_int_eq(points__write_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	ck_assert_int_eq(points__write_end(db, POINTS_OK), POINTS_OK);
+	ck_assert_int_eq(points__read_begin(db), POINTS_OK);
+	{
+		unsigned char k[12];
+
+		points_balance__key(k, alice, 1);
+		ck_assert_int_eq(points__get(db, &points_balance__ks, k,
+		    sizeof(k), &v, &vl), POINTS_OK);
+		points_bal__init(&back, alice, 1, 0);
+		ck_assert_int_eq(points_balance__decode(db, v, vl, &back, 1),
+		    POINTS_OK);
+	}
+	points__read_end(db);
+	ck_assert_uint_eq(back.flags, 0x40u | POINTS_ACCOUNT_ALLOW_NEGATIVE);
+	ck_assert_int_eq(back.status, POINTS_ACCOUNT_FROZEN);
+	ck_assert_int_eq(back.available, 7);
+	points_bal__free(&b);
+	points_bal__free(&back);
+	/* put the ledger back as it was: the invariants run at teardown */
+	{
+		unsigned char k[12];
+
+		points_balance__key(k, alice, 1);
+		ck_assert_int_eq(points__write_begin(db), POINTS_OK);
+		ck_assert_int_eq(points__del(db, &points_balance__ks, k,
+		    sizeof(k)), POINTS_OK);
+		ck_assert_int_eq(points__write_end(db, POINTS_OK), POINTS_OK);
+	}
 }
 END_TEST
 
@@ -1391,6 +1437,7 @@ account_suite(void)
 	tcase_add_test(tc, test_builtin_system_accounts_exist);
 	tcase_add_test(tc, test_create_gives_ascending_ids_from_4);
 	tcase_add_test(tc, test_create_with_null_name_and_system_flag);
+	tcase_add_test(tc, test_balance_record_keeps_every_account_flag);
 	tcase_add_test(tc, test_create_duplicate_external_id_is_eexists);
 	tcase_add_test(tc, test_create_refuses_bad_arguments);
 	tcase_add_test(tc, test_get_unknown_account_is_enotfound);

@@ -6,7 +6,6 @@
 #include "points.h"
 #include "util/alloc.h"
 #include "core/account.h"
-#include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
 #include "core/iter.h"
@@ -263,13 +262,9 @@ points_account_find(points_db *db, const char *external_id,
 	return rc;
 }
 
-/* Read-modify-write of one account record.  edit() changes the decoded
- * account and may rebuild the attributes into db->kbuf (set *new_attrs). */
-typedef int (*edit_fn)(points_db *db, points_account *a,
-    const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
-
-static int
-account_edit(points_db *db, int64_t id, edit_fn edit, void *ctx)
+int
+points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
+    void *ctx)
 {
 	unsigned char k[8];
 	points_account a;
@@ -359,7 +354,7 @@ points_account_update(points_db *db, int64_t id, const char *name,
 	u.name = name;
 	u.tier = tier;
 	u.department = department;
-	return account_edit(db, id, edit_update, &u);
+	return points_account__edit(db, id, edit_update, &u);
 }
 
 struct attr_ctx {
@@ -425,7 +420,7 @@ points_account_attr_set(points_db *db, int64_t id, const char *key,
 		return rc;
 	c.key = key;
 	c.value = value;
-	return account_edit(db, id, edit_attr, &c);
+	return points_account__edit(db, id, edit_attr, &c);
 }
 
 POINTS_EXTERN int
@@ -497,74 +492,6 @@ points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
 	return rc;
 }
 
-struct status_ctx {
-	int from, to;
-	const char *verb;
-};
-
-static int
-edit_status(points_db *db, points_account *a, const unsigned char *attrs,
-    size_t attrs_len, int *new_attrs, void *ctx)
-{
-	struct status_ctx *s = ctx;
-	int rc;
-
-	(void)attrs;
-	(void)attrs_len;
-	(void)new_attrs;
-	if (a->flags & POINTS_ACCOUNT_SYSTEM)
-		return points__err(db, POINTS_EINVAL,
-		    "account %s is a system account and cannot be %s",
-		    a->external_id, s->verb);
-	if (a->status == POINTS_ACCOUNT_CLOSED)
-		return points__err(db, POINTS_ECLOSED, "account %s is closed",
-		    a->external_id);
-	if (s->to == POINTS_ACCOUNT_CLOSED) {
-		if ((rc = points_balance__all_zero(db, a)))
-			return rc;
-	} else if (a->status != s->from) {
-		return points__err(db, POINTS_ESTATE,
-		    "account %s is already %s", a->external_id,
-		    a->status == POINTS_ACCOUNT_FROZEN ? "frozen" : "active");
-	}
-	a->status = s->to;
-	/* postings read the status from the balances */
-	return points_balance__set_status(db, a->id, s->to);
-}
-
-static int
-set_status(points_db *db, int64_t id, int from, int to, const char *verb)
-{
-	struct status_ctx s;
-	int rc;
-
-	if ((rc = points__check_db(db)))
-		return rc;
-	s.from = from;
-	s.to = to;
-	s.verb = verb;
-	return account_edit(db, id, edit_status, &s);
-}
-
-POINTS_EXTERN int
-points_account_freeze(points_db *db, int64_t id)
-{
-	return set_status(db, id, POINTS_ACCOUNT_ACTIVE, POINTS_ACCOUNT_FROZEN,
-	    "frozen");
-}
-
-POINTS_EXTERN int
-points_account_unfreeze(points_db *db, int64_t id)
-{
-	return set_status(db, id, POINTS_ACCOUNT_FROZEN, POINTS_ACCOUNT_ACTIVE,
-	    "unfrozen");
-}
-
-POINTS_EXTERN int
-points_account_close(points_db *db, int64_t id)
-{
-	return set_status(db, id, -1, POINTS_ACCOUNT_CLOSED, "closed");
-}
 
 /* ---- Iteration: a chunk of accounts per read transaction ---- */
 

@@ -16,4 +16,12 @@ int points_account__load_party(points_db *db, int64_t id,
     points_account *out);
 /* Make the built-in system accounts of a new ledger. */
 
+/* Read-modify-write of one account record in its own write transaction.
+ * edit() changes the decoded account and may rebuild the attributes into
+ * db->kbuf (set *new_attrs). */
+typedef int (*points_account_edit_fn)(points_db *db, points_account *a,
+    const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
+int points_account__edit(points_db *db, int64_t id,
+    points_account_edit_fn edit, void *ctx);
+
 #endif

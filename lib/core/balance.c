@@ -1,5 +1,5 @@
 /* balance.c - the balance record; see balance.h.
- * Record: version, the account's status and flags (one byte), available,
+ * Record: version, the account's flags << 2 | status (a varint), available,
  * held, earned, spent, expired, last_seq,
  * lot count, then per lot the day (delta from the previous) and amount,
  * then, when there are expiring lots, how many days before the first
@@ -77,14 +77,14 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 	uint32_t day = 0, first = 0;
 	int rc;
 
-	unsigned acct;
+	uint64_t acct;
 
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != BALANCE_RECORD_V1)
 		r.err = POINTS_ECORRUPT;
-	acct = points_rd__u8(&r);
+	acct = points_rd__uvar(&r);
 	b->status = (int)(acct & 3);
-	b->flags = acct >> 2;
+	b->flags = (unsigned)(acct >> 2);
 	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
 	b->found = 1;
 	b->available = points_rd__svar(&r);
@@ -199,7 +199,7 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 
 	points_buf__reset(buf);
 	points_buf__u8(buf, BALANCE_RECORD_V1);
-	points_buf__u8(buf, (unsigned)b->status | b->flags << 2);
+	points_buf__uvar(buf, (uint64_t)b->flags << 2 | (unsigned)b->status);
 	points_buf__svar(buf, b->available);
 	points_buf__svar(buf, b->held);
 	points_buf__svar(buf, b->earned);
