@@ -11,7 +11,9 @@
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
-#include "ledger/ledger.h"
+#include "ledger/entry.h"
+#include "ledger/idem.h"
+#include "ledger/posting.h"
 
 #define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
 
@@ -801,7 +803,8 @@ START_TEST(test_ledger_without_module_markers_opens_as_before)
 {
 	static const char *const mods[] = {
 		"module:meta", "module:account", "module:asset",
-		"module:balance", "module:ledger", "module:hold",
+		"module:balance", "module:ledger", "module:hold", "module:idem",
+		"module:reversal",
 	};
 	char uri[128];
 	points_store *s;

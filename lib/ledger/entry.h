@@ -1,4 +1,4 @@
-/* ledger.h - entries, the hash chain, postings and idempotency.
+/* entry.h - entries, the hash chain and the transactions they record.
  *
  * One entry per transaction, appended to the log under a global sequence.
  * It moves amount from one account to another (HOLD and RELEASE move it
@@ -8,8 +8,8 @@
  * Each entry links to the previous entry of both its accounts in its
  * asset: a statement walks those links.  Its hash covers the previous
  * entry's hash, its sequence and its bytes. */
-#ifndef POINTS_LEDGER_LEDGER_H
-#define POINTS_LEDGER_LEDGER_H
+#ifndef POINTS_LEDGER_ENTRY_H
+#define POINTS_LEDGER_ENTRY_H
 
 #include "points.h"
 #include "core/balance.h"
@@ -18,8 +18,6 @@
 
 extern points_ksdef points_ledger__entry_ks;
 extern points_ksdef points_ledger__txid_ks;
-extern points_ksdef points_ledger__idem_ks;
-extern points_ksdef points_ledger__reversed_ks;
 
 typedef struct points_ent {
 	int64_t seq;
@@ -52,22 +50,9 @@ int points_ledger__append(points_db *db, points_ent *e, points_bal *from,
     points_bal *to);
 /* Fill a points_txn from an entry. */
 int points_ledger__txn(points_db *db, const points_ent *e, points_txn *out);
-
-/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *out
- * filled, replayed = 1) or POINTS_ECONFLICT.  key may be NULL. */
-int points_ledger__idem_check(points_db *db, const char *key,
-    const unsigned char hash[16], points_txn *out);
-int points_ledger__idem_record(points_db *db, const char *key,
-    const unsigned char hash[16], int64_t seq);
-void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);
-
-/* Credit amount to b (user accounts get lots: from src, latest first,
- * then at fallback_day); the lots added are pushed to in_lots. */
-int points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
-    const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots);
-/* Debit amount from b's available, taking lots (prefer first); checks
- * for enough unless the account may go negative. */
-int points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
-    const points_lotlist *prefer, points_lotlist *out_lots);
+/* The sequence of the transaction with id txid (text: for messages). */
+int points_ledger__txid_seq(points_db *db,
+    const unsigned char txid[POINTS_UUID_LEN], const char *text,
+    int64_t *seq);
 
 #endif

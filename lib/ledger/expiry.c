@@ -13,7 +13,9 @@
 #include "core/db.h"
 #include "ledger/hold.h"
 #include "core/iter.h"
-#include "ledger/ledger.h"
+#include "ledger/entry.h"
+#include "ledger/idem.h"
+#include "ledger/posting.h"
 #include "core/lot.h"
 
 /* ---- The expiry sweep ---- */

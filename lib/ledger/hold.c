@@ -14,7 +14,9 @@
 #include "util/codec.h"
 #include "core/db.h"
 #include "ledger/hold.h"
-#include "ledger/ledger.h"
+#include "ledger/entry.h"
+#include "ledger/idem.h"
+#include "ledger/posting.h"
 #include "core/lot.h"
 
 #define HOLD_RECORD_V1 1

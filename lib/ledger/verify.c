@@ -11,7 +11,9 @@
 #include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
-#include "ledger/ledger.h"
+#include "ledger/entry.h"
+#include "ledger/idem.h"
+#include "ledger/posting.h"
 #include "core/lot.h"
 
 /* Balances recomputed from the entries, in an open-addressing table. */

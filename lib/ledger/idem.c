@@ -1,0 +1,89 @@
+/* idem.c - idempotency keys: a retried request returns the first
+ * result; the same key with another request is POINTS_ECONFLICT. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "points.h"
+#include "util/codec.h"
+#include "core/db.h"
+#include "ledger/entry.h"
+#include "ledger/idem.h"
+
+#define IDEM_RECORD_V1 1
+
+/* idempotency key -> seq + request hash */
+points_ksdef points_ledger__idem_ks = { "idem", 0, 0 };
+static points_ksdef *const keyspaces[] = { &points_ledger__idem_ks, NULL };
+static points_module idem_module = {
+	"idem", IDEM_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+};
+POINTS_MODULE(idem_module)
+
+void
+points_ledger__req_hash(const points_buf *req, unsigned char out[16])
+{
+	crypto_generichash(out, 16, req->data, req->len, NULL, 0);
+}
+
+int
+points_ledger__idem_check(points_db *db, const char *key,
+    const unsigned char hash[16], points_txn *out)
+{
+	const void *v;
+	size_t vl;
+	points_rd r;
+	unsigned char stored[16];
+	int64_t seq;
+	points_ent e;
+	int rc;
+
+	if (!key)
+		return POINTS_OK;
+	rc = points__get(db, &points_ledger__idem_ks, key, strlen(key), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != IDEM_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	seq = (int64_t)points_rd__uvar(&r);
+	points_rd__bytes(&r, stored, 16);
+	if (r.err)
+		return points__err(db, POINTS_ECORRUPT,
+		    "idempotency key '%s': record unreadable", key);
+	if (memcmp(stored, hash, 16) != 0)
+		return points__err(db, POINTS_ECONFLICT,
+		    "idempotency key '%s' was used for a different request",
+		    key);
+	points_ent__init(&e, 0, 0, 0);
+	rc = points_ent__load(db, seq, &e);
+	if (rc == POINTS_OK)
+		rc = points_ledger__txn(db, &e, out);
+	points_ent__free(&e);
+	if (rc)
+		return rc;
+	out->replayed = 1;
+	return POINTS_ITEROVER;
+}
+
+int
+points_ledger__idem_record(points_db *db, const char *key,
+    const unsigned char hash[16], int64_t seq)
+{
+	unsigned char v[1 + 10 + 16];
+	points_buf b;
+	int rc;
+
+	if (!key)
+		return POINTS_OK;
+	points_buf__init(&b);
+	points_buf__u8(&b, IDEM_RECORD_V1);
+	points_buf__uvar(&b, (uint64_t)seq);
+	points_buf__bytes(&b, hash, 16);
+	memcpy(v, b.data, b.len); /* fits the inline buffer: no failure */
+	rc = points__put(db, &points_ledger__idem_ks, key, strlen(key), v, b.len);
+	points_buf__free(&b);
+	return rc;
+}
