@@ -32,7 +32,10 @@ LIB_LAYERS = util store core ledger
 LIB_SRC = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
 LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)
-HDRS = include/points.h include/points_store.h $(wildcard lib/*/*.h)
+# The public headers: points.h gathers include/points/*.h; the backend
+# interface is in include/points/sys/ (points_store.h includes it).
+PUBLIC_HDRS = $(sort $(wildcard include/*.h include/points/*.h include/points/sys/*.h))
+HDRS = $(PUBLIC_HDRS) $(wildcard lib/*/*.h)
 
 TEST_SRC = $(sort $(wildcard tests/check_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=build/tests/%)
@@ -44,7 +47,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-bindings demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-bindings check-headers demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -91,10 +94,35 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-c check-python
+check: check-headers check-c check-python
 else
-check: check-c check-python check-java check-bindings
+check: check-headers check-c check-python check-java check-bindings
 endif
+
+# Every public header compiles on its own, as C99 and as C++ (when a C++
+# compiler is there), and has an include guard; those under
+# include/points/ also wrap their declarations in extern "C" (points.h and
+# points_store.h only include them), and points.h includes each module
+# header.  No two headers, public or internal, share a guard.
+HDR_CFLAGS = -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude
+HDR_CXXFLAGS = -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude
+HDR_GUARD = sed -n 's/^\#ifndef \([A-Z0-9_]*_H\)$$/\1/p'
+check-headers:
+	@fail=0; cxx=$$(command -v $(CXX) 2>/dev/null); \
+	[ -n "$$cxx" ] || echo "check-headers: no $(CXX); C only"; \
+	for h in $(PUBLIC_HDRS); do \
+	  i=$${h#include/}; g=$$($(HDR_GUARD) $$h | head -1); \
+	  [ -n "$$g" ] && grep -q "^#define $$g$$" $$h || { echo "$$h: no include guard"; fail=1; }; \
+	  case $$i in points/*) grep -q '^extern "C" {$$' $$h || { echo "$$h: no extern \"C\""; fail=1; };; esac; \
+	  case $$i in points/sys/*) ;; points/*) grep -q "^#include \"$$i\"$$" include/points.h || { echo "$$h: not included by points.h"; fail=1; };; esac; \
+	  echo "#include \"$$i\"" | $(CC) $(HDR_CFLAGS) -x c -fsyntax-only - || { echo "$$h: does not compile alone as C"; fail=1; }; \
+	  if [ -n "$$cxx" ]; then \
+	    echo "#include \"$$i\"" | $(CXX) $(HDR_CXXFLAGS) -x c++ -fsyntax-only - || { echo "$$h: does not compile alone as C++"; fail=1; }; \
+	  fi; \
+	done; \
+	dup=$$(for h in $(HDRS); do $(HDR_GUARD) $$h | head -1; done | sort | uniq -d); \
+	[ -z "$$dup" ] || { echo "check-headers: include guards used twice:" $$dup; fail=1; }; \
+	[ $$fail = 0 ] && echo "check-headers: $(words $(PUBLIC_HDRS)) public headers compile alone"; exit $$fail
 
 # Every public C function is reached by both bindings.
 check-bindings: python java
@@ -131,7 +159,10 @@ install: all points.pc
 	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
+	install -d $(DESTDIR)$(PREFIX)/include/points/sys
 	install -m 644 include/points.h include/points_store.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/points/*.h $(DESTDIR)$(PREFIX)/include/points/
+	install -m 644 include/points/sys/*.h $(DESTDIR)$(PREFIX)/include/points/sys/
 	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 

@@ -17,7 +17,8 @@
 
 %{
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
+#include "points/sys/fault.h"
 #include <string.h>
 
 /* The handle a wrapper's first argument is, if it is one: the error
@@ -855,5 +856,18 @@ POINTS_RECORD(points_verify_report)
 /* A store's vtable is for C backends; here a store is an opaque handle. */
 %ignore points_store;
 
-%include "points.h"
-%include "points_store.h"
+/* SWIG does not follow #include: every public header, in the order
+ * points.h gathers them, then the backend interface. */
+%include "points/common.h"
+%include "points/db.h"
+%include "points/asset.h"
+%include "points/account.h"
+%include "points/balance.h"
+%include "points/txn.h"
+%include "points/statement.h"
+%include "points/lot.h"
+%include "points/hold.h"
+%include "points/verify.h"
+%include "points/iter.h"
+%include "points/sys/store.h"
+%include "points/sys/fault.h"

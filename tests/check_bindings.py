@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Fail when a public C function is missing from a binding.
 
-For each function declared POINTS_EXTERN in include/points.h and
-include/points_store.h, and each language asked for:
+For each function declared POINTS_EXTERN in a header under include/
+(points.h, the per-module headers in include/points/, the backend
+interface in include/points/sys/), and each language asked for:
   1. the SWIG-generated module wraps it (Python: an attribute of
      points.capi; Java: a native method of the generated JNI class), and
   2. the idiomatic layer reaches it: its name appears in the layer's
@@ -20,7 +21,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEADERS = ["include/points.h", "include/points_store.h"]
+HEADERS = sorted(os.path.relpath(p, ROOT) for p in glob.glob(
+    os.path.join(ROOT, "include/**/*.h"), recursive=True))
 EXEMPT = {
     "points_set_allocator": "a process-wide C allocator hook: neither "
     "Python nor a JVM can supply C function pointers",

@@ -38,7 +38,7 @@ java: $(JAVA_JNI) $(JAVA_JAR)
 
 # SWIG cannot make the constants interface, nor the clock cell (declared
 # before the Java section of points.i), package-private: sed does.
-$(JAVA_WRAP): bindings/points.i include/points.h include/points_store.h | deps
+$(JAVA_WRAP): bindings/points.i $(PUBLIC_HDRS) | deps
 	rm -rf $(JAVA_GEN) && mkdir -p $(JAVA_GEN_PKG)
 	swig -java -package org.libpoints -Iinclude -o $@ -outdir $(JAVA_GEN_PKG) $<
 	sed -i -e 's/^public interface capiConstants/interface capiConstants/' \

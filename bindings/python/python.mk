@@ -24,7 +24,7 @@ endif
 python: $(PY_SO)
 
 # SWIG writes the low-level module (points/capi.py) beside the package.
-$(PY_WRAP): bindings/points.i include/points.h include/points_store.h | deps
+$(PY_WRAP): bindings/points.i $(PUBLIC_HDRS) | deps
 	@mkdir -p $(@D)
 	swig -python -threads -Iinclude -o $@ -outdir $(PY_PKG) $<
 

@@ -1,0 +1,45 @@
+/*
+ * points/hold.h - holds: reserve points, then capture or release them.
+ * Included by points.h.
+ */
+#ifndef POINTS_INCLUDE_HOLD_H
+#define POINTS_INCLUDE_HOLD_H
+
+#include "points/common.h"
+#include "points/txn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Holds ---- */
+
+#define POINTS_HOLD_OPEN 0
+#define POINTS_HOLD_CAPTURED 1
+#define POINTS_HOLD_RELEASED 2
+#define POINTS_HOLD_EXPIRED 3
+
+typedef struct points_hold {
+	char id[POINTS_ID_LEN + 1]; /* the id of the HOLD transaction */
+	int64_t account;
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t amount;
+	int64_t captured;
+	int64_t expires_at; /* 0: no deadline */
+	int state;          /* POINTS_HOLD_* */
+} points_hold;
+/* Reserve p->amount of p->account (p->expires_at: deadline, 0 none). */
+POINTS_EXTERN int points_hold_create(points_db *db, const points_posting *p,
+    points_txn *out);
+/* Capture amount (0: all) into to (0: the sink); the rest is released. */
+POINTS_EXTERN int points_hold_capture(points_db *db, const char *hold_id,
+    int64_t amount, int64_t to, const char *memo, points_txn *out);
+POINTS_EXTERN int points_hold_release(points_db *db, const char *hold_id,
+    const char *memo, points_txn *out);
+POINTS_EXTERN int points_hold_get(points_db *db, const char *hold_id,
+    points_hold *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POINTS_INCLUDE_HOLD_H */
