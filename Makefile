@@ -33,7 +33,7 @@ LIB_SRC = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
 LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)
 # The public headers: points.h gathers include/points/*.h; the backend
-# interface is in include/points/sys/ (points_store.h includes it).
+# interface and the fault store are in include/points/sys/.
 PUBLIC_HDRS = $(sort $(wildcard include/*.h include/points/*.h include/points/sys/*.h))
 HDRS = $(PUBLIC_HDRS) $(wildcard lib/*/*.h)
 
@@ -47,7 +47,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-bindings check-headers demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-bindings check-headers check-layers demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -94,15 +94,15 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-c check-python
+check: check-headers check-layers check-c check-python
 else
-check: check-headers check-c check-python check-java check-bindings
+check: check-headers check-layers check-c check-python check-java check-bindings
 endif
 
 # Every public header compiles on its own, as C99 and as C++ (when a C++
 # compiler is there), and has an include guard; those under
-# include/points/ also wrap their declarations in extern "C" (points.h and
-# points_store.h only include them), and points.h includes each module
+# include/points/ also wrap their declarations in extern "C" (points.h
+# only includes them), and points.h includes each module
 # header.  No two headers, public or internal, share a guard.
 HDR_CFLAGS = -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude
 HDR_CXXFLAGS = -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude
@@ -127,6 +127,10 @@ check-headers:
 # Every public C function is reached by both bindings.
 check-bindings: python java
 	$(PYTHON) tests/check_bindings.py python java
+
+# A file includes only from its own layer or those below (DESIGN.md).
+check-layers:
+	$(PYTHON) tests/check_layers.py lib
 
 check-c: $(TEST_BIN) examples
 	@fail=0; for t in $(TEST_BIN); do \
@@ -160,7 +164,7 @@ install: all points.pc
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
 	install -d $(DESTDIR)$(PREFIX)/include/points/sys
-	install -m 644 include/points.h include/points_store.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/points.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/points/*.h $(DESTDIR)$(PREFIX)/include/points/
 	install -m 644 include/points/sys/*.h $(DESTDIR)$(PREFIX)/include/points/sys/
 	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/

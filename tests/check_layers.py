@@ -98,7 +98,32 @@ def check(libdir):
     return errors
 
 
+def self_test():
+    """The check finds an upward include and a cycle in a made-up tree."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        def write(path, *incs):
+            os.makedirs(os.path.dirname(os.path.join(d, path)),
+                        exist_ok=True)
+            with open(os.path.join(d, path), "w") as f:
+                f.write("".join('#include "%s"\n' % i for i in incs))
+        write("util/codec.c", "util/codec.h", "points.h")
+        write("util/codec.h")
+        write("core/db.c", "core/db.h", "util/codec.h")
+        write("core/db.h")
+        assert check(d) == [], check(d)
+        write("util/codec.c", "util/codec.h", "core/db.h")
+        errs = check(d)
+        assert len(errs) == 1 and "higher layer" in errs[0], errs
+        write("util/codec.c", "util/codec.h")
+        write("core/a.c", "core/b.h")
+        write("core/b.c", "core/a.h")
+        errs = check(d)
+        assert len(errs) == 1 and "cycle" in errs[0], errs
+
+
 def main():
+    self_test()
     libdir = sys.argv[1] if len(sys.argv) > 1 else "lib"
     errors = check(libdir)
     for e in errors:

@@ -11,7 +11,8 @@
 #include <sqlite3.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
+#include "points/sys/fault.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -12,7 +12,8 @@
 #include <check.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
+#include "points/sys/fault.h"
 
 /* The test clock: every ledger opened by tu_open reads tu_now. */
 extern int64_t tu_now;

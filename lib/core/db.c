@@ -8,7 +8,7 @@
 #include <sodium.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
 #include "util/alloc.h"
 #include "core/db.h"
 #include "store/store.h"

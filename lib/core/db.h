@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
 #include "util/codec.h"
 #include "util/ids.h"
 #include "core/module.h"

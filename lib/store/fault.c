@@ -21,7 +21,8 @@
 #include <stdio.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
+#include "points/sys/fault.h"
 #include "util/alloc.h"
 #include "store/store.h"
 

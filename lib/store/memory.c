@@ -51,7 +51,7 @@
 #include <string.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
 #include "util/alloc.h"
 #include "util/slab.h"
 #include "store/store.h"

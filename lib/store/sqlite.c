@@ -32,7 +32,7 @@
 #include <sqlite3.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
 #include "util/alloc.h"
 #include "store/readcache.h"
 #include "store/store.h"

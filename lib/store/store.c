@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "points.h"
-#include "points_store.h"
+#include "points/sys/store.h"
 #include "util/alloc.h"
 #include "store/store.h"
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "points_store.h"
+#include "points/sys/store.h"
 
 /* The "memory:" backend: a B+tree per keyspace (store_memory.c). */
 int points_store_memory__new(points_store **out);
