@@ -42,6 +42,8 @@ extern "C" {
 #define POINTS_EVERSION (-13)     /* struct or store version unsupported */
 #define POINTS_ECORRUPT (-14)     /* stored data fails its checks */
 #define POINTS_EMISUSE (-15)      /* API used out of order */
+#define POINTS_ERETRY (-16)       /* a conflicting writer won: retry it all */
+#define POINTS_ELIMIT (-17)       /* a limit of the library or store */
 #define POINTS_ITEROVER 1         /* iteration finished; not an error */
 
 /* ---- Limits (bytes, excluding the terminating NUL). ---- */

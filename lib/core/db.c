@@ -49,6 +49,8 @@ points_strerror(int code)
 	case POINTS_EVERSION: return "unsupported version";
 	case POINTS_ECORRUPT: return "ledger corrupt";
 	case POINTS_EMISUSE: return "library misuse";
+	case POINTS_ERETRY: return "conflict with another writer: retry";
+	case POINTS_ELIMIT: return "limit reached";
 	case POINTS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}
