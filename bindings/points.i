@@ -622,7 +622,8 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 %javaconstvalue(2) POINTS_ACCOUNT_ALLOW_NEGATIVE;
 %javaconstvalue(1) POINTS_KS_INTKEY;
 %javaconstvalue(2) POINTS_KS_ORDERED;
-%javaconstvalue(3) POINTS_KS_FLAGS;
+%javaconstvalue(4) POINTS_KS_INT64;
+%javaconstvalue(7) POINTS_KS_FLAGS;
 %pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) moduleclassmodifiers="final class"
 %pragma(java) jniclasscode=%{
@@ -834,6 +835,7 @@ POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;
+%noexception points_store_fault_method_calls;
 %noexception points_clock_cell_install;
 /* Nor do the records' constructors and destructors. */
 %define POINTS_RECORD(T)

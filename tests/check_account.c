@@ -602,7 +602,7 @@ START_TEST(test_attr_at_most_64)
 		    POINTS_OK);
 	}
 	TU_FAILS(db, points_account_attr_set(db, alice, "one-too-many", "x"),
-	    POINTS_EINVAL);
+	    POINTS_ELIMIT);
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001: at most 64 attributes");
 	/* replacing one of the 64 is fine */
@@ -630,7 +630,7 @@ START_TEST(test_attr_at_most_64)
 	ck_assert_int_eq(points_account_attr_set(db, alice, "one-more", "x"),
 	    POINTS_OK);
 	TU_FAILS(db, points_account_attr_set(db, alice, "and-another", "y"),
-	    POINTS_EINVAL);
+	    POINTS_ELIMIT);
 	/* the limit is per account */
 	ck_assert_int_eq(points_account_attr_set(db, bob, "one-more", "x"),
 	    POINTS_OK);

@@ -622,6 +622,27 @@ START_TEST(test_sweep_refuses_negative_as_of)
 }
 END_TEST
 
+/* One sweep keeps the expiry account's balance of at most 16 assets
+ * (POINTS_ASSET_CACHE): more is a limit of the library, not a bad
+ * argument, and changes nothing. */
+START_TEST(test_sweep_over_too_many_assets_is_elimit)
+{
+	char code[8];
+	int i;
+
+	for (i = 0; i < 17; i++) {
+		snprintf(code, sizeof(code), "A%02d", i);
+		ck_assert_int_eq(points_asset_create(db, code, 0,
+		    POINTS_EXPIRE_DAYS, 1), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, alice, code, 5, NULL), POINTS_OK);
+	}
+	TU_FAILS(db, points_expire_sweep(db, tu_now + 10 * TU_DAY, NULL),
+	    POINTS_ELIMIT);
+	ck_assert_msg(strstr(points_errmsg(db), "16 assets") != NULL, "%s",
+	    points_errmsg(db));
+}
+END_TEST
+
 START_TEST(test_sweep_after_spend_consumed_the_lot_writes_no_entry)
 {
 	points_sweep_report r;
@@ -1210,6 +1231,7 @@ lot_suite(void)
 	tcase_add_test(tc, test_sweep_with_nothing_due_changes_nothing);
 	tcase_add_test(tc, test_sweep_report_may_be_null);
 	tcase_add_test(tc, test_sweep_refuses_negative_as_of);
+	tcase_add_test(tc, test_sweep_over_too_many_assets_is_elimit);
 	tcase_add_test(tc,
 	    test_sweep_after_spend_consumed_the_lot_writes_no_entry);
 	tcase_add_test(tc, test_sweep_over_many_accounts);

@@ -24,7 +24,7 @@ static char tmpdir[64];
 static char dbpath[128];
 static points_store *inner; /* the backend */
 static points_store *st;    /* what the cases use: inner or a wrapper */
-static points_keyspace *ks, *ks2, *iks;
+static points_keyspace *ks, *ks2, *iks, *nks;
 
 /* ---- Fixture ---- */
 
@@ -43,7 +43,7 @@ be_close(void)
 		points_store_close(st);
 	points_store_close(inner);
 	st = inner = NULL;
-	ks = ks2 = iks = NULL;
+	ks = ks2 = iks = nks = NULL;
 }
 
 static void
@@ -87,6 +87,7 @@ be_open(int b)
 	OK(st->keyspace(st, "main", 0, &ks));
 	OK(st->keyspace(st, "other", 0, &ks2));
 	OK(st->keyspace(st, "log", POINTS_KS_INTKEY, &iks));
+	OK(st->keyspace(st, "nums", POINTS_KS_INT64, &nks));
 }
 
 /* ---- Helpers ---- */
@@ -1046,6 +1047,252 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* ---- Version 2: get_many, errmsg, INT64 keyspaces ---- */
+
+START_TEST(test_get_many_reads_keys_at_once)
+{
+	points_keyspace *kss[8];
+	const void *keys[8], *vals[8];
+	size_t klens[8], vlens[8], i;
+	unsigned char e5[8], e6[8], n9[8], copy[8][16];
+	int rcs[8];
+
+	be_open(_i);
+	ck_assert_ptr_nonnull(st->get_many);
+	be64(e5, 5);
+	be64(e6, 6);
+	be64(n9, 9);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "alpha");
+	put_s(ks2, "a", "other");
+	put(iks, e5, 8, "five", 4);
+	put(iks, e6, 8, "six", 3);
+	put(nks, n9, 8, "nine", 4);
+	put(ks, "empty", 5, "", 0);
+	OK(st->commit(st));
+
+	OK(st->begin(st, 1));
+	put_s(ks, "b", "beta"); /* the transaction's own write is seen */
+	kss[0] = ks, keys[0] = "a", klens[0] = 1;
+	kss[1] = ks2, keys[1] = "a", klens[1] = 1;
+	kss[2] = iks, keys[2] = e5, klens[2] = 8;
+	kss[3] = nks, keys[3] = n9, klens[3] = 8;
+	kss[4] = ks, keys[4] = "missing", klens[4] = 7;
+	kss[5] = ks, keys[5] = "b", klens[5] = 1;
+	kss[6] = ks, keys[6] = "a", klens[6] = 1; /* twice */
+	kss[7] = iks, keys[7] = e6, klens[7] = 8;
+	OK(st->get_many(st, 8, kss, keys, klens, vals, vlens, rcs));
+	/* Every value is valid at once: copy them only now. */
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(rcs[i], i == 4 ? POINTS_ENOTFOUND : POINTS_OK);
+		if (rcs[i] == POINTS_OK) {
+			ck_assert_uint_lt(vlens[i], sizeof(copy[i]));
+			memcpy(copy[i], vals[i], vlens[i]);
+			copy[i][vlens[i]] = '\0';
+		}
+	}
+	ck_assert_str_eq((char *)copy[0], "alpha");
+	ck_assert_str_eq((char *)copy[1], "other");
+	ck_assert_str_eq((char *)copy[2], "five");
+	ck_assert_str_eq((char *)copy[3], "nine");
+	ck_assert_str_eq((char *)copy[5], "beta");
+	ck_assert_str_eq((char *)copy[6], "alpha");
+	ck_assert_str_eq((char *)copy[7], "six");
+	/* An empty value, and no keys at all. */
+	kss[0] = ks, keys[0] = "empty", klens[0] = 5;
+	OK(st->get_many(st, 1, kss, keys, klens, vals, vlens, rcs));
+	ck_assert_int_eq(rcs[0], POINTS_OK);
+	ck_assert_uint_eq(vlens[0], 0);
+	ck_assert_ptr_nonnull(vals[0]);
+	OK(st->get_many(st, 0, NULL, NULL, NULL, NULL, NULL, NULL));
+	OK(st->rollback(st));
+	/* Outside a transaction: misuse, as get. */
+	ck_assert_int_eq(st->get_many(st, 1, kss, keys, klens, vals, vlens,
+	    rcs), POINTS_EMISUSE);
+	/* A read transaction sees the committed state only. */
+	OK(st->begin(st, 0));
+	kss[0] = ks, keys[0] = "b", klens[0] = 1;
+	kss[1] = nks, keys[1] = n9, klens[1] = 8;
+	OK(st->get_many(st, 2, kss, keys, klens, vals, vlens, rcs));
+	ck_assert_int_eq(rcs[0], POINTS_ENOTFOUND);
+	ck_assert_int_eq(rcs[1], POINTS_OK);
+	ck_assert_mem_eq(vals[1], "nine", 4);
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* Many keys of one keyspace, read in one call after writes that move
+ * values around (grown, replaced, deleted) in the same transaction. */
+START_TEST(test_get_many_agrees_with_get)
+{
+	enum { N = 16 };
+	points_keyspace *kss[N];
+	const void *keys[N], *vals[N];
+	size_t klens[N], vlens[N], i;
+	unsigned char kb[N][8];
+	char big[300];
+	int rcs[N], round;
+
+	be_open(_i);
+	memset(big, 'B', sizeof(big));
+	for (round = 0; round < 3; round++) {
+		OK(st->begin(st, 1));
+		for (i = 0; i < N; i++) {
+			be64(kb[i], i * 7919 + (uint64_t)round);
+			if ((i + (size_t)round) % 3 == 0)
+				put(nks, kb[i], 8, big, 10 + i * 17);
+			else if ((i + (size_t)round) % 3 == 1)
+				OK(st->del(st, nks, kb[i], 8));
+			kss[i] = nks;
+			keys[i] = kb[i];
+			klens[i] = 8;
+		}
+		OK(st->get_many(st, N, kss, keys, klens, vals, vlens, rcs));
+		for (i = 0; i < N; i++) {
+			int want = (i + (size_t)round) % 3 == 0 ? POINTS_OK :
+			    POINTS_ENOTFOUND;
+
+			ck_assert_int_eq(rcs[i], want);
+			if (want == POINTS_OK) {
+				ck_assert_uint_eq(vlens[i], 10 + i * 17);
+				ck_assert_mem_eq(vals[i], big, vlens[i]);
+			}
+		}
+		OK(st->commit(st));
+	}
+}
+END_TEST
+
+START_TEST(test_errmsg_says_why_a_call_failed)
+{
+	const char *m;
+	const void *v;
+	size_t vl;
+
+	be_open(_i);
+	ck_assert_ptr_nonnull(st->errmsg);
+	ck_assert_int_eq(st->put(st, ks, "a", 1, "1", 1), POINTS_EMISUSE);
+	m = st->errmsg(st);
+	ck_assert_msg(m && *m, "no message after a failed put");
+	ck_assert_msg(strstr(m, "transaction") != NULL, "message: %s", m);
+	OK(st->begin(st, 1));
+	ck_assert_int_eq(st->put(st, nks, "short", 5, "v", 1), POINTS_EINVAL);
+	m = st->errmsg(st);
+	ck_assert_msg(m && strstr(m, "8 bytes"), "message: %s", m ? m : "-");
+	ck_assert_int_eq(st->get(st, ks, "none", 4, &v, &vl),
+	    POINTS_ENOTFOUND);
+	OK(st->rollback(st));
+	ck_assert_int_eq(st->keyspace(st, "x", POINTS_KS_INTKEY |
+	    POINTS_KS_INT64, &nks), POINTS_EINVAL);
+	m = st->errmsg(st);
+	ck_assert_msg(m && strstr(m, "flags"), "message: %s", m ? m : "-");
+}
+END_TEST
+
+/* INT64 keys come in any order and are read back in memcmp order,
+ * with bounds of any length; keys at or past 2^63 and keys of another
+ * length are refused. */
+START_TEST(test_int64_keys_any_order_cursor_in_memcmp_order)
+{
+	static model m, txn;
+	static const struct { const char *b; size_t n; } bounds[] = {
+		{ NULL, 0 }, { "", 0 }, { "\x10", 1 }, { "\x10\0\0\0\0\0\0", 7 },
+		{ "\x10\0\0\0\0\0\0\0", 8 }, { "\x10\0\0\0\0\0\0\0\0", 9 },
+		{ "\x3f\xff\xff\xff\xff\xff\xff\xff", 8 }, { "\x7f", 1 },
+		{ "\x7f\xff\xff\xff\xff\xff\xff\xff\xff", 9 }, { "\x80", 1 },
+		{ "\xff\xff\xff\xff\xff\xff\xff\xff\xff", 9 },
+	};
+	unsigned char k[8], v[32];
+	const void *got;
+	size_t gl, lo, hi;
+	int t, i, rev;
+
+	be_open(_i);
+	rng_state = 0x9e3779b97f4a7c15u + (uint64_t)_i;
+	m.n = 0;
+	for (t = 0; t < 12; t++) {
+		int commit = t % 4 != 3;
+
+		txn = m;
+		OK(st->begin(st, 1));
+		for (i = 0; i < 200; i++) {
+			uint64_t r = rng(), key;
+
+			/* Keys across the whole range: small ones, ones
+			 * with high bits set, and (account << 16 | asset)
+			 * as the balances use. */
+			switch (r % 3) {
+			case 0: key = r >> 54; break;
+			case 1: key = (r >> 1) & INT64_MAX; break;
+			default: key = ((r >> 20) % 500) << 16 | (r % 3);
+			}
+			be64(k, key);
+			snprintf((char *)v, sizeof(v), "v%d.%d", t, i);
+			if ((r >> 61) < 6) {
+				put(nks, k, 8, v, strlen((char *)v));
+				model_put(&txn, k, 8, v, strlen((char *)v));
+			} else {
+				OK(st->del(st, nks, k, 8));
+				model_del(&txn, k, 8);
+			}
+		}
+		ck_model(nks, &txn, 0);
+		if (commit) {
+			OK(st->commit(st));
+			m = txn;
+		} else
+			OK(st->rollback(st));
+		ck_model(nks, &m, 1);
+	}
+	OK(st->begin(st, 0));
+	for (lo = 0; lo < sizeof(bounds) / sizeof(bounds[0]); lo++)
+		for (hi = 0; hi < sizeof(bounds) / sizeof(bounds[0]); hi++)
+			for (rev = 0; rev < 2; rev++) {
+				char *want = model_dump(&m, bounds[lo].b,
+				    bounds[lo].n, bounds[hi].b, bounds[hi].n,
+				    rev);
+
+				ck_dump_eq(dump_range(nks, bounds[lo].b,
+				    bounds[lo].n, bounds[hi].b, bounds[hi].n,
+				    rev, 0), want);
+				free(want);
+			}
+	/* A point read of every key the model has. */
+	for (i = 0; i < m.n; i++) {
+		OK(st->get(st, nks, m.r[i].k, 8, &got, &gl));
+		ck_assert_uint_eq(gl, m.r[i].vl);
+		ck_assert_mem_eq(got, m.r[i].v, gl);
+	}
+	OK(st->rollback(st));
+	OK(st->begin(st, 1));
+	ck_assert_int_eq(st->put(st, nks, "1234567", 7, "v", 1),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->put(st, nks, "123456789", 9, "v", 1),
+	    POINTS_EINVAL);
+	be64(k, (uint64_t)1 << 63);
+	ck_assert_int_eq(st->put(st, nks, k, 8, "v", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->get(st, nks, k, 8, &got, &gl), POINTS_EINVAL);
+	OK(st->rollback(st));
+}
+END_TEST
+
+START_TEST(test_int64_flag_is_its_own)
+{
+	points_keyspace *k;
+
+	be_open(_i);
+	ck_assert_int_eq(st->keyspace(st, "both", POINTS_KS_INTKEY |
+	    POINTS_KS_INT64, &k), POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st, "main", POINTS_KS_INT64, &k),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->keyspace(st, "nums", 0, &k), POINTS_EINVAL);
+	OK(st->keyspace(st, "nums", POINTS_KS_INT64, &k));
+	ck_assert_ptr_eq(k, nks);
+	OK(st->keyspace(st, "ordered", POINTS_KS_INT64 | POINTS_KS_ORDERED,
+	    &k));
+}
+END_TEST
+
 /* ---- URIs ---- */
 
 START_TEST(test_bad_uris_are_einval)
@@ -1204,6 +1451,13 @@ START_TEST(test_sqlite_schema_and_pragmas)
 	sql = (const char *)sqlite3_column_text(q, 0);
 	ck_assert_ptr_nonnull(strstr(sql, "k INTEGER PRIMARY KEY"));
 	ck_assert_ptr_null(strstr(sql, "WITHOUT ROWID"));
+	/* INT64 keyspaces are rowid tables too: integer comparisons. */
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, "ks_nums", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	sql = (const char *)sqlite3_column_text(q, 0);
+	ck_assert_ptr_nonnull(strstr(sql, "k INTEGER PRIMARY KEY"));
+	ck_assert_ptr_null(strstr(sql, "WITHOUT ROWID"));
 	sqlite3_finalize(q);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q,
 	    NULL), SQLITE_OK);
@@ -1227,7 +1481,8 @@ START_TEST(test_sqlite_keyspace_flags_checked_on_reopen)
 	/* "main" was made a blob table, "log" a rowid one. */
 	ck_assert_int_eq(inner->keyspace(inner, "main", POINTS_KS_INTKEY, &k),
 	    POINTS_EINVAL);
-	ck_assert_ptr_nonnull(points_store__errmsg(inner));
+	ck_assert_ptr_nonnull(inner->errmsg(inner));
+	ck_assert_ptr_nonnull(strstr(inner->errmsg(inner), "flags"));
 	ck_assert_int_eq(inner->keyspace(inner, "log", 0, &k), POINTS_EINVAL);
 	OK(inner->keyspace(inner, "log", POINTS_KS_INTKEY, &k));
 }
@@ -1261,7 +1516,8 @@ START_TEST(test_sqlite_busy_writer_gives_ebusy)
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	ck_assert_msg(ms >= 40 && ms < 2000, "busy after %.0f ms", ms);
-	ck_assert_ptr_nonnull(points_store__errmsg(b));
+	ck_assert_ptr_nonnull(b->errmsg(b));
+	ck_assert_ptr_nonnull(strstr(b->errmsg(b), "begin"));
 	/* WAL: a reader is not blocked and sees the committed value. */
 	OK(b->begin(b, 0));
 	OK(b->get(b, kb, "k", 1, &v, &vl));
@@ -1427,7 +1683,7 @@ START_TEST(test_fault_arm_needs_a_fault_store)
 	ck_assert_int_eq(points_store_fault_arm(NULL, 1, 0), POINTS_EINVAL);
 	ck_assert_int_eq(points_store_fault_new(NULL, &st), POINTS_EINVAL);
 	ck_assert_int_eq(points_store_fault_new(m, NULL), POINTS_EINVAL);
-	ck_assert_ptr_null(points_store__errmsg(m));
+	ck_assert_ptr_null(m->errmsg(m)); /* nothing failed yet */
 	points_store_close(m);
 }
 END_TEST
@@ -1469,10 +1725,103 @@ START_TEST(test_fault_errmsg_names_the_fault)
 	fault_open(_i);
 	OK(points_store_fault_arm(st, 1, 0));
 	ck_assert_int_eq(st->begin(st, 1), POINTS_ESTORAGE);
-	m = points_store__errmsg(st);
+	m = st->errmsg(st);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(strstr(m, "fault"));
 	ck_assert_str_eq(st->name, "fault");
+}
+END_TEST
+
+/* get_many is one call; every method is counted on its own, those that
+ * never fail too. */
+START_TEST(test_fault_counts_calls_per_method)
+{
+	points_keyspace *kss[3];
+	const void *keys[3], *vals[3];
+	size_t klens[3], vlens[3];
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rcs[3];
+
+	fault_open(_i);
+	OK(points_store_fault_arm(st, 0, 0)); /* counts from here */
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	put_s(ks, "b", "2");
+	OK(st->del(st, ks, "c", 1));
+	kss[0] = kss[1] = kss[2] = ks;
+	keys[0] = "a", keys[1] = "b", keys[2] = "c";
+	klens[0] = klens[1] = klens[2] = 1;
+	OK(st->get_many(st, 3, kss, keys, klens, vals, vlens, rcs));
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c));
+	OK(st->cursor_next(st, c, &k, &kl, &v, &vl));
+	st->cursor_close(st, c);
+	OK(st->commit(st));
+	OK(st->rollback(st));
+	ck_assert_int_eq(points_store_fault_calls(st), 8);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "begin"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "put"), 2);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "del"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "get_many"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "get"), 0);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "cursor_open"),
+	    1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "cursor_next"),
+	    1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "cursor_close"),
+	    1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "commit"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "rollback"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "keyspace"), 0);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "close"),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_method_calls(st, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_method_calls(inner, "get"),
+	    POINTS_EINVAL);
+	/* Arming starts the counts again; a failed get_many is one. */
+	OK(points_store_fault_arm(st, 2, 0));
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->get_many(st, 3, kss, keys, klens, vals, vlens,
+	    rcs), POINTS_ESTORAGE);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "fault injected at call 2"));
+	OK(st->rollback(st));
+	ck_assert_int_eq(points_store_fault_method_calls(st, "get_many"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "put"), 0);
+	ck_assert_int_eq(points_store_fault_failures(st), 1);
+}
+END_TEST
+
+/* A backend of version 1 (no errmsg, no get_many): the wrapper stacks on
+ * it without them, and reads none of its version-2 members (they
+ * trap). */
+START_TEST(test_fault_over_version_1_store)
+{
+	const void *v;
+	size_t vl;
+
+	OK(points_store_open("memory:", &inner));
+	inner = tu_store_v1(inner);
+	OK(points_store_fault_new(inner, &st));
+	ck_assert_uint_eq(st->version, POINTS_STORE_VERSION);
+	ck_assert_ptr_null(st->get_many);
+	ck_assert_ptr_nonnull(st->errmsg);
+	OK(st->keyspace(st, "main", 0, &ks));
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	OK(st->commit(st));
+	/* The inner store's failure: no words from a version-1 store. */
+	ck_assert_int_eq(st->put(st, ks, "b", 1, "2", 1), POINTS_EMISUSE);
+	ck_assert_ptr_null(st->errmsg(st));
+	/* An injected one: the wrapper's own. */
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->begin(st, 0), POINTS_ESTORAGE);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "fault"));
+	OK(points_store_fault_arm(st, 0, 0));
+	OK(st->begin(st, 0));
+	OK(st->get(st, ks, "a", 1, &v, &vl));
+	OK(st->rollback(st));
 }
 END_TEST
 
@@ -1938,6 +2287,13 @@ store_suite(void)
 	    0, NBACKEND);
 	tcase_add_loop_test(tc, test_two_cursors_same_range, 0, NBACKEND);
 	tcase_add_loop_test(tc, test_random_against_model, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_get_many_agrees_with_get, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_errmsg_says_why_a_call_failed, 0,
+	    NBACKEND);
+	tcase_add_loop_test(tc,
+	    test_int64_keys_any_order_cursor_in_memcmp_order, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_int64_flag_is_its_own, 0, NBACKEND);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("uri");
@@ -1967,6 +2323,8 @@ store_suite(void)
 	tcase_add_test(tc, test_fault_new_checks_inner_version);
 	tcase_add_loop_test(tc, test_fault_close_keeps_inner_open, 0, 2);
 	tcase_add_loop_test(tc, test_fault_errmsg_names_the_fault, 0, 2);
+	tcase_add_loop_test(tc, test_fault_counts_calls_per_method, 0, 2);
+	tcase_add_test(tc, test_fault_over_version_1_store);
 	tcase_add_loop_test(tc, test_fault_loop_leaves_store_unchanged, 0, 2);
 	suite_add_tcase(s, tc);
 

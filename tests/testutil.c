@@ -323,3 +323,140 @@ tu_run(Suite *s)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+/* ---- A version-1 store ---- */
+
+/* A backend written against version 1 of the vtable: every call goes to
+ * the store it wraps, but it has no errmsg and no get_many, and it is
+ * never given the version-2 keyspace flags. */
+typedef struct v1_store {
+	points_store base;
+	points_store *inner; /* owned */
+} v1_store;
+
+#define V1_INNER(s) (((v1_store *)(s))->inner)
+
+static int
+v1_keyspace(points_store *s, const char *name, unsigned int flags,
+    points_keyspace **out)
+{
+	ck_assert_msg(!(flags & POINTS_KS_INT64),
+	    "a version-1 store was given POINTS_KS_INT64 (%s)", name);
+	return V1_INNER(s)->keyspace(V1_INNER(s), name, flags, out);
+}
+
+static int
+v1_begin(points_store *s, int write)
+{
+	return V1_INNER(s)->begin(V1_INNER(s), write);
+}
+
+static int
+v1_commit(points_store *s)
+{
+	return V1_INNER(s)->commit(V1_INNER(s));
+}
+
+static int
+v1_rollback(points_store *s)
+{
+	return V1_INNER(s)->rollback(V1_INNER(s));
+}
+
+static int
+v1_get(points_store *s, points_keyspace *ks, const void *key, size_t klen,
+    const void **val, size_t *vlen)
+{
+	return V1_INNER(s)->get(V1_INNER(s), ks, key, klen, val, vlen);
+}
+
+static int
+v1_put(points_store *s, points_keyspace *ks, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	return V1_INNER(s)->put(V1_INNER(s), ks, key, klen, val, vlen);
+}
+
+static int
+v1_del(points_store *s, points_keyspace *ks, const void *key, size_t klen)
+{
+	return V1_INNER(s)->del(V1_INNER(s), ks, key, klen);
+}
+
+static int
+v1_cursor_open(points_store *s, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	return V1_INNER(s)->cursor_open(V1_INNER(s), ks, lo, lolen, hi, hilen,
+	    reverse, out);
+}
+
+static int
+v1_cursor_next(points_store *s, points_cursor *c, const void **key,
+    size_t *klen, const void **val, size_t *vlen)
+{
+	return V1_INNER(s)->cursor_next(V1_INNER(s), c, key, klen, val, vlen);
+}
+
+static void
+v1_cursor_close(points_store *s, points_cursor *c)
+{
+	V1_INNER(s)->cursor_close(V1_INNER(s), c);
+}
+
+static void
+v1_close(points_store *s)
+{
+	if (!s)
+		return;
+	points_store_close(V1_INNER(s));
+	free(s);
+}
+
+/* A struct compiled against version 1 ends at close: what lies past it
+ * is the backend's own.  Here it traps, so that a library reading a
+ * version-2 member of a version-1 store fails the test. */
+static const char *
+v1_past_the_end_errmsg(points_store *s)
+{
+	(void)s;
+	ck_abort_msg("errmsg of a version-1 store was called");
+	return NULL;
+}
+
+static int
+v1_past_the_end_get_many(points_store *s, size_t n,
+    points_keyspace *const *kss, const void *const *keys,
+    const size_t *klens, const void **vals, size_t *vlens, int *rcs)
+{
+	(void)s, (void)n, (void)kss, (void)keys, (void)klens, (void)vals;
+	(void)vlens, (void)rcs;
+	ck_abort_msg("get_many of a version-1 store was called");
+	return POINTS_ESTORAGE;
+}
+
+points_store *
+tu_store_v1(points_store *inner)
+{
+	v1_store *v = calloc(1, sizeof(*v));
+
+	ck_assert_ptr_nonnull(v);
+	v->base.version = 1;
+	v->base.name = "v1";
+	v->base.keyspace = v1_keyspace;
+	v->base.begin = v1_begin;
+	v->base.commit = v1_commit;
+	v->base.rollback = v1_rollback;
+	v->base.get = v1_get;
+	v->base.put = v1_put;
+	v->base.del = v1_del;
+	v->base.cursor_open = v1_cursor_open;
+	v->base.cursor_next = v1_cursor_next;
+	v->base.cursor_close = v1_cursor_close;
+	v->base.close = v1_close;
+	v->base.errmsg = v1_past_the_end_errmsg;
+	v->base.get_many = v1_past_the_end_get_many;
+	v->inner = inner;
+	return &v->base;
+}

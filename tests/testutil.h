@@ -50,6 +50,10 @@ char *tu_dump(points_db *db, size_t *len);
 points_store *tu_store(points_db *db);
 struct points_keyspace *tu_keyspace(points_db *db, const char *name);
 
+/* A store of version 1 of the vtable (no errmsg, no get_many) over
+ * inner, which it owns: closing it closes inner. */
+points_store *tu_store_v1(points_store *inner);
+
 /* A posting of amount in asset for account, the rest defaulted. */
 points_posting tu_posting(const char *asset, int64_t account,
     int64_t amount);

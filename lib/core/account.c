@@ -394,7 +394,7 @@ edit_attr(points_db *db, points_account *a, const unsigned char *attrs,
 		    "account %s: attributes unreadable", a->external_id);
 	if (c->value) {
 		if (count >= ATTR_MAX)
-			return points__err(db, POINTS_EINVAL,
+			return points__err(db, POINTS_ELIMIT,
 			    "account %s: at most %d attributes",
 			    a->external_id, ATTR_MAX);
 		points_buf__str(&db->kbuf, c->key);

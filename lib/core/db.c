@@ -68,14 +68,34 @@ points__err(points_db *db, int code, const char *fmt, ...)
 	return code;
 }
 
+/* What a store's code means to the caller (points/sys/store.h): busy,
+ * retry, limit and lack of memory pass through; a code the store should
+ * not give here (not found, end of iteration) and its complaints about
+ * how it was called (a bug above it, never the user's input) are storage
+ * failures, so that POINTS_EINVAL only ever means a bad argument. */
+int
+points__store_code(int code)
+{
+	switch (code) {
+	case POINTS_EBUSY:
+	case POINTS_ERETRY:
+	case POINTS_ELIMIT:
+	case POINTS_ENOMEM:
+	case POINTS_ESTORAGE:
+		return code;
+	default:
+		return POINTS_ESTORAGE;
+	}
+}
+
 int
 points__store_err(points_db *db, int code, const char *what)
 {
-	const char *detail = points_store__errmsg(db->store);
+	/* The store's own words (version 2); a version-1 store has none. */
+	const char *detail = points_store__message(db->store);
 
-	if (code == POINTS_ENOTFOUND || code == POINTS_ITEROVER)
-		code = POINTS_ESTORAGE; /* not expected here: the store lied */
-	if (detail && *detail)
+	code = points__store_code(code);
+	if (detail)
 		return points__err(db, code, "%s: %s (%s)", what,
 		    points_strerror(code), detail);
 	return points__err(db, code, "%s: %s", what, points_strerror(code));
@@ -380,6 +400,76 @@ points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl)
 	return POINTS_OK;
 }
 
+/* Version-1 stores: a get each, each value copied, since the next get
+ * may reuse the store's buffer. */
+static int
+get_each(points_db *db, points_getreq *r, size_t n)
+{
+	points_buf *b = &db->mbuf;
+	size_t i, off;
+	int rc;
+
+	points_buf__reset(b);
+	for (i = 0; i < n; i++) {
+		const void *v;
+		size_t vl;
+
+		rc = db->store->get(db->store, db->ks[r[i].ks->slot], r[i].key,
+		    r[i].klen, &v, &vl);
+		r[i].rc = rc;
+		r[i].vlen = 0;
+		if (rc == POINTS_ENOTFOUND)
+			continue;
+		if (rc)
+			return points__store_err(db, rc, r[i].ks->name);
+		points_buf__bytes(b, v, vl);
+		if (b->err)
+			return points__err(db, POINTS_ENOMEM, "out of memory");
+		r[i].vlen = vl;
+	}
+	for (i = 0, off = 0; i < n; i++)
+		if (r[i].rc == POINTS_OK) {
+			r[i].val = b->data ? (const void *)(b->data + off) : "";
+			off += r[i].vlen;
+		}
+	return POINTS_OK;
+}
+
+int
+points__get_many(points_db *db, points_getreq *r, size_t n)
+{
+	points_keyspace *kss[POINTS_GET_MANY_MAX];
+	const void *keys[POINTS_GET_MANY_MAX], *vals[POINTS_GET_MANY_MAX];
+	size_t klens[POINTS_GET_MANY_MAX], vlens[POINTS_GET_MANY_MAX], i;
+	int rcs[POINTS_GET_MANY_MAX], rc;
+	points_store *s = db->store;
+
+	if (n > POINTS_GET_MANY_MAX)
+		return points__err(db, POINTS_ELIMIT,
+		    "%zu keys in one read (at most %d)", n,
+		    POINTS_GET_MANY_MAX);
+	if (n == 0)
+		return POINTS_OK;
+	if (s->version < 2 || !s->get_many)
+		return get_each(db, r, n);
+	for (i = 0; i < n; i++) {
+		kss[i] = db->ks[r[i].ks->slot];
+		keys[i] = r[i].key;
+		klens[i] = r[i].klen;
+	}
+	rc = s->get_many(s, n, kss, keys, klens, vals, vlens, rcs);
+	if (rc)
+		return points__store_err(db, rc, r[0].ks->name);
+	for (i = 0; i < n; i++) {
+		if (rcs[i] != POINTS_OK && rcs[i] != POINTS_ENOTFOUND)
+			return points__store_err(db, rcs[i], r[i].ks->name);
+		r[i].rc = rcs[i];
+		r[i].val = rcs[i] == POINTS_OK ? vals[i] : NULL;
+		r[i].vlen = rcs[i] == POINTS_OK ? vlens[i] : 0;
+	}
+	return POINTS_OK;
+}
+
 int
 points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 {
@@ -598,7 +688,13 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 		points_ksdef *const *k;
 
 		for (k = m->keyspaces; k && *k; k++) {
-			rc = store->keyspace(store, (*k)->name, (*k)->flags,
+			unsigned flags = (*k)->flags;
+
+			/* A version-1 store knows no INT64: to it these are
+			 * 8-byte keys like any others, in the same order. */
+			if (store->version < 2)
+				flags &= ~POINTS_KS_INT64;
+			rc = store->keyspace(store, (*k)->name, flags,
 			    &db->ks[(*k)->slot]);
 			if (rc != POINTS_OK)
 				return points__store_err(db, rc, (*k)->name);
@@ -625,6 +721,7 @@ db_alloc(void)
 	if (db) {
 		points_buf__init(&db->kbuf);
 		points_buf__init(&db->vbuf);
+		points_buf__init(&db->mbuf);
 	}
 	return db;
 }
@@ -710,6 +807,7 @@ points_close(points_db *db)
 	points__free(db->ks);
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
+	points_buf__free(&db->mbuf);
 	points_ids__wipe(&db->rng);
 	points__free(db);
 }

@@ -45,6 +45,7 @@ struct points_db {
 	points_rng rng; /* UUIDv7 random bits */
 
 	points_buf kbuf, vbuf; /* scratch for encoding */
+	points_buf mbuf;       /* points__get_many's copies (version-1 stores) */
 };
 
 /* Errors: record code and message on the handle; return code. */
@@ -53,8 +54,13 @@ int points__err(points_db *db, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-/* Record a store failure (code from the store) with context. */
+/* Record a store failure (code from the store) with context and the
+ * store's message; the code is mapped by points__store_code. */
 int points__store_err(points_db *db, int code, const char *what);
+/* The code the caller sees for a store's failure code: POINTS_EBUSY,
+ * POINTS_ERETRY, POINTS_ELIMIT, POINTS_ENOMEM as they are, anything
+ * else POINTS_ESTORAGE. */
+int points__store_code(int code);
 void points__clear_err(points_db *db);
 
 /* Argument checks that set a message: 0 when fine. */
@@ -86,6 +92,23 @@ int points__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
 int points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
     const void *v, size_t vl);
 int points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl);
+
+/* One key of a points__get_many: ks, key and klen in; rc (POINTS_OK or
+ * POINTS_ENOTFOUND), val and vlen out. */
+typedef struct points_getreq {
+	const points_ksdef *ks;
+	const void *key;
+	size_t klen;
+	int rc;
+	const void *val;
+	size_t vlen;
+} points_getreq;
+#define POINTS_GET_MANY_MAX 16
+/* Read n keys (at most POINTS_GET_MANY_MAX) in one store call when the
+ * store has get_many (version 2), else a get each.  The values are
+ * borrowed, all valid until the next call on the store.  A failure of
+ * any key fails the whole (with a message). */
+int points__get_many(points_db *db, points_getreq *r, size_t n);
 /* The last key of a keyspace (an INTKEY or be64-keyed one) as an
  * integer, or 0 when empty. */
 int points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out);

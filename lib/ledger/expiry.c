@@ -78,8 +78,9 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
 			return POINTS_OK;
 		}
 	if (s->n == POINTS_ASSET_CACHE)
-		return points__err(db, POINTS_EINVAL,
-		    "too many assets in one sweep");
+		return points__err(db, POINTS_ELIMIT,
+		    "asset #%u: more than %d assets with expired lots in one "
+		    "sweep", (unsigned)asset, POINTS_ASSET_CACHE);
 	points_bal__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
 	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
 		points_bal__free(&s->bal[s->n]);

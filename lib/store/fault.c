@@ -2,9 +2,16 @@
  * store_fault.c - the fault-injecting wrapper (points_store_fault_new).
  *
  * It stacks on any store and counts the calls that can fail: keyspace,
- * begin, commit, get, put, del, cursor_open and cursor_next.  Once armed
- * with n, call n (counting from 1 after arming) fails with
- * POINTS_ESTORAGE, or, when persistent, every call from n on does.
+ * begin, commit, get, get_many, put, del, cursor_open and cursor_next
+ * (get_many is one call, however many keys it reads).  Once armed with
+ * n, call n (counting from 1 after arming) fails with POINTS_ESTORAGE,
+ * or, when persistent, every call from n on does.  It also counts every
+ * call per method, those that never fail included, so that a test can
+ * count a store's round trips (points_store_fault_method_calls).
+ *
+ * It has the version-2 methods: errmsg (the injected fault, or the inner
+ * store's message) always, and get_many when the inner store has it, so
+ * that a wrapped version-1 store still looks like one.
  *
  * A failed call is not forwarded, so the inner store is untouched and the
  * caller sees exactly what a store that failed before doing anything
@@ -19,6 +26,7 @@
  * cursors are the inner store's own objects, passed through unwrapped.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "points.h"
 #include "points/sys/store.h"
@@ -26,9 +34,21 @@
 #include "util/alloc.h"
 #include "store/store.h"
 
+/* The methods counted one by one. */
+enum {
+	M_KEYSPACE, M_BEGIN, M_COMMIT, M_ROLLBACK, M_GET, M_PUT, M_DEL,
+	M_CURSOR_OPEN, M_CURSOR_NEXT, M_CURSOR_CLOSE, M_GET_MANY, M_COUNT
+};
+
+static const char *const method_names[M_COUNT] = {
+	"keyspace", "begin", "commit", "rollback", "get", "put", "del",
+	"cursor_open", "cursor_next", "cursor_close", "get_many",
+};
+
 typedef struct fault_store {
 	points_store base;
 	points_store *inner; /* borrowed */
+	int64_t per_method[M_COUNT]; /* every call since arming */
 	int64_t n;           /* call to fail; 0: disarmed */
 	int persistent;
 	int64_t calls;       /* counted calls since arming */
@@ -40,10 +60,11 @@ typedef struct fault_store {
 
 static void fault_close(points_store *st);
 
-/* Count a call; 1 when it must fail. */
+/* Count a call of method m; 1 when it must fail. */
 static int
-fault_tick(fault_store *f)
+fault_tick(fault_store *f, int m)
 {
+	f->per_method[m]++;
 	f->calls++;
 	f->last_failed = f->n > 0 && (f->calls == f->n ||
 	    (f->persistent && f->calls > f->n));
@@ -58,7 +79,7 @@ fault_keyspace(points_store *st, const char *name, unsigned int flags,
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_KEYSPACE))
 		return POINTS_ESTORAGE;
 	return f->inner->keyspace(f->inner, name, flags, out);
 }
@@ -69,7 +90,7 @@ fault_begin(points_store *st, int write)
 	fault_store *f = (fault_store *)st;
 	int rc;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_BEGIN))
 		return POINTS_ESTORAGE;
 	rc = f->inner->begin(f->inner, write);
 	if (rc == POINTS_OK)
@@ -83,7 +104,7 @@ fault_commit(points_store *st)
 	fault_store *f = (fault_store *)st;
 	int rc;
 
-	if (fault_tick(f)) {
+	if (fault_tick(f, M_COMMIT)) {
 		/* See the top of the file: a failed commit wrote nothing. */
 		if (f->in_txn)
 			f->inner->rollback(f->inner);
@@ -103,6 +124,7 @@ fault_rollback(points_store *st)
 {
 	fault_store *f = (fault_store *)st;
 
+	f->per_method[M_ROLLBACK]++;
 	f->in_txn = 0;
 	return f->inner->rollback(f->inner);
 }
@@ -113,7 +135,7 @@ fault_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_GET))
 		return POINTS_ESTORAGE;
 	return f->inner->get(f->inner, ks, key, klen, val, vlen);
 }
@@ -124,7 +146,7 @@ fault_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_PUT))
 		return POINTS_ESTORAGE;
 	return f->inner->put(f->inner, ks, key, klen, val, vlen);
 }
@@ -134,7 +156,7 @@ fault_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_DEL))
 		return POINTS_ESTORAGE;
 	return f->inner->del(f->inner, ks, key, klen);
 }
@@ -146,7 +168,7 @@ fault_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_CURSOR_OPEN))
 		return POINTS_ESTORAGE;
 	return f->inner->cursor_open(f->inner, ks, lo, lolen, hi, hilen,
 	    reverse, out);
@@ -158,7 +180,7 @@ fault_cursor_next(points_store *st, points_cursor *c, const void **key,
 {
 	fault_store *f = (fault_store *)st;
 
-	if (fault_tick(f))
+	if (fault_tick(f, M_CURSOR_NEXT))
 		return POINTS_ESTORAGE;
 	return f->inner->cursor_next(f->inner, c, key, klen, val, vlen);
 }
@@ -168,7 +190,36 @@ fault_cursor_close(points_store *st, points_cursor *c)
 {
 	fault_store *f = (fault_store *)st;
 
+	f->per_method[M_CURSOR_CLOSE]++;
 	f->inner->cursor_close(f->inner, c);
+}
+
+/* One call, however many keys. */
+static int
+fault_get_many(points_store *st, size_t n, points_keyspace *const *kss,
+    const void *const *keys, const size_t *klens, const void **vals,
+    size_t *vlens, int *rcs)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f, M_GET_MANY))
+		return POINTS_ESTORAGE;
+	return f->inner->get_many(f->inner, n, kss, keys, klens, vals, vlens,
+	    rcs);
+}
+
+static const char *
+fault_errmsg(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+	points_store *in = f->inner;
+
+	if (f->last_failed) {
+		snprintf(f->msg, sizeof(f->msg), "fault injected at call %lld",
+		    (long long)f->calls);
+		return f->msg;
+	}
+	return (in->version >= 2 && in->errmsg) ? in->errmsg(in) : NULL;
 }
 
 /* Inner is borrowed and stays open; a transaction we began on it is
@@ -220,6 +271,9 @@ points_store_fault_new(points_store *inner, points_store **out)
 	f->base.cursor_next = fault_cursor_next;
 	f->base.cursor_close = fault_cursor_close;
 	f->base.close = fault_close;
+	f->base.errmsg = fault_errmsg;
+	if (inner->version >= 2 && inner->get_many)
+		f->base.get_many = fault_get_many;
 	f->inner = inner;
 	*out = &f->base;
 	return POINTS_OK;
@@ -237,6 +291,7 @@ points_store_fault_arm(points_store *fault, int64_t n, int persistent)
 	f->calls = 0;
 	f->failures = 0;
 	f->last_failed = 0;
+	memset(f->per_method, 0, sizeof(f->per_method));
 	return POINTS_OK;
 }
 
@@ -257,18 +312,16 @@ points_store_fault_failures(points_store *fault)
 	return f ? f->failures : POINTS_EINVAL;
 }
 
-const char *
-points_store_fault__errmsg(points_store *s, int *is_fault)
+POINTS_EXTERN int64_t
+points_store_fault_method_calls(points_store *fault, const char *method)
 {
-	fault_store *f = as_fault(s);
+	fault_store *f = as_fault(fault);
+	int m;
 
-	*is_fault = f != NULL;
-	if (!f)
-		return NULL;
-	if (f->last_failed) {
-		snprintf(f->msg, sizeof(f->msg), "fault injected at call %lld",
-		    (long long)f->calls);
-		return f->msg;
-	}
-	return points_store__errmsg(f->inner);
+	if (!f || !method)
+		return POINTS_EINVAL;
+	for (m = 0; m < M_COUNT; m++)
+		if (strcmp(method, method_names[m]) == 0)
+			return f->per_method[m];
+	return POINTS_EINVAL;
 }

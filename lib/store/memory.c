@@ -1,6 +1,7 @@
 /*
  * store_memory.c - the "memory:" backend: per keyspace, a B+tree for
- * order and, except in INTKEY keyspaces, a hash table for point lookups.
+ * order and, except in appended keyspaces (INTKEY, ORDERED), a hash
+ * table for point lookups.
  *
  * Entries (key and value in one allocation) are shared by both.  get, and
  * put or del of an existing key, go through the hash: a slot and the entry,
@@ -48,6 +49,7 @@
  */
 #include <assert.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "points.h"
@@ -121,7 +123,7 @@ struct points_keyspace {
 	mem_leaf *hint;  /* leaf of the last access */
 	mem_leaf *empty; /* leaves emptied in this transaction */
 	uint64_t mod;    /* bumped by inserts and deletes: cursors re-seek */
-	struct mem_slot *tab; /* hash, linear probing (NULL: INTKEY) */
+	struct mem_slot *tab; /* hash, linear probing (NULL: APPENDED) */
 	size_t tcap, tcount;  /* tcap a power of 2, tcount <= tcap / 2 */
 	mem_leaf *pool_leaf;
 	mem_inner *pool_inner;
@@ -167,7 +169,25 @@ struct mem_store {
 	size_t nsaved, capsaved;
 	points_cursor *cursors;
 	points_slabs slabs; /* entries of INTKEY and ORDERED keyspaces */
+	char msg[96];       /* the last failure's message (errmsg) */
 };
+
+/* Keyspaces whose entries come from slabs and that have no hash table:
+ * appended to and read by range. */
+#define APPENDED (POINTS_KS_INTKEY | POINTS_KS_ORDERED)
+
+/* Record why a call failed (errmsg); returns rc.  Only failures write
+ * the message, so a success costs nothing. */
+static int
+fail(mem_store *s, int rc, const char *what, const char *why)
+{
+	if (!why)
+		why = rc == POINTS_ENOMEM ? "out of memory" :
+		    rc == POINTS_EMISUSE ? "no transaction of that kind" :
+		    rc == POINTS_ELIMIT ? "too large" : "bad arguments";
+	snprintf(s->msg, sizeof(s->msg), "%s: %s", what, why);
+	return rc;
+}
 
 /* ---- Keys ---- */
 
@@ -247,7 +267,7 @@ entry_new(mem_store *s, const points_keyspace *ks, const void *k, size_t kl,
 	if (kl + cap > (size_t)-1 - sizeof(*e))
 		return NULL;
 	size = entry_size(kl, cap);
-	if ((ks->flags & POINTS_KS_FLAGS) && size <= POINTS_SLAB_MAX)
+	if ((ks->flags & APPENDED) && size <= POINTS_SLAB_MAX)
 		e = points__slab_alloc(&s->slabs, size, &slab);
 	else
 		e = points__malloc(size);
@@ -983,7 +1003,8 @@ mem_begin(points_store *st, int write)
 	mem_store *s = (mem_store *)st;
 
 	if (s->txn != TXN_NONE)
-		return POINTS_EMISUSE;
+		return fail(s, POINTS_EMISUSE, "begin",
+		    "a transaction is already open");
 	s->txn = write ? TXN_WRITE : TXN_READ;
 	return POINTS_OK;
 }
@@ -995,7 +1016,7 @@ mem_commit(points_store *st)
 	size_t i;
 
 	if (s->txn == TXN_NONE)
-		return POINTS_EMISUSE;
+		return fail(s, POINTS_EMISUSE, "commit", "no transaction");
 	/* Forward: an entry is marked before a later record frees it. */
 	for (i = 0; i < s->nundo; i++) {
 		mem_undo *u = &s->undo[i];
@@ -1049,31 +1070,36 @@ mem_keyspace(points_store *st, const char *name, unsigned int flags,
 	mem_leaf *root;
 
 	if (!out || !points_store__valid_name(name) ||
-	    (flags & ~POINTS_KS_FLAGS))
-		return POINTS_EINVAL;
+	    (flags & ~POINTS_KS_FLAGS) || ((flags & POINTS_KS_INTKEY) &&
+	    (flags & POINTS_KS_INT64)))
+		return fail(s, POINTS_EINVAL, "keyspace",
+		    "bad keyspace name or flags");
 	if (s->txn != TXN_NONE)
-		return POINTS_EMISUSE;
+		return fail(s, POINTS_EMISUSE, "keyspace",
+		    "keyspaces are opened outside transactions");
 	for (ks = s->ks; ks; ks = ks->next)
 		if (strcmp(ks->name, name) == 0) {
 			if (ks->flags != flags)
-				return POINTS_EINVAL;
+				return fail(s, POINTS_EINVAL, "keyspace",
+				    "keyspace opened with other flags");
 			*out = ks;
 			return POINTS_OK;
 		}
 	if (!(ks = points__calloc(1, sizeof(*ks))))
-		return POINTS_ENOMEM;
+		return fail(s, POINTS_ENOMEM, "keyspace", NULL);
 	/* The entry log and the other ordered keyspaces are appended to
 	 * and read by range: their tree's right edge stays in cache, where
-	 * a hash slot would be a random miss per append. */
-	if (!(flags & POINTS_KS_FLAGS)) {
+	 * a hash slot would be a random miss per append.  INT64 keyspaces
+	 * (balances) are read at random: they keep the hash. */
+	if (!(flags & APPENDED)) {
 		ks->tab = points__calloc(HASH_MIN, sizeof(*ks->tab));
 		ks->tcap = HASH_MIN;
 	}
-	if ((!ks->tab && !(flags & POINTS_KS_FLAGS)) ||
+	if ((!ks->tab && !(flags & APPENDED)) ||
 	    !(root = leaf_alloc())) {
 		points__free(ks->tab);
 		points__free(ks);
-		return POINTS_ENOMEM;
+		return fail(s, POINTS_ENOMEM, "keyspace", NULL);
 	}
 	ks->store = s;
 	strcpy(ks->name, name);
@@ -1112,16 +1138,22 @@ ks_free(points_keyspace *ks)
  * of this store, a key that fits. */
 static int
 check_key(mem_store *s, points_keyspace *ks, const void *key, size_t klen,
-    int write)
+    int write, const char *what)
 {
-	if (s->txn == TXN_NONE || (write && s->txn != TXN_WRITE))
-		return POINTS_EMISUSE;
-	if (!ks || ks->store != s || (!key && klen) || klen > KV_MAX)
-		return POINTS_EINVAL;
+	if (s->txn == TXN_NONE)
+		return fail(s, POINTS_EMISUSE, what, "no transaction");
+	if (write && s->txn != TXN_WRITE)
+		return fail(s, POINTS_EMISUSE, what,
+		    "write in a read transaction");
+	if (!ks || ks->store != s || (!key && klen))
+		return fail(s, POINTS_EINVAL, what, "bad keyspace or key");
+	if (klen > KV_MAX)
+		return fail(s, POINTS_ELIMIT, what, "key too long");
 	/* As the SQLite backend stores these as integers. */
-	if ((ks->flags & POINTS_KS_INTKEY) &&
+	if ((ks->flags & (POINTS_KS_INTKEY | POINTS_KS_INT64)) &&
 	    (klen != 8 || ((const unsigned char *)key)[0] & 0x80))
-		return POINTS_EINVAL;
+		return fail(s, POINTS_EINVAL, what,
+		    "integer keys are 8 bytes, below 2^63");
 	return POINTS_OK;
 }
 
@@ -1162,15 +1194,45 @@ mem_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	size_t si;
 	int i, rc;
 
-	if ((rc = check_key(s, ks, key, klen, 0)) != POINTS_OK)
+	if ((rc = check_key(s, ks, key, klen, 0, "get")) != POINTS_OK)
 		return rc;
 	if (!val || !vlen)
-		return POINTS_EINVAL;
+		return fail(s, POINTS_EINVAL, "get", "no output");
 	if (!(e = lookup(ks, key, klen, &h, &si, &l, &i)))
 		return POINTS_ENOTFOUND;
 	*val = e->data + e->klen;
 	*vlen = e->vlen;
 	return POINTS_OK;
+}
+
+/* Gets, in one call: entries stay where they are until a write, so
+ * every value returned stays valid until the next call. */
+static int
+mem_get_many(points_store *st, size_t n, points_keyspace *const *kss,
+    const void *const *keys, const size_t *klens, const void **vals,
+    size_t *vlens, int *rcs)
+{
+	size_t i;
+	int rc;
+
+	if (n && (!kss || !keys || !klens || !vals || !vlens || !rcs))
+		return fail((mem_store *)st, POINTS_EINVAL, "get_many",
+		    "no arrays");
+	for (i = 0; i < n; i++) {
+		rc = mem_get(st, kss[i], keys[i], klens[i], &vals[i], &vlens[i]);
+		if (rc != POINTS_OK && rc != POINTS_ENOTFOUND)
+			return rc;
+		rcs[i] = rc;
+	}
+	return POINTS_OK;
+}
+
+static const char *
+mem_errmsg(points_store *st)
+{
+	mem_store *s = (mem_store *)st;
+
+	return s->msg[0] ? s->msg : NULL;
 }
 
 /* Overwrite the value of e, which has room for vlen bytes. */
@@ -1213,13 +1275,16 @@ mem_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	size_t si = NOSLOT;
 	int i = 0, eq, rc;
 
-	if ((rc = check_key(s, ks, key, klen, 1)) != POINTS_OK)
+	if ((rc = check_key(s, ks, key, klen, 1, "put")) != POINTS_OK)
 		return rc;
-	if ((!val && vlen) || vlen > KV_MAX)
-		return POINTS_EINVAL;
+	if (!val && vlen)
+		return fail(s, POINTS_EINVAL, "put", "no value");
+	if (vlen > KV_MAX)
+		return fail(s, POINTS_ELIMIT, "put", "value too large");
 	e = lookup(ks, k, klen, &h, &si, &l, &i);
 	if (e && vlen <= e->cap)
-		return put_inplace(s, ks, e, val, vlen);
+		return (rc = put_inplace(s, ks, e, val, vlen)) ?
+		    fail(s, rc, "put", NULL) : POINTS_OK;
 
 	/* Log entries are written once: no slack for them.  A value that
 	 * outgrew its entry is likely to grow again (a balance record gains
@@ -1227,9 +1292,9 @@ mem_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	if (!(ne = entry_new(s, ks, k, klen, val, vlen,
 	    (ks->flags & POINTS_KS_INTKEY) ? SLACK_NONE :
 	    e ? SLACK_MORE : SLACK_SOME)))
-		return POINTS_ENOMEM;
+		return fail(s, POINTS_ENOMEM, "put", NULL);
 	if ((rc = undo_reserve(s)) != POINTS_OK)
-		goto fail;
+		goto out;
 	if (e) {
 		/* The value outgrew its entry: swap in the new one. */
 		if (!l)
@@ -1248,9 +1313,9 @@ mem_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		assert(!eq);
 	}
 	if (ks->tab && (rc = hash_reserve(ks)) != POINTS_OK)
-		goto fail;
+		goto out;
 	if (l->h.n == LEAF_MAX && (rc = split_reserve(ks, l, i, ne, &sep)))
-		goto fail;
+		goto out;
 	/* Nothing can fail from here on. */
 	undo_push(s, U_INSERT, ks, NULL, ne);
 	leaf_insert(ks, l, i, p, ne, sep);
@@ -1258,9 +1323,9 @@ mem_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		hash_insert(ks, h, ne);
 	ks->mod++;
 	return POINTS_OK;
-fail:
+out:
 	entry_free(s, ne);
-	return rc;
+	return fail(s, rc, "put", NULL);
 }
 
 static int
@@ -1273,12 +1338,12 @@ mem_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 	size_t si = NOSLOT;
 	int i = 0, rc;
 
-	if ((rc = check_key(s, ks, key, klen, 1)) != POINTS_OK)
+	if ((rc = check_key(s, ks, key, klen, 1, "del")) != POINTS_OK)
 		return rc;
 	if (!(e = lookup(ks, key, klen, &h, &si, &l, &i)))
 		return POINTS_OK;
 	if ((rc = undo_reserve(s)) != POINTS_OK)
-		return rc;
+		return fail(s, rc, "del", NULL);
 	if (!l)
 		l = tree_slot_of(ks, e, &i);
 	undo_push(s, U_DELETE, ks, e, NULL);
@@ -1352,16 +1417,17 @@ mem_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	unsigned char *b;
 
 	if (s->txn == TXN_NONE)
-		return POINTS_EMISUSE;
+		return fail(s, POINTS_EMISUSE, "cursor_open", "no transaction");
 	if (!ks || ks->store != s || !out || lolen > KV_MAX || hilen > KV_MAX)
-		return POINTS_EINVAL;
+		return fail(s, POINTS_EINVAL, "cursor_open",
+		    "bad keyspace or bounds");
 	if (!lo)
 		lolen = 0;
 	if (!hi)
 		hilen = 0;
 	/* The bounds are copied: the caller's buffers may not outlive us. */
 	if (!(c = points__malloc(sizeof(*c) + lolen + hilen)))
-		return POINTS_ENOMEM;
+		return fail(s, POINTS_ENOMEM, "cursor_open", NULL);
 	memset(c, 0, sizeof(*c));
 	b = (unsigned char *)(c + 1);
 	c->ks = ks;
@@ -1396,11 +1462,12 @@ mem_cursor_next(points_store *st, points_cursor *c, const void **key,
 	const mem_entry *e;
 	uint64_t ep;
 
-	(void)st;
 	if (!c || !key || !klen || !val || !vlen)
-		return POINTS_EINVAL;
+		return fail((mem_store *)st, POINTS_EINVAL, "cursor_next",
+		    "bad cursor call");
 	if (c->invalid)
-		return POINTS_EMISUSE;
+		return fail((mem_store *)st, POINTS_EMISUSE, "cursor_next",
+		    "cursor used after its transaction ended");
 	if (c->done)
 		return POINTS_ITEROVER;
 	/* A key was inserted or deleted (the contract allows deleting the
@@ -1499,6 +1566,8 @@ points_store_memory__new(points_store **out)
 	s->base.cursor_next = mem_cursor_next;
 	s->base.cursor_close = mem_cursor_close;
 	s->base.close = mem_close;
+	s->base.errmsg = mem_errmsg;
+	s->base.get_many = mem_get_many;
 	s->txn = TXN_NONE;
 	*out = &s->base;
 	return POINTS_OK;

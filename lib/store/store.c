@@ -71,17 +71,13 @@ points_store_close(points_store *s)
 }
 
 const char *
-points_store__errmsg(points_store *s)
+points_store__message(points_store *s)
 {
 	const char *m;
-	int is_fault = 0;
 
-	if (!s)
+	if (!s || s->version < 2 || !s->errmsg || !(m = s->errmsg(s)) || !*m)
 		return NULL;
-	m = points_store_fault__errmsg(s, &is_fault);
-	if (is_fault)
-		return m;
-	return points_store_sqlite__errmsg(s);
+	return m;
 }
 
 int

@@ -1,6 +1,6 @@
 /* store.h - internal side of the storage layer: the built-in backends'
  * constructors and the helpers they share.  The public vtable contract is
- * include/points_store.h. */
+ * include/points/sys/store.h. */
 #ifndef POINTS_STORE_STORE_H
 #define POINTS_STORE_STORE_H
 
@@ -23,16 +23,10 @@ int points_store_sqlite__new(const char *path, const char *opts,
 int points_store__open(const char *uri, points_store **out, char *err,
     size_t errlen);
 
-/* The message of the last failure of a built-in store (for a fault
- * wrapper: the injected fault, or its inner store's message), or NULL when
- * the store keeps none, as host stores do. */
-const char *points_store__errmsg(points_store *s);
-
-/* Per-backend halves of points_store__errmsg.  Each returns NULL for a
- * store that is not of its kind. */
-const char *points_store_sqlite__errmsg(points_store *s);
-/* *is_fault is set to 1 when s is a fault wrapper. */
-const char *points_store_fault__errmsg(points_store *s, int *is_fault);
+/* The store's message for its last failure through its errmsg method
+ * (version 2), or NULL when it has none or no such method (version 1):
+ * never an empty string. */
+const char *points_store__message(points_store *s);
 
 /* A 64-bit hash of a key, for in-memory tables (the memory backend's
  * index, the read cache). */

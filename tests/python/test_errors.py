@@ -17,7 +17,7 @@ class ErrorClassTest(unittest.TestCase):
                     points.Busy, points.StorageError, points.OutOfMemory,
                     points.StateError, points.AccountClosed,
                     points.VersionError, points.Corrupt, points.Misuse,
-                    points.LedgerClosed):
+                    points.Retry, points.LimitExceeded, points.LedgerClosed):
             self.assertTrue(issubclass(cls, points.Error), cls)
         self.assertTrue(issubclass(points.InvalidArgument, ValueError))
         self.assertTrue(issubclass(points.NotFound, LookupError))
@@ -40,7 +40,9 @@ class ErrorClassTest(unittest.TestCase):
                  points.AccountClosed: capi.POINTS_ECLOSED,
                  points.VersionError: capi.POINTS_EVERSION,
                  points.Corrupt: capi.POINTS_ECORRUPT,
-                 points.Misuse: capi.POINTS_EMISUSE}
+                 points.Misuse: capi.POINTS_EMISUSE,
+                 points.Retry: capi.POINTS_ERETRY,
+                 points.LimitExceeded: capi.POINTS_ELIMIT}
         for cls, code in pairs.items():
             self.assertEqual(cls.code, code)
             e = points.errors.from_code(code, "m")
@@ -173,6 +175,13 @@ class LedgerErrorsTest(LedgerCase):
             self.ledger.begin_batch()
         self.ledger.rollback_batch()
 
+    def test_limit(self):
+        for i in range(64):
+            self.ledger.set_attr(self.alice, "k%d" % i, "v")
+        self.check(points.LimitExceeded, self.ledger.set_attr, self.alice,
+                   "one-too-many", "v", contains="at most 64 attributes")
+        self.ledger.set_attr(self.alice, "k7", "replacing is fine")
+
     def test_python_type_errors(self):
         with self.assertRaises(TypeError):
             self.ledger.earn("E1001", 5, "PTS")
@@ -206,6 +215,14 @@ class StoreErrorsTest(unittest.TestCase):
             fault.arm(0)
             self.assertEqual(ledger.balance(a, "PTS").available, 70)
             self.assertGreater(fault.calls, 0)
+            # calls per method: a spend is one transaction
+            fault.arm(0)
+            ledger.spend(a, 1, "PTS")
+            self.assertEqual(fault.method_calls("begin"), 1)
+            self.assertEqual(fault.method_calls("commit"), 1)
+            self.assertGreaterEqual(fault.method_calls("put"), 3)
+            with self.assertRaises(points.InvalidArgument):
+                fault.method_calls("nosuch")
             ledger.verify()
             ledger.close()
             fault.close()

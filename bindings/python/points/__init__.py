@@ -15,7 +15,8 @@ from . import capi
 from .errors import (Error, InvalidArgument, NotFound, AlreadyExists,
                      InsufficientPoints, Frozen, Conflict, Overflow, Busy,
                      StorageError, OutOfMemory, StateError, AccountClosed,
-                     VersionError, Corrupt, Misuse, LedgerClosed)
+                     VersionError, Corrupt, Misuse, Retry, LimitExceeded,
+                     LedgerClosed)
 from .records import *  # noqa: F401,F403 (records and constants)
 from .ledger import Ledger, Batch, Hold
 from .store import Store

@@ -88,6 +88,20 @@ class Misuse(Error):
     code = -15
 
 
+class Retry(Error):
+    """A conflicting writer won (an optimistic store's serialization
+    failure): nothing was written; run the whole operation again."""
+    code = -16
+
+
+class LimitExceeded(Error):
+    """A limit of the library or the store: too many of something (an
+    account's attributes, assets in one sweep), an id past what a key
+    holds, a value or transaction too large for the store.  Not a bad
+    argument: the same call may work on another ledger or store."""
+    code = -17
+
+
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
@@ -98,7 +112,7 @@ class LedgerClosed(Misuse):
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
-    AccountClosed, VersionError, Corrupt, Misuse)}
+    AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded)}
 
 
 def from_code(code, message):

@@ -6,7 +6,7 @@ fault-injecting wrapper that tests a host's error handling.
 """
 
 from . import _capi as _c
-from .errors import LedgerClosed, Misuse
+from .errors import InvalidArgument, LedgerClosed, Misuse
 
 
 class Store:
@@ -51,6 +51,17 @@ class Store:
         """Failures injected (fault wrapper only)."""
         self._wrapper()
         return _c.points_store_fault_failures(self._handle())
+
+    def method_calls(self, method):
+        """Calls of one method of the store (its name in the C vtable:
+        "begin", "get", "get_many", "put", ...) since arming, those that
+        never fail included: a store's round trips (fault wrapper
+        only)."""
+        self._wrapper()
+        n = _c.points_store_fault_method_calls(self._handle(), method)
+        if n < 0:
+            raise InvalidArgument("no store method %r" % (method,), n)
+        return n
 
     def _wrapper(self):
         if self._inner is None:

@@ -26,9 +26,16 @@ POINTS_EXTERN int points_store_fault_new(points_store *inner,
     points_store **out);
 POINTS_EXTERN int points_store_fault_arm(points_store *fault, int64_t n,
     int persistent);
-/* Calls seen since arming (or since creation), and failures injected. */
+/* Calls seen since arming (or since creation), and failures injected.
+ * get_many counts as one call, however many keys it reads. */
 POINTS_EXTERN int64_t points_store_fault_calls(points_store *fault);
 POINTS_EXTERN int64_t points_store_fault_failures(points_store *fault);
+/* Calls of one method since arming (or since creation), by its name in
+ * struct points_store ("begin", "get", "get_many", "put", ...), those
+ * never failed (rollback, cursor_close) included; POINTS_EINVAL for
+ * another name.  To count a store's round trips. */
+POINTS_EXTERN int64_t points_store_fault_method_calls(points_store *fault,
+    const char *method);
 
 #ifdef __cplusplus
 }

@@ -38,4 +38,19 @@ public final class FaultStore extends Store {
     public long failures() {
         return capi.points_store_fault_failures(handle());
     }
+
+    /**
+     * Calls of one method of the store since arming (or creation), by its
+     * name in the C vtable ({@code "begin"}, {@code "get"},
+     * {@code "get_many"}, {@code "put"}, ...), those that never fail
+     * included: to count a store's round trips.
+     *
+     * @throws InvalidArgumentException for a name that is no method
+     */
+    public long methodCalls(String method) {
+        long n = capi.points_store_fault_method_calls(handle(), method);
+        if (n < 0)
+            throw new InvalidArgumentException("no store method " + method);
+        return n;
+    }
 }

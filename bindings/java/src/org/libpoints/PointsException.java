@@ -80,6 +80,10 @@ public class PointsException extends RuntimeException {
             return new CorruptException(strerror, message);
         case capiConstants.POINTS_EMISUSE:
             return new MisuseException(strerror, message);
+        case capiConstants.POINTS_ERETRY:
+            return new RetryException(strerror, message);
+        case capiConstants.POINTS_ELIMIT:
+            return new LimitException(strerror, message);
         default:
             return new PointsException(code, strerror, message);
         }

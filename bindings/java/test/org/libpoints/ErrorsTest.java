@@ -216,6 +216,13 @@ public class ErrorsTest {
             faulty.disarm();
             assertEquals(70, l.getBalance(a, "PTS").available());
             assertEquals("ok", l.verify().message());
+            /* calls per method: a spend is one transaction */
+            faulty.disarm();
+            l.spend(Posting.of("PTS", a, 1));
+            assertEquals(1, faulty.methodCalls("begin"));
+            assertEquals(1, faulty.methodCalls("commit"));
+            assertTrue(faulty.methodCalls("put") >= 3);
+            expect(InvalidArgumentException.class, () -> faulty.methodCalls("nosuch"));
         }
     }
 
@@ -307,6 +314,7 @@ public class ErrorsTest {
             OverflowException.class, BusyException.class, StorageException.class,
             OutOfMemoryException.class, StateException.class, AccountClosedException.class,
             VersionException.class, CorruptException.class, MisuseException.class,
+            RetryException.class, LimitException.class,
         };
         for (int i = 1; i < byCode.length; i++) {
             PointsException e = PointsException.of(-i, "m" + i);
@@ -321,6 +329,21 @@ public class ErrorsTest {
         assertEquals(capiConstants.POINTS_ENOMEM, new OutOfMemoryException("x").code());
         assertEquals(capiConstants.POINTS_EVERSION, new VersionException("x").code());
         assertTrue(new LedgerClosedException("x") instanceof MisuseException);
+        assertEquals(capiConstants.POINTS_ERETRY, new RetryException("x").code());
+        assertEquals(capiConstants.POINTS_ELIMIT, new LimitException("x").code());
+    }
+
+    @Test
+    public void limit() {
+        for (int i = 0; i < 64; i++)
+            ledger.setAttribute(alice, "k" + i, "v");
+        LimitException e = expect(LimitException.class,
+                () -> ledger.setAttribute(alice, "one-too-many", "v"));
+        assertEquals(capiConstants.POINTS_ELIMIT, e.code());
+        assertTrue(e.getMessage(), e.getMessage().contains("at most 64 attributes"));
+        expect(NotFoundException.class, () -> ledger.getAttribute(alice, "one-too-many"));
+        ledger.setAttribute(alice, "k7", "replacing is fine");
+        assertUnchanged();
     }
 
     @Test
