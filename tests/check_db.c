@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "testutil.h"
+#include "core/account.h"
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
@@ -891,6 +892,233 @@ START_TEST(test_newer_format_marker_on_a_host_store_is_eversion)
 }
 END_TEST
 
+/* ---- Version-1 stores and the balance format ---- */
+
+/* A little of everything, so that every keyspace has records. */
+static void
+populate(points_db *d)
+{
+	points_posting p;
+	points_txn t, e;
+	int64_t alice, bob;
+
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    30), POINTS_OK);
+	alice = tu_account(d, "E1001");
+	bob = tu_account(d, "E1002");
+	ck_assert_int_eq(tu_earn(d, alice, "PTS", 100, &e), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, alice, "EXP", 50, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, bob, "EXP", 7, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d, alice, "PTS", 30, NULL), POINTS_OK);
+	p = tu_posting("EXP", alice, 5);
+	p.counterparty = bob;
+	p.idempotency_key = "t-1";
+	ck_assert_int_eq(points_transfer(d, &p, &t), POINTS_OK);
+	p = tu_posting("PTS", alice, 20);
+	ck_assert_int_eq(points_hold_create(d, &p, &t), POINTS_OK);
+	ck_assert_int_eq(points_reverse(d, e.id, 10, "partly", NULL, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(d, bob), POINTS_OK);
+	tu_invariants(d);
+}
+
+/* A backend of version 1 of the vtable: no errmsg, no get_many, no
+ * INT64 keyspaces (the wrapper fails the test if the library reads a
+ * member past version 1's or passes the flag).  On SQLite the file it
+ * made opens directly too: its blob table serves the INT64 keyspace. */
+START_TEST(test_version_1_store_runs_a_ledger)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	char uri[128];
+	points_store *raw, *v1;
+	points_db *d;
+	char *before, *after;
+	size_t bl, al;
+
+	tu_now = TU_T0;
+	o.clock = ctx_clock;
+	o.clock_ctx = &tu_now;
+	snprintf(uri, sizeof(uri), "%s", _i ? tu_sqlite_uri() : "memory:");
+	ck_assert_int_eq(points_store_open(uri, &raw), POINTS_OK);
+	v1 = tu_store_v1(raw);
+	ck_assert_int_eq(points_open_store(v1, &o, &d), POINTS_OK);
+	populate(d);
+	/* a failure of the store reaches the caller without its words */
+	ck_assert_int_eq(tu_earn(d, 999, "PTS", 1, NULL), POINTS_ENOTFOUND);
+	before = tu_dump(d, &bl);
+	points_close(d);
+	ck_assert_int_eq(points_open_store(v1, &o, &d), POINTS_OK);
+	after = tu_dump(d, &al);
+	ck_assert(al == bl && memcmp(before, after, bl) == 0);
+	free(after);
+	ck_assert_int_eq(tu_earn(d, 4, "PTS", 1, NULL), POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	points_store_close(v1); /* and raw */
+	if (_i) {
+		ck_assert_int_eq(points_open(uri, &o, &d), POINTS_OK);
+		ck_assert_int_eq(tu_available(d, 4, "PTS"), 100 - 30 - 20 -
+		    10 + 1);
+		ck_assert_int_eq(tu_earn(d, 4, "PTS", 1, NULL), POINTS_OK);
+		tu_invariants(d);
+		points_close(d);
+		tu_cleanup();
+	}
+	free(before);
+}
+END_TEST
+
+/* 1 when the dump (binary: keys hold NULs) holds text. */
+static int
+has_bytes(const char *d, size_t n, const char *text)
+{
+	size_t i, tl = strlen(text);
+
+	for (i = 0; i + tl <= n; i++)
+		if (memcmp(d + i, text, tl) == 0)
+			return 1;
+	return 0;
+}
+
+/* A ledger of the balance module's format 1 (balances in "balance"
+ * under account + asset keys) is upgraded when opened: the same records
+ * under integer keys in "bal", byte for byte what a new ledger has. */
+START_TEST(test_format_1_balances_are_upgraded)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	char uri[128];
+	points_store *s;
+	points_db *d;
+	char *want, *old, *got;
+	size_t wl, ol, gl;
+
+	tu_now = TU_T0;
+	o.clock = ctx_clock;
+	o.clock_ctx = &tu_now;
+	snprintf(uri, sizeof(uri), "%s", _i ? tu_sqlite_uri() : "memory:");
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(points_open_store(s, &o, &d), POINTS_OK);
+	populate(d);
+	want = tu_dump(d, &wl);
+	points_close(d);
+	tu_balances_to_format_1(s);
+	old = tu_store_dump(s, &ol);
+	ck_assert(ol != wl || memcmp(old, want, wl) != 0);
+	ck_assert_msg(has_bytes(old, ol, "[balance]\n12:"),
+	    "no balances in the format-1 keyspace");
+	if (_i) { /* reopened from the file */
+		points_store_close(s);
+		ck_assert_int_eq(points_open(uri, &o, &d), POINTS_OK);
+	} else
+		ck_assert_int_eq(points_open_store(s, &o, &d), POINTS_OK);
+	got = tu_dump(d, &gl);
+	ck_assert_msg(gl == wl && memcmp(got, want, wl) == 0,
+	    "the upgraded ledger differs from the one before");
+	tu_invariants(d);
+	ck_assert_int_eq(tu_earn(d, 4, "EXP", 3, NULL), POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	if (!_i)
+		points_store_close(s);
+	free(want);
+	free(old);
+	free(got);
+	tu_cleanup();
+}
+END_TEST
+
+/* Account ids go up to 2^47 - 1 and asset ids to 65,535: what a
+ * balance's 64-bit key holds.  Past them creating is POINTS_ELIMIT;
+ * looking up an id no account can have is POINTS_ENOTFOUND. */
+START_TEST(test_ids_past_the_balance_key_are_elimit)
+{
+	points_store *s = db->store;
+	points_keyspace *acct = tu_keyspace(db, "account"),
+	    *asset = tu_keyspace(db, "asset");
+	unsigned char k[8], last[8];
+	const void *v;
+	size_t vl;
+	unsigned char *rec;
+	points_balance b;
+	int64_t id = -7, alice = tu_account(db, "E1001");
+	char code[16];
+	long i;
+
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	/* the keys: account << 16 | asset, in (account, asset) order */
+	ck_assert(points_balance__key(1, 1, k));
+	ck_assert_uint_eq(points__get_be64(k), 65537);
+	ck_assert(points_balance__key(POINTS_ACCOUNT__ID_MAX,
+	    POINTS_ASSET__ID_MAX, last));
+	ck_assert_uint_eq(points__get_be64(last), (uint64_t)INT64_MAX);
+	ck_assert(!points_balance__key(POINTS_ACCOUNT__ID_MAX + 1, 1, k));
+	ck_assert(!points_balance__key(0, 1, k));
+	ck_assert(!points_balance__key(-5, 1, k));
+	ck_assert(!points_balance__key(1, 0, k));
+	ck_assert(!points_balance__key(1, POINTS_ASSET__ID_MAX + 1, k));
+	{
+		int64_t a;
+		uint32_t as;
+
+		points_balance__key_parse(last, &a, &as);
+		ck_assert_int_eq(a, POINTS_ACCOUNT__ID_MAX);
+		ck_assert_uint_eq(as, POINTS_ASSET__ID_MAX);
+	}
+
+	/* an id no account can have is not found */
+	ck_assert_int_eq(points_balance_get(db, POINTS_ACCOUNT__ID_MAX + 1,
+	    "PTS", &b), POINTS_ENOTFOUND);
+	TU_FAILS(db, tu_earn(db, POINTS_ACCOUNT__ID_MAX + 1, "PTS", 1, NULL),
+	    POINTS_ENOTFOUND);
+
+	/* the last account id taken: the next account has none */
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	points__put_be64(k, (uint64_t)alice);
+	ck_assert_int_eq(s->get(s, acct, k, 8, &v, &vl), POINTS_OK);
+	ck_assert_ptr_nonnull(rec = malloc(vl));
+	memcpy(rec, v, vl);
+	points__put_be64(k, (uint64_t)POINTS_ACCOUNT__ID_MAX);
+	ck_assert_int_eq(s->put(s, acct, k, 8, rec, vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	TU_FAILS(db, points_account_create(db, "E9999", NULL, 0, &id),
+	    POINTS_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "E9999"));
+	ck_assert_int_eq(id, -7);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, acct, k, 8), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	free(rec);
+
+	/* 65,535 assets: the next has no id */
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, asset, "PTS", 3, &v, &vl), POINTS_OK);
+	ck_assert_ptr_nonnull(rec = malloc(vl));
+	memcpy(rec, v, vl);
+	for (i = 2; i <= (long)POINTS_ASSET__ID_MAX; i++) {
+		snprintf(code, sizeof(code), "Z%05ld", i);
+		ck_assert_int_eq(s->put(s, asset, code, strlen(code), rec, vl),
+		    POINTS_OK);
+	}
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	TU_FAILS(db, points_asset_create(db, "ONEMORE", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "ONEMORE"));
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	for (i = 2; i <= (long)POINTS_ASSET__ID_MAX; i++) {
+		snprintf(code, sizeof(code), "Z%05ld", i);
+		ck_assert_int_eq(s->del(s, asset, code, strlen(code)),
+		    POINTS_OK);
+	}
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	free(rec);
+	ck_assert_int_eq(points_asset_create(db, "ONEMORE", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+}
+END_TEST
+
 /* ---- Assets ---- */
 
 START_TEST(test_asset_create_and_get)
@@ -1400,7 +1628,7 @@ enum bal_field {
 /* Rewrite alice's PTS balance with one field off by one. */
 START_TEST(test_altered_balance_is_found)
 {
-	unsigned char k[12], *orig;
+	unsigned char k[8], *orig;
 	points_store *s = db->store;
 	points_asset_rec rec;
 	points_bal b;
@@ -1410,7 +1638,7 @@ START_TEST(test_altered_balance_is_found)
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(points_asset__find(db, "PTS", &rec), POINTS_OK);
 	s->rollback(s);
-	points_balance__key(k, alice, rec.id);
+	ck_assert(points_balance__key(alice, rec.id, k));
 	orig = raw_get(&points_balance__ks, k, sizeof(k), &vl);
 	points_bal__init(&b, alice, rec.id, 0);
 	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b, 1), POINTS_OK);
@@ -1441,14 +1669,14 @@ END_TEST
 
 START_TEST(test_altered_balance_bytes_are_found)
 {
-	unsigned char k[12], *orig, *v;
+	unsigned char k[8], *orig, *v;
 	size_t vl;
 	char needle[32];
 
 	/* by hand: the record is version 1, the account's status byte
 	 * (active, no flags: 0), then available as a zigzag varint: 70 is
 	 * 140 = 0x8c 0x01; make it 71 (142) */
-	points_balance__key(k, alice, 1);
+	ck_assert(points_balance__key(alice, 1, k));
 	orig = raw_get(&points_balance__ks, k, sizeof(k), &vl);
 	ck_assert_uint_ge(vl, 4);
 	ck_assert_int_eq(orig[0], 1);
@@ -1605,6 +1833,8 @@ db_suite(void)
 	tcase_add_test(to, test_newer_format_marker_is_eversion);
 	tcase_add_test(to, test_newer_module_marker_is_eversion);
 	tcase_add_test(to, test_ledger_without_module_markers_opens_as_before);
+	tcase_add_loop_test(to, test_version_1_store_runs_a_ledger, 0, 2);
+	tcase_add_loop_test(to, test_format_1_balances_are_upgraded, 0, 2);
 	tcase_add_test(to,
 	    test_newer_format_marker_on_a_host_store_is_eversion);
 	suite_add_tcase(s, to);
@@ -1617,6 +1847,7 @@ db_suite(void)
 	tcase_add_test(ta, test_asset_duplicate_is_eexists);
 	tcase_add_test(ta, test_asset_unknown_is_enotfound);
 	tcase_add_test(ta, test_many_assets_keep_their_balances_apart);
+	tcase_add_test(ta, test_ids_past_the_balance_key_are_elimit);
 	tcase_add_test(ta, test_asset_made_in_a_rolled_back_batch_is_gone);
 	suite_add_tcase(s, ta);
 

@@ -19,7 +19,7 @@
 
 #define FAULT_MAX 10000 /* no operation makes this many store calls */
 
-enum { FX_MEMORY, FX_SQLITE, FX_OOM };
+enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1 };
 
 static int fx_kind;
 static points_store *inner, *fault;
@@ -122,6 +122,9 @@ fx_open(int kind)
 	} else {
 		ck_assert_int_eq(points_store_open(kind == FX_SQLITE ?
 		    tu_sqlite_uri() : "memory:", &inner), POINTS_OK);
+		/* a store of version 1: a get per key, no messages */
+		if (kind == FX_V1)
+			inner = tu_store_v1(inner);
 		ck_assert_int_eq(points_store_fault_new(inner, &fault),
 		    POINTS_OK);
 		rc = points_open_store(fault, &o, &db);
@@ -146,6 +149,12 @@ static void
 setup_oom(void)
 {
 	fx_open(FX_OOM);
+}
+
+static void
+setup_v1(void)
+{
+	fx_open(FX_V1);
 }
 
 static void
@@ -1437,6 +1446,137 @@ START_TEST(test_open_store_survives_store_faults)
 }
 END_TEST
 
+/* ---- Upgrading a ledger under faults ---- */
+
+/* A ledger of the balance module's format 1 on a fresh memory store
+ * (inner); *want is the dump of the same ledger in the current format. */
+static points_store *
+format_1_ledger(char **want, size_t *wl)
+{
+	points_open_options o = fx_options();
+	points_store *s;
+	points_db *d;
+	points_posting p;
+	points_txn t;
+	int64_t a, b;
+
+	ck_assert_int_eq(points_store_open("memory:", &s), POINTS_OK);
+	ck_assert_int_eq(points_open_store(s, &o, &d), POINTS_OK);
+	tu_now = TU_T0;
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    9), POINTS_OK);
+	a = tu_account(d, "E1");
+	b = tu_account(d, "E2");
+	ck_assert_int_eq(tu_earn(d, a, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, a, "EXP", 20, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, b, "EXP", 30, NULL), POINTS_OK);
+	p = tu_posting("EXP", b, 4);
+	ck_assert_int_eq(points_hold_create(d, &p, &t), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(d, a), POINTS_OK);
+	*want = tu_dump(d, wl);
+	points_close(d);
+	tu_balances_to_format_1(s);
+	return s;
+}
+
+static void
+upgraded_as_wanted(points_db *d, const char *want, size_t wl)
+{
+	size_t gl;
+	char *got = tu_dump(d, &gl);
+
+	ck_assert_msg(gl == wl && memcmp(got, want, wl) == 0,
+	    "the upgraded ledger differs from the one before");
+	free(got);
+	tu_invariants(d);
+}
+
+/* Opening a format-1 ledger upgrades it in one transaction: a store
+ * failure at any call leaves it exactly format 1, and the next open
+ * upgrades it. */
+START_TEST(test_upgrade_survives_store_faults)
+{
+	points_open_options o = fx_options();
+	points_store *s, *f;
+	points_db *d = NULL;
+	char *want, *before, *after;
+	size_t wl, bl, al;
+	int64_t n;
+	int rc, persistent = _i;
+
+	s = format_1_ledger(&want, &wl);
+	ck_assert_int_eq(points_store_fault_new(s, &f), POINTS_OK);
+	before = tu_store_dump(s, &bl);
+	for (n = 1; n < FAULT_MAX; n++) {
+		points_store_fault_arm(f, n, persistent);
+		rc = points_open_store(f, &o, &d);
+		points_store_fault_arm(f, 0, 0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ESTORAGE, "upgrade, fault at %lld: "
+		    "%d (%s)", (long long)n, rc, points_errmsg(d));
+		points_close(d);
+		d = NULL;
+		after = tu_store_dump(s, &al);
+		ck_assert_msg(al == bl && memcmp(after, before, bl) == 0,
+		    "a failed upgrade (fault at %lld) changed the ledger",
+		    (long long)n);
+		free(after);
+	}
+	ck_assert_int_gt(n, 10);
+	db = d;
+	upgraded_as_wanted(d, want, wl);
+	points_close(d);
+	db = NULL;
+	points_store_close(f);
+	points_store_close(s);
+	free(want);
+	free(before);
+}
+END_TEST
+
+START_TEST(test_upgrade_survives_out_of_memory)
+{
+	points_open_options o = fx_options();
+	points_store *s;
+	points_db *d = NULL;
+	char *want, *before, *after;
+	size_t wl, bl, al;
+	long n;
+	int rc;
+
+	tu_alloc_install();
+	s = format_1_ledger(&want, &wl);
+	before = tu_store_dump(s, &bl);
+	for (n = 1; n < FAULT_MAX; n++) {
+		tu_alloc_fail_at(n);
+		rc = points_open_store(s, &o, &d);
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ENOMEM, "upgrade, allocation %ld "
+		    "failed: %d (%s)", n, rc, d ? points_errmsg(d) : "");
+		points_close(d);
+		d = NULL;
+		after = tu_store_dump(s, &al);
+		ck_assert_msg(al == bl && memcmp(after, before, bl) == 0,
+		    "a failed upgrade (allocation %ld) changed the ledger", n);
+		free(after);
+	}
+	ck_assert_int_lt(n, FAULT_MAX);
+	db = d;
+	upgraded_as_wanted(d, want, wl);
+	points_close(d);
+	db = NULL;
+	points_store_close(s);
+	free(want);
+	free(before);
+	tu_alloc_uninstall();
+}
+END_TEST
+
 /* ---- Out of memory ---- */
 
 static void
@@ -1715,8 +1855,16 @@ fault_suite(void)
 	    NITER);
 	suite_add_tcase(s, tc);
 
+	/* The same over a store of version 1 (no get_many, no errmsg). */
+	tc = tcase_create("v1_store_faults");
+	tcase_add_checked_fixture(tc, setup_v1, teardown);
+	tcase_add_loop_test(tc, test_write_operation_survives_store_faults, 0,
+	    2 * NWRITE);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("open_faults");
 	tcase_add_loop_test(tc, test_open_store_survives_store_faults, 0, 2);
+	tcase_add_loop_test(tc, test_upgrade_survives_store_faults, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sqlite_faults");
@@ -1744,6 +1892,7 @@ fault_suite(void)
 	tcase_add_test(tc, test_open_memory_survives_out_of_memory);
 	tcase_add_test(tc, test_new_ledger_built_under_out_of_memory);
 	tcase_add_test(tc, test_open_sqlite_survives_out_of_memory);
+	tcase_add_test(tc, test_upgrade_survives_out_of_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1485,6 +1485,17 @@ START_TEST(test_sqlite_keyspace_flags_checked_on_reopen)
 	ck_assert_ptr_nonnull(strstr(inner->errmsg(inner), "flags"));
 	ck_assert_int_eq(inner->keyspace(inner, "log", 0, &k), POINTS_EINVAL);
 	OK(inner->keyspace(inner, "log", POINTS_KS_INTKEY, &k));
+	/* INT64 is a hint: a blob table made without it (by a version-1
+	 * store) serves as blobs, in the same order; the other way round
+	 * the integer table cannot take other keys. */
+	ck_assert_int_eq(inner->keyspace(inner, "nums", 0, &k), POINTS_EINVAL);
+	OK(inner->keyspace(inner, "main", POINTS_KS_INT64, &k));
+	OK(inner->begin(inner, 1));
+	OK(inner->put(inner, k, "\0\0\0\0\0\0\0\2", 8, "2", 1));
+	OK(inner->put(inner, k, "\0\0\0\0\0\0\0\1", 8, "1", 1));
+	OK(inner->commit(inner));
+	ks = k;
+	ck_dump_eq(dump(ks, 1), "0000000000000001=31;0000000000000002=32;");
 }
 END_TEST
 

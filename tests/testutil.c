@@ -460,3 +460,104 @@ tu_store_v1(points_store *inner)
 	v->inner = inner;
 	return &v->base;
 }
+
+/* ---- Raw stores ---- */
+
+char *
+tu_store_dump(points_store *s, size_t *len)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	points_module *m;
+	points_ksdef *const *kd;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	for (m = points_module__first(); m; m = m->next)
+	for (kd = m->keyspaces; kd && *kd; kd++) {
+		points_keyspace *ks;
+		points_cursor *c;
+		const void *k, *v;
+		size_t kl, vl;
+		unsigned flags = (*kd)->flags;
+
+		if (s->version < 2)
+			flags &= ~POINTS_KS_INT64;
+		ck_assert_int_eq(s->keyspace(s, (*kd)->name, flags, &ks),
+		    POINTS_OK);
+		ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+		fprintf(f, "[%s]\n", (*kd)->name);
+		ck_assert_int_eq(s->cursor_open(s, ks, NULL, 0, NULL, 0, 0, &c),
+		    POINTS_OK);
+		while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) ==
+		    POINTS_OK) {
+			fprintf(f, "%zu:", kl);
+			fwrite(k, 1, kl, f);
+			fprintf(f, "=%zu:", vl);
+			fwrite(v, 1, vl, f);
+			fputc('\n', f);
+		}
+		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		s->cursor_close(s, c);
+		s->rollback(s);
+	}
+	fclose(f);
+	*len = n;
+	return out;
+}
+
+/* Format 1 of the balance module: keyspace "balance", keys account
+ * (be64) + asset (be32). */
+void
+tu_balances_to_format_1(points_store *s)
+{
+	points_keyspace *bal, *old, *meta;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl, n = 0, i, cap = 0;
+	unsigned char (*keys)[8] = NULL, **vals = NULL;
+	size_t *vlens = NULL;
+	int rc;
+
+	ck_assert_int_eq(s->keyspace(s, "bal", s->version >= 2 ?
+	    POINTS_KS_INT64 : 0, &bal), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "balance", 0, &old), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->cursor_open(s, bal, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_OK);
+	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		ck_assert_uint_eq(kl, 8);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			keys = realloc(keys, cap * sizeof(*keys));
+			vals = realloc(vals, cap * sizeof(*vals));
+			vlens = realloc(vlens, cap * sizeof(*vlens));
+			ck_assert(keys && vals && vlens);
+		}
+		memcpy(keys[n], k, 8);
+		ck_assert_ptr_nonnull(vals[n] = malloc(vl + 1));
+		memcpy(vals[n], v, vl);
+		vlens[n++] = vl;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	for (i = 0; i < n; i++) {
+		uint64_t x = points__get_be64(keys[i]);
+		unsigned char k12[12];
+
+		points__put_be64(k12, x >> 16);
+		points__put_be32(k12 + 8, (uint32_t)(x & 0xffff));
+		ck_assert_int_eq(s->put(s, old, k12, 12, vals[i], vlens[i]),
+		    POINTS_OK);
+		ck_assert_int_eq(s->del(s, bal, keys[i], 8), POINTS_OK);
+		free(vals[i]);
+	}
+	ck_assert_int_eq(s->put(s, meta, "module:balance", 14, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	free(keys);
+	free(vals);
+	free(vlens);
+}

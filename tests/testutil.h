@@ -54,6 +54,13 @@ struct points_keyspace *tu_keyspace(points_db *db, const char *name);
  * inner, which it owns: closing it closes inner. */
 points_store *tu_store_v1(points_store *inner);
 
+/* tu_dump of a store without a ledger on it: every registered
+ * keyspace, opened by name. */
+char *tu_store_dump(points_store *s, size_t *len);
+/* Turn the ledger on s (closed) into one of the balance module's format
+ * 1: balances in keyspace "balance" under 12-byte keys, marker 1. */
+void tu_balances_to_format_1(points_store *s);
+
 /* A posting of amount in asset for account, the rest defaulted. */
 points_posting tu_posting(const char *asset, int64_t account,
     int64_t amount);

@@ -122,6 +122,10 @@ insert(points_db *db, points_account *a)
 		return rc;
 	if ((rc = points__last_key64(db, &points_account__ks, &last)))
 		return rc;
+	if (last >= POINTS_ACCOUNT__ID_MAX)
+		return points__err(db, POINTS_ELIMIT, "account %s: no account "
+		    "ids left (a ledger holds at most %lld accounts)",
+		    a->external_id, (long long)POINTS_ACCOUNT__ID_MAX);
 	a->id = last + 1;
 	encode(&db->vbuf, a, NULL, 0);
 	if (db->vbuf.err)
@@ -136,7 +140,7 @@ insert(points_db *db, points_account *a)
 /* A new ledger's system accounts (a ledger may have them already: it
  * was made before modules recorded their versions). */
 static int
-account_setup(points_db *db)
+account_setup(points_db *db, unsigned int found)
 {
 	static const char *const name[] = {
 		"Issuer", "Redemptions", "Expired points",
@@ -144,6 +148,7 @@ account_setup(points_db *db)
 	size_t i;
 	int rc;
 
+	(void)found; /* format 1 is the only one: found is 0 */
 	for (i = 0; i < sizeof(system_ext) / sizeof(system_ext[0]); i++) {
 		points_account a;
 		const void *v;

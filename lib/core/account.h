@@ -6,6 +6,10 @@
 #include "core/db.h"
 
 extern points_ksdef points_account__ks;       /* id (be64) -> account record */
+
+/* The largest account id: a balance's key holds the account id in 47
+ * bits beside the asset's 16 (balance.h). */
+#define POINTS_ACCOUNT__ID_MAX (((int64_t)1 << 47) - 1)
 extern points_ksdef points_account__extid_ks; /* external id -> id (be64) */
 
 /* Load account id; POINTS_ENOTFOUND with a message when missing. */

@@ -303,6 +303,10 @@ points_asset_create(points_db *db, const char *code, int decimals,
 		if (c)
 			db->store->cursor_close(db->store, c);
 	}
+	if (rc == POINTS_OK && rec.id > POINTS_ASSET__ID_MAX)
+		rc = points__err(db, POINTS_ELIMIT, "asset %s: no asset ids "
+		    "left (a ledger holds at most %u assets)", code,
+		    POINTS_ASSET__ID_MAX);
 	if (rc == POINTS_OK) {
 		points_buf__reset(&db->vbuf);
 		points_buf__u8(&db->vbuf, ASSET_RECORD_V1);

@@ -12,6 +12,10 @@ typedef struct points_asset_rec {
 
 extern points_ksdef points_asset__ks; /* code -> asset record */
 
+/* The largest asset id: a balance's key holds it in 16 bits
+ * (balance.h). */
+#define POINTS_ASSET__ID_MAX 0xffffu
+
 /* Assets a handle caches (a ledger has a handful). */
 #define POINTS_ASSET_CACHE 16
 

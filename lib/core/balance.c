@@ -3,7 +3,14 @@
  * held, earned, spent, expired, last_seq,
  * lot count, then per lot the day (delta from the previous) and amount,
  * then, when there are expiring lots, how many days before the first
- * one the sweep index key sits. */
+ * one the sweep index key sits.
+ *
+ * Key: one 64-bit integer, account << 16 | asset, big-endian, in an
+ * INT64 keyspace (a rowid table on SQLite: integer comparisons, where a
+ * WITHOUT ROWID table of blob keys spent a sixth of a batched posting's
+ * time comparing keys).  So account ids go up to 2^47 - 1 and asset ids
+ * up to 65,535 (account.h, asset.h); the order is still by account, then
+ * asset, so an account's balances are one range. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,22 +23,61 @@
 #include "core/db.h"
 
 #define BALANCE_RECORD_V1 1
+/* The module's format: 1, balances keyed account (be64) + asset (be32)
+ * in keyspace "balance"; 2, keyed by one integer in "bal". */
+#define BALANCE_FORMAT 2
+#define ASSET_BITS 16
 
-/* account (be64) + asset (be32) -> balance record */
-points_ksdef points_balance__ks = { "balance", 0, 0 };
+/* account << 16 | asset (be64) -> balance record */
+points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
+/* Format 1's: account (be64) + asset (be32) -> balance record.  Empty
+ * once a ledger is upgraded; declared so that setup can read it. */
+static points_ksdef balance_v1_ks = { "balance", 0, 0 };
 /* day (be32) + account (be64) + asset (be32) -> "": who has lots that
  * expire on a day, for the sweep */
 points_ksdef points_balance__sweep_ks = { "sweep", POINTS_KS_ORDERED, 0 };
+
+static int balance_setup(points_db *db, unsigned int found);
+
 static points_ksdef *const keyspaces[] = {
-	&points_balance__ks, &points_balance__sweep_ks, NULL,
+	&points_balance__ks, &points_balance__sweep_ks, &balance_v1_ks, NULL,
 };
 static points_module balance_module = {
-	"balance", BALANCE_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	"balance", BALANCE_FORMAT, keyspaces, 0, balance_setup, NULL, 0, NULL,
 };
 POINTS_MODULE(balance_module)
 
+int
+points_balance__key(int64_t account, uint32_t asset, unsigned char k[8])
+{
+	if (account <= 0 || account > POINTS_ACCOUNT__ID_MAX || asset == 0 ||
+	    asset > POINTS_ASSET__ID_MAX)
+		return 0;
+	points__put_be64(k, (uint64_t)account << ASSET_BITS | asset);
+	return 1;
+}
+
 void
-points_balance__key(unsigned char k[12], int64_t account, uint32_t asset)
+points_balance__key_parse(const unsigned char k[8], int64_t *account,
+    uint32_t *asset)
+{
+	uint64_t v = points__get_be64(k);
+
+	*account = (int64_t)(v >> ASSET_BITS);
+	*asset = (uint32_t)(v & ((1u << ASSET_BITS) - 1));
+}
+
+/* The first key of an account's balances, and the first past them. */
+static void
+account_range(int64_t account, unsigned char lo[8], unsigned char hi[8])
+{
+	points__put_be64(lo, (uint64_t)account << ASSET_BITS);
+	points__put_be64(hi, (uint64_t)(account + 1) << ASSET_BITS);
+}
+
+/* Format 1's key, and the sweep index's after its day. */
+static void
+key12(unsigned char k[12], int64_t account, uint32_t asset)
 {
 	points__put_be64(k, (uint64_t)account);
 	points__put_be32(k + 8, asset);
@@ -65,7 +111,7 @@ points_balance__sweep_key(unsigned char k[16], uint32_t day, int64_t account,
     uint32_t asset)
 {
 	points__put_be32(k, day);
-	points_balance__key(k + 4, account, asset);
+	key12(k + 4, account, asset);
 }
 
 int
@@ -138,12 +184,13 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 int
 points_balance__load(points_db *db, points_bal *b)
 {
-	unsigned char k[12];
+	unsigned char k[8];
 	const void *v;
 	size_t vl;
 	int rc;
 
-	points_balance__key(k, b->account, b->asset);
+	if (!points_balance__key(b->account, b->asset, k))
+		return POINTS_OK; /* ids no balance can have: none */
 	rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
@@ -185,11 +232,17 @@ move_sweep_key(points_db *db, points_bal *b, uint32_t day)
 int
 points_balance__store(points_db *db, points_bal *b, int exact)
 {
-	unsigned char k[12];
+	unsigned char k[8];
 	points_buf *buf = &db->vbuf;
 	uint32_t prev = 0, first = points_balance__first_day(b);
 	size_t i;
 	int rc;
+
+	/* Accounts and assets are made with ids that fit: never met. */
+	if (!points_balance__key(b->account, b->asset, k))
+		return points__err(db, POINTS_ELIMIT, "balance of account %lld "
+		    "in asset #%u: ids past a balance key's 47 and 16 bits",
+		    (long long)b->account, (unsigned)b->asset);
 
 	/* The key must sit no later than the earliest lot. */
 	if (!first || !b->idx_day || first < b->idx_day ||
@@ -216,7 +269,6 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 		points_buf__uvar(buf, first - b->idx_day);
 	if (buf->err)
 		return points__err(db, POINTS_ENOMEM, "out of memory");
-	points_balance__key(k, b->account, b->asset);
 	return points__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
 }
 
@@ -274,21 +326,22 @@ points_balance__load_party(points_db *db, points_bal *b, int want_user,
 int
 points_balance__set_status(points_db *db, int64_t account, int status)
 {
-	unsigned char lo[13], hi[8], keys[16][12];
-	size_t lolen = 8, n, i;
+	unsigned char lo[8], hi[8], keys[16][8];
+	size_t n, i;
 	int rc;
 
-	points__put_be64(lo, (uint64_t)account);
-	points__put_be64(hi, (uint64_t)account + 1);
+	account_range(account, lo, hi);
 	do {
 		/* a chunk of keys at a time: the writes go to this keyspace */
-		rc = points__collect_keys(db, &points_balance__ks, lo, lolen, hi,
-		    sizeof(hi), 12, keys[0], 16, &n);
+		rc = points__collect_keys(db, &points_balance__ks, lo, 8, hi, 8,
+		    8, keys[0], 16, &n);
 		for (i = 0; rc == POINTS_OK && i < n; i++) {
 			points_bal b;
+			int64_t acct;
+			uint32_t asset;
 
-			points_bal__init(&b, account,
-			    points__get_be32(keys[i] + 8), 0);
+			points_balance__key_parse(keys[i], &acct, &asset);
+			points_bal__init(&b, account, asset, 0);
 			rc = points_balance__load(db, &b);
 			if (rc == POINTS_OK) {
 				b.status = status;
@@ -296,11 +349,8 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 			}
 			points_bal__free(&b);
 		}
-		if (n > 0) { /* resume just after the last key */
-			memcpy(lo, keys[n - 1], 12);
-			lo[12] = 0;
-			lolen = 13;
-		}
+		if (n > 0) /* resume just after the last key */
+			points__put_be64(lo, points__get_be64(keys[n - 1]) + 1);
 	} while (rc == POINTS_OK && n == 16);
 	return rc;
 }
@@ -312,8 +362,7 @@ points_balance__all_zero(points_db *db, const points_account *a)
 	points_cursor *c;
 	int rc;
 
-	points__put_be64(lo, (uint64_t)a->id);
-	points__put_be64(hi, (uint64_t)a->id + 1);
+	account_range(a->id, lo, hi);
 	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], lo, 8, hi,
 	    8, 0, &c);
 	if (rc)
@@ -350,6 +399,64 @@ points_balance__all_zero(points_db *db, const points_account *a)
 	return rc;
 }
 
+/* ---- Upgrades ---- */
+
+#define MIGRATE_CHUNK 64
+
+/* Format 1 -> 2: every record of "balance" moves to "bal" under its
+ * integer key, unchanged.  A chunk of keys at a time, since the deletes
+ * go to the keyspace a cursor would walk. */
+static int
+migrate_v1(points_db *db)
+{
+	unsigned char keys[MIGRATE_CHUNK][12], k[8];
+	size_t n, i;
+	int rc;
+
+	do {
+		rc = points__collect_keys(db, &balance_v1_ks, NULL, 0, NULL, 0,
+		    12, keys[0], MIGRATE_CHUNK, &n);
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			int64_t account = (int64_t)points__get_be64(keys[i]);
+			uint32_t asset = points__get_be32(keys[i] + 8);
+			const void *v;
+			size_t vl;
+
+			if (!points_balance__key(account, asset, k)) {
+				rc = points__err(db, POINTS_ELIMIT, "balance of "
+				    "account %lld in asset #%u: ids past a "
+				    "balance key's 47 and 16 bits: this ledger "
+				    "cannot be upgraded", (long long)account,
+				    (unsigned)asset);
+				break;
+			}
+			rc = points__get(db, &balance_v1_ks, keys[i], 12, &v,
+			    &vl);
+			if (rc == POINTS_ENOTFOUND)
+				rc = points__err(db, POINTS_ECORRUPT, "balance "
+				    "of account %lld vanished while upgrading",
+				    (long long)account);
+			if (rc == POINTS_OK)
+				rc = points__put(db, &points_balance__ks, k, 8,
+				    v, vl);
+			if (rc == POINTS_OK)
+				rc = points__del(db, &balance_v1_ks, keys[i], 12);
+		}
+	} while (rc == POINTS_OK && n == MIGRATE_CHUNK);
+	return rc;
+}
+
+/* A new ledger, one made before modules recorded their formats, or one
+ * of format 1: balances in "balance" move to "bal" (none in a new
+ * ledger).  In the transaction that records format 2: all or nothing. */
+static int
+balance_setup(points_db *db, unsigned int found)
+{
+	if (found < 2)
+		return migrate_v1(db);
+	return POINTS_OK;
+}
+
 POINTS_EXTERN int
 points_balance_get(points_db *db, int64_t account, const char *asset,
     points_balance *out)
@@ -368,15 +475,16 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	points_bal__init(&b, account, 0, 1);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK) {
-		unsigned char k[12];
+		unsigned char k[8];
 		const void *v;
 		size_t vl;
 
 		/* A balance record proves the account; only without one
 		 * is the account looked up, to tell zero from unknown. */
 		b.asset = a.id;
-		points_balance__key(k, account, a.id);
-		rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
+		rc = points_balance__key(account, a.id, k) ?
+		    points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
+		    POINTS_ENOTFOUND;
 		if (rc == POINTS_OK)
 			rc = points_balance__decode(db, v, vl, &b, 0);
 		else if (rc == POINTS_ENOTFOUND)

@@ -63,6 +63,13 @@ void points_balance__label(points_db *db, int64_t account, char *out,
 int points_balance__set_status(points_db *db, int64_t account, int status);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
-void points_balance__key(unsigned char k[12], int64_t account, uint32_t asset);
+/* The key of the balance of (account, asset): account << 16 | asset,
+ * big-endian.  0 when the ids cannot have a balance (an account id not
+ * in 1..POINTS_ACCOUNT__ID_MAX, an asset id not in
+ * 1..POINTS_ASSET__ID_MAX): no such account or asset can exist. */
+int points_balance__key(int64_t account, uint32_t asset, unsigned char k[8]);
+/* The account and asset of a balance key. */
+void points_balance__key_parse(const unsigned char k[8], int64_t *account,
+    uint32_t *asset);
 
 #endif

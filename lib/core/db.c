@@ -642,8 +642,9 @@ marker_put(points_db *db, const points_module *m)
 
 /* Every module records the version of its records in the ledger, and
  * sets the ledger up the first time it meets it (a new ledger: the
- * system accounts).  A ledger whose modules are all set up is only
- * read: opening it does not wait for another process's write lock. */
+ * system accounts) or upgrades it from the older format it finds.  A
+ * ledger whose modules are all set up and current is only read: opening
+ * it does not wait for another process's write lock. */
 static int
 ledger_setup(points_db *db)
 {
@@ -657,11 +658,11 @@ ledger_setup(points_db *db)
 			return rc;
 		for (m = points_module__first(); m && rc == POINTS_OK;
 		    m = m->next) {
-			if ((rc = marker_get(db, m, &fmt)) || fmt)
+			if ((rc = marker_get(db, m, &fmt)) || fmt == m->format)
 				continue;
 			missing = 1;
 			if (write && m->setup)
-				rc = m->setup(db);
+				rc = m->setup(db, fmt);
 			if (write && rc == POINTS_OK)
 				rc = marker_put(db, m);
 		}

@@ -23,17 +23,23 @@ typedef struct points_module points_module;
 struct points_module {
 	const char *name;
 	/* The version of the module's records.  A ledger records the
-	 * version each module set it up with; a ledger set up by a newer
-	 * module is refused (POINTS_EVERSION). */
+	 * version each module set it up with (or last upgraded it to); a
+	 * ledger set up by a newer module is refused (POINTS_EVERSION).
+	 * Raise it when the module's records or keyspaces change, and
+	 * upgrade older ledgers in setup. */
 	unsigned int format;
 	points_ksdef *const *keyspaces; /* NULL-terminated; may be NULL */
 	/* Per-handle state: zeroed at open, reached with points_db__state. */
 	size_t state_size;
-	/* Once per ledger, inside a write transaction, before the module
-	 * is used (NULL: nothing to do).  Also runs on a ledger made
-	 * before the module recorded its version, so it checks what is
-	 * there. */
-	int (*setup)(points_db *db);
+	/* Inside a write transaction, before the module is used, when the
+	 * ledger records an older format than the module's (NULL: nothing
+	 * to do).  found is the format the ledger records: 0 for a new
+	 * ledger, or one made before modules recorded their formats (so
+	 * setup checks what is there), else the older version it was set
+	 * up with, which setup upgrades from.  The new format is recorded
+	 * after it succeeds, in the same transaction: an upgrade that
+	 * fails leaves the ledger as it was. */
+	int (*setup)(points_db *db, unsigned int found);
 	/* After every store transaction of the handle ends (committed
 	 * != 0: it committed).  State read from the store may be stale. */
 	void (*txn_end)(points_db *db, void *state, int committed);

@@ -364,12 +364,11 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 			rc = points__store_err(db, rc, "balance");
 			break;
 		}
-		if (kl != 12) {
+		if (kl != 8) {
 			rc = bad(db, rep, 0, "balance key unreadable");
 			break;
 		}
-		got.account = (int64_t)points__get_be64(k);
-		got.asset = points__get_be32((const unsigned char *)k + 8);
+		points_balance__key_parse(k, &got.account, &got.asset);
 		if ((rc = points_balance__decode(db, v, vl, &got, 1))) {
 			if (rc == POINTS_ECORRUPT)
 				rc = bad(db, rep, 0, "balance record unreadable");

@@ -81,6 +81,9 @@ fault_keyspace(points_store *st, const char *name, unsigned int flags,
 
 	if (fault_tick(f, M_KEYSPACE))
 		return POINTS_ESTORAGE;
+	/* A version-1 store knows no INT64 (a hint: the same keys). */
+	if (f->inner->version < 2)
+		flags &= ~POINTS_KS_INT64;
 	return f->inner->keyspace(f->inner, name, flags, out);
 }
 

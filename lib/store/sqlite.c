@@ -154,7 +154,7 @@ map_rc(int rc)
 static int
 sql_fail(sql_store *s, int rc, const char *what)
 {
-	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what,
+	snprintf(s->errmsg, sizeof(s->errmsg), "%.120s: %s", what,
 	    sqlite3_errmsg(s->db));
 	return map_rc(rc);
 }
@@ -467,7 +467,10 @@ ks_free(points_keyspace *ks)
 }
 
 /* The declared type of column k must match the flags: a table made by
- * an earlier open with other flags would compare keys differently. */
+ * an earlier open with other flags would compare keys differently.  One
+ * exception: INT64 is a hint, so a blob table made without it (by a
+ * version-1 store's open of the same file) serves an INT64 keyspace as
+ * blobs, in the same order. */
 static int
 check_schema(sql_store *s, points_keyspace *ks, const char *table)
 {
@@ -475,6 +478,21 @@ check_schema(sql_store *s, points_keyspace *ks, const char *table)
 	const char *want = ks->intkey ? "INTEGER" : "BLOB";
 	const unsigned char *type;
 	int rc;
+
+	if (ks->intkey && (ks->flags & POINTS_KS_INT64)) {
+		rc = prepare(s, "SELECT type FROM pragma_table_info(?1) "
+		    "WHERE name = 'k'", 0, &st);
+		if (rc)
+			return rc;
+		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+		    (type = sqlite3_column_text(st, 0)) != NULL &&
+		    sqlite3_stricmp((const char *)type, "BLOB") == 0) {
+			ks->intkey = 0;
+			want = "BLOB";
+		}
+		sqlite3_finalize(st);
+	}
 
 	rc = prepare(s, "SELECT type FROM pragma_table_info(?1) "
 	    "WHERE name = 'k'", 0, &st);

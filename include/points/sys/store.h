@@ -87,7 +87,10 @@ extern "C" {
  * backend may store them as integers (SQLite: a rowid table), as for
  * POINTS_KS_INTKEY, which differs only in promising appends; cursors
  * still follow memcmp order, with bounds of any length.  Not together
- * with POINTS_KS_INTKEY.  A version-1 backend is never given it. */
+ * with POINTS_KS_INTKEY.  Like ORDERED it changes no meaning: a backend
+ * may ignore it, and one that gains version 2 must accept it for a
+ * keyspace it made without it (SQLite keeps such a table as blobs).  A
+ * version-1 backend is never given it. */
 #define POINTS_KS_INT64 0x04u
 #define POINTS_KS_FLAGS (POINTS_KS_INTKEY | POINTS_KS_ORDERED | POINTS_KS_INT64)
 
