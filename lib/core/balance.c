@@ -185,13 +185,20 @@ int
 points_balance__load(points_db *db, points_bal *b)
 {
 	unsigned char k[8];
-	const void *v;
-	size_t vl;
+	const void *v = NULL;
+	size_t vl = 0;
 	int rc;
 
 	if (!points_balance__key(b->account, b->asset, k))
 		return POINTS_OK; /* ids no balance can have: none */
 	rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
+	return points_balance__fetched(db, b, rc, v, vl);
+}
+
+int
+points_balance__fetched(points_db *db, points_bal *b, int rc, const void *v,
+    size_t vl)
+{
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
@@ -293,12 +300,21 @@ int
 points_balance__load_party(points_db *db, points_bal *b, int want_user,
     int allow_frozen)
 {
-	char label[POINTS_EXTID_MAX + 2];
-	points_account a;
 	int rc;
 
 	if ((rc = points_balance__load(db, b)))
 		return rc;
+	return points_balance__check_party(db, b, want_user, allow_frozen);
+}
+
+int
+points_balance__check_party(points_db *db, points_bal *b, int want_user,
+    int allow_frozen)
+{
+	char label[POINTS_EXTID_MAX + 2];
+	points_account a;
+	int rc;
+
 	if (!b->found) {
 		/* a first posting in this asset: the account says */
 		if ((rc = points_account__load_party(db, b->account, &a)))

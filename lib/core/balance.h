@@ -50,11 +50,20 @@ void points_balance__sweep_key(unsigned char k[16], uint32_t day,
 /* Decode a record; with lots == 0 the lots are skipped (a lookup). */
 int points_balance__decode(points_db *db, const void *v, size_t vl,
     points_bal *b, int lots);
+/* Load what a get of the balance's key gave (rc POINTS_OK with the
+ * value, or POINTS_ENOTFOUND: a zero balance), as points_balance__load
+ * does: for reads made together (points__get_many). */
+int points_balance__fetched(points_db *db, points_bal *b, int rc,
+    const void *v, size_t vl);
 /* Load the balance of a posting's party and check that the account may
  * take part: want_user 1 needs a user account, -1 a system account, 0
  * either; frozen accounts only when allow_frozen.  The account itself is
  * read only when the balance is new, or to name it in an error. */
 int points_balance__load_party(points_db *db, points_bal *b, int want_user,
+    int allow_frozen);
+/* The check of points_balance__load_party, on a balance loaded already
+ * (reads the account when the balance is new). */
+int points_balance__check_party(points_db *db, points_bal *b, int want_user,
     int allow_frozen);
 /* The account's external id for a message, or "#id". */
 void points_balance__label(points_db *db, int64_t account, char *out,

@@ -22,19 +22,37 @@ points_ksdef points_ledger__entry_ks = { "entry", POINTS_KS_INTKEY, 0 };
 points_ksdef points_ledger__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
 
 /* The tail of the entry log, loaded on the first append of a write
- * transaction. */
+ * transaction, and what a committed transaction left it at (known).
+ *
+ * Entries are only ever appended, under consecutive sequences, so the
+ * known tail is still the tail exactly when entry kseq + 1 is missing:
+ * one point read (that a posting makes in the same store call as its
+ * other reads, points_ledger__tail_probe) instead of a reverse cursor.
+ * When another handle or process appended meanwhile, the entry is there
+ * and the tail is read again from the log. */
 struct ledger_tail {
 	int loaded;
 	int64_t seq;
 	unsigned char hash[POINTS_HASH_LEN];
+	int known;
+	int64_t kseq;
+	unsigned char khash[POINTS_HASH_LEN];
 };
 
 static void
 tail_txn_end(points_db *db, void *state, int committed)
 {
+	struct ledger_tail *t = state;
+
 	(void)db;
-	(void)committed;
-	((struct ledger_tail *)state)->loaded = 0;
+	/* A rolled-back transaction's appends are gone: what was known
+	 * before it still holds. */
+	if (committed && t->loaded) {
+		t->known = 1;
+		t->kseq = t->seq;
+		memcpy(t->khash, t->hash, POINTS_HASH_LEN);
+	}
+	t->loaded = 0;
 }
 
 static points_ksdef *const keyspaces[] = {
@@ -227,6 +245,50 @@ load_tail(points_db *db, struct ledger_tail *t)
 }
 
 int
+points_ledger__tail_probe(points_db *db, unsigned char k[8])
+{
+	struct ledger_tail *t = points_db__state(db, &ledger_module);
+
+	if (t->loaded || !t->known)
+		return 0;
+	points__put_be64(k, (uint64_t)t->kseq + 1);
+	return 1;
+}
+
+void
+points_ledger__tail_probed(points_db *db, int rc)
+{
+	struct ledger_tail *t = points_db__state(db, &ledger_module);
+
+	if (rc != POINTS_ENOTFOUND || t->loaded || !t->known)
+		return;
+	t->seq = t->kseq;
+	memcpy(t->hash, t->khash, POINTS_HASH_LEN);
+	t->loaded = 1;
+}
+
+/* The tail for an append: the known one when its successor is missing
+ * (one get), else from the log (a reverse cursor). */
+static int
+tail_for_append(points_db *db, struct ledger_tail *t)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if (points_ledger__tail_probe(db, k)) {
+		rc = points__get(db, &points_ledger__entry_ks, k, 8, &v, &vl);
+		if (rc != POINTS_OK && rc != POINTS_ENOTFOUND)
+			return rc;
+		points_ledger__tail_probed(db, rc);
+		if (t->loaded)
+			return POINTS_OK;
+	}
+	return load_tail(db, t);
+}
+
+int
 points_ledger__append(points_db *db, points_ent *e, points_bal *from,
     points_bal *to)
 {
@@ -237,7 +299,7 @@ points_ledger__append(points_db *db, points_ent *e, points_bal *from,
 	int64_t seq;
 	int rc;
 
-	if (!t->loaded && (rc = load_tail(db, t)))
+	if (!t->loaded && (rc = tail_for_append(db, t)))
 		return rc;
 	seq = t->seq + 1;
 	e->seq = seq;

@@ -44,6 +44,14 @@ void points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
     const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN]);
 int points_ent__load(points_db *db, int64_t seq, points_ent *e);
 
+/* The log's tail without a cursor: when the handle knows the tail a
+ * committed transaction left, the key of the entry after it goes to k
+ * (1; else 0): read it with the transaction's other reads and pass what
+ * the read gave to points_ledger__tail_probed (POINTS_ENOTFOUND: the
+ * known tail is the tail).  points_ledger__append does it by itself
+ * otherwise. */
+int points_ledger__tail_probe(points_db *db, unsigned char k[8]);
+void points_ledger__tail_probed(points_db *db, int rc);
 /* Append e: its sequence, id, links and hash; updates the balances'
  * last_seq (from may equal to).  The caller stores the balances. */
 int points_ledger__append(points_db *db, points_ent *e, points_bal *from,

@@ -30,17 +30,28 @@ int
 points_ledger__idem_check(points_db *db, const char *key,
     const unsigned char hash[16], points_txn *out)
 {
-	const void *v;
-	size_t vl;
-	points_rd r;
-	unsigned char stored[16];
+	const void *v = NULL;
+	size_t vl = 0;
 	int64_t seq;
-	points_ent e;
 	int rc;
 
 	if (!key)
 		return POINTS_OK;
 	rc = points__get(db, &points_ledger__idem_ks, key, strlen(key), &v, &vl);
+	if ((rc = points_ledger__idem_fetched(db, key, hash, rc, v, vl,
+	    &seq)) != POINTS_ITEROVER)
+		return rc;
+	return points_ledger__idem_replay(db, seq, out);
+}
+
+int
+points_ledger__idem_fetched(points_db *db, const char *key,
+    const unsigned char hash[16], int rc, const void *v, size_t vl,
+    int64_t *seq)
+{
+	points_rd r;
+	unsigned char stored[16];
+
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
@@ -48,7 +59,7 @@ points_ledger__idem_check(points_db *db, const char *key,
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != IDEM_RECORD_V1)
 		r.err = POINTS_ECORRUPT;
-	seq = (int64_t)points_rd__uvar(&r);
+	*seq = (int64_t)points_rd__uvar(&r);
 	points_rd__bytes(&r, stored, 16);
 	if (r.err)
 		return points__err(db, POINTS_ECORRUPT,
@@ -57,6 +68,15 @@ points_ledger__idem_check(points_db *db, const char *key,
 		return points__err(db, POINTS_ECONFLICT,
 		    "idempotency key '%s' was used for a different request",
 		    key);
+	return POINTS_ITEROVER;
+}
+
+int
+points_ledger__idem_replay(points_db *db, int64_t seq, points_txn *out)
+{
+	points_ent e;
+	int rc;
+
 	points_ent__init(&e, 0, 0, 0);
 	rc = points_ent__load(db, seq, &e);
 	if (rc == POINTS_OK)

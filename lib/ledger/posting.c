@@ -13,6 +13,7 @@
 #include "ledger/entry.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/prefetch.h"
 
 /* ---- Moving points ---- */
 
@@ -234,7 +235,20 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	points_lotlist__lend(&tb.lots, tbuf);
 	points_lotlist__lend(&e.in_lots, inbuf);
 	points_lotlist__lend(&e.out_lots, outbuf);
-	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
+	/* The asset first: the balances' keys need its id (a handle
+	 * caches assets, so this is seldom a read). */
+	rc = points_asset__find(db, p->asset, &asset);
+	if (rc == POINTS_ENOTFOUND && p->idempotency_key &&
+	    points_ledger__idem_check(db, p->idempotency_key, hash, &res) ==
+	    POINTS_ECONFLICT)
+		rc = POINTS_ECONFLICT; /* as when the key was looked up first */
+	if (rc)
+		goto done;
+	fb.asset = tb.asset = e.asset = asset.id;
+	/* The idempotency record, both balances and the log's tail in one
+	 * store call. */
+	rc = points_ledger__prefetch(db, p->idempotency_key, hash, &res, &fb,
+	    &tb);
 	if (rc == POINTS_ITEROVER) {
 		rc = POINTS_OK;
 		goto done;
@@ -243,30 +257,27 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	if (rc == POINTS_OK && p->expires_at && p->expires_at < t)
 		rc = points__err(db, POINTS_EINVAL,
 		    "expires_at is before the posting time");
-	if (rc == POINTS_OK)
-		rc = points_asset__find(db, p->asset, &asset);
 	if (rc)
 		goto done;
 	/* User-facing postings need active users on the user side and a
 	 * system account on the other; adjustments may touch frozen
 	 * accounts. */
-	fb.asset = tb.asset = e.asset = asset.id;
 	switch (type) {
 	case POINTS_TXN_EARN:
-		if (!(rc = points_balance__load_party(db, &tb, 1, 0)))
-			rc = points_balance__load_party(db, &fb, -1, 0);
+		if (!(rc = points_balance__check_party(db, &tb, 1, 0)))
+			rc = points_balance__check_party(db, &fb, -1, 0);
 		break;
 	case POINTS_TXN_SPEND:
-		if (!(rc = points_balance__load_party(db, &fb, 1, 0)))
-			rc = points_balance__load_party(db, &tb, -1, 0);
+		if (!(rc = points_balance__check_party(db, &fb, 1, 0)))
+			rc = points_balance__check_party(db, &tb, -1, 0);
 		break;
 	case POINTS_TXN_TRANSFER:
-		if (!(rc = points_balance__load_party(db, &fb, 1, 0)))
-			rc = points_balance__load_party(db, &tb, 1, 0);
+		if (!(rc = points_balance__check_party(db, &fb, 1, 0)))
+			rc = points_balance__check_party(db, &tb, 1, 0);
 		break;
 	default:
-		if (!(rc = points_balance__load_party(db, &fb, 0, 1)))
-			rc = points_balance__load_party(db, &tb, 0, 1);
+		if (!(rc = points_balance__check_party(db, &fb, 0, 1)))
+			rc = points_balance__check_party(db, &tb, 0, 1);
 		break;
 	}
 	if (rc)

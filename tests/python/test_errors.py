@@ -215,10 +215,13 @@ class StoreErrorsTest(unittest.TestCase):
             fault.arm(0)
             self.assertEqual(ledger.balance(a, "PTS").available, 70)
             self.assertGreater(fault.calls, 0)
-            # calls per method: a spend is one transaction
+            # calls per method: a spend is one transaction, and reads
+            # what it needs in one get_many
             fault.arm(0)
             ledger.spend(a, 1, "PTS")
             self.assertEqual(fault.method_calls("begin"), 1)
+            self.assertEqual(fault.method_calls("get_many"), 1)
+            self.assertEqual(fault.method_calls("get"), 0)
             self.assertEqual(fault.method_calls("commit"), 1)
             self.assertGreaterEqual(fault.method_calls("put"), 3)
             with self.assertRaises(points.InvalidArgument):
