@@ -746,7 +746,7 @@ START_TEST(test_close_refused_with_held_points)
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001 still has points (available 0, held 40): it can "
 	    "be closed only at zero");
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 0, NULL, &r),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
 }

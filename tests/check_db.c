@@ -96,7 +96,7 @@ all_calls_are_emisuse(points_db *bad)
 	p.counterparty = 0;
 	p.memo = "why";
 	ck_assert_int_eq(points_adjust(bad, &p, &t), POINTS_EMISUSE);
-	ck_assert_int_eq(points_reverse(bad, NO_SUCH_TXN, 0, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(bad, NO_SUCH_TXN, 0, NULL, NULL, &t),
 	    POINTS_EMISUSE);
 	ck_assert_int_eq(points_txn_get(bad, NO_SUCH_TXN, &t), POINTS_EMISUSE);
 	ck_assert_int_eq(points_statement(bad, 4, "PTS", 0, 0,
@@ -106,9 +106,9 @@ all_calls_are_emisuse(points_db *bad)
 	ck_assert_int_eq(points_expire_sweep(bad, TU_T0, &sw),
 	    POINTS_EMISUSE);
 	ck_assert_int_eq(points_hold_create(bad, &p, &t), POINTS_EMISUSE);
-	ck_assert_int_eq(points_hold_capture(bad, NO_SUCH_TXN, 0, 0, NULL,
+	ck_assert_int_eq(tu_capture(bad, NO_SUCH_TXN, 0, 0, NULL,
 	    &t), POINTS_EMISUSE);
-	ck_assert_int_eq(points_hold_release(bad, NO_SUCH_TXN, NULL, &t),
+	ck_assert_int_eq(tu_release(bad, NO_SUCH_TXN, NULL, &t),
 	    POINTS_EMISUSE);
 	ck_assert_int_eq(points_hold_get(bad, NO_SUCH_TXN, &h),
 	    POINTS_EMISUSE);
@@ -194,7 +194,8 @@ START_TEST(test_posting_init)
 	points_posting p;
 
 	memset(&p, 0xa5, sizeof(p));
-	ck_assert_int_eq(points_posting_init(&p), POINTS_OK);
+	ck_assert_int_eq(points_posting_init(&p, POINTS_POSTING_VERSION),
+	    POINTS_OK);
 	ck_assert_uint_eq(p.version, POINTS_POSTING_VERSION);
 	ck_assert_ptr_null(p.asset);
 	ck_assert_int_eq(p.account, 0);
@@ -204,7 +205,8 @@ START_TEST(test_posting_init)
 	ck_assert_ptr_null(p.idempotency_key);
 	ck_assert_int_eq(p.time, 0);
 	ck_assert_int_eq(p.expires_at, 0);
-	ck_assert_int_eq(points_posting_init(NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_posting_init(NULL, POINTS_POSTING_VERSION),
+	    POINTS_EINVAL);
 }
 END_TEST
 
@@ -1154,7 +1156,7 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, &t), POINTS_OK);
 	ck_assert_int_eq(t.seq, 6);
 	ck_assert_int_eq(points_account_unfreeze(db, bob), POINTS_OK);
-	ck_assert_int_eq(points_hold_release(db, h.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h.id, NULL, &t), POINTS_OK);
 	ck_assert_int_eq(t.seq, 7);
 	tu_invariants(db);
 	points_close(db);

@@ -514,7 +514,7 @@ check_adjust_debit(void)
 static int
 run_reverse_whole(void)
 {
-	return points_reverse(db, spend_id, 0, "refund", "rev-1", &txo);
+	return tu_reverse(db, spend_id, 0, "refund", "rev-1", &txo);
 }
 
 static void
@@ -529,14 +529,14 @@ check_reverse_whole(void)
 	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
 	ck_assert_int_eq(b.available, 80);
 	ck_assert_int_eq(b.spent, 0);
-	ck_assert_int_eq(points_reverse(db, spend_id, 0, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, spend_id, 0, NULL, NULL, &t),
 	    POINTS_ESTATE);
 }
 
 static int
 run_reverse_partial(void)
 {
-	return points_reverse(db, earn_id, 10, NULL, NULL, &txo);
+	return tu_reverse(db, earn_id, 10, NULL, NULL, &txo);
 }
 
 static void
@@ -548,7 +548,7 @@ check_reverse_partial(void)
 	ck_assert_int_eq(txo.amount, 10);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 40);
 	/* 90 are left to reverse, not 100 */
-	ck_assert_int_eq(points_reverse(db, earn_id, 91, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, earn_id, 91, NULL, NULL, &t),
 	    POINTS_EINVAL);
 }
 
@@ -578,7 +578,7 @@ check_hold_create(void)
 static int
 run_capture_full(void)
 {
-	return points_hold_capture(db, hold_open, 0, 0, "order 7", &txo);
+	return tu_capture(db, hold_open, 0, 0, "order 7", &txo);
 }
 
 static void
@@ -599,7 +599,7 @@ check_capture_full(void)
 static int
 run_capture_partial(void)
 {
-	return points_hold_capture(db, hold_open, 5, bob, NULL, &txo);
+	return tu_capture(db, hold_open, 5, bob, NULL, &txo);
 }
 
 static void
@@ -621,7 +621,7 @@ check_capture_partial(void)
 static int
 run_release(void)
 {
-	return points_hold_release(db, hold_open, "cancelled", &txo);
+	return tu_release(db, hold_open, "cancelled", &txo);
 }
 
 static void

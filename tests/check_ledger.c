@@ -315,7 +315,7 @@ START_TEST(test_reverse_spend_restores_original_lots)
 	/* consumes all 60 of the first lot and 20 of the second */
 	ck_assert_int_eq(tu_spend(db, alice, "EXP", 80, &s), POINTS_OK);
 	tu_now += 100 * TU_DAY;
-	ck_assert_int_eq(points_reverse(db, s.id, 0, "refund", NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 0, "refund", NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.type, POINTS_TXN_REVERSAL);
 	ck_assert_str_eq(r.ref, s.id);
@@ -346,7 +346,7 @@ START_TEST(test_partial_reversals_return_latest_consumed_first)
 	tu_now += 10 * TU_DAY;
 	tu_earn(db, alice, "EXP", 50, NULL);
 	ck_assert_int_eq(tu_spend(db, alice, "EXP", 100, &s), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, s.id, 30, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 30, NULL, NULL, &r),
 	    POINTS_OK);
 	/* the last 30 consumed came from the later lot */
 	ck_assert_int_eq(points_lots(db, alice, "EXP", INT64_MAX, &it),
@@ -355,13 +355,13 @@ START_TEST(test_partial_reversals_return_latest_consumed_first)
 	ck_assert_int_eq(lot.amount, 30);
 	ck_assert_int_eq(lot.expires_at, TU_T0 + 376 * TU_DAY - 1);
 	points_iter_free(it);
-	ck_assert_int_eq(points_reverse(db, s.id, 71, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 71, NULL, NULL, &r),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_reverse(db, s.id, 70, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 70, NULL, NULL, &r),
 	    POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, s.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 0, NULL, NULL, &r),
 	    POINTS_ESTATE);
-	ck_assert_int_eq(points_reverse(db, s.id, 1, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, s.id, 1, NULL, NULL, &r),
 	    POINTS_ESTATE);
 	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
 	ck_assert_int_eq(b.available, 100);
@@ -376,9 +376,9 @@ START_TEST(test_reverse_earn_takes_points_back)
 
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, &e), POINTS_OK);
 	tu_spend(db, alice, "PTS", 80, NULL);
-	ck_assert_int_eq(points_reverse(db, e.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, e.id, 0, NULL, NULL, &r),
 	    POINTS_EINSUFFICIENT);
-	ck_assert_int_eq(points_reverse(db, e.id, 20, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, e.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.from, alice);
 	ck_assert_int_eq(r.to, POINTS_ACCOUNT_ISSUER);
@@ -391,22 +391,22 @@ START_TEST(test_reverse_refuses_bad_targets)
 	points_txn r, e;
 	points_posting p = tu_posting("PTS", alice, 10);
 
-	ck_assert_int_eq(points_reverse(db, NULL, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, NULL, 0, NULL, NULL, &r),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_reverse(db, "not-a-uuid", 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, "not-a-uuid", 0, NULL, NULL, &r),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_reverse(db,
+	ck_assert_int_eq(tu_reverse(db,
 	    "01890000-0000-7000-8000-000000000000", 0, NULL, NULL, &r),
 	    POINTS_ENOTFOUND);
 	tu_earn(db, alice, "PTS", 10, &e);
-	ck_assert_int_eq(points_reverse(db, e.id, -1, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, e.id, -1, NULL, NULL, &r),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_reverse(db, e.id, 0, NULL, NULL, NULL),
+	ck_assert_int_eq(tu_reverse(db, e.id, 0, NULL, NULL, NULL),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_reverse(db, e.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, e.id, 0, NULL, NULL, &r),
 	    POINTS_OK);
 	/* a reversal is not itself reversible */
-	ck_assert_int_eq(points_reverse(db, r.id, 0, NULL, NULL, &e),
+	ck_assert_int_eq(tu_reverse(db, r.id, 0, NULL, NULL, &e),
 	    POINTS_EINVAL);
 	p.time = 0;
 	(void)p;
@@ -418,13 +418,13 @@ START_TEST(test_reverse_is_idempotent_with_key)
 	points_txn e, r1, r2;
 
 	tu_earn(db, alice, "PTS", 100, &e);
-	ck_assert_int_eq(points_reverse(db, e.id, 10, NULL, "refund-1", &r1),
+	ck_assert_int_eq(tu_reverse(db, e.id, 10, NULL, "refund-1", &r1),
 	    POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, e.id, 10, NULL, "refund-1", &r2),
+	ck_assert_int_eq(tu_reverse(db, e.id, 10, NULL, "refund-1", &r2),
 	    POINTS_OK);
 	ck_assert_int_eq(r2.replayed, 1);
 	ck_assert_str_eq(r1.id, r2.id);
-	ck_assert_int_eq(points_reverse(db, e.id, 11, NULL, "refund-1", &r2),
+	ck_assert_int_eq(tu_reverse(db, e.id, 11, NULL, "refund-1", &r2),
 	    POINTS_ECONFLICT);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 90);
 }

@@ -730,7 +730,7 @@ START_TEST(test_refund_of_expired_points_does_not_extend_their_life)
 	assert_report(&r, 1, 1, 60, 0);
 	/* the order is refunded after the points' lot expired */
 	tu_now += 10 * TU_DAY;
-	ck_assert_int_eq(points_reverse(db, s.id, 0, "refund", NULL, &rev),
+	ck_assert_int_eq(tu_reverse(db, s.id, 0, "refund", NULL, &rev),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 40);
 	ck_assert_int_eq(lots(alice, "EXP", INT64_MAX, v, 2), 1);
@@ -760,7 +760,7 @@ START_TEST(test_partial_refund_of_expired_points_expires_on_next_sweep)
 	r = sweep(tu_now);
 	assert_report(&r, 0, 0, 0, 0); /* the first lot was spent */
 	/* 70 back: 50 to the second lot, 20 to the expired first */
-	ck_assert_int_eq(points_reverse(db, s.id, 70, NULL, NULL, &rev),
+	ck_assert_int_eq(tu_reverse(db, s.id, 70, NULL, NULL, &rev),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 120);
 	r = sweep(tu_now);
@@ -806,7 +806,7 @@ START_TEST(test_partial_reversal_of_transfer_keeps_expiry)
 	tu_earn(db, alice, "EXP", 50, NULL);
 	p.counterparty = bob;
 	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, t.id, 20, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, t.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	/* the lots bob gives back must be the lots alice gets back: between
 	 * them 30 still expire with the first lot and 50 with the second */

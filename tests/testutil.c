@@ -98,6 +98,43 @@ tu_posting(const char *asset, int64_t account, int64_t amount)
 }
 
 int
+tu_reverse(points_db *db, const char *txn_id, int64_t amount,
+    const char *memo, const char *key, points_txn *out)
+{
+	points_reversal r = POINTS_REVERSAL_INIT;
+
+	r.txn_id = txn_id;
+	r.amount = amount;
+	r.memo = memo;
+	r.idempotency_key = key;
+	return points_reverse(db, &r, out);
+}
+
+int
+tu_capture(points_db *db, const char *hold_id, int64_t amount, int64_t to,
+    const char *memo, points_txn *out)
+{
+	points_capture c = POINTS_CAPTURE_INIT;
+
+	c.hold_id = hold_id;
+	c.amount = amount;
+	c.to = to;
+	c.memo = memo;
+	return points_hold_capture(db, &c, out);
+}
+
+int
+tu_release(points_db *db, const char *hold_id, const char *memo,
+    points_txn *out)
+{
+	points_release r = POINTS_RELEASE_INIT;
+
+	r.hold_id = hold_id;
+	r.memo = memo;
+	return points_hold_release(db, &r, out);
+}
+
+int
 tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out)
 {

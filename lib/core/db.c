@@ -268,9 +268,10 @@ points__write_end(points_db *db, int rc)
 {
 	if (db->in_batch) {
 		/* A failed check wrote nothing and the batch goes on; a
-		 * failure after writing leaves half an operation: drop the
-		 * batch. */
-		if (rc < 0 && db->op_wrote) {
+		 * failure after writing leaves half an operation, and a
+		 * conflict (POINTS_ERETRY) dooms the whole transaction:
+		 * drop the batch. */
+		if (rc < 0 && (db->op_wrote || rc == POINTS_ERETRY)) {
 			txn_abort(db);
 			db->batch_failed = 1;
 		}

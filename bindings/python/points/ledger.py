@@ -278,9 +278,10 @@ class Ledger:
 
     def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
         """Reverse a transaction in whole (amount 0) or in part; points
-        return to the lots they came from."""
-        return Txn._make(self._call(_c.points_reverse, txn_id(txn), amount,
-                                           memo, idempotency_key))
+        return to the lots they came from.  A retry with the same
+        idempotency_key and request returns the first result."""
+        return Txn._make(self._call(_c.points_reverse, (
+            txn_id(txn), amount, memo, idempotency_key)))
 
     def txn(self, txn):
         """The transaction with this id."""
@@ -388,20 +389,21 @@ class Hold:
                       self._ledger._call(_c.points_hold_get, self.id))
         return self
 
-    def capture(self, amount=0, to=0, memo=None):
+    def capture(self, amount=0, to=0, memo=None, *, idempotency_key=None):
         """Capture amount (0: all) into account `to` (0: the sink); the
-        rest is released."""
+        rest is released.  With an idempotency_key, a retry of the same
+        capture returns the first result instead of StateError."""
         try:
-            return Txn._make(self._ledger._call(
-                _c.points_hold_capture, self.id, amount, account_id(to),
-                memo))
+            return Txn._make(self._ledger._call(_c.points_hold_capture, (
+                self.id, amount, account_id(to), memo, idempotency_key)))
         finally:
             self._refresh_quietly()
 
-    def release(self, memo=None):
+    def release(self, memo=None, *, idempotency_key=None):
+        """Return all of the hold to its account."""
         try:
-            return Txn._make(self._ledger._call(_c.points_hold_release,
-                                                self.id, memo))
+            return Txn._make(self._ledger._call(_c.points_hold_release, (
+                self.id, memo, idempotency_key)))
         finally:
             self._refresh_quietly()
 

@@ -346,14 +346,23 @@ public final class Ledger implements AutoCloseable {
         return capi.points_adjust(db(), p);
     }
 
-    /** Reverse a transaction in whole; points return to the lots they came from. */
+    /**
+     * Reverse a transaction in whole or in part; points return to the lots
+     * they came from. A retry with the same idempotency key and request
+     * returns the first result.
+     */
+    public synchronized Txn reverse(Reversal r) {
+        return capi.points_reverse(db(), r);
+    }
+
+    /** Reverse a transaction in whole. */
     public synchronized Txn reverse(String txnId, String memo) {
-        return reverse(txnId, 0, memo, null);
+        return reverse(Reversal.of(txnId).memo(memo));
     }
 
     /** Reverse amount of a transaction (0: all of what is left). */
     public synchronized Txn reverse(String txnId, long amount, String memo, String idempotencyKey) {
-        return capi.points_reverse(db(), txnId, amount, memo, idempotencyKey);
+        return reverse(Reversal.of(txnId).amount(amount).memo(memo).idempotencyKey(idempotencyKey));
     }
 
     public synchronized Txn getTxn(String txnId) {
@@ -425,13 +434,23 @@ public final class Ledger implements AutoCloseable {
         return capi.points_hold_get(db(), holdId);
     }
 
+    /** Capture c.amount (0: all) into c.to (0: the sink); the rest is released. */
+    public synchronized Txn captureHold(Capture c) {
+        return capi.points_hold_capture(db(), c);
+    }
+
     /** Capture amount (0: all) into to (0: the sink); the rest is released. */
     public synchronized Txn captureHold(String holdId, long amount, long to, String memo) {
-        return capi.points_hold_capture(db(), holdId, amount, to, memo);
+        return captureHold(Capture.of(holdId).amount(amount).to(to).memo(memo));
+    }
+
+    /** Return all of the hold to its account. */
+    public synchronized Txn releaseHold(Release r) {
+        return capi.points_hold_release(db(), r);
     }
 
     public synchronized Txn releaseHold(String holdId, String memo) {
-        return capi.points_hold_release(db(), holdId, memo);
+        return releaseHold(Release.of(holdId).memo(memo));
     }
 
     /* ---- Integrity ---- */
