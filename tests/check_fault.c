@@ -514,7 +514,12 @@ check_adjust_debit(void)
 static int
 run_reverse_whole(void)
 {
-	return tu_reverse(db, spend_id, 0, "refund", "rev-1", &txo);
+	points_reversal r = POINTS_REVERSAL_INIT;
+
+	r.txn_id = spend_id;
+	r.memo = "refund";
+	r.idempotency_key = "rev-1";
+	return points_reverse(db, &r, &txo);
 }
 
 static void
@@ -531,6 +536,11 @@ check_reverse_whole(void)
 	ck_assert_int_eq(b.spent, 0);
 	ck_assert_int_eq(tu_reverse(db, spend_id, 0, NULL, NULL, &t),
 	    POINTS_ESTATE);
+	/* the idempotency key was recorded with it */
+	ck_assert_int_eq(tu_reverse(db, spend_id, 0, "refund", "rev-1", &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.replayed, 1);
+	ck_assert_str_eq(t.id, txo.id);
 }
 
 static int
@@ -578,7 +588,12 @@ check_hold_create(void)
 static int
 run_capture_full(void)
 {
-	return tu_capture(db, hold_open, 0, 0, "order 7", &txo);
+	points_capture c = POINTS_CAPTURE_INIT;
+
+	c.hold_id = hold_open;
+	c.memo = "order 7";
+	c.idempotency_key = "cap-1";
+	return points_hold_capture(db, &c, &txo);
 }
 
 static void
@@ -594,6 +609,10 @@ check_capture_full(void)
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
+	/* the idempotency key was recorded with it: a retry replays */
+	ck_assert_int_eq(run_capture_full(), POINTS_OK);
+	ck_assert_int_eq(txo.replayed, 1);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 50);
 }
 
 static int
@@ -621,7 +640,12 @@ check_capture_partial(void)
 static int
 run_release(void)
 {
-	return tu_release(db, hold_open, "cancelled", &txo);
+	points_release r = POINTS_RELEASE_INIT;
+
+	r.hold_id = hold_open;
+	r.memo = "cancelled";
+	r.idempotency_key = "rel-1";
+	return points_hold_release(db, &r, &txo);
 }
 
 static void
@@ -635,6 +659,10 @@ check_release(void)
 	ck_assert_int_eq(held(alice, "PTS"), 0);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_RELEASED);
+	/* the idempotency key was recorded with it: a retry replays */
+	ck_assert_int_eq(run_release(), POINTS_OK);
+	ck_assert_int_eq(txo.replayed, 1);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 70);
 }
 
 static int
