@@ -11,34 +11,25 @@
 #include "ledger/entry.h"
 #include "ledger/write.h"
 
+/* Does the field at p hold its default (the one at d)? */
 static int
-field_is_unset(const points_field *f, const unsigned char *p)
+field_is_default(const points_field *f, const unsigned char *p,
+    const unsigned char *d)
 {
+	const char *s, *t;
+
 	switch (f->kind) {
-	case POINTS_FIELD_I64: {
-		int64_t v;
-
-		memcpy(&v, p, sizeof(v));
-		return v == 0;
-	}
-	case POINTS_FIELD_INT: {
-		int v;
-
-		memcpy(&v, p, sizeof(v));
-		return v == 0;
-	}
-	case POINTS_FIELD_UINT: {
-		unsigned int v;
-
-		memcpy(&v, p, sizeof(v));
-		return v == 0;
-	}
-	default: {
-		const char *s;
-
+	case POINTS_FIELD_STR:
+	case POINTS_FIELD_UUID:
 		memcpy(&s, p, sizeof(s));
-		return s == NULL;
-	}
+		memcpy(&t, d, sizeof(t));
+		return s == t || (s && t && strcmp(s, t) == 0);
+	case POINTS_FIELD_I64:
+		return memcmp(p, d, sizeof(int64_t)) == 0;
+	case POINTS_FIELD_INT:
+		return memcmp(p, d, sizeof(int)) == 0;
+	default:
+		return memcmp(p, d, sizeof(unsigned int)) == 0;
 	}
 }
 
@@ -109,7 +100,8 @@ points_write__fingerprint(const points_write_op *op, const void *req,
 		if (f->use != POINTS_FIELD_HASHED)
 			continue;
 		if (f->since > 1) {
-			if (field_is_unset(f, base + f->offset))
+			if (field_is_default(f, base + f->offset,
+			    (const unsigned char *)t->defaults + f->offset))
 				continue;
 			points_buf__uvar(&b, i);
 		}

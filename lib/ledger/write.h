@@ -29,8 +29,9 @@
  * a length and the bytes, NULL as ""; UUIDs: their 16 bytes), which is
  * the format the hand-written hashes of 0.1.0 had, so keys recorded by
  * 0.1.0 replay.  A field added in a later version is encoded only when
- * it is not zero or NULL, after its index in the table, so that adding a
- * field changes no fingerprint of a request that leaves it unset.
+ * it differs from its default, after its index in the table, so that
+ * adding a field changes no fingerprint of a request that leaves it at
+ * its default (as every request made before it existed does).
  *
  * Retries.  When any step returns POINTS_ERETRY (an optimistic store
  * conflict: another writer won), the transaction is rolled back and the
@@ -202,7 +203,6 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 	unsigned char hash[16] = { 0 };
 	const char *key;
 	unsigned int v;
-	size_t have;
 	int64_t seq;
 	int rc, n;
 
@@ -216,11 +216,12 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 	memcpy(&v, req, sizeof(v));
 	if (v == 0 || v > op->req->version)
 		return points_write__bad_version(db, op, v);
-	/* Read only what the caller's version has.  A struct of the
-	 * library's own version is read in place. */
-	have = op->req->sizes[v];
-	if (have < op->req->size)
-		req = points_write__older(op->req, req, have, copy.b);
+	/* Read only what the caller's version has: an older struct is
+	 * copied, the fields it lacks defaulted; one of the library's own
+	 * version is read in place. */
+	if (v < op->req->version)
+		req = points_write__older(op->req, req, op->req->sizes[v],
+		    copy.b);
 	if ((rc = op->validate(db, op, req, ctx)))
 		return rc;
 	memcpy(&key, (const unsigned char *)req + op->req->key_offset,
