@@ -172,8 +172,10 @@ static points_ksdef *const keyspaces[] = {
 	&points_account__ks, &points_account__extid_ks, NULL,
 };
 static points_module account_module = {
-	"account", ACCOUNT_RECORD_V1, keyspaces, 0, account_setup, NULL, 0,
-	NULL,
+	.name = "account",
+	.format = ACCOUNT_RECORD_V1,
+	.keyspaces = keyspaces,
+	.setup = account_setup,
 };
 POINTS_MODULE(account_module)
 
