@@ -834,6 +834,7 @@ POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 }
 /* These return values, not status codes. */
 %noexception points_version;
+%noexception points_version_number;
 %noexception points_strerror;
 %noexception points_free;
 %noexception points_close;

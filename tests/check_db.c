@@ -134,6 +134,7 @@ START_TEST(test_version_matches_header)
 	int major, minor, patch;
 
 	ck_assert_str_eq(points_version(), POINTS_VERSION);
+	ck_assert_int_eq(points_version_number(), POINTS_VERSION_NUMBER);
 	ck_assert_int_eq(sscanf(points_version(), "%d.%d.%d", &major, &minor,
 	    &patch), 3);
 	ck_assert_int_eq(major * 1000000 + minor * 1000 + patch,
@@ -185,12 +186,20 @@ START_TEST(test_options_init)
 	points_open_options o;
 
 	memset(&o, 0xa5, sizeof(o));
-	ck_assert_int_eq(points_options_init(&o), POINTS_OK);
+	ck_assert_int_eq(points_open_options_init(&o,
+	    POINTS_OPEN_OPTIONS_VERSION), POINTS_OK);
 	ck_assert_uint_eq(o.version, POINTS_OPEN_OPTIONS_VERSION);
 	ck_assert_ptr_null(o.clock);
 	ck_assert_ptr_null(o.clock_ctx);
 	ck_assert_int_eq(o.utc_offset, 0);
-	ck_assert_int_eq(points_options_init(NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_open_options_init(NULL,
+	    POINTS_OPEN_OPTIONS_VERSION), POINTS_EINVAL);
+	/* a version this library does not know is refused, untouched */
+	memset(&o, 0xa5, sizeof(o));
+	ck_assert_int_eq(points_open_options_init(&o, 0), POINTS_EVERSION);
+	ck_assert_int_eq(points_open_options_init(&o,
+	    POINTS_OPEN_OPTIONS_VERSION + 1), POINTS_EVERSION);
+	ck_assert_uint_eq(o.version, 0xa5a5a5a5u);
 }
 END_TEST
 

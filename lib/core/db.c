@@ -31,6 +31,12 @@ points_version(void)
 	return POINTS_VERSION;
 }
 
+POINTS_EXTERN int
+points_version_number(void)
+{
+	return POINTS_VERSION_NUMBER;
+}
+
 POINTS_EXTERN const char *
 points_strerror(int code)
 {
@@ -186,14 +192,23 @@ points__day(points_db *db, int64_t t)
 	return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
 }
 
+/* The size of each version of the open options: a caller compiled
+ * against an older header has only the fields of its version. */
+static const size_t open_options_size[] = {
+	0, sizeof(points_open_options), /* 1 */
+};
+
 POINTS_EXTERN int
-points_options_init(points_open_options *opts)
+points_open_options_init(points_open_options *opts, unsigned int version)
 {
 	static const points_open_options init = POINTS_OPEN_OPTIONS_INIT;
 
 	if (!opts)
 		return POINTS_EINVAL;
-	*opts = init;
+	if (version == 0 || version > POINTS_OPEN_OPTIONS_VERSION)
+		return POINTS_EVERSION;
+	memcpy(opts, &init, open_options_size[version]);
+	opts->version = version;
 	return POINTS_OK;
 }
 

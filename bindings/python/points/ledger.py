@@ -93,7 +93,7 @@ class Ledger:
     @staticmethod
     def _options(clock, utc_offset):
         opts = capi.points_open_options()
-        capi.points_options_init(opts)
+        capi.points_open_options_init(opts, capi.POINTS_OPEN_OPTIONS_VERSION)
         opts.utc_offset = utc_offset
         cell = None
         if clock is not None:

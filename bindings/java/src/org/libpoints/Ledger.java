@@ -79,6 +79,11 @@ public final class Ledger implements AutoCloseable {
         return capi.points_version();
     }
 
+    /** The running C library's version as major*1000000 + minor*1000 + patch. */
+    public static int versionNumber() {
+        return capi.points_version_number();
+    }
+
     /** The library's name for a result code (e.g. -4: insufficient points). */
     public static String strerror(int code) {
         return capi.points_strerror(code);
@@ -112,7 +117,7 @@ public final class Ledger implements AutoCloseable {
         points_open_options opts = new points_open_options();
         points_clock_cell cell = new points_clock_cell();
         try {
-            capi.points_options_init(opts);
+            capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
             opts.setUtc_offset(options.utcOffset);
             cell.setNow(options.clock);
             capi.points_clock_cell_install(opts, cell);
