@@ -812,8 +812,8 @@ pt_open(const char *uri)
 	points_db *db = NULL;
 	int rc;
 
-	if (points_options_init(&o) != POINTS_OK)
-		fail("points_options_init failed");
+	if (points_open_options_init(&o, POINTS_OPEN_OPTIONS_VERSION) != POINTS_OK)
+		fail("points_open_options_init failed");
 	o.clock = bench_clock;
 	o.clock_ctx = &clk;
 	rc = points_open(uri, &o, &db);

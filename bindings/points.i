@@ -22,7 +22,8 @@
 #include <string.h>
 
 /* The handle a wrapper's first argument is, if it is one: the error
- * message is per handle.  Iterators and stores carry none. */
+ * message is per handle.  Iterators and stores carry none (the idiomatic
+ * layers read an iterator's message from its ledger). */
 #define POINTS_SWIG_DB(arg) _Generic((arg), points_db *: (arg), \
     default: (points_db *)0)
 
@@ -153,8 +154,11 @@ points_py_attach_report(const points_verify_report *r)
 }
 %enddef
 POINTS_PY_HANDLE_OUT(points_db)
-POINTS_PY_HANDLE_OUT(points_iter)
 POINTS_PY_HANDLE_OUT(points_store)
+/* One opaque type per list: a wrong kind is refused as a TypeError. */
+POINTS_PY_HANDLE_OUT(points_account_iterator)
+POINTS_PY_HANDLE_OUT(points_statement_iterator)
+POINTS_PY_HANDLE_OUT(points_lot_iterator)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {
@@ -913,13 +917,19 @@ POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
 }
 %enddef
 POINTS_JAVA_HANDLE_OUT(points_db)
-POINTS_JAVA_HANDLE_OUT(points_iter)
 POINTS_JAVA_HANDLE_OUT(points_store)
+POINTS_JAVA_HANDLE_OUT(points_account_iterator)
+POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
+POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
-POINTS_JAVA_RETURNS_HANDLE(points_account_iter, SWIGTYPE_p_points_iter)
-POINTS_JAVA_RETURNS_HANDLE(points_statement, SWIGTYPE_p_points_iter)
-POINTS_JAVA_RETURNS_HANDLE(points_lots, SWIGTYPE_p_points_iter)
+/* One opaque type per list, as in C: a wrong kind does not compile. */
+POINTS_JAVA_RETURNS_HANDLE(points_account_iterator_new,
+    SWIGTYPE_p_points_account_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_statement_iterator_new,
+    SWIGTYPE_p_points_statement_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_lot_iterator_new,
+    SWIGTYPE_p_points_lot_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -989,7 +999,7 @@ POINTS_JAVA_RETURNS(points_txn_get, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_create, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_capture, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_release, jobject, Txn)
-POINTS_JAVA_RETURNS(points_entry_next, jobject, Entry)
+POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
@@ -1015,13 +1025,16 @@ POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 }
 /* These return values, not status codes. */
 %noexception points_version;
+%noexception points_version_number;
 %noexception points_strerror;
 %noexception points_free;
 %noexception points_close;
 %noexception points_errmsg;
 %noexception points_errcode;
 %noexception points_now;
-%noexception points_iter_free;
+%noexception points_account_iterator_free;
+%noexception points_statement_iterator_free;
+%noexception points_lot_iterator_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;
@@ -1062,6 +1075,5 @@ POINTS_RECORD(points_verify_report)
 %include "points/lot.h"
 %include "points/hold.h"
 %include "points/verify.h"
-%include "points/iter.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"

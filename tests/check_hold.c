@@ -75,18 +75,18 @@ exp_end(int64_t t)
 static int
 lots(int64_t account, const char *asset, points_lot *v, int max)
 {
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int n = 0, rc;
 
-	ck_assert_int_eq(points_lots(db, account, asset, INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, account, asset, INT64_MAX,
+	    &it), POINTS_OK);
 	while ((rc = points_lot_next(it, &lot)) == POINTS_OK) {
 		ck_assert_int_lt(n, max);
 		v[n++] = lot;
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	return n;
 }
 
@@ -136,7 +136,7 @@ START_TEST(test_hold_create_reserves_points)
 	points_txn t;
 	points_balance b;
 	points_hold h;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -164,14 +164,14 @@ START_TEST(test_hold_create_reserves_points)
 	ck_assert_int_eq(tu_spend(db, alice, "PTS", 61, NULL),
 	    POINTS_EINSUFFICIENT);
 	/* the statement shows the reservation */
-	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_HOLD);
 	ck_assert_int_eq(e.amount, -40);
 	ck_assert_int_eq(e.held, 40);
 	ck_assert_str_eq(e.txn_id, t.id);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
@@ -372,7 +372,7 @@ START_TEST(test_partial_capture_takes_earliest_lots_and_releases_rest)
 	points_lot v[4];
 	points_balance b;
 	points_hold got;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 
 	two_lots();
@@ -400,23 +400,23 @@ START_TEST(test_partial_capture_takes_earliest_lots_and_releases_rest)
 	ck_assert_int_eq(got.captured, 40);
 	ck_assert_int_eq(got.amount, 70);
 	/* two entries: CAPTURE, then RELEASE */
-	ck_assert_int_eq(points_statement(db, alice, "EXP", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_RELEASE);
 	ck_assert_int_eq(e.amount, 30);
 	ck_assert_int_eq(e.held, -30);
 	ck_assert_int_eq(e.seq, c.seq + 1);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_CAPTURE);
 	ck_assert_int_eq(e.seq, c.seq);
 	ck_assert_int_eq(e.amount, 0);
 	ck_assert_int_eq(e.held, -40);
 	ck_assert_int_eq(e.counterparty, bob);
 	ck_assert_str_eq(e.memo, "part");
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_HOLD);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
@@ -562,7 +562,7 @@ START_TEST(test_sweep_releases_hold_after_its_deadline)
 	points_txn h;
 	points_hold g;
 	points_balance b;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	int64_t deadline = TU_T0 + 7 * TU_DAY;
 
@@ -588,12 +588,12 @@ START_TEST(test_sweep_releases_hold_after_its_deadline)
 	b = balance(alice, "PTS");
 	ck_assert_int_eq(b.available, 100);
 	ck_assert_int_eq(b.held, 0);
-	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_RELEASE);
 	ck_assert_int_eq(e.amount, 60);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	/* once */
 	r = sweep(deadline + 100 * TU_DAY);
 	ck_assert_int_eq(r.holds, 0);

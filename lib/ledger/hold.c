@@ -28,7 +28,9 @@ static points_ksdef *const keyspaces[] = {
 	&points_hold__ks, &points_hold__exp_ks, NULL,
 };
 static points_module hold_module = {
-	"hold", HOLD_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "hold",
+	.format = HOLD_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(hold_module)
 

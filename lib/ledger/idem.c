@@ -15,7 +15,9 @@
 points_ksdef points_ledger__idem_ks = { "idem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &points_ledger__idem_ks, NULL };
 static points_module idem_module = {
-	"idem", IDEM_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "idem",
+	.format = IDEM_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(idem_module)
 

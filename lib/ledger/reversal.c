@@ -23,7 +23,9 @@ static points_ksdef *const keyspaces[] = {
 	&points_ledger__reversed_ks, NULL,
 };
 static points_module reversal_module = {
-	"reversal", REVERSED_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "reversal",
+	.format = REVERSED_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(reversal_module)
 

@@ -412,6 +412,8 @@ class VersionTest(unittest.TestCase):
 
     def test_versions(self):
         self.assertEqual(points.library_version(), points.capi.POINTS_VERSION)
+        self.assertEqual(points.library_version_number(),
+                         points.capi.POINTS_VERSION_NUMBER)
         self.assertEqual(points.__version__, points.library_version())
 
 

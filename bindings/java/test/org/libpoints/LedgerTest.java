@@ -46,6 +46,7 @@ public class LedgerTest {
     public void versionAndStrerror() {
         assertEquals(capiConstants.POINTS_VERSION, Ledger.version());
         assertTrue(Ledger.version().matches("\\d+\\.\\d+\\.\\d+"));
+        assertEquals(capiConstants.POINTS_VERSION_NUMBER, Ledger.versionNumber());
         assertEquals("insufficient points", Ledger.strerror(capiConstants.POINTS_EINSUFFICIENT).toLowerCase());
         assertNotEquals(Ledger.strerror(-1), Ledger.strerror(-2));
     }
