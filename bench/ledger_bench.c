@@ -879,7 +879,7 @@ run_points(int run, int memory, result *r, int keep, double *setup)
 	}
 	*setup = now_sec() - t;
 
-	PT(db, points_posting_init(&p));
+	PT(db, points_posting_init(&p, POINTS_POSTING_VERSION));
 	p.asset = "PTS";
 	io_reset();
 	c = cpu_sec();
@@ -1275,7 +1275,7 @@ single_points(const char *uri, long n, int64_t syncs[2])
 	long i;
 	double t;
 
-	PT(db, points_posting_init(&p));
+	PT(db, points_posting_init(&p, POINTS_POSTING_VERSION));
 	p.asset = "PTS";
 	io_reset();
 	t = now_sec();

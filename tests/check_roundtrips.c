@@ -156,7 +156,12 @@ op_adjust(void)
 static int
 op_reverse(void)
 {
-	return points_reverse(db, exp_earn, 5, "refund", NULL, &txo);
+	points_reversal r = POINTS_REVERSAL_INIT;
+
+	r.txn_id = exp_earn;
+	r.amount = 5;
+	r.memo = "refund";
+	return points_reverse(db, &r, &txo);
 }
 
 static int
@@ -170,13 +175,19 @@ op_hold_create(void)
 static int
 op_hold_capture(void)
 {
-	return points_hold_capture(db, hold_a, 0, 0, NULL, &txo);
+	points_capture c = POINTS_CAPTURE_INIT;
+
+	c.hold_id = hold_a;
+	return points_hold_capture(db, &c, &txo);
 }
 
 static int
 op_hold_release(void)
 {
-	return points_hold_release(db, hold_b, NULL, &txo);
+	points_release r = POINTS_RELEASE_INIT;
+
+	r.hold_id = hold_b;
+	return points_hold_release(db, &r, &txo);
 }
 
 static int

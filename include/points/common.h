@@ -59,7 +59,6 @@ extern "C" {
 #define POINTS_ID_LEN 36 /* text of a UUID */
 
 typedef struct points_db points_db;
-typedef struct points_iter points_iter;
 typedef struct points_store points_store;
 
 /* ---- Library ---- */

@@ -43,7 +43,10 @@ static points_ksdef *const keyspaces[] = {
 	&points_balance__ks, &points_balance__sweep_ks, &balance_v1_ks, NULL,
 };
 static points_module balance_module = {
-	"balance", BALANCE_FORMAT, keyspaces, 0, balance_setup, NULL, 0, NULL,
+	.name = "balance",
+	.format = BALANCE_FORMAT,
+	.keyspaces = keyspaces,
+	.setup = balance_setup,
 };
 POINTS_MODULE(balance_module)
 

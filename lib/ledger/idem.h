@@ -10,19 +10,17 @@
 
 extern points_ksdef points_ledger__idem_ks;
 
-/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *out
- * filled, replayed = 1) or POINTS_ECONFLICT.  key may be NULL. */
+/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *seq
+ * is the entry the first request recorded) or POINTS_ECONFLICT.  key may
+ * be NULL. */
 int points_ledger__idem_check(points_db *db, const char *key,
-    const unsigned char hash[16], points_txn *out);
-/* The check in two halves, for a record read together with others
- * (points__get_many): what the read of key gave (rc POINTS_OK with the
- * value, or POINTS_ENOTFOUND) -> POINTS_OK (new request), POINTS_ITEROVER
- * (a replay of the transaction at *seq) or POINTS_ECONFLICT; then the
- * replay, which reads the entry: POINTS_ITEROVER with *out filled. */
+    const unsigned char hash[16], int64_t *seq);
+/* The same on what a read of key gave (rc POINTS_OK with the value, or
+ * POINTS_ENOTFOUND), for a record read together with others
+ * (points__get_many).  Makes no store call. */
 int points_ledger__idem_fetched(points_db *db, const char *key,
     const unsigned char hash[16], int rc, const void *v, size_t vl,
     int64_t *seq);
-int points_ledger__idem_replay(points_db *db, int64_t seq, points_txn *out);
 int points_ledger__idem_record(points_db *db, const char *key,
     const unsigned char hash[16], int64_t seq);
 void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);
