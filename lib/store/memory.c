@@ -1134,10 +1134,13 @@ ks_free(points_keyspace *ks)
 
 /* ---- Reads and writes ---- */
 
-/* Common checks: a transaction (a write one when write != 0), a keyspace
- * of this store, a key that fits. */
+/* Why check_key refused a call (out of line: calls that pass are the
+ * hot path). */
+#ifdef __GNUC__
+__attribute__((noinline, cold))
+#endif
 static int
-check_key(mem_store *s, points_keyspace *ks, const void *key, size_t klen,
+key_refused(mem_store *s, points_keyspace *ks, const void *key, size_t klen,
     int write, const char *what)
 {
 	if (s->txn == TXN_NONE)
@@ -1149,12 +1152,26 @@ check_key(mem_store *s, points_keyspace *ks, const void *key, size_t klen,
 		return fail(s, POINTS_EINVAL, what, "bad keyspace or key");
 	if (klen > KV_MAX)
 		return fail(s, POINTS_ELIMIT, what, "key too long");
-	/* As the SQLite backend stores these as integers. */
-	if ((ks->flags & (POINTS_KS_INTKEY | POINTS_KS_INT64)) &&
-	    (klen != 8 || ((const unsigned char *)key)[0] & 0x80))
-		return fail(s, POINTS_EINVAL, what,
-		    "integer keys are 8 bytes, below 2^63");
-	return POINTS_OK;
+	return fail(s, POINTS_EINVAL, what,
+	    "integer keys are 8 bytes, below 2^63");
+}
+
+/* Common checks: a transaction (a write one when write != 0), a keyspace
+ * of this store, a key that fits (integer keys: 8 bytes below 2^63, as
+ * the SQLite backend stores them as integers). */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline int
+check_key(mem_store *s, points_keyspace *ks, const void *key, size_t klen,
+    int write, const char *what)
+{
+	if (s->txn != TXN_NONE && (!write || s->txn == TXN_WRITE) && ks &&
+	    ks->store == s && (key || !klen) && klen <= KV_MAX &&
+	    (!(ks->flags & (POINTS_KS_INTKEY | POINTS_KS_INT64)) ||
+	    (klen == 8 && !(((const unsigned char *)key)[0] & 0x80))))
+		return POINTS_OK;
+	return key_refused(s, ks, key, klen, write, what);
 }
 
 /* The entry of key k or NULL.  With a hash table *si is its slot;
