@@ -7,8 +7,10 @@
 extern points_ksdef points_hold__ks;
 extern points_ksdef points_hold__exp_ks;
 
-/* Release every open hold whose deadline is before as_of (state
- * POINTS_HOLD_EXPIRED); adds their number to *count. */
-int points_hold__expire(points_db *db, int64_t as_of, int64_t *count);
+/* Release the open holds whose deadline is before as_of (state
+ * POINTS_HOLD_EXPIRED), at most max of them (the sweep's chunk); adds
+ * their number to *count. */
+int points_hold__expire(points_db *db, int64_t as_of, int64_t max,
+    int64_t *count);
 
 #endif
