@@ -29,7 +29,7 @@ POINTS_EXTERN int points_lot_next(points_iter *it, points_lot *out);
 /* The sweep commits in chunks: each write transaction expires at most
  * this many holds and balances (one entry each).  Inside a batch it runs
  * in the batch's transaction. */
-#define POINTS_SWEEP_CHUNK 1000
+#define POINTS_SWEEP_CHUNK 10000
 
 typedef struct points_sweep_report {
 	int64_t accounts; /* accounts that lost points (each once a call) */

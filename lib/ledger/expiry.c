@@ -23,7 +23,10 @@
 
 /* Each write transaction of the sweep does at most this many units of
  * work: an expired hold, or a balance whose due lots it expires (one
- * entry each).  Tests lower it (expiry.h). */
+ * entry each, a few hundred bytes written).  Not less: the index is in
+ * day order, balances in account order, so each chunk of a big sweep
+ * rewrites balance pages all over the table (README, design notes).
+ * Tests lower it (expiry.h). */
 size_t points_expiry__chunk = POINTS_SWEEP_CHUNK;
 
 /* Due keys read from the sweep index at a time, inside a chunk. */
