@@ -47,7 +47,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-bindings check-headers check-layers demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -94,9 +94,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-c check-python
+check: check-headers check-layers check-iterator-types check-c check-python
 else
-check: check-headers check-layers check-c check-python check-java check-bindings
+check: check-headers check-layers check-iterator-types check-c check-python check-java check-bindings
 endif
 
 # Every public header compiles on its own, as C99 and as C++ (when a C++
@@ -123,6 +123,20 @@ check-headers:
 	dup=$$(for h in $(HDRS); do $(HDR_GUARD) $$h | head -1; done | sort | uniq -d); \
 	[ -z "$$dup" ] || { echo "check-headers: include guards used twice:" $$dup; fail=1; }; \
 	[ $$fail = 0 ] && echo "check-headers: $(words $(PUBLIC_HDRS)) public headers compile alone"; exit $$fail
+
+# Each list has its own iterator type: tests/iterator_kinds.c compiles
+# with CASE=0 and fails, with an incompatible pointer type, for every
+# other CASE (one kind passed where another is expected).
+check-iterator-types:
+	@n=$$(sed -n 's/^#define NCASES //p' tests/iterator_kinds.c); fail=0; \
+	$(CC) $(HDR_CFLAGS) -fsyntax-only -DCASE=0 tests/iterator_kinds.c || fail=1; \
+	for c in $$(seq 1 $$n); do \
+	  out=$$($(CC) $(HDR_CFLAGS) -fsyntax-only -DCASE=$$c tests/iterator_kinds.c 2>&1) && \
+	    { echo "iterator_kinds.c: case $$c compiles"; fail=1; continue; }; \
+	  echo "$$out" | grep -qi 'incompatible pointer type' || \
+	    { echo "iterator_kinds.c: case $$c fails for another reason:"; echo "$$out"; fail=1; }; \
+	done; \
+	[ $$fail = 0 ] && echo "check-iterator-types: $$n misuses of an iterator type do not compile"; exit $$fail
 
 # Every public C function is reached by both bindings.
 check-bindings: python java

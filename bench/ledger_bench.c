@@ -812,8 +812,8 @@ pt_open(const char *uri)
 	points_db *db = NULL;
 	int rc;
 
-	if (points_options_init(&o) != POINTS_OK)
-		fail("points_options_init failed");
+	if (points_open_options_init(&o, POINTS_OPEN_OPTIONS_VERSION) != POINTS_OK)
+		fail("points_open_options_init failed");
 	o.clock = bench_clock;
 	o.clock_ctx = &clk;
 	rc = points_open(uri, &o, &db);
@@ -879,7 +879,7 @@ run_points(int run, int memory, result *r, int keep, double *setup)
 	}
 	*setup = now_sec() - t;
 
-	PT(db, points_posting_init(&p));
+	PT(db, points_posting_init(&p, POINTS_POSTING_VERSION));
 	p.asset = "PTS";
 	io_reset();
 	c = cpu_sec();
@@ -1275,7 +1275,7 @@ single_points(const char *uri, long n, int64_t syncs[2])
 	long i;
 	double t;
 
-	PT(db, points_posting_init(&p));
+	PT(db, points_posting_init(&p, POINTS_POSTING_VERSION));
 	p.asset = "PTS";
 	io_reset();
 	t = now_sec();

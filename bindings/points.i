@@ -22,7 +22,8 @@
 #include <string.h>
 
 /* The handle a wrapper's first argument is, if it is one: the error
- * message is per handle.  Iterators and stores carry none. */
+ * message is per handle.  Iterators and stores carry none (the idiomatic
+ * layers read an iterator's message from its ledger). */
 #define POINTS_SWIG_DB(arg) _Generic((arg), points_db *: (arg), \
     default: (points_db *)0)
 
@@ -153,8 +154,11 @@ points_py_attach_report(const points_verify_report *r)
 }
 %enddef
 POINTS_PY_HANDLE_OUT(points_db)
-POINTS_PY_HANDLE_OUT(points_iter)
 POINTS_PY_HANDLE_OUT(points_store)
+/* One opaque type per list: a wrong kind is refused as a TypeError. */
+POINTS_PY_HANDLE_OUT(points_account_iterator)
+POINTS_PY_HANDLE_OUT(points_statement_iterator)
+POINTS_PY_HANDLE_OUT(points_lot_iterator)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {
@@ -217,25 +221,48 @@ POINTS_PY_RECORD_OUT(points_sweep_report, "(LLLL)", (long long)r->accounts,
 POINTS_PY_RECORD_OUT(points_verify_report, "(LLLs)", (long long)r->entries,
     (long long)r->balances, (long long)r->bad_seq, r->message)
 
-/* Postings come in as tuples, so the proxy's strings are never set. */
+/* Requests come in as tuples, so the proxies' strings are never set. */
 %immutable points_posting::asset;
 %immutable points_posting::memo;
 %immutable points_posting::idempotency_key;
+%immutable points_reversal::txn_id;
+%immutable points_reversal::memo;
+%immutable points_reversal::idempotency_key;
+%immutable points_capture::hold_id;
+%immutable points_capture::memo;
+%immutable points_capture::idempotency_key;
+%immutable points_release::hold_id;
+%immutable points_release::memo;
+%immutable points_release::idempotency_key;
+
+/* A number of a request that does not fit int64_t is an Overflow. */
+%{
+static void
+points_py_request_failed(const char *what)
+{
+	if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+		char msg[80];
+
+		PyErr_Clear();
+		snprintf(msg, sizeof(msg), "a %s's number is outside int64",
+		    what);
+		points_py_raise(POINTS_EOVERFLOW, msg);
+	}
+}
+%}
 
 /* A posting is a tuple (asset, account, counterparty, amount, memo,
- * idempotency_key, time, expires_at): no proxy object per call. */
+ * idempotency_key, time, expires_at): no proxy object per call.  The
+ * struct is initialized as of the version this wrapper was compiled
+ * with, as every caller of the library should. */
 %typemap(in) const points_posting *p (points_posting temp) {
 	long long account, counterparty, amount, time, expires_at;
 
-	points_posting_init(&temp);
+	points_posting_init(&temp, POINTS_POSTING_VERSION);
 	if (!PyArg_ParseTuple($input, "zLLLzzLL:posting", &temp.asset,
 	    &account, &counterparty, &amount, &temp.memo,
 	    &temp.idempotency_key, &time, &expires_at)) {
-		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-			PyErr_Clear();
-			points_py_raise(POINTS_EOVERFLOW,
-			    "a posting's number is outside int64");
-		}
+		points_py_request_failed("posting");
 		SWIG_fail;
 	}
 	temp.account = account;
@@ -243,6 +270,46 @@ POINTS_PY_RECORD_OUT(points_verify_report, "(LLLs)", (long long)r->entries,
 	temp.amount = amount;
 	temp.time = time;
 	temp.expires_at = expires_at;
+	$1 = &temp;
+}
+
+/* A reversal is a tuple (txn_id, amount, memo, idempotency_key). */
+%typemap(in) const points_reversal *req (points_reversal temp) {
+	long long amount;
+
+	points_reversal_init(&temp, POINTS_REVERSAL_VERSION);
+	if (!PyArg_ParseTuple($input, "zLzz:reversal", &temp.txn_id, &amount,
+	    &temp.memo, &temp.idempotency_key)) {
+		points_py_request_failed("reversal");
+		SWIG_fail;
+	}
+	temp.amount = amount;
+	$1 = &temp;
+}
+
+/* A capture is a tuple (hold_id, amount, to, memo, idempotency_key). */
+%typemap(in) const points_capture *req (points_capture temp) {
+	long long amount, to;
+
+	points_capture_init(&temp, POINTS_CAPTURE_VERSION);
+	if (!PyArg_ParseTuple($input, "zLLzz:capture", &temp.hold_id, &amount,
+	    &to, &temp.memo, &temp.idempotency_key)) {
+		points_py_request_failed("capture");
+		SWIG_fail;
+	}
+	temp.amount = amount;
+	temp.to = to;
+	$1 = &temp;
+}
+
+/* A release is a tuple (hold_id, memo, idempotency_key). */
+%typemap(in) const points_release *req (points_release temp) {
+	points_release_init(&temp, POINTS_RELEASE_VERSION);
+	if (!PyArg_ParseTuple($input, "zzz:release", &temp.hold_id,
+	    &temp.memo, &temp.idempotency_key)) {
+		points_py_request_failed("release");
+		SWIG_fail;
+	}
 	$1 = &temp;
 }
 #endif /* SWIGPYTHON */
@@ -262,12 +329,15 @@ POINTS_PY_RECORD_OUT(points_verify_report, "(LLLs)", (long long)r->entries,
  * FindClass uses the class loader that loaded this library). */
 static struct {
 	jclass exc, corrupt, asset, account, balance, txn, entry, lot, hold,
-	    sweep, verify, posting;
+	    sweep, verify, posting, reversal, capture, release;
 	jmethodID exc_create, corrupt_attach, asset_new, account_new,
 	    balance_new, txn_new, entry_new, lot_new, hold_new, sweep_new,
 	    verify_new;
 	jfieldID p_asset, p_account, p_counterparty, p_amount, p_memo, p_key,
 	    p_time, p_expires_at;
+	jfieldID r_txn_id, r_amount, r_memo, r_key;
+	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
+	jfieldID l_hold_id, l_memo, l_key;
 } points_jni;
 
 static jclass
@@ -297,10 +367,12 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	if ((points_jni.field = (*jenv)->GetMethodID(jenv, points_jni.cls, \
 	    "<init>", sig)) == NULL) \
 		return JNI_ERR
-#define POINTS_JNI_FIELD(field, name, sig) \
-	if ((points_jni.field = (*jenv)->GetFieldID(jenv, points_jni.posting, \
+#define POINTS_JNI_FIELD_OF(cls, field, name, sig) \
+	if ((points_jni.field = (*jenv)->GetFieldID(jenv, points_jni.cls, \
 	    name, sig)) == NULL) \
 		return JNI_ERR
+#define POINTS_JNI_FIELD(field, name, sig) \
+	POINTS_JNI_FIELD_OF(posting, field, name, sig)
 	POINTS_JNI_CLASS(exc, "org/libpoints/PointsException");
 	POINTS_JNI_CLASS(corrupt, "org/libpoints/CorruptException");
 	POINTS_JNI_CLASS(asset, "org/libpoints/Asset");
@@ -313,6 +385,9 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_CLASS(sweep, "org/libpoints/SweepReport");
 	POINTS_JNI_CLASS(verify, "org/libpoints/VerifyReport");
 	POINTS_JNI_CLASS(posting, "org/libpoints/Posting");
+	POINTS_JNI_CLASS(reversal, "org/libpoints/Reversal");
+	POINTS_JNI_CLASS(capture, "org/libpoints/Capture");
+	POINTS_JNI_CLASS(release, "org/libpoints/Release");
 	if ((points_jni.exc_create = (*jenv)->GetStaticMethodID(jenv,
 	    points_jni.exc, "create",
 	    "(I[B[B)Lorg/libpoints/PointsException;")) == NULL)
@@ -339,9 +414,22 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_FIELD(p_key, "idempotencyKey8", "[B");
 	POINTS_JNI_FIELD(p_time, "time", "J");
 	POINTS_JNI_FIELD(p_expires_at, "expiresAt", "J");
+	POINTS_JNI_FIELD_OF(reversal, r_txn_id, "txnId8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, r_amount, "amount", "J");
+	POINTS_JNI_FIELD_OF(reversal, r_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, r_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_hold_id, "holdId8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_amount, "amount", "J");
+	POINTS_JNI_FIELD_OF(capture, c_to, "to", "J");
+	POINTS_JNI_FIELD_OF(capture, c_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_hold_id, "holdId8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_key, "idempotencyKey8", "[B");
 #undef POINTS_JNI_CLASS
 #undef POINTS_JNI_CTOR
 #undef POINTS_JNI_FIELD
+#undef POINTS_JNI_FIELD_OF
 	return JNI_VERSION_1_8;
 }
 
@@ -579,7 +667,7 @@ static int
 points_java_posting_in(JNIEnv *jenv, jobject o, points_posting *p,
     points_java_posting_strs *s)
 {
-	points_posting_init(p);
+	points_posting_init(p, POINTS_POSTING_VERSION);
 	s->asset = (*jenv)->GetObjectField(jenv, o, points_jni.p_asset);
 	s->memo = (*jenv)->GetObjectField(jenv, o, points_jni.p_memo);
 	s->key = (*jenv)->GetObjectField(jenv, o, points_jni.p_key);
@@ -602,6 +690,72 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 	points_java_unpin(jenv, s->asset, (char *)p->asset);
 	points_java_unpin(jenv, s->memo, (char *)p->memo);
 	points_java_unpin(jenv, s->key, (char *)p->idempotency_key);
+}
+
+/* The strings of a reversal, capture or release request, pinned while
+ * the call runs: the id, the memo, the idempotency key. */
+typedef struct points_java_request_strs {
+	jbyteArray id, memo, key;
+} points_java_request_strs;
+
+/* Pin the request's strings: 0 when an exception is pending. */
+static int
+points_java_request_pin(JNIEnv *jenv, jobject o, jfieldID id, jfieldID memo,
+    jfieldID key, points_java_request_strs *s, const char **ids,
+    const char **memos, const char **keys)
+{
+	s->id = (*jenv)->GetObjectField(jenv, o, id);
+	s->memo = (*jenv)->GetObjectField(jenv, o, memo);
+	s->key = (*jenv)->GetObjectField(jenv, o, key);
+	*ids = points_java_pin(jenv, s->id);
+	*memos = points_java_pin(jenv, s->memo);
+	*keys = points_java_pin(jenv, s->key);
+	return !(*jenv)->ExceptionCheck(jenv);
+}
+
+static void
+points_java_request_unpin(JNIEnv *jenv, points_java_request_strs *s,
+    const char *id, const char *memo, const char *key)
+{
+	points_java_unpin(jenv, s->id, (char *)id);
+	points_java_unpin(jenv, s->memo, (char *)memo);
+	points_java_unpin(jenv, s->key, (char *)key);
+}
+
+/* Fill a request struct from org.libpoints.Reversal, Capture or
+ * Release, each initialized as of the version this wrapper was compiled
+ * with; 0 when an exception is pending. */
+static int
+points_java_reversal_in(JNIEnv *jenv, jobject o, points_reversal *r,
+    points_java_request_strs *s)
+{
+	points_reversal_init(r, POINTS_REVERSAL_VERSION);
+	r->amount = (*jenv)->GetLongField(jenv, o, points_jni.r_amount);
+	return points_java_request_pin(jenv, o, points_jni.r_txn_id,
+	    points_jni.r_memo, points_jni.r_key, s, &r->txn_id, &r->memo,
+	    &r->idempotency_key);
+}
+
+static int
+points_java_capture_in(JNIEnv *jenv, jobject o, points_capture *c,
+    points_java_request_strs *s)
+{
+	points_capture_init(c, POINTS_CAPTURE_VERSION);
+	c->amount = (*jenv)->GetLongField(jenv, o, points_jni.c_amount);
+	c->to = (*jenv)->GetLongField(jenv, o, points_jni.c_to);
+	return points_java_request_pin(jenv, o, points_jni.c_hold_id,
+	    points_jni.c_memo, points_jni.c_key, s, &c->hold_id, &c->memo,
+	    &c->idempotency_key);
+}
+
+static int
+points_java_release_in(JNIEnv *jenv, jobject o, points_release *r,
+    points_java_request_strs *s)
+{
+	points_release_init(r, POINTS_RELEASE_VERSION);
+	return points_java_request_pin(jenv, o, points_jni.l_hold_id,
+	    points_jni.l_memo, points_jni.l_key, s, &r->hold_id, &r->memo,
+	    &r->idempotency_key);
 }
 
 /* Throw, and go on: the typemaps below check result, and the freearg
@@ -636,8 +790,8 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 %typemap(javafinalize) SWIGTYPE ""
 
 /* The records come back as Java objects (below), so their proxies would
- * be dead code.  The posting's proxy stays for points_posting_init; its
- * strings are read-only so no setter can leak a copy. */
+ * be dead code.  The requests' proxies stay for their *_init functions;
+ * their strings are read-only so no setter can leak a copy. */
 %ignore points_asset;
 %ignore points_account;
 %ignore points_balance;
@@ -650,6 +804,15 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 %immutable points_posting::asset;
 %immutable points_posting::memo;
 %immutable points_posting::idempotency_key;
+%immutable points_reversal::txn_id;
+%immutable points_reversal::memo;
+%immutable points_reversal::idempotency_key;
+%immutable points_capture::hold_id;
+%immutable points_capture::memo;
+%immutable points_capture::idempotency_key;
+%immutable points_release::hold_id;
+%immutable points_release::memo;
+%immutable points_release::idempotency_key;
 
 /* Strings: NUL-ended UTF-8 byte[] below, java.lang.String above. */
 %typemap(jni) const char *, char * "jbyteArray"
@@ -692,6 +855,38 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 	points_java_posting_release(jenv, &temp$argnum, &strs$argnum);
 }
 
+/* Reversals, captures and releases: org.libpoints.Reversal, Capture and
+ * Release, read field by field as postings are. */
+%define POINTS_JAVA_REQUEST_IN(CTYPE, JTYPE, READ, ID)
+%typemap(jni) const CTYPE *req "jobject"
+%typemap(jtype) const CTYPE *req #JTYPE
+%typemap(jstype) const CTYPE *req #JTYPE
+%typemap(javain) const CTYPE *req "$javainput"
+%typemap(in) const CTYPE *req (CTYPE temp, points_java_request_strs strs) {
+	memset(&strs, 0, sizeof(strs));
+	memset(&temp, 0, sizeof(temp));
+	$1 = NULL;
+	if ($input != NULL) {
+		$1 = &temp;
+		if (!READ(jenv, $input, &temp, &strs)) {
+			points_java_request_unpin(jenv, &strs, temp.ID,
+			    temp.memo, temp.idempotency_key);
+			return $null;
+		}
+	}
+}
+%typemap(freearg) const CTYPE *req {
+	points_java_request_unpin(jenv, &strs$argnum, temp$argnum.ID,
+	    temp$argnum.memo, temp$argnum.idempotency_key);
+}
+%enddef
+POINTS_JAVA_REQUEST_IN(points_reversal, Reversal, points_java_reversal_in,
+    txn_id)
+POINTS_JAVA_REQUEST_IN(points_capture, Capture, points_java_capture_in,
+    hold_id)
+POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
+    hold_id)
+
 /* ---- Output parameters become return values. ---- */
 /* The return value's typemaps are chosen by function name: what a
  * function returns in Java is what its out parameter holds. */
@@ -722,13 +917,19 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 }
 %enddef
 POINTS_JAVA_HANDLE_OUT(points_db)
-POINTS_JAVA_HANDLE_OUT(points_iter)
 POINTS_JAVA_HANDLE_OUT(points_store)
+POINTS_JAVA_HANDLE_OUT(points_account_iterator)
+POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
+POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
-POINTS_JAVA_RETURNS_HANDLE(points_account_iter, SWIGTYPE_p_points_iter)
-POINTS_JAVA_RETURNS_HANDLE(points_statement, SWIGTYPE_p_points_iter)
-POINTS_JAVA_RETURNS_HANDLE(points_lots, SWIGTYPE_p_points_iter)
+/* One opaque type per list, as in C: a wrong kind does not compile. */
+POINTS_JAVA_RETURNS_HANDLE(points_account_iterator_new,
+    SWIGTYPE_p_points_account_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_statement_iterator_new,
+    SWIGTYPE_p_points_statement_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_lot_iterator_new,
+    SWIGTYPE_p_points_lot_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -798,7 +999,7 @@ POINTS_JAVA_RETURNS(points_txn_get, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_create, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_capture, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_release, jobject, Txn)
-POINTS_JAVA_RETURNS(points_entry_next, jobject, Entry)
+POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
@@ -824,13 +1025,16 @@ POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 }
 /* These return values, not status codes. */
 %noexception points_version;
+%noexception points_version_number;
 %noexception points_strerror;
 %noexception points_free;
 %noexception points_close;
 %noexception points_errmsg;
 %noexception points_errcode;
 %noexception points_now;
-%noexception points_iter_free;
+%noexception points_account_iterator_free;
+%noexception points_statement_iterator_free;
+%noexception points_lot_iterator_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;
@@ -846,6 +1050,9 @@ POINTS_RECORD(points_asset)
 POINTS_RECORD(points_account)
 POINTS_RECORD(points_balance)
 POINTS_RECORD(points_posting)
+POINTS_RECORD(points_reversal)
+POINTS_RECORD(points_capture)
+POINTS_RECORD(points_release)
 POINTS_RECORD(points_txn)
 POINTS_RECORD(points_entry)
 POINTS_RECORD(points_lot)
@@ -868,6 +1075,5 @@ POINTS_RECORD(points_verify_report)
 %include "points/lot.h"
 %include "points/hold.h"
 %include "points/verify.h"
-%include "points/iter.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"

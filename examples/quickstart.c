@@ -77,7 +77,7 @@ main(int argc, char **argv)
 	points_txn gift;
 	points_sweep_report sweep;
 	points_verify_report ver;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	int64_t ids[3];
 	size_t i;
@@ -139,13 +139,13 @@ main(int argc, char **argv)
 	print_balances(db, ids, 3);
 
 	printf("\nstatement of %s (newest first)\n", staff[0][0]);
-	if (points_statement(db, ids[0], "WELFARE", 0, 0, POINTS_NEWEST_FIRST,
-	    &it) != POINTS_OK)
+	if (points_statement_iterator_new(db, ids[0], "WELFARE", 0, 0,
+	    POINTS_NEWEST_FIRST, &it) != POINTS_OK)
 		die(db, "statement");
-	while ((rc = points_entry_next(it, &e)) == POINTS_OK)
+	while ((rc = points_statement_next(it, &e)) == POINTS_OK)
 		printf("  #%-3lld %+6lld  %s\n", (long long)e.seq,
 		    (long long)e.amount, e.memo);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	if (rc != POINTS_ITEROVER)
 		die(db, "statement");
 

@@ -12,6 +12,11 @@
  *  - Records returned in caller structs hold no pointers unless said;
  *    strings the caller must free are freed with points_free().
  *  - A handle is used by one thread at a time; open one per thread.
+ *  - Each list has its own iterator type: points_<list>_iterator_new,
+ *    points_<list>_next (POINTS_ITEROVER at the end) and
+ *    points_<list>_iterator_free.  An iterator outlives neither its
+ *    handle (after points_close a step is POINTS_EMISUSE) nor the batch
+ *    it was opened in, if that is rolled back (POINTS_ESTATE).
  */
 #ifndef POINTS_H
 #define POINTS_H
@@ -33,6 +38,5 @@
 #include "points/lot.h"
 #include "points/hold.h"
 #include "points/verify.h"
-#include "points/iter.h"
 
 #endif /* POINTS_H */

@@ -746,7 +746,7 @@ START_TEST(test_close_refused_with_held_points)
 	ck_assert_str_eq(points_errmsg(db),
 	    "account E1001 still has points (available 0, held 40): it can "
 	    "be closed only at zero");
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 0, NULL, &r),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
 }
@@ -803,7 +803,7 @@ END_TEST
 
 START_TEST(test_iter_from_an_id_across_chunks)
 {
-	points_iter *it;
+	points_account_iterator *it;
 	points_account a;
 	char ext[32];
 	int64_t id, want;
@@ -815,16 +815,16 @@ START_TEST(test_iter_from_an_id_across_chunks)
 		ck_assert_int_eq(id, 6 + i);
 	}
 	/* everything: 3 system + alice, bob + 150 = 155 accounts */
-	ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	for (want = 1; (rc = points_account_next(it, &a)) == POINTS_OK; want++)
 		ck_assert_int_eq(a.id, want);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(want, 156);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_ITEROVER);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 
 	/* from the middle, across two chunk boundaries */
-	ck_assert_int_eq(points_account_iter(db, 20, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 20, &it), POINTS_OK);
 	for (want = 20; (rc = points_account_next(it, &a)) == POINTS_OK;
 	    want++) {
 		ck_assert_int_eq(a.id, want);
@@ -835,33 +835,34 @@ START_TEST(test_iter_from_an_id_across_chunks)
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(want, 156);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 
 	/* exactly one chunk's worth is left from 92 (92..155) */
-	ck_assert_int_eq(points_account_iter(db, 92, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 92, &it), POINTS_OK);
 	for (i = 0; (rc = points_account_next(it, &a)) == POINTS_OK; i++)
 		ck_assert_int_eq(a.id, 92 + i);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, 64);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 
 	/* past the end, and negative */
-	ck_assert_int_eq(points_account_iter(db, 156, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 156, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_ITEROVER);
-	points_iter_free(it);
-	ck_assert_int_eq(points_account_iter(db, INT64_MAX, &it), POINTS_OK);
+	points_account_iterator_free(it);
+	ck_assert_int_eq(points_account_iterator_new(db, INT64_MAX, &it),
+	    POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_ITEROVER);
-	points_iter_free(it);
-	ck_assert_int_eq(points_account_iter(db, -5, &it), POINTS_OK);
+	points_account_iterator_free(it);
+	ck_assert_int_eq(points_account_iterator_new(db, -5, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_OK);
 	ck_assert_int_eq(a.id, 1);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 }
 END_TEST
 
 START_TEST(test_iter_sees_accounts_made_between_chunks)
 {
-	points_iter *it;
+	points_account_iterator *it;
 	points_account a;
 	char ext[32];
 	int64_t want;
@@ -871,7 +872,7 @@ START_TEST(test_iter_sees_accounts_made_between_chunks)
 		snprintf(ext, sizeof(ext), "U%03d", i);
 		tu_account(db, ext);
 	}
-	ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_OK);
 	/* no transaction is held between calls: writes go on */
 	ck_assert_int_eq(tu_account(db, "late"), 106);
@@ -879,41 +880,47 @@ START_TEST(test_iter_sees_accounts_made_between_chunks)
 		ck_assert_int_eq(a.id, want);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(want, 107);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 }
 END_TEST
 
 START_TEST(test_iter_errors)
 {
-	points_iter *it = (points_iter *)&it, *st;
+	points_account_iterator *it = (points_account_iterator *)&it;
+	points_statement_iterator *st;
+	points_lot_iterator *li;
 	points_account a;
-	points_entry e;
-	points_lot lot;
 
-	ck_assert_int_eq(points_account_iter(NULL, 0, &it), POINTS_EINVAL);
-	ck_assert_ptr_eq(it, (points_iter *)&it);
-	ck_assert_int_eq(points_account_iter(db, 0, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_account_iterator_new(NULL, 0, &it),
+	    POINTS_EINVAL);
+	ck_assert_ptr_eq(it, (points_account_iterator *)&it);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, NULL),
+	    POINTS_EINVAL);
 	ck_assert_int_eq(points_account_next(NULL, &a), POINTS_EINVAL);
-	ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, NULL), POINTS_EINVAL);
-	/* an account iterator is not a statement or lot iterator */
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_EINVAL);
-	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "account iterator: out is required");
 	/* and still works after the misuse */
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_OK);
 	ck_assert_int_eq(a.id, 1);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 
-	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	/* Another kind does not compile (make check-iterator-types); one
+	 * forced through a cast is refused at run time. */
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
 	    POINTS_OLDEST_FIRST, &st), POINTS_OK);
-	ck_assert_int_eq(points_account_next(st, &a), POINTS_EINVAL);
-	ck_assert_str_eq(points_errmsg(db), "iterator is of another kind");
-	points_iter_free(st);
-	ck_assert_int_eq(points_lots(db, alice, "PTS", INT64_MAX, &st),
-	    POINTS_OK);
-	ck_assert_int_eq(points_account_next(st, &a), POINTS_EINVAL);
-	points_iter_free(st);
-	points_iter_free(NULL);
+	ck_assert_int_eq(points_account_next(
+	    (points_account_iterator *)(void *)st, &a), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "this call steps account "
+	    "iterators, not statement iterators");
+	points_statement_iterator_free(st);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "PTS", INT64_MAX,
+	    &li), POINTS_OK);
+	ck_assert_int_eq(points_account_next(
+	    (points_account_iterator *)(void *)li, &a), POINTS_EINVAL);
+	points_lot_iterator_free(li);
+	points_account_iterator_free(NULL);
 }
 END_TEST
 
@@ -922,7 +929,7 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	unsigned char k[8], *orig;
 	static const unsigned char junk[] = { 0x07, 0x01, 0x02 };
 	points_account a;
-	points_iter *it;
+	points_account_iterator *it;
 	char *v = NULL;
 	size_t ol;
 	int rc;
@@ -946,11 +953,11 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	TU_FAILS(db, points_account_freeze(db, alice), POINTS_ECORRUPT);
 	TU_FAILS(db, points_account_unfreeze(db, alice), POINTS_ECORRUPT);
 	TU_FAILS(db, points_account_close(db, alice), POINTS_ECORRUPT);
-	ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	while ((rc = points_account_next(it, &a)) == POINTS_OK)
 		ck_assert_int_lt(a.id, alice);
 	ck_assert_int_eq(rc, POINTS_ECORRUPT);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 	/* another account is unaffected */
 	ck_assert_int_eq(points_account_get(db, bob, &a), POINTS_OK);
 
@@ -1072,7 +1079,7 @@ static int
 run_op(int op)
 {
 	points_account a;
-	points_iter *it = NULL;
+	points_account_iterator *it = NULL;
 	char *v = NULL;
 	int64_t id = -7;
 	int rc, n;
@@ -1118,7 +1125,7 @@ run_op(int op)
 		points_free(v);
 		return rc;
 	case OP_ITER:
-		rc = points_account_iter(db, 0, &it);
+		rc = points_account_iterator_new(db, 0, &it);
 		if (rc != POINTS_OK) {
 			ck_assert_ptr_null(it);
 			return rc;
@@ -1126,7 +1133,7 @@ run_op(int op)
 		for (n = 0; (rc = points_account_next(it, &a)) == POINTS_OK;
 		    n++)
 			ck_assert_int_eq(a.id, n + 1);
-		points_iter_free(it);
+		points_account_iterator_free(it);
 		if (rc == POINTS_ITEROVER) {
 			ck_assert_int_eq(n, 5);
 			rc = POINTS_OK;
@@ -1243,7 +1250,7 @@ END_TEST
  * skipped or repeated. */
 START_TEST(test_iter_resumes_after_a_failed_refill)
 {
-	points_iter *it;
+	points_account_iterator *it;
 	points_account a;
 	char ext[32];
 	int64_t n, want;
@@ -1255,7 +1262,8 @@ START_TEST(test_iter_resumes_after_a_failed_refill)
 	}
 	for (n = 1;; n++) {
 		ck_assert(n < 1000);
-		ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+		ck_assert_int_eq(points_account_iterator_new(db, 0, &it),
+		    POINTS_OK);
 		for (want = 1; want <= 64; want++) {
 			ck_assert_int_eq(points_account_next(it, &a),
 			    POINTS_OK);
@@ -1274,7 +1282,7 @@ START_TEST(test_iter_resumes_after_a_failed_refill)
 			ck_assert_int_eq(a.id, want++);
 		ck_assert_int_eq(rc, POINTS_ITEROVER);
 		ck_assert_int_eq(want, 106);
-		points_iter_free(it);
+		points_account_iterator_free(it);
 		if (!failed)
 			break;
 	}

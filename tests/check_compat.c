@@ -135,16 +135,16 @@ static int
 statement(int64_t account, const char *asset, int order, points_entry *out,
     int max)
 {
-	points_iter *it;
+	points_statement_iterator *it;
 	int n = 0, rc;
 
-	ck_assert_int_eq(points_statement(db, account, asset, 0, 0, order, &it),
+	ck_assert_int_eq(points_statement_iterator_new(db, account, asset, 0, 0, order, &it),
 	    POINTS_OK);
-	while ((rc = points_entry_next(it, &out[n])) == POINTS_OK)
+	while ((rc = points_statement_next(it, &out[n])) == POINTS_OK)
 		ck_assert_int_lt(++n, max);
 	ck_assert_msg(rc == POINTS_ITEROVER, "statement: %s",
 	    points_errmsg(db));
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	return n;
 }
 
@@ -229,16 +229,16 @@ START_TEST(test_unknown_type_cannot_be_reversed)
 {
 	points_txn t;
 
-	TU_FAILS(db, points_reverse(db, moved.id, 0, "undo", NULL, &t),
+	TU_FAILS(db, tu_reverse(db, moved.id, 0, "undo", NULL, &t),
 	    POINTS_EVERSION);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "type 42"));
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), moved.id));
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "newer library"));
-	TU_FAILS(db, points_reverse(db, moved.id, 10, NULL, "undo-1", &t),
+	TU_FAILS(db, tu_reverse(db, moved.id, 10, NULL, "undo-1", &t),
 	    POINTS_EVERSION);
 	/* in a batch it writes nothing and the batch goes on */
 	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, moved.id, 0, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, moved.id, 0, NULL, NULL, &t),
 	    POINTS_EVERSION);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_OK);
 	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
@@ -254,7 +254,7 @@ START_TEST(test_ledger_with_unknown_type_stays_usable)
 	points_txn t;
 
 	ck_assert_int_eq(tu_spend(db, bob, "EXP", 32, &t), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, t.id, 0, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &t),
 	    POINTS_OK);
 	tu_invariants(db);
 	ck_assert_int_eq(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r),
@@ -282,7 +282,7 @@ static void
 expect_corrupt_entry(void)
 {
 	points_verify_report r;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	points_txn t;
 
@@ -290,10 +290,10 @@ expect_corrupt_entry(void)
 	ck_assert_int_eq(r.bad_seq, moved.seq);
 	ck_assert_str_eq(r.message, "entry unreadable");
 	ck_assert_int_eq(points_txn_get(db, moved.id, &t), POINTS_ECORRUPT);
-	ck_assert_int_eq(points_statement(db, alice, "EXP", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_ECORRUPT);
-	points_iter_free(it);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_ECORRUPT);
+	points_statement_iterator_free(it);
 	points_close(db);
 	db = NULL;
 }

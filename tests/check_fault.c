@@ -433,15 +433,15 @@ run_transfer_lots(void)
 static void
 check_transfer_lots(void)
 {
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int i;
 
 	ck_assert_int_eq(tu_available(db, erin, "EXP"), 4);
 	ck_assert_int_eq(tu_available(db, bob, "EXP"), 5 + ERIN_LOTS - 4);
 	/* bob's own lot, then erin's days, earliest first */
-	ck_assert_int_eq(points_lots(db, bob, "EXP", INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, bob, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
 	ck_assert_int_eq(lot.amount, 5);
 	for (i = 0; i < ERIN_LOTS - 4; i++) {
@@ -452,28 +452,28 @@ check_transfer_lots(void)
 		    TU_DAY - 1);
 	}
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 }
 
 static void
 check_transfer(void)
 {
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 
 	ck_assert_int_eq(txo.type, POINTS_TXN_TRANSFER);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 28);
 	ck_assert_int_eq(tu_available(db, bob, "EXP"), 25);
 	/* bob's new points keep alice's day-0 expiry */
-	ck_assert_int_eq(points_lots(db, bob, "EXP", INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, bob, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
 	ck_assert_int_eq(lot.amount, 20);
 	ck_assert_int_eq(lot.expires_at, TU_T0 + 366 * TU_DAY - 1);
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_OK);
 	ck_assert_int_eq(lot.amount, 5);
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 }
 
 static int
@@ -514,7 +514,12 @@ check_adjust_debit(void)
 static int
 run_reverse_whole(void)
 {
-	return points_reverse(db, spend_id, 0, "refund", "rev-1", &txo);
+	points_reversal r = POINTS_REVERSAL_INIT;
+
+	r.txn_id = spend_id;
+	r.memo = "refund";
+	r.idempotency_key = "rev-1";
+	return points_reverse(db, &r, &txo);
 }
 
 static void
@@ -529,14 +534,19 @@ check_reverse_whole(void)
 	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
 	ck_assert_int_eq(b.available, 80);
 	ck_assert_int_eq(b.spent, 0);
-	ck_assert_int_eq(points_reverse(db, spend_id, 0, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, spend_id, 0, NULL, NULL, &t),
 	    POINTS_ESTATE);
+	/* the idempotency key was recorded with it */
+	ck_assert_int_eq(tu_reverse(db, spend_id, 0, "refund", "rev-1", &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.replayed, 1);
+	ck_assert_str_eq(t.id, txo.id);
 }
 
 static int
 run_reverse_partial(void)
 {
-	return points_reverse(db, earn_id, 10, NULL, NULL, &txo);
+	return tu_reverse(db, earn_id, 10, NULL, NULL, &txo);
 }
 
 static void
@@ -548,7 +558,7 @@ check_reverse_partial(void)
 	ck_assert_int_eq(txo.amount, 10);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 40);
 	/* 90 are left to reverse, not 100 */
-	ck_assert_int_eq(points_reverse(db, earn_id, 91, NULL, NULL, &t),
+	ck_assert_int_eq(tu_reverse(db, earn_id, 91, NULL, NULL, &t),
 	    POINTS_EINVAL);
 }
 
@@ -578,7 +588,12 @@ check_hold_create(void)
 static int
 run_capture_full(void)
 {
-	return points_hold_capture(db, hold_open, 0, 0, "order 7", &txo);
+	points_capture c = POINTS_CAPTURE_INIT;
+
+	c.hold_id = hold_open;
+	c.memo = "order 7";
+	c.idempotency_key = "cap-1";
+	return points_hold_capture(db, &c, &txo);
 }
 
 static void
@@ -594,12 +609,16 @@ check_capture_full(void)
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
+	/* the idempotency key was recorded with it: a retry replays */
+	ck_assert_int_eq(run_capture_full(), POINTS_OK);
+	ck_assert_int_eq(txo.replayed, 1);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 50);
 }
 
 static int
 run_capture_partial(void)
 {
-	return points_hold_capture(db, hold_open, 5, bob, NULL, &txo);
+	return tu_capture(db, hold_open, 5, bob, NULL, &txo);
 }
 
 static void
@@ -621,7 +640,12 @@ check_capture_partial(void)
 static int
 run_release(void)
 {
-	return points_hold_release(db, hold_open, "cancelled", &txo);
+	points_release r = POINTS_RELEASE_INIT;
+
+	r.hold_id = hold_open;
+	r.memo = "cancelled";
+	r.idempotency_key = "rel-1";
+	return points_hold_release(db, &r, &txo);
 }
 
 static void
@@ -635,6 +659,10 @@ check_release(void)
 	ck_assert_int_eq(held(alice, "PTS"), 0);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_RELEASED);
+	/* the idempotency key was recorded with it: a retry replays */
+	ck_assert_int_eq(run_release(), POINTS_OK);
+	ck_assert_int_eq(txo.replayed, 1);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 70);
 }
 
 static int
@@ -1119,17 +1147,18 @@ static int
 read_statement_order(char *buf, size_t len, int64_t acct, const char *asset,
     int order)
 {
-	points_iter *it = NULL;
+	points_statement_iterator *it = NULL;
 	points_entry e;
 	int rc;
 
 	buf[0] = '\0';
-	if ((rc = points_statement(db, acct, asset, 0, 0, order, &it)))
+	if ((rc = points_statement_iterator_new(db, acct, asset, 0, 0, order,
+	    &it)))
 		return rc;
-	while ((rc = points_entry_next(it, &e)) == POINTS_OK)
+	while ((rc = points_statement_next(it, &e)) == POINTS_OK)
 		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)e.seq,
 		    (long long)e.amount, (long long)e.held, e.txn_id);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
 }
 
@@ -1150,17 +1179,17 @@ read_statement_oldest(char *buf, size_t len)
 static int
 read_lots_of(char *buf, size_t len, int64_t acct)
 {
-	points_iter *it = NULL;
+	points_lot_iterator *it = NULL;
 	points_lot l;
 	int rc;
 
 	buf[0] = '\0';
-	if ((rc = points_lots(db, acct, "EXP", INT64_MAX, &it)))
+	if ((rc = points_lot_iterator_new(db, acct, "EXP", INT64_MAX, &it)))
 		return rc;
 	while ((rc = points_lot_next(it, &l)) == POINTS_OK)
 		cat(buf, len, "%lld:%lld:%lld%s;", (long long)l.account,
 		    (long long)l.expires_at, (long long)l.amount, "");
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
 }
 
@@ -1179,17 +1208,17 @@ read_lots_all(char *buf, size_t len)
 static int
 read_accounts(char *buf, size_t len)
 {
-	points_iter *it = NULL;
+	points_account_iterator *it = NULL;
 	points_account a;
 	int rc;
 
 	buf[0] = '\0';
-	if ((rc = points_account_iter(db, 0, &it)))
+	if ((rc = points_account_iterator_new(db, 0, &it)))
 		return rc;
 	while ((rc = points_account_next(it, &a)) == POINTS_OK)
 		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)a.id,
 		    (long long)a.status, (long long)a.flags, a.external_id);
-	points_iter_free(it);
+	points_account_iterator_free(it);
 	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
 }
 
@@ -1266,32 +1295,43 @@ START_TEST(test_read_operation_fails_cleanly_under_store_faults)
 END_TEST
 
 /* A failed step of an iterator can be retried: it goes on where it was
- * (iter.c: "forget the partial chunk so a retry starts where it was"). */
+ * (iter.c: "forget the partial chunk so a retry starts where it was").
+ * Each kind has its own type; the table sees them as void *. */
 typedef struct iter_op {
 	const char *name;
-	int (*open)(points_iter **it);
-	int (*next)(points_iter *it, char *buf, size_t len);
+	int (*open)(void **it);
+	int (*next)(void *it, char *buf, size_t len);
+	void (*free)(void *it);
 } iter_op;
 
 static int
-open_statement_newest(points_iter **it)
+open_statement(void **out, const char *asset, int order)
 {
-	return points_statement(db, alice, "PTS", 0, 0, POINTS_NEWEST_FIRST,
-	    it);
+	points_statement_iterator *it = NULL;
+	int rc = points_statement_iterator_new(db, alice, asset, 0, 0, order,
+	    &it);
+
+	*out = it;
+	return rc;
 }
 
 static int
-open_statement_oldest(points_iter **it)
+open_statement_newest(void **it)
 {
-	return points_statement(db, alice, "EXP", 0, 0, POINTS_OLDEST_FIRST,
-	    it);
+	return open_statement(it, "PTS", POINTS_NEWEST_FIRST);
 }
 
 static int
-next_entry(points_iter *it, char *buf, size_t len)
+open_statement_oldest(void **it)
+{
+	return open_statement(it, "EXP", POINTS_OLDEST_FIRST);
+}
+
+static int
+next_entry(void *it, char *buf, size_t len)
 {
 	points_entry e;
-	int rc = points_entry_next(it, &e);
+	int rc = points_statement_next(it, &e);
 
 	if (rc == POINTS_OK)
 		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)e.seq,
@@ -1299,20 +1339,36 @@ next_entry(points_iter *it, char *buf, size_t len)
 	return rc;
 }
 
-static int
-open_lots_alice(points_iter **it)
+static void
+free_statement(void *it)
 {
-	return points_lots(db, alice, "EXP", INT64_MAX, it);
+	points_statement_iterator_free(it);
 }
 
 static int
-open_lots_all(points_iter **it)
+open_lots(void **out, int64_t account)
 {
-	return points_lots(db, 0, "EXP", INT64_MAX, it);
+	points_lot_iterator *it = NULL;
+	int rc = points_lot_iterator_new(db, account, "EXP", INT64_MAX, &it);
+
+	*out = it;
+	return rc;
 }
 
 static int
-next_lot(points_iter *it, char *buf, size_t len)
+open_lots_alice(void **it)
+{
+	return open_lots(it, alice);
+}
+
+static int
+open_lots_all(void **it)
+{
+	return open_lots(it, 0);
+}
+
+static int
+next_lot(void *it, char *buf, size_t len)
 {
 	points_lot l;
 	int rc = points_lot_next(it, &l);
@@ -1323,14 +1379,24 @@ next_lot(points_iter *it, char *buf, size_t len)
 	return rc;
 }
 
-static int
-open_accounts(points_iter **it)
+static void
+free_lots(void *it)
 {
-	return points_account_iter(db, 0, it);
+	points_lot_iterator_free(it);
 }
 
 static int
-next_account(points_iter *it, char *buf, size_t len)
+open_accounts(void **out)
+{
+	points_account_iterator *it = NULL;
+	int rc = points_account_iterator_new(db, 0, &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_account(void *it, char *buf, size_t len)
 {
 	points_account a;
 	int rc = points_account_next(it, &a);
@@ -1341,19 +1407,27 @@ next_account(points_iter *it, char *buf, size_t len)
 	return rc;
 }
 
+static void
+free_accounts(void *it)
+{
+	points_account_iterator_free(it);
+}
+
 static const iter_op iter_ops[] = {
-	{ "statement newest first", open_statement_newest, next_entry },
-	{ "statement oldest first", open_statement_oldest, next_entry },
-	{ "lots of one account", open_lots_alice, next_lot },
-	{ "lots of every account", open_lots_all, next_lot },
-	{ "accounts", open_accounts, next_account },
+	{ "statement newest first", open_statement_newest, next_entry,
+	    free_statement },
+	{ "statement oldest first", open_statement_oldest, next_entry,
+	    free_statement },
+	{ "lots of one account", open_lots_alice, next_lot, free_lots },
+	{ "lots of every account", open_lots_all, next_lot, free_lots },
+	{ "accounts", open_accounts, next_account, free_accounts },
 };
 #define NITER ((int)(sizeof(iter_ops) / sizeof(iter_ops[0])))
 
 static void
 iterate(const iter_op *op, char *buf, int64_t n)
 {
-	points_iter *it = NULL;
+	void *it = NULL;
 	int rc, retries = 0;
 
 	buf[0] = '\0';
@@ -1368,7 +1442,7 @@ iterate(const iter_op *op, char *buf, int64_t n)
 		points_store_fault_arm(fault, 0, 0);
 	}
 	points_store_fault_arm(fault, 0, 0);
-	points_iter_free(it);
+	op->free(it);
 }
 
 START_TEST(test_iterator_step_resumes_after_a_fault)

@@ -75,18 +75,18 @@ exp_end(int64_t t)
 static int
 lots(int64_t account, const char *asset, points_lot *v, int max)
 {
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int n = 0, rc;
 
-	ck_assert_int_eq(points_lots(db, account, asset, INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, account, asset, INT64_MAX,
+	    &it), POINTS_OK);
 	while ((rc = points_lot_next(it, &lot)) == POINTS_OK) {
 		ck_assert_int_lt(n, max);
 		v[n++] = lot;
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	return n;
 }
 
@@ -136,7 +136,7 @@ START_TEST(test_hold_create_reserves_points)
 	points_txn t;
 	points_balance b;
 	points_hold h;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 
 	tu_earn(db, alice, "PTS", 100, NULL);
@@ -164,14 +164,14 @@ START_TEST(test_hold_create_reserves_points)
 	ck_assert_int_eq(tu_spend(db, alice, "PTS", 61, NULL),
 	    POINTS_EINSUFFICIENT);
 	/* the statement shows the reservation */
-	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_HOLD);
 	ck_assert_int_eq(e.amount, -40);
 	ck_assert_int_eq(e.held, 40);
 	ck_assert_str_eq(e.txn_id, t.id);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
@@ -319,7 +319,7 @@ START_TEST(test_capture_all_into_sink)
 
 	tu_earn(db, alice, "PTS", 100, NULL);
 	ck_assert_int_eq(hold(db, alice, "PTS", 40, 0, &h), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 0, "order 1", &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, "order 1", &c),
 	    POINTS_OK);
 	ck_assert_int_eq(c.type, POINTS_TXN_CAPTURE);
 	ck_assert_int_eq(c.from, alice);
@@ -348,7 +348,7 @@ START_TEST(test_capture_into_user_keeps_lot_expiry)
 	two_lots();
 	ck_assert_int_eq(hold(db, alice, "EXP", 80, 0, &h), POINTS_OK);
 	tu_now += 30 * TU_DAY;
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &c),
 	    POINTS_OK);
 	ck_assert_int_eq(c.to, bob);
 	ck_assert_int_eq(c.amount, 80);
@@ -372,7 +372,7 @@ START_TEST(test_partial_capture_takes_earliest_lots_and_releases_rest)
 	points_lot v[4];
 	points_balance b;
 	points_hold got;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 
 	two_lots();
@@ -381,7 +381,7 @@ START_TEST(test_partial_capture_takes_earliest_lots_and_releases_rest)
 	ck_assert_int_eq(lots(alice, "EXP", v, 4), 1);
 	assert_lot(&v[0], exp_end(TU_T0 + 10 * TU_DAY), 10);
 	/* capture 40: the first lot's 30 and 10 of the second */
-	ck_assert_int_eq(points_hold_capture(db, h.id, 40, bob, "part", &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 40, bob, "part", &c),
 	    POINTS_OK);
 	ck_assert_int_eq(c.type, POINTS_TXN_CAPTURE);
 	ck_assert_int_eq(c.amount, 40);
@@ -400,23 +400,23 @@ START_TEST(test_partial_capture_takes_earliest_lots_and_releases_rest)
 	ck_assert_int_eq(got.captured, 40);
 	ck_assert_int_eq(got.amount, 70);
 	/* two entries: CAPTURE, then RELEASE */
-	ck_assert_int_eq(points_statement(db, alice, "EXP", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_RELEASE);
 	ck_assert_int_eq(e.amount, 30);
 	ck_assert_int_eq(e.held, -30);
 	ck_assert_int_eq(e.seq, c.seq + 1);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_CAPTURE);
 	ck_assert_int_eq(e.seq, c.seq);
 	ck_assert_int_eq(e.amount, 0);
 	ck_assert_int_eq(e.held, -40);
 	ck_assert_int_eq(e.counterparty, bob);
 	ck_assert_str_eq(e.memo, "part");
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_HOLD);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
@@ -429,17 +429,17 @@ START_TEST(test_capture_more_than_held_is_refused)
 	tu_earn(db, alice, "PTS", 100, NULL);
 	ck_assert_int_eq(hold(db, alice, "PTS", 40, 0, &h), POINTS_OK);
 	before = tu_dump(db, &bl);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 41, 0, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 41, 0, NULL, &c),
 	    POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "exceeds"));
-	ck_assert_int_eq(points_hold_capture(db, h.id, -1, 0, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, -1, 0, NULL, &c),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_capture(db, h.id, INT64_MIN, 0, NULL,
+	ck_assert_int_eq(tu_capture(db, h.id, INT64_MIN, 0, NULL,
 	    &c), POINTS_EINVAL);
 	assert_unchanged(before, bl);
 	ck_assert_int_eq(hold_get(h.id).state, POINTS_HOLD_OPEN);
 	/* exactly what is held is fine */
-	ck_assert_int_eq(points_hold_capture(db, h.id, 40, 0, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 40, 0, NULL, &c),
 	    POINTS_OK);
 }
 END_TEST
@@ -457,7 +457,7 @@ START_TEST(test_release_returns_points_to_original_lots)
 	ck_assert_int_eq(hold(db, alice, "EXP", 80, 0, &h), POINTS_OK);
 	ck_assert_int_eq(lots(alice, "EXP", after, 4), 0);
 	tu_now += 100 * TU_DAY;
-	ck_assert_int_eq(points_hold_release(db, h.id, "cancelled", &r),
+	ck_assert_int_eq(tu_release(db, h.id, "cancelled", &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.type, POINTS_TXN_RELEASE);
 	ck_assert_int_eq(r.from, alice);
@@ -489,31 +489,31 @@ START_TEST(test_hold_settles_only_once)
 	ck_assert_int_eq(hold(db, alice, "PTS", 10, TU_T0 + 3600, &h3),
 	    POINTS_OK);
 	/* released: neither capture nor release again */
-	ck_assert_int_eq(points_hold_release(db, h1.id, NULL, &t), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h1.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_release(db, h1.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_capture(db, h1.id, 0, 0, NULL, &t),
 	    POINTS_ESTATE);
 	snprintf(want, sizeof(want), "hold %s is already released", h1.id);
 	ck_assert_str_eq(points_errmsg(db), want);
-	ck_assert_int_eq(points_hold_release(db, h1.id, NULL, &t),
+	ck_assert_int_eq(tu_release(db, h1.id, NULL, &t),
 	    POINTS_ESTATE);
 	/* captured: neither release nor capture again */
-	ck_assert_int_eq(points_hold_capture(db, h2.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h2.id, 0, 0, NULL, &t),
 	    POINTS_OK);
-	ck_assert_int_eq(points_hold_release(db, h2.id, NULL, &t),
+	ck_assert_int_eq(tu_release(db, h2.id, NULL, &t),
 	    POINTS_ESTATE);
 	snprintf(want, sizeof(want), "hold %s is already captured", h2.id);
 	ck_assert_str_eq(points_errmsg(db), want);
-	ck_assert_int_eq(points_hold_capture(db, h2.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h2.id, 0, 0, NULL, &t),
 	    POINTS_ESTATE);
-	ck_assert_int_eq(points_hold_capture(db, h2.id, 1, bob, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h2.id, 1, bob, NULL, &t),
 	    POINTS_ESTATE);
 	/* expired by the sweep: neither */
 	sweep(TU_T0 + 3601);
-	ck_assert_int_eq(points_hold_release(db, h3.id, NULL, &t),
+	ck_assert_int_eq(tu_release(db, h3.id, NULL, &t),
 	    POINTS_ESTATE);
 	snprintf(want, sizeof(want), "hold %s is already expired", h3.id);
 	ck_assert_str_eq(points_errmsg(db), want);
-	ck_assert_int_eq(points_hold_capture(db, h3.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h3.id, 0, 0, NULL, &t),
 	    POINTS_ESTATE);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 90);
 	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 10);
@@ -536,13 +536,13 @@ START_TEST(test_hold_get_reflects_state)
 	ck_assert_int_eq(g.state, POINTS_HOLD_OPEN);
 	ck_assert_int_eq(g.expires_at, TU_T0 + TU_DAY);
 	ck_assert_str_eq(g.asset, "YE");
-	ck_assert_int_eq(points_hold_capture(db, h1.id, 120, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h1.id, 120, 0, NULL, &t),
 	    POINTS_OK);
 	g = hold_get(h1.id);
 	ck_assert_int_eq(g.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(g.captured, 120);
 	ck_assert_int_eq(g.amount, 300);
-	ck_assert_int_eq(points_hold_release(db, h2.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h2.id, NULL, &t), POINTS_OK);
 	g = hold_get(h2.id);
 	ck_assert_int_eq(g.state, POINTS_HOLD_RELEASED);
 	ck_assert_int_eq(g.captured, 0);
@@ -562,7 +562,7 @@ START_TEST(test_sweep_releases_hold_after_its_deadline)
 	points_txn h;
 	points_hold g;
 	points_balance b;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	int64_t deadline = TU_T0 + 7 * TU_DAY;
 
@@ -588,12 +588,12 @@ START_TEST(test_sweep_releases_hold_after_its_deadline)
 	b = balance(alice, "PTS");
 	ck_assert_int_eq(b.available, 100);
 	ck_assert_int_eq(b.held, 0);
-	ck_assert_int_eq(points_statement(db, alice, "PTS", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_RELEASE);
 	ck_assert_int_eq(e.amount, 60);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	/* once */
 	r = sweep(deadline + 100 * TU_DAY);
 	ck_assert_int_eq(r.holds, 0);
@@ -612,9 +612,9 @@ START_TEST(test_settled_hold_is_not_expired_by_sweep)
 	    POINTS_OK);
 	ck_assert_int_eq(hold(db, alice, "PTS", 20, TU_T0 + 60, &h2),
 	    POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h1.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h1.id, 0, 0, NULL, &t),
 	    POINTS_OK);
-	ck_assert_int_eq(points_hold_release(db, h2.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h2.id, NULL, &t), POINTS_OK);
 	before = tu_dump(db, &bl);
 	r = sweep(TU_T0 + TU_DAY);
 	ck_assert_int_eq(r.holds, 0);
@@ -642,7 +642,7 @@ START_TEST(test_held_points_do_not_expire_while_held)
 	ck_assert_int_eq(b.held, 100);
 	ck_assert_int_eq(b.expired, 0);
 	/* released past the expiry: back with the past expiry... */
-	ck_assert_int_eq(points_hold_release(db, h.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h.id, NULL, &t), POINTS_OK);
 	ck_assert_int_eq(lots(alice, "EXP", v, 2), 1);
 	assert_lot(&v[0], end, 100);
 	/* ...so the next sweep expires them */
@@ -671,7 +671,7 @@ START_TEST(test_hold_on_overdue_lot_is_not_swept)
 	ck_assert_int_eq(r.points, 30); /* only what was not held */
 	ck_assert_int_eq(balance(alice, "EXP").held, 70);
 	/* captured into the sink after all */
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 0, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, NULL, &c),
 	    POINTS_OK);
 	r = sweep(tu_now);
 	ck_assert_int_eq(r.points, 0);
@@ -711,7 +711,7 @@ START_TEST(test_captured_overdue_points_expire_on_receiver)
 	tu_earn(db, alice, "EXP", 100, NULL);
 	ck_assert_int_eq(hold(db, alice, "EXP", 100, 0, &h), POINTS_OK);
 	tu_now = end + TU_DAY;
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &c),
 	    POINTS_OK);
 	ck_assert_int_eq(lots(bob, "EXP", v, 2), 1);
 	assert_lot(&v[0], end, 100);
@@ -731,11 +731,11 @@ START_TEST(test_reverse_capture_returns_points_to_captured_lots)
 
 	two_lots();
 	ck_assert_int_eq(hold(db, alice, "EXP", 70, 0, &h), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 40, 0, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 40, 0, NULL, &c),
 	    POINTS_OK);
 	/* alice now: 40 in the second lot; the capture took 30 + 10 */
 	tu_now += 50 * TU_DAY;
-	ck_assert_int_eq(points_reverse(db, c.id, 0, "refund", NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, c.id, 0, "refund", NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.type, POINTS_TXN_REVERSAL);
 	ck_assert_str_eq(r.ref, c.id);
@@ -752,7 +752,7 @@ START_TEST(test_reverse_capture_returns_points_to_captured_lots)
 	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "EXP"), 0);
 	/* the hold stays captured; the capture cannot be reversed twice */
 	ck_assert_int_eq(hold_get(h.id).state, POINTS_HOLD_CAPTURED);
-	ck_assert_int_eq(points_reverse(db, c.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, c.id, 0, NULL, NULL, &r),
 	    POINTS_ESTATE);
 }
 END_TEST
@@ -764,9 +764,9 @@ START_TEST(test_reverse_capture_into_user_takes_points_back)
 
 	two_lots();
 	ck_assert_int_eq(hold(db, alice, "EXP", 80, 0, &h), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &c),
 	    POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, c.id, 20, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, c.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.from, bob);
 	ck_assert_int_eq(r.to, alice);
@@ -787,9 +787,9 @@ START_TEST(test_partial_reverse_of_capture_into_user_conserves_expiry)
 
 	two_lots();
 	ck_assert_int_eq(hold(db, alice, "EXP", 80, 0, &h), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &c),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &c),
 	    POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, c.id, 20, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, c.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	/* whatever lots bob gives back are the ones alice gets: between
 	 * them they still hold 30 expiring with the first lot and 50 with
@@ -815,10 +815,10 @@ START_TEST(test_hold_and_release_are_not_reversible)
 
 	tu_earn(db, alice, "PTS", 100, NULL);
 	ck_assert_int_eq(hold(db, alice, "PTS", 10, 0, &h), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, h.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, h.id, 0, NULL, NULL, &r),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_release(db, h.id, NULL, &rel), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, rel.id, 0, NULL, NULL, &r),
+	ck_assert_int_eq(tu_release(db, h.id, NULL, &rel), POINTS_OK);
+	ck_assert_int_eq(tu_reverse(db, rel.id, 0, NULL, NULL, &r),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 100);
 }
@@ -834,9 +834,9 @@ START_TEST(test_frozen_holder_can_still_settle)
 	ck_assert_int_eq(hold(db, alice, "PTS", 30, 0, &h1), POINTS_OK);
 	ck_assert_int_eq(hold(db, alice, "PTS", 20, 0, &h2), POINTS_OK);
 	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h1.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h1.id, 0, 0, NULL, &t),
 	    POINTS_OK);
-	ck_assert_int_eq(points_hold_release(db, h2.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h2.id, NULL, &t), POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 70);
 	ck_assert_int_eq(balance(alice, "PTS").held, 0);
 	ck_assert_int_eq(hold_get(h1.id).state, POINTS_HOLD_CAPTURED);
@@ -856,23 +856,23 @@ START_TEST(test_capture_into_unusable_account_is_refused)
 	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, carol), POINTS_OK);
 	before = tu_dump(db, &bl);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &t),
 	    POINTS_EFROZEN);
 	ck_assert_str_eq(points_errmsg(db), "account E1002 is frozen");
-	ck_assert_int_eq(points_hold_capture(db, h.id, 10, bob, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 10, bob, NULL, &t),
 	    POINTS_EFROZEN);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, carol, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, carol, NULL, &t),
 	    POINTS_ECLOSED);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 999, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 999, NULL, &t),
 	    POINTS_ENOTFOUND);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, -1, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, -1, NULL, &t),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, alice, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, alice, NULL, &t),
 	    POINTS_EINVAL);
 	assert_unchanged(before, bl);
 	ck_assert_int_eq(hold_get(h.id).state, POINTS_HOLD_OPEN);
 	ck_assert_int_eq(points_account_unfreeze(db, bob), POINTS_OK);
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, bob, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &t),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_available(db, bob, "PTS"), 30);
 }
@@ -886,45 +886,45 @@ START_TEST(test_bad_hold_ids_and_outputs)
 	tu_earn(db, alice, "PTS", 100, &e);
 	ck_assert_int_eq(hold(db, alice, "PTS", 10, 0, &h), POINTS_OK);
 	/* NULL and malformed ids */
-	ck_assert_int_eq(points_hold_capture(db, NULL, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, NULL, 0, 0, NULL, &t),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_release(db, NULL, NULL, &t),
+	ck_assert_int_eq(tu_release(db, NULL, NULL, &t),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_get(db, NULL, &g), POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_capture(db, "not-a-uuid", 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, "not-a-uuid", 0, 0, NULL, &t),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_release(db, "not-a-uuid", NULL, &t),
+	ck_assert_int_eq(tu_release(db, "not-a-uuid", NULL, &t),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_get(db, "not-a-uuid", &g), POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_get(db, "", &g), POINTS_EINVAL);
 	/* well-formed but unknown, or not a hold */
-	ck_assert_int_eq(points_hold_capture(db, UNKNOWN_ID, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(db, UNKNOWN_ID, 0, 0, NULL, &t),
 	    POINTS_ENOTFOUND);
-	ck_assert_int_eq(points_hold_release(db, UNKNOWN_ID, NULL, &t),
+	ck_assert_int_eq(tu_release(db, UNKNOWN_ID, NULL, &t),
 	    POINTS_ENOTFOUND);
 	ck_assert_int_eq(points_hold_get(db, UNKNOWN_ID, &g), POINTS_ENOTFOUND);
 	ck_assert_int_eq(points_hold_get(db, e.id, &g), POINTS_ENOTFOUND);
-	ck_assert_int_eq(points_hold_release(db, e.id, NULL, &t),
+	ck_assert_int_eq(tu_release(db, e.id, NULL, &t),
 	    POINTS_ENOTFOUND);
 	/* NULL outputs */
-	ck_assert_int_eq(points_hold_capture(db, h.id, 0, 0, NULL, NULL),
+	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, NULL, NULL),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_release(db, h.id, NULL, NULL),
+	ck_assert_int_eq(tu_release(db, h.id, NULL, NULL),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_get(db, h.id, NULL), POINTS_EINVAL);
 	/* NULL handle */
-	ck_assert_int_eq(points_hold_capture(NULL, h.id, 0, 0, NULL, &t),
+	ck_assert_int_eq(tu_capture(NULL, h.id, 0, 0, NULL, &t),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_hold_release(NULL, h.id, NULL, &t),
+	ck_assert_int_eq(tu_release(NULL, h.id, NULL, &t),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_hold_get(NULL, h.id, &g), POINTS_EINVAL);
 	/* bad memo */
-	ck_assert_int_eq(points_hold_release(db, h.id, "bad \xff", &t),
+	ck_assert_int_eq(tu_release(db, h.id, "bad \xff", &t),
 	    POINTS_EINVAL);
 	/* none of it settled the hold */
 	ck_assert_int_eq(hold_get(h.id).state, POINTS_HOLD_OPEN);
 	ck_assert_int_eq(balance(alice, "PTS").held, 10);
-	ck_assert_int_eq(points_hold_release(db, h.id, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(tu_release(db, h.id, NULL, &t), POINTS_OK);
 }
 END_TEST
 
@@ -958,7 +958,7 @@ race_child(const char *uri, int ready_w, int go_r, const char *hold_id)
 	if (write(ready_w, "r", 1) != 1 || read(go_r, &c, 1) != 1)
 		return 101;
 	for (tries = 0; tries < 50; tries++) {
-		rc = points_hold_capture(d, hold_id, 0, 0, "child", &t);
+		rc = tu_capture(d, hold_id, 0, 0, "child", &t);
 		if (rc != POINTS_EBUSY)
 			break;
 	}
@@ -1014,7 +1014,7 @@ START_TEST(test_two_processes_race_to_settle_one_hold)
 		ck_assert_int_eq(read(ready[0], &c, 1), 1);
 		ck_assert_int_eq(write(go[1], "g", 1), 1);
 		for (tries = 0; tries < 50; tries++) {
-			prc = points_hold_release(d, h.id, "parent", &t);
+			prc = tu_release(d, h.id, "parent", &t);
 			if (prc != POINTS_EBUSY)
 				break;
 		}

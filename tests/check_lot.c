@@ -1,6 +1,6 @@
 /* check_lot.c - lots: consumption earliest-expiring first, merging by
  * expiry day, expiry policies and the ledger's UTC offset, the expiry
- * sweep, and the "expiring soon" listing (points_lots). */
+ * sweep, and the "expiring soon" listing (points_lot_iterator_new). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,18 +104,18 @@ static int
 lots(int64_t account, const char *asset, int64_t until, points_lot *v,
     int max)
 {
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int n = 0, rc;
 
-	rc = points_lots(db, account, asset, until, &it);
-	ck_assert_msg(rc == POINTS_OK, "points_lots: %s", points_errmsg(db));
+	rc = points_lot_iterator_new(db, account, asset, until, &it);
+	ck_assert_msg(rc == POINTS_OK, "points_lot_iterator_new: %s", points_errmsg(db));
 	while ((rc = points_lot_next(it, &lot)) == POINTS_OK) {
 		ck_assert_int_lt(n, max);
 		v[n++] = lot;
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	return n;
 }
 
@@ -626,7 +626,7 @@ START_TEST(test_sweep_after_spend_consumed_the_lot_writes_no_entry)
 {
 	points_sweep_report r;
 	points_txn s;
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 
 	tu_earn(db, alice, "EXP", 100, NULL);
@@ -640,12 +640,12 @@ START_TEST(test_sweep_after_spend_consumed_the_lot_writes_no_entry)
 	ck_assert_int_eq(balance(alice, "EXP").expired, 0);
 	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 0);
 	/* the newest entry is still the spend */
-	ck_assert_int_eq(points_statement(db, alice, "EXP", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_SPEND);
 	ck_assert_int_eq(e.seq, s.seq);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
@@ -730,7 +730,7 @@ START_TEST(test_refund_of_expired_points_does_not_extend_their_life)
 	assert_report(&r, 1, 1, 60, 0);
 	/* the order is refunded after the points' lot expired */
 	tu_now += 10 * TU_DAY;
-	ck_assert_int_eq(points_reverse(db, s.id, 0, "refund", NULL, &rev),
+	ck_assert_int_eq(tu_reverse(db, s.id, 0, "refund", NULL, &rev),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 40);
 	ck_assert_int_eq(lots(alice, "EXP", INT64_MAX, v, 2), 1);
@@ -760,7 +760,7 @@ START_TEST(test_partial_refund_of_expired_points_expires_on_next_sweep)
 	r = sweep(tu_now);
 	assert_report(&r, 0, 0, 0, 0); /* the first lot was spent */
 	/* 70 back: 50 to the second lot, 20 to the expired first */
-	ck_assert_int_eq(points_reverse(db, s.id, 70, NULL, NULL, &rev),
+	ck_assert_int_eq(tu_reverse(db, s.id, 70, NULL, NULL, &rev),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 120);
 	r = sweep(tu_now);
@@ -806,7 +806,7 @@ START_TEST(test_partial_reversal_of_transfer_keeps_expiry)
 	tu_earn(db, alice, "EXP", 50, NULL);
 	p.counterparty = bob;
 	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
-	ck_assert_int_eq(points_reverse(db, t.id, 20, NULL, NULL, &r),
+	ck_assert_int_eq(tu_reverse(db, t.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	/* the lots bob gives back must be the lots alice gets back: between
 	 * them 30 still expire with the first lot and 50 with the second */
@@ -827,16 +827,16 @@ END_TEST
 
 START_TEST(test_statement_shows_expiry_entry)
 {
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	int64_t as_of = exp_end(TU_T0) + 1;
 
 	tu_earn(db, alice, "EXP", 100, NULL);
 	tu_spend(db, alice, "EXP", 25, NULL);
 	sweep(as_of);
-	ck_assert_int_eq(points_statement(db, alice, "EXP", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
 	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_EXPIRE);
 	ck_assert_int_eq(e.amount, -75);
 	ck_assert_int_eq(e.held, 0);
@@ -845,22 +845,23 @@ START_TEST(test_statement_shows_expiry_entry)
 	ck_assert_str_eq(e.asset, "EXP");
 	ck_assert_int_ge(e.time, exp_end(TU_T0));
 	ck_assert_int_le(e.time, as_of);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_SPEND);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	/* and the expiry account's statement the other side */
-	ck_assert_int_eq(points_statement(db, POINTS_ACCOUNT_EXPIRY, "EXP", 0,
-	    0, POINTS_NEWEST_FIRST, &it), POINTS_OK);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_OK);
+	ck_assert_int_eq(points_statement_iterator_new(db,
+	    POINTS_ACCOUNT_EXPIRY, "EXP", 0, 0, POINTS_NEWEST_FIRST, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
 	ck_assert_int_eq(e.type, POINTS_TXN_EXPIRE);
 	ck_assert_int_eq(e.amount, 75);
 	ck_assert_int_eq(e.counterparty, alice);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_ITEROVER);
-	points_iter_free(it);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_ITEROVER);
+	points_statement_iterator_free(it);
 }
 END_TEST
 
-/* ---- points_lots ---- */
+/* ---- points_lot_iterator_new ---- */
 
 START_TEST(test_lots_of_one_account_until_is_inclusive)
 {
@@ -976,46 +977,57 @@ END_TEST
 
 START_TEST(test_lots_errors)
 {
-	points_iter *it = NULL;
+	points_lot_iterator *it = NULL;
+	points_statement_iterator *st;
 	points_lot lot;
-	points_entry e;
 
-	ck_assert_int_eq(points_lots(db, alice, "EXP", INT64_MAX, NULL),
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP", INT64_MAX,
+	    NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_lot_iterator_new(db, -1, "EXP", INT64_MAX,
+	    &it), POINTS_EINVAL);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP", -1, &it),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, -1, "EXP", INT64_MAX, &it),
+	ck_assert_int_eq(points_lot_iterator_new(db, 0, "EXP", -1, &it),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, alice, "EXP", -1, &it),
-	    POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, 0, "EXP", -1, &it), POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, alice, "NOPE", INT64_MAX, &it),
-	    POINTS_ENOTFOUND);
-	ck_assert_int_eq(points_lots(db, 0, "NOPE", INT64_MAX, &it),
-	    POINTS_ENOTFOUND);
-	ck_assert_int_eq(points_lots(db, 999, "EXP", INT64_MAX, &it),
-	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "NOPE", INT64_MAX,
+	    &it), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lot_iterator_new(db, 0, "NOPE", INT64_MAX,
+	    &it), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lot_iterator_new(db, 999, "EXP", INT64_MAX,
+	    &it), POINTS_ENOTFOUND);
 	ck_assert_str_eq(points_errmsg(db), "account 999 not found");
-	ck_assert_int_eq(points_lots(db, alice, NULL, INT64_MAX, &it),
-	    POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, alice, "exp", INT64_MAX, &it),
-	    POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(NULL, alice, "EXP", INT64_MAX, &it),
-	    POINTS_EINVAL);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, NULL, INT64_MAX,
+	    &it), POINTS_EINVAL);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "exp", INT64_MAX,
+	    &it), POINTS_EINVAL);
+	ck_assert_int_eq(points_lot_iterator_new(NULL, alice, "EXP", INT64_MAX,
+	    &it), POINTS_EINVAL);
 	ck_assert_ptr_null(it); /* never written on failure */
 	ck_assert_int_eq(points_lot_next(NULL, &lot), POINTS_EINVAL);
-	ck_assert_int_eq(points_lots(db, alice, "EXP", INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
 	ck_assert_int_eq(points_lot_next(it, NULL), POINTS_EINVAL);
-	ck_assert_int_eq(points_entry_next(it, &e), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "lot iterator: out is required");
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
 	ck_assert_int_eq(points_lot_next(it, &lot), POINTS_ITEROVER);
-	points_iter_free(it);
+	/* another kind does not compile; forced through a cast, it is
+	 * refused at run time */
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "EXP", 0, 0,
+	    POINTS_NEWEST_FIRST, &st), POINTS_OK);
+	ck_assert_int_eq(points_lot_next((points_lot_iterator *)(void *)st,
+	    &lot), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "this call steps lot iterators, "
+	    "not statement iterators");
+	points_statement_iterator_free(st);
+	points_lot_iterator_free(it);
+	points_lot_iterator_free(NULL);
 }
 END_TEST
 
 START_TEST(test_lots_of_one_account_longer_than_a_chunk)
 {
 	enum { N = 150 };
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int i, rc;
 
@@ -1025,31 +1037,31 @@ START_TEST(test_lots_of_one_account_longer_than_a_chunk)
 		    POINTS_OK);
 	}
 	tu_earn(db, alice, "EXP", 1000, NULL); /* merges into the last */
-	ck_assert_int_eq(points_lots(db, alice, "EXP", INT64_MAX, &it),
-	    POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
 	for (i = 0; (rc = points_lot_next(it, &lot)) == POINTS_OK; i++) {
 		ck_assert_int_eq(lot.expires_at, exp_end(TU_T0 + i * TU_DAY));
 		ck_assert_int_eq(lot.amount, i + 1 + (i == N - 1 ? 1000 : 0));
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, N);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	/* a bound inside the second chunk */
-	ck_assert_int_eq(points_lots(db, alice, "EXP",
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP",
 	    exp_end(TU_T0 + 99 * TU_DAY), &it), POINTS_OK);
 	for (i = 0; (rc = points_lot_next(it, &lot)) == POINTS_OK; i++)
 		;
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, 100);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 	/* exactly one chunk */
-	ck_assert_int_eq(points_lots(db, alice, "EXP",
+	ck_assert_int_eq(points_lot_iterator_new(db, alice, "EXP",
 	    exp_end(TU_T0 + 63 * TU_DAY), &it), POINTS_OK);
 	for (i = 0; (rc = points_lot_next(it, &lot)) == POINTS_OK; i++)
 		;
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, 64);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 }
 END_TEST
 
@@ -1058,7 +1070,7 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 	enum { N = 150 };
 	static int64_t ids[N];
 	static char seen[N];
-	points_iter *it;
+	points_lot_iterator *it;
 	points_lot lot;
 	int64_t last = 0, last_account = 0, sum = 0;
 	char ext[16];
@@ -1077,7 +1089,8 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 		ck_assert_int_eq(tu_earn(db, ids[i], "EXP", 2, NULL),
 		    POINTS_OK);
 	}
-	ck_assert_int_eq(points_lots(db, 0, "EXP", INT64_MAX, &it), POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(db, 0, "EXP", INT64_MAX, &it),
+	    POINTS_OK);
 	for (i = 0; (rc = points_lot_next(it, &lot)) == POINTS_OK; i++) {
 		ck_assert_str_eq(lot.asset, "EXP");
 		/* grouped by account: its two lots in a row, earliest first */
@@ -1097,7 +1110,7 @@ START_TEST(test_lots_of_all_accounts_longer_than_a_chunk)
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, 2 * N);
 	ck_assert_int_eq(sum, 3 * N);
-	points_iter_free(it);
+	points_lot_iterator_free(it);
 }
 END_TEST
 

@@ -295,17 +295,17 @@ reader_main(int stop)
 static int64_t
 statement_length(points_db *db, int64_t id)
 {
-	points_iter *it;
+	points_statement_iterator *it;
 	points_entry e;
 	int64_t n = 0;
 	int rc;
 
-	ck_assert_int_eq(points_statement(db, id, "PTS", 0, 0,
+	ck_assert_int_eq(points_statement_iterator_new(db, id, "PTS", 0, 0,
 	    POINTS_OLDEST_FIRST, &it), POINTS_OK);
-	while ((rc = points_entry_next(it, &e)) == POINTS_OK)
+	while ((rc = points_statement_next(it, &e)) == POINTS_OK)
 		n++;
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	points_iter_free(it);
+	points_statement_iterator_free(it);
 	return n;
 }
 

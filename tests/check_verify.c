@@ -64,7 +64,7 @@ scenario(points_db *d, int64_t *acct, int n)
 		    POINTS_OK);
 		ck_assert_int_eq(tu_earn(d, acct[i], "PTS", 5, &t), POINTS_OK);
 		if (i % 4 == 0)
-			ck_assert_int_eq(points_reverse(d, t.id, 2, "oops",
+			ck_assert_int_eq(tu_reverse(d, t.id, 2, "oops",
 			    NULL, &t), POINTS_OK);
 		if (i % 3 == 0)
 			ck_assert_int_eq(tu_earn(d, acct[i], "YE", 300, NULL),
@@ -80,7 +80,7 @@ scenario(points_db *d, int64_t *acct, int n)
 		p.expires_at = TU_T0 + 30 * TU_DAY;
 		ck_assert_int_eq(points_hold_create(d, &p, &t), POINTS_OK);
 		if (i % 4 == 0)
-			ck_assert_int_eq(points_hold_capture(d, t.id, 3, 0,
+			ck_assert_int_eq(tu_capture(d, t.id, 3, 0,
 			    "taken", &t), POINTS_OK);
 	}
 	ck_assert_int_eq(points_account_freeze(d, acct[n - 1]), POINTS_OK);
@@ -245,7 +245,7 @@ write_one(tu_spy *s, int write)
 		break;
 	case 6:
 		if (wr->hold[0])
-			rc = points_hold_release(w, wr->hold, NULL, &t);
+			rc = tu_release(w, wr->hold, NULL, &t);
 		wr->hold[0] = '\0';
 		break;
 	case 7: /* rewrites the balances, no entry */
@@ -259,7 +259,7 @@ write_one(tu_spy *s, int write)
 	case 9:
 		rc = tu_earn(w, wr->acct[wr->nacct - 1], "PTS", 1, &t);
 		if (rc == POINTS_OK)
-			rc = points_reverse(w, t.id, 0, NULL, NULL, &t);
+			rc = tu_reverse(w, t.id, 0, NULL, NULL, &t);
 		break;
 	}
 	ck_assert_msg(rc == POINTS_OK || rc == POINTS_EINSUFFICIENT ||

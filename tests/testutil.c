@@ -98,6 +98,43 @@ tu_posting(const char *asset, int64_t account, int64_t amount)
 }
 
 int
+tu_reverse(points_db *db, const char *txn_id, int64_t amount,
+    const char *memo, const char *key, points_txn *out)
+{
+	points_reversal r = POINTS_REVERSAL_INIT;
+
+	r.txn_id = txn_id;
+	r.amount = amount;
+	r.memo = memo;
+	r.idempotency_key = key;
+	return points_reverse(db, &r, out);
+}
+
+int
+tu_capture(points_db *db, const char *hold_id, int64_t amount, int64_t to,
+    const char *memo, points_txn *out)
+{
+	points_capture c = POINTS_CAPTURE_INIT;
+
+	c.hold_id = hold_id;
+	c.amount = amount;
+	c.to = to;
+	c.memo = memo;
+	return points_hold_capture(db, &c, out);
+}
+
+int
+tu_release(points_db *db, const char *hold_id, const char *memo,
+    points_txn *out)
+{
+	points_release r = POINTS_RELEASE_INIT;
+
+	r.hold_id = hold_id;
+	r.memo = memo;
+	return points_hold_release(db, &r, out);
+}
+
+int
 tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out)
 {
@@ -137,16 +174,17 @@ tu_invariants(points_db *db)
 
 	for (i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
 		points_asset a;
-		points_iter *it;
+		points_account_iterator *it;
 		points_account acct;
 		int64_t sum = 0;
 
 		if (points_asset_get(db, assets[i], &a) != POINTS_OK)
 			continue;
-		ck_assert_int_eq(points_account_iter(db, 0, &it), POINTS_OK);
+		ck_assert_int_eq(points_account_iterator_new(db, 0, &it),
+		    POINTS_OK);
 		while ((rc = points_account_next(it, &acct)) == POINTS_OK) {
 			points_balance b;
-			points_iter *li;
+			points_lot_iterator *li;
 			points_lot lot;
 			int64_t lots = 0;
 
@@ -160,18 +198,18 @@ tu_invariants(points_db *db)
 			    "account %s negative in %s: %lld/%lld",
 			    acct.external_id, assets[i],
 			    (long long)b.available, (long long)b.held);
-			ck_assert_int_eq(points_lots(db, acct.id, assets[i],
-			    INT64_MAX, &li), POINTS_OK);
+			ck_assert_int_eq(points_lot_iterator_new(db, acct.id,
+			    assets[i], INT64_MAX, &li), POINTS_OK);
 			while (points_lot_next(li, &lot) == POINTS_OK)
 				lots += lot.amount;
-			points_iter_free(li);
+			points_lot_iterator_free(li);
 			ck_assert_msg(lots == b.available,
 			    "account %s: lots %lld != available %lld",
 			    acct.external_id, (long long)lots,
 			    (long long)b.available);
 		}
 		ck_assert_int_eq(rc, POINTS_ITEROVER);
-		points_iter_free(it);
+		points_account_iterator_free(it);
 		ck_assert_msg(sum == 0, "asset %s sums to %lld", assets[i],
 		    (long long)sum);
 	}

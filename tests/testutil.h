@@ -37,6 +37,14 @@ int tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
 int tu_spend(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out);
 int64_t tu_available(points_db *db, int64_t acct, const char *asset);
+/* The positional shape of reverse, capture and release, over their
+ * request structs (out is passed on as given, NULL included). */
+int tu_reverse(points_db *db, const char *txn_id, int64_t amount,
+    const char *memo, const char *key, points_txn *out);
+int tu_capture(points_db *db, const char *hold_id, int64_t amount,
+    int64_t to, const char *memo, points_txn *out);
+int tu_release(points_db *db, const char *hold_id, const char *memo,
+    points_txn *out);
 
 /* Check every invariant; fails the test with a message. */
 void tu_invariants(points_db *db);

@@ -56,10 +56,20 @@ POINTS_EXTERN int points_account_freeze(points_db *db, int64_t id);
 POINTS_EXTERN int points_account_unfreeze(points_db *db, int64_t id);
 /* Only at zero balance (available and held) in every asset. */
 POINTS_EXTERN int points_account_close(points_db *db, int64_t id);
-/* Iterate accounts with id >= from_id, ascending; see points_account_next. */
-POINTS_EXTERN int points_account_iter(points_db *db, int64_t from_id,
-    points_iter **out);
-POINTS_EXTERN int points_account_next(points_iter *it, points_account *out);
+
+/* ---- Listing accounts ----
+ * An iterator over the accounts with id >= from_id, ascending.  Each step
+ * reads in its own short transaction, so other calls on the handle may
+ * come in between.  After points_close a step is POINTS_EMISUSE; if it
+ * was opened inside a batch that is rolled back, POINTS_ESTATE.  Free it
+ * with points_account_iterator_free, before or after points_close. */
+typedef struct points_account_iterator points_account_iterator;
+POINTS_EXTERN int points_account_iterator_new(points_db *db, int64_t from_id,
+    points_account_iterator **out);
+/* POINTS_OK and the next account in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_account_next(points_account_iterator *it,
+    points_account *out);
+POINTS_EXTERN void points_account_iterator_free(points_account_iterator *it);
 
 #ifdef __cplusplus
 }

@@ -59,12 +59,15 @@ extern "C" {
 #define POINTS_ID_LEN 36 /* text of a UUID */
 
 typedef struct points_db points_db;
-typedef struct points_iter points_iter;
 typedef struct points_store points_store;
 
 /* ---- Library ---- */
 
 POINTS_EXTERN const char *points_version(void);
+/* The version of the library that is running (POINTS_VERSION_NUMBER of
+ * the headers it was built with): compare with the headers a program
+ * was compiled against. */
+POINTS_EXTERN int points_version_number(void);
 POINTS_EXTERN const char *points_strerror(int code);
 
 /* Replace the allocator used by the library (NULL, NULL, NULL restores

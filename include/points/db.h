@@ -24,7 +24,10 @@ typedef struct points_open_options {
 	int32_t utc_offset;      /* seconds east of UTC, for calendar rules */
 } points_open_options;
 #define POINTS_OPEN_OPTIONS_INIT { POINTS_OPEN_OPTIONS_VERSION, NULL, NULL, 0 }
-POINTS_EXTERN int points_options_init(points_open_options *opts);
+/* Fill opts with the defaults of version (POINTS_OPEN_OPTIONS_VERSION as
+ * the caller was compiled): only that version's fields are written. */
+POINTS_EXTERN int points_open_options_init(points_open_options *opts,
+    unsigned int version);
 
 /*
  * Open a ledger.  uri: "memory:" or "sqlite:PATH[?opt=val&...]" (options:

@@ -19,12 +19,19 @@ typedef struct points_lot {
 	int64_t expires_at; /* last second the points are valid; INT64_MAX: never */
 	int64_t amount;
 } points_lot;
-/* Open lots expiring at or before until (INT64_MAX: all), earliest first.
- * account 0: every account's, grouped by account (accounts roughly in the
- * order of their earliest lot); never-expiring lots are not listed then. */
-POINTS_EXTERN int points_lots(points_db *db, int64_t account,
-    const char *asset, int64_t until, points_iter **out);
-POINTS_EXTERN int points_lot_next(points_iter *it, points_lot *out);
+/* An iterator over the open lots expiring at or before until (INT64_MAX:
+ * all), earliest first.  account 0: every account's, grouped by account
+ * (accounts roughly in the order of their earliest lot); never-expiring
+ * lots are not listed then.  Each step reads in its own short
+ * transaction.  After points_close a step is POINTS_EMISUSE; if it was
+ * opened inside a batch that is rolled back, POINTS_ESTATE.  Free it with
+ * points_lot_iterator_free, before or after points_close. */
+typedef struct points_lot_iterator points_lot_iterator;
+POINTS_EXTERN int points_lot_iterator_new(points_db *db, int64_t account,
+    const char *asset, int64_t until, points_lot_iterator **out);
+/* POINTS_OK and the next lot in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_lot_next(points_lot_iterator *it, points_lot *out);
+POINTS_EXTERN void points_lot_iterator_free(points_lot_iterator *it);
 
 /* The sweep commits in chunks: each write transaction expires at most
  * this many holds and balances (one entry each).  Inside a batch it runs

@@ -1,5 +1,5 @@
 /*
- * points/statement.h - an account's entries in one asset, as an
+ * points/statement.h - an account's entries in one asset, through an
  * iterator.  Included by points.h.
  */
 #ifndef POINTS_INCLUDE_STATEMENT_H
@@ -28,10 +28,21 @@ typedef struct points_entry {
 
 #define POINTS_NEWEST_FIRST 0
 #define POINTS_OLDEST_FIRST 1
-/* Entries of account in asset with from <= time < to (to 0: no limit). */
-POINTS_EXTERN int points_statement(points_db *db, int64_t account,
-    const char *asset, int64_t from, int64_t to, int order, points_iter **out);
-POINTS_EXTERN int points_entry_next(points_iter *it, points_entry *out);
+/* An iterator over the entries of account in asset with from <= time < to
+ * (to 0: no limit), in order (POINTS_NEWEST_FIRST or POINTS_OLDEST_FIRST).
+ * Each step reads in its own short transaction.  After points_close a
+ * step is POINTS_EMISUSE; if it was opened inside a batch that is rolled
+ * back, POINTS_ESTATE.  Free it with points_statement_iterator_free,
+ * before or after points_close. */
+typedef struct points_statement_iterator points_statement_iterator;
+POINTS_EXTERN int points_statement_iterator_new(points_db *db,
+    int64_t account, const char *asset, int64_t from, int64_t to, int order,
+    points_statement_iterator **out);
+/* POINTS_OK and the next entry in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_statement_next(points_statement_iterator *it,
+    points_entry *out);
+POINTS_EXTERN void points_statement_iterator_free(
+    points_statement_iterator *it);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,14 @@ extern "C" {
 #define POINTS_TXN_CAPTURE 8
 #define POINTS_TXN_RELEASE 9
 
+/*
+ * Request structs (points_posting, points_reversal, and those of
+ * points/hold.h) start with their version and only grow at the end.
+ * Initialize one with its POINTS_*_INIT or its *_init function, passing
+ * the POINTS_*_VERSION you compiled against: the library then reads only
+ * the fields that version has, and the fields added later take their
+ * defaults.
+ */
 #define POINTS_POSTING_VERSION 1
 typedef struct points_posting {
 	unsigned int version;  /* POINTS_POSTING_VERSION */
@@ -37,7 +45,23 @@ typedef struct points_posting {
 	int64_t expires_at;    /* earn: 0 = the asset's policy; else lot expiry */
 } points_posting;
 #define POINTS_POSTING_INIT { POINTS_POSTING_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, 0 }
-POINTS_EXTERN int points_posting_init(points_posting *p);
+/* *p = POINTS_POSTING_INIT as of version (pass POINTS_POSTING_VERSION):
+ * writes only the bytes that version has.  POINTS_EINVAL for NULL,
+ * POINTS_EVERSION for 0 or a version newer than the library's. */
+POINTS_EXTERN int points_posting_init(points_posting *p, unsigned int version);
+
+/* A reversal of a transaction, in whole or in part. */
+#define POINTS_REVERSAL_VERSION 1
+typedef struct points_reversal {
+	unsigned int version;        /* POINTS_REVERSAL_VERSION */
+	const char *txn_id;          /* the transaction to reverse */
+	int64_t amount;              /* 0: all that is left; else > 0 */
+	const char *memo;            /* may be NULL: the reason */
+	const char *idempotency_key; /* may be NULL */
+} points_reversal;
+#define POINTS_REVERSAL_INIT { POINTS_REVERSAL_VERSION, NULL, 0, NULL, NULL }
+POINTS_EXTERN int points_reversal_init(points_reversal *r,
+    unsigned int version);
 
 typedef struct points_txn {
 	char id[POINTS_ID_LEN + 1]; /* UUIDv7 */
@@ -66,10 +90,9 @@ POINTS_EXTERN int points_transfer(points_db *db, const points_posting *p,
  * against the issuer; memo (the reason) is required */
 POINTS_EXTERN int points_adjust(points_db *db, const points_posting *p,
     points_txn *out);
-/* Reverse txn_id in whole (amount 0) or in part.  Points return to the
- * lots they came from, with their original expiry. */
-POINTS_EXTERN int points_reverse(points_db *db, const char *txn_id,
-    int64_t amount, const char *memo, const char *idempotency_key,
+/* Reverse req->txn_id in whole (amount 0) or in part.  Points return to
+ * the lots they came from, with their original expiry. */
+POINTS_EXTERN int points_reverse(points_db *db, const points_reversal *req,
     points_txn *out);
 POINTS_EXTERN int points_txn_get(points_db *db, const char *txn_id,
     points_txn *out);

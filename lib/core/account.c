@@ -172,8 +172,10 @@ static points_ksdef *const keyspaces[] = {
 	&points_account__ks, &points_account__extid_ks, NULL,
 };
 static points_module account_module = {
-	"account", ACCOUNT_RECORD_V1, keyspaces, 0, account_setup, NULL, 0,
-	NULL,
+	.name = "account",
+	.format = ACCOUNT_RECORD_V1,
+	.keyspaces = keyspaces,
+	.setup = account_setup,
 };
 POINTS_MODULE(account_module)
 
@@ -495,10 +497,22 @@ points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
 
 /* ---- Iteration: a chunk of accounts per read transaction ---- */
 
+struct points_account_iterator {
+	points_iter base;
+	int64_t pos; /* the next id to read */
+	points_account buf[POINTS_ITER_CHUNK];
+};
+
+static int account_fill(points_iter *base);
+static const points_iter_type account_iter_type = POINTS_ITER_TYPE(
+    "account iterator", struct points_account_iterator, pos, account_fill,
+    NULL);
+
 static int
-account_fill(points_iter *it)
+account_fill(points_iter *base)
 {
-	points_db *db = it->db;
+	struct points_account_iterator *it = (void *)base;
+	points_db *db = base->db;
 	points_cursor *c;
 	unsigned char lo[8];
 	int rc;
@@ -508,14 +522,14 @@ account_fill(points_iter *it)
 	    NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "account");
-	while (it->n < POINTS_ITER_CHUNK) {
+	while (base->n < POINTS_ITER_CHUNK) {
 		const void *k, *v;
 		size_t kl, vl;
 		int64_t id;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
-			it->done = 1;
+			base->done = 1;
 			rc = POINTS_OK;
 			break;
 		}
@@ -524,10 +538,10 @@ account_fill(points_iter *it)
 			break;
 		}
 		id = kl == 8 ? (int64_t)points__get_be64(k) : 0;
-		rc = decode(db, id, v, vl, &it->u.accounts[it->n], NULL, NULL);
+		rc = decode(db, id, v, vl, &it->buf[base->n], NULL, NULL);
 		if (rc)
 			break;
-		it->n++;
+		base->n++;
 		it->pos = id + 1;
 	}
 	db->store->cursor_close(db->store, c);
@@ -535,28 +549,37 @@ account_fill(points_iter *it)
 }
 
 POINTS_EXTERN int
-points_account_iter(points_db *db, int64_t from_id, points_iter **out)
+points_account_iterator_new(points_db *db, int64_t from_id,
+    points_account_iterator **out)
 {
-	points_iter *it;
+	points_iter *base;
 	int rc;
 
 	if ((rc = points__check_db(db)))
 		return rc;
 	if (!out)
 		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points_iter__new(db, POINTS_ITER_ACCOUNT, account_fill, &it)))
+	if ((rc = points_iter__new(db, &account_iter_type,
+	    sizeof(struct points_account_iterator), &base)))
 		return rc;
-	it->pos = from_id > 0 ? from_id : 1;
-	*out = it;
+	*out = (points_account_iterator *)(void *)base;
+	(*out)->pos = from_id > 0 ? from_id : 1;
 	return POINTS_OK;
 }
 
 POINTS_EXTERN int
-points_account_next(points_iter *it, points_account *out)
+points_account_next(points_account_iterator *it, points_account *out)
 {
-	int rc = points_iter__step(it, POINTS_ITER_ACCOUNT, out);
+	int rc = points_iter__step(POINTS_ITER_BASE(it),
+	    &account_iter_type, out);
 
 	if (rc == POINTS_OK)
-		*out = it->u.accounts[it->i++];
+		*out = it->buf[it->base.i++];
 	return rc;
+}
+
+POINTS_EXTERN void
+points_account_iterator_free(points_account_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
 }

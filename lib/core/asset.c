@@ -34,8 +34,11 @@ cache_txn_end(points_db *db, void *state, int committed)
 
 static points_ksdef *const keyspaces[] = { &points_asset__ks, NULL };
 static points_module asset_module = {
-	"asset", ASSET_RECORD_V1, keyspaces, sizeof(struct asset_cache), NULL,
-	cache_txn_end, 0, NULL,
+	.name = "asset",
+	.format = ASSET_RECORD_V1,
+	.keyspaces = keyspaces,
+	.state_size = sizeof(struct asset_cache),
+	.txn_end = cache_txn_end,
 };
 POINTS_MODULE(asset_module)
 

@@ -26,7 +26,9 @@ static points_ksdef *const keyspaces[] = {
 	&points_balance__ks, &points_balance__sweep_ks, NULL,
 };
 static points_module balance_module = {
-	"balance", BALANCE_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "balance",
+	.format = BALANCE_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(balance_module)
 

@@ -19,7 +19,9 @@
 points_ksdef points_db__meta_ks = { "meta", 0, 0 };
 static points_ksdef *const db_keyspaces[] = { &points_db__meta_ks, NULL };
 static points_module db_module = {
-	"meta", FORMAT_VERSION, db_keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "meta",
+	.format = FORMAT_VERSION,
+	.keyspaces = db_keyspaces,
 };
 POINTS_MODULE(db_module)
 
@@ -27,6 +29,12 @@ POINTS_EXTERN const char *
 points_version(void)
 {
 	return POINTS_VERSION;
+}
+
+POINTS_EXTERN int
+points_version_number(void)
+{
+	return POINTS_VERSION_NUMBER;
 }
 
 POINTS_EXTERN const char *
@@ -184,14 +192,23 @@ points__day(points_db *db, int64_t t)
 	return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
 }
 
+/* The size of each version of the open options: a caller compiled
+ * against an older header has only the fields of its version. */
+static const size_t open_options_size[] = {
+	0, sizeof(points_open_options), /* 1 */
+};
+
 POINTS_EXTERN int
-points_options_init(points_open_options *opts)
+points_open_options_init(points_open_options *opts, unsigned int version)
 {
 	static const points_open_options init = POINTS_OPEN_OPTIONS_INIT;
 
 	if (!opts)
 		return POINTS_EINVAL;
-	*opts = init;
+	if (version == 0 || version > POINTS_OPEN_OPTIONS_VERSION)
+		return POINTS_EVERSION;
+	memcpy(opts, &init, open_options_size[version]);
+	opts->version = version;
 	return POINTS_OK;
 }
 
@@ -263,14 +280,30 @@ txn_abort(points_db *db)
 	txn_ended(db, 0);
 }
 
+/* Commit the open transaction; a failed commit rolls it back. */
+static int
+txn_commit(points_db *db)
+{
+	int rc = db->store->commit(db->store);
+
+	if (rc != POINTS_OK) {
+		txn_abort(db);
+		return points__store_err(db, rc, "commit");
+	}
+	db->in_txn = 0;
+	txn_ended(db, 1);
+	return POINTS_OK;
+}
+
 int
 points__write_end(points_db *db, int rc)
 {
 	if (db->in_batch) {
 		/* A failed check wrote nothing and the batch goes on; a
-		 * failure after writing leaves half an operation: drop the
-		 * batch. */
-		if (rc < 0 && db->op_wrote) {
+		 * failure after writing leaves half an operation, and a
+		 * conflict (POINTS_ERETRY) dooms the whole transaction:
+		 * drop the batch. */
+		if (rc < 0 && (db->op_wrote || rc == POINTS_ERETRY)) {
 			txn_abort(db);
 			db->batch_failed = 1;
 		}
@@ -280,14 +313,7 @@ points__write_end(points_db *db, int rc)
 		txn_abort(db);
 		return rc;
 	}
-	rc = db->store->commit(db->store);
-	if (rc != POINTS_OK) {
-		txn_abort(db);
-		return points__store_err(db, rc, "commit");
-	}
-	db->in_txn = 0;
-	txn_ended(db, 1);
-	return POINTS_OK;
+	return txn_commit(db);
 }
 
 POINTS_EXTERN int
@@ -322,8 +348,11 @@ points_batch_commit(points_db *db)
 		return points__err(db, POINTS_ESTATE,
 		    "the batch was rolled back by an earlier failure");
 	}
+	/* still in the batch while it commits: modules hear that the
+	 * transaction that ends is a batch's (module.h) */
+	rc = txn_commit(db);
 	db->in_batch = 0;
-	return points__write_end(db, POINTS_OK);
+	return rc;
 }
 
 POINTS_EXTERN int
@@ -552,6 +581,8 @@ ledger_setup(points_db *db)
 			return rc;
 		for (m = points_module__first(); m && rc == POINTS_OK;
 		    m = m->next) {
+			if (m->format == 0)
+				continue; /* stores nothing */
 			if ((rc = marker_get(db, m, &fmt)) || fmt)
 				continue;
 			missing = 1;
@@ -694,8 +725,14 @@ points_open_store(points_store *store, const points_open_options *opts,
 POINTS_EXTERN void
 points_close(points_db *db)
 {
+	points_module *m;
+
 	if (!db)
 		return;
+	/* What outlives the handle (iterators) lets go of it first. */
+	for (m = points_module__first(); m; m = m->next)
+		if (m->close && m->slot < db->nstate && db->state[m->slot])
+			m->close(db, db->state[m->slot]);
 	if (db->store && db->in_txn)
 		db->store->rollback(db->store);
 	if (db->own_store)

@@ -24,7 +24,8 @@ struct points_module {
 	const char *name;
 	/* The version of the module's records.  A ledger records the
 	 * version each module set it up with; a ledger set up by a newer
-	 * module is refused (POINTS_EVERSION). */
+	 * module is refused (POINTS_EVERSION).  0: the module stores
+	 * nothing (it has only per-handle state) and records no version. */
 	unsigned int format;
 	points_ksdef *const *keyspaces; /* NULL-terminated; may be NULL */
 	/* Per-handle state: zeroed at open, reached with points_db__state. */
@@ -35,8 +36,13 @@ struct points_module {
 	 * there. */
 	int (*setup)(points_db *db);
 	/* After every store transaction of the handle ends (committed
-	 * != 0: it committed).  State read from the store may be stale. */
+	 * != 0: it committed).  State read from the store may be stale.
+	 * db->in_batch is still set when it was a batch's transaction. */
 	void (*txn_end)(points_db *db, void *state, int committed);
+	/* When points_close closes the handle, before any module's state
+	 * is freed or the store closed (NULL: nothing to do): for what
+	 * outlives the handle (iterators) to let go of it. */
+	void (*close)(points_db *db, void *state);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */
@@ -51,7 +57,10 @@ points_module *points_module__first(void);
 int points_module__count(void);
 int points_module__keyspaces(void);
 
-/* Register a module when the library is loaded. */
+/* Register a module when the library is loaded.  Declare it with
+ * designated initializers, so that it stays valid as the struct grows:
+ *	static points_module m = { .name = "hold", .format = 1, ... };
+ *	POINTS_MODULE(m) */
 #define POINTS_MODULE(m) \
 	static void m##_register(void) __attribute__((constructor)); \
 	static void m##_register(void) { points_module__register(&m); }

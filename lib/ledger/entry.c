@@ -41,8 +41,11 @@ static points_ksdef *const keyspaces[] = {
 	&points_ledger__entry_ks, &points_ledger__txid_ks, NULL,
 };
 static points_module ledger_module = {
-	"ledger", ENTRY_RECORD_V1, keyspaces, sizeof(struct ledger_tail),
-	NULL, tail_txn_end, 0, NULL,
+	.name = "ledger",
+	.format = ENTRY_RECORD_V1,
+	.keyspaces = keyspaces,
+	.state_size = sizeof(struct ledger_tail),
+	.txn_end = tail_txn_end,
 };
 POINTS_MODULE(ledger_module)
 

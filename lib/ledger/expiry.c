@@ -323,71 +323,93 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 
 /* ---- Lots and the "expiring soon" query ---- */
 
+struct points_lot_iterator {
+	points_iter base;
+	int64_t account; /* 0: every account's */
+	uint32_t asset;
+	char asset_code[POINTS_ASSET_MAX + 1];
+	int64_t limit; /* the last day listed */
+	struct lot_pos {
+		/* One account: the first day to list.  Every account: the
+		 * day to go on from inside the balance of the sweep key
+		 * after key (0: from its first lot). */
+		int64_t day;
+		unsigned char key[17]; /* resume after this key */
+		size_t keylen;         /* 0: from the first key */
+	} pos;
+	points_lot buf[POINTS_ITER_CHUNK];
+};
+
+static int lots_fill(points_iter *base);
+static const points_iter_type lot_iter_type = POINTS_ITER_TYPE(
+    "lot iterator", struct points_lot_iterator, pos, lots_fill, NULL);
+
 static void
-lot_out(points_iter *it, int64_t account, const points_lotrec *l)
+lot_out(struct points_lot_iterator *it, int64_t account,
+    const points_lotrec *l)
 {
-	points_lot *o = &it->u.lots[it->n++];
+	points_lot *o = &it->buf[it->base.n++];
 
 	memset(o, 0, sizeof(*o));
 	o->account = account;
 	strcpy(o->asset, it->asset_code);
-	o->expires_at = points_asset__day_end(it->db, l->day);
+	o->expires_at = points_asset__day_end(it->base.db, l->day);
 	o->amount = l->amount;
 }
 
-/* One account: its lots from day it->pos on, up to the limit day. */
+/* One account: its lots from day pos.day on, up to the limit day. */
 static int
-lots_fill_account(points_iter *it)
+lots_fill_account(struct points_lot_iterator *it)
 {
+	points_iter *base = &it->base;
 	points_bal b;
 	size_t i;
 	int rc;
 
 	points_bal__init(&b, it->account, it->asset, 0);
-	rc = points_balance__load(it->db, &b);
+	rc = points_balance__load(base->db, &b);
 	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
 		const points_lotrec *l = &b.lots.v[i];
 
-		if ((int64_t)l->day < it->pos)
+		if ((int64_t)l->day < it->pos.day)
 			continue;
-		if ((int64_t)l->day > it->limit || it->n == POINTS_ITER_CHUNK)
+		if ((int64_t)l->day > it->limit || base->n == POINTS_ITER_CHUNK)
 			break;
 		lot_out(it, it->account, l);
-		it->pos = (int64_t)l->day + 1;
+		it->pos.day = (int64_t)l->day + 1;
 	}
 	if (i == b.lots.n || (i < b.lots.n && (int64_t)b.lots.v[i].day >
 	    it->limit))
-		it->done = 1;
+		base->done = 1;
 	points_bal__free(&b);
 	return rc;
 }
 
 /* Every account: walk the sweep index, one key per balance, at a day no
- * later than its earliest lot; it->pos is the day to go on from inside
+ * later than its earliest lot; pos.day is the day to go on from inside
  * the current key's balance when a chunk filled up. */
 static int
-lots_fill_all(points_iter *it)
+lots_fill_all(struct points_lot_iterator *it)
 {
-	points_db *db = it->db;
+	points_iter *base = &it->base;
+	points_db *db = base->db;
 	unsigned char hi[4];
 	int rc = POINTS_OK;
 
-	if (it->limit >= (int64_t)POINTS_DAY_NEVER - 1)
-		it->limit = (int64_t)POINTS_DAY_NEVER - 1;
 	points__put_be32(hi, (uint32_t)it->limit + 1);
-	while (it->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
+	while (base->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
 		unsigned char key[16];
 		points_bal b;
 		size_t i, n;
 		int full = 0;
 
 		rc = points__collect_keys(db, &points_balance__sweep_ks,
-		    it->keylen ? it->key : NULL, it->keylen, hi, sizeof(hi),
-		    16, key, 1, &n);
+		    it->pos.keylen ? it->pos.key : NULL, it->pos.keylen, hi,
+		    sizeof(hi), 16, key, 1, &n);
 		if (rc)
 			return rc;
 		if (n == 0) {
-			it->done = 1;
+			base->done = 1;
 			return POINTS_OK;
 		}
 		if (points__get_be32(key + 12) == it->asset) {
@@ -398,12 +420,12 @@ lots_fill_all(points_iter *it)
 			    points__get_be32(key) && i < b.lots.n; i++) {
 				const points_lotrec *l = &b.lots.v[i];
 
-				if ((int64_t)l->day < it->pos)
+				if ((int64_t)l->day < it->pos.day)
 					continue;
 				if ((int64_t)l->day > it->limit)
 					break;
-				if (it->n == POINTS_ITER_CHUNK) {
-					it->pos = l->day; /* go on here */
+				if (base->n == POINTS_ITER_CHUNK) {
+					it->pos.day = l->day; /* go on here */
 					full = 1;
 					break;
 				}
@@ -413,21 +435,30 @@ lots_fill_all(points_iter *it)
 			if (rc || full)
 				break;
 		}
-		memcpy(it->key, key, 16);
-		it->key[16] = 0; /* resume just after this key */
-		it->keylen = 17;
-		it->pos = 0;
+		memcpy(it->pos.key, key, 16);
+		it->pos.key[16] = 0; /* resume just after this key */
+		it->pos.keylen = 17;
+		it->pos.day = 0;
 	}
 	return rc;
 }
 
+static int
+lots_fill(points_iter *base)
+{
+	struct points_lot_iterator *it = (void *)base;
+
+	return it->account ? lots_fill_account(it) : lots_fill_all(it);
+}
+
 POINTS_EXTERN int
-points_lots(points_db *db, int64_t account, const char *asset, int64_t until,
-    points_iter **out)
+points_lot_iterator_new(points_db *db, int64_t account, const char *asset,
+    int64_t until, points_lot_iterator **out)
 {
 	points_asset_rec a;
 	points_account acct;
-	points_iter *it = NULL;
+	points_iter *base = NULL;
+	struct points_lot_iterator *it;
 	int rc;
 
 	if ((rc = points__check_db(db)))
@@ -443,33 +474,40 @@ points_lots(points_db *db, int64_t account, const char *asset, int64_t until,
 	if (rc == POINTS_OK && account)
 		rc = points_account__load(db, account, &acct);
 	if (rc == POINTS_OK)
-		rc = points_iter__new(db, POINTS_ITER_LOT, account ?
-		    lots_fill_account : lots_fill_all, &it);
+		rc = points_iter__new(db, &lot_iter_type, sizeof(*it), &base);
 	points__read_end(db);
 	if (rc)
 		return rc;
+	it = (void *)base;
 	it->account = account;
 	it->asset = a.id;
 	strcpy(it->asset_code, a.a.code);
 	/* the last day whose lots end at or before until; only INT64_MAX
-	 * takes in the lots that never expire */
+	 * takes in the lots that never expire, and only for one account
+	 * (the sweep index has no key for them) */
 	if (until == INT64_MAX)
 		it->limit = POINTS_DAY_NEVER;
-	else {
+	else
 		it->limit = points__day(db, until + 1) - 1;
-		if (it->limit > (int64_t)POINTS_DAY_NEVER - 1)
-			it->limit = (int64_t)POINTS_DAY_NEVER - 1;
-	}
+	if (it->limit > (int64_t)POINTS_DAY_NEVER - 1 &&
+	    (until != INT64_MAX || !account))
+		it->limit = (int64_t)POINTS_DAY_NEVER - 1;
 	*out = it;
 	return POINTS_OK;
 }
 
 POINTS_EXTERN int
-points_lot_next(points_iter *it, points_lot *out)
+points_lot_next(points_lot_iterator *it, points_lot *out)
 {
-	int rc = points_iter__step(it, POINTS_ITER_LOT, out);
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &lot_iter_type, out);
 
 	if (rc == POINTS_OK)
-		*out = it->u.lots[it->i++];
+		*out = it->buf[it->base.i++];
 	return rc;
+}
+
+POINTS_EXTERN void
+points_lot_iterator_free(points_lot_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
 }

@@ -15,8 +15,8 @@
 #include "core/db.h"
 #include "ledger/hold.h"
 #include "ledger/entry.h"
-#include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/write.h"
 #include "core/lot.h"
 
 #define HOLD_RECORD_V1 1
@@ -28,7 +28,9 @@ static points_ksdef *const keyspaces[] = {
 	&points_hold__ks, &points_hold__exp_ks, NULL,
 };
 static points_module hold_module = {
-	"hold", HOLD_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "hold",
+	.format = HOLD_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(hold_module)
 
@@ -121,67 +123,83 @@ expkey(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
 	memcpy(k + 8, h->id, POINTS_UUID_LEN);
 }
 
-POINTS_EXTERN int
-points_hold_create(points_db *db, const points_posting *p, points_txn *out)
+/* A hold's request is a posting without a counterparty (named at
+ * capture): the fingerprint covers the type, asset, account, amount,
+ * memo, time (as given) and expires_at (the deadline), the encoding of
+ * 0.1.0's hand-written hash. */
+static const points_field hold_fields[] = {
+	POINTS_FIELD(points_posting, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_posting, asset, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, account, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, counterparty, POINTS_FIELD_I64,
+	    POINTS_FIELD_REFUSED, 1),
+	POINTS_FIELD(points_posting, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_posting, time, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, expires_at, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+};
+static const points_posting hold_defaults = POINTS_POSTING_INIT;
+const points_reqtype points_hold__create_req = {
+	"posting", sizeof(points_posting), POINTS_POSTING_VERSION,
+	points_posting__sizes, &hold_defaults, hold_fields,
+	sizeof(hold_fields) / sizeof(hold_fields[0]),
+	offsetof(points_posting, idempotency_key),
+};
+
+static int
+validate_create(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
 {
-	unsigned char hash[16] = { 0 };
-	points_asset_rec asset;
-	points_bal b;
-	points_ent e;
-	hold_rec h;
-	points_buf req;
-	points_txn res; /* copied to out only once committed */
-	int64_t t;
+	const points_posting *p = req;
 	int rc;
 
-	if ((rc = points__check_db(db)))
-		return rc;
-	if (!p || !out)
-		return points__err(db, POINTS_EINVAL,
-		    "posting and out are required");
-	if (p->version == 0 || p->version > POINTS_POSTING_VERSION)
-		return points__err(db, POINTS_EVERSION,
-		    "posting version %u not supported", p->version);
+	(void)op;
+	(void)ctx;
 	if ((rc = points__check_amount(db, p->amount)) ||
-	    (rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)) ||
-	    (rc = points__check_str(db, "idempotency key",
-	    p->idempotency_key, POINTS_IDEM_MAX, 0)))
+	    (rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
 	if (p->counterparty)
 		return points__err(db, POINTS_EINVAL,
 		    "a hold has no counterparty (name it at capture)");
-	if (p->time < 0)
+	if (p->time < 0 || p->expires_at < 0)
 		return points__err(db, POINTS_EINVAL,
 		    "times must not be negative");
-	t = points__time(db, p->time);
-	if (p->idempotency_key) {
-		points_buf__init(&req);
-		points_buf__u8(&req, POINTS_TXN_HOLD);
-		points_buf__str(&req, p->asset);
-		points_buf__svar(&req, p->account);
-		points_buf__svar(&req, p->amount);
-		points_buf__str(&req, p->memo);
-		points_buf__svar(&req, p->time);
-		points_buf__svar(&req, p->expires_at);
-		points_ledger__req_hash(&req, hash);
-		points_buf__free(&req);
-	}
+	return POINTS_OK;
+}
 
-	if ((rc = points__write_begin(db)))
-		return rc;
+static int
+create_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const points_posting *p = req;
+	int64_t t = points__time(db, p->time);
+	points_asset_rec asset;
+	points_bal b;
+	points_ent e;
+	hold_rec h;
+	int rc;
+
+	(void)op;
+	(void)ctx;
 	memset(&h, 0, sizeof(h));
 	points_ent__init(&e, POINTS_TXN_HOLD, 0, t);
 	points_bal__init(&b, p->account, 0, 0);
-	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
-	if (rc == POINTS_ITEROVER) {
-		rc = POINTS_OK;
-		goto done;
-	}
 	/* checked after the replay: a retry may come after the deadline */
-	if (rc == POINTS_OK && p->expires_at && p->expires_at <= t)
+	if (p->expires_at && p->expires_at <= t) {
 		rc = points__err(db, POINTS_EINVAL,
 		    "the hold's deadline is not after its time");
-	if (rc || (rc = points_asset__find(db, p->asset, &asset)))
+		goto done;
+	}
+	if ((rc = points_asset__find(db, p->asset, &asset)))
 		goto done;
 	b.asset = e.asset = asset.id;
 	if ((rc = points_balance__load_party(db, &b, 1, 0)))
@@ -217,17 +235,25 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 		expkey(k, &h);
 		rc = points__put(db, &points_hold__exp_ks, k, sizeof(k), "", 0);
 	}
-	if (rc == POINTS_OK)
-		rc = points_ledger__idem_record(db, p->idempotency_key, hash,
-		    e.seq);
-	if (rc == POINTS_OK)
-		rc = points_ledger__txn(db, &e, &res);
+	if (rc == POINTS_OK) {
+		*seq = e.seq;
+		rc = points_ledger__txn(db, &e, result);
+	}
 done:
 	points_ent__free(&e);
 	points_bal__free(&b);
-	if ((rc = points__write_end(db, rc)) == POINTS_OK)
-		*out = res;
 	return rc;
+}
+
+const points_write_op points_hold__create_op = {
+	"hold", POINTS_TXN_HOLD, &points_hold__create_req, sizeof(points_txn),
+	validate_create, create_body, NULL,
+};
+
+POINTS_EXTERN int
+points_hold_create(points_db *db, const points_posting *p, points_txn *out)
+{
+	return points_write__run(db, &points_hold__create_op, p, NULL, out);
 }
 
 /* Give the rest of an open hold back to its account (RELEASE entry). */
@@ -344,34 +370,115 @@ done:
 	return rc;
 }
 
+/* ---- Capture and release: requests (write.h) ---- */
+
+/* The fingerprints cover the type, the hold's id (its 16 bytes), and
+ * for a capture amount and to (as given: 0 is "all", "the sink"), then
+ * the memo. */
+static const points_field capture_fields[] = {
+	POINTS_FIELD(points_capture, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_capture, hold_id, POINTS_FIELD_UUID,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_capture, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_capture, to, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_capture, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_capture, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+};
+static const size_t capture_sizes[] = {
+	0, POINTS_END_OF(points_capture, idempotency_key), /* version 1 */
+};
+static const points_capture capture_defaults = POINTS_CAPTURE_INIT;
+const points_reqtype points_hold__capture_req = {
+	"capture", sizeof(points_capture), POINTS_CAPTURE_VERSION,
+	capture_sizes, &capture_defaults, capture_fields,
+	sizeof(capture_fields) / sizeof(capture_fields[0]),
+	offsetof(points_capture, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_capture);
+
+static const points_field release_fields[] = {
+	POINTS_FIELD(points_release, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_release, hold_id, POINTS_FIELD_UUID,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_release, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_release, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+};
+static const size_t release_sizes[] = {
+	0, POINTS_END_OF(points_release, idempotency_key), /* version 1 */
+};
+static const points_release release_defaults = POINTS_RELEASE_INIT;
+const points_reqtype points_hold__release_req = {
+	"release", sizeof(points_release), POINTS_RELEASE_VERSION,
+	release_sizes, &release_defaults, release_fields,
+	sizeof(release_fields) / sizeof(release_fields[0]),
+	offsetof(points_release, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_release);
+
+/* What a capture or a release settles, parsed by validate. */
+typedef struct settle_ctx {
+	unsigned char id[POINTS_UUID_LEN];
+} settle_ctx;
+
+static int
+validate_settle(points_db *db, const char *hold_id, const char *memo,
+    settle_ctx *c)
+{
+	int rc;
+
+	if ((rc = points__uuid_parse(db, hold_id, c->id)))
+		return rc;
+	return points__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0);
+}
+
+static int
+validate_capture(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const points_capture *r = req;
+	int rc;
+
+	(void)op;
+	if ((rc = validate_settle(db, r->hold_id, r->memo, ctx)))
+		return rc;
+	if (r->amount < 0)
+		return points__err(db, POINTS_EINVAL,
+		    "capture amount must not be negative (0: all)");
+	if (r->to < 0)
+		return points__err(db, POINTS_EINVAL, "bad account %lld",
+		    (long long)r->to);
+	return POINTS_OK;
+}
+
+static int
+validate_release(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const points_release *r = req;
+
+	(void)op;
+	return validate_settle(db, r->hold_id, r->memo, ctx);
+}
+
 /* Capture (release == 0) or release an open hold by its id. */
 static int
-settle_public(points_db *db, const char *hold_id, int64_t amount, int64_t to,
-    int release, const char *memo, points_txn *out)
+settle_body(points_db *db, const settle_ctx *c, const char *hold_id,
+    int64_t amount, int64_t to, int release, const char *memo,
+    points_txn *out, int64_t *seq)
 {
-	unsigned char id[POINTS_UUID_LEN];
-	points_txn res;
 	hold_rec h;
 	int rc;
 
-	if ((rc = points__check_db(db)))
-		return rc;
-	if ((rc = points__uuid_parse(db, hold_id, id)))
-		return rc;
-	if ((rc = points__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0)))
-		return rc;
-	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if (amount < 0)
-		return points__err(db, POINTS_EINVAL,
-		    "capture amount must not be negative (0: all)");
-	if (to < 0)
-		return points__err(db, POINTS_EINVAL, "bad account %lld",
-		    (long long)to);
-	if ((rc = points__write_begin(db)))
-		return rc;
 	memset(&h, 0, sizeof(h));
-	rc = hold_load(db, id, hold_id, &h);
+	rc = hold_load(db, c->id, hold_id, &h);
 	if (rc == POINTS_OK) {
 		if (release)
 			amount = 0;
@@ -379,26 +486,70 @@ settle_public(points_db *db, const char *hold_id, int64_t amount, int64_t to,
 			amount = h.amount;
 		rc = settle(db, &h, hold_id, amount,
 		    to ? to : POINTS_ACCOUNT_SINK, memo,
-		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, &res);
+		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, out);
 	}
 	points_lotlist__free(&h.lots);
-	if ((rc = points__write_end(db, rc)) == POINTS_OK)
-		*out = res;
+	if (rc == POINTS_OK)
+		*seq = out->seq;
 	return rc;
 }
 
-POINTS_EXTERN int
-points_hold_capture(points_db *db, const char *hold_id, int64_t amount,
-    int64_t to, const char *memo, points_txn *out)
+static int
+capture_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
 {
-	return settle_public(db, hold_id, amount, to, 0, memo, out);
+	const points_capture *r = req;
+
+	(void)op;
+	return settle_body(db, ctx, r->hold_id, r->amount, r->to, 0, r->memo,
+	    result, seq);
+}
+
+static int
+release_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const points_release *r = req;
+
+	(void)op;
+	return settle_body(db, ctx, r->hold_id, 0, 0, 1, r->memo, result, seq);
+}
+
+const points_write_op points_hold__capture_op = {
+	"capture", POINTS_TXN_CAPTURE, &points_hold__capture_req,
+	sizeof(points_txn), validate_capture, capture_body, NULL,
+};
+const points_write_op points_hold__release_op = {
+	"release", POINTS_TXN_RELEASE, &points_hold__release_req,
+	sizeof(points_txn), validate_release, release_body, NULL,
+};
+
+POINTS_EXTERN int
+points_hold_capture(points_db *db, const points_capture *req, points_txn *out)
+{
+	settle_ctx c;
+
+	return points_write__run(db, &points_hold__capture_op, req, &c, out);
 }
 
 POINTS_EXTERN int
-points_hold_release(points_db *db, const char *hold_id, const char *memo,
-    points_txn *out)
+points_hold_release(points_db *db, const points_release *req, points_txn *out)
 {
-	return settle_public(db, hold_id, 0, 0, 1, memo, out);
+	settle_ctx c;
+
+	return points_write__run(db, &points_hold__release_op, req, &c, out);
+}
+
+POINTS_EXTERN int
+points_capture_init(points_capture *c, unsigned int version)
+{
+	return points_write__init(&points_hold__capture_req, c, version);
+}
+
+POINTS_EXTERN int
+points_release_init(points_release *r, unsigned int version)
+{
+	return points_write__init(&points_hold__release_req, r, version);
 }
 
 POINTS_EXTERN int

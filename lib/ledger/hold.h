@@ -1,11 +1,20 @@
-/* hold.h - holds, for the expiry sweep. */
+/* hold.h - holds: their writes, and what the expiry sweep needs. */
 #ifndef POINTS_LEDGER_HOLD_H
 #define POINTS_LEDGER_HOLD_H
 
 #include "core/db.h"
+#include "ledger/write.h"
 
 extern points_ksdef points_hold__ks;
 extern points_ksdef points_hold__exp_ks;
+
+/* The writes of holds and their requests (write.h). */
+extern const points_reqtype points_hold__create_req;
+extern const points_reqtype points_hold__capture_req;
+extern const points_reqtype points_hold__release_req;
+extern const points_write_op points_hold__create_op;
+extern const points_write_op points_hold__capture_op;
+extern const points_write_op points_hold__release_op;
 
 /* Release the open holds whose deadline is before as_of (state
  * POINTS_HOLD_EXPIRED), at most max of them (the sweep's chunk); adds

@@ -7,7 +7,6 @@
 #include "points.h"
 #include "util/codec.h"
 #include "core/db.h"
-#include "ledger/entry.h"
 #include "ledger/idem.h"
 
 #define IDEM_RECORD_V1 1
@@ -16,7 +15,9 @@
 points_ksdef points_ledger__idem_ks = { "idem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &points_ledger__idem_ks, NULL };
 static points_module idem_module = {
-	"idem", IDEM_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "idem",
+	.format = IDEM_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(idem_module)
 
@@ -28,14 +29,13 @@ points_ledger__req_hash(const points_buf *req, unsigned char out[16])
 
 int
 points_ledger__idem_check(points_db *db, const char *key,
-    const unsigned char hash[16], points_txn *out)
+    const unsigned char hash[16], int64_t *seq)
 {
 	const void *v;
 	size_t vl;
 	points_rd r;
 	unsigned char stored[16];
-	int64_t seq;
-	points_ent e;
+	int64_t s;
 	int rc;
 
 	if (!key)
@@ -48,7 +48,7 @@ points_ledger__idem_check(points_db *db, const char *key,
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != IDEM_RECORD_V1)
 		r.err = POINTS_ECORRUPT;
-	seq = (int64_t)points_rd__uvar(&r);
+	s = (int64_t)points_rd__uvar(&r);
 	points_rd__bytes(&r, stored, 16);
 	if (r.err)
 		return points__err(db, POINTS_ECORRUPT,
@@ -57,14 +57,7 @@ points_ledger__idem_check(points_db *db, const char *key,
 		return points__err(db, POINTS_ECONFLICT,
 		    "idempotency key '%s' was used for a different request",
 		    key);
-	points_ent__init(&e, 0, 0, 0);
-	rc = points_ent__load(db, seq, &e);
-	if (rc == POINTS_OK)
-		rc = points_ledger__txn(db, &e, out);
-	points_ent__free(&e);
-	if (rc)
-		return rc;
-	out->replayed = 1;
+	*seq = s;
 	return POINTS_ITEROVER;
 }
 

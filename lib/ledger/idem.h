@@ -10,10 +10,11 @@
 
 extern points_ksdef points_ledger__idem_ks;
 
-/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *out
- * filled, replayed = 1) or POINTS_ECONFLICT.  key may be NULL. */
+/* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *seq
+ * is the entry the first request recorded) or POINTS_ECONFLICT.  key may
+ * be NULL. */
 int points_ledger__idem_check(points_db *db, const char *key,
-    const unsigned char hash[16], points_txn *out);
+    const unsigned char hash[16], int64_t *seq);
 int points_ledger__idem_record(points_db *db, const char *key,
     const unsigned char hash[16], int64_t seq);
 void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);

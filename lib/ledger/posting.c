@@ -11,8 +11,8 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
-#include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/write.h"
 
 /* ---- Moving points ---- */
 
@@ -88,22 +88,58 @@ points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
 
 /* ---- Postings: earn, spend, transfer, adjust ---- */
 
-static int
-check_posting(points_db *db, const points_posting *p, points_txn *out,
-    int signed_amount)
+/* The posting as a request: every member, in order.  The fingerprint
+ * (write.h) covers the type, then asset, account, counterparty, amount,
+ * memo, time (as given: 0 is "the clock") and expires_at: the encoding
+ * posting_hash had in 0.1.0. */
+static const points_field posting_fields[] = {
+	POINTS_FIELD(points_posting, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_posting, asset, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, account, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, counterparty, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_posting, time, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, expires_at, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+};
+const size_t points_posting__sizes[] = {
+	0, POINTS_END_OF(points_posting, expires_at), /* version 1 */
+};
+static const points_posting posting_defaults = POINTS_POSTING_INIT;
+const points_reqtype points_posting__req = {
+	"posting", sizeof(points_posting), POINTS_POSTING_VERSION,
+	points_posting__sizes, &posting_defaults, posting_fields,
+	sizeof(posting_fields) / sizeof(posting_fields[0]),
+	offsetof(points_posting, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_posting);
+POINTS_WRITE_RESULT_FITS(points_txn);
+
+/* Who pays whom, worked out once by validate. */
+typedef struct posting_ctx {
+	int64_t from, to, amount;
+} posting_ctx;
+
+POINTS_WRITE_HOT int
+validate_posting(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
 {
+	const points_posting *p = req;
+	posting_ctx *c = ctx;
+	int type = (int)op->type;
 	int rc;
 
-	if ((rc = points__check_db(db)))
-		return rc;
-	if (!p)
-		return points__err(db, POINTS_EINVAL, "posting is required");
-	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if (p->version == 0 || p->version > POINTS_POSTING_VERSION)
-		return points__err(db, POINTS_EVERSION,
-		    "posting version %u not supported", p->version);
-	if (signed_amount) {
+	if (type == POINTS_TXN_ADJUST) {
 		if (p->amount == 0 || p->amount == INT64_MIN)
 			return points__err(db, POINTS_EINVAL,
 			    "adjustment amount must be non-zero");
@@ -113,29 +149,46 @@ check_posting(points_db *db, const points_posting *p, points_txn *out,
 	if (p->time < 0 || p->expires_at < 0)
 		return points__err(db, POINTS_EINVAL,
 		    "times must not be negative");
-	if ((rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)) ||
-	    (rc = points__check_str(db, "idempotency key",
-	    p->idempotency_key, POINTS_IDEM_MAX, 0)))
+	if ((rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
+	if (type == POINTS_TXN_ADJUST && (!p->memo || !*p->memo))
+		return points__err(db, POINTS_EINVAL,
+		    "an adjustment needs a reason (memo)");
+	c->amount = p->amount;
+	switch (type) {
+	case POINTS_TXN_EARN:
+		c->from = p->counterparty ? p->counterparty :
+		    POINTS_ACCOUNT_ISSUER;
+		c->to = p->account;
+		break;
+	case POINTS_TXN_SPEND:
+		c->from = p->account;
+		c->to = p->counterparty ? p->counterparty : POINTS_ACCOUNT_SINK;
+		break;
+	case POINTS_TXN_TRANSFER:
+		c->from = p->account;
+		c->to = p->counterparty;
+		if (c->to == c->from)
+			return points__err(db, POINTS_EINVAL,
+			    "a transfer needs two different accounts");
+		break;
+	default: /* adjustment: the sign says which way */
+		if (p->amount > 0) {
+			c->from = p->counterparty ? p->counterparty :
+			    POINTS_ACCOUNT_ISSUER;
+			c->to = p->account;
+		} else {
+			c->amount = -p->amount;
+			c->from = p->account;
+			c->to = p->counterparty ? p->counterparty :
+			    POINTS_ACCOUNT_ISSUER;
+		}
+		if (c->to == c->from)
+			return points__err(db, POINTS_EINVAL,
+			    "an adjustment needs two different accounts");
+		break;
+	}
 	return POINTS_OK;
-}
-
-static void
-posting_hash(int type, const points_posting *p, unsigned char out[16])
-{
-	points_buf b;
-
-	points_buf__init(&b);
-	points_buf__u8(&b, (unsigned)type);
-	points_buf__str(&b, p->asset);
-	points_buf__svar(&b, p->account);
-	points_buf__svar(&b, p->counterparty);
-	points_buf__svar(&b, p->amount);
-	points_buf__str(&b, p->memo);
-	points_buf__svar(&b, p->time);
-	points_buf__svar(&b, p->expires_at);
-	points_ledger__req_hash(&b, out);
-	points_buf__free(&b);
 }
 
 /* Store both balances of a two-account movement. */
@@ -168,84 +221,35 @@ lot_day(points_db *db, const points_asset *a, int64_t expires_at, int64_t t)
 	return points_asset__clamp_day(points__day(db, expires_at));
 }
 
-static int
-post(points_db *db, int type, const points_posting *p, points_txn *out)
+POINTS_WRITE_HOT int
+post_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
 {
-	unsigned char hash[16] = { 0 };
+	const points_posting *p = req;
+	const posting_ctx *c = ctx;
+	int type = (int)op->type;
 	points_asset_rec asset;
 	points_bal fb, tb;
 	points_ent e;
 	/* the lists' first lots live here: no allocation for most postings */
 	points_lotrec fbuf[32], tbuf[32], inbuf[8], outbuf[8];
-	points_txn res; /* copied to out only once committed */
-	int64_t amount, t, from, to;
+	int64_t t = points__time(db, p->time);
 	int rc;
 
-	if ((rc = check_posting(db, p, out, type == POINTS_TXN_ADJUST)))
-		return rc;
-	amount = p->amount;
-	if (type == POINTS_TXN_ADJUST && (!p->memo || !*p->memo))
-		return points__err(db, POINTS_EINVAL,
-		    "an adjustment needs a reason (memo)");
-	t = points__time(db, p->time);
-	/* Who pays whom. */
-	switch (type) {
-	case POINTS_TXN_EARN:
-		from = p->counterparty ? p->counterparty : POINTS_ACCOUNT_ISSUER;
-		to = p->account;
-		break;
-	case POINTS_TXN_SPEND:
-		from = p->account;
-		to = p->counterparty ? p->counterparty : POINTS_ACCOUNT_SINK;
-		break;
-	case POINTS_TXN_TRANSFER:
-		from = p->account;
-		to = p->counterparty;
-		if (to == from)
-			return points__err(db, POINTS_EINVAL,
-			    "a transfer needs two different accounts");
-		break;
-	default: /* adjustment: the sign says which way */
-		if (amount > 0) {
-			from = p->counterparty ? p->counterparty :
-			    POINTS_ACCOUNT_ISSUER;
-			to = p->account;
-		} else {
-			amount = -amount;
-			from = p->account;
-			to = p->counterparty ? p->counterparty :
-			    POINTS_ACCOUNT_ISSUER;
-		}
-		if (to == from)
-			return points__err(db, POINTS_EINVAL,
-			    "an adjustment needs two different accounts");
-		break;
-	}
-	/* only a request that can be replayed needs its fingerprint */
-	if (p->idempotency_key)
-		posting_hash(type, p, hash);
-
-	if ((rc = points__write_begin(db)))
-		return rc;
 	points_ent__init(&e, type, 0, t);
-	points_bal__init(&fb, from, 0, 0);
-	points_bal__init(&tb, to, 0, 0);
+	points_bal__init(&fb, c->from, 0, 0);
+	points_bal__init(&tb, c->to, 0, 0);
 	points_lotlist__lend(&fb.lots, fbuf);
 	points_lotlist__lend(&tb.lots, tbuf);
 	points_lotlist__lend(&e.in_lots, inbuf);
 	points_lotlist__lend(&e.out_lots, outbuf);
-	rc = points_ledger__idem_check(db, p->idempotency_key, hash, &res);
-	if (rc == POINTS_ITEROVER) {
-		rc = POINTS_OK;
-		goto done;
-	}
 	/* checked after the replay: a retry may come after expires_at */
-	if (rc == POINTS_OK && p->expires_at && p->expires_at < t)
+	if (p->expires_at && p->expires_at < t) {
 		rc = points__err(db, POINTS_EINVAL,
 		    "expires_at is before the posting time");
-	if (rc == POINTS_OK)
-		rc = points_asset__find(db, p->asset, &asset);
-	if (rc)
+		goto done;
+	}
+	if ((rc = points_asset__find(db, p->asset, &asset)))
 		goto done;
 	/* User-facing postings need active users on the user side and a
 	 * system account on the other; adjustments may touch frozen
@@ -272,65 +276,77 @@ post(points_db *db, int type, const points_posting *p, points_txn *out)
 	if (rc)
 		goto done;
 	/* Check and compute in memory; write only when all is well. */
-	if ((rc = points_ledger__debit(db, &fb, amount, NULL, &e.out_lots)))
+	if ((rc = points_ledger__debit(db, &fb, c->amount, NULL, &e.out_lots)))
 		goto done;
-	if ((rc = points_ledger__credit(db, &tb, amount, &e.out_lots,
+	if ((rc = points_ledger__credit(db, &tb, c->amount, &e.out_lots,
 	    lot_day(db, &asset.a, p->expires_at, t), &e.in_lots)))
 		goto done;
-	if ((rc = points_ledger__counter_add(db, &fb.spent, amount)) ||
-	    (rc = points_ledger__counter_add(db, &tb.earned, amount)))
+	if ((rc = points_ledger__counter_add(db, &fb.spent, c->amount)) ||
+	    (rc = points_ledger__counter_add(db, &tb.earned, c->amount)))
 		goto done;
-	e.from = from;
-	e.to = to;
-	e.amount = amount;
+	e.from = c->from;
+	e.to = c->to;
+	e.amount = c->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
 	if ((rc = points_ledger__append(db, &e, &fb, &tb)) ||
-	    (rc = points_ledger__store_pair(db, &fb, &tb)) ||
-	    (rc = points_ledger__idem_record(db, p->idempotency_key, hash,
-	    e.seq)))
+	    (rc = points_ledger__store_pair(db, &fb, &tb)))
 		goto done;
-	rc = points_ledger__txn(db, &e, &res);
+	*seq = e.seq;
+	rc = points_ledger__txn(db, &e, result);
 done:
 	points_ent__free(&e);
 	points_bal__free(&fb);
 	points_bal__free(&tb);
-	if ((rc = points__write_end(db, rc)) == POINTS_OK)
-		*out = res;
 	return rc;
 }
+
+#define POSTING_OP(name, type) { name, type, &points_posting__req, \
+	sizeof(points_txn), validate_posting, post_body, NULL }
+const points_write_op points_posting__earn_op =
+    POSTING_OP("earn", POINTS_TXN_EARN);
+const points_write_op points_posting__spend_op =
+    POSTING_OP("spend", POINTS_TXN_SPEND);
+const points_write_op points_posting__transfer_op =
+    POSTING_OP("transfer", POINTS_TXN_TRANSFER);
+const points_write_op points_posting__adjust_op =
+    POSTING_OP("adjustment", POINTS_TXN_ADJUST);
 
 POINTS_EXTERN int
 points_earn(points_db *db, const points_posting *p, points_txn *out)
 {
-	return post(db, POINTS_TXN_EARN, p, out);
+	posting_ctx c = { 0, 0, 0 };
+
+	return points_write__run(db, &points_posting__earn_op, p, &c, out);
 }
 
 POINTS_EXTERN int
 points_spend(points_db *db, const points_posting *p, points_txn *out)
 {
-	return post(db, POINTS_TXN_SPEND, p, out);
+	posting_ctx c = { 0, 0, 0 };
+
+	return points_write__run(db, &points_posting__spend_op, p, &c, out);
 }
 
 POINTS_EXTERN int
 points_transfer(points_db *db, const points_posting *p, points_txn *out)
 {
-	return post(db, POINTS_TXN_TRANSFER, p, out);
+	posting_ctx c = { 0, 0, 0 };
+
+	return points_write__run(db, &points_posting__transfer_op, p, &c,
+	    out);
 }
 
 POINTS_EXTERN int
 points_adjust(points_db *db, const points_posting *p, points_txn *out)
 {
-	return post(db, POINTS_TXN_ADJUST, p, out);
+	posting_ctx c = { 0, 0, 0 };
+
+	return points_write__run(db, &points_posting__adjust_op, p, &c, out);
 }
 
 POINTS_EXTERN int
-points_posting_init(points_posting *p)
+points_posting_init(points_posting *p, unsigned int version)
 {
-	static const points_posting init = POINTS_POSTING_INIT;
-
-	if (!p)
-		return POINTS_EINVAL;
-	*p = init;
-	return POINTS_OK;
+	return points_write__init(&points_posting__req, p, version);
 }

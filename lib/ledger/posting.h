@@ -6,6 +6,15 @@
 #include "core/balance.h"
 #include "core/db.h"
 #include "core/lot.h"
+#include "ledger/write.h"
+
+/* The posting as a request (write.h), and the writes that take one. */
+extern const points_reqtype points_posting__req;
+extern const size_t points_posting__sizes[];
+extern const points_write_op points_posting__earn_op;
+extern const points_write_op points_posting__spend_op;
+extern const points_write_op points_posting__transfer_op;
+extern const points_write_op points_posting__adjust_op;
 
 /* Credit amount to b (user accounts get lots: from src, latest first,
  * then at fallback_day); the lots added are pushed to in_lots. */

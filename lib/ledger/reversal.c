@@ -11,8 +11,9 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
-#include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/reversal.h"
+#include "ledger/write.h"
 
 #define REVERSED_RECORD_V1 1
 
@@ -22,7 +23,9 @@ static points_ksdef *const keyspaces[] = {
 	&points_ledger__reversed_ks, NULL,
 };
 static points_module reversal_module = {
-	"reversal", REVERSED_RECORD_V1, keyspaces, 0, NULL, NULL, 0, NULL,
+	.name = "reversal",
+	.format = REVERSED_RECORD_V1,
+	.keyspaces = keyspaces,
 };
 POINTS_MODULE(reversal_module)
 
@@ -153,50 +156,85 @@ done:
 	return rc;
 }
 
-POINTS_EXTERN int
-points_reverse(points_db *db, const char *txn_id, int64_t amount,
-    const char *memo, const char *idempotency_key, points_txn *out)
+/* The reversal as a request (write.h).  The fingerprint covers the type,
+ * the original's id (its 16 bytes), amount and memo: the encoding of
+ * 0.1.0's hand-written hash. */
+static const points_field reversal_fields[] = {
+	POINTS_FIELD(points_reversal, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_reversal, txn_id, POINTS_FIELD_UUID,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_reversal, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_reversal, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_reversal, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+};
+static const size_t reversal_sizes[] = {
+	0, POINTS_END_OF(points_reversal, idempotency_key), /* version 1 */
+};
+static const points_reversal reversal_defaults = POINTS_REVERSAL_INIT;
+const points_reqtype points_reversal__req = {
+	"reversal", sizeof(points_reversal), POINTS_REVERSAL_VERSION,
+	reversal_sizes, &reversal_defaults, reversal_fields,
+	sizeof(reversal_fields) / sizeof(reversal_fields[0]),
+	offsetof(points_reversal, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_reversal);
+
+typedef struct reversal_ctx {
+	unsigned char txid[POINTS_UUID_LEN];
+} reversal_ctx;
+
+static int
+validate_reversal(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
 {
-	unsigned char txid[POINTS_UUID_LEN], hash[16] = { 0 };
-	points_txn res;
-	points_buf b;
+	const points_reversal *r = req;
+	reversal_ctx *c = ctx;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	(void)op;
+	if ((rc = points__uuid_parse(db, r->txn_id, c->txid)))
 		return rc;
-	if ((rc = points__uuid_parse(db, txn_id, txid)))
-		return rc;
-	if (amount < 0)
+	if (r->amount < 0)
 		return points__err(db, POINTS_EINVAL,
 		    "reversal amount must not be negative (0: all)");
-	if ((rc = points__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0)) ||
-	    (rc = points__check_str(db, "idempotency key", idempotency_key,
-	    POINTS_IDEM_MAX, 0)))
-		return rc;
-	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if (idempotency_key) {
-		points_buf__init(&b);
-		points_buf__u8(&b, POINTS_TXN_REVERSAL);
-		points_buf__bytes(&b, txid, sizeof(txid));
-		points_buf__svar(&b, amount);
-		points_buf__str(&b, memo);
-		points_ledger__req_hash(&b, hash);
-		points_buf__free(&b);
-	}
+	return points__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
+}
 
-	if ((rc = points__write_begin(db)))
-		return rc;
-	rc = points_ledger__idem_check(db, idempotency_key, hash, &res);
-	if (rc == POINTS_OK) {
-		rc = reverse(db, txid, txn_id, amount, memo, &res);
-		if (rc == POINTS_OK)
-			rc = points_ledger__idem_record(db, idempotency_key,
-			    hash, res.seq);
-	} else if (rc == POINTS_ITEROVER) {
-		rc = POINTS_OK; /* a replay */
-	}
-	if ((rc = points__write_end(db, rc)) == POINTS_OK)
-		*out = res;
+static int
+reversal_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const points_reversal *r = req;
+	const reversal_ctx *c = ctx;
+	points_txn *out = result;
+	int rc;
+
+	(void)op;
+	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, out);
+	if (rc == POINTS_OK)
+		*seq = out->seq;
 	return rc;
+}
+
+const points_write_op points_reversal__op = {
+	"reversal", POINTS_TXN_REVERSAL, &points_reversal__req,
+	sizeof(points_txn), validate_reversal, reversal_body, NULL,
+};
+
+POINTS_EXTERN int
+points_reverse(points_db *db, const points_reversal *req, points_txn *out)
+{
+	reversal_ctx c;
+
+	return points_write__run(db, &points_reversal__op, req, &c, out);
+}
+
+POINTS_EXTERN int
+points_reversal_init(points_reversal *r, unsigned int version)
+{
+	return points_write__init(&points_reversal__req, r, version);
 }

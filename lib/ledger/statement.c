@@ -54,40 +54,62 @@ entry_view(const points_ent *e, int64_t account, points_entry *out)
 	return is_from ? e->prev_from : e->prev_to;
 }
 
+struct points_statement_iterator {
+	points_iter base;
+	int64_t account;
+	char asset_code[POINTS_ASSET_MAX + 1];
+	int64_t from, to;
+	int order;
+	/* Newest first: the next entry's seq (0: none left).  Oldest
+	 * first: how many of seqs are consumed from the end. */
+	int64_t pos;
+	int64_t *seqs; /* oldest first: the account's entries, newest first */
+	size_t nseqs;
+	points_entry buf[POINTS_ITER_CHUNK];
+};
+
+static int statement_fill(points_iter *base);
+static void statement_fini(points_iter *base);
+static const points_iter_type statement_iter_type = POINTS_ITER_TYPE(
+    "statement iterator", struct points_statement_iterator, pos,
+    statement_fill, statement_fini);
+
 static int
-statement_emit(points_iter *it, const points_ent *e)
+statement_emit(struct points_statement_iterator *it, const points_ent *e)
 {
-	points_entry *out = &it->u.entries[it->n];
+	points_entry *out = &it->buf[it->base.n];
 
 	if (e->time < it->from || (it->to && e->time >= it->to))
 		return POINTS_OK;
 	entry_view(e, it->account, out);
 	strcpy(out->asset, it->asset_code);
-	it->n++;
+	it->base.n++;
 	return POINTS_OK;
 }
 
 static int
-statement_fill(points_iter *it)
+statement_fill(points_iter *base)
 {
-	points_db *db = it->db;
+	struct points_statement_iterator *it = (void *)base;
+	points_db *db = base->db;
 	points_ent e;
 	int rc = POINTS_OK;
 
 	points_ent__init(&e, 0, 0, 0);
 	if (it->order == POINTS_NEWEST_FIRST) {
-		while (it->n < POINTS_ITER_CHUNK && it->pos > 0) {
+		while (base->n < POINTS_ITER_CHUNK && it->pos > 0) {
 			if ((rc = points_ent__load(db, it->pos, &e)))
 				break;
 			it->pos = entry_view(&e, it->account, NULL);
 			statement_emit(it, &e);
 		}
 		if (it->pos == 0)
-			it->done = 1;
+			base->done = 1;
 	} else {
 		/* it->seqs holds the account's entries newest first; pos
 		 * counts how many are consumed from the end. */
-		while (it->n < POINTS_ITER_CHUNK && (size_t)it->pos < it->nseqs) {
+		while (base->n < POINTS_ITER_CHUNK &&
+		    (size_t)it->pos < it->nseqs) {
 			rc = points_ent__load(db,
 			    it->seqs[it->nseqs - 1 - (size_t)it->pos], &e);
 			if (rc)
@@ -96,15 +118,24 @@ statement_fill(points_iter *it)
 			statement_emit(it, &e);
 		}
 		if ((size_t)it->pos == it->nseqs)
-			it->done = 1;
+			base->done = 1;
 	}
 	points_ent__free(&e);
 	return rc;
 }
 
+static void
+statement_fini(points_iter *base)
+{
+	struct points_statement_iterator *it = (void *)base;
+
+	points__free(it->seqs);
+}
+
 /* Collect the seqs of the account's chain for an oldest-first walk. */
 static int
-statement_collect(points_db *db, points_iter *it, int64_t seq)
+statement_collect(points_db *db, struct points_statement_iterator *it,
+    int64_t seq)
 {
 	size_t cap = 0;
 	points_ent e;
@@ -134,13 +165,15 @@ statement_collect(points_db *db, points_iter *it, int64_t seq)
 }
 
 POINTS_EXTERN int
-points_statement(points_db *db, int64_t account, const char *asset,
-    int64_t from, int64_t to, int order, points_iter **out)
+points_statement_iterator_new(points_db *db, int64_t account,
+    const char *asset, int64_t from, int64_t to, int order,
+    points_statement_iterator **out)
 {
 	points_asset_rec a;
 	points_account acct;
 	points_bal b;
-	points_iter *it = NULL;
+	points_iter *base = NULL;
+	struct points_statement_iterator *it = NULL;
 	int rc;
 
 	if ((rc = points__check_db(db)))
@@ -162,11 +195,11 @@ points_statement(points_db *db, int64_t account, const char *asset,
 		rc = points_balance__load(db, &b);
 	}
 	if (rc == POINTS_OK)
-		rc = points_iter__new(db, POINTS_ITER_ENTRY, statement_fill,
-		    &it);
+		rc = points_iter__new(db, &statement_iter_type, sizeof(*it),
+		    &base);
 	if (rc == POINTS_OK) {
+		it = (void *)base;
 		it->account = account;
-		it->asset = a.id;
 		strcpy(it->asset_code, a.a.code);
 		it->from = from;
 		it->to = to;
@@ -180,7 +213,7 @@ points_statement(points_db *db, int64_t account, const char *asset,
 	points__read_end(db);
 	points_bal__free(&b);
 	if (rc) {
-		points_iter_free(it);
+		points_iter__free(base);
 		return rc;
 	}
 	*out = it;
@@ -188,11 +221,18 @@ points_statement(points_db *db, int64_t account, const char *asset,
 }
 
 POINTS_EXTERN int
-points_entry_next(points_iter *it, points_entry *out)
+points_statement_next(points_statement_iterator *it, points_entry *out)
 {
-	int rc = points_iter__step(it, POINTS_ITER_ENTRY, out);
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &statement_iter_type,
+	    out);
 
 	if (rc == POINTS_OK)
-		*out = it->u.entries[it->i++];
+		*out = it->buf[it->base.i++];
 	return rc;
+}
+
+POINTS_EXTERN void
+points_statement_iterator_free(points_statement_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
 }

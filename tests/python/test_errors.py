@@ -81,6 +81,11 @@ class LedgerErrorsTest(LedgerCase):
         self.check(points.InvalidArgument, self.ledger.create_account,
                    "x" * 65)
         self.check(points.InvalidArgument, self.ledger.txn, "not-a-uuid")
+        self.check(points.InvalidArgument, self.ledger.reverse, "not-a-uuid",
+                   contains="not a transaction id")
+        t = self.ledger.earn(self.alice, 5, "PTS")
+        self.check(points.InvalidArgument, self.ledger.reverse, t, -1,
+                   contains="negative")
         self.check(points.InvalidArgument, self.ledger.set_attr, self.alice,
                    "", "v")
         self.check(points.InvalidArgument, self.ledger.freeze,
@@ -150,6 +155,14 @@ class LedgerErrorsTest(LedgerCase):
                    "PTS")
         self.check(points.Overflow, self.ledger.spend, self.alice, -2**64,
                    "PTS")
+
+    def test_overflow_in_a_request(self):
+        t = self.ledger.earn(self.alice, 5, "PTS")
+        self.check(points.Overflow, self.ledger.reverse, t, 2**63,
+                   contains="reversal")
+        h = self.ledger.hold(self.alice, 5, "PTS")
+        self.check(points.Overflow, h.capture, 2**64, contains="capture")
+        self.check(points.Overflow, h.capture, 1, -2**63 - 1)
 
     def test_state(self):
         self.ledger.earn(self.alice, 100, "PTS")

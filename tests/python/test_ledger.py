@@ -168,6 +168,16 @@ class PostingTest(LedgerCase):
         self.assertEqual(r1.id, r2.id)
         self.assertEqual(r2.replayed, 1)
 
+    def test_reverse_key_with_another_request_conflicts(self):
+        t = self.ledger.earn(self.alice, 10, "PTS")
+        self.ledger.reverse(t, 4, "part", idempotency_key="r")
+        for changed in (dict(amount=5), dict(memo="other")):
+            args = dict(amount=4, memo="part")
+            args.update(changed)
+            with self.assertRaises(points.Conflict):
+                self.ledger.reverse(t, idempotency_key="r", **args)
+        self.assertEqual(self.available(self.alice), 6)
+
 
 class StatementTest(LedgerCase):
 
@@ -286,6 +296,21 @@ class HoldTest(LedgerCase):
             h3.capture()
         self.assertEqual(h3.state, points.HOLD_CAPTURED)
         self.assertEqual(self.available(self.alice), 90)
+
+    def test_settling_with_a_key_replays(self):
+        h = self.ledger.hold(self.alice, 60, "PTS")
+        t1 = h.capture(45, memo="shipped", idempotency_key="ship-42")
+        t2 = h.capture(45, memo="shipped", idempotency_key="ship-42")
+        self.assertEqual((t2.id, t2.replayed), (t1.id, 1))
+        with self.assertRaises(points.Conflict):
+            h.capture(44, memo="shipped", idempotency_key="ship-42")
+        with self.assertRaises(points.StateError):
+            h.capture(45, memo="shipped")  # no key: settled once
+        h2 = self.ledger.hold(self.alice, 10, "PTS")
+        r1 = h2.release("cancelled", idempotency_key="cancel-43")
+        r2 = h2.release("cancelled", idempotency_key="cancel-43")
+        self.assertEqual((r2.id, r2.replayed), (r1.id, 1))
+        self.assertEqual(self.available(self.alice), 55)
 
     def test_release_and_expiry(self):
         h = self.ledger.hold(self.alice, 10, "PTS")
@@ -436,6 +461,8 @@ class VersionTest(unittest.TestCase):
 
     def test_versions(self):
         self.assertEqual(points.library_version(), points.capi.POINTS_VERSION)
+        self.assertEqual(points.library_version_number(),
+                         points.capi.POINTS_VERSION_NUMBER)
         self.assertEqual(points.__version__, points.library_version())
 
 

@@ -140,6 +140,129 @@ class CloseTest(unittest.TestCase):
             points.Ledger.open(None)
 
 
+class IteratorTest(unittest.TestCase):
+    """Iterators and the life of their ledger and batches."""
+
+    def open(self):
+        ledger = points.Ledger.open("memory:", clock=T0)
+        ledger.create_asset("PTS")
+        a = ledger.create_account("E1")
+        ledger.earn(a, 100, "PTS")
+        return ledger, a
+
+    def listings(self, ledger, a):
+        return [ledger.accounts(), ledger.statement(a, "PTS"),
+                ledger.statement(a, "PTS", oldest_first=True),
+                ledger.lots(a, "PTS"), ledger.lots(None, "PTS")]
+
+    def test_opened_in_a_rolled_back_batch_is_state_error(self):
+        with self.open()[0] as ledger:
+            a = ledger.account(4)
+            ledger.begin_batch()
+            ledger.earn(a, 20, "PTS")
+            its = self.listings(ledger, a)
+            stepped = ledger.statement(a, "PTS")
+            self.assertEqual(next(stepped).amount, 20)  # a chunk buffered
+            ledger.rollback_batch()
+            for it in its + [stepped]:
+                with self.assertRaises(points.StateError) as cm:
+                    next(it)
+                self.assertIn("rolled back", str(cm.exception))
+                self.assertIn("iterator", str(cm.exception))
+                self.assertEqual(list(it), [])  # and it is over
+            self.assertEqual(ledger.verify().bad_seq, 0)
+            self.assertEqual([e.amount for e in ledger.statement(a, "PTS")],
+                             [100])
+
+    def test_batch_block_that_raises_invalidates_its_iterators(self):
+        ledger, a = self.open()
+        with ledger:
+            with self.assertRaises(KeyError):
+                with ledger.batch():
+                    ledger.earn(a, 20, "PTS")
+                    it = ledger.statement(a, "PTS")
+                    raise KeyError("abandon the batch")
+            with self.assertRaises(points.StateError):
+                next(it)
+
+    def test_opened_outside_or_committed_batch_goes_on(self):
+        ledger, a = self.open()
+        with ledger:
+            before = ledger.statement(a, "PTS")
+            with ledger.batch():
+                ledger.earn(a, 20, "PTS")
+                inside = ledger.statement(a, "PTS")
+            ledger.begin_batch()
+            ledger.earn(a, 30, "PTS")
+            ledger.rollback_batch()
+            self.assertEqual([e.amount for e in before], [100])
+            self.assertEqual([e.amount for e in inside], [20, 100])
+
+    def test_c_iterator_after_points_close_is_misuse(self):
+        # below the Ledger layer (which raises LedgerClosed first): the C
+        # library detached the iterators, so a step is POINTS_EMISUSE and
+        # a free after the close is fine
+        c = points._capi
+        db = c.points_open("memory:", None)
+        c.points_asset_create(db, "PTS", 0, points.EXPIRE_NEVER, 0)
+        its = [(c.points_account_iterator_new(db, 0), c.points_account_next,
+                c.points_account_iterator_free),
+               (c.points_statement_iterator_new(db, 1, "PTS", 0, 0, 0),
+                c.points_statement_next, c.points_statement_iterator_free),
+               (c.points_lot_iterator_new(db, 1, "PTS", points.NEVER),
+                c.points_lot_next, c.points_lot_iterator_free)]
+        self.assertEqual(c.points_account_next(its[0][0])[0], points.ISSUER)
+        c.points_close(db)
+        for it, step, free in its:
+            with self.assertRaises(points.Misuse):
+                step(it)
+            free(it)
+
+    def test_c_iterator_kinds_are_distinct_types(self):
+        c = points._capi
+        db = c.points_open("memory:", None)
+        try:
+            c.points_asset_create(db, "PTS", 0, points.EXPIRE_NEVER, 0)
+            st = c.points_statement_iterator_new(db, 1, "PTS", 0, 0, 0)
+            with self.assertRaises(TypeError):
+                c.points_account_next(st)
+            with self.assertRaises(TypeError):
+                c.points_lot_iterator_free(st)
+            c.points_statement_iterator_free(st)
+        finally:
+            c.points_close(db)
+
+    def test_iterators_dropped_by_threads_sharing_a_ledger(self):
+        # freeing a C iterator unlinks it from its handle: the layer does
+        # it under the ledger's lock, whatever thread drops it
+        with points.Ledger.open("memory:") as ledger:
+            ledger.create_asset("PTS")
+            ids = [ledger.create_account("E%d" % i).id for i in range(4)]
+            errors = []
+
+            def work(account):
+                try:
+                    for i in range(200):
+                        ledger.earn(account, 1, "PTS")
+                        it = ledger.statement(account, "PTS")
+                        next(it)
+                        if i % 2:
+                            it.close()
+                        del it  # the rest go to the collector
+                        if i % 50 == 0:
+                            gc.collect()
+                except Exception as e:  # reported below
+                    errors.append(e)
+
+            threads = [threading.Thread(target=work, args=(a,)) for a in ids]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+            self.assertEqual(ledger.verify().bad_seq, 0)
+
+
 class StoreTest(unittest.TestCase):
 
     def test_ledger_over_a_store(self):

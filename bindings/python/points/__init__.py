@@ -31,6 +31,13 @@ def library_version():
     return capi.points_version()
 
 
+def library_version_number():
+    """The running C library's version as major*1000000 + minor*1000 +
+    patch (compare with capi.POINTS_VERSION_NUMBER, what this binding
+    was built against)."""
+    return capi.points_version_number()
+
+
 def strerror(code):
     """The generic text of a C error code."""
     return capi.points_strerror(code)

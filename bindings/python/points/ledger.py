@@ -4,7 +4,10 @@ Rules the layer keeps so that misuse raises instead of crashing:
  - every call checks that the ledger is open (LedgerClosed otherwise);
  - an iterator refuses to step once its ledger is closed, and frees its
    C iterator when exhausted, closed or collected (freeing after the
-   ledger closed is allowed by the C API);
+   ledger closed is allowed by the C API; before, freeing unlinks the
+   iterator from its handle, so it takes the ledger's lock);
+ - an iterator opened inside a batch that is rolled back raises
+   StateError on its next step (the C library invalidates it);
  - a ledger opened over a Store keeps the store alive and open.
 The C calls release the GIL, so threads with their own ledgers run in
 parallel; a ledger shared by threads takes one call at a time (a lock per
@@ -58,7 +61,9 @@ class Ledger:
 
     def __init__(self, db, clock, store=None):
         self._db = db
-        self._lock = threading.Lock()
+        # reentrant: an iterator collected while its own thread holds the
+        # lock frees its C iterator under it (see _Iter.close)
+        self._lock = threading.RLock()
         self._clock = clock
         self._store = store
         if store is not None:
@@ -88,7 +93,7 @@ class Ledger:
     @staticmethod
     def _options(clock, utc_offset):
         opts = capi.points_open_options()
-        capi.points_options_init(opts)
+        capi.points_open_options_init(opts, capi.POINTS_OPEN_OPTIONS_VERSION)
         opts.utc_offset = utc_offset
         cell = None
         if clock is not None:
@@ -234,8 +239,9 @@ class Ledger:
 
     def accounts(self, from_id=0):
         """Iterate the accounts with id >= from_id, ascending."""
-        it = self._call(_c.points_account_iter, from_id)
-        return _Iter(self, it, _c.points_account_next, Account._make)
+        it = self._call(_c.points_account_iterator_new, from_id)
+        return _Iter(self, it, _c.points_account_next,
+                     _c.points_account_iterator_free, Account._make)
 
     # ---- Balances and postings ----
 
@@ -278,9 +284,10 @@ class Ledger:
 
     def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
         """Reverse a transaction in whole (amount 0) or in part; points
-        return to the lots they came from."""
-        return Txn._make(self._call(_c.points_reverse, txn_id(txn), amount,
-                                           memo, idempotency_key))
+        return to the lots they came from.  A retry with the same
+        idempotency_key and request returns the first result."""
+        return Txn._make(self._call(_c.points_reverse, (
+            txn_id(txn), amount, memo, idempotency_key)))
 
     def txn(self, txn):
         """The transaction with this id."""
@@ -290,10 +297,11 @@ class Ledger:
                   oldest_first=False):
         """Entries of account in asset with since <= time < until,
         newest first unless oldest_first."""
-        it = self._call(_c.points_statement, account_id(account), asset,
-                                 seconds(since), seconds(until),
-                                 1 if oldest_first else 0)
-        return _Iter(self, it, _c.points_entry_next, Entry._make)
+        it = self._call(_c.points_statement_iterator_new, account_id(account),
+                        asset, seconds(since), seconds(until),
+                        1 if oldest_first else 0)
+        return _Iter(self, it, _c.points_statement_next,
+                     _c.points_statement_iterator_free, Entry._make)
 
     # ---- Lots and expiry ----
 
@@ -302,8 +310,10 @@ class Ledger:
         first.  account None or 0: every account's due lots, grouped by
         account (never-expiring lots are not listed then)."""
         limit = NEVER if until is None else seconds(until)
-        it = self._call(_c.points_lots, account_id(account), asset, limit)
-        return _Iter(self, it, _c.points_lot_next, Lot._make)
+        it = self._call(_c.points_lot_iterator_new, account_id(account), asset,
+                        limit)
+        return _Iter(self, it, _c.points_lot_next,
+                     _c.points_lot_iterator_free, Lot._make)
 
     def expiring(self, asset, days, account=None):
         """Lots expiring within the next `days` days (for reminders)."""
@@ -388,20 +398,21 @@ class Hold:
                       self._ledger._call(_c.points_hold_get, self.id))
         return self
 
-    def capture(self, amount=0, to=0, memo=None):
+    def capture(self, amount=0, to=0, memo=None, *, idempotency_key=None):
         """Capture amount (0: all) into account `to` (0: the sink); the
-        rest is released."""
+        rest is released.  With an idempotency_key, a retry of the same
+        capture returns the first result instead of StateError."""
         try:
-            return Txn._make(self._ledger._call(
-                _c.points_hold_capture, self.id, amount, account_id(to),
-                memo))
+            return Txn._make(self._ledger._call(_c.points_hold_capture, (
+                self.id, amount, account_id(to), memo, idempotency_key)))
         finally:
             self._refresh_quietly()
 
-    def release(self, memo=None):
+    def release(self, memo=None, *, idempotency_key=None):
+        """Return all of the hold to its account."""
         try:
-            return Txn._make(self._ledger._call(_c.points_hold_release,
-                                                self.id, memo))
+            return Txn._make(self._ledger._call(_c.points_hold_release, (
+                self.id, memo, idempotency_key)))
         finally:
             self._refresh_quietly()
 
@@ -424,14 +435,16 @@ class Hold:
 
 
 class _Iter:
-    """An iterator over a C iterator; see the module's rules."""
+    """An iterator over a C iterator of one kind (its own next and free
+    functions); see the module's rules."""
 
-    __slots__ = ("_ledger", "_it", "_next", "_make")
+    __slots__ = ("_ledger", "_it", "_next", "_free", "_make")
 
-    def __init__(self, ledger, it, next_fn, make):
+    def __init__(self, ledger, it, next_fn, free_fn, make):
         self._ledger = ledger
         self._it = it
         self._next = next_fn
+        self._free = free_fn
         self._make = make
 
     def __iter__(self):
@@ -460,9 +473,14 @@ class _Iter:
         return self._make(rec)
 
     def close(self):
+        """Free the C iterator now; the iteration is over.  Closing twice
+        is fine."""
         it, self._it = self._it, None
         if it is not None:
-            _c.points_iter_free(it)
+            # freeing unlinks it from its handle: no other call on the
+            # handle may run meanwhile (after close it touches only it)
+            with self._ledger._lock:
+                self._free(it)
 
     def __enter__(self):
         return self

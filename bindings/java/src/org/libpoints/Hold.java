@@ -55,7 +55,16 @@ public final class Hold implements AutoCloseable {
 
     /** Capture amount (0: all) into to (0: the sink); the rest is released. */
     public Txn capture(long amount, long to, String memo) {
-        Txn t = ledger.captureHold(txn.id(), amount, to, memo);
+        return capture(amount, to, memo, null);
+    }
+
+    /**
+     * As {@link #capture(long, long, String)}; a retry with the same
+     * idempotency key returns the first capture ({@link Txn#replayed()}).
+     */
+    public Txn capture(long amount, long to, String memo, String idempotencyKey) {
+        Txn t = ledger.captureHold(Capture.of(txn.id()).amount(amount).to(to).memo(memo)
+                .idempotencyKey(idempotencyKey));
         settled = true;
         return t;
     }
@@ -65,7 +74,12 @@ public final class Hold implements AutoCloseable {
     }
 
     public Txn release(String memo) {
-        Txn t = ledger.releaseHold(txn.id(), memo);
+        return release(memo, null);
+    }
+
+    /** Release it; a retry with the same idempotency key returns the first release. */
+    public Txn release(String memo, String idempotencyKey) {
+        Txn t = ledger.releaseHold(Release.of(txn.id()).memo(memo).idempotencyKey(idempotencyKey));
         settled = true;
         return t;
     }

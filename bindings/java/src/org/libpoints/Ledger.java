@@ -2,7 +2,9 @@ package org.libpoints;
 
 import java.lang.ref.Cleaner;
 import java.time.Instant;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A ledger: one handle on a libpoints store ({@code points_db}).
@@ -77,6 +79,11 @@ public final class Ledger implements AutoCloseable {
         return capi.points_version();
     }
 
+    /** The running C library's version as major*1000000 + minor*1000 + patch. */
+    public static int versionNumber() {
+        return capi.points_version_number();
+    }
+
     /** The library's name for a result code (e.g. -4: insufficient points). */
     public static String strerror(int code) {
         return capi.points_strerror(code);
@@ -110,7 +117,7 @@ public final class Ledger implements AutoCloseable {
         points_open_options opts = new points_open_options();
         points_clock_cell cell = new points_clock_cell();
         try {
-            capi.points_options_init(opts);
+            capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
             opts.setUtc_offset(options.utcOffset);
             cell.setNow(options.clock);
             capi.points_clock_cell_install(opts, cell);
@@ -297,25 +304,36 @@ public final class Ledger implements AutoCloseable {
 
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
     public synchronized Results<Account> accounts(long fromId) {
-        return new Results<>(() -> iterate(db -> capi.points_account_iter(db, fromId),
-                capi::points_account_next));
+        return new Results<>(() -> iterate(db -> capi.points_account_iterator_new(db, fromId),
+                capi::points_account_next, capi::points_account_iterator_free));
     }
 
     public synchronized Results<Account> accounts() {
         return accounts(0);
     }
 
-    /* A C iterator made by open, stepped by step; see LedgerIterator. */
-    private synchronized <T> LedgerIterator<T> iterate(
-            Function<SWIGTYPE_p_points_db, SWIGTYPE_p_points_iter> open,
-            Function<SWIGTYPE_p_points_iter, T> step) {
-        return new LedgerIterator<>(this, open.apply(db()), step);
+    /*
+     * A C iterator (each list has its own handle type H) made by open,
+     * stepped by step, freed by free; see LedgerIterator.
+     */
+    private synchronized <H, T> LedgerIterator<T> iterate(Function<SWIGTYPE_p_points_db, H> open,
+            Function<H, T> step, Consumer<H> free) {
+        return new LedgerIterator<>(this, open.apply(db()), step, free);
     }
 
-    /* One step of an iterator of this ledger, under its lock. */
-    synchronized <T> T step(Function<SWIGTYPE_p_points_iter, T> step, SWIGTYPE_p_points_iter it) {
+    /*
+     * One step of an iterator of this ledger, under its lock. The C
+     * iterator keeps no message of its own: the handle has it.
+     */
+    synchronized <T> T step(Supplier<T> step) {
         checkOpen();
-        return step.apply(it);
+        try {
+            return step.get();
+        } catch (PointsException e) {
+            if (capi.points_errcode(db) != e.code())
+                throw e;
+            throw PointsException.create(e.code(), e.strerror(), capi.points_errmsg(db));
+        }
     }
 
     /* ---- Balances ---- */
@@ -346,14 +364,23 @@ public final class Ledger implements AutoCloseable {
         return capi.points_adjust(db(), p);
     }
 
-    /** Reverse a transaction in whole; points return to the lots they came from. */
+    /**
+     * Reverse a transaction in whole or in part; points return to the lots
+     * they came from. A retry with the same idempotency key and request
+     * returns the first result.
+     */
+    public synchronized Txn reverse(Reversal r) {
+        return capi.points_reverse(db(), r);
+    }
+
+    /** Reverse a transaction in whole. */
     public synchronized Txn reverse(String txnId, String memo) {
-        return reverse(txnId, 0, memo, null);
+        return reverse(Reversal.of(txnId).memo(memo));
     }
 
     /** Reverse amount of a transaction (0: all of what is left). */
     public synchronized Txn reverse(String txnId, long amount, String memo, String idempotencyKey) {
-        return capi.points_reverse(db(), txnId, amount, memo, idempotencyKey);
+        return reverse(Reversal.of(txnId).amount(amount).memo(memo).idempotencyKey(idempotencyKey));
     }
 
     public synchronized Txn getTxn(String txnId) {
@@ -375,8 +402,8 @@ public final class Ledger implements AutoCloseable {
     public synchronized Results<Entry> statement(long account, String asset, long from, long to,
             StatementOrder order) {
         return new Results<>(() -> iterate(
-                db -> capi.points_statement(db, account, asset, from, to, order.code()),
-                capi::points_entry_next));
+                db -> capi.points_statement_iterator_new(db, account, asset, from, to, order.code()),
+                capi::points_statement_next, capi::points_statement_iterator_free));
     }
 
     /* ---- Lots and expiry ---- */
@@ -392,8 +419,8 @@ public final class Ledger implements AutoCloseable {
      * listed then ("expiring soon" reminders).
      */
     public synchronized Results<Lot> lots(long account, String asset, long until) {
-        return new Results<>(() -> iterate(db -> capi.points_lots(db, account, asset, until),
-                capi::points_lot_next));
+        return new Results<>(() -> iterate(db -> capi.points_lot_iterator_new(db, account, asset, until),
+                capi::points_lot_next, capi::points_lot_iterator_free));
     }
 
     /** Expire every lot whose expiry is before asOf and release holds past their deadline. */
@@ -425,13 +452,23 @@ public final class Ledger implements AutoCloseable {
         return capi.points_hold_get(db(), holdId);
     }
 
+    /** Capture c.amount (0: all) into c.to (0: the sink); the rest is released. */
+    public synchronized Txn captureHold(Capture c) {
+        return capi.points_hold_capture(db(), c);
+    }
+
     /** Capture amount (0: all) into to (0: the sink); the rest is released. */
     public synchronized Txn captureHold(String holdId, long amount, long to, String memo) {
-        return capi.points_hold_capture(db(), holdId, amount, to, memo);
+        return captureHold(Capture.of(holdId).amount(amount).to(to).memo(memo));
+    }
+
+    /** Return all of the hold to its account. */
+    public synchronized Txn releaseHold(Release r) {
+        return capi.points_hold_release(db(), r);
     }
 
     public synchronized Txn releaseHold(String holdId, String memo) {
-        return capi.points_hold_release(db(), holdId, memo);
+        return releaseHold(Release.of(holdId).memo(memo));
     }
 
     /* ---- Integrity ---- */

@@ -3,31 +3,51 @@ package org.libpoints;
 import java.lang.ref.Cleaner;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * An iterator over accounts, statement entries or lots. It steps the C
  * iterator only while its ledger is open: after {@link Ledger#close()},
  * {@link #hasNext()} and {@link #next()} throw
- * {@link LedgerClosedException}. The C iterator is freed when the iteration
- * ends, on {@link #close()}, or when the iterator is garbage-collected
- * (so breaking out of a for loop leaks nothing).
+ * {@link LedgerClosedException}. An iterator started inside a batch that is
+ * rolled back throws {@link StateException} on its next step: what it
+ * stood on was never written. The C iterator is freed when the iteration
+ * ends, on {@link #close()}, or when the iterator is garbage-collected (so
+ * breaking out of a for loop leaks nothing).
  *
  * <p>Each step reads in its own short transaction, so other calls on the
  * ledger may come in between (e.g. spending while listing accounts).
  */
 public final class LedgerIterator<T> implements Iterator<T>, AutoCloseable {
     private final Ledger ledger;
-    private final Function<SWIGTYPE_p_points_iter, T> step;
-    private SWIGTYPE_p_points_iter it;
+    private final Stepper<?, T> stepper;
     private final Cleaner.Cleanable cleanable;
+    private boolean over;
     private T next;
 
-    LedgerIterator(Ledger ledger, SWIGTYPE_p_points_iter it, Function<SWIGTYPE_p_points_iter, T> step) {
+    /* One kind of C iterator (handle type H) and its step. */
+    private static final class Stepper<H, T> {
+        final Native.IterState<H> state;
+        final Function<H, T> step;
+
+        Stepper(Native.IterState<H> state, Function<H, T> step) {
+            this.state = state;
+            this.step = step;
+        }
+
+        /* Under the ledger's lock (Ledger.step). */
+        T step() {
+            return step.apply(state.handle());
+        }
+    }
+
+    /* it: a C iterator of handle type H, stepped by step, freed by free. */
+    <H> LedgerIterator(Ledger ledger, H it, Function<H, T> step, Consumer<H> free) {
         this.ledger = ledger;
-        this.it = it;
-        this.step = step;
-        this.cleanable = Native.CLEANER.register(this, new Native.IterState(it));
+        Native.IterState<H> state = new Native.IterState<>(ledger, it, free);
+        this.stepper = new Stepper<>(state, step);
+        this.cleanable = Native.CLEANER.register(this, state);
     }
 
     @Override
@@ -35,9 +55,9 @@ public final class LedgerIterator<T> implements Iterator<T>, AutoCloseable {
         ledger.checkOpen();
         if (next != null)
             return true;
-        if (it == null)
+        if (over)
             return false;
-        T t = ledger.step(step, it);
+        T t = ledger.step(stepper::step); /* a failed step may be retried */
         if (t == null) {
             close();
             return false;
@@ -58,9 +78,9 @@ public final class LedgerIterator<T> implements Iterator<T>, AutoCloseable {
     /** Free the C iterator now; the iteration is over. Closing twice is fine. */
     @Override
     public void close() {
-        if (it == null)
+        if (over)
             return;
-        it = null;
+        over = true;
         next = null;
         cleanable.clean();
     }

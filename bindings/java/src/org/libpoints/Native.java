@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Lifetimes of the C objects. Each Java wrapper (Ledger, Store, an
@@ -14,8 +15,11 @@ import java.util.Set;
  * Order matters in C: a ledger before the store under it, a fault store
  * before the store it wraps. A store's state knows what sits on it and
  * closes that first when collected; an explicit Store.close() refuses
- * instead. Iterators need no order: points_iter_free touches only the
- * iterator, so it is safe after points_close and from the Cleaner's thread.
+ * instead. An iterator's state frees its C iterator under its ledger's
+ * lock: freeing unlinks it from the handle's list of live iterators, so
+ * it must not run beside another call on the handle (after points_close
+ * it touches only the iterator, so it is safe whenever it runs). The
+ * state keeps the ledger reachable until then.
  */
 final class Native {
     static final Cleaner CLEANER = Cleaner.create();
@@ -100,16 +104,31 @@ final class Native {
         }
     }
 
-    static final class IterState implements Runnable {
-        private final SWIGTYPE_p_points_iter it;
+    /* A C iterator of handle type H and the function that frees it. */
+    static final class IterState<H> implements Runnable {
+        private final Ledger ledger; /* whose lock a free takes */
+        private final Consumer<H> free;
+        private H it;
 
-        IterState(SWIGTYPE_p_points_iter it) {
+        IterState(Ledger ledger, H it, Consumer<H> free) {
+            this.ledger = ledger;
             this.it = it;
+            this.free = free;
+        }
+
+        /* The C iterator, or null once freed. */
+        H handle() {
+            return it;
         }
 
         @Override
         public void run() {
-            capi.points_iter_free(it);
+            synchronized (ledger) {
+                H h = it;
+                it = null;
+                if (h != null)
+                    free.accept(h);
+            }
         }
     }
 }

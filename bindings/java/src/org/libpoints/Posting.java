@@ -139,7 +139,8 @@ public final class Posting {
         return expiresAt;
     }
 
-    private static String decode(byte[] nulEnded) {
+    /** A NUL-ended UTF-8 string (Utf8.encode) as a String; null stays null. */
+    static String decode(byte[] nulEnded) {
         return nulEnded == null ? null
                 : new String(nulEnded, 0, nulEnded.length - 1, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -57,6 +57,13 @@ public class ErrorsTest {
         assertEquals(Ledger.strerror(-1), e.strerror());
         expect(InvalidArgumentException.class, () -> ledger.spend(Posting.of("PTS", alice, 0)));
         expect(InvalidArgumentException.class, () -> ledger.earn(null));
+        expect(InvalidArgumentException.class, () -> ledger.reverse((Reversal) null));
+        expect(InvalidArgumentException.class, () -> ledger.captureHold((Capture) null));
+        expect(InvalidArgumentException.class, () -> ledger.releaseHold((Release) null));
+        InvalidArgumentException bad = expect(InvalidArgumentException.class,
+                () -> ledger.reverse(Reversal.of("not-a-uuid")));
+        assertTrue(bad.getMessage(), bad.getMessage().contains("not a transaction id"));
+        expect(InvalidArgumentException.class, () -> ledger.captureHold(Capture.of(null)));
         expect(InvalidArgumentException.class, () -> ledger.earn(Posting.of(null, alice, 1)));
         expect(InvalidArgumentException.class, () -> ledger.createAsset("lower case"));
         expect(InvalidArgumentException.class, () -> ledger.adjust(Posting.of("PTS", alice, 5)));

@@ -47,6 +47,7 @@ public class LedgerTest {
     public void versionAndStrerror() {
         assertEquals(capiConstants.POINTS_VERSION, Ledger.version());
         assertTrue(Ledger.version().matches("\\d+\\.\\d+\\.\\d+"));
+        assertEquals(capiConstants.POINTS_VERSION_NUMBER, Ledger.versionNumber());
         assertEquals("insufficient points", Ledger.strerror(capiConstants.POINTS_EINSUFFICIENT).toLowerCase());
         assertNotEquals(Ledger.strerror(-1), Ledger.strerror(-2));
     }
@@ -244,6 +245,60 @@ public class LedgerTest {
         assertEquals(40, r2.amount());
         assertEquals(100, ledger.getBalance(alice, "PTS").available());
         assertEquals(0, ledger.getBalance(Account.SINK, "PTS").available());
+        assertConsistent(ledger, "PTS");
+    }
+
+    @Test
+    public void reverseTakesARequest() {
+        ledger.earn(Posting.of("PTS", alice, 100));
+        Txn s = ledger.spend(Posting.of("PTS", alice, 60));
+        Reversal r = Reversal.of(s.id()).amount(20).memo("one item back").idempotencyKey("refund-7");
+        assertEquals(Reversal.of(s.id()).amount(20).memo("one item back").idempotencyKey("refund-7"), r);
+        assertEquals(s.id(), r.txnId());
+        Txn first = ledger.reverse(r);
+        Txn again = ledger.reverse(r);
+        assertFalse(first.replayed());
+        assertTrue(again.replayed());
+        assertEquals(first.id(), again.id());
+        assertEquals("one item back", first.memo());
+        /* the same key, another amount: a different request */
+        ConflictException e = expect(ConflictException.class, () -> ledger.reverse(r.amount(21)));
+        assertTrue(e.getMessage().contains("refund-7"));
+        assertEquals(60, ledger.getBalance(alice, "PTS").available());
+        assertConsistent(ledger, "PTS");
+    }
+
+    @Test
+    public void settlingTakesRequestsAndKeys() {
+        ledger.earn(Posting.of("PTS", alice, 100));
+        Hold h1 = ledger.createHold(Posting.of("PTS", alice, 30));
+        Capture c = Capture.of(h1.id()).amount(20).to(bob).memo("shipped").idempotencyKey("ship-1");
+        assertEquals(20, c.amount());
+        assertEquals(bob, c.to());
+        Txn first = ledger.captureHold(c);
+        Txn again = ledger.captureHold(c);
+        assertTrue(again.replayed());
+        assertEquals(first.id(), again.id());
+        expect(ConflictException.class, () -> ledger.captureHold(c.to(0)));
+        expect(StateException.class, () -> ledger.captureHold(c.idempotencyKey(null)));
+        assertEquals(20, ledger.getBalance(bob, "PTS").available());
+
+        Hold h2 = ledger.createHold(Posting.of("PTS", alice, 5));
+        Release r = Release.of(h2.id()).memo("cancelled").idempotencyKey("cancel-2");
+        Txn rel = ledger.releaseHold(r);
+        assertEquals(TxnType.RELEASE, rel.type());
+        assertTrue(ledger.releaseHold(r).replayed());
+        expect(ConflictException.class, () -> ledger.releaseHold(r.memo("other")));
+
+        /* the Hold's own forms */
+        Hold h3 = ledger.createHold(Posting.of("PTS", alice, 5));
+        Txn t3 = h3.capture(0, 0, null, "ship-3");
+        assertEquals(t3.id(), h3.capture(0, 0, null, "ship-3").id());
+        Hold h4 = ledger.createHold(Posting.of("PTS", alice, 5));
+        Txn t4 = h4.release(null, "cancel-4");
+        assertTrue(h4.release(null, "cancel-4").replayed());
+        assertEquals(TxnType.RELEASE, t4.type());
+        assertEquals(75, ledger.getBalance(alice, "PTS").available());
         assertConsistent(ledger, "PTS");
     }
 

@@ -88,6 +88,82 @@ public class LifecycleTest {
     }
 
     @Test
+    public void iteratorStartedInARolledBackBatchThrowsState() {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            long a = l.createAccount("C1", "Alice");
+            l.earn(Posting.of("PTS", a, 100));
+            LedgerIterator<Entry> before = l.statement(a, "PTS").iterator();
+            l.begin();
+            l.earn(Posting.of("PTS", a, 20));
+            List<LedgerIterator<?>> inside = List.of(l.accounts().iterator(),
+                    l.statement(a, "PTS").iterator(),
+                    l.statement(a, "PTS", StatementOrder.OLDEST_FIRST).iterator(),
+                    l.lots(a, "PTS").iterator(), l.lots(0, "PTS", Long.MAX_VALUE).iterator());
+            LedgerIterator<Entry> stepped = l.statement(a, "PTS").iterator();
+            assertEquals(20, stepped.next().amount()); /* a chunk buffered in the batch */
+            l.rollback();
+            List<LedgerIterator<?>> all = new ArrayList<>(inside);
+            all.add(stepped);
+            for (LedgerIterator<?> it : all) {
+                StateException e = expect(StateException.class, () -> it.hasNext());
+                assertTrue(e.getMessage(), e.getMessage().contains("iterator: the batch it was "
+                        + "opened in was rolled back"));
+                expect(StateException.class, () -> it.next()); /* and stays so */
+                it.close();
+            }
+            /* opened before the batch: unaffected */
+            assertEquals(100, before.next().amount());
+            assertFalse(before.hasNext());
+            assertEquals(List.of(100L), l.statement(a, "PTS").stream().map(Entry::amount)
+                    .collect(java.util.stream.Collectors.toList()));
+            assertEquals("ok", l.verify().message());
+        }
+    }
+
+    @Test
+    public void batchClosedUncommittedInvalidatesItsIterators() {
+        try (Ledger l = TestSupport.memoryLedger()) {
+            long a = l.createAccount("C1", "Alice");
+            LedgerIterator<Entry> it;
+            LedgerIterator<Entry> committed;
+            try (Batch b = l.batch()) {
+                l.earn(Posting.of("PTS", a, 50));
+                committed = l.statement(a, "PTS").iterator();
+                b.commit();
+            }
+            try (Batch b = l.batch()) {
+                l.earn(Posting.of("PTS", a, 60));
+                it = l.statement(a, "PTS").iterator();
+            }
+            expect(StateException.class, () -> it.hasNext());
+            it.close();
+            assertEquals(50, committed.next().amount());
+            assertFalse(committed.hasNext());
+        }
+    }
+
+    /* Below the Ledger (which throws LedgerClosedException first): the C
+     * library detaches a handle's iterators when it closes, so a step is
+     * POINTS_EMISUSE and a free after the close is fine. */
+    @Test
+    public void cIteratorAfterPointsCloseIsMisuse() {
+        SWIGTYPE_p_points_db db = capi.points_open("memory:", null);
+        capi.points_asset_create(db, "PTS", 0, capiConstants.POINTS_EXPIRE_NEVER, 0);
+        SWIGTYPE_p_points_account_iterator ai = capi.points_account_iterator_new(db, 0);
+        SWIGTYPE_p_points_statement_iterator si = capi.points_statement_iterator_new(db, 1, "PTS",
+                0, 0, capiConstants.POINTS_NEWEST_FIRST);
+        SWIGTYPE_p_points_lot_iterator li = capi.points_lot_iterator_new(db, 1, "PTS", Long.MAX_VALUE);
+        assertEquals(Account.ISSUER, capi.points_account_next(ai).id());
+        capi.points_close(db);
+        expect(MisuseException.class, () -> capi.points_account_next(ai));
+        expect(MisuseException.class, () -> capi.points_statement_next(si));
+        expect(MisuseException.class, () -> capi.points_lot_next(li));
+        capi.points_account_iterator_free(ai);
+        capi.points_statement_iterator_free(si);
+        capi.points_lot_iterator_free(li);
+    }
+
+    @Test
     public void iteratorEndsAndCloses() {
         try (Ledger l = TestSupport.memoryLedger()) {
             LedgerIterator<Account> it = l.accounts().iterator();

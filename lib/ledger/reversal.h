@@ -1,0 +1,12 @@
+/* reversal.h - reversals: the request and the write, for the tests. */
+#ifndef POINTS_LEDGER_REVERSAL_H
+#define POINTS_LEDGER_REVERSAL_H
+
+#include "core/db.h"
+#include "ledger/write.h"
+
+extern points_ksdef points_ledger__reversed_ks;
+extern const points_reqtype points_reversal__req;
+extern const points_write_op points_reversal__op;
+
+#endif

@@ -1,0 +1,66 @@
+/* iterator_kinds.c - each list has its own iterator type, so passing one
+ * kind where another is expected does not compile.  Not a program:
+ * `make check-iterator-types` compiles it with -DCASE=0 (all correct: it
+ * must compile) and with every other CASE (one misuse each: it must fail
+ * with an incompatible pointer type). */
+#include "points.h"
+
+#ifndef CASE
+#define CASE 0
+#endif
+#define NCASES 10
+
+int iterator_kinds(points_db *db, points_account_iterator *ai,
+    points_statement_iterator *si, points_lot_iterator *li);
+
+int
+iterator_kinds(points_db *db, points_account_iterator *ai,
+    points_statement_iterator *si, points_lot_iterator *li)
+{
+	points_account a;
+	points_entry e;
+	points_lot l;
+	int rc = 0;
+
+	(void)db;
+#if CASE == 0
+	rc |= points_account_iterator_new(db, 0, &ai);
+	rc |= points_statement_iterator_new(db, 4, "PTS", 0, 0,
+	    POINTS_NEWEST_FIRST, &si);
+	rc |= points_lot_iterator_new(db, 4, "PTS", INT64_MAX, &li);
+	rc |= points_account_next(ai, &a);
+	rc |= points_statement_next(si, &e);
+	rc |= points_lot_next(li, &l);
+	points_account_iterator_free(ai);
+	points_statement_iterator_free(si);
+	points_lot_iterator_free(li);
+#elif CASE == 1
+	rc = points_account_next(si, &a);
+#elif CASE == 2
+	rc = points_account_next(li, &a);
+#elif CASE == 3
+	rc = points_statement_next(ai, &e);
+#elif CASE == 4
+	rc = points_statement_next(li, &e);
+#elif CASE == 5
+	rc = points_lot_next(ai, &l);
+#elif CASE == 6
+	rc = points_lot_next(si, &l);
+#elif CASE == 7
+	points_account_iterator_free(si);
+#elif CASE == 8
+	points_statement_iterator_free(li);
+#elif CASE == 9
+	points_lot_iterator_free(ai);
+#elif CASE == 10
+	rc = points_statement_iterator_new(db, 4, "PTS", 0, 0,
+	    POINTS_NEWEST_FIRST, &ai);
+#endif
+	(void)a;
+	(void)e;
+	(void)l;
+	(void)ai;
+	(void)si;
+	(void)li;
+	return rc;
+}
