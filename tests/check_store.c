@@ -1485,10 +1485,17 @@ START_TEST(test_sqlite_keyspace_flags_checked_on_reopen)
 	ck_assert_ptr_nonnull(strstr(inner->errmsg(inner), "flags"));
 	ck_assert_int_eq(inner->keyspace(inner, "log", 0, &k), POINTS_EINVAL);
 	OK(inner->keyspace(inner, "log", POINTS_KS_INTKEY, &k));
-	/* INT64 is a hint: a blob table made without it (by a version-1
-	 * store) serves as blobs, in the same order; the other way round
-	 * the integer table cannot take other keys. */
-	ck_assert_int_eq(inner->keyspace(inner, "nums", 0, &k), POINTS_EINVAL);
+	/* INT64 is a hint, which a version-1 store never passes: a blob
+	 * table made without it serves an INT64 keyspace as blobs, in the
+	 * same order, and an integer table made with it serves a keyspace
+	 * opened without it as integers (so 8-byte keys below 2^63 only). */
+	OK(inner->keyspace(inner, "nums", 0, &k));
+	OK(inner->begin(inner, 1));
+	OK(inner->put(inner, k, "\0\0\0\0\0\0\0\7", 8, "7", 1));
+	ck_assert_int_eq(inner->put(inner, k, "seven", 5, "7", 1),
+	    POINTS_EINVAL);
+	OK(inner->commit(inner));
+	ck_dump_eq(dump(k, 1), "0000000000000007=37;");
 	OK(inner->keyspace(inner, "main", POINTS_KS_INT64, &k));
 	OK(inner->begin(inner, 1));
 	OK(inner->put(inner, k, "\0\0\0\0\0\0\0\2", 8, "2", 1));

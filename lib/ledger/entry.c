@@ -22,21 +22,22 @@ points_ksdef points_ledger__entry_ks = { "entry", POINTS_KS_INTKEY, 0 };
 points_ksdef points_ledger__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
 
 /* The tail of the entry log, loaded on the first append of a write
- * transaction, and what a committed transaction left it at (known).
+ * transaction, and the sequence a committed transaction left it at
+ * (known).
  *
  * Entries are only ever appended, under consecutive sequences, so the
- * known tail is still the tail exactly when entry kseq + 1 is missing:
- * one point read (that a posting makes in the same store call as its
- * other reads, points_ledger__tail_probe) instead of a reverse cursor.
- * When another handle or process appended meanwhile, the entry is there
- * and the tail is read again from the log. */
+ * known tail is still the tail exactly when entry kseq + 1 is missing.
+ * Its hash is read with it, not remembered: two point reads (that a
+ * write makes in the same store call as its other reads,
+ * points_ledger__tail_probe) instead of a reverse cursor.  When another
+ * handle or process appended meanwhile, the next entry is there and the
+ * tail is read again from the log. */
 struct ledger_tail {
 	int loaded;
 	int64_t seq;
 	unsigned char hash[POINTS_HASH_LEN];
 	int known;
 	int64_t kseq;
-	unsigned char khash[POINTS_HASH_LEN];
 };
 
 static void
@@ -50,7 +51,6 @@ tail_txn_end(points_db *db, void *state, int committed)
 	if (committed && t->loaded) {
 		t->known = 1;
 		t->kseq = t->seq;
-		memcpy(t->khash, t->hash, POINTS_HASH_LEN);
 	}
 	t->loaded = 0;
 }
@@ -170,8 +170,9 @@ points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 	if ((rc = decode_lots(db, &r, &e->out_lots)) ||
 	    (rc = decode_lots(db, &r, &e->in_lots)))
 		return rc;
+	/* a type above the known ones is a newer library's (entry.h) */
 	if (r.err || r.p != r.end || e->type < POINTS_TXN_EARN ||
-	    e->type > POINTS_TXN_RELEASE || e->amount < 0)
+	    e->amount < 0)
 		return points__err(db, POINTS_ECORRUPT,
 		    "entry %lld: record unreadable", (long long)seq);
 	memcpy(e->hash, (const unsigned char *)v + vl - POINTS_HASH_LEN,
@@ -248,43 +249,48 @@ load_tail(points_db *db, struct ledger_tail *t)
 }
 
 int
-points_ledger__tail_probe(points_db *db, unsigned char k[8])
+points_ledger__tail_probe(points_db *db, unsigned char k[16])
 {
 	struct ledger_tail *t = points_db__state(db, &ledger_module);
 
 	if (t->loaded || !t->known)
 		return 0;
-	points__put_be64(k, (uint64_t)t->kseq + 1);
-	return 1;
+	points__put_be64(k, (uint64_t)t->kseq);
+	points__put_be64(k + 8, (uint64_t)t->kseq + 1);
+	return 2;
 }
 
 void
-points_ledger__tail_probed(points_db *db, int rc)
+points_ledger__tail_probed(points_db *db, const points_getreq r[2])
 {
 	struct ledger_tail *t = points_db__state(db, &ledger_module);
 
-	if (rc != POINTS_ENOTFOUND || t->loaded || !t->known)
-		return;
+	if (t->loaded || !t->known || r[0].rc != POINTS_OK ||
+	    r[0].vlen < POINTS_HASH_LEN || r[1].rc != POINTS_ENOTFOUND)
+		return; /* not the tail any more: the log will say */
 	t->seq = t->kseq;
-	memcpy(t->hash, t->khash, POINTS_HASH_LEN);
+	memcpy(t->hash, (const unsigned char *)r[0].val + r[0].vlen -
+	    POINTS_HASH_LEN, POINTS_HASH_LEN);
 	t->loaded = 1;
 }
 
-/* The tail for an append: the known one when its successor is missing
- * (one get), else from the log (a reverse cursor). */
+/* The tail for an append: the known one when the entry after it is
+ * missing (one get_many), else from the log (a reverse cursor). */
 static int
 tail_for_append(points_db *db, struct ledger_tail *t)
 {
-	unsigned char k[8];
-	const void *v;
-	size_t vl;
+	unsigned char k[16];
+	points_getreq r[2];
 	int rc;
 
 	if (points_ledger__tail_probe(db, k)) {
-		rc = points__get(db, &points_ledger__entry_ks, k, 8, &v, &vl);
-		if (rc != POINTS_OK && rc != POINTS_ENOTFOUND)
+		r[0].ks = r[1].ks = &points_ledger__entry_ks;
+		r[0].key = k;
+		r[1].key = k + 8;
+		r[0].klen = r[1].klen = 8;
+		if ((rc = points__get_many(db, r, 2)))
 			return rc;
-		points_ledger__tail_probed(db, rc);
+		points_ledger__tail_probed(db, r);
 		if (t->loaded)
 			return POINTS_OK;
 	}

@@ -7,7 +7,18 @@
  * (in_lots), so a reversal can put points back where they came from.
  * Each entry links to the previous entry of both its accounts in its
  * asset: a statement walks those links.  Its hash covers the previous
- * entry's hash, its sequence and its bytes. */
+ * entry's hash, its sequence and its bytes.
+ *
+ * Forward compatibility.  A type number this library does not know
+ * (above POINTS_TXN_RELEASE) was written by a newer library, in the same
+ * record layout: it is read, listed and verified as a generic movement
+ * (from's available and to's available move by amount, from's spent and
+ * to's earned grow by it, out_lots leave from's lots and in_lots join
+ * to's), and operations that must know the type (a reversal) refuse it
+ * with POINTS_EVERSION.  A newer library may add a type only if it
+ * moves points that way; one that needs the older libraries to do more
+ * raises the ledger module's format (ENTRY_RECORD_V1 in entry.c), which
+ * they refuse at open.  Type 0 and another record version are corrupt. */
 #ifndef POINTS_LEDGER_ENTRY_H
 #define POINTS_LEDGER_ENTRY_H
 
@@ -33,6 +44,12 @@ typedef struct points_ent {
 	unsigned char hash[POINTS_HASH_LEN];
 } points_ent;
 
+/* The highest transaction type this library knows. */
+#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_RELEASE
+/* 1 when this library knows type (points_ent.type). */
+#define points_ledger__type_known(type) \
+	((type) >= POINTS_TXN_EARN && (type) <= POINTS_LEDGER_TYPE_MAX)
+
 void points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time);
 void points_ent__free(points_ent *e);
 /* Decode a stored entry (seq is the key). */
@@ -45,13 +62,14 @@ void points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
 int points_ent__load(points_db *db, int64_t seq, points_ent *e);
 
 /* The log's tail without a cursor: when the handle knows the tail a
- * committed transaction left, the key of the entry after it goes to k
- * (1; else 0): read it with the transaction's other reads and pass what
- * the read gave to points_ledger__tail_probed (POINTS_ENOTFOUND: the
- * known tail is the tail).  points_ledger__append does it by itself
- * otherwise. */
-int points_ledger__tail_probe(points_db *db, unsigned char k[8]);
-void points_ledger__tail_probed(points_db *db, int rc);
+ * committed transaction left, the keys of that entry and of the one
+ * after it go to k[0..8) and k[8..16) (returns 2; else 0): read them with
+ * the transaction's other reads and pass what the reads gave to
+ * points_ledger__tail_probed (the entry found, the next one missing: the
+ * tail, and its hash).  points_ledger__append does it by itself
+ * otherwise.  Makes no store call. */
+int points_ledger__tail_probe(points_db *db, unsigned char k[16]);
+void points_ledger__tail_probed(points_db *db, const points_getreq r[2]);
 /* Append e: its sequence, id, links and hash; updates the balances'
  * last_seq (from may equal to).  The caller stores the balances. */
 int points_ledger__append(points_db *db, points_ent *e, points_bal *from,

@@ -20,9 +20,9 @@
  *
  * One read.  The key's record is read with one points__get_many, together
  * with a probe of the entry log's tail (every write appends an entry:
- * entry.h) and the keys the operation names in its optional prefetch
- * method (a posting: both balances), so that a store with get_many
- * serves a write's reads in one round trip.  prefetch may read what it
+ * entry.h, two keys) and the keys the operation names in its optional
+ * prefetch method (a posting: both balances), so that a store with
+ * get_many serves a write's reads in one round trip.  prefetch may read what it
  * needs to name its keys (a posting: the asset, cached per handle); when
  * it fails and there is a key, the key is looked up alone first, so that
  * a replay or a conflict is reported as before.  fetched then decodes
@@ -197,8 +197,8 @@ static inline int
 points_write__read(points_db *db, const points_write_op *op, const void *req,
     void *ctx, const char *key, const unsigned char hash[16], int64_t *seq)
 {
-	points_getreq r[2 + POINTS_WRITE_PREFETCH_MAX];
-	unsigned char tail[8];
+	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX];
+	unsigned char tail[16];
 	size_t n = 0, first;
 	int rc, ri = -1, rt = -1;
 
@@ -209,10 +209,12 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 		ri = (int)n++;
 	}
 	if (points_ledger__tail_probe(db, tail)) {
-		r[n].ks = &points_ledger__entry_ks;
+		r[n].ks = r[n + 1].ks = &points_ledger__entry_ks;
 		r[n].key = tail;
-		r[n].klen = 8;
-		rt = (int)n++;
+		r[n + 1].key = tail + 8;
+		r[n].klen = r[n + 1].klen = 8;
+		rt = (int)n;
+		n += 2;
 	}
 	first = n;
 	if (op->prefetch) {
@@ -234,7 +236,7 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 	    r[ri].rc, r[ri].val, r[ri].vlen, seq)))
 		return rc;
 	if (rt >= 0)
-		points_ledger__tail_probed(db, r[rt].rc);
+		points_ledger__tail_probed(db, r + rt);
 	if (op->fetched)
 		return op->fetched(db, op, req, ctx, r + first, n - first);
 	return POINTS_OK;

@@ -46,6 +46,8 @@
 #include "store/store.h"
 
 #define DEFAULT_BUSY_MS 5000
+/* In the schema of a table made for an INT64 keyspace (check_schema). */
+#define INT64_MARK "/* int64 */"
 #define CACHE_KB "65536" /* page cache, KiB */
 /* Checkpoint the WAL once it holds this many bytes, not SQLite's 4 MB:
  * a balance page rewritten by several batches is then copied into the
@@ -466,50 +468,46 @@ ks_free(points_keyspace *ks)
 	points__free(ks);
 }
 
-/* The declared type of column k must match the flags: a table made by
- * an earlier open with other flags would compare keys differently.  One
- * exception: INT64 is a hint, so a blob table made without it (by a
- * version-1 store's open of the same file) serves an INT64 keyspace as
- * blobs, in the same order. */
+/* The table must suit the flags: one made by an earlier open with other
+ * flags would compare keys differently.  INT64 is a hint, and a
+ * version-1 store (or a wrapper of that version) opens the same keyspace
+ * without it, so these pass both ways: a blob table made without it
+ * serves an INT64 keyspace as blobs, and an integer table made with it
+ * (marked "int64" in its schema) serves a keyspace opened without it as
+ * integers (keys of 8 bytes below 2^63; others are refused).  An INTKEY
+ * table is never taken for a blob one, nor a blob one for integers. */
 static int
 check_schema(sql_store *s, points_keyspace *ks, const char *table)
 {
 	sqlite3_stmt *st;
-	const char *want = ks->intkey ? "INTEGER" : "BLOB";
-	const unsigned char *type;
-	int rc;
+	const unsigned char *type, *sql;
+	int rc, integer, int64;
 
-	if (ks->intkey && (ks->flags & POINTS_KS_INT64)) {
-		rc = prepare(s, "SELECT type FROM pragma_table_info(?1) "
-		    "WHERE name = 'k'", 0, &st);
-		if (rc)
-			return rc;
-		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-		    (type = sqlite3_column_text(st, 0)) != NULL &&
-		    sqlite3_stricmp((const char *)type, "BLOB") == 0) {
-			ks->intkey = 0;
-			want = "BLOB";
-		}
-		sqlite3_finalize(st);
-	}
-
-	rc = prepare(s, "SELECT type FROM pragma_table_info(?1) "
-	    "WHERE name = 'k'", 0, &st);
+	rc = prepare(s, "SELECT p.type, m.sql FROM pragma_table_info(?1) p, "
+	    "sqlite_schema m WHERE p.name = 'k' AND m.name = ?1", 0, &st);
 	if (rc)
 		return rc;
 	rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		type = sqlite3_column_text(st, 0);
-		rc = (type && sqlite3_stricmp((const char *)type, want) == 0) ?
-		    POINTS_OK : own_err(s, POINTS_EINVAL,
-		    "keyspace exists with other flags");
-	} else if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE)
 		rc = own_err(s, POINTS_ESTORAGE, "keyspace table has no k");
-	else
+	else if (rc != SQLITE_ROW)
 		rc = sql_fail(s, rc, "keyspace schema");
+	else {
+		type = sqlite3_column_text(st, 0);
+		sql = sqlite3_column_text(st, 1);
+		integer = type && sqlite3_stricmp((const char *)type,
+		    "INTEGER") == 0;
+		int64 = integer && sql && strstr((const char *)sql,
+		    INT64_MARK) != NULL;
+		if (ks->flags & POINTS_KS_INT64)
+			ks->intkey = integer;
+		else if (!ks->intkey && int64)
+			ks->intkey = 1;
+		rc = ks->intkey == integer ? POINTS_OK : own_err(s,
+		    POINTS_EINVAL, "keyspace exists with other flags");
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -549,7 +547,10 @@ sql_keyspace(points_store *st, const char *name, unsigned int flags,
 	ks->cached = !(flags & (POINTS_KS_INTKEY | POINTS_KS_ORDERED));
 	/* name is [a-z0-9_]{1,32}: safe to splice into SQL. */
 	snprintf(table, sizeof(table), "ks_%s", name);
-	snprintf(sql, sizeof(sql), ks->intkey ?
+	snprintf(sql, sizeof(sql), (flags & POINTS_KS_INT64) ?
+	    "CREATE TABLE IF NOT EXISTS %s"
+	    "(k INTEGER PRIMARY KEY " INT64_MARK ", v BLOB NOT NULL)" :
+	    ks->intkey ?
 	    "CREATE TABLE IF NOT EXISTS %s"
 	    "(k INTEGER PRIMARY KEY, v BLOB NOT NULL)" :
 	    "CREATE TABLE IF NOT EXISTS %s"

@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param txnId        the transaction
  * @param seq          its position in the ledger
- * @param type         earn, spend, ...
+ * @param type         earn, spend, ...; UNKNOWN for a type a newer library wrote
+ * @param typeCode     the type's number ({@code POINTS_TXN_*}), also when UNKNOWN
  * @param time         seconds since 1970, UTC
  * @param account      the account
  * @param asset        the asset code
@@ -16,13 +17,13 @@ import java.time.Instant;
  * @param counterparty the other account
  * @param memo         the memo, or ""
  */
-public record Entry(String txnId, long seq, TxnType type, long time, long account, String asset,
-        long amount, long held, long counterparty, String memo) {
+public record Entry(String txnId, long seq, TxnType type, int typeCode, long time, long account,
+        String asset, long amount, long held, long counterparty, String memo) {
     /* From C: the struct's fields in order. */
     Entry(byte[] txnId, long seq, int type, long time, long account, byte[] asset, long amount,
             long held, long counterparty, byte[] memo) {
-        this(Utf8.decode(txnId), seq, TxnType.of(type), time, account, Utf8.decode(asset), amount,
-                held, counterparty, Utf8.decode(memo));
+        this(Utf8.decode(txnId), seq, TxnType.of(type), type, time, account, Utf8.decode(asset),
+                amount, held, counterparty, Utf8.decode(memo));
     }
 
     public Instant instant() {
