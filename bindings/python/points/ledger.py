@@ -21,7 +21,8 @@ from . import _capi as _c
 from . import capi
 from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
 from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
-                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER)
+                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER,
+                      _fields_of)
 
 
 def seconds(t):
@@ -372,21 +373,20 @@ class Batch:
 
 class Hold:
     """A reservation of points.  Attributes: id, account, asset, amount,
-    captured, expires_at, state (HOLD_OPEN, HOLD_CAPTURED, ...)."""
+    captured, expires_at, state (HOLD_OPEN, HOLD_CAPTURED, ...): the
+    fields of the C record, named by the table (records.def)."""
 
-    __slots__ = ("_ledger", "id", "account", "asset", "amount", "captured",
-                 "expires_at", "state")
+    _FIELDS = _fields_of("Hold")
+    __slots__ = ("_ledger",) + _FIELDS
 
     def __init__(self, ledger, rec):
         self._ledger = ledger
-        (self.id, self.account, self.asset, self.amount, self.captured,
-         self.expires_at, self.state) = rec
+        for name, value in zip(self._FIELDS, rec):
+            setattr(self, name, value)
 
     def __repr__(self):
-        return ("Hold(id=%r, account=%d, asset=%r, amount=%d, captured=%d, "
-                "expires_at=%d, state=%d)" % (
-                    self.id, self.account, self.asset, self.amount,
-                    self.captured, self.expires_at, self.state))
+        return "Hold(%s)" % ", ".join(
+            "%s=%r" % (name, getattr(self, name)) for name in self._FIELDS)
 
     @property
     def open(self):
