@@ -14,6 +14,7 @@
 #include "ledger/entry.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/verify.h"
 
 #define NO_SUCH_TXN "01890000-0000-7000-8000-000000000000"
 
@@ -1269,20 +1270,34 @@ raw_del(const points_ksdef *ks, const void *k, size_t kl)
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
+/* The check reads in chunks: it must find the same with chunks of one,
+ * two and three records as with the default. */
 static void
 expect_corrupt(int64_t bad_seq, const char *needle)
 {
-	points_verify_report rep;
+	static const size_t chunks[] = { POINTS_VERIFY_CHUNK, 1, 2, 3 };
+	points_verify_report rep, first;
+	size_t i;
 
-	memset(&rep, 0, sizeof(rep));
-	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
-	ck_assert_int_eq(points_errcode(db), POINTS_ECORRUPT);
-	if (bad_seq >= 0)
-		ck_assert_int_eq(rep.bad_seq, bad_seq);
-	ck_assert_msg(strstr(rep.message, needle) != NULL,
-	    "report '%s' does not mention '%s'", rep.message, needle);
-	ck_assert_msg(strstr(points_errmsg(db), needle) != NULL,
-	    "message '%s' does not mention '%s'", points_errmsg(db), needle);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		points_verify__chunk = chunks[i];
+		memset(&rep, 0, sizeof(rep));
+		ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+		ck_assert_int_eq(points_errcode(db), POINTS_ECORRUPT);
+		if (bad_seq >= 0)
+			ck_assert_int_eq(rep.bad_seq, bad_seq);
+		ck_assert_msg(strstr(rep.message, needle) != NULL,
+		    "report '%s' does not mention '%s' (chunk %zu)",
+		    rep.message, needle, chunks[i]);
+		ck_assert_msg(strstr(points_errmsg(db), needle) != NULL,
+		    "message '%s' does not mention '%s'", points_errmsg(db),
+		    needle);
+		if (i == 0)
+			first = rep;
+		ck_assert_str_eq(rep.message, first.message);
+		ck_assert_int_eq(rep.bad_seq, first.bad_seq);
+	}
+	points_verify__chunk = POINTS_VERIFY_CHUNK;
 }
 
 START_TEST(test_verify_passes_on_new_ledger)

@@ -304,6 +304,133 @@ tu_keyspace(points_db *db, const char *name)
 	return NULL;
 }
 
+/* ---- A store that counts and calls hooks ---- */
+
+#define SPY(s) ((tu_spy *)(s))
+
+static void
+spy_txn_end(tu_spy *s)
+{
+	if (s->txn_reads > s->max_reads)
+		s->max_reads = s->txn_reads;
+	if (s->txn_writes > s->max_writes)
+		s->max_writes = s->txn_writes;
+	s->txn_reads = s->txn_writes = 0;
+}
+
+static int
+spy_keyspace(points_store *s, const char *name, unsigned int flags,
+    points_keyspace **out)
+{
+	return SPY(s)->inner->keyspace(SPY(s)->inner, name, flags, out);
+}
+
+static int
+spy_begin(points_store *s, int write)
+{
+	if (SPY(s)->on_begin)
+		SPY(s)->on_begin(SPY(s), write);
+	SPY(s)->begins[write != 0]++;
+	return SPY(s)->inner->begin(SPY(s)->inner, write);
+}
+
+static int
+spy_commit(points_store *s)
+{
+	int rc = SPY(s)->inner->commit(SPY(s)->inner);
+
+	spy_txn_end(SPY(s));
+	if (rc == POINTS_OK) {
+		SPY(s)->commits++;
+		if (SPY(s)->on_commit)
+			SPY(s)->on_commit(SPY(s));
+	}
+	return rc;
+}
+
+static int
+spy_rollback(points_store *s)
+{
+	spy_txn_end(SPY(s));
+	return SPY(s)->inner->rollback(SPY(s)->inner);
+}
+
+static int
+spy_get(points_store *s, points_keyspace *ks, const void *k, size_t kl,
+    const void **v, size_t *vl)
+{
+	SPY(s)->reads++;
+	SPY(s)->txn_reads++;
+	return SPY(s)->inner->get(SPY(s)->inner, ks, k, kl, v, vl);
+}
+
+static int
+spy_put(points_store *s, points_keyspace *ks, const void *k, size_t kl,
+    const void *v, size_t vl)
+{
+	SPY(s)->writes++;
+	SPY(s)->txn_writes++;
+	return SPY(s)->inner->put(SPY(s)->inner, ks, k, kl, v, vl);
+}
+
+static int
+spy_del(points_store *s, points_keyspace *ks, const void *k, size_t kl)
+{
+	SPY(s)->writes++;
+	SPY(s)->txn_writes++;
+	return SPY(s)->inner->del(SPY(s)->inner, ks, k, kl);
+}
+
+static int
+spy_cursor_open(points_store *s, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	return SPY(s)->inner->cursor_open(SPY(s)->inner, ks, lo, lolen, hi,
+	    hilen, reverse, out);
+}
+
+static int
+spy_cursor_next(points_store *s, points_cursor *c, const void **k,
+    size_t *kl, const void **v, size_t *vl)
+{
+	SPY(s)->reads++;
+	SPY(s)->txn_reads++;
+	return SPY(s)->inner->cursor_next(SPY(s)->inner, c, k, kl, v, vl);
+}
+
+static void
+spy_cursor_close(points_store *s, points_cursor *c)
+{
+	SPY(s)->inner->cursor_close(SPY(s)->inner, c);
+}
+
+static void
+spy_close(points_store *s)
+{
+	(void)s; /* the inner store is the caller's */
+}
+
+void
+tu_spy_init(tu_spy *s, points_store *inner)
+{
+	memset(s, 0, sizeof(*s));
+	s->base.version = 1;
+	s->base.name = "spy";
+	s->base.keyspace = spy_keyspace;
+	s->base.begin = spy_begin;
+	s->base.commit = spy_commit;
+	s->base.rollback = spy_rollback;
+	s->base.get = spy_get;
+	s->base.put = spy_put;
+	s->base.del = spy_del;
+	s->base.cursor_open = spy_cursor_open;
+	s->base.cursor_next = spy_cursor_next;
+	s->base.cursor_close = spy_cursor_close;
+	s->base.close = spy_close;
+	s->inner = inner;
+}
+
 /* ---- A failing allocator ---- */
 
 static long alloc_n, alloc_fail;

@@ -81,6 +81,25 @@ long tu_alloc_count(void);
 void tu_alloc_install(void);
 void tu_alloc_uninstall(void);
 
+/* A store that forwards every call to another and counts what passes
+ * through, with hooks: before each begin (a test interleaves another
+ * handle's writes there) and after each commit that succeeded (a test
+ * kills the process there).  A version-1 store, so it stacks on any. */
+typedef struct tu_spy tu_spy;
+struct tu_spy {
+	points_store base;
+	points_store *inner;   /* borrowed */
+	long begins[2];        /* read, write transactions begun */
+	long commits;
+	long reads, writes;    /* gets and cursor steps; puts and deletes */
+	long txn_reads, txn_writes;   /* those of the open transaction */
+	long max_reads, max_writes;   /* the most of any one transaction */
+	void (*on_begin)(tu_spy *s, int write);
+	void (*on_commit)(tu_spy *s);
+	void *ctx;
+};
+void tu_spy_init(tu_spy *s, points_store *inner);
+
 /* Run a suite; honours CK_RUN_SUITE / CK_RUN_CASE.  Returns exit status. */
 int tu_run(Suite *s);
 

@@ -33,14 +33,21 @@ POINTS_EXTERN int points_lot_iterator_new(points_db *db, int64_t account,
 POINTS_EXTERN int points_lot_next(points_lot_iterator *it, points_lot *out);
 POINTS_EXTERN void points_lot_iterator_free(points_lot_iterator *it);
 
+/* The sweep commits in chunks: each write transaction expires at most
+ * this many holds and balances (one entry each).  Inside a batch it runs
+ * in the batch's transaction. */
+#define POINTS_SWEEP_CHUNK 10000
+
 typedef struct points_sweep_report {
-	int64_t accounts; /* accounts that lost points (each once) */
+	int64_t accounts; /* accounts that lost points (each once a call) */
 	int64_t lots;     /* lots expired */
 	int64_t points;   /* points expired, all assets */
 	int64_t holds;    /* holds expired and released */
 } points_sweep_report;
 /* Expire every lot whose expires_at < as_of and release every hold whose
- * deadline < as_of.  Idempotent.  report may be NULL. */
+ * deadline < as_of, POINTS_SWEEP_CHUNK at a time.  Idempotent; after a
+ * failure the chunks committed stand and a rerun does the rest.  The
+ * report counts what this call did; out may be NULL. */
 POINTS_EXTERN int points_expire_sweep(points_db *db, int64_t as_of,
     points_sweep_report *out);
 

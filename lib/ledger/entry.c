@@ -152,8 +152,9 @@ points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 	if ((rc = decode_lots(db, &r, &e->out_lots)) ||
 	    (rc = decode_lots(db, &r, &e->in_lots)))
 		return rc;
+	/* a type above the known ones is a newer library's (entry.h) */
 	if (r.err || r.p != r.end || e->type < POINTS_TXN_EARN ||
-	    e->type > POINTS_TXN_RELEASE || e->amount < 0)
+	    e->amount < 0)
 		return points__err(db, POINTS_ECORRUPT,
 		    "entry %lld: record unreadable", (long long)seq);
 	memcpy(e->hash, (const unsigned char *)v + vl - POINTS_HASH_LEN,

@@ -7,7 +7,18 @@
  * (in_lots), so a reversal can put points back where they came from.
  * Each entry links to the previous entry of both its accounts in its
  * asset: a statement walks those links.  Its hash covers the previous
- * entry's hash, its sequence and its bytes. */
+ * entry's hash, its sequence and its bytes.
+ *
+ * Forward compatibility.  A type number this library does not know
+ * (above POINTS_TXN_RELEASE) was written by a newer library, in the same
+ * record layout: it is read, listed and verified as a generic movement
+ * (from's available and to's available move by amount, from's spent and
+ * to's earned grow by it, out_lots leave from's lots and in_lots join
+ * to's), and operations that must know the type (a reversal) refuse it
+ * with POINTS_EVERSION.  A newer library may add a type only if it
+ * moves points that way; one that needs the older libraries to do more
+ * raises the ledger module's format (ENTRY_RECORD_V1 in entry.c), which
+ * they refuse at open.  Type 0 and another record version are corrupt. */
 #ifndef POINTS_LEDGER_ENTRY_H
 #define POINTS_LEDGER_ENTRY_H
 
@@ -32,6 +43,12 @@ typedef struct points_ent {
 	points_lotlist out_lots, in_lots;
 	unsigned char hash[POINTS_HASH_LEN];
 } points_ent;
+
+/* The highest transaction type this library knows. */
+#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_RELEASE
+/* 1 when this library knows type (points_ent.type). */
+#define points_ledger__type_known(type) \
+	((type) >= POINTS_TXN_EARN && (type) <= POINTS_LEDGER_TYPE_MAX)
 
 void points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time);
 void points_ent__free(points_ent *e);

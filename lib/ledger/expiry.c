@@ -17,14 +17,25 @@
 #include "ledger/idem.h"
 #include "ledger/posting.h"
 #include "core/lot.h"
+#include "ledger/expiry.h"
 
 /* ---- The expiry sweep ---- */
 
-#define SWEEP_CHUNK 256
+/* Each write transaction of the sweep does at most this many units of
+ * work: an expired hold, or a balance whose due lots it expires (one
+ * entry each, a few hundred bytes written).  Not less: the index is in
+ * day order, balances in account order, so each chunk of a big sweep
+ * rewrites balance pages all over the table (README, design notes).
+ * Tests lower it (expiry.h). */
+size_t points_expiry__chunk = POINTS_SWEEP_CHUNK;
 
-/* The expiry account's balance per asset, written once at the end, and
- * the accounts that lost points (an account may lose them in several
- * assets, and its index keys come at several days). */
+/* Due keys read from the sweep index at a time, inside a chunk. */
+#define SWEEP_SCAN 256
+
+/* The expiry account's balance per asset, loaded when a chunk first
+ * needs it and written at the end of the chunk, and the accounts that
+ * lost points in this call (an account may lose them in several assets,
+ * and its index keys come at several days and in several chunks). */
 typedef struct sweep_sink {
 	points_bal bal[POINTS_ASSET_CACHE];
 	int n;
@@ -154,72 +165,159 @@ done:
 	return rc;
 }
 
+/* Write the expiry account's balances that the chunk changed, and forget
+ * them: the next chunk, another transaction, reads them afresh. */
 static int
-sweep_lots(points_db *db, uint32_t today, int64_t as_of,
-    points_sweep_report *rep)
+sink_flush(points_db *db, sweep_sink *s, int rc)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		if (rc == POINTS_OK)
+			rc = points_balance__store(db, &s->bal[i], 0);
+		points_bal__free(&s->bal[i]);
+	}
+	s->n = 0;
+	return rc;
+}
+
+/* Expire the due lots of at most max balances.  The walk starts at the
+ * beginning of the sweep index every time: each key it handles moves to
+ * a day >= today or goes, so the keys left before today are exactly the
+ * work left, after a chunk as after an interrupted sweep.  *used says
+ * how many keys were handled; fewer than max: none is left. */
+static int
+sweep_lots(points_db *db, sweep_sink *sink, uint32_t today, int64_t as_of,
+    size_t max, size_t *used, points_sweep_report *rep)
 {
 	unsigned char hi[4], lo[17];
-	unsigned char keys[SWEEP_CHUNK][16];
+	unsigned char keys[SWEEP_SCAN][16];
 	size_t lolen = 0;
-	sweep_sink sink;
-	int i, rc = POINTS_OK;
+	int rc = POINTS_OK;
 
-	memset(&sink, 0, sizeof(sink));
+	*used = 0;
 	points__put_be32(hi, today);
-	for (;;) {
-		size_t nkeys, j;
+	while (*used < max) {
+		size_t want = max - *used, nkeys, j;
 
-		/* A chunk of due keys; resume after the last. */
-		rc = points__collect_keys(db, &points_balance__sweep_ks, lolen ? lo : NULL,
-		    lolen, hi, sizeof(hi), 16, keys[0], SWEEP_CHUNK, &nkeys);
+		if (want > SWEEP_SCAN)
+			want = SWEEP_SCAN;
+		/* A batch of due keys; resume after the last. */
+		rc = points__collect_keys(db, &points_balance__sweep_ks,
+		    lolen ? lo : NULL, lolen, hi, sizeof(hi), 16, keys[0], want,
+		    &nkeys);
 		if (rc || nkeys == 0)
 			break;
 		memcpy(lo, keys[nkeys - 1], 16);
 		lo[16] = 0;
 		lolen = sizeof(lo);
-		/* each key moves to a day >= today or goes: none comes
-		 * back into this scan */
 		for (j = 0; j < nkeys && rc == POINTS_OK; j++)
-			rc = expire_balance(db, &sink, points__get_be32(keys[j]),
+			rc = expire_balance(db, sink, points__get_be32(keys[j]),
 			    (int64_t)points__get_be64(keys[j] + 4),
 			    points__get_be32(keys[j] + 12), today, as_of, rep);
 		if (rc)
 			break;
+		*used += nkeys;
+		if (nkeys < want)
+			break;
 	}
-	for (i = 0; i < sink.n; i++) {
-		if (rc == POINTS_OK)
-			rc = points_balance__store(db, &sink.bal[i], 0);
-		points_bal__free(&sink.bal[i]);
-	}
-	points__free(sink.seen);
 	return rc;
 }
 
+/* One chunk: holds first (what they release may itself be due), then
+ * lots, at most max units of work in all.  *more is 0 when nothing is
+ * left to do. */
+static int
+sweep_chunk(points_db *db, sweep_sink *sink, int *holds_done,
+    uint32_t today, int64_t as_of, size_t max, points_sweep_report *rep,
+    int *more)
+{
+	size_t used = 0, n;
+	int rc = POINTS_OK;
+
+	*more = 1;
+	if (!*holds_done) {
+		int64_t h = 0;
+
+		if ((rc = points_hold__expire(db, as_of, (int64_t)max, &h)))
+			return rc;
+		rep->holds += h;
+		used = (size_t)h;
+		if (used < max)
+			*holds_done = 1;
+	}
+	if (*holds_done && used < max) {
+		rc = sweep_lots(db, sink, today, as_of, max - used, &n, rep);
+		if (rc == POINTS_OK && n < max - used)
+			*more = 0;
+	}
+	return sink_flush(db, sink, rc);
+}
+
+static void
+report_add(points_sweep_report *to, const points_sweep_report *part)
+{
+	to->accounts += part->accounts;
+	to->lots += part->lots;
+	to->points += part->points;
+	to->holds += part->holds;
+}
+
+/* The sweep commits a chunk at a time (points_expire_sweep(3)): engines
+ * that limit a transaction's size or time can run it, and an interrupted
+ * sweep leaves only whole chunks behind, which a rerun completes.  Inside
+ * a batch it is one operation of the batch's transaction. */
 POINTS_EXTERN int
 points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 {
-	points_sweep_report rep;
+	points_sweep_report rep, part;
+	sweep_sink sink;
+	size_t max = points_expiry__chunk;
 	int64_t today;
-	int rc;
+	int rc, more = 1, holds_done = 0, batch;
 
 	if ((rc = points__check_db(db)))
 		return rc;
 	if (as_of < 0)
 		return points__err(db, POINTS_EINVAL,
 		    "as_of must not be negative");
+	if (max == 0 || max > INT64_MAX / 2)
+		max = max ? INT64_MAX / 2 : 1;
 	today = points__day(db, as_of);
 	if (today > (int64_t)POINTS_DAY_NEVER)
 		today = POINTS_DAY_NEVER;
 	memset(&rep, 0, sizeof(rep));
-	if ((rc = points__write_begin(db)))
+	memset(&sink, 0, sizeof(sink));
+	batch = db->in_batch;
+	if ((rc = batch ? points__write_begin(db) : POINTS_OK))
 		return rc;
-	/* Holds first: what they release may itself be due. */
-	rc = points_hold__expire(db, as_of, &rep.holds);
-	if (rc == POINTS_OK)
-		rc = sweep_lots(db, (uint32_t)today, as_of, &rep);
-	rc = points__write_end(db, rc);
-	if (rc == POINTS_OK && out)
-		*out = rep;
+	while (rc == POINTS_OK && more) {
+		memset(&part, 0, sizeof(part));
+		if (!batch && (rc = points__write_begin(db)))
+			break;
+		rc = sweep_chunk(db, &sink, &holds_done, (uint32_t)today, as_of,
+		    max, &part, &more);
+		if (!batch)
+			rc = points__write_end(db, rc);
+		if (rc == POINTS_OK)
+			report_add(&rep, &part);
+	}
+	if (batch)
+		rc = points__write_end(db, rc);
+	points__free(sink.seen);
+	if (rc == POINTS_OK) {
+		if (out)
+			*out = rep;
+	} else if (!batch && (rep.lots || rep.holds)) {
+		/* Chunks before the failure stand: say so.  (The report is
+		 * an output, written only on success.) */
+		char msg[sizeof(db->errmsg)];
+
+		memcpy(msg, db->errmsg, sizeof(msg));
+		points__err(db, rc, "%s (the sweep had committed %lld expired "
+		    "lots and %lld expired holds; run it again to finish)",
+		    msg, (long long)rep.lots, (long long)rep.holds);
+	}
 	return rc;
 }
 

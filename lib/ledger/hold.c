@@ -588,13 +588,15 @@ points_hold_get(points_db *db, const char *hold_id, points_hold *out)
 }
 
 int
-points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
+points_hold__expire(points_db *db, int64_t as_of, int64_t max,
+    int64_t *count)
 {
 	unsigned char hi[8];
-	int rc;
+	int64_t done;
+	int rc = POINTS_OK;
 
 	points__put_be64(hi, (uint64_t)as_of);
-	for (;;) {
+	for (done = 0; done < max; done++) {
 		unsigned char key[8 + POINTS_UUID_LEN], *id = key + 8;
 		char text[POINTS_ID_LEN + 1];
 		hold_rec h;
@@ -616,4 +618,5 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t *count)
 			return rc;
 		(*count)++;
 	}
+	return rc;
 }

@@ -16,8 +16,10 @@ extern const points_write_op points_hold__create_op;
 extern const points_write_op points_hold__capture_op;
 extern const points_write_op points_hold__release_op;
 
-/* Release every open hold whose deadline is before as_of (state
- * POINTS_HOLD_EXPIRED); adds their number to *count. */
-int points_hold__expire(points_db *db, int64_t as_of, int64_t *count);
+/* Release the open holds whose deadline is before as_of (state
+ * POINTS_HOLD_EXPIRED), at most max of them (the sweep's chunk); adds
+ * their number to *count. */
+int points_hold__expire(points_db *db, int64_t as_of, int64_t max,
+    int64_t *count);
 
 #endif

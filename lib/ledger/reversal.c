@@ -80,6 +80,15 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
 		break;
 	default:
+		if (!points_ledger__type_known(orig.type)) {
+			/* a newer library's: how to undo it is its own */
+			rc = points__err(db, POINTS_EVERSION,
+			    "transaction %s is of type %d, which a newer "
+			    "library wrote and this one (libpoints %s) does "
+			    "not know: it cannot be reversed here", txn_id,
+			    orig.type, POINTS_VERSION);
+			goto done;
+		}
 		rc = points__err(db, POINTS_EINVAL,
 		    "transaction %s is a %s and cannot be reversed", txn_id,
 		    type_names[orig.type]);

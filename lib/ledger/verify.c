@@ -1,6 +1,28 @@
 /* verify.c - tamper evidence: recompute the hash chain and every balance
  * (available, held, lifetime counters, lots, statement links) from the
- * entries alone, and compare with what the store holds. */
+ * entries alone, and compare with what the store holds.
+ *
+ * In chunks (points_verify(3)): no read transaction reads more than
+ * POINTS_VERIFY_CHUNK records, so engines that limit a transaction's
+ * time can run the check, and a long check holds no snapshot for long.
+ * Between chunks other handles may commit, so:
+ * - The chain is checked from the first entry to the log's end as the
+ *   first chunk sees it (the "tail"), a chunk at a time, carrying the
+ *   last hash across.  Entries are only appended, never changed, so
+ *   chunks read at different times still form one chain.
+ * - The balances are recomputed through the tail.  A stored balance
+ *   names its newest entry (last_seq): one no newer than the tail is
+ *   compared with the recomputed one as it stands (no entry between its
+ *   last_seq and the tail touches it, or its last_seq would say so).
+ *   One newer than the tail was written since: the chain is checked on
+ *   through exactly that entry, and then compared.  So the tail only
+ *   moves forward, and a busy writer cannot starve the check.  A balance
+ *   newer than the log's end in its own snapshot is corrupt.
+ * - A balance is checked against its account record and its expiry
+ *   index key in the snapshot it was read in; each expiry index key
+ *   against its balance in the snapshot the key was read in.
+ * - Balances are never deleted: one that the entries through the tail
+ *   at the start of the balance scan made must be in the store. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,13 +36,33 @@
 #include "ledger/entry.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/verify.h"
 #include "core/lot.h"
 
-/* Balances recomputed from the entries, in an open-addressing table. */
+size_t points_verify__chunk = POINTS_VERIFY_CHUNK;
+
+/* A balance recomputed from the entries. */
+typedef struct vbal {
+	points_bal b;      /* b.account == 0: a free slot */
+	int64_t first_seq; /* the entry that made it */
+	int seen;          /* its stored record was compared */
+} vbal;
+
+/* The recomputed balances, in an open-addressing table. */
 typedef struct vtable {
-	points_bal *v;
+	vbal *v;
 	size_t n, cap; /* cap is a power of two */
 } vtable;
+
+/* One run of the check. */
+typedef struct vrun {
+	vtable t;
+	points_verify_report *rep;
+	size_t chunk;                         /* records per read */
+	int64_t tail;                         /* chain checked through */
+	unsigned char prev[POINTS_HASH_LEN];  /* the tail's hash */
+	points_ent e;
+} vrun;
 
 static size_t
 slot_of(const vtable *t, int64_t account, uint32_t asset)
@@ -28,46 +70,53 @@ slot_of(const vtable *t, int64_t account, uint32_t asset)
 	uint64_t h = (uint64_t)account * 0x9e3779b97f4a7c15ull ^ asset;
 	size_t i = (size_t)(h ^ (h >> 29)) & (t->cap - 1);
 
-	while (t->v[i].account != 0 && (t->v[i].account != account ||
-	    t->v[i].asset != asset))
+	while (t->v[i].b.account != 0 && (t->v[i].b.account != account ||
+	    t->v[i].b.asset != asset))
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
 
+/* The recomputed balance, NULL when the entries made none. */
+static vbal *
+vt_find(const vtable *t, int64_t account, uint32_t asset)
+{
+	vbal *w;
+
+	if (!t->cap)
+		return NULL;
+	w = &t->v[slot_of(t, account, asset)];
+	return w->b.account ? w : NULL;
+}
+
 static int
 vt_get(points_db *db, vtable *t, int64_t account, uint32_t asset,
-    points_bal **out)
+    vbal **out)
 {
 	size_t i;
 
-	if (t->cap) {
-		i = slot_of(t, account, asset);
-		if (t->v[i].account != 0) {
-			*out = &t->v[i];
-			return POINTS_OK;
-		}
-	}
+	if ((*out = vt_find(t, account, asset)) != NULL)
+		return POINTS_OK;
 	if ((t->n + 1) * 2 > t->cap) {
 		vtable bigger;
 		size_t j;
 
 		bigger.cap = t->cap ? t->cap * 2 : 1024;
 		bigger.n = t->n;
-		bigger.v = points__calloc(bigger.cap, sizeof(points_bal));
+		bigger.v = points__calloc(bigger.cap, sizeof(vbal));
 		if (!bigger.v)
 			return points__err(db, POINTS_ENOMEM, "out of memory");
 		for (j = 0; j < t->cap; j++)
-			if (t->v[j].account != 0)
-				bigger.v[slot_of(&bigger, t->v[j].account,
-				    t->v[j].asset)] = t->v[j];
+			if (t->v[j].b.account != 0)
+				bigger.v[slot_of(&bigger, t->v[j].b.account,
+				    t->v[j].b.asset)] = t->v[j];
 		points__free(t->v);
 		*t = bigger;
 	}
 	i = slot_of(t, account, asset);
-	if (t->v[i].account == 0) {
-		points_bal__init(&t->v[i], account, asset, 0);
-		t->n++;
-	}
+	points_bal__init(&t->v[i].b, account, asset, 0);
+	t->v[i].first_seq = 0;
+	t->v[i].seen = 0;
+	t->n++;
 	*out = &t->v[i];
 	return POINTS_OK;
 }
@@ -78,7 +127,7 @@ vt_free(vtable *t)
 	size_t i;
 
 	for (i = 0; i < t->cap; i++)
-		points_bal__free(&t->v[i]);
+		points_bal__free(&t->v[i].b);
 	points__free(t->v);
 }
 
@@ -125,24 +174,30 @@ static int
 apply(points_db *db, vtable *t, const points_ent *e,
     points_verify_report *rep)
 {
+	vbal *fv, *tv;
 	points_bal *f, *to;
 	char msg[160];
 	int64_t a = e->amount;
 	int rc;
 
-	if ((rc = vt_get(db, t, e->from, e->asset, &f)))
+	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
 		return rc;
+	f = &fv->b;
 	if (f->last_seq != e->prev_from) {
 		snprintf(msg, sizeof(msg), "entry %lld: broken link of account "
 		    "%lld", (long long)e->seq, (long long)e->from);
 		return bad(db, rep, e->seq, msg);
 	}
+	if (!fv->first_seq)
+		fv->first_seq = e->seq;
 	f->last_seq = e->seq;
-	if ((rc = vt_get(db, t, e->to, e->asset, &to)))
+	if ((rc = vt_get(db, t, e->to, e->asset, &tv)))
 		return rc;
 	/* inserting to may have moved the table */
-	if ((rc = vt_get(db, t, e->from, e->asset, &f)))
+	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
 		return rc;
+	f = &fv->b;
+	to = &tv->b;
 	if (e->to != e->from) {
 		if (to->last_seq != e->prev_to) {
 			snprintf(msg, sizeof(msg), "entry %lld: broken link of "
@@ -150,6 +205,8 @@ apply(points_db *db, vtable *t, const points_ent *e,
 			    (long long)e->to);
 			return bad(db, rep, e->seq, msg);
 		}
+		if (!tv->first_seq)
+			tv->first_seq = e->seq;
 		to->last_seq = e->seq;
 	}
 	switch (e->type) {
@@ -180,6 +237,8 @@ apply(points_db *db, vtable *t, const points_ent *e,
 		to->spent -= a;
 		break;
 	default:
+		/* earn, spend, transfer, adjust, and the generic movement
+		 * of a type this library does not know (entry.h) */
 		f->available -= a;
 		f->spent += a;
 		to->available += a;
@@ -198,30 +257,37 @@ apply(points_db *db, vtable *t, const points_ent *e,
 	return lots_apply(db, to, &e->in_lots, 1);
 }
 
+/* ---- The chain ---- */
+
+/* In the current read transaction: check at most r->chunk entries after
+ * the tail, and none past target; *end says the log ended first. */
 static int
-check_chain(points_db *db, vtable *t, points_verify_report *rep)
+chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 {
-	unsigned char prev[POINTS_HASH_LEN], hash[POINTS_HASH_LEN];
+	unsigned char lo[8], hash[POINTS_HASH_LEN];
 	points_cursor *c;
-	points_ent e;
-	int64_t expect = 1;
+	size_t n = 0;
 	char msg[160];
 	int rc;
 
-	memset(prev, 0, sizeof(prev));
-	points_ent__init(&e, 0, 0, 0);
-	rc = db->store->cursor_open(db->store, db->ks[points_ledger__entry_ks.slot], NULL, 0,
-	    NULL, 0, 0, &c);
+	*end = 0;
+	/* From the tail itself (skipped), so that a stray key just after
+	 * it is not passed over. */
+	points__put_be64(lo, (uint64_t)r->tail);
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_ledger__entry_ks.slot], r->tail ? lo : NULL,
+	    r->tail ? sizeof(lo) : 0, NULL, 0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "entry");
-	for (;;) {
+	while (n < r->chunk && r->tail < target) {
 		const void *k, *v;
 		size_t kl, vl;
-		int64_t seq;
+		int64_t seq, expect = r->tail + 1;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
 			rc = POINTS_OK;
+			*end = 1;
 			break;
 		}
 		if (rc) {
@@ -229,39 +295,66 @@ check_chain(points_db *db, vtable *t, points_verify_report *rep)
 			break;
 		}
 		seq = kl == 8 ? (int64_t)points__get_be64(k) : -1;
+		if (r->tail && seq == r->tail)
+			continue; /* checked by the chunk before */
 		if (seq != expect) {
 			snprintf(msg, sizeof(msg), "entry %lld missing from the "
 			    "log", (long long)expect);
-			rc = bad(db, rep, expect, msg);
+			rc = bad(db, r->rep, expect, msg);
 			break;
 		}
 		if (vl < POINTS_HASH_LEN) {
-			rc = bad(db, rep, seq, "entry too short");
+			rc = bad(db, r->rep, seq, "entry too short");
 			break;
 		}
-		points_ent__hash(prev, seq, v, vl - POINTS_HASH_LEN, hash);
+		points_ent__hash(r->prev, seq, v, vl - POINTS_HASH_LEN, hash);
 		if (memcmp(hash, (const unsigned char *)v + vl -
 		    POINTS_HASH_LEN, POINTS_HASH_LEN) != 0) {
 			snprintf(msg, sizeof(msg), "entry %lld: hash mismatch "
 			    "(altered, or a neighbour was)", (long long)seq);
-			rc = bad(db, rep, seq, msg);
+			rc = bad(db, r->rep, seq, msg);
 			break;
 		}
-		memcpy(prev, hash, sizeof(prev));
-		if ((rc = points_ent__decode(db, seq, v, vl, &e))) {
+		memcpy(r->prev, hash, sizeof(r->prev));
+		if ((rc = points_ent__decode(db, seq, v, vl, &r->e))) {
 			if (rc == POINTS_ECORRUPT)
-				rc = bad(db, rep, seq, "entry unreadable");
+				rc = bad(db, r->rep, seq, "entry unreadable");
 			break;
 		}
-		if ((rc = apply(db, t, &e, rep)))
+		if ((rc = apply(db, &r->t, &r->e, r->rep)))
 			break;
-		rep->entries++;
-		expect++;
+		r->rep->entries++;
+		r->tail = seq;
+		n++;
 	}
 	db->store->cursor_close(db->store, c);
-	points_ent__free(&e);
 	return rc;
 }
+
+/* Check the chain on through target (or the log's end, if it ends
+ * first), a chunk per read transaction. */
+static int
+chain_to(points_db *db, vrun *r, int64_t target)
+{
+	int end = 0, rc = POINTS_OK;
+
+	while (rc == POINTS_OK && !end && r->tail < target) {
+		if ((rc = points__read_begin(db)))
+			break;
+		rc = chain_chunk(db, r, target, &end);
+		points__read_end(db);
+	}
+	return rc;
+}
+
+/* The last entry's seq in the current read transaction, 0 if none. */
+static int
+log_end(points_db *db, int64_t *out)
+{
+	return points__last_key64(db, &points_ledger__entry_ks, out);
+}
+
+/* ---- Balances ---- */
 
 static int
 same_lots(const points_lotlist *a, const points_lotlist *b)
@@ -311,53 +404,83 @@ check_status(points_db *db, const points_bal *b, points_verify_report *rep)
 	return rc;
 }
 
-/* Keys in the sweep index: one per balance with expiring lots. */
+/* The checks of a stored balance that need the snapshot it was read
+ * in: its account record and its expiry index key. */
 static int
-count_sweep_keys(points_db *db, int64_t *out)
+check_in_snapshot(points_db *db, vrun *r, const points_bal *got)
 {
-	points_cursor *c;
-	const void *k, *v;
-	size_t kl, vl;
+	char msg[160];
 	int rc;
 
-	*out = 0;
-	rc = db->store->cursor_open(db->store, db->ks[points_balance__sweep_ks.slot], NULL, 0,
-	    NULL, 0, 0, &c);
-	if (rc)
-		return points__store_err(db, rc, "sweep");
-	while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl)) ==
-	    POINTS_OK)
-		(*out)++;
-	db->store->cursor_close(db->store, c);
-	return rc == POINTS_ITEROVER ? POINTS_OK :
-	    points__store_err(db, rc, "sweep");
+	if ((rc = check_status(db, got, r->rep)))
+		return rc;
+	if (points_balance__first_day(got)) {
+		rc = has_sweep_key(db, got);
+		if (rc == POINTS_ENOTFOUND) {
+			snprintf(msg, sizeof(msg), "account %lld: its lots are "
+			    "missing from the expiry index",
+			    (long long)got->account);
+			rc = bad(db, r->rep, 0, msg);
+		}
+	}
+	return rc;
 }
 
+/* Compare a stored balance with the one recomputed through the tail of
+ * the chain, which must be no older than the balance's newest entry. */
 static int
-check_balances(points_db *db, vtable *t, points_verify_report *rep)
+compare_balance(points_db *db, vrun *r, const points_bal *got)
+{
+	vbal *want = vt_find(&r->t, got->account, got->asset);
+	const points_bal *w = want ? &want->b : NULL;
+	char msg[200];
+
+	if (!w || w->available != got->available ||
+	    w->held != got->held || w->earned != got->earned ||
+	    w->spent != got->spent || w->expired != got->expired ||
+	    w->last_seq != got->last_seq || !same_lots(&w->lots, &got->lots)) {
+		snprintf(msg, sizeof(msg), "balance of account %lld in "
+		    "asset #%u differs from its entries (stored "
+		    "available %lld, computed %lld)",
+		    (long long)got->account, (unsigned)got->asset,
+		    (long long)got->available,
+		    w ? (long long)w->available : 0LL);
+		return bad(db, r->rep, got->last_seq, msg);
+	}
+	want->seen = 1;
+	r->rep->balances++;
+	return POINTS_OK;
+}
+
+/* In the current read transaction: check at most r->chunk balances from
+ * key lo (lolen 0: the first) on; lo moves past what was read.  A
+ * balance newer than the chain's tail (written since the chain was
+ * checked) ends the chunk: it is left in *got with *need its last_seq,
+ * its snapshot checks done, for the caller to compare once the chain is
+ * checked through exactly that entry.  *done: no balance is left. */
+static int
+balance_chunk(points_db *db, vrun *r, unsigned char lo[13], size_t *lolen,
+    points_bal *got, int64_t *need, int *done)
 {
 	points_cursor *c;
-	points_bal got;
-	char msg[200];
-	int64_t sums[POINTS_ASSET_CACHE * 4];
-	uint32_t sum_asset[POINTS_ASSET_CACHE * 4];
-	size_t nsums = 0, i;
-	int64_t indexed = 0, keys;
-	int rc;
+	size_t n = 0;
+	int rc, newer = 0;
 
-	points_bal__init(&got, 0, 0, 0);
-	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], NULL, 0,
-	    NULL, 0, 0, &c);
+	*need = 0;
+	*done = 0;
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_balance__ks.slot], *lolen ? lo : NULL, *lolen, NULL,
+	    0, 0, &c);
 	if (rc)
 		return points__store_err(db, rc, "balance");
-	for (;;) {
+	while (n < r->chunk) {
 		const void *k, *v;
-		size_t kl, vl, j;
-		points_bal *want;
+		size_t kl, vl;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
 			rc = POINTS_OK;
+			*done = 1;
 			break;
 		}
 		if (rc) {
@@ -365,81 +488,188 @@ check_balances(points_db *db, vtable *t, points_verify_report *rep)
 			break;
 		}
 		if (kl != 12) {
-			rc = bad(db, rep, 0, "balance key unreadable");
+			rc = bad(db, r->rep, 0, "balance key unreadable");
 			break;
 		}
-		got.account = (int64_t)points__get_be64(k);
-		got.asset = points__get_be32((const unsigned char *)k + 8);
-		if ((rc = points_balance__decode(db, v, vl, &got, 1))) {
+		got->account = (int64_t)points__get_be64(k);
+		got->asset = points__get_be32((const unsigned char *)k + 8);
+		if ((rc = points_balance__decode(db, v, vl, got, 1))) {
 			if (rc == POINTS_ECORRUPT)
-				rc = bad(db, rep, 0, "balance record unreadable");
+				rc = bad(db, r->rep, 0,
+				    "balance record unreadable");
 			break;
 		}
-		want = t->cap ? &t->v[slot_of(t, got.account, got.asset)] :
-		    NULL;
-		if (!want || want->account == 0 || want->available != got.available ||
-		    want->held != got.held || want->earned != got.earned ||
-		    want->spent != got.spent || want->expired != got.expired ||
-		    want->last_seq != got.last_seq ||
-		    !same_lots(&want->lots, &got.lots)) {
-			snprintf(msg, sizeof(msg), "balance of account %lld in "
-			    "asset #%u differs from its entries (stored "
-			    "available %lld, computed %lld)",
-			    (long long)got.account, (unsigned)got.asset,
-			    (long long)got.available,
-			    want ? (long long)want->available : 0LL);
-			rc = bad(db, rep, got.last_seq, msg);
+		memcpy(lo, k, 12); /* go on just after this key */
+		lo[12] = 0;
+		*lolen = 13;
+		n++;
+		if (got->last_seq > r->tail) {
+			newer = 1;
 			break;
 		}
-		want->system = 2; /* seen */
-		rep->balances++;
-		if ((rc = check_status(db, &got, rep)))
+		if ((rc = compare_balance(db, r, got)) ||
+		    (rc = check_in_snapshot(db, r, got)))
 			break;
-		if (points_balance__first_day(&got)) {
-			indexed++;
-			rc = has_sweep_key(db, &got);
-			if (rc == POINTS_ENOTFOUND) {
-				snprintf(msg, sizeof(msg), "account %lld: its "
-				    "lots are missing from the expiry index",
-				    (long long)got.account);
-				rc = bad(db, rep, 0, msg);
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_OK && newer) {
+		int64_t end;
+
+		/* Written since the chain was checked, or pointing past the
+		 * log: in this snapshot the log tells which. */
+		if ((rc = log_end(db, &end)) == POINTS_OK) {
+			if (end < got->last_seq)
+				rc = compare_balance(db, r, got); /* fails */
+			if (rc == POINTS_OK)
+				rc = check_in_snapshot(db, r, got);
+			if (rc == POINTS_OK)
+				*need = got->last_seq;
+		}
+	}
+	return rc;
+}
+
+static int
+check_balances(points_db *db, vrun *r)
+{
+	unsigned char lo[13];
+	size_t lolen = 0, i;
+	int64_t made_before = r->tail, need = 0;
+	points_bal got;
+	int rc = POINTS_OK, done = 0;
+	char msg[160];
+
+	points_bal__init(&got, 0, 0, 0);
+	while (rc == POINTS_OK && !done) {
+		if ((rc = points__read_begin(db)))
+			break;
+		rc = balance_chunk(db, r, lo, &lolen, &got, &need, &done);
+		points__read_end(db);
+		/* A balance a writer committed to since the chain was
+		 * checked: check the chain through its newest entry, no
+		 * further, and compare. */
+		if (rc == POINTS_OK && need &&
+		    (rc = chain_to(db, r, need)) == POINTS_OK)
+			rc = compare_balance(db, r, &got);
+	}
+	points_bal__free(&got);
+	if (rc)
+		return rc;
+	for (i = 0; i < r->t.cap; i++) {
+		const vbal *w = &r->t.v[i];
+
+		if (w->b.account != 0 && !w->seen &&
+		    w->first_seq <= made_before) {
+			snprintf(msg, sizeof(msg), "balance of account %lld is "
+			    "missing", (long long)w->b.account);
+			return bad(db, r->rep, w->b.last_seq, msg);
+		}
+	}
+	return POINTS_OK;
+}
+
+/* In the current read transaction: check at most r->chunk keys of the
+ * expiry index from lo on.  Each must be its balance's key: the balance
+ * has expiring lots and its record says the key's day. */
+static int
+index_chunk(points_db *db, vrun *r, unsigned char lo[17], size_t *lolen,
+    int *done)
+{
+	unsigned char keys[64][16];
+	size_t n = 0, got, i;
+	char msg[200];
+	int rc = POINTS_OK;
+
+	*done = 0;
+	while (rc == POINTS_OK && n < r->chunk) {
+		size_t want = r->chunk - n;
+
+		if (want > 64)
+			want = 64;
+		rc = points__collect_keys(db, &points_balance__sweep_ks,
+		    *lolen ? lo : NULL, *lolen, NULL, 0, 16, keys[0], want,
+		    &got);
+		if (rc == POINTS_ECORRUPT)
+			rc = bad(db, r->rep, 0, "expiry index key unreadable");
+		for (i = 0; rc == POINTS_OK && i < got; i++) {
+			points_bal b;
+
+			points_bal__init(&b,
+			    (int64_t)points__get_be64(keys[i] + 4),
+			    points__get_be32(keys[i] + 12), 0);
+			if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
+			    (!b.found || !points_balance__first_day(&b) ||
+			    b.idx_day != points__get_be32(keys[i]))) {
+				snprintf(msg, sizeof(msg), "the expiry index "
+				    "has a key for account %lld in asset #%u "
+				    "that its balance does not have",
+				    (long long)b.account, (unsigned)b.asset);
+				rc = bad(db, r->rep, 0, msg);
 			}
-			if (rc)
-				break;
+			points_bal__free(&b);
 		}
-		/* every asset's balances sum to zero */
-		for (j = 0; j < nsums && sum_asset[j] != got.asset; j++)
+		if (rc)
+			break;
+		if (got) {
+			memcpy(lo, keys[got - 1], 16);
+			lo[16] = 0;
+			*lolen = 17;
+		}
+		n += got;
+		if (got < want) {
+			*done = 1;
+			break;
+		}
+	}
+	return rc;
+}
+
+static int
+check_sweep_index(points_db *db, vrun *r)
+{
+	unsigned char lo[17];
+	size_t lolen = 0;
+	int rc = POINTS_OK, done = 0;
+
+	while (rc == POINTS_OK && !done) {
+		if ((rc = points__read_begin(db)))
+			break;
+		rc = index_chunk(db, r, lo, &lolen, &done);
+		points__read_end(db);
+	}
+	return rc;
+}
+
+/* Every asset's recomputed balances sum to zero (each stored balance
+ * equals its recomputed one, so the stored ones do too). */
+static int
+check_sums(points_db *db, vrun *r)
+{
+	int64_t sums[POINTS_ASSET_CACHE * 4];
+	uint32_t sum_asset[POINTS_ASSET_CACHE * 4];
+	size_t nsums = 0, i, j;
+	char msg[160];
+
+	for (i = 0; i < r->t.cap; i++) {
+		const points_bal *b = &r->t.v[i].b;
+
+		if (b->account == 0)
+			continue;
+		for (j = 0; j < nsums && sum_asset[j] != b->asset; j++)
 			;
 		if (j == nsums && nsums < sizeof(sums) / sizeof(sums[0])) {
-			sum_asset[nsums] = got.asset;
+			sum_asset[nsums] = b->asset;
 			sums[nsums++] = 0;
 		}
 		if (j < nsums)
-			sums[j] += got.available + got.held;
+			sums[j] += b->available + b->held;
 	}
-	db->store->cursor_close(db->store, c);
-	points_bal__free(&got);
-	if (rc == POINTS_OK && (rc = count_sweep_keys(db, &keys)) == POINTS_OK &&
-	    keys != indexed) {
-		snprintf(msg, sizeof(msg), "the expiry index has %lld keys for "
-		    "%lld balances with expiring lots", (long long)keys,
-		    (long long)indexed);
-		rc = bad(db, rep, 0, msg);
-	}
-	if (rc)
-		return rc;
-	for (i = 0; i < t->cap; i++)
-		if (t->v[i].account != 0 && t->v[i].system != 2) {
-			snprintf(msg, sizeof(msg), "balance of account %lld is "
-			    "missing", (long long)t->v[i].account);
-			return bad(db, rep, t->v[i].last_seq, msg);
-		}
 	for (i = 0; i < nsums; i++)
 		if (sums[i] != 0) {
 			snprintf(msg, sizeof(msg), "asset #%u does not sum to "
 			    "zero (%lld)", (unsigned)sum_asset[i],
 			    (long long)sums[i]);
-			return bad(db, rep, 0, msg);
+			return bad(db, r->rep, 0, msg);
 		}
 	return POINTS_OK;
 }
@@ -448,22 +678,34 @@ POINTS_EXTERN int
 points_verify(points_db *db, points_verify_report *out)
 {
 	points_verify_report rep;
-	vtable t = { NULL, 0, 0 };
+	vrun r;
+	int64_t start = 0;
 	int rc;
 
 	if ((rc = points__check_db(db)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
-	if ((rc = points__read_begin(db)))
-		return rc;
-	rc = check_chain(db, &t, &rep);
+	memset(&r, 0, sizeof(r));
+	r.rep = &rep;
+	r.chunk = points_verify__chunk ? points_verify__chunk : 1;
+	points_ent__init(&r.e, 0, 0, 0);
+	if ((rc = points__read_begin(db)) == POINTS_OK) {
+		rc = log_end(db, &start);
+		points__read_end(db);
+	}
 	if (rc == POINTS_OK)
-		rc = check_balances(db, &t, &rep);
-	points__read_end(db);
-	vt_free(&t);
+		rc = chain_to(db, &r, start);
+	if (rc == POINTS_OK)
+		rc = check_balances(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_sweep_index(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_sums(db, &r);
+	points_ent__free(&r.e);
+	vt_free(&r.t);
 	if (rc == POINTS_OK)
 		snprintf(rep.message, sizeof(rep.message), "ok");
-	if (out)
+	if (out && (rc == POINTS_OK || rc == POINTS_ECORRUPT))
 		*out = rep;
 	return rc;
 }

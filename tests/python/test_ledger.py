@@ -408,6 +408,55 @@ class SqliteTest(LedgerCase):
             points.Ledger.open(self.make_uri() + "?sync=sometimes")
 
 
+class NewerLedgerTest(LedgerCase):
+    """An entry of a type a newer library wrote (42): the same record
+    layout with another type byte, the hash chain recomputed from it on
+    (BLAKE2b-256 over the previous hash, the seq as 8 bytes big-endian
+    and the record before its hash)."""
+    uri = "sqlite"
+
+    def retype(self, seq, type_):
+        import hashlib
+        import sqlite3
+        path = self.make_uri()[len("sqlite:"):]
+        con = sqlite3.connect(path)
+        rows = con.execute("SELECT k, v FROM ks_entry ORDER BY k").fetchall()
+        prev = bytes(32)
+        for k, v in rows:
+            v = bytearray(v)
+            if k == seq:
+                v[1] = type_
+            if k >= seq:
+                h = hashlib.blake2b(digest_size=32)
+                h.update(prev + k.to_bytes(8, "big") + bytes(v[:-32]))
+                v[-32:] = h.digest()
+                con.execute("UPDATE ks_entry SET v = ? WHERE k = ?",
+                            (bytes(v), k))
+            prev = bytes(v[-32:])
+        con.commit()
+        con.close()
+
+    def test_unknown_type_is_read_generically(self):
+        self.ledger.earn(self.alice, 100, "PTS", "first")
+        t = self.ledger.transfer(self.alice, self.bob, 30, "PTS", "future")
+        self.ledger.earn(self.bob, 5, "PTS", "after")
+        self.ledger.close()
+        self.retype(t.seq, 42)
+        self.ledger = points.Ledger.open(self.make_uri(), clock=T0)
+        self.assertEqual(self.ledger.verify().entries, 3)
+        got = self.ledger.txn(t.id)
+        self.assertEqual((got.type, got.kind, got.amount), (42, "42", 30))
+        self.assertEqual((got.from_account, got.to_account),
+                         (self.alice.id, self.bob.id))
+        first = next(iter(self.ledger.statement(self.alice, "PTS")))
+        self.assertEqual((first.type, first.amount, first.counterparty),
+                         (42, -30, self.bob.id))
+        with self.assertRaises(points.VersionError) as cm:
+            self.ledger.reverse(t.id)
+        self.assertIn("type 42", str(cm.exception))
+        self.assertEqual(self.available(self.alice), 70)
+
+
 class VersionTest(unittest.TestCase):
 
     def test_versions(self):

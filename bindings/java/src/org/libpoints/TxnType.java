@@ -1,6 +1,10 @@
 package org.libpoints;
 
-/** A transaction's type ({@code POINTS_TXN_*}). */
+/**
+ * A transaction's type ({@code POINTS_TXN_*}).  {@link #UNKNOWN} stands for a
+ * type that a newer library wrote and this one does not know; the record's
+ * {@code typeCode()} keeps its number.
+ */
 public enum TxnType {
     EARN(capiConstants.POINTS_TXN_EARN),
     SPEND(capiConstants.POINTS_TXN_SPEND),
@@ -10,7 +14,9 @@ public enum TxnType {
     EXPIRE(capiConstants.POINTS_TXN_EXPIRE),
     HOLD(capiConstants.POINTS_TXN_HOLD),
     CAPTURE(capiConstants.POINTS_TXN_CAPTURE),
-    RELEASE(capiConstants.POINTS_TXN_RELEASE);
+    RELEASE(capiConstants.POINTS_TXN_RELEASE),
+    /** A type this library does not know (a newer library wrote it). */
+    UNKNOWN(0);
 
     private final int code;
 
@@ -22,10 +28,11 @@ public enum TxnType {
         return code;
     }
 
+    /** The type of number {@code code}; {@link #UNKNOWN} for one this library does not know. */
     public static TxnType of(int code) {
         for (TxnType t : values())
-            if (t.code == code)
+            if (t.code == code && t != UNKNOWN)
                 return t;
-        throw new IllegalArgumentException("unknown transaction type " + code);
+        return UNKNOWN;
     }
 }

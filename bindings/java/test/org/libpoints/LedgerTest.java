@@ -12,6 +12,7 @@ import static org.libpoints.TestSupport.expect;
 import static org.libpoints.TestSupport.list;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -518,5 +519,24 @@ public class LedgerTest {
             assertEquals(2, l.statement(a.id(), "PTS").toList().size());
             assertEquals("ok", l.verify().message());
         }
+    }
+    /* A transaction type a newer library wrote comes as UNKNOWN with its number kept. */
+    @Test
+    public void unknownTransactionTypeKeepsItsNumber() {
+        byte[] id = "0190a8f0-0000-7000-8000-000000000000".getBytes(StandardCharsets.UTF_8);
+        byte[] pts = "PTS".getBytes(StandardCharsets.UTF_8);
+        byte[] none = new byte[0];
+        Txn t = new Txn(id, 3, 42, T0, pts, alice, bob, 30, none, none, 0);
+        assertEquals(TxnType.UNKNOWN, t.type());
+        assertEquals(42, t.typeCode());
+        assertEquals(30, t.amount());
+        Entry e = new Entry(id, 3, 42, T0, alice, pts, -30, 0, bob, none);
+        assertEquals(TxnType.UNKNOWN, e.type());
+        assertEquals(42, e.typeCode());
+        assertEquals(bob, e.counterparty());
+        assertEquals(TxnType.UNKNOWN, TxnType.of(0));
+        Txn earned = ledger.earn(Posting.of("PTS", alice, 5));
+        assertEquals(TxnType.EARN, earned.type());
+        assertEquals(TxnType.EARN.code(), earned.typeCode());
     }
 }

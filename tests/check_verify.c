@@ -1,0 +1,547 @@
+/* check_verify.c - points_verify in chunks: at most POINTS_VERIFY_CHUNK
+ * records a read transaction, the same findings at every chunk size,
+ * and a consistent answer while another handle commits between chunks
+ * (two handles on one SQLite file; a store hook runs the writer before
+ * each read transaction of the check). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "core/account.h"
+#include "core/asset.h"
+#include "core/balance.h"
+#include "core/db.h"
+#include "ledger/verify.h"
+
+static points_db *db;
+
+static int64_t
+clock_fn(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+static points_db *
+open_on(points_store *store)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *d = NULL;
+	int rc;
+
+	o.clock = clock_fn;
+	rc = points_open_store(store, &o, &d);
+	ck_assert_msg(rc == POINTS_OK, "open: %s", points_errmsg(d));
+	return d;
+}
+
+static void
+teardown(void)
+{
+	points_verify__chunk = POINTS_VERIFY_CHUNK;
+	tu_cleanup();
+}
+
+/* A ledger with every kind of entry: earns in three assets, spends,
+ * transfers, holds captured, released and expired, reversals, an
+ * expiry sweep, a frozen account. */
+static void
+scenario(points_db *d, int64_t *acct, int n)
+{
+	points_posting p;
+	points_txn t;
+	char ext[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(ext, sizeof(ext), "V%03d", i);
+		acct[i] = tu_account(d, ext);
+	}
+	for (i = 0; i < n; i++) {
+		tu_now = TU_T0 + (i % 5) * TU_DAY;
+		ck_assert_int_eq(tu_earn(d, acct[i], "EXP", 20 + i, NULL),
+		    POINTS_OK);
+		ck_assert_int_eq(tu_earn(d, acct[i], "PTS", 5, &t), POINTS_OK);
+		if (i % 4 == 0)
+			ck_assert_int_eq(tu_reverse(d, t.id, 2, "oops",
+			    NULL, &t), POINTS_OK);
+		if (i % 3 == 0)
+			ck_assert_int_eq(tu_earn(d, acct[i], "YE", 300, NULL),
+			    POINTS_OK);
+	}
+	for (i = 0; i + 1 < n; i += 2) {
+		p = tu_posting("EXP", acct[i], 7);
+		p.counterparty = acct[i + 1];
+		ck_assert_int_eq(points_transfer(d, &p, &t), POINTS_OK);
+		ck_assert_int_eq(tu_spend(d, acct[i + 1], "EXP", 3, NULL),
+		    POINTS_OK);
+		p = tu_posting("EXP", acct[i + 1], 4);
+		p.expires_at = TU_T0 + 30 * TU_DAY;
+		ck_assert_int_eq(points_hold_create(d, &p, &t), POINTS_OK);
+		if (i % 4 == 0)
+			ck_assert_int_eq(tu_capture(d, t.id, 3, 0,
+			    "taken", &t), POINTS_OK);
+	}
+	ck_assert_int_eq(points_account_freeze(d, acct[n - 1]), POINTS_OK);
+	tu_now = TU_T0 + 367 * TU_DAY;
+	ck_assert_int_eq(points_expire_sweep(d, tu_now, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, acct[0], "EXP", 11, NULL), POINTS_OK);
+}
+
+/* ---- Chunks ---- */
+
+START_TEST(test_verify_gives_one_answer_at_every_chunk_size)
+{
+	static const size_t chunks[] = { 1, 2, 3, 5, POINTS_VERIFY_CHUNK };
+	points_verify_report first, rep;
+	int64_t acct[20];
+	size_t i;
+
+	db = tu_open("memory:");
+	scenario(db, acct, 20);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		points_verify__chunk = chunks[i];
+		memset(&rep, 0x5a, sizeof(rep));
+		ck_assert_msg(points_verify(db, &rep) == POINTS_OK,
+		    "chunk %zu: %s", chunks[i], points_errmsg(db));
+		if (i == 0)
+			first = rep;
+		ck_assert_int_eq(rep.entries, first.entries);
+		ck_assert_int_eq(rep.balances, first.balances);
+		ck_assert_str_eq(rep.message, "ok");
+	}
+	ck_assert_int_gt(first.entries, 100);
+	points_close(db);
+	db = NULL;
+}
+END_TEST
+
+/* With the default chunk: a ledger of 2.5 chunks of entries takes
+ * several read transactions, none reading much more than a chunk. */
+START_TEST(test_verify_reads_a_chunk_at_a_time)
+{
+	enum { N = POINTS_VERIFY_CHUNK * 5 / 2, NACC = 300 };
+	points_verify_report rep;
+	points_store *mem;
+	int64_t acct[NACC];
+	tu_spy spy;
+	int i;
+
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	tu_spy_init(&spy, mem);
+	db = open_on(&spy.base);
+	tu_now = TU_T0;
+	ck_assert_int_eq(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    365), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	for (i = 0; i < NACC; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "R%03d", i);
+		acct[i] = tu_account(db, ext);
+	}
+	for (i = 0; i < N; i++) {
+		tu_now = TU_T0 + (i % 7) * TU_DAY;
+		ck_assert_int_eq(tu_earn(db, acct[i % NACC], "EXP", 1, NULL),
+		    POINTS_OK);
+	}
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	spy.begins[0] = spy.max_reads = 0;
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, N);
+	ck_assert_int_eq(rep.balances, NACC + 1);
+	/* the log's end, 3 chunks of entries, 1 of balances, 1 of index
+	 * keys, and each of those ends on a chunk that finds the end */
+	ck_assert_int_ge(spy.begins[0], 5);
+	ck_assert_int_le(spy.begins[0], 8);
+	/* a balance costs a step and two reads (account, index key) */
+	ck_assert_int_le(spy.max_reads, 3 * POINTS_VERIFY_CHUNK + 4);
+	ck_assert_int_ge(spy.max_reads, POINTS_VERIFY_CHUNK);
+	points_close(db);
+	db = NULL;
+	points_store_close(mem);
+}
+END_TEST
+
+/* Inside a batch the check reads the batch's own transaction. */
+START_TEST(test_verify_inside_a_batch_sees_the_batch)
+{
+	points_verify_report rep;
+	int64_t a;
+
+	points_verify__chunk = 1;
+	db = tu_open("memory:");
+	a = tu_account(db, "E1001");
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, a, "EXP", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.entries, 2);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+}
+END_TEST
+
+/* ---- A writer between chunks ---- */
+
+/* The writer: another handle on the same file, one write of a rotating
+ * kind before each read transaction of the check. */
+typedef struct writer {
+	points_db *w;
+	int64_t acct[24];
+	int nacct;
+	long step;
+	int every;    /* write before every every-th read transaction */
+	long made;    /* accounts made */
+	char hold[POINTS_ID_LEN + 1];
+} writer;
+
+static void
+write_one(tu_spy *s, int write)
+{
+	writer *wr = s->ctx;
+	points_db *w = wr->w;
+	int64_t a = wr->acct[wr->step % wr->nacct], id;
+	points_posting p;
+	points_txn t;
+	char ext[16];
+	long k = wr->step++;
+	int rc = POINTS_OK;
+
+	if (write || k % wr->every)
+		return;
+	tu_now += 60;
+	switch (k / wr->every % 10) {
+	case 0:
+		rc = tu_earn(w, a, "EXP", 3, NULL);
+		break;
+	case 1:
+		rc = tu_spend(w, a, "PTS", 1, NULL);
+		break;
+	case 2: /* a new account, at the end of the balances */
+		snprintf(ext, sizeof(ext), "N%05ld", wr->made++);
+		if ((rc = points_account_create(w, ext, NULL, 0, &id)) ==
+		    POINTS_OK)
+			rc = tu_earn(w, id, "PTS", 4, NULL);
+		break;
+	case 3: /* a new balance of the first account: behind the scan */
+		snprintf(ext, sizeof(ext), "W%ld", wr->made++);
+		rc = points_asset_create(w, ext, 0, POINTS_EXPIRE_NEVER, 0);
+		if (rc == POINTS_OK)
+			rc = tu_earn(w, wr->acct[0], ext, 2, NULL);
+		break;
+	case 4:
+		p = tu_posting("EXP", a, 1);
+		p.counterparty = wr->acct[(k + 7) % wr->nacct];
+		rc = points_transfer(w, &p, &t);
+		break;
+	case 5:
+		p = tu_posting("PTS", a, 2);
+		if ((rc = points_hold_create(w, &p, &t)) == POINTS_OK)
+			strcpy(wr->hold, t.id);
+		break;
+	case 6:
+		if (wr->hold[0])
+			rc = tu_release(w, wr->hold, NULL, &t);
+		wr->hold[0] = '\0';
+		break;
+	case 7: /* rewrites the balances, no entry */
+		rc = points_account_freeze(w, wr->acct[1]);
+		if (rc == POINTS_OK)
+			rc = points_account_unfreeze(w, wr->acct[1]);
+		break;
+	case 8: /* moves index keys */
+		rc = points_expire_sweep(w, tu_now + 400 * TU_DAY, NULL);
+		break;
+	case 9:
+		rc = tu_earn(w, wr->acct[wr->nacct - 1], "PTS", 1, &t);
+		if (rc == POINTS_OK)
+			rc = tu_reverse(w, t.id, 0, NULL, NULL, &t);
+		break;
+	}
+	ck_assert_msg(rc == POINTS_OK || rc == POINTS_EINSUFFICIENT ||
+	    rc == POINTS_EFROZEN,
+	    "writer step %ld: %s", k, points_errmsg(w));
+}
+
+/* _i: write before every read transaction, or every 2nd, 3rd */
+START_TEST(test_verify_with_a_writer_between_chunks)
+{
+	static const size_t chunks[] = { 1, 2, 3, POINTS_VERIFY_CHUNK };
+	const char *uri = tu_sqlite_uri();
+	points_verify_report rep;
+	points_store *s;
+	writer wr;
+	tu_spy spy;
+	int64_t start;
+	size_t i;
+
+	memset(&wr, 0, sizeof(wr));
+	tu_now = TU_T0;
+	wr.w = tu_open(uri);
+	wr.nacct = 24;
+	scenario(wr.w, wr.acct, wr.nacct);
+	wr.every = _i + 1;
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	tu_spy_init(&spy, s);
+	spy.on_begin = write_one;
+	spy.ctx = &wr;
+	db = open_on(&spy.base);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		ck_assert_int_eq(points_verify(wr.w, &rep), POINTS_OK);
+		start = rep.entries;
+		points_verify__chunk = chunks[i];
+		wr.step = 0;
+		ck_assert_msg(points_verify(db, &rep) == POINTS_OK,
+		    "chunk %zu, a write every %d: %s (seq %lld)", chunks[i],
+		    wr.every, points_errmsg(db), (long long)rep.bad_seq);
+		ck_assert_int_ge(rep.entries, start);
+		ck_assert_int_gt(wr.step, 2);
+	}
+	spy.on_begin = NULL;
+	points_verify__chunk = 1;
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	points_store_close(s);
+	tu_invariants(wr.w);
+	points_close(wr.w);
+}
+END_TEST
+
+/* The writer does not hide damage: an altered balance is found. */
+START_TEST(test_verify_with_a_writer_still_finds_an_altered_balance)
+{
+	const char *uri = tu_sqlite_uri();
+	points_verify_report rep;
+	points_store *s;
+	points_asset_rec a;
+	points_bal b;
+	writer wr;
+	tu_spy spy;
+	char needle[64];
+
+	memset(&wr, 0, sizeof(wr));
+	tu_now = TU_T0;
+	wr.w = tu_open(uri);
+	wr.nacct = 24;
+	scenario(wr.w, wr.acct, wr.nacct);
+	wr.every = 1;
+	/* alice, in the middle of the balances: one point more */
+	ck_assert_int_eq(points_batch_begin(wr.w), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(wr.w, "PTS", &a), POINTS_OK);
+	points_bal__init(&b, wr.acct[12], a.id, 0);
+	ck_assert_int_eq(points_balance__load(wr.w, &b), POINTS_OK);
+	b.available++;
+	ck_assert_int_eq(points_balance__store(wr.w, &b, 0), POINTS_OK);
+	points_bal__free(&b);
+	ck_assert_int_eq(points_batch_commit(wr.w), POINTS_OK);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	tu_spy_init(&spy, s);
+	spy.on_begin = write_one;
+	spy.ctx = &wr;
+	db = open_on(&spy.base);
+	points_verify__chunk = 2;
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	snprintf(needle, sizeof(needle), "balance of account %lld",
+	    (long long)wr.acct[12]);
+	ck_assert_msg(strstr(rep.message, needle) != NULL, "%s",
+	    rep.message);
+	points_close(db);
+	db = NULL;
+	points_store_close(s);
+	points_close(wr.w);
+}
+END_TEST
+
+/* ---- Damage that only a balance and its neighbours show ---- */
+
+static void
+raw_put(points_db *d, const char *ks, const void *k, size_t kl,
+    const void *v, size_t vl)
+{
+	points_store *s = tu_store(d);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(d, ks), k, kl, v, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+static void
+raw_del(points_db *d, const char *ks, const void *k, size_t kl)
+{
+	points_store *s = tu_store(d);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, tu_keyspace(d, ks), k, kl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* Corrupt at every chunk size, with the same report. */
+static void
+expect_corrupt(const char *needle)
+{
+	static const size_t chunks[] = { POINTS_VERIFY_CHUNK, 1, 2, 3 };
+	points_verify_report rep, first;
+	size_t i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		points_verify__chunk = chunks[i];
+		ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+		ck_assert_msg(strstr(rep.message, needle) != NULL,
+		    "chunk %zu: '%s' does not mention '%s'", chunks[i],
+		    rep.message, needle);
+		if (i == 0)
+			first = rep;
+		ck_assert_str_eq(rep.message, first.message);
+		ck_assert_int_eq(rep.bad_seq, first.bad_seq);
+	}
+	points_verify__chunk = POINTS_VERIFY_CHUNK;
+}
+
+static int64_t alice, bob;
+static uint32_t exp_id;
+
+static void
+setup_index(void)
+{
+	points_asset_rec a;
+	points_store *s;
+
+	tu_now = TU_T0;
+	db = tu_open("memory:");
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "EXP", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 10, NULL), POINTS_OK);
+	s = tu_store(db);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(db, "EXP", &a), POINTS_OK);
+	s->rollback(s);
+	exp_id = a.id;
+	tu_invariants(db);
+}
+
+static void
+teardown_index(void)
+{
+	points_close(db);
+	db = NULL;
+	teardown();
+}
+
+static uint32_t
+idx_day(int64_t account)
+{
+	points_store *s = tu_store(db);
+	points_bal b;
+	uint32_t day;
+
+	points_bal__init(&b, account, exp_id, 0);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	s->rollback(s);
+	day = b.idx_day;
+	points_bal__free(&b);
+	ck_assert_uint_gt(day, 0);
+	return day;
+}
+
+START_TEST(test_missing_expiry_index_key_is_found)
+{
+	unsigned char k[16];
+	char needle[64];
+
+	points_balance__sweep_key(k, idx_day(bob), bob, exp_id);
+	raw_del(db, "sweep", k, sizeof(k));
+	snprintf(needle, sizeof(needle), "account %lld: its lots are missing",
+	    (long long)bob);
+	expect_corrupt(needle);
+}
+END_TEST
+
+START_TEST(test_stray_expiry_index_key_is_found)
+{
+	unsigned char k[16];
+	char needle[64];
+
+	/* a key for alice's PTS balance, which has no expiring lots */
+	points_balance__sweep_key(k, idx_day(alice), alice, exp_id + 1);
+	raw_put(db, "sweep", k, sizeof(k), "", 0);
+	snprintf(needle, sizeof(needle), "key for account %lld",
+	    (long long)alice);
+	expect_corrupt(needle);
+}
+END_TEST
+
+START_TEST(test_expiry_index_key_at_the_wrong_day_is_found)
+{
+	unsigned char k[16];
+
+	/* a second key for bob's balance, a day later: not its key */
+	points_balance__sweep_key(k, idx_day(bob) + 1, bob, exp_id);
+	raw_put(db, "sweep", k, sizeof(k), "", 0);
+	expect_corrupt("expiry index has a key for account");
+}
+END_TEST
+
+START_TEST(test_balance_status_disagreeing_with_account_is_found)
+{
+	points_store *s = tu_store(db);
+	points_bal b;
+	char needle[64];
+
+	points_bal__init(&b, bob, exp_id, 0);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	b.status = POINTS_ACCOUNT_FROZEN;
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_bal__free(&b);
+	snprintf(needle, sizeof(needle), "balance of account %lld disagrees",
+	    (long long)bob);
+	expect_corrupt(needle);
+}
+END_TEST
+
+static Suite *
+verify_suite(void)
+{
+	Suite *s = suite_create("verify");
+	TCase *tc = tcase_create("chunks");
+	TCase *tw = tcase_create("writer");
+	TCase *ti = tcase_create("index");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_verify_gives_one_answer_at_every_chunk_size);
+	tcase_add_test(tc, test_verify_reads_a_chunk_at_a_time);
+	tcase_add_test(tc, test_verify_inside_a_batch_sees_the_batch);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tw, NULL, teardown);
+	tcase_add_loop_test(tw, test_verify_with_a_writer_between_chunks, 0,
+	    3);
+	tcase_add_test(tw,
+	    test_verify_with_a_writer_still_finds_an_altered_balance);
+	suite_add_tcase(s, tw);
+
+	tcase_add_checked_fixture(ti, setup_index, teardown_index);
+	tcase_add_test(ti, test_missing_expiry_index_key_is_found);
+	tcase_add_test(ti, test_stray_expiry_index_key_is_found);
+	tcase_add_test(ti, test_expiry_index_key_at_the_wrong_day_is_found);
+	tcase_add_test(ti,
+	    test_balance_status_disagreeing_with_account_is_found);
+	suite_add_tcase(s, ti);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(verify_suite());
+}
