@@ -59,11 +59,21 @@ def wrap(head, items, tail, indent):
 
 
 def params(rec, prefix):
+    """The @param lines, the docs aligned and wrapped at WIDTH."""
     comps = recordtable.java_components(rec)
     width = max(len(c[0]) for c in comps)
-    return "\n".join("%s@param %s %s" % (prefix, name.ljust(width),
-                                         html.escape(doc, quote=False))
-                     for name, _t, doc, _m, _h in comps)
+    lines = []
+    for name, _t, doc, _m, _h in comps:
+        head = "%s@param %s " % (prefix, name.ljust(width))
+        line = head
+        for word in html.escape(doc, quote=False).split():
+            if len(line) + len(word) > WIDTH and line.strip() != \
+                    head.strip():
+                lines.append(line.rstrip())
+                line = prefix + " " * (len(head) - len(prefix))
+            line += word + " "
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def from_c(rec, indent):
