@@ -1150,6 +1150,9 @@ configure(sql_store *s, const sql_opts *o)
 	return POINTS_OK;
 }
 
+/* sqlite3_threadsafe(), unless a test stands in for it (store.h). */
+int (*points_store_sqlite__threadsafe)(void) = sqlite3_threadsafe;
+
 int
 points_store_sqlite__new(const char *path, const char *opts,
     points_store **out, char *err, size_t errlen)
@@ -1164,6 +1167,19 @@ points_store_sqlite__new(const char *path, const char *opts,
 		return POINTS_EINVAL;
 	if ((rc = parse_opts(opts, &o, err, errlen)))
 		return rc;
+	/* Each connection is opened SQLITE_OPEN_NOMUTEX, for one thread at
+	 * a time, while other threads use their own: a SQLite built with
+	 * SQLITE_THREADSAFE=0 has no locks at all, and would corrupt its
+	 * own state under two handles in two threads.  Refuse it here rather
+	 * than fail later, where no one could tell why. */
+	if (points_store_sqlite__threadsafe() == 0) {
+		if (errlen)
+			snprintf(err, errlen, "%s: SQLite %s was built "
+			    "single-threaded (SQLITE_THREADSAFE=0); libpoints "
+			    "needs a thread-safe SQLite", path,
+			    sqlite3_libversion());
+		return POINTS_ESTORAGE;
+	}
 	if (!(s = points__calloc(1, sizeof(*s))))
 		return POINTS_ENOMEM;
 	s->base.version = POINTS_STORE_VERSION;

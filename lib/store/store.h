@@ -19,6 +19,12 @@ int points_store_memory__new(points_store **out);
 int points_store_sqlite__new(const char *path, const char *opts,
     points_store **out, char *err, size_t errlen);
 
+/* What the SQLite backend calls to learn whether the SQLite it runs on
+ * is thread-safe: sqlite3_threadsafe().  A single-threaded SQLite
+ * (SQLITE_THREADSAFE=0) is refused at open with POINTS_ESTORAGE.  Only
+ * tests replace it, to reach that refusal on a thread-safe SQLite. */
+extern int (*points_store_sqlite__threadsafe)(void);
+
 /* points_store_open, with the reason for a failure in err. */
 int points_store__open(const char *uri, points_store **out, char *err,
     size_t errlen);
