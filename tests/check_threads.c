@@ -10,7 +10,7 @@
  *  - The SQLite store refuses a SQLite built single-threaded
  *    (SQLITE_THREADSAFE=0) with POINTS_ESTORAGE.  The SQLite these tests
  *    link is thread-safe, so the refusal is reached through a test hook,
- *    points_store_sqlite__threadsafe, standing in for
+ *    points_sqlite__threadsafe, standing in for
  *    sqlite3_threadsafe(). */
 #include <pthread.h>
 #include <stdio.h>
@@ -330,7 +330,7 @@ END_TEST
 START_TEST(test_linked_sqlite_is_threadsafe)
 {
 	ck_assert_int_ne(sqlite3_threadsafe(), 0);
-	ck_assert_int_ne(points_store_sqlite__threadsafe(), 0);
+	ck_assert_int_ne(points_sqlite__threadsafe(), 0);
 }
 END_TEST
 
@@ -342,13 +342,13 @@ single_threaded(void)
 
 START_TEST(test_single_threaded_sqlite_is_refused_at_open)
 {
-	int (*saved)(void) = points_store_sqlite__threadsafe;
+	int (*saved)(void) = points_sqlite__threadsafe;
 	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
 	const char *uri = tu_sqlite_uri();
 	points_store *s = NULL;
 	points_db *db = NULL;
 
-	points_store_sqlite__threadsafe = single_threaded;
+	points_sqlite__threadsafe = single_threaded;
 	ck_assert_int_eq(points_open(uri, &o, &db), POINTS_ESTORAGE);
 	ck_assert_ptr_nonnull(db);
 	ck_assert_int_eq(points_errcode(db), POINTS_ESTORAGE);
@@ -363,7 +363,7 @@ START_TEST(test_single_threaded_sqlite_is_refused_at_open)
 	points_close(db);
 	/* Nothing was made on disk. */
 	ck_assert_int_ne(access(uri + strlen("sqlite:"), F_OK), 0);
-	points_store_sqlite__threadsafe = saved;
+	points_sqlite__threadsafe = saved;
 	ck_assert_int_eq(points_open(uri, &o, &db), POINTS_OK);
 	points_close(db);
 }
