@@ -1057,7 +1057,7 @@ START_TEST(test_ids_past_the_balance_key_are_elimit)
 	unsigned char *rec;
 	points_balance b;
 	int64_t id = -7, alice = tu_account(db, "E1001");
-	char code[16];
+	char code[24]; /* "Z" and any long */
 	long i;
 
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
