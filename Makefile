@@ -138,9 +138,11 @@ check-iterator-types:
 	done; \
 	[ $$fail = 0 ] && echo "check-iterator-types: $$n misuses of an iterator type do not compile"; exit $$fail
 
-# Every public C function is reached by both bindings.
+# Every public C function and every field of every result record is
+# reached by both bindings; then the check's own tests, Java's included.
 check-bindings: python java
 	$(PYTHON) tests/check_bindings.py python java
+	$(PY_ENV) POINTS_CHECK_JAVA=1 $(PYTHON) -m unittest discover -s tests/python -t tests/python -p test_coverage.py
 
 # A file includes only from its own layer or those below (DESIGN.md).
 check-layers:

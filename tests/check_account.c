@@ -113,43 +113,43 @@ END_TEST
  * flag past the sixth must survive it (it once went into one byte). */
 START_TEST(test_balance_record_keeps_every_account_flag)
 {
-	points_bal b, back;
+	points_balance_rec b, back;
 	const void *v;
 	size_t vl;
 
-	points_bal__init(&b, alice, 1, 0);
+	points_balance__init(&b, alice, 1, 0);
 	b.status = POINTS_ACCOUNT_FROZEN;
 	b.flags = 0x40u | POINTS_ACCOUNT_ALLOW_NEGATIVE;
 	b.available = 7;
-	ck_assert_int_eq(points__write_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
 	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
-	ck_assert_int_eq(points__write_end(db, POINTS_OK), POINTS_OK);
-	ck_assert_int_eq(points__read_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	ck_assert_int_eq(points_db__read_begin(db), POINTS_OK);
 	{
 		unsigned char k[8];
 
 		ck_assert(points_balance__key(alice, 1, k));
-		ck_assert_int_eq(points__get(db, &points_balance__ks, k,
+		ck_assert_int_eq(points_db__get(db, &points_balance__ks, k,
 		    sizeof(k), &v, &vl), POINTS_OK);
-		points_bal__init(&back, alice, 1, 0);
+		points_balance__init(&back, alice, 1, 0);
 		ck_assert_int_eq(points_balance__decode(db, v, vl, &back, 1),
 		    POINTS_OK);
 	}
-	points__read_end(db);
+	points_db__read_end(db);
 	ck_assert_uint_eq(back.flags, 0x40u | POINTS_ACCOUNT_ALLOW_NEGATIVE);
 	ck_assert_int_eq(back.status, POINTS_ACCOUNT_FROZEN);
 	ck_assert_int_eq(back.available, 7);
-	points_bal__free(&b);
-	points_bal__free(&back);
+	points_balance__free(&b);
+	points_balance__free(&back);
 	/* put the ledger back as it was: the invariants run at teardown */
 	{
 		unsigned char k[8];
 
 		ck_assert(points_balance__key(alice, 1, k));
-		ck_assert_int_eq(points__write_begin(db), POINTS_OK);
-		ck_assert_int_eq(points__del(db, &points_balance__ks, k,
+		ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+		ck_assert_int_eq(points_db__del(db, &points_balance__ks, k,
 		    sizeof(k)), POINTS_OK);
-		ck_assert_int_eq(points__write_end(db, POINTS_OK), POINTS_OK);
+		ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
 	}
 }
 END_TEST

@@ -1057,17 +1057,17 @@ START_TEST(test_ids_past_the_balance_key_are_elimit)
 	unsigned char *rec;
 	points_balance b;
 	int64_t id = -7, alice = tu_account(db, "E1001");
-	char code[24];
+	char code[24]; /* "Z" and any long */
 	long i;
 
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
 	    0), POINTS_OK);
 	/* the keys: account << 16 | asset, in (account, asset) order */
 	ck_assert(points_balance__key(1, 1, k));
-	ck_assert_uint_eq(points__get_be64(k), 65537);
+	ck_assert_uint_eq(points_codec__get_be64(k), 65537);
 	ck_assert(points_balance__key(POINTS_ACCOUNT__ID_MAX,
 	    POINTS_ASSET__ID_MAX, last));
-	ck_assert_uint_eq(points__get_be64(last), (uint64_t)INT64_MAX);
+	ck_assert_uint_eq(points_codec__get_be64(last), (uint64_t)INT64_MAX);
 	ck_assert(!points_balance__key(POINTS_ACCOUNT__ID_MAX + 1, 1, k));
 	ck_assert(!points_balance__key(0, 1, k));
 	ck_assert(!points_balance__key(-5, 1, k));
@@ -1090,11 +1090,11 @@ START_TEST(test_ids_past_the_balance_key_are_elimit)
 
 	/* the last account id taken: the next account has none */
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	points__put_be64(k, (uint64_t)alice);
+	points_codec__put_be64(k, (uint64_t)alice);
 	ck_assert_int_eq(s->get(s, acct, k, 8, &v, &vl), POINTS_OK);
 	ck_assert_ptr_nonnull(rec = malloc(vl));
 	memcpy(rec, v, vl);
-	points__put_be64(k, (uint64_t)POINTS_ACCOUNT__ID_MAX);
+	points_codec__put_be64(k, (uint64_t)POINTS_ACCOUNT__ID_MAX);
 	ck_assert_int_eq(s->put(s, acct, k, 8, rec, vl), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	TU_FAILS(db, points_account_create(db, "E9999", NULL, 0, &id),
@@ -1264,7 +1264,7 @@ END_TEST
 /* More assets than the handle caches, each with its own balances. */
 START_TEST(test_many_assets_keep_their_balances_apart)
 {
-	char code[24];
+	char code[16];
 	points_asset a;
 	int64_t alice;
 	int i;
@@ -1567,23 +1567,23 @@ START_TEST(test_every_altered_entry_byte_is_found)
 	size_t vl, i;
 
 	be64(k, 2);
-	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
+	orig = raw_get(&points_entry__ks, k, 8, &vl);
 	ck_assert_uint_gt(vl, POINTS_HASH_LEN);
 	v = malloc(vl);
 	ck_assert_ptr_nonnull(v);
 	for (i = 0; i < vl; i++) {
 		memcpy(v, orig, vl);
 		v[i] ^= 0x01;
-		raw_put(&points_ledger__entry_ks, k, 8, v, vl);
+		raw_put(&points_entry__ks, k, 8, v, vl);
 		expect_corrupt(2, "entry 2");
 	}
 	/* a shorter or longer record too */
-	raw_put(&points_ledger__entry_ks, k, 8, orig, vl - 1);
+	raw_put(&points_entry__ks, k, 8, orig, vl - 1);
 	expect_corrupt(2, "entry 2");
 	memcpy(v, orig, vl);
-	raw_put(&points_ledger__entry_ks, k, 8, orig, 0);
+	raw_put(&points_entry__ks, k, 8, orig, 0);
 	expect_corrupt(2, "entry");
-	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
+	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
 	free(v);
 }
@@ -1595,12 +1595,12 @@ START_TEST(test_altered_last_entry_is_found)
 	size_t vl;
 
 	be64(k, 3);
-	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
+	orig = raw_get(&points_entry__ks, k, 8, &vl);
 	orig[vl - 1] ^= 0x80;
-	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
+	raw_put(&points_entry__ks, k, 8, orig, vl);
 	expect_corrupt(3, "entry 3");
 	orig[vl - 1] ^= 0x80;
-	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
+	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
 }
 END_TEST
@@ -1613,18 +1613,18 @@ START_TEST(test_deleted_entry_is_found)
 
 	for (seq = 1; seq <= 2; seq++) {
 		be64(k, seq);
-		orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
-		raw_del(&points_ledger__entry_ks, k, 8);
+		orig = raw_get(&points_entry__ks, k, 8, &vl);
+		raw_del(&points_entry__ks, k, 8);
 		expect_corrupt(seq, seq == 1 ? "entry 1" : "entry 2");
-		raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
+		raw_put(&points_entry__ks, k, 8, orig, vl);
 		free(orig);
 	}
 	/* the last one: the balances still know of it */
 	be64(k, 3);
-	orig = raw_get(&points_ledger__entry_ks, k, 8, &vl);
-	raw_del(&points_ledger__entry_ks, k, 8);
+	orig = raw_get(&points_entry__ks, k, 8, &vl);
+	raw_del(&points_entry__ks, k, 8);
 	expect_corrupt(3, "account");
-	raw_put(&points_ledger__entry_ks, k, 8, orig, vl);
+	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
 }
 END_TEST
@@ -1636,13 +1636,13 @@ START_TEST(test_swapped_entries_are_found)
 
 	be64(k1, 1);
 	be64(k2, 2);
-	v1 = raw_get(&points_ledger__entry_ks, k1, 8, &l1);
-	v2 = raw_get(&points_ledger__entry_ks, k2, 8, &l2);
-	raw_put(&points_ledger__entry_ks, k1, 8, v2, l2);
-	raw_put(&points_ledger__entry_ks, k2, 8, v1, l1);
+	v1 = raw_get(&points_entry__ks, k1, 8, &l1);
+	v2 = raw_get(&points_entry__ks, k2, 8, &l2);
+	raw_put(&points_entry__ks, k1, 8, v2, l2);
+	raw_put(&points_entry__ks, k2, 8, v1, l1);
 	expect_corrupt(1, "entry 1");
-	raw_put(&points_ledger__entry_ks, k1, 8, v1, l1);
-	raw_put(&points_ledger__entry_ks, k2, 8, v2, l2);
+	raw_put(&points_entry__ks, k1, 8, v1, l1);
+	raw_put(&points_entry__ks, k2, 8, v2, l2);
 	free(v1);
 	free(v2);
 }
@@ -1659,7 +1659,7 @@ START_TEST(test_altered_balance_is_found)
 	unsigned char k[8], *orig;
 	points_store *s = db->store;
 	points_asset_rec rec;
-	points_bal b;
+	points_balance_rec b;
 	size_t vl;
 	char needle[32];
 
@@ -1668,7 +1668,7 @@ START_TEST(test_altered_balance_is_found)
 	s->rollback(s);
 	ck_assert(points_balance__key(alice, rec.id, k));
 	orig = raw_get(&points_balance__ks, k, sizeof(k), &vl);
-	points_bal__init(&b, alice, rec.id, 0);
+	points_balance__init(&b, alice, rec.id, 0);
 	ck_assert_int_eq(points_balance__decode(db, orig, vl, &b, 1), POINTS_OK);
 	ck_assert_int_eq(b.available, 70);
 	switch (_i) {
@@ -1686,7 +1686,7 @@ START_TEST(test_altered_balance_is_found)
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
-	points_bal__free(&b);
+	points_balance__free(&b);
 
 	snprintf(needle, sizeof(needle), "account %lld", (long long)alice);
 	expect_corrupt(-1, needle);

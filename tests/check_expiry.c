@@ -225,23 +225,23 @@ counts_since(points_db *d, int64_t seq, int64_t *last)
 	points_cursor *c;
 	const void *k, *v;
 	size_t kl, vl;
-	points_ent e;
+	points_entry_rec e;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	*last = 0;
-	points_ent__init(&e, 0, 0, 0);
+	points_entry__init(&e, 0, 0, 0);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->cursor_open(s,
-	    d->ks[points_ledger__entry_ks.slot], NULL, 0, NULL, 0, 0, &c),
+	    d->ks[points_entry__ks.slot], NULL, 0, NULL, 0, 0, &c),
 	    POINTS_OK);
 	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK) {
-		int64_t q = (int64_t)points__get_be64(k);
+		int64_t q = (int64_t)points_codec__get_be64(k);
 
 		*last = q;
 		if (q <= seq)
 			continue;
-		ck_assert_int_eq(points_ent__decode(d, q, v, vl, &e),
+		ck_assert_int_eq(points_entry__decode(d, q, v, vl, &e),
 		    POINTS_OK);
 		if (e.type == POINTS_TXN_RELEASE &&
 		    !strcmp(e.memo, "hold expired"))
@@ -261,7 +261,7 @@ counts_since(points_db *d, int64_t seq, int64_t *last)
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	s->cursor_close(s, c);
 	s->rollback(s);
-	points_ent__free(&e);
+	points_entry__free(&e);
 	return r;
 }
 
@@ -286,9 +286,9 @@ keys_before(points_db *d, const char *name, uint64_t hi, size_t hilen)
 	long n = 0;
 
 	if (hilen == 8)
-		points__put_be64(h, hi);
+		points_codec__put_be64(h, hi);
 	else
-		points__put_be32(h, (uint32_t)hi);
+		points_codec__put_be32(h, (uint32_t)hi);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->cursor_open(s, tu_keyspace(d, name), NULL, 0, h,
 	    hilen, 0, &c), POINTS_OK);

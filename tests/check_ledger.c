@@ -668,7 +668,7 @@ START_TEST(test_verify_finds_a_balance_that_disagrees_with_its_account)
 	/* put back the record from before the freeze said "active" */
 	s = tu_store(db);
 	/* the balance key: account << 16 | asset (PTS is asset 1) */
-	points__put_be64(k, (uint64_t)alice << 16 | 1);
+	points_codec__put_be64(k, (uint64_t)alice << 16 | 1);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	ck_assert_int_eq(s->get(s, tu_keyspace(db, "bal"), k, 8, &v, &vl),
 	    POINTS_OK);

@@ -627,7 +627,7 @@ END_TEST
  * argument, and changes nothing. */
 START_TEST(test_sweep_over_too_many_assets_is_elimit)
 {
-	char code[16];
+	char code[16]; /* "A" and any int */
 	int i;
 
 	for (i = 0; i < 17; i++) {

@@ -9,19 +9,19 @@
 #include "store/readcache.h"
 #include "testutil.h"
 
-static points_rcache c;
+static points_readcache c;
 
 static void
 teardown(void)
 {
-	points__rcache_free(&c);
+	points_readcache__free(&c);
 	tu_alloc_uninstall();
 }
 
 static void
 put_s(uint64_t gen, const char *k, const char *v)
 {
-	points__rcache_put(&c, gen, k, strlen(k), v, strlen(v));
+	points_readcache__put(&c, gen, k, strlen(k), v, strlen(v));
 }
 
 /* The cached value of k in gen as a string, or NULL on a miss. */
@@ -32,7 +32,7 @@ get_s(uint64_t gen, const char *k)
 	const void *v;
 	size_t n;
 
-	if (!points__rcache_get(&c, gen, k, strlen(k), &v, &n))
+	if (!points_readcache__get(&c, gen, k, strlen(k), &v, &n))
 		return NULL;
 	ck_assert_uint_lt(n, sizeof(out));
 	memcpy(out, v, n);
@@ -43,7 +43,7 @@ get_s(uint64_t gen, const char *k)
 START_TEST(test_empty_misses)
 {
 	ck_assert_ptr_null(get_s(1, "a"));
-	points__rcache_del(&c, "a", 1); /* nothing to drop: fine */
+	points_readcache__del(&c, "a", 1); /* nothing to drop: fine */
 	ck_assert_ptr_null(get_s(1, "a"));
 }
 END_TEST
@@ -56,7 +56,7 @@ START_TEST(test_put_get_replace_del)
 	ck_assert_str_eq(get_s(1, "acct:1"), "value two");
 	put_s(1, "empty", "");
 	ck_assert_str_eq(get_s(1, "empty"), "");
-	points__rcache_del(&c, "acct:1", 6);
+	points_readcache__del(&c, "acct:1", 6);
 	ck_assert_ptr_null(get_s(1, "acct:1"));
 	ck_assert_str_eq(get_s(1, "empty"), "");
 	/* a key that is a prefix of another is another key */
@@ -80,12 +80,12 @@ START_TEST(test_empty_key)
 	const void *v;
 	size_t n;
 
-	points__rcache_put(&c, 1, NULL, 0, "e", 1);
-	ck_assert_int_eq(points__rcache_get(&c, 1, NULL, 0, &v, &n), 1);
+	points_readcache__put(&c, 1, NULL, 0, "e", 1);
+	ck_assert_int_eq(points_readcache__get(&c, 1, NULL, 0, &v, &n), 1);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(memcmp(v, "e", 1), 0);
-	points__rcache_del(&c, NULL, 0);
-	ck_assert_int_eq(points__rcache_get(&c, 1, NULL, 0, &v, &n), 0);
+	points_readcache__del(&c, NULL, 0);
+	ck_assert_int_eq(points_readcache__get(&c, 1, NULL, 0, &v, &n), 0);
 }
 END_TEST
 
@@ -95,9 +95,9 @@ START_TEST(test_binary_keys)
 	const void *v;
 	size_t n;
 
-	points__rcache_put(&c, 1, k1, sizeof(k1), "x", 1);
-	ck_assert_int_eq(points__rcache_get(&c, 1, k2, sizeof(k2), &v, &n), 0);
-	ck_assert_int_eq(points__rcache_get(&c, 1, k1, sizeof(k1), &v, &n), 1);
+	points_readcache__put(&c, 1, k1, sizeof(k1), "x", 1);
+	ck_assert_int_eq(points_readcache__get(&c, 1, k2, sizeof(k2), &v, &n), 0);
+	ck_assert_int_eq(points_readcache__get(&c, 1, k1, sizeof(k1), &v, &n), 1);
 	ck_assert_uint_eq(n, 1);
 }
 END_TEST
@@ -151,7 +151,7 @@ START_TEST(test_failed_allocation_leaves_nothing_stale)
 	put_s(1, "k", "v2");
 	ck_assert_ptr_null(get_s(1, "k"));
 	/* the very first table cannot be made: nothing is cached */
-	points__rcache_free(&c);
+	points_readcache__free(&c);
 	tu_alloc_fail_at(1);
 	put_s(1, "k", "v3");
 	ck_assert_ptr_null(get_s(1, "k"));
@@ -220,7 +220,7 @@ START_TEST(test_random_against_model)
 			put_s(gen, key, model[k]);
 		} else if (op < 500) {
 			present[k] = 0;
-			points__rcache_del(&c, key, strlen(key));
+			points_readcache__del(&c, key, strlen(key));
 		} else if ((got = get_s(gen, key)) != NULL) {
 			ck_assert_msg(present[k], "%s was deleted", key);
 			ck_assert_str_eq(got, model[k]);

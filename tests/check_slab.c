@@ -15,7 +15,7 @@ static points_slabs s;
 static void
 teardown(void)
 {
-	points__slab_destroy(&s);
+	points_slab__destroy(&s);
 	tu_alloc_uninstall();
 }
 
@@ -42,7 +42,7 @@ START_TEST(test_aligned_distinct_writable)
 	for (i = 0; i < N; i++) {
 		size_t n = 1 + i % 700;
 
-		p[i] = points__slab_alloc(&s, n, &id[i]);
+		p[i] = points_slab__alloc(&s, n, &id[i]);
 		ck_assert_ptr_nonnull(p[i]);
 		ck_assert_uint_ne(id[i], 0);
 		ck_assert_uint_eq((uintptr_t)p[i] % 8, 0);
@@ -58,29 +58,29 @@ START_TEST(test_size_limits)
 {
 	uint32_t id = 0;
 
-	ck_assert_ptr_null(points__slab_alloc(&s, 0, &id));
-	ck_assert_ptr_null(points__slab_alloc(&s, POINTS_SLAB_MAX + 1, &id));
+	ck_assert_ptr_null(points_slab__alloc(&s, 0, &id));
+	ck_assert_ptr_null(points_slab__alloc(&s, POINTS_SLAB_MAX + 1, &id));
 	ck_assert_uint_eq(s.n, 0); /* nothing made for a refused size */
-	ck_assert_ptr_nonnull(points__slab_alloc(&s, POINTS_SLAB_MAX, &id));
+	ck_assert_ptr_nonnull(points_slab__alloc(&s, POINTS_SLAB_MAX, &id));
 }
 END_TEST
 
 START_TEST(test_reverse_frees_rewind)
 {
 	uint32_t ia, ib, ic;
-	void *a = points__slab_alloc(&s, 40, &ia);
-	void *b = points__slab_alloc(&s, 24, &ib);
+	void *a = points_slab__alloc(&s, 40, &ia);
+	void *b = points_slab__alloc(&s, 24, &ib);
 	void *c;
 
 	ck_assert_uint_eq(s.v[0].top, 64);
-	points__slab_free(&s, b, 24, ib); /* the newest: the top comes down */
+	points_slab__free(&s, b, 24, ib); /* the newest: the top comes down */
 	ck_assert_uint_eq(s.v[0].top, 40);
-	c = points__slab_alloc(&s, 20, &ic);
+	c = points_slab__alloc(&s, 20, &ic);
 	ck_assert_ptr_eq(c, b);
-	points__slab_free(&s, a, 40, ia); /* not the newest: top stays */
+	points_slab__free(&s, a, 40, ia); /* not the newest: top stays */
 	ck_assert_uint_eq(s.v[0].top, 64);
 	ck_assert_uint_eq(s.v[0].live, 1);
-	points__slab_free(&s, c, 20, ic); /* the last one: empty, reused */
+	points_slab__free(&s, c, 20, ic); /* the last one: empty, reused */
 	ck_assert_uint_eq(s.v[0].live, 0);
 	ck_assert_uint_eq(s.v[0].top, 0);
 	ck_assert_ptr_nonnull(s.v[0].base); /* the current slab is kept */
@@ -95,20 +95,20 @@ START_TEST(test_full_slab_freed_when_empty_and_slot_reused)
 
 	ck_assert_ptr_nonnull(p);
 	for (i = 0; i < k; i++)
-		p[i] = points__slab_alloc(&s, n, &id);
+		p[i] = points_slab__alloc(&s, n, &id);
 	first = id;
-	p[k] = points__slab_alloc(&s, n, &id); /* starts a second slab */
+	p[k] = points_slab__alloc(&s, n, &id); /* starts a second slab */
 	ck_assert_uint_ne(id, first);
 	ck_assert_uint_eq(s.n, 2);
 	for (i = 0; i < k; i++) {
 		ck_assert_ptr_nonnull(s.v[first - 1].base);
-		points__slab_free(&s, p[i], n, first);
+		points_slab__free(&s, p[i], n, first);
 	}
 	ck_assert_ptr_null(s.v[first - 1].base); /* given back */
 	/* fill the second slab: the third takes the free slot */
 	for (i = 1; i < k; i++)
-		ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
-	ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
+		ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
+	ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(id, first);
 	ck_assert_uint_eq(s.n, 2);
 	free(p);
@@ -123,21 +123,21 @@ START_TEST(test_failed_slab_changes_nothing)
 
 	tu_alloc_install();
 	tu_alloc_fail_at(1); /* the first slab */
-	ck_assert_ptr_null(points__slab_alloc(&s, n, &id));
+	ck_assert_ptr_null(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(s.cur, 0);
 	ck_assert_uint_eq(s.n, 0);
 	tu_alloc_fail_at(0);
 	for (i = 0; i < k; i++)
-		ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
+		ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
 	cur = s.cur;
 	before = s.v[cur - 1];
 	tu_alloc_fail_at(1); /* the slab the next allocation needs */
-	ck_assert_ptr_null(points__slab_alloc(&s, n, &id));
+	ck_assert_ptr_null(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(s.cur, cur);
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert_mem_eq(&s.v[cur - 1], &before, sizeof(before));
 	tu_alloc_fail_at(0);
-	ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
+	ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_ne(id, cur);
 }
 END_TEST
@@ -151,16 +151,16 @@ START_TEST(test_failed_table_growth_changes_nothing)
 	/* 16 slabs fill the first table; the 17th needs a bigger one */
 	for (j = 0; j < 16; j++)
 		for (i = 0; i < k; i++)
-			ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
+			ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(s.n, 16);
 	ck_assert_uint_eq(s.cap, 16);
 	tu_alloc_fail_at(1);
-	ck_assert_ptr_null(points__slab_alloc(&s, n, &id));
+	ck_assert_ptr_null(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(s.n, 16);
 	ck_assert_uint_eq(s.cap, 16);
 	ck_assert_uint_eq(s.cur, 16);
 	tu_alloc_fail_at(0);
-	ck_assert_ptr_nonnull(points__slab_alloc(&s, n, &id));
+	ck_assert_ptr_nonnull(points_slab__alloc(&s, n, &id));
 	ck_assert_uint_eq(id, 17);
 }
 END_TEST
@@ -183,18 +183,18 @@ START_TEST(test_random_against_model)
 		if (p[i]) {
 			ck_assert(filled(p[i], len[i],
 			    (unsigned char)((i * 31 + len[i]) & 0xff)));
-			points__slab_free(&s, p[i], len[i], id[i]);
+			points_slab__free(&s, p[i], len[i], id[i]);
 			p[i] = NULL;
 		} else {
 			len[i] = 1 + (seed >> 16) % 2000;
-			p[i] = points__slab_alloc(&s, len[i], &id[i]);
+			p[i] = points_slab__alloc(&s, len[i], &id[i]);
 			ck_assert_ptr_nonnull(p[i]);
 			memset(p[i], (int)((i * 31 + len[i]) & 0xff), len[i]);
 		}
 	}
 	for (i = 0; i < SLOTS; i++)
 		if (p[i])
-			points__slab_free(&s, p[i], len[i], id[i]);
+			points_slab__free(&s, p[i], len[i], id[i]);
 	/* all freed: only the current slab is left */
 	for (j = i = 0; i < s.n; i++)
 		j += s.v[i].base != NULL;

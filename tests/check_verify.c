@@ -319,7 +319,7 @@ START_TEST(test_verify_with_a_writer_still_finds_an_altered_balance)
 	points_verify_report rep;
 	points_store *s;
 	points_asset_rec a;
-	points_bal b;
+	points_balance_rec b;
 	writer wr;
 	tu_spy spy;
 	char needle[64];
@@ -333,11 +333,11 @@ START_TEST(test_verify_with_a_writer_still_finds_an_altered_balance)
 	/* alice, in the middle of the balances: one point more */
 	ck_assert_int_eq(points_batch_begin(wr.w), POINTS_OK);
 	ck_assert_int_eq(points_asset__find(wr.w, "PTS", &a), POINTS_OK);
-	points_bal__init(&b, wr.acct[12], a.id, 0);
+	points_balance__init(&b, wr.acct[12], a.id, 0);
 	ck_assert_int_eq(points_balance__load(wr.w, &b), POINTS_OK);
 	b.available++;
 	ck_assert_int_eq(points_balance__store(wr.w, &b, 0), POINTS_OK);
-	points_bal__free(&b);
+	points_balance__free(&b);
 	ck_assert_int_eq(points_batch_commit(wr.w), POINTS_OK);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	tu_spy_init(&spy, s);
@@ -439,15 +439,15 @@ static uint32_t
 idx_day(int64_t account)
 {
 	points_store *s = tu_store(db);
-	points_bal b;
+	points_balance_rec b;
 	uint32_t day;
 
-	points_bal__init(&b, account, exp_id, 0);
+	points_balance__init(&b, account, exp_id, 0);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
 	s->rollback(s);
 	day = b.idx_day;
-	points_bal__free(&b);
+	points_balance__free(&b);
 	ck_assert_uint_gt(day, 0);
 	return day;
 }
@@ -493,16 +493,16 @@ END_TEST
 START_TEST(test_balance_status_disagreeing_with_account_is_found)
 {
 	points_store *s = tu_store(db);
-	points_bal b;
+	points_balance_rec b;
 	char needle[64];
 
-	points_bal__init(&b, bob, exp_id, 0);
+	points_balance__init(&b, bob, exp_id, 0);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
 	b.status = POINTS_ACCOUNT_FROZEN;
 	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
-	points_bal__free(&b);
+	points_balance__free(&b);
 	snprintf(needle, sizeof(needle), "balance of account %lld disagrees",
 	    (long long)bob);
 	expect_corrupt(needle);

@@ -484,7 +484,7 @@ old_posting_hash(int type, const points_posting *p, unsigned char out[16])
 	points_buf__str(&b, p->memo);
 	points_buf__svar(&b, p->time);
 	points_buf__svar(&b, p->expires_at);
-	points_ledger__req_hash(&b, out);
+	points_idem__req_hash(&b, out);
 	points_buf__free(&b);
 }
 
@@ -501,7 +501,7 @@ old_hold_hash(const points_posting *p, unsigned char out[16])
 	points_buf__str(&req, p->memo);
 	points_buf__svar(&req, p->time);
 	points_buf__svar(&req, p->expires_at);
-	points_ledger__req_hash(&req, out);
+	points_idem__req_hash(&req, out);
 	points_buf__free(&req);
 }
 
@@ -516,7 +516,7 @@ old_reversal_hash(const unsigned char txid[16], int64_t amount,
 	points_buf__bytes(&b, txid, 16);
 	points_buf__svar(&b, amount);
 	points_buf__str(&b, memo);
-	points_ledger__req_hash(&b, out);
+	points_idem__req_hash(&b, out);
 	points_buf__free(&b);
 }
 

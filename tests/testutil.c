@@ -709,11 +709,11 @@ tu_balances_to_format_1(points_store *s)
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	s->cursor_close(s, c);
 	for (i = 0; i < n; i++) {
-		uint64_t x = points__get_be64(keys[i]);
+		uint64_t x = points_codec__get_be64(keys[i]);
 		unsigned char k12[12];
 
-		points__put_be64(k12, x >> 16);
-		points__put_be32(k12 + 8, (uint32_t)(x & 0xffff));
+		points_codec__put_be64(k12, x >> 16);
+		points_codec__put_be32(k12 + 8, (uint32_t)(x & 0xffff));
 		ck_assert_int_eq(s->put(s, old, k12, 12, vals[i], vlens[i]),
 		    POINTS_OK);
 		ck_assert_int_eq(s->del(s, bal, keys[i], 8), POINTS_OK);

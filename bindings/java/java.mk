@@ -7,7 +7,8 @@
 #
 # The JDK is the one of the first javac on PATH, or JAVA_HOME.  The
 # generated layer (swig -java) lands in build/java/gen and is compiled into
-# the jar beside the hand-written classes; it is package-private.
+# the jar beside the hand-written classes; it is package-private.  The
+# records are generated into build/java/records (gen_records.py).
 
 JAVAC ?= javac
 JAVA ?= java
@@ -25,6 +26,11 @@ JAVA_WRAP = $(JAVA_GEN)/capi_wrap.c
 JAVA_JNI = $(JAVA_OUT)/libpoints_jni.so
 JAVA_JAR = $(JAVA_OUT)/libpoints.jar
 JAVA_SRC = $(sort $(wildcard $(JAVA_DIR)/src/org/libpoints/*.java))
+# The records (Account, Txn, ...) are generated from bindings/records.def
+# around their hand-written parts in records/<Class>.java.in.
+JAVA_REC_IN = $(sort $(wildcard $(JAVA_DIR)/records/*.java.in))
+JAVA_REC_PKG = $(JAVA_OUT)/records/org/libpoints
+JAVA_REC_STAMP = $(JAVA_OUT)/records/.stamp
 JAVA_TEST_SRC = $(sort $(wildcard $(JAVA_DIR)/test/org/libpoints/*.java))
 JAVA_TESTS = $(subst /,.,$(patsubst $(JAVA_DIR)/test/%.java,%,$(filter %Test.java,$(JAVA_TEST_SRC))))
 JUNIT_CP = /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
@@ -36,11 +42,15 @@ JAVA_RUN = $(JAVA) -Xcheck:jni
 
 java: $(JAVA_JNI) $(JAVA_JAR)
 
+# The interface: points_java.i, which includes what both languages share
+# (bindings/points.i) and the table of records (bindings/records.def).
+JAVA_SWIG_SRC = $(JAVA_DIR)/points_java.i bindings/points.i bindings/records.def
+
 # SWIG cannot make the constants interface, nor the clock cell (declared
-# before the Java section of points.i), package-private: sed does.
-$(JAVA_WRAP): bindings/points.i $(PUBLIC_HDRS) | deps
+# in the shared points.i), package-private: sed does.
+$(JAVA_WRAP): $(JAVA_SWIG_SRC) $(PUBLIC_HDRS) | deps
 	rm -rf $(JAVA_GEN) && mkdir -p $(JAVA_GEN_PKG)
-	swig -java -package org.libpoints -Iinclude -o $@ -outdir $(JAVA_GEN_PKG) $<
+	swig -java -package org.libpoints -Ibindings -Iinclude -o $@ -outdir $(JAVA_GEN_PKG) $<
 	sed -i -e 's/^public interface capiConstants/interface capiConstants/' \
 	    -e 's/^public class points_clock_cell/final class points_clock_cell/' \
 	    $(JAVA_GEN_PKG)/*.java
@@ -49,12 +59,17 @@ $(JAVA_WRAP): bindings/points.i $(PUBLIC_HDRS) | deps
 # (and SWIG's pointer casts want -fno-strict-aliasing).
 $(JAVA_JNI): $(JAVA_WRAP) lib/libpoints.so
 	@test -f "$(JDK_HOME)/include/jni.h" || { echo "no jni.h under '$(JDK_HOME)': install a JDK or set JAVA_HOME" >&2; exit 1; }
-	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Iinclude $(JNI_CFLAGS) $< -o $@ \
+	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Ibindings -Iinclude $(JNI_CFLAGS) $< -o $@ \
 	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../lib'
 
-$(JAVA_JAR): $(JAVA_WRAP) $(JAVA_SRC)
+$(JAVA_REC_STAMP): bindings/records.def bindings/recordtable.py $(JAVA_DIR)/gen_records.py $(JAVA_REC_IN)
+	rm -rf $(JAVA_REC_PKG) && mkdir -p $(JAVA_REC_PKG)
+	$(PYTHON) $(JAVA_DIR)/gen_records.py $(JAVA_DIR)/records $(JAVA_REC_PKG)
+	touch $@
+
+$(JAVA_JAR): $(JAVA_WRAP) $(JAVA_REC_STAMP) $(JAVA_SRC)
 	rm -rf $(JAVA_OUT)/classes && mkdir -p $(JAVA_OUT)/classes
-	$(JAVAC) $(JAVAC_FLAGS) -d $(JAVA_OUT)/classes $(JAVA_SRC) $(JAVA_GEN_PKG)/*.java
+	$(JAVAC) $(JAVAC_FLAGS) -d $(JAVA_OUT)/classes $(JAVA_SRC) $(JAVA_REC_PKG)/*.java $(JAVA_GEN_PKG)/*.java
 	$(JAR) --create --file $@ -C $(JAVA_OUT)/classes .
 
 # The tests load libpoints_jni.so from beside the jar (NativeLoader's last

@@ -23,14 +23,18 @@ endif
 
 python: $(PY_SO)
 
+# The interface: points_python.i, which includes what both languages
+# share (bindings/points.i) and the table of records (bindings/records.def).
+PY_SWIG_SRC = $(PY_DIR)/points_python.i bindings/points.i bindings/records.def
+
 # SWIG writes the low-level module (points/capi.py) beside the package.
-$(PY_WRAP): bindings/points.i $(PUBLIC_HDRS) | deps
+$(PY_WRAP): $(PY_SWIG_SRC) $(PUBLIC_HDRS) | deps
 	@mkdir -p $(@D)
-	swig -python -threads -Iinclude -o $@ -outdir $(PY_PKG) $<
+	swig -python -threads -Ibindings -Iinclude -o $@ -outdir $(PY_PKG) $<
 
 # The generated code is compiled without -Werror: its warnings are SWIG's.
 $(PY_SO): $(PY_WRAP) lib/libpoints.so
-	$(CC) -shared -fPIC $(OPT) $(SAN) -Iinclude -I$(PY_INCLUDE) $< -o $@ \
+	$(CC) -shared -fPIC $(OPT) $(SAN) -Ibindings -Iinclude -I$(PY_INCLUDE) $< -o $@ \
 	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../../lib'
 
 check-python: python
@@ -50,7 +54,7 @@ PY_SITE ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["
 install-python: python
 	install -d $(DESTDIR)$(PY_SITE)/points
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PY_SITE)/points/
-	$(CC) -shared -fPIC $(OPT) -Iinclude -I$(PY_INCLUDE) $(PY_WRAP) \
+	$(CC) -shared -fPIC $(OPT) -Ibindings -Iinclude -I$(PY_INCLUDE) $(PY_WRAP) \
 	    -o $(DESTDIR)$(PY_SITE)/points/_capi$(PY_EXT) \
 	    -Llib -lpoints -Wl,-rpath,$(PREFIX)/lib
 

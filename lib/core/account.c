@@ -16,7 +16,7 @@
 static void
 key_id(unsigned char k[8], int64_t id)
 {
-	points__put_be64(k, (uint64_t)id);
+	points_codec__put_be64(k, (uint64_t)id);
 }
 
 static void
@@ -55,7 +55,7 @@ decode(points_db *db, int64_t id, const void *v, size_t vl, points_account *a,
 	a->flags = (unsigned)points_rd__uvar(&r);
 	a->created_at = points_rd__svar(&r);
 	if (r.err)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "account %lld: record unreadable", (long long)id);
 	if (attrs) {
 		*attrs = r.p;
@@ -73,12 +73,12 @@ points_account__load(points_db *db, int64_t id, points_account *out)
 	int rc;
 
 	if (id <= 0)
-		return points__err(db, POINTS_ENOTFOUND,
+		return points_db__err(db, POINTS_ENOTFOUND,
 		    "account %lld not found", (long long)id);
 	key_id(k, id);
-	rc = points__get(db, &points_account__ks, k, 8, &v, &vl);
+	rc = points_db__get(db, &points_account__ks, k, 8, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
-		return points__err(db, rc, "account %lld not found",
+		return points_db__err(db, rc, "account %lld not found",
 		    (long long)id);
 	if (rc)
 		return rc;
@@ -114,27 +114,27 @@ insert(points_db *db, points_account *a)
 	int64_t last;
 	int rc;
 
-	rc = points__get(db, &points_account__extid_ks, a->external_id, n, &v, &vl);
+	rc = points_db__get(db, &points_account__extid_ks, a->external_id, n, &v, &vl);
 	if (rc == POINTS_OK)
-		return points__err(db, POINTS_EEXISTS,
+		return points_db__err(db, POINTS_EEXISTS,
 		    "account %s already exists", a->external_id);
 	if (rc != POINTS_ENOTFOUND)
 		return rc;
-	if ((rc = points__last_key64(db, &points_account__ks, &last)))
+	if ((rc = points_db__last_key64(db, &points_account__ks, &last)))
 		return rc;
 	if (last >= POINTS_ACCOUNT__ID_MAX)
-		return points__err(db, POINTS_ELIMIT, "account %s: no account "
+		return points_db__err(db, POINTS_ELIMIT, "account %s: no account "
 		    "ids left (a ledger holds at most %lld accounts)",
 		    a->external_id, (long long)POINTS_ACCOUNT__ID_MAX);
 	a->id = last + 1;
 	encode(&db->vbuf, a, NULL, 0);
 	if (db->vbuf.err)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	key_id(k, a->id);
-	if ((rc = points__put(db, &points_account__ks, k, 8, db->vbuf.data,
+	if ((rc = points_db__put(db, &points_account__ks, k, 8, db->vbuf.data,
 	    db->vbuf.len)))
 		return rc;
-	return points__put(db, &points_account__extid_ks, a->external_id, n, k, 8);
+	return points_db__put(db, &points_account__extid_ks, a->external_id, n, k, 8);
 }
 
 /* A new ledger's system accounts (a ledger may have them already: it
@@ -154,7 +154,7 @@ account_setup(points_db *db, unsigned int found)
 		const void *v;
 		size_t vl;
 
-		rc = points__get(db, &points_account__extid_ks, system_ext[i],
+		rc = points_db__get(db, &points_account__extid_ks, system_ext[i],
 		    strlen(system_ext[i]), &v, &vl);
 		if (rc == POINTS_OK)
 			continue;
@@ -164,7 +164,7 @@ account_setup(points_db *db, unsigned int found)
 		strcpy(a.external_id, system_ext[i]);
 		strcpy(a.name, name[i]);
 		a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
-		a.created_at = points__time(db, 0);
+		a.created_at = points_db__time(db, 0);
 		if ((rc = insert(db, &a)))
 			return rc;
 	}
@@ -191,28 +191,28 @@ points_account_create(points_db *db, const char *external_id, const char *name,
 	points_account a;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__check_str(db, "external id", external_id,
+	if ((rc = points_db__check_str(db, "external id", external_id,
 	    POINTS_EXTID_MAX, 1)) ||
-	    (rc = points__check_str(db, "name", name, POINTS_NAME_MAX, 0)))
+	    (rc = points_db__check_str(db, "name", name, POINTS_NAME_MAX, 0)))
 		return rc;
 	if (flags & ~(POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE))
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "unknown account flags 0x%x", flags);
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	memset(&a, 0, sizeof(a));
 	strcpy(a.external_id, external_id);
 	if (name)
 		strcpy(a.name, name);
 	a.flags = flags;
 	a.status = POINTS_ACCOUNT_ACTIVE;
-	a.created_at = points__time(db, 0);
-	if ((rc = points__write_begin(db)))
+	a.created_at = points_db__time(db, 0);
+	if ((rc = points_db__write_begin(db)))
 		return rc;
 	rc = insert(db, &a);
-	if ((rc = points__write_end(db, rc)) == POINTS_OK)
+	if ((rc = points_db__write_end(db, rc)) == POINTS_OK)
 		*out = a.id;
 	return rc;
 }
@@ -223,14 +223,14 @@ points_account_get(points_db *db, int64_t id, points_account *out)
 	points_account a;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	rc = points_account__load(db, id, &a);
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = a;
 	return rc;
@@ -245,25 +245,25 @@ points_account_find(points_db *db, const char *external_id,
 	size_t vl;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__check_str(db, "external id", external_id,
+	if ((rc = points_db__check_str(db, "external id", external_id,
 	    POINTS_EXTID_MAX, 1)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
-	rc = points__get(db, &points_account__extid_ks, external_id, strlen(external_id), &v,
+	rc = points_db__get(db, &points_account__extid_ks, external_id, strlen(external_id), &v,
 	    &vl);
 	if (rc == POINTS_ENOTFOUND)
-		rc = points__err(db, rc, "account %s not found", external_id);
+		rc = points_db__err(db, rc, "account %s not found", external_id);
 	else if (rc == POINTS_OK && vl != 8)
-		rc = points__err(db, POINTS_ECORRUPT,
+		rc = points_db__err(db, POINTS_ECORRUPT,
 		    "account %s: index entry unreadable", external_id);
 	if (rc == POINTS_OK)
-		rc = points_account__load(db, (int64_t)points__get_be64(v), &a);
-	points__read_end(db);
+		rc = points_account__load(db, (int64_t)points_codec__get_be64(v), &a);
+	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = a;
 	return rc;
@@ -283,18 +283,18 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 	int new_attrs = 0;
 	int rc;
 
-	if ((rc = points__write_begin(db)))
+	if ((rc = points_db__write_begin(db)))
 		return rc;
 	key_id(k, id);
-	rc = id > 0 ? points__get(db, &points_account__ks, k, 8, &v, &vl) :
+	rc = id > 0 ? points_db__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
 	if (rc == POINTS_ENOTFOUND)
-		rc = points__err(db, rc, "account %lld not found",
+		rc = points_db__err(db, rc, "account %lld not found",
 		    (long long)id);
 	/* The value is borrowed until the next store call; edit() may
 	 * make some, so keep a copy. */
-	if (rc == POINTS_OK && !(copy = points__malloc(vl)))
-		rc = points__err(db, POINTS_ENOMEM, "out of memory");
+	if (rc == POINTS_OK && !(copy = points_alloc__malloc(vl)))
+		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
 	if (rc == POINTS_OK) {
 		memcpy(copy, v, vl);
 		rc = decode(db, id, copy, vl, &a, &attrs, &attrs_len);
@@ -309,13 +309,13 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 		else
 			encode(&db->vbuf, &a, attrs, attrs_len);
 		if (db->vbuf.err || db->kbuf.err)
-			rc = points__err(db, POINTS_ENOMEM, "out of memory");
+			rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
 	}
-	points__free(copy);
+	points_alloc__free(copy);
 	if (rc == POINTS_OK)
-		rc = points__put(db, &points_account__ks, k, 8, db->vbuf.data,
+		rc = points_db__put(db, &points_account__ks, k, 8, db->vbuf.data,
 		    db->vbuf.len);
-	return points__write_end(db, rc);
+	return points_db__write_end(db, rc);
 }
 
 struct update_ctx {
@@ -332,7 +332,7 @@ edit_update(points_db *db, points_account *a, const unsigned char *attrs,
 	(void)attrs_len;
 	(void)new_attrs;
 	if ((a->flags & POINTS_ACCOUNT_SYSTEM) && a->id <= POINTS_ACCOUNT_EXPIRY)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "account %s is built in and cannot change",
 		    a->external_id);
 	if (u->name)
@@ -351,11 +351,11 @@ points_account_update(points_db *db, int64_t id, const char *name,
 	struct update_ctx u;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__check_str(db, "name", name, POINTS_NAME_MAX, 0)) ||
-	    (rc = points__check_str(db, "tier", tier, POINTS_TIER_MAX, 0)) ||
-	    (rc = points__check_str(db, "department", department,
+	if ((rc = points_db__check_str(db, "name", name, POINTS_NAME_MAX, 0)) ||
+	    (rc = points_db__check_str(db, "tier", tier, POINTS_TIER_MAX, 0)) ||
+	    (rc = points_db__check_str(db, "department", department,
 	    POINTS_DEPT_MAX, 0)))
 		return rc;
 	u.name = name;
@@ -397,11 +397,11 @@ edit_attr(points_db *db, points_account *a, const unsigned char *attrs,
 		count++;
 	}
 	if (r.err)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "account %s: attributes unreadable", a->external_id);
 	if (c->value) {
 		if (count >= ATTR_MAX)
-			return points__err(db, POINTS_ELIMIT,
+			return points_db__err(db, POINTS_ELIMIT,
 			    "account %s: at most %d attributes",
 			    a->external_id, ATTR_MAX);
 		points_buf__str(&db->kbuf, c->key);
@@ -418,11 +418,11 @@ points_account_attr_set(points_db *db, int64_t id, const char *key,
 	struct attr_ctx c;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__check_str(db, "attribute key", key,
+	if ((rc = points_db__check_str(db, "attribute key", key,
 	    POINTS_ATTR_KEY_MAX, 1)) ||
-	    (rc = points__check_str(db, "attribute value", value,
+	    (rc = points_db__check_str(db, "attribute value", value,
 	    POINTS_ATTR_VALUE_MAX, 0)))
 		return rc;
 	c.key = key;
@@ -442,28 +442,28 @@ points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
 	char *found = NULL;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__check_str(db, "attribute key", key,
+	if ((rc = points_db__check_str(db, "attribute key", key,
 	    POINTS_ATTR_KEY_MAX, 1)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	klen = strlen(key);
-	if ((rc = points__read_begin(db)))
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	key_id(k, id);
-	rc = id > 0 ? points__get(db, &points_account__ks, k, 8, &v, &vl) :
+	rc = id > 0 ? points_db__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
 	if (rc == POINTS_ENOTFOUND)
-		rc = points__err(db, rc, "account %lld not found",
+		rc = points_db__err(db, rc, "account %lld not found",
 		    (long long)id);
 	if (rc == POINTS_OK)
 		rc = decode(db, id, v, vl, &a, &attrs, &attrs_len);
 	if (rc == POINTS_OK) {
 		points_rd r;
 
-		rc = points__err(db, POINTS_ENOTFOUND,
+		rc = points_db__err(db, POINTS_ENOTFOUND,
 		    "account %s has no attribute '%s'", a.external_id, key);
 		points_rd__init(&r, attrs, attrs_len);
 		while (r.p < r.end && !r.err) {
@@ -474,28 +474,28 @@ points_account_attr_get(points_db *db, int64_t id, const char *key, char **out)
 			points_rd__strref(&r, &av, &avl);
 			if (r.err || akl != klen || memcmp(ak, key, klen))
 				continue;
-			found = points__malloc(avl + 1);
+			found = points_alloc__malloc(avl + 1);
 			if (!found) {
-				rc = points__err(db, POINTS_ENOMEM,
+				rc = points_db__err(db, POINTS_ENOMEM,
 				    "out of memory");
 				break;
 			}
 			memcpy(found, av, avl);
 			found[avl] = '\0';
-			points__clear_err(db);
+			points_db__clear_err(db);
 			rc = POINTS_OK;
 			break;
 		}
 		if (r.err)
-			rc = points__err(db, POINTS_ECORRUPT,
+			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "account %s: attributes unreadable",
 			    a.external_id);
 	}
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = found;
 	else
-		points__free(found);
+		points_alloc__free(found);
 	return rc;
 }
 
@@ -526,7 +526,7 @@ account_fill(points_iter *base)
 	rc = db->store->cursor_open(db->store, db->ks[points_account__ks.slot], lo, 8,
 	    NULL, 0, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, "account");
+		return points_db__store_err(db, rc, "account");
 	while (base->n < POINTS_ITER_CHUNK) {
 		const void *k, *v;
 		size_t kl, vl;
@@ -539,10 +539,10 @@ account_fill(points_iter *base)
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, "account");
+			rc = points_db__store_err(db, rc, "account");
 			break;
 		}
-		id = kl == 8 ? (int64_t)points__get_be64(k) : 0;
+		id = kl == 8 ? (int64_t)points_codec__get_be64(k) : 0;
 		rc = decode(db, id, v, vl, &it->buf[base->n], NULL, NULL);
 		if (rc)
 			break;
@@ -560,10 +560,10 @@ points_account_iterator_new(points_db *db, int64_t from_id,
 	points_iter *base;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	if ((rc = points_iter__new(db, &account_iter_type,
 	    sizeof(struct points_account_iterator), &base)))
 		return rc;

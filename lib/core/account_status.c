@@ -22,17 +22,17 @@ edit_status(points_db *db, points_account *a, const unsigned char *attrs,
 	(void)attrs_len;
 	(void)new_attrs;
 	if (a->flags & POINTS_ACCOUNT_SYSTEM)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "account %s is a system account and cannot be %s",
 		    a->external_id, s->verb);
 	if (a->status == POINTS_ACCOUNT_CLOSED)
-		return points__err(db, POINTS_ECLOSED, "account %s is closed",
+		return points_db__err(db, POINTS_ECLOSED, "account %s is closed",
 		    a->external_id);
 	if (s->to == POINTS_ACCOUNT_CLOSED) {
 		if ((rc = points_balance__all_zero(db, a)))
 			return rc;
 	} else if (a->status != s->from) {
-		return points__err(db, POINTS_ESTATE,
+		return points_db__err(db, POINTS_ESTATE,
 		    "account %s is already %s", a->external_id,
 		    a->status == POINTS_ACCOUNT_FROZEN ? "frozen" : "active");
 	}
@@ -47,7 +47,7 @@ set_status(points_db *db, int64_t id, int from, int to, const char *verb)
 	struct status_ctx s;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	s.from = from;
 	s.to = to;

@@ -48,17 +48,17 @@ check_code(points_db *db, const char *code)
 	size_t i, n;
 
 	if (!code)
-		return points__err(db, POINTS_EINVAL, "asset code is required");
+		return points_db__err(db, POINTS_EINVAL, "asset code is required");
 	n = strnlen(code, POINTS_ASSET_MAX + 1);
 	if (n == 0 || n > POINTS_ASSET_MAX)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "asset code must be 1-%d characters", POINTS_ASSET_MAX);
 	for (i = 0; i < n; i++) {
 		char c = code[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		    c == '_'))
-			return points__err(db, POINTS_EINVAL,
+			return points_db__err(db, POINTS_EINVAL,
 			    "asset code '%.16s' may hold only A-Z, 0-9 and _",
 			    code);
 	}
@@ -81,7 +81,7 @@ decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
 	out->a.expiry_policy = (int)points_rd__u8(&r);
 	out->a.expiry_n = (int)points_rd__uvar(&r);
 	if (r.err)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "asset %.*s: record unreadable", (int)n, code);
 	return POINTS_OK;
 }
@@ -118,9 +118,9 @@ points_asset__find(points_db *db, const char *code, points_asset_rec *out)
 			return POINTS_OK;
 		}
 	n = strlen(code);
-	rc = points__get(db, &points_asset__ks, code, n, &v, &vl);
+	rc = points_db__get(db, &points_asset__ks, code, n, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
-		return points__err(db, rc, "asset %s not found", code);
+		return points_db__err(db, rc, "asset %s not found", code);
 	if (rc)
 		return rc;
 	if ((rc = decode(db, code, n, v, vl, out)))
@@ -146,23 +146,23 @@ points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out)
 	rc = db->store->cursor_open(db->store, db->ks[points_asset__ks.slot], NULL, 0,
 	    NULL, 0, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, "asset");
+		return points_db__store_err(db, rc, "asset");
 	for (;;) {
 		const void *k, *v;
 		size_t kl, vl;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
-			rc = points__err(db, POINTS_ECORRUPT,
+			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "asset #%u not found", (unsigned)id);
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, "asset");
+			rc = points_db__store_err(db, rc, "asset");
 			break;
 		}
 		if (kl > POINTS_ASSET_MAX) {
-			rc = points__err(db, POINTS_ECORRUPT, "asset key");
+			rc = points_db__err(db, POINTS_ECORRUPT, "asset key");
 			break;
 		}
 		if ((rc = decode(db, k, kl, v, vl, out)))
@@ -210,7 +210,7 @@ year_of_day(int64_t z)
 uint32_t
 points_asset__expiry_day(points_db *db, const points_asset *a, int64_t t)
 {
-	int64_t day = points__day(db, t);
+	int64_t day = points_db__day(db, t);
 
 	switch (a->expiry_policy) {
 	case POINTS_EXPIRE_DAYS:
@@ -253,12 +253,12 @@ points_asset_create(points_db *db, const char *code, int decimals,
 	size_t vl;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if ((rc = check_code(db, code)))
 		return rc;
 	if (decimals < 0 || decimals > 9)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "asset %s: decimals must be 0-9", code);
 	if ((expiry_policy == POINTS_EXPIRE_NEVER && expiry_n != 0) ||
 	    (expiry_policy == POINTS_EXPIRE_DAYS &&
@@ -267,15 +267,15 @@ points_asset_create(points_db *db, const char *code, int decimals,
 	    (expiry_n < 0 || expiry_n > 100)) ||
 	    expiry_policy < POINTS_EXPIRE_NEVER ||
 	    expiry_policy > POINTS_EXPIRE_YEAR_END)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "asset %s: bad expiry policy %d/%d (never: n 0; days: "
 		    "n 1-36500; year end: n 0-100)", code, expiry_policy,
 		    expiry_n);
-	if ((rc = points__write_begin(db)))
+	if ((rc = points_db__write_begin(db)))
 		return rc;
-	rc = points__get(db, &points_asset__ks, code, strlen(code), &v, &vl);
+	rc = points_db__get(db, &points_asset__ks, code, strlen(code), &v, &vl);
 	if (rc == POINTS_OK)
-		rc = points__err(db, POINTS_EEXISTS, "asset %s already exists",
+		rc = points_db__err(db, POINTS_EEXISTS, "asset %s already exists",
 		    code);
 	else if (rc == POINTS_ENOTFOUND)
 		rc = POINTS_OK;
@@ -286,7 +286,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 		    0, NULL, 0, 0, &c);
 		if (rc) {
 			c = NULL;
-			rc = points__store_err(db, rc, "asset");
+			rc = points_db__store_err(db, rc, "asset");
 		}
 		while (rc == POINTS_OK) {
 			const void *k;
@@ -299,7 +299,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 				break;
 			}
 			if (rc)
-				rc = points__store_err(db, rc, "asset");
+				rc = points_db__store_err(db, rc, "asset");
 			else
 				rec.id++;
 		}
@@ -307,7 +307,7 @@ points_asset_create(points_db *db, const char *code, int decimals,
 			db->store->cursor_close(db->store, c);
 	}
 	if (rc == POINTS_OK && rec.id > POINTS_ASSET__ID_MAX)
-		rc = points__err(db, POINTS_ELIMIT, "asset %s: no asset ids "
+		rc = points_db__err(db, POINTS_ELIMIT, "asset %s: no asset ids "
 		    "left (a ledger holds at most %u assets)", code,
 		    POINTS_ASSET__ID_MAX);
 	if (rc == POINTS_OK) {
@@ -317,11 +317,11 @@ points_asset_create(points_db *db, const char *code, int decimals,
 		points_buf__u8(&db->vbuf, (unsigned)decimals);
 		points_buf__u8(&db->vbuf, (unsigned)expiry_policy);
 		points_buf__uvar(&db->vbuf, (uint64_t)expiry_n);
-		rc = db->vbuf.err ? points__err(db, POINTS_ENOMEM,
-		    "out of memory") : points__put(db, &points_asset__ks, code,
+		rc = db->vbuf.err ? points_db__err(db, POINTS_ENOMEM,
+		    "out of memory") : points_db__put(db, &points_asset__ks, code,
 		    strlen(code), db->vbuf.data, db->vbuf.len);
 	}
-	return points__write_end(db, rc);
+	return points_db__write_end(db, rc);
 }
 
 POINTS_EXTERN int
@@ -330,14 +330,14 @@ points_asset_get(points_db *db, const char *code, points_asset *out)
 	points_asset_rec rec;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	rc = points_asset__find(db, code, &rec);
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = rec.a;
 	return rc;

@@ -56,7 +56,7 @@ points_balance__key(int64_t account, uint32_t asset, unsigned char k[8])
 	if (account <= 0 || account > POINTS_ACCOUNT__ID_MAX || asset == 0 ||
 	    asset > POINTS_ASSET__ID_MAX)
 		return 0;
-	points__put_be64(k, (uint64_t)account << ASSET_BITS | asset);
+	points_codec__put_be64(k, (uint64_t)account << ASSET_BITS | asset);
 	return 1;
 }
 
@@ -64,7 +64,7 @@ void
 points_balance__key_parse(const unsigned char k[8], int64_t *account,
     uint32_t *asset)
 {
-	uint64_t v = points__get_be64(k);
+	uint64_t v = points_codec__get_be64(k);
 
 	*account = (int64_t)(v >> ASSET_BITS);
 	*asset = (uint32_t)(v & ((1u << ASSET_BITS) - 1));
@@ -74,20 +74,20 @@ points_balance__key_parse(const unsigned char k[8], int64_t *account,
 static void
 account_range(int64_t account, unsigned char lo[8], unsigned char hi[8])
 {
-	points__put_be64(lo, (uint64_t)account << ASSET_BITS);
-	points__put_be64(hi, (uint64_t)(account + 1) << ASSET_BITS);
+	points_codec__put_be64(lo, (uint64_t)account << ASSET_BITS);
+	points_codec__put_be64(hi, (uint64_t)(account + 1) << ASSET_BITS);
 }
 
 /* Format 1's key, and the sweep index's after its day. */
 static void
 key12(unsigned char k[12], int64_t account, uint32_t asset)
 {
-	points__put_be64(k, (uint64_t)account);
-	points__put_be32(k + 8, asset);
+	points_codec__put_be64(k, (uint64_t)account);
+	points_codec__put_be32(k + 8, asset);
 }
 
 void
-points_bal__init(points_bal *b, int64_t account, uint32_t asset, int system)
+points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset, int system)
 {
 	memset(b, 0, sizeof(*b));
 	b->account = account;
@@ -96,13 +96,13 @@ points_bal__init(points_bal *b, int64_t account, uint32_t asset, int system)
 }
 
 void
-points_bal__free(points_bal *b)
+points_balance__free(points_balance_rec *b)
 {
 	points_lotlist__free(&b->lots);
 }
 
 uint32_t
-points_balance__first_day(const points_bal *b)
+points_balance__first_day(const points_balance_rec *b)
 {
 	if (b->lots.n == 0 || b->lots.v[0].day == POINTS_DAY_NEVER)
 		return 0;
@@ -113,12 +113,12 @@ void
 points_balance__sweep_key(unsigned char k[16], uint32_t day, int64_t account,
     uint32_t asset)
 {
-	points__put_be32(k, day);
+	points_codec__put_be32(k, day);
 	key12(k + 4, account, asset);
 }
 
 int
-points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
+points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_rec *b,
     int lots)
 {
 	points_rd r;
@@ -146,7 +146,7 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 	b->lots.n = 0;
 	b->idx_day = 0;
 	if (!lots)
-		return r.err ? points__err(db, POINTS_ECORRUPT,
+		return r.err ? points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
 		    (long long)b->account) : POINTS_OK;
 	/* a lot takes at least 2 bytes: a corrupt count cannot make a
@@ -178,14 +178,14 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_bal *b,
 			b->idx_day = first - (uint32_t)back;
 	}
 	if (r.err || r.p != r.end)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
 		    (long long)b->account);
 	return POINTS_OK;
 }
 
 int
-points_balance__load(points_db *db, points_bal *b)
+points_balance__load(points_db *db, points_balance_rec *b)
 {
 	unsigned char k[8];
 	const void *v = NULL;
@@ -194,12 +194,12 @@ points_balance__load(points_db *db, points_bal *b)
 
 	if (!points_balance__key(b->account, b->asset, k))
 		return POINTS_OK; /* ids no balance can have: none */
-	rc = points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
+	rc = points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
 	return points_balance__fetched(db, b, rc, v, vl);
 }
 
 int
-points_balance__fetched(points_db *db, points_bal *b, int rc, const void *v,
+points_balance__fetched(points_db *db, points_balance_rec *b, int rc, const void *v,
     size_t vl)
 {
 	if (rc == POINTS_ENOTFOUND)
@@ -210,7 +210,7 @@ points_balance__fetched(points_db *db, points_bal *b, int rc, const void *v,
 }
 
 int
-points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
+points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount)
 {
 	if (b->system)
@@ -220,19 +220,19 @@ points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
 
 /* Move the balance's sweep index key from idx_day to day (0: none). */
 static int
-move_sweep_key(points_db *db, points_bal *b, uint32_t day)
+move_sweep_key(points_db *db, points_balance_rec *b, uint32_t day)
 {
 	unsigned char k[16];
 	int rc;
 
 	if (b->idx_day) {
 		points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
-		if ((rc = points__del(db, &points_balance__sweep_ks, k, sizeof(k))))
+		if ((rc = points_db__del(db, &points_balance__sweep_ks, k, sizeof(k))))
 			return rc;
 	}
 	if (day) {
 		points_balance__sweep_key(k, day, b->account, b->asset);
-		if ((rc = points__put(db, &points_balance__sweep_ks, k, sizeof(k), "", 0)))
+		if ((rc = points_db__put(db, &points_balance__sweep_ks, k, sizeof(k), "", 0)))
 			return rc;
 	}
 	b->idx_day = day;
@@ -240,7 +240,7 @@ move_sweep_key(points_db *db, points_bal *b, uint32_t day)
 }
 
 int
-points_balance__store(points_db *db, points_bal *b, int exact)
+points_balance__store(points_db *db, points_balance_rec *b, int exact)
 {
 	unsigned char k[8];
 	points_buf *buf = &db->vbuf;
@@ -250,7 +250,7 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 
 	/* Accounts and assets are made with ids that fit: never met. */
 	if (!points_balance__key(b->account, b->asset, k))
-		return points__err(db, POINTS_ELIMIT, "balance of account %lld "
+		return points_db__err(db, POINTS_ELIMIT, "balance of account %lld "
 		    "in asset #%u: ids past a balance key's 47 and 16 bits",
 		    (long long)b->account, (unsigned)b->asset);
 
@@ -278,8 +278,8 @@ points_balance__store(points_db *db, points_bal *b, int exact)
 	if (first)
 		points_buf__uvar(buf, first - b->idx_day);
 	if (buf->err)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
-	return points__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
 }
 
 void
@@ -300,7 +300,7 @@ points_balance__label(points_db *db, int64_t account, char *out, size_t cap)
 }
 
 int
-points_balance__load_party(points_db *db, points_bal *b, int want_user,
+points_balance__load_party(points_db *db, points_balance_rec *b, int want_user,
     int allow_frozen)
 {
 	int rc;
@@ -311,7 +311,7 @@ points_balance__load_party(points_db *db, points_bal *b, int want_user,
 }
 
 int
-points_balance__check_party(points_db *db, points_bal *b, int want_user,
+points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
     int allow_frozen)
 {
 	char label[POINTS_EXTID_MAX + 2];
@@ -328,14 +328,14 @@ points_balance__check_party(points_db *db, points_bal *b, int want_user,
 	}
 	if ((want_user > 0 && b->system) || (want_user < 0 && !b->system)) {
 		points_balance__label(db, b->account, label, sizeof(label));
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "account %s is %sa system account", label,
 		    b->system ? "" : "not ");
 	}
 	if (b->status == POINTS_ACCOUNT_CLOSED ||
 	    (b->status == POINTS_ACCOUNT_FROZEN && !allow_frozen)) {
 		points_balance__label(db, b->account, label, sizeof(label));
-		return points__err(db, b->status == POINTS_ACCOUNT_CLOSED ?
+		return points_db__err(db, b->status == POINTS_ACCOUNT_CLOSED ?
 		    POINTS_ECLOSED : POINTS_EFROZEN, "account %s is %s", label,
 		    b->status == POINTS_ACCOUNT_CLOSED ? "closed" : "frozen");
 	}
@@ -352,24 +352,24 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 	account_range(account, lo, hi);
 	do {
 		/* a chunk of keys at a time: the writes go to this keyspace */
-		rc = points__collect_keys(db, &points_balance__ks, lo, 8, hi, 8,
+		rc = points_db__collect_keys(db, &points_balance__ks, lo, 8, hi, 8,
 		    8, keys[0], 16, &n);
 		for (i = 0; rc == POINTS_OK && i < n; i++) {
-			points_bal b;
+			points_balance_rec b;
 			int64_t acct;
 			uint32_t asset;
 
 			points_balance__key_parse(keys[i], &acct, &asset);
-			points_bal__init(&b, account, asset, 0);
+			points_balance__init(&b, account, asset, 0);
 			rc = points_balance__load(db, &b);
 			if (rc == POINTS_OK) {
 				b.status = status;
 				rc = points_balance__store(db, &b, 0);
 			}
-			points_bal__free(&b);
+			points_balance__free(&b);
 		}
 		if (n > 0) /* resume just after the last key */
-			points__put_be64(lo, points__get_be64(keys[n - 1]) + 1);
+			points_codec__put_be64(lo, points_codec__get_be64(keys[n - 1]) + 1);
 	} while (rc == POINTS_OK && n == 16);
 	return rc;
 }
@@ -385,11 +385,11 @@ points_balance__all_zero(points_db *db, const points_account *a)
 	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], lo, 8, hi,
 	    8, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, "balance");
+		return points_db__store_err(db, rc, "balance");
 	for (;;) {
 		const void *k, *v;
 		size_t kl, vl;
-		points_bal b;
+		points_balance_rec b;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
@@ -397,16 +397,16 @@ points_balance__all_zero(points_db *db, const points_account *a)
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, "balance");
+			rc = points_db__store_err(db, rc, "balance");
 			break;
 		}
-		points_bal__init(&b, a->id, 0, 1);
+		points_balance__init(&b, a->id, 0, 1);
 		rc = points_balance__decode(db, v, vl, &b, 0);
-		points_bal__free(&b);
+		points_balance__free(&b);
 		if (rc)
 			break;
 		if (b.available != 0 || b.held != 0) {
-			rc = points__err(db, POINTS_ESTATE,
+			rc = points_db__err(db, POINTS_ESTATE,
 			    "account %s still has points (available %lld, "
 			    "held %lld): it can be closed only at zero",
 			    a->external_id, (long long)b.available,
@@ -433,33 +433,33 @@ migrate_v1(points_db *db)
 	int rc;
 
 	do {
-		rc = points__collect_keys(db, &balance_v1_ks, NULL, 0, NULL, 0,
+		rc = points_db__collect_keys(db, &balance_v1_ks, NULL, 0, NULL, 0,
 		    12, keys[0], MIGRATE_CHUNK, &n);
 		for (i = 0; rc == POINTS_OK && i < n; i++) {
-			int64_t account = (int64_t)points__get_be64(keys[i]);
-			uint32_t asset = points__get_be32(keys[i] + 8);
+			int64_t account = (int64_t)points_codec__get_be64(keys[i]);
+			uint32_t asset = points_codec__get_be32(keys[i] + 8);
 			const void *v;
 			size_t vl;
 
 			if (!points_balance__key(account, asset, k)) {
-				rc = points__err(db, POINTS_ELIMIT, "balance of "
+				rc = points_db__err(db, POINTS_ELIMIT, "balance of "
 				    "account %lld in asset #%u: ids past a "
 				    "balance key's 47 and 16 bits: this ledger "
 				    "cannot be upgraded", (long long)account,
 				    (unsigned)asset);
 				break;
 			}
-			rc = points__get(db, &balance_v1_ks, keys[i], 12, &v,
+			rc = points_db__get(db, &balance_v1_ks, keys[i], 12, &v,
 			    &vl);
 			if (rc == POINTS_ENOTFOUND)
-				rc = points__err(db, POINTS_ECORRUPT, "balance "
+				rc = points_db__err(db, POINTS_ECORRUPT, "balance "
 				    "of account %lld vanished while upgrading",
 				    (long long)account);
 			if (rc == POINTS_OK)
-				rc = points__put(db, &points_balance__ks, k, 8,
+				rc = points_db__put(db, &points_balance__ks, k, 8,
 				    v, vl);
 			if (rc == POINTS_OK)
-				rc = points__del(db, &balance_v1_ks, keys[i], 12);
+				rc = points_db__del(db, &balance_v1_ks, keys[i], 12);
 		}
 	} while (rc == POINTS_OK && n == MIGRATE_CHUNK);
 	return rc;
@@ -482,16 +482,16 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 {
 	points_asset_rec a;
 	points_account acct;
-	points_bal b;
+	points_balance_rec b;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
-	points_bal__init(&b, account, 0, 1);
+	points_balance__init(&b, account, 0, 1);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK) {
 		unsigned char k[8];
@@ -502,14 +502,14 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		 * is the account looked up, to tell zero from unknown. */
 		b.asset = a.id;
 		rc = points_balance__key(account, a.id, k) ?
-		    points__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
+		    points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
 		    POINTS_ENOTFOUND;
 		if (rc == POINTS_OK)
 			rc = points_balance__decode(db, v, vl, &b, 0);
 		else if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
 	}
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;
@@ -520,6 +520,6 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		out->spent = b.spent;
 		out->expired = b.expired;
 	}
-	points_bal__free(&b);
+	points_balance__free(&b);
 	return rc;
 }

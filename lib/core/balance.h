@@ -17,7 +17,7 @@
 extern points_ksdef points_balance__ks;
 extern points_ksdef points_balance__sweep_ks;
 
-typedef struct points_bal {
+typedef struct points_balance_rec {
 	int64_t account;
 	uint32_t asset;
 	int system;       /* a system account keeps no lots */
@@ -30,40 +30,40 @@ typedef struct points_bal {
 	int64_t last_seq; /* the account's newest entry in this asset */
 	points_lotlist lots;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */
-} points_bal;
+} points_balance_rec;
 
-void points_bal__init(points_bal *b, int64_t account, uint32_t asset,
+void points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset,
     int system);
-void points_bal__free(points_bal *b);
+void points_balance__free(points_balance_rec *b);
 /* Load from the store; a missing record is a zero balance. */
-int points_balance__load(points_db *db, points_bal *b);
+int points_balance__load(points_db *db, points_balance_rec *b);
 /* Write the record and keep its sweep index key; exact moves the key to
  * the earliest lot even when it is earlier already (the sweep). */
-int points_balance__store(points_db *db, points_bal *b, int exact);
+int points_balance__store(points_db *db, points_balance_rec *b, int exact);
 /* Credit lots of the balance (user accounts only). */
-int points_balance__add_lot(points_db *db, points_bal *b, uint32_t day,
+int points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount);
 /* The earliest expiring lot's day, 0 when there is none. */
-uint32_t points_balance__first_day(const points_bal *b);
+uint32_t points_balance__first_day(const points_balance_rec *b);
 void points_balance__sweep_key(unsigned char k[16], uint32_t day,
     int64_t account, uint32_t asset);
 /* Decode a record; with lots == 0 the lots are skipped (a lookup). */
 int points_balance__decode(points_db *db, const void *v, size_t vl,
-    points_bal *b, int lots);
+    points_balance_rec *b, int lots);
 /* Load what a get of the balance's key gave (rc POINTS_OK with the
  * value, or POINTS_ENOTFOUND: a zero balance), as points_balance__load
- * does: for reads made together (points__get_many). */
-int points_balance__fetched(points_db *db, points_bal *b, int rc,
+ * does: for reads made together (points_db__get_many). */
+int points_balance__fetched(points_db *db, points_balance_rec *b, int rc,
     const void *v, size_t vl);
 /* Load the balance of a posting's party and check that the account may
  * take part: want_user 1 needs a user account, -1 a system account, 0
  * either; frozen accounts only when allow_frozen.  The account itself is
  * read only when the balance is new, or to name it in an error. */
-int points_balance__load_party(points_db *db, points_bal *b, int want_user,
+int points_balance__load_party(points_db *db, points_balance_rec *b, int want_user,
     int allow_frozen);
 /* The check of points_balance__load_party, on a balance loaded already
  * (reads the account when the balance is new). */
-int points_balance__check_party(points_db *db, points_bal *b, int want_user,
+int points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
     int allow_frozen);
 /* The account's external id for a message, or "#id". */
 void points_balance__label(points_db *db, int64_t account, char *out,

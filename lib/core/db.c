@@ -65,7 +65,7 @@ points_strerror(int code)
 }
 
 int
-points__err(points_db *db, int code, const char *fmt, ...)
+points_db__err(points_db *db, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -82,7 +82,7 @@ points__err(points_db *db, int code, const char *fmt, ...)
  * how it was called (a bug above it, never the user's input) are storage
  * failures, so that POINTS_EINVAL only ever means a bad argument. */
 int
-points__store_code(int code)
+points_db__store_code(int code)
 {
 	switch (code) {
 	case POINTS_EBUSY:
@@ -97,20 +97,20 @@ points__store_code(int code)
 }
 
 int
-points__store_err(points_db *db, int code, const char *what)
+points_db__store_err(points_db *db, int code, const char *what)
 {
 	/* The store's own words (version 2); a version-1 store has none. */
 	const char *detail = points_store__message(db->store);
 
-	code = points__store_code(code);
+	code = points_db__store_code(code);
 	if (detail)
-		return points__err(db, code, "%s: %s (%s)", what,
+		return points_db__err(db, code, "%s: %s (%s)", what,
 		    points_strerror(code), detail);
-	return points__err(db, code, "%s: %s", what, points_strerror(code));
+	return points_db__err(db, code, "%s: %s", what, points_strerror(code));
 }
 
 void
-points__clear_err(points_db *db)
+points_db__clear_err(points_db *db)
 {
 	db->errcode = POINTS_OK;
 	db->errmsg[0] = '\0';
@@ -133,47 +133,47 @@ points_errcode(points_db *db)
 }
 
 int
-points__check_db(points_db *db)
+points_db__check_db(points_db *db)
 {
 	if (!db)
 		return POINTS_EINVAL;
 	if (db->failed)
-		return points__err(db, POINTS_EMISUSE,
+		return points_db__err(db, POINTS_EMISUSE,
 		    "this handle failed to open: only points_errmsg and "
 		    "points_close may be used");
-	points__clear_err(db);
+	points_db__clear_err(db);
 	return POINTS_OK;
 }
 
 int
-points__check_str(points_db *db, const char *what, const char *s, size_t max,
+points_db__check_str(points_db *db, const char *what, const char *s, size_t max,
     int required)
 {
 	size_t n;
 
 	if (!s) {
 		if (required)
-			return points__err(db, POINTS_EINVAL, "%s is required",
+			return points_db__err(db, POINTS_EINVAL, "%s is required",
 			    what);
 		return POINTS_OK;
 	}
 	n = strnlen(s, max + 1);
 	if (required && n == 0)
-		return points__err(db, POINTS_EINVAL, "%s is empty", what);
+		return points_db__err(db, POINTS_EINVAL, "%s is empty", what);
 	if (n > max)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "%s is too long (at most %zu bytes)", what, max);
-	if (!points__utf8_valid(s, n))
-		return points__err(db, POINTS_EINVAL, "%s is not valid UTF-8",
+	if (!points_codec__utf8_valid(s, n))
+		return points_db__err(db, POINTS_EINVAL, "%s is not valid UTF-8",
 		    what);
 	return POINTS_OK;
 }
 
 int
-points__check_amount(points_db *db, int64_t amount)
+points_db__check_amount(points_db *db, int64_t amount)
 {
 	if (amount <= 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "amount must be positive (got %lld)", (long long)amount);
 	return POINTS_OK;
 }
@@ -186,7 +186,7 @@ system_clock(void *ctx)
 }
 
 int64_t
-points__time(points_db *db, int64_t t)
+points_db__time(points_db *db, int64_t t)
 {
 	return t ? t : db->clock(db->clock_ctx);
 }
@@ -200,7 +200,7 @@ points_now(points_db *db)
 }
 
 int64_t
-points__day(points_db *db, int64_t t)
+points_db__day(points_db *db, int64_t t)
 {
 	int64_t l;
 
@@ -247,7 +247,7 @@ txn_ended(points_db *db, int committed)
 
 
 int
-points__read_begin(points_db *db)
+points_db__read_begin(points_db *db)
 {
 	int rc;
 
@@ -255,14 +255,14 @@ points__read_begin(points_db *db)
 		return POINTS_OK; /* inside a batch */
 	rc = db->store->begin(db->store, 0);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, "begin read");
+		return points_db__store_err(db, rc, "begin read");
 	db->in_txn = 1;
 	db->read_owned = 1;
 	return POINTS_OK;
 }
 
 void
-points__read_end(points_db *db)
+points_db__read_end(points_db *db)
 {
 	if (!db->read_owned)
 		return;
@@ -273,21 +273,21 @@ points__read_end(points_db *db)
 }
 
 int
-points__write_begin(points_db *db)
+points_db__write_begin(points_db *db)
 {
 	int rc;
 
 	db->op_wrote = 0;
 	if (db->in_batch) {
 		if (db->batch_failed)
-			return points__err(db, POINTS_ESTATE,
+			return points_db__err(db, POINTS_ESTATE,
 			    "the batch was rolled back by an earlier failure: "
 			    "call points_batch_rollback");
 		return POINTS_OK;
 	}
 	rc = db->store->begin(db->store, 1);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, "begin write");
+		return points_db__store_err(db, rc, "begin write");
 	db->in_txn = 1;
 	return POINTS_OK;
 }
@@ -308,7 +308,7 @@ txn_commit(points_db *db)
 
 	if (rc != POINTS_OK) {
 		txn_abort(db);
-		return points__store_err(db, rc, "commit");
+		return points_db__store_err(db, rc, "commit");
 	}
 	db->in_txn = 0;
 	txn_ended(db, 1);
@@ -316,7 +316,7 @@ txn_commit(points_db *db)
 }
 
 int
-points__write_end(points_db *db, int rc)
+points_db__write_end(points_db *db, int rc)
 {
 	if (db->in_batch) {
 		/* A failed check wrote nothing and the batch goes on; a
@@ -339,13 +339,13 @@ points__write_end(points_db *db, int rc)
 POINTS_EXTERN int
 points_batch_begin(points_db *db)
 {
-	int rc = points__check_db(db);
+	int rc = points_db__check_db(db);
 
 	if (rc)
 		return rc;
 	if (db->in_batch)
-		return points__err(db, POINTS_EMISUSE, "a batch is already open");
-	rc = points__write_begin(db);
+		return points_db__err(db, POINTS_EMISUSE, "a batch is already open");
+	rc = points_db__write_begin(db);
 	if (rc)
 		return rc;
 	db->in_batch = 1;
@@ -356,16 +356,16 @@ points_batch_begin(points_db *db)
 POINTS_EXTERN int
 points_batch_commit(points_db *db)
 {
-	int rc = points__check_db(db);
+	int rc = points_db__check_db(db);
 
 	if (rc)
 		return rc;
 	if (!db->in_batch)
-		return points__err(db, POINTS_EMISUSE, "no batch is open");
+		return points_db__err(db, POINTS_EMISUSE, "no batch is open");
 	if (db->batch_failed) {
 		db->in_batch = 0;
 		db->batch_failed = 0;
-		return points__err(db, POINTS_ESTATE,
+		return points_db__err(db, POINTS_ESTATE,
 		    "the batch was rolled back by an earlier failure");
 	}
 	/* still in the batch while it commits: modules hear that the
@@ -378,12 +378,12 @@ points_batch_commit(points_db *db)
 POINTS_EXTERN int
 points_batch_rollback(points_db *db)
 {
-	int rc = points__check_db(db);
+	int rc = points_db__check_db(db);
 
 	if (rc)
 		return rc;
 	if (!db->in_batch)
-		return points__err(db, POINTS_EMISUSE, "no batch is open");
+		return points_db__err(db, POINTS_EMISUSE, "no batch is open");
 	if (db->in_txn)
 		txn_abort(db);
 	db->in_batch = 0;
@@ -394,18 +394,18 @@ points_batch_rollback(points_db *db)
 /* ---- Store access ---- */
 
 int
-points__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void **v,
+points_db__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void **v,
     size_t *vl)
 {
 	int rc = db->store->get(db->store, db->ks[ks->slot], k, kl, v, vl);
 
 	if (rc == POINTS_OK || rc == POINTS_ENOTFOUND)
 		return rc;
-	return points__store_err(db, rc, ks->name);
+	return points_db__store_err(db, rc, ks->name);
 }
 
 int
-points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void *v,
+points_db__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void *v,
     size_t vl)
 {
 	int rc;
@@ -413,19 +413,19 @@ points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, con
 	db->op_wrote = 1;
 	rc = db->store->put(db->store, db->ks[ks->slot], k, kl, v, vl);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, ks->name);
+		return points_db__store_err(db, rc, ks->name);
 	return POINTS_OK;
 }
 
 int
-points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl)
+points_db__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl)
 {
 	int rc;
 
 	db->op_wrote = 1;
 	rc = db->store->del(db->store, db->ks[ks->slot], k, kl);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, ks->name);
+		return points_db__store_err(db, rc, ks->name);
 	return POINTS_OK;
 }
 
@@ -450,10 +450,10 @@ get_each(points_db *db, points_getreq *r, size_t n)
 		if (rc == POINTS_ENOTFOUND)
 			continue;
 		if (rc)
-			return points__store_err(db, rc, r[i].ks->name);
+			return points_db__store_err(db, rc, r[i].ks->name);
 		points_buf__bytes(b, v, vl);
 		if (b->err)
-			return points__err(db, POINTS_ENOMEM, "out of memory");
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		r[i].vlen = vl;
 	}
 	for (i = 0, off = 0; i < n; i++)
@@ -465,7 +465,7 @@ get_each(points_db *db, points_getreq *r, size_t n)
 }
 
 int
-points__get_many(points_db *db, points_getreq *r, size_t n)
+points_db__get_many(points_db *db, points_getreq *r, size_t n)
 {
 	points_keyspace *kss[POINTS_GET_MANY_MAX];
 	const void *keys[POINTS_GET_MANY_MAX], *vals[POINTS_GET_MANY_MAX];
@@ -474,7 +474,7 @@ points__get_many(points_db *db, points_getreq *r, size_t n)
 	points_store *s = db->store;
 
 	if (n > POINTS_GET_MANY_MAX)
-		return points__err(db, POINTS_ELIMIT,
+		return points_db__err(db, POINTS_ELIMIT,
 		    "%zu keys in one read (at most %d)", n,
 		    POINTS_GET_MANY_MAX);
 	if (n == 0)
@@ -488,10 +488,10 @@ points__get_many(points_db *db, points_getreq *r, size_t n)
 	}
 	rc = s->get_many(s, n, kss, keys, klens, vals, vlens, rcs);
 	if (rc)
-		return points__store_err(db, rc, r[0].ks->name);
+		return points_db__store_err(db, rc, r[0].ks->name);
 	for (i = 0; i < n; i++) {
 		if (rcs[i] != POINTS_OK && rcs[i] != POINTS_ENOTFOUND)
-			return points__store_err(db, rcs[i], r[i].ks->name);
+			return points_db__store_err(db, rcs[i], r[i].ks->name);
 		r[i].rc = rcs[i];
 		r[i].val = rcs[i] == POINTS_OK ? vals[i] : NULL;
 		r[i].vlen = rcs[i] == POINTS_OK ? vlens[i] : 0;
@@ -500,7 +500,7 @@ points__get_many(points_db *db, points_getreq *r, size_t n)
 }
 
 int
-points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
+points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 {
 	points_cursor *c;
 	const void *k, *v;
@@ -510,26 +510,26 @@ points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 	rc = db->store->cursor_open(db->store, db->ks[ks->slot], NULL, 0, NULL, 0, 1,
 	    &c);
 	if (rc != POINTS_OK)
-		return points__store_err(db, rc, ks->name);
+		return points_db__store_err(db, rc, ks->name);
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_OK) {
 		if (kl < 8)
-			rc = points__err(db, POINTS_ECORRUPT,
+			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "%s: short key", ks->name);
 		else
-			*out = (int64_t)points__get_be64(k);
+			*out = (int64_t)points_codec__get_be64(k);
 	} else if (rc == POINTS_ITEROVER) {
 		*out = 0;
 		rc = POINTS_OK;
 	} else {
-		rc = points__store_err(db, rc, ks->name);
+		rc = points_db__store_err(db, rc, ks->name);
 	}
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
 
 int
-points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
+points_db__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
     const void *hi, size_t hilen, size_t klen, unsigned char *keys,
     size_t max, size_t *n)
 {
@@ -542,7 +542,7 @@ points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size
 	rc = db->store->cursor_open(db->store, db->ks[ks->slot], lo, lolen, hi,
 	    hilen, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, ks->name);
+		return points_db__store_err(db, rc, ks->name);
 	while (*n < max) {
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
@@ -550,11 +550,11 @@ points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, ks->name);
+			rc = points_db__store_err(db, rc, ks->name);
 			break;
 		}
 		if (kl != klen) {
-			rc = points__err(db, POINTS_ECORRUPT, "%s: key of %zu "
+			rc = points_db__err(db, POINTS_ECORRUPT, "%s: key of %zu "
 			    "bytes", ks->name, kl);
 			break;
 		}
@@ -573,11 +573,11 @@ check_options(points_db *db, const points_open_options *opts)
 	if (!opts)
 		return POINTS_OK;
 	if (opts->version == 0 || opts->version > POINTS_OPEN_OPTIONS_VERSION)
-		return points__err(db, POINTS_EVERSION,
+		return points_db__err(db, POINTS_EVERSION,
 		    "open options version %u not supported (1..%d)",
 		    opts->version, POINTS_OPEN_OPTIONS_VERSION);
 	if (opts->utc_offset < -14 * 3600 || opts->utc_offset > 14 * 3600)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "utc_offset %ld out of range (+-14 hours)",
 		    (long)opts->utc_offset);
 	return POINTS_OK;
@@ -587,13 +587,13 @@ static int
 check_store(points_db *db, points_store *s)
 {
 	if (s->version == 0 || s->version > POINTS_STORE_VERSION)
-		return points__err(db, POINTS_EVERSION,
+		return points_db__err(db, POINTS_EVERSION,
 		    "store version %u not supported (1..%d)", s->version,
 		    POINTS_STORE_VERSION);
 	if (!s->keyspace || !s->begin || !s->commit || !s->rollback ||
 	    !s->get || !s->put || !s->del || !s->cursor_open ||
 	    !s->cursor_next || !s->cursor_close)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "store '%s' lacks a required method",
 		    s->name ? s->name : "?");
 	return POINTS_OK;
@@ -617,7 +617,7 @@ marker_get(points_db *db, const points_module *m, unsigned *out)
 	else
 		snprintf(key, sizeof(key), "module:%s", m->name);
 	*out = 0;
-	rc = points__get(db, &points_db__meta_ks, key, strlen(key), &v, &vl);
+	rc = points_db__get(db, &points_db__meta_ks, key, strlen(key), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
@@ -625,10 +625,10 @@ marker_get(points_db *db, const points_module *m, unsigned *out)
 	points_rd__init(&r, v, vl);
 	fmt = points_rd__uvar(&r);
 	if (r.err || fmt == 0)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "ledger marker '%s' unreadable", key);
 	if (fmt > m->format)
-		return points__err(db, POINTS_EVERSION, "ledger %s%sformat %llu "
+		return points_db__err(db, POINTS_EVERSION, "ledger %s%sformat %llu "
 		    "is newer than this library (%u)", m == &db_module ? "" :
 		    m->name, m == &db_module ? "" : " ", (unsigned long long)fmt,
 		    m->format);
@@ -649,8 +649,8 @@ marker_put(points_db *db, const points_module *m)
 	points_buf__reset(b);
 	points_buf__uvar(b, m->format);
 	if (b->err)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
-	return points__put(db, &points_db__meta_ks, key, strlen(key), b->data,
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &points_db__meta_ks, key, strlen(key), b->data,
 	    b->len);
 }
 
@@ -667,7 +667,7 @@ ledger_setup(points_db *db)
 	int rc, write, missing = 0;
 
 	for (write = 0; write < 2; write++) {
-		rc = write ? points__write_begin(db) : points__read_begin(db);
+		rc = write ? points_db__write_begin(db) : points_db__read_begin(db);
 		if (rc)
 			return rc;
 		for (m = points_module__first(); m && rc == POINTS_OK;
@@ -683,12 +683,12 @@ ledger_setup(points_db *db)
 				rc = marker_put(db, m);
 		}
 		if (!write) {
-			points__read_end(db);
+			points_db__read_end(db);
 			if (rc || !missing)
 				return rc;
 		}
 	}
-	return points__write_end(db, rc);
+	return points_db__write_end(db, rc);
 }
 
 static int
@@ -706,15 +706,15 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 	if (opts)
 		db->utc_offset = opts->utc_offset;
 	if (sodium_init() < 0)
-		return points__err(db, POINTS_ESTORAGE,
+		return points_db__err(db, POINTS_ESTORAGE,
 		    "libsodium failed to initialise");
 	points_ids__seed(&db->rng);
-	db->ks = points__calloc((size_t)points_module__keyspaces() + 1,
+	db->ks = points_alloc__calloc((size_t)points_module__keyspaces() + 1,
 	    sizeof(*db->ks));
-	db->state = points__calloc((size_t)points_module__count() + 1,
+	db->state = points_alloc__calloc((size_t)points_module__count() + 1,
 	    sizeof(*db->state));
 	if (!db->ks || !db->state)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	db->nks = points_module__keyspaces();
 	for (m = points_module__first(); m; m = m->next) {
 		points_ksdef *const *k;
@@ -729,11 +729,11 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 			rc = store->keyspace(store, (*k)->name, flags,
 			    &db->ks[(*k)->slot]);
 			if (rc != POINTS_OK)
-				return points__store_err(db, rc, (*k)->name);
+				return points_db__store_err(db, rc, (*k)->name);
 		}
 		if (m->state_size &&
-		    !(db->state[m->slot] = points__calloc(1, m->state_size)))
-			return points__err(db, POINTS_ENOMEM, "out of memory");
+		    !(db->state[m->slot] = points_alloc__calloc(1, m->state_size)))
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		db->nstate = m->slot + 1;
 	}
 	return ledger_setup(db);
@@ -748,7 +748,7 @@ points_db__state(points_db *db, const points_module *m)
 static points_db *
 db_alloc(void)
 {
-	points_db *db = points__calloc(1, sizeof(*db));
+	points_db *db = points_alloc__calloc(1, sizeof(*db));
 
 	if (db) {
 		points_buf__init(&db->kbuf);
@@ -772,7 +772,7 @@ points_open(const char *uri, const points_open_options *opts, points_db **out)
 		return POINTS_ENOMEM;
 	*out = db; /* even on failure, so that points_errmsg can explain */
 	if (!uri)
-		rc = points__err(db, POINTS_EINVAL, "uri is required");
+		rc = points_db__err(db, POINTS_EINVAL, "uri is required");
 	else
 		rc = check_options(db, opts);
 	if (rc == POINTS_OK) {
@@ -780,7 +780,7 @@ points_open(const char *uri, const points_open_options *opts, points_db **out)
 
 		rc = points_store__open(uri, &store, why, sizeof(why));
 		if (rc != POINTS_OK)
-			points__err(db, rc, "cannot open store '%.200s': %s", uri,
+			points_db__err(db, rc, "cannot open store '%.200s': %s", uri,
 			    why[0] ? why : points_strerror(rc));
 	}
 	if (rc == POINTS_OK) {
@@ -808,7 +808,7 @@ points_open_store(points_store *store, const points_open_options *opts,
 		return POINTS_ENOMEM;
 	*out = db;
 	if (!store)
-		rc = points__err(db, POINTS_EINVAL, "store is required");
+		rc = points_db__err(db, POINTS_EINVAL, "store is required");
 	else if ((rc = check_options(db, opts)) == POINTS_OK &&
 	    (rc = check_store(db, store)) == POINTS_OK)
 		rc = db_init(db, store, opts);
@@ -839,26 +839,26 @@ points_close(points_db *db)
 		int i;
 
 		for (i = 0; i < db->nstate; i++)
-			points__free(db->state[i]);
-		points__free(db->state);
+			points_alloc__free(db->state[i]);
+		points_alloc__free(db->state);
 	}
-	points__free(db->ks);
+	points_alloc__free(db->ks);
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
 	points_buf__free(&db->mbuf);
 	points_ids__wipe(&db->rng);
-	points__free(db);
+	points_alloc__free(db);
 }
 
 int
-points__uuid_parse(points_db *db, const char *s,
+points_db__uuid_parse(points_db *db, const char *s,
     unsigned char out[POINTS_UUID_LEN])
 {
 	if (!s)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "transaction id is required");
 	if (points_ids__parse(s, out) != 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "'%.40s' is not a transaction id (a UUID)", s);
 	return POINTS_OK;
 }

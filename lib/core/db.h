@@ -1,7 +1,7 @@
 /* db.h - the ledger handle, its errors, transactions and storage access.
  *
  * Every public operation runs in one store transaction: it reads, checks,
- * then writes.  points__write_begin/end bracket an operation; inside a
+ * then writes.  points_db__write_begin/end bracket an operation; inside a
  * batch they share the batch's transaction.  A failure after the first
  * write of an operation cannot be undone piecemeal, so inside a batch it
  * rolls the whole batch back (the batch then reports POINTS_ESTATE). */
@@ -37,7 +37,7 @@ struct points_db {
 	char errmsg[512];
 
 	int in_txn;       /* a store transaction is open */
-	int read_owned;   /* points__read_begin opened it */
+	int read_owned;   /* points_db__read_begin opened it */
 	int in_batch;
 	int batch_failed; /* a batch was rolled back by a failed write */
 	int op_wrote;     /* the current operation has written */
@@ -45,39 +45,39 @@ struct points_db {
 	points_rng rng; /* UUIDv7 random bits */
 
 	points_buf kbuf, vbuf; /* scratch for encoding */
-	points_buf mbuf;       /* points__get_many's copies (version-1 stores) */
+	points_buf mbuf;       /* points_db__get_many's copies (version-1 stores) */
 };
 
 /* Errors: record code and message on the handle; return code. */
-int points__err(points_db *db, int code, const char *fmt, ...)
+int points_db__err(points_db *db, int code, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 /* Record a store failure (code from the store) with context and the
- * store's message; the code is mapped by points__store_code. */
-int points__store_err(points_db *db, int code, const char *what);
+ * store's message; the code is mapped by points_db__store_code. */
+int points_db__store_err(points_db *db, int code, const char *what);
 /* The code the caller sees for a store's failure code: POINTS_EBUSY,
  * POINTS_ERETRY, POINTS_ELIMIT, POINTS_ENOMEM as they are, anything
  * else POINTS_ESTORAGE. */
-int points__store_code(int code);
-void points__clear_err(points_db *db);
+int points_db__store_code(int code);
+void points_db__clear_err(points_db *db);
 
 /* Argument checks that set a message: 0 when fine. */
-int points__check_db(points_db *db);
-int points__check_str(points_db *db, const char *what, const char *s,
+int points_db__check_db(points_db *db);
+int points_db__check_str(points_db *db, const char *what, const char *s,
     size_t max, int required);
-int points__check_amount(points_db *db, int64_t amount);
+int points_db__check_amount(points_db *db, int64_t amount);
 
-int64_t points__time(points_db *db, int64_t t); /* t or the clock */
+int64_t points_db__time(points_db *db, int64_t t); /* t or the clock */
 /* Local calendar day of t (the ledger's UTC offset). */
-int64_t points__day(points_db *db, int64_t t);
+int64_t points_db__day(points_db *db, int64_t t);
 
 /* Transactions. */
-int points__read_begin(points_db *db);
-void points__read_end(points_db *db);
-int points__write_begin(points_db *db);
-int points__write_end(points_db *db, int rc);
+int points_db__read_begin(points_db *db);
+void points_db__read_end(points_db *db);
+int points_db__write_begin(points_db *db);
+int points_db__write_end(points_db *db, int rc);
 
 /* The handle's state of module m (module.h). */
 void *points_db__state(points_db *db, const points_module *m);
@@ -87,13 +87,13 @@ extern points_ksdef points_db__meta_ks;
 
 /* Store access with error messages.  get returns POINTS_ENOTFOUND
  * silently (no message). */
-int points__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
+int points_db__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
     const void **v, size_t *vl);
-int points__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
+int points_db__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
     const void *v, size_t vl);
-int points__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl);
+int points_db__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl);
 
-/* One key of a points__get_many: ks, key and klen in; rc (POINTS_OK or
+/* One key of a points_db__get_many: ks, key and klen in; rc (POINTS_OK or
  * POINTS_ENOTFOUND), val and vlen out. */
 typedef struct points_getreq {
 	const points_ksdef *ks;
@@ -108,22 +108,22 @@ typedef struct points_getreq {
  * store has get_many (version 2), else a get each.  The values are
  * borrowed, all valid until the next call on the store.  A failure of
  * any key fails the whole (with a message). */
-int points__get_many(points_db *db, points_getreq *r, size_t n);
+int points_db__get_many(points_db *db, points_getreq *r, size_t n);
 /* The last key of a keyspace (an INTKEY or be64-keyed one) as an
  * integer, or 0 when empty. */
-int points__last_key64(points_db *db, const points_ksdef *ks, int64_t *out);
+int points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out);
 
 /* Copy up to max keys of keyspace ks with lo <= key < hi (NULL: no
  * bound) into keys, each exactly klen bytes (another length is corrupt);
  * *n says how many.  For work that then writes to the same keyspace,
  * which a cursor must not see. */
-int points__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
+int points_db__collect_keys(points_db *db, const points_ksdef *ks, const void *lo, size_t lolen,
     const void *hi, size_t hilen, size_t klen, unsigned char *keys,
     size_t max, size_t *n);
 
 /* Parse a transaction or hold id; a bad one is POINTS_EINVAL with a
  * message. */
-int points__uuid_parse(points_db *db, const char *s,
+int points_db__uuid_parse(points_db *db, const char *s,
     unsigned char out[POINTS_UUID_LEN]);
 
 #endif

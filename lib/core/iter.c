@@ -73,8 +73,8 @@ points_iter__new(points_db *db, const points_iter_type *type, size_t size,
 	points_iter *it;
 
 	/* the position is saved behind the iterator during a fill */
-	if (!(it = points__calloc(1, size + type->pos_size)))
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+	if (!(it = points_alloc__calloc(1, size + type->pos_size)))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	it->type = type;
 	it->db = db;
 	it->saved = (unsigned char *)it + size;
@@ -101,16 +101,16 @@ points_iter__step(points_iter *it, const points_iter_type *type,
 		return POINTS_EINVAL;
 	if (!(db = it->db))
 		return POINTS_EMISUSE; /* the handle is gone: no message */
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (it->type != type)
-		return points__err(db, POINTS_EINVAL, "this call steps %ss, "
+		return points_db__err(db, POINTS_EINVAL, "this call steps %ss, "
 		    "not %ss", type->name, it->type->name);
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "%s: out is required",
+		return points_db__err(db, POINTS_EINVAL, "%s: out is required",
 		    type->name);
 	if (it->rolled_back)
-		return points__err(db, POINTS_ESTATE, "%s: the batch it was "
+		return points_db__err(db, POINTS_ESTATE, "%s: the batch it was "
 		    "opened in was rolled back: open a new one", type->name);
 	if (it->i < it->n)
 		return POINTS_OK;
@@ -119,10 +119,10 @@ points_iter__step(points_iter *it, const points_iter_type *type,
 	it->n = it->i = 0;
 	pos = (unsigned char *)it + type->pos_off;
 	memcpy(it->saved, pos, type->pos_size);
-	if ((rc = points__read_begin(db)))
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	rc = type->fill(it);
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc != POINTS_OK) {
 		/* forget the partial chunk so a retry starts where it was */
 		it->n = 0;
@@ -150,5 +150,5 @@ points_iter__free(points_iter *it)
 	}
 	if (it->type->fini)
 		it->type->fini(it);
-	points__free(it);
+	points_alloc__free(it);
 }

@@ -20,7 +20,7 @@ void
 points_lotlist__free(points_lotlist *l)
 {
 	if (!l->lent)
-		points__free(l->v);
+		points_alloc__free(l->v);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -46,9 +46,9 @@ points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n)
 	cap = l->cap ? l->cap * 2 : 4;
 	while (cap < n)
 		cap *= 2;
-	v = points__realloc(l->lent ? NULL : l->v, cap * sizeof(*v));
+	v = points_alloc__realloc(l->lent ? NULL : l->v, cap * sizeof(*v));
 	if (!v)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	if (l->lent && l->n)
 		memcpy(v, l->v, l->n * sizeof(*v));
 	l->v = v;
@@ -89,8 +89,8 @@ points_lotlist__add(points_db *db, points_lotlist *l, uint32_t day,
 	if (lo < l->n && l->v[lo].day == day) {
 		if (is_new)
 			*is_new = 0;
-		return points__add(&l->v[lo].amount, amount) ?
-		    points__err(db, POINTS_EOVERFLOW, "lot amount overflow") :
+		return points_codec__add(&l->v[lo].amount, amount) ?
+		    points_db__err(db, POINTS_EOVERFLOW, "lot amount overflow") :
 		    POINTS_OK;
 	}
 	if ((rc = points_lotlist__reserve(db, l, l->n + 1)))
@@ -162,7 +162,7 @@ points_lotlist__take(points_db *db, points_lotlist *l, int64_t amount,
 			points_lotlist__push(db, taken, got.day, got.amount);
 	}
 	if (amount > 0)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "lots hold less than the balance says");
 	return POINTS_OK;
 }

@@ -17,9 +17,9 @@
 #define ENTRY_RECORD_V1 1
 
 /* seq (be64) -> entry record: the hash-chained log */
-points_ksdef points_ledger__entry_ks = { "entry", POINTS_KS_INTKEY, 0 };
+points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
 /* uuid (16) -> seq (be64); UUIDv7s grow */
-points_ksdef points_ledger__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
+points_ksdef points_entry__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
 
 /* The tail of the entry log, loaded on the first append of a write
  * transaction, and the sequence a committed transaction left it at
@@ -29,7 +29,7 @@ points_ksdef points_ledger__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
  * known tail is still the tail exactly when entry kseq + 1 is missing.
  * Its hash is read with it, not remembered: two point reads (that a
  * write makes in the same store call as its other reads,
- * points_ledger__tail_probe) instead of a reverse cursor.  When another
+ * points_entry__tail_probe) instead of a reverse cursor.  When another
  * handle or process appended meanwhile, the next entry is there and the
  * tail is read again from the log. */
 struct ledger_tail {
@@ -56,7 +56,7 @@ tail_txn_end(points_db *db, void *state, int committed)
 }
 
 static points_ksdef *const keyspaces[] = {
-	&points_ledger__entry_ks, &points_ledger__txid_ks, NULL,
+	&points_entry__ks, &points_entry__txid_ks, NULL,
 };
 static points_module ledger_module = {
 	.name = "ledger",
@@ -70,7 +70,7 @@ POINTS_MODULE(ledger_module)
 /* ---- Entries ---- */
 
 void
-points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time)
+points_entry__init(points_entry_rec *e, int type, uint32_t asset, int64_t time)
 {
 	memset(e, 0, sizeof(*e));
 	e->type = type;
@@ -79,7 +79,7 @@ points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time)
 }
 
 void
-points_ent__free(points_ent *e)
+points_entry__free(points_entry_rec *e)
 {
 	points_lotlist__free(&e->out_lots);
 	points_lotlist__free(&e->in_lots);
@@ -98,7 +98,7 @@ encode_lots(points_buf *b, const points_lotlist *l)
 }
 
 int
-points_ent__encode(points_db *db, const points_ent *e, points_buf *b)
+points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b)
 {
 	points_buf__reset(b);
 	points_buf__u8(b, ENTRY_RECORD_V1);
@@ -116,7 +116,7 @@ points_ent__encode(points_db *db, const points_ent *e, points_buf *b)
 	encode_lots(b, &e->out_lots);
 	encode_lots(b, &e->in_lots);
 	if (b->err)
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	return POINTS_OK;
 }
 
@@ -142,8 +142,8 @@ decode_lots(points_db *db, points_rd *r, points_lotlist *l)
 }
 
 int
-points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
-    points_ent *e)
+points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
+    points_entry_rec *e)
 {
 	points_rd r;
 	int rc;
@@ -151,7 +151,7 @@ points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 	e->seq = seq;
 	e->out_lots.n = e->in_lots.n = 0;
 	if (vl < POINTS_HASH_LEN)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "entry %lld: record unreadable", (long long)seq);
 	points_rd__init(&r, v, vl - POINTS_HASH_LEN);
 	if (points_rd__u8(&r) != ENTRY_RECORD_V1)
@@ -173,7 +173,7 @@ points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 	/* a type above the known ones is a newer library's (entry.h) */
 	if (r.err || r.p != r.end || e->type < POINTS_TXN_EARN ||
 	    e->amount < 0)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "entry %lld: record unreadable", (long long)seq);
 	memcpy(e->hash, (const unsigned char *)v + vl - POINTS_HASH_LEN,
 	    POINTS_HASH_LEN);
@@ -181,13 +181,13 @@ points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 }
 
 void
-points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
+points_entry__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
     const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN])
 {
 	crypto_generichash_state st;
 	unsigned char k[8];
 
-	points__put_be64(k, (uint64_t)seq);
+	points_codec__put_be64(k, (uint64_t)seq);
 	crypto_generichash_init(&st, NULL, 0, POINTS_HASH_LEN);
 	crypto_generichash_update(&st, prev, POINTS_HASH_LEN);
 	crypto_generichash_update(&st, k, sizeof(k));
@@ -196,21 +196,21 @@ points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
 }
 
 int
-points_ent__load(points_db *db, int64_t seq, points_ent *e)
+points_entry__load(points_db *db, int64_t seq, points_entry_rec *e)
 {
 	unsigned char k[8];
 	const void *v;
 	size_t vl;
 	int rc;
 
-	points__put_be64(k, (uint64_t)seq);
-	rc = points__get(db, &points_ledger__entry_ks, k, 8, &v, &vl);
+	points_codec__put_be64(k, (uint64_t)seq);
+	rc = points_db__get(db, &points_entry__ks, k, 8, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "entry %lld is missing", (long long)seq);
 	if (rc)
 		return rc;
-	return points_ent__decode(db, seq, v, vl, e);
+	return points_entry__decode(db, seq, v, vl, e);
 }
 
 static int
@@ -221,10 +221,10 @@ load_tail(points_db *db, struct ledger_tail *t)
 	size_t kl, vl;
 	int rc;
 
-	rc = db->store->cursor_open(db->store, db->ks[points_ledger__entry_ks.slot], NULL, 0,
+	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot], NULL, 0,
 	    NULL, 0, 1, &c);
 	if (rc)
-		return points__store_err(db, rc, "entry");
+		return points_db__store_err(db, rc, "entry");
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_ITEROVER) {
 		t->seq = 0;
@@ -232,15 +232,15 @@ load_tail(points_db *db, struct ledger_tail *t)
 		rc = POINTS_OK;
 	} else if (rc == POINTS_OK) {
 		if (kl != 8 || vl < POINTS_HASH_LEN)
-			rc = points__err(db, POINTS_ECORRUPT,
+			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "the last entry is unreadable");
 		else {
-			t->seq = (int64_t)points__get_be64(k);
+			t->seq = (int64_t)points_codec__get_be64(k);
 			memcpy(t->hash, (const unsigned char *)v + vl -
 			    POINTS_HASH_LEN, POINTS_HASH_LEN);
 		}
 	} else {
-		rc = points__store_err(db, rc, "entry");
+		rc = points_db__store_err(db, rc, "entry");
 	}
 	db->store->cursor_close(db->store, c);
 	if (rc == POINTS_OK)
@@ -249,19 +249,19 @@ load_tail(points_db *db, struct ledger_tail *t)
 }
 
 int
-points_ledger__tail_probe(points_db *db, unsigned char k[16])
+points_entry__tail_probe(points_db *db, unsigned char k[16])
 {
 	struct ledger_tail *t = points_db__state(db, &ledger_module);
 
 	if (t->loaded || !t->known)
 		return 0;
-	points__put_be64(k, (uint64_t)t->kseq);
-	points__put_be64(k + 8, (uint64_t)t->kseq + 1);
+	points_codec__put_be64(k, (uint64_t)t->kseq);
+	points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
 	return 2;
 }
 
 void
-points_ledger__tail_probed(points_db *db, const points_getreq r[2])
+points_entry__tail_probed(points_db *db, const points_getreq r[2])
 {
 	struct ledger_tail *t = points_db__state(db, &ledger_module);
 
@@ -283,14 +283,14 @@ tail_for_append(points_db *db, struct ledger_tail *t)
 	points_getreq r[2];
 	int rc;
 
-	if (points_ledger__tail_probe(db, k)) {
-		r[0].ks = r[1].ks = &points_ledger__entry_ks;
+	if (points_entry__tail_probe(db, k)) {
+		r[0].ks = r[1].ks = &points_entry__ks;
 		r[0].key = k;
 		r[1].key = k + 8;
 		r[0].klen = r[1].klen = 8;
-		if ((rc = points__get_many(db, r, 2)))
+		if ((rc = points_db__get_many(db, r, 2)))
 			return rc;
-		points_ledger__tail_probed(db, r);
+		points_entry__tail_probed(db, r);
 		if (t->loaded)
 			return POINTS_OK;
 	}
@@ -298,8 +298,8 @@ tail_for_append(points_db *db, struct ledger_tail *t)
 }
 
 int
-points_ledger__append(points_db *db, points_ent *e, points_bal *from,
-    points_bal *to)
+points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
+    points_balance_rec *to)
 {
 	unsigned char k[8];
 	unsigned char hash[POINTS_HASH_LEN];
@@ -316,17 +316,17 @@ points_ledger__append(points_db *db, points_ent *e, points_bal *from,
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
 	points_buf__init(&b);
-	if ((rc = points_ent__encode(db, e, &b)) == POINTS_OK) {
-		points_ent__hash(t->hash, seq, b.data, b.len, hash);
+	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK) {
+		points_entry__hash(t->hash, seq, b.data, b.len, hash);
 		points_buf__bytes(&b, hash, POINTS_HASH_LEN);
 		if (b.err)
-			rc = points__err(db, POINTS_ENOMEM, "out of memory");
+			rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
 	}
-	points__put_be64(k, (uint64_t)seq);
+	points_codec__put_be64(k, (uint64_t)seq);
 	if (rc == POINTS_OK)
-		rc = points__put(db, &points_ledger__entry_ks, k, 8, b.data, b.len);
+		rc = points_db__put(db, &points_entry__ks, k, 8, b.data, b.len);
 	if (rc == POINTS_OK)
-		rc = points__put(db, &points_ledger__txid_ks, e->txid, POINTS_UUID_LEN, k, 8);
+		rc = points_db__put(db, &points_entry__txid_ks, e->txid, POINTS_UUID_LEN, k, 8);
 	points_buf__free(&b);
 	if (rc)
 		return rc;
@@ -342,19 +342,19 @@ points_ledger__append(points_db *db, points_ent *e, points_bal *from,
 static int
 seq_txid(points_db *db, int64_t seq, char out[POINTS_ID_LEN + 1])
 {
-	points_ent e;
+	points_entry_rec e;
 	int rc;
 
-	points_ent__init(&e, 0, 0, 0);
-	rc = points_ent__load(db, seq, &e);
+	points_entry__init(&e, 0, 0, 0);
+	rc = points_entry__load(db, seq, &e);
 	if (rc == POINTS_OK)
 		points_ids__format(e.txid, out);
-	points_ent__free(&e);
+	points_entry__free(&e);
 	return rc;
 }
 
 int
-points_ledger__txn(points_db *db, const points_ent *e, points_txn *out)
+points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 {
 	points_asset_rec a;
 	int rc;
@@ -377,22 +377,22 @@ points_ledger__txn(points_db *db, const points_ent *e, points_txn *out)
 }
 
 int
-points_ledger__txid_seq(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
+points_entry__txid_seq(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
     const char *text, int64_t *seq)
 {
 	const void *v;
 	size_t vl;
 	int rc;
 
-	rc = points__get(db, &points_ledger__txid_ks, txid, POINTS_UUID_LEN, &v, &vl);
+	rc = points_db__get(db, &points_entry__txid_ks, txid, POINTS_UUID_LEN, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
-		return points__err(db, rc, "transaction %s not found", text);
+		return points_db__err(db, rc, "transaction %s not found", text);
 	if (rc)
 		return rc;
 	if (vl != 8)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "transaction %s: index entry unreadable", text);
-	*seq = (int64_t)points__get_be64(v);
+	*seq = (int64_t)points_codec__get_be64(v);
 	return POINTS_OK;
 }
 
@@ -401,26 +401,26 @@ points_txn_get(points_db *db, const char *txn_id, points_txn *out)
 {
 	unsigned char txid[POINTS_UUID_LEN];
 	points_txn t;
-	points_ent e;
+	points_entry_rec e;
 	int64_t seq;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__uuid_parse(db, txn_id, txid)))
+	if ((rc = points_db__uuid_parse(db, txn_id, txid)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
-	points_ent__init(&e, 0, 0, 0);
-	rc = points_ledger__txid_seq(db, txid, txn_id, &seq);
+	points_entry__init(&e, 0, 0, 0);
+	rc = points_entry__txid_seq(db, txid, txn_id, &seq);
 	if (rc == POINTS_OK)
-		rc = points_ent__load(db, seq, &e);
+		rc = points_entry__load(db, seq, &e);
 	if (rc == POINTS_OK)
-		rc = points_ledger__txn(db, &e, &t);
-	points_ent__free(&e);
-	points__read_end(db);
+		rc = points_entry__txn(db, &e, &t);
+	points_entry__free(&e);
+	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = t;
 	return rc;

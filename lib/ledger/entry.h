@@ -27,10 +27,10 @@
 #include "core/db.h"
 #include "core/lot.h"
 
-extern points_ksdef points_ledger__entry_ks;
-extern points_ksdef points_ledger__txid_ks;
+extern points_ksdef points_entry__ks;
+extern points_ksdef points_entry__txid_ks;
 
-typedef struct points_ent {
+typedef struct points_entry_rec {
 	int64_t seq;
 	unsigned char txid[POINTS_UUID_LEN];
 	int type;
@@ -42,42 +42,42 @@ typedef struct points_ent {
 	char memo[POINTS_MEMO_MAX + 1];
 	points_lotlist out_lots, in_lots;
 	unsigned char hash[POINTS_HASH_LEN];
-} points_ent;
+} points_entry_rec;
 
 /* The highest transaction type this library knows. */
 #define POINTS_LEDGER_TYPE_MAX POINTS_TXN_RELEASE
-/* 1 when this library knows type (points_ent.type). */
-#define points_ledger__type_known(type) \
+/* 1 when this library knows type (points_entry_rec.type). */
+#define points_entry__type_known(type) \
 	((type) >= POINTS_TXN_EARN && (type) <= POINTS_LEDGER_TYPE_MAX)
 
-void points_ent__init(points_ent *e, int type, uint32_t asset, int64_t time);
-void points_ent__free(points_ent *e);
+void points_entry__init(points_entry_rec *e, int type, uint32_t asset, int64_t time);
+void points_entry__free(points_entry_rec *e);
 /* Decode a stored entry (seq is the key). */
-int points_ent__decode(points_db *db, int64_t seq, const void *v, size_t vl,
-    points_ent *e);
+int points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
+    points_entry_rec *e);
 /* Encode without the hash: the bytes the hash covers. */
-int points_ent__encode(points_db *db, const points_ent *e, points_buf *b);
-void points_ent__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
+int points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b);
+void points_entry__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
     const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN]);
-int points_ent__load(points_db *db, int64_t seq, points_ent *e);
+int points_entry__load(points_db *db, int64_t seq, points_entry_rec *e);
 
 /* The log's tail without a cursor: when the handle knows the tail a
  * committed transaction left, the keys of that entry and of the one
  * after it go to k[0..8) and k[8..16) (returns 2; else 0): read them with
  * the transaction's other reads and pass what the reads gave to
- * points_ledger__tail_probed (the entry found, the next one missing: the
- * tail, and its hash).  points_ledger__append does it by itself
+ * points_entry__tail_probed (the entry found, the next one missing: the
+ * tail, and its hash).  points_entry__append does it by itself
  * otherwise.  Makes no store call. */
-int points_ledger__tail_probe(points_db *db, unsigned char k[16]);
-void points_ledger__tail_probed(points_db *db, const points_getreq r[2]);
+int points_entry__tail_probe(points_db *db, unsigned char k[16]);
+void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
 /* Append e: its sequence, id, links and hash; updates the balances'
  * last_seq (from may equal to).  The caller stores the balances. */
-int points_ledger__append(points_db *db, points_ent *e, points_bal *from,
-    points_bal *to);
+int points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
+    points_balance_rec *to);
 /* Fill a points_txn from an entry. */
-int points_ledger__txn(points_db *db, const points_ent *e, points_txn *out);
+int points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out);
 /* The sequence of the transaction with id txid (text: for messages). */
-int points_ledger__txid_seq(points_db *db,
+int points_entry__txid_seq(points_db *db,
     const unsigned char txid[POINTS_UUID_LEN], const char *text,
     int64_t *seq);
 

@@ -37,7 +37,7 @@ size_t points_expiry__chunk = POINTS_SWEEP_CHUNK;
  * lost points in this call (an account may lose them in several assets,
  * and its index keys come at several days and in several chunks). */
 typedef struct sweep_sink {
-	points_bal bal[POINTS_ASSET_CACHE];
+	points_balance_rec bal[POINTS_ASSET_CACHE];
 	int n;
 	int64_t *seen; /* open addressing, 0 = free; cap a power of 2 */
 	size_t nseen, cap;
@@ -52,10 +52,10 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 
 	if ((s->nseen + 1) * 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256, j;
-		int64_t *v = points__calloc(cap, sizeof(*v));
+		int64_t *v = points_alloc__calloc(cap, sizeof(*v));
 
 		if (!v)
-			return points__err(db, POINTS_ENOMEM, "out of memory");
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		for (j = 0; j < s->cap; j++) {
 			if (!s->seen[j])
 				continue;
@@ -64,7 +64,7 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 				;
 			v[i] = s->seen[j];
 		}
-		points__free(s->seen);
+		points_alloc__free(s->seen);
 		s->seen = v;
 		s->cap = cap;
 	}
@@ -79,7 +79,7 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 }
 
 static int
-sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
+sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_balance_rec **out)
 {
 	int i, rc;
 
@@ -89,12 +89,12 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_bal **out)
 			return POINTS_OK;
 		}
 	if (s->n == POINTS_ASSET_CACHE)
-		return points__err(db, POINTS_ELIMIT,
+		return points_db__err(db, POINTS_ELIMIT,
 		    "asset #%u: more than %d assets with expired lots in one "
 		    "sweep", (unsigned)asset, POINTS_ASSET_CACHE);
-	points_bal__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
+	points_balance__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
 	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
-		points_bal__free(&s->bal[s->n]);
+		points_balance__free(&s->bal[s->n]);
 		return rc;
 	}
 	*out = &s->bal[s->n++];
@@ -107,14 +107,14 @@ static int
 expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
     uint32_t asset, uint32_t today, int64_t as_of, points_sweep_report *rep)
 {
-	points_bal b, *eb = NULL;
-	points_ent e;
+	points_balance_rec b, *eb = NULL;
+	points_entry_rec e;
 	int64_t x;
 	size_t n = 0;
 	int rc;
 
-	points_bal__init(&b, account, asset, 0);
-	points_ent__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
+	points_balance__init(&b, account, asset, 0);
+	points_entry__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
 	if ((rc = points_balance__load(db, &b)))
 		goto done;
 	if (b.idx_day != day) {
@@ -122,7 +122,7 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 		unsigned char k[16];
 
 		points_balance__sweep_key(k, day, account, asset);
-		rc = points__del(db, &points_balance__sweep_ks, k, sizeof(k));
+		rc = points_db__del(db, &points_balance__sweep_ks, k, sizeof(k));
 		goto done;
 	}
 	while (n < b.lots.n && b.lots.v[n].day < today)
@@ -146,23 +146,23 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
 	b.lots.n -= n;
 	b.available -= x;
-	if (points__add(&b.expired, x) || points__add(&eb->available, x) ||
-	    points__add(&eb->earned, x)) {
-		rc = points__err(db, POINTS_EOVERFLOW, "expiry overflow");
+	if (points_codec__add(&b.expired, x) || points_codec__add(&eb->available, x) ||
+	    points_codec__add(&eb->earned, x)) {
+		rc = points_db__err(db, POINTS_EOVERFLOW, "expiry overflow");
 		goto done;
 	}
 	e.from = account;
 	e.to = POINTS_ACCOUNT_EXPIRY;
 	e.amount = x;
 	strcpy(e.memo, "expired");
-	if ((rc = points_ledger__append(db, &e, &b, eb)) ||
+	if ((rc = points_entry__append(db, &e, &b, eb)) ||
 	    (rc = points_balance__store(db, &b, 1)))
 		goto done;
 	rep->lots += (int64_t)n;
 	rep->points += x;
 done:
-	points_ent__free(&e);
-	points_bal__free(&b);
+	points_entry__free(&e);
+	points_balance__free(&b);
 	return rc;
 }
 
@@ -176,7 +176,7 @@ sink_flush(points_db *db, sweep_sink *s, int rc)
 	for (i = 0; i < s->n; i++) {
 		if (rc == POINTS_OK)
 			rc = points_balance__store(db, &s->bal[i], 0);
-		points_bal__free(&s->bal[i]);
+		points_balance__free(&s->bal[i]);
 	}
 	s->n = 0;
 	return rc;
@@ -197,14 +197,14 @@ sweep_lots(points_db *db, sweep_sink *sink, uint32_t today, int64_t as_of,
 	int rc = POINTS_OK;
 
 	*used = 0;
-	points__put_be32(hi, today);
+	points_codec__put_be32(hi, today);
 	while (*used < max) {
 		size_t want = max - *used, nkeys, j;
 
 		if (want > SWEEP_SCAN)
 			want = SWEEP_SCAN;
 		/* A batch of due keys; resume after the last. */
-		rc = points__collect_keys(db, &points_balance__sweep_ks,
+		rc = points_db__collect_keys(db, &points_balance__sweep_ks,
 		    lolen ? lo : NULL, lolen, hi, sizeof(hi), 16, keys[0], want,
 		    &nkeys);
 		if (rc || nkeys == 0)
@@ -213,9 +213,9 @@ sweep_lots(points_db *db, sweep_sink *sink, uint32_t today, int64_t as_of,
 		lo[16] = 0;
 		lolen = sizeof(lo);
 		for (j = 0; j < nkeys && rc == POINTS_OK; j++)
-			rc = expire_balance(db, sink, points__get_be32(keys[j]),
-			    (int64_t)points__get_be64(keys[j] + 4),
-			    points__get_be32(keys[j] + 12), today, as_of, rep);
+			rc = expire_balance(db, sink, points_codec__get_be32(keys[j]),
+			    (int64_t)points_codec__get_be64(keys[j] + 4),
+			    points_codec__get_be32(keys[j] + 12), today, as_of, rep);
 		if (rc)
 			break;
 		*used += nkeys;
@@ -277,35 +277,35 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 	int64_t today;
 	int rc, more = 1, holds_done = 0, batch;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (as_of < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "as_of must not be negative");
 	if (max == 0 || max > INT64_MAX / 2)
 		max = max ? INT64_MAX / 2 : 1;
-	today = points__day(db, as_of);
+	today = points_db__day(db, as_of);
 	if (today > (int64_t)POINTS_DAY_NEVER)
 		today = POINTS_DAY_NEVER;
 	memset(&rep, 0, sizeof(rep));
 	memset(&sink, 0, sizeof(sink));
 	batch = db->in_batch;
-	if ((rc = batch ? points__write_begin(db) : POINTS_OK))
+	if ((rc = batch ? points_db__write_begin(db) : POINTS_OK))
 		return rc;
 	while (rc == POINTS_OK && more) {
 		memset(&part, 0, sizeof(part));
-		if (!batch && (rc = points__write_begin(db)))
+		if (!batch && (rc = points_db__write_begin(db)))
 			break;
 		rc = sweep_chunk(db, &sink, &holds_done, (uint32_t)today, as_of,
 		    max, &part, &more);
 		if (!batch)
-			rc = points__write_end(db, rc);
+			rc = points_db__write_end(db, rc);
 		if (rc == POINTS_OK)
 			report_add(&rep, &part);
 	}
 	if (batch)
-		rc = points__write_end(db, rc);
-	points__free(sink.seen);
+		rc = points_db__write_end(db, rc);
+	points_alloc__free(sink.seen);
 	if (rc == POINTS_OK) {
 		if (out)
 			*out = rep;
@@ -315,7 +315,7 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 		char msg[sizeof(db->errmsg)];
 
 		memcpy(msg, db->errmsg, sizeof(msg));
-		points__err(db, rc, "%s (the sweep had committed %lld expired "
+		points_db__err(db, rc, "%s (the sweep had committed %lld expired "
 		    "lots and %lld expired holds; run it again to finish)",
 		    msg, (long long)rep.lots, (long long)rep.holds);
 	}
@@ -363,11 +363,11 @@ static int
 lots_fill_account(struct points_lot_iterator *it)
 {
 	points_iter *base = &it->base;
-	points_bal b;
+	points_balance_rec b;
 	size_t i;
 	int rc;
 
-	points_bal__init(&b, it->account, it->asset, 0);
+	points_balance__init(&b, it->account, it->asset, 0);
 	rc = points_balance__load(base->db, &b);
 	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
 		const points_lotrec *l = &b.lots.v[i];
@@ -382,7 +382,7 @@ lots_fill_account(struct points_lot_iterator *it)
 	if (i == b.lots.n || (i < b.lots.n && (int64_t)b.lots.v[i].day >
 	    it->limit))
 		base->done = 1;
-	points_bal__free(&b);
+	points_balance__free(&b);
 	return rc;
 }
 
@@ -397,14 +397,14 @@ lots_fill_all(struct points_lot_iterator *it)
 	unsigned char hi[4];
 	int rc = POINTS_OK;
 
-	points__put_be32(hi, (uint32_t)it->limit + 1);
+	points_codec__put_be32(hi, (uint32_t)it->limit + 1);
 	while (base->n < POINTS_ITER_CHUNK && rc == POINTS_OK) {
 		unsigned char key[16];
-		points_bal b;
+		points_balance_rec b;
 		size_t i, n;
 		int full = 0;
 
-		rc = points__collect_keys(db, &points_balance__sweep_ks,
+		rc = points_db__collect_keys(db, &points_balance__sweep_ks,
 		    it->pos.keylen ? it->pos.key : NULL, it->pos.keylen, hi,
 		    sizeof(hi), 16, key, 1, &n);
 		if (rc)
@@ -413,12 +413,12 @@ lots_fill_all(struct points_lot_iterator *it)
 			base->done = 1;
 			return POINTS_OK;
 		}
-		if (points__get_be32(key + 12) == it->asset) {
-			points_bal__init(&b, (int64_t)points__get_be64(key + 4),
+		if (points_codec__get_be32(key + 12) == it->asset) {
+			points_balance__init(&b, (int64_t)points_codec__get_be64(key + 4),
 			    it->asset, 0);
 			rc = points_balance__load(db, &b);
 			for (i = 0; rc == POINTS_OK && b.idx_day ==
-			    points__get_be32(key) && i < b.lots.n; i++) {
+			    points_codec__get_be32(key) && i < b.lots.n; i++) {
 				const points_lotrec *l = &b.lots.v[i];
 
 				if ((int64_t)l->day < it->pos.day)
@@ -432,7 +432,7 @@ lots_fill_all(struct points_lot_iterator *it)
 				}
 				lot_out(it, b.account, l);
 			}
-			points_bal__free(&b);
+			points_balance__free(&b);
 			if (rc || full)
 				break;
 		}
@@ -462,21 +462,21 @@ points_lot_iterator_new(points_db *db, int64_t account, const char *asset,
 	struct points_lot_iterator *it;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	if (account < 0 || until < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "account and until must not be negative");
-	if ((rc = points__read_begin(db)))
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK && account)
 		rc = points_account__load(db, account, &acct);
 	if (rc == POINTS_OK)
 		rc = points_iter__new(db, &lot_iter_type, sizeof(*it), &base);
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc)
 		return rc;
 	it = (void *)base;
@@ -489,7 +489,7 @@ points_lot_iterator_new(points_db *db, int64_t account, const char *asset,
 	if (until == INT64_MAX)
 		it->limit = POINTS_DAY_NEVER;
 	else
-		it->limit = points__day(db, until + 1) - 1;
+		it->limit = points_db__day(db, until + 1) - 1;
 	if (it->limit > (int64_t)POINTS_DAY_NEVER - 1 &&
 	    (until != INT64_MAX || !account))
 		it->limit = (int64_t)POINTS_DAY_NEVER - 1;

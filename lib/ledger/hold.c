@@ -68,8 +68,8 @@ hold_store(points_db *db, const hold_rec *h)
 		points_buf__uvar(&b, h->lots.v[i].day);
 		points_buf__uvar(&b, (uint64_t)h->lots.v[i].amount);
 	}
-	rc = b.err ? points__err(db, POINTS_ENOMEM, "out of memory") :
-	    points__put(db, &points_hold__ks, h->id, POINTS_UUID_LEN, b.data, b.len);
+	rc = b.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    points_db__put(db, &points_hold__ks, h->id, POINTS_UUID_LEN, b.data, b.len);
 	points_buf__free(&b);
 	return rc;
 }
@@ -84,9 +84,9 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	uint64_t i, n;
 	int rc;
 
-	rc = points__get(db, &points_hold__ks, id, POINTS_UUID_LEN, &v, &vl);
+	rc = points_db__get(db, &points_hold__ks, id, POINTS_UUID_LEN, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
-		return points__err(db, rc, "hold %s not found", text);
+		return points_db__err(db, rc, "hold %s not found", text);
 	if (rc)
 		return rc;
 	memcpy(h->id, id, POINTS_UUID_LEN);
@@ -111,7 +111,7 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			return rc;
 	}
 	if (r.err || h->state > POINTS_HOLD_EXPIRED)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "hold %s: record unreadable", text);
 	return POINTS_OK;
 }
@@ -119,7 +119,7 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 static void
 expkey(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
 {
-	points__put_be64(k, (uint64_t)h->expires_at);
+	points_codec__put_be64(k, (uint64_t)h->expires_at);
 	memcpy(k + 8, h->id, POINTS_UUID_LEN);
 }
 
@@ -164,14 +164,14 @@ validate_create(points_db *db, const points_write_op *op, const void *req,
 
 	(void)op;
 	(void)ctx;
-	if ((rc = points__check_amount(db, p->amount)) ||
-	    (rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
+	if ((rc = points_db__check_amount(db, p->amount)) ||
+	    (rc = points_db__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
 	if (p->counterparty)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "a hold has no counterparty (name it at capture)");
 	if (p->time < 0 || p->expires_at < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
 	return POINTS_OK;
 }
@@ -181,21 +181,21 @@ create_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
 {
 	const points_posting *p = req;
-	int64_t t = points__time(db, p->time);
+	int64_t t = points_db__time(db, p->time);
 	points_asset_rec asset;
-	points_bal b;
-	points_ent e;
+	points_balance_rec b;
+	points_entry_rec e;
 	hold_rec h;
 	int rc;
 
 	(void)op;
 	(void)ctx;
 	memset(&h, 0, sizeof(h));
-	points_ent__init(&e, POINTS_TXN_HOLD, 0, t);
-	points_bal__init(&b, p->account, 0, 0);
+	points_entry__init(&e, POINTS_TXN_HOLD, 0, t);
+	points_balance__init(&b, p->account, 0, 0);
 	/* checked after the replay: a retry may come after the deadline */
 	if (p->expires_at && p->expires_at <= t) {
-		rc = points__err(db, POINTS_EINVAL,
+		rc = points_db__err(db, POINTS_EINVAL,
 		    "the hold's deadline is not after its time");
 		goto done;
 	}
@@ -206,17 +206,17 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		goto done;
 	/* Held points leave the lots: they can neither be spent twice nor
 	 * expire while held; a release puts them back. */
-	if ((rc = points_ledger__debit(db, &b, p->amount, NULL, &e.out_lots)))
+	if ((rc = points_posting__debit(db, &b, p->amount, NULL, &e.out_lots)))
 		goto done;
-	if (points__add(&b.held, p->amount)) {
-		rc = points__err(db, POINTS_EOVERFLOW, "held would overflow");
+	if (points_codec__add(&b.held, p->amount)) {
+		rc = points_db__err(db, POINTS_EOVERFLOW, "held would overflow");
 		goto done;
 	}
 	e.from = e.to = p->account;
 	e.amount = p->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
-	if ((rc = points_ledger__append(db, &e, &b, &b)) ||
+	if ((rc = points_entry__append(db, &e, &b, &b)) ||
 	    (rc = points_balance__store(db, &b, 0)))
 		goto done;
 	memcpy(h.id, e.txid, POINTS_UUID_LEN);
@@ -233,15 +233,15 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		unsigned char k[8 + POINTS_UUID_LEN];
 
 		expkey(k, &h);
-		rc = points__put(db, &points_hold__exp_ks, k, sizeof(k), "", 0);
+		rc = points_db__put(db, &points_hold__exp_ks, k, sizeof(k), "", 0);
 	}
 	if (rc == POINTS_OK) {
 		*seq = e.seq;
-		rc = points_ledger__txn(db, &e, result);
+		rc = points_entry__txn(db, &e, result);
 	}
 done:
-	points_ent__free(&e);
-	points_bal__free(&b);
+	points_entry__free(&e);
+	points_balance__free(&b);
 	return rc;
 }
 
@@ -258,13 +258,13 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 
 /* Give the rest of an open hold back to its account (RELEASE entry). */
 static int
-release_rest(points_db *db, hold_rec *h, points_bal *b, int64_t t,
-    const char *memo, points_ent *e)
+release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
+    const char *memo, points_entry_rec *e)
 {
 	int64_t rest = h->amount - h->captured;
 	int rc;
 
-	points_ent__init(e, POINTS_TXN_RELEASE, h->asset, t);
+	points_entry__init(e, POINTS_TXN_RELEASE, h->asset, t);
 	e->from = e->to = h->account;
 	e->amount = rest;
 	e->ref_seq = h->seq;
@@ -272,10 +272,10 @@ release_rest(points_db *db, hold_rec *h, points_bal *b, int64_t t,
 		strcpy(e->memo, memo);
 	b->held -= rest;
 	/* what is left of the hold's lots, with their own expiry */
-	if ((rc = points_ledger__credit(db, b, rest, &h->lots,
+	if ((rc = points_posting__credit(db, b, rest, &h->lots,
 	    POINTS_DAY_NEVER, &e->in_lots)))
 		return rc;
-	return points_ledger__append(db, e, b, b);
+	return points_entry__append(db, e, b, b);
 }
 
 /* Settle an open hold: capture amount (0 nothing) into to, release the
@@ -284,23 +284,23 @@ static int
 settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
     int64_t to, const char *memo, int state, points_txn *out)
 {
-	points_bal hb, tb;
-	points_ent ce, re;
-	int64_t t = points__time(db, 0);
+	points_balance_rec hb, tb;
+	points_entry_rec ce, re;
+	int64_t t = points_db__time(db, 0);
 	unsigned char k[8 + POINTS_UUID_LEN];
 	int rc;
 
-	points_ent__init(&ce, POINTS_TXN_CAPTURE, h->asset, t);
-	points_ent__init(&re, POINTS_TXN_RELEASE, h->asset, t);
-	points_bal__init(&hb, h->account, h->asset, 0);
-	points_bal__init(&tb, to, h->asset, 0);
+	points_entry__init(&ce, POINTS_TXN_CAPTURE, h->asset, t);
+	points_entry__init(&re, POINTS_TXN_RELEASE, h->asset, t);
+	points_balance__init(&hb, h->account, h->asset, 0);
+	points_balance__init(&tb, to, h->asset, 0);
 	if (h->state != POINTS_HOLD_OPEN) {
-		rc = points__err(db, POINTS_ESTATE, "hold %s is already %s",
+		rc = points_db__err(db, POINTS_ESTATE, "hold %s is already %s",
 		    text, state_names[h->state]);
 		goto done;
 	}
 	if (amount > h->amount) {
-		rc = points__err(db, POINTS_EINVAL,
+		rc = points_db__err(db, POINTS_EINVAL,
 		    "hold %s: capture of %lld exceeds the %lld held", text,
 		    (long long)amount, (long long)h->amount);
 		goto done;
@@ -308,14 +308,14 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 	if ((rc = points_balance__load(db, &hb)))
 		goto done;
 	if (hb.held < h->amount) {
-		rc = points__err(db, POINTS_ECORRUPT,
+		rc = points_db__err(db, POINTS_ECORRUPT,
 		    "account %lld holds less than hold %s",
 		    (long long)h->account, text);
 		goto done;
 	}
 	if (amount > 0) {
 		if (to == h->account) {
-			rc = points__err(db, POINTS_EINVAL,
+			rc = points_db__err(db, POINTS_EINVAL,
 			    "hold %s: capture into its own account (release "
 			    "it instead)", text);
 			goto done;
@@ -327,13 +327,13 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		    &ce.out_lots)))
 			goto done;
 		hb.held -= amount;
-		if (points__add(&hb.spent, amount) ||
-		    points__add(&tb.earned, amount)) {
-			rc = points__err(db, POINTS_EOVERFLOW,
+		if (points_codec__add(&hb.spent, amount) ||
+		    points_codec__add(&tb.earned, amount)) {
+			rc = points_db__err(db, POINTS_EOVERFLOW,
 			    "lifetime counter would overflow");
 			goto done;
 		}
-		if ((rc = points_ledger__credit(db, &tb, amount, &ce.out_lots,
+		if ((rc = points_posting__credit(db, &tb, amount, &ce.out_lots,
 		    POINTS_DAY_NEVER, &ce.in_lots)))
 			goto done;
 		ce.from = h->account;
@@ -342,7 +342,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		ce.ref_seq = h->seq;
 		if (memo)
 			strcpy(ce.memo, memo);
-		if ((rc = points_ledger__append(db, &ce, &hb, &tb)) ||
+		if ((rc = points_entry__append(db, &ce, &hb, &tb)) ||
 		    (rc = points_balance__store(db, &tb, 0)))
 			goto done;
 		h->captured = amount;
@@ -357,16 +357,16 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		goto done;
 	if (h->expires_at) {
 		expkey(k, h);
-		if ((rc = points__del(db, &points_hold__exp_ks, k, sizeof(k))))
+		if ((rc = points_db__del(db, &points_hold__exp_ks, k, sizeof(k))))
 			goto done;
 	}
 	if (out)
-		rc = points_ledger__txn(db, amount > 0 ? &ce : &re, out);
+		rc = points_entry__txn(db, amount > 0 ? &ce : &re, out);
 done:
-	points_ent__free(&ce);
-	points_ent__free(&re);
-	points_bal__free(&hb);
-	points_bal__free(&tb);
+	points_entry__free(&ce);
+	points_entry__free(&re);
+	points_balance__free(&hb);
+	points_balance__free(&tb);
 	return rc;
 }
 
@@ -434,9 +434,9 @@ validate_settle(points_db *db, const char *hold_id, const char *memo,
 {
 	int rc;
 
-	if ((rc = points__uuid_parse(db, hold_id, c->id)))
+	if ((rc = points_db__uuid_parse(db, hold_id, c->id)))
 		return rc;
-	return points__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0);
+	return points_db__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0);
 }
 
 static int
@@ -450,10 +450,10 @@ validate_capture(points_db *db, const points_write_op *op, const void *req,
 	if ((rc = validate_settle(db, r->hold_id, r->memo, ctx)))
 		return rc;
 	if (r->amount < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "capture amount must not be negative (0: all)");
 	if (r->to < 0)
-		return points__err(db, POINTS_EINVAL, "bad account %lld",
+		return points_db__err(db, POINTS_EINVAL, "bad account %lld",
 		    (long long)r->to);
 	return POINTS_OK;
 }
@@ -560,19 +560,19 @@ points_hold_get(points_db *db, const char *hold_id, points_hold *out)
 	hold_rec h;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
-	if ((rc = points__uuid_parse(db, hold_id, id)))
+	if ((rc = points_db__uuid_parse(db, hold_id, id)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
 	memset(&h, 0, sizeof(h));
 	rc = hold_load(db, id, hold_id, &h);
 	if (rc == POINTS_OK)
 		rc = points_asset__by_id(db, h.asset, &a);
-	points__read_end(db);
+	points_db__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		points_ids__format(h.id, out->id);
@@ -595,7 +595,7 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t max,
 	int64_t done;
 	int rc = POINTS_OK;
 
-	points__put_be64(hi, (uint64_t)as_of);
+	points_codec__put_be64(hi, (uint64_t)as_of);
 	for (done = 0; done < max; done++) {
 		unsigned char key[8 + POINTS_UUID_LEN], *id = key + 8;
 		char text[POINTS_ID_LEN + 1];
@@ -603,7 +603,7 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t max,
 		size_t n;
 
 		/* One at a time: settling deletes the index key. */
-		rc = points__collect_keys(db, &points_hold__exp_ks, NULL, 0, hi, 8,
+		rc = points_db__collect_keys(db, &points_hold__exp_ks, NULL, 0, hi, 8,
 		    sizeof(key), key, 1, &n);
 		if (rc || n == 0)
 			return rc;

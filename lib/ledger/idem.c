@@ -12,8 +12,8 @@
 #define IDEM_RECORD_V1 1
 
 /* idempotency key -> seq + request hash */
-points_ksdef points_ledger__idem_ks = { "idem", 0, 0 };
-static points_ksdef *const keyspaces[] = { &points_ledger__idem_ks, NULL };
+points_ksdef points_idem__ks = { "idem", 0, 0 };
+static points_ksdef *const keyspaces[] = { &points_idem__ks, NULL };
 static points_module idem_module = {
 	.name = "idem",
 	.format = IDEM_RECORD_V1,
@@ -22,13 +22,13 @@ static points_module idem_module = {
 POINTS_MODULE(idem_module)
 
 void
-points_ledger__req_hash(const points_buf *req, unsigned char out[16])
+points_idem__req_hash(const points_buf *req, unsigned char out[16])
 {
 	crypto_generichash(out, 16, req->data, req->len, NULL, 0);
 }
 
 int
-points_ledger__idem_check(points_db *db, const char *key,
+points_idem__check(points_db *db, const char *key,
     const unsigned char hash[16], int64_t *seq)
 {
 	const void *v = NULL;
@@ -37,12 +37,12 @@ points_ledger__idem_check(points_db *db, const char *key,
 
 	if (!key)
 		return POINTS_OK;
-	rc = points__get(db, &points_ledger__idem_ks, key, strlen(key), &v, &vl);
-	return points_ledger__idem_fetched(db, key, hash, rc, v, vl, seq);
+	rc = points_db__get(db, &points_idem__ks, key, strlen(key), &v, &vl);
+	return points_idem__fetched(db, key, hash, rc, v, vl, seq);
 }
 
 int
-points_ledger__idem_fetched(points_db *db, const char *key,
+points_idem__fetched(points_db *db, const char *key,
     const unsigned char hash[16], int rc, const void *v, size_t vl,
     int64_t *seq)
 {
@@ -60,10 +60,10 @@ points_ledger__idem_fetched(points_db *db, const char *key,
 	s = (int64_t)points_rd__uvar(&r);
 	points_rd__bytes(&r, stored, 16);
 	if (r.err)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "idempotency key '%s': record unreadable", key);
 	if (memcmp(stored, hash, 16) != 0)
-		return points__err(db, POINTS_ECONFLICT,
+		return points_db__err(db, POINTS_ECONFLICT,
 		    "idempotency key '%s' was used for a different request",
 		    key);
 	*seq = s;
@@ -71,7 +71,7 @@ points_ledger__idem_fetched(points_db *db, const char *key,
 }
 
 int
-points_ledger__idem_record(points_db *db, const char *key,
+points_idem__record(points_db *db, const char *key,
     const unsigned char hash[16], int64_t seq)
 {
 	unsigned char v[1 + 10 + 16];
@@ -85,7 +85,7 @@ points_ledger__idem_record(points_db *db, const char *key,
 	points_buf__uvar(&b, (uint64_t)seq);
 	points_buf__bytes(&b, hash, 16);
 	memcpy(v, b.data, b.len); /* fits the inline buffer: no failure */
-	rc = points__put(db, &points_ledger__idem_ks, key, strlen(key), v, b.len);
+	rc = points_db__put(db, &points_idem__ks, key, strlen(key), v, b.len);
 	points_buf__free(&b);
 	return rc;
 }

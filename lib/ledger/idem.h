@@ -8,21 +8,21 @@
 #include "util/codec.h"
 #include "core/db.h"
 
-extern points_ksdef points_ledger__idem_ks;
+extern points_ksdef points_idem__ks;
 
 /* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *seq
  * is the entry the first request recorded) or POINTS_ECONFLICT.  key may
  * be NULL. */
-int points_ledger__idem_check(points_db *db, const char *key,
+int points_idem__check(points_db *db, const char *key,
     const unsigned char hash[16], int64_t *seq);
 /* The same on what a read of key gave (rc POINTS_OK with the value, or
  * POINTS_ENOTFOUND), for a record read together with others
- * (points__get_many).  Makes no store call. */
-int points_ledger__idem_fetched(points_db *db, const char *key,
+ * (points_db__get_many).  Makes no store call. */
+int points_idem__fetched(points_db *db, const char *key,
     const unsigned char hash[16], int rc, const void *v, size_t vl,
     int64_t *seq);
-int points_ledger__idem_record(points_db *db, const char *key,
+int points_idem__record(points_db *db, const char *key,
     const unsigned char hash[16], int64_t seq);
-void points_ledger__req_hash(const points_buf *req, unsigned char out[16]);
+void points_idem__req_hash(const points_buf *req, unsigned char out[16]);
 
 #endif

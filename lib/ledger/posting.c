@@ -17,7 +17,7 @@
 /* ---- Moving points ---- */
 
 int
-points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
+points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots)
 {
 	int64_t old = b->available, eligible, from_src;
@@ -28,8 +28,8 @@ points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
 
 	points_lotlist__lend(&add, addbuf);
 
-	if (points__add(&b->available, amount))
-		return points__err(db, POINTS_EOVERFLOW,
+	if (points_codec__add(&b->available, amount))
+		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %lld: balance would overflow",
 		    (long long)b->account);
 	if (b->system)
@@ -57,7 +57,7 @@ points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
 }
 
 int
-points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
+points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots)
 {
 	char label[POINTS_EXTID_MAX + 2];
@@ -66,14 +66,14 @@ points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
 	if (!(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) &&
 	    b->available < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
-		return points__err(db, POINTS_EINSUFFICIENT,
+		return points_db__err(db, POINTS_EINSUFFICIENT,
 		    "account %s: insufficient points: available %lld, "
 		    "needs %lld", label, (long long)b->available,
 		    (long long)amount);
 	}
 	if (b->available < INT64_MIN + amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
-		return points__err(db, POINTS_EOVERFLOW,
+		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %s: balance would overflow", label);
 	}
 	from_lots = b->system ? 0 : points_lotlist__sum(&b->lots);
@@ -133,7 +133,7 @@ typedef struct posting_ctx {
 	points_asset_rec asset;
 	unsigned char kf[8], kt[8];
 	int nf, nt; /* the balances' places among the keys; -1: not read */
-	points_bal fb, tb;
+	points_balance_rec fb, tb;
 	/* the lists' first lots live here: no allocation for most postings */
 	points_lotrec fbuf[32], tbuf[32];
 } posting_ctx;
@@ -177,8 +177,8 @@ posting_fetched(points_db *db, const points_write_op *op, const void *req,
 	int rc = POINTS_OK;
 
 	(void)op, (void)req, (void)n;
-	points_bal__init(&c->fb, c->from, c->asset.id, 0);
-	points_bal__init(&c->tb, c->to, c->asset.id, 0);
+	points_balance__init(&c->fb, c->from, c->asset.id, 0);
+	points_balance__init(&c->tb, c->to, c->asset.id, 0);
 	points_lotlist__lend(&c->fb.lots, c->fbuf);
 	points_lotlist__lend(&c->tb.lots, c->tbuf);
 	if (c->nf >= 0)
@@ -188,8 +188,8 @@ posting_fetched(points_db *db, const points_write_op *op, const void *req,
 		rc = points_balance__fetched(db, &c->tb, r[c->nt].rc,
 		    r[c->nt].val, r[c->nt].vlen);
 	if (rc) {
-		points_bal__free(&c->fb);
-		points_bal__free(&c->tb);
+		points_balance__free(&c->fb);
+		points_balance__free(&c->tb);
 	}
 	return rc;
 }
@@ -205,18 +205,18 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 
 	if (type == POINTS_TXN_ADJUST) {
 		if (p->amount == 0 || p->amount == INT64_MIN)
-			return points__err(db, POINTS_EINVAL,
+			return points_db__err(db, POINTS_EINVAL,
 			    "adjustment amount must be non-zero");
-	} else if ((rc = points__check_amount(db, p->amount))) {
+	} else if ((rc = points_db__check_amount(db, p->amount))) {
 		return rc;
 	}
 	if (p->time < 0 || p->expires_at < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
-	if ((rc = points__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
+	if ((rc = points_db__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
 	if (type == POINTS_TXN_ADJUST && (!p->memo || !*p->memo))
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "an adjustment needs a reason (memo)");
 	c->amount = p->amount;
 	switch (type) {
@@ -233,7 +233,7 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 		c->from = p->account;
 		c->to = p->counterparty;
 		if (c->to == c->from)
-			return points__err(db, POINTS_EINVAL,
+			return points_db__err(db, POINTS_EINVAL,
 			    "a transfer needs two different accounts");
 		break;
 	default: /* adjustment: the sign says which way */
@@ -248,7 +248,7 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 			    POINTS_ACCOUNT_ISSUER;
 		}
 		if (c->to == c->from)
-			return points__err(db, POINTS_EINVAL,
+			return points_db__err(db, POINTS_EINVAL,
 			    "an adjustment needs two different accounts");
 		break;
 	}
@@ -257,7 +257,7 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 
 /* Store both balances of a two-account movement. */
 int
-points_ledger__store_pair(points_db *db, points_bal *from, points_bal *to)
+points_posting__store_pair(points_db *db, points_balance_rec *from, points_balance_rec *to)
 {
 	int rc = points_balance__store(db, from, 0);
 
@@ -267,10 +267,10 @@ points_ledger__store_pair(points_db *db, points_bal *from, points_bal *to)
 }
 
 int
-points_ledger__counter_add(points_db *db, int64_t *c, int64_t v)
+points_posting__counter_add(points_db *db, int64_t *c, int64_t v)
 {
-	if (points__add(c, v))
-		return points__err(db, POINTS_EOVERFLOW,
+	if (points_codec__add(c, v))
+		return points_db__err(db, POINTS_EOVERFLOW,
 		    "lifetime counter would overflow");
 	return POINTS_OK;
 }
@@ -282,7 +282,7 @@ lot_day(points_db *db, const points_asset *a, int64_t expires_at, int64_t t)
 {
 	if (!expires_at)
 		return points_asset__expiry_day(db, a, t);
-	return points_asset__clamp_day(points__day(db, expires_at));
+	return points_asset__clamp_day(points_db__day(db, expires_at));
 }
 
 POINTS_WRITE_HOT int
@@ -294,18 +294,18 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	int type = (int)op->type;
 	const points_asset_rec *asset = &c->asset;
 	/* read and decoded by prefetch and fetched; freed here */
-	points_bal *fb = &c->fb, *tb = &c->tb;
-	points_ent e;
+	points_balance_rec *fb = &c->fb, *tb = &c->tb;
+	points_entry_rec e;
 	points_lotrec inbuf[8], outbuf[8];
-	int64_t t = points__time(db, p->time);
+	int64_t t = points_db__time(db, p->time);
 	int rc;
 
-	points_ent__init(&e, type, asset->id, t);
+	points_entry__init(&e, type, asset->id, t);
 	points_lotlist__lend(&e.in_lots, inbuf);
 	points_lotlist__lend(&e.out_lots, outbuf);
 	/* checked after the replay: a retry may come after expires_at */
 	if (p->expires_at && p->expires_at < t) {
-		rc = points__err(db, POINTS_EINVAL,
+		rc = points_db__err(db, POINTS_EINVAL,
 		    "expires_at is before the posting time");
 		goto done;
 	}
@@ -333,28 +333,28 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	if (rc)
 		goto done;
 	/* Check and compute in memory; write only when all is well. */
-	if ((rc = points_ledger__debit(db, fb, c->amount, NULL, &e.out_lots)))
+	if ((rc = points_posting__debit(db, fb, c->amount, NULL, &e.out_lots)))
 		goto done;
-	if ((rc = points_ledger__credit(db, tb, c->amount, &e.out_lots,
+	if ((rc = points_posting__credit(db, tb, c->amount, &e.out_lots,
 	    lot_day(db, &asset->a, p->expires_at, t), &e.in_lots)))
 		goto done;
-	if ((rc = points_ledger__counter_add(db, &fb->spent, c->amount)) ||
-	    (rc = points_ledger__counter_add(db, &tb->earned, c->amount)))
+	if ((rc = points_posting__counter_add(db, &fb->spent, c->amount)) ||
+	    (rc = points_posting__counter_add(db, &tb->earned, c->amount)))
 		goto done;
 	e.from = c->from;
 	e.to = c->to;
 	e.amount = c->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
-	if ((rc = points_ledger__append(db, &e, fb, tb)) ||
-	    (rc = points_ledger__store_pair(db, fb, tb)))
+	if ((rc = points_entry__append(db, &e, fb, tb)) ||
+	    (rc = points_posting__store_pair(db, fb, tb)))
 		goto done;
 	*seq = e.seq;
-	rc = points_ledger__txn(db, &e, result);
+	rc = points_entry__txn(db, &e, result);
 done:
-	points_ent__free(&e);
-	points_bal__free(fb);
-	points_bal__free(tb);
+	points_entry__free(&e);
+	points_balance__free(fb);
+	points_balance__free(tb);
 	return rc;
 }
 

@@ -18,16 +18,16 @@ extern const points_write_op points_posting__adjust_op;
 
 /* Credit amount to b (user accounts get lots: from src, latest first,
  * then at fallback_day); the lots added are pushed to in_lots. */
-int points_ledger__credit(points_db *db, points_bal *b, int64_t amount,
+int points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots);
 /* Debit amount from b's available, taking lots (prefer first); checks
  * for enough unless the account may go negative. */
-int points_ledger__debit(points_db *db, points_bal *b, int64_t amount,
+int points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots);
 
 /* Store both balances of a posting (once when from is to). */
-int points_ledger__store_pair(points_db *db, points_bal *from, points_bal *to);
+int points_posting__store_pair(points_db *db, points_balance_rec *from, points_balance_rec *to);
 /* Add v to a lifetime counter, POINTS_EOVERFLOW when it would overflow. */
-int points_ledger__counter_add(points_db *db, int64_t *c, int64_t v);
+int points_posting__counter_add(points_db *db, int64_t *c, int64_t v);
 
 #endif

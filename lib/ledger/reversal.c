@@ -18,9 +18,9 @@
 #define REVERSED_RECORD_V1 1
 
 /* seq (be64) -> amount reversed so far */
-points_ksdef points_ledger__reversed_ks = { "reversed", 0, 0 };
+points_ksdef points_reversal__ks = { "reversed", 0, 0 };
 static points_ksdef *const keyspaces[] = {
-	&points_ledger__reversed_ks, NULL,
+	&points_reversal__ks, NULL,
 };
 static points_module reversal_module = {
 	.name = "reversal",
@@ -42,17 +42,17 @@ load_reversed(points_db *db, int64_t seq, int64_t *out)
 	size_t vl;
 	int rc;
 
-	points__put_be64(k, (uint64_t)seq);
-	rc = points__get(db, &points_ledger__reversed_ks, k, 8, &v, &vl);
+	points_codec__put_be64(k, (uint64_t)seq);
+	rc = points_db__get(db, &points_reversal__ks, k, 8, &v, &vl);
 	*out = 0;
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
 	if (rc)
 		return rc;
 	if (vl != 8)
-		return points__err(db, POINTS_ECORRUPT,
+		return points_db__err(db, POINTS_ECORRUPT,
 		    "reversal record of entry %lld unreadable", (long long)seq);
-	*out = (int64_t)points__get_be64(v);
+	*out = (int64_t)points_codec__get_be64(v);
 	return POINTS_OK;
 }
 
@@ -60,36 +60,36 @@ static int
 reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
     const char *txn_id, int64_t amount, const char *memo, points_txn *out)
 {
-	points_ent orig, e;
-	points_bal fb, tb;
+	points_entry_rec orig, e;
+	points_balance_rec fb, tb;
 	points_lotlist back = { 0, 0, NULL, 0 }, give = { 0, 0, NULL, 0 };
 	points_asset_rec asset;
 	int64_t seq, done, left;
 	unsigned char k[8], v[8];
 	int rc;
 
-	points_ent__init(&orig, 0, 0, 0);
-	points_ent__init(&e, POINTS_TXN_REVERSAL, 0, points__time(db, 0));
-	points_bal__init(&fb, 0, 0, 0);
-	points_bal__init(&tb, 0, 0, 0);
-	if ((rc = points_ledger__txid_seq(db, txid, txn_id, &seq)) ||
-	    (rc = points_ent__load(db, seq, &orig)))
+	points_entry__init(&orig, 0, 0, 0);
+	points_entry__init(&e, POINTS_TXN_REVERSAL, 0, points_db__time(db, 0));
+	points_balance__init(&fb, 0, 0, 0);
+	points_balance__init(&tb, 0, 0, 0);
+	if ((rc = points_entry__txid_seq(db, txid, txn_id, &seq)) ||
+	    (rc = points_entry__load(db, seq, &orig)))
 		goto done;
 	switch (orig.type) {
 	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
 	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
 		break;
 	default:
-		if (!points_ledger__type_known(orig.type)) {
+		if (!points_entry__type_known(orig.type)) {
 			/* a newer library's: how to undo it is its own */
-			rc = points__err(db, POINTS_EVERSION,
+			rc = points_db__err(db, POINTS_EVERSION,
 			    "transaction %s is of type %d, which a newer "
 			    "library wrote and this one (libpoints %s) does "
 			    "not know: it cannot be reversed here", txn_id,
 			    orig.type, POINTS_VERSION);
 			goto done;
 		}
-		rc = points__err(db, POINTS_EINVAL,
+		rc = points_db__err(db, POINTS_EINVAL,
 		    "transaction %s is a %s and cannot be reversed", txn_id,
 		    type_names[orig.type]);
 		goto done;
@@ -98,14 +98,14 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		goto done;
 	left = orig.amount - done;
 	if (left <= 0) {
-		rc = points__err(db, POINTS_ESTATE,
+		rc = points_db__err(db, POINTS_ESTATE,
 		    "transaction %s is already fully reversed", txn_id);
 		goto done;
 	}
 	if (amount == 0)
 		amount = left;
 	if (amount > left) {
-		rc = points__err(db, POINTS_EINVAL,
+		rc = points_db__err(db, POINTS_EINVAL,
 		    "transaction %s: reversal of %lld exceeds the %lld left",
 		    txn_id, (long long)amount, (long long)left);
 		goto done;
@@ -123,15 +123,15 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	 * still has them), the sender gets back the lots consumed last. */
 	if ((rc = points_lotlist__tail(db, &orig.in_lots, done, amount,
 	    &give)) ||
-	    (rc = points_ledger__debit(db, &tb, amount, &give, &e.out_lots)))
+	    (rc = points_posting__debit(db, &tb, amount, &give, &e.out_lots)))
 		goto done;
 	if ((rc = points_lotlist__tail(db, &orig.out_lots, done, amount,
 	    &back)) ||
-	    (rc = points_ledger__credit(db, &fb, amount, &back,
+	    (rc = points_posting__credit(db, &fb, amount, &back,
 	    points_asset__expiry_day(db, &asset.a, orig.time), &e.in_lots)))
 		goto done;
-	if ((rc = points_ledger__counter_add(db, &tb.earned, -amount)) ||
-	    (rc = points_ledger__counter_add(db, &fb.spent, -amount)))
+	if ((rc = points_posting__counter_add(db, &tb.earned, -amount)) ||
+	    (rc = points_posting__counter_add(db, &fb.spent, -amount)))
 		goto done;
 	e.from = orig.to;
 	e.to = orig.from;
@@ -139,20 +139,20 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	e.ref_seq = seq;
 	if (memo)
 		strcpy(e.memo, memo);
-	points__put_be64(k, (uint64_t)seq);
-	points__put_be64(v, (uint64_t)(done + amount));
-	if ((rc = points_ledger__append(db, &e, &tb, &fb)) ||
-	    (rc = points_ledger__store_pair(db, &tb, &fb)) ||
-	    (rc = points__put(db, &points_ledger__reversed_ks, k, 8, v, 8)))
+	points_codec__put_be64(k, (uint64_t)seq);
+	points_codec__put_be64(v, (uint64_t)(done + amount));
+	if ((rc = points_entry__append(db, &e, &tb, &fb)) ||
+	    (rc = points_posting__store_pair(db, &tb, &fb)) ||
+	    (rc = points_db__put(db, &points_reversal__ks, k, 8, v, 8)))
 		goto done;
-	rc = points_ledger__txn(db, &e, out);
+	rc = points_entry__txn(db, &e, out);
 done:
 	points_lotlist__free(&back);
 	points_lotlist__free(&give);
-	points_ent__free(&orig);
-	points_ent__free(&e);
-	points_bal__free(&fb);
-	points_bal__free(&tb);
+	points_entry__free(&orig);
+	points_entry__free(&e);
+	points_balance__free(&fb);
+	points_balance__free(&tb);
 	return rc;
 }
 
@@ -196,12 +196,12 @@ validate_reversal(points_db *db, const points_write_op *op, const void *req,
 	int rc;
 
 	(void)op;
-	if ((rc = points__uuid_parse(db, r->txn_id, c->txid)))
+	if ((rc = points_db__uuid_parse(db, r->txn_id, c->txid)))
 		return rc;
 	if (r->amount < 0)
-		return points__err(db, POINTS_EINVAL,
+		return points_db__err(db, POINTS_EINVAL,
 		    "reversal amount must not be negative (0: all)");
-	return points__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
+	return points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
 }
 
 static int

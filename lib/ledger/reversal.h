@@ -5,7 +5,7 @@
 #include "core/db.h"
 #include "ledger/write.h"
 
-extern points_ksdef points_ledger__reversed_ks;
+extern points_ksdef points_reversal__ks;
 extern const points_reqtype points_reversal__req;
 extern const points_write_op points_reversal__op;
 

@@ -17,7 +17,7 @@
 
 /* The link to the account's previous entry, and its view of e. */
 static int64_t
-entry_view(const points_ent *e, int64_t account, points_entry *out)
+entry_view(const points_entry_rec *e, int64_t account, points_entry *out)
 {
 	int is_from = e->from == account;
 
@@ -75,7 +75,7 @@ static const points_iter_type statement_iter_type = POINTS_ITER_TYPE(
     statement_fill, statement_fini);
 
 static int
-statement_emit(struct points_statement_iterator *it, const points_ent *e)
+statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 {
 	points_entry *out = &it->buf[it->base.n];
 
@@ -92,13 +92,13 @@ statement_fill(points_iter *base)
 {
 	struct points_statement_iterator *it = (void *)base;
 	points_db *db = base->db;
-	points_ent e;
+	points_entry_rec e;
 	int rc = POINTS_OK;
 
-	points_ent__init(&e, 0, 0, 0);
+	points_entry__init(&e, 0, 0, 0);
 	if (it->order == POINTS_NEWEST_FIRST) {
 		while (base->n < POINTS_ITER_CHUNK && it->pos > 0) {
-			if ((rc = points_ent__load(db, it->pos, &e)))
+			if ((rc = points_entry__load(db, it->pos, &e)))
 				break;
 			it->pos = entry_view(&e, it->account, NULL);
 			statement_emit(it, &e);
@@ -110,7 +110,7 @@ statement_fill(points_iter *base)
 		 * counts how many are consumed from the end. */
 		while (base->n < POINTS_ITER_CHUNK &&
 		    (size_t)it->pos < it->nseqs) {
-			rc = points_ent__load(db,
+			rc = points_entry__load(db,
 			    it->seqs[it->nseqs - 1 - (size_t)it->pos], &e);
 			if (rc)
 				break;
@@ -120,7 +120,7 @@ statement_fill(points_iter *base)
 		if ((size_t)it->pos == it->nseqs)
 			base->done = 1;
 	}
-	points_ent__free(&e);
+	points_entry__free(&e);
 	return rc;
 }
 
@@ -129,7 +129,7 @@ statement_fini(points_iter *base)
 {
 	struct points_statement_iterator *it = (void *)base;
 
-	points__free(it->seqs);
+	points_alloc__free(it->seqs);
 }
 
 /* Collect the seqs of the account's chain for an oldest-first walk. */
@@ -138,29 +138,29 @@ statement_collect(points_db *db, struct points_statement_iterator *it,
     int64_t seq)
 {
 	size_t cap = 0;
-	points_ent e;
+	points_entry_rec e;
 	int rc = POINTS_OK;
 
-	points_ent__init(&e, 0, 0, 0);
+	points_entry__init(&e, 0, 0, 0);
 	while (seq > 0) {
 		if (it->nseqs == cap) {
 			int64_t *v;
 
 			cap = cap ? cap * 2 : 64;
-			v = points__realloc(it->seqs, cap * sizeof(*v));
+			v = points_alloc__realloc(it->seqs, cap * sizeof(*v));
 			if (!v) {
-				rc = points__err(db, POINTS_ENOMEM,
+				rc = points_db__err(db, POINTS_ENOMEM,
 				    "out of memory");
 				break;
 			}
 			it->seqs = v;
 		}
 		it->seqs[it->nseqs++] = seq;
-		if ((rc = points_ent__load(db, seq, &e)))
+		if ((rc = points_entry__load(db, seq, &e)))
 			break;
 		seq = entry_view(&e, it->account, NULL);
 	}
-	points_ent__free(&e);
+	points_entry__free(&e);
 	return rc;
 }
 
@@ -171,22 +171,22 @@ points_statement_iterator_new(points_db *db, int64_t account,
 {
 	points_asset_rec a;
 	points_account acct;
-	points_bal b;
+	points_balance_rec b;
 	points_iter *base = NULL;
 	struct points_statement_iterator *it = NULL;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	if (order != POINTS_NEWEST_FIRST && order != POINTS_OLDEST_FIRST)
-		return points__err(db, POINTS_EINVAL, "unknown order %d", order);
+		return points_db__err(db, POINTS_EINVAL, "unknown order %d", order);
 	if (from < 0 || to < 0 || (to && to < from))
-		return points__err(db, POINTS_EINVAL, "bad time range");
-	if ((rc = points__read_begin(db)))
+		return points_db__err(db, POINTS_EINVAL, "bad time range");
+	if ((rc = points_db__read_begin(db)))
 		return rc;
-	points_bal__init(&b, account, 0, 1);
+	points_balance__init(&b, account, 0, 1);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK)
 		rc = points_account__load(db, account, &acct);
@@ -210,8 +210,8 @@ points_statement_iterator_new(points_db *db, int64_t account,
 			rc = statement_collect(db, it, b.last_seq);
 		}
 	}
-	points__read_end(db);
-	points_bal__free(&b);
+	points_db__read_end(db);
+	points_balance__free(&b);
 	if (rc) {
 		points_iter__free(base);
 		return rc;

@@ -43,7 +43,7 @@ size_t points_verify__chunk = POINTS_VERIFY_CHUNK;
 
 /* A balance recomputed from the entries. */
 typedef struct vbal {
-	points_bal b;      /* b.account == 0: a free slot */
+	points_balance_rec b;      /* b.account == 0: a free slot */
 	int64_t first_seq; /* the entry that made it */
 	int seen;          /* its stored record was compared */
 } vbal;
@@ -61,7 +61,7 @@ typedef struct vrun {
 	size_t chunk;                         /* records per read */
 	int64_t tail;                         /* chain checked through */
 	unsigned char prev[POINTS_HASH_LEN];  /* the tail's hash */
-	points_ent e;
+	points_entry_rec e;
 } vrun;
 
 static size_t
@@ -102,18 +102,18 @@ vt_get(points_db *db, vtable *t, int64_t account, uint32_t asset,
 
 		bigger.cap = t->cap ? t->cap * 2 : 1024;
 		bigger.n = t->n;
-		bigger.v = points__calloc(bigger.cap, sizeof(vbal));
+		bigger.v = points_alloc__calloc(bigger.cap, sizeof(vbal));
 		if (!bigger.v)
-			return points__err(db, POINTS_ENOMEM, "out of memory");
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		for (j = 0; j < t->cap; j++)
 			if (t->v[j].b.account != 0)
 				bigger.v[slot_of(&bigger, t->v[j].b.account,
 				    t->v[j].b.asset)] = t->v[j];
-		points__free(t->v);
+		points_alloc__free(t->v);
 		*t = bigger;
 	}
 	i = slot_of(t, account, asset);
-	points_bal__init(&t->v[i].b, account, asset, 0);
+	points_balance__init(&t->v[i].b, account, asset, 0);
 	t->v[i].first_seq = 0;
 	t->v[i].seen = 0;
 	t->n++;
@@ -127,8 +127,8 @@ vt_free(vtable *t)
 	size_t i;
 
 	for (i = 0; i < t->cap; i++)
-		points_bal__free(&t->v[i].b);
-	points__free(t->v);
+		points_balance__free(&t->v[i].b);
+	points_alloc__free(t->v);
 }
 
 static int
@@ -136,12 +136,12 @@ bad(points_db *db, points_verify_report *rep, int64_t seq, const char *what)
 {
 	rep->bad_seq = seq;
 	snprintf(rep->message, sizeof(rep->message), "%s", what);
-	return points__err(db, POINTS_ECORRUPT, "ledger fails verification: %s",
+	return points_db__err(db, POINTS_ECORRUPT, "ledger fails verification: %s",
 	    what);
 }
 
 static int
-lots_apply(points_db *db, points_bal *b, const points_lotlist *l, int sign)
+lots_apply(points_db *db, points_balance_rec *b, const points_lotlist *l, int sign)
 {
 	size_t i, j;
 	int rc;
@@ -171,11 +171,11 @@ lots_apply(points_db *db, points_bal *b, const points_lotlist *l, int sign)
 
 /* Apply one entry to the recomputed balances. */
 static int
-apply(points_db *db, vtable *t, const points_ent *e,
+apply(points_db *db, vtable *t, const points_entry_rec *e,
     points_verify_report *rep)
 {
 	vbal *fv, *tv;
-	points_bal *f, *to;
+	points_balance_rec *f, *to;
 	char msg[160];
 	int64_t a = e->amount;
 	int rc;
@@ -273,12 +273,12 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 	*end = 0;
 	/* From the tail itself (skipped), so that a stray key just after
 	 * it is not passed over. */
-	points__put_be64(lo, (uint64_t)r->tail);
+	points_codec__put_be64(lo, (uint64_t)r->tail);
 	rc = db->store->cursor_open(db->store,
-	    db->ks[points_ledger__entry_ks.slot], r->tail ? lo : NULL,
+	    db->ks[points_entry__ks.slot], r->tail ? lo : NULL,
 	    r->tail ? sizeof(lo) : 0, NULL, 0, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, "entry");
+		return points_db__store_err(db, rc, "entry");
 	while (n < r->chunk && r->tail < target) {
 		const void *k, *v;
 		size_t kl, vl;
@@ -291,10 +291,10 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, "entry");
+			rc = points_db__store_err(db, rc, "entry");
 			break;
 		}
-		seq = kl == 8 ? (int64_t)points__get_be64(k) : -1;
+		seq = kl == 8 ? (int64_t)points_codec__get_be64(k) : -1;
 		if (r->tail && seq == r->tail)
 			continue; /* checked by the chunk before */
 		if (seq != expect) {
@@ -307,7 +307,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			rc = bad(db, r->rep, seq, "entry too short");
 			break;
 		}
-		points_ent__hash(r->prev, seq, v, vl - POINTS_HASH_LEN, hash);
+		points_entry__hash(r->prev, seq, v, vl - POINTS_HASH_LEN, hash);
 		if (memcmp(hash, (const unsigned char *)v + vl -
 		    POINTS_HASH_LEN, POINTS_HASH_LEN) != 0) {
 			snprintf(msg, sizeof(msg), "entry %lld: hash mismatch "
@@ -316,7 +316,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			break;
 		}
 		memcpy(r->prev, hash, sizeof(r->prev));
-		if ((rc = points_ent__decode(db, seq, v, vl, &r->e))) {
+		if ((rc = points_entry__decode(db, seq, v, vl, &r->e))) {
 			if (rc == POINTS_ECORRUPT)
 				rc = bad(db, r->rep, seq, "entry unreadable");
 			break;
@@ -339,10 +339,10 @@ chain_to(points_db *db, vrun *r, int64_t target)
 	int end = 0, rc = POINTS_OK;
 
 	while (rc == POINTS_OK && !end && r->tail < target) {
-		if ((rc = points__read_begin(db)))
+		if ((rc = points_db__read_begin(db)))
 			break;
 		rc = chain_chunk(db, r, target, &end);
-		points__read_end(db);
+		points_db__read_end(db);
 	}
 	return rc;
 }
@@ -351,7 +351,7 @@ chain_to(points_db *db, vrun *r, int64_t target)
 static int
 log_end(points_db *db, int64_t *out)
 {
-	return points__last_key64(db, &points_ledger__entry_ks, out);
+	return points_db__last_key64(db, &points_entry__ks, out);
 }
 
 /* ---- Balances ---- */
@@ -377,19 +377,19 @@ same_lots(const points_lotlist *a, const points_lotlist *b)
 }
 
 static int
-has_sweep_key(points_db *db, const points_bal *b)
+has_sweep_key(points_db *db, const points_balance_rec *b)
 {
 	unsigned char k[16];
 	const void *v;
 	size_t vl;
 
 	points_balance__sweep_key(k, b->idx_day, b->account, b->asset);
-	return points__get(db, &points_balance__sweep_ks, k, sizeof(k), &v, &vl);
+	return points_db__get(db, &points_balance__sweep_ks, k, sizeof(k), &v, &vl);
 }
 
 /* A balance's copy of its account's status and flags must agree. */
 static int
-check_status(points_db *db, const points_bal *b, points_verify_report *rep)
+check_status(points_db *db, const points_balance_rec *b, points_verify_report *rep)
 {
 	points_account a;
 	char msg[160];
@@ -407,7 +407,7 @@ check_status(points_db *db, const points_bal *b, points_verify_report *rep)
 /* The checks of a stored balance that need the snapshot it was read
  * in: its account record and its expiry index key. */
 static int
-check_in_snapshot(points_db *db, vrun *r, const points_bal *got)
+check_in_snapshot(points_db *db, vrun *r, const points_balance_rec *got)
 {
 	char msg[160];
 	int rc;
@@ -429,10 +429,10 @@ check_in_snapshot(points_db *db, vrun *r, const points_bal *got)
 /* Compare a stored balance with the one recomputed through the tail of
  * the chain, which must be no older than the balance's newest entry. */
 static int
-compare_balance(points_db *db, vrun *r, const points_bal *got)
+compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 {
 	vbal *want = vt_find(&r->t, got->account, got->asset);
-	const points_bal *w = want ? &want->b : NULL;
+	const points_balance_rec *w = want ? &want->b : NULL;
 	char msg[200];
 
 	if (!w || w->available != got->available ||
@@ -460,7 +460,7 @@ compare_balance(points_db *db, vrun *r, const points_bal *got)
  * checked through exactly that entry.  *done: no balance is left. */
 static int
 balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
-    points_bal *got, int64_t *need, int *done)
+    points_balance_rec *got, int64_t *need, int *done)
 {
 	points_cursor *c;
 	size_t n = 0;
@@ -472,7 +472,7 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 	    db->ks[points_balance__ks.slot], *lolen ? lo : NULL, *lolen, NULL,
 	    0, 0, &c);
 	if (rc)
-		return points__store_err(db, rc, "balance");
+		return points_db__store_err(db, rc, "balance");
 	while (n < r->chunk) {
 		const void *k, *v;
 		size_t kl, vl;
@@ -484,7 +484,7 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 			break;
 		}
 		if (rc) {
-			rc = points__store_err(db, rc, "balance");
+			rc = points_db__store_err(db, rc, "balance");
 			break;
 		}
 		if (kl != 8) {
@@ -534,16 +534,16 @@ check_balances(points_db *db, vrun *r)
 	unsigned char lo[9];
 	size_t lolen = 0, i;
 	int64_t made_before = r->tail, need = 0;
-	points_bal got;
+	points_balance_rec got;
 	int rc = POINTS_OK, done = 0;
 	char msg[160];
 
-	points_bal__init(&got, 0, 0, 0);
+	points_balance__init(&got, 0, 0, 0);
 	while (rc == POINTS_OK && !done) {
-		if ((rc = points__read_begin(db)))
+		if ((rc = points_db__read_begin(db)))
 			break;
 		rc = balance_chunk(db, r, lo, &lolen, &got, &need, &done);
-		points__read_end(db);
+		points_db__read_end(db);
 		/* A balance a writer committed to since the chain was
 		 * checked: check the chain through its newest entry, no
 		 * further, and compare. */
@@ -551,7 +551,7 @@ check_balances(points_db *db, vrun *r)
 		    (rc = chain_to(db, r, need)) == POINTS_OK)
 			rc = compare_balance(db, r, &got);
 	}
-	points_bal__free(&got);
+	points_balance__free(&got);
 	if (rc)
 		return rc;
 	for (i = 0; i < r->t.cap; i++) {
@@ -585,27 +585,27 @@ index_chunk(points_db *db, vrun *r, unsigned char lo[17], size_t *lolen,
 
 		if (want > 64)
 			want = 64;
-		rc = points__collect_keys(db, &points_balance__sweep_ks,
+		rc = points_db__collect_keys(db, &points_balance__sweep_ks,
 		    *lolen ? lo : NULL, *lolen, NULL, 0, 16, keys[0], want,
 		    &got);
 		if (rc == POINTS_ECORRUPT)
 			rc = bad(db, r->rep, 0, "expiry index key unreadable");
 		for (i = 0; rc == POINTS_OK && i < got; i++) {
-			points_bal b;
+			points_balance_rec b;
 
-			points_bal__init(&b,
-			    (int64_t)points__get_be64(keys[i] + 4),
-			    points__get_be32(keys[i] + 12), 0);
+			points_balance__init(&b,
+			    (int64_t)points_codec__get_be64(keys[i] + 4),
+			    points_codec__get_be32(keys[i] + 12), 0);
 			if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
 			    (!b.found || !points_balance__first_day(&b) ||
-			    b.idx_day != points__get_be32(keys[i]))) {
+			    b.idx_day != points_codec__get_be32(keys[i]))) {
 				snprintf(msg, sizeof(msg), "the expiry index "
 				    "has a key for account %lld in asset #%u "
 				    "that its balance does not have",
 				    (long long)b.account, (unsigned)b.asset);
 				rc = bad(db, r->rep, 0, msg);
 			}
-			points_bal__free(&b);
+			points_balance__free(&b);
 		}
 		if (rc)
 			break;
@@ -631,10 +631,10 @@ check_sweep_index(points_db *db, vrun *r)
 	int rc = POINTS_OK, done = 0;
 
 	while (rc == POINTS_OK && !done) {
-		if ((rc = points__read_begin(db)))
+		if ((rc = points_db__read_begin(db)))
 			break;
 		rc = index_chunk(db, r, lo, &lolen, &done);
-		points__read_end(db);
+		points_db__read_end(db);
 	}
 	return rc;
 }
@@ -650,7 +650,7 @@ check_sums(points_db *db, vrun *r)
 	char msg[160];
 
 	for (i = 0; i < r->t.cap; i++) {
-		const points_bal *b = &r->t.v[i].b;
+		const points_balance_rec *b = &r->t.v[i].b;
 
 		if (b->account == 0)
 			continue;
@@ -681,16 +681,16 @@ points_verify(points_db *db, points_verify_report *out)
 	int64_t start = 0;
 	int rc;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
 	memset(&r, 0, sizeof(r));
 	r.rep = &rep;
 	r.chunk = points_verify__chunk ? points_verify__chunk : 1;
-	points_ent__init(&r.e, 0, 0, 0);
-	if ((rc = points__read_begin(db)) == POINTS_OK) {
+	points_entry__init(&r.e, 0, 0, 0);
+	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
 		rc = log_end(db, &start);
-		points__read_end(db);
+		points_db__read_end(db);
 	}
 	if (rc == POINTS_OK)
 		rc = chain_to(db, &r, start);
@@ -700,7 +700,7 @@ points_verify(points_db *db, points_verify_report *out)
 		rc = check_sweep_index(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_sums(db, &r);
-	points_ent__free(&r.e);
+	points_entry__free(&r.e);
 	vt_free(&r.t);
 	if (rc == POINTS_OK)
 		snprintf(rep.message, sizeof(rep.message), "ok");

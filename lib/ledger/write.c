@@ -109,7 +109,7 @@ points_write__fingerprint(const points_write_op *op, const void *req,
 	}
 	rc = b.err;
 	if (rc == POINTS_OK)
-		points_ledger__req_hash(&b, out);
+		points_idem__req_hash(&b, out);
 	points_buf__free(&b);
 	return rc;
 }
@@ -132,15 +132,15 @@ points_write__replay(points_db *db, const points_write_op *op, int64_t seq,
     void *result)
 {
 	points_txn *out = result;
-	points_ent e;
+	points_entry_rec e;
 	int rc;
 
 	(void)op;
-	points_ent__init(&e, 0, 0, 0);
-	rc = points_ent__load(db, seq, &e);
+	points_entry__init(&e, 0, 0, 0);
+	rc = points_entry__load(db, seq, &e);
 	if (rc == POINTS_OK)
-		rc = points_ledger__txn(db, &e, out);
-	points_ent__free(&e);
+		rc = points_entry__txn(db, &e, out);
+	points_entry__free(&e);
 	if (rc == POINTS_OK)
 		out->replayed = 1;
 	return rc;
@@ -150,7 +150,7 @@ int
 points_write__bad_version(points_db *db, const points_write_op *op,
     unsigned int version)
 {
-	return points__err(db, POINTS_EVERSION, "%s version %u not supported",
+	return points_db__err(db, POINTS_EVERSION, "%s version %u not supported",
 	    op->req->name, version);
 }
 
@@ -172,6 +172,6 @@ points_write__gave_up(points_db *db, const points_write_op *op, int attempts)
 	char why[sizeof(db->errmsg)];
 
 	snprintf(why, sizeof(why), "%s", points_errmsg(db));
-	return points__err(db, POINTS_ERETRY, "%s: still conflicting after %d "
+	return points_db__err(db, POINTS_ERETRY, "%s: still conflicting after %d "
 	    "attempts: %s", op->name, attempts, why);
 }

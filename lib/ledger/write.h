@@ -18,7 +18,7 @@
  * the body, record the key, commit; and copy the result out only once
  * committed.
  *
- * One read.  The key's record is read with one points__get_many, together
+ * One read.  The key's record is read with one points_db__get_many, together
  * with a probe of the entry log's tail (every write appends an entry:
  * entry.h, two keys) and the keys the operation names in its optional
  * prefetch method (a posting: both balances), so that a store with
@@ -51,7 +51,7 @@
  * times in all; then POINTS_ERETRY is returned.  The body must therefore
  * keep no state across attempts but what validate put in ctx.  Inside a
  * batch nothing is retried: the batch's transaction is lost
- * (points__write_end rolls it back) and the code is returned.
+ * (points_db__write_end rolls it back) and the code is returned.
  *
  * The result.  The operation's result is result_size bytes, at most
  * POINTS_WRITE_RESULT_MAX: the skeleton keeps it in a buffer of its own
@@ -203,13 +203,13 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 	int rc, ri = -1, rt = -1;
 
 	if (key) {
-		r[n].ks = &points_ledger__idem_ks;
+		r[n].ks = &points_idem__ks;
 		r[n].key = key;
 		r[n].klen = strlen(key);
 		ri = (int)n++;
 	}
-	if (points_ledger__tail_probe(db, tail)) {
-		r[n].ks = r[n + 1].ks = &points_ledger__entry_ks;
+	if (points_entry__tail_probe(db, tail)) {
+		r[n].ks = r[n + 1].ks = &points_entry__ks;
 		r[n].key = tail;
 		r[n + 1].key = tail + 8;
 		r[n].klen = r[n + 1].klen = 8;
@@ -223,20 +223,20 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 		rc = op->prefetch(db, op, req, ctx, r + first, &k);
 		if (rc) {
 			/* as when the key was looked up first */
-			int irc = points_ledger__idem_check(db, key, hash,
+			int irc = points_idem__check(db, key, hash,
 			    seq);
 
 			return irc == POINTS_OK ? rc : irc;
 		}
 		n += k;
 	}
-	if ((rc = points__get_many(db, r, n)))
+	if ((rc = points_db__get_many(db, r, n)))
 		return rc;
-	if (ri >= 0 && (rc = points_ledger__idem_fetched(db, key, hash,
+	if (ri >= 0 && (rc = points_idem__fetched(db, key, hash,
 	    r[ri].rc, r[ri].val, r[ri].vlen, seq)))
 		return rc;
 	if (rt >= 0)
-		points_ledger__tail_probed(db, r + rt);
+		points_entry__tail_probed(db, r + rt);
 	if (op->fetched)
 		return op->fetched(db, op, req, ctx, r + first, n - first);
 	return POINTS_OK;
@@ -287,13 +287,13 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 	int64_t seq;
 	int rc, n;
 
-	if ((rc = points__check_db(db)))
+	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!req)
-		return points__err(db, POINTS_EINVAL, "%s is required",
+		return points_db__err(db, POINTS_EINVAL, "%s is required",
 		    op->req->name);
 	if (!out)
-		return points__err(db, POINTS_EINVAL, "out is required");
+		return points_db__err(db, POINTS_EINVAL, "out is required");
 	memcpy(&v, req, sizeof(v));
 	if (v == 0 || v > op->req->version)
 		return points_write__bad_version(db, op, v);
@@ -307,14 +307,14 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 		return rc;
 	memcpy(&key, (const unsigned char *)req + op->req->key_offset,
 	    sizeof(key));
-	if ((rc = points__check_str(db, "idempotency key", key,
+	if ((rc = points_db__check_str(db, "idempotency key", key,
 	    POINTS_IDEM_MAX, 0)))
 		return rc;
 	/* only a request that can be replayed needs its fingerprint */
 	if (key && points_write__fingerprint(op, req, hash))
-		return points__err(db, POINTS_ENOMEM, "out of memory");
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	for (n = 1;; n++) {
-		if ((rc = points__write_begin(db)) == POINTS_OK) {
+		if ((rc = points_db__write_begin(db)) == POINTS_OK) {
 			seq = 0;
 			rc = points_write__read(db, op, req, ctx, key, hash,
 			    &seq);
@@ -325,10 +325,10 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 			} else if (rc == POINTS_OK) {
 				rc = op->body(db, op, req, ctx, result.b, &seq);
 				if (rc == POINTS_OK)
-					rc = points_ledger__idem_record(db, key,
+					rc = points_idem__record(db, key,
 					    hash, seq);
 			}
-			rc = points__write_end(db, rc);
+			rc = points_db__write_end(db, rc);
 		}
 		if (rc != POINTS_ERETRY || db->in_batch ||
 		    n >= POINTS_WRITE_ATTEMPTS)

@@ -236,7 +236,7 @@ fault_close(points_store *st)
 		return;
 	if (f->in_txn)
 		f->inner->rollback(f->inner);
-	points__free(f);
+	points_alloc__free(f);
 }
 
 static fault_store *
@@ -259,7 +259,7 @@ points_store_fault_new(points_store *inner, points_store **out)
 	    !inner->cursor_open || !inner->cursor_next ||
 	    !inner->cursor_close)
 		return POINTS_EINVAL;
-	if (!(f = points__calloc(1, sizeof(*f))))
+	if (!(f = points_alloc__calloc(1, sizeof(*f))))
 		return POINTS_ENOMEM;
 	f->base.version = POINTS_STORE_VERSION;
 	f->base.name = "fault";

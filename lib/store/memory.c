@@ -268,9 +268,9 @@ entry_new(mem_store *s, const points_keyspace *ks, const void *k, size_t kl,
 		return NULL;
 	size = entry_size(kl, cap);
 	if ((ks->flags & APPENDED) && size <= POINTS_SLAB_MAX)
-		e = points__slab_alloc(&s->slabs, size, &slab);
+		e = points_slab__alloc(&s->slabs, size, &slab);
 	else
-		e = points__malloc(size);
+		e = points_alloc__malloc(size);
 	if (!e)
 		return NULL;
 	e->slab = slab;
@@ -289,10 +289,10 @@ static void
 entry_free(mem_store *s, mem_entry *e)
 {
 	if (e && e->slab)
-		points__slab_free(&s->slabs, e, entry_size(e->klen, e->cap),
+		points_slab__free(&s->slabs, e, entry_size(e->klen, e->cap),
 		    e->slab);
 	else
-		points__free(e);
+		points_alloc__free(e);
 }
 
 /* ---- Hash table ---- */
@@ -317,7 +317,7 @@ hash_find(const points_keyspace *ks, uint64_t h, const unsigned char *k,
 static size_t
 hash_slot_of(const points_keyspace *ks, const mem_entry *e)
 {
-	size_t i = hash_find(ks, points__key_hash(e->data, e->klen), e->data, e->klen);
+	size_t i = hash_find(ks, points_store__key_hash(e->data, e->klen), e->data, e->klen);
 
 	assert(i != NOSLOT && ks->tab[i].e == e);
 	return i;
@@ -370,7 +370,7 @@ hash_reserve(points_keyspace *ks)
 		return POINTS_OK;
 	ncap = ocap * 2;
 	if (ncap > (size_t)-1 / sizeof(*nt) ||
-	    !(nt = points__calloc(ncap, sizeof(*nt))))
+	    !(nt = points_alloc__calloc(ncap, sizeof(*nt))))
 		return POINTS_ENOMEM;
 	for (i = 0; i < ocap; i++) {
 		if (!ot[i].e)
@@ -380,7 +380,7 @@ hash_reserve(points_keyspace *ks)
 			;
 		nt[j] = ot[i];
 	}
-	points__free(ot);
+	points_alloc__free(ot);
 	ks->tab = nt;
 	ks->tcap = ncap;
 	return POINTS_OK;
@@ -394,7 +394,7 @@ static int
 pool_reserve(points_keyspace *ks, int nleaf, int ninner)
 {
 	while (ks->npool_leaf < nleaf) {
-		mem_leaf *l = points__malloc(sizeof(*l));
+		mem_leaf *l = points_alloc__malloc(sizeof(*l));
 
 		if (!l)
 			return POINTS_ENOMEM;
@@ -403,7 +403,7 @@ pool_reserve(points_keyspace *ks, int nleaf, int ninner)
 		ks->npool_leaf++;
 	}
 	while (ks->npool_inner < ninner) {
-		mem_inner *in = points__malloc(sizeof(*in));
+		mem_inner *in = points_alloc__malloc(sizeof(*in));
 
 		if (!in)
 			return POINTS_ENOMEM;
@@ -446,7 +446,7 @@ static void
 pool_put_leaf(points_keyspace *ks, mem_leaf *l)
 {
 	if (ks->npool_leaf >= POOL_KEEP) {
-		points__free(l);
+		points_alloc__free(l);
 		return;
 	}
 	l->next = ks->pool_leaf;
@@ -458,7 +458,7 @@ static void
 pool_put_inner(points_keyspace *ks, mem_inner *in)
 {
 	if (ks->npool_inner >= POOL_KEEP) {
-		points__free(in);
+		points_alloc__free(in);
 		return;
 	}
 	in->h.parent = ks->pool_inner;
@@ -685,7 +685,7 @@ split_reserve(points_keyspace *ks, const mem_leaf *l, int i,
 	if ((rc = pool_reserve(ks, 1, ninner)) != POINTS_OK)
 		return rc;
 	first = m < i ? l->e[m] : m == i ? ne : l->e[m - 1];
-	*sep = points__malloc(sizeof(**sep) + first->klen);
+	*sep = points_alloc__malloc(sizeof(**sep) + first->klen);
 	if (!*sep)
 		return POINTS_ENOMEM;
 	(*sep)->len = first->klen;
@@ -769,7 +769,7 @@ node_unlink(points_keyspace *ks, mem_node *c)
 	n = p->h.n;
 	if (j == 0 && n > 1) {
 		/* child[1] takes over child[0]'s range: its separator goes */
-		points__free(p->sep[1]);
+		points_alloc__free(p->sep[1]);
 		memmove(&p->child[0], &p->child[1],
 		    (size_t)(n - 1) * sizeof(p->child[0]));
 		memmove(&p->sep[1], &p->sep[2],
@@ -778,7 +778,7 @@ node_unlink(points_keyspace *ks, mem_node *c)
 		    (size_t)(n - 2) * sizeof(p->pfx[0]));
 	} else if (j > 0) {
 		/* child[j - 1] takes over child[j]'s range */
-		points__free(p->sep[j]);
+		points_alloc__free(p->sep[j]);
 		memmove(&p->child[j], &p->child[j + 1],
 		    (size_t)(n - j - 1) * sizeof(p->child[0]));
 		memmove(&p->sep[j], &p->sep[j + 1],
@@ -840,17 +840,17 @@ tree_free(mem_node *n)
 
 		for (i = 0; i < n->n; i++)
 			if (!l->e[i]->slab) /* the rest go with the slabs */
-				points__free(l->e[i]);
+				points_alloc__free(l->e[i]);
 	} else {
 		mem_inner *in = (mem_inner *)n;
 
 		for (i = 0; i < n->n; i++) {
 			if (i > 0)
-				points__free(in->sep[i]);
+				points_alloc__free(in->sep[i]);
 			tree_free(in->child[i]);
 		}
 	}
-	points__free(n);
+	points_alloc__free(n);
 }
 
 /* ---- Undo log ---- */
@@ -866,7 +866,7 @@ undo_reserve(mem_store *s)
 	cap = s->capundo ? s->capundo * 2 : 64;
 	if (cap > (size_t)-1 / sizeof(*u))
 		return POINTS_ENOMEM;
-	u = points__realloc(s->undo, cap * sizeof(*u));
+	u = points_alloc__realloc(s->undo, cap * sizeof(*u));
 	if (!u)
 		return POINTS_ENOMEM;
 	s->undo = u;
@@ -889,7 +889,7 @@ saved_reserve(mem_store *s, size_t n)
 			return POINTS_ENOMEM;
 		cap *= 2;
 	}
-	if (!(b = points__realloc(s->saved, cap)))
+	if (!(b = points_alloc__realloc(s->saved, cap)))
 		return POINTS_ENOMEM;
 	s->saved = b;
 	s->capsaved = cap;
@@ -961,7 +961,7 @@ undo_apply(mem_store *s, mem_undo *u)
 		leaf_insert(ks, l, i, p, u->old, NULL);
 		if (ks->tab) {
 			assert((ks->tcount + 1) * 2 <= ks->tcap);
-			hash_insert(ks, points__key_hash(u->old->data, u->old->klen),
+			hash_insert(ks, points_store__key_hash(u->old->data, u->old->klen),
 			    u->old);
 		}
 		ks->mod++;
@@ -983,12 +983,12 @@ txn_end(mem_store *s)
 	for (ks = s->ks; ks; ks = ks->next)
 		reclaim(ks);
 	if (s->capundo > UNDO_KEEP) {
-		points__free(s->undo);
+		points_alloc__free(s->undo);
 		s->undo = NULL;
 		s->capundo = 0;
 	}
 	if (s->capsaved > SAVED_KEEP) {
-		points__free(s->saved);
+		points_alloc__free(s->saved);
 		s->saved = NULL;
 		s->capsaved = 0;
 	}
@@ -1050,7 +1050,7 @@ mem_rollback(points_store *st)
 static mem_leaf *
 leaf_alloc(void)
 {
-	mem_leaf *l = points__malloc(sizeof(*l));
+	mem_leaf *l = points_alloc__malloc(sizeof(*l));
 
 	if (l) {
 		memset(&l->h, 0, sizeof(l->h));
@@ -1085,20 +1085,20 @@ mem_keyspace(points_store *st, const char *name, unsigned int flags,
 			*out = ks;
 			return POINTS_OK;
 		}
-	if (!(ks = points__calloc(1, sizeof(*ks))))
+	if (!(ks = points_alloc__calloc(1, sizeof(*ks))))
 		return fail(s, POINTS_ENOMEM, "keyspace", NULL);
 	/* The entry log and the other ordered keyspaces are appended to
 	 * and read by range: their tree's right edge stays in cache, where
 	 * a hash slot would be a random miss per append.  INT64 keyspaces
 	 * (balances) are read at random: they keep the hash. */
 	if (!(flags & APPENDED)) {
-		ks->tab = points__calloc(HASH_MIN, sizeof(*ks->tab));
+		ks->tab = points_alloc__calloc(HASH_MIN, sizeof(*ks->tab));
 		ks->tcap = HASH_MIN;
 	}
 	if ((!ks->tab && !(flags & APPENDED)) ||
 	    !(root = leaf_alloc())) {
-		points__free(ks->tab);
-		points__free(ks);
+		points_alloc__free(ks->tab);
+		points_alloc__free(ks);
 		return fail(s, POINTS_ENOMEM, "keyspace", NULL);
 	}
 	ks->store = s;
@@ -1119,17 +1119,17 @@ ks_free(points_keyspace *ks)
 		mem_leaf *l = ks->pool_leaf;
 
 		ks->pool_leaf = l->next;
-		points__free(l);
+		points_alloc__free(l);
 	}
 	while (ks->pool_inner) {
 		mem_inner *in = ks->pool_inner;
 
 		ks->pool_inner = in->h.parent;
-		points__free(in);
+		points_alloc__free(in);
 	}
 	tree_free(ks->root);
-	points__free(ks->tab);
-	points__free(ks);
+	points_alloc__free(ks->tab);
+	points_alloc__free(ks);
 }
 
 /* ---- Reads and writes ---- */
@@ -1184,7 +1184,7 @@ lookup(points_keyspace *ks, const unsigned char *k, size_t kl, uint64_t *h,
 	int eq;
 
 	if (ks->tab) {
-		*h = points__key_hash(k, kl);
+		*h = points_store__key_hash(k, kl);
 		*si = hash_find(ks, *h, k, kl);
 		*l = NULL;
 		return *si == NOSLOT ? NULL : ks->tab[*si].e;
@@ -1443,7 +1443,7 @@ mem_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	if (!hi)
 		hilen = 0;
 	/* The bounds are copied: the caller's buffers may not outlive us. */
-	if (!(c = points__malloc(sizeof(*c) + lolen + hilen)))
+	if (!(c = points_alloc__malloc(sizeof(*c) + lolen + hilen)))
 		return fail(s, POINTS_ENOMEM, "cursor_open", NULL);
 	memset(c, 0, sizeof(*c));
 	b = (unsigned char *)(c + 1);
@@ -1531,7 +1531,7 @@ mem_cursor_close(points_store *st, points_cursor *c)
 	if (!c)
 		return;
 	cur_unlink((mem_store *)st, c);
-	points__free(c);
+	points_alloc__free(c);
 }
 
 /* ---- The store ---- */
@@ -1555,20 +1555,20 @@ mem_close(points_store *st)
 		s->ks = ks->next;
 		ks_free(ks);
 	}
-	points__slab_destroy(&s->slabs);
-	points__free(s->undo);
-	points__free(s->saved);
-	points__free(s);
+	points_slab__destroy(&s->slabs);
+	points_alloc__free(s->undo);
+	points_alloc__free(s->saved);
+	points_alloc__free(s);
 }
 
 int
-points_store_memory__new(points_store **out)
+points_memory__new(points_store **out)
 {
 	mem_store *s;
 
 	if (!out)
 		return POINTS_EINVAL;
-	if (!(s = points__calloc(1, sizeof(*s))))
+	if (!(s = points_alloc__calloc(1, sizeof(*s))))
 		return POINTS_ENOMEM;
 	s->base.version = POINTS_STORE_VERSION;
 	s->base.name = "memory";

@@ -13,7 +13,7 @@
 
 /* A key's two slots, side by side (one cache line): the set of ways. */
 static rcache_slot *
-set_of(const points_rcache *c, uint64_t h)
+set_of(const points_readcache *c, uint64_t h)
 {
 	return &c->slots[h & c->mask & ~(size_t)1];
 }
@@ -27,7 +27,7 @@ holds_key(const rcache_slot *s, uint64_t h, const void *key, size_t klen)
 }
 
 int
-points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
+points_readcache__get(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void **val, size_t *vlen)
 {
 	uint64_t h;
@@ -36,7 +36,7 @@ points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
 
 	if (c->mask == 0)
 		return 0;
-	h = points__key_hash(key, klen);
+	h = points_store__key_hash(key, klen);
 	s = set_of(c, h);
 	for (w = 0; w < 2; w++, s++)
 		if (s->gen == gen && holds_key(s, h, key, klen)) {
@@ -50,12 +50,12 @@ points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
 /* Double the table (or make the first), keeping this generation's
  * entries; older ones are freed.  Returns 0 when it cannot. */
 static int
-grow(points_rcache *c, uint64_t gen)
+grow(points_readcache *c, uint64_t gen)
 {
 	size_t n = c->mask ? (c->mask + 1) * 2 : RCACHE_MIN_SLOTS, i;
 	rcache_slot *t, *old = c->slots;
 
-	if (!(t = points__calloc(n, sizeof(*t))))
+	if (!(t = points_alloc__calloc(n, sizeof(*t))))
 		return 0;
 	c->slots = t;
 	c->filled = 0;
@@ -63,20 +63,20 @@ grow(points_rcache *c, uint64_t gen)
 		rcache_slot *o = &old[i], *s;
 
 		if (o->gen != gen) {
-			points__free(o->data);
+			points_alloc__free(o->data);
 			continue;
 		}
 		s = &t[o->hash & (n - 1) & ~(size_t)1];
 		if (s->gen == gen)
 			s++;
 		if (s->gen == gen) { /* both ways taken: drop this one */
-			points__free(o->data);
+			points_alloc__free(o->data);
 			continue;
 		}
 		*s = *o;
 		c->filled++;
 	}
-	points__free(old);
+	points_alloc__free(old);
 	c->mask = n - 1;
 	return 1;
 }
@@ -85,7 +85,7 @@ grow(points_rcache *c, uint64_t gen)
  * after its entry moved to way 1 (whose entry goes): the older of two
  * is dropped first. */
 static rcache_slot *
-way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
+way_for(points_readcache *c, uint64_t gen, uint64_t h, const void *key,
     size_t klen)
 {
 	rcache_slot *s = set_of(c, h);
@@ -98,7 +98,7 @@ way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
 		return &s[0];
 	if (s[1].gen != gen)
 		return &s[1];
-	points__free(s[1].data);
+	points_alloc__free(s[1].data);
 	s[1] = s[0];
 	s[0].data = NULL;
 	s[0].gen = 0;
@@ -107,10 +107,10 @@ way_for(points_rcache *c, uint64_t gen, uint64_t h, const void *key,
 }
 
 const void *
-points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
+points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
-	uint64_t h = points__key_hash(key, klen);
+	uint64_t h = points_store__key_hash(key, klen);
 	rcache_slot *s;
 	unsigned char *d;
 
@@ -119,16 +119,16 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 		c->filled = 0;
 	}
 	if (vlen > RCACHE_MAX_VALUE || klen > UINT32_MAX) {
-		points__rcache_del(c, key, klen); /* never keep a stale copy */
+		points_readcache__del(c, key, klen); /* never keep a stale copy */
 		return NULL;
 	}
 	if ((c->mask == 0 || (c->filled >= (c->mask + 1) / 4 * 3 &&
 	    c->mask + 1 < RCACHE_MAX_SLOTS)) && !grow(c, gen)) {
-		points__rcache_del(c, key, klen);
+		points_readcache__del(c, key, klen);
 		return NULL;
 	}
-	if (!(d = points__malloc(klen + vlen + 1))) {
-		points__rcache_del(c, key, klen); /* never keep a stale copy */
+	if (!(d = points_alloc__malloc(klen + vlen + 1))) {
+		points_readcache__del(c, key, klen); /* never keep a stale copy */
 		return NULL;
 	}
 	if (klen)
@@ -138,7 +138,7 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 	s = way_for(c, gen, h, key, klen);
 	if (s->gen != gen)
 		c->filled++;
-	points__free(s->data);
+	points_alloc__free(s->data);
 	s->data = d;
 	s->gen = gen;
 	s->hash = h;
@@ -148,7 +148,7 @@ points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
 }
 
 void
-points__rcache_del(points_rcache *c, const void *key, size_t klen)
+points_readcache__del(points_readcache *c, const void *key, size_t klen)
 {
 	uint64_t h;
 	rcache_slot *s;
@@ -156,7 +156,7 @@ points__rcache_del(points_rcache *c, const void *key, size_t klen)
 
 	if (c->mask == 0)
 		return;
-	h = points__key_hash(key, klen);
+	h = points_store__key_hash(key, klen);
 	s = set_of(c, h);
 	for (w = 0; w < 2; w++, s++)
 		if (holds_key(s, h, key, klen))
@@ -164,12 +164,12 @@ points__rcache_del(points_rcache *c, const void *key, size_t klen)
 }
 
 void
-points__rcache_free(points_rcache *c)
+points_readcache__free(points_readcache *c)
 {
 	size_t i;
 
 	for (i = 0; c->slots && i <= c->mask; i++)
-		points__free(c->slots[i].data);
-	points__free(c->slots);
+		points_alloc__free(c->slots[i].data);
+	points_alloc__free(c->slots);
 	memset(c, 0, sizeof(*c));
 }

@@ -25,25 +25,25 @@ typedef struct rcache_slot {
 	uint32_t klen, vlen;
 } rcache_slot;
 
-typedef struct points_rcache {
+typedef struct points_readcache {
 	rcache_slot *slots;
 	size_t mask;   /* slots - 1; 0 with no table */
 	size_t filled; /* slots taken in this generation */
 	uint64_t gen;  /* the generation filled counts */
-} points_rcache;
+} points_readcache;
 
 /* 1 and the value (valid until the next call on c) if key is cached in
  * generation gen, else 0. */
-int points__rcache_get(points_rcache *c, uint64_t gen, const void *key,
+int points_readcache__get(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void **val, size_t *vlen);
 /* Remember key = val in generation gen (a get's result or a put).
  * Returns the cached copy of the value (valid until the next call on c),
  * or NULL when it was not kept. */
-const void *points__rcache_put(points_rcache *c, uint64_t gen, const void *key,
+const void *points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void *val, size_t vlen);
 /* Forget key (a delete). */
-void points__rcache_del(points_rcache *c, const void *key, size_t klen);
+void points_readcache__del(points_readcache *c, const void *key, size_t klen);
 /* Free everything; c is empty afterwards. */
-void points__rcache_free(points_rcache *c);
+void points_readcache__free(points_readcache *c);
 
 #endif

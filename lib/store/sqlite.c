@@ -79,7 +79,7 @@ struct points_keyspace {
 	int cur_busy[NCUR];      /* held by an open cursor */
 	uint64_t mod;            /* bumped by writes: cursors restart */
 	int cached;              /* point lookups go through rc */
-	points_rcache rc;
+	points_readcache rc;
 };
 
 struct points_cursor {
@@ -464,8 +464,8 @@ ks_free(points_keyspace *ks)
 	sqlite3_finalize(ks->del);
 	for (i = 0; i < NCUR; i++)
 		sqlite3_finalize(ks->cur[i]);
-	points__rcache_free(&ks->rc);
-	points__free(ks);
+	points_readcache__free(&ks->rc);
+	points_alloc__free(ks);
 }
 
 /* The table must suit the flags: one made by an earlier open with other
@@ -537,7 +537,7 @@ sql_keyspace(points_store *st, const char *name, unsigned int flags,
 			*out = ks;
 			return POINTS_OK;
 		}
-	if (!(ks = points__calloc(1, sizeof(*ks))))
+	if (!(ks = points_alloc__calloc(1, sizeof(*ks))))
 		return POINTS_ENOMEM;
 	ks->store = s;
 	strcpy(ks->name, name);
@@ -598,7 +598,7 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		return rc;
 	if (!val || !vlen)
 		return own_err(s, POINTS_EINVAL, "no output");
-	if (ks->cached && points__rcache_get(&ks->rc, s->gen, key, klen, val,
+	if (ks->cached && points_readcache__get(&ks->rc, s->gen, key, klen, val,
 	    vlen))
 		return POINTS_OK;
 	if ((rc = bind_key(s, ks, ks->get, 1, key, klen)))
@@ -622,7 +622,7 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		return POINTS_ENOMEM;
 	}
 	/* The cache's copy serves the caller; else get's own buffer does. */
-	if (ks->cached && (c = points__rcache_put(&ks->rc, s->gen, key, klen,
+	if (ks->cached && (c = points_readcache__put(&ks->rc, s->gen, key, klen,
 	    v, n)) != NULL) {
 		sqlite3_reset(ks->get);
 		*val = c;
@@ -631,7 +631,7 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	}
 	if (n > s->bufcap) {
 		size_t cap = n < 256 ? 256 : n + n / 2;
-		unsigned char *b = points__realloc(s->buf, cap);
+		unsigned char *b = points_alloc__realloc(s->buf, cap);
 
 		if (!b) {
 			sqlite3_reset(ks->get);
@@ -658,7 +658,7 @@ mbuf_reserve(sql_store *s, size_t n)
 	if (n <= s->mbufcap)
 		return POINTS_OK;
 	cap = n < 1024 ? 1024 : n + n / 2;
-	if (!(b = points__realloc(s->mbuf, cap)))
+	if (!(b = points_alloc__realloc(s->mbuf, cap)))
 		return own_err(s, POINTS_ENOMEM, "get_many: out of memory");
 	s->mbuf = b;
 	s->mbufcap = cap;
@@ -731,9 +731,9 @@ sql_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		ks->mod++;
 	if (ks->cached) {
 		if (rc == POINTS_OK)
-			points__rcache_put(&ks->rc, s->gen, key, klen, val, vlen);
+			points_readcache__put(&ks->rc, s->gen, key, klen, val, vlen);
 		else
-			points__rcache_del(&ks->rc, key, klen);
+			points_readcache__del(&ks->rc, key, klen);
 	}
 	return rc;
 }
@@ -751,7 +751,7 @@ sql_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 	if ((rc = run(s, ks->del, "del")) == POINTS_OK)
 		ks->mod++;
 	if (ks->cached)
-		points__rcache_del(&ks->rc, key, klen);
+		points_readcache__del(&ks->rc, key, klen);
 	return rc;
 }
 
@@ -910,7 +910,7 @@ sql_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	    hilen > (size_t)-1 / 2 - sizeof(*c))
 		return POINTS_EINVAL;
 	/* Bounds are copied: the caller's buffers may not outlive us. */
-	if (!(c = points__calloc(1, sizeof(*c) + lolen + hilen)))
+	if (!(c = points_alloc__calloc(1, sizeof(*c) + lolen + hilen)))
 		return POINTS_ENOMEM;
 	b = (unsigned char *)(c + 1);
 	c->ks = ks;
@@ -954,7 +954,7 @@ sql_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	}
 	if (!c->done && (rc = cur_start(c))) {
 		cur_release(c);
-		points__free(c);
+		points_alloc__free(c);
 		return rc;
 	}
 	c->next = s->cursors;
@@ -1021,7 +1021,7 @@ sql_cursor_next(points_store *st, points_cursor *c, const void **key,
 		}
 		if (n > c->lastcap) {
 			size_t cap = n < 64 ? 64 : n * 2;
-			unsigned char *p = points__realloc(c->last, cap);
+			unsigned char *p = points_alloc__realloc(c->last, cap);
 
 			if (!p) {
 				c->reseek = 1;
@@ -1058,8 +1058,8 @@ sql_cursor_close(points_store *st, points_cursor *c)
 		s->cursors = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	points__free(c->last);
-	points__free(c);
+	points_alloc__free(c->last);
+	points_alloc__free(c);
 }
 
 /* ---- The store ---- */
@@ -1089,9 +1089,9 @@ sql_close(points_store *st)
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
 	sqlite3_close(s->db);
-	points__free(s->buf);
-	points__free(s->mbuf);
-	points__free(s);
+	points_alloc__free(s->buf);
+	points_alloc__free(s->mbuf);
+	points_alloc__free(s);
 }
 
 /* PRAGMAs from parsed options.  PRAGMA takes no bound parameters, so the
@@ -1150,8 +1150,11 @@ configure(sql_store *s, const sql_opts *o)
 	return POINTS_OK;
 }
 
+/* sqlite3_threadsafe(), unless a test stands in for it (store.h). */
+int (*points_sqlite__threadsafe)(void) = sqlite3_threadsafe;
+
 int
-points_store_sqlite__new(const char *path, const char *opts,
+points_sqlite__new(const char *path, const char *opts,
     points_store **out, char *err, size_t errlen)
 {
 	sql_store *s;
@@ -1164,7 +1167,20 @@ points_store_sqlite__new(const char *path, const char *opts,
 		return POINTS_EINVAL;
 	if ((rc = parse_opts(opts, &o, err, errlen)))
 		return rc;
-	if (!(s = points__calloc(1, sizeof(*s))))
+	/* Each connection is opened SQLITE_OPEN_NOMUTEX, for one thread at
+	 * a time, while other threads use their own: a SQLite built with
+	 * SQLITE_THREADSAFE=0 has no locks at all, and would corrupt its
+	 * own state under two handles in two threads.  Refuse it here rather
+	 * than fail later, where no one could tell why. */
+	if (points_sqlite__threadsafe() == 0) {
+		if (errlen)
+			snprintf(err, errlen, "%s: SQLite %s was built "
+			    "single-threaded (SQLITE_THREADSAFE=0); libpoints "
+			    "needs a thread-safe SQLite", path,
+			    sqlite3_libversion());
+		return POINTS_ESTORAGE;
+	}
+	if (!(s = points_alloc__calloc(1, sizeof(*s))))
 		return POINTS_ENOMEM;
 	s->base.version = POINTS_STORE_VERSION;
 	s->base.name = "sqlite";

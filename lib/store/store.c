@@ -29,7 +29,7 @@ points_store__open(const char *uri, points_store **out, char *err,
 	if (!uri || !out)
 		return POINTS_EINVAL;
 	if (strcmp(uri, MEMORY_SCHEME) == 0)
-		return points_store_memory__new(out);
+		return points_memory__new(out);
 	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0) {
 		if (errlen)
 			snprintf(err, errlen, "unknown scheme (use memory: or "
@@ -46,12 +46,12 @@ points_store__open(const char *uri, points_store **out, char *err,
 			snprintf(err, errlen, "no file name after sqlite:");
 		return POINTS_EINVAL;
 	}
-	if (!(p = points__malloc(n + 1)))
+	if (!(p = points_alloc__malloc(n + 1)))
 		return POINTS_ENOMEM;
 	memcpy(p, path, n);
 	p[n] = '\0';
-	rc = points_store_sqlite__new(p, q ? q + 1 : NULL, out, err, errlen);
-	points__free(p);
+	rc = points_sqlite__new(p, q ? q + 1 : NULL, out, err, errlen);
+	points_alloc__free(p);
 	return rc;
 }
 
@@ -103,7 +103,7 @@ points_store__valid_name(const char *name)
  * splitmix64.  Hashes live in memory only, so byte order does not
  * matter. */
 uint64_t
-points__key_hash(const void *key, size_t n)
+points_store__key_hash(const void *key, size_t n)
 {
 	const unsigned char *k = key;
 	uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)n * 0xff51afd7ed558ccdu);

@@ -10,14 +10,20 @@
 #include "points/sys/store.h"
 
 /* The "memory:" backend: a B+tree per keyspace (store_memory.c). */
-int points_store_memory__new(points_store **out);
+int points_memory__new(points_store **out);
 
 /* The "sqlite:" backend (store_sqlite.c).  path is the file name; opts is
  * the text after '?' ("busy_timeout=MS&sync=full&...") or NULL.  Bad
  * options are POINTS_EINVAL.  On failure a reason is written to err
  * (errlen bytes, may be 0). */
-int points_store_sqlite__new(const char *path, const char *opts,
+int points_sqlite__new(const char *path, const char *opts,
     points_store **out, char *err, size_t errlen);
+
+/* What the SQLite backend calls to learn whether the SQLite it runs on
+ * is thread-safe: sqlite3_threadsafe().  A single-threaded SQLite
+ * (SQLITE_THREADSAFE=0) is refused at open with POINTS_ESTORAGE.  Only
+ * tests replace it, to reach that refusal on a thread-safe SQLite. */
+extern int (*points_sqlite__threadsafe)(void);
 
 /* points_store_open, with the reason for a failure in err. */
 int points_store__open(const char *uri, points_store **out, char *err,
@@ -30,7 +36,7 @@ const char *points_store__message(points_store *s);
 
 /* A 64-bit hash of a key, for in-memory tables (the memory backend's
  * index, the read cache). */
-uint64_t points__key_hash(const void *key, size_t n);
+uint64_t points_store__key_hash(const void *key, size_t n);
 
 /* 1 when name is a valid keyspace name: 1-32 chars of [a-z0-9_]. */
 int points_store__valid_name(const char *name);

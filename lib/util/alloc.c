@@ -35,32 +35,32 @@ points_free(void *p)
 }
 
 void *
-points__malloc(size_t n)
+points_alloc__malloc(size_t n)
 {
 	return alloc_malloc(n ? n : 1);
 }
 
 void *
-points__calloc(size_t count, size_t size)
+points_alloc__calloc(size_t count, size_t size)
 {
 	void *p;
 
 	if (size && count > (size_t)-1 / size)
 		return NULL;
-	p = points__malloc(count * size);
+	p = points_alloc__malloc(count * size);
 	if (p)
 		memset(p, 0, count * size);
 	return p;
 }
 
 void *
-points__realloc(void *p, size_t n)
+points_alloc__realloc(void *p, size_t n)
 {
 	return alloc_realloc(p, n ? n : 1);
 }
 
 void
-points__free(void *p)
+points_alloc__free(void *p)
 {
 	if (p)
 		alloc_free(p);

@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-void *points__malloc(size_t n);
-void *points__calloc(size_t count, size_t size);
-void *points__realloc(void *p, size_t n);
-void points__free(void *p);
+void *points_alloc__malloc(size_t n);
+void *points_alloc__calloc(size_t count, size_t size);
+void *points_alloc__realloc(void *p, size_t n);
+void points_alloc__free(void *p);
 
 #endif

@@ -25,7 +25,7 @@ void
 points_buf__free(points_buf *b)
 {
 	if (b->data != b->small)
-		points__free(b->data);
+		points_alloc__free(b->data);
 	points_buf__init(b);
 }
 
@@ -42,11 +42,11 @@ buf_grow(points_buf *b, size_t need)
 	while (cap < b->len + need)
 		cap *= 2;
 	if (b->data == b->small) {
-		d = points__malloc(cap);
+		d = points_alloc__malloc(cap);
 		if (d)
 			memcpy(d, b->small, b->len);
 	} else {
-		d = points__realloc(b->data, cap);
+		d = points_alloc__realloc(b->data, cap);
 	}
 	if (!d) {
 		b->err = POINTS_ENOMEM;
@@ -208,7 +208,7 @@ points_rd__bytes(points_rd *r, void *out, size_t n)
 }
 
 void
-points__put_be32(unsigned char *p, uint32_t v)
+points_codec__put_be32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);
 	p[1] = (unsigned char)(v >> 16);
@@ -217,27 +217,27 @@ points__put_be32(unsigned char *p, uint32_t v)
 }
 
 void
-points__put_be64(unsigned char *p, uint64_t v)
+points_codec__put_be64(unsigned char *p, uint64_t v)
 {
-	points__put_be32(p, (uint32_t)(v >> 32));
-	points__put_be32(p + 4, (uint32_t)v);
+	points_codec__put_be32(p, (uint32_t)(v >> 32));
+	points_codec__put_be32(p + 4, (uint32_t)v);
 }
 
 uint32_t
-points__get_be32(const unsigned char *p)
+points_codec__get_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 uint64_t
-points__get_be64(const unsigned char *p)
+points_codec__get_be64(const unsigned char *p)
 {
-	return (uint64_t)points__get_be32(p) << 32 | points__get_be32(p + 4);
+	return (uint64_t)points_codec__get_be32(p) << 32 | points_codec__get_be32(p + 4);
 }
 
 int
-points__add(int64_t *acc, int64_t v)
+points_codec__add(int64_t *acc, int64_t v)
 {
 	if ((v > 0 && *acc > INT64_MAX - v) || (v < 0 && *acc < INT64_MIN - v))
 		return POINTS_EOVERFLOW;
@@ -246,7 +246,7 @@ points__add(int64_t *acc, int64_t v)
 }
 
 int
-points__utf8_valid(const char *s, size_t n)
+points_codec__utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n;

@@ -48,15 +48,15 @@ void points_rd__str(points_rd *r, char *out, size_t cap);
 void points_rd__strref(points_rd *r, const char **p, size_t *n);
 void points_rd__bytes(points_rd *r, void *out, size_t n);
 
-void points__put_be32(unsigned char *p, uint32_t v);
-void points__put_be64(unsigned char *p, uint64_t v);
-uint32_t points__get_be32(const unsigned char *p);
-uint64_t points__get_be64(const unsigned char *p);
+void points_codec__put_be32(unsigned char *p, uint32_t v);
+void points_codec__put_be64(unsigned char *p, uint64_t v);
+uint32_t points_codec__get_be32(const unsigned char *p);
+uint64_t points_codec__get_be64(const unsigned char *p);
 
 /* Checked arithmetic: 0 on success, POINTS_EOVERFLOW otherwise. */
-int points__add(int64_t *acc, int64_t v);
+int points_codec__add(int64_t *acc, int64_t v);
 
 /* 1 when s[0..n) is valid UTF-8 without NUL bytes. */
-int points__utf8_valid(const char *s, size_t n);
+int points_codec__utf8_valid(const char *s, size_t n);
 
 #endif

@@ -46,12 +46,12 @@ slab_new(points_slabs *s)
 		points_slab *v;
 
 		if (cap > UINT32_MAX / 2 ||
-		    !(v = points__realloc(s->v, cap * sizeof(*v))))
+		    !(v = points_alloc__realloc(s->v, cap * sizeof(*v))))
 			return 0;
 		s->v = v;
 		s->cap = cap;
 	}
-	if (!(base = points__malloc(POINTS_SLAB_SIZE)))
+	if (!(base = points_alloc__malloc(POINTS_SLAB_SIZE)))
 		return 0;
 	prefault(base, POINTS_SLAB_SIZE);
 	if (i == s->n)
@@ -64,7 +64,7 @@ slab_new(points_slabs *s)
 }
 
 void *
-points__slab_alloc(points_slabs *s, size_t n, uint32_t *id)
+points_slab__alloc(points_slabs *s, size_t n, uint32_t *id)
 {
 	points_slab *sl;
 	void *p;
@@ -86,7 +86,7 @@ points__slab_alloc(points_slabs *s, size_t n, uint32_t *id)
 }
 
 void
-points__slab_free(points_slabs *s, void *p, size_t n, uint32_t id)
+points_slab__free(points_slabs *s, void *p, size_t n, uint32_t id)
 {
 	points_slab *sl = &s->v[id - 1];
 
@@ -99,17 +99,17 @@ points__slab_free(points_slabs *s, void *p, size_t n, uint32_t id)
 		sl->top = 0; /* keep filling it */
 		return;
 	}
-	points__free(sl->base);
+	points_alloc__free(sl->base);
 	sl->base = NULL;
 }
 
 void
-points__slab_destroy(points_slabs *s)
+points_slab__destroy(points_slabs *s)
 {
 	uint32_t i;
 
 	for (i = 0; i < s->n; i++)
-		points__free(s->v[i].base);
-	points__free(s->v);
+		points_alloc__free(s->v[i].base);
+	points_alloc__free(s->v);
 	memset(s, 0, sizeof(*s));
 }

@@ -30,12 +30,12 @@ typedef struct points_slabs {
 } points_slabs;
 
 /* n bytes (0 < n <= POINTS_SLAB_MAX), or NULL when out of memory.  *id
- * names the slab, for points__slab_free; it is never 0. */
-void *points__slab_alloc(points_slabs *s, size_t n, uint32_t *id);
+ * names the slab, for points_slab__free; it is never 0. */
+void *points_slab__alloc(points_slabs *s, size_t n, uint32_t *id);
 /* Give back p (n bytes, from slab id).  Freeing the newest allocations
  * in reverse order (a rollback) lowers the top again. */
-void points__slab_free(points_slabs *s, void *p, size_t n, uint32_t id);
+void points_slab__free(points_slabs *s, void *p, size_t n, uint32_t id);
 /* Free every slab; s is empty afterwards. */
-void points__slab_destroy(points_slabs *s);
+void points_slab__destroy(points_slabs *s);
 
 #endif

@@ -1,5 +1,5 @@
 """Handles and their lifetimes: close, use after close, garbage
-collection, stores under ledgers, threads, the command line."""
+collection, stores under ledgers, threads, fork(), the command line."""
 
 import gc
 import os
@@ -310,6 +310,74 @@ class StoreTest(unittest.TestCase):
     def test_bad_store_uri(self):
         with self.assertRaises(points.InvalidArgument):
             points.Store.open("nope:")
+
+
+@unittest.skipUnless(hasattr(os, "fork"), "no fork()")
+class ForkTest(unittest.TestCase):
+    """A child of fork() cannot use (or close) its parent's ledgers and
+    stores, and the ledgers it opens draw ids of their own."""
+
+    N = 20
+
+    def child(self, ledger, store, account, uri, w):
+        try:
+            for use in (lambda: ledger.earn(account, 1, "PTS"),
+                        lambda: store.calls):
+                try:
+                    use()
+                except points.LedgerClosed as e:
+                    assert "fork()" in str(e), e
+                else:
+                    raise AssertionError("the parent's handle worked")
+            ledger.close()  # no-ops: not the child's to close
+            store.close()
+            with points.Ledger.open(uri) as mine:
+                ids = [mine.earn(account, 1, "PTS").id
+                       for _ in range(self.N)]
+            os.write(w, "\n".join(ids).encode())
+            return 0
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            return 1
+
+    def test_a_child_opens_its_own_ledger(self):
+        d = tempfile.mkdtemp()
+        try:
+            uri = "sqlite:" + os.path.join(d, "l.db") + "?busy_timeout=10000"
+            ledger = points.Ledger.open(uri)
+            ledger.create_asset("PTS")
+            a = ledger.create_account("E1")
+            store = points.Store.fault(points.Store.open("memory:"))
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    os.close(r)
+                    code = self.child(ledger, store, a, uri, w)
+                finally:
+                    os._exit(code)
+            os.close(w)
+            mine = [ledger.earn(a, 1, "PTS").id for _ in range(self.N)]
+            with os.fdopen(r, "rb") as f:
+                data = f.read().decode()
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(status, 0)
+            theirs = data.split("\n")
+            self.assertEqual(len(theirs), self.N)
+            # A UUIDv7's random bits follow its time: "xxxxxxxx-xxxx-7".
+            self.assertFalse({i[15:] for i in mine} & {i[15:] for i in theirs})
+            # The parent's ledger and store go on, and the child's
+            # postings are in the shared file.
+            self.assertEqual(ledger.balance(a, "PTS").available, 2 * self.N)
+            self.assertEqual(ledger.verify().bad_seq, 0)
+            self.assertEqual(store.calls, 0)
+            ledger.close()
+            store.close()
+            store._inner.close()
+        finally:
+            shutil.rmtree(d)
 
 
 class ThreadTest(unittest.TestCase):

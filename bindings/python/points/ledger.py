@@ -8,20 +8,27 @@ Rules the layer keeps so that misuse raises instead of crashing:
    iterator from its handle, so it takes the ledger's lock);
  - an iterator opened inside a batch that is rolled back raises
    StateError on its next step (the C library invalidates it);
- - a ledger opened over a Store keeps the store alive and open.
+ - a ledger opened over a Store keeps the store alive and open;
+ - in a child made by fork(), the ledgers (and stores) of the parent are
+   closed for the child without calling C: a handle must not cross a fork
+   (its id stream would repeat the parent's ids; an SQLite connection must
+   not even be closed there), so the child opens its own.
 The C calls release the GIL, so threads with their own ledgers run in
 parallel; a ledger shared by threads takes one call at a time (a lock per
 ledger), which is safe but serial: open one per thread.
 """
 
+import os
 import threading
+import weakref
 from datetime import datetime, timezone
 
 from . import _capi as _c
 from . import capi
 from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
 from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
-                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER)
+                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER,
+                      _fields_of)
 
 
 def seconds(t):
@@ -56,6 +63,24 @@ def txn_id(t):
     return t.id if isinstance(t, (Txn, Hold)) else t
 
 
+# The open ledgers and stores of this process, for _after_fork.
+_OPEN = weakref.WeakSet()
+_FORKED = ("opened before fork(), in the parent process: open a new one "
+           "in this process")
+
+
+def _after_fork():
+    """In the child of fork(): what the parent opened is not the child's
+    to use or close.  Only this thread runs, so no lock is taken (one
+    held by another thread of the parent would never be released)."""
+    for obj in list(_OPEN):
+        obj._forget(_FORKED)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 class Ledger:
     """An open ledger.  Use ``Ledger.open(uri)``, preferably in ``with``."""
 
@@ -66,8 +91,15 @@ class Ledger:
         self._lock = threading.RLock()
         self._clock = clock
         self._store = store
+        self._why = None  # why _db is None, when not for close()
         if store is not None:
             store._users += 1
+        _OPEN.add(self)
+
+    def _forget(self, why):
+        """Drop the handle without closing it (see _after_fork)."""
+        self._lock = threading.RLock()
+        self._db, self._why = None, why
 
     # ---- Opening and closing ----
 
@@ -131,7 +163,7 @@ class Ledger:
         with self._lock:
             db = self._db
             if db is None:
-                raise LedgerClosed()
+                raise LedgerClosed(*(self._why,) if self._why else ())
             return fn(db, *args)
 
     @property
@@ -372,21 +404,20 @@ class Batch:
 
 class Hold:
     """A reservation of points.  Attributes: id, account, asset, amount,
-    captured, expires_at, state (HOLD_OPEN, HOLD_CAPTURED, ...)."""
+    captured, expires_at, state (HOLD_OPEN, HOLD_CAPTURED, ...): the
+    fields of the C record, named by the table (records.def)."""
 
-    __slots__ = ("_ledger", "id", "account", "asset", "amount", "captured",
-                 "expires_at", "state")
+    _FIELDS = _fields_of("Hold")
+    __slots__ = ("_ledger",) + _FIELDS
 
     def __init__(self, ledger, rec):
         self._ledger = ledger
-        (self.id, self.account, self.asset, self.amount, self.captured,
-         self.expires_at, self.state) = rec
+        for name, value in zip(self._FIELDS, rec):
+            setattr(self, name, value)
 
     def __repr__(self):
-        return ("Hold(id=%r, account=%d, asset=%r, amount=%d, captured=%d, "
-                "expires_at=%d, state=%d)" % (
-                    self.id, self.account, self.asset, self.amount,
-                    self.captured, self.expires_at, self.state))
+        return "Hold(%s)" % ", ".join(
+            "%s=%r" % (name, getattr(self, name)) for name in self._FIELDS)
 
     @property
     def open(self):

@@ -1,11 +1,31 @@
 """The records libpoints returns, as named tuples with a few helpers.
 
-Field order follows the C structs in points.h; the C layer hands over
-plain tuples and these classes name them.
+The C layer hands over plain tuples; the fields' names, order and docs
+come from the C module at import (one table, bindings/records.def,
+describes every record for C, Python and Java), and these classes add
+the helpers.
 """
 
 from collections import namedtuple
 from datetime import datetime, timezone
+
+from . import _capi
+
+# {Python class: ((C member, field name, doc), ...)}, from the table.
+_TABLE = {cls: fields for _ctype, cls, fields in _capi.points_py_records()}
+
+
+def _fields_of(cls):
+    """The field names of record class cls (its name), in order."""
+    return tuple(name for _member, name, _doc in _TABLE[cls])
+
+
+def _record(cls):
+    """A named tuple of record cls's fields, each documented."""
+    base = namedtuple(cls, _fields_of(cls))
+    for _member, name, doc in _TABLE[cls]:
+        getattr(base, name).__doc__ = doc
+    return base
 
 # Transaction types (POINTS_TXN_*).
 EARN, SPEND, TRANSFER, ADJUST, REVERSAL, EXPIRE, HOLD, CAPTURE, RELEASE = \
@@ -32,12 +52,11 @@ def utc(seconds):
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
-class Asset(namedtuple("Asset", "code decimals expiry_policy expiry_n")):
+class Asset(_record("Asset")):
     __slots__ = ()
 
 
-class Account(namedtuple("Account", "id external_id name tier department "
-                                    "status flags created_at")):
+class Account(_record("Account")):
     __slots__ = ()
 
     @property
@@ -57,8 +76,7 @@ class Account(namedtuple("Account", "id external_id name tier department "
         return utc(self.created_at)
 
 
-class Balance(namedtuple("Balance", "account asset available held earned "
-                                    "spent expired")):
+class Balance(_record("Balance")):
     __slots__ = ()
 
     @property
@@ -67,8 +85,7 @@ class Balance(namedtuple("Balance", "account asset available held earned "
         return self.available + self.held
 
 
-class Txn(namedtuple("Txn", "id seq type time asset from_account to_account "
-                            "amount ref memo replayed")):
+class Txn(_record("Txn")):
     __slots__ = ()
 
     @property
@@ -81,8 +98,7 @@ class Txn(namedtuple("Txn", "id seq type time asset from_account to_account "
         return utc(self.time)
 
 
-class Entry(namedtuple("Entry", "txn_id seq type time account asset amount "
-                                "held counterparty memo")):
+class Entry(_record("Entry")):
     __slots__ = ()
 
     @property
@@ -94,7 +110,7 @@ class Entry(namedtuple("Entry", "txn_id seq type time account asset amount "
         return utc(self.time)
 
 
-class Lot(namedtuple("Lot", "account asset expires_at amount")):
+class Lot(_record("Lot")):
     __slots__ = ()
 
     @property
@@ -107,10 +123,9 @@ class Lot(namedtuple("Lot", "account asset expires_at amount")):
         return None if self.never_expires else utc(self.expires_at)
 
 
-class SweepReport(namedtuple("SweepReport", "accounts lots points holds")):
+class SweepReport(_record("SweepReport")):
     __slots__ = ()
 
 
-class VerifyReport(namedtuple("VerifyReport",
-                              "entries balances bad_seq message")):
+class VerifyReport(_record("VerifyReport")):
     __slots__ = ()

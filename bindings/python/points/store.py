@@ -16,8 +16,15 @@ class Store:
         self._s = handle
         self._inner = inner
         self._users = 0  # ledgers and wrappers open on this store
+        self._why = None  # why _s is None, when not for close()
         if inner is not None:
             inner._users += 1
+        from .ledger import _OPEN
+        _OPEN.add(self)
+
+    def _forget(self, why):
+        """Drop the handle without closing it: in the child of fork()."""
+        self._s, self._why = None, why
 
     @classmethod
     def open(cls, uri):
@@ -32,7 +39,7 @@ class Store:
 
     def _handle(self):
         if self._s is None:
-            raise LedgerClosed("the store is closed")
+            raise LedgerClosed(self._why or "the store is closed")
         return self._s
 
     def arm(self, n, persistent=False):

@@ -1,0 +1,615 @@
+/*
+ * points_java.i - the Java interface of libpoints: the package-private
+ * classes capi and capiJNI of org.libpoints.  What both languages share
+ * is in bindings/points.i; this file adds the Java exceptions, strings
+ * as UTF-8, requests read from Java objects, and records built as Java
+ * records through JNI (one builder and one constructor look-up, walking
+ * bindings/records.def; the records' Java source is generated from the
+ * same table by gen_records.py).
+ */
+%module capi
+
+/* Records: an immutable Java object; null at the end of an iterator.
+ * Their proxies would be dead code.  points.i applies this to every
+ * record of records.def. */
+%define POINTS_SWIG_RECORD_OUT(TYPE)
+%ignore TYPE;
+%typemap(in, numinputs=0) TYPE *out (TYPE temp) {
+	memset(&temp, 0, sizeof(temp));
+	$1 = &temp;
+}
+%typemap(argout) TYPE *out {
+	if (result == POINTS_OK)
+		$result = points_java_record(jenv, POINTS_SWIG_RECORD(TYPE), $1);
+}
+%enddef
+
+%include "points.i"
+
+/*
+ * The generated layer lives in package org.libpoints (swig -package) and
+ * is package-private: users see only the idiomatic classes written by
+ * hand in bindings/java/src/org/libpoints.  Strings cross as NUL-ended
+ * UTF-8 byte arrays (Utf8.java), not through GetStringUTFChars, whose
+ * "modified UTF-8" the library rejects for characters beyond the BMP.
+ * Records come back as immutable Java objects built here through JNI.
+ */
+%{
+/* Classes, constructors and fields, looked up once in JNI_OnLoad (where
+ * FindClass uses the class loader that loaded this library). */
+static struct {
+	jclass exc, corrupt, posting, reversal, capture, release;
+	jmethodID exc_create, corrupt_attach;
+	/* Each record's class and from-C constructor, by its index in
+	 * points_swig_records. */
+	jclass rec_class[POINTS_SWIG_NRECORDS];
+	jmethodID rec_new[POINTS_SWIG_NRECORDS];
+	jfieldID p_asset, p_account, p_counterparty, p_amount, p_memo, p_key,
+	    p_time, p_expires_at;
+	jfieldID r_txn_id, r_amount, r_memo, r_key;
+	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
+	jfieldID l_hold_id, l_memo, l_key;
+} points_jni;
+
+static jclass
+points_java_class(JNIEnv *jenv, const char *name)
+{
+	jclass local = (*jenv)->FindClass(jenv, name), global;
+
+	if (local == NULL)
+		return NULL;
+	global = (*jenv)->NewGlobalRef(jenv, local);
+	(*jenv)->DeleteLocalRef(jenv, local);
+	return global;
+}
+
+/* Each record's class, org/libpoints/<java_class>, and its from-C
+ * constructor, whose parameters are the table's fields in order as JNI
+ * passes them: J for I64, I for INT and UINT, [B for STR.  0 when one is
+ * missing (an exception is pending). */
+static int
+points_java_load_records(JNIEnv *jenv)
+{
+	char name[64], sig[3 * POINTS_SWIG_MAX_FIELDS + 4];
+	size_t i, j, n;
+
+	for (i = 0; i < POINTS_SWIG_NRECORDS; i++) {
+		const points_swig_record *d = &points_swig_records[i];
+
+		if ((size_t)snprintf(name, sizeof(name), "org/libpoints/%s",
+		    d->java_class) >= sizeof(name))
+			return 0;
+		if ((points_jni.rec_class[i] = points_java_class(jenv, name))
+		    == NULL)
+			return 0;
+		n = 0;
+		sig[n++] = '(';
+		for (j = 0; j < d->nfields; j++) {
+			switch (d->fields[j].kind) {
+			case POINTS_SWIG_I64:
+				sig[n++] = 'J';
+				break;
+			case POINTS_SWIG_INT:
+			case POINTS_SWIG_UINT:
+				sig[n++] = 'I';
+				break;
+			case POINTS_SWIG_STR:
+				sig[n++] = '[';
+				sig[n++] = 'B';
+				break;
+			}
+		}
+		memcpy(sig + n, ")V", 3);
+		if ((points_jni.rec_new[i] = (*jenv)->GetMethodID(jenv,
+		    points_jni.rec_class[i], "<init>", sig)) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+SWIGEXPORT jint JNICALL
+JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+	JNIEnv *jenv;
+
+	(void)reserved;
+	if ((*vm)->GetEnv(vm, (void **)&jenv, JNI_VERSION_1_8) != JNI_OK)
+		return JNI_ERR;
+#define POINTS_JNI_CLASS(field, name) \
+	if ((points_jni.field = points_java_class(jenv, name)) == NULL) \
+		return JNI_ERR
+#define POINTS_JNI_FIELD_OF(cls, field, name, sig) \
+	if ((points_jni.field = (*jenv)->GetFieldID(jenv, points_jni.cls, \
+	    name, sig)) == NULL) \
+		return JNI_ERR
+#define POINTS_JNI_FIELD(field, name, sig) \
+	POINTS_JNI_FIELD_OF(posting, field, name, sig)
+	POINTS_JNI_CLASS(exc, "org/libpoints/PointsException");
+	POINTS_JNI_CLASS(corrupt, "org/libpoints/CorruptException");
+	POINTS_JNI_CLASS(posting, "org/libpoints/Posting");
+	POINTS_JNI_CLASS(reversal, "org/libpoints/Reversal");
+	POINTS_JNI_CLASS(capture, "org/libpoints/Capture");
+	POINTS_JNI_CLASS(release, "org/libpoints/Release");
+	if ((points_jni.exc_create = (*jenv)->GetStaticMethodID(jenv,
+	    points_jni.exc, "create",
+	    "(I[B[B)Lorg/libpoints/PointsException;")) == NULL)
+		return JNI_ERR;
+	if ((points_jni.corrupt_attach = (*jenv)->GetMethodID(jenv,
+	    points_jni.corrupt, "attach", "(Lorg/libpoints/VerifyReport;)V"))
+	    == NULL)
+		return JNI_ERR;
+	if (!points_java_load_records(jenv))
+		return JNI_ERR;
+	POINTS_JNI_FIELD(p_asset, "asset8", "[B");
+	POINTS_JNI_FIELD(p_account, "account", "J");
+	POINTS_JNI_FIELD(p_counterparty, "counterparty", "J");
+	POINTS_JNI_FIELD(p_amount, "amount", "J");
+	POINTS_JNI_FIELD(p_memo, "memo8", "[B");
+	POINTS_JNI_FIELD(p_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD(p_time, "time", "J");
+	POINTS_JNI_FIELD(p_expires_at, "expiresAt", "J");
+	POINTS_JNI_FIELD_OF(reversal, r_txn_id, "txnId8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, r_amount, "amount", "J");
+	POINTS_JNI_FIELD_OF(reversal, r_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, r_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_hold_id, "holdId8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_amount, "amount", "J");
+	POINTS_JNI_FIELD_OF(capture, c_to, "to", "J");
+	POINTS_JNI_FIELD_OF(capture, c_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(capture, c_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_hold_id, "holdId8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(release, l_key, "idempotencyKey8", "[B");
+#undef POINTS_JNI_CLASS
+#undef POINTS_JNI_FIELD
+#undef POINTS_JNI_FIELD_OF
+	return JNI_VERSION_1_8;
+}
+
+/* A C string as a Java byte[] (UTF-8, no NUL); NULL stays null.  Does
+ * nothing while an exception is pending, so calls can be chained. */
+static jbyteArray
+points_java_bytes(JNIEnv *jenv, const char *s)
+{
+	jbyteArray a;
+	jsize n;
+
+	if (s == NULL || (*jenv)->ExceptionCheck(jenv))
+		return NULL;
+	n = (jsize)strlen(s);
+	if ((a = (*jenv)->NewByteArray(jenv, n)) == NULL)
+		return NULL;
+	(*jenv)->SetByteArrayRegion(jenv, a, 0, n, (const jbyte *)s);
+	return a;
+}
+
+static void
+points_java_unref(JNIEnv *jenv, jobject a, jobject b, jobject c, jobject d)
+{
+	if (a != NULL)
+		(*jenv)->DeleteLocalRef(jenv, a);
+	if (b != NULL)
+		(*jenv)->DeleteLocalRef(jenv, b);
+	if (c != NULL)
+		(*jenv)->DeleteLocalRef(jenv, c);
+	if (d != NULL)
+		(*jenv)->DeleteLocalRef(jenv, d);
+}
+
+/* Throw PointsException.create(code, strerror, message): the class
+ * hierarchy lives in Java (PointsException.java), where users read it. */
+static void
+points_java_raise(JNIEnv *jenv, int code, const char *msg)
+{
+	jbyteArray name, text;
+	jobject exc = NULL;
+
+	if ((*jenv)->ExceptionCheck(jenv))
+		return;
+	name = points_java_bytes(jenv, points_strerror(code));
+	text = points_java_bytes(jenv, msg);
+	if (!(*jenv)->ExceptionCheck(jenv))
+		exc = (*jenv)->CallStaticObjectMethod(jenv, points_jni.exc,
+		    points_jni.exc_create, (jint)code, name, text);
+	if (exc != NULL && !(*jenv)->ExceptionCheck(jenv))
+		(*jenv)->Throw(jenv, (jthrowable)exc);
+	points_java_unref(jenv, name, text, exc, NULL);
+}
+
+/* A record as its Java object, built through the table: the from-C
+ * constructor gets each field in order (strings as UTF-8 byte[]).  NULL
+ * with an exception pending when that fails. */
+static jobject
+points_java_record(JNIEnv *jenv, const points_swig_record *d, const void *r)
+{
+	jvalue args[POINTS_SWIG_MAX_FIELDS];
+	jobject o = NULL;
+	size_t i;
+
+	if ((*jenv)->ExceptionCheck(jenv))
+		return NULL;
+	memset(args, 0, sizeof(args));
+	for (i = 0; i < d->nfields; i++) {
+		const points_swig_field *f = &d->fields[i];
+		const char *p = POINTS_SWIG_AT(r, f);
+		int64_t i64;
+		int n;
+		unsigned int u;
+
+		switch (f->kind) {
+		case POINTS_SWIG_I64:
+			memcpy(&i64, p, sizeof(i64));
+			args[i].j = (jlong)i64;
+			break;
+		case POINTS_SWIG_INT:
+			memcpy(&n, p, sizeof(n));
+			args[i].i = (jint)n;
+			break;
+		case POINTS_SWIG_UINT:
+			memcpy(&u, p, sizeof(u));
+			args[i].i = (jint)u;
+			break;
+		case POINTS_SWIG_STR:
+			args[i].l = points_java_bytes(jenv, p);
+			break;
+		}
+	}
+	if (!(*jenv)->ExceptionCheck(jenv))
+		o = (*jenv)->NewObjectA(jenv,
+		    points_jni.rec_class[d - points_swig_records],
+		    points_jni.rec_new[d - points_swig_records], args);
+	for (i = 0; i < d->nfields; i++)
+		if (d->fields[i].kind == POINTS_SWIG_STR && args[i].l != NULL)
+			(*jenv)->DeleteLocalRef(jenv, args[i].l);
+	return o;
+}
+
+/* points_verify fills its report on POINTS_ECORRUPT too: hand it to the
+ * CorruptException already thrown, so report() names the bad entry. */
+static void
+points_java_attach_report(JNIEnv *jenv, const points_verify_report *r)
+{
+	jthrowable exc = (*jenv)->ExceptionOccurred(jenv);
+	jobject rep;
+
+	if (exc == NULL)
+		return;
+	(*jenv)->ExceptionClear(jenv);
+	rep = points_java_record(jenv, POINTS_SWIG_RECORD(points_verify_report),
+	    r);
+	if (rep != NULL && (*jenv)->IsInstanceOf(jenv, exc, points_jni.corrupt))
+		(*jenv)->CallVoidMethod(jenv, exc, points_jni.corrupt_attach,
+		    rep);
+	(*jenv)->ExceptionClear(jenv); /* the first exception wins */
+	(*jenv)->Throw(jenv, exc);
+	points_java_unref(jenv, rep, exc, NULL, NULL);
+}
+
+/* A byte[] argument pinned (or copied) for the call; see freearg. */
+static char *
+points_java_pin(JNIEnv *jenv, jbyteArray a)
+{
+	if (a == NULL || (*jenv)->ExceptionCheck(jenv))
+		return NULL;
+	return (char *)(*jenv)->GetByteArrayElements(jenv, a, NULL);
+}
+
+static void
+points_java_unpin(JNIEnv *jenv, jbyteArray a, char *s)
+{
+	if (a != NULL && s != NULL)
+		(*jenv)->ReleaseByteArrayElements(jenv, a, (jbyte *)s,
+		    JNI_ABORT);
+}
+
+/* A Posting's strings, pinned while the call runs. */
+typedef struct points_java_posting_strs {
+	jbyteArray asset, memo, key;
+} points_java_posting_strs;
+
+/* Fill p from an org.libpoints.Posting; 0 when an exception is pending. */
+static int
+points_java_posting_in(JNIEnv *jenv, jobject o, points_posting *p,
+    points_java_posting_strs *s)
+{
+	points_posting_init(p, POINTS_POSTING_VERSION);
+	s->asset = (*jenv)->GetObjectField(jenv, o, points_jni.p_asset);
+	s->memo = (*jenv)->GetObjectField(jenv, o, points_jni.p_memo);
+	s->key = (*jenv)->GetObjectField(jenv, o, points_jni.p_key);
+	p->account = (*jenv)->GetLongField(jenv, o, points_jni.p_account);
+	p->counterparty = (*jenv)->GetLongField(jenv, o,
+	    points_jni.p_counterparty);
+	p->amount = (*jenv)->GetLongField(jenv, o, points_jni.p_amount);
+	p->time = (*jenv)->GetLongField(jenv, o, points_jni.p_time);
+	p->expires_at = (*jenv)->GetLongField(jenv, o, points_jni.p_expires_at);
+	p->asset = points_java_pin(jenv, s->asset);
+	p->memo = points_java_pin(jenv, s->memo);
+	p->idempotency_key = points_java_pin(jenv, s->key);
+	return !(*jenv)->ExceptionCheck(jenv);
+}
+
+static void
+points_java_posting_release(JNIEnv *jenv, const points_posting *p,
+    points_java_posting_strs *s)
+{
+	points_java_unpin(jenv, s->asset, (char *)p->asset);
+	points_java_unpin(jenv, s->memo, (char *)p->memo);
+	points_java_unpin(jenv, s->key, (char *)p->idempotency_key);
+}
+
+/* The strings of a reversal, capture or release request, pinned while
+ * the call runs: the id, the memo, the idempotency key. */
+typedef struct points_java_request_strs {
+	jbyteArray id, memo, key;
+} points_java_request_strs;
+
+/* Pin the request's strings: 0 when an exception is pending. */
+static int
+points_java_request_pin(JNIEnv *jenv, jobject o, jfieldID id, jfieldID memo,
+    jfieldID key, points_java_request_strs *s, const char **ids,
+    const char **memos, const char **keys)
+{
+	s->id = (*jenv)->GetObjectField(jenv, o, id);
+	s->memo = (*jenv)->GetObjectField(jenv, o, memo);
+	s->key = (*jenv)->GetObjectField(jenv, o, key);
+	*ids = points_java_pin(jenv, s->id);
+	*memos = points_java_pin(jenv, s->memo);
+	*keys = points_java_pin(jenv, s->key);
+	return !(*jenv)->ExceptionCheck(jenv);
+}
+
+static void
+points_java_request_unpin(JNIEnv *jenv, points_java_request_strs *s,
+    const char *id, const char *memo, const char *key)
+{
+	points_java_unpin(jenv, s->id, (char *)id);
+	points_java_unpin(jenv, s->memo, (char *)memo);
+	points_java_unpin(jenv, s->key, (char *)key);
+}
+
+/* Fill a request struct from org.libpoints.Reversal, Capture or
+ * Release, each initialized as of the version this wrapper was compiled
+ * with; 0 when an exception is pending. */
+static int
+points_java_reversal_in(JNIEnv *jenv, jobject o, points_reversal *r,
+    points_java_request_strs *s)
+{
+	points_reversal_init(r, POINTS_REVERSAL_VERSION);
+	r->amount = (*jenv)->GetLongField(jenv, o, points_jni.r_amount);
+	return points_java_request_pin(jenv, o, points_jni.r_txn_id,
+	    points_jni.r_memo, points_jni.r_key, s, &r->txn_id, &r->memo,
+	    &r->idempotency_key);
+}
+
+static int
+points_java_capture_in(JNIEnv *jenv, jobject o, points_capture *c,
+    points_java_request_strs *s)
+{
+	points_capture_init(c, POINTS_CAPTURE_VERSION);
+	c->amount = (*jenv)->GetLongField(jenv, o, points_jni.c_amount);
+	c->to = (*jenv)->GetLongField(jenv, o, points_jni.c_to);
+	return points_java_request_pin(jenv, o, points_jni.c_hold_id,
+	    points_jni.c_memo, points_jni.c_key, s, &c->hold_id, &c->memo,
+	    &c->idempotency_key);
+}
+
+static int
+points_java_release_in(JNIEnv *jenv, jobject o, points_release *r,
+    points_java_request_strs *s)
+{
+	points_release_init(r, POINTS_RELEASE_VERSION);
+	return points_java_request_pin(jenv, o, points_jni.l_hold_id,
+	    points_jni.l_memo, points_jni.l_key, s, &r->hold_id, &r->memo,
+	    &r->idempotency_key);
+}
+
+/* Throw, and go on: the typemaps below check result, and the freearg
+ * typemaps still run to unpin the arguments (JNI allows releasing with an
+ * exception pending).  Java ignores the value returned with it. */
+#define POINTS_SWIG_RAISE(code, db) \
+	points_java_raise(jenv, (code), points_swig_message((code), (db)))
+/* Raise first: the message lives in the handle about to be closed. */
+#define POINTS_SWIG_RAISE_OPEN(code, db) do { \
+	points_java_raise(jenv, (code), points_swig_message((code), (db))); \
+	points_close(db); \
+} while (0)
+%}
+
+%javaconst(1);
+/* Java has no unsigned literals. */
+%javaconstvalue(1) POINTS_ACCOUNT_SYSTEM;
+%javaconstvalue(2) POINTS_ACCOUNT_ALLOW_NEGATIVE;
+%javaconstvalue(1) POINTS_KS_INTKEY;
+%javaconstvalue(2) POINTS_KS_ORDERED;
+%javaconstvalue(4) POINTS_KS_INT64;
+%javaconstvalue(7) POINTS_KS_FLAGS;
+%pragma(java) jniclassclassmodifiers="final class"
+%pragma(java) moduleclassmodifiers="final class"
+%pragma(java) jniclasscode=%{
+  static {
+    NativeLoader.load();
+  }
+%}
+%typemap(javaclassmodifiers) SWIGTYPE, SWIGTYPE *, SWIGTYPE &,
+    SWIGTYPE [] "final class"
+/* No finalize(): the idiomatic layer deletes what it allocates. */
+%typemap(javafinalize) SWIGTYPE ""
+
+
+/* Strings: NUL-ended UTF-8 byte[] below, java.lang.String above. */
+%typemap(jni) const char *, char * "jbyteArray"
+%typemap(jtype) const char *, char * "byte[]"
+%typemap(jstype) const char *, char * "String"
+%typemap(javain) const char *, char * "Utf8.encode($javainput)"
+%typemap(javaout) const char *, char * { return Utf8.decode($jnicall); }
+/* Pinning fails only when the JVM is out of memory (OutOfMemoryError is
+ * pending); the wrapper then returns before the call. */
+%typemap(in) const char *, char * {
+	$1 = points_java_pin(jenv, $input);
+	if ($input != NULL && $1 == NULL)
+		return $null;
+}
+%typemap(freearg) const char *, char * {
+	points_java_unpin(jenv, $input, (char *)$1);
+}
+%typemap(out) const char *, char * { $result = points_java_bytes(jenv, $1); }
+
+/* A posting is an org.libpoints.Posting, read field by field; null is
+ * passed on as NULL (the library says POINTS_EINVAL). */
+%typemap(jni) const points_posting *p "jobject"
+%typemap(jtype) const points_posting *p "Posting"
+%typemap(jstype) const points_posting *p "Posting"
+%typemap(javain) const points_posting *p "$javainput"
+%typemap(in) const points_posting *p (points_posting temp,
+    points_java_posting_strs strs) {
+	memset(&strs, 0, sizeof(strs));
+	memset(&temp, 0, sizeof(temp));
+	$1 = NULL;
+	if ($input != NULL) {
+		$1 = &temp;
+		if (!points_java_posting_in(jenv, $input, &temp, &strs)) {
+			points_java_posting_release(jenv, &temp, &strs);
+			return $null;
+		}
+	}
+}
+%typemap(freearg) const points_posting *p {
+	points_java_posting_release(jenv, &temp$argnum, &strs$argnum);
+}
+
+/* Reversals, captures and releases: org.libpoints.Reversal, Capture and
+ * Release, read field by field as postings are. */
+%define POINTS_JAVA_REQUEST_IN(CTYPE, JTYPE, READ, ID)
+%typemap(jni) const CTYPE *req "jobject"
+%typemap(jtype) const CTYPE *req #JTYPE
+%typemap(jstype) const CTYPE *req #JTYPE
+%typemap(javain) const CTYPE *req "$javainput"
+%typemap(in) const CTYPE *req (CTYPE temp, points_java_request_strs strs) {
+	memset(&strs, 0, sizeof(strs));
+	memset(&temp, 0, sizeof(temp));
+	$1 = NULL;
+	if ($input != NULL) {
+		$1 = &temp;
+		if (!READ(jenv, $input, &temp, &strs)) {
+			points_java_request_unpin(jenv, &strs, temp.ID,
+			    temp.memo, temp.idempotency_key);
+			return $null;
+		}
+	}
+}
+%typemap(freearg) const CTYPE *req {
+	points_java_request_unpin(jenv, &strs$argnum, temp$argnum.ID,
+	    temp$argnum.memo, temp$argnum.idempotency_key);
+}
+%enddef
+POINTS_JAVA_REQUEST_IN(points_reversal, Reversal, points_java_reversal_in,
+    txn_id)
+POINTS_JAVA_REQUEST_IN(points_capture, Capture, points_java_capture_in,
+    hold_id)
+POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
+    hold_id)
+
+/* ---- Output parameters become return values. ---- */
+/* The return value's typemaps are chosen by function name: what a
+ * function returns in Java is what its out parameter holds. */
+%define POINTS_JAVA_RETURNS(FUNC, JNI, JTYPE)
+%typemap(jni) int FUNC #JNI
+%typemap(jtype) int FUNC #JTYPE
+%typemap(jstype) int FUNC #JTYPE
+%typemap(javaout) int FUNC { return $jnicall; }
+%typemap(out) int FUNC ""
+%enddef
+%define POINTS_JAVA_RETURNS_HANDLE(FUNC, JSTYPE)
+%typemap(jni) int FUNC "jlong"
+%typemap(jtype) int FUNC "long"
+%typemap(jstype) int FUNC #JSTYPE
+%typemap(javaout) int FUNC {
+    long cPtr = $jnicall;
+    return (cPtr == 0) ? null : new JSTYPE(cPtr, false);
+  }
+%typemap(out) int FUNC ""
+%enddef
+
+/* Handles: the new handle, or nothing when the call threw. */
+%define POINTS_JAVA_HANDLE_OUT(TYPE)
+%typemap(in, numinputs=0) TYPE **out (TYPE *temp = NULL) { $1 = &temp; }
+%typemap(argout) TYPE **out {
+	if (result >= 0)
+		*(TYPE **)&$result = *$1;
+}
+%enddef
+POINTS_JAVA_HANDLE_OUT(points_db)
+POINTS_JAVA_HANDLE_OUT(points_store)
+POINTS_JAVA_HANDLE_OUT(points_account_iterator)
+POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
+POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
+POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
+/* One opaque type per list, as in C: a wrong kind does not compile. */
+POINTS_JAVA_RETURNS_HANDLE(points_account_iterator_new,
+    SWIGTYPE_p_points_account_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_statement_iterator_new,
+    SWIGTYPE_p_points_statement_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_lot_iterator_new,
+    SWIGTYPE_p_points_lot_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
+POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
+
+%typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
+%typemap(argout) int64_t *out {
+	if (result >= 0)
+		$result = (jlong)*$1;
+}
+POINTS_JAVA_RETURNS(points_account_create, jlong, long)
+
+/* The caller owns the string: copy it, then points_free it. */
+%typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
+%typemap(argout) char **out {
+	if (result >= 0)
+		$result = points_java_bytes(jenv, *$1);
+}
+%typemap(freearg) char **out { points_free(*$1); }
+%typemap(jni) int points_account_attr_get "jbyteArray"
+%typemap(jtype) int points_account_attr_get "byte[]"
+%typemap(jstype) int points_account_attr_get "String"
+%typemap(javaout) int points_account_attr_get {
+    return Utf8.decode($jnicall);
+  }
+%typemap(out) int points_account_attr_get ""
+
+/* Records: the generic typemaps (POINTS_SWIG_RECORD_OUT, applied by
+ * points.i to every record), but a verify report also goes with
+ * POINTS_ECORRUPT. */
+%typemap(in, numinputs=0) points_verify_report *out (points_verify_report temp) {
+	memset(&temp, 0, sizeof(temp));
+	$1 = &temp;
+}
+%typemap(argout) points_verify_report *out {
+	if (result == POINTS_OK)
+		$result = points_java_record(jenv,
+		    POINTS_SWIG_RECORD(points_verify_report), $1);
+	else if (result == POINTS_ECORRUPT)
+		points_java_attach_report(jenv, $1);
+}
+
+POINTS_JAVA_RETURNS(points_asset_get, jobject, Asset)
+POINTS_JAVA_RETURNS(points_account_get, jobject, Account)
+POINTS_JAVA_RETURNS(points_account_find, jobject, Account)
+POINTS_JAVA_RETURNS(points_account_next, jobject, Account)
+POINTS_JAVA_RETURNS(points_balance_get, jobject, Balance)
+POINTS_JAVA_RETURNS(points_earn, jobject, Txn)
+POINTS_JAVA_RETURNS(points_spend, jobject, Txn)
+POINTS_JAVA_RETURNS(points_transfer, jobject, Txn)
+POINTS_JAVA_RETURNS(points_adjust, jobject, Txn)
+POINTS_JAVA_RETURNS(points_reverse, jobject, Txn)
+POINTS_JAVA_RETURNS(points_txn_get, jobject, Txn)
+POINTS_JAVA_RETURNS(points_hold_create, jobject, Txn)
+POINTS_JAVA_RETURNS(points_hold_capture, jobject, Txn)
+POINTS_JAVA_RETURNS(points_hold_release, jobject, Txn)
+POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
+POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
+POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
+POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
+POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
+
+POINTS_SWIG_DECLARATIONS
