@@ -339,6 +339,46 @@ START_TEST(test_capture_all_into_sink)
 }
 END_TEST
 
+/* Defect: on an account allowed to go negative, a hold bigger than its
+ * lots reserves points no lot covers; capturing it failed with
+ * POINTS_ECORRUPT ("lots hold less than the balance says") and the hold
+ * could only be released. */
+START_TEST(test_capture_on_negative_account_beyond_its_lots)
+{
+	points_txn h, h2, c;
+	points_balance b;
+	points_lot v[4];
+	int64_t vip;
+
+	ck_assert_int_eq(points_account_create(db, "VIP1", NULL,
+	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &vip), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, vip, "EXP", 30, NULL), POINTS_OK);
+	ck_assert_int_eq(hold(db, vip, "EXP", 100, 0, &h), POINTS_OK);
+	b = balance(vip, "EXP");
+	ck_assert_int_eq(b.available, -70);
+	ck_assert_int_eq(b.held, 100);
+	/* part of it: the held lot goes first, the rest comes back */
+	ck_assert_int_eq(tu_capture(db, h.id, 60, 0, "order", &c), POINTS_OK);
+	ck_assert_int_eq(c.amount, 60);
+	b = balance(vip, "EXP");
+	ck_assert_int_eq(b.available, -30);
+	ck_assert_int_eq(b.held, 0);
+	ck_assert_int_eq(b.spent, 60);
+	ck_assert_int_eq(lots(vip, "EXP", v, 4), 0);
+	/* all of one no lot covers, into a user: the payee gets a lot */
+	ck_assert_int_eq(hold(db, vip, "EXP", 50, 0, &h2), POINTS_OK);
+	ck_assert_int_eq(tu_capture(db, h2.id, 0, bob, NULL, &c), POINTS_OK);
+	ck_assert_int_eq(balance(vip, "EXP").available, -80);
+	ck_assert_int_eq(balance(bob, "EXP").available, 50);
+	ck_assert_int_eq(lots(bob, "EXP", v, 4), 1);
+	ck_assert_int_eq(v[0].amount, 50);
+	/* and it can be undone */
+	ck_assert_int_eq(tu_reverse(db, c.id, 0, NULL, NULL, &h), POINTS_OK);
+	ck_assert_int_eq(balance(vip, "EXP").available, -30);
+	ck_assert_int_eq(balance(bob, "EXP").available, 0);
+}
+END_TEST
+
 START_TEST(test_capture_into_user_keeps_lot_expiry)
 {
 	points_txn h, c;
@@ -1078,6 +1118,7 @@ hold_suite(void)
 	tcase_add_test(tc,
 	    test_partial_capture_takes_earliest_lots_and_releases_rest);
 	tcase_add_test(tc, test_capture_more_than_held_is_refused);
+	tcase_add_test(tc, test_capture_on_negative_account_beyond_its_lots);
 	tcase_add_test(tc, test_release_returns_points_to_original_lots);
 	tcase_add_test(tc, test_hold_settles_only_once);
 	tcase_add_test(tc, test_hold_get_reflects_state);

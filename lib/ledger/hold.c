@@ -286,7 +286,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 {
 	points_balance_rec hb, tb;
 	points_entry_rec ce, re;
-	int64_t t = points_db__time(db, 0);
+	int64_t t = points_db__time(db, 0), held_lots;
 	unsigned char k[8 + POINTS_UUID_LEN];
 	int rc;
 
@@ -322,9 +322,13 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		}
 		if ((rc = points_balance__load_party(db, &tb, 0, 0)))
 			goto done;
-		/* the earliest-expiring held lots are the captured ones */
-		if ((rc = points_lotlist__take(db, &h->lots, amount, NULL,
-		    &ce.out_lots)))
+		/* The earliest-expiring held lots are the captured ones.  On
+		 * an account allowed to go negative the lots may cover less
+		 * than the hold (it reserved points below zero): the capture
+		 * takes what they hold, the rest comes with no lot. */
+		held_lots = points_lotlist__sum(&h->lots);
+		if ((rc = points_lotlist__take(db, &h->lots, amount < held_lots ?
+		    amount : held_lots, NULL, &ce.out_lots)))
 			goto done;
 		hb.held -= amount;
 		if (points_codec__add(&hb.spent, amount) ||
