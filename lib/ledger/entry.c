@@ -17,6 +17,10 @@
 
 #define ENTRY_RECORD_V1 1
 #define ENTRY_RECORD_V2 2 /* version 1, then extensions (entry.h) */
+/* The ledger module's format.  2: entries may be of record version 2,
+ * which 0.1.0 (format 1) cannot read; a format-1 ledger needs no change
+ * to become one. */
+#define LEDGER_FORMAT 2
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
@@ -62,7 +66,7 @@ static points_ksdef *const keyspaces[] = {
 };
 static points_module ledger_module = {
 	.name = "ledger",
-	.format = ENTRY_RECORD_V1,
+	.format = LEDGER_FORMAT,
 	.keyspaces = keyspaces,
 	.state_size = sizeof(struct ledger_tail),
 	.txn_end = tail_txn_end,

@@ -17,7 +17,7 @@
  * to's), and operations that must know the type (a reversal) refuse it
  * with POINTS_EVERSION.  A newer library may add a type only if it
  * moves points that way; one that needs the older libraries to do more
- * raises the ledger module's format (ENTRY_RECORD_V1 in entry.c), which
+ * raises the ledger module's format (LEDGER_FORMAT in entry.c), which
  * they refuse at open.  Type 0 and another record version are corrupt.
  *
  * Extensions.  What an entry carries beyond the movement (a category, an
