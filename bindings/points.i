@@ -179,6 +179,8 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_reversal::txn_id;
 %immutable points_reversal::memo;
 %immutable points_reversal::idempotency_key;
+%immutable points_reversal::category;
+%immutable points_reversal::actor;
 %immutable points_capture::hold_id;
 %immutable points_capture::memo;
 %immutable points_capture::idempotency_key;

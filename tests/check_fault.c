@@ -24,7 +24,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1 };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave, erin;
+static int64_t alice, bob, carol, dave, erin, frank;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -57,6 +57,8 @@ fx_options(void)
  *   carol has nothing (may close), dave is frozen, alice has team=red.
  *   erin holds ERIN_LOTS EXP lots of 1 point, expiring on days 500, 501,
  *        ...: more than a posting keeps on its stack (ledger.c).
+ *   frank owes 10 PTS: he earned 10, spent them, and the earn was
+ *        refunded (a debt, debt.h).
  * The clock then stands at day 30. */
 enum { ERIN_LOTS = 40, ERIN_DAY = 500 };
 
@@ -102,6 +104,10 @@ fx_populate(void)
 		p.expires_at = TU_T0 + (ERIN_DAY + i) * TU_DAY;
 		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
 	}
+	frank = tu_account(db, "E1006");
+	ck_assert_int_eq(tu_earn(db, frank, "PTS", 10, &t), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, frank, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &t), POINTS_OK);
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -271,7 +277,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, erin + 1);
+	ck_assert_int_eq(a.id, frank + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -571,6 +577,44 @@ check_reverse_partial(void)
 	    POINTS_EINVAL);
 }
 
+/* alice has 50 available (20 held) of the 100 earned: she owes 50 */
+static int
+run_reverse_debt(void)
+{
+	return tu_reverse(db, earn_id, 0, "refund", "rev-debt", &txo);
+}
+
+static void
+check_reverse_debt(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(txo.amount, 100);
+	ck_assert_int_eq(txo.debt, 50);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.held, 20);
+	ck_assert_int_eq(b.debt, 50);
+}
+
+/* frank's next earn repays his debt first */
+static int
+run_earn_repays(void)
+{
+	return tu_earn(db, frank, "PTS", 15, &txo);
+}
+
+static void
+check_earn_repays(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(txo.repaid, 10);
+	ck_assert_int_eq(points_balance_get(db, frank, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 5);
+	ck_assert_int_eq(b.debt, 0);
+}
+
 static int
 run_hold_create(void)
 {
@@ -614,14 +658,15 @@ check_capture_full(void)
 	ck_assert_int_eq(txo.amount, 20);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 50);
+	/* alice's 30 spent, frank's 10 and this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 60);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 50);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 60);
 }
 
 static int
@@ -791,6 +836,7 @@ static const fault_op write_ops[] = {
 	OP(earn), OP(spend), OP(transfer), OP(transfer_lots),
 	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
+	OP(reverse_debt), OP(earn_repays),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), { "batch", run_batch, check_batch, 1 },
 };

@@ -373,16 +373,20 @@ END_TEST
 
 START_TEST(test_reverse_earn_takes_points_back)
 {
+	points_reversal rv = POINTS_REVERSAL_INIT;
 	points_txn e, r;
 
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, &e), POINTS_OK);
 	tu_spend(db, alice, "PTS", 80, NULL);
-	ck_assert_int_eq(tu_reverse(db, e.id, 0, NULL, NULL, &r),
-	    POINTS_EINSUFFICIENT);
+	/* asked not to leave a debt, it refuses what alice lacks */
+	rv.txn_id = e.id;
+	rv.flags = POINTS_REVERSE_NO_DEBT;
+	TU_FAILS(db, points_reverse(db, &rv, &r), POINTS_EINSUFFICIENT);
 	ck_assert_int_eq(tu_reverse(db, e.id, 20, NULL, NULL, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.from, alice);
 	ck_assert_int_eq(r.to, POINTS_ACCOUNT_ISSUER);
+	ck_assert_int_eq(r.debt, 0);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
 }
 END_TEST

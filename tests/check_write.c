@@ -296,7 +296,8 @@ static char mutated[POINTS_MEMO_MAX + 8];
 
 /* Change the field at f in r to another value its op's validate still
  * accepts (so that only the fingerprint can tell): numbers by 100 (an
- * account then names none, and never the other side), strings get a
+ * account then names none, and never the other side), flags and other
+ * unsigned fields flip their lowest bit, strings get a
  * character more, an id another last digit. */
 static void
 mutate(const points_field *f, any_req *r)
@@ -323,8 +324,9 @@ mutate(const points_field *f, any_req *r)
 	case POINTS_FIELD_UINT: {
 		unsigned int v;
 
+		/* the lowest bit: flags stay among the known ones */
 		memcpy(&v, p, sizeof(v));
-		v += 100;
+		v ^= 1u;
 		memcpy(p, &v, sizeof(v));
 		break;
 	}

@@ -190,10 +190,22 @@ tu_invariants(points_db *db)
 
 			ck_assert_int_eq(points_balance_get(db, acct.id,
 			    assets[i], &b), POINTS_OK);
-			sum += b.available + b.held;
+			/* a debt counts below zero (README, "Refunds and
+			 * debts") */
+			sum += b.available + b.held - b.debt;
+			ck_assert_msg(b.earned - b.spent - b.expired ==
+			    b.available + b.held - b.debt, "account %s: "
+			    "lifetime counters disagree with the balance",
+			    acct.external_id);
 			if (acct.flags & (POINTS_ACCOUNT_SYSTEM |
-			    POINTS_ACCOUNT_ALLOW_NEGATIVE))
+			    POINTS_ACCOUNT_ALLOW_NEGATIVE)) {
+				ck_assert_int_eq(b.debt, 0);
 				continue;
+			}
+			ck_assert_msg(b.debt >= 0 && (b.debt == 0 ||
+			    b.available == 0), "account %s: debt %lld with "
+			    "%lld available", acct.external_id,
+			    (long long)b.debt, (long long)b.available);
 			ck_assert_msg(b.available >= 0 && b.held >= 0,
 			    "account %s negative in %s: %lld/%lld",
 			    acct.external_id, assets[i],

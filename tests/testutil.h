@@ -1,8 +1,9 @@
 /* testutil.h - shared fixtures and invariant checks for the Check suites.
  *
  * Every scenario ends with tu_invariants(): each asset's balances sum to
- * zero, no user balance is negative, lots add up to what is available,
- * and points_verify passes. */
+ * zero (a debt counting below zero), no user balance is negative, a debt
+ * only where nothing is available, lots add up to what is available,
+ * lifetime counters agree with the balance, and points_verify passes. */
 #ifndef POINTS_TESTUTIL_H
 #define POINTS_TESTUTIL_H
 

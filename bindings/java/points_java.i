@@ -46,7 +46,7 @@ static struct {
 	jmethodID rec_new[POINTS_SWIG_NRECORDS];
 	jfieldID p_asset, p_account, p_counterparty, p_amount, p_memo, p_key,
 	    p_time, p_expires_at;
-	jfieldID r_txn_id, r_amount, r_memo, r_key;
+	jfieldID r_txn_id, r_amount, r_memo, r_key, r_flags;
 	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
 	jfieldID l_hold_id, l_memo, l_key;
 } points_jni;
@@ -152,6 +152,7 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_FIELD_OF(reversal, r_amount, "amount", "J");
 	POINTS_JNI_FIELD_OF(reversal, r_memo, "memo8", "[B");
 	POINTS_JNI_FIELD_OF(reversal, r_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, r_flags, "flags", "I");
 	POINTS_JNI_FIELD_OF(capture, c_hold_id, "holdId8", "[B");
 	POINTS_JNI_FIELD_OF(capture, c_amount, "amount", "J");
 	POINTS_JNI_FIELD_OF(capture, c_to, "to", "J");
@@ -376,6 +377,8 @@ points_java_reversal_in(JNIEnv *jenv, jobject o, points_reversal *r,
 {
 	points_reversal_init(r, POINTS_REVERSAL_VERSION);
 	r->amount = (*jenv)->GetLongField(jenv, o, points_jni.r_amount);
+	r->flags = (unsigned int)(*jenv)->GetIntField(jenv, o,
+	    points_jni.r_flags);
 	return points_java_request_pin(jenv, o, points_jni.r_txn_id,
 	    points_jni.r_memo, points_jni.r_key, s, &r->txn_id, &r->memo,
 	    &r->idempotency_key);
@@ -419,6 +422,7 @@ points_java_release_in(JNIEnv *jenv, jobject o, points_release *r,
 /* Java has no unsigned literals. */
 %javaconstvalue(1) POINTS_ACCOUNT_SYSTEM;
 %javaconstvalue(2) POINTS_ACCOUNT_ALLOW_NEGATIVE;
+%javaconstvalue(1) POINTS_REVERSE_NO_DEBT;
 %javaconstvalue(1) POINTS_KS_INTKEY;
 %javaconstvalue(2) POINTS_KS_ORDERED;
 %javaconstvalue(4) POINTS_KS_INT64;

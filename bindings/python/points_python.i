@@ -261,13 +261,14 @@ points_py_request_failed(const char *what)
 	$1 = &temp;
 }
 
-/* A reversal is a tuple (txn_id, amount, memo, idempotency_key). */
+/* A reversal is a tuple (txn_id, amount, memo, idempotency_key,
+ * flags). */
 %typemap(in) const points_reversal *req (points_reversal temp) {
 	long long amount;
 
 	points_reversal_init(&temp, POINTS_REVERSAL_VERSION);
-	if (!PyArg_ParseTuple($input, "zLzz:reversal", &temp.txn_id, &amount,
-	    &temp.memo, &temp.idempotency_key)) {
+	if (!PyArg_ParseTuple($input, "zLzzI:reversal", &temp.txn_id, &amount,
+	    &temp.memo, &temp.idempotency_key, &temp.flags)) {
 		points_py_request_failed("reversal");
 		SWIG_fail;
 	}

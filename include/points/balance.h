@@ -21,6 +21,9 @@ typedef struct points_balance {
 	int64_t earned;  /* lifetime credits (earn, transfer in, ...) */
 	int64_t spent;   /* lifetime debits (spend, transfer out, ...) */
 	int64_t expired; /* lifetime expired */
+	int64_t debt;    /* points owed: a reversal took back more than was
+	                  * available; the next credits repay it first.
+	                  * earned - spent - expired == available + held - debt */
 } points_balance;
 /* An account that never held the asset has a zero balance. */
 POINTS_EXTERN int points_balance_get(points_db *db, int64_t account,

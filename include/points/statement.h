@@ -24,6 +24,7 @@ typedef struct points_entry {
 	int64_t held;      /* change of held */
 	int64_t counterparty;
 	char memo[POINTS_MEMO_MAX + 1];
+	int64_t debt;      /* change of debt (positive: owed, negative: repaid) */
 } points_entry;
 
 #define POINTS_NEWEST_FIRST 0

@@ -23,6 +23,8 @@ extern "C" {
 #define POINTS_TXN_HOLD 7
 #define POINTS_TXN_CAPTURE 8
 #define POINTS_TXN_RELEASE 9
+#define POINTS_TXN_FORFEIT 10 /* a leaver's points forfeited, or a debt
+                               * written off (points_account_forfeit) */
 
 /*
  * Request structs (points_posting, points_reversal, and those of
@@ -50,16 +52,26 @@ typedef struct points_posting {
  * POINTS_EVERSION for 0 or a version newer than the library's. */
 POINTS_EXTERN int points_posting_init(points_posting *p, unsigned int version);
 
-/* A reversal of a transaction, in whole or in part. */
-#define POINTS_REVERSAL_VERSION 1
+/* A reversal of a transaction, in whole or in part.  When the account
+ * that gives the points back has less available than that (it spent
+ * some), it gives what it has and owes the rest as a debt that its next
+ * credits repay first; POINTS_REVERSE_NO_DEBT refuses instead. */
+#define POINTS_REVERSAL_VERSION 2
+#define POINTS_REVERSE_NO_DEBT 0x01u /* refuse (POINTS_EINSUFFICIENT)
+                                      * rather than leave a debt */
 typedef struct points_reversal {
 	unsigned int version;        /* POINTS_REVERSAL_VERSION */
 	const char *txn_id;          /* the transaction to reverse */
 	int64_t amount;              /* 0: all that is left; else > 0 */
 	const char *memo;            /* may be NULL: the reason */
 	const char *idempotency_key; /* may be NULL */
+	/* version 2 */
+	const char *category;        /* reserved: must be NULL for now */
+	const char *actor;           /* reserved: must be NULL for now */
+	unsigned int flags;          /* POINTS_REVERSE_NO_DEBT */
 } points_reversal;
-#define POINTS_REVERSAL_INIT { POINTS_REVERSAL_VERSION, NULL, 0, NULL, NULL }
+#define POINTS_REVERSAL_INIT { POINTS_REVERSAL_VERSION, NULL, 0, NULL, NULL, \
+	NULL, NULL, 0 }
 POINTS_EXTERN int points_reversal_init(points_reversal *r,
     unsigned int version);
 
@@ -75,6 +87,9 @@ typedef struct points_txn {
 	char ref[POINTS_ID_LEN + 1]; /* reversal: original; capture/release: hold */
 	char memo[POINTS_MEMO_MAX + 1];
 	int replayed;               /* 1: returned for a repeated idempotency key */
+	int64_t debt;               /* of amount, what from could not give and
+	                             * now owes (a reversal) */
+	int64_t repaid;             /* of amount, what repaid to's debt */
 } points_txn;
 
 /* issuer (or counterparty) -> account; creates a lot that expires per policy */
@@ -91,7 +106,9 @@ POINTS_EXTERN int points_transfer(points_db *db, const points_posting *p,
 POINTS_EXTERN int points_adjust(points_db *db, const points_posting *p,
     points_txn *out);
 /* Reverse req->txn_id in whole (amount 0) or in part.  Points return to
- * the lots they came from, with their original expiry. */
+ * the lots they came from, with their original expiry; what the giving
+ * account lacks becomes its debt (out->debt) unless
+ * POINTS_REVERSE_NO_DEBT. */
 POINTS_EXTERN int points_reverse(points_db *db, const points_reversal *req,
     points_txn *out);
 POINTS_EXTERN int points_txn_get(points_db *db, const char *txn_id,

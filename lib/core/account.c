@@ -273,6 +273,18 @@ int
 points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
     void *ctx)
 {
+	int rc;
+
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	return points_db__write_end(db, points_account__edit_in(db, id, edit,
+	    ctx));
+}
+
+int
+points_account__edit_in(points_db *db, int64_t id,
+    points_account_edit_fn edit, void *ctx)
+{
 	unsigned char k[8];
 	points_account a;
 	const unsigned char *attrs;
@@ -283,8 +295,6 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 	int new_attrs = 0;
 	int rc;
 
-	if ((rc = points_db__write_begin(db)))
-		return rc;
 	key_id(k, id);
 	rc = id > 0 ? points_db__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
@@ -315,7 +325,7 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 	if (rc == POINTS_OK)
 		rc = points_db__put(db, &points_account__ks, k, 8, db->vbuf.data,
 		    db->vbuf.len);
-	return points_db__write_end(db, rc);
+	return rc;
 }
 
 struct update_ctx {

@@ -27,5 +27,11 @@ typedef int (*points_account_edit_fn)(points_db *db, points_account *a,
     const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
 int points_account__edit(points_db *db, int64_t id,
     points_account_edit_fn edit, void *ctx);
+/* The same inside the caller's write transaction. */
+int points_account__edit_in(points_db *db, int64_t id,
+    points_account_edit_fn edit, void *ctx);
+/* Close account id inside the caller's write transaction, as
+ * points_account_close does (every balance at zero). */
+int points_account__close_in(points_db *db, int64_t id);
 
 #endif

@@ -69,6 +69,17 @@ points_account_unfreeze(points_db *db, int64_t id)
 	    "unfrozen");
 }
 
+int
+points_account__close_in(points_db *db, int64_t id)
+{
+	struct status_ctx s;
+
+	s.from = -1;
+	s.to = POINTS_ACCOUNT_CLOSED;
+	s.verb = "closed";
+	return points_account__edit_in(db, id, edit_status, &s);
+}
+
 POINTS_EXTERN int
 points_account_close(points_db *db, int64_t id)
 {

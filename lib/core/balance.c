@@ -1,6 +1,6 @@
 /* balance.c - the balance record; see balance.h.
  * Record: version, the account's flags << 2 | status (a varint), available,
- * held, earned, spent, expired, last_seq,
+ * held, earned, spent, expired, (version 2 only) debt, last_seq,
  * lot count, then per lot the day (delta from the previous) and amount,
  * then, when there are expiring lots, how many days before the first
  * one the sweep index key sits.
@@ -23,6 +23,11 @@
 #include "core/db.h"
 
 #define BALANCE_RECORD_V1 1
+/* Version 2 adds the debt after expired.  A balance without a debt is
+ * still written as version 1, byte for byte, so most records (and
+ * every posting that touches no debt) cost nothing more; both are part
+ * of the module's format 2. */
+#define BALANCE_RECORD_V2 2
 /* The module's format: 1, balances keyed account (be64) + asset (be32)
  * in keyspace "balance"; 2, keyed by one integer in "bal". */
 #define BALANCE_FORMAT 2
@@ -127,9 +132,11 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	int rc;
 
 	uint64_t acct;
+	unsigned ver;
 
 	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != BALANCE_RECORD_V1)
+	ver = points_rd__u8(&r);
+	if (ver != BALANCE_RECORD_V1 && ver != BALANCE_RECORD_V2)
 		r.err = POINTS_ECORRUPT;
 	acct = points_rd__uvar(&r);
 	b->status = (int)(acct & 3);
@@ -141,6 +148,10 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	b->earned = points_rd__svar(&r);
 	b->spent = points_rd__svar(&r);
 	b->expired = points_rd__svar(&r);
+	b->debt = 0;
+	/* version 2 is written only for a debt, which is never negative */
+	if (ver == BALANCE_RECORD_V2 && (b->debt = points_rd__svar(&r)) <= 0)
+		r.err = POINTS_ECORRUPT;
 	b->last_seq = (int64_t)points_rd__uvar(&r);
 	n = points_rd__uvar(&r);
 	b->lots.n = 0;
@@ -261,13 +272,15 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 			return rc;
 
 	points_buf__reset(buf);
-	points_buf__u8(buf, BALANCE_RECORD_V1);
+	points_buf__u8(buf, b->debt ? BALANCE_RECORD_V2 : BALANCE_RECORD_V1);
 	points_buf__uvar(buf, (uint64_t)b->flags << 2 | (unsigned)b->status);
 	points_buf__svar(buf, b->available);
 	points_buf__svar(buf, b->held);
 	points_buf__svar(buf, b->earned);
 	points_buf__svar(buf, b->spent);
 	points_buf__svar(buf, b->expired);
+	if (b->debt)
+		points_buf__svar(buf, b->debt);
 	points_buf__uvar(buf, (uint64_t)b->last_seq);
 	points_buf__uvar(buf, b->lots.n);
 	for (i = 0; i < b->lots.n; i++) {
@@ -405,12 +418,14 @@ points_balance__all_zero(points_db *db, const points_account *a)
 		points_balance__free(&b);
 		if (rc)
 			break;
-		if (b.available != 0 || b.held != 0) {
+		if (b.available != 0 || b.held != 0 || b.debt != 0) {
+			/* a debt is not zero either: forfeiting writes it
+			 * off (points_account_forfeit) */
 			rc = points_db__err(db, POINTS_ESTATE,
 			    "account %s still has points (available %lld, "
-			    "held %lld): it can be closed only at zero",
-			    a->external_id, (long long)b.available,
-			    (long long)b.held);
+			    "held %lld, debt %lld): it can be closed only at "
+			    "zero", a->external_id, (long long)b.available,
+			    (long long)b.held, (long long)b.debt);
 			break;
 		}
 	}
@@ -519,6 +534,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		out->earned = b.earned;
 		out->spent = b.spent;
 		out->expired = b.expired;
+		out->debt = b.debt;
 	}
 	points_balance__free(&b);
 	return rc;

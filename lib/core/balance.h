@@ -27,6 +27,9 @@ typedef struct points_balance_rec {
 	unsigned flags;
 	int found;        /* the record existed */
 	int64_t available, held, earned, spent, expired;
+	/* Points the account owes (debt.h): a reversal took back more than
+	 * it had available; its next credits repay it first.  >= 0. */
+	int64_t debt;
 	int64_t last_seq; /* the account's newest entry in this asset */
 	points_lotlist lots;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */

@@ -12,6 +12,7 @@
 #include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
+#include "ledger/debtext.h"
 #include "ledger/entry.h"
 #include "core/lot.h"
 
@@ -474,6 +475,8 @@ int
 points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 {
 	points_asset_rec a;
+	const void *dv;
+	size_t dl;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -488,6 +491,11 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	out->to = e->to;
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
+	if (points_entry__ext_get(e, POINTS_ENTRY_EXT_DEBT, &dv, &dl) ==
+	    POINTS_OK && points_debtext__decode(dv, dl, e->type, e->amount,
+	    &out->debt, &out->repaid))
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "entry %lld: debt record unreadable", (long long)e->seq);
 	if (e->ref_seq && (rc = seq_txid(db, e->ref_seq, out->ref)))
 		return rc;
 	return POINTS_OK;

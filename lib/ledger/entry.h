@@ -10,7 +10,7 @@
  * entry's hash, its sequence and its bytes.
  *
  * Forward compatibility.  A type number this library does not know
- * (above POINTS_TXN_RELEASE) was written by a newer library, in the same
+ * (above POINTS_LEDGER_TYPE_MAX) was written by a newer library, in the same
  * record layout: it is read, listed and verified as a generic movement
  * (from's available and to's available move by amount, from's spent and
  * to's earned grow by it, out_lots leave from's lots and in_lots join
@@ -48,7 +48,8 @@ enum {
 	POINTS_ENTRY_EXT_ACTOR = 2,      /* who made the write */
 	POINTS_ENTRY_EXT_FROM_PARTY = 3, /* from's department and tier then */
 	POINTS_ENTRY_EXT_TO_PARTY = 4,   /* to's department and tier then */
-	POINTS_ENTRY_EXT_DEBT = 5        /* debts the entry records or repays */
+	POINTS_ENTRY_EXT_DEBT = 5        /* debts the entry records or repays:
+	                                  * ledger/debt.h has its bytes */
 };
 /* The most bytes of extensions an entry carries. */
 #define POINTS_ENTRY_EXT_MAX 1024
@@ -70,7 +71,7 @@ typedef struct points_entry_rec {
 } points_entry_rec;
 
 /* The highest transaction type this library knows. */
-#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_RELEASE
+#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_FORFEIT
 /* 1 when this library knows type (points_entry_rec.type). */
 #define points_entry__type_known(type) \
 	((type) >= POINTS_TXN_EARN && (type) <= POINTS_LEDGER_TYPE_MAX)

@@ -13,6 +13,7 @@
 #include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
+#include "ledger/debt.h"
 #include "ledger/hold.h"
 #include "ledger/entry.h"
 #include "ledger/posting.h"
@@ -261,7 +262,7 @@ static int
 release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
     const char *memo, points_entry_rec *e)
 {
-	int64_t rest = h->amount - h->captured;
+	int64_t rest = h->amount - h->captured, repaid;
 	int rc;
 
 	points_entry__init(e, POINTS_TXN_RELEASE, h->asset, t);
@@ -271,9 +272,11 @@ release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
 	if (memo)
 		strcpy(e->memo, memo);
 	b->held -= rest;
-	/* what is left of the hold's lots, with their own expiry */
-	if ((rc = points_posting__credit(db, b, rest, &h->lots,
-	    POINTS_DAY_NEVER, &e->in_lots)))
+	/* what is left of the hold's lots, with their own expiry; a debt
+	 * the account took on since is repaid first (debt.h) */
+	if ((rc = points_posting__credit_repaying(db, b, rest, &h->lots,
+	    POINTS_DAY_NEVER, &e->in_lots, &repaid)) ||
+	    (rc = points_debt__note(db, e, 0, repaid)))
 		return rc;
 	return points_entry__append(db, e, b, b);
 }
@@ -286,7 +289,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 {
 	points_balance_rec hb, tb;
 	points_entry_rec ce, re;
-	int64_t t = points_db__time(db, 0), held_lots;
+	int64_t t = points_db__time(db, 0), held_lots, repaid;
 	unsigned char k[8 + POINTS_UUID_LEN];
 	int rc;
 
@@ -337,8 +340,8 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			    "lifetime counter would overflow");
 			goto done;
 		}
-		if ((rc = points_posting__credit(db, &tb, amount, &ce.out_lots,
-		    POINTS_DAY_NEVER, &ce.in_lots)))
+		if ((rc = points_posting__credit_repaying(db, &tb, amount, &ce.out_lots,
+		    POINTS_DAY_NEVER, &ce.in_lots, &repaid)))
 			goto done;
 		ce.from = h->account;
 		ce.to = to;
@@ -346,6 +349,8 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		ce.ref_seq = h->seq;
 		if (memo)
 			strcpy(ce.memo, memo);
+		if ((rc = points_debt__note(db, &ce, 0, repaid)))
+			goto done;
 		if ((rc = points_entry__append(db, &ce, &hb, &tb)) ||
 		    (rc = points_balance__store(db, &tb, 0)))
 			goto done;
@@ -586,6 +591,29 @@ points_hold_get(points_db *db, const char *hold_id, points_hold *out)
 		out->captured = h.captured;
 		out->expires_at = h.expires_at;
 		out->state = h.state;
+	}
+	points_lotlist__free(&h.lots);
+	return rc;
+}
+
+int
+points_hold__release_if_open(points_db *db,
+    const unsigned char id[POINTS_UUID_LEN], const char *memo,
+    int64_t *released)
+{
+	char text[POINTS_ID_LEN + 1];
+	hold_rec h;
+	int rc;
+
+	*released = 0;
+	points_ids__format(id, text);
+	memset(&h, 0, sizeof(h));
+	rc = hold_load(db, id, text, &h);
+	if (rc == POINTS_OK && h.state == POINTS_HOLD_OPEN) {
+		rc = settle(db, &h, text, 0, 0, memo, POINTS_HOLD_RELEASED,
+		    NULL);
+		if (rc == POINTS_OK)
+			*released = h.amount;
 	}
 	points_lotlist__free(&h.lots);
 	return rc;

@@ -10,6 +10,7 @@
 #include "core/balance.h"
 #include "core/db.h"
 #include "core/lot.h"
+#include "ledger/debt.h"
 #include "ledger/entry.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
@@ -83,6 +84,71 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 	if (from_lots > 0)
 		return points_lotlist__take(db, &b->lots, from_lots, prefer,
 		    out_lots);
+	return POINTS_OK;
+}
+
+/* ---- Debts (debt.h): debits that owe, credits that repay ---- */
+
+/* Can b owe?  User accounts that may not go negative. */
+static int
+can_owe(const points_balance_rec *b)
+{
+	return !b->system && !(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE);
+}
+
+int
+points_posting__credit_repaying(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots,
+    int64_t *repaid)
+{
+	int64_t r = 0;
+	int rc;
+
+	if (b->debt > 0)
+		r = amount < b->debt ? amount : b->debt;
+	/* The rest credits as usual: the lots it makes are the latest
+	 * expiring part of src (posting.c); the repaid part makes none,
+	 * and available stays 0 while a debt is left. */
+	if (r < amount && (rc = points_posting__credit(db, b, amount - r, src,
+	    fallback_day, in_lots)))
+		return rc;
+	b->debt -= r;
+	*repaid = r;
+	return POINTS_OK;
+}
+
+int
+points_posting__debit_owing(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *out_lots, int no_debt,
+    const char *txn, int64_t *owed)
+{
+	char label[POINTS_EXTID_MAX + 2];
+	int64_t have = b->available > 0 ? b->available : 0, o;
+	int rc;
+
+	*owed = 0;
+	if (!can_owe(b) || have >= amount)
+		return points_posting__debit(db, b, amount, prefer, out_lots);
+	o = amount - have;
+	if (no_debt) {
+		points_balance__label(db, b->account, label, sizeof(label));
+		return points_db__err(db, POINTS_EINSUFFICIENT,
+		    "account %s: insufficient points: available %lld, needs "
+		    "%lld to reverse transaction %s (POINTS_REVERSE_NO_DEBT "
+		    "refuses a debt of %lld)", label, (long long)have,
+		    (long long)amount, txn, (long long)o);
+	}
+	if (points_codec__add(&b->debt, o)) {
+		points_balance__label(db, b->account, label, sizeof(label));
+		return points_db__err(db, POINTS_EOVERFLOW,
+		    "account %s: debt would overflow", label);
+	}
+	if (have > 0 && (rc = points_posting__debit(db, b, have, prefer,
+	    out_lots))) {
+		b->debt -= o;
+		return rc;
+	}
+	*owed = o;
 	return POINTS_OK;
 }
 
@@ -297,7 +363,7 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	points_balance_rec *fb = &c->fb, *tb = &c->tb;
 	points_entry_rec e;
 	points_lotrec inbuf[8], outbuf[8];
-	int64_t t = points_db__time(db, p->time);
+	int64_t t = points_db__time(db, p->time), repaid;
 	int rc;
 
 	points_entry__init(&e, type, asset->id, t);
@@ -335,8 +401,9 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	/* Check and compute in memory; write only when all is well. */
 	if ((rc = points_posting__debit(db, fb, c->amount, NULL, &e.out_lots)))
 		goto done;
-	if ((rc = points_posting__credit(db, tb, c->amount, &e.out_lots,
-	    lot_day(db, &asset->a, p->expires_at, t), &e.in_lots)))
+	/* a debt of the credited account is repaid first (debt.h) */
+	if ((rc = points_posting__credit_repaying(db, tb, c->amount, &e.out_lots,
+	    lot_day(db, &asset->a, p->expires_at, t), &e.in_lots, &repaid)))
 		goto done;
 	if ((rc = points_posting__counter_add(db, &fb->spent, c->amount)) ||
 	    (rc = points_posting__counter_add(db, &tb->earned, c->amount)))
@@ -346,6 +413,8 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	e.amount = c->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
+	if (repaid && (rc = points_debt__note(db, &e, 0, repaid)))
+		goto done;
 	if ((rc = points_entry__append(db, &e, fb, tb)) ||
 	    (rc = points_posting__store_pair(db, fb, tb)))
 		goto done;

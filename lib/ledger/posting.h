@@ -25,6 +25,19 @@ int points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
 int points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots);
 
+/* Credit amount to b as points_posting__credit does, after repaying
+ * b's debt from it (debt.h); *repaid is the part that repaid. */
+int points_posting__credit_repaying(points_db *db, points_balance_rec *b,
+    int64_t amount, const points_lotlist *src, uint32_t fallback_day,
+    points_lotlist *in_lots, int64_t *repaid);
+/* Debit amount from b as points_posting__debit does, except that a user
+ * account that may not go negative gives what it has available and owes
+ * the rest (*owed, debt.h), unless no_debt: then POINTS_EINSUFFICIENT
+ * naming what the reversal of transaction txn would leave owed. */
+int points_posting__debit_owing(points_db *db, points_balance_rec *b,
+    int64_t amount, const points_lotlist *prefer, points_lotlist *out_lots,
+    int no_debt, const char *txn, int64_t *owed);
+
 /* Store both balances of a posting (once when from is to). */
 int points_posting__store_pair(points_db *db, points_balance_rec *from, points_balance_rec *to);
 /* Add v to a lifetime counter, POINTS_EOVERFLOW when it would overflow. */

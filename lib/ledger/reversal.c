@@ -10,6 +10,7 @@
 #include "core/balance.h"
 #include "core/db.h"
 #include "core/lot.h"
+#include "ledger/debt.h"
 #include "ledger/entry.h"
 #include "ledger/posting.h"
 #include "ledger/reversal.h"
@@ -31,7 +32,7 @@ POINTS_MODULE(reversal_module)
 
 static const char *const type_names[] = {
 	"?", "earn", "spend", "transfer", "adjustment", "reversal", "expiry",
-	"hold", "capture", "release",
+	"hold", "capture", "release", "forfeiture",
 };
 
 static int
@@ -58,13 +59,14 @@ load_reversed(points_db *db, int64_t seq, int64_t *out)
 
 static int
 reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
-    const char *txn_id, int64_t amount, const char *memo, points_txn *out)
+    const char *txn_id, int64_t amount, const char *memo, unsigned flags,
+    points_txn *out)
 {
 	points_entry_rec orig, e;
 	points_balance_rec fb, tb;
 	points_lotlist back = { 0, 0, NULL, 0 }, give = { 0, 0, NULL, 0 };
 	points_asset_rec asset;
-	int64_t seq, done, left;
+	int64_t seq, done, left, owed, repaid;
 	unsigned char k[8], v[8];
 	int rc;
 
@@ -120,15 +122,19 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		goto done;
 	/* Both sides unwind from the end, past what earlier reversals
 	 * returned: the receiver gives back the lots it got last (while it
-	 * still has them), the sender gets back the lots consumed last. */
+	 * still has them), the sender gets back the lots consumed last.
+	 * A receiver that spent them owes what it lacks (debt.h); the
+	 * sender's credit repays its own debt first. */
 	if ((rc = points_lotlist__tail(db, &orig.in_lots, done, amount,
 	    &give)) ||
-	    (rc = points_posting__debit(db, &tb, amount, &give, &e.out_lots)))
+	    (rc = points_posting__debit_owing(db, &tb, amount, &give, &e.out_lots,
+	    (flags & POINTS_REVERSE_NO_DEBT) != 0, txn_id, &owed)))
 		goto done;
 	if ((rc = points_lotlist__tail(db, &orig.out_lots, done, amount,
 	    &back)) ||
-	    (rc = points_posting__credit(db, &fb, amount, &back,
-	    points_asset__expiry_day(db, &asset.a, orig.time), &e.in_lots)))
+	    (rc = points_posting__credit_repaying(db, &fb, amount, &back,
+	    points_asset__expiry_day(db, &asset.a, orig.time), &e.in_lots,
+	    &repaid)))
 		goto done;
 	if ((rc = points_posting__counter_add(db, &tb.earned, -amount)) ||
 	    (rc = points_posting__counter_add(db, &fb.spent, -amount)))
@@ -139,6 +145,8 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	e.ref_seq = seq;
 	if (memo)
 		strcpy(e.memo, memo);
+	if ((rc = points_debt__note(db, &e, owed, repaid)))
+		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
 	if ((rc = points_entry__append(db, &e, &tb, &fb)) ||
@@ -158,7 +166,9 @@ done:
 
 /* The reversal as a request (write.h).  The fingerprint covers the type,
  * the original's id (its 16 bytes), amount and memo: the encoding of
- * 0.1.0's hand-written hash. */
+ * 0.1.0's hand-written hash; then, when set, version 2's flags.
+ * Version 2's category and actor are reserved for their own change
+ * (refused when set until then). */
 static const points_field reversal_fields[] = {
 	POINTS_FIELD(points_reversal, version, POINTS_FIELD_UINT,
 	    POINTS_FIELD_VERSION, 1),
@@ -170,9 +180,16 @@ static const points_field reversal_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_reversal, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_reversal, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_REFUSED, 2),
+	POINTS_FIELD(points_reversal, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_REFUSED, 2),
+	POINTS_FIELD(points_reversal, flags, POINTS_FIELD_UINT,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t reversal_sizes[] = {
 	0, POINTS_END_OF(points_reversal, idempotency_key), /* version 1 */
+	POINTS_END_OF(points_reversal, flags),              /* version 2 */
 };
 static const points_reversal reversal_defaults = POINTS_REVERSAL_INIT;
 const points_reqtype points_reversal__req = {
@@ -201,6 +218,14 @@ validate_reversal(points_db *db, const points_write_op *op, const void *req,
 	if (r->amount < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "reversal amount must not be negative (0: all)");
+	if (r->category || r->actor)
+		return points_db__err(db, POINTS_EINVAL,
+		    "reversal: category and actor are not supported yet "
+		    "(leave them NULL)");
+	if (r->flags & ~POINTS_REVERSE_NO_DEBT)
+		return points_db__err(db, POINTS_EINVAL,
+		    "reversal: unknown flags 0x%x",
+		    r->flags & ~POINTS_REVERSE_NO_DEBT);
 	return points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
 }
 
@@ -214,7 +239,8 @@ reversal_body(points_db *db, const points_write_op *op, const void *req,
 	int rc;
 
 	(void)op;
-	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, out);
+	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, r->flags,
+	    out);
 	if (rc == POINTS_OK)
 		*seq = out->seq;
 	return rc;

@@ -12,12 +12,15 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "core/iter.h"
+#include "ledger/debt.h"
 #include "ledger/entry.h"
 
 
-/* The link to the account's previous entry, and its view of e. */
+/* The link to the account's previous entry, and its view of e (owed
+ * and repaid: the debt e makes and repays, debt.h). */
 static int64_t
-entry_view(const points_entry_rec *e, int64_t account, points_entry *out)
+entry_view(const points_entry_rec *e, int64_t account, int64_t owed,
+    int64_t repaid, points_entry *out)
 {
 	int is_from = e->from == account;
 
@@ -47,6 +50,16 @@ entry_view(const points_entry_rec *e, int64_t account, points_entry *out)
 		default:
 			out->amount = is_from ? -e->amount : e->amount;
 			break;
+		}
+		/* what was owed did not leave available, what repaid a
+		 * debt did not join it */
+		if (is_from && owed) {
+			out->amount += owed;
+			out->debt += owed;
+		}
+		if (e->to == account && repaid) {
+			out->amount -= repaid;
+			out->debt -= repaid;
 		}
 		if (e->from != e->to)
 			out->counterparty = is_from ? e->to : e->from;
@@ -78,10 +91,14 @@ static int
 statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 {
 	points_entry *out = &it->buf[it->base.n];
+	int64_t owed, repaid;
+	int rc;
 
 	if (e->time < it->from || (it->to && e->time >= it->to))
 		return POINTS_OK;
-	entry_view(e, it->account, out);
+	if ((rc = points_debt__of(it->base.db, e, &owed, &repaid)))
+		return rc;
+	entry_view(e, it->account, owed, repaid, out);
 	strcpy(out->asset, it->asset_code);
 	it->base.n++;
 	return POINTS_OK;
@@ -100,8 +117,9 @@ statement_fill(points_iter *base)
 		while (base->n < POINTS_ITER_CHUNK && it->pos > 0) {
 			if ((rc = points_entry__load(db, it->pos, &e)))
 				break;
-			it->pos = entry_view(&e, it->account, NULL);
-			statement_emit(it, &e);
+			it->pos = entry_view(&e, it->account, 0, 0, NULL);
+			if ((rc = statement_emit(it, &e)))
+				break;
 		}
 		if (it->pos == 0)
 			base->done = 1;
@@ -115,7 +133,8 @@ statement_fill(points_iter *base)
 			if (rc)
 				break;
 			it->pos++;
-			statement_emit(it, &e);
+			if ((rc = statement_emit(it, &e)))
+				break;
 		}
 		if ((size_t)it->pos == it->nseqs)
 			base->done = 1;
@@ -158,7 +177,7 @@ statement_collect(points_db *db, struct points_statement_iterator *it,
 		it->seqs[it->nseqs++] = seq;
 		if ((rc = points_entry__load(db, seq, &e)))
 			break;
-		seq = entry_view(&e, it->account, NULL);
+		seq = entry_view(&e, it->account, 0, 0, NULL);
 	}
 	points_entry__free(&e);
 	return rc;

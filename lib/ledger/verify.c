@@ -33,6 +33,7 @@
 #include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
+#include "ledger/debt.h"
 #include "ledger/entry.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
@@ -177,9 +178,13 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 	vbal *fv, *tv;
 	points_balance_rec *f, *to;
 	char msg[160];
-	int64_t a = e->amount;
+	int64_t a = e->amount, owed, repaid;
 	int rc;
 
+	if ((rc = points_debt__of(db, e, &owed, &repaid)) == POINTS_ECORRUPT)
+		return bad(db, rep, e->seq, "entry's debt record unreadable");
+	if (rc)
+		return rc;
 	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
 		return rc;
 	f = &fv->b;
@@ -244,6 +249,19 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 		to->available += a;
 		to->earned += a;
 		break;
+	}
+	/* What from owed did not leave its available, what repaid to's
+	 * debt did not join its available (debt.h).  A debt is never
+	 * negative, and an account owes only once it gave all it had. */
+	f->available += owed;
+	f->debt += owed;
+	to->available -= repaid;
+	to->debt -= repaid;
+	if (to->debt < 0 || (owed && f->available != 0)) {
+		snprintf(msg, sizeof(msg), "entry %lld moves a debt account "
+		    "%lld cannot have", (long long)e->seq,
+		    (long long)(owed ? e->from : e->to));
+		return bad(db, rep, e->seq, msg);
 	}
 	/* Capture's out_lots left the lots when the hold was made. */
 	if (e->type != POINTS_TXN_CAPTURE &&
@@ -438,6 +456,7 @@ compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 	if (!w || w->available != got->available ||
 	    w->held != got->held || w->earned != got->earned ||
 	    w->spent != got->spent || w->expired != got->expired ||
+	    w->debt != got->debt ||
 	    w->last_seq != got->last_seq || !same_lots(&w->lots, &got->lots)) {
 		snprintf(msg, sizeof(msg), "balance of account %lld in "
 		    "asset #%u differs from its entries (stored "
@@ -660,8 +679,9 @@ check_sums(points_db *db, vrun *r)
 			sum_asset[nsums] = b->asset;
 			sums[nsums++] = 0;
 		}
+		/* a debt is owed to the ledger: it counts below zero */
 		if (j < nsums)
-			sums[j] += b->available + b->held;
+			sums[j] += b->available + b->held - b->debt;
 	}
 	for (i = 0; i < nsums; i++)
 		if (sums[i] != 0) {

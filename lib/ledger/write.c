@@ -121,7 +121,11 @@ points_write__init(const points_reqtype *t, void *req, unsigned int version)
 		return POINTS_EINVAL;
 	if (version == 0 || version > t->version)
 		return POINTS_EVERSION;
-	memcpy(req, t->defaults, t->sizes[version]);
+	/* the newest version is the library's own struct: its trailing
+	 * padding too (a last field narrower than the struct's alignment,
+	 * as points_reversal's flags, leaves some) */
+	memcpy(req, t->defaults, version == t->version ? t->size :
+	    t->sizes[version]);
 	memcpy(req, &version, sizeof(version));
 	return POINTS_OK;
 }

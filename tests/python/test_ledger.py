@@ -161,6 +161,25 @@ class PostingTest(LedgerCase):
         (lot,) = self.ledger.lots(self.alice, "PTS")
         self.assertEqual(lot.amount, 100)
 
+    def test_refund_of_spent_points_leaves_a_debt(self):
+        e = self.ledger.earn(self.alice, 300, "PTS")
+        self.ledger.spend(self.alice, 250, "PTS")
+        with self.assertRaises(points.InsufficientPoints):
+            self.ledger.reverse(e, no_debt=True)
+        r = self.ledger.reverse(e, memo="order refunded")
+        self.assertEqual((r.amount, r.debt, r.repaid), (300, 250, 0))
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.debt, b.earned, b.spent),
+                         (0, 250, 0, 250))
+        entry = next(iter(self.ledger.statement(self.alice, "PTS")))
+        self.assertEqual((entry.kind, entry.amount, entry.debt),
+                         ("reversal", -50, 250))
+        # the next earn repays first
+        t = self.ledger.earn(self.alice, 300, "PTS")
+        self.assertEqual(t.repaid, 250)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.debt), (50, 0))
+
     def test_reverse_idempotent(self):
         t = self.ledger.earn(self.alice, 10, "PTS")
         r1 = self.ledger.reverse(t, idempotency_key="r")
@@ -171,7 +190,8 @@ class PostingTest(LedgerCase):
     def test_reverse_key_with_another_request_conflicts(self):
         t = self.ledger.earn(self.alice, 10, "PTS")
         self.ledger.reverse(t, 4, "part", idempotency_key="r")
-        for changed in (dict(amount=5), dict(memo="other")):
+        for changed in (dict(amount=5), dict(memo="other"),
+                        dict(no_debt=True)):
             args = dict(amount=4, memo="part")
             args.update(changed)
             with self.assertRaises(points.Conflict):

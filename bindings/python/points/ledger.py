@@ -314,12 +314,17 @@ class Ledger:
             asset, account_id(account), 0, amount, reason, idempotency_key,
             seconds(time), 0)))
 
-    def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
+    def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None,
+                no_debt=False):
         """Reverse a transaction in whole (amount 0) or in part; points
-        return to the lots they came from.  A retry with the same
+        return to the lots they came from.  When the account giving them
+        back has spent some, it gives what it has and owes the rest as a
+        debt its next credits repay (the Txn's debt); no_debt=True raises
+        InsufficientPoints instead.  A retry with the same
         idempotency_key and request returns the first result."""
         return Txn._make(self._call(_c.points_reverse, (
-            txn_id(txn), amount, memo, idempotency_key)))
+            txn_id(txn), amount, memo, idempotency_key,
+            _c.POINTS_REVERSE_NO_DEBT if no_debt else 0)))
 
     def txn(self, txn):
         """The transaction with this id."""

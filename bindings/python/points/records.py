@@ -28,11 +28,15 @@ def _record(cls):
     return base
 
 # Transaction types (POINTS_TXN_*).
-EARN, SPEND, TRANSFER, ADJUST, REVERSAL, EXPIRE, HOLD, CAPTURE, RELEASE = \
-    range(1, 10)
+EARN, SPEND, TRANSFER, ADJUST, REVERSAL, EXPIRE, HOLD, CAPTURE, RELEASE, \
+    FORFEIT = range(1, 11)
 TXN_TYPES = {EARN: "earn", SPEND: "spend", TRANSFER: "transfer",
              ADJUST: "adjust", REVERSAL: "reversal", EXPIRE: "expire",
-             HOLD: "hold", CAPTURE: "capture", RELEASE: "release"}
+             HOLD: "hold", CAPTURE: "capture", RELEASE: "release",
+             FORFEIT: "forfeit"}
+
+# Reversal flags (POINTS_REVERSE_*).
+REVERSE_NO_DEBT = 0x01
 
 # Account status and flags.
 ACTIVE, FROZEN, CLOSED = 0, 1, 2

@@ -15,6 +15,8 @@ public enum TxnType {
     HOLD(capiConstants.POINTS_TXN_HOLD),
     CAPTURE(capiConstants.POINTS_TXN_CAPTURE),
     RELEASE(capiConstants.POINTS_TXN_RELEASE),
+    /** A leaver's points forfeited, or a debt written off ({@link Ledger#forfeit}). */
+    FORFEIT(capiConstants.POINTS_TXN_FORFEIT),
     /** A type this library does not know (a newer library wrote it). */
     UNKNOWN(0);
 

@@ -269,6 +269,31 @@ public class LedgerTest {
     }
 
     @Test
+    public void refundOfSpentPointsLeavesADebt() {
+        Txn e = ledger.earn(Posting.of("PTS", alice, 300));
+        ledger.spend(Posting.of("PTS", alice, 250));
+        Reversal r = Reversal.of(e.id()).memo("order refunded");
+        assertFalse(r.isNoDebt());
+        assertTrue(r.noDebt().isNoDebt());
+        expect(InsufficientPointsException.class, () -> ledger.reverse(r.noDebt()));
+        Txn t = ledger.reverse(r);
+        assertEquals(300, t.amount());
+        assertEquals(250, t.debt());
+        Balance b = ledger.getBalance(alice, "PTS");
+        assertEquals(0, b.available());
+        assertEquals(250, b.debt());
+        Entry s = ledger.statement(alice, "PTS").iterator().next();
+        assertEquals(-50, s.amount());
+        assertEquals(250, s.debt());
+        /* the next earn repays first */
+        Txn pay = ledger.earn(Posting.of("PTS", alice, 300));
+        assertEquals(250, pay.repaid());
+        assertEquals(50, ledger.getBalance(alice, "PTS").available());
+        assertEquals(0, ledger.getBalance(alice, "PTS").debt());
+        assertConsistent(ledger, "PTS");
+    }
+
+    @Test
     public void settlingTakesRequestsAndKeys() {
         ledger.earn(Posting.of("PTS", alice, 100));
         Hold h1 = ledger.createHold(Posting.of("PTS", alice, 30));
