@@ -397,7 +397,7 @@ START_TEST(test_account_with_a_debt_cannot_close)
 
 	earn_spend_refund(&e, &r);
 	TU_FAILS(db, points_account_close(db, alice), POINTS_ESTATE);
-	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "debt 250"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "debt of 250"));
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 250, NULL), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
 }

@@ -418,14 +418,21 @@ points_balance__all_zero(points_db *db, const points_account *a)
 		points_balance__free(&b);
 		if (rc)
 			break;
-		if (b.available != 0 || b.held != 0 || b.debt != 0) {
-			/* a debt is not zero either: forfeiting writes it
-			 * off (points_account_forfeit) */
+		if (b.available != 0 || b.held != 0) {
 			rc = points_db__err(db, POINTS_ESTATE,
 			    "account %s still has points (available %lld, "
-			    "held %lld, debt %lld): it can be closed only at "
-			    "zero", a->external_id, (long long)b.available,
-			    (long long)b.held, (long long)b.debt);
+			    "held %lld): it can be closed only at zero",
+			    a->external_id, (long long)b.available,
+			    (long long)b.held);
+			break;
+		}
+		if (b.debt != 0) {
+			/* a debt is not zero either: a forfeiture writes it
+			 * off (points_account_forfeit) */
+			rc = points_db__err(db, POINTS_ESTATE,
+			    "account %s still has a debt of %lld: it can be "
+			    "closed only at zero (a forfeiture writes a debt "
+			    "off)", a->external_id, (long long)b.debt);
 			break;
 		}
 	}

@@ -195,7 +195,7 @@ public class LedgerTest {
         assertEquals(TxnType.ADJUST, minus.type());
 
         Balance a = ledger.getBalance(alice, "PTS");
-        assertEquals(new Balance(alice, "PTS", 300, 0, 500, 200, 0), a);
+        assertEquals(new Balance(alice, "PTS", 300, 0, 500, 200, 0, 0), a);
         Balance b = ledger.getBalance(bob, "PTS");
         assertEquals(85, b.available());
         assertEquals(85, b.total());
@@ -413,7 +413,7 @@ public class LedgerTest {
         HoldInfo info = h1.info();
         assertEquals(new HoldInfo(h1.id(), alice, "PTS", 30, 0, 0, HoldState.OPEN), info);
         assertTrue(info.isOpen());
-        assertEquals(new Balance(alice, "PTS", 70, 30, 100, 0, 0), ledger.getBalance(alice, "PTS"));
+        assertEquals(new Balance(alice, "PTS", 70, 30, 100, 0, 0, 0), ledger.getBalance(alice, "PTS"));
 
         Txn c = h1.capture();
         assertEquals(TxnType.CAPTURE, c.type());
@@ -551,11 +551,11 @@ public class LedgerTest {
         byte[] id = "0190a8f0-0000-7000-8000-000000000000".getBytes(StandardCharsets.UTF_8);
         byte[] pts = "PTS".getBytes(StandardCharsets.UTF_8);
         byte[] none = new byte[0];
-        Txn t = new Txn(id, 3, 42, T0, pts, alice, bob, 30, none, none, 0);
+        Txn t = new Txn(id, 3, 42, T0, pts, alice, bob, 30, none, none, 0, 0, 0);
         assertEquals(TxnType.UNKNOWN, t.type());
         assertEquals(42, t.typeCode());
         assertEquals(30, t.amount());
-        Entry e = new Entry(id, 3, 42, T0, alice, pts, -30, 0, bob, none);
+        Entry e = new Entry(id, 3, 42, T0, alice, pts, -30, 0, bob, none, 0);
         assertEquals(TxnType.UNKNOWN, e.type());
         assertEquals(42, e.typeCode());
         assertEquals(bob, e.counterparty());
