@@ -411,6 +411,48 @@ START_TEST(test_forward_link_is_corrupt_not_a_loop)
 }
 END_TEST
 
+/* points_verify compares the index with the entries: a key removed, one
+ * added, or one moved to another time is reported. */
+START_TEST(test_verify_checks_the_index)
+{
+	static unsigned char keys[16 * POINTS_ENTRY_TIME_KEY_LEN];
+	unsigned char k[POINTS_ENTRY_TIME_KEY_LEN];
+	points_verify_report r;
+	points_txn t;
+	size_t n;
+
+	tu_now = TU_T0;
+	db = tu_open("memory:");
+	alice = tu_account(db, "E1001");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, &t), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, &t), POINTS_OK);
+	n = store_keys(tu_store(db), "entry_time", keys, sizeof(k), 16);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(points_verify(db, &r), POINTS_OK);
+	memcpy(k, keys, sizeof(k));
+	switch (_i) {
+	case 0: /* removed */
+		store_write(tu_store(db), "entry_time", k, sizeof(k), NULL, 0, 1);
+		break;
+	case 1: /* one more, for an entry that exists */
+		points_entry__time_key(k, bob = tu_account(db, "E1002"), 1,
+		    t.time, t.seq);
+		store_write(tu_store(db), "entry_time", k, sizeof(k), "", 0, 0);
+		break;
+	default: /* moved to another time */
+		store_write(tu_store(db), "entry_time", k, sizeof(k), NULL, 0, 1);
+		k[15] ^= 1;
+		store_write(tu_store(db), "entry_time", k, sizeof(k), "", 0, 0);
+		break;
+	}
+	ck_assert_int_eq(points_verify(db, &r), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(r.message, "statement index differs"), "%s",
+	    r.message);
+	points_close(db);
+	db = NULL;
+}
+END_TEST
+
 static Suite *
 statement_suite(void)
 {
@@ -427,6 +469,7 @@ statement_suite(void)
 	tcase_add_test(tc, test_format_1_ledger_gets_the_index);
 	tcase_add_test(tc, test_index_key_of_another_time_is_corrupt);
 	tcase_add_test(tc, test_forward_link_is_corrupt_not_a_loop);
+	tcase_add_loop_test(tc, test_verify_checks_the_index, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
