@@ -235,6 +235,38 @@ START_TEST(test_windows_against_a_model)
 }
 END_TEST
 
+/* An iterator lists the entries there were when it was made: those
+ * written after it (here: at the same and at later times, more than a
+ * chunk of them) are not listed, in either order. */
+START_TEST(test_later_entries_are_not_listed)
+{
+	points_statement_iterator *it[2];
+	points_entry e;
+	int order, n, rc, i;
+
+	open_counted(_i);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 2, NULL), POINTS_OK);
+	for (order = 0; order < 2; order++)
+		ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS",
+		    0, 0, order, &it[order]), POINTS_OK);
+	for (i = 0; i < 100; i++) {
+		ck_assert_int_eq(tu_earn(db, alice, "PTS", 3, NULL), POINTS_OK);
+		tu_now += i % 2;
+	}
+	for (order = 0; order < 2; order++) {
+		n = 0;
+		while ((rc = points_statement_next(it[order], &e)) == POINTS_OK)
+			ck_assert_int_eq(e.amount, order ==
+			    POINTS_NEWEST_FIRST ? 2 - n++ : 1 + n++);
+		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		ck_assert_int_eq(n, 2);
+		points_statement_iterator_free(it[order]);
+	}
+	close_counted();
+}
+END_TEST
+
 /* ---- The index on disk ---- */
 
 static unsigned
@@ -464,6 +496,7 @@ statement_suite(void)
 	tcase_add_loop_test(tc, test_back_dated_entries_list_at_their_time, 0,
 	    2);
 	tcase_add_loop_test(tc, test_windows_against_a_model, 0, 2);
+	tcase_add_loop_test(tc, test_later_entries_are_not_listed, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("index");
 	tcase_add_test(tc, test_format_1_ledger_gets_the_index);

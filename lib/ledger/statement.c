@@ -64,6 +64,7 @@ struct points_statement_iterator {
 	uint32_t asset;
 	char asset_code[POINTS_ASSET_MAX + 1];
 	int order;
+	int64_t max_seq; /* the log's end when it was made: no later entry */
 	/* The window's bounds in the time index: lo <= key < hi. */
 	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN];
 	unsigned char hi[POINTS_ENTRY_TIME_KEY_LEN];
@@ -173,29 +174,35 @@ statement_fill(points_iter *base)
 	int64_t account, time, seq;
 	uint32_t asset;
 	size_t n, i;
-	int rc, end;
+	int rc = POINTS_OK, end = 0;
 
-	if ((rc = statement_keys(db, it, keys, &n, &end)))
-		return rc;
 	points_entry__init(&e, 0, 0, 0);
-	for (i = 0; i < n && rc == POINTS_OK; i++) {
-		if (!points_entry__time_key_parse(keys[i], sizeof(keys[i]),
-		    &account, &asset, &time, &seq))
-			rc = points_db__err(db, POINTS_ECORRUPT,
-			    "account %lld: statement index unreadable",
-			    (long long)it->account);
-		if (rc == POINTS_OK)
-			rc = points_entry__load(db, seq, &e);
-		if (rc == POINTS_OK)
-			rc = statement_emit(db, it, keys[i], &e);
+	/* until something is buffered: a chunk may hold only entries
+	 * written after the iterator was made, which it skips */
+	while (rc == POINTS_OK && base->n == 0 && !end) {
+		if ((rc = statement_keys(db, it, keys, &n, &end)))
+			break;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			if (!points_entry__time_key_parse(keys[i],
+			    sizeof(keys[i]), &account, &asset, &time, &seq))
+				rc = points_db__err(db, POINTS_ECORRUPT,
+				    "account %lld: statement index unreadable",
+				    (long long)it->account);
+			else if (seq > it->max_seq)
+				continue;
+			if (rc == POINTS_OK)
+				rc = points_entry__load(db, seq, &e);
+			if (rc == POINTS_OK)
+				rc = statement_emit(db, it, keys[i], &e);
+		}
+		if (rc == POINTS_OK && n > 0) {
+			it->pos.started = 1;
+			memcpy(it->pos.key, keys[n - 1], sizeof(it->pos.key));
+		}
 	}
 	points_entry__free(&e);
 	if (rc)
 		return rc;
-	if (n > 0) {
-		it->pos.started = 1;
-		memcpy(it->pos.key, keys[n - 1], sizeof(it->pos.key));
-	}
 	base->done = end;
 	return POINTS_OK;
 }
@@ -209,6 +216,7 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	points_account acct;
 	points_iter *base = NULL;
 	struct points_statement_iterator *it = NULL;
+	int64_t max_seq = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -225,12 +233,15 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	if (rc == POINTS_OK)
 		rc = points_account__load(db, account, &acct);
 	if (rc == POINTS_OK)
+		rc = points_db__last_key64(db, &points_entry__ks, &max_seq);
+	if (rc == POINTS_OK)
 		rc = points_iter__new(db, &statement_iter_type, sizeof(*it),
 		    &base);
 	points_db__read_end(db);
 	if (rc)
 		return rc;
 	it = (void *)base;
+	it->max_seq = max_seq;
 	it->account = account;
 	it->asset = a.id;
 	strcpy(it->asset_code, a.a.code);
