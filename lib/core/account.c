@@ -542,7 +542,16 @@ account_fill(points_iter *base)
 			rc = points_db__store_err(db, rc, "account");
 			break;
 		}
+		/* ids are 1..ID_MAX and come in order from pos on: a key
+		 * that is not one must not restart the walk (id 0) */
 		id = kl == 8 ? (int64_t)points_codec__get_be64(k) : 0;
+		if (kl != 8 || id < it->pos || id > POINTS_ACCOUNT__ID_MAX) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "account list: "
+			    "a key of %zu bytes (%s) after account %lld",
+			    kl, kl != 8 ? "not 8" : "not an account id",
+			    (long long)(it->pos - 1));
+			break;
+		}
 		rc = decode(db, id, v, vl, &it->buf[base->n], NULL, NULL);
 		if (rc)
 			break;
