@@ -95,8 +95,10 @@ START_TEST(test_builtin_system_accounts_exist)
 		ck_assert_int_eq(points_account_get(db, id, &a), POINTS_OK);
 		ck_assert_int_eq(a.id, id);
 		ck_assert_str_eq(a.external_id, ext[id - 1]);
-		ck_assert_uint_eq(a.flags, POINTS_ACCOUNT_SYSTEM |
-		    POINTS_ACCOUNT_ALLOW_NEGATIVE);
+		/* only the issuer may go below zero */
+		ck_assert_uint_eq(a.flags, id == POINTS_ACCOUNT_ISSUER ?
+		    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE :
+		    POINTS_ACCOUNT_SYSTEM);
 		ck_assert_int_eq(a.status, POINTS_ACCOUNT_ACTIVE);
 		ck_assert_int_eq(a.created_at, TU_T0);
 		ck_assert_int_eq(points_account_find(db, ext[id - 1], &a),

@@ -342,8 +342,11 @@ points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
 	return POINTS_OK;
 }
 
-int
-points_balance__set_status(points_db *db, int64_t account, int status)
+/* Rewrite every balance record of the account with status (-1: as
+ * it is) and flags (with set_flags). */
+static int
+rewrite_account(points_db *db, int64_t account, int status, int set_flags,
+    unsigned flags)
 {
 	unsigned char lo[8], hi[8], keys[16][8];
 	size_t n, i;
@@ -363,7 +366,10 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 			points_balance__init(&b, account, asset, 0);
 			rc = points_balance__load(db, &b);
 			if (rc == POINTS_OK) {
-				b.status = status;
+				if (status >= 0)
+					b.status = status;
+				if (set_flags)
+					b.flags = flags;
 				rc = points_balance__store(db, &b, 0);
 			}
 			points_balance__free(&b);
@@ -372,6 +378,18 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 			points_codec__put_be64(lo, points_codec__get_be64(keys[n - 1]) + 1);
 	} while (rc == POINTS_OK && n == 16);
 	return rc;
+}
+
+int
+points_balance__set_status(points_db *db, int64_t account, int status)
+{
+	return rewrite_account(db, account, status, 0, 0);
+}
+
+int
+points_balance__set_flags(points_db *db, int64_t account, unsigned flags)
+{
+	return rewrite_account(db, account, -1, 1, flags);
 }
 
 int
@@ -422,6 +440,25 @@ points_balance__all_zero(points_db *db, const points_account *a)
 
 #define MIGRATE_CHUNK 64
 
+/* A format-1 balance of the sink or the expiry account, moved to "bal"
+ * without the flag allow-negative. */
+static int
+system_v1(points_db *db, int64_t account, uint32_t asset, const void *v,
+    size_t vl)
+{
+	points_balance_rec b;
+	int rc;
+
+	points_balance__init(&b, account, asset, 1);
+	rc = points_balance__decode(db, v, vl, &b, 1);
+	if (rc == POINTS_OK) {
+		b.flags &= ~POINTS_ACCOUNT_ALLOW_NEGATIVE;
+		rc = points_balance__store(db, &b, 0);
+	}
+	points_balance__free(&b);
+	return rc;
+}
+
 /* Format 1 -> 2: every record of "balance" moves to "bal" under its
  * integer key, unchanged.  A chunk of keys at a time, since the deletes
  * go to the keyspace a cursor would walk. */
@@ -455,7 +492,13 @@ migrate_v1(points_db *db)
 				rc = points_db__err(db, POINTS_ECORRUPT, "balance "
 				    "of account %lld vanished while upgrading",
 				    (long long)account);
-			if (rc == POINTS_OK)
+			/* 0.1.0 let the sink and the expiry account go
+			 * negative; the account module's upgrade takes the
+			 * flag off them, in whichever keyspace it finds */
+			if (rc == POINTS_OK && (account == POINTS_ACCOUNT_SINK ||
+			    account == POINTS_ACCOUNT_EXPIRY))
+				rc = system_v1(db, account, asset, v, vl);
+			else if (rc == POINTS_OK)
 				rc = points_db__put(db, &points_balance__ks, k, 8,
 				    v, vl);
 			if (rc == POINTS_OK)
