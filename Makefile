@@ -2,8 +2,10 @@
 # python and java build the bindings (bindings/*/*.mk).
 PREFIX ?= /usr/local
 CC ?= cc
-VERSION = 0.1.0
-SOMAJOR = 0
+# The version is the headers' (POINTS_VERSION); the soname's major goes up
+# whenever a result record's layout changes (README, "Compatibility").
+VERSION := $(shell sed -n 's/^\#define POINTS_VERSION "\(.*\)"$$/\1/p' include/points/common.h)
+SOMAJOR = 1
 
 PKGS = sqlite3 uuid libsodium
 DEBS = libsqlite3-dev uuid-dev libsodium-dev check pkg-config mandoc \

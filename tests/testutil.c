@@ -799,5 +799,7 @@ tu_ledger_to_0_1_0(points_store *s)
 	}
 	ck_assert_int_eq(s->put(s, meta, "module:account", 14, "\x01", 1),
 	    POINTS_OK);
+	ck_assert_int_eq(s->put(s, meta, "module:ledger", 13, "\x01", 1),
+	    POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
