@@ -6,7 +6,6 @@
 #include "points.h"
 #include "util/alloc.h"
 #include "core/account.h"
-#include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
 #include "core/iter.h"
@@ -152,9 +151,10 @@ insert(points_db *db, points_account *a)
 }
 
 /* Format 1 -> 2: the sink and the expiry account lose the flag
- * allow-negative, in their account records and in the copies their
- * balance records keep.  A balance that went below zero under 0.1.0
- * stays there: it is owed, and only credits bring it back. */
+ * allow-negative in their account records; the copies their balance
+ * records keep are 0.1.0's balance format 1, which the balance module
+ * upgrades (balance.c, system_v1).  A balance that went below zero
+ * under 0.1.0 stays there: it is owed, and only credits bring it back. */
 static int
 fix_system_flags(points_db *db)
 {
@@ -183,8 +183,7 @@ fix_system_flags(points_db *db)
 		if (db->vbuf.err)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		if ((rc = points_db__put(db, &points_account__ks, k, 8,
-		    db->vbuf.data, db->vbuf.len)) ||
-		    (rc = points_balance__set_flags(db, id, a.flags)))
+		    db->vbuf.data, db->vbuf.len)))
 			return rc;
 	}
 	return POINTS_OK;

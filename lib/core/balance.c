@@ -342,11 +342,8 @@ points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
 	return POINTS_OK;
 }
 
-/* Rewrite every balance record of the account with status (-1: as
- * it is) and flags (with set_flags). */
-static int
-rewrite_account(points_db *db, int64_t account, int status, int set_flags,
-    unsigned flags)
+int
+points_balance__set_status(points_db *db, int64_t account, int status)
 {
 	unsigned char lo[8], hi[8], keys[16][8];
 	size_t n, i;
@@ -366,10 +363,7 @@ rewrite_account(points_db *db, int64_t account, int status, int set_flags,
 			points_balance__init(&b, account, asset, 0);
 			rc = points_balance__load(db, &b);
 			if (rc == POINTS_OK) {
-				if (status >= 0)
-					b.status = status;
-				if (set_flags)
-					b.flags = flags;
+				b.status = status;
 				rc = points_balance__store(db, &b, 0);
 			}
 			points_balance__free(&b);
@@ -378,18 +372,6 @@ rewrite_account(points_db *db, int64_t account, int status, int set_flags,
 			points_codec__put_be64(lo, points_codec__get_be64(keys[n - 1]) + 1);
 	} while (rc == POINTS_OK && n == 16);
 	return rc;
-}
-
-int
-points_balance__set_status(points_db *db, int64_t account, int status)
-{
-	return rewrite_account(db, account, status, 0, 0);
-}
-
-int
-points_balance__set_flags(points_db *db, int64_t account, unsigned flags)
-{
-	return rewrite_account(db, account, -1, 1, flags);
 }
 
 int

@@ -70,8 +70,6 @@ void points_balance__label(points_db *db, int64_t account, char *out,
     size_t cap);
 /* Write the account's status into each of its balance records. */
 int points_balance__set_status(points_db *db, int64_t account, int status);
-/* Write the account's flags into each of its balance records. */
-int points_balance__set_flags(points_db *db, int64_t account, unsigned flags);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
 /* The key of the balance of (account, asset): account << 16 | asset,
