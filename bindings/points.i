@@ -187,6 +187,10 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_release::hold_id;
 %immutable points_release::memo;
 %immutable points_release::idempotency_key;
+%immutable points_forfeit::memo;
+%immutable points_forfeit::idempotency_key;
+%immutable points_forfeit::category;
+%immutable points_forfeit::actor;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -243,6 +247,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_posting)
 POINTS_SWIG_PLAIN_STRUCT(points_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_capture)
 POINTS_SWIG_PLAIN_STRUCT(points_release)
+POINTS_SWIG_PLAIN_STRUCT(points_forfeit)
 
 /* A store's vtable is for C backends; here a store is an opaque handle. */
 %ignore points_store;

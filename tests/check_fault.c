@@ -32,6 +32,7 @@ static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 static points_txn txo;
 static int64_t ido;
 static points_sweep_report repo;
+static points_forfeit_report fro;
 
 static int64_t
 fx_clock(void *ctx)
@@ -615,6 +616,61 @@ check_earn_repays(void)
 	ck_assert_int_eq(b.debt, 0);
 }
 
+/* alice leaves: two holds released, PTS and EXP forfeited, closed */
+static int
+run_forfeit(void)
+{
+	points_forfeit f = POINTS_FORFEIT_INIT;
+
+	f.account = alice;
+	f.memo = "left";
+	f.idempotency_key = "leaver-alice";
+	return points_account_forfeit(db, &f, &fro);
+}
+
+static void
+check_forfeit(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(fro.holds, 2);
+	ck_assert_int_eq(fro.forfeited, 2);
+	ck_assert_int_eq(fro.written_off, 0);
+	ck_assert_int_eq(account_status(alice), POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
+	ck_assert_int_eq(held(alice, "EXP"), 0);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "PTS"), 70);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 58);
+	ck_assert_int_eq(points_hold_get(db, hold_due, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_RELEASED);
+	/* the key replays */
+	ck_assert_int_eq(run_forfeit(), POINTS_OK);
+	ck_assert_int_eq(fro.replayed, 1);
+	ck_assert_int_eq(fro.holds, 2);
+}
+
+/* frank leaves owing 10: written off */
+static int
+run_forfeit_debt(void)
+{
+	points_forfeit f = POINTS_FORFEIT_INIT;
+
+	f.account = frank;
+	return points_account_forfeit(db, &f, &fro);
+}
+
+static void
+check_forfeit_debt(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(fro.written_off, 1);
+	ck_assert_int_eq(account_status(frank), POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(points_balance_get(db, frank, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.debt, 0);
+	ck_assert_int_eq(b.earned, 10);
+}
+
 static int
 run_hold_create(void)
 {
@@ -836,7 +892,7 @@ static const fault_op write_ops[] = {
 	OP(earn), OP(spend), OP(transfer), OP(transfer_lots),
 	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
-	OP(reverse_debt), OP(earn_repays),
+	OP(reverse_debt), OP(earn_repays), OP(forfeit), OP(forfeit_debt),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), { "batch", run_batch, check_batch, 1 },
 };
@@ -1061,6 +1117,7 @@ static const out_op out_ops[] = {
 	{ "hold_release", run_release, &txo, sizeof(txo) },
 	{ "account_create", run_account_create, &ido, sizeof(ido) },
 	{ "expire_sweep", run_sweep, &repo, sizeof(repo) },
+	{ "account_forfeit", run_forfeit, &fro, sizeof(fro) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 

@@ -12,6 +12,7 @@
 #include "ledger/hold.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/forfeit.h"
 #include "ledger/reversal.h"
 #include "ledger/write.h"
 
@@ -287,6 +288,14 @@ assert_table_covers_struct(const points_reqtype *t)
 START_TEST(test_field_tables_declare_every_member)
 {
 	assert_table_covers_struct(cases[_i].op->req);
+}
+END_TEST
+
+/* A forfeiture returns a report, not a transaction: its own case here,
+ * its fields' conflicts in check_forfeit.c. */
+START_TEST(test_forfeit_table_declares_every_member)
+{
+	assert_table_covers_struct(&points_forfeit__req);
 }
 END_TEST
 
@@ -1167,6 +1176,7 @@ write_suite(void)
 
 	tc = tcase_create("fingerprint");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_forfeit_table_declares_every_member);
 	tcase_add_loop_test(tc, test_field_tables_declare_every_member, 0,
 	    NCASES);
 	tcase_add_loop_test(tc,

@@ -38,7 +38,7 @@
 /* Classes, constructors and fields, looked up once in JNI_OnLoad (where
  * FindClass uses the class loader that loaded this library). */
 static struct {
-	jclass exc, corrupt, posting, reversal, capture, release;
+	jclass exc, corrupt, posting, reversal, capture, release, forfeit;
 	jmethodID exc_create, corrupt_attach;
 	/* Each record's class and from-C constructor, by its index in
 	 * points_swig_records. */
@@ -49,6 +49,7 @@ static struct {
 	jfieldID r_txn_id, r_amount, r_memo, r_key, r_flags;
 	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
 	jfieldID l_hold_id, l_memo, l_key;
+	jfieldID f_account, f_to, f_memo, f_key;
 } points_jni;
 
 static jclass
@@ -130,6 +131,7 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_CLASS(reversal, "org/libpoints/Reversal");
 	POINTS_JNI_CLASS(capture, "org/libpoints/Capture");
 	POINTS_JNI_CLASS(release, "org/libpoints/Release");
+	POINTS_JNI_CLASS(forfeit, "org/libpoints/Forfeit");
 	if ((points_jni.exc_create = (*jenv)->GetStaticMethodID(jenv,
 	    points_jni.exc, "create",
 	    "(I[B[B)Lorg/libpoints/PointsException;")) == NULL)
@@ -159,6 +161,10 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_FIELD_OF(capture, c_memo, "memo8", "[B");
 	POINTS_JNI_FIELD_OF(capture, c_key, "idempotencyKey8", "[B");
 	POINTS_JNI_FIELD_OF(release, l_hold_id, "holdId8", "[B");
+	POINTS_JNI_FIELD_OF(forfeit, f_account, "account", "J");
+	POINTS_JNI_FIELD_OF(forfeit, f_to, "to", "J");
+	POINTS_JNI_FIELD_OF(forfeit, f_memo, "memo8", "[B");
+	POINTS_JNI_FIELD_OF(forfeit, f_key, "idempotencyKey8", "[B");
 	POINTS_JNI_FIELD_OF(release, l_memo, "memo8", "[B");
 	POINTS_JNI_FIELD_OF(release, l_key, "idempotencyKey8", "[B");
 #undef POINTS_JNI_CLASS
@@ -406,6 +412,23 @@ points_java_release_in(JNIEnv *jenv, jobject o, points_release *r,
 	    &r->idempotency_key);
 }
 
+/* Fill a forfeiture from org.libpoints.Forfeit (no id string: s->id
+ * stays NULL); 0 when an exception is pending. */
+static int
+points_java_forfeit_in(JNIEnv *jenv, jobject o, points_forfeit *f,
+    points_java_request_strs *s)
+{
+	points_forfeit_init(f, POINTS_FORFEIT_VERSION);
+	f->account = (*jenv)->GetLongField(jenv, o, points_jni.f_account);
+	f->to = (*jenv)->GetLongField(jenv, o, points_jni.f_to);
+	s->id = NULL;
+	s->memo = (*jenv)->GetObjectField(jenv, o, points_jni.f_memo);
+	s->key = (*jenv)->GetObjectField(jenv, o, points_jni.f_key);
+	f->memo = points_java_pin(jenv, s->memo);
+	f->idempotency_key = points_java_pin(jenv, s->key);
+	return !(*jenv)->ExceptionCheck(jenv);
+}
+
 /* Throw, and go on: the typemaps below check result, and the freearg
  * typemaps still run to unpin the arguments (JNI allows releasing with an
  * exception pending).  Java ignores the value returned with it. */
@@ -513,6 +536,30 @@ POINTS_JAVA_REQUEST_IN(points_capture, Capture, points_java_capture_in,
 POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
     hold_id)
 
+/* A forfeiture: org.libpoints.Forfeit. */
+%typemap(jni) const points_forfeit *req "jobject"
+%typemap(jtype) const points_forfeit *req "Forfeit"
+%typemap(jstype) const points_forfeit *req "Forfeit"
+%typemap(javain) const points_forfeit *req "$javainput"
+%typemap(in) const points_forfeit *req (points_forfeit temp,
+    points_java_request_strs strs) {
+	memset(&strs, 0, sizeof(strs));
+	memset(&temp, 0, sizeof(temp));
+	$1 = NULL;
+	if ($input != NULL) {
+		$1 = &temp;
+		if (!points_java_forfeit_in(jenv, $input, &temp, &strs)) {
+			points_java_request_unpin(jenv, &strs, NULL, temp.memo,
+			    temp.idempotency_key);
+			return $null;
+		}
+	}
+}
+%typemap(freearg) const points_forfeit *req {
+	points_java_request_unpin(jenv, &strs$argnum, NULL, temp$argnum.memo,
+	    temp$argnum.idempotency_key);
+}
+
 /* ---- Output parameters become return values. ---- */
 /* The return value's typemaps are chosen by function name: what a
  * function returns in Java is what its out parameter holds. */
@@ -614,6 +661,7 @@ POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
+POINTS_JAVA_RETURNS(points_account_forfeit, jobject, ForfeitReport)
 POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 
 POINTS_SWIG_DECLARATIONS

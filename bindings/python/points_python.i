@@ -302,4 +302,19 @@ points_py_request_failed(const char *what)
 	$1 = &temp;
 }
 
+/* A forfeiture is a tuple (account, to, memo, idempotency_key). */
+%typemap(in) const points_forfeit *req (points_forfeit temp) {
+	long long account, to;
+
+	points_forfeit_init(&temp, POINTS_FORFEIT_VERSION);
+	if (!PyArg_ParseTuple($input, "LLzz:forfeit", &account, &to,
+	    &temp.memo, &temp.idempotency_key)) {
+		points_py_request_failed("forfeit");
+		SWIG_fail;
+	}
+	temp.account = account;
+	temp.to = to;
+	$1 = &temp;
+}
+
 POINTS_SWIG_DECLARATIONS

@@ -54,8 +54,46 @@ POINTS_EXTERN int points_account_attr_get(points_db *db, int64_t id,
     const char *key, char **out);
 POINTS_EXTERN int points_account_freeze(points_db *db, int64_t id);
 POINTS_EXTERN int points_account_unfreeze(points_db *db, int64_t id);
-/* Only at zero balance (available and held) in every asset. */
+/* Only at zero balance (available, held and debt) in every asset;
+ * points_account_forfeit closes an account that still has points. */
 POINTS_EXTERN int points_account_close(points_db *db, int64_t id);
+
+/* ---- Leavers ----
+ * points_account_forfeit closes an account whose points are forfeited,
+ * in one transaction: its open holds are released, what it has left in
+ * each asset moves to the forfeiture account (an entry of type
+ * POINTS_TXN_FORFEIT per asset), a debt (or a balance below zero) is
+ * written off by the issuer (another FORFEIT entry, issuer -> account),
+ * and the account is closed.  A request struct, as points_posting. */
+#define POINTS_FORFEIT_VERSION 1
+typedef struct points_forfeit {
+	unsigned int version;        /* POINTS_FORFEIT_VERSION */
+	int64_t account;             /* the leaver: a user account */
+	int64_t to;                  /* 0: the expiry account; else a system
+	                              * account (e.g. the host's own
+	                              * "system:forfeit") */
+	const char *memo;            /* may be NULL: the reason, on every entry */
+	const char *idempotency_key; /* may be NULL */
+	const char *category;        /* reserved: must be NULL for now */
+	const char *actor;           /* reserved: must be NULL for now */
+} points_forfeit;
+#define POINTS_FORFEIT_INIT { POINTS_FORFEIT_VERSION, 0, 0, NULL, NULL, \
+	NULL, NULL }
+POINTS_EXTERN int points_forfeit_init(points_forfeit *f, unsigned int version);
+
+typedef struct points_forfeit_report {
+	int64_t account;   /* the account closed */
+	int64_t holds;     /* open holds released */
+	int64_t forfeited; /* assets whose points moved to the forfeiture account */
+	int64_t written_off; /* assets whose debt (or balance below zero)
+	                      * the issuer wrote off */
+	int64_t first_seq; /* the first entry written; 0: none */
+	int64_t last_seq;  /* the last entry written; 0: none */
+	int64_t time;      /* when */
+	int replayed;      /* 1: returned for a repeated idempotency key */
+} points_forfeit_report;
+POINTS_EXTERN int points_account_forfeit(points_db *db,
+    const points_forfeit *req, points_forfeit_report *out);
 
 /* ---- Listing accounts ----
  * An iterator over the accounts with id >= from_id, ascending.  Each step

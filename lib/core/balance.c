@@ -75,9 +75,9 @@ points_balance__key_parse(const unsigned char k[8], int64_t *account,
 	*asset = (uint32_t)(v & ((1u << ASSET_BITS) - 1));
 }
 
-/* The first key of an account's balances, and the first past them. */
-static void
-account_range(int64_t account, unsigned char lo[8], unsigned char hi[8])
+void
+points_balance__account_range(int64_t account, unsigned char lo[8],
+    unsigned char hi[8])
 {
 	points_codec__put_be64(lo, (uint64_t)account << ASSET_BITS);
 	points_codec__put_be64(hi, (uint64_t)(account + 1) << ASSET_BITS);
@@ -362,7 +362,7 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 	size_t n, i;
 	int rc;
 
-	account_range(account, lo, hi);
+	points_balance__account_range(account, lo, hi);
 	do {
 		/* a chunk of keys at a time: the writes go to this keyspace */
 		rc = points_db__collect_keys(db, &points_balance__ks, lo, 8, hi, 8,
@@ -394,7 +394,7 @@ points_balance__all_zero(points_db *db, const points_account *a)
 	points_cursor *c;
 	int rc;
 
-	account_range(a->id, lo, hi);
+	points_balance__account_range(a->id, lo, hi);
 	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], lo, 8, hi,
 	    8, 0, &c);
 	if (rc)

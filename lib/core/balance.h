@@ -80,6 +80,10 @@ int points_balance__all_zero(points_db *db, const points_account *a);
  * in 1..POINTS_ACCOUNT__ID_MAX, an asset id not in
  * 1..POINTS_ASSET__ID_MAX): no such account or asset can exist. */
 int points_balance__key(int64_t account, uint32_t asset, unsigned char k[8]);
+/* The first key of an account's balances (lo) and the first past them
+ * (hi). */
+void points_balance__account_range(int64_t account, unsigned char lo[8],
+    unsigned char hi[8]);
 /* The account and asset of a balance key. */
 void points_balance__key_parse(const unsigned char k[8], int64_t *account,
     uint32_t *asset);

@@ -180,6 +180,43 @@ class PostingTest(LedgerCase):
         b = self.ledger.balance(self.alice, "PTS")
         self.assertEqual((b.available, b.debt), (50, 0))
 
+    def test_forfeit_a_leaver(self):
+        pool = self.ledger.create_account("system:forfeit",
+                                          flags=points.SYSTEM)
+        self.ledger.earn(self.alice, 100, "PTS")
+        with self.ledger.hold(self.alice, 30, "PTS", "order") as h:
+            r = self.ledger.forfeit(self.alice, "left", to=pool,
+                                    idempotency_key="leaver-1")
+            self.assertEqual(h.refresh().state, points.HOLD_RELEASED)
+        self.assertEqual((r.account, r.holds, r.forfeited, r.written_off,
+                          r.replayed), (self.alice.id, 1, 1, 0, 0))
+        self.assertEqual(r.last_seq - r.first_seq, 1)
+        self.assertEqual(r.when.timestamp(), r.time)
+        self.assertEqual(self.available(pool), 100)
+        self.assertEqual(self.ledger.account(self.alice).status,
+                         points.CLOSED)
+        entry = next(iter(self.ledger.statement(self.alice, "PTS")))
+        self.assertEqual((entry.kind, entry.amount), ("forfeit", -100))
+        again = self.ledger.forfeit(self.alice, "left", to=pool,
+                                    idempotency_key="leaver-1")
+        self.assertEqual(again._replace(replayed=0), r)
+        self.assertEqual(again.replayed, 1)
+        with self.assertRaises(points.AccountClosed):
+            self.ledger.forfeit(self.alice)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.forfeit(self.bob, to=self.alice)
+
+    def test_forfeit_writes_a_debt_off(self):
+        e = self.ledger.earn(self.alice, 300, "PTS")
+        self.ledger.spend(self.alice, 250, "PTS")
+        self.ledger.reverse(e)
+        with self.assertRaises(points.StateError):
+            self.ledger.close_account(self.alice)
+        r = self.ledger.forfeit(self.alice)
+        self.assertEqual((r.forfeited, r.written_off), (0, 1))
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.debt, b.earned, b.spent), (0, 250, 250))
+
     def test_reverse_idempotent(self):
         t = self.ledger.earn(self.alice, 10, "PTS")
         r1 = self.ledger.reverse(t, idempotency_key="r")

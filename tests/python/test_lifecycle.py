@@ -35,6 +35,7 @@ CALLS = {
     "freeze": lambda l, a: l.freeze(a),
     "unfreeze": lambda l, a: l.unfreeze(a),
     "close_account": lambda l, a: l.close_account(a),
+    "forfeit": lambda l, a: l.forfeit(a),
     "accounts": lambda l, a: l.accounts(),
     "balance": lambda l, a: l.balance(a, "PTS"),
     "earn": lambda l, a: l.earn(a, 1, "PTS"),

@@ -26,9 +26,9 @@ from datetime import datetime, timezone
 from . import _capi as _c
 from . import capi
 from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
-from .records import (Account, Asset, Balance, Entry, HOLD_OPEN, Lot,
-                      SweepReport, Txn, VerifyReport, EXPIRE_NEVER, NEVER,
-                      _fields_of)
+from .records import (Account, Asset, Balance, Entry, ForfeitReport,
+                      HOLD_OPEN, Lot, SweepReport, Txn, VerifyReport,
+                      EXPIRE_NEVER, NEVER, _fields_of)
 
 
 def seconds(t):
@@ -266,8 +266,18 @@ class Ledger:
         self._call(_c.points_account_unfreeze, account_id(account))
 
     def close_account(self, account):
-        """Close an account; only at zero balance in every asset."""
+        """Close an account; only at zero balance (and no debt) in every
+        asset.  forfeit() closes one that still has points."""
         self._call(_c.points_account_close, account_id(account))
+
+    def forfeit(self, account, memo=None, *, to=0, idempotency_key=None):
+        """A leaver: release the account's open holds, move what it has
+        left in every asset to the forfeiture account (to: a system
+        account; by default the expiry account), write off its debts
+        (the issuer's loss) and close it, all in one transaction.
+        Returns a ForfeitReport."""
+        return ForfeitReport._make(self._call(_c.points_account_forfeit, (
+            account_id(account), account_id(to), memo, idempotency_key)))
 
     def accounts(self, from_id=0):
         """Iterate the accounts with id >= from_id, ascending."""

@@ -127,6 +127,16 @@ class Lot(_record("Lot")):
         return None if self.never_expires else utc(self.expires_at)
 
 
+class ForfeitReport(_record("ForfeitReport")):
+    """What Ledger.forfeit did: holds released, assets forfeited, debts
+    written off, the entries it wrote."""
+    __slots__ = ()
+
+    @property
+    def when(self):
+        return utc(self.time)
+
+
 class SweepReport(_record("SweepReport")):
     __slots__ = ()
 

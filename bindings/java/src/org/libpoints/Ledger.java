@@ -297,9 +297,27 @@ public final class Ledger implements AutoCloseable {
         capi.points_account_unfreeze(db(), id);
     }
 
-    /** Close an account; only at zero balance (available and held) in every asset. */
+    /**
+     * Close an account; only at zero balance (available, held and debt) in
+     * every asset. {@link #forfeit(Forfeit)} closes one that still has points.
+     */
     public synchronized void closeAccount(long id) {
         capi.points_account_close(db(), id);
+    }
+
+    /**
+     * A leaver: release the account's open holds, move what it has left in
+     * every asset to the forfeiture account (by default the expiry account),
+     * write off its debts (the issuer's loss) and close it, in one
+     * transaction ({@code points_account_forfeit}).
+     */
+    public synchronized ForfeitReport forfeit(Forfeit f) {
+        return capi.points_account_forfeit(db(), f);
+    }
+
+    /** {@link #forfeit(Forfeit)} into the expiry account, without a key. */
+    public synchronized ForfeitReport forfeit(long account, String memo) {
+        return forfeit(Forfeit.of(account).memo(memo));
     }
 
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */

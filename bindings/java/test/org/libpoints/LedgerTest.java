@@ -294,6 +294,33 @@ public class LedgerTest {
     }
 
     @Test
+    public void forfeitALeaver() {
+        long pool = ledger.createAccount("system:forfeit", "Forfeited", Account.SYSTEM);
+        Txn e = ledger.earn(Posting.of("PTS", alice, 300));
+        ledger.createHold(Posting.of("PTS", alice, 50).memo("order"));
+        ledger.spend(Posting.of("PTS", alice, 250));
+        /* nothing available: owes 100; the release repays 50 of it */
+        assertEquals(100, ledger.reverse(Reversal.of(e.id()).amount(100)).debt());
+        Forfeit f = Forfeit.of(alice).to(pool).memo("left").idempotencyKey("leaver-1");
+        assertEquals(Forfeit.of(alice).to(pool).memo("left").idempotencyKey("leaver-1"), f);
+        assertEquals(pool, f.to());
+        ForfeitReport r = ledger.forfeit(f);
+        assertEquals(alice, r.account());
+        assertEquals(1, r.holds());
+        assertEquals(0, r.forfeited());
+        assertEquals(1, r.writtenOff());
+        assertFalse(r.replayed());
+        ForfeitReport again = ledger.forfeit(f);
+        assertTrue(again.replayed());
+        assertEquals(r.lastSeq(), again.lastSeq());
+        assertEquals(AccountStatus.CLOSED, ledger.getAccount(alice).status());
+        assertEquals(0, ledger.getBalance(alice, "PTS").debt());
+        expect(AccountClosedException.class, () -> ledger.forfeit(alice, null));
+        expect(InvalidArgumentException.class, () -> ledger.forfeit(Forfeit.of(bob).to(alice)));
+        assertConsistent(ledger, "PTS");
+    }
+
+    @Test
     public void settlingTakesRequestsAndKeys() {
         ledger.earn(Posting.of("PTS", alice, 100));
         Hold h1 = ledger.createHold(Posting.of("PTS", alice, 30));
