@@ -519,7 +519,7 @@ check_asset_policy_set(void)
 	points_txn t;
 
 	ck_assert_int_eq(points_asset_get(db, "EXP", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, POINTS_ASSET_NO_TRANSFER);
+	ck_assert_uint_eq(a.flags, POINTS_ASSET_NO_TRANSFER);
 	ck_assert_int_eq(a.year_end_month, 3);
 	p.counterparty = bob;
 	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_ESTATE);

@@ -389,7 +389,7 @@ START_TEST(test_asset_policy_defaults)
 	points_asset_policy p;
 
 	ck_assert_int_eq(points_asset_get(db, "EXP", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, 0);
+	ck_assert_uint_eq(a.flags, 0);
 	ck_assert_int_eq(a.transfer_limit, 0);
 	ck_assert_int_eq(a.year_end_month, 12);
 	ck_assert_int_eq(a.year_end_day, 31);
@@ -409,7 +409,7 @@ START_TEST(test_asset_policy_defaults)
 	ck_assert_int_eq(set_policy("EXP", POINTS_ASSET_NO_TRANSFER, 500, 3,
 	    31), POINTS_OK);
 	ck_assert_int_eq(points_asset_get(db, "EXP", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, POINTS_ASSET_NO_TRANSFER);
+	ck_assert_uint_eq(a.flags, POINTS_ASSET_NO_TRANSFER);
 	ck_assert_int_eq(a.transfer_limit, 500);
 	ck_assert_int_eq(a.year_end_month, 3);
 	ck_assert_int_eq(a.year_end_day, 31);
@@ -418,7 +418,7 @@ START_TEST(test_asset_policy_defaults)
 	/* and back to the defaults */
 	ck_assert_int_eq(set_policy("EXP", 0, 0, 12, 31), POINTS_OK);
 	ck_assert_int_eq(points_asset_get(db, "EXP", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, 0);
+	ck_assert_uint_eq(a.flags, 0);
 	ck_assert_int_eq(a.year_end_month, 12);
 }
 END_TEST
@@ -618,10 +618,10 @@ START_TEST(test_policy_set_in_a_rolled_back_batch_is_forgotten)
 	    31), POINTS_OK);
 	ck_assert_int_eq(transfer(alice, bob, "PTS", 1, NULL), POINTS_ESTATE);
 	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, POINTS_ASSET_NO_TRANSFER);
+	ck_assert_uint_eq(a.flags, POINTS_ASSET_NO_TRANSFER);
 	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
 	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, 0);
+	ck_assert_uint_eq(a.flags, 0);
 	ck_assert_int_eq(transfer(alice, bob, "PTS", 1, NULL), POINTS_OK);
 }
 END_TEST
@@ -652,7 +652,7 @@ START_TEST(test_policy_reaches_other_handles_at_once)
 	points_close(other);
 	TU_FAILS(db, transfer(alice, bob, "PTS", 1, NULL), POINTS_ESTATE);
 	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_OK);
-	ck_assert_uint_eq(a.policy_flags, POINTS_ASSET_NO_TRANSFER);
+	ck_assert_uint_eq(a.flags, POINTS_ASSET_NO_TRANSFER);
 	/* YE, n = 1, now ends on 31 March */
 	ck_assert_int_eq(earn_expiry("YE", TU_T0 + 10 * TU_DAY),
 	    end_of(2025, 3, 31));

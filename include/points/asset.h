@@ -28,7 +28,7 @@ typedef struct points_asset {
 	int expiry_policy;                /* POINTS_EXPIRE_* */
 	int expiry_n;                     /* days, or years after earning */
 	/* Since 0.2.0: the asset's policy (points_asset_policy). */
-	unsigned int policy_flags;        /* POINTS_ASSET_NO_TRANSFER */
+	unsigned int flags;               /* POINTS_ASSET_NO_TRANSFER */
 	int64_t transfer_limit;           /* per account and day; 0: none */
 	int year_end_month;               /* clearing date: 1-12 (12) */
 	int year_end_day;                 /* 1-31 (31) */

@@ -90,7 +90,7 @@ valid_year_end(int64_t month, int64_t day)
 static void
 default_policy(points_asset *a)
 {
-	a->policy_flags = 0;
+	a->flags = 0;
 	a->transfer_limit = 0;
 	a->year_end_month = 12;
 	a->year_end_day = 31;
@@ -122,7 +122,7 @@ decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
 		if (flags & ~(uint64_t)POINTS_ASSET_NO_TRANSFER ||
 		    limit > INT64_MAX || !valid_year_end(month, day))
 			r.err = POINTS_ECORRUPT;
-		out->a.policy_flags = (unsigned)flags;
+		out->a.flags = (unsigned)flags;
 		out->a.transfer_limit = (int64_t)limit;
 		out->a.year_end_month = (int)month;
 		out->a.year_end_day = (int)day;
@@ -137,7 +137,7 @@ decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
 static int
 encode(points_db *db, const points_asset_rec *a)
 {
-	int v2 = a->a.policy_flags || a->a.transfer_limit ||
+	int v2 = a->a.flags || a->a.transfer_limit ||
 	    a->a.year_end_month != 12 || a->a.year_end_day != 31;
 
 	points_buf__reset(&db->vbuf);
@@ -147,7 +147,7 @@ encode(points_db *db, const points_asset_rec *a)
 	points_buf__u8(&db->vbuf, (unsigned)a->a.expiry_policy);
 	points_buf__uvar(&db->vbuf, (uint64_t)a->a.expiry_n);
 	if (v2) {
-		points_buf__uvar(&db->vbuf, a->a.policy_flags);
+		points_buf__uvar(&db->vbuf, a->a.flags);
 		points_buf__uvar(&db->vbuf, (uint64_t)a->a.transfer_limit);
 		points_buf__u8(&db->vbuf, (unsigned)a->a.year_end_month);
 		points_buf__u8(&db->vbuf, (unsigned)a->a.year_end_day);
@@ -536,7 +536,7 @@ points_asset_policy_set(points_db *db, const char *code,
 	if ((rc = points_db__write_begin(db)))
 		return rc;
 	if ((rc = load_fresh(db, code, &rec)) == POINTS_OK) {
-		rec.a.policy_flags = p->flags;
+		rec.a.flags = p->flags;
 		rec.a.transfer_limit = p->transfer_limit;
 		rec.a.year_end_month = p->year_end_month;
 		rec.a.year_end_day = p->year_end_day;

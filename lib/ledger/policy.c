@@ -84,7 +84,7 @@ points_policy__transfer_check(points_db *db, const points_asset_rec *a,
 	int64_t today = points_db__day(db, points_db__time(db, 0));
 	int64_t sent;
 
-	if (a->a.policy_flags & POINTS_ASSET_NO_TRANSFER)
+	if (a->a.flags & POINTS_ASSET_NO_TRANSFER)
 		return points_db__err(db, POINTS_ESTATE,
 		    "asset %s: its points may not be transferred (the asset's "
 		    "policy)", a->a.code);

@@ -12,7 +12,7 @@
 #include "core/lot.h"
 #include "ledger/entry.h"
 #include "ledger/policy.h"
-#include "ledger/pool.h"
+#include "ledger/pool_party.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 
@@ -246,7 +246,7 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 			    "a transfer needs two different accounts");
 		break;
 	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
-		return points_pool__route(db, type, p, &c->from, &c->to);
+		return points_pool_party__route(db, type, p, &c->from, &c->to);
 	default: /* adjustment: the sign says which way */
 		if (p->amount > 0) {
 			c->from = p->counterparty ? p->counterparty :
@@ -332,7 +332,7 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 		if (!(rc = points_balance__check_party(db, fb, 1, 0)))
 			rc = points_balance__check_party(db, tb, -1, 0);
 		if (!rc)
-			rc = points_pool__check_payee(db, tb, "spend");
+			rc = points_pool_party__payee(db, tb, "spend");
 		break;
 	case POINTS_TXN_TRANSFER:
 		if (!(rc = points_balance__check_party(db, fb, 1, 0)))
@@ -342,7 +342,7 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 			    c->amount, &c->xd);
 		break;
 	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
-		rc = points_pool__check_parties(db, type, fb, tb);
+		rc = points_pool_party__check(db, type, fb, tb);
 		break;
 	default:
 		if (!(rc = points_balance__check_party(db, fb, 0, 1)))
