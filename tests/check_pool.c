@@ -1,7 +1,8 @@
 /* check_pool.c - budget pools (fund, award, defund, close) and asset
  * policies (transferability, daily transfer limits, the yearly clearing
- * date), on the memory and the SQLite backend, and a seeded random run
- * of both against a small model. */
+ * date), and a seeded random run of both against a small model.  The
+ * ledgers are "memory:" (make check-c runs the suite on SQLite too);
+ * one test shares an SQLite file between two handles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -821,15 +822,16 @@ static Suite *
 pool_suite(void)
 {
 	Suite *s = suite_create("pool");
-	TCase *tc = tcase_create("memory");
+	/* "memory:": make check-c runs it on SQLite too */
+	TCase *tc = tcase_create("pool");
 
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup_memory, teardown);
 	add_cases(tc);
 	suite_add_tcase(s, tc);
+	/* two handles on one file */
 	tc = tcase_create("sqlite");
-	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup_sqlite, teardown);
-	add_cases(tc);
 	tcase_add_test(tc, test_policy_reaches_other_handles_at_once);
 	suite_add_tcase(s, tc);
 	return s;
