@@ -59,6 +59,17 @@ def utc(seconds):
 class Asset(_record("Asset")):
     __slots__ = ()
 
+    @property
+    def transferable(self):
+        """Whether users may transfer the asset's points."""
+        return not self.flags & NO_TRANSFER
+
+
+# The policy fields default to an asset's defaults, so that
+# Asset(code, decimals, expiry_policy, expiry_n) still describes a new
+# asset.
+Asset.__new__.__defaults__ = (0, 0, 12, 31)
+
 
 class Account(_record("Account")):
     __slots__ = ()
