@@ -23,7 +23,9 @@ extern "C" {
 #define POINTS_TXN_HOLD 7
 #define POINTS_TXN_CAPTURE 8
 #define POINTS_TXN_RELEASE 9
-#define POINTS_TXN_FORFEIT 10 /* a leaver's points forfeited, or a debt
+#define POINTS_TXN_FUND 10   /* points_pool_fund: a payer -> a pool */
+#define POINTS_TXN_DEFUND 11 /* points_pool_defund: a pool -> a payee */
+#define POINTS_TXN_FORFEIT 12 /* a leaver's points forfeited, or a debt
                                * written off (points_account_forfeit) */
 
 /*
