@@ -13,6 +13,7 @@
 #include "util/codec.h"
 #include "core/db.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 #include "core/lot.h"
 
 #define ENTRY_RECORD_V1 1
@@ -432,6 +433,10 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	points_ids__uuid7(&db->rng, e->txid);
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
+	/* the accounts' department and tier as of now (meta.h) */
+	if ((from->party || to->party) &&
+	    (rc = points_meta__set_parties(db, e, from->party, to->party)))
+		return rc;
 	points_buf__init(&b);
 	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK) {
 		points_entry__hash(t->hash, seq, b.data, b.len, hash);
@@ -488,6 +493,7 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	out->to = e->to;
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
+	points_meta__get(e, out->category, out->actor);
 	if (e->ref_seq && (rc = seq_txid(db, e->ref_seq, out->ref)))
 		return rc;
 	return POINTS_OK;

@@ -12,7 +12,9 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "core/iter.h"
+#include "core/party.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 
 
 /* The link to the account's previous entry, and its view of e. */
@@ -60,6 +62,9 @@ struct points_statement_iterator {
 	char asset_code[POINTS_ASSET_MAX + 1];
 	int64_t from, to;
 	int order;
+	/* the last party read (statements of one account seldom change) */
+	uint32_t party;
+	char department[POINTS_DEPT_MAX + 1], tier[POINTS_TIER_MAX + 1];
 	/* Newest first: the next entry's seq (0: none left).  Oldest
 	 * first: how many of seqs are consumed from the end. */
 	int64_t pos;
@@ -78,11 +83,26 @@ static int
 statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 {
 	points_entry *out = &it->buf[it->base.n];
+	uint32_t party;
+	int rc;
 
 	if (e->time < it->from || (it->to && e->time >= it->to))
 		return POINTS_OK;
+	if ((rc = points_meta__party(it->base.db, e, it->account, &party)))
+		return rc;
+	if (party && party != it->party) {
+		if ((rc = points_party__load(it->base.db, party,
+		    it->department, it->tier)))
+			return rc;
+		it->party = party;
+	}
 	entry_view(e, it->account, out);
 	strcpy(out->asset, it->asset_code);
+	points_meta__get(e, out->category, out->actor);
+	if (party) {
+		strcpy(out->department, it->department);
+		strcpy(out->tier, it->tier);
+	}
 	it->base.n++;
 	return POINTS_OK;
 }
@@ -101,7 +121,8 @@ statement_fill(points_iter *base)
 			if ((rc = points_entry__load(db, it->pos, &e)))
 				break;
 			it->pos = entry_view(&e, it->account, NULL);
-			statement_emit(it, &e);
+			if ((rc = statement_emit(it, &e)))
+				break;
 		}
 		if (it->pos == 0)
 			base->done = 1;
@@ -115,7 +136,8 @@ statement_fill(points_iter *base)
 			if (rc)
 				break;
 			it->pos++;
-			statement_emit(it, &e);
+			if ((rc = statement_emit(it, &e)))
+				break;
 		}
 		if ((size_t)it->pos == it->nseqs)
 			base->done = 1;
