@@ -205,6 +205,7 @@ POINTS_PY_HANDLE_OUT(points_store)
 POINTS_PY_HANDLE_OUT(points_account_iterator)
 POINTS_PY_HANDLE_OUT(points_statement_iterator)
 POINTS_PY_HANDLE_OUT(points_lot_iterator)
+POINTS_PY_HANDLE_OUT(points_account_history_iterator)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {
@@ -240,16 +241,17 @@ points_py_request_failed(const char *what)
 %}
 
 /* A posting is a tuple (asset, account, counterparty, amount, memo,
- * idempotency_key, time, expires_at): no proxy object per call.  The
- * struct is initialized as of the version this wrapper was compiled
- * with, as every caller of the library should. */
+ * idempotency_key, time, expires_at, category, actor): no proxy object
+ * per call.  The struct is initialized as of the version this wrapper
+ * was compiled with, as every caller of the library should. */
 %typemap(in) const points_posting *p (points_posting temp) {
 	long long account, counterparty, amount, time, expires_at;
 
 	points_posting_init(&temp, POINTS_POSTING_VERSION);
-	if (!PyArg_ParseTuple($input, "zLLLzzLL:posting", &temp.asset,
+	if (!PyArg_ParseTuple($input, "zLLLzzLLzz:posting", &temp.asset,
 	    &account, &counterparty, &amount, &temp.memo,
-	    &temp.idempotency_key, &time, &expires_at)) {
+	    &temp.idempotency_key, &time, &expires_at, &temp.category,
+	    &temp.actor)) {
 		points_py_request_failed("posting");
 		SWIG_fail;
 	}
@@ -261,13 +263,15 @@ points_py_request_failed(const char *what)
 	$1 = &temp;
 }
 
-/* A reversal is a tuple (txn_id, amount, memo, idempotency_key). */
+/* A reversal is a tuple (txn_id, amount, memo, idempotency_key,
+ * category, actor). */
 %typemap(in) const points_reversal *req (points_reversal temp) {
 	long long amount;
 
 	points_reversal_init(&temp, POINTS_REVERSAL_VERSION);
-	if (!PyArg_ParseTuple($input, "zLzz:reversal", &temp.txn_id, &amount,
-	    &temp.memo, &temp.idempotency_key)) {
+	if (!PyArg_ParseTuple($input, "zLzzzz:reversal", &temp.txn_id, &amount,
+	    &temp.memo, &temp.idempotency_key, &temp.category,
+	    &temp.actor)) {
 		points_py_request_failed("reversal");
 		SWIG_fail;
 	}
@@ -275,13 +279,15 @@ points_py_request_failed(const char *what)
 	$1 = &temp;
 }
 
-/* A capture is a tuple (hold_id, amount, to, memo, idempotency_key). */
+/* A capture is a tuple (hold_id, amount, to, memo, idempotency_key,
+ * category, actor). */
 %typemap(in) const points_capture *req (points_capture temp) {
 	long long amount, to;
 
 	points_capture_init(&temp, POINTS_CAPTURE_VERSION);
-	if (!PyArg_ParseTuple($input, "zLLzz:capture", &temp.hold_id, &amount,
-	    &to, &temp.memo, &temp.idempotency_key)) {
+	if (!PyArg_ParseTuple($input, "zLLzzzz:capture", &temp.hold_id, &amount,
+	    &to, &temp.memo, &temp.idempotency_key, &temp.category,
+	    &temp.actor)) {
 		points_py_request_failed("capture");
 		SWIG_fail;
 	}
@@ -290,11 +296,13 @@ points_py_request_failed(const char *what)
 	$1 = &temp;
 }
 
-/* A release is a tuple (hold_id, memo, idempotency_key). */
+/* A release is a tuple (hold_id, memo, idempotency_key, category,
+ * actor). */
 %typemap(in) const points_release *req (points_release temp) {
 	points_release_init(&temp, POINTS_RELEASE_VERSION);
-	if (!PyArg_ParseTuple($input, "zzz:release", &temp.hold_id,
-	    &temp.memo, &temp.idempotency_key)) {
+	if (!PyArg_ParseTuple($input, "zzzzz:release", &temp.hold_id,
+	    &temp.memo, &temp.idempotency_key, &temp.category,
+	    &temp.actor)) {
 		points_py_request_failed("release");
 		SWIG_fail;
 	}

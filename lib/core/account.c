@@ -6,7 +6,6 @@
 #include "points.h"
 #include "util/alloc.h"
 #include "core/account.h"
-#include "core/account_history.h"
 #include "util/codec.h"
 #include "core/db.h"
 #include "core/iter.h"
@@ -440,54 +439,6 @@ points_account_attr_set(points_db *db, int64_t id, const char *key,
 	c.key = key;
 	c.value = value;
 	return points_account__edit(db, id, edit_attr, &c);
-}
-
-struct erase_ctx {
-	const char *actor, *reason;
-};
-
-static int
-edit_erase(points_db *db, points_account *a, const unsigned char *attrs,
-    size_t attrs_len, int *new_attrs, void *ctx)
-{
-	struct erase_ctx *c = ctx;
-	int64_t last = -1;
-	int rc;
-
-	(void)attrs;
-	(void)attrs_len;
-	if (a->flags & POINTS_ACCOUNT_SYSTEM)
-		return points_db__err(db, POINTS_EINVAL, "account %s is a system "
-		    "account and has no personal data", a->external_id);
-	if (!a->external_id[0])
-		return POINTS_OK; /* erased already */
-	if (a->status != POINTS_ACCOUNT_CLOSED)
-		return points_db__err(db, POINTS_ESTATE, "account %s is %s: "
-		    "close it before erasing it", a->external_id,
-		    points_account__status_name(a->status));
-	if ((rc = points_db__del(db, &points_account__extid_ks, a->external_id,
-	    strlen(a->external_id))))
-		return rc;
-	a->external_id[0] = a->name[0] = '\0';
-	*new_attrs = 1; /* none: db->kbuf is empty */
-	return points_account_history__add(db, a->id, &last,
-	    POINTS_CHANGE_ERASE, "", "", c->actor, c->reason);
-}
-
-POINTS_EXTERN int
-points_account_erase(points_db *db, int64_t id, const char *actor,
-    const char *reason)
-{
-	struct erase_ctx c;
-	int rc;
-
-	if ((rc = points_db__check_db(db)))
-		return rc;
-	if ((rc = points_account_history__check(db, actor, reason)))
-		return rc;
-	c.actor = actor;
-	c.reason = reason;
-	return points_account__edit(db, id, edit_erase, &c);
 }
 
 POINTS_EXTERN int

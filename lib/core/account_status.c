@@ -1,5 +1,6 @@
 /* account_status.c - the changes an account's history keeps: its
- * department, tier and status (freeze, unfreeze, close).  Each is
+ * department, tier and status (freeze, unfreeze, close), and the erasure
+ * of its personal data.  Each is
  * checked, made in the account record and in the copy of status and
  * party that every balance record keeps (a posting reads them there, not
  * from the account), and recorded in the history (account_history.c). */
@@ -152,4 +153,54 @@ POINTS_EXTERN int
 points_account_close(points_db *db, int64_t id)
 {
 	return set_status(db, id, POINTS_ACCOUNT_CLOSED);
+}
+
+/* ---- Erasing personal data ---- */
+
+struct erase_ctx {
+	const char *actor, *reason;
+};
+
+static int
+edit_erase(points_db *db, points_account *a, const unsigned char *attrs,
+    size_t attrs_len, int *new_attrs, void *ctx)
+{
+	struct erase_ctx *c = ctx;
+	int64_t last = -1;
+	int rc;
+
+	(void)attrs;
+	(void)attrs_len;
+	if (a->flags & POINTS_ACCOUNT_SYSTEM)
+		return points_db__err(db, POINTS_EINVAL, "account %s is a system "
+		    "account and has no personal data", a->external_id);
+	if (!a->external_id[0])
+		return POINTS_OK; /* erased already */
+	if (a->status != POINTS_ACCOUNT_CLOSED)
+		return points_db__err(db, POINTS_ESTATE, "account %s is %s: "
+		    "close it before erasing it", a->external_id,
+		    points_account__status_name(a->status));
+	if ((rc = points_db__del(db, &points_account__extid_ks, a->external_id,
+	    strlen(a->external_id))))
+		return rc;
+	a->external_id[0] = a->name[0] = '\0';
+	*new_attrs = 1; /* none: db->kbuf is empty */
+	return points_account_history__add(db, a->id, &last,
+	    POINTS_CHANGE_ERASE, "", "", c->actor, c->reason);
+}
+
+POINTS_EXTERN int
+points_account_erase(points_db *db, int64_t id, const char *actor,
+    const char *reason)
+{
+	struct erase_ctx c;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if ((rc = points_account_history__check(db, actor, reason)))
+		return rc;
+	c.actor = actor;
+	c.reason = reason;
+	return points_account__edit(db, id, edit_erase, &c);
 }

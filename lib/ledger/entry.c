@@ -13,7 +13,6 @@
 #include "util/codec.h"
 #include "core/db.h"
 #include "ledger/entry.h"
-#include "ledger/meta.h"
 #include "core/lot.h"
 
 #define ENTRY_RECORD_V1 1
@@ -392,6 +391,62 @@ points_entry__tail_probed(points_db *db, const points_getreq r[2])
 	t->loaded = 1;
 }
 
+/* ---- Category, actor and parties: the encodings of ledger/meta.h ---- */
+
+static int
+set_party(points_db *db, points_entry_rec *e, unsigned tag, uint32_t party)
+{
+	unsigned char v[8];
+	size_t n = 0;
+
+	/* a varint, written here: no buffer for 1-5 bytes */
+	do {
+		v[n++] = (unsigned char)((party & 0x7f) | (party > 0x7f ? 0x80 :
+		    0));
+		party >>= 7;
+	} while (party);
+	return points_entry__ext_set(db, e, tag, v, n);
+}
+
+static int
+set_parties(points_db *db, points_entry_rec *e, uint32_t from,
+    uint32_t to)
+{
+	int rc;
+
+	if (from && (rc = set_party(db, e, POINTS_ENTRY_EXT_FROM_PARTY, from)))
+		return rc;
+	/* one account on both sides (a hold): its party once */
+	if (to && e->to != e->from &&
+	    (rc = set_party(db, e, POINTS_ENTRY_EXT_TO_PARTY, to)))
+		return rc;
+	return POINTS_OK;
+}
+
+static void
+get_text(const points_entry_rec *e, unsigned tag, char *out, size_t cap)
+{
+	const void *v;
+	size_t n;
+
+	out[0] = '\0';
+	if (points_entry__ext_get(e, tag, &v, &n) != POINTS_OK)
+		return;
+	if (n >= cap)
+		n = cap - 1; /* a newer library's longer text: cut */
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+void
+points_entry__meta(const points_entry_rec *e,
+    char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1])
+{
+	get_text(e, POINTS_ENTRY_EXT_CATEGORY, category,
+	    POINTS_CATEGORY_MAX + 1);
+	get_text(e, POINTS_ENTRY_EXT_ACTOR, actor, POINTS_ACTOR_MAX + 1);
+}
+
 /* The tail for an append: the known one when the entry after it is
  * missing (one get_many), else from the log (a reverse cursor). */
 static int
@@ -435,7 +490,7 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	e->prev_to = to->last_seq;
 	/* the accounts' department and tier as of now (meta.h) */
 	if ((from->party || to->party) &&
-	    (rc = points_meta__set_parties(db, e, from->party, to->party)))
+	    (rc = set_parties(db, e, from->party, to->party)))
 		return rc;
 	points_buf__init(&b);
 	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK) {
@@ -493,7 +548,7 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	out->to = e->to;
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
-	points_meta__get(e, out->category, out->actor);
+	points_entry__meta(e, out->category, out->actor);
 	if (e->ref_seq && (rc = seq_txid(db, e->ref_seq, out->ref)))
 		return rc;
 	return POINTS_OK;

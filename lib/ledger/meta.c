@@ -62,60 +62,6 @@ points_meta__set(points_db *db, points_entry_rec *e, const char *category,
 	return POINTS_OK;
 }
 
-static int
-set_party(points_db *db, points_entry_rec *e, unsigned tag, uint32_t party)
-{
-	unsigned char v[8];
-	size_t n = 0;
-
-	/* a varint, written here: no buffer for 1-5 bytes */
-	do {
-		v[n++] = (unsigned char)((party & 0x7f) | (party > 0x7f ? 0x80 :
-		    0));
-		party >>= 7;
-	} while (party);
-	return points_entry__ext_set(db, e, tag, v, n);
-}
-
-int
-points_meta__set_parties(points_db *db, points_entry_rec *e, uint32_t from,
-    uint32_t to)
-{
-	int rc;
-
-	if (from && (rc = set_party(db, e, POINTS_ENTRY_EXT_FROM_PARTY, from)))
-		return rc;
-	/* one account on both sides (a hold): its party once */
-	if (to && e->to != e->from &&
-	    (rc = set_party(db, e, POINTS_ENTRY_EXT_TO_PARTY, to)))
-		return rc;
-	return POINTS_OK;
-}
-
-static void
-get_text(const points_entry_rec *e, unsigned tag, char *out, size_t cap)
-{
-	const void *v;
-	size_t n;
-
-	out[0] = '\0';
-	if (points_entry__ext_get(e, tag, &v, &n) != POINTS_OK)
-		return;
-	if (n >= cap)
-		n = cap - 1; /* a newer library's longer text: cut */
-	memcpy(out, v, n);
-	out[n] = '\0';
-}
-
-void
-points_meta__get(const points_entry_rec *e,
-    char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1])
-{
-	get_text(e, POINTS_ENTRY_EXT_CATEGORY, category,
-	    POINTS_CATEGORY_MAX + 1);
-	get_text(e, POINTS_ENTRY_EXT_ACTOR, actor, POINTS_ACTOR_MAX + 1);
-}
-
 int
 points_meta__party(points_db *db, const points_entry_rec *e, int64_t account,
     uint32_t *out)

@@ -25,12 +25,9 @@ int points_meta__check(points_db *db, const char *what, const char *category,
 /* Record them in e (nothing for NULL). */
 int points_meta__set(points_db *db, points_entry_rec *e, const char *category,
     const char *actor);
-/* Record the parties of from and to in e (nothing for party 0). */
-int points_meta__set_parties(points_db *db, points_entry_rec *e,
-    uint32_t from, uint32_t to);
-/* e's category and actor into out ("" when none). */
-void points_meta__get(const points_entry_rec *e,
-    char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1]);
+/* (The parties are set by points_entry__append from the balances, and
+ * points_entry__meta reads category and actor: entry.c, with these
+ * encodings.) */
 /* The party e recorded for account (its from or to side): 0 when none;
  * POINTS_ECORRUPT with a message when the extension is unreadable. */
 int points_meta__party(points_db *db, const points_entry_rec *e,

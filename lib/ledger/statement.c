@@ -98,7 +98,7 @@ statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 	}
 	entry_view(e, it->account, out);
 	strcpy(out->asset, it->asset_code);
-	points_meta__get(e, out->category, out->actor);
+	points_entry__meta(e, out->category, out->actor);
 	if (party) {
 		strcpy(out->department, it->department);
 		strcpy(out->tier, it->tier);
