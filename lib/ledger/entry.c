@@ -393,19 +393,26 @@ points_entry__tail_probed(points_db *db, const points_getreq r[2])
 
 /* ---- Category, actor and parties: the encodings of ledger/meta.h ---- */
 
-static int
-set_party(points_db *db, points_entry_rec *e, unsigned tag, uint32_t party)
+/* A party as a varint in v[0..5); its length. */
+static size_t
+party_varint(unsigned char v[5], uint32_t party)
 {
-	unsigned char v[8];
 	size_t n = 0;
 
-	/* a varint, written here: no buffer for 1-5 bytes */
 	do {
 		v[n++] = (unsigned char)((party & 0x7f) | (party > 0x7f ? 0x80 :
 		    0));
 		party >>= 7;
 	} while (party);
-	return points_entry__ext_set(db, e, tag, v, n);
+	return n;
+}
+
+static int
+set_party(points_db *db, points_entry_rec *e, unsigned tag, uint32_t party)
+{
+	unsigned char v[5];
+
+	return points_entry__ext_set(db, e, tag, v, party_varint(v, party));
 }
 
 static int
@@ -414,11 +421,30 @@ set_parties(points_db *db, points_entry_rec *e, uint32_t from,
 {
 	int rc;
 
+	/* one account on both sides (a hold): its party once */
+	if (e->to == e->from)
+		to = 0;
+	if (e->ext_len == 0) {
+		/* most postings: no other extension, so the tags go last,
+		 * in order, each a byte (3, 4), then a length and the id */
+		unsigned char *p = e->ext;
+
+		if (from) {
+			*p++ = POINTS_ENTRY_EXT_FROM_PARTY;
+			*p = (unsigned char)party_varint(p + 1, from);
+			p += 1 + *p;
+		}
+		if (to) {
+			*p++ = POINTS_ENTRY_EXT_TO_PARTY;
+			*p = (unsigned char)party_varint(p + 1, to);
+			p += 1 + *p;
+		}
+		e->ext_len = (size_t)(p - e->ext);
+		return POINTS_OK;
+	}
 	if (from && (rc = set_party(db, e, POINTS_ENTRY_EXT_FROM_PARTY, from)))
 		return rc;
-	/* one account on both sides (a hold): its party once */
-	if (to && e->to != e->from &&
-	    (rc = set_party(db, e, POINTS_ENTRY_EXT_TO_PARTY, to)))
+	if (to && (rc = set_party(db, e, POINTS_ENTRY_EXT_TO_PARTY, to)))
 		return rc;
 	return POINTS_OK;
 }
@@ -442,6 +468,13 @@ void
 points_entry__meta(const points_entry_rec *e,
     char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1])
 {
+	/* tags ascend and those below 128 are one byte: a first tag past
+	 * the actor's means neither is there */
+	if (e->ext_len == 0 || (e->ext[0] > POINTS_ENTRY_EXT_ACTOR &&
+	    e->ext[0] < 0x80)) {
+		category[0] = actor[0] = '\0';
+		return;
+	}
 	get_text(e, POINTS_ENTRY_EXT_CATEGORY, category,
 	    POINTS_CATEGORY_MAX + 1);
 	get_text(e, POINTS_ENTRY_EXT_ACTOR, actor, POINTS_ACTOR_MAX + 1);
@@ -548,7 +581,8 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	out->to = e->to;
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
-	points_entry__meta(e, out->category, out->actor);
+	if (e->ext_len) /* out is zeroed: most entries have none */
+		points_entry__meta(e, out->category, out->actor);
 	if (e->ref_seq && (rc = seq_txid(db, e->ref_seq, out->ref)))
 		return rc;
 	return POINTS_OK;

@@ -88,7 +88,9 @@ statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 
 	if (e->time < it->from || (it->to && e->time >= it->to))
 		return POINTS_OK;
-	if ((rc = points_meta__party(it->base.db, e, it->account, &party)))
+	party = 0;
+	if (e->ext_len &&
+	    (rc = points_meta__party(it->base.db, e, it->account, &party)))
 		return rc;
 	if (party && party != it->party) {
 		if ((rc = points_party__load(it->base.db, party,
@@ -98,7 +100,8 @@ statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
 	}
 	entry_view(e, it->account, out);
 	strcpy(out->asset, it->asset_code);
-	points_entry__meta(e, out->category, out->actor);
+	if (e->ext_len)
+		points_entry__meta(e, out->category, out->actor);
 	if (party) {
 		strcpy(out->department, it->department);
 		strcpy(out->tier, it->tier);
