@@ -241,7 +241,7 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
-	-rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 2>/dev/null
+	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 2>/dev/null || true
 	$(after_install)
 
 include bindings/python/python.mk
