@@ -43,7 +43,10 @@ check_status(points_db *db, const points_account *a, int to)
 	if (to < POINTS_ACCOUNT_ACTIVE || to > POINTS_ACCOUNT_CLOSED)
 		return points_db__err(db, POINTS_EINVAL,
 		    "account %s: unknown status %d", name, to);
-	if (a->flags & POINTS_ACCOUNT_SYSTEM)
+	/* a budget pool is a system account a host made: it may be
+	 * frozen, and closed once defunded */
+	if ((a->flags & POINTS_ACCOUNT_SYSTEM) &&
+	    !(a->flags & POINTS_ACCOUNT_POOL))
 		return points_db__err(db, POINTS_EINVAL,
 		    "account %s is a system account and cannot be %s",
 		    name, verbs[to]);
