@@ -371,20 +371,24 @@ class Ledger:
             category, actor)))
 
     def fund_pool(self, pool, amount, asset, memo=None, *,
-                  idempotency_key=None, time=None, source=0):
+                  idempotency_key=None, time=None, source=0, category=None,
+                  actor=None):
         """The issuer (or source, a system account such as another pool)
         -> pool."""
         return Txn._make(self._call(_c.points_pool_fund, (
             asset, account_id(pool), account_id(source), amount, memo,
-            idempotency_key, 0 if time is None else seconds(time), 0)))
+            idempotency_key, 0 if time is None else seconds(time), 0,
+            category, actor)))
 
     def defund_pool(self, pool, amount, asset, memo=None, *,
-                    idempotency_key=None, time=None, to=0):
+                    idempotency_key=None, time=None, to=0, category=None,
+                    actor=None):
         """Pool -> the issuer (or to, a system account): return what a
         pool has not paid out."""
         return Txn._make(self._call(_c.points_pool_defund, (
             asset, account_id(pool), account_id(to), amount, memo,
-            idempotency_key, 0 if time is None else seconds(time), 0)))
+            idempotency_key, 0 if time is None else seconds(time), 0,
+            category, actor)))
 
     def adjust(self, account, amount, asset, reason, *, idempotency_key=None,
                time=None, category=None, actor=None):
