@@ -274,30 +274,42 @@ points_db__read_end(points_db *db)
 
 static void batch_lost(points_db *db);
 
+/* Out of line, so that a write outside a batch runs the same
+ * instructions as before savepoints. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+op_begin(points_db *db)
+{
+	int rc;
+
+	if (db->batch_failed)
+		return points_db__err(db, POINTS_ESTATE,
+		    "the batch was rolled back by an earlier failure: "
+		    "call points_batch_rollback");
+	if (!db->savepoints)
+		return POINTS_OK;
+	/* The operation is a savepoint of the batch. */
+	rc = db->store->savepoint(db->store);
+	if (rc != POINTS_OK) {
+		rc = points_db__store_err(db, rc, "savepoint");
+		if (rc == POINTS_ERETRY)
+			batch_lost(db);
+		return rc;
+	}
+	db->op_sp = 1;
+	return POINTS_OK;
+}
+
 int
 points_db__write_begin(points_db *db)
 {
 	int rc;
 
 	db->op_wrote = 0;
-	if (db->in_batch) {
-		if (db->batch_failed)
-			return points_db__err(db, POINTS_ESTATE,
-			    "the batch was rolled back by an earlier failure: "
-			    "call points_batch_rollback");
-		if (!db->savepoints)
-			return POINTS_OK;
-		/* The operation is a savepoint of the batch. */
-		rc = db->store->savepoint(db->store);
-		if (rc != POINTS_OK) {
-			rc = points_db__store_err(db, rc, "savepoint");
-			if (rc == POINTS_ERETRY)
-				batch_lost(db);
-			return rc;
-		}
-		db->op_sp = 1;
-		return POINTS_OK;
-	}
+	if (db->in_batch)
+		return op_begin(db);
 	rc = db->store->begin(db->store, 1);
 	if (rc != POINTS_OK)
 		return points_db__store_err(db, rc, "begin write");
@@ -368,7 +380,10 @@ undo_failed(points_db *db, int rc, int r)
 
 /* The end of an operation inside a batch whose savepoint is open: keep
  * it (release), or undo it (rollback_to); the batch goes on either way
- * unless the store fails that too. */
+ * unless the store fails that too.  Out of line, as op_begin. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
 static int
 op_end(points_db *db, int rc)
 {
