@@ -1,4 +1,5 @@
 /* testutil.c - shared fixtures and invariant checks; see testutil.h. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,80 @@ tu_clock(void *ctx)
 	return tu_now;
 }
 
+/* ---- The backend under test ---- */
+
+int
+tu_backend_sqlite(void)
+{
+	const char *s = getenv("POINTS_TEST_STORE");
+
+	if (!s || !*s || strcmp(s, "memory") == 0)
+		return 0;
+	if (strcmp(s, "sqlite") == 0)
+		return 1;
+	fprintf(stderr, "POINTS_TEST_STORE=%s: not memory or sqlite\n", s);
+	exit(EXIT_FAILURE);
+}
+
+/* The ledgers of an SQLite run live in one directory, made by tu_run
+ * before the tests fork and removed by it after them (or at exit when
+ * a test opens one without tu_run), so a crashed test leaves nothing. */
+static char tu_dir[64];
+static unsigned long tu_nfiles;
+
+static void
+tu_dir_remove(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char p[384];
+
+	if (!tu_dir[0] || !(d = opendir(tu_dir)))
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(p, sizeof(p), "%s/%s", tu_dir, e->d_name);
+			unlink(p);
+		}
+	closedir(d);
+	rmdir(tu_dir);
+	tu_dir[0] = '\0';
+}
+
+static void
+tu_dir_make(void)
+{
+	if (tu_dir[0])
+		return;
+	strcpy(tu_dir, "/tmp/points-suite-XXXXXX");
+	if (!mkdtemp(tu_dir)) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+}
+
+const char *
+tu_uri(const char *uri)
+{
+	static char buf[8][128];
+	static unsigned slot;
+	char *u;
+
+	if (strcmp(uri, TU_MEMORY) == 0)
+		return "memory:";
+	if (strcmp(uri, "memory:") != 0 || !tu_backend_sqlite())
+		return uri;
+	if (!tu_dir[0]) {
+		tu_dir_make();
+		atexit(tu_dir_remove);
+	}
+	/* A test's ledger needs no fsync: crash tests name their own. */
+	u = buf[slot++ % 8];
+	snprintf(u, sizeof(buf[0]), "sqlite:%s/%ld-%lu.db?sync=off", tu_dir,
+	    (long)getpid(), ++tu_nfiles);
+	return u;
+}
+
 points_db *
 tu_open_bare(const char *uri)
 {
@@ -23,6 +98,7 @@ tu_open_bare(const char *uri)
 	points_db *db = NULL;
 	int rc;
 
+	uri = tu_uri(uri);
 	o.clock = tu_clock;
 	rc = points_open(uri, &o, &db);
 	ck_assert_msg(rc == POINTS_OK, "open %s: %s", uri, points_errmsg(db));
@@ -44,7 +120,7 @@ tu_open(const char *uri)
 }
 
 static char tu_path[64];
-static char tu_uri[96];
+static char tu_sqlite_buf[96];
 
 const char *
 tu_sqlite_uri(void)
@@ -57,8 +133,8 @@ tu_sqlite_uri(void)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	unlink(tu_path);
-	snprintf(tu_uri, sizeof(tu_uri), "sqlite:%s", tu_path);
-	return tu_uri;
+	snprintf(tu_sqlite_buf, sizeof(tu_sqlite_buf), "sqlite:%s", tu_path);
+	return tu_sqlite_buf;
 }
 
 void
@@ -499,9 +575,15 @@ tu_run(Suite *s)
 	SRunner *sr = srunner_create(s);
 	int failed;
 
+	if (tu_backend_sqlite()) {
+		tu_dir_make();
+		printf("(backend: sqlite, ledgers in %s)\n", tu_dir);
+		fflush(stdout);
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	tu_dir_remove();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -796,4 +878,81 @@ tu_balances_to_format_1(points_store *s)
 	free(keys);
 	free(vals);
 	free(vlens);
+}
+
+/* Rewrite value byte at (account record: the flags after version, four
+ * strings and status) to flags; a short record's strings have one-byte
+ * lengths. */
+static void
+set_account_flags_v1(points_store *s, points_keyspace *acct, int64_t id,
+    unsigned char flags)
+{
+	unsigned char k[8], buf[512];
+	const void *v;
+	size_t vl, off = 1;
+	int i;
+
+	points_codec__put_be64(k, (uint64_t)id);
+	ck_assert_int_eq(s->get(s, acct, k, 8, &v, &vl), POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_lt(buf[off], 128);
+		off += 1 + buf[off];
+	}
+	off++; /* status */
+	ck_assert_uint_lt(off, vl);
+	buf[off] = flags;
+	ck_assert_int_eq(s->put(s, acct, k, 8, buf, vl), POINTS_OK);
+}
+
+void
+tu_ledger_to_0_1_0(points_store *s)
+{
+	points_keyspace *old, *acct, *meta;
+	points_cursor *c;
+	unsigned char lo[8], hi[8], keys[64][12], vals[64][256];
+	size_t vlens[64], n = 0, i;
+	const void *k, *v;
+	size_t kl, vl;
+	int64_t id;
+	int rc;
+
+	tu_balances_to_format_1(s);
+	ck_assert_int_eq(s->keyspace(s, "balance", 0, &old), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "account", 0, &acct), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	/* 0.1.0 let the sink (2) and the expiry account (3) go negative:
+	 * flags SYSTEM | ALLOW_NEGATIVE in their records and balances */
+	for (id = POINTS_ACCOUNT_SINK; id <= POINTS_ACCOUNT_EXPIRY; id++)
+		set_account_flags_v1(s, acct, id, POINTS_ACCOUNT_SYSTEM |
+		    POINTS_ACCOUNT_ALLOW_NEGATIVE);
+	points_codec__put_be64(lo, POINTS_ACCOUNT_SINK);
+	points_codec__put_be64(hi, POINTS_ACCOUNT_EXPIRY + 1);
+	ck_assert_int_eq(s->cursor_open(s, old, lo, 8, hi, 8, 0, &c),
+	    POINTS_OK);
+	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		ck_assert_uint_eq(kl, 12);
+		ck_assert_uint_lt(n, 64);
+		ck_assert_uint_le(vl, sizeof(vals[0]));
+		memcpy(keys[n], k, 12);
+		memcpy(vals[n], v, vl);
+		vlens[n++] = vl;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	for (i = 0; i < n; i++) {
+		/* flags << 2 | status, one byte: SYSTEM, active */
+		ck_assert_uint_eq(vals[i][1], POINTS_ACCOUNT_SYSTEM << 2);
+		vals[i][1] = (POINTS_ACCOUNT_SYSTEM |
+		    POINTS_ACCOUNT_ALLOW_NEGATIVE) << 2;
+		ck_assert_int_eq(s->put(s, old, keys[i], 12, vals[i],
+		    vlens[i]), POINTS_OK);
+	}
+	ck_assert_int_eq(s->put(s, meta, "module:account", 14, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->put(s, meta, "module:ledger", 13, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
