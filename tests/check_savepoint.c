@@ -33,6 +33,7 @@ typedef struct xs_store {
 	int code[X_COUNT];
 	char msg[64];
 	int failed;           /* the last call was failed here */
+	int nfailed;          /* calls failed since the last xs_disarm */
 } xs_store;
 
 static xs_store xs;
@@ -44,6 +45,7 @@ xs_fail(int m)
 {
 	xs.calls[m]++;
 	xs.failed = xs.fail_at[m] && xs.calls[m] == xs.fail_at[m];
+	xs.nfailed += xs.failed;
 	if (xs.failed)
 		snprintf(xs.msg, sizeof(xs.msg), "injected %d", xs.code[m]);
 	return xs.failed ? xs.code[m] : POINTS_OK;
@@ -64,6 +66,7 @@ xs_disarm(void)
 {
 	memset(xs.fail_at, 0, sizeof(xs.fail_at));
 	memset(xs.calls, 0, sizeof(xs.calls));
+	xs.nfailed = 0;
 }
 
 static int
@@ -517,6 +520,116 @@ START_TEST(test_failed_savepoint_fails_the_operation_alone)
 }
 END_TEST
 
+/* ---- A seeded random run against a model ---- */
+
+static uint64_t rnd_state;
+
+static uint64_t
+rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* Batches of random earns, spends and transfers among four accounts,
+ * a third of them with a store failure armed at a random call (a read,
+ * the first, second or third write, the release), committed or rolled
+ * back at random, against a model written from points_batch_begin(3):
+ * an operation that returns POINTS_OK counts, any other counts for
+ * nothing, the batch goes on, a commit keeps what counted and a
+ * rollback drops it.  Every balance is compared after every step,
+ * inside the batch as outside. */
+START_TEST(test_random_batches_with_failures_against_model)
+{
+	static const int arms[][2] = {
+		{ X_GET_MANY, 1 }, { X_PUT, 1 }, { X_PUT, 2 }, { X_PUT, 3 },
+		{ X_RELEASE, 1 },
+	};
+	int64_t acct[4], committed[4] = { 0 }, cur[4], amt;
+	int b, i, k, a, c, rc, fired = 0, undone = 0;
+
+	open_ledger(_i);
+	rnd_state = 0x9e3779b97f4a7c15u + (uint64_t)_i;
+	acct[0] = alice;
+	acct[1] = bob;
+	acct[2] = carol;
+	acct[3] = tu_account(db, "E4");
+	for (b = 0; b < 40; b++) {
+		int nops = 1 + (int)(rnd() % 12);
+
+		memcpy(cur, committed, sizeof(cur));
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		for (i = 0; i < nops; i++) {
+			uint64_t r = rnd();
+			int op = (int)(r % 3), armed = (r >> 8) % 3 == 0;
+			points_posting p;
+			points_txn t;
+
+			a = (int)((r >> 16) % 4);
+			c = (int)((r >> 20) % 4);
+			amt = 1 + (int64_t)((r >> 24) % 50);
+			xs_disarm();
+			if (armed) {
+				k = (int)((r >> 32) % (sizeof(arms) /
+				    sizeof(arms[0])));
+				xs_arm(arms[k][0], arms[k][1], POINTS_ESTORAGE);
+			}
+			if (op == 0)
+				rc = tu_earn(db, acct[a], "PTS", amt, &t);
+			else if (op == 1)
+				rc = tu_spend(db, acct[a], "PTS", amt, &t);
+			else {
+				if (c == a)
+					c = (c + 1) % 4;
+				p = tu_posting("PTS", acct[a], amt);
+				p.counterparty = acct[c];
+				rc = points_transfer(db, &p, &t);
+			}
+			fired += xs.nfailed;
+			/* a failure is never swallowed (a refused operation's
+			 * failed release is: its rollback_to undid it) */
+			ck_assert_msg(xs.nfailed == 0 || rc != POINTS_OK,
+			    "batch %d op %d: a failure was swallowed", b, i);
+			xs_disarm();
+			if (rc == POINTS_OK) {
+				if (op == 0)
+					cur[a] += amt;
+				else if (op == 1)
+					cur[a] -= amt;
+				else {
+					cur[a] -= amt;
+					cur[c] += amt;
+				}
+			} else if (rc == POINTS_ESTORAGE) {
+				undone++;
+			} else {
+				ck_assert_msg(op != 0 && rc ==
+				    POINTS_EINSUFFICIENT && cur[a] < amt,
+				    "batch %d op %d: %d (%s)", b, i, rc,
+				    points_errmsg(db));
+			}
+			for (k = 0; k < 4; k++)
+				ck_assert_int_eq(tu_available(db, acct[k],
+				    "PTS"), cur[k]);
+		}
+		if (rnd() % 5 != 0) {
+			ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+			memcpy(committed, cur, sizeof(cur));
+		} else
+			ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+		for (k = 0; k < 4; k++)
+			ck_assert_int_eq(tu_available(db, acct[k], "PTS"),
+			    committed[k]);
+	}
+	tu_invariants(db);
+	/* the run met what it is about */
+	ck_assert_int_gt(fired, 10);
+	ck_assert_int_gt(undone, 10);
+}
+END_TEST
+
 /* ---- What it costs, and what a store must offer ---- */
 
 /* A savepoint and its release per operation inside a batch; a check
@@ -600,6 +713,8 @@ savepoint_suite(void)
 	    test_failed_savepoint_fails_the_operation_alone, 0, 2);
 	tcase_add_loop_test(tc, test_savepoints_only_inside_a_batch, 0, 2);
 	tcase_add_test(tc, test_open_store_refuses_part_of_the_savepoints);
+	tcase_add_loop_test(tc, test_random_batches_with_failures_against_model,
+	    0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
