@@ -26,7 +26,7 @@ enum { ST_V2, ST_V1 };
 
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol;
+static int64_t alice, bob, carol, pool;
 static char exp_earn[POINTS_ID_LEN + 1];
 static char hold_a[POINTS_ID_LEN + 1], hold_b[POINTS_ID_LEN + 1];
 
@@ -61,6 +61,10 @@ rt_open(int kind)
 	alice = tu_account(db, "E1001");
 	bob = tu_account(db, "E1002");
 	carol = tu_account(db, "E1003");
+	ck_assert_int_eq(points_account_create(db, "POOL1", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	p = tu_posting("PTS", pool, 100);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "EXP", 50, &t), POINTS_OK);
 	strcpy(exp_earn, t.id);
@@ -142,6 +146,32 @@ op_transfer(void)
 
 	p.counterparty = bob;
 	return points_transfer(db, &p, &txo);
+}
+
+static int
+op_pool_fund(void)
+{
+	points_posting p = tu_posting("PTS", pool, 5);
+
+	return points_pool_fund(db, &p, &txo);
+}
+
+static int
+op_pool_award(void)
+{
+	points_posting p = tu_posting("PTS", alice, 5);
+
+	p.counterparty = pool;
+	return points_earn(db, &p, &txo);
+}
+
+static int
+op_asset_policy_set(void)
+{
+	points_asset_policy p = POINTS_ASSET_POLICY_INIT;
+
+	p.transfer_limit = 100;
+	return points_asset_policy_set(db, "PTS", &p);
 }
 
 static int
@@ -237,7 +267,8 @@ op_balance_get(void)
 }
 
 /* Store calls of one operation: round trips (every call but put, del and
- * cursor_close) and writes (put, del).  rt_v2 bounds the round trips
+ * cursor_close) and writes (put, del; an entry is 4 of them: the entry,
+ * its id and a time index key for each party).  rt_v2 bounds the round trips
  * over a store with get_many, calls_v1 the calls (writes included) over
  * one without. */
 typedef struct rt_op {
@@ -248,23 +279,28 @@ typedef struct rt_op {
 } rt_op;
 
 static const rt_op ops[] = {
-	{ "earn", NULL, op_earn, 3, 10 },
-	{ "earn, first in the asset", NULL, op_earn_new_balance, 4, 11 },
-	{ "earn with an idempotency key", NULL, op_earn_idempotent, 3, 12 },
+	{ "earn", NULL, op_earn, 3, 12 },
+	{ "earn, first in the asset", NULL, op_earn_new_balance, 4, 13 },
+	{ "earn with an idempotency key", NULL, op_earn_idempotent, 3, 14 },
 	{ "earn replayed by its key", pre_earn_replay, op_earn_idempotent, 4,
 	    8 },
-	{ "spend", NULL, op_spend, 3, 10 },
-	{ "transfer", NULL, op_transfer, 3, 10 },
-	{ "adjust", NULL, op_adjust, 3, 10 },
-	{ "reverse", NULL, op_reverse, 9, 15 },
-	{ "hold create", NULL, op_hold_create, 4, 9 },
-	{ "hold capture", NULL, op_hold_capture, 7, 13 },
-	{ "hold release", NULL, op_hold_release, 6, 11 },
+	{ "spend", NULL, op_spend, 3, 12 },
+	/* a transfer reads its asset (the policy) and the payer's daily
+	 * counter with its other reads, and writes the counter */
+	{ "transfer", NULL, op_transfer, 3, 15 },
+	{ "pool fund", NULL, op_pool_fund, 3, 12 },
+	{ "award from a pool", NULL, op_pool_award, 3, 12 },
+	{ "asset policy set", NULL, op_asset_policy_set, 3, 4 },
+	{ "adjust", NULL, op_adjust, 3, 12 },
+	{ "reverse", NULL, op_reverse, 9, 17 },
+	{ "hold create", NULL, op_hold_create, 4, 10 },
+	{ "hold capture", NULL, op_hold_capture, 7, 15 },
+	{ "hold release", NULL, op_hold_release, 6, 12 },
 	{ "account create", NULL, op_account_create, 5, 7 },
 	{ "account update", NULL, op_account_update, 3, 4 },
 	{ "account freeze", NULL, op_account_freeze, 9, 12 },
 	{ "asset create", NULL, op_asset_create, 7, 8 },
-	{ "expire sweep (one balance due)", NULL, op_expire_sweep, 10, 16 },
+	{ "expire sweep (one balance due)", NULL, op_expire_sweep, 10, 18 },
 	{ "balance get (a read)", NULL, op_balance_get, 3, 3 },
 };
 #define NOPS ((int)(sizeof(ops) / sizeof(ops[0])))
