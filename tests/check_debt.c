@@ -147,7 +147,7 @@ START_TEST(test_no_debt_flag_refuses_and_changes_nothing)
 }
 END_TEST
 
-START_TEST(test_reversal_refuses_unknown_flags_and_reserved_fields)
+START_TEST(test_reversal_refuses_unknown_flags_and_bad_meta)
 {
 	points_reversal r = POINTS_REVERSAL_INIT;
 	points_txn e, t;
@@ -158,11 +158,22 @@ START_TEST(test_reversal_refuses_unknown_flags_and_reserved_fields)
 	TU_FAILS(db, points_reverse(db, &r, &t), POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "flags"));
 	r.flags = 0;
-	r.category = "refund";
+	r.category = "Not A Category";
 	TU_FAILS(db, points_reverse(db, &r, &t), POINTS_EINVAL);
 	r.category = NULL;
-	r.actor = "ops";
+	r.actor = "";
 	TU_FAILS(db, points_reverse(db, &r, &t), POINTS_EINVAL);
+	/* category and actor go with the flags */
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 10, NULL), POINTS_OK);
+	r.category = "refund";
+	r.actor = "ops";
+	r.flags = POINTS_REVERSE_NO_DEBT;
+	TU_FAILS(db, points_reverse(db, &r, &t), POINTS_EINSUFFICIENT);
+	r.flags = 0;
+	ck_assert_int_eq(points_reverse(db, &r, &t), POINTS_OK);
+	ck_assert_int_eq(t.debt, 10);
+	ck_assert_str_eq(t.category, "refund");
+	ck_assert_str_eq(t.actor, "ops");
 }
 END_TEST
 
@@ -523,7 +534,7 @@ debt_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_refund_of_spent_points_leaves_a_debt);
 	tcase_add_test(tc, test_no_debt_flag_refuses_and_changes_nothing);
-	tcase_add_test(tc, test_reversal_refuses_unknown_flags_and_reserved_fields);
+	tcase_add_test(tc, test_reversal_refuses_unknown_flags_and_bad_meta);
 	tcase_add_test(tc, test_version_1_reversal_leaves_a_debt);
 	tcase_add_test(tc, test_next_earns_repay_the_debt_first);
 	tcase_add_test(tc, test_every_credit_repays);

@@ -291,10 +291,11 @@ START_TEST(test_forfeit_refusals_change_nothing)
 	TU_FAILS(db, forfeit(alice, 9999, NULL, &r), POINTS_EINVAL);
 	TU_FAILS(db, forfeit(alice, -1, NULL, &r), POINTS_EINVAL);
 	f.account = alice;
-	f.category = "hr";
+	f.category = "Not A Category";
 	TU_FAILS(db, points_account_forfeit(db, &f, &r), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "forfeit"));
 	f.category = NULL;
-	f.actor = "hr-bot";
+	f.actor = "";
 	TU_FAILS(db, points_account_forfeit(db, &f, &r), POINTS_EINVAL);
 	f.actor = NULL;
 	f.version = 2;
@@ -358,6 +359,55 @@ START_TEST(test_forfeit_finds_every_open_hold)
 }
 END_TEST
 
+/* Category and actor go on every entry the forfeiture writes; the actor
+ * and the memo (the reason) go with the closing into the history. */
+START_TEST(test_forfeit_keeps_category_and_actor)
+{
+	points_posting p = tu_posting("PTS", alice, 10);
+	points_forfeit f = POINTS_FORFEIT_INIT;
+	points_forfeit_report r;
+	points_account_history_iterator *it;
+	points_account_change c, last;
+	points_entry v[3];
+	points_txn h;
+	int n = 0;
+
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 40, NULL), POINTS_OK);
+	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
+	f.account = alice;
+	f.memo = "left";
+	f.category = "leaver";
+	f.actor = "hr";
+	ck_assert_int_eq(points_account_forfeit(db, &f, &r), POINTS_OK);
+	ck_assert_int_eq(entries(alice, "PTS", v, 3), 3);
+	ck_assert_int_eq(v[0].type, POINTS_TXN_FORFEIT);
+	ck_assert_str_eq(v[0].category, "leaver");
+	ck_assert_str_eq(v[0].actor, "hr");
+	ck_assert_int_eq(v[1].type, POINTS_TXN_RELEASE);
+	ck_assert_str_eq(v[1].category, "leaver");
+	ck_assert_str_eq(v[1].actor, "hr");
+	ck_assert_str_eq(v[2].category, "");
+	ck_assert_int_eq(points_account_history_iterator_new(db, alice, &it),
+	    POINTS_OK);
+	while (points_account_history_next(it, &c) == POINTS_OK) {
+		last = c;
+		n++;
+	}
+	points_account_history_iterator_free(it);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(last.field, POINTS_CHANGE_STATUS);
+	ck_assert_str_eq(last.new_value, "closed");
+	ck_assert_str_eq(last.actor, "hr");
+	ck_assert_str_eq(last.reason, "left");
+	/* they are part of the request: another actor under the key conflicts */
+	f.idempotency_key = "k";
+	f.account = bob;
+	ck_assert_int_eq(points_account_forfeit(db, &f, &r), POINTS_OK);
+	f.actor = "someone-else";
+	TU_FAILS(db, points_account_forfeit(db, &f, &r), POINTS_ECONFLICT);
+}
+END_TEST
+
 START_TEST(test_forfeit_in_a_batch)
 {
 	points_forfeit_report r;
@@ -391,6 +441,7 @@ forfeit_suite(void)
 	tcase_add_test(tc, test_frozen_leaver_can_be_forfeited);
 	tcase_add_test(tc, test_forfeit_finds_every_open_hold);
 	tcase_add_test(tc, test_forfeit_in_a_batch);
+	tcase_add_test(tc, test_forfeit_keeps_category_and_actor);
 	suite_add_tcase(s, tc);
 	return s;
 }

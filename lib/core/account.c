@@ -343,8 +343,8 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 }
 
 int
-points_account__edit_in(points_db *db, int64_t id,
-    points_account_edit_fn edit, void *ctx)
+points_account__edit_in(points_db *db, int64_t id, points_account_edit_fn edit,
+    void *ctx)
 {
 	unsigned char k[8];
 	points_account a;
@@ -398,6 +398,8 @@ edit_update(points_db *db, points_account *a, const unsigned char *attrs,
     size_t attrs_len, int *new_attrs, void *ctx)
 {
 	struct update_ctx *u = ctx;
+	points_account_changes c = { NULL, NULL, POINTS_ACCOUNT_KEEP, NULL,
+	    NULL };
 
 	(void)attrs;
 	(void)attrs_len;
@@ -408,11 +410,10 @@ edit_update(points_db *db, points_account *a, const unsigned char *attrs,
 		    a->external_id);
 	if (u->name)
 		strcpy(a->name, u->name);
-	if (u->tier)
-		strcpy(a->tier, u->tier);
-	if (u->department)
-		strcpy(a->department, u->department);
-	return POINTS_OK;
+	/* tier and department are history: no actor, no reason here */
+	c.tier = u->tier;
+	c.department = u->department;
+	return points_account__change(db, a, &c);
 }
 
 POINTS_EXTERN int

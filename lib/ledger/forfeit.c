@@ -39,6 +39,7 @@
 #include "ledger/entry.h"
 #include "ledger/forfeit.h"
 #include "ledger/hold.h"
+#include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 
@@ -58,8 +59,7 @@ POINTS_MODULE(forfeit_module)
 #define FORFEIT_CHUNK 16
 
 /* The request (write.h): the fingerprint covers the type, account, to
- * (as given: 0 is the expiry account) and memo.  Category and actor are
- * reserved for their own change (refused when set until then). */
+ * (as given: 0 is the expiry account), memo, category and actor. */
 static const points_field forfeit_fields[] = {
 	POINTS_FIELD(points_forfeit, version, POINTS_FIELD_UINT,
 	    POINTS_FIELD_VERSION, 1),
@@ -72,9 +72,9 @@ static const points_field forfeit_fields[] = {
 	POINTS_FIELD(points_forfeit, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
 	POINTS_FIELD(points_forfeit, category, POINTS_FIELD_STR,
-	    POINTS_FIELD_REFUSED, 1),
+	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_forfeit, actor, POINTS_FIELD_STR,
-	    POINTS_FIELD_REFUSED, 1),
+	    POINTS_FIELD_HASHED, 1),
 };
 static const size_t forfeit_sizes[] = {
 	0, POINTS_END_OF(points_forfeit, actor), /* version 1 */
@@ -158,7 +158,7 @@ typedef struct forfeit_ctx {
 static int
 release_holds(points_db *db, const points_account *a,
     const points_balance_rec *b, const char *memo,
-    points_forfeit_report *rep)
+    const char *const meta[2], points_forfeit_report *rep)
 {
 	points_entry_rec e;
 	int64_t seq = b->last_seq, need = b->held, got;
@@ -179,7 +179,7 @@ release_holds(points_db *db, const points_account *a,
 		}
 		if (e.type == POINTS_TXN_HOLD && e.from == a->id) {
 			if ((rc = points_hold__release_if_open(db, e.txid,
-			    memo, &got)))
+			    memo, meta, &got)))
 				break;
 			if (got) {
 				need -= got;
@@ -200,7 +200,7 @@ release_holds(points_db *db, const points_account *a,
  * nothing; the credited side may repay: a write-off), both stored. */
 static int
 forfeit_entry(points_db *db, points_balance_rec *fb, points_balance_rec *tb,
-    int64_t amount, const char *memo, int64_t t)
+    int64_t amount, const char *memo, const char *const meta[2], int64_t t)
 {
 	points_entry_rec e;
 	int64_t repaid;
@@ -217,7 +217,8 @@ forfeit_entry(points_db *db, points_balance_rec *fb, points_balance_rec *tb,
 	e.to = tb->account;
 	e.amount = amount;
 	strcpy(e.memo, memo);
-	if ((rc = points_debt__note(db, &e, 0, repaid)) ||
+	if ((rc = points_meta__set(db, &e, meta[0], meta[1])) ||
+	    (rc = points_debt__note(db, &e, 0, repaid)) ||
 	    (rc = points_entry__append(db, &e, fb, tb)))
 		goto done;
 	rc = points_posting__store_pair(db, fb, tb);
@@ -229,7 +230,8 @@ done:
 /* Empty the account's balance in one asset: holds, points, debt. */
 static int
 forfeit_asset(points_db *db, const points_account *a, uint32_t asset,
-    int64_t to, const char *memo, int64_t t, points_forfeit_report *rep)
+    int64_t to, const char *memo, const char *const meta[2], int64_t t,
+    points_forfeit_report *rep)
 {
 	points_balance_rec b, o;
 	int64_t owed;
@@ -241,7 +243,7 @@ forfeit_asset(points_db *db, const points_account *a, uint32_t asset,
 		goto done;
 	if (b.held > 0) {
 		if ((rc = release_holds(db, a, &b, memo ? memo :
-		    "released: account forfeited", rep)))
+		    "released: account forfeited", meta, rep)))
 			goto done;
 		/* the releases rewrote it */
 		points_balance__free(&b);
@@ -253,7 +255,7 @@ forfeit_asset(points_db *db, const points_account *a, uint32_t asset,
 		o.account = to;
 		if ((rc = points_balance__load_party(db, &o, -1, 1)) ||
 		    (rc = forfeit_entry(db, &b, &o, b.available,
-		    memo ? memo : "forfeited", t)))
+		    memo ? memo : "forfeited", meta, t)))
 			goto done;
 		rep->forfeited++;
 		points_balance__free(&o);
@@ -270,7 +272,7 @@ forfeit_asset(points_db *db, const points_account *a, uint32_t asset,
 		o.account = POINTS_ACCOUNT_ISSUER;
 		if ((rc = points_balance__load_party(db, &o, -1, 1)) ||
 		    (rc = forfeit_entry(db, &o, &b, owed,
-		    memo ? memo : "debt written off", t)))
+		    memo ? memo : "debt written off", meta, t)))
 			goto done;
 		rep->written_off++;
 	}
@@ -286,6 +288,7 @@ validate_forfeit(points_db *db, const points_write_op *op, const void *req,
 {
 	const points_forfeit *f = req;
 	forfeit_ctx *c = ctx;
+	int rc;
 
 	(void)op;
 	if (f->account <= 0)
@@ -294,12 +297,11 @@ validate_forfeit(points_db *db, const points_write_op *op, const void *req,
 	if (f->to < 0 || f->to == f->account)
 		return points_db__err(db, POINTS_EINVAL,
 		    "bad forfeiture account %lld", (long long)f->to);
-	if (f->category || f->actor)
-		return points_db__err(db, POINTS_EINVAL,
-		    "forfeit: category and actor are not supported yet "
-		    "(leave them NULL)");
 	c->to = f->to ? f->to : POINTS_ACCOUNT_EXPIRY;
-	return points_db__check_str(db, "memo", f->memo, POINTS_MEMO_MAX, 0);
+	if ((rc = points_db__check_str(db, "memo", f->memo, POINTS_MEMO_MAX,
+	    0)))
+		return rc;
+	return points_meta__check(db, "forfeit", f->category, f->actor);
 }
 
 static int
@@ -308,6 +310,7 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 {
 	const points_forfeit *f = req;
 	const forfeit_ctx *c = ctx;
+	const char *const meta[2] = { f->category, f->actor };
 	points_forfeit_report rep;
 	points_account a, target;
 	unsigned char lo[8], hi[8], keys[FORFEIT_CHUNK][8];
@@ -349,7 +352,7 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 
 			points_balance__key_parse(keys[i], &acct, &asset);
 			rc = forfeit_asset(db, &a, asset, c->to, f->memo,
-			    rep.time, &rep);
+			    meta, rep.time, &rep);
 		}
 		if (n > 0) /* resume just after the last key */
 			points_codec__put_be64(lo,
@@ -358,7 +361,7 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 	if (rc)
 		return rc;
 	/* every balance is zero now: close as points_account_close does */
-	if ((rc = points_account__close_in(db, a.id)) ||
+	if ((rc = points_account__close_in(db, a.id, f->actor, f->memo)) ||
 	    (rc = points_db__last_key64(db, &points_entry__ks, &after)))
 		return rc;
 	if (after > before) {

@@ -22,10 +22,11 @@ extern const points_write_op points_hold__release_op;
 int points_hold__expire(points_db *db, int64_t as_of, int64_t max,
     int64_t *count);
 /* Release hold id (its HOLD entry's id) if it is open (state
- * POINTS_HOLD_RELEASED, a RELEASE entry with memo): *released is the
- * amount it held, 0 when it was settled already. */
+ * POINTS_HOLD_RELEASED, a RELEASE entry with memo and meta: category and
+ * actor, either NULL): *released is the amount it held, 0 when it was
+ * settled already. */
 int points_hold__release_if_open(points_db *db,
     const unsigned char id[POINTS_UUID_LEN], const char *memo,
-    int64_t *released);
+    const char *const meta[2], int64_t *released);
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/lot.h"
 #include "ledger/debt.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "ledger/reversal.h"
 #include "ledger/write.h"
@@ -59,8 +60,8 @@ load_reversed(points_db *db, int64_t seq, int64_t *out)
 
 static int
 reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
-    const char *txn_id, int64_t amount, const char *memo, unsigned flags,
-    points_txn *out)
+    const char *txn_id, int64_t amount, const char *memo,
+    const points_reversal *req, points_txn *out)
 {
 	points_entry_rec orig, e;
 	points_balance_rec fb, tb;
@@ -129,7 +130,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	if ((rc = points_lotlist__tail(db, &orig.in_lots, done, amount,
 	    &give)) ||
 	    (rc = points_posting__debit_owing(db, &tb, amount, &give, &e.out_lots,
-	    (flags & POINTS_REVERSE_NO_DEBT) != 0, txn_id, &owed)))
+	    (req->flags & POINTS_REVERSE_NO_DEBT) != 0, txn_id, &owed)))
 		goto done;
 	if ((rc = points_lotlist__tail(db, &orig.out_lots, done, amount,
 	    &back)) ||
@@ -146,7 +147,8 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	e.ref_seq = seq;
 	if (memo)
 		strcpy(e.memo, memo);
-	if ((rc = points_debt__note(db, &e, owed, repaid)))
+	if ((rc = points_meta__set(db, &e, req->category, req->actor)) ||
+	    (rc = points_debt__note(db, &e, owed, repaid)))
 		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
@@ -167,9 +169,8 @@ done:
 
 /* The reversal as a request (write.h).  The fingerprint covers the type,
  * the original's id (its 16 bytes), amount and memo: the encoding of
- * 0.1.0's hand-written hash; then, when set, version 2's flags.
- * Version 2's category and actor are reserved for their own change
- * (refused when set until then). */
+ * 0.1.0's hand-written hash; then, when set, version 2's category,
+ * actor and flags. */
 static const points_field reversal_fields[] = {
 	POINTS_FIELD(points_reversal, version, POINTS_FIELD_UINT,
 	    POINTS_FIELD_VERSION, 1),
@@ -182,15 +183,15 @@ static const points_field reversal_fields[] = {
 	POINTS_FIELD(points_reversal, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
 	POINTS_FIELD(points_reversal, category, POINTS_FIELD_STR,
-	    POINTS_FIELD_REFUSED, 2),
+	    POINTS_FIELD_HASHED, 2),
 	POINTS_FIELD(points_reversal, actor, POINTS_FIELD_STR,
-	    POINTS_FIELD_REFUSED, 2),
+	    POINTS_FIELD_HASHED, 2),
 	POINTS_FIELD(points_reversal, flags, POINTS_FIELD_UINT,
 	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t reversal_sizes[] = {
 	0, POINTS_END_OF(points_reversal, idempotency_key), /* version 1 */
-	POINTS_END_OF(points_reversal, flags),              /* version 2 */
+	POINTS_END_OF(points_reversal, flags),    /* 2: category, actor, flags */
 };
 static const points_reversal reversal_defaults = POINTS_REVERSAL_INIT;
 const points_reqtype points_reversal__req = {
@@ -219,15 +220,14 @@ validate_reversal(points_db *db, const points_write_op *op, const void *req,
 	if (r->amount < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "reversal amount must not be negative (0: all)");
-	if (r->category || r->actor)
-		return points_db__err(db, POINTS_EINVAL,
-		    "reversal: category and actor are not supported yet "
-		    "(leave them NULL)");
 	if (r->flags & ~POINTS_REVERSE_NO_DEBT)
 		return points_db__err(db, POINTS_EINVAL,
 		    "reversal: unknown flags 0x%x",
 		    r->flags & ~POINTS_REVERSE_NO_DEBT);
-	return points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
+	if ((rc = points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX,
+	    0)))
+		return rc;
+	return points_meta__check(db, "reversal", r->category, r->actor);
 }
 
 static int
@@ -240,8 +240,7 @@ reversal_body(points_db *db, const points_write_op *op, const void *req,
 	int rc;
 
 	(void)op;
-	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, r->flags,
-	    out);
+	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, r, out);
 	if (rc == POINTS_OK)
 		*seq = out->seq;
 	return rc;

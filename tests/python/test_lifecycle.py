@@ -32,6 +32,9 @@ CALLS = {
     "defund_pool": lambda l, a: l.defund_pool(a, 1, "PTS"),
     "create_account": lambda l, a: l.create_account("E9"),
     "account": lambda l, a: l.account(a),
+    "change_account": lambda l, a: l.change_account(a, tier="gold"),
+    "account_history": lambda l, a: l.account_history(a),
+    "erase_account": lambda l, a: l.erase_account(a),
     "find_account": lambda l, a: l.find_account("E1"),
     "update_account": lambda l, a: l.update_account(a, name="x"),
     "set_attr": lambda l, a: l.set_attr(a, "k", "v"),
@@ -479,6 +482,22 @@ class CommandLineTest(unittest.TestCase):
             r = self.run_points("verify", "bogus:")
             self.assertEqual(r.returncode, 1)
             self.assertIn("unknown scheme", r.stderr)
+        finally:
+            shutil.rmtree(d)
+
+    def test_verify_of_a_missing_file_is_an_error(self):
+        """Not "ok: 0 entries" for a ledger that is not there (a typo in
+        a cron line), and no empty ledger made in its place."""
+        d = tempfile.mkdtemp()
+        try:
+            for name in ("missing.db", "missing.db?busy_timeout=100"):
+                path = os.path.join(d, "missing.db")
+                r = self.run_points("verify", "sqlite:" + os.path.join(d, name))
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertNotIn("ok", r.stdout)
+                self.assertIn(path, r.stderr)
+                self.assertIn("no such", r.stderr)
+                self.assertEqual(os.listdir(d), [])
         finally:
             shutil.rmtree(d)
 

@@ -42,6 +42,11 @@ REVERSE_NO_DEBT = 0x01
 ACTIVE, FROZEN, CLOSED = 0, 1, 2
 SYSTEM, ALLOW_NEGATIVE, POOL = 0x01, 0x02, 0x04
 
+# Fields of an account's history (POINTS_CHANGE_*).
+CHANGE_DEPARTMENT, CHANGE_TIER, CHANGE_STATUS, CHANGE_ERASE = range(1, 5)
+CHANGE_FIELDS = {CHANGE_DEPARTMENT: "department", CHANGE_TIER: "tier",
+                 CHANGE_STATUS: "status", CHANGE_ERASE: "erase"}
+
 # Hold states.
 HOLD_OPEN, HOLD_CAPTURED, HOLD_RELEASED, HOLD_EXPIRED = range(4)
 
@@ -145,6 +150,19 @@ class ForfeitReport(_record("ForfeitReport")):
     """What Ledger.forfeit did: holds released, assets forfeited, debts
     written off, the entries it wrote."""
     __slots__ = ()
+
+    @property
+    def when(self):
+        return utc(self.time)
+
+
+class AccountChange(_record("AccountChange")):
+    __slots__ = ()
+
+    @property
+    def kind(self):
+        """The field's name: "department", "tier", "status", "erase"."""
+        return CHANGE_FIELDS.get(self.field, str(self.field))
 
     @property
     def when(self):
