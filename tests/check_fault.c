@@ -677,7 +677,8 @@ check_release(void)
 static int
 run_sweep(void)
 {
-	return points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo);
+	return points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo);
 }
 
 static void
@@ -702,7 +703,8 @@ check_sweep(void)
 	/* the open hold without deadline is untouched */
 	ck_assert_int_eq(held(alice, "PTS"), 20);
 	/* idempotent */
-	ck_assert_int_eq(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r),
+	ck_assert_int_eq(points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.points, 0);
 	ck_assert_int_eq(r.holds, 0);
@@ -1815,7 +1817,8 @@ START_TEST(test_new_ledger_built_under_out_of_memory)
 		p.counterparty = ids[(i + 1) % NBIG];
 		OOM_STEP(points_transfer(db, &p, &t));
 	}
-	OOM_STEP(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo));
+	OOM_STEP(points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo));
 	ck_assert_int_eq(repo.holds, (NBIG + 2) / 3);
 	for (i = 0; i < NBIG; i++) {
 		ck_assert_int_eq(tu_available(db, ids[i], "EXP"), 0);

@@ -610,6 +610,7 @@ POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
+POINTS_JAVA_RETURNS(points_expire_sweep_asset, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 
 POINTS_SWIG_DECLARATIONS

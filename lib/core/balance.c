@@ -255,6 +255,8 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		    (long long)b->account, (unsigned)b->asset);
 
 	/* The key must sit no later than the earliest lot. */
+	if (b->reindex)
+		exact = 1;
 	if (!first || !b->idx_day || first < b->idx_day ||
 	    (exact && first != b->idx_day))
 		if (first != b->idx_day && (rc = move_sweep_key(db, b, first)))
@@ -476,6 +478,22 @@ balance_setup(points_db *db, unsigned int found)
 	return POINTS_OK;
 }
 
+/* The points of b's lots that are past due by the ledger's clock: a
+ * read shows them expired whether or not a write or a sweep has posted
+ * their expiry yet (writes expire them first: ledger/expiry.c). */
+static int
+balance_due(points_db *db, const points_balance_rec *b, int64_t *due)
+{
+	int64_t today;
+
+	if (b->lots.n == 0)
+		return POINTS_OK;
+	today = points_db__day(db, points_db__time(db, 0));
+	if (today > (int64_t)POINTS_DAY_NEVER)
+		today = POINTS_DAY_NEVER;
+	return points_lotlist__due(db, &b->lots, (uint32_t)today, NULL, due);
+}
+
 POINTS_EXTERN int
 points_balance_get(points_db *db, int64_t account, const char *asset,
     points_balance *out)
@@ -483,6 +501,8 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	points_asset_rec a;
 	points_account acct;
 	points_balance_rec b;
+	points_lotrec buf[16];
+	int64_t due = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -492,6 +512,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	if ((rc = points_db__read_begin(db)))
 		return rc;
 	points_balance__init(&b, account, 0, 1);
+	points_lotlist__lend(&b.lots, buf);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK) {
 		unsigned char k[8];
@@ -504,21 +525,24 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		rc = points_balance__key(account, a.id, k) ?
 		    points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
 		    POINTS_ENOTFOUND;
-		if (rc == POINTS_OK)
-			rc = points_balance__decode(db, v, vl, &b, 0);
-		else if (rc == POINTS_ENOTFOUND)
+		if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
+		else if (rc == POINTS_OK &&
+		    (rc = points_balance__decode(db, v, vl, &b, 1)) == POINTS_OK)
+			rc = balance_due(db, &b, &due);
 	}
 	points_db__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;
 		strcpy(out->asset, a.a.code);
-		out->available = b.available;
+		/* what a sweep now would do: past-due lots are gone */
+		out->available = b.available - due;
 		out->held = b.held;
 		out->earned = b.earned;
 		out->spent = b.spent;
 		out->expired = b.expired;
+		points_balance__counter_sat(&out->expired, due);
 	}
 	points_balance__free(&b);
 	return rc;

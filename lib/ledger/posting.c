@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
+#include "ledger/expiry.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 
@@ -194,6 +195,22 @@ posting_fetched(points_db *db, const points_write_op *op, const void *req,
 	return rc;
 }
 
+/* A lot expires at the end of a day, and the last day a lot can have
+ * is the day before POINTS_DAY_NEVER (some 11 million years on):
+ * expires_at INT64_MAX says "never", as points_lot reports it, and any
+ * other value past that day is refused rather than read as never. */
+static int
+check_expires_at(points_db *db, int64_t expires_at)
+{
+	if (expires_at == 0 || expires_at == INT64_MAX ||
+	    points_db__day(db, expires_at) < (int64_t)POINTS_DAY_NEVER)
+		return POINTS_OK;
+	return points_db__err(db, POINTS_EINVAL, "expires_at %lld is past the "
+	    "last second a lot can expire (%lld): INT64_MAX is never, 0 the "
+	    "asset's policy", (long long)expires_at,
+	    (long long)points_asset__day_end(db, POINTS_DAY_NEVER - 1));
+}
+
 POINTS_WRITE_HOT int
 validate_posting(points_db *db, const points_write_op *op, const void *req,
     void *ctx)
@@ -213,6 +230,8 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 	if (p->time < 0 || p->expires_at < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
+	if ((rc = check_expires_at(db, p->expires_at)))
+		return rc;
 	if ((rc = points_db__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
 	if (type == POINTS_TXN_ADJUST && (!p->memo || !*p->memo))
@@ -296,10 +315,13 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	/* read and decoded by prefetch and fetched; freed here */
 	points_balance_rec *fb = &c->fb, *tb = &c->tb;
 	points_entry_rec e;
+	points_expiry_run run;
 	points_lotrec inbuf[8], outbuf[8];
 	int64_t t = points_db__time(db, p->time);
 	int rc;
 
+	/* the clock, not the posting's time, says what is past due */
+	points_expiry__begin(db, &run, p->time ? points_db__time(db, 0) : t);
 	points_entry__init(&e, type, asset->id, t);
 	points_lotlist__lend(&e.in_lots, inbuf);
 	points_lotlist__lend(&e.out_lots, outbuf);
@@ -332,11 +354,18 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	}
 	if (rc)
 		goto done;
-	/* Check and compute in memory; write only when all is well. */
+	/* Check and compute in memory; write only when all is well.
+	 * Past-due points go first: they cannot be spent or moved. */
+	if ((rc = points_expiry__take(db, &run, fb, 0)) ||
+	    (rc = points_expiry__take(db, &run, tb, 0)))
+		goto done;
 	if ((rc = points_posting__debit(db, fb, c->amount, NULL, &e.out_lots)))
 		goto done;
 	if ((rc = points_posting__credit(db, tb, c->amount, &e.out_lots,
 	    lot_day(db, &asset->a, p->expires_at, t), &e.in_lots)))
+		goto done;
+	/* a backdated earn may bring lots that are past due already */
+	if ((rc = points_expiry__take(db, &run, tb, 1)))
 		goto done;
 	if ((rc = points_posting__counter_add(db, &fb->spent, c->amount)) ||
 	    (rc = points_posting__counter_add(db, &tb->earned, c->amount)))
@@ -346,12 +375,17 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	e.amount = c->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
-	if ((rc = points_entry__append(db, &e, fb, tb)) ||
-	    (rc = points_posting__store_pair(db, fb, tb)))
+	if ((rc = points_expiry__charge(db, &run, fb, tb)) ||
+	    (rc = points_expiry__append(db, &run, 0)) ||
+	    (rc = points_entry__append(db, &e, fb, tb)) ||
+	    (rc = points_expiry__append(db, &run, 1)) ||
+	    (rc = points_posting__store_pair(db, fb, tb)) ||
+	    (rc = points_expiry__store(db, &run)))
 		goto done;
 	*seq = e.seq;
 	rc = points_entry__txn(db, &e, result);
 done:
+	points_expiry__end(&run);
 	points_entry__free(&e);
 	points_balance__free(fb);
 	points_balance__free(tb);
