@@ -1,7 +1,11 @@
-/* check_expiry.c - the expiry sweep in chunks (points_expire_sweep(3)):
- * a write transaction per chunk, resumable after a failure, an
+/* check_expiry.c - expiry (points_expire_sweep(3)): the sweep in chunks
+ * (a write transaction per chunk, resumable after a failure, an
  * allocation failure or a kill between chunks, and the same ledger as
- * one sweep in one go.
+ * one sweep in one go); expiry at its moment (reads and writes see
+ * past-due points gone, writes post their expiry first); sweep safety
+ * (ahead of the clock only on purpose, expiries reversed, one asset at
+ * a time, reports and counters that cannot overflow); and a seeded
+ * random test against a model, on both backends.
  *
  * Ledgers populated alike get different transaction and hold ids (a
  * UUIDv7 is a clock reading and random bits), so two ledgers are
@@ -1217,6 +1221,374 @@ START_TEST(test_expiry_counters_saturate)
 }
 END_TEST
 
+/* ---- A seeded random test against a model ----
+ *
+ * The model is written from the documentation (points_expire_sweep(3),
+ * points_balance_get(3)): lots by day, consumed earliest first; a lot is
+ * valid through its day and gone the next, whether or not anything ran;
+ * a write touching an account posts its past-due lots to the expiry
+ * account first, a refused write posts nothing; held points keep their
+ * lots out of reach of expiry, a release or a capture's rest gives them
+ * back and what is past due then expires; the sweep (at the clock, or
+ * ahead with POINTS_SWEEP_FUTURE, of one asset or all) releases holds
+ * past their deadline, then expires every lot due by its as_of.  After
+ * every step each balance as read, its valid lots and the expiry
+ * account's posted balance are compared with the model. */
+
+enum { MU = 4, MA = 2, MLOTS = 128, MHOLDS = 64 };
+static const char *const m_asset[MA] = { "D2", "D5" };
+static const int m_days[MA] = { 2, 5 };
+
+typedef struct mlot {
+	int64_t day, amount;
+} mlot;
+
+typedef struct mbal {
+	mlot lots[MLOTS];
+	int n;
+	int64_t held, expired, earned, spent;
+} mbal;
+
+typedef struct mhold {
+	int open, user, asset;
+	char id[POINTS_ID_LEN + 1];
+	int64_t amount, deadline;
+	mlot lots[MLOTS];
+	int n;
+} mhold;
+
+static mbal mb[MU][MA];
+static mhold mh[MHOLDS];
+static int nmh;
+static int64_t m_expiry[MA];
+static int64_t m_user[MU];
+static uint64_t m_rng;
+
+static uint64_t
+m_rand(uint64_t n)
+{
+	m_rng ^= m_rng << 13;
+	m_rng ^= m_rng >> 7;
+	m_rng ^= m_rng << 17;
+	return n ? m_rng % n : 0;
+}
+
+static int64_t
+m_today(void)
+{
+	return tu_now / TU_DAY;
+}
+
+static void
+m_add(mlot *v, int *n, int64_t day, int64_t amount)
+{
+	int i = 0, j;
+
+	while (i < *n && v[i].day < day)
+		i++;
+	if (i < *n && v[i].day == day) {
+		v[i].amount += amount;
+		return;
+	}
+	ck_assert_int_lt(*n, MLOTS);
+	for (j = *n; j > i; j--)
+		v[j] = v[j - 1];
+	v[i].day = day;
+	v[i].amount = amount;
+	(*n)++;
+}
+
+/* Take amount, earliest first, into out (may be NULL). */
+static void
+m_take(mlot *v, int *n, int64_t amount, mlot *out, int *nout)
+{
+	while (amount > 0) {
+		int64_t t;
+
+		ck_assert_int_gt(*n, 0);
+		t = v[0].amount < amount ? v[0].amount : amount;
+		if (out)
+			m_add(out, nout, v[0].day, t);
+		v[0].amount -= t;
+		amount -= t;
+		if (v[0].amount == 0) {
+			memmove(v, v + 1, (size_t)(*n - 1) * sizeof(*v));
+			(*n)--;
+		}
+	}
+}
+
+static int64_t
+m_sum(const mbal *b, int64_t from_day)
+{
+	int64_t s = 0;
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->lots[i].day >= from_day)
+			s += b->lots[i].amount;
+	return s;
+}
+
+/* Post the expiry of b's lots before day. */
+static void
+m_expire(int a, mbal *b, int64_t day)
+{
+	while (b->n > 0 && b->lots[0].day < day) {
+		b->expired += b->lots[0].amount;
+		m_expiry[a] += b->lots[0].amount;
+		memmove(b->lots, b->lots + 1, (size_t)(b->n - 1) *
+		    sizeof(*b->lots));
+		b->n--;
+	}
+}
+
+static void
+m_compare(int step)
+{
+	int u, a, i, rc;
+
+	for (a = 0; a < MA; a++) {
+		points_balance b;
+
+		ck_assert_int_eq(points_balance_get(db, POINTS_ACCOUNT_EXPIRY,
+		    m_asset[a], &b), POINTS_OK);
+		ck_assert_msg(b.available == m_expiry[a], "step %d: expiry "
+		    "account in %s: %lld, model %lld", step, m_asset[a],
+		    (long long)b.available, (long long)m_expiry[a]);
+		for (u = 0; u < MU; u++) {
+			mbal *m = &mb[u][a];
+			int64_t today = m_today(), due = 0;
+			points_lot_iterator *it;
+			points_lot l;
+
+			for (i = 0; i < m->n && m->lots[i].day < today; i++)
+				due += m->lots[i].amount;
+			ck_assert_int_eq(points_balance_get(db, m_user[u],
+			    m_asset[a], &b), POINTS_OK);
+			ck_assert_msg(b.available == m_sum(m, today) &&
+			    b.held == m->held && b.expired == m->expired + due &&
+			    b.earned == m->earned && b.spent == m->spent,
+			    "step %d: user %d in %s: read %lld/%lld expired "
+			    "%lld earned %lld spent %lld; model %lld/%lld "
+			    "expired %lld earned %lld spent %lld", step, u,
+			    m_asset[a], (long long)b.available,
+			    (long long)b.held, (long long)b.expired,
+			    (long long)b.earned, (long long)b.spent,
+			    (long long)m_sum(m, today), (long long)m->held,
+			    (long long)(m->expired + due),
+			    (long long)m->earned, (long long)m->spent);
+			ck_assert_int_eq(points_lot_iterator_new(db, m_user[u],
+			    m_asset[a], INT64_MAX, &it), POINTS_OK);
+			for (i = 0; i < m->n; i++) {
+				if (m->lots[i].day < today)
+					continue;
+				ck_assert_int_eq(points_lot_next(it, &l),
+				    POINTS_OK);
+				ck_assert_msg(l.expires_at == (m->lots[i].day +
+				    1) * TU_DAY - 1 && l.amount ==
+				    m->lots[i].amount, "step %d: user %d: lot "
+				    "%lld/%lld, model day %lld/%lld", step, u,
+				    (long long)l.expires_at,
+				    (long long)l.amount,
+				    (long long)m->lots[i].day,
+				    (long long)m->lots[i].amount);
+			}
+			rc = points_lot_next(it, &l);
+			ck_assert_msg(rc == POINTS_ITEROVER, "step %d: user %d "
+			    "has a lot the model lacks", step, u);
+			points_lot_iterator_free(it);
+		}
+	}
+}
+
+/* Release hold h's rest (or all) into its account, then expire what is
+ * due before day (the clock's, or the sweep's). */
+static void
+m_release(mhold *h, int64_t captured, int64_t day)
+{
+	mbal *b = &mb[h->user][h->asset];
+	int i;
+
+	b->held -= h->amount;
+	if (captured)
+		m_take(h->lots, &h->n, captured, NULL, NULL);
+	b->spent += captured;
+	for (i = 0; i < h->n; i++)
+		m_add(b->lots, &b->n, h->lots[i].day, h->lots[i].amount);
+	m_expire(h->asset, b, day);
+	h->open = 0;
+}
+
+static void
+m_sweep(int step)
+{
+	int64_t as_of = tu_now;
+	unsigned flags = 0;
+	int only = -1, a, u, i;
+	points_sweep_report r;
+
+	if (m_rand(4) == 0) {
+		as_of += (int64_t)m_rand(3 * TU_DAY);
+		flags = POINTS_SWEEP_FUTURE;
+	}
+	if (m_rand(2))
+		only = (int)m_rand(MA);
+	ck_assert_msg(points_expire_sweep_asset(db, only < 0 ? NULL :
+	    m_asset[only], as_of, flags, &r) == POINTS_OK, "step %d: sweep: %s",
+	    step, points_errmsg(db));
+	for (i = 0; i < nmh; i++)
+		if (mh[i].open && mh[i].deadline && mh[i].deadline < as_of &&
+		    (only < 0 || mh[i].asset == only))
+			/* released; the lot pass below expires its due lots */
+			m_release(&mh[i], 0, 0);
+	for (a = 0; a < MA; a++)
+		for (u = 0; u < MU; u++)
+			if (only < 0 || a == only)
+				m_expire(a, &mb[u][a], as_of / TU_DAY);
+}
+
+static void
+m_step(int step)
+{
+	int u = (int)m_rand(MU), v = (int)m_rand(MU), a = (int)m_rand(MA);
+	mbal *b = &mb[u][a], *c = &mb[v][a];
+	int64_t amt = 1 + (int64_t)m_rand(60), today = m_today();
+	points_posting p = tu_posting(m_asset[a], m_user[u], amt);
+	points_txn t;
+	int op = (int)m_rand(10), rc, i;
+	mhold *h;
+
+	switch (op) {
+	case 0: case 1: /* earn, now and then with its own expiry */
+		if (m_rand(4) == 0)
+			p.expires_at = tu_now + (int64_t)m_rand(4 * TU_DAY);
+		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+		m_expire(a, b, today);
+		m_add(b->lots, &b->n, p.expires_at ? p.expires_at / TU_DAY :
+		    today + m_days[a], amt);
+		b->earned += amt;
+		break;
+	case 2: /* spend */
+		rc = points_spend(db, &p, &t);
+		if (m_sum(b, today) < amt) {
+			ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+			break;
+		}
+		ck_assert_int_eq(rc, POINTS_OK);
+		m_expire(a, b, today);
+		m_take(b->lots, &b->n, amt, NULL, NULL);
+		b->spent += amt;
+		break;
+	case 3: { /* transfer: the points keep their expiry */
+		mlot moved[MLOTS];
+		int nm = 0;
+
+		if (u == v)
+			break;
+		p.counterparty = m_user[v];
+		rc = points_transfer(db, &p, &t);
+		if (m_sum(b, today) < amt) {
+			ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+			break;
+		}
+		ck_assert_int_eq(rc, POINTS_OK);
+		m_expire(a, b, today);
+		m_expire(a, c, today);
+		m_take(b->lots, &b->n, amt, moved, &nm);
+		for (i = 0; i < nm; i++)
+			m_add(c->lots, &c->n, moved[i].day, moved[i].amount);
+		b->spent += amt;
+		c->earned += amt;
+		break;
+	}
+	case 4: /* hold, with a deadline now and then */
+		if (nmh == MHOLDS)
+			break;
+		if (m_rand(2))
+			p.expires_at = tu_now + 3600 + (int64_t)m_rand(3 *
+			    TU_DAY);
+		rc = points_hold_create(db, &p, &t);
+		if (m_sum(b, today) < amt) {
+			ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+			break;
+		}
+		ck_assert_int_eq(rc, POINTS_OK);
+		m_expire(a, b, today);
+		h = &mh[nmh++];
+		memset(h, 0, sizeof(*h));
+		h->open = 1;
+		h->user = u;
+		h->asset = a;
+		h->amount = amt;
+		h->deadline = p.expires_at;
+		strcpy(h->id, t.id);
+		m_take(b->lots, &b->n, amt, h->lots, &h->n);
+		b->held += amt;
+		break;
+	case 5: /* settle an open hold: release, or capture part of it */
+		for (i = 0; i < nmh && !mh[(i + step) % nmh].open; i++)
+			;
+		if (i == nmh)
+			break;
+		h = &mh[(i + step) % nmh];
+		b = &mb[h->user][h->asset];
+		if (m_rand(2)) {
+			ck_assert_int_eq(tu_release(db, h->id, NULL, &t),
+			    POINTS_OK);
+			m_expire(h->asset, b, today);
+			m_release(h, 0, today);
+		} else {
+			int64_t cap = 1 + (int64_t)m_rand((uint64_t)h->amount);
+
+			ck_assert_int_eq(tu_capture(db, h->id, cap, 0, NULL,
+			    &t), POINTS_OK);
+			m_expire(h->asset, b, today);
+			m_release(h, cap, today);
+		}
+		break;
+	case 6: case 7: /* time passes */
+		tu_now += (int64_t)m_rand(36 * 3600);
+		break;
+	case 8: /* the cron job */
+		m_sweep(step);
+		break;
+	default: /* a read alone: the comparison below */
+		break;
+	}
+}
+
+/* _i: seed (low bits), backend (bit 2: SQLite) */
+START_TEST(test_expiry_against_a_model)
+{
+	int step, u;
+	char ext[16];
+
+	tu_now = TU_T0;
+	db = tu_open_bare(_i & 4 ? tu_sqlite_uri() : "memory:");
+	ck_assert_int_eq(points_asset_create(db, m_asset[0], 0,
+	    POINTS_EXPIRE_DAYS, m_days[0]), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, m_asset[1], 0,
+	    POINTS_EXPIRE_DAYS, m_days[1]), POINTS_OK);
+	memset(mb, 0, sizeof(mb));
+	memset(m_expiry, 0, sizeof(m_expiry));
+	nmh = 0;
+	m_rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(_i + 1);
+	for (u = 0; u < MU; u++) {
+		snprintf(ext, sizeof(ext), "M%d", u);
+		m_user[u] = tu_account(db, ext);
+	}
+	for (step = 0; step < 500; step++) {
+		m_step(step);
+		m_compare(step);
+	}
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_cleanup();
+}
+END_TEST
+
 static Suite *
 expiry_suite(void)
 {
@@ -1251,6 +1623,9 @@ expiry_suite(void)
 	tcase_add_test(tc, test_sweep_of_one_asset);
 	tcase_add_test(tc, test_sweep_report_of_huge_expiries);
 	tcase_add_test(tc, test_expiry_counters_saturate);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("model");
+	tcase_add_loop_test(tc, test_expiry_against_a_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -478,20 +478,43 @@ balance_setup(points_db *db, unsigned int found)
 	return POINTS_OK;
 }
 
-/* The points of b's lots that are past due by the ledger's clock: a
- * read shows them expired whether or not a write or a sweep has posted
- * their expiry yet (writes expire them first: ledger/expiry.c). */
+/* The points of a stored balance's lots that are past due by the
+ * ledger's clock: a read shows them expired whether or not a write or a
+ * sweep has posted their expiry yet (writes expire them first:
+ * ledger/expiry.c).  The lots follow the counters in day order, so the
+ * walk stops at the first lot still valid: a lookup decodes no more of
+ * the record than it did before (the record was checked by decode). */
 static int
-balance_due(points_db *db, const points_balance_rec *b, int64_t *due)
+balance_due(points_db *db, const void *v, size_t vl, int64_t *due)
 {
-	int64_t today;
+	points_rd r;
+	uint64_t i, n;
+	int64_t today = 0, day = 0;
 
-	if (b->lots.n == 0)
-		return POINTS_OK;
-	today = points_db__day(db, points_db__time(db, 0));
-	if (today > (int64_t)POINTS_DAY_NEVER)
-		today = POINTS_DAY_NEVER;
-	return points_lotlist__due(db, &b->lots, (uint32_t)today, NULL, due);
+	points_rd__init(&r, v, vl);
+	(void)points_rd__u8(&r);   /* version */
+	(void)points_rd__uvar(&r); /* flags and status */
+	for (i = 0; i < 5; i++)    /* available ... expired */
+		(void)points_rd__svar(&r);
+	(void)points_rd__uvar(&r); /* last_seq */
+	n = points_rd__uvar(&r);
+	*due = 0;
+	if (n > 0)
+		today = points_db__day(db, points_db__time(db, 0));
+	for (i = 0; i < n && !r.err; i++) {
+		uint64_t d = points_rd__uvar(&r);
+		int64_t amount = (int64_t)points_rd__uvar(&r);
+
+		day += (int64_t)d;
+		if (day >= today || d > POINTS_DAY_NEVER)
+			break;
+		if (points_codec__add(due, amount))
+			r.err = POINTS_ECORRUPT;
+	}
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "balance: lots "
+		    "unreadable");
+	return POINTS_OK;
 }
 
 POINTS_EXTERN int
@@ -501,7 +524,6 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	points_asset_rec a;
 	points_account acct;
 	points_balance_rec b;
-	points_lotrec buf[16];
 	int64_t due = 0;
 	int rc;
 
@@ -512,7 +534,6 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	if ((rc = points_db__read_begin(db)))
 		return rc;
 	points_balance__init(&b, account, 0, 1);
-	points_lotlist__lend(&b.lots, buf);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK) {
 		unsigned char k[8];
@@ -528,8 +549,8 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
 		else if (rc == POINTS_OK &&
-		    (rc = points_balance__decode(db, v, vl, &b, 1)) == POINTS_OK)
-			rc = balance_due(db, &b, &due);
+		    (rc = points_balance__decode(db, v, vl, &b, 0)) == POINTS_OK)
+			rc = balance_due(db, v, vl, &due);
 	}
 	points_db__read_end(db);
 	if (rc == POINTS_OK) {
