@@ -710,6 +710,50 @@ check_sweep(void)
 	ck_assert_int_eq(r.holds, 0);
 }
 
+/* The sweep of one asset, at the clock (day 400). */
+static int
+run_sweep_asset(void)
+{
+	tu_now = TU_T0 + 400 * TU_DAY;
+	return points_expire_sweep_asset(db, "EXP", tu_now, 0, &repo);
+}
+
+static void
+check_sweep_asset(void)
+{
+	ck_assert_str_eq(repo.asset, "EXP");
+	check_sweep();
+}
+
+/* A write that posts expiries first: on day 400 erin (lots due from
+ * day 500) gives alice 3 EXP; alice's 48 in lots are past due and
+ * expire before the transfer, in its transaction. */
+static int
+run_transfer_expiring(void)
+{
+	points_posting p = tu_posting("EXP", erin, 3);
+
+	tu_now = TU_T0 + 400 * TU_DAY;
+	p.counterparty = alice;
+	return points_transfer(db, &p, &txo);
+}
+
+static void
+check_transfer_expiring(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_TRANSFER);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 3);
+	ck_assert_int_eq(b.held, 10);
+	ck_assert_int_eq(b.expired, 48);
+	ck_assert_int_eq(tu_available(db, erin, "EXP"), ERIN_LOTS - 3);
+	/* posted: bob's 5 are not, until a write or the sweep */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 48);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);
+}
+
 /* begin + 3 earns + commit; on a failure, roll back as a caller would
  * and report the first error. */
 static int
@@ -794,7 +838,8 @@ static const fault_op write_ops[] = {
 	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
-	OP(sweep), { "batch", run_batch, check_batch, 1 },
+	OP(sweep), OP(sweep_asset), OP(transfer_expiring),
+	{ "batch", run_batch, check_batch, 1 },
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -1017,6 +1062,8 @@ static const out_op out_ops[] = {
 	{ "hold_release", run_release, &txo, sizeof(txo) },
 	{ "account_create", run_account_create, &ido, sizeof(ido) },
 	{ "expire_sweep", run_sweep, &repo, sizeof(repo) },
+	{ "expire_sweep_asset", run_sweep_asset, &repo, sizeof(repo) },
+	{ "transfer_expiring", run_transfer_expiring, &txo, sizeof(txo) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
