@@ -2,11 +2,15 @@
  * (bench/README.md, "Instructions"): the machines are shared and noisy,
  * instructions are not.  Opens URI (default memory:), makes ACCOUNTS
  * accounts and asset PTS (365 days), posts WARM earns in batches of
- * 1,000, then the measured ones inside measured_earns(), which
+ * 1,000, then the measured ones inside measured_earns() and as many
+ * balance lookups inside one batch in measured_lookups(), which
  * callgrind can be told to count alone:
  *
  *   valgrind --tool=callgrind --collect-atstart=no \
- *       --toggle-collect=measured_earns build/bench/earn_count sqlite:/tmp/x.db
+ *       --toggle-collect=measured_earns earn_count sqlite:/tmp/x.db
+ *
+ * (build: cc -O2 -Iinclude bench/count/earn_count.c lib/libpoints.a
+ * -lsqlite3 -luuid -lsodium; arguments: URI ACCOUNTS WARM MEASURED)
  *
  * The clock is injected (30 s per posting), the accounts drawn from a
  * fixed seed: every run does the same work. */
@@ -72,6 +76,24 @@ measured_earns(points_db *db, int64_t n, int64_t accounts)
 	earns(db, n, accounts);
 }
 
+/* Balance lookups inside one batch (a read transaction), the accounts
+ * drawn as the earns' are. */
+__attribute__((noinline)) void
+measured_lookups(points_db *db, int64_t n, int64_t accounts)
+{
+	points_balance b;
+	int64_t i;
+
+	if (points_batch_begin(db) != POINTS_OK)
+		die(db, "begin");
+	for (i = 0; i < n; i++)
+		if (points_balance_get(db, 4 + (int64_t)(next() %
+		    (uint64_t)accounts), "PTS", &b) != POINTS_OK)
+			die(db, "balance");
+	if (points_batch_rollback(db) != POINTS_OK)
+		die(db, "rollback");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -103,7 +125,8 @@ main(int argc, char **argv)
 		die(db, "commit");
 	earns(db, warm, accounts);
 	measured_earns(db, measured, accounts);
-	printf("%lld earns measured\n", (long long)measured);
+	measured_lookups(db, measured, accounts);
+	printf("%lld earns and lookups measured\n", (long long)measured);
 	points_close(db);
 	return 0;
 }

@@ -15,7 +15,6 @@
 #include "core/db.h"
 #include "ledger/hold.h"
 #include "ledger/entry.h"
-#include "ledger/expiry.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 #include "core/lot.h"
@@ -186,14 +185,14 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	points_asset_rec asset;
 	points_balance_rec b;
 	points_entry_rec e;
-	points_expiry_run run;
+	points_posting_expiry run;
 	hold_rec h;
 	int rc;
 
 	(void)op;
 	(void)ctx;
 	memset(&h, 0, sizeof(h));
-	points_expiry__begin(db, &run, points_db__time(db, 0));
+	points_posting__expiry_begin(db, &run, points_db__time(db, 0));
 	points_entry__init(&e, POINTS_TXN_HOLD, 0, t);
 	points_balance__init(&b, p->account, 0, 0);
 	/* checked after the replay: a retry may come after the deadline */
@@ -208,7 +207,7 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	if ((rc = points_balance__load_party(db, &b, 1, 0)))
 		goto done;
 	/* Past-due points cannot be held: they expire first. */
-	if ((rc = points_expiry__take(db, &run, &b, 0)))
+	if ((rc = points_posting__expiry_take(db, &run, &b, 0)))
 		goto done;
 	/* Held points leave the lots: they can neither be spent twice nor
 	 * expire while held; a release puts them back. */
@@ -222,11 +221,11 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	e.amount = p->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
-	if ((rc = points_expiry__charge(db, &run, NULL, NULL)) ||
-	    (rc = points_expiry__append(db, &run, 0)) ||
+	if ((rc = points_posting__expiry_charge(db, &run, NULL, NULL)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)) ||
 	    (rc = points_entry__append(db, &e, &b, &b)) ||
 	    (rc = points_balance__store(db, &b, 0)) ||
-	    (rc = points_expiry__store(db, &run)))
+	    (rc = points_posting__expiry_store(db, &run)))
 		goto done;
 	memcpy(h.id, e.txid, POINTS_UUID_LEN);
 	h.state = POINTS_HOLD_OPEN;
@@ -249,7 +248,7 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		rc = points_entry__txn(db, &e, result);
 	}
 done:
-	points_expiry__end(&run);
+	points_posting__expiry_end(&run);
 	points_entry__free(&e);
 	points_balance__free(&b);
 	return rc;
@@ -297,12 +296,12 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 {
 	points_balance_rec hb, tb;
 	points_entry_rec ce, re;
-	points_expiry_run run;
+	points_posting_expiry run;
 	int64_t t = points_db__time(db, 0);
 	unsigned char k[8 + POINTS_UUID_LEN];
 	int rc;
 
-	points_expiry__begin(db, &run, now);
+	points_posting__expiry_begin(db, &run, now);
 	points_entry__init(&ce, POINTS_TXN_CAPTURE, h->asset, t);
 	points_entry__init(&re, POINTS_TXN_RELEASE, h->asset, t);
 	points_balance__init(&hb, h->account, h->asset, 0);
@@ -326,7 +325,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		    (long long)h->account, text);
 		goto done;
 	}
-	if ((rc = points_expiry__take(db, &run, &hb, 0)))
+	if ((rc = points_posting__expiry_take(db, &run, &hb, 0)))
 		goto done;
 	if (amount > 0) {
 		if (to == h->account) {
@@ -336,7 +335,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			goto done;
 		}
 		if ((rc = points_balance__load_party(db, &tb, 0, 0)) ||
-		    (rc = points_expiry__take(db, &run, &tb, 0)))
+		    (rc = points_posting__expiry_take(db, &run, &tb, 0)))
 			goto done;
 		/* the earliest-expiring held lots are the captured ones */
 		if ((rc = points_lotlist__take(db, &h->lots, amount, NULL,
@@ -351,7 +350,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		}
 		if ((rc = points_posting__credit(db, &tb, amount, &ce.out_lots,
 		    POINTS_DAY_NEVER, &ce.in_lots)) ||
-		    (rc = points_expiry__take(db, &run, &tb, 1)))
+		    (rc = points_posting__expiry_take(db, &run, &tb, 1)))
 			goto done;
 		ce.from = h->account;
 		ce.to = to;
@@ -363,22 +362,22 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 	}
 	if (h->amount > h->captured &&
 	    ((rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo,
-	    &re)) || (rc = points_expiry__take(db, &run, &hb, 1))))
+	    &re)) || (rc = points_posting__expiry_take(db, &run, &hb, 1))))
 		goto done;
 	/* every check passed: the writes */
-	if ((rc = points_expiry__charge(db, &run, &hb,
+	if ((rc = points_posting__expiry_charge(db, &run, &hb,
 	    amount > 0 ? &tb : NULL)) ||
-	    (rc = points_expiry__append(db, &run, 0)))
+	    (rc = points_posting__expiry_append(db, &run, 0)))
 		goto done;
 	if (amount > 0 && (rc = points_entry__append(db, &ce, &hb, &tb)))
 		goto done;
 	if (h->amount > h->captured &&
 	    (rc = points_entry__append(db, &re, &hb, &hb)))
 		goto done;
-	if ((rc = points_expiry__append(db, &run, 1)) ||
+	if ((rc = points_posting__expiry_append(db, &run, 1)) ||
 	    (amount > 0 && (rc = points_balance__store(db, &tb, 0))) ||
 	    (rc = points_balance__store(db, &hb, 0)) ||
-	    (rc = points_expiry__store(db, &run)))
+	    (rc = points_posting__expiry_store(db, &run)))
 		goto done;
 	h->state = state;
 	if ((rc = hold_store(db, h)))
@@ -391,7 +390,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 	if (out)
 		rc = points_entry__txn(db, amount > 0 ? &ce : &re, out);
 done:
-	points_expiry__end(&run);
+	points_posting__expiry_end(&run);
 	points_entry__free(&ce);
 	points_entry__free(&re);
 	points_balance__free(&hb);

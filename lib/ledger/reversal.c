@@ -11,7 +11,6 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
-#include "ledger/expiry.h"
 #include "ledger/posting.h"
 #include "ledger/reversal.h"
 #include "ledger/write.h"
@@ -65,12 +64,12 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	points_balance_rec fb, tb;
 	points_lotlist back = { 0, 0, NULL, 0 }, give = { 0, 0, NULL, 0 };
 	points_asset_rec asset;
-	points_expiry_run run;
+	points_posting_expiry run;
 	int64_t seq, done, left;
 	unsigned char k[8], v[8];
 	int rc;
 
-	points_expiry__begin(db, &run, points_db__time(db, 0));
+	points_posting__expiry_begin(db, &run, points_db__time(db, 0));
 	points_entry__init(&orig, 0, 0, 0);
 	points_entry__init(&e, POINTS_TXN_REVERSAL, 0, points_db__time(db, 0));
 	points_balance__init(&fb, 0, 0, 0);
@@ -123,8 +122,8 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	    (rc = points_asset__by_id(db, orig.asset, &asset)))
 		goto done;
 	/* Past-due points of either side go first. */
-	if ((rc = points_expiry__take(db, &run, &tb, 0)) ||
-	    (rc = points_expiry__take(db, &run, &fb, 0)))
+	if ((rc = points_posting__expiry_take(db, &run, &tb, 0)) ||
+	    (rc = points_posting__expiry_take(db, &run, &fb, 0)))
 		goto done;
 	/* Both sides unwind from the end, past what earlier reversals
 	 * returned: the receiver gives back the lots it got last (while it
@@ -141,7 +140,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	/* Lots come back with their own expiry: those past due by now
 	 * expire again at once (reversing a sweep that ran ahead of the
 	 * clock gives back what is still valid, and only that). */
-	if ((rc = points_expiry__take(db, &run, &fb, 1)))
+	if ((rc = points_posting__expiry_take(db, &run, &fb, 1)))
 		goto done;
 	if (orig.type == POINTS_TXN_EXPIRE) {
 		/* the expiry's own counters, saturating as it moved them */
@@ -160,17 +159,17 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		strcpy(e.memo, memo);
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
-	if ((rc = points_expiry__charge(db, &run, &tb, &fb)) ||
-	    (rc = points_expiry__append(db, &run, 0)) ||
+	if ((rc = points_posting__expiry_charge(db, &run, &tb, &fb)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)) ||
 	    (rc = points_entry__append(db, &e, &tb, &fb)) ||
-	    (rc = points_expiry__append(db, &run, 1)) ||
+	    (rc = points_posting__expiry_append(db, &run, 1)) ||
 	    (rc = points_posting__store_pair(db, &tb, &fb)) ||
-	    (rc = points_expiry__store(db, &run)) ||
+	    (rc = points_posting__expiry_store(db, &run)) ||
 	    (rc = points_db__put(db, &points_reversal__ks, k, 8, v, 8)))
 		goto done;
 	rc = points_entry__txn(db, &e, out);
 done:
-	points_expiry__end(&run);
+	points_posting__expiry_end(&run);
 	points_lotlist__free(&back);
 	points_lotlist__free(&give);
 	points_entry__free(&orig);
