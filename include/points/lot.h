@@ -48,7 +48,7 @@ typedef struct points_sweep_report {
 	char asset[POINTS_ASSET_MAX + 1]; /* the asset swept; "": every asset */
 } points_sweep_report;
 /* Flags of points_expire_sweep_asset. */
-#define POINTS_SWEEP_FUTURE 1u /* as_of may be later than the ledger's clock */
+#define POINTS_SWEEP_FUTURE 1 /* as_of may be later than the ledger's clock */
 /* Expire every lot whose expires_at < as_of and release every hold whose
  * deadline < as_of, POINTS_SWEEP_CHUNK at a time.  Idempotent; after a
  * failure the chunks committed stand and a rerun does the rest.  The

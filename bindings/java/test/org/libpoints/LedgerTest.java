@@ -367,11 +367,13 @@ public class LedgerTest {
 
         /* until */
         assertEquals(1, ledger.lots(alice, "EXP", T0 + 31 * DAY).toList().size());
-        /* every account's: bob's lot expires first */
+        /* every account's: bob's lot is past due (day 3), so gone */
         List<Lot> all = ledger.lots(0, "EXP", Long.MAX_VALUE).toList();
-        assertEquals(3, all.size());
-        assertEquals(35, all.stream().mapToLong(Lot::amount).sum());
-        assertEquals(bob, all.get(0).account());
+        assertEquals(2, all.size());
+        assertEquals(30, all.stream().mapToLong(Lot::amount).sum());
+        assertEquals(alice, all.get(0).account());
+        assertEquals(0, ledger.getBalance(bob, "EXP").available());
+        assertEquals(5, ledger.getBalance(bob, "EXP").expired());
 
         Lot never = ledger.lots(alice, "PTS").toList().get(0);
         assertTrue(never.neverExpires());
