@@ -1,5 +1,6 @@
-"""Every C, Python and Java snippet of README.md runs as written, in a
-fresh directory, so the README stays true.
+"""Every C, Python and Java snippet of README.md (and of
+bindings/java/README.md) runs as written, in a fresh directory, so the
+READMEs stay true.
 
 A C or Java snippet that is a list of statements is put in a main()
 (its #include or import lines first); one that has its own main is
@@ -18,17 +19,21 @@ import unittest
 from deploy_helpers import JAR, JAVA, JAVAC, PY_DIR, ROOT, clean_env, run
 
 README = os.path.join(ROOT, "README.md")
+READMES = (README, os.path.join(ROOT, "bindings", "java", "README.md"))
 FENCE = re.compile(r"^(?:<!-- (?P<note>[^>]*) -->\n)?```(?P<lang>\w+)\n"
                    r"(?P<body>.*?)^```\n", re.M | re.S)
 
 
-def snippets(lang):
-    """(line, body) of each ```lang block of README.md."""
-    with open(README, encoding="utf-8") as f:
-        text = f.read()
-    for m in FENCE.finditer(text):
-        if m.group("lang") == lang and m.group("note") != "not run":
-            yield text.count("\n", 0, m.start("body")) + 1, m.group("body")
+def snippets(lang, readmes=READMES):
+    """("file:line", body) of each ```lang block of the READMEs."""
+    for path in readmes:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for m in FENCE.finditer(text):
+            if m.group("lang") == lang and m.group("note") != "not run":
+                yield ("%s:%d" % (os.path.relpath(path, ROOT),
+                                  text.count("\n", 0, m.start("body")) + 1),
+                       m.group("body"))
 
 
 def pkg_libs():
@@ -66,19 +71,19 @@ class ReadmeSnippets(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir)
 
-    def fresh(self, line):
-        d = os.path.join(self.dir, "line%d" % line)
+    def fresh(self, where):
+        d = os.path.join(self.dir, re.sub(r"[^\w]", "_", where))
         os.mkdir(d)
         return d
 
     def test_there_are_snippets_in_each_language(self):
         for lang in ("c", "python", "java"):
-            self.assertTrue(list(snippets(lang)), lang)
+            self.assertTrue(list(snippets(lang, [README])), lang)
 
     def test_c_snippets_compile_and_run(self):
-        for line, body in snippets("c"):
-            with self.subTest(line=line):
-                d = self.fresh(line)
+        for where, body in snippets("c"):
+            with self.subTest(snippet=where):
+                d = self.fresh(where)
                 with open(os.path.join(d, "app.c"), "w") as f:
                     f.write(c_program(body))
                 run(self, ["cc", "-std=c99", "-Wall", "-I" + os.path.join(
@@ -89,9 +94,9 @@ class ReadmeSnippets(unittest.TestCase):
                 run(self, ["./app"], d)
 
     def test_python_snippets_run(self):
-        for line, body in snippets("python"):
-            with self.subTest(line=line):
-                d = self.fresh(line)
+        for where, body in snippets("python"):
+            with self.subTest(snippet=where):
+                d = self.fresh(where)
                 with open(os.path.join(d, "snippet.py"), "w") as f:
                     f.write(body)
                 run(self, ["python3", "snippet.py"], d,
@@ -99,9 +104,9 @@ class ReadmeSnippets(unittest.TestCase):
                               PYTHONDONTWRITEBYTECODE="1"))
 
     def test_java_snippets_run(self):
-        for line, body in snippets("java"):
-            with self.subTest(line=line):
-                d = self.fresh(line)
+        for where, body in snippets("java"):
+            with self.subTest(snippet=where):
+                d = self.fresh(where)
                 program = java_program(body)
                 name = re.search(r"public\s+class\s+(\w+)", program).group(1)
                 with open(os.path.join(d, name + ".java"), "w") as f:
