@@ -611,5 +611,6 @@ POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
+POINTS_JAVA_RETURNS(points_settings_get, jobject, Settings)
 
 POINTS_SWIG_DECLARATIONS

@@ -21,6 +21,7 @@
 struct points_db {
 	points_store *store;
 	int own_store; /* opened from a URI: closed with the handle */
+	int existing;  /* the URI said mode=rw: no new ledger */
 	int failed;    /* made by a failed open: only errmsg/close work */
 	/* Every registered module's keyspaces (by points_ksdef.slot) and
 	 * state (by points_module.slot), as registered at open. */
@@ -31,7 +32,11 @@ struct points_db {
 
 	points_clock_fn clock;
 	void *clock_ctx;
+	/* The ledger's stored offset (points_settings), from open on. */
 	int32_t utc_offset;
+	/* The offset the open asked for: POINTS_UTC_OFFSET_LEDGER, or one
+	 * the ledger must have (and a new ledger gets). */
+	int32_t want_offset;
 
 	int errcode;
 	char errmsg[512];
