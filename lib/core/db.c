@@ -1,5 +1,6 @@
 /* db.c - the ledger handle: open/close, options, clock, errors,
  * transactions and the checked path to the store. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,6 +198,29 @@ int64_t
 points_db__time(points_db *db, int64_t t)
 {
 	return t ? t : db->clock(db->clock_ctx);
+}
+
+/* The time of a new id, in milliseconds, on the ledger's clock: the
+ * system clock to the millisecond (so ids of one second from several
+ * processes come in order), an injected one in its seconds. */
+int
+points_db__id_ms(points_db *db, uint64_t *ms)
+{
+	struct timespec ts;
+	int64_t t;
+
+	if (db->clock != system_clock) {
+		t = db->clock(db->clock_ctx);
+		*ms = t <= 0 ? 0 : t >= (int64_t)(POINTS_UUID_MS_MAX / 1000) ?
+		    POINTS_UUID_MS_MAX : (uint64_t)t * 1000;
+		return POINTS_OK;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return points_db__err(db, POINTS_ESTORAGE, "the system clock "
+		    "cannot be read (clock_gettime: %s)", strerror(errno));
+	*ms = ts.tv_sec <= 0 ? 0 : (uint64_t)ts.tv_sec * 1000 +
+	    (uint64_t)ts.tv_nsec / 1000000;
+	return POINTS_OK;
 }
 
 POINTS_EXTERN int64_t

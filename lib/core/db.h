@@ -75,6 +75,10 @@ int points_db__check_str(points_db *db, const char *what, const char *s,
 int points_db__check_amount(points_db *db, int64_t amount);
 
 int64_t points_db__time(points_db *db, int64_t t); /* t or the clock */
+/* The time for a new id (util/ids.h), in milliseconds on the ledger's
+ * clock; POINTS_ESTORAGE with a message when the system clock cannot be
+ * read. */
+int points_db__id_ms(points_db *db, uint64_t *ms);
 /* Local calendar day of t (the ledger's UTC offset). */
 int64_t points_db__day(points_db *db, int64_t t);
 

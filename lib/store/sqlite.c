@@ -411,9 +411,12 @@ sql_begin(points_store *st, int write)
 	if (s->txn != TXN_NONE)
 		return own_err(s, POINTS_EMISUSE,
 		    "a transaction is already open");
-	/* A rollback that failed may have left SQLite in a transaction. */
-	if (!sqlite3_get_autocommit(s->db))
-		run(s, s->rollback, "rollback");
+	/* A rollback that failed may have left SQLite in a transaction:
+	 * end it first, and if that fails too, say so (BEGIN would only
+	 * say "cannot start a transaction within a transaction"). */
+	if (!sqlite3_get_autocommit(s->db) &&
+	    (rc = run(s, s->rollback, "rollback of an earlier transaction")))
+		return rc;
 	rc = run(s, write ? s->begin_w : s->begin_r, "begin");
 	if (rc == POINTS_OK) {
 		s->txn = write ? TXN_WRITE : TXN_READ;
