@@ -146,6 +146,54 @@ START_TEST(test_uuid7_counter_and_bounds)
 }
 END_TEST
 
+/* Seeded random times, against a model of the rule ids.h documents:
+ * an id at a time past the last one's has that time; one at or before
+ * it has the last one's time, or a millisecond more once the counter
+ * ran out, which takes more than 2,048 ids (the counter starts in its
+ * lower half); every id is after the one before. */
+START_TEST(test_uuid7_against_a_model)
+{
+	points_rng r;
+	unsigned char u[POINTS_UUID_LEN], last[POINTS_UUID_LEN];
+	char text[POINTS_UUID_TEXT + 1];
+	uint64_t ms = 1700000000000ULL, model = 0, got;
+	long same = 0, i;
+
+	srand(4242);
+	points_ids__seed(&r);
+	memset(last, 0, sizeof(last));
+	for (i = 0; i < 200000; i++) {
+		int pick = rand() % 100;
+
+		if (pick < 2)
+			ms -= (uint64_t)(rand() % 5000); /* back */
+		else if (pick < 6)
+			ms += (uint64_t)(rand() % 3); /* on */
+		/* else: the clock stands still */
+		points_ids__uuid7(&r, ms, u);
+		points_ids__format(u, text);
+		got = id_ms(text);
+		if (ms > model) {
+			ck_assert_uint_eq(got, ms);
+			model = ms;
+			same = 0;
+		} else {
+			same++;
+			ck_assert_msg(got == model || (got == model + 1 &&
+			    same > 2048), "step %ld: time %llu, model %llu "
+			    "after %ld", i, (unsigned long long)got,
+			    (unsigned long long)model, same);
+			if (got != model)
+				same = 0;
+			model = got;
+		}
+		ck_assert_msg(memcmp(last, u, sizeof(u)) < 0, "step %ld", i);
+		memcpy(last, u, sizeof(u));
+	}
+	points_ids__wipe(&r);
+}
+END_TEST
+
 /* With the system clock, an id takes its milliseconds from
  * clock_gettime; when that fails the write fails (POINTS_ESTORAGE, with
  * a message) and writes nothing, where it gave the id whatever was on
@@ -186,6 +234,7 @@ ids_suite(void)
 	tcase_add_test(tc,
 	    test_ids_increase_when_the_clock_stands_still_or_goes_back);
 	tcase_add_test(tc, test_uuid7_counter_and_bounds);
+	tcase_add_test(tc, test_uuid7_against_a_model);
 	tcase_add_test(tc, test_unreadable_system_clock_fails_the_write);
 	suite_add_tcase(s, tc);
 	return s;
