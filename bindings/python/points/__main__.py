@@ -30,7 +30,9 @@ def main(argv=None):
         return 0
     if args.command == "verify":
         # Opening would make an empty ledger and find it fine: a file
-        # that is not there is an error.
+        # that is not there is an error.  (Once the URI option mode=rw,
+        # open an existing ledger only, is in the library, the open
+        # itself can say so.)
         path = _sqlite_path(args.uri)
         if path is not None and not os.path.exists(path):
             print("points: %s: no such ledger file: %s" % (args.uri, path),
