@@ -182,6 +182,25 @@ lots_apply(points_db *db, points_balance_rec *b, const points_lotlist *l, int si
 	return POINTS_OK;
 }
 
+/* Does reversal e undo an expiry?  Its counters are then expired and
+ * earned, not spent and earned (ledger/reversal.c). */
+static int
+reverses_expiry(points_db *db, const points_entry_rec *e, int *out)
+{
+	points_entry_rec orig;
+	int rc;
+
+	*out = 0;
+	if (e->from != POINTS_ACCOUNT_EXPIRY)
+		return POINTS_OK;
+	points_entry__init(&orig, 0, 0, 0);
+	rc = points_entry__load(db, e->ref_seq, &orig);
+	if (rc == POINTS_OK)
+		*out = orig.type == POINTS_TXN_EXPIRE;
+	points_entry__free(&orig);
+	return rc;
+}
+
 /* Apply one entry to the recomputed balances. */
 static int
 apply(points_db *db, vtable *t, const points_entry_rec *e,
@@ -191,7 +210,7 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 	points_balance_rec *f, *to;
 	char msg[160];
 	int64_t a = e->amount;
-	int rc;
+	int rc, rev_expiry;
 
 	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
 		return rc;
@@ -238,16 +257,24 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 		to->earned += a;
 		break;
 	case POINTS_TXN_EXPIRE:
+		/* the counters expiry moves saturate (balance.h) */
 		f->available -= a;
-		f->expired += a;
+		points_balance__counter_sat(&f->expired, a);
 		to->available += a;
-		to->earned += a;
+		points_balance__counter_sat(&to->earned, a);
 		break;
 	case POINTS_TXN_REVERSAL:
+		if ((rc = reverses_expiry(db, e, &rev_expiry)))
+			return rc;
 		f->available -= a;
-		f->earned -= a;
 		to->available += a;
-		to->spent -= a;
+		if (rev_expiry) {
+			points_balance__counter_sat(&f->earned, -a);
+			points_balance__counter_sat(&to->expired, -a);
+		} else {
+			f->earned -= a;
+			to->spent -= a;
+		}
 		break;
 	default:
 		/* earn, spend, transfer, adjust, and the generic movement
