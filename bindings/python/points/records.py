@@ -175,3 +175,8 @@ class SweepReport(_record("SweepReport")):
 
 class VerifyReport(_record("VerifyReport")):
     __slots__ = ()
+
+
+class Settings(_record("Settings")):
+    """What the ledger stored when it was created (Ledger.settings())."""
+    __slots__ = ()
