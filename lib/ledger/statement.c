@@ -54,9 +54,34 @@ entry_view(const points_entry_rec *e, int64_t account, points_entry *out)
 	return is_from ? e->prev_from : e->prev_to;
 }
 
+/* The link from entry e of the account's statement to the previous one,
+ * in *prev: links only go back, and e must be the account's, in the
+ * statement's asset; a damaged entry whose link points forward (or at
+ * itself) would make the walk loop for ever. */
+static int
+statement_link(points_db *db, const points_entry_rec *e, int64_t account,
+    uint32_t asset, int64_t *prev)
+{
+	int64_t p = entry_view(e, account, NULL);
+
+	if ((e->from != account && e->to != account) || e->asset != asset)
+		return points_db__err(db, POINTS_ECORRUPT, "entry %lld: not "
+		    "an entry of account %lld in this asset, though the "
+		    "statement links to it", (long long)e->seq,
+		    (long long)account);
+	if (p < 0 || p >= e->seq)
+		return points_db__err(db, POINTS_ECORRUPT, "entry %lld: its "
+		    "link to account %lld's previous entry points forward "
+		    "(to %lld)", (long long)e->seq, (long long)account,
+		    (long long)p);
+	*prev = p;
+	return POINTS_OK;
+}
+
 struct points_statement_iterator {
 	points_iter base;
 	int64_t account;
+	uint32_t asset;
 	char asset_code[POINTS_ASSET_MAX + 1];
 	int64_t from, to;
 	int order;
@@ -98,9 +123,10 @@ statement_fill(points_iter *base)
 	points_entry__init(&e, 0, 0, 0);
 	if (it->order == POINTS_NEWEST_FIRST) {
 		while (base->n < POINTS_ITER_CHUNK && it->pos > 0) {
-			if ((rc = points_entry__load(db, it->pos, &e)))
+			if ((rc = points_entry__load(db, it->pos, &e)) ||
+			    (rc = statement_link(db, &e, it->account, it->asset,
+			    &it->pos)))
 				break;
-			it->pos = entry_view(&e, it->account, NULL);
 			statement_emit(it, &e);
 		}
 		if (it->pos == 0)
@@ -156,9 +182,10 @@ statement_collect(points_db *db, struct points_statement_iterator *it,
 			it->seqs = v;
 		}
 		it->seqs[it->nseqs++] = seq;
-		if ((rc = points_entry__load(db, seq, &e)))
+		if ((rc = points_entry__load(db, seq, &e)) ||
+		    (rc = statement_link(db, &e, it->account, it->asset,
+		    &seq)))
 			break;
-		seq = entry_view(&e, it->account, NULL);
 	}
 	points_entry__free(&e);
 	return rc;
@@ -200,6 +227,7 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	if (rc == POINTS_OK) {
 		it = (void *)base;
 		it->account = account;
+		it->asset = a.id;
 		strcpy(it->asset_code, a.a.code);
 		it->from = from;
 		it->to = to;
