@@ -526,6 +526,9 @@ verify_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, NULL, teardown);
+	/* a read transaction per record, on SQLite, through every
+	 * keyspace the check reads */
+	tcase_set_timeout(tw, 60);
 	tcase_add_loop_test(tw, test_verify_with_a_writer_between_chunks, 0,
 	    3);
 	tcase_add_test(tw,

@@ -1622,26 +1622,30 @@ vsum_balance(vsum *s, const points_balance_rec *b)
 	vsum_add(s, b->held);
 }
 
-/* Every asset's recomputed balances sum to zero (each stored balance
- * equals its recomputed one, so the stored ones do too), exactly: any
- * number of assets, sums past int64 told, not wrapped. */
-static int
-check_sums(points_db *db, vrun *r)
+int
+points_verify__sums(points_db *db, const void *bals, size_t n,
+    size_t stride, char *msg, size_t cap)
 {
+	const unsigned char *p = bals;
 	vsum *sums;
 	uint32_t top = 0, a;
 	size_t i;
-	char msg[160];
 	int rc = POINTS_OK;
 
-	for (i = 0; i < r->t.cap; i++)
-		if (r->t.v[i].b.account != 0 && r->t.v[i].b.asset > top)
-			top = r->t.v[i].b.asset;
+	for (i = 0; i < n; i++) {
+		const points_balance_rec *b = (const void *)(p + i * stride);
+
+		if (b->account != 0 && b->asset > top)
+			top = b->asset;
+	}
 	if (!(sums = points_alloc__calloc((size_t)top + 1, sizeof(*sums))))
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	for (i = 0; i < r->t.cap; i++)
-		if (r->t.v[i].b.account != 0)
-			vsum_balance(&sums[r->t.v[i].b.asset], &r->t.v[i].b);
+	for (i = 0; i < n; i++) {
+		const points_balance_rec *b = (const void *)(p + i * stride);
+
+		if (b->account != 0)
+			vsum_balance(&sums[b->asset], b);
+	}
 	for (a = 0; a <= top && rc == POINTS_OK; a++) {
 		const vsum *s = &sums[a];
 
@@ -1649,15 +1653,27 @@ check_sums(points_db *db, vrun *r)
 			continue;
 		if ((s->hi == 0 && s->lo <= INT64_MAX) ||
 		    (s->hi == -1 && s->lo > INT64_MAX))
-			snprintf(msg, sizeof(msg), "asset #%u does not sum to "
-			    "zero (%lld)", (unsigned)a, (long long)s->lo);
+			snprintf(msg, cap, "asset #%u does not sum to zero "
+			    "(%lld)", (unsigned)a, (long long)s->lo);
 		else
-			snprintf(msg, sizeof(msg), "asset #%u does not sum to "
-			    "zero (its sum is past 64 bits)", (unsigned)a);
-		rc = bad(db, r->rep, 0, msg);
+			snprintf(msg, cap, "asset #%u does not sum to zero "
+			    "(its sum is past 64 bits)", (unsigned)a);
+		rc = POINTS_ECORRUPT;
 	}
 	points_alloc__free(sums);
 	return rc;
+}
+
+/* Every asset's recomputed balances sum to zero (each stored balance
+ * equals its recomputed one, so the stored ones do too). */
+static int
+check_sums(points_db *db, vrun *r)
+{
+	char msg[160];
+	int rc = points_verify__sums(db, r->t.v, r->t.cap, sizeof(vbal), msg,
+	    sizeof(msg));
+
+	return rc == POINTS_ECORRUPT ? bad(db, r->rep, 0, msg) : rc;
 }
 
 /* The whole check; kept heads (nkept of them) are checked as the chain
