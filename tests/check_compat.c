@@ -93,10 +93,12 @@ last_seq(void)
 	return r.entries;
 }
 
-/* Set byte at of entry seq to value and rehash the chain from seq on,
- * as the library that wrote it would have. */
+/* Set byte at of entry seq to value, add the n bytes of tail after its
+ * record (before the hash), and rehash the chain from seq on, as the
+ * library that wrote it would have. */
 static void
-rewrite(int64_t seq, size_t at, unsigned char value)
+rewrite_tail(int64_t seq, size_t at, unsigned char value,
+    const unsigned char *tail, size_t n)
 {
 	unsigned char buf[4096], prev[HASH], k[8];
 	int64_t q, last = last_seq();
@@ -111,8 +113,13 @@ rewrite(int64_t seq, size_t at, unsigned char value)
 		crypto_generichash_state st;
 
 		len = entry_get(q, buf, sizeof(buf));
-		if (q == seq)
+		if (q == seq) {
 			buf[at] = value;
+			ck_assert_uint_le(len + n, sizeof(buf));
+			memmove(buf + len - HASH + n, buf + len - HASH, HASH);
+			memcpy(buf + len - HASH, tail, n);
+			len += n;
+		}
 		be64(k, q);
 		crypto_generichash_init(&st, NULL, 0, HASH);
 		crypto_generichash_update(&st, prev, HASH);
@@ -122,6 +129,12 @@ rewrite(int64_t seq, size_t at, unsigned char value)
 		memcpy(prev, buf + len - HASH, HASH);
 		entry_put(q, buf, len);
 	}
+}
+
+static void
+rewrite(int64_t seq, size_t at, unsigned char value)
+{
+	rewrite_tail(seq, at, value, NULL, 0);
 }
 
 static void
@@ -310,8 +323,114 @@ END_TEST
  * unreadable. */
 START_TEST(test_newer_record_version_is_corrupt)
 {
+	rewrite(moved.seq, 0, 3);
+	expect_corrupt_entry();
+}
+END_TEST
+
+/* ---- Extensions (entry.h): version 2 is version 1 and tagged parts ---- */
+
+/* A newer library's extension (tag 9) on a known entry is skipped: the
+ * entry verifies, lists and reads as before. */
+START_TEST(test_unknown_extension_is_skipped)
+{
+	static const unsigned char ext[] = { 9, 3, 'a', 'b', 'c' };
+	points_entry e[8];
+	points_txn t;
+
+	retype(moved.seq, POINTS_TXN_TRANSFER);
+	rewrite_tail(moved.seq, 0, 2, ext, sizeof(ext));
+	tu_invariants(db);
+	ck_assert_int_eq(points_txn_get(db, moved.id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_TRANSFER);
+	ck_assert_int_eq(t.amount, 30);
+	ck_assert_str_eq(t.memo, "from the future");
+	ck_assert_int_eq(statement(bob, "EXP", POINTS_OLDEST_FIRST, e, 8), 2);
+	ck_assert_int_eq(e[0].amount, 30);
+	/* and the ledger goes on: the transfer can be reversed */
+	ck_assert_int_eq(tu_reverse(db, moved.id, 0, NULL, NULL, &t),
+	    POINTS_OK);
+}
+END_TEST
+
+START_TEST(test_version_2_without_extensions_is_corrupt)
+{
 	rewrite(moved.seq, 0, 2);
 	expect_corrupt_entry();
+}
+END_TEST
+
+START_TEST(test_extensions_out_of_order_are_corrupt)
+{
+	static const unsigned char ext[] = { 5, 1, 'x', 3, 1, 'y' };
+
+	rewrite_tail(moved.seq, 0, 2, ext, sizeof(ext));
+	expect_corrupt_entry();
+}
+END_TEST
+
+START_TEST(test_extension_past_the_record_is_corrupt)
+{
+	static const unsigned char ext[] = { 5, 4, 'x' };
+
+	rewrite_tail(moved.seq, 0, 2, ext, sizeof(ext));
+	expect_corrupt_entry();
+}
+END_TEST
+
+/* The in-memory side: set in any order, kept ascending, replaced in
+ * place; an entry with none encodes as version 1; with some, as
+ * version 2 that decodes to the same extensions. */
+START_TEST(test_extensions_round_trip)
+{
+	points_entry_rec e, d;
+	points_buf b;
+	const void *v;
+	size_t n;
+	static unsigned char big[POINTS_ENTRY_EXT_MAX];
+
+	points_entry__init(&e, POINTS_TXN_EARN, 1, TU_T0);
+	e.from = POINTS_ACCOUNT_ISSUER;
+	e.to = alice;
+	e.amount = 7;
+	points_buf__init(&b);
+	ck_assert_int_eq(points_entry__encode(db, &e, &b), POINTS_OK);
+	ck_assert_uint_eq(b.data[0], 1);
+	ck_assert_int_eq(points_entry__ext_get(&e, 1, &v, &n),
+	    POINTS_ENOTFOUND);
+
+	ck_assert_int_eq(points_entry__ext_set(db, &e, 4, "dddd", 4), POINTS_OK);
+	ck_assert_int_eq(points_entry__ext_set(db, &e, 1, "a", 1), POINTS_OK);
+	ck_assert_int_eq(points_entry__ext_set(db, &e, 2, "bb", 2), POINTS_OK);
+	ck_assert_int_eq(points_entry__ext_set(db, &e, 1, "AAA", 3), POINTS_OK);
+	ck_assert_uint_eq(e.ext_len, 2 + 3 + 2 + 2 + 2 + 4);
+	ck_assert_int_eq(points_entry__ext_get(&e, 1, &v, &n), POINTS_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(memcmp(v, "AAA", 3), 0);
+	ck_assert_int_eq(points_entry__ext_get(&e, 3, &v, &n),
+	    POINTS_ENOTFOUND);
+
+	ck_assert_int_eq(points_entry__encode(db, &e, &b), POINTS_OK);
+	ck_assert_uint_eq(b.data[0], 2);
+	points_buf__bytes(&b, e.hash, POINTS_HASH_LEN); /* the stored form */
+	points_entry__init(&d, 0, 0, 0);
+	ck_assert_int_eq(points_entry__decode(db, 5, b.data, b.len, &d),
+	    POINTS_OK);
+	ck_assert_uint_eq(d.ext_len, e.ext_len);
+	ck_assert_int_eq(memcmp(d.ext, e.ext, e.ext_len), 0);
+	ck_assert_int_eq(points_entry__ext_get(&d, 4, &v, &n), POINTS_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(memcmp(v, "dddd", 4), 0);
+	ck_assert_int_eq(d.amount, 7);
+
+	/* too much is refused and leaves the entry as it was */
+	n = e.ext_len;
+	ck_assert_int_eq(points_entry__ext_set(db, &e, 3, big, sizeof(big)),
+	    POINTS_ELIMIT);
+	ck_assert_uint_eq(e.ext_len, n);
+	points_buf__free(&b);
+	points_entry__free(&e);
+	points_entry__free(&d);
 }
 END_TEST
 
@@ -350,6 +469,15 @@ compat_suite(void)
 	tcase_add_test(tc, test_newer_record_version_is_corrupt);
 	tcase_add_test(tc,
 	    test_unknown_type_that_moves_points_otherwise_fails_verify);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("extensions");
+	tcase_add_checked_fixture(tc, setup_newer, teardown);
+	tcase_add_test(tc, test_unknown_extension_is_skipped);
+	tcase_add_test(tc, test_version_2_without_extensions_is_corrupt);
+	tcase_add_test(tc, test_extensions_out_of_order_are_corrupt);
+	tcase_add_test(tc, test_extension_past_the_record_is_corrupt);
+	tcase_add_test(tc, test_extensions_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -140,7 +140,7 @@ child_opens_own_handle(points_db *parent, int n,
  * SQLite connection must never cross a fork.) */
 START_TEST(test_fork_copies_a_handles_id_stream)
 {
-	points_db *db = tu_open("memory:");
+	points_db *db = tu_open(TU_MEMORY);
 	char mine[NIDS][POINTS_ID_LEN + 1], theirs[NIDS][POINTS_ID_LEN + 1];
 	int i;
 
@@ -206,7 +206,7 @@ END_TEST
  * by another, even in the same thread. */
 START_TEST(test_memory_handles_are_private_ledgers)
 {
-	points_db *a = tu_open("memory:"), *b = tu_open("memory:");
+	points_db *a = tu_open(TU_MEMORY), *b = tu_open(TU_MEMORY);
 	points_account acct;
 	int64_t ida, idb;
 

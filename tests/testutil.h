@@ -21,10 +21,20 @@ extern int64_t tu_now;
 #define TU_DAY 86400
 
 /* Open a ledger on uri with the test clock and the standard assets:
- * PTS (never expires), EXP (365 days), YE (year end +1). */
+ * PTS (never expires), EXP (365 days), YE (year end +1).
+ * "memory:" means the backend under test: the memory store, or a fresh
+ * SQLite file when the environment has POINTS_TEST_STORE=sqlite (make
+ * check-c runs each suite both ways).  A test about one backend names
+ * it with TU_MEMORY ("memory:only") or an "sqlite:" URI. */
 points_db *tu_open(const char *uri);
 /* Open with the test clock but no assets. */
 points_db *tu_open_bare(const char *uri);
+#define TU_MEMORY "memory:only"
+/* The URI tu_open opens for uri (a fresh file for "memory:" under
+ * POINTS_TEST_STORE=sqlite, removed by tu_run at the end). */
+const char *tu_uri(const char *uri);
+/* Whether the suite runs against SQLite (POINTS_TEST_STORE=sqlite). */
+int tu_backend_sqlite(void);
 /* A fresh temporary SQLite URI (file removed by tu_cleanup). */
 const char *tu_sqlite_uri(void);
 void tu_cleanup(void);

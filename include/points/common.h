@@ -22,8 +22,8 @@ extern "C" {
 #define POINTS_EXTERN
 #endif
 
-#define POINTS_VERSION "0.1.0"
-#define POINTS_VERSION_NUMBER 1000 /* major*1000000 + minor*1000 + patch */
+#define POINTS_VERSION "0.2.0"
+#define POINTS_VERSION_NUMBER 2000 /* major*1000000 + minor*1000 + patch */
 
 /* ---- Result codes.  New codes are only appended. ---- */
 #define POINTS_OK 0

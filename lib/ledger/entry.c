@@ -1,5 +1,6 @@
 /* entry.c - entries, the hash chain and the transactions they record;
  * see entry.h. */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -15,6 +16,11 @@
 #include "core/lot.h"
 
 #define ENTRY_RECORD_V1 1
+#define ENTRY_RECORD_V2 2 /* version 1, then extensions (entry.h) */
+/* The ledger module's format.  2: entries may be of record version 2,
+ * which 0.1.0 (format 1) cannot read; a format-1 ledger needs no change
+ * to become one. */
+#define LEDGER_FORMAT 2
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
@@ -60,7 +66,7 @@ static points_ksdef *const keyspaces[] = {
 };
 static points_module ledger_module = {
 	.name = "ledger",
-	.format = ENTRY_RECORD_V1,
+	.format = LEDGER_FORMAT,
 	.keyspaces = keyspaces,
 	.state_size = sizeof(struct ledger_tail),
 	.txn_end = tail_txn_end,
@@ -72,7 +78,9 @@ POINTS_MODULE(ledger_module)
 void
 points_entry__init(points_entry_rec *e, int type, uint32_t asset, int64_t time)
 {
-	memset(e, 0, sizeof(*e));
+	/* not the extensions' bytes: ext_len says how many are in use */
+	memset(e, 0, offsetof(points_entry_rec, ext));
+	memset(e->hash, 0, sizeof(e->hash));
 	e->type = type;
 	e->asset = asset;
 	e->time = time;
@@ -101,7 +109,7 @@ int
 points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b)
 {
 	points_buf__reset(b);
-	points_buf__u8(b, ENTRY_RECORD_V1);
+	points_buf__u8(b, e->ext_len ? ENTRY_RECORD_V2 : ENTRY_RECORD_V1);
 	points_buf__u8(b, (unsigned)e->type);
 	points_buf__bytes(b, e->txid, POINTS_UUID_LEN);
 	points_buf__svar(b, e->time);
@@ -115,6 +123,7 @@ points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b)
 	points_buf__str(b, e->memo);
 	encode_lots(b, &e->out_lots);
 	encode_lots(b, &e->in_lots);
+	points_buf__bytes(b, e->ext, e->ext_len);
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	return POINTS_OK;
@@ -141,20 +150,51 @@ decode_lots(points_db *db, points_rd *r, points_lotlist *l)
 	return POINTS_OK;
 }
 
+/* Check the extensions in r (the rest of a version-2 record): at least
+ * one, each within the record, tags strictly ascending. */
+static void
+decode_ext(points_rd *r, points_entry_rec *e)
+{
+	const unsigned char *start = r->p;
+	uint64_t tag, len, last = 0;
+
+	if (r->p == r->end)
+		r->err = POINTS_ECORRUPT; /* version 2 says there are some */
+	while (r->p < r->end && !r->err) {
+		tag = points_rd__uvar(r);
+		len = points_rd__uvar(r);
+		if (tag <= last || len > (uint64_t)(r->end - r->p)) {
+			r->err = POINTS_ECORRUPT;
+			return;
+		}
+		last = tag;
+		r->p += len;
+	}
+	if (r->err || (size_t)(r->p - start) > sizeof(e->ext)) {
+		r->err = POINTS_ECORRUPT;
+		return;
+	}
+	e->ext_len = (size_t)(r->p - start);
+	memcpy(e->ext, start, e->ext_len);
+}
+
 int
 points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
     points_entry_rec *e)
 {
 	points_rd r;
+	unsigned version;
 	int rc;
 
 	e->seq = seq;
 	e->out_lots.n = e->in_lots.n = 0;
+	e->ext_len = 0;
 	if (vl < POINTS_HASH_LEN)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "entry %lld: record unreadable", (long long)seq);
 	points_rd__init(&r, v, vl - POINTS_HASH_LEN);
-	if (points_rd__u8(&r) != ENTRY_RECORD_V1)
+	version = points_rd__u8(&r);
+	if (version != ENTRY_RECORD_V1 && version != ENTRY_RECORD_V2)
 		r.err = POINTS_ECORRUPT;
 	e->type = (int)points_rd__u8(&r);
 	points_rd__bytes(&r, e->txid, POINTS_UUID_LEN);
@@ -170,6 +210,8 @@ points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 	if ((rc = decode_lots(db, &r, &e->out_lots)) ||
 	    (rc = decode_lots(db, &r, &e->in_lots)))
 		return rc;
+	if (version == ENTRY_RECORD_V2)
+		decode_ext(&r, e);
 	/* a type above the known ones is a newer library's (entry.h) */
 	if (r.err || r.p != r.end || e->type < POINTS_TXN_EARN ||
 	    e->amount < 0)
@@ -177,6 +219,81 @@ points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
 		    "entry %lld: record unreadable", (long long)seq);
 	memcpy(e->hash, (const unsigned char *)v + vl - POINTS_HASH_LEN,
 	    POINTS_HASH_LEN);
+	return POINTS_OK;
+}
+
+/* Where extension tag is in ext[0..len), or would go (*found 0): the
+ * offset of the first extension with a tag at least tag; *end is that
+ * extension's end. */
+static size_t
+ext_find(const unsigned char *ext, size_t len, unsigned tag, int *found,
+    size_t *end)
+{
+	points_rd r;
+	const unsigned char *at;
+	uint64_t t, n;
+
+	points_rd__init(&r, ext, len);
+	*found = 0;
+	while (r.p < r.end) {
+		at = r.p;
+		t = points_rd__uvar(&r);
+		n = points_rd__uvar(&r);
+		if (t >= tag) {
+			*found = t == tag;
+			*end = (size_t)(r.p - ext) + (size_t)n;
+			return (size_t)(at - ext);
+		}
+		r.p += n; /* checked when it was decoded or set */
+	}
+	return len;
+}
+
+int
+points_entry__ext_set(points_db *db, points_entry_rec *e, unsigned tag,
+    const void *v, size_t len)
+{
+	unsigned char head[20];
+	points_buf h;
+	size_t at, end = 0, keep, hl;
+	int found;
+
+	points_buf__init(&h);
+	points_buf__uvar(&h, tag);
+	points_buf__uvar(&h, len);
+	hl = h.len; /* two varints: at most 20 bytes, in h's own storage */
+	memcpy(head, h.data, hl);
+	points_buf__free(&h);
+	at = ext_find(e->ext, e->ext_len, tag, &found, &end);
+	if (!found)
+		end = at;
+	keep = e->ext_len - end;
+	if (len > sizeof(e->ext) || at + hl + len + keep > sizeof(e->ext))
+		return points_db__err(db, POINTS_ELIMIT,
+		    "entry: more than %d bytes of category, actor and the "
+		    "like", POINTS_ENTRY_EXT_MAX);
+	memmove(e->ext + at + hl + len, e->ext + end, keep);
+	memcpy(e->ext + at, head, hl);
+	memcpy(e->ext + at + hl, v, len);
+	e->ext_len = at + hl + len + keep;
+	return POINTS_OK;
+}
+
+int
+points_entry__ext_get(const points_entry_rec *e, unsigned tag,
+    const void **v, size_t *len)
+{
+	points_rd r;
+	size_t at, end = 0;
+	int found;
+
+	at = ext_find(e->ext, e->ext_len, tag, &found, &end);
+	if (!found)
+		return POINTS_ENOTFOUND;
+	points_rd__init(&r, e->ext + at, end - at);
+	(void)points_rd__uvar(&r); /* the tag */
+	*len = (size_t)points_rd__uvar(&r);
+	*v = r.p;
 	return POINTS_OK;
 }
 

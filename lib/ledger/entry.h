@@ -17,8 +17,20 @@
  * to's), and operations that must know the type (a reversal) refuse it
  * with POINTS_EVERSION.  A newer library may add a type only if it
  * moves points that way; one that needs the older libraries to do more
- * raises the ledger module's format (ENTRY_RECORD_V1 in entry.c), which
- * they refuse at open.  Type 0 and another record version are corrupt. */
+ * raises the ledger module's format (LEDGER_FORMAT in entry.c), which
+ * they refuse at open.  Type 0 and another record version are corrupt.
+ *
+ * Extensions.  What an entry carries beyond the movement (a category, an
+ * actor, the parties' department and tier, a debt) goes in optional
+ * extensions after the version-1 fields: each a tag, a length and that
+ * many bytes, tags strictly ascending (record version 2).  An entry with
+ * none is written as version 1, byte for byte as 0.1.0 wrote it, so
+ * writes that use no extension cost nothing more.  Each module encodes
+ * its own extension's bytes; this file only keeps them in order.  A tag
+ * this library does not know is skipped: the hash covers the stored
+ * bytes, so the entry still verifies.  A newer library adds a tag freely
+ * when older ones may ignore it, and raises the ledger module's format
+ * when they may not (a tag that changes what the entry moves). */
 #ifndef POINTS_LEDGER_ENTRY_H
 #define POINTS_LEDGER_ENTRY_H
 
@@ -29,6 +41,17 @@
 
 extern points_ksdef points_entry__ks;
 extern points_ksdef points_entry__txid_ks;
+
+/* Extension tags, allotted here so that modules do not collide. */
+enum {
+	POINTS_ENTRY_EXT_CATEGORY = 1,   /* the write's category */
+	POINTS_ENTRY_EXT_ACTOR = 2,      /* who made the write */
+	POINTS_ENTRY_EXT_FROM_PARTY = 3, /* from's department and tier then */
+	POINTS_ENTRY_EXT_TO_PARTY = 4,   /* to's department and tier then */
+	POINTS_ENTRY_EXT_DEBT = 5        /* debts the entry records or repays */
+};
+/* The most bytes of extensions an entry carries. */
+#define POINTS_ENTRY_EXT_MAX 1024
 
 typedef struct points_entry_rec {
 	int64_t seq;
@@ -41,6 +64,8 @@ typedef struct points_entry_rec {
 	int64_t ref_seq; /* reversal: original; capture/release: the hold */
 	char memo[POINTS_MEMO_MAX + 1];
 	points_lotlist out_lots, in_lots;
+	size_t ext_len; /* bytes of ext in use: 0, none */
+	unsigned char ext[POINTS_ENTRY_EXT_MAX];
 	unsigned char hash[POINTS_HASH_LEN];
 } points_entry_rec;
 
@@ -60,6 +85,15 @@ int points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b
 void points_entry__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
     const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN]);
 int points_entry__load(points_db *db, int64_t seq, points_entry_rec *e);
+/* Set extension tag of e to len bytes of v (replacing it if set): kept
+ * in tag order.  POINTS_ELIMIT with a message when the entry's
+ * extensions would pass POINTS_ENTRY_EXT_MAX. */
+int points_entry__ext_set(points_db *db, points_entry_rec *e, unsigned tag,
+    const void *v, size_t len);
+/* The bytes of extension tag of e: POINTS_OK with *v, *len, or
+ * POINTS_ENOTFOUND (no message) when e has none. */
+int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
+    const void **v, size_t *len);
 
 /* The log's tail without a cursor: when the handle knows the tail a
  * committed transaction left, the keys of that entry and of the one

@@ -21,7 +21,7 @@ from .records import *  # noqa: F401,F403 (records and constants)
 from .ledger import Ledger, Batch, Hold
 from .store import Store
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # System accounts.
 ISSUER, SINK, EXPIRY = 1, 2, 3

@@ -74,7 +74,7 @@ public final class Ledger implements AutoCloseable {
 
     /* ---- Library ---- */
 
-    /** The C library's version, e.g. "0.1.0". */
+    /** The C library's version, e.g. "0.2.0". */
     public static String version() {
         return capi.points_version();
     }
