@@ -320,7 +320,7 @@ idem_put(const char *key, int64_t seq)
 
 /* ---- The ledger the edits are made on ---- */
 
-static const char *uris[] = { "memory:", NULL /* SQLite */ };
+static const char *uris[] = { TU_MEMORY, NULL /* SQLite */ };
 
 static void
 build(int backend)

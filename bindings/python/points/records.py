@@ -129,3 +129,9 @@ class SweepReport(_record("SweepReport")):
 
 class VerifyReport(_record("VerifyReport")):
     __slots__ = ()
+
+
+class ChainHead(_record("ChainHead")):
+    """The head of the hash chain (Ledger.chain_head): keep it outside
+    the ledger and pass it to Ledger.verify(kept=...)."""
+    __slots__ = ()
