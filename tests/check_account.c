@@ -95,8 +95,10 @@ START_TEST(test_builtin_system_accounts_exist)
 		ck_assert_int_eq(points_account_get(db, id, &a), POINTS_OK);
 		ck_assert_int_eq(a.id, id);
 		ck_assert_str_eq(a.external_id, ext[id - 1]);
-		ck_assert_uint_eq(a.flags, POINTS_ACCOUNT_SYSTEM |
-		    POINTS_ACCOUNT_ALLOW_NEGATIVE);
+		/* only the issuer may go below zero */
+		ck_assert_uint_eq(a.flags, id == POINTS_ACCOUNT_ISSUER ?
+		    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE :
+		    POINTS_ACCOUNT_SYSTEM);
 		ck_assert_int_eq(a.status, POINTS_ACCOUNT_ACTIVE);
 		ck_assert_int_eq(a.created_at, TU_T0);
 		ck_assert_int_eq(points_account_find(db, ext[id - 1], &a),
@@ -924,6 +926,56 @@ START_TEST(test_iter_errors)
 }
 END_TEST
 
+static void
+raw_del(const points_ksdef *ks, const void *k, size_t kl)
+{
+	points_store *s = db->store;
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, db->ks[ks->slot], k, kl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* A key in the account list that is no account id (9 bytes, or past
+ * 2^63 so that it reads as negative) is POINTS_ECORRUPT when the walk
+ * meets it: it was read as id 0, and the walk started over from the
+ * first account, for ever. */
+START_TEST(test_iter_malformed_key_is_ecorrupt)
+{
+	unsigned char k[9], *rec;
+	points_account a;
+	points_account_iterator *it;
+	size_t rl, klen = _i ? 8 : 9;
+	int rc, n = 0;
+
+	be64(k, alice);
+	rec = raw_get(&points_account__ks, k, 8, &rl);
+	if (_i)
+		memset(k, 0xff, 8); /* past every id, sorted last */
+	else
+		k[8] = 0; /* right after alice's key */
+	raw_put(&points_account__ks, k, klen, rec, rl);
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
+	while ((rc = points_account_next(it, &a)) == POINTS_OK && n < 100)
+		n++;
+	ck_assert_int_eq(rc, POINTS_ECORRUPT);
+	ck_assert_int_eq(n, 0); /* its chunk is refused whole */
+	ck_assert_msg(strstr(points_errmsg(db), "account list: a key of ") !=
+	    NULL, "%s", points_errmsg(db));
+	points_account_iterator_free(it);
+	/* from past the bad key, the walk goes on */
+	if (!_i) {
+		ck_assert_int_eq(points_account_iterator_new(db, bob, &it),
+		    POINTS_OK);
+		ck_assert_int_eq(points_account_next(it, &a), POINTS_OK);
+		ck_assert_int_eq(a.id, bob);
+		points_account_iterator_free(it);
+	}
+	raw_del(&points_account__ks, k, klen);
+	free(rec);
+}
+END_TEST
+
 START_TEST(test_corrupt_account_record_is_ecorrupt)
 {
 	unsigned char k[8], *orig;
@@ -1472,6 +1524,7 @@ account_suite(void)
 	tcase_add_test(tc, test_iter_sees_accounts_made_between_chunks);
 	tcase_add_test(tc, test_iter_errors);
 	tcase_add_test(tc, test_corrupt_account_record_is_ecorrupt);
+	tcase_add_loop_test(tc, test_iter_malformed_key_is_ecorrupt, 0, 2);
 	tcase_add_test(tc, test_corrupt_attributes_are_ecorrupt);
 	tcase_add_test(tc, test_corrupt_external_id_index_is_ecorrupt);
 	suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
  * id (16 bytes), ..., then its hash, BLAKE2b-256 over the previous
  * entry's hash, its seq (8 bytes big-endian) and the record before the
  * hash. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,6 +453,98 @@ START_TEST(test_unknown_type_that_moves_points_otherwise_fails_verify)
 }
 END_TEST
 
+/* ---- Ledgers written by 0.1.0 ---- */
+
+static int64_t
+clock_of(void *ctx)
+{
+	return *(const int64_t *)ctx;
+}
+
+/* Open uri's ledger (i: 1 SQLite from the file, 0 over the store s). */
+static points_db *
+reopen(int i, const char *uri, points_store *s)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *d = NULL;
+	int rc;
+
+	o.clock = clock_of;
+	o.clock_ctx = &tu_now;
+	rc = i ? points_open(uri, &o, &d) : points_open_store(s, &o, &d);
+	ck_assert_msg(rc == POINTS_OK, "open: %s", points_errmsg(d));
+	return d;
+}
+
+/* A ledger of 0.1.0, where the sink and the expiry account could go
+ * negative, is upgraded when opened: both lose the flag, in their
+ * records and in their balances, and the ledger is byte for byte the
+ * one this library makes; the sink then pays only from what it holds. */
+START_TEST(test_0_1_0_sink_and_expiry_lose_allow_negative)
+{
+	char uri[128];
+	points_store *s;
+	points_db *d;
+	points_account a;
+	points_posting p;
+	points_txn t;
+	char *want, *got;
+	size_t wl, gl;
+	int64_t id, al;
+
+	tu_now = TU_T0;
+	snprintf(uri, sizeof(uri), "%s", _i ? tu_sqlite_uri() : "memory:");
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	d = reopen(0, uri, s);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    1), POINTS_OK);
+	al = tu_account(d, "E1001");
+	ck_assert_int_eq(tu_earn(d, al, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d, al, "PTS", 40, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, al, "EXP", 7, NULL), POINTS_OK);
+	tu_now += 3 * TU_DAY;
+	{
+		points_sweep_report r;
+
+		ck_assert_int_eq(points_expire_sweep(d, tu_now, &r), POINTS_OK);
+	}
+	ck_assert_int_eq(tu_available(d, POINTS_ACCOUNT_EXPIRY, "EXP"), 7);
+	want = tu_dump(d, &wl);
+	points_close(d);
+	tu_ledger_to_0_1_0(s);
+	if (_i) {
+		points_store_close(s);
+		s = NULL;
+	}
+	d = reopen(_i, uri, s);
+	for (id = POINTS_ACCOUNT_SINK; id <= POINTS_ACCOUNT_EXPIRY; id++) {
+		ck_assert_int_eq(points_account_get(d, id, &a), POINTS_OK);
+		ck_assert_uint_eq(a.flags, POINTS_ACCOUNT_SYSTEM);
+	}
+	got = tu_dump(d, &gl);
+	ck_assert_msg(gl == wl && memcmp(got, want, wl) == 0,
+	    "the upgraded ledger differs from the one this library makes");
+	tu_invariants(d); /* the balances' copies of the flags agree */
+	p = tu_posting("PTS", al, 41);
+	p.counterparty = POINTS_ACCOUNT_SINK;
+	ck_assert_int_eq(points_earn(d, &p, &t), POINTS_EINSUFFICIENT);
+	p.amount = 40;
+	ck_assert_int_eq(points_earn(d, &p, &t), POINTS_OK);
+	p = tu_posting("EXP", al, 8);
+	p.counterparty = POINTS_ACCOUNT_EXPIRY;
+	ck_assert_int_eq(points_earn(d, &p, &t), POINTS_EINSUFFICIENT);
+	tu_invariants(d);
+	points_close(d);
+	if (s)
+		points_store_close(s);
+	free(want);
+	free(got);
+	tu_cleanup();
+}
+END_TEST
+
 static Suite *
 compat_suite(void)
 {
@@ -469,6 +562,11 @@ compat_suite(void)
 	tcase_add_test(tc, test_newer_record_version_is_corrupt);
 	tcase_add_test(tc,
 	    test_unknown_type_that_moves_points_otherwise_fails_verify);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("from_0_1_0");
+	tcase_add_loop_test(tc, test_0_1_0_sink_and_expiry_lose_allow_negative,
+	    0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("extensions");

@@ -1522,8 +1522,9 @@ END_TEST
 
 /* ---- Upgrading a ledger under faults ---- */
 
-/* A ledger of the balance module's format 1 on a fresh memory store
- * (inner); *want is the dump of the same ledger in the current format. */
+/* A ledger as 0.1.0 wrote it (balances of format 1, a sink allowed to
+ * go negative) on a fresh memory store (inner); *want is the dump of
+ * the same ledger in the current format. */
 static points_store *
 format_1_ledger(char **want, size_t *wl)
 {
@@ -1544,6 +1545,7 @@ format_1_ledger(char **want, size_t *wl)
 	a = tu_account(d, "E1");
 	b = tu_account(d, "E2");
 	ck_assert_int_eq(tu_earn(d, a, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d, a, "PTS", 3, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(d, a, "EXP", 20, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(d, b, "EXP", 30, NULL), POINTS_OK);
 	p = tu_posting("EXP", b, 4);
@@ -1551,7 +1553,7 @@ format_1_ledger(char **want, size_t *wl)
 	ck_assert_int_eq(points_account_freeze(d, a), POINTS_OK);
 	*want = tu_dump(d, wl);
 	points_close(d);
-	tu_balances_to_format_1(s);
+	tu_ledger_to_0_1_0(s);
 	return s;
 }
 
@@ -1567,8 +1569,8 @@ upgraded_as_wanted(points_db *d, const char *want, size_t wl)
 	tu_invariants(d);
 }
 
-/* Opening a format-1 ledger upgrades it in one transaction: a store
- * failure at any call leaves it exactly format 1, and the next open
+/* Opening a ledger of 0.1.0 upgrades it in one transaction: a store
+ * failure at any call leaves it exactly as it was, and the next open
  * upgrades it. */
 START_TEST(test_upgrade_survives_store_faults)
 {

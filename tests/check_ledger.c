@@ -73,6 +73,44 @@ START_TEST(test_spend_moves_points_to_sink)
 }
 END_TEST
 
+/* The sink and the expiry account pay from what they hold, as the
+ * documentation says of every payer: an earn paid by either beyond its
+ * balance is POINTS_EINSUFFICIENT and writes nothing (both carried the
+ * allow-negative flag, and went below zero).  The issuer may. */
+START_TEST(test_sink_and_expiry_cannot_go_negative)
+{
+	static const int64_t payer[] = {
+		POINTS_ACCOUNT_SINK, POINTS_ACCOUNT_EXPIRY,
+	};
+	points_posting p = tu_posting("PTS", alice, 41);
+	points_txn t;
+
+	tu_earn(db, alice, "PTS", 100, NULL);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 40, NULL), POINTS_OK);
+	p.counterparty = payer[_i];
+	if (payer[_i] == POINTS_ACCOUNT_SINK) {
+		TU_FAILS(db, points_earn(db, &p, &t), POINTS_EINSUFFICIENT);
+		ck_assert_str_eq(points_errmsg(db), "account system:sink: "
+		    "insufficient points: available 40, needs 41");
+		p.amount = 40; /* what it holds it may pay */
+		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+		ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"),
+		    0);
+	} else {
+		TU_FAILS(db, points_earn(db, &p, &t), POINTS_EINSUFFICIENT);
+		ck_assert_str_eq(points_errmsg(db), "account system:expiry: "
+		    "insufficient points: available 0, needs 41");
+	}
+	/* nor by an adjustment that names it */
+	p.amount = 1;
+	p.memo = "fix";
+	TU_FAILS(db, points_adjust(db, &p, &t), POINTS_EINSUFFICIENT);
+	/* the issuer still issues from below zero */
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 1000, NULL), POINTS_OK);
+	ck_assert_int_lt(tu_available(db, POINTS_ACCOUNT_ISSUER, "PTS"), 0);
+}
+END_TEST
+
 START_TEST(test_spend_beyond_available_is_insufficient_and_writes_nothing)
 {
 	char *before, *after;
@@ -701,6 +739,7 @@ ledger_suite(void)
 	tcase_add_test(tc, test_earn_credits_account_and_debits_issuer);
 	tcase_add_test(tc, test_transaction_ids_are_unique_and_time_ordered);
 	tcase_add_test(tc, test_spend_moves_points_to_sink);
+	tcase_add_loop_test(tc, test_sink_and_expiry_cannot_go_negative, 0, 2);
 	tcase_add_test(tc,
 	    test_spend_beyond_available_is_insufficient_and_writes_nothing);
 	tcase_add_test(tc, test_transfer_between_users_keeps_expiry);

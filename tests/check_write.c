@@ -434,6 +434,47 @@ START_TEST(test_same_request_under_the_same_key_replays)
 }
 END_TEST
 
+/* An empty key is refused by every write, with a message, and writes
+ * nothing: it was a key like any other, so every caller that sent ""
+ * for "no key" shared one, and the second got the first's result. */
+START_TEST(test_empty_key_is_refused)
+{
+	const write_case *wc = &cases[_i];
+	points_txn t;
+	any_req r;
+
+	wc->prepare(&r);
+	set_key(wc, &r, "");
+	TU_FAILS(db, wc->call(db, &r, &t), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), "idempotency key is empty") !=
+	    NULL, "%s: %s", wc->name, points_errmsg(db));
+	/* and no key at all is still fine */
+	set_key(wc, &r, NULL);
+	ck_assert_msg(wc->call(db, &r, &t) == POINTS_OK, "%s: %s", wc->name,
+	    points_errmsg(db));
+}
+END_TEST
+
+/* An adjustment of INT64_MIN moves an amount no int64 holds: it is out
+ * of range, which is what the message says (it said "must be
+ * non-zero"). */
+START_TEST(test_adjust_int64_min_is_out_of_range)
+{
+	points_posting p = tu_posting("PTS", alice, INT64_MIN);
+	points_txn t;
+
+	p.memo = "correction";
+	TU_FAILS(db, points_adjust(db, &p, &t), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "adjustment amount "
+	    "-9223372036854775808 is out of range (at least "
+	    "-9223372036854775807)");
+	p.amount = 0;
+	TU_FAILS(db, points_adjust(db, &p, &t), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "adjustment amount must be non-zero");
+}
+END_TEST
+
 /* One key, two operations: the operation is part of the request. */
 START_TEST(test_same_key_on_another_operation_conflicts)
 {
@@ -1133,6 +1174,8 @@ write_suite(void)
 	tcase_add_loop_test(tc, test_same_key_on_another_operation_conflicts,
 	    0, NCASES);
 	tcase_add_test(tc, test_retry_to_another_counterparty_conflicts);
+	tcase_add_loop_test(tc, test_empty_key_is_refused, 0, NCASES);
+	tcase_add_test(tc, test_adjust_int64_min_is_out_of_range);
 	tcase_add_test(tc, test_fingerprints_keep_the_format_of_0_1_0);
 	tcase_add_test(tc, test_key_recorded_by_0_1_0_replays);
 	tcase_add_test(tc, test_field_added_later_changes_no_old_fingerprint);

@@ -808,3 +808,80 @@ tu_balances_to_format_1(points_store *s)
 	free(vals);
 	free(vlens);
 }
+
+/* Rewrite value byte at (account record: the flags after version, four
+ * strings and status) to flags; a short record's strings have one-byte
+ * lengths. */
+static void
+set_account_flags_v1(points_store *s, points_keyspace *acct, int64_t id,
+    unsigned char flags)
+{
+	unsigned char k[8], buf[512];
+	const void *v;
+	size_t vl, off = 1;
+	int i;
+
+	points_codec__put_be64(k, (uint64_t)id);
+	ck_assert_int_eq(s->get(s, acct, k, 8, &v, &vl), POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_lt(buf[off], 128);
+		off += 1 + buf[off];
+	}
+	off++; /* status */
+	ck_assert_uint_lt(off, vl);
+	buf[off] = flags;
+	ck_assert_int_eq(s->put(s, acct, k, 8, buf, vl), POINTS_OK);
+}
+
+void
+tu_ledger_to_0_1_0(points_store *s)
+{
+	points_keyspace *old, *acct, *meta;
+	points_cursor *c;
+	unsigned char lo[8], hi[8], keys[64][12], vals[64][256];
+	size_t vlens[64], n = 0, i;
+	const void *k, *v;
+	size_t kl, vl;
+	int64_t id;
+	int rc;
+
+	tu_balances_to_format_1(s);
+	ck_assert_int_eq(s->keyspace(s, "balance", 0, &old), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "account", 0, &acct), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	/* 0.1.0 let the sink (2) and the expiry account (3) go negative:
+	 * flags SYSTEM | ALLOW_NEGATIVE in their records and balances */
+	for (id = POINTS_ACCOUNT_SINK; id <= POINTS_ACCOUNT_EXPIRY; id++)
+		set_account_flags_v1(s, acct, id, POINTS_ACCOUNT_SYSTEM |
+		    POINTS_ACCOUNT_ALLOW_NEGATIVE);
+	points_codec__put_be64(lo, POINTS_ACCOUNT_SINK);
+	points_codec__put_be64(hi, POINTS_ACCOUNT_EXPIRY + 1);
+	ck_assert_int_eq(s->cursor_open(s, old, lo, 8, hi, 8, 0, &c),
+	    POINTS_OK);
+	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		ck_assert_uint_eq(kl, 12);
+		ck_assert_uint_lt(n, 64);
+		ck_assert_uint_le(vl, sizeof(vals[0]));
+		memcpy(keys[n], k, 12);
+		memcpy(vals[n], v, vl);
+		vlens[n++] = vl;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	for (i = 0; i < n; i++) {
+		/* flags << 2 | status, one byte: SYSTEM, active */
+		ck_assert_uint_eq(vals[i][1], POINTS_ACCOUNT_SYSTEM << 2);
+		vals[i][1] = (POINTS_ACCOUNT_SYSTEM |
+		    POINTS_ACCOUNT_ALLOW_NEGATIVE) << 2;
+		ck_assert_int_eq(s->put(s, old, keys[i], 12, vals[i],
+		    vlens[i]), POINTS_OK);
+	}
+	ck_assert_int_eq(s->put(s, meta, "module:account", 14, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->put(s, meta, "module:ledger", 13, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}

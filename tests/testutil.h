@@ -78,6 +78,10 @@ char *tu_store_dump(points_store *s, size_t *len);
 /* Turn the ledger on s (closed) into one of the balance module's format
  * 1: balances in keyspace "balance" under 12-byte keys, marker 1. */
 void tu_balances_to_format_1(points_store *s);
+/* Turn the ledger on s (closed) into what 0.1.0 wrote: balances of
+ * format 1, the sink and expiry accounts allowed to go negative
+ * (accounts of format 1). */
+void tu_ledger_to_0_1_0(points_store *s);
 
 /* A posting of amount in asset for account, the rest defaulted. */
 points_posting tu_posting(const char *asset, int64_t account,

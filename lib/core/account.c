@@ -11,6 +11,9 @@
 #include "core/iter.h"
 
 #define ACCOUNT_RECORD_V1 1
+/* The module's format: 1, the sink and expiry accounts were allowed to
+ * go negative (0.1.0); 2, only the issuer is. */
+#define ACCOUNT_FORMAT 2
 #define ATTR_MAX 64
 
 static void
@@ -90,6 +93,16 @@ static const char *const system_ext[] = {
 	"system:issuer", "system:sink", "system:expiry",
 };
 
+/* Only the issuer may go below zero: the sink and the expiry account
+ * pay, when they pay (a reversal of a spend, of an expiry), from what
+ * they received. */
+static unsigned
+system_flags(int64_t id)
+{
+	return id == POINTS_ACCOUNT_ISSUER ? POINTS_ACCOUNT_SYSTEM |
+	    POINTS_ACCOUNT_ALLOW_NEGATIVE : POINTS_ACCOUNT_SYSTEM;
+}
+
 int
 points_account__load_party(points_db *db, int64_t id, points_account *out)
 {
@@ -99,7 +112,7 @@ points_account__load_party(points_db *db, int64_t id, points_account *out)
 	memset(out, 0, sizeof(*out));
 	out->id = id;
 	strcpy(out->external_id, system_ext[id - 1]);
-	out->flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+	out->flags = system_flags(id);
 	return POINTS_OK;
 }
 
@@ -137,8 +150,48 @@ insert(points_db *db, points_account *a)
 	return points_db__put(db, &points_account__extid_ks, a->external_id, n, k, 8);
 }
 
+/* Format 1 -> 2: the sink and the expiry account lose the flag
+ * allow-negative in their account records; the copies their balance
+ * records keep are 0.1.0's balance format 1, which the balance module
+ * upgrades (balance.c, system_v1).  A balance that went below zero
+ * under 0.1.0 stays there: it is owed, and only credits bring it back. */
+static int
+fix_system_flags(points_db *db)
+{
+	int64_t id;
+	int rc;
+
+	for (id = POINTS_ACCOUNT_SINK; id <= POINTS_ACCOUNT_EXPIRY; id++) {
+		unsigned char k[8];
+		const void *v;
+		size_t vl;
+		points_account a;
+		const unsigned char *attrs;
+		size_t attrs_len;
+
+		key_id(k, id);
+		rc = points_db__get(db, &points_account__ks, k, 8, &v, &vl);
+		if (rc == POINTS_ENOTFOUND)
+			continue; /* made just now, with the right flags */
+		if (rc || (rc = decode(db, id, v, vl, &a, &attrs, &attrs_len)))
+			return rc;
+		if (a.flags == system_flags(id))
+			continue;
+		a.flags = system_flags(id);
+		/* attrs point into v: encode before the next store call */
+		encode(&db->vbuf, &a, attrs, attrs_len);
+		if (db->vbuf.err)
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
+		if ((rc = points_db__put(db, &points_account__ks, k, 8,
+		    db->vbuf.data, db->vbuf.len)))
+			return rc;
+	}
+	return POINTS_OK;
+}
+
 /* A new ledger's system accounts (a ledger may have them already: it
- * was made before modules recorded their versions). */
+ * was made before modules recorded their versions); a ledger of format
+ * 1 is upgraded. */
 static int
 account_setup(points_db *db, unsigned int found)
 {
@@ -148,8 +201,8 @@ account_setup(points_db *db, unsigned int found)
 	size_t i;
 	int rc;
 
-	(void)found; /* format 1 is the only one: found is 0 */
-	for (i = 0; i < sizeof(system_ext) / sizeof(system_ext[0]); i++) {
+	for (i = 0; found == 0 && i < sizeof(system_ext) / sizeof(system_ext[0]);
+	    i++) {
 		points_account a;
 		const void *v;
 		size_t vl;
@@ -163,12 +216,12 @@ account_setup(points_db *db, unsigned int found)
 		memset(&a, 0, sizeof(a));
 		strcpy(a.external_id, system_ext[i]);
 		strcpy(a.name, name[i]);
-		a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+		a.flags = system_flags((int64_t)i + 1);
 		a.created_at = points_db__time(db, 0);
 		if ((rc = insert(db, &a)))
 			return rc;
 	}
-	return POINTS_OK;
+	return fix_system_flags(db);
 }
 
 points_ksdef points_account__ks = { "account", 0, 0 };
@@ -178,7 +231,7 @@ static points_ksdef *const keyspaces[] = {
 };
 static points_module account_module = {
 	.name = "account",
-	.format = ACCOUNT_RECORD_V1,
+	.format = ACCOUNT_FORMAT,
 	.keyspaces = keyspaces,
 	.setup = account_setup,
 };
@@ -542,7 +595,16 @@ account_fill(points_iter *base)
 			rc = points_db__store_err(db, rc, "account");
 			break;
 		}
+		/* ids are 1..ID_MAX and come in order from pos on: a key
+		 * that is not one must not restart the walk (id 0) */
 		id = kl == 8 ? (int64_t)points_codec__get_be64(k) : 0;
+		if (kl != 8 || id < it->pos || id > POINTS_ACCOUNT__ID_MAX) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "account list: "
+			    "a key of %zu bytes (%s) after account %lld",
+			    kl, kl != 8 ? "not 8" : "not an account id",
+			    (long long)(it->pos - 1));
+			break;
+		}
 		rc = decode(db, id, v, vl, &it->buf[base->n], NULL, NULL);
 		if (rc)
 			break;

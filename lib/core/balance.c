@@ -427,6 +427,25 @@ points_balance__all_zero(points_db *db, const points_account *a)
 
 #define MIGRATE_CHUNK 64
 
+/* A format-1 balance of the sink or the expiry account, moved to "bal"
+ * without the flag allow-negative. */
+static int
+system_v1(points_db *db, int64_t account, uint32_t asset, const void *v,
+    size_t vl)
+{
+	points_balance_rec b;
+	int rc;
+
+	points_balance__init(&b, account, asset, 1);
+	rc = points_balance__decode(db, v, vl, &b, 1);
+	if (rc == POINTS_OK) {
+		b.flags &= ~POINTS_ACCOUNT_ALLOW_NEGATIVE;
+		rc = points_balance__store(db, &b, 0);
+	}
+	points_balance__free(&b);
+	return rc;
+}
+
 /* Format 1 -> 2: every record of "balance" moves to "bal" under its
  * integer key, unchanged.  A chunk of keys at a time, since the deletes
  * go to the keyspace a cursor would walk. */
@@ -460,7 +479,13 @@ migrate_v1(points_db *db)
 				rc = points_db__err(db, POINTS_ECORRUPT, "balance "
 				    "of account %lld vanished while upgrading",
 				    (long long)account);
-			if (rc == POINTS_OK)
+			/* 0.1.0 let the sink and the expiry account go
+			 * negative; the account module's upgrade takes the
+			 * flag off them, in whichever keyspace it finds */
+			if (rc == POINTS_OK && (account == POINTS_ACCOUNT_SINK ||
+			    account == POINTS_ACCOUNT_EXPIRY))
+				rc = system_v1(db, account, asset, v, vl);
+			else if (rc == POINTS_OK)
 				rc = points_db__put(db, &points_balance__ks, k, 8,
 				    v, vl);
 			if (rc == POINTS_OK)

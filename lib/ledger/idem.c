@@ -21,6 +21,20 @@ static points_module idem_module = {
 };
 POINTS_MODULE(idem_module)
 
+int
+points_idem__check_key(points_db *db, const char *key)
+{
+	int rc = points_db__check_str(db, "idempotency key", key,
+	    POINTS_IDEM_MAX, 0);
+
+	/* "" would be a key like any other, shared by every caller that
+	 * meant "none" (an empty form field): only NULL is none */
+	if (rc == POINTS_OK && key && !*key)
+		rc = points_db__err(db, POINTS_EINVAL, "idempotency key is "
+		    "empty (pass NULL for none)");
+	return rc;
+}
+
 void
 points_idem__req_hash(const points_buf *req, unsigned char out[16])
 {

@@ -10,6 +10,9 @@
 
 extern points_ksdef points_idem__ks;
 
+/* A caller's key: NULL (none) or 1..POINTS_IDEM_MAX bytes of UTF-8;
+ * else POINTS_EINVAL with a message ("" is refused). */
+int points_idem__check_key(points_db *db, const char *key);
 /* Idempotency: POINTS_OK (new request), POINTS_ITEROVER (a replay: *seq
  * is the entry the first request recorded) or POINTS_ECONFLICT.  key may
  * be NULL. */

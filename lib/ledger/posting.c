@@ -204,9 +204,15 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 	int rc;
 
 	if (type == POINTS_TXN_ADJUST) {
-		if (p->amount == 0 || p->amount == INT64_MIN)
+		if (p->amount == 0)
 			return points_db__err(db, POINTS_EINVAL,
 			    "adjustment amount must be non-zero");
+		/* its size, the amount moved, must fit an int64 */
+		if (p->amount == INT64_MIN)
+			return points_db__err(db, POINTS_EINVAL,
+			    "adjustment amount %lld is out of range (at least "
+			    "%lld)", (long long)p->amount,
+			    (long long)-INT64_MAX);
 	} else if ((rc = points_db__check_amount(db, p->amount))) {
 		return rc;
 	}

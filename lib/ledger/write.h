@@ -307,8 +307,7 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 		return rc;
 	memcpy(&key, (const unsigned char *)req + op->req->key_offset,
 	    sizeof(key));
-	if ((rc = points_db__check_str(db, "idempotency key", key,
-	    POINTS_IDEM_MAX, 0)))
+	if ((rc = points_idem__check_key(db, key)))
 		return rc;
 	/* only a request that can be replayed needs its fingerprint */
 	if (key && points_write__fingerprint(op, req, hash))
