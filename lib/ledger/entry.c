@@ -18,14 +18,16 @@
 #define ENTRY_RECORD_V1 1
 #define ENTRY_RECORD_V2 2 /* version 1, then extensions (entry.h) */
 /* The ledger module's format.  2: entries may be of record version 2,
- * which 0.1.0 (format 1) cannot read; a format-1 ledger needs no change
- * to become one. */
+ * which 0.1.0 (format 1) cannot read, and have the time index, which
+ * setup builds for a format-1 ledger. */
 #define LEDGER_FORMAT 2
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
 /* uuid (16) -> seq (be64); UUIDv7s grow */
 points_ksdef points_entry__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
+/* (account, asset, time, seq) -> "": entry.h */
+points_ksdef points_entry__time_ks = { "entry_time", POINTS_KS_ORDERED, 0 };
 
 /* The tail of the entry log, loaded on the first append of a write
  * transaction, and the sequence a committed transaction left it at
@@ -61,17 +63,98 @@ tail_txn_end(points_db *db, void *state, int committed)
 	t->loaded = 0;
 }
 
+static int ledger_setup(points_db *db, unsigned found);
+
 static points_ksdef *const keyspaces[] = {
-	&points_entry__ks, &points_entry__txid_ks, NULL,
+	&points_entry__ks, &points_entry__txid_ks, &points_entry__time_ks,
+	NULL,
 };
 static points_module ledger_module = {
 	.name = "ledger",
 	.format = LEDGER_FORMAT,
 	.keyspaces = keyspaces,
 	.state_size = sizeof(struct ledger_tail),
+	.setup = ledger_setup,
 	.txn_end = tail_txn_end,
 };
 POINTS_MODULE(ledger_module)
+
+/* ---- The time index ---- */
+
+void
+points_entry__time_key(unsigned char k[POINTS_ENTRY_TIME_KEY_LEN],
+    int64_t account, uint32_t asset, int64_t time, int64_t seq)
+{
+	(void)points_balance__key(account, asset, k);
+	/* flipping the sign bit orders negative times first */
+	points_codec__put_be64(k + 8, (uint64_t)time ^ UINT64_C(1) << 63);
+	points_codec__put_be64(k + 16, (uint64_t)seq);
+}
+
+int
+points_entry__time_key_parse(const void *k, size_t kl, int64_t *account,
+    uint32_t *asset, int64_t *time, int64_t *seq)
+{
+	const unsigned char *p = k;
+
+	if (kl != POINTS_ENTRY_TIME_KEY_LEN)
+		return 0;
+	points_balance__key_parse(p, account, asset);
+	*time = (int64_t)(points_codec__get_be64(p + 8) ^ UINT64_C(1) << 63);
+	*seq = (int64_t)points_codec__get_be64(p + 16);
+	return *seq > 0;
+}
+
+/* Index e under each of its parties. */
+static int
+time_index(points_db *db, const points_entry_rec *e)
+{
+	unsigned char k[POINTS_ENTRY_TIME_KEY_LEN];
+	int rc;
+
+	points_entry__time_key(k, e->from, e->asset, e->time, e->seq);
+	if ((rc = points_db__put(db, &points_entry__time_ks, k, sizeof(k),
+	    "", 0)) || e->to == e->from)
+		return rc;
+	points_entry__time_key(k, e->to, e->asset, e->time, e->seq);
+	return points_db__put(db, &points_entry__time_ks, k, sizeof(k), "", 0);
+}
+
+/* A ledger of format 1 (or one made before modules recorded formats,
+ * or a new one) gets the time index of the entries it has. */
+static int
+ledger_setup(points_db *db, unsigned found)
+{
+	unsigned char lo[8];
+	int64_t next = 1;
+	points_entry_rec e;
+	int rc = POINTS_OK;
+
+	if (found >= 2)
+		return POINTS_OK;
+	points_entry__init(&e, 0, 0, 0);
+	/* a chunk of keys at a time: the index is another keyspace, but
+	 * the decoding needs the values past the cursor's next call */
+	for (;;) {
+		unsigned char keys[8 * 256];
+		size_t n, i;
+
+		points_codec__put_be64(lo, (uint64_t)next);
+		if ((rc = points_db__collect_keys(db, &points_entry__ks, lo, 8,
+		    NULL, 0, 8, keys, 256, &n)) || n == 0)
+			break;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			next = (int64_t)points_codec__get_be64(keys + 8 * i);
+			if ((rc = points_entry__load(db, next, &e)) == POINTS_OK)
+				rc = time_index(db, &e);
+		}
+		if (rc || n < 256)
+			break;
+		next++;
+	}
+	points_entry__free(&e);
+	return rc;
+}
 
 /* ---- Entries ---- */
 
@@ -444,6 +527,8 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 		rc = points_db__put(db, &points_entry__ks, k, 8, b.data, b.len);
 	if (rc == POINTS_OK)
 		rc = points_db__put(db, &points_entry__txid_ks, e->txid, POINTS_UUID_LEN, k, 8);
+	if (rc == POINTS_OK)
+		rc = time_index(db, e);
 	points_buf__free(&b);
 	if (rc)
 		return rc;

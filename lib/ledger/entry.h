@@ -41,6 +41,19 @@
 
 extern points_ksdef points_entry__ks;
 extern points_ksdef points_entry__txid_ks;
+extern points_ksdef points_entry__time_ks;
+
+/* The time index: one key per party of every entry (one when from is
+ * to), empty value, so that an account's entries in a time window are a
+ * range (statement.c) whatever order their times came in:
+ *   balance key (8: account, asset) | time (8, big-endian, sign bit
+ *   flipped) | seq (8, big-endian). */
+#define POINTS_ENTRY_TIME_KEY_LEN 24
+void points_entry__time_key(unsigned char k[POINTS_ENTRY_TIME_KEY_LEN],
+    int64_t account, uint32_t asset, int64_t time, int64_t seq);
+/* The parts of a time index key (1), or 0 when it is not one. */
+int points_entry__time_key_parse(const void *k, size_t kl, int64_t *account,
+    uint32_t *asset, int64_t *time, int64_t *seq);
 
 /* Extension tags, allotted here so that modules do not collide. */
 enum {

@@ -1,16 +1,13 @@
 /* statement.c - an account's entries in one asset, newest or oldest
- * first: a walk along the links each entry keeps to the account's
- * previous one. */
+ * first: a range of the time index (entry.h), so a window costs what it
+ * holds, not the account's history. */
 #include <string.h>
 
 #include "points.h"
-#include "util/alloc.h"
 #include "util/codec.h"
 #include "core/account.h"
 #include "core/asset.h"
-#include "core/balance.h"
 #include "core/db.h"
-#include "core/lot.h"
 #include "core/iter.h"
 #include "ledger/entry.h"
 
@@ -54,59 +51,114 @@ entry_view(const points_entry_rec *e, int64_t account, points_entry *out)
 	return is_from ? e->prev_from : e->prev_to;
 }
 
-/* The link from entry e of the account's statement to the previous one,
- * in *prev: links only go back, and e must be the account's, in the
- * statement's asset; a damaged entry whose link points forward (or at
- * itself) would make the walk loop for ever. */
-static int
-statement_link(points_db *db, const points_entry_rec *e, int64_t account,
-    uint32_t asset, int64_t *prev)
-{
-	int64_t p = entry_view(e, account, NULL);
-
-	if ((e->from != account && e->to != account) || e->asset != asset)
-		return points_db__err(db, POINTS_ECORRUPT, "entry %lld: not "
-		    "an entry of account %lld in this asset, though the "
-		    "statement links to it", (long long)e->seq,
-		    (long long)account);
-	if (p < 0 || p >= e->seq)
-		return points_db__err(db, POINTS_ECORRUPT, "entry %lld: its "
-		    "link to account %lld's previous entry points forward "
-		    "(to %lld)", (long long)e->seq, (long long)account,
-		    (long long)p);
-	*prev = p;
-	return POINTS_OK;
-}
+/* Where a statement stands: the time index key (entry.h) it returned
+ * last, or none yet. */
+struct statement_pos {
+	int started;
+	unsigned char key[POINTS_ENTRY_TIME_KEY_LEN];
+};
 
 struct points_statement_iterator {
 	points_iter base;
 	int64_t account;
 	uint32_t asset;
 	char asset_code[POINTS_ASSET_MAX + 1];
-	int64_t from, to;
 	int order;
-	/* Newest first: the next entry's seq (0: none left).  Oldest
-	 * first: how many of seqs are consumed from the end. */
-	int64_t pos;
-	int64_t *seqs; /* oldest first: the account's entries, newest first */
-	size_t nseqs;
+	int64_t max_seq; /* the log's end when it was made: no later entry */
+	/* The window's bounds in the time index: lo <= key < hi. */
+	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN];
+	unsigned char hi[POINTS_ENTRY_TIME_KEY_LEN];
+	struct statement_pos pos;
 	points_entry buf[POINTS_ITER_CHUNK];
 };
 
 static int statement_fill(points_iter *base);
-static void statement_fini(points_iter *base);
 static const points_iter_type statement_iter_type = POINTS_ITER_TYPE(
     "statement iterator", struct points_statement_iterator, pos,
-    statement_fill, statement_fini);
+    statement_fill, NULL);
 
+/* The key after k (keys are fixed-length big-endian numbers). */
+static void
+key_next(unsigned char *k, size_t n)
+{
+	while (n > 0 && ++k[--n] == 0)
+		;
+}
+
+/* Up to POINTS_ITER_CHUNK index keys after the position, in order, into
+ * keys; *n says how many, *end whether the window has no more. */
 static int
-statement_emit(struct points_statement_iterator *it, const points_entry_rec *e)
+statement_keys(points_db *db, struct points_statement_iterator *it,
+    unsigned char keys[][POINTS_ENTRY_TIME_KEY_LEN], size_t *n, int *end)
+{
+	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN], hi[POINTS_ENTRY_TIME_KEY_LEN];
+	int newest = it->order == POINTS_NEWEST_FIRST;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	memcpy(lo, it->lo, sizeof(lo));
+	memcpy(hi, it->hi, sizeof(hi));
+	if (it->pos.started && newest)
+		memcpy(hi, it->pos.key, sizeof(hi)); /* before it */
+	else if (it->pos.started) {
+		memcpy(lo, it->pos.key, sizeof(lo));
+		key_next(lo, sizeof(lo)); /* after it */
+	}
+	*n = 0;
+	*end = 0;
+	if (memcmp(lo, hi, sizeof(lo)) >= 0) {
+		*end = 1;
+		return POINTS_OK;
+	}
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_entry__time_ks.slot], lo, sizeof(lo), hi, sizeof(hi),
+	    newest, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "statement");
+	while (*n < POINTS_ITER_CHUNK &&
+	    (rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl)) ==
+	    POINTS_OK && kl == POINTS_ENTRY_TIME_KEY_LEN)
+		memcpy(keys[(*n)++], k, kl);
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_ITEROVER) {
+		*end = 1;
+		return POINTS_OK;
+	}
+	if (rc)
+		return points_db__store_err(db, rc, "statement");
+	if (*n < POINTS_ITER_CHUNK) /* stopped at a key of another length */
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "account %lld: statement index unreadable",
+		    (long long)it->account);
+	return POINTS_OK;
+}
+
+/* Check that index key k names entry e of the statement's account (a
+ * key and its entry that disagree, or an entry whose link to the
+ * account's previous entry does not point back, are corrupt), and
+ * buffer e. */
+static int
+statement_emit(points_db *db, struct points_statement_iterator *it,
+    const unsigned char *k, const points_entry_rec *e)
 {
 	points_entry *out = &it->buf[it->base.n];
+	int64_t account, time, seq, prev;
+	uint32_t asset;
 
-	if (e->time < it->from || (it->to && e->time >= it->to))
-		return POINTS_OK;
-	entry_view(e, it->account, out);
+	points_entry__time_key_parse(k, POINTS_ENTRY_TIME_KEY_LEN, &account,
+	    &asset, &time, &seq);
+	if (e->time != time || e->asset != asset ||
+	    (e->from != account && e->to != account))
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "account %lld: statement index disagrees with entry %lld",
+		    (long long)it->account, (long long)e->seq);
+	prev = entry_view(e, it->account, out);
+	if (prev < 0 || prev >= e->seq)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "entry %lld: link to account %lld's previous entry points "
+		    "forward", (long long)e->seq, (long long)it->account);
 	strcpy(out->asset, it->asset_code);
 	it->base.n++;
 	return POINTS_OK;
@@ -117,78 +169,42 @@ statement_fill(points_iter *base)
 {
 	struct points_statement_iterator *it = (void *)base;
 	points_db *db = base->db;
+	unsigned char keys[POINTS_ITER_CHUNK][POINTS_ENTRY_TIME_KEY_LEN];
 	points_entry_rec e;
-	int rc = POINTS_OK;
+	int64_t account, time, seq;
+	uint32_t asset;
+	size_t n, i;
+	int rc = POINTS_OK, end = 0;
 
 	points_entry__init(&e, 0, 0, 0);
-	if (it->order == POINTS_NEWEST_FIRST) {
-		while (base->n < POINTS_ITER_CHUNK && it->pos > 0) {
-			if ((rc = points_entry__load(db, it->pos, &e)) ||
-			    (rc = statement_link(db, &e, it->account, it->asset,
-			    &it->pos)))
-				break;
-			statement_emit(it, &e);
-		}
-		if (it->pos == 0)
-			base->done = 1;
-	} else {
-		/* it->seqs holds the account's entries newest first; pos
-		 * counts how many are consumed from the end. */
-		while (base->n < POINTS_ITER_CHUNK &&
-		    (size_t)it->pos < it->nseqs) {
-			rc = points_entry__load(db,
-			    it->seqs[it->nseqs - 1 - (size_t)it->pos], &e);
-			if (rc)
-				break;
-			it->pos++;
-			statement_emit(it, &e);
-		}
-		if ((size_t)it->pos == it->nseqs)
-			base->done = 1;
-	}
-	points_entry__free(&e);
-	return rc;
-}
-
-static void
-statement_fini(points_iter *base)
-{
-	struct points_statement_iterator *it = (void *)base;
-
-	points_alloc__free(it->seqs);
-}
-
-/* Collect the seqs of the account's chain for an oldest-first walk. */
-static int
-statement_collect(points_db *db, struct points_statement_iterator *it,
-    int64_t seq)
-{
-	size_t cap = 0;
-	points_entry_rec e;
-	int rc = POINTS_OK;
-
-	points_entry__init(&e, 0, 0, 0);
-	while (seq > 0) {
-		if (it->nseqs == cap) {
-			int64_t *v;
-
-			cap = cap ? cap * 2 : 64;
-			v = points_alloc__realloc(it->seqs, cap * sizeof(*v));
-			if (!v) {
-				rc = points_db__err(db, POINTS_ENOMEM,
-				    "out of memory");
-				break;
-			}
-			it->seqs = v;
-		}
-		it->seqs[it->nseqs++] = seq;
-		if ((rc = points_entry__load(db, seq, &e)) ||
-		    (rc = statement_link(db, &e, it->account, it->asset,
-		    &seq)))
+	/* until something is buffered: a chunk may hold only entries
+	 * written after the iterator was made, which it skips */
+	while (rc == POINTS_OK && base->n == 0 && !end) {
+		if ((rc = statement_keys(db, it, keys, &n, &end)))
 			break;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			if (!points_entry__time_key_parse(keys[i],
+			    sizeof(keys[i]), &account, &asset, &time, &seq))
+				rc = points_db__err(db, POINTS_ECORRUPT,
+				    "account %lld: statement index unreadable",
+				    (long long)it->account);
+			else if (seq > it->max_seq)
+				continue;
+			if (rc == POINTS_OK)
+				rc = points_entry__load(db, seq, &e);
+			if (rc == POINTS_OK)
+				rc = statement_emit(db, it, keys[i], &e);
+		}
+		if (rc == POINTS_OK && n > 0) {
+			it->pos.started = 1;
+			memcpy(it->pos.key, keys[n - 1], sizeof(it->pos.key));
+		}
 	}
 	points_entry__free(&e);
-	return rc;
+	if (rc)
+		return rc;
+	base->done = end;
+	return POINTS_OK;
 }
 
 POINTS_EXTERN int
@@ -198,9 +214,9 @@ points_statement_iterator_new(points_db *db, int64_t account,
 {
 	points_asset_rec a;
 	points_account acct;
-	points_balance_rec b;
 	points_iter *base = NULL;
 	struct points_statement_iterator *it = NULL;
+	int64_t max_seq = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -213,36 +229,31 @@ points_statement_iterator_new(points_db *db, int64_t account,
 		return points_db__err(db, POINTS_EINVAL, "bad time range");
 	if ((rc = points_db__read_begin(db)))
 		return rc;
-	points_balance__init(&b, account, 0, 1);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK)
 		rc = points_account__load(db, account, &acct);
-	if (rc == POINTS_OK) {
-		b.asset = a.id;
-		rc = points_balance__load(db, &b);
-	}
+	if (rc == POINTS_OK)
+		rc = points_db__last_key64(db, &points_entry__ks, &max_seq);
 	if (rc == POINTS_OK)
 		rc = points_iter__new(db, &statement_iter_type, sizeof(*it),
 		    &base);
-	if (rc == POINTS_OK) {
-		it = (void *)base;
-		it->account = account;
-		it->asset = a.id;
-		strcpy(it->asset_code, a.a.code);
-		it->from = from;
-		it->to = to;
-		it->order = order;
-		it->pos = b.last_seq;
-		if (order == POINTS_OLDEST_FIRST) {
-			it->pos = 0;
-			rc = statement_collect(db, it, b.last_seq);
-		}
-	}
 	points_db__read_end(db);
-	points_balance__free(&b);
-	if (rc) {
-		points_iter__free(base);
+	if (rc)
 		return rc;
+	it = (void *)base;
+	it->max_seq = max_seq;
+	it->account = account;
+	it->asset = a.id;
+	strcpy(it->asset_code, a.a.code);
+	it->order = order;
+	points_entry__time_key(it->lo, account, a.id, from, 0);
+	if (to)
+		points_entry__time_key(it->hi, account, a.id, to, 0);
+	else {
+		/* past the account's last key: the next balance key */
+		points_entry__time_key(it->hi, account, a.id, INT64_MAX,
+		    INT64_MAX);
+		key_next(it->hi, sizeof(it->hi));
 	}
 	*out = it;
 	return POINTS_OK;

@@ -23,6 +23,13 @@
  *   against its balance in the snapshot the key was read in.
  * - Balances are never deleted: one that the entries through the tail
  *   at the start of the balance scan made must be in the store.
+ * - The time index (entry.h) has a key for each party of each entry
+ *   and nothing else.  Compared as multisets, without a read per key:
+ *   the count and the sum (mod 2^64) of a keyed hash of the keys the
+ *   entries through the tail need, against those of the index's keys
+ *   of entries through the tail (keys of later entries are skipped; a
+ *   key is never removed).  The hash's key is drawn afresh each run, so
+ *   no edit can be made to balance the sums in advance.
  *
  * Then the records that entries imply (holds, their deadline index,
  * reversal records, the transaction-id and idempotency indexes) are
@@ -121,6 +128,10 @@ typedef struct vrun {
 		uint64_t sum;
 		int each;
 	} tx;
+	/* The time index the entries through the tail need. */
+	unsigned char ikey[crypto_shorthash_KEYBYTES];
+	uint64_t isum;
+	int64_t icount;
 } vrun;
 
 static size_t
@@ -494,6 +505,91 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 	return POINTS_OK;
 }
 
+/* ---- The time index ---- */
+
+static uint64_t
+index_hash(const vrun *r, const unsigned char *k)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, k, POINTS_ENTRY_TIME_KEY_LEN, r->ikey);
+	return points_codec__get_be64(h);
+}
+
+/* Count the keys entry e needs in the time index. */
+static void
+index_expect(vrun *r, const points_entry_rec *e)
+{
+	unsigned char k[POINTS_ENTRY_TIME_KEY_LEN];
+
+	points_entry__time_key(k, e->from, e->asset, e->time, e->seq);
+	r->isum += index_hash(r, k);
+	r->icount++;
+	if (e->to == e->from)
+		return;
+	points_entry__time_key(k, e->to, e->asset, e->time, e->seq);
+	r->isum += index_hash(r, k);
+	r->icount++;
+}
+
+/* The index's keys of entries through the tail, a chunk per read
+ * transaction, against what the entries need. */
+static int
+check_time_index(points_db *db, vrun *r)
+{
+	unsigned char *keys, lo[POINTS_ENTRY_TIME_KEY_LEN];
+	uint64_t sum = 0;
+	int64_t count = 0, account, time, seq;
+	uint32_t asset;
+	size_t n, i;
+	int rc = POINTS_OK, started = 0;
+	char msg[160];
+
+	keys = points_alloc__malloc(r->chunk * POINTS_ENTRY_TIME_KEY_LEN);
+	if (!keys)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (;;) {
+		if ((rc = points_db__read_begin(db)))
+			break;
+		rc = points_db__collect_keys(db, &points_entry__time_ks,
+		    started ? lo : NULL, started ? sizeof(lo) : 0, NULL, 0,
+		    POINTS_ENTRY_TIME_KEY_LEN, keys, r->chunk, &n);
+		points_db__read_end(db);
+		if (rc == POINTS_ECORRUPT)
+			rc = bad(db, r->rep, 0, "statement index key unreadable");
+		if (rc)
+			break;
+		for (i = 0; i < n; i++) {
+			const unsigned char *k = keys + i * sizeof(lo);
+
+			if (!points_entry__time_key_parse(k, sizeof(lo),
+			    &account, &asset, &time, &seq)) {
+				rc = bad(db, r->rep, 0,
+				    "statement index key unreadable");
+				break;
+			}
+			if (seq > r->tail)
+				continue; /* an entry written since */
+			sum += index_hash(r, k);
+			count++;
+		}
+		if (rc || n < r->chunk)
+			break;
+		memcpy(lo, keys + (n - 1) * sizeof(lo), sizeof(lo));
+		for (i = sizeof(lo); i > 0 && ++lo[i - 1] == 0; i--)
+			; /* the key after the last one */
+		started = 1;
+	}
+	points_alloc__free(keys);
+	if (rc == POINTS_OK && (sum != r->isum || count != r->icount)) {
+		snprintf(msg, sizeof(msg), "the statement index differs from "
+		    "the entries (%lld keys, %lld expected)", (long long)count,
+		    (long long)r->icount);
+		rc = bad(db, r->rep, 0, msg);
+	}
+	return rc;
+}
+
 /* ---- The chain ---- */
 
 /* The keyed hash of an entry's id and seq: its term of r->txsum. */
@@ -612,6 +708,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 		if ((rc = apply(db, r, &r->e)))
 			break;
 		r->txsum += txid_term(r, r->e.txid, seq);
+		index_expect(r, &r->e);
 		r->rep->entries++;
 		r->tail = seq;
 		n++;
@@ -1700,6 +1797,7 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	r.idem.size = sizeof(int64_t);
 	randombytes_buf(r.txkey, sizeof(r.txkey));
 	points_entry__init(&r.e, 0, 0, 0);
+	randombytes_buf(r.ikey, sizeof(r.ikey));
 	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
 		rc = log_end(db, &start);
 		points_db__read_end(db);
@@ -1721,6 +1819,8 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 		rc = check_sweep_index(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_sums(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_time_index(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_holds(db, &r);
 	if (rc == POINTS_OK) {
