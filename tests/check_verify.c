@@ -528,8 +528,9 @@ verify_suite(void)
 
 	tcase_add_checked_fixture(tw, NULL, teardown);
 	/* a read transaction per record, on SQLite, through every
-	 * keyspace the check reads */
-	tcase_set_timeout(tw, 60);
+	 * keyspace the check reads, and a write before each: ~45 s for
+	 * the four, most of it the first */
+	tcase_set_timeout(tw, 300);
 	tcase_add_loop_test(tw, test_verify_with_a_writer_between_chunks, 0,
 	    3);
 	tcase_add_test(tw,
