@@ -241,6 +241,9 @@ POINTS_SWIG_PLAIN_STRUCT(points_posting)
 POINTS_SWIG_PLAIN_STRUCT(points_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_capture)
 POINTS_SWIG_PLAIN_STRUCT(points_release)
+/* No strings: the layers fill a proxy (points_asset_policy_init, then
+ * its fields). */
+POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 
 /* A store's vtable is for C backends; here a store is an opaque handle. */
 %ignore points_store;
@@ -254,6 +257,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_release)
 %include "points/account.h"
 %include "points/balance.h"
 %include "points/txn.h"
+%include "points/pool.h"
 %include "points/statement.h"
 %include "points/lot.h"
 %include "points/hold.h"

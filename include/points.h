@@ -34,6 +34,7 @@
 #include "points/account.h"
 #include "points/balance.h"
 #include "points/txn.h"
+#include "points/pool.h"
 #include "points/statement.h"
 #include "points/lot.h"
 #include "points/hold.h"

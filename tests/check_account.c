@@ -242,9 +242,9 @@ START_TEST(test_create_refuses_bad_arguments)
 	    POINTS_EINVAL);
 	TU_FAILS(db, points_account_create(db, "E9", "bad \xfe name", 0, &id),
 	    POINTS_EINVAL);
-	TU_FAILS(db, points_account_create(db, "E9", NULL, 0x04, &id),
+	TU_FAILS(db, points_account_create(db, "E9", NULL, 0x08, &id),
 	    POINTS_EINVAL);
-	ck_assert_str_eq(points_errmsg(db), "unknown account flags 0x4");
+	ck_assert_str_eq(points_errmsg(db), "unknown account flags 0x8");
 	TU_FAILS(db, points_account_create(db, "E9", NULL, 0x80000000u, &id),
 	    POINTS_EINVAL);
 	TU_FAILS(db, points_account_create(db, "E9", NULL, 0, NULL), POINTS_EINVAL);

@@ -24,7 +24,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1 };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave, erin;
+static int64_t alice, bob, carol, dave, erin, pool;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -55,6 +55,9 @@ fx_options(void)
  *   EXP  alice 50 (day 0) and 8 (day 2), 10 of them on a hold due on day
  *        5 -> available 48, held 10; bob 5 (day 1)
  *   carol has nothing (may close), dave is frozen, alice has team=red.
+ *   POOL1, a budget pool, holds 60 EXP.
+ *   LIM  an asset with a daily transfer limit of 10: alice 15, bob 5
+ *        (transferred on day 2).
  *   erin holds ERIN_LOTS EXP lots of 1 point, expiring on days 500, 501,
  *        ...: more than a posting keeps on its stack (ledger.c).
  * The clock then stands at day 30. */
@@ -63,6 +66,7 @@ enum { ERIN_LOTS = 40, ERIN_DAY = 500 };
 static void
 fx_populate(void)
 {
+	points_asset_policy pol = POINTS_ASSET_POLICY_INIT;
 	points_posting p;
 	points_txn t;
 	int i;
@@ -96,6 +100,18 @@ fx_populate(void)
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_OK);
 	strcpy(hold_due, t.id);
 	ck_assert_int_eq(points_account_freeze(db, dave), POINTS_OK);
+	ck_assert_int_eq(points_account_create(db, "POOL1", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	p = tu_posting("EXP", pool, 60);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "LIM", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	pol.transfer_limit = 10;
+	ck_assert_int_eq(points_asset_policy_set(db, "LIM", &pol), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "LIM", 20, NULL), POINTS_OK);
+	p = tu_posting("LIM", alice, 5);
+	p.counterparty = bob;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
 	erin = tu_account(db, "E1005");
 	for (i = 0; i < ERIN_LOTS; i++) {
 		p = tu_posting("EXP", erin, 1);
@@ -427,6 +443,110 @@ run_transfer(void)
 
 	p.counterparty = bob;
 	return points_transfer(db, &p, &txo);
+}
+
+static int
+run_pool_fund(void)
+{
+	points_posting p = tu_posting("EXP", pool, 25);
+
+	p.idempotency_key = "fund-1";
+	return points_pool_fund(db, &p, &txo);
+}
+
+static void
+check_pool_fund(void)
+{
+	points_posting p = tu_posting("EXP", pool, 25);
+	points_txn t;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_FUND);
+	ck_assert_int_eq(tu_available(db, pool, "EXP"), 85);
+	p.idempotency_key = "fund-1";
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.replayed, 1);
+	ck_assert_int_eq(tu_available(db, pool, "EXP"), 85);
+}
+
+static int
+run_pool_defund(void)
+{
+	points_posting p = tu_posting("EXP", pool, 60);
+
+	return points_pool_defund(db, &p, &txo);
+}
+
+static void
+check_pool_defund(void)
+{
+	ck_assert_int_eq(txo.type, POINTS_TXN_DEFUND);
+	ck_assert_int_eq(tu_available(db, pool, "EXP"), 0);
+	ck_assert_int_eq(points_account_close(db, pool), POINTS_OK);
+}
+
+static int
+run_pool_award(void)
+{
+	points_posting p = tu_posting("EXP", bob, 45);
+
+	p.counterparty = pool;
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_pool_award(void)
+{
+	ck_assert_int_eq(txo.from, pool);
+	ck_assert_int_eq(tu_available(db, pool, "EXP"), 15);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 50);
+}
+
+static int
+run_asset_policy_set(void)
+{
+	points_asset_policy p = POINTS_ASSET_POLICY_INIT;
+
+	p.flags = POINTS_ASSET_NO_TRANSFER;
+	p.year_end_month = 3;
+	return points_asset_policy_set(db, "EXP", &p);
+}
+
+static void
+check_asset_policy_set(void)
+{
+	points_asset a;
+	points_posting p = tu_posting("EXP", alice, 1);
+	points_txn t;
+
+	ck_assert_int_eq(points_asset_get(db, "EXP", &a), POINTS_OK);
+	ck_assert_uint_eq(a.flags, POINTS_ASSET_NO_TRANSFER);
+	ck_assert_int_eq(a.year_end_month, 3);
+	p.counterparty = bob;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_ESTATE);
+}
+
+/* A transfer against a daily limit that an earlier one used in part:
+ * the counter is read and rewritten. */
+static int
+run_transfer_limited(void)
+{
+	points_posting p = tu_posting("LIM", alice, 5);
+
+	p.counterparty = bob;
+	return points_transfer(db, &p, &txo);
+}
+
+static void
+check_transfer_limited(void)
+{
+	points_posting p = tu_posting("LIM", alice, 6);
+	points_txn t;
+
+	ck_assert_int_eq(tu_available(db, bob, "LIM"), 10);
+	/* the populating transfer was on another day */
+	p.counterparty = bob;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "5 transferred today"));
 }
 
 /* Every list of the posting outgrows the room it has on the stack. */
@@ -793,6 +913,8 @@ static const fault_op write_ops[] = {
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), { "batch", run_batch, check_batch, 1 },
+	OP(pool_fund), OP(pool_defund), OP(pool_award), OP(asset_policy_set),
+	OP(transfer_limited),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1

@@ -26,7 +26,7 @@ enum { ST_V2, ST_V1 };
 
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol;
+static int64_t alice, bob, carol, pool;
 static char exp_earn[POINTS_ID_LEN + 1];
 static char hold_a[POINTS_ID_LEN + 1], hold_b[POINTS_ID_LEN + 1];
 
@@ -61,6 +61,10 @@ rt_open(int kind)
 	alice = tu_account(db, "E1001");
 	bob = tu_account(db, "E1002");
 	carol = tu_account(db, "E1003");
+	ck_assert_int_eq(points_account_create(db, "POOL1", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	p = tu_posting("PTS", pool, 100);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "EXP", 50, &t), POINTS_OK);
 	strcpy(exp_earn, t.id);
@@ -142,6 +146,32 @@ op_transfer(void)
 
 	p.counterparty = bob;
 	return points_transfer(db, &p, &txo);
+}
+
+static int
+op_pool_fund(void)
+{
+	points_posting p = tu_posting("PTS", pool, 5);
+
+	return points_pool_fund(db, &p, &txo);
+}
+
+static int
+op_pool_award(void)
+{
+	points_posting p = tu_posting("PTS", alice, 5);
+
+	p.counterparty = pool;
+	return points_earn(db, &p, &txo);
+}
+
+static int
+op_asset_policy_set(void)
+{
+	points_asset_policy p = POINTS_ASSET_POLICY_INIT;
+
+	p.transfer_limit = 100;
+	return points_asset_policy_set(db, "PTS", &p);
 }
 
 static int
@@ -255,7 +285,12 @@ static const rt_op ops[] = {
 	{ "earn replayed by its key", pre_earn_replay, op_earn_idempotent, 4,
 	    8 },
 	{ "spend", NULL, op_spend, 3, 12 },
-	{ "transfer", NULL, op_transfer, 3, 12 },
+	/* a transfer reads its asset (the policy) and the payer's daily
+	 * counter with its other reads, and writes the counter */
+	{ "transfer", NULL, op_transfer, 3, 15 },
+	{ "pool fund", NULL, op_pool_fund, 3, 12 },
+	{ "award from a pool", NULL, op_pool_award, 3, 12 },
+	{ "asset policy set", NULL, op_asset_policy_set, 3, 4 },
 	{ "adjust", NULL, op_adjust, 3, 12 },
 	{ "reverse", NULL, op_reverse, 9, 17 },
 	{ "hold create", NULL, op_hold_create, 4, 10 },

@@ -490,6 +490,8 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 /* Java has no unsigned literals. */
 %javaconstvalue(1) POINTS_ACCOUNT_SYSTEM;
 %javaconstvalue(2) POINTS_ACCOUNT_ALLOW_NEGATIVE;
+%javaconstvalue(4) POINTS_ACCOUNT_POOL;
+%javaconstvalue(1) POINTS_ASSET_NO_TRANSFER;
 %javaconstvalue(1) POINTS_KS_INTKEY;
 %javaconstvalue(2) POINTS_KS_ORDERED;
 %javaconstvalue(4) POINTS_KS_INT64;
@@ -685,6 +687,8 @@ POINTS_JAVA_RETURNS(points_earn, jobject, Txn)
 POINTS_JAVA_RETURNS(points_spend, jobject, Txn)
 POINTS_JAVA_RETURNS(points_transfer, jobject, Txn)
 POINTS_JAVA_RETURNS(points_adjust, jobject, Txn)
+POINTS_JAVA_RETURNS(points_pool_fund, jobject, Txn)
+POINTS_JAVA_RETURNS(points_pool_defund, jobject, Txn)
 POINTS_JAVA_RETURNS(points_reverse, jobject, Txn)
 POINTS_JAVA_RETURNS(points_txn_get, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_create, jobject, Txn)

@@ -19,6 +19,10 @@ extern "C" {
 
 #define POINTS_ACCOUNT_SYSTEM 0x01u         /* issuer, sink, ...: no lots */
 #define POINTS_ACCOUNT_ALLOW_NEGATIVE 0x02u /* may go below zero */
+/* A budget pool (a department's, a manager's): a system account funded
+ * by points_pool_fund and paying awards (points_earn with the pool as
+ * counterparty); never negative.  Implies POINTS_ACCOUNT_SYSTEM. */
+#define POINTS_ACCOUNT_POOL 0x04u
 
 /* The built-in system accounts, made when a ledger is created. */
 #define POINTS_ACCOUNT_ISSUER 1 /* external id "system:issuer" */

@@ -23,6 +23,8 @@ extern "C" {
 #define POINTS_TXN_HOLD 7
 #define POINTS_TXN_CAPTURE 8
 #define POINTS_TXN_RELEASE 9
+#define POINTS_TXN_FUND 10   /* points_pool_fund: a payer -> a pool */
+#define POINTS_TXN_DEFUND 11 /* points_pool_defund: a pool -> a payee */
 
 /*
  * Request structs (points_posting, points_reversal, and those of

@@ -250,9 +250,17 @@ points_account_create(points_db *db, const char *external_id, const char *name,
 	    POINTS_EXTID_MAX, 1)) ||
 	    (rc = points_db__check_str(db, "name", name, POINTS_NAME_MAX, 0)))
 		return rc;
-	if (flags & ~(POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE))
+	if (flags & ~(POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE |
+	    POINTS_ACCOUNT_POOL))
 		return points_db__err(db, POINTS_EINVAL,
 		    "unknown account flags 0x%x", flags);
+	/* a pool pays only from what it was given */
+	if ((flags & POINTS_ACCOUNT_POOL) &&
+	    (flags & POINTS_ACCOUNT_ALLOW_NEGATIVE))
+		return points_db__err(db, POINTS_EINVAL,
+		    "account %.64s: a pool may not go negative", external_id);
+	if (flags & POINTS_ACCOUNT_POOL)
+		flags |= POINTS_ACCOUNT_SYSTEM;
 	if (!out)
 		return points_db__err(db, POINTS_EINVAL, "out is required");
 	memset(&a, 0, sizeof(a));

@@ -21,7 +21,10 @@ edit_status(points_db *db, points_account *a, const unsigned char *attrs,
 	(void)attrs;
 	(void)attrs_len;
 	(void)new_attrs;
-	if (a->flags & POINTS_ACCOUNT_SYSTEM)
+	/* a budget pool is a system account a host made: it may be
+	 * frozen, and closed once defunded */
+	if ((a->flags & POINTS_ACCOUNT_SYSTEM) &&
+	    !(a->flags & POINTS_ACCOUNT_POOL))
 		return points_db__err(db, POINTS_EINVAL,
 		    "account %s is a system account and cannot be %s",
 		    a->external_id, s->verb);

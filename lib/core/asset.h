@@ -25,6 +25,12 @@ extern points_ksdef points_asset__ks; /* code -> asset record */
 /* Look an asset up by code (cache, then store).  Messages on failure. */
 int points_asset__find(points_db *db, const char *code, points_asset_rec *out);
 int points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out);
+/* The asset's key as one read of a points_db__get_many (the key is
+ * a->a.code: keep a alive until the read), and what it gave, decoded
+ * into a (the policy as stored now; the id must not have changed). */
+void points_asset__getreq(const points_asset_rec *a, points_getreq *r);
+int points_asset__fetched(points_db *db, points_asset_rec *a, int rc,
+    const void *v, size_t vl);
 /* The expiry day of points earned at t under the asset's policy. */
 uint32_t points_asset__expiry_day(points_db *db, const points_asset *a,
     int64_t t);

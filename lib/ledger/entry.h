@@ -83,7 +83,7 @@ typedef struct points_entry_rec {
 } points_entry_rec;
 
 /* The highest transaction type this library knows. */
-#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_RELEASE
+#define POINTS_LEDGER_TYPE_MAX POINTS_TXN_DEFUND
 /* 1 when this library knows type (points_entry_rec.type). */
 #define points_entry__type_known(type) \
 	((type) >= POINTS_TXN_EARN && (type) <= POINTS_LEDGER_TYPE_MAX)

@@ -11,6 +11,8 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
+#include "ledger/policy.h"
+#include "ledger/pool_party.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 
@@ -67,8 +69,9 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 	    b->available < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
 		return points_db__err(db, POINTS_EINSUFFICIENT,
-		    "account %s: insufficient points: available %lld, "
-		    "needs %lld", label, (long long)b->available,
+		    "%s %s: insufficient points: available %lld, "
+		    "needs %lld", b->flags & POINTS_ACCOUNT_POOL ? "pool" :
+		    "account", label, (long long)b->available,
 		    (long long)amount);
 	}
 	if (b->available < INT64_MIN + amount) {
@@ -133,7 +136,9 @@ typedef struct posting_ctx {
 	points_asset_rec asset;
 	unsigned char kf[8], kt[8];
 	int nf, nt; /* the balances' places among the keys; -1: not read */
+	int na;     /* the asset's, when its policy matters (policy.h) */
 	points_balance_rec fb, tb;
+	points_policy_day xd; /* a transfer's daily counter (policy.h) */
 	/* the lists' first lots live here: no allocation for most postings */
 	points_lotrec fbuf[32], tbuf[32];
 } posting_ctx;
@@ -166,6 +171,8 @@ posting_prefetch(points_db *db, const points_write_op *op, const void *req,
 		r[*n].klen = 8;
 		c->nt = (int)(*n)++;
 	}
+	c->na = points_policy__prefetch(op->type, c->from, &c->asset, &c->xd,
+	    r, n);
 	return POINTS_OK;
 }
 
@@ -187,6 +194,8 @@ posting_fetched(points_db *db, const points_write_op *op, const void *req,
 	if (rc == POINTS_OK && c->nt >= 0)
 		rc = points_balance__fetched(db, &c->tb, r[c->nt].rc,
 		    r[c->nt].val, r[c->nt].vlen);
+	if (rc == POINTS_OK && c->na >= 0)
+		rc = points_policy__fetched(db, &c->asset, &c->xd, r + c->na);
 	if (rc) {
 		points_balance__free(&c->fb);
 		points_balance__free(&c->tb);
@@ -242,6 +251,8 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 			return points_db__err(db, POINTS_EINVAL,
 			    "a transfer needs two different accounts");
 		break;
+	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
+		return points_pool_party__route(db, type, p, &c->from, &c->to);
 	default: /* adjustment: the sign says which way */
 		if (p->amount > 0) {
 			c->from = p->counterparty ? p->counterparty :
@@ -326,10 +337,18 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	case POINTS_TXN_SPEND:
 		if (!(rc = points_balance__check_party(db, fb, 1, 0)))
 			rc = points_balance__check_party(db, tb, -1, 0);
+		if (!rc)
+			rc = points_pool_party__payee(db, tb, "spend");
 		break;
 	case POINTS_TXN_TRANSFER:
 		if (!(rc = points_balance__check_party(db, fb, 1, 0)))
 			rc = points_balance__check_party(db, tb, 1, 0);
+		if (!rc)
+			rc = points_policy__transfer_check(db, &c->asset, fb,
+			    c->amount, &c->xd);
+		break;
+	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
+		rc = points_pool_party__check(db, type, fb, tb);
 		break;
 	default:
 		if (!(rc = points_balance__check_party(db, fb, 0, 1)))
@@ -355,6 +374,9 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	if ((rc = points_entry__append(db, &e, fb, tb)) ||
 	    (rc = points_posting__store_pair(db, fb, tb)))
 		goto done;
+	if (type == POINTS_TXN_TRANSFER &&
+	    (rc = points_policy__transfer_done(db, &c->xd)))
+		goto done;
 	*seq = e.seq;
 	rc = points_entry__txn(db, &e, result);
 done:
@@ -375,6 +397,22 @@ const points_write_op points_posting__transfer_op =
     POSTING_OP("transfer", POINTS_TXN_TRANSFER);
 const points_write_op points_posting__adjust_op =
     POSTING_OP("adjustment", POINTS_TXN_ADJUST);
+const points_write_op points_posting__fund_op =
+    POSTING_OP("pool funding", POINTS_TXN_FUND);
+const points_write_op points_posting__defund_op =
+    POSTING_OP("pool defunding", POINTS_TXN_DEFUND);
+
+/* For the postings of other files (pool.c): the skeleton with a
+ * posting's scratch, out of line. */
+int
+points_posting__run(points_db *db, const points_write_op *op,
+    const points_posting *p, points_txn *out)
+{
+	posting_ctx c;
+
+	c.from = c.to = c.amount = 0;
+	return points_write__run(db, op, p, &c, out);
+}
 
 POINTS_EXTERN int
 points_earn(points_db *db, const points_posting *p, points_txn *out)

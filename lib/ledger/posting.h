@@ -15,6 +15,11 @@ extern const points_write_op points_posting__earn_op;
 extern const points_write_op points_posting__spend_op;
 extern const points_write_op points_posting__transfer_op;
 extern const points_write_op points_posting__adjust_op;
+extern const points_write_op points_posting__fund_op;
+extern const points_write_op points_posting__defund_op;
+/* Run a posting op (one of the above) out of line. */
+int points_posting__run(points_db *db, const points_write_op *op,
+    const points_posting *p, points_txn *out);
 
 /* Credit amount to b (user accounts get lots: from src, latest first,
  * then at fallback_day); the lots added are pushed to in_lots. */

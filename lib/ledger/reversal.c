@@ -31,7 +31,7 @@ POINTS_MODULE(reversal_module)
 
 static const char *const type_names[] = {
 	"?", "earn", "spend", "transfer", "adjustment", "reversal", "expiry",
-	"hold", "capture", "release",
+	"hold", "capture", "release", "funding", "defunding",
 };
 
 static int
@@ -78,6 +78,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	switch (orig.type) {
 	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
 	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
+	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
 		break;
 	default:
 		if (!points_entry__type_known(orig.type)) {

@@ -25,10 +25,10 @@ from datetime import datetime, timezone
 
 from . import _capi as _c
 from . import capi
-from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound
+from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound, Overflow
 from .records import (Account, Asset, Balance, ChainHead, Entry, HOLD_OPEN,
                       Lot, SweepReport, Txn, VerifyReport, EXPIRE_NEVER,
-                      NEVER, _fields_of)
+                      NEVER, NO_TRANSFER, POOL, _fields_of)
 
 
 def seconds(t):
@@ -220,12 +220,37 @@ class Ledger:
     def asset(self, code):
         return Asset._make(self._call(_c.points_asset_get, code))
 
+    def set_asset_policy(self, code, *, transferable=True, transfer_limit=0,
+                         year_end=(12, 31)):
+        """Replace an asset's policy: whether users may transfer its
+        points, how many one account may transfer out a day (0: no
+        limit), and the (month, day) its EXPIRE_YEAR_END points expire
+        on.  Returns the asset."""
+        pol = capi.points_asset_policy()
+        capi.points_asset_policy_init(pol, capi.POINTS_ASSET_POLICY_VERSION)
+        pol.flags = 0 if transferable else NO_TRANSFER
+        month, day = year_end
+        try:
+            pol.transfer_limit = transfer_limit
+            pol.year_end_month = month
+            pol.year_end_day = day
+        except OverflowError:
+            raise Overflow("asset %s: a policy's number is outside its C "
+                           "type" % code, capi.POINTS_EOVERFLOW) from None
+        self._call(_c.points_asset_policy_set, code, pol)
+        return Asset._make(self._call(_c.points_asset_get, code))
+
     # ---- Accounts ----
 
     def create_account(self, external_id, name=None, *, flags=0):
         """Create an account with the host's unique external id."""
         aid = self._call(_c.points_account_create, external_id, name, flags)
         return Account._make(self._call(_c.points_account_get, aid))
+
+    def create_pool(self, external_id, name=None):
+        """Create a budget pool (an account with flags POOL): fund it
+        with fund_pool, pay awards with earn(..., counterparty=pool)."""
+        return self.create_account(external_id, name, flags=POOL)
 
     def account(self, account):
         """The account with this id (NotFound if none)."""
@@ -305,6 +330,22 @@ class Ledger:
         return Txn._make(self._call(_c.points_transfer, (
             asset, account_id(from_account), account_id(to_account), amount,
             memo, idempotency_key, 0 if time is None else seconds(time), 0)))
+
+    def fund_pool(self, pool, amount, asset, memo=None, *,
+                  idempotency_key=None, time=None, source=0):
+        """The issuer (or source, a system account such as another pool)
+        -> pool."""
+        return Txn._make(self._call(_c.points_pool_fund, (
+            asset, account_id(pool), account_id(source), amount, memo,
+            idempotency_key, 0 if time is None else seconds(time), 0)))
+
+    def defund_pool(self, pool, amount, asset, memo=None, *,
+                    idempotency_key=None, time=None, to=0):
+        """Pool -> the issuer (or to, a system account): return what a
+        pool has not paid out."""
+        return Txn._make(self._call(_c.points_pool_defund, (
+            asset, account_id(pool), account_id(to), amount, memo,
+            idempotency_key, 0 if time is None else seconds(time), 0)))
 
     def adjust(self, account, amount, asset, reason, *, idempotency_key=None,
                time=None):

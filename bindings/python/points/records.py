@@ -28,21 +28,25 @@ def _record(cls):
     return base
 
 # Transaction types (POINTS_TXN_*).
-EARN, SPEND, TRANSFER, ADJUST, REVERSAL, EXPIRE, HOLD, CAPTURE, RELEASE = \
-    range(1, 10)
+EARN, SPEND, TRANSFER, ADJUST, REVERSAL, EXPIRE, HOLD, CAPTURE, RELEASE, \
+    FUND, DEFUND = range(1, 12)
 TXN_TYPES = {EARN: "earn", SPEND: "spend", TRANSFER: "transfer",
              ADJUST: "adjust", REVERSAL: "reversal", EXPIRE: "expire",
-             HOLD: "hold", CAPTURE: "capture", RELEASE: "release"}
+             HOLD: "hold", CAPTURE: "capture", RELEASE: "release",
+             FUND: "fund", DEFUND: "defund"}
 
 # Account status and flags.
 ACTIVE, FROZEN, CLOSED = 0, 1, 2
-SYSTEM, ALLOW_NEGATIVE = 0x01, 0x02
+SYSTEM, ALLOW_NEGATIVE, POOL = 0x01, 0x02, 0x04
 
 # Hold states.
 HOLD_OPEN, HOLD_CAPTURED, HOLD_RELEASED, HOLD_EXPIRED = range(4)
 
 # Expiry policies of an asset.
 EXPIRE_NEVER, EXPIRE_DAYS, EXPIRE_YEAR_END = 0, 1, 2
+
+# Asset policy flags.
+NO_TRANSFER = 0x01
 
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
@@ -54,6 +58,17 @@ def utc(seconds):
 
 class Asset(_record("Asset")):
     __slots__ = ()
+
+    @property
+    def transferable(self):
+        """Whether users may transfer the asset's points."""
+        return not self.flags & NO_TRANSFER
+
+
+# The policy fields default to an asset's defaults, so that
+# Asset(code, decimals, expiry_policy, expiry_n) still describes a new
+# asset.
+Asset.__new__.__defaults__ = (0, 0, 12, 31)
 
 
 class Account(_record("Account")):

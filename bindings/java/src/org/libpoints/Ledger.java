@@ -248,6 +248,18 @@ public final class Ledger implements AutoCloseable {
         return capi.points_asset_get(db(), code);
     }
 
+    /** Replace an asset's policy as a whole; returns the asset as it now is. */
+    public synchronized Asset setAssetPolicy(String code, AssetPolicy policy) {
+        points_asset_policy p = new points_asset_policy();
+        try {
+            policy.fill(p);
+            capi.points_asset_policy_set(db(), code, p);
+        } finally {
+            p.delete();
+        }
+        return getAsset(code);
+    }
+
     /* ---- Accounts ---- */
 
     /** Create an account; returns its id. externalId must be unique; name may be null. */
@@ -255,7 +267,12 @@ public final class Ledger implements AutoCloseable {
         return createAccount(externalId, name, 0);
     }
 
-    /** flags: {@link Account#SYSTEM}, {@link Account#ALLOW_NEGATIVE}. */
+    /** A budget pool (flags {@link Account#POOL}); returns its id. */
+    public synchronized long createPool(String externalId, String name) {
+        return createAccount(externalId, name, Account.POOL);
+    }
+
+    /** flags: {@link Account#SYSTEM}, {@link Account#ALLOW_NEGATIVE}, {@link Account#POOL}. */
     public synchronized long createAccount(String externalId, String name, int flags) {
         return capi.points_account_create(db(), externalId, name, flags & 0xffffffffL);
     }
@@ -357,6 +374,20 @@ public final class Ledger implements AutoCloseable {
     /** account -&gt; counterparty; the points keep their expiry. */
     public synchronized Txn transfer(Posting p) {
         return capi.points_transfer(db(), p);
+    }
+
+    /**
+     * Fund a budget pool: the posting's counterparty (0: the issuer; or a
+     * system account such as another pool) -&gt; its account, a pool.
+     * Awards are {@link #earn} with the pool as counterparty.
+     */
+    public synchronized Txn fundPool(Posting p) {
+        return capi.points_pool_fund(db(), p);
+    }
+
+    /** Return what a pool has not paid out: its account -&gt; counterparty (0: the issuer). */
+    public synchronized Txn defundPool(Posting p) {
+        return capi.points_pool_defund(db(), p);
     }
 
     /** An administrator's correction against the issuer; memo (the reason) required. */

@@ -15,6 +15,10 @@ public enum TxnType {
     HOLD(capiConstants.POINTS_TXN_HOLD),
     CAPTURE(capiConstants.POINTS_TXN_CAPTURE),
     RELEASE(capiConstants.POINTS_TXN_RELEASE),
+    /** A pool's funding ({@link Ledger#fundPool}). */
+    FUND(capiConstants.POINTS_TXN_FUND),
+    /** A pool's defunding ({@link Ledger#defundPool}). */
+    DEFUND(capiConstants.POINTS_TXN_DEFUND),
     /** A type this library does not know (a newer library wrote it). */
     UNKNOWN(0);
 
