@@ -1466,12 +1466,8 @@ reversed_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
 static const char *
 reversible(int type)
 {
-	switch (type) {
-	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
-	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
-		return NULL;
-	}
-	return "is not of a type that can be reversed";
+	return points_reversal__reversible(type) ? NULL :
+	    "is not of a type that can be reversed";
 }
 
 /* Each reversed entry has its record, was of a kind that can be
