@@ -19,7 +19,12 @@ DEBS += python3-dev
 endif
 
 CSTD = -std=c99 -D_POSIX_C_SOURCE=200809L
-WARN = -Wall -Wextra -Werror
+# Warnings are errors in CI (.ci/run sets WERROR=1) and in SANITIZE=1
+# builds, not in a user's build: a newer compiler's new warning must not
+# stop one.
+WERROR ?= $(if $(filter 1,$(SANITIZE)),1,0)
+WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
+WARN = -Wall -Wextra $(WERROR_FLAG)
 OPT ?= -O2 -g
 ifeq ($(SANITIZE),1)
 OPT = -O1 -g -fno-omit-frame-pointer
@@ -49,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -75,6 +80,12 @@ build/pic/%.o: lib/%.c $(HDRS) | deps
 lib/libpoints.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+# The same position-independent objects, archived, for the Python and
+# Java bindings: each links the library into itself, so that copying the
+# extension (or the jar and libpoints_jni.so) elsewhere is enough.
+build/libpoints_pic.a: $(LIB_PIC)
+	rm -f $@ && ar rcs $@ $^
+
 lib/libpoints.so: $(LIB_PIC)
 	$(CC) -shared $(SAN) -Wl,-soname,libpoints.so.$(SOMAJOR) -o lib/libpoints.so.$(VERSION) $^ $(PKG_LIBS)
 	ln -sf libpoints.so.$(VERSION) lib/libpoints.so.$(SOMAJOR)
@@ -98,8 +109,14 @@ build/bench/%: bench/%.c lib/libpoints.a
 ifeq ($(SANITIZE),1)
 check: check-headers check-layers check-iterator-types check-c check-python
 else
-check: check-headers check-layers check-iterator-types check-c check-python check-java check-bindings
+check: check-headers check-layers check-iterator-types check-c check-python check-java check-bindings check-deploy
 endif
+
+# As a user meets the library: the bindings copied elsewhere work alone
+# (they carry libpoints), and every C, Python and Java snippet of
+# README.md runs as written (tests/python/deploy_*.py).
+check-deploy: all python java
+	$(PYTHON) -m unittest discover -s tests/python -t tests/python -p 'deploy_*.py' -v
 
 # Every public header compiles on its own, as C99 and as C++ (when a C++
 # compiler is there), and has an include guard; those under
@@ -184,6 +201,26 @@ lint-man:
 points.pc: points.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
+# After installing into a directory the dynamic loader searches (as
+# ldconfig -v -N lists it), ldconfig updates its cache so that programs
+# find libpoints.so.$(SOMAJOR); elsewhere (or with DESTDIR, a staging
+# root) it says what to do instead.
+LIBDIR = $(PREFIX)/lib
+LDCONFIG ?= $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v ldconfig 2>/dev/null)
+define after_install
+	@if [ -n "$(DESTDIR)" ]; then exit 0; fi; \
+	dir=$$(readlink -f "$(LIBDIR)"); searched=0; \
+	for d in $$($(LDCONFIG) -v -N 2>/dev/null | sed -n 's/^\(\/[^:]*\):.*/\1/p'); do \
+	  [ "$$(readlink -f "$$d")" = "$$dir" ] && searched=1; \
+	done; \
+	if [ $$searched = 1 ]; then echo "$(LDCONFIG)"; $(LDCONFIG); \
+	else \
+	  echo "note: $(LIBDIR) is not searched by the dynamic loader; link programs"; \
+	  echo "  with -Wl,-rpath,$(LIBDIR), or set LD_LIBRARY_PATH=$(LIBDIR), or add"; \
+	  echo "  $(LIBDIR) to a file in /etc/ld.so.conf.d/ and run ldconfig (README.md)"; \
+	fi
+endef
+
 install: all points.pc
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
@@ -196,6 +233,16 @@ install: all points.pc
 	install -m 644 include/points/sys/*.h $(DESTDIR)$(PREFIX)/include/points/sys/
 	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	$(after_install)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/libpoints.so \
+	    $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(VERSION) \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h
+	rm -rf $(DESTDIR)$(PREFIX)/include/points
+	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
+	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 2>/dev/null || true
+	$(after_install)
 
 include bindings/python/python.mk
 include bindings/java/java.mk

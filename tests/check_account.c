@@ -1255,16 +1255,20 @@ START_TEST(test_store_failure_is_estorage_and_changes_nothing)
 }
 END_TEST
 
+/* A failure inside a batch: undone alone (the batch goes on), unless
+ * undoing it fails too (every call fails from n on), which drops the
+ * batch with POINTS_ESTATE. */
 START_TEST(test_failure_inside_batch_drops_it_with_estate)
 {
 	int64_t n, id;
-	int rc, dropped = 0;
+	int rc, dropped = 0, persistent;
 
 	tu_snap(db);
+	for (persistent = 0; persistent < 2; persistent++)
 	for (n = 1;; n++) {
 		ck_assert(n < 1000);
 		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
-		points_store_fault_arm(fault, n, 0);
+		points_store_fault_arm(fault, n, persistent);
 		rc = points_account_create(db, "E3000", NULL, 0, &id);
 		points_store_fault_arm(fault, 0, 0);
 		if (rc == POINTS_OK) {
@@ -1272,10 +1276,11 @@ START_TEST(test_failure_inside_batch_drops_it_with_estate)
 			break;
 		}
 		ck_assert_int_eq(rc, POINTS_ESTORAGE);
-		/* a failure before the first write lets the batch go on;
-		 * one after it drops the batch */
+		/* a failure before the first write, or one undone, lets
+		 * the batch go on; one whose undo failed drops it */
 		rc = points_account_create(db, "E3001", NULL, 0, &id);
 		if (rc == POINTS_ESTATE) {
+			ck_assert(persistent);
 			dropped++;
 			ck_assert_int_eq(points_account_update(db, alice, "x",
 			    NULL, NULL), POINTS_ESTATE);

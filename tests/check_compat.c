@@ -118,7 +118,8 @@ rewrite_tail(int64_t seq, size_t at, unsigned char value,
 			buf[at] = value;
 			ck_assert_uint_le(len + n, sizeof(buf));
 			memmove(buf + len - HASH + n, buf + len - HASH, HASH);
-			memcpy(buf + len - HASH, tail, n);
+			if (n > 0) /* tail may be NULL then */
+				memcpy(buf + len - HASH, tail, n);
 			len += n;
 		}
 		be64(k, q);

@@ -16,10 +16,11 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "ledger/expiry.h"
 
 #define FAULT_MAX 10000 /* no operation makes this many store calls */
 
-enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1 };
+enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1, FX_V2, FX_V2_SQLITE };
 
 static int fx_kind;
 static points_store *inner, *fault;
@@ -136,11 +137,17 @@ fx_open(int kind)
 		tu_alloc_install();
 		rc = points_open("memory:", &o, &db);
 	} else {
-		ck_assert_int_eq(points_store_open(kind == FX_SQLITE ?
-		    tu_sqlite_uri() : "memory:", &inner), POINTS_OK);
+		ck_assert_int_eq(points_store_open(kind == FX_SQLITE ||
+		    kind == FX_V2_SQLITE ? tu_sqlite_uri() : "memory:",
+		    &inner), POINTS_OK);
+		if (kind == FX_V2_SQLITE)
+			inner = tu_store_v2(inner);
 		/* a store of version 1: a get per key, no messages */
 		if (kind == FX_V1)
 			inner = tu_store_v1(inner);
+		/* a store of version 2: no savepoints */
+		if (kind == FX_V2)
+			inner = tu_store_v2(inner);
 		ck_assert_int_eq(points_store_fault_new(inner, &fault),
 		    POINTS_OK);
 		rc = points_open_store(fault, &o, &db);
@@ -171,6 +178,18 @@ static void
 setup_v1(void)
 {
 	fx_open(FX_V1);
+}
+
+static void
+setup_v2(void)
+{
+	fx_open(FX_V2);
+}
+
+static void
+setup_v2_sqlite(void)
+{
+	fx_open(FX_V2_SQLITE);
 }
 
 static void
@@ -997,9 +1016,11 @@ START_TEST(test_write_operation_survives_sqlite_store_faults)
 }
 END_TEST
 
-/* The commit of a batch that a failed write rolled back says
- * POINTS_ESTATE; a failure before an earn's first write leaves the batch
- * going, so what commits is exactly the earns that said POINTS_OK. */
+/* What a batch commits is exactly the earns that said POINTS_OK: a
+ * failed one is undone alone (a store with savepoints) or, when it had
+ * written, loses the batch (a store without; or when every call fails,
+ * rolling back to the savepoint too), and then the commit says
+ * POINTS_ESTATE and nothing is written. */
 static void
 batch_commit_anyway_loop(int persistent)
 {
@@ -1070,7 +1091,7 @@ batch_commit_anyway_loop(int persistent)
 	tu_invariants(db);
 }
 
-START_TEST(test_batch_commit_after_failed_write_is_estate)
+START_TEST(test_batch_commits_exactly_the_earns_that_succeeded)
 {
 	batch_commit_anyway_loop(_i);
 }
@@ -1115,6 +1136,277 @@ START_TEST(test_rolled_back_batch_forgets_the_assets_it_made)
 	    "asset NEW of a rolled-back batch is still visible");
 	ck_assert_int_eq(tu_earn(db, alice, "NEW", 5, NULL), POINTS_ENOTFOUND);
 	tu_invariants(db);
+}
+END_TEST
+
+/* ---- Inside a batch: a failed operation undoes only itself ---- */
+
+/* The batch around the operation under test: op1 before it and op3
+ * after it, earns to erin in PTS, which no operation under test reads
+ * or checks. */
+#define OP1_AMOUNT 3
+#define OP3_AMOUNT 4
+
+static int64_t
+puts_and_dels(void)
+{
+	return points_store_fault_method_calls(fault, "put") +
+	    points_store_fault_method_calls(fault, "del");
+}
+
+/* In a batch, op1 succeeds, the operation fails at store call n (once,
+ * or every call from n on until it returns), op3 succeeds, the batch
+ * commits: op1 and op3 are there, the failed operation left no trace
+ * (the batch's view is byte for byte what it was before it), and the
+ * invariants and points_verify hold.  When every call from n on fails,
+ * rolling back to the operation's savepoint fails too (n > 1: it
+ * follows the savepoint, call 1): the batch is lost, op3 and the commit
+ * say POINTS_ESTATE and the ledger is as before the batch.  Every
+ * operation must fail after it has written at least once (a put or
+ * delete succeeded before the failed call). */
+static void
+batch_fault_loop(const fault_op *op, int persistent)
+{
+	int64_t n, calls, fails, writes, erin_pts = tu_available(db, erin, "PTS");
+	int rc, rc3, crc, wrote_then_failed = 0;
+
+	for (n = 1;; n++) {
+		char *before, *mid, *after, msg[600];
+		size_t bl, ml, al;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing with call %lld "
+		    "failed", op->name, (long long)n);
+		before = tu_dump(db, &bl);
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT, NULL),
+		    POINTS_OK);
+		mid = tu_dump_txn(db, &ml);
+		ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
+		    POINTS_OK);
+		rc = op->run();
+		calls = points_store_fault_calls(fault);
+		fails = points_store_fault_failures(fault);
+		writes = puts_and_dels();
+		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0),
+		    POINTS_OK);
+		snprintf(msg, sizeof(msg), "%s", points_errmsg(db));
+		if (rc == POINTS_OK) {
+			ck_assert_msg(fails == 0, "%s succeeded although call "
+			    "%lld of %lld failed", op->name, (long long)n,
+			    (long long)calls);
+		} else {
+			ck_assert_msg(fails > 0, "%s failed without a fault "
+			    "(call %lld of %lld): %s", op->name, (long long)n,
+			    (long long)calls, msg);
+			ck_assert_msg(rc == POINTS_ESTORAGE, "%s in a batch, "
+			    "fault at call %lld%s: returned %d (%s): %s",
+			    op->name, (long long)n, persistent ? " on" : "",
+			    rc, points_strerror(rc), msg);
+			ck_assert_int_eq(points_errcode(db), rc);
+			/* the failed call was a write after a write, or
+			 * came after one */
+			if (writes >= 2 || (writes == 1 && calls > n))
+				wrote_then_failed = 1;
+		}
+		if (rc != POINTS_OK && !(persistent && n > 1)) {
+			/* the batch goes on as it was before the operation */
+			after = tu_dump_txn(db, &al);
+			ck_assert_msg(al == ml && memcmp(after, mid, ml) == 0,
+			    "%s, fault at call %lld: the failed operation "
+			    "left a trace in the batch", op->name,
+			    (long long)n);
+			free(after);
+		}
+		rc3 = tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL);
+		if (persistent && rc != POINTS_OK && n > 1) {
+			/* undoing it failed too: the batch is lost */
+			ck_assert_msg(strstr(msg, "the batch was rolled back"),
+			    "%s, fault from %lld: %s", op->name, (long long)n,
+			    msg);
+			ck_assert_int_eq(rc3, POINTS_ESTATE);
+			ck_assert_int_eq(points_batch_commit(db),
+			    POINTS_ESTATE);
+			assert_unchanged(before, bl, op->name, (long)n, 1);
+			free(before);
+			free(mid);
+			continue;
+		}
+		ck_assert_msg(rc3 == POINTS_OK, "%s, fault at %lld: the "
+		    "batch did not go on: %s", op->name, (long long)n,
+		    points_errmsg(db));
+		crc = points_batch_commit(db);
+		ck_assert_msg(crc == POINTS_OK, "%s, fault at %lld: commit: "
+		    "%s", op->name, (long long)n, points_errmsg(db));
+		erin_pts += OP1_AMOUNT + OP3_AMOUNT;
+		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
+		free(before);
+		free(mid);
+		if (rc == POINTS_OK)
+			break;
+		tu_invariants(db);
+	}
+	op->check();
+	tu_invariants(db);
+	ck_assert_msg(wrote_then_failed, "%s never failed after writing",
+	    op->name);
+}
+
+/* The same with the nth allocation failing (a memory store): the
+ * operation returns POINTS_ENOMEM, is undone, and the batch goes on
+ * (rolling back to a savepoint needs no memory). */
+static void
+batch_oom_loop(const fault_op *op)
+{
+	int64_t erin_pts = tu_available(db, erin, "PTS");
+	long n, count;
+	int rc;
+
+	for (n = 1;; n++) {
+		char *mid, *after;
+		size_t ml, al;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing at allocation "
+		    "%ld", op->name, n);
+		tu_alloc_fail_at(0);
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT, NULL),
+		    POINTS_OK);
+		mid = tu_dump_txn(db, &ml);
+		tu_alloc_fail_at(n);
+		rc = op->run();
+		count = tu_alloc_count();
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK) {
+			ck_assert_msg(count < n, "%s succeeded although "
+			    "allocation %ld failed", op->name, n);
+		} else {
+			ck_assert_msg(rc == POINTS_ENOMEM, "%s in a batch, "
+			    "allocation %ld failed: returned %d (%s): %s",
+			    op->name, n, rc, points_strerror(rc),
+			    points_errmsg(db));
+			ck_assert_msg(count >= n, "%s failed without an "
+			    "allocation failing: %s", op->name,
+			    points_errmsg(db));
+			after = tu_dump_txn(db, &al);
+			ck_assert_msg(al == ml && memcmp(after, mid, ml) == 0,
+			    "%s, allocation %ld failed: the failed operation "
+			    "left a trace in the batch", op->name, n);
+			free(after);
+		}
+		free(mid);
+		ck_assert_msg(tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL) ==
+		    POINTS_OK, "%s, allocation %ld: the batch did not go on: "
+		    "%s", op->name, n, points_errmsg(db));
+		ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+		erin_pts += OP1_AMOUNT + OP3_AMOUNT;
+		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
+		if (rc == POINTS_OK)
+			break;
+	}
+	op->check();
+	tu_invariants(db);
+}
+
+/* A store without savepoints (version 2) keeps the documented
+ * fallback: a failure after the operation's first write (a put or
+ * delete was tried, the failed one included) rolls the whole batch
+ * back, op1 too; op3 and the commit say POINTS_ESTATE and the ledger is
+ * as before the batch.  A failure before it leaves the batch going. */
+static void
+batch_fallback_loop(const fault_op *op)
+{
+	int64_t n, writes, erin_pts = tu_available(db, erin, "PTS");
+	int rc, rc3, lost = 0, kept = 0;
+
+	for (n = 1;; n++) {
+		char *before;
+		size_t bl;
+
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing with call %lld "
+		    "failed", op->name, (long long)n);
+		before = tu_dump(db, &bl);
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT, NULL),
+		    POINTS_OK);
+		ck_assert_int_eq(points_store_fault_arm(fault, n, 0),
+		    POINTS_OK);
+		rc = op->run();
+		writes = puts_and_dels();
+		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0),
+		    POINTS_OK);
+		ck_assert_msg(rc == POINTS_OK || rc == POINTS_ESTORAGE,
+		    "%s, fault at %lld: %d (%s)", op->name, (long long)n, rc,
+		    points_errmsg(db));
+		rc3 = tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL);
+		if (rc != POINTS_OK && writes > 0) {
+			ck_assert_int_eq(rc3, POINTS_ESTATE);
+			ck_assert_int_eq(points_batch_commit(db),
+			    POINTS_ESTATE);
+			assert_unchanged(before, bl, op->name, (long)n, 0);
+			lost = 1;
+		} else {
+			ck_assert_msg(rc3 == POINTS_OK, "%s, fault at %lld: "
+			    "%s", op->name, (long long)n, points_errmsg(db));
+			ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+			erin_pts += OP1_AMOUNT + OP3_AMOUNT;
+			kept += rc != POINTS_OK;
+		}
+		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
+		free(before);
+		if (rc == POINTS_OK)
+			break;
+	}
+	ck_assert_msg(lost && kept, "%s: lost %d, kept %d", op->name, lost,
+	    kept);
+	op->check();
+	tu_invariants(db);
+}
+
+/* The operations that run inside a batch: all but the batch itself
+ * (batches do not nest); the ith of them. */
+#define NSINGLE (NWRITE - 1)
+
+static const fault_op *
+single_op(int i)
+{
+	int k;
+
+	for (k = 0; k < NWRITE; k++)
+		if (!write_ops[k].batch && i-- == 0)
+			return &write_ops[k];
+	ck_abort_msg("no single operation %d", i);
+	return NULL;
+}
+
+/* _i: single_op index * 2 + persistent */
+START_TEST(test_failed_operation_in_batch_undoes_only_itself)
+{
+	batch_fault_loop(single_op(_i / 2), _i % 2);
+}
+END_TEST
+
+/* The sweep in chunks of one unit of work, inside a batch: chunks are
+ * not committed there, and a failure in a late chunk undoes the whole
+ * sweep and nothing else. */
+START_TEST(test_chunked_sweep_in_batch_undoes_only_itself)
+{
+	static const fault_op sweep = { "sweep", run_sweep, check_sweep, 0 };
+
+	points_expiry__chunk = 1;
+	batch_fault_loop(&sweep, _i);
+	points_expiry__chunk = POINTS_SWEEP_CHUNK;
+}
+END_TEST
+
+START_TEST(test_failed_operation_in_batch_survives_out_of_memory)
+{
+	batch_oom_loop(single_op(_i));
+}
+END_TEST
+
+START_TEST(test_store_without_savepoints_loses_the_batch)
+{
+	batch_fallback_loop(single_op(_i));
 }
 END_TEST
 
@@ -2038,8 +2330,8 @@ fault_suite(void)
 	tcase_add_checked_fixture(tc, setup_memory, teardown);
 	tcase_add_loop_test(tc, test_write_operation_survives_store_faults, 0,
 	    2 * NWRITE);
-	tcase_add_loop_test(tc, test_batch_commit_after_failed_write_is_estate,
-	    0, 2);
+	tcase_add_loop_test(tc,
+	    test_batch_commits_exactly_the_earns_that_succeeded, 0, 2);
 	tcase_add_loop_test(tc,
 	    test_big_batch_rolls_back_node_splits_on_store_faults, 0, 2);
 	tcase_add_test(tc, test_failed_batch_forgets_the_assets_it_made);
@@ -2069,11 +2361,52 @@ fault_suite(void)
 	tcase_add_checked_fixture(tc, setup_sqlite, teardown);
 	tcase_add_loop_test(tc,
 	    test_write_operation_survives_sqlite_store_faults, 0, 2 * NWRITE);
-	tcase_add_loop_test(tc, test_batch_commit_after_failed_write_is_estate,
-	    0, 2);
+	tcase_add_loop_test(tc,
+	    test_batch_commits_exactly_the_earns_that_succeeded, 0, 2);
 	tcase_add_loop_test(tc,
 	    test_read_operation_fails_cleanly_under_store_faults, 0,
 	    2 * NREAD);
+	suite_add_tcase(s, tc);
+
+	/* Inside a batch: op1, the operation failing, op3, commit. */
+	tc = tcase_create("batch_faults");
+	tcase_add_checked_fixture(tc, setup_memory, teardown);
+	tcase_add_loop_test(tc,
+	    test_failed_operation_in_batch_undoes_only_itself, 0,
+	    2 * NSINGLE);
+	tcase_add_loop_test(tc,
+	    test_chunked_sweep_in_batch_undoes_only_itself, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("batch_sqlite_faults");
+	tcase_add_checked_fixture(tc, setup_sqlite, teardown);
+	tcase_add_loop_test(tc,
+	    test_failed_operation_in_batch_undoes_only_itself, 0,
+	    2 * NSINGLE);
+	tcase_add_loop_test(tc,
+	    test_chunked_sweep_in_batch_undoes_only_itself, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("batch_out_of_memory");
+	tcase_add_checked_fixture(tc, setup_oom, teardown);
+	tcase_add_loop_test(tc,
+	    test_failed_operation_in_batch_survives_out_of_memory, 0,
+	    NSINGLE);
+	suite_add_tcase(s, tc);
+
+	/* Stores of version 2 (no savepoints): the fallback. */
+	tc = tcase_create("batch_v2_faults");
+	tcase_add_checked_fixture(tc, setup_v2, teardown);
+	tcase_add_loop_test(tc, test_store_without_savepoints_loses_the_batch,
+	    0, NSINGLE);
+	tcase_add_loop_test(tc,
+	    test_batch_commits_exactly_the_earns_that_succeeded, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("batch_v2_sqlite_faults");
+	tcase_add_checked_fixture(tc, setup_v2_sqlite, teardown);
+	tcase_add_loop_test(tc, test_store_without_savepoints_loses_the_batch,
+	    0, NSINGLE);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("out_of_memory");

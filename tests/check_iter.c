@@ -253,7 +253,8 @@ START_TEST(test_iterator_opened_in_committed_batch_goes_on)
 }
 END_TEST
 
-/* A write that fails after writing drops the whole batch: that is a
+/* A write that fails after writing, when undoing it fails too (every
+ * store call fails from n on), drops the whole batch: that is a
  * rollback too.  An iterator opened after the failure, before the batch
  * ends, reads what is committed and is not invalidated. */
 START_TEST(test_batch_dropped_by_a_failed_write_invalidates_its_iterators)
@@ -269,7 +270,7 @@ START_TEST(test_batch_dropped_by_a_failed_write_invalidates_its_iterators)
 		    POINTS_OK);
 		for (k = 0; k < NKINDS; k++)
 			ck_assert_int_eq(any_open(db, k, &its[k]), POINTS_OK);
-		points_store_fault_arm(fault, n, 0);
+		points_store_fault_arm(fault, n, 1);
 		rc = tu_earn(db, bob, "PTS", 5, NULL);
 		points_store_fault_arm(fault, 0, 0);
 		if (rc == POINTS_ESTORAGE &&

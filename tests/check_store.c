@@ -1047,6 +1047,233 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* ---- Version 3: savepoints ---- */
+
+static void
+ck_get(points_keyspace *k, const char *key, const char *want)
+{
+	char buf[VMAX + 1];
+	char *got = get_s(k, key, strlen(key), buf, sizeof(buf));
+
+	if (!want)
+		ck_assert_msg(got == NULL, "%s: got '%s', want none", key, got);
+	else {
+		ck_assert_msg(got != NULL, "%s: missing, want '%s'", key, want);
+		ck_assert_str_eq(got, want);
+	}
+}
+
+/* rollback_to undoes every kind of write since the savepoint (insert,
+ * replace in place, replace by a longer value, delete), of keys made in
+ * the transaction before it and of committed ones; get (SQLite: through
+ * its read cache) and cursors see the state it marked; the transaction
+ * goes on and commits that. */
+START_TEST(test_rollback_to_undoes_only_since_the_savepoint)
+{
+	static const char longer[] = "a value much longer than the first one, "
+	    "so that it cannot be written over it in place";
+
+	be_open(_i);
+	ck_assert_uint_ge(st->version, 3);
+	OK(st->begin(st, 1));
+	put_s(ks, "c1", "committed");
+	put_s(ks, "c2", "committed");
+	put_s(ks, "c3", "committed");
+	OK(st->commit(st));
+	OK(st->begin(st, 1));
+	put_s(ks, "t1", "txn");
+	put_s(ks, "t2", "txn");
+	put_s(ks, "t3", "txn");
+	ck_get(ks, "c1", "committed"); /* read before: cached */
+	ck_get(ks, "t1", "txn");
+	OK(st->savepoint(st));
+	put_s(ks, "c1", "CHANGED"); /* in place */
+	put_s(ks, "t1", "CHANGED");
+	put_s(ks, "c2", longer);    /* moves */
+	put_s(ks, "t2", longer);
+	OK(st->del(st, ks, "c3", 2));
+	OK(st->del(st, ks, "t3", 2));
+	put_s(ks, "new", "new");
+	put_s(ks2, "other", "new");
+	ck_get(ks, "c1", "CHANGED");
+	ck_get(ks, "t1", "CHANGED");
+	ck_get(ks, "c3", NULL);
+	OK(st->rollback_to(st));
+	ck_get(ks, "c1", "committed");
+	ck_get(ks, "t1", "txn");
+	ck_get(ks, "c2", "committed");
+	ck_get(ks, "t2", "txn");
+	ck_get(ks, "c3", "committed");
+	ck_get(ks, "t3", "txn");
+	ck_get(ks, "new", NULL);
+	ck_get(ks2, "other", NULL);
+	ck_dump_eq(dump(ks, 0), "6331=636f6d6d6974746564;6332=636f6d6d6974746564;"
+	    "6333=636f6d6d6974746564;7431=74786e;7432=74786e;7433=74786e;");
+	/* the savepoint is gone; the transaction goes on */
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	put_s(ks, "t1", "after");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "6331=636f6d6d6974746564;6332=636f6d6d6974746564;"
+	    "6333=636f6d6d6974746564;7431=6166746572;7432=74786e;7433=74786e;");
+	ck_dump_eq(dump(ks2, 1), "");
+}
+END_TEST
+
+/* release keeps the writes in the transaction: the commit keeps them,
+ * a rollback drops them with the rest. */
+START_TEST(test_release_keeps_writes_in_the_transaction)
+{
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "a", "2");
+	put_s(ks, "b", "2");
+	OK(st->release(st));
+	ck_get(ks, "a", "2");
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), "");
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "a", "2");
+	put_s(ks, "b", "2");
+	OK(st->release(st));
+	/* written over after the release, then rolled back to a later
+	 * savepoint: the released value comes back */
+	OK(st->savepoint(st));
+	put_s(ks, "a", "3");
+	put_s(ks, "b", "3");
+	OK(st->rollback_to(st));
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=32;62=32;");
+}
+END_TEST
+
+/* Savepoints nest: each rollback_to and release acts on the newest. */
+START_TEST(test_savepoints_nest)
+{
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "0");
+	OK(st->savepoint(st));
+	put_s(ks, "a", "1");
+	put_s(ks, "b", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "a", "2");
+	put_s(ks, "c", "2");
+	OK(st->savepoint(st));
+	put_s(ks, "d", "3");
+	OK(st->release(st));      /* the third: d stays with the second */
+	OK(st->rollback_to(st));  /* the second: a=1, b, no c, no d */
+	ck_dump_eq(dump(ks, 0), "61=31;62=31;");
+	OK(st->savepoint(st));
+	OK(st->del(st, ks, "b", 1));
+	OK(st->release(st));
+	ck_dump_eq(dump(ks, 0), "61=31;");
+	OK(st->rollback_to(st));  /* the first */
+	ck_dump_eq(dump(ks, 0), "61=30;");
+	ck_assert_int_eq(st->rollback_to(st), POINTS_EMISUSE);
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=30;");
+	/* commit and rollback end the savepoints still open */
+	OK(st->begin(st, 1));
+	OK(st->savepoint(st));
+	put_s(ks, "x", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "y", "1");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=30;78=31;79=31;");
+	OK(st->begin(st, 1));
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	OK(st->savepoint(st));
+	OK(st->rollback(st));
+	OK(st->begin(st, 1));
+	ck_assert_int_eq(st->rollback_to(st), POINTS_EMISUSE);
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* Only inside a write transaction. */
+START_TEST(test_savepoint_outside_write_transaction_is_misuse)
+{
+	be_open(_i);
+	ck_assert_int_eq(st->savepoint(st), POINTS_EMISUSE);
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	ck_assert_int_eq(st->rollback_to(st), POINTS_EMISUSE);
+	OK(st->begin(st, 0));
+	ck_assert_int_eq(st->savepoint(st), POINTS_EMISUSE);
+	ck_assert_int_eq(st->rollback_to(st), POINTS_EMISUSE);
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* Random writes with savepoints opened, released and rolled back to at
+ * random (up to 4 deep), against the model with a copy per savepoint;
+ * the contents are compared after every savepoint call, and the
+ * transaction ends in a commit or a rollback. */
+START_TEST(test_savepoints_random_against_model)
+{
+	static model m, txn, sp[4];
+	unsigned char k[KMAX], v[VMAX];
+	int t, i, depth;
+
+	be_open(_i);
+	rng_state = 0x13198a2e03707344u + (uint64_t)_i;
+	m.n = 0;
+	for (t = 0; t < 40; t++) {
+		int nops = 1 + (int)(rng() % 200), commit = rng() % 3 != 0;
+
+		txn = m;
+		depth = 0;
+		OK(st->begin(st, 1));
+		for (i = 0; i < nops; i++) {
+			uint64_t r = rng();
+			size_t kl, vl = (size_t)(r >> 40) % 120;
+			unsigned what = (unsigned)(r >> 56) % 16;
+
+			if (what == 0 && depth < 4) {
+				OK(st->savepoint(st));
+				sp[depth++] = txn;
+				ck_model(ks, &txn, 0);
+				continue;
+			}
+			if (what == 1 && depth > 0) {
+				OK(st->release(st));
+				depth--;
+				ck_model(ks, &txn, 0);
+				continue;
+			}
+			if (what == 2 && depth > 0) {
+				OK(st->rollback_to(st));
+				txn = sp[--depth];
+				ck_model(ks, &txn, 0);
+				continue;
+			}
+			kl = 1 + (size_t)(r >> 8) % 6;
+			memset(k, 'k', kl);
+			k[kl - 1] = (unsigned char)(r >> 20) % 16;
+			memset(v, (int)(r & 0xff), vl);
+			if (what < 12) {
+				put(ks, k, kl, v, vl);
+				model_put(&txn, k, kl, v, vl);
+			} else {
+				OK(st->del(st, ks, k, kl));
+				model_del(&txn, k, kl);
+			}
+		}
+		ck_model(ks, &txn, 0);
+		if (commit) {
+			OK(st->commit(st));
+			m = txn;
+		} else
+			OK(st->rollback(st));
+		ck_model(ks, &m, 1);
+	}
+}
+END_TEST
+
 /* ---- Version 2: get_many, errmsg, INT64 keyspaces ---- */
 
 START_TEST(test_get_many_reads_keys_at_once)
@@ -1825,6 +2052,9 @@ START_TEST(test_fault_over_version_1_store)
 	ck_assert_uint_eq(st->version, POINTS_STORE_VERSION);
 	ck_assert_ptr_null(st->get_many);
 	ck_assert_ptr_nonnull(st->errmsg);
+	ck_assert_ptr_null(st->savepoint);
+	ck_assert_ptr_null(st->release);
+	ck_assert_ptr_null(st->rollback_to);
 	OK(st->keyspace(st, "main", 0, &ks));
 	OK(st->begin(st, 1));
 	put_s(ks, "a", "1");
@@ -1840,6 +2070,64 @@ START_TEST(test_fault_over_version_1_store)
 	OK(st->begin(st, 0));
 	OK(st->get(st, ks, "a", 1, &v, &vl));
 	OK(st->rollback(st));
+}
+END_TEST
+
+/* Savepoints are counted and failed like other calls, and a failed one
+ * is not forwarded: a failed release leaves the savepoint open, a failed
+ * rollback_to leaves the writes since it. */
+START_TEST(test_fault_counts_and_fails_savepoints)
+{
+	fault_open(_i);
+	OK(points_store_fault_arm(st, 0, 0));
+	OK(st->begin(st, 1));                                 /* 1 */
+	OK(st->savepoint(st));                                /* 2 */
+	put_s(ks, "a", "1");                                  /* 3 */
+	OK(st->release(st));                                  /* 4 */
+	OK(st->savepoint(st));                                /* 5 */
+	put_s(ks, "b", "1");                                  /* 6 */
+	OK(st->rollback_to(st));                              /* 7 */
+	ck_assert_int_eq(points_store_fault_calls(st), 7);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "savepoint"), 2);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "release"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(st, "rollback_to"),
+	    1);
+	/* a failed savepoint opens none */
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->savepoint(st), POINTS_ESTORAGE);
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	/* a failed release leaves it open: rollback_to still undoes */
+	OK(points_store_fault_arm(st, 0, 0));
+	OK(st->savepoint(st));
+	put_s(ks, "c", "1");
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->release(st), POINTS_ESTORAGE);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "fault injected"));
+	OK(st->rollback_to(st));
+	/* a failed rollback_to undoes nothing */
+	OK(st->savepoint(st));
+	put_s(ks, "d", "1");
+	OK(points_store_fault_arm(st, 1, 0));
+	ck_assert_int_eq(st->rollback_to(st), POINTS_ESTORAGE);
+	ck_get(ks, "d", "1");
+	OK(points_store_fault_arm(st, 0, 0));
+	OK(st->rollback_to(st));
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=31;");
+}
+END_TEST
+
+/* Over a store of version 2 the wrapper has no savepoints either, so a
+ * ledger on it keeps the fallback (and never calls past the end). */
+START_TEST(test_fault_over_version_2_store)
+{
+	OK(points_store_open("memory:", &inner));
+	inner = tu_store_v2(inner);
+	OK(points_store_fault_new(inner, &st));
+	ck_assert_ptr_nonnull(st->get_many);
+	ck_assert_ptr_null(st->savepoint);
+	ck_assert_ptr_null(st->release);
+	ck_assert_ptr_null(st->rollback_to);
 }
 END_TEST
 
@@ -2179,6 +2467,55 @@ START_TEST(test_memory_open_under_enomem)
 }
 END_TEST
 
+/* Rolling back to a savepoint needs no memory, after writes that split
+ * leaves, grew the hash table and moved values; and a savepoint that
+ * cannot get memory for its stack fails cleanly. */
+START_TEST(test_memory_rollback_to_needs_no_memory)
+{
+	unsigned char k[8];
+	char *before;
+	uint64_t i;
+
+	alloc_arm(0, 0);
+	OK(points_set_allocator(t_malloc, t_realloc, t_free));
+	alloc_live = 0;
+	be_open(B_MEMORY);
+	OK(st->begin(st, 1));
+	for (i = 0; i < 500; i++) {
+		be64(k, i * 7);
+		put(ks, k, 8, "v", 1);
+	}
+	OK(st->commit(st));
+	before = dump(ks, 1);
+	OK(st->begin(st, 1));
+	for (i = 0; i < 100; i++) { /* made before the savepoint */
+		be64(k, i * 7 + 1);
+		put(ks, k, 8, "w", 1);
+	}
+	alloc_arm(1, 0);
+	ck_assert_int_eq(st->savepoint(st), POINTS_ENOMEM);
+	ck_assert_int_eq(st->release(st), POINTS_EMISUSE);
+	alloc_arm(0, 0);
+	OK(st->savepoint(st));
+	for (i = 0; i < 2000; i++) {
+		be64(k, i * 3);
+		if (i % 5 == 0)
+			OK(st->del(st, ks, k, 8));
+		else
+			put(ks, k, 8, "a longer value than before", 26);
+	}
+	alloc_fail_all = 1;
+	OK(st->rollback_to(st));
+	alloc_fail_all = 0;
+	OK(st->rollback(st));
+	ck_dump_eq(dump(ks, 1), before);
+	free(before);
+	be_close();
+	ck_assert_int_eq(alloc_live, 0);
+	OK(points_set_allocator(NULL, NULL, NULL));
+}
+END_TEST
+
 /* A queue: keys appended at one end, deleted at the other.  Emptied
  * leaves must be given back, so memory stays bounded. */
 START_TEST(test_memory_queue_pattern_stays_bounded)
@@ -2312,6 +2649,15 @@ store_suite(void)
 	tcase_add_loop_test(tc,
 	    test_int64_keys_any_order_cursor_in_memcmp_order, 0, NBACKEND);
 	tcase_add_loop_test(tc, test_int64_flag_is_its_own, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_rollback_to_undoes_only_since_the_savepoint,
+	    0, NBACKEND);
+	tcase_add_loop_test(tc, test_release_keeps_writes_in_the_transaction,
+	    0, NBACKEND);
+	tcase_add_loop_test(tc, test_savepoints_nest, 0, NBACKEND);
+	tcase_add_loop_test(tc,
+	    test_savepoint_outside_write_transaction_is_misuse, 0, NBACKEND);
+	tcase_add_loop_test(tc, test_savepoints_random_against_model, 0,
+	    NBACKEND);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("uri");
@@ -2343,6 +2689,8 @@ store_suite(void)
 	tcase_add_loop_test(tc, test_fault_errmsg_names_the_fault, 0, 2);
 	tcase_add_loop_test(tc, test_fault_counts_calls_per_method, 0, 2);
 	tcase_add_test(tc, test_fault_over_version_1_store);
+	tcase_add_loop_test(tc, test_fault_counts_and_fails_savepoints, 0, 2);
+	tcase_add_test(tc, test_fault_over_version_2_store);
 	tcase_add_loop_test(tc, test_fault_loop_leaves_store_unchanged, 0, 2);
 	suite_add_tcase(s, tc);
 
@@ -2353,6 +2701,7 @@ store_suite(void)
 	tcase_add_test(tc, test_memory_enomem_fails_cleanly_persistent);
 	tcase_add_test(tc, test_memory_open_under_enomem);
 	tcase_add_test(tc, test_memory_queue_pattern_stays_bounded);
+	tcase_add_test(tc, test_memory_rollback_to_needs_no_memory);
 	tcase_add_test(tc, test_memory_big_tree_rollback);
 	suite_add_tcase(s, tc);
 	return s;

@@ -63,6 +63,10 @@ void tu_invariants(points_db *db);
  * byte-for-byte comparison.  Caller frees with free(). */
 char *tu_dump(points_db *db, size_t *len);
 
+/* The same inside the transaction open on the handle (a batch's), as
+ * the batch sees the ledger. */
+char *tu_dump_txn(points_db *db, size_t *len);
+
 /* The ledger's store and one of its keyspaces, by name, for tests that
  * tamper with stored records. */
 points_store *tu_store(points_db *db);
@@ -71,6 +75,10 @@ struct points_keyspace *tu_keyspace(points_db *db, const char *name);
 /* A store of version 1 of the vtable (no errmsg, no get_many) over
  * inner, which it owns: closing it closes inner. */
 points_store *tu_store_v1(points_store *inner);
+/* A store of version 2 (errmsg and get_many, no savepoints) over inner,
+ * which it owns: a batch then falls back to losing itself when an
+ * operation fails after writing. */
+points_store *tu_store_v2(points_store *inner);
 
 /* tu_dump of a store without a ledger on it: every registered
  * keyspace, opened by name. */

@@ -34,7 +34,7 @@ JAVA_REC_STAMP = $(JAVA_OUT)/records/.stamp
 JAVA_TEST_SRC = $(sort $(wildcard $(JAVA_DIR)/test/org/libpoints/*.java))
 JAVA_TESTS = $(subst /,.,$(patsubst $(JAVA_DIR)/test/%.java,%,$(filter %Test.java,$(JAVA_TEST_SRC))))
 JUNIT_CP = /usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar
-JAVAC_FLAGS = --release $(JAVA_RELEASE) -encoding UTF-8 -Xlint:all,-serial,-try -Werror
+JAVAC_FLAGS = --release $(JAVA_RELEASE) -encoding UTF-8 -Xlint:all,-serial,-try $(WERROR_FLAG)
 # -Xcheck:jni makes the JVM check every JNI call of the wrapper.
 JAVA_RUN = $(JAVA) -Xcheck:jni
 
@@ -57,10 +57,13 @@ $(JAVA_WRAP): $(JAVA_SWIG_SRC) $(PUBLIC_HDRS) | deps
 
 # The generated code is compiled without -Werror: its warnings are SWIG's
 # (and SWIG's pointer casts want -fno-strict-aliasing).
-$(JAVA_JNI): $(JAVA_WRAP) lib/libpoints.so
+# libpoints is linked in (build/libpoints_pic.a) and none of its symbols
+# exported, so the jar and libpoints_jni.so are all an application ships
+# (beside SQLite, libuuid and libsodium).
+$(JAVA_JNI): $(JAVA_WRAP) build/libpoints_pic.a
 	@test -f "$(JDK_HOME)/include/jni.h" || { echo "no jni.h under '$(JDK_HOME)': install a JDK or set JAVA_HOME" >&2; exit 1; }
 	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Ibindings -Iinclude $(JNI_CFLAGS) $< -o $@ \
-	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../lib'
+	    build/libpoints_pic.a $(PKG_LIBS) -Wl,--exclude-libs,ALL
 
 $(JAVA_REC_STAMP): bindings/records.def bindings/recordtable.py $(JAVA_DIR)/gen_records.py $(JAVA_REC_IN)
 	rm -rf $(JAVA_REC_PKG) && mkdir -p $(JAVA_REC_PKG)

@@ -513,7 +513,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %typemap(jni) const char *, char * "jbyteArray"
 %typemap(jtype) const char *, char * "byte[]"
 %typemap(jstype) const char *, char * "String"
-%typemap(javain) const char *, char * "Utf8.encode($javainput)"
+%typemap(javain) const char *, char * "Utf8.encode($javainput, \"$javainput\")"
 %typemap(javaout) const char *, char * { return Utf8.decode($jnicall); }
 /* Pinning fails only when the JVM is out of memory (OutOfMemoryError is
  * pending); the wrapper then returns before the call. */

@@ -232,21 +232,127 @@ POINTS_PY_HANDLE_OUT(points_lot_iterator)
 }
 
 
-/* A number of a request that does not fit int64_t is an Overflow. */
+/* ---- Python values into C arguments ----
+ * One check for every argument and every request field: a str must not
+ * hold NUL (C would read it only up to there: "E1001\0x" would find
+ * E1001), is InvalidArgument; a number must be an int and not a bool
+ * (True is no amount), else TypeError; one outside the C type is
+ * Overflow.  Each names the argument. */
 %{
-static void
-points_py_request_failed(const char *what)
-{
-	if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-		char msg[80];
+#include <limits.h>
 
-		PyErr_Clear();
-		snprintf(msg, sizeof(msg), "a %s's number is outside int64",
-		    what);
-		points_py_raise(POINTS_EOVERFLOW, msg);
+static int
+points_py_str(PyObject *o, const char *what, const char **out)
+{
+	Py_ssize_t n;
+	const char *s;
+	char msg[160];
+
+	if (o == Py_None) {
+		*out = NULL;
+		return 1;
 	}
+	if (!PyUnicode_Check(o)) {
+		PyErr_Format(PyExc_TypeError, "%s must be a str or None, not %.80s",
+		    what, Py_TYPE(o)->tp_name);
+		return 0;
+	}
+	if ((s = PyUnicode_AsUTF8AndSize(o, &n)) == NULL)
+		return 0;
+	if (strlen(s) != (size_t)n) {
+		snprintf(msg, sizeof(msg), "%s holds a NUL character, which a C "
+		    "string cannot", what);
+		points_py_raise(POINTS_EINVAL, msg);
+		return 0;
+	}
+	*out = s;
+	return 1;
 }
+
+static int
+points_py_int(PyObject *o, const char *what, long long lo, long long hi,
+    long long *out)
+{
+	PyObject *n;
+	long long v;
+	int over;
+	char msg[160];
+
+	if (PyBool_Check(o) || !PyIndex_Check(o)) {
+		PyErr_Format(PyExc_TypeError, "%s must be an int, not %.80s", what,
+		    Py_TYPE(o)->tp_name);
+		return 0;
+	}
+	if ((n = PyNumber_Index(o)) == NULL)
+		return 0;
+	v = PyLong_AsLongLongAndOverflow(n, &over);
+	Py_DECREF(n);
+	if (v == -1 && PyErr_Occurred())
+		return 0;
+	if (over || v < lo || v > hi) {
+		snprintf(msg, sizeof(msg), "%s is outside %lld..%lld", what, lo,
+		    hi);
+		points_py_raise(POINTS_EOVERFLOW, msg);
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+/* Check a request tuple against its PyArg_ParseTuple format (z and L
+ * only) and its fields' names, one word each, before parsing it. */
+static int
+points_py_request(PyObject *t, const char *what, const char *fmt,
+    const char *names)
+{
+	char name[64], field[96];
+	const char *s;
+	long long v;
+	Py_ssize_t i;
+	size_t len;
+
+	if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != (Py_ssize_t)strlen(fmt)) {
+		PyErr_Format(PyExc_TypeError, "a %s is a tuple of %d fields", what,
+		    (int)strlen(fmt));
+		return 0;
+	}
+	for (i = 0; fmt[i]; i++) {
+		names += strspn(names, " ");
+		len = strcspn(names, " ");
+		snprintf(name, sizeof(name), "%.*s", (int)len, names);
+		names += len;
+		snprintf(field, sizeof(field), "%s %s", what, name);
+		if (fmt[i] == 'z' &&
+		    !points_py_str(PyTuple_GET_ITEM(t, i), field, &s))
+			return 0;
+		if (fmt[i] == 'L' && !points_py_int(PyTuple_GET_ITEM(t, i), field,
+		    LLONG_MIN, LLONG_MAX, &v))
+			return 0;
+	}
+	return 1;
+}
+
+/* Parse a request tuple once points_py_request has passed it. */
+#define POINTS_PY_REQUEST(t, what, fmt, names, ...) \
+	(points_py_request((t), (what), (fmt), (names)) && \
+	    PyArg_ParseTuple((t), fmt ":" what, __VA_ARGS__))
 %}
+
+%typemap(in) const char * {
+	if (!points_py_str($input, "$1_name", (const char **)&$1))
+		SWIG_fail;
+}
+%typemap(freearg) const char * ""
+%define POINTS_PY_INT_IN(TYPE, LO, HI)
+%typemap(in) TYPE (long long v) {
+	if (!points_py_int($input, "$1_name", LO, HI, &v))
+		SWIG_fail;
+	$1 = (TYPE)v;
+}
+%enddef
+POINTS_PY_INT_IN(int64_t, INT64_MIN, INT64_MAX)
+POINTS_PY_INT_IN(int, INT_MIN, INT_MAX)
+POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 
 /* A posting is a tuple (asset, account, counterparty, amount, memo,
  * idempotency_key, time, expires_at): no proxy object per call.  The
@@ -256,12 +362,11 @@ points_py_request_failed(const char *what)
 	long long account, counterparty, amount, time, expires_at;
 
 	points_posting_init(&temp, POINTS_POSTING_VERSION);
-	if (!PyArg_ParseTuple($input, "zLLLzzLL:posting", &temp.asset,
-	    &account, &counterparty, &amount, &temp.memo,
-	    &temp.idempotency_key, &time, &expires_at)) {
-		points_py_request_failed("posting");
+	if (!POINTS_PY_REQUEST($input, "posting", "zLLLzzLL",
+	    "asset account counterparty amount memo idempotency_key time "
+	    "expires_at", &temp.asset, &account, &counterparty, &amount,
+	    &temp.memo, &temp.idempotency_key, &time, &expires_at))
 		SWIG_fail;
-	}
 	temp.account = account;
 	temp.counterparty = counterparty;
 	temp.amount = amount;
@@ -275,11 +380,10 @@ points_py_request_failed(const char *what)
 	long long amount;
 
 	points_reversal_init(&temp, POINTS_REVERSAL_VERSION);
-	if (!PyArg_ParseTuple($input, "zLzz:reversal", &temp.txn_id, &amount,
-	    &temp.memo, &temp.idempotency_key)) {
-		points_py_request_failed("reversal");
+	if (!POINTS_PY_REQUEST($input, "reversal", "zLzz",
+	    "txn_id amount memo idempotency_key", &temp.txn_id, &amount,
+	    &temp.memo, &temp.idempotency_key))
 		SWIG_fail;
-	}
 	temp.amount = amount;
 	$1 = &temp;
 }
@@ -289,11 +393,10 @@ points_py_request_failed(const char *what)
 	long long amount, to;
 
 	points_capture_init(&temp, POINTS_CAPTURE_VERSION);
-	if (!PyArg_ParseTuple($input, "zLLzz:capture", &temp.hold_id, &amount,
-	    &to, &temp.memo, &temp.idempotency_key)) {
-		points_py_request_failed("capture");
+	if (!POINTS_PY_REQUEST($input, "capture", "zLLzz",
+	    "hold_id amount to memo idempotency_key", &temp.hold_id, &amount,
+	    &to, &temp.memo, &temp.idempotency_key))
 		SWIG_fail;
-	}
 	temp.amount = amount;
 	temp.to = to;
 	$1 = &temp;
@@ -302,11 +405,10 @@ points_py_request_failed(const char *what)
 /* A release is a tuple (hold_id, memo, idempotency_key). */
 %typemap(in) const points_release *req (points_release temp) {
 	points_release_init(&temp, POINTS_RELEASE_VERSION);
-	if (!PyArg_ParseTuple($input, "zzz:release", &temp.hold_id,
-	    &temp.memo, &temp.idempotency_key)) {
-		points_py_request_failed("release");
+	if (!POINTS_PY_REQUEST($input, "release", "zzz",
+	    "hold_id memo idempotency_key", &temp.hold_id, &temp.memo,
+	    &temp.idempotency_key))
 		SWIG_fail;
-	}
 	$1 = &temp;
 }
 

@@ -33,9 +33,12 @@ $(PY_WRAP): $(PY_SWIG_SRC) $(PUBLIC_HDRS) | deps
 	swig -python -threads -Ibindings -Iinclude -o $@ -outdir $(PY_PKG) $<
 
 # The generated code is compiled without -Werror: its warnings are SWIG's.
-$(PY_SO): $(PY_WRAP) lib/libpoints.so
+# The library is linked in (build/libpoints_pic.a) and none of its symbols
+# is exported: the package directory is all an application needs, beside
+# SQLite, libuuid and libsodium.
+$(PY_SO): $(PY_WRAP) build/libpoints_pic.a
 	$(CC) -shared -fPIC $(OPT) $(SAN) -Ibindings -Iinclude -I$(PY_INCLUDE) $< -o $@ \
-	    -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../../lib'
+	    build/libpoints_pic.a $(PKG_LIBS) -Wl,--exclude-libs,ALL
 
 check-python: python
 	$(PY_ENV) $(PYTHON) -m points --version
@@ -46,17 +49,14 @@ examples-python: python
 	$(PY_ENV) $(PYTHON) examples/python/hr_import.py \
 	    examples/python/employees.csv build/examples-python/hr.db
 
-# Install the package into the interpreter's site-packages (PY_SITE), with
-# an extension that finds libpoints in $(PREFIX)/lib: run `make install`
-# for the library too.
+# Install the package into the interpreter's site-packages (PY_SITE); its
+# extension carries the library, so no `make install` is needed for it.
 PY_SITE ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])' 2>/dev/null)
 
 install-python: python
 	install -d $(DESTDIR)$(PY_SITE)/points
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PY_SITE)/points/
-	$(CC) -shared -fPIC $(OPT) -Ibindings -Iinclude -I$(PY_INCLUDE) $(PY_WRAP) \
-	    -o $(DESTDIR)$(PY_SITE)/points/_capi$(PY_EXT) \
-	    -Llib -lpoints -Wl,-rpath,$(PREFIX)/lib
+	install -m 755 $(PY_SO) $(DESTDIR)$(PY_SITE)/points/
 
 clean-python:
 	rm -f $(PY_PKG)/capi.py $(PY_PKG)/_capi*.so

@@ -41,6 +41,17 @@ cache_txn_end(points_db *db, void *state, int committed)
 		c->n = c->committed;
 }
 
+/* An operation of a batch was undone: an asset it made is gone.  Those
+ * the batch made before it are still in the store and are read again. */
+static void
+cache_op_undone(points_db *db, void *state)
+{
+	struct asset_cache *c = state;
+
+	(void)db;
+	c->n = c->committed;
+}
+
 static points_ksdef *const keyspaces[] = { &points_asset__ks, NULL };
 static points_module asset_module = {
 	.name = "asset",
@@ -48,6 +59,7 @@ static points_module asset_module = {
 	.keyspaces = keyspaces,
 	.state_size = sizeof(struct asset_cache),
 	.txn_end = cache_txn_end,
+	.op_undone = cache_op_undone,
 };
 POINTS_MODULE(asset_module)
 

@@ -272,19 +272,44 @@ points_db__read_end(points_db *db)
 	txn_ended(db, 1); /* a read changes nothing: what it read stands */
 }
 
+static void batch_lost(points_db *db);
+
+/* Out of line, so that a write outside a batch runs the same
+ * instructions as before savepoints. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+op_begin(points_db *db)
+{
+	int rc;
+
+	if (db->batch_failed)
+		return points_db__err(db, POINTS_ESTATE,
+		    "the batch was rolled back by an earlier failure: "
+		    "call points_batch_rollback");
+	if (!db->savepoints)
+		return POINTS_OK;
+	/* The operation is a savepoint of the batch. */
+	rc = db->store->savepoint(db->store);
+	if (rc != POINTS_OK) {
+		rc = points_db__store_err(db, rc, "savepoint");
+		if (rc == POINTS_ERETRY)
+			batch_lost(db);
+		return rc;
+	}
+	db->op_sp = 1;
+	return POINTS_OK;
+}
+
 int
 points_db__write_begin(points_db *db)
 {
 	int rc;
 
 	db->op_wrote = 0;
-	if (db->in_batch) {
-		if (db->batch_failed)
-			return points_db__err(db, POINTS_ESTATE,
-			    "the batch was rolled back by an earlier failure: "
-			    "call points_batch_rollback");
-		return POINTS_OK;
-	}
+	if (db->in_batch)
+		return op_begin(db);
 	rc = db->store->begin(db->store, 1);
 	if (rc != POINTS_OK)
 		return points_db__store_err(db, rc, "begin write");
@@ -297,7 +322,28 @@ txn_abort(points_db *db)
 {
 	db->store->rollback(db->store);
 	db->in_txn = 0;
+	db->op_sp = 0;
 	txn_ended(db, 0);
+}
+
+/* The batch's transaction cannot go on: roll it back and fail the batch
+ * (later writes and the commit say POINTS_ESTATE). */
+static void
+batch_lost(points_db *db)
+{
+	txn_abort(db);
+	db->batch_failed = 1;
+}
+
+/* Tell every module an operation's writes were undone (module.h). */
+static void
+op_undone(points_db *db)
+{
+	points_module *m;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->op_undone && m->slot < db->nstate)
+			m->op_undone(db, db->state[m->slot]);
 }
 
 /* Commit the open transaction; a failed commit rolls it back. */
@@ -315,18 +361,72 @@ txn_commit(points_db *db)
 	return POINTS_OK;
 }
 
+/* Rolling back to the operation's savepoint failed (the store lost the
+ * transaction under it): the operation keeps its code, its message says
+ * that the batch went with it. */
+static int
+undo_failed(points_db *db, int rc, int r)
+{
+	char msg[sizeof(db->errmsg)];
+	const char *detail = points_store__message(db->store);
+
+	memcpy(msg, db->errmsg, sizeof(msg));
+	batch_lost(db);
+	return points_db__err(db, rc, "%.300s (and undoing it failed, so the "
+	    "batch was rolled back: %s%s%.150s)", msg,
+	    points_strerror(points_db__store_code(r)), detail ? ": " : "",
+	    detail ? detail : "");
+}
+
+/* The end of an operation inside a batch whose savepoint is open: keep
+ * it (release), or undo it (rollback_to); the batch goes on either way
+ * unless the store fails that too.  Out of line, as op_begin. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+op_end(points_db *db, int rc)
+{
+	int r;
+
+	db->op_sp = 0;
+	if (rc == POINTS_ERETRY) {
+		/* the store gave the whole transaction up */
+		batch_lost(db);
+		return rc;
+	}
+	if (rc == POINTS_OK || !db->op_wrote) {
+		/* nothing to undo: forget the savepoint */
+		if ((r = db->store->release(db->store)) == POINTS_OK)
+			return rc;
+		if (rc == POINTS_OK)
+			rc = points_db__store_err(db, r, "release");
+		if (r == POINTS_ERETRY) {
+			batch_lost(db);
+			return rc;
+		}
+	}
+	if ((r = db->store->rollback_to(db->store)) != POINTS_OK)
+		return undo_failed(db, rc, r);
+	if (db->op_wrote)
+		op_undone(db);
+	return rc;
+}
+
 int
 points_db__write_end(points_db *db, int rc)
 {
 	if (db->in_batch) {
-		/* A failed check wrote nothing and the batch goes on; a
-		 * failure after writing leaves half an operation, and a
-		 * conflict (POINTS_ERETRY) dooms the whole transaction:
-		 * drop the batch. */
-		if (rc < 0 && (db->op_wrote || rc == POINTS_ERETRY)) {
-			txn_abort(db);
-			db->batch_failed = 1;
-		}
+		if (db->op_sp)
+			return op_end(db, rc);
+		/* No savepoint (a store of version 1 or 2, or the batch
+		 * was lost): a failed check wrote nothing and the batch
+		 * goes on; a failure after writing leaves half an
+		 * operation, and a conflict (POINTS_ERETRY) dooms the
+		 * whole transaction: drop the batch. */
+		if (rc < 0 && db->in_txn &&
+		    (db->op_wrote || rc == POINTS_ERETRY))
+			batch_lost(db);
 		return rc;
 	}
 	if (rc < 0) {
@@ -388,6 +488,7 @@ points_batch_rollback(points_db *db)
 		txn_abort(db);
 	db->in_batch = 0;
 	db->batch_failed = 0;
+	db->op_sp = 0;
 	return POINTS_OK;
 }
 
@@ -586,6 +687,8 @@ check_options(points_db *db, const points_open_options *opts)
 static int
 check_store(points_db *db, points_store *s)
 {
+	int nsp;
+
 	if (s->version == 0 || s->version > POINTS_STORE_VERSION)
 		return points_db__err(db, POINTS_EVERSION,
 		    "store version %u not supported (1..%d)", s->version,
@@ -596,6 +699,13 @@ check_store(points_db *db, points_store *s)
 		return points_db__err(db, POINTS_EINVAL,
 		    "store '%s' lacks a required method",
 		    s->name ? s->name : "?");
+	/* Savepoints come as a set: one alone is a backend's bug. */
+	nsp = s->version < 3 ? 0 : !!s->savepoint + !!s->release +
+	    !!s->rollback_to;
+	if (nsp != 0 && nsp != 3)
+		return points_db__err(db, POINTS_EINVAL,
+		    "store '%s' has some of savepoint, release and "
+		    "rollback_to but not all three", s->name ? s->name : "?");
 	return POINTS_OK;
 }
 
@@ -698,6 +808,8 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 	int rc;
 
 	db->store = store;
+	db->savepoints = store->version >= 3 && store->savepoint &&
+	    store->release && store->rollback_to;
 	db->clock = system_clock;
 	if (opts && opts->clock) {
 		db->clock = opts->clock;

@@ -2,9 +2,19 @@
  *
  * Every public operation runs in one store transaction: it reads, checks,
  * then writes.  points_db__write_begin/end bracket an operation; inside a
- * batch they share the batch's transaction.  A failure after the first
- * write of an operation cannot be undone piecemeal, so inside a batch it
- * rolls the whole batch back (the batch then reports POINTS_ESTATE). */
+ * batch they share the batch's transaction, and the operation is a
+ * savepoint of it (a store of version 3, points/sys/store.h): write_begin
+ * opens one, write_end releases it when the operation succeeded and rolls
+ * back to it when it failed, so that a failed operation undoes only
+ * itself and the batch goes on.  Then every module hears of it
+ * (op_undone, module.h) and forgets what it cached of the undone writes.
+ * Outside a batch nothing of this runs: the transaction is the operation.
+ *
+ * Without savepoints (a store of version 1 or 2), or when rolling back to
+ * the savepoint fails, or on POINTS_ERETRY (the store gave the whole
+ * transaction up), a failure after an operation's first write cannot be
+ * undone piecemeal: it rolls the whole batch back, and the batch then
+ * reports POINTS_ESTATE until it is ended. */
 #ifndef POINTS_CORE_DB_H
 #define POINTS_CORE_DB_H
 
@@ -41,6 +51,8 @@ struct points_db {
 	int in_batch;
 	int batch_failed; /* a batch was rolled back by a failed write */
 	int op_wrote;     /* the current operation has written */
+	int savepoints;   /* the store has them (version 3) */
+	int op_sp;        /* the current operation's savepoint is open */
 
 	points_rng rng; /* UUIDv7 random bits */
 

@@ -17,6 +17,7 @@ struct iter_state {
 
 static void iter_txn_end(points_db *db, void *state, int committed);
 static void iter_close(points_db *db, void *state);
+static void iter_op_undone(points_db *db, void *state);
 
 /* Stores nothing (format 0: no marker in the ledger). */
 static points_module iter_module = {
@@ -25,6 +26,7 @@ static points_module iter_module = {
 	.state_size = sizeof(struct iter_state),
 	.txn_end = iter_txn_end,
 	.close = iter_close,
+	.op_undone = iter_op_undone,
 };
 POINTS_MODULE(iter_module)
 
@@ -46,6 +48,16 @@ iter_txn_end(points_db *db, void *state, int committed)
 		if (!committed)
 			it->rolled_back = 1;
 	}
+}
+
+/* An operation of the batch was undone.  Iterators fill between calls,
+ * never during one, so none stands on what the operation wrote: those
+ * of the batch stand on its earlier operations, which are still there. */
+static void
+iter_op_undone(points_db *db, void *state)
+{
+	(void)db;
+	(void)state;
 }
 
 /* The handle is closing: its iterators forget it, so that a later step

@@ -49,6 +49,14 @@ struct points_module {
 	 * is freed or the store closed (NULL: nothing to do): for what
 	 * outlives the handle (iterators) to let go of it. */
 	void (*close)(points_db *db, void *state);
+	/* Inside a batch, an operation that had written failed and the
+	 * store rolled back to the savepoint taken when it began (db.h):
+	 * the batch's transaction goes on without the operation's writes.
+	 * State that may hold them (a cache of what the store holds, a
+	 * position in it) must forget them, as txn_end does for a
+	 * rollback.  Every module with a txn_end needs one, if only to say
+	 * why it has nothing to forget (tests/check_savepoint.c checks). */
+	void (*op_undone)(points_db *db, void *state);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */

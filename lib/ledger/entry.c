@@ -63,6 +63,19 @@ tail_txn_end(points_db *db, void *state, int committed)
 	t->loaded = 0;
 }
 
+/* An operation of a batch was undone: its appends are gone, and the
+ * loaded tail may be one of them.  What a commit left (known) still
+ * holds; the next append probes past it and finds the batch's own
+ * entries, if any, in the log. */
+static void
+tail_op_undone(points_db *db, void *state)
+{
+	struct ledger_tail *t = state;
+
+	(void)db;
+	t->loaded = 0;
+}
+
 static int ledger_setup(points_db *db, unsigned found);
 
 static points_ksdef *const keyspaces[] = {
@@ -76,6 +89,7 @@ static points_module ledger_module = {
 	.state_size = sizeof(struct ledger_tail),
 	.setup = ledger_setup,
 	.txn_end = tail_txn_end,
+	.op_undone = tail_op_undone,
 };
 POINTS_MODULE(ledger_module)
 

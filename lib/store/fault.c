@@ -2,8 +2,9 @@
  * store_fault.c - the fault-injecting wrapper (points_store_fault_new).
  *
  * It stacks on any store and counts the calls that can fail: keyspace,
- * begin, commit, get, get_many, put, del, cursor_open and cursor_next
- * (get_many is one call, however many keys it reads).  Once armed with
+ * begin, commit, get, get_many, put, del, cursor_open, cursor_next,
+ * savepoint, release and rollback_to (get_many is one call, however many
+ * keys it reads).  Once armed with
  * n, call n (counting from 1 after arming) fails with POINTS_ESTORAGE,
  * or, when persistent, every call from n on does.  It also counts every
  * call per method, those that never fail included, so that a test can
@@ -11,7 +12,9 @@
  *
  * It has the version-2 methods: errmsg (the injected fault, or the inner
  * store's message) always, and get_many when the inner store has it, so
- * that a wrapped version-1 store still looks like one.
+ * that a wrapped version-1 store still looks like one; and the version-3
+ * savepoints when the inner store has them (a wrapped version-2 store
+ * keeps the library's fallback: a failed write loses the batch).
  *
  * A failed call is not forwarded, so the inner store is untouched and the
  * caller sees exactly what a store that failed before doing anything
@@ -37,12 +40,14 @@
 /* The methods counted one by one. */
 enum {
 	M_KEYSPACE, M_BEGIN, M_COMMIT, M_ROLLBACK, M_GET, M_PUT, M_DEL,
-	M_CURSOR_OPEN, M_CURSOR_NEXT, M_CURSOR_CLOSE, M_GET_MANY, M_COUNT
+	M_CURSOR_OPEN, M_CURSOR_NEXT, M_CURSOR_CLOSE, M_GET_MANY,
+	M_SAVEPOINT, M_RELEASE, M_ROLLBACK_TO, M_COUNT
 };
 
 static const char *const method_names[M_COUNT] = {
 	"keyspace", "begin", "commit", "rollback", "get", "put", "del",
 	"cursor_open", "cursor_next", "cursor_close", "get_many",
+	"savepoint", "release", "rollback_to",
 };
 
 typedef struct fault_store {
@@ -211,6 +216,40 @@ fault_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 	    rcs);
 }
 
+/* Savepoints: failed like any other call, and then not forwarded, so
+ * that a failed release leaves the savepoint open and a failed
+ * rollback_to leaves the writes since it (the library then rolls the
+ * whole transaction back). */
+static int
+fault_savepoint(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f, M_SAVEPOINT))
+		return POINTS_ESTORAGE;
+	return f->inner->savepoint(f->inner);
+}
+
+static int
+fault_release(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f, M_RELEASE))
+		return POINTS_ESTORAGE;
+	return f->inner->release(f->inner);
+}
+
+static int
+fault_rollback_to(points_store *st)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f, M_ROLLBACK_TO))
+		return POINTS_ESTORAGE;
+	return f->inner->rollback_to(f->inner);
+}
+
 static const char *
 fault_errmsg(points_store *st)
 {
@@ -277,6 +316,12 @@ points_store_fault_new(points_store *inner, points_store **out)
 	f->base.errmsg = fault_errmsg;
 	if (inner->version >= 2 && inner->get_many)
 		f->base.get_many = fault_get_many;
+	if (inner->version >= 3 && inner->savepoint && inner->release &&
+	    inner->rollback_to) {
+		f->base.savepoint = fault_savepoint;
+		f->base.release = fault_release;
+		f->base.rollback_to = fault_rollback_to;
+	}
 	f->inner = inner;
 	*out = &f->base;
 	return POINTS_OK;

@@ -36,6 +36,13 @@
  *    the entry it returned last even if that key is deleted.
  *  - an entry made by the open transaction is overwritten in place without
  *    saving anything: rollback drops that entry anyway.
+ *  - savepoints (version 3) are positions in the undo log: rollback_to
+ *    undoes the records past its position, release forgets it.  So that
+ *    the rule above holds for them, an entry carries the epoch it was
+ *    made in (a savepoint starts a new one) and is overwritten without
+ *    saving only when it was made after the newest open savepoint, which
+ *    frees it on rollback_to.  A savepoint and its release cost a few
+ *    stores and no allocation once the stack has room.
  *  - every allocation (entry, undo slot, saved bytes, a bigger hash table,
  *    split nodes and separator) is made before anything changes, so
  *    POINTS_ENOMEM leaves the map as it was.
@@ -70,7 +77,8 @@ typedef struct mem_entry {
 	uint32_t klen;
 	uint32_t vlen;
 	uint32_t cap;   /* room for the value */
-	uint32_t fresh; /* made by the open write transaction */
+	uint32_t fresh; /* epoch made in by the open write transaction; 0:
+	                 * committed */
 	uint32_t slab;  /* its slab's id; 0: malloc'd */
 	unsigned char data[]; /* key, then value */
 } mem_entry;
@@ -159,6 +167,12 @@ typedef struct mem_undo {
 
 enum { TXN_NONE, TXN_READ, TXN_WRITE };
 
+/* An open savepoint: where the undo log stood, and the floor before it. */
+typedef struct mem_sp {
+	size_t nundo, nsaved;
+	uint32_t floor;
+} mem_sp;
+
 struct mem_store {
 	points_store base;
 	points_keyspace *ks;
@@ -167,6 +181,10 @@ struct mem_store {
 	size_t nundo, capundo;
 	unsigned char *saved; /* old values of INPLACE records */
 	size_t nsaved, capsaved;
+	mem_sp *sp;           /* open savepoints, newest last */
+	size_t nsp, capsp;
+	uint32_t epoch;       /* the newest epoch of the transaction */
+	uint32_t floor;       /* the newest open savepoint's (1: none) */
 	points_cursor *cursors;
 	points_slabs slabs; /* entries of INTKEY and ORDERED keyspaces */
 	char msg[96];       /* the last failure's message (errmsg) */
@@ -277,7 +295,7 @@ entry_new(mem_store *s, const points_keyspace *ks, const void *k, size_t kl,
 	e->klen = (uint32_t)kl;
 	e->vlen = (uint32_t)vl;
 	e->cap = (uint32_t)cap;
-	e->fresh = 1;
+	e->fresh = s->epoch;
 	if (kl)
 		memcpy(e->data, k, kl);
 	if (vl)
@@ -994,6 +1012,7 @@ txn_end(mem_store *s)
 	}
 	s->nundo = 0;
 	s->nsaved = 0;
+	s->nsp = 0;
 	s->txn = TXN_NONE;
 }
 
@@ -1006,6 +1025,7 @@ mem_begin(points_store *st, int write)
 		return fail(s, POINTS_EMISUSE, "begin",
 		    "a transaction is already open");
 	s->txn = write ? TXN_WRITE : TXN_READ;
+	s->epoch = s->floor = 1;
 	return POINTS_OK;
 }
 
@@ -1042,6 +1062,72 @@ mem_rollback(points_store *st)
 	for (i = s->nundo; i > 0; i--)
 		undo_apply(s, &s->undo[i - 1]);
 	txn_end(s);
+	return POINTS_OK;
+}
+
+/* ---- Savepoints ---- */
+
+static int
+mem_savepoint(points_store *st)
+{
+	mem_store *s = (mem_store *)st;
+	mem_sp *sp;
+
+	if (s->txn != TXN_WRITE)
+		return fail(s, POINTS_EMISUSE, "savepoint",
+		    "no write transaction");
+	if (s->epoch == UINT32_MAX)
+		return fail(s, POINTS_ELIMIT, "savepoint",
+		    "too many savepoints in one transaction");
+	if (s->nsp == s->capsp) {
+		size_t cap = s->capsp ? s->capsp * 2 : 4;
+
+		if (cap > (size_t)-1 / sizeof(*sp) ||
+		    !(sp = points_alloc__realloc(s->sp, cap * sizeof(*sp))))
+			return fail(s, POINTS_ENOMEM, "savepoint", NULL);
+		s->sp = sp;
+		s->capsp = cap;
+	}
+	sp = &s->sp[s->nsp++];
+	sp->nundo = s->nundo;
+	sp->nsaved = s->nsaved;
+	sp->floor = s->floor;
+	s->floor = ++s->epoch;
+	return POINTS_OK;
+}
+
+static int
+mem_release(points_store *st)
+{
+	mem_store *s = (mem_store *)st;
+
+	if (s->txn != TXN_WRITE || s->nsp == 0)
+		return fail(s, POINTS_EMISUSE, "release", "no savepoint");
+	s->floor = s->sp[--s->nsp].floor;
+	return POINTS_OK;
+}
+
+/* Undo the records past the savepoint, newest first, as rollback does
+ * (never allocates); the transaction goes on from there. */
+static int
+mem_rollback_to(points_store *st)
+{
+	mem_store *s = (mem_store *)st;
+	points_cursor *c;
+	mem_sp *sp;
+	size_t i;
+
+	if (s->txn != TXN_WRITE || s->nsp == 0)
+		return fail(s, POINTS_EMISUSE, "rollback_to", "no savepoint");
+	sp = &s->sp[--s->nsp];
+	for (i = s->nundo; i > sp->nundo; i--)
+		undo_apply(s, &s->undo[i - 1]);
+	s->nundo = sp->nundo;
+	s->nsaved = sp->nsaved;
+	s->floor = sp->floor;
+	/* Cursors must be closed by now: what they returned may be gone. */
+	for (c = s->cursors; c; c = c->next)
+		c->invalid = 1;
 	return POINTS_OK;
 }
 
@@ -1260,8 +1346,9 @@ put_inplace(mem_store *s, points_keyspace *ks, mem_entry *e, const void *val,
 	mem_undo *u;
 	int rc;
 
-	/* An entry of this transaction needs no copy: rollback frees it. */
-	if (!e->fresh) {
+	/* An entry made since the newest savepoint (or in the transaction,
+	 * when none is open) needs no copy: rolling back frees it. */
+	if (e->fresh < s->floor) {
 		if ((rc = undo_reserve(s)) != POINTS_OK ||
 		    (rc = saved_reserve(s, e->vlen)) != POINTS_OK)
 			return rc;
@@ -1558,6 +1645,7 @@ mem_close(points_store *st)
 	points_slab__destroy(&s->slabs);
 	points_alloc__free(s->undo);
 	points_alloc__free(s->saved);
+	points_alloc__free(s->sp);
 	points_alloc__free(s);
 }
 
@@ -1585,6 +1673,9 @@ points_memory__new(points_store **out)
 	s->base.close = mem_close;
 	s->base.errmsg = mem_errmsg;
 	s->base.get_many = mem_get_many;
+	s->base.savepoint = mem_savepoint;
+	s->base.release = mem_release;
+	s->base.rollback_to = mem_rollback_to;
 	s->txn = TXN_NONE;
 	*out = &s->base;
 	return POINTS_OK;

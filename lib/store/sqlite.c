@@ -112,6 +112,9 @@ struct sql_store {
 	points_keyspace *ks;
 	points_cursor *cursors;
 	sqlite3_stmt *begin_r, *begin_w, *commit, *rollback;
+	/* Savepoints (version 3), prepared with the first one. */
+	sqlite3_stmt *sp_open, *sp_release, *sp_rollback;
+	int nsp; /* savepoints open */
 	unsigned char *buf; /* get's copy of the value */
 	size_t bufcap;
 	unsigned char *mbuf; /* get_many's copies of its values */
@@ -423,6 +426,7 @@ sql_commit(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "no transaction");
 	cursors_end(s);
 	s->txn = TXN_NONE;
+	s->nsp = 0;
 	if (sqlite3_get_autocommit(s->db))
 		return own_err(s, POINTS_ESTORAGE,
 		    "the transaction was rolled back by an earlier error");
@@ -445,11 +449,81 @@ sql_rollback(points_store *st)
 		return POINTS_OK;
 	cursors_end(s);
 	s->txn = TXN_NONE;
+	s->nsp = 0;
 	if (sqlite3_get_autocommit(s->db))
 		return POINTS_OK; /* SQLite already rolled it back */
 	/* On failure we still count the transaction as ended; begin
 	 * retries the rollback. */
 	return run(s, s->rollback, "rollback");
+}
+
+/* ---- Savepoints ---- */
+
+#define SP_MAX 64 /* deep enough for any caller; SQLite has no limit */
+
+/* All three statements are prepared with the first savepoint, so that
+ * rollback_to never needs memory to prepare one.  Every savepoint has
+ * the same name: SQLite acts on the newest of a name. */
+static int
+sql_savepoint(points_store *st)
+{
+	sql_store *s = (sql_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1)))
+		return rc;
+	if (s->nsp >= SP_MAX)
+		return own_err(s, POINTS_ELIMIT, "savepoint: too many open");
+	if ((!s->sp_open &&
+	    (rc = prepare(s, "SAVEPOINT points_sp", 1, &s->sp_open))) ||
+	    (!s->sp_release &&
+	    (rc = prepare(s, "RELEASE points_sp", 1, &s->sp_release))) ||
+	    (!s->sp_rollback &&
+	    (rc = prepare(s, "ROLLBACK TO points_sp", 1, &s->sp_rollback))))
+		return rc;
+	if ((rc = run(s, s->sp_open, "savepoint")))
+		return rc;
+	s->nsp++;
+	return POINTS_OK;
+}
+
+static int
+sql_release(points_store *st)
+{
+	sql_store *s = (sql_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1)))
+		return rc;
+	if (s->nsp == 0)
+		return own_err(s, POINTS_EMISUSE, "release: no savepoint");
+	if ((rc = run(s, s->sp_release, "release")))
+		return rc;
+	s->nsp--;
+	return POINTS_OK;
+}
+
+/* ROLLBACK TO keeps the savepoint open; RELEASE then forgets it.  What
+ * the read caches hold may have been undone: a new generation.  When
+ * SQLite rolled the whole transaction back under us (disk full, I/O),
+ * check_txn says so and the library gives the transaction up. */
+static int
+sql_rollback_to(points_store *st)
+{
+	sql_store *s = (sql_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1)))
+		return rc;
+	if (s->nsp == 0)
+		return own_err(s, POINTS_EMISUSE, "rollback_to: no savepoint");
+	cursors_end(s);
+	s->gen++;
+	if ((rc = run(s, s->sp_rollback, "rollback_to")) ||
+	    (rc = run(s, s->sp_release, "rollback_to")))
+		return rc;
+	s->nsp--;
+	return POINTS_OK;
 }
 
 /* ---- Keyspaces ---- */
@@ -1088,6 +1162,9 @@ sql_close(points_store *st)
 	sqlite3_finalize(s->begin_w);
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
+	sqlite3_finalize(s->sp_open);
+	sqlite3_finalize(s->sp_release);
+	sqlite3_finalize(s->sp_rollback);
 	sqlite3_close(s->db);
 	points_alloc__free(s->buf);
 	points_alloc__free(s->mbuf);
@@ -1197,6 +1274,9 @@ points_sqlite__new(const char *path, const char *opts,
 	s->base.close = sql_close;
 	s->base.errmsg = sql_errmsg;
 	s->base.get_many = sql_get_many;
+	s->base.savepoint = sql_savepoint;
+	s->base.release = sql_release;
+	s->base.rollback_to = sql_rollback_to;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -206,6 +206,46 @@ class LedgerErrorsTest(LedgerCase):
 
 class StoreErrorsTest(unittest.TestCase):
 
+    def test_failure_inside_a_batch_undoes_only_the_operation(self):
+        for persistent in (False, True):
+            lost = 0
+            n = 1
+            while True:
+                with points.Store.open("memory:") as inner:
+                    fault = points.Store.fault(inner)
+                    ledger = points.Ledger.open_store(fault, clock=T0)
+                    ledger.create_asset("PTS")
+                    a = ledger.create_account("E1")
+                    ledger.begin_batch()
+                    ledger.earn(a, 10, "PTS")
+                    fault.arm(n, persistent=persistent)
+                    try:
+                        ledger.earn(a, 5, "PTS")
+                        done = True
+                    except points.StorageError:
+                        done = False
+                    fault.arm(0)
+                    try:
+                        ledger.earn(a, 1, "PTS")
+                        ledger.commit_batch()
+                        want = 16 if done else 11  # undone alone
+                    except points.StateError:
+                        # undoing it failed too (every call failing):
+                        # the batch is lost
+                        self.assertTrue(persistent)
+                        ledger.rollback_batch()
+                        want = 0
+                        lost += 1
+                    self.assertEqual(ledger.balance(a, "PTS").available, want)
+                    self.assertEqual(ledger.verify().bad_seq, 0)
+                    ledger.close()
+                    fault.close()
+                if done:
+                    break
+                n += 1
+            self.assertGreater(n, 3)
+            self.assertEqual(lost > 0, persistent)
+
     def test_storage_error_leaves_the_ledger_as_it_was(self):
         with points.Store.open("memory:") as inner:
             fault = points.Store.fault(inner)

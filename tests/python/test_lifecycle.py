@@ -482,6 +482,22 @@ class CommandLineTest(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+    def test_verify_of_a_missing_file_is_an_error(self):
+        """Not "ok: 0 entries" for a ledger that is not there (a typo in
+        a cron line), and no empty ledger made in its place."""
+        d = tempfile.mkdtemp()
+        try:
+            for name in ("missing.db", "missing.db?busy_timeout=100"):
+                path = os.path.join(d, "missing.db")
+                r = self.run_points("verify", "sqlite:" + os.path.join(d, name))
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertNotIn("ok", r.stdout)
+                self.assertIn(path, r.stderr)
+                self.assertIn("no such", r.stderr)
+                self.assertEqual(os.listdir(d), [])
+        finally:
+            shutil.rmtree(d)
+
 
 if __name__ == "__main__":
     unittest.main()

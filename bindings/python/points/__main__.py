@@ -1,9 +1,17 @@
 """python3 -m points --version | verify URI"""
 
 import argparse
+import os
 import sys
 
 from . import Error, Ledger, __version__, library_version
+
+
+def _sqlite_path(uri):
+    """The file of an "sqlite:PATH[?options]" URI, else None."""
+    if not uri.startswith("sqlite:"):
+        return None
+    return uri[len("sqlite:"):].split("?", 1)[0]
 
 
 def main(argv=None):
@@ -21,6 +29,15 @@ def main(argv=None):
         print("points %s (libpoints %s)" % (__version__, library_version()))
         return 0
     if args.command == "verify":
+        # Opening would make an empty ledger and find it fine: a file
+        # that is not there is an error.  (Once the URI option mode=rw,
+        # open an existing ledger only, is in the library, the open
+        # itself can say so.)
+        path = _sqlite_path(args.uri)
+        if path is not None and not os.path.exists(path):
+            print("points: %s: no such ledger file: %s" % (args.uri, path),
+                  file=sys.stderr)
+            return 1
         try:
             with Ledger.open(args.uri) as ledger:
                 report = ledger.verify()

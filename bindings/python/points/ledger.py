@@ -196,8 +196,9 @@ class Ledger:
 
     def batch(self):
         """A context manager: commits on success, rolls back on an
-        exception.  A failed business check inside writes nothing and the
-        batch goes on."""
+        exception.  An operation that fails inside (a business check, or
+        the store after it began writing) is undone alone and the batch
+        goes on."""
         return Batch(self)
 
     def begin_batch(self):

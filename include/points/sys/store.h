@@ -10,7 +10,8 @@
  * Like sqlite3_vfs, the struct starts with a version and only grows at the
  * end.  A method added in version N is called only when
  * s->version >= N and the pointer is not NULL: a backend written for
- * version 1 keeps working, and the version-2 methods are optional.  A
+ * version 1 keeps working, and the methods of versions 2 and 3 are
+ * optional.  A
  * backend embeds points_store as its first member; every method takes the
  * backend itself first, so that a wrapper (the fault-injecting store)
  * stacks on any backend.
@@ -71,7 +72,7 @@
 extern "C" {
 #endif
 
-#define POINTS_STORE_VERSION 2
+#define POINTS_STORE_VERSION 3
 
 /* Keyspace flags. */
 /* Keys are exactly 8 bytes, a big-endian integer below 2^63, mostly
@@ -174,11 +175,50 @@ struct points_store {
 	int (*get_many)(points_store *s, size_t n,
 	    points_keyspace *const *kss, const void *const *keys,
 	    const size_t *klens, const void **vals, size_t *vlens, int *rcs);
+
+	/* ---- Version 3: optional, all three or none ---- */
+
+	/* Savepoints: statement-level undo inside a write transaction (SQL's
+	 * SAVEPOINT, RELEASE SAVEPOINT and ROLLBACK TO SAVEPOINT).  The
+	 * library opens one around each operation of a batch, so that an
+	 * operation that fails after writing undoes only itself and the
+	 * batch goes on; without them such a failure loses the whole batch.
+	 *
+	 * savepoint marks the transaction's state now; savepoints nest, and
+	 * release and rollback_to act on the newest one open.  release
+	 * forgets it and keeps what was written since (the writes stay in
+	 * the transaction, to be committed or rolled back with it).
+	 * rollback_to undoes every put and delete since it, as if they had
+	 * never been made (get, get_many and cursors see the state it
+	 * marked), and forgets it too; the transaction goes on.  commit and
+	 * rollback end every savepoint still open.
+	 *
+	 * Called only inside a write transaction, with no cursor open; at
+	 * most depth 1 by today's library, but a backend must allow any
+	 * depth up to a limit of its own (POINTS_ELIMIT past it).  release
+	 * and rollback_to with no savepoint open are POINTS_EMISUSE.
+	 *
+	 * Failures.  A failed savepoint or release changes nothing: the
+	 * savepoint stays as it was (none, or still open); the library then
+	 * undoes the operation with rollback_to.  rollback_to must not fail
+	 * for lack of memory.  When it fails at all (the transaction was
+	 * lost under it: SQLite's disk full or I/O error, a dropped
+	 * connection), the library rolls the whole transaction back and the
+	 * batch is lost.  POINTS_ERETRY from any call inside a transaction
+	 * still means the whole transaction is over: the library does not
+	 * try rollback_to then.  A remote backend may send savepoint and
+	 * release with its next call (as it may buffer puts), so that they
+	 * cost no round trip of their own.  Each returns also POINTS_EBUSY
+	 * and POINTS_ERETRY. */
+	int (*savepoint)(points_store *s);
+	int (*release)(points_store *s);
+	int (*rollback_to)(points_store *s);
 };
 
 /* Initialise a backend's vtable in one statement; then set the methods. */
 #define POINTS_STORE_INIT { POINTS_STORE_VERSION, NULL, NULL, NULL, NULL, \
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+	NULL, NULL }
 
 #ifdef __cplusplus
 }

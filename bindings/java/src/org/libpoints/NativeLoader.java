@@ -5,8 +5,8 @@ import java.net.URISyntaxException;
 import java.security.CodeSource;
 
 /**
- * Loads the JNI library (libpoints_jni.so), which in turn needs
- * libpoints.so. In order:
+ * Loads the JNI library (libpoints_jni.so), which carries libpoints
+ * inside it (it needs only SQLite, libuuid and libsodium). In order:
  * <ol>
  * <li>the system property {@value #PROPERTY}, an absolute path to the
  * JNI library ({@code -Dorg.libpoints.library=/opt/app/libpoints_jni.so});</li>

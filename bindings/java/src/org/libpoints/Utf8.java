@@ -14,10 +14,19 @@ final class Utf8 {
 
     /** The UTF-8 bytes of s and a NUL; null stays null. */
     static byte[] encode(String s) {
+        return encode(s, "a string");
+    }
+
+    /**
+     * The same, naming the argument {@code what} when s holds a NUL
+     * character: C would read s only up to there ("E1001\0x" would
+     * find E1001), so it is refused.
+     */
+    static byte[] encode(String s, String what) {
         if (s == null)
             return null;
         if (s.indexOf('\0') >= 0)
-            throw new InvalidArgumentException("a string holds a NUL character, which C cannot pass: "
+            throw new InvalidArgumentException(what + " holds a NUL character, which C cannot pass: "
                     + s.replace('\0', '?'));
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return Arrays.copyOf(b, b.length + 1);

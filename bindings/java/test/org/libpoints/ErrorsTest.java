@@ -237,40 +237,44 @@ public class ErrorsTest {
     }
 
     @Test
-    public void storageFailureInsideABatchIsAllOrNothing() {
+    public void storageFailureInsideABatchUndoesOnlyTheOperation() {
         boolean sawRollback = false;
-        for (long n = 1;; n++) {
-            try (Store mem = Store.open("memory:"); FaultStore faulty = Store.fault(mem);
-                    Ledger l = Ledger.open(faulty)) {
-                l.createAsset("PTS");
-                long a = l.createAccount("C1", "Alice");
-                try (Batch b = l.batch()) {
-                    l.earn(Posting.of("PTS", a, 10));
-                    faulty.arm(n, false);
-                    try {
-                        l.earn(Posting.of("PTS", a, 5));
-                    } catch (StorageException e) {
-                        faulty.disarm();
+        for (int persistent = 0; persistent < 2; persistent++) {
+            for (long n = 1;; n++) {
+                try (Store mem = Store.open("memory:"); FaultStore faulty = Store.fault(mem);
+                        Ledger l = Ledger.open(faulty)) {
+                    l.createAsset("PTS");
+                    long a = l.createAccount("C1", "Alice");
+                    try (Batch b = l.batch()) {
+                        l.earn(Posting.of("PTS", a, 10));
+                        faulty.arm(n, persistent == 1);
                         try {
-                            b.commit();
-                            /* failed before writing: the batch went on */
-                            assertEquals(10, l.getBalance(a, "PTS").available());
-                        } catch (StateException rolledBack) {
-                            /* failed after writing: the whole batch is gone */
-                            sawRollback = true;
-                            assertEquals(0, l.getBalance(a, "PTS").available());
+                            l.earn(Posting.of("PTS", a, 5));
+                        } catch (StorageException e) {
+                            faulty.disarm();
+                            try {
+                                l.earn(Posting.of("PTS", a, 1));
+                                b.commit();
+                                /* undone alone: the batch went on */
+                                assertEquals(11, l.getBalance(a, "PTS").available());
+                            } catch (StateException rolledBack) {
+                                /* undoing it failed too: the batch is gone */
+                                assertEquals(1, persistent);
+                                sawRollback = true;
+                                assertEquals(0, l.getBalance(a, "PTS").available());
+                            }
+                            assertEquals("ok", l.verify().message());
+                            continue;
                         }
-                        assertEquals("ok", l.verify().message());
-                        continue;
+                        faulty.disarm();
+                        b.commit();
+                        assertEquals(15, l.getBalance(a, "PTS").available());
                     }
-                    faulty.disarm();
-                    b.commit();
-                    assertEquals(15, l.getBalance(a, "PTS").available());
+                    break;
                 }
-                break;
             }
         }
-        assertTrue("some failure came after a write", sawRollback);
+        assertTrue("a failed undo lost the batch", sawRollback);
     }
 
     @Test
