@@ -434,11 +434,12 @@ POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 		const char *hash;
 		char msg[96];
 
-		if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(pyseq, i),
-		    "LLs:chain head", &part, &s, &hash)) {
-			points_py_request_failed("chain head");
+		if (!POINTS_PY_REQUEST(PySequence_Fast_GET_ITEM(pyseq, i),
+		    "chain head", "LLz", "partition seq hash", &part, &s,
+		    &hash))
 			SWIG_fail;
-		}
+		if (hash == NULL)
+			hash = ""; /* refused by the library */
 		if (strlen(hash) > POINTS_CHAIN_HASH_HEX) {
 			snprintf(msg, sizeof(msg), "kept head %zd: the hash "
 			    "must be %d lowercase hex digits", i,
