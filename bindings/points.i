@@ -136,6 +136,27 @@ static const points_swig_record points_swig_records[] = {
 
 /* The address of a record's field. */
 #define POINTS_SWIG_AT(r, f) ((const char *)(r) + (f)->offset)
+
+/* points_account_apply with its request's fields as arguments (the
+ * bindings' change_account and changeAccount): the struct is made here,
+ * as of the version this wrapper was compiled with. */
+static int
+points_account_apply_fields(points_db *db, int64_t account, const char *tier,
+    const char *department, int status, const char *actor,
+    const char *reason, const char *idempotency_key, points_account *out)
+{
+	points_account_edit e;
+
+	points_account_edit_init(&e, POINTS_ACCOUNT_EDIT_VERSION);
+	e.account = account;
+	e.tier = tier;
+	e.department = department;
+	e.status = status;
+	e.actor = actor;
+	e.reason = reason;
+	e.idempotency_key = idempotency_key;
+	return points_account_apply(db, &e, out);
+}
 %}
 
 %include <stdint.i>
@@ -176,6 +197,19 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_posting::asset;
 %immutable points_posting::memo;
 %immutable points_posting::idempotency_key;
+%immutable points_posting::category;
+%immutable points_posting::actor;
+%immutable points_reversal::category;
+%immutable points_reversal::actor;
+%immutable points_capture::category;
+%immutable points_capture::actor;
+%immutable points_release::category;
+%immutable points_release::actor;
+%immutable points_account_edit::tier;
+%immutable points_account_edit::department;
+%immutable points_account_edit::actor;
+%immutable points_account_edit::reason;
+%immutable points_account_edit::idempotency_key;
 %immutable points_reversal::txn_id;
 %immutable points_reversal::memo;
 %immutable points_reversal::idempotency_key;
@@ -215,6 +249,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_account_iterator_free;
 %noexception points_statement_iterator_free;
 %noexception points_lot_iterator_free;
+%noexception points_account_history_iterator_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;
@@ -241,6 +276,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_posting)
 POINTS_SWIG_PLAIN_STRUCT(points_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_capture)
 POINTS_SWIG_PLAIN_STRUCT(points_release)
+POINTS_SWIG_PLAIN_STRUCT(points_account_edit)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -264,4 +300,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/verify.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
+int points_account_apply_fields(points_db *db, int64_t account,
+    const char *tier, const char *department, int status, const char *actor,
+    const char *reason, const char *idempotency_key, points_account *out);
 %enddef

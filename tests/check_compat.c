@@ -546,6 +546,63 @@ START_TEST(test_0_1_0_sink_and_expiry_lose_allow_negative)
 }
 END_TEST
 
+/* A 0.1.0 ledger's assets (version-1 records, format 1) read with the
+ * default policy, and take a policy once upgraded. */
+START_TEST(test_0_1_0_assets_get_policies)
+{
+	char uri[128];
+	points_store *s;
+	points_db *d;
+	points_asset a;
+	points_asset_policy pol = POINTS_ASSET_POLICY_INIT;
+	points_lot_iterator *it;
+	points_lot l;
+	points_posting p;
+	points_txn t;
+	int64_t al, bo;
+
+	tu_now = TU_T0;
+	snprintf(uri, sizeof(uri), "%s", _i ? tu_sqlite_uri() : "memory:");
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	d = reopen(0, uri, s);
+	ck_assert_int_eq(points_asset_create(d, "YE", 0,
+	    POINTS_EXPIRE_YEAR_END, 0), POINTS_OK);
+	al = tu_account(d, "E1001");
+	bo = tu_account(d, "E1002");
+	ck_assert_int_eq(tu_earn(d, al, "YE", 100, NULL), POINTS_OK);
+	points_close(d);
+	tu_ledger_to_0_1_0(s);
+	if (_i) {
+		points_store_close(s);
+		s = NULL;
+	}
+	d = reopen(_i, uri, s);
+	ck_assert_int_eq(points_asset_get(d, "YE", &a), POINTS_OK);
+	ck_assert_uint_eq(a.flags, 0);
+	ck_assert_int_eq(a.transfer_limit, 0);
+	ck_assert_int_eq(a.year_end_month, 12);
+	ck_assert_int_eq(a.year_end_day, 31);
+	pol.flags = POINTS_ASSET_NO_TRANSFER;
+	pol.year_end_month = 3;
+	ck_assert_int_eq(points_asset_policy_set(d, "YE", &pol), POINTS_OK);
+	p = tu_posting("YE", al, 1);
+	p.counterparty = bo;
+	ck_assert_int_eq(points_transfer(d, &p, &t), POINTS_ESTATE);
+	ck_assert_int_eq(tu_earn(d, bo, "YE", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(points_lot_iterator_new(d, bo, "YE", INT64_MAX, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_lot_next(it, &l), POINTS_OK);
+	/* earned 2024-01-01: the year ends on 31 March 2024 */
+	ck_assert_int_eq(l.expires_at, TU_T0 + 91 * TU_DAY - 1);
+	points_lot_iterator_free(it);
+	tu_invariants(d);
+	points_close(d);
+	if (s)
+		points_store_close(s);
+	tu_cleanup();
+}
+END_TEST
+
 static Suite *
 compat_suite(void)
 {
@@ -568,6 +625,7 @@ compat_suite(void)
 	tc = tcase_create("from_0_1_0");
 	tcase_add_loop_test(tc, test_0_1_0_sink_and_expiry_lose_allow_negative,
 	    0, 2);
+	tcase_add_loop_test(tc, test_0_1_0_assets_get_policies, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("extensions");

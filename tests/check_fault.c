@@ -25,7 +25,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1, FX_V2, FX_V2_SQLITE };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave, erin, pool;
+static int64_t alice, bob, carol, dave, erin, frank, pool;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -55,7 +55,8 @@ fx_options(void)
  *        -> available 50, held 20; bob 40
  *   EXP  alice 50 (day 0) and 8 (day 2), 10 of them on a hold due on day
  *        5 -> available 48, held 10; bob 5 (day 1)
- *   carol has nothing (may close), dave is frozen, alice has team=red.
+ *   carol has nothing (may close), dave is frozen, alice has team=red,
+ *   bob is in department Sales, frank is closed (may be erased).
  *   POOL1, a budget pool, holds 60 EXP.
  *   LIM  an asset with a daily transfer limit of 10: alice 15, bob 5
  *        (transferred on day 2).
@@ -119,6 +120,12 @@ fx_populate(void)
 		p.expires_at = TU_T0 + (ERIN_DAY + i) * TU_DAY;
 		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
 	}
+	ck_assert_int_eq(points_account_update(db, bob, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	frank = tu_account(db, "E1006");
+	ck_assert_int_eq(points_account_attr_set(db, frank, "phone", "555"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_close(db, frank), POINTS_OK);
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -306,7 +313,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, erin + 1);
+	ck_assert_int_eq(a.id, frank + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -407,6 +414,100 @@ check_close(void)
 {
 	ck_assert_int_eq(account_status(carol), POINTS_ACCOUNT_CLOSED);
 	ck_assert_int_eq(tu_earn(db, carol, "PTS", 1, NULL), POINTS_ECLOSED);
+}
+
+/* Category, actor and bob's department, in a version-2 entry. */
+static int
+run_earn_meta(void)
+{
+	points_posting p = tu_posting("PTS", bob, 7);
+
+	p.category = "training";
+	p.actor = "hr:1";
+	p.idempotency_key = "earn-meta";
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_earn_meta(void)
+{
+	points_statement_iterator *it;
+	points_entry e;
+
+	ck_assert_str_eq(txo.category, "training");
+	ck_assert_str_eq(txo.actor, "hr:1");
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 47);
+	ck_assert_int_eq(points_statement_iterator_new(db, bob, "PTS", 0, 0,
+	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &e), POINTS_OK);
+	points_statement_iterator_free(it);
+	ck_assert_str_eq(e.department, "Sales");
+	ck_assert_str_eq(e.category, "training");
+	ck_assert_int_eq(run_earn_meta(), POINTS_OK);
+	ck_assert_int_eq(txo.replayed, 1);
+}
+
+static points_account acco;
+
+static int
+run_account_apply(void)
+{
+	points_account_edit e = POINTS_ACCOUNT_EDIT_INIT;
+
+	e.account = alice;
+	e.tier = "gold";
+	e.department = "R&D";
+	e.status = POINTS_ACCOUNT_FROZEN;
+	e.actor = "hr:1";
+	e.reason = "audit";
+	e.idempotency_key = "chg-1";
+	return points_account_apply(db, &e, &acco);
+}
+
+/* The number of changes in account's history. */
+static int
+changes(int64_t account)
+{
+	points_account_history_iterator *it;
+	points_account_change c;
+	int n = 0;
+
+	ck_assert_int_eq(points_account_history_iterator_new(db, account, &it),
+	    POINTS_OK);
+	while (points_account_history_next(it, &c) == POINTS_OK)
+		n++;
+	points_account_history_iterator_free(it);
+	return n;
+}
+
+static void
+check_account_apply(void)
+{
+	ck_assert_str_eq(acco.tier, "gold");
+	ck_assert_str_eq(acco.department, "R&D");
+	ck_assert_int_eq(account_status(alice), POINTS_ACCOUNT_FROZEN);
+	ck_assert_int_eq(changes(alice), 3);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_EFROZEN);
+	ck_assert_int_eq(run_account_apply(), POINTS_OK);
+	ck_assert_int_eq(changes(alice), 3);
+}
+
+static int
+run_account_erase(void)
+{
+	return points_account_erase(db, frank, "dpo", "request 1");
+}
+
+static void
+check_account_erase(void)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_get(db, frank, &a), POINTS_OK);
+	ck_assert_str_eq(a.external_id, "");
+	ck_assert_int_eq(points_account_find(db, "E1006", &a),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(changes(frank), 2);
 }
 
 static int
@@ -932,6 +1033,7 @@ static const fault_op write_ops[] = {
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), { "batch", run_batch, check_batch, 1 },
+	OP(earn_meta), OP(account_apply), OP(account_erase),
 	OP(pool_fund), OP(pool_defund), OP(pool_award), OP(asset_policy_set),
 	OP(transfer_limited),
 };

@@ -660,6 +660,57 @@ START_TEST(test_policy_reaches_other_handles_at_once)
 }
 END_TEST
 
+/* Store a raw record (a test of the decoders). */
+static void
+put_raw(const char *ks_name, const void *k, size_t kl, const void *v,
+    size_t vl)
+{
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, ks_name);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, kl, v, vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+START_TEST(test_damaged_policy_records_are_corrupt)
+{
+	/* PTS is asset 1: a version-2 record with a clearing month 13 */
+	static const unsigned char bad_month[] = { 2, 1, 0, 0, 0, 0, 0, 13, 1 };
+	static const unsigned char good[] = { 2, 1, 0, 0, 0, 0, 5, 12, 31 };
+	static const unsigned char trailing[] = { 1, 1, 0, 0, 0, 9 };
+	static const unsigned char bad_day_rec[] = { 1, 0x81 };
+	unsigned char k[8];
+	uint64_t key = (uint64_t)alice << 16 | 1;
+	points_asset a;
+	int i;
+
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	put_raw("asset", "PTS", 3, bad_month, sizeof(bad_month));
+	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "asset PTS: record unreadable");
+	ck_assert_int_eq(transfer(alice, bob, "PTS", 1, NULL),
+	    POINTS_ECORRUPT);
+	put_raw("asset", "PTS", 3, trailing, sizeof(trailing));
+	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_ECORRUPT);
+	put_raw("asset", "PTS", 3, good, sizeof(good));
+	ck_assert_int_eq(points_asset_get(db, "PTS", &a), POINTS_OK);
+	ck_assert_int_eq(a.transfer_limit, 5);
+	/* a daily counter cut short */
+	for (i = 0; i < 8; i++)
+		k[i] = (unsigned char)(key >> (56 - 8 * i));
+	put_raw("xfer_day", k, 8, bad_day_rec, sizeof(bad_day_rec));
+	ck_assert_int_eq(transfer(alice, bob, "PTS", 1, NULL),
+	    POINTS_ECORRUPT);
+	ck_assert(has(points_errmsg(db), "daily transfer counter"));
+	/* bob's has none yet */
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(transfer(bob, alice, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(transfer(bob, alice, "PTS", 1, NULL), POINTS_ELIMIT);
+	put_raw("xfer_day", k, 8, "\x01\x00\x00", 3);
+}
+END_TEST
+
 /* ---- A seeded random run against a model ---- */
 
 enum { M_USERS = 3, M_POOLS = 2, M_ACCTS = M_USERS + M_POOLS };
@@ -814,6 +865,7 @@ add_cases(TCase *tc)
 	tcase_add_test(tc, test_daily_transfer_limit_counts_without_a_limit);
 	tcase_add_test(tc, test_year_end_clearing_date);
 	tcase_add_test(tc, test_policy_set_in_a_rolled_back_batch_is_forgotten);
+	tcase_add_test(tc, test_damaged_policy_records_are_corrupt);
 	tcase_add_loop_test(tc,
 	    test_random_pools_and_transfer_limits_match_a_model, 0, 3);
 }

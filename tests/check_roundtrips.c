@@ -297,8 +297,12 @@ static const rt_op ops[] = {
 	{ "hold capture", NULL, op_hold_capture, 7, 15 },
 	{ "hold release", NULL, op_hold_release, 6, 12 },
 	{ "account create", NULL, op_account_create, 5, 7 },
-	{ "account update", NULL, op_account_update, 3, 4 },
-	{ "account freeze", NULL, op_account_freeze, 9, 12 },
+	/* a change of tier or department: its history record (2: the
+	 * account's last change), the new (department, tier) pair (3) and
+	 * the balances that keep it (2 + one a balance); a freeze: its
+	 * history record */
+	{ "account update", NULL, op_account_update, 14, 20 },
+	{ "account freeze", NULL, op_account_freeze, 11, 15 },
 	{ "asset create", NULL, op_asset_create, 7, 8 },
 	{ "expire sweep (one balance due)", NULL, op_expire_sweep, 10, 18 },
 	{ "balance get (a read)", NULL, op_balance_get, 3, 3 },

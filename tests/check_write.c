@@ -344,7 +344,9 @@ mutate(const points_field *f, any_req *r)
 		const char *s, *m = mutated;
 
 		memcpy(&s, p, sizeof(s));
-		snprintf(mutated, sizeof(mutated), "%s+", s ? s : "");
+		/* a category is of [a-z0-9_.-] */
+		snprintf(mutated, sizeof(mutated), "%s%s", s ? s : "",
+		    strcmp(f->name, "category") ? "+" : "x");
 		memcpy(p, &m, sizeof(m));
 		break;
 	}

@@ -954,5 +954,11 @@ tu_ledger_to_0_1_0(points_store *s)
 	    POINTS_OK);
 	ck_assert_int_eq(s->put(s, meta, "module:ledger", 13, "\x01", 1),
 	    POINTS_OK);
+	/* assets without policies (their records are version 1 as long as
+	 * the policy is the default), and no transfer counters */
+	ck_assert_int_eq(s->put(s, meta, "module:asset", 12, "\x01", 1),
+	    POINTS_OK);
+	rc = s->del(s, meta, "module:policy", 13);
+	ck_assert(rc == POINTS_OK || rc == POINTS_ENOTFOUND);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }

@@ -49,6 +49,8 @@ static struct {
 	jfieldID r_txn_id, r_amount, r_memo, r_key;
 	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
 	jfieldID l_hold_id, l_memo, l_key;
+	/* category8 and actor8 of Posting, Reversal, Capture, Release */
+	jfieldID meta[4][2];
 } points_jni;
 
 static jclass
@@ -160,6 +162,14 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_FIELD_OF(release, l_hold_id, "holdId8", "[B");
 	POINTS_JNI_FIELD_OF(release, l_memo, "memo8", "[B");
 	POINTS_JNI_FIELD_OF(release, l_key, "idempotencyKey8", "[B");
+	POINTS_JNI_FIELD_OF(posting, meta[0][0], "category8", "[B");
+	POINTS_JNI_FIELD_OF(posting, meta[0][1], "actor8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, meta[1][0], "category8", "[B");
+	POINTS_JNI_FIELD_OF(reversal, meta[1][1], "actor8", "[B");
+	POINTS_JNI_FIELD_OF(capture, meta[2][0], "category8", "[B");
+	POINTS_JNI_FIELD_OF(capture, meta[2][1], "actor8", "[B");
+	POINTS_JNI_FIELD_OF(release, meta[3][0], "category8", "[B");
+	POINTS_JNI_FIELD_OF(release, meta[3][1], "actor8", "[B");
 #undef POINTS_JNI_CLASS
 #undef POINTS_JNI_FIELD
 #undef POINTS_JNI_FIELD_OF
@@ -302,9 +312,37 @@ points_java_unpin(JNIEnv *jenv, jbyteArray a, char *s)
 		    JNI_ABORT);
 }
 
+/* A request's category and actor (version 2 of each request struct),
+ * pinned while the call runs. */
+typedef struct points_java_meta_strs {
+	jbyteArray category, actor;
+} points_java_meta_strs;
+
+/* Pin the category8 and actor8 of request o, of kind k (0 Posting, 1
+ * Reversal, 2 Capture, 3 Release); 0 when an exception is pending. */
+static int
+points_java_meta_pin(JNIEnv *jenv, jobject o, int k, points_java_meta_strs *s,
+    const char **category, const char **actor)
+{
+	s->category = (*jenv)->GetObjectField(jenv, o, points_jni.meta[k][0]);
+	s->actor = (*jenv)->GetObjectField(jenv, o, points_jni.meta[k][1]);
+	*category = points_java_pin(jenv, s->category);
+	*actor = points_java_pin(jenv, s->actor);
+	return !(*jenv)->ExceptionCheck(jenv);
+}
+
+static void
+points_java_meta_unpin(JNIEnv *jenv, points_java_meta_strs *s,
+    const char *category, const char *actor)
+{
+	points_java_unpin(jenv, s->category, (char *)category);
+	points_java_unpin(jenv, s->actor, (char *)actor);
+}
+
 /* A Posting's strings, pinned while the call runs. */
 typedef struct points_java_posting_strs {
 	jbyteArray asset, memo, key;
+	points_java_meta_strs meta;
 } points_java_posting_strs;
 
 /* Fill p from an org.libpoints.Posting; 0 when an exception is pending. */
@@ -325,7 +363,10 @@ points_java_posting_in(JNIEnv *jenv, jobject o, points_posting *p,
 	p->asset = points_java_pin(jenv, s->asset);
 	p->memo = points_java_pin(jenv, s->memo);
 	p->idempotency_key = points_java_pin(jenv, s->key);
-	return !(*jenv)->ExceptionCheck(jenv);
+	if ((*jenv)->ExceptionCheck(jenv))
+		return 0;
+	return points_java_meta_pin(jenv, o, 0, &s->meta, &p->category,
+	    &p->actor);
 }
 
 static void
@@ -335,12 +376,14 @@ points_java_posting_release(JNIEnv *jenv, const points_posting *p,
 	points_java_unpin(jenv, s->asset, (char *)p->asset);
 	points_java_unpin(jenv, s->memo, (char *)p->memo);
 	points_java_unpin(jenv, s->key, (char *)p->idempotency_key);
+	points_java_meta_unpin(jenv, &s->meta, p->category, p->actor);
 }
 
 /* The strings of a reversal, capture or release request, pinned while
  * the call runs: the id, the memo, the idempotency key. */
 typedef struct points_java_request_strs {
 	jbyteArray id, memo, key;
+	points_java_meta_strs meta;
 } points_java_request_strs;
 
 /* Pin the request's strings: 0 when an exception is pending. */
@@ -378,7 +421,9 @@ points_java_reversal_in(JNIEnv *jenv, jobject o, points_reversal *r,
 	r->amount = (*jenv)->GetLongField(jenv, o, points_jni.r_amount);
 	return points_java_request_pin(jenv, o, points_jni.r_txn_id,
 	    points_jni.r_memo, points_jni.r_key, s, &r->txn_id, &r->memo,
-	    &r->idempotency_key);
+	    &r->idempotency_key) &&
+	    points_java_meta_pin(jenv, o, 1, &s->meta, &r->category,
+	    &r->actor);
 }
 
 static int
@@ -390,7 +435,9 @@ points_java_capture_in(JNIEnv *jenv, jobject o, points_capture *c,
 	c->to = (*jenv)->GetLongField(jenv, o, points_jni.c_to);
 	return points_java_request_pin(jenv, o, points_jni.c_hold_id,
 	    points_jni.c_memo, points_jni.c_key, s, &c->hold_id, &c->memo,
-	    &c->idempotency_key);
+	    &c->idempotency_key) &&
+	    points_java_meta_pin(jenv, o, 2, &s->meta, &c->category,
+	    &c->actor);
 }
 
 static int
@@ -400,7 +447,9 @@ points_java_release_in(JNIEnv *jenv, jobject o, points_release *r,
 	points_release_init(r, POINTS_RELEASE_VERSION);
 	return points_java_request_pin(jenv, o, points_jni.l_hold_id,
 	    points_jni.l_memo, points_jni.l_key, s, &r->hold_id, &r->memo,
-	    &r->idempotency_key);
+	    &r->idempotency_key) &&
+	    points_java_meta_pin(jenv, o, 3, &s->meta, &r->category,
+	    &r->actor);
 }
 
 /* Kept chain heads: an org.libpoints.ChainHead[] (null: none), read into
@@ -566,6 +615,8 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 		if (!READ(jenv, $input, &temp, &strs)) {
 			points_java_request_unpin(jenv, &strs, temp.ID,
 			    temp.memo, temp.idempotency_key);
+			points_java_meta_unpin(jenv, &strs.meta, temp.category,
+			    temp.actor);
 			return $null;
 		}
 	}
@@ -573,6 +624,8 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %typemap(freearg) const CTYPE *req {
 	points_java_request_unpin(jenv, &strs$argnum, temp$argnum.ID,
 	    temp$argnum.memo, temp$argnum.idempotency_key);
+	points_java_meta_unpin(jenv, &strs$argnum.meta, temp$argnum.category,
+	    temp$argnum.actor);
 }
 %enddef
 /* Kept chain heads: a ChainHead[]. */
@@ -629,6 +682,7 @@ POINTS_JAVA_HANDLE_OUT(points_store)
 POINTS_JAVA_HANDLE_OUT(points_account_iterator)
 POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
 POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
+POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
 /* One opaque type per list, as in C: a wrong kind does not compile. */
@@ -638,6 +692,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_statement_iterator_new,
     SWIGTYPE_p_points_statement_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_lot_iterator_new,
     SWIGTYPE_p_points_lot_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_account_history_iterator_new,
+    SWIGTYPE_p_points_account_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -701,5 +757,8 @@ POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
 POINTS_JAVA_RETURNS(points_verify_head, jobject, VerifyReport)
 POINTS_JAVA_RETURNS(points_chain_head_get, jobject, ChainHead)
+POINTS_JAVA_RETURNS(points_account_apply, jobject, Account)
+POINTS_JAVA_RETURNS(points_account_apply_fields, jobject, Account)
+POINTS_JAVA_RETURNS(points_account_history_next, jobject, AccountChange)
 
 POINTS_SWIG_DECLARATIONS

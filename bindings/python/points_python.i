@@ -214,6 +214,7 @@ POINTS_PY_HANDLE_OUT(points_store)
 POINTS_PY_HANDLE_OUT(points_account_iterator)
 POINTS_PY_HANDLE_OUT(points_statement_iterator)
 POINTS_PY_HANDLE_OUT(points_lot_iterator)
+POINTS_PY_HANDLE_OUT(points_account_history_iterator)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {
@@ -355,17 +356,18 @@ POINTS_PY_INT_IN(int, INT_MIN, INT_MAX)
 POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 
 /* A posting is a tuple (asset, account, counterparty, amount, memo,
- * idempotency_key, time, expires_at): no proxy object per call.  The
- * struct is initialized as of the version this wrapper was compiled
- * with, as every caller of the library should. */
+ * idempotency_key, time, expires_at, category, actor): no proxy object
+ * per call.  The struct is initialized as of the version this wrapper
+ * was compiled with, as every caller of the library should. */
 %typemap(in) const points_posting *p (points_posting temp) {
 	long long account, counterparty, amount, time, expires_at;
 
 	points_posting_init(&temp, POINTS_POSTING_VERSION);
-	if (!POINTS_PY_REQUEST($input, "posting", "zLLLzzLL",
+	if (!POINTS_PY_REQUEST($input, "posting", "zLLLzzLLzz",
 	    "asset account counterparty amount memo idempotency_key time "
-	    "expires_at", &temp.asset, &account, &counterparty, &amount,
-	    &temp.memo, &temp.idempotency_key, &time, &expires_at))
+	    "expires_at category actor", &temp.asset, &account, &counterparty,
+	    &amount, &temp.memo, &temp.idempotency_key, &time, &expires_at,
+	    &temp.category, &temp.actor))
 		SWIG_fail;
 	temp.account = account;
 	temp.counterparty = counterparty;
@@ -375,39 +377,44 @@ POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 	$1 = &temp;
 }
 
-/* A reversal is a tuple (txn_id, amount, memo, idempotency_key). */
+/* A reversal is a tuple (txn_id, amount, memo, idempotency_key,
+ * category, actor). */
 %typemap(in) const points_reversal *req (points_reversal temp) {
 	long long amount;
 
 	points_reversal_init(&temp, POINTS_REVERSAL_VERSION);
-	if (!POINTS_PY_REQUEST($input, "reversal", "zLzz",
-	    "txn_id amount memo idempotency_key", &temp.txn_id, &amount,
-	    &temp.memo, &temp.idempotency_key))
+	if (!POINTS_PY_REQUEST($input, "reversal", "zLzzzz",
+	    "txn_id amount memo idempotency_key category actor", &temp.txn_id,
+	    &amount, &temp.memo, &temp.idempotency_key, &temp.category,
+	    &temp.actor))
 		SWIG_fail;
 	temp.amount = amount;
 	$1 = &temp;
 }
 
-/* A capture is a tuple (hold_id, amount, to, memo, idempotency_key). */
+/* A capture is a tuple (hold_id, amount, to, memo, idempotency_key,
+ * category, actor). */
 %typemap(in) const points_capture *req (points_capture temp) {
 	long long amount, to;
 
 	points_capture_init(&temp, POINTS_CAPTURE_VERSION);
-	if (!POINTS_PY_REQUEST($input, "capture", "zLLzz",
-	    "hold_id amount to memo idempotency_key", &temp.hold_id, &amount,
-	    &to, &temp.memo, &temp.idempotency_key))
+	if (!POINTS_PY_REQUEST($input, "capture", "zLLzzzz",
+	    "hold_id amount to memo idempotency_key category actor",
+	    &temp.hold_id, &amount, &to, &temp.memo, &temp.idempotency_key,
+	    &temp.category, &temp.actor))
 		SWIG_fail;
 	temp.amount = amount;
 	temp.to = to;
 	$1 = &temp;
 }
 
-/* A release is a tuple (hold_id, memo, idempotency_key). */
+/* A release is a tuple (hold_id, memo, idempotency_key, category,
+ * actor). */
 %typemap(in) const points_release *req (points_release temp) {
 	points_release_init(&temp, POINTS_RELEASE_VERSION);
-	if (!POINTS_PY_REQUEST($input, "release", "zzz",
-	    "hold_id memo idempotency_key", &temp.hold_id, &temp.memo,
-	    &temp.idempotency_key))
+	if (!POINTS_PY_REQUEST($input, "release", "zzzzz",
+	    "hold_id memo idempotency_key category actor", &temp.hold_id,
+	    &temp.memo, &temp.idempotency_key, &temp.category, &temp.actor))
 		SWIG_fail;
 	$1 = &temp;
 }

@@ -56,6 +56,9 @@ extern "C" {
 #define POINTS_ATTR_VALUE_MAX 1024
 #define POINTS_MEMO_MAX 256
 #define POINTS_IDEM_MAX 128
+#define POINTS_CATEGORY_MAX 32 /* [a-z0-9_.-], at least 1 */
+#define POINTS_ACTOR_MAX 64    /* UTF-8, at least 1 byte */
+#define POINTS_REASON_MAX 256  /* an account change's reason */
 #define POINTS_ID_LEN 36 /* text of a UUID */
 
 typedef struct points_db points_db;

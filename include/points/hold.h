@@ -33,7 +33,7 @@ POINTS_EXTERN int points_hold_create(points_db *db, const points_posting *p,
     points_txn *out);
 
 /* Settling a hold: request structs, as points_posting (points/txn.h). */
-#define POINTS_CAPTURE_VERSION 1
+#define POINTS_CAPTURE_VERSION 2
 typedef struct points_capture {
 	unsigned int version;        /* POINTS_CAPTURE_VERSION */
 	const char *hold_id;         /* the hold (its HOLD transaction's id) */
@@ -41,18 +41,24 @@ typedef struct points_capture {
 	int64_t to;                  /* 0: the sink */
 	const char *memo;            /* may be NULL */
 	const char *idempotency_key; /* may be NULL */
+	/* version 2 */
+	const char *category;        /* as in points_posting */
+	const char *actor;           /* as in points_posting */
 } points_capture;
-#define POINTS_CAPTURE_INIT { POINTS_CAPTURE_VERSION, NULL, 0, 0, NULL, NULL }
+#define POINTS_CAPTURE_INIT { POINTS_CAPTURE_VERSION, NULL, 0, 0, NULL, NULL, NULL, NULL }
 POINTS_EXTERN int points_capture_init(points_capture *c, unsigned int version);
 
-#define POINTS_RELEASE_VERSION 1
+#define POINTS_RELEASE_VERSION 2
 typedef struct points_release {
 	unsigned int version;        /* POINTS_RELEASE_VERSION */
 	const char *hold_id;
 	const char *memo;            /* may be NULL */
 	const char *idempotency_key; /* may be NULL */
+	/* version 2 */
+	const char *category;        /* as in points_posting */
+	const char *actor;           /* as in points_posting */
 } points_release;
-#define POINTS_RELEASE_INIT { POINTS_RELEASE_VERSION, NULL, NULL, NULL }
+#define POINTS_RELEASE_INIT { POINTS_RELEASE_VERSION, NULL, NULL, NULL, NULL, NULL }
 POINTS_EXTERN int points_release_init(points_release *r, unsigned int version);
 
 /* Capture req->amount (0: all) into req->to (0: the sink); the rest is

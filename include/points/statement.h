@@ -24,6 +24,12 @@ typedef struct points_entry {
 	int64_t held;      /* change of held */
 	int64_t counterparty;
 	char memo[POINTS_MEMO_MAX + 1];
+	char category[POINTS_CATEGORY_MAX + 1]; /* the write's, or "" */
+	char actor[POINTS_ACTOR_MAX + 1];       /* the write's, or "" */
+	/* the account's department and tier when the entry was posted ("":
+	 * none, or a system account) */
+	char department[POINTS_DEPT_MAX + 1];
+	char tier[POINTS_TIER_MAX + 1];
 } points_entry;
 
 #define POINTS_NEWEST_FIRST 0

@@ -34,7 +34,7 @@ extern "C" {
  * the fields that version has, and the fields added later take their
  * defaults.
  */
-#define POINTS_POSTING_VERSION 1
+#define POINTS_POSTING_VERSION 2
 typedef struct points_posting {
 	unsigned int version;  /* POINTS_POSTING_VERSION */
 	const char *asset;     /* asset code */
@@ -45,23 +45,29 @@ typedef struct points_posting {
 	const char *idempotency_key; /* may be NULL */
 	int64_t time;          /* 0: the ledger's clock */
 	int64_t expires_at;    /* earn: 0 = the asset's policy; else lot expiry */
+	/* version 2 */
+	const char *category;  /* NULL, or 1-32 of [a-z0-9_.-]: "training" */
+	const char *actor;     /* NULL, or who did it (1-64 bytes of UTF-8) */
 } points_posting;
-#define POINTS_POSTING_INIT { POINTS_POSTING_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, 0 }
+#define POINTS_POSTING_INIT { POINTS_POSTING_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
 /* *p = POINTS_POSTING_INIT as of version (pass POINTS_POSTING_VERSION):
  * writes only the bytes that version has.  POINTS_EINVAL for NULL,
  * POINTS_EVERSION for 0 or a version newer than the library's. */
 POINTS_EXTERN int points_posting_init(points_posting *p, unsigned int version);
 
 /* A reversal of a transaction, in whole or in part. */
-#define POINTS_REVERSAL_VERSION 1
+#define POINTS_REVERSAL_VERSION 2
 typedef struct points_reversal {
 	unsigned int version;        /* POINTS_REVERSAL_VERSION */
 	const char *txn_id;          /* the transaction to reverse */
 	int64_t amount;              /* 0: all that is left; else > 0 */
 	const char *memo;            /* may be NULL: the reason */
 	const char *idempotency_key; /* may be NULL */
+	/* version 2 */
+	const char *category;        /* as in points_posting */
+	const char *actor;           /* as in points_posting */
 } points_reversal;
-#define POINTS_REVERSAL_INIT { POINTS_REVERSAL_VERSION, NULL, 0, NULL, NULL }
+#define POINTS_REVERSAL_INIT { POINTS_REVERSAL_VERSION, NULL, 0, NULL, NULL, NULL, NULL }
 POINTS_EXTERN int points_reversal_init(points_reversal *r,
     unsigned int version);
 
@@ -77,6 +83,8 @@ typedef struct points_txn {
 	char ref[POINTS_ID_LEN + 1]; /* reversal: original; capture/release: hold */
 	char memo[POINTS_MEMO_MAX + 1];
 	int replayed;               /* 1: returned for a repeated idempotency key */
+	char category[POINTS_CATEGORY_MAX + 1]; /* the write's, or "" */
+	char actor[POINTS_ACTOR_MAX + 1];       /* the write's, or "" */
 } points_txn;
 
 /* issuer (or counterparty) -> account; creates a lot that expires per policy */

@@ -334,6 +334,18 @@ int
 points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
     void *ctx)
 {
+	int rc;
+
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	return points_db__write_end(db, points_account__edit_in(db, id, edit,
+	    ctx));
+}
+
+int
+points_account__edit_in(points_db *db, int64_t id, points_account_edit_fn edit,
+    void *ctx)
+{
 	unsigned char k[8];
 	points_account a;
 	const unsigned char *attrs;
@@ -344,8 +356,6 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 	int new_attrs = 0;
 	int rc;
 
-	if ((rc = points_db__write_begin(db)))
-		return rc;
 	key_id(k, id);
 	rc = id > 0 ? points_db__get(db, &points_account__ks, k, 8, &v, &vl) :
 	    POINTS_ENOTFOUND;
@@ -376,7 +386,7 @@ points_account__edit(points_db *db, int64_t id, points_account_edit_fn edit,
 	if (rc == POINTS_OK)
 		rc = points_db__put(db, &points_account__ks, k, 8, db->vbuf.data,
 		    db->vbuf.len);
-	return points_db__write_end(db, rc);
+	return rc;
 }
 
 struct update_ctx {
@@ -388,6 +398,8 @@ edit_update(points_db *db, points_account *a, const unsigned char *attrs,
     size_t attrs_len, int *new_attrs, void *ctx)
 {
 	struct update_ctx *u = ctx;
+	points_account_changes c = { NULL, NULL, POINTS_ACCOUNT_KEEP, NULL,
+	    NULL };
 
 	(void)attrs;
 	(void)attrs_len;
@@ -398,11 +410,10 @@ edit_update(points_db *db, points_account *a, const unsigned char *attrs,
 		    a->external_id);
 	if (u->name)
 		strcpy(a->name, u->name);
-	if (u->tier)
-		strcpy(a->tier, u->tier);
-	if (u->department)
-		strcpy(a->department, u->department);
-	return POINTS_OK;
+	/* tier and department are history: no actor, no reason here */
+	c.tier = u->tier;
+	c.department = u->department;
+	return points_account__change(db, a, &c);
 }
 
 POINTS_EXTERN int

@@ -27,5 +27,25 @@ typedef int (*points_account_edit_fn)(points_db *db, points_account *a,
     const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
 int points_account__edit(points_db *db, int64_t id,
     points_account_edit_fn edit, void *ctx);
+/* The same inside the caller's write transaction. */
+int points_account__edit_in(points_db *db, int64_t id,
+    points_account_edit_fn edit, void *ctx);
+
+/* Changes kept in the history (account_status.c): NULL and
+ * POINTS_ACCOUNT_KEEP leave a field as it is. */
+typedef struct points_account_changes {
+	const char *tier, *department;
+	int status;
+	const char *actor, *reason;
+} points_account_changes;
+/* Inside an edit() of a: check and make the changes, record each in the
+ * history, and give the balances the new status and party. */
+int points_account__change(points_db *db, points_account *a,
+    const points_account_changes *c);
+/* The edit() that makes the points_account_changes ctx. */
+int points_account__edit_changes(points_db *db, points_account *a,
+    const unsigned char *attrs, size_t attrs_len, int *new_attrs, void *ctx);
+/* The name of a status: "active", "frozen", "closed". */
+const char *points_account__status_name(int status);
 
 #endif

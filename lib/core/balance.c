@@ -3,7 +3,10 @@
  * held, earned, spent, expired, last_seq,
  * lot count, then per lot the day (delta from the previous) and amount,
  * then, when there are expiring lots, how many days before the first
- * one the sweep index key sits.
+ * one the sweep index key sits, then optional fields, each a tag and a
+ * varint, tags ascending: 1, the account's party (party.h), only when
+ * not 0 (so a record of an account without department and tier is as
+ * before).
  *
  * Key: one 64-bit integer, account << 16 | asset, big-endian, in an
  * INT64 keyspace (a rowid table on SQLite: integer comparisons, where a
@@ -21,12 +24,15 @@
 #include "core/balance.h"
 #include "util/codec.h"
 #include "core/db.h"
+#include "core/party.h"
 
 #define BALANCE_RECORD_V1 1
 /* The module's format: 1, balances keyed account (be64) + asset (be32)
  * in keyspace "balance"; 2, keyed by one integer in "bal". */
 #define BALANCE_FORMAT 2
 #define ASSET_BITS 16
+/* Tags of the record's optional fields. */
+#define BALANCE_TAG_PARTY 1
 
 /* account << 16 | asset (be64) -> balance record */
 points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
@@ -182,6 +188,15 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 		else
 			b->idx_day = first - (uint32_t)back;
 	}
+	b->party = 0;
+	if (r.p < r.end) {
+		uint64_t tag = points_rd__uvar(&r), party = points_rd__uvar(&r);
+
+		if (tag != BALANCE_TAG_PARTY || party == 0 ||
+		    party > UINT32_MAX)
+			r.err = POINTS_ECORRUPT;
+		b->party = (uint32_t)party;
+	}
 	if (r.err || r.p != r.end)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
@@ -282,6 +297,10 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 	}
 	if (first)
 		points_buf__uvar(buf, first - b->idx_day);
+	if (b->party) {
+		points_buf__u8(buf, BALANCE_TAG_PARTY);
+		points_buf__uvar(buf, b->party);
+	}
 	if (buf->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	return points_db__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
@@ -296,7 +315,9 @@ points_balance__label(points_db *db, int64_t account, char *out, size_t cap)
 
 	/* naming the account must not replace the error being reported */
 	memcpy(msg, db->errmsg, sizeof(msg));
-	if (points_account__load(db, account, &a) == POINTS_OK)
+	/* an erased account has no external id left */
+	if (points_account__load(db, account, &a) == POINTS_OK &&
+	    a.external_id[0])
 		snprintf(out, cap, "%s", a.external_id);
 	else
 		snprintf(out, cap, "#%lld", (long long)account);
@@ -330,6 +351,8 @@ points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
 		b->status = a.status;
 		b->flags = a.flags;
 		b->system = (a.flags & POINTS_ACCOUNT_SYSTEM) != 0;
+		if ((rc = points_balance__party_of(db, &a, &b->party)))
+			return rc;
 	}
 	if ((want_user > 0 && b->system) || (want_user < 0 && !b->system)) {
 		points_balance__label(db, b->account, label, sizeof(label));
@@ -348,7 +371,21 @@ points_balance__check_party(points_db *db, points_balance_rec *b, int want_user,
 }
 
 int
-points_balance__set_status(points_db *db, int64_t account, int status)
+points_balance__party_of(points_db *db, const points_account *a,
+    uint32_t *out)
+{
+	if ((a->flags & POINTS_ACCOUNT_SYSTEM) ||
+	    (!a->department[0] && !a->tier[0])) {
+		*out = 0;
+		return POINTS_OK;
+	}
+	return points_party__intern(db, a->department, a->tier, out);
+}
+
+/* Rewrite each balance record of account: its status (party < 0) or its
+ * party. */
+static int
+restamp(points_db *db, int64_t account, int status, int64_t party)
 {
 	unsigned char lo[8], hi[8], keys[16][8];
 	size_t n, i;
@@ -368,7 +405,10 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 			points_balance__init(&b, account, asset, 0);
 			rc = points_balance__load(db, &b);
 			if (rc == POINTS_OK) {
-				b.status = status;
+				if (party < 0)
+					b.status = status;
+				else
+					b.party = (uint32_t)party;
 				rc = points_balance__store(db, &b, 0);
 			}
 			points_balance__free(&b);
@@ -377,6 +417,18 @@ points_balance__set_status(points_db *db, int64_t account, int status)
 			points_codec__put_be64(lo, points_codec__get_be64(keys[n - 1]) + 1);
 	} while (rc == POINTS_OK && n == 16);
 	return rc;
+}
+
+int
+points_balance__set_status(points_db *db, int64_t account, int status)
+{
+	return restamp(db, account, status, -1);
+}
+
+int
+points_balance__set_party(points_db *db, int64_t account, uint32_t party)
+{
+	return restamp(db, account, 0, party);
 }
 
 int
@@ -495,15 +547,49 @@ migrate_v1(points_db *db)
 	return rc;
 }
 
+/* Balances made before they kept their account's party: each user
+ * account with a department or tier stamps its balances. */
+static int
+stamp_parties(points_db *db)
+{
+	unsigned char lo[8], keys[MIGRATE_CHUNK][8];
+	size_t n, i;
+	int rc;
+
+	points_codec__put_be64(lo, 1);
+	do {
+		rc = points_db__collect_keys(db, &points_account__ks, lo, 8, NULL,
+		    0, 8, keys[0], MIGRATE_CHUNK, &n);
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			points_account a;
+			uint32_t party = 0;
+
+			rc = points_account__load(db,
+			    (int64_t)points_codec__get_be64(keys[i]), &a);
+			if (rc == POINTS_OK)
+				rc = points_balance__party_of(db, &a, &party);
+			if (rc == POINTS_OK && party)
+				rc = points_balance__set_party(db, a.id, party);
+		}
+		if (n > 0)
+			points_codec__put_be64(lo,
+			    points_codec__get_be64(keys[n - 1]) + 1);
+	} while (rc == POINTS_OK && n == MIGRATE_CHUNK);
+	return rc;
+}
+
 /* A new ledger, one made before modules recorded their formats, or one
  * of format 1: balances in "balance" move to "bal" (none in a new
- * ledger).  In the transaction that records format 2: all or nothing. */
+ * ledger), and take their account's party.  In the transaction that
+ * records format 2: all or nothing. */
 static int
 balance_setup(points_db *db, unsigned int found)
 {
-	if (found < 2)
-		return migrate_v1(db);
-	return POINTS_OK;
+	int rc = POINTS_OK;
+
+	if (found < 2 && (rc = migrate_v1(db)) == POINTS_OK)
+		rc = stamp_parties(db);
+	return rc;
 }
 
 POINTS_EXTERN int

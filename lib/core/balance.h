@@ -25,6 +25,9 @@ typedef struct points_balance_rec {
 	 * need not read the account; freeze and close rewrite them. */
 	int status;
 	unsigned flags;
+	/* The account's department and tier (party.h; 0: none, and always
+	 * for system accounts), kept for the entries as status is. */
+	uint32_t party;
 	int found;        /* the record existed */
 	int64_t available, held, earned, spent, expired;
 	int64_t last_seq; /* the account's newest entry in this asset */
@@ -70,6 +73,12 @@ void points_balance__label(points_db *db, int64_t account, char *out,
     size_t cap);
 /* Write the account's status into each of its balance records. */
 int points_balance__set_status(points_db *db, int64_t account, int status);
+/* Write the account's party (party.h) into each of its balance records. */
+int points_balance__set_party(points_db *db, int64_t account, uint32_t party);
+/* The party a user account's balances keep: its department and tier's
+ * (0 for a system account or none), made when new. */
+int points_balance__party_of(points_db *db, const points_account *a,
+    uint32_t *out);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
 /* The key of the balance of (account, asset): account << 16 | asset,

@@ -488,6 +488,95 @@ points_entry__tail_probed(points_db *db, const points_getreq r[2])
 	t->loaded = 1;
 }
 
+/* ---- Category, actor and parties: the encodings of ledger/meta.h ---- */
+
+/* A party as a varint in v[0..5); its length. */
+static size_t
+party_varint(unsigned char v[5], uint32_t party)
+{
+	size_t n = 0;
+
+	do {
+		v[n++] = (unsigned char)((party & 0x7f) | (party > 0x7f ? 0x80 :
+		    0));
+		party >>= 7;
+	} while (party);
+	return n;
+}
+
+static int
+set_party(points_db *db, points_entry_rec *e, unsigned tag, uint32_t party)
+{
+	unsigned char v[5];
+
+	return points_entry__ext_set(db, e, tag, v, party_varint(v, party));
+}
+
+static int
+set_parties(points_db *db, points_entry_rec *e, uint32_t from,
+    uint32_t to)
+{
+	int rc;
+
+	/* one account on both sides (a hold): its party once */
+	if (e->to == e->from)
+		to = 0;
+	if (e->ext_len == 0) {
+		/* most postings: no other extension, so the tags go last,
+		 * in order, each a byte (3, 4), then a length and the id */
+		unsigned char *p = e->ext;
+
+		if (from) {
+			*p++ = POINTS_ENTRY_EXT_FROM_PARTY;
+			*p = (unsigned char)party_varint(p + 1, from);
+			p += 1 + *p;
+		}
+		if (to) {
+			*p++ = POINTS_ENTRY_EXT_TO_PARTY;
+			*p = (unsigned char)party_varint(p + 1, to);
+			p += 1 + *p;
+		}
+		e->ext_len = (size_t)(p - e->ext);
+		return POINTS_OK;
+	}
+	if (from && (rc = set_party(db, e, POINTS_ENTRY_EXT_FROM_PARTY, from)))
+		return rc;
+	if (to && (rc = set_party(db, e, POINTS_ENTRY_EXT_TO_PARTY, to)))
+		return rc;
+	return POINTS_OK;
+}
+
+static void
+get_text(const points_entry_rec *e, unsigned tag, char *out, size_t cap)
+{
+	const void *v;
+	size_t n;
+
+	out[0] = '\0';
+	if (points_entry__ext_get(e, tag, &v, &n) != POINTS_OK)
+		return;
+	if (n >= cap)
+		n = cap - 1; /* a newer library's longer text: cut */
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+void
+points_entry__meta(const points_entry_rec *e,
+    char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1])
+{
+	/* tags ascend and those below 128 are one byte: a first tag past
+	 * the actor's means neither is there */
+	if (e->ext_len == 0 || (e->ext[0] > POINTS_ENTRY_EXT_ACTOR &&
+	    e->ext[0] < 0x80)) {
+		category[0] = actor[0] = '\0';
+		return;
+	}
+	get_text(e, POINTS_ENTRY_EXT_CATEGORY, category,
+	    POINTS_CATEGORY_MAX + 1);
+	get_text(e, POINTS_ENTRY_EXT_ACTOR, actor, POINTS_ACTOR_MAX + 1);
+}
+
 /* The tail for an append: the known one when the entry after it is
  * missing (one get_many), else from the log (a reverse cursor). */
 static int
@@ -529,6 +618,10 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	points_ids__uuid7(&db->rng, e->txid);
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
+	/* the accounts' department and tier as of now (meta.h) */
+	if ((from->party || to->party) &&
+	    (rc = set_parties(db, e, from->party, to->party)))
+		return rc;
 	points_buf__init(&b);
 	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK) {
 		points_entry__hash(t->hash, seq, b.data, b.len, hash);
@@ -587,6 +680,8 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	out->to = e->to;
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
+	if (e->ext_len) /* out is zeroed: most entries have none */
+		points_entry__meta(e, out->category, out->actor);
 	if (e->ref_seq && (rc = seq_txid(db, e->ref_seq, out->ref)))
 		return rc;
 	return POINTS_OK;

@@ -121,6 +121,9 @@ void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
  * last_seq (from may equal to).  The caller stores the balances. */
 int points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
     points_balance_rec *to);
+/* e's category and actor (ledger/meta.h) into out ("" when none). */
+void points_entry__meta(const points_entry_rec *e,
+    char category[POINTS_CATEGORY_MAX + 1], char actor[POINTS_ACTOR_MAX + 1]);
 /* Fill a points_txn from an entry. */
 int points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out);
 /* The sequence of the transaction with id txid (text: for messages). */

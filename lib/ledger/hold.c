@@ -15,6 +15,7 @@
 #include "core/db.h"
 #include "ledger/hold.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
 #include "core/lot.h"
@@ -156,6 +157,10 @@ static const points_field hold_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_posting, expires_at, POINTS_FIELD_I64,
 	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_posting, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const points_posting hold_defaults = POINTS_POSTING_INIT;
 const points_reqtype points_hold__create_req = {
@@ -183,7 +188,7 @@ validate_create(points_db *db, const points_write_op *op, const void *req,
 	if (p->time < 0 || p->expires_at < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
-	return POINTS_OK;
+	return points_meta__check(db, "hold", p->category, p->actor);
 }
 
 static int
@@ -226,6 +231,8 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	e.amount = p->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
+	if ((rc = points_meta__set(db, &e, p->category, p->actor)))
+		goto done;
 	if ((rc = points_entry__append(db, &e, &b, &b)) ||
 	    (rc = points_balance__store(db, &b, 0)))
 		goto done;
@@ -269,7 +276,7 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 /* Give the rest of an open hold back to its account (RELEASE entry). */
 static int
 release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
-    const char *memo, points_entry_rec *e)
+    const char *memo, const char *const meta[2], points_entry_rec *e)
 {
 	int64_t rest = h->amount - h->captured;
 	int rc;
@@ -280,6 +287,8 @@ release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
 	e->ref_seq = h->seq;
 	if (memo)
 		strcpy(e->memo, memo);
+	if ((rc = points_meta__set(db, e, meta[0], meta[1])))
+		return rc;
 	b->held -= rest;
 	/* what is left of the hold's lots, with their own expiry */
 	if ((rc = points_posting__credit(db, b, rest, &h->lots,
@@ -289,10 +298,12 @@ release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
 }
 
 /* Settle an open hold: capture amount (0 nothing) into to, release the
- * rest; the new state is state. */
+ * rest; the new state is state.  meta: the request's category and actor
+ * (NULL: none), for both entries. */
 static int
 settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
-    int64_t to, const char *memo, int state, points_txn *out)
+    int64_t to, const char *memo, const char *const meta[2], int state,
+    points_txn *out)
 {
 	points_balance_rec hb, tb;
 	points_entry_rec ce, re;
@@ -352,13 +363,16 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		ce.ref_seq = h->seq;
 		if (memo)
 			strcpy(ce.memo, memo);
+		if ((rc = points_meta__set(db, &ce, meta[0], meta[1])))
+			goto done;
 		if ((rc = points_entry__append(db, &ce, &hb, &tb)) ||
 		    (rc = points_balance__store(db, &tb, 0)))
 			goto done;
 		h->captured = amount;
 	}
 	if (h->amount > h->captured &&
-	    (rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, &re)))
+	    (rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, meta,
+	    &re)))
 		goto done;
 	if ((rc = points_balance__store(db, &hb, 0)))
 		goto done;
@@ -398,9 +412,14 @@ static const points_field capture_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_capture, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_capture, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_capture, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t capture_sizes[] = {
 	0, POINTS_END_OF(points_capture, idempotency_key), /* version 1 */
+	POINTS_END_OF(points_capture, actor),          /* 2: category, actor */
 };
 static const points_capture capture_defaults = POINTS_CAPTURE_INIT;
 const points_reqtype points_hold__capture_req = {
@@ -420,9 +439,14 @@ static const points_field release_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_release, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_release, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_release, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t release_sizes[] = {
 	0, POINTS_END_OF(points_release, idempotency_key), /* version 1 */
+	POINTS_END_OF(points_release, actor),          /* 2: category, actor */
 };
 static const points_release release_defaults = POINTS_RELEASE_INIT;
 const points_reqtype points_hold__release_req = {
@@ -439,14 +463,16 @@ typedef struct settle_ctx {
 } settle_ctx;
 
 static int
-validate_settle(points_db *db, const char *hold_id, const char *memo,
+validate_settle(points_db *db, const points_write_op *op, const char *hold_id,
+    const char *memo, const char *category, const char *actor,
     settle_ctx *c)
 {
 	int rc;
 
-	if ((rc = points_db__uuid_parse(db, hold_id, c->id)))
+	if ((rc = points_db__uuid_parse(db, hold_id, c->id)) ||
+	    (rc = points_db__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0)))
 		return rc;
-	return points_db__check_str(db, "memo", memo, POINTS_MEMO_MAX, 0);
+	return points_meta__check(db, op->name, category, actor);
 }
 
 static int
@@ -456,8 +482,8 @@ validate_capture(points_db *db, const points_write_op *op, const void *req,
 	const points_capture *r = req;
 	int rc;
 
-	(void)op;
-	if ((rc = validate_settle(db, r->hold_id, r->memo, ctx)))
+	if ((rc = validate_settle(db, op, r->hold_id, r->memo, r->category,
+	    r->actor, ctx)))
 		return rc;
 	if (r->amount < 0)
 		return points_db__err(db, POINTS_EINVAL,
@@ -474,15 +500,15 @@ validate_release(points_db *db, const points_write_op *op, const void *req,
 {
 	const points_release *r = req;
 
-	(void)op;
-	return validate_settle(db, r->hold_id, r->memo, ctx);
+	return validate_settle(db, op, r->hold_id, r->memo, r->category,
+	    r->actor, ctx);
 }
 
 /* Capture (release == 0) or release an open hold by its id. */
 static int
 settle_body(points_db *db, const settle_ctx *c, const char *hold_id,
     int64_t amount, int64_t to, int release, const char *memo,
-    points_txn *out, int64_t *seq)
+    const char *const meta[2], points_txn *out, int64_t *seq)
 {
 	hold_rec h;
 	int rc;
@@ -495,7 +521,7 @@ settle_body(points_db *db, const settle_ctx *c, const char *hold_id,
 		else if (amount == 0)
 			amount = h.amount;
 		rc = settle(db, &h, hold_id, amount,
-		    to ? to : POINTS_ACCOUNT_SINK, memo,
+		    to ? to : POINTS_ACCOUNT_SINK, memo, meta,
 		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, out);
 	}
 	points_lotlist__free(&h.lots);
@@ -509,10 +535,11 @@ capture_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
 {
 	const points_capture *r = req;
+	const char *const meta[2] = { r->category, r->actor };
 
 	(void)op;
 	return settle_body(db, ctx, r->hold_id, r->amount, r->to, 0, r->memo,
-	    result, seq);
+	    meta, result, seq);
 }
 
 static int
@@ -520,9 +547,11 @@ release_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
 {
 	const points_release *r = req;
+	const char *const meta[2] = { r->category, r->actor };
 
 	(void)op;
-	return settle_body(db, ctx, r->hold_id, 0, 0, 1, r->memo, result, seq);
+	return settle_body(db, ctx, r->hold_id, 0, 0, 1, r->memo, meta,
+	    result, seq);
 }
 
 const points_write_op points_hold__capture_op = {
@@ -601,6 +630,7 @@ int
 points_hold__expire(points_db *db, int64_t as_of, int64_t max,
     int64_t *count)
 {
+	static const char *const none[2] = { NULL, NULL };
 	unsigned char hi[8];
 	int64_t done;
 	int rc = POINTS_OK;
@@ -622,7 +652,7 @@ points_hold__expire(points_db *db, int64_t as_of, int64_t max,
 		rc = hold_load(db, id, text, &h);
 		if (rc == POINTS_OK)
 			rc = settle(db, &h, text, 0, 0, "hold expired",
-			    POINTS_HOLD_EXPIRED, NULL);
+			    none, POINTS_HOLD_EXPIRED, NULL);
 		points_lotlist__free(&h.lots);
 		if (rc)
 			return rc;

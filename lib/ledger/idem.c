@@ -42,7 +42,7 @@ points_idem__req_hash(const points_buf *req, unsigned char out[16])
 }
 
 int
-points_idem__check(points_db *db, const char *key,
+points_idem__check(points_db *db, const points_ksdef *ks, const char *key,
     const unsigned char hash[16], int64_t *seq)
 {
 	const void *v = NULL;
@@ -51,7 +51,7 @@ points_idem__check(points_db *db, const char *key,
 
 	if (!key)
 		return POINTS_OK;
-	rc = points_db__get(db, &points_idem__ks, key, strlen(key), &v, &vl);
+	rc = points_db__get(db, ks, key, strlen(key), &v, &vl);
 	return points_idem__fetched(db, key, hash, rc, v, vl, seq);
 }
 
@@ -85,7 +85,7 @@ points_idem__fetched(points_db *db, const char *key,
 }
 
 int
-points_idem__record(points_db *db, const char *key,
+points_idem__record(points_db *db, const points_ksdef *ks, const char *key,
     const unsigned char hash[16], int64_t seq)
 {
 	unsigned char v[1 + 10 + 16];
@@ -99,7 +99,7 @@ points_idem__record(points_db *db, const char *key,
 	points_buf__uvar(&b, (uint64_t)seq);
 	points_buf__bytes(&b, hash, 16);
 	memcpy(v, b.data, b.len); /* fits the inline buffer: no failure */
-	rc = points_db__put(db, &points_idem__ks, key, strlen(key), v, b.len);
+	rc = points_db__put(db, ks, key, strlen(key), v, b.len);
 	points_buf__free(&b);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 #include "ledger/policy.h"
 #include "ledger/pool_party.h"
 #include "ledger/posting.h"
@@ -94,7 +95,8 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 /* The posting as a request: every member, in order.  The fingerprint
  * (write.h) covers the type, then asset, account, counterparty, amount,
  * memo, time (as given: 0 is "the clock") and expires_at: the encoding
- * posting_hash had in 0.1.0. */
+ * posting_hash had in 0.1.0; then version 2's category and actor, each
+ * only when given. */
 static const points_field posting_fields[] = {
 	POINTS_FIELD(points_posting, version, POINTS_FIELD_UINT,
 	    POINTS_FIELD_VERSION, 1),
@@ -114,9 +116,14 @@ static const points_field posting_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_posting, expires_at, POINTS_FIELD_I64,
 	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_posting, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_posting, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 const size_t points_posting__sizes[] = {
 	0, POINTS_END_OF(points_posting, expires_at), /* version 1 */
+	POINTS_END_OF(points_posting, actor),          /* 2: category, actor */
 };
 static const points_posting posting_defaults = POINTS_POSTING_INIT;
 const points_reqtype points_posting__req = {
@@ -229,6 +236,9 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
 	if ((rc = points_db__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
+		return rc;
+	if ((p->category || p->actor) &&
+	    (rc = points_meta__check(db, op->name, p->category, p->actor)))
 		return rc;
 	if (type == POINTS_TXN_ADJUST && (!p->memo || !*p->memo))
 		return points_db__err(db, POINTS_EINVAL,
@@ -371,6 +381,9 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	e.amount = c->amount;
 	if (p->memo)
 		strcpy(e.memo, p->memo);
+	if ((p->category || p->actor) &&
+	    (rc = points_meta__set(db, &e, p->category, p->actor)))
+		goto done;
 	if ((rc = points_entry__append(db, &e, fb, tb)) ||
 	    (rc = points_posting__store_pair(db, fb, tb)))
 		goto done;

@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/lot.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "ledger/reversal.h"
 #include "ledger/write.h"
@@ -70,7 +71,8 @@ load_reversed(points_db *db, int64_t seq, int64_t *out)
 
 static int
 reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
-    const char *txn_id, int64_t amount, const char *memo, points_txn *out)
+    const char *txn_id, int64_t amount, const char *memo,
+    const points_reversal *req, points_txn *out)
 {
 	points_entry_rec orig, e;
 	points_balance_rec fb, tb;
@@ -147,6 +149,8 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	e.ref_seq = seq;
 	if (memo)
 		strcpy(e.memo, memo);
+	if ((rc = points_meta__set(db, &e, req->category, req->actor)))
+		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
 	if ((rc = points_entry__append(db, &e, &tb, &fb)) ||
@@ -178,9 +182,14 @@ static const points_field reversal_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_reversal, idempotency_key, POINTS_FIELD_STR,
 	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_reversal, category, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_reversal, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t reversal_sizes[] = {
 	0, POINTS_END_OF(points_reversal, idempotency_key), /* version 1 */
+	POINTS_END_OF(points_reversal, actor),          /* 2: category, actor */
 };
 static const points_reversal reversal_defaults = POINTS_REVERSAL_INIT;
 const points_reqtype points_reversal__req = {
@@ -209,7 +218,10 @@ validate_reversal(points_db *db, const points_write_op *op, const void *req,
 	if (r->amount < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "reversal amount must not be negative (0: all)");
-	return points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX, 0);
+	if ((rc = points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX,
+	    0)))
+		return rc;
+	return points_meta__check(db, "reversal", r->category, r->actor);
 }
 
 static int
@@ -222,7 +234,7 @@ reversal_body(points_db *db, const points_write_op *op, const void *req,
 	int rc;
 
 	(void)op;
-	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, out);
+	rc = reverse(db, c->txid, r->txn_id, r->amount, r->memo, r, out);
 	if (rc == POINTS_OK)
 		*seq = out->seq;
 	return rc;

@@ -9,7 +9,9 @@
 #include "core/asset.h"
 #include "core/db.h"
 #include "core/iter.h"
+#include "core/party.h"
 #include "ledger/entry.h"
+#include "ledger/meta.h"
 
 
 /* The link to the account's previous entry, and its view of e. */
@@ -69,6 +71,9 @@ struct points_statement_iterator {
 	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN];
 	unsigned char hi[POINTS_ENTRY_TIME_KEY_LEN];
 	struct statement_pos pos;
+	/* the last party read (statements of one account seldom change) */
+	uint32_t party;
+	char department[POINTS_DEPT_MAX + 1], tier[POINTS_TIER_MAX + 1];
 	points_entry buf[POINTS_ITER_CHUNK];
 };
 
@@ -145,7 +150,8 @@ statement_emit(points_db *db, struct points_statement_iterator *it,
 {
 	points_entry *out = &it->buf[it->base.n];
 	int64_t account, time, seq, prev;
-	uint32_t asset;
+	uint32_t asset, party = 0;
+	int rc;
 
 	points_entry__time_key_parse(k, POINTS_ENTRY_TIME_KEY_LEN, &account,
 	    &asset, &time, &seq);
@@ -160,6 +166,21 @@ statement_emit(points_db *db, struct points_statement_iterator *it,
 		    "entry %lld: link to account %lld's previous entry points "
 		    "forward", (long long)e->seq, (long long)it->account);
 	strcpy(out->asset, it->asset_code);
+	if (e->ext_len) {
+		points_entry__meta(e, out->category, out->actor);
+		if ((rc = points_meta__party(db, e, it->account, &party)))
+			return rc;
+	}
+	if (party && party != it->party) {
+		if ((rc = points_party__load(db, party, it->department,
+		    it->tier)))
+			return rc;
+		it->party = party;
+	}
+	if (party) {
+		strcpy(out->department, it->department);
+		strcpy(out->tier, it->tier);
+	}
 	it->base.n++;
 	return POINTS_OK;
 }

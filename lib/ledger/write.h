@@ -194,8 +194,9 @@ int points_write__gave_up(points_db *db, const points_write_op *op,
 __attribute__((always_inline))
 #endif
 static inline int
-points_write__read(points_db *db, const points_write_op *op, const void *req,
-    void *ctx, const char *key, const unsigned char hash[16], int64_t *seq)
+points_write__read(points_db *db, const points_write_op *op,
+    const points_ksdef *idem_ks, const void *req, void *ctx, const char *key,
+    const unsigned char hash[16], int64_t *seq)
 {
 	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX];
 	unsigned char tail[16];
@@ -203,7 +204,7 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 	int rc, ri = -1, rt = -1;
 
 	if (key) {
-		r[n].ks = &points_idem__ks;
+		r[n].ks = idem_ks;
 		r[n].key = key;
 		r[n].klen = strlen(key);
 		ri = (int)n++;
@@ -223,8 +224,8 @@ points_write__read(points_db *db, const points_write_op *op, const void *req,
 		rc = op->prefetch(db, op, req, ctx, r + first, &k);
 		if (rc) {
 			/* as when the key was looked up first */
-			int irc = points_idem__check(db, key, hash,
-			    seq);
+			int irc = points_idem__check(db, idem_ks, key,
+			    hash, seq);
 
 			return irc == POINTS_OK ? rc : irc;
 		}
@@ -267,7 +268,10 @@ typedef union points_write_res {
 
 /* Run op on req (the caller's struct, read up to its version's size);
  * ctx is the op's scratch, from its public wrapper (may be NULL); out
- * receives result_size bytes on success only.
+ * receives result_size bytes on success only.  idem_ks is where the
+ * idempotency keys live: points_idem__ks (points_write__run), whose
+ * records name entries, or, for a write that appends none (an account's
+ * change), a keyspace of its own whose records name what it names.
  *
  * Inline on purpose: called with a constant op, the compiler calls the
  * op's validate and body directly (often inlines them), which keeps a
@@ -276,8 +280,8 @@ typedef union points_write_res {
 __attribute__((always_inline))
 #endif
 static inline int
-points_write__run(points_db *db, const points_write_op *op, const void *req,
-    void *ctx, void *out)
+points_write__run_ks(points_db *db, const points_write_op *op,
+    const points_ksdef *idem_ks, const void *req, void *ctx, void *out)
 {
 	points_write_req copy;
 	points_write_res result;
@@ -315,8 +319,8 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 	for (n = 1;; n++) {
 		if ((rc = points_db__write_begin(db)) == POINTS_OK) {
 			seq = 0;
-			rc = points_write__read(db, op, req, ctx, key, hash,
-			    &seq);
+			rc = points_write__read(db, op, idem_ks, req, ctx,
+			    key, hash, &seq);
 			if (rc == POINTS_ITEROVER) {
 				rc = op->replay ?
 				    op->replay(db, op, seq, result.b) :
@@ -324,8 +328,8 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 			} else if (rc == POINTS_OK) {
 				rc = op->body(db, op, req, ctx, result.b, &seq);
 				if (rc == POINTS_OK)
-					rc = points_idem__record(db, key,
-					    hash, seq);
+					rc = points_idem__record(db,
+					    idem_ks, key, hash, seq);
 			}
 			rc = points_db__write_end(db, rc);
 		}
@@ -338,6 +342,16 @@ points_write__run(points_db *db, const points_write_op *op, const void *req,
 	if (rc == POINTS_OK)
 		memcpy(out, result.b, op->result_size);
 	return rc;
+}
+
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline int
+points_write__run(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *out)
+{
+	return points_write__run_ks(db, op, &points_idem__ks, req, ctx, out);
 }
 
 #endif

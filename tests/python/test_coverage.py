@@ -85,7 +85,7 @@ class CoverageCases:
         r = self.run_check()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("public functions reached", r.stdout)
-        self.assertIn("%s: 10 records" % self.lang, r.stdout)
+        self.assertIn("%s: 11 records" % self.lang, r.stdout)
         self.assertIn("fields match the table", r.stdout)
 
     def test_a_field_the_built_record_lacks_fails_the_check(self):

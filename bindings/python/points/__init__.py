@@ -18,7 +18,7 @@ from .errors import (Error, InvalidArgument, NotFound, AlreadyExists,
                      VersionError, Corrupt, Misuse, Retry, LimitExceeded,
                      LedgerClosed)
 from .records import *  # noqa: F401,F403 (records and constants)
-from .ledger import Ledger, Batch, Hold
+from .ledger import Ledger, Batch, Hold, KEEP
 from .store import Store
 
 __version__ = "0.2.0"

@@ -26,9 +26,11 @@ from datetime import datetime, timezone
 from . import _capi as _c
 from . import capi
 from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound, Overflow
-from .records import (Account, Asset, Balance, ChainHead, Entry, HOLD_OPEN,
-                      Lot, SweepReport, Txn, VerifyReport, EXPIRE_NEVER,
-                      NEVER, NO_TRANSFER, POOL, _fields_of)
+from .records import (Account, AccountChange, Asset, Balance, ChainHead,
+                      Entry, HOLD_OPEN, Lot, SweepReport, Txn, VerifyReport,
+                      EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL, _fields_of)
+
+KEEP = -1  # change_account's status: unchanged
 
 
 def seconds(t):
@@ -295,6 +297,34 @@ class Ledger:
         """Close an account; only at zero balance in every asset."""
         self._call(_c.points_account_close, account_id(account))
 
+    def change_account(self, account, *, tier=None, department=None,
+                       status=KEEP, actor=None, reason=None,
+                       idempotency_key=None):
+        """Change tier, department (None keeps, "" clears) and status
+        (ACTIVE, FROZEN, CLOSED; KEEP leaves it) in one call, kept in the
+        account's history with actor and reason; returns the Account.  A
+        retry with the same idempotency_key changes nothing."""
+        return Account._make(self._call(
+            _c.points_account_apply_fields, account_id(account), tier,
+            department, status, actor, reason, idempotency_key))
+
+    def account_history(self, account=0):
+        """The changes of account's department, tier and status (and its
+        erasure), oldest first, as AccountChange; account 0: every
+        account's."""
+        it = self._call(_c.points_account_history_iterator_new,
+                        account_id(account))
+        return _Iter(self, it, _c.points_account_history_next,
+                     _c.points_account_history_iterator_free,
+                     AccountChange._make)
+
+    def erase_account(self, account, *, actor=None, reason=None):
+        """Erase a closed account's personal data (external id, name,
+        attributes); its entries, balances and history stay and still
+        verify.  Erasing twice changes nothing."""
+        self._call(_c.points_account_erase, account_id(account), actor,
+                   reason)
+
     def accounts(self, from_id=0):
         """Iterate the accounts with id >= from_id, ascending."""
         it = self._call(_c.points_account_iterator_new, from_id)
@@ -307,61 +337,75 @@ class Ledger:
         return Balance._make(self._call(_c.points_balance_get,
                                         account_id(account), asset))
 
+    # Every write takes category= (1-32 of [a-z0-9_.-], e.g. "training")
+    # and actor= (who made it, 1-64 bytes): kept with its entries,
+    # returned by txn() and statement(), part of the idempotency key's
+    # request.  None: none.
+
     def earn(self, account, amount, asset, memo=None, *, idempotency_key=None,
-             time=None, expires_at=None, counterparty=0):
+             time=None, expires_at=None, counterparty=0, category=None,
+             actor=None):
         """Issuer (or counterparty) -> account; makes a lot that expires
         per the asset's policy unless expires_at is given."""
         return Txn._make(self._call(_c.points_earn, (
             asset, account_id(account),
             account_id(counterparty), amount, memo, idempotency_key,
             0 if time is None else seconds(time),
-            0 if expires_at is None else seconds(expires_at))))
+            0 if expires_at is None else seconds(expires_at), category,
+            actor)))
 
     def spend(self, account, amount, asset, memo=None, *,
-              idempotency_key=None, time=None, counterparty=0):
+              idempotency_key=None, time=None, counterparty=0, category=None,
+              actor=None):
         """Account -> sink (or counterparty): redeem, earliest lots first."""
         return Txn._make(self._call(_c.points_spend, (
             asset, account_id(account),
             account_id(counterparty), amount, memo, idempotency_key,
-            0 if time is None else seconds(time), 0)))
+            0 if time is None else seconds(time), 0, category, actor)))
 
     def transfer(self, from_account, to_account, amount, asset, memo=None, *,
-                 idempotency_key=None, time=None):
+                 idempotency_key=None, time=None, category=None, actor=None):
         """User -> user; the points keep their expiry."""
         return Txn._make(self._call(_c.points_transfer, (
             asset, account_id(from_account), account_id(to_account), amount,
-            memo, idempotency_key, 0 if time is None else seconds(time), 0)))
+            memo, idempotency_key, 0 if time is None else seconds(time), 0,
+            category, actor)))
 
     def fund_pool(self, pool, amount, asset, memo=None, *,
-                  idempotency_key=None, time=None, source=0):
+                  idempotency_key=None, time=None, source=0, category=None,
+                  actor=None):
         """The issuer (or source, a system account such as another pool)
         -> pool."""
         return Txn._make(self._call(_c.points_pool_fund, (
             asset, account_id(pool), account_id(source), amount, memo,
-            idempotency_key, 0 if time is None else seconds(time), 0)))
+            idempotency_key, 0 if time is None else seconds(time), 0,
+            category, actor)))
 
     def defund_pool(self, pool, amount, asset, memo=None, *,
-                    idempotency_key=None, time=None, to=0):
+                    idempotency_key=None, time=None, to=0, category=None,
+                    actor=None):
         """Pool -> the issuer (or to, a system account): return what a
         pool has not paid out."""
         return Txn._make(self._call(_c.points_pool_defund, (
             asset, account_id(pool), account_id(to), amount, memo,
-            idempotency_key, 0 if time is None else seconds(time), 0)))
+            idempotency_key, 0 if time is None else seconds(time), 0,
+            category, actor)))
 
     def adjust(self, account, amount, asset, reason, *, idempotency_key=None,
-               time=None):
+               time=None, category=None, actor=None):
         """An administrator's correction: amount > 0 credits, < 0 debits;
         the reason is required."""
         return Txn._make(self._call(_c.points_adjust, (
             asset, account_id(account), 0, amount, reason, idempotency_key,
-            seconds(time), 0)))
+            seconds(time), 0, category, actor)))
 
-    def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None):
+    def reverse(self, txn, amount=0, memo=None, *, idempotency_key=None,
+                category=None, actor=None):
         """Reverse a transaction in whole (amount 0) or in part; points
         return to the lots they came from.  A retry with the same
         idempotency_key and request returns the first result."""
         return Txn._make(self._call(_c.points_reverse, (
-            txn_id(txn), amount, memo, idempotency_key)))
+            txn_id(txn), amount, memo, idempotency_key, category, actor)))
 
     def txn(self, txn):
         """The transaction with this id."""
@@ -402,12 +446,12 @@ class Ledger:
     # ---- Holds ----
 
     def hold(self, account, amount, asset, memo=None, *, expires_at=None,
-             idempotency_key=None, time=None):
+             idempotency_key=None, time=None, category=None, actor=None):
         """Reserve points; returns a Hold.  In a ``with`` block the hold
         is released at the end unless it was captured or released."""
         t = Txn._make(self._call(_c.points_hold_create, (
             asset, account_id(account), 0, amount, memo, idempotency_key,
-            seconds(time), seconds(expires_at))))
+            seconds(time), seconds(expires_at), category, actor)))
         return Hold(self, self._call(_c.points_hold_get, t.id))
 
     def get_hold(self, hold_id):
@@ -485,21 +529,24 @@ class Hold:
                       self._ledger._call(_c.points_hold_get, self.id))
         return self
 
-    def capture(self, amount=0, to=0, memo=None, *, idempotency_key=None):
+    def capture(self, amount=0, to=0, memo=None, *, idempotency_key=None,
+                category=None, actor=None):
         """Capture amount (0: all) into account `to` (0: the sink); the
         rest is released.  With an idempotency_key, a retry of the same
         capture returns the first result instead of StateError."""
         try:
             return Txn._make(self._ledger._call(_c.points_hold_capture, (
-                self.id, amount, account_id(to), memo, idempotency_key)))
+                self.id, amount, account_id(to), memo, idempotency_key,
+                category, actor)))
         finally:
             self._refresh_quietly()
 
-    def release(self, memo=None, *, idempotency_key=None):
+    def release(self, memo=None, *, idempotency_key=None, category=None,
+                actor=None):
         """Return all of the hold to its account."""
         try:
             return Txn._make(self._ledger._call(_c.points_hold_release, (
-                self.id, memo, idempotency_key)))
+                self.id, memo, idempotency_key, category, actor)))
         finally:
             self._refresh_quietly()
 

@@ -39,6 +39,11 @@ TXN_TYPES = {EARN: "earn", SPEND: "spend", TRANSFER: "transfer",
 ACTIVE, FROZEN, CLOSED = 0, 1, 2
 SYSTEM, ALLOW_NEGATIVE, POOL = 0x01, 0x02, 0x04
 
+# Fields of an account's history (POINTS_CHANGE_*).
+CHANGE_DEPARTMENT, CHANGE_TIER, CHANGE_STATUS, CHANGE_ERASE = range(1, 5)
+CHANGE_FIELDS = {CHANGE_DEPARTMENT: "department", CHANGE_TIER: "tier",
+                 CHANGE_STATUS: "status", CHANGE_ERASE: "erase"}
+
 # Hold states.
 HOLD_OPEN, HOLD_CAPTURED, HOLD_RELEASED, HOLD_EXPIRED = range(4)
 
@@ -136,6 +141,19 @@ class Lot(_record("Lot")):
     def expires(self):
         """The last moment the points are valid; None if they never expire."""
         return None if self.never_expires else utc(self.expires_at)
+
+
+class AccountChange(_record("AccountChange")):
+    __slots__ = ()
+
+    @property
+    def kind(self):
+        """The field's name: "department", "tier", "status", "erase"."""
+        return CHANGE_FIELDS.get(self.field, str(self.field))
+
+    @property
+    def when(self):
+        return utc(self.time)
 
 
 class SweepReport(_record("SweepReport")):

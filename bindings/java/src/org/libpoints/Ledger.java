@@ -319,6 +319,44 @@ public final class Ledger implements AutoCloseable {
         capi.points_account_close(db(), id);
     }
 
+    /**
+     * Change an account's tier and department (null leaves one as it is, ""
+     * clears it) and status (null leaves it; ACTIVE, FROZEN, CLOSED as
+     * unfreeze, freeze, close) in one call, each change kept in its
+     * history with actor and reason (either may be null). A retry with
+     * the same idempotencyKey (may be null) changes nothing and returns
+     * the account as it is; another request under the key is a
+     * {@link ConflictException}. Returns the account after the change.
+     */
+    public synchronized Account changeAccount(long id, String tier, String department,
+            AccountStatus status, String actor, String reason, String idempotencyKey) {
+        return capi.points_account_apply_fields(db(), id, tier, department,
+                status == null ? capiConstants.POINTS_ACCOUNT_KEEP : status.code(), actor, reason,
+                idempotencyKey);
+    }
+
+    /**
+     * The changes of an account's department, tier and status, and its
+     * erasure, oldest first; id 0: every account's, by account.
+     */
+    public synchronized Results<AccountChange> accountHistory(long id) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_account_history_iterator_new(db, id),
+                capi::points_account_history_next, capi::points_account_history_iterator_free));
+    }
+
+    /**
+     * Erase a closed account's personal data: its external id (free for a
+     * new account then), name and attributes. Its entries, balances and
+     * history stay, and the ledger still verifies; the erasure is kept in
+     * its history with actor and reason (either may be null), without the
+     * erased values. Erasing twice changes nothing.
+     */
+    public synchronized void eraseAccount(long id, String actor, String reason) {
+        capi.points_account_erase(db(), id, actor, reason);
+    }
+
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
     public synchronized Results<Account> accounts(long fromId) {
         return new Results<>(() -> iterate(db -> capi.points_account_iterator_new(db, fromId),

@@ -25,6 +25,10 @@ public final class Posting {
     private final long amount;
     private final byte[] memo8;
     private final byte[] idempotencyKey8;
+    /* version 2 of the request: set only through category() and actor(),
+     * and carried along by every other method (keep). */
+    private byte[] category8;
+    private byte[] actor8;
     private final long time;
     private final long expiresAt;
 
@@ -56,41 +60,41 @@ public final class Posting {
 
     /** Same as {@link #to(long)}. */
     public Posting counterparty(long counterparty) {
-        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
-                expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
+                expiresAt));
     }
 
     public Posting asset(String asset) {
-        return new Posting(Utf8.encode(asset), account, counterparty, amount, memo8,
-                idempotencyKey8, time, expiresAt);
+        return keep(new Posting(Utf8.encode(asset), account, counterparty, amount, memo8,
+                idempotencyKey8, time, expiresAt));
     }
 
     public Posting account(long account) {
-        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
-                expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
+                expiresAt));
     }
 
     public Posting amount(long amount) {
-        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
-                expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
+                expiresAt));
     }
 
     /** A note (required for adjustments: the reason); null for none. */
     public Posting memo(String memo) {
-        return new Posting(asset8, account, counterparty, amount, Utf8.encode(memo),
-                idempotencyKey8, time, expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, Utf8.encode(memo),
+                idempotencyKey8, time, expiresAt));
     }
 
     /** A retried request with the same key returns the first result ({@link Txn#replayed()}). */
     public Posting idempotencyKey(String key) {
-        return new Posting(asset8, account, counterparty, amount, memo8, Utf8.encode(key), time,
-                expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, Utf8.encode(key), time,
+                expiresAt));
     }
 
     /** When it happened, in seconds since 1970; 0 (the default): the ledger's clock. */
     public Posting time(long epochSeconds) {
-        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8,
-                epochSeconds, expiresAt);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8,
+                epochSeconds, expiresAt));
     }
 
     public Posting time(Instant t) {
@@ -99,8 +103,8 @@ public final class Posting {
 
     /** Earn: the lot's expiry (0: the asset's policy); hold: its deadline (0: none). */
     public Posting expiresAt(long epochSeconds) {
-        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
-                epochSeconds);
+        return keep(new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time,
+                epochSeconds));
     }
 
     public Posting expiresAt(Instant t) {
@@ -125,6 +129,44 @@ public final class Posting {
 
     public String memo() {
         return decode(memo8);
+    }
+
+    /**
+     * The write's category, 1-32 of [a-z0-9_.-] ("training", "order"); null
+     * (the default) for none. Kept with its entries and returned in
+     * {@link Txn#category()} and {@link Entry#category()}.
+     */
+    public Posting category(String category) {
+        Posting r = keep(this);
+        r.category8 = Utf8.encode(category);
+        return r;
+    }
+
+    /** Who made the write (1-64 bytes of UTF-8, e.g. an operator's id); null for none. */
+    public Posting actor(String actor) {
+        Posting r = keep(this);
+        r.actor8 = Utf8.encode(actor);
+        return r;
+    }
+
+    public String category() {
+        return decode(category8);
+    }
+
+    public String actor() {
+        return decode(actor8);
+    }
+
+    private Posting copy() {
+        return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time, expiresAt);
+    }
+
+    /** A copy of next with this request's category and actor. */
+    private Posting keep(Posting next) {
+        Posting r = next == this ? copy() : next;
+        r.category8 = category8;
+        r.actor8 = actor8;
+        return r;
     }
 
     public String idempotencyKey() {
@@ -153,7 +195,8 @@ public final class Posting {
         return account == p.account && counterparty == p.counterparty && amount == p.amount
                 && time == p.time && expiresAt == p.expiresAt && Objects.equals(asset(), p.asset())
                 && Objects.equals(memo(), p.memo())
-                && Objects.equals(idempotencyKey(), p.idempotencyKey());
+                && Objects.equals(idempotencyKey(), p.idempotencyKey())
+                && Objects.equals(category(), p.category()) && Objects.equals(actor(), p.actor());
     }
 
     @Override
@@ -165,7 +208,8 @@ public final class Posting {
     @Override
     public String toString() {
         return "Posting[asset=" + asset() + ", account=" + account + ", counterparty=" + counterparty
-                + ", amount=" + amount + ", memo=" + memo() + ", idempotencyKey=" + idempotencyKey()
+                + ", amount=" + amount + ", memo=" + memo() + ", idempotencyKey=" + idempotencyKey() + ", category=" + category()
+                + ", actor=" + actor()
                 + ", time=" + time + ", expiresAt=" + expiresAt + "]";
     }
 }

@@ -18,6 +18,10 @@ public final class Reversal {
     private final long amount;
     private final byte[] memo8;
     private final byte[] idempotencyKey8;
+    /* version 2 of the request: set only through category() and actor(),
+     * and carried along by every other method (keep). */
+    private byte[] category8;
+    private byte[] actor8;
 
     private Reversal(byte[] txnId8, long amount, byte[] memo8, byte[] idempotencyKey8) {
         this.txnId8 = txnId8;
@@ -33,17 +37,17 @@ public final class Reversal {
 
     /** How much to reverse; 0 (the default): all that is left. */
     public Reversal amount(long amount) {
-        return new Reversal(txnId8, amount, memo8, idempotencyKey8);
+        return keep(new Reversal(txnId8, amount, memo8, idempotencyKey8));
     }
 
     /** The reason; null for none. */
     public Reversal memo(String memo) {
-        return new Reversal(txnId8, amount, Utf8.encode(memo), idempotencyKey8);
+        return keep(new Reversal(txnId8, amount, Utf8.encode(memo), idempotencyKey8));
     }
 
     /** A retried request with the same key returns the first result ({@link Txn#replayed()}). */
     public Reversal idempotencyKey(String key) {
-        return new Reversal(txnId8, amount, memo8, Utf8.encode(key));
+        return keep(new Reversal(txnId8, amount, memo8, Utf8.encode(key)));
     }
 
     public String txnId() {
@@ -58,6 +62,44 @@ public final class Reversal {
         return Posting.decode(memo8);
     }
 
+    /**
+     * The write's category, 1-32 of [a-z0-9_.-] ("training", "order"); null
+     * (the default) for none. Kept with its entries and returned in
+     * {@link Txn#category()} and {@link Entry#category()}.
+     */
+    public Reversal category(String category) {
+        Reversal r = keep(this);
+        r.category8 = Utf8.encode(category);
+        return r;
+    }
+
+    /** Who made the write (1-64 bytes of UTF-8, e.g. an operator's id); null for none. */
+    public Reversal actor(String actor) {
+        Reversal r = keep(this);
+        r.actor8 = Utf8.encode(actor);
+        return r;
+    }
+
+    public String category() {
+        return Posting.decode(category8);
+    }
+
+    public String actor() {
+        return Posting.decode(actor8);
+    }
+
+    private Reversal copy() {
+        return new Reversal(txnId8, amount, memo8, idempotencyKey8);
+    }
+
+    /** A copy of next with this request's category and actor. */
+    private Reversal keep(Reversal next) {
+        Reversal r = next == this ? copy() : next;
+        r.category8 = category8;
+        r.actor8 = actor8;
+        return r;
+    }
+
     public String idempotencyKey() {
         return Posting.decode(idempotencyKey8);
     }
@@ -69,7 +111,9 @@ public final class Reversal {
         Reversal r = (Reversal) o;
         return amount == r.amount && Objects.equals(txnId(), r.txnId())
                 && Objects.equals(memo(), r.memo())
-                && Objects.equals(idempotencyKey(), r.idempotencyKey());
+                && Objects.equals(idempotencyKey(), r.idempotencyKey())
+                && Objects.equals(category(), r.category())
+                && Objects.equals(actor(), r.actor());
     }
 
     @Override
@@ -80,6 +124,7 @@ public final class Reversal {
     @Override
     public String toString() {
         return "Reversal[txnId=" + txnId() + ", amount=" + amount + ", memo=" + memo()
-                + ", idempotencyKey=" + idempotencyKey() + "]";
+                + ", idempotencyKey=" + idempotencyKey() + ", category=" + category()
+                + ", actor=" + actor() + "]";
     }
 }

@@ -526,11 +526,11 @@ public class LedgerTest {
         byte[] id = "0190a8f0-0000-7000-8000-000000000000".getBytes(StandardCharsets.UTF_8);
         byte[] pts = "PTS".getBytes(StandardCharsets.UTF_8);
         byte[] none = new byte[0];
-        Txn t = new Txn(id, 3, 42, T0, pts, alice, bob, 30, none, none, 0);
+        Txn t = new Txn(id, 3, 42, T0, pts, alice, bob, 30, none, none, 0, none, none);
         assertEquals(TxnType.UNKNOWN, t.type());
         assertEquals(42, t.typeCode());
         assertEquals(30, t.amount());
-        Entry e = new Entry(id, 3, 42, T0, alice, pts, -30, 0, bob, none);
+        Entry e = new Entry(id, 3, 42, T0, alice, pts, -30, 0, bob, none, none, none, none, none);
         assertEquals(TxnType.UNKNOWN, e.type());
         assertEquals(42, e.typeCode());
         assertEquals(bob, e.counterparty());
