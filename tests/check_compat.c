@@ -272,7 +272,8 @@ START_TEST(test_ledger_with_unknown_type_stays_usable)
 	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &t),
 	    POINTS_OK);
 	tu_invariants(db);
-	ck_assert_int_eq(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r),
+	ck_assert_int_eq(points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.points, 105);
 	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);

@@ -917,7 +917,8 @@ check_release(void)
 static int
 run_sweep(void)
 {
-	return points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo);
+	return points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo);
 }
 
 static void
@@ -942,10 +943,55 @@ check_sweep(void)
 	/* the open hold without deadline is untouched */
 	ck_assert_int_eq(held(alice, "PTS"), 20);
 	/* idempotent */
-	ck_assert_int_eq(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r),
+	ck_assert_int_eq(points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &r),
 	    POINTS_OK);
 	ck_assert_int_eq(r.points, 0);
 	ck_assert_int_eq(r.holds, 0);
+}
+
+/* The sweep of one asset, at the clock (day 400). */
+static int
+run_sweep_asset(void)
+{
+	tu_now = TU_T0 + 400 * TU_DAY;
+	return points_expire_sweep_asset(db, "EXP", tu_now, 0, &repo);
+}
+
+static void
+check_sweep_asset(void)
+{
+	ck_assert_str_eq(repo.asset, "EXP");
+	check_sweep();
+}
+
+/* A write that posts expiries first: on day 400 erin (lots due from
+ * day 500) gives alice 3 EXP; alice's 48 in lots are past due and
+ * expire before the transfer, in its transaction. */
+static int
+run_transfer_expiring(void)
+{
+	points_posting p = tu_posting("EXP", erin, 3);
+
+	tu_now = TU_T0 + 400 * TU_DAY;
+	p.counterparty = alice;
+	return points_transfer(db, &p, &txo);
+}
+
+static void
+check_transfer_expiring(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(txo.type, POINTS_TXN_TRANSFER);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 3);
+	ck_assert_int_eq(b.held, 10);
+	ck_assert_int_eq(b.expired, 48);
+	ck_assert_int_eq(tu_available(db, erin, "EXP"), ERIN_LOTS - 3);
+	/* posted: bob's 5 are not, until a write or the sweep */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 48);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);
 }
 
 /* begin + 3 earns + commit; on a failure, roll back as a caller would
@@ -1032,7 +1078,8 @@ static const fault_op write_ops[] = {
 	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
-	OP(sweep), { "batch", run_batch, check_batch, 1 },
+	OP(sweep), OP(sweep_asset), OP(transfer_expiring),
+	{ "batch", run_batch, check_batch, 1 },
 	OP(earn_meta), OP(account_apply), OP(account_erase),
 	OP(pool_fund), OP(pool_defund), OP(pool_award), OP(asset_policy_set),
 	OP(transfer_limited),
@@ -1531,6 +1578,8 @@ static const out_op out_ops[] = {
 	{ "hold_release", run_release, &txo, sizeof(txo) },
 	{ "account_create", run_account_create, &ido, sizeof(ido) },
 	{ "expire_sweep", run_sweep, &repo, sizeof(repo) },
+	{ "expire_sweep_asset", run_sweep_asset, &repo, sizeof(repo) },
+	{ "transfer_expiring", run_transfer_expiring, &txo, sizeof(txo) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
@@ -2333,7 +2382,8 @@ START_TEST(test_new_ledger_built_under_out_of_memory)
 		p.counterparty = ids[(i + 1) % NBIG];
 		OOM_STEP(points_transfer(db, &p, &t));
 	}
-	OOM_STEP(points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &repo));
+	OOM_STEP(points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo));
 	ck_assert_int_eq(repo.holds, (NBIG + 2) / 3);
 	for (i = 0; i < NBIG; i++) {
 		ck_assert_int_eq(tu_available(db, ids[i], "EXP"), 0);

@@ -101,7 +101,9 @@ static points_sweep_report
 sweep(int64_t as_of)
 {
 	points_sweep_report r;
-	int rc = points_expire_sweep(db, as_of, &r);
+	/* the tests sweep ahead of the clock on purpose */
+	int rc = points_expire_sweep_asset(db, NULL, as_of,
+	    POINTS_SWEEP_FUTURE, &r);
 
 	ck_assert_msg(rc == POINTS_OK, "sweep: %s", points_errmsg(db));
 	return r;
@@ -641,15 +643,13 @@ START_TEST(test_held_points_do_not_expire_while_held)
 	b = balance(alice, "EXP");
 	ck_assert_int_eq(b.held, 100);
 	ck_assert_int_eq(b.expired, 0);
-	/* released past the expiry: back with the past expiry... */
+	/* released past the expiry: back with the past expiry, so they
+	 * expire at once, in the release's transaction */
 	ck_assert_int_eq(tu_release(db, h.id, NULL, &t), POINTS_OK);
-	ck_assert_int_eq(lots(alice, "EXP", v, 2), 1);
-	assert_lot(&v[0], end, 100);
-	/* ...so the next sweep expires them */
+	ck_assert_int_eq(t.type, POINTS_TXN_RELEASE);
+	ck_assert_int_eq(lots(alice, "EXP", v, 2), 0);
 	r = sweep(tu_now);
-	ck_assert_int_eq(r.accounts, 1);
-	ck_assert_int_eq(r.lots, 1);
-	ck_assert_int_eq(r.points, 100);
+	ck_assert_int_eq(r.lots, 0);
 	b = balance(alice, "EXP");
 	ck_assert_int_eq(b.available, 0);
 	ck_assert_int_eq(b.held, 0);
@@ -657,26 +657,23 @@ START_TEST(test_held_points_do_not_expire_while_held)
 }
 END_TEST
 
-START_TEST(test_hold_on_overdue_lot_is_not_swept)
+START_TEST(test_hold_on_overdue_lot_is_refused)
 {
-	points_sweep_report r;
-	points_txn h, c;
+	points_txn h;
+	points_balance b;
 	int64_t end = exp_end(TU_T0);
 
-	/* the lot is past its expiry but not swept yet when held */
+	/* the lot is past its expiry, not swept yet: it cannot be held */
 	tu_earn(db, alice, "EXP", 100, NULL);
 	tu_now = end + TU_DAY;
-	ck_assert_int_eq(hold(db, alice, "EXP", 70, 0, &h), POINTS_OK);
-	r = sweep(tu_now);
-	ck_assert_int_eq(r.points, 30); /* only what was not held */
-	ck_assert_int_eq(balance(alice, "EXP").held, 70);
-	/* captured into the sink after all */
-	ck_assert_int_eq(tu_capture(db, h.id, 0, 0, NULL, &c),
-	    POINTS_OK);
-	r = sweep(tu_now);
-	ck_assert_int_eq(r.points, 0);
-	ck_assert_int_eq(balance(alice, "EXP").spent, 70);
-	ck_assert_int_eq(balance(alice, "EXP").expired, 30);
+	TU_FAILS(db, hold(db, alice, "EXP", 70, 0, &h), POINTS_EINSUFFICIENT);
+	ck_assert_msg(strstr(points_errmsg(db), "available 0") != NULL, "%s",
+	    points_errmsg(db));
+	tu_snap_free();
+	b = balance(alice, "EXP");
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.held, 0);
+	ck_assert_int_eq(b.expired, 100);
 }
 END_TEST
 
@@ -713,11 +710,14 @@ START_TEST(test_captured_overdue_points_expire_on_receiver)
 	tu_now = end + TU_DAY;
 	ck_assert_int_eq(tu_capture(db, h.id, 0, bob, NULL, &c),
 	    POINTS_OK);
-	ck_assert_int_eq(lots(bob, "EXP", v, 2), 1);
-	assert_lot(&v[0], end, 100);
-	r = sweep(tu_now);
-	ck_assert_int_eq(r.points, 100);
+	/* held points are captured whatever their expiry; on bob they
+	 * are past due and expire at once */
+	ck_assert_int_eq(lots(bob, "EXP", v, 2), 0);
 	ck_assert_int_eq(balance(bob, "EXP").expired, 100);
+	ck_assert_int_eq(balance(bob, "EXP").earned, 100);
+	ck_assert_int_eq(balance(alice, "EXP").spent, 100);
+	r = sweep(tu_now);
+	ck_assert_int_eq(r.points, 0);
 }
 END_TEST
 
@@ -1084,7 +1084,7 @@ hold_suite(void)
 	tcase_add_test(tc, test_sweep_releases_hold_after_its_deadline);
 	tcase_add_test(tc, test_settled_hold_is_not_expired_by_sweep);
 	tcase_add_test(tc, test_held_points_do_not_expire_while_held);
-	tcase_add_test(tc, test_hold_on_overdue_lot_is_not_swept);
+	tcase_add_test(tc, test_hold_on_overdue_lot_is_refused);
 	tcase_add_test(tc, test_hold_deadline_and_lot_expiry_in_one_sweep);
 	tcase_add_test(tc, test_captured_overdue_points_expire_on_receiver);
 	tcase_add_test(tc, test_reverse_capture_returns_points_to_captured_lots);

@@ -252,7 +252,8 @@ op_expire_sweep(void)
 	points_sweep_report r;
 	int rc;
 
-	rc = points_expire_sweep(db, TU_T0 + 400 * TU_DAY, &r);
+	rc = points_expire_sweep_asset(db, NULL, TU_T0 + 400 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &r);
 	if (rc == POINTS_OK)
 		ck_assert_int_eq(r.lots, 1); /* alice's EXP lot */
 	return rc;

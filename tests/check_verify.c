@@ -257,7 +257,8 @@ write_one(tu_spy *s, int write)
 			rc = points_account_unfreeze(w, wr->acct[1]);
 		break;
 	case 8: /* moves index keys */
-		rc = points_expire_sweep(w, tu_now + 400 * TU_DAY, NULL);
+		rc = points_expire_sweep_asset(w, NULL, tu_now + 400 * TU_DAY,
+		    POINTS_SWEEP_FUTURE, NULL);
 		break;
 	case 9:
 		rc = tu_earn(w, wr->acct[wr->nacct - 1], "PTS", 1, &t);

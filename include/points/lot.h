@@ -20,7 +20,8 @@ typedef struct points_lot {
 	int64_t amount;
 } points_lot;
 /* An iterator over the open lots expiring at or before until (INT64_MAX:
- * all), earliest first.  account 0: every account's, grouped by account
+ * all), earliest first; only points still valid by the ledger's clock
+ * (past-due lots are gone, swept or not).  account 0: every account's, grouped by account
  * (accounts roughly in the order of their earliest lot); never-expiring
  * lots are not listed then.  Each step reads in its own short
  * transaction.  After points_close a step is POINTS_EMISUSE; if it was
@@ -41,15 +42,26 @@ POINTS_EXTERN void points_lot_iterator_free(points_lot_iterator *it);
 typedef struct points_sweep_report {
 	int64_t accounts; /* accounts that lost points (each once a call) */
 	int64_t lots;     /* lots expired */
-	int64_t points;   /* points expired, all assets */
+	int64_t points;   /* points expired; of every asset: saturates at
+			   * INT64_MAX (sweep one asset for exact figures) */
 	int64_t holds;    /* holds expired and released */
+	char asset[POINTS_ASSET_MAX + 1]; /* the asset swept; "": every asset */
 } points_sweep_report;
+/* Flags of points_expire_sweep_asset. */
+#define POINTS_SWEEP_FUTURE 1 /* as_of may be later than the ledger's clock */
 /* Expire every lot whose expires_at < as_of and release every hold whose
  * deadline < as_of, POINTS_SWEEP_CHUNK at a time.  Idempotent; after a
  * failure the chunks committed stand and a rerun does the rest.  The
- * report counts what this call did; out may be NULL. */
+ * report counts what this call did; out may be NULL.  An as_of later
+ * than the ledger's clock (points_now) is POINTS_EINVAL: sweeping ahead
+ * takes points_expire_sweep_asset with POINTS_SWEEP_FUTURE. */
 POINTS_EXTERN int points_expire_sweep(points_db *db, int64_t as_of,
     points_sweep_report *out);
+/* The same for one asset (asset NULL: every asset, as
+ * points_expire_sweep), with flags (POINTS_SWEEP_FUTURE).  The report
+ * names the asset.  An expiry is undone with points_reverse. */
+POINTS_EXTERN int points_expire_sweep_asset(points_db *db, const char *asset,
+    int64_t as_of, unsigned int flags, points_sweep_report *out);
 
 #ifdef __cplusplus
 }

@@ -123,6 +123,30 @@ points_balance__sweep_key(unsigned char k[16], uint32_t day, int64_t account,
 	key12(k + 4, account, asset);
 }
 
+/* The record up to its lot count (*n): the counters and flags. */
+static void
+decode_head(points_rd *r, points_balance_rec *b, uint64_t *n)
+{
+	uint64_t acct;
+
+	if (points_rd__u8(r) != BALANCE_RECORD_V1)
+		r->err = POINTS_ECORRUPT;
+	acct = points_rd__uvar(r);
+	b->status = (int)(acct & 3);
+	b->flags = (unsigned)(acct >> 2);
+	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
+	b->found = 1;
+	b->available = points_rd__svar(r);
+	b->held = points_rd__svar(r);
+	b->earned = points_rd__svar(r);
+	b->spent = points_rd__svar(r);
+	b->expired = points_rd__svar(r);
+	b->last_seq = (int64_t)points_rd__uvar(r);
+	*n = points_rd__uvar(r);
+	b->lots.n = 0;
+	b->idx_day = 0;
+}
+
 int
 points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_rec *b,
     int lots)
@@ -133,25 +157,8 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	int64_t lotsum = 0;
 	int rc;
 
-	uint64_t acct;
-
 	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != BALANCE_RECORD_V1)
-		r.err = POINTS_ECORRUPT;
-	acct = points_rd__uvar(&r);
-	b->status = (int)(acct & 3);
-	b->flags = (unsigned)(acct >> 2);
-	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
-	b->found = 1;
-	b->available = points_rd__svar(&r);
-	b->held = points_rd__svar(&r);
-	b->earned = points_rd__svar(&r);
-	b->spent = points_rd__svar(&r);
-	b->expired = points_rd__svar(&r);
-	b->last_seq = (int64_t)points_rd__uvar(&r);
-	n = points_rd__uvar(&r);
-	b->lots.n = 0;
-	b->idx_day = 0;
+	decode_head(&r, b, &n);
 	if (!lots)
 		return r.err ? points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
@@ -275,6 +282,8 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		    (long long)b->account, (unsigned)b->asset);
 
 	/* The key must sit no later than the earliest lot. */
+	if (b->reindex)
+		exact = 1;
 	if (!first || !b->idx_day || first < b->idx_day ||
 	    (exact && first != b->idx_day))
 		if (first != b->idx_day && (rc = move_sweep_key(db, b, first)))
@@ -592,6 +601,42 @@ balance_setup(points_db *db, unsigned int found)
 	return rc;
 }
 
+/* Decode a stored balance for a read, with *due, the points of its lots
+ * that are past due by the ledger's clock: a read shows them expired
+ * whether or not a write or a sweep has posted their expiry yet (writes
+ * expire them first: ledger/posting.h).  The lots follow the counters in
+ * day order, so the walk stops at the first lot still valid: a lookup
+ * decodes little more of the record than the counters. */
+static int
+decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
+    int64_t *due)
+{
+	points_rd r;
+	uint64_t i, n;
+	int64_t today = 0, day = 0;
+
+	points_rd__init(&r, v, vl);
+	decode_head(&r, b, &n);
+	*due = 0;
+	if (n > 0 && !r.err)
+		today = points_db__day(db, points_db__time(db, 0));
+	for (i = 0; i < n && !r.err; i++) {
+		uint64_t d = points_rd__uvar(&r);
+		int64_t amount = (int64_t)points_rd__uvar(&r);
+
+		day += (int64_t)d;
+		if (day >= today || d > POINTS_DAY_NEVER)
+			break;
+		if (points_codec__add(due, amount))
+			r.err = POINTS_ECORRUPT;
+	}
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "balance of account %lld: record unreadable",
+		    (long long)b->account);
+	return POINTS_OK;
+}
+
 POINTS_EXTERN int
 points_balance_get(points_db *db, int64_t account, const char *asset,
     points_balance *out)
@@ -599,6 +644,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	points_asset_rec a;
 	points_account acct;
 	points_balance_rec b;
+	int64_t due = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -620,21 +666,23 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		rc = points_balance__key(account, a.id, k) ?
 		    points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
 		    POINTS_ENOTFOUND;
-		if (rc == POINTS_OK)
-			rc = points_balance__decode(db, v, vl, &b, 0);
-		else if (rc == POINTS_ENOTFOUND)
+		if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
+		else if (rc == POINTS_OK)
+			rc = decode_read(db, v, vl, &b, &due);
 	}
 	points_db__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;
 		strcpy(out->asset, a.a.code);
-		out->available = b.available;
+		/* what a sweep now would do: past-due lots are gone */
+		out->available = b.available - due;
 		out->held = b.held;
 		out->earned = b.earned;
 		out->spent = b.spent;
 		out->expired = b.expired;
+		points_balance__counter_sat(&out->expired, due);
 	}
 	points_balance__free(&b);
 	return rc;

@@ -33,7 +33,23 @@ typedef struct points_balance_rec {
 	int64_t last_seq; /* the account's newest entry in this asset */
 	points_lotlist lots;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */
+	int reindex;      /* lots expired: store moves the key exactly */
 } points_balance_rec;
+
+/* Add v to a lifetime counter that expiry moves (a user's expired, the
+ * expiry account's earned): it saturates at INT64_MAX (and INT64_MIN)
+ * instead of failing, so that no counter can block expiry.
+ * points_verify recomputes these counters with the same rule. */
+static inline void
+points_balance__counter_sat(int64_t *c, int64_t v)
+{
+	if (v > 0 && *c > INT64_MAX - v)
+		*c = INT64_MAX;
+	else if (v < 0 && *c < INT64_MIN - v)
+		*c = INT64_MIN;
+	else
+		*c += v;
+}
 
 void points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset,
     int system);

@@ -36,6 +36,22 @@ points_lotlist__sum(const points_lotlist *l)
 }
 
 int
+points_lotlist__due(points_db *db, const points_lotlist *l, uint32_t today,
+    size_t *n, int64_t *sum)
+{
+	size_t i;
+
+	*sum = 0;
+	for (i = 0; i < l->n && l->v[i].day < today; i++)
+		if (points_codec__add(sum, l->v[i].amount))
+			return points_db__err(db, POINTS_ECORRUPT,
+			    "lots past due add up past 2^63");
+	if (n)
+		*n = i;
+	return POINTS_OK;
+}
+
+int
 points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n)
 {
 	size_t cap;

@@ -31,6 +31,11 @@ void points_lotlist__free(points_lotlist *l);
 /* Room for n lots in all, so that pushing them allocates at most once. */
 int points_lotlist__reserve(points_db *db, points_lotlist *l, size_t n);
 int64_t points_lotlist__sum(const points_lotlist *l);
+/* The lots of days before today (they are past due): how many (*n,
+ * may be NULL) and their sum in *sum.  POINTS_ECORRUPT, with a message,
+ * when the sum overflows. */
+int points_lotlist__due(points_db *db, const points_lotlist *l,
+    uint32_t today, size_t *n, int64_t *sum);
 /* Add amount to the lot of day (merging); *is_new (may be NULL) tells
  * whether the day was not there. */
 int points_lotlist__add(points_db *db, points_lotlist *l, uint32_t day,

@@ -33,15 +33,30 @@ size_t points_expiry__chunk = POINTS_SWEEP_CHUNK;
 #define SWEEP_SCAN 256
 
 /* The expiry account's balance per asset, loaded when a chunk first
- * needs it and written at the end of the chunk, and the accounts that
- * lost points in this call (an account may lose them in several assets,
- * and its index keys come at several days and in several chunks). */
+ * needs it and written at the end of the chunk (as many assets as the
+ * chunk meets), and the accounts that lost points in this call (an
+ * account may lose them in several assets, and its index keys come at
+ * several days and in several chunks). */
 typedef struct sweep_sink {
-	points_balance_rec bal[POINTS_ASSET_CACHE];
-	int n;
+	points_balance_rec *bal;
+	int n, cap;
 	int64_t *seen; /* open addressing, 0 = free; cap a power of 2 */
-	size_t nseen, cap;
+	size_t nseen, scap;
 } sweep_sink;
+
+/* One call of the sweep: what it sweeps, and where its walks of the
+ * indexes go on from in the next chunk (keys of other assets stay
+ * behind them). */
+typedef struct sweep_run {
+	uint32_t asset;   /* 0: every asset */
+	uint32_t today;
+	int64_t as_of;
+	unsigned char lot_pos[17];
+	size_t lot_poslen;
+	unsigned char hold_pos[8 + POINTS_UUID_LEN + 1];
+	size_t hold_poslen;
+	int holds_done;
+} sweep_run;
 
 /* Count account once per sweep. */
 static int
@@ -50,13 +65,13 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 {
 	size_t i;
 
-	if ((s->nseen + 1) * 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256, j;
+	if ((s->nseen + 1) * 2 > s->scap) {
+		size_t cap = s->scap ? s->scap * 2 : 256, j;
 		int64_t *v = points_alloc__calloc(cap, sizeof(*v));
 
 		if (!v)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
-		for (j = 0; j < s->cap; j++) {
+		for (j = 0; j < s->scap; j++) {
 			if (!s->seen[j])
 				continue;
 			for (i = (size_t)s->seen[j] & (cap - 1); v[i];
@@ -66,10 +81,10 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 		}
 		points_alloc__free(s->seen);
 		s->seen = v;
-		s->cap = cap;
+		s->scap = cap;
 	}
-	for (i = (size_t)account & (s->cap - 1); s->seen[i];
-	    i = (i + 1) & (s->cap - 1))
+	for (i = (size_t)account & (s->scap - 1); s->seen[i];
+	    i = (i + 1) & (s->scap - 1))
 		if (s->seen[i] == account)
 			return POINTS_OK;
 	s->seen[i] = account;
@@ -88,10 +103,18 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_balance_rec **out)
 			*out = &s->bal[i];
 			return POINTS_OK;
 		}
-	if (s->n == POINTS_ASSET_CACHE)
-		return points_db__err(db, POINTS_ELIMIT,
-		    "asset #%u: more than %d assets with expired lots in one "
-		    "sweep", (unsigned)asset, POINTS_ASSET_CACHE);
+	if (s->n == s->cap) {
+		/* any number of assets (a fixed table of 16 once failed every
+		 * sweep of a ledger with more) */
+		int cap = s->cap ? s->cap * 2 : 8;
+		points_balance_rec *v = points_alloc__realloc(s->bal,
+		    (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
+		s->bal = v;
+		s->cap = cap;
+	}
 	points_balance__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
 	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
 		points_balance__free(&s->bal[s->n]);
@@ -101,11 +124,19 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_balance_rec **out)
 	return POINTS_OK;
 }
 
+/* The report of an all-asset sweep adds up points of several assets:
+ * it saturates rather than overflow (a sweep of one asset is exact). */
+static void
+report_points(points_sweep_report *rep, int64_t x)
+{
+	points_balance__counter_sat(&rep->points, x);
+}
+
 /* Expire the lots of one balance that ended before today; its index key
  * (at day) moves to the earliest lot left. */
 static int
-expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
-    uint32_t asset, uint32_t today, int64_t as_of, points_sweep_report *rep)
+expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
+    uint32_t day, int64_t account, uint32_t asset, points_sweep_report *rep)
 {
 	points_balance_rec b, *eb = NULL;
 	points_entry_rec e;
@@ -114,7 +145,7 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 	int rc;
 
 	points_balance__init(&b, account, asset, 0);
-	points_entry__init(&e, POINTS_TXN_EXPIRE, asset, as_of);
+	points_entry__init(&e, POINTS_TXN_EXPIRE, asset, w->as_of);
 	if ((rc = points_balance__load(db, &b)))
 		goto done;
 	if (b.idx_day != day) {
@@ -125,32 +156,31 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 		rc = points_db__del(db, &points_balance__sweep_ks, k, sizeof(k));
 		goto done;
 	}
-	while (n < b.lots.n && b.lots.v[n].day < today)
-		n++;
+	if ((rc = points_lotlist__due(db, &b.lots, w->today, &n, &x)))
+		goto done;
 	if (n == 0) {
 		/* the due lots were spent since: just move the key */
 		rc = points_balance__store(db, &b, 1);
 		goto done;
 	}
-	for (x = 0; e.out_lots.n < n;) {
-		points_lotrec *l = &b.lots.v[e.out_lots.n];
-
-		x += l->amount;
-		if ((rc = points_lotlist__push(db, &e.out_lots, l->day,
-		    l->amount)))
-			goto done;
-	}
+	if ((rc = points_lotlist__reserve(db, &e.out_lots, n)))
+		goto done;
+	memcpy(e.out_lots.v, b.lots.v, n * sizeof(*b.lots.v));
+	e.out_lots.n = n;
 	if ((rc = sink_for(db, s, asset, &eb)) ||
 	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;
+	if (points_codec__add(&eb->available, x)) {
+		rc = points_db__err(db, POINTS_EOVERFLOW,
+		    "the expiry account's balance would overflow");
+		goto done;
+	}
 	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
 	b.lots.n -= n;
 	b.available -= x;
-	if (points_codec__add(&b.expired, x) || points_codec__add(&eb->available, x) ||
-	    points_codec__add(&eb->earned, x)) {
-		rc = points_db__err(db, POINTS_EOVERFLOW, "expiry overflow");
-		goto done;
-	}
+	/* lifetime counters saturate: they cannot block expiry */
+	points_balance__counter_sat(&b.expired, x);
+	points_balance__counter_sat(&eb->earned, x);
 	e.from = account;
 	e.to = POINTS_ACCOUNT_EXPIRY;
 	e.amount = x;
@@ -159,7 +189,7 @@ expire_balance(points_db *db, sweep_sink *s, uint32_t day, int64_t account,
 	    (rc = points_balance__store(db, &b, 1)))
 		goto done;
 	rep->lots += (int64_t)n;
-	rep->points += x;
+	report_points(rep, x);
 done:
 	points_entry__free(&e);
 	points_balance__free(&b);
@@ -182,43 +212,50 @@ sink_flush(points_db *db, sweep_sink *s, int rc)
 	return rc;
 }
 
-/* Expire the due lots of at most max balances.  The walk starts at the
- * beginning of the sweep index every time: each key it handles moves to
- * a day >= today or goes, so the keys left before today are exactly the
- * work left, after a chunk as after an interrupted sweep.  *used says
- * how many keys were handled; fewer than max: none is left. */
+/* Expire the due lots of at most max balances.  Each key handled moves
+ * to a day >= today or goes, so the keys left before today are exactly
+ * the work left, after a chunk as after an interrupted sweep; a sweep
+ * of one asset steps over the keys of the others (and goes on after
+ * them in its next chunk).  *used says how many balances were handled;
+ * fewer than max: none is left. */
 static int
-sweep_lots(points_db *db, sweep_sink *sink, uint32_t today, int64_t as_of,
-    size_t max, size_t *used, points_sweep_report *rep)
+sweep_lots(points_db *db, sweep_sink *sink, sweep_run *w, size_t max,
+    size_t *used, points_sweep_report *rep)
 {
-	unsigned char hi[4], lo[17];
+	unsigned char hi[4];
 	unsigned char keys[SWEEP_SCAN][16];
-	size_t lolen = 0;
 	int rc = POINTS_OK;
 
 	*used = 0;
-	points_codec__put_be32(hi, today);
+	points_codec__put_be32(hi, w->today);
 	while (*used < max) {
-		size_t want = max - *used, nkeys, j;
+		size_t want = max - *used, nkeys, j, handled = 0;
 
 		if (want > SWEEP_SCAN)
 			want = SWEEP_SCAN;
 		/* A batch of due keys; resume after the last. */
 		rc = points_db__collect_keys(db, &points_balance__sweep_ks,
-		    lolen ? lo : NULL, lolen, hi, sizeof(hi), 16, keys[0], want,
-		    &nkeys);
+		    w->lot_poslen ? w->lot_pos : NULL, w->lot_poslen, hi,
+		    sizeof(hi), 16, keys[0], want, &nkeys);
 		if (rc || nkeys == 0)
 			break;
-		memcpy(lo, keys[nkeys - 1], 16);
-		lo[16] = 0;
-		lolen = sizeof(lo);
-		for (j = 0; j < nkeys && rc == POINTS_OK; j++)
-			rc = expire_balance(db, sink, points_codec__get_be32(keys[j]),
-			    (int64_t)points_codec__get_be64(keys[j] + 4),
-			    points_codec__get_be32(keys[j] + 12), today, as_of, rep);
+		for (j = 0; j < nkeys && rc == POINTS_OK; j++) {
+			uint32_t asset = points_codec__get_be32(keys[j] + 12);
+
+			if (w->asset && asset != w->asset)
+				continue;
+			rc = expire_balance(db, sink, w,
+			    points_codec__get_be32(keys[j]),
+			    (int64_t)points_codec__get_be64(keys[j] + 4), asset,
+			    rep);
+			handled++;
+		}
 		if (rc)
 			break;
-		*used += nkeys;
+		memcpy(w->lot_pos, keys[nkeys - 1], 16);
+		w->lot_pos[16] = 0;
+		w->lot_poslen = sizeof(w->lot_pos);
+		*used += handled;
 		if (nkeys < want)
 			break;
 	}
@@ -229,26 +266,26 @@ sweep_lots(points_db *db, sweep_sink *sink, uint32_t today, int64_t as_of,
  * lots, at most max units of work in all.  *more is 0 when nothing is
  * left to do. */
 static int
-sweep_chunk(points_db *db, sweep_sink *sink, int *holds_done,
-    uint32_t today, int64_t as_of, size_t max, points_sweep_report *rep,
-    int *more)
+sweep_chunk(points_db *db, sweep_sink *sink, sweep_run *w, size_t max,
+    points_sweep_report *rep, int *more)
 {
 	size_t used = 0, n;
 	int rc = POINTS_OK;
 
 	*more = 1;
-	if (!*holds_done) {
+	if (!w->holds_done) {
 		int64_t h = 0;
 
-		if ((rc = points_hold__expire(db, as_of, (int64_t)max, &h)))
+		if ((rc = points_hold__expire(db, w->asset, w->as_of,
+		    (int64_t)max, w->hold_pos, &w->hold_poslen, &h)))
 			return rc;
 		rep->holds += h;
 		used = (size_t)h;
 		if (used < max)
-			*holds_done = 1;
+			w->holds_done = 1;
 	}
-	if (*holds_done && used < max) {
-		rc = sweep_lots(db, sink, today, as_of, max - used, &n, rep);
+	if (w->holds_done && used < max) {
+		rc = sweep_lots(db, sink, w, max - used, &n, rep);
 		if (rc == POINTS_OK && n < max - used)
 			*more = 0;
 	}
@@ -260,7 +297,7 @@ report_add(points_sweep_report *to, const points_sweep_report *part)
 {
 	to->accounts += part->accounts;
 	to->lots += part->lots;
-	to->points += part->points;
+	report_points(to, part->points);
 	to->holds += part->holds;
 }
 
@@ -269,25 +306,52 @@ report_add(points_sweep_report *to, const points_sweep_report *part)
  * sweep leaves only whole chunks behind, which a rerun completes.  Inside
  * a batch it is one operation of the batch's transaction. */
 POINTS_EXTERN int
-points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
+points_expire_sweep_asset(points_db *db, const char *asset, int64_t as_of,
+    unsigned int flags, points_sweep_report *out)
 {
 	points_sweep_report rep, part;
+	points_asset_rec a;
 	sweep_sink sink;
+	sweep_run w;
 	size_t max = points_expiry__chunk;
-	int64_t today;
-	int rc, more = 1, holds_done = 0, batch;
+	int64_t today, now;
+	int rc, more = 1, batch;
 
 	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (as_of < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "as_of must not be negative");
+	if (flags & ~(unsigned)POINTS_SWEEP_FUTURE)
+		return points_db__err(db, POINTS_EINVAL,
+		    "unknown sweep flags 0x%x", flags);
+	/* a sweep ahead of the clock expires points that are still valid:
+	 * only on purpose (a wrong cron line is undone with points_reverse) */
+	now = points_db__time(db, 0);
+	if (as_of > now && !(flags & POINTS_SWEEP_FUTURE))
+		return points_db__err(db, POINTS_EINVAL, "sweep as of %lld is "
+		    "later than the ledger's clock (%lld): pass "
+		    "POINTS_SWEEP_FUTURE to sweep ahead of it",
+		    (long long)as_of, (long long)now);
+	memset(&w, 0, sizeof(w));
+	memset(&rep, 0, sizeof(rep));
+	if (asset) {
+		if ((rc = points_db__read_begin(db)))
+			return rc;
+		rc = points_asset__find(db, asset, &a);
+		points_db__read_end(db);
+		if (rc)
+			return rc;
+		w.asset = a.id;
+		strcpy(rep.asset, a.a.code);
+	}
 	if (max == 0 || max > INT64_MAX / 2)
 		max = max ? INT64_MAX / 2 : 1;
 	today = points_db__day(db, as_of);
 	if (today > (int64_t)POINTS_DAY_NEVER)
 		today = POINTS_DAY_NEVER;
-	memset(&rep, 0, sizeof(rep));
+	w.today = (uint32_t)today;
+	w.as_of = as_of;
 	memset(&sink, 0, sizeof(sink));
 	batch = db->in_batch;
 	if ((rc = batch ? points_db__write_begin(db) : POINTS_OK))
@@ -296,8 +360,7 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 		memset(&part, 0, sizeof(part));
 		if (!batch && (rc = points_db__write_begin(db)))
 			break;
-		rc = sweep_chunk(db, &sink, &holds_done, (uint32_t)today, as_of,
-		    max, &part, &more);
+		rc = sweep_chunk(db, &sink, &w, max, &part, &more);
 		if (!batch)
 			rc = points_db__write_end(db, rc);
 		if (rc == POINTS_OK)
@@ -306,6 +369,7 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 	if (batch)
 		rc = points_db__write_end(db, rc);
 	points_alloc__free(sink.seen);
+	points_alloc__free(sink.bal);
 	if (rc == POINTS_OK) {
 		if (out)
 			*out = rep;
@@ -320,6 +384,12 @@ points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
 		    msg, (long long)rep.lots, (long long)rep.holds);
 	}
 	return rc;
+}
+
+POINTS_EXTERN int
+points_expire_sweep(points_db *db, int64_t as_of, points_sweep_report *out)
+{
+	return points_expire_sweep_asset(db, NULL, as_of, 0, out);
 }
 
 /* ---- Lots and the "expiring soon" query ---- */
@@ -345,6 +415,14 @@ static int lots_fill(points_iter *base);
 static const points_iter_type lot_iter_type = POINTS_ITER_TYPE(
     "lot iterator", struct points_lot_iterator, pos, lots_fill, NULL);
 
+/* The first day whose lots are still valid by the ledger's clock:
+ * "expiring soon" lists no points that are gone already. */
+static int64_t
+lots_today(points_db *db)
+{
+	return points_db__day(db, points_db__time(db, 0));
+}
+
 static void
 lot_out(struct points_lot_iterator *it, int64_t account,
     const points_lotrec *l)
@@ -364,6 +442,7 @@ lots_fill_account(struct points_lot_iterator *it)
 {
 	points_iter *base = &it->base;
 	points_balance_rec b;
+	int64_t today = lots_today(base->db);
 	size_t i;
 	int rc;
 
@@ -372,7 +451,7 @@ lots_fill_account(struct points_lot_iterator *it)
 	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
 		const points_lotrec *l = &b.lots.v[i];
 
-		if ((int64_t)l->day < it->pos.day)
+		if ((int64_t)l->day < it->pos.day || (int64_t)l->day < today)
 			continue;
 		if ((int64_t)l->day > it->limit || base->n == POINTS_ITER_CHUNK)
 			break;
@@ -395,6 +474,7 @@ lots_fill_all(struct points_lot_iterator *it)
 	points_iter *base = &it->base;
 	points_db *db = base->db;
 	unsigned char hi[4];
+	int64_t today = lots_today(db);
 	int rc = POINTS_OK;
 
 	points_codec__put_be32(hi, (uint32_t)it->limit + 1);
@@ -421,7 +501,8 @@ lots_fill_all(struct points_lot_iterator *it)
 			    points_codec__get_be32(key) && i < b.lots.n; i++) {
 				const points_lotrec *l = &b.lots.v[i];
 
-				if ((int64_t)l->day < it->pos.day)
+				if ((int64_t)l->day < it->pos.day ||
+				    (int64_t)l->day < today)
 					continue;
 				if ((int64_t)l->day > it->limit)
 					break;

@@ -1,5 +1,6 @@
 /* expiry.h - the expiry sweep's chunk: how much work one write
- * transaction of points_expire_sweep does at most. */
+ * transaction of points_expire_sweep does at most.  (Expiry when a write
+ * touches an account: posting.h.) */
 #ifndef POINTS_LEDGER_EXPIRY_H
 #define POINTS_LEDGER_EXPIRY_H
 

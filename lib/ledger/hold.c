@@ -200,12 +200,14 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	points_asset_rec asset;
 	points_balance_rec b;
 	points_entry_rec e;
+	points_posting_expiry run;
 	hold_rec h;
 	int rc;
 
 	(void)op;
 	(void)ctx;
 	memset(&h, 0, sizeof(h));
+	points_posting__expiry_begin(db, &run, points_db__time(db, 0));
 	points_entry__init(&e, POINTS_TXN_HOLD, 0, t);
 	points_balance__init(&b, p->account, 0, 0);
 	/* checked after the replay: a retry may come after the deadline */
@@ -218,6 +220,9 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		goto done;
 	b.asset = e.asset = asset.id;
 	if ((rc = points_balance__load_party(db, &b, 1, 0)))
+		goto done;
+	/* Past-due points cannot be held: they expire first. */
+	if ((rc = points_posting__expiry_take(db, &run, &b, 0)))
 		goto done;
 	/* Held points leave the lots: they can neither be spent twice nor
 	 * expire while held; a release puts them back. */
@@ -233,8 +238,11 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		strcpy(e.memo, p->memo);
 	if ((rc = points_meta__set(db, &e, p->category, p->actor)))
 		goto done;
-	if ((rc = points_entry__append(db, &e, &b, &b)) ||
-	    (rc = points_balance__store(db, &b, 0)))
+	if ((rc = points_posting__expiry_charge(db, &run, NULL, NULL)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)) ||
+	    (rc = points_entry__append(db, &e, &b, &b)) ||
+	    (rc = points_balance__store(db, &b, 0)) ||
+	    (rc = points_posting__expiry_store(db, &run)))
 		goto done;
 	memcpy(h.id, e.txid, POINTS_UUID_LEN);
 	h.state = POINTS_HOLD_OPEN;
@@ -257,6 +265,7 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 		rc = points_entry__txn(db, &e, result);
 	}
 done:
+	points_posting__expiry_end(&run);
 	points_entry__free(&e);
 	points_balance__free(&b);
 	return rc;
@@ -273,7 +282,8 @@ points_hold_create(points_db *db, const points_posting *p, points_txn *out)
 	return points_write__run(db, &points_hold__create_op, p, NULL, out);
 }
 
-/* Give the rest of an open hold back to its account (RELEASE entry). */
+/* Give the rest of an open hold back to its account (the RELEASE
+ * entry e, appended by the caller): its lots with their own expiry. */
 static int
 release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
     const char *memo, const char *const meta[2], points_entry_rec *e)
@@ -290,27 +300,30 @@ release_rest(points_db *db, hold_rec *h, points_balance_rec *b, int64_t t,
 	if ((rc = points_meta__set(db, e, meta[0], meta[1])))
 		return rc;
 	b->held -= rest;
-	/* what is left of the hold's lots, with their own expiry */
-	if ((rc = points_posting__credit(db, b, rest, &h->lots,
-	    POINTS_DAY_NEVER, &e->in_lots)))
-		return rc;
-	return points_entry__append(db, e, b, b);
+	return points_posting__credit(db, b, rest, &h->lots,
+	    POINTS_DAY_NEVER, &e->in_lots);
 }
 
 /* Settle an open hold: capture amount (0 nothing) into to, release the
  * rest; the new state is state.  meta: the request's category and actor
- * (NULL: none), for both entries. */
+ * (NULL: none), for both entries.  Held points do not expire while held:
+ * a capture takes them whatever their expiry (they were reserved while
+ * valid); a release gives them back with their expiry, and those past
+ * due expire at once, after the release (now: the ledger's clock; 0
+ * for the sweep, which expires what a release gives back itself). */
 static int
 settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
     int64_t to, const char *memo, const char *const meta[2], int state,
-    points_txn *out)
+    int64_t now, points_txn *out)
 {
 	points_balance_rec hb, tb;
 	points_entry_rec ce, re;
+	points_posting_expiry run;
 	int64_t t = points_db__time(db, 0);
 	unsigned char k[8 + POINTS_UUID_LEN];
 	int rc;
 
+	points_posting__expiry_begin(db, &run, now);
 	points_entry__init(&ce, POINTS_TXN_CAPTURE, h->asset, t);
 	points_entry__init(&re, POINTS_TXN_RELEASE, h->asset, t);
 	points_balance__init(&hb, h->account, h->asset, 0);
@@ -334,6 +347,8 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		    (long long)h->account, text);
 		goto done;
 	}
+	if ((rc = points_posting__expiry_take(db, &run, &hb, 0)))
+		goto done;
 	if (amount > 0) {
 		if (to == h->account) {
 			rc = points_db__err(db, POINTS_EINVAL,
@@ -341,7 +356,8 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			    "it instead)", text);
 			goto done;
 		}
-		if ((rc = points_balance__load_party(db, &tb, 0, 0)))
+		if ((rc = points_balance__load_party(db, &tb, 0, 0)) ||
+		    (rc = points_posting__expiry_take(db, &run, &tb, 0)))
 			goto done;
 		/* the earliest-expiring held lots are the captured ones */
 		if ((rc = points_lotlist__take(db, &h->lots, amount, NULL,
@@ -355,7 +371,8 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			goto done;
 		}
 		if ((rc = points_posting__credit(db, &tb, amount, &ce.out_lots,
-		    POINTS_DAY_NEVER, &ce.in_lots)))
+		    POINTS_DAY_NEVER, &ce.in_lots)) ||
+		    (rc = points_posting__expiry_take(db, &run, &tb, 1)))
 			goto done;
 		ce.from = h->account;
 		ce.to = to;
@@ -365,16 +382,26 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			strcpy(ce.memo, memo);
 		if ((rc = points_meta__set(db, &ce, meta[0], meta[1])))
 			goto done;
-		if ((rc = points_entry__append(db, &ce, &hb, &tb)) ||
-		    (rc = points_balance__store(db, &tb, 0)))
-			goto done;
 		h->captured = amount;
 	}
 	if (h->amount > h->captured &&
-	    (rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, meta,
-	    &re)))
+	    ((rc = release_rest(db, h, &hb, t, amount > 0 ? NULL : memo, meta,
+	    &re)) || (rc = points_posting__expiry_take(db, &run, &hb, 1))))
 		goto done;
-	if ((rc = points_balance__store(db, &hb, 0)))
+	/* every check passed: the writes */
+	if ((rc = points_posting__expiry_charge(db, &run, &hb,
+	    amount > 0 ? &tb : NULL)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)))
+		goto done;
+	if (amount > 0 && (rc = points_entry__append(db, &ce, &hb, &tb)))
+		goto done;
+	if (h->amount > h->captured &&
+	    (rc = points_entry__append(db, &re, &hb, &hb)))
+		goto done;
+	if ((rc = points_posting__expiry_append(db, &run, 1)) ||
+	    (amount > 0 && (rc = points_balance__store(db, &tb, 0))) ||
+	    (rc = points_balance__store(db, &hb, 0)) ||
+	    (rc = points_posting__expiry_store(db, &run)))
 		goto done;
 	h->state = state;
 	if ((rc = hold_store(db, h)))
@@ -387,6 +414,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 	if (out)
 		rc = points_entry__txn(db, amount > 0 ? &ce : &re, out);
 done:
+	points_posting__expiry_end(&run);
 	points_entry__free(&ce);
 	points_entry__free(&re);
 	points_balance__free(&hb);
@@ -522,7 +550,8 @@ settle_body(points_db *db, const settle_ctx *c, const char *hold_id,
 			amount = h.amount;
 		rc = settle(db, &h, hold_id, amount,
 		    to ? to : POINTS_ACCOUNT_SINK, memo, meta,
-		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED, out);
+		    release ? POINTS_HOLD_RELEASED : POINTS_HOLD_CAPTURED,
+		    points_db__time(db, 0), out);
 	}
 	points_lotlist__free(&h.lots);
 	if (rc == POINTS_OK)
@@ -627,36 +656,47 @@ points_hold_get(points_db *db, const char *hold_id, points_hold *out)
 }
 
 int
-points_hold__expire(points_db *db, int64_t as_of, int64_t max,
+points_hold__expire(points_db *db, uint32_t asset, int64_t as_of,
+    int64_t max, unsigned char pos[8 + POINTS_UUID_LEN + 1], size_t *poslen,
     int64_t *count)
 {
 	static const char *const none[2] = { NULL, NULL };
 	unsigned char hi[8];
-	int64_t done;
+	int64_t done = 0;
 	int rc = POINTS_OK;
 
 	points_codec__put_be64(hi, (uint64_t)as_of);
-	for (done = 0; done < max; done++) {
+	while (done < max) {
 		unsigned char key[8 + POINTS_UUID_LEN], *id = key + 8;
 		char text[POINTS_ID_LEN + 1];
 		hold_rec h;
 		size_t n;
 
-		/* One at a time: settling deletes the index key. */
-		rc = points_db__collect_keys(db, &points_hold__exp_ks, NULL, 0, hi, 8,
-		    sizeof(key), key, 1, &n);
+		/* One at a time: settling deletes the index key.  Holds of
+		 * other assets stay behind pos. */
+		rc = points_db__collect_keys(db, &points_hold__exp_ks,
+		    *poslen ? pos : NULL, *poslen, hi, 8, sizeof(key), key, 1,
+		    &n);
 		if (rc || n == 0)
 			return rc;
+		memcpy(pos, key, sizeof(key));
+		pos[sizeof(key)] = 0;
+		*poslen = sizeof(key) + 1;
 		points_ids__format(id, text);
 		memset(&h, 0, sizeof(h));
 		rc = hold_load(db, id, text, &h);
+		if (rc == POINTS_OK && asset && h.asset != asset) {
+			points_lotlist__free(&h.lots);
+			continue;
+		}
 		if (rc == POINTS_OK)
 			rc = settle(db, &h, text, 0, 0, "hold expired",
-			    none, POINTS_HOLD_EXPIRED, NULL);
+			    none, POINTS_HOLD_EXPIRED, 0, NULL);
 		points_lotlist__free(&h.lots);
 		if (rc)
 			return rc;
 		(*count)++;
+		done++;
 	}
 	return rc;
 }

@@ -37,9 +37,13 @@ extern const points_write_op points_hold__capture_op;
 extern const points_write_op points_hold__release_op;
 
 /* Release the open holds whose deadline is before as_of (state
- * POINTS_HOLD_EXPIRED), at most max of them (the sweep's chunk); adds
- * their number to *count. */
-int points_hold__expire(points_db *db, int64_t as_of, int64_t max,
+ * POINTS_HOLD_EXPIRED), of asset asset (0: every asset), at most max of
+ * them (the sweep's chunk), walking the deadline index from pos (its
+ * length *poslen, 0: the start; both updated, so the sweep's next chunk
+ * goes on after the holds of other assets); adds their number to
+ * *count. */
+int points_hold__expire(points_db *db, uint32_t asset, int64_t as_of,
+    int64_t max, unsigned char pos[8 + POINTS_UUID_LEN + 1], size_t *poslen,
     int64_t *count);
 
 #endif

@@ -90,6 +90,117 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 	return POINTS_OK;
 }
 
+/* ---- Expiry when a write touches an account (posting.h) ---- */
+
+int
+points_posting__expiry_take_due(points_db *db, points_posting_expiry *r,
+    points_balance_rec *b, int after)
+{
+	points_posting_due *d;
+	size_t n;
+	int64_t x;
+	int rc;
+
+	if (b->system)
+		return POINTS_OK;
+	if ((rc = points_lotlist__due(db, &b->lots, r->today, &n, &x)) ||
+	    n == 0)
+		return rc;
+	if (r->n == POINTS_POSTING_DUE_MAX) /* a write's own bug */
+		return points_db__err(db, POINTS_EMISUSE,
+		    "account %lld: more expiries than a write can make",
+		    (long long)b->account);
+	d = &r->due[r->n];
+	points_lotlist__lend(&d->lots, d->buf);
+	if ((rc = points_lotlist__reserve(db, &d->lots, n)))
+		return rc;
+	memcpy(d->lots.v, b->lots.v, n * sizeof(*d->lots.v));
+	d->lots.n = n;
+	d->b = b;
+	d->after = after;
+	d->amount = x;
+	r->n++;
+	memmove(b->lots.v, b->lots.v + n, (b->lots.n - n) * sizeof(*b->lots.v));
+	b->lots.n -= n;
+	b->available -= x;
+	points_balance__counter_sat(&b->expired, x);
+	b->reindex = 1;
+	return POINTS_OK;
+}
+
+static int
+is_expiry_balance(const points_balance_rec *b, uint32_t asset)
+{
+	return b && b->account == POINTS_ACCOUNT_EXPIRY && b->asset == asset;
+}
+
+int
+points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
+    points_balance_rec *a, points_balance_rec *b)
+{
+	uint32_t asset = r->due[0].b->asset;
+	size_t i;
+	int rc;
+
+	if (is_expiry_balance(a, asset)) {
+		r->eb = a;
+	} else if (is_expiry_balance(b, asset)) {
+		r->eb = b;
+	} else {
+		points_balance__init(&r->own, POINTS_ACCOUNT_EXPIRY, asset, 1);
+		r->own_loaded = 1;
+		if ((rc = points_balance__load_party(db, &r->own, -1, 1)))
+			return rc;
+		r->eb = &r->own;
+	}
+	for (i = 0; i < r->n; i++) {
+		if (points_codec__add(&r->eb->available, r->due[i].amount))
+			return points_db__err(db, POINTS_EOVERFLOW,
+			    "the expiry account's balance would overflow");
+		points_balance__counter_sat(&r->eb->earned, r->due[i].amount);
+	}
+	return POINTS_OK;
+}
+
+int
+points_posting__expiry_append_due(points_db *db, points_posting_expiry *r,
+    int after)
+{
+	size_t i;
+	int rc = POINTS_OK;
+
+	for (i = 0; i < r->n && rc == POINTS_OK; i++) {
+		points_posting_due *d = &r->due[i];
+		points_entry_rec e;
+
+		if (d->after != after)
+			continue;
+		points_entry__init(&e, POINTS_TXN_EXPIRE, d->b->asset, r->time);
+		e.from = d->b->account;
+		e.to = POINTS_ACCOUNT_EXPIRY;
+		e.amount = d->amount;
+		strcpy(e.memo, "expired");
+		e.out_lots = d->lots; /* borrowed */
+		rc = points_entry__append(db, &e, d->b, r->eb);
+		memset(&e.out_lots, 0, sizeof(e.out_lots));
+		points_entry__free(&e);
+	}
+	return rc;
+}
+
+void
+points_posting__expiry_end_due(points_posting_expiry *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		points_lotlist__free(&r->due[i].lots);
+	r->n = 0;
+	if (r->own_loaded)
+		points_balance__free(&r->own);
+	r->own_loaded = 0;
+}
+
 /* ---- Postings: earn, spend, transfer, adjust ---- */
 
 /* The posting as a request: every member, in order.  The fingerprint
@@ -210,6 +321,22 @@ posting_fetched(points_db *db, const points_write_op *op, const void *req,
 	return rc;
 }
 
+/* A lot expires at the end of a day, and the last day a lot can have
+ * is the day before POINTS_DAY_NEVER (some 11 million years on):
+ * expires_at INT64_MAX says "never", as points_lot reports it, and any
+ * other value past that day is refused rather than read as never. */
+static int
+check_expires_at(points_db *db, int64_t expires_at)
+{
+	if (expires_at == 0 || expires_at == INT64_MAX ||
+	    points_db__day(db, expires_at) < (int64_t)POINTS_DAY_NEVER)
+		return POINTS_OK;
+	return points_db__err(db, POINTS_EINVAL, "expires_at %lld is past the "
+	    "last second a lot can expire (%lld): INT64_MAX is never, 0 the "
+	    "asset's policy", (long long)expires_at,
+	    (long long)points_asset__day_end(db, POINTS_DAY_NEVER - 1));
+}
+
 POINTS_WRITE_HOT int
 validate_posting(points_db *db, const points_write_op *op, const void *req,
     void *ctx)
@@ -235,6 +362,8 @@ validate_posting(points_db *db, const points_write_op *op, const void *req,
 	if (p->time < 0 || p->expires_at < 0)
 		return points_db__err(db, POINTS_EINVAL,
 		    "times must not be negative");
+	if ((rc = check_expires_at(db, p->expires_at)))
+		return rc;
 	if ((rc = points_db__check_str(db, "memo", p->memo, POINTS_MEMO_MAX, 0)))
 		return rc;
 	if ((p->category || p->actor) &&
@@ -323,10 +452,13 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	/* read and decoded by prefetch and fetched; freed here */
 	points_balance_rec *fb = &c->fb, *tb = &c->tb;
 	points_entry_rec e;
+	points_posting_expiry run;
 	points_lotrec inbuf[8], outbuf[8];
 	int64_t t = points_db__time(db, p->time);
 	int rc;
 
+	/* the clock, not the posting's time, says what is past due */
+	points_posting__expiry_begin(db, &run, p->time ? points_db__time(db, 0) : t);
 	points_entry__init(&e, type, asset->id, t);
 	points_lotlist__lend(&e.in_lots, inbuf);
 	points_lotlist__lend(&e.out_lots, outbuf);
@@ -367,11 +499,18 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	}
 	if (rc)
 		goto done;
-	/* Check and compute in memory; write only when all is well. */
+	/* Check and compute in memory; write only when all is well.
+	 * Past-due points go first: they cannot be spent or moved. */
+	if ((rc = points_posting__expiry_take(db, &run, fb, 0)) ||
+	    (rc = points_posting__expiry_take(db, &run, tb, 0)))
+		goto done;
 	if ((rc = points_posting__debit(db, fb, c->amount, NULL, &e.out_lots)))
 		goto done;
 	if ((rc = points_posting__credit(db, tb, c->amount, &e.out_lots,
 	    lot_day(db, &asset->a, p->expires_at, t), &e.in_lots)))
+		goto done;
+	/* a backdated earn may bring lots that are past due already */
+	if ((rc = points_posting__expiry_take(db, &run, tb, 1)))
 		goto done;
 	if ((rc = points_posting__counter_add(db, &fb->spent, c->amount)) ||
 	    (rc = points_posting__counter_add(db, &tb->earned, c->amount)))
@@ -384,8 +523,12 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	if ((p->category || p->actor) &&
 	    (rc = points_meta__set(db, &e, p->category, p->actor)))
 		goto done;
-	if ((rc = points_entry__append(db, &e, fb, tb)) ||
-	    (rc = points_posting__store_pair(db, fb, tb)))
+	if ((rc = points_posting__expiry_charge(db, &run, fb, tb)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)) ||
+	    (rc = points_entry__append(db, &e, fb, tb)) ||
+	    (rc = points_posting__expiry_append(db, &run, 1)) ||
+	    (rc = points_posting__store_pair(db, fb, tb)) ||
+	    (rc = points_posting__expiry_store(db, &run)))
 		goto done;
 	if (type == POINTS_TXN_TRANSFER &&
 	    (rc = points_policy__transfer_done(db, &c->xd)))
@@ -393,6 +536,7 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	*seq = e.seq;
 	rc = points_entry__txn(db, &e, result);
 done:
+	points_posting__expiry_end(&run);
 	points_entry__free(&e);
 	points_balance__free(fb);
 	points_balance__free(tb);

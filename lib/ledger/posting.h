@@ -3,6 +3,7 @@
 #define POINTS_LEDGER_POSTING_H
 
 #include "points.h"
+#include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
 #include "core/lot.h"
@@ -34,5 +35,111 @@ int points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 int points_posting__store_pair(points_db *db, points_balance_rec *from, points_balance_rec *to);
 /* Add v to a lifetime counter, POINTS_EOVERFLOW when it would overflow. */
 int points_posting__counter_add(points_db *db, int64_t *c, int64_t v);
+
+/* ---- Expiry when a write touches an account ----
+ *
+ * A write expires the past-due lots of every user balance it touches
+ * before its own entry, with the usual EXPIRE entries, so that points
+ * past their expiry can be neither spent, transferred nor held.  A
+ * credit that brings back lots already past due (a refund, a release,
+ * a capture or a transfer reversed, a backdated earn) has them expire
+ * again right after its own entry.  The order of a write is then:
+ *   expiry_begin(run, now)
+ *   expiry_take(run, b, 0) for each user balance touched
+ *   the operation's checks and work, in memory
+ *   expiry_take(run, b, 1) for each balance credited
+ *   expiry_charge(run, ...) (the expiry account's balance)
+ *   expiry_append(run, 0), the operation's entry, expiry_append(run, 1)
+ *   the stores, expiry_store(run)
+ *   expiry_end(run)
+ * (each points_posting__expiry_*)
+ * so that nothing is written before every check has passed.  When nothing
+ * is due (nearly always) each step is a comparison or two. */
+
+/* The lots one balance loses: an EXPIRE entry. */
+typedef struct points_posting_due {
+	points_balance_rec *b;
+	int after;          /* after the operation's entry */
+	int64_t amount;
+	points_lotlist lots;
+	points_lotrec buf[4];
+} points_posting_due;
+
+/* A write touches at most two user balances, each before and after. */
+#define POINTS_POSTING_DUE_MAX 4
+
+typedef struct points_posting_expiry {
+	int64_t time;   /* the EXPIRE entries' time: the ledger's clock */
+	uint32_t today; /* lots of earlier days are past due; 0: none is */
+	size_t n;
+	points_posting_due due[POINTS_POSTING_DUE_MAX];
+	points_balance_rec *eb; /* the expiry account's balance */
+	points_balance_rec own; /* ... when the run loaded it */
+	int own_loaded;
+} points_posting_expiry;
+
+/* Start a write's run at now (the ledger's clock); now 0: nothing is
+ * due (the sweep, which expires by itself). */
+static inline void
+points_posting__expiry_begin(points_db *db, points_posting_expiry *r,
+    int64_t now)
+{
+	int64_t today = now ? points_db__day(db, now) : 0;
+
+	r->time = now;
+	r->today = today <= 0 ? 0 : today >= (int64_t)POINTS_DAY_NEVER ?
+	    POINTS_DAY_NEVER : (uint32_t)today;
+	r->n = 0;
+	r->eb = NULL;
+	r->own_loaded = 0;
+}
+/* Move b's past-due lots out of b (in memory: available, expired, the
+ * lots); after: the EXPIRE entry comes after the operation's. */
+int points_posting__expiry_take_due(points_db *db, points_posting_expiry *r,
+    points_balance_rec *b, int after);
+static inline int
+points_posting__expiry_take(points_db *db, points_posting_expiry *r,
+    points_balance_rec *b, int after)
+{
+	if (b->lots.n == 0 || b->lots.v[0].day >= r->today)
+		return POINTS_OK;
+	return points_posting__expiry_take_due(db, r, b, after);
+}
+/* Before any write: credit the expiry account in memory.  a and b (may
+ * be NULL) are balances the operation has loaded and will store: when
+ * one is the expiry account's in the asset, it is used. */
+int points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
+    points_balance_rec *a, points_balance_rec *b);
+static inline int
+points_posting__expiry_charge(points_db *db, points_posting_expiry *r,
+    points_balance_rec *a, points_balance_rec *b)
+{
+	return r->n ? points_posting__expiry_charge_due(db, r, a, b) :
+	    POINTS_OK;
+}
+/* Append the EXPIRE entries before (after 0) or after the operation's. */
+int points_posting__expiry_append_due(points_db *db, points_posting_expiry *r,
+    int after);
+static inline int
+points_posting__expiry_append(points_db *db, points_posting_expiry *r,
+    int after)
+{
+	return r->n ? points_posting__expiry_append_due(db, r, after) :
+	    POINTS_OK;
+}
+/* Store the expiry account's balance if the run loaded it. */
+static inline int
+points_posting__expiry_store(points_db *db, points_posting_expiry *r)
+{
+	return r->own_loaded ? points_balance__store(db, &r->own, 0) :
+	    POINTS_OK;
+}
+void points_posting__expiry_end_due(points_posting_expiry *r);
+static inline void
+points_posting__expiry_end(points_posting_expiry *r)
+{
+	if (r->n || r->own_loaded)
+		points_posting__expiry_end_due(r);
+}
 
 #endif

@@ -42,6 +42,7 @@ points_reversal__reversible(int type)
 	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
 	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
 	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
+	case POINTS_TXN_EXPIRE:
 		return 1;
 	}
 	return 0;
@@ -78,10 +79,12 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	points_balance_rec fb, tb;
 	points_lotlist back = { 0, 0, NULL, 0 }, give = { 0, 0, NULL, 0 };
 	points_asset_rec asset;
+	points_posting_expiry run;
 	int64_t seq, done, left;
 	unsigned char k[8], v[8];
 	int rc;
 
+	points_posting__expiry_begin(db, &run, points_db__time(db, 0));
 	points_entry__init(&orig, 0, 0, 0);
 	points_entry__init(&e, POINTS_TXN_REVERSAL, 0, points_db__time(db, 0));
 	points_balance__init(&fb, 0, 0, 0);
@@ -128,6 +131,10 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	    (rc = points_balance__load_party(db, &fb, 0, 1)) ||
 	    (rc = points_asset__by_id(db, orig.asset, &asset)))
 		goto done;
+	/* Past-due points of either side go first. */
+	if ((rc = points_posting__expiry_take(db, &run, &tb, 0)) ||
+	    (rc = points_posting__expiry_take(db, &run, &fb, 0)))
+		goto done;
 	/* Both sides unwind from the end, past what earlier reversals
 	 * returned: the receiver gives back the lots it got last (while it
 	 * still has them), the sender gets back the lots consumed last. */
@@ -140,9 +147,20 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	    (rc = points_posting__credit(db, &fb, amount, &back,
 	    points_asset__expiry_day(db, &asset.a, orig.time), &e.in_lots)))
 		goto done;
-	if ((rc = points_posting__counter_add(db, &tb.earned, -amount)) ||
-	    (rc = points_posting__counter_add(db, &fb.spent, -amount)))
+	/* Lots come back with their own expiry: those past due by now
+	 * expire again at once (reversing a sweep that ran ahead of the
+	 * clock gives back what is still valid, and only that). */
+	if ((rc = points_posting__expiry_take(db, &run, &fb, 1)))
 		goto done;
+	if (orig.type == POINTS_TXN_EXPIRE) {
+		/* the expiry's own counters, saturating as it moved them */
+		points_balance__counter_sat(&tb.earned, -amount);
+		points_balance__counter_sat(&fb.expired, -amount);
+	} else if ((rc = points_posting__counter_add(db, &tb.earned,
+	    -amount)) ||
+	    (rc = points_posting__counter_add(db, &fb.spent, -amount))) {
+		goto done;
+	}
 	e.from = orig.to;
 	e.to = orig.from;
 	e.amount = amount;
@@ -153,12 +171,17 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
-	if ((rc = points_entry__append(db, &e, &tb, &fb)) ||
+	if ((rc = points_posting__expiry_charge(db, &run, &tb, &fb)) ||
+	    (rc = points_posting__expiry_append(db, &run, 0)) ||
+	    (rc = points_entry__append(db, &e, &tb, &fb)) ||
+	    (rc = points_posting__expiry_append(db, &run, 1)) ||
 	    (rc = points_posting__store_pair(db, &tb, &fb)) ||
+	    (rc = points_posting__expiry_store(db, &run)) ||
 	    (rc = points_db__put(db, &points_reversal__ks, k, 8, v, 8)))
 		goto done;
 	rc = points_entry__txn(db, &e, out);
 done:
+	points_posting__expiry_end(&run);
 	points_lotlist__free(&back);
 	points_lotlist__free(&give);
 	points_entry__free(&orig);

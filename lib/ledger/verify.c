@@ -320,6 +320,25 @@ lots_apply(points_db *db, points_balance_rec *b, const points_lotlist *l, int si
 	return POINTS_OK;
 }
 
+/* Does reversal e undo an expiry?  Its counters are then expired and
+ * earned, not spent and earned (ledger/reversal.c). */
+static int
+reverses_expiry(points_db *db, const points_entry_rec *e, int *out)
+{
+	points_entry_rec orig;
+	int rc;
+
+	*out = 0;
+	if (e->from != POINTS_ACCOUNT_EXPIRY)
+		return POINTS_OK;
+	points_entry__init(&orig, 0, 0, 0);
+	rc = points_entry__load(db, e->ref_seq, &orig);
+	if (rc == POINTS_OK)
+		*out = orig.type == POINTS_TXN_EXPIRE;
+	points_entry__free(&orig);
+	return rc;
+}
+
 /* Move d into *field, checked: 1 when it would overflow. */
 static int
 mv(int64_t *field, int64_t d)
@@ -415,7 +434,7 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 	points_balance_rec *f, *to;
 	char msg[160];
 	int64_t a = e->amount;
-	int rc, ovf = 0;
+	int rc, ovf = 0, rev_expiry;
 
 	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
 		return rc;
@@ -458,12 +477,21 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 		    mv(&to->available, a) | mv(&to->earned, a);
 		break;
 	case POINTS_TXN_EXPIRE:
-		ovf = mv(&f->available, -a) | mv(&f->expired, a) |
-		    mv(&to->available, a) | mv(&to->earned, a);
+		/* the counters expiry moves saturate (balance.h) */
+		ovf = mv(&f->available, -a) | mv(&to->available, a);
+		points_balance__counter_sat(&f->expired, a);
+		points_balance__counter_sat(&to->earned, a);
 		break;
 	case POINTS_TXN_REVERSAL:
-		ovf = mv(&f->available, -a) | mv(&f->earned, -a) |
-		    mv(&to->available, a) | mv(&to->spent, -a);
+		if ((rc = reverses_expiry(db, e, &rev_expiry)))
+			return rc;
+		ovf = mv(&f->available, -a) | mv(&to->available, a);
+		if (rev_expiry) {
+			points_balance__counter_sat(&f->earned, -a);
+			points_balance__counter_sat(&to->expired, -a);
+		} else {
+			ovf |= mv(&f->earned, -a) | mv(&to->spent, -a);
+		}
 		break;
 	default:
 		/* earn, spend, transfer, adjust, and the generic movement

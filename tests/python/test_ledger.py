@@ -236,10 +236,11 @@ class LotsAndExpiryTest(LedgerCase):
                          [(self.alice.id, 70)])
         self.assertEqual(list(self.ledger.expiring("PTS", 366, self.bob)),
                          [])
+        self.ledger.set_clock(T0 + 400 * DAY)
         report = self.ledger.expire_sweep(T0 + 400 * DAY)
-        self.assertEqual(report, points.SweepReport(1, 1, 70, 0))
+        self.assertEqual(report, points.SweepReport(1, 1, 70, 0, ""))
         self.assertEqual(self.ledger.expire_sweep(T0 + 400 * DAY),
-                         points.SweepReport(0, 0, 0, 0))  # idempotent
+                         points.SweepReport(0, 0, 0, 0, ""))  # idempotent
         b = self.ledger.balance(self.alice, "PTS")
         self.assertEqual((b.available, b.expired), (50, 70))
         self.assertEqual(self.available(points.EXPIRY), 70)
@@ -250,6 +251,57 @@ class LotsAndExpiryTest(LedgerCase):
         self.ledger.set_clock(T0 + 400 * DAY)
         self.assertEqual(self.ledger.now(), T0 + 400 * DAY)
         self.assertEqual(self.ledger.expire_sweep().points, 10)
+
+    def test_expiry_takes_effect_at_its_moment(self):
+        self.ledger.earn(self.alice, 100, "PTS")
+        self.ledger.set_clock(T0 + 366 * DAY)
+        # gone without a sweep: the read, the lots, a spend
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.expired), (0, 100))
+        self.assertEqual(list(self.ledger.lots(self.alice, "PTS")), [])
+        with self.assertRaises(points.InsufficientPoints):
+            self.ledger.spend(self.alice, 1, "PTS")
+        # a write touching the account posts the expiry first
+        t = self.ledger.earn(self.alice, 5, "PTS")
+        (e, prev) = list(self.ledger.statement(self.alice, "PTS"))[:2]
+        self.assertEqual((e.seq, prev.kind, prev.amount),
+                         (t.seq, "expire", -100))
+        self.assertEqual(self.available(points.EXPIRY), 100)
+
+    def test_sweep_ahead_of_the_clock_and_its_reversal(self):
+        self.ledger.earn(self.alice, 100, "PTS")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.expire_sweep(T0 + 400 * DAY)
+        report = self.ledger.expire_sweep(T0 + 400 * DAY, future=True)
+        self.assertEqual(report.points, 100)
+        self.assertEqual(self.available(self.alice), 0)
+        # the wrong cron line is undone: the lot comes back as it was
+        (e,) = list(self.ledger.statement(self.alice, "PTS"))[:1]
+        self.assertEqual(e.kind, "expire")
+        self.ledger.reverse(e.txn_id, memo="wrong cron line")
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.expired), (100, 0))
+        (lot,) = self.ledger.lots(self.alice, "PTS")
+        self.assertEqual(lot.expires_at, T0 - T0 % DAY + 366 * DAY - 1)
+
+    def test_sweep_of_one_asset(self):
+        self.ledger.create_asset("EXQ", 0, points.EXPIRE_DAYS, 1)
+        self.ledger.earn(self.alice, 7, "EXQ")
+        self.ledger.earn(self.bob, 9, "PTS")
+        self.ledger.set_clock(T0 + 400 * DAY)
+        report = self.ledger.expire_sweep(asset="EXQ")
+        self.assertEqual(report, points.SweepReport(1, 1, 7, 0, "EXQ"))
+        self.assertEqual(self.available(points.EXPIRY, "PTS"), 0)
+        self.assertEqual(self.ledger.expire_sweep(asset="PTS").points, 9)
+        with self.assertRaises(points.NotFound):
+            self.ledger.expire_sweep(asset="NOPE")
+
+    def test_expires_at_past_the_last_lot_day_is_refused(self):
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.earn(self.alice, 5, "PTS", expires_at=2**63 - 2)
+        self.ledger.earn(self.alice, 5, "PTS", expires_at=points.NEVER)
+        (lot,) = self.ledger.lots(self.alice, "PTS")
+        self.assertTrue(lot.never_expires)
 
     def test_never_expiring(self):
         self.ledger.create_asset("COIN")
@@ -318,7 +370,7 @@ class HoldTest(LedgerCase):
         self.assertEqual((t.kind, h.state), ("release", points.HOLD_RELEASED))
         h2 = self.ledger.hold(self.alice, 20, "PTS", expires_at=T0 + DAY)
         self.assertEqual(h2.expires_at, T0 + DAY)
-        report = self.ledger.expire_sweep(T0 + 2 * DAY)
+        report = self.ledger.expire_sweep(T0 + 2 * DAY, future=True)
         self.assertEqual(report.holds, 1)
         self.assertEqual(h2.refresh().state, points.HOLD_EXPIRED)
         with self.assertRaises(points.StateError):

@@ -437,11 +437,18 @@ class Ledger:
         """Lots expiring within the next `days` days (for reminders)."""
         return self.lots(account, asset, self.now() + days * 86400)
 
-    def expire_sweep(self, as_of=None):
+    def expire_sweep(self, as_of=None, asset=None, *, future=False):
         """Expire lots with expires_at < as_of (default: now) and holds
-        past their deadline.  Idempotent."""
+        past their deadline, of asset (None: every asset; the report's
+        points then saturate at 2**63 - 1).  Idempotent.  An as_of later
+        than the ledger's clock raises InvalidArgument unless future is
+        true.  An expiry is undone with reverse()."""
         t = self._call(_c.points_now) if as_of is None else seconds(as_of)
-        return SweepReport._make(self._call(_c.points_expire_sweep, t))
+        if asset is None and not future:
+            return SweepReport._make(self._call(_c.points_expire_sweep, t))
+        flags = _c.POINTS_SWEEP_FUTURE if future else 0
+        return SweepReport._make(self._call(
+            _c.points_expire_sweep_asset, asset, t, flags))
 
     # ---- Holds ----
 

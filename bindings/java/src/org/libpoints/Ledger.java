@@ -492,9 +492,24 @@ public final class Ledger implements AutoCloseable {
                 capi::points_lot_next, capi::points_lot_iterator_free));
     }
 
-    /** Expire every lot whose expiry is before asOf and release holds past their deadline. */
+    /**
+     * Expire every lot whose expiry is before asOf and release holds past their deadline.
+     * An asOf later than the ledger's clock is refused ({@link InvalidArgumentException}):
+     * see {@link #expireSweep(String, long, boolean)}. The report's points add up every
+     * asset and saturate at Long.MAX_VALUE.
+     */
     public synchronized SweepReport expireSweep(long asOf) {
         return capi.points_expire_sweep(db(), asOf);
+    }
+
+    /**
+     * The sweep of one asset (null: every asset), its report for that asset. future: asOf
+     * may be later than the ledger's clock (points still valid then expire; undo an expiry
+     * with {@link #reverse}).
+     */
+    public synchronized SweepReport expireSweep(String asset, long asOf, boolean future) {
+        return capi.points_expire_sweep_asset(db(), asset, asOf,
+                future ? capiConstants.POINTS_SWEEP_FUTURE : 0);
     }
 
     /** {@link #expireSweep(long)} as of the ledger's clock. */

@@ -367,11 +367,13 @@ public class LedgerTest {
 
         /* until */
         assertEquals(1, ledger.lots(alice, "EXP", T0 + 31 * DAY).toList().size());
-        /* every account's: bob's lot expires first */
+        /* every account's: bob's lot is past due (day 3), so gone */
         List<Lot> all = ledger.lots(0, "EXP", Long.MAX_VALUE).toList();
-        assertEquals(3, all.size());
-        assertEquals(35, all.stream().mapToLong(Lot::amount).sum());
-        assertEquals(bob, all.get(0).account());
+        assertEquals(2, all.size());
+        assertEquals(30, all.stream().mapToLong(Lot::amount).sum());
+        assertEquals(alice, all.get(0).account());
+        assertEquals(0, ledger.getBalance(bob, "EXP").available());
+        assertEquals(5, ledger.getBalance(bob, "EXP").expired());
 
         Lot never = ledger.lots(alice, "PTS").toList().get(0);
         assertTrue(never.neverExpires());
@@ -469,12 +471,39 @@ public class LedgerTest {
         ledger.earn(Posting.of("EXP", alice, 10));
         ledger.earn(Posting.of("EXP", bob, 4));
         SweepReport none = ledger.expireSweep(T0);
-        assertEquals(new SweepReport(0, 0, 0, 0), none);
-        SweepReport r = ledger.expireSweep(T0 + 5 * DAY);
-        assertEquals(new SweepReport(2, 2, 14, 0), r);
+        assertEquals(new SweepReport(0, 0, 0, 0, ""), none);
+        /* ahead of the clock only when asked */
+        expect(InvalidArgumentException.class, () -> ledger.expireSweep(T0 + 5 * DAY));
+        SweepReport r = ledger.expireSweep(null, T0 + 5 * DAY, true);
+        assertEquals(new SweepReport(2, 2, 14, 0, ""), r);
         assertEquals(10, ledger.getBalance(alice, "EXP").expired());
         assertEquals(14, ledger.getBalance(Account.EXPIRY, "EXP").available());
-        assertEquals(new SweepReport(0, 0, 0, 0), ledger.expireSweep(T0 + 5 * DAY)); /* idempotent */
+        assertEquals(new SweepReport(0, 0, 0, 0, ""), ledger.expireSweep(null, T0 + 5 * DAY, true)); /* idempotent */
+    }
+
+    @Test
+    public void expiryTakesEffectAtItsMoment() {
+        ledger.createAsset("EXP", 0, ExpiryPolicy.DAYS, 1);
+        ledger.createAsset("EXQ", 0, ExpiryPolicy.DAYS, 1);
+        ledger.earn(Posting.of("EXP", alice, 10));
+        ledger.earn(Posting.of("EXQ", alice, 3));
+        ledger.setClock(T0 + 5 * DAY);
+        /* gone without a sweep: a read shows it, a spend cannot use it */
+        Balance b = ledger.getBalance(alice, "EXP");
+        assertEquals(0, b.available());
+        assertEquals(10, b.expired());
+        assertEquals(0, ledger.lots(alice, "EXP").toList().size());
+        expect(InsufficientPointsException.class, () -> ledger.spend(Posting.of("EXP", alice, 1)));
+        /* a sweep of one asset reports that asset */
+        SweepReport r = ledger.expireSweep("EXQ", T0 + 5 * DAY, false);
+        assertEquals(new SweepReport(1, 1, 3, 0, "EXQ"), r);
+        assertEquals(0, ledger.getBalance(Account.EXPIRY, "EXP").available());
+        /* an expiry is reversed: the points return to their lot, past due, and expire again */
+        Entry e = ledger.statement(alice, "EXQ").toList().get(0);
+        assertEquals(TxnType.EXPIRE, e.type());
+        ledger.reverse(e.txnId(), "undo");
+        assertEquals(0, ledger.getBalance(alice, "EXQ").available());
+        assertEquals(3, ledger.getBalance(alice, "EXQ").expired());
     }
 
     @Test
