@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "testutil.h"
 #include "core/account.h"
 #include "core/asset.h"
@@ -193,6 +195,11 @@ START_TEST(test_options_init)
 	ck_assert_uint_eq(o.version, POINTS_OPEN_OPTIONS_VERSION);
 	ck_assert_ptr_null(o.clock);
 	ck_assert_ptr_null(o.clock_ctx);
+	/* version 2: the ledger's offset; version 1's default was 0 */
+	ck_assert_int_eq(o.utc_offset, POINTS_UTC_OFFSET_LEDGER);
+	memset(&o, 0xa5, sizeof(o));
+	ck_assert_int_eq(points_open_options_init(&o, 1), POINTS_OK);
+	ck_assert_uint_eq(o.version, 1);
 	ck_assert_int_eq(o.utc_offset, 0);
 	ck_assert_int_eq(points_open_options_init(NULL,
 	    POINTS_OPEN_OPTIONS_VERSION), POINTS_EINVAL);
@@ -457,7 +464,7 @@ START_TEST(test_open_utc_offset_range)
 {
 	static const int32_t good[] = { 0, 14 * 3600, -14 * 3600, 19800 };
 	static const int32_t bad[] = {
-		14 * 3600 + 1, -14 * 3600 - 1, INT32_MAX, INT32_MIN,
+		14 * 3600 + 1, -14 * 3600 - 1, INT32_MAX, INT32_MIN + 1,
 	};
 	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
 	points_db *d;
@@ -478,6 +485,397 @@ START_TEST(test_open_utc_offset_range)
 		all_calls_are_emisuse(d);
 		points_close(d);
 	}
+}
+END_TEST
+
+/* ---- Settings stored in the ledger ---- */
+
+/* Open uri with utc_offset off in options of version v; the code, and
+ * the handle in *d (closed by the caller) */
+static int
+open_offset(const char *uri, unsigned v, int32_t off, points_db **d)
+{
+	points_open_options o;
+
+	ck_assert_int_eq(points_open_options_init(&o, v), POINTS_OK);
+	o.clock = ctx_clock;
+	o.clock_ctx = &tu_now;
+	o.utc_offset = off;
+	return points_open(uri, &o, d);
+}
+
+static int32_t
+offset_of(points_db *d)
+{
+	points_settings st;
+
+	ck_assert_int_eq(points_settings_get(d, &st), POINTS_OK);
+	return st.utc_offset;
+}
+
+/* The UTC offset is stored when the ledger is created; every later
+ * open uses it (NULL options, the default POINTS_UTC_OFFSET_LEDGER, or
+ * the same value), and one that asks for another is POINTS_EINVAL,
+ * naming both.  Two handles with different offsets put the same earn
+ * on different expiry days: now they cannot. */
+START_TEST(test_utc_offset_is_stored_in_the_ledger)
+{
+	const char *uri = tu_sqlite_uri();
+	points_db *d = NULL, *e = NULL;
+	points_lot_iterator *it;
+	points_lot la, lb;
+	int64_t alice;
+
+	tu_now = TU_T0 + 20 * 3600; /* 20:00 UTC, the next day at +08:00 */
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION,
+	    8 * 3600, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), 8 * 3600);
+	ck_assert_int_eq(points_asset_create(d, "EXP", 0, POINTS_EXPIRE_DAYS,
+	    1), POINTS_OK);
+	alice = tu_account(d, "E1001");
+	ck_assert_int_eq(tu_earn(d, alice, "EXP", 5, NULL), POINTS_OK);
+	points_close(d);
+
+	/* NULL options: the ledger's */
+	ck_assert_int_eq(points_open(uri, NULL, &e), POINTS_OK);
+	ck_assert_int_eq(offset_of(e), 8 * 3600);
+	points_close(e);
+	/* the default of version 2, and the same value */
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION,
+	    POINTS_UTC_OFFSET_LEDGER, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), 8 * 3600);
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION,
+	    8 * 3600, &e), POINTS_OK);
+	/* both handles put a lot on the same day */
+	ck_assert_int_eq(points_lot_iterator_new(d, alice, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
+	ck_assert_int_eq(points_lot_next(it, &la), POINTS_OK);
+	points_lot_iterator_free(it);
+	ck_assert_int_eq(points_lot_iterator_new(e, alice, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
+	ck_assert_int_eq(points_lot_next(it, &lb), POINTS_OK);
+	points_lot_iterator_free(it);
+	ck_assert_int_eq(la.expires_at, lb.expires_at);
+	/* earned on 2024-01-02 at +08:00, valid through 2024-01-03 */
+	ck_assert_int_eq(la.expires_at, TU_T0 + 3 * TU_DAY - 8 * 3600 - 1);
+	points_close(d);
+	points_close(e);
+
+	/* another offset, 0 included, conflicts */
+	d = NULL;
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION, 3600,
+	    &d), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(d), "utc_offset 3600 (+01:00) "
+	    "conflicts with the ledger's UTC offset 28800 (+08:00), stored "
+	    "when it was created: open with that offset or "
+	    "POINTS_UTC_OFFSET_LEDGER");
+	points_close(d);
+	d = NULL;
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION, 0, &d),
+	    POINTS_EINVAL);
+	points_close(d);
+	/* options of version 1: 0 was its default, so it is the ledger's;
+	 * another value must match */
+	ck_assert_int_eq(open_offset(uri, 1, 0, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), 8 * 3600);
+	points_close(d);
+	d = NULL;
+	ck_assert_int_eq(open_offset(uri, 1, -3600, &d), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(d), "-3600 (-01:00)"));
+	points_close(d);
+	ck_assert_int_eq(open_offset(uri, 1, 8 * 3600, &d), POINTS_OK);
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
+
+/* A new ledger opened without an offset has 0; memory: too. */
+START_TEST(test_new_ledger_without_offset_is_utc)
+{
+	const char *uri = _i ? tu_sqlite_uri() : "memory:";
+	points_db *d = NULL;
+
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), 0);
+	points_close(d);
+	if (_i) {
+		d = NULL;
+		ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION,
+		    -5 * 3600, &d), POINTS_EINVAL);
+		points_close(d);
+		tu_cleanup();
+	}
+	/* the getter's own errors */
+	ck_assert_int_eq(points_settings_get(NULL, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_open("memory:", NULL, &d), POINTS_OK);
+	ck_assert_int_eq(points_settings_get(d, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(d), "out is required");
+	points_close(d);
+}
+END_TEST
+
+/* A ledger of 0.1.0 stored no offset: the first handle of this library
+ * to open it stores its own (0 without one), and later ones must agree. */
+START_TEST(test_0_1_0_ledger_takes_the_first_offset)
+{
+	points_store *s;
+	points_db *d = NULL;
+	const char *uri = tu_sqlite_uri();
+	const int32_t first[] = { 19800, 0 };
+
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	tu_ledger_to_0_1_0(s);
+	points_store_close(s);
+	if (first[_i])
+		ck_assert_int_eq(open_offset(uri, 1, first[_i], &d), POINTS_OK);
+	else
+		ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), first[_i]);
+	points_close(d);
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(offset_of(d), first[_i]);
+	tu_invariants(d);
+	points_close(d);
+	d = NULL;
+	ck_assert_int_eq(open_offset(uri, POINTS_OPEN_OPTIONS_VERSION, 3600,
+	    &d), POINTS_EINVAL);
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
+
+/* A damaged setting is POINTS_ECORRUPT at open. */
+START_TEST(test_damaged_setting_is_ecorrupt)
+{
+	static const char *const bad[] = { "", "\x80", "\x02\x00",
+	    "\xff\xff\x07" };
+	const char *uri = tu_sqlite_uri();
+	points_store *s;
+	points_keyspace *meta;
+	points_db *d = NULL;
+	size_t i;
+
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	points_close(d);
+	for (i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+		ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);
+		ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+		if (i < sizeof(bad) / sizeof(bad[0]))
+			ck_assert_int_eq(s->put(s, meta, "utc_offset", 10,
+			    bad[i], strlen(bad[i]) + (i == 2)), POINTS_OK);
+		else
+			ck_assert_int_eq(s->del(s, meta, "utc_offset", 10),
+			    POINTS_OK);
+		ck_assert_int_eq(s->commit(s), POINTS_OK);
+		points_store_close(s);
+		d = NULL;
+		ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_ECORRUPT);
+		ck_assert_msg(strstr(points_errmsg(d), "ledger setting "
+		    "'utc_offset'") != NULL, "%s", points_errmsg(d));
+		points_close(d);
+	}
+	tu_cleanup();
+}
+END_TEST
+
+/* ---- Opening without creating; files that are not ledgers ---- */
+
+/* The file's bytes (NULL when there is none), *n its size. */
+static unsigned char *
+file_bytes(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b;
+	long len;
+
+	*n = 0;
+	if (!f)
+		return NULL;
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_ge(len, 0);
+	rewind(f);
+	b = malloc((size_t)len + 1);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(fread(b, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return b;
+}
+
+static int
+exists(const char *path, const char *suffix)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	if (!(f = fopen(p, "rb")))
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+/* mode=rw opens an existing ledger only: a missing file, an empty one
+ * and one whose first open never finished are POINTS_ENOTFOUND and
+ * left as they were (a missing one is not made); mode=rwc (the
+ * default) makes a ledger of the last two. */
+START_TEST(test_mode_rw_opens_only_an_existing_ledger)
+{
+	char uri[128], rw[320];
+	const char *path;
+	points_db *d = NULL;
+	points_store *s = NULL;
+	unsigned char *b;
+	size_t n;
+	FILE *f;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	path = uri + 7;
+	snprintf(rw, sizeof(rw), "%s?mode=rw", uri);
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_ENOTFOUND);
+	ck_assert_msg(strstr(points_errmsg(d), "no ledger there (no such "
+	    "file); mode=rw opens an existing ledger only") != NULL, "%s",
+	    points_errmsg(d));
+	points_close(d);
+	ck_assert_int_eq(points_store_open(rw, &s), POINTS_ENOTFOUND);
+	ck_assert(!exists(path, "") && !exists(path, "-wal"));
+
+	/* an empty file */
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	fclose(f);
+	d = NULL;
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(d), "an empty database"));
+	points_close(d);
+	b = file_bytes(path, &n);
+	ck_assert_uint_eq(n, 0);
+	free(b);
+	ck_assert(!exists(path, "-wal"));
+
+	/* a first open cut short: tables, no ledger in them */
+	{
+		sqlite3 *q;
+
+		ck_assert_int_eq(sqlite3_open(path, &q), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(q, "CREATE TABLE ks_meta(k BLOB "
+		    "PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID", NULL, NULL,
+		    NULL), SQLITE_OK);
+		sqlite3_close(q);
+	}
+	d = NULL;
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(d),
+	    "its first open did not finish"));
+	points_close(d);
+
+	/* rwc makes the ledger; then rw opens it */
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	points_close(d);
+	snprintf(rw, sizeof(rw), "%s?busy_timeout=100&mode=rw", uri);
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, tu_account(d, "E1"), "PTS", 5, NULL),
+	    POINTS_OK);
+	tu_invariants(d);
+	points_close(d);
+	snprintf(rw, sizeof(rw), "%s?mode=rwc", uri);
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_OK);
+	points_close(d);
+	/* not a mode */
+	d = NULL;
+	snprintf(rw, sizeof(rw), "%s?mode=ro", uri);
+	ck_assert_int_eq(points_open(rw, NULL, &d), POINTS_EINVAL);
+	points_close(d);
+	tu_cleanup();
+}
+END_TEST
+
+/* memory: has no ledger to open: mode=rw is POINTS_EINVAL; mode=rwc
+ * is what it always does. */
+START_TEST(test_memory_mode_rw_is_einval)
+{
+	points_db *d = NULL;
+	points_store *s = NULL;
+
+	ck_assert_int_eq(points_open("memory:?mode=rw", NULL, &d),
+	    POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(d), "memory: holds no ledger to "
+	    "open") != NULL, "%s", points_errmsg(d));
+	points_close(d);
+	ck_assert_int_eq(points_store_open("memory:?mode=rw", &s),
+	    POINTS_EINVAL);
+	d = NULL;
+	ck_assert_int_eq(points_open("memory:?sync=full", NULL, &d),
+	    POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(d), "bad memory option"));
+	points_close(d);
+	ck_assert_int_eq(points_open("memory:?mode=rwc", NULL, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	points_close(d);
+}
+END_TEST
+
+/* An application's own SQLite database (not a ledger) is refused, with
+ * or without mode=rw, and left byte for byte as it was, with no WAL
+ * file: opening it added the ledger's tables and switched it to WAL
+ * for good.  _i: 0 a rollback-journal database, 1 one in WAL mode. */
+START_TEST(test_foreign_sqlite_file_is_refused_untouched)
+{
+	static const char *const suffix[] = { "", "?mode=rw",
+	    "?exclusive=1" };
+	char uri[128], u[320];
+	const char *path;
+	unsigned char *before, *after;
+	size_t bl, al, i;
+	points_db *d;
+	points_store *s = NULL;
+	sqlite3 *q;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	path = uri + 7;
+	ck_assert_int_eq(sqlite3_open(path, &q), SQLITE_OK);
+	if (_i)
+		ck_assert_int_eq(sqlite3_exec(q, "PRAGMA journal_mode=WAL",
+		    NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(q, "CREATE TABLE users(id INTEGER "
+	    "PRIMARY KEY, name TEXT); INSERT INTO users(name) "
+	    "VALUES ('li wei'); CREATE INDEX users_name ON users(name)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(q);
+	before = file_bytes(path, &bl);
+	ck_assert_ptr_nonnull(before);
+	ck_assert(!exists(path, "-wal"));
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(u, sizeof(u), "%s%s", uri, suffix[i]);
+		d = NULL;
+		ck_assert_int_eq(points_open(u, NULL, &d), POINTS_EINVAL);
+		ck_assert_msg(strstr(points_errmsg(d), "is not a libpoints "
+		    "ledger: it holds another application's table 'users' "
+		    "(2 of its objects are not a ledger's); it was left as "
+		    "it was") != NULL, "%s", points_errmsg(d));
+		points_close(d);
+		ck_assert_int_eq(points_store_open(u, &s), POINTS_EINVAL);
+		after = file_bytes(path, &al);
+		ck_assert_msg(al == bl && memcmp(before, after, bl) == 0,
+		    "%s: the file changed", u);
+		free(after);
+		ck_assert_msg(!exists(path, "-wal"), "%s: a WAL file remains",
+		    u);
+		ck_assert(!exists(path, "-journal"));
+	}
+	/* and the application still reads it */
+	ck_assert_int_eq(sqlite3_open(path, &q), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(q, "SELECT name FROM users", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(q);
+	free(before);
+	tu_cleanup();
 }
 END_TEST
 
@@ -901,7 +1299,7 @@ START_TEST(test_newer_format_marker_is_eversion)
 	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_EVERSION);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_str_eq(points_errmsg(d),
-	    "ledger format 99 is newer than this library (1)");
+	    "ledger format 99 is newer than this library (2)");
 	all_calls_are_emisuse(d);
 	points_close(d);
 
@@ -923,7 +1321,7 @@ START_TEST(test_newer_format_marker_on_a_host_store_is_eversion)
 	points_db *d = NULL;
 
 	host_init(&h, "memory:");
-	write_format_marker(h.inner, "\x02", 1);
+	write_format_marker(h.inner, "\x03", 1);
 	ck_assert_int_eq(points_open_store(&h.base, NULL, &d),
 	    POINTS_EVERSION);
 	all_calls_are_emisuse(d);
@@ -1891,6 +2289,14 @@ db_suite(void)
 	tcase_add_test(to, test_open_bad_uri_gives_failed_handle);
 	tcase_add_test(to, test_open_options_version_is_checked);
 	tcase_add_test(to, test_open_utc_offset_range);
+	tcase_add_test(to, test_utc_offset_is_stored_in_the_ledger);
+	tcase_add_loop_test(to, test_new_ledger_without_offset_is_utc, 0, 2);
+	tcase_add_loop_test(to, test_0_1_0_ledger_takes_the_first_offset, 0, 2);
+	tcase_add_test(to, test_damaged_setting_is_ecorrupt);
+	tcase_add_test(to, test_mode_rw_opens_only_an_existing_ledger);
+	tcase_add_test(to, test_memory_mode_rw_is_einval);
+	tcase_add_loop_test(to, test_foreign_sqlite_file_is_refused_untouched,
+	    0, 2);
 	tcase_add_test(to, test_now_reads_the_injected_clock);
 	tcase_add_test(to, test_open_store_null_store_is_einval);
 	tcase_add_test(to, test_open_store_version_is_checked);

@@ -111,6 +111,62 @@ START_TEST(test_sink_and_expiry_cannot_go_negative)
 }
 END_TEST
 
+/* Seeded random earns, spends and adjustments among alice, bob and the
+ * three built-in accounts, against a model written from the
+ * documentation: a payer pays from its own balance, and only the issuer
+ * (or an account with POINTS_ACCOUNT_ALLOW_NEGATIVE: none here) may go
+ * below zero; a refused write changes nothing.  Compared after every
+ * step. */
+START_TEST(test_system_payers_against_a_model)
+{
+	int64_t acct[5], model[5] = { 0 };
+	int step;
+
+	acct[0] = POINTS_ACCOUNT_ISSUER;
+	acct[1] = POINTS_ACCOUNT_SINK;
+	acct[2] = POINTS_ACCOUNT_EXPIRY;
+	acct[3] = alice;
+	acct[4] = bob;
+	srand(1717);
+	for (step = 0; step < 600; step++) {
+		points_posting p = tu_posting("PTS", 0, 1 + rand() % 60);
+		points_txn t;
+		int op = rand() % 3, user = 3 + rand() % 2, sys = rand() % 3;
+		int from, to, rc, want, k;
+
+		p.account = acct[user];
+		p.counterparty = acct[sys];
+		if (op == 0) {          /* earn: sys pays user */
+			from = sys, to = user;
+			rc = points_earn(db, &p, &t);
+		} else if (op == 1) {   /* spend: user pays sys */
+			from = user, to = sys;
+			rc = points_spend(db, &p, &t);
+		} else {                /* adjustment, either way */
+			p.memo = "fix";
+			if (rand() % 2)
+				p.amount = -p.amount;
+			from = p.amount > 0 ? sys : user;
+			to = p.amount > 0 ? user : sys;
+			rc = points_adjust(db, &p, &t);
+		}
+		k = (int)(p.amount < 0 ? -p.amount : p.amount);
+		want = from != 0 && model[from] < k ? POINTS_EINSUFFICIENT :
+		    POINTS_OK;
+		ck_assert_msg(rc == want, "step %d: op %d from %d to %d of %d: "
+		    "%d (%s)", step, op, from, to, k, rc, points_errmsg(db));
+		if (rc == POINTS_OK) {
+			model[from] -= k;
+			model[to] += k;
+		}
+		for (k = 0; k < 5; k++)
+			ck_assert_msg(tu_available(db, acct[k], "PTS") ==
+			    model[k], "step %d: account %lld", step,
+			    (long long)acct[k]);
+	}
+}
+END_TEST
+
 START_TEST(test_spend_beyond_available_is_insufficient_and_writes_nothing)
 {
 	char *before, *after;
@@ -740,6 +796,7 @@ ledger_suite(void)
 	tcase_add_test(tc, test_transaction_ids_are_unique_and_time_ordered);
 	tcase_add_test(tc, test_spend_moves_points_to_sink);
 	tcase_add_loop_test(tc, test_sink_and_expiry_cannot_go_negative, 0, 2);
+	tcase_add_test(tc, test_system_payers_against_a_model);
 	tcase_add_test(tc,
 	    test_spend_beyond_available_is_insufficient_and_writes_nothing);
 	tcase_add_test(tc, test_transfer_between_users_keeps_expiry);

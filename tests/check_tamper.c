@@ -254,7 +254,8 @@ entry_edit(int64_t seq, void (*edit)(points_entry_rec *), int rechain)
 			edit(&e);
 		ck_assert_int_eq(points_entry__encode(db, &e, &b), POINTS_OK);
 		if (rechain)
-			points_entry__hash(prev, i, b.data, b.len, h);
+			ck_assert_int_eq(points_entry__hash(db, prev, i, b.data,
+			    b.len, h), POINTS_OK);
 		memcpy(prev, h, sizeof(h));
 		points_buf__bytes(&b, h, POINTS_HASH_LEN);
 		ck_assert_int_eq(s->put(s, ks("entry"), k, 8, b.data, b.len),

@@ -989,6 +989,9 @@ tu_ledger_to_0_1_0(points_store *s)
 	    POINTS_OK);
 	ck_assert_int_eq(s->put(s, meta, "module:ledger", 13, "\x01", 1),
 	    POINTS_OK);
+	/* the ledger's own format 1 kept no settings */
+	ck_assert_int_eq(s->put(s, meta, "format", 6, "\x01", 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, meta, "utc_offset", 10), POINTS_OK);
 	/* assets without policies (their records are version 1 as long as
 	 * the policy is the default), and no transfer counters */
 	ck_assert_int_eq(s->put(s, meta, "module:asset", 12, "\x01", 1),

@@ -89,7 +89,8 @@ void tu_balances_to_format_1(points_store *s);
 /* Turn the ledger on s (closed) into what 0.1.0 wrote: balances of
  * format 1, the sink and expiry accounts allowed to go negative
  * (accounts of format 1), assets of format 1 and no policy module
- * (the ledger must have made no transfer nor set a policy). */
+ * (the ledger must have made no transfer nor set a policy), no stored
+ * settings (format 1). */
 void tu_ledger_to_0_1_0(points_store *s);
 
 /* A posting of amount in asset for account, the rest defaulted. */

@@ -16,14 +16,23 @@ extern "C" {
 
 typedef int64_t (*points_clock_fn)(void *ctx);
 
-#define POINTS_OPEN_OPTIONS_VERSION 1
+#define POINTS_OPEN_OPTIONS_VERSION 2
+/* utc_offset: take the ledger's own (0 when the open creates it). */
+#define POINTS_UTC_OFFSET_LEDGER INT32_MIN
 typedef struct points_open_options {
 	unsigned int version;    /* POINTS_OPEN_OPTIONS_VERSION */
 	points_clock_fn clock;   /* NULL: the system clock */
 	void *clock_ctx;
-	int32_t utc_offset;      /* seconds east of UTC, for calendar rules */
+	/* Seconds east of UTC, for calendar rules.  It is stored in the
+	 * ledger when the ledger is created, and a ledger keeps it: an
+	 * open with another value fails (POINTS_EINVAL).
+	 * POINTS_UTC_OFFSET_LEDGER (the default of version 2): use the
+	 * ledger's.  Version 1 had 0 as its default, so there 0 means
+	 * the ledger's too, and other values must match. */
+	int32_t utc_offset;
 } points_open_options;
-#define POINTS_OPEN_OPTIONS_INIT { POINTS_OPEN_OPTIONS_VERSION, NULL, NULL, 0 }
+#define POINTS_OPEN_OPTIONS_INIT { POINTS_OPEN_OPTIONS_VERSION, NULL, NULL, \
+	POINTS_UTC_OFFSET_LEDGER }
 /* Fill opts with the defaults of version (POINTS_OPEN_OPTIONS_VERSION as
  * the caller was compiled): only that version's fields are written. */
 POINTS_EXTERN int points_open_options_init(points_open_options *opts,
@@ -31,7 +40,10 @@ POINTS_EXTERN int points_open_options_init(points_open_options *opts,
 
 /*
  * Open a ledger.  uri: "memory:" or "sqlite:PATH[?opt=val&...]" (options:
- * busy_timeout=MS, exclusive=1, sync=normal|full|off, wal_budget=BYTES).
+ * busy_timeout=MS, exclusive=1, sync=normal|full|off, wal_budget=BYTES,
+ * mode=rwc|rw: rwc, the default, creates the ledger when the file is
+ * new or empty; rw opens an existing ledger only).  A file that holds
+ * another application's tables is refused and left as it was.
  * opts may be NULL.  As with sqlite3_open, a failure after the handle was
  * made still stores it in *out so points_errmsg() can explain; close it.
  */
@@ -47,6 +59,12 @@ POINTS_EXTERN int points_errcode(points_db *db);
 /* The ledger's clock, now. */
 POINTS_EXTERN int64_t points_now(points_db *db);
 
+/* The settings stored in the ledger when it was created. */
+typedef struct points_settings {
+	int utc_offset; /* seconds east of UTC: the ledger's calendar days */
+} points_settings;
+POINTS_EXTERN int points_settings_get(points_db *db, points_settings *out);
+
 /* ---- Batches: many operations, one store transaction ---- */
 POINTS_EXTERN int points_batch_begin(points_db *db);
 POINTS_EXTERN int points_batch_commit(points_db *db);
@@ -58,7 +76,8 @@ POINTS_EXTERN int points_batch_rollback(points_db *db);
  *   "memory:"            an ordered map in process
  *   "sqlite:/path/x.db"  one SQLite file, WAL
  * Options after '?' (sqlite): busy_timeout=MS, exclusive=1, sync=full|normal|off,
- * wal_budget=BYTES. */
+ * wal_budget=BYTES, mode=rwc|rw (rw: the file must hold a ledger).
+ * "memory:?mode=rw" is POINTS_EINVAL: a new memory store is empty. */
 POINTS_EXTERN int points_store_open(const char *uri, points_store **out);
 /* Close any store; NULL is accepted. */
 POINTS_EXTERN void points_store_close(points_store *s);

@@ -1,5 +1,6 @@
 /* db.c - the ledger handle: open/close, options, clock, errors,
  * transactions and the checked path to the store. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,15 +14,23 @@
 #include "core/db.h"
 #include "store/store.h"
 
-#define FORMAT_VERSION 1
+/* The handle's format: 1, 0.1.0's; 2, the ledger stores its settings
+ * ("utc_offset"), which 0.1.0 would ignore. */
+#define FORMAT_VERSION 2
+#define UTC_OFFSET_KEY "utc_offset"
+#define UTC_OFFSET_MAX (14 * 3600)
 
-/* "format" -> the handle's format; "module:NAME" -> a module's. */
+static int meta_setup(points_db *db, unsigned int found);
+
+/* "format" -> the handle's format; "module:NAME" -> a module's;
+ * "utc_offset" -> the ledger's UTC offset (a signed varint). */
 points_ksdef points_db__meta_ks = { "meta", 0, 0 };
 static points_ksdef *const db_keyspaces[] = { &points_db__meta_ks, NULL };
 static points_module db_module = {
 	.name = "meta",
 	.format = FORMAT_VERSION,
 	.keyspaces = db_keyspaces,
+	.setup = meta_setup,
 };
 POINTS_MODULE(db_module)
 
@@ -191,6 +200,29 @@ points_db__time(points_db *db, int64_t t)
 	return t ? t : db->clock(db->clock_ctx);
 }
 
+/* The time of a new id, in milliseconds, on the ledger's clock: the
+ * system clock to the millisecond (so ids of one second from several
+ * processes come in order), an injected one in its seconds. */
+int
+points_db__id_ms(points_db *db, uint64_t *ms)
+{
+	struct timespec ts;
+	int64_t t;
+
+	if (db->clock != system_clock) {
+		t = db->clock(db->clock_ctx);
+		*ms = t <= 0 ? 0 : t >= (int64_t)(POINTS_UUID_MS_MAX / 1000) ?
+		    POINTS_UUID_MS_MAX : (uint64_t)t * 1000;
+		return POINTS_OK;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return points_db__err(db, POINTS_ESTORAGE, "the system clock "
+		    "cannot be read (clock_gettime: %s)", strerror(errno));
+	*ms = ts.tv_sec <= 0 ? 0 : (uint64_t)ts.tv_sec * 1000 +
+	    (uint64_t)ts.tv_nsec / 1000000;
+	return POINTS_OK;
+}
+
 POINTS_EXTERN int64_t
 points_now(points_db *db)
 {
@@ -213,9 +245,11 @@ points_db__day(points_db *db, int64_t t)
 }
 
 /* The size of each version of the open options: a caller compiled
- * against an older header has only the fields of its version. */
+ * against an older header has only the fields of its version.  Version
+ * 2 has no new field: its utc_offset defaults to the ledger's. */
 static const size_t open_options_size[] = {
 	0, sizeof(points_open_options), /* 1 */
+	sizeof(points_open_options),    /* 2 */
 };
 
 POINTS_EXTERN int
@@ -229,6 +263,8 @@ points_open_options_init(points_open_options *opts, unsigned int version)
 		return POINTS_EVERSION;
 	memcpy(opts, &init, open_options_size[version]);
 	opts->version = version;
+	if (version == 1)
+		opts->utc_offset = 0; /* version 1's default */
 	return POINTS_OK;
 }
 
@@ -677,10 +713,108 @@ check_options(points_db *db, const points_open_options *opts)
 		return points_db__err(db, POINTS_EVERSION,
 		    "open options version %u not supported (1..%d)",
 		    opts->version, POINTS_OPEN_OPTIONS_VERSION);
-	if (opts->utc_offset < -14 * 3600 || opts->utc_offset > 14 * 3600)
+	if (opts->utc_offset != POINTS_UTC_OFFSET_LEDGER &&
+	    (opts->utc_offset < -UTC_OFFSET_MAX ||
+	    opts->utc_offset > UTC_OFFSET_MAX))
 		return points_db__err(db, POINTS_EINVAL,
 		    "utc_offset %ld out of range (+-14 hours)",
 		    (long)opts->utc_offset);
+	return POINTS_OK;
+}
+
+/* The offset an open asks for.  Version 1's default was 0, which a
+ * program could not tell from a choice: there 0 is "the ledger's". */
+static int32_t
+wanted_offset(const points_open_options *opts)
+{
+	if (!opts || (opts->version == 1 && opts->utc_offset == 0))
+		return POINTS_UTC_OFFSET_LEDGER;
+	return opts->utc_offset;
+}
+
+/* "+08:00" for 28800 */
+static void
+format_offset(char *out, size_t cap, int32_t off)
+{
+	int32_t a = off < 0 ? -off : off;
+
+	snprintf(out, cap, "%c%02d:%02d", off < 0 ? '-' : '+',
+	    (int)(a / 3600), (int)(a / 60 % 60));
+}
+
+/* A new ledger, or one of 0.1.0 (format 1), which kept no settings:
+ * store the offset this open asked for, 0 when it asked for none. */
+static int
+meta_setup(points_db *db, unsigned int found)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	(void)found;
+	rc = points_db__get(db, &points_db__meta_ks, UTC_OFFSET_KEY,
+	    strlen(UTC_OFFSET_KEY), &v, &vl);
+	if (rc != POINTS_ENOTFOUND)
+		return rc;
+	points_buf__reset(&db->vbuf);
+	points_buf__svar(&db->vbuf, db->want_offset ==
+	    POINTS_UTC_OFFSET_LEDGER ? 0 : db->want_offset);
+	if (db->vbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &points_db__meta_ks, UTC_OFFSET_KEY,
+	    strlen(UTC_OFFSET_KEY), db->vbuf.data, db->vbuf.len);
+}
+
+/* Read the ledger's settings into the handle; an offset the open asked
+ * for must be the ledger's. */
+static int
+settings_load(points_db *db)
+{
+	char want[16], have[16];
+	const void *v;
+	size_t vl;
+	points_rd r;
+	int64_t off;
+	int rc;
+
+	rc = points_db__get(db, &points_db__meta_ks, UTC_OFFSET_KEY,
+	    strlen(UTC_OFFSET_KEY), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "ledger setting '%s' is missing", UTC_OFFSET_KEY);
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	off = points_rd__svar(&r);
+	if (r.err || r.p != r.end || off < -UTC_OFFSET_MAX ||
+	    off > UTC_OFFSET_MAX)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "ledger setting '%s' unreadable", UTC_OFFSET_KEY);
+	if (db->want_offset != POINTS_UTC_OFFSET_LEDGER &&
+	    db->want_offset != off) {
+		format_offset(want, sizeof(want), db->want_offset);
+		format_offset(have, sizeof(have), (int32_t)off);
+		return points_db__err(db, POINTS_EINVAL, "utc_offset %ld "
+		    "(%s) conflicts with the ledger's UTC offset %lld (%s), "
+		    "stored when it was created: open with that offset or "
+		    "POINTS_UTC_OFFSET_LEDGER", (long)db->want_offset, want,
+		    (long long)off, have);
+	}
+	db->utc_offset = (int32_t)off;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_settings_get(points_db *db, points_settings *out)
+{
+	int rc = points_db__check_db(db);
+
+	if (rc)
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	memset(out, 0, sizeof(*out));
+	out->utc_offset = db->utc_offset;
 	return POINTS_OK;
 }
 
@@ -792,6 +926,9 @@ ledger_setup(points_db *db)
 			if (write && rc == POINTS_OK)
 				rc = marker_put(db, m);
 		}
+		/* set up and current: what it stores applies */
+		if (rc == POINTS_OK && (write || !missing))
+			rc = settings_load(db);
 		if (!write) {
 			points_db__read_end(db);
 			if (rc || !missing)
@@ -799,6 +936,28 @@ ledger_setup(points_db *db)
 		}
 	}
 	return points_db__write_end(db, rc);
+}
+
+/* mode=rw: the store has a ledger's keyspaces (the SQLite store
+ * checked), and they must hold one that was set up, not one whose
+ * first open never committed. */
+static int
+check_existing(points_db *db)
+{
+	unsigned fmt = 0;
+	int rc;
+
+	if (!db->existing)
+		return POINTS_OK;
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = marker_get(db, &db_module, &fmt);
+	points_db__read_end(db);
+	if (rc == POINTS_OK && fmt == 0)
+		rc = points_db__err(db, POINTS_ENOTFOUND, "no ledger in this "
+		    "store (its first open did not finish); mode=rw opens an "
+		    "existing ledger only");
+	return rc;
 }
 
 static int
@@ -815,8 +974,7 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 		db->clock = opts->clock;
 		db->clock_ctx = opts->clock_ctx;
 	}
-	if (opts)
-		db->utc_offset = opts->utc_offset;
+	db->want_offset = wanted_offset(opts);
 	if (sodium_init() < 0)
 		return points_db__err(db, POINTS_ESTORAGE,
 		    "libsodium failed to initialise");
@@ -848,6 +1006,8 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		db->nstate = m->slot + 1;
 	}
+	if ((rc = check_existing(db)))
+		return rc;
 	return ledger_setup(db);
 }
 
@@ -890,7 +1050,8 @@ points_open(const char *uri, const points_open_options *opts, points_db **out)
 	if (rc == POINTS_OK) {
 		char why[256];
 
-		rc = points_store__open(uri, &store, why, sizeof(why));
+		rc = points_store__open(uri, &store, &db->existing, why,
+		    sizeof(why));
 		if (rc != POINTS_OK)
 			points_db__err(db, rc, "cannot open store '%.200s': %s", uri,
 			    why[0] ? why : points_strerror(rc));

@@ -31,6 +31,7 @@
 struct points_db {
 	points_store *store;
 	int own_store; /* opened from a URI: closed with the handle */
+	int existing;  /* the URI said mode=rw: no new ledger */
 	int failed;    /* made by a failed open: only errmsg/close work */
 	/* Every registered module's keyspaces (by points_ksdef.slot) and
 	 * state (by points_module.slot), as registered at open. */
@@ -41,7 +42,11 @@ struct points_db {
 
 	points_clock_fn clock;
 	void *clock_ctx;
+	/* The ledger's stored offset (points_settings), from open on. */
 	int32_t utc_offset;
+	/* The offset the open asked for: POINTS_UTC_OFFSET_LEDGER, or one
+	 * the ledger must have (and a new ledger gets). */
+	int32_t want_offset;
 
 	int errcode;
 	char errmsg[512];
@@ -82,6 +87,10 @@ int points_db__check_str(points_db *db, const char *what, const char *s,
 int points_db__check_amount(points_db *db, int64_t amount);
 
 int64_t points_db__time(points_db *db, int64_t t); /* t or the clock */
+/* The time for a new id (util/ids.h), in milliseconds on the ledger's
+ * clock; POINTS_ESTORAGE with a message when the system clock cannot be
+ * read. */
+int points_db__id_ms(points_db *db, uint64_t *ms);
 /* Local calendar day of t (the ledger's UTC offset). */
 int64_t points_db__day(points_db *db, int64_t t);
 

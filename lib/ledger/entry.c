@@ -394,19 +394,26 @@ points_entry__ext_get(const points_entry_rec *e, unsigned tag,
 	return POINTS_OK;
 }
 
-void
-points_entry__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
-    const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN])
+int
+points_entry__hash(points_db *db, const unsigned char prev[POINTS_HASH_LEN],
+    int64_t seq, const void *rec, size_t len,
+    unsigned char out[POINTS_HASH_LEN])
 {
 	crypto_generichash_state st;
 	unsigned char k[8];
 
+	/* libsodium refuses only bad lengths, which these are not; were it
+	 * to fail, out would be no hash, and a chain built on it no chain */
 	points_codec__put_be64(k, (uint64_t)seq);
-	crypto_generichash_init(&st, NULL, 0, POINTS_HASH_LEN);
-	crypto_generichash_update(&st, prev, POINTS_HASH_LEN);
-	crypto_generichash_update(&st, k, sizeof(k));
-	crypto_generichash_update(&st, rec, len);
-	crypto_generichash_final(&st, out, POINTS_HASH_LEN);
+	if (crypto_generichash_init(&st, NULL, 0, POINTS_HASH_LEN) != 0 ||
+	    crypto_generichash_update(&st, prev, POINTS_HASH_LEN) != 0 ||
+	    crypto_generichash_update(&st, k, sizeof(k)) != 0 ||
+	    crypto_generichash_update(&st, rec, len) != 0 ||
+	    crypto_generichash_final(&st, out, POINTS_HASH_LEN) != 0)
+		return points_db__err(db, POINTS_ESTORAGE, "entry %lld: "
+		    "BLAKE2b failed (libsodium crypto_generichash)",
+		    (long long)seq);
+	return POINTS_OK;
 }
 
 int
@@ -609,13 +616,16 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	points_buf b;
 	struct ledger_tail *t = points_db__state(db, &ledger_module);
 	int64_t seq;
+	uint64_t ms;
 	int rc;
 
 	if (!t->loaded && (rc = tail_for_append(db, t)))
 		return rc;
 	seq = t->seq + 1;
 	e->seq = seq;
-	points_ids__uuid7(&db->rng, e->txid);
+	if ((rc = points_db__id_ms(db, &ms)))
+		return rc;
+	points_ids__uuid7(&db->rng, ms, e->txid);
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
 	/* the accounts' department and tier as of now (meta.h) */
@@ -623,8 +633,9 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	    (rc = set_parties(db, e, from->party, to->party)))
 		return rc;
 	points_buf__init(&b);
-	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK) {
-		points_entry__hash(t->hash, seq, b.data, b.len, hash);
+	if ((rc = points_entry__encode(db, e, &b)) == POINTS_OK &&
+	    (rc = points_entry__hash(db, t->hash, seq, b.data, b.len,
+	    hash)) == POINTS_OK) {
 		points_buf__bytes(&b, hash, POINTS_HASH_LEN);
 		if (b.err)
 			rc = points_db__err(db, POINTS_ENOMEM, "out of memory");

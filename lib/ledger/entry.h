@@ -95,8 +95,12 @@ int points_entry__decode(points_db *db, int64_t seq, const void *v, size_t vl,
     points_entry_rec *e);
 /* Encode without the hash: the bytes the hash covers. */
 int points_entry__encode(points_db *db, const points_entry_rec *e, points_buf *b);
-void points_entry__hash(const unsigned char prev[POINTS_HASH_LEN], int64_t seq,
-    const void *rec, size_t len, unsigned char out[POINTS_HASH_LEN]);
+/* The entry's link in the chain: BLAKE2b-256 over the previous entry's
+ * hash, seq (8 bytes big-endian) and rec.  POINTS_ESTORAGE with a
+ * message when libsodium fails. */
+int points_entry__hash(points_db *db, const unsigned char prev[POINTS_HASH_LEN],
+    int64_t seq, const void *rec, size_t len,
+    unsigned char out[POINTS_HASH_LEN]);
 int points_entry__load(points_db *db, int64_t seq, points_entry_rec *e);
 /* Set extension tag of e to len bytes of v (replacing it if set): kept
  * in tag order.  POINTS_ELIMIT with a message when the entry's

@@ -35,10 +35,11 @@ points_idem__check_key(points_db *db, const char *key)
 	return rc;
 }
 
-void
+int
 points_idem__req_hash(const points_buf *req, unsigned char out[16])
 {
-	crypto_generichash(out, 16, req->data, req->len, NULL, 0);
+	return crypto_generichash(out, 16, req->data, req->len, NULL, 0) == 0 ?
+	    POINTS_OK : POINTS_ESTORAGE;
 }
 
 int

@@ -28,6 +28,8 @@ int points_idem__fetched(points_db *db, const char *key,
  * whose seq is not an entry's (points_write_op.idem_ks). */
 int points_idem__record(points_db *db, const points_ksdef *ks,
     const char *key, const unsigned char hash[16], int64_t seq);
-void points_idem__req_hash(const points_buf *req, unsigned char out[16]);
+/* The request's fingerprint (BLAKE2b-128); POINTS_ESTORAGE, without a
+ * message, when libsodium fails. */
+int points_idem__req_hash(const points_buf *req, unsigned char out[16]);
 
 #endif

@@ -717,7 +717,9 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			rc = bad(db, r->rep, seq, "entry too short");
 			break;
 		}
-		points_entry__hash(r->prev, seq, v, vl - POINTS_HASH_LEN, hash);
+		if ((rc = points_entry__hash(db, r->prev, seq, v,
+		    vl - POINTS_HASH_LEN, hash)))
+			break;
 		if (memcmp(hash, (const unsigned char *)v + vl -
 		    POINTS_HASH_LEN, POINTS_HASH_LEN) != 0) {
 			snprintf(msg, sizeof(msg), "entry %lld: hash mismatch "

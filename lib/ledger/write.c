@@ -109,7 +109,7 @@ points_write__fingerprint(const points_write_op *op, const void *req,
 	}
 	rc = b.err;
 	if (rc == POINTS_OK)
-		points_idem__req_hash(&b, out);
+		rc = points_idem__req_hash(&b, out);
 	points_buf__free(&b);
 	return rc;
 }

@@ -165,7 +165,8 @@ struct points_write_op {
 #define POINTS_WRITE_PREFETCH_MAX 8
 
 /* The fingerprint of a request (as validate sees it); POINTS_ENOMEM when
- * the encoding could not grow (no message). */
+ * the encoding could not grow, POINTS_ESTORAGE when libsodium failed (no
+ * message). */
 int points_write__fingerprint(const points_write_op *op, const void *req,
     unsigned char out[16]);
 
@@ -314,8 +315,10 @@ points_write__run_ks(points_db *db, const points_write_op *op,
 	if ((rc = points_idem__check_key(db, key)))
 		return rc;
 	/* only a request that can be replayed needs its fingerprint */
-	if (key && points_write__fingerprint(op, req, hash))
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	if (key && (rc = points_write__fingerprint(op, req, hash)))
+		return rc == POINTS_ENOMEM ? points_db__err(db, rc,
+		    "out of memory") : points_db__err(db, rc, "idempotency key "
+		    "'%s': BLAKE2b failed (libsodium crypto_generichash)", key);
 	for (n = 1;; n++) {
 		if ((rc = points_db__write_begin(db)) == POINTS_OK) {
 			seq = 0;

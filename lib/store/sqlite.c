@@ -128,6 +128,7 @@ typedef struct sql_opts {
 	const char *sync; /* PRAGMA synchronous value */
 	int exclusive;
 	long long wal_budget; /* checkpoint threshold, bytes */
+	int create;           /* mode=rwc (1, the default) or rw (0) */
 } sql_opts;
 
 static void sql_close(points_store *st);
@@ -318,7 +319,7 @@ opt_is(const char *p, size_t n, const char *word)
 	return strlen(word) == n && memcmp(p, word, n) == 0;
 }
 
-/* "busy_timeout=MS&exclusive=1&sync=full&wal_budget=BYTES" */
+/* "busy_timeout=MS&exclusive=1&sync=full&wal_budget=BYTES&mode=rw" */
 static int
 parse_opts(const char *opts, sql_opts *o, char *err, size_t errlen)
 {
@@ -328,6 +329,7 @@ parse_opts(const char *opts, sql_opts *o, char *err, size_t errlen)
 	o->sync = "NORMAL";
 	o->exclusive = 0;
 	o->wal_budget = WAL_BUDGET_DEFAULT;
+	o->create = 1;
 	if (!p || !*p)
 		return POINTS_OK;
 	for (;;) {
@@ -359,6 +361,14 @@ parse_opts(const char *opts, sql_opts *o, char *err, size_t errlen)
 				o->sync = "FULL";
 			else if (opt_is(v, n, "off"))
 				o->sync = "OFF";
+			else
+				goto bad;
+		} else if (opt_is(p, nl, "mode")) {
+			/* as SQLite's own URI parameter */
+			if (opt_is(v, n, "rwc"))
+				o->create = 1;
+			else if (opt_is(v, n, "rw"))
+				o->create = 0;
 			else
 				goto bad;
 		} else if (opt_is(p, nl, "wal_budget")) {
@@ -404,9 +414,12 @@ sql_begin(points_store *st, int write)
 	if (s->txn != TXN_NONE)
 		return own_err(s, POINTS_EMISUSE,
 		    "a transaction is already open");
-	/* A rollback that failed may have left SQLite in a transaction. */
-	if (!sqlite3_get_autocommit(s->db))
-		run(s, s->rollback, "rollback");
+	/* A rollback that failed may have left SQLite in a transaction:
+	 * end it first, and if that fails too, say so (BEGIN would only
+	 * say "cannot start a transaction within a transaction"). */
+	if (!sqlite3_get_autocommit(s->db) &&
+	    (rc = run(s, s->rollback, "rollback of an earlier transaction")))
+		return rc;
 	rc = run(s, write ? s->begin_w : s->begin_r, "begin");
 	if (rc == POINTS_OK) {
 		s->txn = write ? TXN_WRITE : TXN_READ;
@@ -1227,12 +1240,69 @@ configure(sql_store *s, const sql_opts *o)
 	return POINTS_OK;
 }
 
+/* Is the file a ledger, before anything is written to it (configure
+ * switches it to WAL for good, keyspace() adds tables)?  A ledger has
+ * only tables ks_<name>, ks_meta among them; SQLite's own (sqlite_*)
+ * do not count.  An empty database is a new ledger under mode=rwc.  A
+ * file of ks_ tables without ks_meta is a ledger whose first open was
+ * cut short (keyspaces are made one by one, outside transactions).
+ * Anything else is another application's database: refused. */
+static int
+check_ledger_file(sql_store *s, const char *path, int create, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc, objects = 0, ours = 0, meta = 0;
+	char other[64] = "";
+
+	rc = prepare(s, "SELECT type, name FROM sqlite_schema", 0, &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		if (!type || !name || strncmp(name, "sqlite_", 7) == 0)
+			continue;
+		objects++;
+		if (strcmp(type, "table") == 0 && strncmp(name, "ks_", 3) == 0) {
+			ours++;
+			meta |= strcmp(name, "ks_meta") == 0;
+		} else if (!other[0])
+			snprintf(other, sizeof(other), "%s '%.40s'", type,
+			    name);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sql_fail(s, rc, "read the schema");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (objects > ours) {
+		if (errlen)
+			snprintf(err, errlen, "%s is not a libpoints ledger: it "
+			    "holds another application's %s (%d of its objects "
+			    "are not a ledger's); it was left as it was", path,
+			    other, objects - ours);
+		return POINTS_EINVAL;
+	}
+	if (!create && !meta) {
+		if (errlen)
+			snprintf(err, errlen, "%s: no ledger there (%s); "
+			    "mode=rw opens an existing ledger only", path,
+			    objects ? "an unfinished one" :
+			    "an empty database");
+		return POINTS_ENOTFOUND;
+	}
+	return POINTS_OK;
+}
+
 /* sqlite3_threadsafe(), unless a test stands in for it (store.h). */
 int (*points_sqlite__threadsafe)(void) = sqlite3_threadsafe;
 
 int
 points_sqlite__new(const char *path, const char *opts,
-    points_store **out, char *err, size_t errlen)
+    points_store **out, int *existing, char *err, size_t errlen)
 {
 	sql_store *s;
 	sql_opts o;
@@ -1278,7 +1348,15 @@ points_sqlite__new(const char *path, const char *opts,
 	s->base.release = sql_release;
 	s->base.rollback_to = sql_rollback_to;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	    (o.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK && !o.create && (rc & 0xff) == SQLITE_CANTOPEN) {
+		/* mode=rw: a file that is not there holds no ledger */
+		if (errlen)
+			snprintf(err, errlen, "%s: no ledger there (no such "
+			    "file); mode=rw opens an existing ledger only", path);
+		sql_close(&s->base);
+		return POINTS_ENOTFOUND;
+	}
 	if (rc != SQLITE_OK) {
 		if (s->db)
 			sql_fail(s, rc, "open");
@@ -1286,14 +1364,25 @@ points_sqlite__new(const char *path, const char *opts,
 			snprintf(s->errmsg, sizeof(s->errmsg), "open: %s",
 			    sqlite3_errstr(rc));
 		rc = map_rc(rc);
-	} else
-		rc = configure(s, &o);
+	} else {
+		/* another process may be writing: wait as for any read */
+		sqlite3_busy_timeout(s->db, o.busy_ms);
+		rc = check_ledger_file(s, path, o.create, err, errlen);
+		if (rc == POINTS_EINVAL || rc == POINTS_ENOTFOUND) {
+			sql_close(&s->base);
+			return rc;
+		}
+		if (rc == POINTS_OK)
+			rc = configure(s, &o);
+	}
 	if (rc != POINTS_OK) {
 		if (errlen)
 			snprintf(err, errlen, "%s: %s", path, s->errmsg);
 		sql_close(&s->base);
 		return rc;
 	}
+	if (existing)
+		*existing = !o.create;
 	*out = &s->base;
 	return POINTS_OK;
 }

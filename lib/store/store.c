@@ -1,8 +1,8 @@
 /* store.c - opening a built-in store from a URI, and the helpers the
  * backends share.
  *
- *   "memory:"                  store_memory.c
- *   "sqlite:PATH[?opt&opt...]"  store_sqlite.c (it parses the options)
+ *   "memory:[?mode=rwc]"        memory.c
+ *   "sqlite:PATH[?opt&opt...]"  sqlite.c (it parses the options)
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +15,28 @@
 #define MEMORY_SCHEME "memory:"
 #define SQLITE_SCHEME "sqlite:"
 
+/* "memory:" takes one option, mode=rwc (what it always does); mode=rw
+ * would open an existing ledger, and a new memory store holds none. */
+static int
+memory_open(const char *opts, points_store **out, char *err, size_t errlen)
+{
+	if (!opts || !*opts || strcmp(opts, "mode=rwc") == 0)
+		return points_memory__new(out);
+	if (errlen) {
+		if (strcmp(opts, "mode=rw") == 0)
+			snprintf(err, errlen, "memory: holds no ledger to open "
+			    "(mode=rw opens an existing one; a memory store "
+			    "is new and empty)");
+		else
+			snprintf(err, errlen, "bad memory option in '%s' (only "
+			    "mode=rwc)", opts);
+	}
+	return POINTS_EINVAL;
+}
+
 int
-points_store__open(const char *uri, points_store **out, char *err,
-    size_t errlen)
+points_store__open(const char *uri, points_store **out, int *existing,
+    char *err, size_t errlen)
 {
 	const char *path, *q;
 	char *p;
@@ -26,10 +45,15 @@ points_store__open(const char *uri, points_store **out, char *err,
 
 	if (errlen)
 		err[0] = '\0';
+	if (existing)
+		*existing = 0;
 	if (!uri || !out)
 		return POINTS_EINVAL;
 	if (strcmp(uri, MEMORY_SCHEME) == 0)
 		return points_memory__new(out);
+	if (strncmp(uri, MEMORY_SCHEME "?", sizeof(MEMORY_SCHEME)) == 0)
+		return memory_open(uri + sizeof(MEMORY_SCHEME), out, err,
+		    errlen);
 	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0) {
 		if (errlen)
 			snprintf(err, errlen, "unknown scheme (use memory: or "
@@ -50,7 +74,8 @@ points_store__open(const char *uri, points_store **out, char *err,
 		return POINTS_ENOMEM;
 	memcpy(p, path, n);
 	p[n] = '\0';
-	rc = points_sqlite__new(p, q ? q + 1 : NULL, out, err, errlen);
+	rc = points_sqlite__new(p, q ? q + 1 : NULL, out, existing, err,
+	    errlen);
 	points_alloc__free(p);
 	return rc;
 }
@@ -60,7 +85,7 @@ points_store_open(const char *uri, points_store **out)
 {
 	char err[256];
 
-	return points_store__open(uri, out, err, sizeof(err));
+	return points_store__open(uri, out, NULL, err, sizeof(err));
 }
 
 POINTS_EXTERN void

@@ -14,10 +14,13 @@ int points_memory__new(points_store **out);
 
 /* The "sqlite:" backend (store_sqlite.c).  path is the file name; opts is
  * the text after '?' ("busy_timeout=MS&sync=full&...") or NULL.  Bad
- * options are POINTS_EINVAL.  On failure a reason is written to err
- * (errlen bytes, may be 0). */
+ * options are POINTS_EINVAL, and so is a file that holds another
+ * application's database (left as it was).  With mode=rw a file that
+ * is missing or holds no ledger is POINTS_ENOTFOUND, and *existing
+ * (may be NULL) is set to 1 on success: the ledger must exist.  On
+ * failure a reason is written to err (errlen bytes, may be 0). */
 int points_sqlite__new(const char *path, const char *opts,
-    points_store **out, char *err, size_t errlen);
+    points_store **out, int *existing, char *err, size_t errlen);
 
 /* What the SQLite backend calls to learn whether the SQLite it runs on
  * is thread-safe: sqlite3_threadsafe().  A single-threaded SQLite
@@ -25,9 +28,11 @@ int points_sqlite__new(const char *path, const char *opts,
  * tests replace it, to reach that refusal on a thread-safe SQLite. */
 extern int (*points_sqlite__threadsafe)(void);
 
-/* points_store_open, with the reason for a failure in err. */
-int points_store__open(const char *uri, points_store **out, char *err,
-    size_t errlen);
+/* points_store_open, with the reason for a failure in err; *existing
+ * (may be NULL) is 1 when the URI asks for an existing ledger only
+ * (mode=rw), else 0. */
+int points_store__open(const char *uri, points_store **out, int *existing,
+    char *err, size_t errlen);
 
 /* The store's message for its last failure through its errmsg method
  * (version 2), or NULL when it has none or no such method (version 1):

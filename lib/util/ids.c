@@ -1,9 +1,9 @@
-/* uuid7.c - transaction ids: UUIDv7 (RFC 9562), a millisecond timestamp
- * then random bits, so that the id index grows by appends.  The random
+/* ids.c - transaction ids: UUIDv7 (RFC 9562), a millisecond timestamp
+ * (the ledger's clock, given by the caller), a counter, then random
+ * bits, so that the id index grows by appends.  The random
  * bits come from a per-handle ChaCha20 stream seeded once, refilled a
  * block at a time: a syscall per id would cost more than a posting. */
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 #include <uuid/uuid.h>
@@ -16,6 +16,8 @@ points_ids__seed(points_rng *r)
 	randombytes_buf(r->key, sizeof(r->key));
 	r->nonce = 0;
 	r->pos = sizeof(r->buf); /* empty: refill on first use */
+	r->last_ms = 0;
+	r->seq = 0;
 }
 
 void
@@ -51,21 +53,33 @@ rnd_bytes(points_rng *r, unsigned char *out, size_t n)
 }
 
 void
-points_ids__uuid7(points_rng *r, unsigned char u[POINTS_UUID_LEN])
+points_ids__uuid7(points_rng *r, uint64_t ms, unsigned char u[POINTS_UUID_LEN])
 {
-	struct timespec ts;
-	uint64_t ms;
+	unsigned char c[2];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (ms > POINTS_UUID_MS_MAX)
+		ms = POINTS_UUID_MS_MAX;
+	if (ms > r->last_ms) {
+		/* a new millisecond: the counter starts at a random point
+		 * in its lower half, leaving room to count up */
+		rnd_bytes(r, c, sizeof(c));
+		r->last_ms = ms;
+		r->seq = ((unsigned)c[0] << 8 | c[1]) & 0x7ff;
+	} else if (++r->seq > 0xfff) {
+		r->seq = 0;
+		if (r->last_ms < POINTS_UUID_MS_MAX)
+			r->last_ms++;
+	}
+	ms = r->last_ms;
 	u[0] = (unsigned char)(ms >> 40);
 	u[1] = (unsigned char)(ms >> 32);
 	u[2] = (unsigned char)(ms >> 24);
 	u[3] = (unsigned char)(ms >> 16);
 	u[4] = (unsigned char)(ms >> 8);
 	u[5] = (unsigned char)ms;
-	rnd_bytes(r, u + 6, POINTS_UUID_LEN - 6);
-	u[6] = (unsigned char)(0x70 | (u[6] & 0x0f)); /* version 7 */
+	u[6] = (unsigned char)(0x70 | (r->seq >> 8)); /* version 7 */
+	u[7] = (unsigned char)(r->seq & 0xff);
+	rnd_bytes(r, u + 8, POINTS_UUID_LEN - 8);
 	u[8] = (unsigned char)(0x80 | (u[8] & 0x3f)); /* variant 10 */
 }
 

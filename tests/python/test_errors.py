@@ -147,6 +147,18 @@ class LedgerErrorsTest(LedgerCase):
         self.assertEqual(t.replayed, 0)
         self.assertEqual(self.available(self.alice), 50)
 
+    def test_empty_idempotency_key(self):
+        e = self.check(points.InvalidArgument, self.ledger.earn, self.alice,
+                       5, "PTS", idempotency_key="")
+        self.assertIn("idempotency key is empty", e.message)
+        t = self.ledger.earn(self.alice, 5, "PTS")
+        self.check(points.InvalidArgument, self.ledger.reverse, t,
+                   idempotency_key="", contains="idempotency key is empty")
+
+    def test_adjust_of_int64_min_is_out_of_range(self):
+        self.check(points.InvalidArgument, self.ledger.adjust, self.alice,
+                   -2**63, "PTS", "fix", contains="out of range")
+
     def test_overflow(self):
         self.ledger.earn(self.alice, 2**63 - 1, "PTS")
         self.check(points.Overflow, self.ledger.earn, self.alice, 1,

@@ -460,6 +460,59 @@ class SqliteTest(LedgerCase):
             points.Ledger.open(self.make_uri() + "?sync=sometimes")
 
 
+class SettingsTest(LedgerCase):
+    """The UTC offset is stored in the ledger when it is created."""
+    uri = "sqlite"
+
+    def test_offset_is_the_ledgers(self):
+        self.assertEqual(self.ledger.settings(), points.Settings(0))
+        self.assertEqual(self.ledger.utc_offset, 0)
+        uri = "sqlite:" + os.path.join(self.dir, "beijing.db")
+        with points.Ledger.open(uri, utc_offset=8 * 3600) as ledger:
+            self.assertEqual(ledger.settings().utc_offset, 8 * 3600)
+        with points.Ledger.open(uri) as ledger:  # the ledger's
+            self.assertEqual(ledger.utc_offset, 8 * 3600)
+        with points.Ledger.open(uri, utc_offset=8 * 3600) as ledger:
+            self.assertEqual(ledger.utc_offset, 8 * 3600)
+        for other in (0, 3600):
+            with self.assertRaises(points.InvalidArgument) as cm:
+                points.Ledger.open(uri, utc_offset=other)
+            self.assertIn("conflicts with the ledger's UTC offset 28800 "
+                          "(+08:00)", cm.exception.message)
+        with self.assertRaises(points.InvalidArgument):
+            points.Ledger.open(uri, utc_offset=15 * 3600)
+        with self.assertRaises(TypeError):
+            points.Ledger.open(uri, utc_offset=True)
+
+    def test_mode_rw_opens_only_an_existing_ledger(self):
+        missing = os.path.join(self.dir, "missing.db")
+        with self.assertRaises(points.NotFound) as cm:
+            points.Ledger.open("sqlite:" + missing + "?mode=rw")
+        self.assertIn("mode=rw opens an existing ledger only",
+                      cm.exception.message)
+        self.assertFalse(os.path.exists(missing))
+        with points.Ledger.open(self.make_uri() + "?mode=rw") as again:
+            self.assertEqual(again.account(self.alice), self.alice)
+        with self.assertRaises(points.InvalidArgument):
+            points.Ledger.open("memory:?mode=rw")
+
+    def test_foreign_database_is_refused_untouched(self):
+        import sqlite3
+        path = os.path.join(self.dir, "app.db")
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE orders(id INTEGER PRIMARY KEY)")
+        con.commit()
+        con.close()
+        with open(path, "rb") as f:
+            before = f.read()
+        with self.assertRaises(points.InvalidArgument) as cm:
+            points.Ledger.open("sqlite:" + path)
+        self.assertIn("is not a libpoints ledger", cm.exception.message)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(path + "-wal"))
+
+
 class NewerLedgerTest(LedgerCase):
     """An entry of a type a newer library wrote (42): the same record
     layout with another type byte, the hash chain recomputed from it on

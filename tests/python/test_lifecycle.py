@@ -19,6 +19,8 @@ CALLS = {
     "errmsg": lambda l, a: l.errmsg,
     "errcode": lambda l, a: l.errcode,
     "now": lambda l, a: l.now(),
+    "settings": lambda l, a: l.settings(),
+    "utc_offset": lambda l, a: l.utc_offset,
     "set_clock": lambda l, a: l.set_clock(T0),
     "batch": lambda l, a: l.batch().__enter__(),
     "begin_batch": lambda l, a: l.begin_batch(),

@@ -25,10 +25,12 @@ from datetime import datetime, timezone
 
 from . import _capi as _c
 from . import capi
-from .errors import Corrupt, Error, LedgerClosed, Misuse, NotFound, Overflow
+from .errors import (Corrupt, Error, InvalidArgument, LedgerClosed, Misuse,
+                     NotFound, Overflow)
 from .records import (Account, AccountChange, Asset, Balance, ChainHead,
-                      Entry, HOLD_OPEN, Lot, SweepReport, Txn, VerifyReport,
-                      EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL, _fields_of)
+                      Entry, HOLD_OPEN, Lot, Settings, SweepReport, Txn,
+                      VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
+                      _fields_of)
 
 KEEP = -1  # change_account's status: unchanged
 
@@ -106,18 +108,22 @@ class Ledger:
     # ---- Opening and closing ----
 
     @classmethod
-    def open(cls, uri, *, clock=None, utc_offset=0):
-        """Open "memory:" or "sqlite:PATH[?opt=val&...]".
+    def open(cls, uri, *, clock=None, utc_offset=None):
+        """Open "memory:" or "sqlite:PATH[?opt=val&...]" (mode=rw opens
+        an existing ledger only).
 
         clock: None for the system clock, or a start time (int seconds or
         datetime) for a settable clock that set_clock() moves.
-        utc_offset: seconds east of UTC, for calendar expiry rules.
+        utc_offset: seconds east of UTC, for calendar expiry rules.  A
+        ledger stores it when it is created (None: 0) and keeps it; None
+        takes the ledger's, another value must be the ledger's
+        (InvalidArgument otherwise).  settings() says which it is.
         """
         opts, cell = cls._options(clock, utc_offset)
         return cls(_c.points_open(uri, opts), cell)
 
     @classmethod
-    def open_store(cls, store, *, clock=None, utc_offset=0):
+    def open_store(cls, store, *, clock=None, utc_offset=None):
         """Open a ledger over a Store (memory, sqlite, or a fault wrapper).
         The store stays open at least as long as the ledger."""
         handle = store._handle()
@@ -128,7 +134,14 @@ class Ledger:
     def _options(clock, utc_offset):
         opts = capi.points_open_options()
         capi.points_open_options_init(opts, capi.POINTS_OPEN_OPTIONS_VERSION)
-        opts.utc_offset = utc_offset
+        if utc_offset is not None:
+            if isinstance(utc_offset, bool) or not isinstance(utc_offset,
+                                                              int):
+                raise TypeError("utc_offset must be an int (seconds)")
+            if not -14 * 3600 <= utc_offset <= 14 * 3600:
+                raise InvalidArgument(
+                    "utc_offset %d out of range (+-14 hours)" % utc_offset)
+            opts.utc_offset = utc_offset
         cell = None
         if clock is not None:
             cell = capi.points_clock_cell()
@@ -176,6 +189,19 @@ class Ledger:
     @property
     def errcode(self):
         return self._call(_c.points_errcode)
+
+    # ---- Settings ----
+
+    def settings(self):
+        """The settings the ledger stored when it was created: a
+        Settings(utc_offset=...) record."""
+        return Settings._make(self._call(_c.points_settings_get))
+
+    @property
+    def utc_offset(self):
+        """The ledger's UTC offset in seconds east of UTC (stored in the
+        ledger: the same for every handle)."""
+        return self.settings().utc_offset
 
     # ---- Clock ----
 

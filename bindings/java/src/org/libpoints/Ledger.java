@@ -44,7 +44,7 @@ public final class Ledger implements AutoCloseable {
     /** How to open a ledger: the clock's start and the UTC offset. */
     public static final class Options {
         private long clock;
-        private int utcOffset;
+        private Integer utcOffset; /* null: the ledger's */
 
         /** Start the ledger's clock at this time (seconds since 1970); 0: the system clock. */
         public Options clock(long epochSeconds) {
@@ -56,7 +56,13 @@ public final class Ledger implements AutoCloseable {
             return clock(t.getEpochSecond());
         }
 
-        /** Seconds east of UTC, for calendar rules (expiry days, year ends). */
+        /**
+         * Seconds east of UTC, for calendar rules (expiry days, year ends).
+         * A ledger stores it when it is created and keeps it: without this
+         * option a ledger opens with its own (a new one with 0); with it,
+         * the ledger's must be this one ({@link InvalidArgumentException}
+         * otherwise). {@link Ledger#settings()} says which it is.
+         */
         public Options utcOffset(int seconds) {
             this.utcOffset = seconds;
             return this;
@@ -91,7 +97,12 @@ public final class Ledger implements AutoCloseable {
 
     /* ---- Handle ---- */
 
-    /** Open "memory:" or "sqlite:PATH[?busy_timeout=MS&amp;exclusive=1&amp;sync=normal|full|off&amp;wal_budget=BYTES]". */
+    /**
+     * Open "memory:" or
+     * "sqlite:PATH[?busy_timeout=MS&amp;exclusive=1&amp;sync=normal|full|off&amp;wal_budget=BYTES&amp;mode=rwc|rw]"
+     * (mode=rw opens an existing ledger only: {@link NotFoundException} when
+     * there is none; a file of another application is refused, untouched).
+     */
     public static Ledger open(String uri) {
         return open(uri, new Options());
     }
@@ -118,7 +129,8 @@ public final class Ledger implements AutoCloseable {
         points_clock_cell cell = new points_clock_cell();
         try {
             capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
-            opts.setUtc_offset(options.utcOffset);
+            if (options.utcOffset != null)
+                opts.setUtc_offset(options.utcOffset);
             cell.setNow(options.clock);
             capi.points_clock_cell_install(opts, cell);
             if (store == null) {
@@ -173,6 +185,18 @@ public final class Ledger implements AutoCloseable {
     /** The code of the last error on this ledger (0 after success). */
     public synchronized int errcode() {
         return capi.points_errcode(db());
+    }
+
+    /* ---- Settings ---- */
+
+    /** What the ledger stored when it was created (its UTC offset). */
+    public synchronized Settings settings() {
+        return capi.points_settings_get(db());
+    }
+
+    /** The ledger's UTC offset, seconds east of UTC: {@code settings().utcOffset()}. */
+    public int utcOffset() {
+        return settings().utcOffset();
     }
 
     /* ---- Clock ---- */

@@ -114,6 +114,44 @@ public class ClockTest {
     }
 
     @Test
+    public void utcOffsetIsStoredInTheLedger() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("points-java-");
+        String uri = "sqlite:" + dir.resolve("cn.db");
+        try {
+            try (Ledger l = Ledger.open(uri, new Ledger.Options().utcOffset(8 * 3600))) {
+                assertEquals(new Settings(8 * 3600), l.settings());
+            }
+            try (Ledger l = Ledger.open(uri)) { /* the ledger's */
+                assertEquals(8 * 3600, l.utcOffset());
+            }
+            try (Ledger l = Ledger.open(uri, new Ledger.Options().utcOffset(8 * 3600))) {
+                assertEquals(8 * 3600, l.settings().utcOffset());
+            }
+            InvalidArgumentException e = expect(InvalidArgumentException.class,
+                    () -> Ledger.open(uri, new Ledger.Options().utcOffset(0)));
+            assertTrue(e.getMessage(), e.getMessage().contains(
+                    "conflicts with the ledger's UTC offset 28800 (+08:00)"));
+            try (Ledger l = Ledger.open("memory:")) {
+                assertEquals(0, l.utcOffset());
+            }
+            /* mode=rw: an existing ledger only */
+            try (Ledger l = Ledger.open(uri + "?mode=rw")) {
+                assertEquals(8 * 3600, l.utcOffset());
+            }
+            String missing = "sqlite:" + dir.resolve("missing.db") + "?mode=rw";
+            expect(NotFoundException.class, () -> Ledger.open(missing));
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("missing.db")));
+            expect(InvalidArgumentException.class, () -> Ledger.open("memory:?mode=rw"));
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList())
+                    java.nio.file.Files.delete(f);
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     public void explicitLotExpiry() {
         try (Ledger l = Ledger.open("memory:", new Ledger.Options().clock(Instant.ofEpochSecond(T0)))) {
             l.createAsset("PTS");

@@ -137,6 +137,14 @@ public class ErrorsTest {
     }
 
     @Test
+    public void emptyIdempotencyKeyIsRefused() {
+        InvalidArgumentException e = expect(InvalidArgumentException.class,
+                () -> ledger.spend(Posting.of("PTS", alice, 10).idempotencyKey("")));
+        assertTrue(e.getMessage(), e.getMessage().contains("idempotency key is empty"));
+        assertEquals(100, ledger.getBalance(alice, "PTS").available());
+    }
+
+    @Test
     public void overflow() {
         OverflowException e = expect(OverflowException.class,
                 () -> ledger.earn(Posting.of("PTS", alice, Long.MAX_VALUE)));

@@ -43,6 +43,7 @@ public class LifecycleTest {
         l.close();
         List<TestSupport.Action> calls = List.of(
                 () -> l.errmsg(), () -> l.errcode(), () -> l.now(), () -> l.setClock(5),
+                () -> l.settings(), () -> l.utcOffset(),
                 () -> l.advanceClock(5), () -> l.batch(), () -> l.begin(), () -> l.commit(),
                 () -> l.rollback(), () -> l.createAsset("X"), () -> l.getAsset("PTS"),
                 () -> l.createAccount("C2", null), () -> l.getAccount(a), () -> l.findAccount("C1"),
