@@ -478,6 +478,77 @@ points_java_forfeit_in(JNIEnv *jenv, jobject o, points_forfeit *f,
 	return !(*jenv)->ExceptionCheck(jenv);
 }
 
+/* Kept chain heads: an org.libpoints.ChainHead[] (null: none), read into
+ * *out (free it) field by field; 0 with an exception pending when one
+ * is null, its hash too long to be one, or memory runs out. */
+static int
+points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
+    size_t *n)
+{
+	jsize i, len;
+	char msg[96];
+
+	*out = NULL;
+	*n = 0;
+	if (a == NULL || (len = (*jenv)->GetArrayLength(jenv, a)) == 0)
+		return 1;
+	if ((*out = calloc((size_t)len, sizeof(**out))) == NULL) {
+		points_java_raise(jenv, POINTS_ENOMEM, "out of memory");
+		return 0;
+	}
+	*n = (size_t)len;
+	for (i = 0; i < len; i++) {
+		jobject h = (*jenv)->GetObjectArrayElement(jenv, a, i);
+		jclass c;
+		jfieldID fp, fs, fh;
+		jstring hash;
+		const char *u;
+		int ok = 0;
+
+		if (h == NULL) {
+			snprintf(msg, sizeof(msg), "kept head %d is null",
+			    (int)i);
+			points_java_raise(jenv, POINTS_EINVAL, msg);
+			break;
+		}
+		c = (*jenv)->GetObjectClass(jenv, h);
+		fp = (*jenv)->GetFieldID(jenv, c, "partition", "J");
+		fs = fp ? (*jenv)->GetFieldID(jenv, c, "seq", "J") : NULL;
+		fh = fs ? (*jenv)->GetFieldID(jenv, c, "hash",
+		    "Ljava/lang/String;") : NULL;
+		if (fh != NULL) {
+			(*out)[i].partition = (*jenv)->GetLongField(jenv, h, fp);
+			(*out)[i].seq = (*jenv)->GetLongField(jenv, h, fs);
+			hash = (jstring)(*jenv)->GetObjectField(jenv, h, fh);
+			u = hash ? (*jenv)->GetStringUTFChars(jenv, hash, NULL) :
+			    "";
+			if (u != NULL && strlen(u) <= POINTS_CHAIN_HASH_HEX) {
+				strcpy((*out)[i].hash, u);
+				ok = 1;
+			} else if (u != NULL) {
+				snprintf(msg, sizeof(msg), "kept head %d: the "
+				    "hash must be %d lowercase hex digits",
+				    (int)i, POINTS_CHAIN_HASH_HEX);
+				points_java_raise(jenv, POINTS_EINVAL, msg);
+			}
+			if (hash && u)
+				(*jenv)->ReleaseStringUTFChars(jenv, hash, u);
+			if (hash)
+				(*jenv)->DeleteLocalRef(jenv, hash);
+		}
+		(*jenv)->DeleteLocalRef(jenv, c);
+		(*jenv)->DeleteLocalRef(jenv, h);
+		if (!ok)
+			break;
+	}
+	if (i < len) {
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
+}
+
 /* Throw, and go on: the typemaps below check result, and the freearg
  * typemaps still run to unpin the arguments (JNI allows releasing with an
  * exception pending).  Java ignores the value returned with it. */
@@ -584,6 +655,19 @@ points_java_forfeit_in(JNIEnv *jenv, jobject o, points_forfeit *f,
 	    temp$argnum.actor);
 }
 %enddef
+/* Kept chain heads: a ChainHead[]. */
+%typemap(jni) (const points_chain_head *kept, size_t nkept) "jobjectArray"
+%typemap(jtype) (const points_chain_head *kept, size_t nkept) "ChainHead[]"
+%typemap(jstype) (const points_chain_head *kept, size_t nkept) "ChainHead[]"
+%typemap(javain) (const points_chain_head *kept, size_t nkept) "$javainput"
+%typemap(in) (const points_chain_head *kept, size_t nkept) {
+	if (!points_java_heads_in(jenv, $input, &$1, &$2))
+		return $null;
+}
+%typemap(freearg) (const points_chain_head *kept, size_t nkept) {
+	free($1);
+}
+
 POINTS_JAVA_REQUEST_IN(points_reversal, Reversal, points_java_reversal_in,
     txn_id)
 POINTS_JAVA_REQUEST_IN(points_capture, Capture, points_java_capture_in,
@@ -724,6 +808,8 @@ POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_account_forfeit, jobject, ForfeitReport)
 POINTS_JAVA_RETURNS(points_expire_sweep_asset, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_verify, jobject, VerifyReport)
+POINTS_JAVA_RETURNS(points_verify_head, jobject, VerifyReport)
+POINTS_JAVA_RETURNS(points_chain_head_get, jobject, ChainHead)
 POINTS_JAVA_RETURNS(points_settings_get, jobject, Settings)
 POINTS_JAVA_RETURNS(points_account_apply, jobject, Account)
 POINTS_JAVA_RETURNS(points_account_apply_fields, jobject, Account)

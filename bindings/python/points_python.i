@@ -190,6 +190,15 @@ points_py_attach_report(const points_verify_report *r)
 		SWIG_fail;
 	}
 }
+%exception points_verify_head {
+	$action
+	if (result < 0) {
+		points_py_raise(result, points_swig_message(result, arg1));
+		if (result == POINTS_ECORRUPT)
+			points_py_attach_report(arg4);
+		SWIG_fail;
+	}
+}
 
 /* Handles come back as opaque pointer objects. */
 %define POINTS_PY_HANDLE_OUT(TYPE)
@@ -423,6 +432,49 @@ POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 	temp.account = account;
 	temp.to = to;
 	$1 = &temp;
+/* Kept heads are a sequence of tuples (partition, seq, hash): ChainHead
+ * records, or any such tuples.  A hash that is not text, or too long to
+ * be one, is refused as the library refuses a malformed one. */
+%typemap(in) (const points_chain_head *kept, size_t nkept)
+    (PyObject *pyseq = NULL) {
+	Py_ssize_t i, n;
+
+	pyseq = PySequence_Fast($input, "kept heads: a sequence of ChainHead");
+	if (pyseq == NULL)
+		SWIG_fail;
+	n = PySequence_Fast_GET_SIZE(pyseq);
+	$1 = NULL;
+	$2 = (size_t)n;
+	if (n > 0 && ($1 = calloc((size_t)n, sizeof(*$1))) == NULL) {
+		PyErr_NoMemory();
+		SWIG_fail;
+	}
+	for (i = 0; i < n; i++) {
+		long long part, s;
+		const char *hash;
+		char msg[96];
+
+		if (!POINTS_PY_REQUEST(PySequence_Fast_GET_ITEM(pyseq, i),
+		    "chain head", "LLz", "partition seq hash", &part, &s,
+		    &hash))
+			SWIG_fail;
+		if (hash == NULL)
+			hash = ""; /* refused by the library */
+		if (strlen(hash) > POINTS_CHAIN_HASH_HEX) {
+			snprintf(msg, sizeof(msg), "kept head %zd: the hash "
+			    "must be %d lowercase hex digits", i,
+			    POINTS_CHAIN_HASH_HEX);
+			points_py_raise(POINTS_EINVAL, msg);
+			SWIG_fail;
+		}
+		$1[i].partition = part;
+		$1[i].seq = s;
+		strcpy($1[i].hash, hash);
+	}
+}
+%typemap(freearg) (const points_chain_head *kept, size_t nkept) {
+	free($1);
+	Py_XDECREF(pyseq$argnum);
 }
 
 POINTS_SWIG_DECLARATIONS

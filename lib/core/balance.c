@@ -165,6 +165,7 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	points_rd r;
 	uint64_t i, n;
 	uint32_t day = 0, first = 0;
+	int64_t lotsum = 0;
 	int rc;
 
 	points_rd__init(&r, v, vl);
@@ -180,16 +181,20 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 		return rc;
 	for (i = 0; i < n && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
-		int64_t amount = (int64_t)points_rd__uvar(&r);
+		uint64_t amount = points_rd__uvar(&r);
 
-		if (d > POINTS_DAY_NEVER - (uint64_t)day || (i > 0 && d == 0)) {
+		/* Lots past int64, alone or together, would be summed
+		 * unchecked by the next debit: damage, refused here. */
+		if (d > POINTS_DAY_NEVER - (uint64_t)day || (i > 0 && d == 0) ||
+		    amount > INT64_MAX ||
+		    points_codec__add(&lotsum, (int64_t)amount)) {
 			r.err = POINTS_ECORRUPT;
 			break;
 		}
 		day += (uint32_t)d;
 		if (i == 0)
 			first = day;
-		rc = points_lotlist__push(db, &b->lots, day, amount);
+		rc = points_lotlist__push(db, &b->lots, day, (int64_t)amount);
 		if (rc)
 			return rc;
 	}

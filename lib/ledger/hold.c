@@ -36,14 +36,7 @@ static points_module hold_module = {
 };
 POINTS_MODULE(hold_module)
 
-typedef struct hold_rec {
-	unsigned char id[POINTS_UUID_LEN];
-	int state;
-	int64_t account;
-	uint32_t asset;
-	int64_t amount, captured, expires_at, seq;
-	points_lotlist lots;
-} hold_rec;
+typedef points_hold_rec hold_rec;
 
 static const char *const state_names[] = {
 	"open", "captured", "released", "expired",
@@ -82,8 +75,6 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 {
 	const void *v;
 	size_t vl;
-	points_rd r;
-	uint64_t i, n;
 	int rc;
 
 	rc = points_db__get(db, &points_hold__ks, id, POINTS_UUID_LEN, &v, &vl);
@@ -91,7 +82,19 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 		return points_db__err(db, rc, "hold %s not found", text);
 	if (rc)
 		return rc;
+	return points_hold__decode(db, id, text, v, vl, h);
+}
+
+int
+points_hold__decode(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    const char *text, const void *v, size_t vl, points_hold_rec *h)
+{
+	points_rd r;
+	uint64_t i, n;
+	int rc;
+
 	memcpy(h->id, id, POINTS_UUID_LEN);
+	h->lots.n = 0;
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != HOLD_RECORD_V1)
 		r.err = POINTS_ECORRUPT;
@@ -106,20 +109,27 @@ hold_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	if (n > vl)
 		r.err = POINTS_ECORRUPT;
 	for (i = 0; i < n && !r.err; i++) {
-		uint32_t day = (uint32_t)points_rd__uvar(&r);
-		int64_t amount = (int64_t)points_rd__uvar(&r);
+		uint64_t day = points_rd__uvar(&r);
+		uint64_t amount = points_rd__uvar(&r);
 
-		if ((rc = points_lotlist__push(db, &h->lots, day, amount)))
+		/* amounts past int64 would turn negative on the way in */
+		if (day > POINTS_DAY_NEVER || amount > INT64_MAX) {
+			r.err = POINTS_ECORRUPT;
+			break;
+		}
+		if ((rc = points_lotlist__push(db, &h->lots, (uint32_t)day,
+		    (int64_t)amount)))
 			return rc;
 	}
-	if (r.err || h->state > POINTS_HOLD_EXPIRED)
+	if (r.err || r.p != r.end || h->state > POINTS_HOLD_EXPIRED ||
+	    h->amount < 0 || h->captured < 0)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "hold %s: record unreadable", text);
 	return POINTS_OK;
 }
 
-static void
-expkey(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
+void
+points_hold__exp_key(unsigned char k[8 + POINTS_UUID_LEN], const hold_rec *h)
 {
 	points_codec__put_be64(k, (uint64_t)h->expires_at);
 	memcpy(k + 8, h->id, POINTS_UUID_LEN);
@@ -248,7 +258,7 @@ create_body(points_db *db, const points_write_op *op, const void *req,
 	if (rc == POINTS_OK && h.expires_at) {
 		unsigned char k[8 + POINTS_UUID_LEN];
 
-		expkey(k, &h);
+		points_hold__exp_key(k, &h);
 		rc = points_db__put(db, &points_hold__exp_ks, k, sizeof(k), "", 0);
 	}
 	if (rc == POINTS_OK) {
@@ -407,7 +417,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 	if ((rc = hold_store(db, h)))
 		goto done;
 	if (h->expires_at) {
-		expkey(k, h);
+		points_hold__exp_key(k, h);
 		if ((rc = points_db__del(db, &points_hold__exp_ks, k, sizeof(k))))
 			goto done;
 	}

@@ -3,10 +3,30 @@
 #define POINTS_LEDGER_HOLD_H
 
 #include "core/db.h"
+#include "core/lot.h"
 #include "ledger/write.h"
 
 extern points_ksdef points_hold__ks;
 extern points_ksdef points_hold__exp_ks;
+
+/* A hold's record (key: its id, the HOLD entry's transaction id). */
+typedef struct points_hold_rec {
+	unsigned char id[POINTS_UUID_LEN];
+	int state;          /* POINTS_HOLD_OPEN ... */
+	int64_t account;
+	uint32_t asset;
+	int64_t amount, captured, expires_at;
+	int64_t seq;        /* the HOLD entry */
+	points_lotlist lots; /* open: the lots reserved */
+} points_hold_rec;
+
+/* Decode a stored hold record (text names it in messages); the caller
+ * frees h->lots. */
+int points_hold__decode(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    const char *text, const void *v, size_t vl, points_hold_rec *h);
+/* Its key in the deadline index (points_hold__exp_ks). */
+void points_hold__exp_key(unsigned char k[8 + POINTS_UUID_LEN],
+    const points_hold_rec *h);
 
 /* The writes of holds and their requests (write.h). */
 extern const points_reqtype points_hold__create_req;

@@ -36,6 +36,19 @@ static const char *const type_names[] = {
 	"hold", "capture", "release", "funding", "defunding", "forfeiture",
 };
 
+int
+points_reversal__reversible(int type)
+{
+	switch (type) {
+	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
+	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
+	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
+	case POINTS_TXN_EXPIRE:
+		return 1;
+	}
+	return 0;
+}
+
 static int
 load_reversed(points_db *db, int64_t seq, int64_t *out)
 {
@@ -80,13 +93,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	if ((rc = points_entry__txid_seq(db, txid, txn_id, &seq)) ||
 	    (rc = points_entry__load(db, seq, &orig)))
 		goto done;
-	switch (orig.type) {
-	case POINTS_TXN_EARN: case POINTS_TXN_SPEND: case POINTS_TXN_TRANSFER:
-	case POINTS_TXN_ADJUST: case POINTS_TXN_CAPTURE:
-	case POINTS_TXN_FUND: case POINTS_TXN_DEFUND:
-	case POINTS_TXN_EXPIRE:
-		break;
-	default:
+	if (!points_reversal__reversible(orig.type)) {
 		if (!points_entry__type_known(orig.type)) {
 			/* a newer library's: how to undo it is its own */
 			rc = points_db__err(db, POINTS_EVERSION,

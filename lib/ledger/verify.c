@@ -29,7 +29,21 @@
  *   entries through the tail need, against those of the index's keys
  *   of entries through the tail (keys of later entries are skipped; a
  *   key is never removed).  The hash's key is drawn afresh each run, so
- *   no edit can be made to balance the sums in advance. */
+ *   no edit can be made to balance the sums in advance.
+ *
+ * Then the records that entries imply (holds, their deadline index,
+ * reversal records, the transaction-id and idempotency indexes) are
+ * checked against what the chain says, a keyspace at a time
+ * (scan_keyspace): a chunk's records are read in one snapshot and set
+ * aside, the chain is checked on through that snapshot's log end, and
+ * only then are they compared, so a record and the entries it is
+ * compared with are of one moment.  Those records are never deleted
+ * either: one that an entry through the tail at the start of its scan
+ * implies must have been seen.
+ *
+ * All arithmetic on stored values is checked: an entry whose movement
+ * would overflow a balance is corrupt, and each asset's sum is exact
+ * (two words), since legal balances may add up past int64. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +58,10 @@
 #include "core/db.h"
 #include "ledger/debt.h"
 #include "ledger/entry.h"
+#include "ledger/hold.h"
 #include "ledger/idem.h"
 #include "ledger/posting.h"
+#include "ledger/reversal.h"
 #include "ledger/verify.h"
 #include "core/lot.h"
 
@@ -64,14 +80,55 @@ typedef struct vtable {
 	size_t n, cap; /* cap is a power of two */
 } vtable;
 
+/* A table keyed by a positive int64 (a seq) at the start of each
+ * element of size bytes; key 0 is a free slot. */
+typedef struct vmap {
+	unsigned char *v;
+	size_t n, cap, size; /* cap is a power of two */
+} vmap;
+
+/* A HOLD entry and what the entries settled of it. */
+typedef struct vhold {
+	int64_t seq; /* the HOLD entry */
+	int64_t account;
+	int64_t amount, captured, released;
+	uint32_t asset;
+	int settles; /* CAPTURE and RELEASE entries naming it */
+	int seen;    /* its hold record was compared */
+} vhold;
+
+/* An entry that reversals name, and what they returned. */
+typedef struct vrev {
+	int64_t seq;   /* the original */
+	int64_t first; /* the first reversal */
+	int64_t from, to, amount;
+	uint32_t asset;
+	int seen;      /* its reversal record was compared */
+} vrev;
+
 /* One run of the check. */
 typedef struct vrun {
 	vtable t;
+	vmap holds, revs, idem;
 	points_verify_report *rep;
 	size_t chunk;                         /* records per read */
 	int64_t tail;                         /* chain checked through */
 	unsigned char prev[POINTS_HASH_LEN];  /* the tail's hash */
 	points_entry_rec e;
+	/* A keyed sum over every entry's (id, seq) through the tail: the
+	 * transaction-id index must add up to it.  The key is drawn per
+	 * run, so no edit can be made to add up. */
+	unsigned char txkey[crypto_shorthash_KEYBYTES];
+	uint64_t txsum;
+	const points_chain_head *kept;        /* kept heads, checked as met */
+	size_t nkept;
+	/* The transaction-id index's scan: keys of entries through upto
+	 * are summed, the others checked each (every one with each). */
+	struct {
+		int64_t upto, count;
+		uint64_t sum;
+		int each;
+	} tx;
 	/* The time index the entries through the tail need. */
 	unsigned char ikey[crypto_shorthash_KEYBYTES];
 	uint64_t isum;
@@ -145,6 +202,85 @@ vt_free(vtable *t)
 	points_alloc__free(t->v);
 }
 
+static void *
+vm_at(const vmap *m, size_t i)
+{
+	return m->v + i * m->size;
+}
+
+static int64_t
+vm_key(const vmap *m, size_t i)
+{
+	int64_t k;
+
+	memcpy(&k, vm_at(m, i), sizeof(k));
+	return k;
+}
+
+static size_t
+vm_slot(const vmap *m, int64_t key)
+{
+	uint64_t h = (uint64_t)key * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h ^ (h >> 29)) & (m->cap - 1);
+	int64_t k;
+
+	while ((k = vm_key(m, i)) != 0 && k != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void *
+vm_find(const vmap *m, int64_t key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = vm_slot(m, key);
+	return vm_key(m, i) ? vm_at(m, i) : NULL;
+}
+
+/* The element of key (key > 0), made zeroed if new (*is_new). */
+static int
+vm_get(points_db *db, vmap *m, int64_t key, void **out, int *is_new)
+{
+	size_t i;
+
+	if ((*out = vm_find(m, key)) != NULL) {
+		*is_new = 0;
+		return POINTS_OK;
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		vmap bigger = *m;
+		size_t j;
+
+		bigger.cap = m->cap ? m->cap * 2 : 256;
+		bigger.v = points_alloc__calloc(bigger.cap, m->size);
+		if (!bigger.v)
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
+		for (j = 0; j < m->cap; j++)
+			if (vm_key(m, j))
+				memcpy(vm_at(&bigger, vm_slot(&bigger,
+				    vm_key(m, j))), vm_at(m, j), m->size);
+		points_alloc__free(m->v);
+		*m = bigger;
+	}
+	i = vm_slot(m, key);
+	memset(vm_at(m, i), 0, m->size);
+	memcpy(vm_at(m, i), &key, sizeof(key));
+	m->n++;
+	*out = vm_at(m, i);
+	*is_new = 1;
+	return POINTS_OK;
+}
+
+static void
+vm_free(vmap *m)
+{
+	points_alloc__free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
 static int
 bad(points_db *db, points_verify_report *rep, int64_t seq, const char *what)
 {
@@ -164,6 +300,8 @@ lots_apply(points_db *db, points_balance_rec *b, const points_lotlist *l, int si
 		if (sign > 0) {
 			rc = points_lotlist__add(db, &b->lots, l->v[i].day,
 			    l->v[i].amount, NULL);
+			if (rc == POINTS_EOVERFLOW)
+				return POINTS_ECORRUPT;
 			if (rc)
 				return rc;
 			continue;
@@ -202,16 +340,102 @@ reverses_expiry(points_db *db, const points_entry_rec *e, int *out)
 	return rc;
 }
 
-/* Apply one entry to the recomputed balances. */
+/* Move d into *field, checked: 1 when it would overflow. */
 static int
-apply(points_db *db, vtable *t, const points_entry_rec *e,
-    points_verify_report *rep)
+mv(int64_t *field, int64_t d)
 {
+	return points_codec__add(field, d) != 0;
+}
+
+/* A HOLD entry opens a hold; CAPTURE and RELEASE entries settle one
+ * (ref_seq): a capture first, then a release of the rest, or a release
+ * of all; never more than it holds, never twice. */
+static int
+track_hold(points_db *db, vrun *r, const points_entry_rec *e)
+{
+	vhold *h;
+	char msg[200];
+	int is_new, rc;
+
+	if (e->type == POINTS_TXN_HOLD) {
+		if ((rc = vm_get(db, &r->holds, e->seq, (void **)&h, &is_new)))
+			return rc;
+		h->account = e->from;
+		h->asset = e->asset;
+		h->amount = e->amount;
+		return POINTS_OK;
+	}
+	h = e->ref_seq > 0 ? vm_find(&r->holds, e->ref_seq) : NULL;
+	if (!h || h->account != e->from || e->from != (e->type ==
+	    POINTS_TXN_RELEASE ? e->to : e->from) || h->asset != e->asset) {
+		snprintf(msg, sizeof(msg), "entry %lld settles no hold of "
+		    "account %lld (it names entry %lld)", (long long)e->seq,
+		    (long long)e->from, (long long)e->ref_seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	if (h->captured + h->released == h->amount || (e->type ==
+	    POINTS_TXN_CAPTURE ? h->settles != 0 : h->released != 0) ||
+	    e->amount > h->amount - h->captured - h->released) {
+		snprintf(msg, sizeof(msg), "entry %lld settles the hold of "
+		    "entry %lld again, or for more than it holds",
+		    (long long)e->seq, (long long)h->seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	if (e->type == POINTS_TXN_CAPTURE)
+		h->captured += e->amount;
+	else
+		h->released += e->amount;
+	h->settles++;
+	return POINTS_OK;
+}
+
+/* A REVERSAL entry returns part of an earlier entry (ref_seq), from its
+ * receiver to its sender; the original itself is checked once all are
+ * counted (check_reversals). */
+static int
+track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
+{
+	vrev *v;
+	char msg[200];
+	int is_new, rc;
+
+	if (e->ref_seq <= 0 || e->ref_seq >= e->seq) {
+		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld, "
+		    "which is not an earlier one", (long long)e->seq,
+		    (long long)e->ref_seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	if ((rc = vm_get(db, &r->revs, e->ref_seq, (void **)&v, &is_new)))
+		return rc;
+	if (is_new) {
+		v->first = e->seq;
+		v->from = e->from;
+		v->to = e->to;
+		v->asset = e->asset;
+	}
+	if (v->from != e->from || v->to != e->to || v->asset != e->asset ||
+	    mv(&v->amount, e->amount)) {
+		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld "
+		    "between other accounts than the reversals before it",
+		    (long long)e->seq, (long long)e->ref_seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	return POINTS_OK;
+}
+
+/* Apply one entry to the recomputed balances, checked: an entry that
+ * would take a balance past int64 is corrupt (no legal write makes
+ * one). */
+static int
+apply(points_db *db, vrun *r, const points_entry_rec *e)
+{
+	vtable *t = &r->t;
+	points_verify_report *rep = r->rep;
 	vbal *fv, *tv;
 	points_balance_rec *f, *to;
 	char msg[160];
 	int64_t a = e->amount, owed, repaid;
-	int rc, rev_expiry;
+	int rc, ovf = 0, rev_expiry;
 
 	if ((rc = points_debt__of(db, e, &owed, &repaid)) == POINTS_ECORRUPT)
 		return bad(db, rep, e->seq, "entry's debt record unreadable");
@@ -248,55 +472,50 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 	}
 	switch (e->type) {
 	case POINTS_TXN_HOLD:
-		f->available -= a;
-		f->held += a;
+		ovf = mv(&f->available, -a) | mv(&f->held, a);
 		break;
 	case POINTS_TXN_RELEASE:
-		f->held -= a;
-		f->available += a;
+		ovf = mv(&f->held, -a) | mv(&f->available, a);
 		break;
 	case POINTS_TXN_CAPTURE:
-		f->held -= a;
-		f->spent += a;
-		to->available += a;
-		to->earned += a;
+		ovf = mv(&f->held, -a) | mv(&f->spent, a) |
+		    mv(&to->available, a) | mv(&to->earned, a);
 		break;
 	case POINTS_TXN_EXPIRE:
 		/* the counters expiry moves saturate (balance.h) */
-		f->available -= a;
+		ovf = mv(&f->available, -a) | mv(&to->available, a);
 		points_balance__counter_sat(&f->expired, a);
-		to->available += a;
 		points_balance__counter_sat(&to->earned, a);
 		break;
 	case POINTS_TXN_REVERSAL:
 		if ((rc = reverses_expiry(db, e, &rev_expiry)))
 			return rc;
-		f->available -= a;
-		to->available += a;
+		ovf = mv(&f->available, -a) | mv(&to->available, a);
 		if (rev_expiry) {
 			points_balance__counter_sat(&f->earned, -a);
 			points_balance__counter_sat(&to->expired, -a);
 		} else {
-			f->earned -= a;
-			to->spent -= a;
+			ovf |= mv(&f->earned, -a) | mv(&to->spent, -a);
 		}
 		break;
 	default:
 		/* earn, spend, transfer, adjust, and the generic movement
 		 * of a type this library does not know (entry.h) */
-		f->available -= a;
-		f->spent += a;
-		to->available += a;
-		to->earned += a;
+		ovf = mv(&f->available, -a) | mv(&f->spent, a) |
+		    mv(&to->available, a) | mv(&to->earned, a);
 		break;
 	}
 	/* What from owed did not leave its available, what repaid to's
 	 * debt did not join its available (debt.h).  A debt is never
 	 * negative, and an account owes only once it gave all it had. */
-	f->available += owed;
-	f->debt += owed;
-	to->available -= repaid;
-	to->debt -= repaid;
+	ovf |= mv(&f->available, owed) | mv(&f->debt, owed) |
+	    mv(&to->available, -repaid) | mv(&to->debt, -repaid);
+	if (ovf) {
+		snprintf(msg, sizeof(msg), "entry %lld takes a balance of "
+		    "account %lld or %lld past 64 bits", (long long)e->seq,
+		    (long long)e->from, (long long)e->to);
+		return bad(db, rep, e->seq, msg);
+	}
 	if (to->debt < 0 || (owed && f->available != 0)) {
 		snprintf(msg, sizeof(msg), "entry %lld moves a debt account "
 		    "%lld cannot have", (long long)e->seq,
@@ -312,7 +531,22 @@ apply(points_db *db, vtable *t, const points_entry_rec *e,
 	}
 	if (rc)
 		return rc;
-	return lots_apply(db, to, &e->in_lots, 1);
+	if ((rc = lots_apply(db, to, &e->in_lots, 1)) == POINTS_ECORRUPT) {
+		snprintf(msg, sizeof(msg), "entry %lld takes a lot of account "
+		    "%lld past 64 bits", (long long)e->seq, (long long)e->to);
+		return bad(db, rep, e->seq, msg);
+	}
+	if (rc)
+		return rc;
+	switch (e->type) {
+	case POINTS_TXN_HOLD:
+	case POINTS_TXN_CAPTURE:
+	case POINTS_TXN_RELEASE:
+		return track_hold(db, r, e);
+	case POINTS_TXN_REVERSAL:
+		return track_reversal(db, r, e);
+	}
+	return POINTS_OK;
 }
 
 /* ---- The time index ---- */
@@ -402,6 +636,55 @@ check_time_index(points_db *db, vrun *r)
 
 /* ---- The chain ---- */
 
+/* The keyed hash of an entry's id and seq: its term of r->txsum. */
+static uint64_t
+txid_term(const vrun *r, const unsigned char txid[POINTS_UUID_LEN],
+    int64_t seq)
+{
+	unsigned char in[POINTS_UUID_LEN + 8], out[crypto_shorthash_BYTES];
+
+	memcpy(in, txid, POINTS_UUID_LEN);
+	points_codec__put_be64(in + POINTS_UUID_LEN, (uint64_t)seq);
+	crypto_shorthash(out, in, sizeof(in), r->txkey);
+	return points_codec__get_be64(out);
+}
+
+static void
+hash_hex(const unsigned char h[POINTS_HASH_LEN],
+    char out[POINTS_CHAIN_HASH_HEX + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < POINTS_HASH_LEN; i++) {
+		out[2 * i] = digits[h[i] >> 4];
+		out[2 * i + 1] = digits[h[i] & 15];
+	}
+	out[2 * POINTS_HASH_LEN] = '\0';
+}
+
+/* Entry seq, whose hash is hash, against the kept heads at seq. */
+static int
+check_kept(points_db *db, vrun *r, int64_t seq,
+    const unsigned char hash[POINTS_HASH_LEN])
+{
+	char hex[POINTS_CHAIN_HASH_HEX + 1], msg[200];
+	size_t i;
+
+	for (i = 0; i < r->nkept; i++) {
+		if (r->kept[i].seq != seq)
+			continue;
+		hash_hex(hash, hex);
+		if (strcmp(hex, r->kept[i].hash) != 0) {
+			snprintf(msg, sizeof(msg), "entry %lld: its hash is "
+			    "not the kept head's (the chain was rewritten, or "
+			    "this is another ledger)", (long long)seq);
+			return bad(db, r->rep, seq, msg);
+		}
+	}
+	return POINTS_OK;
+}
+
 /* In the current read transaction: check at most r->chunk entries after
  * the tail, and none past target; *end says the log ended first. */
 static int
@@ -461,13 +744,16 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			break;
 		}
 		memcpy(r->prev, hash, sizeof(r->prev));
+		if ((rc = check_kept(db, r, seq, hash)))
+			break;
 		if ((rc = points_entry__decode(db, seq, v, vl, &r->e))) {
 			if (rc == POINTS_ECORRUPT)
 				rc = bad(db, r->rep, seq, "entry unreadable");
 			break;
 		}
-		if ((rc = apply(db, &r->t, &r->e, r->rep)))
+		if ((rc = apply(db, r, &r->e)))
 			break;
+		r->txsum += txid_term(r, r->e.txid, seq);
 		index_expect(r, &r->e);
 		r->rep->entries++;
 		r->tail = seq;
@@ -580,7 +866,18 @@ compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 	vbal *want = vt_find(&r->t, got->account, got->asset);
 	const points_balance_rec *w = want ? &want->b : NULL;
 	char msg[200];
+	size_t i;
 
+	/* No write leaves a lot of nothing (nor, past the decoder, a
+	 * negative one); the comparison below passes over them. */
+	for (i = 0; i < got->lots.n; i++)
+		if (got->lots.v[i].amount <= 0) {
+			snprintf(msg, sizeof(msg), "balance of account %lld in "
+			    "asset #%u has a lot of %lld points",
+			    (long long)got->account, (unsigned)got->asset,
+			    (long long)got->lots.v[i].amount);
+			return bad(db, r->rep, got->last_seq, msg);
+		}
 	if (!w || w->available != got->available ||
 	    w->held != got->held || w->earned != got->earned ||
 	    w->spent != got->spent || w->expired != got->expired ||
@@ -786,55 +1083,768 @@ check_sweep_index(points_db *db, vrun *r)
 	return rc;
 }
 
+/* ---- Records the entries imply ---- */
+
+/* One chunk's records, read in one snapshot and compared once the chain
+ * is checked through that snapshot's log end. */
+typedef struct vitem {
+	size_t koff, klen, voff, vlen;
+	unsigned flags; /* what the snapshot showed (the scan's own) */
+} vitem;
+
+typedef struct vscan {
+	const points_ksdef *ks;
+	/* In the snapshot: checks that need it, into *flags. */
+	int (*in_snap)(points_db *db, vrun *r, const unsigned char *k,
+	    size_t kl, const unsigned char *v, size_t vl, unsigned *flags);
+	/* With the chain checked through the snapshot's log end. */
+	int (*check)(points_db *db, vrun *r, const unsigned char *k,
+	    size_t kl, const unsigned char *v, size_t vl, unsigned flags);
+} vscan;
+
+/* Into hi: just past the last key of ks in the current snapshot (an
+ * exclusive bound that keeps it); *empty when there is none. */
+static int
+scan_bound(points_db *db, const points_ksdef *ks, points_buf *hi, int *empty)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	rc = db->store->cursor_open(db->store, db->ks[ks->slot], NULL, 0,
+	    NULL, 0, 1, &c);
+	if (rc)
+		return points_db__store_err(db, rc, ks->name);
+	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+	*empty = rc == POINTS_ITEROVER;
+	if (rc == POINTS_OK) {
+		points_buf__bytes(hi, k, kl);
+		points_buf__u8(hi, 0);
+		if (hi->err)
+			rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
+	} else if (rc == POINTS_ITEROVER) {
+		rc = POINTS_OK;
+	} else {
+		rc = points_db__store_err(db, rc, ks->name);
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+/* Every record of sc->ks, a chunk per read transaction, up to the last
+ * key the first one saw: what is written after it is newer than
+ * anything the check must find, and a writer appending keys as fast as
+ * the check reads them cannot keep it going. */
+static int
+scan_keyspace(points_db *db, vrun *r, const vscan *sc)
+{
+	points_buf lo, hi, data;
+	vitem *items;
+	size_t n, i;
+	int rc = POINTS_OK, done = 0;
+
+	items = points_alloc__calloc(r->chunk, sizeof(*items));
+	if (!items)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_buf__init(&lo);
+	points_buf__init(&hi);
+	points_buf__init(&data);
+	while (rc == POINTS_OK && !done) {
+		points_cursor *c;
+		int64_t end = 0;
+
+		n = 0;
+		points_buf__reset(&data);
+		if ((rc = points_db__read_begin(db)))
+			break;
+		if (!hi.len && (rc = scan_bound(db, sc->ks, &hi, &done))) {
+			points_db__read_end(db);
+			break;
+		}
+		if (done) {
+			points_db__read_end(db);
+			break;
+		}
+		rc = db->store->cursor_open(db->store, db->ks[sc->ks->slot],
+		    lo.len ? lo.data : NULL, lo.len, hi.data, hi.len, 0, &c);
+		if (rc) {
+			rc = points_db__store_err(db, rc, sc->ks->name);
+			points_db__read_end(db);
+			break;
+		}
+		while (n < r->chunk) {
+			const void *k, *v;
+			size_t kl, vl;
+
+			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+			    &vl);
+			if (rc == POINTS_ITEROVER) {
+				rc = POINTS_OK;
+				done = 1;
+				break;
+			}
+			if (rc) {
+				rc = points_db__store_err(db, rc, sc->ks->name);
+				break;
+			}
+			items[n].koff = data.len;
+			items[n].klen = kl;
+			points_buf__bytes(&data, k, kl);
+			items[n].voff = data.len;
+			items[n].vlen = vl;
+			points_buf__bytes(&data, v, vl);
+			/* go on just after this key */
+			points_buf__reset(&lo);
+			points_buf__bytes(&lo, k, kl);
+			points_buf__u8(&lo, 0);
+			if (data.err || lo.err) {
+				rc = points_db__err(db, POINTS_ENOMEM,
+				    "out of memory");
+				break;
+			}
+			n++;
+		}
+		db->store->cursor_close(db->store, c);
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			items[i].flags = 0;
+			if (sc->in_snap)
+				rc = sc->in_snap(db, r, data.data +
+				    items[i].koff, items[i].klen, data.data +
+				    items[i].voff, items[i].vlen,
+				    &items[i].flags);
+		}
+		if (rc == POINTS_OK)
+			rc = log_end(db, &end);
+		points_db__read_end(db);
+		if (rc == POINTS_OK && end > r->tail)
+			rc = chain_to(db, r, end);
+		for (i = 0; rc == POINTS_OK && i < n; i++)
+			rc = sc->check(db, r, data.data + items[i].koff,
+			    items[i].klen, data.data + items[i].voff,
+			    items[i].vlen, items[i].flags);
+	}
+	points_buf__free(&lo);
+	points_buf__free(&hi);
+	points_buf__free(&data);
+	points_alloc__free(items);
+	return rc;
+}
+
+/* Load entry seq of the current snapshot into e: POINTS_OK, or
+ * POINTS_ENOTFOUND when it is missing or unreadable (the chain tells
+ * which), with the handle's message cleared. */
+static int
+load_entry(points_db *db, int64_t seq, points_entry_rec *e)
+{
+	int rc;
+
+	if (seq <= 0)
+		return POINTS_ENOTFOUND;
+	rc = points_entry__load(db, seq, e);
+	if (rc == POINTS_ECORRUPT) {
+		points_db__clear_err(db);
+		return POINTS_ENOTFOUND;
+	}
+	return rc;
+}
+
+/* -- Holds -- */
+
+enum {
+	HOLD_UNREADABLE = 1, /* the record (or its key) */
+	HOLD_NO_ENTRY = 2,   /* its seq names no entry */
+	HOLD_NOT_ITS = 4,    /* the entry is not this hold's HOLD entry */
+	HOLD_LOTS = 8,       /* open, with other lots than it reserved */
+	HOLD_NO_DEADLINE = 16 /* open, its deadline missing from the index */
+};
+
+static int
+same_lotlist(const points_lotlist *a, const points_lotlist *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].day != b->v[i].day ||
+		    a->v[i].amount != b->v[i].amount)
+			return 0;
+	return 1;
+}
+
+/* Decode a hold record; POINTS_ECORRUPT quietly. */
+static int
+hold_decode(points_db *db, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, points_hold_rec *h)
+{
+	char text[POINTS_ID_LEN + 1];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if (kl != POINTS_UUID_LEN)
+		return POINTS_ECORRUPT;
+	points_ids__format(k, text);
+	rc = points_hold__decode(db, k, text, v, vl, h);
+	if (rc == POINTS_ECORRUPT)
+		points_db__clear_err(db);
+	return rc;
+}
+
+static int
+hold_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	points_hold_rec h;
+	points_entry_rec *e = &r->e;
+	int rc;
+
+	if ((rc = hold_decode(db, k, kl, v, vl, &h)) == POINTS_ECORRUPT) {
+		*flags = HOLD_UNREADABLE;
+		points_lotlist__free(&h.lots);
+		return POINTS_OK;
+	}
+	if (rc == POINTS_OK) {
+		rc = load_entry(db, h.seq, e);
+		if (rc == POINTS_ENOTFOUND) {
+			*flags |= HOLD_NO_ENTRY;
+			rc = POINTS_OK;
+		} else if (rc == POINTS_OK) {
+			if (e->type != POINTS_TXN_HOLD ||
+			    memcmp(e->txid, h.id, POINTS_UUID_LEN) != 0)
+				*flags |= HOLD_NOT_ITS;
+			else if (h.state == POINTS_HOLD_OPEN &&
+			    !same_lotlist(&h.lots, &e->out_lots))
+				*flags |= HOLD_LOTS;
+		}
+	}
+	if (rc == POINTS_OK && h.state == POINTS_HOLD_OPEN && h.expires_at) {
+		unsigned char ek[8 + POINTS_UUID_LEN];
+		const void *ev;
+		size_t evl;
+
+		points_hold__exp_key(ek, &h);
+		rc = points_db__get(db, &points_hold__exp_ks, ek, sizeof(ek),
+		    &ev, &evl);
+		if (rc == POINTS_ENOTFOUND) {
+			*flags |= HOLD_NO_DEADLINE;
+			rc = POINTS_OK;
+		}
+	}
+	points_lotlist__free(&h.lots);
+	return rc;
+}
+
+static int
+hold_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char text[POINTS_ID_LEN + 1], msg[240];
+	const char *why = NULL;
+	points_hold_rec h;
+	vhold *w = NULL;
+	int rc;
+
+	if (flags & HOLD_UNREADABLE) {
+		if (kl == POINTS_UUID_LEN) {
+			points_ids__format(k, text);
+			snprintf(msg, sizeof(msg), "hold %s: record "
+			    "unreadable", text);
+		} else {
+			snprintf(msg, sizeof(msg), "a hold's key is "
+			    "unreadable");
+		}
+		return bad(db, r->rep, 0, msg);
+	}
+	if ((rc = hold_decode(db, k, kl, v, vl, &h)))
+		goto done;
+	points_ids__format(k, text);
+	if (!(flags & (HOLD_NO_ENTRY | HOLD_NOT_ITS)))
+		w = vm_find(&r->holds, h.seq);
+	if (!w)
+		why = "its entry is not its HOLD entry";
+	else if (w->account != h.account || w->asset != h.asset ||
+	    w->amount != h.amount)
+		why = "its account, asset or amount is not its entry's";
+	else if (h.state == POINTS_HOLD_OPEN ? w->settles != 0 ||
+	    h.captured != 0 : w->captured + w->released != w->amount)
+		why = h.state == POINTS_HOLD_OPEN ? "it is open, but entries "
+		    "settled it" : "it is settled, but no entry did";
+	else if (h.state == POINTS_HOLD_CAPTURED ? w->captured == 0 ||
+	    w->captured != h.captured : w->captured != 0 || h.captured != 0)
+		why = "its state or captured amount is not what its entries "
+		    "did";
+	else if (flags & HOLD_LOTS)
+		why = "its lots are not those its entry reserved";
+	else if (flags & HOLD_NO_DEADLINE)
+		why = "its deadline is missing from the deadline index";
+	if (why) {
+		snprintf(msg, sizeof(msg), "hold %s (entry %lld): %s", text,
+		    (long long)h.seq, why);
+		rc = bad(db, r->rep, h.seq > 0 ? h.seq : 0, msg);
+	} else {
+		w->seen = 1;
+	}
+done:
+	points_lotlist__free(&h.lots);
+	return rc;
+}
+
+static int
+check_holds(points_db *db, vrun *r)
+{
+	static const vscan sc = {
+		&points_hold__ks, hold_in_snap, hold_check,
+	};
+	int64_t made_before = r->tail;
+	char msg[160];
+	size_t i;
+	int rc;
+
+	if ((rc = scan_keyspace(db, r, &sc)))
+		return rc;
+	for (i = 0; i < r->holds.cap; i++) {
+		const vhold *w = vm_at(&r->holds, i);
+
+		if (w->seq && !w->seen && w->seq <= made_before) {
+			snprintf(msg, sizeof(msg), "the hold that entry %lld "
+			    "made is missing", (long long)w->seq);
+			return bad(db, r->rep, w->seq, msg);
+		}
+	}
+	return POINTS_OK;
+}
+
+/* The deadline index: each key is an open hold's, at its deadline. */
+static int
+holdexp_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	const void *hv;
+	size_t hvl;
+	points_hold_rec h;
+	int rc;
+
+	(void)r;
+	(void)v;
+	(void)vl;
+	if (kl != 8 + POINTS_UUID_LEN) {
+		*flags = 1;
+		return POINTS_OK;
+	}
+	rc = points_db__get(db, &points_hold__ks, k + 8, POINTS_UUID_LEN,
+	    &hv, &hvl);
+	if (rc == POINTS_ENOTFOUND) {
+		*flags = 1;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	rc = hold_decode(db, k + 8, POINTS_UUID_LEN, hv, hvl, &h);
+	if (rc == POINTS_ECORRUPT || (rc == POINTS_OK &&
+	    (h.state != POINTS_HOLD_OPEN || h.expires_at !=
+	    (int64_t)points_codec__get_be64(k)))) {
+		*flags = 1;
+		rc = POINTS_OK;
+	}
+	points_lotlist__free(&h.lots);
+	return rc;
+}
+
+static int
+holdexp_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char text[POINTS_ID_LEN + 1], msg[200];
+
+	(void)v;
+	(void)vl;
+	if (!flags)
+		return POINTS_OK;
+	if (kl == 8 + POINTS_UUID_LEN)
+		points_ids__format(k + 8, text);
+	else
+		snprintf(text, sizeof(text), "?");
+	snprintf(msg, sizeof(msg), "the hold deadline index has a key for "
+	    "hold %s, which is not open with that deadline", text);
+	return bad(db, r->rep, 0, msg);
+}
+
+/* -- Reversals -- */
+
+static int
+reversed_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	(void)db;
+	(void)r;
+	(void)k;
+	(void)v;
+	*flags = kl != 8 || vl != 8;
+	return POINTS_OK;
+}
+
+static int
+reversed_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	int64_t seq, total;
+	vrev *w;
+	char msg[200];
+
+	(void)kl;
+	(void)vl;
+	if (flags)
+		return bad(db, r->rep, 0, "a reversal record is unreadable");
+	seq = (int64_t)points_codec__get_be64(k);
+	total = (int64_t)points_codec__get_be64(v);
+	w = seq > 0 ? vm_find(&r->revs, seq) : NULL;
+	if (!w || w->amount != total) {
+		snprintf(msg, sizeof(msg), "the reversal record of entry %lld "
+		    "says %lld reversed, its reversal entries %lld",
+		    (long long)seq, (long long)total,
+		    w ? (long long)w->amount : 0LL);
+		return bad(db, r->rep, seq, msg);
+	}
+	w->seen = 1;
+	return POINTS_OK;
+}
+
+static const char *
+reversible(int type)
+{
+	return points_reversal__reversible(type) ? NULL :
+	    "is not of a type that can be reversed";
+}
+
+/* Each reversed entry has its record, was of a kind that can be
+ * reversed, between the same accounts, and gave back no more than it
+ * moved.  The originals are read a chunk per read transaction. */
+static int
+check_reversals(points_db *db, vrun *r)
+{
+	static const vscan sc = {
+		&points_reversal__ks, reversed_in_snap, reversed_check,
+	};
+	int64_t made_before = r->tail;
+	points_entry_rec *o = &r->e;
+	char msg[240];
+	size_t i = 0, n;
+	int rc;
+
+	if ((rc = scan_keyspace(db, r, &sc)))
+		return rc;
+	while (rc == POINTS_OK && i < r->revs.cap) {
+		if ((rc = points_db__read_begin(db)))
+			break;
+		for (n = 0; rc == POINTS_OK && i < r->revs.cap &&
+		    n < r->chunk; i++) {
+			const vrev *w = vm_at(&r->revs, i);
+			const char *why = NULL;
+
+			if (!w->seq)
+				continue;
+			n++;
+			if (!w->seen && w->first <= made_before)
+				why = "its reversal record is missing";
+			else if ((rc = load_entry(db, w->seq, o)) ==
+			    POINTS_ENOTFOUND)
+				why = "it is missing";
+			else if (rc)
+				break;
+			else if ((why = reversible(o->type)) != NULL)
+				;
+			else if (o->from != w->to || o->to != w->from ||
+			    o->asset != w->asset)
+				why = "its reversals move points between "
+				    "other accounts";
+			else if (w->amount > o->amount)
+				why = "its reversals return more than it moved";
+			if (why) {
+				snprintf(msg, sizeof(msg), "entry %lld, "
+				    "reversed by entry %lld: %s",
+				    (long long)w->seq, (long long)w->first,
+				    why);
+				rc = bad(db, r->rep, w->first, msg);
+			}
+		}
+		points_db__read_end(db);
+	}
+	return rc;
+}
+
+/* -- The transaction-id index -- */
+
+enum { TX_UNREADABLE = 1, TX_PAST_LOG = 2, TX_NOT_ITS = 4 };
+
+static int
+txid_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	int64_t seq;
+	int rc;
+
+	if (kl != POINTS_UUID_LEN || vl != 8) {
+		*flags = TX_UNREADABLE;
+		return POINTS_OK;
+	}
+	seq = (int64_t)points_codec__get_be64(v);
+	/* Keys of the entries summed are checked by the sum; the others
+	 * (made since, or stray) one by one. */
+	if (seq > 0 && seq <= r->tx.upto && !r->tx.each)
+		return POINTS_OK;
+	rc = load_entry(db, seq, &r->e);
+	if (rc == POINTS_ENOTFOUND)
+		*flags = TX_PAST_LOG;
+	else if (rc == POINTS_OK &&
+	    memcmp(r->e.txid, k, POINTS_UUID_LEN) != 0)
+		*flags = TX_NOT_ITS;
+	return rc == POINTS_ENOTFOUND ? POINTS_OK : rc;
+}
+
+static int
+txid_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char text[POINTS_ID_LEN + 1], msg[200];
+	int64_t seq;
+
+	(void)kl;
+	(void)vl;
+	if (flags & TX_UNREADABLE)
+		return bad(db, r->rep, 0, "a key of the transaction-id index "
+		    "is unreadable");
+	points_ids__format(k, text);
+	seq = (int64_t)points_codec__get_be64(v);
+	if (flags) {
+		snprintf(msg, sizeof(msg), "transaction %s maps to entry "
+		    "%lld, %s", text, (long long)seq, flags & TX_PAST_LOG ?
+		    "which is not in the log" : "whose id is another");
+		return bad(db, r->rep, seq > 0 ? seq : 0, msg);
+	}
+	if (seq > 0 && seq <= r->tx.upto) {
+		r->tx.sum += txid_term(r, k, seq);
+		r->tx.count++;
+	}
+	return POINTS_OK;
+}
+
+/* Every entry through the tail has its key, mapping back to its seq,
+ * and no other key is there: the keys' keyed sum and count are the
+ * log's.  When they are not, a second pass reads each key's entry to
+ * name the first wrong one. */
+static int
+check_txids(points_db *db, vrun *r)
+{
+	static const vscan sc = {
+		&points_entry__txid_ks, txid_in_snap, txid_check,
+	};
+	int64_t upto = r->tail;
+	uint64_t want = r->txsum;
+	char msg[200];
+	int rc;
+
+	memset(&r->tx, 0, sizeof(r->tx));
+	r->tx.upto = upto;
+	if ((rc = scan_keyspace(db, r, &sc)))
+		return rc;
+	if (r->tx.sum == want && r->tx.count == upto)
+		return POINTS_OK;
+	memset(&r->tx, 0, sizeof(r->tx));
+	r->tx.upto = upto;
+	r->tx.each = 1;
+	if ((rc = scan_keyspace(db, r, &sc)))
+		return rc;
+	snprintf(msg, sizeof(msg), "the transaction-id index does not match "
+	    "the log: %lld keys for its %lld entries (an entry's key is "
+	    "missing)", (long long)r->tx.count, (long long)upto);
+	return bad(db, r->rep, 0, msg);
+}
+
+/* -- The idempotency index -- */
+
+enum { IDEM_UNREADABLE = 1, IDEM_NO_ENTRY = 2, IDEM_NOT_A_REQUEST = 4 };
+
+static int
+idem_seq(const unsigned char *v, size_t vl, int64_t *seq)
+{
+	points_rd rd;
+	unsigned char hash[16];
+
+	points_rd__init(&rd, v, vl);
+	if (points_rd__u8(&rd) != 1) /* idem.c's record version */
+		rd.err = POINTS_ECORRUPT;
+	*seq = (int64_t)points_rd__uvar(&rd);
+	points_rd__bytes(&rd, hash, sizeof(hash));
+	return !rd.err && rd.p == rd.end && *seq >= 0;
+}
+
+static int
+idem_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	int64_t seq;
+	int rc;
+
+	(void)k;
+	(void)kl;
+	if (!idem_seq(v, vl, &seq)) {
+		*flags = IDEM_UNREADABLE;
+		return POINTS_OK;
+	}
+	if (seq == 0) /* a write that made no entry (forfeit.c) */
+		return POINTS_OK;
+	rc = load_entry(db, seq, &r->e);
+	if (rc == POINTS_ENOTFOUND)
+		*flags = IDEM_NO_ENTRY;
+	else if (rc == POINTS_OK && r->e.type == POINTS_TXN_EXPIRE)
+		*flags = IDEM_NOT_A_REQUEST; /* the sweep takes no key */
+	return rc == POINTS_ENOTFOUND ? POINTS_OK : rc;
+}
+
+static int
+idem_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char msg[240];
+	int64_t seq = 0, *w;
+	int is_new, rc;
+	int shown = kl > 40 ? 40 : (int)kl;
+
+	if (!flags) {
+		idem_seq(v, vl, &seq);
+		if (seq == 0)
+			return POINTS_OK;
+		if ((rc = vm_get(db, &r->idem, seq, (void **)&w, &is_new)))
+			return rc;
+		if (is_new)
+			return POINTS_OK;
+	}
+	snprintf(msg, sizeof(msg), "idempotency key '%.*s'%s: %s", shown,
+	    (const char *)k, (size_t)shown < kl ? "..." : "",
+	    flags & IDEM_UNREADABLE ? "record unreadable" :
+	    flags & IDEM_NO_ENTRY ? "its entry is not in the log" :
+	    flags & IDEM_NOT_A_REQUEST ? "its entry is an expiry, which no "
+	    "request makes" : "its entry is another key's too");
+	return bad(db, r->rep, seq, msg);
+}
+
+/* Each key names an entry of the log that a request made (or none: seq
+ * 0, a forfeiture that wrote no entry), and no two name the same one. */
+static int
+check_idem(points_db *db, vrun *r)
+{
+	static const vscan sc = {
+		&points_idem__ks, idem_in_snap, idem_check,
+	};
+
+	return scan_keyspace(db, r, &sc);
+}
+
+/* An exact sum of int64s in two words: hi * 2^64 + lo. */
+typedef struct vsum {
+	uint64_t lo;
+	int64_t hi;
+} vsum;
+
+static void
+vsum_add(vsum *s, int64_t v)
+{
+	uint64_t old = s->lo;
+
+	s->lo += (uint64_t)v;
+	/* the carry out of lo, and v's sign extension into hi; hi cannot
+	 * overflow with fewer than 2^63 terms */
+	s->hi += (s->lo < old) - (v < 0);
+}
+
+/* What a balance adds to its asset's sum: the points it has. */
+static void
+vsum_balance(vsum *s, const points_balance_rec *b)
+{
+	vsum_add(s, b->available);
+	vsum_add(s, b->held);
+	/* a debt is owed to the ledger: it counts below zero */
+	vsum_add(s, -b->debt);
+}
+
+int
+points_verify__sums(points_db *db, const void *bals, size_t n,
+    size_t stride, char *msg, size_t cap)
+{
+	const unsigned char *p = bals;
+	vsum *sums;
+	uint32_t top = 0, a;
+	size_t i;
+	int rc = POINTS_OK;
+
+	for (i = 0; i < n; i++) {
+		const points_balance_rec *b = (const void *)(p + i * stride);
+
+		if (b->account != 0 && b->asset > top)
+			top = b->asset;
+	}
+	if (!(sums = points_alloc__calloc((size_t)top + 1, sizeof(*sums))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const points_balance_rec *b = (const void *)(p + i * stride);
+
+		if (b->account != 0)
+			vsum_balance(&sums[b->asset], b);
+	}
+	for (a = 0; a <= top && rc == POINTS_OK; a++) {
+		const vsum *s = &sums[a];
+
+		if (s->lo == 0 && s->hi == 0)
+			continue;
+		if ((s->hi == 0 && s->lo <= INT64_MAX) ||
+		    (s->hi == -1 && s->lo > INT64_MAX))
+			snprintf(msg, cap, "asset #%u does not sum to zero "
+			    "(%lld)", (unsigned)a, (long long)s->lo);
+		else
+			snprintf(msg, cap, "asset #%u does not sum to zero "
+			    "(its sum is past 64 bits)", (unsigned)a);
+		rc = POINTS_ECORRUPT;
+	}
+	points_alloc__free(sums);
+	return rc;
+}
+
 /* Every asset's recomputed balances sum to zero (each stored balance
  * equals its recomputed one, so the stored ones do too). */
 static int
 check_sums(points_db *db, vrun *r)
 {
-	int64_t sums[POINTS_ASSET_CACHE * 4];
-	uint32_t sum_asset[POINTS_ASSET_CACHE * 4];
-	size_t nsums = 0, i, j;
 	char msg[160];
+	int rc = points_verify__sums(db, r->t.v, r->t.cap, sizeof(vbal), msg,
+	    sizeof(msg));
 
-	for (i = 0; i < r->t.cap; i++) {
-		const points_balance_rec *b = &r->t.v[i].b;
-
-		if (b->account == 0)
-			continue;
-		for (j = 0; j < nsums && sum_asset[j] != b->asset; j++)
-			;
-		if (j == nsums && nsums < sizeof(sums) / sizeof(sums[0])) {
-			sum_asset[nsums] = b->asset;
-			sums[nsums++] = 0;
-		}
-		/* a debt is owed to the ledger: it counts below zero */
-		if (j < nsums)
-			sums[j] += b->available + b->held - b->debt;
-	}
-	for (i = 0; i < nsums; i++)
-		if (sums[i] != 0) {
-			snprintf(msg, sizeof(msg), "asset #%u does not sum to "
-			    "zero (%lld)", (unsigned)sum_asset[i],
-			    (long long)sums[i]);
-			return bad(db, r->rep, 0, msg);
-		}
-	return POINTS_OK;
+	return rc == POINTS_ECORRUPT ? bad(db, r->rep, 0, msg) : rc;
 }
 
-POINTS_EXTERN int
-points_verify(points_db *db, points_verify_report *out)
+/* The whole check; kept heads (nkept of them) are checked as the chain
+ * passes them. */
+static int
+verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
+    points_verify_report *out)
 {
 	points_verify_report rep;
 	vrun r;
 	int64_t start = 0;
+	char msg[200];
+	size_t i;
 	int rc;
 
-	if ((rc = points_db__check_db(db)))
-		return rc;
 	memset(&rep, 0, sizeof(rep));
 	memset(&r, 0, sizeof(r));
 	r.rep = &rep;
 	r.chunk = points_verify__chunk ? points_verify__chunk : 1;
+	r.kept = kept;
+	r.nkept = nkept;
+	r.holds.size = sizeof(vhold);
+	r.revs.size = sizeof(vrev);
+	r.idem.size = sizeof(int64_t);
+	randombytes_buf(r.txkey, sizeof(r.txkey));
 	points_entry__init(&r.e, 0, 0, 0);
 	randombytes_buf(r.ikey, sizeof(r.ikey));
 	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
@@ -843,6 +1853,15 @@ points_verify(points_db *db, points_verify_report *out)
 	}
 	if (rc == POINTS_OK)
 		rc = chain_to(db, &r, start);
+	/* A kept head past the log's end: entries it had are gone. */
+	for (i = 0; rc == POINTS_OK && i < nkept; i++)
+		if (kept[i].seq > r.tail) {
+			snprintf(msg, sizeof(msg), "the log ends at entry "
+			    "%lld, before the kept head's entry %lld (it was "
+			    "truncated, or this is an older copy)",
+			    (long long)r.tail, (long long)kept[i].seq);
+			rc = bad(db, &rep, kept[i].seq, msg);
+		}
 	if (rc == POINTS_OK)
 		rc = check_balances(db, &r);
 	if (rc == POINTS_OK)
@@ -851,11 +1870,139 @@ points_verify(points_db *db, points_verify_report *out)
 		rc = check_sums(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_time_index(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_holds(db, &r);
+	if (rc == POINTS_OK) {
+		static const vscan sc = {
+			&points_hold__exp_ks, holdexp_in_snap, holdexp_check,
+		};
+
+		rc = scan_keyspace(db, &r, &sc);
+	}
+	if (rc == POINTS_OK)
+		rc = check_reversals(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_txids(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_idem(db, &r);
 	points_entry__free(&r.e);
 	vt_free(&r.t);
+	vm_free(&r.holds);
+	vm_free(&r.revs);
+	vm_free(&r.idem);
+	sodium_memzero(r.txkey, sizeof(r.txkey));
 	if (rc == POINTS_OK)
 		snprintf(rep.message, sizeof(rep.message), "ok");
 	if (out && (rc == POINTS_OK || rc == POINTS_ECORRUPT))
 		*out = rep;
 	return rc;
+}
+
+POINTS_EXTERN int
+points_verify(points_db *db, points_verify_report *out)
+{
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	return verify_run(db, NULL, 0, out);
+}
+
+/* A kept head as the host gave it back: partition 0, a seq, 64 hex
+ * digits. */
+static int
+check_head_arg(points_db *db, const points_chain_head *h, size_t i)
+{
+	size_t j;
+
+	if (h->partition != 0)
+		return points_db__err(db, POINTS_EINVAL, "kept head %zu: no "
+		    "partition %lld (this ledger has one log, partition 0)", i,
+		    (long long)h->partition);
+	if (h->seq < 0)
+		return points_db__err(db, POINTS_EINVAL, "kept head %zu: bad "
+		    "sequence %lld", i, (long long)h->seq);
+	for (j = 0; j < POINTS_CHAIN_HASH_HEX; j++)
+		if (!((h->hash[j] >= '0' && h->hash[j] <= '9') ||
+		    (h->hash[j] >= 'a' && h->hash[j] <= 'f')))
+			break;
+	if (j != POINTS_CHAIN_HASH_HEX || h->hash[j] != '\0')
+		return points_db__err(db, POINTS_EINVAL, "kept head %zu: the "
+		    "hash must be %d lowercase hex digits", i,
+		    POINTS_CHAIN_HASH_HEX);
+	if (h->seq == 0) {
+		for (j = 0; j < POINTS_CHAIN_HASH_HEX; j++)
+			if (h->hash[j] != '0')
+				return points_db__err(db, POINTS_EINVAL,
+				    "kept head %zu: an empty log's hash is "
+				    "all zeros", i);
+	}
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_verify_head(points_db *db, const points_chain_head *kept,
+    size_t nkept, points_verify_report *out)
+{
+	size_t i, j;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (nkept && !kept)
+		return points_db__err(db, POINTS_EINVAL, "kept is required "
+		    "with nkept %zu", nkept);
+	for (i = 0; i < nkept; i++) {
+		if ((rc = check_head_arg(db, &kept[i], i)))
+			return rc;
+		for (j = 0; j < i; j++)
+			if (kept[j].partition == kept[i].partition)
+				return points_db__err(db, POINTS_EINVAL,
+				    "kept heads %zu and %zu are of one "
+				    "partition", j, i);
+	}
+	return verify_run(db, kept, nkept, out);
+}
+
+POINTS_EXTERN int
+points_chain_head_get(points_db *db, points_chain_head *out)
+{
+	unsigned char k[8], hash[POINTS_HASH_LEN];
+	points_chain_head h;
+	const void *v;
+	size_t vl;
+	int64_t seq = 0;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	memset(hash, 0, sizeof(hash));
+	rc = log_end(db, &seq);
+	if (rc == POINTS_OK && seq > 0) {
+		points_codec__put_be64(k, (uint64_t)seq);
+		rc = points_db__get(db, &points_entry__ks, k, sizeof(k), &v,
+		    &vl);
+		if (rc == POINTS_OK && vl < POINTS_HASH_LEN)
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "entry %lld: record unreadable", (long long)seq);
+		else if (rc == POINTS_OK)
+			memcpy(hash, (const unsigned char *)v + vl -
+			    POINTS_HASH_LEN, POINTS_HASH_LEN);
+		else if (rc == POINTS_ENOTFOUND)
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "the last entry vanished");
+	}
+	points_db__read_end(db);
+	if (rc)
+		return rc;
+	memset(&h, 0, sizeof(h));
+	h.partition = 0;
+	h.seq = seq;
+	hash_hex(hash, h.hash);
+	*out = h;
+	return POINTS_OK;
 }

@@ -60,6 +60,7 @@ CALLS = {
     "hold": lambda l, a: l.hold(a, 1, "PTS"),
     "get_hold": lambda l, a: l.get_hold("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
     "verify": lambda l, a: l.verify(),
+    "chain_head": lambda l, a: l.chain_head(),
 }
 
 

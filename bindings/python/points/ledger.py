@@ -27,8 +27,9 @@ from . import _capi as _c
 from . import capi
 from .errors import (Corrupt, Error, InvalidArgument, LedgerClosed, Misuse,
                      NotFound, Overflow)
-from .records import (Account, AccountChange, Asset, Balance, Entry,
-                      ForfeitReport, HOLD_OPEN, Lot, Settings, SweepReport, Txn,
+from .records import (Account, AccountChange, Asset, Balance, ChainHead,
+                      Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
+                      SweepReport, Txn,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       _fields_of)
 
@@ -509,15 +510,29 @@ class Ledger:
 
     # ---- Integrity ----
 
-    def verify(self):
-        """Recompute the hash chain and balances; Corrupt names the first
-        mismatch."""
+    def verify(self, kept=None):
+        """Recompute the hash chain and balances and check every record
+        against them; Corrupt names the first mismatch.  kept: a
+        ChainHead kept outside the ledger (or a list of them), which the
+        chain must pass through: then a recomputed chain, a truncated
+        log and an older copy are found too."""
         try:
-            return VerifyReport._make(self._call(_c.points_verify))
+            if kept is None:
+                return VerifyReport._make(self._call(_c.points_verify))
+            if isinstance(kept, tuple) and not (
+                    kept and isinstance(kept[0], tuple)):
+                kept = [kept]
+            return VerifyReport._make(
+                self._call(_c.points_verify_head, list(kept)))
         except Corrupt as e:
             if isinstance(e.report, tuple):
                 e.report = VerifyReport._make(e.report)
             raise
+
+    def chain_head(self):
+        """The head of the hash chain now (ChainHead: partition, seq and
+        hash as hex): keep it elsewhere, and verify(kept=head) later."""
+        return ChainHead._make(self._call(_c.points_chain_head_get))
 
 
 class Batch:

@@ -177,6 +177,12 @@ class VerifyReport(_record("VerifyReport")):
     __slots__ = ()
 
 
+class ChainHead(_record("ChainHead")):
+    """The head of the hash chain (Ledger.chain_head): keep it outside
+    the ledger and pass it to Ledger.verify(kept=...)."""
+    __slots__ = ()
+
+
 class Settings(_record("Settings")):
     """What the ledger stored when it was created (Ledger.settings())."""
     __slots__ = ()

@@ -608,6 +608,24 @@ public final class Ledger implements AutoCloseable {
         return capi.points_verify(db());
     }
 
+    /**
+     * {@link #verify()}, and the chain must pass through each head kept outside the ledger (one
+     * per partition; today a ledger has one log, partition 0): then a chain recomputed after an
+     * edit, a truncated log and an older copy of the ledger are found too.
+     * CorruptException on a mismatch; InvalidArgumentException for a malformed head.
+     */
+    public synchronized VerifyReport verify(ChainHead... kept) {
+        return capi.points_verify_head(db(), kept);
+    }
+
+    /**
+     * The head of the hash chain now: keep it elsewhere (another machine, a write-once log) and
+     * pass it to {@link #verify(ChainHead...)} later.
+     */
+    public synchronized ChainHead chainHead() {
+        return capi.points_chain_head_get(db());
+    }
+
     @Override
     public synchronized String toString() {
         return db == null ? "Ledger[closed]" : "Ledger[open]";

@@ -58,7 +58,8 @@ public class LifecycleTest {
                 () -> l.lots(a, "PTS").toList(), () -> l.expireSweep(0), () -> l.expireSweep(),
                 () -> l.createHold(Posting.of("PTS", a, 1)), () -> l.getHold(id), () -> l.hold(id),
                 () -> l.captureHold(id, 0, 0, null), () -> l.releaseHold(id, null),
-                () -> l.verify(), () -> h.capture(), () -> h.release(), () -> h.info(),
+                () -> l.verify(), () -> l.verify(new ChainHead(0, 0, "0".repeat(64))),
+                () -> l.chainHead(), () -> h.capture(), () -> h.release(), () -> h.info(),
                 () -> h.close());
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
