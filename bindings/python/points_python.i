@@ -432,6 +432,8 @@ POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 	temp.account = account;
 	temp.to = to;
 	$1 = &temp;
+}
+
 /* Kept heads are a sequence of tuples (partition, seq, hash): ChainHead
  * records, or any such tuples.  A hash that is not text, or too long to
  * be one, is refused as the library refuses a malformed one. */
