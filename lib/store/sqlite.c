@@ -1203,6 +1203,11 @@ configure(sql_store *s, const sql_opts *o)
 	snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s", o->sync);
 	if ((rc = exec(s, sql)))
 		return rc;
+	/* A batch's savepoints keep their statement journal in memory: on
+	 * a temporary file, every page an operation changes was written
+	 * out once more. */
+	if ((rc = exec(s, "PRAGMA temp_store=MEMORY")))
+		return rc;
 	/* SQLite's default page cache is 2 MB; a ledger of 100k accounts
 	 * outgrows it and every miss is a pread.  64 MB (filled only as
 	 * pages are read) doubled random balance lookups when measured. */
