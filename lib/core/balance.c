@@ -6,7 +6,9 @@
  * one the sweep index key sits, then optional fields, each a tag and a
  * varint, tags ascending: 1, the account's party (party.h), only when
  * not 0 (so a record of an account without department and tier is as
- * before).
+ * before); 2, 3 and 4, only when lots are spilled (lot_spill.h), all
+ * three: how many, their sum, and a day no spilled lot is later than
+ * (so a record of an account that never spilled is as before).
  *
  * Key: one 64-bit integer, account << 16 | asset, big-endian, in an
  * INT64 keyspace (a rowid table on SQLite: integer comparisons, where a
@@ -33,11 +35,16 @@
  * of the module's format 2. */
 #define BALANCE_RECORD_V2 2
 /* The module's format: 1, balances keyed account (be64) + asset (be32)
- * in keyspace "balance"; 2, keyed by one integer in "bal". */
-#define BALANCE_FORMAT 2
+ * in keyspace "balance"; 2, keyed by one integer in "bal"; 3, records
+ * may carry spilled lots (tags 2-4), which format 2 cannot read.  A
+ * ledger of format 2 has none: nothing to upgrade. */
+#define BALANCE_FORMAT 3
 #define ASSET_BITS 16
 /* Tags of the record's optional fields. */
 #define BALANCE_TAG_PARTY 1
+#define BALANCE_TAG_SPILL_N 2
+#define BALANCE_TAG_SPILL_SUM 3
+#define BALANCE_TAG_SPILL_LAST 4
 
 /* account << 16 | asset (be64) -> balance record */
 points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
@@ -106,6 +113,16 @@ points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset, int
 	b->system = system;
 }
 
+/* The balance's spill, its key made from the balance's ids (callers set
+ * them after init, some). */
+static points_lot_spill *
+spill_of(points_balance_rec *b)
+{
+	if (!points_balance__key(b->account, b->asset, b->spill.key))
+		memset(b->spill.key, 0, sizeof(b->spill.key));
+	return &b->spill;
+}
+
 void
 points_balance__free(points_balance_rec *b)
 {
@@ -156,6 +173,60 @@ decode_head(points_rd *r, points_balance_rec *b, uint64_t *n)
 	*n = points_rd__uvar(r);
 	b->lots.n = 0;
 	b->idx_day = 0;
+	b->spill.n = 0;
+	b->spill.sum = 0;
+	b->spill.last = 0;
+}
+
+/* The optional fields after the lots (and the sweep index's offset):
+ * the party, the spill.  lotsum and last_day are the inline lots'. */
+static void
+decode_tail(points_rd *r, points_balance_rec *b, int64_t lotsum,
+    size_t nlots, uint32_t last_day)
+{
+	uint64_t prev = 0, spilled = 0;
+
+	b->party = 0;
+	while (r->p < r->end && !r->err) {
+		uint64_t tag = points_rd__uvar(r), v = points_rd__uvar(r);
+
+		if (tag <= prev)
+			r->err = POINTS_ECORRUPT;
+		prev = tag;
+		switch (tag) {
+		case BALANCE_TAG_PARTY:
+			if (v == 0 || v > UINT32_MAX)
+				r->err = POINTS_ECORRUPT;
+			b->party = (uint32_t)v;
+			break;
+		case BALANCE_TAG_SPILL_N:
+			if (v == 0)
+				r->err = POINTS_ECORRUPT;
+			b->spill.n = v;
+			spilled |= 1;
+			break;
+		case BALANCE_TAG_SPILL_SUM:
+			/* each spilled lot holds a point at least, and all
+			 * lots together fit an int64 */
+			if (v > INT64_MAX || v < b->spill.n ||
+			    points_codec__add(&lotsum, (int64_t)v))
+				r->err = POINTS_ECORRUPT;
+			b->spill.sum = (int64_t)v;
+			spilled |= 2;
+			break;
+		case BALANCE_TAG_SPILL_LAST:
+			/* later than every inline lot, which are there */
+			if (nlots == 0 || v <= last_day || v > POINTS_DAY_NEVER)
+				r->err = POINTS_ECORRUPT;
+			b->spill.last = (uint32_t)v;
+			spilled |= 4;
+			break;
+		default:
+			r->err = POINTS_ECORRUPT;
+		}
+	}
+	if (spilled != 0 && spilled != 7)
+		r->err = POINTS_ECORRUPT;
 }
 
 int
@@ -206,15 +277,8 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 		else
 			b->idx_day = first - (uint32_t)back;
 	}
-	b->party = 0;
-	if (r.p < r.end) {
-		uint64_t tag = points_rd__uvar(&r), party = points_rd__uvar(&r);
-
-		if (tag != BALANCE_TAG_PARTY || party == 0 ||
-		    party > UINT32_MAX)
-			r.err = POINTS_ECORRUPT;
-		b->party = (uint32_t)party;
-	}
+	decode_tail(&r, b, lotsum, b->lots.n, day);
+	spill_of(b);
 	if (r.err || r.p != r.end)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
@@ -253,7 +317,37 @@ points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
 {
 	if (b->system)
 		return POINTS_OK;
-	return points_lotlist__add(db, &b->lots, day, amount, NULL);
+	return points_lot_spill__add(db, &b->lots, spill_of(b), day, amount);
+}
+
+int64_t
+points_balance__lot_sum(const points_balance_rec *b)
+{
+	/* no overflow: the decoder and every credit checked the total */
+	return points_lotlist__sum(&b->lots) + b->spill.sum;
+}
+
+int
+points_balance__take(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *taken)
+{
+	return points_lot_spill__take(db, &b->lots, spill_of(b), amount, prefer,
+	    taken);
+}
+
+int
+points_balance__take_due(points_db *db, points_balance_rec *b, uint32_t today,
+    points_lotlist *taken, int64_t *sum)
+{
+	return points_lot_spill__take_due(db, &b->lots, spill_of(b), today,
+	    taken, sum);
+}
+
+int
+points_balance__load_spilled(points_db *db, points_balance_rec *b,
+    uint32_t from_day, size_t max)
+{
+	return points_lot_spill__read(db, spill_of(b), from_day, max, &b->lots);
 }
 
 /* Move the balance's sweep index key from idx_day to day (0: none). */
@@ -322,6 +416,14 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 	if (b->party) {
 		points_buf__u8(buf, BALANCE_TAG_PARTY);
 		points_buf__uvar(buf, b->party);
+	}
+	if (b->spill.n) {
+		points_buf__u8(buf, BALANCE_TAG_SPILL_N);
+		points_buf__uvar(buf, b->spill.n);
+		points_buf__u8(buf, BALANCE_TAG_SPILL_SUM);
+		points_buf__uvar(buf, (uint64_t)b->spill.sum);
+		points_buf__u8(buf, BALANCE_TAG_SPILL_LAST);
+		points_buf__uvar(buf, b->spill.last);
 	}
 	if (buf->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
@@ -651,6 +753,22 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 			break;
 		if (points_codec__add(due, amount))
 			r.err = POINTS_ECORRUPT;
+	}
+	/* Every inline lot is past due: so may spilled ones be (seldom:
+	 * only an account nothing wrote to since they were due). */
+	if (n > 0 && i == n && !r.err) {
+		int64_t x;
+		int rc;
+
+		(void)points_rd__uvar(&r); /* the sweep index's offset */
+		decode_tail(&r, b, 0, (size_t)n, (uint32_t)day);
+		if (!r.err && b->spill.n > 0) {
+			if ((rc = points_lot_spill__due(db, spill_of(b),
+			    (uint32_t)today, &x)))
+				return rc;
+			if (points_codec__add(due, x))
+				r.err = POINTS_ECORRUPT;
+		}
 	}
 	if (r.err)
 		return points_db__err(db, POINTS_ECORRUPT,

@@ -13,6 +13,7 @@
 #include "points.h"
 #include "core/db.h"
 #include "core/lot.h"
+#include "core/lot_spill.h"
 
 extern points_ksdef points_balance__ks;
 extern points_ksdef points_balance__sweep_ks;
@@ -34,7 +35,12 @@ typedef struct points_balance_rec {
 	 * it had available; its next credits repay it first.  >= 0. */
 	int64_t debt;
 	int64_t last_seq; /* the account's newest entry in this asset */
+	/* The lots: the earliest inline, at most a bound of them; later
+	 * ones spilled to their own keys (lot_spill.h), which spill says
+	 * how many and how much.  Go through the points_balance__*lot*
+	 * functions below, which see both. */
 	points_lotlist lots;
+	points_lot_spill spill;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */
 	int reindex;      /* lots expired: store moves the key exactly */
 } points_balance_rec;
@@ -65,6 +71,22 @@ int points_balance__store(points_db *db, points_balance_rec *b, int exact);
 /* Credit lots of the balance (user accounts only). */
 int points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount);
+/* The points of all the balance's lots, inline and spilled. */
+int64_t points_balance__lot_sum(const points_balance_rec *b);
+/* Take amount from the lots as points_lotlist__take does (prefer first,
+ * then earliest), spilled ones included. */
+int points_balance__take(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *taken);
+/* Take every lot due before today, spilled ones included, pushing them
+ * to taken; *sum their points. */
+int points_balance__take_due(points_db *db, points_balance_rec *b,
+    uint32_t today, points_lotlist *taken, int64_t *sum);
+/* Append the balance's spilled lots of days from from_day on to its
+ * inline list (so b->lots lists them all in day order), at most max
+ * of them (0: all): for reads that list lots.  The record must not be
+ * stored after. */
+int points_balance__load_spilled(points_db *db, points_balance_rec *b,
+    uint32_t from_day, size_t max);
 /* The earliest expiring lot's day, 0 when there is none. */
 uint32_t points_balance__first_day(const points_balance_rec *b);
 void points_balance__sweep_key(unsigned char k[16], uint32_t day,

@@ -59,6 +59,10 @@ struct points_db {
 	int savepoints;   /* the store has them (version 3) */
 	int op_sp;        /* the current operation's savepoint is open */
 
+	/* Lots a balance keeps inline before later ones spill
+	 * (core/lot_spill.h); 0: the default.  Tests lower it. */
+	size_t lot_bound;
+
 	points_rng rng; /* UUIDv7 random bits */
 
 	points_buf kbuf, vbuf; /* scratch for encoding */

@@ -156,17 +156,14 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 		rc = points_db__del(db, &points_balance__sweep_ks, k, sizeof(k));
 		goto done;
 	}
-	if ((rc = points_lotlist__due(db, &b.lots, w->today, &n, &x)))
+	/* the due lots, spilled ones too when every inline lot is due */
+	if ((rc = points_balance__take_due(db, &b, w->today, &e.out_lots, &x)))
 		goto done;
-	if (n == 0) {
+	if ((n = e.out_lots.n) == 0) {
 		/* the due lots were spent since: just move the key */
 		rc = points_balance__store(db, &b, 1);
 		goto done;
 	}
-	if ((rc = points_lotlist__reserve(db, &e.out_lots, n)))
-		goto done;
-	memcpy(e.out_lots.v, b.lots.v, n * sizeof(*b.lots.v));
-	e.out_lots.n = n;
 	if ((rc = sink_for(db, s, asset, &eb)) ||
 	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;
@@ -175,8 +172,6 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 		    "the expiry account's balance would overflow");
 		goto done;
 	}
-	memmove(b.lots.v, b.lots.v + n, (b.lots.n - n) * sizeof(*b.lots.v));
-	b.lots.n -= n;
 	b.available -= x;
 	/* lifetime counters saturate: they cannot block expiry */
 	points_balance__counter_sat(&b.expired, x);
@@ -436,6 +431,25 @@ lot_out(struct points_lot_iterator *it, int64_t account,
 	o->amount = l->amount;
 }
 
+/* Append b's spilled lots from day from (or today) on to its list: a
+ * chunk's worth and one more, so that the walks below fill a chunk or
+ * pass the limit before they run out of what was read (lot_spill.h). */
+static int
+lots_spilled(points_db *db, points_balance_rec *b, int64_t from,
+    int64_t today)
+{
+	if (b->spill.n == 0)
+		return POINTS_OK;
+	if (from < today)
+		from = today;
+	if (from < 0)
+		from = 0;
+	if (from > (int64_t)POINTS_DAY_NEVER)
+		return POINTS_OK;
+	return points_balance__load_spilled(db, b, (uint32_t)from,
+	    POINTS_ITER_CHUNK + 1);
+}
+
 /* One account: its lots from day pos.day on, up to the limit day. */
 static int
 lots_fill_account(struct points_lot_iterator *it)
@@ -448,6 +462,8 @@ lots_fill_account(struct points_lot_iterator *it)
 
 	points_balance__init(&b, it->account, it->asset, 0);
 	rc = points_balance__load(base->db, &b);
+	if (rc == POINTS_OK)
+		rc = lots_spilled(base->db, &b, it->pos.day, today);
 	for (i = 0; rc == POINTS_OK && i < b.lots.n; i++) {
 		const points_lotrec *l = &b.lots.v[i];
 
@@ -497,6 +513,9 @@ lots_fill_all(struct points_lot_iterator *it)
 			points_balance__init(&b, (int64_t)points_codec__get_be64(key + 4),
 			    it->asset, 0);
 			rc = points_balance__load(db, &b);
+			if (rc == POINTS_OK && b.idx_day ==
+			    points_codec__get_be32(key))
+				rc = lots_spilled(db, &b, it->pos.day, today);
 			for (i = 0; rc == POINTS_OK && b.idx_day ==
 			    points_codec__get_be32(key) && i < b.lots.n; i++) {
 				const points_lotrec *l = &b.lots.v[i];

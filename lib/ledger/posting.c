@@ -81,13 +81,12 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %s: balance would overflow", label);
 	}
-	from_lots = b->system ? 0 : points_lotlist__sum(&b->lots);
+	from_lots = b->system ? 0 : points_balance__lot_sum(b);
 	if (from_lots > amount)
 		from_lots = amount;
 	b->available -= amount;
 	if (from_lots > 0)
-		return points_lotlist__take(db, &b->lots, from_lots, prefer,
-		    out_lots);
+		return points_balance__take(db, b, from_lots, prefer, out_lots);
 	return POINTS_OK;
 }
 
@@ -128,31 +127,26 @@ points_posting__expiry_take_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *b, int after)
 {
 	points_posting_due *d;
-	size_t n;
 	int64_t x;
 	int rc;
 
-	if (b->system)
+	if (b->system || b->lots.n == 0 || b->lots.v[0].day >= r->today)
 		return POINTS_OK;
-	if ((rc = points_lotlist__due(db, &b->lots, r->today, &n, &x)) ||
-	    n == 0)
-		return rc;
 	if (r->n == POINTS_POSTING_DUE_MAX) /* a write's own bug */
 		return points_db__err(db, POINTS_EMISUSE,
 		    "account %lld: more expiries than a write can make",
 		    (long long)b->account);
 	d = &r->due[r->n];
 	points_lotlist__lend(&d->lots, d->buf);
-	if ((rc = points_lotlist__reserve(db, &d->lots, n)))
+	/* the inline lots, and spilled ones when all those are due */
+	if ((rc = points_balance__take_due(db, b, r->today, &d->lots, &x))) {
+		points_lotlist__free(&d->lots);
 		return rc;
-	memcpy(d->lots.v, b->lots.v, n * sizeof(*d->lots.v));
-	d->lots.n = n;
+	}
 	d->b = b;
 	d->after = after;
 	d->amount = x;
 	r->n++;
-	memmove(b->lots.v, b->lots.v + n, (b->lots.n - n) * sizeof(*b->lots.v));
-	b->lots.n -= n;
 	b->available -= x;
 	points_balance__counter_sat(&b->expired, x);
 	b->reindex = 1;

@@ -836,6 +836,113 @@ check_status(points_db *db, const points_balance_rec *b, points_verify_report *r
 	return rc;
 }
 
+/* Append got's spilled lots (lot_spill.h) to its inline ones, checking
+ * that they are what its record says: as many, as much, all later than
+ * the inline ones and no later than its last day. */
+static int
+spilled_lots(points_db *db, vrun *r, points_balance_rec *got)
+{
+	size_t n0 = got->lots.n, i;
+	int64_t sum = 0;
+	char msg[200];
+	int rc;
+
+	if (got->spill.n == 0)
+		return POINTS_OK;
+	if ((rc = points_balance__load_spilled(db, got, 0, 0))) {
+		if (rc != POINTS_ECORRUPT)
+			return rc;
+		snprintf(msg, sizeof(msg), "spilled lots of account %lld in "
+		    "asset #%u unreadable", (long long)got->account,
+		    (unsigned)got->asset);
+		return bad(db, r->rep, got->last_seq, msg);
+	}
+	for (i = n0; i < got->lots.n; i++)
+		if (points_codec__add(&sum, got->lots.v[i].amount))
+			break;
+	if (got->lots.n - n0 != got->spill.n || i < got->lots.n ||
+	    sum != got->spill.sum || (n0 > 0 &&
+	    got->lots.v[n0].day <= got->lots.v[n0 - 1].day) ||
+	    got->lots.v[got->lots.n - 1].day > got->spill.last) {
+		snprintf(msg, sizeof(msg), "balance of account %lld in asset "
+		    "#%u says %llu spilled lots of %lld points (the last on "
+		    "day %u), its spill keys hold %zu of %lld points",
+		    (long long)got->account, (unsigned)got->asset,
+		    (unsigned long long)got->spill.n,
+		    (long long)got->spill.sum, (unsigned)got->spill.last,
+		    got->lots.n - n0, (long long)sum);
+		return bad(db, r->rep, got->last_seq, msg);
+	}
+	return POINTS_OK;
+}
+
+/* Every spill key belongs to a balance that says it has spilled lots;
+ * the counts and sums the balances say are checked with them
+ * (spilled_lots), so here a key of a balance that has none, or is not
+ * there.  One snapshot. */
+static int
+check_spill_keys(points_db *db, vrun *r)
+{
+	unsigned char prev[8];
+	points_cursor *c;
+	int rc, have = 0;
+	char msg[200];
+
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_lot_spill__ks.slot], NULL, 0, NULL, 0, 0, &c);
+	if (rc) {
+		rc = points_db__store_err(db, rc, points_lot_spill__ks.name);
+		points_db__read_end(db);
+		return rc;
+	}
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+		points_balance_rec b;
+		int64_t account;
+		uint32_t asset;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc,
+			    points_lot_spill__ks.name);
+			break;
+		}
+		if (kl != 12) {
+			rc = bad(db, r->rep, 0, "spilled lot key unreadable");
+			break;
+		}
+		if (have && memcmp(prev, k, 8) == 0)
+			continue; /* a balance is checked once */
+		memcpy(prev, k, 8);
+		have = 1;
+		points_balance__key_parse(prev, &account, &asset);
+		points_balance__init(&b, account, asset, 0);
+		rc = points_balance__load(db, &b);
+		if (rc == POINTS_OK && (!b.found || b.spill.n == 0)) {
+			snprintf(msg, sizeof(msg), "spilled lots of account "
+			    "%lld in asset #%u, whose balance %s", (long long)
+			    account, (unsigned)asset, b.found ?
+			    "says it has none" : "is missing");
+			rc = bad(db, r->rep, 0, msg);
+		} else if (rc == POINTS_ECORRUPT) {
+			rc = bad(db, r->rep, 0, "balance record unreadable");
+		}
+		points_balance__free(&b);
+		if (rc)
+			break;
+	}
+	db->store->cursor_close(db->store, c);
+	points_db__read_end(db);
+	return rc;
+}
+
 /* The checks of a stored balance that need the snapshot it was read
  * in: its account record and its expiry index key. */
 static int
@@ -946,6 +1053,10 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 		lo[8] = 0;
 		*lolen = 9;
 		n++;
+		/* its spilled lots join the inline ones, for the comparison
+		 * with the lots the entries leave */
+		if ((rc = spilled_lots(db, r, got)))
+			break;
 		if (got->last_seq > r->tail) {
 			newer = 1;
 			break;
@@ -1864,6 +1975,8 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 		}
 	if (rc == POINTS_OK)
 		rc = check_balances(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_spill_keys(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_sweep_index(db, &r);
 	if (rc == POINTS_OK)
