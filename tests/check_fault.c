@@ -1095,6 +1095,148 @@ check_transfer_expiring(void)
 	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);
 }
 
+/* ---- erin past the bound: her lots beyond the 32 kept inline are
+ * spilled to their own keys (core/lot_spill.h) ---- */
+
+/* An earn at one of her spilled days: that lot's key is read and
+ * rewritten. */
+static int
+run_earn_spilled(void)
+{
+	points_posting p = tu_posting("EXP", erin, 5);
+
+	p.expires_at = TU_T0 + (ERIN_DAY + ERIN_LOTS - 2) * TU_DAY;
+	return points_earn(db, &p, &txo);
+}
+
+static void
+erin_lots_are(int64_t first_day, int64_t n, int64_t extra_day,
+    int64_t extra)
+{
+	points_lot_iterator *it;
+	points_lot lot;
+	int64_t i, prev = 0, sum = 0, count = 0;
+	int rc;
+
+	ck_assert_int_eq(points_lot_iterator_new(db, erin, "EXP", INT64_MAX,
+	    &it), POINTS_OK);
+	while ((rc = points_lot_next(it, &lot)) == POINTS_OK) {
+		ck_assert_int_gt(lot.expires_at, prev);
+		prev = lot.expires_at;
+		i = (lot.expires_at + 1 - TU_T0) / TU_DAY - 1;
+		ck_assert_int_eq(lot.amount, i == extra_day ? 1 + extra : 1);
+		ck_assert(i >= first_day && i < ERIN_DAY + ERIN_LOTS);
+		sum += lot.amount;
+		count++;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_lot_iterator_free(it);
+	ck_assert_int_eq(count, n);
+	ck_assert_int_eq(sum, tu_available(db, erin, "EXP"));
+}
+
+static void
+check_earn_spilled(void)
+{
+	ck_assert_int_eq(tu_available(db, erin, "EXP"), ERIN_LOTS + 5);
+	erin_lots_are(ERIN_DAY, ERIN_LOTS, ERIN_DAY + ERIN_LOTS - 2, 5);
+}
+
+/* An earn at a day before all of hers: the latest inline lot spills. */
+static int
+run_earn_early(void)
+{
+	points_posting p = tu_posting("EXP", erin, 1);
+
+	p.expires_at = TU_T0 + (ERIN_DAY - 1) * TU_DAY;
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_earn_early(void)
+{
+	erin_lots_are(ERIN_DAY - 1, ERIN_LOTS + 1, -1, 0);
+}
+
+/* A spend that uses her inline lots up: the spilled ones move in. */
+static int
+run_spend_spilled(void)
+{
+	points_posting p = tu_posting("EXP", erin, ERIN_LOTS - 3);
+
+	return points_spend(db, &p, &txo);
+}
+
+static void
+check_spend_spilled(void)
+{
+	erin_lots_are(ERIN_DAY + ERIN_LOTS - 3, 3, -1, 0);
+}
+
+/* A hold that takes spilled lots, then its release puts them back
+ * (across the bound again), in one batch. */
+static int
+run_hold_release_spilled(void)
+{
+	points_posting p = tu_posting("EXP", erin, ERIN_LOTS - 2);
+	points_txn t;
+	int rc, code;
+
+	if ((rc = points_batch_begin(db)))
+		return rc;
+	if ((rc = points_hold_create(db, &p, &t)) == POINTS_OK &&
+	    (rc = tu_release(db, t.id, NULL, &txo)) == POINTS_OK)
+		return points_batch_commit(db);
+	code = points_errcode(db);
+	ck_assert_int_eq(code, rc);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	return rc;
+}
+
+static void
+check_hold_release_spilled(void)
+{
+	ck_assert_int_eq(held(erin, "EXP"), 0);
+	erin_lots_are(ERIN_DAY, ERIN_LOTS, -1, 0);
+}
+
+/* A write on a day when every inline lot and some spilled ones are past
+ * due: it expires them all first. */
+static int
+run_expire_spilled(void)
+{
+	tu_now = TU_T0 + (ERIN_DAY + ERIN_LOTS - 4) * TU_DAY;
+	return tu_earn(db, erin, "EXP", 2, &txo);
+}
+
+static void
+check_expire_spilled(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(points_balance_get(db, erin, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.expired, ERIN_LOTS - 4);
+	ck_assert_int_eq(b.available, 4 + 2);
+}
+
+/* The sweep, past every one of her lots. */
+static int
+run_sweep_spilled(void)
+{
+	return points_expire_sweep_asset(db, "EXP", TU_T0 + (ERIN_DAY +
+	    ERIN_LOTS + 1) * TU_DAY, POINTS_SWEEP_FUTURE, &repo);
+}
+
+static void
+check_sweep_spilled(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(points_balance_get(db, erin, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.expired, ERIN_LOTS);
+}
+
 /* begin + 3 earns + commit; on a failure, roll back as a caller would
  * and report the first error. */
 static int
@@ -1185,6 +1327,10 @@ static const fault_op write_ops[] = {
 	OP(earn_meta), OP(account_apply), OP(account_erase),
 	OP(pool_fund), OP(pool_defund), OP(pool_award), OP(asset_policy_set),
 	OP(transfer_limited),
+	OP(earn_spilled), OP(earn_early), OP(spend_spilled),
+	{ "hold_release_spilled", run_hold_release_spilled,
+	    check_hold_release_spilled, 1 },
+	OP(expire_spilled), OP(sweep_spilled),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -1613,9 +1759,10 @@ batch_fallback_loop(const fault_op *op)
 	tu_invariants(db);
 }
 
-/* The operations that run inside a batch: all but the batch itself
- * (batches do not nest); the ith of them. */
-#define NSINGLE (NWRITE - 1)
+/* The operations that run inside a batch: all but the batches
+ * themselves (batches do not nest: "batch" and "hold_release_spilled");
+ * the ith of them. */
+#define NSINGLE (NWRITE - 2)
 
 static const fault_op *
 single_op(int i)
