@@ -342,6 +342,61 @@ START_TEST(test_holds_across_the_bound)
 }
 END_TEST
 
+START_TEST(test_forfeit_takes_spilled_lots_and_the_account_closes)
+{
+	points_forfeit f = POINTS_FORFEIT_INIT;
+	points_forfeit_report rep;
+	points_posting p = tu_posting("EXP", alice, 15);
+	points_txn h;
+	points_account a;
+	int i;
+
+	for (i = 1; i <= 11; i++)
+		earn_day(alice, i, 10, NULL);
+	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
+	ck_assert_int_gt(spill_keys(), 0);
+	f.account = alice;
+	ck_assert_int_eq(points_account_forfeit(db, &f, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.holds, 1);
+	ck_assert_int_eq(tu_available(db, alice, "EXP"), 0);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 110);
+	ck_assert_int_eq(spill_keys(), 0);
+	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
+	ck_assert_int_eq(a.status, POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(points_account_erase(db, alice, NULL,
+	    "left"), POINTS_OK);
+}
+END_TEST
+
+/* A refund of a credit whose points were partly spent: the receiver
+ * gives back the credit's lot (spilled), owes the rest, and the next
+ * credits repay the debt before they make lots. */
+START_TEST(test_debt_on_an_account_past_the_bound)
+{
+	points_balance b;
+	points_txn e9, tx;
+	lot want[16];
+	int i;
+
+	for (i = 1; i <= 8; i++)
+		earn_day(alice, i, 10, i == 8 ? &e9 : NULL);
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 75, NULL), POINTS_OK);
+	/* left: 5 of day 8, the refunded earn's own (spilled at first) */
+	ck_assert_int_eq(tu_reverse(db, e9.id, 0, NULL, NULL, &tx), POINTS_OK);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.debt, 5);
+	ck_assert_int_eq(spill_keys(), 0);
+	for (i = 20; i <= 27; i++)
+		earn_day(alice, i, 4, NULL);
+	/* the first 5 points repaid the debt: 3 left of day 21's */
+	days(want, 21, 7, 4);
+	want[0].amount = 3;
+	lots_are(alice, want, 7);
+	ck_assert_int_eq(spill_keys(), 7 - BOUND);
+}
+END_TEST
+
 START_TEST(test_lot_iterator_lists_spilled_lots_in_day_order)
 {
 	points_lot_iterator *it;
@@ -770,6 +825,8 @@ lot_spill_suite(void)
 	tcase_add_test(tc, test_sweep_expires_spilled_lots);
 	tcase_add_test(tc, test_partial_reversal_returns_points_to_spilled_days);
 	tcase_add_test(tc, test_holds_across_the_bound);
+	tcase_add_test(tc, test_forfeit_takes_spilled_lots_and_the_account_closes);
+	tcase_add_test(tc, test_debt_on_an_account_past_the_bound);
 	tcase_add_test(tc, test_lot_iterator_lists_spilled_lots_in_day_order);
 	tcase_add_loop_test(tc, test_verify_detects_damaged_spill_keys, 0, 6);
 	tcase_add_loop_test(tc, test_random_operations_match_a_model, 0, 8);

@@ -257,6 +257,8 @@ stored_vs_read(points_db *db, int64_t account, const char *asset,
 	ck_assert_int_eq(points_asset__find(db, asset, &a), POINTS_OK);
 	points_balance__init(&r, account, a.id, 0);
 	ck_assert_int_eq(points_balance__load(db, &r), POINTS_OK);
+	/* spilled lots too (core/lot_spill.h): all of them, in day order */
+	ck_assert_int_eq(points_balance__load_spilled(db, &r, 0, 0), POINTS_OK);
 	points_db__read_end(db);
 	for (i = 0; i < r.lots.n && (int64_t)r.lots.v[i].day < today; i++)
 		due += r.lots.v[i].amount;

@@ -113,14 +113,15 @@ points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset, int
 	b->system = system;
 }
 
-/* The balance's spill, its key made from the balance's ids (callers set
- * them after init, some). */
-static points_lot_spill *
-spill_of(points_balance_rec *b)
+/* The balance's key, the prefix of its spill keys (lot_spill.h): made
+ * when a spill key is touched, not kept (a posting zeroes and decodes
+ * several balances). */
+static const unsigned char *
+spill_key(const points_balance_rec *b, unsigned char k[8])
 {
-	if (!points_balance__key(b->account, b->asset, b->spill.key))
-		memset(b->spill.key, 0, sizeof(b->spill.key));
-	return &b->spill;
+	if (!points_balance__key(b->account, b->asset, k))
+		memset(k, 0, 8);
+	return k;
 }
 
 void
@@ -186,7 +187,6 @@ decode_tail(points_rd *r, points_balance_rec *b, int64_t lotsum,
 {
 	uint64_t prev = 0, spilled = 0;
 
-	b->party = 0;
 	while (r->p < r->end && !r->err) {
 		uint64_t tag = points_rd__uvar(r), v = points_rd__uvar(r);
 
@@ -200,9 +200,9 @@ decode_tail(points_rd *r, points_balance_rec *b, int64_t lotsum,
 			b->party = (uint32_t)v;
 			break;
 		case BALANCE_TAG_SPILL_N:
-			if (v == 0)
+			if (v == 0 || v > UINT32_MAX)
 				r->err = POINTS_ECORRUPT;
-			b->spill.n = v;
+			b->spill.n = (uint32_t)v;
 			spilled |= 1;
 			break;
 		case BALANCE_TAG_SPILL_SUM:
@@ -277,8 +277,9 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 		else
 			b->idx_day = first - (uint32_t)back;
 	}
-	decode_tail(&r, b, lotsum, b->lots.n, day);
-	spill_of(b);
+	b->party = 0;
+	if (r.p < r.end) /* most records have no optional field */
+		decode_tail(&r, b, lotsum, b->lots.n, day);
 	if (r.err || r.p != r.end)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
@@ -315,9 +316,16 @@ int
 points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount)
 {
+	unsigned char k[8];
+
 	if (b->system)
 		return POINTS_OK;
-	return points_lot_spill__add(db, &b->lots, spill_of(b), day, amount);
+	/* nothing spilled and room inline: as before the spill (the
+	 * common case, kept short) */
+	if (b->spill.n == 0 && b->lots.n < points_lot_spill__bound(db))
+		return points_lotlist__add(db, &b->lots, day, amount, NULL);
+	return points_lot_spill__add(db, spill_key(b, k), &b->lots, &b->spill,
+	    day, amount);
 }
 
 int64_t
@@ -331,23 +339,32 @@ int
 points_balance__take(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *taken)
 {
-	return points_lot_spill__take(db, &b->lots, spill_of(b), amount, prefer,
-	    taken);
+	unsigned char k[8];
+
+	if (b->spill.n == 0)
+		return points_lotlist__take(db, &b->lots, amount, prefer, taken);
+	return points_lot_spill__take(db, spill_key(b, k), &b->lots, &b->spill,
+	    amount, prefer, taken);
 }
 
 int
 points_balance__take_due(points_db *db, points_balance_rec *b, uint32_t today,
     points_lotlist *taken, int64_t *sum)
 {
-	return points_lot_spill__take_due(db, &b->lots, spill_of(b), today,
-	    taken, sum);
+	unsigned char k[8];
+
+	return points_lot_spill__take_due(db, spill_key(b, k), &b->lots,
+	    &b->spill, today, taken, sum);
 }
 
 int
 points_balance__load_spilled(points_db *db, points_balance_rec *b,
     uint32_t from_day, size_t max)
 {
-	return points_lot_spill__read(db, spill_of(b), from_day, max, &b->lots);
+	unsigned char k[8];
+
+	return points_lot_spill__read(db, spill_key(b, k), &b->spill, from_day,
+	    max, &b->lots);
 }
 
 /* Move the balance's sweep index key from idx_day to day (0: none). */
@@ -761,10 +778,13 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 		int rc;
 
 		(void)points_rd__uvar(&r); /* the sweep index's offset */
+		b->party = 0;
 		decode_tail(&r, b, 0, (size_t)n, (uint32_t)day);
 		if (!r.err && b->spill.n > 0) {
-			if ((rc = points_lot_spill__due(db, spill_of(b),
-			    (uint32_t)today, &x)))
+			unsigned char k[8];
+
+			if ((rc = points_lot_spill__due(db, spill_key(b, k),
+			    &b->spill, (uint32_t)today, &x)))
 				return rc;
 			if (points_codec__add(due, x))
 				r.err = POINTS_ECORRUPT;

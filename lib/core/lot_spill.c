@@ -37,12 +37,6 @@ static points_module lot_spill_module = {
 };
 POINTS_MODULE(lot_spill_module)
 
-size_t
-points_lot_spill__bound(const points_db *db)
-{
-	return db->lot_bound ? db->lot_bound : POINTS_LOT_SPILL_BOUND;
-}
-
 void
 points_lot_spill__set_bound(points_db *db, size_t bound)
 {
@@ -57,21 +51,16 @@ points_lot_spill__key(unsigned char k[12], const unsigned char bkey[8],
 	points_codec__put_be32(k + 8, day);
 }
 
-static int64_t
-balance_account(const points_lot_spill *s)
-{
-	return (int64_t)(points_codec__get_be64(s->key) >> 16);
-}
-
 static int
-corrupt(points_db *db, const points_lot_spill *s, const char *why)
+corrupt(points_db *db, const unsigned char *bkey, const char *why)
 {
 	return points_db__err(db, POINTS_ECORRUPT, "balance of account %lld: "
-	    "spilled lots %s", (long long)balance_account(s), why);
+	    "spilled lots %s", (long long)(points_codec__get_be64(bkey) >> 16),
+	    why);
 }
 
 static int
-put_lot(points_db *db, const points_lot_spill *s, uint32_t day,
+put_lot(points_db *db, const unsigned char *bkey, uint32_t day,
     int64_t amount)
 {
 	unsigned char k[12], v[10];
@@ -84,23 +73,23 @@ put_lot(points_db *db, const points_lot_spill *s, uint32_t day,
 		a >>= 7;
 	}
 	v[n++] = (unsigned char)a;
-	points_lot_spill__key(k, s->key, day);
+	points_lot_spill__key(k, bkey, day);
 	return points_db__put(db, &points_lot_spill__ks, k, sizeof(k), v, n);
 }
 
 static int
-del_lot(points_db *db, const points_lot_spill *s, uint32_t day)
+del_lot(points_db *db, const unsigned char *bkey, uint32_t day)
 {
 	unsigned char k[12];
 
-	points_lot_spill__key(k, s->key, day);
+	points_lot_spill__key(k, bkey, day);
 	return points_db__del(db, &points_lot_spill__ks, k, sizeof(k));
 }
 
 /* The spilled lot of day: *amount, 0 when there is none. */
 static int
-get_lot(points_db *db, const points_lot_spill *s, uint32_t day,
-    int64_t *amount)
+get_lot(points_db *db, const unsigned char *bkey, const points_lot_spill *s,
+    uint32_t day, int64_t *amount)
 {
 	unsigned char k[12];
 	const void *v;
@@ -112,7 +101,7 @@ get_lot(points_db *db, const points_lot_spill *s, uint32_t day,
 	*amount = 0;
 	if (s->n == 0 || day > s->last)
 		return POINTS_OK;
-	points_lot_spill__key(k, s->key, day);
+	points_lot_spill__key(k, bkey, day);
 	rc = points_db__get(db, &points_lot_spill__ks, k, sizeof(k), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
@@ -121,21 +110,22 @@ get_lot(points_db *db, const points_lot_spill *s, uint32_t day,
 	points_rd__init(&r, v, vl);
 	a = points_rd__uvar(&r);
 	if (r.err || r.p != r.end || a == 0 || a > INT64_MAX)
-		return corrupt(db, s, "unreadable");
+		return corrupt(db, bkey, "unreadable");
 	*amount = (int64_t)a;
 	return POINTS_OK;
 }
 
 /* A lot of day and amount joins the spill (no lot of day is there). */
 static int
-spill_new(points_db *db, points_lot_spill *s, uint32_t day, int64_t amount)
+spill_new(points_db *db, const unsigned char *bkey, points_lot_spill *s,
+    uint32_t day, int64_t amount)
 {
 	int rc;
 
 	if (points_codec__add(&s->sum, amount))
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "lot amount overflow");
-	if ((rc = put_lot(db, s, day, amount)))
+	if ((rc = put_lot(db, bkey, day, amount)))
 		return rc;
 	s->n++;
 	if (day > s->last)
@@ -144,8 +134,9 @@ spill_new(points_db *db, points_lot_spill *s, uint32_t day, int64_t amount)
 }
 
 int
-points_lot_spill__read(points_db *db, const points_lot_spill *s,
-    uint32_t from_day, size_t max, points_lotlist *out)
+points_lot_spill__read(points_db *db, const unsigned char *bkey,
+    const points_lot_spill *s, uint32_t from_day, size_t max,
+    points_lotlist *out)
 {
 	unsigned char lo[12], hi[12];
 	points_cursor *c;
@@ -154,8 +145,8 @@ points_lot_spill__read(points_db *db, const points_lot_spill *s,
 
 	if (s->n == 0)
 		return POINTS_OK;
-	points_lot_spill__key(lo, s->key, from_day);
-	points_codec__put_be64(hi, points_codec__get_be64(s->key) + 1);
+	points_lot_spill__key(lo, bkey, from_day);
+	points_codec__put_be64(hi, points_codec__get_be64(bkey) + 1);
 	rc = db->store->cursor_open(db->store,
 	    db->ks[points_lot_spill__ks.slot], lo, sizeof(lo), hi, 8, 0, &c);
 	if (rc)
@@ -180,7 +171,7 @@ points_lot_spill__read(points_db *db, const points_lot_spill *s,
 		a = points_rd__uvar(&r);
 		if (kl != 12 || r.err || r.p != r.end || a == 0 ||
 		    a > INT64_MAX) {
-			rc = corrupt(db, s, "unreadable");
+			rc = corrupt(db, bkey, "unreadable");
 			break;
 		}
 		if ((rc = points_lotlist__push(db, out,
@@ -196,7 +187,8 @@ points_lot_spill__read(points_db *db, const points_lot_spill *s,
 /* Move the earliest spilled lots inline, up to the bound in all: the
  * inline list has run out (or is about to).  Their keys go. */
 static int
-refill(points_db *db, points_lotlist *l, points_lot_spill *s)
+refill(points_db *db, const unsigned char *bkey, points_lotlist *l,
+    points_lot_spill *s)
 {
 	size_t bound = points_lot_spill__bound(db), want, i, n0 = l->n;
 	int rc;
@@ -204,19 +196,19 @@ refill(points_db *db, points_lotlist *l, points_lot_spill *s)
 	if (s->n == 0)
 		return POINTS_OK;
 	want = l->n < bound ? bound - l->n : 1;
-	if ((rc = points_lot_spill__read(db, s, 0, want, l)))
+	if ((rc = points_lot_spill__read(db, bkey, s, 0, want, l)))
 		return rc;
 	if (l->n == n0 || (n0 > 0 && l->v[n0].day <= l->v[n0 - 1].day))
-		return corrupt(db, s, "are missing or out of order");
+		return corrupt(db, bkey, "are missing or out of order");
 	for (i = n0; i < l->n; i++) {
-		if ((rc = del_lot(db, s, l->v[i].day)))
+		if ((rc = del_lot(db, bkey, l->v[i].day)))
 			return rc;
 		s->n--;
 		s->sum -= l->v[i].amount;
 	}
 	if (s->n == 0) {
 		if (s->sum != 0)
-			return corrupt(db, s, "add up to other than the "
+			return corrupt(db, bkey, "add up to other than the "
 			    "balance says");
 		s->last = 0;
 	}
@@ -224,8 +216,8 @@ refill(points_db *db, points_lotlist *l, points_lot_spill *s)
 }
 
 int
-points_lot_spill__add(points_db *db, points_lotlist *l, points_lot_spill *s,
-    uint32_t day, int64_t amount)
+points_lot_spill__add(points_db *db, const unsigned char *bkey,
+    points_lotlist *l, points_lot_spill *s, uint32_t day, int64_t amount)
 {
 	size_t bound = points_lot_spill__bound(db);
 	int64_t old;
@@ -247,7 +239,7 @@ points_lot_spill__add(points_db *db, points_lotlist *l, points_lot_spill *s,
 		if (l->v[lo].day != day && l->n >= bound) {
 			points_lotrec *z = &l->v[l->n - 1];
 
-			if ((rc = spill_new(db, s, z->day, z->amount)))
+			if ((rc = spill_new(db, bkey, s, z->day, z->amount)))
 				return rc;
 			l->n--;
 		}
@@ -257,14 +249,14 @@ points_lot_spill__add(points_db *db, points_lotlist *l, points_lot_spill *s,
 	 * and there is room */
 	if (s->n == 0 && l->n < bound)
 		return points_lotlist__add(db, l, day, amount, NULL);
-	if ((rc = get_lot(db, s, day, &old)))
+	if ((rc = get_lot(db, bkey, s, day, &old)))
 		return rc;
 	if (old == 0)
-		return spill_new(db, s, day, amount);
+		return spill_new(db, bkey, s, day, amount);
 	if (points_codec__add(&old, amount) || points_codec__add(&s->sum, amount))
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "lot amount overflow");
-	return put_lot(db, s, day, old);
+	return put_lot(db, bkey, day, old);
 }
 
 /* The inline lot of day, or -1. */
@@ -285,8 +277,9 @@ find_inline(const points_lotlist *l, uint32_t day)
 }
 
 int
-points_lot_spill__take(points_db *db, points_lotlist *l, points_lot_spill *s,
-    int64_t amount, const points_lotlist *prefer, points_lotlist *taken)
+points_lot_spill__take(points_db *db, const unsigned char *bkey,
+    points_lotlist *l, points_lot_spill *s, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *taken)
 {
 	size_t j;
 	long i;
@@ -318,15 +311,15 @@ points_lot_spill__take(points_db *db, points_lotlist *l, points_lot_spill *s,
 			continue;
 		}
 		/* not inline: spilled, or nowhere */
-		if ((rc = get_lot(db, s, day, &have)) || have == 0) {
+		if ((rc = get_lot(db, bkey, s, day, &have)) || have == 0) {
 			if (rc)
 				return rc;
 			continue;
 		}
 		if (want > have)
 			want = have;
-		rc = have == want ? del_lot(db, s, day) :
-		    put_lot(db, s, day, have - want);
+		rc = have == want ? del_lot(db, bkey, day) :
+		    put_lot(db, bkey, day, have - want);
 		if (rc)
 			return rc;
 		if (have == want)
@@ -349,7 +342,7 @@ points_lot_spill__take(points_db *db, points_lotlist *l, points_lot_spill *s,
 		amount -= t;
 		if (amount == 0 || s->n == 0)
 			break;
-		if ((rc = refill(db, l, s)))
+		if ((rc = refill(db, bkey, l, s)))
 			return rc;
 	}
 	if (amount > 0)
@@ -357,13 +350,14 @@ points_lot_spill__take(points_db *db, points_lotlist *l, points_lot_spill *s,
 		    "lots hold less than the balance says");
 	/* the earliest lot stays inline */
 	if (l->n == 0 && s->n > 0)
-		return refill(db, l, s);
+		return refill(db, bkey, l, s);
 	return POINTS_OK;
 }
 
 int
-points_lot_spill__take_due(points_db *db, points_lotlist *l,
-    points_lot_spill *s, uint32_t today, points_lotlist *taken, int64_t *sum)
+points_lot_spill__take_due(points_db *db, const unsigned char *bkey,
+    points_lotlist *l, points_lot_spill *s, uint32_t today,
+    points_lotlist *taken, int64_t *sum)
 {
 	int64_t x;
 	size_t n, i;
@@ -387,15 +381,15 @@ points_lot_spill__take_due(points_db *db, points_lotlist *l,
 		/* a spilled lot is due only when every inline one was */
 		if (l->n > 0 || s->n == 0)
 			break;
-		if ((rc = refill(db, l, s)))
+		if ((rc = refill(db, bkey, l, s)))
 			return rc;
 	}
 	return POINTS_OK;
 }
 
 int
-points_lot_spill__due(points_db *db, const points_lot_spill *s,
-    uint32_t today, int64_t *sum)
+points_lot_spill__due(points_db *db, const unsigned char *bkey,
+    const points_lot_spill *s, uint32_t today, int64_t *sum)
 {
 	unsigned char lo[12], hi[12];
 	points_cursor *c;
@@ -404,8 +398,8 @@ points_lot_spill__due(points_db *db, const points_lot_spill *s,
 	*sum = 0;
 	if (s->n == 0)
 		return POINTS_OK;
-	points_lot_spill__key(lo, s->key, 0);
-	points_lot_spill__key(hi, s->key, today);
+	points_lot_spill__key(lo, bkey, 0);
+	points_lot_spill__key(hi, bkey, today);
 	rc = db->store->cursor_open(db->store,
 	    db->ks[points_lot_spill__ks.slot], lo, sizeof(lo), hi, sizeof(hi),
 	    0, &c);
@@ -431,7 +425,7 @@ points_lot_spill__due(points_db *db, const points_lot_spill *s,
 		a = points_rd__uvar(&r);
 		if (kl != 12 || r.err || r.p != r.end || a == 0 ||
 		    a > INT64_MAX || points_codec__add(sum, (int64_t)a)) {
-			rc = corrupt(db, s, "unreadable");
+			rc = corrupt(db, bkey, "unreadable");
 			break;
 		}
 	}
