@@ -172,6 +172,27 @@ START_TEST(test_crossing_the_bound_up_and_down)
 }
 END_TEST
 
+/* A record with more lots inline than the bound (as an older library,
+ * or a larger bound, wrote it) spills the excess at its next write. */
+START_TEST(test_long_inline_list_spills_at_next_write)
+{
+	lot want[32];
+	int i;
+
+	points_lot_spill__set_bound(db, 20);
+	for (i = 1; i <= 20; i++)
+		earn_day(alice, i, 10, NULL);
+	ck_assert_int_eq(spill_keys(), 0);
+	points_lot_spill__set_bound(db, BOUND);
+	days(want, 1, 20, 10);
+	lots_are(alice, want, 20);
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(spill_keys(), 20 - BOUND);
+	want[0].amount = 5;
+	lots_are(alice, want, 20);
+}
+END_TEST
+
 START_TEST(test_spends_drain_inline_and_refill)
 {
 	lot want[32];
@@ -820,6 +841,7 @@ lot_spill_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_crossing_the_bound_up_and_down);
+	tcase_add_test(tc, test_long_inline_list_spills_at_next_write);
 	tcase_add_test(tc, test_spends_drain_inline_and_refill);
 	tcase_add_test(tc, test_spilled_lots_expire_at_their_moment);
 	tcase_add_test(tc, test_sweep_expires_spilled_lots);

@@ -403,6 +403,12 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		    "in asset #%u: ids past a balance key's 47 and 16 bits",
 		    (long long)b->account, (unsigned)b->asset);
 
+	/* A list longer than the bound (a record of an older library)
+	 * spills its latest lots now. */
+	if (b->lots.n > points_lot_spill__bound(db) &&
+	    (rc = points_lot_spill__trim(db, k, &b->lots, &b->spill)))
+		return rc;
+
 	/* The key must sit no later than the earliest lot. */
 	if (b->reindex)
 		exact = 1;

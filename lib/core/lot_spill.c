@@ -259,6 +259,24 @@ points_lot_spill__add(points_db *db, const unsigned char *bkey,
 	return put_lot(db, bkey, day, old);
 }
 
+int
+points_lot_spill__trim(points_db *db, const unsigned char *bkey,
+    points_lotlist *l, points_lot_spill *s)
+{
+	size_t bound = points_lot_spill__bound(db);
+	int rc;
+
+	/* the latest inline lots go, each earlier than every spilled one */
+	while (l->n > bound) {
+		points_lotrec *z = &l->v[l->n - 1];
+
+		if ((rc = spill_new(db, bkey, s, z->day, z->amount)))
+			return rc;
+		l->n--;
+	}
+	return POINTS_OK;
+}
+
 /* The inline lot of day, or -1. */
 static long
 find_inline(const points_lotlist *l, uint32_t day)

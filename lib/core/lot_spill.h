@@ -52,6 +52,10 @@ void points_lot_spill__set_bound(points_db *db, size_t bound);
  * spills. */
 int points_lot_spill__add(points_db *db, const unsigned char *bkey,
     points_lotlist *l, points_lot_spill *s, uint32_t day, int64_t amount);
+/* Spill the inline lots past the bound: a record written before the
+ * spill (or under a larger bound) gets there at its next write. */
+int points_lot_spill__trim(points_db *db, const unsigned char *bkey,
+    points_lotlist *l, points_lot_spill *s);
 /* Take amount as points_lotlist__take does (prefer first, then the
  * earliest day), from the inline lots and the spilled ones: the
  * earliest spilled lots move inline as the inline ones run out.  The
