@@ -312,20 +312,42 @@ points_balance__fetched(points_db *db, points_balance_rec *b, int rc, const void
 	return points_balance__decode(db, v, vl, b, 1);
 }
 
-int
-points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
+/* The paths that touch spill keys, out of line: the common ones (no
+ * spill, room inline) then need no frame for the key. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+add_lot_spilling(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount)
 {
 	unsigned char k[8];
 
-	if (b->system)
-		return POINTS_OK;
-	/* nothing spilled and room inline: as before the spill (the
-	 * common case, kept short) */
-	if (b->spill.n == 0 && b->lots.n < points_lot_spill__bound(db))
-		return points_lotlist__add(db, &b->lots, day, amount, NULL);
 	return points_lot_spill__add(db, spill_key(b, k), &b->lots, &b->spill,
 	    day, amount);
+}
+
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+trim(points_db *db, points_balance_rec *b)
+{
+	unsigned char k[8];
+
+	return points_lot_spill__trim(db, spill_key(b, k), &b->lots, &b->spill);
+}
+
+int
+points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
+    int64_t amount)
+{
+	if (b->system)
+		return POINTS_OK;
+	/* nothing spilled and room inline: as before the spill */
+	if (b->spill.n == 0 && b->lots.n < points_lot_spill__bound(db))
+		return points_lotlist__add(db, &b->lots, day, amount, NULL);
+	return add_lot_spilling(db, b, day, amount);
 }
 
 int64_t
@@ -405,8 +427,7 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 
 	/* A list longer than the bound (a record of an older library)
 	 * spills its latest lots now. */
-	if (b->lots.n > points_lot_spill__bound(db) &&
-	    (rc = points_lot_spill__trim(db, k, &b->lots, &b->spill)))
+	if (b->lots.n > points_lot_spill__bound(db) && (rc = trim(db, b)))
 		return rc;
 
 	/* The key must sit no later than the earliest lot. */
