@@ -524,12 +524,250 @@ START_TEST(test_verify_detects_a_forgiven_debt)
 }
 END_TEST
 
+/* ---- A seeded random walk against a model ----
+ *
+ * Earns, spends, transfers and reversals (whole and in part, with and
+ * without POINTS_REVERSE_NO_DEBT) on a few accounts, one of them allowed
+ * to go negative, compared after every step with a model written from
+ * the README ("Refunds and debts", "What a model of the ledger has to
+ * know"), not from the code: the code each call returns, its debt and
+ * repaid, and every account's available, held, earned, spent, expired
+ * and debt.  Eight seeds, on the backend under test; over them some 70
+ * reversals leave a debt, some 60 credits and 18 refunds repay one, and
+ * some 30 reversals are refused by POINTS_REVERSE_NO_DEBT.  A credit
+ * that does not repay first, or a flag that is ignored, fails every
+ * seed. */
+
+enum { M_ISSUER, M_SINK, M_ALICE, M_BOB, M_CAROL, M_NEG, M_N };
+enum { M_USER = 1, M_NEGATIVE = 2, M_SYSTEM = 4 };
+
+typedef struct m_acct {
+	int64_t id;
+	unsigned kind;
+	int64_t available, earned, spent, debt;
+} m_acct;
+
+typedef struct m_txn {
+	char id[POINTS_ID_LEN + 1];
+	int from, to;
+	int64_t amount, reversed;
+} m_txn;
+
+#define M_STEPS 300
+static m_acct macct[M_N];
+static m_txn mtxn[M_STEPS];
+static int mn;
+static uint64_t mrng;
+
+static uint64_t
+m_rand(void)
+{
+	/* xorshift64*: the same walk for a seed on every machine */
+	mrng ^= mrng >> 12;
+	mrng ^= mrng << 25;
+	mrng ^= mrng >> 27;
+	return mrng * 2685821657736338717ULL;
+}
+
+static int64_t
+m_between(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(m_rand() % (uint64_t)(hi - lo + 1));
+}
+
+/* A debit the README allows without a debt: a user needs the points,
+ * an account allowed to go negative does not. */
+static int
+m_can_pay(const m_acct *a, int64_t amount)
+{
+	return (a->kind & M_NEGATIVE) || a->available >= amount;
+}
+
+/* A credit: a user's debt is repaid first, the rest becomes available
+ * (system accounts never owe).  Returns the part that repaid. */
+static int64_t
+m_credit(m_acct *a, int64_t amount)
+{
+	int64_t r = a->debt < amount ? a->debt : amount;
+
+	a->debt -= r;
+	a->available += amount - r;
+	return r;
+}
+
+static void
+m_compare(int seed, int step, const char *what)
+{
+	int i;
+
+	for (i = 0; i < M_N; i++) {
+		points_balance b = bal(macct[i].id, "PTS");
+
+		ck_assert_msg(b.available == macct[i].available &&
+		    b.held == 0 && b.expired == 0 &&
+		    b.earned == macct[i].earned &&
+		    b.spent == macct[i].spent && b.debt == macct[i].debt,
+		    "seed %d step %d (%s): account %lld is available %lld, "
+		    "earned %lld, spent %lld, debt %lld; the model says %lld, "
+		    "%lld, %lld, %lld", seed, step, what,
+		    (long long)macct[i].id, (long long)b.available,
+		    (long long)b.earned, (long long)b.spent,
+		    (long long)b.debt, (long long)macct[i].available,
+		    (long long)macct[i].earned, (long long)macct[i].spent,
+		    (long long)macct[i].debt);
+	}
+}
+
+/* One posting: kind 0 earn (issuer -> user), 1 spend (user -> sink),
+ * 2 transfer (user -> another user). */
+static void
+m_posting(int seed, int step, int kind)
+{
+	int users[] = { M_ALICE, M_BOB, M_CAROL, M_NEG };
+	int u = users[m_between(0, 3)], v = users[m_between(0, 3)];
+	int64_t amount = m_between(1, 200), repaid = 0;
+	points_posting p = tu_posting("PTS", macct[u].id, amount);
+	int from, to, want, rc;
+	points_txn t;
+	char what[64];
+
+	/* spend or send most of what is there, often: so that refunds of
+	 * the earns find the points gone */
+	if (kind != 0 && macct[u].available > 1 && m_between(0, 4) < 3) {
+		amount = m_between(macct[u].available / 2,
+		    macct[u].available);
+		p.amount = amount;
+	}
+	if (kind == 2) {
+		while (v == u)
+			v = users[m_between(0, 3)];
+		p.counterparty = macct[v].id;
+	}
+	from = kind == 0 ? M_ISSUER : u;
+	to = kind == 0 ? u : kind == 1 ? M_SINK : v;
+	want = m_can_pay(&macct[from], amount) ? POINTS_OK :
+	    POINTS_EINSUFFICIENT;
+	rc = kind == 0 ? points_earn(db, &p, &t) : kind == 1 ?
+	    points_spend(db, &p, &t) : points_transfer(db, &p, &t);
+	snprintf(what, sizeof(what), "%s of %lld", kind == 0 ? "earn" :
+	    kind == 1 ? "spend" : "transfer", (long long)amount);
+	ck_assert_msg(rc == want, "seed %d step %d (%s): %d, the model "
+	    "says %d (%s)", seed, step, what, rc, want, points_errmsg(db));
+	if (rc == POINTS_OK) {
+		macct[from].available -= amount;
+		macct[from].spent += amount;
+		repaid = m_credit(&macct[to], amount);
+		macct[to].earned += amount; /* in full, the repaid part too */
+		ck_assert_msg(t.repaid == repaid && t.debt == 0,
+		    "seed %d step %d (%s): repaid %lld, the model says %lld",
+		    seed, step, what, (long long)t.repaid, (long long)repaid);
+		strcpy(mtxn[mn].id, t.id);
+		mtxn[mn].from = from;
+		mtxn[mn].to = to;
+		mtxn[mn].amount = amount;
+		mtxn[mn].reversed = 0;
+		mn++;
+	}
+	m_compare(seed, step, what);
+}
+
+/* A reversal of an earlier transaction, whole (0) or in part (perhaps
+ * more than is left), with or without POINTS_REVERSE_NO_DEBT. */
+static void
+m_reversal(int seed, int step)
+{
+	m_txn *o = &mtxn[m_between(0, mn - 1)];
+	int64_t left = o->amount - o->reversed, amount, n, owed = 0, repaid;
+	unsigned flags = m_between(0, 2) == 0 ? POINTS_REVERSE_NO_DEBT : 0;
+	m_acct *r = &macct[o->to], *p = &macct[o->from];
+	int want = POINTS_OK, rc;
+	points_txn t;
+	char what[64];
+
+	amount = m_between(0, 2) == 0 ? 0 : m_between(1, o->amount + 10);
+	n = amount ? amount : left;
+	snprintf(what, sizeof(what), "reversal of %lld%s", (long long)amount,
+	    flags ? ", no debt" : "");
+	if (left == 0)
+		want = POINTS_ESTATE;
+	else if (n > left)
+		want = POINTS_EINVAL;
+	else if (!(r->kind & M_NEGATIVE) && r->available < n &&
+	    ((r->kind & M_SYSTEM) || flags))
+		want = POINTS_EINSUFFICIENT;
+	rc = reverse(o->id, amount, flags, &t);
+	ck_assert_msg(rc == want, "seed %d step %d (%s): %d, the model "
+	    "says %d (%s)", seed, step, what, rc, want, points_errmsg(db));
+	if (rc == POINTS_OK) {
+		/* the receiver gives what it has and owes the rest */
+		if ((r->kind & M_USER) && !(r->kind & M_NEGATIVE) &&
+		    r->available < n) {
+			owed = n - r->available;
+			r->debt += owed;
+			r->available = 0;
+		} else {
+			r->available -= n;
+		}
+		/* the payer's own debt is repaid first; the whole amount
+		 * comes out of the receiver's earned and the payer's spent,
+		 * the part that became a debt too */
+		repaid = m_credit(p, n);
+		r->earned -= n;
+		p->spent -= n;
+		o->reversed += n;
+		ck_assert_msg(t.debt == owed && t.repaid == repaid,
+		    "seed %d step %d (%s): debt %lld, repaid %lld; the model "
+		    "says %lld, %lld", seed, step, what, (long long)t.debt,
+		    (long long)t.repaid, (long long)owed, (long long)repaid);
+	}
+	m_compare(seed, step, what);
+}
+
+START_TEST(test_random_walk_against_a_model)
+{
+	int seed = 1 + _i, step;
+	int64_t neg;
+
+	ck_assert_int_eq(points_account_create(db, "NEG1", NULL,
+	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &neg), POINTS_OK);
+	memset(macct, 0, sizeof(macct));
+	macct[M_ISSUER].id = POINTS_ACCOUNT_ISSUER;
+	macct[M_ISSUER].kind = M_SYSTEM | M_NEGATIVE;
+	macct[M_SINK].id = POINTS_ACCOUNT_SINK;
+	macct[M_SINK].kind = M_SYSTEM;
+	macct[M_ALICE].id = alice;
+	macct[M_BOB].id = bob;
+	macct[M_CAROL].id = tu_account(db, "E1003");
+	macct[M_NEG].id = neg;
+	macct[M_ALICE].kind = macct[M_BOB].kind = macct[M_CAROL].kind =
+	    M_USER;
+	macct[M_NEG].kind = M_USER | M_NEGATIVE;
+	mn = 0;
+	mrng = 0x9e3779b97f4a7c15ULL * (uint64_t)seed;
+	for (step = 0; step < M_STEPS; step++) {
+		int op = (int)m_between(0, 9);
+
+		if (mn == 0 || op < 3)
+			m_posting(seed, step, 0);
+		else if (op < 5)
+			m_posting(seed, step, 1);
+		else if (op < 6)
+			m_posting(seed, step, 2);
+		else
+			m_reversal(seed, step);
+		if (step % 50 == 49)
+			tu_invariants(db);
+	}
+}
+END_TEST
+
 Suite *
 debt_suite(void)
 {
 	Suite *s = suite_create("debt");
 	TCase *tc = tcase_create("debt");
 	TCase *st = tcase_create("stored");
+	TCase *mc = tcase_create("model");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_refund_of_spent_points_leaves_a_debt);
@@ -550,6 +788,9 @@ debt_suite(void)
 	tcase_add_test(st, test_balance_record_keeps_version_1_without_a_debt);
 	tcase_add_test(st, test_verify_detects_a_forgiven_debt);
 	suite_add_tcase(s, st);
+	tcase_add_checked_fixture(mc, setup, teardown);
+	tcase_add_loop_test(mc, test_random_walk_against_a_model, 0, 8);
+	suite_add_tcase(s, mc);
 	return s;
 }
 

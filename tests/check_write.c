@@ -1,7 +1,8 @@
 /* check_write.c - the one write path (lib/ledger/write.h): request
  * structs and their versions, the request encoders and their
  * fingerprints (a test per field, driven by the encoders' own tables),
- * and the bounded retry on POINTS_ERETRY. */
+ * the bounded retry on POINTS_ERETRY, and which error wins when several
+ * apply. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1170,6 +1171,149 @@ START_TEST(test_conflicting_batch_commit_is_returned)
 }
 END_TEST
 
+/* ---- Which error wins ----
+ *
+ * When several errors apply at once, the order is (README, "What a
+ * model of the ledger has to know"): the request's own fields, then the
+ * idempotency key (its record replays or conflicts before the ledger is
+ * read), then the asset, then each account (exists, kind, closed,
+ * frozen; the user side first), then the asset's policy, then the
+ * funds.  Each test takes the errors away one at a time; every refusal
+ * changes nothing. */
+
+static int
+spend_of(int64_t account, const char *asset, int64_t amount)
+{
+	points_posting p = tu_posting(asset, account, amount);
+	points_txn t;
+
+	return points_spend(db, &p, &t);
+}
+
+static int
+transfer_of(int64_t from, int64_t to, int64_t amount)
+{
+	points_posting p = tu_posting("PTS", from, amount);
+	points_txn t;
+
+	p.counterparty = to;
+	return points_transfer(db, &p, &t);
+}
+
+static void
+errmsg_has(const char *what)
+{
+	ck_assert_msg(strstr(points_errmsg(db), what) != NULL,
+	    "message '%s' does not name '%s'", points_errmsg(db), what);
+}
+
+/* carol has nothing and is frozen; the spend names an unknown asset
+ * and an amount of 0: four errors, and the argument wins. */
+START_TEST(test_bad_argument_then_asset_then_status_then_funds)
+{
+	ck_assert_int_eq(points_account_freeze(db, carol), POINTS_OK);
+	TU_FAILS(db, spend_of(carol, "NOPE", 0), POINTS_EINVAL);
+	errmsg_has("amount must be positive");
+	TU_FAILS(db, spend_of(carol, "NOPE", 50), POINTS_ENOTFOUND);
+	errmsg_has("asset NOPE not found");
+	TU_FAILS(db, spend_of(carol, "PTS", 50), POINTS_EFROZEN);
+	errmsg_has("account E1003 is frozen");
+	ck_assert_int_eq(points_account_unfreeze(db, carol), POINTS_OK);
+	TU_FAILS(db, spend_of(carol, "PTS", 50), POINTS_EINSUFFICIENT);
+	errmsg_has("account E1003: insufficient points");
+	/* an unknown account comes after an unknown asset too */
+	TU_FAILS(db, spend_of(999, "NOPE", 50), POINTS_ENOTFOUND);
+	errmsg_has("asset NOPE not found");
+	TU_FAILS(db, spend_of(999, "PTS", 50), POINTS_ENOTFOUND);
+	errmsg_has("account 999 not found");
+}
+END_TEST
+
+/* A transfer from frozen carol, who has nothing, to a closed account,
+ * in an asset that may not be transferred: the sender's status, then
+ * the receiver's, then the policy, then the funds. */
+START_TEST(test_sender_then_receiver_then_policy_then_funds)
+{
+	points_asset_policy pol = POINTS_ASSET_POLICY_INIT;
+	int64_t gone = tu_account(db, "E1009");
+
+	ck_assert_int_eq(points_account_close(db, gone), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, carol), POINTS_OK);
+	pol.flags = POINTS_ASSET_NO_TRANSFER;
+	ck_assert_int_eq(points_asset_policy_set(db, "PTS", &pol), POINTS_OK);
+	TU_FAILS(db, transfer_of(carol, gone, 50), POINTS_EFROZEN);
+	errmsg_has("account E1003 is frozen");
+	ck_assert_int_eq(points_account_unfreeze(db, carol), POINTS_OK);
+	TU_FAILS(db, transfer_of(carol, gone, 50), POINTS_ECLOSED);
+	errmsg_has("account E1009 is closed");
+	TU_FAILS(db, transfer_of(carol, 999, 50), POINTS_ENOTFOUND);
+	errmsg_has("account 999 not found");
+	TU_FAILS(db, transfer_of(carol, bob, 50), POINTS_ESTATE);
+	errmsg_has("asset PTS");
+	pol.flags = 0;
+	ck_assert_int_eq(points_asset_policy_set(db, "PTS", &pol), POINTS_OK);
+	TU_FAILS(db, transfer_of(carol, bob, 50), POINTS_EINSUFFICIENT);
+	errmsg_has("account E1003: insufficient points");
+}
+END_TEST
+
+/* The key is checked after the request's fields and decides before the
+ * ledger is read: a recorded request replays whatever changed since,
+ * another one under its key conflicts, whatever else is wrong with it. */
+START_TEST(test_key_comes_after_the_fields_and_before_the_ledger)
+{
+	points_posting p = tu_posting("PTS", alice, 5);
+	points_txn t;
+
+	p.idempotency_key = "";
+	p.amount = 0;
+	TU_FAILS(db, points_spend(db, &p, &t), POINTS_EINVAL);
+	errmsg_has("amount must be positive");
+	p.amount = 5;
+	TU_FAILS(db, points_spend(db, &p, &t), POINTS_EINVAL);
+	errmsg_has("idempotency key is empty");
+	p.idempotency_key = "k-precedence";
+	ck_assert_int_eq(points_spend(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(points_spend(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.replayed, 1);
+	p.asset = "NOPE";
+	p.amount = 5000;
+	TU_FAILS(db, points_spend(db, &p, &t), POINTS_ECONFLICT);
+}
+END_TEST
+
+/* A reversal: the original's state, then the amount left, then the
+ * accounts (a frozen one does not refuse), then the funds. */
+START_TEST(test_reversal_state_then_amount_then_funds)
+{
+	points_txn e, r;
+
+	ck_assert_int_eq(tu_earn(db, carol, "PTS", 10, &e), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, carol, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, carol), POINTS_OK);
+	{
+		points_reversal q = POINTS_REVERSAL_INIT;
+
+		q.txn_id = e.id;
+		q.amount = 50;
+		q.flags = POINTS_REVERSE_NO_DEBT;
+		TU_FAILS(db, points_reverse(db, &q, &r), POINTS_EINVAL);
+		errmsg_has("exceeds the 10 left");
+		q.amount = 5;
+		TU_FAILS(db, points_reverse(db, &q, &r), POINTS_EINSUFFICIENT);
+		errmsg_has("POINTS_REVERSE_NO_DEBT");
+		q.flags = 0;
+		q.amount = 0;
+		ck_assert_int_eq(points_reverse(db, &q, &r), POINTS_OK);
+		ck_assert_int_eq(r.debt, 10);
+		q.amount = 50;
+		TU_FAILS(db, points_reverse(db, &q, &r), POINTS_ESTATE);
+		errmsg_has("already fully reversed");
+	}
+}
+END_TEST
+
 static Suite *
 write_suite(void)
 {
@@ -1213,6 +1357,14 @@ write_suite(void)
 	tcase_add_loop_test(tc, test_conflict_inside_a_batch_is_not_retried,
 	    0, 2);
 	tcase_add_test(tc, test_conflicting_batch_commit_is_returned);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("precedence");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_bad_argument_then_asset_then_status_then_funds);
+	tcase_add_test(tc, test_sender_then_receiver_then_policy_then_funds);
+	tcase_add_test(tc, test_key_comes_after_the_fields_and_before_the_ledger);
+	tcase_add_test(tc, test_reversal_state_then_amount_then_funds);
 	suite_add_tcase(s, tc);
 	return s;
 }
