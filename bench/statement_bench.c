@@ -10,6 +10,11 @@
  * time), in a table of as many rows, in another file.  Figures are
  * microseconds per window (median of --runs), and the ratio to the
  * floor.
+ *
+ * Also: a second account with one earn every 10,000 entries, whose
+ * statement of all time (no window) reads one range per bucket of the
+ * time index (about 18 hours) over the ledger's span, most of them
+ * empty: the price of the index's layout, per bucket.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +90,32 @@ points_window(points_db *db, int64_t acct, int order)
 	return (mono() - t) * 1e6 / (double)queries;
 }
 
+/* Microseconds per statement of all time of the sparse account (n
+ * entries), newest first. */
+static double
+points_all_time(points_db *db, int64_t acct, int want)
+{
+	double t = mono();
+	long q, nq = queries / 10 ? queries / 10 : 1;
+
+	for (q = 0; q < nq; q++) {
+		points_statement_iterator *it;
+		points_entry e;
+		int n = 0, rc;
+
+		if (points_statement_iterator_new(db, acct, "PTS", 0, 0,
+		    POINTS_NEWEST_FIRST, &it) != POINTS_OK)
+			fail("statement", points_errmsg(db));
+		while ((rc = points_statement_next(it, &e)) == POINTS_OK)
+			n++;
+		if (rc != POINTS_ITEROVER || n != want)
+			fail("statement", rc != POINTS_ITEROVER ?
+			    points_errmsg(db) : "not every entry");
+		points_statement_iterator_free(it);
+	}
+	return (mono() - t) * 1e6 / (double)nq;
+}
+
 static double
 sqlite_window(sqlite3 *h, sqlite3_stmt *st)
 {
@@ -115,12 +146,12 @@ main(int argc, char **argv)
 {
 	char dir[] = "/tmp/statement_bench.XXXXXX", uri[256], path[256];
 	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
-	double pn[64], po[64], fl[64];
+	double pn[64], po[64], fl[64], pa[64];
 	points_db *db;
 	sqlite3 *h;
 	sqlite3_stmt *ins, *sel;
-	int64_t acct;
-	long i, r;
+	int64_t acct, sparse;
+	long i, r, nsparse = 0;
 	int c;
 
 	while ((c = getopt(argc, argv, "e:q:r:")) != -1) {
@@ -147,7 +178,8 @@ main(int argc, char **argv)
 	if (points_open(uri, &o, &db) != POINTS_OK)
 		fail("open", points_errmsg(db));
 	if (points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0) ||
-	    points_account_create(db, "E1001", "Li Wei", 0, &acct))
+	    points_account_create(db, "E1001", "Li Wei", 0, &acct) ||
+	    points_account_create(db, "E1002", "Zhang Min", 0, &sparse))
 		fail("setup", points_errmsg(db));
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
 	if (sqlite3_open(path, &h) != SQLITE_OK ||
@@ -175,6 +207,12 @@ main(int argc, char **argv)
 		p.memo = "earn";
 		if (points_earn(db, &p, &t) != POINTS_OK)
 			fail("earn", points_errmsg(db));
+		if (i % 10000 == 0) {
+			p.account = sparse;
+			if (points_earn(db, &p, &t) != POINTS_OK)
+				fail("earn", points_errmsg(db));
+			nsparse++;
+		}
 		sqlite3_bind_int64(ins, 1, now_t);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			fail("insert", sqlite3_errmsg(h));
@@ -195,17 +233,25 @@ main(int argc, char **argv)
 		fl[r] = sqlite_window(h, sel);
 		pn[r] = points_window(db, acct, POINTS_NEWEST_FIRST);
 		po[r] = points_window(db, acct, POINTS_OLDEST_FIRST);
+		pa[r] = points_all_time(db, sparse, (int)nsparse);
 		printf("run %ld  floor %7.1f us  newest first %7.1f us  "
-		    "oldest first %7.1f us\n", r + 1, fl[r], pn[r], po[r]);
+		    "oldest first %7.1f us  all time, sparse %7.1f us\n",
+		    r + 1, fl[r], pn[r], po[r], pa[r]);
 	}
 	qsort(fl, (size_t)runs, sizeof(double), cmp_double);
 	qsort(pn, (size_t)runs, sizeof(double), cmp_double);
 	qsort(po, (size_t)runs, sizeof(double), cmp_double);
+	qsort(pa, (size_t)runs, sizeof(double), cmp_double);
 	printf("median: the last hour (61 of %ld entries): floor %.1f us, "
 	    "newest first %.1f us (%.2fx the floor), oldest first %.1f us "
 	    "(%.2fx)\n", entries, fl[runs / 2], pn[runs / 2],
 	    pn[runs / 2] / fl[runs / 2], po[runs / 2],
 	    po[runs / 2] / fl[runs / 2]);
+	printf("median: all time of an account with %ld entries over %.0f "
+	    "days (%.0f buckets): %.1f us, %.2f us a bucket\n", nsparse,
+	    (double)(entries * STEP) / 86400.0,
+	    (double)(entries * STEP) / 65536.0 + 1, pa[runs / 2],
+	    pa[runs / 2] / ((double)(entries * STEP) / 65536.0 + 1));
 
 	sqlite3_finalize(ins);
 	sqlite3_finalize(sel);

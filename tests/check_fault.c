@@ -1337,64 +1337,196 @@ static const fault_op big_batch_op = {
 };
 #define NWRITE ((int)(sizeof(write_ops) / sizeof(write_ops[0])))
 
-/* ---- Storage fault loops ---- */
+/* ---- The fault loops ----
+ *
+ * One loop, driven by how a fault is injected (a fault_kind: the nth
+ * store call, once or every call from n on, or the nth allocation) and
+ * by where the operation runs (plain, or in a batch between two other
+ * operations). */
 
-/* Fail call n = 1, 1 + stride, ... (stride 1: every call). */
-static void
-fault_loop_stride(const fault_op *op, int persistent, int stride)
+/* The batch around the operation under test: op1 before it and op3
+ * after it, earns to erin in PTS, which no operation under test reads
+ * or checks. */
+#define OP1_AMOUNT 3
+#define OP3_AMOUNT 4
+
+static int64_t
+puts_and_dels(void)
 {
-	int64_t n, calls, fails;
-	int rc;
+	return points_store_fault_method_calls(fault, "put") +
+	    points_store_fault_method_calls(fault, "del");
+}
+
+typedef struct fault_kind {
+	const char *what; /* "call", "allocation": for messages */
+	int code;         /* what an operation that met the fault returns */
+	void (*arm)(int64_t n, int persistent);
+	/* Disarm; *calls: the calls (allocations) the operation made,
+	 * *writes: its puts and deletes (-1: not counted).  Nonzero when a
+	 * fault was injected. */
+	int (*disarm)(int64_t n, int64_t *calls, int64_t *writes);
+} fault_kind;
+
+static void
+store_arm(int64_t n, int persistent)
+{
+	ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
+	    POINTS_OK);
+}
+
+static int
+store_disarm(int64_t n, int64_t *calls, int64_t *writes)
+{
+	int64_t fails = points_store_fault_failures(fault);
+
+	(void)n;
+	*calls = points_store_fault_calls(fault);
+	*writes = puts_and_dels();
+	ck_assert_int_eq(points_store_fault_arm(fault, 0, 0), POINTS_OK);
+	return fails > 0;
+}
+
+/* (the hook fails only the nth allocation: no persistent mode) */
+static void
+alloc_arm(int64_t n, int persistent)
+{
+	(void)persistent;
+	tu_alloc_fail_at((long)n);
+}
+
+static int
+alloc_disarm(int64_t n, int64_t *calls, int64_t *writes)
+{
+	*calls = tu_alloc_count();
+	*writes = -1;
+	tu_alloc_fail_at(0);
+	return *calls >= n;
+}
+
+static const fault_kind store_faults = {
+	"call", POINTS_ESTORAGE, store_arm, store_disarm
+};
+static const fault_kind alloc_faults = {
+	"allocation", POINTS_ENOMEM, alloc_arm, alloc_disarm
+};
+
+/* Fail the nth store call (every call from n on when persistent) or
+ * allocation, n = 1, 1 + stride, ..., until op succeeds; then its
+ * effect is there (op->check) and the invariants hold.  Each failure
+ * returns k->code, which the handle keeps (but after a batch's
+ * rollback, op->batch), and a fault is never swallowed.
+ *
+ * Plain: after each failure the ledger is byte for byte what it was.
+ *
+ * In a batch: op1 succeeds, the operation fails, op3 succeeds, the
+ * batch commits: op1 and op3 are there, the failed operation left no
+ * trace (the batch's view is byte for byte what it was before it), and
+ * the invariants and points_verify hold.  When every store call from n
+ * on fails, rolling back to the operation's savepoint fails too (n > 1:
+ * it follows the savepoint, call 1): the batch is lost, op3 and the
+ * commit say POINTS_ESTATE and the ledger is as before the batch.
+ * Under store faults every operation must fail after it has written at
+ * least once (a put or delete succeeded before the failed call). */
+static void
+fault_loop(const fault_kind *k, int in_batch, const fault_op *op,
+    int persistent, int stride)
+{
+	int64_t n, calls, writes, erin_pts = tu_available(db, erin, "PTS");
+	int rc, rc3, lost, wrote_then_failed = 0;
+	const char *on = persistent ? " on" : "";
 
 	for (n = 1;; n += stride) {
-		char *before, msg[600];
-		size_t bl;
+		char *before, *mid = NULL, *after, msg[600];
+		size_t bl, ml = 0, al;
 
-		ck_assert_msg(n < FAULT_MAX, "%s: still failing with call %lld "
-		    "failed", op->name, (long long)n);
+		ck_assert_msg(n < FAULT_MAX, "%s: still failing with %s %lld "
+		    "failed", op->name, k->what, (long long)n);
 		before = tu_dump(db, &bl);
-		ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
-		    POINTS_OK);
-		rc = op->run();
-		calls = points_store_fault_calls(fault);
-		fails = points_store_fault_failures(fault);
-		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0),
-		    POINTS_OK);
-		snprintf(msg, sizeof(msg), "%s", points_errmsg(db));
-		if (rc == POINTS_OK) {
-			/* a storage error must never be swallowed */
-			ck_assert_msg(fails == 0, "%s succeeded although call "
-			    "%lld of %lld failed", op->name, (long long)n,
-			    (long long)calls);
-			free(before);
-			break;
+		if (in_batch) {
+			ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+			ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT,
+			    NULL), POINTS_OK);
+			mid = tu_dump_txn(db, &ml);
 		}
-		ck_assert_msg(fails > 0, "%s failed without a fault (call %lld "
-		    "of %lld): %s", op->name, (long long)n, (long long)calls,
-		    msg);
-		ck_assert_msg(rc == POINTS_ESTORAGE, "%s, fault at call %lld%s: "
-		    "returned %d (%s), not POINTS_ESTORAGE: %s", op->name,
-		    (long long)n, persistent ? " on" : "", rc,
-		    points_strerror(rc), msg);
-		if (!op->batch)
-			ck_assert_int_eq(points_errcode(db), rc);
-		assert_unchanged(before, bl, op->name, (long)n, persistent);
+		k->arm(n, persistent);
+		rc = op->run();
+		if (k->disarm(n, &calls, &writes)) {
+			snprintf(msg, sizeof(msg), "%s", points_errmsg(db));
+			ck_assert_msg(rc != POINTS_OK, "%s succeeded although "
+			    "%s %lld of %lld failed", op->name, k->what,
+			    (long long)n, (long long)calls);
+			ck_assert_msg(rc == k->code, "%s%s, fault at %s "
+			    "%lld%s: returned %d (%s), not %d: %s", op->name,
+			    in_batch ? " in a batch" : "", k->what,
+			    (long long)n, on, rc, points_strerror(rc),
+			    k->code, msg);
+			if (!op->batch)
+				ck_assert_int_eq(points_errcode(db), rc);
+			/* the failed call was a write after a write, or
+			 * came after one */
+			if (writes >= 2 || (writes == 1 && calls > n))
+				wrote_then_failed = 1;
+		} else {
+			ck_assert_msg(rc == POINTS_OK, "%s failed without a "
+			    "fault (%s %lld of %lld): %s", op->name, k->what,
+			    (long long)n, (long long)calls, points_errmsg(db));
+		}
+		if (!in_batch) {
+			if (rc != POINTS_OK)
+				assert_unchanged(before, bl, op->name, (long)n,
+				    persistent);
+			free(before);
+			if (rc == POINTS_OK)
+				break;
+			continue;
+		}
+		lost = rc != POINTS_OK && persistent && n > 1;
+		if (rc != POINTS_OK && !lost) {
+			/* the batch goes on as it was before the operation */
+			after = tu_dump_txn(db, &al);
+			ck_assert_msg(al == ml && memcmp(after, mid, ml) == 0,
+			    "%s, fault at %s %lld: the failed operation left "
+			    "a trace in the batch", op->name, k->what,
+			    (long long)n);
+			free(after);
+		}
+		free(mid);
+		rc3 = tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL);
+		if (lost) {
+			/* undoing it failed too: the batch is lost */
+			ck_assert_msg(strstr(msg, "the batch was rolled back"),
+			    "%s, fault from %lld: %s", op->name, (long long)n,
+			    msg);
+			ck_assert_int_eq(rc3, POINTS_ESTATE);
+			ck_assert_int_eq(points_batch_commit(db),
+			    POINTS_ESTATE);
+			assert_unchanged(before, bl, op->name, (long)n, 1);
+			free(before);
+			continue;
+		}
+		ck_assert_msg(rc3 == POINTS_OK, "%s, fault at %s %lld: the "
+		    "batch did not go on: %s", op->name, k->what,
+		    (long long)n, points_errmsg(db));
+		ck_assert_msg(points_batch_commit(db) == POINTS_OK, "%s, fault "
+		    "at %s %lld: commit: %s", op->name, k->what, (long long)n,
+		    points_errmsg(db));
+		erin_pts += OP1_AMOUNT + OP3_AMOUNT;
+		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
 		free(before);
+		if (rc == POINTS_OK)
+			break;
+		tu_invariants(db);
 	}
 	op->check();
 	tu_invariants(db);
-}
-
-static void
-fault_loop(const fault_op *op, int persistent)
-{
-	fault_loop_stride(op, persistent, 1);
+	ck_assert_msg(!in_batch || k != &store_faults || wrote_then_failed,
+	    "%s never failed after writing", op->name);
 }
 
 /* _i: write_ops index * 2 + persistent */
 START_TEST(test_write_operation_survives_store_faults)
 {
-	fault_loop(&write_ops[_i / 2], _i % 2);
+	fault_loop(&store_faults, 0, &write_ops[_i / 2], _i % 2, 1);
 }
 END_TEST
 
@@ -1403,13 +1535,13 @@ END_TEST
 START_TEST(test_big_batch_rolls_back_node_splits_on_store_faults)
 {
 	big_setup();
-	fault_loop_stride(&big_batch_op, _i, 7);
+	fault_loop(&store_faults, 0, &big_batch_op, _i, 7);
 }
 END_TEST
 
 START_TEST(test_write_operation_survives_sqlite_store_faults)
 {
-	fault_loop(&write_ops[_i / 2], _i % 2);
+	fault_loop(&store_faults, 0, &write_ops[_i / 2], _i % 2, 1);
 }
 END_TEST
 
@@ -1538,172 +1670,6 @@ END_TEST
 
 /* ---- Inside a batch: a failed operation undoes only itself ---- */
 
-/* The batch around the operation under test: op1 before it and op3
- * after it, earns to erin in PTS, which no operation under test reads
- * or checks. */
-#define OP1_AMOUNT 3
-#define OP3_AMOUNT 4
-
-static int64_t
-puts_and_dels(void)
-{
-	return points_store_fault_method_calls(fault, "put") +
-	    points_store_fault_method_calls(fault, "del");
-}
-
-/* In a batch, op1 succeeds, the operation fails at store call n (once,
- * or every call from n on until it returns), op3 succeeds, the batch
- * commits: op1 and op3 are there, the failed operation left no trace
- * (the batch's view is byte for byte what it was before it), and the
- * invariants and points_verify hold.  When every call from n on fails,
- * rolling back to the operation's savepoint fails too (n > 1: it
- * follows the savepoint, call 1): the batch is lost, op3 and the commit
- * say POINTS_ESTATE and the ledger is as before the batch.  Every
- * operation must fail after it has written at least once (a put or
- * delete succeeded before the failed call). */
-static void
-batch_fault_loop(const fault_op *op, int persistent)
-{
-	int64_t n, calls, fails, writes, erin_pts = tu_available(db, erin, "PTS");
-	int rc, rc3, crc, wrote_then_failed = 0;
-
-	for (n = 1;; n++) {
-		char *before, *mid, *after, msg[600];
-		size_t bl, ml, al;
-
-		ck_assert_msg(n < FAULT_MAX, "%s: still failing with call %lld "
-		    "failed", op->name, (long long)n);
-		before = tu_dump(db, &bl);
-		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
-		ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT, NULL),
-		    POINTS_OK);
-		mid = tu_dump_txn(db, &ml);
-		ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
-		    POINTS_OK);
-		rc = op->run();
-		calls = points_store_fault_calls(fault);
-		fails = points_store_fault_failures(fault);
-		writes = puts_and_dels();
-		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0),
-		    POINTS_OK);
-		snprintf(msg, sizeof(msg), "%s", points_errmsg(db));
-		if (rc == POINTS_OK) {
-			ck_assert_msg(fails == 0, "%s succeeded although call "
-			    "%lld of %lld failed", op->name, (long long)n,
-			    (long long)calls);
-		} else {
-			ck_assert_msg(fails > 0, "%s failed without a fault "
-			    "(call %lld of %lld): %s", op->name, (long long)n,
-			    (long long)calls, msg);
-			ck_assert_msg(rc == POINTS_ESTORAGE, "%s in a batch, "
-			    "fault at call %lld%s: returned %d (%s): %s",
-			    op->name, (long long)n, persistent ? " on" : "",
-			    rc, points_strerror(rc), msg);
-			ck_assert_int_eq(points_errcode(db), rc);
-			/* the failed call was a write after a write, or
-			 * came after one */
-			if (writes >= 2 || (writes == 1 && calls > n))
-				wrote_then_failed = 1;
-		}
-		if (rc != POINTS_OK && !(persistent && n > 1)) {
-			/* the batch goes on as it was before the operation */
-			after = tu_dump_txn(db, &al);
-			ck_assert_msg(al == ml && memcmp(after, mid, ml) == 0,
-			    "%s, fault at call %lld: the failed operation "
-			    "left a trace in the batch", op->name,
-			    (long long)n);
-			free(after);
-		}
-		rc3 = tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL);
-		if (persistent && rc != POINTS_OK && n > 1) {
-			/* undoing it failed too: the batch is lost */
-			ck_assert_msg(strstr(msg, "the batch was rolled back"),
-			    "%s, fault from %lld: %s", op->name, (long long)n,
-			    msg);
-			ck_assert_int_eq(rc3, POINTS_ESTATE);
-			ck_assert_int_eq(points_batch_commit(db),
-			    POINTS_ESTATE);
-			assert_unchanged(before, bl, op->name, (long)n, 1);
-			free(before);
-			free(mid);
-			continue;
-		}
-		ck_assert_msg(rc3 == POINTS_OK, "%s, fault at %lld: the "
-		    "batch did not go on: %s", op->name, (long long)n,
-		    points_errmsg(db));
-		crc = points_batch_commit(db);
-		ck_assert_msg(crc == POINTS_OK, "%s, fault at %lld: commit: "
-		    "%s", op->name, (long long)n, points_errmsg(db));
-		erin_pts += OP1_AMOUNT + OP3_AMOUNT;
-		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
-		free(before);
-		free(mid);
-		if (rc == POINTS_OK)
-			break;
-		tu_invariants(db);
-	}
-	op->check();
-	tu_invariants(db);
-	ck_assert_msg(wrote_then_failed, "%s never failed after writing",
-	    op->name);
-}
-
-/* The same with the nth allocation failing (a memory store): the
- * operation returns POINTS_ENOMEM, is undone, and the batch goes on
- * (rolling back to a savepoint needs no memory). */
-static void
-batch_oom_loop(const fault_op *op)
-{
-	int64_t erin_pts = tu_available(db, erin, "PTS");
-	long n, count;
-	int rc;
-
-	for (n = 1;; n++) {
-		char *mid, *after;
-		size_t ml, al;
-
-		ck_assert_msg(n < FAULT_MAX, "%s: still failing at allocation "
-		    "%ld", op->name, n);
-		tu_alloc_fail_at(0);
-		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
-		ck_assert_int_eq(tu_earn(db, erin, "PTS", OP1_AMOUNT, NULL),
-		    POINTS_OK);
-		mid = tu_dump_txn(db, &ml);
-		tu_alloc_fail_at(n);
-		rc = op->run();
-		count = tu_alloc_count();
-		tu_alloc_fail_at(0);
-		if (rc == POINTS_OK) {
-			ck_assert_msg(count < n, "%s succeeded although "
-			    "allocation %ld failed", op->name, n);
-		} else {
-			ck_assert_msg(rc == POINTS_ENOMEM, "%s in a batch, "
-			    "allocation %ld failed: returned %d (%s): %s",
-			    op->name, n, rc, points_strerror(rc),
-			    points_errmsg(db));
-			ck_assert_msg(count >= n, "%s failed without an "
-			    "allocation failing: %s", op->name,
-			    points_errmsg(db));
-			after = tu_dump_txn(db, &al);
-			ck_assert_msg(al == ml && memcmp(after, mid, ml) == 0,
-			    "%s, allocation %ld failed: the failed operation "
-			    "left a trace in the batch", op->name, n);
-			free(after);
-		}
-		free(mid);
-		ck_assert_msg(tu_earn(db, erin, "PTS", OP3_AMOUNT, NULL) ==
-		    POINTS_OK, "%s, allocation %ld: the batch did not go on: "
-		    "%s", op->name, n, points_errmsg(db));
-		ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
-		erin_pts += OP1_AMOUNT + OP3_AMOUNT;
-		ck_assert_int_eq(tu_available(db, erin, "PTS"), erin_pts);
-		if (rc == POINTS_OK)
-			break;
-	}
-	op->check();
-	tu_invariants(db);
-}
-
 /* A store without savepoints (version 2) keeps the documented
  * fallback: a failure after the operation's first write (a put or
  * delete was tried, the failed one included) rolls the whole batch
@@ -1779,7 +1745,7 @@ single_op(int i)
 /* _i: single_op index * 2 + persistent */
 START_TEST(test_failed_operation_in_batch_undoes_only_itself)
 {
-	batch_fault_loop(single_op(_i / 2), _i % 2);
+	fault_loop(&store_faults, 1, single_op(_i / 2), _i % 2, 1);
 }
 END_TEST
 
@@ -1791,14 +1757,14 @@ START_TEST(test_chunked_sweep_in_batch_undoes_only_itself)
 	static const fault_op sweep = { "sweep", run_sweep, check_sweep, 0 };
 
 	points_expiry__chunk = 1;
-	batch_fault_loop(&sweep, _i);
+	fault_loop(&store_faults, 1, &sweep, _i, 1);
 	points_expiry__chunk = POINTS_SWEEP_CHUNK;
 }
 END_TEST
 
 START_TEST(test_failed_operation_in_batch_survives_out_of_memory)
 {
-	batch_oom_loop(single_op(_i));
+	fault_loop(&alloc_faults, 1, single_op(_i), 0, 1);
 }
 END_TEST
 
@@ -2470,60 +2436,16 @@ END_TEST
 
 /* ---- Out of memory ---- */
 
-static void
-oom_loop_stride(const char *name, int (*run)(void), void (*check)(void),
-    int stride)
-{
-	long n, count;
-	int rc;
-
-	for (n = 1;; n += stride) {
-		char *before;
-		size_t bl;
-
-		ck_assert_msg(n < FAULT_MAX, "%s: still failing at allocation "
-		    "%ld", name, n);
-		tu_alloc_fail_at(0);
-		before = tu_dump(db, &bl);
-		tu_alloc_fail_at(n);
-		rc = run();
-		count = tu_alloc_count();
-		tu_alloc_fail_at(0);
-		if (rc == POINTS_OK) {
-			ck_assert_msg(count < n, "%s succeeded although "
-			    "allocation %ld failed", name, n);
-			free(before);
-			break;
-		}
-		ck_assert_msg(rc == POINTS_ENOMEM, "%s, allocation %ld failed: "
-		    "returned %d (%s): %s", name, n, rc, points_strerror(rc),
-		    points_errmsg(db));
-		ck_assert_msg(count >= n, "%s failed without an allocation "
-		    "failing: %s", name, points_errmsg(db));
-		assert_unchanged(before, bl, name, n, 0);
-		free(before);
-	}
-	if (check)
-		check();
-	tu_invariants(db);
-}
-
-static void
-oom_loop(const char *name, int (*run)(void), void (*check)(void))
-{
-	oom_loop_stride(name, run, check, 1);
-}
-
 START_TEST(test_write_operation_survives_out_of_memory)
 {
-	oom_loop(write_ops[_i].name, write_ops[_i].run, write_ops[_i].check);
+	fault_loop(&alloc_faults, 0, &write_ops[_i], 0, 1);
 }
 END_TEST
 
 START_TEST(test_big_batch_rolls_back_node_splits_on_out_of_memory)
 {
 	big_setup();
-	oom_loop(big_batch_op.name, big_batch_op.run, big_batch_op.check);
+	fault_loop(&alloc_faults, 0, &big_batch_op, 0, 1);
 }
 END_TEST
 

@@ -50,8 +50,9 @@ static struct {
 	jfieldID c_hold_id, c_amount, c_to, c_memo, c_key;
 	jfieldID l_hold_id, l_memo, l_key;
 	jfieldID f_account, f_to, f_memo, f_key;
-	/* category8 and actor8 of Posting, Reversal, Capture, Release */
-	jfieldID meta[4][2];
+	/* category8 and actor8 (Request.java) of Posting, Reversal,
+	 * Capture, Release, Forfeit */
+	jfieldID meta[5][2];
 } points_jni;
 
 static jclass
@@ -177,6 +178,8 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 	POINTS_JNI_FIELD_OF(capture, meta[2][1], "actor8", "[B");
 	POINTS_JNI_FIELD_OF(release, meta[3][0], "category8", "[B");
 	POINTS_JNI_FIELD_OF(release, meta[3][1], "actor8", "[B");
+	POINTS_JNI_FIELD_OF(forfeit, meta[4][0], "category8", "[B");
+	POINTS_JNI_FIELD_OF(forfeit, meta[4][1], "actor8", "[B");
 #undef POINTS_JNI_CLASS
 #undef POINTS_JNI_FIELD
 #undef POINTS_JNI_FIELD_OF
@@ -326,7 +329,8 @@ typedef struct points_java_meta_strs {
 } points_java_meta_strs;
 
 /* Pin the category8 and actor8 of request o, of kind k (0 Posting, 1
- * Reversal, 2 Capture, 3 Release); 0 when an exception is pending. */
+ * Reversal, 2 Capture, 3 Release, 4 Forfeit); 0 when an exception is
+ * pending. */
 static int
 points_java_meta_pin(JNIEnv *jenv, jobject o, int k, points_java_meta_strs *s,
     const char **category, const char **actor)
@@ -475,7 +479,10 @@ points_java_forfeit_in(JNIEnv *jenv, jobject o, points_forfeit *f,
 	s->key = (*jenv)->GetObjectField(jenv, o, points_jni.f_key);
 	f->memo = points_java_pin(jenv, s->memo);
 	f->idempotency_key = points_java_pin(jenv, s->key);
-	return !(*jenv)->ExceptionCheck(jenv);
+	if ((*jenv)->ExceptionCheck(jenv))
+		return 0;
+	return points_java_meta_pin(jenv, o, 4, &s->meta, &f->category,
+	    &f->actor);
 }
 
 /* Kept chain heads: an org.libpoints.ChainHead[] (null: none), read into
@@ -690,6 +697,8 @@ POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
 		if (!points_java_forfeit_in(jenv, $input, &temp, &strs)) {
 			points_java_request_unpin(jenv, &strs, NULL, temp.memo,
 			    temp.idempotency_key);
+			points_java_meta_unpin(jenv, &strs.meta, temp.category,
+			    temp.actor);
 			return $null;
 		}
 	}
@@ -697,6 +706,8 @@ POINTS_JAVA_REQUEST_IN(points_release, Release, points_java_release_in,
 %typemap(freearg) const points_forfeit *req {
 	points_java_request_unpin(jenv, &strs$argnum, NULL, temp$argnum.memo,
 	    temp$argnum.idempotency_key);
+	points_java_meta_unpin(jenv, &strs$argnum.meta, temp$argnum.category,
+	    temp$argnum.actor);
 }
 
 /* ---- Output parameters become return values. ---- */

@@ -20,8 +20,9 @@
 #define ENTRY_RECORD_V2 2 /* version 1, then extensions (entry.h) */
 /* The ledger module's format.  2: entries may be of record version 2,
  * which 0.1.0 (format 1) cannot read, and have the time index, which
- * setup builds for a format-1 ledger. */
-#define LEDGER_FORMAT 2
+ * setup builds for a format-1 ledger.  3: the time index keys lead with
+ * the time's bucket (entry.h); setup rebuilds a format-2 index. */
+#define LEDGER_FORMAT 3
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
@@ -96,13 +97,38 @@ POINTS_MODULE(ledger_module)
 
 /* ---- The time index ---- */
 
+static uint64_t
+time_bits(int64_t time)
+{
+	/* flipping the sign bit orders negative times first */
+	return (uint64_t)time ^ UINT64_C(1) << 63;
+}
+
+uint64_t
+points_entry__time_bucket(int64_t time)
+{
+	return time_bits(time) >> POINTS_ENTRY_TIME_BUCKET_BITS;
+}
+
+int64_t
+points_entry__bucket_time(uint64_t bucket)
+{
+	return (int64_t)(bucket << POINTS_ENTRY_TIME_BUCKET_BITS ^
+	    UINT64_C(1) << 63);
+}
+
 void
 points_entry__time_key(unsigned char k[POINTS_ENTRY_TIME_KEY_LEN],
     int64_t account, uint32_t asset, int64_t time, int64_t seq)
 {
-	(void)points_balance__key(account, asset, k);
-	/* flipping the sign bit orders negative times first */
-	points_codec__put_be64(k + 8, (uint64_t)time ^ UINT64_C(1) << 63);
+	uint64_t t = time_bits(time);
+	unsigned char hi[8];
+
+	points_codec__put_be64(hi, t >> POINTS_ENTRY_TIME_BUCKET_BITS);
+	memcpy(k, hi + 2, 6);
+	(void)points_balance__key(account, asset, k + 6);
+	k[14] = (unsigned char)(t >> 8);
+	k[15] = (unsigned char)t;
 	points_codec__put_be64(k + 16, (uint64_t)seq);
 }
 
@@ -111,11 +137,16 @@ points_entry__time_key_parse(const void *k, size_t kl, int64_t *account,
     uint32_t *asset, int64_t *time, int64_t *seq)
 {
 	const unsigned char *p = k;
+	unsigned char hi[8] = { 0 };
+	uint64_t t;
 
 	if (kl != POINTS_ENTRY_TIME_KEY_LEN)
 		return 0;
-	points_balance__key_parse(p, account, asset);
-	*time = (int64_t)(points_codec__get_be64(p + 8) ^ UINT64_C(1) << 63);
+	memcpy(hi + 2, p, 6);
+	t = points_codec__get_be64(hi) << POINTS_ENTRY_TIME_BUCKET_BITS |
+	    (uint64_t)p[14] << 8 | p[15];
+	points_balance__key_parse(p + 6, account, asset);
+	*time = (int64_t)(t ^ UINT64_C(1) << 63);
 	*seq = (int64_t)points_codec__get_be64(p + 16);
 	return *seq > 0;
 }
@@ -135,8 +166,29 @@ time_index(points_db *db, const points_entry_rec *e)
 	return points_db__put(db, &points_entry__time_ks, k, sizeof(k), "", 0);
 }
 
+/* Remove every key of the time index. */
+static int
+time_index_clear(points_db *db)
+{
+	static const size_t len = POINTS_ENTRY_TIME_KEY_LEN;
+	unsigned char keys[POINTS_ENTRY_TIME_KEY_LEN * 256];
+	size_t n, i;
+	int rc;
+
+	do {
+		if ((rc = points_db__collect_keys(db, &points_entry__time_ks,
+		    NULL, 0, NULL, 0, len, keys, 256, &n)))
+			return rc;
+		for (i = 0; i < n && rc == POINTS_OK; i++)
+			rc = points_db__del(db, &points_entry__time_ks,
+			    keys + i * len, len);
+	} while (rc == POINTS_OK && n == 256);
+	return rc;
+}
+
 /* A ledger of format 1 (or one made before modules recorded formats,
- * or a new one) gets the time index of the entries it has. */
+ * or a new one) gets the time index of the entries it has; one of
+ * format 2 gets it again, in the layout of format 3. */
 static int
 ledger_setup(points_db *db, unsigned found)
 {
@@ -145,8 +197,10 @@ ledger_setup(points_db *db, unsigned found)
 	points_entry_rec e;
 	int rc = POINTS_OK;
 
-	if (found >= 2)
+	if (found >= 3)
 		return POINTS_OK;
+	if (found == 2 && (rc = time_index_clear(db)))
+		return rc;
 	points_entry__init(&e, 0, 0, 0);
 	/* a chunk of keys at a time: the index is another keyspace, but
 	 * the decoding needs the values past the cursor's next call */

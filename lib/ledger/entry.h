@@ -45,10 +45,22 @@ extern points_ksdef points_entry__time_ks;
 
 /* The time index: one key per party of every entry (one when from is
  * to), empty value, so that an account's entries in a time window are a
- * range (statement.c) whatever order their times came in:
- *   balance key (8: account, asset) | time (8, big-endian, sign bit
- *   flipped) | seq (8, big-endian). */
+ * few ranges (statement.c) whatever order their times came in.  The
+ * time, as a big-endian number with its sign bit flipped, is split in
+ * two around the account:
+ *   bucket (6: the time's high 48 bits, about 18 hours) | balance key
+ *   (8: account, asset) | the time's low 16 bits (2) | seq (8).
+ * Keys of one bucket sit together, so a day's writes all land in one
+ * small part of the index, as the log's do, instead of on a page of
+ * each account's history (which doubled the pages a batch of earns over
+ * many accounts dirties).  A window reads one range per bucket it
+ * spans. */
 #define POINTS_ENTRY_TIME_KEY_LEN 24
+#define POINTS_ENTRY_TIME_BUCKET_BITS 16
+/* The bucket of a time (its high 48 bits, sign flipped). */
+uint64_t points_entry__time_bucket(int64_t time);
+/* The first time of a bucket. */
+int64_t points_entry__bucket_time(uint64_t bucket);
 void points_entry__time_key(unsigned char k[POINTS_ENTRY_TIME_KEY_LEN],
     int64_t account, uint32_t asset, int64_t time, int64_t seq);
 /* The parts of a time index key (1), or 0 when it is not one. */

@@ -1,6 +1,7 @@
 /* statement.c - an account's entries in one asset, newest or oldest
- * first: a range of the time index (entry.h), so a window costs what it
- * holds, not the account's history. */
+ * first: a range of the time index (entry.h) in each bucket the window
+ * spans, so a window costs what it holds and a seek per bucket (about 18
+ * hours), not the account's history. */
 #include <string.h>
 
 #include "points.h"
@@ -66,9 +67,10 @@ entry_view(const points_entry_rec *e, int64_t account, int64_t owed,
 	return is_from ? e->prev_from : e->prev_to;
 }
 
-/* Where a statement stands: the time index key (entry.h) it returned
- * last, or none yet. */
+/* Where a statement stands: the bucket it reads, and the time index key
+ * (entry.h) it returned last in that bucket, or none yet. */
 struct statement_pos {
+	uint64_t bucket;
 	int started;
 	unsigned char key[POINTS_ENTRY_TIME_KEY_LEN];
 };
@@ -80,9 +82,11 @@ struct points_statement_iterator {
 	char asset_code[POINTS_ASSET_MAX + 1];
 	int order;
 	int64_t max_seq; /* the log's end when it was made: no later entry */
-	/* The window's bounds in the time index: lo <= key < hi. */
-	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN];
-	unsigned char hi[POINTS_ENTRY_TIME_KEY_LEN];
+	int64_t from, to; /* the window: from <= time < to (to 0: no end) */
+	/* The buckets to read, first <= last, both of the window and
+	 * holding keys when it was made; none when empty. */
+	uint64_t first, last;
+	int empty;
 	struct statement_pos pos;
 	/* the last party read (statements of one account seldom change) */
 	uint32_t party;
@@ -103,8 +107,29 @@ key_next(unsigned char *k, size_t n)
 		;
 }
 
+/* The window's keys in bucket b: lo <= key < hi. */
+static void
+bucket_range(const struct points_statement_iterator *it, uint64_t b,
+    unsigned char *lo, unsigned char *hi)
+{
+	int64_t start = points_entry__bucket_time(b);
+
+	points_entry__time_key(lo, it->account, it->asset,
+	    it->from > start ? it->from : start, 0);
+	if (it->to && points_entry__time_bucket(it->to) == b)
+		points_entry__time_key(hi, it->account, it->asset, it->to, 0);
+	else {
+		/* past the account's last key in the bucket */
+		points_entry__time_key(hi, it->account, it->asset,
+		    start | 0xffff, INT64_MAX);
+		key_next(hi, POINTS_ENTRY_TIME_KEY_LEN);
+	}
+}
+
 /* Up to POINTS_ITER_CHUNK index keys after the position, in order, into
- * keys; *n says how many, *end whether the window has no more. */
+ * keys, moving the position past them; *n says how many, *end whether
+ * the window has no more.  Buckets without keys of the account cost a
+ * seek each. */
 static int
 statement_keys(points_db *db, struct points_statement_iterator *it,
     unsigned char keys[][POINTS_ENTRY_TIME_KEY_LEN], size_t *n, int *end)
@@ -116,40 +141,55 @@ statement_keys(points_db *db, struct points_statement_iterator *it,
 	size_t kl, vl;
 	int rc;
 
-	memcpy(lo, it->lo, sizeof(lo));
-	memcpy(hi, it->hi, sizeof(hi));
-	if (it->pos.started && newest)
-		memcpy(hi, it->pos.key, sizeof(hi)); /* before it */
-	else if (it->pos.started) {
-		memcpy(lo, it->pos.key, sizeof(lo));
-		key_next(lo, sizeof(lo)); /* after it */
-	}
 	*n = 0;
-	*end = 0;
-	if (memcmp(lo, hi, sizeof(lo)) >= 0) {
-		*end = 1;
-		return POINTS_OK;
+	*end = it->empty;
+	while (!*end) {
+		bucket_range(it, it->pos.bucket, lo, hi);
+		if (it->pos.started && newest)
+			memcpy(hi, it->pos.key, sizeof(hi)); /* before it */
+		else if (it->pos.started) {
+			memcpy(lo, it->pos.key, sizeof(lo));
+			key_next(lo, sizeof(lo)); /* after it */
+		}
+		rc = POINTS_ITEROVER;
+		if (memcmp(lo, hi, sizeof(lo)) < 0) {
+			rc = db->store->cursor_open(db->store,
+			    db->ks[points_entry__time_ks.slot], lo, sizeof(lo),
+			    hi, sizeof(hi), newest, &c);
+			if (rc)
+				return points_db__store_err(db, rc, "statement");
+			while (*n < POINTS_ITER_CHUNK &&
+			    (rc = db->store->cursor_next(db->store, c, &k, &kl,
+			    &v, &vl)) == POINTS_OK &&
+			    kl == POINTS_ENTRY_TIME_KEY_LEN)
+				memcpy(keys[(*n)++], k, kl);
+			db->store->cursor_close(db->store, c);
+			if (rc == POINTS_OK && *n < POINTS_ITER_CHUNK)
+				/* stopped at a key of another length */
+				return points_db__err(db, POINTS_ECORRUPT,
+				    "account %lld: statement index unreadable",
+				    (long long)it->account);
+			if (rc != POINTS_OK && rc != POINTS_ITEROVER)
+				return points_db__store_err(db, rc,
+				    "statement");
+		}
+		if (*n > 0) {
+			it->pos.started = 1;
+			memcpy(it->pos.key, keys[*n - 1], sizeof(it->pos.key));
+		}
+		if (rc == POINTS_OK)
+			return POINTS_OK; /* a full chunk: maybe more here */
+		/* this bucket is done: on to the next, if any */
+		if (newest ? it->pos.bucket <= it->first :
+		    it->pos.bucket >= it->last)
+			*end = 1;
+		else {
+			it->pos.bucket += newest ? (uint64_t)-1 : 1;
+			it->pos.started = 0;
+		}
+		if (*n > 0)
+			return POINTS_OK;
 	}
-	rc = db->store->cursor_open(db->store,
-	    db->ks[points_entry__time_ks.slot], lo, sizeof(lo), hi, sizeof(hi),
-	    newest, &c);
-	if (rc)
-		return points_db__store_err(db, rc, "statement");
-	while (*n < POINTS_ITER_CHUNK &&
-	    (rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl)) ==
-	    POINTS_OK && kl == POINTS_ENTRY_TIME_KEY_LEN)
-		memcpy(keys[(*n)++], k, kl);
-	db->store->cursor_close(db->store, c);
-	if (rc == POINTS_ITEROVER) {
-		*end = 1;
-		return POINTS_OK;
-	}
-	if (rc)
-		return points_db__store_err(db, rc, "statement");
-	if (*n < POINTS_ITER_CHUNK) /* stopped at a key of another length */
-		return points_db__err(db, POINTS_ECORRUPT,
-		    "account %lld: statement index unreadable",
-		    (long long)it->account);
 	return POINTS_OK;
 }
 
@@ -231,16 +271,45 @@ statement_fill(points_iter *base)
 			if (rc == POINTS_OK)
 				rc = statement_emit(db, it, keys[i], &e);
 		}
-		if (rc == POINTS_OK && n > 0) {
-			it->pos.started = 1;
-			memcpy(it->pos.key, keys[n - 1], sizeof(it->pos.key));
-		}
 	}
 	points_entry__free(&e);
 	if (rc)
 		return rc;
 	base->done = end;
 	return POINTS_OK;
+}
+
+/* The bucket of the time index's first key (its last: reverse), in *b;
+ * *found 0 when the index is empty. */
+static int
+index_edge(points_db *db, int reverse, uint64_t *b, int *found)
+{
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int64_t account, time, seq;
+	uint32_t asset;
+	int rc;
+
+	*found = 0;
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_entry__time_ks.slot], NULL, 0, NULL, 0, reverse, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "statement");
+	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+	if (rc == POINTS_OK && !points_entry__time_key_parse(k, kl, &account,
+	    &asset, &time, &seq))
+		rc = points_db__err(db, POINTS_ECORRUPT,
+		    "statement index unreadable");
+	else if (rc == POINTS_OK) {
+		*b = points_entry__time_bucket(time);
+		*found = 1;
+	} else if (rc == POINTS_ITEROVER)
+		rc = POINTS_OK;
+	else
+		rc = points_db__store_err(db, rc, "statement");
+	db->store->cursor_close(db->store, c);
+	return rc;
 }
 
 POINTS_EXTERN int
@@ -253,7 +322,8 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	points_iter *base = NULL;
 	struct points_statement_iterator *it = NULL;
 	int64_t max_seq = 0;
-	int rc;
+	uint64_t first = 0, last = 0;
+	int rc, found = 0;
 
 	if ((rc = points_db__check_db(db)))
 		return rc;
@@ -270,6 +340,12 @@ points_statement_iterator_new(points_db *db, int64_t account,
 		rc = points_account__load(db, account, &acct);
 	if (rc == POINTS_OK)
 		rc = points_db__last_key64(db, &points_entry__ks, &max_seq);
+	/* the buckets that hold keys bound the window's: a window of all
+	 * time reads the ledger's span, not every bucket there could be */
+	if (rc == POINTS_OK)
+		rc = index_edge(db, 0, &first, &found);
+	if (rc == POINTS_OK && found)
+		rc = index_edge(db, 1, &last, &found);
 	if (rc == POINTS_OK)
 		rc = points_iter__new(db, &statement_iter_type, sizeof(*it),
 		    &base);
@@ -282,15 +358,16 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	it->asset = a.id;
 	strcpy(it->asset_code, a.a.code);
 	it->order = order;
-	points_entry__time_key(it->lo, account, a.id, from, 0);
-	if (to)
-		points_entry__time_key(it->hi, account, a.id, to, 0);
-	else {
-		/* past the account's last key: the next balance key */
-		points_entry__time_key(it->hi, account, a.id, INT64_MAX,
-		    INT64_MAX);
-		key_next(it->hi, sizeof(it->hi));
-	}
+	it->from = from;
+	it->to = to;
+	if (first < points_entry__time_bucket(from))
+		first = points_entry__time_bucket(from);
+	if (to && last > points_entry__time_bucket(to - 1))
+		last = points_entry__time_bucket(to - 1);
+	it->empty = !found || first > last || (to && to == from);
+	it->first = first;
+	it->last = last;
+	it->pos.bucket = order == POINTS_NEWEST_FIRST ? last : first;
 	*out = it;
 	return POINTS_OK;
 }

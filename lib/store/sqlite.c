@@ -75,6 +75,7 @@ struct points_keyspace {
 	unsigned int flags;
 	int intkey;
 	sqlite3_stmt *get, *put, *del;
+	sqlite3_stmt *ins; /* insert unless the key is there */
 	sqlite3_stmt *cur[NCUR]; /* prepared on first use */
 	int cur_busy[NCUR];      /* held by an open cursor */
 	uint64_t mod;            /* bumped by writes: cursors restart */
@@ -112,9 +113,14 @@ struct sql_store {
 	points_keyspace *ks;
 	points_cursor *cursors;
 	sqlite3_stmt *begin_r, *begin_w, *commit, *rollback;
-	/* Savepoints (version 3), prepared with the first one. */
-	sqlite3_stmt *sp_open, *sp_release, *sp_rollback;
-	int nsp; /* savepoints open */
+	/* Savepoints (version 3): an undo log of what the writes since the
+	 * oldest open one replaced (see "Savepoints" below). */
+	int nsp;                /* savepoints open */
+	size_t sp_mark[64];     /* records in the log when each was opened */
+	unsigned char *ulog;    /* the records, one after another */
+	size_t ulen, ucap;
+	size_t *uoff;           /* where each record starts */
+	size_t un, uoffcap;
 	unsigned char *buf; /* get's copy of the value */
 	size_t bufcap;
 	unsigned char *mbuf; /* get_many's copies of its values */
@@ -132,6 +138,7 @@ typedef struct sql_opts {
 } sql_opts;
 
 static void sql_close(points_store *st);
+static void undo_clear(sql_store *s);
 
 /* ---- Errors ---- */
 
@@ -439,7 +446,7 @@ sql_commit(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "no transaction");
 	cursors_end(s);
 	s->txn = TXN_NONE;
-	s->nsp = 0;
+	undo_clear(s);
 	if (sqlite3_get_autocommit(s->db))
 		return own_err(s, POINTS_ESTORAGE,
 		    "the transaction was rolled back by an earlier error");
@@ -462,7 +469,7 @@ sql_rollback(points_store *st)
 		return POINTS_OK;
 	cursors_end(s);
 	s->txn = TXN_NONE;
-	s->nsp = 0;
+	undo_clear(s);
 	if (sqlite3_get_autocommit(s->db))
 		return POINTS_OK; /* SQLite already rolled it back */
 	/* On failure we still count the transaction as ended; begin
@@ -470,13 +477,131 @@ sql_rollback(points_store *st)
 	return run(s, s->rollback, "rollback");
 }
 
-/* ---- Savepoints ---- */
+/* ---- Savepoints ----
+ *
+ * SQL's SAVEPOINT copies every page a savepoint's statements change into
+ * a statement journal: a batch's earn dirties five pages, so each paid
+ * ~20 KiB of copies and the malloc and free of their chunks (~30% of an
+ * earn's instructions).  The store keeps its own undo log instead, of
+ * the keys written since the oldest open savepoint and what each held
+ * before: a key new to the table (most are: the log and its indexes
+ * append) is noted by its insert alone, one statement as before; a key
+ * that was there costs a read only when the read cache does not have
+ * it, which for a balance the operation read first it has.  rollback_to
+ * puts the old values back, newest first, with the prepared statements
+ * (no memory needed); if SQLite fails that, the library gives the
+ * transaction up, as it does when SQLite rolls one back under it. */
 
-#define SP_MAX 64 /* deep enough for any caller; SQLite has no limit */
+#define SP_MAX 64 /* deep enough for any caller (sp_mark's size) */
+#define UNDO_ABSENT SIZE_MAX /* a record's vlen: the key was not there */
 
-/* All three statements are prepared with the first savepoint, so that
- * rollback_to never needs memory to prepare one.  Every savepoint has
- * the same name: SQLite acts on the newest of a name. */
+static void
+undo_clear(sql_store *s)
+{
+	s->nsp = 0;
+	s->un = 0;
+	s->ulen = 0;
+}
+
+/* Room for one more record of a klen-byte key and a vlen-byte value. */
+static int
+undo_reserve(sql_store *s, size_t klen, size_t vlen)
+{
+	size_t need = sizeof(points_keyspace *) + 2 * sizeof(size_t) + klen;
+
+	if (vlen != UNDO_ABSENT)
+		need += vlen;
+	if (s->un == s->uoffcap) {
+		size_t cap = s->uoffcap ? 2 * s->uoffcap : 16;
+		size_t *o = points_alloc__realloc(s->uoff, cap * sizeof(*o));
+
+		if (!o)
+			return own_err(s, POINTS_ENOMEM, "savepoint: out of memory");
+		s->uoff = o;
+		s->uoffcap = cap;
+	}
+	if (need > s->ucap - s->ulen) {
+		size_t cap = s->ucap ? 2 * s->ucap : 1024;
+		unsigned char *b;
+
+		while (cap - s->ulen < need)
+			cap *= 2;
+		if (!(b = points_alloc__realloc(s->ulog, cap)))
+			return own_err(s, POINTS_ENOMEM, "savepoint: out of memory");
+		s->ulog = b;
+		s->ucap = cap;
+	}
+	return POINTS_OK;
+}
+
+/* Note that key held val (vlen bytes, or UNDO_ABSENT: nothing); room
+ * was reserved. */
+static void
+undo_note(sql_store *s, points_keyspace *ks, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	unsigned char *p = s->ulog + s->ulen;
+
+	s->uoff[s->un++] = s->ulen;
+	memcpy(p, &ks, sizeof(ks));
+	p += sizeof(ks);
+	memcpy(p, &klen, sizeof(klen));
+	p += sizeof(klen);
+	memcpy(p, &vlen, sizeof(vlen));
+	p += sizeof(vlen);
+	memcpy(p, key, klen);
+	p += klen;
+	if (vlen != UNDO_ABSENT && vlen) {
+		memcpy(p, val, vlen);
+		p += vlen;
+	}
+	s->ulen = (size_t)(p - s->ulog);
+}
+
+static int sql_get(points_store *st, points_keyspace *ks, const void *key,
+    size_t klen, const void **val, size_t *vlen);
+
+/* Before a put (del: 0) of key under an open savepoint: note what it
+ * holds.  For a put, *done says that it was new and is written already
+ * (the insert that found it new). */
+static int
+undo_before(sql_store *s, points_keyspace *ks, const void *key, size_t klen,
+    const void *val, size_t vlen, int put, int *done)
+{
+	const void *old;
+	size_t olen;
+	int rc;
+
+	*done = 0;
+	if (!(ks->cached && points_readcache__get(&ks->rc, s->gen, key, klen,
+	    &old, &olen))) {
+		if (put) {
+			if ((rc = undo_reserve(s, klen, UNDO_ABSENT)) ||
+			    (rc = bind_key(s, ks, ks->ins, 1, key, klen)))
+				return rc;
+			rc = sqlite3_bind_blob64(ks->ins, 2, vlen ? val : "",
+			    vlen, SQLITE_STATIC);
+			if (rc != SQLITE_OK)
+				return sql_fail(s, rc, "bind");
+			if ((rc = run(s, ks->ins, "put")))
+				return rc;
+			if (sqlite3_changes(s->db) == 1) {
+				undo_note(s, ks, key, klen, NULL, UNDO_ABSENT);
+				*done = 1;
+				return POINTS_OK;
+			}
+		}
+		rc = sql_get(&s->base, ks, key, klen, &old, &olen);
+		if (rc == POINTS_ENOTFOUND)
+			return POINTS_OK; /* a delete of nothing */
+		if (rc)
+			return rc;
+	}
+	if ((rc = undo_reserve(s, klen, olen)) == POINTS_OK)
+		undo_note(s, ks, key, klen, old, olen);
+	return rc;
+}
+
 static int
 sql_savepoint(points_store *st)
 {
@@ -487,19 +612,12 @@ sql_savepoint(points_store *st)
 		return rc;
 	if (s->nsp >= SP_MAX)
 		return own_err(s, POINTS_ELIMIT, "savepoint: too many open");
-	if ((!s->sp_open &&
-	    (rc = prepare(s, "SAVEPOINT points_sp", 1, &s->sp_open))) ||
-	    (!s->sp_release &&
-	    (rc = prepare(s, "RELEASE points_sp", 1, &s->sp_release))) ||
-	    (!s->sp_rollback &&
-	    (rc = prepare(s, "ROLLBACK TO points_sp", 1, &s->sp_rollback))))
-		return rc;
-	if ((rc = run(s, s->sp_open, "savepoint")))
-		return rc;
-	s->nsp++;
+	s->sp_mark[s->nsp++] = s->un;
 	return POINTS_OK;
 }
 
+/* The records stay while an older savepoint is open: its rollback_to
+ * undoes them too. */
 static int
 sql_release(points_store *st)
 {
@@ -510,20 +628,19 @@ sql_release(points_store *st)
 		return rc;
 	if (s->nsp == 0)
 		return own_err(s, POINTS_EMISUSE, "release: no savepoint");
-	if ((rc = run(s, s->sp_release, "release")))
-		return rc;
-	s->nsp--;
+	if (--s->nsp == 0)
+		undo_clear(s);
 	return POINTS_OK;
 }
 
-/* ROLLBACK TO keeps the savepoint open; RELEASE then forgets it.  What
- * the read caches hold may have been undone: a new generation.  When
- * SQLite rolled the whole transaction back under us (disk full, I/O),
- * check_txn says so and the library gives the transaction up. */
+/* What the read caches hold may have been undone: a new generation.
+ * When SQLite rolled the whole transaction back under us (disk full,
+ * I/O), check_txn says so and the library gives the transaction up. */
 static int
 sql_rollback_to(points_store *st)
 {
 	sql_store *s = (sql_store *)st;
+	size_t mark, top = s->un;
 	int rc;
 
 	if ((rc = check_txn(s, 1)))
@@ -532,11 +649,39 @@ sql_rollback_to(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "rollback_to: no savepoint");
 	cursors_end(s);
 	s->gen++;
-	if ((rc = run(s, s->sp_rollback, "rollback_to")) ||
-	    (rc = run(s, s->sp_release, "rollback_to")))
+	mark = s->sp_mark[s->nsp - 1];
+	while (rc == POINTS_OK && s->un > mark) {
+		const unsigned char *p = s->ulog + s->uoff[s->un - 1];
+		points_keyspace *ks;
+		size_t klen, vlen;
+
+		memcpy(&ks, p, sizeof(ks));
+		p += sizeof(ks);
+		memcpy(&klen, p, sizeof(klen));
+		p += sizeof(klen);
+		memcpy(&vlen, p, sizeof(vlen));
+		p += sizeof(vlen);
+		if (vlen == UNDO_ABSENT) {
+			if ((rc = bind_key(s, ks, ks->del, 1, p, klen)) ==
+			    POINTS_OK)
+				rc = run(s, ks->del, "rollback_to");
+		} else if ((rc = bind_key(s, ks, ks->put, 1, p, klen)) ==
+		    POINTS_OK) {
+			rc = sqlite3_bind_blob64(ks->put, 2, vlen ? p + klen :
+			    (const void *)"", vlen, SQLITE_STATIC);
+			rc = rc == SQLITE_OK ? run(s, ks->put, "rollback_to") :
+			    sql_fail(s, rc, "bind");
+		}
+		ks->mod++;
+		s->un--;
+	}
+	if (rc)
 		return rc;
-	s->nsp--;
-	return POINTS_OK;
+	if (top > mark)
+		s->ulen = s->uoff[mark];
+	if (--s->nsp == 0)
+		undo_clear(s);
+	return check_txn(s, 1);
 }
 
 /* ---- Keyspaces ---- */
@@ -548,6 +693,7 @@ ks_free(points_keyspace *ks)
 
 	sqlite3_finalize(ks->get);
 	sqlite3_finalize(ks->put);
+	sqlite3_finalize(ks->ins);
 	sqlite3_finalize(ks->del);
 	for (i = 0; i < NCUR; i++)
 		sqlite3_finalize(ks->cur[i]);
@@ -654,6 +800,11 @@ sql_keyspace(points_store *st, const char *name, unsigned int flags,
 		snprintf(sql, sizeof(sql),
 		    "INSERT OR REPLACE INTO %s(k, v) VALUES (?1, ?2)", table);
 		rc = prepare(s, sql, 1, &ks->put);
+	}
+	if (rc == POINTS_OK) {
+		snprintf(sql, sizeof(sql),
+		    "INSERT OR IGNORE INTO %s(k, v) VALUES (?1, ?2)", table);
+		rc = prepare(s, sql, 1, &ks->ins);
 	}
 	if (rc == POINTS_OK) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE k = ?1",
@@ -801,12 +952,17 @@ sql_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
     const void *val, size_t vlen)
 {
 	sql_store *s = (sql_store *)st;
-	int rc;
+	int rc, done = 0;
 
 	if ((rc = check_txn(s, 1)) || (rc = check_ks(s, ks, key, klen)))
 		return rc;
 	if (!val && vlen)
 		return own_err(s, POINTS_EINVAL, "no value");
+	if (s->nsp && (rc = undo_before(s, ks, key, klen, val, vlen, 1,
+	    &done)) == POINTS_OK && done)
+		goto written;
+	if (rc)
+		return rc;
 	if ((rc = bind_key(s, ks, ks->put, 1, key, klen)))
 		return rc;
 	rc = sqlite3_bind_blob64(ks->put, 2, vlen ? val : "", vlen,
@@ -814,6 +970,7 @@ sql_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	if (rc != SQLITE_OK)
 		return sql_fail(s, rc, "bind");
 	rc = run(s, ks->put, "put");
+written:
 	if (rc == POINTS_OK)
 		ks->mod++;
 	if (ks->cached) {
@@ -829,9 +986,11 @@ static int
 sql_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 {
 	sql_store *s = (sql_store *)st;
-	int rc;
+	int rc, done;
 
 	if ((rc = check_txn(s, 1)) || (rc = check_ks(s, ks, key, klen)))
+		return rc;
+	if (s->nsp && (rc = undo_before(s, ks, key, klen, NULL, 0, 0, &done)))
 		return rc;
 	if ((rc = bind_key(s, ks, ks->del, 1, key, klen)))
 		return rc;
@@ -1175,9 +1334,8 @@ sql_close(points_store *st)
 	sqlite3_finalize(s->begin_w);
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
-	sqlite3_finalize(s->sp_open);
-	sqlite3_finalize(s->sp_release);
-	sqlite3_finalize(s->sp_rollback);
+	points_alloc__free(s->ulog);
+	points_alloc__free(s->uoff);
 	sqlite3_close(s->db);
 	points_alloc__free(s->buf);
 	points_alloc__free(s->mbuf);

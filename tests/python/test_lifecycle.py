@@ -4,6 +4,7 @@ collection, stores under ledgers, threads, fork(), the command line."""
 import gc
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -490,7 +491,8 @@ class CommandLineTest(unittest.TestCase):
 
     def test_verify_of_a_missing_file_is_an_error(self):
         """Not "ok: 0 entries" for a ledger that is not there (a typo in
-        a cron line), and no empty ledger made in its place."""
+        a cron line), and no empty ledger made in its place: the library
+        says so, as verify opens with mode=rw."""
         d = tempfile.mkdtemp()
         try:
             for name in ("missing.db", "missing.db?busy_timeout=100"):
@@ -499,8 +501,35 @@ class CommandLineTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 1, r.stdout)
                 self.assertNotIn("ok", r.stdout)
                 self.assertIn(path, r.stderr)
-                self.assertIn("no such", r.stderr)
+                self.assertIn("no ledger there (no such file)", r.stderr)
+                self.assertIn("mode=rw", r.stderr)
                 self.assertEqual(os.listdir(d), [])
+        finally:
+            shutil.rmtree(d)
+
+    def test_verify_of_a_file_that_is_not_a_ledger_is_an_error(self):
+        """An empty file, or another application's SQLite database: the
+        library's error, exit code 1, and the file as it was (no ledger
+        made in the empty one, no WAL file)."""
+        d = tempfile.mkdtemp()
+        try:
+            empty = os.path.join(d, "empty.db")
+            open(empty, "wb").close()
+            other = os.path.join(d, "other.db")
+            with sqlite3.connect(other) as c:
+                c.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+            with open(other, "rb") as f:
+                before = f.read()
+            for path, why in ((empty, "no ledger there (an empty database)"),
+                              (other, "is not a libpoints ledger")):
+                r = self.run_points("verify", "sqlite:" + path)
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertNotIn("ok", r.stdout)
+                self.assertIn(why, r.stderr)
+            self.assertEqual(os.path.getsize(empty), 0)
+            with open(other, "rb") as f:
+                self.assertEqual(f.read(), before)
+            self.assertEqual(sorted(os.listdir(d)), ["empty.db", "other.db"])
         finally:
             shutil.rmtree(d)
 

@@ -1,17 +1,21 @@
 """python3 -m points --version | verify URI"""
 
 import argparse
-import os
 import sys
 
 from . import Error, Ledger, __version__, library_version
 
 
-def _sqlite_path(uri):
-    """The file of an "sqlite:PATH[?options]" URI, else None."""
+def _existing_only(uri):
+    """uri, opening an existing ledger only: an "sqlite:" URI gets the
+    option mode=rw unless it names a mode itself.  Other schemes have
+    nothing to open but what they make."""
     if not uri.startswith("sqlite:"):
-        return None
-    return uri[len("sqlite:"):].split("?", 1)[0]
+        return uri
+    _, sep, query = uri.partition("?")
+    if any(opt.split("=", 1)[0] == "mode" for opt in query.split("&")):
+        return uri
+    return uri + ("&" if sep and query else "" if sep else "?") + "mode=rw"
 
 
 def main(argv=None):
@@ -23,23 +27,19 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command")
     verify = sub.add_parser("verify", help="check a ledger's hash chain "
                             "and balances")
-    verify.add_argument("uri", help='e.g. "sqlite:hr.db"')
+    verify.add_argument("uri", help='e.g. "sqlite:hr.db" (an existing '
+                        'ledger only: opened with mode=rw)')
     args = parser.parse_args(argv)
     if args.version:
         print("points %s (libpoints %s)" % (__version__, library_version()))
         return 0
     if args.command == "verify":
-        # Opening would make an empty ledger and find it fine: a file
-        # that is not there is an error.  (Once the URI option mode=rw,
-        # open an existing ledger only, is in the library, the open
-        # itself can say so.)
-        path = _sqlite_path(args.uri)
-        if path is not None and not os.path.exists(path):
-            print("points: %s: no such ledger file: %s" % (args.uri, path),
-                  file=sys.stderr)
-            return 1
+        # Opening by default makes an empty ledger, which would verify
+        # fine: mode=rw makes the library refuse a missing or empty file
+        # (POINTS_ENOTFOUND) and, as always, another application's
+        # database (POINTS_EINVAL), leaving either as it was.
         try:
-            with Ledger.open(args.uri) as ledger:
+            with Ledger.open(_existing_only(args.uri)) as ledger:
                 report = ledger.verify()
         except Error as e:
             print("points: %s: %s" % (args.uri, e), file=sys.stderr)

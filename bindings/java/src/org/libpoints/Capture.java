@@ -11,17 +11,13 @@ import java.util.Objects;
  *         .idempotencyKey("order:44:capture"));
  * }</pre>
  */
-public final class Capture {
+public final class Capture extends Request<Capture> {
     /* Read by the JNI wrapper (bindings/points.i) through these names. */
     private final byte[] holdId8;
     private final long amount;
     private final long to;
     private final byte[] memo8;
     private final byte[] idempotencyKey8;
-    /* version 2 of the request: set only through category() and actor(),
-     * and carried along by every other method (keep). */
-    private byte[] category8;
-    private byte[] actor8;
 
     private Capture(byte[] holdId8, long amount, long to, byte[] memo8, byte[] idempotencyKey8) {
         this.holdId8 = holdId8;
@@ -71,42 +67,10 @@ public final class Capture {
         return Posting.decode(memo8);
     }
 
-    /**
-     * The write's category, 1-32 of [a-z0-9_.-] ("training", "order"); null
-     * (the default) for none. Kept with its entries and returned in
-     * {@link Txn#category()} and {@link Entry#category()}.
-     */
-    public Capture category(String category) {
-        Capture r = keep(this);
-        r.category8 = Utf8.encode(category);
-        return r;
-    }
 
-    /** Who made the write (1-64 bytes of UTF-8, e.g. an operator's id); null for none. */
-    public Capture actor(String actor) {
-        Capture r = keep(this);
-        r.actor8 = Utf8.encode(actor);
-        return r;
-    }
-
-    public String category() {
-        return Posting.decode(category8);
-    }
-
-    public String actor() {
-        return Posting.decode(actor8);
-    }
-
-    private Capture copy() {
+    @Override
+    Capture copy() {
         return new Capture(holdId8, amount, to, memo8, idempotencyKey8);
-    }
-
-    /** A copy of next with this request's category and actor. */
-    private Capture keep(Capture next) {
-        Capture r = next == this ? copy() : next;
-        r.category8 = category8;
-        r.actor8 = actor8;
-        return r;
     }
 
     public String idempotencyKey() {
@@ -120,9 +84,7 @@ public final class Capture {
         Capture c = (Capture) o;
         return amount == c.amount && to == c.to && Objects.equals(holdId(), c.holdId())
                 && Objects.equals(memo(), c.memo())
-                && Objects.equals(idempotencyKey(), c.idempotencyKey())
-                && Objects.equals(category(), c.category())
-                && Objects.equals(actor(), c.actor());
+                && Objects.equals(idempotencyKey(), c.idempotencyKey()) && sameMeta(c);
     }
 
     @Override
@@ -133,7 +95,6 @@ public final class Capture {
     @Override
     public String toString() {
         return "Capture[holdId=" + holdId() + ", amount=" + amount + ", to=" + to + ", memo="
-                + memo() + ", idempotencyKey=" + idempotencyKey() + ", category=" + category()
-                + ", actor=" + actor() + "]";
+                + memo() + ", idempotencyKey=" + idempotencyKey() + metaString() + "]";
     }
 }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * The library checks the values (a positive amount, a known asset, ...)
  * and throws {@link InvalidArgumentException} for bad ones.
  */
-public final class Posting {
+public final class Posting extends Request<Posting> {
     /* Read by the JNI wrapper (bindings/points.i) through these names:
      * strings as NUL-ended UTF-8, encoded once here. */
     private final byte[] asset8;
@@ -25,10 +25,6 @@ public final class Posting {
     private final long amount;
     private final byte[] memo8;
     private final byte[] idempotencyKey8;
-    /* version 2 of the request: set only through category() and actor(),
-     * and carried along by every other method (keep). */
-    private byte[] category8;
-    private byte[] actor8;
     private final long time;
     private final long expiresAt;
 
@@ -131,42 +127,10 @@ public final class Posting {
         return decode(memo8);
     }
 
-    /**
-     * The write's category, 1-32 of [a-z0-9_.-] ("training", "order"); null
-     * (the default) for none. Kept with its entries and returned in
-     * {@link Txn#category()} and {@link Entry#category()}.
-     */
-    public Posting category(String category) {
-        Posting r = keep(this);
-        r.category8 = Utf8.encode(category);
-        return r;
-    }
 
-    /** Who made the write (1-64 bytes of UTF-8, e.g. an operator's id); null for none. */
-    public Posting actor(String actor) {
-        Posting r = keep(this);
-        r.actor8 = Utf8.encode(actor);
-        return r;
-    }
-
-    public String category() {
-        return decode(category8);
-    }
-
-    public String actor() {
-        return decode(actor8);
-    }
-
-    private Posting copy() {
+    @Override
+    Posting copy() {
         return new Posting(asset8, account, counterparty, amount, memo8, idempotencyKey8, time, expiresAt);
-    }
-
-    /** A copy of next with this request's category and actor. */
-    private Posting keep(Posting next) {
-        Posting r = next == this ? copy() : next;
-        r.category8 = category8;
-        r.actor8 = actor8;
-        return r;
     }
 
     public String idempotencyKey() {
@@ -195,8 +159,7 @@ public final class Posting {
         return account == p.account && counterparty == p.counterparty && amount == p.amount
                 && time == p.time && expiresAt == p.expiresAt && Objects.equals(asset(), p.asset())
                 && Objects.equals(memo(), p.memo())
-                && Objects.equals(idempotencyKey(), p.idempotencyKey())
-                && Objects.equals(category(), p.category()) && Objects.equals(actor(), p.actor());
+                && Objects.equals(idempotencyKey(), p.idempotencyKey()) && sameMeta(p);
     }
 
     @Override
@@ -208,8 +171,7 @@ public final class Posting {
     @Override
     public String toString() {
         return "Posting[asset=" + asset() + ", account=" + account + ", counterparty=" + counterparty
-                + ", amount=" + amount + ", memo=" + memo() + ", idempotencyKey=" + idempotencyKey() + ", category=" + category()
-                + ", actor=" + actor()
-                + ", time=" + time + ", expiresAt=" + expiresAt + "]";
+                + ", amount=" + amount + ", memo=" + memo() + ", idempotencyKey=" + idempotencyKey()
+                + metaString() + ", time=" + time + ", expiresAt=" + expiresAt + "]";
     }
 }

@@ -15,7 +15,7 @@ import java.util.Objects;
  * what it has and owes the rest as a debt that its next credits repay
  * first ({@link Txn#debt()}); {@link #noDebt()} refuses instead.
  */
-public final class Reversal {
+public final class Reversal extends Request<Reversal> {
     /* Read by the JNI wrapper (bindings/points.i) through these names:
      * strings as NUL-ended UTF-8, encoded once here. */
     private final byte[] txnId8;
@@ -23,10 +23,6 @@ public final class Reversal {
     private final byte[] memo8;
     private final byte[] idempotencyKey8;
     private final int flags;
-    /* version 2 of the request: set only through category() and actor(),
-     * and carried along by every other method (keep). */
-    private byte[] category8;
-    private byte[] actor8;
 
     private Reversal(byte[] txnId8, long amount, byte[] memo8, byte[] idempotencyKey8,
             int flags) {
@@ -84,42 +80,10 @@ public final class Reversal {
         return Posting.decode(memo8);
     }
 
-    /**
-     * The write's category, 1-32 of [a-z0-9_.-] ("training", "order"); null
-     * (the default) for none. Kept with its entries and returned in
-     * {@link Txn#category()} and {@link Entry#category()}.
-     */
-    public Reversal category(String category) {
-        Reversal r = keep(this);
-        r.category8 = Utf8.encode(category);
-        return r;
-    }
 
-    /** Who made the write (1-64 bytes of UTF-8, e.g. an operator's id); null for none. */
-    public Reversal actor(String actor) {
-        Reversal r = keep(this);
-        r.actor8 = Utf8.encode(actor);
-        return r;
-    }
-
-    public String category() {
-        return Posting.decode(category8);
-    }
-
-    public String actor() {
-        return Posting.decode(actor8);
-    }
-
-    private Reversal copy() {
+    @Override
+    Reversal copy() {
         return new Reversal(txnId8, amount, memo8, idempotencyKey8, flags);
-    }
-
-    /** A copy of next with this request's category and actor. */
-    private Reversal keep(Reversal next) {
-        Reversal r = next == this ? copy() : next;
-        r.category8 = category8;
-        r.actor8 = actor8;
-        return r;
     }
 
     public String idempotencyKey() {
@@ -133,9 +97,7 @@ public final class Reversal {
         Reversal r = (Reversal) o;
         return amount == r.amount && flags == r.flags && Objects.equals(txnId(), r.txnId())
                 && Objects.equals(memo(), r.memo())
-                && Objects.equals(idempotencyKey(), r.idempotencyKey())
-                && Objects.equals(category(), r.category())
-                && Objects.equals(actor(), r.actor());
+                && Objects.equals(idempotencyKey(), r.idempotencyKey()) && sameMeta(r);
     }
 
     @Override
@@ -146,7 +108,7 @@ public final class Reversal {
     @Override
     public String toString() {
         return "Reversal[txnId=" + txnId() + ", amount=" + amount + ", memo=" + memo()
-                + ", idempotencyKey=" + idempotencyKey() + ", category=" + category()
-                + ", actor=" + actor() + ", noDebt=" + isNoDebt() + "]";
+                + ", idempotencyKey=" + idempotencyKey() + metaString() + ", noDebt=" + isNoDebt()
+                + "]";
     }
 }

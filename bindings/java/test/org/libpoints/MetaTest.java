@@ -1,6 +1,8 @@
 package org.libpoints;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.libpoints.TestSupport.T0;
 import static org.libpoints.TestSupport.assertConsistent;
@@ -66,6 +68,59 @@ public class MetaTest {
         assertEquals("y", p.actor());
         assertEquals(p, Posting.of("PTS", alice, 2).memo("m").actor("y").category("x"));
         assertTrue(!p.equals(Posting.of("PTS", alice, 2).memo("m")));
+    }
+
+    @Test
+    public void forfeitKeepsCategoryAndActor() {
+        long pool = ledger.createAccount("system:forfeit", "Forfeited", Account.SYSTEM);
+        ledger.earn(Posting.of("PTS", alice, 30));
+        Forfeit f = Forfeit.of(alice).category("leaver").actor("hr:7").to(pool).memo("left")
+                .idempotencyKey("leaver-meta");
+        assertEquals("leaver", f.category());
+        assertEquals("hr:7", f.actor());
+        assertEquals(Forfeit.of(alice).to(pool).memo("left").idempotencyKey("leaver-meta")
+                .actor("hr:7").category("leaver"), f);
+        assertFalse(f.equals(Forfeit.of(alice).to(pool).memo("left").idempotencyKey("leaver-meta")));
+        expect(InvalidArgumentException.class,
+                () -> ledger.forfeit(Forfeit.of(alice).category("Bad Category")));
+        ForfeitReport r = ledger.forfeit(f);
+        assertEquals(1, r.forfeited());
+        Entry e = list(ledger.statement(alice, "PTS")).get(0);
+        assertEquals(TxnType.FORFEIT, e.type());
+        assertEquals("leaver", e.category());
+        assertEquals("hr:7", e.actor());
+        assertEquals("left", e.memo());
+        List<AccountChange> h = list(ledger.accountHistory(alice));
+        assertEquals("hr:7", h.get(h.size() - 1).actor());
+        assertTrue(ledger.forfeit(f).replayed());
+        /* the actor is part of the request: another one under the key conflicts */
+        expect(ConflictException.class, () -> ledger.forfeit(f.actor("hr:8")));
+    }
+
+    /** Every request keeps its category and actor through its other methods. */
+    @Test
+    public void requestsKeepCategoryAndActor() {
+        String id = "018cc251-f400-7000-8000-000000000000";
+        assertEquals(Reversal.of(id).category("c").actor("a").amount(3).memo("m").noDebt()
+                .idempotencyKey("k"), Reversal.of(id).amount(3).memo("m").noDebt()
+                .idempotencyKey("k").actor("a").category("c"));
+        assertEquals(Capture.of(id).category("c").actor("a").amount(3).to(bob).memo("m")
+                .idempotencyKey("k"), Capture.of(id).amount(3).to(bob).memo("m")
+                .idempotencyKey("k").actor("a").category("c"));
+        assertEquals(Release.of(id).category("c").actor("a").memo("m").idempotencyKey("k"),
+                Release.of(id).memo("m").idempotencyKey("k").actor("a").category("c"));
+        Reversal r = Reversal.of(id).category("c").actor("a").amount(3);
+        assertEquals("c", r.category());
+        assertEquals("a", r.actor());
+        assertNotEquals(r, Reversal.of(id).amount(3));
+        assertNotEquals(Release.of(id).actor("a"), Release.of(id).actor("b"));
+        assertNotEquals(Capture.of(id).category("c"), Capture.of(id));
+        assertTrue(Release.of(id).category("c").toString().contains("category=c"));
+        assertTrue(Forfeit.of(alice).actor("a").toString().contains("actor=a"));
+        /* a request stays as it was: each method returns a new one */
+        Release plain = Release.of(id);
+        plain.category("c");
+        assertEquals(null, plain.category());
     }
 
     @Test
