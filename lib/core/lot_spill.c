@@ -13,7 +13,17 @@
  * and a delete per lot), so a run of spends pays a store call per lot
  * it uses up.  The record carries the spill's count and sum, so
  * balances, debits and verify's sums need no scan, and a record of an
- * account that never spilled is as before, byte for byte. */
+ * account that never spilled is as before, byte for byte; a record
+ * with more lots inline than the bound (written before the spill)
+ * spills the excess at its next write.
+ *
+ * The spill keys are written as a debit or credit computes, not
+ * deferred to the balance's store: a pending-writes list would have to
+ * be merged into every cursor over the spill.  A write's checks that
+ * can refuse it (funds, status, policy) come before it takes or adds
+ * lots; a later failure (an overflow, the store) rolls the operation
+ * back with its savepoint, or, on a store without savepoints, the
+ * batch, as any write that fails after writing does (core/db.h). */
 #include <string.h>
 
 #include "points.h"
