@@ -975,6 +975,51 @@ START_TEST(test_backdated_earn_of_past_due_points_expires_at_once)
 }
 END_TEST
 
+/* An account whose points have all expired (a balance read shows none)
+ * closes: the close expires them first, with the EXPIRE entry any write
+ * makes.  One that still holds valid points is refused and nothing is
+ * written, the expiry of its past-due points included; the same through
+ * points_account_apply. */
+START_TEST(test_account_with_only_past_due_points_closes)
+{
+	points_account_edit e;
+	points_account a;
+	points_posting p = tu_posting("EXP", bob, 10);
+	points_txn t;
+	int ty[4];
+
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 40, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "EXP", 40, NULL), POINTS_OK);
+	p.expires_at = GONE + 30 * TU_DAY;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	tu_now = GONE;
+	ck_assert_int_eq(bal(alice, "EXP").available, 0);
+	ck_assert_int_eq(points_account_close(db, alice), POINTS_OK);
+	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
+	ck_assert_int_eq(a.status, POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(types(alice, "EXP", ty, 4), 2);
+	ck_assert_int_eq(ty[0], POINTS_TXN_EARN);
+	ck_assert_int_eq(ty[1], POINTS_TXN_EXPIRE);
+	ck_assert_int_eq(bal(alice, "EXP").expired, 40);
+
+	/* bob still has 10 valid points: refused, and nothing written */
+	tu_snap(db);
+	ck_assert_int_eq(points_account_close(db, bob), POINTS_ESTATE);
+	points_account_edit_init(&e, POINTS_ACCOUNT_EDIT_VERSION);
+	e.account = bob;
+	e.status = POINTS_ACCOUNT_CLOSED;
+	e.actor = "hr:li";
+	e.reason = "left";
+	ck_assert_int_eq(points_account_apply(db, &e, &a), POINTS_ESTATE);
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(tu_spend(db, bob, "EXP", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_account_apply(db, &e, &a), POINTS_OK);
+	ck_assert_int_eq(a.status, POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(bal(bob, "EXP").expired, 40);
+}
+END_TEST
+
 /* Inside a batch a write refused for want of points (they are past due)
  * writes nothing, the expiry included, and the batch goes on. */
 START_TEST(test_refused_write_in_batch_posts_no_expiry)
@@ -1615,6 +1660,7 @@ expiry_suite(void)
 	tcase_add_test(tc, test_transfer_expires_both_sides_first);
 	tcase_add_test(tc, test_backdated_earn_of_past_due_points_expires_at_once);
 	tcase_add_test(tc, test_refused_write_in_batch_posts_no_expiry);
+	tcase_add_test(tc, test_account_with_only_past_due_points_closes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("safety");
 	tcase_add_checked_fixture(tc, moment_setup, moment_teardown);

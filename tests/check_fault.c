@@ -25,7 +25,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1, FX_V2, FX_V2_SQLITE };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave, erin, frank, gus, pool;
+static int64_t alice, bob, carol, dave, erin, frank, gus, hana, pool;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -65,6 +65,8 @@ fx_options(void)
  *        ...: more than a posting keeps on its stack (ledger.c).
  *   gus owes 10 PTS: he earned 10, spent them, and the earn was
  *        refunded (a debt, debt.h).
+ *   hana has only 7 EXP, due on day 20 (past due from then on; may
+ *        close: the close expires them).
  * The clock then stands at day 30. */
 enum { ERIN_LOTS = 40, ERIN_DAY = 500 };
 
@@ -133,6 +135,10 @@ fx_populate(void)
 	ck_assert_int_eq(tu_earn(db, gus, "PTS", 10, &t), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, gus, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &t), POINTS_OK);
+	hana = tu_account(db, "E1008");
+	p = tu_posting("EXP", hana, 7);
+	p.expires_at = TU_T0 + 20 * TU_DAY;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -320,7 +326,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, gus + 1);
+	ck_assert_int_eq(a.id, hana + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -1030,15 +1036,15 @@ check_sweep(void)
 	points_sweep_report r;
 
 	ck_assert_int_eq(repo.holds, 1);
-	ck_assert_int_eq(repo.accounts, 2);
-	ck_assert_int_eq(repo.lots, 3);
-	ck_assert_int_eq(repo.points, 63);
+	ck_assert_int_eq(repo.accounts, 3);
+	ck_assert_int_eq(repo.lots, 4);
+	ck_assert_int_eq(repo.points, 70);
 	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
 	ck_assert_int_eq(b.available, 0);
 	ck_assert_int_eq(b.held, 0);
 	ck_assert_int_eq(b.expired, 58);
 	ck_assert_int_eq(tu_available(db, bob, "EXP"), 0);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 63);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 70);
 	ck_assert_int_eq(points_hold_get(db, hold_due, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_EXPIRED);
 	/* the open hold without deadline is untouched */
@@ -1237,6 +1243,49 @@ check_sweep_spilled(void)
 	ck_assert_int_eq(b.expired, ERIN_LOTS);
 }
 
+/* alice leaves on day 400: her 48 EXP in lots are past due and expire
+ * (and the 10 the due hold gave back, right after its release), PTS and
+ * LIM are forfeited: nothing past due moves to the forfeiture account. */
+static int
+run_forfeit_expiring(void)
+{
+	tu_now = TU_T0 + 400 * TU_DAY;
+	return run_forfeit();
+}
+
+static void
+check_forfeit_expiring(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(fro.holds, 2);
+	ck_assert_int_eq(fro.forfeited, 2); /* PTS, LIM */
+	ck_assert_int_eq(account_status(alice), POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.expired, 58);
+	ck_assert_int_eq(b.spent, 0);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 58);
+}
+
+/* hana closes: her only points are past due, and the close expires
+ * them first. */
+static int
+run_close_expiring(void)
+{
+	return points_account_close(db, hana);
+}
+
+static void
+check_close_expiring(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(account_status(hana), POINTS_ACCOUNT_CLOSED);
+	ck_assert_int_eq(points_balance_get(db, hana, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.expired, 7);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 7);
+}
+
 /* begin + 3 earns + commit; on a failure, roll back as a caller would
  * and report the first error. */
 static int
@@ -1323,6 +1372,7 @@ static const fault_op write_ops[] = {
 	OP(reverse_debt), OP(earn_repays), OP(forfeit), OP(forfeit_debt),
 	OP(hold_create), OP(capture_full), OP(capture_partial), OP(release),
 	OP(sweep), OP(sweep_asset), OP(transfer_expiring),
+	OP(forfeit_expiring), OP(close_expiring),
 	{ "batch", run_batch, check_batch, 1 },
 	OP(earn_meta), OP(account_apply), OP(account_erase),
 	OP(pool_fund), OP(pool_defund), OP(pool_award), OP(asset_policy_set),

@@ -126,6 +126,41 @@ START_TEST(test_forfeit_moves_points_releases_holds_and_closes)
 }
 END_TEST
 
+/* Points past their expiry are not the leaver's to forfeit: they expire
+ * first (an EXPIRE entry, counted in expired), and only what is still
+ * valid moves to the forfeiture account. */
+START_TEST(test_forfeit_expires_past_due_points_first)
+{
+	points_posting p = tu_posting("EXP", alice, 70);
+	points_forfeit_report r;
+	points_entry v[4];
+	points_balance b;
+	points_txn t;
+
+	p.expires_at = TU_T0 + 10 * TU_DAY;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 30, NULL), POINTS_OK);
+	tu_now += 20 * TU_DAY; /* the 70 are past due; no sweep ran */
+	ck_assert_int_eq(bal(alice, "EXP").available, 30);
+	ck_assert_int_eq(forfeit(alice, pool, NULL, &r), POINTS_OK);
+	ck_assert_int_eq(r.forfeited, 1);
+	b = bal(alice, "EXP");
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.expired, 70);
+	ck_assert_int_eq(b.spent, 30);
+	ck_assert_int_eq(tu_available(db, pool, "EXP"), 30);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 70);
+	ck_assert_int_eq(entries(alice, "EXP", v, 4), 4);
+	ck_assert_int_eq(v[0].type, POINTS_TXN_FORFEIT);
+	ck_assert_int_eq(v[0].amount, -30);
+	ck_assert_int_eq(v[1].type, POINTS_TXN_EXPIRE);
+	ck_assert_int_eq(v[1].amount, -70);
+	ck_assert_int_eq(r.first_seq, v[1].seq);
+	ck_assert_int_eq(r.last_seq, v[0].seq);
+	ck_assert_int_eq(status(alice), POINTS_ACCOUNT_CLOSED);
+}
+END_TEST
+
 START_TEST(test_forfeit_into_a_host_account)
 {
 	points_forfeit_report r;
@@ -431,6 +466,7 @@ forfeit_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_forfeit_moves_points_releases_holds_and_closes);
+	tcase_add_test(tc, test_forfeit_expires_past_due_points_first);
 	tcase_add_test(tc, test_forfeit_into_a_host_account);
 	tcase_add_test(tc, test_forfeit_writes_a_debt_off);
 	tcase_add_test(tc, test_forfeit_release_repays_before_forfeiting);

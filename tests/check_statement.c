@@ -322,17 +322,14 @@ store_keys(points_store *s, const char *ksname, unsigned char *keys,
 	return n;
 }
 
-/* A ledger of format 1 has no time index: the first open of the new
- * library builds it from the entries, and its statements are whole. */
-START_TEST(test_format_1_ledger_gets_the_index)
+/* An SQLite ledger at uri (made here) where alice earns 5 and gives bob
+ * 3, 20 times, step seconds apart; closed again. */
+static void
+fill_ledger(char *uri, size_t cap, int64_t step)
 {
-	static unsigned char keys[128 * POINTS_ENTRY_TIME_KEY_LEN];
-	char uri[256];
-	points_store *s;
-	int64_t seqs[64];
-	size_t n, i;
+	int i;
 
-	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	snprintf(uri, cap, "%s", tu_sqlite_uri());
 	db = tu_open(uri);
 	alice = tu_account(db, "E1001");
 	bob = tu_account(db, "E1002");
@@ -343,10 +340,23 @@ START_TEST(test_format_1_ledger_gets_the_index)
 		ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_OK);
 		p.counterparty = bob;
 		ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
-		tu_now += 7;
+		tu_now += step;
 	}
 	points_close(db);
 	db = NULL;
+}
+
+/* A ledger of format 1 has no time index: the first open of the new
+ * library builds it from the entries, and its statements are whole. */
+START_TEST(test_format_1_ledger_gets_the_index)
+{
+	static unsigned char keys[128 * POINTS_ENTRY_TIME_KEY_LEN];
+	char uri[256];
+	points_store *s;
+	int64_t seqs[64];
+	size_t n, i;
+
+	fill_ledger(uri, sizeof(uri), 7);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	n = store_keys(s, "entry_time", keys, POINTS_ENTRY_TIME_KEY_LEN, 128);
 	ck_assert_uint_eq(n, 20 * 2 + 20 * 2);
@@ -383,21 +393,7 @@ START_TEST(test_format_2_ledger_gets_the_index_again)
 	uint32_t asset;
 	size_t n, i;
 
-	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
-	db = tu_open(uri);
-	alice = tu_account(db, "E1001");
-	bob = tu_account(db, "E1002");
-	for (i = 0; i < 20; i++) {
-		points_posting p = tu_posting("PTS", alice, 3);
-		points_txn t;
-
-		ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_OK);
-		p.counterparty = bob;
-		ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
-		tu_now += 40000; /* over ten buckets */
-	}
-	points_close(db);
-	db = NULL;
+	fill_ledger(uri, sizeof(uri), 40000); /* over ten buckets */
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	n = store_keys(s, "entry_time", keys, POINTS_ENTRY_TIME_KEY_LEN, 128);
 	ck_assert_uint_eq(n, 20 * 2 + 20 * 2);

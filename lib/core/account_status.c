@@ -12,6 +12,7 @@
 #include "core/account_history.h"
 #include "core/balance.h"
 #include "core/db.h"
+#include "core/module.h"
 
 static const char *const status_names[] = { "active", "frozen", "closed" };
 
@@ -31,6 +32,21 @@ label(const points_account *a, char *buf, size_t cap)
 		return a->external_id;
 	snprintf(buf, cap, "#%lld", (long long)a->id);
 	return buf;
+}
+
+/* Before the account closes, every module settles what it must (module.h:
+ * past-due points expire). */
+static int
+modules_closing(points_db *db, int64_t account)
+{
+	const points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->closing && m->slot < db->nstate &&
+		    (rc = m->closing(db, db->state[m->slot], account)))
+			return rc;
+	return POINTS_OK;
 }
 
 static int
@@ -53,8 +69,11 @@ check_status(points_db *db, const points_account *a, int to)
 	if (a->status == POINTS_ACCOUNT_CLOSED)
 		return points_db__err(db, POINTS_ECLOSED, "account %s is closed",
 		    name);
-	if (to == POINTS_ACCOUNT_CLOSED)
-		return points_balance__all_zero(db, a);
+	if (to == POINTS_ACCOUNT_CLOSED) {
+		int rc = modules_closing(db, a->id);
+
+		return rc ? rc : points_balance__all_zero(db, a);
+	}
 	if (a->status == to)
 		return points_db__err(db, POINTS_ESTATE,
 		    "account %s is already %s", name, status_names[to]);

@@ -8,6 +8,7 @@
 #define POINTS_CORE_MODULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "points.h"
 
@@ -57,6 +58,13 @@ struct points_module {
 	 * rollback.  Every module with a txn_end needs one, if only to say
 	 * why it has nothing to forget (tests/check_savepoint.c checks). */
 	void (*op_undone)(points_db *db, void *state);
+	/* Inside a write transaction, before account is closed, which
+	 * needs every balance of it at zero (NULL: nothing to do): what the
+	 * module settles first.  The ledger's expiry expires the account's
+	 * past-due points here, with the EXPIRE entries any write makes,
+	 * so that an account whose points have all expired (a balance read
+	 * shows none) closes. */
+	int (*closing)(points_db *db, void *state, int64_t account);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */

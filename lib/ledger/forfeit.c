@@ -8,7 +8,8 @@
  *    HOLD entries of the open ones add up to what the balance holds:
  *    holds are recent, so the walk is short; at worst it reads the
  *    account's history in that asset, never the whole ledger's.
- * 2. What is left available moves to the forfeiture account (the
+ * 2. Past-due points expire (EXPIRE entries, counted in expired), as
+ *    at any write.  What is left available moves to the forfeiture account (the
  *    request's to, by default the expiry account): a FORFEIT entry,
  *    account -> to, taking all its lots; it counts as spent by the
  *    account and earned by the forfeiture account, as a transfer does.
@@ -251,6 +252,10 @@ forfeit_asset(points_db *db, const points_account *a, uint32_t asset,
 		if ((rc = points_balance__load(db, &b)))
 			goto done;
 	}
+	/* past-due points expire, as at any write: they are not the
+	 * leaver's to forfeit */
+	if ((rc = points_posting__expire_now(db, &b)))
+		goto done;
 	if (b.available > 0) {
 		o.account = to;
 		if ((rc = points_balance__load_party(db, &o, -1, 1)) ||

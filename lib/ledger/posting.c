@@ -261,6 +261,67 @@ points_posting__expiry_end_due(points_posting_expiry *r)
 	r->own_loaded = 0;
 }
 
+int
+points_posting__expire_now(points_db *db, points_balance_rec *b)
+{
+	points_posting_expiry run;
+	int rc;
+
+	points_posting__expiry_begin(db, &run, points_db__time(db, 0));
+	rc = points_posting__expiry_take(db, &run, b, 0);
+	if (rc == POINTS_OK && run.n) {
+		if ((rc = points_posting__expiry_charge(db, &run, NULL,
+		    NULL)) == POINTS_OK &&
+		    (rc = points_posting__expiry_append(db, &run, 0)) ==
+		    POINTS_OK &&
+		    (rc = points_balance__store(db, b, 0)) == POINTS_OK)
+			rc = points_posting__expiry_store(db, &run);
+	}
+	points_posting__expiry_end(&run);
+	return rc;
+}
+
+static int
+expire_before_close(points_db *db, void *state, int64_t account)
+{
+	unsigned char lo[8], hi[8], keys[16][8];
+	size_t n, i;
+	int rc;
+
+	(void)state;
+	points_balance__account_range(account, lo, hi);
+	do {
+		/* a chunk of keys at a time: the writes go to this keyspace */
+		if ((rc = points_db__collect_keys(db, &points_balance__ks, lo, 8,
+		    hi, 8, 8, keys[0], 16, &n)))
+			return rc;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			points_balance_rec b;
+			int64_t acct;
+			uint32_t asset;
+
+			points_balance__key_parse(keys[i], &acct, &asset);
+			points_balance__init(&b, acct, asset, 0);
+			if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
+			    !b.system)
+				rc = points_posting__expire_now(db, &b);
+			points_balance__free(&b);
+		}
+		if (n > 0) /* resume just after the last key */
+			points_codec__put_be64(lo,
+			    points_codec__get_be64(keys[n - 1]) + 1);
+	} while (rc == POINTS_OK && n == 16);
+	return rc;
+}
+
+/* Stores nothing of its own: it expires an account's past-due points
+ * before the account closes (module.h). */
+static points_module expiry_now_module = {
+	.name = "expiry_now",
+	.closing = expire_before_close,
+};
+POINTS_MODULE(expiry_now_module)
+
 /* ---- Postings: earn, spend, transfer, adjust ---- */
 
 /* The posting as a request: every member, in order.  The fingerprint

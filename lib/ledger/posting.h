@@ -148,6 +148,11 @@ points_posting__expiry_store(points_db *db, points_posting_expiry *r)
 	    POINTS_OK;
 }
 void points_posting__expiry_end_due(points_posting_expiry *r);
+/* Expire b's past-due lots now, as a write of its own (the EXPIRE entry,
+ * b and the expiry account's balance stored): for a write that empties
+ * an account (a forfeiture, a close), whose past-due points expire
+ * rather than move.  Nothing is written when nothing is due. */
+int points_posting__expire_now(points_db *db, points_balance_rec *b);
 static inline void
 points_posting__expiry_end(points_posting_expiry *r)
 {
