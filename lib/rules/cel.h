@@ -1,0 +1,171 @@
+/* cel.h - the rule language: a subset of Google's Common Expression
+ * Language (CEL, github.com/google/cel-spec), compiled once to a flat
+ * postfix program and evaluated without allocating (issue 18).
+ *
+ * Internal for now: no public API, no bindings; rules and events will
+ * reach it.
+ *
+ * In the subset:
+ *   - literals: int (int64, decimal or 0x hex), bool, string ('..' or
+ *     "..", with the escapes \\ \" \' \` \? \a \b \f \n \r \t \v \xHH),
+ *     null, list [a, b], map {k: v} (keys int, string or bool);
+ *   - variables: only the names declared at compile time; their values
+ *     come from the activation at evaluation time;
+ *   - field selection a.b (a map's string key), indexing l[i] and m[k];
+ *   - + - * / % on ints (truncating, as CEL: overflow and division by
+ *     zero are errors), unary -, + on strings and on lists;
+ *   - == != (any two values; values of different types are unequal),
+ *     < <= > >= on ints, strings (bytewise) and bools;
+ *   - && || ! with CEL's error absorption (false && error is false,
+ *     true || error is true, either order), c ? a : b (one side only);
+ *   - x in list (membership), k in map (key present); has(a.b);
+ *   - size(x) and x.size() on strings (code points), lists and maps;
+ *     int(int|string), string(int|string|bool); s.startsWith(t),
+ *     s.endsWith(t), s.contains(t);
+ *   - ours (not in CEL's standard library): min(a, b), max(a, b) and
+ *     floor_div(a, b) on ints (floor_div rounds towards minus infinity).
+ * Outside the subset, each a compile error naming the construct and its
+ * column: doubles, uints, bytes, raw and triple-quoted strings, the
+ * macros (all, exists, exists_one, map, filter), message construction
+ * (T{...}), type names and type(), timestamps and durations, matches(),
+ * any other function, and variables not declared.  There is no type
+ * checker: a type mismatch ("a" - 1) is an error value at evaluation.
+ *
+ * A program is at most POINTS_CEL_MAX_DEPTH levels of nested
+ * expressions and POINTS_CEL_STACK values deep; it has only forward
+ * jumps, so an evaluation runs each instruction at most once.
+ * Evaluation allocates nothing: what it makes (concatenations,
+ * string(), list and map literals) lives in a caller's scratch. */
+#ifndef POINTS_RULES_CEL_H
+#define POINTS_RULES_CEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define POINTS_CEL_MAX_DEPTH 32
+#define POINTS_CEL_STACK 128
+#define POINTS_CEL_SCRATCH_CHARS 4096
+#define POINTS_CEL_SCRATCH_VALS 512
+#define POINTS_CEL_SCRATCH_ENTRIES 128
+
+typedef enum {
+	POINTS_CEL_NULL,
+	POINTS_CEL_BOOL,
+	POINTS_CEL_INT,
+	POINTS_CEL_STRING,
+	POINTS_CEL_LIST,
+	POINTS_CEL_MAP,
+	POINTS_CEL_ERROR
+} points_cel_type;
+
+typedef struct points_cel_value points_cel_value;
+typedef struct points_cel_entry points_cel_entry;
+
+/* A value.  Strings are UTF-8 with a length (not NUL-terminated); what
+ * a value points to is borrowed: from the caller (the activation), the
+ * program (its constants) or the scratch of the evaluation. */
+struct points_cel_value {
+	points_cel_type type;
+	union {
+		int b;
+		int64_t i;
+		struct {
+			const char *p;
+			size_t n;
+		} s;
+		struct {
+			const points_cel_value *v;
+			size_t n;
+		} list;
+		struct {
+			const points_cel_entry *e;
+			size_t n;
+		} map;
+		const char *err; /* NUL-terminated message */
+	} u;
+};
+
+struct points_cel_entry {
+	points_cel_value key;
+	points_cel_value value;
+};
+
+/* The variables a program may name, in order; the activation gives
+ * their values in the same order. */
+typedef struct {
+	const char *const *names;
+	size_t n;
+} points_cel_decls;
+
+typedef struct {
+	const points_cel_value *vals;
+	size_t n;
+} points_cel_activation;
+
+/* Where an evaluation puts what it makes; results may point into it,
+ * so it lives as long as the caller reads them. */
+typedef struct {
+	char chars[POINTS_CEL_SCRATCH_CHARS];
+	points_cel_value vals[POINTS_CEL_SCRATCH_VALS];
+	points_cel_entry ents[POINTS_CEL_SCRATCH_ENTRIES];
+	size_t nchars, nvals, nents;
+} points_cel_scratch;
+
+typedef struct points_cel_prog points_cel_prog;
+
+/* Compile src against names.  POINTS_OK and *out (freed by
+ * points_cel__free), or POINTS_EINVAL with "col N: reason" in err
+ * (columns count bytes from 1), or POINTS_ENOMEM. */
+int points_cel__compile(const char *src, const points_cel_decls *names,
+    points_cel_prog **out, char *err, size_t errcap);
+
+/* Evaluate p over a (whose values must outlive the result), using s
+ * (reset here).  *out is the value, an error value included (its
+ * message in u.err); it returns POINTS_OK, or POINTS_EINVAL when the
+ * activation has fewer values than the program's declarations. */
+int points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
+    points_cel_scratch *s, points_cel_value *out);
+
+void points_cel__free(points_cel_prog *p);
+
+/* Values, for callers and tests. */
+points_cel_value points_cel__int(int64_t i);
+points_cel_value points_cel__bool(int b);
+points_cel_value points_cel__str(const char *s);
+/* Equality as == computes it: 1, 0, or -1 (nesting too deep). */
+int points_cel__equal(const points_cel_value *a, const points_cel_value *b);
+
+/* Internal to the two files: the program. */
+enum {
+	CEL_OP_CONST, CEL_OP_VAR, CEL_OP_SELECT, CEL_OP_HAS, CEL_OP_INDEX,
+	CEL_OP_NEG, CEL_OP_NOT,
+	CEL_OP_ADD, CEL_OP_SUB, CEL_OP_MUL, CEL_OP_DIV, CEL_OP_MOD,
+	CEL_OP_EQ, CEL_OP_NE, CEL_OP_LT, CEL_OP_LE, CEL_OP_GT, CEL_OP_GE,
+	CEL_OP_IN,
+	CEL_OP_AND_JUMP, CEL_OP_AND, CEL_OP_OR_JUMP, CEL_OP_OR,
+	CEL_OP_COND, CEL_OP_JUMP,
+	CEL_OP_LIST, CEL_OP_MAP, CEL_OP_CALL
+};
+enum {
+	CEL_FN_SIZE, CEL_FN_INT, CEL_FN_STRING, CEL_FN_STARTS, CEL_FN_ENDS,
+	CEL_FN_CONTAINS, CEL_FN_MIN, CEL_FN_MAX, CEL_FN_FLOOR_DIV
+};
+
+typedef struct {
+	uint8_t op;
+	uint8_t fn;	/* CALL: the function */
+	uint16_t col;	/* where in the source, for errors */
+	uint32_t a;	/* const, variable, jump target, count */
+	uint32_t b;	/* COND: the end */
+} points_cel_insn;
+
+struct points_cel_prog {
+	points_cel_insn *code;
+	size_t ncode;
+	points_cel_value *consts;
+	size_t nconst;
+	char *pool;		/* the string constants' bytes */
+	size_t nvars;		/* how many declarations */
+};
+
+#endif

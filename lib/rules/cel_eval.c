@@ -1,0 +1,778 @@
+/* cel_eval.c - the rule language's evaluator: one pass over the flat
+ * program (forward jumps only, so at most one step per instruction),
+ * on a fixed stack, allocating nothing.  Errors are values, as CEL's
+ * are: the first error a strict operation meets is its result. */
+#include <stdio.h>
+#include <string.h>
+
+#include "points.h"
+#include "rules/cel.h"
+
+/* How deep == descends into nested lists and maps. */
+#define EQ_DEPTH 32
+
+points_cel_value
+points_cel__int(int64_t i)
+{
+	points_cel_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = POINTS_CEL_INT;
+	v.u.i = i;
+	return v;
+}
+
+points_cel_value
+points_cel__bool(int b)
+{
+	points_cel_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = POINTS_CEL_BOOL;
+	v.u.b = b != 0;
+	return v;
+}
+
+points_cel_value
+points_cel__str(const char *s)
+{
+	points_cel_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = POINTS_CEL_STRING;
+	v.u.s.p = s;
+	v.u.s.n = strlen(s);
+	return v;
+}
+
+static points_cel_value
+err(const char *msg)
+{
+	points_cel_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = POINTS_CEL_ERROR;
+	v.u.err = msg;
+	return v;
+}
+
+/* An error whose message names something (a key, a function); written
+ * into the scratch, or the bare message when the scratch is full. */
+static points_cel_value
+errf(points_cel_scratch *s, const char *fmt, const char *arg, size_t n,
+    const char *bare)
+{
+	size_t room = sizeof(s->chars) - s->nchars;
+	char *d = s->chars + s->nchars;
+	int w;
+
+	if (room < 32)
+		return err(bare);
+	w = snprintf(d, room, fmt, (int)(n > 64 ? 64 : n), arg);
+	if (w < 0 || (size_t)w >= room)
+		return err(bare);
+	s->nchars += (size_t)w + 1;
+	return err(d);
+}
+
+static const char *
+type_name(const points_cel_value *v)
+{
+	switch (v->type) {
+	case POINTS_CEL_NULL: return "null";
+	case POINTS_CEL_BOOL: return "bool";
+	case POINTS_CEL_INT: return "int";
+	case POINTS_CEL_STRING: return "string";
+	case POINTS_CEL_LIST: return "list";
+	case POINTS_CEL_MAP: return "map";
+	default: return "error";
+	}
+}
+
+static points_cel_value
+no_overload(points_cel_scratch *s, const char *op, const points_cel_value *a,
+    const points_cel_value *b)
+{
+	char what[80];
+
+	if (b)
+		snprintf(what, sizeof(what), "%s(%s, %s)", op, type_name(a),
+		    type_name(b));
+	else
+		snprintf(what, sizeof(what), "%s(%s)", op, type_name(a));
+	return errf(s, "no such overload: %.*s", what, strlen(what),
+	    "no such overload");
+}
+
+static int
+equal(const points_cel_value *a, const points_cel_value *b, int depth)
+{
+	size_t i, j;
+	int r;
+
+	if (depth > EQ_DEPTH)
+		return -1;
+	if (a->type != b->type)
+		return 0;
+	switch (a->type) {
+	case POINTS_CEL_NULL:
+		return 1;
+	case POINTS_CEL_BOOL:
+		return a->u.b == b->u.b;
+	case POINTS_CEL_INT:
+		return a->u.i == b->u.i;
+	case POINTS_CEL_STRING:
+		return a->u.s.n == b->u.s.n &&
+		    !memcmp(a->u.s.p, b->u.s.p, a->u.s.n);
+	case POINTS_CEL_LIST:
+		if (a->u.list.n != b->u.list.n)
+			return 0;
+		for (i = 0; i < a->u.list.n; i++) {
+			r = equal(&a->u.list.v[i], &b->u.list.v[i], depth + 1);
+			if (r != 1)
+				return r;
+		}
+		return 1;
+	case POINTS_CEL_MAP:
+		if (a->u.map.n != b->u.map.n)
+			return 0;
+		for (i = 0; i < a->u.map.n; i++) {
+			for (j = 0; j < b->u.map.n; j++) {
+				r = equal(&a->u.map.e[i].key, &b->u.map.e[j].key,
+				    depth + 1);
+				if (r < 0)
+					return r;
+				if (r)
+					break;
+			}
+			if (j == b->u.map.n)
+				return 0;
+			r = equal(&a->u.map.e[i].value, &b->u.map.e[j].value,
+			    depth + 1);
+			if (r != 1)
+				return r;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+points_cel__equal(const points_cel_value *a, const points_cel_value *b)
+{
+	return equal(a, b, 0);
+}
+
+/* The entry of m whose key equals k, or NULL. */
+static const points_cel_entry *
+lookup(const points_cel_value *m, const points_cel_value *k)
+{
+	size_t i;
+
+	for (i = 0; i < m->u.map.n; i++)
+		if (equal(&m->u.map.e[i].key, k, 0) == 1)
+			return &m->u.map.e[i];
+	return NULL;
+}
+
+/* Room for n values (or entries) in the scratch. */
+static points_cel_value *
+take_vals(points_cel_scratch *s, size_t n)
+{
+	points_cel_value *v;
+
+	if (n > POINTS_CEL_SCRATCH_VALS - s->nvals)
+		return NULL;
+	v = s->vals + s->nvals;
+	s->nvals += n;
+	return v;
+}
+
+static char *
+take_chars(points_cel_scratch *s, size_t n)
+{
+	char *c;
+
+	if (n > POINTS_CEL_SCRATCH_CHARS - s->nchars)
+		return NULL;
+	c = s->chars + s->nchars;
+	s->nchars += n;
+	return c;
+}
+
+static points_cel_value
+key_error(points_cel_scratch *s, const points_cel_value *k)
+{
+	char buf[24];
+
+	if (k->type == POINTS_CEL_STRING)
+		return errf(s, "no such key: '%.*s'", k->u.s.p, k->u.s.n,
+		    "no such key");
+	if (k->type == POINTS_CEL_INT) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)k->u.i);
+		return errf(s, "no such key: %.*s", buf, strlen(buf),
+		    "no such key");
+	}
+	if (k->type == POINTS_CEL_BOOL)
+		return errf(s, "no such key: %.*s", k->u.b ? "true" : "false",
+		    k->u.b ? 4 : 5, "no such key");
+	return err("no such key");
+}
+
+static points_cel_value
+arith(points_cel_scratch *s, int op, const points_cel_value *a,
+    const points_cel_value *b)
+{
+	static const char *const names[] = { "_+_", "_-_", "_*_", "_/_",
+	    "_%_" };
+	int64_t x, y, r;
+
+	if (a->type == POINTS_CEL_ERROR)
+		return *a;
+	if (b->type == POINTS_CEL_ERROR)
+		return *b;
+	if (op == CEL_OP_ADD && a->type == b->type &&
+	    a->type == POINTS_CEL_STRING) {
+		char *d;
+		points_cel_value v;
+
+		if (a->u.s.n > SIZE_MAX / 2 ||
+		    !(d = take_chars(s, a->u.s.n + b->u.s.n)))
+			return err("string too long for the evaluation's "
+			    "scratch");
+		memcpy(d, a->u.s.p, a->u.s.n);
+		memcpy(d + a->u.s.n, b->u.s.p, b->u.s.n);
+		v = *a;
+		v.u.s.p = d;
+		v.u.s.n = a->u.s.n + b->u.s.n;
+		return v;
+	}
+	if (op == CEL_OP_ADD && a->type == b->type &&
+	    a->type == POINTS_CEL_LIST) {
+		points_cel_value *d, v;
+
+		if (a->u.list.n > SIZE_MAX / 2 ||
+		    !(d = take_vals(s, a->u.list.n + b->u.list.n)))
+			return err("list too long for the evaluation's "
+			    "scratch");
+		if (a->u.list.n)
+			memcpy(d, a->u.list.v, a->u.list.n * sizeof(*d));
+		if (b->u.list.n)
+			memcpy(d + a->u.list.n, b->u.list.v,
+			    b->u.list.n * sizeof(*d));
+		v = *a;
+		v.u.list.v = d;
+		v.u.list.n = a->u.list.n + b->u.list.n;
+		return v;
+	}
+	if (a->type != POINTS_CEL_INT || b->type != POINTS_CEL_INT)
+		return no_overload(s, names[op - CEL_OP_ADD], a, b);
+	x = a->u.i;
+	y = b->u.i;
+	switch (op) {
+	case CEL_OP_ADD:
+		if (__builtin_add_overflow(x, y, &r))
+			return err("int overflow");
+		return points_cel__int(r);
+	case CEL_OP_SUB:
+		if (__builtin_sub_overflow(x, y, &r))
+			return err("int overflow");
+		return points_cel__int(r);
+	case CEL_OP_MUL:
+		if (__builtin_mul_overflow(x, y, &r))
+			return err("int overflow");
+		return points_cel__int(r);
+	case CEL_OP_DIV:
+		if (y == 0)
+			return err("division by zero");
+		if (x == INT64_MIN && y == -1)
+			return err("int overflow");
+		return points_cel__int(x / y);
+	default:
+		if (y == 0)
+			return err("modulus by zero");
+		if (x == INT64_MIN && y == -1)
+			return err("int overflow");
+		return points_cel__int(x % y);
+	}
+}
+
+/* <, <=, >, >=: -1, 0, 1 in *c, or an error value. */
+static int
+order(points_cel_scratch *s, const char *op, const points_cel_value *a,
+    const points_cel_value *b, int *c, points_cel_value *e)
+{
+	if (a->type == POINTS_CEL_ERROR || b->type == POINTS_CEL_ERROR) {
+		*e = a->type == POINTS_CEL_ERROR ? *a : *b;
+		return -1;
+	}
+	if (a->type != b->type)
+		goto bad;
+	switch (a->type) {
+	case POINTS_CEL_INT:
+		*c = a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+		return 0;
+	case POINTS_CEL_BOOL:
+		*c = a->u.b - b->u.b;
+		return 0;
+	case POINTS_CEL_STRING: {
+		size_t n = a->u.s.n < b->u.s.n ? a->u.s.n : b->u.s.n;
+		int r = n ? memcmp(a->u.s.p, b->u.s.p, n) : 0;
+
+		if (r == 0)
+			r = a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
+		*c = r < 0 ? -1 : r > 0;
+		return 0;
+	}
+	default:
+		break;
+	}
+bad:
+	*e = no_overload(s, op, a, b);
+	return -1;
+}
+
+static size_t
+utf8_len(const char *p, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] & 0xC0) != 0x80)
+			k++;
+	return k;
+}
+
+static int
+has_sub(const points_cel_value *a, const points_cel_value *b, int where)
+{
+	size_t i;
+
+	if (b->u.s.n > a->u.s.n)
+		return 0;
+	if (where < 0)
+		return !memcmp(a->u.s.p, b->u.s.p, b->u.s.n);
+	if (where > 0)
+		return !memcmp(a->u.s.p + a->u.s.n - b->u.s.n, b->u.s.p,
+		    b->u.s.n);
+	for (i = 0; i + b->u.s.n <= a->u.s.n; i++)
+		if (!memcmp(a->u.s.p + i, b->u.s.p, b->u.s.n))
+			return 1;
+	return 0;
+}
+
+static points_cel_value
+call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
+{
+	static const char *const names[] = { "size", "int", "string",
+	    "startsWith", "endsWith", "contains", "min", "max", "floor_div" };
+	const points_cel_value *a = &args[0], *b = argc > 1 ? &args[1] : NULL;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (args[i].type == POINTS_CEL_ERROR)
+			return args[i];
+	switch (fn) {
+	case CEL_FN_SIZE:
+		if (a->type == POINTS_CEL_STRING)
+			return points_cel__int((int64_t)utf8_len(a->u.s.p,
+			    a->u.s.n));
+		if (a->type == POINTS_CEL_LIST)
+			return points_cel__int((int64_t)a->u.list.n);
+		if (a->type == POINTS_CEL_MAP)
+			return points_cel__int((int64_t)a->u.map.n);
+		break;
+	case CEL_FN_INT:
+		if (a->type == POINTS_CEL_INT)
+			return *a;
+		if (a->type == POINTS_CEL_STRING) {
+			/* As CEL: an optional sign and decimal digits. */
+			size_t k = 0;
+			int neg = 0;
+			uint64_t v = 0, lim;
+
+			if (k < a->u.s.n && (a->u.s.p[k] == '-' ||
+			    a->u.s.p[k] == '+'))
+				neg = a->u.s.p[k++] == '-';
+			if (k == a->u.s.n)
+				return err("int(): not an integer");
+			lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+			for (; k < a->u.s.n; k++) {
+				char c = a->u.s.p[k];
+
+				if (c < '0' || c > '9')
+					return err("int(): not an integer");
+				if (v > (lim - (uint64_t)(c - '0')) / 10)
+					return err("int overflow");
+				v = v * 10 + (uint64_t)(c - '0');
+			}
+			if (neg)
+				return points_cel__int(v == (uint64_t)INT64_MAX + 1 ?
+				    INT64_MIN : -(int64_t)v);
+			return points_cel__int((int64_t)v);
+		}
+		break;
+	case CEL_FN_STRING:
+		if (a->type == POINTS_CEL_STRING)
+			return *a;
+		if (a->type == POINTS_CEL_BOOL)
+			return points_cel__str(a->u.b ? "true" : "false");
+		if (a->type == POINTS_CEL_INT) {
+			char buf[24], *d;
+			int n = snprintf(buf, sizeof(buf), "%lld",
+			    (long long)a->u.i);
+			points_cel_value v;
+
+			if (!(d = take_chars(s, (size_t)n)))
+				return err("string too long for the "
+				    "evaluation's scratch");
+			memcpy(d, buf, (size_t)n);
+			v = points_cel__str("");
+			v.u.s.p = d;
+			v.u.s.n = (size_t)n;
+			return v;
+		}
+		break;
+	case CEL_FN_STARTS:
+	case CEL_FN_ENDS:
+	case CEL_FN_CONTAINS:
+		if (a->type == POINTS_CEL_STRING && b->type == POINTS_CEL_STRING)
+			return points_cel__bool(has_sub(a, b,
+			    fn == CEL_FN_STARTS ? -1 : fn == CEL_FN_ENDS));
+		break;
+	case CEL_FN_MIN:
+	case CEL_FN_MAX:
+		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT)
+			return (a->u.i < b->u.i) == (fn == CEL_FN_MIN) ? *a : *b;
+		break;
+	case CEL_FN_FLOOR_DIV:
+		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT) {
+			int64_t x = a->u.i, y = b->u.i, q;
+
+			if (y == 0)
+				return err("division by zero");
+			if (x == INT64_MIN && y == -1)
+				return err("int overflow");
+			q = x / y;
+			if (x % y != 0 && ((x < 0) != (y < 0)))
+				q--;
+			return points_cel__int(q);
+		}
+		break;
+	}
+	return no_overload(s, names[fn], a, b);
+}
+
+/* Logical and (is_and) or or, as CEL: a false (true) operand decides
+ * whichever side it is on; otherwise an error or a non-bool is the
+ * result. */
+static points_cel_value
+logic(points_cel_scratch *s, int is_and, const points_cel_value *a,
+    const points_cel_value *b)
+{
+	int decide = !is_and;
+
+	if ((a->type == POINTS_CEL_BOOL && a->u.b == decide) ||
+	    (b->type == POINTS_CEL_BOOL && b->u.b == decide))
+		return points_cel__bool(decide);
+	if (a->type == POINTS_CEL_ERROR)
+		return *a;
+	if (b->type == POINTS_CEL_ERROR)
+		return *b;
+	if (a->type != POINTS_CEL_BOOL || b->type != POINTS_CEL_BOOL)
+		return no_overload(s, is_and ? "_&&_" : "_||_", a, b);
+	return points_cel__bool(!decide);
+}
+
+int
+points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
+    points_cel_scratch *s, points_cel_value *out)
+{
+	points_cel_value st[POINTS_CEL_STACK + 1];
+	size_t sp = 0, pc = 0;
+
+	if (!p || !s || !out || (p->nvars && (!a || a->n < p->nvars)))
+		return POINTS_EINVAL;
+	s->nchars = s->nvals = s->nents = 0;
+	while (pc < p->ncode) {
+		const points_cel_insn *in = &p->code[pc++];
+		points_cel_value *t = sp ? &st[sp - 1] : NULL;
+		points_cel_value r;
+		int c = 0;
+
+		switch (in->op) {
+		case CEL_OP_CONST:
+			st[sp++] = p->consts[in->a];
+			break;
+		case CEL_OP_VAR:
+			st[sp++] = a->vals[in->a];
+			break;
+		case CEL_OP_SELECT:
+		case CEL_OP_HAS: {
+			const points_cel_value *k = &p->consts[in->a];
+			const points_cel_entry *e;
+
+			if (t->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type != POINTS_CEL_MAP) {
+				*t = no_overload(s, in->op == CEL_OP_HAS ?
+				    "has" : "_._", t, NULL);
+				break;
+			}
+			e = lookup(t, k);
+			if (in->op == CEL_OP_HAS)
+				*t = points_cel__bool(e != NULL);
+			else
+				*t = e ? e->value : key_error(s, k);
+			break;
+		}
+		case CEL_OP_INDEX: {
+			points_cel_value *x = &st[sp - 2];
+			const points_cel_entry *e;
+
+			sp--;
+			if (x->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type == POINTS_CEL_ERROR) {
+				*x = *t;
+				break;
+			}
+			if (x->type == POINTS_CEL_MAP) {
+				e = lookup(x, t);
+				*x = e ? e->value : key_error(s, t);
+			} else if (x->type == POINTS_CEL_LIST &&
+			    t->type == POINTS_CEL_INT) {
+				if (t->u.i < 0 || (uint64_t)t->u.i >= x->u.list.n) {
+					char buf[24];
+
+					snprintf(buf, sizeof(buf), "%lld",
+					    (long long)t->u.i);
+					*x = errf(s, "index out of range: %.*s",
+					    buf, strlen(buf),
+					    "index out of range");
+				} else {
+					*x = x->u.list.v[t->u.i];
+				}
+			} else {
+				*x = no_overload(s, "_[_]", x, t);
+			}
+			break;
+		}
+		case CEL_OP_NEG:
+			if (t->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type != POINTS_CEL_INT)
+				*t = no_overload(s, "-_", t, NULL);
+			else if (t->u.i == INT64_MIN)
+				*t = err("int overflow");
+			else
+				t->u.i = -t->u.i;
+			break;
+		case CEL_OP_NOT:
+			if (t->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type != POINTS_CEL_BOOL)
+				*t = no_overload(s, "!_", t, NULL);
+			else
+				t->u.b = !t->u.b;
+			break;
+		case CEL_OP_ADD:
+		case CEL_OP_SUB:
+		case CEL_OP_MUL:
+		case CEL_OP_DIV:
+		case CEL_OP_MOD:
+			st[sp - 2] = arith(s, in->op, &st[sp - 2], t);
+			sp--;
+			break;
+		case CEL_OP_EQ:
+		case CEL_OP_NE: {
+			points_cel_value *x = &st[sp - 2];
+
+			sp--;
+			if (x->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type == POINTS_CEL_ERROR) {
+				*x = *t;
+				break;
+			}
+			c = equal(x, t, 0);
+			if (c < 0)
+				*x = err("value nested too deeply");
+			else
+				*x = points_cel__bool(c == (in->op == CEL_OP_EQ));
+			break;
+		}
+		case CEL_OP_LT:
+		case CEL_OP_LE:
+		case CEL_OP_GT:
+		case CEL_OP_GE: {
+			static const char *const ops[] = { "_<_", "_<=_", "_>_",
+			    "_>=_" };
+			points_cel_value *x = &st[sp - 2];
+
+			sp--;
+			if (order(s, ops[in->op - CEL_OP_LT], x, t, &c, &r) < 0) {
+				*x = r;
+				break;
+			}
+			switch (in->op) {
+			case CEL_OP_LT: *x = points_cel__bool(c < 0); break;
+			case CEL_OP_LE: *x = points_cel__bool(c <= 0); break;
+			case CEL_OP_GT: *x = points_cel__bool(c > 0); break;
+			default: *x = points_cel__bool(c >= 0); break;
+			}
+			break;
+		}
+		case CEL_OP_IN: {
+			points_cel_value *x = &st[sp - 2];
+			size_t i;
+			int found = 0;
+
+			sp--;
+			if (x->type == POINTS_CEL_ERROR)
+				break;
+			if (t->type == POINTS_CEL_ERROR) {
+				*x = *t;
+				break;
+			}
+			if (t->type == POINTS_CEL_MAP) {
+				*x = points_cel__bool(lookup(t, x) != NULL);
+				break;
+			}
+			if (t->type != POINTS_CEL_LIST) {
+				*x = no_overload(s, "@in", x, t);
+				break;
+			}
+			for (i = 0; i < t->u.list.n && !found; i++) {
+				c = equal(x, &t->u.list.v[i], 0);
+				if (c < 0)
+					break;
+				found = c;
+			}
+			*x = c < 0 && !found ? err("value nested too deeply") :
+			    points_cel__bool(found);
+			break;
+		}
+		case CEL_OP_AND_JUMP:
+			if (t->type == POINTS_CEL_BOOL && !t->u.b)
+				pc = in->a;
+			break;
+		case CEL_OP_OR_JUMP:
+			if (t->type == POINTS_CEL_BOOL && t->u.b)
+				pc = in->a;
+			break;
+		case CEL_OP_AND:
+		case CEL_OP_OR:
+			st[sp - 2] = logic(s, in->op == CEL_OP_AND, &st[sp - 2],
+			    t);
+			sp--;
+			break;
+		case CEL_OP_COND:
+			sp--;
+			if (t->type == POINTS_CEL_BOOL) {
+				if (!t->u.b)
+					pc = in->a;
+				break;
+			}
+			r = t->type == POINTS_CEL_ERROR ? *t :
+			    no_overload(s, "_?_:_", t, NULL);
+			st[sp++] = r;
+			pc = in->b;
+			break;
+		case CEL_OP_JUMP:
+			pc = in->a;
+			break;
+		case CEL_OP_LIST: {
+			size_t n = in->a, i;
+			points_cel_value *d, v;
+
+			memset(&v, 0, sizeof(v));
+			v.type = POINTS_CEL_LIST;
+			for (i = sp - n; i < sp; i++)
+				if (st[i].type == POINTS_CEL_ERROR) {
+					v = st[i];
+					break;
+				}
+			if (v.type == POINTS_CEL_LIST) {
+				if (!(d = take_vals(s, n))) {
+					v = err("list too long for the "
+					    "evaluation's scratch");
+				} else {
+					if (n)
+						memcpy(d, &st[sp - n],
+						    n * sizeof(*d));
+					v.u.list.v = d;
+					v.u.list.n = n;
+				}
+			}
+			sp -= n;
+			st[sp++] = v;
+			break;
+		}
+		case CEL_OP_MAP: {
+			size_t n = in->a, i, j;
+			points_cel_entry *d = NULL;
+			points_cel_value v;
+			const points_cel_value *base = &st[sp - 2 * n];
+
+			memset(&v, 0, sizeof(v));
+			v.type = POINTS_CEL_MAP;
+			for (i = 0; i < 2 * n; i++)
+				if (base[i].type == POINTS_CEL_ERROR) {
+					v = base[i];
+					break;
+				}
+			for (i = 0; v.type == POINTS_CEL_MAP && i < n; i++) {
+				const points_cel_value *k = &base[2 * i];
+
+				if (k->type != POINTS_CEL_INT &&
+				    k->type != POINTS_CEL_STRING &&
+				    k->type != POINTS_CEL_BOOL) {
+					v = errf(s, "unsupported key type: %.*s",
+					    type_name(k), strlen(type_name(k)),
+					    "unsupported key type");
+					break;
+				}
+				for (j = 0; j < i; j++)
+					if (equal(&base[2 * j], k, 0) == 1) {
+						v = err("duplicate map key");
+						break;
+					}
+			}
+			if (v.type == POINTS_CEL_MAP) {
+				if (n > POINTS_CEL_SCRATCH_ENTRIES - s->nents) {
+					v = err("map too large for the "
+					    "evaluation's scratch");
+				} else {
+					d = s->ents + s->nents;
+					s->nents += n;
+					for (i = 0; i < n; i++) {
+						d[i].key = base[2 * i];
+						d[i].value = base[2 * i + 1];
+					}
+					v.u.map.e = d;
+					v.u.map.n = n;
+				}
+			}
+			sp -= 2 * n;
+			st[sp++] = v;
+			break;
+		}
+		case CEL_OP_CALL: {
+			size_t n = in->a;
+
+			r = call(s, in->fn, &st[sp - n], (int)n);
+			sp -= n;
+			st[sp++] = r;
+			break;
+		}
+		default:
+			return POINTS_EINVAL;
+		}
+	}
+	if (sp != 1)
+		return POINTS_EINVAL;
+	*out = st[0];
+	return POINTS_OK;
+}

@@ -1,0 +1,1006 @@
+/* cel_parse.c - the rule language's lexer and parser: CEL's grammar
+ * (cel-spec, langdef.md), one pass that emits the postfix program as it
+ * parses.  Parsing recurses, at most POINTS_CEL_MAX_DEPTH expressions
+ * deep; the program it makes has only forward jumps. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "points.h"
+#include "util/alloc.h"
+#include "rules/cel.h"
+
+enum {
+	T_EOF, T_INT, T_STR, T_IDENT, T_TRUE, T_FALSE, T_NULL, T_IN,
+	T_LPAREN, T_RPAREN, T_LBRACK, T_RBRACK, T_LBRACE, T_RBRACE,
+	T_DOT, T_COMMA, T_COLON, T_QUEST, T_PLUS, T_MINUS, T_STAR, T_SLASH,
+	T_PERCENT, T_NOT, T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_AND, T_OR
+};
+
+typedef struct {
+	int kind;
+	size_t pos;		/* byte offset in src */
+	size_t len;
+	uint64_t num;		/* T_INT: the magnitude */
+	size_t str, strn;	/* T_STR: the decoded bytes in the pool */
+} tok;
+
+typedef struct {
+	const char *src;
+	const points_cel_decls *names;
+	char *err;
+	size_t errcap;
+	int failed;		/* POINTS_EINVAL or POINTS_ENOMEM once failed */
+	size_t pos;
+	tok t;			/* the current token */
+	int depth;
+	int stack, maxstack;	/* the evaluation stack's depth, tracked */
+	points_cel_prog *p;
+	size_t capcode, capconst, npool;
+} parser;
+
+static void
+fail(parser *ps, size_t pos, const char *fmt, const char *arg, size_t argn)
+{
+	char what[256];
+
+	if (ps->failed)
+		return;
+	ps->failed = POINTS_EINVAL;
+	if (arg)
+		snprintf(what, sizeof(what), fmt, (int)(argn > 64 ? 64 : argn), arg);
+	else
+		snprintf(what, sizeof(what), "%s", fmt);
+	if (ps->errcap)
+		snprintf(ps->err, ps->errcap, "col %zu: %s", pos + 1, what);
+}
+
+static void
+oom(parser *ps)
+{
+	if (ps->failed)
+		return;
+	ps->failed = POINTS_ENOMEM;
+	if (ps->errcap)
+		snprintf(ps->err, ps->errcap, "out of memory");
+}
+
+/* ---- Lexer ---- */
+
+static int
+is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void
+lex_string(parser *ps, tok *t)
+{
+	const char *s = ps->src;
+	size_t i = ps->pos;
+	char q = s[i++];
+	char *out = ps->p->pool + ps->npool;
+	size_t n = 0;
+
+	if (s[i] == q && s[i + 1] == q) {
+		fail(ps, t->pos, "triple-quoted strings are outside the subset",
+		    NULL, 0);
+		return;
+	}
+	for (;;) {
+		char c = s[i];
+
+		if (c == '\0' || c == '\n' || c == '\r') {
+			fail(ps, t->pos, "unterminated string", NULL, 0);
+			return;
+		}
+		if (c == q) {
+			i++;
+			break;
+		}
+		if (c != '\\') {
+			out[n++] = c;
+			i++;
+			continue;
+		}
+		c = s[i + 1];
+		i += 2;
+		switch (c) {
+		case '\\': case '"': case '\'': case '`': case '?':
+			out[n++] = c;
+			break;
+		case 'a': out[n++] = '\a'; break;
+		case 'b': out[n++] = '\b'; break;
+		case 'f': out[n++] = '\f'; break;
+		case 'n': out[n++] = '\n'; break;
+		case 'r': out[n++] = '\r'; break;
+		case 't': out[n++] = '\t'; break;
+		case 'v': out[n++] = '\v'; break;
+		case 'x': case 'X': {
+			int h = hexval(s[i]), l = h < 0 ? -1 : hexval(s[i + 1]);
+
+			if (l < 0) {
+				fail(ps, i - 2, "bad \\x escape", NULL, 0);
+				return;
+			}
+			if (h * 16 + l >= 0x80) {
+				/* \xHH in a CEL string is a code point, not
+				 * a byte: keep to ASCII rather than encode. */
+				fail(ps, i - 2, "\\x escapes above \\x7f are "
+				    "outside the subset", NULL, 0);
+				return;
+			}
+			out[n++] = (char)(h * 16 + l);
+			i += 2;
+			break;
+		}
+		default:
+			fail(ps, i - 2, "escape '\\%.*s' is outside the subset",
+			    s + i - 1, c ? 1 : 0);
+			return;
+		}
+	}
+	t->kind = T_STR;
+	t->str = ps->npool;
+	t->strn = n;
+	ps->npool += n + 1;
+	out[n] = '\0';
+	ps->pos = i;
+}
+
+static void
+lex_number(parser *ps, tok *t)
+{
+	const char *s = ps->src;
+	size_t i = ps->pos;
+	uint64_t v = 0;
+	int over = 0;
+
+	if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		i += 2;
+		if (hexval(s[i]) < 0) {
+			fail(ps, t->pos, "bad hex literal", NULL, 0);
+			return;
+		}
+		for (; hexval(s[i]) >= 0; i++) {
+			if (v > (UINT64_MAX >> 4))
+				over = 1;
+			v = v * 16 + (uint64_t)hexval(s[i]);
+		}
+	} else {
+		for (; is_digit(s[i]); i++) {
+			unsigned d = (unsigned)(s[i] - '0');
+
+			if (v > (UINT64_MAX - d) / 10)
+				over = 1;
+			v = v * 10 + d;
+		}
+		if (s[i] == '.' && is_digit(s[i + 1])) {
+			fail(ps, t->pos, "double literals are outside the subset",
+			    NULL, 0);
+			return;
+		}
+		if (s[i] == 'e' || s[i] == 'E') {
+			fail(ps, t->pos, "double literals are outside the subset",
+			    NULL, 0);
+			return;
+		}
+	}
+	if (s[i] == 'u' || s[i] == 'U') {
+		fail(ps, t->pos, "uint literals are outside the subset", NULL, 0);
+		return;
+	}
+	if (is_ident_start((unsigned char)s[i])) {
+		fail(ps, i, "bad number", NULL, 0);
+		return;
+	}
+	/* 2^63 is allowed here only as the operand of a unary minus. */
+	if (over || v > (uint64_t)INT64_MAX + 1) {
+		fail(ps, t->pos, "int literal out of range", NULL, 0);
+		return;
+	}
+	t->kind = T_INT;
+	t->num = v;
+	ps->pos = i;
+}
+
+static const char *const reserved[] = {
+	"as", "break", "const", "continue", "else", "for", "function", "if",
+	"import", "let", "loop", "package", "namespace", "return", "var",
+	"void", "while", NULL
+};
+
+static void
+next(parser *ps)
+{
+	const char *s = ps->src;
+	tok *t = &ps->t;
+	char c;
+
+	if (ps->failed) {
+		t->kind = T_EOF;
+		return;
+	}
+	for (;;) {
+		c = s[ps->pos];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f') {
+			ps->pos++;
+		} else if (c == '/' && s[ps->pos + 1] == '/') {
+			while (s[ps->pos] && s[ps->pos] != '\n')
+				ps->pos++;
+		} else {
+			break;
+		}
+	}
+	memset(t, 0, sizeof(*t));
+	t->pos = ps->pos;
+	if (c == '\0') {
+		t->kind = T_EOF;
+		return;
+	}
+	if (is_digit(c) || (c == '.' && is_digit(s[ps->pos + 1]))) {
+		if (c == '.') {
+			fail(ps, t->pos, "double literals are outside the subset",
+			    NULL, 0);
+			t->kind = T_EOF;
+			return;
+		}
+		lex_number(ps, t);
+		if (ps->failed)
+			t->kind = T_EOF;
+		t->len = ps->pos - t->pos;
+		return;
+	}
+	if (c == '"' || c == '\'') {
+		lex_string(ps, t);
+		if (ps->failed)
+			t->kind = T_EOF;
+		t->len = ps->pos - t->pos;
+		return;
+	}
+	if (is_ident_start((unsigned char)c)) {
+		size_t i = ps->pos, n;
+		int k;
+
+		while (is_ident_start((unsigned char)s[i]) || is_digit(s[i]))
+			i++;
+		n = i - ps->pos;
+		if ((s[i] == '"' || s[i] == '\'') && n <= 2 &&
+		    strspn(s + ps->pos, "bBrR") >= n) {
+			fail(ps, t->pos, (c == 'r' || c == 'R') && n == 1 ?
+			    "raw strings are outside the subset" :
+			    "bytes literals are outside the subset", NULL, 0);
+			t->kind = T_EOF;
+			return;
+		}
+		t->len = n;
+		ps->pos = i;
+		t->kind = T_IDENT;
+		if (n == 4 && !memcmp(s + t->pos, "true", 4))
+			t->kind = T_TRUE;
+		else if (n == 5 && !memcmp(s + t->pos, "false", 5))
+			t->kind = T_FALSE;
+		else if (n == 4 && !memcmp(s + t->pos, "null", 4))
+			t->kind = T_NULL;
+		else if (n == 2 && !memcmp(s + t->pos, "in", 2))
+			t->kind = T_IN;
+		for (k = 0; reserved[k]; k++)
+			if (strlen(reserved[k]) == n &&
+			    !memcmp(reserved[k], s + t->pos, n)) {
+				fail(ps, t->pos, "reserved word '%.*s'",
+				    s + t->pos, n);
+				t->kind = T_EOF;
+				return;
+			}
+		return;
+	}
+	ps->pos++;
+	t->len = 1;
+#define TWO(ch, k2, k1) \
+	if (s[ps->pos] == (ch)) { ps->pos++; t->len = 2; t->kind = (k2); } \
+	else t->kind = (k1)
+	switch (c) {
+	case '(': t->kind = T_LPAREN; break;
+	case ')': t->kind = T_RPAREN; break;
+	case '[': t->kind = T_LBRACK; break;
+	case ']': t->kind = T_RBRACK; break;
+	case '{': t->kind = T_LBRACE; break;
+	case '}': t->kind = T_RBRACE; break;
+	case '.': t->kind = T_DOT; break;
+	case ',': t->kind = T_COMMA; break;
+	case ':': t->kind = T_COLON; break;
+	case '?': t->kind = T_QUEST; break;
+	case '+': t->kind = T_PLUS; break;
+	case '-': t->kind = T_MINUS; break;
+	case '*': t->kind = T_STAR; break;
+	case '/': t->kind = T_SLASH; break;
+	case '%': t->kind = T_PERCENT; break;
+	case '!': TWO('=', T_NE, T_NOT); break;
+	case '<': TWO('=', T_LE, T_LT); break;
+	case '>': TWO('=', T_GE, T_GT); break;
+	case '=':
+		if (s[ps->pos] == '=') {
+			ps->pos++;
+			t->len = 2;
+			t->kind = T_EQ;
+			break;
+		}
+		fail(ps, t->pos, "unexpected '=' (equality is '==')", NULL, 0);
+		t->kind = T_EOF;
+		break;
+	case '&':
+		if (s[ps->pos] == '&') {
+			ps->pos++;
+			t->len = 2;
+			t->kind = T_AND;
+			break;
+		}
+		fail(ps, t->pos, "unexpected '&'", NULL, 0);
+		t->kind = T_EOF;
+		break;
+	case '|':
+		if (s[ps->pos] == '|') {
+			ps->pos++;
+			t->len = 2;
+			t->kind = T_OR;
+			break;
+		}
+		fail(ps, t->pos, "unexpected '|'", NULL, 0);
+		t->kind = T_EOF;
+		break;
+	default:
+		fail(ps, t->pos, "unexpected character '%.*s'", s + t->pos, 1);
+		t->kind = T_EOF;
+		break;
+	}
+#undef TWO
+}
+
+/* ---- Emitting ---- */
+
+/* Append an instruction whose effect on the stack is delta. */
+static size_t
+emit(parser *ps, int op, size_t pos, uint32_t a, int delta)
+{
+	points_cel_prog *p = ps->p;
+	points_cel_insn *in;
+
+	if (ps->failed)
+		return 0;
+	if (p->ncode == ps->capcode) {
+		size_t cap = ps->capcode ? ps->capcode * 2 : 32;
+		points_cel_insn *c = points_alloc__realloc(p->code,
+		    cap * sizeof(*c));
+
+		if (!c) {
+			oom(ps);
+			return 0;
+		}
+		p->code = c;
+		ps->capcode = cap;
+	}
+	if (p->ncode >= UINT32_MAX / 2) {
+		fail(ps, pos, "expression too long", NULL, 0);
+		return 0;
+	}
+	in = &p->code[p->ncode];
+	memset(in, 0, sizeof(*in));
+	in->op = (uint8_t)op;
+	in->col = pos + 1 > UINT16_MAX ? UINT16_MAX : (uint16_t)(pos + 1);
+	in->a = a;
+	ps->stack += delta;
+	if (ps->stack > ps->maxstack)
+		ps->maxstack = ps->stack;
+	if (ps->stack > POINTS_CEL_STACK)
+		fail(ps, pos, "expression too large", NULL, 0);
+	return p->ncode++;
+}
+
+static uint32_t
+constant(parser *ps, points_cel_value v)
+{
+	points_cel_prog *p = ps->p;
+
+	if (ps->failed)
+		return 0;
+	if (p->nconst == ps->capconst) {
+		size_t cap = ps->capconst ? ps->capconst * 2 : 8;
+		points_cel_value *c = points_alloc__realloc(p->consts,
+		    cap * sizeof(*c));
+
+		if (!c) {
+			oom(ps);
+			return 0;
+		}
+		p->consts = c;
+		ps->capconst = cap;
+	}
+	p->consts[p->nconst] = v;
+	return (uint32_t)p->nconst++;
+}
+
+/* A string constant of the bytes src[pos..pos+n) copied to the pool. */
+static uint32_t
+name_constant(parser *ps, size_t pos, size_t n)
+{
+	points_cel_value v;
+	char *d = ps->p->pool + ps->npool;
+
+	memcpy(d, ps->src + pos, n);
+	d[n] = '\0';
+	ps->npool += n + 1;
+	v.type = POINTS_CEL_STRING;
+	v.u.s.p = d;
+	v.u.s.n = n;
+	return constant(ps, v);
+}
+
+static void
+expect(parser *ps, int kind, const char *what)
+{
+	if (ps->failed)
+		return;
+	if (ps->t.kind != kind) {
+		if (ps->t.kind == T_EOF)
+			fail(ps, ps->t.pos, "expected %.*s, found the end",
+			    what, strlen(what));
+		else
+			fail(ps, ps->t.pos, "expected %.*s", what, strlen(what));
+		return;
+	}
+	next(ps);
+}
+
+/* ---- Parser ---- */
+
+static void parse_expr(parser *ps);
+static void parse_or(parser *ps);
+
+static int
+ident_is(parser *ps, const tok *t, const char *w)
+{
+	return t->len == strlen(w) && !memcmp(ps->src + t->pos, w, t->len);
+}
+
+static const char *const macros[] = {
+	"all", "exists", "exists_one", "map", "filter", NULL
+};
+
+/* Arguments up to ')'; returns how many. */
+static int
+parse_args(parser *ps)
+{
+	int n = 0;
+
+	next(ps);	/* ( */
+	if (ps->t.kind != T_RPAREN) {
+		for (;;) {
+			parse_expr(ps);
+			n++;
+			if (ps->t.kind != T_COMMA)
+				break;
+			next(ps);
+		}
+	}
+	expect(ps, T_RPAREN, "')'");
+	return n;
+}
+
+static void
+call(parser *ps, const tok *name, int fn, int argc, int want)
+{
+	size_t at;
+
+	if (ps->failed)
+		return;
+	if (argc != want) {
+		char buf[96];
+
+		snprintf(buf, sizeof(buf), "%.*s() takes %d argument%s, not %d",
+		    (int)(name->len > 32 ? 32 : name->len),
+		    ps->src + name->pos, want, want == 1 ? "" : "s", argc);
+		fail(ps, name->pos, buf, NULL, 0);
+		return;
+	}
+	at = emit(ps, CEL_OP_CALL, name->pos, (uint32_t)argc, 1 - argc);
+	if (!ps->failed)
+		ps->p->code[at].fn = (uint8_t)fn;
+}
+
+static void
+unknown_function(parser *ps, const tok *name, int method)
+{
+	int k;
+
+	for (k = 0; macros[k]; k++)
+		if (ident_is(ps, name, macros[k])) {
+			fail(ps, name->pos, "macro '%.*s' is outside the subset",
+			    ps->src + name->pos, name->len);
+			return;
+		}
+	if (ident_is(ps, name, "matches") || ident_is(ps, name, "type") ||
+	    ident_is(ps, name, "double") || ident_is(ps, name, "uint") ||
+	    ident_is(ps, name, "bytes") || ident_is(ps, name, "timestamp") ||
+	    ident_is(ps, name, "duration") || ident_is(ps, name, "dyn")) {
+		fail(ps, name->pos, "function '%.*s' is outside the subset",
+		    ps->src + name->pos, name->len);
+		return;
+	}
+	fail(ps, name->pos, method ? "unknown method '%.*s'" :
+	    "unknown function '%.*s'", ps->src + name->pos, name->len);
+}
+
+/* A global call name(...), the current token at '('. */
+static void
+global_call(parser *ps, const tok *name)
+{
+	int argc;
+
+	if (ident_is(ps, name, "has")) {
+		next(ps);	/* ( */
+		/* has(e.f): e, then HAS with f's name. */
+		ps->depth++;
+		if (ps->depth > POINTS_CEL_MAX_DEPTH) {
+			fail(ps, ps->t.pos, "expression nested too deeply "
+			    "(limit 32)", NULL, 0);
+			return;
+		}
+		{
+			/* Parse a member expression and require that its
+			 * last step be a field selection: compile it, then
+			 * turn the final SELECT into HAS. */
+			size_t start = ps->p->ncode;
+
+			parse_or(ps);
+			if (ps->failed)
+				return;
+			if (ps->p->ncode == start ||
+			    ps->p->code[ps->p->ncode - 1].op != CEL_OP_SELECT ||
+			    ps->t.kind != T_RPAREN) {
+				fail(ps, name->pos, "has() takes a field "
+				    "selection, like has(a.b)", NULL, 0);
+				return;
+			}
+			ps->p->code[ps->p->ncode - 1].op = CEL_OP_HAS;
+		}
+		ps->depth--;
+		expect(ps, T_RPAREN, "')'");
+		return;
+	}
+	argc = parse_args(ps);
+	if (ps->failed)
+		return;
+	if (ident_is(ps, name, "size"))
+		call(ps, name, CEL_FN_SIZE, argc, 1);
+	else if (ident_is(ps, name, "int"))
+		call(ps, name, CEL_FN_INT, argc, 1);
+	else if (ident_is(ps, name, "string"))
+		call(ps, name, CEL_FN_STRING, argc, 1);
+	else if (ident_is(ps, name, "min"))
+		call(ps, name, CEL_FN_MIN, argc, 2);
+	else if (ident_is(ps, name, "max"))
+		call(ps, name, CEL_FN_MAX, argc, 2);
+	else if (ident_is(ps, name, "floor_div"))
+		call(ps, name, CEL_FN_FLOOR_DIV, argc, 2);
+	else
+		unknown_function(ps, name, 0);
+}
+
+static void
+variable(parser *ps, const tok *name)
+{
+	size_t k;
+
+	for (k = 0; ps->names && k < ps->names->n; k++) {
+		const char *nm = ps->names->names[k];
+
+		if (strlen(nm) == name->len &&
+		    !memcmp(nm, ps->src + name->pos, name->len)) {
+			emit(ps, CEL_OP_VAR, name->pos, (uint32_t)k, 1);
+			return;
+		}
+	}
+	fail(ps, name->pos, "unknown variable '%.*s'", ps->src + name->pos,
+	    name->len);
+}
+
+static void
+parse_primary(parser *ps)
+{
+	tok t = ps->t;
+	points_cel_value v;
+
+	switch (t.kind) {
+	case T_INT:
+		if (t.num > (uint64_t)INT64_MAX) {
+			fail(ps, t.pos, "int literal out of range", NULL, 0);
+			return;
+		}
+		emit(ps, CEL_OP_CONST, t.pos,
+		    constant(ps, points_cel__int((int64_t)t.num)), 1);
+		next(ps);
+		return;
+	case T_STR:
+		v.type = POINTS_CEL_STRING;
+		v.u.s.p = ps->p->pool + t.str;
+		v.u.s.n = t.strn;
+		emit(ps, CEL_OP_CONST, t.pos, constant(ps, v), 1);
+		next(ps);
+		return;
+	case T_TRUE:
+	case T_FALSE:
+		emit(ps, CEL_OP_CONST, t.pos,
+		    constant(ps, points_cel__bool(t.kind == T_TRUE)), 1);
+		next(ps);
+		return;
+	case T_NULL:
+		v.type = POINTS_CEL_NULL;
+		emit(ps, CEL_OP_CONST, t.pos, constant(ps, v), 1);
+		next(ps);
+		return;
+	case T_LPAREN:
+		next(ps);
+		parse_expr(ps);
+		expect(ps, T_RPAREN, "')'");
+		return;
+	case T_LBRACK: {
+		uint32_t n = 0;
+
+		next(ps);
+		while (!ps->failed && ps->t.kind != T_RBRACK) {
+			parse_expr(ps);
+			n++;
+			if (ps->t.kind != T_COMMA)
+				break;
+			next(ps);
+		}
+		expect(ps, T_RBRACK, "']'");
+		emit(ps, CEL_OP_LIST, t.pos, n, 1 - (int)n);
+		return;
+	}
+	case T_LBRACE: {
+		uint32_t n = 0;
+
+		next(ps);
+		while (!ps->failed && ps->t.kind != T_RBRACE) {
+			parse_expr(ps);
+			expect(ps, T_COLON, "':'");
+			parse_expr(ps);
+			n++;
+			if (ps->t.kind != T_COMMA)
+				break;
+			next(ps);
+		}
+		expect(ps, T_RBRACE, "'}'");
+		emit(ps, CEL_OP_MAP, t.pos, n, 1 - 2 * (int)n);
+		return;
+	}
+	case T_DOT:
+		fail(ps, t.pos, "leading '.' (root namespace) is outside the "
+		    "subset", NULL, 0);
+		return;
+	case T_IDENT:
+		next(ps);
+		if (ps->t.kind == T_LPAREN) {
+			global_call(ps, &t);
+			return;
+		}
+		if (ps->t.kind == T_LBRACE) {
+			fail(ps, t.pos, "message construction is outside the "
+			    "subset", NULL, 0);
+			return;
+		}
+		variable(ps, &t);
+		return;
+	case T_EOF:
+		if (!ps->failed)
+			fail(ps, t.pos, "unexpected end of expression", NULL, 0);
+		return;
+	default:
+		fail(ps, t.pos, "unexpected '%.*s'", ps->src + t.pos, t.len);
+		return;
+	}
+}
+
+static void
+parse_member(parser *ps)
+{
+	parse_primary(ps);
+	while (!ps->failed) {
+		if (ps->t.kind == T_DOT) {
+			tok name;
+
+			next(ps);
+			name = ps->t;
+			if (name.kind != T_IDENT) {
+				fail(ps, name.pos, "expected a field name after "
+				    "'.'", NULL, 0);
+				return;
+			}
+			next(ps);
+			if (ps->t.kind == T_LPAREN) {
+				/* A method: the receiver is the first
+				 * argument. */
+				int argc = parse_args(ps) + 1;
+
+				if (ps->failed)
+					return;
+				if (ident_is(ps, &name, "size"))
+					call(ps, &name, CEL_FN_SIZE, argc, 1);
+				else if (ident_is(ps, &name, "startsWith"))
+					call(ps, &name, CEL_FN_STARTS, argc, 2);
+				else if (ident_is(ps, &name, "endsWith"))
+					call(ps, &name, CEL_FN_ENDS, argc, 2);
+				else if (ident_is(ps, &name, "contains"))
+					call(ps, &name, CEL_FN_CONTAINS, argc, 2);
+				else
+					unknown_function(ps, &name, 1);
+				continue;
+			}
+			emit(ps, CEL_OP_SELECT, name.pos,
+			    name_constant(ps, name.pos, name.len), 0);
+		} else if (ps->t.kind == T_LBRACK) {
+			size_t pos = ps->t.pos;
+
+			next(ps);
+			parse_expr(ps);
+			expect(ps, T_RBRACK, "']'");
+			emit(ps, CEL_OP_INDEX, pos, 0, -1);
+		} else {
+			return;
+		}
+	}
+}
+
+static void
+parse_unary(parser *ps)
+{
+	tok t = ps->t;
+	int n = 0;
+
+	if (t.kind == T_NOT) {
+		while (ps->t.kind == T_NOT) {
+			n++;
+			next(ps);
+		}
+		parse_member(ps);
+		while (n--)
+			emit(ps, CEL_OP_NOT, t.pos, 0, 0);
+		return;
+	}
+	if (t.kind == T_MINUS) {
+		while (ps->t.kind == T_MINUS) {
+			n++;
+			next(ps);
+		}
+		/* -<int literal> is the literal: -9223372036854775808 is
+		 * an int (CEL's grammar folds the sign in the same way). */
+		if (ps->t.kind == T_INT) {
+			tok lit = ps->t;
+			size_t save = ps->pos;
+			int k;
+
+			next(ps);
+			if (ps->t.kind != T_DOT && ps->t.kind != T_LBRACK) {
+				int64_t v = lit.num > (uint64_t)INT64_MAX ?
+				    INT64_MIN : -(int64_t)lit.num;
+
+				emit(ps, CEL_OP_CONST, t.pos,
+				    constant(ps, points_cel__int(v)), 1);
+				for (k = 1; k < n; k++)
+					emit(ps, CEL_OP_NEG, t.pos, 0, 0);
+				return;
+			}
+			/* A member of the literal: back up. */
+			ps->pos = save;
+			ps->t = lit;
+		}
+		parse_member(ps);
+		while (n--)
+			emit(ps, CEL_OP_NEG, t.pos, 0, 0);
+		return;
+	}
+	parse_member(ps);
+}
+
+static void
+parse_mul(parser *ps)
+{
+	parse_unary(ps);
+	while (!ps->failed && (ps->t.kind == T_STAR || ps->t.kind == T_SLASH ||
+	    ps->t.kind == T_PERCENT)) {
+		tok op = ps->t;
+
+		next(ps);
+		parse_unary(ps);
+		emit(ps, op.kind == T_STAR ? CEL_OP_MUL : op.kind == T_SLASH ?
+		    CEL_OP_DIV : CEL_OP_MOD, op.pos, 0, -1);
+	}
+}
+
+static void
+parse_add(parser *ps)
+{
+	parse_mul(ps);
+	while (!ps->failed && (ps->t.kind == T_PLUS || ps->t.kind == T_MINUS)) {
+		tok op = ps->t;
+
+		next(ps);
+		parse_mul(ps);
+		emit(ps, op.kind == T_PLUS ? CEL_OP_ADD : CEL_OP_SUB, op.pos,
+		    0, -1);
+	}
+}
+
+static void
+parse_rel(parser *ps)
+{
+	parse_add(ps);
+	for (;;) {
+		tok op = ps->t;
+		int code;
+
+		if (ps->failed)
+			return;
+		switch (op.kind) {
+		case T_EQ: code = CEL_OP_EQ; break;
+		case T_NE: code = CEL_OP_NE; break;
+		case T_LT: code = CEL_OP_LT; break;
+		case T_LE: code = CEL_OP_LE; break;
+		case T_GT: code = CEL_OP_GT; break;
+		case T_GE: code = CEL_OP_GE; break;
+		case T_IN: code = CEL_OP_IN; break;
+		default: return;
+		}
+		next(ps);
+		parse_add(ps);
+		emit(ps, code, op.pos, 0, -1);
+	}
+}
+
+static void
+parse_and(parser *ps)
+{
+	parse_rel(ps);
+	while (!ps->failed && ps->t.kind == T_AND) {
+		tok op = ps->t;
+		size_t j;
+
+		next(ps);
+		/* If the left is false, skip the right: the stack keeps
+		 * the false. */
+		j = emit(ps, CEL_OP_AND_JUMP, op.pos, 0, 0);
+		parse_rel(ps);
+		emit(ps, CEL_OP_AND, op.pos, 0, -1);
+		if (!ps->failed)
+			ps->p->code[j].a = (uint32_t)ps->p->ncode;
+	}
+}
+
+static void
+parse_or(parser *ps)
+{
+	parse_and(ps);
+	while (!ps->failed && ps->t.kind == T_OR) {
+		tok op = ps->t;
+		size_t j;
+
+		next(ps);
+		j = emit(ps, CEL_OP_OR_JUMP, op.pos, 0, 0);
+		parse_and(ps);
+		emit(ps, CEL_OP_OR, op.pos, 0, -1);
+		if (!ps->failed)
+			ps->p->code[j].a = (uint32_t)ps->p->ncode;
+	}
+}
+
+static void
+parse_expr(parser *ps)
+{
+	if (ps->failed)
+		return;
+	if (++ps->depth > POINTS_CEL_MAX_DEPTH) {
+		fail(ps, ps->t.pos, "expression nested too deeply (limit 32)",
+		    NULL, 0);
+		return;
+	}
+	parse_or(ps);
+	if (!ps->failed && ps->t.kind == T_QUEST) {
+		tok q = ps->t;
+		size_t c, j;
+
+		next(ps);
+		/* COND pops the condition; false jumps to the else part,
+		 * an error pushes itself and jumps to the end. */
+		c = emit(ps, CEL_OP_COND, q.pos, 0, -1);
+		parse_or(ps);
+		j = emit(ps, CEL_OP_JUMP, q.pos, 0, -1);
+		expect(ps, T_COLON, "':'");
+		if (!ps->failed)
+			ps->p->code[c].a = (uint32_t)ps->p->ncode;
+		parse_expr(ps);
+		if (!ps->failed) {
+			ps->p->code[j].a = (uint32_t)ps->p->ncode;
+			ps->p->code[c].b = (uint32_t)ps->p->ncode;
+		}
+	}
+	ps->depth--;
+}
+
+void
+points_cel__free(points_cel_prog *p)
+{
+	if (!p)
+		return;
+	points_alloc__free(p->code);
+	points_alloc__free(p->consts);
+	points_alloc__free(p->pool);
+	points_alloc__free(p);
+}
+
+int
+points_cel__compile(const char *src, const points_cel_decls *names,
+    points_cel_prog **out, char *err, size_t errcap)
+{
+	parser ps;
+	size_t len;
+
+	if (errcap)
+		err[0] = '\0';
+	if (!src || !out) {
+		if (errcap)
+			snprintf(err, errcap, "no expression");
+		return POINTS_EINVAL;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.src = src;
+	ps.names = names;
+	ps.err = err;
+	ps.errcap = errcap;
+	ps.p = points_alloc__calloc(1, sizeof(*ps.p));
+	if (!ps.p) {
+		oom(&ps);
+		return POINTS_ENOMEM;
+	}
+	/* Decoded strings and names are never longer than their source
+	 * (each with a NUL), so the pool never moves. */
+	len = strlen(src);
+	ps.p->pool = points_alloc__malloc(len + 2);
+	if (!ps.p->pool) {
+		points_cel__free(ps.p);
+		oom(&ps);
+		return POINTS_ENOMEM;
+	}
+	ps.p->nvars = names ? names->n : 0;
+	next(&ps);
+	parse_expr(&ps);
+	if (!ps.failed && ps.t.kind != T_EOF)
+		fail(&ps, ps.t.pos, "unexpected '%.*s'", src + ps.t.pos,
+		    ps.t.len);
+	if (ps.failed) {
+		points_cel__free(ps.p);
+		return ps.failed;
+	}
+	*out = ps.p;
+	return POINTS_OK;
+}
