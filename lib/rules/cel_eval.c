@@ -237,6 +237,17 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 		char *d;
 		points_cel_value v;
 
+		/* a + b + c: when a is the scratch's last string, b goes
+		 * after it rather than copying both. */
+		if (a->u.s.n && a->u.s.p + a->u.s.n == s->chars + s->nchars) {
+			if (!(d = take_chars(s, b->u.s.n)))
+				return err("string too long for the "
+				    "evaluation's scratch");
+			memcpy(d, b->u.s.p, b->u.s.n);
+			v = *a;
+			v.u.s.n = a->u.s.n + b->u.s.n;
+			return v;
+		}
 		if (a->u.s.n > SIZE_MAX / 2 ||
 		    !(d = take_chars(s, a->u.s.n + b->u.s.n)))
 			return err("string too long for the evaluation's "

@@ -554,7 +554,7 @@ unknown_function(parser *ps, const tok *name, int method)
 static void
 global_call(parser *ps, const tok *name)
 {
-	int argc;
+	int argc, fn, want;
 
 	if (ident_is(ps, name, "has")) {
 		next(ps);	/* ( */
@@ -587,23 +587,27 @@ global_call(parser *ps, const tok *name)
 		expect(ps, T_RPAREN, "')'");
 		return;
 	}
-	argc = parse_args(ps);
-	if (ps->failed)
-		return;
+	/* Name the function before its arguments, whose errors would
+	 * hide that the function is outside the subset (a macro's
+	 * variable). */
 	if (ident_is(ps, name, "size"))
-		call(ps, name, CEL_FN_SIZE, argc, 1);
+		fn = CEL_FN_SIZE, want = 1;
 	else if (ident_is(ps, name, "int"))
-		call(ps, name, CEL_FN_INT, argc, 1);
+		fn = CEL_FN_INT, want = 1;
 	else if (ident_is(ps, name, "string"))
-		call(ps, name, CEL_FN_STRING, argc, 1);
+		fn = CEL_FN_STRING, want = 1;
 	else if (ident_is(ps, name, "min"))
-		call(ps, name, CEL_FN_MIN, argc, 2);
+		fn = CEL_FN_MIN, want = 2;
 	else if (ident_is(ps, name, "max"))
-		call(ps, name, CEL_FN_MAX, argc, 2);
+		fn = CEL_FN_MAX, want = 2;
 	else if (ident_is(ps, name, "floor_div"))
-		call(ps, name, CEL_FN_FLOOR_DIV, argc, 2);
-	else
+		fn = CEL_FN_FLOOR_DIV, want = 2;
+	else {
 		unknown_function(ps, name, 0);
+		return;
+	}
+	argc = parse_args(ps);
+	call(ps, name, fn, argc, want);
 }
 
 static void
@@ -741,20 +745,21 @@ parse_member(parser *ps)
 			if (ps->t.kind == T_LPAREN) {
 				/* A method: the receiver is the first
 				 * argument. */
-				int argc = parse_args(ps) + 1;
+				int fn, want;
 
-				if (ps->failed)
-					return;
 				if (ident_is(ps, &name, "size"))
-					call(ps, &name, CEL_FN_SIZE, argc, 1);
+					fn = CEL_FN_SIZE, want = 1;
 				else if (ident_is(ps, &name, "startsWith"))
-					call(ps, &name, CEL_FN_STARTS, argc, 2);
+					fn = CEL_FN_STARTS, want = 2;
 				else if (ident_is(ps, &name, "endsWith"))
-					call(ps, &name, CEL_FN_ENDS, argc, 2);
+					fn = CEL_FN_ENDS, want = 2;
 				else if (ident_is(ps, &name, "contains"))
-					call(ps, &name, CEL_FN_CONTAINS, argc, 2);
-				else
+					fn = CEL_FN_CONTAINS, want = 2;
+				else {
 					unknown_function(ps, &name, 1);
+					return;
+				}
+				call(ps, &name, fn, parse_args(ps) + 1, want);
 				continue;
 			}
 			emit(ps, CEL_OP_SELECT, name.pos,

@@ -1,0 +1,1008 @@
+/* check_cel.c - the rule language (lib/rules/cel.h): every operator and
+ * function, CEL's error values and how && and || absorb them, compile
+ * errors with their columns, the nesting limit, out-of-memory while
+ * compiling, and random integer and boolean expressions checked against
+ * a reference evaluator written here, on the generated tree. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "points.h"
+#include "rules/cel.h"
+#include "testutil.h"
+
+/* The activation: event and account, as maps. */
+static const char *const var_names[] = { "event", "account" };
+static const points_cel_decls decls = { var_names, 2 };
+
+static points_cel_value tags[2], line_vals[2];
+static points_cel_entry event_ents[5], account_ents[3], line0[2], line1[2];
+static points_cel_value vars[2];
+static points_cel_scratch scratch;
+
+static points_cel_value
+list_of(const points_cel_value *v, size_t n)
+{
+	points_cel_value l;
+
+	memset(&l, 0, sizeof(l));
+	l.type = POINTS_CEL_LIST;
+	l.u.list.v = v;
+	l.u.list.n = n;
+	return l;
+}
+
+static points_cel_value
+map_of(const points_cel_entry *e, size_t n)
+{
+	points_cel_value m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = POINTS_CEL_MAP;
+	m.u.map.e = e;
+	m.u.map.n = n;
+	return m;
+}
+
+static void
+entry(points_cel_entry *e, const char *k, points_cel_value v)
+{
+	e->key = points_cel__str(k);
+	e->value = v;
+}
+
+/* event = {amount: 120, type: "purchase", tags: ["new", "sale"],
+ *          lines: [{sku: "A1", qty: 2}, {sku: "B7", qty: 1}],
+ *          store: "Zhōngguān"}
+ * account = {tier: "gold", id: 7, attrs: {}} */
+static void
+setup(void)
+{
+	tags[0] = points_cel__str("new");
+	tags[1] = points_cel__str("sale");
+	entry(&line0[0], "sku", points_cel__str("A1"));
+	entry(&line0[1], "qty", points_cel__int(2));
+	entry(&line1[0], "sku", points_cel__str("B7"));
+	entry(&line1[1], "qty", points_cel__int(1));
+	line_vals[0] = map_of(line0, 2);
+	line_vals[1] = map_of(line1, 2);
+	entry(&event_ents[0], "amount", points_cel__int(120));
+	entry(&event_ents[1], "type", points_cel__str("purchase"));
+	entry(&event_ents[2], "tags", list_of(tags, 2));
+	entry(&event_ents[3], "lines", list_of(line_vals, 2));
+	entry(&event_ents[4], "store", points_cel__str("Zh\xc5\x8dnggu\xc4\x81n"));
+	entry(&account_ents[0], "tier", points_cel__str("gold"));
+	entry(&account_ents[1], "id", points_cel__int(7));
+	entry(&account_ents[2], "attrs", map_of(NULL, 0));
+	vars[0] = map_of(event_ents, 5);
+	vars[1] = map_of(account_ents, 3);
+}
+
+/* The program of the last EV, kept: its value may point into it. */
+static points_cel_prog *last;
+
+static void
+teardown(void)
+{
+	points_cel__free(last);
+	last = NULL;
+	tu_alloc_uninstall();
+}
+
+static points_cel_value
+ev_at(const char *src, int line)
+{
+	points_cel_prog *p = NULL;
+	points_cel_activation a = { vars, 2 };
+	points_cel_value v;
+	char err[200];
+	int rc;
+
+	rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
+	ck_assert_msg(rc == POINTS_OK, "line %d: %s: compile: %d %s", line, src,
+	    rc, err);
+	rc = points_cel__eval(p, &a, &scratch, &v);
+	ck_assert_msg(rc == POINTS_OK, "line %d: %s: eval %d", line, src, rc);
+	points_cel__free(last);
+	last = p;
+	return v;
+}
+
+#define EV(src) ev_at((src), __LINE__)
+
+static void
+int_at(const char *src, int64_t want, int line)
+{
+	points_cel_value v = ev_at(src, line);
+
+	ck_assert_msg(v.type == POINTS_CEL_INT && v.u.i == want,
+	    "line %d: %s: want %" PRId64 ", got type %d (%s) %" PRId64, line,
+	    src, want, (int)v.type, v.type == POINTS_CEL_ERROR ? v.u.err : "",
+	    v.type == POINTS_CEL_INT ? v.u.i : 0);
+}
+
+static void
+bool_at(const char *src, int want, int line)
+{
+	points_cel_value v = ev_at(src, line);
+
+	ck_assert_msg(v.type == POINTS_CEL_BOOL && v.u.b == want,
+	    "line %d: %s: want %d, got type %d (%s) %d", line, src, want,
+	    (int)v.type, v.type == POINTS_CEL_ERROR ? v.u.err : "",
+	    v.type == POINTS_CEL_BOOL ? v.u.b : -1);
+}
+
+static void
+str_at(const char *src, const char *want, int line)
+{
+	points_cel_value v = ev_at(src, line);
+
+	ck_assert_msg(v.type == POINTS_CEL_STRING &&
+	    v.u.s.n == strlen(want) && !memcmp(v.u.s.p, want, v.u.s.n),
+	    "line %d: %s: want \"%s\", got type %d \"%.*s\"", line, src, want,
+	    (int)v.type, v.type == POINTS_CEL_STRING ? (int)v.u.s.n : 0,
+	    v.type == POINTS_CEL_STRING ? v.u.s.p : "");
+}
+
+static void
+err_at(const char *src, const char *want, int line)
+{
+	points_cel_value v = ev_at(src, line);
+
+	ck_assert_msg(v.type == POINTS_CEL_ERROR && !strcmp(v.u.err, want),
+	    "line %d: %s: want error \"%s\", got type %d \"%s\"", line, src,
+	    want, (int)v.type, v.type == POINTS_CEL_ERROR ? v.u.err : "");
+}
+
+static void
+cerr_at(const char *src, const char *want, int line)
+{
+	points_cel_prog *p = NULL;
+	char err[200];
+	int rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
+
+	ck_assert_msg(rc == POINTS_EINVAL && p == NULL,
+	    "line %d: %s: want EINVAL, got %d", line, src, rc);
+	ck_assert_msg(!strcmp(err, want), "line %d: %s: want \"%s\", got \"%s\"",
+	    line, src, want, err);
+}
+
+#define INT(src, want) int_at((src), (want), __LINE__)
+#define BOOL(src, want) bool_at((src), (want), __LINE__)
+#define STR(src, want) str_at((src), (want), __LINE__)
+#define ERR(src, want) err_at((src), (want), __LINE__)
+#define CERR(src, want) cerr_at((src), (want), __LINE__)
+
+/* The issue's three examples, with their numbers. */
+START_TEST(test_issue_examples)
+{
+	BOOL("event.amount >= 100 && account.tier in [\"silver\", \"gold\"]", 1);
+	INT("event.amount / 5 * 2", 48);
+	INT("has(event.referrer) ? 50 : 0", 0);
+	INT("has(event.amount) ? 50 : 0", 50);
+	BOOL("event.amount >= 200 && account.tier in [\"silver\", \"gold\"]", 0);
+}
+END_TEST
+
+START_TEST(test_literals)
+{
+	INT("0", 0);
+	INT("42", 42);
+	INT("0x1F", 31);
+	INT("9223372036854775807", INT64_MAX);
+	INT("-9223372036854775808", INT64_MIN);
+	INT("-5", -5);
+	INT("--5", 5);
+	BOOL("true", 1);
+	BOOL("false", 0);
+	STR("\"a\\tb\\n\\\\\\\"\\x41\"", "a\tb\n\\\"A");
+	STR("'\\''", "'");
+	ck_assert_int_eq(EV("null").type, POINTS_CEL_NULL);
+	ck_assert_int_eq(EV("[]").type, POINTS_CEL_LIST);
+	ck_assert_int_eq(EV("{}").type, POINTS_CEL_MAP);
+	INT("size([1, 2, 3,])", 3);
+	INT("size({'a': 1, 'b': 2})", 2);
+	INT("{'a': 1, 'b': 2}['b']", 2);
+	INT("{1: 10, 2: 20}[2]", 20);
+	STR("{true: 'y', false: 'n'}[1 > 2]", "n");
+	INT("[10, 20, 30][1]", 20);
+	INT("1 + // a comment\n 2", 3);
+}
+END_TEST
+
+START_TEST(test_arithmetic)
+{
+	INT("1 + 2 * 3", 7);
+	INT("(1 + 2) * 3", 9);
+	INT("10 - 4 - 3", 3);
+	INT("7 / 2", 3);
+	INT("-7 / 2", -3);	/* truncating, as CEL */
+	INT("7 % 3", 1);
+	INT("-7 % 3", -1);
+	INT("7 % -3", 1);
+	INT("-(3 - 5)", 2);
+	INT("9223372036854775806 + 1", INT64_MAX);
+	ERR("9223372036854775807 + 1", "int overflow");
+	ERR("-9223372036854775808 - 1", "int overflow");
+	ERR("4611686018427387904 * 2", "int overflow");
+	ERR("-9223372036854775808 / -1", "int overflow");
+	ERR("-9223372036854775808 % -1", "int overflow");
+	ERR("-(-9223372036854775808)", "int overflow");
+	ERR("1 / 0", "division by zero");
+	ERR("1 % 0", "modulus by zero");
+	ERR("event.amount / (account.id - 7)", "division by zero");
+	ERR("1 + 'a'", "no such overload: _+_(int, string)");
+	ERR("'a' - 'b'", "no such overload: _-_(string, string)");
+	ERR("-'a'", "no such overload: -_(string)");
+	/* The first error is the result. */
+	ERR("(1 / 0) + (2 % 0)", "division by zero");
+	ERR("(2 % 0) + (1 / 0)", "modulus by zero");
+}
+END_TEST
+
+START_TEST(test_strings_and_lists)
+{
+	STR("'ab' + 'cd'", "abcd");
+	STR("event.type + '/' + account.tier", "purchase/gold");
+	INT("size([1, 2] + [3])", 3);
+	INT("([1, 2] + [3, 4])[3]", 4);
+	INT("size([] + [])", 0);
+	BOOL("[1, 2] + [3] == [1, 2, 3]", 1);
+	BOOL("'b' in event.tags + ['b']", 1);
+}
+END_TEST
+
+START_TEST(test_comparisons)
+{
+	BOOL("1 < 2", 1);
+	BOOL("2 < 2", 0);
+	BOOL("2 <= 2", 1);
+	BOOL("3 > 2", 1);
+	BOOL("2 >= 3", 0);
+	BOOL("2 == 2", 1);
+	BOOL("2 != 2", 0);
+	BOOL("'abc' < 'abd'", 1);
+	BOOL("'ab' < 'abc'", 1);
+	BOOL("'b' > 'abc'", 1);
+	BOOL("false < true", 1);
+	BOOL("'a' == 'a'", 1);
+	BOOL("null == null", 1);
+	BOOL("1 == 'a'", 0);	/* different types are unequal */
+	BOOL("1 != 'a'", 1);
+	BOOL("[1, [2, 'x']] == [1, [2, 'x']]", 1);
+	BOOL("[1, 2] == [2, 1]", 0);
+	BOOL("{'a': 1, 'b': 2} == {'b': 2, 'a': 1}", 1);
+	BOOL("{'a': 1} == {'a': 2}", 0);
+	BOOL("account.attrs == {}", 1);
+	ERR("1 < 'a'", "no such overload: _<_(int, string)");
+	ERR("[1] < [2]", "no such overload: _<_(list, list)");
+	ERR("1 / 0 == 1", "division by zero");
+	ERR("1 == 1 / 0", "division by zero");
+	/* Relations chain left to right, as CEL's grammar has them. */
+	BOOL("1 < 2 == true", 1);
+}
+END_TEST
+
+START_TEST(test_logic_absorbs_errors)
+{
+	BOOL("true && true", 1);
+	BOOL("true && false", 0);
+	BOOL("false || true", 1);
+	BOOL("false || false", 0);
+	BOOL("!true", 0);
+	BOOL("!!true", 1);
+	/* CEL: false && error is false, either order; likewise true ||. */
+	BOOL("false && 1 / 0 == 1", 0);
+	BOOL("1 / 0 == 1 && false", 0);
+	BOOL("true || event.missing == 1", 1);
+	BOOL("event.missing == 1 || true", 1);
+	ERR("true && 1 / 0 == 1", "division by zero");
+	ERR("1 / 0 == 1 && true", "division by zero");
+	ERR("false || event.missing == 1", "no such key: 'missing'");
+	ERR("event.missing == 1 || false", "no such key: 'missing'");
+	/* Non-bools are errors too, absorbed the same way. */
+	BOOL("false && 1", 0);
+	BOOL("1 || true", 1);
+	ERR("true && 1", "no such overload: _&&_(bool, int)");
+	ERR("!1", "no such overload: !_(int)");
+	ERR("!(1 / 0 == 1)", "division by zero");
+	/* The first error of two. */
+	ERR("1 / 0 == 1 && 1 % 0 == 1", "division by zero");
+}
+END_TEST
+
+START_TEST(test_ternary_evaluates_one_side)
+{
+	INT("true ? 1 : 2", 1);
+	INT("false ? 1 : 2", 2);
+	INT("true ? 1 : 1 / 0", 1);
+	INT("false ? 1 / 0 : 2", 2);
+	INT("true ? 1 : event.missing", 1);
+	INT("false ? event.missing : 3", 3);
+	ERR("1 / 0 == 0 ? 1 : 2", "division by zero");
+	ERR("1 ? 2 : 3", "no such overload: _?_:_(int)");
+	/* Right-associative. */
+	INT("false ? 1 : true ? 2 : 3", 2);
+	INT("false ? 1 : false ? 2 : 3", 3);
+	INT("(true ? 10 : 20) + 1", 11);
+	ERR("(false ? 10 : 1 / 0) + 1", "division by zero");
+}
+END_TEST
+
+START_TEST(test_selection_and_index)
+{
+	INT("event.amount", 120);
+	STR("account.tier", "gold");
+	STR("event.lines[1].sku", "B7");
+	INT("event.lines[0].qty + event.lines[1].qty", 3);
+	STR("event['type']", "purchase");
+	STR("event.tags[0]", "new");
+	ERR("event.referrer", "no such key: 'referrer'");
+	ERR("event['referrer']", "no such key: 'referrer'");
+	ERR("{1: 2}[3]", "no such key: 3");
+	ERR("event.tags[2]", "index out of range: 2");
+	ERR("event.tags[-1]", "index out of range: -1");
+	ERR("event.tags['a']", "no such overload: _[_](list, string)");
+	ERR("event.amount.x", "no such overload: _._(int)");
+	ERR("event.referrer.name", "no such key: 'referrer'");
+	ERR("{'a': 1, 'a': 2}", "duplicate map key");
+	ERR("{[1]: 2}", "unsupported key type: list");
+	ERR("[1, 1 / 0]", "division by zero");
+}
+END_TEST
+
+START_TEST(test_in_and_has)
+{
+	BOOL("'sale' in event.tags", 1);
+	BOOL("'old' in event.tags", 0);
+	BOOL("2 in [1, 2, 3]", 1);
+	BOOL("2 in []", 0);
+	BOOL("'2' in [1, 2, 3]", 0);
+	BOOL("[2] in [[1], [2]]", 1);
+	BOOL("'amount' in event", 1);
+	BOOL("'referrer' in event", 0);
+	BOOL("1 in {1: 'a'}", 1);
+	ERR("1 in 1", "no such overload: @in(int, int)");
+	ERR("(1 / 0) in [1]", "division by zero");
+	BOOL("has(event.amount)", 1);
+	BOOL("has(event.referrer)", 0);
+	BOOL("has(event.lines[0].sku)", 1);
+	BOOL("has(account.attrs.x)", 0);
+	ERR("has(event.referrer.name)", "no such key: 'referrer'");
+	ERR("has(event.amount.x)", "no such overload: has(int)");
+}
+END_TEST
+
+START_TEST(test_functions)
+{
+	INT("size('abc')", 3);
+	INT("size('')", 0);
+	INT("size(event.store)", 9);	/* code points, not bytes */
+	INT("event.store.size()", 9);
+	INT("size(event.tags)", 2);
+	INT("size(event)", 5);
+	INT("event.tags.size()", 2);
+	ERR("size(1)", "no such overload: size(int)");
+	INT("int('42')", 42);
+	INT("int('-9223372036854775808')", INT64_MIN);
+	INT("int('+7')", 7);
+	INT("int(5)", 5);
+	ERR("int('9223372036854775808')", "int overflow");
+	ERR("int('4x')", "int(): not an integer");
+	ERR("int('')", "int(): not an integer");
+	ERR("int(true)", "no such overload: int(bool)");
+	STR("string(120)", "120");
+	STR("string(-9223372036854775808)", "-9223372036854775808");
+	STR("string(true)", "true");
+	STR("string('x')", "x");
+	STR("string(event.amount) + ' pts'", "120 pts");
+	ERR("string([1])", "no such overload: string(list)");
+	BOOL("event.type.startsWith('pur')", 1);
+	BOOL("event.type.startsWith('chase')", 0);
+	BOOL("event.type.endsWith('chase')", 1);
+	BOOL("event.type.endsWith('purchase!')", 0);
+	BOOL("event.type.contains('rch')", 1);
+	BOOL("event.type.contains('')", 1);
+	BOOL("event.type.contains('xyz')", 0);
+	ERR("event.amount.startsWith('1')",
+	    "no such overload: startsWith(int, string)");
+	INT("min(3, -4)", -4);
+	INT("max(3, -4)", 3);
+	INT("min(event.amount, 100)", 100);
+	INT("max(event.amount / 10, 20)", 20);
+	INT("floor_div(7, 2)", 3);
+	INT("floor_div(-7, 2)", -4);
+	INT("floor_div(7, -2)", -4);
+	INT("floor_div(-7, -2)", 3);
+	INT("floor_div(-8, 2)", -4);
+	ERR("floor_div(1, 0)", "division by zero");
+	ERR("floor_div(-9223372036854775808, -1)", "int overflow");
+	ERR("min(1, 'a')", "no such overload: min(int, string)");
+	ERR("max(1 / 0, 2)", "division by zero");
+}
+END_TEST
+
+START_TEST(test_compile_errors)
+{
+	CERR("event.amount > 1 && evnt.amount < 5",
+	    "col 21: unknown variable 'evnt'");
+	CERR("1.5 + 1", "col 1: double literals are outside the subset");
+	CERR("1 + 2e3", "col 5: double literals are outside the subset");
+	CERR("1 + .5", "col 5: double literals are outside the subset");
+	CERR("1u", "col 1: uint literals are outside the subset");
+	CERR("b'ab'", "col 1: bytes literals are outside the subset");
+	CERR("r'ab'", "col 1: raw strings are outside the subset");
+	CERR("'''ab'''", "col 1: triple-quoted strings are outside the subset");
+	CERR("event.tags.all(t, t == 'a')",
+	    "col 12: macro 'all' is outside the subset");
+	CERR("event.tags.exists(t, t == 'a')",
+	    "col 12: macro 'exists' is outside the subset");
+	CERR("event.type.matches('p.*')",
+	    "col 12: function 'matches' is outside the subset");
+	CERR("double(1)", "col 1: function 'double' is outside the subset");
+	CERR("foo(1)", "col 1: unknown function 'foo'");
+	CERR("event.foo(1)", "col 7: unknown method 'foo'");
+	CERR("Msg{a: 1}", "col 1: message construction is outside the subset");
+	CERR(".event", "col 1: leading '.' (root namespace) is outside the "
+	    "subset");
+	CERR("1 +", "col 4: unexpected end of expression");
+	CERR("(1 + 2", "col 7: expected ')', found the end");
+	CERR("1 2", "col 3: unexpected '2'");
+	CERR("event = 1", "col 7: unexpected '=' (equality is '==')");
+	CERR("1 & 2", "col 3: unexpected '&'");
+	CERR("1 # 2", "col 3: unexpected character '#'");
+	CERR("'abc", "col 1: unterminated string");
+	CERR("'\\q'", "col 2: escape '\\q' is outside the subset");
+	CERR("9223372036854775808", "col 1: int literal out of range");
+	CERR("99999999999999999999", "col 1: int literal out of range");
+	CERR("has(event)", "col 1: has() takes a field selection, like has(a.b)");
+	CERR("has(event.tags[0])",
+	    "col 1: has() takes a field selection, like has(a.b)");
+	CERR("size(1, 2)", "col 1: size() takes 1 argument, not 2");
+	CERR("min(1)", "col 1: min() takes 2 arguments, not 1");
+	CERR("event.type.startsWith()",
+	    "col 12: startsWith() takes 2 arguments, not 1");
+	CERR("true ? 1", "col 9: expected ':', found the end");
+	CERR("if", "col 1: reserved word 'if'");
+	CERR("", "col 1: unexpected end of expression");
+	CERR("event.", "col 7: expected a field name after '.'");
+	CERR("[1, 2", "col 6: expected ']', found the end");
+	CERR("{'a' 1}", "col 6: expected ':'");
+}
+END_TEST
+
+START_TEST(test_nesting_limit)
+{
+	char src[200];
+	points_cel_prog *p = NULL;
+	char err[200];
+	int i, n;
+
+	/* 31 parentheses and the whole: 32 levels compile. */
+	n = 0;
+	for (i = 0; i < 31; i++)
+		src[n++] = '(';
+	src[n++] = '1';
+	for (i = 0; i < 31; i++)
+		src[n++] = ')';
+	src[n] = '\0';
+	INT(src, 1);
+	/* One more does not, and says where. */
+	n = 0;
+	for (i = 0; i < 32; i++)
+		src[n++] = '(';
+	src[n++] = '1';
+	for (i = 0; i < 32; i++)
+		src[n++] = ')';
+	src[n] = '\0';
+	CERR(src, "col 33: expression nested too deeply (limit 32)");
+	/* Lists and calls nest too. */
+	n = 0;
+	for (i = 0; i < 40; i++)
+		src[n++] = '[';
+	for (i = 0; i < 40; i++)
+		src[n++] = ']';
+	src[n] = '\0';
+	ck_assert_int_eq(points_cel__compile(src, &decls, &p, err, sizeof(err)),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err, "nested too deeply"), "%s", err);
+	/* A long flat expression is not nested. */
+	n = 0;
+	for (i = 0; i < 60; i++) {
+		src[n++] = '1';
+		src[n++] = '+';
+	}
+	src[n++] = '1';
+	src[n] = '\0';
+	INT(src, 61);
+	/* Nor are long chains of && (the stack holds two at a time). */
+	{
+		static char big[4000];
+
+		n = 0;
+		for (i = 0; i < 300; i++)
+			n += sprintf(big + n, "event.amount > %d && ", i);
+		sprintf(big + n, "true");
+		BOOL(big, 0);
+	}
+}
+END_TEST
+
+START_TEST(test_eval_needs_the_activation)
+{
+	points_cel_prog *p = NULL;
+	points_cel_activation a = { vars, 1 };
+	points_cel_value v;
+	char err[100];
+
+	ck_assert_int_eq(points_cel__compile("account.id", &decls, &p, err,
+	    sizeof(err)), POINTS_OK);
+	ck_assert_int_eq(points_cel__eval(p, &a, &scratch, &v), POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, NULL, &scratch, &v),
+	    POINTS_EINVAL);
+	points_cel__free(p);
+	/* No variables: no activation needed. */
+	ck_assert_int_eq(points_cel__compile("1 + 1", NULL, &p, err,
+	    sizeof(err)), POINTS_OK);
+	ck_assert_int_eq(points_cel__eval(p, NULL, &scratch, &v), POINTS_OK);
+	ck_assert_int_eq(v.u.i, 2);
+	points_cel__free(p);
+	CERR("x", "col 1: unknown variable 'x'");
+}
+END_TEST
+
+START_TEST(test_scratch_exhausted_is_an_error)
+{
+	/* 4096 bytes of scratch: 13 strings of 300 fit, 14 do not. */
+	static char src[8000];
+	int i, n;
+
+	for (n = i = 0; i < 13; i++)
+		n += sprintf(src + n, "%s'%0300d'", i ? " + " : "", i);
+	ck_assert_int_eq((int)EV(src).u.s.n, 3900);
+	n += sprintf(src + n, " + '%0300d'", 0);
+	ERR(src, "string too long for the evaluation's scratch");
+	/* Lists the same way, 512 values: two literals of 100 and their
+	 * sum take 400; three and their sums 800. */
+	for (n = i = 0; i < 3; i++) {
+		int k;
+
+		n += sprintf(src + n, "%s[", i ? " + " : "size(");
+		for (k = 0; k < 100; k++)
+			n += sprintf(src + n, "%s%d", k ? "," : "", k);
+		n += sprintf(src + n, "]");
+		if (i == 1) {
+			strcpy(src + n, ")");
+			INT(src, 200);
+		}
+	}
+	strcpy(src + n, ")");
+	ERR(src, "list too long for the evaluation's scratch");
+}
+END_TEST
+
+START_TEST(test_compile_oom)
+{
+	const char *src = "has(event.referrer) ? min(event.amount / 5 * 2, 50) "
+	    ": {'a': [1, 2, 3], 'b': 'x' + 'y'}['a'].size() + "
+	    "(account.tier in ['silver', 'gold'] && "
+	    "event.type.startsWith('pur') ? 1 : 0)";
+	points_cel_prog *p;
+	points_cel_activation a = { vars, 2 };
+	points_cel_value v;
+	char err[200];
+	long n;
+	int rc, failures = 0;
+
+	for (n = 1; n < 1000; n++) {
+		p = NULL;
+		tu_alloc_install();
+		tu_alloc_fail_at(n);
+		rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
+		tu_alloc_uninstall();
+		if (rc == POINTS_OK)
+			break;
+		failures++;
+		ck_assert_int_eq(rc, POINTS_ENOMEM);
+		ck_assert_ptr_null(p);
+		ck_assert_str_eq(err, "out of memory");
+	}
+	ck_assert_int_lt(n, 1000);
+	ck_assert_int_ge(failures, 3);
+	ck_assert_int_eq(points_cel__eval(p, &a, &scratch, &v), POINTS_OK);
+	ck_assert_int_eq(v.type, POINTS_CEL_INT);
+	ck_assert_int_eq(v.u.i, 4);
+	points_cel__free(p);
+}
+END_TEST
+
+/* ---- Random expressions against a reference evaluator ---- */
+
+enum { R_INT, R_BOOL, R_ERR };
+typedef struct {
+	int kind;
+	int64_t v;
+} rval;
+
+enum {
+	N_CONST, N_AMOUNT, N_BIN, N_NEG, N_CALL, N_TERN,	/* ints */
+	N_BCONST, N_CMP, N_AND, N_OR, N_NOT, N_IN		/* bools */
+};
+
+typedef struct node node;
+struct node {
+	int kind;
+	int op;			/* N_BIN: + - * / %; N_CMP; N_CALL: 0 min 1 max 2 fd */
+	int64_t v;
+	node *a, *b, *c;
+};
+
+static node pool[4096];
+static int npool;
+static uint64_t rng;
+
+static uint64_t
+rnd(void)
+{
+	/* xorshift64* */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static const int64_t consts[] = {
+	0, 1, -1, 2, 3, 7, -7, 10, 100, 120, -128, 3037000499, 3037000500,
+	INT64_MAX, INT64_MAX - 1, -INT64_MAX, 4611686018427387904
+};
+
+static node *gen_bool(int depth);
+
+static node *
+new_node(int kind)
+{
+	node *n = &pool[npool++];
+
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	return n;
+}
+
+static node *
+gen_int(int depth)
+{
+	node *n;
+	int k = depth <= 0 ? (int)(rnd() % 2) : (int)(rnd() % 6);
+
+	switch (k) {
+	case 0:
+		n = new_node(N_CONST);
+		n->v = consts[rnd() % (sizeof(consts) / sizeof(consts[0]))];
+		return n;
+	case 1:
+		return new_node(N_AMOUNT);
+	case 2:
+		n = new_node(N_BIN);
+		n->op = (int)(rnd() % 5);
+		n->a = gen_int(depth - 1);
+		n->b = gen_int(depth - 1);
+		return n;
+	case 3:
+		n = new_node(N_NEG);
+		n->a = gen_int(depth - 1);
+		return n;
+	case 4:
+		n = new_node(N_CALL);
+		n->op = (int)(rnd() % 3);
+		n->a = gen_int(depth - 1);
+		n->b = gen_int(depth - 1);
+		return n;
+	default:
+		n = new_node(N_TERN);
+		n->a = gen_bool(depth - 1);
+		n->b = gen_int(depth - 1);
+		n->c = gen_int(depth - 1);
+		return n;
+	}
+}
+
+static node *
+gen_bool(int depth)
+{
+	node *n;
+	int k = depth <= 0 ? 0 : (int)(rnd() % 6);
+
+	switch (k) {
+	case 0:
+		n = new_node(N_BCONST);
+		n->v = (int64_t)(rnd() % 2);
+		return n;
+	case 1:
+		n = new_node(N_CMP);
+		n->op = (int)(rnd() % 6);
+		n->a = gen_int(depth - 1);
+		n->b = gen_int(depth - 1);
+		return n;
+	case 2:
+	case 3:
+		n = new_node(k == 2 ? N_AND : N_OR);
+		n->a = gen_bool(depth - 1);
+		n->b = gen_bool(depth - 1);
+		return n;
+	case 4:
+		n = new_node(N_NOT);
+		n->a = gen_bool(depth - 1);
+		return n;
+	default:
+		n = new_node(N_IN);
+		n->a = gen_int(depth - 1);
+		n->b = gen_int(depth - 1);
+		n->c = gen_int(depth - 1);
+		return n;
+	}
+}
+
+static int
+print(const node *n, char *d, int at)
+{
+	static const char *const bin[] = { "+", "-", "*", "/", "%" };
+	static const char *const cmp[] = { "<", "<=", ">", ">=", "==", "!=" };
+	static const char *const fn[] = { "min", "max", "floor_div" };
+
+#define P(...) (at += sprintf(d + at, __VA_ARGS__))
+	switch (n->kind) {
+	case N_CONST:
+		if (n->v < 0)
+			P("(%" PRId64 ")", n->v);
+		else
+			P("%" PRId64, n->v);
+		break;
+	case N_AMOUNT: P("event.amount"); break;
+	case N_BCONST: P(n->v ? "true" : "false"); break;
+	case N_BIN:
+	case N_CMP:
+	case N_AND:
+	case N_OR:
+		P("(");
+		at = print(n->a, d, at);
+		P(" %s ", n->kind == N_BIN ? bin[n->op] : n->kind == N_CMP ?
+		    cmp[n->op] : n->kind == N_AND ? "&&" : "||");
+		at = print(n->b, d, at);
+		P(")");
+		break;
+	case N_NEG:
+	case N_NOT:
+		P(n->kind == N_NEG ? "-(" : "!(");
+		at = print(n->a, d, at);
+		P(")");
+		break;
+	case N_CALL:
+		P("%s(", fn[n->op]);
+		at = print(n->a, d, at);
+		P(", ");
+		at = print(n->b, d, at);
+		P(")");
+		break;
+	case N_TERN:
+		P("(");
+		at = print(n->a, d, at);
+		P(" ? ");
+		at = print(n->b, d, at);
+		P(" : ");
+		at = print(n->c, d, at);
+		P(")");
+		break;
+	case N_IN:
+		P("(");
+		at = print(n->a, d, at);
+		P(" in [");
+		at = print(n->b, d, at);
+		P(", ");
+		at = print(n->c, d, at);
+		P("])");
+		break;
+	}
+#undef P
+	return at;
+}
+
+static rval
+R(int kind, int64_t v)
+{
+	rval r = { kind, v };
+
+	return r;
+}
+
+/* CEL's semantics, written down directly, on the tree. */
+static rval
+ref(const node *n)
+{
+	rval a, b, c;
+	int64_t x, y, r;
+
+	switch (n->kind) {
+	case N_CONST: return R(R_INT, n->v);
+	case N_AMOUNT: return R(R_INT, 120);
+	case N_BCONST: return R(R_BOOL, n->v);
+	case N_NEG:
+		a = ref(n->a);
+		if (a.kind == R_ERR || a.v == INT64_MIN)
+			return R(R_ERR, 0);
+		return R(R_INT, -a.v);
+	case N_NOT:
+		a = ref(n->a);
+		return a.kind == R_ERR ? a : R(R_BOOL, !a.v);
+	case N_TERN:
+		a = ref(n->a);
+		if (a.kind == R_ERR)
+			return a;
+		return a.v ? ref(n->b) : ref(n->c);
+	case N_AND:
+	case N_OR: {
+		int decide = n->kind == N_OR;
+
+		a = ref(n->a);
+		b = ref(n->b);
+		if ((a.kind == R_BOOL && a.v == decide) ||
+		    (b.kind == R_BOOL && b.v == decide))
+			return R(R_BOOL, decide);
+		if (a.kind == R_ERR || b.kind == R_ERR)
+			return R(R_ERR, 0);
+		return R(R_BOOL, !decide);
+	}
+	case N_IN:
+		a = ref(n->a);
+		b = ref(n->b);
+		c = ref(n->c);
+		if (a.kind == R_ERR || b.kind == R_ERR || c.kind == R_ERR)
+			return R(R_ERR, 0);
+		return R(R_BOOL, a.v == b.v || a.v == c.v);
+	default:
+		break;
+	}
+	a = ref(n->a);
+	b = ref(n->b);
+	if (a.kind == R_ERR || b.kind == R_ERR)
+		return R(R_ERR, 0);
+	x = a.v;
+	y = b.v;
+	if (n->kind == N_CMP) {
+		switch (n->op) {
+		case 0: return R(R_BOOL, x < y);
+		case 1: return R(R_BOOL, x <= y);
+		case 2: return R(R_BOOL, x > y);
+		case 3: return R(R_BOOL, x >= y);
+		case 4: return R(R_BOOL, x == y);
+		default: return R(R_BOOL, x != y);
+		}
+	}
+	if (n->kind == N_CALL) {
+		if (n->op == 0)
+			return R(R_INT, x < y ? x : y);
+		if (n->op == 1)
+			return R(R_INT, x > y ? x : y);
+		if (y == 0 || (x == INT64_MIN && y == -1))
+			return R(R_ERR, 0);
+		/* Floor: the truncated quotient, one lower when the exact
+		 * quotient is negative and not whole. */
+		r = x / y;
+		if (r * y != x && ((x < 0) ^ (y < 0)))
+			r--;
+		return R(R_INT, r);
+	}
+	switch (n->op) {
+	case 0:
+		if ((y > 0 && x > INT64_MAX - y) || (y < 0 && x < INT64_MIN - y))
+			return R(R_ERR, 0);
+		return R(R_INT, x + y);
+	case 1:
+		if ((y < 0 && x > INT64_MAX + y) || (y > 0 && x < INT64_MIN + y))
+			return R(R_ERR, 0);
+		return R(R_INT, x - y);
+	case 2:
+		if (x != 0 && y != 0) {
+			/* Overflow when |x*y| exceeds the range: check by
+			 * division, with the one asymmetric case. */
+			if ((x == -1 && y == INT64_MIN) ||
+			    (y == -1 && x == INT64_MIN))
+				return R(R_ERR, 0);
+			r = (int64_t)((uint64_t)x * (uint64_t)y);
+			if (r / y != x)
+				return R(R_ERR, 0);
+			return R(R_INT, r);
+		}
+		return R(R_INT, 0);
+	default:
+		if (y == 0 || (x == INT64_MIN && y == -1))
+			return R(R_ERR, 0);
+		return R(R_INT, n->op == 3 ? x / y : x % y);
+	}
+}
+
+START_TEST(test_random_against_reference)
+{
+	static char src[65536];
+	const char *env = getenv("CEL_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed2026ULL;
+	int iter, errors = 0, trues = 0, ints = 0, i;
+	points_cel_activation act = { vars, 2 };
+
+	rng = seed;
+	for (iter = 0; iter < 20000; iter++) {
+		points_cel_prog *p = NULL;
+		points_cel_value v;
+		char err[200];
+		node *root;
+		rval want;
+		int depth = 1 + (int)(rnd() % 6), rc;
+
+		npool = 0;
+		root = rnd() % 2 ? gen_int(depth) : gen_bool(depth);
+		ck_assert_int_lt(npool, 4096);
+		i = print(root, src, 0);
+		ck_assert_int_lt(i, (int)sizeof(src));
+		want = ref(root);
+		rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
+		ck_assert_msg(rc == POINTS_OK, "seed %#" PRIx64 " iter %d: %s: %s",
+		    seed, iter, src, err);
+		ck_assert_int_eq(points_cel__eval(p, &act, &scratch, &v),
+		    POINTS_OK);
+		points_cel__free(p);
+		if (want.kind == R_ERR) {
+			errors++;
+			ck_assert_msg(v.type == POINTS_CEL_ERROR,
+			    "seed %#" PRIx64 " iter %d: %s: want an error, got "
+			    "type %d %" PRId64, seed, iter, src, (int)v.type,
+			    v.u.i);
+		} else if (want.kind == R_INT) {
+			ints++;
+			ck_assert_msg(v.type == POINTS_CEL_INT && v.u.i == want.v,
+			    "seed %#" PRIx64 " iter %d: %s: want %" PRId64
+			    ", got type %d (%s) %" PRId64, seed, iter, src,
+			    want.v, (int)v.type, v.type == POINTS_CEL_ERROR ?
+			    v.u.err : "", v.type == POINTS_CEL_INT ? v.u.i : 0);
+		} else {
+			trues += want.v != 0;
+			ck_assert_msg(v.type == POINTS_CEL_BOOL && v.u.b == want.v,
+			    "seed %#" PRIx64 " iter %d: %s: want %s, got type %d "
+			    "(%s)", seed, iter, src, want.v ? "true" : "false",
+			    (int)v.type, v.type == POINTS_CEL_ERROR ? v.u.err :
+			    "");
+		}
+	}
+	/* The generator reaches every kind of outcome. */
+	ck_assert_int_gt(errors, 1000);
+	ck_assert_int_gt(ints, 1000);
+	ck_assert_int_gt(trues, 1000);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("cel");
+	TCase *tc = tcase_create("cel");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_issue_examples);
+	tcase_add_test(tc, test_literals);
+	tcase_add_test(tc, test_arithmetic);
+	tcase_add_test(tc, test_strings_and_lists);
+	tcase_add_test(tc, test_comparisons);
+	tcase_add_test(tc, test_logic_absorbs_errors);
+	tcase_add_test(tc, test_ternary_evaluates_one_side);
+	tcase_add_test(tc, test_selection_and_index);
+	tcase_add_test(tc, test_in_and_has);
+	tcase_add_test(tc, test_functions);
+	tcase_add_test(tc, test_compile_errors);
+	tcase_add_test(tc, test_nesting_limit);
+	tcase_add_test(tc, test_eval_needs_the_activation);
+	tcase_add_test(tc, test_scratch_exhausted_is_an_error);
+	tcase_add_test(tc, test_compile_oom);
+	tcase_add_test(tc, test_random_against_reference);
+	suite_add_tcase(su, tc);
+	return tu_run(su);
+}
