@@ -519,7 +519,7 @@ START_TEST(test_nesting_limit)
 	INT(src, 61);
 	/* Nor are long chains of && (the stack holds two at a time). */
 	{
-		static char big[4000];
+		static char big[8000];
 
 		n = 0;
 		for (i = 0; i < 300; i++)
