@@ -54,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-cel-spec update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -107,9 +107,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-iterator-types check-c check-python
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-python
 else
-check: check-headers check-layers check-iterator-types check-c check-python check-java check-bindings check-deploy
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-python check-java check-bindings check-deploy
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone
@@ -162,6 +162,18 @@ check-iterator-types:
 check-bindings: python java
 	$(PYTHON) tests/check_bindings.py python java
 	$(PY_ENV) POINTS_CHECK_JAVA=1 $(PYTHON) -m unittest discover -s tests/python -t tests/python -p test_coverage.py
+
+# The rule language against the cel-spec conformance cases pinned in
+# tests/cel_spec_cases.json; update-cel-spec pins them anew from the npm
+# package (Node and the network needed there only).
+CEL_SPEC_VERSION = 0.6.1
+check-cel-spec: build/tests/cel_conform
+	$(SANENV) $(PYTHON) tests/check_cel_spec.py build/tests/cel_conform
+
+update-cel-spec:
+	npm install --prefix build/cel-spec --no-save --no-audit --no-fund @bufbuild/cel-spec@$(CEL_SPEC_VERSION)
+	node tests/cel_spec_export.js build/cel-spec/node_modules/@bufbuild/cel-spec > tests/cel_spec_cases.json.tmp
+	mv tests/cel_spec_cases.json.tmp tests/cel_spec_cases.json
 
 # A file includes only from its own layer or those below (DESIGN.md).
 check-layers:

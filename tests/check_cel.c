@@ -198,6 +198,9 @@ START_TEST(test_literals)
 	BOOL("false", 0);
 	STR("\"a\\tb\\n\\\\\\\"\\x41\"", "a\tb\n\\\"A");
 	STR("'\\''", "'");
+	/* Code points, as UTF-8. */
+	STR("'\\xe9\\u00e9\\U0001F431\\303'", "\xc3\xa9\xc3\xa9\xf0\x9f\x90\xb1\xc3\x83");
+	INT("size('\\u00e9t\\U0001F431')", 3);
 	ck_assert_int_eq(EV("null").type, POINTS_CEL_NULL);
 	ck_assert_int_eq(EV("[]").type, POINTS_CEL_LIST);
 	ck_assert_int_eq(EV("{}").type, POINTS_CEL_MAP);
@@ -454,6 +457,9 @@ START_TEST(test_compile_errors)
 	CERR("1 # 2", "col 3: unexpected character '#'");
 	CERR("'abc", "col 1: unterminated string");
 	CERR("'\\q'", "col 2: escape '\\q' is outside the subset");
+	CERR("'\\ud800'", "col 2: escape is not a code point");
+	CERR("'\\u12'", "col 2: bad \\u escape");
+	CERR("'\\08'", "col 2: bad octal escape");
 	CERR("9223372036854775808", "col 1: int literal out of range");
 	CERR("99999999999999999999", "col 1: int literal out of range");
 	CERR("has(event)", "col 1: has() takes a field selection, like has(a.b)");
@@ -479,24 +485,24 @@ START_TEST(test_nesting_limit)
 	char err[200];
 	int i, n;
 
-	/* 31 parentheses and the whole: 32 levels compile. */
+	/* 32 nested parentheses compile (CEL asks for that many). */
 	n = 0;
-	for (i = 0; i < 31; i++)
+	for (i = 0; i < 32; i++)
 		src[n++] = '(';
 	src[n++] = '1';
-	for (i = 0; i < 31; i++)
+	for (i = 0; i < 32; i++)
 		src[n++] = ')';
 	src[n] = '\0';
 	INT(src, 1);
 	/* One more does not, and says where. */
 	n = 0;
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 33; i++)
 		src[n++] = '(';
 	src[n++] = '1';
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 33; i++)
 		src[n++] = ')';
 	src[n] = '\0';
-	CERR(src, "col 33: expression nested too deeply (limit 32)");
+	CERR(src, "col 34: expression nested too deeply (limit 32)");
 	/* Lists and calls nest too. */
 	n = 0;
 	for (i = 0; i < 40; i++)

@@ -7,7 +7,8 @@
  *
  * In the subset:
  *   - literals: int (int64, decimal or 0x hex), bool, string ('..' or
- *     "..", with the escapes \\ \" \' \` \? \a \b \f \n \r \t \v \xHH),
+ *     "..", with the escapes \\ \" \' \` \? \a \b \f \n \r \t \v and
+ *     the code points \xHH \uHHHH \UHHHHHHHH \ooo, stored as UTF-8),
  *     null, list [a, b], map {k: v} (keys int, string or bool);
  *   - variables: only the names declared at compile time; their values
  *     come from the activation at evaluation time;
@@ -26,13 +27,14 @@
  *     floor_div(a, b) on ints (floor_div rounds towards minus infinity).
  * Outside the subset, each a compile error naming the construct and its
  * column: doubles, uints, bytes, raw and triple-quoted strings, the
- * macros (all, exists, exists_one, map, filter), message construction
+ * macros (all, exists, exists_one, map, filter), optionals (.?f, [?k]),
+ * backquoted field names (a.`b-c`), message construction
  * (T{...}), type names and type(), timestamps and durations, matches(),
  * any other function, and variables not declared.  There is no type
  * checker: a type mismatch ("a" - 1) is an error value at evaluation.
  *
- * A program is at most POINTS_CEL_MAX_DEPTH levels of nested
- * expressions and POINTS_CEL_STACK values deep; it has only forward
+ * A program nests at most POINTS_CEL_MAX_DEPTH levels of parentheses,
+ * lists, maps and calls within the whole expression and POINTS_CEL_STACK values deep; it has only forward
  * jumps, so an evaluation runs each instruction at most once.
  * Evaluation allocates nothing: what it makes (concatenations,
  * string(), list and map literals) lives in a caller's scratch. */

@@ -92,6 +92,32 @@ hexval(int c)
 	return -1;
 }
 
+/* Write cp as UTF-8; returns the bytes written. */
+static size_t
+utf8_put(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xC0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	d[0] = (char)(0xF0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	d[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 static void
 lex_string(parser *ps, tok *t)
 {
@@ -135,22 +161,42 @@ lex_string(parser *ps, tok *t)
 		case 'r': out[n++] = '\r'; break;
 		case 't': out[n++] = '\t'; break;
 		case 'v': out[n++] = '\v'; break;
-		case 'x': case 'X': {
-			int h = hexval(s[i]), l = h < 0 ? -1 : hexval(s[i + 1]);
+		case 'x': case 'X': case 'u': case 'U': {
+			/* A code point, written as UTF-8. */
+			int digits = c == 'u' ? 4 : c == 'U' ? 8 : 2, k, h;
+			uint32_t cp = 0;
 
-			if (l < 0) {
-				fail(ps, i - 2, "bad \\x escape", NULL, 0);
+			for (k = 0; k < digits; k++) {
+				if ((h = hexval(s[i + k])) < 0) {
+					fail(ps, i - 2, "bad \\%.*s escape", s + i - 1,
+					    1);
+					return;
+				}
+				cp = cp * 16 + (uint32_t)h;
+			}
+			i += (size_t)digits;
+			if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+				fail(ps, i - 2 - (size_t)digits,
+				    "escape is not a code point", NULL, 0);
 				return;
 			}
-			if (h * 16 + l >= 0x80) {
-				/* \xHH in a CEL string is a code point, not
-				 * a byte: keep to ASCII rather than encode. */
-				fail(ps, i - 2, "\\x escapes above \\x7f are "
-				    "outside the subset", NULL, 0);
-				return;
+			n += utf8_put(out + n, cp);
+			break;
+		}
+		case '0': case '1': case '2': case '3': {
+			int k;
+			uint32_t cp = (uint32_t)(c - '0');
+
+			for (k = 0; k < 2; k++) {
+				if (s[i + k] < '0' || s[i + k] > '7') {
+					fail(ps, i - 2, "bad octal escape", NULL,
+					    0);
+					return;
+				}
+				cp = cp * 8 + (uint32_t)(s[i + k] - '0');
 			}
-			out[n++] = (char)(h * 16 + l);
 			i += 2;
+			n += utf8_put(out + n, cp);
 			break;
 		}
 		default:
@@ -560,7 +606,7 @@ global_call(parser *ps, const tok *name)
 		next(ps);	/* ( */
 		/* has(e.f): e, then HAS with f's name. */
 		ps->depth++;
-		if (ps->depth > POINTS_CEL_MAX_DEPTH) {
+		if (ps->depth > POINTS_CEL_MAX_DEPTH + 1) {
 			fail(ps, ps->t.pos, "expression nested too deeply "
 			    "(limit 32)", NULL, 0);
 			return;
@@ -924,7 +970,9 @@ parse_expr(parser *ps)
 {
 	if (ps->failed)
 		return;
-	if (++ps->depth > POINTS_CEL_MAX_DEPTH) {
+	/* The whole expression is level 0: CEL asks for 32 nested
+	 * parentheses at least. */
+	if (++ps->depth > POINTS_CEL_MAX_DEPTH + 1) {
 		fail(ps, ps->t.pos, "expression nested too deeply (limit 32)",
 		    NULL, 0);
 		return;
