@@ -199,7 +199,8 @@ START_TEST(test_literals)
 	STR("\"a\\tb\\n\\\\\\\"\\x41\"", "a\tb\n\\\"A");
 	STR("'\\''", "'");
 	/* Code points, as UTF-8. */
-	STR("'\\xe9\\u00e9\\U0001F431\\303'", "\xc3\xa9\xc3\xa9\xf0\x9f\x90\xb1\xc3\x83");
+	STR("'\\xe9\\u00e9\\U0001F431\\303'",
+	    "\xc3\xa9\xc3\xa9\xf0\x9f\x90\xb1\xc3\x83");
 	INT("size('\\u00e9t\\U0001F431')", 3);
 	ck_assert_int_eq(EV("null").type, POINTS_CEL_NULL);
 	ck_assert_int_eq(EV("[]").type, POINTS_CEL_LIST);

@@ -34,8 +34,9 @@
  * checker: a type mismatch ("a" - 1) is an error value at evaluation.
  *
  * A program nests at most POINTS_CEL_MAX_DEPTH levels of parentheses,
- * lists, maps and calls within the whole expression and POINTS_CEL_STACK values deep; it has only forward
- * jumps, so an evaluation runs each instruction at most once.
+ * lists, maps and calls within the whole expression, needs at most
+ * POINTS_CEL_STACK values of stack, and has only forward jumps, so an
+ * evaluation runs each instruction at most once.
  * Evaluation allocates nothing: what it makes (concatenations,
  * string(), list and map literals) lives in a caller's scratch. */
 #ifndef POINTS_RULES_CEL_H
@@ -139,18 +140,45 @@ int points_cel__equal(const points_cel_value *a, const points_cel_value *b);
 
 /* Internal to the two files: the program. */
 enum {
-	CEL_OP_CONST, CEL_OP_VAR, CEL_OP_SELECT, CEL_OP_HAS, CEL_OP_INDEX,
-	CEL_OP_NEG, CEL_OP_NOT,
-	CEL_OP_ADD, CEL_OP_SUB, CEL_OP_MUL, CEL_OP_DIV, CEL_OP_MOD,
-	CEL_OP_EQ, CEL_OP_NE, CEL_OP_LT, CEL_OP_LE, CEL_OP_GT, CEL_OP_GE,
-	CEL_OP_IN,
-	CEL_OP_AND_JUMP, CEL_OP_AND, CEL_OP_OR_JUMP, CEL_OP_OR,
-	CEL_OP_COND, CEL_OP_JUMP,
-	CEL_OP_LIST, CEL_OP_MAP, CEL_OP_CALL
+	POINTS_CEL_OP_CONST,
+	POINTS_CEL_OP_VAR,
+	POINTS_CEL_OP_SELECT,
+	POINTS_CEL_OP_HAS,
+	POINTS_CEL_OP_INDEX,
+	POINTS_CEL_OP_NEG,
+	POINTS_CEL_OP_NOT,
+	POINTS_CEL_OP_ADD,
+	POINTS_CEL_OP_SUB,
+	POINTS_CEL_OP_MUL,
+	POINTS_CEL_OP_DIV,
+	POINTS_CEL_OP_MOD,
+	POINTS_CEL_OP_EQ,
+	POINTS_CEL_OP_NE,
+	POINTS_CEL_OP_LT,
+	POINTS_CEL_OP_LE,
+	POINTS_CEL_OP_GT,
+	POINTS_CEL_OP_GE,
+	POINTS_CEL_OP_IN,
+	POINTS_CEL_OP_AND_JUMP,
+	POINTS_CEL_OP_AND,
+	POINTS_CEL_OP_OR_JUMP,
+	POINTS_CEL_OP_OR,
+	POINTS_CEL_OP_COND,
+	POINTS_CEL_OP_JUMP,
+	POINTS_CEL_OP_LIST,
+	POINTS_CEL_OP_MAP,
+	POINTS_CEL_OP_CALL
 };
 enum {
-	CEL_FN_SIZE, CEL_FN_INT, CEL_FN_STRING, CEL_FN_STARTS, CEL_FN_ENDS,
-	CEL_FN_CONTAINS, CEL_FN_MIN, CEL_FN_MAX, CEL_FN_FLOOR_DIV
+	POINTS_CEL_FN_SIZE,
+	POINTS_CEL_FN_INT,
+	POINTS_CEL_FN_STRING,
+	POINTS_CEL_FN_STARTS,
+	POINTS_CEL_FN_ENDS,
+	POINTS_CEL_FN_CONTAINS,
+	POINTS_CEL_FN_MIN,
+	POINTS_CEL_FN_MAX,
+	POINTS_CEL_FN_FLOOR_DIV
 };
 
 typedef struct {

@@ -232,7 +232,7 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 		return *a;
 	if (b->type == POINTS_CEL_ERROR)
 		return *b;
-	if (op == CEL_OP_ADD && a->type == b->type &&
+	if (op == POINTS_CEL_OP_ADD && a->type == b->type &&
 	    a->type == POINTS_CEL_STRING) {
 		char *d;
 		points_cel_value v;
@@ -259,7 +259,7 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 		v.u.s.n = a->u.s.n + b->u.s.n;
 		return v;
 	}
-	if (op == CEL_OP_ADD && a->type == b->type &&
+	if (op == POINTS_CEL_OP_ADD && a->type == b->type &&
 	    a->type == POINTS_CEL_LIST) {
 		points_cel_value *d, v;
 
@@ -278,23 +278,23 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 		return v;
 	}
 	if (a->type != POINTS_CEL_INT || b->type != POINTS_CEL_INT)
-		return no_overload(s, names[op - CEL_OP_ADD], a, b);
+		return no_overload(s, names[op - POINTS_CEL_OP_ADD], a, b);
 	x = a->u.i;
 	y = b->u.i;
 	switch (op) {
-	case CEL_OP_ADD:
+	case POINTS_CEL_OP_ADD:
 		if (__builtin_add_overflow(x, y, &r))
 			return err("int overflow");
 		return points_cel__int(r);
-	case CEL_OP_SUB:
+	case POINTS_CEL_OP_SUB:
 		if (__builtin_sub_overflow(x, y, &r))
 			return err("int overflow");
 		return points_cel__int(r);
-	case CEL_OP_MUL:
+	case POINTS_CEL_OP_MUL:
 		if (__builtin_mul_overflow(x, y, &r))
 			return err("int overflow");
 		return points_cel__int(r);
-	case CEL_OP_DIV:
+	case POINTS_CEL_OP_DIV:
 		if (y == 0)
 			return err("division by zero");
 		if (x == INT64_MIN && y == -1)
@@ -385,7 +385,7 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
 		if (args[i].type == POINTS_CEL_ERROR)
 			return args[i];
 	switch (fn) {
-	case CEL_FN_SIZE:
+	case POINTS_CEL_FN_SIZE:
 		if (a->type == POINTS_CEL_STRING)
 			return points_cel__int((int64_t)utf8_len(a->u.s.p,
 			    a->u.s.n));
@@ -394,7 +394,7 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
 		if (a->type == POINTS_CEL_MAP)
 			return points_cel__int((int64_t)a->u.map.n);
 		break;
-	case CEL_FN_INT:
+	case POINTS_CEL_FN_INT:
 		if (a->type == POINTS_CEL_INT)
 			return *a;
 		if (a->type == POINTS_CEL_STRING) {
@@ -424,7 +424,7 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
 			return points_cel__int((int64_t)v);
 		}
 		break;
-	case CEL_FN_STRING:
+	case POINTS_CEL_FN_STRING:
 		if (a->type == POINTS_CEL_STRING)
 			return *a;
 		if (a->type == POINTS_CEL_BOOL)
@@ -445,19 +445,19 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
 			return v;
 		}
 		break;
-	case CEL_FN_STARTS:
-	case CEL_FN_ENDS:
-	case CEL_FN_CONTAINS:
+	case POINTS_CEL_FN_STARTS:
+	case POINTS_CEL_FN_ENDS:
+	case POINTS_CEL_FN_CONTAINS:
 		if (a->type == POINTS_CEL_STRING && b->type == POINTS_CEL_STRING)
 			return points_cel__bool(has_sub(a, b,
-			    fn == CEL_FN_STARTS ? -1 : fn == CEL_FN_ENDS));
+			    fn == POINTS_CEL_FN_STARTS ? -1 : fn == POINTS_CEL_FN_ENDS));
 		break;
-	case CEL_FN_MIN:
-	case CEL_FN_MAX:
+	case POINTS_CEL_FN_MIN:
+	case POINTS_CEL_FN_MAX:
 		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT)
-			return (a->u.i < b->u.i) == (fn == CEL_FN_MIN) ? *a : *b;
+			return (a->u.i < b->u.i) == (fn == POINTS_CEL_FN_MIN) ? *a : *b;
 		break;
-	case CEL_FN_FLOOR_DIV:
+	case POINTS_CEL_FN_FLOOR_DIV:
 		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT) {
 			int64_t x = a->u.i, y = b->u.i, q;
 
@@ -513,32 +513,32 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		int c = 0;
 
 		switch (in->op) {
-		case CEL_OP_CONST:
+		case POINTS_CEL_OP_CONST:
 			st[sp++] = p->consts[in->a];
 			break;
-		case CEL_OP_VAR:
+		case POINTS_CEL_OP_VAR:
 			st[sp++] = a->vals[in->a];
 			break;
-		case CEL_OP_SELECT:
-		case CEL_OP_HAS: {
+		case POINTS_CEL_OP_SELECT:
+		case POINTS_CEL_OP_HAS: {
 			const points_cel_value *k = &p->consts[in->a];
 			const points_cel_entry *e;
 
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_MAP) {
-				*t = no_overload(s, in->op == CEL_OP_HAS ?
+				*t = no_overload(s, in->op == POINTS_CEL_OP_HAS ?
 				    "has" : "_._", t, NULL);
 				break;
 			}
 			e = lookup(t, k);
-			if (in->op == CEL_OP_HAS)
+			if (in->op == POINTS_CEL_OP_HAS)
 				*t = points_cel__bool(e != NULL);
 			else
 				*t = e ? e->value : key_error(s, k);
 			break;
 		}
-		case CEL_OP_INDEX: {
+		case POINTS_CEL_OP_INDEX: {
 			points_cel_value *x = &st[sp - 2];
 			const points_cel_entry *e;
 
@@ -570,7 +570,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			}
 			break;
 		}
-		case CEL_OP_NEG:
+		case POINTS_CEL_OP_NEG:
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_INT)
@@ -580,7 +580,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			else
 				t->u.i = -t->u.i;
 			break;
-		case CEL_OP_NOT:
+		case POINTS_CEL_OP_NOT:
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_BOOL)
@@ -588,16 +588,16 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			else
 				t->u.b = !t->u.b;
 			break;
-		case CEL_OP_ADD:
-		case CEL_OP_SUB:
-		case CEL_OP_MUL:
-		case CEL_OP_DIV:
-		case CEL_OP_MOD:
+		case POINTS_CEL_OP_ADD:
+		case POINTS_CEL_OP_SUB:
+		case POINTS_CEL_OP_MUL:
+		case POINTS_CEL_OP_DIV:
+		case POINTS_CEL_OP_MOD:
 			st[sp - 2] = arith(s, in->op, &st[sp - 2], t);
 			sp--;
 			break;
-		case CEL_OP_EQ:
-		case CEL_OP_NE: {
+		case POINTS_CEL_OP_EQ:
+		case POINTS_CEL_OP_NE: {
 			points_cel_value *x = &st[sp - 2];
 
 			sp--;
@@ -611,31 +611,31 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			if (c < 0)
 				*x = err("value nested too deeply");
 			else
-				*x = points_cel__bool(c == (in->op == CEL_OP_EQ));
+				*x = points_cel__bool(c == (in->op == POINTS_CEL_OP_EQ));
 			break;
 		}
-		case CEL_OP_LT:
-		case CEL_OP_LE:
-		case CEL_OP_GT:
-		case CEL_OP_GE: {
+		case POINTS_CEL_OP_LT:
+		case POINTS_CEL_OP_LE:
+		case POINTS_CEL_OP_GT:
+		case POINTS_CEL_OP_GE: {
 			static const char *const ops[] = { "_<_", "_<=_", "_>_",
 			    "_>=_" };
 			points_cel_value *x = &st[sp - 2];
 
 			sp--;
-			if (order(s, ops[in->op - CEL_OP_LT], x, t, &c, &r) < 0) {
+			if (order(s, ops[in->op - POINTS_CEL_OP_LT], x, t, &c, &r) < 0) {
 				*x = r;
 				break;
 			}
 			switch (in->op) {
-			case CEL_OP_LT: *x = points_cel__bool(c < 0); break;
-			case CEL_OP_LE: *x = points_cel__bool(c <= 0); break;
-			case CEL_OP_GT: *x = points_cel__bool(c > 0); break;
+			case POINTS_CEL_OP_LT: *x = points_cel__bool(c < 0); break;
+			case POINTS_CEL_OP_LE: *x = points_cel__bool(c <= 0); break;
+			case POINTS_CEL_OP_GT: *x = points_cel__bool(c > 0); break;
 			default: *x = points_cel__bool(c >= 0); break;
 			}
 			break;
 		}
-		case CEL_OP_IN: {
+		case POINTS_CEL_OP_IN: {
 			points_cel_value *x = &st[sp - 2];
 			size_t i;
 			int found = 0;
@@ -665,21 +665,21 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			    points_cel__bool(found);
 			break;
 		}
-		case CEL_OP_AND_JUMP:
+		case POINTS_CEL_OP_AND_JUMP:
 			if (t->type == POINTS_CEL_BOOL && !t->u.b)
 				pc = in->a;
 			break;
-		case CEL_OP_OR_JUMP:
+		case POINTS_CEL_OP_OR_JUMP:
 			if (t->type == POINTS_CEL_BOOL && t->u.b)
 				pc = in->a;
 			break;
-		case CEL_OP_AND:
-		case CEL_OP_OR:
-			st[sp - 2] = logic(s, in->op == CEL_OP_AND, &st[sp - 2],
+		case POINTS_CEL_OP_AND:
+		case POINTS_CEL_OP_OR:
+			st[sp - 2] = logic(s, in->op == POINTS_CEL_OP_AND, &st[sp - 2],
 			    t);
 			sp--;
 			break;
-		case CEL_OP_COND:
+		case POINTS_CEL_OP_COND:
 			sp--;
 			if (t->type == POINTS_CEL_BOOL) {
 				if (!t->u.b)
@@ -691,10 +691,10 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			st[sp++] = r;
 			pc = in->b;
 			break;
-		case CEL_OP_JUMP:
+		case POINTS_CEL_OP_JUMP:
 			pc = in->a;
 			break;
-		case CEL_OP_LIST: {
+		case POINTS_CEL_OP_LIST: {
 			size_t n = in->a, i;
 			points_cel_value *d, v;
 
@@ -721,7 +721,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			st[sp++] = v;
 			break;
 		}
-		case CEL_OP_MAP: {
+		case POINTS_CEL_OP_MAP: {
 			size_t n = in->a, i, j;
 			points_cel_entry *d = NULL;
 			points_cel_value v;
@@ -770,7 +770,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			st[sp++] = v;
 			break;
 		}
-		case CEL_OP_CALL: {
+		case POINTS_CEL_OP_CALL: {
 			size_t n = in->a;
 
 			r = call(s, in->fn, &st[sp - n], (int)n);

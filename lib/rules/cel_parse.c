@@ -568,7 +568,7 @@ call(parser *ps, const tok *name, int fn, int argc, int want)
 		fail(ps, name->pos, buf, NULL, 0);
 		return;
 	}
-	at = emit(ps, CEL_OP_CALL, name->pos, (uint32_t)argc, 1 - argc);
+	at = emit(ps, POINTS_CEL_OP_CALL, name->pos, (uint32_t)argc, 1 - argc);
 	if (!ps->failed)
 		ps->p->code[at].fn = (uint8_t)fn;
 }
@@ -621,13 +621,13 @@ global_call(parser *ps, const tok *name)
 			if (ps->failed)
 				return;
 			if (ps->p->ncode == start ||
-			    ps->p->code[ps->p->ncode - 1].op != CEL_OP_SELECT ||
+			    ps->p->code[ps->p->ncode - 1].op != POINTS_CEL_OP_SELECT ||
 			    ps->t.kind != T_RPAREN) {
 				fail(ps, name->pos, "has() takes a field "
 				    "selection, like has(a.b)", NULL, 0);
 				return;
 			}
-			ps->p->code[ps->p->ncode - 1].op = CEL_OP_HAS;
+			ps->p->code[ps->p->ncode - 1].op = POINTS_CEL_OP_HAS;
 		}
 		ps->depth--;
 		expect(ps, T_RPAREN, "')'");
@@ -637,17 +637,17 @@ global_call(parser *ps, const tok *name)
 	 * hide that the function is outside the subset (a macro's
 	 * variable). */
 	if (ident_is(ps, name, "size"))
-		fn = CEL_FN_SIZE, want = 1;
+		fn = POINTS_CEL_FN_SIZE, want = 1;
 	else if (ident_is(ps, name, "int"))
-		fn = CEL_FN_INT, want = 1;
+		fn = POINTS_CEL_FN_INT, want = 1;
 	else if (ident_is(ps, name, "string"))
-		fn = CEL_FN_STRING, want = 1;
+		fn = POINTS_CEL_FN_STRING, want = 1;
 	else if (ident_is(ps, name, "min"))
-		fn = CEL_FN_MIN, want = 2;
+		fn = POINTS_CEL_FN_MIN, want = 2;
 	else if (ident_is(ps, name, "max"))
-		fn = CEL_FN_MAX, want = 2;
+		fn = POINTS_CEL_FN_MAX, want = 2;
 	else if (ident_is(ps, name, "floor_div"))
-		fn = CEL_FN_FLOOR_DIV, want = 2;
+		fn = POINTS_CEL_FN_FLOOR_DIV, want = 2;
 	else {
 		unknown_function(ps, name, 0);
 		return;
@@ -666,7 +666,7 @@ variable(parser *ps, const tok *name)
 
 		if (strlen(nm) == name->len &&
 		    !memcmp(nm, ps->src + name->pos, name->len)) {
-			emit(ps, CEL_OP_VAR, name->pos, (uint32_t)k, 1);
+			emit(ps, POINTS_CEL_OP_VAR, name->pos, (uint32_t)k, 1);
 			return;
 		}
 	}
@@ -686,7 +686,7 @@ parse_primary(parser *ps)
 			fail(ps, t.pos, "int literal out of range", NULL, 0);
 			return;
 		}
-		emit(ps, CEL_OP_CONST, t.pos,
+		emit(ps, POINTS_CEL_OP_CONST, t.pos,
 		    constant(ps, points_cel__int((int64_t)t.num)), 1);
 		next(ps);
 		return;
@@ -694,18 +694,18 @@ parse_primary(parser *ps)
 		v.type = POINTS_CEL_STRING;
 		v.u.s.p = ps->p->pool + t.str;
 		v.u.s.n = t.strn;
-		emit(ps, CEL_OP_CONST, t.pos, constant(ps, v), 1);
+		emit(ps, POINTS_CEL_OP_CONST, t.pos, constant(ps, v), 1);
 		next(ps);
 		return;
 	case T_TRUE:
 	case T_FALSE:
-		emit(ps, CEL_OP_CONST, t.pos,
+		emit(ps, POINTS_CEL_OP_CONST, t.pos,
 		    constant(ps, points_cel__bool(t.kind == T_TRUE)), 1);
 		next(ps);
 		return;
 	case T_NULL:
 		v.type = POINTS_CEL_NULL;
-		emit(ps, CEL_OP_CONST, t.pos, constant(ps, v), 1);
+		emit(ps, POINTS_CEL_OP_CONST, t.pos, constant(ps, v), 1);
 		next(ps);
 		return;
 	case T_LPAREN:
@@ -725,7 +725,7 @@ parse_primary(parser *ps)
 			next(ps);
 		}
 		expect(ps, T_RBRACK, "']'");
-		emit(ps, CEL_OP_LIST, t.pos, n, 1 - (int)n);
+		emit(ps, POINTS_CEL_OP_LIST, t.pos, n, 1 - (int)n);
 		return;
 	}
 	case T_LBRACE: {
@@ -742,7 +742,7 @@ parse_primary(parser *ps)
 			next(ps);
 		}
 		expect(ps, T_RBRACE, "'}'");
-		emit(ps, CEL_OP_MAP, t.pos, n, 1 - 2 * (int)n);
+		emit(ps, POINTS_CEL_OP_MAP, t.pos, n, 1 - 2 * (int)n);
 		return;
 	}
 	case T_DOT:
@@ -794,13 +794,13 @@ parse_member(parser *ps)
 				int fn, want;
 
 				if (ident_is(ps, &name, "size"))
-					fn = CEL_FN_SIZE, want = 1;
+					fn = POINTS_CEL_FN_SIZE, want = 1;
 				else if (ident_is(ps, &name, "startsWith"))
-					fn = CEL_FN_STARTS, want = 2;
+					fn = POINTS_CEL_FN_STARTS, want = 2;
 				else if (ident_is(ps, &name, "endsWith"))
-					fn = CEL_FN_ENDS, want = 2;
+					fn = POINTS_CEL_FN_ENDS, want = 2;
 				else if (ident_is(ps, &name, "contains"))
-					fn = CEL_FN_CONTAINS, want = 2;
+					fn = POINTS_CEL_FN_CONTAINS, want = 2;
 				else {
 					unknown_function(ps, &name, 1);
 					return;
@@ -808,7 +808,7 @@ parse_member(parser *ps)
 				call(ps, &name, fn, parse_args(ps) + 1, want);
 				continue;
 			}
-			emit(ps, CEL_OP_SELECT, name.pos,
+			emit(ps, POINTS_CEL_OP_SELECT, name.pos,
 			    name_constant(ps, name.pos, name.len), 0);
 		} else if (ps->t.kind == T_LBRACK) {
 			size_t pos = ps->t.pos;
@@ -816,7 +816,7 @@ parse_member(parser *ps)
 			next(ps);
 			parse_expr(ps);
 			expect(ps, T_RBRACK, "']'");
-			emit(ps, CEL_OP_INDEX, pos, 0, -1);
+			emit(ps, POINTS_CEL_OP_INDEX, pos, 0, -1);
 		} else {
 			return;
 		}
@@ -836,7 +836,7 @@ parse_unary(parser *ps)
 		}
 		parse_member(ps);
 		while (n--)
-			emit(ps, CEL_OP_NOT, t.pos, 0, 0);
+			emit(ps, POINTS_CEL_OP_NOT, t.pos, 0, 0);
 		return;
 	}
 	if (t.kind == T_MINUS) {
@@ -856,10 +856,10 @@ parse_unary(parser *ps)
 				int64_t v = lit.num > (uint64_t)INT64_MAX ?
 				    INT64_MIN : -(int64_t)lit.num;
 
-				emit(ps, CEL_OP_CONST, t.pos,
+				emit(ps, POINTS_CEL_OP_CONST, t.pos,
 				    constant(ps, points_cel__int(v)), 1);
 				for (k = 1; k < n; k++)
-					emit(ps, CEL_OP_NEG, t.pos, 0, 0);
+					emit(ps, POINTS_CEL_OP_NEG, t.pos, 0, 0);
 				return;
 			}
 			/* A member of the literal: back up. */
@@ -868,7 +868,7 @@ parse_unary(parser *ps)
 		}
 		parse_member(ps);
 		while (n--)
-			emit(ps, CEL_OP_NEG, t.pos, 0, 0);
+			emit(ps, POINTS_CEL_OP_NEG, t.pos, 0, 0);
 		return;
 	}
 	parse_member(ps);
@@ -884,8 +884,8 @@ parse_mul(parser *ps)
 
 		next(ps);
 		parse_unary(ps);
-		emit(ps, op.kind == T_STAR ? CEL_OP_MUL : op.kind == T_SLASH ?
-		    CEL_OP_DIV : CEL_OP_MOD, op.pos, 0, -1);
+		emit(ps, op.kind == T_STAR ? POINTS_CEL_OP_MUL : op.kind == T_SLASH ?
+		    POINTS_CEL_OP_DIV : POINTS_CEL_OP_MOD, op.pos, 0, -1);
 	}
 }
 
@@ -898,7 +898,7 @@ parse_add(parser *ps)
 
 		next(ps);
 		parse_mul(ps);
-		emit(ps, op.kind == T_PLUS ? CEL_OP_ADD : CEL_OP_SUB, op.pos,
+		emit(ps, op.kind == T_PLUS ? POINTS_CEL_OP_ADD : POINTS_CEL_OP_SUB, op.pos,
 		    0, -1);
 	}
 }
@@ -914,13 +914,13 @@ parse_rel(parser *ps)
 		if (ps->failed)
 			return;
 		switch (op.kind) {
-		case T_EQ: code = CEL_OP_EQ; break;
-		case T_NE: code = CEL_OP_NE; break;
-		case T_LT: code = CEL_OP_LT; break;
-		case T_LE: code = CEL_OP_LE; break;
-		case T_GT: code = CEL_OP_GT; break;
-		case T_GE: code = CEL_OP_GE; break;
-		case T_IN: code = CEL_OP_IN; break;
+		case T_EQ: code = POINTS_CEL_OP_EQ; break;
+		case T_NE: code = POINTS_CEL_OP_NE; break;
+		case T_LT: code = POINTS_CEL_OP_LT; break;
+		case T_LE: code = POINTS_CEL_OP_LE; break;
+		case T_GT: code = POINTS_CEL_OP_GT; break;
+		case T_GE: code = POINTS_CEL_OP_GE; break;
+		case T_IN: code = POINTS_CEL_OP_IN; break;
 		default: return;
 		}
 		next(ps);
@@ -940,9 +940,9 @@ parse_and(parser *ps)
 		next(ps);
 		/* If the left is false, skip the right: the stack keeps
 		 * the false. */
-		j = emit(ps, CEL_OP_AND_JUMP, op.pos, 0, 0);
+		j = emit(ps, POINTS_CEL_OP_AND_JUMP, op.pos, 0, 0);
 		parse_rel(ps);
-		emit(ps, CEL_OP_AND, op.pos, 0, -1);
+		emit(ps, POINTS_CEL_OP_AND, op.pos, 0, -1);
 		if (!ps->failed)
 			ps->p->code[j].a = (uint32_t)ps->p->ncode;
 	}
@@ -957,9 +957,9 @@ parse_or(parser *ps)
 		size_t j;
 
 		next(ps);
-		j = emit(ps, CEL_OP_OR_JUMP, op.pos, 0, 0);
+		j = emit(ps, POINTS_CEL_OP_OR_JUMP, op.pos, 0, 0);
 		parse_and(ps);
-		emit(ps, CEL_OP_OR, op.pos, 0, -1);
+		emit(ps, POINTS_CEL_OP_OR, op.pos, 0, -1);
 		if (!ps->failed)
 			ps->p->code[j].a = (uint32_t)ps->p->ncode;
 	}
@@ -985,9 +985,9 @@ parse_expr(parser *ps)
 		next(ps);
 		/* COND pops the condition; false jumps to the else part,
 		 * an error pushes itself and jumps to the end. */
-		c = emit(ps, CEL_OP_COND, q.pos, 0, -1);
+		c = emit(ps, POINTS_CEL_OP_COND, q.pos, 0, -1);
 		parse_or(ps);
-		j = emit(ps, CEL_OP_JUMP, q.pos, 0, -1);
+		j = emit(ps, POINTS_CEL_OP_JUMP, q.pos, 0, -1);
 		expect(ps, T_COLON, "':'");
 		if (!ps->failed)
 			ps->p->code[c].a = (uint32_t)ps->p->ncode;
