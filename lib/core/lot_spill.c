@@ -143,6 +143,33 @@ spill_new(points_db *db, const unsigned char *bkey, points_lot_spill *s,
 	return POINTS_OK;
 }
 
+/* The next spilled lot of the cursor c over balance bkey's keys: its day
+ * and amount (POINTS_OK), POINTS_ITEROVER at the end, or an error (a
+ * key or amount that cannot be a lot is POINTS_ECORRUPT). */
+static int
+spill_next(points_db *db, points_cursor *c, const unsigned char *bkey,
+    uint32_t *day, int64_t *amount)
+{
+	const void *k, *v;
+	size_t kl, vl;
+	points_rd r;
+	uint64_t a;
+	int rc;
+
+	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+	if (rc == POINTS_ITEROVER)
+		return rc;
+	if (rc)
+		return points_db__store_err(db, rc, points_lot_spill__ks.name);
+	points_rd__init(&r, v, vl);
+	a = points_rd__uvar(&r);
+	if (kl != 12 || r.err || r.p != r.end || a == 0 || a > INT64_MAX)
+		return corrupt(db, bkey, "unreadable");
+	*day = points_codec__get_be32((const unsigned char *)k + 8);
+	*amount = (int64_t)a;
+	return POINTS_OK;
+}
+
 int
 points_lot_spill__read(points_db *db, const unsigned char *bkey,
     const points_lot_spill *s, uint32_t from_day, size_t max,
@@ -162,34 +189,16 @@ points_lot_spill__read(points_db *db, const unsigned char *bkey,
 	if (rc)
 		return points_db__store_err(db, rc, points_lot_spill__ks.name);
 	while (max == 0 || got < max) {
-		const void *k, *v;
-		size_t kl, vl;
-		points_rd r;
-		uint64_t a;
+		uint32_t day;
+		int64_t a;
 
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_ITEROVER) {
-			rc = POINTS_OK;
-			break;
-		}
-		if (rc) {
-			rc = points_db__store_err(db, rc,
-			    points_lot_spill__ks.name);
-			break;
-		}
-		points_rd__init(&r, v, vl);
-		a = points_rd__uvar(&r);
-		if (kl != 12 || r.err || r.p != r.end || a == 0 ||
-		    a > INT64_MAX) {
-			rc = corrupt(db, bkey, "unreadable");
-			break;
-		}
-		if ((rc = points_lotlist__push(db, out,
-		    points_codec__get_be32((const unsigned char *)k + 8),
-		    (int64_t)a)))
+		if ((rc = spill_next(db, c, bkey, &day, &a)) ||
+		    (rc = points_lotlist__push(db, out, day, a)))
 			break;
 		got++;
 	}
+	if (rc == POINTS_ITEROVER)
+		rc = POINTS_OK;
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
@@ -434,29 +443,18 @@ points_lot_spill__due(points_db *db, const unsigned char *bkey,
 	if (rc)
 		return points_db__store_err(db, rc, points_lot_spill__ks.name);
 	for (;;) {
-		const void *k, *v;
-		size_t kl, vl;
-		points_rd r;
-		uint64_t a;
+		uint32_t day;
+		int64_t a;
 
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_ITEROVER) {
-			rc = POINTS_OK;
+		if ((rc = spill_next(db, c, bkey, &day, &a)))
 			break;
-		}
-		if (rc) {
-			rc = points_db__store_err(db, rc,
-			    points_lot_spill__ks.name);
-			break;
-		}
-		points_rd__init(&r, v, vl);
-		a = points_rd__uvar(&r);
-		if (kl != 12 || r.err || r.p != r.end || a == 0 ||
-		    a > INT64_MAX || points_codec__add(sum, (int64_t)a)) {
+		if (points_codec__add(sum, a)) {
 			rc = corrupt(db, bkey, "unreadable");
 			break;
 		}
 	}
+	if (rc == POINTS_ITEROVER)
+		rc = POINTS_OK;
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
