@@ -39,5 +39,6 @@
 #include "points/lot.h"
 #include "points/hold.h"
 #include "points/verify.h"
+#include "points/rules.h"
 
 #endif /* POINTS_H */

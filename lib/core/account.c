@@ -88,6 +88,33 @@ points_account__load(points_db *db, int64_t id, points_account *out)
 	return decode(db, id, v, vl, out, NULL, NULL);
 }
 
+int
+points_account__load_attrs(points_db *db, int64_t id, points_account *out,
+    points_buf *attrs)
+{
+	unsigned char k[8];
+	const unsigned char *ap;
+	const void *v;
+	size_t vl, al;
+	int rc;
+
+	if (id <= 0)
+		return points_db__err(db, POINTS_ENOTFOUND,
+		    "account %lld not found", (long long)id);
+	key_id(k, id);
+	rc = points_db__get(db, &points_account__ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "account %lld not found",
+		    (long long)id);
+	if (rc || (rc = decode(db, id, v, vl, out, &ap, &al)))
+		return rc;
+	points_buf__reset(attrs);
+	points_buf__bytes(attrs, ap, al);
+	if (attrs->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return POINTS_OK;
+}
+
 /* The built-in system accounts, ids 1-3. */
 static const char *const system_ext[] = {
 	"system:issuer", "system:sink", "system:expiry",

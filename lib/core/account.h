@@ -14,6 +14,10 @@ extern points_ksdef points_account__extid_ks; /* external id -> id (be64) */
 
 /* Load account id; POINTS_ENOTFOUND with a message when missing. */
 int points_account__load(points_db *db, int64_t id, points_account *out);
+/* The same, and a copy of its attributes in attrs: pairs of
+ * length-prefixed strings (codec.h), key then value. */
+int points_account__load_attrs(points_db *db, int64_t id, points_account *out,
+    points_buf *attrs);
 /* The same for a posting's parties: the built-in system accounts never
  * change status or flags, so they are not read on every posting. */
 int points_account__load_party(points_db *db, int64_t id,

@@ -8,6 +8,7 @@
 
 #include "points.h"
 #include "core/asset.h"
+#include "util/calendar.h"
 #include "util/codec.h"
 #include "core/db.h"
 
@@ -260,42 +261,11 @@ points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out)
 	return rc;
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int64_t
-year_of_day(int64_t z)
-{
-	int64_t era, y;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return y + (mp >= 10); /* March-based year: Jan and Feb belong to y+1 */
-}
-
 /* The asset's clearing date in year y (days since 1970). */
 static int64_t
 year_end(const points_asset *a, int64_t y)
 {
-	return days_from_civil(y, (unsigned)a->year_end_month,
+	return points_cal__days(y, (unsigned)a->year_end_month,
 	    (unsigned)a->year_end_day);
 }
 
@@ -311,7 +281,7 @@ points_asset__expiry_day(points_db *db, const points_asset *a, int64_t t)
 	case POINTS_EXPIRE_YEAR_END: {
 		/* the clearing date that ends the (financial) year of
 		 * earning, then expiry_n years on */
-		int64_t y = year_of_day(day);
+		int64_t y = points_cal__civil(day).year;
 
 		if (day > year_end(a, y))
 			y++;

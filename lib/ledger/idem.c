@@ -86,6 +86,27 @@ points_idem__fetched(points_db *db, const char *key,
 }
 
 int
+points_idem__lookup(points_db *db, const points_ksdef *ks, const char *key,
+    int64_t *seq)
+{
+	const void *v;
+	size_t vl;
+	points_rd r;
+	int rc;
+
+	if ((rc = points_db__get(db, ks, key, strlen(key), &v, &vl)))
+		return rc;
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != IDEM_RECORD_V1)
+		r.err = POINTS_ECORRUPT;
+	*seq = (int64_t)points_rd__uvar(&r);
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "idempotency key '%s': record unreadable", key);
+	return POINTS_OK;
+}
+
+int
 points_idem__record(points_db *db, const points_ksdef *ks, const char *key,
     const unsigned char hash[16], int64_t seq)
 {

@@ -24,6 +24,10 @@ int points_idem__check(points_db *db, const points_ksdef *ks,
 int points_idem__fetched(points_db *db, const char *key,
     const unsigned char hash[16], int rc, const void *v, size_t vl,
     int64_t *seq);
+/* The seq key recorded in ks, whatever the request was; POINTS_ENOTFOUND
+ * (no message) when the key has none. */
+int points_idem__lookup(points_db *db, const points_ksdef *ks,
+    const char *key, int64_t *seq);
 /* ks: points_idem__ks, or a keyspace of the same records for writes
  * whose seq is not an entry's (points_write_op.idem_ks). */
 int points_idem__record(points_db *db, const points_ksdef *ks,

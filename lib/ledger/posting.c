@@ -695,6 +695,30 @@ points_posting__run(points_db *db, const points_write_op *op,
 	return points_write__run(db, op, p, &c, out);
 }
 
+/* A posting inside a write that is running (write.h's body of another
+ * operation): checked, read and done as the skeleton would, without an
+ * idempotency key of its own. */
+int
+points_posting__within(points_db *db, const points_write_op *op,
+    const points_posting *p, points_txn *out, int64_t *seq)
+{
+	posting_ctx c;
+	points_getreq r[POINTS_WRITE_PREFETCH_MAX];
+	size_t n = 0;
+	int rc;
+
+	c.from = c.to = c.amount = 0;
+	if (p->idempotency_key)
+		return points_db__err(db, POINTS_EINVAL, "%s: a posting "
+		    "within another write has no idempotency key", op->name);
+	if ((rc = validate_posting(db, op, p, &c)) ||
+	    (rc = posting_prefetch(db, op, p, &c, r, &n)) ||
+	    (rc = points_db__get_many(db, r, n)) ||
+	    (rc = posting_fetched(db, op, p, &c, r, n)))
+		return rc;
+	return post_body(db, op, p, &c, out, seq);
+}
+
 POINTS_EXTERN int
 points_earn(points_db *db, const points_posting *p, points_txn *out)
 {

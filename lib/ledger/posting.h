@@ -22,6 +22,12 @@ extern const points_write_op points_posting__defund_op;
 int points_posting__run(points_db *db, const points_write_op *op,
     const points_posting *p, points_txn *out);
 
+/* Run a posting op inside a write that is running (the body of another
+ * op, which posts several): no idempotency key (POINTS_EINVAL); *seq is
+ * the entry's. */
+int points_posting__within(points_db *db, const points_write_op *op,
+    const points_posting *p, points_txn *out, int64_t *seq);
+
 /* Credit amount to b (user accounts get lots: from src, latest first,
  * then at fallback_day); the lots added are pushed to in_lots. */
 int points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,

@@ -1,0 +1,257 @@
+/*
+ * points/rules.h - earning rules: rules written in a subset of CEL
+ * (points-rules(7)), kept in versions; the tier table; events applied
+ * to the rules, each award posted, the event and its outcome kept.
+ * Included by points.h.
+ */
+#ifndef POINTS_INCLUDE_RULES_H
+#define POINTS_INCLUDE_RULES_H
+
+#include "points/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define POINTS_RULE_NAME_MAX 64   /* [a-z0-9_.-], at least 1 */
+#define POINTS_EVENT_TYPE_MAX 32  /* [a-z0-9_.-], at least 1 */
+#define POINTS_EXPR_MAX 4096      /* a rule's expression, bytes */
+#define POINTS_EVENT_ID_MAX 128   /* UTF-8, at least 1 byte */
+#define POINTS_EVENT_ATTRS_MAX 16384 /* an event's attributes, JSON bytes */
+#define POINTS_OUTCOME_REASON_MAX 200
+
+/* ---- Rules ----
+ * A rule listens to one event type.  When an event of that type is
+ * applied, the rule's condition is evaluated; if true, its points
+ * formula gives the points, which are multiplied by the window's and the
+ * account's tier multipliers, rounded down, limited by the caps and the
+ * budget, and credited.  Every save makes a new version (author, time,
+ * reason), and an event is evaluated with the version in force at its
+ * time. */
+#define POINTS_RULE_DRAFT 0   /* saved, not in force */
+#define POINTS_RULE_ACTIVE 1  /* in force */
+#define POINTS_RULE_PAUSED 2  /* not in force for now */
+#define POINTS_RULE_RETIRED 3 /* not in force, for good: a retired rule
+                               * takes no new version */
+
+/* points_rule_def.flags */
+#define POINTS_RULE_EXCLUSIVE 0x01u   /* when it awards, no rule of lower
+                                       * priority does for that event */
+#define POINTS_RULE_NO_TIER 0x02u     /* the tier multiplier does not apply */
+#define POINTS_RULE_WINDOW_ONLY 0x04u /* awards only inside its window */
+
+/* points_rule_def.cap_unit: what the caps and cap_key_limit count */
+#define POINTS_CAP_POINTS 0 /* points awarded */
+#define POINTS_CAP_AWARDS 1 /* awards (events the rule paid for) */
+
+#define POINTS_RULE_DEF_VERSION 1
+typedef struct points_rule_def {
+	unsigned int version;    /* POINTS_RULE_DEF_VERSION */
+	const char *name;        /* the rule: 1-64 of [a-z0-9_.-] */
+	const char *event_type;  /* 1-32 of [a-z0-9_.-]: "purchase" */
+	const char *condition;   /* CEL, a bool; NULL or "": always */
+	const char *points;      /* CEL, an int >= 0: the points before the
+	                          * multipliers */
+	const char *asset;       /* the asset credited */
+	const char *beneficiary; /* NULL: the event's account; else CEL
+	                          * giving an account's external id (a
+	                          * string) or id (an int): a referral pays
+	                          * the sharer */
+	int state;               /* POINTS_RULE_DRAFT ... _RETIRED */
+	int priority;            /* higher first; equal: by name */
+	unsigned int flags;      /* POINTS_RULE_EXCLUSIVE ... */
+	int64_t active_from;     /* 0: no start; else in force from then */
+	int64_t active_until;    /* 0: no end; else in force before then */
+	const char *category;    /* the postings' category; NULL: "rule" */
+	int64_t expires_days;    /* 0: the asset's policy; > 0: the points
+	                          * expire that many days after the award */
+	/* A recurring window in the ledger's UTC offset: the days of the
+	 * week (bit 0 Monday ... bit 6 Sunday) and of the month (bit 0 the
+	 * 1st ... bit 30 the 31st) on which window_percent multiplies the
+	 * points ("double points on Saturdays": 1u << 5, 200).  0 for a
+	 * mask: any day. */
+	unsigned int window_weekdays;
+	unsigned int window_monthdays;
+	int64_t window_percent;  /* 0: no window; else > 0 */
+	/* Caps per account: at most this much (cap_unit) from this rule a
+	 * day, an ISO week, a calendar month, a calendar year and in all;
+	 * 0: no cap.  An award that would pass one is cut to what is left
+	 * (a partial award) or, with nothing left, not made. */
+	int cap_unit;            /* POINTS_CAP_POINTS or POINTS_CAP_AWARDS */
+	int64_t cap_day, cap_week, cap_month, cap_year, cap_total;
+	/* A cap on a value the event gives (CEL, a string or an int: the
+	 * invited friend's id), across all accounts: at most
+	 * cap_key_limit (cap_unit) for each value.  NULL: none. */
+	const char *cap_key;
+	int64_t cap_key_limit;
+	/* The rule's budget: points and awards in all, across accounts;
+	 * 0: none. */
+	int64_t budget_points;
+	int64_t budget_awards;
+	const char *author;      /* who made this version: 1-64 bytes */
+	const char *reason;      /* why: up to 256 bytes; may be NULL */
+} points_rule_def;
+#define POINTS_RULE_DEF_INIT { POINTS_RULE_DEF_VERSION, NULL, NULL, NULL, \
+	NULL, NULL, NULL, POINTS_RULE_DRAFT, 0, 0, 0, 0, NULL, 0, 0, 0, 0, \
+	POINTS_CAP_POINTS, 0, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL }
+POINTS_EXTERN int points_rule_def_init(points_rule_def *d,
+    unsigned int version);
+
+/* A version of a rule as stored. */
+typedef struct points_rule {
+	char name[POINTS_RULE_NAME_MAX + 1];
+	int64_t version;       /* 1, 2, ... */
+	int64_t time;          /* when it was saved: in force from then */
+	char event_type[POINTS_EVENT_TYPE_MAX + 1];
+	int state;
+	int priority;
+	unsigned int flags;
+	char asset[POINTS_ASSET_MAX + 1];
+	char category[POINTS_CATEGORY_MAX + 1];
+	int64_t active_from;
+	int64_t active_until;
+	int64_t expires_days;
+	unsigned int window_weekdays;
+	unsigned int window_monthdays;
+	int64_t window_percent;
+	int cap_unit;
+	int64_t cap_day;
+	int64_t cap_week;
+	int64_t cap_month;
+	int64_t cap_year;
+	int64_t cap_total;
+	int64_t cap_key_limit;
+	int64_t budget_points;
+	int64_t budget_awards;
+	char author[POINTS_ACTOR_MAX + 1];
+	char reason[POINTS_REASON_MAX + 1];
+} points_rule;
+
+/* Save a rule: a new rule (version 1) or a new version of it.  The
+ * expressions are compiled here: an error is POINTS_EINVAL naming the
+ * expression, the column and the reason ("rule 'spend': condition: col
+ * 7: unknown field 'amont' of 'event'").  A retired rule is
+ * POINTS_ESTATE.  *out: the version saved. */
+POINTS_EXTERN int points_rule_save(points_db *db, const points_rule_def *d,
+    points_rule *out);
+/* A new version of rule name with only its state changed. */
+POINTS_EXTERN int points_rule_set_state(points_db *db, const char *name,
+    int state, const char *author, const char *reason, points_rule *out);
+/* Version version of rule name (0: the latest). */
+POINTS_EXTERN int points_rule_get(points_db *db, const char *name,
+    int64_t version, points_rule *out);
+/* A rule's expressions as saved in a version (0: the latest): which is
+ * POINTS_RULE_EXPR_*; "" when it has none.  *out is owned by the
+ * caller: points_free() it. */
+#define POINTS_RULE_EXPR_CONDITION 0
+#define POINTS_RULE_EXPR_POINTS 1
+#define POINTS_RULE_EXPR_BENEFICIARY 2
+#define POINTS_RULE_EXPR_CAP_KEY 3
+POINTS_EXTERN int points_rule_expr_get(points_db *db, const char *name,
+    int64_t version, int which, char **out);
+
+/* The versions of rule name, oldest first. */
+typedef struct points_rule_history_iterator points_rule_history_iterator;
+POINTS_EXTERN int points_rule_history_iterator_new(points_db *db,
+    const char *name, points_rule_history_iterator **out);
+POINTS_EXTERN int points_rule_history_next(points_rule_history_iterator *it,
+    points_rule *out);
+POINTS_EXTERN void points_rule_history_iterator_free(
+    points_rule_history_iterator *it);
+
+/* ---- Tiers ----
+ * The tier table: an account's tier (points_account.tier) names a row,
+ * whose multiplier applies to every rule without POINTS_RULE_NO_TIER.
+ * A tier not in the table multiplies by 100%. */
+#define POINTS_TIER_VERSION 1
+typedef struct points_tier {
+	char name[POINTS_TIER_MAX + 1];
+	int rank;          /* order: 0 the lowest */
+	int64_t percent;   /* the multiplier: 150 is 1.5x; > 0 */
+} points_tier;
+/* Add or change a row. */
+POINTS_EXTERN int points_tier_set(points_db *db, const char *name, int rank,
+    int64_t percent);
+POINTS_EXTERN int points_tier_get(points_db *db, const char *name,
+    points_tier *out);
+
+/* ---- Events ----
+ * A host reports what happened (a purchase, a course completed); the
+ * rules say what it earns.  Applying an event evaluates every rule in
+ * force for its type, in priority order, and posts the awards in one
+ * transaction; the event and each rule's outcome are kept.  The event's
+ * id is its idempotency key: the same event applied again returns the
+ * first result (replayed 1) and posts nothing; the same id with another
+ * event is POINTS_ECONFLICT. */
+#define POINTS_EVENT_VERSION 1
+typedef struct points_event {
+	unsigned int version; /* POINTS_EVENT_VERSION */
+	const char *id;       /* the host's id of the event: 1-128 bytes */
+	const char *type;     /* 1-32 of [a-z0-9_.-] */
+	int64_t account;      /* whose event */
+	int64_t time;         /* 0: the ledger's clock; not later than it */
+	int64_t amount;       /* event.amount: e.g. the price in cents */
+	const char *attrs;    /* NULL, or a JSON object: event.attrs */
+	const char *actor;    /* NULL, or who reported it: 1-64 bytes */
+} points_event;
+#define POINTS_EVENT_INIT { POINTS_EVENT_VERSION, NULL, NULL, 0, 0, 0, \
+	NULL, NULL }
+POINTS_EXTERN int points_event_init(points_event *e, unsigned int version);
+
+/* points_rule_outcome.status: what a rule did with an event */
+#define POINTS_OUTCOME_AWARDED 0     /* points credited (maybe cut by a cap) */
+#define POINTS_OUTCOME_CONDITION 1   /* its condition was false */
+#define POINTS_OUTCOME_ERROR 2       /* an expression gave an error */
+#define POINTS_OUTCOME_CAPPED 3      /* a cap or the budget left nothing */
+#define POINTS_OUTCOME_INACTIVE 4    /* outside its active period or window */
+#define POINTS_OUTCOME_EXCLUDED 5    /* an exclusive rule awarded first */
+#define POINTS_OUTCOME_ZERO 6        /* the formula gave 0 */
+
+typedef struct points_rule_outcome {
+	char rule[POINTS_RULE_NAME_MAX + 1];
+	int64_t version;   /* the rule's version in force */
+	int status;        /* POINTS_OUTCOME_* */
+	int64_t points;    /* awarded (after multipliers and caps) */
+	int64_t formula;   /* what the formula gave, before them */
+	int64_t account;   /* who got them */
+	char asset[POINTS_ASSET_MAX + 1];
+	char txn_id[POINTS_ID_LEN + 1]; /* the posting; "" when none (or a
+	                                 * preview) */
+	char reason[POINTS_OUTCOME_REASON_MAX + 1]; /* why, in words */
+} points_rule_outcome;
+
+typedef struct points_event_summary {
+	char id[POINTS_EVENT_ID_MAX + 1];
+	char type[POINTS_EVENT_TYPE_MAX + 1];
+	int64_t account;
+	int64_t time;
+	int64_t amount;
+	int64_t seq;       /* the event's place in the event log; 0: preview */
+	int64_t points;    /* awarded in all */
+	int64_t outcomes;  /* rules evaluated */
+	int replayed;      /* 1: the event had been applied before */
+} points_event_summary;
+
+/* The result of an event: a summary and one outcome per rule evaluated,
+ * in the order evaluated.  Free it with points_event_result_free. */
+typedef struct points_event_result points_event_result;
+POINTS_EXTERN int points_event_apply(points_db *db, const points_event *e,
+    points_event_result **out);
+/* The same evaluation, writing nothing ("what would I earn"). */
+POINTS_EXTERN int points_event_preview(points_db *db, const points_event *e,
+    points_event_result **out);
+/* An applied event's result, from the event log: why it earned what it
+ * did. */
+POINTS_EXTERN int points_event_get(points_db *db, const char *id,
+    points_event_result **out);
+POINTS_EXTERN int points_event_result_summary(const points_event_result *r,
+    points_event_summary *out);
+/* Outcome i (0 .. summary.outcomes - 1); POINTS_ENOTFOUND past them. */
+POINTS_EXTERN int points_event_result_outcome(const points_event_result *r,
+    int64_t i, points_rule_outcome *out);
+POINTS_EXTERN void points_event_result_free(points_event_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POINTS_INCLUDE_RULES_H */

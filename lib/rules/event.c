@@ -1,0 +1,1441 @@
+/* event.c - events applied to the rules: evaluation, caps and budgets,
+ * the awards posted, and the event log (points/rules.h).
+ *
+ * Stored (each keyspace its own):
+ *   ruleevent  seq (be64, appended) -> the event and every rule's
+ *              outcome, as the result reports them
+ *   ruleeid    event id -> seq + the request's fingerprint (idem.c's
+ *              records): the event id is the idempotency key
+ *   rulecap    account (be64) -> the account's counters of every capped
+ *              rule that paid it: for each, the rule's number and the
+ *              day, ISO week, month, year and all-time figures, each
+ *              with the period it counts.  One record per account, so
+ *              an event costs one counter write however many rules pay
+ *   rulekey    rule number (be32) | the cap key's value -> its figure
+ *   rulebudget rule number (be32) -> points and awards paid in all
+ *
+ * An event's awards to one account, in one asset, category and expiry
+ * are one posting (one entry), whose memo names the event: a purchase
+ * paid by three rules is one line of the statement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "points.h"
+#include "util/alloc.h"
+#include "util/calendar.h"
+#include "util/codec.h"
+#include "core/account.h"
+#include "core/asset.h"
+#include "core/db.h"
+#include "core/module.h"
+#include "ledger/idem.h"
+#include "ledger/meta.h"
+#include "ledger/posting.h"
+#include "ledger/write.h"
+#include "rules/cel.h"
+#include "rules/json.h"
+#include "rules/rule.h"
+
+#define EVENT_FORMAT 1
+#define EVENT_V1 1
+#define CAP_V1 1
+/* The fingerprint's first byte: no transaction type has it. */
+#define EVENT_APPLY_TYPE 65
+
+static points_ksdef event_ks = { "ruleevent", POINTS_KS_INTKEY, 0 };
+static points_ksdef eid_ks = { "ruleeid", 0, 0 };
+static points_ksdef cap_ks = { "rulecap", POINTS_KS_INT64, 0 };
+static points_ksdef keycap_ks = { "rulekey", 0, 0 };
+static points_ksdef budget_ks = { "rulebudget", 0, 0 };
+static points_ksdef *const keyspaces[] = { &event_ks, &eid_ks, &cap_ks,
+	&keycap_ks, &budget_ks, NULL };
+
+/* Per handle: the evaluation's scratch, kept (22 KiB). */
+typedef struct event_state {
+	points_cel_scratch *scratch;
+} event_state;
+
+static void event_close(points_db *db, void *state);
+static points_module event_module = {
+	.name = "rule_event",
+	.format = EVENT_FORMAT,
+	.keyspaces = keyspaces,
+	.state_size = sizeof(event_state),
+	.close = event_close,
+};
+POINTS_MODULE(event_module)
+
+static void
+event_close(points_db *db, void *state)
+{
+	event_state *s = state;
+
+	(void)db;
+	points_alloc__free(s->scratch);
+	s->scratch = NULL;
+}
+
+struct points_event_result {
+	points_event_summary s;
+	points_rule_outcome *o;
+	size_t n, cap;
+};
+
+/* ---- Counters ---- */
+
+/* The periods a cap counts over, in a counter's order. */
+enum { P_DAY, P_WEEK, P_MONTH, P_YEAR, P_TOTAL, NPERIODS };
+static const char *const period_names[NPERIODS] = {
+	"daily", "weekly", "monthly", "yearly", "total",
+};
+
+typedef struct capentry {
+	uint32_t rule;
+	int64_t stamp[NPERIODS]; /* the period each figure counts */
+	int64_t val[NPERIODS];
+} capentry;
+
+/* One account's counters, as read and then changed by an event. */
+typedef struct capbook {
+	int64_t account;
+	capentry *e;
+	size_t n, cap;
+	int dirty;
+} capbook;
+
+typedef struct keycount {
+	uint32_t rule;
+	char key[POINTS_EXTID_MAX * 2 + 1];
+	int64_t val;
+} keycount;
+
+typedef struct budget {
+	uint32_t rule;
+	int64_t points, awards;
+} budget;
+
+/* What one event needs: kept in the caller's frame, reset for each
+ * attempt (write.h: a retry runs the body again). */
+typedef struct event_ctx {
+	points_json attrs;         /* event.attrs, parsed by validate */
+	points_event_result *res;
+	int preview;
+	/* per attempt */
+	const points_rule_ver **cand;
+	size_t ncand, candcap;
+	capbook books[4];
+	size_t nbooks;
+	keycount *keys;
+	size_t nkeys, keycap;
+	budget *budgets;
+	size_t nbudgets, budgetcap;
+	points_cel_entry *aents;   /* the account's attributes */
+	size_t naents, aentcap;
+	points_buf abuf;           /* their bytes */
+} event_ctx;
+
+static void
+ctx_reset(event_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbooks; i++)
+		points_alloc__free(c->books[i].e);
+	c->nbooks = 0;
+	c->ncand = c->nkeys = c->nbudgets = c->naents = 0;
+	if (c->res)
+		c->res->n = 0;
+}
+
+static void
+ctx_free(event_ctx *c)
+{
+	ctx_reset(c);
+	points_alloc__free(c->cand);
+	points_alloc__free(c->keys);
+	points_alloc__free(c->budgets);
+	points_alloc__free(c->aents);
+	points_buf__free(&c->abuf);
+	points_json__free(&c->attrs);
+}
+
+/* Grow *p (of *cap items of size sz) to hold n + 1. */
+static int
+grow(points_db *db, void **p, size_t *cap, size_t n, size_t sz)
+{
+	size_t nc;
+	void *q;
+
+	if (n < *cap)
+		return POINTS_OK;
+	nc = *cap ? *cap * 2 : 8;
+	if (!(q = points_alloc__realloc(*p, nc * sz)))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	*p = q;
+	*cap = nc;
+	return POINTS_OK;
+}
+
+static int
+book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl, i, n;
+	capbook *b = NULL;
+	points_rd r;
+	int rc;
+
+	for (i = 0; i < c->nbooks; i++)
+		if (c->books[i].account == account) {
+			*out = &c->books[i];
+			return POINTS_OK;
+		}
+	if (c->nbooks == sizeof(c->books) / sizeof(c->books[0]))
+		return points_db__err(db, POINTS_ELIMIT, "an event pays at most "
+		    "%zu accounts", sizeof(c->books) / sizeof(c->books[0]));
+	b = &c->books[c->nbooks];
+	memset(b, 0, sizeof(*b));
+	b->account = account;
+	points_codec__put_be64(k, (uint64_t)account);
+	rc = points_db__get(db, &cap_ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND) {
+		c->nbooks++;
+		*out = b;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != CAP_V1)
+		r.err = POINTS_ECORRUPT;
+	n = (size_t)points_rd__uvar(&r);
+	if (n > vl)
+		r.err = POINTS_ECORRUPT;
+	if (!r.err && n && !(b->e = points_alloc__calloc(n, sizeof(*b->e))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	b->cap = n;
+	for (i = 0; i < n && !r.err; i++) {
+		int p;
+
+		b->e[i].rule = (uint32_t)points_rd__uvar(&r);
+		for (p = 0; p < NPERIODS; p++) {
+			b->e[i].stamp[p] = points_rd__svar(&r);
+			b->e[i].val[p] = points_rd__svar(&r);
+		}
+	}
+	b->n = n;
+	c->nbooks++;
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "account %lld: rule "
+		    "counters unreadable", (long long)account);
+	*out = b;
+	return POINTS_OK;
+}
+
+static int
+book_entry(points_db *db, capbook *b, uint32_t rule, capentry **out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->n; i++)
+		if (b->e[i].rule == rule) {
+			*out = &b->e[i];
+			return POINTS_OK;
+		}
+	if ((rc = grow(db, (void **)&b->e, &b->cap, b->n, sizeof(*b->e))))
+		return rc;
+	memset(&b->e[b->n], 0, sizeof(b->e[0]));
+	b->e[b->n].rule = rule;
+	*out = &b->e[b->n++];
+	return POINTS_OK;
+}
+
+static int
+book_store(points_db *db, const capbook *b)
+{
+	unsigned char k[8];
+	size_t i;
+	int p;
+
+	points_buf__reset(&db->vbuf);
+	points_buf__u8(&db->vbuf, CAP_V1);
+	points_buf__uvar(&db->vbuf, b->n);
+	for (i = 0; i < b->n; i++) {
+		points_buf__uvar(&db->vbuf, b->e[i].rule);
+		for (p = 0; p < NPERIODS; p++) {
+			points_buf__svar(&db->vbuf, b->e[i].stamp[p]);
+			points_buf__svar(&db->vbuf, b->e[i].val[p]);
+		}
+	}
+	if (db->vbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_codec__put_be64(k, (uint64_t)b->account);
+	return points_db__put(db, &cap_ks, k, 8, db->vbuf.data, db->vbuf.len);
+}
+
+static void
+keycap_key(points_buf *b, uint32_t rule, const char *key)
+{
+	unsigned char r[4];
+
+	points_codec__put_be32(r, rule);
+	points_buf__reset(b);
+	points_buf__bytes(b, r, 4);
+	points_buf__bytes(b, key, strlen(key));
+}
+
+static int
+keycount_load(points_db *db, event_ctx *c, uint32_t rule, const char *key,
+    keycount **out)
+{
+	const void *v;
+	size_t vl, i;
+	keycount *kc;
+	points_rd r;
+	int rc;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (c->keys[i].rule == rule && strcmp(c->keys[i].key, key) == 0) {
+			*out = &c->keys[i];
+			return POINTS_OK;
+		}
+	if ((rc = grow(db, (void **)&c->keys, &c->keycap, c->nkeys,
+	    sizeof(*c->keys))))
+		return rc;
+	kc = &c->keys[c->nkeys];
+	kc->rule = rule;
+	strcpy(kc->key, key);
+	kc->val = 0;
+	keycap_key(&db->kbuf, rule, key);
+	if (db->kbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	rc = points_db__get(db, &keycap_ks, db->kbuf.data, db->kbuf.len, &v,
+	    &vl);
+	if (rc == POINTS_OK) {
+		points_rd__init(&r, v, vl);
+		kc->val = points_rd__svar(&r);
+		if (r.err)
+			return points_db__err(db, POINTS_ECORRUPT, "rule cap "
+			    "key '%s': record unreadable", key);
+	} else if (rc != POINTS_ENOTFOUND) {
+		return rc;
+	}
+	c->nkeys++;
+	*out = kc;
+	return POINTS_OK;
+}
+
+static int
+budget_load(points_db *db, event_ctx *c, uint32_t rule, budget **out)
+{
+	unsigned char k[4];
+	const void *v;
+	size_t vl, i;
+	budget *bu;
+	points_rd r;
+	int rc;
+
+	for (i = 0; i < c->nbudgets; i++)
+		if (c->budgets[i].rule == rule) {
+			*out = &c->budgets[i];
+			return POINTS_OK;
+		}
+	if ((rc = grow(db, (void **)&c->budgets, &c->budgetcap, c->nbudgets,
+	    sizeof(*c->budgets))))
+		return rc;
+	bu = &c->budgets[c->nbudgets];
+	bu->rule = rule;
+	bu->points = bu->awards = 0;
+	points_codec__put_be32(k, rule);
+	rc = points_db__get(db, &budget_ks, k, 4, &v, &vl);
+	if (rc == POINTS_OK) {
+		points_rd__init(&r, v, vl);
+		bu->points = points_rd__svar(&r);
+		bu->awards = points_rd__svar(&r);
+		if (r.err)
+			return points_db__err(db, POINTS_ECORRUPT, "rule "
+			    "budget: record unreadable");
+	} else if (rc != POINTS_ENOTFOUND) {
+		return rc;
+	}
+	c->nbudgets++;
+	*out = bu;
+	return POINTS_OK;
+}
+
+/* ---- The result ---- */
+
+static int
+result_push(points_db *db, points_event_result *r, points_rule_outcome **out)
+{
+	int rc;
+
+	if ((rc = grow(db, (void **)&r->o, &r->cap, r->n, sizeof(*r->o))))
+		return rc;
+	*out = &r->o[r->n++];
+	memset(*out, 0, sizeof(**out));
+	return POINTS_OK;
+}
+
+static void
+reasonf(points_rule_outcome *o, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#include <stdarg.h>
+static void
+reasonf(points_rule_outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Evaluation ---- */
+
+static const char *
+type_name(points_cel_type t)
+{
+	static const char *const n[] = {
+		"null", "bool", "int", "string", "list", "map", "error",
+	};
+
+	return n[t];
+}
+
+static void
+entry(points_cel_entry *e, const char *k, points_cel_value v)
+{
+	e->key = points_cel__str(k);
+	e->value = v;
+}
+
+/* An attribute "YYYY-MM-DD" (or "MM-DD" for a birthday): its parts. */
+static int
+parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
+{
+	char buf[16];
+	int yy = 0, mm, dd;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (n == 10 && sscanf(buf, "%4d-%2d-%2d", &yy, &mm, &dd) == 3)
+		;
+	else if (n == 5 && sscanf(buf, "%2d-%2d", &mm, &dd) == 2)
+		yy = 0;
+	else
+		return -1;
+	if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
+		return -1;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return 0;
+}
+
+/* The account as the rules see it: the activation's account map. */
+static int
+account_value(points_db *db, event_ctx *c, const points_account *a,
+    int64_t today, points_cel_entry *fields, size_t *nfields)
+{
+	points_rd r;
+	size_t n = 0, na = 0;
+	int rc;
+
+	/* the attributes: count, then point into abuf */
+	points_rd__init(&r, c->abuf.data, c->abuf.len);
+	while (r.p < r.end && !r.err) {
+		const char *k, *v;
+		size_t kl, vl;
+		points_cel_entry *e;
+
+		points_rd__strref(&r, &k, &kl);
+		points_rd__strref(&r, &v, &vl);
+		if (r.err)
+			break;
+		if ((rc = grow(db, (void **)&c->aents, &c->aentcap, na,
+		    sizeof(*c->aents))))
+			return rc;
+		e = &c->aents[na++];
+		e->key.type = e->value.type = POINTS_CEL_STRING;
+		e->key.u.s.p = k;
+		e->key.u.s.n = kl;
+		e->value.u.s.p = v;
+		e->value.u.s.n = vl;
+		if (kl == 8 && memcmp(k, "birthday", 8) == 0) {
+			int64_t y;
+			int m, d;
+
+			if (parse_date(v, vl, &y, &m, &d) == 0) {
+				entry(&fields[n++], "birth_month",
+				    points_cel__int(m));
+				entry(&fields[n++], "birth_day",
+				    points_cel__int(d));
+			}
+		} else if (kl == 9 && memcmp(k, "hire_date", 9) == 0) {
+			int64_t y;
+			int m, d;
+
+			if (parse_date(v, vl, &y, &m, &d) == 0 && vl == 10)
+				entry(&fields[n++], "tenure_days",
+				    points_cel__int(today -
+				    points_cal__days(y, (unsigned)m,
+				    (unsigned)d)));
+		}
+	}
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "account %lld: "
+		    "attributes unreadable", (long long)a->id);
+	c->naents = na;
+	entry(&fields[n++], "id", points_cel__int(a->id));
+	entry(&fields[n++], "external_id", points_cel__str(a->external_id));
+	entry(&fields[n++], "tier", points_cel__str(a->tier));
+	entry(&fields[n++], "department", points_cel__str(a->department));
+	entry(&fields[n++], "created_at", points_cel__int(a->created_at));
+	fields[n].key = points_cel__str("attrs");
+	fields[n].value.type = POINTS_CEL_MAP;
+	fields[n].value.u.map.e = c->aents;
+	fields[n].value.u.map.n = na;
+	n++;
+	*nfields = n;
+	return POINTS_OK;
+}
+
+static int
+by_priority(const void *a, const void *b)
+{
+	const points_rule_ver *x = *(const points_rule_ver *const *)a;
+	const points_rule_ver *y = *(const points_rule_ver *const *)b;
+
+	if (x->r.priority != y->r.priority)
+		return x->r.priority > y->r.priority ? -1 : 1;
+	return strcmp(x->r.name, y->r.name);
+}
+
+/* Evaluate expression k of rv; *v is the value, or the outcome says
+ * why not (an error): 1 then. */
+static int
+eval_expr(const points_rule_ver *rv, int k, const points_cel_activation *act,
+    points_cel_scratch *s, points_cel_value *v, points_rule_outcome *o)
+{
+	static const char *const what[POINTS_RULE__NEXPR] = {
+		"condition", "points", "beneficiary", "cap_key",
+	};
+
+	points_cel__eval(rv->prog[k], act, s, v);
+	if (v->type == POINTS_CEL_ERROR) {
+		o->status = POINTS_OUTCOME_ERROR;
+		reasonf(o, "%s: %s", what[k], v->u.err);
+		return 1;
+	}
+	return 0;
+}
+
+/* The beneficiary an expression named: an account id or external id. */
+static int
+find_beneficiary(points_db *db, const points_cel_value *v, points_account *a,
+    points_rule_outcome *o)
+{
+	char ext[POINTS_EXTID_MAX + 1];
+	int rc;
+
+	if (v->type == POINTS_CEL_INT) {
+		rc = points_account__load(db, v->u.i, a);
+	} else if (v->type == POINTS_CEL_STRING && v->u.s.n > 0 &&
+	    v->u.s.n <= POINTS_EXTID_MAX) {
+		const void *val;
+		size_t vl;
+
+		memcpy(ext, v->u.s.p, v->u.s.n);
+		ext[v->u.s.n] = '\0';
+		rc = points_db__get(db, &points_account__extid_ks, ext,
+		    v->u.s.n, &val, &vl);
+		if (rc == POINTS_OK && vl == 8)
+			rc = points_account__load(db,
+			    (int64_t)points_codec__get_be64(val), a);
+		else if (rc == POINTS_OK)
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "account '%s': id unreadable", ext);
+	} else {
+		o->status = POINTS_OUTCOME_ERROR;
+		reasonf(o, "beneficiary: gave a %s, not an account id or "
+		    "external id", type_name(v->type));
+		return 1;
+	}
+	if (rc == POINTS_ENOTFOUND) {
+		points_db__clear_err(db);
+		o->status = POINTS_OUTCOME_ERROR;
+		if (v->type == POINTS_CEL_INT)
+			reasonf(o, "beneficiary: account %lld not found",
+			    (long long)v->u.i);
+		else
+			reasonf(o, "beneficiary: account '%s' not found", ext);
+		return 1;
+	}
+	if (rc)
+		return rc;
+	if (a->flags & POINTS_ACCOUNT_SYSTEM ||
+	    a->status != POINTS_ACCOUNT_ACTIVE) {
+		o->status = POINTS_OUTCOME_ERROR;
+		reasonf(o, "beneficiary: account %s is %s", a->external_id,
+		    a->flags & POINTS_ACCOUNT_SYSTEM ? "a system account" :
+		    points_account__status_name(a->status));
+		return 1;
+	}
+	return 0;
+}
+
+/* The period stamps of day z. */
+static void
+stamps(int64_t z, int64_t st[NPERIODS])
+{
+	points_civil cv = points_cal__civil(z);
+
+	st[P_DAY] = z;
+	st[P_WEEK] = points_cal__week_start(z);
+	st[P_MONTH] = cv.year * 12 + (int64_t)cv.month - 1;
+	st[P_YEAR] = cv.year;
+	st[P_TOTAL] = 0;
+}
+
+/* Cut *pts to what the rule's caps and budget leave; the outcome says
+ * which cut it.  Returns 1 when nothing is left. */
+static int
+apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
+    int64_t account, const char *key, int64_t day, int64_t *pts,
+    points_rule_outcome *o, int *rc)
+{
+	const points_rule *r = &rv->r;
+	const int64_t caps[NPERIODS] = { r->cap_day, r->cap_week, r->cap_month,
+		r->cap_year, r->cap_total };
+	int awards = r->cap_unit == POINTS_CAP_AWARDS;
+	int64_t want = *pts, allowed = *pts, st[NPERIODS];
+	const char *by = NULL;
+	capentry *ce = NULL;
+	keycount *kc = NULL;
+	budget *bu = NULL;
+	int p, any = 0;
+
+	*rc = POINTS_OK;
+	for (p = 0; p < NPERIODS; p++)
+		any |= caps[p] > 0;
+	stamps(day, st);
+	if (any) {
+		capbook *b = NULL;
+
+		if ((*rc = book_load(db, c, account, &b)) ||
+		    (*rc = book_entry(db, b, rv->id, &ce)))
+			return 1;
+		b->dirty = 1;
+		for (p = 0; p < NPERIODS; p++) {
+			int64_t used, left;
+
+			if (!caps[p])
+				continue;
+			used = ce->stamp[p] == st[p] ? ce->val[p] : 0;
+			left = caps[p] - used;
+			if (awards ? left < 1 : left < allowed) {
+				allowed = awards ? 0 : (left > 0 ? left : 0);
+				by = period_names[p];
+			}
+		}
+	}
+	if (key) {
+		int64_t left;
+
+		if ((*rc = keycount_load(db, c, rv->id, key, &kc)))
+			return 1;
+		left = r->cap_key_limit - kc->val;
+		if (awards ? left < 1 : left < allowed) {
+			allowed = awards ? 0 : (left > 0 ? left : 0);
+			by = "cap_key";
+		}
+	}
+	if (r->budget_points || r->budget_awards) {
+		if ((*rc = budget_load(db, c, rv->id, &bu)))
+			return 1;
+		if (r->budget_awards && bu->awards >= r->budget_awards) {
+			allowed = 0;
+			by = "budget (awards)";
+		} else if (r->budget_points &&
+		    r->budget_points - bu->points < allowed) {
+			allowed = r->budget_points - bu->points;
+			if (allowed < 0)
+				allowed = 0;
+			by = "budget (points)";
+		}
+	}
+	if (allowed <= 0) {
+		o->status = POINTS_OUTCOME_CAPPED;
+		if (key && by && strcmp(by, "cap_key") == 0)
+			reasonf(o, "the cap on '%s' is reached", key);
+		else
+			reasonf(o, "the %s %s is reached", by,
+			    strncmp(by, "budget", 6) == 0 ? "" : "cap");
+		return 1;
+	}
+	if (allowed < want)
+		reasonf(o, "cut from %lld to %lld by the %s%s",
+		    (long long)want, (long long)allowed, by,
+		    strncmp(by, "budget", 6) == 0 ? "" : " cap");
+	/* count it */
+	if (ce)
+		for (p = 0; p < NPERIODS; p++) {
+			if (ce->stamp[p] != st[p]) {
+				ce->stamp[p] = st[p];
+				ce->val[p] = 0;
+			}
+			ce->val[p] += awards ? 1 : allowed;
+		}
+	if (kc)
+		kc->val += awards ? 1 : allowed;
+	if (bu) {
+		bu->points += allowed;
+		bu->awards++;
+	}
+	*pts = allowed;
+	return 0;
+}
+
+/* Multiply by percent, rounding down; 1 on overflow. */
+static int
+percent(int64_t *v, int64_t pct)
+{
+	int64_t m;
+
+	if (pct == 100)
+		return 0;
+	if (__builtin_mul_overflow(*v, pct, &m))
+		return 1;
+	*v = m / 100;
+	return 0;
+}
+
+/* Evaluate one rule in force: the outcome, and *who the beneficiary
+ * when it awards. */
+static int
+eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
+    const points_rule_ver *rv, int64_t t, const points_account *acct,
+    const points_cel_activation *act, points_cel_scratch *s, int excluded,
+    points_rule_outcome *o)
+{
+	const points_rule *r = &rv->r;
+	points_cel_value v;
+	points_account ben;
+	char keybuf[sizeof(((keycount *)0)->key)];
+	const char *key = NULL;
+	int64_t day = points_db__day(db, t), pts;
+	int inwin, rc;
+
+	strcpy(o->rule, r->name);
+	o->version = r->version;
+	strcpy(o->asset, r->asset);
+	o->account = acct->id;
+	if (r->state == POINTS_RULE_PAUSED) {
+		o->status = POINTS_OUTCOME_INACTIVE;
+		reasonf(o, "paused");
+		return POINTS_OK;
+	}
+	if ((r->active_from && t < r->active_from) ||
+	    (r->active_until && t >= r->active_until)) {
+		o->status = POINTS_OUTCOME_INACTIVE;
+		reasonf(o, "outside its active period");
+		return POINTS_OK;
+	}
+	inwin = r->window_percent > 0 &&
+	    (!r->window_weekdays ||
+	    (r->window_weekdays >> (points_cal__weekday(day) - 1) & 1)) &&
+	    (!r->window_monthdays ||
+	    (r->window_monthdays >> (points_cal__civil(day).day - 1) & 1));
+	if ((r->flags & POINTS_RULE_WINDOW_ONLY) && !inwin) {
+		o->status = POINTS_OUTCOME_INACTIVE;
+		reasonf(o, "outside its window");
+		return POINTS_OK;
+	}
+	if (excluded) {
+		o->status = POINTS_OUTCOME_EXCLUDED;
+		reasonf(o, "an exclusive rule of higher priority awarded");
+		return POINTS_OK;
+	}
+	if (rv->prog[POINTS_RULE_EXPR_CONDITION]) {
+		if (eval_expr(rv, POINTS_RULE_EXPR_CONDITION, act, s, &v, o))
+			return POINTS_OK;
+		if (v.type != POINTS_CEL_BOOL) {
+			o->status = POINTS_OUTCOME_ERROR;
+			reasonf(o, "condition: gave a %s, not a bool",
+			    type_name(v.type));
+			return POINTS_OK;
+		}
+		if (!v.u.b) {
+			o->status = POINTS_OUTCOME_CONDITION;
+			reasonf(o, "condition is false");
+			return POINTS_OK;
+		}
+	}
+	if (eval_expr(rv, POINTS_RULE_EXPR_POINTS, act, s, &v, o))
+		return POINTS_OK;
+	if (v.type != POINTS_CEL_INT || v.u.i < 0) {
+		o->status = POINTS_OUTCOME_ERROR;
+		if (v.type != POINTS_CEL_INT)
+			reasonf(o, "points: gave a %s, not an int",
+			    type_name(v.type));
+		else
+			reasonf(o, "points: gave %lld, below zero",
+			    (long long)v.u.i);
+		return POINTS_OK;
+	}
+	o->formula = pts = v.u.i;
+	ben = *acct;
+	if (rv->prog[POINTS_RULE_EXPR_BENEFICIARY]) {
+		if (eval_expr(rv, POINTS_RULE_EXPR_BENEFICIARY, act, s, &v, o))
+			return POINTS_OK;
+		if ((rc = find_beneficiary(db, &v, &ben, o)))
+			return rc == 1 ? POINTS_OK : rc;
+		o->account = ben.id;
+	}
+	if (rv->prog[POINTS_RULE_EXPR_CAP_KEY]) {
+		if (eval_expr(rv, POINTS_RULE_EXPR_CAP_KEY, act, s, &v, o))
+			return POINTS_OK;
+		if (v.type == POINTS_CEL_INT) {
+			snprintf(keybuf, sizeof(keybuf), "%lld",
+			    (long long)v.u.i);
+		} else if (v.type == POINTS_CEL_STRING && v.u.s.n > 0 &&
+		    v.u.s.n < sizeof(keybuf)) {
+			memcpy(keybuf, v.u.s.p, v.u.s.n);
+			keybuf[v.u.s.n] = '\0';
+		} else {
+			o->status = POINTS_OUTCOME_ERROR;
+			reasonf(o, "cap_key: gave a %s, not an int or a string "
+			    "of 1-%zu bytes", type_name(v.type),
+			    sizeof(keybuf) - 1);
+			return POINTS_OK;
+		}
+		key = keybuf;
+	}
+	if ((inwin && percent(&pts, r->window_percent)) ||
+	    (!(r->flags & POINTS_RULE_NO_TIER) && ben.tier[0] &&
+	    percent(&pts, points_rule__tier_percent(set, ben.tier)))) {
+		o->status = POINTS_OUTCOME_ERROR;
+		reasonf(o, "points: %lld times the multipliers overflows",
+		    (long long)o->formula);
+		return POINTS_OK;
+	}
+	if (pts == 0) {
+		o->status = POINTS_OUTCOME_ZERO;
+		reasonf(o, o->formula ? "rounded down to 0" :
+		    "the formula gave 0");
+		return POINTS_OK;
+	}
+	if (apply_caps(db, c, rv, ben.id, key, day, &pts, o, &rc))
+		return rc;
+	o->status = POINTS_OUTCOME_AWARDED;
+	o->points = pts;
+	return POINTS_OK;
+}
+
+/* The event as the rules see it, and every rule in force evaluated:
+ * c->res has the outcomes, c the counters as they would become. */
+static int
+evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
+    const points_rules_set **setp)
+{
+	event_state *st = points_db__state(db, &event_module);
+	const points_rules_set *set;
+	points_account acct;
+	points_cel_entry ev[6], af[12];
+	points_cel_value vars[POINTS_RULE__NVARS];
+	points_cel_activation act;
+	size_t i, next, naf = 0;
+	int excluded = 0, rc;
+
+	ctx_reset(c);
+	if ((rc = points_rule__load(db, &set)))
+		return rc;
+	*setp = set;
+	if ((rc = points_account__load_attrs(db, e->account, &acct, &c->abuf)))
+		return rc;
+	if (acct.flags & POINTS_ACCOUNT_SYSTEM)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': account "
+		    "%s is a system account", e->id, acct.external_id);
+	if (acct.status == POINTS_ACCOUNT_FROZEN)
+		return points_db__err(db, POINTS_EFROZEN, "event '%s': account "
+		    "%s is frozen", e->id, acct.external_id);
+	if (acct.status == POINTS_ACCOUNT_CLOSED)
+		return points_db__err(db, POINTS_ECLOSED, "event '%s': account "
+		    "%s is closed", e->id, acct.external_id);
+	if (!st->scratch &&
+	    !(st->scratch = points_alloc__malloc(sizeof(*st->scratch))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	/* the activation */
+	entry(&ev[0], "id", points_cel__str(e->id));
+	entry(&ev[1], "type", points_cel__str(e->type));
+	entry(&ev[2], "account", points_cel__int(e->account));
+	entry(&ev[3], "time", points_cel__int(t));
+	entry(&ev[4], "amount", points_cel__int(e->amount));
+	ev[5].key = points_cel__str("attrs");
+	if (c->attrs.mem || c->attrs.root.type == POINTS_CEL_MAP) {
+		ev[5].value = c->attrs.root;
+	} else {
+		ev[5].value.type = POINTS_CEL_MAP;
+		ev[5].value.u.map.e = NULL;
+		ev[5].value.u.map.n = 0;
+	}
+	if ((rc = account_value(db, c, &acct, points_db__day(db, t), af, &naf)))
+		return rc;
+	vars[POINTS_RULE__VAR_EVENT].type = POINTS_CEL_MAP;
+	vars[POINTS_RULE__VAR_EVENT].u.map.e = ev;
+	vars[POINTS_RULE__VAR_EVENT].u.map.n = 6;
+	vars[POINTS_RULE__VAR_ACCOUNT].type = POINTS_CEL_MAP;
+	vars[POINTS_RULE__VAR_ACCOUNT].u.map.e = af;
+	vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
+	act.vals = vars;
+	act.n = POINTS_RULE__NVARS;
+	/* the rules in force for this type, by priority */
+	for (i = 0; i < set->n; i = next) {
+		const points_rule_ver *rv = points_rule__in_force(set, i, t,
+		    &next);
+
+		if (!rv || rv->r.state == POINTS_RULE_RETIRED ||
+		    strcmp(rv->r.event_type, e->type) != 0)
+			continue;
+		if ((rc = grow(db, (void **)&c->cand, &c->candcap, c->ncand,
+		    sizeof(*c->cand))))
+			return rc;
+		c->cand[c->ncand++] = rv;
+	}
+	if (c->ncand > 1)
+		qsort(c->cand, c->ncand, sizeof(*c->cand), by_priority);
+	for (i = 0; i < c->ncand; i++) {
+		points_rule_outcome *o;
+
+		if ((rc = result_push(db, c->res, &o)) ||
+		    (rc = eval_rule(db, c, set, c->cand[i], t, &acct, &act,
+		    st->scratch, excluded, o)))
+			return rc;
+		if (o->status == POINTS_OUTCOME_AWARDED) {
+			if ((rc = points_codec__add(&c->res->s.points,
+			    o->points)))
+				return points_db__err(db, rc, "event '%s': "
+				    "points in all overflow", e->id);
+			if (c->cand[i]->r.flags & POINTS_RULE_EXCLUSIVE)
+				excluded = 1;
+		}
+	}
+	return POINTS_OK;
+}
+
+/* Post the awards: one earn per account, asset, category and expiry. */
+static int
+post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t now)
+{
+	points_event_result *res = c->res;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < res->n; i++) {
+		const points_rule *ri = &c->cand[i]->r;
+		points_posting p = POINTS_POSTING_INIT;
+		char memo[POINTS_MEMO_MAX + 1];
+		points_txn txn;
+		int64_t seq, amount = 0;
+		size_t m;
+
+		if (res->o[i].status != POINTS_OUTCOME_AWARDED ||
+		    res->o[i].txn_id[0])
+			continue;
+		m = (size_t)snprintf(memo, sizeof(memo), "event %s:", e->id);
+		for (j = i; j < res->n; j++) {
+			const points_rule *rj = &c->cand[j]->r;
+
+			if (res->o[j].status != POINTS_OUTCOME_AWARDED ||
+			    res->o[j].account != res->o[i].account ||
+			    strcmp(rj->asset, ri->asset) != 0 ||
+			    strcmp(rj->category, ri->category) != 0 ||
+			    rj->expires_days != ri->expires_days)
+				continue;
+			if ((rc = points_codec__add(&amount, res->o[j].points)))
+				return points_db__err(db, rc, "event '%s': "
+				    "points overflow", e->id);
+			if (m < sizeof(memo))
+				m += (size_t)snprintf(memo + m,
+				    sizeof(memo) - m, " %s v%lld", rj->name,
+				    (long long)rj->version);
+		}
+		if (m >= sizeof(memo))
+			memcpy(memo + sizeof(memo) - 4, "...", 4);
+		p.asset = ri->asset;
+		p.account = res->o[i].account;
+		p.amount = amount;
+		p.memo = memo;
+		p.category = ri->category;
+		p.actor = e->actor;
+		if (ri->expires_days)
+			p.expires_at = now + ri->expires_days * 86400;
+		if ((rc = points_posting__within(db, &points_posting__earn_op,
+		    &p, &txn, &seq)))
+			return rc;
+		for (j = i; j < res->n; j++) {
+			const points_rule *rj = &c->cand[j]->r;
+
+			if (res->o[j].status == POINTS_OUTCOME_AWARDED &&
+			    res->o[j].account == res->o[i].account &&
+			    strcmp(rj->asset, ri->asset) == 0 &&
+			    strcmp(rj->category, ri->category) == 0 &&
+			    rj->expires_days == ri->expires_days)
+				strcpy(res->o[j].txn_id, txn.id);
+		}
+	}
+	return POINTS_OK;
+}
+
+static int
+store_counters(points_db *db, event_ctx *c)
+{
+	unsigned char k[4], v[1 + 20];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nbooks; i++)
+		if (c->books[i].dirty && (rc = book_store(db, &c->books[i])))
+			return rc;
+	for (i = 0; i < c->nkeys; i++) {
+		points_buf b;
+		size_t n;
+
+		points_buf__init(&b);
+		points_buf__svar(&b, c->keys[i].val);
+		n = b.len;
+		memcpy(v, b.data, n);
+		points_buf__free(&b);
+		keycap_key(&db->kbuf, c->keys[i].rule, c->keys[i].key);
+		if (db->kbuf.err)
+			return points_db__err(db, POINTS_ENOMEM,
+			    "out of memory");
+		if ((rc = points_db__put(db, &keycap_ks, db->kbuf.data,
+		    db->kbuf.len, v, n)))
+			return rc;
+	}
+	for (i = 0; i < c->nbudgets; i++) {
+		points_buf b;
+		size_t n;
+
+		points_buf__init(&b);
+		points_buf__svar(&b, c->budgets[i].points);
+		points_buf__svar(&b, c->budgets[i].awards);
+		n = b.len;
+		memcpy(v, b.data, n);
+		points_buf__free(&b);
+		points_codec__put_be32(k, c->budgets[i].rule);
+		if ((rc = points_db__put(db, &budget_ks, k, 4, v, n)))
+			return rc;
+	}
+	return POINTS_OK;
+}
+
+/* ---- The event log ---- */
+
+static int
+store_event(points_db *db, const points_event *e, int64_t t,
+    const points_event_result *res, int64_t seq)
+{
+	points_buf *b = &db->vbuf;
+	unsigned char k[8];
+	size_t i;
+
+	points_buf__reset(b);
+	points_buf__u8(b, EVENT_V1);
+	points_buf__str(b, e->id);
+	points_buf__str(b, e->type);
+	points_buf__svar(b, e->account);
+	points_buf__svar(b, t);
+	points_buf__svar(b, e->amount);
+	points_buf__str(b, e->attrs);
+	points_buf__str(b, e->actor);
+	points_buf__svar(b, res->s.points);
+	points_buf__uvar(b, res->n);
+	for (i = 0; i < res->n; i++) {
+		const points_rule_outcome *o = &res->o[i];
+
+		points_buf__str(b, o->rule);
+		points_buf__uvar(b, (uint64_t)o->version);
+		points_buf__u8(b, (unsigned)o->status);
+		points_buf__svar(b, o->points);
+		points_buf__svar(b, o->formula);
+		points_buf__svar(b, o->account);
+		points_buf__str(b, o->asset);
+		points_buf__str(b, o->txn_id);
+		points_buf__str(b, o->reason);
+	}
+	if (b->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_codec__put_be64(k, (uint64_t)seq);
+	return points_db__put(db, &event_ks, k, 8, b->data, b->len);
+}
+
+/* Event seq as the log holds it, into r (its outcomes appended). */
+static int
+load_event(points_db *db, int64_t seq, points_event_result *r)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl, i, n;
+	points_rd rd;
+	int rc;
+
+	points_codec__put_be64(k, (uint64_t)seq);
+	rc = points_db__get(db, &event_ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, POINTS_ECORRUPT, "event %lld missing "
+		    "from the event log", (long long)seq);
+	if (rc)
+		return rc;
+	points_rd__init(&rd, v, vl);
+	memset(&r->s, 0, sizeof(r->s));
+	r->n = 0;
+	if (points_rd__u8(&rd) != EVENT_V1)
+		rd.err = POINTS_ECORRUPT;
+	points_rd__str(&rd, r->s.id, sizeof(r->s.id));
+	points_rd__str(&rd, r->s.type, sizeof(r->s.type));
+	r->s.account = points_rd__svar(&rd);
+	r->s.time = points_rd__svar(&rd);
+	r->s.amount = points_rd__svar(&rd);
+	{
+		const char *p;
+		size_t pn;
+
+		points_rd__strref(&rd, &p, &pn); /* attrs */
+		points_rd__strref(&rd, &p, &pn); /* actor */
+	}
+	r->s.points = points_rd__svar(&rd);
+	n = (size_t)points_rd__uvar(&rd);
+	if (n > vl)
+		rd.err = POINTS_ECORRUPT;
+	for (i = 0; i < n && !rd.err; i++) {
+		points_rule_outcome *o;
+
+		if ((rc = result_push(db, r, &o)))
+			return rc;
+		points_rd__str(&rd, o->rule, sizeof(o->rule));
+		o->version = (int64_t)points_rd__uvar(&rd);
+		o->status = (int)points_rd__u8(&rd);
+		o->points = points_rd__svar(&rd);
+		o->formula = points_rd__svar(&rd);
+		o->account = points_rd__svar(&rd);
+		points_rd__str(&rd, o->asset, sizeof(o->asset));
+		points_rd__str(&rd, o->txn_id, sizeof(o->txn_id));
+		points_rd__str(&rd, o->reason, sizeof(o->reason));
+	}
+	if (rd.err)
+		return points_db__err(db, POINTS_ECORRUPT, "event %lld: record "
+		    "unreadable", (long long)seq);
+	r->s.seq = seq;
+	r->s.outcomes = (int64_t)r->n;
+	return POINTS_OK;
+}
+
+/* ---- The write ---- */
+
+static const points_field event_fields[] = {
+	POINTS_FIELD(points_event, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_event, id, POINTS_FIELD_STR, POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_event, type, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event, account, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event, time, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event, attrs, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+};
+static const size_t event_sizes[] = {
+	0, POINTS_END_OF(points_event, actor), /* 1 */
+};
+static const points_event event_defaults = POINTS_EVENT_INIT;
+const points_reqtype points_event__req = {
+	"event", sizeof(points_event), POINTS_EVENT_VERSION, event_sizes,
+	&event_defaults, event_fields,
+	sizeof(event_fields) / sizeof(event_fields[0]),
+	offsetof(points_event, id),
+};
+POINTS_WRITE_REQUEST_FITS(points_event);
+
+static int
+validate_event(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const points_event *e = req;
+	event_ctx *c = ctx;
+	char err[128];
+	int rc;
+
+	(void)op;
+	if (!e->id)
+		return points_db__err(db, POINTS_EINVAL, "event id is required");
+	if ((rc = points_db__check_str(db, "event id", e->id,
+	    POINTS_EVENT_ID_MAX, 1)) ||
+	    (rc = points_rule__check_name(db, "event type", e->type,
+	    POINTS_EVENT_TYPE_MAX)))
+		return rc;
+	if (e->account <= 0)
+		return points_db__err(db, POINTS_ENOTFOUND, "event '%s': "
+		    "account %lld not found", e->id, (long long)e->account);
+	if (e->time < 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': time "
+		    "must not be negative", e->id);
+	if (e->actor && (rc = points_meta__check(db, "event", NULL, e->actor)))
+		return rc;
+	if (e->attrs) {
+		size_t n = strnlen(e->attrs, POINTS_EVENT_ATTRS_MAX + 1);
+
+		if (n > POINTS_EVENT_ATTRS_MAX)
+			return points_db__err(db, POINTS_EINVAL, "event '%s': "
+			    "attrs are longer than %d bytes", e->id,
+			    POINTS_EVENT_ATTRS_MAX);
+		points_json__free(&c->attrs);
+		rc = points_json__parse(e->attrs, n, &c->attrs, err,
+		    sizeof(err));
+		if (rc == POINTS_ENOMEM)
+			return points_db__err(db, rc, "out of memory");
+		if (rc)
+			return points_db__err(db, rc, "event '%s': attrs: %s",
+			    e->id, err);
+		if (c->attrs.root.type != POINTS_CEL_MAP)
+			return points_db__err(db, POINTS_EINVAL, "event '%s': "
+			    "attrs must be a JSON object", e->id);
+	}
+	return POINTS_OK;
+}
+
+/* The event's time: its own, not after the clock, or the clock. */
+static int
+event_time(points_db *db, const points_event *e, int64_t now, int64_t *t)
+{
+	if (e->time > now)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': time %lld "
+		    "is after the ledger's clock (%lld)", e->id,
+		    (long long)e->time, (long long)now);
+	*t = e->time ? e->time : now;
+	return POINTS_OK;
+}
+
+static int
+apply_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const points_event *e = req;
+	event_ctx *c = ctx;
+	const points_rules_set *set;
+	int64_t now = points_db__time(db, 0), t = 0, last;
+	int rc;
+
+	(void)op;
+	(void)result;
+	memset(&c->res->s, 0, sizeof(c->res->s));
+	if ((rc = event_time(db, e, now, &t)) ||
+	    (rc = evaluate(db, c, e, t, &set)) ||
+	    (rc = post_awards(db, c, e, now)) ||
+	    (rc = store_counters(db, c)) ||
+	    (rc = points_db__last_key64(db, &event_ks, &last)))
+		return rc;
+	if (last == INT64_MAX)
+		return points_db__err(db, POINTS_ELIMIT, "the event log is full");
+	if ((rc = store_event(db, e, t, c->res, last + 1)))
+		return rc;
+	*seq = last + 1;
+	/* the summary as the log has it */
+	return load_event(db, *seq, c->res);
+}
+
+static int
+apply_replay(points_db *db, const points_write_op *op, int64_t seq,
+    void *result)
+{
+	(void)op;
+	(void)result;
+	(void)db;
+	(void)seq;
+	return POINTS_OK; /* apply_run reads the log (it has the ctx) */
+}
+
+static const points_write_op apply_op = {
+	"event", EVENT_APPLY_TYPE, &points_event__req, 0, validate_event,
+	apply_body, apply_replay, NULL, NULL,
+};
+
+static int
+new_result(points_db *db, event_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	points_buf__init(&c->abuf);
+	if (!(c->res = points_alloc__calloc(1, sizeof(*c->res))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return POINTS_OK;
+}
+
+static void
+hand_over(event_ctx *c, int rc, points_event_result **out)
+{
+	if (rc == POINTS_OK) {
+		*out = c->res;
+		c->res = NULL;
+	}
+	points_event_result_free(c->res);
+	ctx_free(c);
+}
+
+POINTS_EXTERN int
+points_event_apply(points_db *db, const points_event *e,
+    points_event_result **out)
+{
+	event_ctx c;
+	char dummy;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = new_result(db, &c)))
+		return rc;
+	c.res->s.seq = 0;
+	rc = points_write__run_ks(db, &apply_op, &eid_ks, e, &c, &dummy);
+	if (rc == POINTS_OK && c.res->s.seq == 0) {
+		/* a replay: the first result, from the log */
+		int64_t seq;
+
+		if ((rc = points_db__read_begin(db)) == POINTS_OK) {
+			rc = points_idem__lookup(db, &eid_ks, e->id, &seq);
+			if (rc == POINTS_OK)
+				rc = load_event(db, seq, c.res);
+			points_db__read_end(db);
+		}
+		c.res->s.replayed = 1;
+	}
+	hand_over(&c, rc, out);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_event_preview(points_db *db, const points_event *e,
+    points_event_result **out)
+{
+	points_write_req copy;
+	const points_rules_set *set;
+	event_ctx c;
+	int64_t t = 0;
+	unsigned int v;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!e)
+		return points_db__err(db, POINTS_EINVAL, "event is required");
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	memcpy(&v, e, sizeof(v));
+	if (v == 0 || v > POINTS_EVENT_VERSION)
+		return points_write__bad_version(db, &apply_op, v);
+	if (v < POINTS_EVENT_VERSION)
+		e = points_write__older(&points_event__req, e, event_sizes[v],
+		    copy.b);
+	if ((rc = new_result(db, &c)))
+		return rc;
+	if ((rc = validate_event(db, &apply_op, e, &c)) == POINTS_OK &&
+	    (rc = points_db__read_begin(db)) == POINTS_OK) {
+		rc = event_time(db, e, points_db__time(db, 0), &t);
+		if (rc == POINTS_OK)
+			rc = evaluate(db, &c, e, t, &set);
+		points_db__read_end(db);
+		if (rc == POINTS_OK) {
+			points_event_summary *s = &c.res->s;
+
+			strcpy(s->id, e->id);
+			strcpy(s->type, e->type);
+			s->account = e->account;
+			s->time = t;
+			s->amount = e->amount;
+			s->outcomes = (int64_t)c.res->n;
+		}
+	}
+	hand_over(&c, rc, out);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_event_get(points_db *db, const char *id, points_event_result **out)
+{
+	event_ctx c;
+	int64_t seq;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__check_str(db, "event id", id, POINTS_EVENT_ID_MAX,
+	    1)))
+		return rc;
+	if ((rc = new_result(db, &c)))
+		return rc;
+	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
+		rc = points_idem__lookup(db, &eid_ks, id, &seq);
+		if (rc == POINTS_ENOTFOUND)
+			rc = points_db__err(db, rc, "event '%s' not found", id);
+		if (rc == POINTS_OK)
+			rc = load_event(db, seq, c.res);
+		points_db__read_end(db);
+	}
+	hand_over(&c, rc, out);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_event_init(points_event *e, unsigned int version)
+{
+	return points_write__init(&points_event__req, e, version);
+}
+
+POINTS_EXTERN int
+points_event_result_summary(const points_event_result *r,
+    points_event_summary *out)
+{
+	if (!r || !out)
+		return POINTS_EINVAL;
+	*out = r->s;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_event_result_outcome(const points_event_result *r, int64_t i,
+    points_rule_outcome *out)
+{
+	if (!r || !out || i < 0)
+		return POINTS_EINVAL;
+	if ((uint64_t)i >= r->n)
+		return POINTS_ENOTFOUND;
+	*out = r->o[i];
+	return POINTS_OK;
+}
+
+POINTS_EXTERN void
+points_event_result_free(points_event_result *r)
+{
+	if (r) {
+		points_alloc__free(r->o);
+		points_alloc__free(r);
+	}
+}

@@ -1,0 +1,642 @@
+/* check_rules.c - earning rules: the HR and shop examples of the issue
+ * with their numbers, versions, tiers, windows, caps, budgets, exclusive
+ * rules, idempotent events, preview, the event log, and every refusal.
+ * The ledgers are "memory:" (make check-c runs the suite on SQLite
+ * too). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static points_db *db;
+static int64_t alice, bob, carol;
+
+static void
+setup(void)
+{
+	/* 2024-01-01 is a Monday */
+	tu_now = TU_T0 + 10 * 3600;
+	db = tu_open("memory:");
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	carol = tu_account(db, "E1003");
+}
+
+static void
+teardown(void)
+{
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_cleanup();
+}
+
+/* A rule of PTS in force, by the admin; the rest as the caller sets. */
+static points_rule_def
+rule(const char *name, const char *type, const char *cond, const char *pts)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+
+	d.name = name;
+	d.event_type = type;
+	d.condition = cond;
+	d.points = pts;
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "admin";
+	d.reason = "launch";
+	return d;
+}
+
+static void
+save(const points_rule_def *d)
+{
+	points_rule r;
+
+	ck_assert_msg(points_rule_save(db, d, &r) == POINTS_OK, "%s: %s",
+	    d->name, points_errmsg(db));
+}
+
+static void
+add(const char *name, const char *type, const char *cond, const char *pts)
+{
+	points_rule_def d = rule(name, type, cond, pts);
+
+	save(&d);
+}
+
+/* Apply an event; its result (freed by the caller). */
+static points_event_result *
+apply_full(const char *id, const char *type, int64_t acct, int64_t amount,
+    const char *attrs, int expect)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *r = NULL;
+	int rc;
+
+	e.id = id;
+	e.type = type;
+	e.account = acct;
+	e.amount = amount;
+	e.attrs = attrs;
+	rc = points_event_apply(db, &e, &r);
+	ck_assert_msg(rc == expect, "event %s: %d %s", id, rc,
+	    points_errmsg(db));
+	return r;
+}
+
+/* Apply an event; the points it gave in all. */
+static int64_t
+apply(const char *id, const char *type, int64_t acct, int64_t amount,
+    const char *attrs)
+{
+	points_event_result *r = apply_full(id, type, acct, amount, attrs,
+	    POINTS_OK);
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	points_event_result_free(r);
+	return s.points;
+}
+
+/* The outcome of rule name in r. */
+static points_rule_outcome
+outcome(const points_event_result *r, const char *name)
+{
+	points_event_summary s;
+	points_rule_outcome o;
+	int64_t i;
+
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	for (i = 0; i < s.outcomes; i++) {
+		ck_assert_int_eq(points_event_result_outcome(r, i, &o),
+		    POINTS_OK);
+		if (strcmp(o.rule, name) == 0)
+			return o;
+	}
+	ck_abort_msg("no outcome for rule %s", name);
+	return o;
+}
+
+START_TEST(test_hr_examples)
+{
+	/* performance: a module on time, 50-200 by difficulty, +50 if its
+	 * users rate it well */
+	add("perf.module", "module_delivered", "event.attrs.on_time",
+	    "{\"easy\": 50, \"medium\": 120, \"hard\": 200}"
+	    "[event.attrs.difficulty]");
+	add("perf.rating", "module_delivered",
+	    "has(event.attrs.rating) && event.attrs.rating >= 4", "50");
+	/* training: a two-day course 30, a certificate 200 */
+	add("training.course", "training", "event.attrs.kind == 'course' && "
+	    "event.attrs.days >= 2", "30");
+	add("training.cert", "training", "event.attrs.kind == 'certificate'",
+	    "200");
+	/* teamwork: an adopted idea 20; helping another department 30-80 */
+	add("team.idea", "idea_adopted", NULL, "20");
+	add("team.help", "helped_department", NULL,
+	    "min(max(event.amount, 30), 80)");
+	/* culture: volunteering 20; speaking well in public 10 */
+	add("culture.volunteer", "volunteered", NULL, "20");
+	add("culture.speech", "spoke_publicly", NULL, "10");
+
+	ck_assert_int_eq(apply("m1", "module_delivered", alice, 0,
+	    "{\"on_time\": true, \"difficulty\": \"hard\", \"rating\": 5}"),
+	    250);
+	ck_assert_int_eq(apply("m2", "module_delivered", alice, 0,
+	    "{\"on_time\": true, \"difficulty\": \"easy\", \"rating\": 3}"),
+	    50);
+	ck_assert_int_eq(apply("m3", "module_delivered", bob, 0,
+	    "{\"on_time\": false, \"difficulty\": \"medium\"}"), 0);
+	ck_assert_int_eq(apply("m4", "module_delivered", bob, 0,
+	    "{\"on_time\": true, \"difficulty\": \"medium\"}"), 120);
+	ck_assert_int_eq(apply("t1", "training", carol, 0,
+	    "{\"kind\": \"course\", \"days\": 2}"), 30);
+	ck_assert_int_eq(apply("t2", "training", carol, 0,
+	    "{\"kind\": \"course\", \"days\": 1}"), 0);
+	ck_assert_int_eq(apply("t3", "training", carol, 0,
+	    "{\"kind\": \"certificate\"}"), 200);
+	ck_assert_int_eq(apply("i1", "idea_adopted", bob, 0, NULL), 20);
+	ck_assert_int_eq(apply("h1", "helped_department", bob, 10, NULL), 30);
+	ck_assert_int_eq(apply("h2", "helped_department", bob, 55, NULL), 55);
+	ck_assert_int_eq(apply("h3", "helped_department", bob, 500, NULL), 80);
+	ck_assert_int_eq(apply("v1", "volunteered", alice, 0, NULL), 20);
+	ck_assert_int_eq(apply("s1", "spoke_publicly", alice, 0, NULL), 10);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 250 + 50 + 20 + 10);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 120 + 20 + 30 + 55 + 80);
+	ck_assert_int_eq(tu_available(db, carol, "PTS"), 230);
+}
+END_TEST
+
+START_TEST(test_shop_examples)
+{
+	points_rule_def d;
+	points_event_result *r;
+	points_rule_outcome o;
+
+	/* spending: 1 point per yuan (amounts in fen) */
+	add("spend", "purchase", NULL, "event.amount / 100");
+	/* registering: 50, once */
+	d = rule("register", "registered", NULL, "50");
+	d.cap_unit = POINTS_CAP_AWARDS;
+	d.cap_total = 1;
+	save(&d);
+	/* sharing a link: 10; +50 to the sharer when a friend buys through
+	 * it, once per friend */
+	add("share", "shared", NULL, "10");
+	d = rule("referral", "purchase", "has(event.attrs.referrer)", "50");
+	d.beneficiary = "event.attrs.referrer";
+	d.cap_key = "event.account";
+	d.cap_key_limit = 1;
+	d.cap_unit = POINTS_CAP_AWARDS;
+	save(&d);
+
+	ck_assert_int_eq(apply("r1", "registered", alice, 0, NULL), 50);
+	ck_assert_int_eq(apply("r2", "registered", alice, 0, NULL), 0);
+	ck_assert_int_eq(apply("sh1", "shared", alice, 0, NULL), 10);
+	/* bob buys 128.50 yuan through alice's link */
+	r = apply_full("o1", "purchase", bob, 12850,
+	    "{\"referrer\": \"E1001\"}", POINTS_OK);
+	o = outcome(r, "spend");
+	ck_assert_int_eq(o.points, 128);
+	ck_assert_int_eq(o.account, bob);
+	o = outcome(r, "referral");
+	ck_assert_int_eq(o.status, POINTS_OUTCOME_AWARDED);
+	ck_assert_int_eq(o.points, 50);
+	ck_assert_int_eq(o.account, alice);
+	points_event_result_free(r);
+	/* bob again through the same link: the sharer is paid once */
+	r = apply_full("o2", "purchase", bob, 5000,
+	    "{\"referrer\": \"E1001\"}", POINTS_OK);
+	o = outcome(r, "referral");
+	ck_assert_int_eq(o.status, POINTS_OUTCOME_CAPPED);
+	ck_assert_int_eq(o.points, 0);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "the cap on '%lld' is reached",
+		    (long long)bob);
+		ck_assert_str_eq(o.reason, want);
+	}
+	points_event_result_free(r);
+	/* another friend pays again */
+	ck_assert_int_eq(apply("o3", "purchase", carol, 1000,
+	    "{\"referrer\": \"E1001\"}"), 10 + 50);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50 + 10 + 50 + 50);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 128 + 50);
+	ck_assert_int_eq(tu_available(db, carol, "PTS"), 10);
+}
+END_TEST
+
+START_TEST(test_tiers_and_window)
+{
+	points_rule_def d;
+	points_tier t;
+
+	ck_assert_int_eq(points_tier_set(db, "normal", 0, 100), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	ck_assert_int_eq(points_tier_get(db, "silver", &t), POINTS_OK);
+	ck_assert_int_eq(t.rank, 1);
+	ck_assert_int_eq(t.percent, 150);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "silver", NULL),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, "gold", NULL),
+	    POINTS_OK);
+	/* double points on Saturdays */
+	d = rule("spend", "purchase", NULL, "event.amount / 100");
+	d.window_weekdays = 1u << 5;
+	d.window_percent = 200;
+	save(&d);
+	/* Monday */
+	ck_assert_int_eq(apply("a1", "purchase", alice, 10000, NULL), 100);
+	ck_assert_int_eq(apply("b1", "purchase", bob, 10000, NULL), 150);
+	ck_assert_int_eq(apply("c1", "purchase", carol, 10000, NULL), 200);
+	/* Saturday: the window and the tier together, rounded down once */
+	tu_now += 5 * TU_DAY;
+	ck_assert_int_eq(apply("a2", "purchase", alice, 10000, NULL), 200);
+	ck_assert_int_eq(apply("b2", "purchase", bob, 10100, NULL), 303);
+	ck_assert_int_eq(apply("c2", "purchase", carol, 10000, NULL), 400);
+	/* a rule that ignores tiers, and one only inside its window */
+	d = rule("flat", "visit", NULL, "7");
+	d.flags = POINTS_RULE_NO_TIER;
+	save(&d);
+	d = rule("sat-visit", "visit", NULL, "3");
+	d.flags = POINTS_RULE_WINDOW_ONLY;
+	d.window_weekdays = 1u << 5;
+	d.window_percent = 100;
+	save(&d);
+	ck_assert_int_eq(apply("v1", "visit", carol, 0, NULL), 7 + 6);
+	tu_now += TU_DAY;
+	ck_assert_int_eq(apply("v2", "visit", carol, 0, NULL), 7);
+	/* the tier's multiplier changes from the next event on */
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 300), POINTS_OK);
+	ck_assert_int_eq(apply("c3", "purchase", carol, 1000, NULL), 30);
+	ck_assert_int_eq(points_tier_set(db, "gold", -1, 300), POINTS_EINVAL);
+	ck_assert_int_eq(points_tier_set(db, "gold", 1, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_tier_get(db, "platinum", &t), POINTS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_versions)
+{
+	points_rule_def d = rule("spend", "purchase", NULL, "event.amount / 100");
+	points_rule_history_iterator *it;
+	points_rule r;
+	points_event_result *res;
+	char *src;
+	int n = 0;
+
+	save(&d);
+	ck_assert_int_eq(apply("e1", "purchase", alice, 1000, NULL), 10);
+	tu_now += 60;
+	d.points = "event.amount / 50";
+	d.author = "hr.li";
+	d.reason = "double points for the spring sale";
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	ck_assert_int_eq(r.version, 2);
+	ck_assert_int_eq(r.time, tu_now);
+	tu_now += 60;
+	ck_assert_int_eq(apply("e2", "purchase", alice, 1000, NULL), 20);
+	/* an event of before the change: the version then in force */
+	{
+		points_event e = POINTS_EVENT_INIT;
+
+		e.id = "e0";
+		e.type = "purchase";
+		e.account = alice;
+		e.amount = 1000;
+		e.time = tu_now - 90;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		ck_assert_int_eq(outcome(res, "spend").version, 1);
+		ck_assert_int_eq(outcome(res, "spend").points, 10);
+		points_event_result_free(res);
+		/* nor after the clock */
+		e.id = "e9";
+		e.time = tu_now + 1;
+		ck_assert_int_eq(points_event_apply(db, &e, &res),
+		    POINTS_EINVAL);
+	}
+	/* why did I get 20 points */
+	ck_assert_int_eq(points_event_get(db, "e2", &res), POINTS_OK);
+	ck_assert_int_eq(outcome(res, "spend").version, 2);
+	ck_assert_int_eq(outcome(res, "spend").formula, 20);
+	points_event_result_free(res);
+	/* a draft does not take effect; paused rules say so */
+	d.points = "1000";
+	d.state = POINTS_RULE_DRAFT;
+	save(&d);
+	ck_assert_int_eq(apply("e3", "purchase", alice, 1000, NULL), 20);
+	ck_assert_int_eq(points_rule_set_state(db, "spend", POINTS_RULE_PAUSED,
+	    "hr.li", "budget review", &r), POINTS_OK);
+	ck_assert_int_eq(r.version, 4);
+	res = apply_full("e4", "purchase", alice, 1000, NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "spend").status, POINTS_OUTCOME_INACTIVE);
+	ck_assert_str_eq(outcome(res, "spend").reason, "paused");
+	points_event_result_free(res);
+	/* the paused version was made from the draft (the latest) */
+	ck_assert_int_eq(points_rule_expr_get(db, "spend", 4,
+	    POINTS_RULE_EXPR_POINTS, &src), POINTS_OK);
+	ck_assert_str_eq(src, "1000");
+	points_free(src);
+	ck_assert_int_eq(points_rule_expr_get(db, "spend", 1,
+	    POINTS_RULE_EXPR_POINTS, &src), POINTS_OK);
+	ck_assert_str_eq(src, "event.amount / 100");
+	points_free(src);
+	ck_assert_int_eq(points_rule_expr_get(db, "spend", 1,
+	    POINTS_RULE_EXPR_CONDITION, &src), POINTS_OK);
+	ck_assert_str_eq(src, "");
+	points_free(src);
+	/* retired: no new version */
+	ck_assert_int_eq(points_rule_set_state(db, "spend",
+	    POINTS_RULE_RETIRED, "hr.li", "replaced", &r), POINTS_OK);
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_ESTATE);
+	ck_assert_int_eq(apply("e5", "purchase", alice, 1000, NULL), 0);
+	/* the history, oldest first */
+	ck_assert_int_eq(points_rule_history_iterator_new(db, "spend", &it),
+	    POINTS_OK);
+	while (points_rule_history_next(it, &r) == POINTS_OK) {
+		n++;
+		ck_assert_int_eq(r.version, n);
+		if (n == 2) {
+			ck_assert_str_eq(r.author, "hr.li");
+			ck_assert_str_eq(r.reason,
+			    "double points for the spring sale");
+		}
+	}
+	points_rule_history_iterator_free(it);
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(points_rule_get(db, "spend", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.state, POINTS_RULE_RETIRED);
+	ck_assert_int_eq(points_rule_get(db, "spend", 6, &r), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_rule_get(db, "nope", 0, &r), POINTS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_caps_partial)
+{
+	points_rule_def d = rule("share", "shared", NULL, "60");
+	points_event_result *res;
+	points_rule_outcome o;
+
+	d.cap_day = 100;
+	d.cap_month = 250;
+	save(&d);
+	ck_assert_int_eq(apply("s1", "shared", alice, 0, NULL), 60);
+	res = apply_full("s2", "shared", alice, 0, NULL, POINTS_OK);
+	o = outcome(res, "share");
+	ck_assert_int_eq(o.status, POINTS_OUTCOME_AWARDED);
+	ck_assert_int_eq(o.points, 40);
+	ck_assert_int_eq(o.formula, 60);
+	ck_assert_str_eq(o.reason, "cut from 60 to 40 by the daily cap");
+	points_event_result_free(res);
+	res = apply_full("s3", "shared", alice, 0, NULL, POINTS_OK);
+	o = outcome(res, "share");
+	ck_assert_int_eq(o.status, POINTS_OUTCOME_CAPPED);
+	ck_assert_str_eq(o.reason, "the daily cap is reached");
+	points_event_result_free(res);
+	/* another account has its own */
+	ck_assert_int_eq(apply("s4", "shared", bob, 0, NULL), 60);
+	/* the next day: the daily cap starts again, the monthly goes on */
+	tu_now += TU_DAY;
+	ck_assert_int_eq(apply("s5", "shared", alice, 0, NULL), 60);
+	ck_assert_int_eq(apply("s6", "shared", alice, 0, NULL), 40);
+	tu_now += TU_DAY;
+	ck_assert_int_eq(apply("s7", "shared", alice, 0, NULL), 50);
+	ck_assert_int_eq(apply("s8", "shared", alice, 0, NULL), 0);
+	/* February */
+	tu_now = TU_T0 + 31 * TU_DAY + 3600;
+	ck_assert_int_eq(apply("s9", "shared", alice, 0, NULL), 60);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 250 + 60);
+}
+END_TEST
+
+START_TEST(test_budget_and_exclusive)
+{
+	points_rule_def d = rule("launch", "purchase", NULL, "40");
+	points_event_result *res;
+
+	d.budget_points = 100;
+	save(&d);
+	ck_assert_int_eq(apply("p1", "purchase", alice, 0, NULL), 40);
+	ck_assert_int_eq(apply("p2", "purchase", bob, 0, NULL), 40);
+	ck_assert_int_eq(apply("p3", "purchase", carol, 0, NULL), 20);
+	res = apply_full("p4", "purchase", carol, 0, NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "launch").status, POINTS_OUTCOME_CAPPED);
+	points_event_result_free(res);
+	/* an exclusive rule of higher priority shuts out the rest */
+	d = rule("vip", "order", "event.amount >= 1000", "500");
+	d.priority = 10;
+	d.flags = POINTS_RULE_EXCLUSIVE;
+	save(&d);
+	add("base", "order", NULL, "5");
+	res = apply_full("q1", "order", alice, 2000, NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "vip").points, 500);
+	ck_assert_int_eq(outcome(res, "base").status, POINTS_OUTCOME_EXCLUDED);
+	points_event_result_free(res);
+	ck_assert_int_eq(apply("q2", "order", alice, 10, NULL), 5);
+	/* budget by awards */
+	d = rule("first-two", "survey", NULL, "9");
+	d.budget_awards = 2;
+	save(&d);
+	ck_assert_int_eq(apply("u1", "survey", alice, 0, NULL), 9);
+	ck_assert_int_eq(apply("u2", "survey", bob, 0, NULL), 9);
+	ck_assert_int_eq(apply("u3", "survey", carol, 0, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_idempotent_and_preview)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *a, *p;
+	points_event_summary sa, sp;
+	points_rule_outcome oa, op;
+	int64_t i;
+
+	add("spend", "purchase", NULL, "event.amount / 100");
+	add("big", "purchase", "event.amount >= 10000", "100");
+	add("broken", "purchase", NULL, "event.attrs.missing + 1");
+	e.id = "ord-1";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 25000;
+	e.attrs = "{\"channel\": \"app\"}";
+	/* preview writes nothing and equals apply */
+	tu_snap(db);
+	ck_assert_int_eq(points_event_preview(db, &e, &p), POINTS_OK);
+	tu_unchanged(db);
+	ck_assert_int_eq(points_event_apply(db, &e, &a), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(a, &sa), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(p, &sp), POINTS_OK);
+	ck_assert_int_eq(sa.points, 350);
+	ck_assert_int_eq(sp.points, sa.points);
+	ck_assert_int_eq(sp.outcomes, 3);
+	ck_assert_int_eq(sa.outcomes, 3);
+	ck_assert_int_eq(sa.replayed, 0);
+	ck_assert_int_eq(sp.seq, 0);
+	ck_assert_int_gt(sa.seq, 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(points_event_result_outcome(a, i, &oa),
+		    POINTS_OK);
+		ck_assert_int_eq(points_event_result_outcome(p, i, &op),
+		    POINTS_OK);
+		ck_assert_str_eq(oa.rule, op.rule);
+		ck_assert_int_eq(oa.status, op.status);
+		ck_assert_int_eq(oa.points, op.points);
+		ck_assert_str_eq(oa.reason, op.reason);
+		ck_assert_str_eq(op.txn_id, "");
+	}
+	ck_assert_int_eq(points_event_result_outcome(a, 3, &oa),
+	    POINTS_ENOTFOUND);
+	/* the failing rule says why; the others paid, in one posting */
+	oa = outcome(a, "broken");
+	ck_assert_int_eq(oa.status, POINTS_OUTCOME_ERROR);
+	ck_assert_msg(strstr(oa.reason, "points: ") == oa.reason, "%s",
+	    oa.reason);
+	ck_assert_str_eq(outcome(a, "spend").txn_id, outcome(a, "big").txn_id);
+	ck_assert_int_eq(strlen(outcome(a, "spend").txn_id), 36);
+	points_event_result_free(p);
+	points_event_result_free(a);
+	/* again: the first result, nothing posted */
+	tu_snap(db);
+	ck_assert_int_eq(points_event_apply(db, &e, &a), POINTS_OK);
+	tu_unchanged(db);
+	ck_assert_int_eq(points_event_result_summary(a, &sa), POINTS_OK);
+	ck_assert_int_eq(sa.replayed, 1);
+	ck_assert_int_eq(sa.points, 350);
+	ck_assert_int_eq(outcome(a, "spend").points, 250);
+	points_event_result_free(a);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 350);
+	/* the same id for another event */
+	e.amount = 100;
+	ck_assert_int_eq(points_event_apply(db, &e, &a), POINTS_ECONFLICT);
+	ck_assert_int_eq(points_event_get(db, "ord-2", &a), POINTS_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	points_rule_def d = rule("spend", "purchase", NULL, "event.amount / 100");
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *r = NULL;
+	points_rule out;
+
+	/* language errors name the expression, the column and the reason */
+	d.condition = "evnt.amount > 1";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': condition: col 1: "
+	    "unknown variable 'evnt'");
+	d.condition = "event.amount >";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_msg(strncmp(points_errmsg(db), "rule 'spend': condition: "
+	    "col 15:", 31) == 0, "%s", points_errmsg(db));
+	d.condition = NULL;
+	d.name = "Spend";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.name = "spend";
+	d.asset = "NOPE";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_ENOTFOUND);
+	d.asset = "PTS";
+	d.author = NULL;
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.author = "admin";
+	d.cap_key = "event.account";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.cap_key = NULL;
+	d.window_weekdays = 1;
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.window_weekdays = 0;
+	d.cap_day = -1;
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.cap_day = 0;
+	d.points = NULL;
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	d.points = "event.amount / 100";
+	save(&d);
+	/* events */
+	e.id = "x1";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 100;
+	e.attrs = "{\"price\": 1.5}";
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'x1': attrs: byte 12: a "
+	    "number with a fraction or an exponent: the rule language has "
+	    "integers only");
+	e.attrs = "[1]";
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	e.attrs = "{\"a\": 1, \"a\": 2}";
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	e.attrs = NULL;
+	e.type = "Purchase";
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	e.type = "purchase";
+	e.id = NULL;
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	e.id = "";
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	e.id = "x1";
+	e.account = 999;
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_ENOTFOUND);
+	e.account = POINTS_ACCOUNT_ISSUER;
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EINVAL);
+	/* a frozen account: nothing written */
+	e.account = alice;
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	tu_snap(db);
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_EFROZEN);
+	ck_assert_str_eq(points_errmsg(db), "event 'x1': account E1001 is "
+	    "frozen");
+	ck_assert_int_eq(points_event_preview(db, &e, &r), POINTS_EFROZEN);
+	tu_unchanged(db);
+	ck_assert_int_eq(points_account_unfreeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(points_event_apply(db, &e, &r), POINTS_OK);
+	points_event_result_free(r);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 1);
+}
+END_TEST
+
+START_TEST(test_account_fields)
+{
+	/* the birthday month, tenure, department */
+	add("tenure", "anniversary", "account.tenure_days >= 365", "100");
+	add("dept", "anniversary", "account.department == 'R&D'", "5");
+	add("bday", "anniversary", "has(account.birth_month) && "
+	    "account.birth_month == 1", "20");
+	ck_assert_int_eq(points_account_attr_set(db, alice, "hire_date",
+	    "2022-06-01"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "birthday",
+	    "1990-01-15"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, alice, NULL, NULL, "R&D"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, bob, "hire_date",
+	    "2023-06-01"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, bob, "birthday",
+	    "03-02"), POINTS_OK);
+	ck_assert_int_eq(apply("a1", "anniversary", alice, 0, NULL), 125);
+	ck_assert_int_eq(apply("b1", "anniversary", bob, 0, NULL), 0);
+	/* no hire date: the tenure rule errs, the others go on */
+	ck_assert_int_eq(apply("c1", "anniversary", carol, 0, NULL), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_hr_examples);
+	tcase_add_test(tc, test_shop_examples);
+	tcase_add_test(tc, test_tiers_and_window);
+	tcase_add_test(tc, test_versions);
+	tcase_add_test(tc, test_caps_partial);
+	tcase_add_test(tc, test_budget_and_exclusive);
+	tcase_add_test(tc, test_idempotent_and_preview);
+	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_account_fields);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
