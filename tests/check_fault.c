@@ -139,6 +139,32 @@ fx_populate(void)
 	p = tu_posting("EXP", hana, 7);
 	p.expires_at = TU_T0 + 20 * TU_DAY;
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	/* rules: purchases earn 1 PTS per 100 (a daily cap of 50), and
+	 * a referral pays the referrer 5 once per buyer; gold is 2x */
+	{
+		points_rule_def d = POINTS_RULE_DEF_INIT;
+		points_rule r;
+
+		d.name = "base";
+		d.event_type = "purchase";
+		d.points = "event.amount / 100";
+		d.asset = "PTS";
+		d.state = POINTS_RULE_ACTIVE;
+		d.cap_day = 50;
+		d.author = "admin";
+		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+		d.name = "referral";
+		d.condition = "has(event.attrs.referrer)";
+		d.points = "5";
+		d.beneficiary = "event.attrs.referrer";
+		d.cap_day = 0;
+		d.cap_key = "event.account";
+		d.cap_key_limit = 1;
+		d.cap_unit = POINTS_CAP_AWARDS;
+		d.budget_points = 1000;
+		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+		ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -1362,6 +1388,126 @@ check_big_batch(void)
 		    "EXP"), i + 1);
 }
 
+
+/* ---- Rules ---- */
+
+static points_rule ruleo;
+static points_event_result *evo;
+
+static int
+run_rule_save(void)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+
+	d.name = "training";
+	d.event_type = "course";
+	d.condition = "event.attrs.days >= 2";
+	d.points = "30";
+	d.asset = "EXP";
+	d.state = POINTS_RULE_ACTIVE;
+	d.cap_unit = POINTS_CAP_AWARDS;
+	d.cap_year = 4;
+	d.author = "hr";
+	d.reason = "training plan";
+	return points_rule_save(db, &d, &ruleo);
+}
+
+static void
+check_rule_save(void)
+{
+	points_rule r;
+
+	ck_assert_int_eq(ruleo.version, 1);
+	ck_assert_int_eq(points_rule_get(db, "training", 0, &r), POINTS_OK);
+	ck_assert_str_eq(r.reason, "training plan");
+	ck_assert_int_eq(r.cap_year, 4);
+}
+
+static int
+run_rule_set_state(void)
+{
+	return points_rule_set_state(db, "base", POINTS_RULE_PAUSED, "admin",
+	    "review", &ruleo);
+}
+
+static void
+check_rule_set_state(void)
+{
+	points_rule r;
+
+	ck_assert_int_eq(ruleo.version, 2);
+	ck_assert_int_eq(points_rule_get(db, "base", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.state, POINTS_RULE_PAUSED);
+	ck_assert_int_eq(r.cap_day, 50);
+}
+
+static int
+run_tier_set(void)
+{
+	return points_tier_set(db, "silver", 1, 150);
+}
+
+static void
+check_tier_set(void)
+{
+	points_tier t;
+
+	ck_assert_int_eq(points_tier_get(db, "silver", &t), POINTS_OK);
+	ck_assert_int_eq(t.percent, 150);
+}
+
+/* bob buys for 80.00 through alice's link: 80 capped to 50 for bob,
+ * 5 for alice */
+static int
+run_event_apply(void)
+{
+	points_event e = POINTS_EVENT_INIT;
+	int rc;
+
+	e.id = "order-1";
+	e.type = "purchase";
+	e.account = bob;
+	e.amount = 8000;
+	e.attrs = "{\"referrer\": \"E1001\", \"lines\": [1, 2]}";
+	e.actor = "shop";
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_apply(db, &e, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_apply(void)
+{
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 55);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 40 + 50);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50 + 5);
+	points_event_result_free(evo);
+	evo = NULL;
+	/* the counters were written: again, another id, the cap holds */
+	evo = NULL;
+	{
+		points_event e = POINTS_EVENT_INIT;
+
+		e.id = "order-2";
+		e.type = "purchase";
+		e.account = bob;
+		e.amount = 8000;
+		e.attrs = "{\"referrer\": \"E1001\"}";
+		ck_assert_int_eq(points_event_apply(db, &e, &evo), POINTS_OK);
+		ck_assert_int_eq(points_event_result_summary(evo, &s),
+		    POINTS_OK);
+		ck_assert_int_eq(s.points, 0);
+		points_event_result_free(evo);
+		evo = NULL;
+	}
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -1381,6 +1527,7 @@ static const fault_op write_ops[] = {
 	{ "hold_release_spilled", run_hold_release_spilled,
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
+	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
