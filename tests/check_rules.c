@@ -457,6 +457,7 @@ START_TEST(test_idempotent_and_preview)
 	add("spend", "purchase", NULL, "event.amount / 100");
 	add("big", "purchase", "event.amount >= 10000", "100");
 	add("broken", "purchase", NULL, "event.attrs.missing + 1");
+	add("store", "purchase", "event.attrs.channel == 'store'", "7");
 	e.id = "ord-1";
 	e.type = "purchase";
 	e.account = alice;
@@ -471,12 +472,12 @@ START_TEST(test_idempotent_and_preview)
 	ck_assert_int_eq(points_event_result_summary(p, &sp), POINTS_OK);
 	ck_assert_int_eq(sa.points, 350);
 	ck_assert_int_eq(sp.points, sa.points);
-	ck_assert_int_eq(sp.outcomes, 3);
-	ck_assert_int_eq(sa.outcomes, 3);
+	ck_assert_int_eq(sp.outcomes, 4);
+	ck_assert_int_eq(sa.outcomes, 4);
 	ck_assert_int_eq(sa.replayed, 0);
 	ck_assert_int_eq(sp.seq, 0);
 	ck_assert_int_gt(sa.seq, 0);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		ck_assert_int_eq(points_event_result_outcome(a, i, &oa),
 		    POINTS_OK);
 		ck_assert_int_eq(points_event_result_outcome(p, i, &op),
@@ -487,8 +488,28 @@ START_TEST(test_idempotent_and_preview)
 		ck_assert_str_eq(oa.reason, op.reason);
 		ck_assert_str_eq(op.txn_id, "");
 	}
-	ck_assert_int_eq(points_event_result_outcome(a, 3, &oa),
+	ck_assert_int_eq(points_event_result_outcome(a, 4, &oa),
 	    POINTS_ENOTFOUND);
+	/* the event log gives back every outcome as apply gave it */
+	points_event_result_free(p);
+	ck_assert_int_eq(points_event_get(db, "ord-1", &p), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(p, &sp), POINTS_OK);
+	ck_assert_int_eq(sp.seq, sa.seq);
+	ck_assert_int_eq(sp.points, sa.points);
+	ck_assert_int_eq(sp.time, sa.time);
+	ck_assert_int_eq(sp.amount, 25000);
+	ck_assert_str_eq(sp.id, "ord-1");
+	ck_assert_str_eq(sp.type, "purchase");
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(points_event_result_outcome(a, i, &oa),
+		    POINTS_OK);
+		ck_assert_int_eq(points_event_result_outcome(p, i, &op),
+		    POINTS_OK);
+		ck_assert_int_eq(memcmp(&oa, &op, sizeof(oa)), 0);
+	}
+	ck_assert_int_eq(outcome(p, "store").status, POINTS_OUTCOME_CONDITION);
+	ck_assert_str_eq(outcome(p, "store").reason, "condition is false");
+	points_event_result_free(p);
 	/* the failing rule says why; the others paid, in one posting */
 	oa = outcome(a, "broken");
 	ck_assert_int_eq(oa.status, POINTS_OUTCOME_ERROR);
@@ -496,7 +517,6 @@ START_TEST(test_idempotent_and_preview)
 	    oa.reason);
 	ck_assert_str_eq(outcome(a, "spend").txn_id, outcome(a, "big").txn_id);
 	ck_assert_int_eq(strlen(outcome(a, "spend").txn_id), 36);
-	points_event_result_free(p);
 	points_event_result_free(a);
 	/* again: the first result, nothing posted */
 	tu_snap(db);

@@ -25,6 +25,7 @@
 #include "util/alloc.h"
 #include "util/calendar.h"
 #include "util/codec.h"
+#include "util/ids.h"
 #include "core/account.h"
 #include "core/asset.h"
 #include "core/db.h"
@@ -51,9 +52,17 @@ static points_ksdef budget_ks = { "rulebudget", 0, 0 };
 static points_ksdef *const keyspaces[] = { &event_ks, &eid_ks, &cap_ks,
 	&keycap_ks, &budget_ks, NULL };
 
-/* Per handle: the evaluation's scratch, kept (22 KiB). */
+/* Per handle: the evaluation's scratch, kept (22 KiB), and the rules in
+ * force for the last event's type, by priority: the same for every
+ * event of that type between two versions' times (lo <= t < hi), so
+ * that a run of events sorts them once. */
 typedef struct event_state {
 	points_cel_scratch *scratch;
+	uint64_t gen;      /* of the rules they were chosen from; 0: none */
+	char type[POINTS_EVENT_TYPE_MAX + 1];
+	int64_t lo, hi;
+	const points_rule_ver **cand;
+	size_t ncand, candcap;
 } event_state;
 
 static void event_close(points_db *db, void *state);
@@ -73,7 +82,8 @@ event_close(points_db *db, void *state)
 
 	(void)db;
 	points_alloc__free(s->scratch);
-	s->scratch = NULL;
+	points_alloc__free(s->cand);
+	memset(s, 0, sizeof(*s));
 }
 
 struct points_event_result {
@@ -122,8 +132,8 @@ typedef struct event_ctx {
 	points_event_result *res;
 	int preview;
 	/* per attempt */
-	const points_rule_ver **cand;
-	size_t ncand, candcap;
+	const points_rule_ver *const *cand; /* the state's */
+	size_t ncand;
 	capbook books[4];
 	size_t nbooks;
 	keycount *keys;
@@ -144,6 +154,7 @@ ctx_reset(event_ctx *c)
 		points_alloc__free(c->books[i].e);
 	c->nbooks = 0;
 	c->ncand = c->nkeys = c->nbudgets = c->naents = 0;
+	c->cand = NULL;
 	if (c->res)
 		c->res->n = 0;
 }
@@ -152,7 +163,6 @@ static void
 ctx_free(event_ctx *c)
 {
 	ctx_reset(c);
-	points_alloc__free(c->cand);
 	points_alloc__free(c->keys);
 	points_alloc__free(c->budgets);
 	points_alloc__free(c->aents);
@@ -217,10 +227,14 @@ book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	b->cap = n;
 	for (i = 0; i < n && !r.err; i++) {
+		unsigned mask;
 		int p;
 
 		b->e[i].rule = (uint32_t)points_rd__uvar(&r);
+		mask = points_rd__u8(&r);
 		for (p = 0; p < NPERIODS; p++) {
+			if (!(mask >> p & 1))
+				continue;
 			b->e[i].stamp[p] = points_rd__svar(&r);
 			b->e[i].val[p] = points_rd__svar(&r);
 		}
@@ -264,8 +278,16 @@ book_store(points_db *db, const capbook *b)
 	points_buf__u8(&db->vbuf, CAP_V1);
 	points_buf__uvar(&db->vbuf, b->n);
 	for (i = 0; i < b->n; i++) {
+		unsigned mask = 0;
+
+		/* only the periods with a figure: those the rule caps */
+		for (p = 0; p < NPERIODS; p++)
+			mask |= (unsigned)(b->e[i].val[p] != 0) << p;
 		points_buf__uvar(&db->vbuf, b->e[i].rule);
+		points_buf__u8(&db->vbuf, mask);
 		for (p = 0; p < NPERIODS; p++) {
+			if (!(mask >> p & 1))
+				continue;
 			points_buf__svar(&db->vbuf, b->e[i].stamp[p]);
 			points_buf__svar(&db->vbuf, b->e[i].val[p]);
 		}
@@ -396,6 +418,39 @@ reasonf(points_rule_outcome *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
 	va_end(ap);
+}
+
+/* The reasons most outcomes give, kept in the event log as a number:
+ * index 0 is "another reason, kept as text". */
+static const char *const std_reasons[] = {
+	NULL,
+	"condition is false",
+	"paused",
+	"outside its active period",
+	"outside its window",
+	"an exclusive rule of higher priority awarded",
+	"the formula gave 0",
+	"rounded down to 0",
+	"",
+};
+enum { R_TEXT, R_CONDITION, R_PAUSED, R_PERIOD, R_WINDOW, R_EXCLUDED,
+	R_FORMULA_ZERO, R_ROUNDED_ZERO, R_NONE, NREASONS };
+
+static void
+reason(points_rule_outcome *o, int code)
+{
+	strcpy(o->reason, std_reasons[code]);
+}
+
+static int
+reason_code(const char *r)
+{
+	int i;
+
+	for (i = 1; i < NREASONS; i++)
+		if (strcmp(r, std_reasons[i]) == 0)
+			return i;
+	return R_TEXT;
 }
 
 /* ---- Evaluation ---- */
@@ -679,8 +734,8 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 		if (key && by && strcmp(by, "cap_key") == 0)
 			reasonf(o, "the cap on '%s' is reached", key);
 		else
-			reasonf(o, "the %s %s is reached", by,
-			    strncmp(by, "budget", 6) == 0 ? "" : "cap");
+			reasonf(o, "the %s%s is reached", by,
+			    strncmp(by, "budget", 6) == 0 ? "" : " cap");
 		return 1;
 	}
 	if (allowed < want)
@@ -690,6 +745,8 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 	/* count it */
 	if (ce)
 		for (p = 0; p < NPERIODS; p++) {
+			if (!caps[p])
+				continue;
 			if (ce->stamp[p] != st[p]) {
 				ce->stamp[p] = st[p];
 				ce->val[p] = 0;
@@ -742,13 +799,13 @@ eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
 	o->account = acct->id;
 	if (r->state == POINTS_RULE_PAUSED) {
 		o->status = POINTS_OUTCOME_INACTIVE;
-		reasonf(o, "paused");
+		reason(o, R_PAUSED);
 		return POINTS_OK;
 	}
 	if ((r->active_from && t < r->active_from) ||
 	    (r->active_until && t >= r->active_until)) {
 		o->status = POINTS_OUTCOME_INACTIVE;
-		reasonf(o, "outside its active period");
+		reason(o, R_PERIOD);
 		return POINTS_OK;
 	}
 	inwin = r->window_percent > 0 &&
@@ -758,12 +815,12 @@ eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
 	    (r->window_monthdays >> (points_cal__civil(day).day - 1) & 1));
 	if ((r->flags & POINTS_RULE_WINDOW_ONLY) && !inwin) {
 		o->status = POINTS_OUTCOME_INACTIVE;
-		reasonf(o, "outside its window");
+		reason(o, R_WINDOW);
 		return POINTS_OK;
 	}
 	if (excluded) {
 		o->status = POINTS_OUTCOME_EXCLUDED;
-		reasonf(o, "an exclusive rule of higher priority awarded");
+		reason(o, R_EXCLUDED);
 		return POINTS_OK;
 	}
 	if (rv->prog[POINTS_RULE_EXPR_CONDITION]) {
@@ -777,7 +834,7 @@ eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
 		}
 		if (!v.u.b) {
 			o->status = POINTS_OUTCOME_CONDITION;
-			reasonf(o, "condition is false");
+			reason(o, R_CONDITION);
 			return POINTS_OK;
 		}
 	}
@@ -831,14 +888,56 @@ eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
 	}
 	if (pts == 0) {
 		o->status = POINTS_OUTCOME_ZERO;
-		reasonf(o, o->formula ? "rounded down to 0" :
-		    "the formula gave 0");
+		reason(o, o->formula ? R_ROUNDED_ZERO : R_FORMULA_ZERO);
 		return POINTS_OK;
 	}
 	if (apply_caps(db, c, rv, ben.id, key, day, &pts, o, &rc))
 		return rc;
 	o->status = POINTS_OUTCOME_AWARDED;
 	o->points = pts;
+	return POINTS_OK;
+}
+
+/* The rules in force at t for events of type, by priority, into st
+ * (unless there already). */
+static int
+choose(points_db *db, event_state *st, const points_rules_set *set,
+    const char *type, int64_t t)
+{
+	size_t i, next;
+	int rc;
+
+	if (st->gen == set->gen && st->lo <= t && t < st->hi &&
+	    strcmp(st->type, type) == 0)
+		return POINTS_OK;
+	st->gen = 0;
+	st->ncand = 0;
+	st->lo = INT64_MIN;
+	st->hi = INT64_MAX;
+	for (i = 0; i < set->n; i++) {
+		int64_t vt = set->v[i].r.time;
+
+		if (vt <= t && vt > st->lo)
+			st->lo = vt;
+		if (vt > t && vt < st->hi)
+			st->hi = vt;
+	}
+	for (i = 0; i < set->n; i = next) {
+		const points_rule_ver *rv = points_rule__in_force(set, i, t,
+		    &next);
+
+		if (!rv || rv->r.state == POINTS_RULE_RETIRED ||
+		    strcmp(rv->r.event_type, type) != 0)
+			continue;
+		if ((rc = grow(db, (void **)&st->cand, &st->candcap, st->ncand,
+		    sizeof(*st->cand))))
+			return rc;
+		st->cand[st->ncand++] = rv;
+	}
+	if (st->ncand > 1)
+		qsort(st->cand, st->ncand, sizeof(*st->cand), by_priority);
+	strcpy(st->type, type);
+	st->gen = set->gen;
 	return POINTS_OK;
 }
 
@@ -854,7 +953,7 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 	points_cel_entry ev[6], af[12];
 	points_cel_value vars[POINTS_RULE__NVARS];
 	points_cel_activation act;
-	size_t i, next, naf = 0;
+	size_t i, naf = 0;
 	int excluded = 0, rc;
 
 	ctx_reset(c);
@@ -899,21 +998,10 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 	vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
 	act.vals = vars;
 	act.n = POINTS_RULE__NVARS;
-	/* the rules in force for this type, by priority */
-	for (i = 0; i < set->n; i = next) {
-		const points_rule_ver *rv = points_rule__in_force(set, i, t,
-		    &next);
-
-		if (!rv || rv->r.state == POINTS_RULE_RETIRED ||
-		    strcmp(rv->r.event_type, e->type) != 0)
-			continue;
-		if ((rc = grow(db, (void **)&c->cand, &c->candcap, c->ncand,
-		    sizeof(*c->cand))))
-			return rc;
-		c->cand[c->ncand++] = rv;
-	}
-	if (c->ncand > 1)
-		qsort(c->cand, c->ncand, sizeof(*c->cand), by_priority);
+	if ((rc = choose(db, st, set, e->type, t)))
+		return rc;
+	c->cand = st->cand;
+	c->ncand = st->ncand;
 	for (i = 0; i < c->ncand; i++) {
 		points_rule_outcome *o;
 
@@ -1041,15 +1129,23 @@ store_counters(points_db *db, event_ctx *c)
 	return POINTS_OK;
 }
 
-/* ---- The event log ---- */
+/* ---- The event log ----
+ *
+ * An event's record: its fields, then each outcome as the rule's number
+ * and version (the name and asset come from the rule), the status, the
+ * points, the formula's value, the account when another than the
+ * event's (else 0), the posting (an index into the event's postings, 0:
+ * none) and the reason (a number for the usual ones, else its text);
+ * then the postings' ids, 16 bytes each. */
 
 static int
-store_event(points_db *db, const points_event *e, int64_t t,
-    const points_event_result *res, int64_t seq)
+store_event(points_db *db, const event_ctx *c, const points_event *e,
+    int64_t t, int64_t seq)
 {
+	const points_event_result *res = c->res;
+	unsigned char k[8], ids[8][POINTS_UUID_LEN];
 	points_buf *b = &db->vbuf;
-	unsigned char k[8];
-	size_t i;
+	size_t i, j, nids = 0, last_tx = 0, last_txi = 0;
 
 	points_buf__reset(b);
 	points_buf__u8(b, EVENT_V1);
@@ -1064,33 +1160,83 @@ store_event(points_db *db, const points_event *e, int64_t t,
 	points_buf__uvar(b, res->n);
 	for (i = 0; i < res->n; i++) {
 		const points_rule_outcome *o = &res->o[i];
+		unsigned char u[POINTS_UUID_LEN];
+		size_t tx = 0;
+		int code = reason_code(o->reason);
 
-		points_buf__str(b, o->rule);
+		if (o->txn_id[0] && i > 0 &&
+		    strcmp(o->txn_id, res->o[last_tx].txn_id) == 0) {
+			tx = last_txi;
+		} else if (o->txn_id[0]) {
+			if (points_ids__parse(o->txn_id, u))
+				return points_db__err(db, POINTS_ECORRUPT,
+				    "event '%s': posting id", e->id);
+			for (j = 0; j < nids && memcmp(ids[j], u, sizeof(u));
+			    j++)
+				;
+			if (j == nids) {
+				if (nids == sizeof(ids) / sizeof(ids[0]))
+					return points_db__err(db, POINTS_ELIMIT,
+					    "event '%s': more than %zu "
+					    "postings", e->id, nids);
+				memcpy(ids[nids++], u, sizeof(u));
+			}
+			tx = j + 1;
+			last_tx = i;
+			last_txi = tx;
+		}
+		points_buf__uvar(b, c->cand[i]->id);
 		points_buf__uvar(b, (uint64_t)o->version);
 		points_buf__u8(b, (unsigned)o->status);
+		/* most rules of an event: the condition was false, and that
+		 * is all there is to say */
+		if (o->status == POINTS_OUTCOME_CONDITION && code == R_CONDITION &&
+		    o->account == e->account && !tx && !o->formula)
+			continue;
 		points_buf__svar(b, o->points);
 		points_buf__svar(b, o->formula);
-		points_buf__svar(b, o->account);
-		points_buf__str(b, o->asset);
-		points_buf__str(b, o->txn_id);
-		points_buf__str(b, o->reason);
+		points_buf__svar(b, o->account == e->account ? 0 : o->account);
+		points_buf__uvar(b, tx);
+		points_buf__u8(b, (unsigned)code);
+		if (code == R_TEXT)
+			points_buf__str(b, o->reason);
 	}
+	points_buf__uvar(b, nids);
+	for (j = 0; j < nids; j++)
+		points_buf__bytes(b, ids[j], POINTS_UUID_LEN);
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	points_codec__put_be64(k, (uint64_t)seq);
 	return points_db__put(db, &event_ks, k, 8, b->data, b->len);
 }
 
+/* The version of rule number id, from the handle's copy. */
+static const points_rule_ver *
+find_version(const points_rules_set *set, uint32_t id, int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].id == id && set->v[i].r.version == version)
+			return &set->v[i];
+	return NULL;
+}
+
 /* Event seq as the log holds it, into r (its outcomes appended). */
 static int
 load_event(points_db *db, int64_t seq, points_event_result *r)
 {
+	const points_rules_set *set;
 	unsigned char k[8];
+	const unsigned char *txs = NULL;
 	const void *v;
-	size_t vl, i, n;
+	size_t vl, i, n, ntx;
+	size_t *txi = NULL;
 	points_rd rd;
 	int rc;
 
+	if ((rc = points_rule__load(db, &set)))
+		return rc;
 	points_codec__put_be64(k, (uint64_t)seq);
 	rc = points_db__get(db, &event_ks, k, 8, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
@@ -1119,21 +1265,67 @@ load_event(points_db *db, int64_t seq, points_event_result *r)
 	n = (size_t)points_rd__uvar(&rd);
 	if (n > vl)
 		rd.err = POINTS_ECORRUPT;
+	if (!rd.err && n && !(txi = points_alloc__calloc(n, sizeof(*txi))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	for (i = 0; i < n && !rd.err; i++) {
+		const points_rule_ver *rv;
 		points_rule_outcome *o;
+		uint32_t id;
+		int code;
 
 		if ((rc = result_push(db, r, &o)))
-			return rc;
-		points_rd__str(&rd, o->rule, sizeof(o->rule));
+			break;
+		id = (uint32_t)points_rd__uvar(&rd);
 		o->version = (int64_t)points_rd__uvar(&rd);
 		o->status = (int)points_rd__u8(&rd);
+		if (o->status == POINTS_OUTCOME_CONDITION) {
+			o->account = r->s.account;
+			reason(o, R_CONDITION);
+			goto named;
+		}
 		o->points = points_rd__svar(&rd);
 		o->formula = points_rd__svar(&rd);
 		o->account = points_rd__svar(&rd);
-		points_rd__str(&rd, o->asset, sizeof(o->asset));
-		points_rd__str(&rd, o->txn_id, sizeof(o->txn_id));
-		points_rd__str(&rd, o->reason, sizeof(o->reason));
+		if (o->account == 0)
+			o->account = r->s.account;
+		txi[i] = (size_t)points_rd__uvar(&rd);
+		code = (int)points_rd__u8(&rd);
+		if (code == R_TEXT)
+			points_rd__str(&rd, o->reason, sizeof(o->reason));
+		else if (code < NREASONS)
+			reason(o, code);
+		else
+			rd.err = POINTS_ECORRUPT;
+named:
+		if (rd.err)
+			break;
+		if (!(rv = find_version(set, id, o->version))) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "event %lld: "
+			    "rule #%u version %lld not found", (long long)seq,
+			    (unsigned)id, (long long)o->version);
+			break;
+		}
+		strcpy(o->rule, rv->r.name);
+		strcpy(o->asset, rv->r.asset);
 	}
+	if (rc == POINTS_OK && !rd.err) {
+		ntx = (size_t)points_rd__uvar(&rd);
+		if (ntx > vl / POINTS_UUID_LEN ||
+		    (size_t)(rd.end - rd.p) != ntx * POINTS_UUID_LEN)
+			rd.err = POINTS_ECORRUPT;
+		else
+			txs = rd.p;
+		for (i = 0; i < n && !rd.err; i++) {
+			if (txi[i] > ntx)
+				rd.err = POINTS_ECORRUPT;
+			else if (txi[i])
+				points_ids__format(txs + (txi[i] - 1) *
+				    POINTS_UUID_LEN, r->o[i].txn_id);
+		}
+	}
+	points_alloc__free(txi);
+	if (rc)
+		return rc;
 	if (rd.err)
 		return points_db__err(db, POINTS_ECORRUPT, "event %lld: record "
 		    "unreadable", (long long)seq);
@@ -1232,6 +1424,21 @@ event_time(points_db *db, const points_event *e, int64_t now, int64_t *t)
 	return POINTS_OK;
 }
 
+static void
+summarize(points_event_result *r, const points_event *e, int64_t t,
+    int64_t seq)
+{
+	points_event_summary *s = &r->s;
+
+	strcpy(s->id, e->id);
+	strcpy(s->type, e->type);
+	s->account = e->account;
+	s->time = t;
+	s->amount = e->amount;
+	s->seq = seq;
+	s->outcomes = (int64_t)r->n;
+}
+
 static int
 apply_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
@@ -1253,11 +1460,11 @@ apply_body(points_db *db, const points_write_op *op, const void *req,
 		return rc;
 	if (last == INT64_MAX)
 		return points_db__err(db, POINTS_ELIMIT, "the event log is full");
-	if ((rc = store_event(db, e, t, c->res, last + 1)))
+	if ((rc = store_event(db, c, e, t, last + 1)))
 		return rc;
 	*seq = last + 1;
-	/* the summary as the log has it */
-	return load_event(db, *seq, c->res);
+	summarize(c->res, e, t, *seq);
+	return POINTS_OK;
 }
 
 static int
@@ -1294,6 +1501,7 @@ hand_over(event_ctx *c, int rc, points_event_result **out)
 		c->res = NULL;
 	}
 	points_event_result_free(c->res);
+	c->res = NULL;
 	ctx_free(c);
 }
 
@@ -1360,16 +1568,8 @@ points_event_preview(points_db *db, const points_event *e,
 		if (rc == POINTS_OK)
 			rc = evaluate(db, &c, e, t, &set);
 		points_db__read_end(db);
-		if (rc == POINTS_OK) {
-			points_event_summary *s = &c.res->s;
-
-			strcpy(s->id, e->id);
-			strcpy(s->type, e->type);
-			s->account = e->account;
-			s->time = t;
-			s->amount = e->amount;
-			s->outcomes = (int64_t)c.res->n;
-		}
+		if (rc == POINTS_OK)
+			summarize(c.res, e, t, 0);
 	}
 	hand_over(&c, rc, out);
 	return rc;
