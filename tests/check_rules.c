@@ -641,6 +641,275 @@ START_TEST(test_account_fields)
 }
 END_TEST
 
+
+/* ---- A seeded random run against a model ----
+ *
+ * The model is written from points/rules.h alone: rules (a condition
+ * amount >= min, points amount / div, a priority, exclusive or not, a
+ * Saturday window, a tier multiplier or not, caps per day, ISO week,
+ * month and in all, in points or awards, a budget), replaced now and
+ * then by a new version; events of random accounts, amounts and times.
+ * After every event the outcomes (status and points) and every balance
+ * must be the model's.  Periods come from gmtime (the ledger's offset
+ * is 0 here), not from the library's calendar. */
+#include <time.h>
+
+#define M_RULES 5
+#define M_ACCTS 4
+
+typedef struct mrule {
+	char name[16];
+	int64_t min, div, version;
+	int priority, exclusive, window, no_tier, awards;
+	int64_t cap[4]; /* day, week, month, total */
+	int64_t budget;
+	int64_t spent_budget;
+	int64_t stamp[M_ACCTS][4], used[M_ACCTS][4];
+} mrule;
+
+static uint64_t mseed;
+
+static uint64_t
+mrand(void)
+{
+	mseed ^= mseed << 13;
+	mseed ^= mseed >> 7;
+	mseed ^= mseed << 17;
+	return mseed;
+}
+
+static void
+mperiods(int64_t t, int64_t st[4])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int64_t day = t / 86400;
+
+	gmtime_r(&tt, &tm);
+	st[0] = day;
+	/* ISO week: Monday-based; tm_wday 0 is Sunday */
+	st[1] = day - ((tm.tm_wday + 6) % 7);
+	st[2] = (int64_t)tm.tm_year * 12 + tm.tm_mon;
+	st[3] = 0;
+}
+
+static void
+msave(mrule *m)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	char cond[64], pts[64];
+
+	snprintf(cond, sizeof(cond), "event.amount >= %lld",
+	    (long long)m->min);
+	snprintf(pts, sizeof(pts), "event.amount / %lld", (long long)m->div);
+	d.name = m->name;
+	d.event_type = "buy";
+	d.condition = cond;
+	d.points = pts;
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.priority = m->priority;
+	d.flags = (m->exclusive ? POINTS_RULE_EXCLUSIVE : 0) |
+	    (m->no_tier ? POINTS_RULE_NO_TIER : 0);
+	if (m->window) {
+		d.window_weekdays = 1u << 5;
+		d.window_percent = 300;
+	}
+	d.cap_unit = m->awards ? POINTS_CAP_AWARDS : POINTS_CAP_POINTS;
+	d.cap_day = m->cap[0];
+	d.cap_week = m->cap[1];
+	d.cap_month = m->cap[2];
+	d.cap_total = m->cap[3];
+	d.budget_points = m->budget;
+	d.author = "model";
+	save(&d);
+	m->version++;
+}
+
+static void
+mrandom_rule(mrule *m)
+{
+	int p;
+
+	m->min = (int64_t)(mrand() % 300);
+	m->div = 1 + (int64_t)(mrand() % 20);
+	m->priority = (int)(mrand() % 3);
+	m->exclusive = mrand() % 5 == 0;
+	m->window = mrand() % 3 == 0;
+	m->no_tier = mrand() % 2;
+	m->awards = mrand() % 3 == 0;
+	for (p = 0; p < 4; p++)
+		m->cap[p] = mrand() % 3 ? 0 : m->awards ?
+		    1 + (int64_t)(mrand() % 4) : 1 + (int64_t)(mrand() % 200);
+	m->budget = mrand() % 4 == 0 && !m->awards ?
+	    1 + (int64_t)(mrand() % 2000) : 0;
+}
+
+static int
+mcmp(const void *a, const void *b)
+{
+	const mrule *x = *(const mrule *const *)a, *y = *(const mrule *const *)b;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+START_TEST(test_random_against_model)
+{
+	static const char *const tiers[3] = { "", "silver", "gold" };
+	static const int64_t tier_pct[3] = { 100, 150, 200 };
+	mrule rules[M_RULES], *order[M_RULES];
+	int64_t acct[M_ACCTS], bal[M_ACCTS] = { 0 };
+	int acct_tier[M_ACCTS];
+	int i, step, a, r;
+
+	mseed = 0x5eed0000u + (uint64_t)_i * 7919u;
+	memset(rules, 0, sizeof(rules));
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	for (a = 0; a < M_ACCTS; a++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "M%d", a);
+		acct[a] = tu_account(db, ext);
+		acct_tier[a] = (int)(mrand() % 3);
+		if (acct_tier[a])
+			ck_assert_int_eq(points_account_update(db, acct[a],
+			    NULL, tiers[acct_tier[a]], NULL), POINTS_OK);
+	}
+	for (r = 0; r < M_RULES; r++) {
+		snprintf(rules[r].name, sizeof(rules[r].name), "r%d", r);
+		mrandom_rule(&rules[r]);
+		msave(&rules[r]);
+		order[r] = &rules[r];
+	}
+	for (step = 0; step < 300; step++) {
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *res;
+		int64_t st[4], amount;
+		char id[32];
+		int excluded = 0;
+
+		tu_now += (int64_t)(mrand() % (2 * TU_DAY));
+		if (mrand() % 25 == 0) {
+			/* a new version: its counters go on */
+			r = (int)(mrand() % M_RULES);
+			{
+				mrule keep = rules[r];
+
+				mrandom_rule(&rules[r]);
+				memcpy(rules[r].stamp, keep.stamp,
+				    sizeof(keep.stamp));
+				memcpy(rules[r].used, keep.used,
+				    sizeof(keep.used));
+				rules[r].spent_budget = keep.spent_budget;
+				rules[r].version = keep.version;
+			}
+			msave(&rules[r]);
+		}
+		a = (int)(mrand() % M_ACCTS);
+		amount = (int64_t)(mrand() % 1000);
+		snprintf(id, sizeof(id), "ev%d", step);
+		e.id = id;
+		e.type = "buy";
+		e.account = acct[a];
+		e.amount = amount;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		mperiods(tu_now, st);
+		qsort(order, M_RULES, sizeof(order[0]), mcmp);
+		for (i = 0; i < M_RULES; i++) {
+			mrule *m = order[i];
+			points_rule_outcome o;
+			int64_t pts, allowed;
+			int p, capped = 0;
+			time_t tt = (time_t)tu_now;
+			struct tm tm;
+
+			gmtime_r(&tt, &tm);
+			ck_assert_int_eq(points_event_result_outcome(res, i, &o),
+			    POINTS_OK);
+			ck_assert_str_eq(o.rule, m->name);
+			ck_assert_int_eq(o.version, m->version);
+			if (excluded) {
+				ck_assert_int_eq(o.status,
+				    POINTS_OUTCOME_EXCLUDED);
+				continue;
+			}
+			if (amount < m->min) {
+				ck_assert_int_eq(o.status,
+				    POINTS_OUTCOME_CONDITION);
+				continue;
+			}
+			pts = amount / m->div;
+			if (m->window && tm.tm_wday == 6)
+				pts = pts * 300 / 100;
+			if (!m->no_tier)
+				pts = pts * tier_pct[acct_tier[a]] / 100;
+			ck_assert_int_eq(o.formula, amount / m->div);
+			if (pts == 0) {
+				ck_assert_int_eq(o.status, POINTS_OUTCOME_ZERO);
+				continue;
+			}
+			allowed = pts;
+			for (p = 0; p < 4; p++) {
+				int64_t used, left;
+
+				if (!m->cap[p])
+					continue;
+				used = m->stamp[a][p] == st[p] ?
+				    m->used[a][p] : 0;
+				left = m->cap[p] - used;
+				if (m->awards ? left < 1 : left < allowed)
+					allowed = m->awards ? 0 :
+					    left > 0 ? left : 0;
+			}
+			if (m->budget && m->budget - m->spent_budget < allowed)
+				allowed = m->budget - m->spent_budget;
+			if (allowed <= 0)
+				capped = 1;
+			ck_assert_msg(o.status == (capped ?
+			    POINTS_OUTCOME_CAPPED : POINTS_OUTCOME_AWARDED),
+			    "step %d rule %s: status %d (%s), model %s", step,
+			    m->name, o.status, o.reason, capped ? "capped" :
+			    "awards");
+			if (capped)
+				continue;
+			ck_assert_msg(o.points == allowed, "step %d rule %s: %lld "
+			    "points, model %lld (pts %lld amount %lld div %lld "
+			    "win %d wday %d tier %d notier %d awards %d caps %lld "
+			    "%lld %lld %lld budget %lld/%lld; %s)", step, m->name,
+			    (long long)o.points, (long long)allowed,
+			    (long long)pts, (long long)amount, (long long)m->div,
+			    m->window, tm.tm_wday, acct_tier[a], m->no_tier,
+			    m->awards, (long long)m->cap[0],
+			    (long long)m->cap[1], (long long)m->cap[2],
+			    (long long)m->cap[3], (long long)m->spent_budget,
+			    (long long)m->budget, o.reason);
+			for (p = 0; p < 4; p++) {
+				if (!m->cap[p])
+					continue;
+				if (m->stamp[a][p] != st[p]) {
+					m->stamp[a][p] = st[p];
+					m->used[a][p] = 0;
+				}
+				m->used[a][p] += m->awards ? 1 : allowed;
+			}
+			/* a budget counts what the rule pays while it has one */
+			if (m->budget)
+				m->spent_budget += allowed;
+			bal[a] += allowed;
+			if (m->exclusive)
+				excluded = 1;
+		}
+		points_event_result_free(res);
+		for (i = 0; i < M_ACCTS; i++)
+			ck_assert_int_eq(tu_available(db, acct[i], "PTS"),
+			    bal[i]);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -657,6 +926,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
