@@ -426,6 +426,211 @@ START_TEST(test_four_processes_lose_no_posting)
 }
 END_TEST
 
+
+/* ---- Caps and budgets under four processes ----
+ *
+ * Four processes apply 150 events each, all of one account, at one
+ * moment (a fixed clock), some alone and some in batches of 10: every
+ * rule's cap or budget is far below what the events ask for, so each
+ * must come out exact, however the writers interleave.  Each child
+ * reports the points each rule gave it; the parent checks the totals
+ * against the caps, the balance against the reports, and verify. */
+
+#define CAP_EVENTS 150
+#define CAP_KEYS 30
+#define CAP_RULES 4
+static const char *const cap_rule[CAP_RULES] = {
+	"daily", "awards", "budget", "once",
+};
+
+static int64_t
+cap_clock(void *ctx)
+{
+	(void)ctx;
+	return TU_T0 + 10 * 3600;
+}
+
+static int
+apply_retry(points_db *db, points_event *e, int64_t got[CAP_RULES],
+    uint64_t *seed)
+{
+	points_event_result *res;
+	points_event_summary s;
+	points_rule_outcome o;
+	int rc, tries, i, k;
+
+	for (tries = 0; tries < BUSY_TRIES; tries++) {
+		rc = points_event_apply(db, e, &res);
+		if (rc != POINTS_EBUSY)
+			break;
+		nap(seed);
+	}
+	if (rc)
+		return rc;
+	points_event_result_summary(res, &s);
+	for (i = 0; i < s.outcomes; i++) {
+		points_event_result_outcome(res, i, &o);
+		for (k = 0; k < CAP_RULES; k++)
+			if (strcmp(o.rule, cap_rule[k]) == 0)
+				got[k] += o.points;
+	}
+	points_event_result_free(res);
+	return POINTS_OK;
+}
+
+static int
+cap_child(int idx, int fd, int64_t account)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *db = NULL;
+	uint64_t seed = 0x2545f4914f6cdd1dull * (uint64_t)(idx + 1);
+	int64_t got[CAP_RULES] = { 0 };
+	char id[32], attrs[32];
+	int rc = POINTS_EBUSY, tries, n = 0;
+
+	o.clock = cap_clock;
+	for (tries = 0; tries < BUSY_TRIES && rc == POINTS_EBUSY; tries++) {
+		points_close(db);
+		db = NULL;
+		rc = points_open(uri, &o, &db);
+	}
+	if (rc != POINTS_OK)
+		CHILD_FAIL("open: %s", points_errmsg(db));
+	while (n < CAP_EVENTS) {
+		int batch = rnd(&seed) % 4 == 0, m = batch ? 10 : 1, i;
+		int64_t before[CAP_RULES];
+
+		memcpy(before, got, sizeof(got));
+		if (batch) {
+			for (tries = 0; tries < BUSY_TRIES; tries++) {
+				if ((rc = points_batch_begin(db)) != POINTS_EBUSY)
+					break;
+				nap(&seed);
+			}
+			if (rc)
+				CHILD_FAIL("batch: %s", points_errmsg(db));
+		}
+		for (i = 0; i < m; i++) {
+			points_event e = POINTS_EVENT_INIT;
+
+			snprintf(id, sizeof(id), "c%d-%d", idx, n + i);
+			snprintf(attrs, sizeof(attrs), "{\"k\": %d}",
+			    (int)(rnd(&seed) % CAP_KEYS));
+			e.id = id;
+			e.type = "visit";
+			e.account = account;
+			e.attrs = attrs;
+			if ((rc = apply_retry(db, &e, got, &seed)))
+				break;
+		}
+		if (batch) {
+			if (rc == POINTS_OK)
+				rc = points_batch_commit(db);
+			else
+				points_batch_rollback(db);
+			if (rc == POINTS_EBUSY) {
+				/* the batch is lost: again, the same ids */
+				memcpy(got, before, sizeof(got));
+				nap(&seed);
+				continue;
+			}
+		}
+		if (rc)
+			CHILD_FAIL("event %s: %s", id, points_errmsg(db));
+		n += m;
+	}
+	points_close(db);
+	if (write(fd, got, sizeof(got)) != (ssize_t)sizeof(got))
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static void
+cap_rule_save(points_db *db, const char *name, const char *pts,
+    int awards, int64_t cap_day, int64_t cap_total, int64_t budget,
+    const char *key)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	points_rule r;
+
+	d.name = name;
+	d.event_type = "visit";
+	d.points = pts;
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.cap_unit = awards ? POINTS_CAP_AWARDS : POINTS_CAP_POINTS;
+	d.cap_day = cap_day;
+	d.cap_total = cap_total;
+	d.budget_points = budget;
+	d.cap_key = key;
+	d.cap_key_limit = key ? 1 : 0;
+	d.author = "admin";
+	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+START_TEST(test_caps_hold_under_four_processes)
+{
+	points_verify_report vr;
+	points_db *db;
+	pid_t pid[NCHILD];
+	int fds[NCHILD][2], status, i, k;
+	int64_t got[CAP_RULES], total[CAP_RULES] = { 0 }, account, sum = 0;
+
+	snprintf(uri, sizeof(uri), "%s?busy_timeout=10000", tu_sqlite_uri());
+	tu_now = TU_T0;
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	account = tu_account(db, "E1");
+	/* 7 a visit, 100 a day; 1 a visit, 50 visits in all; 3 a visit
+	 * from a budget of 200; 5 once for each of 30 keys */
+	cap_rule_save(db, "daily", "7", 0, 100, 0, 0, NULL);
+	cap_rule_save(db, "awards", "1", 1, 0, 50, 0, NULL);
+	cap_rule_save(db, "budget", "3", 0, 0, 0, 200, NULL);
+	cap_rule_save(db, "once", "5", 1, 0, 0, 0, "event.attrs.k");
+	points_close(db);
+
+	fflush(NULL);
+	for (i = 0; i < NCHILD; i++) {
+		ck_assert_int_eq(pipe(fds[i]), 0);
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			int j;
+
+			for (j = 0; j <= i; j++)
+				close(fds[j][0]);
+			exit(cap_child(i, fds[i][1], account));
+		}
+		close(fds[i][1]);
+	}
+	for (i = 0; i < NCHILD; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child %d failed (status 0x%x)", i, status);
+		ck_assert_int_eq(read(fds[i][0], got, sizeof(got)),
+		    (ssize_t)sizeof(got));
+		close(fds[i][0]);
+		for (k = 0; k < CAP_RULES; k++)
+			total[k] += got[k];
+	}
+	ck_assert_int_eq(total[0], 100);
+	ck_assert_int_eq(total[1], 50);
+	ck_assert_int_eq(total[2], 200 / 3 * 3 + 200 % 3);
+	ck_assert_int_eq(total[3], 5 * CAP_KEYS);
+	for (k = 0; k < CAP_RULES; k++)
+		sum += total[k];
+	db = tu_open_bare(uri);
+	ck_assert_int_eq(tu_available(db, account, "PTS"), sum);
+	ck_assert_int_eq(points_verify(db, &vr), POINTS_OK);
+	tu_invariants(db);
+	points_close(db);
+	tu_cleanup();
+}
+END_TEST
+
 static Suite *
 multiproc_suite(void)
 {
@@ -434,6 +639,7 @@ multiproc_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_four_processes_lose_no_posting, 0, 2);
+	tcase_add_test(tc, test_caps_hold_under_four_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }
