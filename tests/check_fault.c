@@ -25,7 +25,7 @@ enum { FX_MEMORY, FX_SQLITE, FX_OOM, FX_V1, FX_V2, FX_V2_SQLITE };
 static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
-static int64_t alice, bob, carol, dave, erin, frank, gus, hana, pool;
+static int64_t alice, bob, carol, dave, erin, frank, gus, hana, ivy, pool;
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -164,6 +164,19 @@ fx_populate(void)
 		d.budget_points = 1000;
 		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
 		ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	}
+	/* ivy's purchase of 30.00 earned 30 PTS (refunded below) */
+	{
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *res;
+
+		ivy = tu_account(db, "E1010");
+		e.id = "seed-1";
+		e.type = "purchase";
+		e.account = ivy;
+		e.amount = 3000;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
 	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
@@ -352,7 +365,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, hana + 1);
+	ck_assert_int_eq(a.id, ivy + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -1508,6 +1521,42 @@ check_event_apply(void)
 	}
 }
 
+/* a refund of 10.00 of ivy's 30.00: 10 PTS back */
+static int
+run_event_reverse(void)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	int rc;
+
+	r.event_id = "seed-1";
+	r.amount = 1000;
+	r.idempotency_key = "refund-1";
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_reverse(db, &r, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_reverse(void)
+{
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, -10);
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(tu_available(db, ivy, "PTS"), 20);
+	ck_assert_int_eq(run_event_reverse(), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.replayed, 1);
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(tu_available(db, ivy, "PTS"), 20);
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -1528,6 +1577,7 @@ static const fault_op write_ops[] = {
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
 	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
+	OP(event_reverse),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1

@@ -642,6 +642,108 @@ START_TEST(test_account_fields)
 END_TEST
 
 
+static points_event_result *
+refund(const char *id, int64_t amount, const char *key, int expect)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res = NULL;
+	int rc;
+
+	r.event_id = id;
+	r.amount = amount;
+	r.idempotency_key = key;
+	r.actor = "cs.wang";
+	rc = points_event_reverse(db, &r, &res);
+	ck_assert_msg(rc == expect, "refund %s %lld: %d %s", id,
+	    (long long)amount, rc, points_errmsg(db));
+	return res;
+}
+
+static int64_t
+refund_points(const char *id, int64_t amount, const char *key)
+{
+	points_event_result *res = refund(id, amount, key, POINTS_OK);
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	points_event_result_free(res);
+	return s.points;
+}
+
+START_TEST(test_refunds)
+{
+	points_event_result *res;
+	points_event_summary s;
+	points_rule_outcome o;
+	points_balance b;
+	points_txn t;
+
+	/* 1 point per yuan; 50 more for an order of 100 yuan or more */
+	add("spend", "purchase", NULL, "event.amount / 100");
+	add("big", "purchase", "event.amount >= 10000", "50");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 12850, NULL), 178);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 150, NULL), POINTS_OK);
+	/* 50 yuan back: 78.50 left earns 78 and no bonus */
+	res = refund("o1", 5000, "rf-1", POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, -100);
+	ck_assert_int_eq(s.amount, 5000);
+	ck_assert_int_gt(s.seq, 0);
+	ck_assert_int_eq(s.outcomes, 2);
+	o = outcome(res, "spend");
+	ck_assert_int_eq(o.points, -50);
+	ck_assert_int_eq(o.formula, 78);
+	ck_assert_str_eq(o.reason, "keeps 78 of 128");
+	ck_assert_int_eq(outcome(res, "big").points, -50);
+	/* one reversal of the one posting */
+	ck_assert_str_eq(o.txn_id, outcome(res, "big").txn_id);
+	ck_assert_int_eq(points_txn_get(db, o.txn_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(t.amount, 100);
+	/* 28 were left: the rest is owed */
+	ck_assert_int_eq(t.debt, 72);
+	points_event_result_free(res);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.debt, 72);
+	/* the same refund again: the first result */
+	res = refund("o1", 5000, "rf-1", POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_int_eq(s.replayed, 1);
+	ck_assert_int_eq(s.points, -100);
+	ck_assert_int_eq(outcome(res, "spend").points, -50);
+	points_event_result_free(res);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.debt, 72);
+	refund("o1", 4000, "rf-1", POINTS_ECONFLICT);
+	/* more than is left */
+	refund("o1", 7851, NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': a refund of 7851 is "
+	    "more than the 7850 not refunded");
+	/* 30 yuan more: 48.50 left keeps 48 */
+	ck_assert_int_eq(refund_points("o1", 3000, NULL), -30);
+	/* 1.50 twice, then the rest: as one refund of the sum would */
+	ck_assert_int_eq(refund_points("o1", 150, NULL), -1);
+	ck_assert_int_eq(refund_points("o1", 150, NULL), -2);
+	ck_assert_int_eq(refund_points("o1", 0, NULL), -45);
+	refund("o1", 0, NULL, POINTS_ESTATE);
+	refund("o1", 100, NULL, POINTS_ESTATE);
+	ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.debt, 150);
+	/* a whole refund of an event with no amount */
+	add("reg", "registered", NULL, "50");
+	ck_assert_int_eq(apply("g1", "registered", bob, 0, NULL), 50);
+	refund("g1", 10, NULL, POINTS_EINVAL);
+	ck_assert_int_eq(refund_points("g1", 0, NULL), -50);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 0);
+	/* an event that gave nothing: nothing to take */
+	ck_assert_int_eq(apply("o2", "purchase", bob, 50, NULL), 0);
+	ck_assert_int_eq(refund_points("o2", 0, NULL), 0);
+	refund("nope", 0, NULL, POINTS_ENOTFOUND);
+	refund("o1", -1, NULL, POINTS_EINVAL);
+}
+END_TEST
+
 /* ---- A seeded random run against a model ----
  *
  * The model is written from points/rules.h alone: rules (a condition
@@ -926,6 +1028,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_test(tc, test_refunds);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -251,6 +251,42 @@ POINTS_EXTERN int points_event_result_outcome(const points_event_result *r,
     int64_t i, points_rule_outcome *out);
 POINTS_EXTERN void points_event_result_free(points_event_result *r);
 
+/* ---- Refunds ----
+ * A refund takes back what an event gave.  amount 0 reverses the event
+ * in whole: every point each rule gave.  A partial refund names the
+ * part of the event's amount refunded; each rule that awarded is
+ * evaluated again, in the version that awarded, on the event with its
+ * amount less every refund so far (the account as it is now): a rule
+ * whose condition no longer holds (a bonus for orders of 100 yuan or
+ * more) gives all back, another keeps floor(points x new value of its
+ * formula / first value), so that refunds in several parts take back
+ * exactly what one refund of their sum would.  The points come back
+ * from each award's posting (points_reverse): what the account has
+ * spent becomes its debt, unless POINTS_REVERSE_NO_DEBT.  Caps and
+ * budgets are not given back.
+ * The result: the event's summary with amount the part refunded, seq
+ * the refund's place in the refund log, points the points taken back
+ * (as a negative number), and an outcome for each rule that awarded
+ * (points: what it gave back, negative or 0; formula: the new value;
+ * txn_id: the reversal). */
+#define POINTS_EVENT_REVERSAL_VERSION 1
+typedef struct points_event_reversal {
+	unsigned int version;        /* POINTS_EVENT_REVERSAL_VERSION */
+	const char *event_id;        /* the event applied */
+	int64_t amount;              /* 0: all of it; else > 0, at most
+	                              * what is not refunded yet */
+	const char *memo;            /* may be NULL: on the reversals */
+	const char *idempotency_key; /* may be NULL */
+	const char *actor;           /* may be NULL: 1-64 bytes */
+	unsigned int flags;          /* POINTS_REVERSE_NO_DEBT (txn.h) */
+} points_event_reversal;
+#define POINTS_EVENT_REVERSAL_INIT { POINTS_EVENT_REVERSAL_VERSION, NULL, 0, \
+	NULL, NULL, NULL, 0 }
+POINTS_EXTERN int points_event_reversal_init(points_event_reversal *r,
+    unsigned int version);
+POINTS_EXTERN int points_event_reverse(points_db *db,
+    const points_event_reversal *r, points_event_result **out);
+
 #ifdef __cplusplus
 }
 #endif

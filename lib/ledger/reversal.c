@@ -282,6 +282,22 @@ const points_write_op points_reversal__op = {
 	NULL,
 };
 
+int
+points_reversal__within(points_db *db, const points_reversal *req,
+    points_txn *out)
+{
+	reversal_ctx c;
+	int64_t seq;
+	int rc;
+
+	if (req->idempotency_key)
+		return points_db__err(db, POINTS_EINVAL, "reversal: a "
+		    "reversal within another write has no idempotency key");
+	if ((rc = validate_reversal(db, &points_reversal__op, req, &c)))
+		return rc;
+	return reversal_body(db, &points_reversal__op, req, &c, out, &seq);
+}
+
 POINTS_EXTERN int
 points_reverse(points_db *db, const points_reversal *req, points_txn *out)
 {

@@ -13,6 +13,12 @@
  *              an event costs one counter write however many rules pay
  *   rulekey    rule number (be32) | the cap key's value -> its figure
  *   rulebudget rule number (be32) -> points and awards paid in all
+ *   rulerefund refund seq (be64, appended) -> a refund: the event's
+ *              seq, the amount, and what each rule gave back
+ *   rulerefsum event seq (be64) -> what the event's refunds came to:
+ *              the amount refunded, whether in whole, and the points
+ *              each outcome gave back
+ *   rulerefidem a refund's idempotency key -> its seq (idem.c's)
  *
  * An event's awards to one account, in one asset, category and expiry
  * are one posting (one entry), whose memo names the event: a purchase
@@ -33,6 +39,7 @@
 #include "ledger/idem.h"
 #include "ledger/meta.h"
 #include "ledger/posting.h"
+#include "ledger/reversal.h"
 #include "ledger/write.h"
 #include "rules/cel.h"
 #include "rules/json.h"
@@ -49,8 +56,11 @@ static points_ksdef eid_ks = { "ruleeid", 0, 0 };
 static points_ksdef cap_ks = { "rulecap", POINTS_KS_INT64, 0 };
 static points_ksdef keycap_ks = { "rulekey", 0, 0 };
 static points_ksdef budget_ks = { "rulebudget", 0, 0 };
+static points_ksdef refund_ks = { "rulerefund", POINTS_KS_INTKEY, 0 };
+static points_ksdef refsum_ks = { "rulerefsum", POINTS_KS_INT64, 0 };
+static points_ksdef refidem_ks = { "rulerefidem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &event_ks, &eid_ks, &cap_ks,
-	&keycap_ks, &budget_ks, NULL };
+	&keycap_ks, &budget_ks, &refund_ks, &refsum_ks, &refidem_ks, NULL };
 
 /* Per handle: the evaluation's scratch, kept (22 KiB), and the rules in
  * force for the last event's type, by priority: the same for every
@@ -90,6 +100,11 @@ struct points_event_result {
 	points_event_summary s;
 	points_rule_outcome *o;
 	size_t n, cap;
+	/* read from the log (load_event), for a refund: each outcome's
+	 * rule number, and the event's attributes */
+	uint32_t *rid;
+	size_t ridcap;
+	char *attrs;
 };
 
 /* ---- Counters ---- */
@@ -179,7 +194,8 @@ grow(points_db *db, void **p, size_t *cap, size_t n, size_t sz)
 
 	if (n < *cap)
 		return POINTS_OK;
-	nc = *cap ? *cap * 2 : 8;
+	for (nc = *cap ? *cap * 2 : 8; nc <= n; nc *= 2)
+		;
 	if (!(q = points_alloc__realloc(*p, nc * sz)))
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	*p = q;
@@ -941,6 +957,68 @@ choose(points_db *db, event_state *st, const points_rules_set *set,
 	return POINTS_OK;
 }
 
+/* What the expressions see: event and account as maps. */
+typedef struct activation {
+	points_account acct;
+	points_cel_entry ev[6], af[12];
+	points_cel_value vars[POINTS_RULE__NVARS];
+	points_cel_activation act;
+} activation;
+
+/* The event e at time t, of an active user account, as the rules see
+ * it (c->attrs holds e's attributes, parsed). */
+static int
+activate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
+    int any_status, activation *a)
+{
+	event_state *st = points_db__state(db, &event_module);
+	size_t naf = 0;
+	int rc;
+
+	if ((rc = points_account__load_attrs(db, e->account, &a->acct,
+	    &c->abuf)))
+		return rc;
+	if (any_status)
+		;
+	else if (a->acct.flags & POINTS_ACCOUNT_SYSTEM)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': account "
+		    "%s is a system account", e->id, a->acct.external_id);
+	else if (a->acct.status == POINTS_ACCOUNT_FROZEN)
+		return points_db__err(db, POINTS_EFROZEN, "event '%s': account "
+		    "%s is frozen", e->id, a->acct.external_id);
+	else if (a->acct.status == POINTS_ACCOUNT_CLOSED)
+		return points_db__err(db, POINTS_ECLOSED, "event '%s': account "
+		    "%s is closed", e->id, a->acct.external_id);
+	if (!st->scratch &&
+	    !(st->scratch = points_alloc__malloc(sizeof(*st->scratch))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	entry(&a->ev[0], "id", points_cel__str(e->id));
+	entry(&a->ev[1], "type", points_cel__str(e->type));
+	entry(&a->ev[2], "account", points_cel__int(e->account));
+	entry(&a->ev[3], "time", points_cel__int(t));
+	entry(&a->ev[4], "amount", points_cel__int(e->amount));
+	a->ev[5].key = points_cel__str("attrs");
+	if (c->attrs.mem) {
+		a->ev[5].value = c->attrs.root;
+	} else {
+		a->ev[5].value.type = POINTS_CEL_MAP;
+		a->ev[5].value.u.map.e = NULL;
+		a->ev[5].value.u.map.n = 0;
+	}
+	if ((rc = account_value(db, c, &a->acct, points_db__day(db, t), a->af,
+	    &naf)))
+		return rc;
+	a->vars[POINTS_RULE__VAR_EVENT].type = POINTS_CEL_MAP;
+	a->vars[POINTS_RULE__VAR_EVENT].u.map.e = a->ev;
+	a->vars[POINTS_RULE__VAR_EVENT].u.map.n = 6;
+	a->vars[POINTS_RULE__VAR_ACCOUNT].type = POINTS_CEL_MAP;
+	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.e = a->af;
+	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
+	a->act.vals = a->vars;
+	a->act.n = POINTS_RULE__NVARS;
+	return POINTS_OK;
+}
+
 /* The event as the rules see it, and every rule in force evaluated:
  * c->res has the outcomes, c the counters as they would become. */
 static int
@@ -949,56 +1027,16 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 {
 	event_state *st = points_db__state(db, &event_module);
 	const points_rules_set *set;
-	points_account acct;
-	points_cel_entry ev[6], af[12];
-	points_cel_value vars[POINTS_RULE__NVARS];
-	points_cel_activation act;
-	size_t i, naf = 0;
+	activation a;
+	size_t i;
 	int excluded = 0, rc;
 
 	ctx_reset(c);
 	if ((rc = points_rule__load(db, &set)))
 		return rc;
 	*setp = set;
-	if ((rc = points_account__load_attrs(db, e->account, &acct, &c->abuf)))
-		return rc;
-	if (acct.flags & POINTS_ACCOUNT_SYSTEM)
-		return points_db__err(db, POINTS_EINVAL, "event '%s': account "
-		    "%s is a system account", e->id, acct.external_id);
-	if (acct.status == POINTS_ACCOUNT_FROZEN)
-		return points_db__err(db, POINTS_EFROZEN, "event '%s': account "
-		    "%s is frozen", e->id, acct.external_id);
-	if (acct.status == POINTS_ACCOUNT_CLOSED)
-		return points_db__err(db, POINTS_ECLOSED, "event '%s': account "
-		    "%s is closed", e->id, acct.external_id);
-	if (!st->scratch &&
-	    !(st->scratch = points_alloc__malloc(sizeof(*st->scratch))))
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	/* the activation */
-	entry(&ev[0], "id", points_cel__str(e->id));
-	entry(&ev[1], "type", points_cel__str(e->type));
-	entry(&ev[2], "account", points_cel__int(e->account));
-	entry(&ev[3], "time", points_cel__int(t));
-	entry(&ev[4], "amount", points_cel__int(e->amount));
-	ev[5].key = points_cel__str("attrs");
-	if (c->attrs.mem || c->attrs.root.type == POINTS_CEL_MAP) {
-		ev[5].value = c->attrs.root;
-	} else {
-		ev[5].value.type = POINTS_CEL_MAP;
-		ev[5].value.u.map.e = NULL;
-		ev[5].value.u.map.n = 0;
-	}
-	if ((rc = account_value(db, c, &acct, points_db__day(db, t), af, &naf)))
-		return rc;
-	vars[POINTS_RULE__VAR_EVENT].type = POINTS_CEL_MAP;
-	vars[POINTS_RULE__VAR_EVENT].u.map.e = ev;
-	vars[POINTS_RULE__VAR_EVENT].u.map.n = 6;
-	vars[POINTS_RULE__VAR_ACCOUNT].type = POINTS_CEL_MAP;
-	vars[POINTS_RULE__VAR_ACCOUNT].u.map.e = af;
-	vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
-	act.vals = vars;
-	act.n = POINTS_RULE__NVARS;
-	if ((rc = choose(db, st, set, e->type, t)))
+	if ((rc = activate(db, c, e, t, 0, &a)) ||
+	    (rc = choose(db, st, set, e->type, t)))
 		return rc;
 	c->cand = st->cand;
 	c->ncand = st->ncand;
@@ -1006,7 +1044,7 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		points_rule_outcome *o;
 
 		if ((rc = result_push(db, c->res, &o)) ||
-		    (rc = eval_rule(db, c, set, c->cand[i], t, &acct, &act,
+		    (rc = eval_rule(db, c, set, c->cand[i], t, &a.acct, &a.act,
 		    st->scratch, excluded, o)))
 			return rc;
 		if (o->status == POINTS_OUTCOME_AWARDED) {
@@ -1259,12 +1297,24 @@ load_event(points_db *db, int64_t seq, points_event_result *r)
 		size_t pn;
 
 		points_rd__strref(&rd, &p, &pn); /* attrs */
+		points_alloc__free(r->attrs);
+		r->attrs = NULL;
+		if (!rd.err && pn) {
+			if (!(r->attrs = points_alloc__malloc(pn + 1)))
+				return points_db__err(db, POINTS_ENOMEM,
+				    "out of memory");
+			memcpy(r->attrs, p, pn);
+			r->attrs[pn] = '\0';
+		}
 		points_rd__strref(&rd, &p, &pn); /* actor */
 	}
 	r->s.points = points_rd__svar(&rd);
 	n = (size_t)points_rd__uvar(&rd);
 	if (n > vl)
 		rd.err = POINTS_ECORRUPT;
+	if (!rd.err && (rc = grow(db, (void **)&r->rid, &r->ridcap,
+	    n ? n - 1 : 0, sizeof(*r->rid))))
+		return rc;
 	if (!rd.err && n && !(txi = points_alloc__calloc(n, sizeof(*txi))))
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	for (i = 0; i < n && !rd.err; i++) {
@@ -1276,6 +1326,7 @@ load_event(points_db *db, int64_t seq, points_event_result *r)
 		if ((rc = result_push(db, r, &o)))
 			break;
 		id = (uint32_t)points_rd__uvar(&rd);
+		r->rid[i] = id;
 		o->version = (int64_t)points_rd__uvar(&rd);
 		o->status = (int)points_rd__u8(&rd);
 		if (o->status == POINTS_OUTCOME_CONDITION) {
@@ -1603,6 +1654,489 @@ points_event_get(points_db *db, const char *id, points_event_result **out)
 	return rc;
 }
 
+
+/* ---- Refunds ---- */
+
+#define REFUND_V1 1
+#define REFSUM_V1 1
+#define EVENT_REFUND_TYPE 66
+
+/* What an event's refunds came to (rulerefsum). */
+typedef struct refsum {
+	int64_t amount; /* refunded */
+	int whole;
+	size_t n;
+	int64_t *taken; /* per outcome, >= 0 */
+} refsum;
+
+static int
+refsum_load(points_db *db, int64_t eseq, size_t n, refsum *rs)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl, i;
+	points_rd r;
+	int rc;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->n = n;
+	if (n && !(rs->taken = points_alloc__calloc(n, sizeof(*rs->taken))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_codec__put_be64(k, (uint64_t)eseq);
+	rc = points_db__get(db, &refsum_ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != REFSUM_V1)
+		r.err = POINTS_ECORRUPT;
+	rs->amount = points_rd__svar(&r);
+	rs->whole = (int)points_rd__u8(&r);
+	if ((size_t)points_rd__uvar(&r) != n)
+		r.err = POINTS_ECORRUPT;
+	for (i = 0; i < n && !r.err; i++)
+		rs->taken[i] = points_rd__svar(&r);
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "event %lld: refunds "
+		    "record unreadable", (long long)eseq);
+	return POINTS_OK;
+}
+
+static int
+refsum_store(points_db *db, int64_t eseq, const refsum *rs)
+{
+	unsigned char k[8];
+	size_t i;
+
+	points_buf__reset(&db->vbuf);
+	points_buf__u8(&db->vbuf, REFSUM_V1);
+	points_buf__svar(&db->vbuf, rs->amount);
+	points_buf__u8(&db->vbuf, (unsigned)rs->whole);
+	points_buf__uvar(&db->vbuf, rs->n);
+	for (i = 0; i < rs->n; i++)
+		points_buf__svar(&db->vbuf, rs->taken[i]);
+	if (db->vbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_codec__put_be64(k, (uint64_t)eseq);
+	return points_db__put(db, &refsum_ks, k, 8, db->vbuf.data,
+	    db->vbuf.len);
+}
+
+/* floor(p * num / den) for 0 <= num <= den, 0 < den, p >= 0, without
+ * overflowing: (p / den) * num + (p % den) * num / den. */
+static int
+scale(int64_t p, int64_t num, int64_t den, int64_t *out)
+{
+	int64_t a, b;
+
+	if (__builtin_mul_overflow(p / den, num, &a) ||
+	    __builtin_mul_overflow(p % den, num, &b))
+		return 1;
+	*out = a + b / den;
+	return 0;
+}
+
+/* The points outcome o of the event would keep on the event as a
+ * (its amount reduced): 0 when the condition no longer holds. */
+static int
+kept_points(points_db *db, const points_rule_ver *rv,
+    const points_rule_outcome *o, const activation *a, points_cel_scratch *s,
+    int64_t *kept, int64_t *fnew)
+{
+	points_cel_value v;
+
+	*kept = *fnew = 0;
+	if (rv->prog[POINTS_RULE_EXPR_CONDITION]) {
+		points_cel__eval(rv->prog[POINTS_RULE_EXPR_CONDITION], &a->act,
+		    s, &v);
+		if (v.type != POINTS_CEL_BOOL || !v.u.b)
+			return POINTS_OK;
+	}
+	points_cel__eval(rv->prog[POINTS_RULE_EXPR_POINTS], &a->act, s, &v);
+	if (v.type != POINTS_CEL_INT || v.u.i <= 0 || o->formula <= 0)
+		return POINTS_OK;
+	*fnew = v.u.i < o->formula ? v.u.i : o->formula;
+	if (scale(o->points, *fnew, o->formula, kept))
+		return points_db__err(db, POINTS_EOVERFLOW, "rule '%s': %lld "
+		    "points scaled by %lld/%lld overflow", rv->r.name,
+		    (long long)o->points, (long long)*fnew,
+		    (long long)o->formula);
+	return POINTS_OK;
+}
+
+static const points_field refund_fields[] = {
+	POINTS_FIELD(points_event_reversal, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_event_reversal, event_id, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event_reversal, amount, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event_reversal, memo, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event_reversal, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_event_reversal, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event_reversal, flags, POINTS_FIELD_UINT,
+	    POINTS_FIELD_HASHED, 1),
+};
+static const size_t refund_sizes[] = {
+	0, POINTS_END_OF(points_event_reversal, flags), /* 1 */
+};
+static const points_event_reversal refund_defaults = POINTS_EVENT_REVERSAL_INIT;
+const points_reqtype points_event_reversal__req = {
+	"event refund", sizeof(points_event_reversal), POINTS_EVENT_REVERSAL_VERSION,
+	refund_sizes, &refund_defaults, refund_fields,
+	sizeof(refund_fields) / sizeof(refund_fields[0]),
+	offsetof(points_event_reversal, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_event_reversal);
+
+static int
+validate_refund(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const points_event_reversal *r = req;
+	int rc;
+
+	(void)op;
+	(void)ctx;
+	if ((rc = points_db__check_str(db, "event id", r->event_id,
+	    POINTS_EVENT_ID_MAX, 1)) ||
+	    (rc = points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX,
+	    0)))
+		return rc;
+	if (r->amount < 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': a refund "
+		    "amount must not be negative (0: all)", r->event_id);
+	if (r->flags & ~POINTS_REVERSE_NO_DEBT)
+		return points_db__err(db, POINTS_EINVAL, "event refund: "
+		    "unknown flags 0x%x", r->flags);
+	if (r->actor && (rc = points_meta__check(db, "event refund", NULL,
+	    r->actor)))
+		return rc;
+	return POINTS_OK;
+}
+
+/* The refund's record: the event, the amount, and per outcome of the
+ * event that awarded: the points given back, the new formula value and
+ * the reversal. */
+static int
+store_refund(points_db *db, int64_t rseq, int64_t eseq,
+    const points_event_result *res)
+{
+	unsigned char k[8];
+	size_t i;
+
+	points_buf__reset(&db->vbuf);
+	points_buf__u8(&db->vbuf, REFUND_V1);
+	points_buf__uvar(&db->vbuf, (uint64_t)eseq);
+	points_buf__svar(&db->vbuf, res->s.amount);
+	points_buf__svar(&db->vbuf, res->s.points);
+	points_buf__uvar(&db->vbuf, res->n);
+	for (i = 0; i < res->n; i++) {
+		points_buf__str(&db->vbuf, res->o[i].rule);
+		points_buf__uvar(&db->vbuf, (uint64_t)res->o[i].version);
+		points_buf__svar(&db->vbuf, res->o[i].points);
+		points_buf__svar(&db->vbuf, res->o[i].formula);
+		points_buf__svar(&db->vbuf, res->o[i].account);
+		points_buf__str(&db->vbuf, res->o[i].asset);
+		points_buf__str(&db->vbuf, res->o[i].txn_id);
+		points_buf__str(&db->vbuf, res->o[i].reason);
+	}
+	if (db->vbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	points_codec__put_be64(k, (uint64_t)rseq);
+	return points_db__put(db, &refund_ks, k, 8, db->vbuf.data,
+	    db->vbuf.len);
+}
+
+static int
+load_refund(points_db *db, int64_t rseq, points_event_result *res)
+{
+	points_event_result ev;
+	unsigned char k[8];
+	const void *v;
+	size_t vl, i, n;
+	int64_t eseq, amount, points;
+	points_rd r;
+	int rc;
+
+	points_codec__put_be64(k, (uint64_t)rseq);
+	rc = points_db__get(db, &refund_ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, POINTS_ECORRUPT, "refund %lld missing",
+		    (long long)rseq);
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	if (points_rd__u8(&r) != REFUND_V1)
+		r.err = POINTS_ECORRUPT;
+	eseq = (int64_t)points_rd__uvar(&r);
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "refund %lld: record "
+		    "unreadable", (long long)rseq);
+	/* the event's summary first (a read that moves v) */
+	memset(&ev, 0, sizeof(ev));
+	rc = load_event(db, eseq, &ev);
+	res->s = ev.s;
+	points_alloc__free(ev.o);
+	points_alloc__free(ev.rid);
+	points_alloc__free(ev.attrs);
+	if (rc)
+		return rc;
+	if ((rc = points_db__get(db, &refund_ks, k, 8, &v, &vl)))
+		return rc;
+	points_rd__init(&r, v, vl);
+	points_rd__u8(&r);
+	points_rd__uvar(&r);
+	amount = points_rd__svar(&r);
+	points = points_rd__svar(&r);
+	n = (size_t)points_rd__uvar(&r);
+	if (n > vl)
+		r.err = POINTS_ECORRUPT;
+	res->n = 0;
+	for (i = 0; i < n && !r.err; i++) {
+		points_rule_outcome *o;
+
+		if ((rc = result_push(db, res, &o)))
+			return rc;
+		points_rd__str(&r, o->rule, sizeof(o->rule));
+		o->version = (int64_t)points_rd__uvar(&r);
+		o->status = POINTS_OUTCOME_AWARDED;
+		o->points = points_rd__svar(&r);
+		o->formula = points_rd__svar(&r);
+		o->account = points_rd__svar(&r);
+		points_rd__str(&r, o->asset, sizeof(o->asset));
+		points_rd__str(&r, o->txn_id, sizeof(o->txn_id));
+		points_rd__str(&r, o->reason, sizeof(o->reason));
+	}
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT, "refund %lld: record "
+		    "unreadable", (long long)rseq);
+	res->s.amount = amount;
+	res->s.points = points;
+	res->s.seq = rseq;
+	res->s.outcomes = (int64_t)res->n;
+	return POINTS_OK;
+}
+
+/* Take back what an event gave, as r says (points_event_reverse). */
+static int
+refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
+    points_event_result *ev, refsum *rs, int64_t *rseq)
+{
+	event_state *st = points_db__state(db, &event_module);
+	const points_rules_set *set;
+	points_event_result *res = c->res;
+	char (*rid)[POINTS_ID_LEN + 1] = NULL;
+	activation a;
+	int64_t eseq, left, last, total = 0;
+	size_t i, j;
+	int rc;
+
+	rc = points_idem__lookup(db, &eid_ks, r->event_id, &eseq);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "event '%s' not found",
+		    r->event_id);
+	if (rc || (rc = load_event(db, eseq, ev)) ||
+	    (rc = refsum_load(db, eseq, ev->n, rs)) ||
+	    (rc = points_rule__load(db, &set)))
+		return rc;
+	if (rs->whole)
+		return points_db__err(db, POINTS_ESTATE, "event '%s' is "
+		    "refunded in whole", r->event_id);
+	left = ev->s.amount - rs->amount;
+	if (r->amount > left)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': a refund "
+		    "of %lld is more than the %lld not refunded", r->event_id,
+		    (long long)r->amount, (long long)left);
+	if (r->amount) {
+		points_event e = POINTS_EVENT_INIT;
+		char err[128];
+
+		points_json__free(&c->attrs);
+		if (ev->attrs && (rc = points_json__parse(ev->attrs,
+		    strlen(ev->attrs), &c->attrs, err, sizeof(err))))
+			return rc == POINTS_ENOMEM ? points_db__err(db, rc,
+			    "out of memory") : points_db__err(db,
+			    POINTS_ECORRUPT, "event '%s': attrs: %s",
+			    r->event_id, err);
+		e.id = ev->s.id;
+		e.type = ev->s.type;
+		e.account = ev->s.account;
+		e.amount = left - r->amount;
+		if ((rc = activate(db, c, &e, ev->s.time, 1, &a)))
+			return rc;
+		if (!st->scratch && !(st->scratch =
+		    points_alloc__malloc(sizeof(*st->scratch))))
+			return points_db__err(db, POINTS_ENOMEM,
+			    "out of memory");
+	}
+	res->n = 0;
+	for (i = 0; i < ev->n; i++) {
+		const points_rule_outcome *eo = &ev->o[i];
+		points_rule_outcome *o;
+		int64_t kept = 0, fnew = 0, take;
+
+		if (eo->status != POINTS_OUTCOME_AWARDED)
+			continue;
+		if (r->amount) {
+			const points_rule_ver *rv = find_version(set,
+			    ev->rid[i], eo->version);
+
+			if (!rv)
+				return points_db__err(db, POINTS_ECORRUPT,
+				    "event '%s': rule '%s' version %lld not "
+				    "found", r->event_id, eo->rule,
+				    (long long)eo->version);
+			if ((rc = kept_points(db, rv, eo, &a, st->scratch,
+			    &kept, &fnew)))
+				return rc;
+		}
+		take = eo->points - rs->taken[i] - kept;
+		if (take < 0)
+			take = 0;
+		if ((rc = result_push(db, res, &o)))
+			return rc;
+		strcpy(o->rule, eo->rule);
+		o->version = eo->version;
+		o->status = POINTS_OUTCOME_AWARDED;
+		o->points = -take;
+		o->formula = fnew;
+		o->account = eo->account;
+		strcpy(o->asset, eo->asset);
+		/* the posting to reverse, for now */
+		strcpy(o->txn_id, eo->txn_id);
+		reasonf(o, "keeps %lld of %lld", (long long)(eo->points -
+		    rs->taken[i] - take), (long long)eo->points);
+		rs->taken[i] += take;
+		total += take;
+	}
+	/* one reversal per posting; the outcomes then name it */
+	if (res->n && !(rid = points_alloc__calloc(res->n, sizeof(*rid))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (i = 0; i < res->n; i++) {
+		points_reversal rv = POINTS_REVERSAL_INIT;
+		char memo[POINTS_MEMO_MAX + 1];
+		points_txn t;
+		int64_t amount = 0;
+
+		if (res->o[i].points == 0 || rid[i][0] ||
+		    strlen(res->o[i].txn_id) != POINTS_ID_LEN)
+			continue;
+		for (j = i; j < res->n; j++)
+			if (strcmp(res->o[j].txn_id, res->o[i].txn_id) == 0)
+				amount -= res->o[j].points;
+		snprintf(memo, sizeof(memo), "refund of event %s",
+		    r->event_id);
+		rv.txn_id = res->o[i].txn_id;
+		rv.amount = amount;
+		rv.memo = r->memo ? r->memo : memo;
+		rv.actor = r->actor;
+		rv.flags = r->flags;
+		if ((rc = points_reversal__within(db, &rv, &t))) {
+			points_alloc__free(rid);
+			return rc;
+		}
+		for (j = i; j < res->n; j++)
+			if (strcmp(res->o[j].txn_id, res->o[i].txn_id) == 0 &&
+			    res->o[j].points)
+				strcpy(rid[j], t.id);
+	}
+	for (i = 0; i < res->n; i++)
+		strcpy(res->o[i].txn_id, rid[i]);
+	points_alloc__free(rid);
+	rs->amount += r->amount ? r->amount : left;
+	rs->whole = r->amount == 0;
+	res->s = ev->s;
+	res->s.amount = r->amount ? r->amount : left;
+	res->s.points = -total;
+	res->s.outcomes = (int64_t)res->n;
+	if ((rc = refsum_store(db, eseq, rs)) ||
+	    (rc = points_db__last_key64(db, &refund_ks, &last)))
+		return rc;
+	res->s.seq = *rseq = last + 1;
+	return store_refund(db, *rseq, eseq, res);
+}
+
+static int
+refund_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	event_ctx *c = ctx;
+	points_event_result ev;
+	refsum rs;
+	int rc;
+
+	(void)op;
+	(void)result;
+	memset(&ev, 0, sizeof(ev));
+	memset(&rs, 0, sizeof(rs));
+	ctx_reset(c);
+	rc = refund_in(db, c, req, &ev, &rs, seq);
+	points_alloc__free(ev.o);
+	points_alloc__free(ev.rid);
+	points_alloc__free(ev.attrs);
+	points_alloc__free(rs.taken);
+	return rc;
+}
+
+static int
+refund_replay(points_db *db, const points_write_op *op, int64_t seq,
+    void *result)
+{
+	(void)op;
+	(void)result;
+	(void)db;
+	(void)seq;
+	return POINTS_OK; /* points_event_reverse reads the log */
+}
+
+static const points_write_op refund_op = {
+	"event refund", EVENT_REFUND_TYPE, &points_event_reversal__req, 0,
+	validate_refund, refund_body, refund_replay, NULL, NULL,
+};
+
+POINTS_EXTERN int
+points_event_reverse(points_db *db, const points_event_reversal *r,
+    points_event_result **out)
+{
+	event_ctx c;
+	char dummy;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = new_result(db, &c)))
+		return rc;
+	rc = points_write__run_ks(db, &refund_op, &refidem_ks, r, &c, &dummy);
+	if (rc == POINTS_OK && c.res->s.seq == 0) {
+		/* a replay: the refund the key made, from the log */
+		int64_t seq;
+
+		if ((rc = points_db__read_begin(db)) == POINTS_OK) {
+			rc = points_idem__lookup(db, &refidem_ks,
+			    r->idempotency_key, &seq);
+			if (rc == POINTS_OK)
+				rc = load_refund(db, seq, c.res);
+			points_db__read_end(db);
+		}
+		c.res->s.replayed = 1;
+	}
+	hand_over(&c, rc, out);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_event_reversal_init(points_event_reversal *r, unsigned int version)
+{
+	return points_write__init(&points_event_reversal__req, r, version);
+}
+
 POINTS_EXTERN int
 points_event_init(points_event *e, unsigned int version)
 {
@@ -1636,6 +2170,8 @@ points_event_result_free(points_event_result *r)
 {
 	if (r) {
 		points_alloc__free(r->o);
+		points_alloc__free(r->rid);
+		points_alloc__free(r->attrs);
 		points_alloc__free(r);
 	}
 }
