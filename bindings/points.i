@@ -157,6 +157,95 @@ points_account_apply_fields(points_db *db, int64_t account, const char *tier,
 	e.idempotency_key = idempotency_key;
 	return points_account_apply(db, &e, out);
 }
+
+/* points_rule_save with its request's fields as arguments (the bindings'
+ * rule_save and saveRule), made here as of the version this wrapper was
+ * compiled with: the strings come from the language and are never set on
+ * a proxy. */
+static int
+points_rule_save_fields(points_db *db, const char *name,
+    const char *event_type, const char *condition, const char *points,
+    const char *asset, const char *beneficiary, int state, int priority,
+    unsigned int flags, int64_t active_from, int64_t active_until,
+    const char *category, int64_t expires_days, unsigned int window_weekdays,
+    unsigned int window_monthdays, int64_t window_percent, int cap_unit,
+    int64_t cap_day, int64_t cap_week, int64_t cap_month, int64_t cap_year,
+    int64_t cap_total, const char *cap_key, int64_t cap_key_limit,
+    int64_t budget_points, int64_t budget_awards, const char *author,
+    const char *reason, points_rule *out)
+{
+	points_rule_def d;
+
+	points_rule_def_init(&d, POINTS_RULE_DEF_VERSION);
+	d.name = name;
+	d.event_type = event_type;
+	d.condition = condition;
+	d.points = points;
+	d.asset = asset;
+	d.beneficiary = beneficiary;
+	d.state = state;
+	d.priority = priority;
+	d.flags = flags;
+	d.active_from = active_from;
+	d.active_until = active_until;
+	d.category = category;
+	d.expires_days = expires_days;
+	d.window_weekdays = window_weekdays;
+	d.window_monthdays = window_monthdays;
+	d.window_percent = window_percent;
+	d.cap_unit = cap_unit;
+	d.cap_day = cap_day;
+	d.cap_week = cap_week;
+	d.cap_month = cap_month;
+	d.cap_year = cap_year;
+	d.cap_total = cap_total;
+	d.cap_key = cap_key;
+	d.cap_key_limit = cap_key_limit;
+	d.budget_points = budget_points;
+	d.budget_awards = budget_awards;
+	d.author = author;
+	d.reason = reason;
+	return points_rule_save(db, &d, out);
+}
+
+/* points_event_apply (preview 0) or points_event_preview (preview 1) with
+ * the event's fields as arguments. */
+static int
+points_event_fields(points_db *db, int preview, const char *id,
+    const char *type, int64_t account, int64_t time, int64_t amount,
+    const char *attrs, const char *actor, points_event_result **out)
+{
+	points_event e;
+
+	points_event_init(&e, POINTS_EVENT_VERSION);
+	e.id = id;
+	e.type = type;
+	e.account = account;
+	e.time = time;
+	e.amount = amount;
+	e.attrs = attrs;
+	e.actor = actor;
+	return preview ? points_event_preview(db, &e, out) :
+	    points_event_apply(db, &e, out);
+}
+
+/* points_event_reverse with the refund's fields as arguments. */
+static int
+points_event_reverse_fields(points_db *db, const char *event_id,
+    int64_t amount, const char *memo, const char *idempotency_key,
+    const char *actor, unsigned int flags, points_event_result **out)
+{
+	points_event_reversal r;
+
+	points_event_reversal_init(&r, POINTS_EVENT_REVERSAL_VERSION);
+	r.event_id = event_id;
+	r.amount = amount;
+	r.memo = memo;
+	r.idempotency_key = idempotency_key;
+	r.actor = actor;
+	r.flags = flags;
+	return points_event_reverse(db, &r, out);
+}
 %}
 
 %include <stdint.i>
@@ -225,6 +314,24 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_forfeit::idempotency_key;
 %immutable points_forfeit::category;
 %immutable points_forfeit::actor;
+%immutable points_rule_def::name;
+%immutable points_rule_def::event_type;
+%immutable points_rule_def::condition;
+%immutable points_rule_def::points;
+%immutable points_rule_def::asset;
+%immutable points_rule_def::beneficiary;
+%immutable points_rule_def::category;
+%immutable points_rule_def::cap_key;
+%immutable points_rule_def::author;
+%immutable points_rule_def::reason;
+%immutable points_event::id;
+%immutable points_event::type;
+%immutable points_event::attrs;
+%immutable points_event::actor;
+%immutable points_event_reversal::event_id;
+%immutable points_event_reversal::memo;
+%immutable points_event_reversal::idempotency_key;
+%immutable points_event_reversal::actor;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -256,6 +363,8 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_statement_iterator_free;
 %noexception points_lot_iterator_free;
 %noexception points_account_history_iterator_free;
+%noexception points_rule_history_iterator_free;
+%noexception points_event_result_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;
@@ -284,6 +393,9 @@ POINTS_SWIG_PLAIN_STRUCT(points_capture)
 POINTS_SWIG_PLAIN_STRUCT(points_release)
 POINTS_SWIG_PLAIN_STRUCT(points_forfeit)
 POINTS_SWIG_PLAIN_STRUCT(points_account_edit)
+POINTS_SWIG_PLAIN_STRUCT(points_rule_def)
+POINTS_SWIG_PLAIN_STRUCT(points_event)
+POINTS_SWIG_PLAIN_STRUCT(points_event_reversal)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -305,9 +417,26 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/lot.h"
 %include "points/hold.h"
 %include "points/verify.h"
+%include "points/rules.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
 int points_account_apply_fields(points_db *db, int64_t account,
     const char *tier, const char *department, int status, const char *actor,
     const char *reason, const char *idempotency_key, points_account *out);
+int points_rule_save_fields(points_db *db, const char *name,
+    const char *event_type, const char *condition, const char *points,
+    const char *asset, const char *beneficiary, int state, int priority,
+    unsigned int flags, int64_t active_from, int64_t active_until,
+    const char *category, int64_t expires_days, unsigned int window_weekdays,
+    unsigned int window_monthdays, int64_t window_percent, int cap_unit,
+    int64_t cap_day, int64_t cap_week, int64_t cap_month, int64_t cap_year,
+    int64_t cap_total, const char *cap_key, int64_t cap_key_limit,
+    int64_t budget_points, int64_t budget_awards, const char *author,
+    const char *reason, points_rule *out);
+int points_event_fields(points_db *db, int preview, const char *id,
+    const char *type, int64_t account, int64_t time, int64_t amount,
+    const char *attrs, const char *actor, points_event_result **out);
+int points_event_reverse_fields(points_db *db, const char *event_id,
+    int64_t amount, const char *memo, const char *idempotency_key,
+    const char *actor, unsigned int flags, points_event_result **out);
 %enddef

@@ -579,6 +579,9 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(2) POINTS_KS_ORDERED;
 %javaconstvalue(4) POINTS_KS_INT64;
 %javaconstvalue(7) POINTS_KS_FLAGS;
+%javaconstvalue(1) POINTS_RULE_EXCLUSIVE;
+%javaconstvalue(2) POINTS_RULE_NO_TIER;
+%javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
 %pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) moduleclassmodifiers="final class"
 %pragma(java) jniclasscode=%{
@@ -745,6 +748,8 @@ POINTS_JAVA_HANDLE_OUT(points_account_iterator)
 POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
 POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
+POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
+POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
 /* One opaque type per list, as in C: a wrong kind does not compile. */
@@ -756,6 +761,18 @@ POINTS_JAVA_RETURNS_HANDLE(points_lot_iterator_new,
     SWIGTYPE_p_points_lot_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_account_history_iterator_new,
     SWIGTYPE_p_points_account_history_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_rule_history_iterator_new,
+    SWIGTYPE_p_points_rule_history_iterator)
+/* An event's result: EventResult reads it and frees it at once. */
+POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
+    SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_event_get, SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_event_reverse,
+    SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_event_fields, SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_event_reverse_fields,
+    SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -780,6 +797,13 @@ POINTS_JAVA_RETURNS(points_account_create, jlong, long)
     return Utf8.decode($jnicall);
   }
 %typemap(out) int points_account_attr_get ""
+%typemap(jni) int points_rule_expr_get "jbyteArray"
+%typemap(jtype) int points_rule_expr_get "byte[]"
+%typemap(jstype) int points_rule_expr_get "String"
+%typemap(javaout) int points_rule_expr_get {
+    return Utf8.decode($jnicall);
+  }
+%typemap(out) int points_rule_expr_get ""
 
 /* Records: the generic typemaps (POINTS_SWIG_RECORD_OUT, applied by
  * points.i to every record), but a verify report also goes with
@@ -825,5 +849,13 @@ POINTS_JAVA_RETURNS(points_settings_get, jobject, Settings)
 POINTS_JAVA_RETURNS(points_account_apply, jobject, Account)
 POINTS_JAVA_RETURNS(points_account_apply_fields, jobject, Account)
 POINTS_JAVA_RETURNS(points_account_history_next, jobject, AccountChange)
+POINTS_JAVA_RETURNS(points_rule_save, jobject, Rule)
+POINTS_JAVA_RETURNS(points_rule_save_fields, jobject, Rule)
+POINTS_JAVA_RETURNS(points_rule_set_state, jobject, Rule)
+POINTS_JAVA_RETURNS(points_rule_get, jobject, Rule)
+POINTS_JAVA_RETURNS(points_rule_history_next, jobject, Rule)
+POINTS_JAVA_RETURNS(points_tier_get, jobject, Tier)
+POINTS_JAVA_RETURNS(points_event_result_summary, jobject, EventSummary)
+POINTS_JAVA_RETURNS(points_event_result_outcome, jobject, RuleOutcome)
 
 POINTS_SWIG_DECLARATIONS

@@ -18,6 +18,7 @@ parallel; a ledger shared by threads takes one call at a time (a lock per
 ledger), which is safe but serial: open one per thread.
 """
 
+import json
 import os
 import threading
 import weakref
@@ -29,7 +30,8 @@ from .errors import (Corrupt, Error, InvalidArgument, LedgerClosed, Misuse,
                      NotFound, Overflow)
 from .records import (Account, AccountChange, Asset, Balance, ChainHead,
                       Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
-                      SweepReport, Txn,
+                      SweepReport, Txn, Rule, Tier, RuleOutcome,
+                      EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       _fields_of)
 
@@ -450,6 +452,116 @@ class Ledger:
         return Txn._make(self._call(_c.points_reverse, (
             txn_id(txn), amount, memo, idempotency_key, category, actor,
             _c.POINTS_REVERSE_NO_DEBT if no_debt else 0)))
+
+    # ---- Earning rules and events ----
+
+    def rule_save(self, name, event_type, points, asset, author, *,
+                  condition=None, beneficiary=None, state=RULE_DRAFT,
+                  priority=0, flags=0, active_from=0, active_until=0,
+                  category=None, expires_days=0, window_weekdays=0,
+                  window_monthdays=0, window_percent=0, cap_unit=CAP_POINTS,
+                  cap_day=0, cap_week=0, cap_month=0, cap_year=0,
+                  cap_total=0, cap_key=None, cap_key_limit=0,
+                  budget_points=0, budget_awards=0, reason=None):
+        """Save a rule (version 1) or a new version of it: when an event
+        of event_type is applied and condition (CEL, a bool; None:
+        always) holds, points (CEL, an int) of asset go to the event's
+        account (or beneficiary's, CEL), multiplied by the window's and
+        the tier's percent, rounded down, within the caps and budget
+        (see points_rule_save(3) and points-rules(7)).  A bad
+        expression raises InvalidArgument naming the expression and
+        its column.  Returns the Rule saved."""
+        return Rule._make(self._call(
+            _c.points_rule_save_fields, name, event_type, condition, points,
+            asset, beneficiary, state, priority, flags,
+            0 if not active_from else seconds(active_from),
+            0 if not active_until else seconds(active_until), category,
+            expires_days, window_weekdays, window_monthdays, window_percent,
+            cap_unit, cap_day, cap_week, cap_month, cap_year, cap_total,
+            cap_key, cap_key_limit, budget_points, budget_awards, author,
+            reason))
+
+    def rule_set_state(self, name, state, author, reason=None):
+        """A new version of rule name with only its state changed
+        (RULE_ACTIVE, RULE_PAUSED, RULE_RETIRED, RULE_DRAFT)."""
+        return Rule._make(self._call(_c.points_rule_set_state, name, state,
+                                     author, reason))
+
+    def rule_get(self, name, version=0):
+        """Version version of rule name (0: the latest)."""
+        return Rule._make(self._call(_c.points_rule_get, name, version))
+
+    def rule_expr(self, name, which, version=0):
+        """A rule's expression as saved (which: EXPR_CONDITION,
+        EXPR_POINTS, EXPR_BENEFICIARY, EXPR_CAP_KEY); "" when none."""
+        return self._call(_c.points_rule_expr_get, name, version, which)
+
+    def rule_history(self, name):
+        """The versions of rule name, oldest first, as Rule."""
+        it = self._call(_c.points_rule_history_iterator_new, name)
+        return _Iter(self, it, _c.points_rule_history_next,
+                     _c.points_rule_history_iterator_free, Rule._make)
+
+    def tier_set(self, name, rank, percent):
+        """Add or change a row of the tier table: an account whose tier
+        is name earns percent (150: 1.5x) of what rules give."""
+        self._call(_c.points_tier_set, name, rank, percent)
+
+    def tier_get(self, name):
+        return Tier._make(self._call(_c.points_tier_get, name))
+
+    def _event_result(self, fn, *args):
+        """Call fn for a C result, read it into an EventResult and free
+        it, under the ledger's lock."""
+        with self._lock:
+            db = self._db
+            if db is None:
+                raise LedgerClosed(*(self._why,) if self._why else ())
+            r = fn(db, *args)
+            try:
+                s = EventSummary._make(_c.points_event_result_summary(r))
+                outs = [RuleOutcome._make(_c.points_event_result_outcome(r, i))
+                        for i in range(s.outcomes)]
+            finally:
+                _c.points_event_result_free(r)
+        return EventResult(s, outs)
+
+    @staticmethod
+    def _event_args(id, type, account, amount, attrs, time, actor):
+        if attrs is not None and not isinstance(attrs, str):
+            attrs = json.dumps(attrs)
+        return (id, type, account_id(account), 0 if time is None else
+                seconds(time), amount, attrs, actor)
+
+    def event_apply(self, id, type, account, amount=0, attrs=None, *,
+                    time=None, actor=None):
+        """Apply an event: every rule in force for type evaluates it and
+        the awards are posted in one transaction.  attrs: a dict (ints,
+        strings, lists, dicts) or a JSON object as a str.  The same id
+        again returns the first result (replayed True); the same id with
+        another event raises Conflict.  Returns an EventResult."""
+        return self._event_result(_c.points_event_fields, 0, *self._event_args(
+            id, type, account, amount, attrs, time, actor))
+
+    def event_preview(self, id, type, account, amount=0, attrs=None, *,
+                      time=None, actor=None):
+        """What event_apply would give, writing nothing."""
+        return self._event_result(_c.points_event_fields, 1, *self._event_args(
+            id, type, account, amount, attrs, time, actor))
+
+    def event_get(self, id):
+        """An applied event's result, from the event log."""
+        return self._event_result(_c.points_event_get, id)
+
+    def event_reverse(self, event_id, amount=0, memo=None, *,
+                      idempotency_key=None, actor=None, no_debt=False):
+        """A refund: take back what an event gave, in whole (amount 0) or
+        for the part amount of its amount (points_event_reverse(3)).
+        Returns an EventResult whose points are negative."""
+        return self._event_result(
+            _c.points_event_reverse_fields, event_id, amount, memo,
+            idempotency_key, actor, _c.POINTS_REVERSE_NO_DEBT if no_debt
+            else 0)
 
     def txn(self, txn):
         """The transaction with this id."""

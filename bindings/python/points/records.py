@@ -56,6 +56,23 @@ EXPIRE_NEVER, EXPIRE_DAYS, EXPIRE_YEAR_END = 0, 1, 2
 # Asset policy flags.
 NO_TRANSFER = 0x01
 
+# Earning rules: states (POINTS_RULE_*), flags, cap units, the
+# expressions rule_expr reads (POINTS_RULE_EXPR_*).
+RULE_DRAFT, RULE_ACTIVE, RULE_PAUSED, RULE_RETIRED = range(4)
+RULE_STATES = {RULE_DRAFT: "draft", RULE_ACTIVE: "active",
+               RULE_PAUSED: "paused", RULE_RETIRED: "retired"}
+RULE_EXCLUSIVE, RULE_NO_TIER, RULE_WINDOW_ONLY = 0x01, 0x02, 0x04
+CAP_POINTS, CAP_AWARDS = 0, 1
+EXPR_CONDITION, EXPR_POINTS, EXPR_BENEFICIARY, EXPR_CAP_KEY = range(4)
+
+# What a rule did with an event (POINTS_OUTCOME_*).
+OUTCOME_AWARDED, OUTCOME_CONDITION, OUTCOME_ERROR, OUTCOME_CAPPED, \
+    OUTCOME_INACTIVE, OUTCOME_EXCLUDED, OUTCOME_ZERO = range(7)
+OUTCOME_STATUSES = {OUTCOME_AWARDED: "awarded", OUTCOME_CONDITION: "condition",
+                    OUTCOME_ERROR: "error", OUTCOME_CAPPED: "capped",
+                    OUTCOME_INACTIVE: "inactive", OUTCOME_EXCLUDED: "excluded",
+                    OUTCOME_ZERO: "zero"}
+
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
 
@@ -186,3 +203,69 @@ class ChainHead(_record("ChainHead")):
 class Settings(_record("Settings")):
     """What the ledger stored when it was created (Ledger.settings())."""
     __slots__ = ()
+
+
+class Rule(_record("Rule")):
+    """A version of an earning rule as stored (Ledger.rule_save,
+    Ledger.rule_get, Ledger.rule_history); its expressions are read with
+    Ledger.rule_expr."""
+    __slots__ = ()
+
+    @property
+    def state_name(self):
+        """"draft", "active", "paused" or "retired"."""
+        return RULE_STATES.get(self.state, str(self.state))
+
+    @property
+    def when(self):
+        return utc(self.time)
+
+
+class Tier(_record("Tier")):
+    """A row of the tier table (Ledger.tier_get)."""
+    __slots__ = ()
+
+
+class RuleOutcome(_record("RuleOutcome")):
+    """What one rule did with an event, in an EventResult."""
+    __slots__ = ()
+
+    @property
+    def status_name(self):
+        """"awarded", "condition", "error", ..."""
+        return OUTCOME_STATUSES.get(self.status, str(self.status))
+
+    @property
+    def awarded(self):
+        return self.status == OUTCOME_AWARDED
+
+
+class EventSummary(_record("EventSummary")):
+    """The summary of an event's result."""
+    __slots__ = ()
+
+
+class EventResult:
+    """The result of an event (Ledger.event_apply, event_preview,
+    event_get, event_reverse): the summary's fields as attributes
+    (id, type, account, time, amount, seq, points, replayed, ...) and
+    outcomes, a list of RuleOutcome in the order the rules were
+    evaluated.  Plain Python data: the C result is freed when it is
+    read."""
+    __slots__ = ("summary", "outcomes")
+
+    def __init__(self, summary, outcomes):
+        self.summary = summary
+        self.outcomes = list(outcomes)
+
+    def __getattr__(self, name):
+        if name in EventSummary._fields:
+            return getattr(self.summary, name)
+        raise AttributeError(name)
+
+    @property
+    def replayed(self):
+        return bool(self.summary.replayed)
+
+    def __repr__(self):
+        return "EventResult(%r, outcomes=%r)" % (self.summary, self.outcomes)

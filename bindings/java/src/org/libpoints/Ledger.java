@@ -2,6 +2,8 @@ package org.libpoints;
 
 import java.lang.ref.Cleaner;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -397,6 +399,111 @@ public final class Ledger implements AutoCloseable {
      */
     public synchronized void eraseAccount(long id, String actor, String reason) {
         capi.points_account_erase(db(), id, actor, reason);
+    }
+
+    // ---- Earning rules and events ----
+
+    /**
+     * Save a rule (version 1) or a new version of it
+     * ({@code points_rule_save}); returns the version saved. A bad
+     * expression is an {@link InvalidArgumentException} naming it, its
+     * column and the reason; a retired rule a {@link StateException}.
+     */
+    public synchronized Rule saveRule(RuleDef d) {
+        return capi.points_rule_save_fields(db(), d.name, d.eventType, d.condition, d.points,
+                d.asset, d.beneficiary, d.state == null ? capiConstants.POINTS_RULE_DRAFT
+                        : d.state.code(), d.priority, d.flags & 0xffffffffL, d.activeFrom,
+                d.activeUntil, d.category, d.expiresDays, d.windowWeekdays & 0xffffffffL,
+                d.windowMonthdays & 0xffffffffL, d.windowPercent, d.capUnit, d.capDay, d.capWeek,
+                d.capMonth, d.capYear, d.capTotal, d.capKey, d.capKeyLimit, d.budgetPoints,
+                d.budgetAwards, d.author, d.reason);
+    }
+
+    /** A new version of rule name with only its state changed; reason may be null. */
+    public synchronized Rule setRuleState(String name, RuleState state, String author,
+            String reason) {
+        return capi.points_rule_set_state(db(), name, state.code(), author, reason);
+    }
+
+    /** Version version of rule name (0: the latest). */
+    public synchronized Rule rule(String name, long version) {
+        return capi.points_rule_get(db(), name, version);
+    }
+
+    /** The latest version of rule name. */
+    public Rule rule(String name) {
+        return rule(name, 0);
+    }
+
+    /** A rule's expression as saved in version version (0: the latest); "" when none. */
+    public synchronized String ruleExpr(String name, RuleExpr which, long version) {
+        return capi.points_rule_expr_get(db(), name, version, which.code());
+    }
+
+    /** The versions of rule name, oldest first. */
+    public synchronized Results<Rule> ruleHistory(String name) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_rule_history_iterator_new(db, name),
+                capi::points_rule_history_next, capi::points_rule_history_iterator_free));
+    }
+
+    /** Add or change a row of the tier table: percent 150 is 1.5x. */
+    public synchronized void setTier(String name, int rank, long percent) {
+        capi.points_tier_set(db(), name, rank, percent);
+    }
+
+    public synchronized Tier tier(String name) {
+        return capi.points_tier_get(db(), name);
+    }
+
+    /*
+     * The result r as Java data; r is freed here, whatever happens.
+     */
+    private static EventResult readResult(SWIGTYPE_p_points_event_result r) {
+        try {
+            EventSummary s = capi.points_event_result_summary(r);
+            List<RuleOutcome> outs = new ArrayList<>();
+            for (long i = 0; i < s.outcomes(); i++)
+                outs.add(capi.points_event_result_outcome(r, i));
+            return new EventResult(s, outs);
+        } finally {
+            capi.points_event_result_free(r);
+        }
+    }
+
+    /**
+     * Apply an event ({@code points_event_apply}): every rule in force for
+     * its type evaluates it, and the awards are posted in one transaction.
+     * The same event again returns the first result ({@code replayed()});
+     * the same id with another event is a {@link ConflictException}.
+     */
+    public synchronized EventResult applyEvent(Event e) {
+        return readResult(capi.points_event_fields(db(), 0, e.id, e.type, e.account, e.time,
+                e.amount, e.attrs, e.actor));
+    }
+
+    /** What {@link #applyEvent(Event)} would give, writing nothing. */
+    public synchronized EventResult previewEvent(Event e) {
+        return readResult(capi.points_event_fields(db(), 1, e.id, e.type, e.account, e.time,
+                e.amount, e.attrs, e.actor));
+    }
+
+    /** An applied event's result, from the event log. */
+    public synchronized EventResult event(String id) {
+        return readResult(capi.points_event_get(db(), id));
+    }
+
+    /**
+     * A refund ({@code points_event_reverse}): take back what event eventId
+     * gave, in whole (amount 0) or for the part amount of its amount. memo,
+     * idempotencyKey and actor may be null; noDebt: refuse
+     * ({@link InsufficientPointsException}) rather than make a debt.
+     */
+    public synchronized EventResult reverseEvent(String eventId, long amount, String memo,
+            String idempotencyKey, String actor, boolean noDebt) {
+        return readResult(capi.points_event_reverse_fields(db(), eventId, amount, memo,
+                idempotencyKey, actor, noDebt ? capiConstants.POINTS_REVERSE_NO_DEBT : 0));
     }
 
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
