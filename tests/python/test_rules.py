@@ -1,0 +1,153 @@
+"""Earning rules, the tier table and events through the Python binding."""
+
+import unittest
+
+import points
+from helpers import LedgerCase, T0, DAY
+
+
+class RulesTest(LedgerCase):
+
+    def save_spend(self, **kw):
+        args = dict(condition="event.amount >= 1000", state=points.RULE_ACTIVE)
+        args.update(kw)
+        return self.ledger.rule_save("spend", "purchase", "event.amount / 100",
+                                     "PTS", "ops", **args)
+
+    def test_save_versions_history(self):
+        r1 = self.save_spend(reason="launch")
+        self.assertIsInstance(r1, points.Rule)
+        self.assertEqual((r1.name, r1.version, r1.event_type, r1.state_name),
+                         ("spend", 1, "purchase", "active"))
+        self.assertEqual((r1.author, r1.reason, r1.asset), ("ops", "launch",
+                                                            "PTS"))
+        r2 = self.save_spend(condition="event.amount >= 2000", priority=5)
+        self.assertEqual((r2.version, r2.priority), (2, 5))
+        r3 = self.ledger.rule_set_state("spend", points.RULE_PAUSED, "ops",
+                                        "pause")
+        self.assertEqual((r3.version, r3.state), (3, points.RULE_PAUSED))
+        self.assertEqual(self.ledger.rule_get("spend").version, 3)
+        self.assertEqual(self.ledger.rule_get("spend", 1).priority, 0)
+        self.assertEqual(self.ledger.rule_expr("spend", points.EXPR_CONDITION,
+                                               1), "event.amount >= 1000")
+        self.assertEqual(self.ledger.rule_expr("spend", points.EXPR_CONDITION),
+                         "event.amount >= 2000")
+        self.assertEqual(self.ledger.rule_expr("spend", points.EXPR_POINTS),
+                         "event.amount / 100")
+        self.assertEqual(self.ledger.rule_expr("spend",
+                                               points.EXPR_BENEFICIARY), "")
+        hist = list(self.ledger.rule_history("spend"))
+        self.assertEqual([r.version for r in hist], [1, 2, 3])
+        self.assertEqual([r.state_name for r in hist],
+                         ["active", "active", "paused"])
+        with self.assertRaises(points.NotFound):
+            self.ledger.rule_get("nope")
+
+    def test_tier_multiplier(self):
+        self.save_spend()
+        self.ledger.tier_set("gold", 2, 150)
+        t = self.ledger.tier_get("gold")
+        self.assertEqual((t.name, t.rank, t.percent), ("gold", 2, 150))
+        self.ledger.change_account(self.alice, tier="gold")
+        r = self.ledger.event_apply("o1", "purchase", self.alice, 12345)
+        # 123 points x 150% = 184.5, rounded down
+        self.assertEqual(r.points, 184)
+        self.assertEqual(r.outcomes[0].formula, 123)
+        self.assertEqual(self.available(self.alice), 184)
+        r = self.ledger.event_apply("o2", "purchase", self.bob, 12345)
+        self.assertEqual(r.points, 123)  # no tier: 100%
+
+    def test_apply_preview_get(self):
+        self.save_spend()
+        self.ledger.rule_save("store", "purchase", "50", "PTS", "ops",
+                              condition='event.attrs.channel == "store"',
+                              state=points.RULE_ACTIVE)
+        p = self.ledger.event_preview("o1", "purchase", self.alice, 5000,
+                                      {"channel": "app"})
+        self.assertIsInstance(p, points.EventResult)
+        self.assertEqual((p.points, p.seq), (50, 0))
+        self.assertEqual(self.available(self.alice), 0)  # nothing written
+        r = self.ledger.event_apply("o1", "purchase", self.alice, 5000,
+                                    '{"channel": "app"}', actor="shop")
+        self.assertFalse(r.replayed)
+        self.assertGreater(r.seq, 0)
+        self.assertEqual((r.id, r.type, r.account, r.amount, r.outcomes and
+                          len(r.outcomes)), ("o1", "purchase", self.alice.id,
+                                             5000, 2))
+        by = {o.rule: o for o in r.outcomes}
+        self.assertEqual(by["spend"].status, points.OUTCOME_AWARDED)
+        self.assertTrue(by["spend"].awarded)
+        self.assertEqual(by["spend"].points, 50)
+        self.assertTrue(by["spend"].txn_id)
+        self.assertEqual(by["store"].status_name, "condition")
+        self.assertEqual(by["store"].reason, "condition is false")
+        self.assertEqual(self.ledger.txn(by["spend"].txn_id).to_account,
+                         self.alice.id)
+        g = self.ledger.event_get("o1")
+        self.assertEqual(g.summary, r.summary)
+        self.assertEqual(g.outcomes, r.outcomes)
+        self.assertEqual(self.available(self.alice), 50)
+
+    def test_replay_and_conflict(self):
+        self.save_spend()
+        r = self.ledger.event_apply("o1", "purchase", self.alice, 5000)
+        again = self.ledger.event_apply("o1", "purchase", self.alice, 5000)
+        self.assertTrue(again.replayed)
+        self.assertEqual(again.points, r.points)
+        self.assertEqual(self.available(self.alice), 50)
+        with self.assertRaises(points.Conflict):
+            self.ledger.event_apply("o1", "purchase", self.alice, 6000)
+        self.assertEqual(self.available(self.alice), 50)
+
+    def test_language_error(self):
+        with self.assertRaises(points.InvalidArgument) as cm:
+            self.save_spend(condition="evnt.amount > 1")
+        self.assertIn("col 1", str(cm.exception))
+        self.assertIn("condition", str(cm.exception))
+        with self.assertRaises(points.NotFound):
+            self.ledger.rule_get("spend")  # nothing saved
+
+    def test_frozen(self):
+        self.save_spend()
+        self.ledger.freeze(self.alice)
+        with self.assertRaises(points.Frozen):
+            self.ledger.event_apply("o1", "purchase", self.alice, 5000)
+        with self.assertRaises(points.Frozen):
+            self.ledger.event_preview("o1", "purchase", self.alice, 5000)
+        with self.assertRaises(points.NotFound):
+            self.ledger.event_get("o1")
+
+    def test_refund(self):
+        self.save_spend()
+        self.ledger.event_apply("o1", "purchase", self.alice, 5000)
+        r = self.ledger.event_reverse("o1", 2000)
+        self.assertEqual(r.points, -20)
+        self.assertEqual(self.available(self.alice), 30)
+
+    def test_attrs_and_account_fields(self):
+        self.ledger.set_attr(self.alice, "birthday", "1990-11-02")
+        self.ledger.rule_save(
+            "bday", "login", "100", "PTS", "hr", state=points.RULE_ACTIVE,
+            condition="account.birth_month == 11 && event.attrs.n >= 2")
+        # the version in force at the event's time: none the day before
+        r = self.ledger.event_apply("l0", "login", self.alice,
+                                    attrs={"n": 2}, time=T0 - DAY)
+        self.assertEqual((r.points, r.outcomes), (0, []))
+        r = self.ledger.event_apply("l1", "login", self.alice,
+                                    attrs={"n": 2})
+        self.assertEqual(r.points, 100)
+        r = self.ledger.event_apply("l2", "login", self.alice,
+                                    attrs={"n": 1})
+        self.assertEqual(r.outcomes[0].status, points.OUTCOME_CONDITION)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.event_apply("l3", "login", self.alice,
+                                    attrs='{"n": 1.5}')
+
+    def test_closed_ledger(self):
+        self.ledger.close()
+        with self.assertRaises(points.LedgerClosed):
+            self.ledger.event_get("o1")
+
+
+if __name__ == "__main__":
+    unittest.main()
