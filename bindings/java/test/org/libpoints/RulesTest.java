@@ -1,0 +1,169 @@
+package org.libpoints;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.libpoints.TestSupport.DAY;
+import static org.libpoints.TestSupport.T0;
+import static org.libpoints.TestSupport.assertConsistent;
+import static org.libpoints.TestSupport.expect;
+import static org.libpoints.TestSupport.list;
+
+import java.util.List;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** Earning rules, the tier table and events. */
+public class RulesTest {
+    private Ledger ledger;
+    private long alice, bob;
+
+    @Before
+    public void setUp() {
+        ledger = TestSupport.memoryLedger();
+        alice = ledger.createAccount("E1001", "Alice");
+        bob = ledger.createAccount("E1002", "Bob");
+    }
+
+    @After
+    public void tearDown() {
+        if (!ledger.isClosed())
+            assertConsistent(ledger, "PTS");
+        ledger.close();
+    }
+
+    private static RuleDef spend() {
+        return RuleDef.of("spend", "purchase", "event.amount / 100", "PTS")
+                .condition("event.amount >= 1000").state(RuleState.ACTIVE).author("ops");
+    }
+
+    @Test
+    public void saveVersionsHistory() {
+        Rule r1 = ledger.saveRule(spend().reason("launch"));
+        assertEquals("spend", r1.name());
+        assertEquals(1, r1.version());
+        assertEquals(RuleState.ACTIVE, r1.state());
+        assertEquals("launch", r1.reason());
+        assertEquals(T0, r1.time());
+        Rule r2 = ledger.saveRule(spend().condition("event.amount >= 2000").priority(5)
+                .flags(RuleDef.EXCLUSIVE).caps(0, 0, 0, 0, 900));
+        assertEquals(2, r2.version());
+        assertEquals(RuleDef.EXCLUSIVE, r2.flags());
+        assertEquals(900, r2.capTotal());
+        Rule r3 = ledger.setRuleState("spend", RuleState.PAUSED, "ops", null);
+        assertEquals(3, r3.version());
+        assertEquals(RuleState.PAUSED, ledger.rule("spend").state());
+        assertEquals(0, ledger.rule("spend", 1).priority());
+        assertEquals("event.amount >= 1000", ledger.ruleExpr("spend", RuleExpr.CONDITION, 1));
+        assertEquals("event.amount >= 2000", ledger.ruleExpr("spend", RuleExpr.CONDITION, 0));
+        assertEquals("", ledger.ruleExpr("spend", RuleExpr.CAP_KEY, 0));
+        List<Rule> h = list(ledger.ruleHistory("spend"));
+        assertEquals(3, h.size());
+        assertEquals(1, h.get(0).version());
+        assertEquals(RuleState.PAUSED, h.get(2).state());
+        expect(NotFoundException.class, () -> ledger.rule("nope"));
+    }
+
+    @Test
+    public void tierMultiplier() {
+        ledger.saveRule(spend());
+        ledger.setTier("gold", 2, 150);
+        Tier t = ledger.tier("gold");
+        assertEquals(2, t.rank());
+        assertEquals(150, t.percent());
+        ledger.changeAccount(alice, "gold", null, null, "hr", null, null);
+        EventResult r = ledger.applyEvent(Event.of("o1", "purchase", alice).amount(12345));
+        assertEquals(123, r.outcomes().get(0).formula());
+        assertEquals(184, r.points()); /* 123 x 150% = 184.5, rounded down */
+        assertEquals(184, ledger.getBalance(alice, "PTS").available());
+        assertEquals(123, ledger.applyEvent(Event.of("o2", "purchase", bob).amount(12345)).points());
+    }
+
+    @Test
+    public void applyPreviewGet() {
+        ledger.saveRule(spend());
+        ledger.saveRule(RuleDef.of("store", "purchase", "50", "PTS")
+                .condition("event.attrs.channel == \"store\"").state(RuleState.ACTIVE)
+                .author("ops"));
+        Event e = Event.of("o1", "purchase", alice).amount(5000).attrs("{\"channel\":\"app\"}");
+        EventResult p = ledger.previewEvent(e);
+        assertEquals(50, p.points());
+        assertEquals(0, p.summary().seq());
+        assertEquals(0, ledger.getBalance(alice, "PTS").available());
+        EventResult r = ledger.applyEvent(e.actor("shop"));
+        assertFalse(r.replayed());
+        assertTrue(r.summary().seq() > 0);
+        assertEquals(2, r.outcomes().size());
+        RuleOutcome spend = r.outcomes().stream().filter(o -> o.rule().equals("spend"))
+                .findFirst().get();
+        RuleOutcome store = r.outcomes().stream().filter(o -> o.rule().equals("store"))
+                .findFirst().get();
+        assertTrue(spend.awarded());
+        assertEquals(50, spend.points());
+        assertEquals(alice, spend.account());
+        assertFalse(spend.txnId().isEmpty());
+        assertEquals(OutcomeStatus.CONDITION, store.status());
+        assertEquals("condition is false", store.reason());
+        EventResult g = ledger.event("o1");
+        assertEquals(r, g);
+        assertEquals(50, ledger.getBalance(alice, "PTS").available());
+    }
+
+    @Test
+    public void replayAndConflict() {
+        ledger.saveRule(spend());
+        EventResult r = ledger.applyEvent(Event.of("o1", "purchase", alice).amount(5000));
+        EventResult again = ledger.applyEvent(Event.of("o1", "purchase", alice).amount(5000));
+        assertTrue(again.replayed());
+        assertEquals(r.points(), again.points());
+        expect(ConflictException.class,
+                () -> ledger.applyEvent(Event.of("o1", "purchase", alice).amount(6000)));
+        assertEquals(50, ledger.getBalance(alice, "PTS").available());
+    }
+
+    @Test
+    public void languageError() {
+        InvalidArgumentException e = expect(InvalidArgumentException.class,
+                () -> ledger.saveRule(spend().condition("evnt.amount > 1")));
+        assertTrue(e.getMessage(), e.getMessage().contains("condition: col 1"));
+        expect(NotFoundException.class, () -> ledger.rule("spend"));
+    }
+
+    @Test
+    public void frozen() {
+        ledger.saveRule(spend());
+        ledger.freezeAccount(alice);
+        expect(FrozenException.class,
+                () -> ledger.applyEvent(Event.of("o1", "purchase", alice).amount(5000)));
+        expect(FrozenException.class,
+                () -> ledger.previewEvent(Event.of("o1", "purchase", alice).amount(5000)));
+        expect(NotFoundException.class, () -> ledger.event("o1"));
+        ledger.unfreezeAccount(alice);
+    }
+
+    @Test
+    public void refund() {
+        ledger.saveRule(spend());
+        ledger.applyEvent(Event.of("o1", "purchase", alice).amount(5000));
+        EventResult r = ledger.reverseEvent("o1", 2000, null, null, null, false);
+        assertEquals(-20, r.points());
+        assertEquals(30, ledger.getBalance(alice, "PTS").available());
+    }
+
+    @Test
+    public void versionInForceAtTheEventsTime() {
+        ledger.saveRule(spend());
+        EventResult r = ledger.applyEvent(Event.of("o0", "purchase", alice).amount(5000)
+                .time(T0 - DAY));
+        assertEquals(0, r.points());
+        assertTrue(r.outcomes().isEmpty());
+    }
+
+    @Test
+    public void closedLedger() {
+        ledger.close();
+        expect(LedgerClosedException.class, () -> ledger.event("o1"));
+    }
+}
