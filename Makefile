@@ -206,7 +206,7 @@ bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
 
 lint-man:
-	mandoc -T lint -W warning man/man3/*.3
+	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7
 
 # Made on every install: PREFIX may differ from the last one.
 .PHONY: points.pc
@@ -234,7 +234,7 @@ define after_install
 endef
 
 install: all points.pc
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
@@ -245,6 +245,7 @@ install: all points.pc
 	install -m 644 include/points/sys/*.h $(DESTDIR)$(PREFIX)/include/points/sys/
 	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	$(after_install)
 
 uninstall:
@@ -253,7 +254,8 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
-	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 2>/dev/null || true
+	cd man/man7 && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
+	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 2>/dev/null || true
 	$(after_install)
 
 include bindings/python/python.mk
