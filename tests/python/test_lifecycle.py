@@ -62,6 +62,17 @@ CALLS = {
     "get_hold": lambda l, a: l.get_hold("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
     "verify": lambda l, a: l.verify(),
     "chain_head": lambda l, a: l.chain_head(),
+    "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),
+    "rule_set_state": lambda l, a: l.rule_set_state("r", 1, "me"),
+    "rule_get": lambda l, a: l.rule_get("r"),
+    "rule_expr": lambda l, a: l.rule_expr("r", 0),
+    "rule_history": lambda l, a: l.rule_history("r"),
+    "tier_set": lambda l, a: l.tier_set("gold", 1, 150),
+    "tier_get": lambda l, a: l.tier_get("gold"),
+    "event_apply": lambda l, a: l.event_apply("e", "t", a),
+    "event_preview": lambda l, a: l.event_preview("e", "t", a),
+    "event_get": lambda l, a: l.event_get("e"),
+    "event_reverse": lambda l, a: l.event_reverse("e"),
 }
 
 
