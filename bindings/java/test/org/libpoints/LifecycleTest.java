@@ -60,7 +60,13 @@ public class LifecycleTest {
                 () -> l.captureHold(id, 0, 0, null), () -> l.releaseHold(id, null),
                 () -> l.verify(), () -> l.verify(new ChainHead(0, 0, "0".repeat(64))),
                 () -> l.chainHead(), () -> h.capture(), () -> h.release(), () -> h.info(),
-                () -> h.close());
+                () -> h.close(),
+                () -> l.saveRule(RuleDef.of("r", "t", "1", "PTS").author("me")),
+                () -> l.setRuleState("r", RuleState.ACTIVE, "me", null), () -> l.rule("r"),
+                () -> l.ruleExpr("r", RuleExpr.POINTS, 0), () -> l.ruleHistory("r"),
+                () -> l.setTier("gold", 1, 150), () -> l.tier("gold"),
+                () -> l.applyEvent(Event.of("e", "t", a)), () -> l.previewEvent(Event.of("e", "t", a)),
+                () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());
