@@ -56,7 +56,11 @@ public final class RuleDef {
     /** {@link #EXCLUSIVE}, {@link #NO_TIER}, {@link #WINDOW_ONLY}. */
     public RuleDef flags(int v) { flags = v; return this; }
     /** In force from (0: no start) and before (0: no end), seconds since 1970. */
-    public RuleDef active(long from, long until) { activeFrom = from; activeUntil = until; return this; }
+    public RuleDef active(long from, long until) {
+        activeFrom = from;
+        activeUntil = until;
+        return this;
+    }
     /** The postings' category; null: "rule". */
     public RuleDef category(String v) { category = v; return this; }
     /** 0: the asset's policy; else the points expire that many days after the award. */
@@ -83,9 +87,17 @@ public final class RuleDef {
         return this;
     }
     /** A cap on a value the event gives (CEL), across accounts: at most limit for each value. */
-    public RuleDef capKey(String key, long limit) { capKey = key; capKeyLimit = limit; return this; }
+    public RuleDef capKey(String key, long limit) {
+        capKey = key;
+        capKeyLimit = limit;
+        return this;
+    }
     /** The rule's budget across accounts: points and awards in all; 0: none. */
-    public RuleDef budget(long points, long awards) { budgetPoints = points; budgetAwards = awards; return this; }
+    public RuleDef budget(long points, long awards) {
+        budgetPoints = points;
+        budgetAwards = awards;
+        return this;
+    }
     /** Who makes this version: required. */
     public RuleDef author(String v) { author = v; return this; }
     /** Why; may be null. */
