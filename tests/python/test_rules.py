@@ -149,5 +149,10 @@ class RulesTest(LedgerCase):
             self.ledger.event_get("o1")
 
 
+class RulesSqliteTest(RulesTest):
+    """The same on an SQLite file."""
+    uri = "sqlite"
+
+
 if __name__ == "__main__":
     unittest.main()
