@@ -204,16 +204,18 @@ examples: $(EXAMPLE_BIN)
 # The reliability suite (torture/, README "Torture tests"): a short slice
 # in make check, the long runs in make torture.  TORTURE_SEED fixes the
 # seed (default: the time, printed).
-TORTURE_BIN = build/torture/crash
+TORTURE_BIN = build/torture/crash build/torture/soak
 TORTURE_DIR = build/torture-run
 TORTURE_SEED ?= 0
 check-torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	$(SANENV) ./build/torture/crash $(TORTURE_DIR)/crash 100 $(TORTURE_SEED)
+	$(SANENV) ./build/torture/soak $(TORTURE_DIR)/soak 20 $(TORTURE_SEED)
 
 torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	$(SANENV) nice ./build/torture/crash $(TORTURE_DIR)/crash 1000 $(TORTURE_SEED)
+	$(SANENV) nice ./build/torture/soak $(TORTURE_DIR)/soak 600 $(TORTURE_SEED)
 
 demo: build/examples/quickstart
 	rm -f build/demo.db build/demo.db-wal build/demo.db-shm

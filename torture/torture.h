@@ -131,8 +131,8 @@ int tt_attach(tt_ctx *c, points_db *db, const char *tag, uint64_t seed);
  * sweep).  Returns 0, or -1 with the reason in why. */
 int tt_invariants(points_db *db, char *why, size_t whylen);
 
-/* A transaction as one word of a log line, "id:type:from:to:amount:asset",
- * and back. */
+/* A transaction as one word of a log line,
+ * "id:type:from:to:amount:asset:ref", and back. */
 void tt_txn_word(const points_txn *t, char *buf, size_t len);
 int tt_txn_parse(const char *word, points_txn *out);
 /* The transaction is in the ledger as logged. 0, or -1 with why. */

@@ -335,8 +335,8 @@ api:
 void
 tt_txn_word(const points_txn *t, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%s",
-	    t->id, t->type, t->from, t->to, t->amount, t->asset);
+	snprintf(buf, len, "%s:%d:%" PRId64 ":%" PRId64 ":%" PRId64 ":%s:%s",
+	    t->id, t->type, t->from, t->to, t->amount, t->asset, t->ref);
 }
 
 int
@@ -348,6 +348,9 @@ tt_txn_parse(const char *word, points_txn *out)
 	    ":%16[^: \n]", out->id, &out->type, &out->from, &out->to,
 	    &out->amount, out->asset) != 6)
 		return -1;
+	/* then ":" and the reference, perhaps empty */
+	sscanf(word, "%*[^:]:%*[^:]:%*[^:]:%*[^:]:%*[^:]:%*[^:]:%36[^: \n]",
+	    out->ref);
 	return 0;
 }
 
