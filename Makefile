@@ -97,8 +97,8 @@ build/tests/%: tests/%.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a
 	$(CC) $(CFLAGS_ALL) -Itests $< $(TEST_UTIL) -o $@ lib/libpoints.a $(PKG_LIBS) $(CHECK_LIBS)
 
 # The torture programs (torture/): the public API and libsqlite3 only.
-TORTURE_UTIL = torture/ops.c torture/util.c
-build/torture/%: torture/%.c $(TORTURE_UTIL) torture/torture.h lib/libpoints.a
+TORTURE_UTIL = torture/ops.c torture/util.c torture/vfs.c
+build/torture/%: torture/%.c $(TORTURE_UTIL) torture/torture.h torture/vfs.h lib/libpoints.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -Itorture $< $(TORTURE_UTIL) -o $@ lib/libpoints.a $(PKG_LIBS)
 
@@ -204,18 +204,20 @@ examples: $(EXAMPLE_BIN)
 # The reliability suite (torture/, README "Torture tests"): a short slice
 # in make check, the long runs in make torture.  TORTURE_SEED fixes the
 # seed (default: the time, printed).
-TORTURE_BIN = build/torture/crash build/torture/soak
+TORTURE_BIN = build/torture/crash build/torture/soak build/torture/iofault
 TORTURE_DIR = build/torture-run
 TORTURE_SEED ?= 0
 check-torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	$(SANENV) ./build/torture/crash $(TORTURE_DIR)/crash 100 $(TORTURE_SEED)
 	$(SANENV) ./build/torture/soak $(TORTURE_DIR)/soak 20 $(TORTURE_SEED)
+	$(SANENV) ./build/torture/iofault $(TORTURE_DIR)/iofault all 0 $(TORTURE_SEED)
 
 torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	$(SANENV) nice ./build/torture/crash $(TORTURE_DIR)/crash 1000 $(TORTURE_SEED)
 	$(SANENV) nice ./build/torture/soak $(TORTURE_DIR)/soak 600 $(TORTURE_SEED)
+	$(SANENV) nice ./build/torture/iofault $(TORTURE_DIR)/iofault all 1 $(TORTURE_SEED)
 
 demo: build/examples/quickstart
 	rm -f build/demo.db build/demo.db-wal build/demo.db-shm

@@ -189,55 +189,6 @@ typedef struct figures {
 	long inflight_whole, inflight_none, inflight_empty;
 } figures;
 
-/* How many of the words of a P/R/S line are in the ledger (*present)
- * out of *total; -1 with why when one is there but not as logged. */
-static int
-count_present(points_db *db, char *words, int *present, int *total,
-    char *why, size_t whylen)
-{
-	char *save = NULL, *w;
-
-	*present = *total = 0;
-	for (w = strtok_r(words, " \n", &save); w;
-	    w = strtok_r(NULL, " \n", &save)) {
-		points_txn t;
-		points_account a;
-
-		(*total)++;
-		if (strncmp(w, "A:", 2) == 0) {
-			int rc = points_account_find(db, w + 2, &a);
-
-			if (rc == POINTS_OK) {
-				if (a.status != POINTS_ACCOUNT_CLOSED) {
-					snprintf(why, whylen, "leaver %s is "
-					    "not closed", w + 2);
-					return -1;
-				}
-				(*present)++;
-			} else if (rc != POINTS_ENOTFOUND) {
-				snprintf(why, whylen, "account %s: %s", w + 2,
-				    points_errmsg(db));
-				return -1;
-			}
-			continue;
-		}
-		if (tt_txn_parse(w, &t)) {
-			snprintf(why, whylen, "bad log word '%s'", w);
-			return -1;
-		}
-		{
-			points_txn got;
-
-			if (points_txn_get(db, t.id, &got) == POINTS_ENOTFOUND)
-				continue;
-		}
-		if (tt_txn_present(db, &t, why, whylen))
-			return -1;
-		(*present)++;
-	}
-	return 0;
-}
-
 /* Check the log from *off to its end (only complete lines); fills f. */
 static int
 check_log(points_db *db, long *off, figures *f, int final)
@@ -275,7 +226,7 @@ check_log(points_db *db, long *off, figures *f, int final)
 				bad = 1;
 				break;
 			}
-			if (count_present(db, pending + 2 + strlen(pkey),
+			if (tt_words_present(db, pending + 2 + strlen(pkey),
 			    &present, &total, why, sizeof(why))) {
 				fprintf(stderr, "crash: batch %s: %s\n", key,
 				    why);
@@ -300,7 +251,7 @@ check_log(points_db *db, long *off, figures *f, int final)
 			char pkey[48];
 
 			sscanf(pending + 2, "%47s", pkey);
-			if (count_present(db, pending + 2 + strlen(pkey),
+			if (tt_words_present(db, pending + 2 + strlen(pkey),
 			    &present, &total, why, sizeof(why))) {
 				fprintf(stderr, "crash: batch %s: %s\n", pkey,
 				    why);
@@ -329,7 +280,7 @@ check_log(points_db *db, long *off, figures *f, int final)
 			pending = strdup(line);
 			continue;
 		}
-		if (count_present(db, rest, &present, &total, why,
+		if (tt_words_present(db, rest, &present, &total, why,
 		    sizeof(why))) {
 			fprintf(stderr, "crash: %s: %s\n", key, why);
 			bad = 1;
@@ -359,7 +310,7 @@ check_log(points_db *db, long *off, figures *f, int final)
 		char pkey[48];
 
 		sscanf(pending + 2, "%47s", pkey);
-		if (count_present(db, pending + 2 + strlen(pkey), &present,
+		if (tt_words_present(db, pending + 2 + strlen(pkey), &present,
 		    &total, why, sizeof(why))) {
 			fprintf(stderr, "crash: batch %s: %s\n", pkey, why);
 			bad = 1;

@@ -20,7 +20,7 @@
  *           return rc;
  *   }
  *   ...
- *   { "order_place", 5, op_order_place },      (in tt_ops[])
+ *   { "order_place", 5, op_order_place, 0 },   (in tt_ops[])
  *
  * Rules for an entry:
  * - use the ledger tt_setup() makes (the accounts c->acct[], the pool
@@ -35,6 +35,8 @@
  *   the crash loop looks each one up after a kill, the soak sums their
  *   amounts per account; with tt_rec_account() an account it made and
  *   closed (a leaver);
+ * - an operation of several public calls (several transactions) says
+ *   TT_MULTI: the I/O fault loops then accept the states between them;
  * - an operation that finds the library wrong (a replay that returns
  *   another id) returns TT_EBUG with a message in c->err.
  *
@@ -80,10 +82,13 @@ typedef struct tt_rec {
 	char account[POINTS_EXTID_MAX + 1]; /* a leaver it made and closed */
 } tt_rec;
 
+#define TT_MULTI 0x01u /* several transactions: a failure may leave the
+                        * earlier ones done */
 typedef struct tt_op {
 	const char *name;
 	unsigned weight;
 	int (*run)(tt_ctx *c, tt_rec *out);
+	unsigned flags;  /* TT_MULTI */
 } tt_op;
 
 extern const tt_op tt_ops[];
@@ -138,6 +143,13 @@ int tt_txn_parse(const char *word, points_txn *out);
 /* The transaction is in the ledger as logged. 0, or -1 with why. */
 int tt_txn_present(points_db *db, const points_txn *want, char *why,
     size_t whylen);
+
+/* How many of the words of a log line (tt_txn_word, or "A:ext" for a
+ * leaver, which must be closed) are in the ledger: *present of *total.
+ * words is cut up (strtok).  -1 with why when one is there but not as
+ * logged. */
+int tt_words_present(points_db *db, char *words, int *present, int *total,
+    char *why, size_t whylen);
 
 /* Time in seconds, monotonic, as a double. */
 double tt_seconds(void);

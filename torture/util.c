@@ -379,3 +379,52 @@ tt_txn_present(points_db *db, const points_txn *want, char *why,
 	}
 	return 0;
 }
+
+/* How many of the words of a P/R/S line are in the ledger (*present)
+ * out of *total; -1 with why when one is there but not as logged. */
+int
+tt_words_present(points_db *db, char *words, int *present, int *total,
+    char *why, size_t whylen)
+{
+	char *save = NULL, *w;
+
+	*present = *total = 0;
+	for (w = strtok_r(words, " \n", &save); w;
+	    w = strtok_r(NULL, " \n", &save)) {
+		points_txn t;
+		points_account a;
+
+		(*total)++;
+		if (strncmp(w, "A:", 2) == 0) {
+			int rc = points_account_find(db, w + 2, &a);
+
+			if (rc == POINTS_OK) {
+				if (a.status != POINTS_ACCOUNT_CLOSED) {
+					snprintf(why, whylen, "leaver %s is "
+					    "not closed", w + 2);
+					return -1;
+				}
+				(*present)++;
+			} else if (rc != POINTS_ENOTFOUND) {
+				snprintf(why, whylen, "account %s: %s", w + 2,
+				    points_errmsg(db));
+				return -1;
+			}
+			continue;
+		}
+		if (tt_txn_parse(w, &t)) {
+			snprintf(why, whylen, "bad log word '%s'", w);
+			return -1;
+		}
+		{
+			points_txn got;
+
+			if (points_txn_get(db, t.id, &got) == POINTS_ENOTFOUND)
+				continue;
+		}
+		if (tt_txn_present(db, &t, why, whylen))
+			return -1;
+		(*present)++;
+	}
+	return 0;
+}
