@@ -27,6 +27,8 @@
  *   c->pool, assets PTS and EXP) and make anything else it needs inside
  *   the operation; names it makes start with c->tag, which is unique
  *   per process and run;
+ * - draw its random choices before its calls, so that what the library
+ *   answers never changes them (the fault loops replay an operation);
  * - give every write an idempotency key from tt_key();
  * - return POINTS_OK, or the library's code: business refusals
  *   (insufficient points, a hold already settled, ...) are expected and
