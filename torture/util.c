@@ -154,6 +154,7 @@ tt_refusal(int rc)
 	case POINTS_EFROZEN:       /* another process froze it */
 	case POINTS_EINVAL:        /* not reversible, more than is left */
 	case POINTS_ENOTFOUND:     /* a txn of a batch that was rolled back */
+	case POINTS_ECLOSED:       /* a leaver's transaction */
 		return 1;
 	}
 	return 0;
