@@ -34,6 +34,9 @@ typedef struct xs_store {
 	char msg[64];
 	int failed;           /* the last call was failed here */
 	int nfailed;          /* calls failed since the last xs_disarm */
+	int lose_txn;         /* rollback_to: the inner store loses the
+	                       * transaction first, as SQLite does on an
+	                       * I/O error, and fails in its own words */
 } xs_store;
 
 static xs_store xs;
@@ -67,6 +70,7 @@ xs_disarm(void)
 	memset(xs.fail_at, 0, sizeof(xs.fail_at));
 	memset(xs.calls, 0, sizeof(xs.calls));
 	xs.nfailed = 0;
+	xs.lose_txn = 0;
 }
 
 static int
@@ -214,7 +218,11 @@ xs_rollback_to(points_store *s)
 	int rc;
 
 	(void)s;
-	return (rc = xs_fail(X_ROLLBACK_TO)) ? rc : IN->rollback_to(IN);
+	if ((rc = xs_fail(X_ROLLBACK_TO)))
+		return rc;
+	if (xs.lose_txn)
+		IN->rollback(IN);
+	return IN->rollback_to(IN);
 }
 
 /* ---- Fixture ---- */
@@ -502,6 +510,28 @@ START_TEST(test_failed_undo_loses_the_batch_and_says_so)
 }
 END_TEST
 
+/* The same when the store lost the transaction under the operation (an
+ * I/O error on SQLite) and says why in its own words: the message keeps
+ * them, although rolling the batch back clears the store's message. */
+START_TEST(test_failed_undo_keeps_the_store_s_reason)
+{
+	const char *msg;
+
+	open_ledger(_i);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	xs_arm(X_PUT, 2, POINTS_ESTORAGE);
+	xs.lose_txn = 1;
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_ESTORAGE);
+	xs_disarm();
+	msg = points_errmsg(db);
+	ck_assert_msg(strstr(msg, "and undoing it failed, so the batch was "
+	    "rolled back") && (strstr(msg, "no transaction)") ||
+	    strstr(msg, "no savepoint)")), "%s", msg);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_ESTATE);
+}
+END_TEST
+
 /* A failed savepoint is a failure before the operation writes: it
  * returns the store's code and the batch goes on. */
 START_TEST(test_failed_savepoint_fails_the_operation_alone)
@@ -709,6 +739,8 @@ savepoint_suite(void)
 	tcase_add_loop_test(tc, test_conflict_in_batch_loses_the_batch, 0, 2);
 	tcase_add_loop_test(tc, test_failed_undo_loses_the_batch_and_says_so,
 	    0, 2);
+	tcase_add_loop_test(tc, test_failed_undo_keeps_the_store_s_reason, 0,
+	    2);
 	tcase_add_loop_test(tc,
 	    test_failed_savepoint_fails_the_operation_alone, 0, 2);
 	tcase_add_loop_test(tc, test_savepoints_only_inside_a_batch, 0, 2);

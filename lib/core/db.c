@@ -403,15 +403,17 @@ txn_commit(points_db *db)
 static int
 undo_failed(points_db *db, int rc, int r)
 {
-	char msg[sizeof(db->errmsg)];
+	char msg[sizeof(db->errmsg)], why[151];
 	const char *detail = points_store__message(db->store);
 
 	memcpy(msg, db->errmsg, sizeof(msg));
+	/* copied now: rolling back clears a store's message (SQLite's) */
+	snprintf(why, sizeof(why), "%s", detail ? detail : "");
 	batch_lost(db);
 	return points_db__err(db, rc, "%.300s (and undoing it failed, so the "
-	    "batch was rolled back: %s%s%.150s)", msg,
-	    points_strerror(points_db__store_code(r)), detail ? ": " : "",
-	    detail ? detail : "");
+	    "batch was rolled back: %s%s%s)", msg,
+	    points_strerror(points_db__store_code(r)), why[0] ? ": " : "",
+	    why);
 }
 
 /* The end of an operation inside a batch whose savepoint is open: keep
