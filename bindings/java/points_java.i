@@ -760,6 +760,7 @@ POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
+POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
 /* One opaque type per list, as in C: a wrong kind does not compile. */
@@ -787,6 +788,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_item_iterator_new,
     SWIGTYPE_p_points_item_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_history_iterator_new,
     SWIGTYPE_p_points_item_history_iterator)
+/* A backtest's result: Backtest reads it and frees it at once. */
+POINTS_JAVA_RETURNS_HANDLE(points_rule_backtest, SWIGTYPE_p_points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -884,5 +887,7 @@ POINTS_JAVA_RETURNS(points_item_get, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_next, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_history_next, jobject, ItemChange)
 POINTS_JAVA_RETURNS(points_outbox_next, jobject, OutboxEvent)
+POINTS_JAVA_RETURNS(points_backtest_summary_get, jobject, BacktestSummary)
+POINTS_JAVA_RETURNS(points_backtest_row_get, jobject, BacktestRow)
 
 POINTS_SWIG_DECLARATIONS

@@ -220,6 +220,8 @@ POINTS_PY_HANDLE_OUT(points_rule_history_iterator)
 POINTS_PY_HANDLE_OUT(points_event_result)
 POINTS_PY_HANDLE_OUT(points_item_iterator)
 POINTS_PY_HANDLE_OUT(points_item_history_iterator)
+/* A backtest's result: the same. */
+POINTS_PY_HANDLE_OUT(points_backtest)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {
