@@ -972,7 +972,14 @@ typedef struct {
 
 enum {
 	N_CONST, N_AMOUNT, N_BIN, N_NEG, N_CALL, N_TERN,	/* ints */
-	N_BCONST, N_CMP, N_AND, N_OR, N_NOT, N_IN		/* bools */
+	N_BCONST, N_CMP, N_AND, N_OR, N_NOT, N_IN,		/* bools */
+	/* comprehensions over a literal list a (v elements in its a, b,
+	 * c), the variable x<op>, the body b (and c: map's predicate) */
+	N_VAR,			/* int: x<v> */
+	N_SUM,			/* int: sum(a.map(x, b)), sum(a.map(x, c, b)) */
+	N_COUNT,		/* int: size(a.filter(x, b)) */
+	N_ALL, N_EXISTS, N_ONE,	/* bool: a.all(x, b) ... */
+	N_LIST
 };
 
 typedef struct node node;
@@ -1003,6 +1010,45 @@ static const int64_t consts[] = {
 };
 
 static node *gen_bool(int depth);
+static node *gen_int(int depth);
+static node *new_node(int kind);
+
+/* How many comprehensions enclose what is being generated. */
+static int gen_loops;
+
+static node *
+gen_list(int depth)
+{
+	node *n = new_node(N_LIST);
+
+	n->v = (int64_t)(rnd() % 4);
+	if (n->v > 0)
+		n->a = gen_int(depth);
+	if (n->v > 1)
+		n->b = gen_int(depth);
+	if (n->v > 2)
+		n->c = gen_int(depth);
+	return n;
+}
+
+/* A comprehension of kind: its list, then its body in a new scope. */
+static node *
+gen_loop(int kind, int depth)
+{
+	node *n = new_node(kind);
+
+	n->a = gen_list(depth - 1);
+	n->op = gen_loops++;
+	if (kind == N_SUM) {
+		n->b = gen_int(depth - 1);
+		if (rnd() % 2)
+			n->c = gen_bool(depth - 1);
+	} else {
+		n->b = gen_bool(depth - 1);
+	}
+	gen_loops--;
+	return n;
+}
 
 static node *
 new_node(int kind)
@@ -1018,8 +1064,17 @@ static node *
 gen_int(int depth)
 {
 	node *n;
-	int k = depth <= 0 ? (int)(rnd() % 2) : (int)(rnd() % 6);
+	int k = depth <= 0 ? (int)(rnd() % 2) : (int)(rnd() % 9);
 
+	if (k == 6 && gen_loops > 0) {
+		n = new_node(N_VAR);
+		n->v = (int64_t)(rnd() % (uint64_t)gen_loops);
+		return n;
+	}
+	if ((k == 7 || k == 8) && gen_loops < 2)
+		return gen_loop(k == 7 ? N_SUM : N_COUNT, depth);
+	if (k >= 6)
+		k = 0;
 	switch (k) {
 	case 0:
 		n = new_node(N_CONST);
@@ -1056,8 +1111,15 @@ static node *
 gen_bool(int depth)
 {
 	node *n;
-	int k = depth <= 0 ? 0 : (int)(rnd() % 6);
+	int k = depth <= 0 ? 0 : (int)(rnd() % 8);
 
+	if (k >= 6) {
+		k = (int)(rnd() % 3);
+		if (gen_loops < 2)
+			return gen_loop(k == 0 ? N_ALL : k == 1 ? N_EXISTS :
+			    N_ONE, depth);
+		k = 1;
+	}
 	switch (k) {
 	case 0:
 		n = new_node(N_BCONST);
@@ -1138,6 +1200,42 @@ print(const node *n, char *d, int at)
 		at = print(n->c, d, at);
 		P(")");
 		break;
+	case N_VAR:
+		P("x%d", (int)n->v);
+		break;
+	case N_LIST:
+		P("[");
+		if (n->v > 0)
+			at = print(n->a, d, at);
+		if (n->v > 1) {
+			P(", ");
+			at = print(n->b, d, at);
+		}
+		if (n->v > 2) {
+			P(", ");
+			at = print(n->c, d, at);
+		}
+		P("]");
+		break;
+	case N_SUM:
+	case N_COUNT:
+	case N_ALL:
+	case N_EXISTS:
+	case N_ONE: {
+		static const char *const mac[] = { "map", "filter", "all",
+		    "exists", "exists_one" };
+
+		P(n->kind == N_SUM ? "sum(" : n->kind == N_COUNT ? "size(" : "(");
+		at = print(n->a, d, at);
+		P(".%s(x%d, ", mac[n->kind - N_SUM], n->op);
+		if (n->c) {
+			at = print(n->c, d, at);
+			P(", ");
+		}
+		at = print(n->b, d, at);
+		P("))");
+		break;
+	}
 	case N_IN:
 		P("(");
 		at = print(n->a, d, at);
@@ -1160,6 +1258,76 @@ R(int kind, int64_t v)
 	return r;
 }
 
+/* The comprehensions' variables, by level. */
+static int64_t env[8];
+
+static rval ref(const node *n);
+
+/* A comprehension as the specification defines it, whatever the order
+ * its implementation takes: all is false when any element's predicate
+ * is, else an error when any is one; exists the same with true; the
+ * others are strict. */
+static rval
+ref_loop(const node *n)
+{
+	const node *el[3];
+	int64_t vals[3], sum = 0;
+	int i, count = 0, decided = 0, failed = 0;
+	rval p;
+
+	el[0] = n->a->a;
+	el[1] = n->a->b;
+	el[2] = n->a->c;
+	for (i = 0; i < n->a->v; i++) {
+		rval e = ref(el[i]);
+
+		if (e.kind == R_ERR)
+			return e;
+		vals[i] = e.v;
+	}
+	for (i = 0; i < n->a->v; i++) {
+		env[n->op] = vals[i];
+		if (n->kind == N_SUM && n->c) {
+			p = ref(n->c);
+			if (p.kind == R_ERR)
+				return p;
+			if (!p.v)
+				continue;
+		}
+		p = ref(n->b);
+		if (p.kind == R_ERR) {
+			if (n->kind != N_ALL && n->kind != N_EXISTS)
+				return p;
+			failed = 1;
+			continue;
+		}
+		switch (n->kind) {
+		case N_SUM:
+			if (__builtin_add_overflow(sum, p.v, &sum))
+				return R(R_ERR, 0);
+			break;
+		case N_ALL:
+			decided |= !p.v;
+			break;
+		case N_EXISTS:
+			decided |= p.v != 0;
+			break;
+		default:
+			count += p.v != 0;
+			break;
+		}
+	}
+	switch (n->kind) {
+	case N_SUM: return R(R_INT, sum);
+	case N_COUNT: return R(R_INT, count);
+	case N_ONE: return R(R_BOOL, count == 1);
+	default:
+		if (decided)
+			return R(R_BOOL, n->kind == N_EXISTS);
+		return failed ? R(R_ERR, 0) : R(R_BOOL, n->kind == N_ALL);
+	}
+}
+
 /* CEL's semantics, written down directly, on the tree. */
 static rval
 ref(const node *n)
@@ -1168,6 +1336,13 @@ ref(const node *n)
 	int64_t x, y, r;
 
 	switch (n->kind) {
+	case N_VAR: return R(R_INT, env[n->v]);
+	case N_SUM:
+	case N_COUNT:
+	case N_ALL:
+	case N_EXISTS:
+	case N_ONE:
+		return ref_loop(n);
 	case N_CONST: return R(R_INT, n->v);
 	case N_AMOUNT: return R(R_INT, 120);
 	case N_BCONST: return R(R_BOOL, n->v);
@@ -1271,7 +1446,7 @@ START_TEST(test_random_against_reference)
 	static char src[65536];
 	const char *env = getenv("CEL_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed2026ULL;
-	int iter, errors = 0, trues = 0, ints = 0, i;
+	int iter, errors = 0, trues = 0, ints = 0, loops = 0, i;
 	points_cel_activation act = { vars, 2, 0 };
 
 	rng = seed;
@@ -1289,6 +1464,7 @@ START_TEST(test_random_against_reference)
 		i = print(root, src, 0);
 		ck_assert_int_lt(i, (int)sizeof(src));
 		want = ref(root);
+		loops += strstr(src, "(x0, ") != NULL;
 		rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
 		ck_assert_msg(rc == POINTS_OK, "seed %#" PRIx64 " iter %d: %s: %s",
 		    seed, iter, src, err);
@@ -1321,6 +1497,7 @@ START_TEST(test_random_against_reference)
 	ck_assert_int_gt(errors, 1000);
 	ck_assert_int_gt(ints, 1000);
 	ck_assert_int_gt(trues, 1000);
+	ck_assert_int_gt(loops, 1000);
 }
 END_TEST
 
