@@ -778,6 +778,38 @@ START_TEST(test_unknown_fields)
 }
 END_TEST
 
+/* A version saved before the fields were known (here: its source
+ * changed in the store) still loads, compiled without them: its unknown
+ * field is an error value, or as here absent for has(). */
+START_TEST(test_old_version_loads_untyped)
+{
+	points_store *s = tu_store(db);
+	const unsigned char k[8] = { 0, 0, 0, 1, 0, 0, 0, 1 };
+	unsigned char buf[4096], *at;
+	const void *v;
+	size_t vl;
+
+	add("old", "purchase", NULL, "has(event.amount) ? 0 : 7");
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, "rulever"), k, 8, &v, &vl),
+	    POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	for (at = buf; at + 12 <= buf + vl && memcmp(at, "event.amount", 12);
+	    at++)
+		;
+	ck_assert_ptr_ne(at + 12, buf + vl + 1);
+	ck_assert_int_eq(memcmp(at, "event.amount", 12), 0);
+	memcpy(at, "event.amoun1", 12);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "rulever"), k, 8, buf, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	/* another save: the handle reads every version again */
+	add("other", "purchase", NULL, "1");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 100, NULL), 8);
+}
+END_TEST
+
 
 static points_event_result *
 refund(const char *id, int64_t amount, const char *key, int expect)
@@ -1168,6 +1200,7 @@ main(void)
 	tcase_add_test(tc, test_birthday_month);
 	tcase_add_test(tc, test_line_items);
 	tcase_add_test(tc, test_unknown_fields);
+	tcase_add_test(tc, test_old_version_loads_untyped);
 	tcase_add_test(tc, test_refunds);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
