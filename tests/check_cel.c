@@ -604,7 +604,8 @@ START_TEST(test_compile_oom)
 	const char *src = "has(event.referrer) ? min(event.amount / 5 * 2, 50) "
 	    ": {'a': [1, 2, 3], 'b': 'x' + 'y'}['a'].size() + "
 	    "(account.tier in ['silver', 'gold'] && "
-	    "event.type.startsWith('pur') ? 1 : 0)";
+	    "event.type.startsWith('pur') ? 1 : 0) + "
+	    "{'k': 1, 'j': [2]}['k'] * sum([1, 2].map(x, x)) * 0";
 	points_cel_prog *p;
 	points_cel_activation a = { vars, 2, 0 };
 	points_cel_value v;
