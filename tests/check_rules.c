@@ -970,6 +970,234 @@ START_TEST(test_refunds)
 }
 END_TEST
 
+/* ---- Backtest ---- */
+
+static points_backtest *
+backtest(points_db *d, const char *name, int64_t version, int64_t from,
+    int64_t until)
+{
+	points_backtest *bt = NULL;
+
+	ck_assert_msg(points_rule_backtest(d, name, version, from, until,
+	    &bt) == POINTS_OK, "backtest %s: %s", name, points_errmsg(d));
+	return bt;
+}
+
+START_TEST(test_backtest)
+{
+	points_rule_def d = rule("bonus", "purchase", NULL, "event.amount / 10");
+	points_backtest_summary s;
+	points_backtest_row row;
+	points_backtest *bt;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res;
+	int64_t t0 = tu_now;
+
+	add("base", "purchase", NULL, "event.amount / 100");
+	d.state = POINTS_RULE_DRAFT;
+	d.cap_day = 15;
+	save(&d);
+	tu_now += 60;
+	ck_assert_int_eq(apply("b1", "purchase", alice, 100, NULL), 1);
+	ck_assert_int_eq(apply("b2", "purchase", alice, 100, NULL), 1);
+	ck_assert_int_eq(apply("b3", "purchase", bob, 300, NULL), 3);
+	ck_assert_int_eq(apply("b4", "shared", bob, 300, NULL), 0);
+	tu_now += TU_DAY;
+	ck_assert_int_eq(apply("b5", "purchase", alice, 50, NULL), 0);
+	/* a late one, in the first day: its cap is spent */
+	e.id = "b6";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 90;
+	e.time = t0 + 120;
+	ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+	points_event_result_free(res);
+
+	tu_snap(db);
+	bt = backtest(db, "bonus", 0, 0, 0);
+	tu_unchanged(db);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, 5);
+	ck_assert_int_eq(s.awards, 4);   /* 10, 5 (cut), 15, 5; b6 capped */
+	ck_assert_int_eq(s.points, 35);
+	ck_assert_int_eq(s.capped, 1);
+	ck_assert_int_eq(s.errors, 0);
+	ck_assert_int_eq(s.accounts, 2);
+	ck_assert_int_eq(points_backtest_row_get(bt, 0, &row), POINTS_OK);
+	ck_assert_int_eq(row.account, alice);
+	ck_assert_int_eq(row.points, 20);
+	ck_assert_int_eq(row.awards, 3);
+	ck_assert_int_eq(points_backtest_row_get(bt, 1, &row), POINTS_OK);
+	ck_assert_int_eq(row.account, bob);
+	ck_assert_int_eq(row.points, 15);
+	ck_assert_int_eq(points_backtest_row_get(bt, 2, &row),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_backtest_row_get(bt, -1, &row), POINTS_EINVAL);
+	points_backtest_free(bt);
+
+	/* the first day only; and again, the same (nothing was kept) */
+	bt = backtest(db, "bonus", 1, t0, t0 + TU_DAY);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, 4);
+	ck_assert_int_eq(s.points, 30);
+	points_backtest_free(bt);
+	bt = backtest(db, "bonus", 1, t0, t0 + TU_DAY);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 30);
+	points_backtest_free(bt);
+	/* an active rule too, counted apart from its own counters */
+	bt = backtest(db, "base", 0, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 1 + 1 + 3 + 0 + 0);
+	points_backtest_free(bt);
+
+	/* refusals */
+	tu_snap(db);
+	bt = NULL;
+	ck_assert_int_eq(points_rule_backtest(db, "nope", 0, 0, 0, &bt),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'nope' not found");
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 2, 0, 0, &bt),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'bonus' has no version 2");
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 10, 5, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", -1, 0, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "Bad Name", 0, 0, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 0, 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 0, 0, &bt),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	ck_assert_ptr_null(bt);
+	tu_unchanged(db);
+	tu_snap_free();
+}
+END_TEST
+
+/* A backtest equals applying the rule, alone and in force, to a copy of
+ * the ledger: a second ledger with the same accounts and events, where
+ * the rule is the only one. */
+START_TEST(test_backtest_equals_copy)
+{
+	static const char *const tiers[3] = { "", "silver", "gold" };
+	uint64_t seed = 0xb7e57000u + (uint64_t)_i * 104729u;
+	points_db *copy = tu_open("memory:");
+	points_rule_def d = rule("draft", "buy", "event.amount >= 20",
+	    "event.amount / 7");
+	int64_t acct[4], cacct[4], got[4] = { 0 }, want[4] = { 0 };
+	int64_t awards = 0, points = 0, capped = 0, events = 0, last = tu_now;
+	points_backtest_summary s;
+	points_backtest *bt;
+	int step, a;
+
+#define BRAND() (seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17)
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(copy, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(copy, "gold", 2, 200), POINTS_OK);
+	for (a = 0; a < 4; a++) {
+		char ext[8];
+		const char *tier = tiers[BRAND() % 3];
+
+		snprintf(ext, sizeof(ext), "B%d", a);
+		acct[a] = tu_account(db, ext);
+		cacct[a] = tu_account(copy, ext);
+		ck_assert_int_eq(points_account_update(db, acct[a], NULL, tier,
+		    NULL), POINTS_OK);
+		ck_assert_int_eq(points_account_update(copy, cacct[a], NULL,
+		    tier, NULL), POINTS_OK);
+	}
+	d.cap_day = BRAND() % 2 ? 0 : 20 + (int64_t)(BRAND() % 50);
+	d.cap_week = BRAND() % 2 ? 0 : 50 + (int64_t)(BRAND() % 200);
+	d.budget_points = BRAND() % 3 ? 0 : 200 + (int64_t)(BRAND() % 400);
+	if (BRAND() % 2) {
+		d.cap_key = "event.attrs.sku";
+		d.cap_key_limit = 30 + (int64_t)(BRAND() % 60);
+	}
+	if (BRAND() % 2) {
+		d.window_weekdays = 1u << 5;
+		d.window_percent = 200;
+	}
+	/* in the copy, in force alone; here a draft beside another rule */
+	ck_assert_int_eq(points_rule_save(copy, &d, &(points_rule){ 0 }),
+	    POINTS_OK);
+	d.state = POINTS_RULE_DRAFT;
+	save(&d);
+	add("other", "buy", NULL, "event.amount / 3");
+	for (step = 0; step < 120; step++) {
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *r1, *r2;
+		points_rule_outcome o;
+		char id[16], attrs[32];
+		int64_t t;
+		int64_t i, n;
+
+		tu_now += (int64_t)(BRAND() % (TU_DAY / 2));
+		t = tu_now - (BRAND() % 4 == 0 ?
+		    (int64_t)(BRAND() % (uint64_t)(tu_now - last)) : 0);
+		a = (int)(BRAND() % 4);
+		snprintf(id, sizeof(id), "e%d", step);
+		snprintf(attrs, sizeof(attrs), "{\"sku\":\"k%d\"}",
+		    (int)(BRAND() % 5));
+		e.id = id;
+		e.type = BRAND() % 8 ? "buy" : "visit";
+		e.amount = (int64_t)(BRAND() % 300);
+		e.attrs = attrs;
+		e.time = t;
+		e.account = acct[a];
+		ck_assert_int_eq(points_event_apply(db, &e, &r1), POINTS_OK);
+		e.account = cacct[a];
+		ck_assert_int_eq(points_event_apply(copy, &e, &r2), POINTS_OK);
+		points_event_result_free(r1);
+		n = strcmp(e.type, "buy") == 0;
+		events += n;
+		for (i = 0; i < n; i++) {
+			ck_assert_int_eq(points_event_result_outcome(r2, 0, &o),
+			    POINTS_OK);
+			if (o.status == POINTS_OUTCOME_AWARDED) {
+				want[a] += o.points;
+				points += o.points;
+				awards++;
+			} else if (o.status == POINTS_OUTCOME_CAPPED) {
+				capped++;
+			}
+		}
+		points_event_result_free(r2);
+	}
+	tu_snap(db);
+	bt = backtest(db, "draft", 0, 0, 0);
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, events);
+	ck_assert_int_eq(s.awards, awards);
+	ck_assert_int_eq(s.points, points);
+	ck_assert_int_eq(s.capped, capped);
+	for (a = 0; a < s.accounts; a++) {
+		points_backtest_row row;
+		int k;
+
+		ck_assert_int_eq(points_backtest_row_get(bt, a, &row),
+		    POINTS_OK);
+		for (k = 0; k < 4 && acct[k] != row.account; k++)
+			;
+		ck_assert_int_lt(k, 4);
+		got[k] = row.points;
+	}
+	for (a = 0; a < 4; a++)
+		ck_assert_msg(got[a] == want[a], "account %d: backtest %lld, "
+		    "the copy %lld", a, (long long)got[a], (long long)want[a]);
+	points_backtest_free(bt);
+	tu_invariants(copy);
+	points_close(copy);
+#undef BRAND
+}
+END_TEST
+
 /* ---- A seeded random run against a model ----
  *
  * The model is written from points/rules.h alone: rules (a condition
@@ -1310,6 +1538,8 @@ main(void)
 	tcase_add_test(tc, test_unknown_fields);
 	tcase_add_test(tc, test_old_version_loads_untyped);
 	tcase_add_test(tc, test_refunds);
+	tcase_add_test(tc, test_backtest);
+	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
