@@ -1931,11 +1931,18 @@ check_accounts(points_db *db, vrun *r)
 	static const vscan extids = {
 		&points_account__extid_ks, extid_in_snap, extid_check,
 	};
-	int rc = scan_keyspace(db, r, &assets);
+	size_t chunk = r->chunk;
+	int rc;
 
+	/* small records, each one or two reads: more of them a chunk */
+	r->chunk = chunk * 8;
+	rc = scan_keyspace(db, r, &assets);
 	if (rc == POINTS_OK)
 		rc = scan_keyspace(db, r, &accounts);
-	return rc ? rc : scan_keyspace(db, r, &extids);
+	if (rc == POINTS_OK)
+		rc = scan_keyspace(db, r, &extids);
+	r->chunk = chunk;
+	return rc;
 }
 
 /* -- The idempotency index -- */
