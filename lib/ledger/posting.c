@@ -65,11 +65,18 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int64_t from_lots;
+	int64_t from_lots, have;
 
+	/* pending points (balance.h) are not spendable yet */
 	if (!(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) &&
-	    b->available < amount) {
+	    (have = points_balance__spendable(db, b)) < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
+		if (have < b->available)
+			return points_db__err(db, POINTS_EINSUFFICIENT,
+			    "account %s: insufficient points: available %lld "
+			    "(%lld more pending), needs %lld", label,
+			    (long long)have, (long long)(b->available - have),
+			    (long long)amount);
 		return points_db__err(db, POINTS_EINSUFFICIENT,
 		    "%s %s: insufficient points: available %lld, "
 		    "needs %lld", b->flags & POINTS_ACCOUNT_POOL ? "pool" :
@@ -193,9 +200,11 @@ points_posting__debit_owing(points_db *db, points_balance_rec *b, int64_t amount
     const char *txn, int64_t *owed)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int64_t have = b->available > 0 ? b->available : 0, o;
+	int64_t have = points_balance__spendable(db, b), o;
 	int rc;
 
+	if (have < 0)
+		have = 0;
 	*owed = 0;
 	if (!can_owe(b) || have >= amount)
 		return points_posting__debit(db, b, amount, prefer, out_lots);
