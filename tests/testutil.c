@@ -332,9 +332,11 @@ tu_invariants(points_db *db)
 				continue;
 			}
 			ck_assert_msg(b.debt >= 0 && (b.debt == 0 ||
-			    b.available == 0), "account %s: debt %lld with "
-			    "%lld available", acct.external_id,
-			    (long long)b.debt, (long long)b.available);
+			    (b.available == 0 && b.pending == 0)),
+			    "account %s: debt %lld with %lld available, "
+			    "%lld pending", acct.external_id,
+			    (long long)b.debt, (long long)b.available,
+			    (long long)b.pending);
 			ck_assert_msg(b.available >= 0 && b.held >= 0,
 			    "account %s negative in %s: %lld/%lld",
 			    acct.external_id, assets[i],

@@ -473,10 +473,14 @@ move_sweep_key(points_db *db, points_balance_rec *b, uint32_t day)
 	return POINTS_OK;
 }
 
-/* Drop the items whose last pending day is before today. */
+/* Drop the items whose last pending day is before today, and trim the
+ * rest, latest first, to what is available: points that left the
+ * balance (a reversal takes pending points before it makes a debt,
+ * expiry takes lots) were pending no more. */
 static void
 pend_prune(points_balance_rec *b, int64_t today)
 {
+	int64_t have = b->available > 0 ? b->available : 0, sum = 0;
 	size_t i = 0;
 
 	while (i < b->pend.n && (int64_t)b->pend.v[i].day < today)
@@ -485,6 +489,19 @@ pend_prune(points_balance_rec *b, int64_t today)
 		memmove(b->pend.v, b->pend.v + i,
 		    (b->pend.n - i) * sizeof(*b->pend.v));
 		b->pend.n -= i;
+	}
+	for (i = 0; i < b->pend.n; i++)
+		if (points_codec__add(&sum, b->pend.v[i].amount))
+			sum = INT64_MAX;
+	while (sum > have && b->pend.n > 0) {
+		points_lotrec *last = &b->pend.v[b->pend.n - 1];
+		int64_t x = sum - have < last->amount ? sum - have :
+		    last->amount;
+
+		last->amount -= x;
+		sum -= x;
+		if (last->amount == 0)
+			b->pend.n--;
 	}
 }
 
