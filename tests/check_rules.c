@@ -412,6 +412,63 @@ START_TEST(test_caps_partial)
 }
 END_TEST
 
+/* A late event counts in its own period: the counters keep the latest
+ * period and the one before, and refuse to guess below that. */
+START_TEST(test_caps_late_events)
+{
+	points_rule_def d = rule("share", "shared", NULL, "60");
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res;
+	points_rule_outcome o;
+	int64_t day1 = TU_T0 + 11 * 3600, t; /* after the save */
+	static const struct {
+		const char *id;
+		int day;
+		int64_t points; /* -1: refused as too old */
+	} steps[] = {
+		{ "l1", 2, 60 }, { "l2", 3, 60 },
+		{ "l3", 2, 40 },  /* day 2 had 60: not a fresh day */
+		{ "l4", 2, 0 },
+		{ "l5", 1, -1 },  /* older than day 2: not known */
+		{ "l6", 3, 40 },
+		{ "l7", 4, 60 },  /* day 3 is now the one before */
+		{ "l8", 3, 0 },
+		{ "l9", 2, -1 },
+		{ "l10", 6, 60 }, /* keeps 6 and 4 */
+		{ "l11", 5, 60 }, /* between: keeps 6 and 5 */
+		{ "l12", 5, 40 },
+		{ "l13", 4, -1 },
+	};
+	size_t i;
+
+	d.cap_day = 100;
+	save(&d);
+	tu_now = day1 + 6 * TU_DAY;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		t = day1 + (steps[i].day - 1) * TU_DAY;
+		e.id = steps[i].id;
+		e.type = "shared";
+		e.account = alice;
+		e.time = t;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		o = outcome(res, "share");
+		if (steps[i].points < 0) {
+			ck_assert_int_eq(o.status, POINTS_OUTCOME_CAPPED);
+			ck_assert_str_eq(o.reason, "the daily cap's counters "
+			    "keep only the two latest periods counted; the "
+			    "event is older");
+		} else {
+			ck_assert_msg(o.points == steps[i].points,
+			    "%s: %lld points (%s)", steps[i].id,
+			    (long long)o.points, o.reason);
+		}
+		points_event_result_free(res);
+	}
+	ck_assert_int_eq(tu_available(db, alice, "PTS"),
+	    60 + 60 + 40 + 40 + 60 + 60 + 60 + 40);
+}
+END_TEST
+
 START_TEST(test_budget_and_exclusive)
 {
 	points_rule_def d = rule("launch", "purchase", NULL, "40");
@@ -1022,10 +1079,11 @@ END_TEST
  * Saturday window, a tier multiplier or not, caps per day, ISO week,
  * month and in all, in points or awards, a budget), replaced now and
  * then by a new version; events of random accounts, amounts and times.
- * Some rules give pending points (1-3 days), and accounts spend now and
- * then: what is spendable, and only that.
- * After every event the outcomes (status and points) and every balance
- * (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
+ * Some events are late (up to three days, never before the latest rule
+ * version).  Some rules give pending points (1-3 days after the event's
+ * day), and accounts spend now and then: what is spendable, and only
+ * that.  After every event the outcomes (status and points) and every
+ * balance (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
  * is 0 here), not from the library's calendar. */
 #include <time.h>
 
@@ -1040,7 +1098,10 @@ typedef struct mrule {
 	int64_t budget;
 	int64_t spent_budget;
 	int64_t pending; /* pending days */
+	/* per account and period: the latest period counted and the one
+	 * before (rules.h: a late event older than both is not paid) */
 	int64_t stamp[M_ACCTS][4], used[M_ACCTS][4];
+	int64_t pstamp[M_ACCTS][4], pused[M_ACCTS][4];
 } mrule;
 
 static uint64_t mseed;
@@ -1067,6 +1128,41 @@ mperiods(int64_t t, int64_t st[4])
 	st[1] = day - ((tm.tm_wday + 6) % 7);
 	st[2] = (int64_t)tm.tm_year * 12 + tm.tm_mon;
 	st[3] = 0;
+}
+
+/* What a counter holds for period st: -1 when older than it keeps. */
+static int64_t
+mused(const mrule *m, int a, int p, int64_t st)
+{
+	if (!m->used[a][p] || st > m->stamp[a][p])
+		return 0;
+	if (st == m->stamp[a][p])
+		return m->used[a][p];
+	if (!m->pused[a][p] || st > m->pstamp[a][p])
+		return 0;
+	return st == m->pstamp[a][p] ? m->pused[a][p] : -1;
+}
+
+/* Count n in period st, as rules.h says: the latest period or the one
+ * before it; a new later period pushes the latest back, a new one
+ * between the two replaces the one before. */
+static void
+mcount(mrule *m, int a, int p, int64_t st, int64_t n)
+{
+	if (!m->used[a][p] || st == m->stamp[a][p]) {
+		m->stamp[a][p] = st;
+		m->used[a][p] += n;
+	} else if (st > m->stamp[a][p]) {
+		m->pstamp[a][p] = m->stamp[a][p];
+		m->pused[a][p] = m->used[a][p];
+		m->stamp[a][p] = st;
+		m->used[a][p] = n;
+	} else if (m->pused[a][p] && st == m->pstamp[a][p]) {
+		m->pused[a][p] += n;
+	} else {
+		m->pstamp[a][p] = st;
+		m->pused[a][p] = n;
+	}
 }
 
 static void
@@ -1160,6 +1256,7 @@ START_TEST(test_random_against_model)
 	int64_t acct[M_ACCTS], bal[M_ACCTS] = { 0 };
 	int acct_tier[M_ACCTS];
 	int i, step, a, r;
+	int64_t last_save;
 
 	mseed = 0x5eed0000u + (uint64_t)_i * 7919u;
 	memset(rules, 0, sizeof(rules));
@@ -1182,10 +1279,11 @@ START_TEST(test_random_against_model)
 		msave(&rules[r]);
 		order[r] = &rules[r];
 	}
+	last_save = tu_now;
 	for (step = 0; step < 300; step++) {
 		points_event e = POINTS_EVENT_INIT;
 		points_event_result *res;
-		int64_t st[4], amount;
+		int64_t st[4], amount, t, late;
 		char id[32];
 		int excluded = 0;
 
@@ -1201,11 +1299,21 @@ START_TEST(test_random_against_model)
 				    sizeof(keep.stamp));
 				memcpy(rules[r].used, keep.used,
 				    sizeof(keep.used));
+				memcpy(rules[r].pstamp, keep.pstamp,
+				    sizeof(keep.pstamp));
+				memcpy(rules[r].pused, keep.pused,
+				    sizeof(keep.pused));
 				rules[r].spent_budget = keep.spent_budget;
 				rules[r].version = keep.version;
 			}
 			msave(&rules[r]);
+			last_save = tu_now;
 		}
+		t = tu_now;
+		late = tu_now - last_save < 3 * TU_DAY ? tu_now - last_save :
+		    3 * TU_DAY;
+		if (mrand() % 4 == 0 && late > 0)
+			t -= (int64_t)(mrand() % (uint64_t)late);
 		a = (int)(mrand() % M_ACCTS);
 		amount = (int64_t)(mrand() % 1000);
 		snprintf(id, sizeof(id), "ev%d", step);
@@ -1213,15 +1321,16 @@ START_TEST(test_random_against_model)
 		e.type = "buy";
 		e.account = acct[a];
 		e.amount = amount;
+		e.time = t;
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
-		mperiods(tu_now, st);
+		mperiods(t, st);
 		qsort(order, M_RULES, sizeof(order[0]), mcmp);
 		for (i = 0; i < M_RULES; i++) {
 			mrule *m = order[i];
 			points_rule_outcome o;
 			int64_t pts, allowed;
 			int p, capped = 0;
-			time_t tt = (time_t)tu_now;
+			time_t tt = (time_t)t;
 			struct tm tm;
 
 			gmtime_r(&tt, &tm);
@@ -1255,14 +1364,17 @@ START_TEST(test_random_against_model)
 
 				if (!m->cap[p])
 					continue;
-				used = m->stamp[a][p] == st[p] ?
-				    m->used[a][p] : 0;
+				if ((used = mused(m, a, p, st[p])) < 0) {
+					allowed = 0;
+					break;
+				}
 				left = m->cap[p] - used;
 				if (m->awards ? left < 1 : left < allowed)
 					allowed = m->awards ? 0 :
 					    left > 0 ? left : 0;
 			}
-			if (m->budget && m->budget - m->spent_budget < allowed)
+			if (allowed && m->budget &&
+			    m->budget - m->spent_budget < allowed)
 				allowed = m->budget - m->spent_budget;
 			if (allowed <= 0)
 				capped = 1;
@@ -1284,22 +1396,17 @@ START_TEST(test_random_against_model)
 			    (long long)m->cap[1], (long long)m->cap[2],
 			    (long long)m->cap[3], (long long)m->spent_budget,
 			    (long long)m->budget, o.reason);
-			for (p = 0; p < 4; p++) {
-				if (!m->cap[p])
-					continue;
-				if (m->stamp[a][p] != st[p]) {
-					m->stamp[a][p] = st[p];
-					m->used[a][p] = 0;
-				}
-				m->used[a][p] += m->awards ? 1 : allowed;
-			}
+			for (p = 0; p < 4; p++)
+				if (m->cap[p])
+					mcount(m, a, p, st[p],
+					    m->awards ? 1 : allowed);
 			/* a budget counts what the rule pays while it has one */
 			if (m->budget)
 				m->spent_budget += allowed;
 			bal[a] += allowed;
 			if (m->pending) {
 				ck_assert_int_lt(mp_n[a], M_PEND);
-				mp_day[a][mp_n[a]] = (tu_now + m->pending *
+				mp_day[a][mp_n[a]] = (t + m->pending *
 				    TU_DAY) / TU_DAY;
 				mp_pts[a][mp_n[a]++] = allowed;
 			}
@@ -1355,6 +1462,7 @@ main(void)
 	tcase_add_test(tc, test_tiers_and_window);
 	tcase_add_test(tc, test_versions);
 	tcase_add_test(tc, test_caps_partial);
+	tcase_add_test(tc, test_caps_late_events);
 	tcase_add_test(tc, test_budget_and_exclusive);
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);

@@ -79,7 +79,10 @@ typedef struct points_rule_def {
 	/* Caps per account: at most this much (cap_unit) from this rule a
 	 * day, an ISO week, a calendar month, a calendar year and in all;
 	 * 0: no cap.  An award that would pass one is cut to what is left
-	 * (a partial award) or, with nothing left, not made. */
+	 * (a partial award) or, with nothing left, not made.  A late event
+	 * counts in its own period; the counters keep the latest period
+	 * and one before, and an event older than both is not paid
+	 * (points_event_apply(3)). */
 	int cap_unit;            /* POINTS_CAP_POINTS or POINTS_CAP_AWARDS */
 	int64_t cap_day, cap_week, cap_month, cap_year, cap_total;
 	/* A cap on a value the event gives (CEL, a string or an int: the

@@ -9,8 +9,10 @@
  *   rulecap    account (be64) -> the account's counters of every capped
  *              rule that paid it: for each, the rule's number and the
  *              day, ISO week, month, year and all-time figures, each
- *              with the period it counts.  One record per account, so
- *              an event costs one counter write however many rules pay
+ *              with the period it counts, and the same for the period
+ *              counted before (a late event may fall there).  One
+ *              record per account, so an event costs one counter write
+ *              however many rules pay
  *   rulekey    rule number (be32) | the cap key's value -> its figure
  *   rulebudget rule number (be32) -> points and awards paid in all
  *   rulerefund refund seq (be64, appended) -> a refund: the event's
@@ -48,7 +50,8 @@
 
 #define EVENT_FORMAT 1
 #define EVENT_V1 1
-#define CAP_V1 1
+#define CAP_V1 1 /* the latest period only */
+#define CAP_V2 2 /* and the period before */
 /* The fingerprint's first byte: no transaction type has it. */
 #define EVENT_APPLY_TYPE 65
 
@@ -116,10 +119,16 @@ static const char *const period_names[NPERIODS] = {
 	"daily", "weekly", "monthly", "yearly", "total",
 };
 
+/* For each period, the figure of the latest period counted (stamp,
+ * val) and of one earlier (pstamp, pval; 0: none).  Figures only grow,
+ * so 0 means never counted.  Below pstamp nothing is known: an event
+ * there cannot be counted (see slot()). */
 typedef struct capentry {
 	uint32_t rule;
-	int64_t stamp[NPERIODS]; /* the period each figure counts */
+	int64_t stamp[NPERIODS];
 	int64_t val[NPERIODS];
+	int64_t pstamp[NPERIODS];
+	int64_t pval[NPERIODS];
 } capentry;
 
 /* One account's counters, as read and then changed by an event. */
@@ -212,7 +221,7 @@ book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
 	size_t vl, i, n;
 	capbook *b = NULL;
 	points_rd r;
-	int rc;
+	int rc, fmt;
 
 	for (i = 0; i < c->nbooks; i++)
 		if (c->books[i].account == account) {
@@ -235,7 +244,8 @@ book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
 	if (rc)
 		return rc;
 	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != CAP_V1)
+	fmt = points_rd__u8(&r);
+	if (fmt != CAP_V1 && fmt != CAP_V2)
 		r.err = POINTS_ECORRUPT;
 	n = (size_t)points_rd__uvar(&r);
 	if (n > vl)
@@ -254,6 +264,13 @@ book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
 				continue;
 			b->e[i].stamp[p] = points_rd__svar(&r);
 			b->e[i].val[p] = points_rd__svar(&r);
+		}
+		mask = fmt == CAP_V2 ? points_rd__u8(&r) : 0;
+		for (p = 0; p < NPERIODS; p++) {
+			if (!(mask >> p & 1))
+				continue;
+			b->e[i].pstamp[p] = points_rd__svar(&r);
+			b->e[i].pval[p] = points_rd__svar(&r);
 		}
 	}
 	b->n = n;
@@ -292,21 +309,31 @@ book_store(points_db *db, const capbook *b)
 	int p;
 
 	points_buf__reset(&db->vbuf);
-	points_buf__u8(&db->vbuf, CAP_V1);
+	points_buf__u8(&db->vbuf, CAP_V2);
 	points_buf__uvar(&db->vbuf, b->n);
 	for (i = 0; i < b->n; i++) {
-		unsigned mask = 0;
+		const capentry *e = &b->e[i];
+		unsigned mask = 0, pmask = 0;
 
 		/* only the periods with a figure: those the rule caps */
-		for (p = 0; p < NPERIODS; p++)
-			mask |= (unsigned)(b->e[i].val[p] != 0) << p;
-		points_buf__uvar(&db->vbuf, b->e[i].rule);
+		for (p = 0; p < NPERIODS; p++) {
+			mask |= (unsigned)(e->val[p] != 0) << p;
+			pmask |= (unsigned)(e->pval[p] != 0) << p;
+		}
+		points_buf__uvar(&db->vbuf, e->rule);
 		points_buf__u8(&db->vbuf, mask);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(mask >> p & 1))
 				continue;
-			points_buf__svar(&db->vbuf, b->e[i].stamp[p]);
-			points_buf__svar(&db->vbuf, b->e[i].val[p]);
+			points_buf__svar(&db->vbuf, e->stamp[p]);
+			points_buf__svar(&db->vbuf, e->val[p]);
+		}
+		points_buf__u8(&db->vbuf, pmask);
+		for (p = 0; p < NPERIODS; p++) {
+			if (!(pmask >> p & 1))
+				continue;
+			points_buf__svar(&db->vbuf, e->pstamp[p]);
+			points_buf__svar(&db->vbuf, e->pval[p]);
 		}
 	}
 	if (db->vbuf.err)
@@ -679,6 +706,43 @@ stamps(int64_t z, int64_t st[NPERIODS])
 	st[P_TOTAL] = 0;
 }
 
+/* What period p of e counted in the period stamped st: 0 if nothing,
+ * -1 when st is older than both periods e keeps (a late event whose
+ * figure is no longer known, so it cannot be paid without risking the
+ * cap). */
+static int64_t
+slot_used(const capentry *e, int p, int64_t st)
+{
+	if (!e->val[p] || st > e->stamp[p])
+		return 0;
+	if (st == e->stamp[p])
+		return e->val[p];
+	if (!e->pval[p] || st > e->pstamp[p])
+		return 0;
+	return st == e->pstamp[p] ? e->pval[p] : -1;
+}
+
+/* Count n in the period stamped st (slot_used(e, p, st) >= 0). */
+static void
+slot_count(capentry *e, int p, int64_t st, int64_t n)
+{
+	if (!e->val[p] || st == e->stamp[p]) {
+		e->stamp[p] = st;
+		e->val[p] += n;
+	} else if (st > e->stamp[p]) {
+		e->pstamp[p] = e->stamp[p];
+		e->pval[p] = e->val[p];
+		e->stamp[p] = st;
+		e->val[p] = n;
+	} else if (e->pval[p] && st == e->pstamp[p]) {
+		e->pval[p] += n;
+	} else {
+		/* between the two: the older figure is dropped */
+		e->pstamp[p] = st;
+		e->pval[p] = n;
+	}
+}
+
 /* Cut *pts to what the rule's caps and budget leave; the outcome says
  * which cut it.  Returns 1 when nothing is left. */
 static int
@@ -695,7 +759,7 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 	capentry *ce = NULL;
 	keycount *kc = NULL;
 	budget *bu = NULL;
-	int p, any = 0;
+	int p, any = 0, stale = 0;
 
 	*rc = POINTS_OK;
 	for (p = 0; p < NPERIODS; p++)
@@ -713,7 +777,12 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 
 			if (!caps[p])
 				continue;
-			used = ce->stamp[p] == st[p] ? ce->val[p] : 0;
+			if ((used = slot_used(ce, p, st[p])) < 0) {
+				allowed = 0;
+				by = period_names[p];
+				stale = 1;
+				break;
+			}
 			left = caps[p] - used;
 			if (awards ? left < 1 : left < allowed) {
 				allowed = awards ? 0 : (left > 0 ? left : 0);
@@ -721,7 +790,7 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 			}
 		}
 	}
-	if (key) {
+	if (key && !stale) {
 		int64_t left;
 
 		if ((*rc = keycount_load(db, c, rv->id, key, &kc)))
@@ -732,7 +801,7 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 			by = "cap_key";
 		}
 	}
-	if (r->budget_points || r->budget_awards) {
+	if ((r->budget_points || r->budget_awards) && !stale) {
 		if ((*rc = budget_load(db, c, rv->id, &bu)))
 			return 1;
 		if (r->budget_awards && bu->awards >= r->budget_awards) {
@@ -745,6 +814,12 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 				allowed = 0;
 			by = "budget (points)";
 		}
+	}
+	if (stale) {
+		o->status = POINTS_OUTCOME_CAPPED;
+		reasonf(o, "the %s cap's counters keep only the two latest "
+		    "periods counted; the event is older", by);
+		return 1;
 	}
 	if (allowed <= 0) {
 		o->status = POINTS_OUTCOME_CAPPED;
@@ -761,15 +836,9 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 		    strncmp(by, "budget", 6) == 0 ? "" : " cap");
 	/* count it */
 	if (ce)
-		for (p = 0; p < NPERIODS; p++) {
-			if (!caps[p])
-				continue;
-			if (ce->stamp[p] != st[p]) {
-				ce->stamp[p] = st[p];
-				ce->val[p] = 0;
-			}
-			ce->val[p] += awards ? 1 : allowed;
-		}
+		for (p = 0; p < NPERIODS; p++)
+			if (caps[p])
+				slot_count(ce, p, st[p], awards ? 1 : allowed);
 	if (kc)
 		kc->val += awards ? 1 : allowed;
 	if (bu) {
