@@ -918,7 +918,7 @@ START_TEST(test_pending_points_several_days)
 	d.pending_days = 3;
 	save(&d);
 	for (i = 0; i < 4; i++) {
-		char id[8];
+		char id[16];
 
 		snprintf(id, sizeof(id), "o%d", i);
 		ck_assert_int_eq(apply(id, "purchase", alice, 100 * (i + 1),
