@@ -1661,6 +1661,7 @@ check_event_reverse_pending(void)
 	ck_assert_int_eq(b.available, 30);
 	ck_assert_int_eq(b.pending, 25);
 	ck_assert_int_eq(b.debt, 0);
+}
 
 /* ---- The mall ---- */
 
