@@ -375,6 +375,13 @@ START_TEST(test_in_and_has)
 	BOOL("'referrer' in event", 0);
 	BOOL("1 in {1: 'a'}", 1);
 	ERR("1 in 1", "no such overload: @in(int, int)");
+	/* what cannot be a key is not looked for in a map: an error, as
+	 * the reference implementation has it (found by the differential
+	 * test) */
+	ERR("[1] in {'a': 1}", "no such overload: @in(list, map)");
+	ERR("{'a': 1} in {1: 2}", "no such overload: @in(map, map)");
+	ERR("null in {'a': 1}", "no such overload: @in(null, map)");
+	BOOL("true in {1: 2}", 0);
 	ERR("(1 / 0) in [1]", "division by zero");
 	BOOL("has(event.amount)", 1);
 	BOOL("has(event.referrer)", 0);
@@ -670,6 +677,10 @@ START_TEST(test_macros)
 	BOOL("[].exists_one(x, true)", 0);
 	BOOL("[].map(x, x) == []", 1);
 	BOOL("[].filter(x, true) == []", 1);
+	/* empty literals, constants with nothing to point to (found by
+	 * the fuzzer: a NULL pointer offset, which clang's UBSan sees) */
+	BOOL("{}.all(k, v, v > 0)", 1);
+	BOOL("{}.map(k, k) == [] && [] == [].filter(x, true) && {} == {}", 1);
 	/* over a map: its keys; with two variables, key and value */
 	BOOL("{'a': 1, 'b': 2}.map(k, k) == ['a', 'b']", 1);
 	BOOL("{'a': 1, 'b': 2}.filter(k, k > 'a') == ['b']", 1);

@@ -763,6 +763,13 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			if (t->type == POINTS_CEL_MAP) {
+				/* a key is an int, a string or a bool */
+				if (x->type != POINTS_CEL_INT &&
+				    x->type != POINTS_CEL_STRING &&
+				    x->type != POINTS_CEL_BOOL) {
+					*x = no_overload(s, "@in", x, t);
+					break;
+				}
 				steps += t->u.map.n;
 				*x = points_cel__bool(lookup(t, x) != NULL);
 				break;

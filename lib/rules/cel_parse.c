@@ -601,10 +601,13 @@ keep:
 static void
 fix_value(points_cel_prog *p, points_cel_value *v)
 {
+	/* an empty one points nowhere (ents may be NULL then) */
 	if (v->type == POINTS_CEL_LIST)
-		v->u.list.v = p->consts + (uintptr_t)v->u.list.v;
+		v->u.list.v = v->u.list.n ?
+		    p->consts + (uintptr_t)v->u.list.v : NULL;
 	else if (v->type == POINTS_CEL_MAP)
-		v->u.map.e = p->ents + (uintptr_t)v->u.map.e;
+		v->u.map.e = v->u.map.n ?
+		    p->ents + (uintptr_t)v->u.map.e : NULL;
 }
 
 static void
