@@ -834,6 +834,14 @@ START_TEST(test_macro_compile_errors)
 	CERR("event.tags.map(t, true, t, t)",
 	    "col 12: map() takes 2 or 3 arguments");
 	CERR("event.tags.map(t.x, t)", "col 17: expected ','");
+	/* the look ahead for a second variable lexes a string once (found
+	 * by the fuzzer: the second lexing overran the string pool) */
+	{
+		char src[300];
+
+		snprintf(src, sizeof(src), "[1].all(x, y '%0200d')", 0);
+		CERR(src, "col 12: unknown variable 'y'");
+	}
 	CERR("all(event.tags, t, true)", "col 1: macro 'all' is called on a "
 	    "list or a map, like r.all(x, p)");
 	CERR("event.tags.all(t, true) && t == 1",

@@ -1026,7 +1026,10 @@ comprehension(parser *ps, const tok *name, int kind, int two)
 			if (kind != POINTS_CEL_LOOP_MAP &&
 			    kind != POINTS_CEL_LOOP_FILTER &&
 			    ps->t.kind == T_IDENT) {
-				size_t save = ps->pos;
+				/* a look ahead: what it lexed is lexed
+				 * again, and a string's bytes go to the
+				 * pool again (found by the fuzzer) */
+				size_t save = ps->pos, pool = ps->npool;
 
 				var[1] = ps->t;
 				next(ps);
@@ -1035,6 +1038,7 @@ comprehension(parser *ps, const tok *name, int kind, int two)
 					nvars = 2;
 				} else {
 					ps->pos = save;
+					ps->npool = pool;
 					ps->t = var[1];
 				}
 			}
