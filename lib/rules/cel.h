@@ -19,7 +19,8 @@
  *     < <= > >= on ints, strings (bytewise) and bools;
  *   - && || ! with CEL's error absorption (false && error is false,
  *     true || error is true, either order), c ? a : b (one side only);
- *   - x in list (membership), k in map (key present); has(a.b);
+ *   - x in list (membership), k in map (key present; a k of another
+ *     type than int, string, bool is an error); has(a.b);
  *   - size(x) and x.size() on strings (code points), lists and maps;
  *     int(int|string), string(int|string|bool); s.startsWith(t),
  *     s.endsWith(t), s.contains(t);
