@@ -9,8 +9,8 @@
 // functions, which are not CEL's; the two-variable macros, which the
 // reference does not have; int('') and int(' 1'), which it takes for 0
 // and 1 where CEL's specification and cel-go see no integer; and a
-// negation of a negation, which its parser takes away, even around
-// parentheses.  Where the reference differs from cel-go, CEL's own
+// negation (- or !) of a negation, which its parser takes away, even
+// around parentheses and whatever the type.  Where the reference differs from cel-go, CEL's own
 // implementation, cel-go is followed: the reference is given a _%_ that
 // makes -9223372036854775808 % -1 an overflow (it says 0), and a list
 // indexed by a bool, an error for cel-go and here, is let through (the
@@ -56,11 +56,12 @@ function vars(type) {
   return scope.filter((v) => v.type === type);
 }
 
-function gen(type, depth) {
+function gen(type, depth, exact) {
   // now and then a value of another type: type errors on purpose
-  if (depth > 0 && rnd(25) === 0) type = pick(TYPES);
+  if (depth > 0 && !exact && rnd(25) === 0) type = pick(TYPES);
   const vs = vars(type);
   if (vs.length && rnd(4) === 0) return pick(vs).name;
+  if (depth > 0 && rnd(40) === 0) return "dyn(" + gen(type, depth - 1) + ")";
   if (depth <= 0) return leaf(type);
   switch (type) {
     case "int": return genInt(depth);
@@ -131,7 +132,7 @@ function genInt(depth) {
     case 5: return gen(pick(["string", "list", "map"]), d) + ".size()";
     // not of a string that may be empty: the reference takes int('')
     // for 0, where CEL's specification and cel-go see no integer
-    case 6: return "int(" + pick([gen("int", d), pick(DIGITS)]) + ")";
+    case 6: return "int(" + pick([gen("int", d, true), pick(DIGITS)]) + ")";
     case 7: return listOf("int", d) + "[" + gen("int", d) + "]";
     case 8: return "{1: " + gen("int", d) + ", 2: 20}[" + pick(["1", "2", "3", gen("int", d)]) + "]";
     case 9: {
@@ -147,7 +148,10 @@ function genBool(depth) {
   switch (rnd(11)) {
     case 0: return "(" + gen("bool", d) + " && " + gen("bool", d) + ")";
     case 1: return "(" + gen("bool", d) + " || " + gen("bool", d) + ")";
-    case 2: return "!(" + gen("bool", d) + ")";
+    case 2: {
+      const x = gen("bool", d);
+      return x.startsWith("!") ? x : "!(" + x + ")";
+    }
     case 3: {
       const t = pick(["int", "int", "string", "bool", "list"]);
       const op = t === "list" ? pick(["==", "!="]) : pick(["==", "!=", "<", "<=", ">", ">="]);

@@ -452,8 +452,6 @@ START_TEST(test_compile_errors)
 	CERR("b'ab'", "col 1: bytes literals are outside the subset");
 	CERR("r'ab'", "col 1: raw strings are outside the subset");
 	CERR("'''ab'''", "col 1: triple-quoted strings are outside the subset");
-	CERR("event.tags.transformList(i, t, t)",
-	    "col 12: macro 'transformList' is outside the subset");
 	CERR("event.tags.transformMap(i, t, t)",
 	    "col 12: macro 'transformMap' is outside the subset");
 	CERR("event.type.matches('p.*')",
@@ -687,6 +685,12 @@ START_TEST(test_macros)
 	BOOL("{'a': 1, 'b': 2}.all(k, v, v > 0 && k.size() == 1)", 1);
 	BOOL("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)", 1);
 	BOOL("{'a': 1, 'b': 2}.existsOne(k, v, v > 1)", 1);
+	/* transformList: map() with two variables */
+	BOOL("[10, 20].transformList(i, v, v + i) == [10, 21]", 1);
+	BOOL("{'a': 1, 'b': 2}.transformList(k, v, v > 1, k + 'x') == ['bx']",
+	    1);
+	/* dyn(), a hint to CEL's type checker, is the value itself */
+	INT("dyn(event.amount) + dyn(1)", 121);
 	/* a list with two variables: index and element */
 	BOOL("[10, 20, 30].all(i, v, v == (i + 1) * 10)", 1);
 	BOOL("[10, 20, 30].exists(i, v, i == 2 && v == 30)", 1);
@@ -831,6 +835,8 @@ START_TEST(test_macro_compile_errors)
 	    "col 12: exists_one() takes 2 arguments");
 	CERR("event.tags.existsOne(t, true)",
 	    "col 12: existsOne() takes 3 arguments");
+	CERR("event.tags.transformList(t, t)",
+	    "col 12: transformList() takes 3 or 4 arguments");
 	CERR("event.tags.map(t, true, t, t)",
 	    "col 12: map() takes 2 or 3 arguments");
 	CERR("event.tags.map(t.x, t)", "col 17: expected ','");

@@ -414,7 +414,7 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
 {
 	static const char *const names[] = { "size", "int", "string",
 	    "startsWith", "endsWith", "contains", "min", "max", "floor_div",
-	    "sum", "year", "month", "day", "weekday" };
+	    "sum", "year", "month", "day", "weekday", "dyn" };
 	const points_cel_value *a = &args[0], *b = argc > 1 ? &args[1] : NULL;
 	int i;
 
@@ -508,6 +508,9 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
 			return points_cel__int(q);
 		}
 		break;
+	case POINTS_CEL_FN_DYN:
+		/* a hint to CEL's type checker; nothing at evaluation */
+		return *a;
 	case POINTS_CEL_FN_SUM:
 		if (a->type == POINTS_CEL_LIST) {
 			int64_t r = 0;
