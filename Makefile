@@ -286,7 +286,7 @@ bench: $(BENCH_BIN)
 # The rule language's evaluation, side by side with @bufbuild/cel on
 # Node (bench/README.md).
 bench-cel: build/bench/cel_bench $(CEL_PKG)
-	./build/bench/cel_bench --tsv | node bench/cel_bench.mjs build/cel
+	node bench/cel_bench.mjs build/cel build/bench/cel_bench
 
 lint-man:
 	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7

@@ -985,6 +985,39 @@ START_TEST(test_typed_declarations)
 	TYPED("event.type.size()", NULL);
 	/* untyped, the same compiles: a missing key is an error value */
 	ERR("event.amout", "no such key: 'amout'");
+	/* a record's fields are tried first where the declaration has
+	 * them: an activation with them elsewhere still finds them */
+	{
+		static const points_cel_field rev[] = {
+			{ "store", POINTS_CEL_STRING, NULL },
+			{ "lines", POINTS_CEL_LIST, NULL },
+			{ "tags", POINTS_CEL_LIST, NULL },
+			{ "type", POINTS_CEL_STRING, NULL },
+			{ "amount", POINTS_CEL_INT, NULL },
+			{ "missing", POINTS_CEL_INT, NULL },
+			{ NULL, POINTS_CEL_NULL, NULL }
+		};
+		static const points_cel_field rtypes[] = {
+			{ "event", POINTS_CEL_MAP, rev },
+			{ "account", POINTS_CEL_MAP, acct_fields },
+		};
+		static const points_cel_decls rdecls = { var_names, 2, rtypes };
+		points_cel_activation a = { vars, 2, 0 };
+		points_cel_prog *p = NULL;
+		points_cel_value v;
+		char err[200];
+
+		ck_assert_int_eq(points_cel__compile("event.amount + "
+		    "size(event.type) + size(event.store) + "
+		    "(has(event.missing) ? 1000 : 0) + "
+		    "(has(event.tags) ? 10000 : 0)", &rdecls, &p, err,
+		    sizeof(err)), POINTS_OK);
+		ck_assert_int_eq(points_cel__eval(p, &a, &scratch, &v),
+		    POINTS_OK);
+		ck_assert_int_eq(v.type, POINTS_CEL_INT);
+		ck_assert_int_eq(v.u.i, 120 + 8 + 9 + 10000);
+		points_cel__free(p);
+	}
 }
 END_TEST
 

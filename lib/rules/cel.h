@@ -252,7 +252,9 @@ typedef struct {
 	uint8_t fn;	/* CALL: the function; LOOP_*: the kind */
 	uint16_t col;	/* where in the source, for errors */
 	uint32_t a;	/* const, variable, jump target, count */
-	uint32_t b;	/* COND: the end; LOOP_NEXT: the body's length */
+	uint32_t b;	/* COND: the end; LOOP_NEXT: the body's length;
+			 * SELECT, HAS: 0, or 1 + the field's place in its
+			 * declared record (a hint) */
 } points_cel_insn;
 
 struct points_cel_prog {

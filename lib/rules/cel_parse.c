@@ -1188,9 +1188,19 @@ parse_member(parser *ps)
 				call(ps, &name, fn, parse_args(ps) + 1, want);
 				continue;
 			}
-			ty = typed_field(ps, ty, start, &name);
-			emit(ps, POINTS_CEL_OP_SELECT, name.pos,
-			    name_constant(ps, name.pos, name.len), 0);
+			{
+				const points_cel_field *rec = ty;
+				size_t at;
+
+				ty = typed_field(ps, ty, start, &name);
+				at = emit(ps, POINTS_CEL_OP_SELECT, name.pos,
+				    name_constant(ps, name.pos, name.len), 0);
+				/* where a record's field should be: tried
+				 * first (the activation may differ) */
+				if (ty && !ps->failed)
+					ps->p->code[at].b =
+					    (uint32_t)(ty - rec->fields) + 1;
+			}
 		} else if (ps->t.kind == T_LBRACK) {
 			size_t pos = ps->t.pos;
 
