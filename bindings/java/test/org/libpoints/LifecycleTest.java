@@ -66,7 +66,14 @@ public class LifecycleTest {
                 () -> l.ruleExpr("r", RuleExpr.POINTS, 0), () -> l.ruleHistory("r"),
                 () -> l.setTier("gold", 1, 150), () -> l.tier("gold"),
                 () -> l.applyEvent(Event.of("e", "t", a)), () -> l.previewEvent(Event.of("e", "t", a)),
-                () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false));
+                () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false),
+                () -> l.createItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
+                () -> l.updateItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
+                () -> l.restockItem("S", 1, "me", null), () -> l.setItemListed("S", false, "me", null),
+                () -> l.setItemTierPrice("S", "gold", 1, "me", null), () -> l.item("S"),
+                () -> l.itemTierPrice("S", "gold"), () -> l.itemPriceFor("S", a),
+                () -> l.items(null, false, false), () -> l.itemHistory("S"),
+                () -> l.outboxNext(0), () -> l.pruneOutbox(1));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());
