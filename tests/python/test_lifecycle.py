@@ -73,6 +73,11 @@ CALLS = {
     "event_preview": lambda l, a: l.event_preview("e", "t", a),
     "event_get": lambda l, a: l.event_get("e"),
     "event_reverse": lambda l, a: l.event_reverse("e"),
+    "approval_nominate": lambda l, a: l.approval_nominate(a, 1, "PTS", "m"),
+    "approval_approve": lambda l, a: l.approval_approve(1, "h"),
+    "approval_reject": lambda l, a: l.approval_reject(1, "h", "r"),
+    "approval_get": lambda l, a: l.approval_get(1),
+    "approvals": lambda l, a: l.approvals(),
 }
 
 

@@ -66,7 +66,10 @@ public class LifecycleTest {
                 () -> l.ruleExpr("r", RuleExpr.POINTS, 0), () -> l.ruleHistory("r"),
                 () -> l.setTier("gold", 1, 150), () -> l.tier("gold"),
                 () -> l.applyEvent(Event.of("e", "t", a)), () -> l.previewEvent(Event.of("e", "t", a)),
-                () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false));
+                () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false),
+                () -> l.nominateAward(a, "PTS", 1, null, 0, null, "m"),
+                () -> l.approve(1, "h", null), () -> l.reject(1, "h", "r"),
+                () -> l.approval(1), () -> l.pendingApprovals(0));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());
