@@ -391,6 +391,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_rule_history_iterator_free;
 %noexception points_approval_iterator_free;
 %noexception points_event_result_free;
+%noexception points_backtest_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
 %noexception points_store_fault_failures;

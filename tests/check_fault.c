@@ -2462,6 +2462,28 @@ read_verify(char *buf, size_t len)
 	return rc;
 }
 
+static int
+read_backtest(char *buf, size_t len)
+{
+	points_backtest *b = NULL;
+	points_backtest_summary s;
+	points_backtest_row row;
+	int rc = points_rule_backtest(db, "base", 0, 0, 0, &b);
+
+	if (rc) {
+		ck_assert_ptr_null(b);
+		return rc;
+	}
+	ck_assert_int_eq(points_backtest_summary_get(b, &s), POINTS_OK);
+	ck_assert_int_eq(points_backtest_row_get(b, 0, &row), POINTS_OK);
+	snprintf(buf, len, "%lld %lld %lld %lld: %lld %lld",
+	    (long long)s.events, (long long)s.awards, (long long)s.points,
+	    (long long)s.accounts, (long long)row.account,
+	    (long long)row.points);
+	points_backtest_free(b);
+	return POINTS_OK;
+}
+
 static const read_op read_ops[] = {
 	{ "balance_get", read_balance },
 	{ "account_get", read_account },
@@ -2476,6 +2498,7 @@ static const read_op read_ops[] = {
 	{ "lots of every account", read_lots_all },
 	{ "account_iter", read_accounts },
 	{ "verify", read_verify },
+	{ "rule_backtest", read_backtest },
 };
 #define NREAD ((int)(sizeof(read_ops) / sizeof(read_ops[0])))
 

@@ -698,6 +698,175 @@ START_TEST(test_account_fields)
 }
 END_TEST
 
+static int64_t
+offset_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+/* Apply a purchase of account acct at time t to d; the points. */
+static int64_t
+apply_at(points_db *d, const char *id, int64_t acct, int64_t t)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *r = NULL;
+	points_event_summary s;
+
+	e.id = id;
+	e.type = "purchase";
+	e.account = acct;
+	e.time = t;
+	e.amount = 100;
+	ck_assert_msg(points_event_apply(d, &e, &r) == POINTS_OK, "%s: %s", id,
+	    points_errmsg(d));
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	points_event_result_free(r);
+	return s.points;
+}
+
+/* A birthday-month rule: month(event.time) in the ledger's UTC offset,
+ * the same instant in January at UTC+8 and in December at UTC.  The
+ * rules are saved in 2024; the events are at the turn of 2025. */
+#define T2025 1735689600 /* 2025-01-01 00:00:00 UTC, a Wednesday */
+START_TEST(test_birthday_month)
+{
+	points_rule_def d = rule("bday", "purchase", "has(account.birth_month) "
+	    "&& month(event.time) == account.birth_month", "100");
+	points_rule_def wed = rule("wed", "purchase", "weekday(event.time) == "
+	    "3 && day(event.time) == 1 && year(event.time) == 2025", "7");
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *east = NULL;
+	points_rule out;
+	int64_t a8, b8;
+
+	save(&d);
+	save(&wed);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "birthday",
+	    "1990-01-15"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, bob, "birthday",
+	    "12-30"), POINTS_OK);
+	/* a ledger at UTC+8, the same rules and accounts */
+	o.clock = offset_clock;
+	o.utc_offset = 8 * 3600;
+	ck_assert_int_eq(points_open(tu_uri(TU_MEMORY), &o, &east), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(east, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	a8 = tu_account(east, "E1001");
+	b8 = tu_account(east, "E1002");
+	ck_assert_int_eq(points_account_attr_set(east, a8, "birthday",
+	    "1990-01-15"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(east, b8, "birthday",
+	    "12-30"), POINTS_OK);
+	ck_assert_int_eq(points_rule_save(east, &d, &out), POINTS_OK);
+	ck_assert_int_eq(points_rule_save(east, &wed, &out), POINTS_OK);
+	tu_now = T2025 + 10 * 3600;
+	/* 2025-01-01 10:00 UTC: January, a Wednesday, everywhere */
+	ck_assert_int_eq(apply_at(db, "a1", alice, T2025 + 10 * 3600), 107);
+	ck_assert_int_eq(apply_at(db, "b1", bob, T2025 + 10 * 3600), 7);
+	ck_assert_int_eq(apply_at(east, "a1", a8, T2025 + 10 * 3600), 107);
+	/* 2024-12-31 23:59:59 UTC: December at UTC ... */
+	ck_assert_int_eq(apply_at(db, "a2", alice, T2025 - 1), 0);
+	ck_assert_int_eq(apply_at(db, "b2", bob, T2025 - 1), 100);
+	/* ... 07:59:59 on January 1st at UTC+8 */
+	ck_assert_int_eq(apply_at(east, "a2", a8, T2025 - 1), 107);
+	ck_assert_int_eq(apply_at(east, "b2", b8, T2025 - 1), 7);
+	/* 16:00 UTC on December 31st is already January there */
+	ck_assert_int_eq(apply_at(east, "a3", a8, T2025 - 8 * 3600), 107);
+	ck_assert_int_eq(apply_at(east, "b3", b8, T2025 - 8 * 3600 - 1), 100);
+	tu_invariants(east);
+	points_close(east);
+}
+END_TEST
+
+/* Line items: a purchase's lines in event.attrs.lines, basic lines 1
+ * point per 10 yuan, new collections 1 per 5, rounded per line. */
+START_TEST(test_line_items)
+{
+	add("lines", "purchase", "has(event.attrs.lines)",
+	    "sum(event.attrs.lines.map(l, l.collection == 'new' ? "
+	    "l.amount / 500 : l.amount / 1000))");
+	add("new-only", "purchase", "event.attrs.lines.exists(l, "
+	    "l.collection == 'new')", "sum(event.attrs.lines.filter(l, "
+	    "l.collection == 'new').map(l, l.amount / 500))");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 0, "{\"lines\": ["
+	    "{\"sku\": \"T1\", \"collection\": \"new\", \"amount\": 12900},"
+	    "{\"sku\": \"B2\", \"collection\": \"basic\", \"amount\": 9900},"
+	    "{\"sku\": \"T3\", \"collection\": \"new\", \"amount\": 499}]}"),
+	    25 + 9 + 0 + 25);
+	ck_assert_int_eq(apply("o2", "purchase", alice, 0, "{\"lines\": ["
+	    "{\"sku\": \"B2\", \"collection\": \"basic\", \"amount\": 9900}]}"),
+	    9);
+}
+END_TEST
+
+/* The compiler knows the fields of event and account. */
+START_TEST(test_unknown_fields)
+{
+	points_rule_def d = rule("spend", "purchase", "event.amout > 100",
+	    "event.amount / 100");
+	points_rule out;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': condition: col 7: "
+	    "unknown field 'amout' of 'event'");
+	d.condition = "has(account.birth_month)";
+	d.points = "account.tenure_day";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': points: col 9: "
+	    "unknown field 'tenure_day' of 'account'");
+	d.points = "event.amount.value";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': points: col 14: "
+	    "unknown field 'value' of 'event.amount'");
+	ck_assert_int_eq(points_rule_get(db, "spend", 0, &out),
+	    POINTS_ENOTFOUND);
+	/* every field the activation has is known */
+	d.condition = "event.id != '' && event.type == 'purchase' && "
+	    "event.account > 0 && event.time > 0 && event.amount > 0 && "
+	    "size(event.attrs) >= 0 && account.id > 0 && "
+	    "account.external_id != '' && account.tier == '' && "
+	    "account.department == '' && account.created_at > 0 && "
+	    "size(account.attrs) == 0 && !has(account.birth_month) && "
+	    "!has(account.birth_day) && !has(account.tenure_days)";
+	d.points = "event.amount / 100";
+	save(&d);
+	ck_assert_int_eq(apply("o1", "purchase", alice, 1000, NULL), 10);
+}
+END_TEST
+
+/* A version saved before the fields were known (here: its source
+ * changed in the store) still loads, compiled without them: its unknown
+ * field is an error value, or as here absent for has(). */
+START_TEST(test_old_version_loads_untyped)
+{
+	points_store *s = tu_store(db);
+	const unsigned char k[8] = { 0, 0, 0, 1, 0, 0, 0, 1 };
+	unsigned char buf[4096], *at;
+	const void *v;
+	size_t vl;
+
+	add("old", "purchase", NULL, "has(event.amount) ? 0 : 7");
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, "rulever"), k, 8, &v, &vl),
+	    POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	for (at = buf; at + 12 <= buf + vl && memcmp(at, "event.amount", 12);
+	    at++)
+		;
+	ck_assert_ptr_ne(at + 12, buf + vl + 1);
+	ck_assert_int_eq(memcmp(at, "event.amount", 12), 0);
+	memcpy(at, "event.amoun1", 12);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "rulever"), k, 8, buf, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	/* another save: the handle reads every version again */
+	add("other", "purchase", NULL, "1");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 100, NULL), 8);
+}
+END_TEST
+
 
 static points_event_result *
 refund(const char *id, int64_t amount, const char *key, int expect)
@@ -918,7 +1087,7 @@ START_TEST(test_pending_points_several_days)
 	d.pending_days = 3;
 	save(&d);
 	for (i = 0; i < 4; i++) {
-		char id[8];
+		char id[16];
 
 		snprintf(id, sizeof(id), "o%d", i);
 		ck_assert_int_eq(apply(id, "purchase", alice, 100 * (i + 1),
@@ -1069,6 +1238,234 @@ START_TEST(test_pending_points_refusals)
 	ck_assert_int_eq(r.pending_days, 30);
 	ck_assert_int_eq(points_rule_get(db, "spend", 1, &r), POINTS_OK);
 	ck_assert_int_eq(r.pending_days, 30);
+}
+END_TEST
+
+/* ---- Backtest ---- */
+
+static points_backtest *
+backtest(points_db *d, const char *name, int64_t version, int64_t from,
+    int64_t until)
+{
+	points_backtest *bt = NULL;
+
+	ck_assert_msg(points_rule_backtest(d, name, version, from, until,
+	    &bt) == POINTS_OK, "backtest %s: %s", name, points_errmsg(d));
+	return bt;
+}
+
+START_TEST(test_backtest)
+{
+	points_rule_def d = rule("bonus", "purchase", NULL, "event.amount / 10");
+	points_backtest_summary s;
+	points_backtest_row row;
+	points_backtest *bt;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res;
+	int64_t t0 = tu_now;
+
+	add("base", "purchase", NULL, "event.amount / 100");
+	d.state = POINTS_RULE_DRAFT;
+	d.cap_day = 15;
+	save(&d);
+	tu_now += 60;
+	ck_assert_int_eq(apply("b1", "purchase", alice, 100, NULL), 1);
+	ck_assert_int_eq(apply("b2", "purchase", alice, 100, NULL), 1);
+	ck_assert_int_eq(apply("b3", "purchase", bob, 300, NULL), 3);
+	ck_assert_int_eq(apply("b4", "shared", bob, 300, NULL), 0);
+	tu_now += TU_DAY;
+	ck_assert_int_eq(apply("b5", "purchase", alice, 50, NULL), 0);
+	/* a late one, in the first day: its cap is spent */
+	e.id = "b6";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 90;
+	e.time = t0 + 120;
+	ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+	points_event_result_free(res);
+
+	tu_snap(db);
+	bt = backtest(db, "bonus", 0, 0, 0);
+	tu_unchanged(db);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, 5);
+	ck_assert_int_eq(s.awards, 4);   /* 10, 5 (cut), 15, 5; b6 capped */
+	ck_assert_int_eq(s.points, 35);
+	ck_assert_int_eq(s.capped, 1);
+	ck_assert_int_eq(s.errors, 0);
+	ck_assert_int_eq(s.accounts, 2);
+	ck_assert_int_eq(points_backtest_row_get(bt, 0, &row), POINTS_OK);
+	ck_assert_int_eq(row.account, alice);
+	ck_assert_int_eq(row.points, 20);
+	ck_assert_int_eq(row.awards, 3);
+	ck_assert_int_eq(points_backtest_row_get(bt, 1, &row), POINTS_OK);
+	ck_assert_int_eq(row.account, bob);
+	ck_assert_int_eq(row.points, 15);
+	ck_assert_int_eq(points_backtest_row_get(bt, 2, &row),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_backtest_row_get(bt, -1, &row), POINTS_EINVAL);
+	points_backtest_free(bt);
+
+	/* the first day only; and again, the same (nothing was kept) */
+	bt = backtest(db, "bonus", 1, t0, t0 + TU_DAY);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, 4);
+	ck_assert_int_eq(s.points, 30);
+	points_backtest_free(bt);
+	bt = backtest(db, "bonus", 1, t0, t0 + TU_DAY);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 30);
+	points_backtest_free(bt);
+	/* an active rule too, counted apart from its own counters */
+	bt = backtest(db, "base", 0, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 1 + 1 + 3 + 0 + 0);
+	points_backtest_free(bt);
+
+	/* refusals */
+	tu_snap(db);
+	bt = NULL;
+	ck_assert_int_eq(points_rule_backtest(db, "nope", 0, 0, 0, &bt),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'nope' not found");
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 2, 0, 0, &bt),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'bonus' has no version 2");
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 10, 5, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", -1, 0, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "Bad Name", 0, 0, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 0, 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_rule_backtest(db, "bonus", 0, 0, 0, &bt),
+	    POINTS_EMISUSE);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	ck_assert_ptr_null(bt);
+	tu_unchanged(db);
+	tu_snap_free();
+}
+END_TEST
+
+/* A backtest equals applying the rule, alone and in force, to a copy of
+ * the ledger: a second ledger with the same accounts and events, where
+ * the rule is the only one. */
+START_TEST(test_backtest_equals_copy)
+{
+	static const char *const tiers[3] = { "", "silver", "gold" };
+	uint64_t seed = 0xb7e57000u + (uint64_t)_i * 104729u;
+	points_db *copy = tu_open("memory:");
+	points_rule_def d = rule("draft", "buy", "event.amount >= 20",
+	    "event.amount / 7");
+	int64_t acct[4], cacct[4], got[4] = { 0 }, want[4] = { 0 };
+	int64_t awards = 0, points = 0, capped = 0, events = 0, last = tu_now;
+	points_backtest_summary s;
+	points_backtest *bt;
+	int step, a;
+
+#define BRAND() (seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17)
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(copy, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(copy, "gold", 2, 200), POINTS_OK);
+	for (a = 0; a < 4; a++) {
+		char ext[8];
+		const char *tier = tiers[BRAND() % 3];
+
+		snprintf(ext, sizeof(ext), "B%d", a);
+		acct[a] = tu_account(db, ext);
+		cacct[a] = tu_account(copy, ext);
+		ck_assert_int_eq(points_account_update(db, acct[a], NULL, tier,
+		    NULL), POINTS_OK);
+		ck_assert_int_eq(points_account_update(copy, cacct[a], NULL,
+		    tier, NULL), POINTS_OK);
+	}
+	d.cap_day = BRAND() % 2 ? 0 : 20 + (int64_t)(BRAND() % 50);
+	d.cap_week = BRAND() % 2 ? 0 : 50 + (int64_t)(BRAND() % 200);
+	d.budget_points = BRAND() % 3 ? 0 : 200 + (int64_t)(BRAND() % 400);
+	if (BRAND() % 2) {
+		d.cap_key = "event.attrs.sku";
+		d.cap_key_limit = 30 + (int64_t)(BRAND() % 60);
+	}
+	if (BRAND() % 2) {
+		d.window_weekdays = 1u << 5;
+		d.window_percent = 200;
+	}
+	/* in the copy, in force alone; here a draft beside another rule */
+	ck_assert_int_eq(points_rule_save(copy, &d, &(points_rule){ 0 }),
+	    POINTS_OK);
+	d.state = POINTS_RULE_DRAFT;
+	save(&d);
+	add("other", "buy", NULL, "event.amount / 3");
+	for (step = 0; step < 120; step++) {
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *r1, *r2;
+		points_rule_outcome o;
+		char id[16], attrs[32];
+		int64_t t;
+		int64_t i, n;
+
+		tu_now += (int64_t)(BRAND() % (TU_DAY / 2));
+		t = tu_now - (BRAND() % 4 == 0 ?
+		    (int64_t)(BRAND() % (uint64_t)(tu_now - last)) : 0);
+		a = (int)(BRAND() % 4);
+		snprintf(id, sizeof(id), "e%d", step);
+		snprintf(attrs, sizeof(attrs), "{\"sku\":\"k%d\"}",
+		    (int)(BRAND() % 5));
+		e.id = id;
+		e.type = BRAND() % 8 ? "buy" : "visit";
+		e.amount = (int64_t)(BRAND() % 300);
+		e.attrs = attrs;
+		e.time = t;
+		e.account = acct[a];
+		ck_assert_int_eq(points_event_apply(db, &e, &r1), POINTS_OK);
+		e.account = cacct[a];
+		ck_assert_int_eq(points_event_apply(copy, &e, &r2), POINTS_OK);
+		points_event_result_free(r1);
+		n = strcmp(e.type, "buy") == 0;
+		events += n;
+		for (i = 0; i < n; i++) {
+			ck_assert_int_eq(points_event_result_outcome(r2, 0, &o),
+			    POINTS_OK);
+			if (o.status == POINTS_OUTCOME_AWARDED) {
+				want[a] += o.points;
+				points += o.points;
+				awards++;
+			} else if (o.status == POINTS_OUTCOME_CAPPED) {
+				capped++;
+			}
+		}
+		points_event_result_free(r2);
+	}
+	tu_snap(db);
+	bt = backtest(db, "draft", 0, 0, 0);
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, events);
+	ck_assert_int_eq(s.awards, awards);
+	ck_assert_int_eq(s.points, points);
+	ck_assert_int_eq(s.capped, capped);
+	for (a = 0; a < s.accounts; a++) {
+		points_backtest_row row;
+		int k;
+
+		ck_assert_int_eq(points_backtest_row_get(bt, a, &row),
+		    POINTS_OK);
+		for (k = 0; k < 4 && acct[k] != row.account; k++)
+			;
+		ck_assert_int_lt(k, 4);
+		got[k] = row.points;
+	}
+	for (a = 0; a < 4; a++)
+		ck_assert_msg(got[a] == want[a], "account %d: backtest %lld, "
+		    "the copy %lld", a, (long long)got[a], (long long)want[a]);
+	points_backtest_free(bt);
+	tu_invariants(copy);
+	points_close(copy);
+#undef BRAND
 }
 END_TEST
 
@@ -1541,11 +1938,17 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_test(tc, test_birthday_month);
+	tcase_add_test(tc, test_line_items);
+	tcase_add_test(tc, test_unknown_fields);
+	tcase_add_test(tc, test_old_version_loads_untyped);
 	tcase_add_test(tc, test_refunds);
 	tcase_add_test(tc, test_pending_points_become_available);
 	tcase_add_test(tc, test_pending_points_several_days);
 	tcase_add_test(tc, test_pending_points_refunds);
 	tcase_add_test(tc, test_pending_points_refusals);
+	tcase_add_test(tc, test_backtest);
+	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -752,6 +752,7 @@ POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
+POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
 /* One opaque type per list, as in C: a wrong kind does not compile. */
@@ -777,6 +778,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_event_reverse,
 POINTS_JAVA_RETURNS_HANDLE(points_event_fields, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_reverse_fields,
     SWIGTYPE_p_points_event_result)
+/* A backtest's result: Backtest reads it and frees it at once. */
+POINTS_JAVA_RETURNS_HANDLE(points_rule_backtest, SWIGTYPE_p_points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 
@@ -861,6 +864,8 @@ POINTS_JAVA_RETURNS(points_rule_history_next, jobject, Rule)
 POINTS_JAVA_RETURNS(points_tier_get, jobject, Tier)
 POINTS_JAVA_RETURNS(points_event_result_summary, jobject, EventSummary)
 POINTS_JAVA_RETURNS(points_event_result_outcome, jobject, RuleOutcome)
+POINTS_JAVA_RETURNS(points_backtest_summary_get, jobject, BacktestSummary)
+POINTS_JAVA_RETURNS(points_backtest_row_get, jobject, BacktestRow)
 POINTS_JAVA_RETURNS(points_approval_nominate, jobject, Approval)
 POINTS_JAVA_RETURNS(points_approval_nominate_fields, jobject, Approval)
 POINTS_JAVA_RETURNS(points_approval_approve, jobject, Approval)

@@ -219,6 +219,8 @@ POINTS_PY_HANDLE_OUT(points_rule_history_iterator)
 POINTS_PY_HANDLE_OUT(points_approval_iterator)
 /* An event's result: the layer reads it and frees it at once. */
 POINTS_PY_HANDLE_OUT(points_event_result)
+/* A backtest's result: the same. */
+POINTS_PY_HANDLE_OUT(points_backtest)
 
 %typemap(in, numinputs=0) int64_t *out (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout) int64_t *out {

@@ -308,6 +308,44 @@ POINTS_EXTERN int points_event_reversal_init(points_event_reversal *r,
 POINTS_EXTERN int points_event_reverse(points_db *db,
     const points_event_reversal *r, points_event_result **out);
 
+/* ---- Backtest ----
+ * What a saved version of a rule (a draft, typically) would have
+ * awarded over the events of the log with from <= time < until (0: no
+ * bound), had it been in force alone: each event of its type, in the
+ * order applied, evaluated against the version as events are (active
+ * period, window, tier multiplier, caps, cap key and budget, all
+ * counted from zero at the start), with the accounts as they are now
+ * (tier, attributes; frozen or closed ones count too).  Nothing is
+ * written: the run is one write transaction rolled back at its end, so
+ * other writers wait for it.  The result: a summary and the points per
+ * account that would have earned, by account id. */
+typedef struct points_backtest_summary {
+	int64_t events;   /* events of the rule's type in the period */
+	int64_t awards;   /* events that would have paid */
+	int64_t points;   /* the points in all */
+	int64_t accounts; /* accounts that would have earned: rows */
+	int64_t capped;   /* events a cap or the budget cut to nothing */
+	int64_t errors;   /* events whose expressions gave an error */
+} points_backtest_summary;
+
+typedef struct points_backtest_row {
+	int64_t account;
+	int64_t points;
+	int64_t awards;
+} points_backtest_row;
+
+typedef struct points_backtest points_backtest;
+/* version 0: the latest. */
+POINTS_EXTERN int points_rule_backtest(points_db *db, const char *name,
+    int64_t version, int64_t from, int64_t until, points_backtest **out);
+POINTS_EXTERN int points_backtest_summary_get(const points_backtest *b,
+    points_backtest_summary *out);
+/* Row i (0 .. summary.accounts - 1), by account id; POINTS_ENOTFOUND
+ * past them. */
+POINTS_EXTERN int points_backtest_row_get(const points_backtest *b, int64_t i,
+    points_backtest_row *out);
+POINTS_EXTERN void points_backtest_free(points_backtest *b);
+
 /* ---- Approval (four eyes) ----
  * An award that waits for a second actor: the awards of a rule with
  * POINTS_RULE_APPROVAL (nominated by the event's actor, which such an

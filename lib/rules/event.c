@@ -1095,6 +1095,7 @@ activate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
 	a->act.vals = a->vars;
 	a->act.n = POINTS_RULE__NVARS;
+	a->act.utc_offset = db->utc_offset;
 	return POINTS_OK;
 }
 
@@ -2329,5 +2330,261 @@ points_event_result_free(points_event_result *r)
 		points_alloc__free(r->rid);
 		points_alloc__free(r->attrs);
 		points_alloc__free(r);
+	}
+}
+
+/* ---- Backtest ---- */
+
+struct points_backtest {
+	points_backtest_summary s;
+	points_backtest_row *rows; /* one per award, then one per account */
+	size_t n, cap;
+};
+
+/* Version version (0: the latest) of rule name, from the handle's copy. */
+static int
+find_named(points_db *db, const points_rules_set *set, const char *name,
+    int64_t version, const points_rule_ver **out)
+{
+	const points_rule_ver *best = NULL;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const points_rule_ver *rv = &set->v[i];
+
+		if (strcmp(rv->r.name, name) != 0)
+			continue;
+		if (version ? rv->r.version == version :
+		    !best || rv->r.version > best->r.version)
+			best = rv;
+	}
+	if (!best && version)
+		return points_db__err(db, POINTS_ENOTFOUND, "rule '%s' has no "
+		    "version %lld", name, (long long)version);
+	if (!best)
+		return points_db__err(db, POINTS_ENOTFOUND, "rule '%s' not "
+		    "found", name);
+	*out = best;
+	return POINTS_OK;
+}
+
+/* One logged event (in log) evaluated against rv, its award tallied. */
+static int
+backtest_event(points_db *db, event_ctx *c, const points_rules_set *set,
+    const points_rule_ver *rv, const points_event_result *log,
+    points_backtest *bt)
+{
+	event_state *st = points_db__state(db, &event_module);
+	points_event e = POINTS_EVENT_INIT;
+	points_rule_outcome o;
+	activation a;
+	char err[128];
+	int rc;
+
+	e.id = log->s.id;
+	e.type = log->s.type;
+	e.account = log->s.account;
+	e.amount = log->s.amount;
+	e.attrs = log->attrs;
+	points_json__free(&c->attrs);
+	if (log->attrs) {
+		rc = points_json__parse(log->attrs, strlen(log->attrs),
+		    &c->attrs, err, sizeof(err));
+		if (rc == POINTS_ENOMEM)
+			return points_db__err(db, rc, "out of memory");
+		if (rc)
+			return points_db__err(db, POINTS_ECORRUPT, "event '%s': "
+			    "logged attrs: %s", e.id, err);
+	}
+	ctx_reset(c);
+	memset(&o, 0, sizeof(o));
+	if ((rc = activate(db, c, &e, log->s.time, 1, &a)) ||
+	    (rc = eval_rule(db, c, set, rv, log->s.time, &a.acct, &a.act,
+	    st->scratch, 0, &o)) ||
+	    (rc = store_counters(db, c)))
+		return rc;
+	bt->s.events++;
+	if (o.status == POINTS_OUTCOME_CAPPED)
+		bt->s.capped++;
+	else if (o.status == POINTS_OUTCOME_ERROR)
+		bt->s.errors++;
+	if (o.status != POINTS_OUTCOME_AWARDED)
+		return POINTS_OK;
+	if ((rc = grow(db, (void **)&bt->rows, &bt->cap, bt->n,
+	    sizeof(*bt->rows))))
+		return rc;
+	bt->rows[bt->n].account = o.account;
+	bt->rows[bt->n].points = o.points;
+	bt->rows[bt->n++].awards = 1;
+	bt->s.awards++;
+	if (points_codec__add(&bt->s.points, o.points))
+		return points_db__err(db, POINTS_EOVERFLOW, "backtest of rule "
+		    "'%s': points in all overflow", rv->r.name);
+	return POINTS_OK;
+}
+
+#define BACKTEST_CHUNK 256
+
+static int
+backtest_in(points_db *db, const char *name, int64_t version, int64_t from,
+    int64_t until, points_backtest *bt)
+{
+	const points_rules_set *set;
+	const points_rule_ver *found = NULL;
+	points_rule_ver rv;
+	unsigned char lo[8], *keys = NULL;
+	points_event_result *log = NULL;
+	event_ctx c;
+	int64_t next = 1;
+	size_t i, n;
+	uint32_t fresh = 0;
+	int rc;
+
+	if ((rc = points_rule__load(db, &set)) ||
+	    (rc = find_named(db, set, name, version, &found)))
+		return rc;
+	/* in force for the run, counting from zero under a number no rule
+	 * has (the counters written go with the rollback) */
+	rv = *found;
+	rv.r.state = POINTS_RULE_ACTIVE;
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].id >= fresh)
+			fresh = set->v[i].id + 1;
+	rv.id = fresh;
+	if ((rc = new_result(db, &c)))
+		return rc;
+	log = c.res;
+	c.res = NULL;
+	if (!(keys = points_alloc__malloc(BACKTEST_CHUNK * 8))) {
+		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		points_codec__put_be64(lo, (uint64_t)next);
+		if ((rc = points_db__collect_keys(db, &event_ks, lo, 8, NULL, 0,
+		    8, keys, BACKTEST_CHUNK, &n)) || n == 0)
+			break;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			int64_t seq = (int64_t)points_codec__get_be64(keys +
+			    i * 8);
+
+			if ((rc = load_event(db, seq, log)))
+				break;
+			if (strcmp(log->s.type, rv.r.event_type) != 0 ||
+			    (from && log->s.time < from) ||
+			    (until && log->s.time >= until))
+				continue;
+			rc = backtest_event(db, &c, set, &rv, log, bt);
+		}
+		if (rc)
+			break;
+		next = (int64_t)points_codec__get_be64(keys + (n - 1) * 8) + 1;
+	}
+out:
+	points_alloc__free(keys);
+	points_event_result_free(log);
+	ctx_free(&c);
+	return rc;
+}
+
+static int
+by_account(const void *a, const void *b)
+{
+	const points_backtest_row *x = a, *y = b;
+
+	return x->account < y->account ? -1 : x->account > y->account;
+}
+
+/* One row per account: the awards, sorted, summed. */
+static void
+backtest_merge(points_backtest *bt)
+{
+	size_t i, m = 0;
+
+	if (bt->n > 1)
+		qsort(bt->rows, bt->n, sizeof(*bt->rows), by_account);
+	for (i = 0; i < bt->n; i++) {
+		if (m && bt->rows[m - 1].account == bt->rows[i].account) {
+			/* within the total, which did not overflow */
+			bt->rows[m - 1].points += bt->rows[i].points;
+			bt->rows[m - 1].awards += bt->rows[i].awards;
+		} else {
+			bt->rows[m++] = bt->rows[i];
+		}
+	}
+	bt->n = m;
+	bt->s.accounts = (int64_t)m;
+}
+
+POINTS_EXTERN int
+points_rule_backtest(points_db *db, const char *name, int64_t version,
+    int64_t from, int64_t until, points_backtest **out)
+{
+	points_backtest *bt;
+	int rc, in;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_rule__check_name(db, "rule name", name,
+	    POINTS_RULE_NAME_MAX)))
+		return rc;
+	if (version < 0 || from < 0 || until < 0)
+		return points_db__err(db, POINTS_EINVAL, "backtest of rule '%s': "
+		    "version, from and until must not be negative", name);
+	if (until && until <= from)
+		return points_db__err(db, POINTS_EINVAL, "backtest of rule '%s': "
+		    "until must be after from", name);
+	if (db->in_batch)
+		return points_db__err(db, POINTS_EMISUSE, "backtest of rule "
+		    "'%s': not inside a batch (it rolls its transaction back)",
+		    name);
+	if (!(bt = points_alloc__calloc(1, sizeof(*bt))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	if ((rc = points_db__write_begin(db)) == POINTS_OK) {
+		in = backtest_in(db, name, version, from, until, bt);
+		/* never kept: any code below zero rolls back */
+		rc = points_db__write_end(db, in ? in : POINTS_ESTATE);
+		if (in == POINTS_OK)
+			rc = POINTS_OK;
+	}
+	if (rc) {
+		points_backtest_free(bt);
+		return rc;
+	}
+	backtest_merge(bt);
+	*out = bt;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_backtest_summary_get(const points_backtest *b,
+    points_backtest_summary *out)
+{
+	if (!b || !out)
+		return POINTS_EINVAL;
+	*out = b->s;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_backtest_row_get(const points_backtest *b, int64_t i,
+    points_backtest_row *out)
+{
+	if (!b || !out || i < 0)
+		return POINTS_EINVAL;
+	if ((uint64_t)i >= b->n)
+		return POINTS_ENOTFOUND;
+	*out = b->rows[i];
+	return POINTS_OK;
+}
+
+POINTS_EXTERN void
+points_backtest_free(points_backtest *b)
+{
+	if (b) {
+		points_alloc__free(b->rows);
+		points_alloc__free(b);
 	}
 }

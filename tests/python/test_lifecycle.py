@@ -72,6 +72,7 @@ CALLS = {
     "event_apply": lambda l, a: l.event_apply("e", "t", a),
     "event_preview": lambda l, a: l.event_preview("e", "t", a),
     "event_get": lambda l, a: l.event_get("e"),
+    "rule_backtest": lambda l, a: l.rule_backtest("r"),
     "event_reverse": lambda l, a: l.event_reverse("e"),
     "approval_nominate": lambda l, a: l.approval_nominate(a, 1, "PTS", "m"),
     "approval_approve": lambda l, a: l.approval_approve(1, "h"),

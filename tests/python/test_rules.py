@@ -209,6 +209,31 @@ class RulesTest(LedgerCase):
             self.ledger.event_apply("l3", "login", self.alice,
                                     attrs='{"n": 1.5}')
 
+    def test_backtest(self):
+        self.save_spend()
+        self.ledger.rule_save("bonus", "purchase", "event.amount / 1000",
+                              "PTS", "ops", cap_day=15)
+        self.ledger.event_apply("o1", "purchase", self.alice, 12000)
+        self.ledger.event_apply("o2", "purchase", self.alice, 12000)
+        self.ledger.event_apply("o3", "purchase", self.bob, 5000)
+        before = self.snapshot()
+        b = self.ledger.rule_backtest("bonus")
+        self.assertEqual(self.snapshot(), before)
+        self.assertIsInstance(b, points.Backtest)
+        # 12, then 3 of 12 (the daily cap of 15), and 5
+        self.assertEqual((b.events, b.awards, b.points, b.accounts,
+                          b.capped, b.errors), (3, 3, 20, 2, 0, 0))
+        self.assertEqual([(r.account, r.points, r.awards) for r in b.rows],
+                         [(self.alice.id, 15, 2), (self.bob.id, 5, 1)])
+        self.assertEqual(self.ledger.rule_backtest("bonus", 1, since=T0 + 1)
+                         .events, 0)
+        self.assertEqual(self.ledger.rule_backtest("spend").points,
+                         120 + 120 + 50)
+        with self.assertRaises(points.NotFound):
+            self.ledger.rule_backtest("nope")
+        with self.assertRaises(points.NotFound):
+            self.ledger.rule_backtest("bonus", 2)
+
     def test_closed_ledger(self):
         self.ledger.close()
         with self.assertRaises(points.LedgerClosed):

@@ -33,6 +33,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
                       SweepReport, Txn, Rule, Tier, RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
+                      BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       _fields_of)
 
@@ -514,6 +515,23 @@ class Ledger:
 
     def tier_get(self, name):
         return Tier._make(self._call(_c.points_tier_get, name))
+
+    def rule_backtest(self, name, version=0, since=None, until=None):
+        """What version (0: the latest) of rule name, a draft typically,
+        would have awarded over the logged events with since <= time <
+        until (None: no bound), had it been in force alone; nothing is
+        written (points_rule_backtest(3)).  Returns a Backtest."""
+        with self._lock:
+            b = self._call(_c.points_rule_backtest, name, version,
+                           0 if since is None else seconds(since),
+                           0 if until is None else seconds(until))
+            try:
+                s = BacktestSummary._make(_c.points_backtest_summary_get(b))
+                rows = [BacktestRow._make(_c.points_backtest_row_get(b, i))
+                        for i in range(s.accounts)]
+            finally:
+                _c.points_backtest_free(b)
+        return Backtest(s, rows)
 
     def _event_result(self, fn, *args):
         """Call fn for a C result, read it into an EventResult and free

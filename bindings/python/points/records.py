@@ -263,6 +263,35 @@ class EventSummary(_record("EventSummary")):
     __slots__ = ()
 
 
+class BacktestSummary(_record("BacktestSummary")):
+    """The summary of a rule's backtest."""
+    __slots__ = ()
+
+
+class BacktestRow(_record("BacktestRow")):
+    """What one account would have earned in a backtest."""
+    __slots__ = ()
+
+
+class Backtest:
+    """What a rule would have awarded (Ledger.rule_backtest): the
+    summary's fields as attributes (events, awards, points, accounts,
+    capped, errors) and rows, a list of BacktestRow by account id."""
+    __slots__ = ("summary", "rows")
+
+    def __init__(self, summary, rows):
+        self.summary = summary
+        self.rows = list(rows)
+
+    def __getattr__(self, name):
+        if name in BacktestSummary._fields:
+            return getattr(self.summary, name)
+        raise AttributeError(name)
+
+    def __repr__(self):
+        return "Backtest(%r, rows=%r)" % (self.summary, self.rows)
+
+
 class EventResult:
     """The result of an event (Ledger.event_apply, event_preview,
     event_get, event_reverse): the summary's fields as attributes

@@ -495,6 +495,27 @@ public final class Ledger implements AutoCloseable {
         return capi.points_tier_get(db(), name);
     }
 
+    /**
+     * What version {@code version} (0: the latest) of rule {@code name}, a
+     * draft typically, would have awarded over the logged events with
+     * {@code from <= time < until} (0: no bound), in force alone, writing
+     * nothing ({@code points_rule_backtest}).
+     */
+    public synchronized Backtest ruleBacktest(String name, long version, long from,
+            long until) {
+        SWIGTYPE_p_points_backtest b = capi.points_rule_backtest(db(), name, version,
+                from, until);
+        try {
+            BacktestSummary s = capi.points_backtest_summary_get(b);
+            List<BacktestRow> rows = new ArrayList<>();
+            for (long i = 0; i < s.accounts(); i++)
+                rows.add(capi.points_backtest_row_get(b, i));
+            return new Backtest(s, rows);
+        } finally {
+            capi.points_backtest_free(b);
+        }
+    }
+
     /*
      * The result r as Java data; r is freed here, whatever happens.
      */

@@ -67,6 +67,33 @@ public class RulesTest {
     }
 
     @Test
+    public void backtest() {
+        ledger.saveRule(spend());
+        ledger.saveRule(RuleDef.of("bonus", "purchase", "event.amount / 1000", "PTS")
+                .author("ops").caps(15, 0, 0, 0, 0));
+        ledger.applyEvent(Event.of("o1", "purchase", alice).amount(12000));
+        ledger.applyEvent(Event.of("o2", "purchase", alice).amount(12000));
+        ledger.applyEvent(Event.of("o3", "purchase", bob).amount(5000));
+        long before = ledger.getBalance(alice, "PTS").available();
+        Backtest b = ledger.ruleBacktest("bonus", 0, 0, 0);
+        assertEquals(before, ledger.getBalance(alice, "PTS").available());
+        /* 12, then 3 of 12 (the daily cap of 15), and 5 */
+        assertEquals(3, b.summary().events());
+        assertEquals(3, b.summary().awards());
+        assertEquals(20, b.points());
+        assertEquals(2, b.summary().accounts());
+        assertEquals(0, b.summary().capped());
+        assertEquals(2, b.rows().size());
+        assertEquals(alice, b.rows().get(0).account());
+        assertEquals(15, b.rows().get(0).points());
+        assertEquals(2, b.rows().get(0).awards());
+        assertEquals(bob, b.rows().get(1).account());
+        assertEquals(5, b.rows().get(1).points());
+        assertEquals(0, ledger.ruleBacktest("bonus", 1, T0 + 1, 0).summary().events());
+        expect(NotFoundException.class, () -> ledger.ruleBacktest("nope", 0, 0, 0));
+    }
+
+    @Test
     public void tierMultiplier() {
         ledger.saveRule(spend());
         ledger.setTier("gold", 2, 150);
