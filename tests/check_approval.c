@@ -470,6 +470,30 @@ START_TEST(test_refund_leaves_approvals)
 }
 END_TEST
 
+/* A backtest of a rule that needs approval counts what approving its
+ * awards would cost. */
+START_TEST(test_backtest_counts_approvals)
+{
+	points_event_result *r;
+	points_backtest *bt;
+	points_backtest_summary s;
+
+	idea_rule(0, 0, 0);
+	r = idea("i1", alice, "mgr.wang", POINTS_OK);
+	points_event_result_free(r);
+	r = idea("i2", bob, "mgr.wang", POINTS_OK);
+	points_event_result_free(r);
+	tu_now += 60;
+	ck_assert_int_eq(points_rule_backtest(db, "idea", 0, 0, 0, &bt),
+	    POINTS_OK);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.events, 2);
+	ck_assert_int_eq(s.awards, 2);
+	ck_assert_int_eq(s.points, 40);
+	points_backtest_free(bt);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -483,6 +507,7 @@ main(void)
 	tcase_add_test(tc, test_iterator);
 	tcase_add_test(tc, test_caps_pending_days_exclusive);
 	tcase_add_test(tc, test_refund_leaves_approvals);
+	tcase_add_test(tc, test_backtest_counts_approvals);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -2408,7 +2408,10 @@ backtest_event(points_db *db, event_ctx *c, const points_rules_set *set,
 		bt->s.capped++;
 	else if (o.status == POINTS_OUTCOME_ERROR)
 		bt->s.errors++;
-	if (o.status != POINTS_OUTCOME_AWARDED)
+	/* an award that would wait for approval counts: what approving
+	 * them all would cost */
+	if (o.status != POINTS_OUTCOME_AWARDED &&
+	    o.status != POINTS_OUTCOME_APPROVAL)
 		return POINTS_OK;
 	if ((rc = grow(db, (void **)&bt->rows, &bt->cap, bt->n,
 	    sizeof(*bt->rows))))
