@@ -35,7 +35,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luuid -lsodium)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-LIB_LAYERS = util store core ledger rules
+LIB_LAYERS = util store core ledger rules outbox mall
 LIB_SRC = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
 LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)

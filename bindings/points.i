@@ -267,6 +267,38 @@ points_event_reverse_fields(points_db *db, const char *event_id,
 	r.flags = flags;
 	return points_event_reverse(db, &r, out);
 }
+
+/* points_item_create (create 1) or points_item_update (create 0) with
+ * the definition's fields as arguments. */
+static int
+points_item_save_fields(points_db *db, int create, const char *sku,
+    const char *name, const char *description, const char *image_url,
+    const char *category, const char *asset, int64_t price, int64_t stock,
+    int64_t low_stock, int64_t order_limit, int64_t return_days,
+    const char *min_tier, int listed, const char *actor, const char *reason,
+    points_item *out)
+{
+	points_item_def d;
+
+	points_item_def_init(&d, POINTS_ITEM_DEF_VERSION);
+	d.sku = sku;
+	d.name = name;
+	d.description = description;
+	d.image_url = image_url;
+	d.category = category;
+	d.asset = asset;
+	d.price = price;
+	d.stock = stock;
+	d.low_stock = low_stock;
+	d.order_limit = order_limit;
+	d.return_days = return_days;
+	d.min_tier = min_tier;
+	d.listed = listed;
+	d.actor = actor;
+	d.reason = reason;
+	return create ? points_item_create(db, &d, out) :
+	    points_item_update(db, &d, out);
+}
 %}
 
 %include <stdint.i>
@@ -357,6 +389,15 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_nomination::category;
 %immutable points_nomination::memo;
 %immutable points_nomination::nominator;
+%immutable points_item_def::sku;
+%immutable points_item_def::name;
+%immutable points_item_def::description;
+%immutable points_item_def::image_url;
+%immutable points_item_def::category;
+%immutable points_item_def::asset;
+%immutable points_item_def::min_tier;
+%immutable points_item_def::actor;
+%immutable points_item_def::reason;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -391,6 +432,8 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_rule_history_iterator_free;
 %noexception points_approval_iterator_free;
 %noexception points_event_result_free;
+%noexception points_item_iterator_free;
+%noexception points_item_history_iterator_free;
 %noexception points_backtest_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
@@ -424,6 +467,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_rule_def)
 POINTS_SWIG_PLAIN_STRUCT(points_event)
 POINTS_SWIG_PLAIN_STRUCT(points_event_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_nomination)
+POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -446,6 +490,8 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/hold.h"
 %include "points/verify.h"
 %include "points/rules.h"
+%include "points/outbox.h"
+%include "points/mall.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
 int points_account_apply_fields(points_db *db, int64_t account,
@@ -471,4 +517,10 @@ int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
     points_approval *out);
+int points_item_save_fields(points_db *db, int create, const char *sku,
+    const char *name, const char *description, const char *image_url,
+    const char *category, const char *asset, int64_t price, int64_t stock,
+    int64_t low_stock, int64_t order_limit, int64_t return_days,
+    const char *min_tier, int listed, const char *actor, const char *reason,
+    points_item *out);
 %enddef

@@ -40,5 +40,7 @@
 #include "points/hold.h"
 #include "points/verify.h"
 #include "points/rules.h"
+#include "points/outbox.h"
+#include "points/mall.h"
 
 #endif /* POINTS_H */

@@ -212,6 +212,31 @@ fx_populate(void)
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		points_event_result_free(res);
 	}
+	/* the mall: MUG (10 PTS, 6 in stock, low at 5, silver pays 8),
+	 * CUP (sold out: one outbox event) */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_item it;
+
+		ck_assert_int_eq(points_tier_set(db, "silver", 1, 100),
+		    POINTS_OK);
+		d.sku = "MUG";
+		d.name = "Mug";
+		d.category = "physical/kitchen";
+		d.asset = "PTS";
+		d.price = 10;
+		d.stock = 6;
+		d.low_stock = 5;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		ck_assert_int_eq(points_item_set_tier_price(db, "MUG",
+		    "silver", 8, "admin", NULL, &it), POINTS_OK);
+		d.sku = "CUP";
+		d.stock = 1;
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		ck_assert_int_eq(points_item_restock(db, "CUP", -1, "admin",
+		    NULL, &it), POINTS_OK);
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	tu_invariants(db);
 }
@@ -1746,6 +1771,132 @@ check_approval_reject(void)
 	ck_assert_int_eq(tu_available(db, ivy, "PTS"), 30);
 }
 
+/* ---- The mall ---- */
+
+static points_item itemo;
+static int64_t prunedo;
+
+static int
+run_item_create(void)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+
+	d.sku = "HOTEL";
+	d.name = "Hotel night";
+	d.description = "A night for two";
+	d.category = "travel/hotel";
+	d.asset = "PTS";
+	d.price = 10000;
+	d.stock = POINTS_STOCK_UNLIMITED;
+	d.min_tier = "silver";
+	d.actor = "admin";
+	d.reason = "launch";
+	return points_item_create(db, &d, &itemo);
+}
+
+static void
+check_item_create(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, "HOTEL", &it), POINTS_OK);
+	ck_assert_mem_eq(&it, &itemo, sizeof(it));
+	ck_assert_str_eq(it.min_tier, "silver");
+	ck_assert_int_eq(it.changes, 1);
+}
+
+/* MUG down to 4 and its price up: a low-stock event */
+static int
+run_item_update(void)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+
+	d.sku = "MUG";
+	d.name = "Mug, blue";
+	d.category = "physical/kitchen";
+	d.asset = "PTS";
+	d.price = 12;
+	d.stock = 4;
+	d.low_stock = 5;
+	d.actor = "ops";
+	return points_item_update(db, &d, &itemo);
+}
+
+static void
+check_item_update(void)
+{
+	points_outbox_event e;
+
+	ck_assert_int_eq(itemo.price, 12);
+	ck_assert_int_eq(itemo.stock, 4);
+	ck_assert_int_eq(itemo.changes, 3);
+	ck_assert_int_eq(points_outbox_next(db, 1, &e), POINTS_OK);
+	ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOW_STOCK);
+}
+
+static int
+run_item_restock(void)
+{
+	return points_item_restock(db, "MUG", -2, "ops", "broken", &itemo);
+}
+
+static void
+check_item_restock(void)
+{
+	points_outbox_event e;
+
+	ck_assert_int_eq(itemo.stock, 4);
+	ck_assert_int_eq(points_outbox_next(db, 1, &e), POINTS_OK);
+	ck_assert_int_eq(e.seq, 2);
+	ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOW_STOCK);
+}
+
+static int
+run_item_set_listed(void)
+{
+	return points_item_set_listed(db, "MUG", 0, "ops", "recall", &itemo);
+}
+
+static void
+check_item_set_listed(void)
+{
+	ck_assert_int_eq(itemo.listed, 0);
+	ck_assert_int_eq(itemo.changes, 3);
+}
+
+static int
+run_item_set_tier_price(void)
+{
+	return points_item_set_tier_price(db, "MUG", "gold", 6, "admin", NULL,
+	    &itemo);
+}
+
+static void
+check_item_set_tier_price(void)
+{
+	int64_t p;
+
+	ck_assert_int_eq(itemo.tier_prices, 2);
+	ck_assert_int_eq(points_item_tier_price_get(db, "MUG", "gold", &p),
+	    POINTS_OK);
+	ck_assert_int_eq(p, 6);
+}
+
+static int
+run_outbox_prune(void)
+{
+	return points_outbox_prune(db, 1, &prunedo);
+}
+
+static void
+check_outbox_prune(void)
+{
+	points_outbox_event e;
+
+	ck_assert_int_eq(prunedo, 1);
+	ck_assert_int_eq(points_outbox_next(db, 0, &e), POINTS_ITEROVER);
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -1769,6 +1920,8 @@ static const fault_op write_ops[] = {
 	OP(event_reverse), OP(event_pending), OP(event_reverse_pending),
 	OP(event_approval), OP(approval_nominate), OP(approval_approve),
 	OP(approval_reject),
+	OP(item_create), OP(item_update), OP(item_restock),
+	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -2234,6 +2387,12 @@ static const out_op out_ops[] = {
 	{ "account_forfeit", run_forfeit, &fro, sizeof(fro) },
 	{ "expire_sweep_asset", run_sweep_asset, &repo, sizeof(repo) },
 	{ "transfer_expiring", run_transfer_expiring, &txo, sizeof(txo) },
+	{ "item_create", run_item_create, &itemo, sizeof(itemo) },
+	{ "item_update", run_item_update, &itemo, sizeof(itemo) },
+	{ "item_restock", run_item_restock, &itemo, sizeof(itemo) },
+	{ "item_set_tier_price", run_item_set_tier_price, &itemo,
+	    sizeof(itemo) },
+	{ "outbox_prune", run_outbox_prune, &prunedo, sizeof(prunedo) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
@@ -2463,6 +2622,42 @@ read_verify(char *buf, size_t len)
 }
 
 static int
+read_item(char *buf, size_t len)
+{
+	points_item it;
+	int rc = points_item_get(db, "MUG", &it);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s %lld %lld %lld", it.sku,
+		    (long long)it.price, (long long)it.stock,
+		    (long long)it.changes);
+	return rc;
+}
+
+static int
+read_item_price(char *buf, size_t len)
+{
+	int64_t p;
+	int rc = points_item_price_for(db, "MUG", bob, &p);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld", (long long)p);
+	return rc;
+}
+
+static int
+read_outbox(char *buf, size_t len)
+{
+	points_outbox_event e;
+	int rc = points_outbox_next(db, 0, &e);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %s %s", (long long)e.seq, e.kind,
+		    e.data);
+	return rc;
+}
+
+static int
 read_backtest(char *buf, size_t len)
 {
 	points_backtest *b = NULL;
@@ -2485,6 +2680,9 @@ read_backtest(char *buf, size_t len)
 }
 
 static const read_op read_ops[] = {
+	{ "item_get", read_item },
+	{ "item_price_for", read_item_price },
+	{ "outbox_next", read_outbox },
 	{ "balance_get", read_balance },
 	{ "account_get", read_account },
 	{ "account_find", read_account_find },
@@ -2664,7 +2862,66 @@ free_accounts(void *it)
 	points_account_iterator_free(it);
 }
 
+static int
+open_items(void **out)
+{
+	points_item_iterator *it = NULL;
+	int rc = points_item_iterator_new(db, "physical", 0, &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_item(void *it, char *buf, size_t len)
+{
+	points_item i;
+	int rc = points_item_next(it, &i);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)i.price,
+		    (long long)i.stock, (long long)i.changes, i.sku);
+	return rc;
+}
+
+static void
+free_items(void *it)
+{
+	points_item_iterator_free(it);
+}
+
+static int
+open_item_history(void **out)
+{
+	points_item_history_iterator *it = NULL;
+	int rc = points_item_history_iterator_new(db, "MUG", &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_item_change(void *it, char *buf, size_t len)
+{
+	points_item_change c;
+	int rc = points_item_history_next(it, &c);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)c.n,
+		    (long long)c.what, (long long)c.tier_price, c.tier);
+	return rc;
+}
+
+static void
+free_item_history(void *it)
+{
+	points_item_history_iterator_free(it);
+}
+
 static const iter_op iter_ops[] = {
+	{ "items", open_items, next_item, free_items },
+	{ "item history", open_item_history, next_item_change,
+	    free_item_history },
 	{ "statement newest first", open_statement_newest, next_entry,
 	    free_statement },
 	{ "statement oldest first", open_statement_oldest, next_entry,

@@ -8,7 +8,7 @@
 #ifndef CASE
 #define CASE 0
 #endif
-#define NCASES 10
+#define NCASES 13
 
 int iterator_kinds(points_db *db, points_account_iterator *ai,
     points_statement_iterator *si, points_lot_iterator *li);
@@ -20,6 +20,8 @@ iterator_kinds(points_db *db, points_account_iterator *ai,
 	points_account a;
 	points_entry e;
 	points_lot l;
+	points_item item;
+	points_item_change ch;
 	int rc = 0;
 
 	(void)db;
@@ -55,7 +57,16 @@ iterator_kinds(points_db *db, points_account_iterator *ai,
 #elif CASE == 10
 	rc = points_statement_iterator_new(db, 4, "PTS", 0, 0,
 	    POINTS_NEWEST_FIRST, &ai);
+#elif CASE == 11
+	rc = points_item_next((points_item_history_iterator *)0, &item);
+#elif CASE == 12
+	rc = points_item_history_next((points_item_iterator *)0, &ch);
+#elif CASE == 13
+	rc = points_item_iterator_new(db, NULL, 0,
+	    (points_item_history_iterator **)0);
 #endif
+	(void)item;
+	(void)ch;
 	(void)a;
 	(void)e;
 	(void)l;

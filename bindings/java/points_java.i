@@ -580,6 +580,14 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(4) POINTS_KS_INT64;
 %javaconstvalue(7) POINTS_KS_FLAGS;
 %javaconstvalue(1) POINTS_RULE_EXCLUSIVE;
+%javaconstvalue(1) POINTS_ITEMS_LISTED;
+%javaconstvalue(2) POINTS_ITEMS_IN_STOCK;
+%javaconstvalue(1) POINTS_ITEM_CHANGED_CREATED;
+%javaconstvalue(2) POINTS_ITEM_CHANGED_DETAILS;
+%javaconstvalue(4) POINTS_ITEM_CHANGED_PRICE;
+%javaconstvalue(8) POINTS_ITEM_CHANGED_STOCK;
+%javaconstvalue(16) POINTS_ITEM_CHANGED_LISTING;
+%javaconstvalue(32) POINTS_ITEM_CHANGED_TIER_PRICE;
 %javaconstvalue(2) POINTS_RULE_NO_TIER;
 %javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
 %javaconstvalue(8) POINTS_RULE_APPROVAL;
@@ -752,6 +760,8 @@ POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
+POINTS_JAVA_HANDLE_OUT(points_item_iterator)
+POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
@@ -778,6 +788,10 @@ POINTS_JAVA_RETURNS_HANDLE(points_event_reverse,
 POINTS_JAVA_RETURNS_HANDLE(points_event_fields, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_reverse_fields,
     SWIGTYPE_p_points_event_result)
+POINTS_JAVA_RETURNS_HANDLE(points_item_iterator_new,
+    SWIGTYPE_p_points_item_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_item_history_iterator_new,
+    SWIGTYPE_p_points_item_history_iterator)
 /* A backtest's result: Backtest reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_rule_backtest, SWIGTYPE_p_points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
@@ -789,6 +803,9 @@ POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 		$result = (jlong)*$1;
 }
 POINTS_JAVA_RETURNS(points_account_create, jlong, long)
+POINTS_JAVA_RETURNS(points_item_tier_price_get, jlong, long)
+POINTS_JAVA_RETURNS(points_item_price_for, jlong, long)
+POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
 
 /* The caller owns the string: copy it, then points_free it. */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
@@ -864,6 +881,16 @@ POINTS_JAVA_RETURNS(points_rule_history_next, jobject, Rule)
 POINTS_JAVA_RETURNS(points_tier_get, jobject, Tier)
 POINTS_JAVA_RETURNS(points_event_result_summary, jobject, EventSummary)
 POINTS_JAVA_RETURNS(points_event_result_outcome, jobject, RuleOutcome)
+POINTS_JAVA_RETURNS(points_item_create, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_update, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_save_fields, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_restock, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_set_listed, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_set_tier_price, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_get, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_next, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_history_next, jobject, ItemChange)
+POINTS_JAVA_RETURNS(points_outbox_next, jobject, OutboxEvent)
 POINTS_JAVA_RETURNS(points_backtest_summary_get, jobject, BacktestSummary)
 POINTS_JAVA_RETURNS(points_backtest_row_get, jobject, BacktestRow)
 POINTS_JAVA_RETURNS(points_approval_nominate, jobject, Approval)

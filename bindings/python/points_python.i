@@ -219,6 +219,8 @@ POINTS_PY_HANDLE_OUT(points_rule_history_iterator)
 POINTS_PY_HANDLE_OUT(points_approval_iterator)
 /* An event's result: the layer reads it and frees it at once. */
 POINTS_PY_HANDLE_OUT(points_event_result)
+POINTS_PY_HANDLE_OUT(points_item_iterator)
+POINTS_PY_HANDLE_OUT(points_item_history_iterator)
 /* A backtest's result: the same. */
 POINTS_PY_HANDLE_OUT(points_backtest)
 

@@ -79,6 +79,22 @@ CALLS = {
     "approval_reject": lambda l, a: l.approval_reject(1, "h", "r"),
     "approval_get": lambda l, a: l.approval_get(1),
     "approvals": lambda l, a: l.approvals(),
+    "item_create": lambda l, a: l.item_create("S", "S", "physical", "PTS", 1,
+                                              1, "me"),
+    "item_update": lambda l, a: l.item_update("S", "S", "physical", "PTS", 1,
+                                              1, "me"),
+    "item_restock": lambda l, a: l.item_restock("S", 1, "me"),
+    "item_set_listed": lambda l, a: l.item_set_listed("S", False, "me"),
+    "item_set_tier_price": lambda l, a: l.item_set_tier_price("S", "gold", 1,
+                                                              "me"),
+    "item": lambda l, a: l.item("S"),
+    "item_tier_price": lambda l, a: l.item_tier_price("S", "gold"),
+    "item_price_for": lambda l, a: l.item_price_for("S", a),
+    "items": lambda l, a: l.items(),
+    "item_history": lambda l, a: l.item_history("S"),
+    "outbox_next": lambda l, a: l.outbox_next(0),
+    "outbox": lambda l, a: next(l.outbox(0), None),
+    "outbox_prune": lambda l, a: l.outbox_prune(1),
 }
 
 

@@ -33,6 +33,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
                       SweepReport, Txn, Rule, Tier, RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
+                      Item, ItemChange, OutboxEvent, ITEMS_LISTED,
+                      ITEMS_IN_STOCK,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       _fields_of)
@@ -619,6 +621,110 @@ class Ledger:
                         0 if account is None else account_id(account))
         return _Iter(self, it, _c.points_approval_next,
                      _c.points_approval_iterator_free, Approval._make)
+
+    # ---- The points mall: the catalogue ----
+
+    def _item_save(self, create, sku, name, category, asset, price, stock,
+                   actor, description, image_url, low_stock, order_limit,
+                   return_days, min_tier, listed, reason):
+        return Item._make(self._call(
+            _c.points_item_save_fields, 1 if create else 0, sku, name,
+            description, image_url, category, asset, price, stock,
+            low_stock, order_limit, return_days, min_tier,
+            1 if listed else 0, actor, reason))
+
+    def item_create(self, sku, name, category, asset, price, stock, actor, *,
+                    description=None, image_url=None, low_stock=0,
+                    order_limit=0, return_days=7, min_tier=None,
+                    listed=True, reason=None):
+        """Add an item to the catalogue: price points of asset a unit,
+        stock units (STOCK_UNLIMITED: none to run out of), category such
+        as "physical/kitchen"; min_tier makes it tier-only.  Raises
+        AlreadyExists when the SKU is taken.  Returns the Item."""
+        return self._item_save(True, sku, name, category, asset, price,
+                               stock, actor, description, image_url,
+                               low_stock, order_limit, return_days,
+                               min_tier, listed, reason)
+
+    def item_update(self, sku, name, category, asset, price, stock, actor, *,
+                    description=None, image_url=None, low_stock=0,
+                    order_limit=0, return_days=7, min_tier=None,
+                    listed=True, reason=None):
+        """Change every field of item sku as given, the stock included
+        (an absolute figure; item_restock moves it by a delta).  Each
+        change is kept in the item's history."""
+        return self._item_save(False, sku, name, category, asset, price,
+                               stock, actor, description, image_url,
+                               low_stock, order_limit, return_days,
+                               min_tier, listed, reason)
+
+    def item_restock(self, sku, delta, actor, reason=None):
+        """Move item sku's stock by delta (> 0 adds, < 0 takes away)."""
+        return Item._make(self._call(_c.points_item_restock, sku, delta,
+                                     actor, reason))
+
+    def item_set_listed(self, sku, listed, actor, reason=None):
+        """List (True) or delist (False) item sku."""
+        return Item._make(self._call(_c.points_item_set_listed, sku,
+                                     1 if listed else 0, actor, reason))
+
+    def item_set_tier_price(self, sku, tier, price, actor, reason=None):
+        """What accounts of tier pay a unit of item sku; 0 removes the
+        tier price."""
+        return Item._make(self._call(_c.points_item_set_tier_price, sku,
+                                     tier, price, actor, reason))
+
+    def item(self, sku):
+        """Item sku of the catalogue."""
+        return Item._make(self._call(_c.points_item_get, sku))
+
+    def item_tier_price(self, sku, tier):
+        """Item sku's price for tier; NotFound when it has none."""
+        return self._call(_c.points_item_tier_price_get, sku, tier)
+
+    def item_price_for(self, sku, account):
+        """What account pays a unit of item sku (its tier's price, else
+        the item's)."""
+        return self._call(_c.points_item_price_for, sku,
+                          account_id(account))
+
+    def items(self, category=None, *, listed_only=False, in_stock_only=False):
+        """The catalogue by SKU: the items of category and its
+        sub-categories (None: every item), as Item."""
+        flags = (ITEMS_LISTED if listed_only else 0) | \
+            (ITEMS_IN_STOCK if in_stock_only else 0)
+        it = self._call(_c.points_item_iterator_new, category, flags)
+        return _Iter(self, it, _c.points_item_next,
+                     _c.points_item_iterator_free, Item._make)
+
+    def item_history(self, sku):
+        """The changes of item sku, oldest first, as ItemChange."""
+        it = self._call(_c.points_item_history_iterator_new, sku)
+        return _Iter(self, it, _c.points_item_history_next,
+                     _c.points_item_history_iterator_free, ItemChange._make)
+
+    # ---- The outbox ----
+
+    def outbox_next(self, after_seq=0):
+        """The first outbox event after sequence number after_seq, or
+        None when there is none yet."""
+        rec = self._call(_c.points_outbox_next, after_seq)
+        return None if rec is None else OutboxEvent._make(rec)
+
+    def outbox(self, after_seq=0):
+        """The outbox events after after_seq, oldest first (a generator:
+        each step reads the next)."""
+        while True:
+            e = self.outbox_next(after_seq)
+            if e is None:
+                return
+            yield e
+            after_seq = e.seq
+
+    def outbox_prune(self, through_seq):
+        """Delete the outbox events up to and including through_seq;
+        returns how many."""
+        return self._call(_c.points_outbox_prune, through_seq)
 
     def txn(self, txn):
         """The transaction with this id."""

@@ -79,6 +79,17 @@ APPROVAL_PENDING, APPROVAL_APPROVED, APPROVAL_REJECTED = range(3)
 APPROVAL_STATES = {APPROVAL_PENDING: "pending", APPROVAL_APPROVED: "approved",
                    APPROVAL_REJECTED: "rejected"}
 
+# The mall: an item without stock, the catalogue iterator's flags, the
+# bits of an item change (POINTS_ITEM_CHANGED_*), the outbox's kinds.
+STOCK_UNLIMITED = -1
+ITEMS_LISTED, ITEMS_IN_STOCK = 0x01, 0x02
+ITEM_CHANGED_CREATED, ITEM_CHANGED_DETAILS, ITEM_CHANGED_PRICE, \
+    ITEM_CHANGED_STOCK, ITEM_CHANGED_LISTING, ITEM_CHANGED_TIER_PRICE = \
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+OUTBOX_LOW_STOCK = "item.low_stock"
+OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
+OUTBOX_ORDER_STATE = "order.state"
+
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
 
@@ -316,3 +327,36 @@ class EventResult:
 
     def __repr__(self):
         return "EventResult(%r, outcomes=%r)" % (self.summary, self.outcomes)
+
+
+class Item(_record("Item")):
+    """An item of the mall's catalogue (Ledger.item_create, Ledger.item,
+    Ledger.items)."""
+    __slots__ = ()
+
+    @property
+    def unlimited(self):
+        """True when the item has no stock to run out of."""
+        return self.stock == STOCK_UNLIMITED
+
+
+class ItemChange(_record("ItemChange")):
+    """A change of an item, from its history (Ledger.item_history):
+    what (ITEM_CHANGED_* bits) and the item's price, stock and listing
+    after it."""
+    __slots__ = ()
+
+    @property
+    def when(self):
+        return utc(self.time)
+
+
+class OutboxEvent(_record("OutboxEvent")):
+    """An event of the outbox (Ledger.outbox_next, Ledger.outbox):
+    data is a JSON object's text (OutboxEvent.details parses it)."""
+    __slots__ = ()
+
+    @property
+    def details(self):
+        import json
+        return json.loads(self.data) if self.data else {}

@@ -565,6 +565,96 @@ public final class Ledger implements AutoCloseable {
                 idempotencyKey, actor, noDebt ? capiConstants.POINTS_REVERSE_NO_DEBT : 0));
     }
 
+    // ---- The points mall: the catalogue ----
+
+    private Item saveItem(int create, ItemDef d) {
+        return capi.points_item_save_fields(db(), create, d.sku, d.name, d.description,
+                d.imageUrl, d.category, d.asset, d.price, d.stock, d.lowStock, d.orderLimit,
+                d.returnDays, d.minTier, d.listed ? 1 : 0, d.actor, d.reason);
+    }
+
+    /**
+     * Add an item to the catalogue ({@code points_item_create}); an
+     * {@link AlreadyExistsException} when its SKU is taken.
+     */
+    public synchronized Item createItem(ItemDef d) {
+        return saveItem(1, d);
+    }
+
+    /**
+     * Change every field of item d's SKU as d has it, the stock included (an
+     * absolute figure: {@link #restockItem} moves it by a delta); each change
+     * is kept in the item's history ({@code points_item_update}).
+     */
+    public synchronized Item updateItem(ItemDef d) {
+        return saveItem(0, d);
+    }
+
+    /** Move item sku's stock by delta (&gt; 0 adds, &lt; 0 takes away); reason may be null. */
+    public synchronized Item restockItem(String sku, long delta, String actor, String reason) {
+        return capi.points_item_restock(db(), sku, delta, actor, reason);
+    }
+
+    /** List or delist item sku; reason may be null. */
+    public synchronized Item setItemListed(String sku, boolean listed, String actor,
+            String reason) {
+        return capi.points_item_set_listed(db(), sku, listed ? 1 : 0, actor, reason);
+    }
+
+    /** What accounts of tier pay for a unit of item sku; price 0 removes the tier price. */
+    public synchronized Item setItemTierPrice(String sku, String tier, long price, String actor,
+            String reason) {
+        return capi.points_item_set_tier_price(db(), sku, tier, price, actor, reason);
+    }
+
+    public synchronized Item item(String sku) {
+        return capi.points_item_get(db(), sku);
+    }
+
+    /** Item sku's price for tier; a {@link NotFoundException} when it has none. */
+    public synchronized long itemTierPrice(String sku, String tier) {
+        return capi.points_item_tier_price_get(db(), sku, tier);
+    }
+
+    /** What account pays for a unit of item sku: its tier's price, else the item's. */
+    public synchronized long itemPriceFor(String sku, long account) {
+        return capi.points_item_price_for(db(), sku, account);
+    }
+
+    /**
+     * The catalogue by SKU: the items of category and its sub-categories
+     * (null: every item), only those listed and in stock when asked.
+     */
+    public synchronized Results<Item> items(String category, boolean listedOnly,
+            boolean inStockOnly) {
+        checkOpen();
+        long flags = (listedOnly ? capiConstants.POINTS_ITEMS_LISTED : 0)
+                | (inStockOnly ? capiConstants.POINTS_ITEMS_IN_STOCK : 0);
+        return new Results<>(() -> iterate(
+                db -> capi.points_item_iterator_new(db, category, flags),
+                capi::points_item_next, capi::points_item_iterator_free));
+    }
+
+    /** The changes of item sku, oldest first. */
+    public synchronized Results<ItemChange> itemHistory(String sku) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_item_history_iterator_new(db, sku),
+                capi::points_item_history_next, capi::points_item_history_iterator_free));
+    }
+
+    // ---- The outbox ----
+
+    /** The first outbox event after sequence number afterSeq, or null when there is none yet. */
+    public synchronized OutboxEvent outboxNext(long afterSeq) {
+        return capi.points_outbox_next(db(), afterSeq);
+    }
+
+    /** Delete the outbox events up to and including throughSeq; returns how many. */
+    public synchronized long pruneOutbox(long throughSeq) {
+        return capi.points_outbox_prune(db(), throughSeq);
+    }
+
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
     public synchronized Results<Account> accounts(long fromId) {
         return new Results<>(() -> iterate(db -> capi.points_account_iterator_new(db, fromId),

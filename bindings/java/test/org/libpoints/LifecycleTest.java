@@ -69,7 +69,14 @@ public class LifecycleTest {
                 () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false),
                 () -> l.nominateAward(a, "PTS", 1, null, 0, null, "m"),
                 () -> l.approve(1, "h", null), () -> l.reject(1, "h", "r"),
-                () -> l.approval(1), () -> l.pendingApprovals(0));
+                () -> l.approval(1), () -> l.pendingApprovals(0),
+                () -> l.createItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
+                () -> l.updateItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
+                () -> l.restockItem("S", 1, "me", null), () -> l.setItemListed("S", false, "me", null),
+                () -> l.setItemTierPrice("S", "gold", 1, "me", null), () -> l.item("S"),
+                () -> l.itemTierPrice("S", "gold"), () -> l.itemPriceFor("S", a),
+                () -> l.items(null, false, false), () -> l.itemHistory("S"),
+                () -> l.outboxNext(0), () -> l.pruneOutbox(1));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

@@ -1,0 +1,133 @@
+package org.libpoints;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.libpoints.TestSupport.T0;
+import static org.libpoints.TestSupport.assertConsistent;
+import static org.libpoints.TestSupport.expect;
+import static org.libpoints.TestSupport.list;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The points mall: the catalogue, its history and the outbox. */
+public class MallTest {
+    private Ledger ledger;
+    private long alice, bob;
+
+    @Before
+    public void setUp() {
+        ledger = TestSupport.memoryLedger();
+        alice = ledger.createAccount("E1001", "Alice");
+        bob = ledger.createAccount("E1002", "Bob");
+        ledger.setTier("normal", 0, 100);
+        ledger.setTier("silver", 1, 100);
+        ledger.setTier("gold", 2, 100);
+    }
+
+    @After
+    public void tearDown() {
+        if (!ledger.isClosed())
+            assertConsistent(ledger, "PTS");
+        ledger.close();
+    }
+
+    private static ItemDef hotel() {
+        return ItemDef.of("HOTEL", "Hotel night", "travel/hotel", "PTS", 10000, 20)
+                .lowStock(5).orderLimit(2).actor("admin");
+    }
+
+    private static List<String> skus(Iterable<Item> items) {
+        return list(items).stream().map(Item::sku).collect(Collectors.toList());
+    }
+
+    @Test
+    public void createGetUpdateHistory() {
+        Item it = ledger.createItem(hotel().description("Sea view").reason("launch"));
+        assertEquals("HOTEL", it.sku());
+        assertEquals(10000, it.price());
+        assertEquals(20, it.stock());
+        assertEquals(7, it.returnDays());
+        assertTrue(it.listed());
+        assertFalse(it.unlimited());
+        assertEquals(T0, it.created());
+        assertEquals(it, ledger.item("HOTEL"));
+        it = ledger.updateItem(hotel().description("Sea view").price(9000).reason("autumn"));
+        assertEquals(2, it.changes());
+        it = ledger.setItemListed("HOTEL", false, "ops", "works");
+        assertFalse(it.listed());
+        it = ledger.restockItem("HOTEL", -4, "ops", null);
+        assertEquals(16, it.stock());
+        List<ItemChange> h = list(ledger.itemHistory("HOTEL"));
+        assertEquals(4, h.size());
+        assertEquals(ItemChange.CREATED, h.get(0).what());
+        assertEquals(ItemChange.PRICE, h.get(1).what());
+        assertEquals(ItemChange.LISTING, h.get(2).what());
+        assertEquals(ItemChange.STOCK, h.get(3).what());
+        assertEquals("autumn", h.get(1).reason());
+        assertEquals(9000, h.get(1).price());
+        assertEquals(T0, h.get(0).instant().getEpochSecond());
+        expect(AlreadyExistsException.class, () -> ledger.createItem(hotel()));
+        expect(NotFoundException.class, () -> ledger.item("NOPE"));
+        expect(InvalidArgumentException.class, () -> ledger.restockItem("HOTEL", -100, "ops",
+                null));
+    }
+
+    @Test
+    public void tierPrices() {
+        ledger.createItem(hotel());
+        ledger.setItemTierPrice("HOTEL", "silver", 8000, "admin", null);
+        Item it = ledger.setItemTierPrice("HOTEL", "gold", 6000, "admin", null);
+        assertEquals(2, it.tierPrices());
+        assertEquals(6000, ledger.itemTierPrice("HOTEL", "gold"));
+        expect(NotFoundException.class, () -> ledger.itemTierPrice("HOTEL", "normal"));
+        ledger.updateAccount(bob, null, "silver", null);
+        assertEquals(10000, ledger.itemPriceFor("HOTEL", alice));
+        assertEquals(8000, ledger.itemPriceFor("HOTEL", bob));
+        Item suite = ledger.createItem(ItemDef.of("SUITE", "Suite", "travel/hotel", "PTS", 20000,
+                Item.STOCK_UNLIMITED).minTier("gold").actor("admin"));
+        assertEquals("gold", suite.minTier());
+        assertTrue(suite.unlimited());
+    }
+
+    @Test
+    public void itemsByCategory() {
+        ledger.createItem(ItemDef.of("A", "A", "physical", "PTS", 10, 1).actor("admin"));
+        ledger.createItem(ItemDef.of("B", "B", "physical/kitchen", "PTS", 10, 0).actor("admin"));
+        ledger.createItem(ItemDef.of("C", "C", "physical/kitchenware", "PTS", 10, 1)
+                .listed(false).actor("admin"));
+        ledger.createItem(ItemDef.of("D", "D", "virtual", "PTS", 10, 1).actor("admin"));
+        assertEquals(List.of("A", "B", "C", "D"), skus(ledger.items(null, false, false)));
+        assertEquals(List.of("A", "B", "C"), skus(ledger.items("physical", false, false)));
+        assertEquals(List.of("B"), skus(ledger.items("physical/kitchen", false, false)));
+        assertEquals(List.of("A", "B"), skus(ledger.items("physical", true, false)));
+        assertEquals(List.of("A", "C", "D"), skus(ledger.items(null, false, true)));
+    }
+
+    @Test
+    public void outbox() {
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 10, 6).lowStock(5)
+                .actor("admin"));
+        assertNull(ledger.outboxNext(0));
+        ledger.restockItem("MUG", -2, "ops", null);
+        ledger.restockItem("MUG", -4, "ops", null);
+        OutboxEvent e1 = ledger.outboxNext(0);
+        assertEquals(1, e1.seq());
+        assertEquals(OutboxEvent.LOW_STOCK, e1.kind());
+        assertEquals("{\"sku\":\"MUG\",\"stock\":4,\"threshold\":5}", e1.data());
+        OutboxEvent e2 = ledger.outboxNext(e1.seq());
+        assertEquals(OutboxEvent.OUT_OF_STOCK, e2.kind());
+        assertEquals("MUG", e2.subject());
+        assertEquals(0, e2.account());
+        assertNull(ledger.outboxNext(e2.seq()));
+        assertEquals(1, ledger.pruneOutbox(1));
+        assertEquals(e2, ledger.outboxNext(0));
+        expect(InvalidArgumentException.class, () -> ledger.outboxNext(-1));
+    }
+}

@@ -1,0 +1,52 @@
+/*
+ * points/outbox.h - the durable event outbox: what the library tells the
+ * host (low stock, out of stock, an order's state changed, ...), written
+ * in the same store transaction as the change that causes it.  Included
+ * by points.h.
+ */
+#ifndef POINTS_INCLUDE_OUTBOX_H
+#define POINTS_INCLUDE_OUTBOX_H
+
+#include "points/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define POINTS_OUTBOX_KIND_MAX 32     /* [a-z0-9_.-], at least 1 */
+#define POINTS_OUTBOX_SUBJECT_MAX 64  /* what it is about: a SKU, an order */
+#define POINTS_OUTBOX_DATA_MAX 1024   /* a JSON object */
+
+/* The kinds the library writes (points_outbox_event.kind). */
+#define POINTS_OUTBOX_LOW_STOCK "item.low_stock"       /* stock fell to or
+                                                        * below the item's
+                                                        * threshold */
+#define POINTS_OUTBOX_OUT_OF_STOCK "item.out_of_stock" /* stock fell to 0 */
+#define POINTS_OUTBOX_ORDER_STATE "order.state"        /* an order changed
+                                                        * state */
+
+/* An event.  Sequence numbers grow with every event and are never given
+ * twice, pruned or not. */
+typedef struct points_outbox_event {
+	int64_t seq;
+	int64_t time;
+	char kind[POINTS_OUTBOX_KIND_MAX + 1];
+	char subject[POINTS_OUTBOX_SUBJECT_MAX + 1];
+	int64_t account;  /* whom it concerns; 0: no account */
+	char data[POINTS_OUTBOX_DATA_MAX + 1]; /* details, a JSON object */
+} points_outbox_event;
+
+/* The first event after sequence number after_seq (0: the oldest kept);
+ * POINTS_ITEROVER when there is none yet.  A host keeps the last seq it
+ * delivered and asks again after it: after a crash it resumes there,
+ * delivering each event at least once. */
+POINTS_EXTERN int points_outbox_next(points_db *db, int64_t after_seq,
+    points_outbox_event *out);
+/* Delete the events up to and including through_seq; *out: how many. */
+POINTS_EXTERN int points_outbox_prune(points_db *db, int64_t through_seq,
+    int64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POINTS_INCLUDE_OUTBOX_H */

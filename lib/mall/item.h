@@ -1,0 +1,39 @@
+/* item.h - the catalogue's items (points/mall.h): their records, for the
+ * orders that sell them.
+ *
+ * Stored (each keyspace its own):
+ *   mallitem     SKU -> the item: its fields, tier prices, counters
+ *   mallitemlog  SKU | 0 | n (be32) -> its nth change (the history) */
+#ifndef POINTS_MALL_ITEM_H
+#define POINTS_MALL_ITEM_H
+
+#include <stdint.h>
+
+#include "points.h"
+#include "core/db.h"
+
+typedef struct points_item_rec {
+	points_item it;
+	char tier[POINTS_ITEM_TIER_PRICES][POINTS_TIER_MAX + 1];
+	int64_t tier_price[POINTS_ITEM_TIER_PRICES];
+} points_item_rec;
+
+/* A SKU: 1-64 of [A-Za-z0-9_.-]; else POINTS_EINVAL with a message. */
+int points_item__check_sku(points_db *db, const char *sku);
+/* Item sku, inside a transaction; POINTS_ENOTFOUND with a message. */
+int points_item__load(points_db *db, const char *sku, points_item_rec *out);
+int points_item__store(points_db *db, const points_item_rec *r);
+/* Move r's stock by delta (nothing for an unlimited item), refusing to
+ * go below 0 (POINTS_ELIMIT, naming the units left); when the stock
+ * falls to the low-stock threshold or below, or to 0, from above it,
+ * the outbox says so.  r is stored by the caller. */
+int points_item__stock_move(points_db *db, points_item_rec *r,
+    int64_t delta);
+/* The price of a unit for an account of tier (NULL or "": none). */
+int64_t points_item__price_of(const points_item_rec *r, const char *tier);
+/* May an account of tier buy r?  POINTS_OK, or an error with a message
+ * (the tier table's rank of tier below min_tier's). */
+int points_item__tier_allows(points_db *db, const points_item_rec *r,
+    const char *tier);
+
+#endif

@@ -1,0 +1,135 @@
+"""The points mall through the Python binding: the catalogue, its
+history and the outbox."""
+
+import unittest
+
+import points
+from helpers import LedgerCase, T0, DAY
+
+
+class MallTest(LedgerCase):
+
+    def setUp(self):
+        super().setUp()
+        for name, rank in (("normal", 0), ("silver", 1), ("gold", 2)):
+            self.ledger.tier_set(name, rank, 100)
+
+    def hotel(self, **kw):
+        return self.ledger.item_create("HOTEL", "Hotel night",
+                                       "travel/hotel", "PTS", 10000, 20,
+                                       "admin", **kw)
+
+    def test_create_get_update_history(self):
+        it = self.hotel(description="Sea view", low_stock=5, order_limit=2,
+                        reason="launch")
+        self.assertIsInstance(it, points.Item)
+        self.assertEqual((it.sku, it.price, it.stock, it.low_stock,
+                          it.order_limit, it.return_days, it.listed,
+                          it.changes), ("HOTEL", 10000, 20, 5, 2, 7, 1, 1))
+        self.assertEqual(self.ledger.item("HOTEL"), it)
+        self.assertFalse(it.unlimited)
+        it = self.ledger.item_update("HOTEL", "Hotel night", "travel/hotel",
+                                     "PTS", 9000, 20, "ops",
+                                     description="Sea view", low_stock=5,
+                                     order_limit=2, reason="autumn")
+        self.assertEqual((it.price, it.changes), (9000, 2))
+        it = self.ledger.item_set_listed("HOTEL", False, "ops", "works")
+        self.assertEqual(it.listed, 0)
+        it = self.ledger.item_restock("HOTEL", -4, "ops")
+        self.assertEqual(it.stock, 16)
+        hist = list(self.ledger.item_history("HOTEL"))
+        self.assertEqual([c.n for c in hist], [1, 2, 3, 4])
+        self.assertEqual([c.what for c in hist],
+                         [points.ITEM_CHANGED_CREATED,
+                          points.ITEM_CHANGED_PRICE,
+                          points.ITEM_CHANGED_LISTING,
+                          points.ITEM_CHANGED_STOCK])
+        self.assertEqual((hist[1].price, hist[1].actor, hist[1].reason),
+                         (9000, "ops", "autumn"))
+        self.assertIsInstance(hist[0], points.ItemChange)
+        self.assertEqual(hist[0].when.timestamp(), T0)
+        with self.assertRaises(points.AlreadyExists):
+            self.hotel()
+        with self.assertRaises(points.NotFound):
+            self.ledger.item("NOPE")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.item_create("bad sku", "x", "physical", "PTS", 1, 1,
+                                    "admin")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.item_restock("HOTEL", -100, "ops")
+
+    def test_tier_prices(self):
+        self.hotel()
+        self.ledger.item_set_tier_price("HOTEL", "silver", 8000, "admin")
+        it = self.ledger.item_set_tier_price("HOTEL", "gold", 6000, "admin")
+        self.assertEqual(it.tier_prices, 2)
+        self.assertEqual(self.ledger.item_tier_price("HOTEL", "gold"), 6000)
+        with self.assertRaises(points.NotFound):
+            self.ledger.item_tier_price("HOTEL", "normal")
+        self.ledger.change_account(self.bob, tier="silver")
+        self.assertEqual(self.ledger.item_price_for("HOTEL", self.alice),
+                         10000)
+        self.assertEqual(self.ledger.item_price_for("HOTEL", self.bob), 8000)
+        it = self.ledger.item_set_tier_price("HOTEL", "silver", 0, "admin")
+        self.assertEqual(it.tier_prices, 1)
+        self.assertEqual(self.ledger.item_price_for("HOTEL", self.bob),
+                         10000)
+        suite = self.ledger.item_create("SUITE", "Suite", "travel/hotel",
+                                        "PTS", 20000,
+                                        points.STOCK_UNLIMITED, "admin",
+                                        min_tier="gold")
+        self.assertEqual((suite.min_tier, suite.unlimited), ("gold", True))
+
+    def test_items_by_category(self):
+        for sku, cat, stock, listed in (("A", "physical", 1, True),
+                                        ("B", "physical/kitchen", 0, True),
+                                        ("C", "physical/kitchenware", 1,
+                                         False),
+                                        ("D", "virtual", 1, True)):
+            self.ledger.item_create(sku, sku, cat, "PTS", 10, stock, "admin",
+                                    listed=listed)
+        skus = lambda it: [i.sku for i in it]  # noqa: E731
+        self.assertEqual(skus(self.ledger.items()), ["A", "B", "C", "D"])
+        self.assertEqual(skus(self.ledger.items("physical")),
+                         ["A", "B", "C"])
+        self.assertEqual(skus(self.ledger.items("physical/kitchen")), ["B"])
+        self.assertEqual(skus(self.ledger.items("physical",
+                                                listed_only=True)),
+                         ["A", "B"])
+        self.assertEqual(skus(self.ledger.items(in_stock_only=True)),
+                         ["A", "C", "D"])
+
+    def test_outbox(self):
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 10, 6,
+                                "admin", low_stock=5)
+        self.assertIsNone(self.ledger.outbox_next(0))
+        self.ledger.item_restock("MUG", -2, "ops")
+        self.ledger.item_restock("MUG", -4, "ops")
+        events = list(self.ledger.outbox())
+        self.assertEqual([e.kind for e in events],
+                         [points.OUTBOX_LOW_STOCK, points.OUTBOX_OUT_OF_STOCK])
+        self.assertEqual([e.seq for e in events], [1, 2])
+        self.assertEqual(events[0].details,
+                         {"sku": "MUG", "stock": 4, "threshold": 5})
+        self.assertEqual((events[1].subject, events[1].account), ("MUG", 0))
+        self.assertEqual(list(self.ledger.outbox(1)), events[1:])
+        self.assertEqual(self.ledger.outbox_prune(1), 1)
+        self.assertEqual(self.ledger.outbox_next(0), events[1])
+        self.assertEqual(self.ledger.outbox_prune(10), 1)
+        self.assertIsNone(self.ledger.outbox_next(0))
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.outbox_next(-1)
+
+    def test_closed_ledger(self):
+        self.ledger.close()
+        with self.assertRaises(points.LedgerClosed):
+            self.ledger.item("HOTEL")
+
+
+class MallSqliteTest(MallTest):
+    """The same on an SQLite file."""
+    uri = "sqlite"
+
+
+if __name__ == "__main__":
+    unittest.main()
