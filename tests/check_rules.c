@@ -1371,7 +1371,7 @@ START_TEST(test_backtest_equals_copy)
 	ck_assert_int_eq(points_tier_set(copy, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(copy, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < 4; a++) {
-		char ext[8];
+		char ext[16];
 		const char *tier = tiers[BRAND() % 3];
 
 		snprintf(ext, sizeof(ext), "B%d", a);
