@@ -44,6 +44,9 @@ extern "C" {
 #define POINTS_EMISUSE (-15)      /* API used out of order */
 #define POINTS_ERETRY (-16)       /* a conflicting writer won: retry it all */
 #define POINTS_ELIMIT (-17)       /* a limit of the library or store */
+#define POINTS_EPERM (-18)        /* not permitted to this actor (four
+                                   * eyes: an approver is not the
+                                   * nominator) */
 #define POINTS_ITEROVER 1         /* iteration finished; not an error */
 
 /* ---- Limits (bytes, excluding the terminating NUL). ---- */

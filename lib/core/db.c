@@ -68,6 +68,7 @@ points_strerror(int code)
 	case POINTS_EMISUSE: return "library misuse";
 	case POINTS_ERETRY: return "conflict with another writer: retry";
 	case POINTS_ELIMIT: return "limit reached";
+	case POINTS_EPERM: return "not permitted";
 	case POINTS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}

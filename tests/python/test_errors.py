@@ -42,7 +42,8 @@ class ErrorClassTest(unittest.TestCase):
                  points.Corrupt: capi.POINTS_ECORRUPT,
                  points.Misuse: capi.POINTS_EMISUSE,
                  points.Retry: capi.POINTS_ERETRY,
-                 points.LimitExceeded: capi.POINTS_ELIMIT}
+                 points.LimitExceeded: capi.POINTS_ELIMIT,
+                 points.NotPermitted: capi.POINTS_EPERM}
         for cls, code in pairs.items():
             self.assertEqual(cls.code, code)
             e = points.errors.from_code(code, "m")

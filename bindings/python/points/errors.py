@@ -102,6 +102,12 @@ class LimitExceeded(Error):
     code = -17
 
 
+class NotPermitted(Error, PermissionError):
+    """Not permitted to this actor: an approver who is the award's
+    nominator (four eyes).  Nothing was written."""
+    code = -18
+
+
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
@@ -112,7 +118,8 @@ class LedgerClosed(Misuse):
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
-    AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded)}
+    AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded,
+    NotPermitted)}
 
 
 def from_code(code, message):
