@@ -54,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -346,6 +346,16 @@ uninstall:
 
 include bindings/python/python.mk
 include bindings/java/java.mk
+
+# Line and branch coverage of lib/ by the C suites (README, "Coverage"):
+# a build of its own with --coverage (it starts from make clean, and
+# leaves that build behind: make clean after), then gcovr's summary and
+# a per-file table in build/coverage.txt.  Debian's gcovr package.
+coverage:
+	@command -v gcovr >/dev/null || { echo "make coverage needs gcovr (apt-get install gcovr)"; exit 1; }
+	$(MAKE) clean
+	$(MAKE) check-c OPT="-O0 -g" SAN=--coverage
+	gcovr -r . --filter 'lib/' --txt build/coverage.txt --print-summary
 
 clean: clean-python clean-java
 	rm -rf build points.pc lib/libpoints.a lib/libpoints.so*
