@@ -102,6 +102,21 @@ class LimitExceeded(Error):
     code = -17
 
 
+class OutOfStock(Error):
+    """An item's stock cannot fill the order (the mall)."""
+    code = -18
+
+
+class NotEligible(Error):
+    """The account may not do this: a tier-only item for a lower tier."""
+    code = -19
+
+
+class QuotaExceeded(Error):
+    """Over a per-order or per-period limit (the mall's order limit)."""
+    code = -20
+
+
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
@@ -112,7 +127,8 @@ class LedgerClosed(Misuse):
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
-    AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded)}
+    AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded,
+    OutOfStock, NotEligible, QuotaExceeded)}
 
 
 def from_code(code, message):

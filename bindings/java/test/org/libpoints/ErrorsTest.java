@@ -336,7 +336,8 @@ public class ErrorsTest {
             OverflowException.class, BusyException.class, StorageException.class,
             OutOfMemoryException.class, StateException.class, AccountClosedException.class,
             VersionException.class, CorruptException.class, MisuseException.class,
-            RetryException.class, LimitException.class,
+            RetryException.class, LimitException.class, OutOfStockException.class,
+            NotEligibleException.class, QuotaExceededException.class,
         };
         for (int i = 1; i < byCode.length; i++) {
             PointsException e = PointsException.of(-i, "m" + i);
