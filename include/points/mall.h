@@ -217,8 +217,8 @@ typedef struct points_order {
 
 /* Place an order: checks, in this order, the account (not a system
  * account; POINTS_EFROZEN, POINTS_ECLOSED), the item (POINTS_ENOTFOUND;
- * delisted: POINTS_ESTATE), its tier (POINTS_ENOTELIGIBLE), its order
- * limit (POINTS_EQUOTA), its stock (POINTS_EOUTOFSTOCK) and what the
+ * delisted: POINTS_ESTATE), its tier (POINTS_ENOTELIGIBLE), its stock
+ * (POINTS_EOUTOFSTOCK), its order limit (POINTS_EQUOTA) and what the
  * account has available (POINTS_EINSUFFICIENT); then holds the points
  * and takes the stock, in one transaction.  A refusal writes nothing. */
 POINTS_EXTERN int points_order_place(points_db *db,

@@ -361,16 +361,16 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		    "delisted: it cannot be ordered", r->sku);
 	if ((rc = points_item__tier_allows(db, &item, a.tier)))
 		return rc;
-	if (item.it.order_limit && r->quantity > item.it.order_limit)
-		return points_db__err(db, POINTS_EQUOTA, "item '%s': at most "
-		    "%lld a order, account %s asked for %lld", r->sku,
-		    (long long)item.it.order_limit, a.external_id,
-		    (long long)r->quantity);
 	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
 	    item.it.stock < r->quantity)
 		return points_db__err(db, POINTS_EOUTOFSTOCK, "item '%s' is out "
 		    "of stock: %lld left, account %s asked for %lld", r->sku,
 		    (long long)item.it.stock, a.external_id,
+		    (long long)r->quantity);
+	if (item.it.order_limit && r->quantity > item.it.order_limit)
+		return points_db__err(db, POINTS_EQUOTA, "item '%s': at most "
+		    "%lld an order, account %s asked for %lld", r->sku,
+		    (long long)item.it.order_limit, a.external_id,
 		    (long long)r->quantity);
 	unit = points_item__price_of(&item, a.tier);
 	if (r->quantity > INT64_MAX / unit)
