@@ -1,8 +1,11 @@
 /* check_cel.c - the rule language (lib/rules/cel.h): every operator and
  * function, CEL's error values and how && and || absorb them, compile
  * errors with their columns, the nesting limit, out-of-memory while
- * compiling, and random integer and boolean expressions checked against
- * a reference evaluator written here, on the generated tree. */
+ * compiling, the comprehension macros (error absorption, the step
+ * budget, the nesting limit), sum(), the calendar functions across UTC
+ * offsets, typed declarations, and random expressions (comprehensions
+ * included) checked against a reference evaluator written here, on the
+ * generated tree. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,7 @@
 
 /* The activation: event and account, as maps. */
 static const char *const var_names[] = { "event", "account" };
-static const points_cel_decls decls = { var_names, 2 };
+static const points_cel_decls decls = { var_names, 2, NULL };
 
 static points_cel_value tags[2], line_vals[2];
 static points_cel_entry event_ents[5], account_ents[3], line0[2], line1[2];
@@ -81,12 +84,15 @@ setup(void)
 
 /* The program of the last EV, kept: its value may point into it. */
 static points_cel_prog *last;
+/* The activation's UTC offset for EV. */
+static int64_t utc_off;
 
 static void
 teardown(void)
 {
 	points_cel__free(last);
 	last = NULL;
+	utc_off = 0;
 	tu_alloc_uninstall();
 }
 
@@ -94,11 +100,12 @@ static points_cel_value
 ev_at(const char *src, int line)
 {
 	points_cel_prog *p = NULL;
-	points_cel_activation a = { vars, 2 };
+	points_cel_activation a = { vars, 2, 0 };
 	points_cel_value v;
 	char err[200];
 	int rc;
 
+	a.utc_offset = utc_off;
 	rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
 	ck_assert_msg(rc == POINTS_OK, "line %d: %s: compile: %d %s", line, src,
 	    rc, err);
@@ -438,10 +445,10 @@ START_TEST(test_compile_errors)
 	CERR("b'ab'", "col 1: bytes literals are outside the subset");
 	CERR("r'ab'", "col 1: raw strings are outside the subset");
 	CERR("'''ab'''", "col 1: triple-quoted strings are outside the subset");
-	CERR("event.tags.all(t, t == 'a')",
-	    "col 12: macro 'all' is outside the subset");
-	CERR("event.tags.exists(t, t == 'a')",
-	    "col 12: macro 'exists' is outside the subset");
+	CERR("event.tags.transformList(i, t, t)",
+	    "col 12: macro 'transformList' is outside the subset");
+	CERR("event.tags.transformMap(i, t, t)",
+	    "col 12: macro 'transformMap' is outside the subset");
 	CERR("event.type.matches('p.*')",
 	    "col 12: function 'matches' is outside the subset");
 	CERR("double(1)", "col 1: function 'double' is outside the subset");
@@ -540,7 +547,7 @@ END_TEST
 START_TEST(test_eval_needs_the_activation)
 {
 	points_cel_prog *p = NULL;
-	points_cel_activation a = { vars, 1 };
+	points_cel_activation a = { vars, 1, 0 };
 	points_cel_value v;
 	char err[100];
 
@@ -576,9 +583,11 @@ START_TEST(test_scratch_exhausted_is_an_error)
 	for (n = i = 0; i < 3; i++) {
 		int k;
 
+		/* not constants: a literal of constants is one */
 		n += sprintf(src + n, "%s[", i ? " + " : "size(");
 		for (k = 0; k < 100; k++)
-			n += sprintf(src + n, "%s%d", k ? "," : "", k);
+			n += sprintf(src + n, "%sevent.amount + %d", k ? "," : "",
+			    k);
 		n += sprintf(src + n, "]");
 		if (i == 1) {
 			strcpy(src + n, ")");
@@ -595,9 +604,10 @@ START_TEST(test_compile_oom)
 	const char *src = "has(event.referrer) ? min(event.amount / 5 * 2, 50) "
 	    ": {'a': [1, 2, 3], 'b': 'x' + 'y'}['a'].size() + "
 	    "(account.tier in ['silver', 'gold'] && "
-	    "event.type.startsWith('pur') ? 1 : 0)";
+	    "event.type.startsWith('pur') ? 1 : 0) + "
+	    "{'k': 1, 'j': [2]}['k'] * sum([1, 2].map(x, x)) * 0";
 	points_cel_prog *p;
-	points_cel_activation a = { vars, 2 };
+	points_cel_activation a = { vars, 2, 0 };
 	points_cel_value v;
 	char err[200];
 	long n;
@@ -625,6 +635,334 @@ START_TEST(test_compile_oom)
 }
 END_TEST
 
+
+/* ---- Comprehensions, sum, the calendar, typed declarations ---- */
+
+START_TEST(test_macros)
+{
+	/* every macro over event.lines [{sku A1, qty 2}, {sku B7, qty 1}]
+	 * and event.tags ["new", "sale"] */
+	BOOL("event.lines.all(l, l.qty > 0)", 1);
+	BOOL("event.lines.all(l, l.qty > 1)", 0);
+	BOOL("event.tags.all(t, t.size() == 3)", 0);
+	BOOL("event.lines.exists(l, l.sku == 'B7')", 1);
+	BOOL("event.lines.exists(l, l.sku == 'C1')", 0);
+	BOOL("event.lines.exists_one(l, l.qty == 2)", 1);
+	BOOL("event.lines.exists_one(l, l.qty > 0)", 0);
+	BOOL("[1, 2, 1].exists_one(x, x == 1)", 0);
+	BOOL("[1, 2, 1].exists_one(x, x == 3)", 0);
+	INT("event.lines.filter(l, l.qty > 1).size()", 1);
+	STR("event.lines.filter(l, l.qty > 1)[0].sku", "A1");
+	BOOL("event.lines.map(l, l.qty * 10) == [20, 10]", 1);
+	BOOL("event.lines.map(l, l.sku.startsWith('A'), l.qty) == [2]", 1);
+	BOOL("event.lines.map(l, false, l.qty) == []", 1);
+	INT("sum(event.lines.map(l, l.qty))", 3);
+	/* the issue's line items: 1 point per 5 on new lines, per 10 on
+	 * the others, rounded per line */
+	INT("sum([{'c': 'new', 'a': 1299}, {'c': 'basic', 'a': 999}, "
+	    "{'c': 'new', 'a': 6}].map(l, l.c == 'new' ? l.a / 5 : l.a / 10))",
+	    259 + 99 + 1);
+	INT("sum([{'c': 'new', 'a': 1299}, {'c': 'basic', 'a': 999}]"
+	    ".filter(l, l.c == 'new').map(l, l.a / 5))", 259);
+	/* empty ranges */
+	BOOL("[].all(x, false)", 1);
+	BOOL("[].exists(x, true)", 0);
+	BOOL("[].exists_one(x, true)", 0);
+	BOOL("[].map(x, x) == []", 1);
+	BOOL("[].filter(x, true) == []", 1);
+	/* over a map: its keys; with two variables, key and value */
+	BOOL("{'a': 1, 'b': 2}.map(k, k) == ['a', 'b']", 1);
+	BOOL("{'a': 1, 'b': 2}.filter(k, k > 'a') == ['b']", 1);
+	BOOL("{'a': 1, 'b': 2}.all(k, v, v > 0 && k.size() == 1)", 1);
+	BOOL("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)", 1);
+	BOOL("{'a': 1, 'b': 2}.existsOne(k, v, v > 1)", 1);
+	/* a list with two variables: index and element */
+	BOOL("[10, 20, 30].all(i, v, v == (i + 1) * 10)", 1);
+	BOOL("[10, 20, 30].exists(i, v, i == 2 && v == 30)", 1);
+	BOOL("[10, 20, 30].existsOne(i, v, i == v)", 0);
+	/* nesting and shadowing: the innermost variable of a name */
+	BOOL("[1, 2].map(x, [3, 4].map(y, x * y)) == [[3, 4], [6, 8]]", 1);
+	BOOL("[[1], [2, 3]].all(x, x.all(x, x > 0))", 1);
+	BOOL("[1, 2].map(event, event + 1) == [2, 3]", 1);
+	INT("size([1, 2].filter(x, event.amount == 120))", 2);
+	BOOL("['signer'].filter(signer, ['artifact'].all(artifact, true)) "
+	    "== ['signer']", 1);
+	/* map() and filter() of map() and filter() */
+	BOOL("[1, 2, 3, 4].filter(x, x % 2 == 0).map(x, x * x) == [4, 16]", 1);
+	/* a range that is not a list or a map, or an error */
+	ERR("1.all(x, true)", "no such overload: all(int)");
+	ERR("'ab'.map(x, x)", "no such overload: map(string)");
+	ERR("(1 / 0).exists(x, true)", "division by zero");
+	/* a predicate that is not a bool */
+	ERR("[1].filter(x, x)", "no such overload: filter(int)");
+	ERR("[1].exists_one(x, 'a')", "no such overload: exists_one(string)");
+	ERR("[1].map(x, x, x)", "no such overload: map(int)");
+	ERR("[1].all(x, x)", "no such overload: _&&_(bool, int)");
+}
+END_TEST
+
+/* all and exists absorb errors as && and || do: a decision anywhere
+ * wins, whatever the order; the other macros are strict. */
+START_TEST(test_macro_error_absorption)
+{
+	BOOL("[1, 0, 5].all(x, 4 / x > 1)", 0);
+	BOOL("[5, 0, 1].all(x, 4 / x > 1)", 0);
+	ERR("[1, 0, 2].all(x, 4 / x > 0)", "division by zero");
+	BOOL("[0, 1].exists(x, 4 / x == 4)", 1);
+	BOOL("[1, 0].exists(x, 4 / x == 4)", 1);
+	ERR("[0, 2].exists(x, 4 / x == 4)", "division by zero");
+	ERR("[1, 'a'].all(x, x % 2 == 1)", "no such overload: _%_(string, int)");
+	BOOL("[1, 'a'].all(x, x == 2)", 0);
+	/* strict: exists_one, filter, map, even after a decision */
+	ERR("[0, 1].exists_one(x, 4 / x == 4)", "division by zero");
+	ERR("[1, 2, 0].exists_one(x, 4 / x == 4)", "division by zero");
+	ERR("[3, 2, 1, 0].filter(n, 12 / n > 4)", "division by zero");
+	ERR("[2, 1, 0].map(n, 4 / n)", "division by zero");
+	BOOL("[2, 1, 0].map(n, n > 0, 4 / n) == [2, 4]", 1);
+	ERR("[2, 0].map(n, 4 / n > 0, n)", "division by zero");
+	/* and the enclosing && and || absorb the macros' errors */
+	BOOL("[0].all(x, 1 / x == 1) && false", 0);
+	BOOL("true || [0].map(x, 1 / x) == []", 1);
+}
+END_TEST
+
+/* A source repeating "L.all(xK, " n deep around body, L a list of m. */
+static void
+nested_loops(char *d, int n, int m, const char *body)
+{
+	int k, i;
+
+	*d = '\0';
+	for (k = 0; k < n; k++) {
+		strcat(d, "[");
+		for (i = 0; i < m; i++)
+			sprintf(d + strlen(d), "%s%d", i ? "," : "", i);
+		sprintf(d + strlen(d), "].all(x%d, ", k);
+	}
+	strcat(d, body);
+	for (k = 0; k < n; k++)
+		strcat(d, ")");
+}
+
+/* src with each L replaced by the list [0, 1, ..., m - 1]. */
+static const char *
+with_list(const char *src, int m)
+{
+	static char out[8192];
+	char *d = out;
+	int i;
+
+	for (; *src; src++) {
+		if (*src != 'L') {
+			*d++ = *src;
+			continue;
+		}
+		*d++ = '[';
+		for (i = 0; i < m; i++)
+			d += sprintf(d, "%s%d", i ? "," : "", i);
+		*d++ = ']';
+	}
+	*d = '\0';
+	return out;
+}
+
+START_TEST(test_step_budget)
+{
+	static char src[8192];
+
+	/* 20^3 = 8000 passes of a short body: within the budget */
+	nested_loops(src, 3, 20, "x0 + x1 + x2 >= 0");
+	BOOL(src, 1);
+	/* 50^3 = 125000 passes: beyond it, whatever encloses it */
+	nested_loops(src, 3, 50, "true");
+	ERR(src, "step budget exceeded");
+	strcat(src, " || true");
+	ERR(src, "step budget exceeded");
+	/* elements visited by in and by sum() count too: 100 passes of
+	 * 100 of a short body pass, as they do with a sum() of 100 in
+	 * each of 100; sums or in of 100 in 10000 passes do not */
+	strcpy(src, "L.all(x, L.all(y, y >= 0))");
+	BOOL(with_list(src, 100), 1);
+	strcpy(src, "L.all(x, L.all(y, y in L))");
+	ERR(with_list(src, 100), "step budget exceeded");
+	strcpy(src, "L.all(x, sum(L) == 4950)");
+	BOOL(with_list(src, 100), 1);
+	strcpy(src, "L.all(x, L.all(y, sum(L) == 4950))");
+	ERR(with_list(src, 100), "step budget exceeded");
+}
+END_TEST
+
+START_TEST(test_loop_nesting_limit)
+{
+	static char src[4096];
+
+	nested_loops(src, 8, 2, "true");
+	BOOL(src, 1);
+	nested_loops(src, 9, 2, "true");
+	CERR(src, "col 119: comprehensions nested too deeply (limit 8)");
+	/* one after another is not nesting */
+	BOOL("[1].all(x, true) && [1].all(x, true) && [1].all(x, true) && "
+	    "[1].all(x, true) && [1].all(x, true) && [1].all(x, true) && "
+	    "[1].all(x, true) && [1].all(x, true) && [1].all(x, true)", 1);
+}
+END_TEST
+
+START_TEST(test_macro_compile_errors)
+{
+	CERR("event.tags.all(1, true)",
+	    "col 16: all(): the first argument must be a variable name");
+	CERR("event.tags.all(t)", "col 12: all() takes 2 or 3 arguments");
+	CERR("event.tags.all(t, true, 1, 2)",
+	    "col 12: all() takes 2 or 3 arguments");
+	CERR("event.tags.filter(t, true, 1)",
+	    "col 12: filter() takes 2 arguments");
+	CERR("event.tags.exists_one(i, t, true)",
+	    "col 12: exists_one() takes 2 arguments");
+	CERR("event.tags.existsOne(t, true)",
+	    "col 12: existsOne() takes 3 arguments");
+	CERR("event.tags.map(t, true, t, t)",
+	    "col 12: map() takes 2 or 3 arguments");
+	CERR("event.tags.map(t.x, t)", "col 17: expected ','");
+	CERR("all(event.tags, t, true)", "col 1: macro 'all' is called on a "
+	    "list or a map, like r.all(x, p)");
+	CERR("event.tags.all(t, true) && t == 1",
+	    "col 28: unknown variable 't'");
+	CERR("event.tags.all(t, true", "col 23: expected ')', found the end");
+	CERR("event.lines.map(l, l.qty).sum()",
+	    "col 27: sum is a function: sum(list), not list.sum()");
+	CERR("sum(1, 2)", "col 1: sum() takes 1 argument, not 2");
+	CERR("month()", "col 1: month() takes 1 argument, not 0");
+}
+END_TEST
+
+START_TEST(test_sum)
+{
+	INT("sum([1, 2, 3])", 6);
+	INT("sum([])", 0);
+	INT("sum([-9223372036854775807, -1])", INT64_MIN);
+	ERR("sum([9223372036854775807, 1])", "int overflow");
+	ERR("sum([-9223372036854775807, -1, -1])", "int overflow");
+	/* a sum that overflows on the way back in range still is one */
+	ERR("sum([9223372036854775807, 1, -2])", "int overflow");
+	ERR("sum([1, 'a'])", "sum(): not an int: string");
+	ERR("sum(1)", "no such overload: sum(int)");
+	ERR("sum(1 / 0)", "division by zero");
+}
+END_TEST
+
+START_TEST(test_calendar)
+{
+	/* 1704067200 is 2024-01-01 00:00:00 UTC, a Monday */
+	INT("year(1704067200)", 2024);
+	INT("month(1704067200)", 1);
+	INT("day(1704067200)", 1);
+	INT("weekday(1704067200)", 1);
+	INT("weekday(1704067199)", 7);
+	INT("day(1704067199)", 31);
+	INT("month(1704067199)", 12);
+	INT("year(1704067199)", 2023);
+	/* UTC+8: a second before midnight UTC is 07:59:59 the next day */
+	utc_off = 8 * 3600;
+	INT("year(1704067199)", 2024);
+	INT("month(1704067199)", 1);
+	INT("day(1704067199)", 1);
+	INT("weekday(1704067199)", 1);
+	INT("day(1704067200 - 8 * 3600 - 1)", 31);
+	/* UTC-1: midnight UTC is 23:00 the day before */
+	utc_off = -3600;
+	INT("year(1704067200)", 2023);
+	INT("month(1704067200)", 12);
+	INT("day(1704067200)", 31);
+	INT("weekday(1704067200)", 7);
+	INT("day(1704067200 + 3600)", 1);
+	/* leap day; before 1970 */
+	utc_off = 0;
+	INT("month(1709164800) * 100 + day(1709164800)", 229);
+	INT("day(1709164800 + 86400)", 1);
+	INT("year(-1) * 10000 + month(-1) * 100 + day(-1)", 19691231);
+	INT("weekday(-1)", 3);
+	/* the extremes of int64 neither overflow nor crash */
+	utc_off = 86400;
+	ck_assert_int_eq(EV("year(9223372036854775807)").type, POINTS_CEL_INT);
+	utc_off = -86400;
+	ck_assert_int_eq(EV("year(-9223372036854775808)").type, POINTS_CEL_INT);
+	INT("month(-9223372036854775808)", 1);
+	/* an offset beyond a day is refused */
+	utc_off = 86401;
+	ERR("month(0)", "utc offset out of range");
+	utc_off = -86401;
+	ERR("weekday(0)", "utc offset out of range");
+	utc_off = 0;
+	ERR("month('2024-01-01')", "no such overload: month(string)");
+	ERR("day(1 / 0)", "division by zero");
+	/* a birthday month */
+	BOOL("month(event.amount * 0 + 1704067200) == 1", 1);
+}
+END_TEST
+
+/* The fields of event and account known to the compiler. */
+static const points_cel_field ev_fields[] = {
+	{ "amount", POINTS_CEL_INT, NULL },
+	{ "type", POINTS_CEL_STRING, NULL },
+	{ "tags", POINTS_CEL_LIST, NULL },
+	{ "lines", POINTS_CEL_LIST, NULL },
+	{ "store", POINTS_CEL_STRING, NULL },
+	{ NULL, POINTS_CEL_NULL, NULL }
+};
+static const points_cel_field acct_fields[] = {
+	{ "tier", POINTS_CEL_STRING, NULL },
+	{ "id", POINTS_CEL_INT, NULL },
+	{ "attrs", POINTS_CEL_MAP, NULL },
+	{ NULL, POINTS_CEL_NULL, NULL }
+};
+static const points_cel_field var_types[] = {
+	{ "event", POINTS_CEL_MAP, ev_fields },
+	{ "account", POINTS_CEL_MAP, acct_fields },
+};
+static const points_cel_decls typed = { var_names, 2, var_types };
+
+static void
+typed_at(const char *src, const char *want, int line)
+{
+	points_cel_prog *p = NULL;
+	char err[200];
+	int rc = points_cel__compile(src, &typed, &p, err, sizeof(err));
+
+	if (!want) {
+		ck_assert_msg(rc == POINTS_OK, "line %d: %s: %s", line, src, err);
+		points_cel__free(p);
+		return;
+	}
+	ck_assert_msg(rc == POINTS_EINVAL && !p && !strcmp(err, want),
+	    "line %d: %s: want \"%s\", got %d \"%s\"", line, src, want, rc,
+	    err);
+}
+#define TYPED(src, want) typed_at((src), (want), __LINE__)
+
+START_TEST(test_typed_declarations)
+{
+	TYPED("event.amount > 1 && account.tier == 'gold'", NULL);
+	TYPED("event.amout > 1", "col 7: unknown field 'amout' of 'event'");
+	TYPED("event.amount > 1 && account.teir == 'gold'",
+	    "col 29: unknown field 'teir' of 'account'");
+	TYPED("has(event.amout)", "col 11: unknown field 'amout' of 'event'");
+	TYPED("event.amount.x", "col 14: unknown field 'x' of 'event.amount'");
+	TYPED("event.type.size.x",
+	    "col 12: unknown field 'size' of 'event.type'");
+	TYPED("evnt.amount", "col 1: unknown variable 'evnt'");
+	/* a map of any keys, a list's elements, a comprehension's variable
+	 * and whatever is computed are not known: checked at evaluation */
+	TYPED("account.attrs.anything == 'x'", NULL);
+	TYPED("event.lines.map(l, l.sku)", NULL);
+	TYPED("event.lines[0].sku", NULL);
+	TYPED("[1].map(event, event.amout)", NULL);
+	TYPED("(event).amout", NULL);
+	TYPED("event.type.size()", NULL);
+	/* untyped, the same compiles: a missing key is an error value */
+	ERR("event.amout", "no such key: 'amout'");
+}
+END_TEST
+
 /* ---- Random expressions against a reference evaluator ---- */
 
 enum { R_INT, R_BOOL, R_ERR };
@@ -635,7 +973,14 @@ typedef struct {
 
 enum {
 	N_CONST, N_AMOUNT, N_BIN, N_NEG, N_CALL, N_TERN,	/* ints */
-	N_BCONST, N_CMP, N_AND, N_OR, N_NOT, N_IN		/* bools */
+	N_BCONST, N_CMP, N_AND, N_OR, N_NOT, N_IN,		/* bools */
+	/* comprehensions over a literal list a (v elements in its a, b,
+	 * c), the variable x<op>, the body b (and c: map's predicate) */
+	N_VAR,			/* int: x<v> */
+	N_SUM,			/* int: sum(a.map(x, b)), sum(a.map(x, c, b)) */
+	N_COUNT,		/* int: size(a.filter(x, b)) */
+	N_ALL, N_EXISTS, N_ONE,	/* bool: a.all(x, b) ... */
+	N_LIST
 };
 
 typedef struct node node;
@@ -666,6 +1011,45 @@ static const int64_t consts[] = {
 };
 
 static node *gen_bool(int depth);
+static node *gen_int(int depth);
+static node *new_node(int kind);
+
+/* How many comprehensions enclose what is being generated. */
+static int gen_loops;
+
+static node *
+gen_list(int depth)
+{
+	node *n = new_node(N_LIST);
+
+	n->v = (int64_t)(rnd() % 4);
+	if (n->v > 0)
+		n->a = gen_int(depth);
+	if (n->v > 1)
+		n->b = gen_int(depth);
+	if (n->v > 2)
+		n->c = gen_int(depth);
+	return n;
+}
+
+/* A comprehension of kind: its list, then its body in a new scope. */
+static node *
+gen_loop(int kind, int depth)
+{
+	node *n = new_node(kind);
+
+	n->a = gen_list(depth - 1);
+	n->op = gen_loops++;
+	if (kind == N_SUM) {
+		n->b = gen_int(depth - 1);
+		if (rnd() % 2)
+			n->c = gen_bool(depth - 1);
+	} else {
+		n->b = gen_bool(depth - 1);
+	}
+	gen_loops--;
+	return n;
+}
 
 static node *
 new_node(int kind)
@@ -681,8 +1065,17 @@ static node *
 gen_int(int depth)
 {
 	node *n;
-	int k = depth <= 0 ? (int)(rnd() % 2) : (int)(rnd() % 6);
+	int k = depth <= 0 ? (int)(rnd() % 2) : (int)(rnd() % 9);
 
+	if (k == 6 && gen_loops > 0) {
+		n = new_node(N_VAR);
+		n->v = (int64_t)(rnd() % (uint64_t)gen_loops);
+		return n;
+	}
+	if ((k == 7 || k == 8) && gen_loops < 2)
+		return gen_loop(k == 7 ? N_SUM : N_COUNT, depth);
+	if (k >= 6)
+		k = 0;
 	switch (k) {
 	case 0:
 		n = new_node(N_CONST);
@@ -719,8 +1112,15 @@ static node *
 gen_bool(int depth)
 {
 	node *n;
-	int k = depth <= 0 ? 0 : (int)(rnd() % 6);
+	int k = depth <= 0 ? 0 : (int)(rnd() % 8);
 
+	if (k >= 6) {
+		k = (int)(rnd() % 3);
+		if (gen_loops < 2)
+			return gen_loop(k == 0 ? N_ALL : k == 1 ? N_EXISTS :
+			    N_ONE, depth);
+		k = 1;
+	}
 	switch (k) {
 	case 0:
 		n = new_node(N_BCONST);
@@ -801,6 +1201,42 @@ print(const node *n, char *d, int at)
 		at = print(n->c, d, at);
 		P(")");
 		break;
+	case N_VAR:
+		P("x%d", (int)n->v);
+		break;
+	case N_LIST:
+		P("[");
+		if (n->v > 0)
+			at = print(n->a, d, at);
+		if (n->v > 1) {
+			P(", ");
+			at = print(n->b, d, at);
+		}
+		if (n->v > 2) {
+			P(", ");
+			at = print(n->c, d, at);
+		}
+		P("]");
+		break;
+	case N_SUM:
+	case N_COUNT:
+	case N_ALL:
+	case N_EXISTS:
+	case N_ONE: {
+		static const char *const mac[] = { "map", "filter", "all",
+		    "exists", "exists_one" };
+
+		P(n->kind == N_SUM ? "sum(" : n->kind == N_COUNT ? "size(" : "(");
+		at = print(n->a, d, at);
+		P(".%s(x%d, ", mac[n->kind - N_SUM], n->op);
+		if (n->c) {
+			at = print(n->c, d, at);
+			P(", ");
+		}
+		at = print(n->b, d, at);
+		P("))");
+		break;
+	}
 	case N_IN:
 		P("(");
 		at = print(n->a, d, at);
@@ -823,6 +1259,76 @@ R(int kind, int64_t v)
 	return r;
 }
 
+/* The comprehensions' variables, by level. */
+static int64_t env[8];
+
+static rval ref(const node *n);
+
+/* A comprehension as the specification defines it, whatever the order
+ * its implementation takes: all is false when any element's predicate
+ * is, else an error when any is one; exists the same with true; the
+ * others are strict. */
+static rval
+ref_loop(const node *n)
+{
+	const node *el[3];
+	int64_t vals[3], sum = 0;
+	int i, count = 0, decided = 0, failed = 0;
+	rval p;
+
+	el[0] = n->a->a;
+	el[1] = n->a->b;
+	el[2] = n->a->c;
+	for (i = 0; i < n->a->v; i++) {
+		rval e = ref(el[i]);
+
+		if (e.kind == R_ERR)
+			return e;
+		vals[i] = e.v;
+	}
+	for (i = 0; i < n->a->v; i++) {
+		env[n->op] = vals[i];
+		if (n->kind == N_SUM && n->c) {
+			p = ref(n->c);
+			if (p.kind == R_ERR)
+				return p;
+			if (!p.v)
+				continue;
+		}
+		p = ref(n->b);
+		if (p.kind == R_ERR) {
+			if (n->kind != N_ALL && n->kind != N_EXISTS)
+				return p;
+			failed = 1;
+			continue;
+		}
+		switch (n->kind) {
+		case N_SUM:
+			if (__builtin_add_overflow(sum, p.v, &sum))
+				return R(R_ERR, 0);
+			break;
+		case N_ALL:
+			decided |= !p.v;
+			break;
+		case N_EXISTS:
+			decided |= p.v != 0;
+			break;
+		default:
+			count += p.v != 0;
+			break;
+		}
+	}
+	switch (n->kind) {
+	case N_SUM: return R(R_INT, sum);
+	case N_COUNT: return R(R_INT, count);
+	case N_ONE: return R(R_BOOL, count == 1);
+	default:
+		if (decided)
+			return R(R_BOOL, n->kind == N_EXISTS);
+		return failed ? R(R_ERR, 0) : R(R_BOOL, n->kind == N_ALL);
+	}
+}
+
 /* CEL's semantics, written down directly, on the tree. */
 static rval
 ref(const node *n)
@@ -831,6 +1337,13 @@ ref(const node *n)
 	int64_t x, y, r;
 
 	switch (n->kind) {
+	case N_VAR: return R(R_INT, env[n->v]);
+	case N_SUM:
+	case N_COUNT:
+	case N_ALL:
+	case N_EXISTS:
+	case N_ONE:
+		return ref_loop(n);
 	case N_CONST: return R(R_INT, n->v);
 	case N_AMOUNT: return R(R_INT, 120);
 	case N_BCONST: return R(R_BOOL, n->v);
@@ -934,8 +1447,8 @@ START_TEST(test_random_against_reference)
 	static char src[65536];
 	const char *env = getenv("CEL_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed2026ULL;
-	int iter, errors = 0, trues = 0, ints = 0, i;
-	points_cel_activation act = { vars, 2 };
+	int iter, errors = 0, trues = 0, ints = 0, loops = 0, i;
+	points_cel_activation act = { vars, 2, 0 };
 
 	rng = seed;
 	for (iter = 0; iter < 20000; iter++) {
@@ -952,6 +1465,7 @@ START_TEST(test_random_against_reference)
 		i = print(root, src, 0);
 		ck_assert_int_lt(i, (int)sizeof(src));
 		want = ref(root);
+		loops += strstr(src, "(x0, ") != NULL;
 		rc = points_cel__compile(src, &decls, &p, err, sizeof(err));
 		ck_assert_msg(rc == POINTS_OK, "seed %#" PRIx64 " iter %d: %s: %s",
 		    seed, iter, src, err);
@@ -984,6 +1498,7 @@ START_TEST(test_random_against_reference)
 	ck_assert_int_gt(errors, 1000);
 	ck_assert_int_gt(ints, 1000);
 	ck_assert_int_gt(trues, 1000);
+	ck_assert_int_gt(loops, 1000);
 }
 END_TEST
 
@@ -1009,6 +1524,14 @@ main(void)
 	tcase_add_test(tc, test_eval_needs_the_activation);
 	tcase_add_test(tc, test_scratch_exhausted_is_an_error);
 	tcase_add_test(tc, test_compile_oom);
+	tcase_add_test(tc, test_macros);
+	tcase_add_test(tc, test_macro_error_absorption);
+	tcase_add_test(tc, test_step_budget);
+	tcase_add_test(tc, test_loop_nesting_limit);
+	tcase_add_test(tc, test_macro_compile_errors);
+	tcase_add_test(tc, test_sum);
+	tcase_add_test(tc, test_calendar);
+	tcase_add_test(tc, test_typed_declarations);
 	tcase_add_test(tc, test_random_against_reference);
 	suite_add_tcase(su, tc);
 	return tu_run(su);

@@ -698,6 +698,175 @@ START_TEST(test_account_fields)
 }
 END_TEST
 
+static int64_t
+offset_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+/* Apply a purchase of account acct at time t to d; the points. */
+static int64_t
+apply_at(points_db *d, const char *id, int64_t acct, int64_t t)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *r = NULL;
+	points_event_summary s;
+
+	e.id = id;
+	e.type = "purchase";
+	e.account = acct;
+	e.time = t;
+	e.amount = 100;
+	ck_assert_msg(points_event_apply(d, &e, &r) == POINTS_OK, "%s: %s", id,
+	    points_errmsg(d));
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	points_event_result_free(r);
+	return s.points;
+}
+
+/* A birthday-month rule: month(event.time) in the ledger's UTC offset,
+ * the same instant in January at UTC+8 and in December at UTC.  The
+ * rules are saved in 2024; the events are at the turn of 2025. */
+#define T2025 1735689600 /* 2025-01-01 00:00:00 UTC, a Wednesday */
+START_TEST(test_birthday_month)
+{
+	points_rule_def d = rule("bday", "purchase", "has(account.birth_month) "
+	    "&& month(event.time) == account.birth_month", "100");
+	points_rule_def wed = rule("wed", "purchase", "weekday(event.time) == "
+	    "3 && day(event.time) == 1 && year(event.time) == 2025", "7");
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *east = NULL;
+	points_rule out;
+	int64_t a8, b8;
+
+	save(&d);
+	save(&wed);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "birthday",
+	    "1990-01-15"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, bob, "birthday",
+	    "12-30"), POINTS_OK);
+	/* a ledger at UTC+8, the same rules and accounts */
+	o.clock = offset_clock;
+	o.utc_offset = 8 * 3600;
+	ck_assert_int_eq(points_open(tu_uri(TU_MEMORY), &o, &east), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(east, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	a8 = tu_account(east, "E1001");
+	b8 = tu_account(east, "E1002");
+	ck_assert_int_eq(points_account_attr_set(east, a8, "birthday",
+	    "1990-01-15"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(east, b8, "birthday",
+	    "12-30"), POINTS_OK);
+	ck_assert_int_eq(points_rule_save(east, &d, &out), POINTS_OK);
+	ck_assert_int_eq(points_rule_save(east, &wed, &out), POINTS_OK);
+	tu_now = T2025 + 10 * 3600;
+	/* 2025-01-01 10:00 UTC: January, a Wednesday, everywhere */
+	ck_assert_int_eq(apply_at(db, "a1", alice, T2025 + 10 * 3600), 107);
+	ck_assert_int_eq(apply_at(db, "b1", bob, T2025 + 10 * 3600), 7);
+	ck_assert_int_eq(apply_at(east, "a1", a8, T2025 + 10 * 3600), 107);
+	/* 2024-12-31 23:59:59 UTC: December at UTC ... */
+	ck_assert_int_eq(apply_at(db, "a2", alice, T2025 - 1), 0);
+	ck_assert_int_eq(apply_at(db, "b2", bob, T2025 - 1), 100);
+	/* ... 07:59:59 on January 1st at UTC+8 */
+	ck_assert_int_eq(apply_at(east, "a2", a8, T2025 - 1), 107);
+	ck_assert_int_eq(apply_at(east, "b2", b8, T2025 - 1), 7);
+	/* 16:00 UTC on December 31st is already January there */
+	ck_assert_int_eq(apply_at(east, "a3", a8, T2025 - 8 * 3600), 107);
+	ck_assert_int_eq(apply_at(east, "b3", b8, T2025 - 8 * 3600 - 1), 100);
+	tu_invariants(east);
+	points_close(east);
+}
+END_TEST
+
+/* Line items: a purchase's lines in event.attrs.lines, basic lines 1
+ * point per 10 yuan, new collections 1 per 5, rounded per line. */
+START_TEST(test_line_items)
+{
+	add("lines", "purchase", "has(event.attrs.lines)",
+	    "sum(event.attrs.lines.map(l, l.collection == 'new' ? "
+	    "l.amount / 500 : l.amount / 1000))");
+	add("new-only", "purchase", "event.attrs.lines.exists(l, "
+	    "l.collection == 'new')", "sum(event.attrs.lines.filter(l, "
+	    "l.collection == 'new').map(l, l.amount / 500))");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 0, "{\"lines\": ["
+	    "{\"sku\": \"T1\", \"collection\": \"new\", \"amount\": 12900},"
+	    "{\"sku\": \"B2\", \"collection\": \"basic\", \"amount\": 9900},"
+	    "{\"sku\": \"T3\", \"collection\": \"new\", \"amount\": 499}]}"),
+	    25 + 9 + 0 + 25);
+	ck_assert_int_eq(apply("o2", "purchase", alice, 0, "{\"lines\": ["
+	    "{\"sku\": \"B2\", \"collection\": \"basic\", \"amount\": 9900}]}"),
+	    9);
+}
+END_TEST
+
+/* The compiler knows the fields of event and account. */
+START_TEST(test_unknown_fields)
+{
+	points_rule_def d = rule("spend", "purchase", "event.amout > 100",
+	    "event.amount / 100");
+	points_rule out;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': condition: col 7: "
+	    "unknown field 'amout' of 'event'");
+	d.condition = "has(account.birth_month)";
+	d.points = "account.tenure_day";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': points: col 9: "
+	    "unknown field 'tenure_day' of 'account'");
+	d.points = "event.amount.value";
+	ck_assert_int_eq(points_rule_save(db, &d, &out), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': points: col 14: "
+	    "unknown field 'value' of 'event.amount'");
+	ck_assert_int_eq(points_rule_get(db, "spend", 0, &out),
+	    POINTS_ENOTFOUND);
+	/* every field the activation has is known */
+	d.condition = "event.id != '' && event.type == 'purchase' && "
+	    "event.account > 0 && event.time > 0 && event.amount > 0 && "
+	    "size(event.attrs) >= 0 && account.id > 0 && "
+	    "account.external_id != '' && account.tier == '' && "
+	    "account.department == '' && account.created_at > 0 && "
+	    "size(account.attrs) == 0 && !has(account.birth_month) && "
+	    "!has(account.birth_day) && !has(account.tenure_days)";
+	d.points = "event.amount / 100";
+	save(&d);
+	ck_assert_int_eq(apply("o1", "purchase", alice, 1000, NULL), 10);
+}
+END_TEST
+
+/* A version saved before the fields were known (here: its source
+ * changed in the store) still loads, compiled without them: its unknown
+ * field is an error value, or as here absent for has(). */
+START_TEST(test_old_version_loads_untyped)
+{
+	points_store *s = tu_store(db);
+	const unsigned char k[8] = { 0, 0, 0, 1, 0, 0, 0, 1 };
+	unsigned char buf[4096], *at;
+	const void *v;
+	size_t vl;
+
+	add("old", "purchase", NULL, "has(event.amount) ? 0 : 7");
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, "rulever"), k, 8, &v, &vl),
+	    POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	for (at = buf; at + 12 <= buf + vl && memcmp(at, "event.amount", 12);
+	    at++)
+		;
+	ck_assert_ptr_ne(at + 12, buf + vl + 1);
+	ck_assert_int_eq(memcmp(at, "event.amount", 12), 0);
+	memcpy(at, "event.amoun1", 12);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "rulever"), k, 8, buf, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	/* another save: the handle reads every version again */
+	add("other", "purchase", NULL, "1");
+	ck_assert_int_eq(apply("o1", "purchase", alice, 100, NULL), 8);
+}
+END_TEST
+
 
 static points_event_result *
 refund(const char *id, int64_t amount, const char *key, int expect)
@@ -1364,6 +1533,10 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_test(tc, test_birthday_month);
+	tcase_add_test(tc, test_line_items);
+	tcase_add_test(tc, test_unknown_fields);
+	tcase_add_test(tc, test_old_version_loads_untyped);
 	tcase_add_test(tc, test_refunds);
 	tcase_add_test(tc, test_backtest);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);

@@ -2,8 +2,8 @@
  * Language (CEL, github.com/google/cel-spec), compiled once to a flat
  * postfix program and evaluated without allocating (issue 18).
  *
- * Internal for now: no public API, no bindings; rules and events will
- * reach it.
+ * Internal: no public API, no bindings; rules (rule.c) compile it and
+ * events (event.c) evaluate it.
  *
  * In the subset:
  *   - literals: int (int64, decimal or 0x hex), bool, string ('..' or
@@ -23,22 +23,40 @@
  *   - size(x) and x.size() on strings (code points), lists and maps;
  *     int(int|string), string(int|string|bool); s.startsWith(t),
  *     s.endsWith(t), s.contains(t);
+ *   - the comprehension macros, over a list's elements or a map's keys:
+ *     r.all(x, p), r.exists(x, p), r.exists_one(x, p), r.filter(x, p),
+ *     r.map(x, t), r.map(x, p, t); and with two variables (index or
+ *     key, then element or value) r.all(i, v, p), r.exists(i, v, p),
+ *     r.existsOne(i, v, p).  all and exists absorb errors as && and ||
+ *     do (a false, a true decides); the others are strict;
  *   - ours (not in CEL's standard library): min(a, b), max(a, b) and
- *     floor_div(a, b) on ints (floor_div rounds towards minus infinity).
+ *     floor_div(a, b) on ints (floor_div rounds towards minus infinity);
+ *     sum(list) of ints (overflow is an error); year(t), month(t),
+ *     day(t), weekday(t) of t in seconds since 1970 in the activation's
+ *     UTC offset: month and day 1-based, weekday 1 Monday .. 7 Sunday.
  * Outside the subset, each a compile error naming the construct and its
  * column: doubles, uints, bytes, raw and triple-quoted strings, the
- * macros (all, exists, exists_one, map, filter), optionals (.?f, [?k]),
+ * macros transformList and transformMap, optionals (.?f, [?k]),
  * backquoted field names (a.`b-c`), message construction
  * (T{...}), type names and type(), timestamps and durations, matches(),
- * any other function, and variables not declared.  There is no type
- * checker: a type mismatch ("a" - 1) is an error value at evaluation.
+ * any other function, and variables not declared.
+ * Declarations may carry types (points_cel_field): then selecting a
+ * field a record does not have is a compile error ("unknown field
+ * 'amout' of 'event'").  Operators are not type-checked: a type mismatch
+ * ("a" - 1) is an error value at evaluation.
  *
  * A program nests at most POINTS_CEL_MAX_DEPTH levels of parentheses,
- * lists, maps and calls within the whole expression, needs at most
- * POINTS_CEL_STACK values of stack, and has only forward jumps, so an
- * evaluation runs each instruction at most once.
+ * lists, maps and calls within the whole expression, at most
+ * POINTS_CEL_MAX_LOOPS comprehensions within each other, and needs at
+ * most POINTS_CEL_STACK values of stack (a comprehension keeps its
+ * state there: range, index, accumulator).  Its only backward jumps
+ * are a comprehension's, each pass counted: an evaluation spends at
+ * most POINTS_CEL_MAX_STEPS steps (an instruction of a comprehension's
+ * body, or an element visited by in, a map lookup or sum()), beyond
+ * which its value is the error "step budget exceeded".
  * Evaluation allocates nothing: what it makes (concatenations,
- * string(), list and map literals) lives in a caller's scratch. */
+ * string(), list and map literals, map() and filter() results) lives in
+ * a caller's scratch. */
 #ifndef POINTS_RULES_CEL_H
 #define POINTS_RULES_CEL_H
 
@@ -47,6 +65,10 @@
 
 #define POINTS_CEL_MAX_DEPTH 32
 #define POINTS_CEL_STACK 128
+#define POINTS_CEL_MAX_LOOPS 8
+#define POINTS_CEL_MAX_STEPS 100000
+/* The UTC offsets the calendar functions accept, in seconds. */
+#define POINTS_CEL_MAX_UTC_OFFSET 86400
 #define POINTS_CEL_SCRATCH_CHARS 4096
 #define POINTS_CEL_SCRATCH_VALS 512
 #define POINTS_CEL_SCRATCH_ENTRIES 128
@@ -93,16 +115,32 @@ struct points_cel_entry {
 	points_cel_value value;
 };
 
+/* What the compiler knows of a variable or a field: the type of its
+ * values and, for a map whose keys are known (a record such as event),
+ * its fields, ended by one whose name is NULL.  A map with fields NULL
+ * may have any key. */
+typedef struct points_cel_field {
+	const char *name;
+	points_cel_type type;
+	const struct points_cel_field *fields;
+} points_cel_field;
+
 /* The variables a program may name, in order; the activation gives
- * their values in the same order. */
+ * their values in the same order.  types: NULL (nothing is known of
+ * them), or one for each name, in the same order. */
 typedef struct {
 	const char *const *names;
 	size_t n;
+	const points_cel_field *types;
 } points_cel_decls;
 
+/* The values of the declared variables, and the UTC offset (seconds
+ * east, at most POINTS_CEL_MAX_UTC_OFFSET either way) in which the
+ * calendar functions see times. */
 typedef struct {
 	const points_cel_value *vals;
 	size_t n;
+	int64_t utc_offset;
 } points_cel_activation;
 
 /* Where an evaluation puts what it makes; results may point into it,
@@ -167,7 +205,26 @@ enum {
 	POINTS_CEL_OP_JUMP,
 	POINTS_CEL_OP_LIST,
 	POINTS_CEL_OP_MAP,
-	POINTS_CEL_OP_CALL
+	POINTS_CEL_OP_CALL,
+	POINTS_CEL_OP_LOOP_INIT,	/* a: the exit; fn: the kind */
+	POINTS_CEL_OP_LOOP_NEXT,	/* a: LOOP_END; b: the body's length */
+	POINTS_CEL_OP_LOOP_VAR,	/* a: the range's slot; fn: what */
+	POINTS_CEL_OP_LOOP_FILTER,	/* a: the backward JUMP */
+	POINTS_CEL_OP_LOOP_STEP,	/* fn: the kind */
+	POINTS_CEL_OP_LOOP_END	/* fn: the kind */
+};
+/* Comprehensions, and what LOOP_VAR reads. */
+enum {
+	POINTS_CEL_LOOP_ALL,
+	POINTS_CEL_LOOP_EXISTS,
+	POINTS_CEL_LOOP_ONE,
+	POINTS_CEL_LOOP_MAP,
+	POINTS_CEL_LOOP_FILTER
+};
+enum {
+	POINTS_CEL_VAR_ELEM,	/* a list's element or a map's key */
+	POINTS_CEL_VAR_INDEX,	/* a list's index or a map's key */
+	POINTS_CEL_VAR_VALUE	/* a list's element or a map's value */
 };
 enum {
 	POINTS_CEL_FN_SIZE,
@@ -178,15 +235,20 @@ enum {
 	POINTS_CEL_FN_CONTAINS,
 	POINTS_CEL_FN_MIN,
 	POINTS_CEL_FN_MAX,
-	POINTS_CEL_FN_FLOOR_DIV
+	POINTS_CEL_FN_FLOOR_DIV,
+	POINTS_CEL_FN_SUM,
+	POINTS_CEL_FN_YEAR,
+	POINTS_CEL_FN_MONTH,
+	POINTS_CEL_FN_DAY,
+	POINTS_CEL_FN_WEEKDAY
 };
 
 typedef struct {
 	uint8_t op;
-	uint8_t fn;	/* CALL: the function */
+	uint8_t fn;	/* CALL: the function; LOOP_*: the kind */
 	uint16_t col;	/* where in the source, for errors */
 	uint32_t a;	/* const, variable, jump target, count */
-	uint32_t b;	/* COND: the end */
+	uint32_t b;	/* COND: the end; LOOP_NEXT: the body's length */
 } points_cel_insn;
 
 struct points_cel_prog {
@@ -196,6 +258,8 @@ struct points_cel_prog {
 	size_t nconst;
 	char *pool;		/* the string constants' bytes */
 	size_t nvars;		/* how many declarations */
+	points_cel_entry *ents;	/* the map constants' entries */
+	size_t nents;
 };
 
 #endif

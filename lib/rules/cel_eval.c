@@ -1,12 +1,15 @@
 /* cel_eval.c - the rule language's evaluator: one pass over the flat
- * program (forward jumps only, so at most one step per instruction),
- * on a fixed stack, allocating nothing.  Errors are values, as CEL's
- * are: the first error a strict operation meets is its result. */
+ * program (forward jumps, and a comprehension's jump back to the top of
+ * its body, each pass counted against POINTS_CEL_MAX_STEPS), on a fixed
+ * stack that also holds the comprehensions' state, allocating nothing.
+ * Errors are values, as CEL's are: the first error a strict operation
+ * meets is its result. */
 #include <stdio.h>
 #include <string.h>
 
 #include "points.h"
 #include "rules/cel.h"
+#include "util/calendar.h"
 
 /* How deep == descends into nested lists and maps. */
 #define EQ_DEPTH 32
@@ -373,11 +376,45 @@ has_sub(const points_cel_value *a, const points_cel_value *b, int where)
 	return 0;
 }
 
+/* The civil day of t (seconds since 1970) at UTC offset off: its
+ * number, without overflow for any t. */
+static int64_t
+day_of(int64_t t, int64_t off)
+{
+	int64_t q = t / 86400, r = t % 86400;
+
+	if (r < 0) {
+		r += 86400;
+		q--;
+	}
+	r += off; /* -86400 .. 172799 */
+	return q + (r < 0 ? -1 : r / 86400);
+}
+
 static points_cel_value
-call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
+calendar(int fn, int64_t t, int64_t off)
+{
+	int64_t z;
+	points_civil c;
+
+	if (off < -POINTS_CEL_MAX_UTC_OFFSET || off > POINTS_CEL_MAX_UTC_OFFSET)
+		return err("utc offset out of range");
+	z = day_of(t, off);
+	if (fn == POINTS_CEL_FN_WEEKDAY)
+		return points_cel__int(points_cal__weekday(z));
+	c = points_cal__civil(z);
+	if (fn == POINTS_CEL_FN_YEAR)
+		return points_cel__int(c.year);
+	return points_cel__int(fn == POINTS_CEL_FN_MONTH ? c.month : c.day);
+}
+
+static points_cel_value
+call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
+    int64_t off, uint64_t *steps)
 {
 	static const char *const names[] = { "size", "int", "string",
-	    "startsWith", "endsWith", "contains", "min", "max", "floor_div" };
+	    "startsWith", "endsWith", "contains", "min", "max", "floor_div",
+	    "sum", "year", "month", "day", "weekday" };
 	const points_cel_value *a = &args[0], *b = argc > 1 ? &args[1] : NULL;
 	int i;
 
@@ -471,6 +508,32 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc)
 			return points_cel__int(q);
 		}
 		break;
+	case POINTS_CEL_FN_SUM:
+		if (a->type == POINTS_CEL_LIST) {
+			int64_t r = 0;
+			size_t k;
+
+			*steps += a->u.list.n;
+			for (k = 0; k < a->u.list.n; k++) {
+				const points_cel_value *e = &a->u.list.v[k];
+
+				if (e->type != POINTS_CEL_INT)
+					return errf(s, "sum(): not an int: %.*s",
+					    type_name(e), strlen(type_name(e)),
+					    "sum(): not an int");
+				if (__builtin_add_overflow(r, e->u.i, &r))
+					return err("int overflow");
+			}
+			return points_cel__int(r);
+		}
+		break;
+	case POINTS_CEL_FN_YEAR:
+	case POINTS_CEL_FN_MONTH:
+	case POINTS_CEL_FN_DAY:
+	case POINTS_CEL_FN_WEEKDAY:
+		if (a->type == POINTS_CEL_INT)
+			return calendar(fn, a->u.i, off);
+		break;
 	}
 	return no_overload(s, names[fn], a, b);
 }
@@ -496,12 +559,58 @@ logic(points_cel_scratch *s, int is_and, const points_cel_value *a,
 	return points_cel__bool(!decide);
 }
 
+static const char *const loop_names[] = { "all", "exists", "exists_one",
+    "map", "filter" };
+
+/* Append v to the list *l (map() and filter() results): in place when
+ * *l ends the scratch's values, else copied to its end. */
+static points_cel_value
+append(points_cel_scratch *s, const points_cel_value *l,
+    const points_cel_value *v)
+{
+	points_cel_value r = *l;
+	points_cel_value *d;
+	size_t n = l->u.list.n;
+
+	if (l->u.list.v + n == s->vals + s->nvals) {
+		if (!(d = take_vals(s, 1)))
+			return err("list too long for the evaluation's scratch");
+		*d = *v;
+	} else {
+		if (!(d = take_vals(s, n + 1)))
+			return err("list too long for the evaluation's scratch");
+		if (n)
+			memcpy(d, l->u.list.v, n * sizeof(*d));
+		d[n] = *v;
+		r.u.list.v = d;
+	}
+	r.u.list.n = n + 1;
+	return r;
+}
+
+/* The current element of the comprehension whose range is st[0] and
+ * index (one past the element) st[1]: what (POINTS_CEL_VAR_*) of it. */
+static points_cel_value
+loop_var(const points_cel_value *st, int what)
+{
+	const points_cel_value *r = &st[0];
+	size_t i = (size_t)st[1].u.i - 1;
+
+	if (r->type == POINTS_CEL_LIST)
+		return what == POINTS_CEL_VAR_INDEX ?
+		    points_cel__int((int64_t)i) : r->u.list.v[i];
+	return what == POINTS_CEL_VAR_VALUE ? r->u.map.e[i].value :
+	    r->u.map.e[i].key;
+}
+
 int
 points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
     points_cel_scratch *s, points_cel_value *out)
 {
 	points_cel_value st[POINTS_CEL_STACK + 1];
 	size_t sp = 0, pc = 0;
+	uint64_t steps = 0;
+	int64_t off = a ? a->utc_offset : 0;
 
 	if (!p || !s || !out || (p->nvars && (!a || a->n < p->nvars)))
 		return POINTS_EINVAL;
@@ -531,6 +640,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				    "has" : "_._", t, NULL);
 				break;
 			}
+			steps += t->u.map.n;
 			e = lookup(t, k);
 			if (in->op == POINTS_CEL_OP_HAS)
 				*t = points_cel__bool(e != NULL);
@@ -550,6 +660,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			if (x->type == POINTS_CEL_MAP) {
+				steps += x->u.map.n;
 				e = lookup(x, t);
 				*x = e ? e->value : key_error(s, t);
 			} else if (x->type == POINTS_CEL_LIST &&
@@ -607,6 +718,10 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				*x = *t;
 				break;
 			}
+			if (x->type == POINTS_CEL_LIST)
+				steps += x->u.list.n;
+			else if (x->type == POINTS_CEL_MAP)
+				steps += x->u.map.n;
 			c = equal(x, t, 0);
 			if (c < 0)
 				*x = err("value nested too deeply");
@@ -648,6 +763,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			if (t->type == POINTS_CEL_MAP) {
+				steps += t->u.map.n;
 				*x = points_cel__bool(lookup(t, x) != NULL);
 				break;
 			}
@@ -655,6 +771,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				*x = no_overload(s, "@in", x, t);
 				break;
 			}
+			steps += t->u.list.n;
 			for (i = 0; i < t->u.list.n && !found; i++) {
 				c = equal(x, &t->u.list.v[i], 0);
 				if (c < 0)
@@ -773,11 +890,124 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		case POINTS_CEL_OP_CALL: {
 			size_t n = in->a;
 
-			r = call(s, in->fn, &st[sp - n], (int)n);
+			r = call(s, in->fn, &st[sp - n], (int)n, off, &steps);
 			sp -= n;
 			st[sp++] = r;
 			break;
 		}
+		case POINTS_CEL_OP_LOOP_INIT:
+			/* r: push the index and the accumulator */
+			if (t->type != POINTS_CEL_LIST &&
+			    t->type != POINTS_CEL_MAP) {
+				if (t->type != POINTS_CEL_ERROR)
+					*t = no_overload(s, loop_names[in->fn], t,
+					    NULL);
+				pc = in->a;
+				break;
+			}
+			st[sp++] = points_cel__int(0);
+			switch (in->fn) {
+			case POINTS_CEL_LOOP_ALL:
+			case POINTS_CEL_LOOP_EXISTS:
+				r = points_cel__bool(in->fn == POINTS_CEL_LOOP_ALL);
+				break;
+			case POINTS_CEL_LOOP_ONE:
+				r = points_cel__int(0);
+				break;
+			default:
+				memset(&r, 0, sizeof(r));
+				r.type = POINTS_CEL_LIST;
+				r.u.list.v = s->vals + s->nvals;
+				break;
+			}
+			st[sp++] = r;
+			break;
+		case POINTS_CEL_OP_LOOP_NEXT: {
+			/* r index accumulator: the next element, or done */
+			points_cel_value *x = &st[sp - 3];
+			size_t n = x->type == POINTS_CEL_LIST ? x->u.list.n :
+			    x->u.map.n;
+			int done;
+
+			if (in->fn == POINTS_CEL_LOOP_ALL ||
+			    in->fn == POINTS_CEL_LOOP_EXISTS)
+				/* as CEL's loop condition, @not_strictly_false:
+				 * only a decision ends the loop early */
+				done = t->type == POINTS_CEL_BOOL &&
+				    t->u.b == (in->fn == POINTS_CEL_LOOP_EXISTS);
+			else
+				/* an error stays one: the loop is done */
+				done = t->type == POINTS_CEL_ERROR;
+			if (done || (uint64_t)st[sp - 2].u.i >= n) {
+				pc = in->a;
+				break;
+			}
+			st[sp - 2].u.i++;
+			steps += in->b;
+			if (steps > POINTS_CEL_MAX_STEPS) {
+				*out = err("step budget exceeded");
+				return POINTS_OK;
+			}
+			break;
+		}
+		case POINTS_CEL_OP_LOOP_VAR:
+			st[sp++] = loop_var(&st[in->a], in->fn);
+			break;
+		case POINTS_CEL_OP_LOOP_FILTER:
+			/* map(x, p, t): p false skips t, not a bool ends */
+			sp--;
+			if (t->type == POINTS_CEL_BOOL) {
+				if (!t->u.b)
+					pc = in->a;
+				break;
+			}
+			st[sp - 1] = t->type == POINTS_CEL_ERROR ? *t :
+			    no_overload(s, "map", t, NULL);
+			pc = in->a;
+			break;
+		case POINTS_CEL_OP_LOOP_STEP: {
+			/* the accumulator and the body's value */
+			points_cel_value *acc = &st[sp - 2];
+
+			sp--;
+			switch (in->fn) {
+			case POINTS_CEL_LOOP_ALL:
+			case POINTS_CEL_LOOP_EXISTS:
+				*acc = logic(s, in->fn == POINTS_CEL_LOOP_ALL, acc,
+				    t);
+				break;
+			case POINTS_CEL_LOOP_MAP:
+				*acc = t->type == POINTS_CEL_ERROR ? *t :
+				    append(s, acc, t);
+				break;
+			default:
+				/* exists_one, filter: p */
+				if (t->type != POINTS_CEL_BOOL) {
+					*acc = t->type == POINTS_CEL_ERROR ? *t :
+					    no_overload(s, loop_names[in->fn], t,
+					    NULL);
+				} else if (!t->u.b) {
+					;
+				} else if (in->fn == POINTS_CEL_LOOP_ONE) {
+					acc->u.i++;
+				} else {
+					r = loop_var(&st[sp - 3],
+					    POINTS_CEL_VAR_ELEM);
+					*acc = append(s, acc, &r);
+				}
+				break;
+			}
+			break;
+		}
+		case POINTS_CEL_OP_LOOP_END:
+			/* r index accumulator: the result */
+			r = st[sp - 1];
+			if (in->fn == POINTS_CEL_LOOP_ONE &&
+			    r.type == POINTS_CEL_INT)
+				r = points_cel__bool(r.u.i == 1);
+			sp -= 3;
+			st[sp++] = r;
+			break;
 		default:
 			return POINTS_EINVAL;
 		}

@@ -1,7 +1,10 @@
 /* cel_parse.c - the rule language's lexer and parser: CEL's grammar
  * (cel-spec, langdef.md), one pass that emits the postfix program as it
  * parses.  Parsing recurses, at most POINTS_CEL_MAX_DEPTH expressions
- * deep; the program it makes has only forward jumps. */
+ * deep; the program it makes has only forward jumps, but for the one
+ * backward jump at the end of each comprehension's body.  The parser
+ * tracks the evaluation stack's depth exactly, so a comprehension's
+ * variables are stack slots known here. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +40,18 @@ typedef struct {
 	int depth;
 	int stack, maxstack;	/* the evaluation stack's depth, tracked */
 	points_cel_prog *p;
-	size_t capcode, capconst, npool;
+	size_t capcode, capconst, capents, npool;
+	/* the comprehensions' variables in scope, innermost last */
+	struct {
+		size_t pos, len;	/* the name in src */
+		uint32_t slot;		/* the range's stack slot */
+		int what;		/* POINTS_CEL_VAR_* */
+	} scope[2 * POINTS_CEL_MAX_LOOPS];
+	int nscope, loops;
+	/* the declared type of the variable just parsed, and where its
+	 * name ends */
+	const points_cel_field *vtype;
+	size_t vend;
 } parser;
 
 static void
@@ -485,6 +499,125 @@ constant(parser *ps, points_cel_value v)
 	return (uint32_t)p->nconst++;
 }
 
+/* ---- Constant lists and maps ----
+ * A literal whose elements are all constants is folded into one
+ * constant, so that evaluating it (in a comprehension's body, many
+ * times) takes nothing from the scratch.  While compiling, a folded
+ * constant's elements are named by their index in consts (ents for a
+ * map), as the arrays may still move; fix_consts makes them pointers
+ * when the program is done. */
+
+/* Whether the code since at is one CONST. */
+static int
+one_const(parser *ps, size_t at)
+{
+	return !ps->failed && ps->p->ncode == at + 1 &&
+	    ps->p->code[at].op == POINTS_CEL_OP_CONST;
+}
+
+static points_cel_entry *
+take_ents(parser *ps, size_t n)
+{
+	points_cel_prog *p = ps->p;
+
+	if (p->nents + n > ps->capents) {
+		size_t cap = ps->capents ? ps->capents * 2 : 8;
+		points_cel_entry *e;
+
+		while (cap < p->nents + n)
+			cap *= 2;
+		if (!(e = points_alloc__realloc(p->ents, cap * sizeof(*e)))) {
+			oom(ps);
+			return NULL;
+		}
+		p->ents = e;
+		ps->capents = cap;
+	}
+	p->nents += n;
+	return p->ents + p->nents - n;
+}
+
+/* The last n values (2n keys and values for a map) are CONSTs: one
+ * constant instead, unless a map's keys are not valid (evaluation then
+ * says why). */
+static void
+fold(parser *ps, size_t pos, uint32_t n, int is_map)
+{
+	points_cel_prog *p = ps->p;
+	size_t first = p->ncode - (is_map ? 2 * (size_t)n : n), k, j;
+	points_cel_value v;
+
+	if (ps->failed)
+		return;
+	memset(&v, 0, sizeof(v));
+	if (!is_map) {
+		size_t start = p->nconst;
+
+		for (k = 0; k < n && !ps->failed; k++) {
+			points_cel_value e = p->consts[p->code[first + k].a];
+
+			constant(ps, e);
+		}
+		v.type = POINTS_CEL_LIST;
+		v.u.list.v = (const points_cel_value *)(uintptr_t)start;
+		v.u.list.n = n;
+	} else {
+		size_t start = p->nents;
+		points_cel_entry *e = NULL;
+
+		for (k = 0; k < n; k++) {
+			const points_cel_value *key =
+			    &p->consts[p->code[first + 2 * k].a];
+
+			if (key->type != POINTS_CEL_INT &&
+			    key->type != POINTS_CEL_STRING &&
+			    key->type != POINTS_CEL_BOOL)
+				goto keep;
+			for (j = 0; j < k; j++)
+				if (points_cel__equal(key,
+				    &p->consts[p->code[first + 2 * j].a]) == 1)
+					goto keep;
+		}
+		if (n && !(e = take_ents(ps, n)))
+			return;
+		for (k = 0; k < n; k++) {
+			e[k].key = p->consts[p->code[first + 2 * k].a];
+			e[k].value = p->consts[p->code[first + 2 * k + 1].a];
+		}
+		v.type = POINTS_CEL_MAP;
+		v.u.map.e = (const points_cel_entry *)(uintptr_t)start;
+		v.u.map.n = n;
+	}
+	if (ps->failed)
+		return;
+	p->ncode = first;
+	emit(ps, POINTS_CEL_OP_CONST, pos, constant(ps, v),
+	    1 - (int)(is_map ? 2 * n : n));
+	return;
+keep:
+	emit(ps, POINTS_CEL_OP_MAP, pos, n, 1 - 2 * (int)n);
+}
+
+static void
+fix_value(points_cel_prog *p, points_cel_value *v)
+{
+	if (v->type == POINTS_CEL_LIST)
+		v->u.list.v = p->consts + (uintptr_t)v->u.list.v;
+	else if (v->type == POINTS_CEL_MAP)
+		v->u.map.e = p->ents + (uintptr_t)v->u.map.e;
+}
+
+static void
+fix_consts(points_cel_prog *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->nconst; k++)
+		fix_value(p, &p->consts[k]);
+	for (k = 0; k < p->nents; k++)
+		fix_value(p, &p->ents[k].value);
+}
+
 /* A string constant of the bytes src[pos..pos+n) copied to the pool. */
 static uint32_t
 name_constant(parser *ps, size_t pos, size_t n)
@@ -529,7 +662,8 @@ ident_is(parser *ps, const tok *t, const char *w)
 }
 
 static const char *const macros[] = {
-	"all", "exists", "exists_one", "map", "filter", NULL
+	"all", "exists", "exists_one", "map", "filter", "existsOne",
+	"transformList", "transformMap", NULL
 };
 
 /* Arguments up to ')'; returns how many. */
@@ -580,10 +714,18 @@ unknown_function(parser *ps, const tok *name, int method)
 
 	for (k = 0; macros[k]; k++)
 		if (ident_is(ps, name, macros[k])) {
-			fail(ps, name->pos, "macro '%.*s' is outside the subset",
+			fail(ps, name->pos, method ?
+			    "macro '%.*s' is outside the subset" :
+			    "macro '%.*s' is called on a list or a map, "
+			    "like r.all(x, p)",
 			    ps->src + name->pos, name->len);
 			return;
 		}
+	if (method && ident_is(ps, name, "sum")) {
+		fail(ps, name->pos, "sum is a function: sum(list), not "
+		    "list.sum()", NULL, 0);
+		return;
+	}
 	if (ident_is(ps, name, "matches") || ident_is(ps, name, "type") ||
 	    ident_is(ps, name, "double") || ident_is(ps, name, "uint") ||
 	    ident_is(ps, name, "bytes") || ident_is(ps, name, "timestamp") ||
@@ -648,6 +790,16 @@ global_call(parser *ps, const tok *name)
 		fn = POINTS_CEL_FN_MAX, want = 2;
 	else if (ident_is(ps, name, "floor_div"))
 		fn = POINTS_CEL_FN_FLOOR_DIV, want = 2;
+	else if (ident_is(ps, name, "sum"))
+		fn = POINTS_CEL_FN_SUM, want = 1;
+	else if (ident_is(ps, name, "year"))
+		fn = POINTS_CEL_FN_YEAR, want = 1;
+	else if (ident_is(ps, name, "month"))
+		fn = POINTS_CEL_FN_MONTH, want = 1;
+	else if (ident_is(ps, name, "day"))
+		fn = POINTS_CEL_FN_DAY, want = 1;
+	else if (ident_is(ps, name, "weekday"))
+		fn = POINTS_CEL_FN_WEEKDAY, want = 1;
 	else {
 		unknown_function(ps, name, 0);
 		return;
@@ -656,17 +808,34 @@ global_call(parser *ps, const tok *name)
 	call(ps, name, fn, argc, want);
 }
 
+/* A name: a comprehension's variable (the innermost of that name), or
+ * a declared one, whose type ps->vtype then is. */
 static void
 variable(parser *ps, const tok *name)
 {
 	size_t k;
+	int i;
 
+	for (i = ps->nscope - 1; i >= 0; i--)
+		if (ps->scope[i].len == name->len &&
+		    !memcmp(ps->src + ps->scope[i].pos, ps->src + name->pos,
+		    name->len)) {
+			k = emit(ps, POINTS_CEL_OP_LOOP_VAR, name->pos,
+			    ps->scope[i].slot, 1);
+			if (!ps->failed)
+				ps->p->code[k].fn = (uint8_t)ps->scope[i].what;
+			return;
+		}
 	for (k = 0; ps->names && k < ps->names->n; k++) {
 		const char *nm = ps->names->names[k];
 
 		if (strlen(nm) == name->len &&
 		    !memcmp(nm, ps->src + name->pos, name->len)) {
 			emit(ps, POINTS_CEL_OP_VAR, name->pos, (uint32_t)k, 1);
+			if (ps->names->types) {
+				ps->vtype = &ps->names->types[k];
+				ps->vend = name->pos + name->len;
+			}
 			return;
 		}
 	}
@@ -715,34 +884,50 @@ parse_primary(parser *ps)
 		return;
 	case T_LBRACK: {
 		uint32_t n = 0;
+		int consts = 1;
 
 		next(ps);
 		while (!ps->failed && ps->t.kind != T_RBRACK) {
+			size_t at = ps->p->ncode;
+
 			parse_expr(ps);
+			consts &= one_const(ps, at);
 			n++;
 			if (ps->t.kind != T_COMMA)
 				break;
 			next(ps);
 		}
 		expect(ps, T_RBRACK, "']'");
-		emit(ps, POINTS_CEL_OP_LIST, t.pos, n, 1 - (int)n);
+		if (consts)
+			fold(ps, t.pos, n, 0);
+		else
+			emit(ps, POINTS_CEL_OP_LIST, t.pos, n, 1 - (int)n);
 		return;
 	}
 	case T_LBRACE: {
 		uint32_t n = 0;
+		int consts = 1;
 
 		next(ps);
 		while (!ps->failed && ps->t.kind != T_RBRACE) {
+			size_t at = ps->p->ncode;
+
 			parse_expr(ps);
+			consts &= one_const(ps, at);
 			expect(ps, T_COLON, "':'");
+			at = ps->p->ncode;
 			parse_expr(ps);
+			consts &= one_const(ps, at);
 			n++;
 			if (ps->t.kind != T_COMMA)
 				break;
 			next(ps);
 		}
 		expect(ps, T_RBRACE, "'}'");
-		emit(ps, POINTS_CEL_OP_MAP, t.pos, n, 1 - 2 * (int)n);
+		if (consts)
+			fold(ps, t.pos, n, 1);
+		else
+			emit(ps, POINTS_CEL_OP_MAP, t.pos, n, 1 - 2 * (int)n);
 		return;
 	}
 	case T_DOT:
@@ -772,10 +957,183 @@ parse_primary(parser *ps)
 	}
 }
 
+/* The macro named name, or -1; *two: it takes two variables. */
+static int
+macro_kind(parser *ps, const tok *name, int *two)
+{
+	*two = 0;
+	if (ident_is(ps, name, "all"))
+		return POINTS_CEL_LOOP_ALL;
+	if (ident_is(ps, name, "exists"))
+		return POINTS_CEL_LOOP_EXISTS;
+	if (ident_is(ps, name, "exists_one"))
+		return POINTS_CEL_LOOP_ONE;
+	if (ident_is(ps, name, "map"))
+		return POINTS_CEL_LOOP_MAP;
+	if (ident_is(ps, name, "filter"))
+		return POINTS_CEL_LOOP_FILTER;
+	if (ident_is(ps, name, "existsOne")) {
+		*two = 1;
+		return POINTS_CEL_LOOP_ONE;
+	}
+	return -1;
+}
+
+static void
+patch(parser *ps, size_t at, int fn, uint32_t a, uint32_t b)
+{
+	if (ps->failed)
+		return;
+	if (fn >= 0)
+		ps->p->code[at].fn = (uint8_t)fn;
+	ps->p->code[at].a = a;
+	ps->p->code[at].b = b;
+}
+
+/* A comprehension r.name(x, ...), r on the stack, the current token at
+ * '(': as the CEL specification expands it (langdef.md, "Macros"),
+ *	r LOOP_INIT(exit) [index, accumulator pushed]
+ *	top: LOOP_NEXT(end)  body LOOP_STEP  JUMP top
+ *	end: LOOP_END [the result replaces r, index, accumulator]  exit:
+ * map(x, p, t) puts LOOP_FILTER(to the JUMP) between p and t. */
+static void
+comprehension(parser *ps, const tok *name, int kind, int two)
+{
+	uint32_t slot = (uint32_t)(ps->stack - 1);
+	size_t init, top, filter = 0, jump;
+	tok var[2];
+	int nvars = 1, k, argc;
+	char buf[96];
+
+	memset(var, 0, sizeof(var));
+	if (ps->failed)
+		return;
+	if (++ps->loops > POINTS_CEL_MAX_LOOPS) {
+		fail(ps, name->pos, "comprehensions nested too deeply (limit 8)",
+		    NULL, 0);
+		return;
+	}
+	next(ps);	/* ( */
+	var[0] = ps->t;
+	if (var[0].kind == T_IDENT) {
+		next(ps);
+		if (ps->t.kind == T_COMMA) {
+			next(ps);
+			/* all, exists, existsOne: (i, v, p) */
+			if (kind != POINTS_CEL_LOOP_MAP &&
+			    kind != POINTS_CEL_LOOP_FILTER &&
+			    ps->t.kind == T_IDENT) {
+				size_t save = ps->pos;
+
+				var[1] = ps->t;
+				next(ps);
+				if (ps->t.kind == T_COMMA) {
+					next(ps);
+					nvars = 2;
+				} else {
+					ps->pos = save;
+					ps->t = var[1];
+				}
+			}
+		} else if (ps->t.kind == T_RPAREN) {
+			goto arity;
+		} else {
+			expect(ps, T_COMMA, "','");
+			return;
+		}
+	} else {
+		snprintf(buf, sizeof(buf), "%.*s(): the first argument must "
+		    "be a variable name", (int)name->len, ps->src + name->pos);
+		fail(ps, var[0].pos, buf, NULL, 0);
+		return;
+	}
+	/* existsOne takes two variables, exists_one one */
+	if (kind == POINTS_CEL_LOOP_ONE && two != (nvars == 2))
+		goto arity;
+	if (ps->failed)
+		return;
+	init = emit(ps, POINTS_CEL_OP_LOOP_INIT, name->pos, 0, 2);
+	top = emit(ps, POINTS_CEL_OP_LOOP_NEXT, name->pos, 0, 0);
+	for (k = 0; k < nvars; k++) {
+		ps->scope[ps->nscope].pos = var[k].pos;
+		ps->scope[ps->nscope].len = var[k].len;
+		ps->scope[ps->nscope].slot = slot;
+		ps->scope[ps->nscope].what = nvars == 1 ? POINTS_CEL_VAR_ELEM :
+		    k == 0 ? POINTS_CEL_VAR_INDEX : POINTS_CEL_VAR_VALUE;
+		ps->nscope++;
+	}
+	parse_expr(ps);
+	argc = nvars + 1;
+	if (kind == POINTS_CEL_LOOP_MAP && ps->t.kind == T_COMMA) {
+		/* map(x, p, t): p decides whether t is taken */
+		filter = emit(ps, POINTS_CEL_OP_LOOP_FILTER, name->pos, 0, -1);
+		next(ps);
+		parse_expr(ps);
+		argc++;
+	}
+	ps->nscope -= nvars;
+	if (ps->failed)
+		return;
+	if (ps->t.kind == T_COMMA)
+		goto arity;
+	expect(ps, T_RPAREN, "')'");
+	emit(ps, POINTS_CEL_OP_LOOP_STEP, name->pos, 0, -1);
+	jump = emit(ps, POINTS_CEL_OP_JUMP, name->pos, (uint32_t)top, 0);
+	if (filter)
+		patch(ps, filter, -1, (uint32_t)jump, 0);
+	patch(ps, top, kind, (uint32_t)(jump + 1), (uint32_t)(jump - top + 1));
+	patch(ps, jump - 1, kind, 0, 0);
+	emit(ps, POINTS_CEL_OP_LOOP_END, name->pos, 0, -2);
+	patch(ps, jump + 1, kind, 0, 0);
+	patch(ps, init, kind, (uint32_t)ps->p->ncode, 0);
+	ps->loops--;
+	return;
+arity:
+	(void)argc;
+	snprintf(buf, sizeof(buf), "%.*s() takes %s arguments",
+	    (int)name->len, ps->src + name->pos,
+	    kind == POINTS_CEL_LOOP_MAP ? "2 or 3" : two ? "3" :
+	    kind == POINTS_CEL_LOOP_ONE || kind == POINTS_CEL_LOOP_FILTER ?
+	    "2" : "2 or 3");
+	fail(ps, name->pos, buf, NULL, 0);
+}
+
+/* A selection of field name (the token) of a value whose declared type
+ * is *ty, the path from src[start] to ps->vend: the field's type, or
+ * NULL (not known). */
+static const points_cel_field *
+typed_field(parser *ps, const points_cel_field *ty, size_t start,
+    const tok *name)
+{
+	const points_cel_field *f;
+	char buf[160];
+
+	if (!ty || (ty->type == POINTS_CEL_MAP && !ty->fields))
+		return NULL;
+	for (f = ty->type == POINTS_CEL_MAP ? ty->fields : NULL; f && f->name;
+	    f++)
+		if (ident_is(ps, name, f->name)) {
+			ps->vend = name->pos + name->len;
+			return f;
+		}
+	snprintf(buf, sizeof(buf), "unknown field '%.*s' of '%.*s'",
+	    (int)(name->len > 40 ? 40 : name->len), ps->src + name->pos,
+	    (int)(ps->vend - start > 60 ? 60 : ps->vend - start),
+	    ps->src + start);
+	fail(ps, name->pos, buf, NULL, 0);
+	return NULL;
+}
+
 static void
 parse_member(parser *ps)
 {
+	const points_cel_field *ty;
+	size_t start = ps->t.pos;
+
+	ps->vtype = NULL;
 	parse_primary(ps);
+	ty = ps->vtype;
+	ps->vtype = NULL;
 	while (!ps->failed) {
 		if (ps->t.kind == T_DOT) {
 			tok name;
@@ -791,8 +1149,13 @@ parse_member(parser *ps)
 			if (ps->t.kind == T_LPAREN) {
 				/* A method: the receiver is the first
 				 * argument. */
-				int fn, want;
+				int fn, want, two;
 
+				ty = NULL;
+				if ((fn = macro_kind(ps, &name, &two)) >= 0) {
+					comprehension(ps, &name, fn, two);
+					continue;
+				}
 				if (ident_is(ps, &name, "size"))
 					fn = POINTS_CEL_FN_SIZE, want = 1;
 				else if (ident_is(ps, &name, "startsWith"))
@@ -808,11 +1171,13 @@ parse_member(parser *ps)
 				call(ps, &name, fn, parse_args(ps) + 1, want);
 				continue;
 			}
+			ty = typed_field(ps, ty, start, &name);
 			emit(ps, POINTS_CEL_OP_SELECT, name.pos,
 			    name_constant(ps, name.pos, name.len), 0);
 		} else if (ps->t.kind == T_LBRACK) {
 			size_t pos = ps->t.pos;
 
+			ty = NULL;
 			next(ps);
 			parse_expr(ps);
 			expect(ps, T_RBRACK, "']'");
@@ -1008,6 +1373,7 @@ points_cel__free(points_cel_prog *p)
 	points_alloc__free(p->code);
 	points_alloc__free(p->consts);
 	points_alloc__free(p->pool);
+	points_alloc__free(p->ents);
 	points_alloc__free(p);
 }
 
@@ -1054,6 +1420,7 @@ points_cel__compile(const char *src, const points_cel_decls *names,
 		points_cel__free(ps.p);
 		return ps.failed;
 	}
+	fix_consts(ps.p);
 	*out = ps.p;
 	return POINTS_OK;
 }

@@ -1085,6 +1085,7 @@ activate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
 	a->act.vals = a->vars;
 	a->act.n = POINTS_RULE__NVARS;
+	a->act.utc_offset = db->utc_offset;
 	return POINTS_OK;
 }
 

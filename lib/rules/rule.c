@@ -33,8 +33,38 @@ static const char meta_key[1] = { 0 };
 static const char *const var_names[POINTS_RULE__NVARS] = {
 	"event", "account",
 };
+/* The fields of event and account, as event.c's activation has them
+ * (points-rules(7)): a rule naming another is refused when saved. */
+static const points_cel_field event_fields[] = {
+	{ "id", POINTS_CEL_STRING, NULL },
+	{ "type", POINTS_CEL_STRING, NULL },
+	{ "account", POINTS_CEL_INT, NULL },
+	{ "time", POINTS_CEL_INT, NULL },
+	{ "amount", POINTS_CEL_INT, NULL },
+	{ "attrs", POINTS_CEL_MAP, NULL },
+	{ NULL, POINTS_CEL_NULL, NULL }
+};
+static const points_cel_field account_fields[] = {
+	{ "id", POINTS_CEL_INT, NULL },
+	{ "external_id", POINTS_CEL_STRING, NULL },
+	{ "tier", POINTS_CEL_STRING, NULL },
+	{ "department", POINTS_CEL_STRING, NULL },
+	{ "created_at", POINTS_CEL_INT, NULL },
+	{ "attrs", POINTS_CEL_MAP, NULL },
+	{ "birth_month", POINTS_CEL_INT, NULL },
+	{ "birth_day", POINTS_CEL_INT, NULL },
+	{ "tenure_days", POINTS_CEL_INT, NULL },
+	{ NULL, POINTS_CEL_NULL, NULL }
+};
+static const points_cel_field var_types[POINTS_RULE__NVARS] = {
+	{ "event", POINTS_CEL_MAP, event_fields },
+	{ "account", POINTS_CEL_MAP, account_fields },
+};
 const points_cel_decls points_rule__decls = { var_names,
-	POINTS_RULE__NVARS };
+	POINTS_RULE__NVARS, var_types };
+/* Versions saved before the fields were known load untyped. */
+static const points_cel_decls untyped_decls = { var_names,
+	POINTS_RULE__NVARS, NULL };
 
 static const char *const expr_names[POINTS_RULE__NEXPR] = {
 	"condition", "points", "beneficiary", "cap_key",
@@ -331,6 +361,9 @@ compile_all(points_db *db, points_rule_ver *rv)
 			continue;
 		rc = points_cel__compile(rv->src[k], &points_rule__decls,
 		    &rv->prog[k], err, sizeof(err));
+		if (rc == POINTS_EINVAL)
+			rc = points_cel__compile(rv->src[k], &untyped_decls,
+			    &rv->prog[k], err, sizeof(err));
 		if (rc == POINTS_ENOMEM)
 			return points_db__err(db, rc, "out of memory");
 		if (rc)
