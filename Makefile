@@ -230,6 +230,7 @@ demo: build/examples/quickstart
 
 # Every example, in every language (CI runs this).
 run-examples: demo examples-python examples-java
+	./build/examples/welfare_mall
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
