@@ -1,7 +1,8 @@
 /*
  * points/mall.h - the points mall: a catalogue of items with stock,
- * prices and tier prices, every change kept as history.  Included by
- * points.h.
+ * prices and tier prices, every change kept as history; orders placed on
+ * holds, approved, shipped, delivered, cancelled or returned.  Included
+ * by points.h.
  */
 #ifndef POINTS_INCLUDE_MALL_H
 #define POINTS_INCLUDE_MALL_H

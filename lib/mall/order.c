@@ -745,6 +745,7 @@ history_fill(points_iter *base)
 
 	memcpy(lo, it->id, POINTS_UUID_LEN);
 	points_codec__put_be32(lo + POINTS_UUID_LEN, (uint32_t)it->next);
+	/* up to n = 0xffffffff, excluded: no history reaches it */
 	memcpy(hi, it->id, POINTS_UUID_LEN);
 	memset(hi + POINTS_UUID_LEN, 0xff, 4);
 	rc = db->store->cursor_open(db->store, db->ks[log_ks.slot], lo,
@@ -787,8 +788,6 @@ history_fill(points_iter *base)
 		base->n++;
 		it->next = out->n + 1;
 	}
-	/* the last change's key: the bound is inclusive of nothing past
-	 * n = 0xffffffff, which no history reaches */
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
