@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -745,6 +748,115 @@ START_TEST(test_batch)
 }
 END_TEST
 
+/* Two processes race for the last unit of an item on one SQLite file:
+ * exactly one order wins, the other is POINTS_EOUTOFSTOCK; no unit is
+ * sold twice and no hold is lost.  Children report through their exit
+ * status (0: an order, 2: out of stock, 1: anything else). */
+START_TEST(test_two_processes_race_for_the_last_unit)
+{
+	char uri[200];
+	int go[2], status, wins = 0, sold_out = 0, i, round;
+
+	snprintf(uri, sizeof(uri), "%s?busy_timeout=10000", tu_sqlite_uri());
+	for (round = 0; round < 5; round++) {
+		points_db *p = tu_open_bare(uri);
+		int64_t buyer[2];
+		pid_t pid[2];
+		char sku[16];
+
+		if (round == 0)
+			ck_assert_int_eq(points_asset_create(p, "PTS", 0,
+			    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+		for (i = 0; i < 2; i++) {
+			char ext[16];
+
+			snprintf(ext, sizeof(ext), "R%d-%d", round, i);
+			buyer[i] = tu_account(p, ext);
+			ck_assert_int_eq(tu_earn(p, buyer[i], "PTS", 100, NULL),
+			    POINTS_OK);
+		}
+		snprintf(sku, sizeof(sku), "LAST%d", round);
+		{
+			points_item_def d = POINTS_ITEM_DEF_INIT;
+			points_item it;
+
+			d.sku = sku;
+			d.name = "The last one";
+			d.category = "physical";
+			d.asset = "PTS";
+			d.price = 60;
+			d.stock = 1;
+			d.actor = "admin";
+			ck_assert_int_eq(points_item_create(p, &d, &it),
+			    POINTS_OK);
+		}
+		points_close(p);
+		ck_assert_int_eq(pipe(go), 0);
+		for (i = 0; i < 2; i++) {
+			pid[i] = fork();
+			ck_assert_int_ge(pid[i], 0);
+			if (pid[i] == 0) {
+				points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+				points_order_req r = POINTS_ORDER_REQ_INIT;
+				points_order out;
+				points_db *c = NULL;
+				char b;
+				int rc;
+
+				close(go[1]);
+				if (points_open(uri, &o, &c) != POINTS_OK)
+					_exit(1);
+				if (read(go[0], &b, 1) < 0)
+					_exit(1);
+				r.account = buyer[i];
+				r.sku = sku;
+				rc = points_order_place(c, &r, &out);
+				if (rc && rc != POINTS_EOUTOFSTOCK)
+					fprintf(stderr, "child: %s\n",
+					    points_errmsg(c));
+				points_close(c);
+				_exit(rc == POINTS_OK ? 0 :
+				    rc == POINTS_EOUTOFSTOCK ? 2 : 1);
+			}
+		}
+		close(go[0]);
+		close(go[1]); /* both children read EOF at once: go */
+		for (i = 0; i < 2; i++) {
+			ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+			ck_assert(WIFEXITED(status));
+			ck_assert_int_ne(WEXITSTATUS(status), 1);
+			if (WEXITSTATUS(status) == 0)
+				wins++;
+			else
+				sold_out++;
+		}
+		ck_assert_int_eq(wins, round + 1);
+		ck_assert_int_eq(sold_out, round + 1);
+		p = tu_open_bare(uri);
+		{
+			points_item it;
+			points_order_iterator *oi;
+			points_order o;
+			int n = 0;
+
+			ck_assert_int_eq(points_item_get(p, sku, &it), POINTS_OK);
+			ck_assert_int_eq(it.stock, 0);
+			ck_assert_int_eq(it.orders, 1);
+			ck_assert_int_eq(points_order_iterator_new(p, 0, -1, sku,
+			    &oi), POINTS_OK);
+			while (points_order_next(oi, &o) == POINTS_OK)
+				n++;
+			points_order_iterator_free(oi);
+			ck_assert_int_eq(n, 1);
+			ck_assert_int_eq(tu_available(p, buyer[0], "PTS") +
+			    tu_available(p, buyer[1], "PTS"), 140);
+		}
+		tu_invariants(p);
+		points_close(p);
+	}
+}
+END_TEST
+
 /* ---- A seeded random run against a small model ---- */
 
 enum { M_ACCTS = 4, M_ITEMS = 3, M_ORDERS = 64 };
@@ -920,6 +1032,7 @@ main(void)
 	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_batch);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
+	tcase_add_test(tc, test_two_processes_race_for_the_last_unit);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
