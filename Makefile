@@ -54,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-torture torture check-cel-spec update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
+.PHONY: all deps check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -113,9 +113,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-python check-torture
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-torture
 else
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-python check-java check-bindings check-deploy check-torture
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone
@@ -181,6 +181,55 @@ update-cel-spec:
 	node tests/cel_spec_export.js build/cel-spec/node_modules/@bufbuild/cel-spec > tests/cel_spec_cases.json.tmp
 	mv tests/cel_spec_cases.json.tmp tests/cel_spec_cases.json
 
+# The rule language against a reference implementation, @bufbuild/cel
+# on Node (tests/cel_diff.mjs): CEL_DIFF_COUNT random expressions of the
+# subset from CEL_DIFF_SEED, the same every run, evaluated by both.  The
+# package is fetched through npm into build/cel; without Node or the
+# registry the run is skipped, saying so (CI sets CEL_DIFF_REQUIRED=1,
+# which makes that a failure).
+CEL_VERSION = 0.6.1
+CEL_PKG = build/cel/node_modules/@bufbuild/cel/package.json
+CEL_DIFF_COUNT ?= 2000
+CEL_DIFF_SEED ?= 20261203
+CEL_DIFF_REQUIRED ?= 0
+check-cel-diff: build/tests/cel_conform
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "check-cel-diff: skipped: no node or npm"; \
+	  exit $(CEL_DIFF_REQUIRED); fi; \
+	if [ ! -f $(CEL_PKG) ] && ! timeout 300 npm install --prefix build/cel \
+	  --no-save --no-audit --no-fund @bufbuild/cel@$(CEL_VERSION) \
+	  >build/cel-npm.log 2>&1; then \
+	  echo "check-cel-diff: skipped: npm could not fetch @bufbuild/cel" \
+	    "(build/cel-npm.log)"; exit $(CEL_DIFF_REQUIRED); fi; \
+	$(SANENV) node tests/cel_diff.mjs build/tests/cel_conform build/cel \
+	  $(CEL_DIFF_COUNT) $(CEL_DIFF_SEED)
+
+$(CEL_PKG):
+	npm install --prefix build/cel --no-save --no-audit --no-fund @bufbuild/cel@$(CEL_VERSION)
+
+# The rule language under libFuzzer (tests/fuzz/cel_fuzz.c, built with
+# clang -fsanitize=fuzzer,address,undefined): fuzz-cel runs it for
+# FUZZ_SECONDS from the committed corpus tests/fuzz/corpus/cel, keeping
+# the inputs it finds new in build/fuzz/corpus-cel and a crash's input
+# in build/fuzz/; fuzz-cel-ci runs it 45 s (CI).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SRC = tests/fuzz/cel_fuzz.c lib/rules/cel_parse.c lib/rules/cel_eval.c \
+  lib/util/alloc.c lib/util/calendar.c
+build/fuzz/cel_fuzz: $(FUZZ_SRC) $(HDRS)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib $(FUZZ_SRC) -o $@
+
+fuzz-cel: build/fuzz/cel_fuzz
+	@mkdir -p build/fuzz/corpus-cel
+	./build/fuzz/cel_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/cel.dict -artifact_prefix=build/fuzz/ \
+	  -print_final_stats=1 build/fuzz/corpus-cel tests/fuzz/corpus/cel
+
+fuzz-cel-ci: FUZZ_SECONDS = 45
+fuzz-cel-ci: fuzz-cel
+
 # A file includes only from its own layer or those below (DESIGN.md).
 check-layers:
 	$(PYTHON) tests/check_layers.py lib
@@ -234,6 +283,11 @@ run-examples: demo build/examples/welfare_mall examples-python examples-java
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
+
+# The rule language's evaluation, side by side with @bufbuild/cel on
+# Node (bench/README.md).
+bench-cel: build/bench/cel_bench $(CEL_PKG)
+	node bench/cel_bench.mjs build/cel build/bench/cel_bench
 
 lint-man:
 	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7

@@ -172,7 +172,7 @@ points_rule_save_fields(points_db *db, const char *name,
     int64_t cap_day, int64_t cap_week, int64_t cap_month, int64_t cap_year,
     int64_t cap_total, const char *cap_key, int64_t cap_key_limit,
     int64_t budget_points, int64_t budget_awards, const char *author,
-    const char *reason, points_rule *out)
+    const char *reason, int64_t pending_days, points_rule *out)
 {
 	points_rule_def d;
 
@@ -205,6 +205,7 @@ points_rule_save_fields(points_db *db, const char *name,
 	d.budget_awards = budget_awards;
 	d.author = author;
 	d.reason = reason;
+	d.pending_days = pending_days;
 	return points_rule_save(db, &d, out);
 }
 
@@ -504,7 +505,7 @@ int points_rule_save_fields(points_db *db, const char *name,
     int64_t cap_day, int64_t cap_week, int64_t cap_month, int64_t cap_year,
     int64_t cap_total, const char *cap_key, int64_t cap_key_limit,
     int64_t budget_points, int64_t budget_awards, const char *author,
-    const char *reason, points_rule *out);
+    const char *reason, int64_t pending_days, points_rule *out);
 int points_event_fields(points_db *db, int preview, const char *id,
     const char *type, int64_t account, int64_t time, int64_t amount,
     const char *attrs, const char *actor, points_event_result **out);

@@ -168,6 +168,18 @@ fx_populate(void)
 		d.budget_points = 1000;
 		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
 		ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
+		/* orders earn 1 PTS per 100, pending 60 days */
+		memset(&d, 0, sizeof(d));
+		ck_assert_int_eq(points_rule_def_init(&d,
+		    POINTS_RULE_DEF_VERSION), POINTS_OK);
+		d.name = "later";
+		d.event_type = "order";
+		d.points = "event.amount / 100";
+		d.asset = "PTS";
+		d.state = POINTS_RULE_ACTIVE;
+		d.pending_days = 60;
+		d.author = "admin";
+		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
 	}
 	/* ivy's purchase of 30.00 earned 30 PTS (refunded below) */
 	{
@@ -179,6 +191,12 @@ fx_populate(void)
 		e.type = "purchase";
 		e.account = ivy;
 		e.amount = 3000;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
+		/* and her order of 40.00 earned 40 PTS, pending */
+		e.id = "seed-2";
+		e.type = "order";
+		e.amount = 4000;
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		points_event_result_free(res);
 	}
@@ -1624,6 +1642,69 @@ check_event_reverse(void)
 	ck_assert_int_eq(tu_available(db, ivy, "PTS"), 20);
 }
 
+/* bob's order of 25.00: 25 PTS pending */
+static int
+run_event_pending(void)
+{
+	points_event e = POINTS_EVENT_INIT;
+	int rc;
+
+	e.id = "order-p";
+	e.type = "order";
+	e.account = bob;
+	e.amount = 2500;
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_apply(db, &e, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_pending(void)
+{
+	points_balance b;
+
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(points_balance_get(db, bob, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 40);
+	ck_assert_int_eq(b.pending, 25);
+	ck_assert_int_eq(tu_spend(db, bob, "PTS", 41, NULL),
+	    POINTS_EINSUFFICIENT);
+}
+
+/* a refund of 15.00 of ivy's pending 40.00: 15 pending PTS back */
+static int
+run_event_reverse_pending(void)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	int rc;
+
+	r.event_id = "seed-2";
+	r.amount = 1500;
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_reverse(db, &r, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_reverse_pending(void)
+{
+	points_balance b;
+
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(points_balance_get(db, ivy, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 30);
+	ck_assert_int_eq(b.pending, 25);
+	ck_assert_int_eq(b.debt, 0);
+}
+
 /* ---- The mall ---- */
 
 static points_item itemo;
@@ -1897,7 +1978,7 @@ static const fault_op write_ops[] = {
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
 	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
-	OP(event_reverse),
+	OP(event_reverse), OP(event_pending), OP(event_reverse_pending),
 	OP(item_create), OP(item_update), OP(item_restock),
 	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
 	OP(order_place), OP(order_approve), OP(order_cancel),

@@ -970,6 +970,277 @@ START_TEST(test_refunds)
 }
 END_TEST
 
+/* ---- Pending points ---- */
+
+static points_balance
+bal(int64_t acct)
+{
+	points_balance b;
+
+	ck_assert_int_eq(points_balance_get(db, acct, "PTS", &b), POINTS_OK);
+	return b;
+}
+
+#define ck_bal(acct, avail, pend) do {                                  \
+	points_balance b_ = bal(acct);                                  \
+	ck_assert_int_eq(b_.available, (avail));                        \
+	ck_assert_int_eq(b_.pending, (pend));                           \
+} while (0)
+
+/* A purchase's points wait out a 7-day return window: pending through
+ * the 7th day after the event's day, available from the start of the
+ * 8th by themselves (no sweep, nothing written then), never spendable
+ * before. */
+START_TEST(test_pending_points_become_available)
+{
+	points_rule_def d = rule("spend", "purchase", NULL,
+	    "event.amount / 100");
+	points_event_result *res;
+	points_rule_outcome o;
+	points_rule r;
+	points_txn t;
+
+	d.pending_days = 7;
+	save(&d);
+	ck_assert_int_eq(points_rule_get(db, "spend", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.pending_days, 7);
+	/* a rule without pending days pays at once, in its own posting */
+	add("visit", "purchase", NULL, "10");
+	/* 2024-01-01 10:00 */
+	res = apply_full("o1", "purchase", alice, 12850, NULL, POINTS_OK);
+	o = outcome(res, "spend");
+	ck_assert_int_eq(o.points, 128);
+	ck_assert_str_ne(o.txn_id, outcome(res, "visit").txn_id);
+	ck_assert_int_eq(points_txn_get(db, o.txn_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_EARN);
+	ck_assert_int_eq(t.amount, 128);
+	points_event_result_free(res);
+	ck_bal(alice, 10, 128);
+	tu_invariants(db);
+	/* not spendable, nor can it be held or transferred */
+	TU_FAILS(db, tu_spend(db, alice, "PTS", 11, NULL),
+	    POINTS_EINSUFFICIENT);
+	ck_assert_str_eq(points_errmsg(db), "account E1001: insufficient "
+	    "points: available 10 (128 more pending), needs 11");
+	{
+		points_posting p = tu_posting("PTS", alice, 20);
+		points_txn h;
+
+		TU_FAILS(db, points_hold_create(db, &p, &h),
+		    POINTS_EINSUFFICIENT);
+		p.counterparty = bob;
+		TU_FAILS(db, points_transfer(db, &p, &h),
+		    POINTS_EINSUFFICIENT);
+	}
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 10, NULL), POINTS_OK);
+	ck_bal(alice, 0, 128);
+	/* the last second of 2024-01-08: still pending */
+	tu_now = TU_T0 + 8 * TU_DAY - 1;
+	ck_bal(alice, 0, 128);
+	TU_FAILS(db, tu_spend(db, alice, "PTS", 1, NULL),
+	    POINTS_EINSUFFICIENT);
+	tu_invariants(db);
+	/* 2024-01-09 00:00: available, and nothing was written for it */
+	tu_snap(db);
+	tu_now = TU_T0 + 8 * TU_DAY;
+	ck_bal(alice, 128, 0);
+	tu_unchanged(db);
+	tu_invariants(db);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 128, NULL), POINTS_OK);
+	ck_bal(alice, 0, 0);
+	/* an event dated 8 days back is past its window: available now
+	 * (noon: the rules are in force from 10:00 on the 1st) */
+	tu_now += 12 * 3600;
+	{
+		points_event e = POINTS_EVENT_INIT;
+
+		e.id = "o2";
+		e.type = "purchase";
+		e.account = bob;
+		e.amount = 1000;
+		e.time = tu_now - 8 * TU_DAY;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
+		ck_bal(bob, 20, 0);
+		/* 7 days back: pending through today */
+		e.id = "o3";
+		e.time = tu_now - 7 * TU_DAY;
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
+		ck_bal(bob, 30, 10);
+	}
+	tu_now += TU_DAY;
+	ck_bal(bob, 40, 0);
+}
+END_TEST
+
+/* Awards pending on several days; the sweep and the statement do not
+ * care; a write on the account (another award) keeps the record's
+ * pending items to the days still to come. */
+START_TEST(test_pending_points_several_days)
+{
+	points_rule_def d = rule("spend", "purchase", NULL,
+	    "event.amount / 100");
+	points_sweep_report rep;
+	int i;
+
+	d.pending_days = 3;
+	save(&d);
+	for (i = 0; i < 4; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "o%d", i);
+		ck_assert_int_eq(apply(id, "purchase", alice, 100 * (i + 1),
+		    NULL), i + 1);
+		/* two a day: pending 1+2 through day 3, 3+4 through day 4 */
+		tu_now += TU_DAY / 2;
+	}
+	ck_bal(alice, 0, 10);
+	tu_now = TU_T0 + 4 * TU_DAY;
+	ck_bal(alice, 3, 7);
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, &rep), POINTS_OK);
+	ck_bal(alice, 3, 7);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 3, NULL), POINTS_OK);
+	tu_invariants(db);
+	tu_now = TU_T0 + 5 * TU_DAY;
+	ck_bal(alice, 7, 0);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 7, NULL), POINTS_OK);
+	tu_invariants(db);
+}
+END_TEST
+
+/* A refund takes back the event's pending points first, then what is
+ * available, then other pending points, and only then makes a debt. */
+START_TEST(test_pending_points_refunds)
+{
+	points_rule_def d = rule("spend", "purchase", NULL,
+	    "event.amount / 100");
+	points_txn t;
+	points_balance b;
+	points_event_result *res;
+
+	d.pending_days = 7;
+	save(&d);
+	add("visit", "visit", NULL, "50");
+	ck_assert_int_eq(apply("v1", "visit", alice, 0, NULL), 50);
+	ck_assert_int_eq(apply("p1", "purchase", alice, 10000, NULL), 100);
+	ck_bal(alice, 50, 100);
+	/* a refund while pending: the pending points go back */
+	ck_assert_int_eq(refund_points("p1", 0, NULL), -100);
+	ck_bal(alice, 50, 0);
+	ck_assert_int_eq(bal(alice).debt, 0);
+	tu_invariants(db);
+	/* a partial refund while pending */
+	ck_assert_int_eq(apply("p2", "purchase", alice, 10000, NULL), 100);
+	ck_assert_int_eq(refund_points("p2", 4000, NULL), -40);
+	ck_bal(alice, 50, 60);
+	tu_invariants(db);
+	/* two events pending on one day: a refund of one leaves the
+	 * other's */
+	ck_assert_int_eq(apply("p3", "purchase", alice, 5000, NULL), 50);
+	ck_bal(alice, 50, 110);
+	ck_assert_int_eq(refund_points("p3", 0, NULL), -50);
+	ck_bal(alice, 50, 60);
+	tu_invariants(db);
+	/* a refund of available points beyond what is spendable takes
+	 * other pending points before it makes a debt */
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, NULL), POINTS_OK);
+	ck_assert_int_eq(refund_points("v1", 0, NULL), -50);
+	ck_bal(alice, 0, 30);
+	ck_assert_int_eq(bal(alice).debt, 0);
+	tu_invariants(db);
+	/* those were pending no more: a new award is spendable at once */
+	ck_assert_int_eq(apply("v2", "visit", alice, 0, NULL), 50);
+	ck_bal(alice, 50, 30);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 50, NULL), POINTS_OK);
+	tu_invariants(db);
+	/* past the window: p2's 30 left are available */
+	tu_now += 8 * TU_DAY;
+	ck_bal(alice, 30, 0);
+	/* a partial refund after part of the points were spent: 60 left
+	 * of p2 keep 20 (2000 of 6000 left), so 40 go back: 30 from what
+	 * is left, 10 owed */
+	ck_assert_int_eq(apply("p4", "purchase", bob, 10000, NULL), 100);
+	tu_now += 8 * TU_DAY;
+	ck_assert_int_eq(tu_spend(db, bob, "PTS", 70, NULL), POINTS_OK);
+	res = refund("p4", 6000, NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "spend").points, -60);
+	ck_assert_int_eq(points_txn_get(db, outcome(res, "spend").txn_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.debt, 30);
+	points_event_result_free(res);
+	ck_assert_int_eq(points_balance_get(db, bob, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.pending, 0);
+	ck_assert_int_eq(b.debt, 30);
+	tu_invariants(db);
+	/* a pending award repays a debt at once; the rest is pending */
+	ck_assert_int_eq(apply("p5", "purchase", bob, 5000, NULL), 50);
+	ck_assert_int_eq(points_balance_get(db, bob, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.debt, 0);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(b.pending, 20);
+	tu_invariants(db);
+	/* POINTS_REVERSE_NO_DEBT counts pending points as there */
+	{
+		points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+
+		ck_assert_int_eq(apply("p6", "purchase", carol, 5000, NULL), 50);
+		r.event_id = "p6";
+		r.flags = POINTS_REVERSE_NO_DEBT;
+		ck_assert_int_eq(points_event_reverse(db, &r, &res), POINTS_OK);
+		points_event_result_free(res);
+		ck_bal(carol, 0, 0);
+	}
+}
+END_TEST
+
+START_TEST(test_pending_points_refusals)
+{
+	points_rule_def d = rule("spend", "purchase", NULL, "1");
+	points_rule r;
+
+	d.pending_days = -1;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': pending_days must "
+	    "not be negative (got -1)");
+	d.pending_days = POINTS_RULE_PENDING_DAYS_MAX + 1;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': pending_days 367 "
+	    "is more than 366");
+	d.pending_days = 30;
+	d.expires_days = 30;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'spend': the points would "
+	    "expire (expires_days 30) before they are available "
+	    "(pending_days 30)");
+	d.expires_days = 31;
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	ck_assert_int_eq(r.pending_days, 30);
+	/* a definition of version 1 has no pending days */
+	{
+		points_rule_def d1;
+
+		memset(&d1, 0xff, sizeof(d1));
+		ck_assert_int_eq(points_rule_def_init(&d1, 1), POINTS_OK);
+		ck_assert_int_eq(d1.version, 1);
+		d1.name = "old";
+		d1.event_type = "purchase";
+		d1.points = "1";
+		d1.asset = "PTS";
+		d1.author = "admin";
+		ck_assert_int_eq(points_rule_save(db, &d1, &r), POINTS_OK);
+		ck_assert_int_eq(r.pending_days, 0);
+	}
+	/* a new state keeps them */
+	ck_assert_int_eq(points_rule_set_state(db, "spend",
+	    POINTS_RULE_PAUSED, "admin", NULL, &r), POINTS_OK);
+	ck_assert_int_eq(r.pending_days, 30);
+	ck_assert_int_eq(points_rule_get(db, "spend", 1, &r), POINTS_OK);
+	ck_assert_int_eq(r.pending_days, 30);
+}
+END_TEST
+
 /* ---- Backtest ---- */
 
 static points_backtest *
@@ -1100,7 +1371,7 @@ START_TEST(test_backtest_equals_copy)
 	ck_assert_int_eq(points_tier_set(copy, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(copy, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < 4; a++) {
-		char ext[8];
+		char ext[16];
 		const char *tier = tiers[BRAND() % 3];
 
 		snprintf(ext, sizeof(ext), "B%d", a);
@@ -1206,8 +1477,10 @@ END_TEST
  * month and in all, in points or awards, a budget), replaced now and
  * then by a new version; events of random accounts, amounts and times.
  * Some events are late (up to three days, never before the latest rule
- * version).  After every event the outcomes (status and points) and
- * every balance must be the model's.  Periods come from gmtime (the ledger's offset
+ * version).  Some rules give pending points (1-3 days after the event's
+ * day), and accounts spend now and then: what is spendable, and only
+ * that.  After every event the outcomes (status and points) and every
+ * balance (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
  * is 0 here), not from the library's calendar. */
 #include <time.h>
 
@@ -1221,6 +1494,7 @@ typedef struct mrule {
 	int64_t cap[4]; /* day, week, month, total */
 	int64_t budget;
 	int64_t spent_budget;
+	int64_t pending; /* pending days */
 	/* per account and period: the latest period counted and the one
 	 * before (rules.h: a late event older than both is not paid) */
 	int64_t stamp[M_ACCTS][4], used[M_ACCTS][4];
@@ -1316,6 +1590,7 @@ msave(mrule *m)
 	d.cap_month = m->cap[2];
 	d.cap_total = m->cap[3];
 	d.budget_points = m->budget;
+	d.pending_days = m->pending;
 	d.author = "model";
 	save(&d);
 	m->version++;
@@ -1338,6 +1613,26 @@ mrandom_rule(mrule *m)
 		    1 + (int64_t)(mrand() % 4) : 1 + (int64_t)(mrand() % 200);
 	m->budget = mrand() % 4 == 0 && !m->awards ?
 	    1 + (int64_t)(mrand() % 2000) : 0;
+	m->pending = mrand() % 3 == 0 ? 1 + (int64_t)(mrand() % 3) : 0;
+}
+
+/* The model's pending awards: each one's last pending day and points. */
+#define M_PEND 400
+static int64_t mp_day[M_ACCTS][M_PEND], mp_pts[M_ACCTS][M_PEND];
+static int mp_n[M_ACCTS];
+
+/* The points of account a still pending on day today (the ledger's
+ * offset is 0). */
+static int64_t
+mpending(int a, int64_t today)
+{
+	int64_t sum = 0;
+	int i;
+
+	for (i = 0; i < mp_n[a]; i++)
+		if (mp_day[a][i] >= today)
+			sum += mp_pts[a][i];
+	return sum;
 }
 
 static int
@@ -1362,6 +1657,7 @@ START_TEST(test_random_against_model)
 
 	mseed = 0x5eed0000u + (uint64_t)_i * 7919u;
 	memset(rules, 0, sizeof(rules));
+	memset(mp_n, 0, sizeof(mp_n));
 	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < M_ACCTS; a++) {
@@ -1505,13 +1801,48 @@ START_TEST(test_random_against_model)
 			if (m->budget)
 				m->spent_budget += allowed;
 			bal[a] += allowed;
+			if (m->pending) {
+				ck_assert_int_lt(mp_n[a], M_PEND);
+				mp_day[a][mp_n[a]] = (t + m->pending *
+				    TU_DAY) / TU_DAY;
+				mp_pts[a][mp_n[a]++] = allowed;
+			}
 			if (m->exclusive)
 				excluded = 1;
 		}
 		points_event_result_free(res);
-		for (i = 0; i < M_ACCTS; i++)
-			ck_assert_int_eq(tu_available(db, acct[i], "PTS"),
-			    bal[i]);
+		/* now and then an account spends: what is spendable and
+		 * no more */
+		if (mrand() % 4 == 0) {
+			int64_t can;
+
+			a = (int)(mrand() % M_ACCTS);
+			can = bal[a] - mpending(a, tu_now / TU_DAY);
+			if (can < bal[a])
+				ck_assert_int_eq(tu_spend(db, acct[a], "PTS",
+				    can + 1, NULL), POINTS_EINSUFFICIENT);
+			if (can > 0) {
+				int64_t x = 1 + (int64_t)(mrand() %
+				    (uint64_t)can);
+
+				ck_assert_int_eq(tu_spend(db, acct[a], "PTS",
+				    x, NULL), POINTS_OK);
+				bal[a] -= x;
+			}
+		}
+		for (i = 0; i < M_ACCTS; i++) {
+			points_balance b;
+			int64_t pend = mpending(i, tu_now / TU_DAY);
+
+			ck_assert_int_eq(points_balance_get(db, acct[i], "PTS",
+			    &b), POINTS_OK);
+			ck_assert_msg(b.available == bal[i] - pend &&
+			    b.pending == pend, "step %d account %d: %lld "
+			    "available, %lld pending; model %lld, %lld",
+			    step, i, (long long)b.available,
+			    (long long)b.pending, (long long)(bal[i] - pend),
+			    (long long)pend);
+		}
 	}
 }
 END_TEST
@@ -1538,6 +1869,10 @@ main(void)
 	tcase_add_test(tc, test_unknown_fields);
 	tcase_add_test(tc, test_old_version_loads_untyped);
 	tcase_add_test(tc, test_refunds);
+	tcase_add_test(tc, test_pending_points_become_available);
+	tcase_add_test(tc, test_pending_points_several_days);
+	tcase_add_test(tc, test_pending_points_refunds);
+	tcase_add_test(tc, test_pending_points_refusals);
 	tcase_add_test(tc, test_backtest);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);

@@ -251,6 +251,7 @@ stored_vs_read(points_db *db, int64_t account, const char *asset,
 	points_asset_rec a;
 	points_balance_rec r;
 	int64_t today = points_db__day(db, points_now(db)), due = 0, sum;
+	int64_t left, pend;
 	size_t i;
 
 	ck_assert_int_eq(points_db__read_begin(db), POINTS_OK);
@@ -262,7 +263,15 @@ stored_vs_read(points_db *db, int64_t account, const char *asset,
 	points_db__read_end(db);
 	for (i = 0; i < r.lots.n && (int64_t)r.lots.v[i].day < today; i++)
 		due += r.lots.v[i].amount;
-	ck_assert_msg(b->available == r.available - due &&
+	/* pending points (balance.h): in the stored available, shown
+	 * apart, never more than what is left */
+	left = r.available - due > 0 ? r.available - due : 0;
+	pend = points_balance__locked(&r, today);
+	ck_assert_msg(b->pending == (pend < left ? pend : left),
+	    "account %lld in %s: pending %lld, stored %lld, %lld left",
+	    (long long)account, asset, (long long)b->pending,
+	    (long long)pend, (long long)left);
+	ck_assert_msg(b->available + b->pending == r.available - due &&
 	    b->expired == r.expired + due && b->held == r.held,
 	    "account %lld in %s: read %lld/%lld expired %lld, stored "
 	    "%lld/%lld expired %lld, %lld past due", (long long)account,
@@ -313,6 +322,7 @@ tu_invariants(points_db *db)
 			    b.expired == INT64_MIN ||
 			    (uint64_t)b.earned - (uint64_t)b.spent -
 			    (uint64_t)b.expired == (uint64_t)b.available +
+			    (uint64_t)b.pending +
 			    (uint64_t)b.held - (uint64_t)b.debt, "account %s: "
 			    "lifetime counters disagree with the balance",
 			    acct.external_id);
@@ -322,9 +332,11 @@ tu_invariants(points_db *db)
 				continue;
 			}
 			ck_assert_msg(b.debt >= 0 && (b.debt == 0 ||
-			    b.available == 0), "account %s: debt %lld with "
-			    "%lld available", acct.external_id,
-			    (long long)b.debt, (long long)b.available);
+			    (b.available == 0 && b.pending == 0)),
+			    "account %s: debt %lld with %lld available, "
+			    "%lld pending", acct.external_id,
+			    (long long)b.debt, (long long)b.available,
+			    (long long)b.pending);
 			ck_assert_msg(b.available >= 0 && b.held >= 0,
 			    "account %s negative in %s: %lld/%lld",
 			    acct.external_id, assets[i],
@@ -334,10 +346,12 @@ tu_invariants(points_db *db)
 			while (points_lot_next(li, &lot) == POINTS_OK)
 				lots += lot.amount;
 			points_lot_iterator_free(li);
-			ck_assert_msg(lots == b.available,
-			    "account %s: lots %lld != available %lld",
-			    acct.external_id, (long long)lots,
-			    (long long)b.available);
+			/* pending points have their lots */
+			ck_assert_msg(lots == b.available + b.pending,
+			    "account %s: lots %lld != available %lld + "
+			    "pending %lld", acct.external_id,
+			    (long long)lots, (long long)b.available,
+			    (long long)b.pending);
 		}
 		ck_assert_int_eq(rc, POINTS_ITEROVER);
 		points_account_iterator_free(it);

@@ -23,7 +23,12 @@ typedef struct points_balance {
 	int64_t expired; /* lifetime expired */
 	int64_t debt;    /* points owed: a reversal took back more than was
 	                  * available; the next credits repay it first.
-	                  * earned - spent - expired == available + held - debt */
+	                  * earned - spent - expired ==
+	                  * available + pending + held - debt */
+	int64_t pending; /* points credited but not spendable yet: an
+	                  * earning rule's pending points (points_rule_save),
+	                  * available by themselves when their days are
+	                  * over; not in available */
 } points_balance;
 /* An account that never held the asset has a zero balance. */
 POINTS_EXTERN int points_balance_get(points_db *db, int64_t account,

@@ -44,7 +44,10 @@ extern "C" {
 #define POINTS_CAP_POINTS 0 /* points awarded */
 #define POINTS_CAP_AWARDS 1 /* awards (events the rule paid for) */
 
-#define POINTS_RULE_DEF_VERSION 1
+/* Version 2 adds pending_days. */
+#define POINTS_RULE_DEF_VERSION 2
+/* The most days a rule's points may stay pending. */
+#define POINTS_RULE_PENDING_DAYS_MAX 366
 typedef struct points_rule_def {
 	unsigned int version;    /* POINTS_RULE_DEF_VERSION */
 	const char *name;        /* the rule: 1-64 of [a-z0-9_.-] */
@@ -93,10 +96,19 @@ typedef struct points_rule_def {
 	int64_t budget_awards;
 	const char *author;      /* who made this version: 1-64 bytes */
 	const char *reason;      /* why: up to 256 bytes; may be NULL */
+	/* version 2 */
+	/* 0: the points are available at once; 1 to
+	 * POINTS_RULE_PENDING_DAYS_MAX: they are pending (in the balance's
+	 * pending, not spendable) through the day pending_days days after
+	 * the event's time, in the ledger's UTC offset, and available from
+	 * the start of the next (a purchase's points wait out its return
+	 * window).  A refund takes pending points back first.  With
+	 * expires_days, it must be the larger. */
+	int64_t pending_days;
 } points_rule_def;
 #define POINTS_RULE_DEF_INIT { POINTS_RULE_DEF_VERSION, NULL, NULL, NULL, \
 	NULL, NULL, NULL, POINTS_RULE_DRAFT, 0, 0, 0, 0, NULL, 0, 0, 0, 0, \
-	POINTS_CAP_POINTS, 0, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL }
+	POINTS_CAP_POINTS, 0, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL, 0 }
 POINTS_EXTERN int points_rule_def_init(points_rule_def *d,
     unsigned int version);
 
@@ -128,6 +140,7 @@ typedef struct points_rule {
 	int64_t budget_awards;
 	char author[POINTS_ACTOR_MAX + 1];
 	char reason[POINTS_REASON_MAX + 1];
+	int64_t pending_days;  /* 0: available at once */
 } points_rule;
 
 /* Save a rule: a new rule (version 1) or a new version of it.  The

@@ -34,11 +34,21 @@
  * every posting that touches no debt) cost nothing more; both are part
  * of the module's format 2. */
 #define BALANCE_RECORD_V2 2
+/* Version 3 adds pending points (balance.h, pend): the debt (0 or more)
+ * after expired, then the number of pending items and each one's last
+ * pending day (delta from the previous) and amount.  Written only while
+ * points are pending. */
+#define BALANCE_RECORD_V3 3
+/* Pending items a record may carry: one a day, and a rule's points are
+ * pending at most POINTS_PENDING_DAYS_MAX days (points/rules.h), so
+ * only damage passes this. */
+#define BALANCE_PEND_MAX 4096
 /* The module's format: 1, balances keyed account (be64) + asset (be32)
  * in keyspace "balance"; 2, keyed by one integer in "bal"; 3, records
- * may carry spilled lots (tags 2-4), which format 2 cannot read.  A
- * ledger of format 2 has none: nothing to upgrade. */
-#define BALANCE_FORMAT 3
+ * may carry spilled lots (tags 2-4), which format 2 cannot read; 4,
+ * records may be of version 3 (pending points), which format 3 cannot
+ * read.  A ledger of format 2 or 3 has none: nothing to upgrade. */
+#define BALANCE_FORMAT 4
 #define ASSET_BITS 16
 /* Tags of the record's optional fields. */
 #define BALANCE_TAG_PARTY 1
@@ -128,6 +138,7 @@ void
 points_balance__free(points_balance_rec *b)
 {
 	points_lotlist__free(&b->lots);
+	points_lotlist__free(&b->pend);
 }
 
 uint32_t
@@ -146,15 +157,50 @@ points_balance__sweep_key(unsigned char k[16], uint32_t day, int64_t account,
 	key12(k + 4, account, asset);
 }
 
-/* The record up to its lot count (*n): the counters and flags. */
+/* The pending items of a version-3 record at r: *np of them.  Each is
+ * pushed to into (may be NULL: skipped); *locked (may be NULL) adds up
+ * those still pending on day today. */
+static int
+pend_parse(points_db *db, points_rd *r, uint64_t np, points_lotlist *into,
+    int64_t today, int64_t *locked)
+{
+	uint64_t i, day = 0;
+	int rc;
+
+	if (np == 0 || np > BALANCE_PEND_MAX)
+		r->err = POINTS_ECORRUPT;
+	for (i = 0; i < np && !r->err; i++) {
+		uint64_t d = points_rd__uvar(r), amount = points_rd__uvar(r);
+
+		if ((i > 0 && d == 0) || d >= POINTS_DAY_NEVER - day ||
+		    amount == 0 || amount > INT64_MAX) {
+			r->err = POINTS_ECORRUPT;
+			break;
+		}
+		day += d;
+		if (locked && (int64_t)day >= today &&
+		    points_codec__add(locked, (int64_t)amount))
+			r->err = POINTS_ECORRUPT;
+		if (into && (rc = points_lotlist__push(db, into, (uint32_t)day,
+		    (int64_t)amount)))
+			return rc;
+	}
+	return POINTS_OK;
+}
+
+/* The record up to its lot count (*n): the counters and flags.  The
+ * pending items of a version-3 record are skipped: *pend (may be NULL)
+ * is where they start, *np how many. */
 static void
-decode_head(points_rd *r, points_balance_rec *b, uint64_t *n)
+decode_head(points_rd *r, points_balance_rec *b, uint64_t *n,
+    points_rd *pend, uint64_t *np)
 {
 	uint64_t acct;
 	unsigned ver;
 
 	ver = points_rd__u8(r);
-	if (ver != BALANCE_RECORD_V1 && ver != BALANCE_RECORD_V2)
+	if (ver != BALANCE_RECORD_V1 && ver != BALANCE_RECORD_V2 &&
+	    ver != BALANCE_RECORD_V3)
 		r->err = POINTS_ECORRUPT;
 	acct = points_rd__uvar(r);
 	b->status = (int)(acct & 3);
@@ -170,6 +216,21 @@ decode_head(points_rd *r, points_balance_rec *b, uint64_t *n)
 	/* version 2 is written only for a debt, which is never negative */
 	if (ver == BALANCE_RECORD_V2 && (b->debt = points_rd__svar(r)) <= 0)
 		r->err = POINTS_ECORRUPT;
+	b->pend.n = 0;
+	if (np)
+		*np = 0;
+	if (ver == BALANCE_RECORD_V3) {
+		uint64_t k;
+
+		if ((b->debt = points_rd__svar(r)) < 0)
+			r->err = POINTS_ECORRUPT;
+		k = points_rd__uvar(r);
+		if (pend)
+			*pend = *r;
+		if (np)
+			*np = k;
+		(void)pend_parse(NULL, r, k, NULL, 0, NULL);
+	}
 	b->last_seq = (int64_t)points_rd__uvar(r);
 	*n = points_rd__uvar(r);
 	b->lots.n = 0;
@@ -233,14 +294,16 @@ int
 points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_rec *b,
     int lots)
 {
-	points_rd r;
-	uint64_t i, n;
+	points_rd r, pr;
+	uint64_t i, n, np;
 	uint32_t day = 0, first = 0;
 	int64_t lotsum = 0;
 	int rc;
 
 	points_rd__init(&r, v, vl);
-	decode_head(&r, b, &n);
+	decode_head(&r, b, &n, &pr, &np);
+	if (np && !r.err && (rc = pend_parse(db, &pr, np, &b->pend, 0, NULL)))
+		return rc;
 	if (!lots)
 		return r.err ? points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
@@ -410,6 +473,114 @@ move_sweep_key(points_db *db, points_balance_rec *b, uint32_t day)
 	return POINTS_OK;
 }
 
+/* Drop the items whose last pending day is before today, and trim the
+ * rest, latest first, to what is available: points that left the
+ * balance (a reversal takes pending points before it makes a debt,
+ * expiry takes lots) were pending no more. */
+static void
+pend_prune(points_balance_rec *b, int64_t today)
+{
+	int64_t have = b->available > 0 ? b->available : 0, sum = 0;
+	size_t i = 0;
+
+	while (i < b->pend.n && (int64_t)b->pend.v[i].day < today)
+		i++;
+	if (i > 0) {
+		memmove(b->pend.v, b->pend.v + i,
+		    (b->pend.n - i) * sizeof(*b->pend.v));
+		b->pend.n -= i;
+	}
+	for (i = 0; i < b->pend.n; i++)
+		if (points_codec__add(&sum, b->pend.v[i].amount))
+			sum = INT64_MAX;
+	while (sum > have && b->pend.n > 0) {
+		points_lotrec *last = &b->pend.v[b->pend.n - 1];
+		int64_t x = sum - have < last->amount ? sum - have :
+		    last->amount;
+
+		last->amount -= x;
+		sum -= x;
+		if (last->amount == 0)
+			b->pend.n--;
+	}
+}
+
+int64_t
+points_balance__locked(const points_balance_rec *b, int64_t today)
+{
+	int64_t sum = 0, have = b->available > 0 ? b->available : 0;
+	size_t i;
+
+	for (i = b->pend.n; i > 0 && (int64_t)b->pend.v[i - 1].day >= today;
+	    i--)
+		if (points_codec__add(&sum, b->pend.v[i - 1].amount))
+			sum = INT64_MAX;
+	return sum < have ? sum : have;
+}
+
+int64_t
+points_balance__spendable(points_db *db, const points_balance_rec *b)
+{
+	if (b->pend.n == 0)
+		return b->available;
+	return b->available - points_balance__locked(b,
+	    points_db__day(db, points_db__time(db, 0)));
+}
+
+int
+points_balance__pend(points_db *db, points_balance_rec *b, uint32_t last,
+    int64_t amount, int64_t *out)
+{
+	int64_t today = points_db__day(db, points_db__time(db, 0)), free_;
+	int rc;
+
+	if (out)
+		*out = 0;
+	if ((int64_t)last < today || amount <= 0 || b->system)
+		return POINTS_OK; /* over already: spendable */
+	pend_prune(b, today);
+	free_ = (b->available > 0 ? b->available : 0) -
+	    points_balance__locked(b, today);
+	if (amount > free_)
+		amount = free_;
+	if (amount <= 0)
+		return POINTS_OK;
+	if (b->pend.n >= BALANCE_PEND_MAX)
+		return points_db__err(db, POINTS_ELIMIT, "account %lld: more "
+		    "than %d days with pending points", (long long)b->account,
+		    BALANCE_PEND_MAX);
+	if ((rc = points_lotlist__add(db, &b->pend, last, amount, NULL)))
+		return rc;
+	if (out)
+		*out = amount;
+	return POINTS_OK;
+}
+
+void
+points_balance__unpend(points_db *db, points_balance_rec *b, uint32_t last,
+    int64_t amount, int64_t *out)
+{
+	int64_t today = points_db__day(db, points_db__time(db, 0)), x = 0;
+	size_t i;
+
+	for (i = 0; i < b->pend.n; i++)
+		if (b->pend.v[i].day == last && (int64_t)last >= today) {
+			x = amount < b->pend.v[i].amount ? amount :
+			    b->pend.v[i].amount;
+			if (x < 0)
+				x = 0;
+			b->pend.v[i].amount -= x;
+			if (b->pend.v[i].amount == 0) {
+				memmove(b->pend.v + i, b->pend.v + i + 1,
+				    (b->pend.n - i - 1) * sizeof(*b->pend.v));
+				b->pend.n--;
+			}
+			break;
+		}
+	if (out)
+		*out = x;
+}
+
 int
 points_balance__store(points_db *db, points_balance_rec *b, int exact)
 {
@@ -438,16 +609,30 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		if (first != b->idx_day && (rc = move_sweep_key(db, b, first)))
 			return rc;
 
+	/* pending items of past days: their points are spendable now */
+	if (b->pend.n > 0)
+		pend_prune(b, points_db__day(db, points_db__time(db, 0)));
+
 	points_buf__reset(buf);
-	points_buf__u8(buf, b->debt ? BALANCE_RECORD_V2 : BALANCE_RECORD_V1);
+	points_buf__u8(buf, b->pend.n ? BALANCE_RECORD_V3 : b->debt ?
+	    BALANCE_RECORD_V2 : BALANCE_RECORD_V1);
 	points_buf__uvar(buf, (uint64_t)b->flags << 2 | (unsigned)b->status);
 	points_buf__svar(buf, b->available);
 	points_buf__svar(buf, b->held);
 	points_buf__svar(buf, b->earned);
 	points_buf__svar(buf, b->spent);
 	points_buf__svar(buf, b->expired);
-	if (b->debt)
+	if (b->debt || b->pend.n)
 		points_buf__svar(buf, b->debt);
+	if (b->pend.n) {
+		points_buf__uvar(buf, b->pend.n);
+		for (i = 0, prev = 0; i < b->pend.n; i++) {
+			points_buf__uvar(buf, b->pend.v[i].day - prev);
+			points_buf__uvar(buf, (uint64_t)b->pend.v[i].amount);
+			prev = b->pend.v[i].day;
+		}
+		prev = 0;
+	}
 	points_buf__uvar(buf, (uint64_t)b->last_seq);
 	points_buf__uvar(buf, b->lots.n);
 	for (i = 0; i < b->lots.n; i++) {
@@ -777,17 +962,20 @@ balance_setup(points_db *db, unsigned int found)
  * decodes little more of the record than the counters. */
 static int
 decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
-    int64_t *due)
+    int64_t *due, int64_t *locked)
 {
-	points_rd r;
-	uint64_t i, n;
+	points_rd r, pr;
+	uint64_t i, n, np;
 	int64_t today = 0, day = 0;
 
 	points_rd__init(&r, v, vl);
-	decode_head(&r, b, &n);
+	decode_head(&r, b, &n, &pr, &np);
 	*due = 0;
-	if (n > 0 && !r.err)
+	*locked = 0;
+	if ((n > 0 || np > 0) && !r.err)
 		today = points_db__day(db, points_db__time(db, 0));
+	if (np > 0 && !r.err)
+		(void)pend_parse(NULL, &pr, np, NULL, today, locked);
 	for (i = 0; i < n && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
 		int64_t amount = (int64_t)points_rd__uvar(&r);
@@ -831,7 +1019,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	points_asset_rec a;
 	points_account acct;
 	points_balance_rec b;
-	int64_t due = 0;
+	int64_t due = 0, locked = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -856,7 +1044,7 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		if (rc == POINTS_ENOTFOUND)
 			rc = points_account__load(db, account, &acct);
 		else if (rc == POINTS_OK)
-			rc = decode_read(db, v, vl, &b, &due);
+			rc = decode_read(db, v, vl, &b, &due, &locked);
 	}
 	points_db__read_end(db);
 	if (rc == POINTS_OK) {
@@ -865,6 +1053,12 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		strcpy(out->asset, a.a.code);
 		/* what a sweep now would do: past-due lots are gone */
 		out->available = b.available - due;
+		/* pending points not yet spendable: no more than what
+		 * is left (expiry may have taken some) */
+		if (locked > (out->available > 0 ? out->available : 0))
+			locked = out->available > 0 ? out->available : 0;
+		out->available -= locked;
+		out->pending = locked;
 		out->held = b.held;
 		out->earned = b.earned;
 		out->spent = b.spent;

@@ -41,6 +41,12 @@ typedef struct points_balance_rec {
 	 * functions below, which see both. */
 	points_lotlist lots;
 	points_lot_spill spill;
+	/* Pending points (points_balance__pend): by the last day each is
+	 * pending (lotrec.day), merged by day.  They are in available and
+	 * in the lots like any credit, but not spendable until that day
+	 * has passed in the ledger's clock; nothing is written when it
+	 * passes (a store drops the items of past days). */
+	points_lotlist pend;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */
 	int reindex;      /* lots expired: store moves the key exactly */
 } points_balance_rec;
@@ -68,6 +74,23 @@ int points_balance__load(points_db *db, points_balance_rec *b);
 /* Write the record and keep its sweep index key; exact moves the key to
  * the earliest lot even when it is earlier already (the sweep). */
 int points_balance__store(points_db *db, points_balance_rec *b, int exact);
+/* The balance's pending points on day today (points_db__today): those
+ * of items whose last pending day is today or later, at most what is
+ * available (expiry may have taken some).  Not spendable. */
+int64_t points_balance__locked(const points_balance_rec *b, int64_t today);
+/* available less the locked points: what a debit may take. */
+int64_t points_balance__spendable(points_db *db, const points_balance_rec *b);
+/* Mark amount of b's available points (just credited) pending through
+ * day last (inclusive), at most what is available and not pending
+ * already (a credit that repaid a debt made less available).  *out
+ * (may be NULL): the amount marked.  In memory: the caller stores b. */
+int points_balance__pend(points_db *db, points_balance_rec *b, uint32_t last,
+    int64_t amount, int64_t *out);
+/* Take up to amount out of b's item of day last (a refund of what made
+ * it, before the reversal debits): those points become spendable for
+ * the debit that follows.  In memory; *out (may be NULL): the amount. */
+void points_balance__unpend(points_db *db, points_balance_rec *b,
+    uint32_t last, int64_t amount, int64_t *out);
 /* Credit lots of the balance (user accounts only). */
 int points_balance__add_lot(points_db *db, points_balance_rec *b, uint32_t day,
     int64_t amount);

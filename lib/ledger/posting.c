@@ -60,16 +60,26 @@ points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
 	return rc;
 }
 
-int
-points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
-    const points_lotlist *prefer, points_lotlist *out_lots)
+/* points_posting__debit; pending 0: pending points may go too (a
+ * reversal, which takes them before it makes a debt). */
+static int
+debit(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *out_lots, int pending)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int64_t from_lots;
+	int64_t from_lots, have;
 
+	/* pending points (balance.h) are not spendable yet */
 	if (!(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) &&
-	    b->available < amount) {
+	    (have = pending ? points_balance__spendable(db, b) :
+	    b->available) < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
+		if (have < b->available)
+			return points_db__err(db, POINTS_EINSUFFICIENT,
+			    "account %s: insufficient points: available %lld "
+			    "(%lld more pending), needs %lld", label,
+			    (long long)have, (long long)(b->available - have),
+			    (long long)amount);
 		return points_db__err(db, POINTS_EINSUFFICIENT,
 		    "%s %s: insufficient points: available %lld, "
 		    "needs %lld", b->flags & POINTS_ACCOUNT_POOL ? "pool" :
@@ -88,6 +98,13 @@ points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
 	if (from_lots > 0)
 		return points_balance__take(db, b, from_lots, prefer, out_lots);
 	return POINTS_OK;
+}
+
+int
+points_posting__debit(points_db *db, points_balance_rec *b, int64_t amount,
+    const points_lotlist *prefer, points_lotlist *out_lots)
+{
+	return debit(db, b, amount, prefer, out_lots, 1);
 }
 
 /* ---- Debts (debt.h): debits that owe, credits that repay ---- */
@@ -196,9 +213,12 @@ points_posting__debit_owing(points_db *db, points_balance_rec *b, int64_t amount
 	int64_t have = b->available > 0 ? b->available : 0, o;
 	int rc;
 
+	/* What is spendable goes first, then pending points (the store
+	 * trims the pending items to what is left: balance.h), then the
+	 * account owes. */
 	*owed = 0;
 	if (!can_owe(b) || have >= amount)
-		return points_posting__debit(db, b, amount, prefer, out_lots);
+		return debit(db, b, amount, prefer, out_lots, 0);
 	o = amount - have;
 	if (no_debt) {
 		points_balance__label(db, b->account, label, sizeof(label));
@@ -213,8 +233,7 @@ points_posting__debit_owing(points_db *db, points_balance_rec *b, int64_t amount
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %s: debt would overflow", label);
 	}
-	if (have > 0 && (rc = points_posting__debit(db, b, have, prefer,
-	    out_lots))) {
+	if (have > 0 && (rc = debit(db, b, have, prefer, out_lots, 0))) {
 		b->debt -= o;
 		return rc;
 	}

@@ -19,7 +19,8 @@
  *     < <= > >= on ints, strings (bytewise) and bools;
  *   - && || ! with CEL's error absorption (false && error is false,
  *     true || error is true, either order), c ? a : b (one side only);
- *   - x in list (membership), k in map (key present); has(a.b);
+ *   - x in list (membership), k in map (key present; a k of another
+ *     type than int, string, bool is an error); has(a.b);
  *   - size(x) and x.size() on strings (code points), lists and maps;
  *     int(int|string), string(int|string|bool); s.startsWith(t),
  *     s.endsWith(t), s.contains(t);
@@ -27,8 +28,10 @@
  *     r.all(x, p), r.exists(x, p), r.exists_one(x, p), r.filter(x, p),
  *     r.map(x, t), r.map(x, p, t); and with two variables (index or
  *     key, then element or value) r.all(i, v, p), r.exists(i, v, p),
- *     r.existsOne(i, v, p).  all and exists absorb errors as && and ||
- *     do (a false, a true decides); the others are strict;
+ *     r.existsOne(i, v, p), r.transformList(i, v, t) and
+ *     r.transformList(i, v, p, t).  all and exists absorb errors as &&
+ *     and || do (a false, a true decides); the others are strict;
+ *   - dyn(x), x itself (a hint to CEL's type checker);
  *   - ours (not in CEL's standard library): min(a, b), max(a, b) and
  *     floor_div(a, b) on ints (floor_div rounds towards minus infinity);
  *     sum(list) of ints (overflow is an error); year(t), month(t),
@@ -36,7 +39,7 @@
  *     UTC offset: month and day 1-based, weekday 1 Monday .. 7 Sunday.
  * Outside the subset, each a compile error naming the construct and its
  * column: doubles, uints, bytes, raw and triple-quoted strings, the
- * macros transformList and transformMap, optionals (.?f, [?k]),
+ * macro transformMap, optionals (.?f, [?k]),
  * backquoted field names (a.`b-c`), message construction
  * (T{...}), type names and type(), timestamps and durations, matches(),
  * any other function, and variables not declared.
@@ -240,7 +243,8 @@ enum {
 	POINTS_CEL_FN_YEAR,
 	POINTS_CEL_FN_MONTH,
 	POINTS_CEL_FN_DAY,
-	POINTS_CEL_FN_WEEKDAY
+	POINTS_CEL_FN_WEEKDAY,
+	POINTS_CEL_FN_DYN
 };
 
 typedef struct {
@@ -248,7 +252,9 @@ typedef struct {
 	uint8_t fn;	/* CALL: the function; LOOP_*: the kind */
 	uint16_t col;	/* where in the source, for errors */
 	uint32_t a;	/* const, variable, jump target, count */
-	uint32_t b;	/* COND: the end; LOOP_NEXT: the body's length */
+	uint32_t b;	/* COND: the end; LOOP_NEXT: the body's length;
+			 * SELECT, HAS: 0, or 1 + the field's place in its
+			 * declared record (a hint) */
 } points_cel_insn;
 
 struct points_cel_prog {

@@ -173,6 +173,17 @@ lookup(const points_cel_value *m, const points_cel_value *k)
 {
 	size_t i;
 
+	/* a string key, as a field selection has: compared here */
+	if (k->type == POINTS_CEL_STRING) {
+		for (i = 0; i < m->u.map.n; i++) {
+			const points_cel_value *x = &m->u.map.e[i].key;
+
+			if (x->type == POINTS_CEL_STRING && x->u.s.n == k->u.s.n &&
+			    !memcmp(x->u.s.p, k->u.s.p, k->u.s.n))
+				return &m->u.map.e[i];
+		}
+		return NULL;
+	}
 	for (i = 0; i < m->u.map.n; i++)
 		if (equal(&m->u.map.e[i].key, k, 0) == 1)
 			return &m->u.map.e[i];
@@ -231,6 +242,8 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 	    "_%_" };
 	int64_t x, y, r;
 
+	if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT)
+		goto ints;
 	if (a->type == POINTS_CEL_ERROR)
 		return *a;
 	if (b->type == POINTS_CEL_ERROR)
@@ -282,6 +295,7 @@ arith(points_cel_scratch *s, int op, const points_cel_value *a,
 	}
 	if (a->type != POINTS_CEL_INT || b->type != POINTS_CEL_INT)
 		return no_overload(s, names[op - POINTS_CEL_OP_ADD], a, b);
+ints:
 	x = a->u.i;
 	y = b->u.i;
 	switch (op) {
@@ -414,7 +428,7 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
 {
 	static const char *const names[] = { "size", "int", "string",
 	    "startsWith", "endsWith", "contains", "min", "max", "floor_div",
-	    "sum", "year", "month", "day", "weekday" };
+	    "sum", "year", "month", "day", "weekday", "dyn" };
 	const points_cel_value *a = &args[0], *b = argc > 1 ? &args[1] : NULL;
 	int i;
 
@@ -508,6 +522,9 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
 			return points_cel__int(q);
 		}
 		break;
+	case POINTS_CEL_FN_DYN:
+		/* a hint to CEL's type checker; nothing at evaluation */
+		return *a;
 	case POINTS_CEL_FN_SUM:
 		if (a->type == POINTS_CEL_LIST) {
 			int64_t r = 0;
@@ -641,7 +658,12 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			steps += t->u.map.n;
-			e = lookup(t, k);
+			e = in->b && in->b <= t->u.map.n ?
+			    &t->u.map.e[in->b - 1] : NULL;
+			if (!e || e->key.type != POINTS_CEL_STRING ||
+			    e->key.u.s.n != k->u.s.n ||
+			    memcmp(e->key.u.s.p, k->u.s.p, k->u.s.n))
+				e = lookup(t, k);
 			if (in->op == POINTS_CEL_OP_HAS)
 				*t = points_cel__bool(e != NULL);
 			else
@@ -763,6 +785,13 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			if (t->type == POINTS_CEL_MAP) {
+				/* a key is an int, a string or a bool */
+				if (x->type != POINTS_CEL_INT &&
+				    x->type != POINTS_CEL_STRING &&
+				    x->type != POINTS_CEL_BOOL) {
+					*x = no_overload(s, "@in", x, t);
+					break;
+				}
 				steps += t->u.map.n;
 				*x = points_cel__bool(lookup(t, x) != NULL);
 				break;

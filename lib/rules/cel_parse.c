@@ -601,10 +601,13 @@ keep:
 static void
 fix_value(points_cel_prog *p, points_cel_value *v)
 {
+	/* an empty one points nowhere (ents may be NULL then) */
 	if (v->type == POINTS_CEL_LIST)
-		v->u.list.v = p->consts + (uintptr_t)v->u.list.v;
+		v->u.list.v = v->u.list.n ?
+		    p->consts + (uintptr_t)v->u.list.v : NULL;
 	else if (v->type == POINTS_CEL_MAP)
-		v->u.map.e = p->ents + (uintptr_t)v->u.map.e;
+		v->u.map.e = v->u.map.n ?
+		    p->ents + (uintptr_t)v->u.map.e : NULL;
 }
 
 static void
@@ -729,7 +732,7 @@ unknown_function(parser *ps, const tok *name, int method)
 	if (ident_is(ps, name, "matches") || ident_is(ps, name, "type") ||
 	    ident_is(ps, name, "double") || ident_is(ps, name, "uint") ||
 	    ident_is(ps, name, "bytes") || ident_is(ps, name, "timestamp") ||
-	    ident_is(ps, name, "duration") || ident_is(ps, name, "dyn")) {
+	    ident_is(ps, name, "duration")) {
 		fail(ps, name->pos, "function '%.*s' is outside the subset",
 		    ps->src + name->pos, name->len);
 		return;
@@ -790,6 +793,8 @@ global_call(parser *ps, const tok *name)
 		fn = POINTS_CEL_FN_MAX, want = 2;
 	else if (ident_is(ps, name, "floor_div"))
 		fn = POINTS_CEL_FN_FLOOR_DIV, want = 2;
+	else if (ident_is(ps, name, "dyn"))
+		fn = POINTS_CEL_FN_DYN, want = 1;
 	else if (ident_is(ps, name, "sum"))
 		fn = POINTS_CEL_FN_SUM, want = 1;
 	else if (ident_is(ps, name, "year"))
@@ -976,6 +981,10 @@ macro_kind(parser *ps, const tok *name, int *two)
 		*two = 1;
 		return POINTS_CEL_LOOP_ONE;
 	}
+	if (ident_is(ps, name, "transformList")) {
+		*two = 1;
+		return POINTS_CEL_LOOP_MAP;
+	}
 	return -1;
 }
 
@@ -1019,11 +1028,15 @@ comprehension(parser *ps, const tok *name, int kind, int two)
 		next(ps);
 		if (ps->t.kind == T_COMMA) {
 			next(ps);
-			/* all, exists, existsOne: (i, v, p) */
-			if (kind != POINTS_CEL_LOOP_MAP &&
-			    kind != POINTS_CEL_LOOP_FILTER &&
+			/* all, exists, existsOne: (i, v, p);
+			 * transformList: (i, v, t), (i, v, p, t) */
+			if (((kind != POINTS_CEL_LOOP_MAP &&
+			    kind != POINTS_CEL_LOOP_FILTER) || two) &&
 			    ps->t.kind == T_IDENT) {
-				size_t save = ps->pos;
+				/* a look ahead: what it lexed is lexed
+				 * again, and a string's bytes go to the
+				 * pool again (found by the fuzzer) */
+				size_t save = ps->pos, pool = ps->npool;
 
 				var[1] = ps->t;
 				next(ps);
@@ -1032,6 +1045,7 @@ comprehension(parser *ps, const tok *name, int kind, int two)
 					nvars = 2;
 				} else {
 					ps->pos = save;
+					ps->npool = pool;
 					ps->t = var[1];
 				}
 			}
@@ -1047,8 +1061,10 @@ comprehension(parser *ps, const tok *name, int kind, int two)
 		fail(ps, var[0].pos, buf, NULL, 0);
 		return;
 	}
-	/* existsOne takes two variables, exists_one one */
-	if (kind == POINTS_CEL_LOOP_ONE && two != (nvars == 2))
+	/* existsOne and transformList take two variables, exists_one
+	 * one */
+	if ((two && nvars != 2) ||
+	    (kind == POINTS_CEL_LOOP_ONE && !two && nvars == 2))
 		goto arity;
 	if (ps->failed)
 		return;
@@ -1092,7 +1108,8 @@ arity:
 	(void)argc;
 	snprintf(buf, sizeof(buf), "%.*s() takes %s arguments",
 	    (int)name->len, ps->src + name->pos,
-	    kind == POINTS_CEL_LOOP_MAP ? "2 or 3" : two ? "3" :
+	    kind == POINTS_CEL_LOOP_MAP ? (two ? "3 or 4" : "2 or 3") :
+	    two ? "3" :
 	    kind == POINTS_CEL_LOOP_ONE || kind == POINTS_CEL_LOOP_FILTER ?
 	    "2" : "2 or 3");
 	fail(ps, name->pos, buf, NULL, 0);
@@ -1171,9 +1188,19 @@ parse_member(parser *ps)
 				call(ps, &name, fn, parse_args(ps) + 1, want);
 				continue;
 			}
-			ty = typed_field(ps, ty, start, &name);
-			emit(ps, POINTS_CEL_OP_SELECT, name.pos,
-			    name_constant(ps, name.pos, name.len), 0);
+			{
+				const points_cel_field *rec = ty;
+				size_t at;
+
+				ty = typed_field(ps, ty, start, &name);
+				at = emit(ps, POINTS_CEL_OP_SELECT, name.pos,
+				    name_constant(ps, name.pos, name.len), 0);
+				/* where a record's field should be: tried
+				 * first (the activation may differ) */
+				if (ty && !ps->failed)
+					ps->p->code[at].b =
+					    (uint32_t)(ty - rec->fields) + 1;
+			}
 		} else if (ps->t.kind == T_LBRACK) {
 			size_t pos = ps->t.pos;
 

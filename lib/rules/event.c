@@ -45,6 +45,7 @@
 #include "ledger/write.h"
 #include "rules/cel.h"
 #include "rules/json.h"
+#include "rules/pending.h"
 #include "rules/rule.h"
 
 #define EVENT_FORMAT 1
@@ -1129,9 +1130,11 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 	return POINTS_OK;
 }
 
-/* Post the awards: one earn per account, asset, category and expiry. */
+/* Post the awards: one earn per account, asset, category, expiry and
+ * pending days (counted from the event's time t; pending.h). */
 static int
-post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t now)
+post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
+    int64_t now)
 {
 	points_event_result *res = c->res;
 	size_t i, j;
@@ -1156,7 +1159,8 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t now)
 			    res->o[j].account != res->o[i].account ||
 			    strcmp(rj->asset, ri->asset) != 0 ||
 			    strcmp(rj->category, ri->category) != 0 ||
-			    rj->expires_days != ri->expires_days)
+			    rj->expires_days != ri->expires_days ||
+			    rj->pending_days != ri->pending_days)
 				continue;
 			if ((rc = points_codec__add(&amount, res->o[j].points)))
 				return points_db__err(db, rc, "event '%s': "
@@ -1177,7 +1181,9 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t now)
 		if (ri->expires_days)
 			p.expires_at = now + ri->expires_days * 86400;
 		if ((rc = points_posting__within(db, &points_posting__earn_op,
-		    &p, &txn, &seq)))
+		    &p, &txn, &seq)) ||
+		    (rc = points_pending__mark(db, p.account, p.asset, t,
+		    ri->pending_days, amount)))
 			return rc;
 		for (j = i; j < res->n; j++) {
 			const points_rule *rj = &c->cand[j]->r;
@@ -1186,7 +1192,8 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t now)
 			    res->o[j].account == res->o[i].account &&
 			    strcmp(rj->asset, ri->asset) == 0 &&
 			    strcmp(rj->category, ri->category) == 0 &&
-			    rj->expires_days == ri->expires_days)
+			    rj->expires_days == ri->expires_days &&
+			    rj->pending_days == ri->pending_days)
 				strcpy(res->o[j].txn_id, txn.id);
 		}
 	}
@@ -1575,7 +1582,7 @@ apply_body(points_db *db, const points_write_op *op, const void *req,
 	memset(&c->res->s, 0, sizeof(c->res->s));
 	if ((rc = event_time(db, e, now, &t)) ||
 	    (rc = evaluate(db, c, e, t, &set)) ||
-	    (rc = post_awards(db, c, e, now)) ||
+	    (rc = post_awards(db, c, e, t, now)) ||
 	    (rc = store_counters(db, c)) ||
 	    (rc = points_db__last_key64(db, &event_ks, &last)))
 		return rc;
@@ -1992,6 +1999,28 @@ load_refund(points_db *db, int64_t rseq, points_event_result *res)
 	return POINTS_OK;
 }
 
+/* Before a refund reverses the posting of outcome o (amount points):
+ * what of it is still pending is taken back first (pending.h).  The
+ * rules of one posting share their pending days (post_awards). */
+static int
+unmark_posting(points_db *db, const points_rules_set *set,
+    const points_event_result *ev, const points_rule_outcome *o,
+    int64_t amount)
+{
+	const points_rule_ver *rv;
+	size_t j;
+
+	for (j = 0; j < ev->n; j++)
+		if (ev->o[j].status == POINTS_OUTCOME_AWARDED &&
+		    strcmp(ev->o[j].txn_id, o->txn_id) == 0)
+			break;
+	if (j == ev->n || !(rv = find_version(set, ev->rid[j],
+	    ev->o[j].version)) || rv->r.pending_days == 0)
+		return POINTS_OK;
+	return points_pending__unmark(db, o->account, o->asset, ev->s.time,
+	    rv->r.pending_days, amount, NULL);
+}
+
 /* Take back what an event gave, as r says (points_event_reverse). */
 static int
 refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
@@ -2101,6 +2130,11 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 				amount -= res->o[j].points;
 		snprintf(memo, sizeof(memo), "refund of event %s",
 		    r->event_id);
+		/* pending points of the award first (pending.h) */
+		if ((rc = unmark_posting(db, set, ev, &res->o[i], amount))) {
+			points_alloc__free(rid);
+			return rc;
+		}
 		rv.txn_id = res->o[i].txn_id;
 		rv.amount = amount;
 		rv.memo = r->memo ? r->memo : memo;

@@ -16,9 +16,14 @@
 #include "rules/cel.h"
 #include "rules/rule.h"
 
-#define RULE_FORMAT 1
+/* 2: a version may be a record of version 2 (pending days), which
+ * format 1 cannot read; a ledger of format 1 has none. */
+#define RULE_FORMAT 2
 #define RULE_HEAD_V1 1
 #define RULE_VERSION_V1 1
+/* Version 2 adds pending_days after the expressions; written only for
+ * a rule with pending points, so the others stay version 1. */
+#define RULE_VERSION_V2 2
 #define TIER_V1 1
 
 static points_ksdef rule_ks = { "rule", 0, 0 };
@@ -142,7 +147,7 @@ encode_version(points_buf *b, const points_rule *r,
 	int k;
 
 	points_buf__reset(b);
-	points_buf__u8(b, RULE_VERSION_V1);
+	points_buf__u8(b, r->pending_days ? RULE_VERSION_V2 : RULE_VERSION_V1);
 	points_buf__svar(b, r->time);
 	points_buf__str(b, r->name);
 	points_buf__str(b, r->event_type);
@@ -170,6 +175,8 @@ encode_version(points_buf *b, const points_rule *r,
 	points_buf__str(b, r->reason);
 	for (k = 0; k < POINTS_RULE__NEXPR; k++)
 		points_buf__str(b, src[k]);
+	if (r->pending_days)
+		points_buf__svar(b, r->pending_days);
 }
 
 /* Decode a version; with src, copy its expressions' source (allocated)
@@ -179,11 +186,13 @@ decode_version(points_db *db, const void *v, size_t vl, points_rule *r,
     char *src[POINTS_RULE__NEXPR])
 {
 	points_rd rd;
+	unsigned ver;
 	int k, rc = POINTS_OK;
 
 	points_rd__init(&rd, v, vl);
 	memset(r, 0, sizeof(*r));
-	if (points_rd__u8(&rd) != RULE_VERSION_V1)
+	ver = points_rd__u8(&rd);
+	if (ver != RULE_VERSION_V1 && ver != RULE_VERSION_V2)
 		rd.err = POINTS_ECORRUPT;
 	r->time = points_rd__svar(&rd);
 	points_rd__str(&rd, r->name, sizeof(r->name));
@@ -227,6 +236,10 @@ decode_version(points_db *db, const void *v, size_t vl, points_rule *r,
 		memcpy(src[k], p, n);
 		src[k][n] = '\0';
 	}
+	if (ver == RULE_VERSION_V2 && ((r->pending_days =
+	    points_rd__svar(&rd)) <= 0 ||
+	    r->pending_days > POINTS_RULE_PENDING_DAYS_MAX))
+		rd.err = POINTS_ECORRUPT;
 	if (rc == POINTS_OK && rd.err)
 		rc = POINTS_ECORRUPT;
 	if (rc && src)
@@ -549,6 +562,7 @@ static const points_field def_fields[] = {
 };
 static const size_t def_sizes[] = {
 	0, POINTS_END_OF(points_rule_def, reason), /* 1 */
+	POINTS_END_OF(points_rule_def, pending_days), /* 2 */
 };
 static const points_rule_def def_defaults = POINTS_RULE_DEF_INIT;
 static const points_reqtype def_req = {
@@ -600,8 +614,19 @@ check_def(points_db *db, const points_rule_def *d)
 	    (rc = check_nonneg(db, n, "cap_total", d->cap_total)) ||
 	    (rc = check_nonneg(db, n, "cap_key_limit", d->cap_key_limit)) ||
 	    (rc = check_nonneg(db, n, "budget_points", d->budget_points)) ||
-	    (rc = check_nonneg(db, n, "budget_awards", d->budget_awards)))
+	    (rc = check_nonneg(db, n, "budget_awards", d->budget_awards)) ||
+	    (rc = check_nonneg(db, n, "pending_days", d->pending_days)))
 		return rc;
+	if (d->pending_days > POINTS_RULE_PENDING_DAYS_MAX)
+		return points_db__err(db, POINTS_EINVAL, "rule '%s': "
+		    "pending_days %lld is more than %d", n,
+		    (long long)d->pending_days, POINTS_RULE_PENDING_DAYS_MAX);
+	if (d->pending_days && d->expires_days &&
+	    d->expires_days <= d->pending_days)
+		return points_db__err(db, POINTS_EINVAL, "rule '%s': the points "
+		    "would expire (expires_days %lld) before they are "
+		    "available (pending_days %lld)", n,
+		    (long long)d->expires_days, (long long)d->pending_days);
 	if (d->active_from && d->active_until &&
 	    d->active_until <= d->active_from)
 		return points_db__err(db, POINTS_EINVAL, "rule '%s': "
@@ -738,6 +763,7 @@ save_in(points_db *db, const points_rule_def *d, char *const src[],
 	r.cap_key_limit = d->cap_key_limit;
 	r.budget_points = d->budget_points;
 	r.budget_awards = d->budget_awards;
+	r.pending_days = d->pending_days;
 	strcpy(r.author, d->author);
 	if (d->reason)
 		strcpy(r.reason, d->reason);
@@ -931,6 +957,7 @@ set_state_in(points_db *db, const char *name, int state, const char *author,
 	d.cap_key_limit = r.cap_key_limit;
 	d.budget_points = r.budget_points;
 	d.budget_awards = r.budget_awards;
+	d.pending_days = r.pending_days;
 	d.author = author;
 	d.reason = reason;
 	rc = save_in(db, &d, src, out);

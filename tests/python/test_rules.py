@@ -124,6 +124,30 @@ class RulesTest(LedgerCase):
         self.assertEqual(r.points, -20)
         self.assertEqual(self.available(self.alice), 30)
 
+    def test_pending_points(self):
+        r = self.save_spend(pending_days=7)
+        self.assertEqual(r.pending_days, 7)
+        self.assertEqual(self.ledger.rule_get("spend").pending_days, 7)
+        self.ledger.event_apply("o1", "purchase", self.alice, 5000)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.pending), (0, 50))
+        with self.assertRaises(points.InsufficientPoints):
+            self.ledger.spend(self.alice, 1, "PTS")
+        # a refund takes pending points back first
+        self.assertEqual(self.ledger.event_reverse("o1", 2000).points, -20)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.pending), (0, 30))
+        # pending through 2023-11-21 (7 days after the event's day),
+        # available from 2023-11-22 00:00 UTC by themselves
+        self.ledger.set_clock(T0 + 7 * DAY + 6400 - 1)
+        self.assertEqual(self.ledger.balance(self.alice, "PTS").pending, 30)
+        self.ledger.set_clock(T0 + 7 * DAY + 6400)
+        b = self.ledger.balance(self.alice, "PTS")
+        self.assertEqual((b.available, b.pending), (30, 0))
+        self.ledger.spend(self.alice, 30, "PTS")
+        with self.assertRaises(points.InvalidArgument):
+            self.save_spend(pending_days=-1)
+
     def test_attrs_and_account_fields(self):
         self.ledger.set_attr(self.alice, "birthday", "1990-11-02")
         self.ledger.rule_save(

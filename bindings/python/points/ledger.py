@@ -465,13 +465,17 @@ class Ledger:
                   window_monthdays=0, window_percent=0, cap_unit=CAP_POINTS,
                   cap_day=0, cap_week=0, cap_month=0, cap_year=0,
                   cap_total=0, cap_key=None, cap_key_limit=0,
-                  budget_points=0, budget_awards=0, reason=None):
+                  budget_points=0, budget_awards=0, reason=None,
+                  pending_days=0):
         """Save a rule (version 1) or a new version of it: when an event
         of event_type is applied and condition (CEL, a bool; None:
         always) holds, points (CEL, an int) of asset go to the event's
         account (or beneficiary's, CEL), multiplied by the window's and
         the tier's percent, rounded down, within the caps and budget
-        (see points_rule_save(3) and points-rules(7)).  A bad
+        (see points_rule_save(3) and points-rules(7)).  With
+        pending_days the points are pending (Balance.pending, not
+        spendable) through that many days after the event's day, then
+        available by themselves.  A bad
         expression raises InvalidArgument naming the expression and
         its column.  Returns the Rule saved."""
         return Rule._make(self._call(
@@ -482,7 +486,7 @@ class Ledger:
             expires_days, window_weekdays, window_monthdays, window_percent,
             cap_unit, cap_day, cap_week, cap_month, cap_year, cap_total,
             cap_key, cap_key_limit, budget_points, budget_awards, author,
-            reason))
+            reason, pending_days))
 
     def rule_set_state(self, name, state, author, reason=None):
         """A new version of rule name with only its state changed

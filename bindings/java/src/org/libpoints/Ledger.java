@@ -416,7 +416,7 @@ public final class Ledger implements AutoCloseable {
                 d.activeUntil, d.category, d.expiresDays, d.windowWeekdays & 0xffffffffL,
                 d.windowMonthdays & 0xffffffffL, d.windowPercent, d.capUnit, d.capDay, d.capWeek,
                 d.capMonth, d.capYear, d.capTotal, d.capKey, d.capKeyLimit, d.budgetPoints,
-                d.budgetAwards, d.author, d.reason);
+                d.budgetAwards, d.author, d.reason, d.pendingDays);
     }
 
     /** A new version of rule name with only its state changed; reason may be null. */

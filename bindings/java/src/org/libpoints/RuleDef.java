@@ -31,7 +31,7 @@ public final class RuleDef {
     RuleState state = RuleState.DRAFT;
     int priority, flags, windowWeekdays, windowMonthdays, capUnit = CAP_POINTS;
     long activeFrom, activeUntil, expiresDays, windowPercent, capDay, capWeek, capMonth, capYear,
-            capTotal, capKeyLimit, budgetPoints, budgetAwards;
+            capTotal, capKeyLimit, budgetPoints, budgetAwards, pendingDays;
 
     private RuleDef() {
     }
@@ -102,4 +102,10 @@ public final class RuleDef {
     public RuleDef author(String v) { author = v; return this; }
     /** Why; may be null. */
     public RuleDef reason(String v) { reason = v; return this; }
+    /**
+     * 0: the points are available at once; else they are pending
+     * ({@link Balance#pending()}, not spendable) through that many days after
+     * the event's day, then available by themselves; a refund takes them back first.
+     */
+    public RuleDef pendingDays(long v) { pendingDays = v; return this; }
 }

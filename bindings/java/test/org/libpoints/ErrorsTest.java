@@ -43,7 +43,7 @@ public class ErrorsTest {
     }
 
     private void assertUnchanged() {
-        assertEquals(new Balance(alice, "PTS", 100, 0, 100, 0, 0, 0), ledger.getBalance(alice, "PTS"));
+        assertEquals(new Balance(alice, "PTS", 100, 0, 100, 0, 0, 0, 0), ledger.getBalance(alice, "PTS"));
         assertEquals(0, ledger.getBalance(bob, "PTS").available());
         assertEquals("ok", ledger.verify().message());
     }

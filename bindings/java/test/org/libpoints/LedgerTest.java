@@ -195,7 +195,7 @@ public class LedgerTest {
         assertEquals(TxnType.ADJUST, minus.type());
 
         Balance a = ledger.getBalance(alice, "PTS");
-        assertEquals(new Balance(alice, "PTS", 300, 0, 500, 200, 0, 0), a);
+        assertEquals(new Balance(alice, "PTS", 300, 0, 500, 200, 0, 0, 0), a);
         Balance b = ledger.getBalance(bob, "PTS");
         assertEquals(85, b.available());
         assertEquals(85, b.total());
@@ -442,7 +442,7 @@ public class LedgerTest {
         HoldInfo info = h1.info();
         assertEquals(new HoldInfo(h1.id(), alice, "PTS", 30, 0, 0, HoldState.OPEN), info);
         assertTrue(info.isOpen());
-        assertEquals(new Balance(alice, "PTS", 70, 30, 100, 0, 0, 0), ledger.getBalance(alice, "PTS"));
+        assertEquals(new Balance(alice, "PTS", 70, 30, 100, 0, 0, 0, 0), ledger.getBalance(alice, "PTS"));
 
         Txn c = h1.capture();
         assertEquals(TxnType.CAPTURE, c.type());

@@ -181,6 +181,32 @@ public class RulesTest {
     }
 
     @Test
+    public void pendingPoints() {
+        assertEquals(7, ledger.saveRule(spend().pendingDays(7)).pendingDays());
+        assertEquals(7, ledger.rule("spend").pendingDays());
+        ledger.applyEvent(Event.of("o1", "purchase", alice).amount(5000));
+        Balance b = ledger.getBalance(alice, "PTS");
+        assertEquals(0, b.available());
+        assertEquals(50, b.pending());
+        expect(InsufficientPointsException.class,
+                () -> ledger.spend(Posting.of("PTS", alice, 1)));
+        /* a refund takes pending points back first */
+        assertEquals(-20, ledger.reverseEvent("o1", 2000, null, null, null, false).points());
+        assertEquals(30, ledger.getBalance(alice, "PTS").pending());
+        /* T0 is 2025-03-01 00:00 UTC: pending through 2025-03-08, available from
+         * 2025-03-09 00:00 by themselves */
+        ledger.setClock(T0 + 8 * DAY - 1);
+        assertEquals(30, ledger.getBalance(alice, "PTS").pending());
+        ledger.setClock(T0 + 8 * DAY);
+        b = ledger.getBalance(alice, "PTS");
+        assertEquals(30, b.available());
+        assertEquals(0, b.pending());
+        ledger.spend(Posting.of("PTS", alice, 30));
+        expect(InvalidArgumentException.class,
+                () -> ledger.saveRule(spend().pendingDays(-1)));
+    }
+
+    @Test
     public void versionInForceAtTheEventsTime() {
         ledger.saveRule(spend());
         EventResult r = ledger.applyEvent(Event.of("o0", "purchase", alice).amount(5000)

@@ -52,7 +52,8 @@ final class TestSupport {
         long sum = 0;
         for (Account a : l.accounts()) {
             Balance b = l.getBalance(a.id(), asset);
-            sum += b.available() + b.held() - b.debt(); /* a debt is owed */
+            /* a debt is owed; pending points are the account's */
+            sum += b.available() + b.pending() + b.held() - b.debt();
             if (!a.allowsNegative())
                 assertTrue("negative balance of " + a.externalId(), b.available() >= 0);
         }
