@@ -230,6 +230,26 @@ points_event_fields(points_db *db, int preview, const char *id,
 	    points_event_apply(db, &e, out);
 }
 
+/* points_approval_nominate with the nomination's fields as arguments. */
+static int
+points_approval_nominate_fields(points_db *db, int64_t account,
+    const char *asset, int64_t points, const char *category,
+    int64_t expires_days, const char *memo, const char *nominator,
+    points_approval *out)
+{
+	points_nomination n;
+
+	points_nomination_init(&n, POINTS_NOMINATION_VERSION);
+	n.account = account;
+	n.asset = asset;
+	n.points = points;
+	n.category = category;
+	n.expires_days = expires_days;
+	n.memo = memo;
+	n.nominator = nominator;
+	return points_approval_nominate(db, &n, out);
+}
+
 /* points_event_reverse with the refund's fields as arguments. */
 static int
 points_event_reverse_fields(points_db *db, const char *event_id,
@@ -383,6 +403,10 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_event_reversal::memo;
 %immutable points_event_reversal::idempotency_key;
 %immutable points_event_reversal::actor;
+%immutable points_nomination::asset;
+%immutable points_nomination::category;
+%immutable points_nomination::memo;
+%immutable points_nomination::nominator;
 %immutable points_item_def::sku;
 %immutable points_item_def::name;
 %immutable points_item_def::description;
@@ -428,6 +452,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_lot_iterator_free;
 %noexception points_account_history_iterator_free;
 %noexception points_rule_history_iterator_free;
+%noexception points_approval_iterator_free;
 %noexception points_event_result_free;
 %noexception points_item_iterator_free;
 %noexception points_item_history_iterator_free;
@@ -465,6 +490,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_account_edit)
 POINTS_SWIG_PLAIN_STRUCT(points_rule_def)
 POINTS_SWIG_PLAIN_STRUCT(points_event)
 POINTS_SWIG_PLAIN_STRUCT(points_event_reversal)
+POINTS_SWIG_PLAIN_STRUCT(points_nomination)
 POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 POINTS_SWIG_PLAIN_STRUCT(points_order_req)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
@@ -512,6 +538,10 @@ int points_event_fields(points_db *db, int preview, const char *id,
 int points_event_reverse_fields(points_db *db, const char *event_id,
     int64_t amount, const char *memo, const char *idempotency_key,
     const char *actor, unsigned int flags, points_event_result **out);
+int points_approval_nominate_fields(points_db *db, int64_t account,
+    const char *asset, int64_t points, const char *category,
+    int64_t expires_days, const char *memo, const char *nominator,
+    points_approval *out);
 int points_item_save_fields(points_db *db, int create, const char *sku,
     const char *name, const char *description, const char *image_url,
     const char *category, const char *asset, int64_t price, int64_t stock,

@@ -1479,7 +1479,9 @@ END_TEST
  * Some events are late (up to three days, never before the latest rule
  * version).  Some rules give pending points (1-3 days after the event's
  * day), and accounts spend now and then: what is spendable, and only
- * that.  After every event the outcomes (status and points) and every
+ * that.  Some rules need approval: their awards wait, and are approved
+ * (never by the nominator) or rejected now and then.  After every event
+ * the outcomes (status and points), the pending approvals and every
  * balance (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
  * is 0 here), not from the library's calendar. */
 #include <time.h>
@@ -1490,7 +1492,7 @@ END_TEST
 typedef struct mrule {
 	char name[16];
 	int64_t min, div, version;
-	int priority, exclusive, window, no_tier, awards;
+	int priority, exclusive, window, no_tier, awards, approval;
 	int64_t cap[4]; /* day, week, month, total */
 	int64_t budget;
 	int64_t spent_budget;
@@ -1579,7 +1581,8 @@ msave(mrule *m)
 	d.state = POINTS_RULE_ACTIVE;
 	d.priority = m->priority;
 	d.flags = (m->exclusive ? POINTS_RULE_EXCLUSIVE : 0) |
-	    (m->no_tier ? POINTS_RULE_NO_TIER : 0);
+	    (m->no_tier ? POINTS_RULE_NO_TIER : 0) |
+	    (m->approval ? POINTS_RULE_APPROVAL : 0);
 	if (m->window) {
 		d.window_weekdays = 1u << 5;
 		d.window_percent = 300;
@@ -1614,6 +1617,34 @@ mrandom_rule(mrule *m)
 	m->budget = mrand() % 4 == 0 && !m->awards ?
 	    1 + (int64_t)(mrand() % 2000) : 0;
 	m->pending = mrand() % 3 == 0 ? 1 + (int64_t)(mrand() % 3) : 0;
+	m->approval = mrand() % 4 == 0;
+}
+
+/* The model's approvals still pending: id, account, points, pending
+ * days and the event's time. */
+#define M_APPR 400
+static struct { int64_t id, pts, pending, t; int a; } ma[M_APPR];
+static int ma_n;
+static int64_t ma_next;
+
+/* The approvals the library lists as pending. */
+static int
+mpending_approvals(void)
+{
+	points_approval_iterator *it;
+	points_approval ap;
+	int n = 0, rc;
+
+	ck_assert_int_eq(points_approval_iterator_new(db, 0, &it), POINTS_OK);
+	while ((rc = points_approval_next(it, &ap)) == POINTS_OK) {
+		ck_assert_int_lt(n, ma_n);
+		ck_assert_int_eq(ap.id, ma[n].id);
+		ck_assert_int_eq(ap.points, ma[n].pts);
+		n++;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_approval_iterator_free(it);
+	return n;
 }
 
 /* The model's pending awards: each one's last pending day and points. */
@@ -1658,6 +1689,8 @@ START_TEST(test_random_against_model)
 	mseed = 0x5eed0000u + (uint64_t)_i * 7919u;
 	memset(rules, 0, sizeof(rules));
 	memset(mp_n, 0, sizeof(mp_n));
+	ma_n = 0;
+	ma_next = 0;
 	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < M_ACCTS; a++) {
@@ -1719,6 +1752,7 @@ START_TEST(test_random_against_model)
 		e.account = acct[a];
 		e.amount = amount;
 		e.time = t;
+		e.actor = "mgr";
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		mperiods(t, st);
 		qsort(order, M_RULES, sizeof(order[0]), mcmp);
@@ -1776,7 +1810,8 @@ START_TEST(test_random_against_model)
 			if (allowed <= 0)
 				capped = 1;
 			ck_assert_msg(o.status == (capped ?
-			    POINTS_OUTCOME_CAPPED : POINTS_OUTCOME_AWARDED),
+			    POINTS_OUTCOME_CAPPED : m->approval ?
+			    POINTS_OUTCOME_APPROVAL : POINTS_OUTCOME_AWARDED),
 			    "step %d rule %s: status %d (%s), model %s", step,
 			    m->name, o.status, o.reason, capped ? "capped" :
 			    "awards");
@@ -1800,17 +1835,56 @@ START_TEST(test_random_against_model)
 			/* a budget counts what the rule pays while it has one */
 			if (m->budget)
 				m->spent_budget += allowed;
-			bal[a] += allowed;
-			if (m->pending) {
-				ck_assert_int_lt(mp_n[a], M_PEND);
-				mp_day[a][mp_n[a]] = (t + m->pending *
-				    TU_DAY) / TU_DAY;
-				mp_pts[a][mp_n[a]++] = allowed;
+			if (m->approval) {
+				/* nominated: posted when approved */
+				ck_assert_int_lt(ma_n, M_APPR);
+				ma[ma_n].id = ++ma_next;
+				ma[ma_n].a = a;
+				ma[ma_n].pts = allowed;
+				ma[ma_n].pending = m->pending;
+				ma[ma_n++].t = t;
+			} else {
+				bal[a] += allowed;
+				if (m->pending) {
+					ck_assert_int_lt(mp_n[a], M_PEND);
+					mp_day[a][mp_n[a]] = (t + m->pending *
+					    TU_DAY) / TU_DAY;
+					mp_pts[a][mp_n[a]++] = allowed;
+				}
 			}
 			if (m->exclusive)
 				excluded = 1;
 		}
 		points_event_result_free(res);
+		/* now and then an approval is decided: never by its
+		 * nominator; approved, it pays as the rule would have */
+		if (ma_n > 0 && mrand() % 3 == 0) {
+			int k = (int)(mrand() % (uint64_t)ma_n);
+			points_approval ap;
+
+			ck_assert_int_eq(points_approval_approve(db, ma[k].id,
+			    "mgr", NULL, &ap), POINTS_EPERM);
+			if (mrand() % 3) {
+				int b = ma[k].a;
+
+				ck_assert_int_eq(points_approval_approve(db,
+				    ma[k].id, "hr", NULL, &ap), POINTS_OK);
+				bal[b] += ma[k].pts;
+				if (ma[k].pending) {
+					ck_assert_int_lt(mp_n[b], M_PEND);
+					mp_day[b][mp_n[b]] = (ma[k].t +
+					    ma[k].pending * TU_DAY) / TU_DAY;
+					mp_pts[b][mp_n[b]++] = ma[k].pts;
+				}
+			} else {
+				ck_assert_int_eq(points_approval_reject(db,
+				    ma[k].id, "hr", "no", &ap), POINTS_OK);
+			}
+			memmove(ma + k, ma + k + 1, (size_t)(ma_n - k - 1) *
+			    sizeof(ma[0]));
+			ma_n--;
+		}
+		ck_assert_int_eq(mpending_approvals(), ma_n);
 		/* now and then an account spends: what is spendable and
 		 * no more */
 		if (mrand() % 4 == 0) {

@@ -590,6 +590,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(32) POINTS_ITEM_CHANGED_TIER_PRICE;
 %javaconstvalue(2) POINTS_RULE_NO_TIER;
 %javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
+%javaconstvalue(8) POINTS_RULE_APPROVAL;
 %pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) moduleclassmodifiers="final class"
 %pragma(java) jniclasscode=%{
@@ -757,6 +758,7 @@ POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
 POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
+POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
@@ -776,6 +778,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_account_history_iterator_new,
     SWIGTYPE_p_points_account_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_rule_history_iterator_new,
     SWIGTYPE_p_points_rule_history_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_approval_iterator_new,
+    SWIGTYPE_p_points_approval_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -905,5 +909,11 @@ POINTS_JAVA_RETURNS(points_order_next, jobject, Order)
 POINTS_JAVA_RETURNS(points_order_history_next, jobject, OrderChange)
 POINTS_JAVA_RETURNS(points_backtest_summary_get, jobject, BacktestSummary)
 POINTS_JAVA_RETURNS(points_backtest_row_get, jobject, BacktestRow)
+POINTS_JAVA_RETURNS(points_approval_nominate, jobject, Approval)
+POINTS_JAVA_RETURNS(points_approval_nominate_fields, jobject, Approval)
+POINTS_JAVA_RETURNS(points_approval_approve, jobject, Approval)
+POINTS_JAVA_RETURNS(points_approval_reject, jobject, Approval)
+POINTS_JAVA_RETURNS(points_approval_get, jobject, Approval)
+POINTS_JAVA_RETURNS(points_approval_next, jobject, Approval)
 
 POINTS_SWIG_DECLARATIONS

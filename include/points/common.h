@@ -44,9 +44,12 @@ extern "C" {
 #define POINTS_EMISUSE (-15)      /* API used out of order */
 #define POINTS_ERETRY (-16)       /* a conflicting writer won: retry it all */
 #define POINTS_ELIMIT (-17)       /* a limit of the library or store */
-#define POINTS_EOUTOFSTOCK (-18)  /* an item's stock cannot fill an order */
-#define POINTS_ENOTELIGIBLE (-19) /* the account may not: a tier-only item */
-#define POINTS_EQUOTA (-20)       /* over a per-order or per-period limit */
+#define POINTS_EPERM (-18)        /* not permitted to this actor (four
+                                   * eyes: an approver is not the
+                                   * nominator) */
+#define POINTS_EOUTOFSTOCK (-19)  /* an item's stock cannot fill an order */
+#define POINTS_ENOTELIGIBLE (-20) /* the account may not: a tier-only item */
+#define POINTS_EQUOTA (-21)       /* over a per-order or per-period limit */
 #define POINTS_ITEROVER 1         /* iteration finished; not an error */
 
 /* ---- Limits (bytes, excluding the terminating NUL). ---- */

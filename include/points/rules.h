@@ -39,6 +39,8 @@ extern "C" {
                                        * priority does for that event */
 #define POINTS_RULE_NO_TIER 0x02u     /* the tier multiplier does not apply */
 #define POINTS_RULE_WINDOW_ONLY 0x04u /* awards only inside its window */
+#define POINTS_RULE_APPROVAL 0x08u    /* its awards wait for another actor's
+                                       * approval (points_approval_*) */
 
 /* points_rule_def.cap_unit: what the caps and cap_key_limit count */
 #define POINTS_CAP_POINTS 0 /* points awarded */
@@ -222,6 +224,9 @@ POINTS_EXTERN int points_event_init(points_event *e, unsigned int version);
 #define POINTS_OUTCOME_INACTIVE 4    /* outside its active period or window */
 #define POINTS_OUTCOME_EXCLUDED 5    /* an exclusive rule awarded first */
 #define POINTS_OUTCOME_ZERO 6        /* the formula gave 0 */
+#define POINTS_OUTCOME_APPROVAL 7    /* points waiting for approval: an
+                                      * approval was nominated, nothing
+                                      * posted yet */
 
 typedef struct points_rule_outcome {
 	char rule[POINTS_RULE_NAME_MAX + 1];
@@ -340,6 +345,80 @@ POINTS_EXTERN int points_backtest_summary_get(const points_backtest *b,
 POINTS_EXTERN int points_backtest_row_get(const points_backtest *b, int64_t i,
     points_backtest_row *out);
 POINTS_EXTERN void points_backtest_free(points_backtest *b);
+
+/* ---- Approval (four eyes) ----
+ * An award that waits for a second actor: the awards of a rule with
+ * POINTS_RULE_APPROVAL (nominated by the event's actor, which such an
+ * event must name) or a manual award (points_approval_nominate).
+ * Nothing is posted until another actor approves it; then the points
+ * are earned as the rule's awards are (its category, expiry and pending
+ * days, these counted from the event's time).  A rejection records its
+ * reason and posts nothing.  An approver or rejecter who is the
+ * nominator is refused (POINTS_EPERM). */
+#define POINTS_APPROVAL_PENDING 0
+#define POINTS_APPROVAL_APPROVED 1
+#define POINTS_APPROVAL_REJECTED 2
+
+typedef struct points_approval {
+	int64_t id;            /* 1, 2, ... in the order nominated */
+	int state;             /* POINTS_APPROVAL_* */
+	int64_t account;       /* who gets the points */
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t points;
+	char category[POINTS_CATEGORY_MAX + 1];
+	int64_t expires_days;  /* 0: the asset's policy */
+	int64_t pending_days;  /* from the event's time; 0: none */
+	char rule[POINTS_RULE_NAME_MAX + 1];  /* "": a manual award */
+	int64_t rule_version;
+	char event_id[POINTS_EVENT_ID_MAX + 1]; /* "": a manual award */
+	int64_t event_time;    /* the event's (a manual award: nominated_at) */
+	char nominator[POINTS_ACTOR_MAX + 1];
+	int64_t nominated_at;
+	char memo[POINTS_MEMO_MAX + 1]; /* why it was nominated */
+	char decided_by[POINTS_ACTOR_MAX + 1]; /* "": pending */
+	int64_t decided_at;    /* 0: pending */
+	char reason[POINTS_REASON_MAX + 1]; /* the decision's reason */
+	char txn_id[POINTS_ID_LEN + 1]; /* approved: the earn */
+} points_approval;
+
+/* A manual award, nominated for approval. */
+#define POINTS_NOMINATION_VERSION 1
+typedef struct points_nomination {
+	unsigned int version;  /* POINTS_NOMINATION_VERSION */
+	int64_t account;       /* a user account */
+	const char *asset;
+	int64_t points;        /* > 0 */
+	const char *category;  /* NULL: "award" */
+	int64_t expires_days;  /* 0: the asset's policy; else 1-36525 */
+	const char *memo;      /* why: may be NULL */
+	const char *nominator; /* who asks: 1-64 bytes */
+} points_nomination;
+#define POINTS_NOMINATION_INIT { POINTS_NOMINATION_VERSION, 0, NULL, 0, \
+	NULL, 0, NULL, NULL }
+POINTS_EXTERN int points_nomination_init(points_nomination *n,
+    unsigned int version);
+/* Nominate n: *out is the approval, pending.  Nothing is posted. */
+POINTS_EXTERN int points_approval_nominate(points_db *db,
+    const points_nomination *n, points_approval *out);
+/* Approve approval id as approver (not its nominator: POINTS_EPERM),
+ * with reason (may be NULL): its points are earned now.  An approval
+ * decided already is POINTS_ESTATE. */
+POINTS_EXTERN int points_approval_approve(points_db *db, int64_t id,
+    const char *approver, const char *reason, points_approval *out);
+/* Reject it, with reason (required): nothing is posted. */
+POINTS_EXTERN int points_approval_reject(points_db *db, int64_t id,
+    const char *approver, const char *reason, points_approval *out);
+POINTS_EXTERN int points_approval_get(points_db *db, int64_t id,
+    points_approval *out);
+/* The approvals still pending, of account (0: every account's), oldest
+ * first.  Each step reads in its own short transaction. */
+typedef struct points_approval_iterator points_approval_iterator;
+POINTS_EXTERN int points_approval_iterator_new(points_db *db,
+    int64_t account, points_approval_iterator **out);
+POINTS_EXTERN int points_approval_next(points_approval_iterator *it,
+    points_approval *out);
+POINTS_EXTERN void points_approval_iterator_free(
+    points_approval_iterator *it);
 
 #ifdef __cplusplus
 }

@@ -68,6 +68,7 @@ points_strerror(int code)
 	case POINTS_EMISUSE: return "library misuse";
 	case POINTS_ERETRY: return "conflict with another writer: retry";
 	case POINTS_ELIMIT: return "limit reached";
+	case POINTS_EPERM: return "not permitted";
 	case POINTS_EOUTOFSTOCK: return "out of stock";
 	case POINTS_ENOTELIGIBLE: return "not eligible";
 	case POINTS_EQUOTA: return "over the limit";

@@ -44,6 +44,7 @@
 #include "ledger/reversal.h"
 #include "ledger/write.h"
 #include "rules/cel.h"
+#include "rules/approval.h"
 #include "rules/json.h"
 #include "rules/pending.h"
 #include "rules/rule.h"
@@ -981,6 +982,14 @@ eval_rule(points_db *db, event_ctx *c, const points_rules_set *set,
 		return rc;
 	o->status = POINTS_OUTCOME_AWARDED;
 	o->points = pts;
+	if (r->flags & POINTS_RULE_APPROVAL) {
+		/* nominated: posted when approved (approval.c) */
+		char cut[POINTS_OUTCOME_REASON_MAX + 1];
+
+		strcpy(cut, o->reason);
+		o->status = POINTS_OUTCOME_APPROVAL;
+		reasonf(o, "awaits approval%s%s", cut[0] ? "; " : "", cut);
+	}
 	return POINTS_OK;
 }
 
@@ -1125,7 +1134,50 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 				    "points in all overflow", e->id);
 			if (c->cand[i]->r.flags & POINTS_RULE_EXCLUSIVE)
 				excluded = 1;
+		} else if (o->status == POINTS_OUTCOME_APPROVAL) {
+			/* four eyes: the event's actor nominates */
+			if (!e->actor)
+				return points_db__err(db, POINTS_EINVAL,
+				    "event '%s': rule '%s' needs approval: the "
+				    "event must name its actor (the nominator)",
+				    e->id, o->rule);
+			if (c->cand[i]->r.flags & POINTS_RULE_EXCLUSIVE)
+				excluded = 1;
 		}
+	}
+	return POINTS_OK;
+}
+
+/* Nominate the awards that wait for approval (approval.c), of the event
+ * at time t. */
+static int
+nominate_awards(points_db *db, event_ctx *c, const points_event *e,
+    int64_t t)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->res->n; i++) {
+		const points_rule *r = &c->cand[i]->r;
+		const points_rule_outcome *o = &c->res->o[i];
+		points_approval a;
+
+		if (o->status != POINTS_OUTCOME_APPROVAL)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.account = o->account;
+		strcpy(a.asset, r->asset);
+		a.points = o->points;
+		strcpy(a.category, r->category);
+		a.expires_days = r->expires_days;
+		a.pending_days = r->pending_days;
+		strcpy(a.rule, r->name);
+		a.rule_version = r->version;
+		strcpy(a.event_id, e->id);
+		a.event_time = t;
+		strcpy(a.nominator, e->actor);
+		if ((rc = points_approval__add(db, &a)))
+			return rc;
 	}
 	return POINTS_OK;
 }
@@ -1583,6 +1635,7 @@ apply_body(points_db *db, const points_write_op *op, const void *req,
 	if ((rc = event_time(db, e, now, &t)) ||
 	    (rc = evaluate(db, c, e, t, &set)) ||
 	    (rc = post_awards(db, c, e, t, now)) ||
+	    (rc = nominate_awards(db, c, e, t)) ||
 	    (rc = store_counters(db, c)) ||
 	    (rc = points_db__last_key64(db, &event_ks, &last)))
 		return rc;
@@ -2355,7 +2408,10 @@ backtest_event(points_db *db, event_ctx *c, const points_rules_set *set,
 		bt->s.capped++;
 	else if (o.status == POINTS_OUTCOME_ERROR)
 		bt->s.errors++;
-	if (o.status != POINTS_OUTCOME_AWARDED)
+	/* an award that would wait for approval counts: what approving
+	 * them all would cost */
+	if (o.status != POINTS_OUTCOME_AWARDED &&
+	    o.status != POINTS_OUTCOME_APPROVAL)
 		return POINTS_OK;
 	if ((rc = grow(db, (void **)&bt->rows, &bt->cap, bt->n,
 	    sizeof(*bt->rows))))

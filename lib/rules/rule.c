@@ -600,7 +600,7 @@ check_def(points_db *db, const points_rule_def *d)
 		return points_db__err(db, POINTS_EINVAL, "rule '%s': unknown "
 		    "state %d", n, d->state);
 	if (d->flags & ~(POINTS_RULE_EXCLUSIVE | POINTS_RULE_NO_TIER |
-	    POINTS_RULE_WINDOW_ONLY))
+	    POINTS_RULE_WINDOW_ONLY | POINTS_RULE_APPROVAL))
 		return points_db__err(db, POINTS_EINVAL, "rule '%s': unknown "
 		    "flags 0x%x", n, d->flags);
 	if ((rc = check_nonneg(db, n, "active_from", d->active_from)) ||

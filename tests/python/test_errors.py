@@ -45,6 +45,7 @@ class ErrorClassTest(unittest.TestCase):
                  points.Misuse: capi.POINTS_EMISUSE,
                  points.Retry: capi.POINTS_ERETRY,
                  points.LimitExceeded: capi.POINTS_ELIMIT,
+                 points.NotPermitted: capi.POINTS_EPERM,
                  points.OutOfStock: capi.POINTS_EOUTOFSTOCK,
                  points.NotEligible: capi.POINTS_ENOTELIGIBLE,
                  points.QuotaExceeded: capi.POINTS_EQUOTA}

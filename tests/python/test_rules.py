@@ -148,6 +148,48 @@ class RulesTest(LedgerCase):
         with self.assertRaises(points.InvalidArgument):
             self.save_spend(pending_days=-1)
 
+    def test_approval(self):
+        self.ledger.rule_save("idea", "idea.adopted", "20", "PTS", "hr",
+                              flags=points.RULE_APPROVAL,
+                              state=points.RULE_ACTIVE)
+        r = self.ledger.event_apply("i1", "idea.adopted", self.alice,
+                                    actor="mgr.wang")
+        self.assertEqual(r.points, 0)
+        self.assertEqual(r.outcomes[0].status_name, "approval")
+        self.assertEqual(r.outcomes[0].points, 20)
+        [a] = list(self.ledger.approvals())
+        self.assertIsInstance(a, points.Approval)
+        self.assertEqual((a.id, a.state_name, a.account, a.points, a.rule,
+                          a.event_id, a.nominator),
+                         (1, "pending", self.alice.id, 20, "idea", "i1",
+                          "mgr.wang"))
+        with self.assertRaises(points.NotPermitted) as cm:
+            self.ledger.approval_approve(1, "mgr.wang")
+        self.assertIn("four eyes", str(cm.exception))
+        a = self.ledger.approval_approve(1, "hr.li", "adopted")
+        self.assertEqual((a.state, a.decided_by, a.reason),
+                         (points.APPROVAL_APPROVED, "hr.li", "adopted"))
+        self.assertEqual(self.ledger.txn(a.txn_id).amount, 20)
+        self.assertEqual(self.available(self.alice), 20)
+        with self.assertRaises(points.StateError):
+            self.ledger.approval_reject(1, "hr.zhao", "late")
+        # a manual award, rejected: nothing posted
+        a = self.ledger.approval_nominate(self.bob, 200, "PTS", "mgr.wang",
+                                          memo="certificate")
+        self.assertEqual((a.id, a.category, a.memo), (2, "award",
+                                                      "certificate"))
+        self.assertEqual([x.id for x in self.ledger.approvals(self.bob)], [2])
+        self.assertEqual(list(self.ledger.approvals(self.alice)), [])
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.approval_reject(2, "hr.li", None)
+        a = self.ledger.approval_reject(2, "hr.li", "not on the list")
+        self.assertEqual(a.state_name, "rejected")
+        self.assertEqual(self.ledger.approval_get(2), a)
+        self.assertEqual(self.available(self.bob), 0)
+        self.assertEqual(list(self.ledger.approvals()), [])
+        with self.assertRaises(points.NotFound):
+            self.ledger.approval_get(9)
+
     def test_attrs_and_account_fields(self):
         self.ledger.set_attr(self.alice, "birthday", "1990-11-02")
         self.ledger.rule_save(

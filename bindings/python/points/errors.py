@@ -102,19 +102,25 @@ class LimitExceeded(Error):
     code = -17
 
 
+class NotPermitted(Error, PermissionError):
+    """Not permitted to this actor: an approver who is the award's
+    nominator (four eyes).  Nothing was written."""
+    code = -18
+
+
 class OutOfStock(Error):
     """An item's stock cannot fill the order (the mall)."""
-    code = -18
+    code = -19
 
 
 class NotEligible(Error):
     """The account may not do this: a tier-only item for a lower tier."""
-    code = -19
+    code = -20
 
 
 class QuotaExceeded(Error):
     """Over a per-order or per-period limit (the mall's order limit)."""
-    code = -20
+    code = -21
 
 
 class LedgerClosed(Misuse):
@@ -128,7 +134,7 @@ _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
     AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded,
-    OutOfStock, NotEligible, QuotaExceeded)}
+    NotPermitted, OutOfStock, NotEligible, QuotaExceeded)}
 
 
 def from_code(code, message):

@@ -28,7 +28,8 @@ from . import _capi as _c
 from . import capi
 from .errors import (Corrupt, Error, InvalidArgument, LedgerClosed, Misuse,
                      NotFound, Overflow)
-from .records import (Account, AccountChange, Asset, Balance, ChainHead,
+from .records import (Account, AccountChange, Approval, Asset, Balance,
+                      ChainHead,
                       Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
                       SweepReport, Txn, Rule, Tier, RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
@@ -586,6 +587,40 @@ class Ledger:
             _c.points_event_reverse_fields, event_id, amount, memo,
             idempotency_key, actor, _c.POINTS_REVERSE_NO_DEBT if no_debt
             else 0)
+
+    # ---- Approval (four eyes) ----
+
+    def approval_nominate(self, account, points, asset, nominator, *,
+                          category=None, expires_days=0, memo=None):
+        """Nominate a manual award for approval: nothing is posted until
+        another actor approves it (approval_approve).  Returns the
+        Approval, pending."""
+        return Approval._make(self._call(
+            _c.points_approval_nominate_fields, account_id(account), asset,
+            points, category, expires_days, memo, nominator))
+
+    def approval_approve(self, id, approver, reason=None):
+        """Approve approval id: its points are earned now.  The
+        nominator may not (NotPermitted); a decided approval raises
+        StateError."""
+        return Approval._make(self._call(_c.points_approval_approve, id,
+                                         approver, reason))
+
+    def approval_reject(self, id, approver, reason):
+        """Reject approval id, with a reason: nothing is posted."""
+        return Approval._make(self._call(_c.points_approval_reject, id,
+                                         approver, reason))
+
+    def approval_get(self, id):
+        return Approval._make(self._call(_c.points_approval_get, id))
+
+    def approvals(self, account=None):
+        """The approvals still pending, of account (None: every
+        account's), oldest first, as Approval."""
+        it = self._call(_c.points_approval_iterator_new,
+                        0 if account is None else account_id(account))
+        return _Iter(self, it, _c.points_approval_next,
+                     _c.points_approval_iterator_free, Approval._make)
 
     # ---- The points mall: the catalogue ----
 

@@ -61,17 +61,23 @@ NO_TRANSFER = 0x01
 RULE_DRAFT, RULE_ACTIVE, RULE_PAUSED, RULE_RETIRED = range(4)
 RULE_STATES = {RULE_DRAFT: "draft", RULE_ACTIVE: "active",
                RULE_PAUSED: "paused", RULE_RETIRED: "retired"}
-RULE_EXCLUSIVE, RULE_NO_TIER, RULE_WINDOW_ONLY = 0x01, 0x02, 0x04
+RULE_EXCLUSIVE, RULE_NO_TIER, RULE_WINDOW_ONLY, RULE_APPROVAL = \
+    0x01, 0x02, 0x04, 0x08
 CAP_POINTS, CAP_AWARDS = 0, 1
 EXPR_CONDITION, EXPR_POINTS, EXPR_BENEFICIARY, EXPR_CAP_KEY = range(4)
 
 # What a rule did with an event (POINTS_OUTCOME_*).
 OUTCOME_AWARDED, OUTCOME_CONDITION, OUTCOME_ERROR, OUTCOME_CAPPED, \
-    OUTCOME_INACTIVE, OUTCOME_EXCLUDED, OUTCOME_ZERO = range(7)
+    OUTCOME_INACTIVE, OUTCOME_EXCLUDED, OUTCOME_ZERO, OUTCOME_APPROVAL = range(8)
 OUTCOME_STATUSES = {OUTCOME_AWARDED: "awarded", OUTCOME_CONDITION: "condition",
                     OUTCOME_ERROR: "error", OUTCOME_CAPPED: "capped",
                     OUTCOME_INACTIVE: "inactive", OUTCOME_EXCLUDED: "excluded",
-                    OUTCOME_ZERO: "zero"}
+                    OUTCOME_ZERO: "zero", OUTCOME_APPROVAL: "approval"}
+
+# Approvals (four eyes): their states (POINTS_APPROVAL_*).
+APPROVAL_PENDING, APPROVAL_APPROVED, APPROVAL_REJECTED = range(3)
+APPROVAL_STATES = {APPROVAL_PENDING: "pending", APPROVAL_APPROVED: "approved",
+                   APPROVAL_REJECTED: "rejected"}
 
 # The mall: an item without stock, the catalogue iterator's flags, the
 # bits of an item change (POINTS_ITEM_CHANGED_*), the outbox's kinds.
@@ -256,6 +262,18 @@ class RuleOutcome(_record("RuleOutcome")):
     @property
     def awarded(self):
         return self.status == OUTCOME_AWARDED
+
+
+class Approval(_record("Approval")):
+    """An award waiting for, or decided by, a second actor
+    (Ledger.approval_nominate, approval_approve, approval_reject,
+    approval_get, approvals)."""
+    __slots__ = ()
+
+    @property
+    def state_name(self):
+        """"pending", "approved" or "rejected"."""
+        return APPROVAL_STATES.get(self.state, str(self.state))
 
 
 class EventSummary(_record("EventSummary")):

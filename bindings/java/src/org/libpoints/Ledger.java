@@ -448,6 +448,44 @@ public final class Ledger implements AutoCloseable {
                 capi::points_rule_history_next, capi::points_rule_history_iterator_free));
     }
 
+    // ---- Approval (four eyes) ----
+
+    /**
+     * Nominate a manual award for approval ({@code points_approval_nominate}): nothing
+     * is posted until another actor approves it. category null: "award"; expiresDays 0:
+     * the asset's policy; memo may be null.
+     */
+    public synchronized Approval nominateAward(long account, String asset, long points,
+            String category, long expiresDays, String memo, String nominator) {
+        return capi.points_approval_nominate_fields(db(), account, asset, points, category,
+                expiresDays, memo, nominator);
+    }
+
+    /**
+     * Approve an award: its points are earned now. Its nominator may not
+     * ({@link PermissionException}); a decided one is a {@link StateException}.
+     */
+    public synchronized Approval approve(long id, String approver, String reason) {
+        return capi.points_approval_approve(db(), id, approver, reason);
+    }
+
+    /** Reject an award, with a reason (required): nothing is posted. */
+    public synchronized Approval reject(long id, String approver, String reason) {
+        return capi.points_approval_reject(db(), id, approver, reason);
+    }
+
+    public synchronized Approval approval(long id) {
+        return capi.points_approval_get(db(), id);
+    }
+
+    /** The approvals still pending, of account (0: every account's), oldest first. */
+    public synchronized Results<Approval> pendingApprovals(long account) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_approval_iterator_new(db, account),
+                capi::points_approval_next, capi::points_approval_iterator_free));
+    }
+
     /** Add or change a row of the tier table: percent 150 is 1.5x. */
     public synchronized void setTier(String name, int rank, long percent) {
         capi.points_tier_set(db(), name, rank, percent);

@@ -8,7 +8,9 @@ public enum OutcomeStatus {
     CAPPED(capiConstants.POINTS_OUTCOME_CAPPED),
     INACTIVE(capiConstants.POINTS_OUTCOME_INACTIVE),
     EXCLUDED(capiConstants.POINTS_OUTCOME_EXCLUDED),
-    ZERO(capiConstants.POINTS_OUTCOME_ZERO);
+    ZERO(capiConstants.POINTS_OUTCOME_ZERO),
+    /** Waiting for another actor's approval ({@link Ledger#approve}): nothing posted yet. */
+    APPROVAL(capiConstants.POINTS_OUTCOME_APPROVAL);
 
     private final int code;
 

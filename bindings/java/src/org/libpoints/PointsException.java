@@ -84,6 +84,8 @@ public class PointsException extends RuntimeException {
             return new RetryException(strerror, message);
         case capiConstants.POINTS_ELIMIT:
             return new LimitException(strerror, message);
+        case capiConstants.POINTS_EPERM:
+            return new PermissionException(strerror, message);
         case capiConstants.POINTS_EOUTOFSTOCK:
             return new OutOfStockException(strerror, message);
         case capiConstants.POINTS_ENOTELIGIBLE:

@@ -21,6 +21,8 @@ public final class RuleDef {
     public static final int NO_TIER = (int) capiConstants.POINTS_RULE_NO_TIER;
     /** Awards only inside its window. */
     public static final int WINDOW_ONLY = (int) capiConstants.POINTS_RULE_WINDOW_ONLY;
+    /** Its awards wait for another actor's approval ({@link Ledger#approve}). */
+    public static final int APPROVAL = (int) capiConstants.POINTS_RULE_APPROVAL;
     /** The caps count points awarded. */
     public static final int CAP_POINTS = capiConstants.POINTS_CAP_POINTS;
     /** The caps count awards (events the rule paid for). */
@@ -53,7 +55,7 @@ public final class RuleDef {
     public RuleDef state(RuleState v) { state = v; return this; }
     /** Higher first; equal: by name. */
     public RuleDef priority(int v) { priority = v; return this; }
-    /** {@link #EXCLUSIVE}, {@link #NO_TIER}, {@link #WINDOW_ONLY}. */
+    /** {@link #EXCLUSIVE}, {@link #NO_TIER}, {@link #WINDOW_ONLY}, {@link #APPROVAL}. */
     public RuleDef flags(int v) { flags = v; return this; }
     /** In force from (0: no start) and before (0: no end), seconds since 1970. */
     public RuleDef active(long from, long until) {

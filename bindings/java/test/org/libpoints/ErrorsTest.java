@@ -336,8 +336,8 @@ public class ErrorsTest {
             OverflowException.class, BusyException.class, StorageException.class,
             OutOfMemoryException.class, StateException.class, AccountClosedException.class,
             VersionException.class, CorruptException.class, MisuseException.class,
-            RetryException.class, LimitException.class, OutOfStockException.class,
-            NotEligibleException.class, QuotaExceededException.class,
+            RetryException.class, LimitException.class, PermissionException.class,
+            OutOfStockException.class, NotEligibleException.class, QuotaExceededException.class,
         };
         for (int i = 1; i < byCode.length; i++) {
             PointsException e = PointsException.of(-i, "m" + i);
@@ -354,6 +354,7 @@ public class ErrorsTest {
         assertTrue(new LedgerClosedException("x") instanceof MisuseException);
         assertEquals(capiConstants.POINTS_ERETRY, new RetryException("x").code());
         assertEquals(capiConstants.POINTS_ELIMIT, new LimitException("x").code());
+        assertEquals(capiConstants.POINTS_EPERM, new PermissionException("x").code());
     }
 
     @Test

@@ -207,6 +207,41 @@ public class RulesTest {
     }
 
     @Test
+    public void approval() {
+        ledger.saveRule(RuleDef.of("idea", "idea.adopted", "20", "PTS").flags(RuleDef.APPROVAL)
+                .state(RuleState.ACTIVE).author("hr"));
+        EventResult r = ledger.applyEvent(Event.of("i1", "idea.adopted", alice).actor("mgr.wang"));
+        assertEquals(0, r.points());
+        assertEquals(OutcomeStatus.APPROVAL, r.outcomes().get(0).status());
+        List<Approval> open = list(ledger.pendingApprovals(0));
+        assertEquals(1, open.size());
+        Approval a = open.get(0);
+        assertTrue(a.pending());
+        assertEquals(alice, a.account());
+        assertEquals("idea", a.rule());
+        assertEquals("mgr.wang", a.nominator());
+        PermissionException e = expect(PermissionException.class,
+                () -> ledger.approve(1, "mgr.wang", null));
+        assertTrue(e.getMessage().contains("four eyes"));
+        a = ledger.approve(1, "hr.li", "adopted");
+        assertEquals(ApprovalState.APPROVED, a.state());
+        assertEquals(20, ledger.getBalance(alice, "PTS").available());
+        assertEquals(20, ledger.getTxn(a.txnId()).amount());
+        expect(StateException.class, () -> ledger.reject(1, "hr.zhao", "late"));
+        /* a manual award, rejected: nothing posted */
+        a = ledger.nominateAward(bob, "PTS", 200, null, 0, "certificate", "mgr.wang");
+        assertEquals(2, a.id());
+        assertEquals("award", a.category());
+        assertEquals(1, list(ledger.pendingApprovals(bob)).size());
+        assertTrue(list(ledger.pendingApprovals(alice)).isEmpty());
+        a = ledger.reject(2, "hr.li", "not on the list");
+        assertEquals(ApprovalState.REJECTED, a.state());
+        assertEquals(a, ledger.approval(2));
+        assertEquals(0, ledger.getBalance(bob, "PTS").available());
+        expect(NotFoundException.class, () -> ledger.approval(9));
+    }
+
+    @Test
     public void versionInForceAtTheEventsTime() {
         ledger.saveRule(spend());
         EventResult r = ledger.applyEvent(Event.of("o0", "purchase", alice).amount(5000)
