@@ -253,7 +253,8 @@ examples: $(EXAMPLE_BIN)
 # The reliability suite (torture/, README "Torture tests"): a short slice
 # in make check, the long runs in make torture.  TORTURE_SEED fixes the
 # seed (default: the time, printed).
-TORTURE_BIN = build/torture/crash build/torture/soak build/torture/iofault
+TORTURE_BIN = build/torture/crash build/torture/soak build/torture/iofault \
+	build/torture/damage
 TORTURE_DIR = build/torture-run
 TORTURE_SEED ?= 0
 # Under SANITIZE=1 a writer needs longer to get going (250 ms before
@@ -266,12 +267,14 @@ check-torture: $(TORTURE_BIN)
 	$(SANENV) ./build/torture/crash $(TORTURE_DIR)/crash 100 $(TORTURE_SEED) $(TORTURE_CRASH_MS)
 	$(SANENV) ./build/torture/soak $(TORTURE_DIR)/soak 20 $(TORTURE_SEED)
 	$(SANENV) ./build/torture/iofault $(TORTURE_DIR)/iofault $(TORTURE_IOFAULT) 0 $(TORTURE_SEED)
+	$(SANENV) ./build/torture/damage $(TORTURE_DIR)/damage 150 $(TORTURE_SEED)
 
 torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	$(SANENV) nice ./build/torture/crash $(TORTURE_DIR)/crash 1000 $(TORTURE_SEED)
 	$(SANENV) nice ./build/torture/soak $(TORTURE_DIR)/soak 600 $(TORTURE_SEED)
 	$(SANENV) nice ./build/torture/iofault $(TORTURE_DIR)/iofault all 1 $(TORTURE_SEED)
+	$(SANENV) nice ./build/torture/damage $(TORTURE_DIR)/damage 5000 $(TORTURE_SEED)
 
 demo: build/examples/quickstart
 	rm -f build/demo.db build/demo.db-wal build/demo.db-shm

@@ -681,6 +681,46 @@ e_txid_past_the_log(void)
 	raw_put("txid", u, 16, v, 8);
 }
 
+/* points_account_find("E1001") would answer with bob */
+static void
+e_extid_to_another_account(void)
+{
+	unsigned char v[8];
+
+	be64(v, bob);
+	raw_put("extid", "E1001", 5, v, 8);
+}
+
+static void
+e_extid_deleted(void)
+{
+	raw_del("extid", "E1002", 5);
+}
+
+static void
+e_extid_stray(void)
+{
+	unsigned char v[8];
+
+	be64(v, 4242);
+	raw_put("extid", "E9999", 5, v, 8);
+}
+
+static void
+e_account_garbled(void)
+{
+	unsigned char k[8];
+
+	be64(k, alice);
+	raw_put("account", k, 8, "\xff\xff", 2);
+}
+
+static void
+e_asset_garbled(void)
+{
+	raw_put("asset", "PTS", 3, "\x07", 1);
+}
+
 typedef struct tamper {
 	const char *name;
 	void (*edit)(void);
@@ -736,6 +776,16 @@ static const tamper tampers[] = {
 	{ "a stray transaction id", e_txid_stray, 0, "whose id is another" },
 	{ "a stray transaction id past the log", e_txid_past_the_log, 0,
 	  "which is not in the log" },
+	{ "an external id mapped to another account",
+	  e_extid_to_another_account, 0, "maps to another account" },
+	{ "an external id deleted from its index", e_extid_deleted, 0,
+	  "missing from the external-id index" },
+	{ "a stray external id", e_extid_stray, 0,
+	  "'E9999' maps to account 4242, which does not exist" },
+	{ "an account record garbled", e_account_garbled, 0,
+	  "record unreadable" },
+	{ "an asset record garbled", e_asset_garbled, 0,
+	  "asset PTS: record unreadable" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 

@@ -146,6 +146,15 @@ decode(points_db *db, const char *code, size_t n, const void *v, size_t vl,
 	return POINTS_OK;
 }
 
+int
+points_asset__decode(points_db *db, const char *code, size_t n,
+    const void *v, size_t vl, points_asset_rec *out)
+{
+	if (n == 0 || n > POINTS_ASSET_MAX)
+		return points_db__err(db, POINTS_ECORRUPT, "asset key");
+	return decode(db, code, n, v, vl, out);
+}
+
 /* The record of a: version 1 while the policy is the default. */
 static int
 encode(points_db *db, const points_asset_rec *a)

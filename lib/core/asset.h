@@ -25,6 +25,9 @@ extern points_ksdef points_asset__ks; /* code -> asset record */
 /* Look an asset up by code (cache, then store).  Messages on failure. */
 int points_asset__find(points_db *db, const char *code, points_asset_rec *out);
 int points_asset__by_id(points_db *db, uint32_t id, points_asset_rec *out);
+/* An asset record as stored under key code (n bytes): for a scan. */
+int points_asset__decode(points_db *db, const char *code, size_t n,
+    const void *v, size_t vl, points_asset_rec *out);
 /* The asset's key as one read of a points_db__get_many (the key is
  * a->a.code: keep a alive until the read), and what it gave, decoded
  * into a (the policy as stored now; the id must not have changed). */

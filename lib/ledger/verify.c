@@ -833,6 +833,11 @@ check_status(points_db *db, const points_balance_rec *b, points_verify_report *r
 		    "with its account record", (long long)b->account);
 		return bad(db, rep, b->last_seq, msg);
 	}
+	if (rc == POINTS_ECORRUPT) {
+		snprintf(msg, sizeof(msg), "account %lld: record unreadable",
+		    (long long)b->account);
+		return bad(db, rep, 0, msg);
+	}
 	return rc;
 }
 
@@ -1772,6 +1777,174 @@ check_txids(points_db *db, vrun *r)
 	return bad(db, r->rep, 0, msg);
 }
 
+/* -- Assets, accounts and the external-id index --
+ *
+ * Account records are not in the chain (names, tiers and statuses
+ * change), but every look-up goes through them: each record must
+ * decode, its external id must map back to it, and each key of the
+ * index must map to an account with that external id.  A key mapped to
+ * another account would make points_account_find answer with it. */
+
+enum { ACC_UNREADABLE = 1, ACC_NO_KEY = 2, ACC_NOT_ITS = 4,
+	ACC_NO_ACCOUNT = 8 };
+
+static int
+account_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	points_account a;
+	const void *x;
+	size_t xl;
+	int rc;
+
+	(void)r;
+	(void)v;
+	(void)vl;
+	if (kl != 8 || (rc = points_account__load(db,
+	    (int64_t)points_codec__get_be64(k), &a)) == POINTS_ECORRUPT ||
+	    rc == POINTS_ENOTFOUND) {
+		points_db__clear_err(db);
+		*flags = ACC_UNREADABLE;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	if (!a.external_id[0])
+		return POINTS_OK; /* erased: it has no key */
+	rc = points_db__get(db, &points_account__extid_ks, a.external_id,
+	    strlen(a.external_id), &x, &xl);
+	if (rc == POINTS_ENOTFOUND)
+		*flags = ACC_NO_KEY;
+	else if (rc)
+		return rc;
+	else if (xl != 8 || (int64_t)points_codec__get_be64(x) != a.id)
+		*flags = ACC_NOT_ITS;
+	return POINTS_OK;
+}
+
+static int
+account_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char msg[200];
+
+	(void)v;
+	(void)vl;
+	if (!flags)
+		return POINTS_OK;
+	if (kl != 8)
+		return bad(db, r->rep, 0, "a key of the accounts is unreadable");
+	snprintf(msg, sizeof(msg), "account %lld: %s",
+	    (long long)points_codec__get_be64(k), flags & ACC_UNREADABLE ?
+	    "record unreadable" : flags & ACC_NO_KEY ? "its external id is "
+	    "missing from the external-id index" : "its external id maps "
+	    "to another account");
+	return bad(db, r->rep, 0, msg);
+}
+
+static int
+extid_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	points_account a;
+	int rc;
+
+	(void)r;
+	if (kl == 0 || kl > POINTS_EXTID_MAX || vl != 8) {
+		*flags = ACC_UNREADABLE;
+		return POINTS_OK;
+	}
+	rc = points_account__load(db, (int64_t)points_codec__get_be64(v), &a);
+	if (rc == POINTS_ENOTFOUND || rc == POINTS_ECORRUPT) {
+		points_db__clear_err(db);
+		*flags = rc == POINTS_ENOTFOUND ? ACC_NO_ACCOUNT :
+		    ACC_UNREADABLE;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	if (strlen(a.external_id) != kl || memcmp(a.external_id, k, kl) != 0)
+		*flags = ACC_NOT_ITS;
+	return POINTS_OK;
+}
+
+static int
+extid_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char msg[200];
+
+	(void)vl;
+	if (!flags)
+		return POINTS_OK;
+	if (kl == 0 || kl > POINTS_EXTID_MAX || vl != 8)
+		return bad(db, r->rep, 0, "a key of the external-id index is "
+		    "unreadable");
+	snprintf(msg, sizeof(msg), "external id '%.*s' maps to account "
+	    "%lld, %s", (int)kl, (const char *)k,
+	    (long long)points_codec__get_be64(v), flags & ACC_NO_ACCOUNT ?
+	    "which does not exist" : flags & ACC_UNREADABLE ? "whose record "
+	    "is unreadable" : "whose external id is another");
+	return bad(db, r->rep, 0, msg);
+}
+
+/* Asset records: every balance and posting reads one. */
+static int
+asset_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned *flags)
+{
+	points_asset_rec a;
+
+	(void)r;
+	if (points_asset__decode(db, (const char *)k, kl, v, vl, &a)) {
+		points_db__clear_err(db);
+		*flags = ACC_UNREADABLE;
+	}
+	return POINTS_OK;
+}
+
+static int
+asset_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
+    const unsigned char *v, size_t vl, unsigned flags)
+{
+	char msg[200];
+
+	(void)v;
+	(void)vl;
+	if (!flags)
+		return POINTS_OK;
+	snprintf(msg, sizeof(msg), "asset %.*s: record unreadable",
+	    kl <= POINTS_ASSET_MAX ? (int)kl : POINTS_ASSET_MAX,
+	    (const char *)k);
+	return bad(db, r->rep, 0, msg);
+}
+
+static int
+check_accounts(points_db *db, vrun *r)
+{
+	static const vscan assets = {
+		&points_asset__ks, asset_in_snap, asset_check,
+	};
+	static const vscan accounts = {
+		&points_account__ks, account_in_snap, account_check,
+	};
+	static const vscan extids = {
+		&points_account__extid_ks, extid_in_snap, extid_check,
+	};
+	size_t chunk = r->chunk;
+	int rc;
+
+	/* small records, each one or two reads: more of them a chunk */
+	r->chunk = chunk * 8;
+	rc = scan_keyspace(db, r, &assets);
+	if (rc == POINTS_OK)
+		rc = scan_keyspace(db, r, &accounts);
+	if (rc == POINTS_OK)
+		rc = scan_keyspace(db, r, &extids);
+	r->chunk = chunk;
+	return rc;
+}
+
 /* -- The idempotency index -- */
 
 enum { IDEM_UNREADABLE = 1, IDEM_NO_ENTRY = 2, IDEM_NOT_A_REQUEST = 4 };
@@ -1998,6 +2171,8 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 		rc = check_txids(db, &r);
 	if (rc == POINTS_OK)
 		rc = check_idem(db, &r);
+	if (rc == POINTS_OK)
+		rc = check_accounts(db, &r);
 	points_entry__free(&r.e);
 	vt_free(&r.t);
 	vm_free(&r.holds);
