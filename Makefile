@@ -281,7 +281,8 @@ demo: build/examples/quickstart
 	./build/examples/quickstart build/demo.db
 
 # Every example, in every language (CI runs this).
-run-examples: demo examples-python examples-java
+run-examples: demo build/examples/welfare_mall examples-python examples-java
+	./build/examples/welfare_mall
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done

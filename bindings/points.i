@@ -299,6 +299,24 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 	return create ? points_item_create(db, &d, out) :
 	    points_item_update(db, &d, out);
 }
+
+/* points_order_place with the request's fields as arguments. */
+static int
+points_order_place_fields(points_db *db, int64_t account, const char *sku,
+    int64_t quantity, const char *note, const char *idempotency_key,
+    const char *actor, points_order *out)
+{
+	points_order_req r;
+
+	points_order_req_init(&r, POINTS_ORDER_REQ_VERSION);
+	r.account = account;
+	r.sku = sku;
+	r.quantity = quantity;
+	r.note = note;
+	r.idempotency_key = idempotency_key;
+	r.actor = actor;
+	return points_order_place(db, &r, out);
+}
 %}
 
 %include <stdint.i>
@@ -398,6 +416,10 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_item_def::min_tier;
 %immutable points_item_def::actor;
 %immutable points_item_def::reason;
+%immutable points_order_req::sku;
+%immutable points_order_req::note;
+%immutable points_order_req::idempotency_key;
+%immutable points_order_req::actor;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -434,6 +456,8 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_event_result_free;
 %noexception points_item_iterator_free;
 %noexception points_item_history_iterator_free;
+%noexception points_order_iterator_free;
+%noexception points_order_history_iterator_free;
 %noexception points_backtest_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
@@ -468,6 +492,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_event)
 POINTS_SWIG_PLAIN_STRUCT(points_event_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_nomination)
 POINTS_SWIG_PLAIN_STRUCT(points_item_def)
+POINTS_SWIG_PLAIN_STRUCT(points_order_req)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -523,4 +548,7 @@ int points_item_save_fields(points_db *db, int create, const char *sku,
     int64_t low_stock, int64_t order_limit, int64_t return_days,
     const char *min_tier, int listed, const char *actor, const char *reason,
     points_item *out);
+int points_order_place_fields(points_db *db, int64_t account,
+    const char *sku, int64_t quantity, const char *note,
+    const char *idempotency_key, const char *actor, points_order *out);
 %enddef

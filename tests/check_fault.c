@@ -26,6 +26,10 @@ static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
 static int64_t alice, bob, carol, dave, erin, frank, gus, hana, ivy, pool;
+static int64_t jack;
+static int64_t outbox_base; /* the outbox's last seq after populating */
+static char ord_sub[POINTS_ID_LEN + 1], ord_appr[POINTS_ID_LEN + 1];
+static char ord_del[POINTS_ID_LEN + 1];
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -237,6 +241,44 @@ fx_populate(void)
 		ck_assert_int_eq(points_item_restock(db, "CUP", -1, "admin",
 		    NULL, &it), POINTS_OK);
 	}
+	/* orders: jack has 1000 PTS and three orders of PEN (100 PTS,
+	 * unlimited, returns within 60 days): submitted, approved, and
+	 * delivered -> available 700 */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+		points_item it;
+		points_order o;
+
+		jack = tu_account(db, "E1011");
+		ck_assert_int_eq(tu_earn(db, jack, "PTS", 1000, NULL),
+		    POINTS_OK);
+		d.sku = "PEN";
+		d.name = "Pen";
+		d.category = "physical";
+		d.asset = "PTS";
+		d.price = 100;
+		d.stock = POINTS_STOCK_UNLIMITED;
+		d.return_days = 60;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		r.account = jack;
+		r.sku = "PEN";
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_sub, o.id);
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_appr, o.id);
+		ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_del, o.id);
+		ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		ck_assert_int_eq(points_order_deliver(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		/* CUP's out of stock, then 6 changes of orders */
+		outbox_base = 7;
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
 	 * into the handle's cache, as the events above left it, so that
@@ -440,7 +482,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, ivy + 1);
+	ck_assert_int_eq(a.id, jack + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -1074,15 +1116,15 @@ check_capture_full(void)
 	ck_assert_int_eq(txo.amount, 20);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
-	/* alice's 30 spent, gus's 10 and this 20 */
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 60);
+	/* alice's 30 spent, gus's 10, jack's two orders' 200 and this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 260);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 60);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 260);
 }
 
 static int
@@ -1846,7 +1888,7 @@ check_item_update(void)
 	ck_assert_int_eq(itemo.price, 12);
 	ck_assert_int_eq(itemo.stock, 4);
 	ck_assert_int_eq(itemo.changes, 3);
-	ck_assert_int_eq(points_outbox_next(db, 1, &e), POINTS_OK);
+	ck_assert_int_eq(points_outbox_next(db, outbox_base, &e), POINTS_OK);
 	ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOW_STOCK);
 }
 
@@ -1862,8 +1904,8 @@ check_item_restock(void)
 	points_outbox_event e;
 
 	ck_assert_int_eq(itemo.stock, 4);
-	ck_assert_int_eq(points_outbox_next(db, 1, &e), POINTS_OK);
-	ck_assert_int_eq(e.seq, 2);
+	ck_assert_int_eq(points_outbox_next(db, outbox_base, &e), POINTS_OK);
+	ck_assert_int_eq(e.seq, outbox_base + 1);
 	ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOW_STOCK);
 }
 
@@ -1901,7 +1943,7 @@ check_item_set_tier_price(void)
 static int
 run_outbox_prune(void)
 {
-	return points_outbox_prune(db, 1, &prunedo);
+	return points_outbox_prune(db, outbox_base, &prunedo);
 }
 
 static void
@@ -1909,8 +1951,135 @@ check_outbox_prune(void)
 {
 	points_outbox_event e;
 
-	ck_assert_int_eq(prunedo, 1);
+	ck_assert_int_eq(prunedo, outbox_base);
 	ck_assert_int_eq(points_outbox_next(db, 0, &e), POINTS_ITEROVER);
+}
+
+static points_order ordero;
+
+static int
+run_order_place(void)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+
+	r.account = jack;
+	r.sku = "PEN";
+	r.quantity = 2;
+	r.note = "desk 12";
+	r.idempotency_key = "o-1";
+	r.actor = "app";
+	return points_order_place(db, &r, &ordero);
+}
+
+static void
+check_order_place(void)
+{
+	points_order o;
+	points_item it;
+
+	ck_assert_int_eq(ordero.amount, 200);
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_SUBMITTED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 500);
+	ck_assert_int_eq(points_order_get(db, ordero.id, &o), POINTS_OK);
+	ck_assert_str_eq(o.note, "desk 12");
+	ck_assert_int_eq(points_item_get(db, "PEN", &it), POINTS_OK);
+	ck_assert_int_eq(it.units, 5);
+	ck_assert_int_eq(run_order_place(), POINTS_OK);
+	ck_assert_int_eq(ordero.replayed, 1);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 500);
+}
+
+static int
+run_order_approve(void)
+{
+	return points_order_approve(db, ord_sub, "ops", "ok", &ordero);
+}
+
+static void
+check_order_approve(void)
+{
+	points_hold h;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(points_hold_get(db, ord_sub, &h), POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 700);
+}
+
+static int
+run_order_cancel(void)
+{
+	return points_order_cancel(db, ord_sub, "jack", NULL, &ordero);
+}
+
+static void
+check_order_cancel(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_CANCELLED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 800);
+}
+
+static int
+run_order_cancel_approved(void)
+{
+	return points_order_cancel(db, ord_appr, "ops", "lost", &ordero);
+}
+
+static void
+check_order_cancel_approved(void)
+{
+	points_txn t;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_CANCELLED);
+	ck_assert_int_eq(points_txn_get(db, ordero.refund_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 800);
+}
+
+static int
+run_order_ship(void)
+{
+	return points_order_ship(db, ord_appr, "SF", "SF1", NULL, NULL,
+	    &ordero);
+}
+
+static void
+check_order_ship(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_SHIPPED);
+	ck_assert_str_eq(ordero.tracking, "SF1");
+}
+
+static int
+run_order_deliver(void)
+{
+	return points_order_deliver(db, ord_appr, NULL, NULL, &ordero);
+}
+
+static void
+check_order_deliver(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_DELIVERED);
+	ck_assert_int_eq(ordero.delivered_at, tu_now);
+}
+
+static int
+run_order_return(void)
+{
+	return points_order_return(db, ord_del, 1, "jack", "too big",
+	    &ordero);
+}
+
+static void
+check_order_return(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_RETURNED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 800);
+	ck_assert_int_eq(points_item_get(db, "PEN", &it), POINTS_OK);
+	ck_assert_int_eq(it.orders, 2);
 }
 
 #define OP(x) { #x, run_##x, check_##x, 0 }
@@ -1938,6 +2107,9 @@ static const fault_op write_ops[] = {
 	OP(approval_reject),
 	OP(item_create), OP(item_update), OP(item_restock),
 	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
+	OP(order_place), OP(order_approve), OP(order_cancel),
+	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
+	OP(order_return),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -2409,6 +2581,11 @@ static const out_op out_ops[] = {
 	{ "item_set_tier_price", run_item_set_tier_price, &itemo,
 	    sizeof(itemo) },
 	{ "outbox_prune", run_outbox_prune, &prunedo, sizeof(prunedo) },
+	{ "order_place", run_order_place, &ordero, sizeof(ordero) },
+	{ "order_approve", run_order_approve, &ordero, sizeof(ordero) },
+	{ "order_cancel_approved", run_order_cancel_approved, &ordero,
+	    sizeof(ordero) },
+	{ "order_return", run_order_return, &ordero, sizeof(ordero) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
@@ -2695,7 +2872,20 @@ read_backtest(char *buf, size_t len)
 	return POINTS_OK;
 }
 
+static int
+read_order(char *buf, size_t len)
+{
+	points_order o;
+	int rc = points_order_get(db, ord_del, &o);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%s %d %lld", o.id, o.state,
+		    (long long)o.amount);
+	return rc;
+}
+
 static const read_op read_ops[] = {
+	{ "order_get", read_order },
 	{ "item_get", read_item },
 	{ "item_price_for", read_item_price },
 	{ "outbox_next", read_outbox },
@@ -2934,7 +3124,66 @@ free_item_history(void *it)
 	points_item_history_iterator_free(it);
 }
 
+static int
+open_orders(void **out)
+{
+	points_order_iterator *it = NULL;
+	int rc = points_order_iterator_new(db, jack, -1, NULL, &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_order(void *it, char *buf, size_t len)
+{
+	points_order o;
+	int rc = points_order_next(it, &o);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)o.account,
+		    (long long)o.state, (long long)o.amount, o.id);
+	return rc;
+}
+
+static void
+free_orders(void *it)
+{
+	points_order_iterator_free(it);
+}
+
+static int
+open_order_history(void **out)
+{
+	points_order_history_iterator *it = NULL;
+	int rc = points_order_history_iterator_new(db, ord_del, &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_order_change(void *it, char *buf, size_t len)
+{
+	points_order_change c;
+	int rc = points_order_history_next(it, &c);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)c.n,
+		    (long long)c.from_state, (long long)c.to_state, c.actor);
+	return rc;
+}
+
+static void
+free_order_history(void *it)
+{
+	points_order_history_iterator_free(it);
+}
+
 static const iter_op iter_ops[] = {
+	{ "orders", open_orders, next_order, free_orders },
+	{ "order history", open_order_history, next_order_change,
+	    free_order_history },
 	{ "items", open_items, next_item, free_items },
 	{ "item history", open_item_history, next_item_change,
 	    free_item_history },

@@ -8,7 +8,7 @@
 #ifndef CASE
 #define CASE 0
 #endif
-#define NCASES 13
+#define NCASES 15
 
 int iterator_kinds(points_db *db, points_account_iterator *ai,
     points_statement_iterator *si, points_lot_iterator *li);
@@ -22,6 +22,8 @@ iterator_kinds(points_db *db, points_account_iterator *ai,
 	points_lot l;
 	points_item item;
 	points_item_change ch;
+	points_order ord;
+	points_order_change och;
 	int rc = 0;
 
 	(void)db;
@@ -64,7 +66,13 @@ iterator_kinds(points_db *db, points_account_iterator *ai,
 #elif CASE == 13
 	rc = points_item_iterator_new(db, NULL, 0,
 	    (points_item_history_iterator **)0);
+#elif CASE == 14
+	rc = points_order_next((points_order_history_iterator *)0, &ord);
+#elif CASE == 15
+	rc = points_order_history_next((points_order_iterator *)0, &och);
 #endif
+	(void)ord;
+	(void)och;
 	(void)item;
 	(void)ch;
 	(void)a;

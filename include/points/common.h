@@ -47,6 +47,9 @@ extern "C" {
 #define POINTS_EPERM (-18)        /* not permitted to this actor (four
                                    * eyes: an approver is not the
                                    * nominator) */
+#define POINTS_EOUTOFSTOCK (-19)  /* an item's stock cannot fill an order */
+#define POINTS_ENOTELIGIBLE (-20) /* the account may not: a tier-only item */
+#define POINTS_EQUOTA (-21)       /* over a per-order or per-period limit */
 #define POINTS_ITEROVER 1         /* iteration finished; not an error */
 
 /* ---- Limits (bytes, excluding the terminating NUL). ---- */

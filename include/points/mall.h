@@ -1,7 +1,8 @@
 /*
  * points/mall.h - the points mall: a catalogue of items with stock,
- * prices and tier prices, every change kept as history.  Included by
- * points.h.
+ * prices and tier prices, every change kept as history; orders placed on
+ * holds, approved, shipped, delivered, cancelled or returned.  Included
+ * by points.h.
  */
 #ifndef POINTS_INCLUDE_MALL_H
 #define POINTS_INCLUDE_MALL_H
@@ -154,6 +155,126 @@ POINTS_EXTERN int points_item_history_next(points_item_history_iterator *it,
     points_item_change *out);
 POINTS_EXTERN void points_item_history_iterator_free(
     points_item_history_iterator *it);
+
+/* ---- Orders ----
+ * An order holds the points it costs (a hold, points/hold.h) and takes
+ * the stock it needs when it is placed; approving it captures the hold
+ * (the points are spent), cancelling it before it is shipped releases
+ * the hold or, once captured, refunds the points (a reversal), and
+ * gives the stock back; a delivered order may be returned within the
+ * item's return_days (calendar days in the ledger's UTC offset), which
+ * refunds it.  Every change of state is kept (time, actor, reason) and
+ * written to the outbox (POINTS_OUTBOX_ORDER_STATE). */
+#define POINTS_ORDER_SUBMITTED 0 /* placed: points held, stock taken */
+#define POINTS_ORDER_APPROVED 1  /* the hold captured: points spent */
+#define POINTS_ORDER_SHIPPED 2   /* sent: carrier and tracking number */
+#define POINTS_ORDER_DELIVERED 3
+#define POINTS_ORDER_CANCELLED 4 /* before shipping: points back */
+#define POINTS_ORDER_RETURNED 5  /* after delivery: points refunded */
+
+#define POINTS_ORDER_NOTE_MAX 256     /* UTF-8 */
+#define POINTS_CARRIER_MAX 64         /* UTF-8, at least 1 byte */
+#define POINTS_TRACKING_MAX 64        /* UTF-8, at least 1 byte */
+
+#define POINTS_ORDER_REQ_VERSION 1
+typedef struct points_order_req {
+	unsigned int version;        /* POINTS_ORDER_REQ_VERSION */
+	int64_t account;             /* who orders */
+	const char *sku;             /* the item */
+	int64_t quantity;            /* units, >= 1 */
+	const char *note;            /* may be NULL: an address, a message */
+	const char *idempotency_key; /* may be NULL: a double click is one
+	                              * order */
+	const char *actor;           /* may be NULL: who placed it */
+} points_order_req;
+#define POINTS_ORDER_REQ_INIT { POINTS_ORDER_REQ_VERSION, 0, NULL, 1, NULL, \
+	NULL, NULL }
+POINTS_EXTERN int points_order_req_init(points_order_req *r,
+    unsigned int version);
+
+typedef struct points_order {
+	char id[POINTS_ID_LEN + 1];  /* the order: its hold's id */
+	int64_t account;
+	char sku[POINTS_SKU_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t quantity;
+	int64_t unit_price;          /* what the account paid a unit */
+	int64_t amount;              /* points in all */
+	int state;                   /* POINTS_ORDER_* */
+	int64_t created;
+	int64_t updated;             /* its last change of state */
+	char capture_id[POINTS_ID_LEN + 1]; /* the CAPTURE, once approved */
+	char refund_id[POINTS_ID_LEN + 1];  /* cancelled or returned: the
+	                                     * RELEASE or the REVERSAL */
+	char carrier[POINTS_CARRIER_MAX + 1];
+	char tracking[POINTS_TRACKING_MAX + 1];
+	int64_t shipped_at;          /* 0: not yet */
+	int64_t delivered_at;        /* 0: not yet */
+	int64_t return_days;         /* the item's when it was placed */
+	char note[POINTS_ORDER_NOTE_MAX + 1];
+	int64_t changes;             /* entries of its history */
+	int replayed;                /* 1: returned for a repeated key */
+} points_order;
+
+/* Place an order: checks, in this order, the account (not a system
+ * account; POINTS_EFROZEN, POINTS_ECLOSED), the item (POINTS_ENOTFOUND;
+ * delisted: POINTS_ESTATE), its tier (POINTS_ENOTELIGIBLE), its stock
+ * (POINTS_EOUTOFSTOCK), its order limit (POINTS_EQUOTA) and what the
+ * account has available (POINTS_EINSUFFICIENT); then holds the points
+ * and takes the stock, in one transaction.  A refusal writes nothing. */
+POINTS_EXTERN int points_order_place(points_db *db,
+    const points_order_req *req, points_order *out);
+/* The state changes; actor and reason may be NULL.  A change the
+ * order's state does not allow is POINTS_ESTATE naming both. */
+/* submitted -> approved: the points are captured (spent). */
+POINTS_EXTERN int points_order_approve(points_db *db, const char *order_id,
+    const char *actor, const char *reason, points_order *out);
+/* submitted or approved -> cancelled: the hold released, or the capture
+ * reversed; the stock given back. */
+POINTS_EXTERN int points_order_cancel(points_db *db, const char *order_id,
+    const char *actor, const char *reason, points_order *out);
+/* approved -> shipped. */
+POINTS_EXTERN int points_order_ship(points_db *db, const char *order_id,
+    const char *carrier, const char *tracking, const char *actor,
+    const char *reason, points_order *out);
+/* shipped, or approved (a virtual item, a service), -> delivered. */
+POINTS_EXTERN int points_order_deliver(points_db *db, const char *order_id,
+    const char *actor, const char *reason, points_order *out);
+/* delivered -> returned, within return_days calendar days after the
+ * delivery: the capture reversed (the points refunded); restock 1 gives
+ * the units back to the stock. */
+POINTS_EXTERN int points_order_return(points_db *db, const char *order_id,
+    int restock, const char *actor, const char *reason, points_order *out);
+POINTS_EXTERN int points_order_get(points_db *db, const char *order_id,
+    points_order *out);
+
+/* An order's changes of state, oldest first (the first: placed, from
+ * -1). */
+typedef struct points_order_change {
+	char order_id[POINTS_ID_LEN + 1];
+	int64_t n;         /* 1, 2, ... */
+	int64_t time;
+	int from_state;    /* -1 for the first */
+	int to_state;
+	char actor[POINTS_ACTOR_MAX + 1];
+	char reason[POINTS_REASON_MAX + 1];
+} points_order_change;
+typedef struct points_order_history_iterator points_order_history_iterator;
+POINTS_EXTERN int points_order_history_iterator_new(points_db *db,
+    const char *order_id, points_order_history_iterator **out);
+POINTS_EXTERN int points_order_history_next(
+    points_order_history_iterator *it, points_order_change *out);
+POINTS_EXTERN void points_order_history_iterator_free(
+    points_order_history_iterator *it);
+
+/* Orders, oldest first: those of account (0: any), in state (-1: any),
+ * of item sku (NULL: any). */
+typedef struct points_order_iterator points_order_iterator;
+POINTS_EXTERN int points_order_iterator_new(points_db *db, int64_t account,
+    int state, const char *sku, points_order_iterator **out);
+POINTS_EXTERN int points_order_next(points_order_iterator *it,
+    points_order *out);
+POINTS_EXTERN void points_order_iterator_free(points_order_iterator *it);
 
 #ifdef __cplusplus
 }

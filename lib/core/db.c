@@ -69,6 +69,9 @@ points_strerror(int code)
 	case POINTS_ERETRY: return "conflict with another writer: retry";
 	case POINTS_ELIMIT: return "limit reached";
 	case POINTS_EPERM: return "not permitted";
+	case POINTS_EOUTOFSTOCK: return "out of stock";
+	case POINTS_ENOTELIGIBLE: return "not eligible";
+	case POINTS_EQUOTA: return "over the limit";
 	case POINTS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}

@@ -618,6 +618,37 @@ points_hold_release(points_db *db, const points_release *req, points_txn *out)
 	return points_write__run(db, &points_hold__release_op, req, &c, out);
 }
 
+int
+points_hold__create_within(points_db *db, const points_posting *p,
+    points_txn *out, int64_t *seq)
+{
+	int rc;
+
+	if (p->idempotency_key)
+		return points_db__err(db, POINTS_EINVAL, "hold: a hold within "
+		    "another write has no idempotency key");
+	if ((rc = validate_create(db, &points_hold__create_op, p, NULL)))
+		return rc;
+	return create_body(db, &points_hold__create_op, p, NULL, out, seq);
+}
+
+int
+points_hold__settle_within(points_db *db, const char *hold_id, int release,
+    const char *memo, const char *const meta[2], points_txn *out)
+{
+	const points_write_op *op = release ? &points_hold__release_op :
+	    &points_hold__capture_op;
+	settle_ctx c;
+	int64_t seq;
+	int rc;
+
+	if ((rc = validate_settle(db, op, hold_id, memo, meta[0], meta[1],
+	    &c)))
+		return rc;
+	return settle_body(db, &c, hold_id, 0, 0, release, memo, meta, out,
+	    &seq);
+}
+
 POINTS_EXTERN int
 points_capture_init(points_capture *c, unsigned int version)
 {

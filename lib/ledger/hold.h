@@ -36,6 +36,17 @@ extern const points_write_op points_hold__create_op;
 extern const points_write_op points_hold__capture_op;
 extern const points_write_op points_hold__release_op;
 
+/* Inside a write that is running (the body of another op: an order),
+ * without an idempotency key: create a hold of p (*seq: its entry),
+ * or capture all of hold hold_id into the sink (release 0) or release
+ * it (release 1), with memo and meta (category and actor, either
+ * NULL). */
+int points_hold__create_within(points_db *db, const points_posting *p,
+    points_txn *out, int64_t *seq);
+int points_hold__settle_within(points_db *db, const char *hold_id,
+    int release, const char *memo, const char *const meta[2],
+    points_txn *out);
+
 /* Release the open holds whose deadline is before as_of (state
  * POINTS_HOLD_EXPIRED), of asset asset (0: every asset), at most max of
  * them (the sweep's chunk), walking the deadline index from pos (its

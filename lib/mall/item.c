@@ -292,7 +292,7 @@ points_item__tier_allows(points_db *db, const points_item_rec *r,
 		if (rc && rc != POINTS_ENOTFOUND)
 			return rc;
 	}
-	return points_db__err(db, POINTS_EINVAL, "item '%s' is for tier "
+	return points_db__err(db, POINTS_ENOTELIGIBLE, "item '%s' is for tier "
 	    "'%s' and above; the account's tier is %s%s%s", r->it.sku,
 	    r->it.min_tier, tier && *tier ? "'" : "",
 	    tier && *tier ? tier : "none", tier && *tier ? "'" : "");

@@ -32,7 +32,8 @@ int points_item__stock_move(points_db *db, points_item_rec *r,
 /* The price of a unit for an account of tier (NULL or "": none). */
 int64_t points_item__price_of(const points_item_rec *r, const char *tier);
 /* May an account of tier buy r?  POINTS_OK, or an error with a message
- * (the tier table's rank of tier below min_tier's). */
+ * (POINTS_ENOTELIGIBLE: the tier table's rank of tier is below
+ * min_tier's). */
 int points_item__tier_allows(points_db *db, const points_item_rec *r,
     const char *tier);
 

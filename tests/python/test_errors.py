@@ -17,7 +17,9 @@ class ErrorClassTest(unittest.TestCase):
                     points.Busy, points.StorageError, points.OutOfMemory,
                     points.StateError, points.AccountClosed,
                     points.VersionError, points.Corrupt, points.Misuse,
-                    points.Retry, points.LimitExceeded, points.LedgerClosed):
+                    points.Retry, points.LimitExceeded, points.OutOfStock,
+                    points.NotEligible, points.QuotaExceeded,
+                    points.LedgerClosed):
             self.assertTrue(issubclass(cls, points.Error), cls)
         self.assertTrue(issubclass(points.InvalidArgument, ValueError))
         self.assertTrue(issubclass(points.NotFound, LookupError))
@@ -43,7 +45,10 @@ class ErrorClassTest(unittest.TestCase):
                  points.Misuse: capi.POINTS_EMISUSE,
                  points.Retry: capi.POINTS_ERETRY,
                  points.LimitExceeded: capi.POINTS_ELIMIT,
-                 points.NotPermitted: capi.POINTS_EPERM}
+                 points.NotPermitted: capi.POINTS_EPERM,
+                 points.OutOfStock: capi.POINTS_EOUTOFSTOCK,
+                 points.NotEligible: capi.POINTS_ENOTELIGIBLE,
+                 points.QuotaExceeded: capi.POINTS_EQUOTA}
         for cls, code in pairs.items():
             self.assertEqual(cls.code, code)
             e = points.errors.from_code(code, "m")

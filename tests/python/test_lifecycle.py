@@ -16,6 +16,7 @@ import points
 from helpers import T0
 
 # One call of every public Ledger method, for the use-after-close test.
+ORDER = "01a20c1b-9ad1-7808-86de-19f1e0880b3a"
 CALLS = {
     "errmsg": lambda l, a: l.errmsg,
     "errcode": lambda l, a: l.errcode,
@@ -95,6 +96,15 @@ CALLS = {
     "outbox_next": lambda l, a: l.outbox_next(0),
     "outbox": lambda l, a: next(l.outbox(0), None),
     "outbox_prune": lambda l, a: l.outbox_prune(1),
+    "order_place": lambda l, a: l.order_place(a, "S"),
+    "order_approve": lambda l, a: l.order_approve(ORDER),
+    "order_cancel": lambda l, a: l.order_cancel(ORDER),
+    "order_ship": lambda l, a: l.order_ship(ORDER, "c", "t"),
+    "order_deliver": lambda l, a: l.order_deliver(ORDER),
+    "order_return": lambda l, a: l.order_return(ORDER),
+    "order": lambda l, a: l.order(ORDER),
+    "orders": lambda l, a: l.orders(),
+    "order_history": lambda l, a: l.order_history(ORDER),
 }
 
 

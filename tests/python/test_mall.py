@@ -120,6 +120,101 @@ class MallTest(LedgerCase):
         with self.assertRaises(points.InvalidArgument):
             self.ledger.outbox_next(-1)
 
+    def test_order_life_cycle(self):
+        self.ledger.earn(self.alice, 500, "PTS")
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,
+                                "admin")
+        o = self.ledger.order_place(self.alice, "MUG", 2, note="desk 3",
+                                    idempotency_key="k1", actor="app")
+        self.assertIsInstance(o, points.Order)
+        self.assertEqual((o.state_name, o.amount, o.unit_price, o.quantity,
+                          o.note, o.replayed), ("submitted", 200, 100, 2,
+                                                "desk 3", 0))
+        self.assertEqual(self.available(self.alice), 300)
+        again = self.ledger.order_place(self.alice, "MUG", 2, note="desk 3",
+                                        idempotency_key="k1", actor="app")
+        self.assertEqual((again.id, again.replayed), (o.id, 1))
+        with self.assertRaises(points.Conflict):
+            self.ledger.order_place(self.alice, "MUG", 1,
+                                    idempotency_key="k1")
+        o = self.ledger.order_approve(o.id, "ops")
+        self.assertEqual(o.state, points.ORDER_APPROVED)
+        self.assertEqual(self.ledger.txn(o.capture_id).type, points.CAPTURE)
+        o = self.ledger.order_ship(o.id, "SF", "SF1")
+        self.assertEqual((o.carrier, o.tracking), ("SF", "SF1"))
+        o = self.ledger.order_deliver(o.id)
+        self.assertEqual(o.delivered_at, T0)
+        self.ledger.set_clock(T0 + 7 * DAY)
+        o = self.ledger.order_return(o.id, restock=True, reason="broken")
+        self.assertEqual(o.state_name, "returned")
+        self.assertEqual(self.available(self.alice), 500)
+        self.assertEqual(self.ledger.item("MUG").stock, 5)
+        hist = list(self.ledger.order_history(o.id))
+        self.assertIsInstance(hist[0], points.OrderChange)
+        self.assertEqual([(c.from_state, c.to_state) for c in hist],
+                         [(-1, 0), (0, 1), (1, 2), (2, 3), (3, 5)])
+        self.assertEqual(hist[-1].reason, "broken")
+        with self.assertRaises(points.StateError):
+            self.ledger.order_cancel(o.id)
+        self.assertEqual(self.ledger.order(o.id), o)
+        kinds = [e.details["to"] for e in self.ledger.outbox()
+                 if e.kind == points.OUTBOX_ORDER_STATE]
+        self.assertEqual(kinds, ["submitted", "approved", "shipped",
+                                 "delivered", "returned"])
+
+    def test_order_refusals(self):
+        self.ledger.earn(self.alice, 1000, "PTS")
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 2,
+                                "admin", order_limit=2)
+        self.ledger.item_create("SUITE", "Suite", "travel", "PTS", 100, 9,
+                                "admin", min_tier="gold")
+        before = self.snapshot()
+        with self.assertRaises(points.InsufficientPoints):
+            self.ledger.order_place(self.bob, "MUG")
+        with self.assertRaises(points.OutOfStock):
+            self.ledger.order_place(self.alice, "MUG", 3)
+        self.ledger.item_set_listed("MUG", True, "admin")  # no change
+        self.ledger.item_restock("MUG", 5, "admin")
+        with self.assertRaises(points.QuotaExceeded):
+            self.ledger.order_place(self.alice, "MUG", 3)
+        with self.assertRaises(points.NotEligible):
+            self.ledger.order_place(self.alice, "SUITE")
+        with self.assertRaises(points.NotFound):
+            self.ledger.order_place(self.alice, "NOPE")
+        self.ledger.freeze(self.alice)
+        with self.assertRaises(points.Frozen):
+            self.ledger.order_place(self.alice, "MUG")
+        self.ledger.unfreeze(self.alice)
+        self.ledger.item_set_listed("MUG", False, "admin")
+        with self.assertRaises(points.StateError):
+            self.ledger.order_place(self.alice, "MUG")
+        self.assertEqual(self.snapshot()[0], before[0])
+        self.ledger.change_account(self.alice, tier="gold")
+        o = self.ledger.order_place(self.alice, "SUITE")
+        o = self.ledger.order_cancel(o.id, "alice")
+        self.assertEqual(o.state, points.ORDER_CANCELLED)
+        self.assertEqual(self.available(self.alice), 1000)
+
+    def test_orders_lists(self):
+        self.ledger.earn(self.alice, 1000, "PTS")
+        self.ledger.earn(self.bob, 1000, "PTS")
+        for sku in ("A", "B"):
+            self.ledger.item_create(sku, sku, "physical", "PTS", 10,
+                                    points.STOCK_UNLIMITED, "admin")
+        a1 = self.ledger.order_place(self.alice, "A")
+        b1 = self.ledger.order_place(self.bob, "B")
+        a2 = self.ledger.order_place(self.alice, "B")
+        self.ledger.order_approve(a2.id)
+        ids = lambda it: [o.id for o in it]  # noqa: E731
+        self.assertEqual(ids(self.ledger.orders()), [a1.id, b1.id, a2.id])
+        self.assertEqual(ids(self.ledger.orders(self.alice)),
+                         [a1.id, a2.id])
+        self.assertEqual(ids(self.ledger.orders(sku="B")), [b1.id, a2.id])
+        self.assertEqual(ids(self.ledger.orders(
+            state=points.ORDER_SUBMITTED)), [a1.id, b1.id])
+        self.assertEqual(ids(self.ledger.orders(self.bob,
+                                                points.ORDER_APPROVED)), [])
+
     def test_closed_ledger(self):
         self.ledger.close()
         with self.assertRaises(points.LedgerClosed):

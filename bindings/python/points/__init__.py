@@ -16,7 +16,8 @@ from .errors import (Error, InvalidArgument, NotFound, AlreadyExists,
                      InsufficientPoints, Frozen, Conflict, Overflow, Busy,
                      StorageError, OutOfMemory, StateError, AccountClosed,
                      VersionError, Corrupt, Misuse, Retry, LimitExceeded,
-                     NotPermitted, LedgerClosed)
+                     NotPermitted, OutOfStock, NotEligible, QuotaExceeded,
+                     LedgerClosed)
 from .records import *  # noqa: F401,F403 (records and constants)
 from .ledger import Ledger, Batch, Hold, KEEP
 from .store import Store

@@ -108,6 +108,21 @@ class NotPermitted(Error, PermissionError):
     code = -18
 
 
+class OutOfStock(Error):
+    """An item's stock cannot fill the order (the mall)."""
+    code = -19
+
+
+class NotEligible(Error):
+    """The account may not do this: a tier-only item for a lower tier."""
+    code = -20
+
+
+class QuotaExceeded(Error):
+    """Over a per-order or per-period limit (the mall's order limit)."""
+    code = -21
+
+
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
@@ -119,7 +134,7 @@ _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
     AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded,
-    NotPermitted)}
+    NotPermitted, OutOfStock, NotEligible, QuotaExceeded)}
 
 
 def from_code(code, message):

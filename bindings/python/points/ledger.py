@@ -34,7 +34,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       SweepReport, Txn, Rule, Tier, RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, OutboxEvent, ITEMS_LISTED,
-                      ITEMS_IN_STOCK,
+                      ITEMS_IN_STOCK, Order, OrderChange,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       _fields_of)
@@ -702,6 +702,72 @@ class Ledger:
         it = self._call(_c.points_item_history_iterator_new, sku)
         return _Iter(self, it, _c.points_item_history_next,
                      _c.points_item_history_iterator_free, ItemChange._make)
+
+    # ---- The points mall: orders ----
+
+    def order_place(self, account, sku, quantity=1, *, note=None,
+                    idempotency_key=None, actor=None):
+        """Place an order: checks the account, the item (listed, tier,
+        order limit, stock) and what the account has, then holds the
+        points and takes the stock, in one transaction.  Each refusal
+        has its own exception (Frozen, AccountClosed, NotFound,
+        StateError for a delisted item, NotEligible, QuotaExceeded,
+        OutOfStock, InsufficientPoints) and writes nothing.  The same
+        idempotency_key again returns the first order (replayed True).
+        Returns the Order."""
+        return Order._make(self._call(
+            _c.points_order_place_fields, account_id(account), sku,
+            quantity, note, idempotency_key, actor))
+
+    def order_approve(self, order_id, actor=None, reason=None):
+        """submitted -> approved: the points are captured (spent)."""
+        return Order._make(self._call(_c.points_order_approve, order_id,
+                                      actor, reason))
+
+    def order_cancel(self, order_id, actor=None, reason=None):
+        """submitted or approved -> cancelled: the points come back (the
+        hold released, or the capture reversed), and the stock."""
+        return Order._make(self._call(_c.points_order_cancel, order_id,
+                                      actor, reason))
+
+    def order_ship(self, order_id, carrier, tracking, actor=None,
+                   reason=None):
+        """approved -> shipped, with the carrier and tracking number."""
+        return Order._make(self._call(_c.points_order_ship, order_id,
+                                      carrier, tracking, actor, reason))
+
+    def order_deliver(self, order_id, actor=None, reason=None):
+        """shipped (or approved: a virtual item, a service) ->
+        delivered."""
+        return Order._make(self._call(_c.points_order_deliver, order_id,
+                                      actor, reason))
+
+    def order_return(self, order_id, restock=True, actor=None, reason=None):
+        """delivered -> returned, within the item's return days after
+        the delivery: the points refunded; restock gives the units back
+        to the stock."""
+        return Order._make(self._call(_c.points_order_return, order_id,
+                                      1 if restock else 0, actor, reason))
+
+    def order(self, order_id):
+        """The order with this id."""
+        return Order._make(self._call(_c.points_order_get, order_id))
+
+    def orders(self, account=None, state=None, sku=None):
+        """Orders, oldest first: of account, in state (ORDER_*), of item
+        sku (each None: any), as Order."""
+        it = self._call(_c.points_order_iterator_new,
+                        0 if account is None else account_id(account),
+                        -1 if state is None else state, sku)
+        return _Iter(self, it, _c.points_order_next,
+                     _c.points_order_iterator_free, Order._make)
+
+    def order_history(self, order_id):
+        """An order's changes of state, oldest first, as OrderChange."""
+        it = self._call(_c.points_order_history_iterator_new, order_id)
+        return _Iter(self, it, _c.points_order_history_next,
+                     _c.points_order_history_iterator_free,
+                     OrderChange._make)
 
     # ---- The outbox ----
 

@@ -90,6 +90,13 @@ OUTBOX_LOW_STOCK = "item.low_stock"
 OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
 OUTBOX_ORDER_STATE = "order.state"
 
+# An order's states (POINTS_ORDER_*).
+ORDER_SUBMITTED, ORDER_APPROVED, ORDER_SHIPPED, ORDER_DELIVERED, \
+    ORDER_CANCELLED, ORDER_RETURNED = range(6)
+ORDER_STATES = {ORDER_SUBMITTED: "submitted", ORDER_APPROVED: "approved",
+                ORDER_SHIPPED: "shipped", ORDER_DELIVERED: "delivered",
+                ORDER_CANCELLED: "cancelled", ORDER_RETURNED: "returned"}
+
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
 
@@ -360,3 +367,24 @@ class OutboxEvent(_record("OutboxEvent")):
     def details(self):
         import json
         return json.loads(self.data) if self.data else {}
+
+
+class Order(_record("Order")):
+    """An order of the mall (Ledger.order_place, Ledger.order,
+    Ledger.orders); its id is its hold's."""
+    __slots__ = ()
+
+    @property
+    def state_name(self):
+        """"submitted", "approved", "shipped", ..."""
+        return ORDER_STATES.get(self.state, str(self.state))
+
+
+class OrderChange(_record("OrderChange")):
+    """A change of an order's state, from its history
+    (Ledger.order_history); from_state is -1 for the first."""
+    __slots__ = ()
+
+    @property
+    def when(self):
+        return utc(self.time)

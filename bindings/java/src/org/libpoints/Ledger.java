@@ -643,6 +643,84 @@ public final class Ledger implements AutoCloseable {
                 capi::points_item_history_next, capi::points_item_history_iterator_free));
     }
 
+    // ---- The points mall: orders ----
+
+    /**
+     * Place an order ({@code points_order_place}): checks the account, the
+     * item (listed, tier, stock, order limit) and what the account has, then
+     * holds the points and takes the stock, in one transaction. Each refusal
+     * has its own exception ({@link FrozenException}, {@link StateException}
+     * for a delisted item, {@link NotEligibleException},
+     * {@link OutOfStockException}, {@link QuotaExceededException},
+     * {@link InsufficientPointsException}, ...) and writes nothing. note,
+     * idempotencyKey and actor may be null; the same key again returns the
+     * first order ({@code replayed()}).
+     */
+    public synchronized Order placeOrder(long account, String sku, long quantity, String note,
+            String idempotencyKey, String actor) {
+        return capi.points_order_place_fields(db(), account, sku, quantity, note,
+                idempotencyKey, actor);
+    }
+
+    /** One unit of sku for account. */
+    public Order placeOrder(long account, String sku) {
+        return placeOrder(account, sku, 1, null, null, null);
+    }
+
+    /** submitted -&gt; approved: the points are captured (spent); actor and reason may be null. */
+    public synchronized Order approveOrder(String id, String actor, String reason) {
+        return capi.points_order_approve(db(), id, actor, reason);
+    }
+
+    /** submitted or approved -&gt; cancelled: the points and the stock come back. */
+    public synchronized Order cancelOrder(String id, String actor, String reason) {
+        return capi.points_order_cancel(db(), id, actor, reason);
+    }
+
+    /** approved -&gt; shipped, with the carrier and the tracking number. */
+    public synchronized Order shipOrder(String id, String carrier, String tracking, String actor,
+            String reason) {
+        return capi.points_order_ship(db(), id, carrier, tracking, actor, reason);
+    }
+
+    /** shipped (or approved: a virtual item, a service) -&gt; delivered. */
+    public synchronized Order deliverOrder(String id, String actor, String reason) {
+        return capi.points_order_deliver(db(), id, actor, reason);
+    }
+
+    /**
+     * delivered -&gt; returned, within the item's return days after the delivery:
+     * the points refunded; restock gives the units back to the stock.
+     */
+    public synchronized Order returnOrder(String id, boolean restock, String actor,
+            String reason) {
+        return capi.points_order_return(db(), id, restock ? 1 : 0, actor, reason);
+    }
+
+    public synchronized Order order(String id) {
+        return capi.points_order_get(db(), id);
+    }
+
+    /**
+     * Orders, oldest first: of account (0: any), in state (null: any), of item
+     * sku (null: any).
+     */
+    public synchronized Results<Order> orders(long account, OrderState state, String sku) {
+        checkOpen();
+        int st = state == null ? -1 : state.code();
+        return new Results<>(() -> iterate(
+                db -> capi.points_order_iterator_new(db, account, st, sku),
+                capi::points_order_next, capi::points_order_iterator_free));
+    }
+
+    /** An order's changes of state, oldest first. */
+    public synchronized Results<OrderChange> orderHistory(String id) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_order_history_iterator_new(db, id),
+                capi::points_order_history_next, capi::points_order_history_iterator_free));
+    }
+
     // ---- The outbox ----
 
     /** The first outbox event after sequence number afterSeq, or null when there is none yet. */

@@ -86,6 +86,12 @@ public class PointsException extends RuntimeException {
             return new LimitException(strerror, message);
         case capiConstants.POINTS_EPERM:
             return new PermissionException(strerror, message);
+        case capiConstants.POINTS_EOUTOFSTOCK:
+            return new OutOfStockException(strerror, message);
+        case capiConstants.POINTS_ENOTELIGIBLE:
+            return new NotEligibleException(strerror, message);
+        case capiConstants.POINTS_EQUOTA:
+            return new QuotaExceededException(strerror, message);
         default:
             return new PointsException(code, strerror, message);
         }

@@ -337,6 +337,7 @@ public class ErrorsTest {
             OutOfMemoryException.class, StateException.class, AccountClosedException.class,
             VersionException.class, CorruptException.class, MisuseException.class,
             RetryException.class, LimitException.class, PermissionException.class,
+            OutOfStockException.class, NotEligibleException.class, QuotaExceededException.class,
         };
         for (int i = 1; i < byCode.length; i++) {
             PointsException e = PointsException.of(-i, "m" + i);

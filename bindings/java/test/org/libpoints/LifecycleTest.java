@@ -76,7 +76,11 @@ public class LifecycleTest {
                 () -> l.setItemTierPrice("S", "gold", 1, "me", null), () -> l.item("S"),
                 () -> l.itemTierPrice("S", "gold"), () -> l.itemPriceFor("S", a),
                 () -> l.items(null, false, false), () -> l.itemHistory("S"),
-                () -> l.outboxNext(0), () -> l.pruneOutbox(1));
+                () -> l.outboxNext(0), () -> l.pruneOutbox(1),
+                () -> l.placeOrder(a, "S"), () -> l.approveOrder(id, null, null),
+                () -> l.cancelOrder(id, null, null), () -> l.shipOrder(id, "c", "t", null, null),
+                () -> l.deliverOrder(id, null, null), () -> l.returnOrder(id, true, null, null),
+                () -> l.order(id), () -> l.orders(0, null, null), () -> l.orderHistory(id));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

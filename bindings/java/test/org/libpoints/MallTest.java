@@ -130,4 +130,61 @@ public class MallTest {
         assertEquals(e2, ledger.outboxNext(0));
         expect(InvalidArgumentException.class, () -> ledger.outboxNext(-1));
     }
+
+    @Test
+    public void orderLifeCycle() {
+        ledger.earn(Posting.of("PTS", alice, 500));
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 5).actor("admin"));
+        Order o = ledger.placeOrder(alice, "MUG", 2, "desk 3", "k1", "app");
+        assertEquals(OrderState.SUBMITTED, o.state());
+        assertEquals(200, o.amount());
+        assertEquals("desk 3", o.note());
+        assertFalse(o.replayed());
+        assertTrue(ledger.placeOrder(alice, "MUG", 2, "desk 3", "k1", "app").replayed());
+        expect(ConflictException.class, () -> ledger.placeOrder(alice, "MUG", 1, null, "k1",
+                null));
+        assertEquals(300, ledger.getBalance(alice, "PTS").available());
+        o = ledger.approveOrder(o.id(), "ops", null);
+        assertEquals(OrderState.APPROVED, o.state());
+        o = ledger.shipOrder(o.id(), "SF", "SF1", null, null);
+        assertEquals("SF1", o.tracking());
+        o = ledger.deliverOrder(o.id(), null, null);
+        o = ledger.returnOrder(o.id(), true, "alice", "broken");
+        assertEquals(OrderState.RETURNED, o.state());
+        assertEquals(500, ledger.getBalance(alice, "PTS").available());
+        assertEquals(5, ledger.item("MUG").stock());
+        List<OrderChange> h = list(ledger.orderHistory(o.id()));
+        assertEquals(5, h.size());
+        assertEquals(-1, h.get(0).fromState());
+        assertEquals(OrderState.RETURNED, h.get(4).toState());
+        assertEquals("broken", h.get(4).reason());
+        assertEquals(o, ledger.order(o.id()));
+        String id = o.id();
+        expect(StateException.class, () -> ledger.cancelOrder(id, null, null));
+    }
+
+    @Test
+    public void orderRefusalsAndLists() {
+        ledger.earn(Posting.of("PTS", alice, 1000));
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 3).orderLimit(2)
+                .actor("admin"));
+        ledger.createItem(ItemDef.of("SUITE", "Suite", "travel", "PTS", 100, 9).minTier("gold")
+                .actor("admin"));
+        expect(InsufficientPointsException.class, () -> ledger.placeOrder(bob, "MUG"));
+        expect(OutOfStockException.class, () -> ledger.placeOrder(alice, "MUG", 4, null, null,
+                null));
+        expect(QuotaExceededException.class, () -> ledger.placeOrder(alice, "MUG", 3, null,
+                null, null));
+        expect(NotEligibleException.class, () -> ledger.placeOrder(alice, "SUITE"));
+        assertEquals(1000, ledger.getBalance(alice, "PTS").available());
+        Order a1 = ledger.placeOrder(alice, "MUG");
+        Order a2 = ledger.placeOrder(alice, "MUG");
+        ledger.cancelOrder(a2.id(), "alice", null);
+        assertEquals(900, ledger.getBalance(alice, "PTS").available());
+        assertEquals(List.of(a1.id(), a2.id()), list(ledger.orders(alice, null, null)).stream()
+                .map(Order::id).collect(Collectors.toList()));
+        assertEquals(List.of(a2.id()), list(ledger.orders(0, OrderState.CANCELLED, "MUG"))
+                .stream().map(Order::id).collect(Collectors.toList()));
+        assertEquals(List.of(), list(ledger.orders(bob, null, null)));
+    }
 }

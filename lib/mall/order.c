@@ -1,0 +1,998 @@
+/* order.c - the mall's orders (points/mall.h): placed on a hold, then
+ * approved (captured), shipped, delivered, cancelled (released or
+ * refunded) or returned (refunded), each change kept and written to the
+ * outbox.
+ *
+ * Stored (each keyspace its own):
+ *   mallorder      id (16, the HOLD's UUIDv7: time order) -> the order
+ *   mallorderlog   id | n (be32) -> its nth change of state
+ *   mallorderidx   'a' | account (be64) | id, 's' | state | id,
+ *                  'i' | SKU | 0 | id -> "": the lists by account, state
+ *                  and item
+ *   mallorderidem  a placement's idempotency key -> the HOLD entry's seq
+ *                  and the request's fingerprint (idem.c's records) */
+#include <stdio.h>
+#include <string.h>
+
+#include "points.h"
+#include "util/codec.h"
+#include "util/ids.h"
+#include "core/account.h"
+#include "core/db.h"
+#include "core/iter.h"
+#include "core/module.h"
+#include "ledger/entry.h"
+#include "ledger/hold.h"
+#include "ledger/idem.h"
+#include "ledger/reversal.h"
+#include "ledger/write.h"
+#include "outbox/outbox.h"
+#include "mall/item.h"
+
+#define ORDER_FORMAT 1
+#define ORDER_V1 1
+#define CHANGE_V1 1
+/* The fingerprint's first byte: no transaction type has it (the
+ * events' is 65). */
+#define ORDER_PLACE_TYPE 66
+/* The category of the mall's postings. */
+#define ORDER_CATEGORY "mall"
+
+static points_ksdef order_ks = { "mallorder", POINTS_KS_ORDERED, 0 };
+static points_ksdef log_ks = { "mallorderlog", POINTS_KS_ORDERED, 0 };
+static points_ksdef idx_ks = { "mallorderidx", POINTS_KS_ORDERED, 0 };
+static points_ksdef idem_ks = { "mallorderidem", 0, 0 };
+static points_ksdef *const keyspaces[] = { &order_ks, &log_ks, &idx_ks,
+	&idem_ks, NULL };
+static points_module order_module = {
+	.name = "mall_order",
+	.format = ORDER_FORMAT,
+	.keyspaces = keyspaces,
+};
+POINTS_MODULE(order_module)
+
+static const char *const state_names[] = {
+	"submitted", "approved", "shipped", "delivered", "cancelled",
+	"returned",
+};
+#define NSTATES 6
+
+static const char *
+state_name(int s)
+{
+	return s >= 0 && s < NSTATES ? state_names[s] : "placed";
+}
+
+/* An order as stored: the public record and its id's bytes. */
+typedef struct order_rec {
+	points_order o;
+	unsigned char id[POINTS_UUID_LEN];
+} order_rec;
+
+/* ---- Records ---- */
+
+static void
+encode(points_buf *b, const points_order *o)
+{
+	points_buf__reset(b);
+	points_buf__u8(b, ORDER_V1);
+	points_buf__svar(b, o->account);
+	points_buf__str(b, o->sku);
+	points_buf__str(b, o->asset);
+	points_buf__svar(b, o->quantity);
+	points_buf__svar(b, o->unit_price);
+	points_buf__svar(b, o->amount);
+	points_buf__u8(b, (unsigned)o->state);
+	points_buf__svar(b, o->created);
+	points_buf__svar(b, o->updated);
+	points_buf__str(b, o->capture_id);
+	points_buf__str(b, o->refund_id);
+	points_buf__str(b, o->carrier);
+	points_buf__str(b, o->tracking);
+	points_buf__svar(b, o->shipped_at);
+	points_buf__svar(b, o->delivered_at);
+	points_buf__svar(b, o->return_days);
+	points_buf__str(b, o->note);
+	points_buf__svar(b, o->changes);
+}
+
+static int
+decode(points_db *db, const unsigned char id[POINTS_UUID_LEN], const void *v,
+    size_t vl, order_rec *r)
+{
+	points_order *o = &r->o;
+	points_rd rd;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->id, id, POINTS_UUID_LEN);
+	points_ids__format(id, o->id);
+	points_rd__init(&rd, v, vl);
+	if (points_rd__u8(&rd) != ORDER_V1)
+		rd.err = POINTS_ECORRUPT;
+	o->account = points_rd__svar(&rd);
+	points_rd__str(&rd, o->sku, sizeof(o->sku));
+	points_rd__str(&rd, o->asset, sizeof(o->asset));
+	o->quantity = points_rd__svar(&rd);
+	o->unit_price = points_rd__svar(&rd);
+	o->amount = points_rd__svar(&rd);
+	o->state = (int)points_rd__u8(&rd);
+	o->created = points_rd__svar(&rd);
+	o->updated = points_rd__svar(&rd);
+	points_rd__str(&rd, o->capture_id, sizeof(o->capture_id));
+	points_rd__str(&rd, o->refund_id, sizeof(o->refund_id));
+	points_rd__str(&rd, o->carrier, sizeof(o->carrier));
+	points_rd__str(&rd, o->tracking, sizeof(o->tracking));
+	o->shipped_at = points_rd__svar(&rd);
+	o->delivered_at = points_rd__svar(&rd);
+	o->return_days = points_rd__svar(&rd);
+	points_rd__str(&rd, o->note, sizeof(o->note));
+	o->changes = points_rd__svar(&rd);
+	if (rd.err || o->state >= NSTATES)
+		return points_db__err(db, POINTS_ECORRUPT, "order %s: record "
+		    "unreadable", o->id);
+	return POINTS_OK;
+}
+
+static int
+order_load(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    const char *text, order_rec *r)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	rc = points_db__get(db, &order_ks, id, POINTS_UUID_LEN, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "order %s not found", text);
+	if (rc)
+		return rc;
+	return decode(db, id, v, vl, r);
+}
+
+static int
+order_store(points_db *db, const order_rec *r)
+{
+	encode(&db->vbuf, &r->o);
+	if (db->vbuf.err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &order_ks, r->id, POINTS_UUID_LEN,
+	    db->vbuf.data, db->vbuf.len);
+}
+
+/* ---- Indexes ---- */
+
+#define IDX_MAX (1 + POINTS_SKU_MAX + 1 + POINTS_UUID_LEN)
+
+static size_t
+key_account(unsigned char *k, int64_t account)
+{
+	k[0] = 'a';
+	points_codec__put_be64(k + 1, (uint64_t)account);
+	return 9;
+}
+
+static size_t
+key_state(unsigned char *k, int state)
+{
+	k[0] = 's';
+	k[1] = (unsigned char)state;
+	return 2;
+}
+
+static size_t
+key_item(unsigned char *k, const char *sku)
+{
+	size_t l = strlen(sku);
+
+	k[0] = 'i';
+	memcpy(k + 1, sku, l);
+	k[1 + l] = 0;
+	return l + 2;
+}
+
+static int
+idx_put(points_db *db, unsigned char *k, size_t kl, const order_rec *r,
+    int del)
+{
+	memcpy(k + kl, r->id, POINTS_UUID_LEN);
+	kl += POINTS_UUID_LEN;
+	return del ? points_db__del(db, &idx_ks, k, kl) :
+	    points_db__put(db, &idx_ks, k, kl, "", 0);
+}
+
+/* ---- Changes of state ---- */
+
+/* Record r's change from state from (-1: placed) to r->o.state: the
+ * history, the state index, the outbox, the record. */
+static int
+record_change(points_db *db, order_rec *r, int from, const char *actor,
+    const char *reason)
+{
+	unsigned char k[IDX_MAX];
+	points_buf *b = &db->vbuf;
+	points_outbox_json j;
+	int rc;
+
+	if (r->o.changes >= UINT32_MAX)
+		return points_db__err(db, POINTS_ELIMIT, "order %s: no changes "
+		    "left in its history", r->o.id);
+	r->o.changes++;
+	r->o.updated = points_db__time(db, 0);
+	points_buf__reset(b);
+	points_buf__u8(b, CHANGE_V1);
+	points_buf__svar(b, r->o.updated);
+	points_buf__svar(b, from);
+	points_buf__svar(b, r->o.state);
+	points_buf__str(b, actor);
+	points_buf__str(b, reason);
+	if (b->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	memcpy(k, r->id, POINTS_UUID_LEN);
+	points_codec__put_be32(k + POINTS_UUID_LEN, (uint32_t)r->o.changes);
+	if ((rc = points_db__put(db, &log_ks, k, POINTS_UUID_LEN + 4, b->data,
+	    b->len)))
+		return rc;
+	if (from >= 0 && (rc = idx_put(db, k, key_state(k, from), r, 1)))
+		return rc;
+	if ((rc = idx_put(db, k, key_state(k, r->o.state), r, 0)))
+		return rc;
+	points_outbox__json_begin(&j);
+	points_outbox__json_str(&j, "order", r->o.id);
+	points_outbox__json_str(&j, "sku", r->o.sku);
+	points_outbox__json_str(&j, "from", from < 0 ? "" : state_name(from));
+	points_outbox__json_str(&j, "to", state_name(r->o.state));
+	points_outbox__json_int(&j, "quantity", r->o.quantity);
+	points_outbox__json_int(&j, "amount", r->o.amount);
+	if (r->o.state == POINTS_ORDER_SHIPPED) {
+		points_outbox__json_str(&j, "carrier", r->o.carrier);
+		points_outbox__json_str(&j, "tracking", r->o.tracking);
+	}
+	if ((rc = points_outbox__json_end(&j)))
+		return points_db__err(db, rc, "order %s: outbox event too long",
+		    r->o.id);
+	if ((rc = points_outbox__append(db, POINTS_OUTBOX_ORDER_STATE,
+	    r->o.id, r->o.account, j.buf, NULL)))
+		return rc;
+	return order_store(db, r);
+}
+
+/* ---- Placing ---- */
+
+static const points_field req_fields[] = {
+	POINTS_FIELD(points_order_req, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(points_order_req, account, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_order_req, sku, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_order_req, quantity, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_order_req, note, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_order_req, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+	POINTS_FIELD(points_order_req, actor, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 1),
+};
+static const size_t req_sizes[] = {
+	0, POINTS_END_OF(points_order_req, actor), /* 1 */
+};
+static const points_order_req req_defaults = POINTS_ORDER_REQ_INIT;
+const points_reqtype points_order__req = {
+	"order request", sizeof(points_order_req), POINTS_ORDER_REQ_VERSION,
+	req_sizes, &req_defaults, req_fields,
+	sizeof(req_fields) / sizeof(req_fields[0]),
+	offsetof(points_order_req, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(points_order_req);
+POINTS_WRITE_RESULT_FITS(points_order);
+
+static int
+check_actor(points_db *db, const char *actor, const char *reason)
+{
+	int rc;
+
+	if ((rc = points_db__check_str(db, "actor", actor, POINTS_ACTOR_MAX,
+	    0)))
+		return rc;
+	if (actor && !*actor)
+		return points_db__err(db, POINTS_EINVAL, "actor is empty");
+	return points_db__check_str(db, "reason", reason, POINTS_REASON_MAX,
+	    0);
+}
+
+static int
+validate_place(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const points_order_req *r = req;
+	int rc;
+
+	(void)op;
+	(void)ctx;
+	if (r->account <= 0)
+		return points_db__err(db, POINTS_EINVAL, "order: bad account "
+		    "%lld", (long long)r->account);
+	if ((rc = points_item__check_sku(db, r->sku)))
+		return rc;
+	if (r->quantity <= 0)
+		return points_db__err(db, POINTS_EINVAL, "order: quantity must "
+		    "be positive (got %lld)", (long long)r->quantity);
+	if ((rc = points_db__check_str(db, "order note", r->note,
+	    POINTS_ORDER_NOTE_MAX, 0)))
+		return rc;
+	return check_actor(db, r->actor, NULL);
+}
+
+static int
+place_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const points_order_req *r = req;
+	points_posting p = POINTS_POSTING_INIT;
+	points_account a;
+	points_item_rec item;
+	order_rec o;
+	points_txn t;
+	unsigned char k[IDX_MAX];
+	char memo[POINTS_MEMO_MAX + 1];
+	int64_t unit, amount, hseq = 0;
+	int rc;
+
+	(void)op;
+	(void)ctx;
+	/* the account */
+	if ((rc = points_account__load(db, r->account, &a)))
+		return rc;
+	if (a.flags & POINTS_ACCOUNT_SYSTEM)
+		return points_db__err(db, POINTS_EINVAL, "account %s is a "
+		    "system account: it cannot order", a.external_id);
+	if (a.status == POINTS_ACCOUNT_FROZEN)
+		return points_db__err(db, POINTS_EFROZEN, "account %s is "
+		    "frozen: it cannot order", a.external_id);
+	if (a.status == POINTS_ACCOUNT_CLOSED)
+		return points_db__err(db, POINTS_ECLOSED, "account %s is "
+		    "closed: it cannot order", a.external_id);
+	/* the item */
+	if ((rc = points_item__load(db, r->sku, &item)))
+		return rc;
+	if (!item.it.listed)
+		return points_db__err(db, POINTS_ESTATE, "item '%s' is "
+		    "delisted: it cannot be ordered", r->sku);
+	if ((rc = points_item__tier_allows(db, &item, a.tier)))
+		return rc;
+	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
+	    item.it.stock < r->quantity)
+		return points_db__err(db, POINTS_EOUTOFSTOCK, "item '%s' is out "
+		    "of stock: %lld left, account %s asked for %lld", r->sku,
+		    (long long)item.it.stock, a.external_id,
+		    (long long)r->quantity);
+	if (item.it.order_limit && r->quantity > item.it.order_limit)
+		return points_db__err(db, POINTS_EQUOTA, "item '%s': at most "
+		    "%lld an order, account %s asked for %lld", r->sku,
+		    (long long)item.it.order_limit, a.external_id,
+		    (long long)r->quantity);
+	unit = points_item__price_of(&item, a.tier);
+	if (r->quantity > INT64_MAX / unit)
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': %lld "
+		    "units at %lld points overflow", r->sku,
+		    (long long)r->quantity, (long long)unit);
+	amount = unit * r->quantity;
+	/* the points: a hold (insufficient points refused there) */
+	snprintf(memo, sizeof(memo), "order %.64s x%lld", r->sku,
+	    (long long)r->quantity);
+	p.asset = item.it.asset;
+	p.account = r->account;
+	p.amount = amount;
+	p.memo = memo;
+	p.category = ORDER_CATEGORY;
+	p.actor = r->actor;
+	if ((rc = points_hold__create_within(db, &p, &t, &hseq)))
+		return rc;
+	/* the order */
+	memset(&o, 0, sizeof(o));
+	if ((rc = points_db__uuid_parse(db, t.id, o.id)))
+		return rc;
+	strcpy(o.o.id, t.id);
+	o.o.account = r->account;
+	strcpy(o.o.sku, r->sku);
+	strcpy(o.o.asset, item.it.asset);
+	o.o.quantity = r->quantity;
+	o.o.unit_price = unit;
+	o.o.amount = amount;
+	o.o.state = POINTS_ORDER_SUBMITTED;
+	o.o.created = points_db__time(db, 0);
+	o.o.return_days = item.it.return_days;
+	if (r->note)
+		strcpy(o.o.note, r->note);
+	/* the stock and the counters */
+	if ((rc = points_item__stock_move(db, &item, -r->quantity)))
+		return rc;
+	if (points_codec__add(&item.it.orders, 1) ||
+	    points_codec__add(&item.it.units, r->quantity) ||
+	    points_codec__add(&item.it.points, amount))
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': its "
+		    "counters would overflow", r->sku);
+	if ((rc = points_item__store(db, &item)) ||
+	    (rc = idx_put(db, k, key_account(k, r->account), &o, 0)) ||
+	    (rc = idx_put(db, k, key_item(k, r->sku), &o, 0)) ||
+	    (rc = record_change(db, &o, -1, r->actor, NULL)))
+		return rc;
+	*seq = hseq;
+	memcpy(result, &o.o, sizeof(o.o));
+	return POINTS_OK;
+}
+
+/* A repeated key: the order its first request placed. */
+static int
+place_replay(points_db *db, const points_write_op *op, int64_t seq,
+    void *result)
+{
+	points_entry_rec e;
+	order_rec o;
+	int rc;
+
+	(void)op;
+	points_entry__init(&e, 0, 0, 0);
+	rc = points_entry__load(db, seq, &e);
+	if (rc == POINTS_OK) {
+		char text[POINTS_ID_LEN + 1];
+
+		points_ids__format(e.txid, text);
+		rc = order_load(db, e.txid, text, &o);
+	}
+	points_entry__free(&e);
+	if (rc)
+		return rc;
+	o.o.replayed = 1;
+	memcpy(result, &o.o, sizeof(o.o));
+	return POINTS_OK;
+}
+
+static const points_write_op place_op = {
+	"order", ORDER_PLACE_TYPE, &points_order__req, sizeof(points_order),
+	validate_place, place_body, place_replay, NULL, NULL,
+};
+
+POINTS_EXTERN int
+points_order_place(points_db *db, const points_order_req *req,
+    points_order *out)
+{
+	return points_write__run_ks(db, &place_op, &idem_ks, req, NULL, out);
+}
+
+POINTS_EXTERN int
+points_order_req_init(points_order_req *r, unsigned int version)
+{
+	return points_write__init(&points_order__req, r, version);
+}
+
+/* ---- The other changes ---- */
+
+enum { T_APPROVE, T_CANCEL, T_SHIP, T_DELIVER, T_RETURN };
+static const char *const verbs[] = {
+	"approved", "cancelled", "shipped", "delivered", "returned",
+};
+
+typedef struct change_args {
+	int what;
+	const char *carrier, *tracking;
+	int restock;
+	const char *actor, *reason;
+} change_args;
+
+static int
+refused(points_db *db, const order_rec *o, int what, const char *why)
+{
+	return points_db__err(db, POINTS_ESTATE, "order %s is %s: it cannot "
+	    "be %s%s", o->o.id, state_name(o->o.state), verbs[what], why);
+}
+
+/* Give back what the order took: the stock (when restock) and the
+ * item's counters. */
+static int
+give_back(points_db *db, const order_rec *o, int restock)
+{
+	points_item_rec item;
+	int rc;
+
+	if ((rc = points_item__load(db, o->o.sku, &item)))
+		return rc;
+	if (restock && item.it.stock != POINTS_STOCK_UNLIMITED) {
+		if (item.it.stock > INT64_MAX - o->o.quantity)
+			return points_db__err(db, POINTS_EOVERFLOW, "item "
+			    "'%s': stock would overflow", o->o.sku);
+		item.it.stock += o->o.quantity;
+	}
+	item.it.orders--;
+	item.it.units -= o->o.quantity;
+	item.it.points -= o->o.amount;
+	return points_item__store(db, &item);
+}
+
+/* Refund a captured order: its CAPTURE reversed. */
+static int
+refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
+{
+	points_reversal rv = POINTS_REVERSAL_INIT;
+	points_txn t;
+	int rc;
+
+	rv.txn_id = o->o.capture_id;
+	rv.memo = memo;
+	rv.category = ORDER_CATEGORY;
+	rv.actor = c->actor;
+	if ((rc = points_reversal__within(db, &rv, &t)))
+		return rc;
+	strcpy(o->o.refund_id, t.id);
+	return POINTS_OK;
+}
+
+static int
+change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    const char *text, const change_args *c, order_rec *o)
+{
+	const char *const meta[2] = { ORDER_CATEGORY, c->actor };
+	char memo[POINTS_MEMO_MAX + 1];
+	int from, rc;
+	points_txn t;
+
+	if ((rc = order_load(db, id, text, o)))
+		return rc;
+	from = o->o.state;
+	snprintf(memo, sizeof(memo), "order %s %s", o->o.id, verbs[c->what]);
+	switch (c->what) {
+	case T_APPROVE:
+		if (from != POINTS_ORDER_SUBMITTED)
+			return refused(db, o, c->what, "");
+		if ((rc = points_hold__settle_within(db, o->o.id, 0, memo,
+		    meta, &t)))
+			return rc;
+		strcpy(o->o.capture_id, t.id);
+		o->o.state = POINTS_ORDER_APPROVED;
+		break;
+	case T_CANCEL:
+		if (from == POINTS_ORDER_SUBMITTED) {
+			if ((rc = points_hold__settle_within(db, o->o.id, 1,
+			    memo, meta, &t)))
+				return rc;
+			strcpy(o->o.refund_id, t.id);
+		} else if (from == POINTS_ORDER_APPROVED) {
+			if ((rc = refund(db, o, c, memo)))
+				return rc;
+		} else {
+			return refused(db, o, c->what, from ==
+			    POINTS_ORDER_SHIPPED || from ==
+			    POINTS_ORDER_DELIVERED ? " (a return is, once "
+			    "delivered)" : "");
+		}
+		if ((rc = give_back(db, o, 1)))
+			return rc;
+		o->o.state = POINTS_ORDER_CANCELLED;
+		break;
+	case T_SHIP:
+		if (from != POINTS_ORDER_APPROVED)
+			return refused(db, o, c->what, from ==
+			    POINTS_ORDER_SUBMITTED ? " before it is approved" :
+			    "");
+		strcpy(o->o.carrier, c->carrier);
+		strcpy(o->o.tracking, c->tracking);
+		o->o.shipped_at = points_db__time(db, 0);
+		o->o.state = POINTS_ORDER_SHIPPED;
+		break;
+	case T_DELIVER:
+		if (from != POINTS_ORDER_SHIPPED &&
+		    from != POINTS_ORDER_APPROVED)
+			return refused(db, o, c->what, from ==
+			    POINTS_ORDER_SUBMITTED ? " before it is approved" :
+			    "");
+		o->o.delivered_at = points_db__time(db, 0);
+		o->o.state = POINTS_ORDER_DELIVERED;
+		break;
+	case T_RETURN: {
+		int64_t days;
+
+		if (from != POINTS_ORDER_DELIVERED)
+			return refused(db, o, c->what, " (only a delivered "
+			    "order is)");
+		if (o->o.return_days == 0)
+			return points_db__err(db, POINTS_ESTATE, "order %s: "
+			    "item '%s' takes no returns", o->o.id, o->o.sku);
+		days = points_db__day(db, points_db__time(db, 0)) -
+		    points_db__day(db, o->o.delivered_at);
+		if (days > o->o.return_days)
+			return points_db__err(db, POINTS_ESTATE, "order %s: "
+			    "the return period ended: delivered %lld days ago, "
+			    "returns within %lld", o->o.id, (long long)days,
+			    (long long)o->o.return_days);
+		if ((rc = refund(db, o, c, memo)) ||
+		    (rc = give_back(db, o, c->restock)))
+			return rc;
+		o->o.state = POINTS_ORDER_RETURNED;
+		break;
+	}
+	}
+	return record_change(db, o, from, c->actor, c->reason);
+}
+
+static int
+change(points_db *db, const char *order_id, const change_args *c,
+    points_order *out)
+{
+	unsigned char id[POINTS_UUID_LEN];
+	order_rec o;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if (!order_id)
+		return points_db__err(db, POINTS_EINVAL, "order id is required");
+	if ((rc = points_db__uuid_parse(db, order_id, id)) ||
+	    (rc = check_actor(db, c->actor, c->reason)))
+		return rc;
+	if (c->what == T_SHIP &&
+	    ((rc = points_db__check_str(db, "carrier", c->carrier,
+	    POINTS_CARRIER_MAX, 1)) ||
+	    (rc = points_db__check_str(db, "tracking number", c->tracking,
+	    POINTS_TRACKING_MAX, 1))))
+		return rc;
+	if (c->what == T_RETURN && c->restock != 0 && c->restock != 1)
+		return points_db__err(db, POINTS_EINVAL, "restock must be 0 or "
+		    "1 (got %d)", c->restock);
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_db__write_end(db, change_in(db, id, order_id, c, &o));
+	if (rc == POINTS_OK)
+		*out = o.o;
+	return rc;
+}
+
+POINTS_EXTERN int
+points_order_approve(points_db *db, const char *order_id, const char *actor,
+    const char *reason, points_order *out)
+{
+	change_args c = { T_APPROVE, NULL, NULL, 0, actor, reason };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_cancel(points_db *db, const char *order_id, const char *actor,
+    const char *reason, points_order *out)
+{
+	change_args c = { T_CANCEL, NULL, NULL, 0, actor, reason };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_ship(points_db *db, const char *order_id, const char *carrier,
+    const char *tracking, const char *actor, const char *reason,
+    points_order *out)
+{
+	change_args c = { T_SHIP, carrier, tracking, 0, actor, reason };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_deliver(points_db *db, const char *order_id, const char *actor,
+    const char *reason, points_order *out)
+{
+	change_args c = { T_DELIVER, NULL, NULL, 0, actor, reason };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_return(points_db *db, const char *order_id, int restock,
+    const char *actor, const char *reason, points_order *out)
+{
+	change_args c = { T_RETURN, NULL, NULL, restock, actor, reason };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_get(points_db *db, const char *order_id, points_order *out)
+{
+	unsigned char id[POINTS_UUID_LEN];
+	order_rec o;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if (!order_id)
+		return points_db__err(db, POINTS_EINVAL, "order id is required");
+	if ((rc = points_db__uuid_parse(db, order_id, id)) ||
+	    (rc = points_db__read_begin(db)))
+		return rc;
+	rc = order_load(db, id, order_id, &o);
+	points_db__read_end(db);
+	if (rc == POINTS_OK)
+		*out = o.o;
+	return rc;
+}
+
+/* ---- An order's history ---- */
+
+#define CHANGE_BUF 16
+
+struct points_order_history_iterator {
+	points_iter base;
+	int64_t next;
+	unsigned char id[POINTS_UUID_LEN];
+	points_order_change buf[CHANGE_BUF];
+};
+
+static int history_fill(points_iter *base);
+static const points_iter_type history_type = POINTS_ITER_TYPE(
+    "order history iterator", struct points_order_history_iterator, next,
+    history_fill, NULL);
+
+static int
+history_fill(points_iter *base)
+{
+	struct points_order_history_iterator *it = (void *)base;
+	points_db *db = base->db;
+	unsigned char lo[POINTS_UUID_LEN + 4], hi[POINTS_UUID_LEN + 4];
+	points_cursor *c;
+	int rc;
+
+	memcpy(lo, it->id, POINTS_UUID_LEN);
+	points_codec__put_be32(lo + POINTS_UUID_LEN, (uint32_t)it->next);
+	/* up to n = 0xffffffff, excluded: no history reaches it */
+	memcpy(hi, it->id, POINTS_UUID_LEN);
+	memset(hi + POINTS_UUID_LEN, 0xff, 4);
+	rc = db->store->cursor_open(db->store, db->ks[log_ks.slot], lo,
+	    sizeof(lo), hi, sizeof(hi), 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "mallorderlog");
+	while (base->n < CHANGE_BUF) {
+		const void *k, *v;
+		size_t kl, vl;
+		points_order_change *out = &it->buf[base->n];
+		points_rd rd;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			base->done = 1;
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "mallorderlog");
+			break;
+		}
+		memset(out, 0, sizeof(*out));
+		points_rd__init(&rd, v, vl);
+		if (kl != POINTS_UUID_LEN + 4 || points_rd__u8(&rd) != CHANGE_V1)
+			rd.err = POINTS_ECORRUPT;
+		out->time = points_rd__svar(&rd);
+		out->from_state = (int)points_rd__svar(&rd);
+		out->to_state = (int)points_rd__svar(&rd);
+		points_rd__str(&rd, out->actor, sizeof(out->actor));
+		points_rd__str(&rd, out->reason, sizeof(out->reason));
+		if (rd.err) {
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "order change record unreadable");
+			break;
+		}
+		points_ids__format(it->id, out->order_id);
+		out->n = points_codec__get_be32((const unsigned char *)k +
+		    POINTS_UUID_LEN);
+		base->n++;
+		it->next = out->n + 1;
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_order_history_iterator_new(points_db *db, const char *order_id,
+    points_order_history_iterator **out)
+{
+	unsigned char id[POINTS_UUID_LEN];
+	points_iter *base;
+	order_rec o;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if (!order_id)
+		return points_db__err(db, POINTS_EINVAL, "order id is required");
+	if ((rc = points_db__uuid_parse(db, order_id, id)) ||
+	    (rc = points_db__read_begin(db)))
+		return rc;
+	rc = order_load(db, id, order_id, &o);
+	points_db__read_end(db);
+	if (rc)
+		return rc;
+	if ((rc = points_iter__new(db, &history_type,
+	    sizeof(struct points_order_history_iterator), &base)))
+		return rc;
+	*out = (points_order_history_iterator *)(void *)base;
+	(*out)->next = 1;
+	memcpy((*out)->id, id, POINTS_UUID_LEN);
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_order_history_next(points_order_history_iterator *it,
+    points_order_change *out)
+{
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &history_type, out);
+
+	if (rc == POINTS_OK)
+		*out = it->buf[it->base.i++];
+	return rc;
+}
+
+POINTS_EXTERN void
+points_order_history_iterator_free(points_order_history_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
+}
+
+/* ---- Lists of orders ---- */
+
+#define ORDER_BUF 8
+
+typedef struct order_pos {
+	unsigned char key[IDX_MAX + 1]; /* the last key read, then a 0 */
+	size_t len;                     /* 0: from the start */
+} order_pos;
+
+struct points_order_iterator {
+	points_iter base;
+	order_pos pos;
+	/* the index read (prefix, plen; plen 0: the orders themselves)
+	 * and the filters */
+	unsigned char prefix[IDX_MAX];
+	size_t plen;
+	int64_t account;
+	int state;
+	char sku[POINTS_SKU_MAX + 1];
+	points_order buf[ORDER_BUF];
+};
+
+static int orders_fill(points_iter *base);
+static const points_iter_type orders_type = POINTS_ITER_TYPE(
+    "order iterator", struct points_order_iterator, pos, orders_fill, NULL);
+
+static int
+orders_fill(points_iter *base)
+{
+	struct points_order_iterator *it = (void *)base;
+	points_db *db = base->db;
+	const points_ksdef *ks = it->plen ? &idx_ks : &order_ks;
+	unsigned char hi[IDX_MAX];
+	size_t hil = 0;
+	points_cursor *c;
+	int rc;
+
+	if (it->plen) {
+		/* past every key with the prefix: its last byte raised (a
+		 * prefix never ends in 0xff: 'a'+be64 of an id < 2^63,
+		 * 's'+state, 'i'+SKU+0) */
+		memcpy(hi, it->prefix, it->plen);
+		hi[it->plen - 1]++;
+		hil = it->plen;
+	}
+	rc = db->store->cursor_open(db->store, db->ks[ks->slot],
+	    it->pos.len ? it->pos.key : it->prefix,
+	    it->pos.len ? it->pos.len : it->plen, hil ? hi : NULL, hil, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, ks->name);
+	while (base->n < ORDER_BUF) {
+		const void *k, *v;
+		size_t kl, vl;
+		const unsigned char *id;
+		order_rec o;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			base->done = 1;
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, ks->name);
+			break;
+		}
+		if (kl > IDX_MAX || kl < POINTS_UUID_LEN ||
+		    (it->plen && kl != it->plen + POINTS_UUID_LEN)) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "%s: bad key",
+			    ks->name);
+			break;
+		}
+		memcpy(it->pos.key, k, kl);
+		it->pos.key[kl] = 0;
+		it->pos.len = kl + 1;
+		id = (const unsigned char *)k + kl - POINTS_UUID_LEN;
+		if (it->plen) {
+			char text[POINTS_ID_LEN + 1];
+			unsigned char idb[POINTS_UUID_LEN];
+
+			/* the cursor's values die with the next call */
+			memcpy(idb, id, POINTS_UUID_LEN);
+			points_ids__format(idb, text);
+			rc = order_load(db, idb, text, &o);
+			if (rc == POINTS_ENOTFOUND)
+				rc = points_db__err(db, POINTS_ECORRUPT,
+				    "mallorderidx names order %s, which is "
+				    "not there", text);
+		} else {
+			rc = decode(db, id, v, vl, &o);
+		}
+		if (rc)
+			break;
+		if ((it->account && o.o.account != it->account) ||
+		    (it->state >= 0 && o.o.state != it->state) ||
+		    (it->sku[0] && strcmp(o.o.sku, it->sku)))
+			continue;
+		it->buf[base->n++] = o.o;
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_order_iterator_new(points_db *db, int64_t account, int state,
+    const char *sku, points_order_iterator **out)
+{
+	struct points_order_iterator *it;
+	points_iter *base;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if (account < 0)
+		return points_db__err(db, POINTS_EINVAL, "order iterator: bad "
+		    "account %lld", (long long)account);
+	if (state < -1 || state >= NSTATES)
+		return points_db__err(db, POINTS_EINVAL, "order iterator: "
+		    "unknown state %d", state);
+	if (sku && (rc = points_item__check_sku(db, sku)))
+		return rc;
+	if ((rc = points_iter__new(db, &orders_type,
+	    sizeof(struct points_order_iterator), &base)))
+		return rc;
+	it = (struct points_order_iterator *)(void *)base;
+	it->account = account;
+	it->state = state;
+	if (sku)
+		strcpy(it->sku, sku);
+	if (account)
+		it->plen = key_account(it->prefix, account);
+	else if (sku)
+		it->plen = key_item(it->prefix, sku);
+	else if (state >= 0)
+		it->plen = key_state(it->prefix, state);
+	*out = (points_order_iterator *)it;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_order_next(points_order_iterator *it, points_order *out)
+{
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &orders_type, out);
+
+	if (rc == POINTS_OK)
+		*out = it->buf[it->base.i++];
+	return rc;
+}
+
+POINTS_EXTERN void
+points_order_iterator_free(points_order_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
+}
