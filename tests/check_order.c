@@ -768,7 +768,7 @@ START_TEST(test_two_processes_race_for_the_last_unit)
 			ck_assert_int_eq(points_asset_create(p, "PTS", 0,
 			    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
 		for (i = 0; i < 2; i++) {
-			char ext[16];
+			char ext[32];
 
 			snprintf(ext, sizeof(ext), "R%d-%d", round, i);
 			buyer[i] = tu_account(p, ext);
