@@ -180,18 +180,79 @@ POINTS_EXTERN void points_rule_history_iterator_free(
 /* ---- Tiers ----
  * The tier table: an account's tier (points_account.tier) names a row,
  * whose multiplier applies to every rule without POINTS_RULE_NO_TIER.
- * A tier not in the table multiplies by 100%. */
-#define POINTS_TIER_VERSION 1
+ * A tier not in the table multiplies by 100%.
+ *
+ * Qualification.  A row of rank > 0 may carry a qualification: at least
+ * qualify_points of asset qualify_asset earned in the calendar month of
+ * the evaluation and the qualify_months - 1 months before it, in the
+ * ledger's UTC offset ("5,000 PTS in the last 12 months: gold").  What
+ * counts as earned: every earn posted to the account (points_earn, a
+ * rule's award, an approved award, pending points from their award),
+ * counted in the month of its time; a reversal of an earn (a refund)
+ * takes its points back from that month.  Transfers in, adjustments
+ * and reversals of anything else do not count.  The figures are kept
+ * per account from the moment a qualification names the asset:
+ * earlier earns are not counted.
+ * An earn that makes the account meet a tier of higher rank than its
+ * own (a tier not in the table, or none, ranks below every row) moves
+ * it there in the earn's transaction, so the next event earns with the
+ * new multiplier.  Earns never move an account down: points_tier_sweep
+ * does, when its figure has fallen below its tier's qualification.
+ * Every such change is in the account's history (points_account_apply)
+ * with actor "system:tiers" and the figures in the reason ("earned
+ * 5,200 PTS in the 12 months to 2026-12-01; gold needs 5,000").
+ * A tier set by hand (points_account_apply) stands until the next
+ * evaluation: an earn may raise it, the sweep lowers it when it is a
+ * qualifying tier the account does not meet.  A tier without a
+ * qualification is never taken away by the sweep (a status match, a
+ * staff tier): the way to keep an account in a tier by hand. */
+#define POINTS_TIER_VERSION 2
+#define POINTS_TIER_MONTHS_MAX 36 /* the longest qualifying window */
+#define POINTS_TIER_ACTOR "system:tiers"
 typedef struct points_tier {
 	char name[POINTS_TIER_MAX + 1];
 	int rank;          /* order: 0 the lowest */
 	int64_t percent;   /* the multiplier: 150 is 1.5x; > 0 */
+	/* version 2: the qualification; "" asset: none */
+	char qualify_asset[POINTS_ASSET_MAX + 1];
+	int64_t qualify_points; /* at least this much earned ... */
+	int qualify_months;     /* ... in this many calendar months */
 } points_tier;
-/* Add or change a row. */
+/* Add or change a row (a row's qualification stays as it is). */
 POINTS_EXTERN int points_tier_set(points_db *db, const char *name, int rank,
     int64_t percent);
 POINTS_EXTERN int points_tier_get(points_db *db, const char *name,
     points_tier *out);
+/* Set the qualification of tier name (a row of rank > 0): at least
+ * points (> 0) of asset earned in months (1 to POINTS_TIER_MONTHS_MAX)
+ * calendar months.  asset NULL or "" (points and months 0) removes it. */
+POINTS_EXTERN int points_tier_qualify(points_db *db, const char *name,
+    const char *asset, int64_t points, int months);
+/* What account earned of asset in the calendar month of as_of (0: the
+ * ledger's clock) and the months - 1 before it, as qualification counts
+ * it. */
+POINTS_EXTERN int points_tier_earned(points_db *db, int64_t account,
+    const char *asset, int months, int64_t as_of, int64_t *out);
+
+/* The sweep: every user account that is not closed is evaluated at
+ * as_of (0: the ledger's clock; not later than it).  One whose tier has
+ * a qualification it no longer meets moves to the tier of highest rank
+ * whose qualification it meets, or else to the base tier (the lowest
+ * rank without a qualification; none: no tier); one that meets a tier
+ * of higher rank than its own moves up.  POINTS_TIER_SWEEP_CHUNK
+ * accounts a write transaction; idempotent; after a failure the chunks
+ * committed stand and a rerun does the rest.  Run it with the expiry
+ * sweep (points_expire_sweep), daily or at least monthly.  out may be
+ * NULL. */
+#define POINTS_TIER_SWEEP_CHUNK 1000
+typedef struct points_tier_sweep_report {
+	int64_t accounts;   /* accounts evaluated */
+	int64_t upgraded;   /* moved up */
+	int64_t downgraded; /* moved down */
+	int64_t as_of;      /* the time evaluated at */
+} points_tier_sweep_report;
+POINTS_EXTERN int points_tier_sweep(points_db *db, int64_t as_of,
+    points_tier_sweep_report *out);
 
 /* ---- Events ----
  * A host reports what happened (a purchase, a course completed); the

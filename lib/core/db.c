@@ -285,6 +285,20 @@ txn_ended(points_db *db, int committed)
 			m->txn_end(db, db->state[m->slot], committed);
 }
 
+int
+points_db__earned(points_db *db, int64_t account, uint32_t asset,
+    int64_t time, int64_t amount)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->earned && m->slot < db->nstate &&
+		    (rc = m->earned(db, db->state[m->slot], account, asset,
+		    time, amount)))
+			return rc;
+	return POINTS_OK;
+}
 
 int
 points_db__read_begin(points_db *db)

@@ -65,6 +65,14 @@ struct points_module {
 	 * so that an account whose points have all expired (a balance read
 	 * shows none) closes. */
 	int (*closing)(points_db *db, void *state, int64_t account);
+	/* Inside a write transaction, after the ledger posted an earn to a
+	 * user account (amount > 0, time the earn's) or a reversal of one
+	 * (amount < 0, time the reversed earn's), in the same transaction
+	 * (NULL: nothing to do): the account's figures changed.  The
+	 * rules' tiers keep what accounts earn and upgrade them here.  A
+	 * failure fails the posting. */
+	int (*earned)(points_db *db, void *state, int64_t account,
+	    uint32_t asset, int64_t time, int64_t amount);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */

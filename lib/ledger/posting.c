@@ -676,6 +676,10 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	if (type == POINTS_TXN_TRANSFER &&
 	    (rc = points_policy__transfer_done(db, &c->xd)))
 		goto done;
+	/* the modules that count what accounts earn (module.h) */
+	if (type == POINTS_TXN_EARN &&
+	    (rc = points_db__earned(db, c->to, asset->id, t, c->amount)))
+		goto done;
 	*seq = e.seq;
 	rc = points_entry__txn(db, &e, result);
 done:

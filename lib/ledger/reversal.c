@@ -185,6 +185,10 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	    (rc = points_posting__expiry_store(db, &run)) ||
 	    (rc = points_db__put(db, &points_reversal__ks, k, 8, v, 8)))
 		goto done;
+	if (orig.type == POINTS_TXN_EARN &&
+	    (rc = points_db__earned(db, orig.to, orig.asset, orig.time,
+	    -amount)))
+		goto done;
 	rc = points_entry__txn(db, &e, out);
 done:
 	points_posting__expiry_end(&run);

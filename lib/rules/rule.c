@@ -17,14 +17,19 @@
 #include "rules/rule.h"
 
 /* 2: a version may be a record of version 2 (pending days), which
- * format 1 cannot read; a ledger of format 1 has none. */
-#define RULE_FORMAT 2
+ * format 1 cannot read; a ledger of format 1 has none.
+ * 3: a tier may be a record of version 2 (a qualification), which
+ * format 2 cannot read; a ledger of format 2 has none. */
+#define RULE_FORMAT 3
 #define RULE_HEAD_V1 1
 #define RULE_VERSION_V1 1
 /* Version 2 adds pending_days after the expressions; written only for
  * a rule with pending points, so the others stay version 1. */
 #define RULE_VERSION_V2 2
 #define TIER_V1 1
+/* Version 2 adds the qualification; written only for a tier that has
+ * one, so the others stay version 1. */
+#define TIER_V2 2
 
 static points_ksdef rule_ks = { "rule", 0, 0 };
 static points_ksdef rulever_ks = { "rulever", 0, 0 };
@@ -445,6 +450,27 @@ load_versions(points_db *db, points_rules_set *s)
 	return rc;
 }
 
+/* A tier record (either version) into t, whose name is set. */
+static void
+tier_decode(points_rd *r, points_tier *t)
+{
+	unsigned v = points_rd__u8(r);
+
+	if (v != TIER_V1 && v != TIER_V2)
+		r->err = POINTS_ECORRUPT;
+	t->rank = (int)points_rd__svar(r);
+	t->percent = points_rd__svar(r);
+	if (v == TIER_V2) {
+		points_rd__str(r, t->qualify_asset, sizeof(t->qualify_asset));
+		t->qualify_points = points_rd__svar(r);
+		t->qualify_months = (int)points_rd__svar(r);
+		if (!t->qualify_asset[0] || t->qualify_points <= 0 ||
+		    t->qualify_months < 1 ||
+		    t->qualify_months > POINTS_TIER_MONTHS_MAX)
+			r->err = POINTS_ECORRUPT;
+	}
+}
+
 static int
 load_tiers(points_db *db, points_rules_set *s)
 {
@@ -487,11 +513,9 @@ load_tiers(points_db *db, points_rules_set *s)
 		t = &s->tiers[s->ntiers];
 		memset(t, 0, sizeof(*t));
 		points_rd__init(&r, v, vl);
-		if (kl == 0 || kl > POINTS_TIER_MAX ||
-		    points_rd__u8(&r) != TIER_V1)
+		tier_decode(&r, t);
+		if (kl == 0 || kl > POINTS_TIER_MAX)
 			r.err = POINTS_ECORRUPT;
-		t->rank = (int)points_rd__svar(&r);
-		t->percent = points_rd__svar(&r);
 		if (r.err) {
 			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "tier record unreadable");
@@ -1099,24 +1123,76 @@ points_rule_history_iterator_free(points_rule_history_iterator *it)
 
 /* ---- Tiers ---- */
 
+/* Read tier name into *t: POINTS_ENOTFOUND (no message) when missing. */
 static int
-tier_set_in(points_db *db, const char *name, int rank, int64_t percent)
+tier_read(points_db *db, const char *name, points_tier *t)
 {
-	unsigned char v[1 + 10 + 10];
+	const void *v;
+	size_t vl;
+	points_rd r;
+	int rc;
+
+	rc = points_db__get(db, &tier_ks, name, strlen(name), &v, &vl);
+	if (rc)
+		return rc;
+	memset(t, 0, sizeof(*t));
+	points_rd__init(&r, v, vl);
+	tier_decode(&r, t);
+	if (r.err)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "tier '%s': record unreadable", name);
+	strcpy(t->name, name);
+	return POINTS_OK;
+}
+
+static int
+tier_write(points_db *db, const points_tier *t)
+{
 	points_buf b;
-	size_t n;
 	int rc;
 
 	if ((rc = bump(db, NULL)))
 		return rc;
 	points_buf__init(&b);
-	points_buf__u8(&b, TIER_V1);
-	points_buf__svar(&b, rank);
-	points_buf__svar(&b, percent);
-	n = b.len;
-	memcpy(v, b.data, n);
+	points_buf__u8(&b, t->qualify_asset[0] ? TIER_V2 : TIER_V1);
+	points_buf__svar(&b, t->rank);
+	points_buf__svar(&b, t->percent);
+	if (t->qualify_asset[0]) {
+		points_buf__str(&b, t->qualify_asset);
+		points_buf__svar(&b, t->qualify_points);
+		points_buf__svar(&b, t->qualify_months);
+	}
+	if (b.err)
+		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
+	else
+		rc = points_db__put(db, &tier_ks, t->name, strlen(t->name),
+		    b.data, b.len);
 	points_buf__free(&b);
-	return points_db__put(db, &tier_ks, name, strlen(name), v, n);
+	return rc;
+}
+
+static int
+tier_set_in(points_db *db, const char *name, int rank, int64_t percent)
+{
+	points_tier t;
+	int rc = tier_read(db, name, &t);
+
+	if (rc == POINTS_ENOTFOUND) {
+		memset(&t, 0, sizeof(t));
+		strcpy(t.name, name);
+	} else if (rc) {
+		return rc;
+	}
+	if (rank == 0 && t.qualify_asset[0])
+		return points_db__err(db, POINTS_EINVAL, "tier '%s': rank 0 "
+		    "is the base and needs no qualification, and this tier "
+		    "has one (%lld %s in %d months): remove it first "
+		    "(points_tier_qualify)", name,
+		    (long long)t.qualify_points, t.qualify_asset,
+		    t.qualify_months);
+	t.rank = rank;
+	t.percent = percent;
+	return tier_write(db, &t);
 }
 
 POINTS_EXTERN int
@@ -1137,6 +1213,70 @@ points_tier_set(points_db *db, const char *name, int rank, int64_t percent)
 	if ((rc = points_db__write_begin(db)))
 		return rc;
 	return points_db__write_end(db, tier_set_in(db, name, rank, percent));
+}
+
+static int
+tier_qualify_in(points_db *db, const char *name, const char *asset,
+    int64_t points, int months)
+{
+	points_tier t;
+	points_asset_rec a;
+	int rc = tier_read(db, name, &t);
+
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "tier '%s' not found: add it "
+		    "first (points_tier_set)", name);
+	if (rc)
+		return rc;
+	if (asset && *asset) {
+		if (t.rank == 0)
+			return points_db__err(db, POINTS_EINVAL, "tier '%s': "
+			    "rank 0 is the base and needs no qualification",
+			    name);
+		if ((rc = points_asset__find(db, asset, &a)))
+			return rc;
+		strcpy(t.qualify_asset, asset);
+		t.qualify_points = points;
+		t.qualify_months = months;
+	} else {
+		memset(t.qualify_asset, 0, sizeof(t.qualify_asset));
+		t.qualify_points = 0;
+		t.qualify_months = 0;
+	}
+	return tier_write(db, &t);
+}
+
+POINTS_EXTERN int
+points_tier_qualify(points_db *db, const char *name, const char *asset,
+    int64_t points, int months)
+{
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if ((rc = points_db__check_str(db, "tier", name, POINTS_TIER_MAX, 1)) ||
+	    (rc = points_db__check_str(db, "asset", asset, POINTS_ASSET_MAX,
+	    0)))
+		return rc;
+	if (!asset || !*asset) {
+		if (points || months)
+			return points_db__err(db, POINTS_EINVAL, "tier '%s': "
+			    "no asset removes the qualification: points and "
+			    "months must be 0 (got %lld, %d)", name,
+			    (long long)points, months);
+	} else if (points <= 0) {
+		return points_db__err(db, POINTS_EINVAL, "tier '%s': the "
+		    "points to qualify must be positive (got %lld)", name,
+		    (long long)points);
+	} else if (months < 1 || months > POINTS_TIER_MONTHS_MAX) {
+		return points_db__err(db, POINTS_EINVAL, "tier '%s': months "
+		    "must be 1 to %d (got %d)", name, POINTS_TIER_MONTHS_MAX,
+		    months);
+	}
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	return points_db__write_end(db, tier_qualify_in(db, name, asset,
+	    points, months));
 }
 
 POINTS_EXTERN int
@@ -1161,10 +1301,7 @@ points_tier_get(points_db *db, const char *name, points_tier *out)
 	if (rc == POINTS_OK) {
 		memset(&t, 0, sizeof(t));
 		points_rd__init(&r, v, vl);
-		if (points_rd__u8(&r) != TIER_V1)
-			r.err = POINTS_ECORRUPT;
-		t.rank = (int)points_rd__svar(&r);
-		t.percent = points_rd__svar(&r);
+		tier_decode(&r, &t);
 		if (r.err)
 			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "tier '%s': record unreadable", name);
