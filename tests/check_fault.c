@@ -279,6 +279,14 @@ fx_populate(void)
 		/* CUP's out of stock, then 6 changes of orders */
 		outbox_base = 7;
 	}
+	/* a tier that qualifies: vip, 500 PTS earned in the calendar
+	 * month (earn_upgrade crosses it); jack is vip by hand and short
+	 * of it (tier_sweep moves him to silver, the base) */
+	ck_assert_int_eq(points_tier_set(db, "vip", 3, 300), POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(db, "vip", "PTS", 500, 1),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, jack, NULL, "vip", NULL),
+	    POINTS_OK);
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
 	 * into the handle's cache, as the events above left it, so that
@@ -1586,6 +1594,64 @@ check_tier_set(void)
 	ck_assert_int_eq(t.percent, 150);
 }
 
+static int
+run_tier_qualify(void)
+{
+	return points_tier_qualify(db, "gold", "PTS", 5000, 12);
+}
+
+static void
+check_tier_qualify(void)
+{
+	points_tier t;
+
+	ck_assert_int_eq(points_tier_get(db, "gold", &t), POINTS_OK);
+	ck_assert_int_eq(t.qualify_points, 5000);
+	ck_assert_int_eq(t.qualify_months, 12);
+}
+
+/* bob earns 500 PTS: vip, in the same transaction */
+static int
+run_earn_upgrade(void)
+{
+	points_posting p = tu_posting("PTS", bob, 500);
+
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_earn_upgrade(void)
+{
+	points_account a;
+	int64_t v;
+
+	ck_assert_int_eq(points_account_get(db, bob, &a), POINTS_OK);
+	ck_assert_str_eq(a.tier, "vip");
+	ck_assert_int_eq(points_tier_earned(db, bob, "PTS", 1, 0, &v),
+	    POINTS_OK);
+	ck_assert_int_eq(v, 500);
+}
+
+static points_tier_sweep_report tso;
+
+/* jack, vip by hand, earned nothing since: silver */
+static int
+run_tier_sweep(void)
+{
+	return points_tier_sweep(db, 0, &tso);
+}
+
+static void
+check_tier_sweep(void)
+{
+	points_account a;
+
+	ck_assert_int_eq(tso.downgraded, 1);
+	ck_assert_int_eq(tso.upgraded, 0);
+	ck_assert_int_eq(points_account_get(db, jack, &a), POINTS_OK);
+	ck_assert_str_eq(a.tier, "silver");
+}
+
 /* bob buys for 80.00 through alice's link: 80 capped to 50 for bob,
  * 5 for alice */
 static int
@@ -2101,7 +2167,8 @@ static const fault_op write_ops[] = {
 	{ "hold_release_spilled", run_hold_release_spilled,
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
-	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
+	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(tier_qualify),
+	OP(earn_upgrade), OP(tier_sweep), OP(event_apply),
 	OP(event_reverse), OP(event_pending), OP(event_reverse_pending),
 	OP(event_approval), OP(approval_nominate), OP(approval_approve),
 	OP(approval_reject),
