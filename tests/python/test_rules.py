@@ -57,6 +57,43 @@ class RulesTest(LedgerCase):
         r = self.ledger.event_apply("o2", "purchase", self.bob, 12345)
         self.assertEqual(r.points, 123)  # no tier: 100%
 
+    def test_tier_qualification(self):
+        self.save_spend(condition=None)
+        self.ledger.tier_set("normal", 0, 100)
+        self.ledger.tier_set("gold", 2, 200)
+        self.ledger.tier_qualify("gold", "PTS", 5000, 12)
+        t = self.ledger.tier_get("gold")
+        self.assertEqual((t.qualify_asset, t.qualify_points,
+                          t.qualify_months), ("PTS", 5000, 12))
+        # the event that crosses earns 1x; the next 2x
+        self.assertEqual(self.ledger.event_apply(
+            "o1", "purchase", self.alice, 520000).points, 5200)
+        self.assertEqual(self.ledger.account(self.alice).tier, "gold")
+        self.assertEqual(self.ledger.event_apply(
+            "o2", "purchase", self.alice, 10000).points, 200)
+        self.assertEqual(self.ledger.tier_earned(self.alice, "PTS", 12),
+                         5400)
+        change = [c for c in self.ledger.account_history(self.alice)][-1]
+        self.assertEqual((change.new_value, change.actor),
+                         ("gold", "system:tiers"))
+        self.assertIn("earned 5,200 PTS in the 12 months to 2023-11-14; "
+                      "gold needs 5,000", change.reason)
+        # a year on, the sweep moves alice down to the base
+        self.ledger.set_clock(T0 + 400 * DAY)
+        r = self.ledger.tier_sweep()
+        self.assertIsInstance(r, points.TierSweepReport)
+        self.assertEqual((r.downgraded, r.upgraded), (1, 0))
+        self.assertEqual(self.ledger.account(self.alice).tier, "normal")
+        self.assertEqual(self.ledger.tier_sweep().downgraded, 0)
+        with self.assertRaises(points.InvalidArgument) as e:
+            self.ledger.tier_qualify("gold", "PTS", 0, 12)
+        self.assertIn("the points to qualify must be positive",
+                      str(e.exception))
+        with self.assertRaises(points.NotFound):
+            self.ledger.tier_qualify("nope", "PTS", 1, 1)
+        self.ledger.tier_qualify("gold", None)
+        self.assertEqual(self.ledger.tier_get("gold").qualify_asset, "")
+
     def test_apply_preview_get(self):
         self.save_spend()
         self.ledger.rule_save("store", "purchase", "50", "PTS", "ops",

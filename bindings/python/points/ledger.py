@@ -31,7 +31,8 @@ from .errors import (Corrupt, Error, InvalidArgument, LedgerClosed, Misuse,
 from .records import (Account, AccountChange, Approval, Asset, Balance,
                       ChainHead,
                       Entry, ForfeitReport, HOLD_OPEN, Lot, Settings,
-                      SweepReport, Txn, Rule, Tier, RuleOutcome,
+                      SweepReport, Txn, Rule, Tier, TierSweepReport,
+                      RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, OutboxEvent, ITEMS_LISTED,
                       ITEMS_IN_STOCK, Order, OrderChange,
@@ -517,6 +518,30 @@ class Ledger:
 
     def tier_get(self, name):
         return Tier._make(self._call(_c.points_tier_get, name))
+
+    def tier_qualify(self, name, asset, points=0, months=0):
+        """Set the qualification of tier name (rank above 0): at least
+        points of asset earned in months calendar months (1-36).  asset
+        None removes it.  An earn that makes an account meet a tier
+        above its own moves it up at once; tier_sweep moves accounts
+        down (points_tier_qualify(3))."""
+        self._call(_c.points_tier_qualify, name, asset, points, months)
+
+    def tier_earned(self, account, asset, months, as_of=None):
+        """What account earned of asset in the calendar month of as_of
+        (default: now) and the months - 1 before it, as tier
+        qualification counts it."""
+        t = 0 if as_of is None else seconds(as_of)
+        return self._call(_c.points_tier_earned, account_id(account),
+                          asset, months, t)
+
+    def tier_sweep(self, as_of=None):
+        """Evaluate every account's tier at as_of (default: now): down
+        when its figure fell below its tier's qualification, up when it
+        meets a higher tier.  Idempotent; run it with expire_sweep.
+        Returns a TierSweepReport."""
+        t = 0 if as_of is None else seconds(as_of)
+        return TierSweepReport._make(self._call(_c.points_tier_sweep, t))
 
     def rule_backtest(self, name, version=0, since=None, until=None):
         """What version (0: the latest) of rule name, a draft typically,

@@ -250,6 +250,11 @@ class Tier(_record("Tier")):
     __slots__ = ()
 
 
+class TierSweepReport(_record("TierSweepReport")):
+    """What a tier sweep did (Ledger.tier_sweep)."""
+    __slots__ = ()
+
+
 class RuleOutcome(_record("RuleOutcome")):
     """What one rule did with an event, in an EventResult."""
     __slots__ = ()

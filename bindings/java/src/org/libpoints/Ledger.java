@@ -496,6 +496,33 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * Set the qualification of tier {@code name} (rank above 0): at least {@code points} of
+     * {@code asset} earned in {@code months} calendar months (1-36). A null asset (points
+     * and months 0) removes it. An earn that makes an account meet a tier above its own
+     * moves it up at once; {@link #tierSweep} moves accounts down.
+     */
+    public synchronized void qualifyTier(String name, String asset, long points, int months) {
+        capi.points_tier_qualify(db(), name, asset, points, months);
+    }
+
+    /**
+     * What account earned of asset in the calendar month of asOf (0: now) and the
+     * {@code months - 1} before it, as tier qualification counts it.
+     */
+    public synchronized long tierEarned(long account, String asset, int months, long asOf) {
+        return capi.points_tier_earned(db(), account, asset, months, asOf);
+    }
+
+    /**
+     * Evaluate every account's tier at asOf (0: now): down when its figure fell below its
+     * tier's qualification, up when it meets a higher tier. Idempotent; run it with
+     * {@link #expireSweep}.
+     */
+    public synchronized TierSweepReport tierSweep(long asOf) {
+        return capi.points_tier_sweep(db(), asOf);
+    }
+
+    /**
      * What version {@code version} (0: the latest) of rule {@code name}, a
      * draft typically, would have awarded over the logged events with
      * {@code from <= time < until} (0: no bound), in force alone, writing

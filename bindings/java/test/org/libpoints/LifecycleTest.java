@@ -65,6 +65,8 @@ public class LifecycleTest {
                 () -> l.setRuleState("r", RuleState.ACTIVE, "me", null), () -> l.rule("r"),
                 () -> l.ruleExpr("r", RuleExpr.POINTS, 0), () -> l.ruleHistory("r"),
                 () -> l.setTier("gold", 1, 150), () -> l.tier("gold"),
+                () -> l.qualifyTier("gold", "PTS", 1, 1), () -> l.tierEarned(a, "PTS", 12, 0),
+                () -> l.tierSweep(0),
                 () -> l.applyEvent(Event.of("e", "t", a)), () -> l.previewEvent(Event.of("e", "t", a)),
                 () -> l.event("e"), () -> l.reverseEvent("e", 0, null, null, null, false),
                 () -> l.nominateAward(a, "PTS", 1, null, 0, null, "m"),

@@ -110,6 +110,41 @@ public class RulesTest {
     }
 
     @Test
+    public void tierQualification() {
+        ledger.saveRule(spend());
+        ledger.setTier("normal", 0, 100);
+        ledger.setTier("gold", 2, 200);
+        ledger.qualifyTier("gold", "PTS", 5000, 12);
+        Tier t = ledger.tier("gold");
+        assertEquals("PTS", t.qualifyAsset());
+        assertEquals(5000, t.qualifyPoints());
+        assertEquals(12, t.qualifyMonths());
+        /* the event that crosses earns 1x; the next 2x */
+        assertEquals(5200, ledger.applyEvent(Event.of("o1", "purchase", alice).amount(520000)).points());
+        assertEquals("gold", ledger.getAccount(alice).tier());
+        assertEquals(200, ledger.applyEvent(Event.of("o2", "purchase", alice).amount(10000)).points());
+        assertEquals(5400, ledger.tierEarned(alice, "PTS", 12, 0));
+        List<AccountChange> h = list(ledger.accountHistory(alice));
+        AccountChange c = h.get(h.size() - 1);
+        assertEquals("gold", c.newValue());
+        assertEquals("system:tiers", c.actor());
+        assertTrue(c.reason(), c.reason().contains("gold needs 5,000"));
+        /* a year on, the sweep moves alice down to the base */
+        ledger.setClock(T0 + 400 * DAY);
+        TierSweepReport r = ledger.tierSweep(0);
+        assertEquals(1, r.downgraded());
+        assertEquals(0, r.upgraded());
+        assertEquals("normal", ledger.getAccount(alice).tier());
+        assertEquals(0, ledger.tierSweep(0).downgraded());
+        InvalidArgumentException e = expect(InvalidArgumentException.class,
+                () -> ledger.qualifyTier("gold", "PTS", 0, 12));
+        assertTrue(e.getMessage(), e.getMessage().contains("the points to qualify must be positive"));
+        expect(NotFoundException.class, () -> ledger.qualifyTier("nope", "PTS", 1, 1));
+        ledger.qualifyTier("gold", null, 0, 0);
+        assertEquals("", ledger.tier("gold").qualifyAsset());
+    }
+
+    @Test
     public void applyPreviewGet() {
         ledger.saveRule(spend());
         ledger.saveRule(RuleDef.of("store", "purchase", "50", "PTS")
