@@ -17,6 +17,9 @@
  * the bytes written per earn and per event (every byte the process
  * hands to write(): WAL frames and checkpoints; /proc/self/io wchar),
  * each the median of the runs.
+ * -q gives silver and gold qualifications (2,000 and 5,000 PTS in 12
+ * months, points_tier_qualify(3)): every earn then also keeps the
+ * account's monthly figure and may move it up.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@
 #define NRULES 20
 
 static long accounts = 20000, events = 50000, batch = 1000, runs = 3;
+static int qualify; /* -q: gold and silver by qualification */
 static int64_t now_t = T0 + 8 * 3600;
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static long next_event;
@@ -133,6 +137,12 @@ setup(points_db *db)
 	    "asset");
 	check(db, points_tier_set(db, "silver", 1, 150), "tier");
 	check(db, points_tier_set(db, "gold", 2, 200), "tier");
+	if (qualify) {
+		check(db, points_tier_qualify(db, "silver", "PTS", 2000, 12),
+		    "qualify");
+		check(db, points_tier_qualify(db, "gold", "PTS", 5000, 12),
+		    "qualify");
+	}
 	check(db, points_batch_begin(db), "batch");
 	for (i = 0; i < accounts; i++) {
 		snprintf(ext, sizeof(ext), "C%07ld", i);
@@ -223,15 +233,16 @@ main(int argc, char **argv)
 	long r;
 	int c;
 
-	while ((c = getopt(argc, argv, "a:n:b:r:")) != -1) {
+	while ((c = getopt(argc, argv, "a:n:b:r:q")) != -1) {
 		switch (c) {
 		case 'a': accounts = atol(optarg); break;
 		case 'n': events = atol(optarg); break;
 		case 'b': batch = atol(optarg); break;
 		case 'r': runs = atol(optarg); break;
+		case 'q': qualify = 1; break;
 		default:
 			fprintf(stderr, "usage: rules_bench [-a accounts] "
-			    "[-n events] [-b batch] [-r runs]\n");
+			    "[-n events] [-b batch] [-r runs] [-q]\n");
 			return 2;
 		}
 	}

@@ -14,9 +14,10 @@
  * only for assets a qualification names, from when it does.
  *
  * The ledger tells of every earn and every reversal of one through the
- * module hook earned (core/module.h): the ledger knows nothing of
- * tiers, and every path that earns (points_earn, rule awards, approved
- * awards) is covered without each calling in. */
+ * module hook earned (core/module.h; the rule module's, see below):
+ * the ledger knows nothing of tiers, and every path that earns
+ * (points_earn, rule awards, approved awards) is covered without each
+ * calling in. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,13 +36,14 @@
 static points_ksdef tierearn_ks = { "tierearn", 0, 0 };
 static points_ksdef *const keyspaces[] = { &tierearn_ks, NULL };
 
-static int tier_earned_hook(points_db *db, void *state, int64_t account,
-    uint32_t asset, int64_t time, int64_t amount);
+/* The earn hook is the rule module's (rule.c names
+ * points_tier__earned), so that whatever links the rules links this
+ * file too: a static link takes an object only for a symbol it needs,
+ * and a module registers itself only when its object is linked. */
 static points_module tier_module = {
 	.name = "tier",
 	.format = TIEREARN_V1,
 	.keyspaces = keyspaces,
-	.earned = tier_earned_hook,
 };
 POINTS_MODULE(tier_module)
 
@@ -300,9 +302,9 @@ move(points_db *db, int64_t account, const char *tier, const char *reason)
 
 /* The earn hook: count, then move the account up if it now meets a
  * tier of this asset above its own. */
-static int
-tier_earned_hook(points_db *db, void *state, int64_t account, uint32_t asset,
-    int64_t time, int64_t amount)
+int
+points_tier__earned(points_db *db, void *state, int64_t account,
+    uint32_t asset, int64_t time, int64_t amount)
 {
 	const points_rules_set *s;
 	const points_tier *best = NULL, *cur;
