@@ -203,7 +203,7 @@ START_TEST(test_sweep_downgrades_after_window)
 	ck_assert_str_eq(tier_of(bob), "silver");
 	tu_now = TU_T0 + 365 * DAY;            /* 2024-12-31 */
 	ck_assert_int_eq(points_tier_sweep(db, 0, &rep), POINTS_OK);
-	ck_assert_int_eq(rep.accounts, 2 + 3); /* and the system accounts */
+	ck_assert_int_eq(rep.accounts, 2); /* not the system accounts */
 	ck_assert_int_eq(rep.upgraded + rep.downgraded, 0);
 	tu_now = TU_T0 + 366 * DAY + 3600;     /* 2025-01-01 */
 	ck_assert_int_eq(earned(alice, 12), 2500);
@@ -300,6 +300,28 @@ START_TEST(test_manual_tiers)
 }
 END_TEST
 
+/* The sweep moves a frozen account as any other, and passes over a
+ * closed one and the system accounts. */
+START_TEST(test_sweep_frozen_and_closed)
+{
+	points_tier_sweep_report rep;
+	int64_t carol = tu_account(db, "E1003");
+
+	table();
+	earn(alice, 5000, NULL);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, "gold", NULL),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_close(db, carol), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	tu_now += 400 * DAY;
+	ck_assert_int_eq(points_tier_sweep(db, 0, &rep), POINTS_OK);
+	ck_assert_int_eq(rep.downgraded, 1);
+	ck_assert_int_eq(rep.accounts, 2); /* alice and bob */
+	ck_assert_str_eq(tier_of(alice), "normal");
+	ck_assert_str_eq(tier_of(carol), "gold");
+}
+END_TEST
+
 static void
 refused(int rc, int want, const char *msg)
 {
@@ -379,7 +401,7 @@ START_TEST(test_sweep_in_chunks)
 	ck_assert_str_eq(tier_of(ids[POINTS_TIER_SWEEP_CHUNK]), "gold");
 	tu_now += 400 * DAY;
 	ck_assert_int_eq(points_tier_sweep(db, 0, &rep), POINTS_OK);
-	ck_assert_int_eq(rep.accounts, POINTS_TIER_SWEEP_CHUNK + 20 + 2 + 3);
+	ck_assert_int_eq(rep.accounts, POINTS_TIER_SWEEP_CHUNK + 20 + 2);
 	ck_assert_int_eq(rep.downgraded, 11);
 	ck_assert_str_eq(tier_of(ids[POINTS_TIER_SWEEP_CHUNK]), "normal");
 }
@@ -582,6 +604,7 @@ main(void)
 	tcase_add_test(tc, test_sweep_downgrades_after_window);
 	tcase_add_test(tc, test_what_counts);
 	tcase_add_test(tc, test_manual_tiers);
+	tcase_add_test(tc, test_sweep_frozen_and_closed);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_sweep_in_chunks);
 	tcase_add_test(tc, test_random_model);

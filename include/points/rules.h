@@ -246,7 +246,7 @@ POINTS_EXTERN int points_tier_earned(points_db *db, int64_t account,
  * NULL. */
 #define POINTS_TIER_SWEEP_CHUNK 1000
 typedef struct points_tier_sweep_report {
-	int64_t accounts;   /* accounts evaluated */
+	int64_t accounts;   /* user accounts (not closed) evaluated */
 	int64_t upgraded;   /* moved up */
 	int64_t downgraded; /* moved down */
 	int64_t as_of;      /* the time evaluated at */

@@ -364,7 +364,8 @@ points_tier__earned(points_db *db, void *state, int64_t account,
 
 /* ---- The sweep ---- */
 
-/* Evaluate account at as_of: *moved 1 up, -1 down, 0 not. */
+/* Evaluate account at as_of: *moved 1 up, -1 down, 0 not, 2 passed
+ * over (a system account or a closed one). */
 static int
 evaluate(points_db *db, const points_rules_set *s, int64_t account,
     int64_t as_of, int *moved)
@@ -381,8 +382,10 @@ evaluate(points_db *db, const points_rules_set *s, int64_t account,
 	if ((rc = points_account__load(db, account, &acct)))
 		return rc;
 	if ((acct.flags & POINTS_ACCOUNT_SYSTEM) ||
-	    acct.status == POINTS_ACCOUNT_CLOSED)
+	    acct.status == POINTS_ACCOUNT_CLOSED) {
+		*moved = 2;
 		return POINTS_OK;
+	}
 	cur = find_tier(s, acct.tier);
 	for (i = 0; i < s->ntiers; i++) {
 		const points_tier *t = &s->tiers[i];
@@ -444,8 +447,9 @@ sweep_chunk(points_db *db, int64_t as_of, int64_t *from,
 
 		if ((rc = evaluate(db, s, id, as_of, &moved)))
 			return rc;
-		rep->accounts++;
-		if (moved > 0)
+		if (moved != 2)
+			rep->accounts++;
+		if (moved == 1)
 			rep->upgraded++;
 		else if (moved < 0)
 			rep->downgraded++;
