@@ -1195,6 +1195,231 @@ START_TEST(test_pending_points_refunds)
 }
 END_TEST
 
+/* ---- Refunds of line items ---- */
+
+static points_event_result *
+refund_lines(const char *id, const char *lines, const char *key, int expect)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res = NULL;
+	int rc;
+
+	r.event_id = id;
+	r.lines = lines;
+	r.idempotency_key = key;
+	r.actor = "cs.wang";
+	rc = points_event_reverse(db, &r, &res);
+	ck_assert_msg(rc == expect, "refund %s lines %s: %d %s", id, lines,
+	    rc, points_errmsg(db));
+	return res;
+}
+
+/* The points a refund of lines took back in all (negative); *amount
+ * (may be NULL) the part of the event's amount refunded; the result's
+ * lines must be want. */
+static int64_t
+refund_lines_points(const char *id, const char *lines, const char *want,
+    int64_t *amount)
+{
+	points_event_result *res = refund_lines(id, lines, NULL, POINTS_OK);
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_str_eq(points_event_result_lines(res), want);
+	points_event_result_free(res);
+	if (amount)
+		*amount = s.amount;
+	return s.points;
+}
+
+/* The shop of the issue: 1 point per 10 yuan on basic lines, 1 per 5 on
+ * the new collection, rounded line by line. */
+#define SHOP_POINTS "sum(event.attrs.lines.map(l, l.collection == 'new' ? " \
+	"l.amount / 500 : l.amount / 1000))"
+#define SHOP_O1 "{\"lines\": [" \
+	"{\"id\": \"T1\", \"collection\": \"new\", \"amount\": 12900}," \
+	"{\"id\": \"B2\", \"collection\": \"basic\", \"amount\": 9900}," \
+	"{\"id\": \"T3\", \"collection\": \"new\", \"amount\": 499}," \
+	"{\"id\": \"B4\", \"collection\": \"basic\", \"amount\": 25000}]}"
+
+/* A refund of one line takes back exactly that line's points; lines
+ * one by one take back what they do together. */
+START_TEST(test_line_refunds)
+{
+	points_event_result *res;
+	int64_t amount;
+
+	add("shop", "purchase", "has(event.attrs.lines)", SHOP_POINTS);
+	/* stays while the order has lines */
+	add("order", "purchase", "size(event.attrs.lines) > 0", "5");
+	/* orders of 400 yuan or more */
+	add("big", "purchase", "event.amount >= 40000", "10");
+	/* 25 + 9 + 0 + 25, 5, 10 */
+	ck_assert_int_eq(apply("o1", "purchase", alice, 48299, SHOP_O1), 74);
+	ck_assert_int_eq(apply("o2", "purchase", bob, 48299, SHOP_O1), 74);
+	/* B2 back: its 9 points, and the order falls under 400 yuan */
+	res = refund_lines("o1", "[\"B2\"]", "rl-1", POINTS_OK);
+	ck_assert_int_eq(outcome(res, "shop").points, -9);
+	ck_assert_int_eq(outcome(res, "shop").formula, 50);
+	ck_assert_int_eq(outcome(res, "order").points, 0);
+	ck_assert_int_eq(outcome(res, "big").points, -10);
+	ck_assert_str_eq(points_event_result_lines(res), "[1]");
+	points_event_result_free(res);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 74 - 19);
+	/* the same refund again: the first result; another under its key */
+	res = refund_lines("o1", "[\"B2\"]", "rl-1", POINTS_OK);
+	{
+		points_event_summary s;
+
+		ck_assert_int_eq(points_event_result_summary(res, &s),
+		    POINTS_OK);
+		ck_assert_int_eq(s.replayed, 1);
+		ck_assert_int_eq(s.points, -19);
+		ck_assert_int_eq(s.amount, 9900);
+	}
+	ck_assert_str_eq(points_event_result_lines(res), "[1]");
+	points_event_result_free(res);
+	refund_lines("o1", "[1]", "rl-1", POINTS_ECONFLICT);
+	/* a line is refunded once */
+	refund_lines("o1", "[1]", NULL, POINTS_ESTATE);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': line 1 is refunded "
+	    "already");
+	refund_lines("o1", "[0, \"B2\"]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': the refund's lines: "
+	    "item 1: lines are named all by index (ints) or all by id "
+	    "(strings)");
+	/* not by amount once by lines */
+	refund("o1", 100, NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1' is refunded by lines: "
+	    "refund the rest by lines or in whole, not by amount");
+	/* T1 then B4, one by one, as o2 both at once */
+	ck_assert_int_eq(refund_lines_points("o1", "[0]", "[0]", &amount),
+	    -25);
+	ck_assert_int_eq(amount, 12900);
+	ck_assert_int_eq(refund_lines_points("o1", "[\"B4\"]", "[3]", &amount),
+	    -25);
+	ck_assert_int_eq(refund_lines_points("o2", "[3, 1, 0]", "[0,1,3]",
+	    &amount), -69);
+	ck_assert_int_eq(amount, 12900 + 9900 + 25000);
+	/* T3 (4.99 yuan) earned nothing and gives nothing; then no lines
+	 * are left and the order's 5 go */
+	ck_assert_int_eq(refund_lines_points("o1", "[\"T3\"]", "[2]", NULL),
+	    -5);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
+	/* a whole refund takes the rest (o2: T3's and the order's) */
+	ck_assert_int_eq(refund_points("o2", 0, NULL), -5);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 0);
+	refund_lines("o2", "[2]", NULL, POINTS_ESTATE);
+	ck_assert_str_eq(points_errmsg(db), "event 'o2' is refunded in whole");
+	/* once by amount, not by lines */
+	ck_assert_int_eq(apply("o3", "purchase", carol, 48299, SHOP_O1), 74);
+	ck_assert_int_eq(refund_points("o3", 100, NULL), 0);
+	refund_lines("o3", "[0]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o3' is refunded by amount: "
+	    "refund the rest by amount or in whole, not by lines");
+	tu_invariants(db);
+}
+END_TEST
+
+/* A line's points come back pending first; spent ones become a debt. */
+START_TEST(test_line_refunds_pending_and_debt)
+{
+	points_rule_def d = rule("shop", "purchase", "has(event.attrs.lines)",
+	    SHOP_POINTS);
+	points_event_result *res;
+	points_txn t;
+
+	d.pending_days = 7;
+	save(&d);
+	ck_assert_int_eq(apply("p1", "purchase", bob, 20000, "{\"lines\": ["
+	    "{\"collection\": \"new\", \"amount\": 10000},"
+	    "{\"collection\": \"basic\", \"amount\": 10000}]}"), 30);
+	ck_bal(bob, 0, 30);
+	/* the new line while pending: its 20 pending points go */
+	ck_assert_int_eq(refund_lines_points("p1", "[0]", "[0]", NULL), -20);
+	ck_bal(bob, 0, 10);
+	ck_assert_int_eq(bal(bob).debt, 0);
+	/* past the window the basic line's 10 are spent; its refund owes
+	 * them */
+	tu_now += 8 * TU_DAY;
+	ck_bal(bob, 10, 0);
+	ck_assert_int_eq(tu_spend(db, bob, "PTS", 10, NULL), POINTS_OK);
+	res = refund_lines("p1", "[1]", NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "shop").points, -10);
+	ck_assert_int_eq(points_txn_get(db, outcome(res, "shop").txn_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.debt, 10);
+	points_event_result_free(res);
+	ck_assert_int_eq(bal(bob).debt, 10);
+	tu_invariants(db);
+}
+END_TEST
+
+/* Bad lines: each refused with its reason, nothing written. */
+START_TEST(test_line_refund_refusals)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res;
+	static const struct {
+		const char *lines, *msg;
+	} bad[] = {
+		{ "[9]", "event 'o1': no line 9: the event has 4 lines" },
+		{ "[\"X9\"]", "event 'o1': no line has id 'X9'" },
+		{ "[0, \"T1\"]", "event 'o1': the refund's lines: item 1: lines "
+		  "are named all by index (ints) or all by id (strings)" },
+		{ "[2, 2]", "event 'o1': line 2 is named twice" },
+		{ "[0, \"T1\"", NULL },
+		{ "[]", "event 'o1': the refund's lines must be a JSON list of "
+		  "line indexes or line ids, not empty" },
+		{ "{\"a\": 1}", "event 'o1': the refund's lines must be a JSON "
+		  "list of line indexes or line ids, not empty" },
+		{ "[-1]", "event 'o1': the refund's lines: item 0: an index "
+		  "must not be negative" },
+		{ "[true]", "event 'o1': the refund's lines: item 0: lines are "
+		  "named all by index (ints) or all by id (strings)" },
+		{ "[4]", "event 'o1': no line 4: the event has 4 lines" },
+	};
+	size_t i;
+
+	add("shop", "purchase", "has(event.attrs.lines)", SHOP_POINTS);
+	ck_assert_int_eq(apply("o1", "purchase", alice, 48299, SHOP_O1), 59);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		refund_lines("o1", bad[i].lines, NULL, POINTS_EINVAL);
+		if (bad[i].msg)
+			ck_assert_str_eq(points_errmsg(db), bad[i].msg);
+	}
+	/* an amount and lines at once */
+	r.event_id = "o1";
+	r.amount = 100;
+	r.lines = "[0]";
+	ck_assert_int_eq(points_event_reverse(db, &r, &res), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': a refund names an "
+	    "amount or lines, not both");
+	/* an event without lines; two lines of one id; a bad amount */
+	ck_assert_int_eq(apply("g1", "purchase", alice, 100, "{\"x\": 1}"), 0);
+	refund_lines("g1", "[0]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g1' has no lines "
+	    "(event.attrs.lines) to refund");
+	add("count", "order", NULL, "size(event.attrs.lines)");
+	ck_assert_int_eq(apply("g2", "order", alice, 100, "{\"lines\": ["
+	    "{\"id\": \"A\", \"amount\": 1000}, {\"id\": \"A\", "
+	    "\"amount\": 1000}, {\"id\": \"C\", \"amount\": \"10\"}]}"), 3);
+	refund_lines("g2", "[\"A\"]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g2': more than one line "
+	    "has id 'A'");
+	refund_lines("g2", "[2]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g2': line 2: its amount "
+	    "must be an int >= 0");
+	/* nothing was written: every line is there to refund */
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 62);
+	ck_assert_int_eq(refund_lines_points("o1", "[0,1,2,3]", "[0,1,2,3]",
+	    NULL), -59);
+	/* lines' amounts past the event's take it to 0, not below */
+	ck_assert_int_eq(refund_lines_points("g2", "[0]", "[0]", NULL), -1);
+	tu_invariants(db);
+}
+END_TEST
+
 START_TEST(test_pending_points_refusals)
 {
 	points_rule_def d = rule("spend", "purchase", NULL, "1");
@@ -1947,6 +2172,9 @@ main(void)
 	tcase_add_test(tc, test_pending_points_several_days);
 	tcase_add_test(tc, test_pending_points_refunds);
 	tcase_add_test(tc, test_pending_points_refusals);
+	tcase_add_test(tc, test_line_refunds);
+	tcase_add_test(tc, test_line_refunds_pending_and_debt);
+	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
