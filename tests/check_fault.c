@@ -26,7 +26,7 @@ static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
 static int64_t alice, bob, carol, dave, erin, frank, gus, hana, ivy, pool;
-static int64_t jack;
+static int64_t jack, kim;
 static int64_t outbox_base; /* the outbox's last seq after populating */
 static char ord_sub[POINTS_ID_LEN + 1], ord_appr[POINTS_ID_LEN + 1];
 static char ord_del[POINTS_ID_LEN + 1];
@@ -213,6 +213,31 @@ fx_populate(void)
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		points_event_result_free(res);
 		e.id = "seed-4";
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
+	}
+	/* kim's basket of two lines, 1 PTS per 1.00 line by line: 20 + 15
+	 * (a line refunded below) */
+	{
+		points_rule_def d = POINTS_RULE_DEF_INIT;
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *res;
+		points_rule r;
+
+		d.name = "basket";
+		d.event_type = "basket";
+		d.points = "sum(event.attrs.lines.map(l, l.amount / 100))";
+		d.asset = "PTS";
+		d.state = POINTS_RULE_ACTIVE;
+		d.author = "admin";
+		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+		kim = tu_account(db, "E1012");
+		e.id = "seed-5";
+		e.type = "basket";
+		e.account = kim;
+		e.amount = 3500;
+		e.attrs = "{\"lines\": [{\"id\": \"A\", \"amount\": 2000}, "
+		    "{\"id\": \"B\", \"amount\": 1500}]}";
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		points_event_result_free(res);
 	}
@@ -1707,6 +1732,54 @@ check_event_pending(void)
 	    POINTS_EINSUFFICIENT);
 }
 
+/* a refund of kim's line B: its 15 PTS back */
+static int
+run_event_reverse_lines(void)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	int rc;
+
+	r.event_id = "seed-5";
+	r.lines = "[\"B\"]";
+	r.idempotency_key = "refund-lines-1";
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_reverse(db, &r, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_reverse_lines(void)
+{
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, -15);
+	ck_assert_int_eq(s.amount, 1500);
+	ck_assert_str_eq(points_event_result_lines(evo), "[1]");
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(tu_available(db, kim, "PTS"), 20);
+	/* again: the first result; the line again, under no key: refused */
+	ck_assert_int_eq(run_event_reverse_lines(), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.replayed, 1);
+	ck_assert_str_eq(points_event_result_lines(evo), "[1]");
+	points_event_result_free(evo);
+	evo = NULL;
+	{
+		points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+
+		r.event_id = "seed-5";
+		r.lines = "[1]";
+		ck_assert_int_eq(points_event_reverse(db, &r, &evo),
+		    POINTS_ESTATE);
+	}
+	ck_assert_int_eq(tu_available(db, kim, "PTS"), 20);
+}
+
 /* a refund of 15.00 of ivy's pending 40.00: 15 pending PTS back */
 static int
 run_event_reverse_pending(void)
@@ -2102,7 +2175,8 @@ static const fault_op write_ops[] = {
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
 	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
-	OP(event_reverse), OP(event_pending), OP(event_reverse_pending),
+	OP(event_reverse), OP(event_reverse_lines), OP(event_pending),
+	OP(event_reverse_pending),
 	OP(event_approval), OP(approval_nominate), OP(approval_approve),
 	OP(approval_reject),
 	OP(item_create), OP(item_update), OP(item_restock),

@@ -1708,7 +1708,13 @@ END_TEST
  * (never by the nominator) or rejected now and then.  After every event
  * the outcomes (status and points), the pending approvals and every
  * balance (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
- * is 0 here), not from the library's calendar. */
+ * is 0 here), not from the library's calendar.
+ * Every event carries 1-3 line items (event.attrs.lines, each with an
+ * amount; event.amount is their sum) and some rules count per line
+ * (sum of amount / div over the lines).  Now and then some lines of an
+ * earlier event are refunded, one or several at once: each rule that
+ * awarded keeps floor(points x new formula / first formula) of what
+ * it gave, 0 when its condition fails on the amount left (rules.h). */
 #include <time.h>
 
 #define M_RULES 5
@@ -1718,6 +1724,7 @@ typedef struct mrule {
 	char name[16];
 	int64_t min, div, version;
 	int priority, exclusive, window, no_tier, awards, approval;
+	int perline; /* sum(lines.map(l, l.amount / div)) */
 	int64_t cap[4]; /* day, week, month, total */
 	int64_t budget;
 	int64_t spent_budget;
@@ -1797,7 +1804,12 @@ msave(mrule *m)
 
 	snprintf(cond, sizeof(cond), "event.amount >= %lld",
 	    (long long)m->min);
-	snprintf(pts, sizeof(pts), "event.amount / %lld", (long long)m->div);
+	if (m->perline)
+		snprintf(pts, sizeof(pts), "sum(event.attrs.lines.map(l, "
+		    "l.amount / %lld))", (long long)m->div);
+	else
+		snprintf(pts, sizeof(pts), "event.amount / %lld",
+		    (long long)m->div);
 	d.name = m->name;
 	d.event_type = "buy";
 	d.condition = cond;
@@ -1843,6 +1855,43 @@ mrandom_rule(mrule *m)
 	    1 + (int64_t)(mrand() % 2000) : 0;
 	m->pending = mrand() % 3 == 0 ? 1 + (int64_t)(mrand() % 3) : 0;
 	m->approval = mrand() % 4 == 0;
+	m->perline = mrand() % 2;
+}
+
+/* The model's events, for refunds of lines: the lines, which are
+ * refunded, and each award as its rule version gave it. */
+#define M_EVENTS 300
+typedef struct mevent {
+	int a, nl;
+	int64_t line[3];
+	int refunded[3];
+	int whole;
+	struct {
+		char name[16];
+		int64_t pts, formula, min, div, taken;
+		int perline;
+	} aw[M_RULES];
+	int naw;
+} mevent;
+static mevent mev[M_EVENTS];
+
+/* What rule version (min, div, perline) computes on event ev without
+ * its refunded lines (and those in extra). */
+static int64_t
+mformula(const mevent *ev, const int *extra, int64_t div, int perline,
+    int64_t *amount)
+{
+	int64_t f = 0, am = 0;
+	int l;
+
+	for (l = 0; l < ev->nl; l++) {
+		if (ev->refunded[l] || (extra && extra[l]))
+			continue;
+		am += ev->line[l];
+		f += ev->line[l] / div;
+	}
+	*amount = am;
+	return perline ? f : am / div;
 }
 
 /* The model's approvals still pending: id, account, points, pending
@@ -1901,6 +1950,108 @@ mcmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int mrefunds; /* refunds of lines made */
+
+/* Refund some lines of a random event among ev[0..n) (not one with
+ * pending awards, nor all refunded), as rules.h says, if what it takes
+ * back is spendable; check the result against the model. */
+static void
+mrefund_lines(mevent *ev0, int n, const int64_t *acct, int64_t *bal)
+{
+	mevent *ev = &ev0[mrand() % (uint64_t)n];
+	int pick[3] = { 0 }, l, k, np = 0;
+	int64_t take[M_RULES], total = 0, am, can;
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res;
+	points_event_summary s;
+	char lines[32], want[32], id[32];
+	size_t m = 0, w = 0;
+
+	if (ev->whole)
+		return;
+	for (l = 0; l < ev->nl; l++)
+		if (!ev->refunded[l] && mrand() % 2)
+			pick[l] = 1, np++;
+	if (!np)
+		return;
+	for (k = 0; k < ev->naw; k++) {
+		int64_t f = mformula(ev, pick, ev->aw[k].div,
+		    ev->aw[k].perline, &am), kept = 0;
+
+		if (am >= ev->aw[k].min && f > 0 && ev->aw[k].formula > 0) {
+			if (f > ev->aw[k].formula)
+				f = ev->aw[k].formula;
+			kept = ev->aw[k].pts * f / ev->aw[k].formula;
+		}
+		take[k] = ev->aw[k].pts - ev->aw[k].taken - kept;
+		if (take[k] < 0)
+			take[k] = 0;
+		total += take[k];
+	}
+	{
+		points_balance b;
+
+		ck_assert_int_eq(points_balance_get(db, acct[ev->a], "PTS",
+		    &b), POINTS_OK);
+		can = b.available;
+	}
+	if (total > can)
+		return;
+	m = (size_t)snprintf(lines, sizeof(lines), "[");
+	w = (size_t)snprintf(want, sizeof(want), "[");
+	/* named in a random order, listed in the result ascending */
+	for (k = 0, l = ev->nl - 1; l >= 0; l--)
+		if (pick[l])
+			m += (size_t)snprintf(lines + m, sizeof(lines) - m,
+			    "%s%d", k++ ? "," : "", l);
+	for (k = 0, l = 0; l < ev->nl; l++)
+		if (pick[l])
+			w += (size_t)snprintf(want + w, sizeof(want) - w,
+			    "%s%d", k++ ? "," : "", l);
+	snprintf(lines + m, sizeof(lines) - m, "]");
+	snprintf(want + w, sizeof(want) - w, "]");
+	snprintf(id, sizeof(id), "ev%d", (int)(ev - ev0));
+	r.event_id = id;
+	r.lines = lines;
+	mrefunds++;
+	ck_assert_msg(points_event_reverse(db, &r, &res) == POINTS_OK,
+	    "refund %s lines %s: %s", r.event_id, lines, points_errmsg(db));
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_str_eq(points_event_result_lines(res), want);
+	ck_assert_msg(s.points == -total, "refund %s lines %s: %lld, model "
+	    "%lld", r.event_id, lines, (long long)s.points,
+	    (long long)-total);
+	for (k = 0; k < ev->naw; k++) {
+		points_rule_outcome o;
+		int64_t i;
+
+		for (i = 0; i < s.outcomes; i++) {
+			ck_assert_int_eq(points_event_result_outcome(res, i, &o),
+			    POINTS_OK);
+			if (strcmp(o.rule, ev->aw[k].name) == 0 &&
+			    o.points == -take[k])
+				break;
+		}
+		ck_assert_msg(i < s.outcomes, "refund %s lines %s: rule %s "
+		    "gives back %lld in the model", r.event_id, lines,
+		    ev->aw[k].name, (long long)take[k]);
+		ev->aw[k].taken += take[k];
+	}
+	points_event_result_free(res);
+	for (l = 0; l < ev->nl; l++)
+		if (pick[l])
+			ev->refunded[l] = 1;
+	bal[ev->a] -= total;
+	/* a line once refunded is refused again */
+	for (l = 0; l < ev->nl; l++)
+		if (pick[l]) {
+			snprintf(lines, sizeof(lines), "[%d]", l);
+			ck_assert_int_eq(points_event_reverse(db, &r, &res),
+			    POINTS_ESTATE);
+			break;
+		}
+}
+
 START_TEST(test_random_against_model)
 {
 	static const char *const tiers[3] = { "", "silver", "gold" };
@@ -1916,6 +2067,7 @@ START_TEST(test_random_against_model)
 	memset(mp_n, 0, sizeof(mp_n));
 	ma_n = 0;
 	ma_next = 0;
+	mrefunds = 0;
 	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < M_ACCTS; a++) {
@@ -1938,9 +2090,10 @@ START_TEST(test_random_against_model)
 	for (step = 0; step < 300; step++) {
 		points_event e = POINTS_EVENT_INIT;
 		points_event_result *res;
-		int64_t st[4], amount, t, late;
-		char id[32];
+		int64_t st[4], amount, t, late, am;
+		char id[32], attrs[160];
 		int excluded = 0;
+		mevent *ev;
 
 		tu_now += (int64_t)(mrand() % (2 * TU_DAY));
 		if (mrand() % 25 == 0) {
@@ -1970,12 +2123,30 @@ START_TEST(test_random_against_model)
 		if (mrand() % 4 == 0 && late > 0)
 			t -= (int64_t)(mrand() % (uint64_t)late);
 		a = (int)(mrand() % M_ACCTS);
-		amount = (int64_t)(mrand() % 1000);
+		ev = &mev[step];
+		memset(ev, 0, sizeof(*ev));
+		ev->a = a;
+		ev->nl = 1 + (int)(mrand() % 3);
+		amount = 0;
+		{
+			size_t m = (size_t)snprintf(attrs, sizeof(attrs),
+			    "{\"lines\": [");
+
+			for (i = 0; i < ev->nl; i++) {
+				ev->line[i] = (int64_t)(mrand() % 400);
+				amount += ev->line[i];
+				m += (size_t)snprintf(attrs + m, sizeof(attrs) - m,
+				    "%s{\"amount\": %lld}", i ? ", " : "",
+				    (long long)ev->line[i]);
+			}
+			snprintf(attrs + m, sizeof(attrs) - m, "]}");
+		}
 		snprintf(id, sizeof(id), "ev%d", step);
 		e.id = id;
 		e.type = "buy";
 		e.account = acct[a];
 		e.amount = amount;
+		e.attrs = attrs;
 		e.time = t;
 		e.actor = "mgr";
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
@@ -2004,12 +2175,12 @@ START_TEST(test_random_against_model)
 				    POINTS_OUTCOME_CONDITION);
 				continue;
 			}
-			pts = amount / m->div;
+			pts = mformula(ev, NULL, m->div, m->perline, &am);
+			ck_assert_int_eq(o.formula, pts);
 			if (m->window && tm.tm_wday == 6)
 				pts = pts * 300 / 100;
 			if (!m->no_tier)
 				pts = pts * tier_pct[acct_tier[a]] / 100;
-			ck_assert_int_eq(o.formula, amount / m->div);
 			if (pts == 0) {
 				ck_assert_int_eq(o.status, POINTS_OUTCOME_ZERO);
 				continue;
@@ -2069,6 +2240,14 @@ START_TEST(test_random_against_model)
 				ma[ma_n].pending = m->pending;
 				ma[ma_n++].t = t;
 			} else {
+				strcpy(ev->aw[ev->naw].name, m->name);
+				ev->aw[ev->naw].pts = allowed;
+				ev->aw[ev->naw].formula = o.formula;
+				ev->aw[ev->naw].min = m->min;
+				ev->aw[ev->naw].div = m->div;
+				ev->aw[ev->naw++].perline = m->perline;
+				if (m->pending)
+					ev->whole = -1; /* not refunded here */
 				bal[a] += allowed;
 				if (m->pending) {
 					ck_assert_int_lt(mp_n[a], M_PEND);
@@ -2110,6 +2289,11 @@ START_TEST(test_random_against_model)
 			ma_n--;
 		}
 		ck_assert_int_eq(mpending_approvals(), ma_n);
+		/* now and then lines of an earlier event are refunded, one
+		 * or several at once, when what they take back is spendable
+		 * (pending points and debts are tests of their own) */
+		if (mrand() % 3 == 0)
+			mrefund_lines(mev, step + 1, acct, bal);
 		/* now and then an account spends: what is spendable and
 		 * no more */
 		if (mrand() % 4 == 0) {
@@ -2143,6 +2327,8 @@ START_TEST(test_random_against_model)
 			    (long long)pend);
 		}
 	}
+	/* the run refunded lines (seeds 0-7: 19 to 60 refunds) */
+	ck_assert_int_ge(mrefunds, 10);
 }
 END_TEST
 
