@@ -46,6 +46,7 @@
 #include "ledger/write.h"
 #include "rules/cel.h"
 #include "rules/approval.h"
+#include "rules/event.h"
 #include "rules/json.h"
 #include "rules/pending.h"
 #include "rules/rule.h"
@@ -182,6 +183,7 @@ typedef struct event_ctx {
 	points_cel_entry *kents;
 	points_cel_value *klines;
 	int64_t *lidx;
+	int internal; /* the mall's redemption: the reserved type allowed */
 } event_ctx;
 
 static void
@@ -1582,6 +1584,15 @@ validate_event(points_db *db, const points_write_op *op, const void *req,
 	    (rc = points_rule__check_name(db, "event type", e->type,
 	    POINTS_EVENT_TYPE_MAX)))
 		return rc;
+	if (!c->internal && strcmp(e->type, POINTS_EVENT__REDEMPTION) == 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': type "
+		    "'%s' is reserved: the mall applies it when an order is "
+		    "approved", e->id, e->type);
+	if (!c->internal && strncmp(e->id, POINTS_EVENT__REDEMPTION_PREFIX,
+	    strlen(POINTS_EVENT__REDEMPTION_PREFIX)) == 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': ids "
+		    "starting '%s' are reserved for the mall's redemptions",
+		    e->id, POINTS_EVENT__REDEMPTION_PREFIX);
 	if (e->account <= 0)
 		return points_db__err(db, POINTS_ENOTFOUND, "event '%s': "
 		    "account %lld not found", e->id, (long long)e->account);
@@ -1697,7 +1708,7 @@ new_result(points_db *db, event_ctx *c)
 static void
 hand_over(event_ctx *c, int rc, points_event_result **out)
 {
-	if (rc == POINTS_OK) {
+	if (rc == POINTS_OK && out) {
 		*out = c->res;
 		c->res = NULL;
 	}
@@ -2642,6 +2653,111 @@ POINTS_EXTERN const char *
 points_event_result_lines(const points_event_result *r)
 {
 	return r ? r->lines : NULL;
+}
+
+/* ---- Redemptions (event.h) ---- */
+
+int
+points_event__redeemed(points_db *db, const char *order_id, int64_t account,
+    int64_t points, const char *sku, const char *asset, int64_t quantity,
+    const char *actor)
+{
+	event_state *st = points_db__state(db, &event_module);
+	const points_rules_set *set;
+	points_event e = POINTS_EVENT_INIT;
+	points_account acct;
+	unsigned char hash[16];
+	char id[POINTS_EVENT_ID_MAX + 1], attrs[256];
+	int64_t now = points_db__time(db, 0), seq;
+	event_ctx c;
+	int rc;
+
+	/* no rule listens: nothing to apply, nothing logged */
+	if ((rc = points_rule__load(db, &set)) ||
+	    (rc = choose(db, st, set, POINTS_EVENT__REDEMPTION, now)))
+		return rc;
+	if (st->ncand == 0)
+		return POINTS_OK;
+	if ((rc = points_account__load(db, account, &acct)))
+		return rc;
+	if (acct.status != POINTS_ACCOUNT_ACTIVE ||
+	    (acct.flags & POINTS_ACCOUNT_SYSTEM))
+		return POINTS_OK;
+	snprintf(id, sizeof(id), "%s%s", POINTS_EVENT__REDEMPTION_PREFIX,
+	    order_id);
+	/* sku and asset are [A-Za-z0-9_.-] (item.h, asset.h): no escapes */
+	snprintf(attrs, sizeof(attrs), "{\"order\": \"%s\", \"sku\": \"%s\", "
+	    "\"asset\": \"%s\", \"quantity\": %lld}", order_id, sku, asset,
+	    (long long)quantity);
+	e.id = id;
+	e.type = POINTS_EVENT__REDEMPTION;
+	e.account = account;
+	e.amount = points;
+	e.attrs = attrs;
+	e.actor = actor ? actor : "mall";
+	rc = points_idem__lookup(db, &eid_ks, id, &seq);
+	if (rc != POINTS_ENOTFOUND)
+		return rc; /* POINTS_OK: applied before */
+	if ((rc = new_result(db, &c)))
+		return rc;
+	c.internal = 1;
+	if ((rc = validate_event(db, &apply_op, &e, &c)) == POINTS_OK &&
+	    (rc = apply_body(db, &apply_op, &e, &c, NULL, &seq)) == POINTS_OK) {
+		rc = points_write__fingerprint(&apply_op, &e, hash);
+		if (rc == POINTS_ENOMEM)
+			rc = points_db__err(db, rc, "out of memory");
+		else if (rc)
+			rc = points_db__err(db, rc, "event '%s': BLAKE2b "
+			    "failed", id);
+		else
+			rc = points_idem__record(db, &eid_ks, id, hash, seq);
+	}
+	hand_over(&c, rc, NULL);
+	return rc;
+}
+
+int
+points_event__unredeemed(points_db *db, const char *order_id,
+    const char *memo, const char *actor)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	char id[POINTS_EVENT_ID_MAX + 1];
+	points_event_result ev;
+	event_ctx c;
+	refsum rs;
+	int64_t seq;
+	int rc;
+
+	snprintf(id, sizeof(id), "%s%s", POINTS_EVENT__REDEMPTION_PREFIX,
+	    order_id);
+	rc = points_idem__lookup(db, &eid_ks, id, &seq);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK; /* no rule listened */
+	if (rc)
+		return rc;
+	r.event_id = id;
+	r.memo = memo;
+	r.actor = actor;
+	memset(&ev, 0, sizeof(ev));
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = new_result(db, &c)))
+		return rc;
+	if ((rc = load_event(db, seq, &ev)) == POINTS_OK &&
+	    (rc = refsum_load(db, seq, ev.n, &rs)) == POINTS_OK &&
+	    !rs.whole) {
+		points_alloc__free(rs.taken);
+		points_alloc__free(rs.lines);
+		memset(&rs, 0, sizeof(rs));
+		rc = refund_in(db, &c, &r, &ev, &rs, &seq);
+	}
+	points_alloc__free(ev.o);
+	points_alloc__free(ev.rid);
+	points_alloc__free(ev.attrs);
+	points_alloc__free(ev.lines);
+	points_alloc__free(rs.taken);
+	points_alloc__free(rs.lines);
+	hand_over(&c, rc, NULL);
+	return rc;
 }
 
 /* ---- Backtest ---- */
