@@ -16,11 +16,11 @@
  *   rulekey    rule number (be32) | the cap key's value -> its figure
  *   rulebudget rule number (be32) -> points and awards paid in all
  *   rulerefund refund seq (be64, appended) -> a refund: the event's
- *              seq, the amount, what each rule gave back and (format 2)
+ *              seq, the amount, what each rule gave back and (format 3)
  *              the lines it covered
  *   rulerefsum event seq (be64) -> what the event's refunds came to:
  *              the amount refunded, whether in whole, the points each
- *              outcome gave back and (format 2) the lines refunded
+ *              outcome gave back and (format 3) the lines refunded
  *   rulerefidem a refund's idempotency key -> its seq (idem.c's)
  *
  * An event's awards to one account, in one asset, category and expiry
