@@ -235,7 +235,7 @@ static int
 points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
-    points_approval *out)
+    const char *idempotency_key, points_approval *out)
 {
 	points_nomination n;
 
@@ -247,6 +247,7 @@ points_approval_nominate_fields(points_db *db, int64_t account,
 	n.expires_days = expires_days;
 	n.memo = memo;
 	n.nominator = nominator;
+	n.idempotency_key = idempotency_key;
 	return points_approval_nominate(db, &n, out);
 }
 
@@ -546,7 +547,7 @@ int points_event_reverse_fields(points_db *db, const char *event_id,
 int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
-    points_approval *out);
+    const char *idempotency_key, points_approval *out);
 int points_item_save_fields(points_db *db, int create, const char *sku,
     const char *name, const char *description, const char *image_url,
     const char *category, const char *asset, int64_t price, int64_t stock,
