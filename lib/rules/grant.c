@@ -688,9 +688,15 @@ points_grant_expr_get(points_db *db, const char *name, int64_t version,
 	return POINTS_OK;
 }
 
-/* ---- Running ---- */
+/* ---- Running ----
+ * A run pays one grant (points_grant_run) or every active one
+ * (points_grant_run_due) in one pass over the accounts: each chunk of
+ * accounts is a write transaction in which each account meets each
+ * grant in the order of their names.  The grants are read and compiled
+ * in the first transaction (inside a batch, after the operation's
+ * savepoint, as any write reads). */
 
-/* A grant being run: its version, programs, period and where it is. */
+/* A grant being run: its version, programs and period. */
 typedef struct grant_run {
 	points_grant g;
 	uint32_t id;
@@ -698,27 +704,38 @@ typedef struct grant_run {
 	points_cel_prog *prog[NEXPR];   /* NULL: no condition */
 	period p;
 	char pname[24];
+	int dry;                        /* its pool ran dry in this call */
+	points_cel_entry pf[6];         /* period */
+} grant_run;
+
+/* The grants of a run and where it is. */
+typedef struct run_set {
+	grant_run *v;
+	size_t n, cap;
+	int prepared;
 	int64_t next;                   /* the next account id */
 	int done;
-	int dry;                        /* the pool ran dry in this call */
 	points_buf abuf;                /* an account's attributes */
 	points_cel_entry *aents;
 	size_t aentcap;
-	points_cel_entry af[12], pf[6];
+	points_cel_entry af[12];        /* account */
 	points_cel_value vars[NVARS];
 	points_cel_scratch *scratch;
-} grant_run;
+} run_set;
 
 static void
-run_free(grant_run *r)
+set_free(run_set *s)
 {
+	size_t i;
 	int k;
 
-	for (k = 0; k < NEXPR; k++)
-		points_cel__free(r->prog[k]);
-	points_buf__free(&r->abuf);
-	points_alloc__free(r->aents);
-	points_alloc__free(r->scratch);
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < NEXPR; k++)
+			points_cel__free(s->v[i].prog[k]);
+	points_alloc__free(s->v);
+	points_buf__free(&s->abuf);
+	points_alloc__free(s->aents);
+	points_alloc__free(s->scratch);
 }
 
 static void
@@ -754,15 +771,16 @@ parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
 	return 0;
 }
 
-/* The account as the expressions see it, tenure counted at the
- * period's first day. */
+/* Account a (its attributes in s->abuf) as grant r's expressions see
+ * it: tenure counted at the period's first day. */
 static int
-account_value(points_db *db, grant_run *r, const points_account *a)
+account_value(points_db *db, run_set *s, const grant_run *r,
+    const points_account *a)
 {
 	points_rd rd;
 	size_t n = 0, na = 0;
 
-	points_rd__init(&rd, r->abuf.data, r->abuf.len);
+	points_rd__init(&rd, s->abuf.data, s->abuf.len);
 	while (rd.p < rd.end && !rd.err) {
 		const char *k, *v;
 		size_t kl, vl;
@@ -774,18 +792,18 @@ account_value(points_db *db, grant_run *r, const points_account *a)
 		points_rd__strref(&rd, &v, &vl);
 		if (rd.err)
 			break;
-		if (na == r->aentcap) {
-			size_t nc = r->aentcap ? r->aentcap * 2 : 16;
-			void *p = points_alloc__realloc(r->aents,
-			    nc * sizeof(*r->aents));
+		if (na == s->aentcap) {
+			size_t nc = s->aentcap ? s->aentcap * 2 : 16;
+			void *p = points_alloc__realloc(s->aents,
+			    nc * sizeof(*s->aents));
 
 			if (!p)
 				return points_db__err(db, POINTS_ENOMEM,
 				    "out of memory");
-			r->aents = p;
-			r->aentcap = nc;
+			s->aents = p;
+			s->aentcap = nc;
 		}
-		e = &r->aents[na++];
+		e = &s->aents[na++];
 		e->key.type = e->value.type = POINTS_CEL_STRING;
 		e->key.u.s.p = k;
 		e->key.u.s.n = kl;
@@ -793,11 +811,11 @@ account_value(points_db *db, grant_run *r, const points_account *a)
 		e->value.u.s.n = vl;
 		if (kl == 8 && memcmp(k, "birthday", 8) == 0 &&
 		    parse_date(v, vl, &y, &m, &d) == 0) {
-			entry(&r->af[n++], "birth_month", points_cel__int(m));
-			entry(&r->af[n++], "birth_day", points_cel__int(d));
+			entry(&s->af[n++], "birth_month", points_cel__int(m));
+			entry(&s->af[n++], "birth_day", points_cel__int(d));
 		} else if (kl == 9 && memcmp(k, "hire_date", 9) == 0 &&
 		    vl == 10 && parse_date(v, vl, &y, &m, &d) == 0) {
-			entry(&r->af[n++], "tenure_days",
+			entry(&s->af[n++], "tenure_days",
 			    points_cel__int(r->p.first - points_cal__days(y,
 			    (unsigned)m, (unsigned)d)));
 		}
@@ -805,35 +823,60 @@ account_value(points_db *db, grant_run *r, const points_account *a)
 	if (rd.err)
 		return points_db__err(db, POINTS_ECORRUPT, "account %lld: "
 		    "attributes unreadable", (long long)a->id);
-	entry(&r->af[n++], "id", points_cel__int(a->id));
-	entry(&r->af[n++], "external_id", points_cel__str(a->external_id));
-	entry(&r->af[n++], "tier", points_cel__str(a->tier));
-	entry(&r->af[n++], "department", points_cel__str(a->department));
-	entry(&r->af[n++], "created_at", points_cel__int(a->created_at));
-	r->af[n].key = points_cel__str("attrs");
-	r->af[n].value.type = POINTS_CEL_MAP;
-	r->af[n].value.u.map.e = r->aents;
-	r->af[n].value.u.map.n = na;
+	entry(&s->af[n++], "id", points_cel__int(a->id));
+	entry(&s->af[n++], "external_id", points_cel__str(a->external_id));
+	entry(&s->af[n++], "tier", points_cel__str(a->tier));
+	entry(&s->af[n++], "department", points_cel__str(a->department));
+	entry(&s->af[n++], "created_at", points_cel__int(a->created_at));
+	s->af[n].key = points_cel__str("attrs");
+	s->af[n].value.type = POINTS_CEL_MAP;
+	s->af[n].value.u.map.e = s->aents;
+	s->af[n].value.u.map.n = na;
 	n++;
-	r->vars[VAR_ACCOUNT].type = POINTS_CEL_MAP;
-	r->vars[VAR_ACCOUNT].u.map.e = r->af;
-	r->vars[VAR_ACCOUNT].u.map.n = n;
+	s->vars[VAR_ACCOUNT].type = POINTS_CEL_MAP;
+	s->vars[VAR_ACCOUNT].u.map.e = s->af;
+	s->vars[VAR_ACCOUNT].u.map.n = n;
+	s->vars[VAR_PERIOD].type = POINTS_CEL_MAP;
+	s->vars[VAR_PERIOD].u.map.e = r->pf;
+	s->vars[VAR_PERIOD].u.map.n = 6;
 	return POINTS_OK;
 }
 
-/* Load and compile grant name's latest version, for the period that
- * contains as_of (inside a transaction).  *active 0: not active. */
+/* Add grant name's latest version to the run, for the period that
+ * contains as_of, when it is active; one that is not is POINTS_ESTATE
+ * when must_be_active, else left out. */
 static int
-run_prepare(points_db *db, const char *name, int64_t as_of, grant_run *r,
-    int *active)
+prepare_one(points_db *db, run_set *s, const char *name, int64_t as_of,
+    int must_be_active)
 {
 	char *src[NEXPR] = { NULL, NULL };
 	char err[160];
+	grant_run *r;
 	int k, rc;
 
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 4;
+		void *p = points_alloc__realloc(s->v, nc * sizeof(*s->v));
+
+		if (!p)
+			return points_db__err(db, POINTS_ENOMEM,
+			    "out of memory");
+		s->v = p;
+		s->cap = nc;
+	}
+	r = &s->v[s->n];
+	memset(r, 0, sizeof(*r));
 	if ((rc = get_in(db, name, 0, &r->g, src, &r->id)))
 		return rc;
-	*active = r->g.state == POINTS_RULE_ACTIVE;
+	if (r->g.state != POINTS_RULE_ACTIVE) {
+		free_src(src);
+		if (!must_be_active)
+			return POINTS_OK;
+		return points_db__err(db, POINTS_ESTATE, "grant '%s' is %s: "
+		    "only an active grant runs", name,
+		    state_names[r->g.state]);
+	}
+	s->n++; /* its programs are freed with the set from here on */
 	for (k = 0; k < NEXPR && rc == POINTS_OK; k++) {
 		if (!src[k])
 			continue;
@@ -856,13 +899,11 @@ run_prepare(points_db *db, const char *name, int64_t as_of, grant_run *r,
 		return rc;
 	period_of(db, r->g.period, as_of, &r->p);
 	period_name(&r->p, r->pname, sizeof(r->pname));
-	if (*active && (r->g.flags & POINTS_GRANT_EXPIRE_AT_END) &&
+	if ((r->g.flags & POINTS_GRANT_EXPIRE_AT_END) &&
 	    r->p.end <= points_db__time(db, 0))
 		return points_db__err(db, POINTS_EINVAL, "grant '%s': period %s "
 		    "has ended, and its points would expire at its end "
 		    "(POINTS_GRANT_EXPIRE_AT_END)", name, r->pname);
-	if (!(r->scratch = points_alloc__malloc(sizeof(*r->scratch))))
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	entry(&r->pf[0], "kind", points_cel__str(kind_names[r->g.period]));
 	entry(&r->pf[1], "start", points_cel__int(r->p.start));
 	entry(&r->pf[2], "end", points_cel__int(r->p.end));
@@ -870,14 +911,92 @@ run_prepare(points_db *db, const char *name, int64_t as_of, grant_run *r,
 	entry(&r->pf[4], "month", points_cel__int(r->p.c.month));
 	entry(&r->pf[5], "quarter", points_cel__int((r->p.c.month - 1) / 3 +
 	    1));
-	r->vars[VAR_PERIOD].type = POINTS_CEL_MAP;
-	r->vars[VAR_PERIOD].u.map.e = r->pf;
-	r->vars[VAR_PERIOD].u.map.n = 6;
-	r->next = 1;
 	return POINTS_OK;
 }
 
-/* What the pool has to pay with. */
+/* The names of the grants, in order, each NUL-ended, into *names. */
+static int
+grant_names(points_db *db, char **names, size_t *n)
+{
+	points_cursor *c;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*n = 0;
+	rc = db->store->cursor_open(db->store, db->ks[grant_ks.slot], NULL, 0,
+	    NULL, 0, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "grant");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "grant");
+			break;
+		}
+		if (kl == 1 && *(const char *)k == 0)
+			continue; /* the numbers' record */
+		if (kl == 0 || kl > POINTS_RULE_NAME_MAX) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "grant name "
+			    "unreadable");
+			break;
+		}
+		if (len + kl + 1 > cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			void *p = points_alloc__realloc(buf, nc);
+
+			if (!p) {
+				rc = points_db__err(db, POINTS_ENOMEM,
+				    "out of memory");
+				break;
+			}
+			buf = p;
+			cap = nc;
+		}
+		memcpy(buf + len, k, kl);
+		buf[len + kl] = '\0';
+		len += kl + 1;
+		(*n)++;
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc) {
+		points_alloc__free(buf);
+		return rc;
+	}
+	*names = buf;
+	return POINTS_OK;
+}
+
+/* The grants of the run: name, or every active one (name NULL). */
+static int
+prepare(points_db *db, run_set *s, const char *name, int64_t as_of)
+{
+	char *names = NULL, *p;
+	size_t n, i;
+	int rc;
+
+	if (!(s->scratch = points_alloc__malloc(sizeof(*s->scratch))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	if (name)
+		return prepare_one(db, s, name, as_of, 1);
+	if ((rc = grant_names(db, &names, &n)))
+		return rc;
+	for (i = 0, p = names; rc == POINTS_OK && i < n; i++) {
+		rc = prepare_one(db, s, p, as_of, 0);
+		p += strlen(p) + 1;
+	}
+	points_alloc__free(names);
+	return rc;
+}
+
+/* What the pool of r has to pay with. */
 static int
 pool_available(points_db *db, grant_run *r, int64_t *out)
 {
@@ -891,7 +1010,7 @@ pool_available(points_db *db, grant_run *r, int64_t *out)
 	return rc;
 }
 
-/* Pay account a its points for the period, and mark it paid. */
+/* Pay account a its points of r for the period, and mark it paid. */
 static int
 pay(points_db *db, grant_run *r, const points_account *a, int64_t points,
     const unsigned char key[PAID_KEY])
@@ -930,27 +1049,28 @@ pay(points_db *db, grant_run *r, const points_account *a, int64_t points,
 	return points_db__put(db, &paid_ks, key, PAID_KEY, b->data, b->len);
 }
 
-static void add_sat(int64_t *a, int64_t b);
+static void
+add_sat(int64_t *a, int64_t b)
+{
+	*a = b > 0 && *a > INT64_MAX - b ? INT64_MAX : *a + b;
+}
 
-/* One account: paid already, skipped, or paid now. */
+/* Account a (loaded, a user account) and grant r: paid already,
+ * skipped, or paid now. */
 static int
-run_account(points_db *db, grant_run *r, int64_t id, points_grant_report *rep)
+run_account(points_db *db, run_set *s, grant_run *r, const points_account *a,
+    points_grant_report *rep)
 {
 	points_cel_activation act;
 	points_cel_value v;
-	points_account a;
 	unsigned char key[PAID_KEY];
 	const void *pv;
 	size_t pvl;
 	int64_t points;
 	int rc;
 
-	if ((rc = points_account__load_attrs(db, id, &a, &r->abuf)))
-		return rc;
-	if (a.flags & POINTS_ACCOUNT_SYSTEM)
-		return POINTS_OK;
 	rep->accounts++;
-	paid_key(key, r->id, &r->p, id);
+	paid_key(key, r->id, &r->p, a->id);
 	rc = points_db__get(db, &paid_ks, key, PAID_KEY, &pv, &pvl);
 	if (rc == POINTS_OK) {
 		rep->already++;
@@ -958,17 +1078,17 @@ run_account(points_db *db, grant_run *r, int64_t id, points_grant_report *rep)
 	}
 	if (rc != POINTS_ENOTFOUND)
 		return rc;
-	if (a.status != POINTS_ACCOUNT_ACTIVE) {
+	if (a->status != POINTS_ACCOUNT_ACTIVE) {
 		rep->inactive++;
 		return POINTS_OK;
 	}
-	if ((rc = account_value(db, r, &a)))
+	if ((rc = account_value(db, s, r, a)))
 		return rc;
-	act.vals = r->vars;
+	act.vals = s->vars;
 	act.n = NVARS;
 	act.utc_offset = db->utc_offset;
 	if (r->prog[0]) {
-		points_cel__eval(r->prog[0], &act, r->scratch, &v);
+		points_cel__eval(r->prog[0], &act, s->scratch, &v);
 		if (v.type != POINTS_CEL_BOOL) {
 			rep->errors++;
 			return POINTS_OK;
@@ -978,7 +1098,7 @@ run_account(points_db *db, grant_run *r, int64_t id, points_grant_report *rep)
 			return POINTS_OK;
 		}
 	}
-	points_cel__eval(r->prog[1], &act, r->scratch, &v);
+	points_cel__eval(r->prog[1], &act, s->scratch, &v);
 	if (v.type != POINTS_CEL_INT || v.u.i < 0) {
 		rep->errors++;
 		return POINTS_OK;
@@ -1000,7 +1120,7 @@ run_account(points_db *db, grant_run *r, int64_t id, points_grant_report *rep)
 		add_sat(&rep->unpaid_points, points);
 		return POINTS_OK;
 	}
-	if ((rc = pay(db, r, &a, points, key)))
+	if ((rc = pay(db, r, a, points, key)))
 		return rc;
 	rep->granted++;
 	add_sat(&rep->points, points);
@@ -1009,33 +1129,36 @@ run_account(points_db *db, grant_run *r, int64_t id, points_grant_report *rep)
 
 /* The next chunk of accounts (inside a write transaction). */
 static int
-run_chunk(points_db *db, grant_run *r, points_grant_report *part)
+run_chunk(points_db *db, run_set *s, points_grant_report *part)
 {
 	unsigned char lo[8], *keys;
-	size_t n, i, max = points_grant__chunk ? points_grant__chunk : 1;
-	int rc = POINTS_OK;
+	size_t n, i, j, max = points_grant__chunk ? points_grant__chunk : 1;
+	int rc;
 
+	if (s->n == 0) {
+		s->done = 1;
+		return POINTS_OK;
+	}
 	if (!(keys = points_alloc__malloc(8 * max)))
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	points_codec__put_be64(lo, (uint64_t)r->next);
+	points_codec__put_be64(lo, (uint64_t)s->next);
 	rc = points_db__collect_keys(db, &points_account__ks, lo, 8, NULL, 0,
 	    8, keys, max, &n);
 	for (i = 0; rc == POINTS_OK && i < n; i++) {
 		int64_t id = (int64_t)points_codec__get_be64(keys + 8 * i);
+		points_account a;
 
-		rc = run_account(db, r, id, part);
-		r->next = id + 1;
+		if ((rc = points_account__load_attrs(db, id, &a, &s->abuf)))
+			break;
+		for (j = 0; rc == POINTS_OK && j < s->n; j++)
+			if (!(a.flags & POINTS_ACCOUNT_SYSTEM))
+				rc = run_account(db, s, &s->v[j], &a, part);
+		s->next = id + 1;
 	}
 	if (rc == POINTS_OK && n < max)
-		r->done = 1;
+		s->done = 1;
 	points_alloc__free(keys);
 	return rc;
-}
-
-static void
-add_sat(int64_t *a, int64_t b)
-{
-	*a = b > 0 && *a > INT64_MAX - b ? INT64_MAX : *a + b;
 }
 
 static void
@@ -1053,60 +1176,57 @@ report_add(points_grant_report *to, const points_grant_report *p)
 	add_sat(&to->unpaid_points, p->unpaid_points);
 }
 
-/* Run grant name (when active) into rep, chunk by chunk. */
+/* Run grant name (NULL: every active grant) into rep, chunk by chunk:
+ * in a batch, all in the batch's operation. */
 static int
-run_one(points_db *db, const char *name, int64_t as_of,
-    points_grant_report *rep, int must_be_active)
+run(points_db *db, const char *name, int64_t as_of, points_grant_report *rep)
 {
-	grant_run r;
+	run_set s;
 	points_grant_report part;
-	int64_t next_at_fail = 0;
-	int active = 0, batch = db->in_batch, rc;
+	int64_t upto = 0;
+	int batch = db->in_batch, rc = POINTS_OK;
 
-	memset(&r, 0, sizeof(r));
-	points_buf__init(&r.abuf);
-	if ((rc = points_db__read_begin(db)))
+	memset(&s, 0, sizeof(s));
+	points_buf__init(&s.abuf);
+	s.next = 1;
+	if (batch && (rc = points_db__write_begin(db)))
 		return rc;
-	rc = run_prepare(db, name, as_of, &r, &active);
-	points_db__read_end(db);
-	if (rc == POINTS_OK && !active && must_be_active)
-		rc = points_db__err(db, POINTS_ESTATE, "grant '%s' is %s: only "
-		    "an active grant runs", name, state_names[r.g.state]);
-	if (rc || !active) {
-		run_free(&r);
-		return rc;
-	}
-	rep->grants++;
-	rep->period_start = r.p.start;
-	rep->period_end = r.p.end;
-	if (batch && (rc = points_db__write_begin(db))) {
-		run_free(&r);
-		return rc;
-	}
-	while (rc == POINTS_OK && !r.done) {
+	while (rc == POINTS_OK && !s.done) {
 		memset(&part, 0, sizeof(part));
-		next_at_fail = r.next;
 		if (!batch && (rc = points_db__write_begin(db)))
 			break;
-		rc = run_chunk(db, &r, &part);
+		if (!s.prepared) {
+			rc = prepare(db, &s, name, as_of);
+			s.prepared = 1;
+		}
+		if (rc == POINTS_OK)
+			rc = run_chunk(db, &s, &part);
 		if (!batch)
 			rc = points_db__write_end(db, rc);
-		if (rc == POINTS_OK)
+		if (rc == POINTS_OK) {
 			report_add(rep, &part);
+			upto = s.next - 1;
+		}
 	}
 	if (batch)
 		rc = points_db__write_end(db, rc);
-	if (rc && !batch && rep->granted) {
-		/* Chunks before the failure stand: say so. */
+	if (rc == POINTS_OK) {
+		rep->grants = (int64_t)s.n;
+		if (name && s.n == 1) {
+			rep->period_start = s.v[0].p.start;
+			rep->period_end = s.v[0].p.end;
+		}
+	} else if (!batch && rep->granted) {
+		/* Chunks before the failure stand: say so.  (The report is
+		 * an output, written only on success.) */
 		char msg[sizeof(db->errmsg)];
 
 		memcpy(msg, db->errmsg, sizeof(msg));
-		points_db__err(db, rc, "%s (grant '%s' had paid %lld accounts "
-		    "for %s, up to account %lld; run it again to finish)", msg,
-		    name, (long long)rep->granted, r.pname,
-		    (long long)next_at_fail - 1);
+		points_db__err(db, rc, "%s (the run had paid %lld accounts, of "
+		    "the accounts up to id %lld; run it again to finish)", msg,
+		    (long long)rep->granted, (long long)upto);
 	}
-	run_free(&r);
+	set_free(&s);
 	return rc;
 }
 
@@ -1140,94 +1260,22 @@ points_grant_run(points_db *db, const char *name, int64_t as_of,
 	    (rc = check_run(db, &as_of)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
-	rc = run_one(db, name, as_of, &rep, 1);
+	rc = run(db, name, as_of, &rep);
 	if (rc == POINTS_OK && out)
 		*out = rep;
 	return rc;
-}
-
-/* The names of the grants, in order (a read transaction). */
-static int
-grant_names(points_db *db, char **names, size_t *n)
-{
-	points_cursor *c;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	*n = 0;
-	rc = db->store->cursor_open(db->store, db->ks[grant_ks.slot], NULL, 0,
-	    NULL, 0, 0, &c);
-	if (rc)
-		return points_db__store_err(db, rc, "grant");
-	for (;;) {
-		const void *k, *v;
-		size_t kl, vl;
-
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_ITEROVER) {
-			rc = POINTS_OK;
-			break;
-		}
-		if (rc) {
-			rc = points_db__store_err(db, rc, "grant");
-			break;
-		}
-		if (kl == 1 && *(const char *)k == 0)
-			continue; /* the numbers' record */
-		if (kl > POINTS_RULE_NAME_MAX) {
-			rc = points_db__err(db, POINTS_ECORRUPT, "grant name");
-			break;
-		}
-		if (len + kl + 1 > cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			void *p = points_alloc__realloc(buf, nc);
-
-			if (!p) {
-				rc = points_db__err(db, POINTS_ENOMEM,
-				    "out of memory");
-				break;
-			}
-			buf = p;
-			cap = nc;
-		}
-		memcpy(buf + len, k, kl);
-		buf[len + kl] = '\0';
-		len += kl + 1;
-		(*n)++;
-	}
-	db->store->cursor_close(db->store, c);
-	if (rc) {
-		points_alloc__free(buf);
-		return rc;
-	}
-	*names = buf;
-	return POINTS_OK;
 }
 
 POINTS_EXTERN int
 points_grant_run_due(points_db *db, int64_t as_of, points_grant_report *out)
 {
 	points_grant_report rep;
-	char *names = NULL, *p;
-	size_t n, i;
 	int rc;
 
 	if ((rc = points_db__check_db(db)) || (rc = check_run(db, &as_of)))
 		return rc;
-	if ((rc = points_db__read_begin(db)))
-		return rc;
-	rc = grant_names(db, &names, &n);
-	points_db__read_end(db);
-	if (rc)
-		return rc;
 	memset(&rep, 0, sizeof(rep));
-	for (i = 0, p = names; rc == POINTS_OK && i < n; i++) {
-		rc = run_one(db, p, as_of, &rep, 0);
-		p += strlen(p) + 1;
-	}
-	points_alloc__free(names);
-	rep.period_start = rep.period_end = 0;
+	rc = run(db, NULL, as_of, &rep);
 	if (rc == POINTS_OK && out)
 		*out = rep;
 	return rc;
