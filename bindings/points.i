@@ -485,6 +485,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_account_history_iterator_free;
 %noexception points_rule_history_iterator_free;
 %noexception points_approval_iterator_free;
+%noexception points_grant_award_iterator_free;
 %noexception points_event_result_free;
 %noexception points_item_iterator_free;
 %noexception points_item_history_iterator_free;

@@ -563,6 +563,56 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* The iterator lists one grant's awards of one period, by account,
+ * past a bufferful. */
+START_TEST(test_award_iterator)
+{
+	points_grant_def d = POINTS_GRANT_DEF_INIT;
+	points_grant_award_iterator *it;
+	points_grant_award w;
+	int64_t ids[40], n = 0, i, want = 0;
+	char ext[16];
+	int rc;
+
+	for (i = 0; i < 36; i++) {
+		snprintf(ext, sizeof(ext), "X%lld", (long long)i);
+		ids[i] = tu_account(db, ext);
+	}
+	d.name = "m";
+	d.asset = "PTS";
+	d.condition = "account.id % 2 == 0";
+	d.points = "account.id";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "hr";
+	save(&d);
+	d.name = "other";       /* another grant: not listed */
+	d.condition = NULL;
+	save(&d);
+	(void)run("m", 0, POINTS_OK);
+	(void)run("other", 0, POINTS_OK);
+	tu_now += 40 * TU_DAY;  /* February: not listed for January */
+	(void)run("m", 0, POINTS_OK);
+	ck_assert_int_eq(points_grant_award_iterator_new(db, "m", TU_T0 +
+	    TU_DAY, &it), POINTS_OK);
+	while ((rc = points_grant_award_next(it, &w)) == POINTS_OK) {
+		ck_assert_int_eq(w.account % 2, 0);
+		ck_assert_int_gt(w.account, want);
+		ck_assert_int_eq(w.points, w.account);
+		ck_assert_int_eq(w.period_start, TU_T0);
+		ck_assert_str_eq(w.grant, "m");
+		want = w.account;
+		n++;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_grant_award_iterator_free(it);
+	/* alice .. dave and X0 .. X35: ids 4 to 43, of which 20 even */
+	ck_assert_int_eq(n, 20);
+	ck_assert_int_eq(want, ids[35] - 1);
+	ck_assert_int_eq(points_grant_award_iterator_new(db, "nope", 0, &it),
+	    POINTS_ENOTFOUND);
+}
+END_TEST
+
 /* Inside a batch a run is one operation of the batch. */
 START_TEST(test_in_a_batch)
 {
@@ -1021,6 +1071,7 @@ main(void)
 	tcase_add_test(tc, test_versions_and_states);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_in_a_batch);
+	tcase_add_test(tc, test_award_iterator);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("chunks");

@@ -760,6 +760,7 @@ POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
+POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
@@ -781,6 +782,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_rule_history_iterator_new,
     SWIGTYPE_p_points_rule_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_approval_iterator_new,
     SWIGTYPE_p_points_approval_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
+    SWIGTYPE_p_points_grant_award_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -930,5 +933,6 @@ POINTS_JAVA_RETURNS(points_grant_get, jobject, Grant)
 POINTS_JAVA_RETURNS(points_grant_run, jobject, GrantReport)
 POINTS_JAVA_RETURNS(points_grant_run_due, jobject, GrantReport)
 POINTS_JAVA_RETURNS(points_grant_award_get, jobject, GrantAward)
+POINTS_JAVA_RETURNS(points_grant_award_next, jobject, GrantAward)
 
 POINTS_SWIG_DECLARATIONS

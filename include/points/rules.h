@@ -548,6 +548,16 @@ typedef struct points_grant_award {
  * as_of (0: the ledger's clock); POINTS_ENOTFOUND when it was not paid. */
 POINTS_EXTERN int points_grant_award_get(points_db *db, const char *name,
     int64_t as_of, int64_t account, points_grant_award *out);
+/* What grant name paid for the period that contains as_of (0: the
+ * ledger's clock), by account id.  Each step reads in its own short
+ * transaction. */
+typedef struct points_grant_award_iterator points_grant_award_iterator;
+POINTS_EXTERN int points_grant_award_iterator_new(points_db *db,
+    const char *name, int64_t as_of, points_grant_award_iterator **out);
+POINTS_EXTERN int points_grant_award_next(points_grant_award_iterator *it,
+    points_grant_award *out);
+POINTS_EXTERN void points_grant_award_iterator_free(
+    points_grant_award_iterator *it);
 
 #ifdef __cplusplus
 }

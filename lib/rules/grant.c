@@ -28,6 +28,7 @@
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
+#include "core/iter.h"
 #include "core/module.h"
 #include "ledger/meta.h"
 #include "ledger/posting.h"
@@ -1281,6 +1282,30 @@ points_grant_run_due(points_db *db, int64_t as_of, points_grant_report *out)
 	return rc;
 }
 
+/* Decode the award of paid key k (PAID_KEY bytes) into *w. */
+static int
+decode_award(points_db *db, const char *name, int64_t period_start,
+    const unsigned char *k, const void *v, size_t vl, points_grant_award *w)
+{
+	points_rd rd;
+
+	memset(w, 0, sizeof(*w));
+	strcpy(w->grant, name);
+	w->period_start = period_start;
+	w->account = (int64_t)points_codec__get_be64(k + 13);
+	points_rd__init(&rd, v, vl);
+	if (points_rd__u8(&rd) != GRANT_PAID_V1)
+		rd.err = POINTS_ECORRUPT;
+	w->version = points_rd__svar(&rd);
+	w->points = points_rd__svar(&rd);
+	w->time = points_rd__svar(&rd);
+	points_rd__str(&rd, w->txn_id, sizeof(w->txn_id));
+	if (rd.err || rd.p != rd.end || w->points <= 0)
+		return points_db__err(db, POINTS_ECORRUPT, "grant '%s': award "
+		    "of account %lld unreadable", name, (long long)w->account);
+	return POINTS_OK;
+}
+
 POINTS_EXTERN int
 points_grant_award_get(points_db *db, const char *name, int64_t as_of,
     int64_t account, points_grant_award *out)
@@ -1292,7 +1317,6 @@ points_grant_award_get(points_db *db, const char *name, int64_t as_of,
 	period p;
 	const void *v;
 	size_t vl;
-	points_rd rd;
 	char pname[24];
 	int rc;
 
@@ -1316,25 +1340,122 @@ points_grant_award_get(points_db *db, const char *name, int64_t as_of,
 		    "paid for %s", name, (long long)account, pname);
 		goto out;
 	}
-	if (rc)
-		goto out;
-	memset(&w, 0, sizeof(w));
-	strcpy(w.grant, name);
-	w.period_start = p.start;
-	w.account = account;
-	points_rd__init(&rd, v, vl);
-	if (points_rd__u8(&rd) != GRANT_PAID_V1)
-		rd.err = POINTS_ECORRUPT;
-	w.version = points_rd__svar(&rd);
-	w.points = points_rd__svar(&rd);
-	w.time = points_rd__svar(&rd);
-	points_rd__str(&rd, w.txn_id, sizeof(w.txn_id));
-	if (rd.err || rd.p != rd.end || w.points <= 0)
-		rc = points_db__err(db, POINTS_ECORRUPT, "grant '%s': award "
-		    "of account %lld unreadable", name, (long long)account);
+	if (rc == POINTS_OK)
+		rc = decode_award(db, name, p.start, key, v, vl, &w);
 out:
 	points_db__read_end(db);
 	if (rc == POINTS_OK)
 		*out = w;
 	return rc;
+}
+
+/* ---- A period's awards ---- */
+
+struct points_grant_award_iterator {
+	points_iter base;
+	int64_t next;            /* the next account id to look at */
+	unsigned char prefix[13]; /* grant | kind | day */
+	char name[POINTS_RULE_NAME_MAX + 1];
+	int64_t period_start;
+	points_grant_award buf[16];
+};
+#define AWARD_BUFN (sizeof(((struct points_grant_award_iterator *)0)->buf) \
+	/ sizeof(points_grant_award))
+
+static int award_fill(points_iter *base);
+static const points_iter_type award_type = POINTS_ITER_TYPE(
+    "grant award iterator", struct points_grant_award_iterator, next,
+    award_fill, NULL);
+
+static int
+award_fill(points_iter *base)
+{
+	struct points_grant_award_iterator *it = (void *)base;
+	points_db *db = base->db;
+	unsigned char keys[PAID_KEY * AWARD_BUFN], lo[PAID_KEY], hi[13];
+	size_t got, i;
+	int j, rc;
+
+	memcpy(lo, it->prefix, 13);
+	points_codec__put_be64(lo + 13, (uint64_t)it->next);
+	/* the first key past the prefix: the prefix plus one */
+	memcpy(hi, it->prefix, 13);
+	for (j = 12; j >= 0 && ++hi[j] == 0; j--)
+		;
+	if ((rc = points_db__collect_keys(db, &paid_ks, lo, PAID_KEY,
+	    j >= 0 ? hi : NULL, j >= 0 ? 13 : 0, PAID_KEY, keys, AWARD_BUFN,
+	    &got)))
+		return rc;
+	for (i = 0; i < got; i++) {
+		const unsigned char *k = keys + PAID_KEY * i;
+		const void *v;
+		size_t vl;
+
+		rc = points_db__get(db, &paid_ks, k, PAID_KEY, &v, &vl);
+		if (rc == POINTS_ENOTFOUND)
+			rc = points_db__err(db, POINTS_ECORRUPT, "grant '%s': "
+			    "award vanished", it->name);
+		if (rc || (rc = decode_award(db, it->name, it->period_start, k,
+		    v, vl, &it->buf[i])))
+			return rc;
+		it->next = it->buf[i].account + 1;
+	}
+	base->n = got;
+	if (got < AWARD_BUFN)
+		base->done = 1;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_grant_award_iterator_new(points_db *db, const char *name,
+    int64_t as_of, points_grant_award_iterator **out)
+{
+	points_iter *base;
+	points_grant g;
+	uint32_t id;
+	period p;
+	unsigned char k[PAID_KEY];
+	int rc;
+
+	if ((rc = check_get(db, name, out)))
+		return rc;
+	if (as_of == 0)
+		as_of = points_db__time(db, 0);
+	if (as_of < 0)
+		return points_db__err(db, POINTS_EINVAL, "as_of %lld is "
+		    "negative", (long long)as_of);
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = get_in(db, name, 0, &g, NULL, &id);
+	points_db__read_end(db);
+	if (rc)
+		return rc;
+	period_of(db, g.period, as_of, &p);
+	paid_key(k, id, &p, 0);
+	if ((rc = points_iter__new(db, &award_type,
+	    sizeof(struct points_grant_award_iterator), &base)))
+		return rc;
+	*out = (points_grant_award_iterator *)(void *)base;
+	(*out)->next = 1;
+	memcpy((*out)->prefix, k, 13);
+	strcpy((*out)->name, name);
+	(*out)->period_start = p.start;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_grant_award_next(points_grant_award_iterator *it,
+    points_grant_award *out)
+{
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &award_type, out);
+
+	if (rc == POINTS_OK)
+		*out = it->buf[it->base.i++];
+	return rc;
+}
+
+POINTS_EXTERN void
+points_grant_award_iterator_free(points_grant_award_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
 }

@@ -39,6 +39,9 @@ class GrantsTest(LedgerCase):
         self.assertEqual((w.grant, w.version, w.points, w.account),
                          ("welfare", 1, 300, self.alice.id))
         self.assertEqual(self.ledger.txn(w.txn_id).category, "allowance")
+        self.assertEqual([(x.account, x.points) for x in
+                          self.ledger.grant_awards("welfare")],
+                         [(self.alice.id, 300), (self.bob.id, 100)])
         # the next month pays again
         self.ledger.set_clock(T0 + 31 * DAY)
         r = self.ledger.grant_run("welfare")

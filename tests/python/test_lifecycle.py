@@ -87,6 +87,7 @@ CALLS = {
     "grant_run": lambda l, a: l.grant_run("g"),
     "grant_run_due": lambda l, a: l.grant_run_due(),
     "grant_award": lambda l, a: l.grant_award("g", a),
+    "grant_awards": lambda l, a: l.grant_awards("g"),
     "item_create": lambda l, a: l.item_create("S", "S", "physical", "PTS", 1,
                                               1, "me"),
     "item_update": lambda l, a: l.item_update("S", "S", "physical", "PTS", 1,

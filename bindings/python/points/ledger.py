@@ -676,6 +676,14 @@ class Ledger:
             _c.points_grant_award_get, name,
             0 if as_of is None else seconds(as_of), account_id(account)))
 
+    def grant_awards(self, name, as_of=None):
+        """What grant name paid for the period containing as_of (None:
+        now), as GrantAward, by account id."""
+        it = self._call(_c.points_grant_award_iterator_new, name,
+                        0 if as_of is None else seconds(as_of))
+        return _Iter(self, it, _c.points_grant_award_next,
+                     _c.points_grant_award_iterator_free, GrantAward._make)
+
     # ---- The points mall: the catalogue ----
 
     def _item_save(self, create, sku, name, category, asset, price, stock,

@@ -503,6 +503,14 @@ public final class Ledger implements AutoCloseable {
         return capi.points_grant_award_get(db(), name, asOf, account);
     }
 
+    /** What grant name paid for the period that contains asOf (0: now), by account id. */
+    public synchronized Results<GrantAward> grantAwards(String name, long asOf) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_grant_award_iterator_new(db, name, asOf),
+                capi::points_grant_award_next, capi::points_grant_award_iterator_free));
+    }
+
     // ---- Approval (four eyes) ----
 
     /**

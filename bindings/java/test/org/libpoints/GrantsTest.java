@@ -53,6 +53,10 @@ public class GrantsTest {
         GrantAward w = ledger.grantAward("welfare", 0, bob);
         assertEquals(100, w.points());
         assertEquals(1, w.version());
+        java.util.List<GrantAward> all = TestSupport.list(ledger.grantAwards("welfare", 0));
+        assertEquals(2, all.size());
+        assertEquals(alice, all.get(0).account());
+        assertEquals(300, all.get(0).points());
         ledger.setClock(T0 + 31 * DAY);
         assertEquals(2, ledger.runGrant("welfare", 0).granted());
         assertEquals(600, ledger.getBalance(alice, "PTS").available());

@@ -74,6 +74,7 @@ public class LifecycleTest {
                 () -> l.setGrantState("g", RuleState.ACTIVE, "me", null), () -> l.grant("g", 0),
                 () -> l.grantExpr("g", RuleExpr.POINTS, 0), () -> l.runGrant("g", 0),
                 () -> l.runDueGrants(0), () -> l.grantAward("g", 0, a),
+                () -> l.grantAwards("g", 0),
                 () -> l.createItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
                 () -> l.updateItem(ItemDef.of("S", "S", "physical", "PTS", 1, 1).actor("me")),
                 () -> l.restockItem("S", 1, "me", null), () -> l.setItemListed("S", false, "me", null),
