@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "core/account.h"
 #include "core/asset.h"
 #include "core/db.h"
 #include "core/module.h"
 #include "store/store.h"
+#include "util/codec.h"
 
 /* ---- A store that fails the nth call of a method ---- */
 
@@ -371,6 +373,73 @@ START_TEST(test_undone_earn_leaves_no_cached_balance_or_tail)
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 17);
 	ck_assert_int_eq(points_verify(db, &vr), POINTS_OK);
 	ck_assert_int_eq(vr.entries, 2);
+}
+END_TEST
+
+/* The handle remembers a keyspace's last key while a transaction lasts
+ * (points_db__last_key64: a new account's id, an event's place in the
+ * log).  An undone operation's appends must be forgotten with it: the
+ * account made after an undone one takes the id the undone one had. */
+START_TEST(test_undone_append_leaves_no_cached_last_key)
+{
+	points_account a;
+	int64_t first, undone = 0, next;
+
+	open_ledger(_i);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_account_create(db, "N1", NULL, 0, &first),
+	    POINTS_OK);
+	xs_arm(X_RELEASE, 1, POINTS_ESTORAGE);
+	ck_assert_int_eq(points_account_create(db, "N2", NULL, 0, &undone),
+	    POINTS_ESTORAGE);
+	xs_disarm();
+	ck_assert_int_eq(points_account_create(db, "N3", NULL, 0, &next),
+	    POINTS_OK);
+	ck_assert_int_eq(next, first + 1);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_int_eq(points_account_find(db, "N2", &a), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_account_get(db, next, &a), POINTS_OK);
+	ck_assert_str_eq(a.external_id, "N3");
+}
+END_TEST
+
+/* Within one operation the remembered last key follows its own puts
+ * and deletes. */
+START_TEST(test_last_key_follows_puts_and_deletes)
+{
+	unsigned char k[8];
+	int64_t last, base;
+
+	open_ledger(_i);
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_db__last_key64(db, &points_account__ks, &base),
+	    POINTS_OK);
+	ck_assert_int_ge(base, 3);
+	points_codec__put_be64(k, (uint64_t)base + 10);
+	ck_assert_int_eq(points_db__put(db, &points_account__ks, k, 8, "x", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(points_db__last_key64(db, &points_account__ks, &last),
+	    POINTS_OK);
+	ck_assert_int_eq(last, base + 10);
+	points_codec__put_be64(k, (uint64_t)base + 5);
+	ck_assert_int_eq(points_db__put(db, &points_account__ks, k, 8, "x", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(points_db__last_key64(db, &points_account__ks, &last),
+	    POINTS_OK);
+	ck_assert_int_eq(last, base + 10);
+	points_codec__put_be64(k, (uint64_t)base + 10);
+	ck_assert_int_eq(points_db__del(db, &points_account__ks, k, 8),
+	    POINTS_OK);
+	ck_assert_int_eq(points_db__last_key64(db, &points_account__ks, &last),
+	    POINTS_OK);
+	ck_assert_int_eq(last, base + 5);
+	ck_assert_int_eq(points_db__write_end(db,
+	    points_db__err(db, POINTS_EINVAL, "only a test")), POINTS_EINVAL);
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_db__last_key64(db, &points_account__ks, &last),
+	    POINTS_OK);
+	ck_assert_int_eq(last, base);
+	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
 }
 END_TEST
 
@@ -732,6 +801,9 @@ savepoint_suite(void)
 	    test_undone_earn_leaves_no_cached_balance_or_tail, 0, 2);
 	tcase_add_loop_test(tc, test_asset_of_an_undone_operation_is_forgotten,
 	    0, 2);
+	tcase_add_loop_test(tc, test_undone_append_leaves_no_cached_last_key,
+	    0, 2);
+	tcase_add_loop_test(tc, test_last_key_follows_puts_and_deletes, 0, 2);
 	tcase_add_loop_test(tc,
 	    test_iterator_of_the_batch_goes_on_after_an_undone_operation, 0,
 	    2);

@@ -47,14 +47,19 @@
  * in keyspace "balance"; 2, keyed by one integer in "bal"; 3, records
  * may carry spilled lots (tags 2-4), which format 2 cannot read; 4,
  * records may be of version 3 (pending points), which format 3 cannot
- * read.  A ledger of format 2 or 3 has none: nothing to upgrade. */
-#define BALANCE_FORMAT 4
+ * read; 5, records may carry module data (tags 16-63, balance.h),
+ * which format 4 cannot read.  A ledger of format 2, 3 or 4 has none:
+ * nothing to upgrade. */
+#define BALANCE_FORMAT 5
 #define ASSET_BITS 16
 /* Tags of the record's optional fields. */
 #define BALANCE_TAG_PARTY 1
 #define BALANCE_TAG_SPILL_N 2
 #define BALANCE_TAG_SPILL_SUM 3
 #define BALANCE_TAG_SPILL_LAST 4
+/* From POINTS_BALANCE_DATA_RULE_CAPS on: module data, the value its
+ * length and the bytes after it; always last. */
+#define BALANCE_TAG_DATA 16
 
 /* account << 16 | asset (be64) -> balance record */
 points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
@@ -139,6 +144,107 @@ points_balance__free(points_balance_rec *b)
 {
 	points_lotlist__free(&b->lots);
 	points_lotlist__free(&b->pend);
+	points_alloc__free(b->data);
+	b->data = NULL;
+	b->datalen = b->datacap = 0;
+}
+
+/* Copy n bytes of module data into b (they replace what it had). */
+static int
+data_copy(points_db *db, points_balance_rec *b, const void *p, size_t n)
+{
+	if (n > b->datacap) {
+		unsigned char *d = points_alloc__realloc(b->data, n);
+
+		if (!d)
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
+		b->data = d;
+		b->datacap = n;
+	}
+	if (n)
+		memcpy(b->data, p, n);
+	b->datalen = n;
+	return POINTS_OK;
+}
+
+/* The next module data item of [*p, end): its tag, bytes and length;
+ * 0 at the end. */
+static int
+data_next(const unsigned char **p, const unsigned char *end, unsigned *tag,
+    const unsigned char **v, size_t *n)
+{
+	points_rd r;
+	uint64_t t, len;
+
+	if (*p >= end)
+		return 0;
+	points_rd__init(&r, *p, (size_t)(end - *p));
+	t = points_rd__uvar(&r);
+	len = points_rd__uvar(&r);
+	if (r.err || len > (uint64_t)(r.end - r.p))
+		return 0; /* checked when decoded: not met */
+	*tag = (unsigned)t;
+	*v = r.p;
+	*n = (size_t)len;
+	*p = r.p + len;
+	return 1;
+}
+
+int
+points_balance__data_get(const points_balance_rec *b, unsigned tag,
+    const unsigned char **p, size_t *n)
+{
+	const unsigned char *q = b->data, *end = b->data + b->datalen;
+	unsigned t;
+
+	if (!b->data)
+		return 0;
+	while (data_next(&q, end, &t, p, n))
+		if (t == tag)
+			return 1;
+	return 0;
+}
+
+int
+points_balance__data_set(points_db *db, points_balance_rec *b, unsigned tag,
+    const void *p, size_t n)
+{
+	const unsigned char *q = b->data, *end = b->data + b->datalen, *v;
+	points_buf out;
+	unsigned t;
+	size_t vl;
+	int rc, done = 0;
+
+	if (tag < BALANCE_TAG_DATA || tag > POINTS_BALANCE_DATA_TAG_MAX ||
+	    n > POINTS_BALANCE_DATA_MAX)
+		return points_db__err(db, POINTS_EINVAL, "balance of account "
+		    "%lld: module data tag %u of %zu bytes", (long long)b->account,
+		    tag, n);
+	points_buf__init(&out);
+	while (b->data && data_next(&q, end, &t, &v, &vl)) {
+		if (!done && t >= tag) {
+			if (n) {
+				points_buf__uvar(&out, tag);
+				points_buf__uvar(&out, n);
+				points_buf__bytes(&out, p, n);
+			}
+			done = 1;
+		}
+		if (t == tag)
+			continue;
+		points_buf__uvar(&out, t);
+		points_buf__uvar(&out, vl);
+		points_buf__bytes(&out, v, vl);
+	}
+	if (!done && n) {
+		points_buf__uvar(&out, tag);
+		points_buf__uvar(&out, n);
+		points_buf__bytes(&out, p, n);
+	}
+	rc = out.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    data_copy(db, b, out.data, out.len);
+	points_buf__free(&out);
+	return rc;
 }
 
 uint32_t
@@ -244,16 +350,29 @@ decode_head(points_rd *r, points_balance_rec *b, uint64_t *n,
  * the party, the spill.  lotsum and last_day are the inline lots'. */
 static void
 decode_tail(points_rd *r, points_balance_rec *b, int64_t lotsum,
-    size_t nlots, uint32_t last_day)
+    size_t nlots, uint32_t last_day, const unsigned char **data)
 {
 	uint64_t prev = 0, spilled = 0;
 
 	while (r->p < r->end && !r->err) {
+		const unsigned char *at = r->p;
 		uint64_t tag = points_rd__uvar(r), v = points_rd__uvar(r);
 
 		if (tag <= prev)
 			r->err = POINTS_ECORRUPT;
 		prev = tag;
+		if (tag >= BALANCE_TAG_DATA && !r->err) {
+			/* module data: its bytes follow (none is empty) */
+			if (tag > POINTS_BALANCE_DATA_TAG_MAX || v == 0 ||
+			    v > POINTS_BALANCE_DATA_MAX ||
+			    v > (uint64_t)(r->end - r->p))
+				r->err = POINTS_ECORRUPT;
+			else
+				r->p += v;
+			if (!*data)
+				*data = at;
+			continue;
+		}
 		switch (tag) {
 		case BALANCE_TAG_PARTY:
 			if (v == 0 || v > UINT32_MAX)
@@ -298,9 +417,11 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	uint64_t i, n, np;
 	uint32_t day = 0, first = 0;
 	int64_t lotsum = 0;
+	const unsigned char *data = NULL;
 	int rc;
 
 	points_rd__init(&r, v, vl);
+	b->datalen = 0;
 	decode_head(&r, b, &n, &pr, &np);
 	if (np && !r.err && (rc = pend_parse(db, &pr, np, &b->pend, 0, NULL)))
 		return rc;
@@ -342,12 +463,12 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	}
 	b->party = 0;
 	if (r.p < r.end) /* most records have no optional field */
-		decode_tail(&r, b, lotsum, b->lots.n, day);
+		decode_tail(&r, b, lotsum, b->lots.n, day, &data);
 	if (r.err || r.p != r.end)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "balance of account %lld: record unreadable",
 		    (long long)b->account);
-	return POINTS_OK;
+	return data_copy(db, b, data, data ? (size_t)(r.end - data) : 0);
 }
 
 int
@@ -654,9 +775,76 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		points_buf__u8(buf, BALANCE_TAG_SPILL_LAST);
 		points_buf__uvar(buf, b->spill.last);
 	}
+	if (b->datalen)
+		points_buf__bytes(buf, b->data, b->datalen);
 	if (buf->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	return points_db__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
+}
+
+int
+points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
+    unsigned tag, const void **p, size_t *n)
+{
+	points_balance_rec b;
+	unsigned char k[8];
+	const unsigned char *data = NULL, *v, *q, *x;
+	points_rd r;
+	uint64_t i, nl, np;
+	uint32_t day = 0, first = 0;
+	size_t vl, xl;
+	unsigned t;
+	int rc;
+
+	if (!points_balance__key(account, asset, k))
+		return POINTS_ENOTFOUND;
+	rc = points_db__get(db, &points_balance__ks, k, 8, (const void **)&v,
+	    &vl);
+	if (rc)
+		return rc;
+	/* the record's walk as points_balance__decode's, keeping nothing */
+	points_balance__init(&b, account, asset, 0);
+	points_rd__init(&r, v, vl);
+	decode_head(&r, &b, &nl, NULL, &np);
+	for (i = 0; i < nl && !r.err; i++) {
+		uint64_t d = points_rd__uvar(&r);
+
+		(void)points_rd__uvar(&r);
+		if (d > POINTS_DAY_NEVER - (uint64_t)day || (i > 0 && d == 0))
+			r.err = POINTS_ECORRUPT;
+		day += (uint32_t)d;
+		if (i == 0)
+			first = day;
+	}
+	if (nl > 0 && first != POINTS_DAY_NEVER)
+		(void)points_rd__uvar(&r);
+	if (r.p < r.end && !r.err)
+		decode_tail(&r, &b, 0, (size_t)nl, day, &data);
+	if (r.err || r.p != r.end)
+		return points_db__err(db, POINTS_ECORRUPT, "balance of account "
+		    "%lld: record unreadable", (long long)account);
+	for (q = data; data && data_next(&q, r.end, &t, &x, &xl);)
+		if (t == tag) {
+			*p = x;
+			*n = xl;
+			return POINTS_OK;
+		}
+	return POINTS_ENOTFOUND;
+}
+
+int
+points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
+    unsigned tag, const void *p, size_t n)
+{
+	points_balance_rec b;
+	int rc;
+
+	points_balance__init(&b, account, asset, 0);
+	if ((rc = points_balance__load_party(db, &b, 1, 1)) == POINTS_OK &&
+	    (rc = points_balance__data_set(db, &b, tag, p, n)) == POINTS_OK)
+		rc = points_balance__store(db, &b, 0);
+	points_balance__free(&b);
+	return rc;
 }
 
 void
@@ -989,12 +1177,13 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 	/* Every inline lot is past due: so may spilled ones be (seldom:
 	 * only an account nothing wrote to since they were due). */
 	if (n > 0 && i == n && !r.err) {
+		const unsigned char *data = NULL;
 		int64_t x;
 		int rc;
 
 		(void)points_rd__uvar(&r); /* the sweep index's offset */
 		b->party = 0;
-		decode_tail(&r, b, 0, (size_t)n, (uint32_t)day);
+		decode_tail(&r, b, 0, (size_t)n, (uint32_t)day, &data);
 		if (!r.err && b->spill.n > 0) {
 			unsigned char k[8];
 

@@ -49,7 +49,21 @@ typedef struct points_balance_rec {
 	points_lotlist pend;
 	uint32_t idx_day; /* the balance's sweep index key; 0: none */
 	int reindex;      /* lots expired: store moves the key exactly */
+	/* Module data (points_balance__data_*): as stored, (tag, length,
+	 * bytes) for each, tags ascending; kept as it is by every write.
+	 * Heap memory, freed by points_balance__free. */
+	unsigned char *data;
+	size_t datalen, datacap;
 } points_balance_rec;
+
+/* Module data: a module above the core may keep a few bytes per
+ * balance (account and asset) in its record, so that what it updates
+ * beside a posting dirties no page of its own: the rules' cap counters
+ * are written with the balance the award credits, not as one more
+ * random write.  Each module owns a tag, listed here. */
+#define POINTS_BALANCE_DATA_RULE_CAPS 16 /* rules/event.c: cap counters */
+#define POINTS_BALANCE_DATA_TAG_MAX 63
+#define POINTS_BALANCE_DATA_MAX 65536 /* bytes of one module's data */
 
 /* Add v to a lifetime counter that expiry moves (a user's expired, the
  * expiry account's earned): it saturates at INT64_MAX (and INT64_MIN)
@@ -145,6 +159,25 @@ int points_balance__party_of(points_db *db, const points_account *a,
     uint32_t *out);
 /* POINTS_ESTATE with a message unless every asset balance is zero. */
 int points_balance__all_zero(points_db *db, const points_account *a);
+/* Module data tag of a decoded record: *p and *n the bytes (borrowed
+ * from b), or 0 when it has none. */
+int points_balance__data_get(const points_balance_rec *b, unsigned tag,
+    const unsigned char **p, size_t *n);
+/* Set (n > 0) or remove (n == 0) module data tag of b, in memory: the
+ * caller stores b. */
+int points_balance__data_set(points_db *db, points_balance_rec *b,
+    unsigned tag, const void *p, size_t n);
+/* Module data tag of the stored balance of (account, asset), read
+ * without decoding its lots: POINTS_OK with *p and *n borrowed until the
+ * next store call, or POINTS_ENOTFOUND (no balance, or no such data). */
+int points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
+    unsigned tag, const void **p, size_t *n);
+/* Write module data tag of a user account's balance of asset (n == 0:
+ * remove it), all else as it is; a balance not there yet is made, at
+ * zero (points_verify accepts a record of nothing but module data). */
+int points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
+    unsigned tag, const void *p, size_t n);
+
 /* The key of the balance of (account, asset): account << 16 | asset,
  * big-endian.  0 when the ids cannot have a balance (an account id not
  * in 1..POINTS_ACCOUNT__ID_MAX, an asset id not in

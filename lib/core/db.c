@@ -280,6 +280,7 @@ txn_ended(points_db *db, int committed)
 {
 	points_module *m;
 
+	db->lastkey_gen++;
 	for (m = points_module__first(); m; m = m->next)
 		if (m->txn_end && m->slot < db->nstate)
 			m->txn_end(db, db->state[m->slot], committed);
@@ -381,6 +382,7 @@ op_undone(points_db *db)
 {
 	points_module *m;
 
+	db->lastkey_gen++;
 	for (m = points_module__first(); m; m = m->next)
 		if (m->op_undone && m->slot < db->nstate)
 			m->op_undone(db, db->state[m->slot]);
@@ -547,6 +549,27 @@ points_db__get(points_db *db, const points_ksdef *ks, const void *k, size_t kl, 
 	return points_db__store_err(db, rc, ks->name);
 }
 
+/* A put of key k in ks: a known last key stays true if k is not after
+ * it, or becomes k.  A put that failed may or may not have written:
+ * forget it. */
+static void
+lastkey_note(points_db *db, const points_ksdef *ks, const void *k, size_t kl,
+    int ok)
+{
+	struct points_lastkey *lk = &db->lastkey[ks->slot];
+	uint64_t key;
+
+	if (lk->gen != db->lastkey_gen)
+		return;
+	if (!ok || kl != 8) {
+		lk->gen = 0;
+		return;
+	}
+	key = points_codec__get_be64(k);
+	if (key > lk->key)
+		lk->key = key;
+}
+
 int
 points_db__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, const void *v,
     size_t vl)
@@ -555,6 +578,7 @@ points_db__put(points_db *db, const points_ksdef *ks, const void *k, size_t kl, 
 
 	db->op_wrote = 1;
 	rc = db->store->put(db->store, db->ks[ks->slot], k, kl, v, vl);
+	lastkey_note(db, ks, k, kl, rc == POINTS_OK);
 	if (rc != POINTS_OK)
 		return points_db__store_err(db, rc, ks->name);
 	return POINTS_OK;
@@ -567,6 +591,7 @@ points_db__del(points_db *db, const points_ksdef *ks, const void *k, size_t kl)
 
 	db->op_wrote = 1;
 	rc = db->store->del(db->store, db->ks[ks->slot], k, kl);
+	db->lastkey[ks->slot].gen = 0; /* the last may be gone */
 	if (rc != POINTS_OK)
 		return points_db__store_err(db, rc, ks->name);
 	return POINTS_OK;
@@ -645,11 +670,16 @@ points_db__get_many(points_db *db, points_getreq *r, size_t n)
 int
 points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 {
+	struct points_lastkey *lk = &db->lastkey[ks->slot];
 	points_cursor *c;
 	const void *k, *v;
 	size_t kl, vl;
-	int rc;
+	int rc, exact = 1;
 
+	if (lk->gen == db->lastkey_gen) {
+		*out = (int64_t)lk->key;
+		return POINTS_OK;
+	}
 	rc = db->store->cursor_open(db->store, db->ks[ks->slot], NULL, 0, NULL, 0, 1,
 	    &c);
 	if (rc != POINTS_OK)
@@ -661,6 +691,7 @@ points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 			    "%s: short key", ks->name);
 		else
 			*out = (int64_t)points_codec__get_be64(k);
+		exact = kl == 8;
 	} else if (rc == POINTS_ITEROVER) {
 		*out = 0;
 		rc = POINTS_OK;
@@ -668,6 +699,11 @@ points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 		rc = points_db__store_err(db, rc, ks->name);
 	}
 	db->store->cursor_close(db->store, c);
+	/* kept only inside a transaction (whose end forgets it) */
+	if (rc == POINTS_OK && exact && db->in_txn) {
+		lk->key = (uint64_t)*out;
+		lk->gen = db->lastkey_gen;
+	}
 	return rc;
 }
 
@@ -987,9 +1023,12 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 	points_ids__seed(&db->rng);
 	db->ks = points_alloc__calloc((size_t)points_module__keyspaces() + 1,
 	    sizeof(*db->ks));
+	db->lastkey = points_alloc__calloc((size_t)points_module__keyspaces() + 1,
+	    sizeof(*db->lastkey));
+	db->lastkey_gen = 1;
 	db->state = points_alloc__calloc((size_t)points_module__count() + 1,
 	    sizeof(*db->state));
-	if (!db->ks || !db->state)
+	if (!db->ks || !db->state || !db->lastkey)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	db->nks = points_module__keyspaces();
 	for (m = points_module__first(); m; m = m->next) {
@@ -1122,6 +1161,7 @@ points_close(points_db *db)
 		points_alloc__free(db->state);
 	}
 	points_alloc__free(db->ks);
+	points_alloc__free(db->lastkey);
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
 	points_buf__free(&db->mbuf);

@@ -65,6 +65,16 @@ struct points_db {
 
 	points_rng rng; /* UUIDv7 random bits */
 
+	/* points_db__last_key64's answers, per keyspace slot, while a
+	 * transaction lasts (an entry counts when its gen is lastkey_gen):
+	 * a batch of appends (events, outbox, approvals) opens one cursor,
+	 * not one each. */
+	struct points_lastkey {
+		uint64_t key;
+		uint64_t gen;
+	} *lastkey;
+	uint64_t lastkey_gen;
+
 	points_buf kbuf, vbuf; /* scratch for encoding */
 	points_buf mbuf;       /* points_db__get_many's copies (version-1 stores) */
 };
@@ -135,7 +145,8 @@ typedef struct points_getreq {
  * any key fails the whole (with a message). */
 int points_db__get_many(points_db *db, points_getreq *r, size_t n);
 /* The last key of a keyspace (an INTKEY or be64-keyed one) as an
- * integer, or 0 when empty. */
+ * integer, or 0 when empty.  Remembered until the transaction ends or
+ * an operation is undone; points_db__put and _del keep it true. */
 int points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out);
 
 /* Copy up to max keys of keyspace ks with lo <= key < hi (NULL: no

@@ -36,6 +36,7 @@
 #include "util/ids.h"
 #include "core/account.h"
 #include "core/asset.h"
+#include "core/balance.h"
 #include "core/db.h"
 #include "core/module.h"
 #include "ledger/idem.h"
@@ -49,7 +50,10 @@
 #include "rules/pending.h"
 #include "rules/rule.h"
 
-#define EVENT_FORMAT 1
+/* Format 2: the cap counters live in the balance records (balance.h,
+ * POINTS_BALANCE_DATA_RULE_CAPS); "rulecap" of format 1 is read, never
+ * written (book_load). */
+#define EVENT_FORMAT 2
 #define EVENT_V1 1
 #define CAP_V1 1 /* the latest period only */
 #define CAP_V2 2 /* and the period before */
@@ -132,11 +136,18 @@ typedef struct capentry {
 	int64_t pval[NPERIODS];
 } capentry;
 
-/* One account's counters, as read and then changed by an event. */
+/* One account's counters of the rules of one asset, as read and then
+ * changed by an event.  They are kept in the account's balance of that
+ * asset (the record the award credits: no page of their own to dirty).
+ * A ledger of format 1 kept them per account in "rulecap": those are
+ * read for a rule that has none in the balance yet (old). */
 typedef struct capbook {
 	int64_t account;
+	uint32_t asset;
 	capentry *e;
 	size_t n, cap;
+	capentry *old;
+	size_t nold;
 	int dirty;
 } capbook;
 
@@ -176,8 +187,10 @@ ctx_reset(event_ctx *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nbooks; i++)
+	for (i = 0; i < c->nbooks; i++) {
 		points_alloc__free(c->books[i].e);
+		points_alloc__free(c->books[i].old);
+	}
 	c->nbooks = 0;
 	c->ncand = c->nkeys = c->nbudgets = c->naents = 0;
 	c->cand = NULL;
@@ -214,73 +227,100 @@ grow(points_db *db, void **p, size_t *cap, size_t n, size_t sz)
 	return POINTS_OK;
 }
 
+/* Decode a counters record (CAP_V1 or CAP_V2) into *e, n of them. */
 static int
-book_load(points_db *db, event_ctx *c, int64_t account, capbook **out)
+book_decode(points_db *db, int64_t account, const void *v, size_t vl,
+    capentry **e, size_t *n)
 {
-	unsigned char k[8];
-	const void *v;
-	size_t vl, i, n;
-	capbook *b = NULL;
 	points_rd r;
-	int rc, fmt;
+	size_t i, k;
+	int fmt;
 
-	for (i = 0; i < c->nbooks; i++)
-		if (c->books[i].account == account) {
-			*out = &c->books[i];
-			return POINTS_OK;
-		}
-	if (c->nbooks == sizeof(c->books) / sizeof(c->books[0]))
-		return points_db__err(db, POINTS_ELIMIT, "an event pays at most "
-		    "%zu accounts", sizeof(c->books) / sizeof(c->books[0]));
-	b = &c->books[c->nbooks];
-	memset(b, 0, sizeof(*b));
-	b->account = account;
-	points_codec__put_be64(k, (uint64_t)account);
-	rc = points_db__get(db, &cap_ks, k, 8, &v, &vl);
-	if (rc == POINTS_ENOTFOUND) {
-		c->nbooks++;
-		*out = b;
-		return POINTS_OK;
-	}
-	if (rc)
-		return rc;
+	*e = NULL;
+	*n = 0;
 	points_rd__init(&r, v, vl);
 	fmt = points_rd__u8(&r);
 	if (fmt != CAP_V1 && fmt != CAP_V2)
 		r.err = POINTS_ECORRUPT;
-	n = (size_t)points_rd__uvar(&r);
-	if (n > vl)
+	k = (size_t)points_rd__uvar(&r);
+	if (k > vl)
 		r.err = POINTS_ECORRUPT;
-	if (!r.err && n && !(b->e = points_alloc__calloc(n, sizeof(*b->e))))
+	if (!r.err && k && !(*e = points_alloc__calloc(k, sizeof(**e))))
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	b->cap = n;
-	for (i = 0; i < n && !r.err; i++) {
+	for (i = 0; i < k && !r.err; i++) {
+		capentry *ce = &(*e)[i];
 		unsigned mask;
 		int p;
 
-		b->e[i].rule = (uint32_t)points_rd__uvar(&r);
+		ce->rule = (uint32_t)points_rd__uvar(&r);
 		mask = points_rd__u8(&r);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(mask >> p & 1))
 				continue;
-			b->e[i].stamp[p] = points_rd__svar(&r);
-			b->e[i].val[p] = points_rd__svar(&r);
+			ce->stamp[p] = points_rd__svar(&r);
+			ce->val[p] = points_rd__svar(&r);
 		}
 		mask = fmt == CAP_V2 ? points_rd__u8(&r) : 0;
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(mask >> p & 1))
 				continue;
-			b->e[i].pstamp[p] = points_rd__svar(&r);
-			b->e[i].pval[p] = points_rd__svar(&r);
+			ce->pstamp[p] = points_rd__svar(&r);
+			ce->pval[p] = points_rd__svar(&r);
 		}
 	}
-	b->n = n;
-	c->nbooks++;
+	*n = k;
 	if (r.err)
 		return points_db__err(db, POINTS_ECORRUPT, "account %lld: rule "
 		    "counters unreadable", (long long)account);
-	*out = b;
 	return POINTS_OK;
+}
+
+static int
+book_load(points_db *db, event_ctx *c, int64_t account, uint32_t asset,
+    capbook **out)
+{
+	unsigned char k[8];
+	const void *v;
+	size_t vl, i;
+	capbook *b = NULL;
+	int64_t last;
+	int rc;
+
+	for (i = 0; i < c->nbooks; i++)
+		if (c->books[i].account == account &&
+		    c->books[i].asset == asset) {
+			*out = &c->books[i];
+			return POINTS_OK;
+		}
+	if (c->nbooks == sizeof(c->books) / sizeof(c->books[0]))
+		return points_db__err(db, POINTS_ELIMIT, "an event pays at most "
+		    "%zu accounts and assets", sizeof(c->books) /
+		    sizeof(c->books[0]));
+	b = &c->books[c->nbooks++];
+	memset(b, 0, sizeof(*b));
+	b->account = account;
+	b->asset = asset;
+	*out = b;
+	rc = points_balance__data_peek(db, account, asset,
+	    POINTS_BALANCE_DATA_RULE_CAPS, &v, &vl);
+	if (rc == POINTS_OK) {
+		if ((rc = book_decode(db, account, v, vl, &b->e, &b->n)))
+			return rc;
+		b->cap = b->n;
+	} else if (rc != POINTS_ENOTFOUND) {
+		return rc;
+	}
+	/* format 1's counters, while there are any (the last key is
+	 * remembered through the transaction: one look a batch) */
+	if ((rc = points_db__last_key64(db, &cap_ks, &last)) || last == 0)
+		return rc;
+	points_codec__put_be64(k, (uint64_t)account);
+	rc = points_db__get(db, &cap_ks, k, 8, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		rc = POINTS_OK;
+	else if (rc == POINTS_OK)
+		rc = book_decode(db, account, v, vl, &b->old, &b->nold);
+	return rc;
 }
 
 static int
@@ -298,6 +338,10 @@ book_entry(points_db *db, capbook *b, uint32_t rule, capentry **out)
 		return rc;
 	memset(&b->e[b->n], 0, sizeof(b->e[0]));
 	b->e[b->n].rule = rule;
+	/* counted under format 1: carried over */
+	for (i = 0; i < b->nold; i++)
+		if (b->old[i].rule == rule)
+			b->e[b->n] = b->old[i];
 	*out = &b->e[b->n++];
 	return POINTS_OK;
 }
@@ -305,13 +349,13 @@ book_entry(points_db *db, capbook *b, uint32_t rule, capentry **out)
 static int
 book_store(points_db *db, const capbook *b)
 {
-	unsigned char k[8];
+	points_buf out; /* not vbuf: the balance's store uses that */
 	size_t i;
-	int p;
+	int p, rc;
 
-	points_buf__reset(&db->vbuf);
-	points_buf__u8(&db->vbuf, CAP_V2);
-	points_buf__uvar(&db->vbuf, b->n);
+	points_buf__init(&out);
+	points_buf__u8(&out, CAP_V2);
+	points_buf__uvar(&out, b->n);
 	for (i = 0; i < b->n; i++) {
 		const capentry *e = &b->e[i];
 		unsigned mask = 0, pmask = 0;
@@ -321,26 +365,27 @@ book_store(points_db *db, const capbook *b)
 			mask |= (unsigned)(e->val[p] != 0) << p;
 			pmask |= (unsigned)(e->pval[p] != 0) << p;
 		}
-		points_buf__uvar(&db->vbuf, e->rule);
-		points_buf__u8(&db->vbuf, mask);
+		points_buf__uvar(&out, e->rule);
+		points_buf__u8(&out, mask);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(mask >> p & 1))
 				continue;
-			points_buf__svar(&db->vbuf, e->stamp[p]);
-			points_buf__svar(&db->vbuf, e->val[p]);
+			points_buf__svar(&out, e->stamp[p]);
+			points_buf__svar(&out, e->val[p]);
 		}
-		points_buf__u8(&db->vbuf, pmask);
+		points_buf__u8(&out, pmask);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(pmask >> p & 1))
 				continue;
-			points_buf__svar(&db->vbuf, e->pstamp[p]);
-			points_buf__svar(&db->vbuf, e->pval[p]);
+			points_buf__svar(&out, e->pstamp[p]);
+			points_buf__svar(&out, e->pval[p]);
 		}
 	}
-	if (db->vbuf.err)
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	points_codec__put_be64(k, (uint64_t)b->account);
-	return points_db__put(db, &cap_ks, k, 8, db->vbuf.data, db->vbuf.len);
+	rc = out.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    points_balance__data_write(db, b->account, b->asset,
+	    POINTS_BALANCE_DATA_RULE_CAPS, out.data, out.len);
+	points_buf__free(&out);
+	return rc;
 }
 
 static void
@@ -757,6 +802,7 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 	int awards = r->cap_unit == POINTS_CAP_AWARDS;
 	int64_t want = *pts, allowed = *pts, st[NPERIODS];
 	const char *by = NULL;
+	capbook *cb = NULL;
 	capentry *ce = NULL;
 	keycount *kc = NULL;
 	budget *bu = NULL;
@@ -767,12 +813,12 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 		any |= caps[p] > 0;
 	stamps(day, st);
 	if (any) {
-		capbook *b = NULL;
+		points_asset_rec ar;
 
-		if ((*rc = book_load(db, c, account, &b)) ||
-		    (*rc = book_entry(db, b, rv->id, &ce)))
+		if ((*rc = points_asset__find(db, r->asset, &ar)) ||
+		    (*rc = book_load(db, c, account, ar.id, &cb)) ||
+		    (*rc = book_entry(db, cb, rv->id, &ce)))
 			return 1;
-		b->dirty = 1;
 		for (p = 0; p < NPERIODS; p++) {
 			int64_t used, left;
 
@@ -836,10 +882,12 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 		    (long long)want, (long long)allowed, by,
 		    strncmp(by, "budget", 6) == 0 ? "" : " cap");
 	/* count it */
-	if (ce)
+	if (ce) {
 		for (p = 0; p < NPERIODS; p++)
 			if (caps[p])
 				slot_count(ce, p, st[p], awards ? 1 : allowed);
+		cb->dirty = 1;
+	}
 	if (kc)
 		kc->val += awards ? 1 : allowed;
 	if (bu) {
