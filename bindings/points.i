@@ -235,7 +235,7 @@ static int
 points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
-    points_approval *out)
+    const char *idempotency_key, points_approval *out)
 {
 	points_nomination n;
 
@@ -247,6 +247,7 @@ points_approval_nominate_fields(points_db *db, int64_t account,
 	n.expires_days = expires_days;
 	n.memo = memo;
 	n.nominator = nominator;
+	n.idempotency_key = idempotency_key;
 	return points_approval_nominate(db, &n, out);
 }
 
@@ -575,7 +576,7 @@ int points_event_reverse_fields(points_db *db, const char *event_id,
 int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
-    points_approval *out);
+    const char *idempotency_key, points_approval *out);
 int points_grant_save_fields(points_db *db, const char *name,
     const char *asset, int period, const char *condition, const char *points,
     int64_t pool, const char *category, int64_t expires_days,

@@ -278,6 +278,56 @@ START_TEST(test_manual_award_rejected)
 }
 END_TEST
 
+/* A nomination retried with its key (a manager's double click) is one
+ * approval: the retry returns it as it is now, and the same key with
+ * another request is a conflict that writes nothing. */
+START_TEST(test_nomination_idempotent)
+{
+	points_nomination n = POINTS_NOMINATION_INIT;
+	points_approval a, b, g;
+	int64_t ids[4];
+	char *before, *after;
+	size_t bl, al;
+
+	n.account = bob;
+	n.asset = "PTS";
+	n.points = 30;
+	n.memo = "helped sales";
+	n.nominator = "mgr.wang";
+	n.idempotency_key = "nom-7";
+	ck_assert_int_eq(points_approval_nominate(db, &n, &a), POINTS_OK);
+	ck_assert_int_eq(points_approval_nominate(db, &n, &b), POINTS_OK);
+	ck_assert_int_eq(b.id, a.id);
+	ck_assert_int_eq(pending(bob, ids, 4), 1);
+	/* decided since: the retry sees it approved, and posts nothing */
+	ck_assert_int_eq(points_approval_approve(db, a.id, "hr.li", NULL, &g),
+	    POINTS_OK);
+	ck_assert_int_eq(points_approval_nominate(db, &n, &b), POINTS_OK);
+	ck_assert_int_eq(b.id, a.id);
+	ck_assert_int_eq(b.state, POINTS_APPROVAL_APPROVED);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 30);
+	/* the same key, another request */
+	before = tu_dump(db, &bl);
+	n.points = 40;
+	TU_FAILS(db, points_approval_nominate(db, &n, &b), POINTS_ECONFLICT);
+	ck_assert_str_eq(points_errmsg(db), "nomination: idempotency key "
+	    "'nom-7' was used for another nomination");
+	after = tu_dump(db, &al);
+	ck_assert(bl == al && memcmp(before, after, bl) == 0);
+	free(before);
+	free(after);
+	/* a bad key */
+	n.idempotency_key = "";
+	TU_FAILS(db, points_approval_nominate(db, &n, &b), POINTS_EINVAL);
+	/* a caller of version 1 has no key: two nominations */
+	n.version = 1;
+	n.idempotency_key = "ignored: past a version-1 struct";
+	ck_assert_int_eq(points_approval_nominate(db, &n, &a), POINTS_OK);
+	ck_assert_int_eq(points_approval_nominate(db, &n, &b), POINTS_OK);
+	ck_assert_int_ne(a.id, b.id);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	points_nomination n = POINTS_NOMINATION_INIT, bad;
@@ -289,7 +339,7 @@ START_TEST(test_refusals)
 	n.points = 10;
 	n.nominator = "mgr.wang";
 	bad = n;
-	bad.version = 2;
+	bad.version = POINTS_NOMINATION_VERSION + 1;
 	TU_FAILS(db, points_approval_nominate(db, &bad, &a), POINTS_EVERSION);
 	bad = n;
 	bad.points = 0;
@@ -503,6 +553,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rule_award_waits_for_approval);
 	tcase_add_test(tc, test_manual_award_rejected);
+	tcase_add_test(tc, test_nomination_idempotent);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_iterator);
 	tcase_add_test(tc, test_caps_pending_days_exclusive);

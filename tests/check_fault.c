@@ -1802,6 +1802,7 @@ run_approval_nominate(void)
 	n.points = 7;
 	n.memo = "helped the audit";
 	n.nominator = "mgr.wang";
+	n.idempotency_key = "nominate-audit";
 	return points_approval_nominate(db, &n, &apo);
 }
 

@@ -381,8 +381,9 @@ typedef struct points_approval {
 	char txn_id[POINTS_ID_LEN + 1]; /* approved: the earn */
 } points_approval;
 
-/* A manual award, nominated for approval. */
-#define POINTS_NOMINATION_VERSION 1
+/* A manual award, nominated for approval.  Version 2 adds the
+ * idempotency key. */
+#define POINTS_NOMINATION_VERSION 2
 typedef struct points_nomination {
 	unsigned int version;  /* POINTS_NOMINATION_VERSION */
 	int64_t account;       /* a user account */
@@ -392,9 +393,15 @@ typedef struct points_nomination {
 	int64_t expires_days;  /* 0: the asset's policy; else 1-36525 */
 	const char *memo;      /* why: may be NULL */
 	const char *nominator; /* who asks: 1-64 bytes */
+	/* version 2 */
+	const char *idempotency_key; /* may be NULL: a retry with the same
+	                              * key and request returns the
+	                              * approval it made, as it is now; the
+	                              * same key with another request is
+	                              * POINTS_ECONFLICT */
 } points_nomination;
 #define POINTS_NOMINATION_INIT { POINTS_NOMINATION_VERSION, 0, NULL, 0, \
-	NULL, 0, NULL, NULL }
+	NULL, 0, NULL, NULL, NULL }
 POINTS_EXTERN int points_nomination_init(points_nomination *n,
     unsigned int version);
 /* Nominate n: *out is the approval, pending.  Nothing is posted. */

@@ -7,10 +7,13 @@
  *   approvalopen  id (be64) -> account (be64): the pending ones, which
  *                 points_approval_iterator_new lists; a decision
  *                 deletes the key
+ *   approvalidem  a nomination's idempotency key -> the request's
+ *                 fingerprint and the approval's id (ledger/idem.h)
  *
  * An approval posts its earn when approved, in the transaction that
  * records the decision: a refusal (a frozen account, an approver who is
  * the nominator, a decided approval) writes nothing. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +24,7 @@
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
+#include "ledger/idem.h"
 #include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "rules/approval.h"
@@ -31,7 +35,9 @@
 
 static points_ksdef approval_ks = { "approval", POINTS_KS_INTKEY, 0 };
 static points_ksdef open_ks = { "approvalopen", POINTS_KS_ORDERED, 0 };
-static points_ksdef *const keyspaces[] = { &approval_ks, &open_ks, NULL };
+static points_ksdef idem_ks = { "approvalidem", 0, 0 };
+static points_ksdef *const keyspaces[] = { &approval_ks, &open_ks, &idem_ks,
+	NULL };
 static points_module approval_module = {
 	.name = "approval",
 	.format = APPROVAL_FORMAT,
@@ -159,7 +165,9 @@ points_approval__add(points_db *db, points_approval *a)
 
 static const points_nomination nomination_defaults = POINTS_NOMINATION_INIT;
 static const size_t nomination_sizes[] = {
-	0, sizeof(points_nomination), /* 1 */
+	0,
+	offsetof(points_nomination, idempotency_key), /* 1 */
+	sizeof(points_nomination),                    /* 2 */
 };
 
 POINTS_EXTERN int
@@ -185,7 +193,8 @@ check_nomination(points_db *db, const points_nomination *n)
 	    POINTS_ACTOR_MAX, 1)) ||
 	    (rc = points_db__check_str(db, "memo", n->memo, POINTS_MEMO_MAX,
 	    0)) ||
-	    (rc = points_meta__check(db, "nomination", n->category, NULL)))
+	    (rc = points_meta__check(db, "nomination", n->category, NULL)) ||
+	    (rc = points_idem__check_key(db, n->idempotency_key)))
 		return rc;
 	if (n->points <= 0)
 		return points_db__err(db, POINTS_EINVAL, "nomination: points "
@@ -241,6 +250,55 @@ nominate_in(points_db *db, const points_nomination *n, points_approval *a)
 	return points_approval__add(db, a);
 }
 
+/* The fingerprint of a nomination: what makes it the request it is. */
+static int
+nomination_hash(points_db *db, const points_nomination *n,
+    unsigned char hash[16])
+{
+	points_buf b;
+	int rc;
+
+	points_buf__init(&b);
+	points_buf__svar(&b, n->account);
+	points_buf__str(&b, n->asset);
+	points_buf__svar(&b, n->points);
+	points_buf__str(&b, n->category ? n->category : "award");
+	points_buf__svar(&b, n->expires_days);
+	points_buf__str(&b, n->memo);
+	points_buf__str(&b, n->nominator);
+	rc = b.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    points_idem__req_hash(&b, hash) ? points_db__err(db,
+	    POINTS_ESTORAGE, "nomination: hashing failed") : POINTS_OK;
+	points_buf__free(&b);
+	return rc;
+}
+
+/* A nomination with its key: the approval the key made (a retry), or a
+ * new one and the key recorded with it. */
+static int
+nominate_once(points_db *db, const points_nomination *n, points_approval *a)
+{
+	unsigned char hash[16];
+	int64_t id;
+	int rc;
+
+	if (!n->idempotency_key)
+		return nominate_in(db, n, a);
+	if ((rc = nomination_hash(db, n, hash)))
+		return rc;
+	rc = points_idem__check(db, &idem_ks, n->idempotency_key, hash, &id);
+	if (rc == POINTS_ITEROVER)
+		return load(db, id, a);
+	if (rc == POINTS_ECONFLICT)
+		return points_db__err(db, rc, "nomination: idempotency key "
+		    "'%s' was used for another nomination",
+		    n->idempotency_key);
+	if (rc || (rc = nominate_in(db, n, a)))
+		return rc;
+	return points_idem__record(db, &idem_ks, n->idempotency_key, hash,
+	    a->id);
+}
+
 POINTS_EXTERN int
 points_approval_nominate(points_db *db, const points_nomination *n,
     points_approval *out)
@@ -267,7 +325,7 @@ points_approval_nominate(points_db *db, const points_nomination *n,
 		return rc;
 	if ((rc = points_db__write_begin(db)))
 		return rc;
-	rc = points_db__write_end(db, nominate_in(db, &copy, &a));
+	rc = points_db__write_end(db, nominate_once(db, &copy, &a));
 	if (rc == POINTS_OK)
 		*out = a;
 	return rc;

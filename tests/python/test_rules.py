@@ -189,6 +189,17 @@ class RulesTest(LedgerCase):
         self.assertEqual(list(self.ledger.approvals()), [])
         with self.assertRaises(points.NotFound):
             self.ledger.approval_get(9)
+        # a retried nomination with its key is one approval
+        a = self.ledger.approval_nominate(self.bob, 30, "PTS", "mgr.wang",
+                                          idempotency_key="nom-7")
+        b = self.ledger.approval_nominate(self.bob, 30, "PTS", "mgr.wang",
+                                          idempotency_key="nom-7")
+        self.assertEqual(a, b)
+        self.assertEqual([x.id for x in self.ledger.approvals(self.bob)],
+                         [a.id])
+        with self.assertRaises(points.Conflict):
+            self.ledger.approval_nominate(self.bob, 40, "PTS", "mgr.wang",
+                                          idempotency_key="nom-7")
 
     def test_attrs_and_account_fields(self):
         self.ledger.set_attr(self.alice, "birthday", "1990-11-02")

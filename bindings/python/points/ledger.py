@@ -592,13 +592,17 @@ class Ledger:
     # ---- Approval (four eyes) ----
 
     def approval_nominate(self, account, points, asset, nominator, *,
-                          category=None, expires_days=0, memo=None):
+                          category=None, expires_days=0, memo=None,
+                          idempotency_key=None):
         """Nominate a manual award for approval: nothing is posted until
         another actor approves it (approval_approve).  Returns the
-        Approval, pending."""
+        Approval, pending.  A retry with the same idempotency_key
+        returns the approval it made, as it is now; the key with
+        another request raises Conflict."""
         return Approval._make(self._call(
             _c.points_approval_nominate_fields, account_id(account), asset,
-            points, category, expires_days, memo, nominator))
+            points, category, expires_days, memo, nominator,
+            idempotency_key))
 
     def approval_approve(self, id, approver, reason=None):
         """Approve approval id: its points are earned now.  The

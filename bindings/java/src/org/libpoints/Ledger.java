@@ -520,8 +520,20 @@ public final class Ledger implements AutoCloseable {
      */
     public synchronized Approval nominateAward(long account, String asset, long points,
             String category, long expiresDays, String memo, String nominator) {
+        return nominateAward(account, asset, points, category, expiresDays, memo, nominator,
+                null);
+    }
+
+    /**
+     * The same with an idempotency key (may be null): a retry with the same key returns
+     * the approval it made, as it is now; the key with another request is a
+     * {@link ConflictException}.
+     */
+    public synchronized Approval nominateAward(long account, String asset, long points,
+            String category, long expiresDays, String memo, String nominator,
+            String idempotencyKey) {
         return capi.points_approval_nominate_fields(db(), account, asset, points, category,
-                expiresDays, memo, nominator);
+                expiresDays, memo, nominator, idempotencyKey);
     }
 
     /**

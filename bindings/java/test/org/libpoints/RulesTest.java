@@ -239,6 +239,13 @@ public class RulesTest {
         assertEquals(a, ledger.approval(2));
         assertEquals(0, ledger.getBalance(bob, "PTS").available());
         expect(NotFoundException.class, () -> ledger.approval(9));
+        /* a retried nomination with its key is one approval */
+        a = ledger.nominateAward(bob, "PTS", 30, null, 0, null, "mgr.wang", "nom-7");
+        assertEquals(a, ledger.nominateAward(bob, "PTS", 30, null, 0, null, "mgr.wang",
+                "nom-7"));
+        assertEquals(1, list(ledger.pendingApprovals(bob)).size());
+        expect(ConflictException.class,
+                () -> ledger.nominateAward(bob, "PTS", 40, null, 0, null, "mgr.wang", "nom-7"));
     }
 
     @Test
