@@ -571,7 +571,7 @@ START_TEST(test_award_iterator)
 	points_grant_award_iterator *it;
 	points_grant_award w;
 	int64_t ids[40], n = 0, i, want = 0;
-	char ext[16];
+	char ext[32];
 	int rc;
 
 	for (i = 0; i < 36; i++) {
