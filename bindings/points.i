@@ -280,7 +280,8 @@ points_grant_save_fields(points_db *db, const char *name, const char *asset,
 static int
 points_event_reverse_fields(points_db *db, const char *event_id,
     int64_t amount, const char *memo, const char *idempotency_key,
-    const char *actor, unsigned int flags, points_event_result **out)
+    const char *actor, unsigned int flags, const char *lines,
+    points_event_result **out)
 {
 	points_event_reversal r;
 
@@ -291,6 +292,7 @@ points_event_reverse_fields(points_db *db, const char *event_id,
 	r.idempotency_key = idempotency_key;
 	r.actor = actor;
 	r.flags = flags;
+	r.lines = lines;
 	return points_event_reverse(db, &r, out);
 }
 
@@ -429,6 +431,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_event_reversal::memo;
 %immutable points_event_reversal::idempotency_key;
 %immutable points_event_reversal::actor;
+%immutable points_event_reversal::lines;
 %immutable points_nomination::asset;
 %immutable points_nomination::category;
 %immutable points_nomination::memo;
@@ -488,6 +491,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_approval_iterator_free;
 %noexception points_grant_award_iterator_free;
 %noexception points_event_result_free;
+%noexception points_event_result_lines;
 %noexception points_item_iterator_free;
 %noexception points_item_history_iterator_free;
 %noexception points_order_iterator_free;
@@ -572,7 +576,8 @@ int points_event_fields(points_db *db, int preview, const char *id,
     const char *attrs, const char *actor, points_event_result **out);
 int points_event_reverse_fields(points_db *db, const char *event_id,
     int64_t amount, const char *memo, const char *idempotency_key,
-    const char *actor, unsigned int flags, points_event_result **out);
+    const char *actor, unsigned int flags, const char *lines,
+    points_event_result **out);
 int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
