@@ -2295,6 +2295,8 @@ check_grant_run_due(void)
 	ck_assert_int_eq(tu_available(db, bob, "PTS"), 52);
 	ck_assert_int_eq(points_balance_get(db, pool, "EXP", &b), POINTS_OK);
 	ck_assert_int_eq(b.available, 51);
+}
+
 /* lee's submitted order approved: its redemption earns 10 PTS */
 static int
 run_order_approve_redeem(void)
