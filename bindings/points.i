@@ -255,7 +255,8 @@ points_approval_nominate_fields(points_db *db, int64_t account,
 static int
 points_event_reverse_fields(points_db *db, const char *event_id,
     int64_t amount, const char *memo, const char *idempotency_key,
-    const char *actor, unsigned int flags, points_event_result **out)
+    const char *actor, unsigned int flags, const char *lines,
+    points_event_result **out)
 {
 	points_event_reversal r;
 
@@ -266,6 +267,7 @@ points_event_reverse_fields(points_db *db, const char *event_id,
 	r.idempotency_key = idempotency_key;
 	r.actor = actor;
 	r.flags = flags;
+	r.lines = lines;
 	return points_event_reverse(db, &r, out);
 }
 
@@ -404,6 +406,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_event_reversal::memo;
 %immutable points_event_reversal::idempotency_key;
 %immutable points_event_reversal::actor;
+%immutable points_event_reversal::lines;
 %immutable points_nomination::asset;
 %immutable points_nomination::category;
 %immutable points_nomination::memo;
@@ -455,6 +458,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_rule_history_iterator_free;
 %noexception points_approval_iterator_free;
 %noexception points_event_result_free;
+%noexception points_event_result_lines;
 %noexception points_item_iterator_free;
 %noexception points_item_history_iterator_free;
 %noexception points_order_iterator_free;
@@ -538,7 +542,8 @@ int points_event_fields(points_db *db, int preview, const char *id,
     const char *attrs, const char *actor, points_event_result **out);
 int points_event_reverse_fields(points_db *db, const char *event_id,
     int64_t amount, const char *memo, const char *idempotency_key,
-    const char *actor, unsigned int flags, points_event_result **out);
+    const char *actor, unsigned int flags, const char *lines,
+    points_event_result **out);
 int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,

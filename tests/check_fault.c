@@ -26,9 +26,12 @@ static int fx_kind;
 static points_store *inner, *fault;
 static points_db *db;
 static int64_t alice, bob, carol, dave, erin, frank, gus, hana, ivy, pool;
-static int64_t jack;
+static int64_t jack, kim, lee;
 static int64_t outbox_base; /* the outbox's last seq after populating */
 static char ord_sub[POINTS_ID_LEN + 1], ord_appr[POINTS_ID_LEN + 1];
+/* lee's orders of INK (as PEN), made after the redemption rule: submitted, and
+ * approved (10 PTS back) and delivered */
+static char ord_lsub[POINTS_ID_LEN + 1], ord_ldel[POINTS_ID_LEN + 1];
 static char ord_del[POINTS_ID_LEN + 1];
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
@@ -216,6 +219,34 @@ fx_populate(void)
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
 		points_event_result_free(res);
 	}
+	/* kim's basket of two lines, 1 PTS per 1.00 line by line: 20 + 15
+	 * (a line refunded below) */
+	{
+		points_rule_def d = POINTS_RULE_DEF_INIT;
+		points_event e = POINTS_EVENT_INIT;
+		points_event_result *res;
+		points_rule r;
+
+		d.name = "basket";
+		d.event_type = "basket";
+		d.points = "sum(event.attrs.lines.map(l, l.amount / 100))";
+		d.asset = "PTS";
+		d.state = POINTS_RULE_ACTIVE;
+		d.author = "admin";
+		ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+		kim = tu_account(db, "E1012");
+		e.id = "seed-5";
+		e.type = "basket";
+		e.account = kim;
+		e.amount = 3500;
+		e.attrs = "{\"lines\": [{\"id\": \"A\", \"amount\": 2000}, "
+		    "{\"id\": \"B\", \"amount\": 1500}]}";
+		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+		points_event_result_free(res);
+		lee = tu_account(db, "E1013");
+		ck_assert_int_eq(tu_earn(db, lee, "PTS", 1000, NULL),
+		    POINTS_OK);
+	}
 	/* the mall: MUG (10 PTS, 6 in stock, low at 5, silver pays 8),
 	 * CUP (sold out: one outbox event) */
 	{
@@ -276,8 +307,38 @@ fx_populate(void)
 		    &o), POINTS_OK);
 		ck_assert_int_eq(points_order_deliver(db, o.id, NULL, NULL,
 		    &o), POINTS_OK);
-		/* CUP's out of stock, then 6 changes of orders */
-		outbox_base = 7;
+		/* redeeming earns lee 1 PTS per 10 spent: lee's two orders,
+		 * submitted, and approved and delivered -> 1000 - 200 + 10 */
+		{
+			points_rule_def rd = POINTS_RULE_DEF_INIT;
+			points_rule rule;
+
+			rd.name = "pen-back";
+			rd.event_type = "redemption";
+			rd.condition = "account.external_id == 'E1013'";
+			rd.points = "event.amount / 10";
+			rd.asset = "PTS";
+			rd.state = POINTS_RULE_ACTIVE;
+			rd.author = "admin";
+			ck_assert_int_eq(points_rule_save(db, &rd, &rule),
+			    POINTS_OK);
+		}
+		d.sku = "INK";
+		d.name = "Ink";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		r.account = lee;
+		r.sku = "INK";
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_lsub, o.id);
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_ldel, o.id);
+		ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		ck_assert_int_eq(points_order_deliver(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		ck_assert_int_eq(tu_available(db, lee, "PTS"), 810);
+		/* CUP's out of stock, then 10 changes of orders */
+		outbox_base = 11;
 	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
@@ -1116,15 +1177,16 @@ check_capture_full(void)
 	ck_assert_int_eq(txo.amount, 20);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
-	/* alice's 30 spent, gus's 10, jack's two orders' 200 and this 20 */
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 260);
+	/* alice's 30 spent, gus's 10, jack's two orders' 200, lee's 100
+	 * and this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 360);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 260);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 360);
 }
 
 static int
@@ -1707,6 +1769,54 @@ check_event_pending(void)
 	    POINTS_EINSUFFICIENT);
 }
 
+/* a refund of kim's line B: its 15 PTS back */
+static int
+run_event_reverse_lines(void)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	int rc;
+
+	r.event_id = "seed-5";
+	r.lines = "[\"B\"]";
+	r.idempotency_key = "refund-lines-1";
+	points_event_result_free(evo);
+	evo = NULL;
+	rc = points_event_reverse(db, &r, &evo);
+	if (rc)
+		ck_assert_ptr_null(evo);
+	return rc;
+}
+
+static void
+check_event_reverse_lines(void)
+{
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, -15);
+	ck_assert_int_eq(s.amount, 1500);
+	ck_assert_str_eq(points_event_result_lines(evo), "[1]");
+	points_event_result_free(evo);
+	evo = NULL;
+	ck_assert_int_eq(tu_available(db, kim, "PTS"), 20);
+	/* again: the first result; the line again, under no key: refused */
+	ck_assert_int_eq(run_event_reverse_lines(), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(evo, &s), POINTS_OK);
+	ck_assert_int_eq(s.replayed, 1);
+	ck_assert_str_eq(points_event_result_lines(evo), "[1]");
+	points_event_result_free(evo);
+	evo = NULL;
+	{
+		points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+
+		r.event_id = "seed-5";
+		r.lines = "[1]";
+		ck_assert_int_eq(points_event_reverse(db, &r, &evo),
+		    POINTS_ESTATE);
+	}
+	ck_assert_int_eq(tu_available(db, kim, "PTS"), 20);
+}
+
 /* a refund of 15.00 of ivy's pending 40.00: 15 pending PTS back */
 static int
 run_event_reverse_pending(void)
@@ -2083,6 +2193,45 @@ check_order_return(void)
 	ck_assert_int_eq(it.orders, 2);
 }
 
+/* lee's submitted order approved: its redemption earns 10 PTS */
+static int
+run_order_approve_redeem(void)
+{
+	return points_order_approve(db, ord_lsub, "ops", NULL, &ordero);
+}
+
+static void
+check_order_approve_redeem(void)
+{
+	char id[POINTS_EVENT_ID_MAX + 1];
+	points_event_result *r;
+	points_event_summary s;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(tu_available(db, lee, "PTS"), 820);
+	snprintf(id, sizeof(id), "redemption:%s", ord_lsub);
+	ck_assert_int_eq(points_event_get(db, id, &r), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 10);
+	ck_assert_int_eq(s.amount, 100);
+	points_event_result_free(r);
+}
+
+/* lee's delivered order returned: 100 back, the 10 it earned taken */
+static int
+run_order_return_redeem(void)
+{
+	return points_order_return(db, ord_ldel, 1, "lee", "too big",
+	    &ordero);
+}
+
+static void
+check_order_return_redeem(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_RETURNED);
+	ck_assert_int_eq(tu_available(db, lee, "PTS"), 900);
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -2103,14 +2252,15 @@ static const fault_op write_ops[] = {
 	    check_hold_release_spilled, 1 },
 	OP(expire_spilled), OP(sweep_spilled),
 	OP(rule_save), OP(rule_set_state), OP(tier_set), OP(event_apply),
-	OP(event_reverse), OP(event_pending), OP(event_reverse_pending),
+	OP(event_reverse), OP(event_reverse_lines), OP(event_pending),
+	OP(event_reverse_pending),
 	OP(event_approval), OP(approval_nominate), OP(approval_approve),
 	OP(approval_reject),
 	OP(item_create), OP(item_update), OP(item_restock),
 	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
-	OP(order_return),
+	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -2587,6 +2737,10 @@ static const out_op out_ops[] = {
 	{ "order_cancel_approved", run_order_cancel_approved, &ordero,
 	    sizeof(ordero) },
 	{ "order_return", run_order_return, &ordero, sizeof(ordero) },
+	{ "order_approve_redeem", run_order_approve_redeem, &ordero,
+	    sizeof(ordero) },
+	{ "order_return_redeem", run_order_return_redeem, &ordero,
+	    sizeof(ordero) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 

@@ -523,6 +523,168 @@ START_TEST(test_cancel_gives_points_back)
 }
 END_TEST
 
+/* ---- Redemptions and the earning rules ----
+ *
+ * Approving an order applies a "redemption" event (points/rules.h): it
+ * earns only when a rule listens to that type (here a "double points
+ * back" campaign: 2 points back per 10 spent), and a return, or a
+ * cancel after approval, takes those points back. */
+
+static void
+redemption_rule(const char *name, const char *category, int expect)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	points_rule r;
+
+	d.name = name;
+	d.event_type = "redemption";
+	d.points = "event.amount / 10 * 2";
+	d.asset = "PTS";
+	d.category = category;
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "ops";
+	ck_assert_msg(points_rule_save(db, &d, &r) == expect, "%s",
+	    points_errmsg(db));
+}
+
+/* The redemption event of order o: its points in all, or -1 when none
+ * was applied. */
+static int64_t
+redemption_points(const points_order *o, points_rule_outcome *out)
+{
+	char id[POINTS_EVENT_ID_MAX + 1];
+	points_event_result *r;
+	points_event_summary s;
+	int rc;
+
+	snprintf(id, sizeof(id), "redemption:%s", o->id);
+	rc = points_event_get(db, id, &r);
+	if (rc == POINTS_ENOTFOUND)
+		return -1;
+	ck_assert_int_eq(rc, POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	ck_assert_str_eq(s.type, "redemption");
+	ck_assert_int_eq(s.account, o->account);
+	ck_assert_int_eq(s.amount, o->amount);
+	if (out && s.outcomes)
+		ck_assert_int_eq(points_event_result_outcome(r, 0, out),
+		    POINTS_OK);
+	points_event_result_free(r);
+	return s.points;
+}
+
+START_TEST(test_redemption_earns_only_by_rule)
+{
+	points_order o1, o2, o3, o4, x;
+	points_rule_outcome out;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_rule r;
+	points_txn t;
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+
+	/* a rule of purchases: redeeming is spending, not a purchase */
+	d.name = "spend";
+	d.event_type = "purchase";
+	d.points = "event.amount / 100";
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "ops";
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	/* no rule listens to redemptions: nothing earned, nothing logged */
+	o1 = place(alice, "MUG", 2);
+	ck_assert_int_eq(points_order_approve(db, o1.id, NULL, NULL, &o1),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 19800);
+	ck_assert_int_eq(redemption_points(&o1, NULL), -1);
+
+	/* the campaign: 300 spent, 60 back, in its own category */
+	redemption_rule("double-back", NULL, POINTS_OK);
+	ck_assert_int_eq(points_rule_get(db, "double-back", 0, &r), POINTS_OK);
+	ck_assert_str_eq(r.category, "redemption_bonus");
+	o2 = place(alice, "MUG", 3);
+	ck_assert_int_eq(points_order_approve(db, o2.id, "ops", NULL, &o2),
+	    POINTS_OK);
+	ck_assert_int_eq(redemption_points(&o2, &out), 60);
+	ck_assert_str_eq(out.rule, "double-back");
+	ck_assert_int_eq(points_txn_get(db, out.txn_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_EARN);
+	ck_assert_str_eq(t.category, "redemption_bonus");
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 19800 - 300 + 60);
+	/* the item counts the order's points, not the bonus */
+	ck_assert_int_eq(get_item("MUG").points, 500);
+	/* a return takes them back with the 300 */
+	ck_assert_int_eq(points_order_deliver(db, o2.id, NULL, NULL, &o2),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_return(db, o2.id, 1, "alice", "too "
+	    "small", &o2), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 19800);
+	{
+		char id[POINTS_EVENT_ID_MAX + 1];
+
+		snprintf(id, sizeof(id), "redemption:%s", o2.id);
+		rv.event_id = id;
+		TU_FAILS(db, points_event_reverse(db, &rv, &res),
+		    POINTS_ESTATE);
+	}
+	/* once: a second return is refused by the order */
+	TU_FAILS(db, points_order_return(db, o2.id, 1, NULL, NULL, &x),
+	    POINTS_ESTATE);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 19800);
+	tu_invariants(db);
+
+	/* cancelled after approval: taken back; before: never earned */
+	o3 = place(bob, "MUG", 1);
+	ck_assert_int_eq(points_order_approve(db, o3.id, NULL, NULL, &o3),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 20000 - 100 + 20);
+	ck_assert_int_eq(points_order_cancel(db, o3.id, NULL, "no stock",
+	    &o3), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 20000);
+	o4 = place(bob, "MUG", 1);
+	ck_assert_int_eq(points_order_cancel(db, o4.id, NULL, NULL, &o4),
+	    POINTS_OK);
+	ck_assert_int_eq(redemption_points(&o4, NULL), -1);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 20000);
+
+	/* the bonus spent before the return comes out of the refund */
+	ck_assert_int_eq(tu_earn(db, dave, "PTS", 50, NULL), POINTS_OK);
+	o4 = place(dave, "MUG", 1);
+	ck_assert_int_eq(points_order_approve(db, o4.id, NULL, NULL, &o4),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_available(db, dave, "PTS"), 20);
+	ck_assert_int_eq(tu_spend(db, dave, "PTS", 20, NULL), POINTS_OK);
+	ck_assert_int_eq(points_order_deliver(db, o4.id, NULL, NULL, &o4),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_return(db, o4.id, 0, NULL, NULL, &o4),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_available(db, dave, "PTS"), 80);
+
+	/* only the mall applies redemptions */
+	e.id = "r1";
+	e.type = "redemption";
+	e.account = alice;
+	e.amount = 1000;
+	TU_FAILS(db, points_event_apply(db, &e, &res), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'r1': type 'redemption' is "
+	    "reserved: the mall applies it when an order is approved");
+	TU_FAILS(db, points_event_preview(db, &e, &res), POINTS_EINVAL);
+	e.id = "redemption:x";
+	e.type = "purchase";
+	TU_FAILS(db, points_event_apply(db, &e, &res), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'redemption:x': ids "
+	    "starting 'redemption:' are reserved for the mall's redemptions");
+	/* what redeeming earns is never in the mall's category */
+	redemption_rule("mall-back", "mall", POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule 'mall-back': a rule of "
+	    "redemption events cannot post in category 'mall' (the mall's "
+	    "redemptions)");
+	/* the purchase rule never fired: alice has what the orders say */
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 19800);
+}
+END_TEST
+
 /* Returns: within 7 calendar days after the delivery (the 7th day
  * accepted, the 8th refused); points refunded, stock as asked. */
 START_TEST(test_return_period)
@@ -1028,6 +1190,7 @@ main(void)
 	tcase_add_test(tc, test_illegal_changes);
 	tcase_add_test(tc, test_cancel_gives_points_back);
 	tcase_add_test(tc, test_return_period);
+	tcase_add_test(tc, test_redemption_earns_only_by_rule);
 	tcase_add_test(tc, test_idempotent_place);
 	tcase_add_test(tc, test_lists);
 	tcase_add_test(tc, test_batch);

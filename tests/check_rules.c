@@ -1195,6 +1195,231 @@ START_TEST(test_pending_points_refunds)
 }
 END_TEST
 
+/* ---- Refunds of line items ---- */
+
+static points_event_result *
+refund_lines(const char *id, const char *lines, const char *key, int expect)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res = NULL;
+	int rc;
+
+	r.event_id = id;
+	r.lines = lines;
+	r.idempotency_key = key;
+	r.actor = "cs.wang";
+	rc = points_event_reverse(db, &r, &res);
+	ck_assert_msg(rc == expect, "refund %s lines %s: %d %s", id, lines,
+	    rc, points_errmsg(db));
+	return res;
+}
+
+/* The points a refund of lines took back in all (negative); *amount
+ * (may be NULL) the part of the event's amount refunded; the result's
+ * lines must be want. */
+static int64_t
+refund_lines_points(const char *id, const char *lines, const char *want,
+    int64_t *amount)
+{
+	points_event_result *res = refund_lines(id, lines, NULL, POINTS_OK);
+	points_event_summary s;
+
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_str_eq(points_event_result_lines(res), want);
+	points_event_result_free(res);
+	if (amount)
+		*amount = s.amount;
+	return s.points;
+}
+
+/* The shop of the issue: 1 point per 10 yuan on basic lines, 1 per 5 on
+ * the new collection, rounded line by line. */
+#define SHOP_POINTS "sum(event.attrs.lines.map(l, l.collection == 'new' ? " \
+	"l.amount / 500 : l.amount / 1000))"
+#define SHOP_O1 "{\"lines\": [" \
+	"{\"id\": \"T1\", \"collection\": \"new\", \"amount\": 12900}," \
+	"{\"id\": \"B2\", \"collection\": \"basic\", \"amount\": 9900}," \
+	"{\"id\": \"T3\", \"collection\": \"new\", \"amount\": 499}," \
+	"{\"id\": \"B4\", \"collection\": \"basic\", \"amount\": 25000}]}"
+
+/* A refund of one line takes back exactly that line's points; lines
+ * one by one take back what they do together. */
+START_TEST(test_line_refunds)
+{
+	points_event_result *res;
+	int64_t amount;
+
+	add("shop", "purchase", "has(event.attrs.lines)", SHOP_POINTS);
+	/* stays while the order has lines */
+	add("order", "purchase", "size(event.attrs.lines) > 0", "5");
+	/* orders of 400 yuan or more */
+	add("big", "purchase", "event.amount >= 40000", "10");
+	/* 25 + 9 + 0 + 25, 5, 10 */
+	ck_assert_int_eq(apply("o1", "purchase", alice, 48299, SHOP_O1), 74);
+	ck_assert_int_eq(apply("o2", "purchase", bob, 48299, SHOP_O1), 74);
+	/* B2 back: its 9 points, and the order falls under 400 yuan */
+	res = refund_lines("o1", "[\"B2\"]", "rl-1", POINTS_OK);
+	ck_assert_int_eq(outcome(res, "shop").points, -9);
+	ck_assert_int_eq(outcome(res, "shop").formula, 50);
+	ck_assert_int_eq(outcome(res, "order").points, 0);
+	ck_assert_int_eq(outcome(res, "big").points, -10);
+	ck_assert_str_eq(points_event_result_lines(res), "[1]");
+	points_event_result_free(res);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 74 - 19);
+	/* the same refund again: the first result; another under its key */
+	res = refund_lines("o1", "[\"B2\"]", "rl-1", POINTS_OK);
+	{
+		points_event_summary s;
+
+		ck_assert_int_eq(points_event_result_summary(res, &s),
+		    POINTS_OK);
+		ck_assert_int_eq(s.replayed, 1);
+		ck_assert_int_eq(s.points, -19);
+		ck_assert_int_eq(s.amount, 9900);
+	}
+	ck_assert_str_eq(points_event_result_lines(res), "[1]");
+	points_event_result_free(res);
+	refund_lines("o1", "[1]", "rl-1", POINTS_ECONFLICT);
+	/* a line is refunded once */
+	refund_lines("o1", "[1]", NULL, POINTS_ESTATE);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': line 1 is refunded "
+	    "already");
+	refund_lines("o1", "[0, \"B2\"]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': the refund's lines: "
+	    "item 1: lines are named all by index (ints) or all by id "
+	    "(strings)");
+	/* not by amount once by lines */
+	refund("o1", 100, NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1' is refunded by lines: "
+	    "refund the rest by lines or in whole, not by amount");
+	/* T1 then B4, one by one, as o2 both at once */
+	ck_assert_int_eq(refund_lines_points("o1", "[0]", "[0]", &amount),
+	    -25);
+	ck_assert_int_eq(amount, 12900);
+	ck_assert_int_eq(refund_lines_points("o1", "[\"B4\"]", "[3]", &amount),
+	    -25);
+	ck_assert_int_eq(refund_lines_points("o2", "[3, 1, 0]", "[0,1,3]",
+	    &amount), -69);
+	ck_assert_int_eq(amount, 12900 + 9900 + 25000);
+	/* T3 (4.99 yuan) earned nothing and gives nothing; then no lines
+	 * are left and the order's 5 go */
+	ck_assert_int_eq(refund_lines_points("o1", "[\"T3\"]", "[2]", NULL),
+	    -5);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
+	/* a whole refund takes the rest (o2: T3's and the order's) */
+	ck_assert_int_eq(refund_points("o2", 0, NULL), -5);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 0);
+	refund_lines("o2", "[2]", NULL, POINTS_ESTATE);
+	ck_assert_str_eq(points_errmsg(db), "event 'o2' is refunded in whole");
+	/* once by amount, not by lines */
+	ck_assert_int_eq(apply("o3", "purchase", carol, 48299, SHOP_O1), 74);
+	ck_assert_int_eq(refund_points("o3", 100, NULL), 0);
+	refund_lines("o3", "[0]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o3' is refunded by amount: "
+	    "refund the rest by amount or in whole, not by lines");
+	tu_invariants(db);
+}
+END_TEST
+
+/* A line's points come back pending first; spent ones become a debt. */
+START_TEST(test_line_refunds_pending_and_debt)
+{
+	points_rule_def d = rule("shop", "purchase", "has(event.attrs.lines)",
+	    SHOP_POINTS);
+	points_event_result *res;
+	points_txn t;
+
+	d.pending_days = 7;
+	save(&d);
+	ck_assert_int_eq(apply("p1", "purchase", bob, 20000, "{\"lines\": ["
+	    "{\"collection\": \"new\", \"amount\": 10000},"
+	    "{\"collection\": \"basic\", \"amount\": 10000}]}"), 30);
+	ck_bal(bob, 0, 30);
+	/* the new line while pending: its 20 pending points go */
+	ck_assert_int_eq(refund_lines_points("p1", "[0]", "[0]", NULL), -20);
+	ck_bal(bob, 0, 10);
+	ck_assert_int_eq(bal(bob).debt, 0);
+	/* past the window the basic line's 10 are spent; its refund owes
+	 * them */
+	tu_now += 8 * TU_DAY;
+	ck_bal(bob, 10, 0);
+	ck_assert_int_eq(tu_spend(db, bob, "PTS", 10, NULL), POINTS_OK);
+	res = refund_lines("p1", "[1]", NULL, POINTS_OK);
+	ck_assert_int_eq(outcome(res, "shop").points, -10);
+	ck_assert_int_eq(points_txn_get(db, outcome(res, "shop").txn_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.debt, 10);
+	points_event_result_free(res);
+	ck_assert_int_eq(bal(bob).debt, 10);
+	tu_invariants(db);
+}
+END_TEST
+
+/* Bad lines: each refused with its reason, nothing written. */
+START_TEST(test_line_refund_refusals)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res;
+	static const struct {
+		const char *lines, *msg;
+	} bad[] = {
+		{ "[9]", "event 'o1': no line 9: the event has 4 lines" },
+		{ "[\"X9\"]", "event 'o1': no line has id 'X9'" },
+		{ "[0, \"T1\"]", "event 'o1': the refund's lines: item 1: lines "
+		  "are named all by index (ints) or all by id (strings)" },
+		{ "[2, 2]", "event 'o1': line 2 is named twice" },
+		{ "[0, \"T1\"", NULL },
+		{ "[]", "event 'o1': the refund's lines must be a JSON list of "
+		  "line indexes or line ids, not empty" },
+		{ "{\"a\": 1}", "event 'o1': the refund's lines must be a JSON "
+		  "list of line indexes or line ids, not empty" },
+		{ "[-1]", "event 'o1': the refund's lines: item 0: an index "
+		  "must not be negative" },
+		{ "[true]", "event 'o1': the refund's lines: item 0: lines are "
+		  "named all by index (ints) or all by id (strings)" },
+		{ "[4]", "event 'o1': no line 4: the event has 4 lines" },
+	};
+	size_t i;
+
+	add("shop", "purchase", "has(event.attrs.lines)", SHOP_POINTS);
+	ck_assert_int_eq(apply("o1", "purchase", alice, 48299, SHOP_O1), 59);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		refund_lines("o1", bad[i].lines, NULL, POINTS_EINVAL);
+		if (bad[i].msg)
+			ck_assert_str_eq(points_errmsg(db), bad[i].msg);
+	}
+	/* an amount and lines at once */
+	r.event_id = "o1";
+	r.amount = 100;
+	r.lines = "[0]";
+	ck_assert_int_eq(points_event_reverse(db, &r, &res), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o1': a refund names an "
+	    "amount or lines, not both");
+	/* an event without lines; two lines of one id; a bad amount */
+	ck_assert_int_eq(apply("g1", "purchase", alice, 100, "{\"x\": 1}"), 0);
+	refund_lines("g1", "[0]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g1' has no lines "
+	    "(event.attrs.lines) to refund");
+	add("count", "order", NULL, "size(event.attrs.lines)");
+	ck_assert_int_eq(apply("g2", "order", alice, 100, "{\"lines\": ["
+	    "{\"id\": \"A\", \"amount\": 1000}, {\"id\": \"A\", "
+	    "\"amount\": 1000}, {\"id\": \"C\", \"amount\": \"10\"}]}"), 3);
+	refund_lines("g2", "[\"A\"]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g2': more than one line "
+	    "has id 'A'");
+	refund_lines("g2", "[2]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g2': line 2: its amount "
+	    "must be an int >= 0");
+	/* nothing was written: every line is there to refund */
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 62);
+	ck_assert_int_eq(refund_lines_points("o1", "[0,1,2,3]", "[0,1,2,3]",
+	    NULL), -59);
+	/* lines' amounts past the event's take it to 0, not below */
+	ck_assert_int_eq(refund_lines_points("g2", "[0]", "[0]", NULL), -1);
+	tu_invariants(db);
+}
+END_TEST
+
 START_TEST(test_pending_points_refusals)
 {
 	points_rule_def d = rule("spend", "purchase", NULL, "1");
@@ -1483,7 +1708,13 @@ END_TEST
  * (never by the nominator) or rejected now and then.  After every event
  * the outcomes (status and points), the pending approvals and every
  * balance (available and pending) must be the model's.  Periods come from gmtime (the ledger's offset
- * is 0 here), not from the library's calendar. */
+ * is 0 here), not from the library's calendar.
+ * Every event carries 1-3 line items (event.attrs.lines, each with an
+ * amount; event.amount is their sum) and some rules count per line
+ * (sum of amount / div over the lines).  Now and then some lines of an
+ * earlier event are refunded, one or several at once: each rule that
+ * awarded keeps floor(points x new formula / first formula) of what
+ * it gave, 0 when its condition fails on the amount left (rules.h). */
 #include <time.h>
 
 #define M_RULES 5
@@ -1493,6 +1724,7 @@ typedef struct mrule {
 	char name[16];
 	int64_t min, div, version;
 	int priority, exclusive, window, no_tier, awards, approval;
+	int perline; /* sum(lines.map(l, l.amount / div)) */
 	int64_t cap[4]; /* day, week, month, total */
 	int64_t budget;
 	int64_t spent_budget;
@@ -1572,7 +1804,12 @@ msave(mrule *m)
 
 	snprintf(cond, sizeof(cond), "event.amount >= %lld",
 	    (long long)m->min);
-	snprintf(pts, sizeof(pts), "event.amount / %lld", (long long)m->div);
+	if (m->perline)
+		snprintf(pts, sizeof(pts), "sum(event.attrs.lines.map(l, "
+		    "l.amount / %lld))", (long long)m->div);
+	else
+		snprintf(pts, sizeof(pts), "event.amount / %lld",
+		    (long long)m->div);
 	d.name = m->name;
 	d.event_type = "buy";
 	d.condition = cond;
@@ -1618,6 +1855,43 @@ mrandom_rule(mrule *m)
 	    1 + (int64_t)(mrand() % 2000) : 0;
 	m->pending = mrand() % 3 == 0 ? 1 + (int64_t)(mrand() % 3) : 0;
 	m->approval = mrand() % 4 == 0;
+	m->perline = mrand() % 2;
+}
+
+/* The model's events, for refunds of lines: the lines, which are
+ * refunded, and each award as its rule version gave it. */
+#define M_EVENTS 300
+typedef struct mevent {
+	int a, nl;
+	int64_t line[3];
+	int refunded[3];
+	int whole;
+	struct {
+		char name[16];
+		int64_t pts, formula, min, div, taken;
+		int perline;
+	} aw[M_RULES];
+	int naw;
+} mevent;
+static mevent mev[M_EVENTS];
+
+/* What rule version (min, div, perline) computes on event ev without
+ * its refunded lines (and those in extra). */
+static int64_t
+mformula(const mevent *ev, const int *extra, int64_t div, int perline,
+    int64_t *amount)
+{
+	int64_t f = 0, am = 0;
+	int l;
+
+	for (l = 0; l < ev->nl; l++) {
+		if (ev->refunded[l] || (extra && extra[l]))
+			continue;
+		am += ev->line[l];
+		f += ev->line[l] / div;
+	}
+	*amount = am;
+	return perline ? f : am / div;
 }
 
 /* The model's approvals still pending: id, account, points, pending
@@ -1676,6 +1950,108 @@ mcmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int mrefunds; /* refunds of lines made */
+
+/* Refund some lines of a random event among ev[0..n) (not one with
+ * pending awards, nor all refunded), as rules.h says, if what it takes
+ * back is spendable; check the result against the model. */
+static void
+mrefund_lines(mevent *ev0, int n, const int64_t *acct, int64_t *bal)
+{
+	mevent *ev = &ev0[mrand() % (uint64_t)n];
+	int pick[3] = { 0 }, l, k, np = 0;
+	int64_t take[M_RULES], total = 0, am, can;
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *res;
+	points_event_summary s;
+	char lines[32], want[32], id[32];
+	size_t m = 0, w = 0;
+
+	if (ev->whole)
+		return;
+	for (l = 0; l < ev->nl; l++)
+		if (!ev->refunded[l] && mrand() % 2)
+			pick[l] = 1, np++;
+	if (!np)
+		return;
+	for (k = 0; k < ev->naw; k++) {
+		int64_t f = mformula(ev, pick, ev->aw[k].div,
+		    ev->aw[k].perline, &am), kept = 0;
+
+		if (am >= ev->aw[k].min && f > 0 && ev->aw[k].formula > 0) {
+			if (f > ev->aw[k].formula)
+				f = ev->aw[k].formula;
+			kept = ev->aw[k].pts * f / ev->aw[k].formula;
+		}
+		take[k] = ev->aw[k].pts - ev->aw[k].taken - kept;
+		if (take[k] < 0)
+			take[k] = 0;
+		total += take[k];
+	}
+	{
+		points_balance b;
+
+		ck_assert_int_eq(points_balance_get(db, acct[ev->a], "PTS",
+		    &b), POINTS_OK);
+		can = b.available;
+	}
+	if (total > can)
+		return;
+	m = (size_t)snprintf(lines, sizeof(lines), "[");
+	w = (size_t)snprintf(want, sizeof(want), "[");
+	/* named in a random order, listed in the result ascending */
+	for (k = 0, l = ev->nl - 1; l >= 0; l--)
+		if (pick[l])
+			m += (size_t)snprintf(lines + m, sizeof(lines) - m,
+			    "%s%d", k++ ? "," : "", l);
+	for (k = 0, l = 0; l < ev->nl; l++)
+		if (pick[l])
+			w += (size_t)snprintf(want + w, sizeof(want) - w,
+			    "%s%d", k++ ? "," : "", l);
+	snprintf(lines + m, sizeof(lines) - m, "]");
+	snprintf(want + w, sizeof(want) - w, "]");
+	snprintf(id, sizeof(id), "ev%d", (int)(ev - ev0));
+	r.event_id = id;
+	r.lines = lines;
+	mrefunds++;
+	ck_assert_msg(points_event_reverse(db, &r, &res) == POINTS_OK,
+	    "refund %s lines %s: %s", r.event_id, lines, points_errmsg(db));
+	ck_assert_int_eq(points_event_result_summary(res, &s), POINTS_OK);
+	ck_assert_str_eq(points_event_result_lines(res), want);
+	ck_assert_msg(s.points == -total, "refund %s lines %s: %lld, model "
+	    "%lld", r.event_id, lines, (long long)s.points,
+	    (long long)-total);
+	for (k = 0; k < ev->naw; k++) {
+		points_rule_outcome o;
+		int64_t i;
+
+		for (i = 0; i < s.outcomes; i++) {
+			ck_assert_int_eq(points_event_result_outcome(res, i, &o),
+			    POINTS_OK);
+			if (strcmp(o.rule, ev->aw[k].name) == 0 &&
+			    o.points == -take[k])
+				break;
+		}
+		ck_assert_msg(i < s.outcomes, "refund %s lines %s: rule %s "
+		    "gives back %lld in the model", r.event_id, lines,
+		    ev->aw[k].name, (long long)take[k]);
+		ev->aw[k].taken += take[k];
+	}
+	points_event_result_free(res);
+	for (l = 0; l < ev->nl; l++)
+		if (pick[l])
+			ev->refunded[l] = 1;
+	bal[ev->a] -= total;
+	/* a line once refunded is refused again */
+	for (l = 0; l < ev->nl; l++)
+		if (pick[l]) {
+			snprintf(lines, sizeof(lines), "[%d]", l);
+			ck_assert_int_eq(points_event_reverse(db, &r, &res),
+			    POINTS_ESTATE);
+			break;
+		}
+}
+
 START_TEST(test_random_against_model)
 {
 	static const char *const tiers[3] = { "", "silver", "gold" };
@@ -1691,6 +2067,7 @@ START_TEST(test_random_against_model)
 	memset(mp_n, 0, sizeof(mp_n));
 	ma_n = 0;
 	ma_next = 0;
+	mrefunds = 0;
 	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
 	ck_assert_int_eq(points_tier_set(db, "gold", 2, 200), POINTS_OK);
 	for (a = 0; a < M_ACCTS; a++) {
@@ -1713,9 +2090,10 @@ START_TEST(test_random_against_model)
 	for (step = 0; step < 300; step++) {
 		points_event e = POINTS_EVENT_INIT;
 		points_event_result *res;
-		int64_t st[4], amount, t, late;
-		char id[32];
+		int64_t st[4], amount, t, late, am;
+		char id[32], attrs[160];
 		int excluded = 0;
+		mevent *ev;
 
 		tu_now += (int64_t)(mrand() % (2 * TU_DAY));
 		if (mrand() % 25 == 0) {
@@ -1745,12 +2123,30 @@ START_TEST(test_random_against_model)
 		if (mrand() % 4 == 0 && late > 0)
 			t -= (int64_t)(mrand() % (uint64_t)late);
 		a = (int)(mrand() % M_ACCTS);
-		amount = (int64_t)(mrand() % 1000);
+		ev = &mev[step];
+		memset(ev, 0, sizeof(*ev));
+		ev->a = a;
+		ev->nl = 1 + (int)(mrand() % 3);
+		amount = 0;
+		{
+			size_t m = (size_t)snprintf(attrs, sizeof(attrs),
+			    "{\"lines\": [");
+
+			for (i = 0; i < ev->nl; i++) {
+				ev->line[i] = (int64_t)(mrand() % 400);
+				amount += ev->line[i];
+				m += (size_t)snprintf(attrs + m, sizeof(attrs) - m,
+				    "%s{\"amount\": %lld}", i ? ", " : "",
+				    (long long)ev->line[i]);
+			}
+			snprintf(attrs + m, sizeof(attrs) - m, "]}");
+		}
 		snprintf(id, sizeof(id), "ev%d", step);
 		e.id = id;
 		e.type = "buy";
 		e.account = acct[a];
 		e.amount = amount;
+		e.attrs = attrs;
 		e.time = t;
 		e.actor = "mgr";
 		ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
@@ -1779,12 +2175,12 @@ START_TEST(test_random_against_model)
 				    POINTS_OUTCOME_CONDITION);
 				continue;
 			}
-			pts = amount / m->div;
+			pts = mformula(ev, NULL, m->div, m->perline, &am);
+			ck_assert_int_eq(o.formula, pts);
 			if (m->window && tm.tm_wday == 6)
 				pts = pts * 300 / 100;
 			if (!m->no_tier)
 				pts = pts * tier_pct[acct_tier[a]] / 100;
-			ck_assert_int_eq(o.formula, amount / m->div);
 			if (pts == 0) {
 				ck_assert_int_eq(o.status, POINTS_OUTCOME_ZERO);
 				continue;
@@ -1844,6 +2240,14 @@ START_TEST(test_random_against_model)
 				ma[ma_n].pending = m->pending;
 				ma[ma_n++].t = t;
 			} else {
+				strcpy(ev->aw[ev->naw].name, m->name);
+				ev->aw[ev->naw].pts = allowed;
+				ev->aw[ev->naw].formula = o.formula;
+				ev->aw[ev->naw].min = m->min;
+				ev->aw[ev->naw].div = m->div;
+				ev->aw[ev->naw++].perline = m->perline;
+				if (m->pending)
+					ev->whole = -1; /* not refunded here */
 				bal[a] += allowed;
 				if (m->pending) {
 					ck_assert_int_lt(mp_n[a], M_PEND);
@@ -1885,6 +2289,11 @@ START_TEST(test_random_against_model)
 			ma_n--;
 		}
 		ck_assert_int_eq(mpending_approvals(), ma_n);
+		/* now and then lines of an earlier event are refunded, one
+		 * or several at once, when what they take back is spendable
+		 * (pending points and debts are tests of their own) */
+		if (mrand() % 3 == 0)
+			mrefund_lines(mev, step + 1, acct, bal);
 		/* now and then an account spends: what is spendable and
 		 * no more */
 		if (mrand() % 4 == 0) {
@@ -1918,6 +2327,8 @@ START_TEST(test_random_against_model)
 			    (long long)pend);
 		}
 	}
+	/* the run refunded lines (seeds 0-7: 19 to 60 refunds) */
+	ck_assert_int_ge(mrefunds, 10);
 }
 END_TEST
 
@@ -1947,6 +2358,9 @@ main(void)
 	tcase_add_test(tc, test_pending_points_several_days);
 	tcase_add_test(tc, test_pending_points_refunds);
 	tcase_add_test(tc, test_pending_points_refusals);
+	tcase_add_test(tc, test_line_refunds);
+	tcase_add_test(tc, test_line_refunds_pending_and_debt);
+	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);

@@ -271,6 +271,11 @@ POINTS_EXTERN int points_event_result_summary(const points_event_result *r,
 POINTS_EXTERN int points_event_result_outcome(const points_event_result *r,
     int64_t i, points_rule_outcome *out);
 POINTS_EXTERN void points_event_result_free(points_event_result *r);
+/* The lines a refund covered, as a JSON list of their indexes in
+ * event.attrs.lines ("[0,2]"); NULL for an event or a refund of no
+ * lines.  Borrowed: valid until the result is freed. */
+POINTS_EXTERN const char *points_event_result_lines(
+    const points_event_result *r);
 
 /* ---- Refunds ----
  * A refund takes back what an event gave.  amount 0 reverses the event
@@ -285,12 +290,25 @@ POINTS_EXTERN void points_event_result_free(points_event_result *r);
  * from each award's posting (points_reverse): what the account has
  * spent becomes its debt, unless POINTS_REVERSE_NO_DEBT.  Caps and
  * budgets are not given back.
+ * A refund of line items (version 2) names the lines of
+ * event.attrs.lines it covers, as a JSON list: ints are indexes into
+ * the list (0 the first, as event.attrs.lines[0] in a rule), strings
+ * match a line's "id" field (which must name one line).  Each rule that
+ * awarded is evaluated again on the event without every line refunded
+ * so far, its amount less their "amount" fields (ints >= 0; a line
+ * without one takes nothing off; never below 0): refunding lines one by
+ * one takes back what refunding them together does, and under per-line
+ * rounding exactly each line's points.  A line is refunded once
+ * (POINTS_ESTATE after); an event is refunded by amounts or by lines,
+ * not both (POINTS_EINVAL), and a whole refund takes back the rest
+ * either way.
  * The result: the event's summary with amount the part refunded, seq
  * the refund's place in the refund log, points the points taken back
  * (as a negative number), and an outcome for each rule that awarded
  * (points: what it gave back, negative or 0; formula: the new value;
- * txn_id: the reversal). */
-#define POINTS_EVENT_REVERSAL_VERSION 1
+ * txn_id: the reversal); points_event_result_lines the lines
+ * refunded. */
+#define POINTS_EVENT_REVERSAL_VERSION 2
 typedef struct points_event_reversal {
 	unsigned int version;        /* POINTS_EVENT_REVERSAL_VERSION */
 	const char *event_id;        /* the event applied */
@@ -300,9 +318,13 @@ typedef struct points_event_reversal {
 	const char *idempotency_key; /* may be NULL */
 	const char *actor;           /* may be NULL: 1-64 bytes */
 	unsigned int flags;          /* POINTS_REVERSE_NO_DEBT (txn.h) */
+	/* version 2 */
+	const char *lines;           /* NULL, or a JSON list of the lines
+	                              * refunded: [0, 2] or ["T1"]; amount
+	                              * must then be 0 */
 } points_event_reversal;
 #define POINTS_EVENT_REVERSAL_INIT { POINTS_EVENT_REVERSAL_VERSION, NULL, 0, \
-	NULL, NULL, NULL, 0 }
+	NULL, NULL, NULL, 0, NULL }
 POINTS_EXTERN int points_event_reversal_init(points_event_reversal *r,
     unsigned int version);
 POINTS_EXTERN int points_event_reverse(points_db *db,

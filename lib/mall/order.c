@@ -1,7 +1,11 @@
 /* order.c - the mall's orders (points/mall.h): placed on a hold, then
  * approved (captured), shipped, delivered, cancelled (released or
  * refunded) or returned (refunded), each change kept and written to the
- * outbox.
+ * outbox.  Approving an order applies its redemption to the earning
+ * rules, and giving its points back (a cancel after approval, a return)
+ * reverses it, in the same transaction (rules/event.h): a rule that
+ * listens to "redemption" events pays for redeeming ("double points
+ * back"), and nothing else does.
  *
  * Stored (each keyspace its own):
  *   mallorder      id (16, the HOLD's UUIDv7: time order) -> the order
@@ -27,6 +31,7 @@
 #include "ledger/reversal.h"
 #include "ledger/write.h"
 #include "outbox/outbox.h"
+#include "rules/event.h"
 #include "mall/item.h"
 
 #define ORDER_FORMAT 1
@@ -510,7 +515,8 @@ give_back(points_db *db, const order_rec *o, int restock)
 	return points_item__store(db, &item);
 }
 
-/* Refund a captured order: its CAPTURE reversed. */
+/* Refund a captured order: its CAPTURE reversed, and what its
+ * redemption earned taken back. */
 static int
 refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
 {
@@ -522,7 +528,8 @@ refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
 	rv.memo = memo;
 	rv.category = ORDER_CATEGORY;
 	rv.actor = c->actor;
-	if ((rc = points_reversal__within(db, &rv, &t)))
+	if ((rc = points_reversal__within(db, &rv, &t)) ||
+	    (rc = points_event__unredeemed(db, o->o.id, memo, c->actor)))
 		return rc;
 	strcpy(o->o.refund_id, t.id);
 	return POINTS_OK;
@@ -546,7 +553,10 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 		if (from != POINTS_ORDER_SUBMITTED)
 			return refused(db, o, c->what, "");
 		if ((rc = points_hold__settle_within(db, o->o.id, 0, memo,
-		    meta, &t)))
+		    meta, &t)) ||
+		    (rc = points_event__redeemed(db, o->o.id, o->o.account,
+		    o->o.amount, o->o.sku, o->o.asset, o->o.quantity,
+		    c->actor)))
 			return rc;
 		strcpy(o->o.capture_id, t.id);
 		o->o.state = POINTS_ORDER_APPROVED;

@@ -16,10 +16,11 @@
  *   rulekey    rule number (be32) | the cap key's value -> its figure
  *   rulebudget rule number (be32) -> points and awards paid in all
  *   rulerefund refund seq (be64, appended) -> a refund: the event's
- *              seq, the amount, and what each rule gave back
+ *              seq, the amount, what each rule gave back and (format 3)
+ *              the lines it covered
  *   rulerefsum event seq (be64) -> what the event's refunds came to:
- *              the amount refunded, whether in whole, and the points
- *              each outcome gave back
+ *              the amount refunded, whether in whole, the points each
+ *              outcome gave back and (format 3) the lines refunded
  *   rulerefidem a refund's idempotency key -> its seq (idem.c's)
  *
  * An event's awards to one account, in one asset, category and expiry
@@ -46,14 +47,19 @@
 #include "ledger/write.h"
 #include "rules/cel.h"
 #include "rules/approval.h"
+#include "rules/event.h"
 #include "rules/json.h"
 #include "rules/pending.h"
 #include "rules/rule.h"
 
 /* Format 2: the cap counters live in the balance records (balance.h,
  * POINTS_BALANCE_DATA_RULE_CAPS); "rulecap" of format 1 is read, never
- * written (book_load). */
-#define EVENT_FORMAT 2
+ * written (book_load).
+ * Format 3: refunds of line items (REFUND_V2, REFSUM_V2).  A ledger of
+ * format 2 needs no upgrade: its V1 records read as refunds of no
+ * lines; the format is raised so that an older library, which cannot
+ * read V2 records, refuses the ledger. */
+#define EVENT_FORMAT 3
 #define EVENT_V1 1
 #define CAP_V1 1 /* the latest period only */
 #define CAP_V2 2 /* and the period before */
@@ -114,6 +120,8 @@ struct points_event_result {
 	uint32_t *rid;
 	size_t ridcap;
 	char *attrs;
+	/* a refund's lines: "[0,2]", or NULL */
+	char *lines;
 };
 
 /* ---- Counters ---- */
@@ -180,6 +188,13 @@ typedef struct event_ctx {
 	points_cel_entry *aents;   /* the account's attributes */
 	size_t naents, aentcap;
 	points_buf abuf;           /* their bytes */
+	/* a refund of lines: the request's list, parsed by validate, and
+	 * event.attrs without the lines refunded (per attempt) */
+	points_json rlines;
+	points_cel_entry *kents;
+	points_cel_value *klines;
+	int64_t *lidx;
+	int internal; /* the mall's redemption: the reserved type allowed */
 } event_ctx;
 
 static void
@@ -196,6 +211,12 @@ ctx_reset(event_ctx *c)
 	c->cand = NULL;
 	if (c->res)
 		c->res->n = 0;
+	points_alloc__free(c->kents);
+	points_alloc__free(c->klines);
+	points_alloc__free(c->lidx);
+	c->kents = NULL;
+	c->klines = NULL;
+	c->lidx = NULL;
 }
 
 static void
@@ -207,6 +228,7 @@ ctx_free(event_ctx *c)
 	points_alloc__free(c->aents);
 	points_buf__free(&c->abuf);
 	points_json__free(&c->attrs);
+	points_json__free(&c->rlines);
 }
 
 /* Grow *p (of *cap items of size sz) to hold n + 1. */
@@ -1612,6 +1634,15 @@ validate_event(points_db *db, const points_write_op *op, const void *req,
 	    (rc = points_rule__check_name(db, "event type", e->type,
 	    POINTS_EVENT_TYPE_MAX)))
 		return rc;
+	if (!c->internal && strcmp(e->type, POINTS_EVENT__REDEMPTION) == 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': type "
+		    "'%s' is reserved: the mall applies it when an order is "
+		    "approved", e->id, e->type);
+	if (!c->internal && strncmp(e->id, POINTS_EVENT__REDEMPTION_PREFIX,
+	    strlen(POINTS_EVENT__REDEMPTION_PREFIX)) == 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': ids "
+		    "starting '%s' are reserved for the mall's redemptions",
+		    e->id, POINTS_EVENT__REDEMPTION_PREFIX);
 	if (e->account <= 0)
 		return points_db__err(db, POINTS_ENOTFOUND, "event '%s': "
 		    "account %lld not found", e->id, (long long)e->account);
@@ -1727,7 +1758,7 @@ new_result(points_db *db, event_ctx *c)
 static void
 hand_over(event_ctx *c, int rc, points_event_result **out)
 {
-	if (rc == POINTS_OK) {
+	if (rc == POINTS_OK && out) {
 		*out = c->res;
 		c->res = NULL;
 	}
@@ -1838,7 +1869,9 @@ points_event_get(points_db *db, const char *id, points_event_result **out)
 /* ---- Refunds ---- */
 
 #define REFUND_V1 1
+#define REFUND_V2 2 /* and the lines refunded */
 #define REFSUM_V1 1
+#define REFSUM_V2 2 /* and the lines refunded */
 #define EVENT_REFUND_TYPE 66
 
 /* What an event's refunds came to (rulerefsum). */
@@ -1847,6 +1880,8 @@ typedef struct refsum {
 	int whole;
 	size_t n;
 	int64_t *taken; /* per outcome, >= 0 */
+	size_t nl;
+	int64_t *lines; /* the lines refunded (indexes), ascending */
 } refsum;
 
 static int
@@ -1869,7 +1904,8 @@ refsum_load(points_db *db, int64_t eseq, size_t n, refsum *rs)
 	if (rc)
 		return rc;
 	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != REFSUM_V1)
+	i = points_rd__u8(&r);
+	if (i != REFSUM_V1 && i != REFSUM_V2)
 		r.err = POINTS_ECORRUPT;
 	rs->amount = points_rd__svar(&r);
 	rs->whole = (int)points_rd__u8(&r);
@@ -1877,6 +1913,19 @@ refsum_load(points_db *db, int64_t eseq, size_t n, refsum *rs)
 		r.err = POINTS_ECORRUPT;
 	for (i = 0; i < n && !r.err; i++)
 		rs->taken[i] = points_rd__svar(&r);
+	if (!r.err && *(const unsigned char *)v == REFSUM_V2) {
+		size_t nl = (size_t)points_rd__uvar(&r);
+
+		if (nl > vl)
+			r.err = POINTS_ECORRUPT;
+		else if (nl && !(rs->lines = points_alloc__calloc(nl,
+		    sizeof(*rs->lines))))
+			return points_db__err(db, POINTS_ENOMEM,
+			    "out of memory");
+		for (i = 0; i < nl && !r.err; i++)
+			rs->lines[i] = (int64_t)points_rd__uvar(&r);
+		rs->nl = nl;
+	}
 	if (r.err)
 		return points_db__err(db, POINTS_ECORRUPT, "event %lld: refunds "
 		    "record unreadable", (long long)eseq);
@@ -1890,12 +1939,15 @@ refsum_store(points_db *db, int64_t eseq, const refsum *rs)
 	size_t i;
 
 	points_buf__reset(&db->vbuf);
-	points_buf__u8(&db->vbuf, REFSUM_V1);
+	points_buf__u8(&db->vbuf, REFSUM_V2);
 	points_buf__svar(&db->vbuf, rs->amount);
 	points_buf__u8(&db->vbuf, (unsigned)rs->whole);
 	points_buf__uvar(&db->vbuf, rs->n);
 	for (i = 0; i < rs->n; i++)
 		points_buf__svar(&db->vbuf, rs->taken[i]);
+	points_buf__uvar(&db->vbuf, rs->nl);
+	for (i = 0; i < rs->nl; i++)
+		points_buf__uvar(&db->vbuf, (uint64_t)rs->lines[i]);
 	if (db->vbuf.err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	points_codec__put_be64(k, (uint64_t)eseq);
@@ -1960,9 +2012,12 @@ static const points_field refund_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_event_reversal, flags, POINTS_FIELD_UINT,
 	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_event_reversal, lines, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t refund_sizes[] = {
 	0, POINTS_END_OF(points_event_reversal, flags), /* 1 */
+	POINTS_END_OF(points_event_reversal, lines),    /* 2 */
 };
 static const points_event_reversal refund_defaults = POINTS_EVENT_REVERSAL_INIT;
 const points_reqtype points_event_reversal__req = {
@@ -1973,15 +2028,66 @@ const points_reqtype points_event_reversal__req = {
 };
 POINTS_WRITE_REQUEST_FITS(points_event_reversal);
 
+/* The request's lines: a JSON list, not empty, of line indexes (ints
+ * >= 0) or of line ids (strings), not both; parsed into *out. */
+static int
+validate_lines(points_db *db, const points_event_reversal *r,
+    points_json *out)
+{
+	const points_cel_value *v;
+	size_t n = strnlen(r->lines, POINTS_EVENT_ATTRS_MAX + 1), i;
+	char err[128];
+	int rc;
+
+	if (r->amount)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': a refund "
+		    "names an amount or lines, not both", r->event_id);
+	if (n > POINTS_EVENT_ATTRS_MAX)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': the "
+		    "refund's lines are longer than %d bytes", r->event_id,
+		    POINTS_EVENT_ATTRS_MAX);
+	points_json__free(out);
+	rc = points_json__parse(r->lines, n, out, err, sizeof(err));
+	if (rc == POINTS_ENOMEM)
+		return points_db__err(db, rc, "out of memory");
+	if (rc)
+		return points_db__err(db, rc, "event '%s': the refund's lines: "
+		    "%s", r->event_id, err);
+	if (out->root.type != POINTS_CEL_LIST || out->root.u.list.n == 0)
+		return points_db__err(db, POINTS_EINVAL, "event '%s': the "
+		    "refund's lines must be a JSON list of line indexes or "
+		    "line ids, not empty", r->event_id);
+	v = out->root.u.list.v;
+	for (i = 0; i < out->root.u.list.n; i++) {
+		if (v[i].type != v[0].type ||
+		    (v[i].type != POINTS_CEL_INT &&
+		    v[i].type != POINTS_CEL_STRING))
+			return points_db__err(db, POINTS_EINVAL, "event '%s': "
+			    "the refund's lines: item %zu: lines are named all "
+			    "by index (ints) or all by id (strings)",
+			    r->event_id, i);
+		if (v[i].type == POINTS_CEL_INT && v[i].u.i < 0)
+			return points_db__err(db, POINTS_EINVAL, "event '%s': "
+			    "the refund's lines: item %zu: an index must not "
+			    "be negative", r->event_id, i);
+		if (v[i].type == POINTS_CEL_STRING && (v[i].u.s.n == 0 ||
+		    v[i].u.s.n > POINTS_EVENT_ID_MAX))
+			return points_db__err(db, POINTS_EINVAL, "event '%s': "
+			    "the refund's lines: item %zu: a line id has 1-%d "
+			    "bytes", r->event_id, i, POINTS_EVENT_ID_MAX);
+	}
+	return POINTS_OK;
+}
+
 static int
 validate_refund(points_db *db, const points_write_op *op, const void *req,
     void *ctx)
 {
 	const points_event_reversal *r = req;
+	event_ctx *c = ctx;
 	int rc;
 
 	(void)op;
-	(void)ctx;
 	if ((rc = points_db__check_str(db, "event id", r->event_id,
 	    POINTS_EVENT_ID_MAX, 1)) ||
 	    (rc = points_db__check_str(db, "memo", r->memo, POINTS_MEMO_MAX,
@@ -1996,21 +2102,23 @@ validate_refund(points_db *db, const points_write_op *op, const void *req,
 	if (r->actor && (rc = points_meta__check(db, "event refund", NULL,
 	    r->actor)))
 		return rc;
+	if (r->lines)
+		return validate_lines(db, r, &c->rlines);
 	return POINTS_OK;
 }
 
-/* The refund's record: the event, the amount, and per outcome of the
- * event that awarded: the points given back, the new formula value and
- * the reversal. */
+/* The refund's record: the event, the amount, per outcome of the event
+ * that awarded: the points given back, the new formula value and the
+ * reversal; then (V2) the lines it covered. */
 static int
 store_refund(points_db *db, int64_t rseq, int64_t eseq,
-    const points_event_result *res)
+    const points_event_result *res, const int64_t *lines, size_t nl)
 {
 	unsigned char k[8];
 	size_t i;
 
 	points_buf__reset(&db->vbuf);
-	points_buf__u8(&db->vbuf, REFUND_V1);
+	points_buf__u8(&db->vbuf, REFUND_V2);
 	points_buf__uvar(&db->vbuf, (uint64_t)eseq);
 	points_buf__svar(&db->vbuf, res->s.amount);
 	points_buf__svar(&db->vbuf, res->s.points);
@@ -2025,11 +2133,36 @@ store_refund(points_db *db, int64_t rseq, int64_t eseq,
 		points_buf__str(&db->vbuf, res->o[i].txn_id);
 		points_buf__str(&db->vbuf, res->o[i].reason);
 	}
+	points_buf__uvar(&db->vbuf, nl);
+	for (i = 0; i < nl; i++)
+		points_buf__uvar(&db->vbuf, (uint64_t)lines[i]);
 	if (db->vbuf.err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	points_codec__put_be64(k, (uint64_t)rseq);
 	return points_db__put(db, &refund_ks, k, 8, db->vbuf.data,
 	    db->vbuf.len);
+}
+
+/* res->lines: the JSON list of lines[0..n). */
+static int
+set_lines(points_db *db, points_event_result *res, const int64_t *lines,
+    size_t n)
+{
+	size_t i, m = 0, cap = 3 + n * 21;
+
+	points_alloc__free(res->lines);
+	res->lines = NULL;
+	if (!n)
+		return POINTS_OK;
+	if (!(res->lines = points_alloc__malloc(cap)))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	res->lines[m++] = '[';
+	for (i = 0; i < n; i++)
+		m += (size_t)snprintf(res->lines + m, cap - m, "%s%lld",
+		    i ? "," : "", (long long)lines[i]);
+	res->lines[m++] = ']';
+	res->lines[m] = '\0';
+	return POINTS_OK;
 }
 
 static int
@@ -2040,6 +2173,7 @@ load_refund(points_db *db, int64_t rseq, points_event_result *res)
 	const void *v;
 	size_t vl, i, n;
 	int64_t eseq, amount, points;
+	unsigned ver;
 	points_rd r;
 	int rc;
 
@@ -2051,7 +2185,8 @@ load_refund(points_db *db, int64_t rseq, points_event_result *res)
 	if (rc)
 		return rc;
 	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != REFUND_V1)
+	ver = points_rd__u8(&r);
+	if (ver != REFUND_V1 && ver != REFUND_V2)
 		r.err = POINTS_ECORRUPT;
 	eseq = (int64_t)points_rd__uvar(&r);
 	if (r.err)
@@ -2092,6 +2227,25 @@ load_refund(points_db *db, int64_t rseq, points_event_result *res)
 		points_rd__str(&r, o->txn_id, sizeof(o->txn_id));
 		points_rd__str(&r, o->reason, sizeof(o->reason));
 	}
+	if (!r.err && ver == REFUND_V2) {
+		size_t nl = (size_t)points_rd__uvar(&r);
+		int64_t *lines;
+
+		if (nl > vl)
+			r.err = POINTS_ECORRUPT;
+		if (!r.err && nl) {
+			if (!(lines = points_alloc__calloc(nl,
+			    sizeof(*lines))))
+				return points_db__err(db, POINTS_ENOMEM,
+				    "out of memory");
+			for (i = 0; i < nl; i++)
+				lines[i] = (int64_t)points_rd__uvar(&r);
+			rc = r.err ? POINTS_OK : set_lines(db, res, lines, nl);
+			points_alloc__free(lines);
+			if (rc)
+				return rc;
+		}
+	}
 	if (r.err)
 		return points_db__err(db, POINTS_ECORRUPT, "refund %lld: record "
 		    "unreadable", (long long)rseq);
@@ -2124,6 +2278,148 @@ unmark_posting(points_db *db, const points_rules_set *set,
 	    rv->r.pending_days, amount, NULL);
 }
 
+/* The value of key k of map m, or NULL. */
+static const points_cel_value *
+map_get(const points_cel_value *m, const char *k)
+{
+	size_t i, n = strlen(k);
+
+	if (m->type != POINTS_CEL_MAP)
+		return NULL;
+	for (i = 0; i < m->u.map.n; i++) {
+		const points_cel_value *key = &m->u.map.e[i].key;
+
+		if (key->type == POINTS_CEL_STRING && key->u.s.n == n &&
+		    memcmp(key->u.s.p, k, n) == 0)
+			return &m->u.map.e[i].value;
+	}
+	return NULL;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lines r names, of the event whose attributes c->attrs holds:
+ * each found, named once and not refunded before; into c->lidx (their
+ * indexes, ascending) and rs->lines; *part: what their "amount" fields
+ * take off the amount not refunded yet (left), at most all of it. */
+static int
+refund_lines(points_db *db, event_ctx *c, const points_event_reversal *r,
+    int64_t left, refsum *rs, int64_t *part)
+{
+	const points_cel_value *lines = c->attrs.mem ?
+	    map_get(&c->attrs.root, "lines") : NULL;
+	const points_cel_value *req = c->rlines.root.u.list.v;
+	size_t n = c->rlines.root.u.list.n, i, j, found;
+	int64_t sum = 0, *all;
+
+	if (!lines || lines->type != POINTS_CEL_LIST)
+		return points_db__err(db, POINTS_EINVAL, "event '%s' has no "
+		    "lines (event.attrs.lines) to refund", r->event_id);
+	if (!(c->lidx = points_alloc__calloc(n, sizeof(*c->lidx))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const points_cel_value *l, *v;
+
+		if (req[i].type == POINTS_CEL_INT) {
+			if ((uint64_t)req[i].u.i >= lines->u.list.n)
+				return points_db__err(db, POINTS_EINVAL,
+				    "event '%s': no line %lld: the event has "
+				    "%zu lines", r->event_id,
+				    (long long)req[i].u.i, lines->u.list.n);
+			c->lidx[i] = req[i].u.i;
+		} else {
+			for (j = 0, found = 0; j < lines->u.list.n; j++) {
+				v = map_get(&lines->u.list.v[j], "id");
+				if (v && v->type == POINTS_CEL_STRING &&
+				    v->u.s.n == req[i].u.s.n &&
+				    memcmp(v->u.s.p, req[i].u.s.p,
+				    v->u.s.n) == 0 && found++ == 0)
+					c->lidx[i] = (int64_t)j;
+			}
+			if (found != 1)
+				return points_db__err(db, POINTS_EINVAL,
+				    "event '%s': %s line has id '%.*s'",
+				    r->event_id, found ? "more than one" : "no",
+				    (int)req[i].u.s.n, req[i].u.s.p);
+		}
+		for (j = 0; j < i; j++)
+			if (c->lidx[j] == c->lidx[i])
+				return points_db__err(db, POINTS_EINVAL,
+				    "event '%s': line %lld is named twice",
+				    r->event_id, (long long)c->lidx[i]);
+		for (j = 0; j < rs->nl; j++)
+			if (rs->lines[j] == c->lidx[i])
+				return points_db__err(db, POINTS_ESTATE,
+				    "event '%s': line %lld is refunded "
+				    "already", r->event_id,
+				    (long long)c->lidx[i]);
+		l = &lines->u.list.v[c->lidx[i]];
+		if ((v = map_get(l, "amount"))) {
+			if (v->type != POINTS_CEL_INT || v->u.i < 0)
+				return points_db__err(db, POINTS_EINVAL,
+				    "event '%s': line %lld: its amount must be "
+				    "an int >= 0", r->event_id,
+				    (long long)c->lidx[i]);
+			if (points_codec__add(&sum, v->u.i))
+				return points_db__err(db, POINTS_EOVERFLOW,
+				    "event '%s': the lines' amounts overflow",
+				    r->event_id);
+		}
+	}
+	qsort(c->lidx, n, sizeof(*c->lidx), by_value);
+	if (!(all = points_alloc__calloc(rs->nl + n, sizeof(*all))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	if (rs->nl)
+		memcpy(all, rs->lines, rs->nl * sizeof(*all));
+	memcpy(all + rs->nl, c->lidx, n * sizeof(*all));
+	qsort(all, rs->nl + n, sizeof(*all), by_value);
+	points_alloc__free(rs->lines);
+	rs->lines = all;
+	rs->nl += n;
+	*part = sum < left ? sum : left;
+	return POINTS_OK;
+}
+
+/* *attrs (event.attrs as activate made it) without the lines rs
+ * refunded: a copy of the map whose "lines" keeps the others, in their
+ * order, in c's arrays. */
+static int
+without_lines(points_db *db, event_ctx *c, const refsum *rs,
+    points_cel_value *attrs)
+{
+	const points_cel_value *lines = map_get(attrs, "lines");
+	size_t i, k = 0, m = 0, n;
+
+	if (!lines || lines->type != POINTS_CEL_LIST)
+		return POINTS_OK;
+	n = attrs->u.map.n;
+	if (!(c->kents = points_alloc__calloc(n, sizeof(*c->kents))) ||
+	    !(c->klines = points_alloc__calloc(lines->u.list.n + 1,
+	    sizeof(*c->klines))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (i = 0; i < lines->u.list.n; i++) {
+		while (k < rs->nl && rs->lines[k] < (int64_t)i)
+			k++;
+		if (k < rs->nl && rs->lines[k] == (int64_t)i)
+			continue;
+		c->klines[m++] = lines->u.list.v[i];
+	}
+	memcpy(c->kents, attrs->u.map.e, n * sizeof(*c->kents));
+	for (i = 0; i < n; i++)
+		if (&attrs->u.map.e[i].value == lines) {
+			c->kents[i].value.u.list.v = c->klines;
+			c->kents[i].value.u.list.n = m;
+		}
+	attrs->u.map.e = c->kents;
+	return POINTS_OK;
+}
+
 /* Take back what an event gave, as r says (points_event_reverse). */
 static int
 refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
@@ -2134,8 +2430,8 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 	points_event_result *res = c->res;
 	char (*rid)[POINTS_ID_LEN + 1] = NULL;
 	activation a;
-	int64_t eseq, left, last, total = 0;
-	size_t i, j;
+	int64_t eseq, left, last, part, total = 0;
+	size_t i, j, nl;
 	int rc;
 
 	rc = points_idem__lookup(db, &eid_ks, r->event_id, &eseq);
@@ -2154,7 +2450,15 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 		return points_db__err(db, POINTS_EINVAL, "event '%s': a refund "
 		    "of %lld is more than the %lld not refunded", r->event_id,
 		    (long long)r->amount, (long long)left);
-	if (r->amount) {
+	if (r->amount && rs->nl)
+		return points_db__err(db, POINTS_EINVAL, "event '%s' is "
+		    "refunded by lines: refund the rest by lines or in whole, "
+		    "not by amount", r->event_id);
+	if (r->lines && rs->amount && !rs->nl)
+		return points_db__err(db, POINTS_EINVAL, "event '%s' is "
+		    "refunded by amount: refund the rest by amount or in "
+		    "whole, not by lines", r->event_id);
+	if (r->amount || r->lines) {
 		points_event e = POINTS_EVENT_INIT;
 		char err[128];
 
@@ -2165,16 +2469,23 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 			    "out of memory") : points_db__err(db,
 			    POINTS_ECORRUPT, "event '%s': attrs: %s",
 			    r->event_id, err);
+		part = r->amount;
+		if (r->lines && (rc = refund_lines(db, c, r, left, rs, &part)))
+			return rc;
 		e.id = ev->s.id;
 		e.type = ev->s.type;
 		e.account = ev->s.account;
-		e.amount = left - r->amount;
+		e.amount = left - part;
 		if ((rc = activate(db, c, &e, ev->s.time, 1, &a)))
+			return rc;
+		if (rs->nl && (rc = without_lines(db, c, rs, &a.ev[5].value)))
 			return rc;
 		if (!st->scratch && !(st->scratch =
 		    points_alloc__malloc(sizeof(*st->scratch))))
 			return points_db__err(db, POINTS_ENOMEM,
 			    "out of memory");
+	} else {
+		part = left;
 	}
 	res->n = 0;
 	for (i = 0; i < ev->n; i++) {
@@ -2184,7 +2495,7 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 
 		if (eo->status != POINTS_OUTCOME_AWARDED)
 			continue;
-		if (r->amount) {
+		if (r->amount || r->lines) {
 			const points_rule_ver *rv = find_version(set,
 			    ev->rid[i], eo->version);
 
@@ -2255,17 +2566,19 @@ refund_in(points_db *db, event_ctx *c, const points_event_reversal *r,
 	for (i = 0; i < res->n; i++)
 		strcpy(res->o[i].txn_id, rid[i]);
 	points_alloc__free(rid);
-	rs->amount += r->amount ? r->amount : left;
-	rs->whole = r->amount == 0;
+	rs->amount += part;
+	rs->whole = !r->amount && !r->lines;
 	res->s = ev->s;
-	res->s.amount = r->amount ? r->amount : left;
+	res->s.amount = part;
 	res->s.points = -total;
 	res->s.outcomes = (int64_t)res->n;
-	if ((rc = refsum_store(db, eseq, rs)) ||
+	nl = r->lines ? c->rlines.root.u.list.n : 0;
+	if ((rc = set_lines(db, res, c->lidx, nl)) ||
+	    (rc = refsum_store(db, eseq, rs)) ||
 	    (rc = points_db__last_key64(db, &refund_ks, &last)))
 		return rc;
 	res->s.seq = *rseq = last + 1;
-	return store_refund(db, *rseq, eseq, res);
+	return store_refund(db, *rseq, eseq, res, c->lidx, nl);
 }
 
 static int
@@ -2286,7 +2599,9 @@ refund_body(points_db *db, const points_write_op *op, const void *req,
 	points_alloc__free(ev.o);
 	points_alloc__free(ev.rid);
 	points_alloc__free(ev.attrs);
+	points_alloc__free(ev.lines);
 	points_alloc__free(rs.taken);
+	points_alloc__free(rs.lines);
 	return rc;
 }
 
@@ -2379,8 +2694,120 @@ points_event_result_free(points_event_result *r)
 		points_alloc__free(r->o);
 		points_alloc__free(r->rid);
 		points_alloc__free(r->attrs);
+		points_alloc__free(r->lines);
 		points_alloc__free(r);
 	}
+}
+
+POINTS_EXTERN const char *
+points_event_result_lines(const points_event_result *r)
+{
+	return r ? r->lines : NULL;
+}
+
+/* ---- Redemptions (event.h) ---- */
+
+int
+points_event__redeemed(points_db *db, const char *order_id, int64_t account,
+    int64_t points, const char *sku, const char *asset, int64_t quantity,
+    const char *actor)
+{
+	event_state *st = points_db__state(db, &event_module);
+	const points_rules_set *set;
+	points_event e = POINTS_EVENT_INIT;
+	points_account acct;
+	unsigned char hash[16];
+	char id[POINTS_EVENT_ID_MAX + 1], attrs[256];
+	int64_t now = points_db__time(db, 0), seq;
+	event_ctx c;
+	int rc;
+
+	/* no rule listens: nothing to apply, nothing logged */
+	if ((rc = points_rule__load(db, &set)) ||
+	    (rc = choose(db, st, set, POINTS_EVENT__REDEMPTION, now)))
+		return rc;
+	if (st->ncand == 0)
+		return POINTS_OK;
+	if ((rc = points_account__load(db, account, &acct)))
+		return rc;
+	if (acct.status != POINTS_ACCOUNT_ACTIVE ||
+	    (acct.flags & POINTS_ACCOUNT_SYSTEM))
+		return POINTS_OK;
+	snprintf(id, sizeof(id), "%s%s", POINTS_EVENT__REDEMPTION_PREFIX,
+	    order_id);
+	/* sku and asset are [A-Za-z0-9_.-] (item.h, asset.h): no escapes */
+	snprintf(attrs, sizeof(attrs), "{\"order\": \"%s\", \"sku\": \"%s\", "
+	    "\"asset\": \"%s\", \"quantity\": %lld}", order_id, sku, asset,
+	    (long long)quantity);
+	e.id = id;
+	e.type = POINTS_EVENT__REDEMPTION;
+	e.account = account;
+	e.amount = points;
+	e.attrs = attrs;
+	e.actor = actor ? actor : "mall";
+	rc = points_idem__lookup(db, &eid_ks, id, &seq);
+	if (rc != POINTS_ENOTFOUND)
+		return rc; /* POINTS_OK: applied before */
+	if ((rc = new_result(db, &c)))
+		return rc;
+	c.internal = 1;
+	if ((rc = validate_event(db, &apply_op, &e, &c)) == POINTS_OK &&
+	    (rc = apply_body(db, &apply_op, &e, &c, NULL, &seq)) == POINTS_OK) {
+		rc = points_write__fingerprint(&apply_op, &e, hash);
+		if (rc == POINTS_ENOMEM)
+			rc = points_db__err(db, rc, "out of memory");
+		else if (rc)
+			rc = points_db__err(db, rc, "event '%s': BLAKE2b "
+			    "failed", id);
+		else
+			rc = points_idem__record(db, &eid_ks, id, hash, seq);
+	}
+	hand_over(&c, rc, NULL);
+	return rc;
+}
+
+int
+points_event__unredeemed(points_db *db, const char *order_id,
+    const char *memo, const char *actor)
+{
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT;
+	char id[POINTS_EVENT_ID_MAX + 1];
+	points_event_result ev;
+	event_ctx c;
+	refsum rs;
+	int64_t seq;
+	int rc;
+
+	snprintf(id, sizeof(id), "%s%s", POINTS_EVENT__REDEMPTION_PREFIX,
+	    order_id);
+	rc = points_idem__lookup(db, &eid_ks, id, &seq);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK; /* no rule listened */
+	if (rc)
+		return rc;
+	r.event_id = id;
+	r.memo = memo;
+	r.actor = actor;
+	memset(&ev, 0, sizeof(ev));
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = new_result(db, &c)))
+		return rc;
+	if ((rc = load_event(db, seq, &ev)) == POINTS_OK &&
+	    (rc = refsum_load(db, seq, ev.n, &rs)) == POINTS_OK &&
+	    !rs.whole) {
+		points_alloc__free(rs.taken);
+		points_alloc__free(rs.lines);
+		memset(&rs, 0, sizeof(rs));
+		rc = refund_in(db, &c, &r, &ev, &rs, &seq);
+	}
+	points_alloc__free(ev.o);
+	points_alloc__free(ev.rid);
+	points_alloc__free(ev.attrs);
+	points_alloc__free(ev.lines);
+	points_alloc__free(rs.taken);
+	points_alloc__free(rs.lines);
+	hand_over(&c, rc, NULL);
+	return rc;
 }
 
 /* ---- Backtest ---- */

@@ -655,6 +655,13 @@ check_def(points_db *db, const points_rule_def *d)
 	if ((d->category && (rc = points_meta__check(db, "rule", d->category,
 	    NULL))))
 		return rc;
+	/* what redeeming earns is not itself a redemption: never in the
+	 * mall's category (rules/event.h: "redemption" events) */
+	if (strcmp(d->event_type, "redemption") == 0 && d->category &&
+	    strcmp(d->category, "mall") == 0)
+		return points_db__err(db, POINTS_EINVAL, "rule '%s': a rule of "
+		    "redemption events cannot post in category 'mall' (the "
+		    "mall's redemptions)", n);
 	if ((rc = points_db__check_str(db, "author", d->author,
 	    POINTS_ACTOR_MAX, 1)) ||
 	    (rc = points_db__check_str(db, "reason", d->reason,
@@ -747,7 +754,9 @@ save_in(points_db *db, const points_rule_def *d, char *const src[],
 	r.priority = d->priority;
 	r.flags = d->flags;
 	strcpy(r.asset, d->asset);
-	strcpy(r.category, d->category ? d->category : "rule");
+	strcpy(r.category, d->category ? d->category :
+	    strcmp(d->event_type, "redemption") == 0 ? "redemption_bonus" :
+	    "rule");
 	r.active_from = d->active_from;
 	r.active_until = d->active_until;
 	r.expires_days = d->expires_days;

@@ -162,6 +162,30 @@ class MallTest(LedgerCase):
         self.assertEqual(kinds, ["submitted", "approved", "shipped",
                                  "delivered", "returned"])
 
+    def test_redemption_points_back(self):
+        # redeeming earns only through a rule of "redemption" events
+        self.ledger.earn(self.alice, 500, "PTS")
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,
+                                "admin")
+        o = self.ledger.order_approve(
+            self.ledger.order_place(self.alice, "MUG", 1).id)
+        self.assertEqual(self.available(self.alice), 400)
+        with self.assertRaises(points.NotFound):
+            self.ledger.event_get("redemption:" + o.id)
+        r = self.ledger.rule_save("double-back", "redemption",
+                                  "event.amount / 10 * 2", "PTS", "ops",
+                                  state=points.RULE_ACTIVE)
+        self.assertEqual(r.category, "redemption_bonus")
+        o = self.ledger.order_approve(
+            self.ledger.order_place(self.alice, "MUG", 2).id)
+        self.assertEqual(self.available(self.alice), 400 - 200 + 40)
+        self.assertEqual(self.ledger.event_get("redemption:" + o.id).points,
+                         40)
+        o = self.ledger.order_cancel(o.id, reason="no stock")
+        self.assertEqual(self.available(self.alice), 400)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.event_apply("r1", "redemption", self.alice, 100)
+
     def test_order_refusals(self):
         self.ledger.earn(self.alice, 1000, "PTS")
         self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 2,

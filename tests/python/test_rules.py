@@ -124,6 +124,34 @@ class RulesTest(LedgerCase):
         self.assertEqual(r.points, -20)
         self.assertEqual(self.available(self.alice), 30)
 
+    def test_refund_lines(self):
+        # 1 point per 10 yuan on basic lines, per 5 on the new collection
+        self.ledger.rule_save(
+            "shop", "purchase", "sum(event.attrs.lines.map(l, "
+            "l.collection == 'new' ? l.amount / 500 : l.amount / 1000))",
+            "PTS", "admin", state=points.RULE_ACTIVE)
+        lines = [{"id": "T1", "collection": "new", "amount": 12900},
+                 {"id": "B2", "collection": "basic", "amount": 9900}]
+        self.assertEqual(self.ledger.event_apply(
+            "o1", "purchase", self.alice, 22800, {"lines": lines}).points,
+            25 + 9)
+        self.assertIsNone(self.ledger.event_get("o1").lines)
+        r = self.ledger.event_reverse("o1", lines=["B2"],
+                                      idempotency_key="rf-B2")
+        self.assertEqual((r.points, r.amount, r.lines), (-9, 9900, [1]))
+        r = self.ledger.event_reverse("o1", lines=["B2"],
+                                      idempotency_key="rf-B2")
+        self.assertTrue(r.replayed)
+        self.assertEqual(r.lines, [1])
+        with self.assertRaises(points.StateError):
+            self.ledger.event_reverse("o1", lines=[1])
+        with self.assertRaises(points.InvalidArgument) as cm:
+            self.ledger.event_reverse("o1", 100)
+        self.assertIn("refunded by lines", str(cm.exception))
+        self.assertEqual(self.ledger.event_reverse("o1", lines="[0]").points,
+                         -25)
+        self.assertEqual(self.available(self.alice), 0)
+
     def test_pending_points(self):
         r = self.save_spend(pending_days=7)
         self.assertEqual(r.pending_days, 7)

@@ -547,9 +547,11 @@ class Ledger:
                 s = EventSummary._make(_c.points_event_result_summary(r))
                 outs = [RuleOutcome._make(_c.points_event_result_outcome(r, i))
                         for i in range(s.outcomes)]
+                lines = _c.points_event_result_lines(r)
             finally:
                 _c.points_event_result_free(r)
-        return EventResult(s, outs)
+        return EventResult(s, outs, None if lines is None else
+                           json.loads(lines))
 
     @staticmethod
     def _event_args(id, type, account, amount, attrs, time, actor):
@@ -579,14 +581,21 @@ class Ledger:
         return self._event_result(_c.points_event_get, id)
 
     def event_reverse(self, event_id, amount=0, memo=None, *,
-                      idempotency_key=None, actor=None, no_debt=False):
-        """A refund: take back what an event gave, in whole (amount 0) or
-        for the part amount of its amount (points_event_reverse(3)).
-        Returns an EventResult whose points are negative."""
+                      idempotency_key=None, actor=None, no_debt=False,
+                      lines=None):
+        """A refund: take back what an event gave, in whole (amount 0),
+        for the part amount of its amount, or for some of its line items
+        (points_event_reverse(3)): lines, a list of indexes into
+        event.attrs.lines (ints) or of line ids (strings), or the same
+        as a JSON str.  Returns an EventResult whose points are negative
+        and whose lines are the indexes of the lines refunded (None
+        without lines)."""
+        if lines is not None and not isinstance(lines, str):
+            lines = json.dumps(list(lines))
         return self._event_result(
             _c.points_event_reverse_fields, event_id, amount, memo,
             idempotency_key, actor, _c.POINTS_REVERSE_NO_DEBT if no_debt
-            else 0)
+            else 0, lines)
 
     # ---- Approval (four eyes) ----
 

@@ -315,13 +315,15 @@ class EventResult:
     event_get, event_reverse): the summary's fields as attributes
     (id, type, account, time, amount, seq, points, replayed, ...) and
     outcomes, a list of RuleOutcome in the order the rules were
-    evaluated.  Plain Python data: the C result is freed when it is
-    read."""
-    __slots__ = ("summary", "outcomes")
+    evaluated; lines, for a refund of line items, the indexes of the
+    lines refunded (else None).  Plain Python data: the C result is
+    freed when it is read."""
+    __slots__ = ("summary", "outcomes", "lines")
 
-    def __init__(self, summary, outcomes):
+    def __init__(self, summary, outcomes, lines=None):
         self.summary = summary
         self.outcomes = list(outcomes)
+        self.lines = None if lines is None else list(lines)
 
     def __getattr__(self, name):
         if name in EventSummary._fields:

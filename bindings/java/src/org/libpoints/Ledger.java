@@ -537,7 +537,8 @@ public final class Ledger implements AutoCloseable {
             List<RuleOutcome> outs = new ArrayList<>();
             for (long i = 0; i < s.outcomes(); i++)
                 outs.add(capi.points_event_result_outcome(r, i));
-            return new EventResult(s, outs);
+            return new EventResult(s, outs,
+                    EventResult.parseLines(capi.points_event_result_lines(r)));
         } finally {
             capi.points_event_result_free(r);
         }
@@ -574,7 +575,22 @@ public final class Ledger implements AutoCloseable {
     public synchronized EventResult reverseEvent(String eventId, long amount, String memo,
             String idempotencyKey, String actor, boolean noDebt) {
         return readResult(capi.points_event_reverse_fields(db(), eventId, amount, memo,
-                idempotencyKey, actor, noDebt ? capiConstants.POINTS_REVERSE_NO_DEBT : 0));
+                idempotencyKey, actor, noDebt ? capiConstants.POINTS_REVERSE_NO_DEBT : 0,
+                null));
+    }
+
+    /**
+     * A refund of line items ({@code points_event_reverse}): take back
+     * what lines of event eventId earned. lines is a JSON list of indexes
+     * into {@code event.attrs.lines} ({@code "[0, 2]"}) or of line ids
+     * ({@code "[\"T1\"]"}); {@link EventResult#lines()} lists the lines
+     * refunded. A line refunded before is a {@link StateException}.
+     */
+    public synchronized EventResult reverseEventLines(String eventId, String lines,
+            String memo, String idempotencyKey, String actor, boolean noDebt) {
+        return readResult(capi.points_event_reverse_fields(db(), eventId, 0, memo,
+                idempotencyKey, actor, noDebt ? capiConstants.POINTS_REVERSE_NO_DEBT : 0,
+                lines));
     }
 
     // ---- The points mall: the catalogue ----

@@ -132,6 +132,28 @@ public class MallTest {
     }
 
     @Test
+    public void redemptionPointsBack() {
+        /* redeeming earns only through a rule of "redemption" events */
+        ledger.earn(Posting.of("PTS", alice, 500));
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 5).actor("admin"));
+        Order o = ledger.approveOrder(ledger.placeOrder(alice, "MUG").id(), null, null);
+        assertEquals(400, ledger.getBalance(alice, "PTS").available());
+        final String first = "redemption:" + o.id();
+        expect(NotFoundException.class, () -> ledger.event(first));
+        Rule r = ledger.saveRule(RuleDef.of("double-back", "redemption",
+                "event.amount / 10 * 2", "PTS").state(RuleState.ACTIVE).author("ops"));
+        assertEquals("redemption_bonus", r.category());
+        o = ledger.approveOrder(ledger.placeOrder(alice, "MUG", 2, null, null, null).id(), null,
+                null);
+        assertEquals(400 - 200 + 40, ledger.getBalance(alice, "PTS").available());
+        assertEquals(40, ledger.event("redemption:" + o.id()).points());
+        ledger.cancelOrder(o.id(), null, "no stock");
+        assertEquals(400, ledger.getBalance(alice, "PTS").available());
+        expect(InvalidArgumentException.class,
+                () -> ledger.applyEvent(Event.of("r1", "redemption", alice).amount(100)));
+    }
+
+    @Test
     public void orderLifeCycle() {
         ledger.earn(Posting.of("PTS", alice, 500));
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 5).actor("admin"));

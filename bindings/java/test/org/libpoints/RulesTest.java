@@ -181,6 +181,32 @@ public class RulesTest {
     }
 
     @Test
+    public void refundLines() {
+        /* 1 point per 10 yuan on basic lines, per 5 on the new collection */
+        ledger.saveRule(RuleDef.of("shop", "purchase", "sum(event.attrs.lines.map(l, "
+                + "l.collection == 'new' ? l.amount / 500 : l.amount / 1000))", "PTS")
+                .state(RuleState.ACTIVE).author("ops"));
+        ledger.applyEvent(Event.of("o1", "purchase", alice).amount(22800).attrs(
+                "{\"lines\": [{\"id\": \"T1\", \"collection\": \"new\", \"amount\": 12900},"
+                + " {\"id\": \"B2\", \"collection\": \"basic\", \"amount\": 9900}]}"));
+        assertEquals(List.of(), ledger.event("o1").lines());
+        EventResult r = ledger.reverseEventLines("o1", "[\"B2\"]", null, "rf-B2", null, false);
+        assertEquals(-9, r.points());
+        assertEquals(9900, r.summary().amount());
+        assertEquals(List.of(1), r.lines());
+        r = ledger.reverseEventLines("o1", "[\"B2\"]", null, "rf-B2", null, false);
+        assertTrue(r.replayed());
+        assertEquals(List.of(1), r.lines());
+        expect(StateException.class,
+                () -> ledger.reverseEventLines("o1", "[1]", null, null, null, false));
+        expect(InvalidArgumentException.class,
+                () -> ledger.reverseEvent("o1", 100, null, null, null, false));
+        assertEquals(-25, ledger.reverseEventLines("o1", "[0]", null, null, null, false)
+                .points());
+        assertEquals(0, ledger.getBalance(alice, "PTS").available());
+    }
+
+    @Test
     public void pendingPoints() {
         assertEquals(7, ledger.saveRule(spend().pendingDays(7)).pendingDays());
         assertEquals(7, ledger.rule("spend").pendingDays());
