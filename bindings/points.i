@@ -251,6 +251,31 @@ points_approval_nominate_fields(points_db *db, int64_t account,
 	return points_approval_nominate(db, &n, out);
 }
 
+/* points_grant_save with the definition's fields as arguments. */
+static int
+points_grant_save_fields(points_db *db, const char *name, const char *asset,
+    int period, const char *condition, const char *points, int64_t pool,
+    const char *category, int64_t expires_days, unsigned int flags,
+    int state, const char *author, const char *reason, points_grant *out)
+{
+	points_grant_def d;
+
+	points_grant_def_init(&d, POINTS_GRANT_DEF_VERSION);
+	d.name = name;
+	d.asset = asset;
+	d.period = period;
+	d.condition = condition;
+	d.points = points;
+	d.pool = pool;
+	d.category = category;
+	d.expires_days = expires_days;
+	d.flags = flags;
+	d.state = state;
+	d.author = author;
+	d.reason = reason;
+	return points_grant_save(db, &d, out);
+}
+
 /* points_event_reverse with the refund's fields as arguments. */
 static int
 points_event_reverse_fields(points_db *db, const char *event_id,
@@ -411,6 +436,13 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_nomination::category;
 %immutable points_nomination::memo;
 %immutable points_nomination::nominator;
+%immutable points_grant_def::name;
+%immutable points_grant_def::asset;
+%immutable points_grant_def::condition;
+%immutable points_grant_def::points;
+%immutable points_grant_def::category;
+%immutable points_grant_def::author;
+%immutable points_grant_def::reason;
 %immutable points_item_def::sku;
 %immutable points_item_def::name;
 %immutable points_item_def::description;
@@ -457,6 +489,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_account_history_iterator_free;
 %noexception points_rule_history_iterator_free;
 %noexception points_approval_iterator_free;
+%noexception points_grant_award_iterator_free;
 %noexception points_event_result_free;
 %noexception points_event_result_lines;
 %noexception points_item_iterator_free;
@@ -496,6 +529,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_rule_def)
 POINTS_SWIG_PLAIN_STRUCT(points_event)
 POINTS_SWIG_PLAIN_STRUCT(points_event_reversal)
 POINTS_SWIG_PLAIN_STRUCT(points_nomination)
+POINTS_SWIG_PLAIN_STRUCT(points_grant_def)
 POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 POINTS_SWIG_PLAIN_STRUCT(points_order_req)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
@@ -548,6 +582,11 @@ int points_approval_nominate_fields(points_db *db, int64_t account,
     const char *asset, int64_t points, const char *category,
     int64_t expires_days, const char *memo, const char *nominator,
     const char *idempotency_key, points_approval *out);
+int points_grant_save_fields(points_db *db, const char *name,
+    const char *asset, int period, const char *condition, const char *points,
+    int64_t pool, const char *category, int64_t expires_days,
+    unsigned int flags, int state, const char *author, const char *reason,
+    points_grant *out);
 int points_item_save_fields(points_db *db, int create, const char *sku,
     const char *name, const char *description, const char *image_url,
     const char *category, const char *asset, int64_t price, int64_t stock,

@@ -340,6 +340,26 @@ fx_populate(void)
 		/* CUP's out of stock, then 10 changes of orders */
 		outbox_base = 11;
 	}
+	/* grants: 12 PTS a month for Sales (bob), 9 EXP a month from
+	 * POOL1 for a team (alice) */
+	{
+		points_grant_def d = POINTS_GRANT_DEF_INIT;
+		points_grant g;
+
+		d.name = "welfare";
+		d.asset = "PTS";
+		d.condition = "account.department == 'Sales'";
+		d.points = "12";
+		d.state = POINTS_RULE_ACTIVE;
+		d.author = "hr";
+		ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
+		d.name = "teamfund";
+		d.asset = "EXP";
+		d.condition = "has(account.attrs.team)";
+		d.points = "9";
+		d.pool = pool;
+		ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
 	 * into the handle's cache, as the events above left it, so that
@@ -2193,6 +2213,90 @@ check_order_return(void)
 	ck_assert_int_eq(it.orders, 2);
 }
 
+/* grants */
+static points_grant gro;
+static points_grant_report grr;
+
+static int
+run_grant_save(void)
+{
+	points_grant_def d = POINTS_GRANT_DEF_INIT;
+
+	d.name = "yearly";
+	d.asset = "PTS";
+	d.period = POINTS_GRANT_YEARLY;
+	d.condition = "account.tier == 'gold'";
+	d.points = "100";
+	d.flags = POINTS_GRANT_EXPIRE_AT_END;
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "hr";
+	return points_grant_save(db, &d, &gro);
+}
+
+static void
+check_grant_save(void)
+{
+	points_grant g;
+
+	ck_assert_int_eq(points_grant_get(db, "yearly", 0, &g), POINTS_OK);
+	ck_assert_int_eq(g.version, 1);
+	ck_assert_int_eq(g.period, POINTS_GRANT_YEARLY);
+}
+
+static int
+run_grant_set_state(void)
+{
+	return points_grant_set_state(db, "welfare", POINTS_RULE_PAUSED, "hr",
+	    "review", &gro);
+}
+
+static void
+check_grant_set_state(void)
+{
+	ck_assert_int_eq(gro.version, 2);
+	ck_assert_int_eq(points_grant_run(db, "welfare", 0, &grr),
+	    POINTS_ESTATE);
+}
+
+static int
+run_grant_run(void)
+{
+	return points_grant_run(db, "welfare", 0, &grr);
+}
+
+static void
+check_grant_run(void)
+{
+	points_grant_award w;
+
+	ck_assert_int_eq(grr.granted, 1);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 52);
+	ck_assert_int_eq(points_grant_award_get(db, "welfare", 0, bob, &w),
+	    POINTS_OK);
+	ck_assert_int_eq(points_grant_run(db, "welfare", 0, &grr), POINTS_OK);
+	ck_assert_int_eq(grr.granted, 0);
+	ck_assert_int_eq(grr.already, 1);
+}
+
+static int
+run_grant_run_due(void)
+{
+	return points_grant_run_due(db, 0, &grr);
+}
+
+static void
+check_grant_run_due(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(grr.grants, 2);
+	ck_assert_int_eq(grr.granted, 2);
+	ck_assert_int_eq(grr.points, 21);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 52);
+	ck_assert_int_eq(points_balance_get(db, pool, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 51);
+}
+
 /* lee's submitted order approved: its redemption earns 10 PTS */
 static int
 run_order_approve_redeem(void)
@@ -2261,6 +2365,7 @@ static const fault_op write_ops[] = {
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
+	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1

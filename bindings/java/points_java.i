@@ -591,6 +591,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(2) POINTS_RULE_NO_TIER;
 %javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
 %javaconstvalue(8) POINTS_RULE_APPROVAL;
+%javaconstvalue(1) POINTS_GRANT_EXPIRE_AT_END;
 %pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) moduleclassmodifiers="final class"
 %pragma(java) jniclasscode=%{
@@ -759,6 +760,7 @@ POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
+POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
@@ -780,6 +782,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_rule_history_iterator_new,
     SWIGTYPE_p_points_rule_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_approval_iterator_new,
     SWIGTYPE_p_points_approval_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
+    SWIGTYPE_p_points_grant_award_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -834,6 +838,13 @@ POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
     return Utf8.decode($jnicall);
   }
 %typemap(out) int points_rule_expr_get ""
+%typemap(jni) int points_grant_expr_get "jbyteArray"
+%typemap(jtype) int points_grant_expr_get "byte[]"
+%typemap(jstype) int points_grant_expr_get "String"
+%typemap(javaout) int points_grant_expr_get {
+    return Utf8.decode($jnicall);
+  }
+%typemap(out) int points_grant_expr_get ""
 
 /* Records: the generic typemaps (POINTS_SWIG_RECORD_OUT, applied by
  * points.i to every record), but a verify report also goes with
@@ -915,5 +926,13 @@ POINTS_JAVA_RETURNS(points_approval_approve, jobject, Approval)
 POINTS_JAVA_RETURNS(points_approval_reject, jobject, Approval)
 POINTS_JAVA_RETURNS(points_approval_get, jobject, Approval)
 POINTS_JAVA_RETURNS(points_approval_next, jobject, Approval)
+POINTS_JAVA_RETURNS(points_grant_save, jobject, Grant)
+POINTS_JAVA_RETURNS(points_grant_save_fields, jobject, Grant)
+POINTS_JAVA_RETURNS(points_grant_set_state, jobject, Grant)
+POINTS_JAVA_RETURNS(points_grant_get, jobject, Grant)
+POINTS_JAVA_RETURNS(points_grant_run, jobject, GrantReport)
+POINTS_JAVA_RETURNS(points_grant_run_due, jobject, GrantReport)
+POINTS_JAVA_RETURNS(points_grant_award_get, jobject, GrantAward)
+POINTS_JAVA_RETURNS(points_grant_award_next, jobject, GrantAward)
 
 POINTS_SWIG_DECLARATIONS

@@ -449,6 +449,145 @@ POINTS_EXTERN int points_approval_next(points_approval_iterator *it,
 POINTS_EXTERN void points_approval_iterator_free(
     points_approval_iterator *it);
 
+/* ---- Scheduled grants ----
+ * A periodic allowance (a monthly welfare allowance by grade, a yearly
+ * one by tenure): a grant gives every active user account whose
+ * condition holds the points of its formula once a period (a calendar
+ * month, quarter or year in the ledger's UTC offset).  Definitions are
+ * kept in versions as rules are; a run (by the host's sweep or the
+ * command line) pays the period that contains its as_of, in chunks of
+ * accounts, and marks each account paid for that period in the
+ * transaction of its earn: running again pays no one twice, and a run
+ * that failed part way is finished by running it again.  Both
+ * expressions see account (the fields rules see, points-rules(7), with
+ * tenure_days counted at the period's first day) and period (kind,
+ * start, end, year, month, quarter). */
+#define POINTS_GRANT_MONTHLY 1
+#define POINTS_GRANT_QUARTERLY 2
+#define POINTS_GRANT_YEARLY 3
+
+/* points_grant_def.flags */
+#define POINTS_GRANT_EXPIRE_AT_END 0x01u /* the points expire at the end
+                                          * of the period they are for */
+
+#define POINTS_GRANT_DEF_VERSION 1
+typedef struct points_grant_def {
+	unsigned int version;   /* POINTS_GRANT_DEF_VERSION */
+	const char *name;       /* 1-64 of [a-z0-9_.-] */
+	const char *asset;      /* the asset granted */
+	int period;             /* POINTS_GRANT_MONTHLY ... _YEARLY */
+	const char *condition;  /* CEL, a bool; NULL or "": every account */
+	const char *points;     /* CEL, an int >= 0: the points */
+	int64_t pool;           /* 0: the issuer pays; else a budget pool
+	                         * (POINTS_ACCOUNT_POOL) that pays */
+	const char *category;   /* the postings' category; NULL:
+	                         * "allowance" */
+	int64_t expires_days;   /* 0: the asset's policy; else 1-36525
+	                         * days after the grant */
+	unsigned int flags;     /* POINTS_GRANT_EXPIRE_AT_END */
+	int state;              /* POINTS_RULE_DRAFT ... _RETIRED: only an
+	                         * active grant runs */
+	const char *author;     /* 1-64 bytes */
+	const char *reason;     /* up to 256 bytes; may be NULL */
+} points_grant_def;
+#define POINTS_GRANT_DEF_INIT { POINTS_GRANT_DEF_VERSION, NULL, NULL, \
+	POINTS_GRANT_MONTHLY, NULL, NULL, 0, NULL, 0, 0, POINTS_RULE_DRAFT, \
+	NULL, NULL }
+POINTS_EXTERN int points_grant_def_init(points_grant_def *d,
+    unsigned int version);
+
+/* A version of a grant as stored. */
+typedef struct points_grant {
+	char name[POINTS_RULE_NAME_MAX + 1];
+	int64_t version;       /* 1, 2, ... */
+	int64_t time;          /* when it was saved */
+	char asset[POINTS_ASSET_MAX + 1];
+	int period;
+	int64_t pool;
+	char category[POINTS_CATEGORY_MAX + 1];
+	int64_t expires_days;
+	unsigned int flags;
+	int state;
+	char author[POINTS_ACTOR_MAX + 1];
+	char reason[POINTS_REASON_MAX + 1];
+} points_grant;
+
+/* Save a grant: a new one (version 1) or a new version of it; the
+ * expressions are compiled here (an error is POINTS_EINVAL naming the
+ * expression, the column and the reason).  A retired grant takes no
+ * new version (POINTS_ESTATE). */
+POINTS_EXTERN int points_grant_save(points_db *db, const points_grant_def *d,
+    points_grant *out);
+/* A new version of grant name with only its state changed. */
+POINTS_EXTERN int points_grant_set_state(points_db *db, const char *name,
+    int state, const char *author, const char *reason, points_grant *out);
+/* Version version of grant name (0: the latest). */
+POINTS_EXTERN int points_grant_get(points_db *db, const char *name,
+    int64_t version, points_grant *out);
+/* Its condition (POINTS_RULE_EXPR_CONDITION) or points formula
+ * (POINTS_RULE_EXPR_POINTS) as saved; "" when none.  *out is owned by
+ * the caller: points_free() it. */
+POINTS_EXTERN int points_grant_expr_get(points_db *db, const char *name,
+    int64_t version, int which, char **out);
+
+/* What a run did.  The counts are of this call: an account paid for
+ * the period before it counts in already. */
+typedef struct points_grant_report {
+	int64_t grants;        /* grants run */
+	int64_t period_start;  /* points_grant_run: the period, from ... */
+	int64_t period_end;    /* ... up to (not included); run_due: 0 */
+	int64_t accounts;      /* user accounts looked at */
+	int64_t granted;       /* accounts paid by this call */
+	int64_t points;        /* the points they were paid */
+	int64_t already;       /* accounts paid for the period before */
+	int64_t condition;     /* the condition was false */
+	int64_t zero;          /* the formula gave 0 */
+	int64_t inactive;      /* frozen or closed: not paid */
+	int64_t errors;        /* an expression gave an error: not paid */
+	int64_t unpaid;        /* the pool could not pay them: not paid */
+	int64_t unpaid_points; /* ... the points they were due */
+} points_grant_report;
+
+/* Accounts a run reads and pays in one write transaction. */
+#define POINTS_GRANT_CHUNK 500
+
+/* Pay active grant name for the period that contains as_of (0: the
+ * ledger's clock; not later than it).  A pool that cannot pay an
+ * account's points in full pays no one else in this call: they are
+ * counted unpaid, and a run after the pool is funded pays them.  out
+ * may be NULL. */
+POINTS_EXTERN int points_grant_run(points_db *db, const char *name,
+    int64_t as_of, points_grant_report *out);
+/* The same for every active grant, in the order of their names; the
+ * report adds theirs up. */
+POINTS_EXTERN int points_grant_run_due(points_db *db, int64_t as_of,
+    points_grant_report *out);
+
+/* What a run paid an account for a period. */
+typedef struct points_grant_award {
+	char grant[POINTS_RULE_NAME_MAX + 1];
+	int64_t version;       /* the grant's version that paid */
+	int64_t period_start;
+	int64_t account;
+	int64_t points;
+	int64_t time;          /* when */
+	char txn_id[POINTS_ID_LEN + 1]; /* the earn */
+} points_grant_award;
+/* The award of grant name to account for the period that contains
+ * as_of (0: the ledger's clock); POINTS_ENOTFOUND when it was not paid. */
+POINTS_EXTERN int points_grant_award_get(points_db *db, const char *name,
+    int64_t as_of, int64_t account, points_grant_award *out);
+/* What grant name paid for the period that contains as_of (0: the
+ * ledger's clock), by account id.  Each step reads in its own short
+ * transaction. */
+typedef struct points_grant_award_iterator points_grant_award_iterator;
+POINTS_EXTERN int points_grant_award_iterator_new(points_db *db,
+    const char *name, int64_t as_of, points_grant_award_iterator **out);
+POINTS_EXTERN int points_grant_award_next(points_grant_award_iterator *it,
+    points_grant_award *out);
+POINTS_EXTERN void points_grant_award_iterator_free(
+    points_grant_award_iterator *it);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       ITEMS_IN_STOCK, Order, OrderChange,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
+                      Grant, GrantReport, GrantAward, GRANT_MONTHLY,
                       _fields_of)
 
 KEEP = -1  # change_account's status: unchanged
@@ -634,6 +635,67 @@ class Ledger:
                         0 if account is None else account_id(account))
         return _Iter(self, it, _c.points_approval_next,
                      _c.points_approval_iterator_free, Approval._make)
+
+    # ---- Scheduled grants ----
+
+    def grant_save(self, name, points, asset, author, *,
+                   period=GRANT_MONTHLY, condition=None, pool=None,
+                   category=None, expires_days=0, flags=0,
+                   state=RULE_DRAFT, reason=None):
+        """Save a scheduled grant (version 1) or a new version of it: once
+        a period (GRANT_MONTHLY, GRANT_QUARTERLY, GRANT_YEARLY) every
+        active user account whose condition (CEL over account and
+        period, a bool; None: every account) holds gets points (CEL, an
+        int) of asset, paid by the issuer or by pool, a budget pool
+        account (see points_grant_save(3)).  flags GRANT_EXPIRE_AT_END:
+        the points expire at the period's end.  Returns the Grant."""
+        return Grant._make(self._call(
+            _c.points_grant_save_fields, name, asset, period, condition,
+            points, 0 if pool is None else account_id(pool), category,
+            expires_days, flags, state, author, reason))
+
+    def grant_set_state(self, name, state, author, reason=None):
+        """A new version of grant name with only its state changed."""
+        return Grant._make(self._call(_c.points_grant_set_state, name, state,
+                                      author, reason))
+
+    def grant_get(self, name, version=0):
+        """Version version of grant name (0: the latest)."""
+        return Grant._make(self._call(_c.points_grant_get, name, version))
+
+    def grant_expr(self, name, which, version=0):
+        """A grant's condition (EXPR_CONDITION) or points formula
+        (EXPR_POINTS) as saved; "" when none."""
+        return self._call(_c.points_grant_expr_get, name, version, which)
+
+    def grant_run(self, name, as_of=None):
+        """Pay active grant name for the period containing as_of (None:
+        now): each matching account once a period however often it
+        runs.  Returns a GrantReport."""
+        return GrantReport._make(self._call(
+            _c.points_grant_run, name, 0 if as_of is None else seconds(as_of)))
+
+    def grant_run_due(self, as_of=None):
+        """Run every active grant for the period containing as_of (None:
+        now), as the sweep or the command line does.  Returns a
+        GrantReport adding them up."""
+        return GrantReport._make(self._call(
+            _c.points_grant_run_due, 0 if as_of is None else seconds(as_of)))
+
+    def grant_award(self, name, account, as_of=None):
+        """What grant name paid account for the period containing as_of
+        (None: now), as a GrantAward; NotFound when it was not paid."""
+        return GrantAward._make(self._call(
+            _c.points_grant_award_get, name,
+            0 if as_of is None else seconds(as_of), account_id(account)))
+
+    def grant_awards(self, name, as_of=None):
+        """What grant name paid for the period containing as_of (None:
+        now), as GrantAward, by account id."""
+        it = self._call(_c.points_grant_award_iterator_new, name,
+                        0 if as_of is None else seconds(as_of))
+        return _Iter(self, it, _c.points_grant_award_next,
+                     _c.points_grant_award_iterator_free, GrantAward._make)
 
     # ---- The points mall: the catalogue ----
 

@@ -74,6 +74,13 @@ OUTCOME_STATUSES = {OUTCOME_AWARDED: "awarded", OUTCOME_CONDITION: "condition",
                     OUTCOME_INACTIVE: "inactive", OUTCOME_EXCLUDED: "excluded",
                     OUTCOME_ZERO: "zero", OUTCOME_APPROVAL: "approval"}
 
+# Scheduled grants: their periods (POINTS_GRANT_*) and flags; their
+# states are the rules' (RULE_*).
+GRANT_MONTHLY, GRANT_QUARTERLY, GRANT_YEARLY = 1, 2, 3
+GRANT_PERIODS = {GRANT_MONTHLY: "monthly", GRANT_QUARTERLY: "quarterly",
+                 GRANT_YEARLY: "yearly"}
+GRANT_EXPIRE_AT_END = 0x01
+
 # Approvals (four eyes): their states (POINTS_APPROVAL_*).
 APPROVAL_PENDING, APPROVAL_APPROVED, APPROVAL_REJECTED = range(3)
 APPROVAL_STATES = {APPROVAL_PENDING: "pending", APPROVAL_APPROVED: "approved",
@@ -274,6 +281,32 @@ class Approval(_record("Approval")):
     def state_name(self):
         """"pending", "approved" or "rejected"."""
         return APPROVAL_STATES.get(self.state, str(self.state))
+
+
+class Grant(_record("Grant")):
+    """A version of a scheduled grant as stored (Ledger.grant_save,
+    Ledger.grant_get); its expressions are read with Ledger.grant_expr."""
+    __slots__ = ()
+
+    @property
+    def state_name(self):
+        """"draft", "active", "paused" or "retired"."""
+        return RULE_STATES.get(self.state, str(self.state))
+
+    @property
+    def period_name(self):
+        """"monthly", "quarterly" or "yearly"."""
+        return GRANT_PERIODS.get(self.period, str(self.period))
+
+
+class GrantReport(_record("GrantReport")):
+    """What a run of grants did (Ledger.grant_run, grant_run_due)."""
+    __slots__ = ()
+
+
+class GrantAward(_record("GrantAward")):
+    """What a run paid an account for a period (Ledger.grant_award)."""
+    __slots__ = ()
 
 
 class EventSummary(_record("EventSummary")):

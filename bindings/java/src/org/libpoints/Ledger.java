@@ -448,6 +448,69 @@ public final class Ledger implements AutoCloseable {
                 capi::points_rule_history_next, capi::points_rule_history_iterator_free));
     }
 
+    // ---- Scheduled grants ----
+
+    /**
+     * Save a scheduled grant (version 1) or a new version of it
+     * ({@code points_grant_save}); returns the version saved. A bad
+     * expression is an {@link InvalidArgumentException} naming it, its
+     * column and the reason; a retired grant a {@link StateException}.
+     */
+    public synchronized Grant saveGrant(GrantDef d) {
+        return capi.points_grant_save_fields(db(), d.name, d.asset, d.period, d.condition,
+                d.points, d.pool, d.category, d.expiresDays, d.flags & 0xffffffffL,
+                d.state == null ? capiConstants.POINTS_RULE_DRAFT : d.state.code(), d.author,
+                d.reason);
+    }
+
+    /** A new version of grant name with only its state changed; reason may be null. */
+    public synchronized Grant setGrantState(String name, RuleState state, String author,
+            String reason) {
+        return capi.points_grant_set_state(db(), name, state.code(), author, reason);
+    }
+
+    /** Version version of grant name (0: the latest). */
+    public synchronized Grant grant(String name, long version) {
+        return capi.points_grant_get(db(), name, version);
+    }
+
+    /**
+     * A grant's condition ({@link RuleExpr#CONDITION}) or points formula
+     * ({@link RuleExpr#POINTS}) as saved in version version (0: the latest); "" when none.
+     */
+    public synchronized String grantExpr(String name, RuleExpr which, long version) {
+        return capi.points_grant_expr_get(db(), name, version, which.code());
+    }
+
+    /**
+     * Pay active grant name for the period that contains asOf (0: now), each
+     * matching account once a period ({@code points_grant_run}).
+     */
+    public synchronized GrantReport runGrant(String name, long asOf) {
+        return capi.points_grant_run(db(), name, asOf);
+    }
+
+    /** Run every active grant for the period that contains asOf (0: now). */
+    public synchronized GrantReport runDueGrants(long asOf) {
+        return capi.points_grant_run_due(db(), asOf);
+    }
+
+    /**
+     * What grant name paid account for the period that contains asOf (0: now); a
+     * {@link NotFoundException} when it was not paid.
+     */
+    public synchronized GrantAward grantAward(String name, long asOf, long account) {
+        return capi.points_grant_award_get(db(), name, asOf, account);
+    }
+
+    /** What grant name paid for the period that contains asOf (0: now), by account id. */
+    public synchronized Results<GrantAward> grantAwards(String name, long asOf) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_grant_award_iterator_new(db, name, asOf),
+                capi::points_grant_award_next, capi::points_grant_award_iterator_free));
+    }
+
     // ---- Approval (four eyes) ----
 
     /**
