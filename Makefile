@@ -54,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -347,6 +347,14 @@ uninstall:
 
 include bindings/python/python.mk
 include bindings/java/java.mk
+
+# Static analysis of lib/ (README, "Static analysis"): cppcheck's
+# warning and portability checks, every finding an error (CI runs it).
+# Debian's cppcheck package.
+analyze:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib \
+	  --suppress=missingIncludeSystem --inline-suppr lib/
 
 # Line and branch coverage of lib/ by the C suites (README, "Coverage"):
 # a build of its own with --coverage (it starts from make clean, and

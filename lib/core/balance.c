@@ -194,11 +194,12 @@ int
 points_balance__data_get(const points_balance_rec *b, unsigned tag,
     const unsigned char **p, size_t *n)
 {
-	const unsigned char *q = b->data, *end = b->data + b->datalen;
+	const unsigned char *q = b->data, *end;
 	unsigned t;
 
 	if (!b->data)
 		return 0;
+	end = b->data + b->datalen;
 	while (data_next(&q, end, &t, p, n))
 		if (t == tag)
 			return 1;
@@ -930,7 +931,7 @@ restamp(points_db *db, int64_t account, int status, int64_t party)
 {
 	unsigned char lo[8], hi[8], keys[16][8];
 	size_t n, i;
-	int rc;
+	int rc = POINTS_OK;
 
 	points_balance__account_range(account, lo, hi);
 	do {
@@ -1104,7 +1105,7 @@ stamp_parties(points_db *db)
 {
 	unsigned char lo[8], keys[MIGRATE_CHUNK][8];
 	size_t n, i;
-	int rc;
+	int rc = POINTS_OK;
 
 	points_codec__put_be64(lo, 1);
 	do {

@@ -305,7 +305,7 @@ expire_before_close(points_db *db, void *state, int64_t account)
 {
 	unsigned char lo[8], hi[8], keys[16][8];
 	size_t n, i;
-	int rc;
+	int rc = POINTS_OK;
 
 	(void)state;
 	points_balance__account_range(account, lo, hi);

@@ -223,7 +223,7 @@ decode(points_db *db, const void *k, size_t kl, const void *v, size_t vl,
 POINTS_EXTERN int
 points_outbox_next(points_db *db, int64_t after_seq, points_outbox_event *out)
 {
-	points_outbox_event e;
+	points_outbox_event e = { 0 };
 	unsigned char lo[8];
 	points_cursor *c;
 	const void *k, *v;

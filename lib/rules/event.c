@@ -890,9 +890,11 @@ apply_caps(points_db *db, event_ctx *c, const points_rule_ver *rv,
 		    "periods counted; the event is older", by);
 		return 1;
 	}
+	if (allowed < want && !by)
+		by = "cap"; /* not met: only a cap lowers it (pts > 0) */
 	if (allowed <= 0) {
 		o->status = POINTS_OUTCOME_CAPPED;
-		if (key && by && strcmp(by, "cap_key") == 0)
+		if (key && strcmp(by, "cap_key") == 0)
 			reasonf(o, "the cap on '%s' is reached", key);
 		else
 			reasonf(o, "the %s%s is reached", by,
