@@ -316,6 +316,27 @@ START_TEST(test_nomination_idempotent)
 	ck_assert(bl == al && memcmp(before, after, bl) == 0);
 	free(before);
 	free(after);
+	/* each field of the fingerprint, changed alone, is another request */
+	{
+		points_nomination m;
+		int f;
+
+		for (f = 0; f < 7; f++) {
+			m = n;
+			m.points = 30;
+			switch (f) {
+			case 0: m.account = alice; break;
+			case 1: m.asset = "EXP"; break;
+			case 2: m.points = 31; break;
+			case 3: m.category = "training"; break;
+			case 4: m.expires_days = 9; break;
+			case 5: m.memo = "helped support"; break;
+			case 6: m.nominator = "mgr.zhou"; break;
+			}
+			TU_FAILS(db, points_approval_nominate(db, &m, &b),
+			    POINTS_ECONFLICT);
+		}
+	}
 	/* a bad key */
 	n.idempotency_key = "";
 	TU_FAILS(db, points_approval_nominate(db, &n, &b), POINTS_EINVAL);
