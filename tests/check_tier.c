@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "util/calendar.h"
+#include "util/codec.h"
+#include "core/asset.h"
+#include "core/db.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -592,6 +596,97 @@ START_TEST(test_random_model)
 }
 END_TEST
 
+/* Whether keyspace ks of the ledger holds a record. */
+static int
+keyspace_used(const char *ks)
+{
+	points_store *st = tu_store(db);
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
+	ck_assert_int_eq(st->cursor_open(st, tu_keyspace(db, ks), NULL, 0,
+	    NULL, 0, 0, &c), POINTS_OK);
+	rc = st->cursor_next(st, c, &k, &kl, &v, &vl);
+	st->cursor_close(st, c);
+	st->rollback(st);
+	return rc == POINTS_OK;
+}
+
+/* Format 1's record of account's figures in keyspace "tierearn": earned
+ * in the month of tu_now. */
+static void
+put_format_1_figures(int64_t account, int64_t earned)
+{
+	points_store *st = tu_store(db);
+	points_asset_rec a;
+	points_civil c = points_cal__civil(points_db__day(db, tu_now));
+	unsigned char k[12];
+	points_buf b;
+
+	ck_assert_int_eq(points_db__read_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(db, "PTS", &a), POINTS_OK);
+	points_db__read_end(db);
+	points_codec__put_be64(k, (uint64_t)account);
+	points_codec__put_be32(k + 8, (uint32_t)a.id);
+	points_buf__init(&b);
+	points_buf__u8(&b, 1);                              /* version */
+	points_buf__svar(&b, c.year * 12 + c.month - 1);    /* last month */
+	points_buf__uvar(&b, 1);                            /* one month */
+	points_buf__svar(&b, earned);
+	ck_assert(!b.err);
+	ck_assert_int_eq(st->begin(st, 1), POINTS_OK);
+	ck_assert_int_eq(st->put(st, tu_keyspace(db, "tierearn"), k, 12,
+	    b.data, b.len), POINTS_OK);
+	ck_assert_int_eq(st->commit(st), POINTS_OK);
+	points_buf__free(&b);
+}
+
+/* A ledger of format 1 kept the figures in keyspace "tierearn":
+ * opening it moves them into the balance records (a closed account's
+ * are dropped) and empties the keyspace. */
+START_TEST(test_format_1_figures_move)
+{
+	points_store *st;
+	struct points_keyspace *meta;
+	int64_t carol;
+	char uri[128];
+
+	points_close(db);
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	db = tu_open(uri);
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	carol = tu_account(db, "E1003");
+	earn(bob, 100, NULL); /* before any qualification: not counted */
+	ck_assert_int_eq(points_account_close(db, carol),
+	    POINTS_OK);
+	table();
+	ck_assert_int_eq(earned(bob, 12), 0);
+	put_format_1_figures(bob, 4900);
+	put_format_1_figures(alice, 30); /* no balance yet */
+	put_format_1_figures(carol, 70);
+	st = tu_store(db);
+	ck_assert_int_eq(st->keyspace(st, "meta", 0, &meta), POINTS_OK);
+	ck_assert_int_eq(st->begin(st, 1), POINTS_OK);
+	ck_assert_int_eq(st->put(st, meta, "module:tier", 11, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(st->commit(st), POINTS_OK);
+	points_close(db);
+
+	db = tu_open_bare(uri);
+	ck_assert(!keyspace_used("tierearn"));
+	ck_assert_int_eq(earned(bob, 12), 4900);
+	ck_assert_int_eq(earned(alice, 12), 30);
+	ck_assert_str_eq(tier_of(bob), "");
+	earn(bob, 100, NULL);
+	ck_assert_str_eq(tier_of(bob), "gold");
+	ck_assert_int_eq(earned(bob, 12), 5000);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -608,6 +703,7 @@ main(void)
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_sweep_in_chunks);
 	tcase_add_test(tc, test_random_model);
+	tcase_add_test(tc, test_format_1_figures_move);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -206,42 +206,61 @@ points_balance__data_get(const points_balance_rec *b, unsigned tag,
 	return 0;
 }
 
-int
-points_balance__data_set(points_db *db, points_balance_rec *b, unsigned tag,
-    const void *p, size_t n)
+/* Append to out the module data [q, end) with tag set to the n bytes
+ * at p (n == 0: removed), tags kept ascending. */
+static void
+data_merge(points_buf *out, const unsigned char *q, const unsigned char *end,
+    unsigned tag, const void *p, size_t n)
 {
-	const unsigned char *q = b->data, *end = b->data + b->datalen, *v;
-	points_buf out;
+	const unsigned char *v;
 	unsigned t;
 	size_t vl;
-	int rc, done = 0;
+	int done = 0;
 
-	if (tag < BALANCE_TAG_DATA || tag > POINTS_BALANCE_DATA_TAG_MAX ||
-	    n > POINTS_BALANCE_DATA_MAX)
-		return points_db__err(db, POINTS_EINVAL, "balance of account "
-		    "%lld: module data tag %u of %zu bytes", (long long)b->account,
-		    tag, n);
-	points_buf__init(&out);
-	while (b->data && data_next(&q, end, &t, &v, &vl)) {
+	while (q && data_next(&q, end, &t, &v, &vl)) {
 		if (!done && t >= tag) {
 			if (n) {
-				points_buf__uvar(&out, tag);
-				points_buf__uvar(&out, n);
-				points_buf__bytes(&out, p, n);
+				points_buf__uvar(out, tag);
+				points_buf__uvar(out, n);
+				points_buf__bytes(out, p, n);
 			}
 			done = 1;
 		}
 		if (t == tag)
 			continue;
-		points_buf__uvar(&out, t);
-		points_buf__uvar(&out, vl);
-		points_buf__bytes(&out, v, vl);
+		points_buf__uvar(out, t);
+		points_buf__uvar(out, vl);
+		points_buf__bytes(out, v, vl);
 	}
 	if (!done && n) {
-		points_buf__uvar(&out, tag);
-		points_buf__uvar(&out, n);
-		points_buf__bytes(&out, p, n);
+		points_buf__uvar(out, tag);
+		points_buf__uvar(out, n);
+		points_buf__bytes(out, p, n);
 	}
+}
+
+static int
+data_check(points_db *db, int64_t account, unsigned tag, size_t n)
+{
+	if (tag < BALANCE_TAG_DATA || tag > POINTS_BALANCE_DATA_TAG_MAX ||
+	    n > POINTS_BALANCE_DATA_MAX)
+		return points_db__err(db, POINTS_EINVAL, "balance of account "
+		    "%lld: module data tag %u of %zu bytes", (long long)account,
+		    tag, n);
+	return POINTS_OK;
+}
+
+int
+points_balance__data_set(points_db *db, points_balance_rec *b, unsigned tag,
+    const void *p, size_t n)
+{
+	points_buf out;
+	int rc;
+
+	if ((rc = data_check(db, b->account, tag, n)))
+		return rc;
+	points_buf__init(&out);
+	data_merge(&out, b->data, b->data + b->datalen, tag, p, n);
 	rc = out.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
 	    data_copy(db, b, out.data, out.len);
 	points_buf__free(&out);
@@ -783,30 +802,31 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 	return points_db__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
 }
 
-int
-points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
-    unsigned tag, const void **p, size_t *n)
+/* The stored balance of (account, asset), read without decoding its
+ * lots: *v and *vl its bytes (borrowed until the next store call), *data
+ * where its module data starts (NULL: it has none), b its head (status,
+ * flags, counters). */
+static int
+locate(points_db *db, int64_t account, uint32_t asset, points_balance_rec *b,
+    const unsigned char **v, size_t *vl, const unsigned char **data)
 {
-	points_balance_rec b;
 	unsigned char k[8];
-	const unsigned char *data = NULL, *v, *q, *x;
 	points_rd r;
 	uint64_t i, nl, np;
 	uint32_t day = 0, first = 0;
-	size_t vl, xl;
-	unsigned t;
 	int rc;
 
+	*data = NULL;
 	if (!points_balance__key(account, asset, k))
 		return POINTS_ENOTFOUND;
-	rc = points_db__get(db, &points_balance__ks, k, 8, (const void **)&v,
-	    &vl);
+	rc = points_db__get(db, &points_balance__ks, k, 8, (const void **)v,
+	    vl);
 	if (rc)
 		return rc;
 	/* the record's walk as points_balance__decode's, keeping nothing */
-	points_balance__init(&b, account, asset, 0);
-	points_rd__init(&r, v, vl);
-	decode_head(&r, &b, &nl, NULL, &np);
+	points_balance__init(b, account, asset, 0);
+	points_rd__init(&r, *v, *vl);
+	decode_head(&r, b, &nl, NULL, &np);
 	for (i = 0; i < nl && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
 
@@ -820,11 +840,26 @@ points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
 	if (nl > 0 && first != POINTS_DAY_NEVER)
 		(void)points_rd__uvar(&r);
 	if (r.p < r.end && !r.err)
-		decode_tail(&r, &b, 0, (size_t)nl, day, &data);
+		decode_tail(&r, b, 0, (size_t)nl, day, data);
 	if (r.err || r.p != r.end)
 		return points_db__err(db, POINTS_ECORRUPT, "balance of account "
 		    "%lld: record unreadable", (long long)account);
-	for (q = data; data && data_next(&q, r.end, &t, &x, &xl);)
+	return POINTS_OK;
+}
+
+int
+points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
+    unsigned tag, const void **p, size_t *n)
+{
+	points_balance_rec b;
+	const unsigned char *v, *data, *q, *x;
+	size_t vl, xl;
+	unsigned t;
+	int rc;
+
+	if ((rc = locate(db, account, asset, &b, &v, &vl, &data)))
+		return rc;
+	for (q = data; data && data_next(&q, v + vl, &t, &x, &xl);)
 		if (t == tag) {
 			*p = x;
 			*n = xl;
@@ -838,13 +873,38 @@ points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
     unsigned tag, const void *p, size_t n)
 {
 	points_balance_rec b;
+	const unsigned char *v, *data;
+	unsigned char k[8];
+	points_buf out;
+	size_t vl;
 	int rc;
 
-	points_balance__init(&b, account, asset, 0);
-	if ((rc = points_balance__load_party(db, &b, 1, 1)) == POINTS_OK &&
-	    (rc = points_balance__data_set(db, &b, tag, p, n)) == POINTS_OK)
-		rc = points_balance__store(db, &b, 0);
-	points_balance__free(&b);
+	if ((rc = data_check(db, account, tag, n)))
+		return rc;
+	rc = locate(db, account, asset, &b, &v, &vl, &data);
+	if (rc == POINTS_ENOTFOUND) {
+		/* none yet: a zero balance, made as a posting makes one */
+		points_balance__init(&b, account, asset, 0);
+		if ((rc = points_balance__load_party(db, &b, 1, 1)) ==
+		    POINTS_OK &&
+		    (rc = points_balance__data_set(db, &b, tag, p, n)) ==
+		    POINTS_OK)
+			rc = points_balance__store(db, &b, 0);
+		points_balance__free(&b);
+		return rc;
+	}
+	if (rc || (rc = points_balance__check_party(db, &b, 1, 1)))
+		return rc;
+	/* Splice: the bytes before the module data as they are (nothing
+	 * else changes, so the lots need no decoding), then the data with
+	 * tag replaced. */
+	points_buf__init(&out);
+	points_buf__bytes(&out, v, data ? (size_t)(data - v) : vl);
+	data_merge(&out, data, v + vl, tag, p, n);
+	(void)points_balance__key(account, asset, k);
+	rc = out.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    points_db__put(db, &points_balance__ks, k, 8, out.data, out.len);
+	points_buf__free(&out);
 	return rc;
 }
 

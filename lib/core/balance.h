@@ -62,6 +62,7 @@ typedef struct points_balance_rec {
  * are written with the balance the award credits, not as one more
  * random write.  Each module owns a tag, listed here. */
 #define POINTS_BALANCE_DATA_RULE_CAPS 16 /* rules/event.c: cap counters */
+#define POINTS_BALANCE_DATA_TIER_EARN 17 /* rules/tier.c: months earned */
 #define POINTS_BALANCE_DATA_TAG_MAX 63
 #define POINTS_BALANCE_DATA_MAX 65536 /* bytes of one module's data */
 

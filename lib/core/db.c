@@ -287,6 +287,21 @@ txn_ended(points_db *db, int committed)
 }
 
 int
+points_db__earning(points_db *db, struct points_balance_rec *b,
+    int64_t time, int64_t amount)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->earning && m->slot < db->nstate &&
+		    (rc = m->earning(db, db->state[m->slot], b, time,
+		    amount)))
+			return rc;
+	return POINTS_OK;
+}
+
+int
 points_db__earned(points_db *db, int64_t account, uint32_t asset,
     int64_t time, int64_t amount)
 {

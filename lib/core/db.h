@@ -117,6 +117,11 @@ int points_db__write_end(points_db *db, int rc);
 /* The handle's state of module m (module.h). */
 void *points_db__state(points_db *db, const points_module *m);
 
+/* Tell every module with an earning hook (module.h) that b's account
+ * earns amount of b's asset at time (amount < 0: a reversal of an
+ * earn), before b is stored. */
+int points_db__earning(points_db *db, struct points_balance_rec *b,
+    int64_t time, int64_t amount);
 /* Tell every module with an earned hook (module.h) that account
  * earned amount of asset at time (amount < 0: a reversal of an earn). */
 int points_db__earned(points_db *db, int64_t account, uint32_t asset,

@@ -20,6 +20,8 @@ typedef struct points_ksdef {
 	int slot;
 } points_ksdef;
 
+struct points_balance_rec; /* core/balance.h */
+
 typedef struct points_module points_module;
 struct points_module {
 	const char *name;
@@ -65,12 +67,19 @@ struct points_module {
 	 * so that an account whose points have all expired (a balance read
 	 * shows none) closes. */
 	int (*closing)(points_db *db, void *state, int64_t account);
-	/* Inside a write transaction, after the ledger posted an earn to a
+	/* Inside a write transaction, as the ledger posts an earn to a
 	 * user account (amount > 0, time the earn's) or a reversal of one
-	 * (amount < 0, time the reversed earn's), in the same transaction
-	 * (NULL: nothing to do): the account's figures changed.  The
-	 * rules' tiers keep what accounts earn and upgrade them here.  A
+	 * (amount < 0, time the reversed earn's), before it stores b, that
+	 * account's balance of the asset (NULL: nothing to do): what the
+	 * module counts per balance goes in b's module data
+	 * (points_balance__data_set), written with the posting, no write
+	 * of its own.  The rules' tiers count what accounts earn here.  A
 	 * failure fails the posting. */
+	int (*earning)(points_db *db, void *state, struct points_balance_rec *b,
+	    int64_t time, int64_t amount);
+	/* The same, after the posting is stored (NULL: nothing to do): the
+	 * account's figures changed.  The rules' tiers upgrade accounts
+	 * here (which rewrites their balances). */
 	int (*earned)(points_db *db, void *state, int64_t account,
 	    uint32_t asset, int64_t time, int64_t amount);
 

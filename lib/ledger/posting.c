@@ -399,7 +399,15 @@ typedef struct posting_ctx {
 	points_policy_day xd; /* a transfer's daily counter (policy.h) */
 	/* the lists' first lots live here: no allocation for most postings */
 	points_lotrec fbuf[32], tbuf[32];
+	const points_posting_data *data; /* within_data's; NULL: none */
 } posting_ctx;
+
+static void
+ctx_init(posting_ctx *c)
+{
+	c->from = c->to = c->amount = 0;
+	c->data = NULL;
+}
 
 /* The balances' keys; the asset first, for its id (a handle caches
  * assets, so this is seldom a read). */
@@ -666,6 +674,16 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 		goto done;
 	if (repaid && (rc = points_debt__note(db, &e, 0, repaid)))
 		goto done;
+	/* what the caller counted with the earn (within_data), and the
+	 * modules that count what accounts earn (module.h): written with
+	 * the balance, not after it */
+	if (type == POINTS_TXN_EARN && c->data &&
+	    (rc = points_balance__data_set(db, tb, c->data->tag, c->data->p,
+	    c->data->n)))
+		goto done;
+	if (type == POINTS_TXN_EARN &&
+	    (rc = points_db__earning(db, tb, t, c->amount)))
+		goto done;
 	if ((rc = points_posting__expiry_charge(db, &run, fb, tb)) ||
 	    (rc = points_posting__expiry_append(db, &run, 0)) ||
 	    (rc = points_entry__append(db, &e, fb, tb)) ||
@@ -676,7 +694,6 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	if (type == POINTS_TXN_TRANSFER &&
 	    (rc = points_policy__transfer_done(db, &c->xd)))
 		goto done;
-	/* the modules that count what accounts earn (module.h) */
 	if (type == POINTS_TXN_EARN &&
 	    (rc = points_db__earned(db, c->to, asset->id, t, c->amount)))
 		goto done;
@@ -714,7 +731,7 @@ points_posting__run(points_db *db, const points_write_op *op,
 {
 	posting_ctx c;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
 	return points_write__run(db, op, p, &c, out);
 }
 
@@ -725,12 +742,21 @@ int
 points_posting__within(points_db *db, const points_write_op *op,
     const points_posting *p, points_txn *out, int64_t *seq)
 {
+	return points_posting__within_data(db, op, p, NULL, out, seq);
+}
+
+int
+points_posting__within_data(points_db *db, const points_write_op *op,
+    const points_posting *p, const points_posting_data *data,
+    points_txn *out, int64_t *seq)
+{
 	posting_ctx c;
 	points_getreq r[POINTS_WRITE_PREFETCH_MAX];
 	size_t n = 0;
 	int rc;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
+	c.data = data;
 	if (p->idempotency_key)
 		return points_db__err(db, POINTS_EINVAL, "%s: a posting "
 		    "within another write has no idempotency key", op->name);
@@ -747,7 +773,7 @@ points_earn(points_db *db, const points_posting *p, points_txn *out)
 {
 	posting_ctx c;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
 	return points_write__run(db, &points_posting__earn_op, p, &c, out);
 }
 
@@ -756,7 +782,7 @@ points_spend(points_db *db, const points_posting *p, points_txn *out)
 {
 	posting_ctx c;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
 	return points_write__run(db, &points_posting__spend_op, p, &c, out);
 }
 
@@ -765,7 +791,7 @@ points_transfer(points_db *db, const points_posting *p, points_txn *out)
 {
 	posting_ctx c;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
 	return points_write__run(db, &points_posting__transfer_op, p, &c,
 	    out);
 }
@@ -775,7 +801,7 @@ points_adjust(points_db *db, const points_posting *p, points_txn *out)
 {
 	posting_ctx c;
 
-	c.from = c.to = c.amount = 0;
+	ctx_init(&c);
 	return points_write__run(db, &points_posting__adjust_op, p, &c, out);
 }
 

@@ -27,6 +27,18 @@ int points_posting__run(points_db *db, const points_write_op *op,
  * the entry's. */
 int points_posting__within(points_db *db, const points_write_op *op,
     const points_posting *p, points_txn *out, int64_t *seq);
+/* The same for an earn, with module data tag (core/balance.h) of the
+ * credited balance set to the n bytes at p in the same store: what an
+ * operation counts per balance beside its earn costs no second write
+ * of the record. */
+typedef struct points_posting_data {
+	unsigned tag;
+	const void *p;
+	size_t n;
+} points_posting_data;
+int points_posting__within_data(points_db *db, const points_write_op *op,
+    const points_posting *p, const points_posting_data *data,
+    points_txn *out, int64_t *seq);
 
 /* Credit amount to b (user accounts get lots: from src, latest first,
  * then at fallback_day); the lots added are pushed to in_lots. */

@@ -177,6 +177,10 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));
+	/* the modules that count what accounts earn (module.h) */
+	if (orig.type == POINTS_TXN_EARN &&
+	    (rc = points_db__earning(db, &tb, orig.time, -amount)))
+		goto done;
 	if ((rc = points_posting__expiry_charge(db, &run, &tb, &fb)) ||
 	    (rc = points_posting__expiry_append(db, &run, 0)) ||
 	    (rc = points_entry__append(db, &e, &tb, &fb)) ||

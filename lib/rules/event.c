@@ -368,16 +368,16 @@ book_entry(points_db *db, capbook *b, uint32_t rule, capentry **out)
 	return POINTS_OK;
 }
 
+/* b's counters as stored, into out (the caller's, initialised; not
+ * vbuf: the balance's store uses that). */
 static int
-book_store(points_db *db, const capbook *b)
+book_encode(points_db *db, const capbook *b, points_buf *out)
 {
-	points_buf out; /* not vbuf: the balance's store uses that */
 	size_t i;
-	int p, rc;
+	int p;
 
-	points_buf__init(&out);
-	points_buf__u8(&out, CAP_V2);
-	points_buf__uvar(&out, b->n);
+	points_buf__u8(out, CAP_V2);
+	points_buf__uvar(out, b->n);
 	for (i = 0; i < b->n; i++) {
 		const capentry *e = &b->e[i];
 		unsigned mask = 0, pmask = 0;
@@ -387,26 +387,73 @@ book_store(points_db *db, const capbook *b)
 			mask |= (unsigned)(e->val[p] != 0) << p;
 			pmask |= (unsigned)(e->pval[p] != 0) << p;
 		}
-		points_buf__uvar(&out, e->rule);
-		points_buf__u8(&out, mask);
+		points_buf__uvar(out, e->rule);
+		points_buf__u8(out, mask);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(mask >> p & 1))
 				continue;
-			points_buf__svar(&out, e->stamp[p]);
-			points_buf__svar(&out, e->val[p]);
+			points_buf__svar(out, e->stamp[p]);
+			points_buf__svar(out, e->val[p]);
 		}
-		points_buf__u8(&out, pmask);
+		points_buf__u8(out, pmask);
 		for (p = 0; p < NPERIODS; p++) {
 			if (!(pmask >> p & 1))
 				continue;
-			points_buf__svar(&out, e->pstamp[p]);
-			points_buf__svar(&out, e->pval[p]);
+			points_buf__svar(out, e->pstamp[p]);
+			points_buf__svar(out, e->pval[p]);
 		}
 	}
-	rc = out.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
-	    points_balance__data_write(db, b->account, b->asset,
-	    POINTS_BALANCE_DATA_RULE_CAPS, out.data, out.len);
+	return out->err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    POINTS_OK;
+}
+
+static int
+book_store(points_db *db, const capbook *b)
+{
+	points_buf out;
+	int rc;
+
+	points_buf__init(&out);
+	if ((rc = book_encode(db, b, &out)) == POINTS_OK)
+		rc = points_balance__data_write(db, b->account, b->asset,
+		    POINTS_BALANCE_DATA_RULE_CAPS, out.data, out.len);
 	points_buf__free(&out);
+	return rc;
+}
+
+/* Post p, an award to p->account in asset, with the changed counters
+ * of that balance, if any, in the same store of its record. */
+static int
+post_award(points_db *db, event_ctx *c, const points_posting *p,
+    points_txn *txn, int64_t *seq)
+{
+	points_posting_data pd;
+	points_asset_rec a;
+	points_buf out;
+	capbook *b = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = points_asset__find(db, p->asset, &a)))
+		return rc;
+	for (i = 0; i < c->nbooks && !b; i++)
+		if (c->books[i].dirty && c->books[i].account == p->account &&
+		    c->books[i].asset == a.id)
+			b = &c->books[i];
+	if (!b)
+		return points_posting__within(db, &points_posting__earn_op, p,
+		    txn, seq);
+	points_buf__init(&out);
+	if ((rc = book_encode(db, b, &out)) == POINTS_OK) {
+		pd.tag = POINTS_BALANCE_DATA_RULE_CAPS;
+		pd.p = out.data;
+		pd.n = out.len;
+		rc = points_posting__within_data(db, &points_posting__earn_op,
+		    p, &pd, txn, seq);
+	}
+	points_buf__free(&out);
+	if (rc == POINTS_OK)
+		b->dirty = 0; /* stored */
 	return rc;
 }
 
@@ -1304,8 +1351,7 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		p.actor = e->actor;
 		if (ri->expires_days)
 			p.expires_at = now + ri->expires_days * 86400;
-		if ((rc = points_posting__within(db, &points_posting__earn_op,
-		    &p, &txn, &seq)) ||
+		if ((rc = post_award(db, c, &p, &txn, &seq)) ||
 		    (rc = points_pending__mark(db, p.account, p.asset, t,
 		    ri->pending_days, amount)))
 			return rc;

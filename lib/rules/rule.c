@@ -87,6 +87,7 @@ static points_module rule_module = {
 	.keyspaces = keyspaces,
 	.state_size = sizeof(points_rules_set),
 	.close = rules_close,
+	.earning = points_tier__earning,
 	.earned = points_tier__earned,
 };
 POINTS_MODULE(rule_module)

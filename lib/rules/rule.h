@@ -54,8 +54,11 @@ const points_rule_ver *points_rule__in_force(const points_rules_set *s,
 /* The multiplier of tier (percent; 100 when not in the table). */
 int64_t points_rule__tier_percent(const points_rules_set *s,
     const char *tier);
-/* The earn hook of core/module.h (tier.c): count what account earned
- * of asset, and move it up to a tier it now qualifies for. */
+/* The earn hooks of core/module.h (tier.c): count what b's account
+ * earns in b, before the posting stores it; then move the account up to
+ * a tier it now qualifies for. */
+int points_tier__earning(points_db *db, void *state,
+    struct points_balance_rec *b, int64_t time, int64_t amount);
 int points_tier__earned(points_db *db, void *state, int64_t account,
     uint32_t asset, int64_t time, int64_t amount);
 /* Check a name of a rule or an event type: 1-max of [a-z0-9_.-]. */

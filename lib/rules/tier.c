@@ -1,17 +1,19 @@
 /* tier.c - tier qualification (points/rules.h): what accounts earn per
  * calendar month, upgrades in the earn's transaction, the sweep.
  *
- * Stored:
- *   tierearn  account (be64) | asset id (be32) -> version, the last
- *             month (months since year 0, in the ledger's UTC offset),
- *             the number of months n (1 to POINTS_TIER_MONTHS_MAX), and
- *             what the account earned in each, oldest first.
- * One record per account and qualifying asset: an earn reads and
- * rewrites that one small record (a few bytes a month), never scans the
- * entry log.  Months older than POINTS_TIER_MONTHS_MAX before the last
- * are dropped: no window reaches them.  A reversal of an earn takes its
- * points back from the earn's month (not below 0).  Records are kept
- * only for assets a qualification names, from when it does.
+ * Stored: what an account earned in each calendar month of one asset
+ * (months since year 0, in the ledger's UTC offset), the last month,
+ * and how many months n (1 to POINTS_TIER_MONTHS_MAX), oldest first, as
+ * module data of its balance record of that asset
+ * (POINTS_BALANCE_DATA_TIER_EARN, core/balance.h).  An earn already
+ * rewrites that record: the figures add no random write of their own,
+ * and never a scan of the entry log.  Months older than
+ * POINTS_TIER_MONTHS_MAX before the last are dropped: no window reaches
+ * them.  A reversal of an earn takes its points back from the earn's
+ * month (not below 0).  Figures are kept only for assets a
+ * qualification names, from when it does.  Format 1 kept them in a
+ * keyspace of their own, tierearn (account be64 | asset be32); setup
+ * moves them.
  *
  * The ledger tells of every earn and every reversal of one through the
  * module hook earned (core/module.h; the rule module's, see below):
@@ -26,11 +28,14 @@
 #include "util/codec.h"
 #include "core/account.h"
 #include "core/asset.h"
+#include "core/balance.h"
 #include "core/db.h"
 #include "core/module.h"
 #include "rules/rule.h"
 
-#define TIEREARN_V1 1
+#define TIEREARN_V1 1 /* the figures' encoding */
+/* 1: figures in keyspace tierearn; 2: in the balance records */
+#define TIER_FORMAT 2
 #define MONTHS POINTS_TIER_MONTHS_MAX
 
 static points_ksdef tierearn_ks = { "tierearn", 0, 0 };
@@ -40,10 +45,13 @@ static points_ksdef *const keyspaces[] = { &tierearn_ks, NULL };
  * points_tier__earned), so that whatever links the rules links this
  * file too: a static link takes an object only for a symbol it needs,
  * and a module registers itself only when its object is linked. */
+static int tier_setup(points_db *db, unsigned int found);
+
 static points_module tier_module = {
 	.name = "tier",
-	.format = TIEREARN_V1,
+	.format = TIER_FORMAT,
 	.keyspaces = keyspaces,
+	.setup = tier_setup,
 };
 POINTS_MODULE(tier_module)
 
@@ -62,29 +70,13 @@ month_of(points_db *db, int64_t t)
 	return c.year * 12 + (int64_t)c.month - 1;
 }
 
-static void
-bkey(unsigned char k[12], int64_t account, uint32_t asset)
-{
-	points_codec__put_be64(k, (uint64_t)account);
-	points_codec__put_be32(k + 8, asset);
-}
-
 static int
-load_buckets(points_db *db, int64_t account, uint32_t asset, buckets *b)
+decode_buckets(points_db *db, int64_t account, uint32_t asset,
+    const void *v, size_t vl, buckets *b)
 {
-	unsigned char k[12];
-	const void *v;
-	size_t vl;
 	points_rd r;
-	int i, rc;
+	int i;
 
-	memset(b, 0, sizeof(*b));
-	bkey(k, account, asset);
-	rc = points_db__get(db, &tierearn_ks, k, sizeof(k), &v, &vl);
-	if (rc == POINTS_ENOTFOUND)
-		return POINTS_OK;
-	if (rc)
-		return rc;
 	points_rd__init(&r, v, vl);
 	if (points_rd__u8(&r) != TIEREARN_V1)
 		r.err = POINTS_ECORRUPT;
@@ -102,29 +94,81 @@ load_buckets(points_db *db, int64_t account, uint32_t asset, buckets *b)
 }
 
 static int
+load_buckets(points_db *db, int64_t account, uint32_t asset, buckets *b)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = points_balance__data_peek(db, account, asset,
+	    POINTS_BALANCE_DATA_TIER_EARN, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	return decode_buckets(db, account, asset, v, vl, b);
+}
+
+static int encode_buckets(points_db *db, const buckets *b, points_buf *buf);
+
+static int
 store_buckets(points_db *db, int64_t account, uint32_t asset,
     const buckets *b)
 {
-	unsigned char k[12], v[1 + 10 + 10 + MONTHS * 10];
 	points_buf buf;
-	size_t n;
-	int i;
+	int rc;
 
-	bkey(k, account, asset);
-	points_buf__init(&buf);
-	points_buf__u8(&buf, TIEREARN_V1);
-	points_buf__svar(&buf, b->last);
-	points_buf__uvar(&buf, (uint64_t)b->n);
-	for (i = 0; i < b->n; i++)
-		points_buf__svar(&buf, b->v[i]);
-	if (buf.err) {
-		points_buf__free(&buf);
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	}
-	n = buf.len;
-	memcpy(v, buf.data, n);
+	if ((rc = encode_buckets(db, b, &buf)))
+		return rc;
+	rc = points_balance__data_write(db, account, asset,
+	    POINTS_BALANCE_DATA_TIER_EARN, buf.data, buf.len);
 	points_buf__free(&buf);
-	return points_db__put(db, &tierearn_ks, k, sizeof(k), v, n);
+	return rc;
+}
+
+/* Format 1 kept the figures in keyspace tierearn: move each record into
+ * its balance and delete it, a chunk of keys at a time. */
+static int
+upgrade_v1(points_db *db)
+{
+	unsigned char keys[64][12], lo[12];
+	const void *v;
+	size_t n, vl, i;
+	buckets b;
+	int rc;
+
+	memset(lo, 0, sizeof(lo));
+	do {
+		if ((rc = points_db__collect_keys(db, &tierearn_ks, lo, 12,
+		    NULL, 0, 12, keys[0], 64, &n)))
+			return rc;
+		for (i = 0; i < n; i++) {
+			int64_t account = (int64_t)points_codec__get_be64(
+			    keys[i]);
+			uint32_t asset = points_codec__get_be32(keys[i] + 8);
+
+			if ((rc = points_db__get(db, &tierearn_ks, keys[i], 12,
+			    &v, &vl)) ||
+			    (rc = decode_buckets(db, account, asset, v, vl,
+			    &b)))
+				return rc;
+			/* a closed account's figures go: nothing reads them */
+			rc = store_buckets(db, account, asset, &b);
+			if (rc == POINTS_ECLOSED)
+				rc = POINTS_OK;
+			if (rc || (rc = points_db__del(db, &tierearn_ks,
+			    keys[i], 12)))
+				return rc;
+		}
+	} while (n == 64);
+	return POINTS_OK;
+}
+
+static int
+tier_setup(points_db *db, unsigned int found)
+{
+	return found == TIEREARN_V1 ? upgrade_v1(db) : POINTS_OK;
 }
 
 /* Add amount (either sign) to month m; 0 when m is too old to keep.
@@ -300,8 +344,82 @@ move(points_db *db, int64_t account, const char *tier, const char *reason)
 	    points_account__edit_changes, &c);
 }
 
-/* The earn hook: count, then move the account up if it now meets a
- * tier of this asset above its own. */
+/* Whether a qualification names asset: *s the rules, a the asset
+ * (*named 0: no tier counts it). */
+static int
+counted(points_db *db, uint32_t asset, const points_rules_set **s,
+    points_asset_rec *a, int *named)
+{
+	size_t i;
+	int rc;
+
+	*named = 0;
+	if ((rc = points_rule__load(db, s)))
+		return rc;
+	for (i = 0; i < (*s)->ntiers && !*named; i++)
+		*named = (*s)->tiers[i].qualify_asset[0] != 0;
+	if (!*named)
+		return POINTS_OK;
+	if ((rc = points_asset__by_id(db, asset, a)))
+		return rc;
+	*named = 0;
+	for (i = 0; i < (*s)->ntiers && !*named; i++)
+		*named = strcmp((*s)->tiers[i].qualify_asset, a->a.code) == 0;
+	return POINTS_OK;
+}
+
+static int
+encode_buckets(points_db *db, const buckets *b, points_buf *buf)
+{
+	int i;
+
+	points_buf__init(buf);
+	points_buf__u8(buf, TIEREARN_V1);
+	points_buf__svar(buf, b->last);
+	points_buf__uvar(buf, (uint64_t)b->n);
+	for (i = 0; i < b->n; i++)
+		points_buf__svar(buf, b->v[i]);
+	if (buf->err) {
+		points_buf__free(buf);
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	}
+	return POINTS_OK;
+}
+
+/* The earning hook: count the earn in the balance being posted. */
+int
+points_tier__earning(points_db *db, void *state, points_balance_rec *bal,
+    int64_t time, int64_t amount)
+{
+	const points_rules_set *s;
+	const unsigned char *p;
+	points_asset_rec a;
+	points_buf buf;
+	buckets b;
+	size_t n;
+	int rc, named;
+
+	(void)state;
+	if (bal->system ||
+	    (rc = counted(db, bal->asset, &s, &a, &named)) || !named)
+		return bal->system ? POINTS_OK : rc;
+	memset(&b, 0, sizeof(b));
+	if (points_balance__data_get(bal, POINTS_BALANCE_DATA_TIER_EARN, &p,
+	    &n) && (rc = decode_buckets(db, bal->account, bal->asset, p, n,
+	    &b)))
+		return rc;
+	if (!buckets_add(&b, month_of(db, time), amount))
+		return POINTS_OK;
+	if ((rc = encode_buckets(db, &b, &buf)))
+		return rc;
+	rc = points_balance__data_set(db, bal, POINTS_BALANCE_DATA_TIER_EARN,
+	    buf.data, buf.len);
+	points_buf__free(&buf);
+	return rc;
+}
+
+/* The earned hook: move the account up if it now meets a tier of this
+ * asset above its own. */
 int
 points_tier__earned(points_db *db, void *state, int64_t account,
     uint32_t asset, int64_t time, int64_t amount)
@@ -314,29 +432,16 @@ points_tier__earned(points_db *db, void *state, int64_t account,
 	char reason[POINTS_REASON_MAX + 1];
 	int64_t now, m, fig = 0;
 	size_t i;
-	int rc, named = 0;
+	int rc, named;
 
 	(void)state;
-	if ((rc = points_rule__load(db, &s)))
-		return rc;
-	for (i = 0; i < s->ntiers && !named; i++)
-		named = s->tiers[i].qualify_asset[0] != 0;
-	if (!named)
-		return POINTS_OK;
-	if ((rc = points_asset__by_id(db, asset, &a)))
-		return rc;
-	named = 0;
-	for (i = 0; i < s->ntiers && !named; i++)
-		named = strcmp(s->tiers[i].qualify_asset, a.a.code) == 0;
-	if (!named)
-		return POINTS_OK;
-	if ((rc = load_buckets(db, account, asset, &b)))
-		return rc;
-	if (buckets_add(&b, month_of(db, time), amount) &&
-	    (rc = store_buckets(db, account, asset, &b)))
-		return rc;
+	(void)time;
 	if (amount <= 0)
 		return POINTS_OK; /* earns move accounts up only */
+	if ((rc = counted(db, asset, &s, &a, &named)) || !named)
+		return rc;
+	if ((rc = load_buckets(db, account, asset, &b)))
+		return rc;
 	now = points_db__time(db, 0);
 	m = month_of(db, now);
 	for (i = 0; i < s->ntiers; i++) {
