@@ -565,6 +565,194 @@ START_TEST(test_backtest_counts_approvals)
 }
 END_TEST
 
+/* ---- A seeded random run against a model ----
+ * Three accounts; manual nominations (some with idempotency keys,
+ * retried as they were or changed), "idea" events (20 PTS awaiting
+ * approval, two a day an account: caps count at nomination), approvals
+ * and rejections by random actors (the nominator among them), freezes
+ * and the clock moving.  The model is the man page's: a decision needs
+ * a pending approval and another actor than its nominator; approving
+ * posts to an account that is not frozen; a rejection gives no cap
+ * back; a key replays its nomination (even for a frozen account) or
+ * conflicts.  After every step each balance, each approval and each
+ * account's pending list are compared. */
+#define MACCTS 3
+#define MAPPR 512
+#define MKEYS 5
+
+typedef struct mappr {
+	int acct;
+	int64_t points;
+	int state;
+	const char *nominator;
+} mappr;
+
+START_TEST(test_random_model)
+{
+	static const char *const actors[] = { "mgr.a", "mgr.b", "hr.li" };
+	int64_t acct[MACCTS], avail[MACCTS] = { 0 }, day[MACCTS] = { 0 };
+	int frozen[MACCTS] = { 0 }, used[MACCTS] = { 0 };
+	mappr m[MAPPR];
+	struct { int set, acct; int64_t points; const char *nom; int64_t id; }
+	    keys[MKEYS];
+	int n = 0, step, i, events = 0;
+
+	memset(keys, 0, sizeof(keys));
+	srand(20261203u);
+	acct[0] = alice;
+	acct[1] = bob;
+	acct[2] = tu_account(db, "E1003");
+	idea_rule(0, 0, 2);
+	for (step = 0; step < 400; step++) {
+		int op = rand() % 10, a = rand() % MACCTS, rc;
+		int64_t today = (tu_now - TU_T0) / TU_DAY;
+		points_approval out;
+
+		if (op <= 1 && n < MAPPR - 1) {
+			/* a manual nomination */
+			points_nomination nm = POINTS_NOMINATION_INIT;
+			int k = rand() % 3 == 0 ? rand() % MKEYS : -1;
+			char key[8];
+
+			nm.account = acct[a];
+			nm.asset = "PTS";
+			nm.points = 1 + rand() % 50;
+			nm.nominator = actors[rand() % 2];
+			if (k >= 0) {
+				snprintf(key, sizeof(key), "k%d", k);
+				nm.idempotency_key = key;
+				if (keys[k].set && rand() % 2) {
+					/* a retry of the request as it was */
+					nm.account = acct[keys[k].acct];
+					nm.points = keys[k].points;
+					nm.nominator = keys[k].nom;
+				}
+			}
+			rc = points_approval_nominate(db, &nm, &out);
+			if (k >= 0 && keys[k].set) {
+				int same = nm.account == acct[keys[k].acct] &&
+				    nm.points == keys[k].points &&
+				    strcmp(nm.nominator, keys[k].nom) == 0;
+
+				ck_assert_msg(rc == (same ? POINTS_OK :
+				    POINTS_ECONFLICT), "step %d: retry of "
+				    "key %d: %s", step, k, points_errmsg(db));
+				if (same)
+					ck_assert_int_eq(out.id, keys[k].id);
+			} else if (frozen[a]) {
+				ck_assert_int_eq(rc, POINTS_EFROZEN);
+			} else {
+				ck_assert_msg(rc == POINTS_OK, "step %d: %s",
+				    step, points_errmsg(db));
+				ck_assert_int_eq(out.id, n + 1);
+				m[n].acct = a;
+				m[n].points = nm.points;
+				m[n].state = POINTS_APPROVAL_PENDING;
+				m[n].nominator = nm.nominator;
+				n++;
+				if (k >= 0) {
+					keys[k].set = 1;
+					keys[k].acct = a;
+					keys[k].points = nm.points;
+					keys[k].nom = nm.nominator;
+					keys[k].id = out.id;
+				}
+			}
+		} else if (op <= 3 && n < MAPPR - 1 && !frozen[a]) {
+			/* an adopted idea, nominated by a manager */
+			points_event_result *r;
+			char id[16];
+			const char *nom = actors[rand() % 2];
+
+			snprintf(id, sizeof(id), "e%d", ++events);
+			r = idea(id, acct[a], nom, POINTS_OK);
+			points_event_result_free(r);
+			if (day[a] != today) {
+				day[a] = today;
+				used[a] = 0;
+			}
+			if (used[a] < 2) {
+				used[a]++;
+				m[n].acct = a;
+				m[n].points = 20;
+				m[n].state = POINTS_APPROVAL_PENDING;
+				m[n].nominator = nom;
+				n++;
+			}
+		} else if (op <= 6) {
+			/* a decision on one of them, or on none (n + 1) */
+			int64_t id = n ? 1 + rand() % (n + 1) : 1;
+			const char *who = actors[rand() % 3];
+			int approve = rand() % 3 != 0, want;
+			mappr *x = id <= n ? &m[id - 1] : NULL;
+
+			if (approve)
+				rc = points_approval_approve(db, id, who,
+				    NULL, &out);
+			else
+				rc = points_approval_reject(db, id, who, "no",
+				    &out);
+			if (!x)
+				want = POINTS_ENOTFOUND;
+			else if (x->state != POINTS_APPROVAL_PENDING)
+				want = POINTS_ESTATE;
+			else if (strcmp(who, x->nominator) == 0)
+				want = POINTS_EPERM;
+			else if (approve && frozen[x->acct])
+				want = POINTS_EFROZEN;
+			else
+				want = POINTS_OK;
+			ck_assert_msg(rc == want, "step %d: decision on %lld "
+			    "by %s: got %d, the model says %d (%s)", step,
+			    (long long)id, who, rc, want, points_errmsg(db));
+			if (want == POINTS_OK) {
+				x->state = approve ? POINTS_APPROVAL_APPROVED :
+				    POINTS_APPROVAL_REJECTED;
+				if (approve)
+					avail[x->acct] += x->points;
+			}
+		} else if (op == 7) {
+			rc = frozen[a] ? points_account_unfreeze(db, acct[a]) :
+			    points_account_freeze(db, acct[a]);
+			ck_assert_int_eq(rc, POINTS_OK);
+			frozen[a] = !frozen[a];
+		} else {
+			tu_now += (1 + rand() % 30) * 3600;
+		}
+		for (i = 0; i < MACCTS; i++) {
+			int64_t ids[MAPPR], want = 0;
+			int j, np = pending(acct[i], ids, MAPPR);
+
+			ck_assert_msg(tu_available(db, acct[i], "PTS") ==
+			    avail[i], "step %d: account %d has %lld, the "
+			    "model says %lld", step, i,
+			    (long long)tu_available(db, acct[i], "PTS"),
+			    (long long)avail[i]);
+			for (j = 0; j < n; j++)
+				if (m[j].acct == i &&
+				    m[j].state == POINTS_APPROVAL_PENDING) {
+					ck_assert_int_lt(want, np);
+					ck_assert_int_eq(ids[want], j + 1);
+					want++;
+				}
+			ck_assert_int_eq(np, want);
+		}
+		for (i = 0; i < n; i++) {
+			ck_assert_int_eq(points_approval_get(db, i + 1, &out),
+			    POINTS_OK);
+			ck_assert_int_eq(out.state, m[i].state);
+			ck_assert_int_eq(out.account, acct[m[i].acct]);
+			ck_assert_int_eq(out.points, m[i].points);
+			ck_assert_str_eq(out.nominator, m[i].nominator);
+		}
+	}
+	/* the run reached every outcome it models */
+	for (i = 0, step = 0; i < n; i++)
+		step |= 1 << m[i].state;
+	ck_assert_int_eq(step, 7);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -580,6 +768,7 @@ main(void)
 	tcase_add_test(tc, test_caps_pending_days_exclusive);
 	tcase_add_test(tc, test_refund_leaves_approvals);
 	tcase_add_test(tc, test_backtest_counts_approvals);
+	tcase_add_test(tc, test_random_model);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -2332,6 +2332,85 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* Each field of an event's and of a refund's fingerprint, changed alone
+ * under the same id or key, is another request: POINTS_ECONFLICT, and
+ * nothing written. */
+START_TEST(test_each_fingerprint_field_conflicts)
+{
+	points_event e = POINTS_EVENT_INIT, m;
+	points_event_reversal r = POINTS_EVENT_REVERSAL_INIT, q;
+	points_event_result *res = NULL;
+	int f;
+
+	add("spend", "purchase", NULL, "event.amount / 100");
+	add("lines", "basket", NULL, "size(event.attrs.lines)");
+	e.id = "ord-1";
+	e.type = "purchase";
+	e.account = alice;
+	e.time = tu_now - 60;
+	e.amount = 5000;
+	e.attrs = "{\"channel\": \"app\"}";
+	e.actor = "shop";
+	ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+	points_event_result_free(res);
+	for (f = 0; f < 6; f++) {
+		m = e;
+		switch (f) {
+		case 0: m.type = "basket"; break;
+		case 1: m.account = bob; break;
+		case 2: m.time = tu_now - 120; break;
+		case 3: m.amount = 5100; break;
+		case 4: m.attrs = "{\"channel\": \"store\"}"; break;
+		case 5: m.actor = "shop2"; break;
+		}
+		tu_snap(db);
+		res = NULL;
+		ck_assert_msg(points_event_apply(db, &m, &res) ==
+		    POINTS_ECONFLICT, "event field %d: %s", f,
+		    points_errmsg(db));
+		ck_assert_ptr_null(res);
+		tu_unchanged(db);
+	}
+	/* a refund of lines and one of an amount, each with a key */
+	e.id = "bsk-1";
+	e.type = "basket";
+	e.attrs = "{\"lines\": [{\"id\": \"A\", \"amount\": 100}, "
+	    "{\"id\": \"B\", \"amount\": 200}, {\"id\": \"C\", \"amount\": 300}]}";
+	e.amount = 600;
+	ck_assert_int_eq(points_event_apply(db, &e, &res), POINTS_OK);
+	points_event_result_free(res);
+	r.event_id = "bsk-1";
+	r.lines = "[\"A\"]";
+	r.memo = "returned";
+	r.idempotency_key = "rf-lines";
+	r.actor = "cs.wang";
+	ck_assert_msg(points_event_reverse(db, &r, &res) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	points_event_result_free(res);
+	for (f = 0; f < 6; f++) {
+		q = r;
+		switch (f) {
+		case 0: q.event_id = "ord-1"; q.lines = NULL; break;
+		case 1: q.lines = NULL; q.amount = 100; break;
+		case 2: q.memo = "broken"; break;
+		case 3: q.actor = "cs.li"; break;
+		case 4: q.flags = POINTS_REVERSE_NO_DEBT; break;
+		case 5: q.lines = "[\"B\"]"; break;
+		}
+		tu_snap(db);
+		res = NULL;
+		ck_assert_msg(points_event_reverse(db, &q, &res) ==
+		    POINTS_ECONFLICT, "refund field %d: %s", f,
+		    points_errmsg(db));
+		ck_assert_ptr_null(res);
+		tu_unchanged(db);
+	}
+	/* the same refund replays */
+	ck_assert_int_eq(points_event_reverse(db, &r, &res), POINTS_OK);
+	points_event_result_free(res);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -2362,6 +2441,7 @@ main(void)
 	tcase_add_test(tc, test_line_refunds_pending_and_debt);
 	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
+	tcase_add_test(tc, test_each_fingerprint_field_conflicts);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
 	suite_add_tcase(s, tc);
