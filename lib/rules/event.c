@@ -46,6 +46,7 @@
 #include "ledger/reversal.h"
 #include "ledger/write.h"
 #include "rules/cel.h"
+#include "rules/account_value.h"
 #include "rules/approval.h"
 #include "rules/event.h"
 #include "rules/json.h"
@@ -185,8 +186,7 @@ typedef struct event_ctx {
 	size_t nkeys, keycap;
 	budget *budgets;
 	size_t nbudgets, budgetcap;
-	points_cel_entry *aents;   /* the account's attributes */
-	size_t naents, aentcap;
+	points_rule_account acctv; /* the account as the rules see it */
 	points_buf abuf;           /* their bytes */
 	/* a refund of lines: the request's list, parsed by validate, and
 	 * event.attrs without the lines refunded (per attempt) */
@@ -207,7 +207,7 @@ ctx_reset(event_ctx *c)
 		points_alloc__free(c->books[i].old);
 	}
 	c->nbooks = 0;
-	c->ncand = c->nkeys = c->nbudgets = c->naents = 0;
+	c->ncand = c->nkeys = c->nbudgets = 0;
 	c->cand = NULL;
 	if (c->res)
 		c->res->n = 0;
@@ -225,7 +225,7 @@ ctx_free(event_ctx *c)
 	ctx_reset(c);
 	points_alloc__free(c->keys);
 	points_alloc__free(c->budgets);
-	points_alloc__free(c->aents);
+	points_rule__account_free(&c->acctv);
 	points_buf__free(&c->abuf);
 	points_json__free(&c->attrs);
 	points_json__free(&c->rlines);
@@ -629,99 +629,6 @@ entry(points_cel_entry *e, const char *k, points_cel_value v)
 {
 	e->key = points_cel__str(k);
 	e->value = v;
-}
-
-/* An attribute "YYYY-MM-DD" (or "MM-DD" for a birthday): its parts. */
-static int
-parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
-{
-	char buf[16];
-	int yy = 0, mm, dd;
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (n == 10 && sscanf(buf, "%4d-%2d-%2d", &yy, &mm, &dd) == 3)
-		;
-	else if (n == 5 && sscanf(buf, "%2d-%2d", &mm, &dd) == 2)
-		yy = 0;
-	else
-		return -1;
-	if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
-		return -1;
-	*y = yy;
-	*m = mm;
-	*d = dd;
-	return 0;
-}
-
-/* The account as the rules see it: the activation's account map. */
-static int
-account_value(points_db *db, event_ctx *c, const points_account *a,
-    int64_t today, points_cel_entry *fields, size_t *nfields)
-{
-	points_rd r;
-	size_t n = 0, na = 0;
-	int rc;
-
-	/* the attributes: count, then point into abuf */
-	points_rd__init(&r, c->abuf.data, c->abuf.len);
-	while (r.p < r.end && !r.err) {
-		const char *k, *v;
-		size_t kl, vl;
-		points_cel_entry *e;
-
-		points_rd__strref(&r, &k, &kl);
-		points_rd__strref(&r, &v, &vl);
-		if (r.err)
-			break;
-		if ((rc = grow(db, (void **)&c->aents, &c->aentcap, na,
-		    sizeof(*c->aents))))
-			return rc;
-		e = &c->aents[na++];
-		e->key.type = e->value.type = POINTS_CEL_STRING;
-		e->key.u.s.p = k;
-		e->key.u.s.n = kl;
-		e->value.u.s.p = v;
-		e->value.u.s.n = vl;
-		if (kl == 8 && memcmp(k, "birthday", 8) == 0) {
-			int64_t y;
-			int m, d;
-
-			if (parse_date(v, vl, &y, &m, &d) == 0) {
-				entry(&fields[n++], "birth_month",
-				    points_cel__int(m));
-				entry(&fields[n++], "birth_day",
-				    points_cel__int(d));
-			}
-		} else if (kl == 9 && memcmp(k, "hire_date", 9) == 0) {
-			int64_t y;
-			int m, d;
-
-			if (parse_date(v, vl, &y, &m, &d) == 0 && vl == 10)
-				entry(&fields[n++], "tenure_days",
-				    points_cel__int(today -
-				    points_cal__days(y, (unsigned)m,
-				    (unsigned)d)));
-		}
-	}
-	if (r.err)
-		return points_db__err(db, POINTS_ECORRUPT, "account %lld: "
-		    "attributes unreadable", (long long)a->id);
-	c->naents = na;
-	entry(&fields[n++], "id", points_cel__int(a->id));
-	entry(&fields[n++], "external_id", points_cel__str(a->external_id));
-	entry(&fields[n++], "tier", points_cel__str(a->tier));
-	entry(&fields[n++], "department", points_cel__str(a->department));
-	entry(&fields[n++], "created_at", points_cel__int(a->created_at));
-	fields[n].key = points_cel__str("attrs");
-	fields[n].value.type = POINTS_CEL_MAP;
-	fields[n].value.u.map.e = c->aents;
-	fields[n].value.u.map.n = na;
-	n++;
-	*nfields = n;
-	return POINTS_OK;
 }
 
 static int
@@ -1158,7 +1065,7 @@ choose(points_db *db, event_state *st, const points_rules_set *set,
 /* What the expressions see: event and account as maps. */
 typedef struct activation {
 	points_account acct;
-	points_cel_entry ev[6], af[12];
+	points_cel_entry ev[6];
 	points_cel_value vars[POINTS_RULE__NVARS];
 	points_cel_activation act;
 } activation;
@@ -1170,7 +1077,6 @@ activate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
     int any_status, activation *a)
 {
 	event_state *st = points_db__state(db, &event_module);
-	size_t naf = 0;
 	int rc;
 
 	if ((rc = points_account__load_attrs(db, e->account, &a->acct,
@@ -1203,15 +1109,15 @@ activate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		a->ev[5].value.u.map.e = NULL;
 		a->ev[5].value.u.map.n = 0;
 	}
-	if ((rc = account_value(db, c, &a->acct, points_db__day(db, t), a->af,
-	    &naf)))
+	if ((rc = points_rule__account_value(db, &a->acct, &c->abuf,
+	    points_db__day(db, t), &c->acctv)))
 		return rc;
 	a->vars[POINTS_RULE__VAR_EVENT].type = POINTS_CEL_MAP;
 	a->vars[POINTS_RULE__VAR_EVENT].u.map.e = a->ev;
 	a->vars[POINTS_RULE__VAR_EVENT].u.map.n = 6;
 	a->vars[POINTS_RULE__VAR_ACCOUNT].type = POINTS_CEL_MAP;
-	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.e = a->af;
-	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = naf;
+	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.e = c->acctv.fields;
+	a->vars[POINTS_RULE__VAR_ACCOUNT].u.map.n = c->acctv.nfields;
 	a->act.vals = a->vars;
 	a->act.n = POINTS_RULE__NVARS;
 	a->act.utc_offset = db->utc_offset;

@@ -32,6 +32,7 @@
 #include "core/module.h"
 #include "ledger/meta.h"
 #include "ledger/posting.h"
+#include "rules/account_value.h"
 #include "rules/cel.h"
 #include "rules/grant.h"
 #include "rules/rule.h"
@@ -717,9 +718,7 @@ typedef struct run_set {
 	int64_t next;                   /* the next account id */
 	int done;
 	points_buf abuf;                /* an account's attributes */
-	points_cel_entry *aents;
-	size_t aentcap;
-	points_cel_entry af[12];        /* account */
+	points_rule_account acctv;      /* the account as grants see it */
 	points_cel_value vars[NVARS];
 	points_cel_scratch *scratch;
 } run_set;
@@ -735,7 +734,7 @@ set_free(run_set *s)
 			points_cel__free(s->v[i].prog[k]);
 	points_alloc__free(s->v);
 	points_buf__free(&s->abuf);
-	points_alloc__free(s->aents);
+	points_rule__account_free(&s->acctv);
 	points_alloc__free(s->scratch);
 }
 
@@ -746,97 +745,20 @@ entry(points_cel_entry *e, const char *k, points_cel_value v)
 	e->value = v;
 }
 
-/* An attribute "YYYY-MM-DD" (or "MM-DD" for a birthday): its parts, as
- * the events read them (event.c). */
-static int
-parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
-{
-	char buf[16];
-	int yy = 0, mm, dd;
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (n == 10 && sscanf(buf, "%4d-%2d-%2d", &yy, &mm, &dd) == 3)
-		;
-	else if (n == 5 && sscanf(buf, "%2d-%2d", &mm, &dd) == 2)
-		yy = 0;
-	else
-		return -1;
-	if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
-		return -1;
-	*y = yy;
-	*m = mm;
-	*d = dd;
-	return 0;
-}
-
 /* Account a (its attributes in s->abuf) as grant r's expressions see
  * it: tenure counted at the period's first day. */
 static int
 account_value(points_db *db, run_set *s, const grant_run *r,
     const points_account *a)
 {
-	points_rd rd;
-	size_t n = 0, na = 0;
+	int rc;
 
-	points_rd__init(&rd, s->abuf.data, s->abuf.len);
-	while (rd.p < rd.end && !rd.err) {
-		const char *k, *v;
-		size_t kl, vl;
-		points_cel_entry *e;
-		int64_t y;
-		int m, d;
-
-		points_rd__strref(&rd, &k, &kl);
-		points_rd__strref(&rd, &v, &vl);
-		if (rd.err)
-			break;
-		if (na == s->aentcap) {
-			size_t nc = s->aentcap ? s->aentcap * 2 : 16;
-			void *p = points_alloc__realloc(s->aents,
-			    nc * sizeof(*s->aents));
-
-			if (!p)
-				return points_db__err(db, POINTS_ENOMEM,
-				    "out of memory");
-			s->aents = p;
-			s->aentcap = nc;
-		}
-		e = &s->aents[na++];
-		e->key.type = e->value.type = POINTS_CEL_STRING;
-		e->key.u.s.p = k;
-		e->key.u.s.n = kl;
-		e->value.u.s.p = v;
-		e->value.u.s.n = vl;
-		if (kl == 8 && memcmp(k, "birthday", 8) == 0 &&
-		    parse_date(v, vl, &y, &m, &d) == 0) {
-			entry(&s->af[n++], "birth_month", points_cel__int(m));
-			entry(&s->af[n++], "birth_day", points_cel__int(d));
-		} else if (kl == 9 && memcmp(k, "hire_date", 9) == 0 &&
-		    vl == 10 && parse_date(v, vl, &y, &m, &d) == 0) {
-			entry(&s->af[n++], "tenure_days",
-			    points_cel__int(r->p.first - points_cal__days(y,
-			    (unsigned)m, (unsigned)d)));
-		}
-	}
-	if (rd.err)
-		return points_db__err(db, POINTS_ECORRUPT, "account %lld: "
-		    "attributes unreadable", (long long)a->id);
-	entry(&s->af[n++], "id", points_cel__int(a->id));
-	entry(&s->af[n++], "external_id", points_cel__str(a->external_id));
-	entry(&s->af[n++], "tier", points_cel__str(a->tier));
-	entry(&s->af[n++], "department", points_cel__str(a->department));
-	entry(&s->af[n++], "created_at", points_cel__int(a->created_at));
-	s->af[n].key = points_cel__str("attrs");
-	s->af[n].value.type = POINTS_CEL_MAP;
-	s->af[n].value.u.map.e = s->aents;
-	s->af[n].value.u.map.n = na;
-	n++;
+	if ((rc = points_rule__account_value(db, a, &s->abuf, r->p.first,
+	    &s->acctv)))
+		return rc;
 	s->vars[VAR_ACCOUNT].type = POINTS_CEL_MAP;
-	s->vars[VAR_ACCOUNT].u.map.e = s->af;
-	s->vars[VAR_ACCOUNT].u.map.n = n;
+	s->vars[VAR_ACCOUNT].u.map.e = s->acctv.fields;
+	s->vars[VAR_ACCOUNT].u.map.n = s->acctv.nfields;
 	s->vars[VAR_PERIOD].type = POINTS_CEL_MAP;
 	s->vars[VAR_PERIOD].u.map.e = r->pf;
 	s->vars[VAR_PERIOD].u.map.n = 6;

@@ -400,9 +400,10 @@ points_tier__earning(points_db *db, void *state, points_balance_rec *bal,
 	int rc, named;
 
 	(void)state;
-	if (bal->system ||
-	    (rc = counted(db, bal->asset, &s, &a, &named)) || !named)
-		return bal->system ? POINTS_OK : rc;
+	if (bal->system)
+		return POINTS_OK;
+	if ((rc = counted(db, bal->asset, &s, &a, &named)) || !named)
+		return rc;
 	memset(&b, 0, sizeof(b));
 	if (points_balance__data_get(bal, POINTS_BALANCE_DATA_TIER_EARN, &p,
 	    &n) && (rc = decode_buckets(db, bal->account, bal->asset, p, n,
