@@ -36,6 +36,12 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luui
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_LAYERS = util store core ledger rules outbox mall
+# libpoints_pg.so (lib/pg), built when libpq's headers are there
+PG_CONFIG ?= pg_config
+PG_INC := $(shell $(PG_CONFIG) --includedir 2>/dev/null)
+PG_BIN := $(shell $(PG_CONFIG) --bindir 2>/dev/null)
+HAVE_PG := $(if $(wildcard $(PG_INC)/libpq-fe.h),1)
+PG_SOMAJOR = 0
 LIB_SRC = $(sort $(foreach l,$(LIB_LAYERS),$(wildcard lib/$(l)/*.c)))
 LIB_OBJ = $(LIB_SRC:lib/%.c=build/lib/%.o)
 LIB_PIC = $(LIB_SRC:lib/%.c=build/pic/%.o)
@@ -54,9 +60,9 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture check-pg torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
 
-all: lib/libpoints.so lib/libpoints.a
+all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so)
 
 # Install the Debian packages the build needs, only those missing.
 deps:
@@ -91,6 +97,56 @@ lib/libpoints.so: $(LIB_PIC)
 	ln -sf libpoints.so.$(VERSION) lib/libpoints.so.$(SOMAJOR)
 	ln -sf libpoints.so.$(VERSION) lib/libpoints.so
 
+# The PostgreSQL store (lib/pg, pg/pg.h): libpoints_pg.so, a library of
+# its own that links libpq, built when libpq's headers are there
+# (libpq-dev).  libpoints.so loads it for postgresql:// URIs.
+PG_SRC = $(wildcard lib/pg/*.c)
+PG_PIC = $(PG_SRC:lib/%.c=build/pic/%.o)
+
+build/pic/pg/%.o: lib/pg/%.c $(HDRS) lib/pg/pg.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -I$(PG_INC) -c $< -o $@
+
+lib/libpoints_pg.so: $(PG_PIC)
+	$(CC) -shared $(SAN) -Wl,-soname,libpoints_pg.so.$(PG_SOMAJOR) -o lib/libpoints_pg.so.$(VERSION) $^ -lpq
+	ln -sf libpoints_pg.so.$(VERSION) lib/libpoints_pg.so.$(PG_SOMAJOR)
+	ln -sf libpoints_pg.so.$(VERSION) lib/libpoints_pg.so
+
+# The storage conformance suite against the PostgreSQL store.
+build/tests/pg/check_store: tests/check_store.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a $(PG_PIC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DTEST_PG -I$(PG_INC) -Itests $< $(TEST_UTIL) $(PG_PIC) -o $@ lib/libpoints.a $(PKG_LIBS) -lpq $(CHECK_LIBS)
+
+# The PostgreSQL suites, on a private server (tests/pg_server.sh) made
+# for the run and stopped after it: the storage conformance suite, then
+# the business suites of the ledger, holds, expiry, rules and the mall
+# with every ledger in a schema of its own (POINTS_TEST_STORE=pg; not
+# under SANITIZE=1, where the conformance suite runs alone).  Skipped,
+# saying why, on a machine without libpq's headers or the server, unless
+# PG_REQUIRED=1 (CI).
+PG_SUITES = check_ledger check_hold check_expiry check_account check_rules \
+	check_approval check_grant check_item check_order
+PG_SUITE_BIN = $(if $(filter 1,$(SANITIZE)),,$(PG_SUITES:%=build/tests/%))
+PG_SKIP = $(if $(HAVE_PG),$(if $(wildcard $(PG_BIN)/initdb),,no PostgreSQL server in $(PG_BIN) (install postgresql)),libpq's headers not found (install libpq-dev and postgresql))
+ifeq ($(PG_SKIP),)
+check-pg: build/tests/pg/check_store lib/libpoints_pg.so $(PG_SUITE_BIN)
+	@dir=$$(mktemp -d /tmp/points-pg.XXXXXX) && \
+	ci=$$(tests/pg_server.sh start $$dir) || exit 1; \
+	uri="postgresql://points@/postgres?host=$$dir"; \
+	export POINTS_TEST_PG="$$ci" POINTS_TEST_PG_URI="$$uri" LD_LIBRARY_PATH=$(CURDIR)/lib; \
+	echo "== build/tests/pg/check_store ($$ci)"; \
+	$(SANENV) CK_DEFAULT_TIMEOUT=300 ./build/tests/pg/check_store; rc=$$?; \
+	for t in $(PG_SUITE_BIN); do \
+	  echo "== $$t (pg)"; \
+	  POINTS_TEST_STORE=pg CK_DEFAULT_TIMEOUT=600 ./$$t || rc=1; \
+	done; \
+	tests/pg_server.sh stop $$dir; exit $$rc
+else
+check-pg:
+	@if [ "$(PG_REQUIRED)" = 1 ]; then echo "check-pg: $(PG_SKIP)"; exit 1; fi
+	@echo "check-pg: skipped: $(PG_SKIP)"
+endif
+
 # Tests link the static library so they can reach internal helpers.
 build/tests/%: tests/%.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a
 	@mkdir -p $(@D)
@@ -113,9 +169,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-torture
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-torture check-pg
 else
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture
+check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture check-pg
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone
@@ -326,6 +382,8 @@ install: all points.pc
 	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
+	$(if $(HAVE_PG),install -m 755 lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/ && \
+	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR))
 	install -d $(DESTDIR)$(PREFIX)/include/points/sys
 	install -m 644 include/points.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/points/*.h $(DESTDIR)$(PREFIX)/include/points/
@@ -338,7 +396,8 @@ install: all points.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/libpoints.so \
 	    $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(VERSION) \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h \
+	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR)
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
 	cd man/man7 && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
@@ -367,4 +426,4 @@ coverage:
 	gcovr -r . --filter 'lib/' --txt build/coverage.txt --print-summary
 
 clean: clean-python clean-java
-	rm -rf build points.pc lib/libpoints.a lib/libpoints.so*
+	rm -rf build points.pc lib/libpoints.a lib/libpoints.so* lib/libpoints_pg.so*

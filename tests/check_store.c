@@ -18,7 +18,21 @@
 
 #define OK(x) ck_assert_int_eq((x), POINTS_OK)
 
-enum { B_MEMORY, B_SQLITE, B_FAULT_MEMORY, B_FAULT_SQLITE, NBACKEND };
+enum { B_MEMORY, B_SQLITE, B_FAULT_MEMORY, B_FAULT_SQLITE, NBACKEND, B_PG,
+	B_FAULT_PG };
+
+/* The backends the conformance cases run against: built with TEST_PG
+ * (make check-pg), the PostgreSQL store, bare and in the fault wrapper,
+ * on the server POINTS_TEST_PG names; else the built-in ones. */
+#ifdef TEST_PG
+#include <libpq-fe.h>
+#include "pg/pg.h"
+#define BE_FIRST B_PG
+#define BE_END (B_FAULT_PG + 1)
+#else
+#define BE_FIRST 0
+#define BE_END NBACKEND
+#endif
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -69,6 +83,30 @@ sqlite_uri(char *out, size_t n, const char *opts)
 	    opts ? opts : "");
 }
 
+#ifdef TEST_PG
+/* A store on an empty schema of the test server. */
+static void
+pg_open(void)
+{
+	const char *ci = getenv("POINTS_TEST_PG");
+	char err[256];
+	PGconn *c;
+	PGresult *r;
+
+	ck_assert_msg(ci != NULL, "POINTS_TEST_PG names no server");
+	c = PQconnectdb(ci);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	r = PQexec(c, "SET client_min_messages = warning; "
+	    "DROP SCHEMA IF EXISTS conformance CASCADE");
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
+	    PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	ck_assert_msg(points_store_pg_open(ci, "conformance", &inner, err,
+	    sizeof(err)) == POINTS_OK, "%s", err);
+}
+#endif
+
 static void
 be_open(int b)
 {
@@ -76,11 +114,15 @@ be_open(int b)
 
 	if (b == B_MEMORY || b == B_FAULT_MEMORY)
 		OK(points_store_open("memory:", &inner));
+#ifdef TEST_PG
+	else if (b == B_PG || b == B_FAULT_PG)
+		pg_open();
+#endif
 	else {
 		sqlite_uri(uri, sizeof(uri), NULL);
 		OK(points_store_open(uri, &inner));
 	}
-	if (b == B_FAULT_MEMORY || b == B_FAULT_SQLITE)
+	if (b == B_FAULT_MEMORY || b == B_FAULT_SQLITE || b == B_FAULT_PG)
 		OK(points_store_fault_new(inner, &st));
 	else
 		st = inner;
@@ -2599,6 +2641,164 @@ START_TEST(test_memory_big_tree_rollback)
 }
 END_TEST
 
+#ifdef TEST_PG
+/* ---- PostgreSQL particulars ---- */
+
+/* The test server as a URI (POINTS_TEST_PG_URI: postgresql://...?...)
+ * with schema name. */
+static void
+pg_uri(char *out, size_t n, const char *schema)
+{
+	const char *u = getenv("POINTS_TEST_PG_URI");
+
+	ck_assert_msg(u != NULL, "POINTS_TEST_PG_URI names no server");
+	snprintf(out, n, "%s&schema=%s", u, schema);
+}
+
+/* A ledger opened by URI (the store loaded from libpoints_pg.so) keeps
+ * what was committed across a reopen, in its own schema. */
+START_TEST(test_pg_uri_opens_a_lasting_ledger)
+{
+	char uri[512];
+	points_db *db;
+	points_posting p = POINTS_POSTING_INIT;
+	points_balance b;
+	points_txn t;
+	int64_t id;
+
+	pg_uri(uri, sizeof(uri), "uri_ledger");
+	ck_assert_msg(points_open(uri, NULL, &db) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	OK(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0));
+	OK(points_account_create(db, "E1", NULL, 0, &id));
+	p.asset = "PTS";
+	p.account = id;
+	p.amount = 42;
+	ck_assert_msg(points_earn(db, &p, &t) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	points_close(db);
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_OK);
+	OK(points_balance_get(db, id, "PTS", &b));
+	ck_assert_int_eq(b.available, 42);
+	points_close(db);
+	/* another schema is another ledger */
+	pg_uri(uri, sizeof(uri), "uri_other");
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_OK);
+	ck_assert_int_eq(points_balance_get(db, id, "PTS", &b),
+	    POINTS_ENOTFOUND);
+	points_close(db);
+}
+END_TEST
+
+/* What cannot be opened says why. */
+START_TEST(test_pg_open_failures_say_why)
+{
+	char uri[512], err[256];
+	points_db *db;
+
+	pg_uri(uri, sizeof(uri), "Bad-Name");
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "schema"));
+	points_close(db);
+	ck_assert_int_eq(points_store_pg_open("host=/nonexistent-dir "
+	    "dbname=x connect_timeout=2", NULL, &inner, err, sizeof(err)),
+	    POINTS_ESTORAGE);
+	ck_assert_msg(strstr(err, "nonexistent-dir") != NULL, "%s", err);
+	inner = NULL;
+	setenv("POINTS_PG_LIBRARY", "/nonexistent/libpoints_pg.so.0", 1);
+	pg_uri(uri, sizeof(uri), "never");
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_ESTORAGE);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "cannot load"));
+	points_close(db);
+	unsetenv("POINTS_PG_LIBRARY");
+}
+END_TEST
+
+/* A writer whose snapshot another writer's commit made stale fails with
+ * POINTS_ERETRY (serializable), and the retry succeeds. */
+START_TEST(test_pg_serialization_failure_is_eretry)
+{
+	points_store *other;
+	points_keyspace *oks;
+	char err[256], buf[16];
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "0");
+	OK(st->commit(st));
+	ck_assert_int_eq(points_store_pg_open(getenv("POINTS_TEST_PG"),
+	    "conformance", &other, err, sizeof(err)), POINTS_OK);
+	OK(other->keyspace(other, "main", 0, &oks));
+	OK(st->begin(st, 1));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "0");
+	OK(other->begin(other, 1));
+	OK(other->put(other, oks, "k", 1, "1", 1));
+	OK(other->commit(other));
+	ck_assert_int_eq(st->put(st, ks, "k", 1, "2", 1), POINTS_ERETRY);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "serialize"));
+	OK(st->rollback(st));
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "2");
+	OK(st->commit(st));
+	OK(other->begin(other, 0));
+	{
+		const void *v;
+		size_t vl;
+
+		OK(other->get(other, oks, "k", 1, &v, &vl));
+		ck_assert_int_eq((int)vl, 1);
+		ck_assert_int_eq(*(const char *)v, '2');
+	}
+	OK(other->rollback(other));
+	points_store_close(other);
+}
+END_TEST
+
+/* A connection the server drops fails the call in progress with the
+ * server's message; the next transaction connects again. */
+START_TEST(test_pg_lost_connection_reconnects)
+{
+	PGconn *c;
+	PGresult *r;
+	char buf[16];
+	int rc;
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "v");
+	OK(st->commit(st));
+	c = PQconnectdb(getenv("POINTS_TEST_PG"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM "
+	    "pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+	    "datname = current_database() AND backend_type = 'client backend'");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	PQfinish(c);
+	/* libpq may notice at begin, or only at the first read */
+	rc = st->begin(st, 0);
+	if (rc != POINTS_OK) {
+		ck_assert_int_eq(rc, POINTS_ESTORAGE);
+		ck_assert_msg(strlen(st->errmsg(st)) > 5, "%s",
+		    st->errmsg(st));
+		OK(st->begin(st, 0));
+	} else {
+		const void *v;
+		size_t vl;
+
+		rc = st->get(st, ks, "k", 1, &v, &vl);
+		ck_assert_int_eq(rc, POINTS_ESTORAGE);
+		ck_assert_msg(strlen(st->errmsg(st)) > 5, "%s",
+		    st->errmsg(st));
+		OK(st->rollback(st));
+		OK(st->begin(st, 0));
+	}
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "v");
+	OK(st->rollback(st));
+}
+END_TEST
+#endif
+
 static Suite *
 store_suite(void)
 {
@@ -2608,57 +2808,68 @@ store_suite(void)
 	tc = tcase_create("conformance");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_get_missing_is_notfound, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_put_get_roundtrip, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_put_replaces_value, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_del_removes_and_missing_is_ok, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_empty_value_and_empty_key, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_binary_keys_with_nul_bytes, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_order_is_memcmp_shorter_first, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_bounds_both_directions, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_on_empty_range, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_delete_current_forward, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_delete_current_reverse, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_delete_every_other, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_cursor_replace_current, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_intkey_append_and_range_scan, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_intkey_rejects_bad_keys, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_rollback_restores_exact_contents, 0,
-	    NBACKEND);
-	tcase_add_loop_test(tc, test_commit_persists, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_keyspaces_are_independent, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_keyspace_names_and_flags, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_begin_in_transaction_is_misuse, 0,
-	    NBACKEND);
+	tcase_add_loop_test(tc, test_get_missing_is_notfound, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_put_get_roundtrip, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_put_replaces_value, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_del_removes_and_missing_is_ok, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_empty_value_and_empty_key, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_binary_keys_with_nul_bytes, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_order_is_memcmp_shorter_first, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_cursor_bounds_both_directions, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_cursor_on_empty_range, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_cursor_delete_current_forward, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_cursor_delete_current_reverse, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_cursor_delete_every_other, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_cursor_replace_current, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_intkey_append_and_range_scan, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_intkey_rejects_bad_keys, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_rollback_restores_exact_contents, BE_FIRST,
+	    BE_END);
+	tcase_add_loop_test(tc, test_commit_persists, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_keyspaces_are_independent, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_keyspace_names_and_flags, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_begin_in_transaction_is_misuse, BE_FIRST,
+	    BE_END);
 	tcase_add_loop_test(tc, test_access_outside_write_transaction_fails,
-	    0, NBACKEND);
+	    BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_cursor_after_transaction_end_is_misuse,
-	    0, NBACKEND);
-	tcase_add_loop_test(tc, test_two_cursors_same_range, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_random_against_model, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_get_many_agrees_with_get, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_errmsg_says_why_a_call_failed, 0,
-	    NBACKEND);
+	    BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_two_cursors_same_range, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_random_against_model, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_get_many_agrees_with_get, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_errmsg_says_why_a_call_failed, BE_FIRST,
+	    BE_END);
 	tcase_add_loop_test(tc,
-	    test_int64_keys_any_order_cursor_in_memcmp_order, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_int64_flag_is_its_own, 0, NBACKEND);
+	    test_int64_keys_any_order_cursor_in_memcmp_order, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_int64_flag_is_its_own, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_rollback_to_undoes_only_since_the_savepoint,
-	    0, NBACKEND);
+	    BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_release_keeps_writes_in_the_transaction,
-	    0, NBACKEND);
-	tcase_add_loop_test(tc, test_savepoints_nest, 0, NBACKEND);
+	    BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_savepoints_nest, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc,
-	    test_savepoint_outside_write_transaction_is_misuse, 0, NBACKEND);
-	tcase_add_loop_test(tc, test_savepoints_random_against_model, 0,
-	    NBACKEND);
+	    test_savepoint_outside_write_transaction_is_misuse, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_savepoints_random_against_model, BE_FIRST,
+	    BE_END);
 	suite_add_tcase(s, tc);
+#ifdef TEST_PG
+	tc = tcase_create("pg");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_pg_uri_opens_a_lasting_ledger);
+	tcase_add_test(tc, test_pg_open_failures_say_why);
+	tcase_add_test(tc, test_pg_serialization_failure_is_eretry);
+	tcase_add_test(tc, test_pg_lost_connection_reconnects);
+	suite_add_tcase(s, tc);
+	return s;
+#endif
 
 	tc = tcase_create("uri");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -21,8 +21,10 @@ tu_clock(void *ctx)
 
 /* ---- The backend under test ---- */
 
-int
-tu_backend_sqlite(void)
+/* 0: memory, 1: sqlite, 2: pg (POINTS_TEST_PG_URI names the server, a
+ * postgresql:// URI with a '?'; each ledger gets a schema of its own). */
+static int
+tu_backend(void)
 {
 	const char *s = getenv("POINTS_TEST_STORE");
 
@@ -30,8 +32,30 @@ tu_backend_sqlite(void)
 		return 0;
 	if (strcmp(s, "sqlite") == 0)
 		return 1;
-	fprintf(stderr, "POINTS_TEST_STORE=%s: not memory or sqlite\n", s);
+	if (strcmp(s, "pg") == 0) {
+		s = getenv("POINTS_TEST_PG_URI");
+		if (s && strncmp(s, "postgresql://", 13) == 0 &&
+		    strchr(s, '?'))
+			return 2;
+		fprintf(stderr, "POINTS_TEST_STORE=pg: POINTS_TEST_PG_URI "
+		    "must be a postgresql:// URI with a '?'\n");
+		exit(EXIT_FAILURE);
+	}
+	fprintf(stderr, "POINTS_TEST_STORE=%s: not memory, sqlite or pg\n",
+	    s);
 	exit(EXIT_FAILURE);
+}
+
+int
+tu_backend_sqlite(void)
+{
+	return tu_backend() == 1;
+}
+
+int
+tu_backend_pg(void)
+{
+	return tu_backend() == 2;
 }
 
 /* The ledgers of an SQLite run live in one directory, made by tu_run
@@ -74,14 +98,20 @@ tu_dir_make(void)
 const char *
 tu_uri(const char *uri)
 {
-	static char buf[8][128];
+	static char buf[8][256];
 	static unsigned slot;
 	char *u;
 
 	if (strcmp(uri, TU_MEMORY) == 0)
 		return "memory:";
-	if (strcmp(uri, "memory:") != 0 || !tu_backend_sqlite())
+	if (strcmp(uri, "memory:") != 0 || tu_backend() == 0)
 		return uri;
+	if (tu_backend() == 2) {
+		u = buf[slot++ % 8];
+		snprintf(u, sizeof(buf[0]), "%s&schema=t%ld_%lu",
+		    getenv("POINTS_TEST_PG_URI"), (long)getpid(), ++tu_nfiles);
+		return u;
+	}
 	if (!tu_dir[0]) {
 		tu_dir_make();
 		atexit(tu_dir_remove);
@@ -647,6 +677,9 @@ tu_run(Suite *s)
 	if (tu_backend_sqlite()) {
 		tu_dir_make();
 		printf("(backend: sqlite, ledgers in %s)\n", tu_dir);
+		fflush(stdout);
+	} else if (tu_backend() == 2) {
+		printf("(backend: pg, %s)\n", getenv("POINTS_TEST_PG_URI"));
 		fflush(stdout);
 	}
 	srunner_run_all(sr, CK_NORMAL);

@@ -36,6 +36,8 @@ points_db *tu_open_bare(const char *uri);
 const char *tu_uri(const char *uri);
 /* Whether the suite runs against SQLite (POINTS_TEST_STORE=sqlite). */
 int tu_backend_sqlite(void);
+/* Whether the suite runs on PostgreSQL (POINTS_TEST_STORE=pg). */
+int tu_backend_pg(void);
 /* A fresh temporary SQLite URI (file removed by tu_cleanup). */
 const char *tu_sqlite_uri(void);
 void tu_cleanup(void);

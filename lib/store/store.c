@@ -3,8 +3,15 @@
  *
  *   "memory:[?mode=rwc]"        memory.c
  *   "sqlite:PATH[?opt&opt...]"  sqlite.c (it parses the options)
+ *   "postgresql://..." or "postgres://..."  libpq's URI, less our
+ *                               option schema=NAME: the store of
+ *                               libpoints_pg.so (pg/pg.h), loaded when
+ *                               first used, so that libpoints.so never
+ *                               depends on libpq
  */
+#include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "points.h"
@@ -14,6 +21,13 @@
 
 #define MEMORY_SCHEME "memory:"
 #define SQLITE_SCHEME "sqlite:"
+/* What pg/pg.h names: the library's soname and its open function,
+ * int (const char *conninfo, const char *schema, points_store **,
+ * char *err, size_t errlen). */
+#define PG_LIBRARY "libpoints_pg.so.0"
+#define PG_OPEN_SYMBOL "points_store_pg_open"
+typedef int pg_open_fn(const char *, const char *, points_store **, char *,
+    size_t);
 
 /* "memory:" takes one option, mode=rwc (what it always does); mode=rw
  * would open an existing ledger, and a new memory store holds none. */
@@ -32,6 +46,92 @@ memory_open(const char *opts, points_store **out, char *err, size_t errlen)
 			    "mode=rwc)", opts);
 	}
 	return POINTS_EINVAL;
+}
+
+/* uri less its option schema=NAME (copied to schema, cap bytes; "" when
+ * none), into conn (heap memory: the caller frees it). */
+static int
+pg_split(const char *uri, char **conn, char *schema, size_t cap)
+{
+	const char *q = strchr(uri, '?'), *p;
+	size_t n = strlen(uri);
+	char *c;
+
+	schema[0] = '\0';
+	if (!(c = points_alloc__malloc(n + 1)))
+		return POINTS_ENOMEM;
+	memcpy(c, uri, n + 1);
+	*conn = c;
+	if (!q)
+		return POINTS_OK;
+	for (p = q + 1; *p;) {
+		const char *end = strchr(p, '&');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > 7 && strncmp(p, "schema=", 7) == 0) {
+			size_t vl = len - 7, at = (size_t)(p - uri);
+
+			if (vl >= cap)
+				return POINTS_EINVAL;
+			memcpy(schema, p + 7, vl);
+			schema[vl] = '\0';
+			/* cut "schema=NAME" and the separator after (or, at
+			 * the end, before) it */
+			if (end)
+				memmove(c + at, c + at + len + 1,
+				    n - at - len);
+			else
+				c[at - 1] = '\0';
+			return POINTS_OK;
+		}
+		p += len + (end != NULL);
+	}
+	return POINTS_OK;
+}
+
+/* The PostgreSQL store, from libpoints_pg.so (the file the environment's
+ * POINTS_PG_LIBRARY names, if set). */
+static int
+pg_open(const char *uri, points_store **out, char *err, size_t errlen)
+{
+	const char *lib = getenv("POINTS_PG_LIBRARY");
+	char schema[64], *conn = NULL;
+	pg_open_fn *open_fn;
+	void *h;
+	int rc;
+
+	if (!lib || !*lib)
+		lib = PG_LIBRARY;
+	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+		if (errlen)
+			snprintf(err, errlen, "postgresql: cannot load %s "
+			    "(install libpoints_pg): %s", lib, dlerror());
+		return POINTS_ESTORAGE;
+	}
+	/* C cannot convert an object pointer to a function pointer; POSIX
+	 * guarantees dlsym's result can be: copy the bytes */
+	{
+		void *sym = dlsym(h, PG_OPEN_SYMBOL);
+
+		if (!sym) {
+			if (errlen)
+				snprintf(err, errlen, "postgresql: %s has no "
+				    "%s", lib, PG_OPEN_SYMBOL);
+			return POINTS_ESTORAGE;
+		}
+		memcpy(&open_fn, &sym, sizeof(open_fn));
+	}
+	/* the library stays loaded: its store may outlive this call */
+	if ((rc = pg_split(uri, &conn, schema, sizeof(schema)))) {
+		points_alloc__free(conn);
+		if (errlen && rc == POINTS_EINVAL)
+			snprintf(err, errlen, "postgresql: schema name too "
+			    "long");
+		return rc;
+	}
+	rc = open_fn(conn, schema[0] ? schema : NULL, out, err, errlen);
+	points_alloc__free(conn);
+	return rc;
 }
 
 int
@@ -54,10 +154,13 @@ points_store__open(const char *uri, points_store **out, int *existing,
 	if (strncmp(uri, MEMORY_SCHEME "?", sizeof(MEMORY_SCHEME)) == 0)
 		return memory_open(uri + sizeof(MEMORY_SCHEME), out, err,
 		    errlen);
+	if (strncmp(uri, "postgresql://", 13) == 0 ||
+	    strncmp(uri, "postgres://", 11) == 0)
+		return pg_open(uri, out, err, errlen);
 	if (strncmp(uri, SQLITE_SCHEME, sizeof(SQLITE_SCHEME) - 1) != 0) {
 		if (errlen)
-			snprintf(err, errlen, "unknown scheme (use memory: or "
-			    "sqlite:PATH)");
+			snprintf(err, errlen, "unknown scheme (use memory:, "
+			    "sqlite:PATH or postgresql://...)");
 		return POINTS_EINVAL;
 	}
 

@@ -1,0 +1,973 @@
+/* pg_store.c - the storage vtable over PostgreSQL (pg.h), with libpq.
+ *
+ * A keyspace is a table pk_NAME (k bytea primary key, v bytea not null):
+ * bytea compares as memcmp, the shorter first on a common prefix, which
+ * is the order the contract asks for.  Every statement is prepared once
+ * per connection, with keys and values as binary parameters.  A cursor
+ * reads its range in batches, each a fresh ranged SELECT after the last
+ * key it returned: the library only deletes or replaces that key while
+ * a cursor is open, so the rows of a batch stay what the range holds.
+ * get_many sends its lookups in one pipeline: one round trip. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "points.h"
+#include "pg/pg.h"
+
+#define NAME_MAX_ 32
+#define SP_MAX 64
+#define BATCH_FIRST "16"  /* rows a cursor reads first: most read few */
+#define BATCH_NEXT "256"
+
+enum { S_GET, S_PUT, S_DEL, S_FWD, S_FWD_HI, S_REV, S_REV_LO, NSTMT };
+
+struct points_keyspace {
+	struct pg_store *store;
+	char name[NAME_MAX_ + 1];
+	unsigned int flags;
+	int intkey;       /* keys are 8 bytes below 2^63 */
+	unsigned gen;     /* the connection its statements were made on */
+	points_keyspace *next;
+};
+
+struct points_cursor {
+	struct pg_store *s;
+	points_keyspace *ks;
+	int reverse, done, dead;
+	unsigned char *lo, *hi; /* copies; NULL: unbounded */
+	size_t lolen, hilen;
+	unsigned char *last;    /* the last key returned */
+	size_t lastlen, lastcap;
+	int started;
+	PGresult *batch;
+	int row, nrows, full;   /* full: the batch had all the rows asked */
+	points_cursor *next;
+};
+
+typedef struct pg_store {
+	points_store base;
+	PGconn *conn;
+	unsigned gen;           /* connections made: statements per one */
+	int in_txn, write, nsp;
+	PGresult *res;          /* what the last get returned */
+	PGresult **many;        /* get_many's results */
+	size_t nmany, manycap;
+	points_keyspace *kss;
+	points_cursor *cursors;
+	char schema[64];        /* the ledger's */
+	char errmsg[512];
+} pg_store;
+
+/* ---- Errors ---- */
+
+static int
+own_err(pg_store *s, int code, const char *fmt, const char *what)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), fmt, what);
+	return code;
+}
+
+/* The code for a failed result (or none: the connection) of what, with
+ * PostgreSQL's message. */
+static int
+pg_fail(pg_store *s, PGresult *r, const char *what)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorMessage(r) : "";
+	size_t n;
+	int code = POINTS_ESTORAGE;
+
+	if (!msg || !*msg)
+		msg = PQerrorMessage(s->conn);
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, msg);
+	n = strlen(s->errmsg);
+	while (n > 0 && (s->errmsg[n - 1] == '\n' || s->errmsg[n - 1] == ' '))
+		s->errmsg[--n] = '\0';
+	if (state && (strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0))
+		code = POINTS_ERETRY;
+	else if (state && (strcmp(state, "54000") == 0 ||
+	    strcmp(state, "54001") == 0))
+		code = POINTS_ELIMIT;
+	else if (state && strcmp(state, "53200") == 0)
+		code = POINTS_ENOMEM;
+	return code;
+}
+
+/* Run sql (no parameters) and expect no rows. */
+static int
+exec_cmd(pg_store *s, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(s->conn, sql);
+	int rc = POINTS_OK;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_fail(s, r, what);
+	PQclear(r);
+	return rc;
+}
+
+/* ---- Statements ---- */
+
+static void
+stmt_name(char *out, size_t n, const points_keyspace *ks, int i)
+{
+	snprintf(out, n, "p%d_%s", i, ks->name);
+}
+
+/* Prepare ks's statements on this connection, if not yet. */
+static int
+prepare(pg_store *s, points_keyspace *ks)
+{
+	static const char *const sql[NSTMT] = {
+		"SELECT v FROM pk_%s WHERE k = $1",
+		"INSERT INTO pk_%s (k, v) VALUES ($1, $2) ON CONFLICT (k) "
+		    "DO UPDATE SET v = EXCLUDED.v",
+		"DELETE FROM pk_%s WHERE k = $1",
+		"SELECT k, v FROM pk_%s WHERE k >= $1 ORDER BY k LIMIT $2",
+		"SELECT k, v FROM pk_%s WHERE k >= $1 AND k < $2 ORDER BY k "
+		    "LIMIT $3",
+		"SELECT k, v FROM pk_%s ORDER BY k DESC LIMIT $1",
+		"SELECT k, v FROM pk_%s WHERE k < $1 AND k >= $2 ORDER BY k "
+		    "DESC LIMIT $3",
+	};
+	char text[256], name[64];
+	int i, rc = POINTS_OK;
+
+	if (ks->gen == s->gen)
+		return POINTS_OK;
+	for (i = 0; i < NSTMT && rc == POINTS_OK; i++) {
+		PGresult *r;
+
+		snprintf(text, sizeof(text), sql[i], ks->name);
+		stmt_name(name, sizeof(name), ks, i);
+		r = PQprepare(s->conn, name, text, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(s, r, "prepare");
+		PQclear(r);
+	}
+	if (rc == POINTS_OK)
+		ks->gen = s->gen;
+	return rc;
+}
+
+/* Run ks's statement i with n parameters (binary, but for the LIMIT
+ * given as text); the result in *out, or an error. */
+static int
+run(pg_store *s, points_keyspace *ks, int i, int n, const void *const *v,
+    const size_t *len, const int *fmt, const char *what, PGresult **out)
+{
+	char name[64];
+	const char *vals[3];
+	int lens[3], fmts[3], k, st, rc;
+	PGresult *r;
+
+	*out = NULL;
+	if ((rc = prepare(s, ks)))
+		return rc;
+	for (k = 0; k < n; k++) {
+		vals[k] = v[k] ? v[k] : "";
+		lens[k] = (int)len[k];
+		fmts[k] = fmt ? fmt[k] : 1;
+	}
+	stmt_name(name, sizeof(name), ks, i);
+	r = PQexecPrepared(s->conn, name, n, vals, lens, fmts, 1);
+	st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rc = pg_fail(s, r, what);
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return POINTS_OK;
+}
+
+/* ---- Checks ---- */
+
+static int
+check_txn(pg_store *s, int write, const char *what)
+{
+	if (!s->in_txn)
+		return own_err(s, POINTS_EMISUSE, "%s: no transaction", what);
+	if (write && !s->write)
+		return own_err(s, POINTS_EMISUSE, "%s: in a read transaction",
+		    what);
+	return POINTS_OK;
+}
+
+static int
+check_key(pg_store *s, points_keyspace *ks, const void *key, size_t klen,
+    const char *what)
+{
+	const unsigned char *k = key;
+
+	if (!ks || ks->store != s || (!key && klen))
+		return own_err(s, POINTS_EINVAL, "%s: bad keyspace or key",
+		    what);
+	if (ks->intkey && (klen != 8 || (k[0] & 0x80)))
+		return own_err(s, POINTS_EINVAL, "%s: an integer key is 8 "
+		    "bytes below 2^63", what);
+	if (klen > 0x7fffffff)
+		return own_err(s, POINTS_ELIMIT, "%s: key too large", what);
+	return POINTS_OK;
+}
+
+static void
+drop_res(pg_store *s)
+{
+	size_t i;
+
+	PQclear(s->res);
+	s->res = NULL;
+	for (i = 0; i < s->nmany; i++)
+		PQclear(s->many[i]);
+	s->nmany = 0;
+}
+
+/* ---- Transactions ---- */
+
+/* The session as the store wants it: quiet (notices are not errors),
+ * in the ledger's schema, made when missing. */
+static int
+session(pg_store *s)
+{
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
+	    "CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", s->schema,
+	    s->schema);
+	if ((rc = exec_cmd(s, sql, "connect")) == POINTS_ESTORAGE) {
+		/* two first connections racing to make the schema */
+		rc = exec_cmd(s, sql, "connect");
+	}
+	return rc;
+}
+
+/* A connection that was lost is made again, its statements with it. */
+static int
+connected(pg_store *s)
+{
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		return POINTS_OK;
+	PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return pg_fail(s, NULL, "connect");
+	s->gen++;
+	return session(s);
+}
+
+static void
+cursors_end(pg_store *s)
+{
+	points_cursor *c;
+
+	for (c = s->cursors; c; c = c->next) {
+		c->dead = 1;
+		PQclear(c->batch);
+		c->batch = NULL;
+	}
+}
+
+static int
+pg_begin(points_store *st, int write)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if (s->in_txn)
+		return own_err(s, POINTS_EMISUSE, "%s: a transaction is open",
+		    "begin");
+	drop_res(s);
+	if ((rc = connected(s)) ||
+	    (rc = exec_cmd(s, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" :
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin")))
+		return rc;
+	s->in_txn = 1;
+	s->write = write != 0;
+	s->nsp = 0;
+	return POINTS_OK;
+}
+
+static void
+txn_over(pg_store *s)
+{
+	cursors_end(s);
+	s->in_txn = s->write = s->nsp = 0;
+}
+
+static int
+pg_rollback(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if (!s->in_txn)
+		return POINTS_OK;
+	drop_res(s);
+	txn_over(s);
+	rc = exec_cmd(s, "ROLLBACK", "rollback");
+	/* a dead connection has no transaction left to end */
+	return PQstatus(s->conn) == CONNECTION_OK ? rc : POINTS_OK;
+}
+
+static int
+pg_commit(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 0, "commit")))
+		return rc;
+	drop_res(s);
+	txn_over(s);
+	rc = exec_cmd(s, "COMMIT", "commit");
+	if (rc)
+		(void)exec_cmd(s, "ROLLBACK", "rollback"); /* in case */
+	return rc;
+}
+
+/* ---- Keyspaces ---- */
+
+static int
+valid_name(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return 0;
+	for (i = 0; name[i]; i++)
+		if (i >= NAME_MAX_ || !((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return 0;
+	return i > 0;
+}
+
+/* Create the keyspace's table and record its flags, or read the flags
+ * recorded: *got. */
+static int
+ks_create(pg_store *s, const char *name, unsigned int flags, unsigned *got)
+{
+	char sql[160], f[16];
+	const char *vals[2];
+	PGresult *r;
+	int rc;
+
+	snprintf(f, sizeof(f), "%u", flags);
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS pk_%s (k bytea "
+	    "PRIMARY KEY, v bytea NOT NULL)", name);
+	vals[0] = name;
+	vals[1] = f;
+	if ((rc = connected(s)) ||
+	    (rc = exec_cmd(s, "BEGIN", "keyspace")) ||
+	    /* one creator at a time: CREATE ... IF NOT EXISTS races */
+	    (rc = exec_cmd(s, "SELECT pg_advisory_xact_lock(7467391)",
+	    "keyspace")) ||
+	    (rc = exec_cmd(s, "CREATE TABLE IF NOT EXISTS points_keyspaces "
+	    "(name text PRIMARY KEY, flags integer NOT NULL)", "keyspace")) ||
+	    (rc = exec_cmd(s, sql, "keyspace")))
+		goto fail;
+	r = PQexecParams(s->conn, "INSERT INTO points_keyspaces (name, flags) "
+	    "VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", 2, NULL, vals,
+	    NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_fail(s, r, "keyspace");
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
+	r = PQexecParams(s->conn, "SELECT flags FROM points_keyspaces WHERE "
+	    "name = $1", 1, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = pg_fail(s, r, "keyspace");
+		PQclear(r);
+		goto fail;
+	}
+	*got = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return exec_cmd(s, "COMMIT", "keyspace");
+fail:
+	(void)exec_cmd(s, "ROLLBACK", "keyspace");
+	return rc;
+}
+
+static int
+pg_keyspace(points_store *st, const char *name, unsigned int flags,
+    points_keyspace **out)
+{
+	pg_store *s = (pg_store *)st;
+	points_keyspace *ks;
+	unsigned got = 0;
+	int rc;
+
+	if (!out || !valid_name(name) || (flags & ~POINTS_KS_FLAGS) ||
+	    ((flags & POINTS_KS_INTKEY) && (flags & POINTS_KS_INT64)))
+		return own_err(s, POINTS_EINVAL, "%s: bad name or flags",
+		    "keyspace");
+	if (s->in_txn)
+		return own_err(s, POINTS_EMISUSE, "%s: inside a transaction",
+		    "keyspace");
+	for (ks = s->kss; ks; ks = ks->next)
+		if (strcmp(ks->name, name) == 0) {
+			if (ks->flags != flags)
+				return own_err(s, POINTS_EINVAL, "keyspace %s: "
+				    "opened with other flags", name);
+			*out = ks;
+			return POINTS_OK;
+		}
+	drop_res(s);
+	if ((rc = ks_create(s, name, flags, &got)))
+		return rc;
+	/* the integer flags only say how keys may be stored here */
+	if ((got & POINTS_KS_INTKEY) != (flags & POINTS_KS_INTKEY))
+		return own_err(s, POINTS_EINVAL, "keyspace %s: made with other "
+		    "flags", name);
+	if (!(ks = calloc(1, sizeof(*ks))))
+		return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+		    "keyspace");
+	ks->store = s;
+	strcpy(ks->name, name);
+	ks->flags = flags;
+	ks->intkey = (flags & (POINTS_KS_INTKEY | POINTS_KS_INT64)) != 0;
+	ks->next = s->kss;
+	s->kss = ks;
+	*out = ks;
+	return POINTS_OK;
+}
+
+/* ---- Reads and writes ---- */
+
+static int
+pg_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
+    const void **val, size_t *vlen)
+{
+	pg_store *s = (pg_store *)st;
+	const void *v[1] = { key };
+	size_t l[1] = { klen };
+	int rc;
+
+	drop_res(s);
+	if ((rc = check_txn(s, 0, "get")) ||
+	    (rc = check_key(s, ks, key, klen, "get")) ||
+	    (rc = run(s, ks, S_GET, 1, v, l, NULL, "get", &s->res)))
+		return rc;
+	if (PQntuples(s->res) == 0)
+		return POINTS_ENOTFOUND;
+	*val = PQgetvalue(s->res, 0, 0);
+	*vlen = (size_t)PQgetlength(s->res, 0, 0);
+	return POINTS_OK;
+}
+
+static int
+pg_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	pg_store *s = (pg_store *)st;
+	const void *v[2] = { key, val };
+	size_t l[2] = { klen, vlen };
+	PGresult *r;
+	int rc;
+
+	drop_res(s);
+	if ((rc = check_txn(s, 1, "put")) ||
+	    (rc = check_key(s, ks, key, klen, "put")))
+		return rc;
+	if ((!val && vlen) || vlen > 0x3fffffff)
+		return own_err(s, vlen > 0x3fffffff ? POINTS_ELIMIT :
+		    POINTS_EINVAL, "%s: bad value", "put");
+	if ((rc = run(s, ks, S_PUT, 2, v, l, NULL, "put", &r)))
+		return rc;
+	PQclear(r);
+	return POINTS_OK;
+}
+
+static int
+pg_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
+{
+	pg_store *s = (pg_store *)st;
+	const void *v[1] = { key };
+	size_t l[1] = { klen };
+	PGresult *r;
+	int rc;
+
+	drop_res(s);
+	if ((rc = check_txn(s, 1, "del")) ||
+	    (rc = check_key(s, ks, key, klen, "del")) ||
+	    (rc = run(s, ks, S_DEL, 1, v, l, NULL, "del", &r)))
+		return rc;
+	PQclear(r);
+	return POINTS_OK;
+}
+
+/* One pipeline: every lookup sent, then every result read. */
+static int
+pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
+    const void *const *keys, const size_t *klens, const void **vals,
+    size_t *vlens, int *rcs)
+{
+	pg_store *s = (pg_store *)st;
+	size_t i, got = 0;
+	int rc = POINTS_OK;
+
+	drop_res(s);
+	if ((rc = check_txn(s, 0, "get_many")))
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = check_key(s, kss[i], keys[i], klens[i],
+		    "get_many")) || (rc = prepare(s, kss[i])))
+			return rc;
+	if (n == 0)
+		return POINTS_OK;
+	if (n > s->manycap) {
+		PGresult **m = realloc(s->many, n * sizeof(*m));
+
+		if (!m)
+			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+			    "get_many");
+		s->many = m;
+		s->manycap = n;
+	}
+	if (!PQenterPipelineMode(s->conn))
+		return pg_fail(s, NULL, "get_many");
+	for (i = 0; i < n && rc == POINTS_OK; i++) {
+		char name[64];
+		const char *v = keys[i] ? keys[i] : "";
+		int len = (int)klens[i], fmt = 1;
+
+		stmt_name(name, sizeof(name), kss[i], S_GET);
+		if (!PQsendQueryPrepared(s->conn, name, 1, &v, &len, &fmt, 1))
+			rc = pg_fail(s, NULL, "get_many");
+	}
+	if (rc == POINTS_OK && !PQpipelineSync(s->conn))
+		rc = pg_fail(s, NULL, "get_many");
+	/* read what was sent, to the sync, whatever happened */
+	for (;;) {
+		PGresult *r = PQgetResult(s->conn);
+
+		if (!r) {
+			if (PQstatus(s->conn) != CONNECTION_OK) {
+				if (rc == POINTS_OK)
+					rc = pg_fail(s, NULL, "get_many");
+				break;
+			}
+			continue; /* the end of one query's results */
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && got < n) {
+			s->many[got] = r;
+			s->nmany = ++got;
+			continue;
+		}
+		if (rc == POINTS_OK)
+			rc = pg_fail(s, r, "get_many");
+		PQclear(r);
+	}
+	(void)PQexitPipelineMode(s->conn);
+	if (rc == POINTS_OK && got != n)
+		rc = own_err(s, POINTS_ESTORAGE, "%s: results missing",
+		    "get_many");
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (PQntuples(s->many[i]) == 0) {
+			rcs[i] = POINTS_ENOTFOUND;
+			continue;
+		}
+		rcs[i] = POINTS_OK;
+		vals[i] = PQgetvalue(s->many[i], 0, 0);
+		vlens[i] = (size_t)PQgetlength(s->many[i], 0, 0);
+	}
+	return POINTS_OK;
+}
+
+/* ---- Cursors ---- */
+
+static int
+copy_bytes(unsigned char **dst, const void *src, size_t n)
+{
+	if (!src) {
+		*dst = NULL;
+		return 0;
+	}
+	if (!(*dst = malloc(n ? n : 1)))
+		return -1;
+	if (n)
+		memcpy(*dst, src, n);
+	return 0;
+}
+
+static void
+cursor_free(points_cursor *c)
+{
+	PQclear(c->batch);
+	free(c->lo);
+	free(c->hi);
+	free(c->last);
+	free(c);
+}
+
+static int
+pg_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	pg_store *s = (pg_store *)st;
+	points_cursor *c;
+	int rc;
+
+	if ((rc = check_txn(s, 0, "cursor_open")))
+		return rc;
+	if (!ks || ks->store != s || !out || (!lo && lolen) || (!hi && hilen))
+		return own_err(s, POINTS_EINVAL, "%s: bad keyspace or bounds",
+		    "cursor_open");
+	if (!(c = calloc(1, sizeof(*c))) ||
+	    copy_bytes(&c->lo, lo, lolen) || copy_bytes(&c->hi, hi, hilen)) {
+		if (c)
+			cursor_free(c);
+		return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+		    "cursor_open");
+	}
+	c->s = s;
+	c->ks = ks;
+	c->reverse = reverse != 0;
+	c->lolen = lolen;
+	c->hilen = hilen;
+	c->next = s->cursors;
+	s->cursors = c;
+	*out = c;
+	return POINTS_OK;
+}
+
+/* Read the next batch: after the last key returned, within the
+ * bounds. */
+static int
+fetch(pg_store *s, points_cursor *c)
+{
+	const void *v[3];
+	size_t l[3];
+	int f[3] = { 1, 1, 1 }, n = 0, i, rc;
+	const char *limit = c->started ? BATCH_NEXT : BATCH_FIRST;
+	unsigned char *from = NULL;
+
+	PQclear(c->batch);
+	c->batch = NULL;
+	if (!c->reverse) {
+		/* forward: from lo, then from the least key after last
+		 * (last followed by a zero byte) */
+		if (c->started) {
+			if (!(from = malloc(c->lastlen + 1)))
+				return own_err(s, POINTS_ENOMEM, "%s: out of "
+				    "memory", "cursor_next");
+			memcpy(from, c->last, c->lastlen);
+			from[c->lastlen] = 0;
+			v[n] = from;
+			l[n++] = c->lastlen + 1;
+		} else {
+			v[n] = c->lo;
+			l[n++] = c->lo ? c->lolen : 0;
+		}
+		if (c->hi) {
+			v[n] = c->hi;
+			l[n++] = c->hilen;
+		}
+		i = c->hi ? S_FWD_HI : S_FWD;
+	} else {
+		/* reverse: below hi, then below last; with neither, from
+		 * the top (keys below lo are cut in cursor_next) */
+		const void *top = c->started ? c->last : c->hi;
+		size_t toplen = c->started ? c->lastlen : c->hilen;
+
+		i = S_REV;
+		if (top) {
+			v[n] = top;
+			l[n++] = toplen;
+			v[n] = c->lo;
+			l[n++] = c->lo ? c->lolen : 0;
+			i = S_REV_LO;
+		}
+	}
+	v[n] = limit;
+	l[n] = strlen(limit);
+	f[n++] = 0;
+	rc = run(s, c->ks, i, n, v, l, f, "cursor_next", &c->batch);
+	free(from);
+	if (rc)
+		return rc;
+	c->started = 1;
+	c->row = 0;
+	c->nrows = PQntuples(c->batch);
+	c->full = c->nrows == atoi(limit);
+	return POINTS_OK;
+}
+
+static int
+remember(pg_store *s, points_cursor *c, const void *k, size_t kl)
+{
+	if (kl > c->lastcap) {
+		unsigned char *p = realloc(c->last, kl ? kl : 1);
+
+		if (!p)
+			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+			    "cursor_next");
+		c->last = p;
+		c->lastcap = kl;
+	}
+	if (kl)
+		memcpy(c->last, k, kl);
+	c->lastlen = kl;
+	if (!c->last && !(c->last = malloc(1)))
+		return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+		    "cursor_next");
+	return POINTS_OK;
+}
+
+/* Whether k is below lo (a reverse scan without hi reads unbounded). */
+static int
+below(const points_cursor *c, const void *k, size_t kl)
+{
+	size_t n = kl < c->lolen ? kl : c->lolen;
+	int d;
+
+	if (!c->lo)
+		return 0;
+	d = memcmp(k, c->lo, n);
+	return d < 0 || (d == 0 && kl < c->lolen);
+}
+
+static int
+pg_cursor_next(points_store *st, points_cursor *c, const void **key,
+    size_t *klen, const void **val, size_t *vlen)
+{
+	pg_store *s = (pg_store *)st;
+	const char *k;
+	size_t kl;
+	int rc;
+
+	if (!c || c->s != s)
+		return own_err(s, POINTS_EINVAL, "%s: bad cursor",
+		    "cursor_next");
+	if (c->dead)
+		return own_err(s, POINTS_EMISUSE, "%s: its transaction ended",
+		    "cursor_next");
+	if (c->done)
+		return POINTS_ITEROVER;
+	if (!c->started || (c->row >= c->nrows && c->full)) {
+		if ((rc = fetch(s, c)))
+			return rc;
+	}
+	if (c->row >= c->nrows) {
+		c->done = 1;
+		return POINTS_ITEROVER;
+	}
+	k = PQgetvalue(c->batch, c->row, 0);
+	kl = (size_t)PQgetlength(c->batch, c->row, 0);
+	if (c->reverse && !c->hi && below(c, k, kl)) {
+		c->done = 1;
+		return POINTS_ITEROVER;
+	}
+	if ((rc = remember(s, c, k, kl)))
+		return rc;
+	*key = k;
+	*klen = kl;
+	*val = PQgetvalue(c->batch, c->row, 1);
+	*vlen = (size_t)PQgetlength(c->batch, c->row, 1);
+	c->row++;
+	return POINTS_OK;
+}
+
+static void
+pg_cursor_close(points_store *st, points_cursor *c)
+{
+	pg_store *s = (pg_store *)st;
+	points_cursor **p;
+
+	if (!c)
+		return;
+	for (p = &s->cursors; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	cursor_free(c);
+}
+
+/* ---- Savepoints ---- */
+
+static int
+sp_cmd(pg_store *s, const char *verb, int n, const char *what)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "%s p%d", verb, n);
+	return exec_cmd(s, sql, what);
+}
+
+static int
+pg_savepoint(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1, "savepoint")))
+		return rc;
+	if (s->nsp >= SP_MAX)
+		return own_err(s, POINTS_ELIMIT, "%s: too many open",
+		    "savepoint");
+	drop_res(s);
+	if ((rc = sp_cmd(s, "SAVEPOINT", s->nsp, "savepoint")))
+		return rc;
+	s->nsp++;
+	return POINTS_OK;
+}
+
+static int
+pg_release(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1, "release")))
+		return rc;
+	if (s->nsp == 0)
+		return own_err(s, POINTS_EMISUSE, "%s: no savepoint",
+		    "release");
+	drop_res(s);
+	if ((rc = sp_cmd(s, "RELEASE SAVEPOINT", s->nsp - 1, "release")))
+		return rc;
+	s->nsp--;
+	return POINTS_OK;
+}
+
+static int
+pg_rollback_to(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	int rc;
+
+	if ((rc = check_txn(s, 1, "rollback_to")))
+		return rc;
+	if (s->nsp == 0)
+		return own_err(s, POINTS_EMISUSE, "%s: no savepoint",
+		    "rollback_to");
+	drop_res(s);
+	if ((rc = sp_cmd(s, "ROLLBACK TO SAVEPOINT", s->nsp - 1,
+	    "rollback_to")) ||
+	    (rc = sp_cmd(s, "RELEASE SAVEPOINT", s->nsp - 1, "rollback_to")))
+		return rc;
+	s->nsp--;
+	return POINTS_OK;
+}
+
+/* ---- The store ---- */
+
+static const char *
+pg_errmsg(points_store *st)
+{
+	return ((pg_store *)st)->errmsg;
+}
+
+static void
+pg_close(points_store *st)
+{
+	pg_store *s = (pg_store *)st;
+	points_keyspace *ks, *nk;
+
+	if (!s)
+		return;
+	(void)pg_rollback(st);
+	while (s->cursors) {
+		points_cursor *c = s->cursors;
+
+		s->cursors = c->next;
+		cursor_free(c);
+	}
+	drop_res(s);
+	free(s->many);
+	for (ks = s->kss; ks; ks = nk) {
+		nk = ks->next;
+		free(ks);
+	}
+	PQfinish(s->conn);
+	free(s);
+}
+
+int
+points_store_pg_open(const char *conninfo, const char *schema,
+    points_store **out, char *err, size_t errlen)
+{
+	static const points_store vt = POINTS_STORE_INIT;
+	pg_store *s;
+	size_t i;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!conninfo || !out)
+		return POINTS_EINVAL;
+	if (!schema)
+		schema = "public";
+	for (i = 0; schema[i]; i++)
+		if (i >= 63 || !((schema[i] >= 'a' && schema[i] <= 'z') ||
+		    (schema[i] >= '0' && schema[i] <= '9') || schema[i] == '_'))
+			break;
+	if (i == 0 || schema[i]) {
+		if (errlen)
+			snprintf(err, errlen, "bad schema name (1-63 of "
+			    "[a-z0-9_])");
+		return POINTS_EINVAL;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return POINTS_ENOMEM;
+	s->base = vt;
+	s->base.name = "postgresql";
+	s->base.keyspace = pg_keyspace;
+	s->base.begin = pg_begin;
+	s->base.commit = pg_commit;
+	s->base.rollback = pg_rollback;
+	s->base.get = pg_get;
+	s->base.put = pg_put;
+	s->base.del = pg_del;
+	s->base.cursor_open = pg_cursor_open;
+	s->base.cursor_next = pg_cursor_next;
+	s->base.cursor_close = pg_cursor_close;
+	s->base.close = pg_close;
+	s->base.errmsg = pg_errmsg;
+	s->base.get_many = pg_get_many;
+	s->base.savepoint = pg_savepoint;
+	s->base.release = pg_release;
+	s->base.rollback_to = pg_rollback_to;
+	s->gen = 1;
+	strcpy(s->schema, schema);
+	s->conn = PQconnectdb(conninfo);
+	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+		int rc = s->conn ? POINTS_ESTORAGE : POINTS_ENOMEM;
+
+		if (errlen) {
+			size_t n;
+
+			snprintf(err, errlen, "%s", s->conn ?
+			    PQerrorMessage(s->conn) : "out of memory");
+			n = strlen(err);
+			while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+				err[--n] = '\0';
+		}
+		PQfinish(s->conn);
+		free(s);
+		return rc;
+	}
+	if (session(s)) {
+		if (errlen)
+			snprintf(err, errlen, "%s", s->errmsg);
+		PQfinish(s->conn);
+		free(s);
+		return POINTS_ESTORAGE;
+	}
+	*out = &s->base;
+	return POINTS_OK;
+}
