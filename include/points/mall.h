@@ -276,6 +276,58 @@ POINTS_EXTERN int points_order_next(points_order_iterator *it,
     points_order *out);
 POINTS_EXTERN void points_order_iterator_free(points_order_iterator *it);
 
+/* ---- Code pools ----
+ * A virtual item (a shopping card) can carry a pool of codes that an
+ * administrator uploads; each code uploaded adds a unit to the item's
+ * stock, so that placing an order refuses more units than the pool holds
+ * (POINTS_EOUTOFSTOCK: the stock of an item with a pool counts the codes
+ * no order has taken).  Approving an order issues one code a unit,
+ * first uploaded first, kept on the order (points_order_code_next); when
+ * the pool holds fewer than the order's units (the stock was raised by
+ * hand) the approval is refused with POINTS_EOUTOFSTOCK and writes
+ * nothing.  A code is unique in the ledger: an upload with a code
+ * uploaded before (to any item) or twice is refused whole
+ * (POINTS_EEXISTS).  An issued code is spent: cancelling or returning
+ * its order puts neither the code back in the pool nor the units back
+ * in the stock.  Codes are secrets: no message and no outbox event holds
+ * one; a message names a code by its line in the upload. */
+#define POINTS_CODE_MAX 64            /* printable ASCII, no space: 1-64 */
+#define POINTS_CODES_UPLOAD_MAX 10000 /* codes in one upload */
+
+typedef struct points_code_pool {
+	char sku[POINTS_SKU_MAX + 1];
+	int64_t uploaded;  /* codes ever uploaded to the item */
+	int64_t issued;    /* codes issued to approved orders */
+	int64_t available; /* codes in the pool: uploaded - issued */
+} points_code_pool;
+
+/* Upload codes to item sku: one a line ("\n", or "\r\n"; blank lines
+ * are skipped); the item's stock grows by their number, recorded in its
+ * history (POINTS_ITEM_CHANGED_STOCK) with actor (required) and reason.
+ * An item with unlimited stock takes none (POINTS_EINVAL). */
+POINTS_EXTERN int points_item_codes_add(points_db *db, const char *sku,
+    const char *codes, const char *actor, const char *reason,
+    points_code_pool *out);
+/* The pool of item sku (all 0 when it has none). */
+POINTS_EXTERN int points_item_codes_get(points_db *db, const char *sku,
+    points_code_pool *out);
+
+/* A code issued to an order. */
+typedef struct points_order_code {
+	char order_id[POINTS_ID_LEN + 1];
+	int64_t n;                   /* 1, 2, ...: one a unit */
+	char sku[POINTS_SKU_MAX + 1]; /* the item whose pool it came from */
+	char code[POINTS_CODE_MAX + 1];
+} points_order_code;
+/* The codes issued to order order_id, in the order they were issued. */
+typedef struct points_order_code_iterator points_order_code_iterator;
+POINTS_EXTERN int points_order_code_iterator_new(points_db *db,
+    const char *order_id, points_order_code_iterator **out);
+POINTS_EXTERN int points_order_code_next(points_order_code_iterator *it,
+    points_order_code *out);
+POINTS_EXTERN void points_order_code_iterator_free(
+    points_order_code_iterator *it);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,7 @@
 #include "ledger/write.h"
 #include "outbox/outbox.h"
 #include "rules/event.h"
+#include "mall/codes.h"
 #include "mall/item.h"
 
 #define ORDER_FORMAT 1
@@ -541,7 +542,8 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 {
 	const char *const meta[2] = { ORDER_CATEGORY, c->actor };
 	char memo[POINTS_MEMO_MAX + 1];
-	int from, rc;
+	int64_t issued;
+	int from, rc, codes;
 	points_txn t;
 
 	if ((rc = order_load(db, id, text, o)))
@@ -552,6 +554,10 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	case T_APPROVE:
 		if (from != POINTS_ORDER_SUBMITTED)
 			return refused(db, o, c->what, "");
+		/* a virtual item's codes, one a unit (codes.h) */
+		if ((rc = points_code__issue(db, o->id, o->o.id, o->o.sku,
+		    o->o.quantity, &issued)))
+			return rc;
 		if ((rc = points_hold__settle_within(db, o->o.id, 0, memo,
 		    meta, &t)) ||
 		    (rc = points_event__redeemed(db, o->o.id, o->o.account,
@@ -576,7 +582,10 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			    POINTS_ORDER_DELIVERED ? " (a return is, once "
 			    "delivered)" : "");
 		}
-		if ((rc = give_back(db, o, 1)))
+		/* issued codes are spent: neither they nor their units go
+		 * back (points/mall.h) */
+		if ((rc = points_code__order_has(db, o->id, &codes)) ||
+		    (rc = give_back(db, o, !codes)))
 			return rc;
 		o->o.state = POINTS_ORDER_CANCELLED;
 		break;
@@ -615,8 +624,9 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			    "the return period ended: delivered %lld days ago, "
 			    "returns within %lld", o->o.id, (long long)days,
 			    (long long)o->o.return_days);
-		if ((rc = refund(db, o, c, memo)) ||
-		    (rc = give_back(db, o, c->restock)))
+		if ((rc = points_code__order_has(db, o->id, &codes)) ||
+		    (rc = refund(db, o, c, memo)) ||
+		    (rc = give_back(db, o, c->restock && !codes)))
 			return rc;
 		o->o.state = POINTS_ORDER_RETURNED;
 		break;
