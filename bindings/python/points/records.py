@@ -420,6 +420,17 @@ class Order(_record("Order")):
         return ORDER_STATES.get(self.state, str(self.state))
 
 
+class CodePool(_record("CodePool")):
+    """An item's code pool (Ledger.item_codes_add, Ledger.item_codes)."""
+    __slots__ = ()
+
+
+class OrderCode(_record("OrderCode")):
+    """A code issued to an order (Ledger.order_codes): a secret, for its
+    owner's eyes only."""
+    __slots__ = ()
+
+
 class OrderChange(_record("OrderChange")):
     """A change of an order's state, from its history
     (Ledger.order_history); from_state is -1 for the first."""

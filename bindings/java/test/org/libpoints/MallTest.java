@@ -186,6 +186,33 @@ public class MallTest {
     }
 
     @Test
+    public void codePool() {
+        ledger.earn(Posting.of("PTS", alice, 5000));
+        ledger.createItem(ItemDef.of("CARD", "Shopping card", "virtual", "PTS", 500, 0)
+                .actor("admin"));
+        CodePool p = ledger.itemCodesAdd("CARD", List.of("JD-1", "JD-2"), "admin", "batch 1");
+        assertEquals(2, p.uploaded());
+        assertEquals(2, p.available());
+        p = ledger.itemCodesAdd("CARD", "JD-3\n", "admin", null);
+        assertEquals(3, p.uploaded());
+        assertEquals(3, ledger.item("CARD").stock());
+        AlreadyExistsException e = expect(AlreadyExistsException.class,
+                () -> ledger.itemCodesAdd("CARD", "JD-4\nJD-1", "admin", null));
+        assertFalse(e.getMessage().contains("JD-1"));
+        assertEquals(3, ledger.itemCodes("CARD").uploaded());
+        Order o = ledger.placeOrder(alice, "CARD", 2, null, null, null);
+        assertTrue(list(ledger.orderCodes(o.id())).isEmpty());
+        o = ledger.approveOrder(o.id(), "ops", null);
+        List<OrderCode> codes = list(ledger.orderCodes(o.id()));
+        assertEquals(2, codes.size());
+        assertEquals("JD-1", codes.get(0).code());
+        assertEquals("JD-2", codes.get(1).code());
+        assertEquals(1, codes.get(0).n());
+        assertEquals("CARD", codes.get(1).sku());
+        assertEquals(1, ledger.itemCodes("CARD").available());
+    }
+
+    @Test
     public void orderRefusalsAndLists() {
         ledger.earn(Posting.of("PTS", alice, 1000));
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 3).orderLimit(2)
