@@ -171,6 +171,8 @@ POINTS_EXTERN void points_item_history_iterator_free(
 #define POINTS_ORDER_DELIVERED 3
 #define POINTS_ORDER_CANCELLED 4 /* before shipping: points back */
 #define POINTS_ORDER_RETURNED 5  /* after delivery: points refunded */
+#define POINTS_ORDER_EXCHANGING 6 /* after delivery: a replacement of the
+                                   * same item to ship, no points moved */
 
 #define POINTS_ORDER_NOTE_MAX 256     /* UTF-8 */
 #define POINTS_CARRIER_MAX 64         /* UTF-8, at least 1 byte */
@@ -245,6 +247,33 @@ POINTS_EXTERN int points_order_deliver(points_db *db, const char *order_id,
  * the units back to the stock. */
 POINTS_EXTERN int points_order_return(points_db *db, const char *order_id,
     int restock, const char *actor, const char *reason, points_order *out);
+/* delivered -> exchanging, within return_days calendar days after the
+ * delivery (as a return): a replacement of the same item is to be sent,
+ * its units taken from the stock (POINTS_EOUTOFSTOCK when there are not
+ * enough); no points move, and the unit sent back is not restocked.
+ * Then points_order_ship (exchanging -> shipped) and
+ * points_order_deliver as for the first unit; delivered_at becomes the
+ * replacement's delivery, from which its return period runs.  An order
+ * with codes cannot be exchanged (POINTS_ESTATE). */
+POINTS_EXTERN int points_order_exchange(points_db *db, const char *order_id,
+    const char *actor, const char *reason, points_order *out);
+/* Switch a submitted or approved order (one of a delisted item, or of
+ * an item whose codes ran out) to item sku, in the same state: sku must
+ * be listed, in the order's asset, allowed to the account's tier, with
+ * the stock for the order, and cost the account no more a unit than the
+ * order paid (a dearer one is POINTS_EINVAL: cancel the order instead).
+ * The difference is refunded: an approved order's capture is reversed by
+ * it at once; a submitted order's approval captures the new amount and
+ * releases the rest of the hold.  The units and the counters move from
+ * the old item to the new (an approved order gets its codes from the new
+ * item's pool); the history records a change from the state to itself,
+ * and the outbox a POINTS_OUTBOX_ORDER_SWITCHED event for the account
+ * (order, from_sku, sku, state, quantity, unit_price, amount, refund).
+ * An order whose codes were issued cannot be switched (POINTS_ESTATE).
+ * What approving the order earned through "redemption" rules stays. */
+POINTS_EXTERN int points_order_switch(points_db *db, const char *order_id,
+    const char *sku, const char *actor, const char *reason,
+    points_order *out);
 POINTS_EXTERN int points_order_get(points_db *db, const char *order_id,
     points_order *out);
 

@@ -850,6 +850,22 @@ class Ledger:
         return Order._make(self._call(_c.points_order_return, order_id,
                                       1 if restock else 0, actor, reason))
 
+    def order_exchange(self, order_id, actor=None, reason=None):
+        """delivered -> exchanging, within the return period: a
+        replacement of the same item is to be shipped (order_ship, then
+        order_deliver), its units taken from the stock; no points
+        move."""
+        return Order._make(self._call(_c.points_order_exchange, order_id,
+                                      actor, reason))
+
+    def order_switch(self, order_id, sku, actor=None, reason=None):
+        """Switch a submitted or approved order to replacement item sku
+        (no dearer a unit for the account), in the same state; the
+        difference is refunded, and the outbox tells the employee
+        (OUTBOX_ORDER_SWITCHED)."""
+        return Order._make(self._call(_c.points_order_switch, order_id,
+                                      sku, actor, reason))
+
     def order(self, order_id):
         """The order with this id."""
         return Order._make(self._call(_c.points_order_get, order_id))

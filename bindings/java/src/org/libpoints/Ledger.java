@@ -815,6 +815,24 @@ public final class Ledger implements AutoCloseable {
         return capi.points_order_return(db(), id, restock ? 1 : 0, actor, reason);
     }
 
+    /**
+     * delivered -&gt; exchanging, within the return period: a replacement of the same
+     * item is to be shipped ({@link #shipOrder}, then {@link #deliverOrder}), its units
+     * taken from the stock; no points move.
+     */
+    public synchronized Order exchangeOrder(String id, String actor, String reason) {
+        return capi.points_order_exchange(db(), id, actor, reason);
+    }
+
+    /**
+     * Switch a submitted or approved order to replacement item sku (no dearer a unit for
+     * the account), in the same state; the difference is refunded and the outbox tells
+     * the employee ({@code order.switched}).
+     */
+    public synchronized Order switchOrder(String id, String sku, String actor, String reason) {
+        return capi.points_order_switch(db(), id, sku, actor, reason);
+    }
+
     public synchronized Order order(String id) {
         return capi.points_order_get(db(), id);
     }
