@@ -462,6 +462,64 @@ START_TEST(test_codes_run_out)
 }
 END_TEST
 
+/* A ledger whose orders format 1 wrote (no exchanging state) is raised
+ * to format 2 by the first handle that opens it; its orders stay. */
+START_TEST(test_order_format_1_is_raised_to_2)
+{
+	char uri[128];
+	points_store *s;
+	points_keyspace *ks;
+	points_db *d;
+	points_order o, g;
+	const void *v;
+	size_t vl;
+
+	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
+	d = tu_open(uri);
+	ck_assert_int_eq(tu_earn(d, tu_account(d, "E1001"), "PTS", 500, NULL),
+	    POINTS_OK);
+	{
+		points_item_def def = POINTS_ITEM_DEF_INIT;
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+		points_item it;
+
+		def.sku = "MUG";
+		def.name = "Mug";
+		def.category = "physical";
+		def.asset = "PTS";
+		def.price = 100;
+		def.stock = 5;
+		def.actor = "admin";
+		ck_assert_int_eq(points_item_create(d, &def, &it), POINTS_OK);
+		r.account = 4;
+		r.sku = "MUG";
+		ck_assert_int_eq(points_order_place(d, &r, &o), POINTS_OK);
+	}
+	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "module:mall_order", 17, "\x01", 1),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_store_close(s);
+	d = tu_open_bare(uri);
+	ck_assert_int_eq(points_order_get(d, o.id, &g), POINTS_OK);
+	ck_assert_int_eq(g.amount, 100);
+	tu_invariants(d);
+	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
+	    POINTS_OK);
+	ck_assert_uint_eq(vl, 1);
+	ck_assert_uint_eq(*(const unsigned char *)v, 2);
+	s->rollback(s);
+	points_store_close(s);
+}
+END_TEST
+
 /* ---- A seeded random run against a model ----
  * Two accounts, items P (100, stock 6), Q (60, stock 6), and the card K
  * (100, codes); every operation on random orders, the clock moving; the
@@ -700,6 +758,7 @@ main(void)
 	tcase_add_test(tc, test_switch_refunds_the_difference);
 	tcase_add_test(tc, test_switch_refusals_write_nothing);
 	tcase_add_test(tc, test_codes_run_out);
+	tcase_add_test(tc, test_order_format_1_is_raised_to_2);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -2361,6 +2361,54 @@ check_order_approve_codes(void)
 	ck_assert_int_eq(tu_available(db, mia, "PTS"), 0);
 }
 
+/* exchanges and switches */
+static int
+run_order_exchange(void)
+{
+	return points_order_exchange(db, ord_del, "jack", "cracked", &ordero);
+}
+
+static void
+check_order_exchange(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_EXCHANGING);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 700);
+}
+
+static int
+run_order_switch(void)
+{
+	return points_order_switch(db, ord_sub, "MUG", "ops", "pen gone",
+	    &ordero);
+}
+
+static void
+check_order_switch(void)
+{
+	points_item it;
+
+	ck_assert_str_eq(ordero.sku, "MUG");
+	ck_assert_int_eq(ordero.amount, 10);
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_SUBMITTED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 700);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 5);
+}
+
+static int
+run_order_switch_approved(void)
+{
+	return points_order_switch(db, ord_appr, "MUG", "ops", NULL, &ordero);
+}
+
+static void
+check_order_switch_approved(void)
+{
+	ck_assert_int_eq(ordero.amount, 10);
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 790);
+}
+
 /* grants */
 static points_grant gro;
 static points_grant_report grr;
@@ -2514,7 +2562,8 @@ static const fault_op write_ops[] = {
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
-	OP(item_codes_add), OP(order_approve_codes),
+	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
+	OP(order_switch), OP(order_switch_approved),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {
@@ -2998,6 +3047,10 @@ static const out_op out_ops[] = {
 	    sizeof(ordero) },
 	{ "item_codes_add", run_item_codes_add, &poolo, sizeof(poolo) },
 	{ "order_approve_codes", run_order_approve_codes, &ordero,
+	    sizeof(ordero) },
+	{ "order_exchange", run_order_exchange, &ordero, sizeof(ordero) },
+	{ "order_switch", run_order_switch, &ordero, sizeof(ordero) },
+	{ "order_switch_approved", run_order_switch_approved, &ordero,
 	    sizeof(ordero) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
