@@ -191,6 +191,38 @@ class MallTest(LedgerCase):
         o = self.ledger.order_deliver(o.id)
         self.assertEqual(o.state, points.ORDER_DELIVERED)
 
+    def test_exchange_and_switch(self):
+        self.ledger.earn(self.alice, 5000, "PTS")
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,
+                                "admin")
+        self.ledger.item_create("CUP", "Cup", "physical", "PTS", 80, 5,
+                                "admin")
+        o = self.ledger.order_place(self.alice, "MUG", 1)
+        o = self.ledger.order_approve(o.id)
+        o = self.ledger.order_deliver(o.id)
+        o = self.ledger.order_exchange(o.id, "alice", "cracked")
+        self.assertEqual((o.state, o.state_name),
+                         (points.ORDER_EXCHANGING, "exchanging"))
+        self.assertEqual(self.available(self.alice), 4900)
+        self.assertEqual(self.ledger.item("MUG").stock, 3)
+        o = self.ledger.order_ship(o.id, "SF", "SF2")
+        self.assertEqual(o.state, points.ORDER_SHIPPED)
+        with self.assertRaises(points.StateError):
+            self.ledger.order_exchange(o.id)
+        o2 = self.ledger.order_place(self.alice, "MUG", 2)
+        o2 = self.ledger.order_approve(o2.id)
+        o2 = self.ledger.order_switch(o2.id, "CUP", "ops", "no more mugs")
+        self.assertEqual((o2.sku, o2.amount), ("CUP", 160))
+        self.assertEqual(self.available(self.alice), 4740)
+        e = [e for e in self.ledger.outbox()][-1]
+        self.assertEqual((e.kind, e.account), (points.OUTBOX_ORDER_SWITCHED,
+                                               self.alice.id))
+        self.assertEqual(e.details["refund"], 40)
+        self.ledger.item_create("BIG", "Big", "physical", "PTS", 500, 5,
+                                "admin")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.order_switch(o2.id, "BIG")
+
     def test_redemption_points_back(self):
         # redeeming earns only through a rule of "redemption" events
         self.ledger.earn(self.alice, 500, "PTS")
