@@ -265,7 +265,7 @@ TORTURE_IOFAULT = $(if $(filter 1,$(SANITIZE)),faults,all)
 # The damage test's fixed seeds, run besides the random one: each found
 # a defect once (a regression test), and with them the slice tests the
 # same damage every run.
-TORTURE_DAMAGE_SEEDS = 1078161168
+TORTURE_DAMAGE_SEEDS = 1078161168 31
 check-torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
 	@for s in $(TORTURE_DAMAGE_SEEDS); do \
