@@ -10,11 +10,14 @@
  * spend, a transfer, holds open, captured and released, a reversal, an
  * expiry sweep; points_verify reads 7 records a chunk.  The input is a list of edits, each
  *   op (1 byte) | keyspace (1) | which key (1) | length (1) | bytes
- * op % 3: 0 replaces the value of the keyspace's which-th key (in key
- * order, modulo their number) with the bytes; 1 puts a key made of the
- * bytes (value: the which-th key's value, or empty); 2 deletes the
- * which-th key.  The keyspace is the library's which-th (modulo their
- * number, in module order).
+ * op % 6, on the keyspace's which-th key (in key order, modulo their
+ * number): 0 replaces its value with the bytes; 1 puts a key made of
+ * the bytes (value: the which-th key's, or empty); 2 deletes it; 3
+ * flips bits of its value: the first byte is where, the rest are XORed
+ * in from there (wrapping); 4 cuts its value to as many bytes as the
+ * edit has; 5 moves it to a key with the bytes XORed in as in 3.  The
+ * keyspace is the library's which-th (modulo their number, in module
+ * order).
  *
  * Besides what the sanitizers see (and libFuzzer's timeout: a read that
  * hangs), it aborts when a call returns neither POINTS_OK (or
@@ -184,6 +187,16 @@ keyspace_at(points_db *db, unsigned which, const char **name)
 	return NULL;
 }
 
+/* XOR b[1..n) into p[0..len) from b[0] on, wrapping. */
+static void
+xor_in(unsigned char *p, size_t len, const uint8_t *b, size_t n)
+{
+	size_t i, at = b[0] % len;
+
+	for (i = 1; i < n; i++, at = (at + 1) % len)
+		p[at] ^= b[i];
+}
+
 /* Apply one edit in the store's own transaction. */
 static void
 edit(points_db *db, int op, unsigned ks_sel, unsigned key_sel,
@@ -210,14 +223,15 @@ edit(points_db *db, int op, unsigned ks_sel, unsigned key_sel,
 			continue;
 		memcpy(keys[nk], k, kl);
 		klen[nk] = kl;
-		if (nk == key_sel % MAX_KEYS || nk == 0) {
-			vlen = vl < sizeof(val) ? vl : sizeof(val);
-			memcpy(val, v, vlen);
-		}
 		nk++;
 	}
 	s->cursor_close(s, c);
 	key_sel = nk ? key_sel % nk : 0;
+	if (nk && s->get(s, ks, keys[key_sel], klen[key_sel], &v, &vl) ==
+	    POINTS_OK) {
+		vlen = vl < sizeof(val) ? vl : sizeof(val);
+		memcpy(val, v, vlen);
+	}
 	rc = POINTS_OK;
 	if (op == 0 && nk)
 		rc = s->put(s, ks, keys[key_sel], klen[key_sel], b, n);
@@ -225,6 +239,21 @@ edit(points_db *db, int op, unsigned ks_sel, unsigned key_sel,
 		rc = s->put(s, ks, b, n, val, nk ? vlen : 0);
 	else if (op == 2 && nk)
 		rc = s->del(s, ks, keys[key_sel], klen[key_sel]);
+	else if (op == 3 && nk && vlen && n) {
+		xor_in(val, vlen, b, n);
+		rc = s->put(s, ks, keys[key_sel], klen[key_sel], val, vlen);
+	} else if (op == 4 && nk)
+		rc = s->put(s, ks, keys[key_sel], klen[key_sel], val,
+		    n < vlen ? n : vlen);
+	else if (op == 5 && nk && klen[key_sel] && n) {
+		unsigned char moved[sizeof(keys[0])];
+
+		memcpy(moved, keys[key_sel], klen[key_sel]);
+		xor_in(moved, klen[key_sel], b, n);
+		if ((rc = s->del(s, ks, keys[key_sel], klen[key_sel])) ==
+		    POINTS_OK)
+			rc = s->put(s, ks, moved, klen[key_sel], val, vlen);
+	}
 	/* an empty key, or one the store refuses: no edit */
 	(void)rc;
 	if (s->commit(s))
@@ -348,7 +377,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (n > size - at - 4)
 			n = size - at - 4;
-		edit(db, data[at] % 3, data[at + 1], data[at + 2],
+		edit(db, data[at] % 6, data[at + 1], data[at + 2],
 		    data + at + 4, n);
 		at += 4 + n;
 	}
