@@ -236,7 +236,7 @@ fuzz-cel-ci: fuzz-cel
 # as fuzz-cel, the whole library built in with the fuzzer.  fuzz-record
 # and fuzz-uri run FUZZ_SECONDS from their committed corpora
 # (tests/fuzz/corpus/record, tests/fuzz/corpus/uri; uri with the words
-# of tests/fuzz/uri.dict), a hang past 20 s being a finding; the -ci
+# of tests/fuzz/uri.dict), a hang past 60 s being a finding (a loaded machine can stall an fsync for many seconds); the -ci
 # targets run 45 s each (CI).
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
@@ -248,7 +248,7 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(HDRS)
 fuzz-record fuzz-uri: fuzz-%: build/fuzz/%_fuzz
 	@mkdir -p build/fuzz/corpus-$*
 	./build/fuzz/$*_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -timeout=20 $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+	  -timeout=60 $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 	  -artifact_prefix=build/fuzz/ -print_final_stats=1 \
 	  build/fuzz/corpus-$* tests/fuzz/corpus/$*
 
