@@ -236,8 +236,9 @@ fuzz-cel-ci: fuzz-cel
 # as fuzz-cel, the whole library built in with the fuzzer.  fuzz-record
 # and fuzz-uri run FUZZ_SECONDS from their committed corpora
 # (tests/fuzz/corpus/record, tests/fuzz/corpus/uri; uri with the words
-# of tests/fuzz/uri.dict), a hang past 60 s being a finding (a loaded machine can stall an fsync for many seconds); the -ci
-# targets run 45 s each (CI).
+# of tests/fuzz/uri.dict), a hang past 60 s being a finding (not 20:
+# a loaded machine can stall an fsync that long); the -ci targets run
+# 45 s each (CI).  The small ledgers get small slabs.
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
   -DPOINTS_SLAB_SIZE=16384
