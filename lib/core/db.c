@@ -302,6 +302,19 @@ points_db__earned(points_db *db, int64_t account, uint32_t asset,
 }
 
 int
+points_db__swept(points_db *db, uint32_t asset, int64_t as_of)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->swept && m->slot < db->nstate &&
+		    (rc = m->swept(db, db->state[m->slot], asset, as_of)))
+			return rc;
+	return POINTS_OK;
+}
+
+int
 points_db__read_begin(points_db *db)
 {
 	int rc;
