@@ -150,6 +150,9 @@ fx_populate(void)
 	p = tu_posting("EXP", hana, 7);
 	p.expires_at = TU_T0 + 20 * TU_DAY;
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	/* notices of EXP expiring within 30 days (no sweep in the fixture
+	 * tells of any) */
+	ck_assert_int_eq(points_outbox_expiring_set(db, "EXP", 30), POINTS_OK);
 	/* rules: purchases earn 1 PTS per 100 (a daily cap of 50), and
 	 * a referral pays the referrer 5 once per buyer; gold is 2x */
 	{
@@ -2361,6 +2364,57 @@ check_order_approve_codes(void)
 	ck_assert_int_eq(tu_available(db, mia, "PTS"), 0);
 }
 
+/* notices of points about to expire */
+static int
+run_expiring_set(void)
+{
+	return points_outbox_expiring_set(db, "PTS", 14);
+}
+
+static void
+check_expiring_set(void)
+{
+	int64_t d;
+
+	ck_assert_int_eq(points_outbox_expiring_get(db, "PTS", &d), POINTS_OK);
+	ck_assert_int_eq(d, 14);
+}
+
+/* as of day 480: erin's lots of days 500 to 510 are told of */
+static int
+run_sweep_notices(void)
+{
+	return points_expire_sweep_asset(db, "EXP", TU_T0 + 480 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo);
+}
+
+static int
+count_notices(int64_t *after)
+{
+	points_outbox_event e;
+	int n = 0;
+
+	while (points_outbox_next(db, *after, &e) == POINTS_OK) {
+		*after = e.seq;
+		if (strcmp(e.kind, POINTS_OUTBOX_POINTS_EXPIRING) == 0) {
+			ck_assert_int_eq(e.account, erin);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+check_sweep_notices(void)
+{
+	int64_t after = 0;
+
+	ck_assert_int_eq(count_notices(&after), 11);
+	/* once per lot and window */
+	ck_assert_int_eq(run_sweep_notices(), POINTS_OK);
+	ck_assert_int_eq(count_notices(&after), 0);
+}
+
 /* exchanges and switches */
 static int
 run_order_exchange(void)
@@ -2563,7 +2617,8 @@ static const fault_op write_ops[] = {
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
 	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
-	OP(order_switch), OP(order_switch_approved),
+	OP(order_switch), OP(order_switch_approved), OP(expiring_set),
+	OP(sweep_notices),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {

@@ -819,6 +819,7 @@ POINTS_JAVA_RETURNS(points_account_create, jlong, long)
 POINTS_JAVA_RETURNS(points_item_tier_price_get, jlong, long)
 POINTS_JAVA_RETURNS(points_item_price_for, jlong, long)
 POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
+POINTS_JAVA_RETURNS(points_outbox_expiring_get, jlong, long)
 
 /* The caller owns the string: copy it, then points_free it. */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }

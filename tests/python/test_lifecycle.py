@@ -121,6 +121,8 @@ CALLS = {
     "item_codes_add": lambda l, a: l.item_codes_add("S", "C1", "me"),
     "item_codes": lambda l, a: l.item_codes("S"),
     "order_codes": lambda l, a: l.order_codes(ORDER),
+    "outbox_expiring_set": lambda l, a: l.outbox_expiring_set("PTS", 3),
+    "outbox_expiring": lambda l, a: l.outbox_expiring("PTS"),
 }
 
 

@@ -926,6 +926,16 @@ class Ledger:
             yield e
             after_seq = e.seq
 
+    def outbox_expiring_set(self, asset, days):
+        """Notices of points about to expire: every expiry sweep of asset
+        writes an OUTBOX_POINTS_EXPIRING event for each lot expiring
+        within days days, once per lot and window; 0 turns them off."""
+        self._call(_c.points_outbox_expiring_set, asset, days)
+
+    def outbox_expiring(self, asset):
+        """The notice window of asset in days (0: none)."""
+        return self._call(_c.points_outbox_expiring_get, asset)
+
     def outbox_prune(self, through_seq):
         """Delete the outbox events up to and including through_seq;
         returns how many."""

@@ -97,6 +97,7 @@ OUTBOX_LOW_STOCK = "item.low_stock"
 OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
 OUTBOX_ORDER_STATE = "order.state"
 OUTBOX_ORDER_SWITCHED = "order.switched"
+OUTBOX_POINTS_EXPIRING = "points.expiring"
 
 # An order's states (POINTS_ORDER_*).
 ORDER_SUBMITTED, ORDER_APPROVED, ORDER_SHIPPED, ORDER_DELIVERED, \

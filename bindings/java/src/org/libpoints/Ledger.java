@@ -898,6 +898,20 @@ public final class Ledger implements AutoCloseable {
         return capi.points_outbox_prune(db(), throughSeq);
     }
 
+    /**
+     * Notices of points about to expire: every expiry sweep of asset writes a
+     * {@code points.expiring} outbox event for each lot expiring within days days, once
+     * per lot and window; 0 turns them off.
+     */
+    public synchronized void setExpiringWindow(String asset, long days) {
+        capi.points_outbox_expiring_set(db(), asset, days);
+    }
+
+    /** The notice window of asset in days (0: none). */
+    public synchronized long expiringWindow(String asset) {
+        return capi.points_outbox_expiring_get(db(), asset);
+    }
+
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */
     public synchronized Results<Account> accounts(long fromId) {
         return new Results<>(() -> iterate(db -> capi.points_account_iterator_new(db, fromId),

@@ -90,7 +90,8 @@ public class LifecycleTest {
                 () -> l.order(id), () -> l.orders(0, null, null), () -> l.orderHistory(id),
                 () -> l.exchangeOrder(id, null, null), () -> l.switchOrder(id, "S", null, null),
                 () -> l.itemCodesAdd("S", "C1", "me", null), () -> l.itemCodes("S"),
-                () -> l.orderCodes(id));
+                () -> l.orderCodes(id), () -> l.setExpiringWindow("PTS", 3),
+                () -> l.expiringWindow("PTS"));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());
