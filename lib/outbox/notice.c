@@ -68,6 +68,7 @@ points_outbox_expiring_set(points_db *db, const char *asset, int64_t days)
 {
 	points_asset_rec a;
 	unsigned char k[4];
+	int64_t cur = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -81,7 +82,9 @@ points_outbox_expiring_set(points_db *db, const char *asset, int64_t days)
 	if ((rc = points_db__write_begin(db)))
 		return rc;
 	rc = points_asset__find(db, asset, &a);
-	if (rc == POINTS_OK) {
+	if (rc == POINTS_OK)
+		rc = window_get(db, a.id, &cur);
+	if (rc == POINTS_OK && cur != days) { /* as it was: nothing */
 		points_codec__put_be32(k, a.id);
 		if (days == 0) {
 			rc = points_db__del(db, &win_ks, k, sizeof(k));
