@@ -262,8 +262,16 @@ TORTURE_SEED ?= 0
 # library's memory, are left to the plain pass.
 TORTURE_CRASH_MS = $(if $(filter 1,$(SANITIZE)),250,60)
 TORTURE_IOFAULT = $(if $(filter 1,$(SANITIZE)),faults,all)
+# The damage test's fixed seeds, run besides the random one: each found
+# a defect once (a regression test), and with them the slice tests the
+# same damage every run.
+TORTURE_DAMAGE_SEEDS = 1078161168 31
 check-torture: $(TORTURE_BIN)
 	@rm -rf $(TORTURE_DIR) && mkdir -p $(TORTURE_DIR)
+	@for s in $(TORTURE_DAMAGE_SEEDS); do \
+	  echo "./build/torture/damage $(TORTURE_DIR)/damage 150 $$s"; \
+	  $(SANENV) ./build/torture/damage $(TORTURE_DIR)/damage 150 $$s || exit 1; \
+	done
 	$(SANENV) ./build/torture/crash $(TORTURE_DIR)/crash 100 $(TORTURE_SEED) $(TORTURE_CRASH_MS)
 	$(SANENV) ./build/torture/soak $(TORTURE_DIR)/soak 20 $(TORTURE_SEED)
 	$(SANENV) ./build/torture/iofault $(TORTURE_DIR)/iofault $(TORTURE_IOFAULT) 0 $(TORTURE_SEED)

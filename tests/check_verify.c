@@ -12,6 +12,7 @@
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
+#include "ledger/entry.h"
 #include "ledger/verify.h"
 
 static points_db *db;
@@ -514,6 +515,127 @@ START_TEST(test_balance_status_disagreeing_with_account_is_found)
 }
 END_TEST
 
+/* ---- A seek that misses a key ---- */
+
+/* A store whose seeks in the statement index to a key between pred
+ * (exclusive) and victim land past victim, as a damaged interior page
+ * of SQLite's tree sends them, while a scan from the first key still
+ * meets every key. */
+typedef struct misdirect {
+	tu_spy spy;
+	int (*open)(points_store *, points_keyspace *, const void *, size_t,
+	    const void *, size_t, int, points_cursor **);
+	points_keyspace *ks;
+	unsigned char pred[POINTS_ENTRY_TIME_KEY_LEN];
+	unsigned char victim[POINTS_ENTRY_TIME_KEY_LEN];
+	unsigned char past[POINTS_ENTRY_TIME_KEY_LEN];
+	int armed;
+} misdirect;
+
+static int
+mis_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
+    size_t lolen, const void *hi, size_t hilen, int reverse,
+    points_cursor **out)
+{
+	misdirect *m = (misdirect *)st;
+	const size_t n = POINTS_ENTRY_TIME_KEY_LEN;
+
+	if (m->armed && ks == m->ks && !reverse && lo && lolen == n &&
+	    memcmp(lo, m->pred, n) > 0 && memcmp(lo, m->victim, n) <= 0)
+		lo = m->past;
+	return m->open(st, ks, lo, lolen, hi, hilen, reverse, out);
+}
+
+/* The entries of an account's statements, in every asset. */
+static int
+statements(points_db *d, int64_t account)
+{
+	static const char *const assets[] = { "EXP", "PTS", "YE" };
+	points_statement_iterator *it;
+	points_entry e;
+	int n = 0, rc, a;
+
+	for (a = 0; a < 3; a++) {
+		ck_assert_int_eq(points_statement_iterator_new(d, account,
+		    assets[a], 0, 0, POINTS_OLDEST_FIRST, &it), POINTS_OK);
+		while ((rc = points_statement_next(it, &e)) == POINTS_OK)
+			n++;
+		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		points_statement_iterator_free(it);
+	}
+	return n;
+}
+
+/* A seek in the statement index that misses the first key of an
+ * account's range makes its statement skip that entry, though a scan
+ * of the whole index meets every key: verify must find it (the damage
+ * test, torture/damage.c, met such a file: seed 1078161168). */
+START_TEST(test_a_seek_missing_a_statement_key_is_found)
+{
+	points_verify_report rep;
+	points_store *mem, *st;
+	points_cursor *c;
+	misdirect m;
+	int64_t acct[6], account, time, seq, victim_seq = 0;
+	const void *k, *v;
+	size_t kl, vl, i;
+	uint32_t asset;
+	int before, started = 0;
+
+	memset(&m, 0, sizeof(m));
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	tu_spy_init(&m.spy, mem);
+	m.open = m.spy.base.cursor_open;
+	m.spy.base.cursor_open = mis_cursor_open;
+	db = open_on(&m.spy.base);
+	tu_now = TU_T0;
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "EXP", 0,
+	    POINTS_EXPIRE_DAYS, 365), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "YE", 2,
+	    POINTS_EXPIRE_YEAR_END, 1), POINTS_OK);
+	scenario(db, acct, 6);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	before = statements(db, acct[3]);
+	/* the victim: acct[3]'s first key, after another account's */
+	st = tu_store(db);
+	m.ks = tu_keyspace(db, "entry_time");
+	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
+	ck_assert_int_eq(st->cursor_open(st, m.ks, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_OK);
+	while (!victim_seq && st->cursor_next(st, c, &k, &kl, &v, &vl) ==
+	    POINTS_OK) {
+		ck_assert(points_entry__time_key_parse(k, kl, &account, &asset,
+		    &time, &seq));
+		if (account == acct[3] && started) {
+			memcpy(m.victim, k, kl);
+			victim_seq = seq;
+		} else {
+			memcpy(m.pred, k, kl);
+			started = 1;
+		}
+	}
+	st->cursor_close(st, c);
+	st->rollback(st);
+	ck_assert_int_gt(victim_seq, 0);
+	memcpy(m.past, m.victim, sizeof(m.past));
+	for (i = sizeof(m.past); i > 0 && ++m.past[i - 1] == 0; i--)
+		;
+	m.armed = 1;
+	/* the damage is real: acct[3]'s statements miss an entry */
+	ck_assert_int_eq(statements(db, acct[3]), before - 1);
+	memset(&rep, 0, sizeof(rep));
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "a seek in the statement index "
+	    "misses"), "%s", rep.message);
+	ck_assert_int_eq(rep.bad_seq, victim_seq);
+	points_close(db);
+	db = NULL;
+	points_store_close(mem);
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -526,6 +648,7 @@ verify_suite(void)
 	tcase_add_test(tc, test_verify_gives_one_answer_at_every_chunk_size);
 	tcase_add_test(tc, test_verify_reads_a_chunk_at_a_time);
 	tcase_add_test(tc, test_verify_inside_a_batch_sees_the_batch);
+	tcase_add_test(tc, test_a_seek_missing_a_statement_key_is_found);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, NULL, teardown);

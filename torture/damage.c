@@ -45,7 +45,7 @@ static char *truth;
 static size_t truth_len;
 static points_chain_head head;
 static tt_ctx ctx;
-static uint64_t rng;
+static uint64_t rng, seed;
 
 /* What the reads met: a code other than these is a failure. */
 static int bad_code;
@@ -414,7 +414,8 @@ main(int argc, char **argv)
 
 	if (argc < 2 || n < 1)
 		TT_DIE("usage: damage DIR [N [SEED]]");
-	rng = argc > 3 && atoll(argv[3]) ? (uint64_t)atoll(argv[3]) :
+	rng = seed = argc > 3 && atoll(argv[3]) ?
+	    (uint64_t)atoll(argv[3]) :
 	    (uint64_t)time(NULL) ^ (uint64_t)getpid() << 16;
 	printf("damage: %ld damaged copies, seed %llu\n", n,
 	    (unsigned long long)rng);
@@ -457,12 +458,14 @@ main(int argc, char **argv)
 		if (waitpid(pid, &st, 0) != pid)
 			TT_DIE("damage: wait: %s", strerror(errno));
 		if (WIFSIGNALED(st))
-			TT_DIE("damage: copy %ld (%s): the reader died of "
-			    "signal %d%s", i, how, WTERMSIG(st),
+			TT_DIE("damage: seed %llu, copy %ld (%s): the reader "
+			    "died of signal %d%s", (unsigned long long)seed, i,
+			    how, WTERMSIG(st),
 			    WTERMSIG(st) == SIGALRM ? " (a hang)" : "");
 		if (!WIFEXITED(st) || WEXITSTATUS(st) == 2 ||
 		    WEXITSTATUS(st) == 3 || WEXITSTATUS(st) > 4)
-			TT_DIE("damage: copy %ld (%s): %s", i, how,
+			TT_DIE("damage: seed %llu, copy %ld (%s): %s",
+			    (unsigned long long)seed, i, how,
 			    WIFEXITED(st) && WEXITSTATUS(st) == 2 ?
 			    "a silent wrong answer" : WIFEXITED(st) &&
 			    WEXITSTATUS(st) == 3 ? "a read failed without a "

@@ -280,15 +280,18 @@ statement_fill(points_iter *base)
 }
 
 /* The bucket of the time index's first key (its last: reverse), in *b;
- * *found 0 when the index is empty. */
+ * *found 0 when the index is empty.  The key must be its entry's: a
+ * damaged one could claim a time far off, and a statement would seek
+ * through every bucket up to it. */
 static int
 index_edge(points_db *db, int reverse, uint64_t *b, int *found)
 {
 	points_cursor *c;
+	points_entry_rec e;
 	const void *k, *v;
 	size_t kl, vl;
-	int64_t account, time, seq;
-	uint32_t asset;
+	int64_t account = 0, time = 0, seq = 0;
+	uint32_t asset = 0;
 	int rc;
 
 	*found = 0;
@@ -309,6 +312,15 @@ index_edge(points_db *db, int reverse, uint64_t *b, int *found)
 	else
 		rc = points_db__store_err(db, rc, "statement");
 	db->store->cursor_close(db->store, c);
+	if (rc || !*found)
+		return rc;
+	points_entry__init(&e, 0, 0, 0);
+	rc = points_entry__load(db, seq, &e);
+	if (rc == POINTS_OK && (e.time != time || e.asset != asset ||
+	    (e.from != account && e.to != account)))
+		rc = points_db__err(db, POINTS_ECORRUPT, "statement index "
+		    "disagrees with entry %lld", (long long)seq);
+	points_entry__free(&e);
 	return rc;
 }
 

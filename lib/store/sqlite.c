@@ -92,6 +92,7 @@ struct points_cursor {
 	int done;
 	int invalid; /* the transaction ended under it */
 	int reseek;  /* restart before the next step */
+	int bad;     /* met a key out of order: fails from then on */
 	uint64_t mod;
 	/* Bounds: copies (blob keys) or integers (INTKEY). */
 	const unsigned char *lo, *hi;
@@ -1211,6 +1212,48 @@ sql_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	return POINTS_OK;
 }
 
+/* A key out of its cursor's range or order: this call and every one
+ * after it fail. */
+static int
+bad_order(sql_store *s, points_cursor *c)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "cursor: keyspace %s: a key "
+	    "out of order (the database file is damaged)", c->ks->name);
+	c->bad = 1;
+	cur_release(c);
+	return POINTS_ESTORAGE;
+}
+
+/* Blob keys in SQLite's order: bytes, then the shorter first. */
+static int
+blob_cmp(const void *a, size_t al, const void *b, size_t bl)
+{
+	int r = al && bl ? memcmp(a, b, al < bl ? al : bl) : 0;
+
+	return r ? r : (al > bl) - (al < bl);
+}
+
+/* Whether the key a cursor's query returned is within its bounds and
+ * after the last one it returned: SQLite checks neither the lower bound
+ * of an ascending query (nor the upper of a descending one) nor the
+ * order of rows, so a damaged page of the table's tree could send a
+ * row from outside the range, or one out of order, as if in it. */
+static int
+cur_key_in_order(const points_cursor *c, const void *kb, size_t n,
+    sqlite3_int64 ik)
+{
+	if (c->ks->intkey)
+		return !(c->has_lo && ik < c->ilo) &&
+		    !(c->has_hi && ik >= c->ihi) &&
+		    !(c->has_last && (c->reverse ? ik >= c->ilast :
+		    ik <= c->ilast));
+	return !(c->has_lo && blob_cmp(kb, n, c->lo, c->lolen) < 0) &&
+	    !(c->has_hi && blob_cmp(kb, n, c->hi, c->hilen) >= 0) &&
+	    !(c->has_last && (c->reverse ?
+	    blob_cmp(kb, n, c->last, c->lastlen) >= 0 :
+	    blob_cmp(kb, n, c->last, c->lastlen) <= 0));
+}
+
 static int
 sql_cursor_next(points_store *st, points_cursor *c, const void **key,
     size_t *klen, const void **val, size_t *vlen)
@@ -1226,6 +1269,9 @@ sql_cursor_next(points_store *st, points_cursor *c, const void **key,
 	if (c->invalid)
 		return own_err(s, POINTS_EMISUSE,
 		    "cursor used after its transaction ended");
+	if (c->bad)
+		return own_err(s, POINTS_ESTORAGE, "cursor: a key out of "
+		    "order met before (the database file is damaged)");
 	if (c->done)
 		return POINTS_ITEROVER;
 	if ((c->reseek || c->mod != c->ks->mod) && (rc = cur_start(c))) {
@@ -1252,7 +1298,11 @@ sql_cursor_next(points_store *st, points_cursor *c, const void **key,
 		return POINTS_ENOMEM;
 	}
 	if (c->ks->intkey) {
-		c->ilast = sqlite3_column_int64(c->stmt, 0);
+		sqlite3_int64 ik = sqlite3_column_int64(c->stmt, 0);
+
+		if (!cur_key_in_order(c, NULL, 0, ik))
+			return bad_order(s, c);
+		c->ilast = ik;
 		put_be64(c->ikey, (uint64_t)c->ilast);
 		k = c->ikey;
 		n = 8;
@@ -1265,6 +1315,8 @@ sql_cursor_next(points_store *st, points_cursor *c, const void **key,
 			c->reseek = 1;
 			return POINTS_ENOMEM;
 		}
+		if (!cur_key_in_order(c, kb, n, 0))
+			return bad_order(s, c);
 		if (n > c->lastcap) {
 			size_t cap = n < 64 ? 64 : n * 2;
 			unsigned char *p = points_alloc__realloc(c->last, cap);
