@@ -54,7 +54,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a
 
@@ -229,6 +229,33 @@ fuzz-cel: build/fuzz/cel_fuzz
 
 fuzz-cel-ci: FUZZ_SECONDS = 45
 fuzz-cel-ci: fuzz-cel
+
+# The record and key decoders under libFuzzer (tests/fuzz/record_fuzz.c:
+# a small ledger's stored records edited by the input, then every read
+# path and points_verify), and the URI parser (tests/fuzz/uri_fuzz.c):
+# as fuzz-cel, the whole library built in with the fuzzer.  fuzz-record
+# and fuzz-uri run FUZZ_SECONDS from their committed corpora
+# (tests/fuzz/corpus/record, tests/fuzz/corpus/uri; uri with the words
+# of tests/fuzz/uri.dict), a hang past 60 s being a finding (not 20:
+# a loaded machine can stall an fsync that long); the -ci targets run
+# 45 s each (CI).  The small ledgers get small slabs.
+FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
+  -DPOINTS_SLAB_SIZE=16384
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(HDRS)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(PKG_LIBS)
+
+fuzz-record fuzz-uri: fuzz-%: build/fuzz/%_fuzz
+	@mkdir -p build/fuzz/corpus-$*
+	./build/fuzz/$*_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -timeout=60 $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+	  -artifact_prefix=build/fuzz/ -print_final_stats=1 \
+	  build/fuzz/corpus-$* tests/fuzz/corpus/$*
+
+fuzz-record-ci fuzz-uri-ci: FUZZ_SECONDS = 45
+fuzz-record-ci: fuzz-record
+fuzz-uri-ci: fuzz-uri
 
 # A file includes only from its own layer or those below (DESIGN.md).
 check-layers:

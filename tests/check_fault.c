@@ -33,6 +33,10 @@ static char ord_sub[POINTS_ID_LEN + 1], ord_appr[POINTS_ID_LEN + 1];
  * approved (10 PTS back) and delivered */
 static char ord_lsub[POINTS_ID_LEN + 1], ord_ldel[POINTS_ID_LEN + 1];
 static char ord_del[POINTS_ID_LEN + 1];
+/* mia's approved and submitted orders of VCARD, a code item whose pool
+ * holds 2 more codes */
+static int64_t mia;
+static char ord_vappr[POINTS_ID_LEN + 1], ord_vsub[POINTS_ID_LEN + 1];
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -352,6 +356,38 @@ fx_populate(void)
 		/* CUP's out of stock, then 10 changes of orders */
 		outbox_base = 11;
 	}
+	/* codes: VCARD (50 PTS) with 3 codes uploaded; mia (100 PTS) has
+	 * an approved order of 1 (code V1) and a submitted one: three more
+	 * changes of orders */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+		points_code_pool cp;
+		points_item it;
+		points_order o;
+
+		mia = tu_account(db, "E1031");
+		ck_assert_int_eq(tu_earn(db, mia, "PTS", 100, NULL),
+		    POINTS_OK);
+		d.sku = "VCARD";
+		d.name = "Card";
+		d.category = "virtual";
+		d.asset = "PTS";
+		d.price = 50;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		ck_assert_int_eq(points_item_codes_add(db, "VCARD",
+		    "V1\nV2\nV3", "admin", NULL, &cp), POINTS_OK);
+		r.account = mia;
+		r.sku = "VCARD";
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_vappr, o.id);
+		ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_vsub, o.id);
+		outbox_base += 3;
+	}
 	/* a tier that qualifies: vip, 500 PTS earned in the calendar
 	 * month (earn_upgrade crosses it); jack is vip by hand and short
 	 * of it (tier_sweep moves him to silver, the base) */
@@ -583,7 +619,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, jack + 1);
+	ck_assert_int_eq(a.id, mia + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -1217,16 +1253,16 @@ check_capture_full(void)
 	ck_assert_int_eq(txo.amount, 20);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
-	/* alice's 30 spent, gus's 10, jack's two orders' 200, lee's 100
-	 * and this 20 */
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 360);
+	/* alice's 30 spent, gus's 10, jack's two orders' 200, lee's 100,
+	 * mia's 50 and this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 410);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 360);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 410);
 }
 
 static int
@@ -2379,6 +2415,100 @@ check_order_return(void)
 	ck_assert_int_eq(it.orders, 2);
 }
 
+/* code pools */
+static points_code_pool poolo;
+
+static int
+run_item_codes_add(void)
+{
+	return points_item_codes_add(db, "VCARD", "V4\r\nV5\n", "admin",
+	    "batch 2", &poolo);
+}
+
+static void
+check_item_codes_add(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(poolo.uploaded, 5);
+	ck_assert_int_eq(poolo.available, 4);
+	ck_assert_int_eq(points_item_get(db, "VCARD", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 3);
+}
+
+static int
+run_order_approve_codes(void)
+{
+	return points_order_approve(db, ord_vsub, "ops", NULL, &ordero);
+}
+
+static void
+check_order_approve_codes(void)
+{
+	points_order_code_iterator *it;
+	points_order_code c;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(points_order_code_iterator_new(db, ord_vsub, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_code_next(it, &c), POINTS_OK);
+	ck_assert_str_eq(c.code, "V2");
+	ck_assert_int_eq(points_order_code_next(it, &c), POINTS_ITEROVER);
+	points_order_code_iterator_free(it);
+	ck_assert_int_eq(points_item_codes_get(db, "VCARD", &poolo),
+	    POINTS_OK);
+	ck_assert_int_eq(poolo.available, 1);
+	ck_assert_int_eq(tu_available(db, mia, "PTS"), 0);
+}
+
+/* exchanges and switches */
+static int
+run_order_exchange(void)
+{
+	return points_order_exchange(db, ord_del, "jack", "cracked", &ordero);
+}
+
+static void
+check_order_exchange(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_EXCHANGING);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 700);
+}
+
+static int
+run_order_switch(void)
+{
+	return points_order_switch(db, ord_sub, "MUG", "ops", "pen gone",
+	    &ordero);
+}
+
+static void
+check_order_switch(void)
+{
+	points_item it;
+
+	ck_assert_str_eq(ordero.sku, "MUG");
+	ck_assert_int_eq(ordero.amount, 10);
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_SUBMITTED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 700);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 5);
+}
+
+static int
+run_order_switch_approved(void)
+{
+	return points_order_switch(db, ord_appr, "MUG", "ops", NULL, &ordero);
+}
+
+static void
+check_order_switch_approved(void)
+{
+	ck_assert_int_eq(ordero.amount, 10);
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 790);
+}
+
 /* grants */
 static points_grant gro;
 static points_grant_report grr;
@@ -2534,6 +2664,8 @@ static const fault_op write_ops[] = {
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
+	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
+	OP(order_switch), OP(order_switch_approved),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {
@@ -3017,6 +3149,13 @@ static const out_op out_ops[] = {
 	    sizeof(ordero) },
 	{ "order_return_redeem", run_order_return_redeem, &ordero,
 	    sizeof(ordero) },
+	{ "item_codes_add", run_item_codes_add, &poolo, sizeof(poolo) },
+	{ "order_approve_codes", run_order_approve_codes, &ordero,
+	    sizeof(ordero) },
+	{ "order_exchange", run_order_exchange, &ordero, sizeof(ordero) },
+	{ "order_switch", run_order_switch, &ordero, sizeof(ordero) },
+	{ "order_switch_approved", run_order_switch_approved, &ordero,
+	    sizeof(ordero) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
@@ -3315,8 +3454,21 @@ read_order(char *buf, size_t len)
 	return rc;
 }
 
+static int
+read_item_codes(char *buf, size_t len)
+{
+	points_code_pool p;
+	int rc = points_item_codes_get(db, "VCARD", &p);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld", (long long)p.uploaded,
+		    (long long)p.issued);
+	return rc;
+}
+
 static const read_op read_ops[] = {
 	{ "order_get", read_order },
+	{ "item_codes_get", read_item_codes },
 	{ "item_get", read_item },
 	{ "item_price_for", read_item_price },
 	{ "outbox_next", read_outbox },
@@ -3611,8 +3763,37 @@ free_order_history(void *it)
 	points_order_history_iterator_free(it);
 }
 
+static int
+open_order_codes(void **out)
+{
+	points_order_code_iterator *it = NULL;
+	int rc = points_order_code_iterator_new(db, ord_vappr, &it);
+
+	*out = it;
+	return rc;
+}
+
+static int
+next_order_code(void *it, char *buf, size_t len)
+{
+	points_order_code c;
+	int rc = points_order_code_next(it, &c);
+
+	if (rc == POINTS_OK)
+		cat(buf, len, "%lld:%lld:%lld:%s;", (long long)c.n, 0, 0, c.code);
+	return rc;
+}
+
+static void
+free_order_codes(void *it)
+{
+	points_order_code_iterator_free(it);
+}
+
 static const iter_op iter_ops[] = {
 	{ "orders", open_orders, next_order, free_orders },
+	{ "order codes", open_order_codes, next_order_code,
+	    free_order_codes },
 	{ "order history", open_order_history, next_order_change,
 	    free_order_history },
 	{ "items", open_items, next_item, free_items },

@@ -857,7 +857,7 @@ START_TEST(test_lists)
 	ck_assert_str_eq(list(carol, -1, NULL, buf, sizeof(buf)), "");
 	ck_assert_int_eq(points_order_iterator_new(db, -1, -1, NULL, &it),
 	    POINTS_EINVAL);
-	ck_assert_int_eq(points_order_iterator_new(db, 0, 6, NULL, &it),
+	ck_assert_int_eq(points_order_iterator_new(db, 0, 7, NULL, &it),
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_order_iterator_new(db, 0, -1, "bad sku",
 	    &it), POINTS_EINVAL);

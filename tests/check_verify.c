@@ -518,9 +518,10 @@ END_TEST
 /* ---- A seek that misses a key ---- */
 
 /* A store whose seeks in the statement index to a key between pred
- * (exclusive) and victim land past victim, as a damaged interior page
- * of SQLite's tree sends them, while a scan from the first key still
- * meets every key. */
+ * (exclusive) and victim land past victim, and (reverse) whose seeks
+ * back from a bound between victim (exclusive) and succ land before
+ * victim, as a damaged interior page of SQLite's tree sends them,
+ * while a scan from the first key still meets every key. */
 typedef struct misdirect {
 	tu_spy spy;
 	int (*open)(points_store *, points_keyspace *, const void *, size_t,
@@ -528,8 +529,9 @@ typedef struct misdirect {
 	points_keyspace *ks;
 	unsigned char pred[POINTS_ENTRY_TIME_KEY_LEN];
 	unsigned char victim[POINTS_ENTRY_TIME_KEY_LEN];
+	unsigned char succ[POINTS_ENTRY_TIME_KEY_LEN];
 	unsigned char past[POINTS_ENTRY_TIME_KEY_LEN];
-	int armed;
+	int armed, reverse;
 } misdirect;
 
 static int
@@ -540,15 +542,20 @@ mis_cursor_open(points_store *st, points_keyspace *ks, const void *lo,
 	misdirect *m = (misdirect *)st;
 	const size_t n = POINTS_ENTRY_TIME_KEY_LEN;
 
-	if (m->armed && ks == m->ks && !reverse && lo && lolen == n &&
-	    memcmp(lo, m->pred, n) > 0 && memcmp(lo, m->victim, n) <= 0)
+	if (m->armed && !m->reverse && ks == m->ks && !reverse && lo &&
+	    lolen == n && memcmp(lo, m->pred, n) > 0 &&
+	    memcmp(lo, m->victim, n) <= 0)
 		lo = m->past;
+	if (m->armed && m->reverse && ks == m->ks && reverse && hi &&
+	    hilen == n && memcmp(hi, m->victim, n) > 0 &&
+	    memcmp(hi, m->succ, n) <= 0)
+		hi = m->victim;
 	return m->open(st, ks, lo, lolen, hi, hilen, reverse, out);
 }
 
 /* The entries of an account's statements, in every asset. */
 static int
-statements(points_db *d, int64_t account)
+statements(points_db *d, int64_t account, int order)
 {
 	static const char *const assets[] = { "EXP", "PTS", "YE" };
 	points_statement_iterator *it;
@@ -557,7 +564,7 @@ statements(points_db *d, int64_t account)
 
 	for (a = 0; a < 3; a++) {
 		ck_assert_int_eq(points_statement_iterator_new(d, account,
-		    assets[a], 0, 0, POINTS_OLDEST_FIRST, &it), POINTS_OK);
+		    assets[a], 0, 0, order, &it), POINTS_OK);
 		while ((rc = points_statement_next(it, &e)) == POINTS_OK)
 			n++;
 		ck_assert_int_eq(rc, POINTS_ITEROVER);
@@ -567,9 +574,10 @@ statements(points_db *d, int64_t account)
 }
 
 /* A seek in the statement index that misses the first key of an
- * account's range makes its statement skip that entry, though a scan
- * of the whole index meets every key: verify must find it (the damage
- * test, torture/damage.c, met such a file: seed 1078161168). */
+ * account's range (or, seeking back, its last) makes its statement
+ * skip that entry, though a scan of the whole index meets every key:
+ * verify must find it (the damage test, torture/damage.c, met such a
+ * file: seed 1078161168).  _i: 1 for seeks back. */
 START_TEST(test_a_seek_missing_a_statement_key_is_found)
 {
 	points_verify_report rep;
@@ -580,7 +588,9 @@ START_TEST(test_a_seek_missing_a_statement_key_is_found)
 	const void *k, *v;
 	size_t kl, vl, i;
 	uint32_t asset;
-	int before, started = 0;
+	unsigned char prev[POINTS_ENTRY_TIME_KEY_LEN];
+	int64_t prev_account = 0, prev_seq = 0;
+	int before, order = _i ? POINTS_NEWEST_FIRST : POINTS_OLDEST_FIRST;
 
 	memset(&m, 0, sizeof(m));
 	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
@@ -597,8 +607,10 @@ START_TEST(test_a_seek_missing_a_statement_key_is_found)
 	    POINTS_EXPIRE_YEAR_END, 1), POINTS_OK);
 	scenario(db, acct, 6);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
-	before = statements(db, acct[3]);
-	/* the victim: acct[3]'s first key, after another account's */
+	before = statements(db, acct[3], order);
+	/* the victim: acct[3]'s first key after another account's (or its
+	 * last before another's) */
+	m.reverse = _i;
 	st = tu_store(db);
 	m.ks = tu_keyspace(db, "entry_time");
 	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
@@ -608,13 +620,20 @@ START_TEST(test_a_seek_missing_a_statement_key_is_found)
 	    POINTS_OK) {
 		ck_assert(points_entry__time_key_parse(k, kl, &account, &asset,
 		    &time, &seq));
-		if (account == acct[3] && started) {
+		if (!_i && prev_account && prev_account != acct[3] &&
+		    account == acct[3]) {
+			memcpy(m.pred, prev, kl);
 			memcpy(m.victim, k, kl);
 			victim_seq = seq;
-		} else {
-			memcpy(m.pred, k, kl);
-			started = 1;
+		} else if (_i && prev_account == acct[3] &&
+		    account != acct[3]) {
+			memcpy(m.victim, prev, kl);
+			memcpy(m.succ, k, kl);
+			victim_seq = prev_seq;
 		}
+		memcpy(prev, k, kl);
+		prev_account = account;
+		prev_seq = seq;
 	}
 	st->cursor_close(st, c);
 	st->rollback(st);
@@ -624,7 +643,7 @@ START_TEST(test_a_seek_missing_a_statement_key_is_found)
 		;
 	m.armed = 1;
 	/* the damage is real: acct[3]'s statements miss an entry */
-	ck_assert_int_eq(statements(db, acct[3]), before - 1);
+	ck_assert_int_eq(statements(db, acct[3], order), before - 1);
 	memset(&rep, 0, sizeof(rep));
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
 	ck_assert_msg(strstr(rep.message, "a seek in the statement index "
@@ -648,7 +667,8 @@ verify_suite(void)
 	tcase_add_test(tc, test_verify_gives_one_answer_at_every_chunk_size);
 	tcase_add_test(tc, test_verify_reads_a_chunk_at_a_time);
 	tcase_add_test(tc, test_verify_inside_a_batch_sees_the_batch);
-	tcase_add_test(tc, test_a_seek_missing_a_statement_key_is_found);
+	tcase_add_loop_test(tc, test_a_seek_missing_a_statement_key_is_found,
+	    0, 2);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tw, NULL, teardown);

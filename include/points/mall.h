@@ -284,6 +284,8 @@ POINTS_EXTERN void points_item_history_iterator_free(
 #define POINTS_ORDER_DELIVERED 3
 #define POINTS_ORDER_CANCELLED 4 /* before shipping: points back */
 #define POINTS_ORDER_RETURNED 5  /* after delivery: points refunded */
+#define POINTS_ORDER_EXCHANGING 6 /* after delivery: a replacement of the
+                                   * same item to ship, no points moved */
 
 #define POINTS_ORDER_NOTE_MAX 256     /* UTF-8 */
 #define POINTS_CARRIER_MAX 64         /* UTF-8, at least 1 byte */
@@ -361,6 +363,33 @@ POINTS_EXTERN int points_order_deliver(points_db *db, const char *order_id,
  * the units back to the stock. */
 POINTS_EXTERN int points_order_return(points_db *db, const char *order_id,
     int restock, const char *actor, const char *reason, points_order *out);
+/* delivered -> exchanging, within return_days calendar days after the
+ * delivery (as a return): a replacement of the same item is to be sent,
+ * its units taken from the stock (POINTS_EOUTOFSTOCK when there are not
+ * enough); no points move, and the unit sent back is not restocked.
+ * Then points_order_ship (exchanging -> shipped) and
+ * points_order_deliver as for the first unit; delivered_at becomes the
+ * replacement's delivery, from which its return period runs.  An order
+ * with codes cannot be exchanged (POINTS_ESTATE). */
+POINTS_EXTERN int points_order_exchange(points_db *db, const char *order_id,
+    const char *actor, const char *reason, points_order *out);
+/* Switch a submitted or approved order (one of a delisted item, or of
+ * an item whose codes ran out) to item sku, in the same state: sku must
+ * be listed, in the order's asset, allowed to the account's tier, with
+ * the stock for the order, and cost the account no more a unit than the
+ * order paid (a dearer one is POINTS_EINVAL: cancel the order instead).
+ * The difference is refunded: an approved order's capture is reversed by
+ * it at once; a submitted order's approval captures the new amount and
+ * releases the rest of the hold.  The units and the counters move from
+ * the old item to the new (an approved order gets its codes from the new
+ * item's pool); the history records a change from the state to itself,
+ * and the outbox a POINTS_OUTBOX_ORDER_SWITCHED event for the account
+ * (order, from_sku, sku, state, quantity, unit_price, amount, refund).
+ * An order whose codes were issued cannot be switched (POINTS_ESTATE).
+ * What approving the order earned through "redemption" rules stays. */
+POINTS_EXTERN int points_order_switch(points_db *db, const char *order_id,
+    const char *sku, const char *actor, const char *reason,
+    points_order *out);
 POINTS_EXTERN int points_order_get(points_db *db, const char *order_id,
     points_order *out);
 
@@ -391,6 +420,58 @@ POINTS_EXTERN int points_order_iterator_new(points_db *db, int64_t account,
 POINTS_EXTERN int points_order_next(points_order_iterator *it,
     points_order *out);
 POINTS_EXTERN void points_order_iterator_free(points_order_iterator *it);
+
+/* ---- Code pools ----
+ * A virtual item (a shopping card) can carry a pool of codes that an
+ * administrator uploads; each code uploaded adds a unit to the item's
+ * stock, so that placing an order refuses more units than the pool holds
+ * (POINTS_EOUTOFSTOCK: the stock of an item with a pool counts the codes
+ * no order has taken).  Approving an order issues one code a unit,
+ * first uploaded first, kept on the order (points_order_code_next); when
+ * the pool holds fewer than the order's units (the stock was raised by
+ * hand) the approval is refused with POINTS_EOUTOFSTOCK and writes
+ * nothing.  A code is unique in the ledger: an upload with a code
+ * uploaded before (to any item) or twice is refused whole
+ * (POINTS_EEXISTS).  An issued code is spent: cancelling or returning
+ * its order puts neither the code back in the pool nor the units back
+ * in the stock.  Codes are secrets: no message and no outbox event holds
+ * one; a message names a code by its line in the upload. */
+#define POINTS_CODE_MAX 64            /* printable ASCII, no space: 1-64 */
+#define POINTS_CODES_UPLOAD_MAX 10000 /* codes in one upload */
+
+typedef struct points_code_pool {
+	char sku[POINTS_SKU_MAX + 1];
+	int64_t uploaded;  /* codes ever uploaded to the item */
+	int64_t issued;    /* codes issued to approved orders */
+	int64_t available; /* codes in the pool: uploaded - issued */
+} points_code_pool;
+
+/* Upload codes to item sku: one a line ("\n", or "\r\n"; blank lines
+ * are skipped); the item's stock grows by their number, recorded in its
+ * history (POINTS_ITEM_CHANGED_STOCK) with actor (required) and reason.
+ * An item with unlimited stock takes none (POINTS_EINVAL). */
+POINTS_EXTERN int points_item_codes_add(points_db *db, const char *sku,
+    const char *codes, const char *actor, const char *reason,
+    points_code_pool *out);
+/* The pool of item sku (all 0 when it has none). */
+POINTS_EXTERN int points_item_codes_get(points_db *db, const char *sku,
+    points_code_pool *out);
+
+/* A code issued to an order. */
+typedef struct points_order_code {
+	char order_id[POINTS_ID_LEN + 1];
+	int64_t n;                   /* 1, 2, ...: one a unit */
+	char sku[POINTS_SKU_MAX + 1]; /* the item whose pool it came from */
+	char code[POINTS_CODE_MAX + 1];
+} points_order_code;
+/* The codes issued to order order_id, in the order they were issued. */
+typedef struct points_order_code_iterator points_order_code_iterator;
+POINTS_EXTERN int points_order_code_iterator_new(points_db *db,
+    const char *order_id, points_order_code_iterator **out);
+POINTS_EXTERN int points_order_code_next(points_order_code_iterator *it,
+    points_order_code *out);
+POINTS_EXTERN void points_order_code_iterator_free(
+    points_order_code_iterator *it);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,11 @@ extern "C" {
 #define POINTS_OUTBOX_OUT_OF_STOCK "item.out_of_stock" /* stock fell to 0 */
 #define POINTS_OUTBOX_ORDER_STATE "order.state"        /* an order changed
                                                         * state */
+#define POINTS_OUTBOX_ORDER_SWITCHED "order.switched"  /* an open order was
+                                                        * switched to a
+                                                        * replacement item
+                                                        * (tell the
+                                                        * employee) */
 
 /* An event.  Sequence numbers grow with every event and are never given
  * twice, pruned or not. */

@@ -649,6 +649,22 @@ points_hold__settle_within(points_db *db, const char *hold_id, int release,
 	    &seq);
 }
 
+int
+points_hold__capture_within(points_db *db, const char *hold_id,
+    int64_t amount, const char *memo, const char *const meta[2],
+    points_txn *out)
+{
+	settle_ctx c;
+	int64_t seq;
+	int rc;
+
+	if ((rc = validate_settle(db, &points_hold__capture_op, hold_id, memo,
+	    meta[0], meta[1], &c)))
+		return rc;
+	return settle_body(db, &c, hold_id, amount, 0, 0, memo, meta, out,
+	    &seq);
+}
+
 POINTS_EXTERN int
 points_capture_init(points_capture *c, unsigned int version)
 {

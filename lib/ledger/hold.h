@@ -46,6 +46,11 @@ int points_hold__create_within(points_db *db, const points_posting *p,
 int points_hold__settle_within(points_db *db, const char *hold_id,
     int release, const char *memo, const char *const meta[2],
     points_txn *out);
+/* As points_hold__settle_within's capture, of amount (0: all of it; the
+ * rest is released). */
+int points_hold__capture_within(points_db *db, const char *hold_id,
+    int64_t amount, const char *memo, const char *const meta[2],
+    points_txn *out);
 
 /* Release the open holds whose deadline is before as_of (state
  * POINTS_HOLD_EXPIRED), of asset asset (0: every asset), at most max of

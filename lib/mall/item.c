@@ -429,6 +429,14 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	return points_db__put(db, &log_ks, k, kl, b->data, b->len);
 }
 
+int
+points_item__log_stock(points_db *db, points_item_rec *r, const char *actor,
+    const char *reason)
+{
+	return log_change(db, r, POINTS_ITEM_CHANGED_STOCK, NULL, 0, actor,
+	    reason);
+}
+
 static int
 decode_change(points_db *db, const unsigned char *k, size_t kl,
     const void *v, size_t vl, points_item_change *c)

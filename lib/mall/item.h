@@ -29,6 +29,11 @@ int points_item__store(points_db *db, const points_item_rec *r);
  * the outbox says so.  r is stored by the caller. */
 int points_item__stock_move(points_db *db, points_item_rec *r,
     int64_t delta);
+/* Record a change of r's stock made outside the catalogue calls (a
+ * code upload) in its history, with actor and reason (r->it.changes is
+ * raised; r is stored by the caller). */
+int points_item__log_stock(points_db *db, points_item_rec *r,
+    const char *actor, const char *reason);
 /* The price of a unit for an account of tier (NULL or "": none). */
 int64_t points_item__price_of(const points_item_rec *r, const char *tier);
 /* The price of a unit for an account of tier at time t: price_of's,

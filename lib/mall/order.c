@@ -32,10 +32,13 @@
 #include "ledger/write.h"
 #include "outbox/outbox.h"
 #include "rules/event.h"
+#include "mall/codes.h"
 #include "mall/item.h"
 #include "mall/window.h"
 
-#define ORDER_FORMAT 1
+/* 2: orders may be in state POINTS_ORDER_EXCHANGING, which format 1's
+ * readers refuse as corrupt (a format 1 ledger upgrades as it is) */
+#define ORDER_FORMAT 2
 #define ORDER_V1 1
 #define CHANGE_V1 1
 /* The fingerprint's first byte: no transaction type has it (the
@@ -59,9 +62,9 @@ POINTS_MODULE(order_module)
 
 static const char *const state_names[] = {
 	"submitted", "approved", "shipped", "delivered", "cancelled",
-	"returned",
+	"returned", "exchanging",
 };
-#define NSTATES 6
+#define NSTATES 7
 
 static const char *
 state_name(int s)
@@ -209,10 +212,12 @@ idx_put(points_db *db, unsigned char *k, size_t kl, const order_rec *r,
 /* ---- Changes of state ---- */
 
 /* Record r's change from state from (-1: placed) to r->o.state: the
- * history, the state index, the outbox, the record. */
+ * history, the state index, the outbox (event 0: no
+ * POINTS_OUTBOX_ORDER_STATE event, the caller writes its own), the
+ * record. */
 static int
-record_change(points_db *db, order_rec *r, int from, const char *actor,
-    const char *reason)
+record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
+    const char *reason, int event)
 {
 	unsigned char k[IDX_MAX];
 	points_buf *b = &db->vbuf;
@@ -242,6 +247,8 @@ record_change(points_db *db, order_rec *r, int from, const char *actor,
 		return rc;
 	if ((rc = idx_put(db, k, key_state(k, r->o.state), r, 0)))
 		return rc;
+	if (!event)
+		return order_store(db, r);
 	points_outbox__json_begin(&j);
 	points_outbox__json_str(&j, "order", r->o.id);
 	points_outbox__json_str(&j, "sku", r->o.sku);
@@ -260,6 +267,13 @@ record_change(points_db *db, order_rec *r, int from, const char *actor,
 	    r->o.id, r->o.account, j.buf, NULL)))
 		return rc;
 	return order_store(db, r);
+}
+
+static int
+record_change(points_db *db, order_rec *r, int from, const char *actor,
+    const char *reason)
+{
+	return record_change_ev(db, r, from, actor, reason, 1);
 }
 
 /* ---- Placing ---- */
@@ -555,9 +569,11 @@ points_order_req_init(points_order_req *r, unsigned int version)
 
 /* ---- The other changes ---- */
 
-enum { T_APPROVE, T_CANCEL, T_SHIP, T_DELIVER, T_RETURN };
+enum { T_APPROVE, T_CANCEL, T_SHIP, T_DELIVER, T_RETURN, T_EXCHANGE,
+	T_SWITCH };
 static const char *const verbs[] = {
 	"approved", "cancelled", "shipped", "delivered", "returned",
+	"exchanged", "switched",
 };
 
 typedef struct change_args {
@@ -565,6 +581,7 @@ typedef struct change_args {
 	const char *carrier, *tracking;
 	int restock;
 	const char *actor, *reason;
+	const char *sku; /* T_SWITCH: the replacement */
 } change_args;
 
 static int
@@ -616,13 +633,171 @@ refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
 	return POINTS_OK;
 }
 
+/* delivered -> exchanging, within the return period: the replacement
+ * takes its units from the stock; no points move, and the unit sent
+ * back is not restocked (it is faulty). */
+static int
+exchange(points_db *db, order_rec *o, int from)
+{
+	points_item_rec item;
+	int64_t days;
+	int rc, codes;
+
+	if (from != POINTS_ORDER_DELIVERED)
+		return refused(db, o, T_EXCHANGE, " (only a delivered order "
+		    "is)");
+	if ((rc = points_code__order_has(db, o->id, &codes)))
+		return rc;
+	if (codes)
+		return points_db__err(db, POINTS_ESTATE, "order %s: its codes "
+		    "were issued: a code cannot be exchanged", o->o.id);
+	if (o->o.return_days == 0)
+		return points_db__err(db, POINTS_ESTATE, "order %s: item '%s' "
+		    "takes no returns or exchanges", o->o.id, o->o.sku);
+	days = points_db__day(db, points_db__time(db, 0)) -
+	    points_db__day(db, o->o.delivered_at);
+	if (days > o->o.return_days)
+		return points_db__err(db, POINTS_ESTATE, "order %s: the return "
+		    "period ended: delivered %lld days ago, exchanges within "
+		    "%lld", o->o.id, (long long)days,
+		    (long long)o->o.return_days);
+	if ((rc = points_item__load(db, o->o.sku, &item)))
+		return rc;
+	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
+	    item.it.stock < o->o.quantity)
+		return points_db__err(db, POINTS_EOUTOFSTOCK, "order %s: item "
+		    "'%s' is out of stock: %lld left, the replacement needs "
+		    "%lld", o->o.id, o->o.sku, (long long)item.it.stock,
+		    (long long)o->o.quantity);
+	if ((rc = points_item__stock_move(db, &item, -o->o.quantity)) ||
+	    (rc = points_item__store(db, &item)))
+		return rc;
+	o->o.state = POINTS_ORDER_EXCHANGING;
+	return POINTS_OK;
+}
+
+/* A submitted or approved order switched to item c->sku (a replacement
+ * for a delisted item, or one whose codes ran out), in the same state:
+ * same asset, a unit price for the account no dearer than the order
+ * paid; the difference is refunded (approved: a reversal of that much
+ * of the capture) or released at approval (submitted: the capture takes
+ * the new amount).  The stock and counters move from the old item to
+ * the new; an approved order gets its codes from the new item's pool;
+ * the history records a change from the state to itself and the outbox
+ * a POINTS_OUTBOX_ORDER_SWITCHED event. */
+static int
+switch_item(points_db *db, order_rec *o, const change_args *c,
+    const char *memo)
+{
+	points_account a;
+	points_item_rec item;
+	points_outbox_json j;
+	unsigned char k[IDX_MAX];
+	char old_sku[POINTS_SKU_MAX + 1];
+	int64_t unit, amount, diff, issued;
+	int from = o->o.state, rc, codes;
+
+	if (from != POINTS_ORDER_SUBMITTED && from != POINTS_ORDER_APPROVED)
+		return refused(db, o, T_SWITCH, " (only a submitted or "
+		    "approved order is)");
+	if (strcmp(c->sku, o->o.sku) == 0)
+		return points_db__err(db, POINTS_EINVAL, "order %s is of item "
+		    "'%s' already", o->o.id, c->sku);
+	if ((rc = points_code__order_has(db, o->id, &codes)))
+		return rc;
+	if (codes)
+		return points_db__err(db, POINTS_ESTATE, "order %s: its codes "
+		    "were issued: it cannot be switched", o->o.id);
+	if ((rc = points_account__load(db, o->o.account, &a)) ||
+	    (rc = points_item__load(db, c->sku, &item)))
+		return rc;
+	if (!item.it.listed)
+		return points_db__err(db, POINTS_ESTATE, "item '%s' is "
+		    "delisted: it cannot replace order %s's", c->sku, o->o.id);
+	if (strcmp(item.it.asset, o->o.asset))
+		return points_db__err(db, POINTS_EINVAL, "item '%s' is sold in "
+		    "%s, order %s was paid in %s", c->sku, item.it.asset,
+		    o->o.id, o->o.asset);
+	if ((rc = points_item__tier_allows(db, &item, a.tier)))
+		return rc;
+	unit = points_item__price_of(&item, a.tier);
+	if (unit > o->o.unit_price)
+		return points_db__err(db, POINTS_EINVAL, "item '%s' costs "
+		    "account %s %lld a unit, more than the %lld order %s paid: "
+		    "a replacement may not be dearer", c->sku, a.external_id,
+		    (long long)unit, (long long)o->o.unit_price, o->o.id);
+	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
+	    item.it.stock < o->o.quantity)
+		return points_db__err(db, POINTS_EOUTOFSTOCK, "item '%s' is out "
+		    "of stock: %lld left, order %s needs %lld", c->sku,
+		    (long long)item.it.stock, o->o.id,
+		    (long long)o->o.quantity);
+	amount = unit * o->o.quantity;
+	diff = o->o.amount - amount;
+	/* the old item gets its units and counters back */
+	if ((rc = give_back(db, o, 1)))
+		return rc;
+	/* the new item gives them (another record: the SKUs differ) */
+	if ((rc = points_item__stock_move(db, &item, -o->o.quantity)))
+		return rc;
+	if (points_codec__add(&item.it.orders, 1) ||
+	    points_codec__add(&item.it.units, o->o.quantity) ||
+	    points_codec__add(&item.it.points, amount))
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': its "
+		    "counters would overflow", c->sku);
+	if ((rc = points_item__store(db, &item)))
+		return rc;
+	if (from == POINTS_ORDER_APPROVED && diff > 0) {
+		points_reversal rv = POINTS_REVERSAL_INIT;
+		points_txn t;
+
+		rv.txn_id = o->o.capture_id;
+		rv.amount = diff;
+		rv.memo = memo;
+		rv.category = ORDER_CATEGORY;
+		rv.actor = c->actor;
+		if ((rc = points_reversal__within(db, &rv, &t)))
+			return rc;
+	}
+	if (from == POINTS_ORDER_APPROVED &&
+	    (rc = points_code__issue(db, o->id, o->o.id, c->sku,
+	    o->o.quantity, &issued)))
+		return rc;
+	strcpy(old_sku, o->o.sku);
+	if ((rc = idx_put(db, k, key_item(k, old_sku), o, 1)))
+		return rc;
+	strcpy(o->o.sku, c->sku);
+	o->o.unit_price = unit;
+	o->o.amount = amount;
+	o->o.return_days = item.it.return_days;
+	if ((rc = idx_put(db, k, key_item(k, o->o.sku), o, 0)))
+		return rc;
+	points_outbox__json_begin(&j);
+	points_outbox__json_str(&j, "order", o->o.id);
+	points_outbox__json_str(&j, "from_sku", old_sku);
+	points_outbox__json_str(&j, "sku", o->o.sku);
+	points_outbox__json_str(&j, "state", state_name(from));
+	points_outbox__json_int(&j, "quantity", o->o.quantity);
+	points_outbox__json_int(&j, "unit_price", unit);
+	points_outbox__json_int(&j, "amount", amount);
+	points_outbox__json_int(&j, "refund", diff);
+	if ((rc = points_outbox__json_end(&j)))
+		return points_db__err(db, rc, "order %s: outbox event too long",
+		    o->o.id);
+	if ((rc = points_outbox__append(db, POINTS_OUTBOX_ORDER_SWITCHED,
+	    o->o.id, o->o.account, j.buf, NULL)))
+		return rc;
+	return record_change_ev(db, o, from, c->actor, c->reason, 0);
+}
+
 static int
 change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
     const char *text, const change_args *c, order_rec *o)
 {
 	const char *const meta[2] = { ORDER_CATEGORY, c->actor };
 	char memo[POINTS_MEMO_MAX + 1];
-	int from, rc;
+	int64_t issued;
+	int from, rc, codes;
 	points_txn t;
 
 	if ((rc = order_load(db, id, text, o)))
@@ -633,8 +808,14 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	case T_APPROVE:
 		if (from != POINTS_ORDER_SUBMITTED)
 			return refused(db, o, c->what, "");
-		if ((rc = points_hold__settle_within(db, o->o.id, 0, memo,
-		    meta, &t)) ||
+		/* a virtual item's codes, one a unit (codes.h) */
+		if ((rc = points_code__issue(db, o->id, o->o.id, o->o.sku,
+		    o->o.quantity, &issued)))
+			return rc;
+		/* the order's amount: less than the hold's when the order
+		 * was switched to a cheaper item, the rest released */
+		if ((rc = points_hold__capture_within(db, o->o.id,
+		    o->o.amount, memo, meta, &t)) ||
 		    (rc = points_event__redeemed(db, o->o.id, o->o.account,
 		    o->o.amount, o->o.sku, o->o.asset, o->o.quantity,
 		    c->actor)))
@@ -657,12 +838,16 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			    POINTS_ORDER_DELIVERED ? " (a return is, once "
 			    "delivered)" : "");
 		}
-		if ((rc = give_back(db, o, 1)))
+		/* issued codes are spent: neither they nor their units go
+		 * back (points/mall.h) */
+		if ((rc = points_code__order_has(db, o->id, &codes)) ||
+		    (rc = give_back(db, o, !codes)))
 			return rc;
 		o->o.state = POINTS_ORDER_CANCELLED;
 		break;
 	case T_SHIP:
-		if (from != POINTS_ORDER_APPROVED)
+		if (from != POINTS_ORDER_APPROVED &&
+		    from != POINTS_ORDER_EXCHANGING)
 			return refused(db, o, c->what, from ==
 			    POINTS_ORDER_SUBMITTED ? " before it is approved" :
 			    "");
@@ -696,12 +881,19 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			    "the return period ended: delivered %lld days ago, "
 			    "returns within %lld", o->o.id, (long long)days,
 			    (long long)o->o.return_days);
-		if ((rc = refund(db, o, c, memo)) ||
-		    (rc = give_back(db, o, c->restock)))
+		if ((rc = points_code__order_has(db, o->id, &codes)) ||
+		    (rc = refund(db, o, c, memo)) ||
+		    (rc = give_back(db, o, c->restock && !codes)))
 			return rc;
 		o->o.state = POINTS_ORDER_RETURNED;
 		break;
 	}
+	case T_EXCHANGE:
+		if ((rc = exchange(db, o, from)))
+			return rc;
+		break;
+	case T_SWITCH:
+		return switch_item(db, o, c, memo);
 	}
 	return record_change(db, o, from, c->actor, c->reason);
 }
@@ -729,6 +921,8 @@ change(points_db *db, const char *order_id, const change_args *c,
 	    (rc = points_db__check_str(db, "tracking number", c->tracking,
 	    POINTS_TRACKING_MAX, 1))))
 		return rc;
+	if (c->what == T_SWITCH && (rc = points_item__check_sku(db, c->sku)))
+		return rc;
 	if (c->what == T_RETURN && c->restock != 0 && c->restock != 1)
 		return points_db__err(db, POINTS_EINVAL, "restock must be 0 or "
 		    "1 (got %d)", c->restock);
@@ -744,7 +938,7 @@ POINTS_EXTERN int
 points_order_approve(points_db *db, const char *order_id, const char *actor,
     const char *reason, points_order *out)
 {
-	change_args c = { T_APPROVE, NULL, NULL, 0, actor, reason };
+	change_args c = { T_APPROVE, NULL, NULL, 0, actor, reason, NULL };
 
 	return change(db, order_id, &c, out);
 }
@@ -753,7 +947,7 @@ POINTS_EXTERN int
 points_order_cancel(points_db *db, const char *order_id, const char *actor,
     const char *reason, points_order *out)
 {
-	change_args c = { T_CANCEL, NULL, NULL, 0, actor, reason };
+	change_args c = { T_CANCEL, NULL, NULL, 0, actor, reason, NULL };
 
 	return change(db, order_id, &c, out);
 }
@@ -763,7 +957,7 @@ points_order_ship(points_db *db, const char *order_id, const char *carrier,
     const char *tracking, const char *actor, const char *reason,
     points_order *out)
 {
-	change_args c = { T_SHIP, carrier, tracking, 0, actor, reason };
+	change_args c = { T_SHIP, carrier, tracking, 0, actor, reason, NULL };
 
 	return change(db, order_id, &c, out);
 }
@@ -772,7 +966,7 @@ POINTS_EXTERN int
 points_order_deliver(points_db *db, const char *order_id, const char *actor,
     const char *reason, points_order *out)
 {
-	change_args c = { T_DELIVER, NULL, NULL, 0, actor, reason };
+	change_args c = { T_DELIVER, NULL, NULL, 0, actor, reason, NULL };
 
 	return change(db, order_id, &c, out);
 }
@@ -781,7 +975,25 @@ POINTS_EXTERN int
 points_order_return(points_db *db, const char *order_id, int restock,
     const char *actor, const char *reason, points_order *out)
 {
-	change_args c = { T_RETURN, NULL, NULL, restock, actor, reason };
+	change_args c = { T_RETURN, NULL, NULL, restock, actor, reason, NULL };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_exchange(points_db *db, const char *order_id, const char *actor,
+    const char *reason, points_order *out)
+{
+	change_args c = { T_EXCHANGE, NULL, NULL, 0, actor, reason, NULL };
+
+	return change(db, order_id, &c, out);
+}
+
+POINTS_EXTERN int
+points_order_switch(points_db *db, const char *order_id, const char *sku,
+    const char *actor, const char *reason, points_order *out)
+{
+	change_args c = { T_SWITCH, NULL, NULL, 0, actor, reason, sku };
 
 	return change(db, order_id, &c, out);
 }

@@ -13,7 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A build may choose smaller slabs (the fuzz targets, which make a
+ * small ledger for each input, do). */
+#ifndef POINTS_SLAB_SIZE
 #define POINTS_SLAB_SIZE ((size_t)1 << 20)
+#endif
 /* Larger allocations are left to malloc. */
 #define POINTS_SLAB_MAX (POINTS_SLAB_SIZE / 16)
 

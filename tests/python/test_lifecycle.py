@@ -129,6 +129,11 @@ CALLS = {
     "order": lambda l, a: l.order(ORDER),
     "orders": lambda l, a: l.orders(),
     "order_history": lambda l, a: l.order_history(ORDER),
+    "order_exchange": lambda l, a: l.order_exchange(ORDER),
+    "order_switch": lambda l, a: l.order_switch(ORDER, "S"),
+    "item_codes_add": lambda l, a: l.item_codes_add("S", "C1", "me"),
+    "item_codes": lambda l, a: l.item_codes("S"),
+    "order_codes": lambda l, a: l.order_codes(ORDER),
 }
 
 

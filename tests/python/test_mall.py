@@ -162,6 +162,67 @@ class MallTest(LedgerCase):
         self.assertEqual(kinds, ["submitted", "approved", "shipped",
                                  "delivered", "returned"])
 
+    def test_code_pool(self):
+        self.ledger.earn(self.alice, 5000, "PTS")
+        self.ledger.item_create("CARD", "Shopping card", "virtual", "PTS",
+                                500, 0, "admin")
+        pool = self.ledger.item_codes_add("CARD", ["JD-1", "JD-2"], "admin",
+                                          "batch 1")
+        self.assertIsInstance(pool, points.CodePool)
+        self.assertEqual((pool.sku, pool.uploaded, pool.issued,
+                          pool.available), ("CARD", 2, 0, 2))
+        pool = self.ledger.item_codes_add("CARD", "JD-3\n", "admin")
+        self.assertEqual(pool.uploaded, 3)
+        self.assertEqual(self.ledger.item("CARD").stock, 3)
+        with self.assertRaises(points.AlreadyExists) as cm:
+            self.ledger.item_codes_add("CARD", ["JD-4", "JD-1"], "admin")
+        self.assertNotIn("JD-1", str(cm.exception))
+        self.assertEqual(self.ledger.item_codes("CARD").uploaded, 3)
+        with self.assertRaises(points.OutOfStock):
+            self.ledger.order_place(self.alice, "CARD", 4)
+        o = self.ledger.order_place(self.alice, "CARD", 2)
+        self.assertEqual(list(self.ledger.order_codes(o.id)), [])
+        o = self.ledger.order_approve(o.id, "ops")
+        codes = list(self.ledger.order_codes(o.id))
+        self.assertIsInstance(codes[0], points.OrderCode)
+        self.assertEqual([(c.n, c.code, c.sku) for c in codes],
+                         [(1, "JD-1", "CARD"), (2, "JD-2", "CARD")])
+        self.assertEqual(self.ledger.item_codes("CARD").available, 1)
+        o = self.ledger.order_deliver(o.id)
+        self.assertEqual(o.state, points.ORDER_DELIVERED)
+
+    def test_exchange_and_switch(self):
+        self.ledger.earn(self.alice, 5000, "PTS")
+        self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,
+                                "admin")
+        self.ledger.item_create("CUP", "Cup", "physical", "PTS", 80, 5,
+                                "admin")
+        o = self.ledger.order_place(self.alice, "MUG", 1)
+        o = self.ledger.order_approve(o.id)
+        o = self.ledger.order_deliver(o.id)
+        o = self.ledger.order_exchange(o.id, "alice", "cracked")
+        self.assertEqual((o.state, o.state_name),
+                         (points.ORDER_EXCHANGING, "exchanging"))
+        self.assertEqual(self.available(self.alice), 4900)
+        self.assertEqual(self.ledger.item("MUG").stock, 3)
+        o = self.ledger.order_ship(o.id, "SF", "SF2")
+        self.assertEqual(o.state, points.ORDER_SHIPPED)
+        with self.assertRaises(points.StateError):
+            self.ledger.order_exchange(o.id)
+        o2 = self.ledger.order_place(self.alice, "MUG", 2)
+        o2 = self.ledger.order_approve(o2.id)
+        o2 = self.ledger.order_switch(o2.id, "CUP", "ops", "no more mugs")
+        self.assertEqual((o2.sku, o2.amount), ("CUP", 160))
+        self.assertEqual(self.available(self.alice), 4740)
+        e = [e for e in self.ledger.outbox()][-1]
+        self.assertEqual((e.kind, e.account), (points.OUTBOX_ORDER_SWITCHED,
+                                               self.alice.id))
+        self.assertEqual(e.details["refund"], 40)
+        self.ledger.item_create("BIG", "Big", "physical", "PTS", 500, 5,
+                                "admin")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.order_switch(o2.id, "BIG")
+
     def test_redemption_points_back(self):
         # redeeming earns only through a rule of "redemption" events
         self.ledger.earn(self.alice, 500, "PTS")

@@ -36,7 +36,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
                       ITEMS_LISTED,
-                      ITEMS_IN_STOCK, Order, OrderChange,
+                      ITEMS_IN_STOCK, Order, OrderChange, CodePool,
+                      OrderCode,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       Grant, GrantReport, GrantAward, GRANT_MONTHLY,
@@ -910,6 +911,22 @@ class Ledger:
         return Order._make(self._call(_c.points_order_return, order_id,
                                       1 if restock else 0, actor, reason))
 
+    def order_exchange(self, order_id, actor=None, reason=None):
+        """delivered -> exchanging, within the return period: a
+        replacement of the same item is to be shipped (order_ship, then
+        order_deliver), its units taken from the stock; no points
+        move."""
+        return Order._make(self._call(_c.points_order_exchange, order_id,
+                                      actor, reason))
+
+    def order_switch(self, order_id, sku, actor=None, reason=None):
+        """Switch a submitted or approved order to replacement item sku
+        (no dearer a unit for the account), in the same state; the
+        difference is refunded, and the outbox tells the employee
+        (OUTBOX_ORDER_SWITCHED)."""
+        return Order._make(self._call(_c.points_order_switch, order_id,
+                                      sku, actor, reason))
+
     def order(self, order_id):
         """The order with this id."""
         return Order._make(self._call(_c.points_order_get, order_id))
@@ -929,6 +946,28 @@ class Ledger:
         return _Iter(self, it, _c.points_order_history_next,
                      _c.points_order_history_iterator_free,
                      OrderChange._make)
+
+    def item_codes_add(self, sku, codes, actor, reason=None):
+        """Upload codes (shopping-card numbers) to item sku: an iterable
+        of strings, or one string with a code a line.  Each adds a unit
+        to the item's stock; approving an order issues one a unit.  A
+        code uploaded before (to any item) refuses the whole upload
+        (AlreadyExists).  Returns the CodePool."""
+        if not isinstance(codes, str):
+            codes = "\n".join(codes)
+        return CodePool._make(self._call(_c.points_item_codes_add, sku,
+                                         codes, actor, reason))
+
+    def item_codes(self, sku):
+        """Item sku's code pool, as CodePool (all 0 when it has none)."""
+        return CodePool._make(self._call(_c.points_item_codes_get, sku))
+
+    def order_codes(self, order_id):
+        """The codes issued to an order when it was approved, as
+        OrderCode, in the order they were issued."""
+        it = self._call(_c.points_order_code_iterator_new, order_id)
+        return _Iter(self, it, _c.points_order_code_next,
+                     _c.points_order_code_iterator_free, OrderCode._make)
 
     # ---- The outbox ----
 

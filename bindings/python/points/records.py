@@ -102,13 +102,15 @@ PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = 1, 2, 3, 4
 OUTBOX_LOW_STOCK = "item.low_stock"
 OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
 OUTBOX_ORDER_STATE = "order.state"
+OUTBOX_ORDER_SWITCHED = "order.switched"
 
 # An order's states (POINTS_ORDER_*).
 ORDER_SUBMITTED, ORDER_APPROVED, ORDER_SHIPPED, ORDER_DELIVERED, \
-    ORDER_CANCELLED, ORDER_RETURNED = range(6)
+    ORDER_CANCELLED, ORDER_RETURNED, ORDER_EXCHANGING = range(7)
 ORDER_STATES = {ORDER_SUBMITTED: "submitted", ORDER_APPROVED: "approved",
                 ORDER_SHIPPED: "shipped", ORDER_DELIVERED: "delivered",
-                ORDER_CANCELLED: "cancelled", ORDER_RETURNED: "returned"}
+                ORDER_CANCELLED: "cancelled", ORDER_RETURNED: "returned",
+                ORDER_EXCHANGING: "exchanging"}
 
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
@@ -430,6 +432,17 @@ class Order(_record("Order")):
     def state_name(self):
         """"submitted", "approved", "shipped", ..."""
         return ORDER_STATES.get(self.state, str(self.state))
+
+
+class CodePool(_record("CodePool")):
+    """An item's code pool (Ledger.item_codes_add, Ledger.item_codes)."""
+    __slots__ = ()
+
+
+class OrderCode(_record("OrderCode")):
+    """A code issued to an order (Ledger.order_codes): a secret, for its
+    owner's eyes only."""
+    __slots__ = ()
 
 
 class OrderChange(_record("OrderChange")):

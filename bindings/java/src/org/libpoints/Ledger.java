@@ -891,6 +891,24 @@ public final class Ledger implements AutoCloseable {
         return capi.points_order_return(db(), id, restock ? 1 : 0, actor, reason);
     }
 
+    /**
+     * delivered -&gt; exchanging, within the return period: a replacement of the same
+     * item is to be shipped ({@link #shipOrder}, then {@link #deliverOrder}), its units
+     * taken from the stock; no points move.
+     */
+    public synchronized Order exchangeOrder(String id, String actor, String reason) {
+        return capi.points_order_exchange(db(), id, actor, reason);
+    }
+
+    /**
+     * Switch a submitted or approved order to replacement item sku (no dearer a unit for
+     * the account), in the same state; the difference is refunded and the outbox tells
+     * the employee ({@code order.switched}).
+     */
+    public synchronized Order switchOrder(String id, String sku, String actor, String reason) {
+        return capi.points_order_switch(db(), id, sku, actor, reason);
+    }
+
     public synchronized Order order(String id) {
         return capi.points_order_get(db(), id);
     }
@@ -905,6 +923,35 @@ public final class Ledger implements AutoCloseable {
         return new Results<>(() -> iterate(
                 db -> capi.points_order_iterator_new(db, account, st, sku),
                 capi::points_order_next, capi::points_order_iterator_free));
+    }
+
+    /**
+     * Upload codes (shopping-card numbers) to item sku, one a line; each adds a unit
+     * to its stock, and approving an order issues one a unit.  A code uploaded before
+     * (to any item) refuses the whole upload; reason may be null.
+     */
+    public synchronized CodePool itemCodesAdd(String sku, String codes, String actor,
+            String reason) {
+        return capi.points_item_codes_add(db(), sku, codes, actor, reason);
+    }
+
+    /** Upload codes to item sku, one a string: {@link #itemCodesAdd(String, String, String, String)}. */
+    public synchronized CodePool itemCodesAdd(String sku, java.util.List<String> codes,
+            String actor, String reason) {
+        return itemCodesAdd(sku, String.join("\n", codes), actor, reason);
+    }
+
+    /** Item sku's code pool (all 0 when it has none). */
+    public synchronized CodePool itemCodes(String sku) {
+        return capi.points_item_codes_get(db(), sku);
+    }
+
+    /** The codes issued to an order when it was approved, in the order issued. */
+    public synchronized Results<OrderCode> orderCodes(String id) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_order_code_iterator_new(db, id),
+                capi::points_order_code_next, capi::points_order_code_iterator_free));
     }
 
     /** An order's changes of state, oldest first. */

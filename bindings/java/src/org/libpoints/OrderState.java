@@ -11,7 +11,9 @@ public enum OrderState {
     /** Before shipping: the points and the stock given back. */
     CANCELLED(capiConstants.POINTS_ORDER_CANCELLED),
     /** After delivery: the points refunded. */
-    RETURNED(capiConstants.POINTS_ORDER_RETURNED);
+    RETURNED(capiConstants.POINTS_ORDER_RETURNED),
+    /** After delivery: a replacement of the same item to ship, no points moved. */
+    EXCHANGING(capiConstants.POINTS_ORDER_EXCHANGING);
 
     private final int code;
 

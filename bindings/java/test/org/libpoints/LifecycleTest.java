@@ -93,7 +93,10 @@ public class LifecycleTest {
                 () -> l.placeOrder(a, "S"), () -> l.approveOrder(id, null, null),
                 () -> l.cancelOrder(id, null, null), () -> l.shipOrder(id, "c", "t", null, null),
                 () -> l.deliverOrder(id, null, null), () -> l.returnOrder(id, true, null, null),
-                () -> l.order(id), () -> l.orders(0, null, null), () -> l.orderHistory(id));
+                () -> l.order(id), () -> l.orders(0, null, null), () -> l.orderHistory(id),
+                () -> l.exchangeOrder(id, null, null), () -> l.switchOrder(id, "S", null, null),
+                () -> l.itemCodesAdd("S", "C1", "me", null), () -> l.itemCodes("S"),
+                () -> l.orderCodes(id));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

@@ -186,6 +186,58 @@ public class MallTest {
     }
 
     @Test
+    public void exchangeAndSwitch() {
+        ledger.earn(Posting.of("PTS", alice, 5000));
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 5).actor("admin"));
+        ledger.createItem(ItemDef.of("CUP", "Cup", "physical", "PTS", 80, 5).actor("admin"));
+        Order o = ledger.placeOrder(alice, "MUG", 1, null, null, null);
+        o = ledger.approveOrder(o.id(), null, null);
+        o = ledger.deliverOrder(o.id(), null, null);
+        o = ledger.exchangeOrder(o.id(), "alice", "cracked");
+        assertEquals(OrderState.EXCHANGING, o.state());
+        assertEquals(4900, ledger.getBalance(alice, "PTS").available());
+        assertEquals(3, ledger.item("MUG").stock());
+        o = ledger.shipOrder(o.id(), "SF", "SF2", null, null);
+        assertEquals(OrderState.SHIPPED, o.state());
+        Order o2 = ledger.placeOrder(alice, "MUG", 2, null, null, null);
+        o2 = ledger.approveOrder(o2.id(), null, null);
+        o2 = ledger.switchOrder(o2.id(), "CUP", "ops", "no more mugs");
+        assertEquals("CUP", o2.sku());
+        assertEquals(160, o2.amount());
+        assertEquals(4740, ledger.getBalance(alice, "PTS").available());
+        ledger.createItem(ItemDef.of("BIG", "Big", "physical", "PTS", 500, 5).actor("admin"));
+        String id = o2.id();
+        expect(InvalidArgumentException.class, () -> ledger.switchOrder(id, "BIG", null, null));
+    }
+
+    @Test
+    public void codePool() {
+        ledger.earn(Posting.of("PTS", alice, 5000));
+        ledger.createItem(ItemDef.of("CARD", "Shopping card", "virtual", "PTS", 500, 0)
+                .actor("admin"));
+        CodePool p = ledger.itemCodesAdd("CARD", List.of("JD-1", "JD-2"), "admin", "batch 1");
+        assertEquals(2, p.uploaded());
+        assertEquals(2, p.available());
+        p = ledger.itemCodesAdd("CARD", "JD-3\n", "admin", null);
+        assertEquals(3, p.uploaded());
+        assertEquals(3, ledger.item("CARD").stock());
+        AlreadyExistsException e = expect(AlreadyExistsException.class,
+                () -> ledger.itemCodesAdd("CARD", "JD-4\nJD-1", "admin", null));
+        assertFalse(e.getMessage().contains("JD-1"));
+        assertEquals(3, ledger.itemCodes("CARD").uploaded());
+        Order o = ledger.placeOrder(alice, "CARD", 2, null, null, null);
+        assertTrue(list(ledger.orderCodes(o.id())).isEmpty());
+        o = ledger.approveOrder(o.id(), "ops", null);
+        List<OrderCode> codes = list(ledger.orderCodes(o.id()));
+        assertEquals(2, codes.size());
+        assertEquals("JD-1", codes.get(0).code());
+        assertEquals("JD-2", codes.get(1).code());
+        assertEquals(1, codes.get(0).n());
+        assertEquals("CARD", codes.get(1).sku());
+        assertEquals(1, ledger.itemCodes("CARD").available());
+    }
+
+    @Test
     public void orderRefusalsAndLists() {
         ledger.earn(Posting.of("PTS", alice, 1000));
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 3).orderLimit(2)
