@@ -72,6 +72,7 @@ points_strerror(int code)
 	case POINTS_EOUTOFSTOCK: return "out of stock";
 	case POINTS_ENOTELIGIBLE: return "not eligible";
 	case POINTS_EQUOTA: return "over the limit";
+	case POINTS_EWINDOW: return "outside the redemption window";
 	case POINTS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}
