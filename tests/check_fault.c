@@ -150,6 +150,9 @@ fx_populate(void)
 	p = tu_posting("EXP", hana, 7);
 	p.expires_at = TU_T0 + 20 * TU_DAY;
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	/* notices of EXP expiring within 30 days (no sweep in the fixture
+	 * tells of any) */
+	ck_assert_int_eq(points_outbox_expiring_set(db, "EXP", 30), POINTS_OK);
 	/* rules: purchases earn 1 PTS per 100 (a daily cap of 50), and
 	 * a referral pays the referrer 5 once per buyer; gold is 2x */
 	{
@@ -297,6 +300,18 @@ fx_populate(void)
 		d.return_days = 60;
 		d.actor = "admin";
 		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		/* rules every order of PEN passes: a flash price at its
+		 * price, a window of every day, a limit of 90 a month, the
+		 * mall's minimum of 1 PTS */
+		ck_assert_int_eq(points_item_set_flash(db, "PEN",
+		    POINTS_FLASH_PRICE, 100, 0, INT64_MAX, "admin", NULL, &it),
+		    POINTS_OK);
+		ck_assert_int_eq(points_item_set_window(db, "PEN", 0x7f, 0,
+		    "admin", NULL, &it), POINTS_OK);
+		ck_assert_int_eq(points_item_set_period_limit(db, "PEN",
+		    POINTS_PERIOD_MONTH, 90, "admin", NULL, &it), POINTS_OK);
+		ck_assert_int_eq(points_mall_set_min_balance(db, "PTS", 1,
+		    "admin", NULL), POINTS_OK);
 		r.account = jack;
 		r.sku = "PEN";
 		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
@@ -2174,6 +2189,94 @@ check_item_set_tier_price(void)
 }
 
 static int
+run_item_set_flash(void)
+{
+	return points_item_set_flash(db, "MUG", POINTS_FLASH_PERCENT, 50, 0,
+	    INT64_MAX, "admin", "sale", &itemo);
+}
+
+static void
+check_item_set_flash(void)
+{
+	int64_t p;
+
+	ck_assert_int_eq(itemo.flash_value, 50);
+	ck_assert_int_eq(itemo.changes, 3);
+	ck_assert_int_eq(points_item_price_for(db, "MUG", alice, &p),
+	    POINTS_OK);
+	ck_assert_int_eq(p, 5);
+}
+
+static int
+run_item_set_window(void)
+{
+	return points_item_set_window(db, "MUG", 0, 0x1f, "admin", NULL,
+	    &itemo);
+}
+
+static void
+check_item_set_window(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_uint_eq(it.window_monthdays, 0x1f);
+	ck_assert_int_eq(it.changes, 3);
+}
+
+static int
+run_item_set_period_limit(void)
+{
+	return points_item_set_period_limit(db, "MUG", POINTS_PERIOD_WEEK, 2,
+	    "admin", NULL, &itemo);
+}
+
+static void
+check_item_set_period_limit(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.limit_week, 2);
+	ck_assert_int_eq(it.changes, 3);
+}
+
+static points_mall_settings mallo;
+
+static int
+run_mall_set_window(void)
+{
+	return points_mall_set_window(db, 0x1f, 0, "admin", "weekdays",
+	    &mallo);
+}
+
+static void
+check_mall_set_window(void)
+{
+	points_mall_settings m;
+
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_OK);
+	ck_assert_uint_eq(m.window_weekdays, 0x1f);
+	ck_assert_str_eq(m.reason, "weekdays");
+}
+
+static int
+run_mall_set_min_balance(void)
+{
+	return points_mall_set_min_balance(db, "PTS", 50, "admin", NULL);
+}
+
+static void
+check_mall_set_min_balance(void)
+{
+	int64_t m;
+
+	ck_assert_int_eq(points_mall_min_balance_get(db, "PTS", &m),
+	    POINTS_OK);
+	ck_assert_int_eq(m, 50);
+}
+
+static int
 run_outbox_prune(void)
 {
 	return points_outbox_prune(db, outbox_base, &prunedo);
@@ -2359,6 +2462,57 @@ check_order_approve_codes(void)
 	    POINTS_OK);
 	ck_assert_int_eq(poolo.available, 1);
 	ck_assert_int_eq(tu_available(db, mia, "PTS"), 0);
+}
+
+/* notices of points about to expire */
+static int
+run_expiring_set(void)
+{
+	return points_outbox_expiring_set(db, "PTS", 14);
+}
+
+static void
+check_expiring_set(void)
+{
+	int64_t d;
+
+	ck_assert_int_eq(points_outbox_expiring_get(db, "PTS", &d), POINTS_OK);
+	ck_assert_int_eq(d, 14);
+}
+
+/* as of day 480: erin's lots of days 500 to 510 are told of */
+static int
+run_sweep_notices(void)
+{
+	return points_expire_sweep_asset(db, "EXP", TU_T0 + 480 * TU_DAY,
+	    POINTS_SWEEP_FUTURE, &repo);
+}
+
+static int
+count_notices(int64_t *after)
+{
+	points_outbox_event e;
+	int n = 0;
+
+	while (points_outbox_next(db, *after, &e) == POINTS_OK) {
+		*after = e.seq;
+		if (strcmp(e.kind, POINTS_OUTBOX_POINTS_EXPIRING) == 0) {
+			ck_assert_int_eq(e.account, erin);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+check_sweep_notices(void)
+{
+	int64_t after = 0;
+
+	ck_assert_int_eq(count_notices(&after), 11);
+	/* once per lot and window */
+	ck_assert_int_eq(run_sweep_notices(), POINTS_OK);
+	ck_assert_int_eq(count_notices(&after), 0);
 }
 
 /* exchanges and switches */
@@ -2559,11 +2713,14 @@ static const fault_op write_ops[] = {
 	OP(approval_reject),
 	OP(item_create), OP(item_update), OP(item_restock),
 	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
+	OP(item_set_flash), OP(item_set_window), OP(item_set_period_limit),
+	OP(mall_set_window), OP(mall_set_min_balance),
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
 	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
-	OP(order_switch), OP(order_switch_approved),
+	OP(order_switch), OP(order_switch_approved), OP(expiring_set),
+	OP(sweep_notices),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {
@@ -3035,6 +3192,8 @@ static const out_op out_ops[] = {
 	{ "item_restock", run_item_restock, &itemo, sizeof(itemo) },
 	{ "item_set_tier_price", run_item_set_tier_price, &itemo,
 	    sizeof(itemo) },
+	{ "item_set_flash", run_item_set_flash, &itemo, sizeof(itemo) },
+	{ "mall_set_window", run_mall_set_window, &mallo, sizeof(mallo) },
 	{ "outbox_prune", run_outbox_prune, &prunedo, sizeof(prunedo) },
 	{ "order_place", run_order_place, &ordero, sizeof(ordero) },
 	{ "order_approve", run_order_approve, &ordero, sizeof(ordero) },

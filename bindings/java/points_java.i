@@ -588,6 +588,9 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(8) POINTS_ITEM_CHANGED_STOCK;
 %javaconstvalue(16) POINTS_ITEM_CHANGED_LISTING;
 %javaconstvalue(32) POINTS_ITEM_CHANGED_TIER_PRICE;
+%javaconstvalue(64) POINTS_ITEM_CHANGED_FLASH;
+%javaconstvalue(128) POINTS_ITEM_CHANGED_WINDOW;
+%javaconstvalue(256) POINTS_ITEM_CHANGED_LIMITS;
 %javaconstvalue(2) POINTS_RULE_NO_TIER;
 %javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
 %javaconstvalue(8) POINTS_RULE_APPROVAL;
@@ -818,7 +821,11 @@ POINTS_JAVA_RETURNS_HANDLE(points_store_fault_new, SWIGTYPE_p_points_store)
 POINTS_JAVA_RETURNS(points_account_create, jlong, long)
 POINTS_JAVA_RETURNS(points_item_tier_price_get, jlong, long)
 POINTS_JAVA_RETURNS(points_item_price_for, jlong, long)
+POINTS_JAVA_RETURNS(points_item_next_opening, jlong, long)
+POINTS_JAVA_RETURNS(points_order_units_in_period, jlong, long)
+POINTS_JAVA_RETURNS(points_mall_min_balance_get, jlong, long)
 POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
+POINTS_JAVA_RETURNS(points_outbox_expiring_get, jlong, long)
 
 /* The caller owns the string: copy it, then points_free it. */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
@@ -909,6 +916,11 @@ POINTS_JAVA_RETURNS(points_item_save_fields, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_restock, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_listed, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_tier_price, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_set_flash, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_set_window, jobject, Item)
+POINTS_JAVA_RETURNS(points_item_set_period_limit, jobject, Item)
+POINTS_JAVA_RETURNS(points_mall_set_window, jobject, MallSettings)
+POINTS_JAVA_RETURNS(points_mall_settings_get, jobject, MallSettings)
 POINTS_JAVA_RETURNS(points_item_get, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_next, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_history_next, jobject, ItemChange)

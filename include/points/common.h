@@ -50,6 +50,7 @@ extern "C" {
 #define POINTS_EOUTOFSTOCK (-19)  /* an item's stock cannot fill an order */
 #define POINTS_ENOTELIGIBLE (-20) /* the account may not: a tier-only item */
 #define POINTS_EQUOTA (-21)       /* over a per-order or per-period limit */
+#define POINTS_EWINDOW (-22)      /* outside a redemption window */
 #define POINTS_ITEROVER 1         /* iteration finished; not an error */
 
 /* ---- Limits (bytes, excluding the terminating NUL). ---- */

@@ -80,6 +80,23 @@ typedef struct points_item {
 	                       * returned: its popularity */
 	int64_t units;        /* units in them */
 	int64_t points;       /* points they took */
+	/* A flash discount (points_item_set_flash(3)); flash_value 0:
+	 * none.  In force from flash_starts until (before) flash_ends. */
+	int flash_kind;       /* POINTS_FLASH_PERCENT or POINTS_FLASH_PRICE */
+	int64_t flash_value;  /* percent off (1-99) or the price of a unit */
+	int64_t flash_starts;
+	int64_t flash_ends;
+	/* Its redemption window (points_item_set_window(3)): the days it
+	 * may be ordered on; 0 for both masks: always. */
+	unsigned int window_weekdays;  /* bit 0 Monday ... bit 6 Sunday */
+	unsigned int window_monthdays; /* bit 0 the 1st ... bit 30 the 31st */
+	/* Units an account may order in a day, an ISO week, a calendar
+	 * month and a calendar year (points_item_set_period_limit(3));
+	 * 0: no limit. */
+	int64_t limit_day;
+	int64_t limit_week;
+	int64_t limit_month;
+	int64_t limit_year;
 } points_item;
 
 /* Add an item (POINTS_EEXISTS when its SKU is taken). */
@@ -105,10 +122,91 @@ POINTS_EXTERN int points_item_get(points_db *db, const char *sku,
 /* The tier price of tier; POINTS_ENOTFOUND when the item has none. */
 POINTS_EXTERN int points_item_tier_price_get(points_db *db, const char *sku,
     const char *tier, int64_t *out);
-/* What account pays for a unit of the item: its tier's price, else the
- * item's. */
+/* What account pays for a unit of the item now: its tier's price, else
+ * the item's, less a flash discount in force. */
 POINTS_EXTERN int points_item_price_for(points_db *db, const char *sku,
     int64_t account, int64_t *out);
+
+/* ---- Flash discounts ----
+ * A percentage off, or a fixed price, on an item from starts until
+ * (before) ends: "20% off for three days".  An order pays the price in
+ * force when it is placed.  The discount applies to what the account
+ * would pay without it (its tier's price, else the item's):
+ * POINTS_FLASH_PERCENT takes value percent off it, the points taken off
+ * rounded down (the account pays the rest: 20% off 999 is 800, 1% off 1
+ * is 1); POINTS_FLASH_PRICE caps it at value (a tier price below it
+ * stays).  One discount an item: setting one replaces the last; value 0
+ * removes it.  Kept in the item's history (POINTS_ITEM_CHANGED_FLASH). */
+#define POINTS_FLASH_PERCENT 1
+#define POINTS_FLASH_PRICE 2
+POINTS_EXTERN int points_item_set_flash(points_db *db, const char *sku,
+    int kind, int64_t value, int64_t starts, int64_t ends,
+    const char *actor, const char *reason, points_item *out);
+
+/* ---- Redemption windows ----
+ * The days an item may be ordered on, in the ledger's UTC offset: the
+ * days of the week (bit 0 Monday ... bit 6 Sunday) and of the month
+ * (bit 0 the 1st ... bit 30 the 31st); a day is in the window when both
+ * masks have it (0 for a mask: any day; 0 for both: always).  "The 1st
+ * to the 5th of every month": 0, 0x1f; "weekends": 0x60, 0.  The mall
+ * has one too (points_mall_set_window(3)): an order must be inside
+ * both, else it is refused (POINTS_EWINDOW) with the next day both
+ * open.  Kept in the item's history (POINTS_ITEM_CHANGED_WINDOW). */
+POINTS_EXTERN int points_item_set_window(points_db *db, const char *sku,
+    unsigned int weekdays, unsigned int monthdays, const char *actor,
+    const char *reason, points_item *out);
+/* The first time at or after t (0: now) at which item sku may be
+ * ordered: t itself when both windows are open then, else the start of
+ * the next day (in the ledger's UTC offset) that they are. */
+POINTS_EXTERN int points_item_next_opening(points_db *db, const char *sku,
+    int64_t t, int64_t *out);
+
+/* ---- Limits per account and period ----
+ * At most units of the item an account may order in a calendar day,
+ * ISO week (Monday first), calendar month or year, in the ledger's UTC
+ * offset, besides order_limit's per order; 0 removes the limit.  The
+ * count is the units of the account's orders of the item placed in
+ * the period, less those cancelled or returned (they give their units
+ * back); an order over it is refused (POINTS_EQUOTA).  Kept in the
+ * item's history (POINTS_ITEM_CHANGED_LIMITS). */
+#define POINTS_PERIOD_DAY 1
+#define POINTS_PERIOD_WEEK 2
+#define POINTS_PERIOD_MONTH 3
+#define POINTS_PERIOD_YEAR 4
+POINTS_EXTERN int points_item_set_period_limit(points_db *db,
+    const char *sku, int period, int64_t units, const char *actor,
+    const char *reason, points_item *out);
+/* The units account ordered of item sku in the period (POINTS_PERIOD_*)
+ * that holds time t (0: now), cancelled and returned orders left out:
+ * what its limit counts. */
+POINTS_EXTERN int points_order_units_in_period(points_db *db,
+    int64_t account, const char *sku, int period, int64_t t, int64_t *out);
+
+/* ---- The mall's own settings ----
+ * A mall-wide redemption window (as an item's: both must be open), and
+ * per asset a minimum balance an account must have available before it
+ * may redeem at all: an order is refused (POINTS_EINSUFFICIENT, the
+ * figure in the message) when the account has less of the item's asset
+ * available than that, whatever the order costs. */
+typedef struct points_mall_settings {
+	unsigned int window_weekdays;  /* 0 for both: always */
+	unsigned int window_monthdays;
+	int64_t updated;               /* its last change; 0: never */
+	char actor[POINTS_ACTOR_MAX + 1];
+	char reason[POINTS_REASON_MAX + 1];
+} points_mall_settings;
+POINTS_EXTERN int points_mall_set_window(points_db *db,
+    unsigned int weekdays, unsigned int monthdays, const char *actor,
+    const char *reason, points_mall_settings *out);
+POINTS_EXTERN int points_mall_settings_get(points_db *db,
+    points_mall_settings *out);
+/* points 0 removes the minimum of asset. */
+POINTS_EXTERN int points_mall_set_min_balance(points_db *db,
+    const char *asset, int64_t points, const char *actor,
+    const char *reason);
+/* The minimum of asset; 0 when it has none. */
+POINTS_EXTERN int points_mall_min_balance_get(points_db *db,
+    const char *asset, int64_t *out);
 
 /* The catalogue, by SKU: the items of category (NULL or "": every
  * item; else the category and its sub-categories), only those listed
@@ -132,6 +230,9 @@ POINTS_EXTERN void points_item_iterator_free(points_item_iterator *it);
 #define POINTS_ITEM_CHANGED_STOCK 0x08u
 #define POINTS_ITEM_CHANGED_LISTING 0x10u
 #define POINTS_ITEM_CHANGED_TIER_PRICE 0x20u
+#define POINTS_ITEM_CHANGED_FLASH 0x40u
+#define POINTS_ITEM_CHANGED_WINDOW 0x80u
+#define POINTS_ITEM_CHANGED_LIMITS 0x100u
 
 typedef struct points_item_change {
 	char sku[POINTS_SKU_MAX + 1];
@@ -145,6 +246,18 @@ typedef struct points_item_change {
 	int64_t tier_price;   /* _TIER_PRICE: its price after; 0: removed */
 	char actor[POINTS_ACTOR_MAX + 1];
 	char reason[POINTS_REASON_MAX + 1];
+	/* after the change (changes made before the library kept them
+	 * read 0) */
+	int flash_kind;
+	int64_t flash_value;
+	int64_t flash_starts;
+	int64_t flash_ends;
+	unsigned int window_weekdays;
+	unsigned int window_monthdays;
+	int64_t limit_day;
+	int64_t limit_week;
+	int64_t limit_month;
+	int64_t limit_year;
 } points_item_change;
 
 /* The changes of item sku, oldest first. */
@@ -220,10 +333,13 @@ typedef struct points_order {
 
 /* Place an order: checks, in this order, the account (not a system
  * account; POINTS_EFROZEN, POINTS_ECLOSED), the item (POINTS_ENOTFOUND;
- * delisted: POINTS_ESTATE), its tier (POINTS_ENOTELIGIBLE), its stock
- * (POINTS_EOUTOFSTOCK), its order limit (POINTS_EQUOTA) and what the
- * account has available (POINTS_EINSUFFICIENT); then holds the points
- * and takes the stock, in one transaction.  A refusal writes nothing. */
+ * delisted: POINTS_ESTATE), the mall's and the item's windows
+ * (POINTS_EWINDOW), its tier (POINTS_ENOTELIGIBLE), its stock
+ * (POINTS_EOUTOFSTOCK), its order limit and its limits per period
+ * (POINTS_EQUOTA), the mall's minimum balance and what the account has
+ * available (POINTS_EINSUFFICIENT); then holds the points at the price
+ * in force (a flash discount) and takes the stock, in one transaction.
+ * A refusal writes nothing. */
 POINTS_EXTERN int points_order_place(points_db *db,
     const points_order_req *req, points_order *out);
 /* The state changes; actor and reason may be NULL.  A change the

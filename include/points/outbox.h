@@ -30,6 +30,31 @@ extern "C" {
                                                         * (tell the
                                                         * employee) */
 
+#define POINTS_OUTBOX_POINTS_EXPIRING "points.expiring" /* an account's
+                                                        * points expire
+                                                        * within the
+                                                        * asset's notice
+                                                        * window */
+
+/* ---- Notices of points about to expire ----
+ * With a window of days set on an asset, every expiry sweep of it
+ * (points_expire_sweep, points_expire_sweep_asset) writes, in its last
+ * transaction, a POINTS_OUTBOX_POINTS_EXPIRING event for each lot (an
+ * account's points of the asset that expire on one day) that expires
+ * from the sweep's day (as_of's, in the ledger's UTC offset) through
+ * days days after it: subject the asset's code, account the account,
+ * data {"asset", "amount" (the lot's points at the sweep), "expires_at"
+ * (its last valid second), "days_left", "window"}.  Once per lot and
+ * window: a later sweep tells of the lot again only if the window was
+ * changed; points added to a lot after its notice make no new one.
+ * days 0 turns the notices off. */
+#define POINTS_EXPIRING_DAYS_MAX 366
+POINTS_EXTERN int points_outbox_expiring_set(points_db *db,
+    const char *asset, int64_t days);
+/* The window of asset (0: none). */
+POINTS_EXTERN int points_outbox_expiring_get(points_db *db,
+    const char *asset, int64_t *out);
+
 /* An event.  Sequence numbers grow with every event and are never given
  * twice, pruned or not. */
 typedef struct points_outbox_event {

@@ -72,6 +72,7 @@ points_strerror(int code)
 	case POINTS_EOUTOFSTOCK: return "out of stock";
 	case POINTS_ENOTELIGIBLE: return "not eligible";
 	case POINTS_EQUOTA: return "over the limit";
+	case POINTS_EWINDOW: return "outside the redemption window";
 	case POINTS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}
@@ -312,6 +313,19 @@ points_db__earned(points_db *db, int64_t account, uint32_t asset,
 		if (m->earned && m->slot < db->nstate &&
 		    (rc = m->earned(db, db->state[m->slot], account, asset,
 		    time, amount)))
+			return rc;
+	return POINTS_OK;
+}
+
+int
+points_db__swept(points_db *db, uint32_t asset, int64_t as_of)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->swept && m->slot < db->nstate &&
+		    (rc = m->swept(db, db->state[m->slot], asset, as_of)))
 			return rc;
 	return POINTS_OK;
 }

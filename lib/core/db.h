@@ -124,6 +124,9 @@ int points_db__earning(points_db *db, struct points_balance_rec *b,
     int64_t time, int64_t amount);
 /* Tell every module with an earned hook (module.h) that account
  * earned amount of asset at time (amount < 0: a reversal of an earn). */
+/* Tell every module with a swept hook (module.h) that the expiry sweep
+ * of asset (0: every asset) as of as_of is done. */
+int points_db__swept(points_db *db, uint32_t asset, int64_t as_of);
 int points_db__earned(points_db *db, int64_t account, uint32_t asset,
     int64_t time, int64_t amount);
 

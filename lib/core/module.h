@@ -82,6 +82,13 @@ struct points_module {
 	 * here (which rewrites their balances). */
 	int (*earned)(points_db *db, void *state, int64_t account,
 	    uint32_t asset, int64_t time, int64_t amount);
+	/* Inside a write transaction, after the expiry sweep expired what
+	 * was due at as_of in asset (0: every asset), in the transaction of
+	 * its last chunk (or the batch's), NULL: nothing to do.  The outbox's
+	 * notices of points expiring soon are written here.  A failure
+	 * fails the sweep (its chunks before stand). */
+	int (*swept)(points_db *db, void *state, uint32_t asset,
+	    int64_t as_of);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */

@@ -356,6 +356,10 @@ points_expire_sweep_asset(points_db *db, const char *asset, int64_t as_of,
 		if (!batch && (rc = points_db__write_begin(db)))
 			break;
 		rc = sweep_chunk(db, &sink, &w, max, &part, &more);
+		/* the last chunk's transaction: then the modules that look
+		 * ahead (the outbox's notices of points expiring soon) */
+		if (rc == POINTS_OK && !more)
+			rc = points_db__swept(db, w.asset, as_of);
 		if (!batch)
 			rc = points_db__write_end(db, rc);
 		if (rc == POINTS_OK)

@@ -13,17 +13,25 @@
 #include "outbox/outbox.h"
 #include "mall/item.h"
 
-#define ITEM_FORMAT 1
+/* Format 2: items and their changes keep a flash discount, a window
+ * and limits per period (version-2 records: version 1's fields, then
+ * those); setup rewrites a format-1 ledger's items as version 2.  The
+ * changes are history, kept as written: version 1 reads them as 0. */
+#define ITEM_FORMAT 2
 #define ITEM_V1 1
+#define ITEM_V2 2
 #define CHANGE_V1 1
+#define CHANGE_V2 2
 
 static points_ksdef item_ks = { "mallitem", 0, 0 };
 static points_ksdef log_ks = { "mallitemlog", POINTS_KS_ORDERED, 0 };
 static points_ksdef *const keyspaces[] = { &item_ks, &log_ks, NULL };
+static int item_setup(points_db *db, unsigned int found);
 static points_module item_module = {
 	.name = "mall_item",
 	.format = ITEM_FORMAT,
 	.keyspaces = keyspaces,
+	.setup = item_setup,
 };
 POINTS_MODULE(item_module)
 
@@ -165,7 +173,7 @@ encode(points_buf *b, const points_item_rec *r)
 	int64_t i;
 
 	points_buf__reset(b);
-	points_buf__u8(b, ITEM_V1);
+	points_buf__u8(b, ITEM_V2);
 	points_buf__str(b, it->name);
 	points_buf__str(b, it->description);
 	points_buf__str(b, it->image_url);
@@ -189,6 +197,17 @@ encode(points_buf *b, const points_item_rec *r)
 		points_buf__str(b, r->tier[i]);
 		points_buf__svar(b, r->tier_price[i]);
 	}
+	/* version 2 */
+	points_buf__u8(b, (unsigned)it->flash_kind);
+	points_buf__svar(b, it->flash_value);
+	points_buf__svar(b, it->flash_starts);
+	points_buf__svar(b, it->flash_ends);
+	points_buf__uvar(b, it->window_weekdays);
+	points_buf__uvar(b, it->window_monthdays);
+	points_buf__svar(b, it->limit_day);
+	points_buf__svar(b, it->limit_week);
+	points_buf__svar(b, it->limit_month);
+	points_buf__svar(b, it->limit_year);
 }
 
 static int
@@ -197,11 +216,13 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 {
 	points_item *it = &r->it;
 	points_rd rd;
+	unsigned ver;
 	int64_t i;
 
 	memset(r, 0, sizeof(*r));
 	points_rd__init(&rd, v, vl);
-	if (points_rd__u8(&rd) != ITEM_V1)
+	ver = points_rd__u8(&rd);
+	if (ver != ITEM_V1 && ver != ITEM_V2)
 		rd.err = POINTS_ECORRUPT;
 	points_rd__str(&rd, it->name, sizeof(it->name));
 	points_rd__str(&rd, it->description, sizeof(it->description));
@@ -227,6 +248,18 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 	for (i = 0; !rd.err && i < it->tier_prices; i++) {
 		points_rd__str(&rd, r->tier[i], sizeof(r->tier[i]));
 		r->tier_price[i] = points_rd__svar(&rd);
+	}
+	if (ver >= ITEM_V2) {
+		it->flash_kind = (int)points_rd__u8(&rd);
+		it->flash_value = points_rd__svar(&rd);
+		it->flash_starts = points_rd__svar(&rd);
+		it->flash_ends = points_rd__svar(&rd);
+		it->window_weekdays = (unsigned)points_rd__uvar(&rd);
+		it->window_monthdays = (unsigned)points_rd__uvar(&rd);
+		it->limit_day = points_rd__svar(&rd);
+		it->limit_week = points_rd__svar(&rd);
+		it->limit_month = points_rd__svar(&rd);
+		it->limit_year = points_rd__svar(&rd);
 	}
 	if (rd.err || strlen(sku) > POINTS_SKU_MAX)
 		return points_db__err(db, POINTS_ECORRUPT, "item '%s': record "
@@ -358,6 +391,7 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
     const char *tier, int64_t tier_price, const char *actor,
     const char *reason)
 {
+	const points_item *it = &r->it;
 	unsigned char k[POINTS_SKU_MAX + 5];
 	points_buf *b = &db->vbuf;
 	size_t kl;
@@ -368,7 +402,7 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	r->it.changes++;
 	r->it.updated = points_db__time(db, 0);
 	points_buf__reset(b);
-	points_buf__u8(b, CHANGE_V1);
+	points_buf__u8(b, CHANGE_V2);
 	points_buf__svar(b, r->it.updated);
 	points_buf__uvar(b, what);
 	points_buf__svar(b, r->it.price);
@@ -378,6 +412,17 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	points_buf__svar(b, tier_price);
 	points_buf__str(b, actor);
 	points_buf__str(b, reason);
+	/* version 2 */
+	points_buf__u8(b, (unsigned)it->flash_kind);
+	points_buf__svar(b, it->flash_value);
+	points_buf__svar(b, it->flash_starts);
+	points_buf__svar(b, it->flash_ends);
+	points_buf__uvar(b, it->window_weekdays);
+	points_buf__uvar(b, it->window_monthdays);
+	points_buf__svar(b, it->limit_day);
+	points_buf__svar(b, it->limit_week);
+	points_buf__svar(b, it->limit_month);
+	points_buf__svar(b, it->limit_year);
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	kl = log_key(k, r->it.sku, r->it.changes);
@@ -397,11 +442,13 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
     const void *v, size_t vl, points_item_change *c)
 {
 	points_rd rd;
+	unsigned ver;
 
 	memset(c, 0, sizeof(*c));
 	points_rd__init(&rd, v, vl);
+	ver = points_rd__u8(&rd);
 	if (kl < 6 || kl - 5 > POINTS_SKU_MAX || k[kl - 5] != 0 ||
-	    points_rd__u8(&rd) != CHANGE_V1)
+	    (ver != CHANGE_V1 && ver != CHANGE_V2))
 		rd.err = POINTS_ECORRUPT;
 	if (!rd.err) {
 		memcpy(c->sku, k, kl - 5);
@@ -416,10 +463,85 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
 	c->tier_price = points_rd__svar(&rd);
 	points_rd__str(&rd, c->actor, sizeof(c->actor));
 	points_rd__str(&rd, c->reason, sizeof(c->reason));
+	if (ver >= CHANGE_V2) {
+		c->flash_kind = (int)points_rd__u8(&rd);
+		c->flash_value = points_rd__svar(&rd);
+		c->flash_starts = points_rd__svar(&rd);
+		c->flash_ends = points_rd__svar(&rd);
+		c->window_weekdays = (unsigned)points_rd__uvar(&rd);
+		c->window_monthdays = (unsigned)points_rd__uvar(&rd);
+		c->limit_day = points_rd__svar(&rd);
+		c->limit_week = points_rd__svar(&rd);
+		c->limit_month = points_rd__svar(&rd);
+		c->limit_year = points_rd__svar(&rd);
+	}
 	if (rd.err)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "item change record unreadable");
 	return POINTS_OK;
+}
+
+/* ---- Upgrading ---- */
+
+#define UPGRADE_CHUNK 64
+
+/* A format-1 ledger's items are rewritten as version 2 (no discount,
+ * window or limits), a chunk of SKUs at a time (a cursor must not see
+ * the writes); their changes stay as written.  In the transaction that
+ * records format 2: all or nothing. */
+static int
+item_setup(points_db *db, unsigned int found)
+{
+	char skus[UPGRADE_CHUNK][POINTS_SKU_MAX + 1];
+	unsigned char lo[POINTS_SKU_MAX + 1];
+	size_t n, i, lol = 0;
+	int rc;
+
+	if (found == 0)
+		return POINTS_OK; /* a new ledger (or one made before modules
+		                   * recorded formats: before the mall) */
+	do {
+		points_cursor *c;
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_open(db->store, db->ks[item_ks.slot], lo,
+		    lol, NULL, 0, 0, &c);
+		if (rc)
+			return points_db__store_err(db, rc, "mallitem");
+		for (n = 0; n < UPGRADE_CHUNK; n++) {
+			rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+			    &vl);
+			if (rc)
+				break;
+			if (kl == 0 || kl > POINTS_SKU_MAX) {
+				rc = POINTS_ECORRUPT;
+				break;
+			}
+			memcpy(skus[n], k, kl);
+			skus[n][kl] = 0;
+		}
+		db->store->cursor_close(db->store, c);
+		if (rc == POINTS_ECORRUPT)
+			return points_db__err(db, rc, "item key");
+		if (rc && rc != POINTS_ITEROVER)
+			return points_db__store_err(db, rc, "mallitem");
+		rc = POINTS_OK;
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			points_item_rec r;
+
+			if ((rc = points_item__load(db, skus[i], &r)) ==
+			    POINTS_OK)
+				rc = points_item__store(db, &r);
+		}
+		if (n > 0) {
+			/* past the last SKU: it with a 0 appended */
+			lol = strlen(skus[n - 1]);
+			memcpy(lo, skus[n - 1], lol);
+			lo[lol++] = 0;
+		}
+	} while (rc == POINTS_OK && n == UPGRADE_CHUNK);
+	return rc;
 }
 
 /* ---- Writes ---- */
@@ -689,6 +811,42 @@ change(points_db *db, int kind, const char *sku, int64_t v, const char *tier,
 	return rc;
 }
 
+static int
+modify_in(points_db *db, const char *sku, points_item__fn fn,
+    const void *ctx, const char *actor, const char *reason,
+    points_item_rec *r)
+{
+	unsigned int what = 0;
+	int rc;
+
+	if ((rc = points_item__load(db, sku, r)) ||
+	    (rc = fn(db, r, ctx, &what)))
+		return rc;
+	if (what == 0)
+		return POINTS_OK; /* as it was: no history */
+	if ((rc = log_change(db, r, what, NULL, 0, actor, reason)))
+		return rc;
+	return points_item__store(db, r);
+}
+
+int
+points_item__modify(points_db *db, const char *sku, points_item__fn fn,
+    const void *ctx, const char *actor, const char *reason,
+    points_item *out)
+{
+	points_item_rec r;
+	int rc;
+
+	if ((rc = check_change(db, sku, actor, reason, out)) ||
+	    (rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_db__write_end(db, modify_in(db, sku, fn, ctx, actor,
+	    reason, &r));
+	if (rc == POINTS_OK)
+		*out = r.it;
+	return rc;
+}
+
 POINTS_EXTERN int
 points_item_restock(points_db *db, const char *sku, int64_t delta,
     const char *actor, const char *reason, points_item *out)
@@ -803,7 +961,8 @@ points_item_price_for(points_db *db, const char *sku, int64_t account,
 		rc = points_account_get(db, account, &a);
 	points_db__read_end(db);
 	if (rc == POINTS_OK)
-		*out = points_item__price_of(&r, a.tier);
+		*out = points_item__price_at(&r, a.tier, points_db__time(db,
+		    0));
 	return rc;
 }
 

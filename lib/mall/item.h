@@ -36,6 +36,19 @@ int points_item__log_stock(points_db *db, points_item_rec *r,
     const char *actor, const char *reason);
 /* The price of a unit for an account of tier (NULL or "": none). */
 int64_t points_item__price_of(const points_item_rec *r, const char *tier);
+/* The price of a unit for an account of tier at time t: price_of's,
+ * less r's flash discount when it is in force at t (price.c). */
+int64_t points_item__price_at(const points_item_rec *r, const char *tier,
+    int64_t t);
+/* Change item sku in a write of its own: fn sets r's fields and *what,
+ * the POINTS_ITEM_CHANGED_* bits of what it changed (0: nothing: no
+ * history, nothing written); the change is kept in the history and r
+ * stored.  Checks sku, actor (required), reason and out first. */
+typedef int (*points_item__fn)(points_db *db, points_item_rec *r,
+    const void *ctx, unsigned int *what);
+int points_item__modify(points_db *db, const char *sku, points_item__fn fn,
+    const void *ctx, const char *actor, const char *reason,
+    points_item *out);
 /* May an account of tier buy r?  POINTS_OK, or an error with a message
  * (POINTS_ENOTELIGIBLE: the tier table's rank of tier is below
  * min_tier's). */

@@ -34,6 +34,7 @@
 #include "rules/event.h"
 #include "mall/codes.h"
 #include "mall/item.h"
+#include "mall/window.h"
 
 /* 2: orders may be in state POINTS_ORDER_EXCHANGING, which format 1's
  * readers refuse as corrupt (a format 1 ledger upgrades as it is) */
@@ -355,7 +356,7 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	points_txn t;
 	unsigned char k[IDX_MAX];
 	char memo[POINTS_MEMO_MAX + 1];
-	int64_t unit, amount, hseq = 0;
+	int64_t unit, amount, now, hseq = 0;
 	int rc;
 
 	(void)op;
@@ -378,7 +379,9 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	if (!item.it.listed)
 		return points_db__err(db, POINTS_ESTATE, "item '%s' is "
 		    "delisted: it cannot be ordered", r->sku);
-	if ((rc = points_item__tier_allows(db, &item, a.tier)))
+	now = points_db__time(db, 0);
+	if ((rc = points_window__item_open(db, &item, now, NULL)) ||
+	    (rc = points_item__tier_allows(db, &item, a.tier)))
 		return rc;
 	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
 	    item.it.stock < r->quantity)
@@ -391,7 +394,13 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		    "%lld an order, account %s asked for %lld", r->sku,
 		    (long long)item.it.order_limit, a.external_id,
 		    (long long)r->quantity);
-	unit = points_item__price_of(&item, a.tier);
+	if ((rc = points_period__check(db, &item, r->account, a.external_id,
+	    r->quantity, now)) ||
+	    (rc = points_mall__min_balance_check(db, r->account,
+	    a.external_id, item.it.asset)))
+		return rc;
+	/* the price in force now: a flash discount's (price.c) */
+	unit = points_item__price_at(&item, a.tier, now);
 	if (r->quantity > INT64_MAX / unit)
 		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': %lld "
 		    "units at %lld points overflow", r->sku,
@@ -440,6 +449,78 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	*seq = hseq;
 	memcpy(result, &o.o, sizeof(o.o));
 	return POINTS_OK;
+}
+
+/* ---- Limits per period (limit.c) ---- */
+
+int
+points_order__units_since(points_db *db, int64_t account, const char *sku,
+    int64_t since, int64_t until, int64_t *out)
+{
+	unsigned char lo[IDX_MAX], hi[IDX_MAX];
+	size_t lol, hil;
+	points_cursor *c;
+	int64_t units = 0;
+	uint64_t ms;
+	int rc;
+
+	/* the account's orders by id, a UUIDv7: its time is the clock's
+	 * when the order was placed, or later (ids only go up), so those
+	 * placed since begin at since's; a minute before it, for a clock
+	 * read twice across a second */
+	lol = key_account(lo, account);
+	ms = since <= 60 ? 0 : (uint64_t)(since - 60) * 1000;
+	memset(lo + lol, 0, POINTS_UUID_LEN);
+	points_codec__put_be64(lo + lol, ms << 16);
+	lol += POINTS_UUID_LEN;
+	hil = key_account(hi, account + 1);
+	rc = db->store->cursor_open(db->store, db->ks[idx_ks.slot], lo, lol,
+	    hi, hil, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "mallorderidx");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+		order_rec o;
+		unsigned char id[POINTS_UUID_LEN];
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "mallorderidx");
+			break;
+		}
+		if (kl != 9 + POINTS_UUID_LEN) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "order index "
+			    "key");
+			break;
+		}
+		memcpy(id, (const unsigned char *)k + 9, POINTS_UUID_LEN);
+		{
+			char text[POINTS_ID_LEN + 1];
+
+			points_ids__format(id, text);
+			if ((rc = order_load(db, id, text, &o)))
+				break;
+		}
+		if (strcmp(o.o.sku, sku) != 0 || o.o.created < since ||
+		    o.o.created >= until ||
+		    o.o.state == POINTS_ORDER_CANCELLED ||
+		    o.o.state == POINTS_ORDER_RETURNED)
+			continue;
+		if (points_codec__add(&units, o.o.quantity)) {
+			rc = points_db__err(db, POINTS_EOVERFLOW, "item '%s': "
+			    "units ordered overflow", sku);
+			break;
+		}
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_OK)
+		*out = units;
+	return rc;
 }
 
 /* A repeated key: the order its first request placed. */

@@ -19,7 +19,7 @@ class ErrorClassTest(unittest.TestCase):
                     points.VersionError, points.Corrupt, points.Misuse,
                     points.Retry, points.LimitExceeded, points.OutOfStock,
                     points.NotEligible, points.QuotaExceeded,
-                    points.LedgerClosed):
+                    points.WindowClosed, points.LedgerClosed):
             self.assertTrue(issubclass(cls, points.Error), cls)
         self.assertTrue(issubclass(points.InvalidArgument, ValueError))
         self.assertTrue(issubclass(points.NotFound, LookupError))
@@ -48,7 +48,8 @@ class ErrorClassTest(unittest.TestCase):
                  points.NotPermitted: capi.POINTS_EPERM,
                  points.OutOfStock: capi.POINTS_EOUTOFSTOCK,
                  points.NotEligible: capi.POINTS_ENOTELIGIBLE,
-                 points.QuotaExceeded: capi.POINTS_EQUOTA}
+                 points.QuotaExceeded: capi.POINTS_EQUOTA,
+                 points.WindowClosed: capi.POINTS_EWINDOW}
         for cls, code in pairs.items():
             self.assertEqual(cls.code, code)
             e = points.errors.from_code(code, "m")

@@ -102,6 +102,19 @@ CALLS = {
     "item": lambda l, a: l.item("S"),
     "item_tier_price": lambda l, a: l.item_tier_price("S", "gold"),
     "item_price_for": lambda l, a: l.item_price_for("S", a),
+    "item_set_flash": lambda l, a: l.item_set_flash(
+        "S", points.FLASH_PERCENT, 10, 0, T0 + 1, "x"),
+    "item_set_window": lambda l, a: l.item_set_window("S", "x", 1),
+    "item_next_opening": lambda l, a: l.item_next_opening("S"),
+    "item_set_period_limit": lambda l, a: l.item_set_period_limit(
+        "S", points.PERIOD_DAY, 1, "x"),
+    "order_units_in_period": lambda l, a: l.order_units_in_period(
+        a, "S", points.PERIOD_DAY),
+    "mall_set_window": lambda l, a: l.mall_set_window("x", 1),
+    "mall_settings": lambda l, a: l.mall_settings(),
+    "mall_set_min_balance": lambda l, a: l.mall_set_min_balance(
+        "PTS", 1, "x"),
+    "mall_min_balance": lambda l, a: l.mall_min_balance("PTS"),
     "items": lambda l, a: l.items(),
     "item_history": lambda l, a: l.item_history("S"),
     "outbox_next": lambda l, a: l.outbox_next(0),
@@ -121,6 +134,8 @@ CALLS = {
     "item_codes_add": lambda l, a: l.item_codes_add("S", "C1", "me"),
     "item_codes": lambda l, a: l.item_codes("S"),
     "order_codes": lambda l, a: l.order_codes(ORDER),
+    "outbox_expiring_set": lambda l, a: l.outbox_expiring_set("PTS", 3),
+    "outbox_expiring": lambda l, a: l.outbox_expiring("PTS"),
 }
 
 

@@ -120,6 +120,24 @@ class MallTest(LedgerCase):
         with self.assertRaises(points.InvalidArgument):
             self.ledger.outbox_next(-1)
 
+    def test_expiring_notices(self):
+        self.ledger.earn(self.alice, 30, "PTS", expires_at=T0 + 3 * DAY)
+        self.ledger.earn(self.alice, 40, "PTS", expires_at=T0 + 30 * DAY)
+        self.assertEqual(self.ledger.outbox_expiring("PTS"), 0)
+        self.ledger.outbox_expiring_set("PTS", 7)
+        self.assertEqual(self.ledger.outbox_expiring("PTS"), 7)
+        self.ledger.expire_sweep()
+        self.ledger.expire_sweep()
+        told = [e for e in self.ledger.outbox()
+                if e.kind == points.OUTBOX_POINTS_EXPIRING]
+        self.assertEqual(len(told), 1)
+        self.assertEqual((told[0].account, told[0].subject,
+                          told[0].details["amount"],
+                          told[0].details["window"]),
+                         (self.alice.id, "PTS", 30, 7))
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.outbox_expiring_set("PTS", -1)
+
     def test_order_life_cycle(self):
         self.ledger.earn(self.alice, 500, "PTS")
         self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,

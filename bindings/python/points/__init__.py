@@ -17,7 +17,7 @@ from .errors import (Error, InvalidArgument, NotFound, AlreadyExists,
                      StorageError, OutOfMemory, StateError, AccountClosed,
                      VersionError, Corrupt, Misuse, Retry, LimitExceeded,
                      NotPermitted, OutOfStock, NotEligible, QuotaExceeded,
-                     LedgerClosed)
+                     WindowClosed, LedgerClosed)
 from .records import *  # noqa: F401,F403 (records and constants)
 from .ledger import Ledger, Batch, Hold, KEEP
 from .store import Store

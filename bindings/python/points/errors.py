@@ -123,6 +123,12 @@ class QuotaExceeded(Error):
     code = -21
 
 
+class WindowClosed(Error):
+    """Outside a redemption window: the mall or the item may not be
+    ordered on this day; the message names the next opening."""
+    code = -22
+
+
 class LedgerClosed(Misuse):
     """The ledger (or store) was used after close()."""
 
@@ -134,7 +140,7 @@ _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, AlreadyExists, InsufficientPoints, Frozen,
     Conflict, Overflow, Busy, StorageError, OutOfMemory, StateError,
     AccountClosed, VersionError, Corrupt, Misuse, Retry, LimitExceeded,
-    NotPermitted, OutOfStock, NotEligible, QuotaExceeded)}
+    NotPermitted, OutOfStock, NotEligible, QuotaExceeded, WindowClosed)}
 
 
 def from_code(code, message):

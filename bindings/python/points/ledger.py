@@ -34,7 +34,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       SweepReport, Txn, Rule, Tier, TierSweepReport,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
-                      Item, ItemChange, OutboxEvent, ITEMS_LISTED,
+                      Item, ItemChange, MallSettings, OutboxEvent,
+                      ITEMS_LISTED,
                       ITEMS_IN_STOCK, Order, OrderChange, CodePool,
                       OrderCode,
                       BacktestSummary, BacktestRow, Backtest,
@@ -775,6 +776,66 @@ class Ledger:
         return Item._make(self._call(_c.points_item_set_tier_price, sku,
                                      tier, price, actor, reason))
 
+    def item_set_flash(self, sku, kind, value, starts, ends, actor,
+                       reason=None):
+        """A flash discount on item sku from starts until (before) ends
+        (seconds or datetimes; starts 0: now): kind FLASH_PERCENT takes
+        value percent (1-99) off the account's price, the points off
+        rounded down; FLASH_PRICE caps it at value.  Value 0 removes
+        it.  An order pays the price in force when placed."""
+        if value == 0:
+            kind, starts, ends = 0, 0, 0
+        return Item._make(self._call(_c.points_item_set_flash, sku, kind,
+                                     value, seconds(starts), seconds(ends),
+                                     actor, reason))
+
+    def item_set_window(self, sku, actor, weekdays=0, monthdays=0,
+                        reason=None):
+        """Item sku's redemption window: the days of the week (bit 0
+        Monday) and of the month (bit 0 the 1st) it may be ordered on,
+        in the ledger's UTC offset; 0 for both: always."""
+        return Item._make(self._call(_c.points_item_set_window, sku,
+                                     weekdays, monthdays, actor, reason))
+
+    def item_next_opening(self, sku, at=0):
+        """The first time (seconds) at or after at (0: now) item sku may
+        be ordered; 0 when the mall's and its windows never meet."""
+        return self._call(_c.points_item_next_opening, sku, seconds(at))
+
+    def item_set_period_limit(self, sku, period, units, actor,
+                              reason=None):
+        """At most units of item sku an account may order in a period
+        (PERIOD_DAY, _WEEK, _MONTH, _YEAR); 0 removes the limit."""
+        return Item._make(self._call(_c.points_item_set_period_limit, sku,
+                                     period, units, actor, reason))
+
+    def order_units_in_period(self, account, sku, period, at=0):
+        """The units account ordered of item sku in the period holding
+        at (0: now), cancelled and returned orders left out."""
+        return self._call(_c.points_order_units_in_period,
+                          account_id(account), sku, period, seconds(at))
+
+    def mall_set_window(self, actor, weekdays=0, monthdays=0, reason=None):
+        """The mall's redemption window (as an item's: an order needs
+        both open)."""
+        return MallSettings._make(self._call(_c.points_mall_set_window,
+                                             weekdays, monthdays, actor,
+                                             reason))
+
+    def mall_settings(self):
+        """The mall's own settings, as MallSettings."""
+        return MallSettings._make(self._call(_c.points_mall_settings_get))
+
+    def mall_set_min_balance(self, asset, points, actor, reason=None):
+        """The balance of asset an account needs to spend before it may
+        redeem at all; 0 removes it."""
+        self._call(_c.points_mall_set_min_balance, asset, points, actor,
+                   reason)
+
+    def mall_min_balance(self, asset):
+        """The mall's minimum balance of asset; 0: none."""
+        return self._call(_c.points_mall_min_balance_get, asset)
+
     def item(self, sku):
         """Item sku of the catalogue."""
         return Item._make(self._call(_c.points_item_get, sku))
@@ -925,6 +986,16 @@ class Ledger:
                 return
             yield e
             after_seq = e.seq
+
+    def outbox_expiring_set(self, asset, days):
+        """Notices of points about to expire: every expiry sweep of asset
+        writes an OUTBOX_POINTS_EXPIRING event for each lot expiring
+        within days days, once per lot and window; 0 turns them off."""
+        self._call(_c.points_outbox_expiring_set, asset, days)
+
+    def outbox_expiring(self, asset):
+        """The notice window of asset in days (0: none)."""
+        return self._call(_c.points_outbox_expiring_get, asset)
 
     def outbox_prune(self, through_seq):
         """Delete the outbox events up to and including through_seq;

@@ -93,10 +93,17 @@ ITEMS_LISTED, ITEMS_IN_STOCK = 0x01, 0x02
 ITEM_CHANGED_CREATED, ITEM_CHANGED_DETAILS, ITEM_CHANGED_PRICE, \
     ITEM_CHANGED_STOCK, ITEM_CHANGED_LISTING, ITEM_CHANGED_TIER_PRICE = \
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+ITEM_CHANGED_FLASH, ITEM_CHANGED_WINDOW, ITEM_CHANGED_LIMITS = \
+    0x40, 0x80, 0x100
+# A flash discount's kinds (POINTS_FLASH_*), the periods of the limits per
+# account (POINTS_PERIOD_*).
+FLASH_PERCENT, FLASH_PRICE = 1, 2
+PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = 1, 2, 3, 4
 OUTBOX_LOW_STOCK = "item.low_stock"
 OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
 OUTBOX_ORDER_STATE = "order.state"
 OUTBOX_ORDER_SWITCHED = "order.switched"
+OUTBOX_POINTS_EXPIRING = "points.expiring"
 
 # An order's states (POINTS_ORDER_*).
 ORDER_SUBMITTED, ORDER_APPROVED, ORDER_SHIPPED, ORDER_DELIVERED, \
@@ -387,6 +394,12 @@ class Item(_record("Item")):
     def unlimited(self):
         """True when the item has no stock to run out of."""
         return self.stock == STOCK_UNLIMITED
+
+
+class MallSettings(_record("MallSettings")):
+    """The mall's own settings (Ledger.mall_settings): its redemption
+    window, with its last change's time, actor and reason."""
+    __slots__ = ()
 
 
 class ItemChange(_record("ItemChange")):

@@ -725,6 +725,82 @@ public final class Ledger implements AutoCloseable {
         return capi.points_item_set_tier_price(db(), sku, tier, price, actor, reason);
     }
 
+    /** A flash discount's kind: a percentage off ({@code POINTS_FLASH_PERCENT}). */
+    public static final int FLASH_PERCENT = capiConstants.POINTS_FLASH_PERCENT;
+    /** A flash discount's kind: a fixed price, a cap ({@code POINTS_FLASH_PRICE}). */
+    public static final int FLASH_PRICE = capiConstants.POINTS_FLASH_PRICE;
+    /** The periods of the limits per account ({@code POINTS_PERIOD_*}). */
+    public static final int PERIOD_DAY = capiConstants.POINTS_PERIOD_DAY;
+    public static final int PERIOD_WEEK = capiConstants.POINTS_PERIOD_WEEK;
+    public static final int PERIOD_MONTH = capiConstants.POINTS_PERIOD_MONTH;
+    public static final int PERIOD_YEAR = capiConstants.POINTS_PERIOD_YEAR;
+
+    /**
+     * A flash discount on item sku from starts until (before) ends, seconds since 1970 (starts 0:
+     * now): kind {@link #FLASH_PERCENT} takes value percent (1-99) off the account's price, the
+     * points off rounded down; {@link #FLASH_PRICE} caps it at value. Value 0 removes it. An order
+     * pays the price in force when it is placed ({@code points_item_set_flash}).
+     */
+    public synchronized Item setItemFlash(String sku, int kind, long value, long starts, long ends,
+            String actor, String reason) {
+        return capi.points_item_set_flash(db(), sku, kind, value, starts, ends, actor, reason);
+    }
+
+    /**
+     * Item sku's redemption window: the days of the week (bit 0 Monday) and of the month (bit 0
+     * the 1st) it may be ordered on, in the ledger's UTC offset; 0 for both: always.
+     */
+    public synchronized Item setItemWindow(String sku, int weekdays, int monthdays, String actor,
+            String reason) {
+        return capi.points_item_set_window(db(), sku, weekdays, monthdays, actor, reason);
+    }
+
+    /**
+     * The first time at or after t (0: now) item sku may be ordered, in seconds; 0 when the
+     * mall's window and the item's never meet.
+     */
+    public synchronized long itemNextOpening(String sku, long t) {
+        return capi.points_item_next_opening(db(), sku, t);
+    }
+
+    /** At most units of item sku an account may order in a period; 0 removes the limit. */
+    public synchronized Item setItemPeriodLimit(String sku, int period, long units, String actor,
+            String reason) {
+        return capi.points_item_set_period_limit(db(), sku, period, units, actor, reason);
+    }
+
+    /**
+     * The units account ordered of item sku in the period holding t (0: now), cancelled and
+     * returned orders left out: what the item's limit counts.
+     */
+    public synchronized long orderUnitsInPeriod(long account, String sku, int period, long t) {
+        return capi.points_order_units_in_period(db(), account, sku, period, t);
+    }
+
+    /** The mall's redemption window (an order needs it and the item's open). */
+    public synchronized MallSettings setMallWindow(int weekdays, int monthdays, String actor,
+            String reason) {
+        return capi.points_mall_set_window(db(), weekdays, monthdays, actor, reason);
+    }
+
+    public synchronized MallSettings mallSettings() {
+        return capi.points_mall_settings_get(db());
+    }
+
+    /**
+     * The balance of asset an account must have to spend before it may redeem at all; 0 removes
+     * it.
+     */
+    public synchronized void setMallMinBalance(String asset, long points, String actor,
+            String reason) {
+        capi.points_mall_set_min_balance(db(), asset, points, actor, reason);
+    }
+
+    /** The mall's minimum balance of asset; 0: none. */
+    public synchronized long mallMinBalance(String asset) {
+        return capi.points_mall_min_balance_get(db(), asset);
+    }
+
     public synchronized Item item(String sku) {
         return capi.points_item_get(db(), sku);
     }
@@ -896,6 +972,20 @@ public final class Ledger implements AutoCloseable {
     /** Delete the outbox events up to and including throughSeq; returns how many. */
     public synchronized long pruneOutbox(long throughSeq) {
         return capi.points_outbox_prune(db(), throughSeq);
+    }
+
+    /**
+     * Notices of points about to expire: every expiry sweep of asset writes a
+     * {@code points.expiring} outbox event for each lot expiring within days days, once
+     * per lot and window; 0 turns them off.
+     */
+    public synchronized void setExpiringWindow(String asset, long days) {
+        capi.points_outbox_expiring_set(db(), asset, days);
+    }
+
+    /** The notice window of asset in days (0: none). */
+    public synchronized long expiringWindow(String asset) {
+        return capi.points_outbox_expiring_get(db(), asset);
     }
 
     /** Accounts with id &gt;= fromId, ascending (the system accounts are 1-3). */

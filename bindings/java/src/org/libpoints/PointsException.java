@@ -92,6 +92,8 @@ public class PointsException extends RuntimeException {
             return new NotEligibleException(strerror, message);
         case capiConstants.POINTS_EQUOTA:
             return new QuotaExceededException(strerror, message);
+        case capiConstants.POINTS_EWINDOW:
+            return new WindowClosedException(strerror, message);
         default:
             return new PointsException(code, strerror, message);
         }

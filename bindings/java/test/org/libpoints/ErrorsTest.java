@@ -338,6 +338,7 @@ public class ErrorsTest {
             VersionException.class, CorruptException.class, MisuseException.class,
             RetryException.class, LimitException.class, PermissionException.class,
             OutOfStockException.class, NotEligibleException.class, QuotaExceededException.class,
+            WindowClosedException.class,
         };
         for (int i = 1; i < byCode.length; i++) {
             PointsException e = PointsException.of(-i, "m" + i);

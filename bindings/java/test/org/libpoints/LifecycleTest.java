@@ -82,6 +82,12 @@ public class LifecycleTest {
                 () -> l.restockItem("S", 1, "me", null), () -> l.setItemListed("S", false, "me", null),
                 () -> l.setItemTierPrice("S", "gold", 1, "me", null), () -> l.item("S"),
                 () -> l.itemTierPrice("S", "gold"), () -> l.itemPriceFor("S", a),
+                () -> l.setItemFlash("S", Ledger.FLASH_PERCENT, 10, 0, 1, "me", null),
+                () -> l.setItemWindow("S", 1, 0, "me", null), () -> l.itemNextOpening("S", 0),
+                () -> l.setItemPeriodLimit("S", Ledger.PERIOD_DAY, 1, "me", null),
+                () -> l.orderUnitsInPeriod(a, "S", Ledger.PERIOD_DAY, 0),
+                () -> l.setMallWindow(1, 0, "me", null), () -> l.mallSettings(),
+                () -> l.setMallMinBalance("PTS", 1, "me", null), () -> l.mallMinBalance("PTS"),
                 () -> l.items(null, false, false), () -> l.itemHistory("S"),
                 () -> l.outboxNext(0), () -> l.pruneOutbox(1),
                 () -> l.placeOrder(a, "S"), () -> l.approveOrder(id, null, null),
@@ -90,7 +96,8 @@ public class LifecycleTest {
                 () -> l.order(id), () -> l.orders(0, null, null), () -> l.orderHistory(id),
                 () -> l.exchangeOrder(id, null, null), () -> l.switchOrder(id, "S", null, null),
                 () -> l.itemCodesAdd("S", "C1", "me", null), () -> l.itemCodes("S"),
-                () -> l.orderCodes(id));
+                () -> l.orderCodes(id), () -> l.setExpiringWindow("PTS", 3),
+                () -> l.expiringWindow("PTS"));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

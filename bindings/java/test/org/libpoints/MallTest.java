@@ -211,6 +211,23 @@ public class MallTest {
     }
 
     @Test
+    public void expiringNotices() {
+        ledger.earn(Posting.of("PTS", alice, 30).expiresAt(T0 + 3 * 86400));
+        ledger.earn(Posting.of("PTS", alice, 40).expiresAt(T0 + 30 * 86400));
+        assertEquals(0, ledger.expiringWindow("PTS"));
+        ledger.setExpiringWindow("PTS", 7);
+        assertEquals(7, ledger.expiringWindow("PTS"));
+        ledger.expireSweep(T0);
+        ledger.expireSweep(T0);
+        OutboxEvent e = ledger.outboxNext(0);
+        assertEquals(OutboxEvent.POINTS_EXPIRING, e.kind());
+        assertEquals(alice, e.account());
+        assertTrue(e.data().contains("\"amount\":30"));
+        assertNull(ledger.outboxNext(e.seq()));
+        expect(InvalidArgumentException.class, () -> ledger.setExpiringWindow("PTS", -1));
+    }
+
+    @Test
     public void codePool() {
         ledger.earn(Posting.of("PTS", alice, 5000));
         ledger.createItem(ItemDef.of("CARD", "Shopping card", "virtual", "PTS", 500, 0)

@@ -1,0 +1,55 @@
+/* window.h - the mall's rules of placing (points/mall.h): redemption
+ * windows (window.c), the mall's settings and minimum balances
+ * (settings.c), and the limits per account and period (limit.c).
+ *
+ * Stored (settings.c's keyspace):
+ *   mallset   'w' -> the mall's window; 'm' | asset -> its minimum
+ *             balance */
+#ifndef POINTS_MALL_WINDOW_H
+#define POINTS_MALL_WINDOW_H
+
+#include <stdint.h>
+
+#include "points.h"
+#include "mall/item.h"
+
+/* Is day (days since 1970-01-01) in the window of masks weekdays and
+ * monthdays? */
+int points_window__has(unsigned int weekdays, unsigned int monthdays,
+    int64_t day);
+/* The masks' checks: POINTS_EINVAL naming what, else POINTS_OK. */
+int points_window__check(points_db *db, const char *what,
+    unsigned int weekdays, unsigned int monthdays);
+/* May item r be ordered at time t (the mall's window and r's)?
+ * POINTS_OK, or POINTS_EWINDOW with a message naming the next day both
+ * open; *opens (may be NULL) is when they next open (t when open; 0:
+ * never). */
+int points_window__item_open(points_db *db, const points_item_rec *r,
+    int64_t t, int64_t *opens);
+
+/* The mall's settings, inside a transaction (none stored: zeroes). */
+int points_mall__settings(points_db *db, points_mall_settings *out);
+/* The minimum balance of asset, inside a transaction (0: none). */
+int points_mall__min_balance(points_db *db, const char *asset,
+    int64_t *out);
+/* May account (external id ext) redeem in asset?  POINTS_OK, or
+ * POINTS_EINSUFFICIENT naming the minimum and what it has. */
+int points_mall__min_balance_check(points_db *db, int64_t account,
+    const char *ext, const char *asset);
+
+/* The first second of the period (POINTS_PERIOD_*) that holds t, in the
+ * ledger's UTC offset. */
+int64_t points_period__start(points_db *db, int period, int64_t t);
+/* Would account ordering quantity units of r at time t pass its limits
+ * per period?  POINTS_OK, or POINTS_EQUOTA naming the limit and what
+ * the period holds. */
+int points_period__check(points_db *db, const points_item_rec *r,
+    int64_t account, const char *ext, int64_t quantity, int64_t t);
+/* The first second after that period. */
+int64_t points_period__end(points_db *db, int period, int64_t t);
+/* The units of account's orders of item sku placed at since or later
+ * and before until, those cancelled or returned left out (order.c). */
+int points_order__units_since(points_db *db, int64_t account,
+    const char *sku, int64_t since, int64_t until, int64_t *out);
+
+#endif
