@@ -495,7 +495,7 @@ item_setup(points_db *db, unsigned int found)
 	char skus[UPGRADE_CHUNK][POINTS_SKU_MAX + 1];
 	unsigned char lo[POINTS_SKU_MAX + 1];
 	size_t n, i, lol = 0;
-	int rc;
+	int rc = POINTS_OK;
 
 	if (found == 0)
 		return POINTS_OK; /* a new ledger (or one made before modules
