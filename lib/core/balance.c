@@ -1229,8 +1229,12 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 		uint64_t d = points_rd__uvar(&r);
 		int64_t amount = (int64_t)points_rd__uvar(&r);
 
+		/* a damaged gap must not overflow day: the full decode
+		 * reports it */
+		if (d > POINTS_DAY_NEVER)
+			break;
 		day += (int64_t)d;
-		if (day >= today || d > POINTS_DAY_NEVER)
+		if (day >= today)
 			break;
 		if (points_codec__add(due, amount))
 			r.err = POINTS_ECORRUPT;
