@@ -27,7 +27,7 @@
 /* The symbol store/store.c looks up in the loaded library. */
 #define POINTS_PG_OPEN_SYMBOL "points_store_pg_open"
 /* The file it loads (the soname's major). */
-#define POINTS_PG_LIBRARY "libpoints_pg.so.0"
+#define POINTS_PG_SONAME "libpoints_pg.so.0"
 
 /* Connect with conninfo (libpq's "key=value ..." or a postgresql://
  * URI) and make *out a store over the ledger in schema (1-63 of

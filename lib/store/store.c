@@ -18,16 +18,10 @@
 #include "points/sys/store.h"
 #include "util/alloc.h"
 #include "store/store.h"
+#include "pg/pg.h" /* what to load: libpoints.so never links it */
 
 #define MEMORY_SCHEME "memory:"
 #define SQLITE_SCHEME "sqlite:"
-/* What pg/pg.h names: the library's soname and its open function,
- * int (const char *conninfo, const char *schema, points_store **,
- * char *err, size_t errlen). */
-#define PG_LIBRARY "libpoints_pg.so.0"
-#define PG_OPEN_SYMBOL "points_store_pg_open"
-typedef int pg_open_fn(const char *, const char *, points_store **, char *,
-    size_t);
 
 /* "memory:" takes one option, mode=rwc (what it always does); mode=rw
  * would open an existing ledger, and a new memory store holds none. */
@@ -96,12 +90,12 @@ pg_open(const char *uri, points_store **out, char *err, size_t errlen)
 {
 	const char *lib = getenv("POINTS_PG_LIBRARY");
 	char schema[64], *conn = NULL;
-	pg_open_fn *open_fn;
+	points_pg_open_fn *open_fn;
 	void *h;
 	int rc;
 
 	if (!lib || !*lib)
-		lib = PG_LIBRARY;
+		lib = POINTS_PG_SONAME;
 	if (!(h = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
 		if (errlen)
 			snprintf(err, errlen, "postgresql: cannot load %s "
@@ -111,12 +105,12 @@ pg_open(const char *uri, points_store **out, char *err, size_t errlen)
 	/* C cannot convert an object pointer to a function pointer; POSIX
 	 * guarantees dlsym's result can be: copy the bytes */
 	{
-		void *sym = dlsym(h, PG_OPEN_SYMBOL);
+		void *sym = dlsym(h, POINTS_PG_OPEN_SYMBOL);
 
 		if (!sym) {
 			if (errlen)
 				snprintf(err, errlen, "postgresql: %s has no "
-				    "%s", lib, PG_OPEN_SYMBOL);
+				    "%s", lib, POINTS_PG_OPEN_SYMBOL);
 			return POINTS_ESTORAGE;
 		}
 		memcpy(&open_fn, &sym, sizeof(open_fn));
