@@ -773,8 +773,8 @@ START_TEST(test_format_1_items_upgraded)
 		    POINTS_OK);
 	}
 	points_close(d);
-	/* the record as format 1 wrote it: version 1, without the ten
-	 * trailing fields (0: a byte each) */
+	/* the record as format 1 wrote it: version 1, without the eleven
+	 * trailing fields of versions 2 and 3 (0: a byte each) */
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "mallitem", 0, &ks), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);
@@ -782,10 +782,10 @@ START_TEST(test_format_1_items_upgraded)
 	ck_assert_int_eq(s->get(s, ks, "OLD", 3, &v, &vl), POINTS_OK);
 	ck_assert_uint_lt(vl, sizeof(buf));
 	memcpy(buf, v, vl);
-	ck_assert_uint_eq(buf[0], 2);
-	ck_assert_mem_eq(buf + vl - 10, "\0\0\0\0\0\0\0\0\0\0", 10);
+	ck_assert_uint_eq(buf[0], 3);
+	ck_assert_mem_eq(buf + vl - 11, "\0\0\0\0\0\0\0\0\0\0\0", 11);
 	buf[0] = 1;
-	ck_assert_int_eq(s->put(s, ks, "OLD", 3, buf, vl - 10), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "OLD", 3, buf, vl - 11), POINTS_OK);
 	ck_assert_int_eq(s->put(s, meta, "module:mall_item", 16, "\x01", 1),
 	    POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
@@ -794,12 +794,12 @@ START_TEST(test_format_1_items_upgraded)
 	ck_assert_int_eq(points_item_get(d, "OLD", &after), POINTS_OK);
 	ck_assert_mem_eq(&after, &before, sizeof(after));
 	points_close(d);
-	/* the open rewrote it as version 2 */
+	/* the open rewrote it as version 3 */
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "mallitem", 0, &ks), POINTS_OK);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->get(s, ks, "OLD", 3, &v, &vl), POINTS_OK);
-	ck_assert_uint_eq(((const unsigned char *)v)[0], 2);
+	ck_assert_uint_eq(((const unsigned char *)v)[0], 3);
 	s->rollback(s);
 	points_store_close(s);
 	d = tu_open_bare(uri);

@@ -30,7 +30,7 @@ extern "C" {
  * with a tier price pays that instead); min_tier makes it tier-only.
  * Tiers are the rows of the tier table (points_tier_set(3)): an account
  * may buy a tier-only item when its tier's rank is at least min_tier's. */
-#define POINTS_ITEM_DEF_VERSION 1
+#define POINTS_ITEM_DEF_VERSION 2
 typedef struct points_item_def {
 	unsigned int version;    /* POINTS_ITEM_DEF_VERSION */
 	const char *sku;         /* 1-64 of [A-Za-z0-9_.-] */
@@ -51,10 +51,14 @@ typedef struct points_item_def {
 	int listed;              /* 1: on sale; 0: delisted */
 	const char *actor;       /* who made the change: 1-64 bytes */
 	const char *reason;      /* may be NULL: up to 256 bytes */
+	/* version 2 */
+	int64_t cash;            /* >= 0: cash a unit beside price, in the
+	                          * minor units of the host's currency
+	                          * (points + cash); 0: none */
 } points_item_def;
 #define POINTS_ITEM_DEF_INIT { POINTS_ITEM_DEF_VERSION, NULL, NULL, NULL, \
 	NULL, NULL, NULL, 0, 0, 0, 0, POINTS_ITEM_RETURN_DAYS, NULL, 1, NULL, \
-	NULL }
+	NULL, 0 }
 POINTS_EXTERN int points_item_def_init(points_item_def *d,
     unsigned int version);
 
@@ -97,6 +101,9 @@ typedef struct points_item {
 	int64_t limit_week;
 	int64_t limit_month;
 	int64_t limit_year;
+	/* Cash a unit beside price (points + cash; minor units); 0: none.
+	 * Tier prices and flash discounts change the points, not it. */
+	int64_t cash;
 } points_item;
 
 /* Add an item (POINTS_EEXISTS when its SKU is taken). */
@@ -208,6 +215,35 @@ POINTS_EXTERN int points_mall_set_min_balance(points_db *db,
 POINTS_EXTERN int points_mall_min_balance_get(points_db *db,
     const char *asset, int64_t *out);
 
+/* ---- Points and cash ----
+ * Per asset, what its points are worth in cash: points points = cash
+ * minor units of the host's currency (100 points = 1000 fen, 10.00
+ * yuan: points 100, cash 1000), each term 1 to POINTS_CASH_RATIO_MAX.
+ * An order may pay part of its points price in cash at that ratio
+ * (points_order_req.points_max); an item may also have a cash part of
+ * its own (points_item_def.cash).  The library only works the cash out
+ * and records it on the order (points_order.cash): the host collects
+ * it, and pays it back when the order is cancelled or returned.
+ * Points converted to cash cost ceil(points * cash / points of the
+ * ratio) minor units: exact integer arithmetic, rounded up (in the
+ * mall's favour). */
+#define POINTS_CASH_RATIO_MAX 1000000000
+typedef struct points_cash_ratio {
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t points;  /* these many points ... */
+	int64_t cash;    /* ... are worth this much cash; both 0: no ratio */
+	int64_t updated; /* its last change; 0: never */
+	char actor[POINTS_ACTOR_MAX + 1];
+	char reason[POINTS_REASON_MAX + 1];
+} points_cash_ratio;
+/* Set the ratio of asset; points and cash 0 remove it. */
+POINTS_EXTERN int points_mall_set_cash_ratio(points_db *db,
+    const char *asset, int64_t points, int64_t cash, const char *actor,
+    const char *reason, points_cash_ratio *out);
+/* The ratio of asset (points and cash 0: it has none). */
+POINTS_EXTERN int points_mall_cash_ratio_get(points_db *db,
+    const char *asset, points_cash_ratio *out);
+
 /* The catalogue, by SKU: the items of category (NULL or "": every
  * item; else the category and its sub-categories), only those listed
  * and in stock with the flags. */
@@ -258,6 +294,8 @@ typedef struct points_item_change {
 	int64_t limit_week;
 	int64_t limit_month;
 	int64_t limit_year;
+	int64_t cash;         /* after the change (a change of it is
+	                       * POINTS_ITEM_CHANGED_PRICE) */
 } points_item_change;
 
 /* The changes of item sku, oldest first. */
@@ -291,7 +329,7 @@ POINTS_EXTERN void points_item_history_iterator_free(
 #define POINTS_CARRIER_MAX 64         /* UTF-8, at least 1 byte */
 #define POINTS_TRACKING_MAX 64        /* UTF-8, at least 1 byte */
 
-#define POINTS_ORDER_REQ_VERSION 1
+#define POINTS_ORDER_REQ_VERSION 2
 typedef struct points_order_req {
 	unsigned int version;        /* POINTS_ORDER_REQ_VERSION */
 	int64_t account;             /* who orders */
@@ -301,9 +339,15 @@ typedef struct points_order_req {
 	const char *idempotency_key; /* may be NULL: a double click is one
 	                              * order */
 	const char *actor;           /* may be NULL: who placed it */
+	/* version 2 */
+	int64_t points_max;          /* -1: the points price all in points;
+	                              * else at most this many points (>= 1),
+	                              * the rest of the points price paid in
+	                              * cash at the asset's ratio
+	                              * (points_mall_set_cash_ratio) */
 } points_order_req;
 #define POINTS_ORDER_REQ_INIT { POINTS_ORDER_REQ_VERSION, 0, NULL, 1, NULL, \
-	NULL, NULL }
+	NULL, NULL, -1 }
 POINTS_EXTERN int points_order_req_init(points_order_req *r,
     unsigned int version);
 
@@ -314,7 +358,7 @@ typedef struct points_order {
 	char asset[POINTS_ASSET_MAX + 1];
 	int64_t quantity;
 	int64_t unit_price;          /* what the account paid a unit */
-	int64_t amount;              /* points in all */
+	int64_t amount;              /* points in all (held, then spent) */
 	int state;                   /* POINTS_ORDER_* */
 	int64_t created;
 	int64_t updated;             /* its last change of state */
@@ -329,6 +373,13 @@ typedef struct points_order {
 	char note[POINTS_ORDER_NOTE_MAX + 1];
 	int64_t changes;             /* entries of its history */
 	int replayed;                /* 1: returned for a repeated key */
+	/* Points + cash: what the host collects, in minor units of its
+	 * currency (the items' cash parts, and cash_points at the asset's
+	 * ratio, rounded up); the library moves no cash. */
+	int64_t cash;
+	int64_t cash_points;         /* points of the price paid in cash:
+	                              * quantity * unit_price = amount +
+	                              * cash_points */
 } points_order;
 
 /* Place an order: checks, in this order, the account (not a system
@@ -336,10 +387,16 @@ typedef struct points_order {
  * delisted: POINTS_ESTATE), the mall's and the item's windows
  * (POINTS_EWINDOW), its tier (POINTS_ENOTELIGIBLE), its stock
  * (POINTS_EOUTOFSTOCK), its order limit and its limits per period
- * (POINTS_EQUOTA), the mall's minimum balance and what the account has
+ * (POINTS_EQUOTA), the mall's minimum balance, the cash (points_max
+ * below the points price with no ratio for the asset: POINTS_ENOTFOUND;
+ * a figure past 64 bits: POINTS_EOVERFLOW) and what the account has
  * available (POINTS_EINSUFFICIENT); then holds the points at the price
  * in force (a flash discount) and takes the stock, in one transaction.
- * A refusal writes nothing. */
+ * A refusal writes nothing.  With points_max, the order holds
+ * min(points_max, the points price) points and pays the rest of the
+ * points price in cash (cash_points, converted rounded up, plus the
+ * item's cash part a unit: cash).  An order paid partly in cash, or of
+ * an item with a cash part, cannot be switched (POINTS_ESTATE). */
 POINTS_EXTERN int points_order_place(points_db *db,
     const points_order_req *req, points_order *out);
 /* The state changes; actor and reason may be NULL.  A change the

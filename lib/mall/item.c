@@ -16,12 +16,16 @@
 /* Format 2: items and their changes keep a flash discount, a window
  * and limits per period (version-2 records: version 1's fields, then
  * those); setup rewrites a format-1 ledger's items as version 2.  The
- * changes are history, kept as written: version 1 reads them as 0. */
-#define ITEM_FORMAT 2
+ * changes are history, kept as written: version 1 reads them as 0.
+ * Format 3: a cash part (points + cash), appended in version-3 records
+ * of both; older ones read it as 0. */
+#define ITEM_FORMAT 3
 #define ITEM_V1 1
 #define ITEM_V2 2
+#define ITEM_V3 3
 #define CHANGE_V1 1
 #define CHANGE_V2 2
+#define CHANGE_V3 3
 
 static points_ksdef item_ks = { "mallitem", 0, 0 };
 static points_ksdef log_ks = { "mallitemlog", POINTS_KS_ORDERED, 0 };
@@ -147,6 +151,10 @@ check_def(points_db *db, const points_item_def *d)
 	    (rc = check_price(db, s, "price", d->price)) ||
 	    (rc = check_stock(db, s, d->stock)))
 		return rc;
+	if (d->cash < 0)
+		return points_db__err(db, POINTS_EINVAL, "item '%s': cash must "
+		    "not be negative (0: none; got %lld)", s,
+		    (long long)d->cash);
 	if (d->low_stock < 0 || d->order_limit < 0 || d->return_days < 0)
 		return points_db__err(db, POINTS_EINVAL, "item '%s': "
 		    "low_stock, order_limit and return_days must not be "
@@ -173,7 +181,7 @@ encode(points_buf *b, const points_item_rec *r)
 	int64_t i;
 
 	points_buf__reset(b);
-	points_buf__u8(b, ITEM_V2);
+	points_buf__u8(b, ITEM_V3);
 	points_buf__str(b, it->name);
 	points_buf__str(b, it->description);
 	points_buf__str(b, it->image_url);
@@ -208,6 +216,8 @@ encode(points_buf *b, const points_item_rec *r)
 	points_buf__svar(b, it->limit_week);
 	points_buf__svar(b, it->limit_month);
 	points_buf__svar(b, it->limit_year);
+	/* version 3 */
+	points_buf__svar(b, it->cash);
 }
 
 static int
@@ -222,7 +232,7 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 	memset(r, 0, sizeof(*r));
 	points_rd__init(&rd, v, vl);
 	ver = points_rd__u8(&rd);
-	if (ver != ITEM_V1 && ver != ITEM_V2)
+	if (ver < ITEM_V1 || ver > ITEM_V3)
 		rd.err = POINTS_ECORRUPT;
 	points_rd__str(&rd, it->name, sizeof(it->name));
 	points_rd__str(&rd, it->description, sizeof(it->description));
@@ -261,7 +271,9 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 		it->limit_month = points_rd__svar(&rd);
 		it->limit_year = points_rd__svar(&rd);
 	}
-	if (rd.err || strlen(sku) > POINTS_SKU_MAX)
+	if (ver >= ITEM_V3)
+		it->cash = points_rd__svar(&rd);
+	if (rd.err || it->cash < 0 || strlen(sku) > POINTS_SKU_MAX)
 		return points_db__err(db, POINTS_ECORRUPT, "item '%s': record "
 		    "unreadable", sku);
 	strcpy(it->sku, sku);
@@ -402,7 +414,7 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	r->it.changes++;
 	r->it.updated = points_db__time(db, 0);
 	points_buf__reset(b);
-	points_buf__u8(b, CHANGE_V2);
+	points_buf__u8(b, CHANGE_V3);
 	points_buf__svar(b, r->it.updated);
 	points_buf__uvar(b, what);
 	points_buf__svar(b, r->it.price);
@@ -423,6 +435,8 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	points_buf__svar(b, it->limit_week);
 	points_buf__svar(b, it->limit_month);
 	points_buf__svar(b, it->limit_year);
+	/* version 3 */
+	points_buf__svar(b, it->cash);
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	kl = log_key(k, r->it.sku, r->it.changes);
@@ -448,7 +462,7 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
 	points_rd__init(&rd, v, vl);
 	ver = points_rd__u8(&rd);
 	if (kl < 6 || kl - 5 > POINTS_SKU_MAX || k[kl - 5] != 0 ||
-	    (ver != CHANGE_V1 && ver != CHANGE_V2))
+	    ver < CHANGE_V1 || ver > CHANGE_V3)
 		rd.err = POINTS_ECORRUPT;
 	if (!rd.err) {
 		memcpy(c->sku, k, kl - 5);
@@ -475,6 +489,8 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
 		c->limit_month = points_rd__svar(&rd);
 		c->limit_year = points_rd__svar(&rd);
 	}
+	if (ver >= CHANGE_V3)
+		c->cash = points_rd__svar(&rd);
 	if (rd.err)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "item change record unreadable");
@@ -552,6 +568,7 @@ static const points_field def_fields[] = {
 };
 static const size_t def_sizes[] = {
 	0, POINTS_END_OF(points_item_def, reason), /* 1 */
+	POINTS_END_OF(points_item_def, cash),      /* 2: a cash part */
 };
 static const points_item_def def_defaults = POINTS_ITEM_DEF_INIT;
 static const points_reqtype def_req = {
@@ -587,6 +604,7 @@ apply_def(points_item_rec *r, const points_item_def *d)
 	it->order_limit = d->order_limit;
 	it->return_days = d->return_days;
 	it->listed = d->listed;
+	it->cash = d->cash;
 	if (strcmp(was.name, it->name) || strcmp(was.description,
 	    it->description) || strcmp(was.image_url, it->image_url) ||
 	    strcmp(was.category, it->category) || strcmp(was.asset,
@@ -595,7 +613,7 @@ apply_def(points_item_rec *r, const points_item_def *d)
 	    was.order_limit != it->order_limit ||
 	    was.return_days != it->return_days)
 		what |= POINTS_ITEM_CHANGED_DETAILS;
-	if (was.price != it->price)
+	if (was.price != it->price || was.cash != it->cash)
 		what |= POINTS_ITEM_CHANGED_PRICE;
 	if (was.stock != it->stock)
 		what |= POINTS_ITEM_CHANGED_STOCK;

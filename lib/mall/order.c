@@ -40,6 +40,8 @@
  * readers refuse as corrupt (a format 1 ledger upgrades as it is) */
 #define ORDER_FORMAT 2
 #define ORDER_V1 1
+#define ORDER_V2 2 /* version 1's fields, then the cash (points + cash);
+                    * version 1 reads it as 0 */
 #define CHANGE_V1 1
 /* The fingerprint's first byte: no transaction type has it (the
  * events' is 65). */
@@ -84,7 +86,7 @@ static void
 encode(points_buf *b, const points_order *o)
 {
 	points_buf__reset(b);
-	points_buf__u8(b, ORDER_V1);
+	points_buf__u8(b, ORDER_V2);
 	points_buf__svar(b, o->account);
 	points_buf__str(b, o->sku);
 	points_buf__str(b, o->asset);
@@ -103,6 +105,9 @@ encode(points_buf *b, const points_order *o)
 	points_buf__svar(b, o->return_days);
 	points_buf__str(b, o->note);
 	points_buf__svar(b, o->changes);
+	/* version 2 */
+	points_buf__svar(b, o->cash);
+	points_buf__svar(b, o->cash_points);
 }
 
 static int
@@ -111,12 +116,14 @@ decode(points_db *db, const unsigned char id[POINTS_UUID_LEN], const void *v,
 {
 	points_order *o = &r->o;
 	points_rd rd;
+	unsigned ver;
 
 	memset(r, 0, sizeof(*r));
 	memcpy(r->id, id, POINTS_UUID_LEN);
 	points_ids__format(id, o->id);
 	points_rd__init(&rd, v, vl);
-	if (points_rd__u8(&rd) != ORDER_V1)
+	ver = points_rd__u8(&rd);
+	if (ver < ORDER_V1 || ver > ORDER_V2)
 		rd.err = POINTS_ECORRUPT;
 	o->account = points_rd__svar(&rd);
 	points_rd__str(&rd, o->sku, sizeof(o->sku));
@@ -136,7 +143,12 @@ decode(points_db *db, const unsigned char id[POINTS_UUID_LEN], const void *v,
 	o->return_days = points_rd__svar(&rd);
 	points_rd__str(&rd, o->note, sizeof(o->note));
 	o->changes = points_rd__svar(&rd);
-	if (rd.err || o->state >= NSTATES)
+	if (ver >= ORDER_V2) {
+		o->cash = points_rd__svar(&rd);
+		o->cash_points = points_rd__svar(&rd);
+	}
+	if (rd.err || o->state >= NSTATES || o->cash < 0 ||
+	    o->cash_points < 0)
 		return points_db__err(db, POINTS_ECORRUPT, "order %s: record "
 		    "unreadable", o->id);
 	return POINTS_OK;
@@ -256,6 +268,8 @@ record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
 	points_outbox__json_str(&j, "to", state_name(r->o.state));
 	points_outbox__json_int(&j, "quantity", r->o.quantity);
 	points_outbox__json_int(&j, "amount", r->o.amount);
+	if (r->o.cash)
+		points_outbox__json_int(&j, "cash", r->o.cash);
 	if (r->o.state == POINTS_ORDER_SHIPPED) {
 		points_outbox__json_str(&j, "carrier", r->o.carrier);
 		points_outbox__json_str(&j, "tracking", r->o.tracking);
@@ -293,9 +307,12 @@ static const points_field req_fields[] = {
 	    POINTS_FIELD_KEY, 1),
 	POINTS_FIELD(points_order_req, actor, POINTS_FIELD_STR,
 	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(points_order_req, points_max, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 2),
 };
 static const size_t req_sizes[] = {
 	0, POINTS_END_OF(points_order_req, actor), /* 1 */
+	POINTS_END_OF(points_order_req, points_max), /* 2: points + cash */
 };
 static const points_order_req req_defaults = POINTS_ORDER_REQ_INIT;
 const points_reqtype points_order__req = {
@@ -341,6 +358,10 @@ validate_place(points_db *db, const points_write_op *op, const void *req,
 	if ((rc = points_db__check_str(db, "order note", r->note,
 	    POINTS_ORDER_NOTE_MAX, 0)))
 		return rc;
+	if (r->points_max != -1 && r->points_max < 1)
+		return points_db__err(db, POINTS_EINVAL, "order: points_max "
+		    "must be -1 (all in points) or at least 1 (got %lld)",
+		    (long long)r->points_max);
 	return check_actor(db, r->actor, NULL);
 }
 
@@ -356,7 +377,8 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	points_txn t;
 	unsigned char k[IDX_MAX];
 	char memo[POINTS_MEMO_MAX + 1];
-	int64_t unit, amount, now, hseq = 0;
+	int64_t unit, amount, now, hseq = 0, cash = 0, cash_points = 0;
+	int64_t unit_cash;
 	int rc;
 
 	(void)op;
@@ -406,6 +428,20 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		    "units at %lld points overflow", r->sku,
 		    (long long)r->quantity, (long long)unit);
 	amount = unit * r->quantity;
+	/* points + cash: the item's cash part, and what points_max leaves
+	 * of the points price at the asset's ratio, rounded up */
+	if (r->points_max != -1 && r->points_max < amount) {
+		cash_points = amount - r->points_max;
+		amount = r->points_max;
+		if ((rc = points_mall__cash_of(db, item.it.asset, cash_points,
+		    &cash)))
+			return rc;
+	}
+	if (item.it.cash && (__builtin_mul_overflow(item.it.cash, r->quantity,
+	    &unit_cash) || __builtin_add_overflow(cash, unit_cash, &cash)))
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': the "
+		    "cash of %lld units overflows", r->sku,
+		    (long long)r->quantity);
 	/* the points: a hold (insufficient points refused there) */
 	snprintf(memo, sizeof(memo), "order %.64s x%lld", r->sku,
 	    (long long)r->quantity);
@@ -428,6 +464,8 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	o.o.quantity = r->quantity;
 	o.o.unit_price = unit;
 	o.o.amount = amount;
+	o.o.cash = cash;
+	o.o.cash_points = cash_points;
 	o.o.state = POINTS_ORDER_SUBMITTED;
 	o.o.created = points_db__time(db, 0);
 	o.o.return_days = item.it.return_days;
@@ -708,6 +746,10 @@ switch_item(points_db *db, order_rec *o, const change_args *c,
 	if (codes)
 		return points_db__err(db, POINTS_ESTATE, "order %s: its codes "
 		    "were issued: it cannot be switched", o->o.id);
+	if (o->o.cash)
+		return points_db__err(db, POINTS_ESTATE, "order %s is paid "
+		    "partly in cash: it cannot be switched (cancel it)",
+		    o->o.id);
 	if ((rc = points_account__load(db, o->o.account, &a)) ||
 	    (rc = points_item__load(db, c->sku, &item)))
 		return rc;
@@ -720,6 +762,9 @@ switch_item(points_db *db, order_rec *o, const change_args *c,
 		    o->o.id, o->o.asset);
 	if ((rc = points_item__tier_allows(db, &item, a.tier)))
 		return rc;
+	if (item.it.cash)
+		return points_db__err(db, POINTS_ESTATE, "item '%s' has a cash "
+		    "part: it cannot replace order %s's", c->sku, o->o.id);
 	unit = points_item__price_of(&item, a.tier);
 	if (unit > o->o.unit_price)
 		return points_db__err(db, POINTS_EINVAL, "item '%s' costs "

@@ -269,3 +269,181 @@ points_mall_min_balance_get(points_db *db, const char *asset, int64_t *out)
 		*out = min;
 	return rc;
 }
+
+/* ---- Points to cash ----
+ * Per asset: points points are worth cash minor units of cash (100
+ * points = 1000 fen, 10.00 yuan), each term 1 to POINTS_CASH_RATIO_MAX,
+ * so that the conversion's products fit in 64 bits (cash_of). */
+
+#define CASH_V1 1
+
+static size_t
+cash_key(unsigned char *k, const char *asset)
+{
+	size_t l = strlen(asset);
+
+	k[0] = 'c';
+	memcpy(k + 1, asset, l);
+	return l + 1;
+}
+
+int
+points_mall__cash_ratio(points_db *db, const char *asset,
+    points_cash_ratio *out)
+{
+	unsigned char k[1 + POINTS_ASSET_MAX];
+	const void *v;
+	size_t vl;
+	points_rd rd;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->asset, sizeof(out->asset), "%s", asset);
+	rc = points_db__get(db, &set_ks, k, cash_key(k, asset), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	points_rd__init(&rd, v, vl);
+	if (points_rd__u8(&rd) != CASH_V1)
+		rd.err = POINTS_ECORRUPT;
+	out->points = points_rd__svar(&rd);
+	out->cash = points_rd__svar(&rd);
+	out->updated = points_rd__svar(&rd);
+	points_rd__str(&rd, out->actor, sizeof(out->actor));
+	points_rd__str(&rd, out->reason, sizeof(out->reason));
+	if (rd.err || out->points < 1 || out->points > POINTS_CASH_RATIO_MAX ||
+	    out->cash < 1 || out->cash > POINTS_CASH_RATIO_MAX)
+		return points_db__err(db, POINTS_ECORRUPT, "the mall's cash "
+		    "ratio of %s: record unreadable", asset);
+	return POINTS_OK;
+}
+
+int
+points_mall__cash_of(points_db *db, const char *asset, int64_t points,
+    int64_t *out)
+{
+	points_cash_ratio r;
+	int64_t whole, part;
+	int rc;
+
+	if (points == 0) {
+		*out = 0;
+		return POINTS_OK;
+	}
+	if ((rc = points_mall__cash_ratio(db, asset, &r)))
+		return rc;
+	if (r.points == 0)
+		return points_db__err(db, POINTS_ENOTFOUND, "asset %s has no "
+		    "points-to-cash ratio (points_mall_set_cash_ratio): %lld "
+		    "points cannot be paid in cash", asset, (long long)points);
+	/* ceil(points * cash / r.points), exactly: points = q * r.points +
+	 * m, so it is q * cash + ceil(m * cash / r.points); m and cash are
+	 * below 2^30, so m * cash fits; only q * cash and the sum can
+	 * overflow, and then the figure itself does */
+	if (__builtin_mul_overflow(points / r.points, r.cash, &whole))
+		goto overflow;
+	part = points % r.points * r.cash;
+	part = part / r.points + (part % r.points != 0);
+	if (__builtin_add_overflow(whole, part, out))
+		goto overflow;
+	return POINTS_OK;
+overflow:
+	return points_db__err(db, POINTS_EOVERFLOW, "%lld %s in cash at %lld "
+	    "points = %lld overflows", (long long)points, asset,
+	    (long long)r.points, (long long)r.cash);
+}
+
+static int
+set_cash_in(points_db *db, const char *asset, int64_t points, int64_t cash,
+    const char *actor, const char *reason, points_cash_ratio *out)
+{
+	unsigned char k[1 + POINTS_ASSET_MAX];
+	points_asset_rec a;
+	points_cash_ratio was;
+	points_buf *b = &db->vbuf;
+	size_t kl = cash_key(k, asset);
+	int rc;
+
+	if ((rc = points_asset__find(db, asset, &a)) ||
+	    (rc = points_mall__cash_ratio(db, asset, &was)))
+		return rc;
+	*out = was;
+	if (was.points == points && was.cash == cash)
+		return POINTS_OK; /* as it was */
+	if (points == 0) {
+		memset(out, 0, sizeof(*out));
+		strcpy(out->asset, asset);
+		return points_db__del(db, &set_ks, k, kl);
+	}
+	out->points = points;
+	out->cash = cash;
+	out->updated = points_db__time(db, 0);
+	snprintf(out->actor, sizeof(out->actor), "%s", actor);
+	snprintf(out->reason, sizeof(out->reason), "%s", reason ? reason : "");
+	points_buf__reset(b);
+	points_buf__u8(b, CASH_V1);
+	points_buf__svar(b, out->points);
+	points_buf__svar(b, out->cash);
+	points_buf__svar(b, out->updated);
+	points_buf__str(b, out->actor);
+	points_buf__str(b, out->reason);
+	if (b->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &set_ks, k, kl, b->data, b->len);
+}
+
+POINTS_EXTERN int
+points_mall_set_cash_ratio(points_db *db, const char *asset, int64_t points,
+    int64_t cash, const char *actor, const char *reason,
+    points_cash_ratio *out)
+{
+	points_cash_ratio r;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__check_str(db, "asset", asset, POINTS_ASSET_MAX,
+	    1)) || (rc = check_actor(db, actor, reason)))
+		return rc;
+	if (points == 0 && cash == 0)
+		; /* removes it */
+	else if (points < 1 || points > POINTS_CASH_RATIO_MAX || cash < 1 ||
+	    cash > POINTS_CASH_RATIO_MAX)
+		return points_db__err(db, POINTS_EINVAL, "the cash ratio of %s: "
+		    "%lld points = %lld cash: each must be 1 to %lld (both 0 "
+		    "remove it)", asset, (long long)points, (long long)cash,
+		    (long long)POINTS_CASH_RATIO_MAX);
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_db__write_end(db, set_cash_in(db, asset, points, cash,
+	    actor, reason, &r));
+	if (rc == POINTS_OK)
+		*out = r;
+	return rc;
+}
+
+POINTS_EXTERN int
+points_mall_cash_ratio_get(points_db *db, const char *asset,
+    points_cash_ratio *out)
+{
+	points_asset_rec a;
+	points_cash_ratio r;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__check_str(db, "asset", asset, POINTS_ASSET_MAX,
+	    1)) || (rc = points_db__read_begin(db)))
+		return rc;
+	if ((rc = points_asset__find(db, asset, &a)) == POINTS_OK)
+		rc = points_mall__cash_ratio(db, asset, &r);
+	points_db__read_end(db);
+	if (rc == POINTS_OK)
+		*out = r;
+	return rc;
+}

@@ -4,7 +4,7 @@
  *
  * Stored (settings.c's keyspace):
  *   mallset   'w' -> the mall's window; 'm' | asset -> its minimum
- *             balance */
+ *             balance; 'c' | asset -> its points-to-cash ratio */
 #ifndef POINTS_MALL_WINDOW_H
 #define POINTS_MALL_WINDOW_H
 
@@ -36,6 +36,16 @@ int points_mall__min_balance(points_db *db, const char *asset,
  * POINTS_EINSUFFICIENT naming the minimum and what it has. */
 int points_mall__min_balance_check(points_db *db, int64_t account,
     const char *ext, const char *asset);
+/* The points-to-cash ratio of asset, inside a transaction (none: points
+ * and cash 0). */
+int points_mall__cash_ratio(points_db *db, const char *asset,
+    points_cash_ratio *out);
+/* What points of asset cost in cash at its ratio, rounded up (the
+ * mall's favour): ceil(points * cash / ratio points), exactly.
+ * POINTS_ENOTFOUND when the asset has no ratio (points 0 needs none),
+ * POINTS_EOVERFLOW when the figure does not fit; each with a message. */
+int points_mall__cash_of(points_db *db, const char *asset, int64_t points,
+    int64_t *out);
 
 /* The first second of the period (POINTS_PERIOD_*) that holds t, in the
  * ledger's UTC offset. */
