@@ -304,7 +304,7 @@ points_item_save_fields(points_db *db, int create, const char *sku,
     const char *category, const char *asset, int64_t price, int64_t stock,
     int64_t low_stock, int64_t order_limit, int64_t return_days,
     const char *min_tier, int listed, const char *actor, const char *reason,
-    points_item *out)
+    int64_t cash, points_item *out)
 {
 	points_item_def d;
 
@@ -324,6 +324,7 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 	d.listed = listed;
 	d.actor = actor;
 	d.reason = reason;
+	d.cash = cash;
 	return create ? points_item_create(db, &d, out) :
 	    points_item_update(db, &d, out);
 }
@@ -332,7 +333,7 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 static int
 points_order_place_fields(points_db *db, int64_t account, const char *sku,
     int64_t quantity, const char *note, const char *idempotency_key,
-    const char *actor, points_order *out)
+    const char *actor, int64_t points_max, points_order *out)
 {
 	points_order_req r;
 
@@ -343,6 +344,7 @@ points_order_place_fields(points_db *db, int64_t account, const char *sku,
 	r.note = note;
 	r.idempotency_key = idempotency_key;
 	r.actor = actor;
+	r.points_max = points_max;
 	return points_order_place(db, &r, out);
 }
 %}
@@ -593,8 +595,9 @@ int points_item_save_fields(points_db *db, int create, const char *sku,
     const char *category, const char *asset, int64_t price, int64_t stock,
     int64_t low_stock, int64_t order_limit, int64_t return_days,
     const char *min_tier, int listed, const char *actor, const char *reason,
-    points_item *out);
+    int64_t cash, points_item *out);
 int points_order_place_fields(points_db *db, int64_t account,
     const char *sku, int64_t quantity, const char *note,
-    const char *idempotency_key, const char *actor, points_order *out);
+    const char *idempotency_key, const char *actor, int64_t points_max,
+    points_order *out);
 %enddef

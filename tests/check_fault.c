@@ -312,6 +312,13 @@ fx_populate(void)
 		    POINTS_PERIOD_MONTH, 90, "admin", NULL, &it), POINTS_OK);
 		ck_assert_int_eq(points_mall_set_min_balance(db, "PTS", 1,
 		    "admin", NULL), POINTS_OK);
+		/* 100 PTS = 10.00 in cash (1000 minor units) */
+		{
+			points_cash_ratio cr;
+
+			ck_assert_int_eq(points_mall_set_cash_ratio(db, "PTS",
+			    100, 1000, "admin", NULL, &cr), POINTS_OK);
+		}
 		r.account = jack;
 		r.sku = "PEN";
 		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
@@ -2276,6 +2283,27 @@ check_mall_set_min_balance(void)
 	ck_assert_int_eq(m, 50);
 }
 
+static points_cash_ratio cratioo;
+
+static int
+run_mall_set_cash_ratio(void)
+{
+	return points_mall_set_cash_ratio(db, "EXP", 3, 1, "admin", "policy",
+	    &cratioo);
+}
+
+static void
+check_mall_set_cash_ratio(void)
+{
+	points_cash_ratio r;
+
+	ck_assert_int_eq(points_mall_cash_ratio_get(db, "EXP", &r), POINTS_OK);
+	ck_assert_int_eq(r.points, 3);
+	ck_assert_int_eq(r.cash, 1);
+	ck_assert_str_eq(r.reason, "policy");
+	ck_assert_int_eq(cratioo.points, 3);
+}
+
 static int
 run_outbox_prune(void)
 {
@@ -2323,6 +2351,37 @@ check_order_place(void)
 	ck_assert_int_eq(run_order_place(), POINTS_OK);
 	ck_assert_int_eq(ordero.replayed, 1);
 	ck_assert_int_eq(tu_available(db, jack, "PTS"), 500);
+}
+
+/* jack's two PENs (200 PTS) for at most 150 PTS: 50 PTS in cash, 5.00 */
+static int
+run_order_place_cash(void)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+
+	r.account = jack;
+	r.sku = "PEN";
+	r.quantity = 2;
+	r.points_max = 150;
+	r.idempotency_key = "o-cash";
+	return points_order_place(db, &r, &ordero);
+}
+
+static void
+check_order_place_cash(void)
+{
+	points_order o;
+
+	ck_assert_int_eq(ordero.amount, 150);
+	ck_assert_int_eq(ordero.cash_points, 50);
+	ck_assert_int_eq(ordero.cash, 500);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 550);
+	ck_assert_int_eq(points_order_get(db, ordero.id, &o), POINTS_OK);
+	ck_assert_int_eq(o.cash, 500);
+	ck_assert_int_eq(run_order_place_cash(), POINTS_OK);
+	ck_assert_int_eq(ordero.replayed, 1);
+	ck_assert_int_eq(ordero.cash, 500);
+	ck_assert_int_eq(tu_available(db, jack, "PTS"), 550);
 }
 
 static int
@@ -2715,6 +2774,7 @@ static const fault_op write_ops[] = {
 	OP(item_set_listed), OP(item_set_tier_price), OP(outbox_prune),
 	OP(item_set_flash), OP(item_set_window), OP(item_set_period_limit),
 	OP(mall_set_window), OP(mall_set_min_balance),
+	OP(mall_set_cash_ratio), OP(order_place_cash),
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
@@ -3196,6 +3256,10 @@ static const out_op out_ops[] = {
 	{ "mall_set_window", run_mall_set_window, &mallo, sizeof(mallo) },
 	{ "outbox_prune", run_outbox_prune, &prunedo, sizeof(prunedo) },
 	{ "order_place", run_order_place, &ordero, sizeof(ordero) },
+	{ "mall_set_cash_ratio", run_mall_set_cash_ratio, &cratioo,
+	    sizeof(cratioo) },
+	{ "order_place_cash", run_order_place_cash, &ordero,
+	    sizeof(ordero) },
 	{ "order_approve", run_order_approve, &ordero, sizeof(ordero) },
 	{ "order_cancel_approved", run_order_cancel_approved, &ordero,
 	    sizeof(ordero) },
@@ -3510,6 +3574,18 @@ read_order(char *buf, size_t len)
 }
 
 static int
+read_cash_ratio(char *buf, size_t len)
+{
+	points_cash_ratio r;
+	int rc = points_mall_cash_ratio_get(db, "PTS", &r);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld", (long long)r.points,
+		    (long long)r.cash);
+	return rc;
+}
+
+static int
 read_item_codes(char *buf, size_t len)
 {
 	points_code_pool p;
@@ -3523,6 +3599,7 @@ read_item_codes(char *buf, size_t len)
 
 static const read_op read_ops[] = {
 	{ "order_get", read_order },
+	{ "mall_cash_ratio_get", read_cash_ratio },
 	{ "item_codes_get", read_item_codes },
 	{ "item_get", read_item },
 	{ "item_price_for", read_item_price },

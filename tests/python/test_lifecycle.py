@@ -115,6 +115,9 @@ CALLS = {
     "mall_set_min_balance": lambda l, a: l.mall_set_min_balance(
         "PTS", 1, "x"),
     "mall_min_balance": lambda l, a: l.mall_min_balance("PTS"),
+    "mall_set_cash_ratio": lambda l, a: l.mall_set_cash_ratio(
+        "PTS", 1, 1, "x"),
+    "mall_cash_ratio": lambda l, a: l.mall_cash_ratio("PTS"),
     "items": lambda l, a: l.items(),
     "item_history": lambda l, a: l.item_history("S"),
     "outbox_next": lambda l, a: l.outbox_next(0),

@@ -298,6 +298,43 @@ class MallTest(LedgerCase):
         self.assertEqual(o.state, points.ORDER_CANCELLED)
         self.assertEqual(self.available(self.alice), 1000)
 
+    def test_points_plus_cash(self):
+        self.ledger.earn(self.alice, 1000, "PTS")
+        r = self.ledger.mall_cash_ratio("PTS")
+        self.assertIsInstance(r, points.CashRatio)
+        self.assertEqual((r.asset, r.points, r.cash), ("PTS", 0, 0))
+        it = self.ledger.item_create("THERMOS", "Thermos", "physical", "PTS",
+                                     500, 10, "admin", cash=1990)
+        self.assertEqual(it.cash, 1990)
+        before = self.snapshot()
+        # no ratio: the rest cannot be paid in cash
+        with self.assertRaises(points.NotFound):
+            self.ledger.order_place(self.alice, "THERMOS", points_max=100)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.order_place(self.alice, "THERMOS", points_max=0)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.mall_set_cash_ratio("PTS", 0, 10, "admin")
+        self.assertEqual(self.snapshot()[0], before[0])
+        # 100 points = 10.00 yuan; 3 points = 1 fen rounds up
+        r = self.ledger.mall_set_cash_ratio("PTS", 100, 1000, "admin",
+                                            "policy")
+        self.assertEqual((r.points, r.cash, r.actor, r.reason),
+                         (100, 1000, "admin", "policy"))
+        self.assertEqual(self.ledger.mall_cash_ratio("PTS"), r)
+        o = self.ledger.order_place(self.alice, "THERMOS", 2, points_max=700)
+        self.assertEqual((o.amount, o.cash_points, o.cash),
+                         (700, 300, 2 * 1990 + 3000))
+        self.assertEqual(self.available(self.alice), 300)
+        self.ledger.order_cancel(o.id, "alice")
+        self.assertEqual(self.available(self.alice), 1000)
+        self.ledger.mall_set_cash_ratio("PTS", 3, 1, "admin")
+        self.ledger.item_create("TEN", "Ten", "virtual", "PTS", 10,
+                                points.STOCK_UNLIMITED, "admin")
+        o = self.ledger.order_place(self.alice, "TEN", points_max=2)
+        self.assertEqual((o.amount, o.cash_points, o.cash), (2, 8, 3))
+        self.assertEqual(self.ledger.item_history("THERMOS").__next__().cash,
+                         1990)
+
     def test_orders_lists(self):
         self.ledger.earn(self.alice, 1000, "PTS")
         self.ledger.earn(self.bob, 1000, "PTS")

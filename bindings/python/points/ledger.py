@@ -35,6 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
+                      CashRatio,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, Order, OrderChange, CodePool,
                       OrderCode,
@@ -728,37 +729,38 @@ class Ledger:
 
     def _item_save(self, create, sku, name, category, asset, price, stock,
                    actor, description, image_url, low_stock, order_limit,
-                   return_days, min_tier, listed, reason):
+                   return_days, min_tier, listed, reason, cash):
         return Item._make(self._call(
             _c.points_item_save_fields, 1 if create else 0, sku, name,
             description, image_url, category, asset, price, stock,
             low_stock, order_limit, return_days, min_tier,
-            1 if listed else 0, actor, reason))
+            1 if listed else 0, actor, reason, cash))
 
     def item_create(self, sku, name, category, asset, price, stock, actor, *,
                     description=None, image_url=None, low_stock=0,
                     order_limit=0, return_days=7, min_tier=None,
-                    listed=True, reason=None):
+                    listed=True, reason=None, cash=0):
         """Add an item to the catalogue: price points of asset a unit,
         stock units (STOCK_UNLIMITED: none to run out of), category such
-        as "physical/kitchen"; min_tier makes it tier-only.  Raises
+        as "physical/kitchen"; min_tier makes it tier-only; cash: a cash
+        part a unit beside price, in minor units (points + cash).  Raises
         AlreadyExists when the SKU is taken.  Returns the Item."""
         return self._item_save(True, sku, name, category, asset, price,
                                stock, actor, description, image_url,
                                low_stock, order_limit, return_days,
-                               min_tier, listed, reason)
+                               min_tier, listed, reason, cash)
 
     def item_update(self, sku, name, category, asset, price, stock, actor, *,
                     description=None, image_url=None, low_stock=0,
                     order_limit=0, return_days=7, min_tier=None,
-                    listed=True, reason=None):
+                    listed=True, reason=None, cash=0):
         """Change every field of item sku as given, the stock included
         (an absolute figure; item_restock moves it by a delta).  Each
         change is kept in the item's history."""
         return self._item_save(False, sku, name, category, asset, price,
                                stock, actor, description, image_url,
                                low_stock, order_limit, return_days,
-                               min_tier, listed, reason)
+                               min_tier, listed, reason, cash)
 
     def item_restock(self, sku, delta, actor, reason=None):
         """Move item sku's stock by delta (> 0 adds, < 0 takes away)."""
@@ -836,6 +838,21 @@ class Ledger:
         """The mall's minimum balance of asset; 0: none."""
         return self._call(_c.points_mall_min_balance_get, asset)
 
+    def mall_set_cash_ratio(self, asset, points, cash, actor, reason=None):
+        """What asset's points are worth in cash: points points = cash
+        minor units of the host's currency (100 points = 10.00 yuan:
+        100, 1000), each 1 to 10**9; 0 and 0 remove it.  Points paid in
+        cash cost their cash rounded up.  Returns the CashRatio."""
+        return CashRatio._make(self._call(_c.points_mall_set_cash_ratio,
+                                          asset, points, cash, actor,
+                                          reason))
+
+    def mall_cash_ratio(self, asset):
+        """The points-to-cash ratio of asset, as CashRatio (points and
+        cash 0: none)."""
+        return CashRatio._make(self._call(_c.points_mall_cash_ratio_get,
+                                          asset))
+
     def item(self, sku):
         """Item sku of the catalogue."""
         return Item._make(self._call(_c.points_item_get, sku))
@@ -868,7 +885,7 @@ class Ledger:
     # ---- The points mall: orders ----
 
     def order_place(self, account, sku, quantity=1, *, note=None,
-                    idempotency_key=None, actor=None):
+                    idempotency_key=None, actor=None, points_max=-1):
         """Place an order: checks the account, the item (listed, tier,
         order limit, stock) and what the account has, then holds the
         points and takes the stock, in one transaction.  Each refusal
@@ -876,10 +893,13 @@ class Ledger:
         StateError for a delisted item, NotEligible, QuotaExceeded,
         OutOfStock, InsufficientPoints) and writes nothing.  The same
         idempotency_key again returns the first order (replayed True).
-        Returns the Order."""
+        points_max (-1: all in points) caps the points it spends: the
+        rest of the points price is paid in cash at the asset's ratio,
+        rounded up (Order.cash, Order.cash_points; the host collects
+        it).  Returns the Order."""
         return Order._make(self._call(
             _c.points_order_place_fields, account_id(account), sku,
-            quantity, note, idempotency_key, actor))
+            quantity, note, idempotency_key, actor, points_max))
 
     def order_approve(self, order_id, actor=None, reason=None):
         """submitted -> approved: the points are captured (spent)."""

@@ -402,6 +402,12 @@ class MallSettings(_record("MallSettings")):
     __slots__ = ()
 
 
+class CashRatio(_record("CashRatio")):
+    """An asset's points-to-cash ratio (Ledger.mall_cash_ratio): points
+    points are worth cash minor units; both 0 when it has none."""
+    __slots__ = ()
+
+
 class ItemChange(_record("ItemChange")):
     """A change of an item, from its history (Ledger.item_history):
     what (ITEM_CHANGED_* bits) and the item's price, stock and listing

@@ -13,7 +13,7 @@ package org.libpoints;
  */
 public final class ItemDef {
     String sku, name, description, imageUrl, category, asset, minTier, actor, reason;
-    long price, stock, lowStock, orderLimit,
+    long price, stock, lowStock, orderLimit, cash,
             returnDays = capiConstants.POINTS_ITEM_RETURN_DAYS;
     boolean listed = true;
 
@@ -40,6 +40,11 @@ public final class ItemDef {
     public ItemDef description(String v) { description = v; return this; }
     public ItemDef imageUrl(String v) { imageUrl = v; return this; }
     public ItemDef price(long v) { price = v; return this; }
+    /**
+     * Cash a unit beside the price (points + cash), in minor units of the
+     * host's currency (19.90 yuan: 1990); 0: none.
+     */
+    public ItemDef cash(long v) { cash = v; return this; }
     public ItemDef stock(long v) { stock = v; return this; }
     /** An outbox event when the stock falls to it or below; 0: none. */
     public ItemDef lowStock(long v) { lowStock = v; return this; }

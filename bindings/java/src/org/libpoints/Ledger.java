@@ -688,7 +688,7 @@ public final class Ledger implements AutoCloseable {
     private Item saveItem(int create, ItemDef d) {
         return capi.points_item_save_fields(db(), create, d.sku, d.name, d.description,
                 d.imageUrl, d.category, d.asset, d.price, d.stock, d.lowStock, d.orderLimit,
-                d.returnDays, d.minTier, d.listed ? 1 : 0, d.actor, d.reason);
+                d.returnDays, d.minTier, d.listed ? 1 : 0, d.actor, d.reason, d.cash);
     }
 
     /**
@@ -801,6 +801,22 @@ public final class Ledger implements AutoCloseable {
         return capi.points_mall_min_balance_get(db(), asset);
     }
 
+    /**
+     * What asset's points are worth in cash ({@code points_mall_set_cash_ratio}):
+     * points points = cash minor units of the host's currency (100 points =
+     * 10.00 yuan: 100, 1000), each 1 to 1,000,000,000; 0 and 0 remove it.
+     * Points paid in cash cost their cash rounded up.
+     */
+    public synchronized CashRatio setCashRatio(String asset, long points, long cash,
+            String actor, String reason) {
+        return capi.points_mall_set_cash_ratio(db(), asset, points, cash, actor, reason);
+    }
+
+    /** The points-to-cash ratio of asset (points and cash 0: none). */
+    public synchronized CashRatio cashRatio(String asset) {
+        return capi.points_mall_cash_ratio_get(db(), asset);
+    }
+
     public synchronized Item item(String sku) {
         return capi.points_item_get(db(), sku);
     }
@@ -852,8 +868,19 @@ public final class Ledger implements AutoCloseable {
      */
     public synchronized Order placeOrder(long account, String sku, long quantity, String note,
             String idempotencyKey, String actor) {
+        return placeOrder(account, sku, quantity, note, idempotencyKey, actor, -1);
+    }
+
+    /**
+     * Place an order paying at most pointsMax points (-1: all in points);
+     * the rest of the points price is paid in cash at the asset's ratio
+     * ({@link #setCashRatio}), rounded up, and recorded on the order
+     * ({@code cash()}, {@code cashPoints()}): the host collects it.
+     */
+    public synchronized Order placeOrder(long account, String sku, long quantity, String note,
+            String idempotencyKey, String actor, long pointsMax) {
         return capi.points_order_place_fields(db(), account, sku, quantity, note,
-                idempotencyKey, actor);
+                idempotencyKey, actor, pointsMax);
     }
 
     /** One unit of sku for account. */

@@ -255,6 +255,41 @@ public class MallTest {
     }
 
     @Test
+    public void pointsPlusCash() {
+        ledger.earn(Posting.of("PTS", alice, 1000));
+        CashRatio r = ledger.cashRatio("PTS");
+        assertEquals("PTS", r.asset());
+        assertEquals(0, r.points());
+        Item it = ledger.createItem(ItemDef.of("THERMOS", "Thermos", "physical", "PTS", 500, 10)
+                .cash(1990).actor("admin"));
+        assertEquals(1990, it.cash());
+        expect(NotFoundException.class, () -> ledger.placeOrder(alice, "THERMOS", 1, null, null,
+                null, 100));
+        expect(InvalidArgumentException.class, () -> ledger.placeOrder(alice, "THERMOS", 1, null,
+                null, null, 0));
+        expect(InvalidArgumentException.class, () -> ledger.setCashRatio("PTS", 10, 0, "admin",
+                null));
+        assertEquals(1000, ledger.getBalance(alice, "PTS").available());
+        r = ledger.setCashRatio("PTS", 100, 1000, "admin", "policy");
+        assertEquals(1000, r.cash());
+        assertEquals("policy", r.reason());
+        assertEquals(r, ledger.cashRatio("PTS"));
+        Order o = ledger.placeOrder(alice, "THERMOS", 2, null, null, null, 700);
+        assertEquals(700, o.amount());
+        assertEquals(300, o.cashPoints());
+        assertEquals(2 * 1990 + 3000, o.cash());
+        assertEquals(300, ledger.getBalance(alice, "PTS").available());
+        ledger.cancelOrder(o.id(), "alice", null);
+        assertEquals(1000, ledger.getBalance(alice, "PTS").available());
+        ledger.setCashRatio("PTS", 3, 1, "admin", null);
+        ledger.createItem(ItemDef.of("TEN", "Ten", "virtual", "PTS", 10, Item.STOCK_UNLIMITED)
+                .actor("admin"));
+        o = ledger.placeOrder(alice, "TEN", 1, null, null, null, 2);
+        assertEquals(2, o.amount());
+        assertEquals(3, o.cash());
+    }
+
+    @Test
     public void orderRefusalsAndLists() {
         ledger.earn(Posting.of("PTS", alice, 1000));
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 3).orderLimit(2)
