@@ -463,8 +463,9 @@ START_TEST(test_codes_run_out)
 END_TEST
 
 /* A ledger whose orders format 1 wrote (no exchanging state) is raised
- * to format 2 by the first handle that opens it; its orders stay. */
-START_TEST(test_order_format_1_is_raised_to_2)
+ * to the current format (3) by the first handle that opens it; its
+ * orders stay. */
+START_TEST(test_order_format_1_is_raised)
 {
 	char uri[128];
 	points_store *s;
@@ -514,7 +515,7 @@ START_TEST(test_order_format_1_is_raised_to_2)
 	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
-	ck_assert_uint_eq(*(const unsigned char *)v, 2);
+	ck_assert_uint_eq(*(const unsigned char *)v, 3);
 	s->rollback(s);
 	points_store_close(s);
 }
@@ -758,7 +759,7 @@ main(void)
 	tcase_add_test(tc, test_switch_refunds_the_difference);
 	tcase_add_test(tc, test_switch_refusals_write_nothing);
 	tcase_add_test(tc, test_codes_run_out);
-	tcase_add_test(tc, test_order_format_1_is_raised_to_2);
+	tcase_add_test(tc, test_order_format_1_is_raised);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -37,8 +37,10 @@
 #include "mall/window.h"
 
 /* 2: orders may be in state POINTS_ORDER_EXCHANGING, which format 1's
- * readers refuse as corrupt (a format 1 ledger upgrades as it is) */
-#define ORDER_FORMAT 2
+ * readers refuse as corrupt (a format 1 ledger upgrades as it is);
+ * 3: version-2 records (the cash), which format 2's readers refuse (a
+ * format 2 ledger upgrades as it is: version 1 reads on) */
+#define ORDER_FORMAT 3
 #define ORDER_V1 1
 #define ORDER_V2 2 /* version 1's fields, then the cash (points + cash);
                     * version 1 reads it as 0 */
