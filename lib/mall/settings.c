@@ -440,6 +440,7 @@ points_mall_cash_ratio_get(points_db *db, const char *asset,
 	if ((rc = points_db__check_str(db, "asset", asset, POINTS_ASSET_MAX,
 	    1)) || (rc = points_db__read_begin(db)))
 		return rc;
+	memset(&r, 0, sizeof(r)); /* cppcheck cannot see the read set it */
 	if ((rc = points_asset__find(db, asset, &a)) == POINTS_OK)
 		rc = points_mall__cash_ratio(db, asset, &r);
 	points_db__read_end(db);
