@@ -1019,6 +1019,179 @@ START_TEST(test_two_processes_race_for_the_last_unit)
 }
 END_TEST
 
+/* A flash sale: 4 processes, 2,000 attempts in all (a buyer each) on an
+ * item with 100 units, on one SQLite file: exactly 100 orders, no unit
+ * sold twice (the stock ends at 0), no hold lost (the points held are
+ * the orders' amounts, each winner holds its order's), and every
+ * refused attempt (POINTS_EOUTOFSTOCK) wrote nothing: the loser's
+ * balance is as it was, the ledger has 100 entries more, the outbox 100
+ * order events and the item's two stock events.  Children report the
+ * orders they won through a pipe (exit 0: every attempt an order or
+ * out of stock). */
+enum { SALE_PROCS = 4, SALE_BUYERS = 2000, SALE_UNITS = 100,
+	SALE_PRICE = 600, SALE_POINTS = 1000 };
+
+START_TEST(test_flash_sale_four_processes)
+{
+	char uri[200];
+	int go[2], res[2], status, i;
+	points_db *p;
+	int64_t first = 0, held = 0, amounts = 0, seq = 0;
+	long won = 0, per = SALE_BUYERS / SALE_PROCS;
+	pid_t pid[SALE_PROCS];
+	points_verify_report before, after;
+	int events = 0, stock_events = 0;
+
+	snprintf(uri, sizeof(uri), "%s?busy_timeout=60000", tu_sqlite_uri());
+	p = tu_open_bare(uri);
+	ck_assert_int_eq(points_asset_create(p, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(p), POINTS_OK);
+	for (i = 0; i < SALE_BUYERS; i++) {
+		char ext[32];
+		int64_t id;
+
+		snprintf(ext, sizeof(ext), "F%04d", i);
+		id = tu_account(p, ext);
+		if (i == 0)
+			first = id;
+		ck_assert_int_eq(id, first + i);
+		ck_assert_int_eq(tu_earn(p, id, "PTS", SALE_POINTS, NULL),
+		    POINTS_OK);
+	}
+	ck_assert_int_eq(points_batch_commit(p), POINTS_OK);
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_item it;
+
+		d.sku = "FLASH";
+		d.name = "Thermos, flash sale";
+		d.category = "physical";
+		d.asset = "PTS";
+		d.price = SALE_PRICE;
+		d.stock = SALE_UNITS;
+		d.low_stock = 10;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(p, &d, &it), POINTS_OK);
+	}
+	ck_assert_int_eq(points_verify(p, &before), POINTS_OK);
+	{
+		points_outbox_event e;
+
+		while (points_outbox_next(p, seq, &e) == POINTS_OK)
+			seq = e.seq;
+	}
+	points_close(p);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(res), 0);
+	for (i = 0; i < SALE_PROCS; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+			points_db *c = NULL;
+			long n, w = 0;
+			char b;
+
+			close(go[1]);
+			close(res[0]);
+			if (points_open(uri, &o, &c) != POINTS_OK)
+				_exit(1);
+			if (read(go[0], &b, 1) < 0)
+				_exit(1);
+			for (n = 0; n < per; n++) {
+				points_order_req r = POINTS_ORDER_REQ_INIT;
+				points_order out;
+				int rc;
+
+				r.account = first + i * per + n;
+				r.sku = "FLASH";
+				rc = points_order_place(c, &r, &out);
+				if (rc == POINTS_OK) {
+					w++;
+				} else if (rc != POINTS_EOUTOFSTOCK) {
+					fprintf(stderr, "child: %s\n",
+					    points_errmsg(c));
+					_exit(1);
+				}
+			}
+			points_close(c);
+			if (write(res[1], &w, sizeof(w)) != (ssize_t)sizeof(w))
+				_exit(1);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(res[1]);
+	close(go[1]); /* every child reads EOF at once: go */
+	for (i = 0; i < SALE_PROCS; i++) {
+		long w;
+
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+		ck_assert_int_eq(read(res[0], &w, sizeof(w)), sizeof(w));
+		won += w;
+	}
+	close(res[0]);
+	ck_assert_int_eq(won, SALE_UNITS);
+	p = tu_open_bare(uri);
+	{
+		points_item it;
+		points_order_iterator *oi;
+		points_order o;
+		points_outbox_event e;
+		int n = 0;
+
+		ck_assert_int_eq(points_item_get(p, "FLASH", &it), POINTS_OK);
+		ck_assert_int_eq(it.stock, 0);
+		ck_assert_int_eq(it.orders, SALE_UNITS);
+		ck_assert_int_eq(it.units, SALE_UNITS);
+		ck_assert_int_eq(points_order_iterator_new(p, 0, -1, "FLASH",
+		    &oi), POINTS_OK);
+		while (points_order_next(oi, &o) == POINTS_OK) {
+			points_balance b;
+
+			n++;
+			amounts += o.amount;
+			ck_assert_int_eq(o.state, POINTS_ORDER_SUBMITTED);
+			ck_assert_int_eq(points_balance_get(p, o.account, "PTS",
+			    &b), POINTS_OK);
+			ck_assert_int_eq(b.held, o.amount);
+		}
+		points_order_iterator_free(oi);
+		ck_assert_int_eq(n, SALE_UNITS);
+		ck_assert_int_eq(amounts, (int64_t)SALE_UNITS * SALE_PRICE);
+		for (i = 0; i < SALE_BUYERS; i++) {
+			points_balance b;
+
+			ck_assert_int_eq(points_balance_get(p, first + i, "PTS",
+			    &b), POINTS_OK);
+			held += b.held;
+			ck_assert_int_eq(b.available + b.held, SALE_POINTS);
+			ck_assert(b.held == 0 || b.held == SALE_PRICE);
+		}
+		ck_assert_int_eq(held, amounts);
+		while (points_outbox_next(p, seq, &e) == POINTS_OK) {
+			seq = e.seq;
+			if (strcmp(e.kind, POINTS_OUTBOX_ORDER_STATE) == 0)
+				events++;
+			else if (strcmp(e.kind, POINTS_OUTBOX_LOW_STOCK) == 0 ||
+			    strcmp(e.kind, POINTS_OUTBOX_OUT_OF_STOCK) == 0)
+				stock_events++;
+			else
+				ck_abort_msg("unexpected event %s", e.kind);
+		}
+		ck_assert_int_eq(events, SALE_UNITS);
+		ck_assert_int_eq(stock_events, 2);
+	}
+	ck_assert_int_eq(points_verify(p, &after), POINTS_OK);
+	ck_assert_int_eq(after.entries, before.entries + SALE_UNITS);
+	tu_invariants(p);
+	points_close(p);
+}
+END_TEST
+
 /* ---- A seeded random run against a small model ---- */
 
 enum { M_ACCTS = 4, M_ITEMS = 3, M_ORDERS = 64 };
@@ -1196,6 +1369,7 @@ main(void)
 	tcase_add_test(tc, test_batch);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
 	tcase_add_test(tc, test_two_processes_race_for_the_last_unit);
+	tcase_add_test(tc, test_flash_sale_four_processes);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
