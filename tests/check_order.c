@@ -242,6 +242,34 @@ START_TEST(test_history_and_outbox)
 }
 END_TEST
 
+/* An order event's data is JSON exactly: the carrier and tracking
+ * number are the host's text, so a quote, a backslash and a control
+ * character in them are escaped; the numbers are written in full. */
+START_TEST(test_outbox_event_json)
+{
+	points_outbox_event e;
+	points_order o = place(carol, "MUG", 10);
+	int64_t seq = 0, last = 0;
+	char want[POINTS_OUTBOX_DATA_MAX + 1];
+
+	ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_ship(db, o.id, "Fast \"Air\" \\ Co",
+	    "T1\t2\x01", NULL, NULL, &o), POINTS_OK);
+	while (points_outbox_next(db, seq, &e) == POINTS_OK) {
+		seq = e.seq;
+		if (strcmp(e.kind, POINTS_OUTBOX_ORDER_STATE) == 0)
+			last = e.seq;
+	}
+	ck_assert_int_eq(points_outbox_next(db, last - 1, &e), POINTS_OK);
+	snprintf(want, sizeof(want), "{\"order\":\"%s\",\"sku\":\"MUG\","
+	    "\"from\":\"approved\",\"to\":\"shipped\",\"quantity\":10,"
+	    "\"amount\":1000,\"carrier\":\"Fast \\\"Air\\\" \\\\ Co\","
+	    "\"tracking\":\"T1\\u00092\\u0001\"}", o.id);
+	ck_assert_str_eq(e.data, want);
+}
+END_TEST
+
 /* The hotel night: 10,000 points for normal members, 8,000 for silver,
  * 6,000 for gold; the suite for gold members only. */
 START_TEST(test_hotel_and_suite)
@@ -1358,6 +1386,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_life_cycle);
 	tcase_add_test(tc, test_history_and_outbox);
+	tcase_add_test(tc, test_outbox_event_json);
 	tcase_add_test(tc, test_hotel_and_suite);
 	tcase_add_test(tc, test_refusals_write_nothing);
 	tcase_add_test(tc, test_illegal_changes);

@@ -51,9 +51,9 @@
 /* The category of the mall's postings. */
 #define ORDER_CATEGORY "mall"
 
-static points_ksdef order_ks = { "mallorder", POINTS_KS_ORDERED, 0 };
+static points_ksdef order_ks = { "mallorder", 0, 0 };
 static points_ksdef log_ks = { "mallorderlog", POINTS_KS_ORDERED, 0 };
-static points_ksdef idx_ks = { "mallorderidx", POINTS_KS_ORDERED, 0 };
+static points_ksdef idx_ks = { "mallorderidx", 0, 0 };
 static points_ksdef idem_ks = { "mallorderidem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &order_ks, &log_ks, &idx_ks,
 	&idem_ks, NULL };

@@ -50,24 +50,32 @@ put(points_outbox_json *j, const char *s, size_t n)
 	j->buf[j->len] = '\0';
 }
 
+/* s as a JSON string: the runs of characters that need no escape are
+ * copied whole (an event is written with every order's change). */
 static void
 put_string(points_outbox_json *j, const char *s)
 {
 	put(j, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s) {
+		const char *run = s;
+		unsigned char c;
 		char esc[8];
 
+		while ((c = (unsigned char)*s) >= 0x20 && c != '"' && c != '\\')
+			s++;
+		if (s > run)
+			put(j, run, (size_t)(s - run));
+		if (!c)
+			break;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			put(j, esc, 2);
-		} else if (c < 0x20) {
+		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			put(j, esc, 6);
-		} else {
-			put(j, s, 1);
 		}
+		s++;
 	}
 	put(j, "\"", 1);
 }
@@ -93,11 +101,18 @@ void
 points_outbox__json_int(points_outbox_json *j, const char *name,
     int64_t value)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, value);
+	char num[24], *p = num + sizeof(num);
+	/* the magnitude as unsigned: INT64_MIN has no positive int64 */
+	uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
 
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (value < 0)
+		*--p = '-';
 	member(j, name);
-	put(j, num, (size_t)n);
+	put(j, p, (size_t)(num + sizeof(num) - p));
 }
 
 int
