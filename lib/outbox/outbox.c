@@ -186,11 +186,16 @@ points_outbox__append(points_db *db, const char *kind, const char *subject,
 	    (rc = points_db__check_str(db, "outbox: data", data,
 	    POINTS_OUTBOX_DATA_MAX, 0)))
 		return rc;
-	if ((rc = points_db__last_key64(db, &outbox_ks, &last)) ||
-	    (rc = read_floor(db, &floor)))
+	if ((rc = points_db__last_key64(db, &outbox_ks, &last)))
 		return rc;
-	if (floor > last)
+	/* A prune deletes every event up to the floor it keeps, so the
+	 * floor counts only when the outbox is empty: the next number is
+	 * past what was pruned (read then, not with every event). */
+	if (last == 0) {
+		if ((rc = read_floor(db, &floor)))
+			return rc;
 		last = floor;
+	}
 	if (last == INT64_MAX)
 		return points_db__err(db, POINTS_ELIMIT,
 		    "outbox: no sequence numbers left");
