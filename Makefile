@@ -60,7 +60,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture check-pg torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture check-pg torture check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so)
 
@@ -376,6 +376,11 @@ run-examples: demo build/examples/welfare_mall examples-python examples-java
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
+
+# Orders placed and approved against the bare holds and captures they
+# are made of, and the four-process flash sale (bench/README.md).
+bench-mall: build/bench/mall_bench
+	./build/bench/mall_bench
 
 # The rule language's evaluation, side by side with @bufbuild/cel on
 # Node (bench/README.md).
