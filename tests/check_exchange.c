@@ -463,7 +463,7 @@ START_TEST(test_codes_run_out)
 END_TEST
 
 /* A ledger whose orders format 1 wrote (no exchanging state) is raised
- * to the current format (3) by the first handle that opens it; its
+ * to the current format (4) by the first handle that opens it; its
  * orders stay. */
 START_TEST(test_order_format_1_is_raised)
 {
@@ -515,7 +515,7 @@ START_TEST(test_order_format_1_is_raised)
 	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
-	ck_assert_uint_eq(*(const unsigned char *)v, 3);
+	ck_assert_uint_eq(*(const unsigned char *)v, 4);
 	s->rollback(s);
 	points_store_close(s);
 }

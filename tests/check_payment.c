@@ -454,9 +454,10 @@ START_TEST(test_cash_part_in_history)
 }
 END_TEST
 
-/* An order as format 1 wrote it (version 1, without the cash) reads
- * with cash 0, and its life goes on. */
-START_TEST(test_version_1_order_reads)
+/* An order as older formats wrote it (_i 0: version 1, without the
+ * cash; 1: version 2, without the allowance and the points' hold id)
+ * reads with none, its hold the order's id, and its life goes on. */
+START_TEST(test_older_order_records_read)
 {
 	const char *uri = tu_sqlite_uri();
 	points_db *d;
@@ -494,10 +495,15 @@ START_TEST(test_version_1_order_reads)
 	ck_assert_int_eq(s->get(s, ks, key, 16, &v, &vl), POINTS_OK);
 	ck_assert_uint_lt(vl, sizeof(buf));
 	memcpy(buf, v, vl);
-	ck_assert_uint_eq(buf[0], 2);
-	ck_assert_mem_eq(buf + vl - 2, "\0\0", 2);
-	buf[0] = 1;
-	ck_assert_int_eq(s->put(s, ks, key, 16, buf, vl - 2), POINTS_OK);
+	/* version 3 ends in cash and cash_points (0), the allowance (""),
+	 * its amount (0), its three ids (""), then the hold's id */
+	ck_assert_uint_eq(buf[0], 3);
+	ck_assert_uint_eq(buf[vl - 37], 36);
+	ck_assert_mem_eq(buf + vl - 36, o.id, 36);
+	ck_assert_mem_eq(buf + vl - 44, "\0\0\0\0\0\0\0", 7);
+	buf[0] = (unsigned char)(1 + _i);
+	ck_assert_int_eq(s->put(s, ks, key, 16, buf, vl - (_i ? 42 : 44)),
+	    POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	points_store_close(s);
 	d = tu_open_bare(uri);
@@ -509,6 +515,377 @@ START_TEST(test_version_1_order_reads)
 	ck_assert_int_eq(tu_available(d, acct, "PTS"), 750);
 	tu_invariants(d);
 	points_close(d);
+}
+END_TEST
+
+/* ---- The welfare allowance ---- */
+
+static int64_t
+avail(int64_t acct, const char *asset)
+{
+	return tu_available(db, acct, asset);
+}
+
+static int64_t
+held_of(int64_t acct, const char *asset)
+{
+	points_balance b;
+
+	ck_assert_int_eq(points_balance_get(db, acct, asset, &b), POINTS_OK);
+	return b.held;
+}
+
+static int
+place_allow(int64_t acct, const char *sku, int64_t qty, int64_t points_max,
+    const char *allowance, const char *key, points_order *out)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+
+	r.account = acct;
+	r.sku = sku;
+	r.quantity = qty;
+	r.points_max = points_max;
+	r.allowance = allowance;
+	r.idempotency_key = key;
+	r.actor = "shop";
+	return points_order_place(db, &r, out);
+}
+
+static points_order
+place_allow_ok(int64_t acct, const char *sku, int64_t qty,
+    int64_t points_max)
+{
+	points_order o;
+
+	ck_assert_msg(place_allow(acct, sku, qty, points_max, "WELFARE", NULL,
+	    &o) == POINTS_OK, "%s", points_errmsg(db));
+	return o;
+}
+
+static void
+pay_order(int order)
+{
+	points_mall_settings m;
+
+	ck_assert_int_eq(points_mall_set_pay_order(db, order, "admin", NULL,
+	    &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, order);
+}
+
+/* WELFARE, a yearly allowance: alice has 300 of it beside her 20,000
+ * points; the gift costs 500 points. */
+static void
+allowance_setup(void)
+{
+	ck_assert_int_eq(points_asset_create(db, "WELFARE", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "WELFARE", 300, NULL), POINTS_OK);
+	item_cash("GIFT", 500, 0, 10);
+}
+
+/* The default: the allowance pays first (all 300), points the rest;
+ * two holds, both captured on approval. */
+START_TEST(test_allowance_then_points)
+{
+	points_order o, g;
+	points_mall_settings m;
+	points_hold h;
+	points_outbox_event e;
+
+	allowance_setup();
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, POINTS_PAY_ALLOWANCE_FIRST);
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	ck_assert_str_eq(o.allowance, "WELFARE");
+	ck_assert_int_eq(o.allowance_amount, 300);
+	ck_assert_int_eq(o.amount, 200);
+	ck_assert_int_eq(o.cash, 0);
+	ck_assert_int_eq(o.cash_points, 0);
+	ck_assert_str_eq(o.hold_id, o.id);
+	ck_assert_str_ne(o.allowance_hold_id, o.id);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 0);
+	ck_assert_int_eq(held_of(alice, "WELFARE"), 300);
+	ck_assert_int_eq(avail(alice, "PTS"), 19800);
+	ck_assert_int_eq(held_of(alice, "PTS"), 200);
+	ck_assert_int_eq(points_hold_get(db, o.allowance_hold_id, &h),
+	    POINTS_OK);
+	ck_assert_int_eq(h.amount, 300);
+	ck_assert_int_eq(points_order_get(db, o.id, &g), POINTS_OK);
+	ck_assert_mem_eq(&g, &o, sizeof(g));
+	ck_assert_int_eq(points_outbox_next(db, 0, &e), POINTS_OK);
+	ck_assert_ptr_nonnull(strstr(e.data, "\"allowance\":\"WELFARE\""));
+	ck_assert_ptr_nonnull(strstr(e.data, "\"allowance_amount\":300"));
+	ck_assert_int_eq(points_order_approve(db, o.id, "ops", NULL, &o),
+	    POINTS_OK);
+	ck_assert_str_ne(o.capture_id, "");
+	ck_assert_str_ne(o.allowance_capture_id, "");
+	ck_assert_int_eq(held_of(alice, "WELFARE"), 0);
+	ck_assert_int_eq(held_of(alice, "PTS"), 0);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 0);
+	ck_assert_int_eq(avail(alice, "PTS"), 19800);
+	ck_assert_int_eq(points_hold_get(db, o.allowance_hold_id, &h),
+	    POINTS_OK);
+	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
+	/* no allowance left: the next order is all points, one hold */
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	ck_assert_int_eq(o.allowance_amount, 0);
+	ck_assert_str_eq(o.allowance, "");
+	ck_assert_str_eq(o.allowance_hold_id, "");
+	ck_assert_int_eq(o.amount, 500);
+	/* an allowance that pays it all: the order is its hold */
+	ck_assert_int_eq(tu_earn(db, alice, "WELFARE", 1000, NULL), POINTS_OK);
+	o = place_allow_ok(alice, "GIFT", 2, -1);
+	ck_assert_int_eq(o.allowance_amount, 1000);
+	ck_assert_int_eq(o.amount, 0);
+	ck_assert_str_eq(o.hold_id, "");
+	ck_assert_str_eq(o.allowance_hold_id, o.id);
+	ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_str_eq(o.capture_id, "");
+	ck_assert_int_eq(avail(alice, "WELFARE"), 0);
+	ck_assert_int_eq(avail(alice, "PTS"), 19800 - 500);
+	ck_assert_int_eq(points_order_cancel(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_str_eq(o.refund_id, "");
+	ck_assert_str_ne(o.allowance_refund_id, "");
+	ck_assert_int_eq(avail(alice, "WELFARE"), 1000);
+	ck_assert_int_eq(avail(alice, "PTS"), 19800 - 500);
+}
+END_TEST
+
+/* The other configured order: points first, the allowance the rest. */
+START_TEST(test_points_then_allowance)
+{
+	points_order o;
+	points_mall_settings m;
+
+	allowance_setup();
+	ck_assert_int_eq(tu_earn(db, bob, "WELFARE", 1000, NULL), POINTS_OK);
+	ck_assert_int_eq(points_mall_set_pay_order(db, POINTS_PAY_POINTS_FIRST,
+	    "admin", "points expire sooner", &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, POINTS_PAY_POINTS_FIRST);
+	ck_assert_str_eq(m.reason, "points expire sooner");
+	ck_assert_int_eq(m.updated, tu_now);
+	/* the same again writes nothing */
+	tu_snap(db);
+	ck_assert_int_eq(points_mall_set_pay_order(db, POINTS_PAY_POINTS_FIRST,
+	    "admin", NULL, &m), POINTS_OK);
+	tu_unchanged(db);
+	/* the window setting keeps it */
+	ck_assert_int_eq(points_mall_set_window(db, 0, 0x1f, "admin", NULL,
+	    &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, POINTS_PAY_POINTS_FIRST);
+	ck_assert_int_eq(points_mall_set_window(db, 0, 0, "admin", NULL, &m),
+	    POINTS_OK);
+	/* bob has 300 points: they pay first, the allowance the other 200 */
+	o = place_allow_ok(bob, "GIFT", 1, -1);
+	ck_assert_int_eq(o.amount, 300);
+	ck_assert_int_eq(o.allowance_amount, 200);
+	ck_assert_int_eq(avail(bob, "PTS"), 0);
+	ck_assert_int_eq(avail(bob, "WELFARE"), 800);
+	/* alice has points enough: no allowance */
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	ck_assert_int_eq(o.amount, 500);
+	ck_assert_int_eq(o.allowance_amount, 0);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 300);
+	/* points_max caps the points: the allowance pays what it has, the
+	 * rest is cash, which needs a ratio */
+	TU_FAILS(db, place_allow(alice, "GIFT", 1, 100, "WELFARE", NULL, &o),
+	    POINTS_ENOTFOUND);
+	ratio(100, 1000);
+	o = place_allow_ok(alice, "GIFT", 1, 100);
+	ck_assert_int_eq(o.amount, 100);
+	ck_assert_int_eq(o.allowance_amount, 300);
+	ck_assert_int_eq(o.cash_points, 100);
+	ck_assert_int_eq(o.cash, 1000);
+	/* back to the default */
+	pay_order(POINTS_PAY_ALLOWANCE_FIRST);
+}
+END_TEST
+
+/* Points + allowance + cash, both orders: 100 points = 10.00 yuan. */
+START_TEST(test_allowance_points_and_cash)
+{
+	points_order o;
+
+	allowance_setup();
+	ratio(100, 1000);
+	/* allowance first: 300, then at most 150 points, 50 in cash */
+	o = place_allow_ok(alice, "GIFT", 1, 150);
+	ck_assert_int_eq(o.allowance_amount, 300);
+	ck_assert_int_eq(o.amount, 150);
+	ck_assert_int_eq(o.cash_points, 50);
+	ck_assert_int_eq(o.cash, 500);
+	ck_assert_int_eq(points_order_cancel(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	/* points first: bob's 300 points, at most 250; then 100 of the
+	 * allowance (all he has); 150 in cash */
+	ck_assert_int_eq(tu_earn(db, bob, "WELFARE", 100, NULL), POINTS_OK);
+	pay_order(POINTS_PAY_POINTS_FIRST);
+	o = place_allow_ok(bob, "GIFT", 1, 250);
+	ck_assert_int_eq(o.amount, 250);
+	ck_assert_int_eq(o.allowance_amount, 100);
+	ck_assert_int_eq(o.cash_points, 150);
+	ck_assert_int_eq(o.cash, 1500);
+	ck_assert_int_eq(avail(bob, "PTS"), 50);
+	ck_assert_int_eq(avail(bob, "WELFARE"), 0);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 300);
+	ck_assert_int_eq(avail(alice, "PTS"), 20000);
+}
+END_TEST
+
+/* A two-asset order cancelled before and after approval, and returned:
+ * each asset comes back exactly. */
+START_TEST(test_two_asset_cancel_and_return)
+{
+	points_order o;
+	points_txn t;
+
+	allowance_setup();
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	ck_assert_int_eq(points_order_cancel(db, o.id, "alice", NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_txn_get(db, o.refund_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_RELEASE);
+	ck_assert_int_eq(points_txn_get(db, o.allowance_refund_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_RELEASE);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 300);
+	ck_assert_int_eq(avail(alice, "PTS"), 20000);
+	ck_assert_int_eq(held_of(alice, "WELFARE"), 0);
+	ck_assert_int_eq(held_of(alice, "PTS"), 0);
+	/* approved, then cancelled: both captures reversed */
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_cancel(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_txn_get(db, o.refund_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(points_txn_get(db, o.allowance_refund_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 300);
+	ck_assert_int_eq(avail(alice, "PTS"), 20000);
+	/* delivered, then returned */
+	o = place_allow_ok(alice, "GIFT", 2, -1);
+	ck_assert_int_eq(o.allowance_amount, 300);
+	ck_assert_int_eq(o.amount, 700);
+	ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_deliver(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 0);
+	ck_assert_int_eq(avail(alice, "PTS"), 19300);
+	ck_assert_int_eq(points_order_return(db, o.id, 1, "alice", NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(o.state, POINTS_ORDER_RETURNED);
+	ck_assert_int_eq(points_txn_get(db, o.allowance_refund_id, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.type, POINTS_TXN_REVERSAL);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 300);
+	ck_assert_int_eq(avail(alice, "PTS"), 20000);
+	{
+		points_item it;
+
+		ck_assert_int_eq(points_item_get(db, "GIFT", &it), POINTS_OK);
+		ck_assert_int_eq(it.stock, 10);
+		ck_assert_int_eq(it.orders, 0);
+		ck_assert_int_eq(it.points, 0);
+	}
+}
+END_TEST
+
+/* Every refusal of the allowance: its own code and message, nothing
+ * written. */
+START_TEST(test_allowance_refusals_write_nothing)
+{
+	points_order o;
+	points_mall_settings m;
+	char longname[POINTS_ASSET_MAX + 2];
+
+	allowance_setup();
+	TU_FAILS(db, place_allow(alice, "GIFT", 1, -1, "NOPE", NULL, &o),
+	    POINTS_ENOTFOUND);
+	TU_FAILS(db, place_allow(alice, "GIFT", 1, -1, "PTS", NULL, &o),
+	    POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "the allowance must be "
+	    "another asset"));
+	memset(longname, 'W', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	TU_FAILS(db, place_allow(alice, "GIFT", 1, -1, longname, NULL, &o),
+	    POINTS_EINVAL);
+	/* allowance first, then bob's 300 points: 500 more than he has */
+	TU_FAILS(db, place_allow(bob, "GIFT", 2, -1, "WELFARE", NULL, &o),
+	    POINTS_EINSUFFICIENT);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "E1002"));
+	/* points first, the allowance short: the allowance's hold says so */
+	ck_assert_int_eq(tu_earn(db, bob, "WELFARE", 100, NULL), POINTS_OK);
+	pay_order(POINTS_PAY_POINTS_FIRST);
+	TU_FAILS(db, place_allow(bob, "GIFT", 1, -1, "WELFARE", NULL, &o),
+	    POINTS_EINSUFFICIENT);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "account E1002: "
+	    "insufficient WELFARE (the allowance): available 100, needs 200 "
+	    "beyond 300 PTS"));
+	/* nothing of either: carol has neither */
+	{
+		int64_t carol = tu_account(db, "E1003");
+
+		ratio(100, 1000);
+		TU_FAILS(db, place_allow(carol, "GIFT", 1, 100, "WELFARE",
+		    NULL, &o), POINTS_EINSUFFICIENT);
+		ck_assert_ptr_nonnull(strstr(points_errmsg(db), "has neither "
+		    "PTS nor WELFARE"));
+	}
+	/* the pay order: one of two */
+	TU_FAILS(db, points_mall_set_pay_order(db, 2, "admin", NULL, &m),
+	    POINTS_EINVAL);
+	TU_FAILS(db, points_mall_set_pay_order(db, -1, "admin", NULL, &m),
+	    POINTS_EINVAL);
+	TU_FAILS(db, points_mall_set_pay_order(db, 0, NULL, NULL, &m),
+	    POINTS_EINVAL);
+	TU_FAILS(db, points_mall_set_pay_order(db, 0, "admin", NULL, NULL),
+	    POINTS_EINVAL);
+	/* an order paid by an allowance is not switched */
+	pay_order(POINTS_PAY_ALLOWANCE_FIRST);
+	o = place_allow_ok(alice, "GIFT", 1, -1);
+	item_cash("OTHER", 400, 0, 10);
+	TU_FAILS(db, points_order_switch(db, o.id, "OTHER", NULL, NULL, &o),
+	    POINTS_ESTATE);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "partly in WELFARE"));
+	/* the allowance is in the idempotency fingerprint */
+	ck_assert_int_eq(place_allow(alice, "GIFT", 1, -1, "WELFARE", "k2",
+	    &o), POINTS_OK);
+	ck_assert_int_eq(place_allow(alice, "GIFT", 1, -1, "WELFARE", "k2",
+	    &o), POINTS_OK);
+	ck_assert_int_eq(o.replayed, 1);
+	TU_FAILS(db, place_allow(alice, "GIFT", 1, -1, NULL, "k2", &o),
+	    POINTS_ECONFLICT);
+}
+END_TEST
+
+/* A replayed order paid all by the allowance finds its order by the
+ * allowance's hold. */
+START_TEST(test_allowance_only_order_replays)
+{
+	points_order o, p;
+
+	allowance_setup();
+	ratio(100, 1000);
+	ck_assert_int_eq(place_allow(alice, "GIFT", 1, 1, "WELFARE", "k3", &o),
+	    POINTS_OK);
+	ck_assert_int_eq(o.allowance_amount, 300);
+	ck_assert_int_eq(o.amount, 1);
+	ck_assert_int_eq(o.cash, 1990);
+	ck_assert_int_eq(tu_earn(db, alice, "WELFARE", 1000, NULL), POINTS_OK);
+	ck_assert_int_eq(place_allow(alice, "GIFT", 1, -1, "WELFARE", "k4", &o),
+	    POINTS_OK);
+	ck_assert_int_eq(o.amount, 0);
+	ck_assert_int_eq(place_allow(alice, "GIFT", 1, -1, "WELFARE", "k4", &p),
+	    POINTS_OK);
+	ck_assert_int_eq(p.replayed, 1);
+	ck_assert_str_eq(p.id, o.id);
+	ck_assert_int_eq(avail(alice, "WELFARE"), 500);
 }
 END_TEST
 
@@ -666,6 +1043,150 @@ START_TEST(test_random_splits_against_model)
 }
 END_TEST
 
+/* The allowance too: each seed's pay order (even: allowance first),
+ * random balances of both, orders with and without the allowance and
+ * points_max; the model splits each order as points/mall.h says, and
+ * keeps both balances through approvals, cancels and returns. */
+START_TEST(test_random_allowance_splits_against_model)
+{
+	int64_t acct[M_ACCTS], bal[M_ACCTS], wel[M_ACCTS];
+	struct {
+		char id[POINTS_ID_LEN + 1];
+		int acct, state;
+		int64_t points, allow;
+	} ord[M_ORDERS];
+	unsigned seed = 5000u + (unsigned)_i;
+	int n = 0, step, i, first = _i % 2 ? POINTS_PAY_POINTS_FIRST :
+	    POINTS_PAY_ALLOWANCE_FIRST;
+
+	srand(seed);
+	ck_assert_int_eq(points_asset_create(db, "WELFARE", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	pay_order(first);
+	ratio(m_rand(1, 300), m_rand(1, 300));
+	for (i = 0; i < M_ACCTS; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "W%d", i);
+		acct[i] = tu_account(db, ext);
+		bal[i] = m_rand(0, 3000);
+		wel[i] = m_rand(0, 3000);
+		if (bal[i])
+			ck_assert_int_eq(tu_earn(db, acct[i], "PTS", bal[i],
+			    NULL), POINTS_OK);
+		if (wel[i])
+			ck_assert_int_eq(tu_earn(db, acct[i], "WELFARE",
+			    wel[i], NULL), POINTS_OK);
+	}
+	for (step = 0; step < 150; step++) {
+		int a = rand() % M_ACCTS, rc;
+		points_order o;
+
+		if (n < M_ORDERS && (n == 0 || rand() % 2 == 0)) {
+			int64_t total = m_rand(1, 1500), max = rand() % 2 ?
+			    m_rand(1, 1500) : -1, cap, left = total;
+			int64_t p = 0, w = 0, cp;
+			int use = rand() % 4 != 0, want = POINTS_OK;
+			char sku[16];
+
+			snprintf(sku, sizeof(sku), "A%d", step);
+			item_cash(sku, total, 0, POINTS_STOCK_UNLIMITED);
+			cap = max == -1 ? INT64_MAX : max;
+			if (!use) {
+				p = left < cap ? left : cap;
+				left -= p;
+			} else if (first == POINTS_PAY_POINTS_FIRST) {
+				if (bal[a] < cap)
+					cap = bal[a];
+				p = left < cap ? left : cap;
+				left -= p;
+				if (max == -1 && left > wel[a])
+					want = POINTS_EINSUFFICIENT;
+				w = left < wel[a] ? left : wel[a];
+				left -= w;
+			} else {
+				w = left < wel[a] ? left : wel[a];
+				left -= w;
+				p = left < cap ? left : cap;
+				left -= p;
+			}
+			cp = left;
+			if (p > bal[a] || (p == 0 && w == 0))
+				want = POINTS_EINSUFFICIENT;
+			if (want)
+				tu_snap(db);
+			rc = place_allow(acct[a], sku, 1, max, use ? "WELFARE" :
+			    NULL, NULL, &o);
+			ck_assert_msg(rc == want, "seed %u step %d: %d, want "
+			    "%d: %s", seed, step, rc, want, points_errmsg(db));
+			if (rc) {
+				tu_unchanged(db);
+				continue;
+			}
+			ck_assert_msg(o.amount == p && o.allowance_amount == w &&
+			    o.cash_points == cp, "seed %u step %d: %lld + %lld "
+			    "+ %lld cash, want %lld + %lld + %lld", seed, step,
+			    (long long)o.amount, (long long)o.allowance_amount,
+			    (long long)o.cash_points, (long long)p,
+			    (long long)w, (long long)cp);
+			bal[a] -= p;
+			wel[a] -= w;
+			strcpy(ord[n].id, o.id);
+			ord[n].acct = a;
+			ord[n].state = POINTS_ORDER_SUBMITTED;
+			ord[n].points = p;
+			ord[n].allow = w;
+			n++;
+		} else {
+			int k = rand() % n, back = 0;
+
+			switch (ord[k].state) {
+			case POINTS_ORDER_SUBMITTED:
+				if (rand() % 2) {
+					rc = points_order_approve(db, ord[k].id,
+					    NULL, NULL, &o);
+					ord[k].state = POINTS_ORDER_APPROVED;
+				} else {
+					rc = points_order_cancel(db, ord[k].id,
+					    NULL, NULL, &o);
+					ord[k].state = POINTS_ORDER_CANCELLED;
+					back = 1;
+				}
+				break;
+			case POINTS_ORDER_APPROVED:
+				if (rand() % 2) {
+					rc = points_order_cancel(db, ord[k].id,
+					    NULL, NULL, &o);
+					ord[k].state = POINTS_ORDER_CANCELLED;
+				} else {
+					rc = points_order_deliver(db, ord[k].id,
+					    NULL, NULL, &o);
+					ck_assert_int_eq(rc, POINTS_OK);
+					rc = points_order_return(db, ord[k].id,
+					    0, NULL, NULL, &o);
+					ord[k].state = POINTS_ORDER_RETURNED;
+				}
+				back = 1;
+				break;
+			default:
+				continue;
+			}
+			ck_assert_msg(rc == POINTS_OK, "seed %u step %d: %s",
+			    seed, step, points_errmsg(db));
+			ck_assert_int_eq(o.state, ord[k].state);
+			if (back) {
+				bal[ord[k].acct] += ord[k].points;
+				wel[ord[k].acct] += ord[k].allow;
+			}
+		}
+		for (i = 0; i < M_ACCTS; i++) {
+			ck_assert_int_eq(avail(acct[i], "PTS"), bal[i]);
+			ck_assert_int_eq(avail(acct[i], "WELFARE"), wel[i]);
+		}
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -680,8 +1201,16 @@ main(void)
 	tcase_add_test(tc, test_cash_refusals_write_nothing);
 	tcase_add_test(tc, test_versions_and_idempotency);
 	tcase_add_test(tc, test_cash_part_in_history);
-	tcase_add_test(tc, test_version_1_order_reads);
+	tcase_add_loop_test(tc, test_older_order_records_read, 0, 2);
+	tcase_add_test(tc, test_allowance_then_points);
+	tcase_add_test(tc, test_points_then_allowance);
+	tcase_add_test(tc, test_allowance_points_and_cash);
+	tcase_add_test(tc, test_two_asset_cancel_and_return);
+	tcase_add_test(tc, test_allowance_refusals_write_nothing);
+	tcase_add_test(tc, test_allowance_only_order_replays);
 	tcase_add_loop_test(tc, test_random_splits_against_model, 0, 6);
+	tcase_add_loop_test(tc, test_random_allowance_splits_against_model, 0,
+	    6);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

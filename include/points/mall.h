@@ -201,12 +201,32 @@ typedef struct points_mall_settings {
 	int64_t updated;               /* its last change; 0: never */
 	char actor[POINTS_ACTOR_MAX + 1];
 	char reason[POINTS_REASON_MAX + 1];
+	int pay_order;                 /* POINTS_PAY_*: which of an order's
+	                                * allowance and points pays first */
 } points_mall_settings;
 POINTS_EXTERN int points_mall_set_window(points_db *db,
     unsigned int weekdays, unsigned int monthdays, const char *actor,
     const char *reason, points_mall_settings *out);
 POINTS_EXTERN int points_mall_settings_get(points_db *db,
     points_mall_settings *out);
+
+/* ---- The welfare allowance ----
+ * An order may spend a second asset beside the item's points: an
+ * allowance (points_order_req.allowance, e.g. a yearly welfare
+ * allowance), counted 1:1 in the item's price (an allowance unit pays a
+ * point of it).  Which pays first is the mall's pay order:
+ * POINTS_PAY_ALLOWANCE_FIRST (the default) or POINTS_PAY_POINTS_FIRST.
+ * The first pays what it can (its available balance; points also at
+ * most points_max), the second the rest (the allowance at most its
+ * balance when points_max lets cash pay what is left; points at most
+ * points_max); with points_max, what neither pays is paid in cash, else
+ * the second pays it all or the order is refused (POINTS_EINSUFFICIENT).
+ * The order holds both (two holds, one transaction), approving captures
+ * both, cancelling releases or refunds both, a return reverses both. */
+#define POINTS_PAY_ALLOWANCE_FIRST 0
+#define POINTS_PAY_POINTS_FIRST 1
+POINTS_EXTERN int points_mall_set_pay_order(points_db *db, int pay_order,
+    const char *actor, const char *reason, points_mall_settings *out);
 /* points 0 removes the minimum of asset. */
 POINTS_EXTERN int points_mall_set_min_balance(points_db *db,
     const char *asset, int64_t points, const char *actor,
@@ -329,7 +349,7 @@ POINTS_EXTERN void points_item_history_iterator_free(
 #define POINTS_CARRIER_MAX 64         /* UTF-8, at least 1 byte */
 #define POINTS_TRACKING_MAX 64        /* UTF-8, at least 1 byte */
 
-#define POINTS_ORDER_REQ_VERSION 2
+#define POINTS_ORDER_REQ_VERSION 3
 typedef struct points_order_req {
 	unsigned int version;        /* POINTS_ORDER_REQ_VERSION */
 	int64_t account;             /* who orders */
@@ -345,14 +365,18 @@ typedef struct points_order_req {
 	                              * the rest of the points price paid in
 	                              * cash at the asset's ratio
 	                              * (points_mall_set_cash_ratio) */
+	/* version 3 */
+	const char *allowance;       /* NULL or "": none; else an asset spent
+	                              * beside the item's, 1:1 in its price
+	                              * (points_mall_set_pay_order) */
 } points_order_req;
 #define POINTS_ORDER_REQ_INIT { POINTS_ORDER_REQ_VERSION, 0, NULL, 1, NULL, \
-	NULL, NULL, -1 }
+	NULL, NULL, -1, NULL }
 POINTS_EXTERN int points_order_req_init(points_order_req *r,
     unsigned int version);
 
 typedef struct points_order {
-	char id[POINTS_ID_LEN + 1];  /* the order: its hold's id */
+	char id[POINTS_ID_LEN + 1];  /* the order: its (first) hold's id */
 	int64_t account;
 	char sku[POINTS_SKU_MAX + 1];
 	char asset[POINTS_ASSET_MAX + 1];
@@ -379,7 +403,19 @@ typedef struct points_order {
 	int64_t cash;
 	int64_t cash_points;         /* points of the price paid in cash:
 	                              * quantity * unit_price = amount +
-	                              * cash_points */
+	                              * allowance_amount + cash_points */
+	/* The allowance (points_mall_set_pay_order): its asset ("": none),
+	 * what it paid, its hold (then its CAPTURE, and its RELEASE or
+	 * REVERSAL: capture_id and refund_id are the points'). */
+	char allowance[POINTS_ASSET_MAX + 1];
+	int64_t allowance_amount;
+	char allowance_hold_id[POINTS_ID_LEN + 1];
+	char allowance_capture_id[POINTS_ID_LEN + 1];
+	char allowance_refund_id[POINTS_ID_LEN + 1];
+	/* The points' hold ("": the order holds no points, the allowance
+	 * pays it all); the order's id is its first hold's: this one's
+	 * when it has one. */
+	char hold_id[POINTS_ID_LEN + 1];
 } points_order;
 
 /* Place an order: checks, in this order, the account (not a system

@@ -22,6 +22,7 @@
 #include "util/codec.h"
 #include "util/ids.h"
 #include "core/account.h"
+#include "core/asset.h"
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
@@ -39,11 +40,15 @@
 /* 2: orders may be in state POINTS_ORDER_EXCHANGING, which format 1's
  * readers refuse as corrupt (a format 1 ledger upgrades as it is);
  * 3: version-2 records (the cash), which format 2's readers refuse (a
- * format 2 ledger upgrades as it is: version 1 reads on) */
-#define ORDER_FORMAT 3
+ * format 2 ledger upgrades as it is: version 1 reads on);
+ * 4: version-3 records (the allowance and its hold), likewise */
+#define ORDER_FORMAT 4
 #define ORDER_V1 1
 #define ORDER_V2 2 /* version 1's fields, then the cash (points + cash);
                     * version 1 reads it as 0 */
+#define ORDER_V3 3 /* then the allowance, its hold and the points' hold;
+                    * older versions: no allowance, the points' hold is
+                    * the order's id */
 #define CHANGE_V1 1
 /* The fingerprint's first byte: no transaction type has it (the
  * events' is 65). */
@@ -88,7 +93,7 @@ static void
 encode(points_buf *b, const points_order *o)
 {
 	points_buf__reset(b);
-	points_buf__u8(b, ORDER_V2);
+	points_buf__u8(b, ORDER_V3);
 	points_buf__svar(b, o->account);
 	points_buf__str(b, o->sku);
 	points_buf__str(b, o->asset);
@@ -110,6 +115,13 @@ encode(points_buf *b, const points_order *o)
 	/* version 2 */
 	points_buf__svar(b, o->cash);
 	points_buf__svar(b, o->cash_points);
+	/* version 3 */
+	points_buf__str(b, o->allowance);
+	points_buf__svar(b, o->allowance_amount);
+	points_buf__str(b, o->allowance_hold_id);
+	points_buf__str(b, o->allowance_capture_id);
+	points_buf__str(b, o->allowance_refund_id);
+	points_buf__str(b, o->hold_id);
 }
 
 static int
@@ -125,7 +137,7 @@ decode(points_db *db, const unsigned char id[POINTS_UUID_LEN], const void *v,
 	points_ids__format(id, o->id);
 	points_rd__init(&rd, v, vl);
 	ver = points_rd__u8(&rd);
-	if (ver < ORDER_V1 || ver > ORDER_V2)
+	if (ver < ORDER_V1 || ver > ORDER_V3)
 		rd.err = POINTS_ECORRUPT;
 	o->account = points_rd__svar(&rd);
 	points_rd__str(&rd, o->sku, sizeof(o->sku));
@@ -149,8 +161,21 @@ decode(points_db *db, const unsigned char id[POINTS_UUID_LEN], const void *v,
 		o->cash = points_rd__svar(&rd);
 		o->cash_points = points_rd__svar(&rd);
 	}
+	if (ver >= ORDER_V3) {
+		points_rd__str(&rd, o->allowance, sizeof(o->allowance));
+		o->allowance_amount = points_rd__svar(&rd);
+		points_rd__str(&rd, o->allowance_hold_id,
+		    sizeof(o->allowance_hold_id));
+		points_rd__str(&rd, o->allowance_capture_id,
+		    sizeof(o->allowance_capture_id));
+		points_rd__str(&rd, o->allowance_refund_id,
+		    sizeof(o->allowance_refund_id));
+		points_rd__str(&rd, o->hold_id, sizeof(o->hold_id));
+	} else {
+		strcpy(o->hold_id, o->id);
+	}
 	if (rd.err || o->state >= NSTATES || o->cash < 0 ||
-	    o->cash_points < 0)
+	    o->cash_points < 0 || o->allowance_amount < 0)
 		return points_db__err(db, POINTS_ECORRUPT, "order %s: record "
 		    "unreadable", o->id);
 	return POINTS_OK;
@@ -272,6 +297,11 @@ record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
 	points_outbox__json_int(&j, "amount", r->o.amount);
 	if (r->o.cash)
 		points_outbox__json_int(&j, "cash", r->o.cash);
+	if (r->o.allowance_amount) {
+		points_outbox__json_str(&j, "allowance", r->o.allowance);
+		points_outbox__json_int(&j, "allowance_amount",
+		    r->o.allowance_amount);
+	}
 	if (r->o.state == POINTS_ORDER_SHIPPED) {
 		points_outbox__json_str(&j, "carrier", r->o.carrier);
 		points_outbox__json_str(&j, "tracking", r->o.tracking);
@@ -311,10 +341,13 @@ static const points_field req_fields[] = {
 	    POINTS_FIELD_HASHED, 1),
 	POINTS_FIELD(points_order_req, points_max, POINTS_FIELD_I64,
 	    POINTS_FIELD_HASHED, 2),
+	POINTS_FIELD(points_order_req, allowance, POINTS_FIELD_STR,
+	    POINTS_FIELD_HASHED, 3),
 };
 static const size_t req_sizes[] = {
 	0, POINTS_END_OF(points_order_req, actor), /* 1 */
 	POINTS_END_OF(points_order_req, points_max), /* 2: points + cash */
+	POINTS_END_OF(points_order_req, allowance),  /* 3: an allowance */
 };
 static const points_order_req req_defaults = POINTS_ORDER_REQ_INIT;
 const points_reqtype points_order__req = {
@@ -364,7 +397,94 @@ validate_place(points_db *db, const points_write_op *op, const void *req,
 		return points_db__err(db, POINTS_EINVAL, "order: points_max "
 		    "must be -1 (all in points) or at least 1 (got %lld)",
 		    (long long)r->points_max);
+	if ((rc = points_db__check_str(db, "allowance", r->allowance,
+	    POINTS_ASSET_MAX, 0)))
+		return rc;
 	return check_actor(db, r->actor, NULL);
+}
+
+/* What account (external id ext) has available of asset, not below 0. */
+static int
+spendable(points_db *db, int64_t account, const char *asset, int64_t *out)
+{
+	points_balance b;
+	int rc;
+
+	if ((rc = points_balance_get(db, account, asset, &b)))
+		return rc;
+	*out = b.available > 0 ? b.available : 0;
+	return POINTS_OK;
+}
+
+/* How an order of r pays total, the points price of its units, in the
+ * item's asset (points/mall.h): *points in points, *allow in r's
+ * allowance (1:1), *cash_points in cash.  The source that pays first
+ * (the mall's pay order) pays what it can: its available balance,
+ * points at most points_max; the second the rest: points at most
+ * points_max, the allowance at most its balance when points_max lets
+ * cash pay what is left.  What neither pays is paid in cash (points_max
+ * set), else by the second source, whose hold refuses what it lacks. */
+static int
+pay_split(points_db *db, const points_order_req *r, const char *ext,
+    const char *asset, int64_t total, int64_t *points, int64_t *allow,
+    int64_t *cash_points)
+{
+	points_mall_settings m;
+	int64_t left = total, cap_points, have;
+	int rc;
+
+	cap_points = r->points_max == -1 ? INT64_MAX : r->points_max;
+	*points = *allow = *cash_points = 0;
+	if (!r->allowance || !*r->allowance) {
+		*points = total < cap_points ? total : cap_points;
+		*cash_points = total - *points;
+		return POINTS_OK;
+	}
+	if ((rc = points_mall__settings(db, &m)))
+		return rc;
+	if (m.pay_order == POINTS_PAY_POINTS_FIRST) {
+		if ((rc = spendable(db, r->account, asset, &have)))
+			return rc;
+		if (have < cap_points)
+			cap_points = have;
+		*points = left < cap_points ? left : cap_points;
+		left -= *points;
+		if ((rc = spendable(db, r->account, r->allowance, &have)))
+			return rc;
+		if (r->points_max == -1 && left > have)
+			return points_db__err(db, POINTS_EINSUFFICIENT,
+			    "account %s: insufficient %s (the allowance): "
+			    "available %lld, needs %lld beyond %lld %s",
+			    ext, r->allowance, (long long)have,
+			    (long long)left, (long long)*points, asset);
+		*allow = left < have ? left : have;
+		left -= *allow;
+	} else {
+		if ((rc = spendable(db, r->account, r->allowance, &have)))
+			return rc;
+		*allow = left < have ? left : have;
+		left -= *allow;
+		*points = left < cap_points ? left : cap_points;
+		left -= *points;
+	}
+	*cash_points = left;
+	return POINTS_OK;
+}
+
+/* Hold amount of asset for the order: *t the hold, *seq its entry. */
+static int
+hold_part(points_db *db, const points_order_req *r, const char *asset,
+    int64_t amount, const char *memo, points_txn *t, int64_t *seq)
+{
+	points_posting p = POINTS_POSTING_INIT;
+
+	p.asset = asset;
+	p.account = r->account;
+	p.amount = amount;
+	p.memo = memo;
+	p.category = ORDER_CATEGORY;
+	p.actor = r->actor;
+	return points_hold__create_within(db, &p, t, seq);
 }
 
 static int
@@ -372,15 +492,14 @@ place_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
 {
 	const points_order_req *r = req;
-	points_posting p = POINTS_POSTING_INIT;
 	points_account a;
 	points_item_rec item;
 	order_rec o;
-	points_txn t;
+	points_txn t, ta;
 	unsigned char k[IDX_MAX];
 	char memo[POINTS_MEMO_MAX + 1];
-	int64_t unit, amount, now, hseq = 0, cash = 0, cash_points = 0;
-	int64_t unit_cash;
+	int64_t unit, amount, now, hseq = 0, aseq = 0, cash = 0;
+	int64_t cash_points, allow, unit_cash;
 	int rc;
 
 	(void)op;
@@ -429,37 +548,54 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': %lld "
 		    "units at %lld points overflow", r->sku,
 		    (long long)r->quantity, (long long)unit);
-	amount = unit * r->quantity;
-	/* points + cash: the item's cash part, and what points_max leaves
-	 * of the points price at the asset's ratio, rounded up */
-	if (r->points_max != -1 && r->points_max < amount) {
-		cash_points = amount - r->points_max;
-		amount = r->points_max;
-		if ((rc = points_mall__cash_of(db, item.it.asset, cash_points,
-		    &cash)))
+	/* the allowance: another asset, 1:1 in the price */
+	if (r->allowance && *r->allowance) {
+		points_asset_rec aa;
+
+		if ((rc = points_asset__find(db, r->allowance, &aa)))
 			return rc;
+		if (strcmp(r->allowance, item.it.asset) == 0)
+			return points_db__err(db, POINTS_EINVAL, "item '%s' is "
+			    "paid in %s: the allowance must be another asset",
+			    r->sku, item.it.asset);
 	}
+	/* who pays what (the allowance, points, cash), then points + cash:
+	 * the item's cash part, and what is left of the points price at the
+	 * asset's ratio, rounded up */
+	if ((rc = pay_split(db, r, a.external_id, item.it.asset,
+	    unit * r->quantity, &amount, &allow, &cash_points)) || (cash_points && (rc =
+	    points_mall__cash_of(db, item.it.asset, cash_points, &cash))))
+		return rc;
+	if (amount == 0 && allow == 0)
+		return points_db__err(db, POINTS_EINSUFFICIENT, "account %s "
+		    "has neither %s nor %s to spend: order of item '%s' "
+		    "refused", a.external_id, item.it.asset, r->allowance,
+		    r->sku);
 	if (item.it.cash && (__builtin_mul_overflow(item.it.cash, r->quantity,
 	    &unit_cash) || __builtin_add_overflow(cash, unit_cash, &cash)))
 		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': the "
 		    "cash of %lld units overflows", r->sku,
 		    (long long)r->quantity);
-	/* the points: a hold (insufficient points refused there) */
+	/* the points and the allowance: a hold each (what is not there is
+	 * refused there); the order's id is the first's */
 	snprintf(memo, sizeof(memo), "order %.64s x%lld", r->sku,
 	    (long long)r->quantity);
-	p.asset = item.it.asset;
-	p.account = r->account;
-	p.amount = amount;
-	p.memo = memo;
-	p.category = ORDER_CATEGORY;
-	p.actor = r->actor;
-	if ((rc = points_hold__create_within(db, &p, &t, &hseq)))
+	if ((amount && (rc = hold_part(db, r, item.it.asset, amount, memo,
+	    &t, &hseq))) || (allow && (rc = hold_part(db, r, r->allowance,
+	    allow, memo, &ta, &aseq))))
 		return rc;
 	/* the order */
 	memset(&o, 0, sizeof(o));
-	if ((rc = points_db__uuid_parse(db, t.id, o.id)))
+	if ((rc = points_db__uuid_parse(db, amount ? t.id : ta.id, o.id)))
 		return rc;
-	strcpy(o.o.id, t.id);
+	points_ids__format(o.id, o.o.id);
+	if (amount)
+		strcpy(o.o.hold_id, t.id);
+	if (allow) {
+		strcpy(o.o.allowance, r->allowance);
+		o.o.allowance_amount = allow;
+		strcpy(o.o.allowance_hold_id, ta.id);
+	}
 	o.o.account = r->account;
 	strcpy(o.o.sku, r->sku);
 	strcpy(o.o.asset, item.it.asset);
@@ -486,7 +622,7 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	    (rc = idx_put(db, k, key_item(k, r->sku), &o, 0)) ||
 	    (rc = record_change(db, &o, -1, r->actor, NULL)))
 		return rc;
-	*seq = hseq;
+	*seq = amount ? hseq : aseq;
 	memcpy(result, &o.o, sizeof(o.o));
 	return POINTS_OK;
 }
@@ -653,23 +789,38 @@ give_back(points_db *db, const order_rec *o, int restock)
 	return points_item__store(db, &item);
 }
 
-/* Refund a captured order: its CAPTURE reversed, and what its
- * redemption earned taken back. */
 static int
-refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
+reverse_capture(points_db *db, const char *capture_id, const change_args *c,
+    const char *memo, char *refund_id)
 {
 	points_reversal rv = POINTS_REVERSAL_INIT;
 	points_txn t;
 	int rc;
 
-	rv.txn_id = o->o.capture_id;
+	rv.txn_id = capture_id;
 	rv.memo = memo;
 	rv.category = ORDER_CATEGORY;
 	rv.actor = c->actor;
-	if ((rc = points_reversal__within(db, &rv, &t)) ||
-	    (rc = points_event__unredeemed(db, o->o.id, memo, c->actor)))
+	if ((rc = points_reversal__within(db, &rv, &t)))
 		return rc;
-	strcpy(o->o.refund_id, t.id);
+	strcpy(refund_id, t.id);
+	return POINTS_OK;
+}
+
+/* Refund a captured order: its CAPTUREs (the points', the allowance's)
+ * reversed, and what its redemption earned taken back. */
+static int
+refund(points_db *db, order_rec *o, const change_args *c, const char *memo)
+{
+	int rc;
+
+	if (o->o.capture_id[0] && ((rc = reverse_capture(db,
+	    o->o.capture_id, c, memo, o->o.refund_id)) ||
+	    (rc = points_event__unredeemed(db, o->o.id, memo, c->actor))))
+		return rc;
+	if (o->o.allowance_capture_id[0] && (rc = reverse_capture(db,
+	    o->o.allowance_capture_id, c, memo, o->o.allowance_refund_id)))
+		return rc;
 	return POINTS_OK;
 }
 
@@ -752,6 +903,10 @@ switch_item(points_db *db, order_rec *o, const change_args *c,
 		return points_db__err(db, POINTS_ESTATE, "order %s is paid "
 		    "partly in cash: it cannot be switched (cancel it)",
 		    o->o.id);
+	if (o->o.allowance_amount)
+		return points_db__err(db, POINTS_ESTATE, "order %s is paid "
+		    "partly in %s: it cannot be switched (cancel it)",
+		    o->o.id, o->o.allowance);
 	if ((rc = points_account__load(db, o->o.account, &a)) ||
 	    (rc = points_item__load(db, c->sku, &item)))
 		return rc;
@@ -861,21 +1016,39 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 			return rc;
 		/* the order's amount: less than the hold's when the order
 		 * was switched to a cheaper item, the rest released */
-		if ((rc = points_hold__capture_within(db, o->o.id,
-		    o->o.amount, memo, meta, &t)) ||
-		    (rc = points_event__redeemed(db, o->o.id, o->o.account,
-		    o->o.amount, o->o.sku, o->o.asset, o->o.quantity,
-		    c->actor)))
-			return rc;
-		strcpy(o->o.capture_id, t.id);
+		if (o->o.hold_id[0]) {
+			if ((rc = points_hold__capture_within(db,
+			    o->o.hold_id, o->o.amount, memo, meta, &t)) ||
+			    (rc = points_event__redeemed(db, o->o.id,
+			    o->o.account, o->o.amount, o->o.sku, o->o.asset,
+			    o->o.quantity, c->actor)))
+				return rc;
+			strcpy(o->o.capture_id, t.id);
+		}
+		if (o->o.allowance_hold_id[0]) {
+			if ((rc = points_hold__capture_within(db,
+			    o->o.allowance_hold_id, o->o.allowance_amount, memo,
+			    meta, &t)))
+				return rc;
+			strcpy(o->o.allowance_capture_id, t.id);
+		}
 		o->o.state = POINTS_ORDER_APPROVED;
 		break;
 	case T_CANCEL:
 		if (from == POINTS_ORDER_SUBMITTED) {
-			if ((rc = points_hold__settle_within(db, o->o.id, 1,
-			    memo, meta, &t)))
-				return rc;
-			strcpy(o->o.refund_id, t.id);
+			if (o->o.hold_id[0]) {
+				if ((rc = points_hold__settle_within(db,
+				    o->o.hold_id, 1, memo, meta, &t)))
+					return rc;
+				strcpy(o->o.refund_id, t.id);
+			}
+			if (o->o.allowance_hold_id[0]) {
+				if ((rc = points_hold__settle_within(db,
+				    o->o.allowance_hold_id, 1, memo, meta,
+				    &t)))
+					return rc;
+				strcpy(o->o.allowance_refund_id, t.id);
+			}
 		} else if (from == POINTS_ORDER_APPROVED) {
 			if ((rc = refund(db, o, c, memo)))
 				return rc;

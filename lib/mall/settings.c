@@ -12,8 +12,11 @@
 #include "core/module.h"
 #include "mall/window.h"
 
-#define SETTINGS_FORMAT 1
+/* 2: the window record of version 2 (the pay order), which format 1's
+ * readers refuse */
+#define SETTINGS_FORMAT 2
 #define WINDOW_V1 1
+#define WINDOW_V2 2 /* then the pay order (version 1: allowance first) */
 #define MIN_V1 1
 
 static points_ksdef set_ks = { "mallset", 0, 0 };
@@ -45,6 +48,7 @@ points_mall__settings(points_db *db, points_mall_settings *out)
 	const void *v;
 	size_t vl;
 	points_rd rd;
+	unsigned ver;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -54,24 +58,50 @@ points_mall__settings(points_db *db, points_mall_settings *out)
 	if (rc)
 		return rc;
 	points_rd__init(&rd, v, vl);
-	if (points_rd__u8(&rd) != WINDOW_V1)
+	ver = points_rd__u8(&rd);
+	if (ver != WINDOW_V1 && ver != WINDOW_V2)
 		rd.err = POINTS_ECORRUPT;
 	out->window_weekdays = (unsigned)points_rd__uvar(&rd);
 	out->window_monthdays = (unsigned)points_rd__uvar(&rd);
 	out->updated = points_rd__svar(&rd);
 	points_rd__str(&rd, out->actor, sizeof(out->actor));
 	points_rd__str(&rd, out->reason, sizeof(out->reason));
-	if (rd.err)
+	if (ver >= WINDOW_V2)
+		out->pay_order = (int)points_rd__u8(&rd);
+	if (rd.err || (out->pay_order != POINTS_PAY_ALLOWANCE_FIRST &&
+	    out->pay_order != POINTS_PAY_POINTS_FIRST))
 		return points_db__err(db, POINTS_ECORRUPT, "the mall's "
 		    "settings: record unreadable");
 	return POINTS_OK;
+}
+
+/* Store m as changed by actor for reason now. */
+static int
+settings_store(points_db *db, points_mall_settings *m, const char *actor,
+    const char *reason)
+{
+	points_buf *b = &db->vbuf;
+
+	m->updated = points_db__time(db, 0);
+	snprintf(m->actor, sizeof(m->actor), "%s", actor);
+	snprintf(m->reason, sizeof(m->reason), "%s", reason ? reason : "");
+	points_buf__reset(b);
+	points_buf__u8(b, WINDOW_V2);
+	points_buf__uvar(b, m->window_weekdays);
+	points_buf__uvar(b, m->window_monthdays);
+	points_buf__svar(b, m->updated);
+	points_buf__str(b, m->actor);
+	points_buf__str(b, m->reason);
+	points_buf__u8(b, (unsigned)m->pay_order);
+	if (b->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	return points_db__put(db, &set_ks, "w", 1, b->data, b->len);
 }
 
 static int
 set_window_in(points_db *db, unsigned int weekdays, unsigned int monthdays,
     const char *actor, const char *reason, points_mall_settings *m)
 {
-	points_buf *b = &db->vbuf;
 	int rc;
 
 	if ((rc = points_mall__settings(db, m)))
@@ -80,19 +110,47 @@ set_window_in(points_db *db, unsigned int weekdays, unsigned int monthdays,
 		return POINTS_OK; /* as it was */
 	m->window_weekdays = weekdays;
 	m->window_monthdays = monthdays;
-	m->updated = points_db__time(db, 0);
-	snprintf(m->actor, sizeof(m->actor), "%s", actor);
-	snprintf(m->reason, sizeof(m->reason), "%s", reason ? reason : "");
-	points_buf__reset(b);
-	points_buf__u8(b, WINDOW_V1);
-	points_buf__uvar(b, weekdays);
-	points_buf__uvar(b, monthdays);
-	points_buf__svar(b, m->updated);
-	points_buf__str(b, m->actor);
-	points_buf__str(b, m->reason);
-	if (b->err)
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	return points_db__put(db, &set_ks, "w", 1, b->data, b->len);
+	return settings_store(db, m, actor, reason);
+}
+
+static int
+set_pay_order_in(points_db *db, int pay_order, const char *actor,
+    const char *reason, points_mall_settings *m)
+{
+	int rc;
+
+	if ((rc = points_mall__settings(db, m)))
+		return rc;
+	if (m->pay_order == pay_order)
+		return POINTS_OK; /* as it was */
+	m->pay_order = pay_order;
+	return settings_store(db, m, actor, reason);
+}
+
+POINTS_EXTERN int
+points_mall_set_pay_order(points_db *db, int pay_order, const char *actor,
+    const char *reason, points_mall_settings *out)
+{
+	points_mall_settings m;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if (pay_order != POINTS_PAY_ALLOWANCE_FIRST &&
+	    pay_order != POINTS_PAY_POINTS_FIRST)
+		return points_db__err(db, POINTS_EINVAL, "the mall's pay order "
+		    "must be POINTS_PAY_ALLOWANCE_FIRST or "
+		    "POINTS_PAY_POINTS_FIRST (got %d)", pay_order);
+	if ((rc = check_actor(db, actor, reason)) ||
+	    (rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_db__write_end(db, set_pay_order_in(db, pay_order, actor,
+	    reason, &m));
+	if (rc == POINTS_OK)
+		*out = m;
+	return rc;
 }
 
 POINTS_EXTERN int
