@@ -333,7 +333,8 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 static int
 points_order_place_fields(points_db *db, int64_t account, const char *sku,
     int64_t quantity, const char *note, const char *idempotency_key,
-    const char *actor, int64_t points_max, points_order *out)
+    const char *actor, int64_t points_max, const char *allowance,
+    points_order *out)
 {
 	points_order_req r;
 
@@ -345,6 +346,7 @@ points_order_place_fields(points_db *db, int64_t account, const char *sku,
 	r.idempotency_key = idempotency_key;
 	r.actor = actor;
 	r.points_max = points_max;
+	r.allowance = allowance;
 	return points_order_place(db, &r, out);
 }
 %}
@@ -599,5 +601,5 @@ int points_item_save_fields(points_db *db, int create, const char *sku,
 int points_order_place_fields(points_db *db, int64_t account,
     const char *sku, int64_t quantity, const char *note,
     const char *idempotency_key, const char *actor, int64_t points_max,
-    points_order *out);
+    const char *allowance, points_order *out);
 %enddef

@@ -3,7 +3,8 @@
  * delivered gift: a training course earns points through an earning
  * rule, she orders a thermos (the points held), the order is approved
  * (the points spent), shipped and delivered; a second order is cancelled
- * and its points come back; the warehouse reads the outbox.
+ * and its points come back; a third spends her yearly allowance first
+ * and points for the rest; the warehouse reads the outbox.
  *
  *   cc welfare_mall.c $(pkg-config --cflags --libs points) -o welfare_mall
  *   ./welfare_mall [mall.db]        (an in-memory ledger without one)
@@ -131,6 +132,29 @@ main(int argc, char **argv)
 	    &other), "cancel");
 	printf("second order cancelled; %lld points available again\n",
 	    (long long)available(db, mei));
+
+	/* her yearly allowance (an asset of its own, 1:1 in prices) pays
+	 * first, the points the rest: two holds, approved together */
+	check(db, points_asset_create(db, "ALLOWANCE", 0, POINTS_EXPIRE_NEVER,
+	    0), "allowance asset");
+	{
+		points_posting p = POINTS_POSTING_INIT;
+		points_txn t;
+
+		p.asset = "ALLOWANCE";
+		p.account = mei;
+		p.amount = 60;
+		p.memo = "2025 welfare allowance";
+		check(db, points_earn(db, &p, &t), "allowance");
+	}
+	req.idempotency_key = "cart-mei-3";
+	req.allowance = "ALLOWANCE";
+	check(db, points_order_place(db, &req, &other), "third order");
+	check(db, points_order_approve(db, other.id, "welfare-office", NULL,
+	    &other), "approve third");
+	printf("third order: %lld of the allowance + %lld points; %lld "
+	    "points left\n", (long long)other.allowance_amount,
+	    (long long)other.amount, (long long)available(db, mei));
 
 	/* what the warehouse and the notifier read */
 	while (points_outbox_next(db, seen, &e) == POINTS_OK) {

@@ -37,6 +37,11 @@ static char ord_del[POINTS_ID_LEN + 1];
  * holds 2 more codes */
 static int64_t mia;
 static char ord_vappr[POINTS_ID_LEN + 1], ord_vsub[POINTS_ID_LEN + 1];
+/* nina's orders of PEN paid 30 WEL (her allowance) + 70 PTS each:
+ * submitted, approved, and delivered */
+static int64_t nina;
+static char ord_wsub[POINTS_ID_LEN + 1], ord_wappr[POINTS_ID_LEN + 1];
+static char ord_wdel[POINTS_ID_LEN + 1];
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -397,6 +402,42 @@ fx_populate(void)
 		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
 		strcpy(ord_vsub, o.id);
 		outbox_base += 3;
+	}
+	/* the welfare allowance: nina (1000 PTS) gets 30 WEL before each
+	 * of her three orders of PEN (30 WEL + 70 PTS each, the allowance
+	 * first) and 30 more: PTS 790 available, 70 held; WEL 30 and 30;
+	 * six more changes of orders */
+	{
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+		points_order o;
+		char *ids[3] = { ord_wsub, ord_wappr, ord_wdel };
+		int i;
+
+		nina = tu_account(db, "E1041");
+		ck_assert_int_eq(points_asset_create(db, "WEL", 0,
+		    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, nina, "PTS", 1000, NULL),
+		    POINTS_OK);
+		r.account = nina;
+		r.sku = "PEN";
+		r.allowance = "WEL";
+		for (i = 0; i < 3; i++) {
+			ck_assert_int_eq(tu_earn(db, nina, "WEL", 30, NULL),
+			    POINTS_OK);
+			ck_assert_int_eq(points_order_place(db, &r, &o),
+			    POINTS_OK);
+			ck_assert_int_eq(o.allowance_amount, 30);
+			strcpy(ids[i], o.id);
+			if (i > 0)
+				ck_assert_int_eq(points_order_approve(db, o.id,
+				    NULL, NULL, &o), POINTS_OK);
+			if (i > 1)
+				ck_assert_int_eq(points_order_deliver(db, o.id,
+				    NULL, NULL, &o), POINTS_OK);
+		}
+		ck_assert_int_eq(tu_earn(db, nina, "WEL", 30, NULL),
+		    POINTS_OK);
+		outbox_base += 6;
 	}
 	/* a tier that qualifies: vip, 500 PTS earned in the calendar
 	 * month (earn_upgrade crosses it); jack is vip by hand and short
@@ -2347,10 +2388,121 @@ check_order_place(void)
 	ck_assert_int_eq(points_order_get(db, ordero.id, &o), POINTS_OK);
 	ck_assert_str_eq(o.note, "desk 12");
 	ck_assert_int_eq(points_item_get(db, "PEN", &it), POINTS_OK);
-	ck_assert_int_eq(it.units, 5);
+	ck_assert_int_eq(it.units, 8);
 	ck_assert_int_eq(run_order_place(), POINTS_OK);
 	ck_assert_int_eq(ordero.replayed, 1);
 	ck_assert_int_eq(tu_available(db, jack, "PTS"), 500);
+}
+
+static int
+run_mall_set_pay_order(void)
+{
+	return points_mall_set_pay_order(db, POINTS_PAY_POINTS_FIRST, "admin",
+	    "points first", &mallo);
+}
+
+static void
+check_mall_set_pay_order(void)
+{
+	points_mall_settings m;
+
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, POINTS_PAY_POINTS_FIRST);
+	ck_assert_str_eq(m.reason, "points first");
+	ck_assert_int_eq(mallo.pay_order, POINTS_PAY_POINTS_FIRST);
+}
+
+/* nina's order of a PEN with her allowance: 30 WEL + 70 PTS */
+static int
+run_order_place_allowance(void)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+
+	r.account = nina;
+	r.sku = "PEN";
+	r.allowance = "WEL";
+	r.idempotency_key = "o-wel";
+	return points_order_place(db, &r, &ordero);
+}
+
+static void
+nina_has(int64_t pts, int64_t wel)
+{
+	ck_assert_int_eq(tu_available(db, nina, "PTS"), pts);
+	ck_assert_int_eq(tu_available(db, nina, "WEL"), wel);
+}
+
+static void
+check_order_place_allowance(void)
+{
+	points_order o;
+
+	ck_assert_int_eq(ordero.allowance_amount, 30);
+	ck_assert_int_eq(ordero.amount, 70);
+	nina_has(720, 0);
+	ck_assert_int_eq(points_order_get(db, ordero.id, &o), POINTS_OK);
+	ck_assert_str_eq(o.allowance_hold_id, ordero.allowance_hold_id);
+	ck_assert_int_eq(run_order_place_allowance(), POINTS_OK);
+	ck_assert_int_eq(ordero.replayed, 1);
+	nina_has(720, 0);
+}
+
+static int
+run_order_approve_allowance(void)
+{
+	return points_order_approve(db, ord_wsub, NULL, NULL, &ordero);
+}
+
+static void
+check_order_approve_allowance(void)
+{
+	points_balance b;
+
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(points_balance_get(db, nina, "WEL", &b), POINTS_OK);
+	ck_assert_int_eq(b.held, 0);
+	ck_assert_int_eq(points_balance_get(db, nina, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.held, 0);
+	nina_has(790, 30);
+}
+
+static int
+run_order_cancel_allowance(void)
+{
+	return points_order_cancel(db, ord_wsub, NULL, NULL, &ordero);
+}
+
+static void
+check_order_cancel_allowance(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_CANCELLED);
+	nina_has(860, 60);
+}
+
+static int
+run_order_cancel_allowance_approved(void)
+{
+	return points_order_cancel(db, ord_wappr, NULL, NULL, &ordero);
+}
+
+static void
+check_order_cancel_allowance_approved(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_CANCELLED);
+	nina_has(860, 60);
+}
+
+static int
+run_order_return_allowance(void)
+{
+	return points_order_return(db, ord_wdel, 1, NULL, NULL, &ordero);
+}
+
+static void
+check_order_return_allowance(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_RETURNED);
+	nina_has(860, 60);
 }
 
 /* jack's two PENs (200 PTS) for at most 150 PTS: 50 PTS in cash, 5.00 */
@@ -2474,7 +2626,7 @@ check_order_return(void)
 	ck_assert_int_eq(ordero.state, POINTS_ORDER_RETURNED);
 	ck_assert_int_eq(tu_available(db, jack, "PTS"), 800);
 	ck_assert_int_eq(points_item_get(db, "PEN", &it), POINTS_OK);
-	ck_assert_int_eq(it.orders, 2);
+	ck_assert_int_eq(it.orders, 5);
 }
 
 /* code pools */
@@ -2775,6 +2927,9 @@ static const fault_op write_ops[] = {
 	OP(item_set_flash), OP(item_set_window), OP(item_set_period_limit),
 	OP(mall_set_window), OP(mall_set_min_balance),
 	OP(mall_set_cash_ratio), OP(order_place_cash),
+	OP(mall_set_pay_order), OP(order_place_allowance),
+	OP(order_approve_allowance), OP(order_cancel_allowance),
+	OP(order_cancel_allowance_approved), OP(order_return_allowance),
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
@@ -3259,6 +3414,14 @@ static const out_op out_ops[] = {
 	{ "mall_set_cash_ratio", run_mall_set_cash_ratio, &cratioo,
 	    sizeof(cratioo) },
 	{ "order_place_cash", run_order_place_cash, &ordero,
+	    sizeof(ordero) },
+	{ "mall_set_pay_order", run_mall_set_pay_order, &mallo,
+	    sizeof(mallo) },
+	{ "order_place_allowance", run_order_place_allowance, &ordero,
+	    sizeof(ordero) },
+	{ "order_cancel_allowance_approved",
+	    run_order_cancel_allowance_approved, &ordero, sizeof(ordero) },
+	{ "order_return_allowance", run_order_return_allowance, &ordero,
 	    sizeof(ordero) },
 	{ "order_approve", run_order_approve, &ordero, sizeof(ordero) },
 	{ "order_cancel_approved", run_order_cancel_approved, &ordero,

@@ -118,6 +118,7 @@ CALLS = {
     "mall_set_cash_ratio": lambda l, a: l.mall_set_cash_ratio(
         "PTS", 1, 1, "x"),
     "mall_cash_ratio": lambda l, a: l.mall_cash_ratio("PTS"),
+    "mall_set_pay_order": lambda l, a: l.mall_set_pay_order(0, "x"),
     "items": lambda l, a: l.items(),
     "item_history": lambda l, a: l.item_history("S"),
     "outbox_next": lambda l, a: l.outbox_next(0),

@@ -335,6 +335,48 @@ class MallTest(LedgerCase):
         self.assertEqual(self.ledger.item_history("THERMOS").__next__().cash,
                          1990)
 
+    def test_welfare_allowance(self):
+        self.ledger.create_asset("WELFARE")
+        self.ledger.earn(self.alice, 1000, "PTS")
+        self.ledger.earn(self.alice, 300, "WELFARE")
+        self.ledger.item_create("GIFT", "Gift", "physical", "PTS", 500, 10,
+                                "admin")
+        self.assertEqual(self.ledger.mall_settings().pay_order,
+                         points.PAY_ALLOWANCE_FIRST)
+        # the allowance first: all 300 of it, points the other 200
+        o = self.ledger.order_place(self.alice, "GIFT", allowance="WELFARE")
+        self.assertEqual((o.allowance, o.allowance_amount, o.amount),
+                         ("WELFARE", 300, 200))
+        self.assertEqual(o.hold_id, o.id)
+        self.assertNotEqual(o.allowance_hold_id, "")
+        self.assertEqual((self.available(self.alice, "WELFARE"),
+                          self.available(self.alice)), (0, 800))
+        o = self.ledger.order_approve(o.id)
+        self.assertNotEqual(o.allowance_capture_id, "")
+        o = self.ledger.order_cancel(o.id)
+        self.assertNotEqual(o.allowance_refund_id, "")
+        self.assertEqual((self.available(self.alice, "WELFARE"),
+                          self.available(self.alice)), (300, 1000))
+        # points first: points pay it all
+        m = self.ledger.mall_set_pay_order(points.PAY_POINTS_FIRST, "admin",
+                                           "points first")
+        self.assertEqual((m.pay_order, m.reason),
+                         (points.PAY_POINTS_FIRST, "points first"))
+        o = self.ledger.order_place(self.alice, "GIFT", allowance="WELFARE")
+        self.assertEqual((o.allowance_amount, o.amount, o.allowance),
+                         (0, 500, ""))
+        before = self.snapshot()
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.mall_set_pay_order(2, "admin")
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.order_place(self.alice, "GIFT", allowance="PTS")
+        with self.assertRaises(points.NotFound):
+            self.ledger.order_place(self.alice, "GIFT", allowance="NOPE")
+        with self.assertRaises(points.InsufficientPoints):
+            self.ledger.order_place(self.alice, "GIFT", 2,
+                                    allowance="WELFARE")
+        self.assertEqual(self.snapshot()[0], before[0])
+
     def test_orders_lists(self):
         self.ledger.earn(self.alice, 1000, "PTS")
         self.ledger.earn(self.bob, 1000, "PTS")

@@ -847,6 +847,13 @@ class Ledger:
                                           asset, points, cash, actor,
                                           reason))
 
+    def mall_set_pay_order(self, pay_order, actor, reason=None):
+        """Which of an order's allowance and points pays first:
+        PAY_ALLOWANCE_FIRST (the default) or PAY_POINTS_FIRST.  Returns
+        the MallSettings."""
+        return MallSettings._make(self._call(_c.points_mall_set_pay_order,
+                                             pay_order, actor, reason))
+
     def mall_cash_ratio(self, asset):
         """The points-to-cash ratio of asset, as CashRatio (points and
         cash 0: none)."""
@@ -885,7 +892,8 @@ class Ledger:
     # ---- The points mall: orders ----
 
     def order_place(self, account, sku, quantity=1, *, note=None,
-                    idempotency_key=None, actor=None, points_max=-1):
+                    idempotency_key=None, actor=None, points_max=-1,
+                    allowance=None):
         """Place an order: checks the account, the item (listed, tier,
         order limit, stock) and what the account has, then holds the
         points and takes the stock, in one transaction.  Each refusal
@@ -896,10 +904,13 @@ class Ledger:
         points_max (-1: all in points) caps the points it spends: the
         rest of the points price is paid in cash at the asset's ratio,
         rounded up (Order.cash, Order.cash_points; the host collects
-        it).  Returns the Order."""
+        it).  allowance (None: none) is another asset it may spend, 1:1
+        in the price, in the mall's pay order (mall_set_pay_order): the
+        order holds both, and approving, cancelling and returning it move
+        both.  Returns the Order."""
         return Order._make(self._call(
             _c.points_order_place_fields, account_id(account), sku,
-            quantity, note, idempotency_key, actor, points_max))
+            quantity, note, idempotency_key, actor, points_max, allowance))
 
     def order_approve(self, order_id, actor=None, reason=None):
         """submitted -> approved: the points are captured (spent)."""

@@ -98,6 +98,8 @@ ITEM_CHANGED_FLASH, ITEM_CHANGED_WINDOW, ITEM_CHANGED_LIMITS = \
 # A flash discount's kinds (POINTS_FLASH_*), the periods of the limits per
 # account (POINTS_PERIOD_*).
 FLASH_PERCENT, FLASH_PRICE = 1, 2
+# Which of an order's allowance and points pays first (POINTS_PAY_*).
+PAY_ALLOWANCE_FIRST, PAY_POINTS_FIRST = 0, 1
 PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = 1, 2, 3, 4
 OUTBOX_LOW_STOCK = "item.low_stock"
 OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
@@ -398,7 +400,8 @@ class Item(_record("Item")):
 
 class MallSettings(_record("MallSettings")):
     """The mall's own settings (Ledger.mall_settings): its redemption
-    window, with its last change's time, actor and reason."""
+    window and its pay order (pay_order: PAY_ALLOWANCE_FIRST or
+    PAY_POINTS_FIRST), with its last change's time, actor and reason."""
     __slots__ = ()
 
 

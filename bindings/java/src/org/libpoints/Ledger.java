@@ -812,6 +812,21 @@ public final class Ledger implements AutoCloseable {
         return capi.points_mall_set_cash_ratio(db(), asset, points, cash, actor, reason);
     }
 
+    /** An order's allowance pays first ({@code POINTS_PAY_ALLOWANCE_FIRST}: the default). */
+    public static final int PAY_ALLOWANCE_FIRST = capiConstants.POINTS_PAY_ALLOWANCE_FIRST;
+    /** An order's points pay first ({@code POINTS_PAY_POINTS_FIRST}). */
+    public static final int PAY_POINTS_FIRST = capiConstants.POINTS_PAY_POINTS_FIRST;
+
+    /**
+     * Which of an order's allowance and points pays first
+     * ({@code points_mall_set_pay_order}): {@link #PAY_ALLOWANCE_FIRST} (the
+     * default) or {@link #PAY_POINTS_FIRST}. The first pays what it can, the
+     * second the rest.
+     */
+    public synchronized MallSettings setMallPayOrder(int payOrder, String actor, String reason) {
+        return capi.points_mall_set_pay_order(db(), payOrder, actor, reason);
+    }
+
     /** The points-to-cash ratio of asset (points and cash 0: none). */
     public synchronized CashRatio cashRatio(String asset) {
         return capi.points_mall_cash_ratio_get(db(), asset);
@@ -879,8 +894,20 @@ public final class Ledger implements AutoCloseable {
      */
     public synchronized Order placeOrder(long account, String sku, long quantity, String note,
             String idempotencyKey, String actor, long pointsMax) {
+        return placeOrder(account, sku, quantity, note, idempotencyKey, actor, pointsMax, null);
+    }
+
+    /**
+     * Place an order that may also spend allowance, another asset (a yearly
+     * welfare allowance), 1:1 in the item's price, in the mall's pay order
+     * ({@link #setMallPayOrder}); null: none. The order holds both and
+     * approving, cancelling and returning it move both
+     * ({@code allowanceAmount()}, {@code allowanceHoldId()}, ...).
+     */
+    public synchronized Order placeOrder(long account, String sku, long quantity, String note,
+            String idempotencyKey, String actor, long pointsMax, String allowance) {
         return capi.points_order_place_fields(db(), account, sku, quantity, note,
-                idempotencyKey, actor, pointsMax);
+                idempotencyKey, actor, pointsMax, allowance);
     }
 
     /** One unit of sku for account. */

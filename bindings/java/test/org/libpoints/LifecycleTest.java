@@ -90,6 +90,8 @@ public class LifecycleTest {
                 () -> l.setMallMinBalance("PTS", 1, "me", null), () -> l.mallMinBalance("PTS"),
                 () -> l.setCashRatio("PTS", 1, 1, "me", null), () -> l.cashRatio("PTS"),
                 () -> l.placeOrder(a, "S", 1, null, null, null, 1),
+                () -> l.placeOrder(a, "S", 1, null, null, null, -1, "W"),
+                () -> l.setMallPayOrder(Ledger.PAY_POINTS_FIRST, "me", null),
                 () -> l.items(null, false, false), () -> l.itemHistory("S"),
                 () -> l.outboxNext(0), () -> l.pruneOutbox(1),
                 () -> l.placeOrder(a, "S"), () -> l.approveOrder(id, null, null),

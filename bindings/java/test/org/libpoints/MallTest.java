@@ -290,6 +290,40 @@ public class MallTest {
     }
 
     @Test
+    public void welfareAllowance() {
+        ledger.createAsset("WELFARE");
+        ledger.earn(Posting.of("PTS", alice, 1000));
+        ledger.earn(Posting.of("WELFARE", alice, 300));
+        ledger.createItem(ItemDef.of("GIFT", "Gift", "physical", "PTS", 500, 10).actor("admin"));
+        assertEquals(Ledger.PAY_ALLOWANCE_FIRST, ledger.mallSettings().payOrder());
+        Order o = ledger.placeOrder(alice, "GIFT", 1, null, null, null, -1, "WELFARE");
+        assertEquals("WELFARE", o.allowance());
+        assertEquals(300, o.allowanceAmount());
+        assertEquals(200, o.amount());
+        assertEquals(o.id(), o.holdId());
+        assertFalse(o.allowanceHoldId().isEmpty());
+        assertEquals(0, ledger.getBalance(alice, "WELFARE").available());
+        o = ledger.approveOrder(o.id(), null, null);
+        assertFalse(o.allowanceCaptureId().isEmpty());
+        o = ledger.cancelOrder(o.id(), null, null);
+        assertFalse(o.allowanceRefundId().isEmpty());
+        assertEquals(300, ledger.getBalance(alice, "WELFARE").available());
+        assertEquals(1000, ledger.getBalance(alice, "PTS").available());
+        MallSettings m = ledger.setMallPayOrder(Ledger.PAY_POINTS_FIRST, "admin", "points first");
+        assertEquals(Ledger.PAY_POINTS_FIRST, m.payOrder());
+        o = ledger.placeOrder(alice, "GIFT", 1, null, null, null, -1, "WELFARE");
+        assertEquals(0, o.allowanceAmount());
+        assertEquals(500, o.amount());
+        expect(InvalidArgumentException.class, () -> ledger.setMallPayOrder(2, "admin", null));
+        expect(InvalidArgumentException.class, () -> ledger.placeOrder(alice, "GIFT", 1, null,
+                null, null, -1, "PTS"));
+        expect(InsufficientPointsException.class, () -> ledger.placeOrder(alice, "GIFT", 2, null,
+                null, null, -1, "WELFARE"));
+        assertEquals(500, ledger.getBalance(alice, "PTS").available());
+        assertEquals(300, ledger.getBalance(alice, "WELFARE").available());
+    }
+
+    @Test
     public void orderRefusalsAndLists() {
         ledger.earn(Posting.of("PTS", alice, 1000));
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 3).orderLimit(2)
