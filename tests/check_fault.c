@@ -670,7 +670,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, mia + 1);
+	ck_assert_int_eq(a.id, nina + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -1305,8 +1305,8 @@ check_capture_full(void)
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
 	/* alice's 30 spent, gus's 10, jack's two orders' 200, lee's 100,
-	 * mia's 50 and this 20 */
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 410);
+	 * mia's 50, nina's two orders' 70 each and this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 550);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
