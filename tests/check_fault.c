@@ -1313,7 +1313,7 @@ check_capture_full(void)
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 410);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 550);
 }
 
 static int
