@@ -3760,7 +3760,42 @@ read_item_codes(char *buf, size_t len)
 	return rc;
 }
 
+/* The catalogue as a query sees it: what jack can afford, dearest
+ * first (browse.c reads it all at the first step). */
+static int
+open_item_query(void **out)
+{
+	points_item_query q = POINTS_ITEM_QUERY_INIT;
+	points_item_iterator *it = NULL;
+	int rc;
+
+	q.flags = POINTS_ITEMS_AFFORDABLE | POINTS_ITEMS_LISTED;
+	q.account = jack;
+	q.sort = POINTS_ITEMS_BY_PRICE_DESC;
+	rc = points_item_query_iterator_new(db, &q, &it);
+	*out = it;
+	return rc;
+}
+
+static int
+read_item_query(char *buf, size_t len)
+{
+	void *it = NULL;
+	points_item i;
+	size_t n = 0;
+	int rc = open_item_query(&it);
+
+	buf[0] = 0;
+	while (rc == POINTS_OK && (rc = points_item_next(it, &i)) ==
+	    POINTS_OK)
+		n += (size_t)snprintf(buf + n, len - n, "%s %lld;", i.sku,
+		    (long long)i.units);
+	points_item_iterator_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
 static const read_op read_ops[] = {
+	{ "item_query", read_item_query },
 	{ "order_get", read_order },
 	{ "mall_cash_ratio_get", read_cash_ratio },
 	{ "item_codes_get", read_item_codes },
@@ -4092,6 +4127,7 @@ static const iter_op iter_ops[] = {
 	{ "order history", open_order_history, next_order_change,
 	    free_order_history },
 	{ "items", open_items, next_item, free_items },
+	{ "item query", open_item_query, next_item, free_items },
 	{ "item history", open_item_history, next_item_change,
 	    free_item_history },
 	{ "statement newest first", open_statement_newest, next_entry,

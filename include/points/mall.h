@@ -276,6 +276,54 @@ POINTS_EXTERN int points_item_next(points_item_iterator *it,
     points_item *out);
 POINTS_EXTERN void points_item_iterator_free(points_item_iterator *it);
 
+/* ---- Browsing ----
+ * A query over the catalogue: the items of a category and its
+ * sub-categories, in a range of prices, in stock, listed, those an
+ * account can afford now, sorted by SKU, popularity, price or newest.
+ * The price a query filters and sorts by is the price of a unit in
+ * force now: what account pays (points_item_price_for(3): its tier's
+ * price, less a flash discount), or with account 0 what an account of
+ * no tier pays.  POINTS_ITEMS_AFFORDABLE keeps the items account could
+ * pay for a unit of now as points_order_place(3) checks it: the
+ * account active and not a system account, its tier allowed, the
+ * mall's minimum balance of the item's asset met, and the price
+ * available (windows, stock and limits are not looked at).  The
+ * catalogue is read in one transaction at the first points_item_next
+ * and kept, sorted, in memory by the iterator: a catalogue is small
+ * (thousands of items). */
+#define POINTS_ITEMS_AFFORDABLE 0x04u /* only what account can afford */
+
+#define POINTS_ITEMS_BY_SKU 0        /* SKU ascending */
+#define POINTS_ITEMS_BY_POPULARITY 1 /* units sold (points_item.units)
+                                      * descending */
+#define POINTS_ITEMS_BY_PRICE 2      /* price ascending */
+#define POINTS_ITEMS_BY_PRICE_DESC 3 /* price descending */
+#define POINTS_ITEMS_BY_NEWEST 4     /* created descending */
+/* (ties: SKU ascending) */
+
+#define POINTS_ITEM_QUERY_VERSION 1
+typedef struct points_item_query {
+	unsigned int version;     /* POINTS_ITEM_QUERY_VERSION */
+	const char *category;     /* NULL or "": every item; else it and its
+	                           * sub-categories */
+	unsigned int flags;       /* POINTS_ITEMS_LISTED, _IN_STOCK,
+	                           * _AFFORDABLE */
+	int64_t price_min;        /* >= 0: the lowest price; 0: none */
+	int64_t price_max;        /* >= 0: the highest price; 0: none */
+	int64_t account;          /* 0: none; else whose prices count (and
+	                           * what it can afford): required by
+	                           * POINTS_ITEMS_AFFORDABLE */
+	int sort;                 /* POINTS_ITEMS_BY_* */
+} points_item_query;
+#define POINTS_ITEM_QUERY_INIT { POINTS_ITEM_QUERY_VERSION, NULL, 0, 0, 0, \
+	0, POINTS_ITEMS_BY_SKU }
+POINTS_EXTERN int points_item_query_init(points_item_query *q,
+    unsigned int version);
+/* The items of query q, stepped with points_item_next(3) and freed with
+ * points_item_iterator_free(3). */
+POINTS_EXTERN int points_item_query_iterator_new(points_db *db,
+    const points_item_query *q, points_item_iterator **out);
+
 /* ---- An item's history ----
  * Every change the catalogue calls make (not the stock orders take and
  * give back), with what the item was after it. */

@@ -1266,8 +1266,8 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 	return POINTS_OK;
 }
 
-POINTS_EXTERN int
-points_balance_get(points_db *db, int64_t account, const char *asset,
+int
+points_balance__read(points_db *db, int64_t account, const char *asset,
     points_balance *out)
 {
 	points_asset_rec a;
@@ -1276,12 +1276,6 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 	int64_t due = 0, locked = 0;
 	int rc;
 
-	if ((rc = points_db__check_db(db)))
-		return rc;
-	if (!out)
-		return points_db__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points_db__read_begin(db)))
-		return rc;
 	points_balance__init(&b, account, 0, 1);
 	rc = points_asset__find(db, asset, &a);
 	if (rc == POINTS_OK) {
@@ -1300,7 +1294,6 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		else if (rc == POINTS_OK)
 			rc = decode_read(db, v, vl, &b, &due, &locked);
 	}
-	points_db__read_end(db);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;
@@ -1321,5 +1314,22 @@ points_balance_get(points_db *db, int64_t account, const char *asset,
 		points_balance__counter_sat(&out->expired, due);
 	}
 	points_balance__free(&b);
+	return rc;
+}
+
+POINTS_EXTERN int
+points_balance_get(points_db *db, int64_t account, const char *asset,
+    points_balance *out)
+{
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = points_balance__read(db, account, asset, out);
+	points_db__read_end(db);
 	return rc;
 }

@@ -86,6 +86,10 @@ void points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset
 void points_balance__free(points_balance_rec *b);
 /* Load from the store; a missing record is a zero balance. */
 int points_balance__load(points_db *db, points_balance_rec *b);
+/* points_balance_get inside a transaction: what account has of asset
+ * (code) now, as the public record; out is written only on success. */
+int points_balance__read(points_db *db, int64_t account, const char *asset,
+    points_balance *out);
 /* Write the record and keep its sweep index key; exact moves the key to
  * the earliest lot even when it is earlier already (the sweep). */
 int points_balance__store(points_db *db, points_balance_rec *b, int exact);

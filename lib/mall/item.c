@@ -5,11 +5,14 @@
 
 #include "points.h"
 #include "util/codec.h"
+#include "util/alloc.h"
+#include "core/account.h"
 #include "core/asset.h"
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
 #include "ledger/write.h"
+#include "rules/rule.h"
 #include "outbox/outbox.h"
 #include "mall/item.h"
 
@@ -318,25 +321,38 @@ points_item__price_of(const points_item_rec *r, const char *tier)
 }
 
 int
-points_item__tier_allows(points_db *db, const points_item_rec *r,
-    const char *tier)
+points_item__tier_ok(points_db *db, const points_item_rec *r,
+    const char *tier, int *ok)
 {
 	points_tier need, have;
 	int rc;
 
+	*ok = 1;
 	if (!r->it.min_tier[0])
 		return POINTS_OK;
-	if ((rc = points_tier_get(db, r->it.min_tier, &need)))
+	if ((rc = points_tier__read(db, r->it.min_tier, &need)))
 		return rc == POINTS_ENOTFOUND ? points_db__err(db,
 		    POINTS_ECORRUPT, "item '%s': its tier '%s' is not in the "
 		    "tier table", r->it.sku, r->it.min_tier) : rc;
 	if (tier && *tier) {
-		rc = points_tier_get(db, tier, &have);
+		rc = points_tier__read(db, tier, &have);
 		if (rc == POINTS_OK && have.rank >= need.rank)
 			return POINTS_OK;
 		if (rc && rc != POINTS_ENOTFOUND)
 			return rc;
 	}
+	*ok = 0;
+	return POINTS_OK;
+}
+
+int
+points_item__tier_allows(points_db *db, const points_item_rec *r,
+    const char *tier)
+{
+	int ok, rc;
+
+	if ((rc = points_item__tier_ok(db, r, tier, &ok)) || ok)
+		return rc;
 	return points_db__err(db, POINTS_ENOTELIGIBLE, "item '%s' is for tier "
 	    "'%s' and above; the account's tier is %s%s%s", r->it.sku,
 	    r->it.min_tier, tier && *tier ? "'" : "",
@@ -990,24 +1006,96 @@ points_item_price_for(points_db *db, const char *sku, int64_t account,
 
 struct points_item_iterator {
 	points_iter base;
-	/* the position: the last SKU returned, 0-terminated ("": none) */
-	char pos[POINTS_SKU_MAX + 1];
+	struct {
+		/* the last SKU returned, 0-terminated ("": none) */
+		char sku[POINTS_SKU_MAX + 1];
+		/* a query's: the next of its hits to return */
+		size_t at;
+	} pos;
 	char category[POINTS_ITEM_CATEGORY_MAX + 1];
 	unsigned int flags;
+	/* a query (points_item_query_iterator_new): its hits, read at the
+	 * first fill */
+	int is_query, collected;
+	points_item__query q;
+	points_item__hit *hits;
+	size_t nhits;
 	points_item buf[ITEM_BUF];
 };
 
 static int item_fill(points_iter *base);
+static void item_fini(points_iter *base);
 static const points_iter_type item_type = POINTS_ITER_TYPE(
-    "item iterator", struct points_item_iterator, pos, item_fill, NULL);
+    "item iterator", struct points_item_iterator, pos, item_fill,
+    item_fini);
 
-static int
-in_category(const char *cat, const char *want)
+int
+points_item__in_category(const char *cat, const char *want)
 {
 	size_t n = strlen(want);
 
 	return n == 0 || (strncmp(cat, want, n) == 0 &&
 	    (cat[n] == 0 || cat[n] == '/'));
+}
+
+int
+points_item__each(points_db *db,
+    int (*fn)(points_db *db, const points_item_rec *r, void *ctx), void *ctx)
+{
+	points_cursor *c;
+	int rc;
+
+	rc = db->store->cursor_open(db->store, db->ks[item_ks.slot], NULL, 0,
+	    NULL, 0, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "mallitem");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+		char sku[POINTS_SKU_MAX + 1];
+		points_item_rec r;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "mallitem");
+			break;
+		}
+		if (kl == 0 || kl > POINTS_SKU_MAX) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "item key");
+			break;
+		}
+		memcpy(sku, k, kl);
+		sku[kl] = 0;
+		if ((rc = decode(db, sku, v, vl, &r)) ||
+		    (rc = fn(db, &r, ctx)))
+			break;
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+/* A query's fill: its hits read at the first, then handed out. */
+static int
+query_fill(struct points_item_iterator *it)
+{
+	points_iter *base = &it->base;
+	int rc;
+
+	if (!it->collected) {
+		if ((rc = points_item__browse(base->db, &it->q, &it->hits,
+		    &it->nhits)))
+			return rc;
+		it->collected = 1;
+	}
+	while (base->n < ITEM_BUF && it->pos.at < it->nhits)
+		it->buf[base->n++] = it->hits[it->pos.at++].it;
+	if (it->pos.at == it->nhits)
+		base->done = 1;
+	return POINTS_OK;
 }
 
 static int
@@ -1016,12 +1104,14 @@ item_fill(points_iter *base)
 	struct points_item_iterator *it = (void *)base;
 	points_db *db = base->db;
 	unsigned char lo[POINTS_SKU_MAX + 1];
-	size_t lol = strlen(it->pos);
+	size_t lol = strlen(it->pos.sku);
 	points_cursor *c;
 	int rc;
 
+	if (it->is_query)
+		return query_fill(it);
 	/* after the last SKU: it with a 0 appended */
-	memcpy(lo, it->pos, lol);
+	memcpy(lo, it->pos.sku, lol);
 	lo[lol] = 0;
 	rc = db->store->cursor_open(db->store, db->ks[item_ks.slot], lo,
 	    lol ? lol + 1 : 0, NULL, 0, 0, &c);
@@ -1051,8 +1141,8 @@ item_fill(points_iter *base)
 		sku[kl] = 0;
 		if ((rc = decode(db, sku, v, vl, &r)))
 			break;
-		strcpy(it->pos, sku);
-		if (!in_category(r.it.category, it->category) ||
+		strcpy(it->pos.sku, sku);
+		if (!points_item__in_category(r.it.category, it->category) ||
 		    ((it->flags & POINTS_ITEMS_LISTED) && !r.it.listed) ||
 		    ((it->flags & POINTS_ITEMS_IN_STOCK) && r.it.stock == 0))
 			continue;
@@ -1060,6 +1150,15 @@ item_fill(points_iter *base)
 	}
 	db->store->cursor_close(db->store, c);
 	return rc;
+}
+
+static void
+item_fini(points_iter *base)
+{
+	struct points_item_iterator *it = (void *)base;
+
+	points_alloc__free(it->hits);
+	it->hits = NULL;
 }
 
 POINTS_EXTERN int
@@ -1085,6 +1184,111 @@ points_item_iterator_new(points_db *db, const char *category,
 	if (category)
 		strcpy((*out)->category, category);
 	(*out)->flags = flags;
+	return POINTS_OK;
+}
+
+static const points_field query_fields[] = {
+	POINTS_FIELD(points_item_query, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+};
+static const size_t query_sizes[] = {
+	0, POINTS_END_OF(points_item_query, sort), /* 1 */
+};
+static const points_item_query query_defaults = POINTS_ITEM_QUERY_INIT;
+static const points_reqtype query_req = {
+	"item query", sizeof(points_item_query), POINTS_ITEM_QUERY_VERSION,
+	query_sizes, &query_defaults, query_fields, 1, 0,
+};
+
+POINTS_EXTERN int
+points_item_query_init(points_item_query *q, unsigned int version)
+{
+	return points_write__init(&query_req, q, version);
+}
+
+/* Check query q and copy it to out. */
+static int
+check_query(points_db *db, const points_item_query *q,
+    points_item__query *out)
+{
+	int rc;
+
+	if ((rc = check_category(db, "*", q->category, 0)))
+		return rc;
+	if (q->flags & ~(POINTS_ITEMS_LISTED | POINTS_ITEMS_IN_STOCK |
+	    POINTS_ITEMS_AFFORDABLE))
+		return points_db__err(db, POINTS_EINVAL, "item query: unknown "
+		    "flags 0x%x", q->flags);
+	if (q->price_min < 0 || q->price_max < 0)
+		return points_db__err(db, POINTS_EINVAL, "item query: a price "
+		    "bound must not be negative (got %lld-%lld)",
+		    (long long)q->price_min, (long long)q->price_max);
+	if (q->price_max && q->price_min > q->price_max)
+		return points_db__err(db, POINTS_EINVAL, "item query: prices "
+		    "%lld-%lld: the lowest is above the highest",
+		    (long long)q->price_min, (long long)q->price_max);
+	if (q->account < 0)
+		return points_db__err(db, POINTS_EINVAL, "item query: bad "
+		    "account %lld", (long long)q->account);
+	if ((q->flags & POINTS_ITEMS_AFFORDABLE) && q->account == 0)
+		return points_db__err(db, POINTS_EINVAL, "item query: "
+		    "POINTS_ITEMS_AFFORDABLE needs an account");
+	if (q->sort < POINTS_ITEMS_BY_SKU || q->sort > POINTS_ITEMS_BY_NEWEST)
+		return points_db__err(db, POINTS_EINVAL, "item query: unknown "
+		    "sort %d (POINTS_ITEMS_BY_*)", q->sort);
+	memset(out, 0, sizeof(*out));
+	if (q->category)
+		strcpy(out->category, q->category);
+	out->flags = q->flags;
+	out->price_min = q->price_min;
+	out->price_max = q->price_max;
+	out->account = q->account;
+	out->sort = q->sort;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_item_query_iterator_new(points_db *db, const points_item_query *q,
+    points_item_iterator **out)
+{
+	points_write_req copy;
+	points_item__query cq = { "", 0, 0, 0, 0, 0 };
+	points_account a;
+	points_iter *base;
+	unsigned int v;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!q)
+		return points_db__err(db, POINTS_EINVAL, "item query is "
+		    "required");
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	memcpy(&v, q, sizeof(v));
+	if (v == 0 || v > POINTS_ITEM_QUERY_VERSION)
+		return points_db__err(db, POINTS_EVERSION, "item query "
+		    "version %u (this library knows 1 to %u)", v,
+		    POINTS_ITEM_QUERY_VERSION);
+	if (v < POINTS_ITEM_QUERY_VERSION)
+		q = points_write__older(&query_req, q, query_sizes[v], copy.b);
+	if ((rc = check_query(db, q, &cq)))
+		return rc;
+	if (cq.account) {
+		/* an account that is not there is refused now */
+		if ((rc = points_db__read_begin(db)))
+			return rc;
+		rc = points_account__load(db, cq.account, &a);
+		points_db__read_end(db);
+		if (rc)
+			return rc;
+	}
+	if ((rc = points_iter__new(db, &item_type,
+	    sizeof(struct points_item_iterator), &base)))
+		return rc;
+	*out = (points_item_iterator *)(void *)base;
+	(*out)->is_query = 1;
+	(*out)->q = cq;
 	return POINTS_OK;
 }
 

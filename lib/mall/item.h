@@ -54,5 +54,43 @@ int points_item__modify(points_db *db, const char *sku, points_item__fn fn,
  * min_tier's). */
 int points_item__tier_allows(points_db *db, const points_item_rec *r,
     const char *tier);
+/* tier_allows without a message: *ok 1 when an account of tier may buy
+ * r, 0 when not; an error only when the tier table cannot be read. */
+int points_item__tier_ok(points_db *db, const points_item_rec *r,
+    const char *tier, int *ok);
+/* Is category cat want or one of its sub-categories (want "": any)? */
+int points_item__in_category(const char *cat, const char *want);
+/* Call fn for every item, by SKU, inside a transaction; a non-zero
+ * return of fn stops the walk and is returned. */
+int points_item__each(points_db *db,
+    int (*fn)(points_db *db, const points_item_rec *r, void *ctx),
+    void *ctx);
+
+/* Would account a, whose balance of r's asset is b (points_balance_get's
+ * now), pass points_order_place's checks of what it may pay for a unit
+ * of r at time t: an account that may order (active, not a system
+ * account), its tier allowed, the mall's minimum balance met and the
+ * price in force for its tier (price_at) available?  *ok 1 or 0; an
+ * error only when a store read fails (price.c). */
+int points_item__affordable(points_db *db, const points_item_rec *r,
+    const points_account *a, const points_balance *b, int64_t t, int *ok);
+
+/* A catalogue query (points_item_query, checked), and an item it found
+ * with the price it was filtered and sorted by. */
+typedef struct points_item__query {
+	char category[POINTS_ITEM_CATEGORY_MAX + 1];
+	unsigned int flags;
+	int64_t price_min, price_max;
+	int64_t account;
+	int sort;
+} points_item__query;
+typedef struct points_item__hit {
+	int64_t price;
+	points_item it;
+} points_item__hit;
+/* The items of query q, filtered and sorted, inside a transaction:
+ * *out (allocated, points_alloc__free it) holds *n of them (browse.c). */
+int points_item__browse(points_db *db, const points_item__query *q,
+    points_item__hit **out, size_t *n);
 
 #endif

@@ -6,6 +6,7 @@
 #include "points.h"
 #include "core/db.h"
 #include "mall/item.h"
+#include "mall/window.h"
 
 int64_t
 points_item__price_at(const points_item_rec *r, const char *tier, int64_t t)
@@ -23,6 +24,31 @@ points_item__price_at(const points_item_rec *r, const char *tier, int64_t t)
 	pct = it->flash_value;
 	off = base / 100 * pct + base % 100 * pct / 100;
 	return base - off;
+}
+
+int
+points_item__affordable(points_db *db, const points_item_rec *r,
+    const points_account *a, const points_balance *b, int64_t t, int *ok)
+{
+	int64_t min;
+	int rc;
+
+	*ok = 0;
+	if ((a->flags & POINTS_ACCOUNT_SYSTEM) ||
+	    a->status != POINTS_ACCOUNT_ACTIVE)
+		return POINTS_OK;
+	if ((rc = points_item__tier_ok(db, r, a->tier, ok)) || !*ok)
+		return rc;
+	*ok = 0;
+	if ((rc = points_mall__min_balance(db, r->it.asset, &min)))
+		return rc;
+	if (min && points_mall__min_balance_have(b) < min)
+		return POINTS_OK;
+	/* the hold an order makes takes the points to spend (an account
+	 * allowed below zero may always) */
+	*ok = (a->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) ||
+	    points_item__price_at(r, a->tier, t) <= b->available;
+	return POINTS_OK;
 }
 
 typedef struct flash_args {

@@ -247,7 +247,7 @@ points_mall__min_balance_check(points_db *db, int64_t account,
 		return rc;
 	if ((rc = points_balance_get(db, account, asset, &b)))
 		return rc;
-	have = b.available - b.pending;
+	have = points_mall__min_balance_have(&b);
 	if (have >= min)
 		return POINTS_OK;
 	return points_db__err(db, POINTS_EINSUFFICIENT, "account %s has %lld "

@@ -1134,9 +1134,8 @@ points_rule_history_iterator_free(points_rule_history_iterator *it)
 
 /* ---- Tiers ---- */
 
-/* Read tier name into *t: POINTS_ENOTFOUND (no message) when missing. */
-static int
-tier_read(points_db *db, const char *name, points_tier *t)
+int
+points_tier__read(points_db *db, const char *name, points_tier *t)
 {
 	const void *v;
 	size_t vl;
@@ -1186,7 +1185,7 @@ static int
 tier_set_in(points_db *db, const char *name, int rank, int64_t percent)
 {
 	points_tier t;
-	int rc = tier_read(db, name, &t);
+	int rc = points_tier__read(db, name, &t);
 
 	if (rc == POINTS_ENOTFOUND) {
 		memset(&t, 0, sizeof(t));
@@ -1232,7 +1231,7 @@ tier_qualify_in(points_db *db, const char *name, const char *asset,
 {
 	points_tier t;
 	points_asset_rec a;
-	int rc = tier_read(db, name, &t);
+	int rc = points_tier__read(db, name, &t);
 
 	if (rc == POINTS_ENOTFOUND)
 		return points_db__err(db, rc, "tier '%s' not found: add it "

@@ -61,6 +61,9 @@ int points_tier__earning(points_db *db, void *state,
     struct points_balance_rec *b, int64_t time, int64_t amount);
 int points_tier__earned(points_db *db, void *state, int64_t account,
     uint32_t asset, int64_t time, int64_t amount);
+/* Read tier name into *t inside a transaction: POINTS_ENOTFOUND (no
+ * message) when missing. */
+int points_tier__read(points_db *db, const char *name, points_tier *t);
 /* Check a name of a rule or an event type: 1-max of [a-z0-9_.-]. */
 int points_rule__check_name(points_db *db, const char *what, const char *s,
     size_t max);
