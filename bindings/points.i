@@ -329,6 +329,27 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 	    points_item_update(db, &d, out);
 }
 
+/* points_item_query_iterator_new with the query's fields as
+ * arguments. */
+static int
+points_item_query_fields(points_db *db, const char *category,
+    unsigned int flags, int64_t price_min, int64_t price_max,
+    int64_t account, int sort, points_item_iterator **out)
+{
+	points_item_query q;
+	int rc;
+
+	if ((rc = points_item_query_init(&q, POINTS_ITEM_QUERY_VERSION)))
+		return rc;
+	q.category = category;
+	q.flags = flags;
+	q.price_min = price_min;
+	q.price_max = price_max;
+	q.account = account;
+	q.sort = sort;
+	return points_item_query_iterator_new(db, &q, out);
+}
+
 /* points_order_place with the request's fields as arguments. */
 static int
 points_order_place_fields(points_db *db, int64_t account, const char *sku,
@@ -456,6 +477,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_item_def::min_tier;
 %immutable points_item_def::actor;
 %immutable points_item_def::reason;
+%immutable points_item_query::category;
 %immutable points_order_req::sku;
 %immutable points_order_req::note;
 %immutable points_order_req::idempotency_key;
@@ -537,6 +559,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_nomination)
 POINTS_SWIG_PLAIN_STRUCT(points_grant_def)
 POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 POINTS_SWIG_PLAIN_STRUCT(points_order_req)
+POINTS_SWIG_PLAIN_STRUCT(points_item_query)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -602,4 +625,7 @@ int points_order_place_fields(points_db *db, int64_t account,
     const char *sku, int64_t quantity, const char *note,
     const char *idempotency_key, const char *actor, int64_t points_max,
     const char *allowance, points_order *out);
+int points_item_query_fields(points_db *db, const char *category,
+    unsigned int flags, int64_t price_min, int64_t price_max,
+    int64_t account, int sort, points_item_iterator **out);
 %enddef

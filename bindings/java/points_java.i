@@ -582,6 +582,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(1) POINTS_RULE_EXCLUSIVE;
 %javaconstvalue(1) POINTS_ITEMS_LISTED;
 %javaconstvalue(2) POINTS_ITEMS_IN_STOCK;
+%javaconstvalue(4) POINTS_ITEMS_AFFORDABLE;
 %javaconstvalue(1) POINTS_ITEM_CHANGED_CREATED;
 %javaconstvalue(2) POINTS_ITEM_CHANGED_DETAILS;
 %javaconstvalue(4) POINTS_ITEM_CHANGED_PRICE;
@@ -799,6 +800,10 @@ POINTS_JAVA_RETURNS_HANDLE(points_event_fields, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_reverse_fields,
     SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_item_iterator_new,
+    SWIGTYPE_p_points_item_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_item_query_iterator_new,
+    SWIGTYPE_p_points_item_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_item_query_fields,
     SWIGTYPE_p_points_item_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_history_iterator_new,
     SWIGTYPE_p_points_item_history_iterator)

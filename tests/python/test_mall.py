@@ -80,6 +80,47 @@ class MallTest(LedgerCase):
                                         min_tier="gold")
         self.assertEqual((suite.min_tier, suite.unlimited), ("gold", True))
 
+    def test_browse(self):
+        """A query: a category's items in a price range, sorted; what an
+        account of a tier can afford; bad queries raise."""
+        lg = self.ledger
+        for sku, cat, price, stock in (("NIGHT", "travel/hotel", 10000, 5),
+                                       ("MUG", "physical", 100, 5),
+                                       ("PAN", "physical/kitchen", 700, 0),
+                                       ("CARD", "virtual", 500, 9)):
+            lg.item_create(sku, sku, cat, "PTS", price, stock, "admin")
+        lg.item_set_tier_price("NIGHT", "gold", 6000, "admin")
+        lg.change_account(self.bob, tier="gold")
+        lg.earn(self.alice, 800, "PTS")
+        lg.earn(self.bob, 7000, "PTS")
+        lg.order_place(self.bob, "MUG", 3)
+        skus = lambda it: [i.sku for i in it]  # noqa: E731
+        self.assertEqual(skus(lg.browse()), ["CARD", "MUG", "NIGHT", "PAN"])
+        self.assertEqual(skus(lg.browse("physical",
+                                        sort=points.ITEMS_BY_PRICE_DESC)),
+                         ["PAN", "MUG"])
+        self.assertEqual(skus(lg.browse(price_min=500, price_max=1000)),
+                         ["CARD", "PAN"])
+        self.assertEqual(skus(lg.browse(in_stock_only=True,
+                                        sort=points.ITEMS_BY_POPULARITY)),
+                         ["MUG", "CARD", "NIGHT"])
+        self.assertEqual(skus(lg.browse(account=self.alice,
+                                        affordable=True)),
+                         ["CARD", "MUG", "PAN"])
+        # bob has 6,700 left to spend: the gold price of a night is 6,000
+        self.assertEqual(skus(lg.browse(account=self.bob, affordable=True,
+                                        sort=points.ITEMS_BY_PRICE)),
+                         ["MUG", "CARD", "PAN", "NIGHT"])
+        self.assertIsInstance(next(iter(lg.browse())), points.Item)
+        with self.assertRaises(points.InvalidArgument):
+            list(lg.browse(affordable=True))
+        with self.assertRaises(points.InvalidArgument):
+            list(lg.browse(price_min=10, price_max=5))
+        with self.assertRaises(points.InvalidArgument):
+            list(lg.browse(sort=9))
+        with self.assertRaises(points.NotFound):
+            list(lg.browse(account=99999))
+
     def test_items_by_category(self):
         for sku, cat, stock, listed in (("A", "physical", 1, True),
                                         ("B", "physical/kitchen", 0, True),

@@ -37,7 +37,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       Item, ItemChange, MallSettings, OutboxEvent,
                       CashRatio,
                       ITEMS_LISTED,
-                      ITEMS_IN_STOCK, Order, OrderChange, CodePool,
+                      ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
+                      Order, OrderChange, CodePool,
                       OrderCode,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
@@ -880,6 +881,28 @@ class Ledger:
         flags = (ITEMS_LISTED if listed_only else 0) | \
             (ITEMS_IN_STOCK if in_stock_only else 0)
         it = self._call(_c.points_item_iterator_new, category, flags)
+        return _Iter(self, it, _c.points_item_next,
+                     _c.points_item_iterator_free, Item._make)
+
+    def browse(self, category=None, *, price_min=0, price_max=0,
+               listed_only=False, in_stock_only=False, account=None,
+               affordable=False, sort=ITEMS_BY_SKU):
+        """A query over the catalogue, as Item: the items of category
+        and its sub-categories (None: every item) whose price is within
+        price_min..price_max (0: no bound), listed and in stock only
+        when asked; with account, the prices are that account's (its
+        tier's, less a flash discount in force) and affordable=True
+        keeps what it can pay for a unit of now, as order_place checks
+        it.  sort: ITEMS_BY_SKU, ITEMS_BY_POPULARITY (units sold),
+        ITEMS_BY_PRICE, ITEMS_BY_PRICE_DESC or ITEMS_BY_NEWEST.  The
+        catalogue is read at the first item and sorted in memory."""
+        flags = (ITEMS_LISTED if listed_only else 0) | \
+            (ITEMS_IN_STOCK if in_stock_only else 0) | \
+            (ITEMS_AFFORDABLE if affordable else 0)
+        it = self._call(_c.points_item_query_fields, category, flags,
+                        price_min, price_max,
+                        account_id(account) if account is not None else 0,
+                        sort)
         return _Iter(self, it, _c.points_item_next,
                      _c.points_item_iterator_free, Item._make)
 

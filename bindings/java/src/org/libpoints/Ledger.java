@@ -860,6 +860,23 @@ public final class Ledger implements AutoCloseable {
                 capi::points_item_next, capi::points_item_iterator_free));
     }
 
+    /**
+     * A query over the catalogue: the items of a category and its
+     * sub-categories, in a range of prices, listed and in stock only, what
+     * an account can afford now, sorted by SKU, popularity, price or newest.
+     */
+    public synchronized Results<Item> browse(ItemQuery q) {
+        checkOpen();
+        java.util.Objects.requireNonNull(q, "q");
+        String category = q.category;
+        long flags = q.flags, min = q.priceMin, max = q.priceMax, account = q.account;
+        int sort = q.sort.code;
+        return new Results<>(() -> iterate(
+                db -> capi.points_item_query_fields(db, category, flags, min, max, account,
+                        sort),
+                capi::points_item_next, capi::points_item_iterator_free));
+    }
+
     /** The changes of item sku, oldest first. */
     public synchronized Results<ItemChange> itemHistory(String sku) {
         checkOpen();

@@ -111,6 +111,40 @@ public class MallTest {
     }
 
     @Test
+    public void browse() {
+        ledger.createItem(ItemDef.of("NIGHT", "Night", "travel/hotel", "PTS", 10000, 5)
+                .actor("admin"));
+        ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 100, 5).actor("admin"));
+        ledger.createItem(ItemDef.of("PAN", "Pan", "physical/kitchen", "PTS", 700, 0)
+                .actor("admin"));
+        ledger.createItem(ItemDef.of("CARD", "Card", "virtual", "PTS", 500, 9).actor("admin"));
+        ledger.setItemTierPrice("NIGHT", "gold", 6000, "admin", null);
+        ledger.updateAccount(bob, null, "gold", null);
+        ledger.earn(Posting.of("PTS", alice, 800));
+        ledger.earn(Posting.of("PTS", bob, 7000));
+        ledger.placeOrder(bob, "MUG", 3, null, null, null);
+        assertEquals(List.of("CARD", "MUG", "NIGHT", "PAN"), skus(ledger.browse(ItemQuery.all())));
+        assertEquals(List.of("PAN", "MUG"), skus(ledger.browse(ItemQuery.in("physical")
+                .sort(ItemQuery.Sort.PRICE_DESC))));
+        assertEquals(List.of("CARD", "PAN"),
+                skus(ledger.browse(ItemQuery.all().prices(500, 1000))));
+        assertEquals(List.of("MUG", "CARD", "NIGHT"), skus(ledger.browse(ItemQuery.all()
+                .inStockOnly().sort(ItemQuery.Sort.POPULARITY))));
+        assertEquals(List.of("CARD", "MUG", "PAN"),
+                skus(ledger.browse(ItemQuery.all().forAccount(alice).affordable())));
+        assertEquals(List.of("MUG", "CARD", "PAN", "NIGHT"), skus(ledger.browse(ItemQuery.all()
+                .forAccount(bob).affordable().sort(ItemQuery.Sort.PRICE))));
+        assertEquals(List.of("MUG"), skus(ledger.browse(ItemQuery.all().listedOnly()
+                .prices(0, 100).sort(ItemQuery.Sort.NEWEST))));
+        expect(InvalidArgumentException.class,
+                () -> skus(ledger.browse(ItemQuery.all().affordable())));
+        expect(InvalidArgumentException.class,
+                () -> skus(ledger.browse(ItemQuery.all().prices(10, 5))));
+        expect(NotFoundException.class,
+                () -> skus(ledger.browse(ItemQuery.all().forAccount(99999))));
+    }
+
+    @Test
     public void outbox() {
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 10, 6).lowStock(5)
                 .actor("admin"));
