@@ -120,6 +120,7 @@ CALLS = {
     "mall_cash_ratio": lambda l, a: l.mall_cash_ratio("PTS"),
     "mall_set_pay_order": lambda l, a: l.mall_set_pay_order(0, "x"),
     "items": lambda l, a: l.items(),
+    "browse": lambda l, a: l.browse(account=a, affordable=True),
     "item_history": lambda l, a: l.item_history("S"),
     "outbox_next": lambda l, a: l.outbox_next(0),
     "outbox": lambda l, a: next(l.outbox(0), None),

@@ -93,6 +93,7 @@ public class LifecycleTest {
                 () -> l.placeOrder(a, "S", 1, null, null, null, -1, "W"),
                 () -> l.setMallPayOrder(Ledger.PAY_POINTS_FIRST, "me", null),
                 () -> l.items(null, false, false), () -> l.itemHistory("S"),
+                () -> l.browse(ItemQuery.all().forAccount(a).affordable()),
                 () -> l.outboxNext(0), () -> l.pruneOutbox(1),
                 () -> l.placeOrder(a, "S"), () -> l.approveOrder(id, null, null),
                 () -> l.cancelOrder(id, null, null), () -> l.shipOrder(id, "c", "t", null, null),
