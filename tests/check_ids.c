@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <uuid/uuid.h>
+
 #include "testutil.h"
 #include "util/ids.h"
 
@@ -194,6 +196,68 @@ START_TEST(test_uuid7_against_a_model)
 }
 END_TEST
 
+/* The id parser is our own (libuuid's costs an event ten times as
+ * much): it takes exactly what uuid_parse(3) takes of a 36-byte text,
+ * over formatted ids, their upper case, and texts with one byte changed
+ * to a random one or cut short. */
+START_TEST(test_parse_agrees_with_libuuid)
+{
+	static const char pool[] = "0123456789abcdefABCDEFgG-x \xff";
+	points_rng r;
+	unsigned char u[POINTS_UUID_LEN], a[POINTS_UUID_LEN],
+	    b[POINTS_UUID_LEN];
+	char text[POINTS_UUID_TEXT + 2];
+	long i, ok = 0, bad = 0;
+
+	srand(777);
+	points_ids__seed(&r);
+	for (i = 0; i < 100000; i++) {
+		int want, got;
+		size_t k;
+
+		points_ids__uuid7(&r, 1700000000000ULL + (uint64_t)i, u);
+		points_ids__format(u, text);
+		if (i % 2 == 0) {
+			ck_assert_int_eq(points_ids__parse(text, a), 0);
+			ck_assert_mem_eq(a, u, sizeof(u));
+		}
+		switch (rand() % 4) {
+		case 0: /* upper case */
+			for (k = 0; k < POINTS_UUID_TEXT; k++)
+				if (text[k] >= 'a' && text[k] <= 'f')
+					text[k] = (char)(text[k] - 32);
+			break;
+		case 1: /* a byte changed */
+			text[rand() % POINTS_UUID_TEXT] =
+			    pool[rand() % (sizeof(pool) - 1)];
+			break;
+		case 2: /* cut short, or one byte too many */
+			if (rand() % 2)
+				text[rand() % POINTS_UUID_TEXT] = '\0';
+			else
+				strcpy(text + POINTS_UUID_TEXT, "0");
+			break;
+		default:
+			break;
+		}
+		want = strlen(text) == POINTS_UUID_TEXT &&
+		    uuid_parse(text, b) == 0 ? 0 : -1;
+		got = points_ids__parse(text, a);
+		ck_assert_msg(got == want, "'%s': ours %d, libuuid %d", text,
+		    got, want);
+		if (got == 0) {
+			ck_assert_mem_eq(a, b, sizeof(a));
+			ok++;
+		} else {
+			bad++;
+		}
+	}
+	ck_assert_int_gt(ok, 50000);
+	ck_assert_int_gt(bad, 10000);
+	points_ids__wipe(&r);
+}
+END_TEST
+
 /* With the system clock, an id takes its milliseconds from
  * clock_gettime; when that fails the write fails (POINTS_ESTORAGE, with
  * a message) and writes nothing, where it gave the id whatever was on
@@ -235,6 +299,7 @@ ids_suite(void)
 	    test_ids_increase_when_the_clock_stands_still_or_goes_back);
 	tcase_add_test(tc, test_uuid7_counter_and_bounds);
 	tcase_add_test(tc, test_uuid7_against_a_model);
+	tcase_add_test(tc, test_parse_agrees_with_libuuid);
 	tcase_add_test(tc, test_unreadable_system_clock_fails_the_write);
 	suite_add_tcase(s, tc);
 	return s;

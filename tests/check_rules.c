@@ -119,6 +119,64 @@ outcome(const points_event_result *r, const char *name)
 	return o;
 }
 
+/* The newest entry of account acct in PTS: its memo. */
+static void
+newest_memo(int64_t acct, char *out, size_t n)
+{
+	points_statement_iterator *it;
+	points_entry en;
+
+	ck_assert_int_eq(points_statement_iterator_new(db, acct, "PTS", 0, 0,
+	    POINTS_NEWEST_FIRST, &it), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &en), POINTS_OK);
+	points_statement_iterator_free(it);
+	snprintf(out, n, "%s", en.memo);
+}
+
+/* An award's entry says which event and which rule versions gave it,
+ * in the order they fired; a memo past POINTS_MEMO_MAX ends in "...". */
+START_TEST(test_award_memo)
+{
+	static const char *const longn[] = {
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa4",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa5",
+	};
+	char memo[POINTS_MEMO_MAX + 1], want[POINTS_MEMO_MAX * 2];
+	points_rule_def d;
+	size_t i;
+
+	d = rule("course", "training", NULL, "30");
+	d.priority = 2;
+	save(&d);
+	d = rule("certificate", "training", "has(event.attrs.cert)", "200");
+	d.priority = 1;
+	save(&d);
+	d = rule("course", "training", NULL, "35");
+	d.reason = "raise";
+	d.priority = 2;
+	save(&d); /* version 2 */
+	ck_assert_int_eq(apply("t-1", "training", alice, 0,
+	    "{\"cert\": true}"), 235);
+	newest_memo(alice, memo, sizeof(memo));
+	ck_assert_str_eq(memo, "event t-1: course v2 certificate v1");
+
+	for (i = 0; i < sizeof(longn) / sizeof(longn[0]); i++)
+		add(longn[i], "long", NULL, "1");
+	ck_assert_int_eq(apply("l-1", "long", bob, 0, NULL), 5);
+	newest_memo(bob, memo, sizeof(memo));
+	snprintf(want, sizeof(want), "event l-1:");
+	for (i = 0; i < sizeof(longn) / sizeof(longn[0]); i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    " %s v1", longn[i]);
+	ck_assert_uint_gt(strlen(want), POINTS_MEMO_MAX);
+	memcpy(want + POINTS_MEMO_MAX - 3, "...", 4);
+	ck_assert_str_eq(memo, want);
+}
+END_TEST
+
 START_TEST(test_hr_examples)
 {
 	/* performance: a module on time, 50-200 by difficulty, +50 if its
@@ -2419,6 +2477,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_hr_examples);
+	tcase_add_test(tc, test_award_memo);
 	tcase_add_test(tc, test_shop_examples);
 	tcase_add_test(tc, test_tiers_and_window);
 	tcase_add_test(tc, test_versions);

@@ -1145,6 +1145,10 @@ evaluate(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		return rc;
 	c->cand = st->cand;
 	c->ncand = st->ncand;
+	/* room for every outcome at once, not by doubling */
+	if (c->ncand && (rc = grow(db, (void **)&c->res->o, &c->res->cap,
+	    c->res->n + c->ncand - 1, sizeof(*c->res->o))))
+		return rc;
 	for (i = 0; i < c->ncand; i++) {
 		points_rule_outcome *o;
 
@@ -1207,6 +1211,42 @@ nominate_awards(points_db *db, event_ctx *c, const points_event *e,
 	return POINTS_OK;
 }
 
+/* Append s to the memo m of size cap, now of length at (snprintf's
+ * way: cut to fit, the length it would have returned): an event builds
+ * its memo this way because snprintf cost it 4% of its instructions. */
+static size_t
+memo_add(char *m, size_t cap, size_t at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (at + 1 < cap) {
+		size_t room = cap - 1 - at;
+
+		memcpy(m + at, s, n < room ? n : room);
+		m[at + (n < room ? n : room)] = '\0';
+	}
+	return at + n;
+}
+
+/* " NAME vVERSION" */
+static size_t
+memo_add_rule(char *m, size_t cap, size_t at, const char *name,
+    int64_t version)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t v = version < 0 ? 0 : (uint64_t)version;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	*--p = 'v';
+	*--p = ' ';
+	at = memo_add(m, cap, at, " ");
+	at = memo_add(m, cap, at, name);
+	return memo_add(m, cap, at, p);
+}
+
 /* Post the awards: one earn per account, asset, category, expiry and
  * pending days (counted from the event's time t; pending.h). */
 static int
@@ -1228,7 +1268,9 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		if (res->o[i].status != POINTS_OUTCOME_AWARDED ||
 		    res->o[i].txn_id[0])
 			continue;
-		m = (size_t)snprintf(memo, sizeof(memo), "event %s:", e->id);
+		m = memo_add(memo, sizeof(memo), 0, "event ");
+		m = memo_add(memo, sizeof(memo), m, e->id);
+		m = memo_add(memo, sizeof(memo), m, ":");
 		for (j = i; j < res->n; j++) {
 			const points_rule *rj = &c->cand[j]->r;
 
@@ -1242,10 +1284,8 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 			if ((rc = points_codec__add(&amount, res->o[j].points)))
 				return points_db__err(db, rc, "event '%s': "
 				    "points overflow", e->id);
-			if (m < sizeof(memo))
-				m += (size_t)snprintf(memo + m,
-				    sizeof(memo) - m, " %s v%lld", rj->name,
-				    (long long)rj->version);
+			m = memo_add_rule(memo, sizeof(memo), m, rj->name,
+			    rj->version);
 		}
 		if (m >= sizeof(memo))
 			memcpy(memo + sizeof(memo) - 4, "...", 4);
