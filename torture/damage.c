@@ -61,7 +61,10 @@ met(int rc, const char *what, points_db *db)
 		    points_errmsg(db) ? points_errmsg(db) : "");
 	if (rc == POINTS_OK || bad_code)
 		return;
-	if (rc > 0 || rc < POINTS_ELIMIT || !points_errmsg(db) ||
+	/* a code of the library's (points_strerror knows every one, the
+	 * mall's past POINTS_ELIMIT too), with a message */
+	if (rc > 0 || strcmp(points_strerror(rc), "unknown error") == 0 ||
+	    !points_errmsg(db) ||
 	    !*points_errmsg(db)) {
 		bad_code = rc ? rc : 1;
 		snprintf(bad_what, sizeof(bad_what), "%s: code %d, message "

@@ -330,7 +330,9 @@ public class LifecycleTest {
             l.createAccount("C1", "Alice");
         }
         for (int i = 0; i < 20; i++) {
-            Ledger l = Ledger.open(uri);
+            /* the last one's lock goes when the cleaner closes it: on a
+             * loaded machine that may take a moment after collectGarbage */
+            Ledger l = Ledger.open(uri + "?busy_timeout=5000");
             l.batch(); /* takes the write lock; only closing releases it */
             l.earn(Posting.of("PTS", 4, 1));
             l.statement(4, "PTS").iterator().hasNext();
