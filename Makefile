@@ -391,8 +391,8 @@ lint-man:
 	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7
 
 # Made on every install: PREFIX may differ from the last one.
-.PHONY: points.pc
-points.pc: points.pc.in
+.PHONY: points.pc points-pg.pc
+points.pc points-pg.pc: %.pc: %.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
 # After installing into a directory the dynamic loader searches (as
@@ -415,14 +415,16 @@ define after_install
 	fi
 endef
 
-install: all points.pc
+install: all points.pc $(if $(HAVE_PG),points-pg.pc)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
 	$(if $(HAVE_PG),install -m 755 lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/ && \
-	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR))
+	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR) && \
+	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so && \
+	  install -m 644 points-pg.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/)
 	install -d $(DESTDIR)$(PREFIX)/include/points/sys
 	install -m 644 include/points.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/points/*.h $(DESTDIR)$(PREFIX)/include/points/
@@ -436,7 +438,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/libpoints.so \
 	    $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(VERSION) \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h \
-	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR)
+	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR) \
+	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/points-pg.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
 	cd man/man7 && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
@@ -465,4 +468,4 @@ coverage:
 	gcovr -r . --filter 'lib/' --txt build/coverage.txt --print-summary
 
 clean: clean-python clean-java
-	rm -rf build points.pc lib/libpoints.a lib/libpoints.so* lib/libpoints_pg.so*
+	rm -rf build points.pc points-pg.pc lib/libpoints.a lib/libpoints.so* lib/libpoints_pg.so*

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "points/common.h"
+#include "points/pg.h"
 #include "points/sys/store.h"
 
 /* The symbol store/store.c looks up in the loaded library. */
@@ -29,13 +30,10 @@
 /* The file it loads (the soname's major). */
 #define POINTS_PG_SONAME "libpoints_pg.so.0"
 
-/* Connect with conninfo (libpq's "key=value ..." or a postgresql://
- * URI) and make *out a store over the ledger in schema (1-63 of
- * [a-z0-9_]; NULL: "public") of that database.  POINTS_ESTORAGE when the
- * server cannot be reached, with libpq's message in err (errlen bytes;
- * may be 0), POINTS_EINVAL for a bad schema name, POINTS_ENOMEM. */
+/* points_store_pg_open's type (points/pg.h), for the loader; declaring
+ * the function again with it makes the compiler check that they agree. */
 typedef int points_pg_open_fn(const char *conninfo, const char *schema,
     points_store **out, char *err, size_t errlen);
-__attribute__((visibility("default"))) points_pg_open_fn points_store_pg_open;
+points_pg_open_fn points_store_pg_open;
 
 #endif

@@ -402,6 +402,37 @@ class StoreTest(unittest.TestCase):
         with self.assertRaises(points.InvalidArgument):
             points.Store.open("nope:")
 
+    def test_postgresql_uri_loads_the_pg_store(self):
+        """A postgresql:// URI loads libpoints_pg and calls its
+        points_store_pg_open: a library that is not there is named, and
+        a server that is not there is StorageError with libpq's reason
+        (the suites against a real server are make check-pg's)."""
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        lib = os.path.join(root, "lib", "libpoints_pg.so.0")
+        uri = ("postgresql://points@/points?host=/nonexistent/points-py"
+               "&connect_timeout=2")
+        old = os.environ.get("POINTS_PG_LIBRARY")
+        try:
+            os.environ["POINTS_PG_LIBRARY"] = "/nonexistent/libpoints_pg.so"
+            with self.assertRaisesRegex(
+                    points.StorageError,
+                    "cannot load /nonexistent/libpoints_pg.so"):
+                points.Ledger.open(uri)
+            if not os.path.exists(lib):
+                self.skipTest("no " + lib + ": make builds it where "
+                              "libpq's headers are (libpq-dev)")
+            os.environ["POINTS_PG_LIBRARY"] = lib
+            with self.assertRaisesRegex(
+                    points.StorageError,
+                    'socket "/nonexistent/points-py/.s.PGSQL.5432"'):
+                points.Ledger.open(uri)
+        finally:
+            if old is None:
+                os.environ.pop("POINTS_PG_LIBRARY", None)
+            else:
+                os.environ["POINTS_PG_LIBRARY"] = old
+
 
 @unittest.skipUnless(hasattr(os, "fork"), "no fork()")
 class ForkTest(unittest.TestCase):
