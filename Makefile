@@ -124,7 +124,7 @@ build/tests/pg/check_store: tests/check_store.c $(TEST_UTIL) tests/testutil.h li
 # under SANITIZE=1, where the conformance suite runs alone).  Skipped,
 # saying why, on a machine without libpq's headers or the server, unless
 # PG_REQUIRED=1 (CI).
-PG_SUITES = check_ledger check_hold check_expiry check_rules check_order
+PG_SUITES = check_ledger check_hold check_expiry check_rules check_order check_multiproc
 PG_SUITE_BIN = $(if $(filter 1,$(SANITIZE)),,$(PG_SUITES:%=build/tests/%))
 PG_SKIP = $(if $(HAVE_PG),$(if $(wildcard $(PG_BIN)/initdb),,no PostgreSQL server in $(PG_BIN) (install postgresql)),libpq's headers not found (install libpq-dev and postgresql))
 ifeq ($(PG_SKIP),)

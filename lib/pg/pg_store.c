@@ -326,8 +326,10 @@ pg_commit(points_store *st)
 	drop_res(s);
 	txn_over(s);
 	rc = exec_cmd(s, "COMMIT", "commit");
-	if (rc)
-		(void)exec_cmd(s, "ROLLBACK", "rollback"); /* in case */
+	/* a COMMIT that failed (a serialization failure) has ended the
+	 * transaction already; a ROLLBACK then only draws a warning */
+	if (rc && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		(void)exec_cmd(s, "ROLLBACK", "rollback");
 	return rc;
 }
 
@@ -898,6 +900,13 @@ pg_close(points_store *st)
 	free(s);
 }
 
+static void
+ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 int
 points_store_pg_open(const char *conninfo, const char *schema,
     points_store **out, char *err, size_t errlen)
@@ -945,6 +954,10 @@ points_store_pg_open(const char *conninfo, const char *schema,
 	s->gen = 1;
 	strcpy(s->schema, schema);
 	s->conn = PQconnectdb(conninfo);
+	/* the server's notices are not the host's stderr's (PQreset keeps
+	 * the processor) */
+	if (s->conn)
+		PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
 		int rc = s->conn ? POINTS_ESTORAGE : POINTS_ENOMEM;
 
