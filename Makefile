@@ -117,6 +117,10 @@ build/tests/pg/check_store: tests/check_store.c $(TEST_UTIL) tests/testutil.h li
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DTEST_PG -I$(PG_INC) -Itests $< $(TEST_UTIL) $(PG_PIC) -o $@ lib/libpoints.a $(PKG_LIBS) -lpq $(CHECK_LIBS)
 
+build/tests/pg/pg_kill: tests/pg_kill.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests $< $(TEST_UTIL) -o $@ lib/libpoints.a $(PKG_LIBS) $(CHECK_LIBS)
+
 # The PostgreSQL suites, on a private server (tests/pg_server.sh) made
 # for the run and stopped after it: the storage conformance suite, then
 # the business suites of the ledger, holds, expiry, rules and the mall
@@ -126,16 +130,18 @@ build/tests/pg/check_store: tests/check_store.c $(TEST_UTIL) tests/testutil.h li
 # PG_REQUIRED=1 (CI).
 PG_SUITES = check_ledger check_hold check_expiry check_rules check_order check_multiproc
 PG_SUITE_BIN = $(if $(filter 1,$(SANITIZE)),,$(PG_SUITES:%=build/tests/%))
+# The server killed twice in a run (tests/pg_kill.c), last: it restarts it.
+PG_KILL_BIN = $(if $(filter 1,$(SANITIZE)),,build/tests/pg/pg_kill)
 PG_SKIP = $(if $(HAVE_PG),$(if $(wildcard $(PG_BIN)/initdb),,no PostgreSQL server in $(PG_BIN) (install postgresql)),libpq's headers not found (install libpq-dev and postgresql))
 ifeq ($(PG_SKIP),)
-check-pg: build/tests/pg/check_store lib/libpoints_pg.so $(PG_SUITE_BIN)
+check-pg: build/tests/pg/check_store lib/libpoints_pg.so $(PG_SUITE_BIN) $(PG_KILL_BIN)
 	@dir=$$(mktemp -d /tmp/points-pg.XXXXXX) && \
 	ci=$$(tests/pg_server.sh start $$dir) || exit 1; \
 	uri="postgresql://points@/postgres?host=$$dir"; \
-	export POINTS_TEST_PG="$$ci" POINTS_TEST_PG_URI="$$uri" LD_LIBRARY_PATH=$(CURDIR)/lib; \
+	export POINTS_TEST_PG="$$ci" POINTS_TEST_PG_URI="$$uri" POINTS_TEST_PG_DIR="$$dir" LD_LIBRARY_PATH=$(CURDIR)/lib; \
 	echo "== build/tests/pg/check_store ($$ci)"; \
 	$(SANENV) CK_DEFAULT_TIMEOUT=300 ./build/tests/pg/check_store; rc=$$?; \
-	for t in $(PG_SUITE_BIN); do \
+	for t in $(PG_SUITE_BIN) $(PG_KILL_BIN); do \
 	  echo "== $$t (pg)"; \
 	  POINTS_TEST_STORE=pg CK_DEFAULT_TIMEOUT=600 ./$$t || rc=1; \
 	done; \

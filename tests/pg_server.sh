@@ -3,6 +3,9 @@
 # directory of its own, listening on a Unix socket there only (no TCP).
 #   pg_server.sh start DIR   initdb and start; prints the conninfo
 #   pg_server.sh stop DIR    stop it and remove DIR
+#   pg_server.sh kill DIR    stop it as a crash would (immediate: no
+#                            checkpoint; the next start recovers)
+#   pg_server.sh restart DIR start it again on the data it has
 # The server refuses to run as root: as root it runs as user postgres
 # (Debian's postgresql package makes it), or nobody.
 set -e
@@ -16,6 +19,13 @@ if [ "$(id -u)" = 0 ]; then
 else
 	as=
 fi
+run_server() {
+	$as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=40" \
+	    start >/dev/null ||
+	    { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case $cmd in
 start)
 	rm -rf "$dir"
@@ -24,11 +34,14 @@ start)
 	$as "$bindir/initdb" -D "$dir/data" -A trust -U points --no-sync \
 	    -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; exit 1; }
-	$as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-	    -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=40" \
-	    start >/dev/null ||
-	    { cat "$dir/server.log" >&2; exit 1; }
+	run_server
 	echo "host=$dir user=points dbname=postgres"
+	;;
+restart)
+	run_server
+	;;
+kill)
+	$as "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
 	;;
 stop)
 	if [ -d "$dir/data" ]; then
@@ -38,7 +51,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: pg_server.sh start|stop DIR" >&2
+	echo "usage: pg_server.sh start|stop|kill|restart DIR" >&2
 	exit 2
 	;;
 esac
