@@ -389,6 +389,11 @@ bench: $(BENCH_BIN)
 bench-mall: build/bench/mall_bench
 	./build/bench/mall_bench
 
+# Earns on PostgreSQL from 1, 4 and 8 processes beside pgbench running
+# an earn's shape of SQL on the same private server (bench/README.md).
+bench-pg: build/bench/pg/earn_bench lib/libpoints_pg.so
+	LD_LIBRARY_PATH=$(CURDIR)/lib bench/pg/run.sh $(BENCH_SECONDS)
+
 # The rule language's evaluation, side by side with @bufbuild/cel on
 # Node (bench/README.md).
 bench-cel: build/bench/cel_bench $(CEL_PKG)
@@ -398,7 +403,7 @@ lint-man:
 	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7
 
 # Made on every install: PREFIX may differ from the last one.
-.PHONY: points.pc points-pg.pc
+.PHONY: points.pc points-pg.pc bench-pg
 points.pc points-pg.pc: %.pc: %.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 

@@ -1,0 +1,47 @@
+#!/bin/sh
+# run.sh - libpoints earns on PostgreSQL beside the floor, pgbench running
+# an earn's shape of SQL (read two rows, update two, insert one: the
+# account's row and the issuer's, and a log row) on the same private
+# server (tests/pg_server.sh), at 1, 4 and 8 clients; make bench-pg.
+#   bench/pg/run.sh [seconds a run, default 10] [client counts]
+set -e
+cd "$(dirname "$0")/../.."
+secs=${1:-10}
+counts=${2:-"1 4 8"}
+dir=$(mktemp -d /tmp/points-pgbench.XXXXXX)
+ci=$(tests/pg_server.sh start "$dir")
+trap 'tests/pg_server.sh stop "$dir"' EXIT
+psql "$ci" -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE acct (id int PRIMARY KEY, bal bigint NOT NULL);
+CREATE TABLE log (id bigserial PRIMARY KEY, acct int NOT NULL,
+    amount bigint NOT NULL, at timestamptz NOT NULL DEFAULT now());
+-- row 0 is the issuer, which every earn debits
+INSERT INTO acct SELECT g, 0 FROM generate_series(0, 1000) g;
+SQL
+cat > "$dir/earn.sql" <<'SQL'
+\set a random(1, 1000)
+\set n random(1, 100)
+BEGIN;
+SELECT bal FROM acct WHERE id = :a;
+SELECT bal FROM acct WHERE id = 0;
+UPDATE acct SET bal = bal + :n WHERE id = :a;
+UPDATE acct SET bal = bal - :n WHERE id = 0;
+INSERT INTO log (acct, amount) VALUES (:a, :n);
+END;
+SQL
+uri="postgresql://points@/postgres?host=$dir&schema=bench"
+# the ledger and its 1,000 accounts, made once
+./build/bench/pg/earn_bench -u "$uri" -p 1 -s 1 >/dev/null
+echo "clients  pgbench tps  earns/s  ratio  batched earns/s (100)  ratio  retries"
+for c in $counts; do
+	floor=$(pgbench -h "$dir" -U points -n -M prepared -f "$dir/earn.sql" \
+	    -c "$c" -j "$c" -T "$secs" postgres 2>/dev/null |
+	    sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+	set -- $(./build/bench/pg/earn_bench -u "$uri" -p "$c" -s "$secs")
+	single=$3 r1=$4
+	set -- $(./build/bench/pg/earn_bench -u "$uri" -p "$c" -s "$secs" -b 100)
+	batched=$3 r2=$4
+	awk -v c="$c" -v f="$floor" -v s="$single" -v b="$batched" \
+	    -v r="$r1+$r2" 'BEGIN { printf "%7d  %11.0f  %7.0f  %5.2f  %21.0f  %5.2f  %s\n",
+	    c, f, s, s / f, b, b / f, r }'
+done
