@@ -104,6 +104,9 @@ typedef struct points_item {
 	/* Cash a unit beside price (points + cash; minor units); 0: none.
 	 * Tier prices and flash discounts change the points, not it. */
 	int64_t cash;
+	/* Its components, when it is a bundle (points_bundle_set_part(3));
+	 * 0: not a bundle. */
+	int64_t bundle_parts;
 } points_item;
 
 /* Add an item (POINTS_EEXISTS when its SKU is taken). */
@@ -316,6 +319,10 @@ typedef struct points_item_change {
 	int64_t limit_year;
 	int64_t cash;         /* after the change (a change of it is
 	                       * POINTS_ITEM_CHANGED_PRICE) */
+	/* _BUNDLE: the component and its units in a unit of the bundle
+	 * after the change (0: removed) */
+	char part[POINTS_SKU_MAX + 1];
+	int64_t part_quantity;
 } points_item_change;
 
 /* The changes of item sku, oldest first. */
