@@ -287,6 +287,9 @@ public class MallTest {
         o = ledger.placeOrder(alice, "TEN", 1, null, null, null, 2);
         assertEquals(2, o.amount());
         assertEquals(3, o.cash());
+    }
+
+    @Test
     public void bundle() {
         ledger.earn(Posting.of("PTS", alice, 5000));
         ledger.createItem(ItemDef.of("TEAPOT", "Teapot", "physical", "PTS", 300, 2)
