@@ -523,6 +523,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_order_iterator_free;
 %noexception points_order_history_iterator_free;
 %noexception points_order_code_iterator_free;
+%noexception points_bundle_part_iterator_free;
 %noexception points_backtest_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;

@@ -42,6 +42,8 @@ static char ord_vappr[POINTS_ID_LEN + 1], ord_vsub[POINTS_ID_LEN + 1];
 static int64_t nina;
 static char ord_wsub[POINTS_ID_LEN + 1], ord_wappr[POINTS_ID_LEN + 1];
 static char ord_wdel[POINTS_ID_LEN + 1];
+static int64_t nora;
+static char ord_ksub[POINTS_ID_LEN + 1];
 static char earn_id[POINTS_ID_LEN + 1], spend_id[POINTS_ID_LEN + 1];
 static char hold_open[POINTS_ID_LEN + 1], hold_due[POINTS_ID_LEN + 1];
 
@@ -439,6 +441,43 @@ fx_populate(void)
 		    POINTS_OK);
 		outbox_base += 6;
 	}
+	/* bundles: KIT (30 PTS, no stock of its own) of a TEA (5 in
+	 * stock) and two SPOONs (9); nora (100 PTS) has a submitted order
+	 * of one KIT (TEA 4, SPOON 7): one more change of orders */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+		points_item it;
+		points_order o;
+
+		nora = tu_account(db, "E1051");
+		ck_assert_int_eq(tu_earn(db, nora, "PTS", 100, NULL),
+		    POINTS_OK);
+		d.category = "physical";
+		d.asset = "PTS";
+		d.actor = "admin";
+		d.sku = d.name = "TEA";
+		d.price = 10;
+		d.stock = 5;
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		d.sku = d.name = "SPOON";
+		d.price = 5;
+		d.stock = 9;
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		d.sku = d.name = "KIT";
+		d.price = 30;
+		d.stock = POINTS_STOCK_UNLIMITED;
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		ck_assert_int_eq(points_bundle_set_part(db, "KIT", "TEA", 1,
+		    "admin", NULL, &it), POINTS_OK);
+		ck_assert_int_eq(points_bundle_set_part(db, "KIT", "SPOON", 2,
+		    "admin", NULL, &it), POINTS_OK);
+		r.account = nora;
+		r.sku = "KIT";
+		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+		strcpy(ord_ksub, o.id);
+		outbox_base += 1;
+	}
 	/* a tier that qualifies: vip, 500 PTS earned in the calendar
 	 * month (earn_upgrade crosses it); jack is vip by hand and short
 	 * of it (tier_sweep moves him to silver, the base) */
@@ -670,7 +709,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, nina + 1);
+	ck_assert_int_eq(a.id, nora + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -2774,6 +2813,75 @@ check_order_switch_approved(void)
 	ck_assert_int_eq(tu_available(db, jack, "PTS"), 790);
 }
 
+/* bundles */
+static int64_t
+stock_of(const char *sku)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, sku, &it), POINTS_OK);
+	return it.stock;
+}
+
+static int
+run_bundle_set_part(void)
+{
+	return points_bundle_set_part(db, "KIT", "SPOON", 3, "admin",
+	    "bigger", &itemo);
+}
+
+static void
+check_bundle_set_part(void)
+{
+	points_bundle_part_iterator *it;
+	points_bundle_part p;
+
+	ck_assert_int_eq(itemo.bundle_parts, 2);
+	ck_assert_int_eq(points_bundle_part_iterator_new(db, "KIT", &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_OK);
+	ck_assert_str_eq(p.sku, "TEA");
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_OK);
+	ck_assert_str_eq(p.sku, "SPOON");
+	ck_assert_int_eq(p.quantity, 3);
+	points_bundle_part_iterator_free(it);
+}
+
+static int
+run_order_place_bundle(void)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+
+	r.account = nora;
+	r.sku = "KIT";
+	r.quantity = 2;
+	return points_order_place(db, &r, &ordero);
+}
+
+static void
+check_order_place_bundle(void)
+{
+	ck_assert_int_eq(ordero.amount, 60);
+	ck_assert_int_eq(stock_of("TEA"), 2);
+	ck_assert_int_eq(stock_of("SPOON"), 3);
+	ck_assert_int_eq(tu_available(db, nora, "PTS"), 10);
+}
+
+static int
+run_order_cancel_bundle(void)
+{
+	return points_order_cancel(db, ord_ksub, "nora", NULL, &ordero);
+}
+
+static void
+check_order_cancel_bundle(void)
+{
+	ck_assert_int_eq(ordero.state, POINTS_ORDER_CANCELLED);
+	ck_assert_int_eq(stock_of("TEA"), 5);
+	ck_assert_int_eq(stock_of("SPOON"), 9);
+	ck_assert_int_eq(tu_available(db, nora, "PTS"), 100);
+}
+
 /* grants */
 static points_grant gro;
 static points_grant_report grr;
@@ -2935,7 +3043,8 @@ static const fault_op write_ops[] = {
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
 	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
 	OP(order_switch), OP(order_switch_approved), OP(expiring_set),
-	OP(sweep_notices),
+	OP(sweep_notices), OP(bundle_set_part), OP(order_place_bundle),
+	OP(order_cancel_bundle),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 };
 static const fault_op big_batch_op = {
@@ -3437,6 +3546,9 @@ static const out_op out_ops[] = {
 	{ "order_exchange", run_order_exchange, &ordero, sizeof(ordero) },
 	{ "order_switch", run_order_switch, &ordero, sizeof(ordero) },
 	{ "order_switch_approved", run_order_switch_approved, &ordero,
+	    sizeof(ordero) },
+	{ "bundle_set_part", run_bundle_set_part, &itemo, sizeof(itemo) },
+	{ "order_place_bundle", run_order_place_bundle, &ordero,
 	    sizeof(ordero) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))

@@ -592,6 +592,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(64) POINTS_ITEM_CHANGED_FLASH;
 %javaconstvalue(128) POINTS_ITEM_CHANGED_WINDOW;
 %javaconstvalue(256) POINTS_ITEM_CHANGED_LIMITS;
+%javaconstvalue(512) POINTS_ITEM_CHANGED_BUNDLE;
 %javaconstvalue(2) POINTS_RULE_NO_TIER;
 %javaconstvalue(4) POINTS_RULE_WINDOW_ONLY;
 %javaconstvalue(8) POINTS_RULE_APPROVAL;
@@ -771,6 +772,7 @@ POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_code_iterator)
+POINTS_JAVA_HANDLE_OUT(points_bundle_part_iterator)
 POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
@@ -813,6 +815,10 @@ POINTS_JAVA_RETURNS_HANDLE(points_order_history_iterator_new,
     SWIGTYPE_p_points_order_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_order_code_iterator_new,
     SWIGTYPE_p_points_order_code_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_bundle_part_iterator_new,
+    SWIGTYPE_p_points_bundle_part_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_order_part_iterator_new,
+    SWIGTYPE_p_points_bundle_part_iterator)
 /* A backtest's result: Backtest reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_rule_backtest, SWIGTYPE_p_points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_store_open, SWIGTYPE_p_points_store)
@@ -923,6 +929,7 @@ POINTS_JAVA_RETURNS(points_item_set_listed, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_tier_price, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_flash, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_window, jobject, Item)
+POINTS_JAVA_RETURNS(points_bundle_set_part, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_set_period_limit, jobject, Item)
 POINTS_JAVA_RETURNS(points_mall_set_window, jobject, MallSettings)
 POINTS_JAVA_RETURNS(points_mall_settings_get, jobject, MallSettings)
@@ -948,6 +955,7 @@ POINTS_JAVA_RETURNS(points_order_history_next, jobject, OrderChange)
 POINTS_JAVA_RETURNS(points_order_code_next, jobject, OrderCode)
 POINTS_JAVA_RETURNS(points_item_codes_add, jobject, CodePool)
 POINTS_JAVA_RETURNS(points_item_codes_get, jobject, CodePool)
+POINTS_JAVA_RETURNS(points_bundle_part_next, jobject, BundlePart)
 POINTS_JAVA_RETURNS(points_backtest_summary_get, jobject, BacktestSummary)
 POINTS_JAVA_RETURNS(points_backtest_row_get, jobject, BacktestRow)
 POINTS_JAVA_RETURNS(points_approval_nominate, jobject, Approval)

@@ -21,6 +21,7 @@ extern "C" {
                                       * names of [a-z0-9_.-] joined by '/' */
 #define POINTS_ITEM_TIER_PRICES 8    /* tier prices an item has at most */
 #define POINTS_ITEM_RETURN_DAYS 7    /* the default return period */
+#define POINTS_BUNDLE_PARTS_MAX 16   /* components a bundle has at most */
 
 /* points_item.stock of an item without stock (a day of leave) */
 #define POINTS_STOCK_UNLIMITED (-1)
@@ -104,6 +105,9 @@ typedef struct points_item {
 	/* Cash a unit beside price (points + cash; minor units); 0: none.
 	 * Tier prices and flash discounts change the points, not it. */
 	int64_t cash;
+	/* Its components, when it is a bundle (points_bundle_set_part(3));
+	 * 0: not a bundle. */
+	int64_t bundle_parts;
 } points_item;
 
 /* Add an item (POINTS_EEXISTS when its SKU is taken). */
@@ -337,6 +341,7 @@ POINTS_EXTERN int points_item_query_iterator_new(points_db *db,
 #define POINTS_ITEM_CHANGED_FLASH 0x40u
 #define POINTS_ITEM_CHANGED_WINDOW 0x80u
 #define POINTS_ITEM_CHANGED_LIMITS 0x100u
+#define POINTS_ITEM_CHANGED_BUNDLE 0x200u /* a component set or removed */
 
 typedef struct points_item_change {
 	char sku[POINTS_SKU_MAX + 1];
@@ -364,6 +369,10 @@ typedef struct points_item_change {
 	int64_t limit_year;
 	int64_t cash;         /* after the change (a change of it is
 	                       * POINTS_ITEM_CHANGED_PRICE) */
+	/* _BUNDLE: the component and its units in a unit of the bundle
+	 * after the change (0: removed) */
+	char part[POINTS_SKU_MAX + 1];
+	int64_t part_quantity;
 } points_item_change;
 
 /* The changes of item sku, oldest first. */
@@ -613,6 +622,59 @@ POINTS_EXTERN int points_order_code_next(points_order_code_iterator *it,
     points_order_code *out);
 POINTS_EXTERN void points_order_code_iterator_free(
     points_order_code_iterator *it);
+
+/* ---- Bundles ----
+ * A bundle is an item sold at its own price (points_item_create(3):
+ * its price, tier prices, discounts, windows and limits as any item's)
+ * whose every unit is made of units of other items, its components: at
+ * most POINTS_BUNDLE_PARTS_MAX, each with its units in a unit of the
+ * bundle.  Placing an order of a bundle also checks that each component
+ * is listed (POINTS_ESTATE) and has the units the order needs
+ * (POINTS_EOUTOFSTOCK, the message naming the component), right after
+ * the bundle's own stock, and takes them from each component's stock
+ * (the bundle's own stock is taken too: POINTS_STOCK_UNLIMITED for a
+ * bundle that has none of its own).  The order keeps the components it
+ * took (points_order_part_iterator_new): cancelling it, or returning it
+ * with restock, gives each component its units back, and an exchange
+ * takes them again, whatever the bundle has become since; the
+ * components' order counters do not move (the bundle's do).  An order
+ * of a bundle cannot be switched (points_order_switch(3):
+ * POINTS_ESTATE), nor can an order be switched to a bundle.  Bundles
+ * do not nest (a bundle is refused as a component) and a component has
+ * no code pool (POINTS_EINVAL). */
+typedef struct points_bundle_part {
+	char sku[POINTS_SKU_MAX + 1]; /* the component */
+	int64_t quantity; /* its units in a unit of the bundle */
+	int64_t units;    /* an order's: the units of it the order took;
+	                   * a bundle's: 0 */
+	int64_t stock;    /* the component's stock now, or
+	                   * POINTS_STOCK_UNLIMITED */
+} points_bundle_part;
+
+/* Set the units of component part in a unit of bundle sku (adding the
+ * component, or changing its units), or remove it (quantity 0;
+ * POINTS_ENOTFOUND when sku has no such component).  An item with a
+ * component is a bundle (points_item.bundle_parts); one whose last
+ * component is removed is a plain item again.  Kept in the item's
+ * history (POINTS_ITEM_CHANGED_BUNDLE, with the component and its units
+ * after); setting what is there already writes nothing.  actor is
+ * required. */
+POINTS_EXTERN int points_bundle_set_part(points_db *db, const char *sku,
+    const char *part, int64_t quantity, const char *actor,
+    const char *reason, points_item *out);
+
+/* The components of item sku, in the order they were added (none for
+ * an item that is not a bundle), or those order order_id took when it
+ * was placed. */
+typedef struct points_bundle_part_iterator points_bundle_part_iterator;
+POINTS_EXTERN int points_bundle_part_iterator_new(points_db *db,
+    const char *sku, points_bundle_part_iterator **out);
+POINTS_EXTERN int points_order_part_iterator_new(points_db *db,
+    const char *order_id, points_bundle_part_iterator **out);
+POINTS_EXTERN int points_bundle_part_next(points_bundle_part_iterator *it,
+    points_bundle_part *out);
+POINTS_EXTERN void points_bundle_part_iterator_free(
+    points_bundle_part_iterator *it);
 
 #ifdef __cplusplus
 }

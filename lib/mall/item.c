@@ -21,14 +21,20 @@
  * those); setup rewrites a format-1 ledger's items as version 2.  The
  * changes are history, kept as written: version 1 reads them as 0.
  * Format 3: a cash part (points + cash), appended in version-3 records
- * of both; older ones read it as 0. */
-#define ITEM_FORMAT 3
+ * of both; older ones read it as 0.
+ * Format 4: a bundle's record is version 4 (version 3's fields, then
+ * its components), and changes are version 4 (a component and its
+ * units after version 3's); a format-3 ledger upgrades as it is (an
+ * item of version 3 is no bundle). */
+#define ITEM_FORMAT 4
 #define ITEM_V1 1
 #define ITEM_V2 2
 #define ITEM_V3 3
+#define ITEM_V4 4
 #define CHANGE_V1 1
 #define CHANGE_V2 2
 #define CHANGE_V3 3
+#define CHANGE_V4 4
 
 static points_ksdef item_ks = { "mallitem", 0, 0 };
 static points_ksdef log_ks = { "mallitemlog", POINTS_KS_ORDERED, 0 };
@@ -184,7 +190,8 @@ encode(points_buf *b, const points_item_rec *r)
 	int64_t i;
 
 	points_buf__reset(b);
-	points_buf__u8(b, ITEM_V3);
+	/* version 4 only for a bundle: the others read as before */
+	points_buf__u8(b, it->bundle_parts ? ITEM_V4 : ITEM_V3);
 	points_buf__str(b, it->name);
 	points_buf__str(b, it->description);
 	points_buf__str(b, it->image_url);
@@ -221,6 +228,14 @@ encode(points_buf *b, const points_item_rec *r)
 	points_buf__svar(b, it->limit_year);
 	/* version 3 */
 	points_buf__svar(b, it->cash);
+	if (!it->bundle_parts)
+		return;
+	/* version 4 */
+	points_buf__uvar(b, (uint64_t)it->bundle_parts);
+	for (i = 0; i < it->bundle_parts; i++) {
+		points_buf__str(b, r->part[i]);
+		points_buf__svar(b, r->part_qty[i]);
+	}
 }
 
 static int
@@ -235,7 +250,7 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 	memset(r, 0, sizeof(*r));
 	points_rd__init(&rd, v, vl);
 	ver = points_rd__u8(&rd);
-	if (ver < ITEM_V1 || ver > ITEM_V3)
+	if (ver < ITEM_V1 || ver > ITEM_V4)
 		rd.err = POINTS_ECORRUPT;
 	points_rd__str(&rd, it->name, sizeof(it->name));
 	points_rd__str(&rd, it->description, sizeof(it->description));
@@ -276,6 +291,18 @@ decode(points_db *db, const char *sku, const void *v, size_t vl,
 	}
 	if (ver >= ITEM_V3)
 		it->cash = points_rd__svar(&rd);
+	if (ver >= ITEM_V4) {
+		it->bundle_parts = (int64_t)points_rd__uvar(&rd);
+		if (it->bundle_parts < 1 ||
+		    it->bundle_parts > POINTS_BUNDLE_PARTS_MAX)
+			rd.err = POINTS_ECORRUPT;
+		for (i = 0; !rd.err && i < it->bundle_parts; i++) {
+			points_rd__str(&rd, r->part[i], sizeof(r->part[i]));
+			r->part_qty[i] = points_rd__svar(&rd);
+			if (!r->part[i][0] || r->part_qty[i] <= 0)
+				rd.err = POINTS_ECORRUPT;
+		}
+	}
 	if (rd.err || it->cash < 0 || strlen(sku) > POINTS_SKU_MAX)
 		return points_db__err(db, POINTS_ECORRUPT, "item '%s': record "
 		    "unreadable", sku);
@@ -430,7 +457,7 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	r->it.changes++;
 	r->it.updated = points_db__time(db, 0);
 	points_buf__reset(b);
-	points_buf__u8(b, CHANGE_V3);
+	points_buf__u8(b, CHANGE_V4);
 	points_buf__svar(b, r->it.updated);
 	points_buf__uvar(b, what);
 	points_buf__svar(b, r->it.price);
@@ -453,6 +480,11 @@ log_change(points_db *db, points_item_rec *r, unsigned int what,
 	points_buf__svar(b, it->limit_year);
 	/* version 3 */
 	points_buf__svar(b, it->cash);
+	/* version 4 */
+	points_buf__str(b, what & POINTS_ITEM_CHANGED_BUNDLE ? r->log_part :
+	    NULL);
+	points_buf__svar(b, what & POINTS_ITEM_CHANGED_BUNDLE ?
+	    r->log_part_qty : 0);
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	kl = log_key(k, r->it.sku, r->it.changes);
@@ -478,7 +510,7 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
 	points_rd__init(&rd, v, vl);
 	ver = points_rd__u8(&rd);
 	if (kl < 6 || kl - 5 > POINTS_SKU_MAX || k[kl - 5] != 0 ||
-	    ver < CHANGE_V1 || ver > CHANGE_V3)
+	    ver < CHANGE_V1 || ver > CHANGE_V4)
 		rd.err = POINTS_ECORRUPT;
 	if (!rd.err) {
 		memcpy(c->sku, k, kl - 5);
@@ -507,6 +539,10 @@ decode_change(points_db *db, const unsigned char *k, size_t kl,
 	}
 	if (ver >= CHANGE_V3)
 		c->cash = points_rd__svar(&rd);
+	if (ver >= CHANGE_V4) {
+		points_rd__str(&rd, c->part, sizeof(c->part));
+		c->part_quantity = points_rd__svar(&rd);
+	}
 	if (rd.err)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "item change record unreadable");
@@ -532,6 +568,8 @@ item_setup(points_db *db, unsigned int found)
 	if (found == 0)
 		return POINTS_OK; /* a new ledger (or one made before modules
 		                   * recorded formats: before the mall) */
+	if (found >= 3)
+		return POINTS_OK; /* format 3's records are format 4's */
 	do {
 		points_cursor *c;
 		const void *k, *v;

@@ -2,7 +2,8 @@
  * orders that sell them.
  *
  * Stored (each keyspace its own):
- *   mallitem     SKU -> the item: its fields, tier prices, counters
+ *   mallitem     SKU -> the item: its fields, tier prices, counters and,
+ *                a bundle's, its components
  *   mallitemlog  SKU | 0 | n (be32) -> its nth change (the history) */
 #ifndef POINTS_MALL_ITEM_H
 #define POINTS_MALL_ITEM_H
@@ -16,6 +17,14 @@ typedef struct points_item_rec {
 	points_item it;
 	char tier[POINTS_ITEM_TIER_PRICES][POINTS_TIER_MAX + 1];
 	int64_t tier_price[POINTS_ITEM_TIER_PRICES];
+	/* a bundle's components (it.bundle_parts of them, bundle.c): SKU
+	 * and units in a unit of the bundle */
+	char part[POINTS_BUNDLE_PARTS_MAX][POINTS_SKU_MAX + 1];
+	int64_t part_qty[POINTS_BUNDLE_PARTS_MAX];
+	/* not stored: the component a POINTS_ITEM_CHANGED_BUNDLE change
+	 * set, for its history (points_item__modify's fn sets them) */
+	const char *log_part;
+	int64_t log_part_qty;
 } points_item_rec;
 
 /* A SKU: 1-64 of [A-Za-z0-9_.-]; else POINTS_EINVAL with a message. */

@@ -33,6 +33,7 @@
 #include "ledger/write.h"
 #include "outbox/outbox.h"
 #include "rules/event.h"
+#include "mall/bundle.h"
 #include "mall/codes.h"
 #include "mall/item.h"
 #include "mall/window.h"
@@ -532,6 +533,9 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		    "of stock: %lld left, account %s asked for %lld", r->sku,
 		    (long long)item.it.stock, a.external_id,
 		    (long long)r->quantity);
+	if ((rc = points_bundle__check(db, &item, r->quantity,
+	    a.external_id)))
+		return rc;
 	if (item.it.order_limit && r->quantity > item.it.order_limit)
 		return points_db__err(db, POINTS_EQUOTA, "item '%s': at most "
 		    "%lld an order, account %s asked for %lld", r->sku,
@@ -609,8 +613,9 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	o.o.return_days = item.it.return_days;
 	if (r->note)
 		strcpy(o.o.note, r->note);
-	/* the stock and the counters */
-	if ((rc = points_item__stock_move(db, &item, -r->quantity)))
+	/* the stock (a bundle's components' too) and the counters */
+	if ((rc = points_item__stock_move(db, &item, -r->quantity)) ||
+	    (rc = points_bundle__take(db, o.id, &item, r->quantity)))
 		return rc;
 	if (points_codec__add(&item.it.orders, 1) ||
 	    points_codec__add(&item.it.units, r->quantity) ||
@@ -786,7 +791,9 @@ give_back(points_db *db, const order_rec *o, int restock)
 	item.it.orders--;
 	item.it.units -= o->o.quantity;
 	item.it.points -= o->o.amount;
-	return points_item__store(db, &item);
+	if ((rc = points_item__store(db, &item)))
+		return rc;
+	return points_bundle__give_back(db, o->id, restock);
 }
 
 static int
@@ -861,7 +868,8 @@ exchange(points_db *db, order_rec *o, int from)
 		    "%lld", o->o.id, o->o.sku, (long long)item.it.stock,
 		    (long long)o->o.quantity);
 	if ((rc = points_item__stock_move(db, &item, -o->o.quantity)) ||
-	    (rc = points_item__store(db, &item)))
+	    (rc = points_item__store(db, &item)) ||
+	    (rc = points_bundle__retake(db, o->id, o->o.id)))
 		return rc;
 	o->o.state = POINTS_ORDER_EXCHANGING;
 	return POINTS_OK;
@@ -886,7 +894,7 @@ switch_item(points_db *db, order_rec *o, const change_args *c,
 	unsigned char k[IDX_MAX];
 	char old_sku[POINTS_SKU_MAX + 1];
 	int64_t unit, amount, diff, issued;
-	int from = o->o.state, rc, codes;
+	int from = o->o.state, rc, codes, parts;
 
 	if (from != POINTS_ORDER_SUBMITTED && from != POINTS_ORDER_APPROVED)
 		return refused(db, o, T_SWITCH, " (only a submitted or "
@@ -908,8 +916,12 @@ switch_item(points_db *db, order_rec *o, const change_args *c,
 		    "partly in %s: it cannot be switched (cancel it)",
 		    o->o.id, o->o.allowance);
 	if ((rc = points_account__load(db, o->o.account, &a)) ||
-	    (rc = points_item__load(db, c->sku, &item)))
+	    (rc = points_item__load(db, c->sku, &item)) ||
+	    (rc = points_bundle__order_has(db, o->id, &parts)))
 		return rc;
+	if (parts || item.it.bundle_parts)
+		return points_db__err(db, POINTS_ESTATE, "order %s: an order "
+		    "of a bundle, or to one, cannot be switched", o->o.id);
 	if (!item.it.listed)
 		return points_db__err(db, POINTS_ESTATE, "item '%s' is "
 		    "delisted: it cannot replace order %s's", c->sku, o->o.id);

@@ -139,6 +139,9 @@ CALLS = {
     "item_codes_add": lambda l, a: l.item_codes_add("S", "C1", "me"),
     "item_codes": lambda l, a: l.item_codes("S"),
     "order_codes": lambda l, a: l.order_codes(ORDER),
+    "bundle_set_part": lambda l, a: l.bundle_set_part("S", "T", 1, "me"),
+    "bundle_parts": lambda l, a: l.bundle_parts("S"),
+    "order_parts": lambda l, a: l.order_parts(ORDER),
     "outbox_expiring_set": lambda l, a: l.outbox_expiring_set("PTS", 3),
     "outbox_expiring": lambda l, a: l.outbox_expiring("PTS"),
 }

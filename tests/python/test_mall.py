@@ -250,6 +250,48 @@ class MallTest(LedgerCase):
         o = self.ledger.order_deliver(o.id)
         self.assertEqual(o.state, points.ORDER_DELIVERED)
 
+    def test_bundle(self):
+        self.ledger.earn(self.alice, 5000, "PTS")
+        self.ledger.item_create("TEAPOT", "Teapot", "physical", "PTS", 300,
+                                2, "admin")
+        self.ledger.item_create("CUP", "Cup", "physical", "PTS", 50, 9,
+                                "admin")
+        self.ledger.item_create("TEA-SET", "Tea set", "physical", "PTS",
+                                450, points.STOCK_UNLIMITED, "admin")
+        self.ledger.bundle_set_part("TEA-SET", "TEAPOT", 1, "admin")
+        it = self.ledger.bundle_set_part("TEA-SET", "CUP", 4, "admin",
+                                         "a set of four")
+        self.assertIsInstance(it, points.Item)
+        self.assertEqual(it.bundle_parts, 2)
+        parts = list(self.ledger.bundle_parts("TEA-SET"))
+        self.assertIsInstance(parts[0], points.BundlePart)
+        self.assertEqual([(p.sku, p.quantity, p.units, p.stock)
+                          for p in parts],
+                         [("TEAPOT", 1, 0, 2), ("CUP", 4, 0, 9)])
+        last = list(self.ledger.item_history("TEA-SET"))[-1]
+        self.assertEqual((last.what, last.part, last.part_quantity,
+                          last.reason),
+                         (points.ITEM_CHANGED_BUNDLE, "CUP", 4,
+                          "a set of four"))
+        o = self.ledger.order_place(self.alice, "TEA-SET", 2)
+        self.assertEqual(o.amount, 900)
+        self.assertEqual(self.ledger.item("CUP").stock, 1)
+        with self.assertRaises(points.OutOfStock) as cm:
+            self.ledger.order_place(self.alice, "TEA-SET", 1)
+        self.assertIn("'TEAPOT'", str(cm.exception))
+        # the bundle changes; the order keeps what it took
+        self.ledger.bundle_set_part("TEA-SET", "CUP", 2, "admin")
+        self.assertEqual([(p.sku, p.quantity, p.units) for p in
+                          self.ledger.order_parts(o.id)],
+                         [("TEAPOT", 1, 2), ("CUP", 4, 8)])
+        self.ledger.order_cancel(o.id)
+        self.assertEqual(self.ledger.item("TEAPOT").stock, 2)
+        self.assertEqual(self.ledger.item("CUP").stock, 9)
+        with self.assertRaises(points.InvalidArgument):
+            self.ledger.bundle_set_part("TEA-SET", "TEA-SET", 1, "admin")
+        with self.assertRaises(points.NotFound):
+            self.ledger.bundle_set_part("TEA-SET", "SAUCER", 0, "admin")
+
     def test_exchange_and_switch(self):
         self.ledger.earn(self.alice, 5000, "PTS")
         self.ledger.item_create("MUG", "Mug", "physical", "PTS", 100, 5,

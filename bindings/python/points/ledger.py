@@ -39,7 +39,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
                       Order, OrderChange, CodePool,
-                      OrderCode,
+                      OrderCode, BundlePart,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       Grant, GrantReport, GrantAward, GRANT_MONTHLY,
@@ -1022,6 +1022,30 @@ class Ledger:
         it = self._call(_c.points_order_code_iterator_new, order_id)
         return _Iter(self, it, _c.points_order_code_next,
                      _c.points_order_code_iterator_free, OrderCode._make)
+
+    # ---- Bundles ----
+
+    def bundle_set_part(self, sku, part, quantity, actor, reason=None):
+        """Set the units of item part in a unit of bundle sku (0 removes
+        the component): an item with components is a bundle, sold at its
+        own price, whose orders take each component's units from its
+        stock.  Kept in the item's history.  Returns the Item."""
+        return Item._make(self._call(_c.points_bundle_set_part, sku, part,
+                                     quantity, actor, reason))
+
+    def bundle_parts(self, sku):
+        """The components of item sku, as BundlePart, in the order they
+        were added (none for an item that is not a bundle)."""
+        it = self._call(_c.points_bundle_part_iterator_new, sku)
+        return _Iter(self, it, _c.points_bundle_part_next,
+                     _c.points_bundle_part_iterator_free, BundlePart._make)
+
+    def order_parts(self, order_id):
+        """The components an order of a bundle took when it was placed,
+        as BundlePart (units: what it took); a cancel gives those back."""
+        it = self._call(_c.points_order_part_iterator_new, order_id)
+        return _Iter(self, it, _c.points_bundle_part_next,
+                     _c.points_bundle_part_iterator_free, BundlePart._make)
 
     # ---- The outbox ----
 

@@ -98,6 +98,8 @@ ITEM_CHANGED_CREATED, ITEM_CHANGED_DETAILS, ITEM_CHANGED_PRICE, \
     0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 ITEM_CHANGED_FLASH, ITEM_CHANGED_WINDOW, ITEM_CHANGED_LIMITS = \
     0x40, 0x80, 0x100
+ITEM_CHANGED_BUNDLE = 0x200
+BUNDLE_PARTS_MAX = 16
 # A flash discount's kinds (POINTS_FLASH_*), the periods of the limits per
 # account (POINTS_PERIOD_*).
 FLASH_PERCENT, FLASH_PRICE = 1, 2
@@ -455,6 +457,12 @@ class CodePool(_record("CodePool")):
 class OrderCode(_record("OrderCode")):
     """A code issued to an order (Ledger.order_codes): a secret, for its
     owner's eyes only."""
+    __slots__ = ()
+
+
+class BundlePart(_record("BundlePart")):
+    """A component of a bundle (Ledger.bundle_parts), or one an order of
+    a bundle took (Ledger.order_parts)."""
     __slots__ = ()
 
 

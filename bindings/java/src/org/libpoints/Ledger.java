@@ -1025,6 +1025,33 @@ public final class Ledger implements AutoCloseable {
                 capi::points_order_code_next, capi::points_order_code_iterator_free));
     }
 
+    /**
+     * Set the units of item part in a unit of bundle sku (0 removes the component):
+     * an item with components is a bundle, sold at its own price, whose orders take
+     * each component's units from its stock.  Kept in the item's history; reason may
+     * be null.
+     */
+    public synchronized Item bundleSetPart(String sku, String part, long quantity,
+            String actor, String reason) {
+        return capi.points_bundle_set_part(db(), sku, part, quantity, actor, reason);
+    }
+
+    /** The components of item sku, in the order added (none for a plain item). */
+    public synchronized Results<BundlePart> bundleParts(String sku) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_bundle_part_iterator_new(db, sku),
+                capi::points_bundle_part_next, capi::points_bundle_part_iterator_free));
+    }
+
+    /** The components an order of a bundle took when it was placed (units: what it took). */
+    public synchronized Results<BundlePart> orderParts(String id) {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_order_part_iterator_new(db, id),
+                capi::points_bundle_part_next, capi::points_bundle_part_iterator_free));
+    }
+
     /** An order's changes of state, oldest first. */
     public synchronized Results<OrderChange> orderHistory(String id) {
         checkOpen();

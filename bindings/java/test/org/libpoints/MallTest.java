@@ -324,6 +324,43 @@ public class MallTest {
     }
 
     @Test
+    public void bundle() {
+        ledger.earn(Posting.of("PTS", alice, 5000));
+        ledger.createItem(ItemDef.of("TEAPOT", "Teapot", "physical", "PTS", 300, 2)
+                .actor("admin"));
+        ledger.createItem(ItemDef.of("CUP", "Cup", "physical", "PTS", 50, 9).actor("admin"));
+        ledger.createItem(ItemDef.of("TEA-SET", "Tea set", "physical", "PTS", 450,
+                Item.STOCK_UNLIMITED).actor("admin"));
+        ledger.bundleSetPart("TEA-SET", "TEAPOT", 1, "admin", null);
+        Item it = ledger.bundleSetPart("TEA-SET", "CUP", 4, "admin", "a set of four");
+        assertEquals(2, it.bundleParts());
+        List<BundlePart> parts = list(ledger.bundleParts("TEA-SET"));
+        assertEquals(2, parts.size());
+        assertEquals("TEAPOT", parts.get(0).sku());
+        assertEquals(4, parts.get(1).quantity());
+        assertEquals(9, parts.get(1).stock());
+        List<ItemChange> hist = list(ledger.itemHistory("TEA-SET"));
+        ItemChange last = hist.get(hist.size() - 1);
+        assertEquals(ItemChange.BUNDLE, last.what());
+        assertEquals("CUP", last.part());
+        assertEquals(4, last.partQuantity());
+        Order o = ledger.placeOrder(alice, "TEA-SET", 2, null, null, null);
+        assertEquals(900, o.amount());
+        assertEquals(1, ledger.item("CUP").stock());
+        OutOfStockException e = expect(OutOfStockException.class,
+                () -> ledger.placeOrder(alice, "TEA-SET", 1, null, null, null));
+        assertTrue(e.getMessage().contains("'TEAPOT'"));
+        ledger.bundleSetPart("TEA-SET", "CUP", 2, "admin", null);
+        List<BundlePart> took = list(ledger.orderParts(o.id()));
+        assertEquals(8, took.get(1).units());
+        ledger.cancelOrder(o.id(), null, null);
+        assertEquals(2, ledger.item("TEAPOT").stock());
+        assertEquals(9, ledger.item("CUP").stock());
+        expect(InvalidArgumentException.class,
+                () -> ledger.bundleSetPart("TEA-SET", "TEA-SET", 1, "admin", null));
+    }
+
+    @Test
     public void welfareAllowance() {
         ledger.createAsset("WELFARE");
         ledger.earn(Posting.of("PTS", alice, 1000));
