@@ -74,9 +74,9 @@ POINTS_EXTERN int points_outbox_expiring_get(points_db *db,
  *    points_account_update, an edit, or the upgrade an earn makes): to
  *    tier, or with tier NULL or "" any change (data: trigger, from, to;
  *    "" for none).
- * A refused or failed change writes no event.  A ledger without
- * triggers pays one read of a few bytes per write transaction that
- * changes a balance. */
+ * A refused or failed change writes no event.  Setting or removing a
+ * trigger raises the rules' generation (every handle reloads its rules
+ * and triggers); a ledger without triggers pays no read of its own. */
 #define POINTS_OUTBOX_ACCOUNT_TRIGGER "account.trigger"
 #define POINTS_TRIGGER_NAME_MAX 32 /* [a-z0-9_.-], at least 1 */
 #define POINTS_TRIGGERS_MAX 64     /* triggers a ledger has at most */

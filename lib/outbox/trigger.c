@@ -9,15 +9,15 @@
  * to the level or above" is a comparison, and falling below re-arms the
  * trigger by itself.  A tier trigger listens to the tier_changed hook.
  *
- * The handle caches the triggers and reads the generation (one small
- * record) once per write transaction that changes a balance, to see a
- * change made by another handle; a ledger without triggers pays that
- * read and nothing else.
+ * The handle caches the triggers, keyed on the rules' generation
+ * (rules/rule.h), which every set and remove raises: an earn reads that
+ * generation anyway (the tiers count what accounts earn), once a
+ * transaction, so a ledger without triggers pays no read of its own;
+ * a rise that is not an earn (a release, a transfer in) reads it once a
+ * transaction; a fall reads nothing.
  *
  * Stored:
- *   trigger   name -> kind, asset (code and id), level, tier, updated;
- *             "\0" (no name has it) -> the generation, raised by every
- *             set and remove */
+ *   trigger   name -> kind, asset (code and id), level, tier, updated */
 #include <string.h>
 
 #include "points.h"
@@ -32,11 +32,9 @@
 
 #define TRIGGER_FORMAT 1
 #define TRIGGER_V1 1
-#define GEN_V1 1
 
 static points_ksdef trig_ks = { "trigger", POINTS_KS_ORDERED, 0 };
 static points_ksdef *const keyspaces[] = { &trig_ks, NULL };
-static const unsigned char gen_key[1] = { 0 };
 
 typedef struct trig {
 	points_trigger t;
@@ -122,30 +120,6 @@ decode(points_db *db, const void *k, size_t kl, const void *v, size_t vl,
 	return POINTS_OK;
 }
 
-static int
-gen_read(points_db *db, uint64_t *gen)
-{
-	const void *v;
-	size_t vl;
-	points_rd r;
-	int rc;
-
-	*gen = 0;
-	rc = points_db__get(db, &trig_ks, gen_key, sizeof(gen_key), &v, &vl);
-	if (rc == POINTS_ENOTFOUND)
-		return POINTS_OK;
-	if (rc)
-		return rc;
-	points_rd__init(&r, v, vl);
-	if (points_rd__u8(&r) != GEN_V1)
-		r.err = POINTS_ECORRUPT;
-	*gen = points_rd__uvar(&r);
-	if (r.err)
-		return points_db__err(db, POINTS_ECORRUPT, "trigger: the "
-		    "generation is unreadable");
-	return POINTS_OK;
-}
-
 /* Read every trigger into s (the generation gen). */
 static int
 load_all(points_db *db, struct trig_state *s, uint64_t gen)
@@ -155,8 +129,8 @@ load_all(points_db *db, struct trig_state *s, uint64_t gen)
 
 	s->loaded = 0;
 	s->n = s->nbalance = s->ntier = 0;
-	rc = db->store->cursor_open(db->store, db->ks[trig_ks.slot],
-	    gen_key, sizeof(gen_key), NULL, 0, 0, &c);
+	rc = db->store->cursor_open(db->store, db->ks[trig_ks.slot], NULL, 0,
+	    NULL, 0, 0, &c);
 	if (rc)
 		return points_db__store_err(db, rc, "trigger");
 	for (;;) {
@@ -172,8 +146,6 @@ load_all(points_db *db, struct trig_state *s, uint64_t gen)
 			rc = points_db__store_err(db, rc, "trigger");
 			break;
 		}
-		if (kl == 1 && *(const unsigned char *)k == 0)
-			continue; /* the generation */
 		if (s->n == POINTS_TRIGGERS_MAX) {
 			rc = points_db__err(db, POINTS_ECORRUPT, "trigger: "
 			    "more than %d", POINTS_TRIGGERS_MAX);
@@ -205,7 +177,7 @@ load(points_db *db, struct trig_state *s)
 
 	if (s->fresh)
 		return POINTS_OK;
-	if ((rc = gen_read(db, &gen)))
+	if ((rc = points_rule__generation(db, &gen)))
 		return rc;
 	if ((!s->loaded || gen != s->gen) && (rc = load_all(db, s, gen)))
 		return rc;
@@ -285,25 +257,6 @@ trig_tier_changed(points_db *db, void *state, int64_t account,
 
 /* ---- Setting and removing ---- */
 
-/* The generation after the stored one. */
-static int
-gen_bump(points_db *db)
-{
-	points_buf *b = &db->vbuf;
-	uint64_t gen;
-	int rc;
-
-	if ((rc = gen_read(db, &gen)))
-		return rc;
-	points_buf__reset(b);
-	points_buf__u8(b, GEN_V1);
-	points_buf__uvar(b, gen + 1);
-	if (b->err)
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	return points_db__put(db, &trig_ks, gen_key, sizeof(gen_key), b->data,
-	    b->len);
-}
-
 static int
 set_in(points_db *db, trig *t, points_trigger *out)
 {
@@ -349,7 +302,7 @@ set_in(points_db *db, trig *t, points_trigger *out)
 	if (b->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	if ((rc = points_db__put(db, &trig_ks, t->t.name, kl, b->data,
-	    b->len)) || (rc = gen_bump(db)))
+	    b->len)) || (rc = points_rule__bump(db)))
 		return rc;
 	s->fresh = 0;
 	*out = t->t;
@@ -422,7 +375,7 @@ remove_in(points_db *db, const char *name)
 	if (rc == POINTS_ENOTFOUND)
 		return points_db__err(db, rc, "trigger '%s' not found", name);
 	if (rc || (rc = points_db__del(db, &trig_ks, name, strlen(name))) ||
-	    (rc = gen_bump(db)))
+	    (rc = points_rule__bump(db)))
 		return rc;
 	s->fresh = 0;
 	return POINTS_OK;
@@ -466,11 +419,11 @@ list_fill(points_iter *base)
 	points_cursor *c;
 	int rc;
 
-	/* after the last name (the generation's key, "\0", first) */
+	/* after the last name: it with a 0 appended */
 	memcpy(lo, it->pos, lol);
 	lo[lol] = 0;
 	rc = db->store->cursor_open(db->store, db->ks[trig_ks.slot], lo,
-	    lol + 1, NULL, 0, 0, &c);
+	    lol ? lol + 1 : 0, NULL, 0, 0, &c);
 	if (rc)
 		return points_db__store_err(db, rc, "trigger");
 	while (base->n < TRIG_BUF) {
@@ -488,8 +441,6 @@ list_fill(points_iter *base)
 			rc = points_db__store_err(db, rc, "trigger");
 			break;
 		}
-		if (kl == 1 && *(const unsigned char *)k == 0)
-			continue;
 		if ((rc = decode(db, k, kl, v, vl, &t)))
 			break;
 		strcpy(it->pos, t.t.name);
