@@ -271,6 +271,16 @@ set_in(points_db *db, trig *t, points_trigger *out)
 			return rc;
 		t->asset = a.id;
 	}
+	/* the stored record of the name, read before anything is written
+	 * (the cache may answer the rest without a store call) */
+	{
+		const void *v;
+		size_t vl;
+
+		rc = points_db__get(db, &trig_ks, t->t.name, kl, &v, &vl);
+		if (rc && rc != POINTS_ENOTFOUND)
+			return rc;
+	}
 	if ((rc = load(db, s)))
 		return rc;
 	for (i = 0; i < s->n; i++)
