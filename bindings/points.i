@@ -519,6 +519,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_event_result_free;
 %noexception points_event_result_lines;
 %noexception points_item_iterator_free;
+%noexception points_trigger_iterator_free;
 %noexception points_item_history_iterator_free;
 %noexception points_order_iterator_free;
 %noexception points_order_history_iterator_free;

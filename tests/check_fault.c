@@ -506,6 +506,16 @@ fx_populate(void)
 		d.pool = pool;
 		ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
 	}
+	/* account triggers: alice's EXP reaching 60 (she has 48: the
+	 * earn op crosses it), any change of a tier (account_update) */
+	{
+		points_trigger t;
+
+		ck_assert_int_eq(points_trigger_set(db, "alice-exp",
+		    POINTS_TRIGGER_BALANCE, "EXP", 60, NULL, &t), POINTS_OK);
+		ck_assert_int_eq(points_trigger_set(db, "tier-any",
+		    POINTS_TRIGGER_TIER, NULL, 0, NULL, &t), POINTS_OK);
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
 	 * into the handle's cache, as the events above left it, so that
@@ -714,6 +724,21 @@ check_account_create(void)
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
 
+/* The newest event of the outbox. */
+static points_outbox_event
+last_event(void)
+{
+	points_outbox_event e, got;
+	int64_t after = 0;
+
+	memset(&got, 0, sizeof(got));
+	while (points_outbox_next(db, after, &e) == POINTS_OK) {
+		got = e;
+		after = e.seq;
+	}
+	return got;
+}
+
 static int
 run_account_update(void)
 {
@@ -730,6 +755,8 @@ check_account_update(void)
 	ck_assert_str_eq(a.name, "Alice A");
 	ck_assert_str_eq(a.tier, "gold");
 	ck_assert_str_eq(a.department, "sales");
+	ck_assert_str_eq(last_event().data, "{\"trigger\":\"tier-any\","
+	    "\"from\":\"\",\"to\":\"gold\"}");
 	ck_assert_int_eq(points_account_attr_get(db, alice, "team", &v),
 	    POINTS_OK);
 	ck_assert_str_eq(v, "red");
@@ -925,6 +952,16 @@ check_earn(void)
 	ck_assert_int_eq(txo.amount, 15);
 	ck_assert_int_eq(txo.replayed, 0);
 	ck_assert_int_eq(tu_available(db, alice, "EXP"), 48 + 15);
+	/* it crossed trigger alice-exp (60) */
+	{
+		points_outbox_event e = last_event();
+
+		ck_assert_str_eq(e.kind, POINTS_OUTBOX_ACCOUNT_TRIGGER);
+		ck_assert_str_eq(e.subject, "alice-exp");
+		ck_assert_int_eq(e.account, alice);
+		ck_assert_str_eq(e.data, "{\"trigger\":\"alice-exp\","
+		    "\"asset\":\"EXP\",\"level\":60,\"balance\":63}");
+	}
 	/* the idempotency key was recorded with it */
 	p.idempotency_key = "earn-1";
 	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
@@ -2384,6 +2421,59 @@ check_mall_set_cash_ratio(void)
 	ck_assert_int_eq(cratioo.points, 3);
 }
 
+static points_trigger trigo;
+
+static int
+run_trigger_set(void)
+{
+	return points_trigger_set(db, "bob-1000", POINTS_TRIGGER_BALANCE,
+	    "PTS", 1000, NULL, &trigo);
+}
+
+/* The names of the triggers, in order. */
+static const char *
+trigger_names(void)
+{
+	static char out[256];
+	points_trigger_iterator *it;
+	points_trigger t;
+
+	out[0] = 0;
+	ck_assert_int_eq(points_trigger_iterator_new(db, &it), POINTS_OK);
+	while (points_trigger_next(it, &t) == POINTS_OK)
+		strcat(strcat(out, t.name), " ");
+	points_trigger_iterator_free(it);
+	return out;
+}
+
+static void
+check_trigger_set(void)
+{
+	ck_assert_str_eq(trigo.name, "bob-1000");
+	ck_assert_int_eq(trigo.level, 1000);
+	ck_assert_str_eq(trigger_names(), "alice-exp bob-1000 tier-any ");
+}
+
+static int
+run_trigger_remove(void)
+{
+	return points_trigger_remove(db, "alice-exp");
+}
+
+static void
+check_trigger_remove(void)
+{
+	points_outbox_event e;
+	int64_t last = 0;
+
+	ck_assert_str_eq(trigger_names(), "tier-any ");
+	/* alice's earn past 60 tells nothing now */
+	while (points_outbox_next(db, last, &e) == POINTS_OK)
+		last = e.seq;
+	ck_assert_int_eq(tu_earn(db, alice, "EXP", 20, NULL), POINTS_OK);
+	ck_assert_int_eq(points_outbox_next(db, last, &e), POINTS_ITEROVER);
+}
+
 static int
 run_outbox_prune(void)
 {
@@ -3046,6 +3136,7 @@ static const fault_op write_ops[] = {
 	OP(sweep_notices), OP(bundle_set_part), OP(order_place_bundle),
 	OP(order_cancel_bundle),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
+	OP(trigger_set), OP(trigger_remove),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -3519,6 +3610,7 @@ static const out_op out_ops[] = {
 	{ "item_set_flash", run_item_set_flash, &itemo, sizeof(itemo) },
 	{ "mall_set_window", run_mall_set_window, &mallo, sizeof(mallo) },
 	{ "outbox_prune", run_outbox_prune, &prunedo, sizeof(prunedo) },
+	{ "trigger_set", run_trigger_set, &trigo, sizeof(trigo) },
 	{ "order_place", run_order_place, &ordero, sizeof(ordero) },
 	{ "mall_set_cash_ratio", run_mall_set_cash_ratio, &cratioo,
 	    sizeof(cratioo) },

@@ -768,6 +768,7 @@ POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
+POINTS_JAVA_HANDLE_OUT(points_trigger_iterator)
 POINTS_JAVA_HANDLE_OUT(points_item_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_history_iterator)
@@ -803,6 +804,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_event_reverse_fields,
     SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_item_iterator_new,
     SWIGTYPE_p_points_item_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_trigger_iterator_new,
+    SWIGTYPE_p_points_trigger_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_query_iterator_new,
     SWIGTYPE_p_points_item_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_query_fields,
@@ -940,6 +943,8 @@ POINTS_JAVA_RETURNS(points_item_get, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_next, jobject, Item)
 POINTS_JAVA_RETURNS(points_item_history_next, jobject, ItemChange)
 POINTS_JAVA_RETURNS(points_outbox_next, jobject, OutboxEvent)
+POINTS_JAVA_RETURNS(points_trigger_set, jobject, Trigger)
+POINTS_JAVA_RETURNS(points_trigger_next, jobject, Trigger)
 POINTS_JAVA_RETURNS(points_order_place, jobject, Order)
 POINTS_JAVA_RETURNS(points_order_place_fields, jobject, Order)
 POINTS_JAVA_RETURNS(points_order_approve, jobject, Order)

@@ -221,6 +221,7 @@ POINTS_PY_HANDLE_OUT(points_grant_award_iterator)
 /* An event's result: the layer reads it and frees it at once. */
 POINTS_PY_HANDLE_OUT(points_event_result)
 POINTS_PY_HANDLE_OUT(points_item_iterator)
+POINTS_PY_HANDLE_OUT(points_trigger_iterator)
 POINTS_PY_HANDLE_OUT(points_item_history_iterator)
 POINTS_PY_HANDLE_OUT(points_order_iterator)
 POINTS_PY_HANDLE_OUT(points_order_history_iterator)

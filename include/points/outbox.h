@@ -55,6 +55,60 @@ POINTS_EXTERN int points_outbox_expiring_set(points_db *db,
 POINTS_EXTERN int points_outbox_expiring_get(points_db *db,
     const char *asset, int64_t *out);
 
+/* ---- Account triggers ----
+ * A condition on an account's figures that the host defines; the outbox
+ * gets a POINTS_OUTBOX_ACCOUNT_TRIGGER event (subject the trigger's
+ * name, account the account) once per crossing, in the same store
+ * transaction as the change that causes it:
+ *  - POINTS_TRIGGER_BALANCE: a user account's balance of asset reaching
+ *    level from below.  The balance is its points credited and not
+ *    spent, held or expired (points_balance_get's available + pending):
+ *    every change of it (an earn, a spend, a hold and its capture or
+ *    release, an expiry, a transfer, a reversal) is looked at; an event
+ *    when it goes from below level to level or above (data: trigger,
+ *    asset, level, balance: the balance after), none while it stays
+ *    there; falling below level re-arms the trigger.  An account
+ *    already at level or above when the trigger is set tells only after
+ *    it fell below and came back.
+ *  - POINTS_TRIGGER_TIER: a change of an account's tier (by
+ *    points_account_update, an edit, or the upgrade an earn makes): to
+ *    tier, or with tier NULL or "" any change (data: trigger, from, to;
+ *    "" for none).
+ * A refused or failed change writes no event.  Setting or removing a
+ * trigger raises the rules' generation (every handle reloads its rules
+ * and triggers); a ledger without triggers pays no read of its own. */
+#define POINTS_OUTBOX_ACCOUNT_TRIGGER "account.trigger"
+#define POINTS_TRIGGER_NAME_MAX 32 /* [a-z0-9_.-], at least 1 */
+#define POINTS_TRIGGERS_MAX 64     /* triggers a ledger has at most */
+#define POINTS_TRIGGER_BALANCE 1
+#define POINTS_TRIGGER_TIER 2
+
+typedef struct points_trigger {
+	char name[POINTS_TRIGGER_NAME_MAX + 1];
+	int kind;                        /* POINTS_TRIGGER_* */
+	char asset[POINTS_ASSET_MAX + 1]; /* _BALANCE: the asset */
+	int64_t level;                   /* _BALANCE: the level, > 0 */
+	char tier[POINTS_TIER_MAX + 1];  /* _TIER: the tier; "": any */
+	int64_t updated;                 /* when it was last set */
+} points_trigger;
+
+/* Set trigger name (new, or replacing the one of that name): kind
+ * POINTS_TRIGGER_BALANCE with asset and level (tier NULL), or
+ * POINTS_TRIGGER_TIER with tier (asset NULL, level 0).
+ * POINTS_ELIMIT past POINTS_TRIGGERS_MAX. */
+POINTS_EXTERN int points_trigger_set(points_db *db, const char *name,
+    int kind, const char *asset, int64_t level, const char *tier,
+    points_trigger *out);
+/* Remove trigger name (POINTS_ENOTFOUND when there is none). */
+POINTS_EXTERN int points_trigger_remove(points_db *db, const char *name);
+/* The triggers, by name. */
+typedef struct points_trigger_iterator points_trigger_iterator;
+POINTS_EXTERN int points_trigger_iterator_new(points_db *db,
+    points_trigger_iterator **out);
+POINTS_EXTERN int points_trigger_next(points_trigger_iterator *it,
+    points_trigger *out);
+POINTS_EXTERN void points_trigger_iterator_free(points_trigger_iterator *it);
+
 /* An event.  Sequence numbers grow with every event and are never given
  * twice, pruned or not. */
 typedef struct points_outbox_event {

@@ -107,7 +107,9 @@ points_account__change(points_db *db, points_account *a,
 	if (c->tier && strcmp(c->tier, a->tier)) {
 		if ((rc = points_account_history__add(db, a->id, &last,
 		    POINTS_CHANGE_TIER, a->tier, c->tier, c->actor,
-		    c->reason)))
+		    c->reason)) ||
+		    (rc = points_db__tier_changed(db, a->id, a->tier,
+		    c->tier)))
 			return rc;
 		strcpy(a->tier, c->tier);
 		party = 1;

@@ -334,6 +334,7 @@ decode_head(points_rd *r, points_balance_rec *b, uint64_t *n,
 	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
 	b->found = 1;
 	b->available = points_rd__svar(r);
+	b->stored_available = b->available;
 	b->held = points_rd__svar(r);
 	b->earned = points_rd__svar(r);
 	b->spent = points_rd__svar(r);
@@ -737,6 +738,10 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		    "in asset #%u: ids past a balance key's 47 and 16 bits",
 		    (long long)b->account, (unsigned)b->asset);
 
+	/* what the modules watch (module.h) */
+	if (!b->system && (rc = points_db__balance_storing(db, b)))
+		return rc;
+
 	/* A list longer than the bound (a record of an older library)
 	 * spills its latest lots now. */
 	if (b->lots.n > points_lot_spill__bound(db) && (rc = trim(db, b)))
@@ -799,7 +804,11 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		points_buf__bytes(buf, b->data, b->datalen);
 	if (buf->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	return points_db__put(db, &points_balance__ks, k, sizeof(k), buf->data, buf->len);
+	if ((rc = points_db__put(db, &points_balance__ks, k, sizeof(k),
+	    buf->data, buf->len)))
+		return rc;
+	b->stored_available = b->available;
+	return POINTS_OK;
 }
 
 /* The stored balance of (account, asset), read without decoding its

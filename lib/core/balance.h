@@ -31,6 +31,10 @@ typedef struct points_balance_rec {
 	uint32_t party;
 	int found;        /* the record existed */
 	int64_t available, held, earned, spent, expired;
+	/* available as the store holds it (decoded, or last stored; 0 for
+	 * a new record): what a balance_storing hook compares with
+	 * (module.h) */
+	int64_t stored_available;
 	/* Points the account owes (debt.h): a reversal took back more than
 	 * it had available; its next credits repay it first.  >= 0. */
 	int64_t debt;

@@ -318,6 +318,34 @@ points_db__earned(points_db *db, int64_t account, uint32_t asset,
 }
 
 int
+points_db__balance_storing(points_db *db, struct points_balance_rec *b)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first_storing(); m; m = m->next_storing)
+		if (m->slot < db->nstate &&
+		    (rc = m->balance_storing(db, db->state[m->slot], b)))
+			return rc;
+	return POINTS_OK;
+}
+
+int
+points_db__tier_changed(points_db *db, int64_t account, const char *from,
+    const char *to)
+{
+	points_module *m;
+	int rc;
+
+	for (m = points_module__first(); m; m = m->next)
+		if (m->tier_changed && m->slot < db->nstate &&
+		    (rc = m->tier_changed(db, db->state[m->slot], account,
+		    from, to)))
+			return rc;
+	return POINTS_OK;
+}
+
+int
 points_db__swept(points_db *db, uint32_t asset, int64_t as_of)
 {
 	points_module *m;

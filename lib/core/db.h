@@ -129,6 +129,13 @@ int points_db__earning(points_db *db, struct points_balance_rec *b,
 int points_db__swept(points_db *db, uint32_t asset, int64_t as_of);
 int points_db__earned(points_db *db, int64_t account, uint32_t asset,
     int64_t time, int64_t amount);
+/* Tell every module with a balance_storing hook (module.h) that b, a
+ * user account's balance, is about to be written. */
+int points_db__balance_storing(points_db *db, struct points_balance_rec *b);
+/* Tell every module with a tier_changed hook (module.h) that account's
+ * tier changed from from to to. */
+int points_db__tier_changed(points_db *db, int64_t account, const char *from,
+    const char *to);
 
 /* The ledger's own keyspace: markers of format and module versions. */
 extern points_ksdef points_db__meta_ks;

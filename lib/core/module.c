@@ -3,6 +3,9 @@
 #include "core/module.h"
 
 static points_module *first, *last;
+/* Those with a balance_storing hook: called on every balance write, so
+ * the write walks only them. */
+static points_module *first_storing, *last_storing;
 static int nmodules, nkeyspaces;
 
 void
@@ -20,6 +23,19 @@ points_module__register(points_module *m)
 	else
 		first = m;
 	last = m;
+	if (m->balance_storing) {
+		if (last_storing)
+			last_storing->next_storing = m;
+		else
+			first_storing = m;
+		last_storing = m;
+	}
+}
+
+points_module *
+points_module__first_storing(void)
+{
+	return first_storing;
 }
 
 points_module *

@@ -89,9 +89,26 @@ struct points_module {
 	 * fails the sweep (its chunks before stand). */
 	int (*swept)(points_db *db, void *state, uint32_t asset,
 	    int64_t as_of);
+	/* Inside a write transaction, as points_balance__store is about to
+	 * write b, a user account's balance (every change of it: an earn,
+	 * a spend, a hold, its capture or release, an expiry, a transfer,
+	 * a reversal), NULL: nothing to do.  b->stored_available is what
+	 * the record held before (0 for a new one), b->available what it
+	 * will hold.  The module may set b's module data (it is written
+	 * with the record) and write records of its own.  A failure fails
+	 * the write.  Called for every balance write: a module with
+	 * nothing to do must return at once. */
+	int (*balance_storing)(points_db *db, void *state,
+	    struct points_balance_rec *b);
+	/* Inside a write transaction, after account's tier changed from
+	 * from to to ("" : none), by any call (points_account_update, an
+	 * edit, the tier upgrade of an earn), NULL: nothing to do. */
+	int (*tier_changed)(points_db *db, void *state, int64_t account,
+	    const char *from, const char *to);
 
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */
+	points_module *next_storing; /* the list of balance_storing hooks */
 };
 
 /* Add m to the process's modules (when the library loads; never while
@@ -100,6 +117,8 @@ void points_module__register(points_module *m);
 /* The registered modules, in registration order, and how many
  * keyspaces they declare in all. */
 points_module *points_module__first(void);
+/* The modules with a balance_storing hook (linked by next_storing). */
+points_module *points_module__first_storing(void);
 int points_module__count(void);
 int points_module__keyspaces(void);
 

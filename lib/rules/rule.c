@@ -81,18 +81,44 @@ static const char *const expr_names[POINTS_RULE__NEXPR] = {
 };
 
 static void rules_close(points_db *db, void *state);
+static void rules_txn_end(points_db *db, void *state, int committed);
+static void rules_op_undone(points_db *db, void *state);
 static points_module rule_module = {
 	.name = "rule",
 	.format = RULE_FORMAT,
 	.keyspaces = keyspaces,
 	.state_size = sizeof(points_rules_set),
 	.close = rules_close,
+	.txn_end = rules_txn_end,
+	.op_undone = rules_op_undone,
 	.earning = points_tier__earning,
 	.earned = points_tier__earned,
 };
 POINTS_MODULE(rule_module)
 
 /* ---- The handle's copy ---- */
+
+/* A transaction ended: the next reads the generation again (another
+ * handle may raise it in between). */
+static void
+rules_txn_end(points_db *db, void *state, int committed)
+{
+	points_rules_set *s = state;
+
+	(void)db;
+	(void)committed;
+	s->txn_fresh = 0;
+}
+
+/* An operation of a batch was undone: a generation it raised is gone. */
+static void
+rules_op_undone(points_db *db, void *state)
+{
+	points_rules_set *s = state;
+
+	(void)db;
+	s->txn_fresh = 0;
+}
 
 static void
 free_versions(points_rule_ver *v, size_t n)
@@ -343,6 +369,7 @@ read_meta(points_db *db, uint32_t *last_id, uint64_t *gen)
 static int
 bump(points_db *db, uint32_t *new_id)
 {
+	points_rules_set *s;
 	unsigned char v[1 + 10 + 10];
 	uint32_t last;
 	uint64_t gen;
@@ -365,7 +392,34 @@ bump(points_db *db, uint32_t *new_id)
 	n = b.len;
 	memcpy(v, b.data, n);
 	points_buf__free(&b);
-	return points_db__put(db, &rule_ks, meta_key, 1, v, n);
+	if ((rc = points_db__put(db, &rule_ks, meta_key, 1, v, n)))
+		return rc;
+	s = points_db__state(db, &rule_module);
+	s->txn_gen = gen + 1;
+	s->txn_fresh = 1;
+	return POINTS_OK;
+}
+
+int
+points_rule__bump(points_db *db)
+{
+	return bump(db, NULL);
+}
+
+int
+points_rule__generation(points_db *db, uint64_t *out)
+{
+	points_rules_set *s = points_db__state(db, &rule_module);
+	uint32_t last;
+	int rc;
+
+	if (!s->txn_fresh) {
+		if ((rc = read_meta(db, &last, &s->txn_gen)))
+			return rc;
+		s->txn_fresh = 1;
+	}
+	*out = s->txn_gen;
+	return POINTS_OK;
 }
 
 /* ---- Loading ---- */
@@ -534,11 +588,10 @@ int
 points_rule__load(points_db *db, const points_rules_set **out)
 {
 	points_rules_set *s = points_db__state(db, &rule_module), fresh;
-	uint32_t last;
 	uint64_t gen;
 	int rc;
 
-	if ((rc = read_meta(db, &last, &gen)))
+	if ((rc = points_rule__generation(db, &gen)))
 		return rc;
 	if (gen != s->gen) {
 		memset(&fresh, 0, sizeof(fresh));
@@ -547,6 +600,8 @@ points_rule__load(points_db *db, const points_rules_set **out)
 			set_clear(&fresh);
 			return rc;
 		}
+		fresh.txn_gen = s->txn_gen;
+		fresh.txn_fresh = s->txn_fresh;
 		set_clear(s);
 		*s = fresh;
 		s->gen = gen;

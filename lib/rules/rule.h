@@ -32,6 +32,11 @@ typedef struct points_rule_ver {
 
 typedef struct points_rules_set {
 	uint64_t gen;       /* 0: nothing loaded */
+	/* The stored generation as read in the running transaction
+	 * (txn_fresh 1), so that the reads of one transaction read it
+	 * once; txn_end and op_undone forget it. */
+	uint64_t txn_gen;
+	int txn_fresh;
 	points_rule_ver *v; /* by number, then version */
 	size_t n;
 	points_tier *tiers;
@@ -46,6 +51,15 @@ extern const points_cel_decls points_rule__decls;
 /* The handle's rules and tiers as the store has them (inside a
  * transaction); *out stays valid until the next call. */
 int points_rule__load(points_db *db, const points_rules_set **out);
+/* The rules' generation as stored now (inside a transaction), read once
+ * a transaction: raised by every save of a rule or a tier, and by
+ * points_rule__bump.  What other modules key a cache of their own on
+ * (the outbox's account triggers), so that the read every event makes
+ * anyway tells them too. */
+int points_rule__generation(points_db *db, uint64_t *out);
+/* Raise the generation, inside a write: every handle reloads its rules
+ * and what is keyed on it. */
+int points_rule__bump(points_db *db);
 /* The version of the rule whose versions start at v[i] in force at t:
  * the latest one saved at or before t that is not a draft; NULL: none.
  * *next is where the next rule's versions start. */

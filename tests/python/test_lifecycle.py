@@ -143,6 +143,10 @@ CALLS = {
     "bundle_parts": lambda l, a: l.bundle_parts("S"),
     "order_parts": lambda l, a: l.order_parts(ORDER),
     "outbox_expiring_set": lambda l, a: l.outbox_expiring_set("PTS", 3),
+    "trigger_balance": lambda l, a: l.trigger_balance("t", "PTS", 5),
+    "trigger_tier": lambda l, a: l.trigger_tier("t"),
+    "trigger_remove": lambda l, a: l.trigger_remove("t"),
+    "triggers": lambda l, a: l.triggers(),
     "outbox_expiring": lambda l, a: l.outbox_expiring("PTS"),
 }
 

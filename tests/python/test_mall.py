@@ -161,6 +161,45 @@ class MallTest(LedgerCase):
         with self.assertRaises(points.InvalidArgument):
             self.ledger.outbox_next(-1)
 
+    def test_account_triggers(self):
+        """A balance trigger tells once per upward crossing, a tier
+        trigger each change; both are listed and removed."""
+        lg = self.ledger
+        t = lg.trigger_balance("hotel-ready", "PTS", 1000)
+        self.assertIsInstance(t, points.Trigger)
+        self.assertEqual((t.name, t.kind, t.asset, t.level),
+                         ("hotel-ready", points.TRIGGER_BALANCE, "PTS", 1000))
+        lg.trigger_tier("gold", "gold")
+        self.assertEqual([x.name for x in lg.triggers()],
+                         ["gold", "hotel-ready"])
+
+        def news(after):
+            return [(e.subject, e.account, e.details)
+                    for e in lg.outbox(after)
+                    if e.kind == points.OUTBOX_ACCOUNT_TRIGGER]
+        last = max([e.seq for e in lg.outbox(0)], default=0)
+        lg.earn(self.alice, 900, "PTS")
+        lg.earn(self.alice, 200, "PTS")
+        lg.earn(self.alice, 10, "PTS")
+        self.assertEqual(news(last), [
+            ("hotel-ready", points.ledger.account_id(self.alice),
+             {"trigger": "hotel-ready", "asset": "PTS", "level": 1000,
+              "balance": 1100})])
+        last = max(e.seq for e in lg.outbox(0))
+        lg.change_account(self.bob, tier="silver")
+        lg.change_account(self.bob, tier="gold")
+        self.assertEqual([e[2] for e in news(last)],
+                         [{"trigger": "gold", "from": "silver",
+                           "to": "gold"}])
+        lg.trigger_remove("gold")
+        with self.assertRaises(points.NotFound):
+            lg.trigger_remove("gold")
+        with self.assertRaises(points.InvalidArgument):
+            lg.trigger_balance("Bad Name", "PTS", 10)
+        with self.assertRaises(points.InvalidArgument):
+            lg.trigger_balance("x", "PTS", 0)
+        self.assertEqual([x.name for x in lg.triggers()], ["hotel-ready"])
+
     def test_expiring_notices(self):
         self.ledger.earn(self.alice, 30, "PTS", expires_at=T0 + 3 * DAY)
         self.ledger.earn(self.alice, 40, "PTS", expires_at=T0 + 30 * DAY)

@@ -36,6 +36,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
                       CashRatio,
+                      Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
                       Order, OrderChange, CodePool,
@@ -1064,6 +1065,32 @@ class Ledger:
                 return
             yield e
             after_seq = e.seq
+
+    def trigger_balance(self, name, asset, level):
+        """Set account trigger name: an OUTBOX_ACCOUNT_TRIGGER event each
+        time a user account's balance of asset (available + pending)
+        rises from below level to level or above, in the transaction of
+        the change.  Replaces a trigger of that name.  Returns the
+        Trigger."""
+        return Trigger._make(self._call(_c.points_trigger_set, name,
+                                        TRIGGER_BALANCE, asset, level,
+                                        None))
+
+    def trigger_tier(self, name, tier=None):
+        """Set account trigger name: an event each time an account's
+        tier changes to tier (None: any change)."""
+        return Trigger._make(self._call(_c.points_trigger_set, name,
+                                        TRIGGER_TIER, None, 0, tier))
+
+    def trigger_remove(self, name):
+        """Remove account trigger name (NotFound when there is none)."""
+        self._call(_c.points_trigger_remove, name)
+
+    def triggers(self):
+        """The account triggers, by name, as Trigger."""
+        it = self._call(_c.points_trigger_iterator_new)
+        return _Iter(self, it, _c.points_trigger_next,
+                     _c.points_trigger_iterator_free, Trigger._make)
 
     def outbox_expiring_set(self, asset, days):
         """Notices of points about to expire: every expiry sweep of asset

@@ -111,6 +111,9 @@ OUTBOX_OUT_OF_STOCK = "item.out_of_stock"
 OUTBOX_ORDER_STATE = "order.state"
 OUTBOX_ORDER_SWITCHED = "order.switched"
 OUTBOX_POINTS_EXPIRING = "points.expiring"
+OUTBOX_ACCOUNT_TRIGGER = "account.trigger"
+# Account triggers' kinds (POINTS_TRIGGER_*).
+TRIGGER_BALANCE, TRIGGER_TIER = 1, 2
 
 # An order's states (POINTS_ORDER_*).
 ORDER_SUBMITTED, ORDER_APPROVED, ORDER_SHIPPED, ORDER_DELIVERED, \
@@ -436,6 +439,12 @@ class OutboxEvent(_record("OutboxEvent")):
     def details(self):
         import json
         return json.loads(self.data) if self.data else {}
+
+
+class Trigger(_record("Trigger")):
+    """An account trigger (Ledger.trigger_balance, Ledger.trigger_tier,
+    Ledger.triggers)."""
+    __slots__ = ()
 
 
 class Order(_record("Order")):

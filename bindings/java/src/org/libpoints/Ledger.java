@@ -1067,6 +1067,35 @@ public final class Ledger implements AutoCloseable {
         return capi.points_outbox_next(db(), afterSeq);
     }
 
+    /**
+     * Set account trigger name ({@code points_trigger_set}): an
+     * {@link OutboxEvent#ACCOUNT_TRIGGER} event each time a user account's
+     * balance of asset (available + pending) rises from below level to level
+     * or above, in the transaction of the change. Replaces a trigger of that
+     * name.
+     */
+    public synchronized Trigger setBalanceTrigger(String name, String asset, long level) {
+        return capi.points_trigger_set(db(), name, Trigger.BALANCE, asset, level, null);
+    }
+
+    /** Set account trigger name: an event each time an account's tier changes to tier (null: any change). */
+    public synchronized Trigger setTierTrigger(String name, String tier) {
+        return capi.points_trigger_set(db(), name, Trigger.TIER, null, 0, tier);
+    }
+
+    /** Remove account trigger name ({@link NotFoundException} when there is none). */
+    public synchronized void removeTrigger(String name) {
+        capi.points_trigger_remove(db(), name);
+    }
+
+    /** The account triggers, by name. */
+    public synchronized Results<Trigger> triggers() {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_trigger_iterator_new(db),
+                capi::points_trigger_next, capi::points_trigger_iterator_free));
+    }
+
     /** Delete the outbox events up to and including throughSeq; returns how many. */
     public synchronized long pruneOutbox(long throughSeq) {
         return capi.points_outbox_prune(db(), throughSeq);

@@ -102,7 +102,9 @@ public class LifecycleTest {
                 () -> l.exchangeOrder(id, null, null), () -> l.switchOrder(id, "S", null, null),
                 () -> l.itemCodesAdd("S", "C1", "me", null), () -> l.itemCodes("S"),
                 () -> l.orderCodes(id), () -> l.setExpiringWindow("PTS", 3),
-                () -> l.expiringWindow("PTS"));
+                () -> l.expiringWindow("PTS"), () -> l.setBalanceTrigger("t", "PTS", 5),
+                () -> l.setTierTrigger("t", null), () -> l.removeTrigger("t"),
+                () -> l.triggers());
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

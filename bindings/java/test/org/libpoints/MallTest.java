@@ -145,6 +145,37 @@ public class MallTest {
     }
 
     @Test
+    public void accountTriggers() {
+        Trigger t = ledger.setBalanceTrigger("hotel-ready", "PTS", 1000);
+        assertEquals("hotel-ready", t.name());
+        assertEquals(Trigger.BALANCE, t.kind());
+        assertEquals(1000, t.level());
+        ledger.setTierTrigger("any-tier", null);
+        List<String> names = new java.util.ArrayList<>();
+        for (Trigger x : ledger.triggers())
+            names.add(x.name());
+        assertEquals(List.of("any-tier", "hotel-ready"), names);
+        ledger.earn(Posting.of("PTS", alice, 900));
+        assertNull(ledger.outboxNext(0));
+        ledger.earn(Posting.of("PTS", alice, 200));
+        OutboxEvent e = ledger.outboxNext(0);
+        assertEquals(OutboxEvent.ACCOUNT_TRIGGER, e.kind());
+        assertEquals("hotel-ready", e.subject());
+        assertEquals(alice, e.account());
+        assertEquals("{\"trigger\":\"hotel-ready\",\"asset\":\"PTS\",\"level\":1000,"
+                + "\"balance\":1100}", e.data());
+        ledger.earn(Posting.of("PTS", alice, 10));
+        assertNull(ledger.outboxNext(e.seq()));
+        ledger.updateAccount(bob, null, "gold", null);
+        OutboxEvent t2 = ledger.outboxNext(e.seq());
+        assertEquals("{\"trigger\":\"any-tier\",\"from\":\"\",\"to\":\"gold\"}", t2.data());
+        ledger.removeTrigger("any-tier");
+        expect(NotFoundException.class, () -> ledger.removeTrigger("any-tier"));
+        expect(InvalidArgumentException.class,
+                () -> ledger.setBalanceTrigger("x", "PTS", 0));
+    }
+
+    @Test
     public void outbox() {
         ledger.createItem(ItemDef.of("MUG", "Mug", "physical", "PTS", 10, 6).lowStock(5)
                 .actor("admin"));
