@@ -175,6 +175,64 @@ START_TEST(test_exchange_life_cycle)
 }
 END_TEST
 
+/* An order placed with no actor keeps no record of its placing: its
+ * history still begins with it (the order's created time, from nothing
+ * to submitted, no actor), alone or before more changes than one read
+ * of the history holds. */
+START_TEST(test_history_of_an_order_placed_with_no_actor)
+{
+	points_order_history_iterator *hi;
+	points_order_change ch;
+	points_order o, p;
+	int64_t placed = tu_now;
+	int i, n = 0;
+
+	p = place(bob, "CUP", 1);
+	ck_assert_int_eq(points_order_history_iterator_new(db, p.id, &hi),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_history_next(hi, &ch), POINTS_OK);
+	ck_assert_int_eq(ch.n, 1);
+	ck_assert_int_eq(ch.from_state, -1);
+	ck_assert_int_eq(ch.to_state, POINTS_ORDER_SUBMITTED);
+	ck_assert_int_eq(ch.time, placed);
+	ck_assert_str_eq(ch.actor, "");
+	ck_assert_str_eq(ch.order_id, p.id);
+	ck_assert_int_eq(points_order_history_next(hi, &ch), POINTS_ITEROVER);
+	points_order_history_iterator_free(hi);
+
+	o = delivered(alice, "MUG", 1);
+	for (i = 0; i < 7; i++) {
+		tu_now += 60;
+		ck_assert_int_eq(points_order_exchange(db, o.id, "alice",
+		    "cracked", &o), POINTS_OK);
+		ck_assert_int_eq(points_order_ship(db, o.id, "SF", "SF9",
+		    NULL, NULL, &o), POINTS_OK);
+		ck_assert_int_eq(points_order_deliver(db, o.id, NULL, NULL,
+		    &o), POINTS_OK);
+	}
+	ck_assert_int_eq(o.changes, 25);
+	ck_assert_int_eq(points_order_history_iterator_new(db, o.id, &hi),
+	    POINTS_OK);
+	while (points_order_history_next(hi, &ch) == POINTS_OK) {
+		ck_assert_int_eq(ch.n, ++n);
+		if (n == 1) {
+			ck_assert_int_eq(ch.time, placed);
+			ck_assert_int_eq(ch.from_state, -1);
+			ck_assert_str_eq(ch.actor, "");
+		} else if (n == 2) {
+			ck_assert_int_eq(ch.from_state,
+			    POINTS_ORDER_SUBMITTED);
+			ck_assert_int_eq(ch.to_state, POINTS_ORDER_APPROVED);
+		} else if (n % 3 == 2) {
+			ck_assert_int_eq(ch.to_state, POINTS_ORDER_EXCHANGING);
+			ck_assert_str_eq(ch.reason, "cracked");
+		}
+	}
+	points_order_history_iterator_free(hi);
+	ck_assert_int_eq(n, 25);
+}
+END_TEST
+
 START_TEST(test_exchange_period_and_refusals)
 {
 	points_order o, o2, g;
@@ -515,7 +573,7 @@ START_TEST(test_order_format_1_is_raised)
 	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
-	ck_assert_uint_eq(*(const unsigned char *)v, 4);
+	ck_assert_uint_eq(*(const unsigned char *)v, 5);
 	s->rollback(s);
 	points_store_close(s);
 }
@@ -755,6 +813,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_exchange_life_cycle);
+	tcase_add_test(tc, test_history_of_an_order_placed_with_no_actor);
 	tcase_add_test(tc, test_exchange_period_and_refusals);
 	tcase_add_test(tc, test_switch_refunds_the_difference);
 	tcase_add_test(tc, test_switch_refusals_write_nothing);

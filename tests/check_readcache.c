@@ -1,6 +1,6 @@
 /* check_readcache.c - the per-transaction read cache of the SQLite
- * backend: hits, generations, deletes, collisions, growth, and failed
- * allocations that must never leave a stale value behind. */
+ * backend: hits, absent keys, generations, deletes, collisions, growth,
+ * and failed allocations that must never leave a stale value behind. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +24,10 @@ put_s(uint64_t gen, const char *k, const char *v)
 	points_readcache__put(&c, gen, k, strlen(k), v, strlen(v));
 }
 
-/* The cached value of k in gen as a string, or NULL on a miss. */
+static const char absent_s[] = "(absent)";
+
+/* The cached value of k in gen as a string, absent_s when it is known
+ * not to exist, or NULL on a miss. */
 static const char *
 get_s(uint64_t gen, const char *k)
 {
@@ -32,8 +35,12 @@ get_s(uint64_t gen, const char *k)
 	const void *v;
 	size_t n;
 
-	if (!points_readcache__get(&c, gen, k, strlen(k), &v, &n))
+	switch (points_readcache__get(&c, gen, k, strlen(k), &v, &n)) {
+	case RCACHE_MISS:
 		return NULL;
+	case RCACHE_ABSENT:
+		return absent_s;
+	}
 	ck_assert_uint_lt(n, sizeof(out));
 	memcpy(out, v, n);
 	out[n] = '\0';
@@ -72,6 +79,24 @@ START_TEST(test_a_new_generation_forgets)
 	put_s(2, "k", "new");
 	ck_assert_str_eq(get_s(2, "k"), "new");
 	ck_assert_ptr_null(get_s(1, "k")); /* never an older generation */
+}
+END_TEST
+
+/* A key known to be absent: found so until it is written, only in its
+ * generation; a value and an absence replace each other. */
+START_TEST(test_absent_keys)
+{
+	points_readcache__absent(&c, 1, "cfg", 3);
+	ck_assert_ptr_eq(get_s(1, "cfg"), absent_s);
+	ck_assert_ptr_null(get_s(1, "cf"));
+	ck_assert_ptr_null(get_s(2, "cfg")); /* another transaction: unknown */
+	points_readcache__absent(&c, 2, "cfg", 3);
+	put_s(2, "cfg", "");
+	ck_assert_str_eq(get_s(2, "cfg"), ""); /* an empty value is a value */
+	points_readcache__absent(&c, 2, "cfg", 3); /* deleted */
+	ck_assert_ptr_eq(get_s(2, "cfg"), absent_s);
+	points_readcache__del(&c, "cfg", 3); /* a failed write: unknown */
+	ck_assert_ptr_null(get_s(2, "cfg"));
 }
 END_TEST
 
@@ -218,15 +243,23 @@ START_TEST(test_random_against_model)
 			snprintf(model[k], sizeof(model[k]), "v%ld", i);
 			present[k] = 1;
 			put_s(gen, key, model[k]);
+		} else if (op < 450) {
+			present[k] = 0; /* deleted */
+			points_readcache__absent(&c, gen, key, strlen(key));
 		} else if (op < 500) {
-			present[k] = 0;
+			present[k] = 0; /* deleted, or a write that failed */
 			points_readcache__del(&c, key, strlen(key));
-		} else if ((got = get_s(gen, key)) != NULL) {
+		} else if ((got = get_s(gen, key)) == absent_s) {
+			ck_assert_msg(!present[k], "%s is there", key);
+			hits++;
+		} else if (got != NULL) {
 			ck_assert_msg(present[k], "%s was deleted", key);
 			ck_assert_str_eq(got, model[k]);
 			hits++;
 		} else if (present[k]) {
 			put_s(gen, key, model[k]); /* a miss read from the store */
+		} else {
+			points_readcache__absent(&c, gen, key, strlen(key));
 		}
 	}
 	ck_assert_int_gt(hits, 50000);
@@ -243,6 +276,7 @@ readcache_suite(void)
 	tcase_add_test(tc, test_empty_misses);
 	tcase_add_test(tc, test_put_get_replace_del);
 	tcase_add_test(tc, test_a_new_generation_forgets);
+	tcase_add_test(tc, test_absent_keys);
 	tcase_add_test(tc, test_empty_key);
 	tcase_add_test(tc, test_binary_keys);
 	tcase_add_test(tc, test_growth_and_collisions);

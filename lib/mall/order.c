@@ -15,7 +15,6 @@
  *                  and item
  *   mallorderidem  a placement's idempotency key -> the HOLD entry's seq
  *                  and the request's fingerprint (idem.c's records) */
-#include <stdio.h>
 #include <string.h>
 
 #include "points.h"
@@ -43,7 +42,10 @@
  * 3: version-2 records (the cash), which format 2's readers refuse (a
  * format 2 ledger upgrades as it is: version 1 reads on);
  * 4: version-3 records (the allowance and its hold), likewise */
-#define ORDER_FORMAT 4
+/* 5: an order placed with no actor keeps no record of its placing (the
+ * history gives it from the order's record), which format 4's readers
+ * would leave out of the history */
+#define ORDER_FORMAT 5
 #define ORDER_V1 1
 #define ORDER_V2 2 /* version 1's fields, then the cash (points + cash);
                     * version 1 reads it as 0 */
@@ -254,7 +256,10 @@ idx_put(points_db *db, unsigned char *k, size_t kl, const order_rec *r,
 /* Record r's change from state from (-1: placed) to r->o.state: the
  * history, the state index, the outbox (event 0: no
  * POINTS_OUTBOX_ORDER_STATE event, the caller writes its own), the
- * record. */
+ * record.  A placing with no actor writes no history record: change 1
+ * would only repeat the order's record (its time is the order's created,
+ * from nothing to submitted, no actor, no reason; implied_placing), and
+ * an order costs one write less. */
 static int
 record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
     const char *reason, int event)
@@ -268,7 +273,9 @@ record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
 		return points_db__err(db, POINTS_ELIMIT, "order %s: no changes "
 		    "left in its history", r->o.id);
 	r->o.changes++;
-	r->o.updated = points_db__time(db, 0);
+	r->o.updated = from < 0 ? r->o.created : points_db__time(db, 0);
+	if (from < 0 && !actor)
+		goto indexed;
 	points_buf__reset(b);
 	points_buf__u8(b, CHANGE_V1);
 	points_buf__svar(b, r->o.updated);
@@ -283,6 +290,7 @@ record_change_ev(points_db *db, order_rec *r, int from, const char *actor,
 	if ((rc = points_db__put(db, &log_ks, k, POINTS_UUID_LEN + 4, b->data,
 	    b->len)))
 		return rc;
+indexed:
 	if (from >= 0 && (rc = idx_put(db, k, key_state(k, from), r, 1)))
 		return rc;
 	if ((rc = idx_put(db, k, key_state(k, r->o.state), r, 0)))
@@ -501,6 +509,7 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	char memo[POINTS_MEMO_MAX + 1];
 	int64_t unit, amount, now, hseq = 0, aseq = 0, cash = 0;
 	int64_t cash_points, allow, unit_cash;
+	size_t m;
 	int rc;
 
 	(void)op;
@@ -582,8 +591,10 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		    (long long)r->quantity);
 	/* the points and the allowance: a hold each (what is not there is
 	 * refused there); the order's id is the first's */
-	snprintf(memo, sizeof(memo), "order %.64s x%lld", r->sku,
-	    (long long)r->quantity);
+	m = points_codec__cat(memo, sizeof(memo), 0, "order ");
+	m = points_codec__cat(memo, sizeof(memo), m, r->sku);
+	m = points_codec__cat(memo, sizeof(memo), m, " x");
+	points_codec__cat_int(memo, sizeof(memo), m, r->quantity);
 	if ((amount && (rc = hold_part(db, r, item.it.asset, amount, memo,
 	    &t, &hseq))) || (allow && (rc = hold_part(db, r, r->allowance,
 	    allow, memo, &ta, &aseq))))
@@ -1012,12 +1023,16 @@ change_in(points_db *db, const unsigned char id[POINTS_UUID_LEN],
 	char memo[POINTS_MEMO_MAX + 1];
 	int64_t issued;
 	int from, rc, codes;
+	size_t m;
 	points_txn t;
 
 	if ((rc = order_load(db, id, text, o)))
 		return rc;
 	from = o->o.state;
-	snprintf(memo, sizeof(memo), "order %s %s", o->o.id, verbs[c->what]);
+	m = points_codec__cat(memo, sizeof(memo), 0, "order ");
+	m = points_codec__cat(memo, sizeof(memo), m, o->o.id);
+	m = points_codec__cat(memo, sizeof(memo), m, " ");
+	points_codec__cat(memo, sizeof(memo), m, verbs[c->what]);
 	switch (c->what) {
 	case T_APPROVE:
 		if (from != POINTS_ORDER_SUBMITTED)
@@ -1260,6 +1275,7 @@ points_order_get(points_db *db, const char *order_id, points_order *out)
 struct points_order_history_iterator {
 	points_iter base;
 	int64_t next;
+	int64_t created; /* the order's: the time of an implied placing */
 	unsigned char id[POINTS_UUID_LEN];
 	points_order_change buf[CHANGE_BUF];
 };
@@ -1268,6 +1284,22 @@ static int history_fill(points_iter *base);
 static const points_iter_type history_type = POINTS_ITER_TYPE(
     "order history iterator", struct points_order_history_iterator, next,
     history_fill, NULL);
+
+/* Change 1 of an order whose placing wrote no record (record_change_ev):
+ * the iterator's next entry. */
+static void
+implied_placing(struct points_order_history_iterator *it,
+    points_order_change *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->n = 1;
+	out->time = it->created;
+	out->from_state = -1;
+	out->to_state = POINTS_ORDER_SUBMITTED;
+	points_ids__format(it->id, out->order_id);
+	it->base.n++;
+	it->next = 2;
+}
 
 static int
 history_fill(points_iter *base)
@@ -1294,6 +1326,8 @@ history_fill(points_iter *base)
 		points_rd rd;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER && it->next == 1)
+			implied_placing(it, out); /* placed, then nothing */
 		if (rc == POINTS_ITEROVER) {
 			base->done = 1;
 			rc = POINTS_OK;
@@ -1304,6 +1338,12 @@ history_fill(points_iter *base)
 			break;
 		}
 		memset(out, 0, sizeof(*out));
+		if (it->next == 1 && kl == POINTS_UUID_LEN + 4 &&
+		    points_codec__get_be32((const unsigned char *)k +
+		    POINTS_UUID_LEN) != 1) {
+			implied_placing(it, out);
+			break; /* the next fill reads this record again */
+		}
 		points_rd__init(&rd, v, vl);
 		if (kl != POINTS_UUID_LEN + 4 || points_rd__u8(&rd) != CHANGE_V1)
 			rd.err = POINTS_ECORRUPT;
@@ -1354,6 +1394,7 @@ points_order_history_iterator_new(points_db *db, const char *order_id,
 		return rc;
 	*out = (points_order_history_iterator *)(void *)base;
 	(*out)->next = 1;
+	(*out)->created = o.o.created;
 	memcpy((*out)->id, id, POINTS_UUID_LEN);
 	return POINTS_OK;
 }

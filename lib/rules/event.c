@@ -1211,40 +1211,16 @@ nominate_awards(points_db *db, event_ctx *c, const points_event *e,
 	return POINTS_OK;
 }
 
-/* Append s to the memo m of size cap, now of length at (snprintf's
- * way: cut to fit, the length it would have returned): an event builds
- * its memo this way because snprintf cost it 4% of its instructions. */
-static size_t
-memo_add(char *m, size_t cap, size_t at, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (at + 1 < cap) {
-		size_t room = cap - 1 - at;
-
-		memcpy(m + at, s, n < room ? n : room);
-		m[at + (n < room ? n : room)] = '\0';
-	}
-	return at + n;
-}
-
-/* " NAME vVERSION" */
+/* " NAME vVERSION": an event builds its memo with points_codec__cat
+ * because snprintf cost it 4% of its instructions. */
 static size_t
 memo_add_rule(char *m, size_t cap, size_t at, const char *name,
     int64_t version)
 {
-	char d[24], *p = d + sizeof(d);
-	uint64_t v = version < 0 ? 0 : (uint64_t)version;
-
-	*--p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	*--p = 'v';
-	*--p = ' ';
-	at = memo_add(m, cap, at, " ");
-	at = memo_add(m, cap, at, name);
-	return memo_add(m, cap, at, p);
+	at = points_codec__cat(m, cap, at, " ");
+	at = points_codec__cat(m, cap, at, name);
+	at = points_codec__cat(m, cap, at, " v");
+	return points_codec__cat_int(m, cap, at, version < 0 ? 0 : version);
 }
 
 /* Post the awards: one earn per account, asset, category, expiry and
@@ -1268,9 +1244,9 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		if (res->o[i].status != POINTS_OUTCOME_AWARDED ||
 		    res->o[i].txn_id[0])
 			continue;
-		m = memo_add(memo, sizeof(memo), 0, "event ");
-		m = memo_add(memo, sizeof(memo), m, e->id);
-		m = memo_add(memo, sizeof(memo), m, ":");
+		m = points_codec__cat(memo, sizeof(memo), 0, "event ");
+		m = points_codec__cat(memo, sizeof(memo), m, e->id);
+		m = points_codec__cat(memo, sizeof(memo), m, ":");
 		for (j = i; j < res->n; j++) {
 			const points_rule *rj = &c->cand[j]->r;
 

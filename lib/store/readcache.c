@@ -10,6 +10,7 @@
  * them; at ~100 bytes a record that is ~13 MB, next to SQLite's 64 MB. */
 #define RCACHE_MAX_SLOTS ((size_t)1 << 17)
 #define RCACHE_MAX_VALUE 4096 /* larger values are not worth a copy */
+#define ABSENT_VLEN UINT32_MAX /* a slot's vlen: the key does not exist */
 
 /* A key's two slots, side by side (one cache line): the set of ways. */
 static rcache_slot *
@@ -40,11 +41,13 @@ points_readcache__get(points_readcache *c, uint64_t gen, const void *key,
 	s = set_of(c, h);
 	for (w = 0; w < 2; w++, s++)
 		if (s->gen == gen && holds_key(s, h, key, klen)) {
+			if (s->vlen == ABSENT_VLEN)
+				return RCACHE_ABSENT;
 			*val = s->data + s->klen;
 			*vlen = s->vlen;
-			return 1;
+			return RCACHE_HIT;
 		}
-	return 0;
+	return RCACHE_MISS;
 }
 
 /* Double the table (or make the first), keeping this generation's
@@ -106,9 +109,10 @@ way_for(points_readcache *c, uint64_t gen, uint64_t h, const void *key,
 	return &s[0];
 }
 
-const void *
-points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
-    size_t klen, const void *val, size_t vlen)
+/* Keep key = val, or (absent) that key does not exist. */
+static const void *
+keep(points_readcache *c, uint64_t gen, const void *key, size_t klen,
+    const void *val, size_t vlen, int absent)
 {
 	uint64_t h = points_store__key_hash(key, klen);
 	rcache_slot *s;
@@ -143,8 +147,22 @@ points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
 	s->gen = gen;
 	s->hash = h;
 	s->klen = (uint32_t)klen;
-	s->vlen = (uint32_t)vlen;
+	s->vlen = absent ? ABSENT_VLEN : (uint32_t)vlen;
 	return d + klen;
+}
+
+const void *
+points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	return keep(c, gen, key, klen, val, vlen, 0);
+}
+
+void
+points_readcache__absent(points_readcache *c, uint64_t gen, const void *key,
+    size_t klen)
+{
+	keep(c, gen, key, klen, NULL, 0, 1);
 }
 
 void

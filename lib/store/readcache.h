@@ -8,6 +8,10 @@
  * transaction nobody else changes what this connection reads (a write
  * transaction holds the lock, a read transaction sees one snapshot).
  *
+ * A key known to be absent (a get that found nothing, a delete) is kept
+ * too: settings and counters that were never written are read by many
+ * writes, and each such miss would be an SQLite seek.
+ *
  * Two-way set-associative: a key has two slots side by side, and a new
  * key pushes out the older of two.  The table grows with what one
  * transaction reads, up to RCACHE_MAX_SLOTS.
@@ -32,8 +36,12 @@ typedef struct points_readcache {
 	uint64_t gen;  /* the generation filled counts */
 } points_readcache;
 
-/* 1 and the value (valid until the next call on c) if key is cached in
- * generation gen, else 0. */
+#define RCACHE_MISS 0   /* not cached: ask the store */
+#define RCACHE_HIT 1    /* cached, with its value */
+#define RCACHE_ABSENT 2 /* known not to exist */
+
+/* What the cache knows of key in generation gen: RCACHE_HIT and the
+ * value (valid until the next call on c), RCACHE_ABSENT or RCACHE_MISS. */
 int points_readcache__get(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void **val, size_t *vlen);
 /* Remember key = val in generation gen (a get's result or a put).
@@ -41,7 +49,11 @@ int points_readcache__get(points_readcache *c, uint64_t gen, const void *key,
  * or NULL when it was not kept. */
 const void *points_readcache__put(points_readcache *c, uint64_t gen, const void *key,
     size_t klen, const void *val, size_t vlen);
-/* Forget key (a delete). */
+/* Remember that key does not exist in generation gen (a get that found
+ * nothing, a delete). */
+void points_readcache__absent(points_readcache *c, uint64_t gen,
+    const void *key, size_t klen);
+/* Forget key (a write that failed: its outcome is unknown). */
 void points_readcache__del(points_readcache *c, const void *key, size_t klen);
 /* Free everything; c is empty afterwards. */
 void points_readcache__free(points_readcache *c);

@@ -571,11 +571,14 @@ undo_before(sql_store *s, points_keyspace *ks, const void *key, size_t klen,
 {
 	const void *old;
 	size_t olen;
-	int rc;
+	int rc, known;
 
 	*done = 0;
-	if (!(ks->cached && points_readcache__get(&ks->rc, s->gen, key, klen,
-	    &old, &olen))) {
+	known = ks->cached ? points_readcache__get(&ks->rc, s->gen, key, klen,
+	    &old, &olen) : RCACHE_MISS;
+	if (known == RCACHE_ABSENT && !put)
+		return POINTS_OK; /* a delete of nothing */
+	if (known != RCACHE_HIT) {
 		if (put) {
 			if ((rc = undo_reserve(s, klen, UNDO_ABSENT)) ||
 			    (rc = bind_key(s, ks, ks->ins, 1, key, klen)))
@@ -837,14 +840,20 @@ sql_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 		return rc;
 	if (!val || !vlen)
 		return own_err(s, POINTS_EINVAL, "no output");
-	if (ks->cached && points_readcache__get(&ks->rc, s->gen, key, klen, val,
-	    vlen))
+	switch (ks->cached ? points_readcache__get(&ks->rc, s->gen, key, klen,
+	    val, vlen) : RCACHE_MISS) {
+	case RCACHE_HIT:
 		return POINTS_OK;
+	case RCACHE_ABSENT:
+		return POINTS_ENOTFOUND;
+	}
 	if ((rc = bind_key(s, ks, ks->get, 1, key, klen)))
 		return rc;
 	rc = sqlite3_step(ks->get);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(ks->get);
+		if (ks->cached)
+			points_readcache__absent(&ks->rc, s->gen, key, klen);
 		return POINTS_ENOTFOUND;
 	}
 	if (rc != SQLITE_ROW) {
@@ -997,7 +1006,9 @@ sql_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 		return rc;
 	if ((rc = run(s, ks->del, "del")) == POINTS_OK)
 		ks->mod++;
-	if (ks->cached)
+	if (ks->cached && rc == POINTS_OK)
+		points_readcache__absent(&ks->rc, s->gen, key, klen);
+	else if (ks->cached)
 		points_readcache__del(&ks->rc, key, klen);
 	return rc;
 }

@@ -252,10 +252,23 @@ points_codec__utf8_valid(const char *s, size_t n)
 	const unsigned char *end = p + n;
 
 	while (p < end) {
-		unsigned c = *p++;
+		unsigned c;
 		unsigned need;
 		uint32_t cp;
 
+		/* eight ASCII bytes, none 0, at a time: most text is */
+		while (end - p >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			if ((w | ((w - 0x0101010101010101u) & ~w)) &
+			    0x8080808080808080u)
+				break;
+			p += 8;
+		}
+		if (p == end)
+			break;
+		c = *p++;
 		if (c == 0)
 			return 0;
 		if (c < 0x80)
@@ -285,4 +298,33 @@ points_codec__utf8_valid(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+size_t
+points_codec__cat(char *t, size_t cap, size_t at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (at + 1 < cap) {
+		size_t room = cap - 1 - at, k = n < room ? n : room;
+
+		memcpy(t + at, s, k);
+		t[at + k] = '\0';
+	}
+	return at + n;
+}
+
+size_t
+points_codec__cat_int(char *t, size_t cap, size_t at, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return points_codec__cat(t, cap, at, p);
 }
