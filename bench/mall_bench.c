@@ -424,6 +424,7 @@ int
 main(int argc, char **argv)
 {
 	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	double sum_h = 0, sum_o = 0;
 	double hr[MAXRUNS], orr[MAXRUNS], ratio[MAXRUNS], hb[MAXRUNS],
 	    ob[MAXRUNS];
 	char dir[] = "/tmp/mall-bench-XXXXXX", uri[128];
@@ -506,6 +507,8 @@ main(int argc, char **argv)
 		hb[r] = (double)wh / (double)norders;
 		ob[r] = (double)wo / (double)norders;
 		ratio[r] = orr[r] / hr[r];
+		sum_h += th;
+		sum_o += to;
 		printf("run %ld: holds+captures %.0f/s (%.0f B each), orders "
 		    "%.0f/s (%.0f B each), ratio %.2f\n", r + 1, hr[r], hb[r],
 		    orr[r], ob[r], ratio[r]);
@@ -518,8 +521,13 @@ main(int argc, char **argv)
 		    "each\n", median(hr, runs), median(hb, runs));
 		printf("  order+approve      %10.0f/s  %6.0f bytes written "
 		    "each\n", median(orr, runs), median(ob, runs));
-		printf("  orders / holds     %10.2f   (target >= 0.5)\n",
+		printf("  orders / holds     %10.2f   (median of the runs)\n",
 		    median(ratio, runs));
+		/* a checkpoint of SQLite's log falls on the phase whose
+		 * commit reaches the mark: single runs swing with it, the
+		 * sum of all runs' times does not */
+		printf("  all runs           %10.2f   (target >= 0.5: the "
+		    "holds' time / the orders' time)\n", sum_h / sum_o);
 		points_close(db);
 	}
 	if (flash)
