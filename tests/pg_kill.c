@@ -19,6 +19,8 @@
  * Needs POINTS_TEST_STORE=pg, POINTS_TEST_PG_URI and POINTS_TEST_PG_DIR
  * (the server's directory, for tests/pg_server.sh). */
 #include <errno.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,8 @@
 #define NPOST 3000
 #define BATCH 5
 #define DOWN_MS 60000 /* the longest a child waits for the server */
+#define STUCK_S 240    /* a child still running then is stuck: it says
+                        * where (the test's own limit is 600 s) */
 
 typedef struct kill_report {
 	int64_t posted[NACCT];   /* points acknowledged per account */
@@ -45,6 +49,28 @@ typedef struct kill_report {
 
 static char uri[300];
 static int64_t acct[NACCT];
+static volatile int child_at, child_tries; /* for stuck() */
+
+/* The child's alarm: a call that never returns (a read from a server
+ * that will not answer) would hold the test to its limit and say
+ * nothing; this says which posting and where in libpq, and ends it. */
+static void
+stuck(int sig)
+{
+	char m[120];
+	void *frames[32];
+	int n, len;
+
+	(void)sig;
+	len = snprintf(m, sizeof(m), "pg_kill child: stuck for %d s at "
+	    "posting %d, attempt %d; stack:\n", STUCK_S, child_at,
+	    child_tries);
+	if (write(2, m, (size_t)len) < 0)
+		_exit(3);
+	n = backtrace(frames, 32);
+	backtrace_symbols_fd(frames, n, 2);
+	_exit(3);
+}
 
 static void
 nap_ms(long ms)
@@ -93,6 +119,8 @@ child_main(int report_fd, int progress_fd)
 	long waited = 0;
 
 	memset(&r, 0, sizeof(r));
+	signal(SIGALRM, stuck);
+	alarm(STUCK_S);
 	if ((rc = points_open(uri, &o, &db)) != POINTS_OK)
 		CHILD_FAIL("open: %s", points_errmsg(db));
 	while (n < NPOST) {
@@ -105,9 +133,13 @@ child_main(int report_fd, int progress_fd)
 			amt[i] = 1 + (n + i) % 7;
 		}
 		waited = 0;
+		child_at = n;
+		child_tries = 0;
 		for (;;) {
 			char why[200] = "";
 			int replays = 0;
+
+			child_tries++;
 
 			rc = m > 1 ? points_batch_begin(db) : POINTS_OK;
 			for (i = 0; i < m && rc == POINTS_OK; i++) {

@@ -51,6 +51,7 @@ typedef struct pg_store {
 	points_store base;
 	PGconn *conn;
 	unsigned gen;           /* connections made: statements per one */
+	int broken;             /* a pipeline left unread: connect again */
 	int in_txn, write, nsp;
 	PGresult *res;          /* what the last get returned */
 	PGresult **many;        /* get_many's results */
@@ -252,8 +253,9 @@ session(pg_store *s)
 static int
 connected(pg_store *s)
 {
-	if (PQstatus(s->conn) == CONNECTION_OK)
+	if (PQstatus(s->conn) == CONNECTION_OK && !s->broken)
 		return POINTS_OK;
+	s->broken = 0;
 	PQreset(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK)
 		return pg_fail(s, NULL, "connect");
@@ -310,6 +312,8 @@ pg_rollback(points_store *st)
 		return POINTS_OK;
 	drop_res(s);
 	txn_over(s);
+	if (s->broken) /* the next call connects again: no transaction */
+		return POINTS_OK;
 	rc = exec_cmd(s, "ROLLBACK", "rollback");
 	/* a dead connection has no transaction left to end */
 	return PQstatus(s->conn) == CONNECTION_OK ? rc : POINTS_OK;
@@ -544,8 +548,14 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 		if (!PQsendQueryPrepared(s->conn, name, 1, &v, &len, &fmt, 1))
 			rc = pg_fail(s, NULL, "get_many");
 	}
-	if (rc == POINTS_OK && !PQpipelineSync(s->conn))
-		rc = pg_fail(s, NULL, "get_many");
+	/* the sync ends the pipeline even after a failed send: without it
+	 * the reads below would wait for a sync that never comes */
+	if (!PQpipelineSync(s->conn)) {
+		if (rc == POINTS_OK)
+			rc = pg_fail(s, NULL, "get_many");
+		s->broken = 1; /* what is left unread: reset it */
+		return rc;
+	}
 	/* read what was sent, to the sync, whatever happened */
 	for (;;) {
 		PGresult *r = PQgetResult(s->conn);
