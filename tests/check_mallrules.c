@@ -609,6 +609,65 @@ START_TEST(test_min_balance)
 }
 END_TEST
 
+/* The minimum is held against the available points: those an open
+ * order holds and those an earning rule keeps pending are out of them
+ * already, so neither counts twice. */
+START_TEST(test_min_balance_with_held_and_pending)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res = NULL;
+	points_balance b;
+	points_rule r;
+	points_order o;
+
+	item("PEN", 10, 100);
+	/* purchases earn a point per 100, pending 30 days */
+	d.name = "later";
+	d.event_type = "purchase";
+	d.points = "event.amount / 100";
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.pending_days = 30;
+	d.author = "admin";
+	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_mall_set_min_balance(db, "PTS", 500, "admin",
+	    NULL), POINTS_OK);
+	/* dave: 300 + 400 available, an open order holding 10, then 300
+	 * pending */
+	ck_assert_int_eq(tu_earn(db, dave, "PTS", 400, NULL), POINTS_OK);
+	o = place(dave, "PEN", 1);
+	e.id = "p1";
+	e.type = "purchase";
+	e.account = dave;
+	e.amount = 30000;
+	ck_assert_msg(points_event_apply(db, &e, &res) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	points_event_result_free(res);
+	ck_assert_int_eq(points_balance_get(db, dave, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 690);
+	ck_assert_int_eq(b.held, 10);
+	ck_assert_int_eq(b.pending, 300);
+	/* 690 to spend, the minimum 500: allowed */
+	o = place(dave, "PEN", 1);
+	ck_assert_int_eq(o.amount, 10);
+	/* down to 495 to spend (the pending points unchanged): refused,
+	 * with the figure, nothing written */
+	ck_assert_int_eq(tu_spend(db, dave, "PTS", 185, NULL), POINTS_OK);
+	TU_FAILS(db, place_n(dave, "PEN", 1, &o), POINTS_EINSUFFICIENT);
+	has_msg("account E1004 has 495 PTS to spend: the mall needs at least "
+	    "500 PTS");
+	ck_assert_int_eq(points_balance_get(db, dave, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 495);
+	ck_assert_int_eq(b.held, 20);
+	ck_assert_int_eq(b.pending, 300);
+	/* at the minimum exactly: allowed */
+	ck_assert_int_eq(tu_earn(db, dave, "PTS", 5, NULL), POINTS_OK);
+	o = place(dave, "PEN", 1);
+}
+END_TEST
+
 /* The checks' order: the window before the tier and stock, the limits
  * before the minimum balance, the minimum before what the order costs. */
 START_TEST(test_refusals_in_order)
@@ -1109,6 +1168,7 @@ mallrules_suite(void)
 	tcase_add_test(tc, test_period_limits);
 	tcase_add_test(tc, test_period_limit_bad_input);
 	tcase_add_test(tc, test_min_balance);
+	tcase_add_test(tc, test_min_balance_with_held_and_pending);
 	tcase_add_test(tc, test_refusals_in_order);
 	tcase_add_test(tc, test_format_1_items_upgraded);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);

@@ -46,11 +46,12 @@ int points_mall__cash_ratio(points_db *db, const char *asset,
  * POINTS_EOVERFLOW when the figure does not fit; each with a message. */
 int points_mall__cash_of(points_db *db, const char *asset, int64_t points,
     int64_t *out);
-/* What the minimum balance is held against: b's points to spend. */
+/* What the minimum balance is held against: b's points to spend, its
+ * available points (held and pending points are already out of them). */
 static inline int64_t
 points_mall__min_balance_have(const points_balance *b)
 {
-	return b->available - b->pending;
+	return b->available;
 }
 
 /* The first second of the period (POINTS_PERIOD_*) that holds t, in the
