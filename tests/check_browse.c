@@ -251,6 +251,97 @@ START_TEST(test_affordable_for_an_account)
 }
 END_TEST
 
+/* The SKUs account can afford with allowance (NULL: none). */
+static char *
+affordable(int64_t acct, const char *allowance)
+{
+	points_item_query q = query(NULL, POINTS_ITEMS_AFFORDABLE, 0, 0, acct,
+	    POINTS_ITEMS_BY_SKU);
+
+	q.allowance = allowance;
+	return list(&q);
+}
+
+static void
+pay_order(int po)
+{
+	points_mall_settings m;
+
+	ck_assert_int_eq(points_mall_set_pay_order(db, po, "admin", NULL, &m),
+	    POINTS_OK);
+}
+
+/* A welfare allowance (EXP here) pays beside the points, 1:1: what
+ * the two have together counts, whichever pays first; an item paid in
+ * the allowance's own asset an order refuses with it. */
+START_TEST(test_affordable_with_allowance)
+{
+	int64_t both, poor, wel, neg;
+	points_order o;
+	int po;
+
+	item("NIGHT", "travel/hotel", "PTS", 1000, 5, 1, NULL);
+	item("MUG", "physical", "PTS", 100, 5, 1, NULL);
+	item("CARD", "virtual", "EXP", 100, 5, 1, NULL);
+	both = account("BOTH", NULL, 600);  /* + 400 EXP: 1000 */
+	poor = account("POOR", NULL, 600);  /* + 399 EXP: 999 */
+	wel = account("WEL", NULL, 0);      /* 1000 EXP, no points */
+	ck_assert_int_eq(points_account_create(db, "NEG", NULL,
+	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &neg), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, both, "EXP", 400, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, poor, "EXP", 399, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, wel, "EXP", 1000, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, neg, "EXP", 10, NULL), POINTS_OK);
+	/* without the allowance only the points count */
+	ck_assert_str_eq(affordable(both, NULL), "CARD MUG ");
+	ck_assert_str_eq(affordable(poor, NULL), "CARD MUG ");
+	ck_assert_str_eq(affordable(wel, NULL), "CARD ");
+	for (po = POINTS_PAY_ALLOWANCE_FIRST; po <= POINTS_PAY_POINTS_FIRST;
+	    po++) {
+		pay_order(po);
+		ck_assert_str_eq(affordable(both, "EXP"), "MUG NIGHT ");
+		ck_assert_str_eq(affordable(poor, "EXP"), "MUG ");
+		ck_assert_str_eq(affordable(wel, "EXP"), "MUG NIGHT ");
+		/* "" is none */
+		ck_assert_str_eq(affordable(both, ""), "CARD MUG ");
+	}
+	/* an account allowed below zero: its points may go negative when
+	 * they pay second, not the allowance */
+	pay_order(POINTS_PAY_ALLOWANCE_FIRST);
+	ck_assert_str_eq(affordable(neg, "EXP"), "MUG NIGHT ");
+	pay_order(POINTS_PAY_POINTS_FIRST);
+	ck_assert_str_eq(affordable(neg, "EXP"), "");
+	/* what browse says, an order does: both's night, then poor's
+	 * refused */
+	{
+		points_order_req r = POINTS_ORDER_REQ_INIT;
+
+		r.account = both;
+		r.sku = "NIGHT";
+		r.allowance = "EXP";
+		ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK,
+		    "%s", points_errmsg(db));
+		ck_assert_int_eq(o.amount, 600);
+		ck_assert_int_eq(o.allowance_amount, 400);
+		r.account = poor;
+		TU_FAILS(db, points_order_place(db, &r, &o),
+		    POINTS_EINSUFFICIENT);
+	}
+	/* both's points and allowance are held now */
+	ck_assert_str_eq(affordable(both, "EXP"), "");
+	/* a query of version 1 has no allowance (what follows is not
+	 * read) */
+	{
+		points_item_query q = query(NULL, POINTS_ITEMS_AFFORDABLE, 0,
+		    0, wel, POINTS_ITEMS_BY_SKU);
+
+		q.version = 1;
+		q.allowance = (const char *)1;
+		ck_assert_str_eq(list(&q), "CARD ");
+	}
+}
+END_TEST
+
 START_TEST(test_bad_queries)
 {
 	points_item_query q = POINTS_ITEM_QUERY_INIT;
@@ -295,6 +386,10 @@ START_TEST(test_bad_queries)
 	BAD(POINTS_EINVAL, "unknown sort 5");
 	q.sort = -1;
 	BAD(POINTS_EINVAL, "unknown sort -1");
+	q.allowance = "NOPE";
+	BAD(POINTS_ENOTFOUND, "NOPE");
+	q.allowance = "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	BAD(POINTS_EINVAL, "allowance is too long");
 #undef BAD
 	ck_assert_int_eq(points_item_query_iterator_new(db, NULL, &it),
 	    POINTS_EINVAL);
@@ -311,6 +406,7 @@ START_TEST(test_bad_queries)
 	ck_assert_ptr_null(q.category);
 	ck_assert_int_eq(q.sort, POINTS_ITEMS_BY_SKU);
 	ck_assert_int_eq(q.account, 0);
+	ck_assert_ptr_null(q.allowance);
 	/* a read: nothing written */
 	tu_unchanged(db);
 	tu_snap_free();
@@ -678,6 +774,96 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* Seeded: accounts with points and an allowance (EXP) near the prices,
+ * some with open orders holding both, one allowed below zero, one
+ * frozen, the mall's pay order and minimum at random; what a query with
+ * the allowance calls affordable is what an order of a unit naming it
+ * gets past (in a batch rolled back: nothing stays). */
+START_TEST(test_random_allowance_agrees_with_orders)
+{
+	enum { N_ITEMS = 16, N_ACCTS = 8 };
+	unsigned seed = 9100u + (unsigned)_i;
+	int64_t acct[N_ACCTS];
+	char sku[N_ITEMS][8], want[2048], got[2048];
+	int i, j;
+
+	srand(seed);
+	pay_order(rand() % 2 ? POINTS_PAY_POINTS_FIRST :
+	    POINTS_PAY_ALLOWANCE_FIRST);
+	for (j = 0; j < N_ITEMS; j++) {
+		snprintf(sku[j], sizeof(sku[j]), "R%02d", j);
+		item(sku[j], "physical", rand() % 6 ? "PTS" : "EXP",
+		    1 + rand() % 1500, POINTS_STOCK_UNLIMITED, 1,
+		    rand() % 5 ? NULL : "silver");
+	}
+	for (i = 0; i < N_ACCTS; i++) {
+		char ext[16];
+		int64_t pts = rand() % 1200, exp = rand() % 3 ? rand() % 1200 :
+		    0;
+
+		snprintf(ext, sizeof(ext), "A%d", i);
+		if (i == 0) {
+			ck_assert_int_eq(points_account_create(db, ext, NULL,
+			    POINTS_ACCOUNT_ALLOW_NEGATIVE, &acct[i]),
+			    POINTS_OK);
+			if (pts)
+				ck_assert_int_eq(tu_earn(db, acct[i], "PTS",
+				    pts, NULL), POINTS_OK);
+		} else
+			acct[i] = account(ext, rand() % 2 ? "silver" :
+			    NULL, pts);
+		if (exp)
+			ck_assert_int_eq(tu_earn(db, acct[i], "EXP", exp,
+			    NULL), POINTS_OK);
+		/* an open order or two: held points and allowance */
+		for (j = rand() % 3; j > 0; j--) {
+			points_order_req r = POINTS_ORDER_REQ_INIT;
+			points_order o;
+
+			r.account = acct[i];
+			r.sku = sku[rand() % N_ITEMS];
+			r.allowance = rand() % 2 ? "EXP" : NULL;
+			(void)points_order_place(db, &r, &o);
+		}
+	}
+	if (rand() % 2)
+		ck_assert_int_eq(points_account_freeze(db,
+		    acct[N_ACCTS - 1]), POINTS_OK);
+	if (rand() % 2)
+		ck_assert_int_eq(points_mall_set_min_balance(db, "PTS",
+		    1 + rand() % 600, "admin", NULL), POINTS_OK);
+	for (i = 0; i < N_ACCTS; i++) {
+		strcpy(got, affordable(acct[i], "EXP"));
+		want[0] = 0;
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		for (j = 0; j < N_ITEMS; j++) {
+			points_order_req r = POINTS_ORDER_REQ_INIT;
+			points_order o;
+			int rc;
+
+			r.account = acct[i];
+			r.sku = sku[j];
+			r.allowance = "EXP";
+			rc = points_order_place(db, &r, &o);
+			ck_assert_msg(rc == POINTS_OK ||
+			    rc == POINTS_EINSUFFICIENT ||
+			    rc == POINTS_ENOTELIGIBLE || rc == POINTS_EFROZEN ||
+			    rc == POINTS_EINVAL, "seed %u: %s", seed,
+			    points_errmsg(db));
+			if (rc == POINTS_OK) {
+				strcat(strcat(want, sku[j]), " ");
+				ck_assert_int_eq(points_order_cancel(db, o.id,
+				    NULL, NULL, &o), POINTS_OK);
+			}
+		}
+		ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+		ck_assert_msg(strcmp(got, want) == 0, "seed %u account %d: "
+		    "the query affords\n  %s\nthe orders\n  %s", seed, i, got,
+		    want);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -692,6 +878,9 @@ main(void)
 	tcase_add_test(tc, test_long_and_read_once);
 	tcase_add_test(tc, test_batch);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
+	tcase_add_test(tc, test_affordable_with_allowance);
+	tcase_add_loop_test(tc, test_random_allowance_agrees_with_orders, 0,
+	    12);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

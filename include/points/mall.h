@@ -291,7 +291,11 @@ POINTS_EXTERN void points_item_iterator_free(points_item_iterator *it);
  * pay for a unit of now as points_order_place(3) checks it: the
  * account active and not a system account, its tier allowed, the
  * mall's minimum balance of the item's asset met, and the price
- * available (windows, stock and limits are not looked at).  The
+ * available (windows, stock and limits are not looked at); with an
+ * allowance (version 2) the price paid as an order naming that
+ * allowance pays it, the allowance and the points together in the
+ * mall's pay order (points_mall_set_pay_order), an item paid in the
+ * allowance's own asset not at all.  The
  * catalogue is read in one transaction at the first points_item_next
  * and kept, sorted, in memory by the iterator: a catalogue is small
  * (thousands of items). */
@@ -305,7 +309,7 @@ POINTS_EXTERN void points_item_iterator_free(points_item_iterator *it);
 #define POINTS_ITEMS_BY_NEWEST 4     /* created descending */
 /* (ties: SKU ascending) */
 
-#define POINTS_ITEM_QUERY_VERSION 1
+#define POINTS_ITEM_QUERY_VERSION 2
 typedef struct points_item_query {
 	unsigned int version;     /* POINTS_ITEM_QUERY_VERSION */
 	const char *category;     /* NULL or "": every item; else it and its
@@ -318,9 +322,14 @@ typedef struct points_item_query {
 	                           * what it can afford): required by
 	                           * POINTS_ITEMS_AFFORDABLE */
 	int sort;                 /* POINTS_ITEMS_BY_* */
+	/* version 2 */
+	const char *allowance;    /* NULL or "": none; else the asset an
+	                           * order would spend beside the item's
+	                           * (points_order_req.allowance), counted
+	                           * by POINTS_ITEMS_AFFORDABLE */
 } points_item_query;
 #define POINTS_ITEM_QUERY_INIT { POINTS_ITEM_QUERY_VERSION, NULL, 0, 0, 0, \
-	0, POINTS_ITEMS_BY_SKU }
+	0, POINTS_ITEMS_BY_SKU, NULL }
 POINTS_EXTERN int points_item_query_init(points_item_query *q,
     unsigned int version);
 /* The items of query q, stepped with points_item_next(3) and freed with

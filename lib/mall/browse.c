@@ -12,6 +12,7 @@
 #include "core/balance.h"
 #include "core/db.h"
 #include "mall/item.h"
+#include "mall/window.h"
 
 /* Balances of the query's account, one an asset, read once. */
 #define BROWSE_ASSETS 8
@@ -20,6 +21,7 @@ typedef struct browse {
 	const points_item__query *q;
 	int64_t now;
 	points_account a;
+	int pay_order; /* the mall's, with an allowance */
 	points_balance bal[BROWSE_ASSETS];
 	size_t nbal;
 	points_item__hit *hits;
@@ -50,7 +52,7 @@ visit(points_db *db, const points_item_rec *r, void *ctx)
 {
 	browse *w = ctx;
 	const points_item__query *q = w->q;
-	points_balance b;
+	points_balance b, allow;
 	int64_t price;
 	int ok, rc;
 
@@ -65,7 +67,10 @@ visit(points_db *db, const points_item_rec *r, void *ctx)
 		return POINTS_OK;
 	if (q->flags & POINTS_ITEMS_AFFORDABLE) {
 		if ((rc = balance_of(db, w, r->it.asset, &b)) ||
-		    (rc = points_item__affordable(db, r, &w->a, &b, w->now,
+		    (q->allowance[0] && (rc = balance_of(db, w, q->allowance,
+		    &allow))) ||
+		    (rc = points_item__affordable(db, r, &w->a, &b,
+		    q->allowance[0] ? &allow : NULL, w->pay_order, w->now,
 		    &ok)))
 			return rc;
 		if (!ok)
@@ -125,6 +130,13 @@ points_item__browse(points_db *db, const points_item__query *q,
 	w.now = points_db__time(db, 0);
 	if (q->account && (rc = points_account__load(db, q->account, &w.a)))
 		return rc;
+	if (q->allowance[0]) {
+		points_mall_settings m;
+
+		if ((rc = points_mall__settings(db, &m)))
+			return rc;
+		w.pay_order = m.pay_order;
+	}
 	if ((rc = points_item__each(db, visit, &w))) {
 		points_alloc__free(w.hits);
 		return rc;

@@ -1231,6 +1231,7 @@ static const points_field query_fields[] = {
 };
 static const size_t query_sizes[] = {
 	0, POINTS_END_OF(points_item_query, sort), /* 1 */
+	POINTS_END_OF(points_item_query, allowance), /* 2: an allowance */
 };
 static const points_item_query query_defaults = POINTS_ITEM_QUERY_INIT;
 static const points_reqtype query_req = {
@@ -1274,6 +1275,9 @@ check_query(points_db *db, const points_item_query *q,
 	if (q->sort < POINTS_ITEMS_BY_SKU || q->sort > POINTS_ITEMS_BY_NEWEST)
 		return points_db__err(db, POINTS_EINVAL, "item query: unknown "
 		    "sort %d (POINTS_ITEMS_BY_*)", q->sort);
+	if ((rc = points_db__check_str(db, "item query: allowance",
+	    q->allowance, POINTS_ASSET_MAX, 0)))
+		return rc;
 	memset(out, 0, sizeof(*out));
 	if (q->category)
 		strcpy(out->category, q->category);
@@ -1282,6 +1286,8 @@ check_query(points_db *db, const points_item_query *q,
 	out->price_max = q->price_max;
 	out->account = q->account;
 	out->sort = q->sort;
+	if (q->allowance)
+		strcpy(out->allowance, q->allowance);
 	return POINTS_OK;
 }
 
@@ -1290,7 +1296,7 @@ points_item_query_iterator_new(points_db *db, const points_item_query *q,
     points_item_iterator **out)
 {
 	points_write_req copy;
-	points_item__query cq = { "", 0, 0, 0, 0, 0 };
+	points_item__query cq = { "", 0, 0, 0, 0, 0, "" };
 	points_account a;
 	points_iter *base;
 	unsigned int v;
@@ -1312,11 +1318,17 @@ points_item_query_iterator_new(points_db *db, const points_item_query *q,
 		q = points_write__older(&query_req, q, query_sizes[v], copy.b);
 	if ((rc = check_query(db, q, &cq)))
 		return rc;
-	if (cq.account) {
-		/* an account that is not there is refused now */
+	if (cq.account || cq.allowance[0]) {
+		/* an account or an allowance that is not there is refused
+		 * now */
+		points_asset_rec as;
+
 		if ((rc = points_db__read_begin(db)))
 			return rc;
-		rc = points_account__load(db, cq.account, &a);
+		if (cq.account)
+			rc = points_account__load(db, cq.account, &a);
+		if (rc == POINTS_OK && cq.allowance[0])
+			rc = points_asset__find(db, cq.allowance, &as);
 		points_db__read_end(db);
 		if (rc)
 			return rc;

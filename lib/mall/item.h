@@ -79,10 +79,13 @@ int points_item__each(points_db *db,
  * now), pass points_order_place's checks of what it may pay for a unit
  * of r at time t: an account that may order (active, not a system
  * account), its tier allowed, the mall's minimum balance met and the
- * price in force for its tier (price_at) available?  *ok 1 or 0; an
- * error only when a store read fails (price.c). */
+ * price in force for its tier (price_at) available?  With allow (NULL:
+ * none), the account's balance of an allowance, the price as an order
+ * naming that allowance splits it in pay order (POINTS_PAY_*).  *ok 1
+ * or 0; an error only when a store read fails (price.c). */
 int points_item__affordable(points_db *db, const points_item_rec *r,
-    const points_account *a, const points_balance *b, int64_t t, int *ok);
+    const points_account *a, const points_balance *b,
+    const points_balance *allow, int pay_order, int64_t t, int *ok);
 
 /* A catalogue query (points_item_query, checked), and an item it found
  * with the price it was filtered and sorted by. */
@@ -92,6 +95,7 @@ typedef struct points_item__query {
 	int64_t price_min, price_max;
 	int64_t account;
 	int sort;
+	char allowance[POINTS_ASSET_MAX + 1]; /* "": none */
 } points_item__query;
 typedef struct points_item__hit {
 	int64_t price;

@@ -28,9 +28,11 @@ points_item__price_at(const points_item_rec *r, const char *tier, int64_t t)
 
 int
 points_item__affordable(points_db *db, const points_item_rec *r,
-    const points_account *a, const points_balance *b, int64_t t, int *ok)
+    const points_account *a, const points_balance *b,
+    const points_balance *allow, int pay_order, int64_t t, int *ok)
 {
-	int64_t min;
+	int64_t min, price, pts, wel;
+	int neg = (a->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0;
 	int rc;
 
 	*ok = 0;
@@ -44,10 +46,25 @@ points_item__affordable(points_db *db, const points_item_rec *r,
 		return rc;
 	if (min && points_mall__min_balance_have(b) < min)
 		return POINTS_OK;
+	price = points_item__price_at(r, a->tier, t);
 	/* the hold an order makes takes the points to spend (an account
 	 * allowed below zero may always) */
-	*ok = (a->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) ||
-	    points_item__price_at(r, a->tier, t) <= b->available;
+	if (!allow) {
+		*ok = neg || price <= b->available;
+		return POINTS_OK;
+	}
+	/* an order refuses an allowance in the item's own asset */
+	if (strcmp(allow->asset, r->it.asset) == 0)
+		return POINTS_OK;
+	/* as the order's pay_split (order.c) splits the price: the first
+	 * pays what it has; the allowance second must have the rest, points
+	 * second have their hold refuse what is not there */
+	pts = b->available > 0 ? b->available : 0;
+	wel = allow->available > 0 ? allow->available : 0;
+	if (pay_order == POINTS_PAY_POINTS_FIRST)
+		*ok = price - (price < pts ? price : pts) <= wel;
+	else
+		*ok = neg || price - (price < wel ? price : wel) <= b->available;
 	return POINTS_OK;
 }
 
