@@ -334,7 +334,8 @@ points_item_save_fields(points_db *db, int create, const char *sku,
 static int
 points_item_query_fields(points_db *db, const char *category,
     unsigned int flags, int64_t price_min, int64_t price_max,
-    int64_t account, int sort, points_item_iterator **out)
+    int64_t account, int sort, const char *allowance,
+    points_item_iterator **out)
 {
 	points_item_query q;
 	int rc;
@@ -347,6 +348,7 @@ points_item_query_fields(points_db *db, const char *category,
 	q.price_max = price_max;
 	q.account = account;
 	q.sort = sort;
+	q.allowance = allowance;
 	return points_item_query_iterator_new(db, &q, out);
 }
 
@@ -629,5 +631,6 @@ int points_order_place_fields(points_db *db, int64_t account,
     const char *allowance, points_order *out);
 int points_item_query_fields(points_db *db, const char *category,
     unsigned int flags, int64_t price_min, int64_t price_max,
-    int64_t account, int sort, points_item_iterator **out);
+    int64_t account, int sort, const char *allowance,
+    points_item_iterator **out);
 %enddef

@@ -498,6 +498,21 @@ class MallTest(LedgerCase):
             self.ledger.order_place(self.alice, "GIFT", 2,
                                     allowance="WELFARE")
         self.assertEqual(self.snapshot()[0], before[0])
+        # browsing counts the allowance as an order would: 500 points
+        # and 300 of it pay for 700
+        self.ledger.item_create("BIG", "Big", "physical", "PTS", 700, 10,
+                                "admin")
+        skus = lambda it: [i.sku for i in it]  # noqa: E731
+        self.assertEqual(skus(self.ledger.browse(account=self.alice,
+                                                 affordable=True)),
+                         ["GIFT"])
+        self.assertEqual(skus(self.ledger.browse(account=self.alice,
+                                                 affordable=True,
+                                                 allowance="WELFARE")),
+                         ["BIG", "GIFT"])
+        with self.assertRaises(points.NotFound):
+            list(self.ledger.browse(account=self.alice, affordable=True,
+                                    allowance="NOPE"))
 
     def test_orders_lists(self):
         self.ledger.earn(self.alice, 1000, "PTS")

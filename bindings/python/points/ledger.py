@@ -887,14 +887,16 @@ class Ledger:
 
     def browse(self, category=None, *, price_min=0, price_max=0,
                listed_only=False, in_stock_only=False, account=None,
-               affordable=False, sort=ITEMS_BY_SKU):
+               affordable=False, sort=ITEMS_BY_SKU, allowance=None):
         """A query over the catalogue, as Item: the items of category
         and its sub-categories (None: every item) whose price is within
         price_min..price_max (0: no bound), listed and in stock only
         when asked; with account, the prices are that account's (its
         tier's, less a flash discount in force) and affordable=True
         keeps what it can pay for a unit of now, as order_place checks
-        it.  sort: ITEMS_BY_SKU, ITEMS_BY_POPULARITY (units sold),
+        it (with allowance, an asset an order would spend beside the
+        item's, 1:1, as order_place(allowance=) splits the price).
+        sort: ITEMS_BY_SKU, ITEMS_BY_POPULARITY (units sold),
         ITEMS_BY_PRICE, ITEMS_BY_PRICE_DESC or ITEMS_BY_NEWEST.  The
         catalogue is read at the first item and sorted in memory."""
         flags = (ITEMS_LISTED if listed_only else 0) | \
@@ -903,7 +905,7 @@ class Ledger:
         it = self._call(_c.points_item_query_fields, category, flags,
                         price_min, price_max,
                         account_id(account) if account is not None else 0,
-                        sort)
+                        sort, allowance)
         return _Iter(self, it, _c.points_item_next,
                      _c.points_item_iterator_free, Item._make)
 

@@ -37,7 +37,7 @@ public final class ItemQuery {
         }
     }
 
-    String category;
+    String category, allowance;
     long flags, priceMin, priceMax, account;
     Sort sort = Sort.SKU;
 
@@ -87,6 +87,16 @@ public final class ItemQuery {
      */
     public ItemQuery affordable() {
         flags |= capiConstants.POINTS_ITEMS_AFFORDABLE;
+        return this;
+    }
+
+    /**
+     * An asset an order would spend beside the item's, 1:1 (a welfare
+     * allowance): {@link #affordable()} counts it as
+     * {@link Ledger#placeOrder} splits the price.
+     */
+    public ItemQuery allowance(String asset) {
+        allowance = asset;
         return this;
     }
 

@@ -868,12 +868,12 @@ public final class Ledger implements AutoCloseable {
     public synchronized Results<Item> browse(ItemQuery q) {
         checkOpen();
         java.util.Objects.requireNonNull(q, "q");
-        String category = q.category;
+        String category = q.category, allowance = q.allowance;
         long flags = q.flags, min = q.priceMin, max = q.priceMax, account = q.account;
         int sort = q.sort.code;
         return new Results<>(() -> iterate(
                 db -> capi.points_item_query_fields(db, category, flags, min, max, account,
-                        sort),
+                        sort, allowance),
                 capi::points_item_next, capi::points_item_iterator_free));
     }
 

@@ -423,6 +423,12 @@ public class MallTest {
                 null, null, -1, "WELFARE"));
         assertEquals(500, ledger.getBalance(alice, "PTS").available());
         assertEquals(300, ledger.getBalance(alice, "WELFARE").available());
+        // browsing counts the allowance as an order would: 500 + 300 pay 700
+        ledger.createItem(ItemDef.of("BIG", "Big", "physical", "PTS", 700, 10).actor("admin"));
+        assertEquals(List.of("GIFT"),
+                skus(ledger.browse(ItemQuery.all().forAccount(alice).affordable())));
+        assertEquals(List.of("BIG", "GIFT"), skus(ledger.browse(ItemQuery.all()
+                .forAccount(alice).affordable().allowance("WELFARE"))));
     }
 
     @Test
