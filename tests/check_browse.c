@@ -784,7 +784,7 @@ START_TEST(test_random_allowance_agrees_with_orders)
 	enum { N_ITEMS = 16, N_ACCTS = 8 };
 	unsigned seed = 9100u + (unsigned)_i;
 	int64_t acct[N_ACCTS];
-	char sku[N_ITEMS][8], want[2048], got[2048];
+	char sku[N_ITEMS][16], want[2048], got[2048];
 	int i, j;
 
 	srand(seed);
