@@ -1,6 +1,7 @@
 /* check_codec.c - the UTF-8 check every text input goes through: its
  * eight-bytes-at-a-time path for ASCII must decide exactly as a byte at
- * a time does, wherever a zero or a non-ASCII byte falls in a word. */
+ * a time does, wherever a zero or a non-ASCII byte falls in a word; and
+ * the record readers, which must not read past a record's end. */
 #include <stdint.h>
 #include <string.h>
 
@@ -111,6 +112,45 @@ START_TEST(test_random_against_reference)
 }
 END_TEST
 
+/* A record's readers stop at its end: the bytes after it (here valid
+ * ones: another varint, the rest of a string) are never read, and a
+ * read past the end fails the reader and gives 0 or nothing. */
+START_TEST(test_readers_stop_at_the_end)
+{
+	/* the record is the first byte or bytes; what follows is not it */
+	static const unsigned char b[] = { 0x05, 0x07, 0x03, 'a', 'b', 'c' };
+	char out[8];
+	const char *p;
+	size_t n;
+	points_rd r;
+
+	points_rd__init(&r, b, 1);
+	ck_assert_uint_eq(points_rd__uvar(&r), 5);
+	ck_assert_int_eq(r.err, 0);
+	ck_assert_uint_eq(points_rd__uvar(&r), 0); /* not the 7 after it */
+	ck_assert_int_eq(r.err, POINTS_ECORRUPT);
+
+	points_rd__init(&r, b, 0);
+	ck_assert_int_eq(points_rd__svar(&r), 0);
+	ck_assert_int_eq(r.err, POINTS_ECORRUPT);
+
+	/* a string of 3 whose record ends after 2 of its bytes */
+	points_rd__init(&r, b + 2, 3);
+	points_rd__strref(&r, &p, &n);
+	ck_assert_int_eq(r.err, POINTS_ECORRUPT);
+	ck_assert_uint_eq(n, 0);
+	points_rd__init(&r, b + 2, 3);
+	points_rd__str(&r, out, sizeof(out));
+	ck_assert_int_eq(r.err, POINTS_ECORRUPT);
+	ck_assert_str_eq(out, "");
+	/* the whole string when it is all there */
+	points_rd__init(&r, b + 2, 4);
+	points_rd__str(&r, out, sizeof(out));
+	ck_assert_int_eq(r.err, 0);
+	ck_assert_str_eq(out, "abc");
+}
+END_TEST
+
 static Suite *
 codec_suite(void)
 {
@@ -119,6 +159,9 @@ codec_suite(void)
 
 	tcase_add_test(tc, test_known_texts);
 	tcase_add_test(tc, test_random_against_reference);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("readers");
+	tcase_add_test(tc, test_readers_stop_at_the_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -435,6 +435,23 @@ e_rechain(void)
 	entry_edit(t_earn.seq, memo_changed, 1);
 }
 
+/* A link cut to "no previous entry", the chain recomputed: only the
+ * links show it (the PTS earn of 7: the issuer pays alice). */
+static void link_from_cut(points_entry_rec *e) { e->prev_from = 0; }
+static void link_to_cut(points_entry_rec *e) { e->prev_to = 0; }
+
+static void
+e_link_from(void)
+{
+	entry_edit(t_last.seq, link_from_cut, 1);
+}
+
+static void
+e_link_to(void)
+{
+	entry_edit(t_last.seq, link_to_cut, 1);
+}
+
 static void
 e_last_entry_deleted(void)
 {
@@ -732,6 +749,10 @@ static const tamper tampers[] = {
 	{ "an entry's amount", e_entry_amount, 0, "hash mismatch" },
 	{ "the chain recomputed after editing an entry", e_rechain, 1,
 	  "not the kept head's" },
+	{ "the spender's link, the chain recomputed", e_link_from, 0,
+	  "broken link of account" },
+	{ "the receiver's link, the chain recomputed", e_link_to, 0,
+	  "broken link of account" },
 	{ "the last entry deleted", e_last_entry_deleted, 0,
 	  "differs from its entries" },
 	{ "the log truncated with its balances", e_truncated, 1,
