@@ -380,6 +380,17 @@ START_TEST(test_refusals_write_nothing)
 	TU_FAILS(db, place_full(alice, "MUG", 1, "", &o), POINTS_EINVAL);
 	TU_FAILS(db, place_full(alice, "MUG", INT64_MAX, NULL, &o),
 	    POINTS_EOUTOFSTOCK);
+	/* units times the price past int64: refused, not wrapped */
+	d.sku = "VAST";
+	d.name = "Vast";
+	d.price = INT64_MAX / 2 + 1;
+	d.stock = POINTS_STOCK_UNLIMITED;
+	d.order_limit = 0;
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	TU_FAILS(db, place_full(alice, "VAST", 2, NULL, &o),
+	    POINTS_EOVERFLOW);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "item 'VAST': 2 "
+	    "units at 4611686018427387904 points overflow"));
 	ck_assert_int_eq(points_order_place(db, NULL, &o), POINTS_EINVAL);
 	r.account = alice;
 	r.sku = "MUG";
