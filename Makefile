@@ -377,6 +377,7 @@ torture: $(TORTURE_BIN)
 # bug of its table in a scratch copy of the tree and runs the suites
 # that should catch it; fewer than 90% caught fails.  Long: not part of
 # make check.  MUTATE_ARGS passes options (-k NAME, -j N, --keep DIR).
+MUTATE_ARGS ?= -j 2
 mutate:
 	$(PYTHON) torture/mutate.py $(MUTATE_ARGS)
 
