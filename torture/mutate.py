@@ -281,17 +281,31 @@ def check_table(muts):
                 stale("%s: no suite tests/%s.c" % (m.name, s))
 
 
+def same_bytes(a, b):
+    with open(a, "rb") as f, open(b, "rb") as g:
+        return f.read() == g.read()
+
+
 def copy_tree(dst):
-    """The tree as it is (committed or not), without build products."""
+    """The tree as it is (committed or not), without build products.
+    Into a kept copy only the files that differ, stamped now: a file a
+    mutation was restored in keeps its later time, so make rebuilds
+    what was built from the mutation."""
     out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
                           "--exclude-standard"], cwd=ROOT, check=True,
                          capture_output=True).stdout
     for rel in out.decode().split("\0"):
-        if not rel or not os.path.exists(os.path.join(ROOT, rel)):
+        src = os.path.join(ROOT, rel)
+        if not rel or not os.path.isfile(src) or os.path.islink(src):
             continue
         d = os.path.join(dst, rel)
+        if os.path.isfile(d):
+            if not same_bytes(src, d):
+                shutil.copyfile(src, d)
+                shutil.copymode(src, d)
+            continue
         os.makedirs(os.path.dirname(d), exist_ok=True)
-        shutil.copy2(os.path.join(ROOT, rel), d, follow_symlinks=False)
+        shutil.copy2(src, d)
 
 
 def make(tree, targets, jobs=1):
@@ -395,17 +409,17 @@ def main():
     try:
         # One build of the library and the suites, then copies of it:
         # each mutation rebuilds its file, the archive and its suites.
-        log("mutate: building %d suites in %s" % (len(suites), trees[0]))
-        if not os.path.isdir(trees[0]):
-            copy_tree(trees[0])
-        ok, out = make(trees[0], ["lib/libpoints.a"] +
-                       ["build/tests/" + s for s in suites], cpus)
-        if not ok:
-            log(out[-3000:])
-            stale("the unmutated tree does not build cleanly")
-        for t in trees[1:]:
-            if not os.path.isdir(t):
+        log("mutate: building %d suites in %s" % (len(suites), scratch))
+        for i, t in enumerate(trees):
+            if i > 0 and not os.path.isdir(t):
                 shutil.copytree(trees[0], t, symlinks=True)
+                continue
+            copy_tree(t)
+            ok, out = make(t, ["lib/libpoints.a"] +
+                           ["build/tests/" + s for s in suites], cpus)
+            if not ok:
+                log(out[-3000:])
+                stale("the unmutated tree does not build cleanly")
         # The suites must pass before anything is planted.
         runs = sorted({r for m in muts for r in runs_of(m)})
         log("mutate: %d suite runs on the unmutated tree" % len(runs))
