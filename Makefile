@@ -30,7 +30,7 @@ ifeq ($(SANITIZE),1)
 OPT = -O1 -g -fno-omit-frame-pointer
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -Ilib $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude -Ilib -Ibuild/gen $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luuid -lsodium)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
@@ -60,7 +60,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types demo bench install uninstall clean coverage examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so)
 
@@ -82,6 +82,20 @@ build/lib/%.o: lib/%.c $(HDRS) | deps
 build/pic/%.o: lib/%.c $(HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden $(PKG_CFLAGS) -c $< -o $@
+
+# The modules of lib/, one POINTS_MODULE_LISTED(name) line for each
+# POINTS_MODULE(name) line (core/module.h), for the registry
+# (core/module.c), which refers to every one: a program linked
+# statically with libpoints.a gets them all, as one linked with the .so
+# does, and adding a module edits no table.  Rewritten only when the
+# list changes, so that only module.c is compiled again then.
+MODULE_LIST = build/gen/points_modules.def
+$(MODULE_LIST): $(LIB_SRC)
+	@mkdir -p $(@D)
+	@sed -n 's/^POINTS_MODULE(\([A-Za-z0-9_]*\))$$/POINTS_MODULE_LISTED(\1)/p' \
+	  $(LIB_SRC) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+build/lib/core/module.o build/pic/core/module.o: $(MODULE_LIST)
 
 lib/libpoints.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -174,9 +188,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-torture check-pg
+check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-torture check-pg
 else
-check: check-headers check-layers check-iterator-types check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture check-pg
+check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture check-pg
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone
@@ -302,9 +316,9 @@ fuzz-cel-ci: fuzz-cel
 # a loaded machine can stall an fsync that long); the -ci targets run
 # 45 s each (CI).  The small ledgers get small slabs.
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib $(PKG_CFLAGS) \
-  -DPOINTS_SLAB_SIZE=16384
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(HDRS)
+  -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib -Ibuild/gen \
+  $(PKG_CFLAGS) -DPOINTS_SLAB_SIZE=16384
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(HDRS) $(MODULE_LIST)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(PKG_LIBS)
 
@@ -338,6 +352,20 @@ check-c: $(TEST_BIN) examples
 	done; exit $$fail
 
 examples: $(EXAMPLE_BIN)
+
+# A host linked statically with libpoints.a (tests/static_mall.c: public
+# API only) on a ledger its administrator set up (tests/static_admin.c):
+# the modules whose functions the host never calls are linked in all
+# the same, and their hooks run on its writes (core/module.h).
+STATIC_BIN = build/static/static_admin build/static/static_mall
+build/static/%: tests/%.c lib/libpoints.a
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(SAN) -Iinclude $(CFLAGS) $< -o $@ lib/libpoints.a $(PKG_LIBS)
+
+check-static: $(STATIC_BIN)
+	@rm -f build/static/ledger.db*
+	$(SANENV) ./build/static/static_admin sqlite:build/static/ledger.db
+	$(SANENV) ./build/static/static_mall sqlite:build/static/ledger.db
 
 # The reliability suite (torture/, README "Torture tests"): a short slice
 # in make check, the long runs in make torture.  TORTURE_SEED fixes the
@@ -472,9 +500,9 @@ include bindings/java/java.mk
 # Static analysis of lib/ (README, "Static analysis"): cppcheck's
 # warning and portability checks, every finding an error (CI runs it).
 # Debian's cppcheck package.
-analyze:
+analyze: $(MODULE_LIST)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	  --std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib \
+	  --std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib -Ibuild/gen \
 	  --suppress=missingIncludeSystem --inline-suppr lib/
 
 # Line and branch coverage of lib/ by the C suites (README, "Coverage"):

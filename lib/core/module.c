@@ -1,6 +1,22 @@
-/* module.c - the registry of modules (see module.h).  Filled by
- * constructors while the library loads, read-only afterwards. */
+/* module.c - the registry of modules (see module.h).  Filled from the
+ * build's list of them while the library loads, read-only afterwards. */
+#include <stddef.h>
+
 #include "core/module.h"
+
+/* Every module of lib/: build/gen/points_modules.def holds a
+ * POINTS_MODULE_LISTED(name) line for each POINTS_MODULE(name) line of
+ * lib/, in the order of their files (the Makefile writes it).  Referring
+ * to each here draws each into every program linked with libpoints.a,
+ * whichever of its functions it calls. */
+#define POINTS_MODULE_LISTED(m) extern points_module *const points_module__##m;
+#include "points_modules.def"
+#undef POINTS_MODULE_LISTED
+static points_module *const *const listed[] = {
+#define POINTS_MODULE_LISTED(m) &points_module__##m,
+#include "points_modules.def"
+#undef POINTS_MODULE_LISTED
+};
 
 static points_module *first, *last;
 /* Those with a balance_storing hook: called on every balance write, so
@@ -8,13 +24,11 @@ static points_module *first, *last;
 static points_module *first_storing, *last_storing;
 static int nmodules, nkeyspaces;
 
-void
-points_module__register(points_module *m)
+static void
+register_one(points_module *m)
 {
 	points_ksdef *const *k;
 
-	if (m->next || m == last)
-		return; /* registered already */
 	m->slot = nmodules++;
 	for (k = m->keyspaces; k && *k; k++)
 		(*k)->slot = nkeyspaces++;
@@ -30,6 +44,18 @@ points_module__register(points_module *m)
 			first_storing = m;
 		last_storing = m;
 	}
+}
+
+/* This file is in every program that opens a ledger (db.c calls it), so
+ * its constructor runs in each, however the library was linked. */
+static void register_all(void) __attribute__((constructor));
+static void
+register_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(listed) / sizeof(listed[0]); i++)
+		register_one(*listed[i]);
 }
 
 points_module *

@@ -1,9 +1,11 @@
 /* module.h - what a module declares where it lives: its keyspaces, its
  * per-handle state, and what a ledger needs from it once.
  *
- * A module registers itself when the library is loaded (a constructor,
- * POINTS_MODULE), so adding a module edits no central table: the handle
- * opens every registered module's keyspaces and gives it its state. */
+ * A module declares itself with POINTS_MODULE; the build lists every
+ * such line of lib/ and the registry registers the modules of that list
+ * when the library is loaded (module.c), so adding a module edits no
+ * central table: the handle opens every registered module's keyspaces
+ * and gives it its state. */
 #ifndef POINTS_CORE_MODULE_H
 #define POINTS_CORE_MODULE_H
 
@@ -111,23 +113,28 @@ struct points_module {
 	points_module *next_storing; /* the list of balance_storing hooks */
 };
 
-/* Add m to the process's modules (when the library loads; never while
- * a handle is open). */
-void points_module__register(points_module *m);
-/* The registered modules, in registration order, and how many
- * keyspaces they declare in all. */
+/* The registered modules, in the order of the list (their files' in
+ * lib/), and how many keyspaces they declare in all. */
 points_module *points_module__first(void);
 /* The modules with a balance_storing hook (linked by next_storing). */
 points_module *points_module__first_storing(void);
 int points_module__count(void);
 int points_module__keyspaces(void);
 
-/* Register a module when the library is loaded.  Declare it with
- * designated initializers, so that it stays valid as the struct grows:
+/* Declare a module, with designated initializers so that it stays
+ * valid as the struct grows, on a line of its own:
  *	static points_module m = { .name = "hold", .format = 1, ... };
- *	POINTS_MODULE(m) */
+ *	POINTS_MODULE(m)
+ * The build lists every POINTS_MODULE(name) line of lib/
+ * (build/gen/points_modules.def, the Makefile) and the registry, in
+ * core, refers to each module of the list.  That, and not a constructor
+ * of each module's, is what gives a program linked statically with
+ * libpoints.a every module: the linker takes from an archive only the
+ * objects something refers to, and a module whose functions the program
+ * never calls still has hooks to run on what it does (an account
+ * trigger on its earns: tests/static_mall.c). */
 #define POINTS_MODULE(m) \
-	static void m##_register(void) __attribute__((constructor)); \
-	static void m##_register(void) { points_module__register(&m); }
+	extern points_module *const points_module__##m; \
+	points_module *const points_module__##m = &m;
 
 #endif
