@@ -227,8 +227,11 @@ check-headers:
 
 # Each list has its own iterator type: tests/iterator_kinds.c compiles
 # with CASE=0 and fails, with an incompatible pointer type, for every
-# other CASE (one kind passed where another is expected).
+# other CASE (one kind passed where another is expected).  Every
+# function of every iterator type the public headers declare is used in
+# CASE 0 and misused in a case of its own (tests/check_iterator_kinds.py).
 check-iterator-types:
+	@$(PYTHON) tests/check_iterator_kinds.py tests/iterator_kinds.c $(PUBLIC_HDRS)
 	@n=$$(sed -n 's/^#define NCASES //p' tests/iterator_kinds.c); fail=0; \
 	$(CC) $(HDR_CFLAGS) -fsyntax-only -DCASE=0 tests/iterator_kinds.c || fail=1; \
 	for c in $$(seq 1 $$n); do \
