@@ -1,11 +1,13 @@
 /* check_bundle.c - bundles: items sold together at one price, taking
  * stock from each component.  Defining and reading them (and their
- * history), every refusal with nothing written, orders that take each
- * component and give it back on cancel and return, an out-of-stock
- * refusal that names the component, components fixed per order,
- * exchanges, switches refused, an out-of-memory loop, and a seeded
- * random run against a small model.  The ledgers are "memory:" (make
- * check-c runs the suite on SQLite too); the invariants and
+ * history), every refusal with nothing written, bundles that would nest
+ * refused whichever way, orders that take each component and give it
+ * back on cancel and return, an out-of-stock refusal that names the
+ * component, components fixed per order, exchanges, switches refused,
+ * the part iterators' lives (their lists, their ends, their failures
+ * under store faults and out of memory), an out-of-memory loop, and a
+ * seeded random run against a small model.  The ledgers are "memory:"
+ * (make check-c runs the suite on SQLite too); the invariants and
  * points_verify hold after every test. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "testutil.h"
 
 static points_db *db;
+static points_store *inner, *fault; /* the fault fixture's stores */
 static int64_t alice, bob;
 
 static void
@@ -54,10 +57,8 @@ stock(const char *sku)
 /* TEA (5), SPOON (9), CUP (4) and KIT (30 PTS, no stock of its own): a
  * TEA and two SPOONs. */
 static void
-setup(void)
+populate(void)
 {
-	tu_now = TU_T0 + 10 * 3600;
-	db = tu_open("memory:");
 	alice = tu_account(db, "E1001");
 	bob = tu_account(db, "E1002");
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1000, NULL), POINTS_OK);
@@ -71,12 +72,53 @@ setup(void)
 }
 
 static void
+setup(void)
+{
+	tu_now = TU_T0 + 10 * 3600;
+	db = tu_open("memory:");
+	populate();
+}
+
+static void
 teardown(void)
 {
 	tu_invariants(db);
 	points_close(db);
 	db = NULL;
 	tu_cleanup();
+}
+
+static int64_t
+test_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+/* The same ledger on the fault-injecting store. */
+static void
+setup_fault(void)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+
+	tu_now = TU_T0 + 10 * 3600;
+	ck_assert_int_eq(points_store_open(tu_uri("memory:"), &inner),
+	    POINTS_OK);
+	ck_assert_int_eq(points_store_fault_new(inner, &fault), POINTS_OK);
+	o.clock = test_clock;
+	ck_assert_int_eq(points_open_store(fault, &o, &db), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	populate();
+}
+
+static void
+teardown_fault(void)
+{
+	points_store_fault_arm(fault, 0, 0);
+	teardown();
+	points_store_close(fault);
+	points_store_close(inner);
 }
 
 static int
@@ -101,24 +143,37 @@ place(int64_t acct, const char *sku, int64_t qty)
 }
 
 /* The parts of bundle sku (order 0) or of order id (order 1) as
- * "SKU:quantity:units:stock,..." */
-static char *
-parts(int order, const char *key, char *buf, size_t n)
+ * "SKU:quantity:units:stock,..." (every field of a points_bundle_part),
+ * through their iterator; the code of the call that failed, if one
+ * did (the iterator freed). */
+static int
+try_parts(int order, const char *key, char *buf, size_t n)
 {
-	points_bundle_part_iterator *it;
+	points_bundle_part_iterator *it = NULL;
 	points_bundle_part p;
 	size_t len = 0;
 	int rc;
 
 	buf[0] = 0;
-	ck_assert_int_eq(order ? points_order_part_iterator_new(db, key, &it) :
-	    points_bundle_part_iterator_new(db, key, &it), POINTS_OK);
+	rc = order ? points_order_part_iterator_new(db, key, &it) :
+	    points_bundle_part_iterator_new(db, key, &it);
+	if (rc) {
+		ck_assert_ptr_null(it); /* written only on success */
+		return rc;
+	}
 	while ((rc = points_bundle_part_next(it, &p)) == POINTS_OK)
 		len += (size_t)snprintf(buf + len, n - len, "%s%s:%lld:%lld:%lld",
 		    len ? "," : "", p.sku, (long long)p.quantity,
 		    (long long)p.units, (long long)p.stock);
-	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	points_bundle_part_iterator_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+static char *
+parts(int order, const char *key, char *buf, size_t n)
+{
+	ck_assert_msg(try_parts(order, key, buf, n) == POINTS_OK, "%s",
+	    points_errmsg(db));
 	return buf;
 }
 
@@ -243,6 +298,219 @@ START_TEST(test_refusals_write_nothing)
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_order_part_iterator_new(db, NULL, &pi),
 	    POINTS_EINVAL);
+}
+END_TEST
+
+/* Item from's stored record, written raw under SKU to: a ledger made
+ * by a library that let bundles nest. */
+static void
+raw_copy_item(const char *from, const char *to)
+{
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, "mallitem");
+	unsigned char buf[4096];
+	const void *v;
+	size_t vl;
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, from, strlen(from), &v, &vl),
+	    POINTS_OK);
+	ck_assert_uint_lt(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	ck_assert_int_eq(s->put(s, ks, to, strlen(to), buf, vl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* Bundles do not nest, whichever way one would come about: a bundle
+ * made a component, or a component of a bundle given a component of
+ * its own (alone or in a batch); each refusal names both items and
+ * writes nothing.  A ledger where one nests all the same refuses its
+ * orders. */
+START_TEST(test_bundles_do_not_nest)
+{
+	points_item it;
+	points_order o;
+	char buf[256];
+
+	item("BOX", 50, 3);
+	/* KIT is a bundle: not a component */
+	TU_FAILS(db, points_bundle_set_part(db, "BOX", "KIT", 1, "admin",
+	    NULL, &it), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'KIT'"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'BOX'"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "nest"));
+	/* TEA is a component of KIT: no components of its own */
+	TU_FAILS(db, points_bundle_set_part(db, "TEA", "CUP", 1, "admin",
+	    NULL, &it), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'TEA'"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'KIT'"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "nest"));
+	ck_assert_str_eq(parts(0, "TEA", buf, sizeof(buf)), "");
+	/* nor inside a batch, which sees its own writes: BOX a component
+	 * of SET, then BOX given one */
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	item("SET", 60, 3);
+	part("SET", "BOX", 1);
+	ck_assert_int_eq(points_bundle_set_part(db, "BOX", "CUP", 1, "admin",
+	    NULL, &it), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'SET'"));
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_str_eq(parts(0, "BOX", buf, sizeof(buf)), "");
+	ck_assert_str_eq(parts(0, "SET", buf, sizeof(buf)), "BOX:1:0:3");
+	/* a component's units change as before; once no bundle has it,
+	 * it may become one */
+	part("KIT", "TEA", 2);
+	part("KIT", "TEA", 0);
+	part("TEA", "CUP", 1);
+	ck_assert_str_eq(parts(0, "TEA", buf, sizeof(buf)), "CUP:1:0:4");
+	/* a ledger where SPOON became a bundle (of CUP) while in KIT:
+	 * KIT's orders are refused, naming SPOON, nothing taken */
+	item("PAIR", 9, 3);
+	part("PAIR", "CUP", 2);
+	raw_copy_item("PAIR", "SPOON");
+	TU_FAILS(db, place_full(alice, "KIT", 1, &o), POINTS_ESTATE);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'SPOON'"));
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "nest"));
+}
+END_TEST
+
+/* The part iterators list exactly the parts, every field, in the
+ * documented order: a bundle's in the order they were added, an
+ * order's as its bundle listed them when it was placed, with the units
+ * it took.  ITEROVER at the end and after it; freeing NULL is fine; an
+ * unknown bundle or order is POINTS_ENOTFOUND, named, *out untouched. */
+START_TEST(test_part_iterators_list_exactly_the_parts)
+{
+	static const char *const none = "0190a0a0-0000-7000-8000-000000000000";
+	points_bundle_part_iterator *it, *const mark =
+	    (points_bundle_part_iterator *)&it;
+	points_bundle_part p;
+	points_order o, plain;
+	char buf[256];
+	int k;
+
+	ck_assert_int_eq(points_bundle_part_iterator_new(db, "KIT", &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_OK);
+	ck_assert_str_eq(p.sku, "TEA");
+	ck_assert_int_eq(p.quantity, 1);
+	ck_assert_int_eq(p.units, 0);
+	ck_assert_int_eq(p.stock, 5);
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_OK);
+	ck_assert_str_eq(p.sku, "SPOON");
+	ck_assert_int_eq(p.quantity, 2);
+	ck_assert_int_eq(p.units, 0);
+	ck_assert_int_eq(p.stock, 9);
+	for (k = 0; k < 3; k++)
+		ck_assert_int_eq(points_bundle_part_next(it, &p),
+		    POINTS_ITEROVER);
+	ck_assert_str_eq(p.sku, "SPOON"); /* the end writes nothing */
+	points_bundle_part_iterator_free(it);
+	points_bundle_part_iterator_free(NULL);
+	/* TEA removed and added again comes last */
+	part("KIT", "TEA", 0);
+	part("KIT", "CUP", 1);
+	part("KIT", "TEA", 3);
+	ck_assert_str_eq(parts(0, "KIT", buf, sizeof(buf)),
+	    "SPOON:2:0:9,CUP:1:0:4,TEA:3:0:5");
+	o = place(alice, "KIT", 1);
+	ck_assert_str_eq(parts(1, o.id, buf, sizeof(buf)),
+	    "SPOON:2:2:7,CUP:1:1:3,TEA:3:3:2");
+	/* the bundle changed since: the order's list is as it was, with
+	 * the stock now */
+	part("KIT", "SPOON", 0);
+	ck_assert_int_eq(points_item_restock(db, "CUP", 5, "ops", NULL,
+	    &(points_item){ 0 }), POINTS_OK);
+	ck_assert_str_eq(parts(1, o.id, buf, sizeof(buf)),
+	    "SPOON:2:2:7,CUP:1:1:8,TEA:3:3:2");
+	/* a plain item, an order of one: an empty list, to the end */
+	plain = place(bob, "CUP", 1);
+	ck_assert_int_eq(points_order_part_iterator_new(db, plain.id, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_ITEROVER);
+	ck_assert_int_eq(points_bundle_part_next(it, &p), POINTS_ITEROVER);
+	points_bundle_part_iterator_free(it);
+	ck_assert_str_eq(parts(0, "TEA", buf, sizeof(buf)), "");
+	/* unknown: named in the message, *out as it was */
+	it = mark;
+	ck_assert_int_eq(points_bundle_part_iterator_new(db, "NOPE", &it),
+	    POINTS_ENOTFOUND);
+	ck_assert_ptr_eq(it, mark);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "'NOPE'"));
+	ck_assert_int_eq(points_order_part_iterator_new(db, none, &it),
+	    POINTS_ENOTFOUND);
+	ck_assert_ptr_eq(it, mark);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), none));
+}
+END_TEST
+
+/* Every store call an iterator makes fails in turn (once, and from
+ * then on): its new or a step returns POINTS_ESTORAGE, never a part
+ * list short or wrong, frees cleanly (AddressSanitizer checks the
+ * leaks under SANITIZE=1), and the handle then lists them whole. */
+START_TEST(test_part_iterators_under_store_faults)
+{
+	int order = _i / 2, persistent = _i % 2;
+	points_order o = place(alice, "KIT", 2);
+	const char *key = order ? o.id : "KIT";
+	char want[256], got[256];
+	int64_t n, fails;
+	int rc;
+
+	ck_assert_int_eq(try_parts(order, key, want, sizeof(want)),
+	    POINTS_OK);
+	ck_assert_str_eq(want, order ? "TEA:1:2:3,SPOON:2:4:5" :
+	    "TEA:1:0:3,SPOON:2:0:5");
+	for (n = 1;; n++) {
+		ck_assert_int_lt(n, 1000);
+		ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
+		    POINTS_OK);
+		rc = try_parts(order, key, got, sizeof(got));
+		fails = points_store_fault_failures(fault);
+		points_store_fault_arm(fault, 0, 0);
+		if (fails == 0) {
+			ck_assert_int_eq(rc, POINTS_OK);
+			ck_assert_str_eq(got, want);
+			break;
+		}
+		ck_assert_msg(rc == POINTS_ESTORAGE, "fault at call %lld: %d "
+		    "(%s)", (long long)n, rc, points_errmsg(db));
+		ck_assert_int_eq(try_parts(order, key, got, sizeof(got)),
+		    POINTS_OK);
+		ck_assert_str_eq(got, want);
+	}
+	ck_assert_int_gt(n, 2); /* a new and a step both failed */
+}
+END_TEST
+
+/* Allocation n fails, n = 1, 2, ... until the listing succeeds: each
+ * failure is POINTS_ENOMEM with nothing leaked. */
+START_TEST(test_part_iterators_out_of_memory)
+{
+	int order = _i;
+	points_order o;
+	char want[256], got[256];
+	long n;
+	int rc;
+
+	points_close(db);
+	tu_alloc_install();
+	setup();
+	o = place(alice, "KIT", 1);
+	ck_assert_int_eq(try_parts(order, order ? o.id : "KIT", want,
+	    sizeof(want)), POINTS_OK);
+	for (n = 1;; n++) {
+		ck_assert_int_lt(n, 100000);
+		tu_alloc_fail_at(n);
+		rc = try_parts(order, order ? o.id : "KIT", got, sizeof(got));
+		tu_alloc_fail_at(0);
+		if (rc == POINTS_OK)
+			break;
+		ck_assert_msg(rc == POINTS_ENOMEM, "allocation %ld: %d (%s)",
+		    n, rc, points_errmsg(db));
+	}
+	tu_alloc_uninstall();
+	ck_assert_str_eq(got, want);
 }
 END_TEST
 
@@ -602,10 +870,14 @@ main(void)
 {
 	Suite *s = suite_create("bundle");
 	TCase *tc = tcase_create("bundle");
+	TCase *tf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_define_and_read);
 	tcase_add_test(tc, test_refusals_write_nothing);
+	tcase_add_test(tc, test_bundles_do_not_nest);
+	tcase_add_test(tc, test_part_iterators_list_exactly_the_parts);
+	tcase_add_loop_test(tc, test_part_iterators_out_of_memory, 0, 2);
 	tcase_add_test(tc, test_orders_take_and_give_back);
 	tcase_add_test(tc, test_out_of_stock_names_the_component);
 	tcase_add_test(tc, test_components_fixed_per_order);
@@ -613,5 +885,9 @@ main(void)
 	tcase_add_loop_test(tc, test_out_of_memory, 0, 3);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
 	suite_add_tcase(s, tc);
+	tf = tcase_create("bundle_fault");
+	tcase_add_checked_fixture(tf, setup_fault, teardown_fault);
+	tcase_add_loop_test(tf, test_part_iterators_under_store_faults, 0, 4);
+	suite_add_tcase(s, tf);
 	return tu_run(s);
 }

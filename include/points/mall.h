@@ -649,8 +649,11 @@ POINTS_EXTERN void points_order_code_iterator_free(
  * components' order counters do not move (the bundle's do).  An order
  * of a bundle cannot be switched (points_order_switch(3):
  * POINTS_ESTATE), nor can an order be switched to a bundle.  Bundles
- * do not nest (a bundle is refused as a component) and a component has
- * no code pool (POINTS_EINVAL). */
+ * do not nest: a bundle is refused as a component, and a component of
+ * a bundle refused a component of its own (POINTS_EINVAL, the message
+ * naming both items); an order of a bundle whose component is a bundle
+ * all the same (a ledger made before that was refused) is refused
+ * (POINTS_ESTATE).  A component has no code pool (POINTS_EINVAL). */
 typedef struct points_bundle_part {
 	char sku[POINTS_SKU_MAX + 1]; /* the component */
 	int64_t quantity; /* its units in a unit of the bundle */
@@ -674,7 +677,7 @@ POINTS_EXTERN int points_bundle_set_part(points_db *db, const char *sku,
 
 /* The components of item sku, in the order they were added (none for
  * an item that is not a bundle), or those order order_id took when it
- * was placed. */
+ * was placed, in the order the bundle listed them then. */
 typedef struct points_bundle_part_iterator points_bundle_part_iterator;
 POINTS_EXTERN int points_bundle_part_iterator_new(points_db *db,
     const char *sku, points_bundle_part_iterator **out);

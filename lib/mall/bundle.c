@@ -8,9 +8,11 @@
  * cancel or a return gives back: a bundle changed after the order
  * leaves the order's components as they were.
  *
- * Bundles do not nest (a bundle is refused as a component), and a
- * component has no code pool (its stock would no longer count its
- * codes: codes.h). */
+ * Bundles do not nest: a bundle is refused as a component, and a
+ * component of a bundle as a bundle (its first component refused); an
+ * order of a bundle whose component is a bundle all the same is
+ * refused.  A component has no code pool (its stock would no longer
+ * count its codes: codes.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +114,14 @@ points_bundle__check(points_db *db, const points_item_rec *r,
 			return points_db__err(db, POINTS_ESTATE, "item '%s': "
 			    "its component '%s' is delisted: it cannot be "
 			    "ordered", r->it.sku, r->part[i]);
+		/* set_part keeps bundles from nesting; a ledger where one
+		 * does all the same (made before that was refused) would
+		 * take none of the inner bundle's components */
+		if (c.it.bundle_parts)
+			return points_db__err(db, POINTS_ESTATE, "item '%s': "
+			    "its component '%s' is a bundle (bundles do not "
+			    "nest): it cannot be ordered", r->it.sku,
+			    r->part[i]);
 		if (c.it.stock != POINTS_STOCK_UNLIMITED && c.it.stock < need)
 			return points_db__err(db, POINTS_EOUTOFSTOCK, "item "
 			    "'%s' is out of stock: its component '%s' has %lld "
@@ -227,6 +237,45 @@ typedef struct part_args {
 	int64_t quantity;
 } part_args;
 
+/* points_item__each's fn: stops (1) at the first bundle with component
+ * want->sku, copied to want->bundle. */
+typedef struct holder {
+	const char *sku;
+	char bundle[POINTS_SKU_MAX + 1];
+} holder;
+
+static int
+find_holder(points_db *db, const points_item_rec *r, void *ctx)
+{
+	holder *want = ctx;
+	int64_t i;
+
+	(void)db;
+	for (i = 0; i < r->it.bundle_parts; i++)
+		if (strcmp(r->part[i], want->sku) == 0) {
+			strcpy(want->bundle, r->it.sku);
+			return 1;
+		}
+	return POINTS_OK;
+}
+
+/* Item sku is to become a bundle: refused when it is a component of
+ * one (bundles do not nest).  A walk of the catalogue, made only for an
+ * item's first component. */
+static int
+check_not_component(points_db *db, const char *sku, const char *part)
+{
+	holder want = { sku, "" };
+	int rc = points_item__each(db, find_holder, &want);
+
+	if (rc == 1)
+		return points_db__err(db, POINTS_EINVAL, "item '%s' is a "
+		    "component of bundle '%s': it cannot be a bundle itself "
+		    "(component '%s'; bundles do not nest)", sku, want.bundle,
+		    part);
+	return rc;
+}
+
 static int
 set_part(points_db *db, points_item_rec *r, const void *ctx,
     unsigned int *what)
@@ -268,6 +317,9 @@ set_part(points_db *db, points_item_rec *r, const void *ctx,
 			return points_db__err(db, POINTS_ELIMIT, "item '%s' has "
 			    "%d components already, the most a bundle has",
 			    r->it.sku, POINTS_BUNDLE_PARTS_MAX);
+		if (n == 0 && (rc = check_not_component(db, r->it.sku,
+		    a->part)))
+			return rc;
 		strcpy(r->part[n], a->part);
 		r->part_qty[n] = a->quantity;
 		r->it.bundle_parts = n + 1;
