@@ -87,13 +87,19 @@ build/pic/%.o: lib/%.c $(HDRS) | deps
 # POINTS_MODULE(name) line (core/module.h), for the registry
 # (core/module.c), which refers to every one: a program linked
 # statically with libpoints.a gets them all, as one linked with the .so
-# does, and adding a module edits no table.  Rewritten only when the
-# list changes, so that only module.c is compiled again then.
+# does, and adding a module edits no table.  A POINTS_MODULE line
+# written otherwise (indented, or with more on it), which the list
+# would miss, stops the build.  Rewritten only when the list changes,
+# so that only module.c is compiled again then.
 MODULE_LIST = build/gen/points_modules.def
 $(MODULE_LIST): $(LIB_SRC)
 	@mkdir -p $(@D)
 	@sed -n 's/^POINTS_MODULE(\([A-Za-z0-9_]*\))$$/POINTS_MODULE_LISTED(\1)/p' \
 	  $(LIB_SRC) > $@.tmp
+	@[ "$$(grep -h '^[[:space:]]*POINTS_MODULE(' $(LIB_SRC) | wc -l)" = "$$(wc -l < $@.tmp)" ] || \
+	  { echo "$@: POINTS_MODULE(name) stands alone at the start of its line:"; \
+	    grep -n '^[[:space:]]*POINTS_MODULE(' $(LIB_SRC) | grep -v ':POINTS_MODULE([A-Za-z0-9_]*)$$'; \
+	    rm -f $@.tmp; exit 1; }
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 build/lib/core/module.o build/pic/core/module.o: $(MODULE_LIST)
 
