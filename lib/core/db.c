@@ -78,16 +78,15 @@ points_strerror(int code)
 	}
 }
 
-int
-points_db__err(points_db *db, int code, const char *fmt, ...)
+points_db *
+points_db__errmsg(points_db *db, const char *fmt, ...)
 {
 	va_list ap;
 
-	db->errcode = code;
 	va_start(ap, fmt);
 	vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
 	va_end(ap);
-	return code;
+	return db;
 }
 
 /* What a store's code means to the caller (points/sys/store.h): busy,

@@ -79,12 +79,23 @@ struct points_db {
 	points_buf mbuf;       /* points_db__get_many's copies (version-1 stores) */
 };
 
-/* Errors: record code and message on the handle; return code. */
-int points_db__err(points_db *db, int code, const char *fmt, ...)
+/* Errors: record code and message on the handle; return code.
+ * points_db__err(db, code, fmt, ...) is a macro over an inline function
+ * so that a caller (and static analysis) sees the code come back: an
+ * error path is then never taken for success.  code is evaluated once. */
+points_db *points_db__errmsg(points_db *db, const char *fmt, ...)
 #ifdef __GNUC__
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 2, 3)))
 #endif
     ;
+static inline int
+points_db__errcode(int code, points_db *db)
+{
+	db->errcode = code;
+	return code;
+}
+#define points_db__err(db, code, ...) \
+	points_db__errcode((code), points_db__errmsg((db), __VA_ARGS__))
 /* Record a store failure (code from the store) with context and the
  * store's message; the code is mapped by points_db__store_code. */
 int points_db__store_err(points_db *db, int code, const char *what);
