@@ -189,8 +189,8 @@ points_lot_spill__read(points_db *db, const unsigned char *bkey,
 	if (rc)
 		return points_db__store_err(db, rc, points_lot_spill__ks.name);
 	while (max == 0 || got < max) {
-		uint32_t day;
-		int64_t a;
+		uint32_t day = 0;
+		int64_t a = 0;
 
 		if ((rc = spill_next(db, c, bkey, &day, &a)) ||
 		    (rc = points_lotlist__push(db, out, day, a)))
@@ -444,7 +444,7 @@ points_lot_spill__due(points_db *db, const unsigned char *bkey,
 		return points_db__store_err(db, rc, points_lot_spill__ks.name);
 	for (;;) {
 		uint32_t day;
-		int64_t a;
+		int64_t a = 0;
 
 		if ((rc = spill_next(db, c, bkey, &day, &a)))
 			break;

@@ -300,8 +300,11 @@ points_write__run_ks(points_db *db, const points_write_op *op,
 	if (!out)
 		return points_db__err(db, POINTS_EINVAL, "out is required");
 	memcpy(&v, req, sizeof(v));
-	if (v == 0 || v > op->req->version)
-		return points_write__bad_version(db, op, v);
+	if (v == 0 || v > op->req->version) {
+		/* the code here, where the caller sees it is an error */
+		points_write__bad_version(db, op, v);
+		return POINTS_EVERSION;
+	}
 	/* Read only what the caller's version has: an older struct is
 	 * copied, the fields it lacks defaulted; one of the library's own
 	 * version is read in place. */
@@ -340,8 +343,10 @@ points_write__run_ks(points_db *db, const points_write_op *op,
 		    n >= POINTS_WRITE_ATTEMPTS)
 			break;
 	}
-	if (rc == POINTS_ERETRY && n > 1)
-		return points_write__gave_up(db, op, n);
+	if (rc == POINTS_ERETRY && n > 1) {
+		points_write__gave_up(db, op, n);
+		return POINTS_ERETRY;
+	}
 	if (rc == POINTS_OK)
 		memcpy(out, result.b, op->result_size);
 	return rc;

@@ -210,7 +210,7 @@ POINTS_EXTERN int
 points_item_codes_add(points_db *db, const char *sku, const char *codes,
     const char *actor, const char *reason, points_code_pool *out)
 {
-	pool_rec p;
+	pool_rec p = { 0 };
 	int64_t n;
 	int rc;
 
