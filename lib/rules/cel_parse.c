@@ -1197,7 +1197,7 @@ parse_member(parser *ps)
 				    name_constant(ps, name.pos, name.len), 0);
 				/* where a record's field should be: tried
 				 * first (the activation may differ) */
-				if (ty && !ps->failed)
+				if (ty && rec && !ps->failed)
 					ps->p->code[at].b =
 					    (uint32_t)(ty - rec->fields) + 1;
 			}

@@ -168,7 +168,7 @@ string(jp *j, points_cel_value *out)
 		}
 	}
 	j->p++;
-	if (j->fill) {
+	if (out) {
 		out->type = POINTS_CEL_STRING;
 		out->u.s.p = j->chars + first;
 		out->u.s.n = j->ci - first;
@@ -254,15 +254,15 @@ container(jp *j, points_cel_value *out)
 		if (j->p < j->end && *j->p == close && i == 0)
 			break;
 		if (obj) {
-			points_cel_value k;
+			points_cel_value k, *kp = j->fill ? &k : NULL;
 
 			skip_ws(j);
 			if (j->p >= j->end || *j->p != '"')
 				return fail(j, "an object key must be a "
 				    "string");
-			if ((rc = string(j, j->fill ? &k : NULL)))
+			if ((rc = string(j, kp)))
 				return rc;
-			if (j->fill) {
+			if (kp) {
 				size_t e;
 
 				for (e = base; e < base + i; e++)
