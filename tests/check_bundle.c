@@ -278,6 +278,16 @@ START_TEST(test_refusals_write_nothing)
 	TU_FAILS(db, points_bundle_set_part(db, "KIT", "CARD", 1, "admin",
 	    NULL, &it), POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "code pool"));
+	/* nor is a component given one (TEA, 5 in stock, is KIT's) */
+	TU_FAILS(db, points_item_codes_add(db, "TEA", "T1\nT2", "admin",
+	    NULL, &cp), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db),
+	    "'TEA' is a component of bundle 'KIT'"));
+	/* once it is no component, it may have one */
+	part("KIT", "TEA", 0);
+	ck_assert_int_eq(points_item_codes_add(db, "TEA", "T1\nT2", "admin",
+	    NULL, &cp), POINTS_OK);
+	part("KIT", "CUP", 1); /* two components again */
 	/* at most POINTS_BUNDLE_PARTS_MAX components */
 	for (i = 2; i < POINTS_BUNDLE_PARTS_MAX; i++) {
 		snprintf(sku, sizeof(sku), "P%02d", i);

@@ -259,19 +259,31 @@ find_holder(points_db *db, const points_item_rec *r, void *ctx)
 	return POINTS_OK;
 }
 
+int
+points_bundle__holder(points_db *db, const char *sku,
+    char bundle[POINTS_SKU_MAX + 1])
+{
+	holder want = { sku, "" };
+	int rc = points_item__each(db, find_holder, &want);
+
+	if (rc == 1)
+		strcpy(bundle, want.bundle);
+	return rc;
+}
+
 /* Item sku is to become a bundle: refused when it is a component of
  * one (bundles do not nest).  A walk of the catalogue, made only for an
  * item's first component. */
 static int
 check_not_component(points_db *db, const char *sku, const char *part)
 {
-	holder want = { sku, "" };
-	int rc = points_item__each(db, find_holder, &want);
+	char bundle[POINTS_SKU_MAX + 1];
+	int rc = points_bundle__holder(db, sku, bundle);
 
 	if (rc == 1)
 		return points_db__err(db, POINTS_EINVAL, "item '%s' is a "
 		    "component of bundle '%s': it cannot be a bundle itself "
-		    "(component '%s'; bundles do not nest)", sku, want.bundle,
+		    "(component '%s'; bundles do not nest)", sku, bundle,
 		    part);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
+#include "mall/bundle.h"
 #include "mall/codes.h"
 #include "mall/item.h"
 
@@ -174,6 +175,19 @@ add_in(points_db *db, const char *sku, const char *codes, int64_t n,
 	if (item.it.stock == POINTS_STOCK_UNLIMITED)
 		return points_db__err(db, POINTS_EINVAL, "item '%s' has "
 		    "unlimited stock: a code pool needs counted stock", sku);
+	/* a component's stock would no longer count its codes: a bundle
+	 * takes units from it without issuing any (bundle.c).  An item
+	 * with a pool cannot become one, so only a first upload looks. */
+	if (p->uploaded == 0) {
+		char bundle[POINTS_SKU_MAX + 1];
+
+		if ((rc = points_bundle__holder(db, sku, bundle)) == 1)
+			return points_db__err(db, POINTS_EINVAL, "item '%s' "
+			    "is a component of bundle '%s': a component has "
+			    "no code pool", sku, bundle);
+		if (rc)
+			return rc;
+	}
 	if (item.it.stock > INT64_MAX - n || p->uploaded > INT64_MAX - n)
 		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': stock "
 		    "would overflow", sku);
