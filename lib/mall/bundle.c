@@ -237,40 +237,6 @@ typedef struct part_args {
 	int64_t quantity;
 } part_args;
 
-/* points_item__each's fn: stops (1) at the first bundle with component
- * want->sku, copied to want->bundle. */
-typedef struct holder {
-	const char *sku;
-	char bundle[POINTS_SKU_MAX + 1];
-} holder;
-
-static int
-find_holder(points_db *db, const points_item_rec *r, void *ctx)
-{
-	holder *want = ctx;
-	int64_t i;
-
-	(void)db;
-	for (i = 0; i < r->it.bundle_parts; i++)
-		if (strcmp(r->part[i], want->sku) == 0) {
-			strcpy(want->bundle, r->it.sku);
-			return 1;
-		}
-	return POINTS_OK;
-}
-
-int
-points_bundle__holder(points_db *db, const char *sku,
-    char bundle[POINTS_SKU_MAX + 1])
-{
-	holder want = { sku, "" };
-	int rc = points_item__each(db, find_holder, &want);
-
-	if (rc == 1)
-		strcpy(bundle, want.bundle);
-	return rc;
-}
-
 /* Item sku is to become a bundle: refused when it is a component of
  * one (bundles do not nest).  A walk of the catalogue, made only for an
  * item's first component. */
@@ -278,7 +244,7 @@ static int
 check_not_component(points_db *db, const char *sku, const char *part)
 {
 	char bundle[POINTS_SKU_MAX + 1];
-	int rc = points_bundle__holder(db, sku, bundle);
+	int rc = points_item__bundle_of(db, sku, bundle);
 
 	if (rc == 1)
 		return points_db__err(db, POINTS_EINVAL, "item '%s' is a "

@@ -40,10 +40,6 @@ int points_bundle__give_back(points_db *db,
  * (POINTS_EOUTOFSTOCK naming a component without them). */
 int points_bundle__retake(points_db *db,
     const unsigned char id[POINTS_UUID_LEN], const char *text);
-/* 1 when item sku is a component of a bundle, that bundle's SKU then
- * in bundle; 0 when it is none's.  A walk of the catalogue. */
-int points_bundle__holder(points_db *db, const char *sku,
-    char bundle[POINTS_SKU_MAX + 1]);
 /* 1 in *out when order id took components (an order of a bundle). */
 int points_bundle__order_has(points_db *db,
     const unsigned char id[POINTS_UUID_LEN], int *out);

@@ -13,7 +13,6 @@
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
-#include "mall/bundle.h"
 #include "mall/codes.h"
 #include "mall/item.h"
 
@@ -176,12 +175,12 @@ add_in(points_db *db, const char *sku, const char *codes, int64_t n,
 		return points_db__err(db, POINTS_EINVAL, "item '%s' has "
 		    "unlimited stock: a code pool needs counted stock", sku);
 	/* a component's stock would no longer count its codes: a bundle
-	 * takes units from it without issuing any (bundle.c).  An item
+	 * takes units from it without issuing any (bundle.h).  An item
 	 * with a pool cannot become one, so only a first upload looks. */
 	if (p->uploaded == 0) {
 		char bundle[POINTS_SKU_MAX + 1];
 
-		if ((rc = points_bundle__holder(db, sku, bundle)) == 1)
+		if ((rc = points_item__bundle_of(db, sku, bundle)) == 1)
 			return points_db__err(db, POINTS_EINVAL, "item '%s' "
 			    "is a component of bundle '%s': a component has "
 			    "no code pool", sku, bundle);

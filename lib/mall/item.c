@@ -1116,6 +1116,40 @@ points_item__each(points_db *db,
 	return rc;
 }
 
+/* points_item__each's fn: stops (1) at the first bundle with component
+ * want->sku, copied to want->bundle. */
+typedef struct holder {
+	const char *sku;
+	char bundle[POINTS_SKU_MAX + 1];
+} holder;
+
+static int
+find_holder(points_db *db, const points_item_rec *r, void *ctx)
+{
+	holder *want = ctx;
+	int64_t i;
+
+	(void)db;
+	for (i = 0; i < r->it.bundle_parts; i++)
+		if (strcmp(r->part[i], want->sku) == 0) {
+			strcpy(want->bundle, r->it.sku);
+			return 1;
+		}
+	return POINTS_OK;
+}
+
+int
+points_item__bundle_of(points_db *db, const char *sku,
+    char bundle[POINTS_SKU_MAX + 1])
+{
+	holder want = { sku, "" };
+	int rc = points_item__each(db, find_holder, &want);
+
+	if (rc == 1)
+		strcpy(bundle, want.bundle);
+	return rc;
+}
+
 /* A query's fill: its hits read at the first, then handed out. */
 static int
 query_fill(struct points_item_iterator *it)

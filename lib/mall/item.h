@@ -74,6 +74,10 @@ int points_item__in_category(const char *cat, const char *want);
 int points_item__each(points_db *db,
     int (*fn)(points_db *db, const points_item_rec *r, void *ctx),
     void *ctx);
+/* 1 when item sku is a component of a bundle, that bundle's SKU then
+ * in bundle; 0 when it is none's.  A walk of the catalogue. */
+int points_item__bundle_of(points_db *db, const char *sku,
+    char bundle[POINTS_SKU_MAX + 1]);
 
 /* Would account a, whose balance of r's asset is b (points_balance_get's
  * now), pass points_order_place's checks of what it may pay for a unit
