@@ -521,13 +521,15 @@ START_TEST(test_codes_run_out)
 END_TEST
 
 /* A ledger whose orders format 1 wrote (no exchanging state) is raised
- * to the current format (4) by the first handle that opens it; its
- * orders stay. */
+ * to the current format (6) by the first handle that opens it; its
+ * orders stay, and the index by account formats before 6 kept ('a' |
+ * account | id) is removed: the account's orders are listed from its
+ * entries. */
 START_TEST(test_order_format_1_is_raised)
 {
 	char uri[128];
 	points_store *s;
-	points_keyspace *ks;
+	points_keyspace *ks, *idx;
 	points_db *d;
 	points_order o, g;
 	const void *v;
@@ -556,24 +558,69 @@ START_TEST(test_order_format_1_is_raised)
 	}
 	points_close(d);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "mallorderidx", 0, &idx), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	ck_assert_int_eq(s->put(s, ks, "module:mall_order", 17, "\x01", 1),
 	    POINTS_OK);
+	{
+		unsigned char k[25] = { 'a', 0, 0, 0, 0, 0, 0, 0, 4 };
+		const char *h = o.id;
+		int i;
+
+		for (i = 0; i < 16; i++) { /* the id's bytes: its hex */
+			char byte[3] = { 0, 0, 0 };
+
+			if (*h == '-')
+				h++;
+			byte[0] = *h++;
+			byte[1] = *h++;
+			k[9 + i] = (unsigned char)strtoul(byte, NULL, 16);
+		}
+		ck_assert_int_eq(s->put(s, idx, k, sizeof(k), "", 0),
+		    POINTS_OK);
+	}
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	points_store_close(s);
 	d = tu_open_bare(uri);
 	ck_assert_int_eq(points_order_get(d, o.id, &g), POINTS_OK);
 	ck_assert_int_eq(g.amount, 100);
+	{
+		points_order_iterator *oi;
+
+		ck_assert_int_eq(points_order_iterator_new(d, 4, -1, NULL,
+		    &oi), POINTS_OK);
+		ck_assert_int_eq(points_order_next(oi, &g), POINTS_OK);
+		ck_assert_str_eq(g.id, o.id);
+		ck_assert_int_eq(points_order_next(oi, &g), POINTS_ITEROVER);
+		points_order_iterator_free(oi);
+	}
 	tu_invariants(d);
 	points_close(d);
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "mallorderidx", 0, &idx), POINTS_OK);
+	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	{
+		points_cursor *c;
+		const void *k;
+		size_t kl;
+
+		/* no key of the old index is left */
+		ck_assert_int_eq(s->cursor_open(s, idx, "a", 1, "b", 1, 0,
+		    &c), POINTS_OK);
+		ck_assert_int_eq(s->cursor_next(s, c, &k, &kl, &v, &vl),
+		    POINTS_ITEROVER);
+		s->cursor_close(s, c);
+	}
+	s->rollback(s);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
-	ck_assert_uint_eq(*(const unsigned char *)v, 5);
+	ck_assert_uint_eq(*(const unsigned char *)v, 6);
 	s->rollback(s);
 	points_store_close(s);
 }

@@ -902,9 +902,24 @@ START_TEST(test_lists)
 	    &it), POINTS_EINVAL);
 	ck_assert_int_eq(points_order_iterator_new(db, 0, -1, NULL, NULL),
 	    POINTS_EINVAL);
-	/* more than a fill: 40 of carol's, approved between the steps */
-	for (i = 0; i < 40; i++)
-		place(carol, "CUP", 1);
+	/* more than a fill: 40 of carol's, approved between the steps;
+	 * first all of them, in the order they were placed (an account's
+	 * orders come from its entries, here 41 in one bucket of the time
+	 * index, more than a fill and than a read of it) */
+	{
+		char ids[40][POINTS_ID_LEN + 1];
+
+		for (i = 0; i < 40; i++)
+			strcpy(ids[i], place(carol, "CUP", 1).id);
+		ck_assert_int_eq(points_order_iterator_new(db, carol, -1, NULL,
+		    &it), POINTS_OK);
+		for (i = 0; points_order_next(it, &o) == POINTS_OK; i++) {
+			ck_assert_int_lt(i, 40);
+			ck_assert_str_eq(o.id, ids[i]);
+		}
+		points_order_iterator_free(it);
+		ck_assert_int_eq(i, 40);
+	}
 	ck_assert_int_eq(points_order_iterator_new(db, carol,
 	    POINTS_ORDER_SUBMITTED, NULL, &it), POINTS_OK);
 	n = 0;

@@ -1046,7 +1046,11 @@ END_TEST
 /* The allowance too: each seed's pay order (even: allowance first),
  * random balances of both, orders with and without the allowance and
  * points_max; the model splits each order as points/mall.h says, and
- * keeps both balances through approvals, cancels and returns. */
+ * keeps both balances through approvals, cancels and returns.  The
+ * clock moves up to a day and a half a step (the ledger's time index,
+ * which lists an account's orders, has a bucket of about 18 hours), and
+ * each account's list of orders (points only, allowance only, both)
+ * is its orders in the order they were placed, each in its state. */
 START_TEST(test_random_allowance_splits_against_model)
 {
 	int64_t acct[M_ACCTS], bal[M_ACCTS], wel[M_ACCTS];
@@ -1180,9 +1184,32 @@ START_TEST(test_random_allowance_splits_against_model)
 			}
 		}
 		for (i = 0; i < M_ACCTS; i++) {
+			points_order_iterator *it;
+			points_order g;
+			int k = 0;
+
 			ck_assert_int_eq(avail(acct[i], "PTS"), bal[i]);
 			ck_assert_int_eq(avail(acct[i], "WELFARE"), wel[i]);
+			ck_assert_int_eq(points_order_iterator_new(db, acct[i],
+			    -1, NULL, &it), POINTS_OK);
+			while ((rc = points_order_next(it, &g)) == POINTS_OK) {
+				while (k < n && ord[k].acct != i)
+					k++;
+				ck_assert_msg(k < n, "seed %u step %d: account "
+				    "%d lists order %s, not its own", seed,
+				    step, i, g.id);
+				ck_assert_str_eq(g.id, ord[k].id);
+				ck_assert_int_eq(g.state, ord[k].state);
+				k++;
+			}
+			ck_assert_int_eq(rc, POINTS_ITEROVER);
+			points_order_iterator_free(it);
+			while (k < n && ord[k].acct != i)
+				k++;
+			ck_assert_msg(k == n, "seed %u step %d: account %d "
+			    "leaves out order %s", seed, step, i, ord[k].id);
 		}
+		tu_now += m_rand(0, 36 * 3600);
 	}
 }
 END_TEST

@@ -14,6 +14,7 @@
 #include "ledger/debt.h"
 #include "ledger/entry.h"
 #include "ledger/meta.h"
+#include "ledger/statement.h"
 
 
 /* The link to the account's previous entry, and its view of e (owed
@@ -399,4 +400,118 @@ POINTS_EXTERN void
 points_statement_iterator_free(points_statement_iterator *it)
 {
 	points_iter__free(POINTS_ITER_BASE(it));
+}
+
+/* ---- An account's entries in every asset (statement.h) ---- */
+
+/* The bucket's 6 bytes of a time index key (entry.h). */
+static void
+bucket_bytes(unsigned char *k, uint64_t b)
+{
+	unsigned char be[8];
+
+	points_codec__put_be64(be, b);
+	memcpy(k, be + 2, 6);
+}
+
+int
+points_statement__walk_start(points_db *db, points_statement_walk *w,
+    int64_t account, int64_t from, int64_t to)
+{
+	uint64_t first = 0, last = 0;
+	int rc, found = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->account = account;
+	w->from = from;
+	w->to = to ? to : INT64_MAX;
+	if ((rc = index_edge(db, 0, &first, &found)) || !found ||
+	    (rc = index_edge(db, 1, &last, &found)) || !found) {
+		w->done = 1;
+		return rc;
+	}
+	if (first < points_entry__time_bucket(from))
+		first = points_entry__time_bucket(from);
+	if (last > points_entry__time_bucket(w->to - 1))
+		last = points_entry__time_bucket(w->to - 1);
+	w->bucket = first;
+	w->last = last;
+	w->done = first > last || from >= w->to;
+	return POINTS_OK;
+}
+
+/* Keep seq among the (at most max) smallest in seqs[0..*n), ascending. */
+static void
+keep_smallest(int64_t *seqs, size_t max, size_t *n, int64_t seq)
+{
+	size_t i = *n;
+
+	if (i == max) {
+		if (seq >= seqs[max - 1])
+			return;
+		i--;
+	} else
+		(*n)++;
+	for (; i > 0 && seqs[i - 1] > seq; i--)
+		seqs[i] = seqs[i - 1];
+	seqs[i] = seq;
+}
+
+int
+points_statement__walk_next(points_db *db, points_statement_walk *w,
+    int64_t *seqs, size_t max, size_t *n)
+{
+	unsigned char lo[14], hi[14];
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl, more;
+	int64_t account, time, seq;
+	uint32_t asset;
+	int rc;
+
+	*n = 0;
+	if (max > POINTS_STATEMENT_WALK_MAX)
+		max = POINTS_STATEMENT_WALK_MAX;
+	while (*n == 0 && !w->done) {
+		/* the account's keys in the bucket, every asset: within a
+		 * bucket they sort by asset, so the smallest seqs past the
+		 * position are picked from all of them */
+		bucket_bytes(lo, w->bucket);
+		memcpy(hi, lo, 6);
+		points_balance__account_range(w->account, lo + 6, hi + 6);
+		rc = db->store->cursor_open(db->store,
+		    db->ks[points_entry__time_ks.slot], lo, sizeof(lo), hi,
+		    sizeof(hi), 0, &c);
+		if (rc)
+			return points_db__store_err(db, rc, "statement");
+		more = 0;
+		while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+		    &vl)) == POINTS_OK) {
+			if (!points_entry__time_key_parse(k, kl, &account,
+			    &asset, &time, &seq) || account != w->account)
+				break;
+			if (seq <= w->after || time < w->from || time >= w->to)
+				continue;
+			if (*n == max)
+				more = 1;
+			keep_smallest(seqs, max, n, seq);
+		}
+		db->store->cursor_close(db->store, c);
+		if (rc != POINTS_ITEROVER) {
+			*n = 0;
+			return rc == POINTS_OK ? points_db__err(db,
+			    POINTS_ECORRUPT, "account %lld: statement index "
+			    "unreadable", (long long)w->account) :
+			    points_db__store_err(db, rc, "statement");
+		}
+		if (more)
+			w->after = seqs[*n - 1]; /* more in this bucket */
+		else if (w->bucket >= w->last)
+			w->done = 1;
+		else {
+			w->bucket++;
+			w->after = 0;
+		}
+	}
+	return POINTS_OK;
 }

@@ -10,11 +10,15 @@
  * Stored (each keyspace its own):
  *   mallorder      id (16, the HOLD's UUIDv7: time order) -> the order
  *   mallorderlog   id | n (be32) -> its nth change of state
- *   mallorderidx   'a' | account (be64) | id, 's' | state | id,
- *                  'i' | SKU | 0 | id -> "": the lists by account, state
- *                  and item
+ *   mallorderidx   's' | state | id, 'i' | SKU | 0 | id -> "": the
+ *                  lists by state and by item
  *   mallorderidem  a placement's idempotency key -> the HOLD entry's seq
- *                  and the request's fingerprint (idem.c's records) */
+ *                  and the request's fingerprint (idem.c's records)
+ *
+ * An account's orders are its holds of category "mall" whose id is an
+ * order's, found through the ledger's time index (ledger/statement.h):
+ * an index of orders by account put a random page in every order's
+ * writes, which were a quarter of its bytes. */
 #include <string.h>
 
 #include "points.h"
@@ -29,6 +33,7 @@
 #include "ledger/hold.h"
 #include "ledger/idem.h"
 #include "ledger/reversal.h"
+#include "ledger/statement.h"
 #include "ledger/write.h"
 #include "outbox/outbox.h"
 #include "rules/event.h"
@@ -45,7 +50,9 @@
 /* 5: an order placed with no actor keeps no record of its placing (the
  * history gives it from the order's record), which format 4's readers
  * would leave out of the history */
-#define ORDER_FORMAT 5
+/* 6: no index by account ('a' keys, which setup removes): a format 5
+ * library would list no account's later orders */
+#define ORDER_FORMAT 6
 #define ORDER_V1 1
 #define ORDER_V2 2 /* version 1's fields, then the cash (points + cash);
                     * version 1 reads it as 0 */
@@ -65,10 +72,12 @@ static points_ksdef idx_ks = { "mallorderidx", 0, 0 };
 static points_ksdef idem_ks = { "mallorderidem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &order_ks, &log_ks, &idx_ks,
 	&idem_ks, NULL };
+static int order_setup(points_db *db, unsigned int found);
 static points_module order_module = {
 	.name = "mall_order",
 	.format = ORDER_FORMAT,
 	.keyspaces = keyspaces,
+	.setup = order_setup,
 };
 POINTS_MODULE(order_module)
 
@@ -214,12 +223,26 @@ order_store(points_db *db, const order_rec *r)
 
 #define IDX_MAX (1 + POINTS_SKU_MAX + 1 + POINTS_UUID_LEN)
 
-static size_t
-key_account(unsigned char *k, int64_t account)
+/* Format 5 and before kept 'a' | account (be64) | id -> "": remove
+ * them. */
+static int
+order_setup(points_db *db, unsigned int found)
 {
-	k[0] = 'a';
-	points_codec__put_be64(k + 1, (uint64_t)account);
-	return 9;
+	enum { LEN = 9 + POINTS_UUID_LEN, CHUNK = 256 };
+	unsigned char keys[LEN * CHUNK];
+	size_t n, i;
+	int rc = POINTS_OK;
+
+	if (found == 0 || found >= 6)
+		return POINTS_OK;
+	do {
+		if ((rc = points_db__collect_keys(db, &idx_ks, "a", 1, "b", 1,
+		    LEN, keys, CHUNK, &n)))
+			return rc;
+		for (i = 0; i < n && rc == POINTS_OK; i++)
+			rc = points_db__del(db, &idx_ks, keys + i * LEN, LEN);
+	} while (rc == POINTS_OK && n == CHUNK);
+	return rc;
 }
 
 static size_t
@@ -634,12 +657,47 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': its "
 		    "counters would overflow", r->sku);
 	if ((rc = points_item__store(db, &item)) ||
-	    (rc = idx_put(db, k, key_account(k, r->account), &o, 0)) ||
 	    (rc = idx_put(db, k, key_item(k, r->sku), &o, 0)) ||
 	    (rc = record_change(db, &o, -1, r->actor, NULL)))
 		return rc;
 	*seq = amount ? hseq : aseq;
 	memcpy(result, &o.o, sizeof(o.o));
+	return POINTS_OK;
+}
+
+/* ---- An account's orders ---- */
+
+/* The order of the account's entry seq (loaded into e), in *o with
+ * *found 1; *found 0 when the entry is no order's: not a hold of
+ * category "mall", or the allowance's hold of an order that holds
+ * points too (the order's id is its points' hold's). */
+static int
+order_of_entry(points_db *db, int64_t account, int64_t seq,
+    points_entry_rec *e, order_rec *o, int *found)
+{
+	char category[POINTS_CATEGORY_MAX + 1], actor[POINTS_ACTOR_MAX + 1];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	*found = 0;
+	if ((rc = points_entry__load(db, seq, e)))
+		return rc;
+	if (e->type != POINTS_TXN_HOLD)
+		return POINTS_OK;
+	points_entry__meta(e, category, actor);
+	if (strcmp(category, ORDER_CATEGORY) != 0)
+		return POINTS_OK;
+	rc = points_db__get(db, &order_ks, e->txid, POINTS_UUID_LEN, &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc || (rc = decode(db, e->txid, v, vl, o)))
+		return rc;
+	if (o->o.account != account)
+		return points_db__err(db, POINTS_ECORRUPT, "order %s is "
+		    "account %lld's, but its hold is account %lld's", o->o.id,
+		    (long long)o->o.account, (long long)account);
+	*found = 1;
 	return POINTS_OK;
 }
 
@@ -649,67 +707,38 @@ int
 points_order__units_since(points_db *db, int64_t account, const char *sku,
     int64_t since, int64_t until, int64_t *out)
 {
-	unsigned char lo[IDX_MAX], hi[IDX_MAX];
-	size_t lol, hil;
-	points_cursor *c;
-	int64_t units = 0;
-	uint64_t ms;
-	int rc;
+	points_statement_walk w;
+	points_entry_rec e;
+	int64_t seqs[POINTS_STATEMENT_WALK_MAX], units = 0;
+	size_t n, i;
+	int rc, found;
 
-	/* the account's orders by id, a UUIDv7: its time is the clock's
-	 * when the order was placed, or later (ids only go up), so those
-	 * placed since begin at since's; a minute before it, for a clock
-	 * read twice across a second */
-	lol = key_account(lo, account);
-	ms = since <= 60 ? 0 : (uint64_t)(since - 60) * 1000;
-	memset(lo + lol, 0, POINTS_UUID_LEN);
-	points_codec__put_be64(lo + lol, ms << 16);
-	lol += POINTS_UUID_LEN;
-	hil = key_account(hi, account + 1);
-	rc = db->store->cursor_open(db->store, db->ks[idx_ks.slot], lo, lol,
-	    hi, hil, 0, &c);
-	if (rc)
-		return points_db__store_err(db, rc, "mallorderidx");
-	for (;;) {
-		const void *k, *v;
-		size_t kl, vl;
-		order_rec o;
-		unsigned char id[POINTS_UUID_LEN];
+	/* the account's orders are its holds, whose time is the order's
+	 * created */
+	if ((rc = points_statement__walk_start(db, &w, account, since,
+	    until == INT64_MAX ? 0 : until)))
+		return rc;
+	points_entry__init(&e, 0, 0, 0);
+	do {
+		if ((rc = points_statement__walk_next(db, &w, seqs,
+		    POINTS_STATEMENT_WALK_MAX, &n)))
+			break;
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			order_rec o;
 
-		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-		if (rc == POINTS_ITEROVER) {
-			rc = POINTS_OK;
-			break;
+			rc = order_of_entry(db, account, seqs[i], &e, &o,
+			    &found);
+			if (rc || !found || strcmp(o.o.sku, sku) != 0 ||
+			    o.o.created < since || o.o.created >= until ||
+			    o.o.state == POINTS_ORDER_CANCELLED ||
+			    o.o.state == POINTS_ORDER_RETURNED)
+				continue;
+			if (points_codec__add(&units, o.o.quantity))
+				rc = points_db__err(db, POINTS_EOVERFLOW,
+				    "item '%s': units ordered overflow", sku);
 		}
-		if (rc) {
-			rc = points_db__store_err(db, rc, "mallorderidx");
-			break;
-		}
-		if (kl != 9 + POINTS_UUID_LEN) {
-			rc = points_db__err(db, POINTS_ECORRUPT, "order index "
-			    "key");
-			break;
-		}
-		memcpy(id, (const unsigned char *)k + 9, POINTS_UUID_LEN);
-		{
-			char text[POINTS_ID_LEN + 1];
-
-			points_ids__format(id, text);
-			if ((rc = order_load(db, id, text, &o)))
-				break;
-		}
-		if (strcmp(o.o.sku, sku) != 0 || o.o.created < since ||
-		    o.o.created >= until ||
-		    o.o.state == POINTS_ORDER_CANCELLED ||
-		    o.o.state == POINTS_ORDER_RETURNED)
-			continue;
-		if (points_codec__add(&units, o.o.quantity)) {
-			rc = points_db__err(db, POINTS_EOVERFLOW, "item '%s': "
-			    "units ordered overflow", sku);
-			break;
-		}
-	}
-	db->store->cursor_close(db->store, c);
+	} while (rc == POINTS_OK && n > 0);
+	points_entry__free(&e);
 	if (rc == POINTS_OK)
 		*out = units;
 	return rc;
@@ -1423,6 +1452,7 @@ points_order_history_iterator_free(points_order_history_iterator *it)
 typedef struct order_pos {
 	unsigned char key[IDX_MAX + 1]; /* the last key read, then a 0 */
 	size_t len;                     /* 0: from the start */
+	points_statement_walk walk;     /* an account's: its entries */
 } order_pos;
 
 struct points_order_iterator {
@@ -1442,6 +1472,56 @@ static int orders_fill(points_iter *base);
 static const points_iter_type orders_type = POINTS_ITER_TYPE(
     "order iterator", struct points_order_iterator, pos, orders_fill, NULL);
 
+/* Whether o passes the iterator's filters. */
+static int
+orders_match(const struct points_order_iterator *it, const order_rec *o)
+{
+	return (!it->account || o->o.account == it->account) &&
+	    (it->state < 0 || o->o.state == it->state) &&
+	    (!it->sku[0] || strcmp(o->o.sku, it->sku) == 0);
+}
+
+/* An account's orders: its entries, a walk's chunk at a time (the
+ * position moves past a whole chunk, so a chunk's orders all fit the
+ * buffer). */
+static int
+account_orders_fill(points_iter *base)
+{
+	struct points_order_iterator *it = (void *)base;
+	points_db *db = base->db;
+	int64_t seqs[ORDER_BUF];
+	points_entry_rec e;
+	size_t n, i;
+	int rc = POINTS_OK, found;
+
+	if (!it->pos.len) {
+		if ((rc = points_statement__walk_start(db, &it->pos.walk,
+		    it->account, 0, 0)))
+			return rc;
+		it->pos.len = 1;
+	}
+	points_entry__init(&e, 0, 0, 0);
+	while (rc == POINTS_OK && base->n == 0) {
+		if ((rc = points_statement__walk_next(db, &it->pos.walk, seqs,
+		    ORDER_BUF, &n)))
+			break;
+		if (n == 0) {
+			base->done = 1;
+			break;
+		}
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			order_rec o;
+
+			rc = order_of_entry(db, it->account, seqs[i], &e, &o,
+			    &found);
+			if (rc == POINTS_OK && found && orders_match(it, &o))
+				it->buf[base->n++] = o.o;
+		}
+	}
+	points_entry__free(&e);
+	return rc;
+}
+
 static int
 orders_fill(points_iter *base)
 {
@@ -1453,10 +1533,11 @@ orders_fill(points_iter *base)
 	points_cursor *c;
 	int rc;
 
+	if (it->account)
+		return account_orders_fill(base);
 	if (it->plen) {
 		/* past every key with the prefix: its last byte raised (a
-		 * prefix never ends in 0xff: 'a'+be64 of an id < 2^63,
-		 * 's'+state, 'i'+SKU+0) */
+		 * prefix never ends in 0xff: 's'+state, 'i'+SKU+0) */
 		memcpy(hi, it->prefix, it->plen);
 		hi[it->plen - 1]++;
 		hil = it->plen;
@@ -1509,9 +1590,7 @@ orders_fill(points_iter *base)
 		}
 		if (rc)
 			break;
-		if ((it->account && o.o.account != it->account) ||
-		    (it->state >= 0 && o.o.state != it->state) ||
-		    (it->sku[0] && strcmp(o.o.sku, it->sku)))
+		if (!orders_match(it, &o))
 			continue;
 		it->buf[base->n++] = o.o;
 	}
@@ -1547,11 +1626,11 @@ points_order_iterator_new(points_db *db, int64_t account, int state,
 	it->state = state;
 	if (sku)
 		strcpy(it->sku, sku);
-	if (account)
-		it->plen = key_account(it->prefix, account);
-	else if (sku)
+	/* an account's orders come from its entries
+	 * (account_orders_fill), others from an index */
+	if (!account && sku)
 		it->plen = key_item(it->prefix, sku);
-	else if (state >= 0)
+	else if (!account && state >= 0)
 		it->plen = key_state(it->prefix, state);
 	*out = (points_order_iterator *)it;
 	return POINTS_OK;
