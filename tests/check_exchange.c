@@ -613,10 +613,6 @@ START_TEST(test_order_format_1_is_raised)
 		    POINTS_ITEROVER);
 		s->cursor_close(s, c);
 	}
-	s->rollback(s);
-	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
-	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
-	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->get(s, ks, "module:mall_order", 17, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
