@@ -1,0 +1,292 @@
+/* check_mall_refusals.c - the mall's refusals and bad arguments that
+ * the other suites leave out: each with its code, a message naming the
+ * item, order or record and the reason, and nothing written; and
+ * damaged mall records, read back through the store, reported as
+ * POINTS_ECORRUPT.  The ledgers are "memory:" (make check-c runs the
+ * suite on SQLite too). */
+#include <stdint.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static points_db *db;
+static int64_t acct;
+
+static void
+setup(void)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_item it;
+
+	tu_now = TU_T0 + 10 * 3600;
+	db = tu_open("memory:");
+	d.sku = "MUG";
+	d.name = "Mug";
+	d.category = "kitchen";
+	d.asset = "PTS";
+	d.price = 10;
+	d.stock = 5;
+	d.actor = "admin";
+	d.reason = "launch";
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	acct = tu_account(db, "u1");
+	ck_assert_int_eq(tu_earn(db, acct, "PTS", 100, NULL), POINTS_OK);
+}
+
+static void
+teardown(void)
+{
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	tu_snap_free();
+	tu_cleanup();
+}
+
+static int
+has(const char *what)
+{
+	return strstr(points_errmsg(db), what) != NULL;
+}
+
+/* The only record of keyspace ks: its key to key (*kl) and its value to
+ * val (*vl). */
+static void
+raw_only(const char *ks, unsigned char *key, size_t *kl, unsigned char *val,
+    size_t *vl)
+{
+	points_store *s = tu_store(db);
+	points_cursor *c;
+	const void *k, *v;
+	size_t n, m;
+
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->cursor_open(s, tu_keyspace(db, ks), NULL, 0, NULL,
+	    0, 0, &c), POINTS_OK);
+	ck_assert_int_eq(s->cursor_next(s, c, &k, &n, &v, &m), POINTS_OK);
+	ck_assert_uint_le(n, 64);
+	ck_assert_uint_le(m, 1024);
+	memcpy(key, k, n);
+	memcpy(val, v, m);
+	*kl = n;
+	*vl = m;
+	ck_assert_int_eq(s->cursor_next(s, c, &k, &n, &v, &m),
+	    POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+static void
+raw_put(const char *ks, const void *k, size_t kl, const void *v, size_t vl)
+{
+	points_store *s = tu_store(db);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, ks), k, kl, v, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+static points_order
+place(void)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	points_order o;
+
+	r.account = acct;
+	r.sku = "MUG";
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	return o;
+}
+
+/* SKUs and categories past their length, a listed flag not 0 or 1. */
+START_TEST(test_item_arguments)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	char sku[POINTS_SKU_MAX + 2], cat[POINTS_ITEM_CATEGORY_MAX + 2];
+	points_item it;
+
+	memset(sku, 'A', sizeof(sku) - 1);
+	sku[sizeof(sku) - 1] = '\0';
+	memset(cat, 'a', sizeof(cat) - 1);
+	cat[sizeof(cat) - 1] = '\0';
+	d.sku = sku;
+	d.name = "Long";
+	d.category = "kitchen";
+	d.asset = "PTS";
+	d.price = 10;
+	d.stock = 1;
+	d.actor = "admin";
+	TU_FAILS(db, points_item_create(db, &d, &it), POINTS_EINVAL);
+	ck_assert(has("SKU is too long"));
+	/* exactly the most is taken */
+	sku[POINTS_SKU_MAX] = '\0';
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	ck_assert_str_eq(it.sku, sku);
+
+	d.sku = "PAN";
+	d.category = cat;
+	TU_FAILS(db, points_item_create(db, &d, &it), POINTS_EINVAL);
+	ck_assert(has("item 'PAN'") && has("category is too long"));
+	d.category = "kitchen/UPPER";
+	TU_FAILS(db, points_item_create(db, &d, &it), POINTS_EINVAL);
+	ck_assert(has("item 'PAN'") && has("category 'kitchen/UPPER'"));
+
+	TU_FAILS(db, points_item_set_listed(db, "MUG", 2, "admin", NULL, &it),
+	    POINTS_EINVAL);
+	ck_assert(has("item 'MUG'") && has("listed must be 0 or 1 (got 2)"));
+	TU_FAILS(db, points_item_set_tier_price(db, "MUG", "gold", -1,
+	    "admin", NULL, &it), POINTS_EINVAL);
+	ck_assert(has("item 'MUG'") && has("must not be negative"));
+}
+END_TEST
+
+/* The reads want somewhere to put their answer and a well-formed key. */
+START_TEST(test_read_arguments)
+{
+	points_order_history_iterator *hi;
+	points_order_code_iterator *ci;
+	points_item it;
+	points_order o;
+	int64_t v;
+
+	ck_assert_int_eq(points_item_get(db, "MUG", NULL), POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_item_get(db, "M G", &it), POINTS_EINVAL);
+	ck_assert(has("SKU 'M G'"));
+	ck_assert_int_eq(points_item_tier_price_get(db, "MUG", "gold", NULL),
+	    POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_item_tier_price_get(db, "MUG", "gold", &v),
+	    POINTS_ENOTFOUND);
+	ck_assert(has("item 'MUG'") && has("tier 'gold'"));
+	ck_assert_int_eq(points_item_price_for(db, "MUG", acct, NULL),
+	    POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_item_codes_get(db, "MUG", NULL),
+	    POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_mall_settings_get(db, NULL), POINTS_EINVAL);
+	ck_assert(has("out is required"));
+
+	o = place();
+	ck_assert_int_eq(points_order_get(db, o.id, NULL), POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_order_get(db, NULL, &o), POINTS_EINVAL);
+	ck_assert(has("order id is required"));
+	ck_assert_int_eq(points_order_history_iterator_new(db, o.id, NULL),
+	    POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_order_history_iterator_new(db, NULL, &hi),
+	    POINTS_EINVAL);
+	ck_assert(has("order id is required"));
+	ck_assert_int_eq(points_order_code_iterator_new(db, o.id, NULL),
+	    POINTS_EINVAL);
+	ck_assert(has("out is required"));
+	ck_assert_int_eq(points_order_code_iterator_new(db, NULL, &ci),
+	    POINTS_EINVAL);
+	ck_assert(has("order id is required"));
+}
+END_TEST
+
+/* A damaged item record fails every read and write of the item, naming
+ * it; the bytes put back, all is as before. */
+START_TEST(test_damaged_item)
+{
+	static const unsigned char bad_ver[] = { 0x7f };
+	unsigned char key[64], val[1024];
+	size_t kl, vl;
+	points_item it;
+
+	raw_only("mallitem", key, &kl, val, &vl);
+	ck_assert_uint_eq(kl, 3);
+	raw_put("mallitem", key, kl, bad_ver, sizeof(bad_ver));
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_ECORRUPT);
+	ck_assert_msg(has("item 'MUG': record unreadable"), "%s",
+	    points_errmsg(db));
+	TU_FAILS(db, points_item_restock(db, "MUG", 1, "admin", NULL, &it),
+	    POINTS_ECORRUPT);
+	ck_assert(has("item 'MUG'"));
+	/* a record cut short is as damaged as one of an unknown format */
+	raw_put("mallitem", key, kl, val, vl - 1);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_ECORRUPT);
+	ck_assert(has("item 'MUG': record unreadable"));
+	raw_put("mallitem", key, kl, val, vl);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 5);
+}
+END_TEST
+
+/* A damaged order record: the order reads as damaged, by its id, and
+ * no change of it goes through. */
+START_TEST(test_damaged_order)
+{
+	static const unsigned char bad[] = { 0x7f };
+	unsigned char key[64], val[1024];
+	size_t kl, vl;
+	points_order o, got;
+
+	o = place();
+	raw_only("mallorder", key, &kl, val, &vl);
+	raw_put("mallorder", key, kl, bad, sizeof(bad));
+	ck_assert_int_eq(points_order_get(db, o.id, &got), POINTS_ECORRUPT);
+	ck_assert_msg(has(o.id) && has("record unreadable"), "%s",
+	    points_errmsg(db));
+	TU_FAILS(db, points_order_cancel(db, o.id, "admin", NULL, &got),
+	    POINTS_ECORRUPT);
+	ck_assert(has(o.id));
+	raw_put("mallorder", key, kl, val, vl);
+	ck_assert_int_eq(points_order_get(db, o.id, &got), POINTS_OK);
+	ck_assert_int_eq(got.state, POINTS_ORDER_SUBMITTED);
+	ck_assert_int_eq(points_order_cancel(db, o.id, "admin", NULL, &got),
+	    POINTS_OK);
+}
+END_TEST
+
+/* A damaged code pool, and damaged mall settings. */
+START_TEST(test_damaged_pool_and_settings)
+{
+	static const unsigned char bad_pool[] = { 1, 2, 6 }; /* issued 3 >
+	                                                       * uploaded 1 */
+	static const unsigned char bad_set[] = { 0x7f };
+	points_mall_settings m;
+	points_code_pool pool;
+
+	raw_put("mallcodepool", "MUG", 3, bad_pool, sizeof(bad_pool));
+	ck_assert_int_eq(points_item_codes_get(db, "MUG", &pool),
+	    POINTS_ECORRUPT);
+	ck_assert_msg(has("item 'MUG': code pool record unreadable"), "%s",
+	    points_errmsg(db));
+	TU_FAILS(db, points_item_codes_add(db, "MUG", "A1\n", "admin", NULL,
+	    &pool), POINTS_ECORRUPT);
+	ck_assert(has("item 'MUG'"));
+
+	raw_put("mallset", "w", 1, bad_set, sizeof(bad_set));
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_ECORRUPT);
+	ck_assert_msg(has("the mall's settings: record unreadable"), "%s",
+	    points_errmsg(db));
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("mall_refusals");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_item_arguments);
+	tcase_add_test(tc, test_read_arguments);
+	tcase_add_test(tc, test_damaged_item);
+	tcase_add_test(tc, test_damaged_order);
+	tcase_add_test(tc, test_damaged_pool_and_settings);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(suite());
+}
