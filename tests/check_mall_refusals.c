@@ -5,6 +5,7 @@
  * POINTS_ECORRUPT.  The ledgers are "memory:" (make check-c runs the
  * suite on SQLite too). */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -269,6 +270,66 @@ START_TEST(test_damaged_pool_and_settings)
 }
 END_TEST
 
+/* An upload of more codes than one may hold is refused whole. */
+START_TEST(test_codes_upload_limit)
+{
+	static char buf[(POINTS_CODES_UPLOAD_MAX + 1) * 8 + 1];
+	points_code_pool pool;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i <= POINTS_CODES_UPLOAD_MAX; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+		    "C%06d\n", i);
+	TU_FAILS(db, points_item_codes_add(db, "MUG", buf, "admin", NULL,
+	    &pool), POINTS_ELIMIT);
+	ck_assert(has("item 'MUG'") && has("at most 10000 codes"));
+	/* one fewer goes in */
+	buf[off - 8] = '\0';
+	ck_assert_int_eq(points_item_codes_add(db, "MUG", buf, "admin", NULL,
+	    &pool), POINTS_OK);
+	ck_assert_int_eq(pool.uploaded, POINTS_CODES_UPLOAD_MAX);
+}
+END_TEST
+
+/* A damaged entry of an order's history stops the listing there with
+ * POINTS_ECORRUPT rather than handing out a half-read change. */
+START_TEST(test_damaged_order_change)
+{
+	static const unsigned char bad[] = { 0x7f };
+	unsigned char key[64], val[1024];
+	points_order_history_iterator *it;
+	points_order_change ch, last;
+	size_t kl, vl;
+	points_order o;
+
+	int rc;
+
+	o = place();
+	ck_assert_int_eq(points_order_cancel(db, o.id, "admin", "asked", &o),
+	    POINTS_OK);
+	raw_only("mallorderlog", key, &kl, val, &vl);
+	raw_put("mallorderlog", key, kl, bad, sizeof(bad));
+	ck_assert_int_eq(points_order_history_iterator_new(db, o.id, &it),
+	    POINTS_OK);
+	while ((rc = points_order_history_next(it, &ch)) == POINTS_OK)
+		;
+	ck_assert_int_eq(rc, POINTS_ECORRUPT);
+	ck_assert_msg(has("order change record unreadable"), "%s",
+	    points_errmsg(db));
+	points_order_history_iterator_free(it);
+	raw_put("mallorderlog", key, kl, val, vl);
+	ck_assert_int_eq(points_order_history_iterator_new(db, o.id, &it),
+	    POINTS_OK);
+	while ((rc = points_order_history_next(it, &ch)) == POINTS_OK)
+		last = ch;
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	ck_assert_int_eq(last.to_state, POINTS_ORDER_CANCELLED);
+	ck_assert_str_eq(last.reason, "asked");
+	points_order_history_iterator_free(it);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -281,6 +342,8 @@ suite(void)
 	tcase_add_test(tc, test_damaged_item);
 	tcase_add_test(tc, test_damaged_order);
 	tcase_add_test(tc, test_damaged_pool_and_settings);
+	tcase_add_test(tc, test_codes_upload_limit);
+	tcase_add_test(tc, test_damaged_order_change);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -214,6 +214,20 @@ START_TEST(test_damaged_trigger)
 		points_trigger_iterator_free(it);
 	}
 	raw_put("trigger", "rich", 4, NULL, 0);
+	/* a name longer than any trigger may have */
+	{
+		static const char key[] = "a-name-longer-than-thirty-two-bytes";
+
+		ck_assert_uint_gt(sizeof(key) - 1, POINTS_TRIGGER_NAME_MAX);
+		raw_put("trigger", key, sizeof(key) - 1, bad, sizeof(bad));
+		ck_assert_int_eq(points_trigger_iterator_new(db, &it),
+		    POINTS_OK);
+		ck_assert_int_eq(points_trigger_next(it, &t),
+		    POINTS_ECORRUPT);
+		ck_assert(has("trigger: bad key"));
+		points_trigger_iterator_free(it);
+		raw_put("trigger", key, sizeof(key) - 1, NULL, 0);
+	}
 	ck_assert_int_eq(tu_earn(db, a, "PTS", 10, NULL), POINTS_OK);
 }
 END_TEST
