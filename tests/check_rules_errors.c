@@ -1,0 +1,127 @@
+/* check_rules_errors.c - refusals of the rules' public calls: each with
+ * its code, a message naming the rule and the reason, and nothing
+ * written. */
+#include <stdint.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "points/rules.h"
+
+static points_rule_def
+good(void)
+{
+	points_rule_def d;
+
+	ck_assert_int_eq(points_rule_def_init(&d, POINTS_RULE_DEF_VERSION),
+	    POINTS_OK);
+	d.name = "r1";
+	d.event_type = "purchase";
+	d.points = "event.amount / 10";
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "ops";
+	return d;
+}
+
+/* d is refused with EINVAL, nothing written, a message holding want. */
+static void
+refused(points_db *db, const points_rule_def *d, const char *want)
+{
+	points_rule r;
+
+	TU_FAILS(db, points_rule_save(db, d, &r), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), want) != NULL,
+	    "\"%s\" does not say \"%s\"", points_errmsg(db), want);
+}
+
+START_TEST(test_rule_def_refusals)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d;
+	points_rule r;
+	char longname[80];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	d = good(); d.name = NULL;
+	refused(db, &d, "rule name is required");
+	d = good(); d.name = longname;
+	refused(db, &d, "rule name is too long");
+	d = good(); d.name = "Big";
+	refused(db, &d, "rule name 'Big': only a-z");
+	d = good(); d.event_type = "pur chase";
+	refused(db, &d, "event type 'pur chase': only a-z");
+	d = good(); d.points = "";
+	refused(db, &d, "rule 'r1': the points formula is required");
+	d = good(); d.state = 9;
+	refused(db, &d, "rule 'r1': unknown state 9");
+	d = good(); d.flags = 0x4000;
+	refused(db, &d, "rule 'r1': unknown flags 0x4000");
+	d = good(); d.active_from = -1;
+	refused(db, &d, "rule 'r1': active_from must not be negative "
+	    "(got -1)");
+	d = good(); d.cap_week = -5;
+	refused(db, &d, "rule 'r1': cap_week must not be negative (got -5)");
+	d = good(); d.pending_days = -2;
+	refused(db, &d, "rule 'r1': pending_days must not be negative");
+	d = good(); d.pending_days = POINTS_RULE_PENDING_DAYS_MAX + 1;
+	refused(db, &d, "pending_days");
+	d = good(); d.pending_days = 10; d.expires_days = 10;
+	refused(db, &d, "rule 'r1': the points would expire (expires_days "
+	    "10) before they are available (pending_days 10)");
+	d = good(); d.active_from = TU_T0; d.active_until = TU_T0;
+	refused(db, &d, "rule 'r1': active_until must be after active_from");
+	d = good(); d.expires_days = 36526;
+	refused(db, &d, "expires_days 36526 is more than 36525");
+	d = good(); d.window_percent = 200; d.window_weekdays = 1u << 7;
+	refused(db, &d, "a window mask has bits past Sunday or the 31st");
+	d = good(); d.window_percent = 200; d.window_monthdays = 1u << 31;
+	refused(db, &d, "a window mask has bits past Sunday or the 31st");
+	d = good(); d.window_weekdays = 1u << 5;
+	refused(db, &d, "a window needs window_percent (100 for none)");
+	d = good(); d.flags = POINTS_RULE_WINDOW_ONLY;
+	refused(db, &d, "a window needs window_percent");
+	d = good(); d.window_percent = 100001;
+	refused(db, &d, "window_percent is more than 100000");
+	d = good(); d.cap_unit = 7;
+	refused(db, &d, "rule 'r1': unknown cap_unit 7");
+	d = good(); d.cap_key = "event.friend";
+	refused(db, &d, "cap_key and cap_key_limit go together");
+	d = good(); d.cap_key_limit = 3;
+	refused(db, &d, "cap_key and cap_key_limit go together");
+	d = good(); d.author = NULL;
+	refused(db, &d, "author is required");
+	/* the limits themselves are accepted */
+	d = good();
+	d.pending_days = POINTS_RULE_PENDING_DAYS_MAX;
+	d.expires_days = 36525;
+	d.window_percent = 100000;
+	d.window_weekdays = (1u << 7) - 1;
+	d.window_monthdays = (1u << 31) - 1;
+	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(r.version, 1);
+	ck_assert_int_eq(r.expires_days, 36525);
+	ck_assert_int_eq(r.window_percent, 100000);
+	ck_assert_uint_eq(r.window_monthdays, (1u << 31) - 1);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+static Suite *
+rules_errors_suite(void)
+{
+	Suite *s = suite_create("rules_errors");
+	TCase *tc = tcase_create("rule");
+
+	tcase_add_test(tc, test_rule_def_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(rules_errors_suite());
+}
