@@ -1,0 +1,296 @@
+/* check_store_errors.c - how the built-in stores fail: a SQLite file
+ * that is not a database, a directory, a read-only ledger, a write lock
+ * another connection holds; the store methods' refusals of bad
+ * arguments and of keys and values past the memory store's limits. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* A path for a fresh file (removed, not created). */
+static const char *
+fresh_path(void)
+{
+	static char path[128];
+	static int n;
+
+	snprintf(path, sizeof(path), "/tmp/points-serr-%ld-%d.db",
+	    (long)getpid(), n++);
+	unlink(path);
+	return path;
+}
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = malloc(1 << 16);
+
+	ck_assert_ptr_nonnull(f);
+	*n = fread(b, 1, 1 << 16, f);
+	fclose(f);
+	return b;
+}
+
+/* points_open(uri) fails with code and a message holding path and why. */
+static void
+open_fails(const char *uri, const char *path, int code, const char *why)
+{
+	points_db *d = NULL;
+	int rc = points_open(uri, NULL, &d);
+
+	ck_assert_msg(rc == code, "'%s': %d (%s), not %d", uri, rc,
+	    points_errmsg(d), code);
+	ck_assert_msg(strstr(points_errmsg(d), path) &&
+	    strstr(points_errmsg(d), why), "'%s': message '%s', want '%s'",
+	    uri, points_errmsg(d), why);
+	points_close(d);
+}
+
+/* A file of text is no database: a storage error naming the file, and
+ * the file is left byte for byte as it was. */
+START_TEST(test_sqlite_not_a_database)
+{
+	const char *path = fresh_path();
+	char uri[192], *before, *after;
+	size_t nb, na;
+	FILE *f = fopen(path, "w");
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 200; i++)
+		fprintf(f, "line %d of someone's notes\n", i);
+	fclose(f);
+	before = slurp(path, &nb);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	open_fails(uri, path, POINTS_ESTORAGE, "file is not a database");
+	after = slurp(path, &na);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_int_eq(memcmp(before, after, nb), 0);
+	free(before);
+	free(after);
+	unlink(path);
+}
+END_TEST
+
+/* A directory is no ledger file. */
+START_TEST(test_sqlite_directory)
+{
+	char dir[128], uri[192];
+
+	snprintf(dir, sizeof(dir), "/tmp/points-serr-dir-%ld", (long)getpid());
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(uri, sizeof(uri), "sqlite:%s", dir);
+	open_fails(uri, dir, POINTS_ESTORAGE, "unable to open");
+	rmdir(dir);
+}
+END_TEST
+
+/* Another connection holds the write lock: a write on a ledger opened
+ * with busy_timeout=0 is POINTS_EBUSY at once, and writes nothing. */
+START_TEST(test_sqlite_busy_ledger)
+{
+	const char *path = fresh_path();
+	char uri[192];
+	points_db *a = NULL, *b = NULL;
+	points_account acc;
+	int64_t id;
+	int rc;
+
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	a = tu_open(uri);
+	snprintf(uri, sizeof(uri), "sqlite:%s?busy_timeout=0", path);
+	b = tu_open_bare(uri);
+	id = tu_account(a, "first");
+	ck_assert_int_eq(points_batch_begin(a), POINTS_OK);
+	ck_assert_int_eq(tu_earn(a, id, "PTS", 5, NULL), POINTS_OK);
+	rc = tu_earn(b, id, "PTS", 7, NULL);
+	ck_assert_int_eq(rc, POINTS_EBUSY);
+	ck_assert_int_eq(points_errcode(b), POINTS_EBUSY);
+	ck_assert_msg(strstr(points_errmsg(b), "locked") != NULL,
+	    "message '%s'", points_errmsg(b));
+	ck_assert_int_eq(points_batch_rollback(a), POINTS_OK);
+	/* neither write is there; the lock is free again */
+	ck_assert_int_eq(tu_available(b, id, "PTS"), 0);
+	ck_assert_int_eq(tu_earn(b, id, "PTS", 7, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(a, id, "PTS"), 7);
+	ck_assert_int_eq(points_account_get(b, id, &acc), POINTS_OK);
+	tu_invariants(a);
+	points_close(b);
+	points_close(a);
+	unlink(path);
+}
+END_TEST
+
+/* A ledger file the process may not write: reads work, a write is a
+ * storage error, and the file is unchanged.  (Root writes any file:
+ * nothing to test there.) */
+START_TEST(test_sqlite_read_only_file)
+{
+	const char *path = fresh_path();
+	char uri[192];
+	points_db *d;
+	int64_t id;
+
+	if (geteuid() == 0)
+		return;
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	d = tu_open(uri);
+	id = tu_account(d, "u1");
+	ck_assert_int_eq(tu_earn(d, id, "PTS", 3, NULL), POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(chmod(path, 0444), 0);
+	if (points_open(uri, NULL, &d) == POINTS_OK) {
+		ck_assert_int_eq(tu_available(d, id, "PTS"), 3);
+		ck_assert_int_eq(tu_earn(d, id, "PTS", 1, NULL),
+		    POINTS_ESTORAGE);
+		ck_assert_msg(strstr(points_errmsg(d), "readonly") != NULL,
+		    "message '%s'", points_errmsg(d));
+	} else
+		ck_assert_int_eq(points_errcode(d), POINTS_ESTORAGE);
+	points_close(d);
+	chmod(path, 0644);
+	d = tu_open(uri);
+	ck_assert_int_eq(tu_available(d, id, "PTS"), 3);
+	points_close(d);
+	unlink(path);
+}
+END_TEST
+
+/* ---- Store methods, on the memory store (_i 0) and SQLite (_i 1) ---- */
+
+static points_store *
+open_store(int sqlite)
+{
+	points_store *s = NULL;
+	char uri[192];
+
+	snprintf(uri, sizeof(uri), "%s%s", sqlite ? "sqlite:" : "memory:",
+	    sqlite ? fresh_path() : "");
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	return s;
+}
+
+static void
+refused(points_store *s, int rc, int code, const char *why)
+{
+	ck_assert_int_eq(rc, code);
+	ck_assert_msg(strstr(s->errmsg(s), why) != NULL, "%s: message '%s', "
+	    "want '%s'", s->name, s->errmsg(s), why);
+}
+
+/* A keyspace of another store, a NULL key with a length, no output and
+ * no value: POINTS_EINVAL saying which, and the store still works. */
+START_TEST(test_method_refusals)
+{
+	points_store *s = open_store(_i), *o = open_store(_i);
+	points_keyspace *ks, *other;
+	const void *v = NULL;
+	size_t vl = 0;
+
+	ck_assert_int_eq(s->keyspace(s, "t", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(o->keyspace(o, "t", 0, &other), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "k", 1, "v", 1), POINTS_OK);
+	refused(s, s->get(s, other, "k", 1, &v, &vl), POINTS_EINVAL,
+	    "bad keyspace or key");
+	refused(s, s->put(s, other, "k", 1, "w", 1), POINTS_EINVAL,
+	    "bad keyspace or key");
+	refused(s, s->get(s, ks, NULL, 3, &v, &vl), POINTS_EINVAL,
+	    "bad keyspace or key");
+	refused(s, s->get(s, ks, "k", 1, NULL, &vl), POINTS_EINVAL,
+	    "no output");
+	refused(s, s->get(s, ks, "k", 1, &v, NULL), POINTS_EINVAL,
+	    "no output");
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, "k", 1, &v, &vl), POINTS_OK);
+	ck_assert_uint_eq(vl, 1);
+	ck_assert_int_eq(memcmp(v, "v", 1), 0);
+	ck_assert_int_eq(s->rollback(s), POINTS_OK);
+	points_store_close(o);
+	points_store_close(s);
+}
+END_TEST
+
+/* The memory store holds keys and values up to 2^31-1 bytes: longer
+ * ones are POINTS_ELIMIT (the lengths are refused before any byte is
+ * read), and a value pointer of NULL with a length is POINTS_EINVAL. */
+START_TEST(test_memory_limits)
+{
+	points_store *s = open_store(0);
+	points_keyspace *ks;
+	const size_t big = (size_t)0x7fffffffu + 1;
+	const void *v;
+	size_t vl;
+
+	ck_assert_int_eq(s->keyspace(s, "t", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	refused(s, s->put(s, ks, "k", big, "v", 1), POINTS_ELIMIT,
+	    "key too long");
+	refused(s, s->get(s, ks, "k", big, &v, &vl), POINTS_ELIMIT,
+	    "key too long");
+	refused(s, s->put(s, ks, "k", 1, "v", big), POINTS_ELIMIT,
+	    "value too large");
+	refused(s, s->put(s, ks, "k", 1, NULL, 1), POINTS_EINVAL,
+	    "no value");
+	ck_assert_int_eq(s->get(s, ks, "k", 1, &v, &vl), POINTS_ENOTFOUND);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_store_close(s);
+}
+END_TEST
+
+/* SQLite nests 64 savepoints; the 65th is POINTS_ELIMIT and the 64
+ * still roll back what was written inside them. */
+START_TEST(test_sqlite_savepoint_depth)
+{
+	points_store *s = open_store(1);
+	points_keyspace *ks;
+	const void *v;
+	size_t vl;
+	int i;
+
+	ck_assert_int_eq(s->keyspace(s, "t", 0, &ks), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "a", 1, "1", 1), POINTS_OK);
+	for (i = 0; i < 64; i++)
+		ck_assert_int_eq(s->savepoint(s), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "b", 1, "2", 1), POINTS_OK);
+	refused(s, s->savepoint(s), POINTS_ELIMIT, "too many open");
+	for (i = 0; i < 64; i++)
+		ck_assert_int_eq(s->rollback_to(s), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, "a", 1, &v, &vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, "b", 1, &v, &vl), POINTS_ENOTFOUND);
+	ck_assert_int_eq(s->rollback(s), POINTS_OK);
+	points_store_close(s);
+}
+END_TEST
+
+static Suite *
+store_errors_suite(void)
+{
+	Suite *s = suite_create("store_errors");
+	TCase *tc = tcase_create("store_errors");
+
+	tcase_add_test(tc, test_sqlite_not_a_database);
+	tcase_add_test(tc, test_sqlite_directory);
+	tcase_add_test(tc, test_sqlite_busy_ledger);
+	tcase_add_test(tc, test_sqlite_read_only_file);
+	tcase_add_loop_test(tc, test_method_refusals, 0, 2);
+	tcase_add_test(tc, test_memory_limits);
+	tcase_add_test(tc, test_sqlite_savepoint_depth);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(store_errors_suite());
+}
