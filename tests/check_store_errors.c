@@ -167,11 +167,9 @@ static points_store *
 open_store(int sqlite)
 {
 	points_store *s = NULL;
-	char uri[192];
 
-	snprintf(uri, sizeof(uri), "%s%s", sqlite ? "sqlite:" : "memory:",
-	    sqlite ? fresh_path() : "");
-	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
+	ck_assert_int_eq(points_store_open(sqlite ? tu_sqlite_uri() :
+	    "memory:", &s), POINTS_OK);
 	return s;
 }
 
