@@ -163,14 +163,41 @@ END_TEST
 
 /* ---- Store methods, on the memory store (_i 0) and SQLite (_i 1) ---- */
 
+/* The files open_store made, removed by close_store. */
+static char store_paths[4][128];
+static int nstore_paths;
+
 static points_store *
 open_store(int sqlite)
 {
 	points_store *s = NULL;
+	char uri[192] = "memory:";
 
-	ck_assert_int_eq(points_store_open(sqlite ? tu_sqlite_uri() :
-	    "memory:", &s), POINTS_OK);
+	if (sqlite) {
+		ck_assert_int_lt(nstore_paths, 4);
+		snprintf(store_paths[nstore_paths], sizeof(store_paths[0]),
+		    "%s", fresh_path());
+		snprintf(uri, sizeof(uri), "sqlite:%s",
+		    store_paths[nstore_paths++]);
+	}
+	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	return s;
+}
+
+static void
+remove_store_files(void)
+{
+	char p[160];
+
+	while (nstore_paths > 0) {
+		const char *f = store_paths[--nstore_paths];
+
+		unlink(f);
+		snprintf(p, sizeof(p), "%s-wal", f);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f);
+		unlink(p);
+	}
 }
 
 static void
@@ -212,6 +239,7 @@ START_TEST(test_method_refusals)
 	ck_assert_int_eq(s->rollback(s), POINTS_OK);
 	points_store_close(o);
 	points_store_close(s);
+	remove_store_files();
 }
 END_TEST
 
@@ -267,6 +295,7 @@ START_TEST(test_sqlite_savepoint_depth)
 	ck_assert_int_eq(s->get(s, ks, "b", 1, &v, &vl), POINTS_ENOTFOUND);
 	ck_assert_int_eq(s->rollback(s), POINTS_OK);
 	points_store_close(s);
+	remove_store_files();
 }
 END_TEST
 
