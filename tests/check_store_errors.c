@@ -299,6 +299,49 @@ START_TEST(test_sqlite_savepoint_depth)
 }
 END_TEST
 
+/* Every code has its own text, which callers print; past the last one
+ * the text says it is unknown. */
+START_TEST(test_strerror_texts)
+{
+	int a, b;
+
+	ck_assert_str_eq(points_strerror(POINTS_ELIMIT), "limit reached");
+	ck_assert_str_eq(points_strerror(POINTS_EOUTOFSTOCK), "out of stock");
+	ck_assert_str_eq(points_strerror(POINTS_ENOTELIGIBLE), "not eligible");
+	ck_assert_str_eq(points_strerror(POINTS_EQUOTA), "over the limit");
+	ck_assert_str_eq(points_strerror(POINTS_EWINDOW),
+	    "outside the redemption window");
+	ck_assert_str_eq(points_strerror(-999), "unknown error");
+	for (a = POINTS_EWINDOW; a <= POINTS_OK; a++) {
+		ck_assert_str_ne(points_strerror(a), "unknown error");
+		for (b = a + 1; b <= POINTS_OK; b++)
+			ck_assert_str_ne(points_strerror(a),
+			    points_strerror(b));
+	}
+}
+END_TEST
+
+/* Account ids start at 1: zero and below are not found, by id. */
+START_TEST(test_account_id_not_positive)
+{
+	points_db *d = tu_open("memory:");
+	static const int64_t ids[] = { 0, -1, INT64_MIN };
+	points_account acc;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "account %lld not found",
+		    (long long)ids[i]);
+		ck_assert_int_eq(points_account_get(d, ids[i], &acc),
+		    POINTS_ENOTFOUND);
+		ck_assert_str_eq(points_errmsg(d), want);
+	}
+	points_close(d);
+}
+END_TEST
+
 static Suite *
 store_errors_suite(void)
 {
@@ -312,6 +355,8 @@ store_errors_suite(void)
 	tcase_add_loop_test(tc, test_method_refusals, 0, 2);
 	tcase_add_test(tc, test_memory_limits);
 	tcase_add_test(tc, test_sqlite_savepoint_depth);
+	tcase_add_test(tc, test_strerror_texts);
+	tcase_add_test(tc, test_account_id_not_positive);
 	suite_add_tcase(s, tc);
 	return s;
 }
