@@ -109,6 +109,74 @@ START_TEST(test_rule_def_refusals)
 }
 END_TEST
 
+static points_grant_def
+good_grant(void)
+{
+	points_grant_def d;
+
+	ck_assert_int_eq(points_grant_def_init(&d, POINTS_GRANT_DEF_VERSION),
+	    POINTS_OK);
+	d.name = "g1";
+	d.asset = "PTS";
+	d.points = "100";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "ops";
+	return d;
+}
+
+static void
+grant_refused(points_db *db, const points_grant_def *d, const char *want)
+{
+	points_grant g;
+
+	TU_FAILS(db, points_grant_save(db, d, &g), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), want) != NULL,
+	    "\"%s\" does not say \"%s\"", points_errmsg(db), want);
+}
+
+START_TEST(test_grant_def_refusals)
+{
+	points_db *db = tu_open("memory:");
+	points_grant_def d;
+	points_grant g;
+	int64_t user = tu_account(db, "u1");
+
+	TU_FAILS(db, points_grant_save(db, NULL, &g), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "grant definition is required");
+	d = good_grant();
+	TU_FAILS(db, points_grant_save(db, &d, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	d = good_grant(); d.points = NULL;
+	grant_refused(db, &d, "grant 'g1': the points formula is required");
+	d = good_grant(); d.period = 99;
+	grant_refused(db, &d, "grant 'g1': unknown period 99");
+	d = good_grant(); d.state = -1;
+	grant_refused(db, &d, "grant 'g1': unknown state -1");
+	d = good_grant(); d.flags = 0x100;
+	grant_refused(db, &d, "grant 'g1': unknown flags 0x100");
+	d = good_grant(); d.expires_days = 36526;
+	grant_refused(db, &d, "grant 'g1': expires_days 36526 is not 0 to "
+	    "36525");
+	d = good_grant(); d.expires_days = -1;
+	grant_refused(db, &d, "expires_days -1 is not 0 to 36525");
+	d = good_grant(); d.expires_days = 30;
+	d.flags = POINTS_GRANT_EXPIRE_AT_END;
+	grant_refused(db, &d, "expires_days and POINTS_GRANT_EXPIRE_AT_END "
+	    "exclude each other");
+	d = good_grant(); d.pool = -3;
+	grant_refused(db, &d, "grant 'g1': pool -3 is not an account id");
+	d = good_grant(); d.pool = user;
+	grant_refused(db, &d, "grant 'g1': account u1 is not a pool");
+	d = good_grant(); d.points = "1 +";
+	grant_refused(db, &d, "grant 'g1': ");
+	d = good_grant();
+	ck_assert_msg(points_grant_save(db, &d, &g) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 static Suite *
 rules_errors_suite(void)
 {
@@ -116,6 +184,9 @@ rules_errors_suite(void)
 	TCase *tc = tcase_create("rule");
 
 	tcase_add_test(tc, test_rule_def_refusals);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("grant");
+	tcase_add_test(tc, test_grant_def_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
