@@ -330,6 +330,54 @@ START_TEST(test_damaged_order_change)
 }
 END_TEST
 
+/* A damaged minimum balance, read back: named by its asset; the bytes
+ * put back, the minimum is as it was set. */
+START_TEST(test_damaged_min_balance)
+{
+	static const unsigned char bad[] = { 0x7f };
+	unsigned char key[64], val[1024];
+	size_t kl, vl;
+	int64_t min = -1;
+
+	ck_assert_int_eq(points_mall_set_min_balance(db, "PTS", 50, "admin",
+	    NULL), POINTS_OK);
+	raw_only("mallset", key, &kl, val, &vl);
+	raw_put("mallset", key, kl, bad, sizeof(bad));
+	ck_assert_int_eq(points_mall_min_balance_get(db, "PTS", &min),
+	    POINTS_ECORRUPT);
+	ck_assert_msg(has("minimum balance of PTS: record unreadable"), "%s",
+	    points_errmsg(db));
+	raw_put("mallset", key, kl, val, vl);
+	ck_assert_int_eq(points_mall_min_balance_get(db, "PTS", &min),
+	    POINTS_OK);
+	ck_assert_int_eq(min, 50);
+}
+END_TEST
+
+/* A damaged cash ratio, read back: named by its asset. */
+START_TEST(test_damaged_cash_ratio)
+{
+	static const unsigned char bad[] = { 1, 0, 2 }; /* points 0 */
+	unsigned char key[64], val[1024];
+	points_cash_ratio r;
+	size_t kl, vl;
+
+	ck_assert_int_eq(points_mall_set_cash_ratio(db, "PTS", 100, 1000,
+	    "admin", NULL, &r), POINTS_OK);
+	raw_only("mallset", key, &kl, val, &vl);
+	raw_put("mallset", key, kl, bad, sizeof(bad));
+	ck_assert_int_eq(points_mall_cash_ratio_get(db, "PTS", &r),
+	    POINTS_ECORRUPT);
+	ck_assert_msg(has("cash ratio of PTS: record unreadable"), "%s",
+	    points_errmsg(db));
+	raw_put("mallset", key, kl, val, vl);
+	ck_assert_int_eq(points_mall_cash_ratio_get(db, "PTS", &r),
+	    POINTS_OK);
+	ck_assert_int_eq(r.points, 100);
+	ck_assert_int_eq(r.cash, 1000);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -344,6 +392,8 @@ suite(void)
 	tcase_add_test(tc, test_damaged_pool_and_settings);
 	tcase_add_test(tc, test_codes_upload_limit);
 	tcase_add_test(tc, test_damaged_order_change);
+	tcase_add_test(tc, test_damaged_min_balance);
+	tcase_add_test(tc, test_damaged_cash_ratio);
 	suite_add_tcase(s, tc);
 	return s;
 }
