@@ -14,6 +14,20 @@
 /* How deep == descends into nested lists and maps. */
 #define EQ_DEPTH 32
 
+/* What the compiler (cel_parse.c) guarantees of a program it made: the
+ * stack's depth is tracked exactly (emit), so an instruction always
+ * finds the values it reads below the top; a variable is a declared
+ * one; a comprehension's state is below its body's values.  Said here
+ * so that the static analyzer, which cannot see the compiler, follows
+ * no path where it does not hold.  It costs the build nothing (the
+ * C compiler drops the test), and UBSan (SANITIZE=1, the fuzzers)
+ * stops on any that fails. */
+#define HOLDS(c) do { \
+	if (!(c)) \
+		__builtin_unreachable(); \
+} while (0)
+#define STACK_HOLDS(n) HOLDS(sp >= (size_t)(n))
+
 points_cel_value
 points_cel__int(int64_t i)
 {
@@ -167,6 +181,14 @@ points_cel__equal(const points_cel_value *a, const points_cel_value *b)
 	return equal(a, b, 0);
 }
 
+/* Whether x is the string k. */
+static int
+same_str(const points_cel_value *x, const points_cel_value *k)
+{
+	return x->type == POINTS_CEL_STRING && x->u.s.n == k->u.s.n &&
+	    !memcmp(x->u.s.p, k->u.s.p, k->u.s.n);
+}
+
 /* The entry of m whose key equals k, or NULL. */
 static const points_cel_entry *
 lookup(const points_cel_value *m, const points_cel_value *k)
@@ -175,13 +197,9 @@ lookup(const points_cel_value *m, const points_cel_value *k)
 
 	/* a string key, as a field selection has: compared here */
 	if (k->type == POINTS_CEL_STRING) {
-		for (i = 0; i < m->u.map.n; i++) {
-			const points_cel_value *x = &m->u.map.e[i].key;
-
-			if (x->type == POINTS_CEL_STRING && x->u.s.n == k->u.s.n &&
-			    !memcmp(x->u.s.p, k->u.s.p, k->u.s.n))
+		for (i = 0; i < m->u.map.n; i++)
+			if (same_str(&m->u.map.e[i].key, k))
 				return &m->u.map.e[i];
-		}
 		return NULL;
 	}
 	for (i = 0; i < m->u.map.n; i++)
@@ -499,17 +517,18 @@ call(points_cel_scratch *s, int fn, const points_cel_value *args, int argc,
 	case POINTS_CEL_FN_STARTS:
 	case POINTS_CEL_FN_ENDS:
 	case POINTS_CEL_FN_CONTAINS:
-		if (a->type == POINTS_CEL_STRING && b->type == POINTS_CEL_STRING)
+		if (b && a->type == POINTS_CEL_STRING &&
+		    b->type == POINTS_CEL_STRING)
 			return points_cel__bool(has_sub(a, b,
 			    fn == POINTS_CEL_FN_STARTS ? -1 : fn == POINTS_CEL_FN_ENDS));
 		break;
 	case POINTS_CEL_FN_MIN:
 	case POINTS_CEL_FN_MAX:
-		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT)
+		if (b && a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT)
 			return (a->u.i < b->u.i) == (fn == POINTS_CEL_FN_MIN) ? *a : *b;
 		break;
 	case POINTS_CEL_FN_FLOOR_DIV:
-		if (a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT) {
+		if (b && a->type == POINTS_CEL_INT && b->type == POINTS_CEL_INT) {
 			int64_t x = a->u.i, y = b->u.i, q;
 
 			if (y == 0)
@@ -643,6 +662,9 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			st[sp++] = p->consts[in->a];
 			break;
 		case POINTS_CEL_OP_VAR:
+			/* the compiler names declared variables only, whose
+			 * values the activation has (checked above) */
+			HOLDS(in->a < p->nvars);
 			st[sp++] = a->vals[in->a];
 			break;
 		case POINTS_CEL_OP_SELECT:
@@ -650,6 +672,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			const points_cel_value *k = &p->consts[in->a];
 			const points_cel_entry *e;
 
+			STACK_HOLDS(1);
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_MAP) {
@@ -658,11 +681,11 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				break;
 			}
 			steps += t->u.map.n;
-			e = in->b && in->b <= t->u.map.n ?
-			    &t->u.map.e[in->b - 1] : NULL;
-			if (!e || e->key.type != POINTS_CEL_STRING ||
-			    e->key.u.s.n != k->u.s.n ||
-			    memcmp(e->key.u.s.p, k->u.s.p, k->u.s.n))
+			/* the field's declared place first, then a search */
+			if (in->b && in->b <= t->u.map.n &&
+			    same_str(&t->u.map.e[in->b - 1].key, k))
+				e = &t->u.map.e[in->b - 1];
+			else
 				e = lookup(t, k);
 			if (in->op == POINTS_CEL_OP_HAS)
 				*t = points_cel__bool(e != NULL);
@@ -671,10 +694,11 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_INDEX: {
-			points_cel_value *x = &st[sp - 2];
+			points_cel_value *x;
 			const points_cel_entry *e;
 
-			sp--;
+			STACK_HOLDS(2);
+			x = &st[--sp - 1];
 			if (x->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type == POINTS_CEL_ERROR) {
@@ -704,6 +728,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_NEG:
+			STACK_HOLDS(1);
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_INT)
@@ -714,6 +739,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 				t->u.i = -t->u.i;
 			break;
 		case POINTS_CEL_OP_NOT:
+			STACK_HOLDS(1);
 			if (t->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type != POINTS_CEL_BOOL)
@@ -726,14 +752,16 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		case POINTS_CEL_OP_MUL:
 		case POINTS_CEL_OP_DIV:
 		case POINTS_CEL_OP_MOD:
+			STACK_HOLDS(2);
 			st[sp - 2] = arith(s, in->op, &st[sp - 2], t);
 			sp--;
 			break;
 		case POINTS_CEL_OP_EQ:
 		case POINTS_CEL_OP_NE: {
-			points_cel_value *x = &st[sp - 2];
+			points_cel_value *x;
 
-			sp--;
+			STACK_HOLDS(2);
+			x = &st[--sp - 1];
 			if (x->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type == POINTS_CEL_ERROR) {
@@ -757,9 +785,10 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		case POINTS_CEL_OP_GE: {
 			static const char *const ops[] = { "_<_", "_<=_", "_>_",
 			    "_>=_" };
-			points_cel_value *x = &st[sp - 2];
+			points_cel_value *x;
 
-			sp--;
+			STACK_HOLDS(2);
+			x = &st[--sp - 1];
 			if (order(s, ops[in->op - POINTS_CEL_OP_LT], x, t, &c, &r) < 0) {
 				*x = r;
 				break;
@@ -773,11 +802,12 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_IN: {
-			points_cel_value *x = &st[sp - 2];
+			points_cel_value *x;
 			size_t i;
 			int found = 0;
 
-			sp--;
+			STACK_HOLDS(2);
+			x = &st[--sp - 1];
 			if (x->type == POINTS_CEL_ERROR)
 				break;
 			if (t->type == POINTS_CEL_ERROR) {
@@ -812,20 +842,24 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_AND_JUMP:
+			STACK_HOLDS(1);
 			if (t->type == POINTS_CEL_BOOL && !t->u.b)
 				pc = in->a;
 			break;
 		case POINTS_CEL_OP_OR_JUMP:
+			STACK_HOLDS(1);
 			if (t->type == POINTS_CEL_BOOL && t->u.b)
 				pc = in->a;
 			break;
 		case POINTS_CEL_OP_AND:
 		case POINTS_CEL_OP_OR:
+			STACK_HOLDS(2);
 			st[sp - 2] = logic(s, in->op == POINTS_CEL_OP_AND, &st[sp - 2],
 			    t);
 			sp--;
 			break;
 		case POINTS_CEL_OP_COND:
+			STACK_HOLDS(1);
 			sp--;
 			if (t->type == POINTS_CEL_BOOL) {
 				if (!t->u.b)
@@ -844,6 +878,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			size_t n = in->a, i;
 			points_cel_value *d, v;
 
+			STACK_HOLDS(n);
 			memset(&v, 0, sizeof(v));
 			v.type = POINTS_CEL_LIST;
 			for (i = sp - n; i < sp; i++)
@@ -868,20 +903,23 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_MAP: {
-			size_t n = in->a, i, j;
+			/* n entries: m values, key and value in turn */
+			size_t n = in->a, m = 2 * n, i, j;
 			points_cel_entry *d = NULL;
 			points_cel_value v;
-			const points_cel_value *base = &st[sp - 2 * n];
+			const points_cel_value *base;
 
+			STACK_HOLDS(m);
+			base = &st[sp - m];
 			memset(&v, 0, sizeof(v));
 			v.type = POINTS_CEL_MAP;
-			for (i = 0; i < 2 * n; i++)
+			for (i = 0; i < m; i++)
 				if (base[i].type == POINTS_CEL_ERROR) {
 					v = base[i];
 					break;
 				}
-			for (i = 0; v.type == POINTS_CEL_MAP && i < n; i++) {
-				const points_cel_value *k = &base[2 * i];
+			for (i = 0; v.type == POINTS_CEL_MAP && i < m; i += 2) {
+				const points_cel_value *k = &base[i];
 
 				if (k->type != POINTS_CEL_INT &&
 				    k->type != POINTS_CEL_STRING &&
@@ -891,8 +929,8 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 					    "unsupported key type");
 					break;
 				}
-				for (j = 0; j < i; j++)
-					if (equal(&base[2 * j], k, 0) == 1) {
+				for (j = 0; j < i; j += 2)
+					if (equal(&base[j], k, 0) == 1) {
 						v = err("duplicate map key");
 						break;
 					}
@@ -912,13 +950,16 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 					v.u.map.n = n;
 				}
 			}
-			sp -= 2 * n;
+			sp -= m;
 			st[sp++] = v;
 			break;
 		}
 		case POINTS_CEL_OP_CALL: {
 			size_t n = in->a;
 
+			/* every function takes its receiver or an argument */
+			STACK_HOLDS(n);
+			STACK_HOLDS(1);
 			r = call(s, in->fn, &st[sp - n], (int)n, off, &steps);
 			sp -= n;
 			st[sp++] = r;
@@ -926,6 +967,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		}
 		case POINTS_CEL_OP_LOOP_INIT:
 			/* r: push the index and the accumulator */
+			STACK_HOLDS(1);
 			if (t->type != POINTS_CEL_LIST &&
 			    t->type != POINTS_CEL_MAP) {
 				if (t->type != POINTS_CEL_ERROR)
@@ -953,10 +995,13 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		case POINTS_CEL_OP_LOOP_NEXT: {
 			/* r index accumulator: the next element, or done */
-			points_cel_value *x = &st[sp - 3];
-			size_t n = x->type == POINTS_CEL_LIST ? x->u.list.n :
-			    x->u.map.n;
+			points_cel_value *x;
+			size_t n;
 			int done;
+
+			STACK_HOLDS(3);
+			x = &st[sp - 3];
+			n = x->type == POINTS_CEL_LIST ? x->u.list.n : x->u.map.n;
 
 			if (in->fn == POINTS_CEL_LOOP_ALL ||
 			    in->fn == POINTS_CEL_LOOP_EXISTS)
@@ -980,10 +1025,15 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			break;
 		}
 		case POINTS_CEL_OP_LOOP_VAR:
+			/* the range (slot in->a), its index, the accumulator,
+			 * and what the body pushed since */
+			STACK_HOLDS(3);
+			HOLDS(in->a <= sp - 3);
 			st[sp++] = loop_var(&st[in->a], in->fn);
 			break;
 		case POINTS_CEL_OP_LOOP_FILTER:
 			/* map(x, p, t): p false skips t, not a bool ends */
+			STACK_HOLDS(2);
 			sp--;
 			if (t->type == POINTS_CEL_BOOL) {
 				if (!t->u.b)
@@ -995,10 +1045,12 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 			pc = in->a;
 			break;
 		case POINTS_CEL_OP_LOOP_STEP: {
-			/* the accumulator and the body's value */
-			points_cel_value *acc = &st[sp - 2];
+			/* the range, its index, the accumulator and the
+			 * body's value */
+			points_cel_value *acc;
 
-			sp--;
+			STACK_HOLDS(4);
+			acc = &st[--sp - 1];
 			switch (in->fn) {
 			case POINTS_CEL_LOOP_ALL:
 			case POINTS_CEL_LOOP_EXISTS:
@@ -1030,6 +1082,7 @@ points_cel__eval(const points_cel_prog *p, const points_cel_activation *a,
 		}
 		case POINTS_CEL_OP_LOOP_END:
 			/* r index accumulator: the result */
+			STACK_HOLDS(3);
 			r = st[sp - 1];
 			if (in->fn == POINTS_CEL_LOOP_ONE &&
 			    r.type == POINTS_CEL_INT)
