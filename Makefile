@@ -507,12 +507,20 @@ include bindings/python/python.mk
 include bindings/java/java.mk
 
 # Static analysis of lib/ (README, "Static analysis"): cppcheck's
-# warning and portability checks, every finding an error (CI runs it).
-# Debian's cppcheck package.
+# warning and portability checks, then clang's analyzer over lib/ (lib/pg
+# too with libpq's headers), two files at a time, with the path to each
+# finding; every finding an error (CI runs it).  Debian's cppcheck and
+# clang packages.
+ANALYZE_SRC = $(LIB_SRC) $(if $(HAVE_PG),$(PG_SRC))
 analyze: $(MODULE_LIST)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib -Ibuild/gen \
 	  --suppress=missingIncludeSystem --inline-suppr lib/
+	@command -v clang >/dev/null || { echo "make analyze needs clang"; exit 1; }
+	@printf '%s\n' $(ANALYZE_SRC) | xargs -P2 -n1 clang --analyze $(CSTD) \
+	  -Iinclude -Ilib -Ibuild/gen $(if $(HAVE_PG),-I$(PG_INC)) $(PKG_CFLAGS) \
+	  -Xanalyzer -analyzer-output=text -Xanalyzer -analyzer-werror \
+	  -o /dev/null || { echo "make analyze: clang --analyze found the above"; exit 1; }
 
 # Line and branch coverage of lib/ by the C suites (README, "Coverage"):
 # a build of its own with --coverage (it starts from make clean, and
