@@ -375,7 +375,8 @@ fx_populate(void)
 	}
 	/* codes: VCARD (50 PTS) with 3 codes uploaded; mia (100 PTS) has
 	 * an approved order of 1 (code V1) and a submitted one: three more
-	 * changes of orders */
+	 * changes of orders.  GIFT (20 PTS), virtual too, has no codes yet
+	 * (no pool, no stock) */
 	{
 		points_item_def d = POINTS_ITEM_DEF_INIT;
 		points_order_req r = POINTS_ORDER_REQ_INIT;
@@ -404,6 +405,10 @@ fx_populate(void)
 		ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
 		strcpy(ord_vsub, o.id);
 		outbox_base += 3;
+		d.sku = "GIFT";
+		d.name = "Gift card";
+		d.price = 20;
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
 	}
 	/* the welfare allowance: nina (1000 PTS) gets 30 WEL before each
 	 * of her three orders of PEN (30 WEL + 70 PTS each, the allowance
@@ -2779,6 +2784,32 @@ check_item_codes_add(void)
 	ck_assert_int_eq(it.stock, 3);
 }
 
+/* GIFT's first upload: the pool is made, after the check that GIFT is
+ * no bundle's component (a walk over the catalogue) */
+static int
+run_item_codes_first(void)
+{
+	return points_item_codes_add(db, "GIFT", "G1\nG2", "admin",
+	    "first batch", &poolo);
+}
+
+static void
+check_item_codes_first(void)
+{
+	points_code_pool p;
+	points_item it;
+
+	ck_assert_str_eq(poolo.sku, "GIFT");
+	ck_assert_int_eq(poolo.uploaded, 2);
+	ck_assert_int_eq(poolo.issued, 0);
+	ck_assert_int_eq(poolo.available, 2);
+	ck_assert_int_eq(points_item_codes_get(db, "GIFT", &p), POINTS_OK);
+	ck_assert_int_eq(p.uploaded, 2);
+	ck_assert_int_eq(p.available, 2);
+	ck_assert_int_eq(points_item_get(db, "GIFT", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 2);
+}
+
 static int
 run_order_approve_codes(void)
 {
@@ -3131,7 +3162,7 @@ static const fault_op write_ops[] = {
 	OP(order_place), OP(order_approve), OP(order_cancel),
 	OP(order_cancel_approved), OP(order_ship), OP(order_deliver),
 	OP(order_return), OP(order_approve_redeem), OP(order_return_redeem),
-	OP(item_codes_add), OP(order_approve_codes), OP(order_exchange),
+	OP(item_codes_add), OP(item_codes_first), OP(order_approve_codes), OP(order_exchange),
 	OP(order_switch), OP(order_switch_approved), OP(expiring_set),
 	OP(sweep_notices), OP(bundle_set_part), OP(order_place_bundle),
 	OP(order_cancel_bundle),
@@ -3633,6 +3664,7 @@ static const out_op out_ops[] = {
 	{ "order_return_redeem", run_order_return_redeem, &ordero,
 	    sizeof(ordero) },
 	{ "item_codes_add", run_item_codes_add, &poolo, sizeof(poolo) },
+	{ "item_codes_first", run_item_codes_first, &poolo, sizeof(poolo) },
 	{ "order_approve_codes", run_order_approve_codes, &ordero,
 	    sizeof(ordero) },
 	{ "order_exchange", run_order_exchange, &ordero, sizeof(ordero) },
