@@ -738,6 +738,113 @@ e_asset_garbled(void)
 	raw_put("asset", "PTS", 3, "\x07", 1);
 }
 
+/* A hold's, a reversal's, an idempotency record's value garbled; keys
+ * of the wrong length in the indexes (a stray row added by hand). */
+static void
+e_hold_garbled(void)
+{
+	unsigned char k[16];
+
+	uuid_of(t_hold_o.id, k);
+	raw_put("hold", k, 16, "\x01", 1);
+}
+
+static void
+e_hold_key_short(void)
+{
+	raw_put("hold", "abc", 3, "\x01", 1);
+}
+
+static void hold_seq_to_earn(points_hold_rec *h) { h->seq = t_earn.seq; }
+static void hold_captured_less(points_hold_rec *h) { h->captured -= 5; }
+
+static void
+e_hold_entry_another(void)
+{
+	hold_edit(t_hold_o.id, hold_seq_to_earn);
+}
+
+static void
+e_hold_captured_amount(void)
+{
+	hold_edit(t_hold_c.id, hold_captured_less);
+}
+
+static void
+e_reversal_garbled(void)
+{
+	unsigned char k[8];
+
+	be64(k, t_spend.seq);
+	raw_put("reversed", k, 8, "\x01", 1);
+}
+
+static void
+e_reversal_stray(void)
+{
+	unsigned char k[8], v[8];
+
+	be64(k, t_earn.seq);
+	be64(v, 5);
+	raw_put("reversed", k, 8, v, 8);
+}
+
+static void
+e_idem_garbled(void)
+{
+	raw_put("idem", "k-earn", 6, "\x02\x01", 2);
+}
+
+static void
+e_txid_key_short(void)
+{
+	unsigned char v[8];
+
+	be64(v, t_earn.seq);
+	raw_put("txid", "abc", 3, v, 8);
+}
+
+static void
+e_extid_value_short(void)
+{
+	raw_put("extid", "E7777", 5, "\x01", 1);
+}
+
+static void
+e_time_key_short(void)
+{
+	raw_put("entry_time", "abc", 3, "", 0);
+}
+
+static void
+e_spill_key_short(void)
+{
+	raw_put("lot_spill", "abc", 3, "\x01", 1);
+}
+
+static void
+e_sweep_key_short(void)
+{
+	raw_put("sweep", "abc", 3, "", 0);
+}
+
+/* The reversal's entry made to name a later entry, or the capture's a
+ * transfer, the chain recomputed: the replay finds it. */
+static void rev_of_later(points_entry_rec *e) { e->ref_seq = t_last.seq; }
+static void capture_of_earn(points_entry_rec *e) { e->ref_seq = t_earn.seq; }
+
+static void
+e_reversal_of_a_later_entry(void)
+{
+	entry_edit(t_rev.seq, rev_of_later, 1);
+}
+
+static void
+e_capture_of_no_hold(void)
+{
+	entry_edit(t_hold_c.seq + 1, capture_of_earn, 1);
+}
+
 typedef struct tamper {
 	const char *name;
 	void (*edit)(void);
@@ -807,6 +914,32 @@ static const tamper tampers[] = {
 	  "record unreadable" },
 	{ "an asset record garbled", e_asset_garbled, 0,
 	  "asset PTS: record unreadable" },
+	{ "a hold record garbled", e_hold_garbled, 0, "record unreadable" },
+	{ "a hold key of 3 bytes", e_hold_key_short, 0, "a hold's key is" },
+	{ "a hold pointed at another entry", e_hold_entry_another, 0,
+	  "its entry is not its HOLD entry" },
+	{ "a captured hold's captured amount", e_hold_captured_amount, 0,
+	  "its state or captured amount is not what its entries did" },
+	{ "a reversal record garbled", e_reversal_garbled, 0,
+	  "a reversal record is unreadable" },
+	{ "a reversal record for an entry never reversed", e_reversal_stray,
+	  0, "says 5 reversed, its reversal entries 0" },
+	{ "an idempotency record garbled", e_idem_garbled, 0,
+	  "record unreadable" },
+	{ "a transaction-id key of 3 bytes", e_txid_key_short, 0,
+	  "a key of the transaction-id index is unreadable" },
+	{ "an external id mapped to 1 byte", e_extid_value_short, 0,
+	  "a key of the external-id index is unreadable" },
+	{ "a statement index key of 3 bytes", e_time_key_short, 0,
+	  "statement index key unreadable" },
+	{ "a spilled lot key of 3 bytes", e_spill_key_short, 0,
+	  "spilled lot key unreadable" },
+	{ "an expiry index key of 3 bytes", e_sweep_key_short, 0,
+	  "expiry index key unreadable" },
+	{ "a reversal naming a later entry, rechained",
+	  e_reversal_of_a_later_entry, 0, "which is not an earlier one" },
+	{ "a capture naming an earn, rechained", e_capture_of_no_hold, 0,
+	  "settles no hold of account" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 
