@@ -62,7 +62,7 @@ $(JAVA_WRAP): $(JAVA_SWIG_SRC) $(PUBLIC_HDRS) | deps
 # (beside SQLite, libuuid and libsodium).
 $(JAVA_JNI): $(JAVA_WRAP) build/libpoints_pic.a
 	@test -f "$(JDK_HOME)/include/jni.h" || { echo "no jni.h under '$(JDK_HOME)': install a JDK or set JAVA_HOME" >&2; exit 1; }
-	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing -Ibindings -Iinclude $(JNI_CFLAGS) $< -o $@ \
+	$(CC) -shared -fPIC -O2 -g -fno-strict-aliasing $(COV_FLAGS) -Ibindings -Iinclude $(JNI_CFLAGS) $< -o $@ \
 	    build/libpoints_pic.a $(PKG_LIBS) -Wl,--exclude-libs,ALL
 
 $(JAVA_REC_STAMP): bindings/records.def bindings/recordtable.py $(JAVA_DIR)/gen_records.py $(JAVA_REC_IN)
