@@ -60,6 +60,8 @@ HDRS = $(PUBLIC_HDRS) $(wildcard lib/*/*.h)
 TEST_SRC = $(sort $(wildcard tests/check_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=build/tests/%)
 TEST_UTIL = tests/testutil.c
+CLI_SRC = $(sort $(wildcard cli/*.c))
+CLI_BIN = build/cli/points
 EXAMPLE_SRC = $(sort $(wildcard examples/*.c))
 EXAMPLE_BIN = $(EXAMPLE_SRC:examples/%.c=build/examples/%)
 BENCH_SRC = $(sort $(wildcard bench/*.c))
@@ -69,7 +71,7 @@ SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_erro
 
 .PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
 
-all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so)
+all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so) $(CLI_BIN)
 
 # Install the Debian packages the build needs, only those missing.
 deps:
@@ -193,6 +195,14 @@ build/torture/%: torture/%.c $(TORTURE_UTIL) torture/torture.h torture/vfs.h lib
 build/examples/%: examples/%.c lib/libpoints.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $< -o $@ -Llib -lpoints -Wl,-rpath,'$$ORIGIN/../../lib'
+
+# The points tool (cli/, man/man1/points.1): the public API only, linked
+# as the examples are; it finds libpoints.so beside it once installed
+# ($(PREFIX)/bin and $(PREFIX)/lib) and in lib/ in the tree.
+$(CLI_BIN): $(CLI_SRC) $(PUBLIC_HDRS) lib/libpoints.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CLI_SRC) -o $@ -Llib -lpoints \
+	  -Wl,-rpath,'$$ORIGIN/../lib:$$ORIGIN/../../lib'
 
 build/bench/%: bench/%.c lib/libpoints.a
 	@mkdir -p $(@D)
@@ -452,7 +462,7 @@ bench-cel: build/bench/cel_bench $(CEL_PKG)
 	node bench/cel_bench.mjs build/cel build/bench/cel_bench
 
 lint-man:
-	mandoc -T lint -W warning man/man3/*.3 man/man7/*.7
+	mandoc -T lint -W warning man/man1/*.1 man/man3/*.3 man/man7/*.7
 
 # Made on every install: PREFIX may differ from the last one.
 .PHONY: points.pc points-pg.pc bench-pg
@@ -481,6 +491,9 @@ endef
 
 install: all points.pc $(if $(HAVE_PG),points-pg.pc)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(CLI_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
@@ -505,9 +518,11 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR) \
 	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/points-pg.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
+	rm -f $(DESTDIR)$(PREFIX)/bin/points
+	cd man/man1 && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
 	cd man/man7 && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
-	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 2>/dev/null || true
+	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 2>/dev/null || true
 	$(after_install)
 
 include bindings/python/python.mk

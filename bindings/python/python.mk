@@ -40,9 +40,10 @@ $(PY_SO): $(PY_WRAP) build/libpoints_pic.a
 	$(CC) -shared -fPIC $(OPT) $(SAN) -Ibindings -Iinclude -I$(PY_INCLUDE) $< -o $@ \
 	    build/libpoints_pic.a $(PKG_LIBS) -Wl,--exclude-libs,ALL
 
-check-python: python
+# test_cli.py drives the points tool (POINTS_CLI: its path).
+check-python: python build/cli/points
 	$(PY_ENV) $(PYTHON) -m points --version
-	$(PY_ENV) $(PYTHON) -m unittest discover -s tests/python -t tests/python -v
+	$(PY_ENV) POINTS_CLI=$(CURDIR)/build/cli/points $(PYTHON) -m unittest discover -s tests/python -t tests/python -v
 
 examples-python: python
 	rm -rf build/examples-python && mkdir -p build/examples-python

@@ -1,0 +1,281 @@
+"""The points command-line tool (cli/points.c, man/man1/points.1), driven
+as a script or cron would drive it, on temporary SQLite ledgers.
+
+POINTS_CLI names the built tool (make check-python sets it); without it
+the tests look for build/cli/points beside the tree.
+"""
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+CLI = os.environ.get("POINTS_CLI") or os.path.join(ROOT, "build", "cli",
+                                                   "points")
+
+# The exit codes points(1) documents.
+OK, USAGE, NOTFOUND, INSUFFICIENT, REFUSED, STORAGE, VERIFY = range(7)
+
+
+@unittest.skipUnless(os.access(CLI, os.X_OK), "no points tool at " + CLI)
+class PointsTool(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="points-cli-")
+        self.path = os.path.join(self.dir, "ledger.db")
+        self.uri = "sqlite:" + self.path
+        self.ok("init", "--expire-days", "30")
+        self.ok("account", "add", "E1001", "--name", "Li Wei",
+                "--tier", "gold", "--department", "eng")
+        self.ok("account", "add", "E1002", "--name", "Wang Fang")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def run_cli(self, *args, env=None, ledger=True):
+        e = dict(os.environ)
+        e.pop("POINTS_ASSET", None)
+        e.pop("POINTS_LEDGER", None)
+        if ledger:
+            e["POINTS_LEDGER"] = self.uri
+        e.update(env or {})
+        p = subprocess.run([CLI] + list(args), env=e, capture_output=True,
+                           text=True, timeout=30)
+        return p.returncode, p.stdout, p.stderr
+
+    def ok(self, *args, **kw):
+        rc, out, err = self.run_cli(*args, **kw)
+        self.assertEqual(rc, OK, "points %s: %s" % (" ".join(args), err))
+        self.assertEqual(err, "")
+        return out
+
+    def js(self, *args, **kw):
+        return json.loads(self.ok("--json", *args, **kw))
+
+    def refused(self, code, *args, **kw):
+        """The command fails with code and a message on stderr only."""
+        rc, out, err = self.run_cli(*args, **kw)
+        self.assertEqual(rc, code, "points %s: %r" % (" ".join(args), err))
+        self.assertEqual(out, "")
+        self.assertTrue(err.startswith("points: "), err)
+        return err
+
+    def state(self):
+        """What a refused command must leave as it was."""
+        return (self.js("balance", "E1001"), self.js("balance", "E1002"),
+                self.js("statement", "E1001"), self.js("account", "list"))
+
+    # ---- the commands' output ----
+
+    def test_init_json_and_existing_asset(self):
+        other = "sqlite:" + os.path.join(self.dir, "other.db")
+        got = self.js("--ledger", other, "init", "--asset", "WELFARE",
+                      "--decimals", "2", ledger=False)
+        self.assertEqual(got, {"ledger": other, "asset": "WELFARE",
+                               "decimals": 2, "expire_days": 0})
+        err = self.refused(REFUSED, "init")
+        self.assertIn("POINTS", err)
+
+    def test_accounts(self):
+        got = self.js("account", "show", "E1001")
+        self.assertEqual(
+            {k: got[k] for k in ("external_id", "name", "tier",
+                                 "department", "status", "system")},
+            {"external_id": "E1001", "name": "Li Wei", "tier": "gold",
+             "department": "eng", "status": "active", "system": False})
+        self.assertRegex(got["created_at"],
+                         r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        text = self.ok("account", "show", "E1001")
+        self.assertIn("external_id E1001", text)
+        self.assertIn("department  eng", text)
+        users = [a for a in self.js("account", "list") if not a["system"]]
+        self.assertEqual([a["external_id"] for a in users],
+                         ["E1001", "E1002"])
+        listed = self.ok("account", "list").splitlines()
+        self.assertTrue(any(l.startswith("E1002") for l in listed))
+        self.assertEqual(self.js("account", "freeze", "E1002")["status"],
+                         "frozen")
+        self.assertEqual(self.js("account", "unfreeze", "E1002")["status"],
+                         "active")
+        self.ok("account", "close", "E1002")
+        self.assertEqual(self.js("account", "show", "E1002")["status"],
+                         "closed")
+
+    def test_earn_spend_adjust_balance(self):
+        t = self.js("earn", "E1001", "100", "--memo", "training, \"sec\"",
+                    "--category", "training", "--actor", "hr")
+        self.assertEqual((t["type"], t["from"], t["to"], t["amount"],
+                          t["memo"], t["category"], t["actor"],
+                          t["replayed"]),
+                         ("earn", "system:issuer", "E1001", 100,
+                          "training, \"sec\"", "training", "hr", False))
+        t = self.js("spend", "E1001", "30")
+        self.assertEqual((t["type"], t["from"], t["to"], t["amount"]),
+                         ("spend", "E1001", "system:sink", 30))
+        t = self.js("adjust", "E1001", "-5", "--memo", "typo")
+        # a debit: the points go from the account to the issuer
+        self.assertEqual((t["type"], t["from"], t["to"], t["amount"]),
+                         ("adjust", "E1001", "system:issuer", 5))
+        self.assertEqual(self.ok("adjust", "E1001", "7", "--memo", "back"),
+                         "")
+        b = self.js("balance", "E1001")
+        self.assertEqual(b, {"account": "E1001", "asset": "POINTS",
+                             "available": 72, "held": 0, "pending": 0,
+                             "debt": 0, "earned": 107, "spent": 35,
+                             "expired": 0})
+        self.assertIn("available 72", self.ok("balance", "E1001"))
+
+    def test_idempotency_key_pays_once(self):
+        a = self.js("earn", "E1001", "50", "--key", "award-7")
+        b = self.js("earn", "E1001", "50", "--key", "award-7")
+        self.assertEqual((a["id"], a["replayed"], b["replayed"]),
+                         (b["id"], False, True))
+        self.assertEqual(self.js("balance", "E1001")["available"], 50)
+
+    def test_statement_text_csv_json_and_period(self):
+        self.ok("earn", "E1001", "100", "--memo", "a, b")
+        self.ok("spend", "E1001", "40", "--category", "gift")
+        entries = self.js("statement", "E1001")
+        self.assertEqual([(e["type"], e["amount"], e["counterparty"])
+                          for e in entries],
+                         [("earn", 100, "system:issuer"),
+                          ("spend", -40, "system:sink")])
+        self.assertEqual(entries[0]["memo"], "a, b")
+        rows = list(csv.DictReader(io.StringIO(
+            self.ok("statement", "E1001", "--csv"))))
+        self.assertEqual([(r["seq"], r["type"], r["amount"], r["memo"],
+                           r["category"]) for r in rows],
+                         [(str(entries[0]["seq"]), "earn", "100", "a, b", ""),
+                          (str(entries[1]["seq"]), "spend", "-40", "",
+                           "gift")])
+        self.assertEqual(len(self.ok("statement", "E1001").splitlines()), 2)
+        # a date as --to takes in its whole day
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+        self.assertEqual(len(self.js("statement", "E1001", "--to", today)), 2)
+        self.assertEqual(self.js("statement", "E1001", "--to", yesterday), [])
+        self.assertEqual(self.js("statement", "E1001", "--from",
+                                 "2099-01-01T00:00:00Z"), [])
+        self.assertEqual(len(self.js("statement", "E1001", "--from",
+                                     yesterday + "T00:00:00")), 2)
+
+    # ---- refusals: their exit code, their message, nothing written ----
+
+    def test_refusals_write_nothing(self):
+        self.ok("earn", "E1001", "100")
+        before = self.state()
+        err = self.refused(INSUFFICIENT, "spend", "E1001", "500")
+        self.assertIn("E1001", err)
+        self.assertIn("insufficient", err)
+        err = self.refused(NOTFOUND, "earn", "E9999", "10")
+        self.assertIn("E9999", err)
+        self.refused(NOTFOUND, "balance", "E9999")
+        self.refused(NOTFOUND, "--asset", "NOPE", "earn", "E1001", "10")
+        self.refused(REFUSED, "earn", "E1001", "0")
+        self.refused(REFUSED, "adjust", "E1001", "5")  # no memo: no reason
+        self.refused(REFUSED, "account", "add", "E1001")
+        self.refused(REFUSED, "account", "close", "E1001")  # has points
+        self.ok("account", "freeze", "E1002")
+        err = self.refused(REFUSED, "earn", "E1002", "10")
+        self.assertIn("frozen", err)
+        self.ok("account", "unfreeze", "E1002")
+        self.assertEqual(self.state(), before)
+
+    def test_account_add_is_all_or_nothing(self):
+        self.refused(REFUSED, "account", "add", "E1003", "--department",
+                     "d" * 65)
+        self.refused(NOTFOUND, "account", "show", "E1003")
+
+    def test_bad_arguments(self):
+        before = self.state()
+        for args in (["earn", "E1001"], ["earn", "E1001", "ten"],
+                     ["earn", "E1001", "10", "extra"], ["frobnicate"],
+                     [], ["account"], ["account", "rename", "E1001"],
+                     ["balance", "E1001", "--bogus"],
+                     ["balance", "E1001", "--csv"],
+                     ["statement", "E1001", "--json", "--csv"],
+                     ["statement", "E1001", "--from", "2025-02-30"],
+                     ["statement", "E1001", "--to", "yesterday"],
+                     ["sweep", "--as-of", "2025-01-01T25:00:00Z"],
+                     ["earn", "E1001", "10", "--memo"]):
+            self.refused(USAGE, *args)
+        self.assertEqual(self.state(), before)
+
+    def test_missing_ledger(self):
+        err = self.refused(USAGE, "balance", "E1001", ledger=False)
+        self.assertIn("POINTS_LEDGER", err)
+        gone = os.path.join(self.dir, "gone.db")
+        err = self.refused(NOTFOUND, "--ledger", "sqlite:" + gone, "balance",
+                           "E1001")
+        self.assertIn(gone, err)
+        self.assertFalse(os.path.exists(gone))
+        # --ledger wins over the environment
+        self.refused(NOTFOUND, "balance", "E1001",
+                     env={"POINTS_LEDGER": "sqlite:" + gone})
+        self.ok("--ledger", self.uri, "balance", "E1001",
+                env={"POINTS_LEDGER": "sqlite:" + gone})
+
+    def test_asset_from_environment(self):
+        self.ok("--asset", "GIFT", "init")
+        self.ok("earn", "E1001", "9", env={"POINTS_ASSET": "GIFT"})
+        self.assertEqual(self.js("balance", "E1001", "--asset",
+                                 "GIFT")["available"], 9)
+        self.assertEqual(self.js("balance", "E1001")["available"], 0)
+
+    # ---- the cron jobs ----
+
+    def test_sweep_is_quiet_for_cron(self):
+        self.ok("earn", "E1001", "100")
+        rc, out, err = self.run_cli("sweep")
+        self.assertEqual((rc, out, err), (OK, "", ""))
+        self.assertEqual(self.js("balance", "E1001")["available"], 100)
+        rc, out, err = self.run_cli("sweep", "--as-of", "2099-01-01")
+        self.assertEqual((rc, out, err), (OK, "", ""))
+        b = self.js("balance", "E1001")
+        self.assertEqual((b["available"], b["expired"]), (0, 100))
+        r = self.js("sweep", "--as-of", "2099-01-02T00:00:00Z")
+        self.assertEqual(r, {"asset": "POINTS",
+                             "as_of": "2099-01-02T00:00:00Z", "accounts": 0,
+                             "lots": 0, "points": 0, "holds": 0})
+
+    def test_sweep_failure_speaks(self):
+        err = self.refused(NOTFOUND, "--ledger",
+                           "sqlite:" + os.path.join(self.dir, "x.db"),
+                           "sweep")
+        self.assertIn("no ledger", err)
+        self.refused(NOTFOUND, "sweep", "--asset", "NOPE")
+
+    def test_verify(self):
+        self.ok("earn", "E1001", "100")
+        self.ok("spend", "E1001", "10")
+        self.assertEqual(self.ok("verify"),
+                         "ok: 2 entries, %d balances\n"
+                         % self.js("verify")["balances"])
+        self.assertEqual(self.js("verify")["ok"], True)
+        # one bit of the first entry flipped in the file
+        db = sqlite3.connect(self.path)
+        k, v = db.execute(
+            "SELECT k, v FROM ks_entry ORDER BY k LIMIT 1").fetchone()
+        v = bytearray(v)
+        v[len(v) // 2] ^= 1
+        db.execute("UPDATE ks_entry SET v = ? WHERE k = ?", (bytes(v), k))
+        db.commit()
+        db.close()
+        err = self.refused(VERIFY, "verify")
+        self.assertIn("entry 1", err)
+        rc, out, err = self.run_cli("--json", "verify")
+        self.assertEqual(rc, VERIFY)
+        got = json.loads(out)
+        self.assertEqual((got["ok"], got["bad_seq"]), (False, 1))
+        self.assertIn("entry 1", got["message"])
+
+
+if __name__ == "__main__":
+    unittest.main()
