@@ -199,7 +199,7 @@ build/examples/%: examples/%.c lib/libpoints.so
 # The points tool (cli/, man/man1/points.1): the public API only, linked
 # as the examples are; it finds libpoints.so beside it once installed
 # ($(PREFIX)/bin and $(PREFIX)/lib) and in lib/ in the tree.
-$(CLI_BIN): $(CLI_SRC) $(PUBLIC_HDRS) lib/libpoints.so
+$(CLI_BIN): $(CLI_SRC) cli/cli.h $(PUBLIC_HDRS) lib/libpoints.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(CLI_SRC) -o $@ -Llib -lpoints \
 	  -Wl,-rpath,'$$ORIGIN/../lib:$$ORIGIN/../../lib'

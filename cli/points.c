@@ -16,33 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <points.h>
+#include "cli.h"
 
-/* Exit codes (points(1), EXIT STATUS): one per class of library error. */
-#define EX_OK 0
-#define EX_USAGE 1
-#define EX_NOTFOUND 2
-#define EX_INSUFFICIENT 3
-#define EX_REFUSED 4
-#define EX_STORAGE 5
-#define EX_VERIFY 6
-
-/* What the command line said: global options and the command's own. */
-typedef struct cli {
-	const char *ledger;
-	const char *asset;
-	int json;
-	int csv;
-	const char *from, *to, *as_of;
-	const char *memo, *key, *category, *actor;
-	const char *name, *tier, *department;
-	const char *decimals, *expire_days;
-	int npos;
-	char **pos; /* the positional words after the command's name(s) */
-	points_db *db;
-} cli;
-
-static int
+int
 usage(const char *fmt, const char *arg)
 {
 	fputs("points: ", stderr);
@@ -76,7 +52,7 @@ exit_code(int rc)
 
 /* A library error: the library's message names the object and the
  * reason; what names the command. */
-static int
+int
 fail(cli *c, const char *what, int rc)
 {
 	const char *msg = c->db ? points_errmsg(c->db) : "";
@@ -89,7 +65,7 @@ fail(cli *c, const char *what, int rc)
 
 /* ---- Output ---- */
 
-static void
+void
 json_str(const char *s)
 {
 	putchar('"');
@@ -126,7 +102,7 @@ csv_str(const char *s)
 }
 
 /* ISO 8601 in UTC: 2025-01-31T12:00:00Z. */
-static const char *
+const char *
 iso_time(int64_t t, char buf[32])
 {
 	time_t tt = (time_t)t;
@@ -154,7 +130,7 @@ days_from_civil(int64_t y, int m, int d)
 
 /* YYYY-MM-DD (midnight UTC; *date_only set) or YYYY-MM-DDTHH:MM:SS with
  * an optional Z: UTC. */
-static int
+int
 parse_time(const char *s, int64_t *out, int *date_only)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
@@ -184,7 +160,7 @@ parse_time(const char *s, int64_t *out, int *date_only)
 	return 0;
 }
 
-static int
+int
 parse_int(const char *s, int64_t *out)
 {
 	char *end;
@@ -216,7 +192,7 @@ type_name(int t)
 }
 
 /* The external id of account id, or its number when it cannot be read. */
-static const char *
+const char *
 ext_id(cli *c, int64_t id, char buf[POINTS_EXTID_MAX + 1])
 {
 	points_account a;
@@ -314,7 +290,7 @@ open_ledger(cli *c, int create)
 	return EX_OK;
 }
 
-static int
+int
 find_account(cli *c, const char *ext, points_account *out)
 {
 	int rc = points_account_find(c->db, ext, out);
@@ -322,7 +298,7 @@ find_account(cli *c, const char *ext, points_account *out)
 	return rc == POINTS_OK ? EX_OK : fail(c, ext, rc);
 }
 
-static int
+int
 need_args(cli *c, int n, const char *synopsis)
 {
 	if (c->npos != n)
@@ -722,8 +698,13 @@ static const command commands[] = {
 	{ NULL, "statement", cmd_statement, 1 },
 	{ NULL, "sweep", cmd_sweep, 1 },
 	{ NULL, "verify", cmd_verify, 1 },
+	{ "rule", "show", cmd_rule_show, 1 },
+	{ "rule", "history", cmd_rule_history, 1 },
+	{ "order", "list", cmd_order_list, 1 },
+	{ "order", "show", cmd_order_show, 1 },
+	{ "outbox", "tail", cmd_outbox_tail, 1 },
 	/* export, report, import, backup and restore come with their
-	 * library calls */
+	 * library calls; rule list with a listing of the rules */
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -752,7 +733,9 @@ option_slot(cli *c, const char *opt)
 		O("--key", key), O("--category", category),
 		O("--actor", actor), O("--name", name), O("--tier", tier),
 		O("--department", department), O("--decimals", decimals),
-		O("--expire-days", expire_days),
+		O("--expire-days", expire_days), O("--account", account),
+		O("--state", state), O("--sku", sku), O("--after", after),
+		O("--limit", limit),
 #undef O
 	};
 	size_t i;

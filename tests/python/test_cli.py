@@ -15,6 +15,11 @@ import tempfile
 import time
 import unittest
 
+try:
+    import points  # the binding, to write what the tool only reads
+except ImportError:
+    points = None
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 CLI = os.environ.get("POINTS_CLI") or os.path.join(ROOT, "build", "cli",
@@ -25,7 +30,8 @@ OK, USAGE, NOTFOUND, INSUFFICIENT, REFUSED, STORAGE, VERIFY = range(7)
 
 
 @unittest.skipUnless(os.access(CLI, os.X_OK), "no points tool at " + CLI)
-class PointsTool(unittest.TestCase):
+class ToolCase(unittest.TestCase):
+    """A fresh ledger with two accounts, and the tool's runners."""
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="points-cli-")
@@ -71,6 +77,9 @@ class PointsTool(unittest.TestCase):
         """What a refused command must leave as it was."""
         return (self.js("balance", "E1001"), self.js("balance", "E1002"),
                 self.js("statement", "E1001"), self.js("account", "list"))
+
+
+class PointsTool(ToolCase):
 
     # ---- the commands' output ----
 
@@ -275,6 +284,97 @@ class PointsTool(unittest.TestCase):
         got = json.loads(out)
         self.assertEqual((got["ok"], got["bad_seq"]), (False, 1))
         self.assertIn("entry 1", got["message"])
+
+
+@unittest.skipUnless(points is not None, "no points binding on PYTHONPATH")
+class PointsToolReads(ToolCase):
+    """rule, order and outbox: written through the binding, read by the
+    tool."""
+
+    def setUp(self):
+        super().setUp()
+        self.ok("earn", "E1001", "1000")
+        led = points.Ledger.open(self.uri)
+        try:
+            led.rule_save("buy", "purchase", "event.amount / 10", "POINTS",
+                          "hr", condition="event.amount > 0",
+                          state=points.RULE_ACTIVE, reason="launch")
+            led.rule_set_state("buy", points.RULE_PAUSED, "ops", "audit")
+            led.item_create("MUG", "Mug", "home", "POINTS", 100, 3, "admin",
+                            low_stock=2)
+            acc = led.find_account("E1001")
+            self.order = led.order_place(acc, "MUG", 2).id
+            led.order_approve(self.order, "mgr", "ok")
+            led.item_create("PEN", "Pen", "office", "POINTS", 10, 9, "admin")
+            self.pen = led.order_place(acc, "PEN", 1).id
+        finally:
+            led.close()
+
+    def test_rule_show_and_history(self):
+        r = self.js("rule", "show", "buy")
+        self.assertEqual((r["name"], r["version"], r["state"], r["author"],
+                          r["reason"], r["event_type"], r["condition"],
+                          r["points"], r["beneficiary"]),
+                         ("buy", 2, "paused", "ops", "audit", "purchase",
+                          "event.amount > 0", "event.amount / 10", ""))
+        r = self.js("rule", "show", "buy", "1")
+        self.assertEqual((r["version"], r["state"], r["reason"]),
+                         (1, "active", "launch"))
+        text = self.ok("rule", "show", "buy")
+        self.assertIn("buy v2", text)
+        self.assertIn("condition   event.amount > 0", text)
+        self.assertEqual([(v["version"], v["state"])
+                          for v in self.js("rule", "history", "buy")],
+                         [(1, "active"), (2, "paused")])
+        self.assertEqual(len(self.ok("rule", "history", "buy").splitlines()),
+                         2)
+        self.assertIn("nope", self.refused(NOTFOUND, "rule", "show", "nope"))
+        self.refused(NOTFOUND, "rule", "show", "buy", "3")
+        self.refused(USAGE, "rule", "show", "buy", "0")
+        self.refused(USAGE, "rule", "history")
+
+    def test_order_list_and_show(self):
+        got = self.js("order", "list")
+        self.assertEqual([(o["id"], o["sku"], o["state"], o["amount"],
+                           o["account"]) for o in got],
+                         [(self.order, "MUG", "approved", 200, "E1001"),
+                          (self.pen, "PEN", "submitted", 10, "E1001")])
+        self.assertEqual([o["id"] for o in self.js(
+            "order", "list", "--state", "submitted")], [self.pen])
+        self.assertEqual([o["id"] for o in self.js(
+            "order", "list", "--sku", "MUG")], [self.order])
+        self.assertEqual(self.js("order", "list", "--account", "E1002"), [])
+        self.assertEqual(len(self.ok("order", "list").splitlines()), 2)
+        got = self.js("order", "show", self.order)
+        self.assertEqual(got["order"]["state"], "approved")
+        self.assertEqual([(h["from"], h["to"], h["actor"])
+                          for h in got["history"]],
+                         [(None, "submitted", ""),
+                          ("submitted", "approved", "mgr")])
+        self.assertIn("submitted -> approved by mgr: ok",
+                      self.ok("order", "show", self.order))
+        self.refused(NOTFOUND, "order", "show",
+                     "01a24425-0000-7000-8000-000000000000")
+        self.refused(REFUSED, "order", "show", "not-an-id")
+        self.refused(USAGE, "order", "list", "--state", "lost")
+        self.refused(NOTFOUND, "order", "list", "--account", "E9999")
+
+    def test_outbox_tail(self):
+        every = self.js("outbox", "tail", "--after", "0")
+        kinds = [e["kind"] for e in every]
+        self.assertEqual(kinds, ["item.low_stock", "order.state",
+                                 "order.state", "order.state"])
+        self.assertEqual(every[1]["data"]["to"], "submitted")
+        self.assertEqual(every[0]["account"], None)
+        self.assertEqual(every[1]["account"], "E1001")
+        self.assertEqual(self.js("outbox", "tail"), every)
+        self.assertEqual(self.js("outbox", "tail", "--limit", "2"), every[2:])
+        seq = every[0]["seq"]
+        self.assertEqual(self.js("outbox", "tail", "--after", str(seq),
+                                 "--limit", "1"), every[1:2])
+        self.assertEqual(len(self.ok("outbox", "tail").splitlines()), 4)
+        self.refused(USAGE, "outbox", "tail", "--limit", "0")
+        self.refused(USAGE, "outbox", "tail", "--after", "x")
 
 
 if __name__ == "__main__":
