@@ -42,7 +42,7 @@ cmd_outbox_tail(cli *c)
 {
 	points_outbox_event *ring;
 	int64_t after = 0, limit, seen = 0, i, first;
-	int rc;
+	int rc = POINTS_ITEROVER; /* limit >= 1: set by the loop */
 
 	if (need_args(c, 0, "outbox tail [--limit N] [--after SEQ]"))
 		return EX_USAGE;
