@@ -211,8 +211,9 @@ forfeit_entry(points_db *db, points_balance_rec *fb, points_balance_rec *tb,
 	if ((rc = points_posting__debit(db, fb, amount, NULL, &e.out_lots)) ||
 	    (rc = points_posting__credit_repaying(db, tb, amount,
 	    &e.out_lots, POINTS_DAY_NEVER, &e.in_lots, &repaid)) ||
-	    (rc = points_posting__counter_add(db, &fb->spent, amount)) ||
-	    (rc = points_posting__counter_add(db, &tb->earned, amount)))
+	    (rc = points_posting__counter_add(db, fb, "spent", &fb->spent,
+	    amount)) || (rc = points_posting__counter_add(db, tb, "earned",
+	    &tb->earned, amount)))
 		goto done;
 	e.from = fb->account;
 	e.to = tb->account;

@@ -373,12 +373,10 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 		    amount : held_lots, NULL, &ce.out_lots)))
 			goto done;
 		hb.held -= amount;
-		if (points_codec__add(&hb.spent, amount) ||
-		    points_codec__add(&tb.earned, amount)) {
-			rc = points_db__err(db, POINTS_EOVERFLOW,
-			    "lifetime counter would overflow");
+		if ((rc = points_posting__counter_add(db, &hb, "spent",
+		    &hb.spent, amount)) || (rc = points_posting__counter_add(db,
+		    &tb, "earned", &tb.earned, amount)))
 			goto done;
-		}
 		if ((rc = points_posting__credit_repaying(db, &tb, amount,
 		    &ce.out_lots, POINTS_DAY_NEVER, &ce.in_lots, &repaid)) ||
 		    (rc = points_posting__expiry_take(db, &run, &tb, 1)))

@@ -571,12 +571,16 @@ points_posting__store_pair(points_db *db, points_balance_rec *from, points_balan
 }
 
 int
-points_posting__counter_add(points_db *db, int64_t *c, int64_t v)
+points_posting__counter_add(points_db *db, const points_balance_rec *b,
+    const char *name, int64_t *c, int64_t v)
 {
-	if (points_codec__add(c, v))
-		return points_db__err(db, POINTS_EOVERFLOW,
-		    "lifetime counter would overflow");
-	return POINTS_OK;
+	char label[POINTS_EXTID_MAX + 2];
+
+	if (!points_codec__add(c, v))
+		return POINTS_OK;
+	points_balance__label(db, b->account, label, sizeof(label));
+	return points_db__err(db, POINTS_EOVERFLOW, "account %s: its lifetime "
+	    "%s points would overflow", label, name);
 }
 
 /* The expiry day of a new lot: the posting's own expires_at (the end of
@@ -661,8 +665,9 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 	/* a backdated earn may bring lots that are past due already */
 	if ((rc = points_posting__expiry_take(db, &run, tb, 1)))
 		goto done;
-	if ((rc = points_posting__counter_add(db, &fb->spent, c->amount)) ||
-	    (rc = points_posting__counter_add(db, &tb->earned, c->amount)))
+	if ((rc = points_posting__counter_add(db, fb, "spent", &fb->spent,
+	    c->amount)) || (rc = points_posting__counter_add(db, tb, "earned",
+	    &tb->earned, c->amount)))
 		goto done;
 	e.from = c->from;
 	e.to = c->to;

@@ -161,9 +161,9 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 		/* the expiry's own counters, saturating as it moved them */
 		points_balance__counter_sat(&tb.earned, -amount);
 		points_balance__counter_sat(&fb.expired, -amount);
-	} else if ((rc = points_posting__counter_add(db, &tb.earned,
-	    -amount)) ||
-	    (rc = points_posting__counter_add(db, &fb.spent, -amount))) {
+	} else if ((rc = points_posting__counter_add(db, &tb, "earned",
+	    &tb.earned, -amount)) || (rc = points_posting__counter_add(db,
+	    &fb, "spent", &fb.spent, -amount))) {
 		goto done;
 	}
 	e.from = orig.to;
