@@ -42,5 +42,6 @@
 #include "points/rules.h"
 #include "points/outbox.h"
 #include "points/mall.h"
+#include "points/export.h"
 
 #endif /* POINTS_H */
