@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 44
+#define NCASES 47
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -37,6 +37,8 @@ iterator_kinds(points_db *db)
 	points_rule_history_iterator *rhi = NULL;
 	points_approval_iterator *api = NULL;
 	points_grant_award_iterator *gai = NULL;
+	points_export_iterator *xi = NULL;
+	char *line = NULL;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -104,6 +106,9 @@ iterator_kinds(points_db *db)
 	rc |= points_grant_award_iterator_new(db, "yearly", 0, &gai);
 	rc |= points_grant_award_next(gai, &ga);
 	points_grant_award_iterator_free(gai);
+	rc |= points_export_iterator_new(db, POINTS_EXPORT_CSV, 0, 0, &xi);
+	rc |= points_export_next(xi, &line);
+	points_export_iterator_free(xi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -193,6 +198,12 @@ iterator_kinds(points_db *db)
 	rc = points_approval_iterator_new(db, 0, &ahi);
 #elif CASE == 44
 	rc = points_grant_award_iterator_new(db, "yearly", 0, &si);
+#elif CASE == 45
+	rc = points_export_next(si, &line);
+#elif CASE == 46
+	points_export_iterator_free(li);
+#elif CASE == 47
+	rc = points_export_iterator_new(db, POINTS_EXPORT_CSV, 0, 0, &ai);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -208,6 +219,8 @@ iterator_kinds(points_db *db)
 	(void)rhi;
 	(void)api;
 	(void)gai;
+	(void)xi;
+	(void)line;
 	(void)a;
 	(void)ac;
 	(void)e;

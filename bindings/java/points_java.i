@@ -766,6 +766,7 @@ POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
+POINTS_JAVA_HANDLE_OUT(points_export_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_trigger_iterator)
@@ -792,6 +793,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_approval_iterator_new,
     SWIGTYPE_p_points_approval_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
     SWIGTYPE_p_points_grant_award_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_export_iterator_new,
+    SWIGTYPE_p_points_export_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -869,6 +872,14 @@ POINTS_JAVA_RETURNS(points_outbox_expiring_get, jlong, long)
     return Utf8.decode($jnicall);
   }
 %typemap(out) int points_grant_expr_get ""
+/* An export's line, or null at the end (POINTS_ITEROVER). */
+%typemap(jni) int points_export_next "jbyteArray"
+%typemap(jtype) int points_export_next "byte[]"
+%typemap(jstype) int points_export_next "String"
+%typemap(javaout) int points_export_next {
+    return Utf8.decode($jnicall);
+  }
+%typemap(out) int points_export_next ""
 
 /* Records: the generic typemaps (POINTS_SWIG_RECORD_OUT, applied by
  * points.i to every record), but a verify report also goes with

@@ -218,6 +218,7 @@ POINTS_PY_HANDLE_OUT(points_account_history_iterator)
 POINTS_PY_HANDLE_OUT(points_rule_history_iterator)
 POINTS_PY_HANDLE_OUT(points_approval_iterator)
 POINTS_PY_HANDLE_OUT(points_grant_award_iterator)
+POINTS_PY_HANDLE_OUT(points_export_iterator)
 /* An event's result: the layer reads it and frees it at once. */
 POINTS_PY_HANDLE_OUT(points_event_result)
 POINTS_PY_HANDLE_OUT(points_item_iterator)
@@ -236,14 +237,21 @@ POINTS_PY_HANDLE_OUT(points_backtest)
 	$result = PyLong_FromLongLong((long long)*$1);
 }
 
-/* The caller owns the string: copy it, then free it here. */
+/* The caller owns the string: copy it, then free it here.  None when
+ * the call gave none (an iterator's end: POINTS_ITEROVER). */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
 %typemap(argout) char **out {
 	Py_DECREF($result);
-	$result = PyUnicode_DecodeUTF8(*$1, (Py_ssize_t)strlen(*$1), "replace");
-	points_free(*$1);
-	if ($result == NULL)
-		SWIG_fail;
+	if (*$1 == NULL) {
+		Py_INCREF(Py_None);
+		$result = Py_None;
+	} else {
+		$result = PyUnicode_DecodeUTF8(*$1, (Py_ssize_t)strlen(*$1),
+		    "replace");
+		points_free(*$1);
+		if ($result == NULL)
+			SWIG_fail;
+	}
 }
 
 

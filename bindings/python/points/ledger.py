@@ -1123,6 +1123,23 @@ class Ledger:
         return _Iter(self, it, _c.points_statement_next,
                      _c.points_statement_iterator_free, Entry._make)
 
+    # ---- Exports ----
+
+    def export(self, fmt="csv", since=None, until=None):
+        """The ledger's entries with since <= time < until as lines of
+        text, their ends included: fmt "csv" (a header line first,
+        RFC 4180) or "jsonl" (a JSON object a line); points_export(3)
+        lists the columns.  It streams: write each line as it comes."""
+        formats = {"csv": _c.POINTS_EXPORT_CSV,
+                   "jsonl": _c.POINTS_EXPORT_JSONL}
+        if fmt not in formats:
+            raise ValueError("export: unknown format %r (csv or jsonl)"
+                             % (fmt,))
+        it = self._call(_c.points_export_iterator_new, formats[fmt],
+                        seconds(since), seconds(until))
+        return _Iter(self, it, _c.points_export_next,
+                     _c.points_export_iterator_free, str)
+
     # ---- Lots and expiry ----
 
     def lots(self, account, asset, until=None):

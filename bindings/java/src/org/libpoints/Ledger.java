@@ -1233,6 +1233,19 @@ public final class Ledger implements AutoCloseable {
                 capi::points_statement_next, capi::points_statement_iterator_free));
     }
 
+    /* ---- Exports ---- */
+
+    /**
+     * The ledger's entries with from &lt;= time &lt; to (to 0: no end) as
+     * lines of text, their ends included: a CSV header line first, or a
+     * JSON object a line. It streams: write each line as it comes.
+     */
+    public synchronized Results<String> export(ExportFormat format, long from, long to) {
+        return new Results<>(() -> iterate(
+                db -> capi.points_export_iterator_new(db, format.code(), from, to),
+                capi::points_export_next, capi::points_export_iterator_free));
+    }
+
     /* ---- Lots and expiry ---- */
 
     /** Every open lot of account in asset, earliest-expiring first. */

@@ -1,0 +1,53 @@
+"""Exports from Python: the ledger's entries as CSV and JSON lines."""
+
+import csv
+import io
+import json
+
+import points
+from helpers import T0, LedgerCase
+
+
+class ExportTest(LedgerCase):
+
+    def setUp(self):
+        super().setUp()
+        self.earn = self.ledger.earn(self.alice, 100, "PTS",
+                                     'bonus, "great"\nthanks',
+                                     category="training")
+        self.ledger.set_clock(T0 + 3600)
+        self.spend = self.ledger.spend(self.alice, 30, "PTS", "mug")
+
+    def test_csv_reads_back_with_the_csv_module(self):
+        text = "".join(self.ledger.export("csv"))
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        self.assertEqual([(r["type"], r["amount"], r["to_external_id"],
+                           r["memo"]) for r in rows],
+                         [("earn", "100", "E1001", 'bonus, "great"\nthanks'),
+                          ("spend", "30", "system:sink", "mug")])
+        self.assertEqual(rows[0]["txn_id"], self.earn.id)
+        self.assertTrue(text.startswith("seq,txn_id,time,time_utc,type,"))
+
+    def test_jsonl_period_is_from_inclusive_to_exclusive(self):
+        lines = list(self.ledger.export("jsonl", T0, T0 + 3600))
+        self.assertEqual(len(lines), 1)
+        self.assertTrue(lines[0].endswith("\n"))
+        e = json.loads(lines[0])
+        self.assertEqual((e["seq"], e["type"], e["amount"], e["category"],
+                          e["decimals"]), (1, "earn", 100, "training", 0))
+        later = [json.loads(l) for l in
+                 self.ledger.export("jsonl", T0 + 3600)]
+        self.assertEqual([e["txn_id"] for e in later], [self.spend.id])
+
+    def test_unknown_format_is_refused(self):
+        with self.assertRaises(ValueError):
+            self.ledger.export("xml")
+        with self.assertRaises(points.InvalidArgument):
+            list(self.ledger.export("csv", T0 + 10, T0))
+
+    def test_iterator_refuses_after_close(self):
+        it = self.ledger.export("csv")
+        self.assertTrue(next(it).startswith("seq,"))
+        self.ledger.close()
+        with self.assertRaises(points.LedgerClosed):
+            next(it)
