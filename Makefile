@@ -8,8 +8,9 @@ VERSION := $(shell sed -n 's/^\#define POINTS_VERSION "\(.*\)"$$/\1/p' include/p
 SOMAJOR = 1
 
 PKGS = sqlite3 uuid libsodium
+# hledger: tests/check_export.c reads the journal export back with it.
 DEBS = libsqlite3-dev uuid-dev libsodium-dev check pkg-config mandoc \
-  swig default-jdk-headless junit4
+  swig default-jdk-headless junit4 hledger
 # The first python3 on PATH builds the Python binding; Debian's needs
 # python3-dev for its headers, another python3 brings its own.
 PYTHON ?= python3

@@ -2,10 +2,13 @@
  * text of a small ledger, RFC 4180 quoting, a period's bounds, memory
  * that stays flat however many entries an export streams, and what an
  * iterator refuses. */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -192,9 +195,9 @@ START_TEST(test_export_refuses_bad_arguments)
 	points_export_iterator *it = NULL;
 	char *line;
 
-	ck_assert_int_eq(points_export_iterator_new(db, 3, 0, 0, &it),
+	ck_assert_int_eq(points_export_iterator_new(db, 4, 0, 0, &it),
 	    POINTS_EINVAL);
-	ck_assert_str_eq(points_errmsg(db), "export: unknown format 3");
+	ck_assert_str_eq(points_errmsg(db), "export: unknown format 4");
 	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_CSV, 10,
 	    5, &it), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db),
@@ -329,6 +332,368 @@ START_TEST(test_export_memory_is_flat_as_the_ledger_grows)
 }
 END_TEST
 
+/* ---- The journal, read by hledger ---- */
+
+/* Every block of the journal into path. */
+static void
+export_journal(const char *path)
+{
+	points_export_iterator *it;
+	FILE *f = fopen(path, "w");
+	char *block;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_JOURNAL,
+	    0, 0, &it), POINTS_OK);
+	while ((rc = points_export_next(it, &block)) == POINTS_OK) {
+		fputs(block, f);
+		points_free(block);
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%d %s", rc, points_errmsg(db));
+	points_export_iterator_free(it);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int
+have_hledger(void)
+{
+	if (system("command -v hledger >/dev/null 2>&1") == 0)
+		return 1;
+	printf("check_export: the hledger cases are skipped: no hledger on "
+	    "PATH (apt-get install hledger, or make deps)\n");
+	return 0;
+}
+
+/* The small ledger's journal, as it must read. */
+START_TEST(test_journal_of_a_small_ledger)
+{
+	char path[] = "/tmp/points-journal-XXXXXX", *got, *want;
+	points_export_iterator *it;
+	size_t n = 0;
+	int rc;
+
+	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_JOURNAL,
+	    0, 0, &it), POINTS_OK);
+	got = calloc(1, 1);
+	{
+		char *block;
+
+		while ((rc = points_export_next(it, &block)) == POINTS_OK) {
+			got = realloc(got, n + strlen(block) + 1);
+			strcpy(got + n, block);
+			n += strlen(block);
+			points_free(block);
+		}
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_export_iterator_free(it);
+	want = malloc(8192);
+	snprintf(want, 8192,
+	    "; libpoints journal: a transaction per ledger transaction, "
+	    "dated in UTC;\n; accounts user:ID:PART and system:ID:PART "
+	    "(available, held, debt: owed\n; points are negative); the "
+	    "balances asserted at the end.\n"
+	    "commodity 1. EXP\n"
+	    "commodity 1. PTS\n"
+	    "commodity 1.00 YE\n"
+	    "\n"
+	    "2024-01-01 (1) earn | Q1 bonus, \"great\" job thanks  ; txn:%s, "
+	    "time:2024-01-01T00:00:00Z, category:training\n"
+	    "    ; actor: hr:ann\n"
+	    "    system:1:available  -100 PTS\n"
+	    "    user:%lld:available  100 PTS\n"
+	    "\n"
+	    "2024-01-01 (2) earn  ; txn:%s, time:2024-01-01T01:00:00Z\n"
+	    "    system:1:available  -12.50 YE\n"
+	    "    user:%lld:available  12.50 YE\n"
+	    "\n"
+	    "2024-01-01 (3) transfer | lunch  ; txn:%s, "
+	    "time:2024-01-01T02:00:00Z\n"
+	    "    user:%lld:available  -30 PTS\n"
+	    "    user:%lld:available  30 PTS\n"
+	    "\n"
+	    "2024-01-02 (4) spend  ; txn:%s, time:2024-01-02T02:00:00Z\n"
+	    "    user:%lld:available  -20 PTS\n"
+	    "    system:2:available  20 PTS\n"
+	    "\n"
+	    "2024-01-03 (5) reversal | typo  ; txn:%s, "
+	    "time:2024-01-03T02:00:00Z, ref:%s\n"
+	    "    user:%lld:available  -10 PTS\n"
+	    "    system:1:available  10 PTS\n"
+	    "\n",
+	    t_earn.id, (long long)alice, t_earn_ye.id, (long long)bob,
+	    t_transfer.id, (long long)alice, (long long)bob, t_spend.id,
+	    (long long)bob, t_reverse.id, t_earn.id, (long long)alice);
+	ck_assert_int_eq(strncmp(got, want, strlen(want)), 0);
+	/* then a block per balance record, dated with the last entry */
+	ck_assert_ptr_nonnull(strstr(got, "2024-01-03 balances  ; E1001\n"
+	    "    user:4:available  0 PTS = 60 PTS\n"
+	    "    user:4:held  0 PTS = 0 PTS\n"
+	    "    user:4:debt  0 PTS = 0 PTS\n\n"));
+	ck_assert_ptr_nonnull(strstr(got, "2024-01-03 balances  ; E,1002\n"
+	    "    user:5:available  0.00 YE = 12.50 YE\n"));
+	ck_assert_int_eq(alice, 4);
+	ck_assert_int_eq(bob, 5);
+	free(want);
+	if (have_hledger()) {
+		FILE *f;
+		int fd = mkstemp(path);
+
+		ck_assert_int_ge(fd, 0);
+		f = fdopen(fd, "w");
+		fputs(got, f);
+		fclose(f);
+		{
+			char cmd[256];
+
+			snprintf(cmd, sizeof(cmd), "hledger -f %s check", path);
+			ck_assert_int_eq(system(cmd), 0);
+		}
+		unlink(path);
+	}
+	free(got);
+}
+END_TEST
+
+/* A journal refuses a period: its assertions need the whole history. */
+START_TEST(test_journal_is_of_the_whole_ledger)
+{
+	points_export_iterator *it;
+
+	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_JOURNAL,
+	    TU_T0, 0, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "export: a journal holds the "
+	    "whole ledger (from 0, to 0), as its balance assertions need");
+}
+END_TEST
+
+/* A balance that moves while a journal is exported would break its
+ * assertions: the export says to run again. */
+START_TEST(test_journal_refuses_a_ledger_written_meanwhile)
+{
+	points_export_iterator *it;
+	char *block;
+	int rc, n = 0;
+
+	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_JOURNAL,
+	    0, 0, &it), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_OK);
+	while ((rc = points_export_next(it, &block)) == POINTS_OK) {
+		points_free(block);
+		n++;
+	}
+	ck_assert_int_eq(rc, POINTS_ERETRY);
+	ck_assert_str_eq(points_errmsg(db), "journal: account 1's balance "
+	    "moved during the export: export again");
+	points_export_iterator_free(it);
+}
+END_TEST
+
+/* The random ledger's accounts, assets and the holds and earns open. */
+#define R_USERS 24
+#define R_OPS 10000
+static const char *const r_assets[] = { "PTS", "EXP", "YE", "GIFT_1" };
+#define R_NASSETS 4
+
+/* A random ledger of R_OPS operations: earns, spends, transfers, holds
+ * captured and released, reversals (some leaving debts) and expiries. */
+static void
+random_ledger(unsigned seed)
+{
+	int64_t users[R_USERS];
+	char (*holds)[POINTS_ID_LEN + 1] = calloc(R_OPS, sizeof(*holds));
+	char (*earns)[POINTS_ID_LEN + 1] = calloc(R_OPS, sizeof(*earns));
+	int64_t *earned = calloc(R_OPS, sizeof(*earned));
+	size_t nholds = 0, nearns = 0;
+	points_sweep_report sweep;
+	points_posting p;
+	points_txn t;
+	char ext[16];
+	int i, rc;
+
+	srand(seed);
+	ck_assert_int_eq(points_asset_create(db, "GIFT_1", 3,
+	    POINTS_EXPIRE_DAYS, 30), POINTS_OK);
+	for (i = 0; i < R_USERS; i++) {
+		snprintf(ext, sizeof(ext), "U%03d", i);
+		users[i] = tu_account(db, ext);
+	}
+	for (i = 0; i < R_OPS; i++) {
+		int64_t u = users[rand() % R_USERS];
+		const char *asset = r_assets[rand() % R_NASSETS];
+		int64_t have = tu_available(db, u, asset);
+		int op = rand() % 100;
+
+		tu_now += rand() % (4 * 3600);
+		rc = POINTS_OK;
+		if (op < 35 || have == 0) {
+			p = tu_posting(asset, u, 1 + rand() % 5000);
+			p.memo = rand() % 4 ? "award" : "odd; memo\nlines";
+			rc = points_earn(db, &p, &t);
+			if (rc == POINTS_OK) {
+				earned[nearns] = t.amount;
+				strcpy(earns[nearns++], t.id);
+			}
+		} else if (op < 55) {
+			rc = tu_spend(db, u, asset, 1 + rand() % have, &t);
+		} else if (op < 65) {
+			p = tu_posting(asset, u, 1 + rand() % have);
+			p.counterparty = users[rand() % R_USERS];
+			if (p.counterparty != u)
+				rc = points_transfer(db, &p, &t);
+		} else if (op < 75) {
+			p = tu_posting(asset, u, 1 + rand() % have);
+			rc = points_hold_create(db, &p, &t);
+			if (rc == POINTS_OK)
+				strcpy(holds[nholds++], t.id);
+		} else if (op < 90 && nholds) {
+			size_t h = (size_t)rand() % nholds;
+
+			/* a capture takes what it says (0: all), a release
+			 * the rest */
+			rc = op < 83 ? tu_capture(db, holds[h], 0, 0, "order",
+			    &t) : tu_release(db, holds[h], "cancel", &t);
+			memcpy(holds[h], holds[--nholds], sizeof(holds[h]));
+		} else if (op < 97 && nearns) {
+			size_t e = (size_t)rand() % nearns;
+
+			rc = tu_reverse(db, earns[e], 1 + rand() % earned[e],
+			    "correction", NULL, &t);
+			memcpy(earns[e], earns[--nearns], sizeof(earns[e]));
+			earned[e] = earned[nearns];
+			/* an earn expired or already reversed in part */
+			if (rc == POINTS_EINSUFFICIENT || rc == POINTS_ESTATE)
+				rc = POINTS_OK;
+		} else {
+			tu_now += TU_DAY * (rand() % 40);
+			rc = points_expire_sweep(db, tu_now, &sweep);
+		}
+		/* a debit may find less than a read showed (points due to
+		 * expire that day): refused, it wrote nothing */
+		if (rc == POINTS_EINSUFFICIENT && op >= 35 && op < 75)
+			rc = POINTS_OK;
+		ck_assert_msg(rc == POINTS_OK, "op %d (%d): %d %s", i, op, rc,
+		    points_errmsg(db));
+	}
+	/* what a read shows is what is stored once expiries are posted */
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, &sweep), POINTS_OK);
+	free(holds);
+	free(earns);
+	free(earned);
+}
+
+/* hledger's figure of name in commodity, in the smallest unit ("12.50"
+ * with 2 decimals: 1250): read from its CSV (account, commodity,
+ * balance), 0 when it lists none. */
+struct hl_row {
+	char account[64];
+	char commodity[32];
+	int64_t units;
+	int matched;
+};
+
+static int64_t
+units(const char *s)
+{
+	int64_t v = 0;
+	int neg = *s == '-';
+
+	for (s += neg; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			v = v * 10 + (*s - '0');
+	return neg ? -v : v;
+}
+
+START_TEST(test_journal_balances_equal_hledgers)
+{
+	char path[] = "/tmp/points-journal-XXXXXX", cmd[512], line[256];
+	struct hl_row *rows = calloc(4096, sizeof(*rows));
+	size_t nrows = 0, r, checked = 0;
+	points_account_iterator *ai;
+	points_account acct;
+	points_balance b;
+	unsigned seed = (unsigned)time(NULL);
+	FILE *f;
+	int fd, a, part;
+
+	printf("check_export: random ledger, seed %u\n", seed);
+	random_ledger(seed);
+	tu_invariants(db);
+	if (!have_hledger()) {
+		free(rows);
+		return;
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	export_journal(path);
+	snprintf(cmd, sizeof(cmd), "hledger -f %s check", path);
+	ck_assert_msg(system(cmd) == 0, "hledger check failed on %s (seed %u)",
+	    path, seed);
+	snprintf(cmd, sizeof(cmd), "hledger -f %s balance -O csv --flat -N "
+	    "--layout=bare", path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f)); /* the header */
+	while (fgets(line, sizeof(line), f)) {
+		char *acc = strtok(line, "\","), *com = strtok(NULL, "\","),
+		    *bal = strtok(NULL, "\",\n");
+
+		ck_assert_ptr_nonnull(bal);
+		ck_assert_uint_lt(nrows, 4096);
+		snprintf(rows[nrows].account, sizeof(rows[0].account), "%s", acc);
+		snprintf(rows[nrows].commodity, sizeof(rows[0].commodity), "%s",
+		    com);
+		rows[nrows++].units = units(bal);
+	}
+	ck_assert_int_eq(pclose(f), 0);
+	/* every part of every balance of the library is hledger's */
+	ck_assert_int_eq(points_account_iterator_new(db, 0, &ai), POINTS_OK);
+	while (points_account_next(ai, &acct) == POINTS_OK) {
+		for (a = 0; a < R_NASSETS; a++) {
+			ck_assert_int_eq(points_balance_get(db, acct.id,
+			    r_assets[a], &b), POINTS_OK);
+			for (part = 0; part < 3; part++) {
+				static const char *const parts[] = {
+					"available", "held", "debt" };
+				int64_t want = part == 0 ? b.available :
+				    part == 1 ? b.held : -b.debt, got = 0;
+				char name[64];
+
+				snprintf(name, sizeof(name), "%s:%lld:%s",
+				    acct.flags & POINTS_ACCOUNT_SYSTEM ?
+				    "system" : "user", (long long)acct.id,
+				    parts[part]);
+				for (r = 0; r < nrows; r++)
+					if (!strcmp(rows[r].account, name) &&
+					    !strcmp(rows[r].commodity,
+					    r_assets[a])) {
+						got = rows[r].units;
+						rows[r].matched = 1;
+					}
+				ck_assert_msg(got == want, "%s %s: hledger %lld, "
+				    "the library %lld (seed %u)", name,
+				    r_assets[a], (long long)got,
+				    (long long)want, seed);
+				checked += want != 0;
+			}
+		}
+	}
+	points_account_iterator_free(ai);
+	/* and hledger has nothing else */
+	for (r = 0; r < nrows; r++)
+		ck_assert_msg(rows[r].matched || rows[r].units == 0,
+		    "hledger's %s %s is no balance of the library",
+		    rows[r].account, rows[r].commodity);
+	ck_assert_uint_gt(checked, R_USERS);
+	printf("check_export: hledger agrees on %zu balances of %zu rows\n",
+	    checked, nrows);
+	unlink(path);
+	free(rows);
+}
+END_TEST
+
 static Suite *
 export_suite(void)
 {
@@ -342,6 +707,14 @@ export_suite(void)
 	tcase_add_test(tc, test_export_refuses_bad_arguments);
 	tcase_add_test(tc, test_export_stops_at_the_log_end_it_saw);
 	tcase_add_test(tc, test_export_memory_is_flat_as_the_ledger_grows);
+	tcase_add_test(tc, test_journal_of_a_small_ledger);
+	tcase_add_test(tc, test_journal_is_of_the_whole_ledger);
+	tcase_add_test(tc, test_journal_refuses_a_ledger_written_meanwhile);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hledger");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_journal_balances_equal_hledgers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,11 @@ extern "C" {
 
 #define POINTS_EXPORT_CSV 1   /* a header line, then a line per entry */
 #define POINTS_EXPORT_JSONL 2 /* a JSON object per entry, one a line */
+/* A journal for hledger and ledger: a header with a commodity directive
+ * per asset, a transaction per entry, then a transaction asserting each
+ * balance; each step gives one of those blocks (several lines).  The
+ * whole ledger only (from 0, to 0). */
+#define POINTS_EXPORT_JOURNAL 3
 
 /* An iterator over the ledger's entries with from <= time < to (to 0:
  * no end), in the log's order, as lines of format (POINTS_EXPORT_*).
@@ -26,7 +31,7 @@ typedef struct points_export_iterator points_export_iterator;
 POINTS_EXTERN int points_export_iterator_new(points_db *db, int format,
     int64_t from, int64_t to, points_export_iterator **out);
 /* POINTS_OK and the next line, its end included ("\r\n" in CSV, "\n"
- * in JSON lines), in *out, owned by the caller (points_free), or
+ * in JSON lines; a journal's block of lines), in *out, owned by the caller (points_free), or
  * POINTS_ITEROVER at the end. */
 POINTS_EXTERN int points_export_next(points_export_iterator *it, char **out);
 POINTS_EXTERN void points_export_iterator_free(points_export_iterator *it);

@@ -18,8 +18,10 @@
 #include "util/ids.h"
 #include "core/account.h"
 #include "core/asset.h"
+#include "core/balance.h"
 #include "core/db.h"
 #include "core/iter.h"
+#include "ledger/debt.h"
 #include "ledger/entry.h"
 
 /* The columns, in order: CSV's header and JSON's keys (points_export(3)
@@ -36,10 +38,16 @@ static const char *const type_names[] = {
 	"hold", "capture", "release", "fund", "defund", "forfeit",
 };
 
-/* Where an export stands: whether the header is out, the last entry. */
+/* Where an export stands: whether the header is out, the last entry;
+ * a journal's assertions then, from the balance after key bkey (none
+ * yet: bstarted 0), and the latest time of its entries (their date). */
 struct export_pos {
 	int header;
 	int64_t seq;
+	int assertions_done;
+	int bstarted;
+	unsigned char bkey[8];
+	int64_t last_time;
 };
 
 struct points_export_iterator {
@@ -201,6 +209,354 @@ format_entry(points_db *db, struct points_export_iterator *it,
 	return POINTS_OK;
 }
 
+/* ---- The journal (hledger and ledger's plain text accounting) ---- */
+
+/* The parts of an account's balance, each an account of the journal. */
+enum { PART_AVAILABLE, PART_HELD, PART_DEBT };
+static const char *const part_names[] = { "available", "held", "debt" };
+
+/* A text in a description or a comment: control characters, and the
+ * ';' that would start a comment, become spaces. */
+static void
+put_plain(points_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		points_buf__u8(b, c < 0x20 || c == 0x7f || c == ';' ? ' ' : c);
+	}
+}
+
+static void
+put_text(points_buf *b, const char *s)
+{
+	points_buf__bytes(b, s, strlen(s));
+}
+
+/* An asset's code as a commodity: quoted unless all letters, as the
+ * journal format wants of a symbol with digits or '_'. */
+static void
+put_commodity(points_buf *b, const char *code)
+{
+	int quote = code[strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != 0;
+
+	if (quote)
+		points_buf__u8(b, '"');
+	put_text(b, code);
+	if (quote)
+		points_buf__u8(b, '"');
+}
+
+/* amount in the asset's smallest unit as a decimal number of its
+ * places, then the commodity: -12.50 YE. */
+static void
+put_amount(points_buf *b, const points_asset *a, int64_t amount)
+{
+	uint64_t u = amount < 0 ? (uint64_t)0 - (uint64_t)amount :
+	    (uint64_t)amount;
+	uint64_t scale = 1;
+	char s[48];
+	int i, n;
+
+	for (i = 0; i < a->decimals; i++)
+		scale *= 10;
+	if (a->decimals)
+		n = snprintf(s, sizeof(s), "%s%llu.%0*llu", amount < 0 ? "-" :
+		    "", (unsigned long long)(u / scale), a->decimals,
+		    (unsigned long long)(u % scale));
+	else
+		n = snprintf(s, sizeof(s), "%s%llu", amount < 0 ? "-" : "",
+		    (unsigned long long)u);
+	points_buf__bytes(b, s, (size_t)n);
+	points_buf__u8(b, ' ');
+	put_commodity(b, a->code);
+}
+
+static void
+put_account(points_buf *b, const points_account *acct, int part)
+{
+	char s[64];
+	int n = snprintf(s, sizeof(s), "%s:%lld:%s",
+	    acct->flags & POINTS_ACCOUNT_SYSTEM ? "system" : "user",
+	    (long long)acct->id, part_names[part]);
+
+	points_buf__bytes(b, s, (size_t)n);
+}
+
+/* The journal's date of time t (UTC). */
+static void
+put_date(points_buf *b, int64_t t)
+{
+	char when[40];
+
+	utc_text(t, when);
+	points_buf__bytes(b, when, 10);
+}
+
+/* The header: what the journal is, and a commodity directive for each
+ * asset, which gives its decimal places. */
+static int
+journal_header(points_db *db, struct points_export_iterator *it)
+{
+	points_buf *b = &it->text;
+	points_asset_rec a;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc, i, decoded = 1;
+
+	put_text(b, "; libpoints journal: a transaction per ledger "
+	    "transaction, dated in UTC;\n; accounts user:ID:PART and "
+	    "system:ID:PART (available, held, debt: owed\n; points are "
+	    "negative); the balances asserted at the end.\n");
+	rc = db->store->cursor_open(db->store, db->ks[points_asset__ks.slot],
+	    NULL, 0, NULL, 0, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "asset");
+	while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+	    &vl)) == POINTS_OK) {
+		if ((rc = points_asset__decode(db, k, kl, v, vl, &a))) {
+			decoded = 0; /* it has its message */
+			break;
+		}
+		/* "commodity 1.00 YE": the point says which mark is the
+		 * decimal one, the zeros how many places */
+		put_text(b, "commodity 1.");
+		for (i = 0; i < a.a.decimals; i++)
+			points_buf__u8(b, '0');
+		points_buf__u8(b, ' ');
+		put_commodity(b, a.a.code);
+		points_buf__u8(b, '\n');
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_ITEROVER)
+		rc = POINTS_OK;
+	else if (decoded)
+		rc = points_db__store_err(db, rc, "asset");
+	if (rc)
+		return rc;
+	points_buf__u8(b, '\n');
+	points_buf__u8(b, 0);
+	return POINTS_OK;
+}
+
+struct posting {
+	const points_account *acct;
+	int part;
+	int64_t delta;
+};
+
+/* Add delta to the part of acct among the n postings p. */
+static void
+post(struct posting *p, size_t *n, const points_account *acct, int part,
+    int64_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (p[i].acct->id == acct->id && p[i].part == part) {
+			p[i].delta += delta;
+			return;
+		}
+	p[*n].acct = acct;
+	p[*n].part = part;
+	p[(*n)++].delta = delta;
+}
+
+/* One transaction: its date, (seq), type and memo, its id and more as
+ * tags, then a posting per part of an account that moved: what
+ * statement.c's entry_view shows of each side. */
+static int
+journal_entry(points_db *db, struct points_export_iterator *it,
+    const points_entry_rec *e)
+{
+	points_buf *b = &it->text;
+	points_txn t;
+	points_account from, to;
+	struct posting p[6];
+	char when[40], num[32];
+	int64_t owed, repaid;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = points_entry__txn(db, e, &t)) ||
+	    (rc = points_debt__of(db, e, &owed, &repaid)) ||
+	    (rc = points_account__load(db, e->from, &from)) ||
+	    (rc = points_account__load(db, e->to, &to)))
+		return rc;
+	if (it->asset.id != e->asset &&
+	    (rc = points_asset__by_id(db, e->asset, &it->asset)))
+		return rc;
+	switch (e->type) {
+	case POINTS_TXN_HOLD:
+		post(p, &n, &from, PART_AVAILABLE, -e->amount);
+		post(p, &n, &to, PART_HELD, e->amount);
+		break;
+	case POINTS_TXN_RELEASE:
+		post(p, &n, &from, PART_HELD, -e->amount);
+		post(p, &n, &to, PART_AVAILABLE, e->amount);
+		break;
+	case POINTS_TXN_CAPTURE:
+		post(p, &n, &from, PART_HELD, -e->amount);
+		post(p, &n, &to, PART_AVAILABLE, e->amount);
+		break;
+	default:
+		post(p, &n, &from, PART_AVAILABLE, -e->amount);
+		post(p, &n, &to, PART_AVAILABLE, e->amount);
+		break;
+	}
+	/* what was owed did not leave available, what repaid a debt did
+	 * not join it: debts are negative */
+	if (owed) {
+		post(p, &n, &from, PART_AVAILABLE, owed);
+		post(p, &n, &from, PART_DEBT, -owed);
+	}
+	if (repaid) {
+		post(p, &n, &to, PART_AVAILABLE, -repaid);
+		post(p, &n, &to, PART_DEBT, repaid);
+	}
+	if (e->time > it->pos.last_time)
+		it->pos.last_time = e->time;
+	put_date(b, e->time);
+	snprintf(num, sizeof(num), " (%lld) ", (long long)e->seq);
+	put_text(b, num);
+	if (points_entry__type_known(e->type))
+		put_text(b, type_names[e->type]);
+	else {
+		snprintf(num, sizeof(num), "type_%d", e->type);
+		put_text(b, num);
+	}
+	if (t.memo[0]) {
+		put_text(b, " | ");
+		put_plain(b, t.memo);
+	}
+	put_text(b, "  ; txn:");
+	put_text(b, t.id);
+	utc_text(e->time, when);
+	put_text(b, ", time:");
+	put_text(b, when);
+	if (t.ref[0]) {
+		put_text(b, ", ref:");
+		put_text(b, t.ref);
+	}
+	if (t.category[0]) {
+		put_text(b, ", category:");
+		put_text(b, t.category);
+	}
+	points_buf__u8(b, '\n');
+	if (t.actor[0]) {
+		put_text(b, "    ; actor: ");
+		put_plain(b, t.actor);
+		points_buf__u8(b, '\n');
+	}
+	for (i = 0; i < n; i++) {
+		if (!p[i].delta)
+			continue;
+		put_text(b, "    ");
+		put_account(b, p[i].acct, p[i].part);
+		put_text(b, "  ");
+		put_amount(b, &it->asset.a, p[i].delta);
+		points_buf__u8(b, '\n');
+	}
+	points_buf__u8(b, '\n');
+	points_buf__u8(b, 0);
+	return POINTS_OK;
+}
+
+/* The balances asserted, a transaction per balance record (account and
+ * asset) after the position, up to a chunk, dated with the latest
+ * entry: each part of the balance as stored.  A balance that moved
+ * after the iterator was made would not match the entries exported:
+ * POINTS_ERETRY. */
+static int
+journal_assertions(points_db *db, struct points_export_iterator *it,
+    int *end)
+{
+	points_iter *base = &it->base;
+	points_buf *b = &it->text;
+	points_balance_rec bal;
+	points_account acct;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int64_t accounts[POINTS_ITER_CHUNK];
+	uint32_t assets[POINTS_ITER_CHUNK];
+	size_t n = 0, i;
+	unsigned char lo[8];
+	int rc, part, bad_key = 0;
+
+	*end = 0;
+	if (it->pos.bstarted) {
+		memcpy(lo, it->pos.bkey, 8);
+		for (i = 8; i > 0 && ++lo[i - 1] == 0; i--)
+			;
+		if (i == 0) {
+			*end = 1;
+			return POINTS_OK;
+		}
+	}
+	/* the keys first: other reads must not run under the cursor */
+	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot],
+	    it->pos.bstarted ? lo : NULL, it->pos.bstarted ? 8 : 0, NULL, 0,
+	    0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "balance");
+	/* as many as the chunk has room for, after its entries */
+	while (n < POINTS_ITER_CHUNK - base->n && (rc = db->store->cursor_next(
+	    db->store, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		if (kl != 8) {
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "balance key unreadable");
+			bad_key = 1;
+			break;
+		}
+		points_balance__key_parse(k, &accounts[n], &assets[n]);
+		n++;
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_ITEROVER)
+		*end = 1;
+	else if (rc != POINTS_OK)
+		return bad_key ? rc : points_db__store_err(db, rc, "balance");
+	for (i = 0; i < n; i++) {
+		points_balance__init(&bal, accounts[i], assets[i], 0);
+		rc = points_balance__load(db, &bal);
+		points_balance__free(&bal); /* the figures stay */
+		if (rc == POINTS_OK && bal.last_seq > it->max_seq)
+			rc = points_db__err(db, POINTS_ERETRY, "journal: "
+			    "account %lld's balance moved during the export: "
+			    "export again", (long long)accounts[i]);
+		if (rc == POINTS_OK)
+			rc = points_account__load(db, accounts[i], &acct);
+		if (rc == POINTS_OK && it->asset.id != assets[i])
+			rc = points_asset__by_id(db, assets[i], &it->asset);
+		if (rc)
+			return rc;
+		it->start[base->n++] = b->len;
+		put_date(b, it->pos.last_time);
+		put_text(b, " balances  ; ");
+		put_plain(b, acct.external_id);
+		points_buf__u8(b, '\n');
+		for (part = PART_AVAILABLE; part <= PART_DEBT; part++) {
+			int64_t have = part == PART_AVAILABLE ? bal.available :
+			    part == PART_HELD ? bal.held : -bal.debt;
+
+			put_text(b, "    ");
+			put_account(b, &acct, part);
+			put_text(b, "  ");
+			put_amount(b, &it->asset.a, 0);
+			put_text(b, " = ");
+			put_amount(b, &it->asset.a, have);
+			points_buf__u8(b, '\n');
+		}
+		points_buf__u8(b, '\n');
+		points_buf__u8(b, 0);
+		points_balance__key(accounts[i], assets[i], it->pos.bkey);
+		it->pos.bstarted = 1;
+	}
+	return POINTS_OK;
+}
+
 static int
 export_fill(points_iter *base)
 {
@@ -208,7 +564,7 @@ export_fill(points_iter *base)
 	points_db *db = base->db;
 	points_entry_rec e;
 	size_t i;
-	int rc = POINTS_OK;
+	int rc = POINTS_OK, end;
 
 	points_buf__reset(&it->text);
 	if (!it->pos.header && it->format == POINTS_EXPORT_CSV) {
@@ -221,6 +577,9 @@ export_fill(points_iter *base)
 		}
 		points_buf__bytes(&it->text, "\r\n", 2);
 		points_buf__u8(&it->text, 0);
+	} else if (!it->pos.header && it->format == POINTS_EXPORT_JOURNAL) {
+		it->start[base->n++] = 0;
+		rc = journal_header(db, it);
 	}
 	it->pos.header = 1;
 	points_entry__init(&e, 0, 0, 0);
@@ -232,14 +591,25 @@ export_fill(points_iter *base)
 		if (e.time < it->from || (it->to && e.time >= it->to))
 			continue;
 		it->start[base->n++] = it->text.len;
-		rc = format_entry(db, it, &e);
+		rc = it->format == POINTS_EXPORT_JOURNAL ?
+		    journal_entry(db, it, &e) : format_entry(db, it, &e);
 	}
 	points_entry__free(&e);
+	/* a journal ends with its balances, if it has an entry */
+	if (rc == POINTS_OK && it->format == POINTS_EXPORT_JOURNAL &&
+	    it->pos.seq >= it->max_seq && !it->pos.assertions_done &&
+	    base->n < POINTS_ITER_CHUNK) {
+		if (it->max_seq == 0)
+			it->pos.assertions_done = 1;
+		else if ((rc = journal_assertions(db, it, &end)) == POINTS_OK)
+			it->pos.assertions_done = end;
+	}
 	if (rc == POINTS_OK && it->text.err)
 		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
 	if (rc)
 		return rc;
-	base->done = it->pos.seq >= it->max_seq;
+	base->done = it->pos.seq >= it->max_seq &&
+	    (it->format != POINTS_EXPORT_JOURNAL || it->pos.assertions_done);
 	return POINTS_OK;
 }
 
@@ -264,9 +634,15 @@ points_export_iterator_new(points_db *db, int format, int64_t from,
 		return rc;
 	if (!out)
 		return points_db__err(db, POINTS_EINVAL, "out is required");
-	if (format != POINTS_EXPORT_CSV && format != POINTS_EXPORT_JSONL)
+	if (format != POINTS_EXPORT_CSV && format != POINTS_EXPORT_JSONL &&
+	    format != POINTS_EXPORT_JOURNAL)
 		return points_db__err(db, POINTS_EINVAL,
 		    "export: unknown format %d", format);
+	/* its balances assert the whole history */
+	if (format == POINTS_EXPORT_JOURNAL && (from || to))
+		return points_db__err(db, POINTS_EINVAL, "export: a journal "
+		    "holds the whole ledger (from 0, to 0), as its balance "
+		    "assertions need");
 	if (from < 0 || to < 0 || (to && to < from))
 		return points_db__err(db, POINTS_EINVAL, "export: bad time "
 		    "range: from %lld, to %lld", (long long)from,

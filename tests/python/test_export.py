@@ -39,6 +39,14 @@ class ExportTest(LedgerCase):
                  self.ledger.export("jsonl", T0 + 3600)]
         self.assertEqual([e["txn_id"] for e in later], [self.spend.id])
 
+    def test_journal_ends_with_the_balances(self):
+        text = "".join(self.ledger.export("journal"))
+        self.assertIn("commodity 1. PTS\n", text)
+        self.assertIn("    user:%d:available  0 PTS = 70 PTS\n"
+                      % self.alice.id, text)
+        with self.assertRaises(points.InvalidArgument):
+            list(self.ledger.export("journal", T0))
+
     def test_unknown_format_is_refused(self):
         with self.assertRaises(ValueError):
             self.ledger.export("xml")

@@ -1128,13 +1128,17 @@ class Ledger:
     def export(self, fmt="csv", since=None, until=None):
         """The ledger's entries with since <= time < until as lines of
         text, their ends included: fmt "csv" (a header line first,
-        RFC 4180) or "jsonl" (a JSON object a line); points_export(3)
-        lists the columns.  It streams: write each line as it comes."""
+        RFC 4180) or "jsonl" (a JSON object a line); or "journal", for
+        hledger and ledger, the whole ledger in blocks of lines (a
+        transaction each, its balances asserted at the end).
+        points_export_iterator_new(3) lists the columns.  It streams:
+        write each line as it comes."""
         formats = {"csv": _c.POINTS_EXPORT_CSV,
-                   "jsonl": _c.POINTS_EXPORT_JSONL}
+                   "jsonl": _c.POINTS_EXPORT_JSONL,
+                   "journal": _c.POINTS_EXPORT_JOURNAL}
         if fmt not in formats:
-            raise ValueError("export: unknown format %r (csv or jsonl)"
-                             % (fmt,))
+            raise ValueError("export: unknown format %r (csv, jsonl or "
+                             "journal)" % (fmt,))
         it = self._call(_c.points_export_iterator_new, formats[fmt],
                         seconds(since), seconds(until))
         return _Iter(self, it, _c.points_export_next,

@@ -47,6 +47,13 @@ public class ExportTest {
     }
 
     @Test
+    public void journalAssertsTheBalances() {
+        String all = String.join("", list(ledger.export(ExportFormat.JOURNAL, 0, 0)));
+        assertTrue(all, all.contains("    user:" + alice + ":available  0 PTS = 100 PTS\n"));
+        expect(InvalidArgumentException.class, () -> ledger.export(ExportFormat.JOURNAL, T0, 0).iterator().hasNext());
+    }
+
+    @Test
     public void jsonlPeriodLeavesOutItsEnd() {
         assertEquals(1, list(ledger.export(ExportFormat.JSONL, T0, T0 + 1)).size());
         assertEquals(0, list(ledger.export(ExportFormat.JSONL, T0 + 1, 0)).size());
