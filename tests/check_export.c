@@ -187,6 +187,7 @@ START_TEST(test_period_bounds_include_from_exclude_to)
 	got = export_text(POINTS_EXPORT_JSONL, t_reverse.time + 1, 0);
 	ck_assert_str_eq(got, "");
 	free(got);
+	free(want);
 }
 END_TEST
 
