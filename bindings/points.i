@@ -502,6 +502,11 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 	if (result < 0)
 		POINTS_SWIG_RAISE_OPEN(result, *arg3);
 }
+%exception points_restore {
+	$action
+	if (result < 0)
+		POINTS_SWIG_RAISE_OPEN(result, *arg4);
+}
 /* These return values, not status codes. */
 %noexception points_version;
 %noexception points_version_number;

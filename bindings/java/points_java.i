@@ -778,6 +778,7 @@ POINTS_JAVA_HANDLE_OUT(points_bundle_part_iterator)
 POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
+POINTS_JAVA_RETURNS_HANDLE(points_restore, SWIGTYPE_p_points_db)
 /* One opaque type per list, as in C: a wrong kind does not compile. */
 POINTS_JAVA_RETURNS_HANDLE(points_account_iterator_new,
     SWIGTYPE_p_points_account_iterator)

@@ -7,6 +7,7 @@
 #define POINTS_INCLUDE_EXPORT_H
 
 #include "points/common.h"
+#include "points/db.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +36,23 @@ POINTS_EXTERN int points_export_iterator_new(points_db *db, int format,
  * POINTS_ITEROVER at the end. */
 POINTS_EXTERN int points_export_next(points_export_iterator *it, char **out);
 POINTS_EXTERN void points_export_iterator_free(points_export_iterator *it);
+
+/* ---- Backup and restore (SQLite ledgers) ---- */
+
+/* Copy the ledger of db, an SQLite ledger, into a new file at path with
+ * SQLite's online backup API: the ledger at one moment, while other
+ * handles and processes go on writing.  The copy is then verified
+ * (points_verify); one that fails is removed.  Another store is refused
+ * (POINTS_EINVAL), so is a path that exists (POINTS_EEXISTS) and an open
+ * batch (POINTS_ESTATE). */
+POINTS_EXTERN int points_backup(points_db *db, const char *path);
+/* Replace the SQLite ledger at uri ("sqlite:PATH", made if missing) by
+ * the backup at path, verified first (a backup that fails is refused and
+ * nothing written), in one SQLite transaction; then open it, as
+ * points_open does: *out is a handle even on failure, for its message.
+ * No handle may be open on the ledger at uri meanwhile (points_restore(3)). */
+POINTS_EXTERN int points_restore(const char *path, const char *uri,
+    const points_open_options *opts, points_db **out);
 
 #ifdef __cplusplus
 }

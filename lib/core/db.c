@@ -1145,6 +1145,20 @@ db_alloc(void)
 	return db;
 }
 
+int
+points_db__failed_new(int code, const char *msg, points_db **out)
+{
+	points_db *db;
+
+	*out = NULL;
+	if (!(db = db_alloc()))
+		return POINTS_ENOMEM;
+	*out = db;
+	points_db__err(db, code, "%s", msg);
+	db->failed = 1;
+	return code;
+}
+
 POINTS_EXTERN int
 points_open(const char *uri, const points_open_options *opts, points_db **out)
 {

@@ -96,6 +96,10 @@ points_db__errcode(int code, points_db *db)
 }
 #define points_db__err(db, code, ...) \
 	points_db__errcode((code), points_db__errmsg((db), __VA_ARGS__))
+/* A handle that failed with code and msg, as a failed points_open leaves
+ * one (for a call that opens a ledger after work of its own:
+ * points_restore).  Returns code, or POINTS_ENOMEM (*out NULL). */
+int points_db__failed_new(int code, const char *msg, points_db **out);
 /* Record a store failure (code from the store) with context and the
  * store's message; the code is mapped by points_db__store_code. */
 int points_db__store_err(points_db *db, int code, const char *what);

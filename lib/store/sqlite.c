@@ -1612,3 +1612,92 @@ points_sqlite__new(const char *path, const char *opts,
 	*out = &s->base;
 	return POINTS_OK;
 }
+
+/* ---- Backups (report/backup.c) ----
+ * SQLite's online backup API copies a database's pages from one
+ * connection to another.  In one step (-1) it copies them all under one
+ * read transaction of the source, so the copy is the ledger at one
+ * moment, whatever other connections write meanwhile; and it writes them
+ * in one transaction of the destination, so a copy that fails part way
+ * leaves the destination as it was. */
+
+int
+points_sqlite__is(const points_store *s)
+{
+	return s && s->close == sql_close;
+}
+
+/* Every page of src's main database into dst's, in one step. */
+static int
+copy_pages(sqlite3 *dst, sqlite3 *src, char *err, size_t errlen)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	int rc;
+
+	if (!b) {
+		rc = sqlite3_extended_errcode(dst);
+		snprintf(err, errlen, "%s", sqlite3_errmsg(dst));
+		return map_rc(rc);
+	}
+	rc = sqlite3_backup_step(b, -1);
+	/* finish gives the step's error, or its own */
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = sqlite3_extended_errcode(dst);
+	if (rc == SQLITE_DONE)
+		return POINTS_OK;
+	snprintf(err, errlen, "%s", sqlite3_errstr(rc));
+	return map_rc(rc);
+}
+
+/* Open path for a copy: from (read only) or to (created). */
+static int
+open_file(const char *path, int to, sqlite3 **out, char *err, size_t errlen)
+{
+	int rc = sqlite3_open_v2(path, out, to ? SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		/* a writer elsewhere: wait as a ledger's reads do */
+		sqlite3_busy_timeout(*out, 5000);
+		return POINTS_OK;
+	}
+	snprintf(err, errlen, "%s: %s", path, *out ? sqlite3_errmsg(*out) :
+	    sqlite3_errstr(rc));
+	sqlite3_close(*out);
+	*out = NULL;
+	return map_rc(rc);
+}
+
+int
+points_sqlite__backup(points_store *st, const char *path, char *err,
+    size_t errlen)
+{
+	sql_store *s = (sql_store *)st;
+	sqlite3 *dst;
+	int rc;
+
+	if ((rc = open_file(path, 1, &dst, err, errlen)))
+		return rc;
+	rc = copy_pages(dst, s->db, err, errlen);
+	if (sqlite3_close(dst) != SQLITE_OK && rc == POINTS_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(dst));
+		rc = POINTS_ESTORAGE;
+	}
+	return rc;
+}
+
+int
+points_sqlite__restore(points_store *st, const char *from, char *err,
+    size_t errlen)
+{
+	sql_store *s = (sql_store *)st;
+	sqlite3 *src;
+	int rc;
+
+	if ((rc = open_file(from, 0, &src, err, errlen)))
+		return rc;
+	rc = copy_pages(s->db, src, err, errlen);
+	sqlite3_close(src);
+	return rc;
+}

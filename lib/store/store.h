@@ -28,6 +28,18 @@ int points_sqlite__new(const char *path, const char *opts,
  * tests replace it, to reach that refusal on a thread-safe SQLite. */
 extern int (*points_sqlite__threadsafe)(void);
 
+/* Backups with SQLite's online backup API (report/backup.c): 1 when s
+ * is the SQLite backend's store, else 0. */
+int points_sqlite__is(const points_store *s);
+/* The pages of s's database, at one moment, into the file at path
+ * (created).  POINTS_OK, or a code with the reason in err. */
+int points_sqlite__backup(points_store *s, const char *path, char *err,
+    size_t errlen);
+/* The pages of the SQLite file from into s's database, in one
+ * transaction of s: on failure s is as it was. */
+int points_sqlite__restore(points_store *s, const char *from, char *err,
+    size_t errlen);
+
 /* points_store_open, with the reason for a failure in err; *existing
  * (may be NULL) is 1 when the URI asks for an existing ledger only
  * (mode=rw), else 0. */

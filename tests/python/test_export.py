@@ -59,3 +59,26 @@ class ExportTest(LedgerCase):
         self.ledger.close()
         with self.assertRaises(points.LedgerClosed):
             next(it)
+
+
+class BackupTest(LedgerCase):
+
+    uri = "sqlite"
+
+    def test_backup_then_restore(self):
+        import os
+        self.ledger.earn(self.alice, 100, "PTS")
+        path = os.path.join(self.dir, "copy.db")
+        self.ledger.backup(path)
+        with self.assertRaises(points.AlreadyExists):
+            self.ledger.backup(path)
+        self.ledger.spend(self.alice, 60, "PTS")
+        self.ledger.close()
+        self.ledger = points.Ledger.restore(path, self.make_uri(), clock=T0)
+        self.assertEqual(self.available(self.alice), 100)
+
+    def test_memory_ledgers_have_no_backup(self):
+        mem = points.Ledger.open("memory:")
+        with self.assertRaises(points.InvalidArgument):
+            mem.backup(self.dir + "/x.db")
+        mem.close()

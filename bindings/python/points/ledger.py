@@ -137,6 +137,14 @@ class Ledger:
         return cls(_c.points_open(uri, opts), cell)
 
     @classmethod
+    def restore(cls, path, uri, *, clock=None, utc_offset=None):
+        """Replace the SQLite ledger at uri by the backup at path (made
+        by backup()), which is verified first, and open it.  No ledger
+        may be open on uri meanwhile."""
+        opts, cell = cls._options(clock, utc_offset)
+        return cls(_c.points_restore(path, uri, opts), cell)
+
+    @classmethod
     def open_store(cls, store, *, clock=None, utc_offset=None):
         """Open a ledger over a Store (memory, sqlite, or a fault wrapper).
         The store stays open at least as long as the ledger."""
@@ -1122,6 +1130,14 @@ class Ledger:
                         1 if oldest_first else 0)
         return _Iter(self, it, _c.points_statement_next,
                      _c.points_statement_iterator_free, Entry._make)
+
+    # ---- Backups ----
+
+    def backup(self, path):
+        """Copy this SQLite ledger, as it is now, into a new file at
+        path, and verify the copy (InvalidArgument for other stores,
+        AlreadyExists when path exists)."""
+        self._call(_c.points_backup, path)
 
     # ---- Exports ----
 

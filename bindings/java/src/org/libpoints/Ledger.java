@@ -154,6 +154,40 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /**
+     * Replace the SQLite ledger at uri by the backup at path (made by
+     * {@link #backup}), verified first, and open it. No ledger may be open
+     * on uri meanwhile.
+     */
+    public static Ledger restore(String path, String uri, Options options) {
+        if (options == null)
+            options = new Options();
+        points_open_options opts = new points_open_options();
+        points_clock_cell cell = new points_clock_cell();
+        try {
+            capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
+            if (options.utcOffset != null)
+                opts.setUtc_offset(options.utcOffset);
+            cell.setNow(options.clock);
+            capi.points_clock_cell_install(opts, cell);
+            SWIGTYPE_p_points_db db = capi.points_restore(path, uri, opts);
+            return new Ledger(db, cell, new Native.LedgerState(db, cell, null), null);
+        } catch (RuntimeException | Error e) {
+            cell.delete();
+            throw e;
+        } finally {
+            opts.delete();
+        }
+    }
+
+    /**
+     * Copy this SQLite ledger, as it is now, into a new file at path and
+     * verify the copy.
+     */
+    public synchronized void backup(String path) {
+        capi.points_backup(db(), path);
+    }
+
     /** Close the ledger (an open batch is rolled back). Closing twice is a no-op. */
     @Override
     public synchronized void close() {
