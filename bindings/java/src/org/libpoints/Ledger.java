@@ -110,7 +110,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     public static Ledger open(String uri, Options options) {
-        return open(uri, null, options);
+        return open(uri, null, options, null);
     }
 
     /** Open over a store; close the ledger before the store. */
@@ -121,10 +121,13 @@ public final class Ledger implements AutoCloseable {
     public static Ledger open(Store store, Options options) {
         if (store == null)
             throw new InvalidArgumentException("store is required");
-        return open(null, store, options);
+        return open(null, store, options, null);
     }
 
-    private static Ledger open(String uri, Store store, Options options) {
+    /* One path for open and restore: a restore (restorePath set) replaces
+     * the file at uri first, then opens it as open does. */
+    private static Ledger open(String uri, Store store, Options options,
+                               String restorePath) {
         if (options == null)
             options = new Options();
         points_open_options opts = new points_open_options();
@@ -136,7 +139,9 @@ public final class Ledger implements AutoCloseable {
             cell.setNow(options.clock);
             capi.points_clock_cell_install(opts, cell);
             if (store == null) {
-                SWIGTYPE_p_points_db db = capi.points_open(uri, opts);
+                SWIGTYPE_p_points_db db = restorePath != null
+                    ? capi.points_restore(restorePath, uri, opts)
+                    : capi.points_open(uri, opts);
                 return new Ledger(db, cell, new Native.LedgerState(db, cell, null), null);
             }
             synchronized (Native.LOCK) {
@@ -160,24 +165,7 @@ public final class Ledger implements AutoCloseable {
      * on uri meanwhile.
      */
     public static Ledger restore(String path, String uri, Options options) {
-        if (options == null)
-            options = new Options();
-        points_open_options opts = new points_open_options();
-        points_clock_cell cell = new points_clock_cell();
-        try {
-            capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
-            if (options.utcOffset != null)
-                opts.setUtc_offset(options.utcOffset);
-            cell.setNow(options.clock);
-            capi.points_clock_cell_install(opts, cell);
-            SWIGTYPE_p_points_db db = capi.points_restore(path, uri, opts);
-            return new Ledger(db, cell, new Native.LedgerState(db, cell, null), null);
-        } catch (RuntimeException | Error e) {
-            cell.delete();
-            throw e;
-        } finally {
-            opts.delete();
-        }
+        return open(uri, null, options, path);
     }
 
     /**
