@@ -43,7 +43,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -luuid -lsodium)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-LIB_LAYERS = util store core ledger rules outbox mall report
+LIB_LAYERS = util store core ledger rules outbox mall activity report
 # libpoints_pg.so (lib/pg), built when libpq's headers are there
 PG_CONFIG ?= pg_config
 PG_INC := $(shell $(PG_CONFIG) --includedir 2>/dev/null)

@@ -43,5 +43,6 @@
 #include "points/outbox.h"
 #include "points/mall.h"
 #include "points/export.h"
+#include "points/lottery.h"
 
 #endif /* POINTS_H */

@@ -1,0 +1,100 @@
+/* lottery.h - lotteries whose draws anyone can audit.
+ *
+ * At creation a lottery draws a secret seed (32 bytes from libsodium's
+ * randombytes_buf) and publishes its commitment, BLAKE2b-256 of the
+ * seed.  Each draw's outcome is a keyed BLAKE2b of the lottery id and
+ * the draw's number, mapped without modulo bias onto the weights of the
+ * prizes still in stock (points_lottery(3) gives the exact bytes).
+ * Closing reveals the seed; points_lottery_audit recomputes every draw. */
+#ifndef POINTS_LOTTERY_H
+#define POINTS_LOTTERY_H
+
+#include <stdint.h>
+
+#include "points/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define POINTS_LOTTERY_NAME_MAX 64
+#define POINTS_LOTTERY_PRIZES_MAX 16
+#define POINTS_LOTTERY_LABEL_MAX 64
+#define POINTS_LOTTERY_SEED_LEN 32
+
+/* A prize's kind. */
+#define POINTS_PRIZE_POINTS 1 /* amount points credited */
+#define POINTS_PRIZE_CUSTOM 2 /* the host fulfils it */
+
+/* The outcome of a losing draw. */
+#define POINTS_LOTTERY_LOSE (-1)
+
+#define POINTS_LOTTERY_OPEN 0
+#define POINTS_LOTTERY_CLOSED 1
+
+typedef struct points_lottery_prize {
+	int kind;          /* POINTS_PRIZE_* */
+	char label[POINTS_LOTTERY_LABEL_MAX + 1];
+	int64_t weight;    /* > 0 */
+	int64_t stock;     /* units left, > 0 at creation */
+	int64_t initial;   /* units at creation (set by the library) */
+	int64_t amount;    /* POINTS_PRIZE_POINTS: points credited */
+} points_lottery_prize;
+
+typedef struct points_lottery {
+	int64_t id;                 /* set by points_lottery_create */
+	char name[POINTS_LOTTERY_NAME_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t cost;               /* points per draw, 0: free */
+	int64_t starts, ends;       /* draws at starts <= t < ends */
+	int64_t min_balance;        /* eligible with at least this available */
+	int64_t limit_day;          /* draws per account per UTC day, 0: none */
+	int64_t limit_total;        /* draws per account, 0: none */
+	int64_t lose_weight;        /* weight of a losing draw, >= 0 */
+	int64_t consolation;        /* points a losing draw credits, >= 0 */
+	int nprizes;                /* 1..POINTS_LOTTERY_PRIZES_MAX */
+	points_lottery_prize prizes[POINTS_LOTTERY_PRIZES_MAX];
+	/* set by the library */
+	int state;                  /* POINTS_LOTTERY_OPEN, _CLOSED */
+	int64_t draws;              /* draws so far */
+	unsigned char commitment[32]; /* BLAKE2b-256 of the seed */
+	unsigned char seed[POINTS_LOTTERY_SEED_LEN]; /* zeros until closed */
+} points_lottery;
+
+/* Create lottery def (its id and the fields the library sets ignored);
+ * *out_id its id. */
+POINTS_EXTERN int points_lottery_create(points_db *db,
+    const points_lottery *def, int64_t *out_id);
+POINTS_EXTERN int points_lottery_get(points_db *db, int64_t id,
+    points_lottery *out);
+
+typedef struct points_lottery_draw {
+	int64_t lottery;
+	int64_t number;   /* 1, 2, ... in the lottery */
+	int64_t account;
+	int64_t time;
+	int outcome;      /* the prize's index, or POINTS_LOTTERY_LOSE */
+	int64_t cost;     /* points debited */
+	int64_t credited; /* points credited (a points prize, a consolation) */
+	int replayed;     /* 1: a repeated idempotency key's first draw */
+} points_lottery_draw;
+
+/* One draw for account (idempotent by key, which may be NULL). */
+POINTS_EXTERN int points_lottery_draw_once(points_db *db, int64_t lottery,
+    int64_t account, const char *idempotency_key, points_lottery_draw *out);
+/* Draw number of lottery. */
+POINTS_EXTERN int points_lottery_draw_get(points_db *db, int64_t lottery,
+    int64_t number, points_lottery_draw *out);
+/* Close the lottery: no more draws, the seed revealed. */
+POINTS_EXTERN int points_lottery_close(points_db *db, int64_t lottery);
+/* Recompute every draw from the revealed seed: POINTS_OK, or
+ * POINTS_ECORRUPT with *bad_draw the first draw whose stored outcome
+ * differs (0 otherwise). */
+POINTS_EXTERN int points_lottery_audit(points_db *db, int64_t lottery,
+    int64_t *bad_draw);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

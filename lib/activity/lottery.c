@@ -1,0 +1,797 @@
+/* lottery.c - lotteries whose draws anyone can audit (points/lottery.h,
+ * the scheme in points_lottery(3)).
+ *
+ * Stored (keyspace "lottery"):
+ *   'n'                         -> the last lottery id (be64)
+ *   'l' | id (be64)             -> the lottery, with its secret seed
+ *   'd' | id (be64) | n (be64)  -> draw n
+ *   'a' | id (be64) | account (be64) -> the account's draws: total, day,
+ *                                  draws that day
+ * keyspace "lotteryidem": a draw's idempotency key -> the draw's
+ * (lottery id << 32 | number), which names no entry. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "points.h"
+#include "util/codec.h"
+#include "core/account.h"
+#include "core/asset.h"
+#include "core/db.h"
+#include "core/module.h"
+#include "ledger/posting.h"
+#include "ledger/write.h"
+#include "activity/lottery.h"
+
+#define LOTTERY_FORMAT 1
+#define LOTTERY_V1 1
+#define DRAW_V1 1
+/* The fingerprint's first byte (the order's is 66). */
+#define LOTTERY_DRAW_TYPE 67
+/* The category of the lottery's postings (a draw's cost is a spend of
+ * it, a prize's or consolation's points an earn). */
+#define LOTTERY_CATEGORY "lottery"
+#define DAY 86400
+
+static points_ksdef lottery_ks = { "lottery", 0, 0 };
+static points_ksdef idem_ks = { "lotteryidem", 0, 0 };
+static points_ksdef *const keyspaces[] = { &lottery_ks, &idem_ks, NULL };
+static points_module lottery_module = {
+	.name = "lottery",
+	.format = LOTTERY_FORMAT,
+	.keyspaces = keyspaces,
+};
+POINTS_MODULE(lottery_module)
+
+void (*points_lottery__seed_hook)(unsigned char seed[32]);
+
+/* ---- The scheme ---- */
+
+/* One 64-bit value of the stream: the first 8 bytes (big-endian) of
+ * BLAKE2b-128 keyed with the seed of id (be64) | number (be64) |
+ * attempt (be32). */
+static uint64_t
+stream(const unsigned char seed[32], int64_t id, int64_t number,
+    uint32_t attempt)
+{
+	unsigned char msg[20], out[16];
+
+	points_codec__put_be64(msg, (uint64_t)id);
+	points_codec__put_be64(msg + 8, (uint64_t)number);
+	points_codec__put_be32(msg + 16, attempt);
+	crypto_generichash(out, sizeof(out), msg, sizeof(msg), seed, 32);
+	return points_codec__get_be64(out);
+}
+
+int
+points_lottery__pick(const unsigned char seed[32], int64_t id,
+    int64_t number, const int64_t *w, const int64_t *s, int n, int64_t lose)
+{
+	uint64_t total = (uint64_t)lose, r, x;
+	uint32_t attempt;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] > 0)
+			total += (uint64_t)w[i];
+	if (total == 0)
+		return -1;
+	/* r = 2^64 mod total: values x >= 2^64 - r are rejected (the next
+	 * attempt's value is taken), so every residue is equally likely */
+	r = (UINT64_MAX % total + 1) % total;
+	for (attempt = 0;; attempt++) {
+		x = stream(seed, id, number, attempt);
+		if (r == 0 || x <= UINT64_MAX - r)
+			break;
+	}
+	x %= total;
+	for (i = 0; i < n; i++) {
+		if (s[i] <= 0)
+			continue;
+		if (x < (uint64_t)w[i])
+			return i;
+		x -= (uint64_t)w[i];
+	}
+	return n;
+}
+
+/* ---- Records ---- */
+
+static size_t
+lottery_key(unsigned char *k, int64_t id)
+{
+	k[0] = 'l';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	return 9;
+}
+
+static size_t
+draw_key(unsigned char *k, int64_t id, int64_t n)
+{
+	k[0] = 'd';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	points_codec__put_be64(k + 9, (uint64_t)n);
+	return 17;
+}
+
+static size_t
+acct_key(unsigned char *k, int64_t id, int64_t account)
+{
+	k[0] = 'a';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	points_codec__put_be64(k + 9, (uint64_t)account);
+	return 17;
+}
+
+/* The lottery with its seed (secret until closed). */
+typedef struct lottery_rec {
+	points_lottery l;
+	unsigned char seed[POINTS_LOTTERY_SEED_LEN];
+} lottery_rec;
+
+static int
+lottery_store(points_db *db, const lottery_rec *r)
+{
+	const points_lottery *l = &r->l;
+	unsigned char k[9];
+	points_buf b;
+	int i, rc;
+
+	points_buf__init(&b);
+	points_buf__u8(&b, LOTTERY_V1);
+	points_buf__str(&b, l->name);
+	points_buf__str(&b, l->asset);
+	points_buf__svar(&b, l->cost);
+	points_buf__svar(&b, l->starts);
+	points_buf__svar(&b, l->ends);
+	points_buf__svar(&b, l->min_balance);
+	points_buf__svar(&b, l->limit_day);
+	points_buf__svar(&b, l->limit_total);
+	points_buf__svar(&b, l->lose_weight);
+	points_buf__svar(&b, l->consolation);
+	points_buf__u8(&b, (unsigned)l->state);
+	points_buf__svar(&b, l->draws);
+	points_buf__bytes(&b, l->commitment, 32);
+	points_buf__bytes(&b, r->seed, POINTS_LOTTERY_SEED_LEN);
+	points_buf__u8(&b, (unsigned)l->nprizes);
+	for (i = 0; i < l->nprizes; i++) {
+		const points_lottery_prize *p = &l->prizes[i];
+
+		points_buf__u8(&b, (unsigned)p->kind);
+		points_buf__str(&b, p->label);
+		points_buf__svar(&b, p->weight);
+		points_buf__svar(&b, p->stock);
+		points_buf__svar(&b, p->initial);
+		points_buf__svar(&b, p->amount);
+	}
+	if (b.err)
+		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
+		    (long long)l->id);
+	else
+		rc = points_db__put(db, &lottery_ks, k, lottery_key(k, l->id),
+		    b.data, b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+static int
+lottery_load(points_db *db, int64_t id, lottery_rec *r)
+{
+	points_lottery *l = &r->l;
+	unsigned char k[9];
+	const void *v;
+	size_t vl;
+	points_rd d;
+	int i, rc;
+
+	rc = points_db__get(db, &lottery_ks, k, lottery_key(k, id), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "lottery %lld not found",
+		    (long long)id);
+	if (rc)
+		return rc;
+	memset(r, 0, sizeof(*r));
+	l->id = id;
+	points_rd__init(&d, v, vl);
+	if (points_rd__u8(&d) != LOTTERY_V1)
+		d.err = POINTS_ECORRUPT;
+	points_rd__str(&d, l->name, sizeof(l->name));
+	points_rd__str(&d, l->asset, sizeof(l->asset));
+	l->cost = points_rd__svar(&d);
+	l->starts = points_rd__svar(&d);
+	l->ends = points_rd__svar(&d);
+	l->min_balance = points_rd__svar(&d);
+	l->limit_day = points_rd__svar(&d);
+	l->limit_total = points_rd__svar(&d);
+	l->lose_weight = points_rd__svar(&d);
+	l->consolation = points_rd__svar(&d);
+	l->state = (int)points_rd__u8(&d);
+	l->draws = points_rd__svar(&d);
+	points_rd__bytes(&d, l->commitment, 32);
+	points_rd__bytes(&d, r->seed, POINTS_LOTTERY_SEED_LEN);
+	l->nprizes = (int)points_rd__u8(&d);
+	if (l->nprizes < 1 || l->nprizes > POINTS_LOTTERY_PRIZES_MAX)
+		d.err = POINTS_ECORRUPT;
+	for (i = 0; i < l->nprizes && !d.err; i++) {
+		points_lottery_prize *p = &l->prizes[i];
+
+		p->kind = (int)points_rd__u8(&d);
+		points_rd__str(&d, p->label, sizeof(p->label));
+		p->weight = points_rd__svar(&d);
+		p->stock = points_rd__svar(&d);
+		p->initial = points_rd__svar(&d);
+		p->amount = points_rd__svar(&d);
+	}
+	if (d.err || d.p != d.end)
+		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
+		    "damaged record", (long long)id);
+	if (l->state == POINTS_LOTTERY_CLOSED)
+		memcpy(l->seed, r->seed, POINTS_LOTTERY_SEED_LEN);
+	return POINTS_OK;
+}
+
+static int
+draw_store(points_db *db, const points_lottery_draw *w)
+{
+	unsigned char k[17];
+	points_buf b;
+	int rc;
+
+	points_buf__init(&b);
+	points_buf__u8(&b, DRAW_V1);
+	points_buf__svar(&b, w->account);
+	points_buf__svar(&b, w->time);
+	points_buf__svar(&b, w->outcome);
+	points_buf__svar(&b, w->cost);
+	points_buf__svar(&b, w->credited);
+	if (b.err)
+		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
+		    (long long)w->lottery);
+	else
+		rc = points_db__put(db, &lottery_ks, k, draw_key(k, w->lottery,
+		    w->number), b.data, b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+static int
+draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
+{
+	unsigned char k[17];
+	const void *v;
+	size_t vl;
+	points_rd d;
+	int rc;
+
+	rc = points_db__get(db, &lottery_ks, k, draw_key(k, id, n), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "lottery %lld: draw %lld not "
+		    "found", (long long)id, (long long)n);
+	if (rc)
+		return rc;
+	memset(w, 0, sizeof(*w));
+	w->lottery = id;
+	w->number = n;
+	points_rd__init(&d, v, vl);
+	if (points_rd__u8(&d) != DRAW_V1)
+		d.err = POINTS_ECORRUPT;
+	w->account = points_rd__svar(&d);
+	w->time = points_rd__svar(&d);
+	w->outcome = (int)points_rd__svar(&d);
+	w->cost = points_rd__svar(&d);
+	w->credited = points_rd__svar(&d);
+	if (d.err || d.p != d.end)
+		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: draw "
+		    "%lld: damaged record", (long long)id, (long long)n);
+	return POINTS_OK;
+}
+
+/* ---- Creating ---- */
+
+static int
+check_def(points_db *db, const points_lottery *l)
+{
+	int64_t total;
+	int i, rc;
+
+	if ((rc = points_db__check_str(db, "lottery name", l->name,
+	    POINTS_LOTTERY_NAME_MAX, 1)))
+		return rc;
+	if (!l->asset[0])
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': no "
+		    "asset", l->name);
+	if (l->cost < 0 || l->min_balance < 0 || l->limit_day < 0 ||
+	    l->limit_total < 0 || l->lose_weight < 0 || l->consolation < 0)
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': cost, "
+		    "minimum balance, limits, losing weight and consolation "
+		    "must not be negative", l->name);
+	if (l->ends <= l->starts)
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': it "
+		    "must end after it starts", l->name);
+	if (l->nprizes < 1 || l->nprizes > POINTS_LOTTERY_PRIZES_MAX)
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': 1 to "
+		    "%d prizes (got %d)", l->name, POINTS_LOTTERY_PRIZES_MAX,
+		    l->nprizes);
+	total = l->lose_weight;
+	for (i = 0; i < l->nprizes; i++) {
+		const points_lottery_prize *p = &l->prizes[i];
+
+		if (p->kind != POINTS_PRIZE_POINTS &&
+		    p->kind != POINTS_PRIZE_CUSTOM)
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': prize %d: unknown kind %d", l->name, i,
+			    p->kind);
+		if (p->weight <= 0 || p->stock <= 0)
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': prize %d: weight and stock must be "
+			    "positive", l->name, i);
+		if (p->kind == POINTS_PRIZE_POINTS && p->amount <= 0)
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': prize %d: a points prize credits a "
+			    "positive amount", l->name, i);
+		/* the weights' sum stays below 2^62: the mapping's total */
+		if (p->weight > ((int64_t)1 << 62) - total)
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': the weights' sum must stay below 2^62",
+			    l->name);
+		total += p->weight;
+	}
+	return POINTS_OK;
+}
+
+static int
+create_in(points_db *db, const points_lottery *def, int64_t *out_id)
+{
+	static const unsigned char nk[1] = { 'n' };
+	unsigned char idb[8];
+	points_asset_rec aa;
+	lottery_rec r;
+	const void *v;
+	size_t vl;
+	int64_t id = 0;
+	int i, rc;
+
+	if ((rc = points_asset__find(db, def->asset, &aa)))
+		return rc;
+	rc = points_db__get(db, &lottery_ks, nk, 1, &v, &vl);
+	if (rc == POINTS_OK) {
+		if (vl != 8)
+			return points_db__err(db, POINTS_ECORRUPT, "lottery: "
+			    "damaged id counter");
+		id = (int64_t)points_codec__get_be64(v);
+	} else if (rc != POINTS_ENOTFOUND)
+		return rc;
+	id++;
+	points_codec__put_be64(idb, (uint64_t)id);
+	if ((rc = points_db__put(db, &lottery_ks, nk, 1, idb, 8)))
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.l = *def;
+	r.l.id = id;
+	r.l.state = POINTS_LOTTERY_OPEN;
+	r.l.draws = 0;
+	for (i = 0; i < r.l.nprizes; i++)
+		r.l.prizes[i].initial = r.l.prizes[i].stock;
+	memset(r.l.seed, 0, sizeof(r.l.seed));
+	if (points_lottery__seed_hook)
+		points_lottery__seed_hook(r.seed);
+	else
+		randombytes_buf(r.seed, sizeof(r.seed));
+	crypto_generichash(r.l.commitment, 32, r.seed, sizeof(r.seed), NULL,
+	    0);
+	if ((rc = lottery_store(db, &r)))
+		return rc;
+	*out_id = id;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_lottery_create(points_db *db, const points_lottery *def,
+    int64_t *out_id)
+{
+	int64_t id;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!def || !out_id)
+		return points_db__err(db, POINTS_EINVAL, "lottery and out_id "
+		    "are required");
+	if ((rc = check_def(db, def)) || (rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_db__write_end(db, create_in(db, def, &id));
+	if (rc == POINTS_OK)
+		*out_id = id;
+	return rc;
+}
+
+POINTS_EXTERN int
+points_lottery_get(points_db *db, int64_t id, points_lottery *out)
+{
+	lottery_rec r;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = lottery_load(db, id, &r);
+	points_db__read_end(db);
+	if (rc == POINTS_OK)
+		*out = r.l;
+	return rc;
+}
+
+/* ---- Drawing ---- */
+
+/* The request of a draw (private: points_lottery_draw_once's
+ * arguments). */
+typedef struct draw_req {
+	unsigned int version;
+	int64_t lottery;
+	int64_t account;
+	const char *idempotency_key;
+} draw_req;
+
+static const points_field draw_fields[] = {
+	POINTS_FIELD(draw_req, version, POINTS_FIELD_UINT,
+	    POINTS_FIELD_VERSION, 1),
+	POINTS_FIELD(draw_req, lottery, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(draw_req, account, POINTS_FIELD_I64,
+	    POINTS_FIELD_HASHED, 1),
+	POINTS_FIELD(draw_req, idempotency_key, POINTS_FIELD_STR,
+	    POINTS_FIELD_KEY, 1),
+};
+static const size_t draw_sizes[] = { 0, sizeof(draw_req) };
+static const draw_req draw_defaults = { 1, 0, 0, NULL };
+static const points_reqtype draw_reqtype = {
+	"lottery draw", sizeof(draw_req), 1, draw_sizes, &draw_defaults,
+	draw_fields, sizeof(draw_fields) / sizeof(draw_fields[0]),
+	offsetof(draw_req, idempotency_key),
+};
+POINTS_WRITE_REQUEST_FITS(draw_req);
+POINTS_WRITE_RESULT_FITS(points_lottery_draw);
+
+static int
+validate_draw(points_db *db, const points_write_op *op, const void *req,
+    void *ctx)
+{
+	const draw_req *r = req;
+
+	(void)op;
+	(void)ctx;
+	if (r->lottery <= 0)
+		return points_db__err(db, POINTS_EINVAL, "lottery: bad id "
+		    "%lld", (long long)r->lottery);
+	if (r->account <= 0)
+		return points_db__err(db, POINTS_EINVAL, "lottery %lld: bad "
+		    "account %lld", (long long)r->lottery,
+		    (long long)r->account);
+	return POINTS_OK;
+}
+
+/* Post amount of the lottery's asset to or from account. */
+static int
+post(points_db *db, const points_write_op *pop, const lottery_rec *l,
+    int64_t account, int64_t amount, const char *memo)
+{
+	points_posting p = POINTS_POSTING_INIT;
+	points_txn t;
+	int64_t seq;
+
+	p.asset = l->l.asset;
+	p.account = account;
+	p.amount = amount;
+	p.memo = memo;
+	p.category = LOTTERY_CATEGORY;
+	return points_posting__within(db, pop, &p, &t, &seq);
+}
+
+/* The account's counts: draws in all, the day of its last draw and its
+ * draws that day. */
+typedef struct acct_count {
+	int64_t total, day, today;
+} acct_count;
+
+static int
+count_load(points_db *db, int64_t id, int64_t account, acct_count *c)
+{
+	unsigned char k[17];
+	const void *v;
+	size_t vl;
+	points_rd d;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = points_db__get(db, &lottery_ks, k, acct_key(k, id, account), &v,
+	    &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	points_rd__init(&d, v, vl);
+	c->total = points_rd__svar(&d);
+	c->day = points_rd__svar(&d);
+	c->today = points_rd__svar(&d);
+	if (d.err || d.p != d.end)
+		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
+		    "account %lld's counts: damaged record", (long long)id,
+		    (long long)account);
+	return POINTS_OK;
+}
+
+static int
+count_store(points_db *db, int64_t id, int64_t account, const acct_count *c)
+{
+	unsigned char k[17];
+	points_buf b;
+	int rc;
+
+	points_buf__init(&b);
+	points_buf__svar(&b, c->total);
+	points_buf__svar(&b, c->day);
+	points_buf__svar(&b, c->today);
+	rc = b.err ? points_db__err(db, b.err, "lottery %lld: out of memory",
+	    (long long)id) : points_db__put(db, &lottery_ks, k,
+	    acct_key(k, id, account), b.data, b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+/* The outcome of draw number of l, as its stock stands. */
+static int
+pick(const lottery_rec *l, int64_t number)
+{
+	int64_t w[POINTS_LOTTERY_PRIZES_MAX], s[POINTS_LOTTERY_PRIZES_MAX];
+	int i, o;
+
+	for (i = 0; i < l->l.nprizes; i++) {
+		w[i] = l->l.prizes[i].weight;
+		s[i] = l->l.prizes[i].stock;
+	}
+	o = points_lottery__pick(l->seed, l->l.id, number, w, s, l->l.nprizes,
+	    l->l.lose_weight);
+	return o == l->l.nprizes ? POINTS_LOTTERY_LOSE : o;
+}
+
+static int
+draw_body(points_db *db, const points_write_op *op, const void *req,
+    void *ctx, void *result, int64_t *seq)
+{
+	const draw_req *r = req;
+	points_account a;
+	points_balance bal;
+	lottery_rec l;
+	points_lottery_draw w;
+	acct_count c;
+	int64_t now, day;
+	char memo[POINTS_MEMO_MAX + 1];
+	int rc;
+
+	(void)op;
+	(void)ctx;
+	if ((rc = lottery_load(db, r->lottery, &l)) ||
+	    (rc = points_account__load(db, r->account, &a)))
+		return rc;
+	if (l.l.state != POINTS_LOTTERY_OPEN)
+		return points_db__err(db, POINTS_ESTATE, "lottery %lld is "
+		    "closed: account %s cannot draw", (long long)l.l.id,
+		    a.external_id);
+	if (a.flags & POINTS_ACCOUNT_SYSTEM)
+		return points_db__err(db, POINTS_EINVAL, "account %s is a "
+		    "system account: it cannot draw", a.external_id);
+	if (a.status != POINTS_ACCOUNT_ACTIVE)
+		return points_db__err(db, a.status == POINTS_ACCOUNT_FROZEN ?
+		    POINTS_EFROZEN : POINTS_ECLOSED, "account %s is %s: it "
+		    "cannot draw", a.external_id,
+		    a.status == POINTS_ACCOUNT_FROZEN ? "frozen" : "closed");
+	now = points_db__time(db, 0);
+	if (now < l.l.starts || now >= l.l.ends)
+		return points_db__err(db, POINTS_EWINDOW, "lottery %lld runs "
+		    "from %lld to %lld: account %s cannot draw at %lld",
+		    (long long)l.l.id, (long long)l.l.starts,
+		    (long long)l.l.ends, a.external_id, (long long)now);
+	if ((rc = points_balance_get(db, r->account, l.l.asset, &bal)))
+		return rc;
+	if (bal.available < l.l.min_balance)
+		return points_db__err(db, POINTS_ENOTELIGIBLE, "lottery %lld: "
+		    "account %s is not eligible: available %lld %s, the "
+		    "lottery needs at least %lld", (long long)l.l.id,
+		    a.external_id, (long long)bal.available, l.l.asset,
+		    (long long)l.l.min_balance);
+	if ((rc = count_load(db, l.l.id, r->account, &c)))
+		return rc;
+	day = now >= 0 ? now / DAY : -((-now + DAY - 1) / DAY);
+	if (c.day != day)
+		c.today = 0;
+	c.day = day;
+	if (l.l.limit_total && c.total >= l.l.limit_total)
+		return points_db__err(db, POINTS_EQUOTA, "lottery %lld: "
+		    "account %s reached its limit of %lld draws",
+		    (long long)l.l.id, a.external_id,
+		    (long long)l.l.limit_total);
+	if (l.l.limit_day && c.today >= l.l.limit_day)
+		return points_db__err(db, POINTS_EQUOTA, "lottery %lld: "
+		    "account %s reached its limit of %lld draws a day",
+		    (long long)l.l.id, a.external_id,
+		    (long long)l.l.limit_day);
+	if (l.l.draws >= INT32_MAX)
+		return points_db__err(db, POINTS_ELIMIT, "lottery %lld: no "
+		    "more than %d draws", (long long)l.l.id, INT32_MAX);
+	memset(&w, 0, sizeof(w));
+	w.lottery = l.l.id;
+	w.number = l.l.draws + 1;
+	w.account = r->account;
+	w.time = now;
+	w.cost = l.l.cost;
+	/* the cost, refused here when the account lacks it */
+	snprintf(memo, sizeof(memo), "lottery %lld draw %lld",
+	    (long long)l.l.id, (long long)w.number);
+	if (l.l.cost && (rc = post(db, &points_posting__spend_op, &l,
+	    r->account, l.l.cost, memo)))
+		return rc;
+	w.outcome = pick(&l, w.number);
+	if (w.outcome >= 0) {
+		points_lottery_prize *p = &l.l.prizes[w.outcome];
+
+		p->stock--;
+		if (p->kind == POINTS_PRIZE_POINTS)
+			w.credited = p->amount;
+	} else
+		w.credited = l.l.consolation;
+	if (w.credited && (rc = post(db, &points_posting__earn_op, &l,
+	    r->account, w.credited, memo)))
+		return rc;
+	l.l.draws = w.number;
+	c.total++;
+	c.today++;
+	if ((rc = lottery_store(db, &l)) || (rc = draw_store(db, &w)) ||
+	    (rc = count_store(db, l.l.id, r->account, &c)))
+		return rc;
+	*seq = (int64_t)((uint64_t)l.l.id << 32 | (uint64_t)w.number);
+	memcpy(result, &w, sizeof(w));
+	return POINTS_OK;
+}
+
+/* A repeated key: the draw its first request made. */
+static int
+draw_replay(points_db *db, const points_write_op *op, int64_t seq,
+    void *result)
+{
+	points_lottery_draw w;
+	int rc;
+
+	(void)op;
+	if ((rc = draw_load(db, (int64_t)((uint64_t)seq >> 32),
+	    seq & 0xffffffff, &w)))
+		return rc;
+	w.replayed = 1;
+	memcpy(result, &w, sizeof(w));
+	return POINTS_OK;
+}
+
+static const points_write_op draw_op = {
+	"lottery draw", LOTTERY_DRAW_TYPE, &draw_reqtype,
+	sizeof(points_lottery_draw), validate_draw, draw_body, draw_replay,
+	NULL, NULL,
+};
+
+POINTS_EXTERN int
+points_lottery_draw_once(points_db *db, int64_t lottery, int64_t account,
+    const char *idempotency_key, points_lottery_draw *out)
+{
+	draw_req r = { 1, 0, 0, NULL };
+
+	r.lottery = lottery;
+	r.account = account;
+	r.idempotency_key = idempotency_key;
+	return points_write__run_ks(db, &draw_op, &idem_ks, &r, NULL, out);
+}
+
+POINTS_EXTERN int
+points_lottery_draw_get(points_db *db, int64_t lottery, int64_t number,
+    points_lottery_draw *out)
+{
+	points_lottery_draw w;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = draw_load(db, lottery, number, &w);
+	points_db__read_end(db);
+	if (rc == POINTS_OK)
+		*out = w;
+	return rc;
+}
+
+/* ---- Closing and the audit ---- */
+
+static int
+close_in(points_db *db, int64_t id)
+{
+	lottery_rec l;
+	int rc;
+
+	if ((rc = lottery_load(db, id, &l)))
+		return rc;
+	if (l.l.state == POINTS_LOTTERY_CLOSED)
+		return points_db__err(db, POINTS_ESTATE, "lottery %lld is "
+		    "already closed", (long long)id);
+	l.l.state = POINTS_LOTTERY_CLOSED;
+	return lottery_store(db, &l);
+}
+
+POINTS_EXTERN int
+points_lottery_close(points_db *db, int64_t lottery)
+{
+	int rc;
+
+	if ((rc = points_db__check_db(db)) ||
+	    (rc = points_db__write_begin(db)))
+		return rc;
+	return points_db__write_end(db, close_in(db, lottery));
+}
+
+/* Replay every draw from the lottery's first stock. */
+static int
+audit_in(points_db *db, int64_t id, int64_t *bad)
+{
+	lottery_rec l;
+	points_lottery_draw w;
+	unsigned char c[32];
+	int64_t n;
+	int i, o, rc;
+
+	if ((rc = lottery_load(db, id, &l)))
+		return rc;
+	if (l.l.state != POINTS_LOTTERY_CLOSED)
+		return points_db__err(db, POINTS_ESTATE, "lottery %lld is "
+		    "open: its seed is not revealed yet", (long long)id);
+	crypto_generichash(c, 32, l.seed, sizeof(l.seed), NULL, 0);
+	if (sodium_memcmp(c, l.l.commitment, 32) != 0)
+		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: the "
+		    "seed does not match its commitment", (long long)id);
+	/* from the stock at creation, each draw taking its prize's unit */
+	for (i = 0; i < l.l.nprizes; i++)
+		l.l.prizes[i].stock = l.l.prizes[i].initial;
+	for (n = 1; n <= l.l.draws; n++) {
+		if ((rc = draw_load(db, id, n, &w)))
+			return rc;
+		o = pick(&l, n);
+		if (o != w.outcome) {
+			*bad = n;
+			return points_db__err(db, POINTS_ECORRUPT, "lottery "
+			    "%lld: draw %lld is stored as outcome %d, the seed "
+			    "gives %d", (long long)id, (long long)n, w.outcome,
+			    o);
+		}
+		if (o >= 0)
+			l.l.prizes[o].stock--;
+	}
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_lottery_audit(points_db *db, int64_t lottery, int64_t *bad_draw)
+{
+	int64_t bad = 0;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = audit_in(db, lottery, &bad);
+	points_db__read_end(db);
+	if (bad_draw)
+		*bad_draw = bad;
+	return rc;
+}

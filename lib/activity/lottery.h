@@ -1,0 +1,19 @@
+/* lottery.h - the lottery's internals that tests reach. */
+#ifndef POINTS_ACTIVITY_LOTTERY_H
+#define POINTS_ACTIVITY_LOTTERY_H
+
+#include <stdint.h>
+
+/* Tests only (not exported): when set, a new lottery's seed is this
+ * function's instead of randombytes_buf's, so odds tests are not
+ * flaky.  Hosts cannot reach it: the library exports only POINTS_EXTERN
+ * symbols. */
+extern void (*points_lottery__seed_hook)(unsigned char seed[32]);
+
+/* The outcome of draw number of lottery id: the prize's index among
+ * n (weights w, stock s: a prize with s == 0 drops out), or n for the
+ * losing outcome (weight lose).  -1 when nothing is left to draw. */
+int points_lottery__pick(const unsigned char seed[32], int64_t id,
+    int64_t number, const int64_t *w, const int64_t *s, int n, int64_t lose);
+
+#endif
