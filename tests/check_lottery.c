@@ -367,6 +367,57 @@ START_TEST(test_pick_no_prize_left)
 }
 END_TEST
 
+/* The scheme of points_lottery(3), written again from the page: value
+ * attempt of draw number is the first 8 bytes (big-endian) of
+ * BLAKE2b-128 keyed with the seed of id | number (be64 each) | attempt
+ * (be32); values >= 2^64 - (2^64 mod total) are rejected. */
+static int
+reference_pick(const unsigned char seed[32], int64_t id, int64_t number,
+    const int64_t *w, int n, int *retries)
+{
+	unsigned char msg[20], out[16];
+	unsigned __int128 two64 = (unsigned __int128)1 << 64;
+	uint64_t total = 0, x;
+	uint32_t attempt = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += (uint64_t)w[i];
+	for (;; attempt++) {
+		points_codec__put_be64(msg, (uint64_t)id);
+		points_codec__put_be64(msg + 8, (uint64_t)number);
+		points_codec__put_be32(msg + 16, attempt);
+		crypto_generichash(out, 16, msg, 20, seed, 32);
+		x = points_codec__get_be64(out);
+		if ((unsigned __int128)x < two64 - two64 % total)
+			break;
+		(*retries)++;
+	}
+	x %= total;
+	for (i = 0; x >= (uint64_t)w[i]; i++)
+		x -= (uint64_t)w[i];
+	return i;
+}
+
+/* No modulo bias: weights whose total leaves 2^64 mod total near a fifth
+ * of 2^64, so about one value in five is rejected; every pick agrees
+ * with the reference, which rejected some. */
+START_TEST(test_mapping_rejects)
+{
+	unsigned char seed[32];
+	int64_t w[2], s[2] = { 1, 1 }, n;
+	int retries = 0;
+
+	fixed_seed(seed);
+	w[0] = (int64_t)1 << 61;               /* total about 2^64 / 4.99 */
+	w[1] = 3697000000000000000LL - w[0];
+	for (n = 1; n <= 2000; n++)
+		ck_assert_int_eq(points_lottery__pick(seed, 42, n, w, s, 2, 0),
+		    reference_pick(seed, 42, n, w, 2, &retries));
+	ck_assert_int_gt(retries, 200);
+}
+END_TEST
+
 /* A prize runs out: it is never drawn again, and the others keep their
  * weights relative to each other (10 : 30, within a chi-square bound). */
 START_TEST(test_prize_runs_out)
@@ -420,12 +471,13 @@ START_TEST(test_consolation)
 	prize(&l, POINTS_PRIZE_CUSTOM, "p", 1, 1, 0);
 	id = create(&l);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
-	/* the prize goes at the latest with the first win; then every draw
-	 * loses and consoles */
-	do
+	/* until the prize is won, a losing draw consoles; after, every
+	 * draw loses and consoles */
+	do {
 		w = draw(id, alice, NULL);
-	while (w.outcome != POINTS_LOTTERY_LOSE);
-	ck_assert_int_eq(w.credited, 3);
+		ck_assert_int_eq(w.credited, w.outcome == POINTS_LOTTERY_LOSE ?
+		    3 : 0);
+	} while (w.outcome != 0);
 	w = draw(id, alice, NULL);
 	ck_assert_int_eq(w.outcome, POINTS_LOTTERY_LOSE);
 	ck_assert_int_eq(w.credited, 3);
@@ -447,6 +499,7 @@ main(void)
 	tcase_add_test(tc, test_audit_catches_altered_draw);
 	tcase_add_test(tc, test_odds);
 	tcase_add_test(tc, test_pick_no_prize_left);
+	tcase_add_test(tc, test_mapping_rejects);
 	tcase_add_test(tc, test_prize_runs_out);
 	tcase_add_test(tc, test_consolation);
 	suite_add_tcase(s, tc);
