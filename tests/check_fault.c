@@ -52,6 +52,9 @@ static points_txn txo;
 static int64_t ido;
 static points_sweep_report repo;
 static points_forfeit_report fro;
+/* the lottery made in populating (lee draws from it) */
+static int64_t lot_id, lot_lee;
+static points_lottery_draw lotdo;
 
 static int64_t
 fx_clock(void *ctx)
@@ -520,6 +523,28 @@ fx_populate(void)
 		    POINTS_TRIGGER_BALANCE, "EXP", 60, NULL, &t), POINTS_OK);
 		ck_assert_int_eq(points_trigger_set(db, "tier-any",
 		    POINTS_TRIGGER_TIER, NULL, 0, NULL, &t), POINTS_OK);
+	}
+	/* a lottery: 10 PTS a draw, 25 PTS won or 2 as a consolation */
+	{
+		points_lottery l;
+
+		memset(&l, 0, sizeof(l));
+		strcpy(l.name, "fair");
+		strcpy(l.asset, "PTS");
+		l.cost = 10;
+		l.starts = TU_T0;
+		l.ends = TU_T0 + 60 * TU_DAY;
+		l.lose_weight = 1;
+		l.consolation = 2;
+		l.nprizes = 1;
+		l.prizes[0].kind = POINTS_PRIZE_POINTS;
+		strcpy(l.prizes[0].label, "25 points");
+		l.prizes[0].weight = 1;
+		l.prizes[0].stock = 5;
+		l.prizes[0].amount = 25;
+		ck_assert_int_eq(points_lottery_create(db, &l, &lot_id),
+		    POINTS_OK);
+		lot_lee = tu_available(db, lee, "PTS");
 	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
@@ -3126,6 +3151,73 @@ check_order_return_redeem(void)
 	ck_assert_int_eq(tu_available(db, lee, "PTS"), 900);
 }
 
+/* ---- Lotteries ---- */
+
+static int
+run_lottery_create(void)
+{
+	points_lottery l;
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.name, "second");
+	strcpy(l.asset, "PTS");
+	l.starts = TU_T0;
+	l.ends = TU_T0 + 90 * TU_DAY;
+	l.nprizes = 1;
+	l.prizes[0].kind = POINTS_PRIZE_CUSTOM;
+	l.prizes[0].weight = 1;
+	l.prizes[0].stock = 1;
+	return points_lottery_create(db, &l, &ido);
+}
+
+static void
+check_lottery_create(void)
+{
+	points_lottery l;
+
+	ck_assert_int_eq(ido, lot_id + 1);
+	ck_assert_int_eq(points_lottery_get(db, ido, &l), POINTS_OK);
+	ck_assert_str_eq(l.name, "second");
+	ck_assert_int_eq(l.prizes[0].initial, 1);
+}
+
+/* lee draws: 10 PTS, then 25 won or 2 as a consolation */
+static int
+run_lottery_draw(void)
+{
+	return points_lottery_draw_once(db, lot_id, lee, "lee-1", &lotdo);
+}
+
+static void
+check_lottery_draw(void)
+{
+	points_lottery l;
+
+	ck_assert_int_eq(lotdo.number, 1);
+	ck_assert_int_eq(lotdo.credited, lotdo.outcome == 0 ? 25 : 2);
+	ck_assert_int_eq(tu_available(db, lee, "PTS"),
+	    lot_lee - 10 + lotdo.credited);
+	ck_assert_int_eq(points_lottery_get(db, lot_id, &l), POINTS_OK);
+	ck_assert_int_eq(l.draws, 1);
+	ck_assert_int_eq(l.prizes[0].stock, lotdo.outcome == 0 ? 4 : 5);
+}
+
+static int
+run_lottery_close(void)
+{
+	return points_lottery_close(db, lot_id);
+}
+
+static void
+check_lottery_close(void)
+{
+	points_lottery l;
+
+	ck_assert_int_eq(points_lottery_get(db, lot_id, &l), POINTS_OK);
+	ck_assert_int_eq(l.state, POINTS_LOTTERY_CLOSED);
+	ck_assert_int_eq(points_lottery_audit(db, lot_id, NULL), POINTS_OK);
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -3168,6 +3260,7 @@ static const fault_op write_ops[] = {
 	OP(order_cancel_bundle),
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 	OP(trigger_set), OP(trigger_remove),
+	OP(lottery_create), OP(lottery_draw), OP(lottery_close),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -3674,6 +3767,8 @@ static const out_op out_ops[] = {
 	{ "bundle_set_part", run_bundle_set_part, &itemo, sizeof(itemo) },
 	{ "order_place_bundle", run_order_place_bundle, &ordero,
 	    sizeof(ordero) },
+	{ "lottery_create", run_lottery_create, &ido, sizeof(ido) },
+	{ "lottery_draw", run_lottery_draw, &lotdo, sizeof(lotdo) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 
