@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -283,11 +285,64 @@ alter_draw(int64_t id, int64_t n, int outcome)
 	points_buf__free(&b);
 }
 
+/* Write lottery id's published data (points_lottery(3)) to a file and
+ * run the standard-library audit of examples/lottery_audit.py on it:
+ * its exit status, its first line of output in line. */
+static int
+independent_audit(int64_t id, char *line, size_t cap)
+{
+	char path[] = "/tmp/lottery_auditXXXXXX", cmd[256];
+	points_lottery l;
+	points_lottery_draw w;
+	FILE *f, *p;
+	int64_t n;
+	int i, fd, st;
+
+	ck_assert_int_eq(points_lottery_get(db, id, &l), POINTS_OK);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"lottery\": %lld, \"seed\": \"", (long long)id);
+	for (i = 0; i < 32; i++)
+		fprintf(f, "%02x", l.seed[i]);
+	fprintf(f, "\", \"commitment\": \"");
+	for (i = 0; i < 32; i++)
+		fprintf(f, "%02x", l.commitment[i]);
+	fprintf(f, "\", \"lose_weight\": %lld, \"prizes\": [",
+	    (long long)l.lose_weight);
+	for (i = 0; i < l.nprizes; i++)
+		fprintf(f, "%s{\"weight\": %lld, \"initial\": %lld}",
+		    i ? ", " : "", (long long)l.prizes[i].weight,
+		    (long long)l.prizes[i].initial);
+	fprintf(f, "], \"draws\": [");
+	for (n = 1; n <= l.draws; n++) {
+		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w),
+		    POINTS_OK);
+		fprintf(f, "%s[%lld, %d]", n > 1 ? ", " : "", (long long)n,
+		    w.outcome);
+	}
+	fprintf(f, "]}\n");
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "python3 examples/lottery_audit.py %s",
+	    path);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	line[0] = 0;
+	if (!fgets(line, (int)cap, p))
+		line[0] = 0;
+	st = pclose(p);
+	unlink(path);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
 /* 10,000 draws audited; one altered in the store is caught by number. */
 START_TEST(test_audit_catches_altered_draw)
 {
 	points_lottery l = def("audit", 0, 80);
 	points_lottery_draw w;
+	char line[256];
 	int64_t id, n, bad;
 
 	prize(&l, POINTS_PRIZE_CUSTOM, "a", 5, 200, 0);
@@ -301,6 +356,10 @@ START_TEST(test_audit_catches_altered_draw)
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
 	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_OK);
 	ck_assert_int_eq(bad, 0);
+	/* the independent audit agrees */
+	ck_assert_msg(independent_audit(id, line, sizeof(line)) == 0, "%s",
+	    line);
+	ck_assert_msg(strstr(line, "10000 draws agree"), "%s", line);
 	/* draw 7,777 altered to another outcome */
 	ck_assert_int_eq(points_lottery_draw_get(db, id, 7777, &w), POINTS_OK);
 	alter_draw(id, 7777, w.outcome == 0 ? 1 : 0);
@@ -308,9 +367,33 @@ START_TEST(test_audit_catches_altered_draw)
 	ck_assert_int_eq(bad, 7777);
 	ck_assert_msg(strstr(points_errmsg(db), "draw 7777 is stored as"),
 	    "%s", points_errmsg(db));
+	ck_assert_int_eq(independent_audit(id, line, sizeof(line)), 1);
+	ck_assert_msg(strstr(line, "draw 7777: published"), "%s", line);
 	/* put back: clean again */
 	alter_draw(id, 7777, w.outcome);
 	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_OK);
+}
+END_TEST
+
+/* The independent audit agrees where the mapping rejects values: a
+ * total near 2^64 / 4.99, a fixed seed. */
+START_TEST(test_independent_audit_rejections)
+{
+	points_lottery l = def("big weights", 0, 0);
+	char line[256];
+	int64_t id, n;
+
+	points_lottery__seed_hook = fixed_seed;
+	prize(&l, POINTS_PRIZE_CUSTOM, "a", (int64_t)1 << 61, 1000, 0);
+	prize(&l, POINTS_PRIZE_CUSTOM, "b",
+	    3697000000000000000LL - ((int64_t)1 << 61), 1000, 0);
+	id = create(&l);
+	for (n = 1; n <= 300; n++)
+		draw(id, bob, NULL);
+	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+	ck_assert_int_eq(points_lottery_audit(db, id, NULL), POINTS_OK);
+	ck_assert_msg(independent_audit(id, line, sizeof(line)) == 0, "%s",
+	    line);
 }
 END_TEST
 
@@ -498,6 +581,7 @@ main(void)
 	tcase_add_test(tc, test_bad_definitions);
 	tcase_add_test(tc, test_audit_catches_altered_draw);
 	tcase_add_test(tc, test_odds);
+	tcase_add_test(tc, test_independent_audit_rejections);
 	tcase_add_test(tc, test_pick_no_prize_left);
 	tcase_add_test(tc, test_mapping_rejects);
 	tcase_add_test(tc, test_prize_runs_out);
