@@ -526,7 +526,7 @@ fx_populate(void)
 	}
 	/* a lottery: 10 PTS a draw, 25 PTS won or 2 as a consolation */
 	{
-		points_lottery l;
+		points_lottery_def l;
 
 		memset(&l, 0, sizeof(l));
 		strcpy(l.name, "fair");
@@ -3156,7 +3156,7 @@ check_order_return_redeem(void)
 static int
 run_lottery_create(void)
 {
-	points_lottery l;
+	points_lottery_def l;
 
 	memset(&l, 0, sizeof(l));
 	strcpy(l.name, "second");
@@ -3174,11 +3174,13 @@ static void
 check_lottery_create(void)
 {
 	points_lottery l;
+	points_lottery_prize p;
 
 	ck_assert_int_eq(ido, lot_id + 1);
 	ck_assert_int_eq(points_lottery_get(db, ido, &l), POINTS_OK);
 	ck_assert_str_eq(l.name, "second");
-	ck_assert_int_eq(l.prizes[0].initial, 1);
+	ck_assert_int_eq(points_lottery_prize_get(db, ido, 0, &p), POINTS_OK);
+	ck_assert_int_eq(p.initial, 1);
 }
 
 /* lee draws: 10 PTS, then 25 won or 2 as a consolation */
@@ -3192,6 +3194,7 @@ static void
 check_lottery_draw(void)
 {
 	points_lottery l;
+	points_lottery_prize p;
 
 	ck_assert_int_eq(lotdo.number, 1);
 	ck_assert_int_eq(lotdo.credited, lotdo.outcome == 0 ? 25 : 2);
@@ -3199,7 +3202,9 @@ check_lottery_draw(void)
 	    lot_lee - 10 + lotdo.credited);
 	ck_assert_int_eq(points_lottery_get(db, lot_id, &l), POINTS_OK);
 	ck_assert_int_eq(l.draws, 1);
-	ck_assert_int_eq(l.prizes[0].stock, lotdo.outcome == 0 ? 4 : 5);
+	ck_assert_int_eq(points_lottery_prize_get(db, lot_id, 0, &p),
+	    POINTS_OK);
+	ck_assert_int_eq(p.stock, lotdo.outcome == 0 ? 4 : 5);
 }
 
 static int
@@ -3215,6 +3220,7 @@ check_lottery_close(void)
 
 	ck_assert_int_eq(points_lottery_get(db, lot_id, &l), POINTS_OK);
 	ck_assert_int_eq(l.state, POINTS_LOTTERY_CLOSED);
+	ck_assert_int_eq(strlen(l.seed), 64);
 	ck_assert_int_eq(points_lottery_audit(db, lot_id, NULL), POINTS_OK);
 }
 

@@ -51,7 +51,7 @@ teardown(void)
 }
 
 static void
-prize(points_lottery *l, int kind, const char *label, int64_t weight,
+prize(points_lottery_def *l, int kind, const char *label, int64_t weight,
     int64_t stock, int64_t amount)
 {
 	points_lottery_prize *p = &l->prizes[l->nprizes++];
@@ -63,10 +63,10 @@ prize(points_lottery *l, int kind, const char *label, int64_t weight,
 	p->amount = amount;
 }
 
-static points_lottery
+static points_lottery_def
 def(const char *name, int64_t cost, int64_t lose_weight)
 {
-	points_lottery l;
+	points_lottery_def l;
 
 	memset(&l, 0, sizeof(l));
 	snprintf(l.name, sizeof(l.name), "%s", name);
@@ -79,7 +79,7 @@ def(const char *name, int64_t cost, int64_t lose_weight)
 }
 
 static int64_t
-create(const points_lottery *l)
+create(const points_lottery_def *l)
 {
 	int64_t id;
 
@@ -117,11 +117,12 @@ refused(int64_t id, int64_t acct, int code, const char *want)
  * a week; a tablet, a smart watch, a shopping card (200 points). */
 START_TEST(test_anniversary)
 {
-	points_lottery l = def("anniversary", 50, 90), got;
+	points_lottery_def l = def("anniversary", 50, 90);
+	points_lottery got;
 	points_lottery_draw w;
-	unsigned char c[32];
+	unsigned char seed[32], c[32];
+	char hex[65];
 	int64_t id, a0, spent = 0, credited = 0, n;
-	int i;
 
 	l.min_balance = 100;
 	l.limit_day = 3;
@@ -137,8 +138,8 @@ START_TEST(test_anniversary)
 	ck_assert_str_eq(got.name, "anniversary");
 	ck_assert_int_eq(got.state, POINTS_LOTTERY_OPEN);
 	/* the seed stays secret; its commitment is published */
-	for (i = 0; i < 32; i++)
-		ck_assert_int_eq(got.seed[i], 0);
+	ck_assert_str_eq(got.seed, "");
+	ck_assert_int_eq(strlen(got.commitment), 64);
 
 	/* bob holds 99: not eligible, with the reason */
 	refused(id, bob, POINTS_ENOTELIGIBLE, "available 99 PTS, the lottery "
@@ -172,8 +173,11 @@ START_TEST(test_anniversary)
 	/* closed: the seed revealed, its hash the commitment, audit clean */
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
 	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
-	crypto_generichash(c, 32, got.seed, 32, NULL, 0);
-	ck_assert_int_eq(memcmp(c, got.commitment, 32), 0);
+	ck_assert_int_eq(sodium_hex2bin(seed, 32, got.seed, 64, NULL, NULL,
+	    NULL), 0);
+	crypto_generichash(c, 32, seed, 32, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), c, 32);
+	ck_assert_str_eq(hex, got.commitment);
 	ck_assert_int_eq(got.draws, 6);
 	ck_assert_int_eq(points_lottery_audit(db, id, &n), POINTS_OK);
 	ck_assert_int_eq(n, 0);
@@ -184,7 +188,7 @@ END_TEST
 /* A repeated key gives the first draw and writes nothing. */
 START_TEST(test_idempotent)
 {
-	points_lottery l = def("free", 0, 1);
+	points_lottery_def l = def("free", 0, 1);
 	points_lottery_draw a, b;
 	int64_t id;
 
@@ -211,7 +215,7 @@ END_TEST
 /* Insufficient points: refused by the spend, nothing written. */
 START_TEST(test_insufficient)
 {
-	points_lottery l = def("dear", 500, 1);
+	points_lottery_def l = def("dear", 500, 1);
 	int64_t id;
 
 	prize(&l, POINTS_PRIZE_CUSTOM, "car", 1, 1, 0);
@@ -224,7 +228,7 @@ END_TEST
 /* Bad definitions: each refused with its reason, nothing written. */
 START_TEST(test_bad_definitions)
 {
-	points_lottery l;
+	points_lottery_def l;
 	int64_t id;
 
 #define BAD(mutate, want) do {                                           \
@@ -293,6 +297,7 @@ independent_audit(int64_t id, char *line, size_t cap)
 {
 	char path[] = "/tmp/lottery_auditXXXXXX", cmd[256];
 	points_lottery l;
+	points_lottery_prize pz;
 	points_lottery_draw w;
 	FILE *f, *p;
 	int64_t n;
@@ -303,18 +308,17 @@ independent_audit(int64_t id, char *line, size_t cap)
 	ck_assert_int_ge(fd, 0);
 	f = fdopen(fd, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{\"lottery\": %lld, \"seed\": \"", (long long)id);
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", l.seed[i]);
-	fprintf(f, "\", \"commitment\": \"");
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", l.commitment[i]);
-	fprintf(f, "\", \"lose_weight\": %lld, \"prizes\": [",
+	fprintf(f, "{\"lottery\": %lld, \"seed\": \"%s\", "
+	    "\"commitment\": \"%s\", \"lose_weight\": %lld, "
+	    "\"prizes\": [", (long long)id, l.seed, l.commitment,
 	    (long long)l.lose_weight);
-	for (i = 0; i < l.nprizes; i++)
+	for (i = 0; i < l.nprizes; i++) {
+		ck_assert_int_eq(points_lottery_prize_get(db, id, i, &pz),
+		    POINTS_OK);
 		fprintf(f, "%s{\"weight\": %lld, \"initial\": %lld}",
-		    i ? ", " : "", (long long)l.prizes[i].weight,
-		    (long long)l.prizes[i].initial);
+		    i ? ", " : "", (long long)pz.weight,
+		    (long long)pz.initial);
+	}
 	fprintf(f, "], \"draws\": [");
 	for (n = 1; n <= l.draws; n++) {
 		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w),
@@ -340,7 +344,7 @@ independent_audit(int64_t id, char *line, size_t cap)
 /* 10,000 draws audited; one altered in the store is caught by number. */
 START_TEST(test_audit_catches_altered_draw)
 {
-	points_lottery l = def("audit", 0, 80);
+	points_lottery_def l = def("audit", 0, 80);
 	points_lottery_draw w;
 	char line[256];
 	int64_t id, n, bad;
@@ -379,7 +383,7 @@ END_TEST
  * total near 2^64 / 4.99, a fixed seed. */
 START_TEST(test_independent_audit_rejections)
 {
-	points_lottery l = def("big weights", 0, 0);
+	points_lottery_def l = def("big weights", 0, 0);
 	char line[256];
 	int64_t id, n;
 
@@ -415,7 +419,7 @@ chi2(const int64_t *count, const int64_t *w, int k, int64_t total, int64_t n)
  * chi-square bound of 2 degrees of freedom at p = 0.001 (13.82). */
 START_TEST(test_odds)
 {
-	points_lottery l = def("odds", 0, 89);
+	points_lottery_def l = def("odds", 0, 89);
 	int64_t id, n, count[3] = { 0 }, w[3] = { 1, 10, 89 };
 	double x;
 
@@ -505,8 +509,8 @@ END_TEST
  * weights relative to each other (10 : 30, within a chi-square bound). */
 START_TEST(test_prize_runs_out)
 {
-	points_lottery l = def("runs out", 0, 0);
-	points_lottery got;
+	points_lottery_def l = def("runs out", 0, 0);
+	points_lottery_prize got, p1, p2;
 	int64_t id, n, after = 0, count[2] = { 0 }, w[2] = { 10, 30 };
 	int o, out = 0;
 	double x;
@@ -523,9 +527,9 @@ START_TEST(test_prize_runs_out)
 			count[o - 1]++;
 			after++;
 		} else if (o == 0) {
-			ck_assert_int_eq(points_lottery_get(db, id, &got),
-			    POINTS_OK);
-			out = got.prizes[0].stock == 0;
+			ck_assert_int_eq(points_lottery_prize_get(db, id, 0,
+			    &got), POINTS_OK);
+			out = got.stock == 0;
 		}
 	}
 	ck_assert(out);
@@ -533,11 +537,14 @@ START_TEST(test_prize_runs_out)
 	x = chi2(count, w, 2, 40, after);
 	ck_assert_msg(x < 10.83, "chi-square %.2f: %lld %lld", x,
 	    (long long)count[0], (long long)count[1]);
-	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
-	ck_assert_int_eq(got.prizes[0].stock, 0);
-	ck_assert_int_eq(got.prizes[0].initial, 20);
-	ck_assert_int_eq(got.prizes[1].stock + got.prizes[2].stock,
-	    200000 - (20000 - 20));
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, &got), POINTS_OK);
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 1, &p1), POINTS_OK);
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 2, &p2), POINTS_OK);
+	ck_assert_int_eq(got.stock, 0);
+	ck_assert_int_eq(got.initial, 20);
+	ck_assert_int_eq(p1.stock + p2.stock, 200000 - (20000 - 20));
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 3, &p1),
+	    POINTS_ENOTFOUND);
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
 	ck_assert_int_eq(points_lottery_audit(db, id, NULL), POINTS_OK);
 }
@@ -546,7 +553,7 @@ END_TEST
 /* A consolation credits points on a losing draw. */
 START_TEST(test_consolation)
 {
-	points_lottery l = def("consolation", 10, 1);
+	points_lottery_def l = def("consolation", 10, 1);
 	points_lottery_draw w;
 	int64_t id;
 

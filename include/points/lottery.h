@@ -21,6 +21,7 @@ extern "C" {
 #define POINTS_LOTTERY_PRIZES_MAX 16
 #define POINTS_LOTTERY_LABEL_MAX 64
 #define POINTS_LOTTERY_SEED_LEN 32
+#define POINTS_LOTTERY_HEX_LEN 64 /* a seed or commitment in hex */
 
 /* A prize's kind. */
 #define POINTS_PRIZE_POINTS 1 /* amount points credited */
@@ -41,8 +42,8 @@ typedef struct points_lottery_prize {
 	int64_t amount;    /* POINTS_PRIZE_POINTS: points credited */
 } points_lottery_prize;
 
-typedef struct points_lottery {
-	int64_t id;                 /* set by points_lottery_create */
+/* A lottery's definition (points_lottery_create). */
+typedef struct points_lottery_def {
 	char name[POINTS_LOTTERY_NAME_MAX + 1];
 	char asset[POINTS_ASSET_MAX + 1];
 	int64_t cost;               /* points per draw, 0: free */
@@ -54,19 +55,39 @@ typedef struct points_lottery {
 	int64_t consolation;        /* points a losing draw credits, >= 0 */
 	int nprizes;                /* 1..POINTS_LOTTERY_PRIZES_MAX */
 	points_lottery_prize prizes[POINTS_LOTTERY_PRIZES_MAX];
-	/* set by the library */
+} points_lottery_def;
+
+/* A lottery as it stands (points_lottery_get); its prizes are read with
+ * points_lottery_prize_get. */
+typedef struct points_lottery {
+	int64_t id;
+	char name[POINTS_LOTTERY_NAME_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t cost;
+	int64_t starts;
+	int64_t ends;
+	int64_t min_balance;
+	int64_t limit_day;
+	int64_t limit_total;
+	int64_t lose_weight;
+	int64_t consolation;
+	int nprizes;
 	int state;                  /* POINTS_LOTTERY_OPEN, _CLOSED */
 	int64_t draws;              /* draws so far */
-	unsigned char commitment[32]; /* BLAKE2b-256 of the seed */
-	unsigned char seed[POINTS_LOTTERY_SEED_LEN]; /* zeros until closed */
+	char commitment[POINTS_LOTTERY_HEX_LEN + 1]; /* BLAKE2b-256 of the
+	                            * seed, in hex */
+	char seed[POINTS_LOTTERY_HEX_LEN + 1]; /* in hex, "" until closed */
 } points_lottery;
 
-/* Create lottery def (its id and the fields the library sets ignored);
- * *out_id its id. */
+/* Create lottery def (each prize's initial is ignored); *out_id its
+ * id. */
 POINTS_EXTERN int points_lottery_create(points_db *db,
-    const points_lottery *def, int64_t *out_id);
+    const points_lottery_def *def, int64_t *out_id);
 POINTS_EXTERN int points_lottery_get(points_db *db, int64_t id,
     points_lottery *out);
+/* Prize index (0..nprizes-1) of lottery id, its stock as it stands. */
+POINTS_EXTERN int points_lottery_prize_get(points_db *db, int64_t id,
+    int index, points_lottery_prize *out);
 
 typedef struct points_lottery_draw {
 	int64_t lottery;

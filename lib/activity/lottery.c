@@ -124,16 +124,28 @@ acct_key(unsigned char *k, int64_t id, int64_t account)
 	return 17;
 }
 
-/* The lottery with its seed (secret until closed). */
+/* The lottery as stored, with its seed (secret until closed). */
+typedef struct lottery_full {
+	int64_t id;
+	char name[POINTS_LOTTERY_NAME_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t cost, starts, ends, min_balance, limit_day, limit_total;
+	int64_t lose_weight, consolation;
+	int nprizes;
+	points_lottery_prize prizes[POINTS_LOTTERY_PRIZES_MAX];
+	int state;
+	int64_t draws;
+	unsigned char commitment[32];
+} lottery_full;
 typedef struct lottery_rec {
-	points_lottery l;
+	lottery_full l;
 	unsigned char seed[POINTS_LOTTERY_SEED_LEN];
 } lottery_rec;
 
 static int
 lottery_store(points_db *db, const lottery_rec *r)
 {
-	const points_lottery *l = &r->l;
+	const lottery_full *l = &r->l;
 	unsigned char k[9];
 	points_buf b;
 	int i, rc;
@@ -178,7 +190,7 @@ lottery_store(points_db *db, const lottery_rec *r)
 static int
 lottery_load(points_db *db, int64_t id, lottery_rec *r)
 {
-	points_lottery *l = &r->l;
+	lottery_full *l = &r->l;
 	unsigned char k[9];
 	const void *v;
 	size_t vl;
@@ -226,8 +238,6 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	if (d.err || d.p != d.end)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
 		    "damaged record", (long long)id);
-	if (l->state == POINTS_LOTTERY_CLOSED)
-		memcpy(l->seed, r->seed, POINTS_LOTTERY_SEED_LEN);
 	return POINTS_OK;
 }
 
@@ -290,7 +300,7 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 /* ---- Creating ---- */
 
 static int
-check_def(points_db *db, const points_lottery *l)
+check_def(points_db *db, const points_lottery_def *l)
 {
 	int64_t total;
 	int i, rc;
@@ -341,7 +351,7 @@ check_def(points_db *db, const points_lottery *l)
 }
 
 static int
-create_in(points_db *db, const points_lottery *def, int64_t *out_id)
+create_in(points_db *db, const points_lottery_def *def, int64_t *out_id)
 {
 	static const unsigned char nk[1] = { 'n' };
 	unsigned char idb[8];
@@ -367,13 +377,22 @@ create_in(points_db *db, const points_lottery *def, int64_t *out_id)
 	if ((rc = points_db__put(db, &lottery_ks, nk, 1, idb, 8)))
 		return rc;
 	memset(&r, 0, sizeof(r));
-	r.l = *def;
 	r.l.id = id;
+	memcpy(r.l.name, def->name, sizeof(r.l.name));
+	memcpy(r.l.asset, def->asset, sizeof(r.l.asset));
+	r.l.cost = def->cost;
+	r.l.starts = def->starts;
+	r.l.ends = def->ends;
+	r.l.min_balance = def->min_balance;
+	r.l.limit_day = def->limit_day;
+	r.l.limit_total = def->limit_total;
+	r.l.lose_weight = def->lose_weight;
+	r.l.consolation = def->consolation;
+	r.l.nprizes = def->nprizes;
+	memcpy(r.l.prizes, def->prizes, sizeof(r.l.prizes));
 	r.l.state = POINTS_LOTTERY_OPEN;
-	r.l.draws = 0;
 	for (i = 0; i < r.l.nprizes; i++)
 		r.l.prizes[i].initial = r.l.prizes[i].stock;
-	memset(r.l.seed, 0, sizeof(r.l.seed));
 	if (points_lottery__seed_hook)
 		points_lottery__seed_hook(r.seed);
 	else
@@ -387,10 +406,10 @@ create_in(points_db *db, const points_lottery *def, int64_t *out_id)
 }
 
 POINTS_EXTERN int
-points_lottery_create(points_db *db, const points_lottery *def,
+points_lottery_create(points_db *db, const points_lottery_def *def,
     int64_t *out_id)
 {
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -404,6 +423,34 @@ points_lottery_create(points_db *db, const points_lottery *def,
 	if (rc == POINTS_OK)
 		*out_id = id;
 	return rc;
+}
+
+/* The lottery as the public sees it: the seed only once closed. */
+static void
+to_public(const lottery_rec *r, points_lottery *out)
+{
+	const lottery_full *l = &r->l;
+
+	memset(out, 0, sizeof(*out));
+	out->id = l->id;
+	memcpy(out->name, l->name, sizeof(out->name));
+	memcpy(out->asset, l->asset, sizeof(out->asset));
+	out->cost = l->cost;
+	out->starts = l->starts;
+	out->ends = l->ends;
+	out->min_balance = l->min_balance;
+	out->limit_day = l->limit_day;
+	out->limit_total = l->limit_total;
+	out->lose_weight = l->lose_weight;
+	out->consolation = l->consolation;
+	out->nprizes = l->nprizes;
+	out->state = l->state;
+	out->draws = l->draws;
+	sodium_bin2hex(out->commitment, sizeof(out->commitment),
+	    l->commitment, 32);
+	if (l->state == POINTS_LOTTERY_CLOSED)
+		sodium_bin2hex(out->seed, sizeof(out->seed), r->seed,
+		    sizeof(r->seed));
 }
 
 POINTS_EXTERN int
@@ -421,8 +468,33 @@ points_lottery_get(points_db *db, int64_t id, points_lottery *out)
 	rc = lottery_load(db, id, &r);
 	points_db__read_end(db);
 	if (rc == POINTS_OK)
-		*out = r.l;
+		to_public(&r, out);
 	return rc;
+}
+
+POINTS_EXTERN int
+points_lottery_prize_get(points_db *db, int64_t id, int index,
+    points_lottery_prize *out)
+{
+	lottery_rec r;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = lottery_load(db, id, &r);
+	points_db__read_end(db);
+	if (rc)
+		return rc;
+	if (index < 0 || index >= r.l.nprizes)
+		return points_db__err(db, POINTS_ENOTFOUND, "lottery %lld has "
+		    "no prize %d (it has %d)", (long long)id, index,
+		    r.l.nprizes);
+	*out = r.l.prizes[index];
+	return POINTS_OK;
 }
 
 /* ---- Drawing ---- */
