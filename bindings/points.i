@@ -372,6 +372,57 @@ points_order_place_fields(points_db *db, int64_t account, const char *sku,
 	r.allowance = allowance;
 	return points_order_place(db, &r, out);
 }
+
+/* A lottery's definition is built in a points_lottery_def the layer
+ * allocates (its strings are arrays, copied in): its fields, then each
+ * prize.  A string too long for its array is refused (POINTS_EINVAL),
+ * never cut; the layers check the lengths first, to name the string.
+ * A prize past the last slot is counted, not kept, so that
+ * points_lottery_create refuses the count with its own message. */
+static int
+points_lottery_def_fields(points_lottery_def *d, const char *name,
+    const char *asset, int64_t cost, int64_t starts, int64_t ends,
+    int64_t min_balance, int64_t limit_day, int64_t limit_total,
+    int64_t lose_weight, int64_t consolation)
+{
+	if (d == NULL || (name && strlen(name) >= sizeof(d->name)) ||
+	    (asset && strlen(asset) >= sizeof(d->asset)))
+		return POINTS_EINVAL;
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name ? name : "");
+	strcpy(d->asset, asset ? asset : "");
+	d->cost = cost;
+	d->starts = starts;
+	d->ends = ends;
+	d->min_balance = min_balance;
+	d->limit_day = limit_day;
+	d->limit_total = limit_total;
+	d->lose_weight = lose_weight;
+	d->consolation = consolation;
+	return POINTS_OK;
+}
+
+static int
+points_lottery_def_prize(points_lottery_def *d, int kind, const char *label,
+    int64_t weight, int64_t stock, int64_t amount)
+{
+	points_lottery_prize *p;
+
+	if (d == NULL || d->nprizes < 0 ||
+	    (label && strlen(label) >= sizeof(p->label)))
+		return POINTS_EINVAL;
+	if (d->nprizes >= POINTS_LOTTERY_PRIZES_MAX) {
+		d->nprizes++;
+		return POINTS_OK;
+	}
+	p = &d->prizes[d->nprizes++];
+	p->kind = kind;
+	strcpy(p->label, label ? label : "");
+	p->weight = weight;
+	p->stock = stock;
+	p->amount = amount;
+	return POINTS_OK;
+}
 %}
 
 %include <stdint.i>
@@ -484,6 +535,20 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %immutable points_order_req::note;
 %immutable points_order_req::idempotency_key;
 %immutable points_order_req::actor;
+/* A lottery's definition is filled by points_lottery_def_fields and
+ * points_lottery_def_prize, never member by member. */
+%ignore points_lottery_def::name;
+%ignore points_lottery_def::asset;
+%ignore points_lottery_def::cost;
+%ignore points_lottery_def::starts;
+%ignore points_lottery_def::ends;
+%ignore points_lottery_def::min_balance;
+%ignore points_lottery_def::limit_day;
+%ignore points_lottery_def::limit_total;
+%ignore points_lottery_def::lose_weight;
+%ignore points_lottery_def::consolation;
+%ignore points_lottery_def::nprizes;
+%ignore points_lottery_def::prizes;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -570,6 +635,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_grant_def)
 POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 POINTS_SWIG_PLAIN_STRUCT(points_order_req)
 POINTS_SWIG_PLAIN_STRUCT(points_item_query)
+POINTS_SWIG_PLAIN_STRUCT(points_lottery_def)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -595,6 +661,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/outbox.h"
 %include "points/mall.h"
 %include "points/export.h"
+%include "points/lottery.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
 int points_account_apply_fields(points_db *db, int64_t account,
@@ -640,4 +707,10 @@ int points_item_query_fields(points_db *db, const char *category,
     unsigned int flags, int64_t price_min, int64_t price_max,
     int64_t account, int sort, const char *allowance,
     points_item_iterator **out);
+int points_lottery_def_fields(points_lottery_def *d, const char *name,
+    const char *asset, int64_t cost, int64_t starts, int64_t ends,
+    int64_t min_balance, int64_t limit_day, int64_t limit_total,
+    int64_t lose_weight, int64_t consolation);
+int points_lottery_def_prize(points_lottery_def *d, int kind,
+    const char *label, int64_t weight, int64_t stock, int64_t amount);
 %enddef

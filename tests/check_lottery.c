@@ -251,6 +251,10 @@ START_TEST(test_bad_definitions)
 	BAD(l.prizes[0].kind = POINTS_PRIZE_POINTS, "positive amount");
 	BAD(l.prizes[0].weight = (int64_t)1 << 62, "below 2^62");
 	BAD(l.name[0] = 0, "lottery name");
+	/* arrays without their NUL: read no further than they go */
+	BAD(memset(l.name, 'n', sizeof(l.name)), "lottery name is too long");
+	BAD(memset(l.prizes[0].label, 'x', sizeof(l.prizes[0].label)),
+	    "prize label is too long");
 #undef BAD
 	l = def("no asset", 10, 1);
 	strcpy(l.asset, "NOPE");

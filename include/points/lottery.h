@@ -79,10 +79,9 @@ typedef struct points_lottery {
 	char seed[POINTS_LOTTERY_HEX_LEN + 1]; /* in hex, "" until closed */
 } points_lottery;
 
-/* Create lottery def (each prize's initial is ignored); *out_id its
- * id. */
+/* Create lottery def (each prize's initial is ignored); *out its id. */
 POINTS_EXTERN int points_lottery_create(points_db *db,
-    const points_lottery_def *def, int64_t *out_id);
+    const points_lottery_def *def, int64_t *out);
 POINTS_EXTERN int points_lottery_get(points_db *db, int64_t id,
     points_lottery *out);
 /* Prize index (0..nprizes-1) of lottery id, its stock as it stands. */
@@ -109,10 +108,10 @@ POINTS_EXTERN int points_lottery_draw_get(points_db *db, int64_t lottery,
 /* Close the lottery: no more draws, the seed revealed. */
 POINTS_EXTERN int points_lottery_close(points_db *db, int64_t lottery);
 /* Recompute every draw from the revealed seed: POINTS_OK, or
- * POINTS_ECORRUPT with *bad_draw the first draw whose stored outcome
- * differs (0 otherwise). */
+ * POINTS_ECORRUPT with *out the first draw whose stored outcome differs
+ * (0 otherwise; out may be NULL). */
 POINTS_EXTERN int points_lottery_audit(points_db *db, int64_t lottery,
-    int64_t *bad_draw);
+    int64_t *out);
 
 #ifdef __cplusplus
 }

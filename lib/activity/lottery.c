@@ -332,6 +332,9 @@ check_def(points_db *db, const points_lottery_def *l)
 			return points_db__err(db, POINTS_EINVAL, "lottery "
 			    "'%s': prize %d: unknown kind %d", l->name, i,
 			    p->kind);
+		if ((rc = points_db__check_str(db, "lottery prize label",
+		    p->label, POINTS_LOTTERY_LABEL_MAX, 0)))
+			return rc;
 		if (p->weight <= 0 || p->stock <= 0)
 			return points_db__err(db, POINTS_EINVAL, "lottery "
 			    "'%s': prize %d: weight and stock must be "
@@ -407,21 +410,21 @@ create_in(points_db *db, const points_lottery_def *def, int64_t *out_id)
 
 POINTS_EXTERN int
 points_lottery_create(points_db *db, const points_lottery_def *def,
-    int64_t *out_id)
+    int64_t *out)
 {
 	int64_t id = 0;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
 		return rc;
-	if (!def || !out_id)
-		return points_db__err(db, POINTS_EINVAL, "lottery and out_id "
+	if (!def || !out)
+		return points_db__err(db, POINTS_EINVAL, "lottery and out "
 		    "are required");
 	if ((rc = check_def(db, def)) || (rc = points_db__write_begin(db)))
 		return rc;
 	rc = points_db__write_end(db, create_in(db, def, &id));
 	if (rc == POINTS_OK)
-		*out_id = id;
+		*out = id;
 	return rc;
 }
 
@@ -852,7 +855,7 @@ audit_in(points_db *db, int64_t id, int64_t *bad)
 }
 
 POINTS_EXTERN int
-points_lottery_audit(points_db *db, int64_t lottery, int64_t *bad_draw)
+points_lottery_audit(points_db *db, int64_t lottery, int64_t *out)
 {
 	int64_t bad = 0;
 	int rc;
@@ -863,7 +866,7 @@ points_lottery_audit(points_db *db, int64_t lottery, int64_t *bad_draw)
 		return rc;
 	rc = audit_in(db, lottery, &bad);
 	points_db__read_end(db);
-	if (bad_draw)
-		*bad_draw = bad;
+	if (out)
+		*out = bad;
 	return rc;
 }

@@ -150,6 +150,15 @@ CALLS = {
     "trigger_remove": lambda l, a: l.trigger_remove("t"),
     "triggers": lambda l, a: l.triggers(),
     "outbox_expiring": lambda l, a: l.outbox_expiring("PTS"),
+    "lottery_create": lambda l, a: l.lottery_create(
+        "l", "PTS", 1, T0, T0 + 60, [(points.PRIZE_CUSTOM, "p", 1, 1, 0)]),
+    "lottery": lambda l, a: l.lottery(1),
+    "lottery_prize": lambda l, a: l.lottery_prize(1, 0),
+    "lottery_prizes": lambda l, a: l.lottery_prizes(1),
+    "lottery_draw": lambda l, a: l.lottery_draw(1, a),
+    "lottery_draw_get": lambda l, a: l.lottery_draw_get(1, 1),
+    "lottery_close": lambda l, a: l.lottery_close(1),
+    "lottery_audit": lambda l, a: l.lottery_audit(1),
 }
 
 

@@ -44,6 +44,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       Grant, GrantReport, GrantAward, GRANT_MONTHLY,
+                      Lottery, LotteryPrize, LotteryDraw,
+                      LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX,
                       _fields_of)
 
 KEEP = -1  # change_account's status: unchanged
@@ -75,6 +77,14 @@ def account_id(a):
         return int(a)
     raise TypeError("an account is an int id or an Account, not %s"
                     % type(a).__name__)
+
+
+def _fits(what, s, most):
+    """Refuse a string longer than most bytes of UTF-8, as the library
+    does (a lottery's strings are copied into arrays of that size)."""
+    if isinstance(s, str) and len(s.encode("utf-8", "surrogatepass")) > most:
+        raise InvalidArgument("%s is too long (at most %d bytes)"
+                              % (what, most))
 
 
 def txn_id(t):
@@ -1057,6 +1067,73 @@ class Ledger:
         it = self._call(_c.points_order_part_iterator_new, order_id)
         return _Iter(self, it, _c.points_bundle_part_next,
                      _c.points_bundle_part_iterator_free, BundlePart._make)
+
+    # ---- Lotteries ----
+
+    def lottery_create(self, name, asset, cost, starts, ends, prizes, *,
+                       min_balance=0, limit_day=0, limit_total=0,
+                       lose_weight=0, consolation=0):
+        """Create a lottery: draws of asset cost points each (0: free) from
+        starts until ends (ints or datetimes), by accounts with at least
+        min_balance available, at most limit_day a UTC day and
+        limit_total in all (0: no limit).  prizes: (kind, label, weight,
+        stock, amount) tuples, amount the points a PRIZE_POINTS prize
+        credits (0 for PRIZE_CUSTOM, which the host fulfils); a losing
+        draw has lose_weight and credits consolation points.  Its secret
+        seed is drawn now and its commitment published.  Returns the
+        Lottery."""
+        d = capi.points_lottery_def()
+        _fits("lottery name", name, LOTTERY_NAME_MAX)
+        _fits("lottery '%s': asset" % name, asset, capi.POINTS_ASSET_MAX)
+        _c.points_lottery_def_fields(d, name, asset, cost, seconds(starts),
+                                     seconds(ends), min_balance, limit_day,
+                                     limit_total, lose_weight, consolation)
+        for i, (kind, label, weight, stock, amount) in enumerate(prizes):
+            _fits("lottery '%s': prize %d's label" % (name, i), label,
+                  LOTTERY_LABEL_MAX)
+            _c.points_lottery_def_prize(d, kind, label, weight, stock,
+                                        amount)
+        return self.lottery(self._call(_c.points_lottery_create, d))
+
+    def lottery(self, lottery_id):
+        """The lottery with this id, as it stands."""
+        return Lottery._make(self._call(_c.points_lottery_get, lottery_id))
+
+    def lottery_prize(self, lottery_id, index):
+        """Prize index (0, 1, ...) of a lottery, its stock as it stands."""
+        return LotteryPrize._make(self._call(_c.points_lottery_prize_get,
+                                             lottery_id, index))
+
+    def lottery_prizes(self, lottery_id):
+        """A lottery's prizes, in order, as a list of LotteryPrize."""
+        n = self.lottery(lottery_id).nprizes
+        return [self.lottery_prize(lottery_id, i) for i in range(n)]
+
+    def lottery_draw(self, lottery_id, account, idempotency_key=None):
+        """One draw for account, in one transaction: its cost debited, the
+        outcome picked from the seed, a unit of the prize's stock taken,
+        a points prize or consolation credited.  Refusals (WindowClosed,
+        NotEligible, QuotaExceeded, InsufficientPoints, StateError once
+        closed) write nothing.  The same idempotency_key again returns
+        the first draw (replayed 1).  Returns the LotteryDraw."""
+        return LotteryDraw._make(self._call(
+            _c.points_lottery_draw_once, lottery_id, account_id(account),
+            idempotency_key))
+
+    def lottery_draw_get(self, lottery_id, number):
+        """Draw number (1, 2, ...) of a lottery."""
+        return LotteryDraw._make(self._call(_c.points_lottery_draw_get,
+                                            lottery_id, number))
+
+    def lottery_close(self, lottery_id):
+        """Close a lottery: no more draws, its seed revealed."""
+        self._call(_c.points_lottery_close, lottery_id)
+
+    def lottery_audit(self, lottery_id):
+        """Recompute every draw of a closed lottery from its revealed
+        seed; Corrupt, naming the first draw that differs, when one
+        does."""
+        self._call(_c.points_lottery_audit, lottery_id)
 
     # ---- The outbox ----
 

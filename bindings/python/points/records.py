@@ -123,6 +123,13 @@ ORDER_STATES = {ORDER_SUBMITTED: "submitted", ORDER_APPROVED: "approved",
                 ORDER_CANCELLED: "cancelled", ORDER_RETURNED: "returned",
                 ORDER_EXCHANGING: "exchanging"}
 
+# Lotteries (points/lottery.h): prize kinds, a losing draw's outcome,
+# states, and the lengths a definition's strings may have (bytes).
+PRIZE_POINTS, PRIZE_CUSTOM = 1, 2
+LOTTERY_LOSE = -1
+LOTTERY_OPEN, LOTTERY_CLOSED = 0, 1
+LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX, LOTTERY_PRIZES_MAX = 64, 64, 16
+
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 
 
@@ -483,3 +490,29 @@ class OrderChange(_record("OrderChange")):
     @property
     def when(self):
         return utc(self.time)
+
+
+class LotteryPrize(_record("LotteryPrize")):
+    """A lottery's prize as it stands (Ledger.lottery_prize,
+    Ledger.lottery_prizes): stock is what is left, initial what it had."""
+    __slots__ = ()
+
+
+class Lottery(_record("Lottery")):
+    """A lottery (Ledger.lottery_create, Ledger.lottery): commitment is
+    published from the start, seed once it is closed."""
+    __slots__ = ()
+
+    @property
+    def closed(self):
+        return self.state == LOTTERY_CLOSED
+
+
+class LotteryDraw(_record("LotteryDraw")):
+    """A draw of a lottery (Ledger.lottery_draw, Ledger.lottery_draw_get):
+    outcome is the prize's index, or LOTTERY_LOSE."""
+    __slots__ = ()
+
+    @property
+    def won(self):
+        return self.outcome != LOTTERY_LOSE

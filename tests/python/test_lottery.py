@@ -1,0 +1,151 @@
+"""Lotteries through the Python binding: create, draw, close, audit."""
+
+import hashlib
+import unittest
+
+import points
+from helpers import LedgerCase, T0, DAY
+
+
+class LotteryTest(LedgerCase):
+
+    def anniversary(self, **kw):
+        prizes = [(points.PRIZE_CUSTOM, "tablet", 1, 1, 0),
+                  (points.PRIZE_CUSTOM, "smart watch", 2, 2, 0),
+                  (points.PRIZE_POINTS, "shopping card", 7, 5, 30)]
+        return self.ledger.lottery_create("anniversary", "PTS", 50, T0,
+                                          T0 + 7 * DAY, prizes,
+                                          min_balance=100, lose_weight=90,
+                                          **kw)
+
+    def test_create_draw_close_audit(self):
+        lg = self.ledger
+        lot = self.anniversary(limit_total=3)
+        self.assertIsInstance(lot, points.Lottery)
+        self.assertEqual((lot.name, lot.asset, lot.cost, lot.min_balance,
+                          lot.limit_total, lot.lose_weight, lot.nprizes,
+                          lot.state, lot.draws, lot.seed),
+                         ("anniversary", "PTS", 50, 100, 3, 90, 3,
+                          points.LOTTERY_OPEN, 0, ""))
+        self.assertEqual(len(lot.commitment), 64)
+        card = lg.lottery_prize(lot.id, 2)
+        self.assertIsInstance(card, points.LotteryPrize)
+        self.assertEqual((card.kind, card.label, card.weight, card.stock,
+                          card.initial, card.amount),
+                         (points.PRIZE_POINTS, "shopping card", 7, 5, 5, 30))
+        self.assertEqual([p.label for p in lg.lottery_prizes(lot.id)],
+                         ["tablet", "smart watch", "shopping card"])
+
+        lg.earn(self.alice, 500, "PTS")
+        d = lg.lottery_draw(lot.id, self.alice, "alice-1")
+        self.assertIsInstance(d, points.LotteryDraw)
+        self.assertEqual((d.lottery, d.number, d.account, d.time, d.cost,
+                          d.replayed),
+                         (lot.id, 1, points.ledger.account_id(self.alice),
+                          T0, 50, 0))
+        self.assertEqual(self.available(self.alice), 450 + d.credited)
+        again = lg.lottery_draw(lot.id, self.alice, "alice-1")
+        self.assertEqual(again._replace(replayed=0), d)
+        self.assertEqual(again.replayed, 1)
+        self.assertEqual(lg.lottery_draw_get(lot.id, 1), d)
+        self.assertEqual(self.available(self.alice), 450 + d.credited)
+        if d.won:
+            self.assertEqual(lg.lottery_prize(lot.id, d.outcome).stock,
+                             lg.lottery_prize(lot.id, d.outcome).initial - 1)
+
+        # Refusals name the reason and write nothing.
+        lg.earn(self.bob, 60, "PTS")
+        before = self.snapshot()
+        with self.assertRaises(points.NotEligible) as e:
+            lg.lottery_draw(lot.id, self.bob)
+        self.assertIn("at least 100", e.exception.message)
+        lg.lottery_draw(lot.id, self.alice)
+        lg.lottery_draw(lot.id, self.alice)
+        before = self.snapshot()
+        with self.assertRaises(points.QuotaExceeded) as e:
+            lg.lottery_draw(lot.id, self.alice)
+        self.assertIn("limit of 3 draws", e.exception.message)
+        self.assertEqual(self.snapshot(), before)
+        with self.assertRaises(points.NotFound):
+            lg.lottery_draw_get(lot.id, 9)
+        lg.set_clock(T0 + 7 * DAY)
+        with self.assertRaises(points.WindowClosed):
+            lg.lottery_draw(lot.id, self.bob)
+        self.assertEqual(self.snapshot(), before)
+
+        with self.assertRaises(points.StateError):
+            lg.lottery_audit(lot.id)  # the seed is still secret
+        lg.lottery_close(lot.id)
+        with self.assertRaises(points.StateError):
+            lg.lottery_close(lot.id)
+        with self.assertRaises(points.StateError):
+            lg.lottery_draw(lot.id, self.alice)
+        closed = lg.lottery(lot.id)
+        self.assertTrue(closed.closed)
+        self.assertEqual(closed.draws, 3)
+        self.assertEqual(closed.commitment, lot.commitment)
+        # The revealed seed is the one committed to at creation.
+        self.assertEqual(hashlib.blake2b(bytes.fromhex(closed.seed),
+                                         digest_size=32).hexdigest(),
+                         lot.commitment)
+        self.assertIsNone(lg.lottery_audit(lot.id))
+
+    def test_bad_definitions(self):
+        lg = self.ledger
+        before = self.snapshot()
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("x" * 65, "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)])
+        self.assertIn("lottery name is too long (at most 64 bytes)",
+                      e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("l", "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "\u00e9" * 33, 1, 1,
+                                0)])
+        self.assertIn("prize 0's label is too long", e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("many", "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)] * 17)
+        self.assertIn("1 to 16 prizes (got 17)", e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("none", "PTS", 1, T0, T0 + DAY, [])
+        self.assertIn("(got 0)", e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("late", "PTS", 1, T0, T0,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)])
+        self.assertIn("must end after it starts", e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("card", "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_POINTS, "card", 1, 1, 0)])
+        self.assertIn("positive amount", e.exception.message)
+        with self.assertRaises(points.NotFound):
+            lg.lottery_create("nope", "NOPE", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)])
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("long asset", "A" * 17, 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)])
+        self.assertIn("asset is too long", e.exception.message)
+        self.assertEqual(self.snapshot(), before)
+        with self.assertRaises(points.NotFound):
+            lg.lottery(1)
+
+    def test_free_lottery_runs_out(self):
+        """A free lottery with nothing to lose hands out every unit, then
+        every draw loses; the audit agrees with each."""
+        lg = self.ledger
+        lot = lg.lottery_create("free", "PTS", 0, T0, T0 + DAY,
+                                [(points.PRIZE_POINTS, "ten", 1, 2, 10),
+                                 (points.PRIZE_CUSTOM, "mug", 1, 1, 0)])
+        outcomes = [lg.lottery_draw(lot.id, self.bob).outcome
+                    for _ in range(5)]
+        self.assertEqual(sorted(outcomes), [-1, -1, 0, 0, 1])
+        self.assertEqual(outcomes[3:], [points.LOTTERY_LOSE] * 2)
+        self.assertEqual(self.available(self.bob), 20)
+        self.assertEqual([p.stock for p in lg.lottery_prizes(lot.id)],
+                         [0, 0])
+        lg.lottery_close(lot.id)
+        lg.lottery_audit(lot.id)
+
+
+if __name__ == "__main__":
+    unittest.main()
