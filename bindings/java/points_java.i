@@ -844,6 +844,8 @@ POINTS_JAVA_RETURNS(points_order_units_in_period, jlong, long)
 POINTS_JAVA_RETURNS(points_mall_min_balance_get, jlong, long)
 POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
 POINTS_JAVA_RETURNS(points_outbox_expiring_get, jlong, long)
+POINTS_JAVA_RETURNS(points_lottery_create, jlong, long)
+POINTS_JAVA_RETURNS(points_lottery_audit, jlong, long)
 
 /* The caller owns the string: copy it, then points_free it. */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
@@ -989,5 +991,9 @@ POINTS_JAVA_RETURNS(points_grant_run, jobject, GrantReport)
 POINTS_JAVA_RETURNS(points_grant_run_due, jobject, GrantReport)
 POINTS_JAVA_RETURNS(points_grant_award_get, jobject, GrantAward)
 POINTS_JAVA_RETURNS(points_grant_award_next, jobject, GrantAward)
+POINTS_JAVA_RETURNS(points_lottery_get, jobject, Lottery)
+POINTS_JAVA_RETURNS(points_lottery_prize_get, jobject, LotteryPrize)
+POINTS_JAVA_RETURNS(points_lottery_draw_once, jobject, LotteryDraw)
+POINTS_JAVA_RETURNS(points_lottery_draw_get, jobject, LotteryDraw)
 
 POINTS_SWIG_DECLARATIONS

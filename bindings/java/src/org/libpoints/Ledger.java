@@ -1118,6 +1118,71 @@ public final class Ledger implements AutoCloseable {
                 capi::points_trigger_next, capi::points_trigger_iterator_free));
     }
 
+    /**
+     * Create a lottery ({@code points_lottery_create}): its secret seed is drawn
+     * now and its commitment published. Returns the {@link Lottery}.
+     */
+    public synchronized Lottery createLottery(LotteryDef def) {
+        SWIGTYPE_p_points_db h = db();
+        points_lottery_def d = def.toC();
+        try {
+            return capi.points_lottery_get(h, capi.points_lottery_create(h, d));
+        } finally {
+            d.delete();
+        }
+    }
+
+    /** The lottery with this id, as it stands. */
+    public synchronized Lottery lottery(long id) {
+        return capi.points_lottery_get(db(), id);
+    }
+
+    /** Prize index (0, 1, ...) of lottery id, its stock as it stands. */
+    public synchronized LotteryPrize lotteryPrize(long id, int index) {
+        return capi.points_lottery_prize_get(db(), id, index);
+    }
+
+    /** The prizes of lottery id, in order. */
+    public synchronized List<LotteryPrize> lotteryPrizes(long id) {
+        int n = lottery(id).nprizes();
+        List<LotteryPrize> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+            out.add(lotteryPrize(id, i));
+        return out;
+    }
+
+    /**
+     * One draw of lottery id for account ({@code points_lottery_draw_once}), in
+     * one transaction: the cost debited, the outcome picked from the seed, a unit
+     * of the prize's stock taken, a points prize or consolation credited.
+     * Refusals ({@link WindowClosedException}, {@link NotEligibleException},
+     * {@link QuotaExceededException}, {@link InsufficientPointsException},
+     * {@link StateException} once closed) write nothing; the same
+     * idempotencyKey (may be null) again returns the first draw.
+     */
+    public synchronized LotteryDraw drawLottery(long id, long account, String idempotencyKey) {
+        return capi.points_lottery_draw_once(db(), id, account, idempotencyKey);
+    }
+
+    /** Draw number (1, 2, ...) of lottery id. */
+    public synchronized LotteryDraw lotteryDraw(long id, long number) {
+        return capi.points_lottery_draw_get(db(), id, number);
+    }
+
+    /** Close lottery id: no more draws, its seed revealed. */
+    public synchronized void closeLottery(long id) {
+        capi.points_lottery_close(db(), id);
+    }
+
+    /**
+     * Recompute every draw of closed lottery id from its revealed seed
+     * ({@code points_lottery_audit}); a {@link CorruptException} naming the
+     * first draw that differs when one does.
+     */
+    public synchronized void auditLottery(long id) {
+        capi.points_lottery_audit(db(), id);
+    }
+
     /** Delete the outbox events up to and including throughSeq; returns how many. */
     public synchronized long pruneOutbox(long throughSeq) {
         return capi.points_outbox_prune(db(), throughSeq);
