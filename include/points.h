@@ -44,5 +44,6 @@
 #include "points/mall.h"
 #include "points/export.h"
 #include "points/lottery.h"
+#include "points/report.h"
 
 #endif /* POINTS_H */
