@@ -589,6 +589,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_approval_iterator_free;
 %noexception points_grant_award_iterator_free;
 %noexception points_export_iterator_free;
+%noexception points_expiry_forecast_iterator_free;
 %noexception points_event_result_free;
 %noexception points_event_result_lines;
 %noexception points_item_iterator_free;
@@ -662,6 +663,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/mall.h"
 %include "points/export.h"
 %include "points/lottery.h"
+%include "points/report.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
 int points_account_apply_fields(points_db *db, int64_t account,

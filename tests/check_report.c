@@ -205,8 +205,8 @@ forecast(const char *asset)
 	while ((rc = points_expiry_forecast_next(it, &m)) == POINTS_OK) {
 		ck_assert_str_eq(m.asset, asset);
 		/* the month's bounds */
-		ck_assert_int_eq(m.from, month_time(m.year, m.month));
-		ck_assert_int_eq(m.to, m.month == 12 ?
+		ck_assert_int_eq(m.start, month_time(m.year, m.month));
+		ck_assert_int_eq(m.end, m.month == 12 ?
 		    month_time(m.year + 1, 1) :
 		    month_time(m.year, m.month + 1));
 		n += (size_t)snprintf(text + n, sizeof(text) - n,

@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 47
+#define NCASES 50
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -39,6 +39,8 @@ iterator_kinds(points_db *db)
 	points_grant_award_iterator *gai = NULL;
 	points_export_iterator *xi = NULL;
 	char *line = NULL;
+	points_expiry_forecast_iterator *fi = NULL;
+	points_expiry_month em;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -109,6 +111,9 @@ iterator_kinds(points_db *db)
 	rc |= points_export_iterator_new(db, POINTS_EXPORT_CSV, 0, 0, &xi);
 	rc |= points_export_next(xi, &line);
 	points_export_iterator_free(xi);
+	rc |= points_expiry_forecast_iterator_new(db, "PTS", &fi);
+	rc |= points_expiry_forecast_next(fi, &em);
+	points_expiry_forecast_iterator_free(fi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -204,6 +209,12 @@ iterator_kinds(points_db *db)
 	points_export_iterator_free(li);
 #elif CASE == 47
 	rc = points_export_iterator_new(db, POINTS_EXPORT_CSV, 0, 0, &ai);
+#elif CASE == 48
+	rc = points_expiry_forecast_next(xi, &em);
+#elif CASE == 49
+	points_expiry_forecast_iterator_free(li);
+#elif CASE == 50
+	rc = points_expiry_forecast_iterator_new(db, "PTS", &ai);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -221,6 +232,8 @@ iterator_kinds(points_db *db)
 	(void)gai;
 	(void)xi;
 	(void)line;
+	(void)fi;
+	(void)em;
 	(void)a;
 	(void)ac;
 	(void)e;

@@ -767,6 +767,7 @@ POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_export_iterator)
+POINTS_JAVA_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_trigger_iterator)
@@ -796,6 +797,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
     SWIGTYPE_p_points_grant_award_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_export_iterator_new,
     SWIGTYPE_p_points_export_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_expiry_forecast_iterator_new,
+    SWIGTYPE_p_points_expiry_forecast_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -917,6 +920,8 @@ POINTS_JAVA_RETURNS(points_hold_capture, jobject, Txn)
 POINTS_JAVA_RETURNS(points_hold_release, jobject, Txn)
 POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
+POINTS_JAVA_RETURNS(points_liability_get, jobject, Liability)
+POINTS_JAVA_RETURNS(points_expiry_forecast_next, jobject, ExpiryMonth)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_account_forfeit, jobject, ForfeitReport)

@@ -58,8 +58,8 @@ typedef struct points_expiry_month {
 	char asset[POINTS_ASSET_MAX + 1];
 	int year;
 	int month;        /* 1-12 */
-	int64_t from;     /* the month's first second */
-	int64_t to;       /* the next month's first second */
+	int64_t start;    /* the month's first second */
+	int64_t end;      /* the next month's first second */
 	int64_t points;
 	int64_t accounts; /* user accounts with points expiring then */
 } points_expiry_month;

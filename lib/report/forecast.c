@@ -142,8 +142,8 @@ forecast_fill(points_iter *base)
 		strcpy(o->asset, a.a.code);
 		o->year = (int)(m->index / 12);
 		o->month = (int)(m->index % 12) + 1;
-		o->from = month_start(db, m->index);
-		o->to = month_start(db, m->index + 1);
+		o->start = month_start(db, m->index);
+		o->end = month_start(db, m->index + 1);
 		o->points = m->points;
 		o->accounts = m->accounts;
 	}

@@ -63,6 +63,8 @@ CALLS = {
     "get_hold": lambda l, a: l.get_hold("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
     "verify": lambda l, a: l.verify(),
     "export": lambda l, a: l.export("csv"),
+    "liability": lambda l, a: l.liability("PTS"),
+    "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "backup": lambda l, a: l.backup("/nonexistent/copy.db"),
     "chain_head": lambda l, a: l.chain_head(),
     "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),

@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio,
+                      CashRatio, Liability, ExpiryMonth,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1236,6 +1236,22 @@ class Ledger:
                         seconds(since), seconds(until))
         return _Iter(self, it, _c.points_export_next,
                      _c.points_export_iterator_free, str)
+
+    # ---- Reports ----
+
+    def liability(self, asset):
+        """What the user accounts hold of asset now and owe, and its
+        cash value at the asset's ratio (points_liability_get(3))."""
+        return Liability._make(self._call(_c.points_liability_get, asset))
+
+    def expiry_forecast(self, asset):
+        """The months in which points of asset expire, earliest first,
+        from this month on: the breakage forecast
+        (points_liability_get(3))."""
+        it = self._call(_c.points_expiry_forecast_iterator_new, asset)
+        return _Iter(self, it, _c.points_expiry_forecast_next,
+                     _c.points_expiry_forecast_iterator_free,
+                     ExpiryMonth._make)
 
     # ---- Lots and expiry ----
 

@@ -516,3 +516,25 @@ class LotteryDraw(_record("LotteryDraw")):
     @property
     def won(self):
         return self.outcome != LOTTERY_LOSE
+
+
+class Liability(_record("Liability")):
+    """What the user accounts of an asset hold and owe now
+    (Ledger.liability): outstanding = available + pending + held; its
+    cash value at the asset's ratio is cash + cash_rem / ratio_points
+    minor units exactly."""
+    __slots__ = ()
+
+    @property
+    def cash_value(self):
+        """The exact cash value as a Fraction (None: no ratio)."""
+        from fractions import Fraction
+        if not self.ratio_points:
+            return None
+        return self.cash + Fraction(self.cash_rem, self.ratio_points)
+
+
+class ExpiryMonth(_record("ExpiryMonth")):
+    """The points of an asset due to expire in one month of the ledger's
+    local time (Ledger.expiry_forecast)."""
+    __slots__ = ()

@@ -1242,6 +1242,26 @@ public final class Ledger implements AutoCloseable {
         return capi.points_balance_get(db(), account, asset);
     }
 
+    /* ---- Reports ---- */
+
+    /**
+     * What the user accounts hold of asset now and owe, and its cash value at the asset's
+     * ratio: {@code cash + cashRem / ratioPoints} minor units exactly.
+     */
+    public synchronized Liability liability(String asset) {
+        return capi.points_liability_get(db(), asset);
+    }
+
+    /**
+     * The months in which points of asset expire, earliest first, from this month on (the
+     * breakage forecast); their points add up to the liability's available + pending -
+     * neverExpires.
+     */
+    public synchronized Results<ExpiryMonth> expiryForecast(String asset) {
+        return new Results<>(() -> iterate(db -> capi.points_expiry_forecast_iterator_new(db, asset),
+                capi::points_expiry_forecast_next, capi::points_expiry_forecast_iterator_free));
+    }
+
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */

@@ -1,0 +1,60 @@
+package org.libpoints;
+
+import static org.junit.Assert.assertEquals;
+import static org.libpoints.TestSupport.T0;
+import static org.libpoints.TestSupport.assertConsistent;
+import static org.libpoints.TestSupport.expect;
+import static org.libpoints.TestSupport.list;
+
+import java.util.List;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** Reports: the liability of an asset and the breakage forecast. */
+public class ReportTest {
+    private static final long DAY = 86400;
+    private Ledger ledger;
+
+    @Before
+    public void setUp() {
+        ledger = TestSupport.memoryLedger();
+        long alice = ledger.createAccount("C1001", "Alice");
+        long bob = ledger.createAccount("C1002", "Bob");
+        /* 1 March 2025: alice's 100 expire on 11 March, bob's 40 on 10 April */
+        ledger.earn(Posting.of("PTS", alice, 100).expiresAt(T0 + 10 * DAY));
+        ledger.earn(Posting.of("PTS", bob, 40).expiresAt(T0 + 40 * DAY));
+    }
+
+    @After
+    public void tearDown() {
+        assertConsistent(ledger, "PTS");
+        ledger.close();
+    }
+
+    @Test
+    public void liabilityWithItsCashValue() {
+        ledger.setCashRatio("PTS", 100, 7, "finance", "budget");
+        Liability l = ledger.liability("PTS");
+        assertEquals("PTS", l.asset());
+        assertEquals(2, l.accounts());
+        assertEquals(140, l.outstanding());
+        assertEquals(0, l.neverExpires());
+        /* 140 points at 100 = 7: 9.80 */
+        assertEquals(9, l.cash());
+        assertEquals(80, l.cashRem());
+        expect(NotFoundException.class, () -> ledger.liability("NOPE"));
+    }
+
+    @Test
+    public void forecastByMonth() {
+        List<ExpiryMonth> months = list(ledger.expiryForecast("PTS"));
+        assertEquals(2, months.size());
+        assertEquals(3, months.get(0).month());
+        assertEquals(100, months.get(0).points());
+        assertEquals(4, months.get(1).month());
+        assertEquals(40, months.get(1).points());
+        assertEquals(T0, months.get(0).start());
+    }
+}

@@ -1,0 +1,43 @@
+"""Reports from Python: the liability of an asset and the breakage
+forecast, on a small ledger worked out by hand."""
+
+from fractions import Fraction
+
+import points
+from helpers import T0, LedgerCase
+
+DAY = 86400
+
+
+class ReportTest(LedgerCase):
+
+    def setUp(self):
+        super().setUp()
+        # 2023-11-14: alice's 100 expire on 4 Dec, her 50 on 13 Jan;
+        # bob's 30 never
+        self.ledger.earn(self.alice, 100, "PTS", expires_at=T0 + 20 * DAY)
+        self.ledger.earn(self.alice, 50, "PTS", expires_at=T0 + 60 * DAY)
+        self.ledger.earn(self.bob, 30, "PTS", expires_at=points.NEVER)
+
+    def test_liability_and_its_cash_value(self):
+        l = self.ledger.liability("PTS")
+        self.assertEqual((l.asset, l.accounts, l.available, l.pending,
+                          l.held, l.outstanding, l.debt, l.never_expires),
+                         ("PTS", 2, 180, 0, 0, 180, 0, 30))
+        self.assertIsNone(l.cash_value)
+        # 100 points = 7 minor units: 180 are 12.6
+        self.ledger.mall_set_cash_ratio("PTS", 100, 7, "finance")
+        l = self.ledger.liability("PTS")
+        self.assertEqual((l.cash, l.cash_rem), (12, 60))
+        self.assertEqual(l.cash_value, Fraction(126, 10))
+        with self.assertRaises(points.NotFound):
+            self.ledger.liability("NOPE")
+
+    def test_forecast_by_month(self):
+        months = [(m.year, m.month, m.points, m.accounts)
+                  for m in self.ledger.expiry_forecast("PTS")]
+        self.assertEqual(months, [(2023, 12, 100, 1), (2024, 1, 50, 1)])
+        first = next(iter(self.ledger.expiry_forecast("PTS")))
+        self.assertEqual((first.start, first.end), (1701388800, 1704067200))
+        with self.assertRaises(points.NotFound):
+            list(self.ledger.expiry_forecast("NOPE"))
