@@ -416,6 +416,429 @@ START_TEST(test_reports_match_a_random_model)
 }
 END_TEST
 
+/* ---- Points issued and redeemed ---- */
+
+static void
+item(const char *sku, const char *category, int64_t price)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_item it;
+
+	d.sku = sku;
+	d.name = sku;
+	d.category = category;
+	d.asset = "PTS";
+	d.price = price;
+	d.stock = 100;
+	d.actor = "admin";
+	ck_assert_msg(points_item_create(db, &d, &it) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+static points_order
+order(int64_t acct, const char *sku, int64_t qty)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	points_order o;
+
+	r.account = acct;
+	r.sku = sku;
+	r.quantity = qty;
+	r.actor = "shop";
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_order_approve(db, o.id, "ops", NULL, &o),
+	    POINTS_OK);
+	return o;
+}
+
+static void
+earn_cat(int64_t acct, int64_t amount, const char *category, points_txn *t)
+{
+	points_posting p = tu_posting("PTS", acct, amount);
+
+	p.category = category;
+	ck_assert_msg(points_earn(db, &p, t) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+static void
+rule_of(const char *name, const char *pts)
+{
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	points_rule r;
+
+	d.name = name;
+	d.event_type = "visit";
+	d.points = pts;
+	d.asset = "PTS";
+	d.category = "engagement";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "admin";
+	d.reason = "launch";
+	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+/* The flows of the small ledger (PTS; 1 January 2024 is a Monday):
+ *   1 Jan   alice (Sales) earns 1000 "training", bob (R&D) 500
+ *           "training", carol (no department) 300 "sales"
+ *   2 Jan   an event pays alice 15 "engagement": rule visit 10 and
+ *           rule bonus 5, in one earn
+ *   3 Jan   alice spends 200 "canteen"
+ *   8 Jan   orders approved: alice 2 MUG (100 each, physical/kitchen),
+ *           bob 3 PEN (30 each, office), carol 1 MUG
+ *   9 Jan   bob's order cancelled: its 90 points given back
+ *   1 Feb   100 of carol's 300 reversed
+ *   2 Feb   alice earns 50 "training" */
+static void
+flows_ledger(void)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res;
+	points_order o;
+	points_txn t;
+
+	ck_assert_int_eq(points_account_update(db, alice, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, NULL, "R&D"),
+	    POINTS_OK);
+	tu_now = DAY(0);
+	earn_cat(alice, 1000, "training", &t);
+	earn_cat(bob, 500, "training", &t);
+	earn_cat(carol, 300, "sales", &t);
+	rule_of("visit", "10");
+	rule_of("bonus", "5");
+	tu_now = DAY(1);
+	e.id = "v:1"; /* an id with a colon, as the memo parser must take */
+	e.type = "visit";
+	e.account = alice;
+	ck_assert_msg(points_event_apply(db, &e, &res) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	points_event_result_free(res);
+	tu_now = DAY(2);
+	{
+		points_posting p = tu_posting("PTS", alice, 200);
+
+		p.category = "canteen";
+		ck_assert_int_eq(points_spend(db, &p, &t), POINTS_OK);
+	}
+	tu_now = DAY(7);
+	item("MUG", "physical/kitchen", 100);
+	item("PEN", "office", 30);
+	(void)order(alice, "MUG", 2);
+	o = order(bob, "PEN", 3);
+	(void)order(carol, "MUG", 1);
+	tu_now = DAY(8);
+	ck_assert_int_eq(points_order_cancel(db, o.id, "ops", "no stock",
+	    &o), POINTS_OK);
+	tu_now = DAY(31);
+	{
+		points_statement_iterator *si;
+		points_entry en;
+
+		/* carol's first entry is her earn */
+		ck_assert_int_eq(points_statement_iterator_new(db, carol, "PTS",
+		    0, 0, POINTS_OLDEST_FIRST, &si), POINTS_OK);
+		ck_assert_int_eq(points_statement_next(si, &en), POINTS_OK);
+		points_statement_iterator_free(si);
+		ck_assert_int_eq(tu_reverse(db, en.txn_id, 100, "overpaid",
+		    NULL, &t), POINTS_OK);
+	}
+	tu_now = DAY(32);
+	earn_cat(alice, 50, "training", &t);
+	tu_now = DAY(40);
+}
+
+/* A report's rows as "PERIOD|KEY|points|count|issued;" (PERIOD: days
+ * after 1 January 2024). */
+static char *
+report(int kind, int64_t from, int64_t to, int period, int64_t limit)
+{
+	static char text[4096];
+	points_report_iterator *it;
+	points_report_row r;
+	size_t n = 0;
+	int rc;
+
+	text[0] = 0;
+	ck_assert_int_eq(points_report_iterator_new(db, kind, "PTS", from, to,
+	    period, limit, &it), POINTS_OK);
+	while ((rc = points_report_next(it, &r)) == POINTS_OK) {
+		ck_assert_str_eq(r.asset, "PTS");
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "%lld|%s|%lld|%lld|%lld;",
+		    (long long)((r.period - TU_T0) / TU_DAY), r.key,
+		    (long long)r.points, (long long)r.count,
+		    (long long)r.issued);
+		ck_assert_uint_lt(n, sizeof(text));
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	points_report_iterator_free(it);
+	return text;
+}
+
+#define JAN1 TU_T0
+#define MAR1 (TU_T0 + 60 * TU_DAY)
+
+START_TEST(test_issued_by_category_and_rule)
+{
+	flows_ledger();
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_CATEGORY, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0),
+	    "0|engagement|15|1|0;0|sales|200|1|0;0|training|1550|3|0;");
+	/* by month: the reversal counts in February, under the earn's
+	 * category */
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_CATEGORY, JAN1, 0,
+	    POINTS_PERIOD_MONTH, 0),
+	    "0|engagement|15|1|0;0|sales|300|1|0;0|training|1500|2|0;"
+	    "31|sales|-100|0|0;31|training|50|1|0;");
+	/* the event's one earn split between its two rules */
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0),
+	    "0||1750|4|0;0|bonus|5|1|0;0|visit|10|1|0;");
+	/* from is in, to is out: the 2nd of January alone */
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, JAN1 + TU_DAY,
+	    JAN1 + 2 * TU_DAY, POINTS_PERIOD_ALL, 0),
+	    "1|bonus|5|1|0;1|visit|10|1|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_CATEGORY, DAY(1),
+	    DAY(2), POINTS_PERIOD_DAY, 0), "1|engagement|15|1|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_CATEGORY, DAY(1) + 1,
+	    DAY(2), POINTS_PERIOD_DAY, 0), "");
+}
+END_TEST
+
+START_TEST(test_redeemed_by_item_and_category)
+{
+	flows_ledger();
+	/* bob's 3 PEN were given back: 0 points, their units counted */
+	ck_assert_str_eq(report(POINTS_REPORT_REDEEMED_BY_ITEM, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0),
+	    "0||200|1|0;0|MUG|300|3|0;0|PEN|0|3|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_REDEEMED_BY_CATEGORY, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0),
+	    "0|canteen|200|1|0;0|office|0|1|0;0|physical/kitchen|300|2|0;");
+	/* by week: the cancel in the week of 8 January */
+	ck_assert_str_eq(report(POINTS_REPORT_REDEEMED_BY_ITEM, JAN1, MAR1,
+	    POINTS_PERIOD_WEEK, 0),
+	    "0||200|1|0;7|MUG|300|3|0;7|PEN|0|3|0;");
+	/* popular: MUG and PEN tie on units, MUG kept more points */
+	ck_assert_str_eq(report(POINTS_REPORT_POPULAR_ITEMS, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0), "0|MUG|300|3|0;0|PEN|0|3|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_POPULAR_ITEMS, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 1), "0|MUG|300|3|0;");
+}
+END_TEST
+
+START_TEST(test_redemption_rate_by_department)
+{
+	flows_ledger();
+	/* week 1: issued 1815 (Sales 1015, R&D 500), redeemed 200 (Sales);
+	 * week 2: redeemed 300 (Sales 200, R&D 0 after the cancel, carol
+	 * 100); the week of 29 Jan: issued -100 (carol) + 50 (Sales) */
+	ck_assert_str_eq(report(POINTS_REPORT_REDEMPTION_RATE, JAN1, 0,
+	    POINTS_PERIOD_WEEK, 0),
+	    "0||200|1|1815;0|R&D|0|0|500;0|Sales|200|1|1015;"
+	    "7||300|3|0;7|R&D|0|1|0;7|Sales|200|1|0;"
+	    "28||0|0|-50;28|Sales|0|0|50;");
+	ck_assert_str_eq(report(POINTS_REPORT_REDEMPTION_RATE, JAN1, 0,
+	    POINTS_PERIOD_YEAR, 0),
+	    "0||500|4|1765;0|R&D|0|1|500;0|Sales|400|2|1065;");
+}
+END_TEST
+
+START_TEST(test_report_refuses_bad_arguments)
+{
+	points_report_iterator *it;
+	points_report_row r;
+
+	TU_FAILS(db, points_report_iterator_new(db, 0, "PTS", 0, 0,
+	    POINTS_PERIOD_ALL, 0, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "report: unknown kind 0");
+	TU_FAILS(db, points_report_iterator_new(db, 7, "PTS", 0, 0,
+	    POINTS_PERIOD_ALL, 0, &it), POINTS_EINVAL);
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "PTS", 10, 10, POINTS_PERIOD_ALL, 0,
+	    &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "report: bad time range: from 10, to 10");
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "PTS", -1, 0, POINTS_PERIOD_ALL, 0,
+	    &it), POINTS_EINVAL);
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "PTS", 0, 0, 5, 0, &it),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "report: unknown period 5");
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "PTS", 0, 0, POINTS_PERIOD_ALL, 3,
+	    &it), POINTS_EINVAL);
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_POPULAR_ITEMS, "PTS", 0, 0, POINTS_PERIOD_ALL, -1,
+	    &it), POINTS_EINVAL);
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, NULL, 0, 0, POINTS_PERIOD_ALL, 0,
+	    &it), POINTS_EINVAL);
+	TU_FAILS(db, points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "PTS", 0, 0, POINTS_PERIOD_ALL, 0,
+	    NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_RULE, "NOPE", 0, 0, POINTS_PERIOD_ALL, 0,
+	    &it), POINTS_OK);
+	ck_assert_int_eq(points_report_next(it, &r), POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "asset NOPE not found");
+	points_report_iterator_free(it);
+	ck_assert_int_eq(points_report_next(NULL, &r), POINTS_EINVAL);
+	points_report_iterator_free(NULL);
+}
+END_TEST
+
+/* A seeded random ledger: earns of random categories and departments,
+ * spends, reversals of earns, over a few months; the model sums what it
+ * did by month and category, and by month and department. */
+#define NCAT 3
+#define NDEPT 3
+#define NMONTH 4
+
+START_TEST(test_flows_match_a_random_model)
+{
+	static const char *const cats[NCAT] = { "a", "b", "c" };
+	static const char *const depts[NDEPT] = { "", "D1", "D2" };
+	unsigned seed = 5100u + (unsigned)_i;
+	int64_t ids[NACCT], issued[NMONTH][NCAT], nissued[NMONTH][NCAT];
+	int64_t rate_iss[NMONTH][NDEPT], rate_red[NMONTH][NDEPT];
+	int64_t rate_cnt[NMONTH][NDEPT], have[NACCT];
+	int touched[NMONTH][NDEPT];
+	struct { char id[POINTS_ID_LEN + 1]; int64_t left; int acct, cat; }
+	    earns[400];
+	int nearns = 0, i, step, mo;
+	char want[4096], *got;
+	size_t n;
+
+	srand(seed);
+	memset(issued, 0, sizeof(issued));
+	memset(nissued, 0, sizeof(nissued));
+	memset(rate_iss, 0, sizeof(rate_iss));
+	memset(rate_red, 0, sizeof(rate_red));
+	memset(have, 0, sizeof(have));
+	memset(rate_cnt, 0, sizeof(rate_cnt));
+	memset(touched, 0, sizeof(touched));
+	for (i = 0; i < NACCT; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "F%d", i);
+		ids[i] = tu_account(db, ext);
+		if (i % NDEPT)
+			ck_assert_int_eq(points_account_update(db, ids[i], NULL,
+			    NULL, depts[i % NDEPT]), POINTS_OK);
+	}
+	tu_now = TU_T0;
+	for (step = 0; step < 400; step++) {
+		int a = rand() % NACCT, op = rand() % 10;
+		/* the month of the clock: 2024-01 .. 2024-04 */
+		int64_t day = (tu_now - TU_T0) / TU_DAY;
+
+		mo = day < 31 ? 0 : day < 60 ? 1 : day < 91 ? 2 : 3;
+		if (op < 5) {
+			int c = rand() % NCAT;
+			int64_t amount = 1 + rand() % 300;
+			points_txn t;
+
+			earn_cat(ids[a], amount, cats[c], &t);
+			issued[mo][c] += amount;
+			nissued[mo][c]++;
+			rate_iss[mo][0] += amount;
+			touched[mo][0] = touched[mo][a % NDEPT] = 1;
+			if (a % NDEPT)
+				rate_iss[mo][a % NDEPT] += amount;
+			have[a] += amount;
+			strcpy(earns[nearns].id, t.id);
+			earns[nearns].left = amount;
+			earns[nearns].acct = a;
+			earns[nearns++].cat = c;
+		} else if (op < 8 && have[a] > 0) {
+			int64_t amount = 1 + rand() % have[a];
+
+			ck_assert_int_eq(tu_spend(db, ids[a], "PTS", amount,
+			    NULL), POINTS_OK);
+			have[a] -= amount;
+			rate_red[mo][0] += amount;
+			rate_cnt[mo][0]++;
+			touched[mo][0] = touched[mo][a % NDEPT] = 1;
+			if (a % NDEPT) {
+				rate_red[mo][a % NDEPT] += amount;
+				rate_cnt[mo][a % NDEPT]++;
+			}
+		} else if (op == 8 && nearns) {
+			int k = rand() % nearns;
+			int64_t amount, take;
+			points_txn t;
+
+			if (earns[k].left == 0)
+				continue;
+			amount = 1 + rand() % earns[k].left;
+			a = earns[k].acct;
+			ck_assert_int_eq(tu_reverse(db, earns[k].id, amount,
+			    "error", NULL, &t), POINTS_OK);
+			earns[k].left -= amount;
+			/* what it had, and the rest as a debt the next
+			 * credits repay: the model keeps to what is
+			 * spendable */
+			take = amount < have[a] ? amount : have[a];
+			have[a] -= take;
+			issued[mo][earns[k].cat] -= amount;
+			touched[mo][0] = touched[mo][a % NDEPT] = 1;
+			rate_iss[mo][0] -= amount;
+			if (a % NDEPT)
+				rate_iss[mo][a % NDEPT] -= amount;
+			if (take < amount) {
+				/* a debt: later earns repay it before they
+				 * are spendable, so the model stops spending
+				 * this account */
+				have[a] = -1000000000;
+			}
+		} else {
+			tu_now += rand() % (3 * TU_DAY);
+			if (tu_now >= TU_T0 + 120 * TU_DAY)
+				tu_now = TU_T0 + 120 * TU_DAY - 1;
+		}
+	}
+	n = 0;
+	want[0] = 0;
+	for (mo = 0; mo < NMONTH; mo++) {
+		static const int start[NMONTH] = { 0, 31, 60, 91 };
+
+		for (i = 0; i < NCAT; i++)
+			if (nissued[mo][i] || issued[mo][i])
+				n += (size_t)snprintf(want + n, sizeof(want) - n,
+				    "%d|%s|%lld|%lld|0;", start[mo], cats[i],
+				    (long long)issued[mo][i],
+				    (long long)nissued[mo][i]);
+	}
+	got = report(POINTS_REPORT_ISSUED_BY_CATEGORY, JAN1, 0,
+	    POINTS_PERIOD_MONTH, 0);
+	ck_assert_msg(strcmp(got, want) == 0, "seed %u\n got  %s\n want %s",
+	    seed, got, want);
+	/* the rate: "" and each department's redeemed and issued */
+	n = 0;
+	want[0] = 0;
+	for (mo = 0; mo < NMONTH; mo++) {
+		static const int start[NMONTH] = { 0, 31, 60, 91 };
+
+		for (i = 0; i < NDEPT; i++)
+			if (touched[mo][i])
+				n += (size_t)snprintf(want + n, sizeof(want) - n,
+				    "%d|%s|%lld|%lld|%lld;", start[mo], depts[i],
+				    (long long)rate_red[mo][i],
+				    (long long)rate_cnt[mo][i],
+				    (long long)rate_iss[mo][i]);
+	}
+	got = report(POINTS_REPORT_REDEMPTION_RATE, JAN1, 0,
+	    POINTS_PERIOD_MONTH, 0);
+	ck_assert_msg(strcmp(got, want) == 0, "seed %u\n got  %s\n want %s",
+	    seed, got, want);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -427,6 +850,14 @@ report_suite(void)
 	tcase_add_test(tc, test_forecast_of_a_small_ledger);
 	tcase_add_test(tc, test_reports_refuse_bad_arguments);
 	tcase_add_loop_test(tc, test_reports_match_a_random_model, 0, 4);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("flows");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_issued_by_category_and_rule);
+	tcase_add_test(tc, test_redeemed_by_item_and_category);
+	tcase_add_test(tc, test_redemption_rate_by_department);
+	tcase_add_test(tc, test_report_refuses_bad_arguments);
+	tcase_add_loop_test(tc, test_flows_match_a_random_model, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

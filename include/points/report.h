@@ -80,6 +80,79 @@ POINTS_EXTERN int points_expiry_forecast_next(
 POINTS_EXTERN void points_expiry_forecast_iterator_free(
     points_expiry_forecast_iterator *it);
 
+/* ---- Points issued and redeemed, per period ----
+ * A report is named by its kind (POINTS_REPORT_*), the asset, the time
+ * range from <= time < to (to 0: no end) and how
+ * it is cut into periods: POINTS_PERIOD_ALL makes one period of the
+ * range (its rows' period is from), the others calendar days, ISO weeks
+ * (from Monday), months or years of the ledger's local time (its UTC
+ * offset), each row's period its first second.  A period at either end
+ * counts only what falls in the range.
+ *
+ * What counts, by an entry's time:
+ *  issued    earns credited to user accounts (awards of rules, grants
+ *            and approvals, points_earn), less the reversals of earns,
+ *            counted when reversed under the earn's keys;
+ *  redeemed  what user accounts spent (points_spend) and what was
+ *            captured of their holds (a mall order's approval), less
+ *            the reversals of those (a return), likewise.
+ * Every figure is exact.  The rows come by period, then key (bytewise);
+ * the most popular items by period, then units (most first), then
+ * points (most first), then SKU.
+ *
+ * Cost: the entries of the range are found through the ledger's time
+ * index (each entry is kept there under the time it carries, in buckets
+ * of 18 hours), so a report reads the entries of its range, not the
+ * whole log; its rows are kept in memory (one per period and key). */
+#define POINTS_REPORT_ISSUED_BY_CATEGORY 1   /* key: the earn's category */
+/* key: the rule that awarded the points (an event's earn that several
+ * rules paid is split between them as the event log records it);
+ * "": points no rule awarded (points_earn, grants, approvals) */
+#define POINTS_REPORT_ISSUED_BY_RULE 2
+/* key: the SKU of the mall order (its points only; an allowance's are
+ * in the allowance's asset); "": redemptions of no order.  count:
+ * units */
+#define POINTS_REPORT_REDEEMED_BY_ITEM 3
+/* key: the category of the order's item in the catalogue, or for a
+ * redemption of no order the spend's category */
+#define POINTS_REPORT_REDEEMED_BY_CATEGORY 4
+/* key: "" for every account, then a row per department (of the user
+ * account when the entry was posted; accounts of no department count
+ * only in ""): points is what was redeemed, issued what was issued, the
+ * rate points / issued */
+#define POINTS_REPORT_REDEMPTION_RATE 5
+/* REDEEMED_BY_ITEM's rows of items, the limit most popular of each
+ * period (limit 0: all) */
+#define POINTS_REPORT_POPULAR_ITEMS 6
+
+#define POINTS_PERIOD_ALL 0
+#define POINTS_PERIOD_DAY 1
+#define POINTS_PERIOD_WEEK 2
+#define POINTS_PERIOD_MONTH 3
+#define POINTS_PERIOD_YEAR 4
+
+#define POINTS_REPORT_KEY_MAX 128
+typedef struct points_report_row {
+	int64_t period;  /* the period's first second */
+	char key[POINTS_REPORT_KEY_MAX + 1]; /* what the row counts, by kind */
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t points;  /* issued, or redeemed, net of reversals */
+	int64_t count;   /* entries (items: units), reversals not counted */
+	int64_t issued;  /* REDEMPTION_RATE: points issued; else 0 */
+} points_report_row;
+/* An iterator over the rows of report kind of asset over from <= time
+ * < to (to 0: no end) by period (POINTS_PERIOD_*); limit: the rows a
+ * period of POINTS_REPORT_POPULAR_ITEMS (0: all), 0 for the others.
+ * Worked out in one transaction at the first step and kept in memory. */
+typedef struct points_report_iterator points_report_iterator;
+POINTS_EXTERN int points_report_iterator_new(points_db *db, int kind,
+    const char *asset, int64_t from, int64_t to, int period, int64_t limit,
+    points_report_iterator **out);
+/* POINTS_OK and the next row in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_report_next(points_report_iterator *it,
+    points_report_row *out);
+POINTS_EXTERN void points_report_iterator_free(points_report_iterator *it);
+
 #ifdef __cplusplus
 }
 #endif

@@ -701,6 +701,23 @@ order_of_entry(points_db *db, int64_t account, int64_t seq,
 	return POINTS_OK;
 }
 
+int
+points_order__of_hold(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
+    points_order *out)
+{
+	order_rec o;
+	const void *v;
+	size_t vl;
+	int rc;
+
+	rc = points_db__get(db, &order_ks, txid, POINTS_UUID_LEN, &v, &vl);
+	if (rc == POINTS_OK)
+		rc = decode(db, txid, v, vl, &o);
+	if (rc == POINTS_OK)
+		*out = o.o;
+	return rc;
+}
+
 /* ---- Limits per period (limit.c) ---- */
 
 int

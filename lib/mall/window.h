@@ -68,5 +68,10 @@ int64_t points_period__end(points_db *db, int period, int64_t t);
  * and before until, those cancelled or returned left out (order.c). */
 int points_order__units_since(points_db *db, int64_t account,
     const char *sku, int64_t since, int64_t until, int64_t *out);
+/* The order whose points' hold is the entry of id txid, in *out, or
+ * POINTS_ENOTFOUND (no message) when that hold is no order's (order.c;
+ * for the reports). */
+int points_order__of_hold(points_db *db,
+    const unsigned char txid[POINTS_UUID_LEN], points_order *out);
 
 #endif

@@ -1833,6 +1833,40 @@ points_event_get(points_db *db, const char *id, points_event_result **out)
 	return rc;
 }
 
+int
+points_event__awards_of(points_db *db, const char *memo, const char *txn_id,
+    points_event__award_fn fn, void *arg)
+{
+	char id[POINTS_EVENT_ID_MAX + 1];
+	const char *colon = strrchr(memo, ':');
+	event_ctx c;
+	int64_t seq;
+	size_t n, i;
+	int rc;
+
+	/* "event ID: NAME vN ...": rule names hold no ':', an id may */
+	if (strncmp(memo, "event ", 6) != 0 || !colon ||
+	    (n = (size_t)(colon - memo - 6)) == 0 || n > POINTS_EVENT_ID_MAX)
+		return POINTS_ENOTFOUND;
+	memcpy(id, memo + 6, n);
+	id[n] = 0;
+	rc = points_idem__lookup(db, &eid_ks, id, &seq);
+	if (rc)
+		return rc;
+	if ((rc = new_result(db, &c)))
+		return rc;
+	rc = load_event(db, seq, c.res);
+	for (i = 0; rc == POINTS_OK && i < c.res->n; i++) {
+		const points_rule_outcome *o = &c.res->o[i];
+
+		if (o->status == POINTS_OUTCOME_AWARDED &&
+		    strcmp(o->txn_id, txn_id) == 0)
+			rc = fn(o->rule, o->points, arg);
+	}
+	hand_over(&c, rc, NULL);
+	return rc;
+}
+
 
 /* ---- Refunds ---- */
 

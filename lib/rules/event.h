@@ -31,4 +31,16 @@ int points_event__redeemed(points_db *db, const char *order_id,
 int points_event__unredeemed(points_db *db, const char *order_id,
     const char *memo, const char *actor);
 
+/* The rules an award posting names: an event's awards to one account
+ * are one earn (its memo "event ID: NAME vN ..."), and the event log
+ * keeps what each rule gave.  For each awarded outcome of that event
+ * whose posting is txn_id, fn(rule, points, arg); a non-zero return of
+ * fn stops and is returned.  POINTS_ENOTFOUND (no message) when memo
+ * names no event, or the event is not in the log.  Inside a
+ * transaction; for the reports. */
+typedef int (*points_event__award_fn)(const char *rule, int64_t points,
+    void *arg);
+int points_event__awards_of(points_db *db, const char *memo,
+    const char *txn_id, points_event__award_fn fn, void *arg);
+
 #endif
