@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 50
+#define NCASES 53
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -41,6 +41,8 @@ iterator_kinds(points_db *db)
 	char *line = NULL;
 	points_expiry_forecast_iterator *fi = NULL;
 	points_expiry_month em;
+	points_report_iterator *ri = NULL;
+	points_report_row rr;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -114,6 +116,10 @@ iterator_kinds(points_db *db)
 	rc |= points_expiry_forecast_iterator_new(db, "PTS", &fi);
 	rc |= points_expiry_forecast_next(fi, &em);
 	points_expiry_forecast_iterator_free(fi);
+	rc |= points_report_iterator_new(db, POINTS_REPORT_ISSUED_BY_RULE,
+	    "PTS", 0, 0, POINTS_PERIOD_ALL, 0, &ri);
+	rc |= points_report_next(ri, &rr);
+	points_report_iterator_free(ri);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -215,6 +221,13 @@ iterator_kinds(points_db *db)
 	points_expiry_forecast_iterator_free(li);
 #elif CASE == 50
 	rc = points_expiry_forecast_iterator_new(db, "PTS", &ai);
+#elif CASE == 51
+	rc = points_report_next(fi, &rr);
+#elif CASE == 52
+	points_report_iterator_free(xi);
+#elif CASE == 53
+	rc = points_report_iterator_new(db, POINTS_REPORT_ISSUED_BY_RULE,
+	    "PTS", 0, 0, POINTS_PERIOD_ALL, 0, &fi);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -234,6 +247,8 @@ iterator_kinds(points_db *db)
 	(void)line;
 	(void)fi;
 	(void)em;
+	(void)ri;
+	(void)rr;
 	(void)a;
 	(void)ac;
 	(void)e;

@@ -41,3 +41,23 @@ class ReportTest(LedgerCase):
         self.assertEqual((first.start, first.end), (1701388800, 1704067200))
         with self.assertRaises(points.NotFound):
             list(self.ledger.expiry_forecast("NOPE"))
+
+
+class FlowsTest(LedgerCase):
+
+    def test_issued_by_category_and_the_redemption_rate(self):
+        self.ledger.update_account(self.alice, department="Sales")
+        self.ledger.earn(self.alice, 100, "PTS", category="training")
+        self.ledger.earn(self.bob, 40, "PTS", category="welcome")
+        self.ledger.set_clock(T0 + DAY)
+        self.ledger.spend(self.alice, 30, "PTS")
+        rows = [(r.key, r.points, r.count) for r in self.ledger.report(
+            points.REPORT_ISSUED_BY_CATEGORY, "PTS", T0, T0 + 2 * DAY)]
+        self.assertEqual(rows, [("training", 100, 1), ("welcome", 40, 1)])
+        rows = [((r.period - T0) // DAY, r.key, r.points, r.issued)
+                for r in self.ledger.report(points.REPORT_REDEMPTION_RATE,
+                                            "PTS", T0,
+                                            period=points.PERIOD_ALL)]
+        self.assertEqual(rows, [(0, "", 30, 140), (0, "Sales", 30, 100)])
+        with self.assertRaises(points.InvalidArgument):
+            list(self.ledger.report(99, "PTS"))

@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth,
+                      CashRatio, Liability, ExpiryMonth, ReportRow,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1252,6 +1252,18 @@ class Ledger:
         return _Iter(self, it, _c.points_expiry_forecast_next,
                      _c.points_expiry_forecast_iterator_free,
                      ExpiryMonth._make)
+
+    def report(self, kind, asset, since=0, until=0, period=0, limit=0):
+        """The rows of report kind (REPORT_*: issued by category or
+        rule, redeemed by item or category, the redemption rate by
+        department, the most popular items) of asset over since <= time
+        < until (0: no end), by period (PERIOD_*: all, day, week, month,
+        year), as ReportRow (points_report_iterator_new(3)); limit: the
+        popular items a period (0: all)."""
+        it = self._call(_c.points_report_iterator_new, kind, asset,
+                        seconds(since), seconds(until), period, limit)
+        return _Iter(self, it, _c.points_report_next,
+                     _c.points_report_iterator_free, ReportRow._make)
 
     # ---- Lots and expiry ----
 

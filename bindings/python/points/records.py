@@ -35,6 +35,12 @@ TXN_TYPES = {EARN: "earn", SPEND: "spend", TRANSFER: "transfer",
              HOLD: "hold", CAPTURE: "capture", RELEASE: "release",
              FUND: "fund", DEFUND: "defund", FORFEIT: "forfeit"}
 
+# Reports (points_report_iterator_new) and their periods.
+REPORT_ISSUED_BY_CATEGORY, REPORT_ISSUED_BY_RULE, REPORT_REDEEMED_BY_ITEM, \
+    REPORT_REDEEMED_BY_CATEGORY, REPORT_REDEMPTION_RATE, \
+    REPORT_POPULAR_ITEMS = range(1, 7)
+PERIOD_ALL, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = range(5)
+
 # Reversal flags (POINTS_REVERSE_*).
 REVERSE_NO_DEBT = 0x01
 
@@ -532,6 +538,14 @@ class Liability(_record("Liability")):
         if not self.ratio_points:
             return None
         return self.cash + Fraction(self.cash_rem, self.ratio_points)
+
+
+class ReportRow(_record("ReportRow")):
+    """A row of a report of points issued or redeemed (Ledger.report):
+    its period's first second, its key (category, rule, SKU or
+    department), points net of reversals, count, and for the
+    redemption rate the points issued."""
+    __slots__ = ()
 
 
 class ExpiryMonth(_record("ExpiryMonth")):

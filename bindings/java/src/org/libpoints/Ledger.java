@@ -1262,6 +1262,16 @@ public final class Ledger implements AutoCloseable {
                 capi::points_expiry_forecast_next, capi::points_expiry_forecast_iterator_free));
     }
 
+    /**
+     * The rows of a report of asset over from &lt;= time &lt; to (to 0: no end), by period;
+     * limit: the most popular items of each period (0: all; 0 for the other kinds).
+     */
+    public synchronized Results<ReportRow> report(ReportKind kind, String asset, long from, long to,
+            ReportPeriod period, long limit) {
+        return new Results<>(() -> iterate(db -> capi.points_report_iterator_new(db, kind.code, asset, from, to,
+                period.code, limit), capi::points_report_next, capi::points_report_iterator_free));
+    }
+
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */

@@ -48,6 +48,21 @@ public class ReportTest {
     }
 
     @Test
+    public void issuedByCategoryAndPopularItems() {
+        List<ReportRow> rows = list(ledger.report(ReportKind.ISSUED_BY_CATEGORY, "PTS", T0, 0,
+                ReportPeriod.MONTH, 0));
+        assertEquals(1, rows.size());
+        assertEquals("", rows.get(0).key());
+        assertEquals(140, rows.get(0).points());
+        assertEquals(2, rows.get(0).count());
+        assertEquals(T0, rows.get(0).period());
+        assertEquals(0, list(ledger.report(ReportKind.POPULAR_ITEMS, "PTS", T0, 0,
+                ReportPeriod.ALL, 3)).size());
+        expect(InvalidArgumentException.class, () -> ledger.report(ReportKind.ISSUED_BY_RULE, "PTS", 5, 1,
+                ReportPeriod.ALL, 0).iterator().hasNext());
+    }
+
+    @Test
     public void forecastByMonth() {
         List<ExpiryMonth> months = list(ledger.expiryForecast("PTS"));
         assertEquals(2, months.size());
