@@ -839,6 +839,214 @@ START_TEST(test_flows_match_a_random_model)
 }
 END_TEST
 
+/* ---- Leaderboards ---- */
+
+/* The leaderboard as "GROUP:RANK:EXT:points:entries;". */
+static char *
+board(int64_t from, int64_t to, int by, int64_t n)
+{
+	static char text[8192];
+	points_leaderboard_iterator *it;
+	points_leader l;
+	size_t len = 0;
+	int rc;
+
+	text[0] = 0;
+	ck_assert_int_eq(points_leaderboard_iterator_new(db, "PTS", from, to,
+	    by, n, &it), POINTS_OK);
+	while ((rc = points_leaderboard_next(it, &l)) == POINTS_OK) {
+		ck_assert_str_eq(l.asset, "PTS");
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s:%lld:%s:%lld:%lld;", l.group, (long long)l.rank,
+		    l.external_id, (long long)l.points, (long long)l.entries);
+		ck_assert_uint_lt(len, sizeof(text));
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	points_leaderboard_iterator_free(it);
+	return text;
+}
+
+/* January 2024 (PTS): alice (Sales, gold) and bob (R&D, silver) earn
+ * 100 each on the 1st; carol (Sales, silver) 80 and dave (none) 150 on
+ * the 2nd; bob 20 on the 3rd (120, reached first); alice gives carol 50
+ * on the 4th (no earning); 100 of dave's are reversed on the 5th; carol
+ * moves to R&D and earns 30 on the 6th; alice earns 20 on the 7th (120,
+ * reached after bob) and spends 10. */
+static void
+board_ledger(void)
+{
+	points_posting p;
+	points_txn t, dave_earn;
+
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 100), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 100), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, alice, NULL, "gold",
+	    "Sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "silver", "R&D"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, "silver",
+	    "Sales"), POINTS_OK);
+	tu_now = DAY(0);
+	earn_cat(alice, 100, "x", &t);
+	earn_cat(bob, 100, "x", &t);
+	tu_now = DAY(1);
+	earn_cat(carol, 80, "x", &t);
+	earn_cat(dave, 150, "x", &dave_earn);
+	tu_now = DAY(2);
+	earn_cat(bob, 20, "x", &t);
+	tu_now = DAY(3);
+	p = tu_posting("PTS", alice, 50);
+	p.counterparty = carol;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	tu_now = DAY(4);
+	ck_assert_int_eq(tu_reverse(db, dave_earn.id, 100, "error", NULL, &t),
+	    POINTS_OK);
+	tu_now = DAY(5);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, NULL, "R&D"),
+	    POINTS_OK);
+	earn_cat(carol, 30, "x", &t);
+	tu_now = DAY(6);
+	earn_cat(alice, 20, "x", &t);
+	ck_assert_int_eq(tu_spend(db, alice, "PTS", 10, NULL), POINTS_OK);
+	tu_now = DAY(40);
+}
+
+START_TEST(test_leaderboard_overall_and_by_group)
+{
+	board_ledger();
+	/* bob and alice tie at 120: bob reached it first */
+	ck_assert_str_eq(board(JAN1, MAR1, POINTS_LEADERS_ALL, 0),
+	    ":1:E1002:120:2;:2:E1001:120:2;:3:E1003:110:2;:4:E1004:50:1;");
+	ck_assert_str_eq(board(JAN1, MAR1, POINTS_LEADERS_ALL, 2),
+	    ":1:E1002:120:2;:2:E1001:120:2;");
+	/* carol counts in Sales and in R&D, for what she earned in each */
+	ck_assert_str_eq(board(JAN1, 0, POINTS_LEADERS_BY_DEPARTMENT, 0),
+	    ":1:E1004:50:1;R&D:1:E1002:120:2;R&D:2:E1003:30:1;"
+	    "Sales:1:E1001:120:2;Sales:2:E1003:80:1;");
+	ck_assert_str_eq(board(JAN1, 0, POINTS_LEADERS_BY_DEPARTMENT, 1),
+	    ":1:E1004:50:1;R&D:1:E1002:120:2;Sales:1:E1001:120:2;");
+	ck_assert_str_eq(board(JAN1, 0, POINTS_LEADERS_BY_TIER, 0),
+	    ":1:E1004:50:1;gold:1:E1001:120:2;silver:1:E1002:120:2;"
+	    "silver:2:E1003:110:2;");
+	/* the 2nd and 3rd of January; dave's reversal is later */
+	ck_assert_str_eq(board(DAY(1) - TU_DAY / 2, DAY(3) - TU_DAY / 2,
+	    POINTS_LEADERS_ALL, 0),
+	    ":1:E1004:150:1;:2:E1003:80:1;:3:E1002:20:1;");
+	/* the reversal alone: nobody earned more than 0 */
+	ck_assert_str_eq(board(DAY(4) - 1, DAY(4) + 1, POINTS_LEADERS_ALL, 0),
+	    "");
+}
+END_TEST
+
+START_TEST(test_leaderboard_refuses_bad_arguments)
+{
+	points_leaderboard_iterator *it;
+	points_leader l;
+
+	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", 5, 5,
+	    POINTS_LEADERS_ALL, 0, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "leaderboard: bad time range: from 5, to 5");
+	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", 0, 0, 3, 0,
+	    &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "leaderboard: unknown grouping 3");
+	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, -1, &it), POINTS_EINVAL);
+	TU_FAILS(db, points_leaderboard_iterator_new(db, NULL, 0, 0,
+	    POINTS_LEADERS_ALL, 0, &it), POINTS_EINVAL);
+	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, 0, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_leaderboard_iterator_new(db, "NOPE", 0, 0,
+	    POINTS_LEADERS_ALL, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_leaderboard_next(it, &l), POINTS_ENOTFOUND);
+	points_leaderboard_iterator_free(it);
+	points_leaderboard_iterator_free(NULL);
+}
+END_TEST
+
+/* A seeded random ledger against a model that sums each account's earns
+ * and reversals and ranks them as documented. */
+START_TEST(test_leaderboard_matches_a_random_model)
+{
+	unsigned seed = 6100u + (unsigned)_i;
+	int64_t ids[NACCT], pts[NACCT], reached[NACCT], cnt[NACCT];
+	struct { char id[POINTS_ID_LEN + 1]; int64_t left; int acct; }
+	    earns[300];
+	int order_[NACCT], nearns = 0, i, j, step;
+	char want[4096], *got;
+	size_t n = 0;
+
+	srand(seed);
+	memset(pts, 0, sizeof(pts));
+	memset(reached, 0, sizeof(reached));
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < NACCT; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "L%02d", i);
+		ids[i] = tu_account(db, ext);
+	}
+	tu_now = TU_T0;
+	for (step = 0; step < 300; step++) {
+		int a = rand() % NACCT, op = rand() % 6;
+
+		if (op < 3) {
+			/* small amounts: ties happen */
+			int64_t amount = 1 + rand() % 5;
+			points_txn t;
+
+			earn_cat(ids[a], amount, "x", &t);
+			pts[a] += amount;
+			cnt[a]++;
+			reached[a] = tu_now;
+			strcpy(earns[nearns].id, t.id);
+			earns[nearns].left = amount;
+			earns[nearns++].acct = a;
+		} else if (op == 3 && nearns) {
+			int k = rand() % nearns;
+			points_txn t;
+
+			if (!earns[k].left)
+				continue;
+			ck_assert_int_eq(tu_reverse(db, earns[k].id, 1, "x",
+			    NULL, &t), POINTS_OK);
+			earns[k].left--;
+			pts[earns[k].acct]--;
+			reached[earns[k].acct] = tu_now;
+		} else if (op == 4) {
+			tu_now += rand() % 3 * 60;
+		}
+	}
+	/* rank: points, earlier reached, lower id */
+	for (i = 0; i < NACCT; i++) {
+		for (j = i; j > 0; j--) {
+			int x = order_[j - 1], better;
+
+			better = pts[i] != pts[x] ? pts[i] > pts[x] :
+			    reached[i] != reached[x] ? reached[i] < reached[x] :
+			    ids[i] < ids[x];
+			if (!better)
+				break;
+			order_[j] = x;
+		}
+		order_[j] = i;
+	}
+	want[0] = 0;
+	for (i = 0, j = 0; i < NACCT; i++) {
+		int a = order_[i];
+
+		if (pts[a] <= 0)
+			continue;
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+		    ":%d:L%02d:%lld:%lld;", ++j, a, (long long)pts[a],
+		    (long long)cnt[a]);
+	}
+	got = board(TU_T0, 0, POINTS_LEADERS_ALL, 0);
+	ck_assert_msg(strcmp(got, want) == 0, "seed %u\n got  %s\n want %s",
+	    seed, got, want);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -858,6 +1066,12 @@ report_suite(void)
 	tcase_add_test(tc, test_redemption_rate_by_department);
 	tcase_add_test(tc, test_report_refuses_bad_arguments);
 	tcase_add_loop_test(tc, test_flows_match_a_random_model, 0, 4);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("leaderboard");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_leaderboard_overall_and_by_group);
+	tcase_add_test(tc, test_leaderboard_refuses_bad_arguments);
+	tcase_add_loop_test(tc, test_leaderboard_matches_a_random_model, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

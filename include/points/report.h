@@ -153,6 +153,51 @@ POINTS_EXTERN int points_report_next(points_report_iterator *it,
     points_report_row *out);
 POINTS_EXTERN void points_report_iterator_free(points_report_iterator *it);
 
+/* ---- Leaderboards ----
+ * The accounts that earned most of an asset over from <= time < to
+ * (to 0: no end): earns credited to user accounts, less the reversals
+ * of earns posted in the range (as the reports above count them;
+ * transfers are not earning).  Overall, or per department or tier as
+ * each entry recorded its account's (an account that moved counts in
+ * each group for what it earned there; "": none).  Each group ranks its
+ * accounts by points, most first; a tie goes to the account that
+ * reached its figure first (the earlier last entry), then to the lower
+ * account id: ranks are never shared.  Accounts of 0 points or fewer
+ * are left out.
+ *
+ * Cost: no index is kept on write.  The entries of the range are read
+ * through the ledger's time index (as points_report_iterator_new does),
+ * summed per account in memory and sorted: time linear in the entries
+ * of the range, memory linear in the accounts that earned in it
+ * (bench/leaderboard_bench.c measures it). */
+#define POINTS_LEADERS_ALL 0
+#define POINTS_LEADERS_BY_DEPARTMENT 1
+#define POINTS_LEADERS_BY_TIER 2
+typedef struct points_leader {
+	char group[POINTS_DEPT_MAX + 1]; /* department or tier; "" overall
+	                                  * or none */
+	int64_t rank;                    /* 1, 2, ... within the group */
+	int64_t account;
+	char external_id[POINTS_EXTID_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t points;                  /* earned in the range */
+	int64_t entries;                 /* earns counted */
+	int64_t reached;                 /* the time of its last entry counted */
+} points_leader;
+/* An iterator over the top n accounts (0: all) of each group (by:
+ * POINTS_LEADERS_*), by group (bytewise), then rank; worked out in one
+ * transaction at the first step and kept in memory. */
+typedef struct points_leaderboard_iterator points_leaderboard_iterator;
+POINTS_EXTERN int points_leaderboard_iterator_new(points_db *db,
+    const char *asset, int64_t from, int64_t to, int by, int64_t n,
+    points_leaderboard_iterator **out);
+/* POINTS_OK and the next account in *out, or POINTS_ITEROVER at the
+ * end. */
+POINTS_EXTERN int points_leaderboard_next(points_leaderboard_iterator *it,
+    points_leader *out);
+POINTS_EXTERN void points_leaderboard_iterator_free(
+    points_leaderboard_iterator *it);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,10 +2,8 @@
  * item, department; the redemption rate and the most popular items
  * (points/report.h).
  *
- * The entries of the range come from the ledger's time index (one key
- * per party of each entry, by time bucket), read a chunk of keys at a
- * time; an entry is taken at the key of its credited account, so each
- * counts once.  What an entry adds goes to a row per (period, key), kept
+ * The entries of the range come from the ledger's time index
+ * (period.h).  What an entry adds goes to a row per (period, key), kept
  * sorted in memory: the first step works the whole report out in its
  * read transaction, the steps then hand the rows out. */
 #include <stdlib.h>
@@ -13,7 +11,6 @@
 
 #include "points.h"
 #include "util/alloc.h"
-#include "util/calendar.h"
 #include "util/codec.h"
 #include "util/ids.h"
 #include "core/account.h"
@@ -26,8 +23,8 @@
 #include "mall/item.h"
 #include "mall/window.h"
 #include "rules/event.h"
+#include "report/period.h"
 
-#define KEY_CHUNK 256
 #define SYS_CACHE 64
 
 struct points_report_iterator {
@@ -51,34 +48,6 @@ static void report_fini(points_iter *base);
 static const points_iter_type report_iter_type = POINTS_ITER_TYPE(
     "report iterator", struct points_report_iterator, pos, report_fill,
     report_fini);
-
-/* The first second of the period of t. */
-static int64_t
-period_of(points_db *db, const struct points_report_iterator *it, int64_t t)
-{
-	int64_t day = points_db__day(db, t), start;
-	points_civil c;
-
-	switch (it->period) {
-	case POINTS_PERIOD_DAY:
-		start = day;
-		break;
-	case POINTS_PERIOD_WEEK:
-		start = points_cal__week_start(day);
-		break;
-	case POINTS_PERIOD_MONTH:
-		c = points_cal__civil(day);
-		start = points_cal__days(c.year, c.month, 1);
-		break;
-	case POINTS_PERIOD_YEAR:
-		c = points_cal__civil(day);
-		start = points_cal__days(c.year, 1, 1);
-		break;
-	default:
-		return it->from;
-	}
-	return start * 86400 - db->utc_offset;
-}
 
 static int
 row_cmp(int64_t period, const char *key, const points_report_row *r)
@@ -286,7 +255,7 @@ count_entry(points_db *db, struct points_report_iterator *it,
 	char cat[POINTS_CATEGORY_MAX + 1], actor[POINTS_ACTOR_MAX + 1];
 	char dept[POINTS_DEPT_MAX + 1], sku[POINTS_SKU_MAX + 1];
 	char icat[POINTS_ITEM_CATEGORY_MAX + 1];
-	int64_t period = period_of(db, it, e->time), amount = e->amount;
+	int64_t period = points_report__period(db, it->period, it->from, e->time), amount = e->amount;
 	int64_t user, units;
 	int sign = 1, cls = NONE, sys, rc;
 
@@ -358,68 +327,10 @@ out:
 	return rc;
 }
 
-/* Read the entries of the range through the time index and count
- * them. */
 static int
-compute(points_db *db, struct points_report_iterator *it, uint32_t asset)
+visit(points_db *db, const points_entry_rec *e, void *arg)
 {
-	unsigned char keys[KEY_CHUNK * POINTS_ENTRY_TIME_KEY_LEN];
-	unsigned char lo[POINTS_ENTRY_TIME_KEY_LEN], hi[8], b[8];
-	size_t lolen, n, i, j;
-	int has_hi = 0, rc;
-	points_entry_rec e;
-
-	points_codec__put_be64(b, points_entry__time_bucket(it->from));
-	memcpy(lo, b + 2, 6);
-	lolen = 6;
-	if (it->to) {
-		uint64_t last = points_entry__time_bucket(it->to - 1);
-
-		if (last + 1 < UINT64_C(1) << 48) {
-			points_codec__put_be64(b, last + 1);
-			memcpy(hi, b + 2, 6);
-			has_hi = 1;
-		}
-	}
-	points_entry__init(&e, 0, 0, 0);
-	do {
-		rc = points_db__collect_keys(db, &points_entry__time_ks, lo,
-		    lolen, has_hi ? hi : NULL, has_hi ? 6 : 0,
-		    POINTS_ENTRY_TIME_KEY_LEN, keys, KEY_CHUNK, &n);
-		for (i = 0; rc == POINTS_OK && i < n; i++) {
-			const unsigned char *k = keys +
-			    i * POINTS_ENTRY_TIME_KEY_LEN;
-			int64_t account, time, seq;
-			uint32_t a;
-
-			if (!points_entry__time_key_parse(k,
-			    POINTS_ENTRY_TIME_KEY_LEN, &account, &a, &time,
-			    &seq)) {
-				rc = points_db__err(db, POINTS_ECORRUPT,
-				    "time index: key unreadable");
-				break;
-			}
-			if (a != asset || time < it->from ||
-			    (it->to && time >= it->to))
-				continue;
-			if ((rc = points_entry__load(db, seq, &e)))
-				break;
-			if (e.to == account)
-				rc = count_entry(db, it, &e);
-		}
-		if (rc || n < KEY_CHUNK)
-			break;
-		/* the next chunk starts just past the last key */
-		memcpy(lo, keys + (n - 1) * POINTS_ENTRY_TIME_KEY_LEN,
-		    POINTS_ENTRY_TIME_KEY_LEN);
-		lolen = POINTS_ENTRY_TIME_KEY_LEN;
-		for (j = lolen; j > 0 && ++lo[j - 1] == 0; j--)
-			;
-		if (j == 0)
-			break;
-	} while (1);
-	points_entry__free(&e);
-	return rc;
+	return count_entry(db, arg, e);
 }
 
 /* Popular items: by period, units (most first), points (most first),
@@ -469,7 +380,8 @@ report_fill(points_iter *base)
 			return rc;
 		it->n = 0;
 		it->overflow = 0;
-		if ((rc = compute(db, it, a.id)))
+		if ((rc = points_report__entries(db, a.id, it->from, it->to,
+		    visit, it)))
 			return rc;
 		if (it->overflow)
 			return points_db__err(db, POINTS_ELIMIT, "report of %s: "
