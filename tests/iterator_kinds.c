@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 53
+#define NCASES 56
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -43,6 +43,8 @@ iterator_kinds(points_db *db)
 	points_expiry_month em;
 	points_report_iterator *ri = NULL;
 	points_report_row rr;
+	points_leaderboard_iterator *lbi = NULL;
+	points_leader ld;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -120,6 +122,10 @@ iterator_kinds(points_db *db)
 	    "PTS", 0, 0, POINTS_PERIOD_ALL, 0, &ri);
 	rc |= points_report_next(ri, &rr);
 	points_report_iterator_free(ri);
+	rc |= points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, 10, &lbi);
+	rc |= points_leaderboard_next(lbi, &ld);
+	points_leaderboard_iterator_free(lbi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -228,6 +234,13 @@ iterator_kinds(points_db *db)
 #elif CASE == 53
 	rc = points_report_iterator_new(db, POINTS_REPORT_ISSUED_BY_RULE,
 	    "PTS", 0, 0, POINTS_PERIOD_ALL, 0, &fi);
+#elif CASE == 54
+	rc = points_leaderboard_next(ri, &ld);
+#elif CASE == 55
+	points_leaderboard_iterator_free(fi);
+#elif CASE == 56
+	rc = points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, 10, &ri);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -249,6 +262,8 @@ iterator_kinds(points_db *db)
 	(void)em;
 	(void)ri;
 	(void)rr;
+	(void)lbi;
+	(void)ld;
 	(void)a;
 	(void)ac;
 	(void)e;

@@ -66,6 +66,7 @@ CALLS = {
     "liability": lambda l, a: l.liability("PTS"),
     "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "report": lambda l, a: l.report(points.REPORT_ISSUED_BY_RULE, "PTS"),
+    "leaderboard": lambda l, a: l.leaderboard("PTS"),
     "backup": lambda l, a: l.backup("/nonexistent/copy.db"),
     "chain_head": lambda l, a: l.chain_head(),
     "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),

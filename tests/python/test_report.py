@@ -61,3 +61,21 @@ class FlowsTest(LedgerCase):
         self.assertEqual(rows, [(0, "", 30, 140), (0, "Sales", 30, 100)])
         with self.assertRaises(points.InvalidArgument):
             list(self.ledger.report(99, "PTS"))
+
+
+class LeaderboardTest(LedgerCase):
+
+    def test_top_accounts_and_ties(self):
+        self.ledger.update_account(self.alice, department="Sales")
+        self.ledger.earn(self.bob, 50, "PTS")
+        self.ledger.set_clock(T0 + 60)
+        self.ledger.earn(self.alice, 50, "PTS")
+        rows = [(l.group, l.rank, l.external_id, l.points)
+                for l in self.ledger.leaderboard("PTS", T0)]
+        # a tie: bob reached 50 first
+        self.assertEqual(rows, [("", 1, "E1002", 50), ("", 2, "E1001", 50)])
+        rows = [(l.group, l.rank, l.external_id) for l in
+                self.ledger.leaderboard("PTS", T0,
+                                        by=points.LEADERS_BY_DEPARTMENT,
+                                        top=1)]
+        self.assertEqual(rows, [("", 1, "E1002"), ("Sales", 1, "E1001")])

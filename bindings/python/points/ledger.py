@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth, ReportRow,
+                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1264,6 +1264,17 @@ class Ledger:
                         seconds(since), seconds(until), period, limit)
         return _Iter(self, it, _c.points_report_next,
                      _c.points_report_iterator_free, ReportRow._make)
+
+    def leaderboard(self, asset, since=0, until=0, by=0, top=0):
+        """The top accounts (top 0: all) by points of asset earned over
+        since <= time < until (0: no end), as Leader: overall
+        (LEADERS_ALL) or per department or tier as each entry recorded
+        it; a tie goes to who reached the figure first, then the lower
+        account id (points_leaderboard_iterator_new(3))."""
+        it = self._call(_c.points_leaderboard_iterator_new, asset,
+                        seconds(since), seconds(until), by, top)
+        return _Iter(self, it, _c.points_leaderboard_next,
+                     _c.points_leaderboard_iterator_free, Leader._make)
 
     # ---- Lots and expiry ----
 

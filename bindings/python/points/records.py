@@ -40,6 +40,8 @@ REPORT_ISSUED_BY_CATEGORY, REPORT_ISSUED_BY_RULE, REPORT_REDEEMED_BY_ITEM, \
     REPORT_REDEEMED_BY_CATEGORY, REPORT_REDEMPTION_RATE, \
     REPORT_POPULAR_ITEMS = range(1, 7)
 PERIOD_ALL, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = range(5)
+# Leaderboards' groups (POINTS_LEADERS_*).
+LEADERS_ALL, LEADERS_BY_DEPARTMENT, LEADERS_BY_TIER = range(3)
 
 # Reversal flags (POINTS_REVERSE_*).
 REVERSE_NO_DEBT = 0x01
@@ -545,6 +547,13 @@ class ReportRow(_record("ReportRow")):
     its period's first second, its key (category, rule, SKU or
     department), points net of reversals, count, and for the
     redemption rate the points issued."""
+    __slots__ = ()
+
+
+class Leader(_record("Leader")):
+    """An account of a leaderboard (Ledger.leaderboard): its group
+    (department or tier; "" overall or none), rank, points earned in the
+    range, earns counted and when it reached its figure."""
     __slots__ = ()
 
 

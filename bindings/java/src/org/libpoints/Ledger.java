@@ -1272,6 +1272,17 @@ public final class Ledger implements AutoCloseable {
                 period.code, limit), capi::points_report_next, capi::points_report_iterator_free));
     }
 
+    /**
+     * The top accounts (top 0: all) by points of asset earned over from &lt;= time &lt; to (to 0:
+     * no end), overall or per department or tier; a tie goes to who reached the figure first,
+     * then the lower account id.
+     */
+    public synchronized Results<Leader> leaderboard(String asset, long from, long to, LeaderGroup by,
+            long top) {
+        return new Results<>(() -> iterate(db -> capi.points_leaderboard_iterator_new(db, asset, from, to,
+                by.code, top), capi::points_leaderboard_next, capi::points_leaderboard_iterator_free));
+    }
+
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */

@@ -63,6 +63,16 @@ public class ReportTest {
     }
 
     @Test
+    public void leaderboardRanksByPoints() {
+        List<Leader> top = list(ledger.leaderboard("PTS", T0, 0, LeaderGroup.ALL, 1));
+        assertEquals(1, top.size());
+        assertEquals("C1001", top.get(0).externalId());
+        assertEquals(1, top.get(0).rank());
+        assertEquals(100, top.get(0).points());
+        assertEquals(2, list(ledger.leaderboard("PTS", T0, 0, LeaderGroup.BY_TIER, 0)).size());
+    }
+
+    @Test
     public void forecastByMonth() {
         List<ExpiryMonth> months = list(ledger.expiryForecast("PTS"));
         assertEquals(2, months.size());
