@@ -1047,6 +1047,155 @@ START_TEST(test_leaderboard_matches_a_random_model)
 }
 END_TEST
 
+/* ---- Department and employee summaries ---- */
+
+/* EXP, the range 2 to 16 January (Sales: alice, carol; R&D: bob; dave
+ * none):
+ *   1 Jan  alice earns 100 expiring on the 11th; bob 50 and carol 40
+ *          that never expire                       (before the range)
+ *   3 Jan  alice spends 30
+ *   4 Jan  carol gives bob 10
+ *   6 Jan  dave earns 30; 7 Jan 10 of them reversed
+ *  13 Jan  the sweep expires alice's 70
+ *  21 Jan  alice earns 5, bob spends 10            (after the range) */
+static void
+summary_ledger(void)
+{
+	points_posting p;
+	points_txn t;
+
+	ck_assert_int_eq(points_account_update(db, alice, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, NULL, "R&D"),
+	    POINTS_OK);
+	tu_now = DAY(0);
+	earn_until(alice, "EXP", 100, DAY(10));
+	earn_until(bob, "EXP", 50, INT64_MAX);
+	earn_until(carol, "EXP", 40, INT64_MAX);
+	tu_now = DAY(2);
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 30, NULL), POINTS_OK);
+	tu_now = DAY(3);
+	p = tu_posting("EXP", carol, 10);
+	p.counterparty = bob;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	tu_now = DAY(5);
+	p = tu_posting("EXP", dave, 30);
+	p.expires_at = INT64_MAX;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	tu_now = DAY(6);
+	ck_assert_int_eq(tu_reverse(db, t.id, 10, "error", NULL, &t),
+	    POINTS_OK);
+	tu_now = DAY(12);
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL), POINTS_OK);
+	tu_now = DAY(20);
+	earn_until(alice, "EXP", 5, INT64_MAX);
+	ck_assert_int_eq(tu_spend(db, bob, "EXP", 10, NULL), POINTS_OK);
+	tu_now = DAY(25);
+}
+
+#define JAN2 (TU_T0 + TU_DAY)
+#define JAN16 (TU_T0 + 15 * TU_DAY)
+
+static char *
+summary_text(const points_summary *s)
+{
+	static char text[256];
+
+	snprintf(text, sizeof(text), "%s|%s|%lld|%lld+%lld-%lld-%lld%+lld=%lld",
+	    s->department, s->external_id, (long long)s->accounts,
+	    (long long)s->start, (long long)s->earned, (long long)s->spent,
+	    (long long)s->expired, (long long)s->other, (long long)s->end);
+	ck_assert_int_eq(s->start + s->earned - s->spent - s->expired +
+	    s->other, s->end);
+	return text;
+}
+
+static char *
+account_summary(int64_t acct, int64_t from, int64_t to)
+{
+	points_summary s;
+
+	ck_assert_msg(points_account_summary_get(db, acct, "EXP", from, to,
+	    &s) == POINTS_OK, "%s", points_errmsg(db));
+	ck_assert_str_eq(s.asset, "EXP");
+	ck_assert_int_eq(s.account, acct);
+	return summary_text(&s);
+}
+
+START_TEST(test_employee_summaries)
+{
+	summary_ledger();
+	ck_assert_str_eq(account_summary(alice, JAN2, JAN16),
+	    "Sales|E1001|1|100+0-30-70+0=0");
+	ck_assert_str_eq(account_summary(bob, JAN2, JAN16),
+	    "R&D|E1002|1|50+0-0-0+10=60");
+	ck_assert_str_eq(account_summary(carol, JAN2, JAN16),
+	    "Sales|E1003|1|40+0-0-0-10=30");
+	ck_assert_str_eq(account_summary(dave, JAN2, JAN16),
+	    "|E1004|1|0+20-0-0+0=20");
+	/* no end: up to now, bob's spend in it */
+	ck_assert_str_eq(account_summary(bob, JAN2, 0),
+	    "R&D|E1002|1|50+0-10-0+10=50");
+	/* from the start of time */
+	ck_assert_str_eq(account_summary(alice, 0, 0),
+	    "Sales|E1001|1|0+105-30-70+0=5");
+}
+END_TEST
+
+START_TEST(test_department_summaries)
+{
+	points_summary_iterator *it;
+	points_summary s;
+	char text[1024];
+	size_t n = 0;
+	int rc;
+
+	summary_ledger();
+	ck_assert_int_eq(points_department_summary_iterator_new(db, "EXP",
+	    JAN2, JAN16, &it), POINTS_OK);
+	while ((rc = points_department_summary_next(it, &s)) == POINTS_OK) {
+		ck_assert_int_eq(s.account, 0);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s;",
+		    summary_text(&s));
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_department_summary_iterator_free(it);
+	ck_assert_str_eq(text, "||1|0+20-0-0+0=20;R&D||1|50+0-0-0+10=60;"
+	    "Sales||2|140+0-30-70-10=30;");
+}
+END_TEST
+
+START_TEST(test_summaries_refuse_bad_arguments)
+{
+	points_summary_iterator *it;
+	points_summary s;
+
+	TU_FAILS(db, points_account_summary_get(db, alice, "EXP", 10, 5, &s),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "summary: bad time range: from 10, to 5");
+	TU_FAILS(db, points_account_summary_get(db, 999, "EXP", 0, 0, &s),
+	    POINTS_ENOTFOUND);
+	TU_FAILS(db, points_account_summary_get(db, alice, "NOPE", 0, 0, &s),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "asset NOPE not found");
+	TU_FAILS(db, points_account_summary_get(db, alice, "EXP", 0, 0, NULL),
+	    POINTS_EINVAL);
+	TU_FAILS(db, points_department_summary_iterator_new(db, "EXP", -1, 0,
+	    &it), POINTS_EINVAL);
+	TU_FAILS(db, points_department_summary_iterator_new(db, NULL, 0, 0,
+	    &it), POINTS_EINVAL);
+	ck_assert_int_eq(points_department_summary_iterator_new(db, "NOPE", 0,
+	    0, &it), POINTS_OK);
+	ck_assert_int_eq(points_department_summary_next(it, &s),
+	    POINTS_ENOTFOUND);
+	points_department_summary_iterator_free(it);
+	points_department_summary_iterator_free(NULL);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -1072,6 +1221,12 @@ report_suite(void)
 	tcase_add_test(tc, test_leaderboard_overall_and_by_group);
 	tcase_add_test(tc, test_leaderboard_refuses_bad_arguments);
 	tcase_add_loop_test(tc, test_leaderboard_matches_a_random_model, 0, 4);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("summary");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_employee_summaries);
+	tcase_add_test(tc, test_department_summaries);
+	tcase_add_test(tc, test_summaries_refuse_bad_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -198,6 +198,49 @@ POINTS_EXTERN int points_leaderboard_next(points_leaderboard_iterator *it,
 POINTS_EXTERN void points_leaderboard_iterator_free(
     points_leaderboard_iterator *it);
 
+/* ---- Department and employee summaries ----
+ * What an account, or the accounts of a department, did with an asset
+ * over from <= time < to (to 0: no end): its position (available +
+ * pending + held - debt, as the ledger stores it: points past due that
+ * the sweep has not expired yet are still in it) at from and at to, and
+ * between them, so that start + earned - spent - expired + other = end:
+ *  earned   earns credited, less reversals of earns;
+ *  spent    spends and captured holds, less their reversals;
+ *  expired  points the sweep expired, less reversed expiries;
+ *  other    the rest: transfers, adjustments, forfeits, ...
+ * A department's summary adds up its accounts as they are now (an
+ * account that moved counts wholly in its department of today). */
+typedef struct points_summary {
+	char department[POINTS_DEPT_MAX + 1];
+	int64_t account;                /* an employee's; 0: a department */
+	char external_id[POINTS_EXTID_MAX + 1]; /* an employee's; else "" */
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t accounts;               /* accounts summed */
+	int64_t start;                  /* the position at from */
+	int64_t earned;
+	int64_t spent;
+	int64_t expired;
+	int64_t other;
+	int64_t end;                    /* the position at to */
+} points_summary;
+/* The summary of account in asset: it reads the account's entries from
+ * from on (the entries after to too, to work out its position then). */
+POINTS_EXTERN int points_account_summary_get(points_db *db, int64_t account,
+    const char *asset, int64_t from, int64_t to, points_summary *out);
+/* An iterator over the departments' summaries ("": accounts of none),
+ * by name, bytewise; worked out in one transaction at the first step:
+ * it reads every balance record of the asset and the entries from from
+ * on. */
+typedef struct points_summary_iterator points_summary_iterator;
+POINTS_EXTERN int points_department_summary_iterator_new(points_db *db,
+    const char *asset, int64_t from, int64_t to,
+    points_summary_iterator **out);
+/* POINTS_OK and the next department in *out, or POINTS_ITEROVER. */
+POINTS_EXTERN int points_department_summary_next(
+    points_summary_iterator *it, points_summary *out);
+POINTS_EXTERN void points_department_summary_iterator_free(
+    points_summary_iterator *it);
+
 #ifdef __cplusplus
 }
 #endif
