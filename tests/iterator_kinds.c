@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 56
+#define NCASES 59
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -45,6 +45,8 @@ iterator_kinds(points_db *db)
 	points_report_row rr;
 	points_leaderboard_iterator *lbi = NULL;
 	points_leader ld;
+	points_summary_iterator *dsi = NULL;
+	points_summary sm;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -126,6 +128,9 @@ iterator_kinds(points_db *db)
 	    POINTS_LEADERS_ALL, 10, &lbi);
 	rc |= points_leaderboard_next(lbi, &ld);
 	points_leaderboard_iterator_free(lbi);
+	rc |= points_department_summary_iterator_new(db, "PTS", 0, 0, &dsi);
+	rc |= points_department_summary_next(dsi, &sm);
+	points_department_summary_iterator_free(dsi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -241,6 +246,12 @@ iterator_kinds(points_db *db)
 #elif CASE == 56
 	rc = points_leaderboard_iterator_new(db, "PTS", 0, 0,
 	    POINTS_LEADERS_ALL, 10, &ri);
+#elif CASE == 57
+	rc = points_department_summary_next(lbi, &sm);
+#elif CASE == 58
+	points_department_summary_iterator_free(ri);
+#elif CASE == 59
+	rc = points_department_summary_iterator_new(db, "PTS", 0, 0, &lbi);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -264,6 +275,8 @@ iterator_kinds(points_db *db)
 	(void)rr;
 	(void)lbi;
 	(void)ld;
+	(void)dsi;
+	(void)sm;
 	(void)a;
 	(void)ac;
 	(void)e;

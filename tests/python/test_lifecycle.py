@@ -67,6 +67,8 @@ CALLS = {
     "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "report": lambda l, a: l.report(points.REPORT_ISSUED_BY_RULE, "PTS"),
     "leaderboard": lambda l, a: l.leaderboard("PTS"),
+    "account_summary": lambda l, a: l.account_summary(a, "PTS"),
+    "department_summaries": lambda l, a: l.department_summaries("PTS"),
     "backup": lambda l, a: l.backup("/nonexistent/copy.db"),
     "chain_head": lambda l, a: l.chain_head(),
     "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),

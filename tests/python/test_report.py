@@ -79,3 +79,20 @@ class LeaderboardTest(LedgerCase):
                                         by=points.LEADERS_BY_DEPARTMENT,
                                         top=1)]
         self.assertEqual(rows, [("", 1, "E1002"), ("Sales", 1, "E1001")])
+
+
+class SummaryTest(LedgerCase):
+
+    def test_employee_and_department_summaries(self):
+        self.ledger.update_account(self.alice, department="Sales")
+        self.ledger.earn(self.alice, 100, "PTS")
+        self.ledger.set_clock(T0 + DAY)
+        self.ledger.spend(self.alice, 30, "PTS")
+        self.ledger.transfer(self.alice, self.bob, 20, "PTS")
+        s = self.ledger.account_summary(self.alice, "PTS", T0 + 1)
+        self.assertEqual((s.department, s.start, s.earned, s.spent,
+                          s.expired, s.other, s.end),
+                         ("Sales", 100, 0, 30, 0, -20, 50))
+        rows = [(d.department, d.accounts, d.start, d.end)
+                for d in self.ledger.department_summaries("PTS", T0 + 1)]
+        self.assertEqual(rows, [("", 1, 0, 20), ("Sales", 1, 100, 50)])

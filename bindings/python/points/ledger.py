@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader,
+                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Summary,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1275,6 +1275,22 @@ class Ledger:
                         seconds(since), seconds(until), by, top)
         return _Iter(self, it, _c.points_leaderboard_next,
                      _c.points_leaderboard_iterator_free, Leader._make)
+
+    def account_summary(self, account, asset, since=0, until=0):
+        """What account did with asset over since <= time < until (0:
+        no end): its position at both ends, earned, spent, expired and
+        other (points_account_summary_get(3))."""
+        return Summary._make(self._call(_c.points_account_summary_get,
+                                        account_id(account), asset,
+                                        seconds(since), seconds(until)))
+
+    def department_summaries(self, asset, since=0, until=0):
+        """The departments' summaries ("": accounts of none), by name."""
+        it = self._call(_c.points_department_summary_iterator_new, asset,
+                        seconds(since), seconds(until))
+        return _Iter(self, it, _c.points_department_summary_next,
+                     _c.points_department_summary_iterator_free,
+                     Summary._make)
 
     # ---- Lots and expiry ----
 

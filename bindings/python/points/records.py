@@ -557,6 +557,13 @@ class Leader(_record("Leader")):
     __slots__ = ()
 
 
+class Summary(_record("Summary")):
+    """A department's or an employee's summary for a range
+    (Ledger.account_summary, Ledger.department_summaries): start +
+    earned - spent - expired + other = end."""
+    __slots__ = ()
+
+
 class ExpiryMonth(_record("ExpiryMonth")):
     """The points of an asset due to expire in one month of the ledger's
     local time (Ledger.expiry_forecast)."""

@@ -1283,6 +1283,20 @@ public final class Ledger implements AutoCloseable {
                 by.code, top), capi::points_leaderboard_next, capi::points_leaderboard_iterator_free));
     }
 
+    /**
+     * What account did with asset over from &lt;= time &lt; to (to 0: no end): its position at
+     * both ends and what was earned, spent, expired and moved otherwise between them.
+     */
+    public synchronized Summary accountSummary(long account, String asset, long from, long to) {
+        return capi.points_account_summary_get(db(), account, asset, from, to);
+    }
+
+    /** The departments' summaries ("": accounts of none), by name. */
+    public synchronized Results<Summary> departmentSummaries(String asset, long from, long to) {
+        return new Results<>(() -> iterate(db -> capi.points_department_summary_iterator_new(db, asset, from, to),
+                capi::points_department_summary_next, capi::points_department_summary_iterator_free));
+    }
+
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */

@@ -73,6 +73,17 @@ public class ReportTest {
     }
 
     @Test
+    public void summariesAddUp() {
+        Summary s = ledger.accountSummary(ledger.accounts().iterator().next().id(), "PTS", 0, 0);
+        assertEquals(s.end(), s.start() + s.earned() - s.spent() - s.expired() + s.other());
+        List<Summary> depts = list(ledger.departmentSummaries("PTS", T0, 0));
+        assertEquals(1, depts.size());
+        assertEquals("", depts.get(0).department());
+        assertEquals(2, depts.get(0).accounts());
+        assertEquals(140, depts.get(0).earned());
+    }
+
+    @Test
     public void forecastByMonth() {
         List<ExpiryMonth> months = list(ledger.expiryForecast("PTS"));
         assertEquals(2, months.size());
