@@ -1196,6 +1196,138 @@ START_TEST(test_summaries_refuse_bad_arguments)
 }
 END_TEST
 
+/* ---- Recommendations ---- */
+
+/* A catalogue of PTS items (MUG 100, PEN 30, BAG 500, CAP 50, TEA 20)
+ * and orders: alice (Sales, gold) 1 MUG; bob (Sales, silver) 1 MUG, 2
+ * PEN, 1 CAP and 1 BAG he cancels; dave (Sales) 1 PEN, 3 TEA; carol
+ * (R&D, gold) 1 MUG, 1 BAG.  Alice keeps 100 points. */
+static void
+shop_ledger(void)
+{
+	points_order o;
+	points_txn t;
+
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 100), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "gold", 2, 100), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, alice, NULL, "gold",
+	    "Sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "silver",
+	    "Sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, dave, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, "gold", "R&D"),
+	    POINTS_OK);
+	earn_cat(alice, 200, "x", &t);
+	earn_cat(bob, 1000, "x", &t);
+	earn_cat(carol, 1000, "x", &t);
+	earn_cat(dave, 1000, "x", &t);
+	item("MUG", "kitchen", 100);
+	item("PEN", "office", 30);
+	item("BAG", "travel", 500);
+	item("CAP", "wear", 50);
+	item("TEA", "kitchen", 20);
+	(void)order(alice, "MUG", 1);
+	(void)order(bob, "MUG", 1);
+	(void)order(bob, "PEN", 2);
+	(void)order(bob, "CAP", 1);
+	o = order(bob, "BAG", 1);
+	ck_assert_int_eq(points_order_cancel(db, o.id, "ops", "changed mind",
+	    &o), POINTS_OK);
+	(void)order(dave, "PEN", 1);
+	(void)order(dave, "TEA", 3);
+	(void)order(carol, "MUG", 1);
+	(void)order(carol, "BAG", 1);
+}
+
+/* "SKU:score:price " of each recommendation. */
+static char *
+recommend(int64_t acct, int kind, int64_t n)
+{
+	static char text[1024];
+	points_recommendation_iterator *it;
+	points_recommendation r;
+	size_t len = 0;
+	int64_t rank = 0;
+	int rc;
+
+	text[0] = 0;
+	ck_assert_int_eq(points_recommendation_iterator_new(db, acct, kind, n,
+	    &it), POINTS_OK);
+	while ((rc = points_recommendation_next(it, &r)) == POINTS_OK) {
+		ck_assert_int_eq(r.rank, ++rank);
+		ck_assert_str_eq(r.name, r.sku);
+		ck_assert_str_eq(r.asset, "PTS");
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s:%lld:%lld ", r.sku, (long long)r.score,
+		    (long long)r.price);
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	points_recommendation_iterator_free(it);
+	return text;
+}
+
+START_TEST(test_recommendations_on_a_small_catalogue)
+{
+	points_item cap;
+	int64_t erin;
+
+	shop_ledger();
+	/* alice has 100: MUG, PEN and TEA sold 3 units each, CAP 1; no BAG */
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_AFFORDABLE, 0),
+	    "MUG:3:100 PEN:3:30 TEA:3:20 CAP:1:50 ");
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_AFFORDABLE, 2),
+	    "MUG:3:100 PEN:3:30 ");
+	/* Sales (bob, dave) ordered PEN 3, TEA 3, CAP 1; her MUG left out,
+	 * bob's cancelled BAG too */
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_DEPARTMENT, 0),
+	    "PEN:3:30 TEA:3:20 CAP:1:50 ");
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_DEPARTMENT, 1),
+	    "PEN:3:30 ");
+	/* gold: carol's BAG */
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_TIER, 0),
+	    "BAG:1:500 ");
+	/* bob and carol ordered her MUG: BAG (carol), CAP and PEN (bob) */
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_ALSO_REDEEMED, 0),
+	    "BAG:1:500 CAP:1:50 PEN:1:30 ");
+	/* dave's PEN: bob ordered it, and MUG and CAP */
+	ck_assert_str_eq(recommend(dave, POINTS_RECOMMEND_ALSO_REDEEMED, 0),
+	    "CAP:1:50 MUG:1:100 ");
+	/* an item taken off the list is not suggested */
+	ck_assert_int_eq(points_item_set_listed(db, "CAP", 0, "admin", NULL,
+	    &cap), POINTS_OK);
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_ALSO_REDEEMED, 0),
+	    "BAG:1:500 PEN:1:30 ");
+	/* no department, no tier, no orders: nothing to go on */
+	erin = tu_account(db, "E1005");
+	ck_assert_str_eq(recommend(erin, POINTS_RECOMMEND_DEPARTMENT, 0), "");
+	ck_assert_str_eq(recommend(erin, POINTS_RECOMMEND_TIER, 0), "");
+	ck_assert_str_eq(recommend(erin, POINTS_RECOMMEND_ALSO_REDEEMED, 0),
+	    "");
+	ck_assert_str_eq(recommend(erin, POINTS_RECOMMEND_AFFORDABLE, 0), "");
+}
+END_TEST
+
+START_TEST(test_recommendations_refuse_bad_arguments)
+{
+	points_recommendation_iterator *it;
+	points_recommendation r;
+
+	TU_FAILS(db, points_recommendation_iterator_new(db, alice, 0, 0, &it),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "recommendations: unknown kind 0");
+	TU_FAILS(db, points_recommendation_iterator_new(db, alice,
+	    POINTS_RECOMMEND_TIER, -1, &it), POINTS_EINVAL);
+	TU_FAILS(db, points_recommendation_iterator_new(db, alice,
+	    POINTS_RECOMMEND_TIER, 0, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_recommendation_iterator_new(db, 999,
+	    POINTS_RECOMMEND_TIER, 0, &it), POINTS_OK);
+	ck_assert_int_eq(points_recommendation_next(it, &r), POINTS_ENOTFOUND);
+	points_recommendation_iterator_free(it);
+	points_recommendation_iterator_free(NULL);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -1227,6 +1359,11 @@ report_suite(void)
 	tcase_add_test(tc, test_employee_summaries);
 	tcase_add_test(tc, test_department_summaries);
 	tcase_add_test(tc, test_summaries_refuse_bad_arguments);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("recommend");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_recommendations_on_a_small_catalogue);
+	tcase_add_test(tc, test_recommendations_refuse_bad_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

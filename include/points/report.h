@@ -9,6 +9,7 @@
 #define POINTS_INCLUDE_REPORT_H
 
 #include "points/common.h"
+#include "points/mall.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -240,6 +241,47 @@ POINTS_EXTERN int points_department_summary_next(
     points_summary_iterator *it, points_summary *out);
 POINTS_EXTERN void points_department_summary_iterator_free(
     points_summary_iterator *it);
+
+/* ---- Recommendations ----
+ * Items to suggest to an account, from the catalogue and the orders
+ * (an order counts unless cancelled or returned):
+ *  AFFORDABLE      listed items in stock it can pay for a unit of now,
+ *                  as points_order_place checks it (POINTS_ITEMS_
+ *                  AFFORDABLE); score: units sold; most sold first
+ *  DEPARTMENT      items the other accounts of its department (as they
+ *                  are now) ordered; score: their units
+ *  TIER            the same for its tier
+ *  ALSO_REDEEMED   items ordered by the accounts that ordered an item it
+ *                  ordered; score: how many of those accounts
+ * The last three leave out what the account ordered itself and items
+ * no longer listed; an account of no department (tier) gets none from
+ * DEPARTMENT (TIER).  Ranked by score, most first, then SKU; price is
+ * what the account pays a unit now.  They read every order: the cost
+ * grows with the orders and the catalogue, not with entries. */
+#define POINTS_RECOMMEND_AFFORDABLE 1
+#define POINTS_RECOMMEND_DEPARTMENT 2
+#define POINTS_RECOMMEND_TIER 3
+#define POINTS_RECOMMEND_ALSO_REDEEMED 4
+typedef struct points_recommendation {
+	int64_t rank;   /* 1, 2, ... */
+	char sku[POINTS_SKU_MAX + 1];
+	char name[POINTS_ITEM_NAME_MAX + 1];
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t price;
+	int64_t score;
+} points_recommendation;
+/* An iterator over the n best (0: all) recommendations of kind
+ * (POINTS_RECOMMEND_*) for account, worked out in one transaction at
+ * the first step. */
+typedef struct points_recommendation_iterator
+    points_recommendation_iterator;
+POINTS_EXTERN int points_recommendation_iterator_new(points_db *db,
+    int64_t account, int kind, int64_t n,
+    points_recommendation_iterator **out);
+POINTS_EXTERN int points_recommendation_next(
+    points_recommendation_iterator *it, points_recommendation *out);
+POINTS_EXTERN void points_recommendation_iterator_free(
+    points_recommendation_iterator *it);
 
 #ifdef __cplusplus
 }

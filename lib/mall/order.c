@@ -718,6 +718,38 @@ points_order__of_hold(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	return rc;
 }
 
+int
+points_order__each(points_db *db, points_order__fn fn, void *arg)
+{
+	unsigned char keys[64 * POINTS_UUID_LEN], lo[POINTS_UUID_LEN];
+	size_t n, i, j;
+	int started = 0, rc;
+
+	do {
+		rc = points_db__collect_keys(db, &order_ks, started ? lo : NULL,
+		    started ? POINTS_UUID_LEN : 0, NULL, 0, POINTS_UUID_LEN,
+		    keys, 64, &n);
+		for (i = 0; rc == POINTS_OK && i < n; i++) {
+			points_order o;
+
+			rc = points_order__of_hold(db, keys + i * POINTS_UUID_LEN,
+			    &o);
+			if (rc == POINTS_OK)
+				rc = fn(db, &o, arg);
+		}
+		if (rc || n < 64)
+			break;
+		/* the next chunk starts just past the last key */
+		memcpy(lo, keys + (n - 1) * POINTS_UUID_LEN, POINTS_UUID_LEN);
+		for (j = POINTS_UUID_LEN; j > 0 && ++lo[j - 1] == 0; j--)
+			;
+		started = 1;
+		if (j == 0)
+			break;
+	} while (1);
+	return rc;
+}
+
 /* ---- Limits per period (limit.c) ---- */
 
 int

@@ -73,5 +73,10 @@ int points_order__units_since(points_db *db, int64_t account,
  * for the reports). */
 int points_order__of_hold(points_db *db,
     const unsigned char txid[POINTS_UUID_LEN], points_order *out);
+/* Call fn with every order, oldest first (order.c; for the reports); a
+ * non-zero return of fn stops and is returned. */
+typedef int (*points_order__fn)(points_db *db, const points_order *o,
+    void *arg);
+int points_order__each(points_db *db, points_order__fn fn, void *arg);
 
 #endif
