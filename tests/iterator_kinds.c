@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 59
+#define NCASES 62
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -47,6 +47,8 @@ iterator_kinds(points_db *db)
 	points_leader ld;
 	points_summary_iterator *dsi = NULL;
 	points_summary sm;
+	points_recommendation_iterator *rci = NULL;
+	points_recommendation rec;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -131,6 +133,10 @@ iterator_kinds(points_db *db)
 	rc |= points_department_summary_iterator_new(db, "PTS", 0, 0, &dsi);
 	rc |= points_department_summary_next(dsi, &sm);
 	points_department_summary_iterator_free(dsi);
+	rc |= points_recommendation_iterator_new(db, 4,
+	    POINTS_RECOMMEND_AFFORDABLE, 5, &rci);
+	rc |= points_recommendation_next(rci, &rec);
+	points_recommendation_iterator_free(rci);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -252,6 +258,13 @@ iterator_kinds(points_db *db)
 	points_department_summary_iterator_free(ri);
 #elif CASE == 59
 	rc = points_department_summary_iterator_new(db, "PTS", 0, 0, &lbi);
+#elif CASE == 60
+	rc = points_recommendation_next(dsi, &rec);
+#elif CASE == 61
+	points_recommendation_iterator_free(lbi);
+#elif CASE == 62
+	rc = points_recommendation_iterator_new(db, 4,
+	    POINTS_RECOMMEND_AFFORDABLE, 5, &dsi);
 #endif
 	(void)ai;
 	(void)ahi;
@@ -277,6 +290,8 @@ iterator_kinds(points_db *db)
 	(void)ld;
 	(void)dsi;
 	(void)sm;
+	(void)rci;
+	(void)rec;
 	(void)a;
 	(void)ac;
 	(void)e;

@@ -771,6 +771,7 @@ POINTS_JAVA_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_JAVA_HANDLE_OUT(points_report_iterator)
 POINTS_JAVA_HANDLE_OUT(points_leaderboard_iterator)
 POINTS_JAVA_HANDLE_OUT(points_summary_iterator)
+POINTS_JAVA_HANDLE_OUT(points_recommendation_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
 POINTS_JAVA_HANDLE_OUT(points_item_iterator)
 POINTS_JAVA_HANDLE_OUT(points_trigger_iterator)
@@ -808,6 +809,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_leaderboard_iterator_new,
     SWIGTYPE_p_points_leaderboard_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_department_summary_iterator_new,
     SWIGTYPE_p_points_summary_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_recommendation_iterator_new,
+    SWIGTYPE_p_points_recommendation_iterator)
 /* An event's result: EventResult reads it and frees it at once. */
 POINTS_JAVA_RETURNS_HANDLE(points_event_apply, SWIGTYPE_p_points_event_result)
 POINTS_JAVA_RETURNS_HANDLE(points_event_preview,
@@ -935,6 +938,7 @@ POINTS_JAVA_RETURNS(points_report_next, jobject, ReportRow)
 POINTS_JAVA_RETURNS(points_leaderboard_next, jobject, Leader)
 POINTS_JAVA_RETURNS(points_department_summary_next, jobject, Summary)
 POINTS_JAVA_RETURNS(points_account_summary_get, jobject, Summary)
+POINTS_JAVA_RETURNS(points_recommendation_next, jobject, Recommendation)
 POINTS_JAVA_RETURNS(points_hold_get, jobject, HoldInfo)
 POINTS_JAVA_RETURNS(points_expire_sweep, jobject, SweepReport)
 POINTS_JAVA_RETURNS(points_account_forfeit, jobject, ForfeitReport)

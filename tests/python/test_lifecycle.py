@@ -69,6 +69,8 @@ CALLS = {
     "leaderboard": lambda l, a: l.leaderboard("PTS"),
     "account_summary": lambda l, a: l.account_summary(a, "PTS"),
     "department_summaries": lambda l, a: l.department_summaries("PTS"),
+    "recommendations": lambda l, a: l.recommendations(
+        a, points.RECOMMEND_AFFORDABLE),
     "backup": lambda l, a: l.backup("/nonexistent/copy.db"),
     "chain_head": lambda l, a: l.chain_head(),
     "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),

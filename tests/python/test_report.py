@@ -96,3 +96,18 @@ class SummaryTest(LedgerCase):
         rows = [(d.department, d.accounts, d.start, d.end)
                 for d in self.ledger.department_summaries("PTS", T0 + 1)]
         self.assertEqual(rows, [("", 1, 0, 20), ("Sales", 1, 100, 50)])
+
+
+class RecommendationTest(LedgerCase):
+
+    def test_affordable_items_first(self):
+        self.ledger.earn(self.alice, 60, "PTS")
+        for sku, price in (("MUG", 100), ("PEN", 30), ("CAP", 50)):
+            self.ledger.item_create(sku, sku, "office", "PTS", price, 10,
+                                    "admin")
+        self.assertEqual(
+            [(r.rank, r.sku, r.price) for r in self.ledger.recommendations(
+                self.alice, points.RECOMMEND_AFFORDABLE)],
+            [(1, "CAP", 50), (2, "PEN", 30)])
+        self.assertEqual(list(self.ledger.recommendations(
+            self.alice, points.RECOMMEND_DEPARTMENT)), [])

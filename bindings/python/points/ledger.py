@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Summary,
+                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Summary, Recommendation,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1291,6 +1291,16 @@ class Ledger:
         return _Iter(self, it, _c.points_department_summary_next,
                      _c.points_department_summary_iterator_free,
                      Summary._make)
+
+    def recommendations(self, account, kind, top=0):
+        """Items to suggest to account, as Recommendation: kind
+        RECOMMEND_AFFORDABLE, _DEPARTMENT, _TIER or _ALSO_REDEEMED;
+        top 0: all (points_recommendation_iterator_new(3))."""
+        it = self._call(_c.points_recommendation_iterator_new,
+                        account_id(account), kind, top)
+        return _Iter(self, it, _c.points_recommendation_next,
+                     _c.points_recommendation_iterator_free,
+                     Recommendation._make)
 
     # ---- Lots and expiry ----
 

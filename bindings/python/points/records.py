@@ -42,6 +42,9 @@ REPORT_ISSUED_BY_CATEGORY, REPORT_ISSUED_BY_RULE, REPORT_REDEEMED_BY_ITEM, \
 PERIOD_ALL, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR = range(5)
 # Leaderboards' groups (POINTS_LEADERS_*).
 LEADERS_ALL, LEADERS_BY_DEPARTMENT, LEADERS_BY_TIER = range(3)
+# Recommendations (POINTS_RECOMMEND_*).
+RECOMMEND_AFFORDABLE, RECOMMEND_DEPARTMENT, RECOMMEND_TIER, \
+    RECOMMEND_ALSO_REDEEMED = range(1, 5)
 
 # Reversal flags (POINTS_REVERSE_*).
 REVERSE_NO_DEBT = 0x01
@@ -561,6 +564,12 @@ class Summary(_record("Summary")):
     """A department's or an employee's summary for a range
     (Ledger.account_summary, Ledger.department_summaries): start +
     earned - spent - expired + other = end."""
+    __slots__ = ()
+
+
+class Recommendation(_record("Recommendation")):
+    """An item to suggest to an account (Ledger.recommendations): its
+    rank, SKU, name, the price the account pays now and its score."""
     __slots__ = ()
 
 

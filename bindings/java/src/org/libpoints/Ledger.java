@@ -1297,6 +1297,12 @@ public final class Ledger implements AutoCloseable {
                 capi::points_department_summary_next, capi::points_department_summary_iterator_free));
     }
 
+    /** Items to suggest to account (top 0: all), ranked by score, then SKU. */
+    public synchronized Results<Recommendation> recommendations(long account, RecommendKind kind, long top) {
+        return new Results<>(() -> iterate(db -> capi.points_recommendation_iterator_new(db, account, kind.code, top),
+                capi::points_recommendation_next, capi::points_recommendation_iterator_free));
+    }
+
     /* ---- Moving points ---- */
 
     /** issuer (or the posting's counterparty) -&gt; account; makes a lot. */

@@ -84,6 +84,14 @@ public class ReportTest {
     }
 
     @Test
+    public void recommendationsOfNoOrders() {
+        long alice = ledger.accounts().iterator().next().id();
+        assertEquals(0, list(ledger.recommendations(alice, RecommendKind.ALSO_REDEEMED, 0)).size());
+        expect(InvalidArgumentException.class, () -> ledger.recommendations(alice, RecommendKind.TIER, -1)
+                .iterator().hasNext());
+    }
+
+    @Test
     public void forecastByMonth() {
         List<ExpiryMonth> months = list(ledger.expiryForecast("PTS"));
         assertEquals(2, months.size());
