@@ -92,7 +92,7 @@ static int
 finish(points_db *db, const struct acc *a, const char *what,
     points_summary *out)
 {
-	int64_t end = a->now, start = a->now;
+	int64_t end = a->now, start = end;
 
 	if (a->overflow || points_codec__add(&end, -a->after_to) ||
 	    points_codec__add(&start, -a->after_from))
