@@ -402,6 +402,22 @@ points_lottery_def_fields(points_lottery_def *d, const char *name,
 	return POINTS_OK;
 }
 
+/* Who may draw beyond the minimum balance (points/eligible.h); NULL
+ * leaves a string empty. */
+static int
+points_lottery_def_eligible(points_lottery_def *d, const char *tiers,
+    const char *departments, const char *condition)
+{
+	if (d == NULL || (tiers && strlen(tiers) >= sizeof(d->tiers)) ||
+	    (departments && strlen(departments) >= sizeof(d->departments)) ||
+	    (condition && strlen(condition) >= sizeof(d->condition)))
+		return POINTS_EINVAL;
+	strcpy(d->tiers, tiers ? tiers : "");
+	strcpy(d->departments, departments ? departments : "");
+	strcpy(d->condition, condition ? condition : "");
+	return POINTS_OK;
+}
+
 static int
 points_lottery_def_prize(points_lottery_def *d, int kind, const char *label,
     int64_t weight, int64_t stock, int64_t amount)
@@ -549,6 +565,9 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %ignore points_lottery_def::consolation;
 %ignore points_lottery_def::nprizes;
 %ignore points_lottery_def::prizes;
+%ignore points_lottery_def::tiers;
+%ignore points_lottery_def::departments;
+%ignore points_lottery_def::condition;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -666,6 +685,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/outbox.h"
 %include "points/mall.h"
 %include "points/export.h"
+%include "points/eligible.h"
 %include "points/lottery.h"
 %include "points/report.h"
 %include "points/sys/store.h"
@@ -719,4 +739,6 @@ int points_lottery_def_fields(points_lottery_def *d, const char *name,
     int64_t lose_weight, int64_t consolation);
 int points_lottery_def_prize(points_lottery_def *d, int kind,
     const char *label, int64_t weight, int64_t stock, int64_t amount);
+int points_lottery_def_eligible(points_lottery_def *d, const char *tiers,
+    const char *departments, const char *condition);
 %enddef

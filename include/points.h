@@ -43,6 +43,7 @@
 #include "points/outbox.h"
 #include "points/mall.h"
 #include "points/export.h"
+#include "points/eligible.h"
 #include "points/lottery.h"
 #include "points/report.h"
 

@@ -142,8 +142,8 @@ START_TEST(test_anniversary)
 	ck_assert_int_eq(strlen(got.commitment), 64);
 
 	/* bob holds 99: not eligible, with the reason */
-	refused(id, bob, POINTS_ENOTELIGIBLE, "available 99 PTS, the lottery "
-	    "needs at least 100");
+	refused(id, bob, POINTS_ENOTELIGIBLE, "account E1002 is not eligible: "
+	    "available 99 PTS, it needs at least 100");
 	/* alice: three draws today, the fourth refused */
 	a0 = tu_available(db, alice, "PTS");
 	for (n = 1; n <= 3; n++) {
@@ -251,6 +251,14 @@ START_TEST(test_bad_definitions)
 	BAD(l.prizes[0].kind = POINTS_PRIZE_POINTS, "positive amount");
 	BAD(l.prizes[0].weight = (int64_t)1 << 62, "below 2^62");
 	BAD(l.name[0] = 0, "lottery name");
+	BAD(l.min_balance = -1, "must not be negative");
+	BAD(strcpy(l.tiers, "gold,,silver"), "tiers 'gold,,silver': an empty "
+	    "name");
+	BAD(strcpy(l.departments, ","), "an empty name");
+	BAD(strcpy(l.condition, "account.tenure > 1"), "condition: col");
+	BAD(strcpy(l.condition, "available >"), "condition: col");
+	BAD(memset(l.tiers, 't', sizeof(l.tiers)), "must end in a NUL");
+	BAD(memset(l.condition, 'c', sizeof(l.condition)), "must end in a NUL");
 	/* arrays without their NUL: read no further than they go */
 	BAD(memset(l.name, 'n', sizeof(l.name)), "lottery name is too long");
 	BAD(memset(l.prizes[0].label, 'x', sizeof(l.prizes[0].label)),
@@ -263,6 +271,123 @@ START_TEST(test_bad_definitions)
 	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_ENOTFOUND);
 	tu_unchanged(db);
 	tu_snap_free();
+}
+END_TEST
+
+/* Who may draw: tiers, departments and a condition in the rule
+ * language, each refusal naming the account and the reason and writing
+ * nothing. */
+START_TEST(test_eligibility)
+{
+	points_lottery_def l = def("gold sales", 10, 1);
+	int64_t id, dave;
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+	strcpy(l.tiers, "gold,platinum");
+	strcpy(l.departments, "sales");
+	strcpy(l.condition, "account.tenure_days >= 365 && available >= 40");
+	dave = tu_account(db, "E1004");
+	ck_assert_int_eq(points_account_update(db, alice, NULL, "gold",
+	    "sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "silver",
+	    "sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, "platinum",
+	    "ops"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, dave, NULL, "gold",
+	    "sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "hire_date",
+	    "2020-01-01"), POINTS_OK);
+	ck_assert_int_eq(points_account_attr_set(db, dave, "hire_date",
+	    "2026-12-01"), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 45, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, carol, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, dave, "PTS", 100, NULL), POINTS_OK);
+	id = create(&l);
+	refused(id, bob, POINTS_ENOTELIGIBLE, "account E1002 is not eligible: "
+	    "its tier is 'silver', the tiers are gold,platinum");
+	refused(id, carol, POINTS_ENOTELIGIBLE, "account E1003 is not "
+	    "eligible: its department is 'ops', the departments are sales");
+	refused(id, dave, POINTS_ENOTELIGIBLE, "account E1004 is not eligible: "
+	    "the condition 'account.tenure_days >= 365 && available >= 40' "
+	    "is false");
+	/* alice: tier, department, tenure and 45 available; one draw leaves
+	 * 35, under the condition's 40 */
+	draw(id, alice, NULL);
+	refused(id, alice, POINTS_ENOTELIGIBLE, "is false");
+	/* an account with no tier names none */
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "", NULL),
+	    POINTS_OK);
+	refused(id, bob, POINTS_ENOTELIGIBLE, "its tier is none");
+}
+END_TEST
+
+/* A condition whose value is an error or not a bool refuses (fails
+ * closed), naming it. */
+START_TEST(test_eligibility_condition_errors)
+{
+	points_lottery_def l = def("odd", 0, 1);
+	int64_t id;
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+	strcpy(l.condition, "available / 0 == 1");
+	id = create(&l);
+	refused(id, alice, POINTS_ENOTELIGIBLE, "the condition 'available / 0 "
+	    "== 1' fails: ");
+	l = def("not bool", 0, 1);
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+	strcpy(l.condition, "available + 1");
+	id = create(&l);
+	refused(id, alice, POINTS_ENOTELIGIBLE, "is not true or false");
+	l = def("attrs", 0, 1);
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+	strcpy(l.condition, "account.attrs.site == 'Shanghai'");
+	id = create(&l);
+	refused(id, alice, POINTS_ENOTELIGIBLE, "fails: ");
+	ck_assert_int_eq(points_account_attr_set(db, alice, "site",
+	    "Shanghai"), POINTS_OK);
+	draw(id, alice, NULL);
+}
+END_TEST
+
+/* A lottery stored by format 1 (a version-1 record: no tiers,
+ * departments or condition) reads and draws as before. */
+START_TEST(test_version1_record_reads)
+{
+	points_lottery_def l = def("old", 10, 1);
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	points_lottery got;
+	unsigned char k[9], buf[4096];
+	const void *v;
+	size_t vl;
+	int64_t id;
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+	id = create(&l);
+	k[0] = 'l';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
+	ck_assert_uint_le(vl, sizeof(buf));
+	memcpy(buf, v, vl);
+	/* version 2 ends in three empty strings, a zero length each */
+	ck_assert_int_eq(buf[0], 2);
+	ck_assert_int_eq(buf[vl - 1] | buf[vl - 2] | buf[vl - 3], 0);
+	buf[0] = 1;
+	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 3), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
+	ck_assert_str_eq(got.name, "old");
+	ck_assert_str_eq(got.tiers, "");
+	ck_assert_str_eq(got.condition, "");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(draw(id, alice, NULL).number, 1);
+	/* written again as version 2 */
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
+	ck_assert_int_eq(((const unsigned char *)v)[0], 2);
+	s->rollback(s);
 }
 END_TEST
 
@@ -597,6 +722,9 @@ main(void)
 	tcase_add_test(tc, test_mapping_rejects);
 	tcase_add_test(tc, test_prize_runs_out);
 	tcase_add_test(tc, test_consolation);
+	tcase_add_test(tc, test_eligibility);
+	tcase_add_test(tc, test_eligibility_condition_errors);
+	tcase_add_test(tc, test_version1_record_reads);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "points/common.h"
+#include "points/eligible.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,10 @@ typedef struct points_lottery_def {
 	int64_t consolation;        /* points a losing draw credits, >= 0 */
 	int nprizes;                /* 1..POINTS_LOTTERY_PRIZES_MAX */
 	points_lottery_prize prizes[POINTS_LOTTERY_PRIZES_MAX];
+	/* who else may draw (points/eligible.h): "" for anyone */
+	char tiers[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char departments[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char condition[POINTS_ELIGIBLE_CONDITION_MAX + 1];
 } points_lottery_def;
 
 /* A lottery as it stands (points_lottery_get); its prizes are read with
@@ -77,6 +82,9 @@ typedef struct points_lottery {
 	char commitment[POINTS_LOTTERY_HEX_LEN + 1]; /* BLAKE2b-256 of the
 	                            * seed, in hex */
 	char seed[POINTS_LOTTERY_HEX_LEN + 1]; /* in hex, "" until closed */
+	char tiers[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char departments[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char condition[POINTS_ELIGIBLE_CONDITION_MAX + 1];
 } points_lottery;
 
 /* Create lottery def (each prize's initial is ignored); *out its id. */

@@ -22,10 +22,16 @@
 #include "core/module.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
+#include "activity/eligible.h"
 #include "activity/lottery.h"
 
-#define LOTTERY_FORMAT 1
+/* 2: version-2 records (who may draw: tiers, departments, a
+ * condition), which format 1's readers refuse (a format 1 ledger
+ * upgrades as it is: version 1 reads on, as anyone may draw) */
+#define LOTTERY_FORMAT 2
 #define LOTTERY_V1 1
+#define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
+                      * the condition */
 #define DRAW_V1 1
 /* The fingerprint's first byte (the order's is 66). */
 #define LOTTERY_DRAW_TYPE 67
@@ -37,10 +43,18 @@
 static points_ksdef lottery_ks = { "lottery", 0, 0 };
 static points_ksdef idem_ks = { "lotteryidem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &lottery_ks, &idem_ks, NULL };
+static int
+lottery_setup(points_db *db, unsigned int found)
+{
+	(void)db;
+	(void)found; /* version 1 records read on */
+	return POINTS_OK;
+}
 static points_module lottery_module = {
 	.name = "lottery",
 	.format = LOTTERY_FORMAT,
 	.keyspaces = keyspaces,
+	.setup = lottery_setup,
 };
 POINTS_MODULE(lottery_module)
 
@@ -136,6 +150,9 @@ typedef struct lottery_full {
 	int state;
 	int64_t draws;
 	unsigned char commitment[32];
+	char tiers[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char departments[POINTS_ELIGIBLE_LIST_MAX + 1];
+	char condition[POINTS_ELIGIBLE_CONDITION_MAX + 1];
 } lottery_full;
 typedef struct lottery_rec {
 	lottery_full l;
@@ -151,7 +168,7 @@ lottery_store(points_db *db, const lottery_rec *r)
 	int i, rc;
 
 	points_buf__init(&b);
-	points_buf__u8(&b, LOTTERY_V1);
+	points_buf__u8(&b, LOTTERY_V2);
 	points_buf__str(&b, l->name);
 	points_buf__str(&b, l->asset);
 	points_buf__svar(&b, l->cost);
@@ -177,6 +194,10 @@ lottery_store(points_db *db, const lottery_rec *r)
 		points_buf__svar(&b, p->initial);
 		points_buf__svar(&b, p->amount);
 	}
+	/* version 2 */
+	points_buf__str(&b, l->tiers);
+	points_buf__str(&b, l->departments);
+	points_buf__str(&b, l->condition);
 	if (b.err)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)l->id);
@@ -195,6 +216,7 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	const void *v;
 	size_t vl;
 	points_rd d;
+	unsigned ver;
 	int i, rc;
 
 	rc = points_db__get(db, &lottery_ks, k, lottery_key(k, id), &v, &vl);
@@ -206,7 +228,8 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	memset(r, 0, sizeof(*r));
 	l->id = id;
 	points_rd__init(&d, v, vl);
-	if (points_rd__u8(&d) != LOTTERY_V1)
+	ver = points_rd__u8(&d);
+	if (ver != LOTTERY_V1 && ver != LOTTERY_V2)
 		d.err = POINTS_ECORRUPT;
 	points_rd__str(&d, l->name, sizeof(l->name));
 	points_rd__str(&d, l->asset, sizeof(l->asset));
@@ -234,6 +257,11 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 		p->stock = points_rd__svar(&d);
 		p->initial = points_rd__svar(&d);
 		p->amount = points_rd__svar(&d);
+	}
+	if (ver >= LOTTERY_V2) {
+		points_rd__str(&d, l->tiers, sizeof(l->tiers));
+		points_rd__str(&d, l->departments, sizeof(l->departments));
+		points_rd__str(&d, l->condition, sizeof(l->condition));
 	}
 	if (d.err || d.p != d.end)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
@@ -302,6 +330,8 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 static int
 check_def(points_db *db, const points_lottery_def *l)
 {
+	char what[POINTS_LOTTERY_NAME_MAX + 16];
+	points_eligible e;
 	int64_t total;
 	int i, rc;
 
@@ -319,6 +349,19 @@ check_def(points_db *db, const points_lottery_def *l)
 	if (l->ends <= l->starts)
 		return points_db__err(db, POINTS_EINVAL, "lottery '%s': it "
 		    "must end after it starts", l->name);
+	if (!memchr(l->tiers, 0, sizeof(l->tiers)) ||
+	    !memchr(l->departments, 0, sizeof(l->departments)) ||
+	    !memchr(l->condition, 0, sizeof(l->condition)))
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': tiers, "
+		    "departments and condition must end in a NUL", l->name);
+	snprintf(what, sizeof(what), "lottery '%s'", l->name);
+	e.asset = l->asset;
+	e.min_balance = l->min_balance;
+	e.tiers = l->tiers;
+	e.departments = l->departments;
+	e.condition = l->condition;
+	if ((rc = points_eligible__check_def(db, what, &e)))
+		return rc;
 	if (l->nprizes < 1 || l->nprizes > POINTS_LOTTERY_PRIZES_MAX)
 		return points_db__err(db, POINTS_EINVAL, "lottery '%s': 1 to "
 		    "%d prizes (got %d)", l->name, POINTS_LOTTERY_PRIZES_MAX,
@@ -393,6 +436,9 @@ create_in(points_db *db, const points_lottery_def *def, int64_t *out_id)
 	r.l.consolation = def->consolation;
 	r.l.nprizes = def->nprizes;
 	memcpy(r.l.prizes, def->prizes, sizeof(r.l.prizes));
+	memcpy(r.l.tiers, def->tiers, sizeof(r.l.tiers));
+	memcpy(r.l.departments, def->departments, sizeof(r.l.departments));
+	memcpy(r.l.condition, def->condition, sizeof(r.l.condition));
 	r.l.state = POINTS_LOTTERY_OPEN;
 	for (i = 0; i < r.l.nprizes; i++)
 		r.l.prizes[i].initial = r.l.prizes[i].stock;
@@ -454,6 +500,9 @@ to_public(const lottery_rec *r, points_lottery *out)
 	if (l->state == POINTS_LOTTERY_CLOSED)
 		sodium_bin2hex(out->seed, sizeof(out->seed), r->seed,
 		    sizeof(r->seed));
+	memcpy(out->tiers, l->tiers, sizeof(out->tiers));
+	memcpy(out->departments, l->departments, sizeof(out->departments));
+	memcpy(out->condition, l->condition, sizeof(out->condition));
 }
 
 POINTS_EXTERN int
@@ -639,7 +688,8 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 {
 	const draw_req *r = req;
 	points_account a;
-	points_balance bal;
+	points_eligible e;
+	char what[32];
 	lottery_rec l;
 	points_lottery_draw w;
 	acct_count c;
@@ -670,14 +720,14 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 		    "from %lld to %lld: account %s cannot draw at %lld",
 		    (long long)l.l.id, (long long)l.l.starts,
 		    (long long)l.l.ends, a.external_id, (long long)now);
-	if ((rc = points_balance_get(db, r->account, l.l.asset, &bal)))
+	snprintf(what, sizeof(what), "lottery %lld", (long long)l.l.id);
+	e.asset = l.l.asset;
+	e.min_balance = l.l.min_balance;
+	e.tiers = l.l.tiers;
+	e.departments = l.l.departments;
+	e.condition = l.l.condition;
+	if ((rc = points_eligible__check(db, what, &e, &a, NULL)))
 		return rc;
-	if (bal.available < l.l.min_balance)
-		return points_db__err(db, POINTS_ENOTELIGIBLE, "lottery %lld: "
-		    "account %s is not eligible: available %lld %s, the "
-		    "lottery needs at least %lld", (long long)l.l.id,
-		    a.external_id, (long long)bal.available, l.l.asset,
-		    (long long)l.l.min_balance);
 	if ((rc = count_load(db, l.l.id, r->account, &c)))
 		return rc;
 	day = now >= 0 ? now / DAY : -((-now + DAY - 1) / DAY);

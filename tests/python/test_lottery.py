@@ -129,6 +129,43 @@ class LotteryTest(LedgerCase):
         with self.assertRaises(points.NotFound):
             lg.lottery(1)
 
+    def test_eligibility(self):
+        """Tiers, departments and a condition: refusals name the account
+        and the reason, and write nothing."""
+        lg = self.ledger
+        lot = lg.lottery_create("gold", "PTS", 10, T0, T0 + DAY,
+                                [(points.PRIZE_CUSTOM, "mug", 1, 9, 0)],
+                                tiers="gold,platinum", departments="sales",
+                                condition="available >= 15")
+        self.assertEqual((lot.tiers, lot.departments, lot.condition),
+                         ("gold,platinum", "sales", "available >= 15"))
+        lg.update_account(self.alice, tier="gold", department="sales")
+        lg.update_account(self.bob, tier="silver", department="sales")
+        lg.earn(self.alice, 20, "PTS")
+        lg.earn(self.bob, 20, "PTS")
+        before = self.snapshot()
+        with self.assertRaises(points.NotEligible) as e:
+            lg.lottery_draw(lot.id, self.bob)
+        self.assertIn("its tier is 'silver', the tiers are gold,platinum",
+                      e.exception.message)
+        self.assertEqual(self.snapshot(), before)
+        lg.lottery_draw(lot.id, self.alice)
+        with self.assertRaises(points.NotEligible) as e:
+            lg.lottery_draw(lot.id, self.alice)
+        self.assertIn("the condition 'available >= 15' is false",
+                      e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("bad", "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)],
+                              condition="available >")
+        self.assertIn("condition: col", e.exception.message)
+        with self.assertRaises(points.InvalidArgument) as e:
+            lg.lottery_create("long", "PTS", 1, T0, T0 + DAY,
+                              [(points.PRIZE_CUSTOM, "p", 1, 1, 0)],
+                              tiers="t" * 257)
+        self.assertIn("tiers is too long (at most 256 bytes)",
+                      e.exception.message)
+
     def test_free_lottery_runs_out(self):
         """A free lottery with nothing to lose hands out every unit, then
         every draw loses; the audit agrees with each."""

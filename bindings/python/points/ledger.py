@@ -46,6 +46,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       Grant, GrantReport, GrantAward, GRANT_MONTHLY,
                       Lottery, LotteryPrize, LotteryDraw,
                       LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX,
+                      ELIGIBLE_LIST_MAX, ELIGIBLE_CONDITION_MAX,
                       _fields_of)
 
 KEEP = -1  # change_account's status: unchanged
@@ -1072,10 +1073,14 @@ class Ledger:
 
     def lottery_create(self, name, asset, cost, starts, ends, prizes, *,
                        min_balance=0, limit_day=0, limit_total=0,
-                       lose_weight=0, consolation=0):
+                       lose_weight=0, consolation=0, tiers="",
+                       departments="", condition=""):
         """Create a lottery: draws of asset cost points each (0: free) from
         starts until ends (ints or datetimes), by accounts with at least
-        min_balance available, at most limit_day a UTC day and
+        min_balance available, of one of tiers and departments (names
+        separated by commas, "" any) meeting condition (a rule-language
+        expression over account and available, "" none; NotEligible
+        otherwise), at most limit_day a UTC day and
         limit_total in all (0: no limit).  prizes: (kind, label, weight,
         stock, amount) tuples, amount the points a PRIZE_POINTS prize
         credits (0 for PRIZE_CUSTOM, which the host fulfils); a losing
@@ -1088,6 +1093,12 @@ class Ledger:
         _c.points_lottery_def_fields(d, name, asset, cost, seconds(starts),
                                      seconds(ends), min_balance, limit_day,
                                      limit_total, lose_weight, consolation)
+        _fits("lottery '%s': tiers" % name, tiers, ELIGIBLE_LIST_MAX)
+        _fits("lottery '%s': departments" % name, departments,
+              ELIGIBLE_LIST_MAX)
+        _fits("lottery '%s': condition" % name, condition,
+              ELIGIBLE_CONDITION_MAX)
+        _c.points_lottery_def_eligible(d, tiers, departments, condition)
         for i, (kind, label, weight, stock, amount) in enumerate(prizes):
             _fits("lottery '%s': prize %d's label" % (name, i), label,
                   LOTTERY_LABEL_MAX)

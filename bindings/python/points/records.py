@@ -140,6 +140,9 @@ PRIZE_POINTS, PRIZE_CUSTOM = 1, 2
 LOTTERY_LOSE = -1
 LOTTERY_OPEN, LOTTERY_CLOSED = 0, 1
 LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX, LOTTERY_PRIZES_MAX = 64, 64, 16
+# Who may take part in an activity (points/eligible.h): the bytes its
+# tiers or departments list and its condition may have.
+ELIGIBLE_LIST_MAX, ELIGIBLE_CONDITION_MAX = 256, 1024
 
 NEVER = 2**63 - 1  # a lot's expires_at when it never expires
 

@@ -25,7 +25,7 @@ public final class LotteryDef {
     record Prize(int kind, String label, long weight, long stock, long amount) {
     }
 
-    String name, asset;
+    String name, asset, tiers = "", departments = "", condition = "";
     long cost, starts, ends, minBalance, limitDay, limitTotal, loseWeight, consolation;
     final List<Prize> prizes = new ArrayList<>();
 
@@ -48,6 +48,15 @@ public final class LotteryDef {
 
     /** Only accounts with at least this available may draw. */
     public LotteryDef minBalance(long v) { minBalance = v; return this; }
+    /** Only accounts of one of these tiers (names separated by commas; "": any) may draw. */
+    public LotteryDef tiers(String v) { tiers = v; return this; }
+    /** Only accounts of one of these departments (names separated by commas; "": any) may draw. */
+    public LotteryDef departments(String v) { departments = v; return this; }
+    /**
+     * Only accounts for which this rule-language condition over {@code account} and
+     * {@code available} is true may draw ("": none).
+     */
+    public LotteryDef condition(String v) { condition = v; return this; }
     /** Draws an account may take a UTC day; 0: no limit. */
     public LotteryDef limitDay(long v) { limitDay = v; return this; }
     /** Draws an account may take in all; 0: no limit. */
@@ -84,10 +93,16 @@ public final class LotteryDef {
         for (int i = 0; i < prizes.size(); i++)
             fits("lottery '" + name + "': prize " + i + "'s label", prizes.get(i).label(),
                     LABEL_MAX);
+        fits("lottery '" + name + "': tiers", tiers, capiConstants.POINTS_ELIGIBLE_LIST_MAX);
+        fits("lottery '" + name + "': departments", departments,
+                capiConstants.POINTS_ELIGIBLE_LIST_MAX);
+        fits("lottery '" + name + "': condition", condition,
+                capiConstants.POINTS_ELIGIBLE_CONDITION_MAX);
         points_lottery_def d = new points_lottery_def();
         try {
             capi.points_lottery_def_fields(d, name, asset, cost, starts, ends, minBalance,
                     limitDay, limitTotal, loseWeight, consolation);
+            capi.points_lottery_def_eligible(d, tiers, departments, condition);
             for (Prize p : prizes)
                 capi.points_lottery_def_prize(d, p.kind(), p.label(), p.weight(), p.stock(),
                         p.amount());

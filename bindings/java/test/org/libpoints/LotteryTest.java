@@ -107,6 +107,32 @@ public class LotteryTest {
     }
 
     @Test
+    public void eligibilityByTierDepartmentAndCondition() {
+        Lottery lot = ledger.createLottery(LotteryDef.of("gold", "PTS", 10, T0, T0 + DAY)
+                .tiers("gold,platinum").departments("sales").condition("available >= 15")
+                .customPrize("mug", 1, 9));
+        assertEquals("gold,platinum", lot.tiers());
+        assertEquals("sales", lot.departments());
+        assertEquals("available >= 15", lot.condition());
+        ledger.updateAccount(alice, null, "gold", "sales");
+        ledger.updateAccount(bob, null, "silver", "sales");
+        ledger.earn(Posting.of("PTS", alice, 20));
+        ledger.earn(Posting.of("PTS", bob, 20));
+        NotEligibleException ne = expect(NotEligibleException.class,
+                () -> ledger.drawLottery(lot.id(), bob, null));
+        assertTrue(ne.getMessage(), ne.getMessage().contains("its tier is 'silver'"));
+        assertEquals(20, available(bob));
+        ledger.drawLottery(lot.id(), alice, null);
+        ne = expect(NotEligibleException.class, () -> ledger.drawLottery(lot.id(), alice, null));
+        assertTrue(ne.getMessage(),
+                ne.getMessage().contains("the condition 'available >= 15' is false"));
+        InvalidArgumentException ie = expect(InvalidArgumentException.class,
+                () -> ledger.createLottery(LotteryDef.of("bad", "PTS", 1, T0, T0 + DAY)
+                        .condition("available >").customPrize("p", 1, 1)));
+        assertTrue(ie.getMessage(), ie.getMessage().contains("condition: col"));
+    }
+
+    @Test
     public void badDefinitions() {
         InvalidArgumentException e = expect(InvalidArgumentException.class,
                 () -> ledger.createLottery(LotteryDef.of("x".repeat(65), "PTS", 1, T0, T0 + DAY)
