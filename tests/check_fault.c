@@ -536,6 +536,8 @@ fx_populate(void)
 		l.ends = TU_T0 + 60 * TU_DAY;
 		l.lose_weight = 1;
 		l.consolation = 2;
+		/* the draw evaluates it: its allocations meet the faults */
+		strcpy(l.condition, "available >= 10 && account.id > 0");
 		l.nprizes = 1;
 		l.prizes[0].kind = POINTS_PRIZE_POINTS;
 		strcpy(l.prizes[0].label, "25 points");
@@ -3161,6 +3163,8 @@ run_lottery_create(void)
 	memset(&l, 0, sizeof(l));
 	strcpy(l.name, "second");
 	strcpy(l.asset, "PTS");
+	strcpy(l.tiers, "gold,silver");
+	strcpy(l.condition, "account.tier != 'bronze'");
 	l.starts = TU_T0;
 	l.ends = TU_T0 + 90 * TU_DAY;
 	l.nprizes = 1;
@@ -3179,6 +3183,7 @@ check_lottery_create(void)
 	ck_assert_int_eq(ido, lot_id + 1);
 	ck_assert_int_eq(points_lottery_get(db, ido, &l), POINTS_OK);
 	ck_assert_str_eq(l.name, "second");
+	ck_assert_str_eq(l.condition, "account.tier != 'bronze'");
 	ck_assert_int_eq(points_lottery_prize_get(db, ido, 0, &p), POINTS_OK);
 	ck_assert_int_eq(p.initial, 1);
 }
