@@ -11,6 +11,7 @@
  *
  * tu_dump reads through the ledger's store, so it runs disarmed (and with
  * the normal allocator). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -4136,6 +4137,481 @@ read_item_query(char *buf, size_t len)
 	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
 }
 
+/* More reads, each with what it read as text.  An iterator's records
+ * are drained by DRAIN, one description per record. */
+static void
+catf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+#define DRAIN(buf, len, it, next, freefn, rec, ...) do {		\
+	int rc_;							\
+	while ((rc_ = next(it, &rec)) == POINTS_OK)			\
+		catf(buf, len, __VA_ARGS__);				\
+	freefn(it);							\
+	return rc_ == POINTS_ITEROVER ? POINTS_OK : rc_;		\
+} while (0)
+
+#define LL(x) ((long long)(x))
+
+static int
+read_account_history(char *buf, size_t len)
+{
+	points_account_history_iterator *it = NULL;
+	points_account_change c;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_account_history_iterator_new(db, jack, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_account_history_next,
+	    points_account_history_iterator_free, c, "%lld:%d:%s>%s;",
+	    LL(c.seq), c.field, c.old_value, c.new_value);
+}
+
+static int
+read_approvals(char *buf, size_t len)
+{
+	points_approval_iterator *it = NULL;
+	points_approval a;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_approval_get(db, 1, &a)))
+		return rc;
+	catf(buf, len, "%lld:%d:%lld|", LL(a.id), a.state, LL(a.points));
+	if ((rc = points_approval_iterator_new(db, 0, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_approval_next,
+	    points_approval_iterator_free, a, "%lld:%d:%lld:%s;", LL(a.id),
+	    a.state, LL(a.account), a.rule);
+}
+
+static int
+read_bundle_parts(char *buf, size_t len)
+{
+	points_bundle_part_iterator *it = NULL;
+	points_bundle_part p;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_bundle_part_iterator_new(db, "KIT", &it)))
+		return rc;
+	DRAIN(buf, len, it, points_bundle_part_next,
+	    points_bundle_part_iterator_free, p, "%s:%lld:%lld;", p.sku,
+	    LL(p.quantity), LL(p.stock));
+}
+
+static int
+read_order_parts(char *buf, size_t len)
+{
+	points_bundle_part_iterator *it = NULL;
+	points_bundle_part p;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_order_part_iterator_new(db, ord_ksub, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_bundle_part_next,
+	    points_bundle_part_iterator_free, p, "%s:%lld:%lld;", p.sku,
+	    LL(p.quantity), LL(p.units));
+}
+
+static int
+read_order_codes(char *buf, size_t len)
+{
+	points_order_code_iterator *it = NULL;
+	points_order_code c;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_order_code_iterator_new(db, ord_vappr, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_order_code_next,
+	    points_order_code_iterator_free, c, "%lld:%s:%s;", LL(c.n), c.sku,
+	    c.code);
+}
+
+static int
+read_order_history(char *buf, size_t len)
+{
+	points_order_history_iterator *it = NULL;
+	points_order_change c;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_order_history_iterator_new(db, ord_del, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_order_history_next,
+	    points_order_history_iterator_free, c, "%lld:%d>%d:%s;", LL(c.n),
+	    c.from_state, c.to_state, c.actor);
+}
+
+/* nina's orders: read from her entries, bucket by bucket */
+static int
+read_orders_of_account(char *buf, size_t len)
+{
+	points_order_iterator *it = NULL;
+	points_order o;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_order_iterator_new(db, nina, 0, NULL, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_order_next, points_order_iterator_free, o,
+	    "%s:%d:%lld;", o.id, o.state, LL(o.amount));
+}
+
+static int
+read_items(char *buf, size_t len)
+{
+	points_item_iterator *it = NULL;
+	points_item i;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_item_iterator_new(db, NULL, 0, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_item_next, points_item_iterator_free, i,
+	    "%s:%lld:%lld;", i.sku, LL(i.price), LL(i.stock));
+}
+
+static int
+read_item_history(char *buf, size_t len)
+{
+	points_item_history_iterator *it = NULL;
+	points_item_change c;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_item_history_iterator_new(db, "PEN", &it)))
+		return rc;
+	DRAIN(buf, len, it, points_item_history_next,
+	    points_item_history_iterator_free, c, "%lld:%u:%lld:%lld;",
+	    LL(c.n), c.what, LL(c.price), LL(c.stock));
+}
+
+static int
+read_rule_history(char *buf, size_t len)
+{
+	points_rule_history_iterator *it = NULL;
+	points_rule r;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_rule_history_iterator_new(db, "base", &it)))
+		return rc;
+	DRAIN(buf, len, it, points_rule_history_next,
+	    points_rule_history_iterator_free, r, "%s:%lld:%d;", r.name,
+	    LL(r.version), r.state);
+}
+
+static int
+read_triggers(char *buf, size_t len)
+{
+	points_trigger_iterator *it = NULL;
+	points_trigger t;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_trigger_iterator_new(db, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_trigger_next, points_trigger_iterator_free,
+	    t, "%s:%d:%s:%lld;", t.name, t.kind, t.asset, LL(t.level));
+}
+
+static int
+read_grant_awards(char *buf, size_t len)
+{
+	points_grant_award_iterator *it = NULL;
+	points_grant_award w;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_grant_award_iterator_new(db, "welfare", 0, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_grant_award_next,
+	    points_grant_award_iterator_free, w, "%lld:%lld:%lld;",
+	    LL(w.account), LL(w.points), LL(w.period_start));
+}
+
+/* The export's lines, as a hash: they are longer than the buffer. */
+static int
+read_export(char *buf, size_t len)
+{
+	points_export_iterator *it = NULL;
+	uint64_t h = 1469598103934665603u;
+	int64_t lines = 0;
+	char *line;
+	int rc;
+
+	if ((rc = points_export_iterator_new(db, POINTS_EXPORT_JSONL, 0, 0,
+	    &it)))
+		return rc;
+	while ((rc = points_export_next(it, &line)) == POINTS_OK) {
+		const char *c;
+
+		for (c = line; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211u;
+		lines++;
+		points_free(line);
+	}
+	points_export_iterator_free(it);
+	snprintf(buf, len, "%lld %llx", LL(lines), (unsigned long long)h);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+static int
+read_rule(char *buf, size_t len)
+{
+	points_rule r;
+	char *expr = NULL;
+	int rc;
+
+	if ((rc = points_rule_get(db, "referral", 0, &r)))
+		return rc;
+	if ((rc = points_rule_expr_get(db, "referral", 0, POINTS_RULE_EXPR_POINTS,
+	    &expr)))
+		return rc;
+	snprintf(buf, len, "%s %lld %s", r.name, LL(r.version), expr);
+	points_free(expr);
+	return POINTS_OK;
+}
+
+static int
+read_grant(char *buf, size_t len)
+{
+	points_grant g;
+	points_grant_award w;
+	char *expr = NULL;
+	int rc;
+
+	if ((rc = points_grant_get(db, "teamfund", 0, &g)))
+		return rc;
+	if ((rc = points_grant_expr_get(db, "teamfund", 0,
+	    POINTS_RULE_EXPR_CONDITION, &expr)))
+		return rc;
+	rc = points_grant_award_get(db, "welfare", 0, bob, &w);
+	if (rc != POINTS_OK && rc != POINTS_ENOTFOUND) {
+		points_free(expr);
+		return rc;
+	}
+	snprintf(buf, len, "%s %lld %lld %s %d", g.name, LL(g.version),
+	    LL(g.pool), expr, rc);
+	points_free(expr);
+	return POINTS_OK;
+}
+
+static int
+read_event_result(char *buf, size_t len, int preview)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *r = NULL;
+	points_event_summary s;
+	points_rule_outcome o;
+	int rc;
+
+	e.id = "probe";
+	e.type = "purchase";
+	e.account = bob;
+	e.amount = 4200;
+	rc = preview ? points_event_preview(db, &e, &r) :
+	    points_event_get(db, "seed-5", &r);
+	if (rc)
+		return rc;
+	ck_assert_int_eq(points_event_result_summary(r, &s), POINTS_OK);
+	snprintf(buf, len, "%s %lld %lld", s.type, LL(s.points),
+	    LL(s.outcomes));
+	if (s.outcomes > 0) {
+		ck_assert_int_eq(points_event_result_outcome(r, 0, &o),
+		    POINTS_OK);
+		catf(buf, len, " %s %lld", o.rule, LL(o.points));
+	}
+	points_event_result_free(r);
+	return POINTS_OK;
+}
+
+static int
+read_event_get(char *buf, size_t len)
+{
+	return read_event_result(buf, len, 0);
+}
+
+static int
+read_event_preview(char *buf, size_t len)
+{
+	return read_event_result(buf, len, 1);
+}
+
+static int
+read_tier(char *buf, size_t len)
+{
+	points_tier t;
+	int64_t price;
+	int rc;
+
+	if ((rc = points_tier_get(db, "vip", &t)))
+		return rc;
+	if ((rc = points_item_tier_price_get(db, "MUG", "silver", &price)))
+		return rc;
+	snprintf(buf, len, "%s %d %lld %lld %lld", t.name, t.rank,
+	    LL(t.percent), LL(t.qualify_points), LL(price));
+	return POINTS_OK;
+}
+
+static int
+read_settings(char *buf, size_t len)
+{
+	points_settings s;
+	points_mall_settings m;
+	int64_t min, days;
+	int rc;
+
+	if ((rc = points_settings_get(db, &s)) ||
+	    (rc = points_mall_settings_get(db, &m)) ||
+	    (rc = points_mall_min_balance_get(db, "PTS", &min)) ||
+	    (rc = points_outbox_expiring_get(db, "EXP", &days)))
+		return rc;
+	snprintf(buf, len, "%d %u %d %lld %lld", s.utc_offset,
+	    m.window_weekdays, m.pay_order, LL(min), LL(days));
+	return POINTS_OK;
+}
+
+/* The head kept, then verified against. */
+static int
+read_verify_head(char *buf, size_t len)
+{
+	points_chain_head h;
+	points_verify_report r;
+	int rc;
+
+	if ((rc = points_chain_head_get(db, &h)))
+		return rc;
+	if ((rc = points_verify_head(db, &h, 1, &r)))
+		return rc;
+	snprintf(buf, len, "%lld %s %lld", LL(h.seq), h.hash, LL(r.entries));
+	return POINTS_OK;
+}
+
+static int
+read_liability(char *buf, size_t len)
+{
+	points_liability l;
+	int rc = points_liability_get(db, "EXP", &l);
+
+	if (rc == POINTS_OK)
+		snprintf(buf, len, "%lld %lld %lld %lld %lld", LL(l.accounts),
+		    LL(l.available), LL(l.pending), LL(l.held), LL(l.debt));
+	return rc;
+}
+
+static int
+read_forecast(char *buf, size_t len)
+{
+	points_expiry_forecast_iterator *it = NULL;
+	points_expiry_month m;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_expiry_forecast_iterator_new(db, "EXP", &it)))
+		return rc;
+	DRAIN(buf, len, it, points_expiry_forecast_next,
+	    points_expiry_forecast_iterator_free, m, "%d-%d:%lld:%lld;",
+	    m.year, m.month, LL(m.points), LL(m.accounts));
+}
+
+static int
+read_report(char *buf, size_t len)
+{
+	points_report_iterator *it = NULL;
+	points_report_row r;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_report_iterator_new(db,
+	    POINTS_REPORT_ISSUED_BY_CATEGORY, "PTS", 0, 0, POINTS_PERIOD_DAY,
+	    0, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_report_next, points_report_iterator_free,
+	    r, "%lld:%s:%lld:%lld;", LL(r.period), r.key, LL(r.points),
+	    LL(r.count));
+}
+
+static int
+read_leaderboard(char *buf, size_t len)
+{
+	points_leaderboard_iterator *it = NULL;
+	points_leader l;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_BY_DEPARTMENT, 3, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_leaderboard_next,
+	    points_leaderboard_iterator_free, l, "%s:%lld:%lld:%lld;",
+	    l.group, LL(l.rank), LL(l.account), LL(l.points));
+}
+
+static int
+read_summaries(char *buf, size_t len)
+{
+	points_summary_iterator *it = NULL;
+	points_summary s;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_account_summary_get(db, alice, "EXP", 0, 0, &s)))
+		return rc;
+	catf(buf, len, "%lld %lld %lld %lld|", LL(s.start), LL(s.earned),
+	    LL(s.spent), LL(s.end));
+	if ((rc = points_department_summary_iterator_new(db, "PTS", 0, 0,
+	    &it)))
+		return rc;
+	DRAIN(buf, len, it, points_department_summary_next,
+	    points_department_summary_iterator_free, s, "%s:%lld:%lld:%lld;",
+	    s.department, LL(s.accounts), LL(s.earned), LL(s.end));
+}
+
+static int
+read_recommendations(char *buf, size_t len)
+{
+	points_recommendation_iterator *it = NULL;
+	points_recommendation r;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_recommendation_iterator_new(db, jack,
+	    POINTS_RECOMMEND_AFFORDABLE, 5, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_recommendation_next,
+	    points_recommendation_iterator_free, r, "%lld:%s:%lld;",
+	    LL(r.rank), r.sku, LL(r.price));
+}
+
+static int
+read_lottery(char *buf, size_t len)
+{
+	points_lottery l;
+	points_lottery_prize p;
+	int rc;
+
+	if ((rc = points_lottery_get(db, lot_id, &l)) ||
+	    (rc = points_lottery_prize_get(db, lot_id, 0, &p)))
+		return rc;
+	snprintf(buf, len, "%s %lld %lld %s %s %lld", l.name, LL(l.cost),
+	    LL(l.draws), l.commitment, p.label, LL(p.stock));
+	return POINTS_OK;
+}
+
 static const read_op read_ops[] = {
 	{ "item_query", read_item_query },
 	{ "order_get", read_order },
@@ -4158,6 +4634,33 @@ static const read_op read_ops[] = {
 	{ "account_iter", read_accounts },
 	{ "verify", read_verify },
 	{ "rule_backtest", read_backtest },
+	{ "account_history_iter", read_account_history },
+	{ "approval_get and approval_iter", read_approvals },
+	{ "bundle_part_iter", read_bundle_parts },
+	{ "order_part_iter", read_order_parts },
+	{ "order_code_iter", read_order_codes },
+	{ "order_history_iter", read_order_history },
+	{ "order_iter of an account", read_orders_of_account },
+	{ "item_iter", read_items },
+	{ "item_history_iter", read_item_history },
+	{ "rule_history_iter", read_rule_history },
+	{ "trigger_iter", read_triggers },
+	{ "grant_award_iter", read_grant_awards },
+	{ "export_iter", read_export },
+	{ "rule_get and rule_expr_get", read_rule },
+	{ "grant_get, grant_expr_get, grant_award_get", read_grant },
+	{ "event_get", read_event_get },
+	{ "event_preview", read_event_preview },
+	{ "tier_get and item_tier_price_get", read_tier },
+	{ "settings", read_settings },
+	{ "chain_head_get and verify_head", read_verify_head },
+	{ "liability_get", read_liability },
+	{ "expiry_forecast_iter", read_forecast },
+	{ "report_iter", read_report },
+	{ "leaderboard_iter", read_leaderboard },
+	{ "summaries", read_summaries },
+	{ "recommendation_iter", read_recommendations },
+	{ "lottery_get and lottery_prize_get", read_lottery },
 };
 #define NREAD ((int)(sizeof(read_ops) / sizeof(read_ops[0])))
 
