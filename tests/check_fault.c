@@ -4597,6 +4597,24 @@ read_recommendations(char *buf, size_t len)
 	    LL(r.rank), r.sku, LL(r.price));
 }
 
+/* The pool's grant and the ledger's issuer: two parties. */
+static int
+read_settlement(char *buf, size_t len)
+{
+	points_settlement_iterator *it = NULL;
+	points_settlement s;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_settlement_iterator_new(db, "EXP", 0, 0, 3, 2,
+	    &it)))
+		return rc;
+	DRAIN(buf, len, it, points_settlement_next,
+	    points_settlement_iterator_free, s, "%s:%lld:%lld:%lld:%lld;",
+	    s.external_id, LL(s.issued), LL(s.redeemed), LL(s.cash),
+	    LL(s.cash_rem));
+}
+
 static int
 read_lottery(char *buf, size_t len)
 {
@@ -4660,6 +4678,7 @@ static const read_op read_ops[] = {
 	{ "leaderboard_iter", read_leaderboard },
 	{ "summaries", read_summaries },
 	{ "recommendation_iter", read_recommendations },
+	{ "settlement_iter", read_settlement },
 	{ "lottery_get and lottery_prize_get", read_lottery },
 };
 #define NREAD ((int)(sizeof(read_ops) / sizeof(read_ops[0])))

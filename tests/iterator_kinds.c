@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 62
+#define NCASES 65
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -49,6 +49,8 @@ iterator_kinds(points_db *db)
 	points_summary sm;
 	points_recommendation_iterator *rci = NULL;
 	points_recommendation rec;
+	points_settlement_iterator *sti = NULL;
+	points_settlement st;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -137,6 +139,9 @@ iterator_kinds(points_db *db)
 	    POINTS_RECOMMEND_AFFORDABLE, 5, &rci);
 	rc |= points_recommendation_next(rci, &rec);
 	points_recommendation_iterator_free(rci);
+	rc |= points_settlement_iterator_new(db, "PTS", 0, 0, 0, 0, &sti);
+	rc |= points_settlement_next(sti, &st);
+	points_settlement_iterator_free(sti);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -265,7 +270,15 @@ iterator_kinds(points_db *db)
 #elif CASE == 62
 	rc = points_recommendation_iterator_new(db, 4,
 	    POINTS_RECOMMEND_AFFORDABLE, 5, &dsi);
+#elif CASE == 63
+	rc = points_settlement_next(rci, &st);
+#elif CASE == 64
+	points_settlement_iterator_free(dsi);
+#elif CASE == 65
+	rc = points_settlement_iterator_new(db, "PTS", 0, 0, 0, 0, &rci);
 #endif
+	(void)sti;
+	(void)st;
 	(void)ai;
 	(void)ahi;
 	(void)si;

@@ -770,6 +770,7 @@ POINTS_JAVA_HANDLE_OUT(points_export_iterator)
 POINTS_JAVA_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_JAVA_HANDLE_OUT(points_report_iterator)
 POINTS_JAVA_HANDLE_OUT(points_leaderboard_iterator)
+POINTS_JAVA_HANDLE_OUT(points_settlement_iterator)
 POINTS_JAVA_HANDLE_OUT(points_summary_iterator)
 POINTS_JAVA_HANDLE_OUT(points_recommendation_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
@@ -807,6 +808,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_report_iterator_new,
     SWIGTYPE_p_points_report_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_leaderboard_iterator_new,
     SWIGTYPE_p_points_leaderboard_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_settlement_iterator_new,
+    SWIGTYPE_p_points_settlement_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_department_summary_iterator_new,
     SWIGTYPE_p_points_summary_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_recommendation_iterator_new,
@@ -936,6 +939,7 @@ POINTS_JAVA_RETURNS(points_liability_get, jobject, Liability)
 POINTS_JAVA_RETURNS(points_expiry_forecast_next, jobject, ExpiryMonth)
 POINTS_JAVA_RETURNS(points_report_next, jobject, ReportRow)
 POINTS_JAVA_RETURNS(points_leaderboard_next, jobject, Leader)
+POINTS_JAVA_RETURNS(points_settlement_next, jobject, Settlement)
 POINTS_JAVA_RETURNS(points_department_summary_next, jobject, Summary)
 POINTS_JAVA_RETURNS(points_account_summary_get, jobject, Summary)
 POINTS_JAVA_RETURNS(points_recommendation_next, jobject, Recommendation)

@@ -154,6 +154,58 @@ POINTS_EXTERN int points_report_next(points_report_iterator *it,
     points_report_row *out);
 POINTS_EXTERN void points_report_iterator_free(points_report_iterator *it);
 
+/* ---- Settlement between issuers ----
+ * Where several shops or departments issue points, each from its own
+ * system account, and points are redeemed at several shops, the
+ * programme settles with each: a party pays for the points it issued
+ * and is paid for the points redeemed at it.  The parties are system
+ * accounts, named as the write names them:
+ *  issuer   the counterparty of an earn (points_posting.counterparty: a
+ *           shop's account, made with POINTS_ACCOUNT_SYSTEM |
+ *           POINTS_ACCOUNT_ALLOW_NEGATIVE, or a budget pool; 0: the
+ *           ledger's issuer, "system:issuer");
+ *  redeemer the counterparty of a spend, or the payee of a captured
+ *           hold (points_hold_capture's to; 0: the sink, "system:sink",
+ *           where the mall's orders go).
+ * Over from <= time < to (to 0: no end), what a party issued to user
+ * accounts and what user accounts redeemed at it, each less the
+ * reversals posted in the range (counted as the reports above count
+ * them), and net = issued - redeemed: above 0 the party owes the
+ * programme, below 0 the programme owes it.  Its cash value is net *
+ * ratio_cash / ratio_points exactly: cash + cash_rem / ratio_points
+ * minor units, cash rounded toward minus infinity (so cash_rem is
+ * never negative).  The rows' nets add up to the points issued less the
+ * points redeemed in the range. */
+typedef struct points_settlement {
+	int64_t party;                          /* the system account */
+	char external_id[POINTS_EXTID_MAX + 1]; /* its external id */
+	char asset[POINTS_ASSET_MAX + 1];
+	int64_t issued;       /* earns it paid, less their reversals */
+	int64_t redeemed;     /* redeemed at it, less their reversals */
+	int64_t net;          /* issued - redeemed */
+	int64_t ratio_points; /* the terms: ratio_points points ... */
+	int64_t ratio_cash;   /* ... settle for ratio_cash minor units */
+	int64_t cash;         /* net's cash value, rounded down */
+	int64_t cash_rem;     /* 0 <= cash_rem < ratio_points */
+} points_settlement;
+/* An iterator over the parties that issued or took redemptions of asset
+ * in the range, by account id.  ratio_points and ratio_cash are the
+ * settlement's terms, each 1 to POINTS_CASH_RATIO_MAX; both 0: the
+ * asset's cash ratio (points_mall_set_cash_ratio), and with none the
+ * cash figures are 0.  Worked out in one transaction at the first step
+ * from the entries of the range, read through the time index (as
+ * points_report_iterator_new reads them), and kept in memory, a row a
+ * party. */
+typedef struct points_settlement_iterator points_settlement_iterator;
+POINTS_EXTERN int points_settlement_iterator_new(points_db *db,
+    const char *asset, int64_t from, int64_t to, int64_t ratio_points,
+    int64_t ratio_cash, points_settlement_iterator **out);
+/* POINTS_OK and the next party in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_settlement_next(points_settlement_iterator *it,
+    points_settlement *out);
+POINTS_EXTERN void points_settlement_iterator_free(
+    points_settlement_iterator *it);
+
 /* ---- Leaderboards ----
  * The accounts that earned most of an asset over from <= time < to
  * (to 0: no end): earns credited to user accounts, less the reversals

@@ -10,6 +10,7 @@
 #include "core/db.h"
 #include "mall/window.h"
 #include "report/balances.h"
+#include "report/liability.h"
 
 struct sums {
 	const char *code;
@@ -51,21 +52,25 @@ visit(points_db *db, const points_balance_rec *b, void *arg)
 	return POINTS_OK;
 }
 
-/* outstanding * ratio_cash / ratio_points, exactly, without a wider
- * type: outstanding = q * p + r, so the value is q * c + r * c / p,
- * where r * c < p * c <= 10^18 fits. */
-static int
-cash_value(points_liability *l)
+int
+points_report__cash_value(int64_t points, int64_t ratio_points,
+    int64_t ratio_cash, int64_t *cash, int64_t *rem)
 {
-	int64_t p = l->ratio_points, c = l->ratio_cash;
-	int64_t q = l->outstanding / p, r = l->outstanding % p;
+	int64_t p = ratio_points, c = ratio_cash;
+	int64_t q = points / p, r = points % p;
 
-	if (q > INT64_MAX / c)
+	/* points = q * p + r with 0 <= r < p; the value is then
+	 * q * c + r * c / p, where r * c < p * c <= 10^18 fits */
+	if (r < 0) {
+		r += p;
+		q--;
+	}
+	if (q > INT64_MAX / c || q < -(INT64_MAX / c))
 		return POINTS_ELIMIT;
-	l->cash = q * c;
-	if (points_codec__add(&l->cash, r * c / p))
+	*cash = q * c;
+	if (points_codec__add(cash, r * c / p))
 		return POINTS_ELIMIT;
-	l->cash_rem = r * c % p;
+	*rem = r * c % p;
 	return POINTS_OK;
 }
 
@@ -105,7 +110,8 @@ points_liability_get(points_db *db, const char *asset, points_liability *out)
 		    "sum passes %lld", a.a.code, (long long)INT64_MAX);
 	s.l.ratio_points = ratio.points;
 	s.l.ratio_cash = ratio.cash;
-	if (ratio.points && cash_value(&s.l))
+	if (ratio.points && points_report__cash_value(s.l.outstanding,
+	    ratio.points, ratio.cash, &s.l.cash, &s.l.cash_rem))
 		return points_db__err(db, POINTS_ELIMIT, "liability of %s: "
 		    "the cash value of %lld points passes %lld", a.a.code,
 		    (long long)s.l.outstanding, (long long)INT64_MAX);

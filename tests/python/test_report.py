@@ -81,6 +81,26 @@ class LeaderboardTest(LedgerCase):
         self.assertEqual(rows, [("", 1, "E1002"), ("Sales", 1, "E1001")])
 
 
+class SettlementTest(LedgerCase):
+
+    def test_shops_settle_what_they_issued_less_what_they_took(self):
+        shop_a = self.ledger.create_account(
+            "shop:A", "Shop A", flags=points.SYSTEM | points.ALLOW_NEGATIVE)
+        shop_b = self.ledger.create_account(
+            "shop:B", "Shop B", flags=points.SYSTEM | points.ALLOW_NEGATIVE)
+        self.ledger.earn(self.alice, 300, "PTS", counterparty=shop_a)
+        self.ledger.spend(self.alice, 120, "PTS", counterparty=shop_b)
+        self.ledger.spend(self.alice, 50, "PTS", counterparty=shop_a)
+        # 3 points settle for 2 minor units: 250 are 166 + 2/3
+        rows = [(s.external_id, s.issued, s.redeemed, s.net, s.cash,
+                 s.cash_rem)
+                for s in self.ledger.settlement("PTS", T0, 0, 3, 2)]
+        self.assertEqual(rows, [("shop:A", 300, 50, 250, 166, 2),
+                                ("shop:B", 0, 120, -120, -80, 0)])
+        with self.assertRaises(points.InvalidArgument):
+            list(self.ledger.settlement("PTS", ratio_points=3))
+
+
 class SummaryTest(LedgerCase):
 
     def test_employee_and_department_summaries(self):

@@ -35,7 +35,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Summary, Recommendation,
+                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Settlement, Summary, Recommendation,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1286,6 +1286,19 @@ class Ledger:
                         seconds(since), seconds(until), by, top)
         return _Iter(self, it, _c.points_leaderboard_next,
                      _c.points_leaderboard_iterator_free, Leader._make)
+
+    def settlement(self, asset, since=0, until=0, ratio_points=0,
+                   ratio_cash=0):
+        """What each system account issued of asset over since <= time <
+        until (0: no end) and what was redeemed at it, as Settlement by
+        account id, with the net's cash value at ratio_points :
+        ratio_cash (both 0: the asset's cash ratio)
+        (points_settlement_iterator_new(3))."""
+        it = self._call(_c.points_settlement_iterator_new, asset,
+                        seconds(since), seconds(until), ratio_points,
+                        ratio_cash)
+        return _Iter(self, it, _c.points_settlement_next,
+                     _c.points_settlement_iterator_free, Settlement._make)
 
     def account_summary(self, account, asset, since=0, until=0):
         """What account did with asset over since <= time < until (0:

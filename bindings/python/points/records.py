@@ -563,6 +563,14 @@ class Leader(_record("Leader")):
     __slots__ = ()
 
 
+class Settlement(_record("Settlement")):
+    """A party's settlement over a range (Ledger.settlement): what the
+    system account issued, what was redeemed at it, net = issued -
+    redeemed, and its cash value cash + cash_rem / ratio_points at the
+    terms ratio_points : ratio_cash."""
+    __slots__ = ()
+
+
 class Summary(_record("Summary")):
     """A department's or an employee's summary for a range
     (Ledger.account_summary, Ledger.department_summaries): start +

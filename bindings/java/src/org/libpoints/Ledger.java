@@ -1284,6 +1284,18 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * What each system account issued of asset over from &lt;= time &lt; to (to 0: no end) and
+     * what was redeemed at it, by account id, with the net's cash value at ratioPoints :
+     * ratioCash (both 0: the asset's cash ratio).
+     */
+    public synchronized Results<Settlement> settlement(String asset, long from, long to,
+            long ratioPoints, long ratioCash) {
+        return new Results<>(() -> iterate(db -> capi.points_settlement_iterator_new(db, asset, from, to,
+                ratioPoints, ratioCash), capi::points_settlement_next,
+                capi::points_settlement_iterator_free));
+    }
+
+    /**
      * What account did with asset over from &lt;= time &lt; to (to 0: no end): its position at
      * both ends and what was earned, spent, expired and moved otherwise between them.
      */

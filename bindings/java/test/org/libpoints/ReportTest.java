@@ -73,6 +73,28 @@ public class ReportTest {
     }
 
     @Test
+    public void shopsSettleWhatTheyIssuedLessWhatTheyTook() {
+        long alice = ledger.findAccount("C1001").id();
+        long shop = ledger.createAccount("shop:A", "Shop A", Account.SYSTEM | Account.ALLOW_NEGATIVE);
+        ledger.earn(Posting.of("PTS", alice, 90).counterparty(shop));
+        ledger.spend(Posting.of("PTS", alice, 20).counterparty(shop));
+        /* 3 points settle for 2 minor units: 70 are 46 + 2/3 */
+        List<Settlement> rows = list(ledger.settlement("PTS", T0, 0, 3, 2));
+        Settlement s = rows.get(rows.size() - 1);
+        assertEquals("shop:A", s.externalId());
+        assertEquals(90, s.issued());
+        assertEquals(20, s.redeemed());
+        assertEquals(70, s.net());
+        assertEquals(46, s.cash());
+        assertEquals(2, s.cashRem());
+        /* the programme's own issuer paid the setup's 140 */
+        assertEquals("system:issuer", rows.get(0).externalId());
+        assertEquals(140, rows.get(0).issued());
+        expect(InvalidArgumentException.class, () -> ledger.settlement("PTS", 0, 0, 3, 0)
+                .iterator().hasNext());
+    }
+
+    @Test
     public void summariesAddUp() {
         Summary s = ledger.accountSummary(ledger.accounts().iterator().next().id(), "PTS", 0, 0);
         assertEquals(s.end(), s.start() + s.earned() - s.spent() - s.expired() + s.other());
