@@ -402,6 +402,41 @@ points_lottery_def_fields(points_lottery_def *d, const char *name,
 	return POINTS_OK;
 }
 
+/* An auction's definition, built in a points_auction_def the layer
+ * allocates (its strings are arrays, copied in); a string too long for
+ * its array is refused (POINTS_EINVAL), never cut. */
+static int
+points_auction_def_fields(points_auction_def *d, const char *sku,
+    const char *item, const char *asset, int64_t starts, int64_t ends,
+    int64_t start_price, int64_t increment, int64_t reserve,
+    int64_t snipe_window, int64_t snipe_extend, int64_t min_balance,
+    const char *tiers, const char *departments, const char *condition)
+{
+	if (d == NULL || (sku && strlen(sku) >= sizeof(d->sku)) ||
+	    (item && strlen(item) >= sizeof(d->item)) ||
+	    (asset && strlen(asset) >= sizeof(d->asset)) ||
+	    (tiers && strlen(tiers) >= sizeof(d->tiers)) ||
+	    (departments && strlen(departments) >= sizeof(d->departments)) ||
+	    (condition && strlen(condition) >= sizeof(d->condition)))
+		return POINTS_EINVAL;
+	memset(d, 0, sizeof(*d));
+	strcpy(d->sku, sku ? sku : "");
+	strcpy(d->item, item ? item : "");
+	strcpy(d->asset, asset ? asset : "");
+	d->starts = starts;
+	d->ends = ends;
+	d->start_price = start_price;
+	d->increment = increment;
+	d->reserve = reserve;
+	d->snipe_window = snipe_window;
+	d->snipe_extend = snipe_extend;
+	d->min_balance = min_balance;
+	strcpy(d->tiers, tiers ? tiers : "");
+	strcpy(d->departments, departments ? departments : "");
+	strcpy(d->condition, condition ? condition : "");
+	return POINTS_OK;
+}
+
 /* Who may draw beyond the minimum balance (points/eligible.h); NULL
  * leaves a string empty. */
 static int
@@ -568,6 +603,21 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %ignore points_lottery_def::tiers;
 %ignore points_lottery_def::departments;
 %ignore points_lottery_def::condition;
+/* An auction's definition is filled by points_auction_def_fields. */
+%ignore points_auction_def::sku;
+%ignore points_auction_def::item;
+%ignore points_auction_def::asset;
+%ignore points_auction_def::starts;
+%ignore points_auction_def::ends;
+%ignore points_auction_def::start_price;
+%ignore points_auction_def::increment;
+%ignore points_auction_def::reserve;
+%ignore points_auction_def::snipe_window;
+%ignore points_auction_def::snipe_extend;
+%ignore points_auction_def::min_balance;
+%ignore points_auction_def::tiers;
+%ignore points_auction_def::departments;
+%ignore points_auction_def::condition;
 
 /* ---- Errors: one mapping for every int-returning function. ---- */
 %exception {
@@ -623,6 +673,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_order_history_iterator_free;
 %noexception points_order_code_iterator_free;
 %noexception points_bundle_part_iterator_free;
+%noexception points_auction_bid_iterator_free;
 %noexception points_backtest_free;
 %noexception points_store_close;
 %noexception points_store_fault_calls;
@@ -661,6 +712,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_item_def)
 POINTS_SWIG_PLAIN_STRUCT(points_order_req)
 POINTS_SWIG_PLAIN_STRUCT(points_item_query)
 POINTS_SWIG_PLAIN_STRUCT(points_lottery_def)
+POINTS_SWIG_PLAIN_STRUCT(points_auction_def)
 /* No strings: the layers fill a proxy (points_asset_policy_init, then
  * its fields). */
 POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
@@ -688,6 +740,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/export.h"
 %include "points/eligible.h"
 %include "points/lottery.h"
+%include "points/auction.h"
 %include "points/report.h"
 %include "points/sys/store.h"
 %include "points/sys/fault.h"
@@ -742,4 +795,9 @@ int points_lottery_def_prize(points_lottery_def *d, int kind,
     const char *label, int64_t weight, int64_t stock, int64_t amount);
 int points_lottery_def_eligible(points_lottery_def *d, const char *tiers,
     const char *departments, const char *condition);
+int points_auction_def_fields(points_auction_def *d, const char *sku,
+    const char *item, const char *asset, int64_t starts, int64_t ends,
+    int64_t start_price, int64_t increment, int64_t reserve,
+    int64_t snipe_window, int64_t snipe_extend, int64_t min_balance,
+    const char *tiers, const char *departments, const char *condition);
 %enddef

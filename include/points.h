@@ -45,6 +45,7 @@
 #include "points/export.h"
 #include "points/eligible.h"
 #include "points/lottery.h"
+#include "points/auction.h"
 #include "points/report.h"
 
 #endif /* POINTS_H */

@@ -56,6 +56,10 @@ static points_forfeit_report fro;
 /* the lottery made in populating (lee draws from it) */
 static int64_t lot_id, lot_lee;
 static points_lottery_draw lotdo;
+/* the auction made in populating: olga leads it at 100 PTS */
+static int64_t olga, pete, auc_id;
+static points_bid bido;
+#define AUC_END (TU_T0 + 1000 * TU_DAY)
 
 static int64_t
 fx_clock(void *ctx)
@@ -549,6 +553,52 @@ fx_populate(void)
 		    POINTS_OK);
 		lot_lee = tu_available(db, lee, "PTS");
 	}
+	/* an auction of one AUC (stock 2), ending long after every other
+	 * operation's times: olga leads at 100, pete has 1000 to bid */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_auction_def a;
+		points_item it;
+		points_outbox_event ev;
+		points_bid w;
+		int64_t s0 = 0, s1;
+
+		while (points_outbox_next(db, s0, &ev) == POINTS_OK)
+			s0 = ev.seq;
+		olga = tu_account(db, "E1061");
+		pete = tu_account(db, "E1062");
+		ck_assert_int_eq(tu_earn(db, olga, "PTS", 1000, NULL),
+		    POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, pete, "PTS", 1000, NULL),
+		    POINTS_OK);
+		d.sku = "AUC";
+		d.name = "Auctioned";
+		d.category = "physical";
+		d.asset = "PTS";
+		d.price = 1000;
+		d.stock = 2;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		memset(&a, 0, sizeof(a));
+		strcpy(a.sku, "AUC");
+		a.starts = TU_T0;
+		a.ends = AUC_END - 100;
+		a.start_price = 100;
+		a.increment = 10;
+		a.reserve = 100;
+		a.snipe_window = 200;
+		a.snipe_extend = 100;
+		/* a bid evaluates it: its allocations meet the faults */
+		strcpy(a.condition, "available >= 0 && account.id > 0");
+		ck_assert_int_eq(points_auction_create(db, &a, &auc_id),
+		    POINTS_OK);
+		ck_assert_int_eq(points_auction_bid(db, auc_id, olga, 100,
+		    "olga-1", &w), POINTS_OK);
+		/* the events of these (the accounts' tier triggers) */
+		for (s1 = s0; points_outbox_next(db, s1, &ev) == POINTS_OK;)
+			s1 = ev.seq;
+		outbox_base += s1 - s0;
+	}
 	tu_now = TU_T0 + 30 * TU_DAY;
 	/* The tier above changed the rules' generation: read the rules
 	 * into the handle's cache, as the events above left it, so that
@@ -752,7 +802,7 @@ check_account_create(void)
 
 	ck_assert_int_eq(points_account_find(db, "E1009", &a), POINTS_OK);
 	ck_assert_int_eq(a.id, ido);
-	ck_assert_int_eq(a.id, nora + 1);
+	ck_assert_int_eq(a.id, pete + 1);
 	ck_assert_str_eq(a.name, "Eve");
 	ck_assert_int_eq(tu_earn(db, ido, "PTS", 1, NULL), POINTS_OK);
 }
@@ -3230,6 +3280,142 @@ check_lottery_close(void)
 	ck_assert_int_eq(points_lottery_audit(db, lot_id, NULL), POINTS_OK);
 }
 
+/* ---- Auctions ---- */
+
+static int64_t
+avail(int64_t acct)
+{
+	return tu_available(db, acct, "PTS");
+}
+
+static int
+run_auction_create(void)
+{
+	points_auction_def a;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.item, "A dinner");
+	strcpy(a.asset, "PTS");
+	strcpy(a.tiers, "gold,silver");
+	a.starts = TU_T0;
+	a.ends = AUC_END;
+	a.start_price = 5;
+	a.increment = 1;
+	return points_auction_create(db, &a, &ido);
+}
+
+static void
+check_auction_create(void)
+{
+	points_auction a;
+
+	ck_assert_int_eq(ido, auc_id + 1);
+	ck_assert_int_eq(points_auction_get(db, ido, &a), POINTS_OK);
+	ck_assert_str_eq(a.item, "A dinner");
+	ck_assert_str_eq(a.tiers, "gold,silver");
+	ck_assert_int_eq(a.state, POINTS_AUCTION_OPEN);
+}
+
+/* pete outbids olga, in the anti-sniping window: her hold released,
+ * his made, the end moved, an event for her */
+static int
+run_auction_bid(void)
+{
+	tu_now = AUC_END - 150;
+	return points_auction_bid(db, auc_id, pete, 150, "pete-1", &bido);
+}
+
+static void
+check_auction_bid(void)
+{
+	points_auction a;
+	points_outbox_event e = last_event();
+
+	ck_assert_int_eq(bido.number, 2);
+	ck_assert_int_eq(bido.ends, AUC_END);
+	ck_assert_int_eq(points_auction_get(db, auc_id, &a), POINTS_OK);
+	ck_assert_int_eq(a.leader, pete);
+	ck_assert_int_eq(a.price, 150);
+	ck_assert_int_eq(held(olga, "PTS"), 0);
+	ck_assert_int_eq(held(pete, "PTS"), 150);
+	ck_assert_int_eq(avail(olga), 1000);
+	ck_assert_int_eq(avail(pete), 850);
+	ck_assert_str_eq(e.kind, POINTS_OUTBOX_AUCTION_OUTBID);
+	ck_assert_int_eq(e.account, olga);
+}
+
+/* olga raises her own bid: one hold, of the new amount */
+static int
+run_auction_bid_raise(void)
+{
+	return points_auction_bid(db, auc_id, olga, 130, NULL, &bido);
+}
+
+static void
+check_auction_bid_raise(void)
+{
+	ck_assert_int_eq(bido.number, 2);
+	ck_assert_int_eq(held(olga, "PTS"), 130);
+	ck_assert_int_eq(avail(olga), 870);
+}
+
+/* past the end: olga's 100 captured, her order of AUC approved */
+static int
+run_auction_settle(void)
+{
+	tu_now = AUC_END;
+	return points_auction_settle(db, auc_id);
+}
+
+static void
+check_auction_settle(void)
+{
+	points_auction a;
+	points_order o;
+
+	ck_assert_int_eq(points_auction_get(db, auc_id, &a), POINTS_OK);
+	ck_assert_int_eq(a.state, POINTS_AUCTION_SOLD);
+	ck_assert_int_eq(held(olga, "PTS"), 0);
+	ck_assert_int_eq(avail(olga), 900);
+	ck_assert_int_eq(points_order_get(db, a.order_id, &o), POINTS_OK);
+	ck_assert_int_eq(o.amount, 100);
+	ck_assert_int_eq(o.state, POINTS_ORDER_APPROVED);
+}
+
+/* the sweep settles it the same way */
+static int
+run_auction_sweep(void)
+{
+	return points_expire_sweep_asset(db, "PTS", AUC_END,
+	    POINTS_SWEEP_FUTURE, &repo);
+}
+
+static void
+check_auction_sweep(void)
+{
+	check_auction_settle();
+}
+
+static int
+run_auction_cancel(void)
+{
+	return points_auction_cancel(db, auc_id);
+}
+
+static void
+check_auction_cancel(void)
+{
+	points_auction a;
+	points_item it;
+
+	ck_assert_int_eq(points_auction_get(db, auc_id, &a), POINTS_OK);
+	ck_assert_int_eq(a.state, POINTS_AUCTION_CANCELLED);
+	ck_assert_int_eq(held(olga, "PTS"), 0);
+	ck_assert_int_eq(avail(olga), 1000);
+	ck_assert_int_eq(points_item_get(db, "AUC", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 2);
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -3273,6 +3459,8 @@ static const fault_op write_ops[] = {
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 	OP(trigger_set), OP(trigger_remove),
 	OP(lottery_create), OP(lottery_draw), OP(lottery_close),
+	OP(auction_create), OP(auction_bid), OP(auction_bid_raise),
+	OP(auction_settle), OP(auction_sweep), OP(auction_cancel),
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -3781,6 +3969,8 @@ static const out_op out_ops[] = {
 	    sizeof(ordero) },
 	{ "lottery_create", run_lottery_create, &ido, sizeof(ido) },
 	{ "lottery_draw", run_lottery_draw, &lotdo, sizeof(lotdo) },
+	{ "auction_create", run_auction_create, &ido, sizeof(ido) },
+	{ "auction_bid", run_auction_bid, &bido, sizeof(bido) },
 };
 #define NOUT ((int)(sizeof(out_ops) / sizeof(out_ops[0])))
 

@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 65
+#define NCASES 68
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -51,6 +51,8 @@ iterator_kinds(points_db *db)
 	points_recommendation rec;
 	points_settlement_iterator *sti = NULL;
 	points_settlement st;
+	points_auction_bid_iterator *abi = NULL;
+	points_bid bid;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -142,6 +144,9 @@ iterator_kinds(points_db *db)
 	rc |= points_settlement_iterator_new(db, "PTS", 0, 0, 0, 0, &sti);
 	rc |= points_settlement_next(sti, &st);
 	points_settlement_iterator_free(sti);
+	rc |= points_auction_bid_iterator_new(db, 1, &abi);
+	rc |= points_auction_bid_next(abi, &bid);
+	points_auction_bid_iterator_free(abi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -276,10 +281,18 @@ iterator_kinds(points_db *db)
 	points_settlement_iterator_free(dsi);
 #elif CASE == 65
 	rc = points_settlement_iterator_new(db, "PTS", 0, 0, 0, 0, &rci);
+#elif CASE == 66
+	rc = points_auction_bid_next(rci, &bid);
+#elif CASE == 67
+	points_auction_bid_iterator_free(rci);
+#elif CASE == 68
+	rc = points_auction_bid_iterator_new(db, 1, &rci);
 #endif
 	(void)sti;
 	(void)st;
 	(void)ai;
+	(void)abi;
+	(void)bid;
 	(void)ahi;
 	(void)si;
 	(void)li;

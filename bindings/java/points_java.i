@@ -781,6 +781,7 @@ POINTS_JAVA_HANDLE_OUT(points_order_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_order_code_iterator)
 POINTS_JAVA_HANDLE_OUT(points_bundle_part_iterator)
+POINTS_JAVA_HANDLE_OUT(points_auction_bid_iterator)
 POINTS_JAVA_HANDLE_OUT(points_backtest)
 POINTS_JAVA_RETURNS_HANDLE(points_open, SWIGTYPE_p_points_db)
 POINTS_JAVA_RETURNS_HANDLE(points_open_store, SWIGTYPE_p_points_db)
@@ -828,6 +829,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_item_iterator_new,
     SWIGTYPE_p_points_item_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_trigger_iterator_new,
     SWIGTYPE_p_points_trigger_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_auction_bid_iterator_new,
+    SWIGTYPE_p_points_auction_bid_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_query_iterator_new,
     SWIGTYPE_p_points_item_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_item_query_fields,
@@ -864,6 +867,7 @@ POINTS_JAVA_RETURNS(points_outbox_prune, jlong, long)
 POINTS_JAVA_RETURNS(points_outbox_expiring_get, jlong, long)
 POINTS_JAVA_RETURNS(points_lottery_create, jlong, long)
 POINTS_JAVA_RETURNS(points_lottery_audit, jlong, long)
+POINTS_JAVA_RETURNS(points_auction_create, jlong, long)
 
 /* The caller owns the string: copy it, then points_free it. */
 %typemap(in, numinputs=0) char **out (char *temp = NULL) { $1 = &temp; }
@@ -1021,5 +1025,9 @@ POINTS_JAVA_RETURNS(points_lottery_get, jobject, Lottery)
 POINTS_JAVA_RETURNS(points_lottery_prize_get, jobject, LotteryPrize)
 POINTS_JAVA_RETURNS(points_lottery_draw_once, jobject, LotteryDraw)
 POINTS_JAVA_RETURNS(points_lottery_draw_get, jobject, LotteryDraw)
+POINTS_JAVA_RETURNS(points_auction_get, jobject, Auction)
+POINTS_JAVA_RETURNS(points_auction_bid, jobject, Bid)
+POINTS_JAVA_RETURNS(points_auction_bid_get, jobject, Bid)
+POINTS_JAVA_RETURNS(points_auction_bid_next, jobject, Bid)
 
 POINTS_SWIG_DECLARATIONS

@@ -234,6 +234,7 @@ POINTS_PY_HANDLE_OUT(points_order_iterator)
 POINTS_PY_HANDLE_OUT(points_order_history_iterator)
 POINTS_PY_HANDLE_OUT(points_order_code_iterator)
 POINTS_PY_HANDLE_OUT(points_bundle_part_iterator)
+POINTS_PY_HANDLE_OUT(points_auction_bid_iterator)
 /* A backtest's result: the same. */
 POINTS_PY_HANDLE_OUT(points_backtest)
 

@@ -665,6 +665,50 @@ place_body(points_db *db, const points_write_op *op, const void *req,
 	return POINTS_OK;
 }
 
+/* ---- An auction's order ---- */
+
+int
+points_order__of_auction(points_db *db, const char *hold_id,
+    const char *capture_id, int64_t account, const char *sku, int64_t amount,
+    const char *note, points_order *out)
+{
+	points_item_rec item;
+	order_rec o;
+	unsigned char k[IDX_MAX];
+	int rc;
+
+	if ((rc = points_item__load(db, sku, &item)))
+		return rc;
+	memset(&o, 0, sizeof(o));
+	if ((rc = points_db__uuid_parse(db, hold_id, o.id)))
+		return rc;
+	points_ids__format(o.id, o.o.id);
+	strcpy(o.o.hold_id, hold_id);
+	strcpy(o.o.capture_id, capture_id);
+	o.o.account = account;
+	strcpy(o.o.sku, sku);
+	strcpy(o.o.asset, item.it.asset);
+	o.o.quantity = 1;
+	o.o.unit_price = amount;
+	o.o.amount = amount;
+	o.o.state = POINTS_ORDER_APPROVED;
+	o.o.created = points_db__time(db, 0);
+	o.o.return_days = item.it.return_days;
+	if (note)
+		points_codec__cat(o.o.note, sizeof(o.o.note), 0, note);
+	if (points_codec__add(&item.it.orders, 1) ||
+	    points_codec__add(&item.it.units, 1) ||
+	    points_codec__add(&item.it.points, amount))
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': its "
+		    "counters would overflow", sku);
+	if ((rc = points_item__store(db, &item)) ||
+	    (rc = idx_put(db, k, key_item(k, sku), &o, 0)) ||
+	    (rc = record_change(db, &o, -1, "auction", NULL)))
+		return rc;
+	*out = o.o;
+	return POINTS_OK;
+}
+
 /* ---- An account's orders ---- */
 
 /* The order of the account's entry seq (loaded into e), in *o with
@@ -686,7 +730,8 @@ order_of_entry(points_db *db, int64_t account, int64_t seq,
 	if (e->type != POINTS_TXN_HOLD)
 		return POINTS_OK;
 	points_entry__meta(e, category, actor);
-	if (strcmp(category, ORDER_CATEGORY) != 0)
+	if (strcmp(category, ORDER_CATEGORY) != 0 &&
+	    strcmp(category, POINTS_ORDER__AUCTION_CATEGORY) != 0)
 		return POINTS_OK;
 	rc = points_db__get(db, &order_ks, e->txid, POINTS_UUID_LEN, &v, &vl);
 	if (rc == POINTS_ENOTFOUND)

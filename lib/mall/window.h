@@ -73,6 +73,19 @@ int points_order__units_since(points_db *db, int64_t account,
  * for the reports). */
 int points_order__of_hold(points_db *db,
     const unsigned char txid[POINTS_UUID_LEN], points_order *out);
+/* The category of an auction's holds (activity/auction.c): an account's
+ * orders are its holds of category "mall" or this one. */
+#define POINTS_ORDER__AUCTION_CATEGORY "auction"
+/* Inside a write: the order of an auction won (activity/auction.c), one
+ * unit of item sku for amount points, which hold hold_id held and
+ * capture capture_id took: its id is the hold's, it is approved from
+ * the start, and the item's counters count it.  The auction took the
+ * unit from the stock when it was created, so the order takes none (a
+ * cancel or a return with restock gives it back as for any order).  No
+ * redemption event goes to the earning rules. */
+int points_order__of_auction(points_db *db, const char *hold_id,
+    const char *capture_id, int64_t account, const char *sku, int64_t amount,
+    const char *note, points_order *out);
 /* Call fn with every order, oldest first (order.c; for the reports); a
  * non-zero return of fn stops and is returned. */
 typedef int (*points_order__fn)(points_db *db, const points_order *o,

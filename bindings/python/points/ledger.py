@@ -47,6 +47,7 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       Lottery, LotteryPrize, LotteryDraw,
                       LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX,
                       ELIGIBLE_LIST_MAX, ELIGIBLE_CONDITION_MAX,
+                      Auction, Bid, AUCTION_ITEM_MAX,
                       _fields_of)
 
 KEEP = -1  # change_account's status: unchanged
@@ -1146,6 +1147,75 @@ class Ledger:
         does."""
         self._call(_c.points_lottery_audit, lottery_id)
 
+
+    # ---- Auctions ----
+
+    def auction_create(self, starts, ends, start_price, increment, *,
+                       sku="", item="", asset="", reserve=0,
+                       snipe_window=0, snipe_extend=0, min_balance=0,
+                       tiers="", departments="", condition=""):
+        """Create an auction of a catalogue item (sku; its unit leaves the
+        stock now, its asset is bid) or of an item described (item and
+        asset), taking bids from starts until ends (ints or datetimes):
+        the first at least start_price, each next one beating the leader
+        by increment.  Sold at the end only at reserve or over (0: no
+        reserve); a bid in the last snipe_window seconds moves the end
+        snipe_extend seconds later.  Bidders need min_balance available,
+        one of tiers and departments ("" any) and condition (a
+        rule-language expression over account and available, "" none).
+        Returns the Auction."""
+        d = capi.points_auction_def()
+        _fits("auction: sku", sku, capi.POINTS_SKU_MAX)
+        _fits("auction: item", item, AUCTION_ITEM_MAX)
+        _fits("auction: asset", asset, capi.POINTS_ASSET_MAX)
+        _fits("auction: tiers", tiers, ELIGIBLE_LIST_MAX)
+        _fits("auction: departments", departments, ELIGIBLE_LIST_MAX)
+        _fits("auction: condition", condition, ELIGIBLE_CONDITION_MAX)
+        _c.points_auction_def_fields(d, sku, item, asset, seconds(starts),
+                                     seconds(ends), start_price, increment,
+                                     reserve, snipe_window, snipe_extend,
+                                     min_balance, tiers, departments,
+                                     condition)
+        return self.auction(self._call(_c.points_auction_create, d))
+
+    def auction(self, auction_id):
+        """The auction with this id, as it stands."""
+        return Auction._make(self._call(_c.points_auction_get, auction_id))
+
+    def auction_bid(self, auction_id, account, amount, idempotency_key=None):
+        """Bid amount points for account: its points are held and the
+        leader's released in one transaction (a leader raising its bid
+        holds the new amount instead of the old).  Refusals (not started
+        or ended: WindowClosed; too low, with the least bid:
+        InvalidArgument; NotEligible; InsufficientPoints) write nothing.
+        The same idempotency_key again returns the first bid (replayed
+        1).  Returns the Bid."""
+        return Bid._make(self._call(_c.points_auction_bid, auction_id,
+                                    account_id(account), amount,
+                                    idempotency_key))
+
+    def auction_bid_get(self, auction_id, number):
+        """Bid number (1, 2, ...) of an auction."""
+        return Bid._make(self._call(_c.points_auction_bid_get, auction_id,
+                                    number))
+
+    def auction_bids(self, auction_id):
+        """The bids of an auction, first to last, as Bid."""
+        it = self._call(_c.points_auction_bid_iterator_new, auction_id)
+        return _Iter(self, it, _c.points_auction_bid_next,
+                     _c.points_auction_bid_iterator_free, Bid._make)
+
+    def auction_settle(self, auction_id):
+        """Write the settlement of an auction past its end: the leader's
+        hold captured (and a catalogue item's order made), or, with no bid
+        at the reserve, every hold released.  The expiry sweep does the
+        same for auctions nobody settles."""
+        self._call(_c.points_auction_settle, auction_id)
+
+    def auction_cancel(self, auction_id):
+        """Cancel an open auction before its end: every hold released,
+        the unit back in stock."""
+        self._call(_c.points_auction_cancel, auction_id)
     # ---- The outbox ----
 
     def outbox_next(self, after_seq=0):

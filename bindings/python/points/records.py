@@ -140,6 +140,11 @@ PRIZE_POINTS, PRIZE_CUSTOM = 1, 2
 LOTTERY_LOSE = -1
 LOTTERY_OPEN, LOTTERY_CLOSED = 0, 1
 LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX, LOTTERY_PRIZES_MAX = 64, 64, 16
+# Auctions (points/auction.h): states, the item's length in bytes, and
+# the outbox event of a bidder outbid.
+AUCTION_OPEN, AUCTION_SOLD, AUCTION_UNSOLD, AUCTION_CANCELLED = range(4)
+AUCTION_ITEM_MAX = 128
+OUTBOX_AUCTION_OUTBID = "auction.outbid"
 # Who may take part in an activity (points/eligible.h): the bytes its
 # tiers or departments list and its condition may have.
 ELIGIBLE_LIST_MAX, ELIGIBLE_CONDITION_MAX = 256, 1024
@@ -530,6 +535,24 @@ class LotteryDraw(_record("LotteryDraw")):
     @property
     def won(self):
         return self.outcome != LOTTERY_LOSE
+
+
+class Auction(_record("Auction")):
+    """An auction (Ledger.auction_create, Ledger.auction): past its end it
+    reads as settled as of the end (AUCTION_SOLD or AUCTION_UNSOLD)
+    whether or not the settlement has been written; capture_id and
+    order_id are set once it has."""
+    __slots__ = ()
+
+    @property
+    def sold(self):
+        return self.state == AUCTION_SOLD
+
+
+class Bid(_record("Bid")):
+    """A bid of an auction (Ledger.auction_bid, Ledger.auction_bid_get,
+    Ledger.auction_bids)."""
+    __slots__ = ()
 
 
 class Liability(_record("Liability")):

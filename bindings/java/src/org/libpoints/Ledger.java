@@ -1183,6 +1183,61 @@ public final class Ledger implements AutoCloseable {
         capi.points_lottery_audit(db(), id);
     }
 
+    /**
+     * Create an auction ({@code points_auction_create}); a catalogue item's
+     * unit leaves its stock now. Returns the {@link Auction}.
+     */
+    public synchronized Auction createAuction(AuctionDef def) {
+        SWIGTYPE_p_points_db h = db();
+        points_auction_def d = def.toC();
+        try {
+            return capi.points_auction_get(h, capi.points_auction_create(h, d));
+        } finally {
+            d.delete();
+        }
+    }
+
+    /** The auction with this id, as it stands (past its end: settled as of the end). */
+    public synchronized Auction auction(long id) {
+        return capi.points_auction_get(db(), id);
+    }
+
+    /**
+     * Bid amount points of account on auction id ({@code points_auction_bid}):
+     * its points held, the leader's released, in one transaction. Refusals
+     * ({@link WindowClosedException}, {@link InvalidArgumentException} naming the
+     * least bid, {@link NotEligibleException}, {@link InsufficientPointsException})
+     * write nothing; the same idempotencyKey (may be null) again returns the
+     * first bid.
+     */
+    public synchronized Bid bid(long id, long account, long amount, String idempotencyKey) {
+        return capi.points_auction_bid(db(), id, account, amount, idempotencyKey);
+    }
+
+    /** Bid number (1, 2, ...) of auction id. */
+    public synchronized Bid auctionBid(long id, long number) {
+        return capi.points_auction_bid_get(db(), id, number);
+    }
+
+    /** The bids of auction id, first to last. */
+    public synchronized Results<Bid> auctionBids(long id) {
+        return new Results<>(() -> iterate(db -> capi.points_auction_bid_iterator_new(db, id),
+                capi::points_auction_bid_next, capi::points_auction_bid_iterator_free));
+    }
+
+    /**
+     * Write the settlement of auction id past its end: the leader's hold
+     * captured and a catalogue item's order made, or every hold released.
+     */
+    public synchronized void settleAuction(long id) {
+        capi.points_auction_settle(db(), id);
+    }
+
+    /** Cancel auction id before its end: every hold released. */
+    public synchronized void cancelAuction(long id) {
+        capi.points_auction_cancel(db(), id);
+    }
+
     /** Delete the outbox events up to and including throughSeq; returns how many. */
     public synchronized long pruneOutbox(long throughSeq) {
         return capi.points_outbox_prune(db(), throughSeq);
