@@ -49,6 +49,7 @@ examples-python: python
 	rm -rf build/examples-python && mkdir -p build/examples-python
 	$(PY_ENV) $(PYTHON) examples/python/hr_import.py \
 	    examples/python/employees.csv build/examples-python/hr.db
+	$(PY_ENV) $(PYTHON) examples/python/employee_auction.py
 
 # Install the package into the interpreter's site-packages (PY_SITE); its
 # extension carries the library, so no `make install` is needed for it.
