@@ -167,6 +167,14 @@ CALLS = {
     "lottery_draw_get": lambda l, a: l.lottery_draw_get(1, 1),
     "lottery_close": lambda l, a: l.lottery_close(1),
     "lottery_audit": lambda l, a: l.lottery_audit(1),
+    "auction_create": lambda l, a: l.auction_create(
+        T0, T0 + 60, 1, 1, item="i", asset="PTS"),
+    "auction": lambda l, a: l.auction(1),
+    "auction_bid": lambda l, a: l.auction_bid(1, a, 1),
+    "auction_bid_get": lambda l, a: l.auction_bid_get(1, 1),
+    "auction_bids": lambda l, a: l.auction_bids(1),
+    "auction_settle": lambda l, a: l.auction_settle(1),
+    "auction_cancel": lambda l, a: l.auction_cancel(1),
 }
 
 
