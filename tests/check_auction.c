@@ -525,11 +525,42 @@ START_TEST(test_idempotent)
 	    POINTS_ECONFLICT);
 	ck_assert_int_eq(points_auction_bid(db, id, bob, 100, "k1", &b),
 	    POINTS_ECONFLICT);
+	/* each field of the request counts: the auction too */
+	ck_assert_int_eq(points_auction_bid(db, create(&d), alice, 100, "k1",
+	    &b), POINTS_ECONFLICT);
 	/* after an outbid the replay still gives the first bid */
 	bid(id, bob, 110, "k2");
 	b = bid(id, alice, 100, "k1");
 	ck_assert_int_eq(b.replayed, 1);
 	holds(0, 110, 0, 1000, 890, 1000);
+}
+END_TEST
+
+/* A frozen leader is still outbid (its hold released) and still wins
+ * (its hold captured): neither an outbid nor the sweep is blocked. */
+START_TEST(test_frozen_leader)
+{
+	points_auction_def d = def(NULL, 100, 10);
+	points_sweep_report r;
+	int64_t id, other;
+
+	id = create(&d);
+	other = create(&d);
+	bid(id, alice, 100, NULL);
+	bid(other, bob, 100, NULL);
+	ck_assert_int_eq(points_account_freeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
+	bid(id, carol, 110, NULL);
+	ck_assert_int_eq(held(alice), 0);
+	tu_now = d.ends;
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, &r), POINTS_OK);
+	ck_assert_int_eq(get(other).state, POINTS_AUCTION_SOLD);
+	ck_assert_int_ne(get(other).capture_id[0], 0);
+	ck_assert_int_eq(get(id).state, POINTS_AUCTION_SOLD);
+	ck_assert_int_eq(held(bob), 0);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 900);
+	ck_assert_int_eq(points_account_unfreeze(db, alice), POINTS_OK);
+	ck_assert_int_eq(points_account_unfreeze(db, bob), POINTS_OK);
 }
 END_TEST
 
@@ -797,6 +828,7 @@ main(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_bad_definitions);
 	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_frozen_leader);
 	tcase_add_loop_test(tc, test_random_model, 0, 4);
 	tcase_add_test(tc, test_processes);
 	suite_add_tcase(s, tc);
