@@ -662,6 +662,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_report_iterator_free;
 %noexception points_leaderboard_iterator_free;
 %noexception points_settlement_iterator_free;
+%noexception points_lottery_draw_iterator_free;
 %noexception points_department_summary_iterator_free;
 %noexception points_recommendation_iterator_free;
 %noexception points_event_result_free;

@@ -54,7 +54,7 @@ static int64_t ido;
 static points_sweep_report repo;
 static points_forfeit_report fro;
 /* the lottery made in populating (lee draws from it) */
-static int64_t lot_id, lot_lee;
+static int64_t lot_id, lot_lee, zed, lot_stock;
 static points_lottery_draw lotdo;
 /* the auction made in populating: olga leads it at 100 PTS */
 static int64_t olga, pete, auc_id;
@@ -551,6 +551,17 @@ fx_populate(void)
 		l.prizes[0].amount = 25;
 		ck_assert_int_eq(points_lottery_create(db, &l, &lot_id),
 		    POINTS_OK);
+		/* zed's two draws, made last: a win tells the outbox */
+		zed = tu_account(db, "E1020");
+		ck_assert_int_eq(tu_earn(db, zed, "PTS", 100, NULL),
+		    POINTS_OK);
+		lot_stock = 5;
+		for (i = 1; i <= 2; i++) {
+			ck_assert_int_eq(points_lottery_draw_once(db, lot_id,
+			    zed, NULL, &lotdo), POINTS_OK);
+			outbox_base += lotdo.outcome >= 0;
+			lot_stock -= lotdo.outcome >= 0;
+		}
 		lot_lee = tu_available(db, lee, "PTS");
 	}
 	/* an auction of one AUC (stock 2), ending long after every other
@@ -1464,15 +1475,16 @@ check_capture_full(void)
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	ck_assert_int_eq(held(alice, "PTS"), 0);
 	/* alice's 30 spent, gus's 10, jack's two orders' 200, lee's 100,
-	 * mia's 50, nina's two orders' 70 each and this 20 */
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 550);
+	 * mia's 50, nina's two orders' 70 each, zed's two draws' 20 and
+	 * this 20 */
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 570);
 	ck_assert_int_eq(points_hold_get(db, hold_open, &h), POINTS_OK);
 	ck_assert_int_eq(h.state, POINTS_HOLD_CAPTURED);
 	ck_assert_int_eq(h.captured, 20);
 	/* the idempotency key was recorded with it: a retry replays */
 	ck_assert_int_eq(run_capture_full(), POINTS_OK);
 	ck_assert_int_eq(txo.replayed, 1);
-	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 550);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 570);
 }
 
 static int
@@ -3252,15 +3264,15 @@ check_lottery_draw(void)
 	points_lottery l;
 	points_lottery_prize p;
 
-	ck_assert_int_eq(lotdo.number, 1);
+	ck_assert_int_eq(lotdo.number, 3);
 	ck_assert_int_eq(lotdo.credited, lotdo.outcome == 0 ? 25 : 2);
 	ck_assert_int_eq(tu_available(db, lee, "PTS"),
 	    lot_lee - 10 + lotdo.credited);
 	ck_assert_int_eq(points_lottery_get(db, lot_id, &l), POINTS_OK);
-	ck_assert_int_eq(l.draws, 1);
+	ck_assert_int_eq(l.draws, 3);
 	ck_assert_int_eq(points_lottery_prize_get(db, lot_id, 0, &p),
 	    POINTS_OK);
-	ck_assert_int_eq(p.stock, lotdo.outcome == 0 ? 4 : 5);
+	ck_assert_int_eq(p.stock, lot_stock - (lotdo.outcome == 0));
 }
 
 static int
@@ -4806,6 +4818,40 @@ read_settlement(char *buf, size_t len)
 }
 
 static int
+read_lottery_draws(char *buf, size_t len, int64_t lottery, int64_t account,
+    unsigned flags)
+{
+	points_lottery_draw_iterator *it = NULL;
+	points_lottery_results r;
+	points_lottery_draw w;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_lottery_results_get(db, lot_id, &r)))
+		return rc;
+	catf(buf, len, "%lld %lld %lld %lld %lld|", LL(r.participants),
+	    LL(r.draws), LL(r.wins), LL(r.collected), LL(r.credited));
+	if ((rc = points_lottery_draw_iterator_new(db, lottery, account, flags,
+	    &it)))
+		return rc;
+	DRAIN(buf, len, it, points_lottery_draw_next,
+	    points_lottery_draw_iterator_free, w, "%lld:%lld:%lld:%d;",
+	    LL(w.lottery), LL(w.number), LL(w.account), w.outcome);
+}
+
+static int
+read_lottery_by_number(char *buf, size_t len)
+{
+	return read_lottery_draws(buf, len, lot_id, 0, 0);
+}
+
+static int
+read_lottery_of_zed(char *buf, size_t len)
+{
+	return read_lottery_draws(buf, len, 0, zed, 0);
+}
+
+static int
 read_lottery(char *buf, size_t len)
 {
 	points_lottery l;
@@ -4870,6 +4916,8 @@ static const read_op read_ops[] = {
 	{ "recommendation_iter", read_recommendations },
 	{ "settlement_iter", read_settlement },
 	{ "lottery_get and lottery_prize_get", read_lottery },
+	{ "lottery results and draws by number", read_lottery_by_number },
+	{ "lottery results and an account's draws", read_lottery_of_zed },
 };
 #define NREAD ((int)(sizeof(read_ops) / sizeof(read_ops[0])))
 

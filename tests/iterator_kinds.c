@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 68
+#define NCASES 71
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -53,6 +53,8 @@ iterator_kinds(points_db *db)
 	points_settlement st;
 	points_auction_bid_iterator *abi = NULL;
 	points_bid bid;
+	points_lottery_draw_iterator *ldi = NULL;
+	points_lottery_draw ldw;
 	points_account a;
 	points_account_change ac;
 	points_entry e;
@@ -147,6 +149,9 @@ iterator_kinds(points_db *db)
 	rc |= points_auction_bid_iterator_new(db, 1, &abi);
 	rc |= points_auction_bid_next(abi, &bid);
 	points_auction_bid_iterator_free(abi);
+	rc |= points_lottery_draw_iterator_new(db, 1, 0, 0, &ldi);
+	rc |= points_lottery_draw_next(ldi, &ldw);
+	points_lottery_draw_iterator_free(ldi);
 #elif CASE == 1
 	rc = points_account_next(ahi, &a);
 #elif CASE == 2
@@ -287,8 +292,16 @@ iterator_kinds(points_db *db)
 	points_auction_bid_iterator_free(rci);
 #elif CASE == 68
 	rc = points_auction_bid_iterator_new(db, 1, &rci);
+#elif CASE == 69
+	rc = points_lottery_draw_next(sti, &ldw);
+#elif CASE == 70
+	points_lottery_draw_iterator_free(sti);
+#elif CASE == 71
+	rc = points_lottery_draw_iterator_new(db, 1, 0, 0, &sti);
 #endif
 	(void)sti;
+	(void)ldi;
+	(void)ldw;
 	(void)st;
 	(void)ai;
 	(void)abi;

@@ -575,6 +575,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(1) POINTS_REVERSE_NO_DEBT;
 %javaconstvalue(4) POINTS_ACCOUNT_POOL;
 %javaconstvalue(1) POINTS_ASSET_NO_TRANSFER;
+%javaconstvalue(1) POINTS_DRAWS_WON;
 %javaconstvalue(1) POINTS_KS_INTKEY;
 %javaconstvalue(2) POINTS_KS_ORDERED;
 %javaconstvalue(4) POINTS_KS_INT64;
@@ -771,6 +772,7 @@ POINTS_JAVA_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_JAVA_HANDLE_OUT(points_report_iterator)
 POINTS_JAVA_HANDLE_OUT(points_leaderboard_iterator)
 POINTS_JAVA_HANDLE_OUT(points_settlement_iterator)
+POINTS_JAVA_HANDLE_OUT(points_lottery_draw_iterator)
 POINTS_JAVA_HANDLE_OUT(points_summary_iterator)
 POINTS_JAVA_HANDLE_OUT(points_recommendation_iterator)
 POINTS_JAVA_HANDLE_OUT(points_event_result)
@@ -811,6 +813,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_leaderboard_iterator_new,
     SWIGTYPE_p_points_leaderboard_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_settlement_iterator_new,
     SWIGTYPE_p_points_settlement_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_lottery_draw_iterator_new,
+    SWIGTYPE_p_points_lottery_draw_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_department_summary_iterator_new,
     SWIGTYPE_p_points_summary_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_recommendation_iterator_new,
@@ -1029,5 +1033,7 @@ POINTS_JAVA_RETURNS(points_auction_get, jobject, Auction)
 POINTS_JAVA_RETURNS(points_auction_bid, jobject, Bid)
 POINTS_JAVA_RETURNS(points_auction_bid_get, jobject, Bid)
 POINTS_JAVA_RETURNS(points_auction_bid_next, jobject, Bid)
+POINTS_JAVA_RETURNS(points_lottery_draw_next, jobject, LotteryDraw)
+POINTS_JAVA_RETURNS(points_lottery_results_get, jobject, LotteryResults)
 
 POINTS_SWIG_DECLARATIONS

@@ -223,6 +223,7 @@ POINTS_PY_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_PY_HANDLE_OUT(points_report_iterator)
 POINTS_PY_HANDLE_OUT(points_leaderboard_iterator)
 POINTS_PY_HANDLE_OUT(points_settlement_iterator)
+POINTS_PY_HANDLE_OUT(points_lottery_draw_iterator)
 POINTS_PY_HANDLE_OUT(points_summary_iterator)
 POINTS_PY_HANDLE_OUT(points_recommendation_iterator)
 /* An event's result: the layer reads it and frees it at once. */

@@ -31,6 +31,12 @@ extern "C" {
 /* The outcome of a losing draw. */
 #define POINTS_LOTTERY_LOSE (-1)
 
+/* The outbox's event of a winning draw (points_outbox_next): subject
+ * "lottery:ID", data {"lottery", "name", "draw", "account" (the external
+ * id), "prize" (its index), "label", "kind" ("points", "custom"),
+ * "credited"}. */
+#define POINTS_OUTBOX_LOTTERY_WON "lottery.won"
+
 #define POINTS_LOTTERY_OPEN 0
 #define POINTS_LOTTERY_CLOSED 1
 
@@ -113,6 +119,38 @@ POINTS_EXTERN int points_lottery_draw_once(points_db *db, int64_t lottery,
 /* Draw number of lottery. */
 POINTS_EXTERN int points_lottery_draw_get(points_db *db, int64_t lottery,
     int64_t number, points_lottery_draw *out);
+/* What a lottery has done so far: every figure read in one
+ * transaction.  The units of each prize won are its initial - stock
+ * (points_lottery_prize_get); who won, the draws of
+ * points_lottery_draw_iterator_new with POINTS_DRAWS_WON. */
+typedef struct points_lottery_results {
+	int64_t lottery;
+	int state;             /* POINTS_LOTTERY_OPEN, _CLOSED */
+	int64_t participants;  /* accounts that drew */
+	int64_t draws;
+	int64_t wins;          /* draws that won a prize */
+	int64_t collected;     /* points the draws cost */
+	int64_t credited;      /* points credited: points prizes and
+	                        * consolations */
+} points_lottery_results;
+POINTS_EXTERN int points_lottery_results_get(points_db *db, int64_t lottery,
+    points_lottery_results *out);
+
+/* The draws of one lottery (account 0), by number; or of one account
+ * (lottery 0: in every lottery), by lottery, then number.  flags:
+ * POINTS_DRAWS_WON for the winning draws only.  Each step reads in its
+ * own short transaction (a chunk of draws). */
+#define POINTS_DRAWS_WON 0x01u
+typedef struct points_lottery_draw_iterator points_lottery_draw_iterator;
+POINTS_EXTERN int points_lottery_draw_iterator_new(points_db *db,
+    int64_t lottery, int64_t account, unsigned int flags,
+    points_lottery_draw_iterator **out);
+/* POINTS_OK and the next draw in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_lottery_draw_next(points_lottery_draw_iterator *it,
+    points_lottery_draw *out);
+POINTS_EXTERN void points_lottery_draw_iterator_free(
+    points_lottery_draw_iterator *it);
+
 /* Close the lottery: no more draws, the seed revealed. */
 POINTS_EXTERN int points_lottery_close(points_db *db, int64_t lottery);
 /* Recompute every draw from the revealed seed: POINTS_OK, or

@@ -7,6 +7,8 @@
  *   'd' | id (be64) | n (be64)  -> draw n
  *   'a' | id (be64) | account (be64) -> the account's draws: total, day,
  *                                  draws that day
+ *   'p' | account (be64) | id (be64) | n (be64) -> "": the account's
+ *                                  draws, in every lottery
  * keyspace "lotteryidem": a draw's idempotency key -> the draw's
  * (lottery id << 32 | number), which names no entry. */
 #include <stdio.h>
@@ -22,13 +24,16 @@
 #include "core/module.h"
 #include "ledger/posting.h"
 #include "ledger/write.h"
+#include "outbox/outbox.h"
 #include "activity/eligible.h"
 #include "activity/lottery.h"
 
 /* 2: version-2 records (who may draw: tiers, departments, a
  * condition), which format 1's readers refuse (a format 1 ledger
  * upgrades as it is: version 1 reads on, as anyone may draw) */
-#define LOTTERY_FORMAT 2
+/* 3: 'p' keys (an account's draws), which setup makes for the draws
+ * of an older ledger (format 2's writers would leave them out) */
+#define LOTTERY_FORMAT 3
 #define LOTTERY_V1 1
 #define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
                       * the condition */
@@ -40,16 +45,11 @@
 #define LOTTERY_CATEGORY "lottery"
 #define DAY 86400
 
-static points_ksdef lottery_ks = { "lottery", 0, 0 };
+points_ksdef points_lottery__ks = { "lottery", 0, 0 };
+#define lottery_ks points_lottery__ks
 static points_ksdef idem_ks = { "lotteryidem", 0, 0 };
 static points_ksdef *const keyspaces[] = { &lottery_ks, &idem_ks, NULL };
-static int
-lottery_setup(points_db *db, unsigned int found)
-{
-	(void)db;
-	(void)found; /* version 1 records read on */
-	return POINTS_OK;
-}
+static int lottery_setup(points_db *db, unsigned int found);
 static points_module lottery_module = {
 	.name = "lottery",
 	.format = LOTTERY_FORMAT,
@@ -136,6 +136,17 @@ acct_key(unsigned char *k, int64_t id, int64_t account)
 	points_codec__put_be64(k + 1, (uint64_t)id);
 	points_codec__put_be64(k + 9, (uint64_t)account);
 	return 17;
+}
+
+size_t
+points_lottery__player_key(unsigned char *k, int64_t account, int64_t id,
+    int64_t n)
+{
+	k[0] = 'p';
+	points_codec__put_be64(k + 1, (uint64_t)account);
+	points_codec__put_be64(k + 9, (uint64_t)id);
+	points_codec__put_be64(k + 17, (uint64_t)n);
+	return 25;
 }
 
 /* The lottery as stored, with its seed (secret until closed). */
@@ -299,7 +310,6 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 	unsigned char k[17];
 	const void *v;
 	size_t vl;
-	points_rd d;
 	int rc;
 
 	rc = points_db__get(db, &lottery_ks, k, draw_key(k, id, n), &v, &vl);
@@ -308,6 +318,15 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 		    "found", (long long)id, (long long)n);
 	if (rc)
 		return rc;
+	return points_lottery__draw_decode(db, id, n, v, vl, w);
+}
+
+int
+points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
+    const void *v, size_t vl, points_lottery_draw *w)
+{
+	points_rd d;
+
 	memset(w, 0, sizeof(*w));
 	w->lottery = id;
 	w->number = n;
@@ -322,6 +341,45 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 	if (d.err || d.p != d.end)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: draw "
 		    "%lld: damaged record", (long long)id, (long long)n);
+	return POINTS_OK;
+}
+
+/* An older ledger's draws get their 'p' keys, a chunk of 'd' keys at
+ * a time (a cursor must not see the keyspace written). */
+static int
+lottery_setup(points_db *db, unsigned int found)
+{
+	enum { CHUNK = 256 };
+	unsigned char keys[CHUNK * 17], lo[17] = { 'd' }, hi[1] = { 'e' };
+	unsigned char pk[25];
+	size_t lolen = 1, n, i, j;
+	points_lottery_draw w;
+	int rc;
+
+	if (found >= 3)
+		return POINTS_OK;
+	do {
+		if ((rc = points_db__collect_keys(db, &lottery_ks, lo, lolen,
+		    hi, 1, 17, keys, CHUNK, &n)))
+			return rc;
+		for (i = 0; i < n; i++) {
+			const unsigned char *k = keys + i * 17;
+			int64_t id = (int64_t)points_codec__get_be64(k + 1);
+			int64_t num = (int64_t)points_codec__get_be64(k + 9);
+
+			if ((rc = draw_load(db, id, num, &w)) ||
+			    (rc = points_db__put(db, &lottery_ks, pk,
+			    points_lottery__player_key(pk, w.account, id, num),
+			    "", 0)))
+				return rc;
+		}
+		if (n < CHUNK)
+			break;
+		memcpy(lo, keys + (n - 1) * 17, 17);
+		lolen = 17;
+		for (j = lolen; j > 0 && ++lo[j - 1] == 0; j--)
+			;
+	} while (j > 0);
 	return POINTS_OK;
 }
 
@@ -549,6 +607,99 @@ points_lottery_prize_get(points_db *db, int64_t id, int index,
 	return POINTS_OK;
 }
 
+static int
+participants(points_db *db, int64_t id, int64_t *out)
+{
+	unsigned char lo[9], hi[9];
+	points_cursor *cur;
+	int rc;
+
+	*out = 0;
+	lo[0] = hi[0] = 'a';
+	points_codec__put_be64(lo + 1, (uint64_t)id);
+	points_codec__put_be64(hi + 1, (uint64_t)id + 1);
+	rc = db->store->cursor_open(db->store, db->ks[lottery_ks.slot], lo, 9,
+	    hi, 9, 0, &cur);
+	if (rc)
+		return points_db__store_err(db, rc, "lottery");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_next(db->store, cur, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "lottery");
+			break;
+		}
+		(*out)++;
+	}
+	db->store->cursor_close(db->store, cur);
+	return rc;
+}
+
+/* *acc += n * v, 1 when it would pass INT64_MAX (n, v >= 0). */
+static int
+add_times(int64_t *acc, int64_t n, int64_t v)
+{
+	if (v && n > INT64_MAX / v)
+		return 1;
+	return points_codec__add(acc, n * v);
+}
+
+static int
+results_in(points_db *db, int64_t id, points_lottery_results *out)
+{
+	lottery_rec l;
+	int64_t won;
+	int i, over, rc;
+
+	if ((rc = lottery_load(db, id, &l)))
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->lottery = id;
+	out->state = l.l.state;
+	out->draws = l.l.draws;
+	over = add_times(&out->collected, l.l.draws, l.l.cost);
+	for (i = 0; i < l.l.nprizes; i++) {
+		const points_lottery_prize *p = &l.l.prizes[i];
+
+		won = p->initial - p->stock;
+		out->wins += won;
+		if (p->kind == POINTS_PRIZE_POINTS)
+			over |= add_times(&out->credited, won, p->amount);
+	}
+	over |= add_times(&out->credited, l.l.draws - out->wins,
+	    l.l.consolation);
+	if (over)
+		return points_db__err(db, POINTS_ELIMIT, "lottery %lld: its "
+		    "points pass %lld", (long long)id, (long long)INT64_MAX);
+	return participants(db, id, &out->participants);
+}
+
+POINTS_EXTERN int
+points_lottery_results_get(points_db *db, int64_t lottery,
+    points_lottery_results *out)
+{
+	points_lottery_results r;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = results_in(db, lottery, &r);
+	points_db__read_end(db);
+	if (rc == POINTS_OK)
+		*out = r;
+	return rc;
+}
+
 /* ---- Drawing ---- */
 
 /* The request of a draw (private: points_lottery_draw_once's
@@ -682,6 +833,34 @@ pick(const lottery_rec *l, int64_t number)
 	return o == l->l.nprizes ? POINTS_LOTTERY_LOSE : o;
 }
 
+/* The outbox's event of a winning draw w of l by account a. */
+static int
+tell_win(points_db *db, const lottery_rec *l, const points_lottery_draw *w,
+    const points_account *a)
+{
+	const points_lottery_prize *p = &l->l.prizes[w->outcome];
+	points_outbox_json j;
+	char subject[32];
+
+	points_outbox__json_begin(&j);
+	points_outbox__json_int(&j, "lottery", l->l.id);
+	points_outbox__json_str(&j, "name", l->l.name);
+	points_outbox__json_int(&j, "draw", w->number);
+	points_outbox__json_str(&j, "account", a->external_id);
+	points_outbox__json_int(&j, "prize", w->outcome);
+	points_outbox__json_str(&j, "label", p->label);
+	points_outbox__json_str(&j, "kind", p->kind == POINTS_PRIZE_POINTS ?
+	    "points" : "custom");
+	points_outbox__json_int(&j, "credited", w->credited);
+	if (points_outbox__json_end(&j))
+		return points_db__err(db, POINTS_ELIMIT, "lottery %lld: the "
+		    "event of draw %lld is too long", (long long)l->l.id,
+		    (long long)w->number);
+	snprintf(subject, sizeof(subject), "lottery:%lld", (long long)l->l.id);
+	return points_outbox__append(db, POINTS_OUTBOX_LOTTERY_WON, subject,
+	    w->account, j.buf, NULL);
+}
+
 static int
 draw_body(points_db *db, const points_write_op *op, const void *req,
     void *ctx, void *result, int64_t *seq)
@@ -695,6 +874,7 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 	acct_count c;
 	int64_t now, day;
 	char memo[POINTS_MEMO_MAX + 1];
+	unsigned char pk[25];
 	int rc;
 
 	(void)op;
@@ -775,7 +955,12 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 	c.total++;
 	c.today++;
 	if ((rc = lottery_store(db, &l)) || (rc = draw_store(db, &w)) ||
-	    (rc = count_store(db, l.l.id, r->account, &c)))
+	    (rc = count_store(db, l.l.id, r->account, &c)) ||
+	    (rc = points_db__put(db, &lottery_ks, pk,
+	    points_lottery__player_key(pk, r->account, l.l.id, w.number), "",
+	    0)))
+		return rc;
+	if (w.outcome >= 0 && (rc = tell_win(db, &l, &w, &a)))
 		return rc;
 	*seq = (int64_t)((uint64_t)l.l.id << 32 | (uint64_t)w.number);
 	memcpy(result, &w, sizeof(w));
@@ -865,14 +1050,16 @@ points_lottery_close(points_db *db, int64_t lottery)
 	return points_db__write_end(db, close_in(db, lottery));
 }
 
-/* Replay every draw from the lottery's first stock. */
+/* Replay every draw from the lottery's first stock, reading the draws
+ * in order with one cursor. */
 static int
 audit_in(points_db *db, int64_t id, int64_t *bad)
 {
+	unsigned char c[32], lo[9], hi[9];
 	lottery_rec l;
 	points_lottery_draw w;
-	unsigned char c[32];
-	int64_t n;
+	points_cursor *cur;
+	int64_t n = 0;
 	int i, o, rc;
 
 	if ((rc = lottery_load(db, id, &l)))
@@ -887,21 +1074,56 @@ audit_in(points_db *db, int64_t id, int64_t *bad)
 	/* from the stock at creation, each draw taking its prize's unit */
 	for (i = 0; i < l.l.nprizes; i++)
 		l.l.prizes[i].stock = l.l.prizes[i].initial;
-	for (n = 1; n <= l.l.draws; n++) {
-		if ((rc = draw_load(db, id, n, &w)))
-			return rc;
+	lo[0] = hi[0] = 'd';
+	points_codec__put_be64(lo + 1, (uint64_t)id);
+	points_codec__put_be64(hi + 1, (uint64_t)id + 1);
+	rc = db->store->cursor_open(db->store, db->ks[lottery_ks.slot], lo, 9,
+	    hi, 9, 0, &cur);
+	if (rc)
+		return points_db__store_err(db, rc, "lottery");
+	for (;;) {
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_next(db->store, cur, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "lottery");
+			break;
+		}
+		n++;
+		/* draws are numbered 1, 2, ...: a gap is a draw missing */
+		if (kl != 17 || (int64_t)points_codec__get_be64(
+		    (const unsigned char *)k + 9) != n) {
+			*bad = n;
+			rc = points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
+			    "draw %lld is missing", (long long)id, (long long)n);
+			break;
+		}
+		if ((rc = points_lottery__draw_decode(db, id, n, v, vl, &w)))
+			break;
 		o = pick(&l, n);
 		if (o != w.outcome) {
 			*bad = n;
-			return points_db__err(db, POINTS_ECORRUPT, "lottery "
-			    "%lld: draw %lld is stored as outcome %d, the seed "
-			    "gives %d", (long long)id, (long long)n, w.outcome,
-			    o);
+			rc = points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
+			    "draw %lld is stored as outcome %d, the seed gives "
+			    "%d", (long long)id, (long long)n, w.outcome, o);
+			break;
 		}
 		if (o >= 0)
 			l.l.prizes[o].stock--;
 	}
-	return POINTS_OK;
+	db->store->cursor_close(db->store, cur);
+	if (rc == POINTS_OK && n != l.l.draws) {
+		*bad = n + 1;
+		rc = points_db__err(db, POINTS_ECORRUPT, "lottery %lld: %lld "
+		    "draws stored, %lld made", (long long)id, (long long)n,
+		    (long long)l.l.draws);
+	}
+	return rc;
 }
 
 POINTS_EXTERN int

@@ -2,7 +2,23 @@
 #ifndef POINTS_ACTIVITY_LOTTERY_H
 #define POINTS_ACTIVITY_LOTTERY_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "points.h"
+#include "core/db.h"
+#include "core/module.h"
+
+/* The lottery's keyspace (lottery.c says what it holds). */
+extern points_ksdef points_lottery__ks;
+
+/* The key 'p' | account | id | n of an account's draw n of lottery id
+ * (25 bytes). */
+size_t points_lottery__player_key(unsigned char *k, int64_t account,
+    int64_t id, int64_t n);
+/* Draw n of lottery id from its stored value v. */
+int points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
+    const void *v, size_t vl, points_lottery_draw *w);
 
 /* Tests only (not exported): when set, a new lottery's seed is this
  * function's instead of randombytes_buf's, so odds tests are not

@@ -67,6 +67,7 @@ CALLS = {
     "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "report": lambda l, a: l.report(points.REPORT_ISSUED_BY_RULE, "PTS"),
     "leaderboard": lambda l, a: l.leaderboard("PTS"),
+    "settlement": lambda l, a: l.settlement("PTS"),
     "account_summary": lambda l, a: l.account_summary(a, "PTS"),
     "department_summaries": lambda l, a: l.department_summaries("PTS"),
     "recommendations": lambda l, a: l.recommendations(
@@ -175,6 +176,8 @@ CALLS = {
     "auction_bids": lambda l, a: l.auction_bids(1),
     "auction_settle": lambda l, a: l.auction_settle(1),
     "auction_cancel": lambda l, a: l.auction_cancel(1),
+    "lottery_results": lambda l, a: l.lottery_results(1),
+    "lottery_draws": lambda l, a: l.lottery_draws(1),
 }
 
 

@@ -89,6 +89,20 @@ class LotteryTest(LedgerCase):
                                          digest_size=32).hexdigest(),
                          lot.commitment)
         self.assertIsNone(lg.lottery_audit(lot.id))
+        # The results, and the draws listed by lottery and by account.
+        r = lg.lottery_results(lot.id)
+        self.assertIsInstance(r, points.LotteryResults)
+        self.assertEqual((r.participants, r.draws, r.collected),
+                         (1, 3, 150))
+        draws = list(lg.lottery_draws(lot.id))
+        self.assertEqual([d.number for d in draws], [1, 2, 3])
+        self.assertEqual(r.wins, sum(d.won for d in draws))
+        self.assertEqual(r.credited, sum(d.credited for d in draws))
+        mine = list(lg.lottery_draws(account=self.alice, won=True))
+        self.assertEqual(mine, [d for d in draws if d.won])
+        self.assertEqual(list(lg.lottery_draws(account=self.bob)), [])
+        with self.assertRaises(points.InvalidArgument):
+            list(lg.lottery_draws())
 
     def test_bad_definitions(self):
         lg = self.ledger

@@ -44,7 +44,8 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       BacktestSummary, BacktestRow, Backtest,
                       VerifyReport, EXPIRE_NEVER, NEVER, NO_TRANSFER, POOL,
                       Grant, GrantReport, GrantAward, GRANT_MONTHLY,
-                      Lottery, LotteryPrize, LotteryDraw,
+                      Lottery, LotteryPrize, LotteryDraw, LotteryResults,
+                      DRAWS_WON,
                       LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX,
                       ELIGIBLE_LIST_MAX, ELIGIBLE_CONDITION_MAX,
                       Auction, Bid, AUCTION_ITEM_MAX,
@@ -1136,6 +1137,24 @@ class Ledger:
         """Draw number (1, 2, ...) of a lottery."""
         return LotteryDraw._make(self._call(_c.points_lottery_draw_get,
                                             lottery_id, number))
+
+    def lottery_results(self, lottery_id):
+        """What a lottery has done so far, as LotteryResults: accounts
+        that drew, draws, wins, points collected and credited (each
+        prize's units won: its initial - stock)."""
+        return LotteryResults._make(self._call(
+            _c.points_lottery_results_get, lottery_id))
+
+    def lottery_draws(self, lottery_id=0, account=0, won=False):
+        """The draws of a lottery by number, or of an account (in one
+        lottery, or in every lottery when lottery_id is 0) by lottery
+        and number, as LotteryDraw; won: the winning draws only
+        (points_lottery_draw_iterator_new(3))."""
+        it = self._call(_c.points_lottery_draw_iterator_new, lottery_id,
+                        account_id(account) if account else 0,
+                        DRAWS_WON if won else 0)
+        return _Iter(self, it, _c.points_lottery_draw_next,
+                     _c.points_lottery_draw_iterator_free, LotteryDraw._make)
 
     def lottery_close(self, lottery_id):
         """Close a lottery: no more draws, its seed revealed."""

@@ -138,6 +138,8 @@ ORDER_STATES = {ORDER_SUBMITTED: "submitted", ORDER_APPROVED: "approved",
 # states, and the lengths a definition's strings may have (bytes).
 PRIZE_POINTS, PRIZE_CUSTOM = 1, 2
 LOTTERY_LOSE = -1
+# Ledger.lottery_draws: the winning draws only.
+DRAWS_WON = 0x01
 LOTTERY_OPEN, LOTTERY_CLOSED = 0, 1
 LOTTERY_NAME_MAX, LOTTERY_LABEL_MAX, LOTTERY_PRIZES_MAX = 64, 64, 16
 # Auctions (points/auction.h): states, the item's length in bytes, and
@@ -525,6 +527,12 @@ class Lottery(_record("Lottery")):
     @property
     def closed(self):
         return self.state == LOTTERY_CLOSED
+
+
+class LotteryResults(_record("LotteryResults")):
+    """What a lottery has done so far (Ledger.lottery_results):
+    participants, draws, wins, points collected and credited."""
+    __slots__ = ()
 
 
 class LotteryDraw(_record("LotteryDraw")):

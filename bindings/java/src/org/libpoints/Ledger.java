@@ -1169,6 +1169,24 @@ public final class Ledger implements AutoCloseable {
         return capi.points_lottery_draw_get(db(), id, number);
     }
 
+    /**
+     * What lottery id has done so far: accounts that drew, draws, wins, points collected and
+     * credited (each prize's units won: its initial - stock).
+     */
+    public synchronized LotteryResults lotteryResults(long id) {
+        return capi.points_lottery_results_get(db(), id);
+    }
+
+    /**
+     * The draws of lottery id by number (account 0), or of an account (in lottery id, or in every
+     * lottery when id is 0) by lottery and number; wonOnly: the winning draws only.
+     */
+    public synchronized Results<LotteryDraw> lotteryDraws(long id, long account, boolean wonOnly) {
+        long flags = wonOnly ? capiConstants.POINTS_DRAWS_WON : 0;
+        return new Results<>(() -> iterate(db -> capi.points_lottery_draw_iterator_new(db, id, account,
+                flags), capi::points_lottery_draw_next, capi::points_lottery_draw_iterator_free));
+    }
+
     /** Close lottery id: no more draws, its seed revealed. */
     public synchronized void closeLottery(long id) {
         capi.points_lottery_close(db(), id);

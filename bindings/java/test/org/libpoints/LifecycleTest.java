@@ -108,7 +108,7 @@ public class LifecycleTest {
                 () -> l.createLottery(LotteryDef.of("l", "PTS", 1, 0, 60).customPrize("p", 1, 1)),
                 () -> l.lottery(1), () -> l.lotteryPrize(1, 0), () -> l.lotteryPrizes(1),
                 () -> l.drawLottery(1, a, null), () -> l.lotteryDraw(1, 1),
-                () -> l.closeLottery(1), () -> l.auditLottery(1));
+                () -> l.closeLottery(1), () -> l.auditLottery(1), () -> l.lotteryResults(1));
         for (TestSupport.Action c : calls) {
             LedgerClosedException e = expect(LedgerClosedException.class, c);
             assertEquals(capiConstants.POINTS_EMISUSE, e.code());

@@ -171,5 +171,19 @@ public class LotteryTest {
             assertEquals(0, p.stock());
         ledger.closeLottery(lot.id());
         ledger.auditLottery(lot.id());
+        /* the results and the draws: 5 made, 3 won (every unit), 20 points credited */
+        LotteryResults r = ledger.lotteryResults(lot.id());
+        assertEquals(1, r.participants());
+        assertEquals(5, r.draws());
+        assertEquals(3, r.wins());
+        assertEquals(0, r.collected());
+        assertEquals(20, r.credited());
+        List<LotteryDraw> draws = TestSupport.list(ledger.lotteryDraws(lot.id(), 0, false));
+        assertEquals(5, draws.size());
+        assertEquals(5, draws.get(4).number());
+        List<LotteryDraw> won = TestSupport.list(ledger.lotteryDraws(0, bob, true));
+        assertEquals(3, won.size());
+        for (LotteryDraw d : won)
+            assertTrue(d.won());
     }
 }

@@ -1,0 +1,509 @@
+/* check_lottery_results.c - what a lottery tells afterwards: its results
+ * (participants, draws, wins, points collected and credited), the draws
+ * of a lottery and of an account, the outbox's events of wins; an older
+ * ledger's draws listed by account after the upgrade; the audit of a
+ * draw gone missing; and a seeded random lottery against a model written
+ * from points_lottery_create(3), compared after every step. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "util/codec.h"
+#include "activity/lottery.h"
+
+static points_db *db;
+static int64_t alice, bob, carol;
+
+static void
+fixed_seed(unsigned char seed[32])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		seed[i] = (unsigned char)(7 * i + 1);
+}
+
+static void
+setup(void)
+{
+	tu_now = TU_T0 + 10 * 3600;
+	db = tu_open("memory:");
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	carol = tu_account(db, "E1003");
+	points_lottery__seed_hook = fixed_seed;
+}
+
+static void
+teardown(void)
+{
+	tu_invariants(db);
+	points_close(db);
+	db = NULL;
+	points_lottery__seed_hook = NULL;
+	tu_cleanup();
+}
+
+static void
+prize(points_lottery_def *l, int kind, const char *label, int64_t weight,
+    int64_t stock, int64_t amount)
+{
+	points_lottery_prize *p = &l->prizes[l->nprizes++];
+
+	p->kind = kind;
+	snprintf(p->label, sizeof(p->label), "%s", label);
+	p->weight = weight;
+	p->stock = stock;
+	p->amount = amount;
+}
+
+static points_lottery_def
+def(const char *name, int64_t cost, int64_t lose_weight)
+{
+	points_lottery_def l;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	strcpy(l.asset, "PTS");
+	l.cost = cost;
+	l.starts = tu_now;
+	l.ends = tu_now + 7 * TU_DAY;
+	l.lose_weight = lose_weight;
+	return l;
+}
+
+static int64_t
+create(const points_lottery_def *l)
+{
+	int64_t id;
+
+	ck_assert_msg(points_lottery_create(db, l, &id) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	return id;
+}
+
+static points_lottery_draw
+draw(int64_t id, int64_t acct)
+{
+	points_lottery_draw w;
+
+	ck_assert_msg(points_lottery_draw_once(db, id, acct, NULL, &w) ==
+	    POINTS_OK, "%s", points_errmsg(db));
+	return w;
+}
+
+/* The draws an iterator gives, into out (max); their count. */
+static size_t
+list(int64_t lottery, int64_t account, unsigned flags,
+    points_lottery_draw *out, size_t max)
+{
+	points_lottery_draw_iterator *it = NULL;
+	size_t n = 0;
+	int rc;
+
+	ck_assert_msg(points_lottery_draw_iterator_new(db, lottery, account,
+	    flags, &it) == POINTS_OK, "%s", points_errmsg(db));
+	while ((rc = points_lottery_draw_next(it, &out[n])) == POINTS_OK)
+		ck_assert_uint_lt(++n, max);
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	points_lottery_draw_iterator_free(it);
+	return n;
+}
+
+/* Two lotteries; alice draws 100 times in the first and 3 in the second,
+ * bob 50 in the first: results, lists by lottery and account, wins. */
+START_TEST(test_results_and_lists)
+{
+	points_lottery_def l = def("spring", 10, 6), m = def("summer", 0, 0);
+	points_lottery_results r;
+	points_lottery_draw w, got[400];
+	points_lottery_prize p;
+	int64_t a, b, i, wins = 0, credited = 0;
+	size_t n, k;
+
+	prize(&l, POINTS_PRIZE_POINTS, "50 points", 3, 10, 50);
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 5, 0);
+	l.consolation = 1;
+	prize(&m, POINTS_PRIZE_CUSTOM, "pen", 1, 100, 0);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5000, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 5000, NULL), POINTS_OK);
+	a = create(&l);
+	b = create(&m);
+	for (i = 0; i < 150; i++) {
+		w = draw(a, i % 3 == 2 ? bob : alice);
+		wins += w.outcome >= 0;
+		credited += w.credited;
+	}
+	for (i = 0; i < 3; i++)
+		draw(b, alice);
+	ck_assert_int_eq(points_lottery_results_get(db, a, &r), POINTS_OK);
+	ck_assert_int_eq(r.lottery, a);
+	ck_assert_int_eq(r.state, POINTS_LOTTERY_OPEN);
+	ck_assert_int_eq(r.participants, 2);
+	ck_assert_int_eq(r.draws, 150);
+	ck_assert_int_eq(r.wins, wins);
+	ck_assert_int_eq(r.collected, 1500);
+	ck_assert_int_eq(r.credited, credited);
+	/* every unit of the prizes was won within 150 draws at these
+	 * weights (the seed is fixed) */
+	ck_assert_int_eq(points_lottery_prize_get(db, a, 0, &p), POINTS_OK);
+	ck_assert_int_eq(p.stock, 0);
+	ck_assert_int_eq(wins, 15);
+	/* the lottery's draws by number */
+	n = list(a, 0, 0, got, 400);
+	ck_assert_uint_eq(n, 150);
+	for (k = 0; k < n; k++) {
+		ck_assert_int_eq(got[k].lottery, a);
+		ck_assert_int_eq(got[k].number, (int64_t)k + 1);
+		ck_assert_int_eq(got[k].account, k % 3 == 2 ? bob : alice);
+	}
+	/* its winning draws */
+	n = list(a, 0, POINTS_DRAWS_WON, got, 400);
+	ck_assert_uint_eq(n, 15);
+	for (k = 0; k < n; k++)
+		ck_assert_int_ge(got[k].outcome, 0);
+	/* alice's draws in every lottery: 100 in a, then 3 in b */
+	n = list(0, alice, 0, got, 400);
+	ck_assert_uint_eq(n, 103);
+	ck_assert_int_eq(got[99].lottery, a);
+	ck_assert_int_eq(got[100].lottery, b);
+	ck_assert_int_eq(got[102].number, 3);
+	for (k = 1; k < 100; k++)
+		ck_assert_int_gt(got[k].number, got[k - 1].number);
+	/* and in b alone; bob's in b: none */
+	ck_assert_uint_eq(list(b, alice, 0, got, 400), 3);
+	ck_assert_uint_eq(list(b, bob, 0, got, 400), 0);
+	ck_assert_uint_eq(list(0, carol, 0, got, 400), 0);
+	/* results of b; an unknown lottery */
+	ck_assert_int_eq(points_lottery_results_get(db, b, &r), POINTS_OK);
+	ck_assert_int_eq(r.participants, 1);
+	ck_assert_int_eq(r.wins, 3);
+	ck_assert_int_eq(r.collected, 0);
+	ck_assert_int_eq(points_lottery_results_get(db, 99, &r),
+	    POINTS_ENOTFOUND);
+	ck_assert_msg(strstr(points_errmsg(db), "lottery 99 not found"), "%s",
+	    points_errmsg(db));
+}
+END_TEST
+
+START_TEST(test_list_refusals)
+{
+	points_lottery_draw_iterator *it = NULL;
+
+	ck_assert_int_eq(points_lottery_draw_iterator_new(db, 0, 0, 0, &it),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(it);
+	ck_assert_msg(strstr(points_errmsg(db), "name a lottery"), "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_lottery_draw_iterator_new(db, -1, 0, 0, &it),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_lottery_draw_iterator_new(db, 1, 0, 0x8, &it),
+	    POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), "unknown flags 0x8"), "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_lottery_draw_iterator_new(db, 1, 0, 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_lottery_results_get(db, 1, NULL),
+	    POINTS_EINVAL);
+}
+END_TEST
+
+/* A winning draw tells the outbox; a losing one does not. */
+START_TEST(test_wins_go_to_the_outbox)
+{
+	points_lottery_def l = def("outbox", 0, 1);
+	points_outbox_event e;
+	points_lottery_draw w;
+	int64_t id, after = 0, wins = 0, seen = 0;
+	char want[256];
+	int i;
+
+	prize(&l, POINTS_PRIZE_POINTS, "card", 1, 50, 20);
+	id = create(&l);
+	while (points_outbox_next(db, after, &e) == POINTS_OK)
+		after = e.seq;
+	for (i = 0; i < 40; i++) {
+		w = draw(id, carol);
+		if (w.outcome < 0)
+			continue;
+		wins++;
+		ck_assert_int_eq(points_outbox_next(db, after, &e), POINTS_OK);
+		after = e.seq;
+		seen++;
+		ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOTTERY_WON);
+		ck_assert_int_eq(e.account, carol);
+		snprintf(want, sizeof(want), "lottery:%lld", (long long)id);
+		ck_assert_str_eq(e.subject, want);
+		snprintf(want, sizeof(want), "{\"lottery\":%lld,\"name\":"
+		    "\"outbox\",\"draw\":%lld,\"account\":\"E1003\",\"prize\":0,"
+		    "\"label\":\"card\",\"kind\":\"points\",\"credited\":20}",
+		    (long long)id, (long long)w.number);
+		ck_assert_str_eq(e.data, want);
+	}
+	/* losing draws wrote nothing */
+	ck_assert_int_eq(points_outbox_next(db, after, &e), POINTS_ITEROVER);
+	ck_assert_int_gt(wins, 5);
+	ck_assert_int_lt(wins, 40);
+	ck_assert_int_eq(seen, wins);
+}
+END_TEST
+
+/* The 'p' keys of lottery id's draws, deleted as a format 2 ledger
+ * has none; the module's format set back to 2. */
+static void
+to_format_2(int64_t id, int64_t draws)
+{
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	unsigned char k[25];
+	points_lottery_draw w;
+	int64_t n, who[64];
+
+	ck_assert_int_le(draws, 64);
+	for (n = 1; n <= draws; n++) {
+		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w),
+		    POINTS_OK);
+		who[n - 1] = w.account;
+	}
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	for (n = 1; n <= draws; n++)
+		ck_assert_int_eq(s->del(s, ks, k, points_lottery__player_key(k,
+		    who[n - 1], id, n)), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "module:lottery",
+	    14, "\x02", 1), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+START_TEST(test_older_draws_listed_after_the_upgrade)
+{
+	points_lottery_def l = def("old", 0, 1);
+	points_lottery_draw got[64];
+	const char *uri = tu_sqlite_uri();
+	int64_t id;
+	int i;
+
+	points_close(db);
+	db = tu_open(uri);
+	alice = tu_account(db, "E1001");
+	bob = tu_account(db, "E1002");
+	prize(&l, POINTS_PRIZE_CUSTOM, "pen", 1, 100, 0);
+	id = create(&l);
+	for (i = 0; i < 30; i++)
+		draw(id, i % 2 ? bob : alice);
+	to_format_2(id, 30);
+	ck_assert_uint_eq(list(0, alice, 0, got, 64), 0);
+	points_close(db);
+	/* reopened: setup makes the keys of the 30 draws */
+	db = tu_open_bare(uri);
+	ck_assert_uint_eq(list(0, alice, 0, got, 64), 15);
+	ck_assert_uint_eq(list(id, bob, 0, got, 64), 15);
+	ck_assert_int_eq(got[14].number, 30);
+}
+END_TEST
+
+/* A draw deleted from the store: the audit names it. */
+START_TEST(test_audit_names_a_missing_draw)
+{
+	points_lottery_def l = def("gap", 0, 1);
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	unsigned char k[17];
+	int64_t id, bad;
+	int i;
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "pen", 1, 100, 0);
+	id = create(&l);
+	for (i = 0; i < 20; i++)
+		draw(id, alice);
+	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+	k[0] = 'd';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	points_codec__put_be64(k + 9, 12);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->del(s, ks, k, 17), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_ECORRUPT);
+	ck_assert_int_eq(bad, 12);
+	ck_assert_msg(strstr(points_errmsg(db), "draw 12 is missing"), "%s",
+	    points_errmsg(db));
+	/* the last one gone: 19 stored, 20 made */
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	points_codec__put_be64(k + 9, 20);
+	ck_assert_int_eq(s->del(s, ks, k, 17), POINTS_OK);
+	points_codec__put_be64(k + 9, 12);
+	ck_assert_int_eq(s->put(s, ks, k, 17, "\x01\x02\x00\x00\x00\x00", 6),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(points_errmsg(db), "draw 12") ||
+	    strstr(points_errmsg(db), "19 draws stored, 20 made"), "%s",
+	    points_errmsg(db));
+}
+END_TEST
+
+/* ---- The model ---- */
+
+enum { ACCTS = 4, STEPS = 400 };
+
+struct model {
+	int64_t avail[ACCTS];
+	int64_t total[ACCTS], day[ACCTS], today[ACCTS];
+	int64_t stock[3];
+	int64_t draws, wins, collected, credited;
+	points_lottery_draw log[STEPS];
+};
+
+START_TEST(test_random_lottery_matches_the_model)
+{
+	points_lottery_def l = def("model", 5 + _i % 3 * 10, 4);
+	static struct model m;
+	int64_t acct[ACCTS], id, w8[3], s8[3];
+	points_lottery_draw got[STEPS + 1];
+	unsigned char seed[32];
+	int i, step;
+
+	srand(20261205u + (unsigned)_i);
+	memset(&m, 0, sizeof(m));
+	l.min_balance = 20;
+	l.limit_day = 4;
+	l.limit_total = 60;
+	l.consolation = _i % 2;
+	prize(&l, POINTS_PRIZE_POINTS, "30 points", 2, 6, 30);
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 3, 0);
+	prize(&l, POINTS_PRIZE_POINTS, "5 points", 3, 40, 5);
+	for (i = 0; i < 3; i++) {
+		m.stock[i] = l.prizes[i].stock;
+		w8[i] = l.prizes[i].weight;
+	}
+	acct[0] = alice;
+	acct[1] = bob;
+	acct[2] = carol;
+	acct[3] = tu_account(db, "E1004");
+	for (i = 0; i < ACCTS; i++) {
+		int64_t amount = 10 + rand() % 300;
+
+		ck_assert_int_eq(tu_earn(db, acct[i], "PTS", amount, NULL),
+		    POINTS_OK);
+		m.avail[i] = amount;
+	}
+	id = create(&l);
+	fixed_seed(seed);
+	for (step = 0; step < STEPS; step++) {
+		int a = rand() % ACCTS, want, rc, o;
+		int64_t day, now;
+		points_lottery_draw w;
+		points_lottery_results r;
+
+		tu_now += rand() % (TU_DAY / 3);
+		now = tu_now;
+		if (rand() % 10 == 0) {
+			int64_t amount = 1 + rand() % 100;
+
+			ck_assert_int_eq(tu_earn(db, acct[a], "PTS", amount,
+			    NULL), POINTS_OK);
+			m.avail[a] += amount;
+			continue;
+		}
+		/* what the documentation says of this draw */
+		day = now / TU_DAY;
+		if (m.day[a] != day)
+			m.today[a] = 0;
+		if (now >= l.ends)
+			want = POINTS_EWINDOW;
+		else if (m.avail[a] < l.min_balance)
+			want = POINTS_ENOTELIGIBLE;
+		else if (m.total[a] >= l.limit_total ||
+		    m.today[a] >= l.limit_day)
+			want = POINTS_EQUOTA;
+		else if (m.avail[a] < l.cost)
+			want = POINTS_EINSUFFICIENT;
+		else
+			want = POINTS_OK;
+		rc = points_lottery_draw_once(db, id, acct[a], NULL, &w);
+		ck_assert_msg(rc == want, "step %d: %d, want %d (%s)", step,
+		    rc, want, points_errmsg(db));
+		if (rc == POINTS_OK) {
+			for (i = 0; i < 3; i++)
+				s8[i] = m.stock[i];
+			o = points_lottery__pick(seed, id, m.draws + 1, w8, s8,
+			    3, l.lose_weight);
+			o = o == 3 ? POINTS_LOTTERY_LOSE : o;
+			ck_assert_int_eq(w.outcome, o);
+			ck_assert_int_eq(w.number, m.draws + 1);
+			m.draws++;
+			m.day[a] = day;
+			m.today[a]++;
+			m.total[a]++;
+			m.avail[a] -= l.cost;
+			m.collected += l.cost;
+			if (o >= 0) {
+				m.stock[o]--;
+				m.wins++;
+			}
+			w.credited = o >= 0 ? l.prizes[o].amount :
+			    l.consolation;
+			m.avail[a] += w.credited;
+			m.credited += w.credited;
+			w.account = acct[a];
+			m.log[m.draws - 1] = w;
+		}
+		for (i = 0; i < ACCTS; i++)
+			ck_assert_int_eq(tu_available(db, acct[i], "PTS"),
+			    m.avail[i]);
+		ck_assert_int_eq(points_lottery_results_get(db, id, &r),
+		    POINTS_OK);
+		ck_assert_int_eq(r.draws, m.draws);
+		ck_assert_int_eq(r.wins, m.wins);
+		ck_assert_int_eq(r.collected, m.collected);
+		ck_assert_int_eq(r.credited, m.credited);
+		if (step % 25 == 0 || step == STEPS - 1) {
+			size_t n = list(id, 0, 0, got, STEPS + 1), k, j;
+			int64_t parts = 0;
+
+			ck_assert_uint_eq(n, (size_t)m.draws);
+			for (k = 0; k < n; k++) {
+				ck_assert_int_eq(got[k].account,
+				    m.log[k].account);
+				ck_assert_int_eq(got[k].outcome,
+				    m.log[k].outcome);
+			}
+			for (i = 0; i < ACCTS; i++) {
+				n = list(0, acct[i], 0, got, STEPS + 1);
+				ck_assert_uint_eq(n, (size_t)m.total[i]);
+				parts += m.total[i] > 0;
+				for (k = 0, j = 0; j < (size_t)m.draws; j++)
+					if (m.log[j].account == acct[i])
+						ck_assert_int_eq(got[k++].number,
+						    m.log[j].number);
+			}
+			ck_assert_int_eq(r.participants, parts);
+			ck_assert_uint_eq(list(id, 0, POINTS_DRAWS_WON, got,
+			    STEPS + 1), (size_t)m.wins);
+		}
+	}
+}
+END_TEST
+
+static Suite *
+lottery_results_suite(void)
+{
+	Suite *s = suite_create("lottery_results");
+	TCase *tc = tcase_create("lottery_results");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_results_and_lists);
+	tcase_add_test(tc, test_list_refusals);
+	tcase_add_test(tc, test_wins_go_to_the_outbox);
+	tcase_add_test(tc, test_older_draws_listed_after_the_upgrade);
+	tcase_add_test(tc, test_audit_names_a_missing_draw);
+	tcase_add_loop_test(tc, test_random_lottery_matches_the_model, 0, 6);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(lottery_results_suite());
+}
