@@ -658,6 +658,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_approval_iterator_free;
 %noexception points_grant_award_iterator_free;
 %noexception points_export_iterator_free;
+%noexception points_import_free;
 %noexception points_expiry_forecast_iterator_free;
 %noexception points_report_iterator_free;
 %noexception points_leaderboard_iterator_free;
@@ -740,6 +741,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 %include "points/mall.h"
 %include "points/export.h"
 %include "points/eligible.h"
+%include "points/import.h"
 %include "points/lottery.h"
 %include "points/auction.h"
 %include "points/report.h"

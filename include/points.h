@@ -44,6 +44,7 @@
 #include "points/mall.h"
 #include "points/export.h"
 #include "points/eligible.h"
+#include "points/import.h"
 #include "points/lottery.h"
 #include "points/auction.h"
 #include "points/report.h"

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "ledger/expiry.h"
@@ -3428,6 +3429,93 @@ check_auction_cancel(void)
 	ck_assert_int_eq(it.stock, 2);
 }
 
+/* Imports (points_import_new): the file written afresh each run; the
+ * whole import is the operation (an import makes its own batch: it
+ * does not run inside another). */
+static int
+run_import_file(int kind, const char *text, unsigned flags)
+{
+	char path[] = "/tmp/points-fault-import-XXXXXX";
+	points_import *imp = NULL;
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	rc = points_import_new(db, kind, path, flags, &imp);
+	if (rc == POINTS_OK)
+		rc = points_import_finish(imp, NULL);
+	points_import_free(imp);
+	unlink(path);
+	return rc;
+}
+
+/* all or nothing: an update, a new account, an unchanged one */
+static int
+run_import_accounts(void)
+{
+	return run_import_file(POINTS_IMPORT_ACCOUNTS,
+	    "external_id,name,department,tier\n"
+	    "E1001,Alice,R&D,gold\n"
+	    "E2001,Zed,HR,\n"
+	    "E1002,E1002,Sales,\n", POINTS_IMPORT_ALL_OR_NOTHING);
+}
+
+static void
+check_import_accounts(void)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_OK);
+	ck_assert_str_eq(a.name, "Alice");
+	ck_assert_str_eq(a.department, "R&D");
+	ck_assert_str_eq(a.tier, "gold");
+	ck_assert_int_eq(points_account_find(db, "E2001", &a), POINTS_OK);
+	ck_assert_str_eq(a.name, "Zed");
+	ck_assert_str_eq(a.department, "HR");
+	ck_assert_int_eq(points_account_get(db, bob, &a), POINTS_OK);
+	ck_assert_str_eq(a.department, "Sales");
+}
+
+/* all or nothing: two awards */
+static int
+run_import_awards(void)
+{
+	return run_import_file(POINTS_IMPORT_AWARDS,
+	    "external_id,asset,amount,idempotency_key,category\n"
+	    "E1001,PTS,5,imp-1,training\n"
+	    "E1002,EXP,7,imp-2,\n", POINTS_IMPORT_ALL_OR_NOTHING);
+}
+
+static void
+check_import_awards(void)
+{
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 55);
+	ck_assert_int_eq(tu_available(db, bob, "EXP"), 12);
+	/* a re-run is a replay */
+	ck_assert_int_eq(run_import_awards(), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 55);
+}
+
+/* line by line: an account made with its department (its own batch) */
+static int
+run_import_account_line(void)
+{
+	return run_import_file(POINTS_IMPORT_ACCOUNTS,
+	    "external_id,department\nE3001,Ops\n", 0);
+}
+
+static void
+check_import_account_line(void)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_find(db, "E3001", &a), POINTS_OK);
+	ck_assert_str_eq(a.department, "Ops");
+}
+
 #define OP(x) { #x, run_##x, check_##x, 0 }
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
@@ -3473,6 +3561,10 @@ static const fault_op write_ops[] = {
 	OP(lottery_create), OP(lottery_draw), OP(lottery_close),
 	OP(auction_create), OP(auction_bid), OP(auction_bid_raise),
 	OP(auction_settle), OP(auction_sweep), OP(auction_cancel),
+	{ "import_accounts", run_import_accounts, check_import_accounts, 1 },
+	{ "import_awards", run_import_awards, check_import_awards, 1 },
+	{ "import_account_line", run_import_account_line,
+	    check_import_account_line, 1 },
 };
 static const fault_op big_batch_op = {
 	"big batch", run_big_batch, check_big_batch, 1
@@ -3868,9 +3960,9 @@ batch_fallback_loop(const fault_op *op)
 }
 
 /* The operations that run inside a batch: all but the batches
- * themselves (batches do not nest: "batch" and "hold_release_spilled");
- * the ith of them. */
-#define NSINGLE (NWRITE - 2)
+ * themselves (batches do not nest: "batch", "hold_release_spilled" and
+ * the imports, which make their own); the ith of them. */
+#define NSINGLE (NWRITE - 5)
 
 static const fault_op *
 single_op(int i)

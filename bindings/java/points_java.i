@@ -573,6 +573,7 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(1) POINTS_ACCOUNT_SYSTEM;
 %javaconstvalue(2) POINTS_ACCOUNT_ALLOW_NEGATIVE;
 %javaconstvalue(1) POINTS_REVERSE_NO_DEBT;
+%javaconstvalue(1) POINTS_IMPORT_ALL_OR_NOTHING;
 %javaconstvalue(4) POINTS_ACCOUNT_POOL;
 %javaconstvalue(1) POINTS_ASSET_NO_TRANSFER;
 %javaconstvalue(1) POINTS_DRAWS_WON;
@@ -768,6 +769,7 @@ POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_export_iterator)
+POINTS_JAVA_HANDLE_OUT(points_import)
 POINTS_JAVA_HANDLE_OUT(points_expiry_forecast_iterator)
 POINTS_JAVA_HANDLE_OUT(points_report_iterator)
 POINTS_JAVA_HANDLE_OUT(points_leaderboard_iterator)
@@ -805,6 +807,7 @@ POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
     SWIGTYPE_p_points_grant_award_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_export_iterator_new,
     SWIGTYPE_p_points_export_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_import_new, SWIGTYPE_p_points_import)
 POINTS_JAVA_RETURNS_HANDLE(points_expiry_forecast_iterator_new,
     SWIGTYPE_p_points_expiry_forecast_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_report_iterator_new,
@@ -944,6 +947,8 @@ POINTS_JAVA_RETURNS(points_hold_release, jobject, Txn)
 POINTS_JAVA_RETURNS(points_statement_next, jobject, Entry)
 POINTS_JAVA_RETURNS(points_lot_next, jobject, Lot)
 POINTS_JAVA_RETURNS(points_liability_get, jobject, Liability)
+POINTS_JAVA_RETURNS(points_import_next, jobject, ImportLine)
+POINTS_JAVA_RETURNS(points_import_finish, jobject, ImportSummary)
 POINTS_JAVA_RETURNS(points_expiry_forecast_next, jobject, ExpiryMonth)
 POINTS_JAVA_RETURNS(points_report_next, jobject, ReportRow)
 POINTS_JAVA_RETURNS(points_leaderboard_next, jobject, Leader)

@@ -63,6 +63,8 @@ CALLS = {
     "get_hold": lambda l, a: l.get_hold("01a20c1b-9ad1-7808-86de-19f1e0880b3a"),
     "verify": lambda l, a: l.verify(),
     "export": lambda l, a: l.export("csv"),
+    "import_accounts": lambda l, a: l.import_accounts("/nonexistent.csv"),
+    "import_awards": lambda l, a: l.import_awards("/nonexistent.csv"),
     "liability": lambda l, a: l.liability("PTS"),
     "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "report": lambda l, a: l.report(points.REPORT_ISSUED_BY_RULE, "PTS"),

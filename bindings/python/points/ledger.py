@@ -35,7 +35,9 @@ from .records import (Account, AccountChange, Approval, Asset, Balance,
                       RuleOutcome,
                       EventSummary, EventResult, RULE_DRAFT, CAP_POINTS,
                       Item, ItemChange, MallSettings, OutboxEvent,
-                      CashRatio, Liability, ExpiryMonth, ReportRow, Leader, Settlement, Summary, Recommendation,
+                      CashRatio, Liability, ExpiryMonth,
+                      ImportLine, IMPORT_ACCOUNTS, IMPORT_AWARDS,
+                      IMPORT_ALL_OR_NOTHING, ReportRow, Leader, Settlement, Summary, Recommendation,
                       Trigger, TRIGGER_BALANCE, TRIGGER_TIER,
                       ITEMS_LISTED,
                       ITEMS_IN_STOCK, ITEMS_AFFORDABLE, ITEMS_BY_SKU,
@@ -1336,6 +1338,49 @@ class Ledger:
                         seconds(since), seconds(until))
         return _Iter(self, it, _c.points_export_next,
                      _c.points_export_iterator_free, str)
+
+    # ---- Imports ----
+
+    def import_accounts(self, path, all_or_nothing=False):
+        """Create or update accounts from the CSV file at path (columns
+        external_id, name, department, tier; points_import_new(3)).
+        Returns an ImportLine per line: created, updated, unchanged or
+        refused (with its column and reason).  all_or_nothing: nothing
+        is written unless every line is good; a bad line then raises
+        InvalidArgument naming each bad line."""
+        return self._import(IMPORT_ACCOUNTS, path, all_or_nothing)
+
+    def import_awards(self, path, all_or_nothing=False):
+        """Earn points from the CSV file at path, a line per award
+        (columns external_id, asset, amount, idempotency_key, and
+        category, memo, actor); a re-run is a replay (IMPORT_REPLAYED).
+        Returns an ImportLine per line, as import_accounts."""
+        return self._import(IMPORT_AWARDS, path, all_or_nothing)
+
+    def _import(self, kind, path, all_or_nothing):
+        flags = IMPORT_ALL_OR_NOTHING if all_or_nothing else 0
+        imp = self._call(_c.points_import_new, kind, os.fspath(path), flags)
+        lines = []
+        try:
+            step = _Iter(self, imp, _c.points_import_next,
+                         lambda _imp: None, ImportLine._make)
+            lines.extend(step)
+            try:
+                self._call(lambda _db: _c.points_import_finish(imp))
+            except Error as e:
+                # the import has no message of its own: the handle has
+                e.message = self._call(_c.points_errmsg)
+                e.args = (e.message,)
+                if not isinstance(e, InvalidArgument):
+                    raise
+                bad = [str(r) for r in lines if r.refused]
+                raise InvalidArgument("%s: %s" % (e.message,
+                                                  "; ".join(bad)),
+                                      e.code) from None
+        finally:
+            with self._lock:
+                _c.points_import_free(imp)
+        return lines
 
     # ---- Reports ----
 

@@ -46,6 +46,15 @@ LEADERS_ALL, LEADERS_BY_DEPARTMENT, LEADERS_BY_TIER = range(3)
 RECOMMEND_AFFORDABLE, RECOMMEND_DEPARTMENT, RECOMMEND_TIER, \
     RECOMMEND_ALSO_REDEEMED = range(1, 5)
 
+# Imports (points_import_new): kinds, flags, and a line's outcome.
+IMPORT_ACCOUNTS, IMPORT_AWARDS = 1, 2
+IMPORT_ALL_OR_NOTHING = 0x01
+IMPORT_CREATED, IMPORT_UPDATED, IMPORT_UNCHANGED, IMPORT_APPLIED, \
+    IMPORT_REPLAYED, IMPORT_REFUSED = range(1, 7)
+IMPORT_OUTCOMES = {IMPORT_CREATED: "created", IMPORT_UPDATED: "updated",
+                   IMPORT_UNCHANGED: "unchanged", IMPORT_APPLIED: "applied",
+                   IMPORT_REPLAYED: "replayed", IMPORT_REFUSED: "refused"}
+
 # Reversal flags (POINTS_REVERSE_*).
 REVERSE_NO_DEBT = 0x01
 
@@ -606,6 +615,30 @@ class Summary(_record("Summary")):
     """A department's or an employee's summary for a range
     (Ledger.account_summary, Ledger.department_summaries): start +
     earned - spent - expired + other = end."""
+    __slots__ = ()
+
+
+class ImportLine(_record("ImportLine")):
+    """What became of one line of an imported file (Ledger.import_accounts,
+    import_awards): its number, outcome (IMPORT_CREATED ...), account;
+    refused, the column at fault, the error code and the reason."""
+    __slots__ = ()
+
+    @property
+    def refused(self):
+        return self.outcome == IMPORT_REFUSED
+
+    def __str__(self):
+        if self.refused:
+            where = ", column %s" % self.column if self.column else ""
+            return "line %d%s: %s" % (self.line, where, self.reason)
+        return "line %d: %s %s" % (self.line,
+                                    IMPORT_OUTCOMES.get(self.outcome, "?"),
+                                    self.external_id)
+
+
+class ImportSummary(_record("ImportSummary")):
+    """The counts of an import's lines (points_import_finish)."""
     __slots__ = ()
 
 

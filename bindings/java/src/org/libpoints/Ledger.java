@@ -1479,6 +1479,55 @@ public final class Ledger implements AutoCloseable {
                 capi::points_export_next, capi::points_export_iterator_free));
     }
 
+    /* ---- Imports ---- */
+
+    /**
+     * Create or update accounts from the CSV file at path (columns
+     * external_id, name, department, tier: points_import_new(3)): a line
+     * each, in order. allOrNothing: nothing is written unless every line
+     * is good; a bad line then throws {@link InvalidArgumentException}
+     * naming each bad line.
+     */
+    public synchronized List<ImportLine> importAccounts(String path, boolean allOrNothing) {
+        return importFile(capiConstants.POINTS_IMPORT_ACCOUNTS, path, allOrNothing);
+    }
+
+    /**
+     * Earn points from the CSV file at path, a line per award (columns
+     * external_id, asset, amount, idempotency_key, and category, memo,
+     * actor); a re-run replays ({@link ImportOutcome#REPLAYED}). As
+     * {@link #importAccounts}.
+     */
+    public synchronized List<ImportLine> importAwards(String path, boolean allOrNothing) {
+        return importFile(capiConstants.POINTS_IMPORT_AWARDS, path, allOrNothing);
+    }
+
+    private List<ImportLine> importFile(int kind, String path, boolean allOrNothing) {
+        SWIGTYPE_p_points_import imp = capi.points_import_new(db(), kind, path,
+                allOrNothing ? capiConstants.POINTS_IMPORT_ALL_OR_NOTHING : 0);
+        try {
+            List<ImportLine> lines = new ArrayList<>();
+            ImportLine l;
+            while ((l = step(() -> capi.points_import_next(imp))) != null)
+                lines.add(l);
+            try {
+                step(() -> capi.points_import_finish(imp));
+            } catch (InvalidArgumentException e) {
+                StringBuilder bad = new StringBuilder(e.getMessage());
+                String sep = ": ";
+                for (ImportLine r : lines)
+                    if (r.isRefused()) {
+                        bad.append(sep).append(r);
+                        sep = "; ";
+                    }
+                throw PointsException.create(e.code(), e.strerror(), bad.toString());
+            }
+            return lines;
+        } finally {
+            capi.points_import_free(imp);
+        }
+    }
+
     /* ---- Lots and expiry ---- */
 
     /** Every open lot of account in asset, earliest-expiring first. */
