@@ -371,11 +371,13 @@ START_TEST(test_version1_record_reads)
 	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
 	ck_assert_uint_le(vl, sizeof(buf));
 	memcpy(buf, v, vl);
-	/* version 2 ends in three empty strings, a zero length each */
-	ck_assert_int_eq(buf[0], 2);
-	ck_assert_int_eq(buf[vl - 1] | buf[vl - 2] | buf[vl - 3], 0);
+	/* version 3 ends in three empty strings, a zero length each, and
+	 * no participants yet (a zero) */
+	ck_assert_int_eq(buf[0], 3);
+	ck_assert_int_eq(buf[vl - 1] | buf[vl - 2] | buf[vl - 3] |
+	    buf[vl - 4], 0);
 	buf[0] = 1;
-	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 3), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 4), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
 	ck_assert_str_eq(got.name, "old");
@@ -383,10 +385,10 @@ START_TEST(test_version1_record_reads)
 	ck_assert_str_eq(got.condition, "");
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(draw(id, alice, NULL).number, 1);
-	/* written again as version 2 */
+	/* written again as version 3 */
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
-	ck_assert_int_eq(((const unsigned char *)v)[0], 2);
+	ck_assert_int_eq(((const unsigned char *)v)[0], 3);
 	s->rollback(s);
 }
 END_TEST

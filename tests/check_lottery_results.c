@@ -249,16 +249,20 @@ START_TEST(test_wins_go_to_the_outbox)
 }
 END_TEST
 
-/* The 'p' keys of lottery id's draws, deleted as a format 2 ledger
- * has none; the module's format set back to 2. */
+/* Lottery id as format 2 stored it: the accounts' counts at 'a' | id |
+ * account, no 'p' keys, a version-2 record (no participants), the
+ * module's format 2. */
 static void
-to_format_2(int64_t id, int64_t draws)
+to_format_2(int64_t id, int64_t draws, const int64_t *accts, int naccts)
 {
 	points_store *s = tu_store(db);
 	struct points_keyspace *ks = tu_keyspace(db, "lottery");
-	unsigned char k[25];
+	unsigned char k[25], ak[17], lk[9], buf[4096];
 	points_lottery_draw w;
 	int64_t n, who[64];
+	const void *v;
+	size_t vl;
+	int i;
 
 	ck_assert_int_le(draws, 64);
 	for (n = 1; n <= draws; n++) {
@@ -270,6 +274,25 @@ to_format_2(int64_t id, int64_t draws)
 	for (n = 1; n <= draws; n++)
 		ck_assert_int_eq(s->del(s, ks, k, points_lottery__player_key(k,
 		    who[n - 1], id, n)), POINTS_OK);
+	for (i = 0; i < naccts; i++) {
+		ck_assert_int_eq(s->get(s, ks, k, points_lottery__player_key(k,
+		    accts[i], id, 0), &v, &vl), POINTS_OK);
+		ck_assert_uint_le(vl, sizeof(buf));
+		memcpy(buf, v, vl);
+		ck_assert_int_eq(s->del(s, ks, k, 25), POINTS_OK);
+		ak[0] = 'a';
+		points_codec__put_be64(ak + 1, (uint64_t)id);
+		points_codec__put_be64(ak + 9, (uint64_t)accts[i]);
+		ck_assert_int_eq(s->put(s, ks, ak, 17, buf, vl), POINTS_OK);
+	}
+	lk[0] = 'l';
+	points_codec__put_be64(lk + 1, (uint64_t)id);
+	ck_assert_int_eq(s->get(s, ks, lk, 9, &v, &vl), POINTS_OK);
+	memcpy(buf, v, vl);
+	/* version 3 ends in the participants, one byte here */
+	ck_assert_int_eq(buf[0], 3);
+	buf[0] = 2;
+	ck_assert_int_eq(s->put(s, ks, lk, 9, buf, vl - 1), POINTS_OK);
 	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "module:lottery",
 	    14, "\x02", 1), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
@@ -279,8 +302,9 @@ START_TEST(test_older_draws_listed_after_the_upgrade)
 {
 	points_lottery_def l = def("old", 0, 1);
 	points_lottery_draw got[64];
+	points_lottery_results r;
 	const char *uri = tu_sqlite_uri();
-	int64_t id;
+	int64_t id, both[2];
 	int i;
 
 	points_close(db);
@@ -288,17 +312,29 @@ START_TEST(test_older_draws_listed_after_the_upgrade)
 	alice = tu_account(db, "E1001");
 	bob = tu_account(db, "E1002");
 	prize(&l, POINTS_PRIZE_CUSTOM, "pen", 1, 100, 0);
+	l.limit_total = 16;
 	id = create(&l);
 	for (i = 0; i < 30; i++)
 		draw(id, i % 2 ? bob : alice);
-	to_format_2(id, 30);
-	ck_assert_uint_eq(list(0, alice, 0, got, 64), 0);
+	both[0] = alice;
+	both[1] = bob;
+	to_format_2(id, 30, both, 2);
 	points_close(db);
-	/* reopened: setup makes the keys of the 30 draws */
+	/* reopened: setup moves the counts, counts the participants and
+	 * makes the keys of the 30 draws */
 	db = tu_open_bare(uri);
 	ck_assert_uint_eq(list(0, alice, 0, got, 64), 15);
 	ck_assert_uint_eq(list(id, bob, 0, got, 64), 15);
 	ck_assert_int_eq(got[14].number, 30);
+	ck_assert_int_eq(points_lottery_results_get(db, id, &r), POINTS_OK);
+	ck_assert_int_eq(r.participants, 2);
+	ck_assert_int_eq(r.draws, 30);
+	/* the counts moved: alice has one draw left of 16 */
+	draw(id, alice);
+	ck_assert_int_eq(points_lottery_draw_once(db, id, alice, NULL, &got[0]),
+	    POINTS_EQUOTA);
+	ck_assert_int_eq(points_lottery_results_get(db, id, &r), POINTS_OK);
+	ck_assert_int_eq(r.participants, 2);
 }
 END_TEST
 

@@ -178,7 +178,10 @@ points_eligible__check(points_db *db, const char *what,
 	points_balance bal;
 	int rc;
 
-	if ((rc = points_balance_get(db, a->id, e->asset, &bal)))
+	/* the balance only when something needs it */
+	memset(&bal, 0, sizeof(bal));
+	if ((e->min_balance > 0 || !empty(e->condition) || available) &&
+	    (rc = points_balance_get(db, a->id, e->asset, &bal)))
 		return rc;
 	if (bal.available < e->min_balance)
 		return points_db__err(db, POINTS_ENOTELIGIBLE, "%s: account %s "

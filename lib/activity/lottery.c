@@ -5,10 +5,11 @@
  *   'n'                         -> the last lottery id (be64)
  *   'l' | id (be64)             -> the lottery, with its secret seed
  *   'd' | id (be64) | n (be64)  -> draw n
- *   'a' | id (be64) | account (be64) -> the account's draws: total, day,
- *                                  draws that day
- *   'p' | account (be64) | id (be64) | n (be64) -> "": the account's
- *                                  draws, in every lottery
+ *   'p' | account (be64) | id (be64) | 0 -> the account's draws in the
+ *                                  lottery: total, day, draws that day
+ *   'p' | account (be64) | id (be64) | n (be64) -> "": its draw n
+ *                                  (beside its counts: a draw writes
+ *                                  one page for both)
  * keyspace "lotteryidem": a draw's idempotency key -> the draw's
  * (lottery id << 32 | number), which names no entry. */
 #include <stdio.h>
@@ -31,12 +32,15 @@
 /* 2: version-2 records (who may draw: tiers, departments, a
  * condition), which format 1's readers refuse (a format 1 ledger
  * upgrades as it is: version 1 reads on, as anyone may draw) */
-/* 3: 'p' keys (an account's draws), which setup makes for the draws
- * of an older ledger (format 2's writers would leave them out) */
+/* 3: an account's counts and draws under 'p' keys, and version-3
+ * records (the participants), which setup makes from an older
+ * ledger's 'a' keys and draws (format 2's writers would leave them
+ * out) */
 #define LOTTERY_FORMAT 3
 #define LOTTERY_V1 1
 #define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
                       * the condition */
+#define LOTTERY_V3 3 /* then the participants */
 #define DRAW_V1 1
 /* The fingerprint's first byte (the order's is 66). */
 #define LOTTERY_DRAW_TYPE 67
@@ -129,15 +133,6 @@ draw_key(unsigned char *k, int64_t id, int64_t n)
 	return 17;
 }
 
-static size_t
-acct_key(unsigned char *k, int64_t id, int64_t account)
-{
-	k[0] = 'a';
-	points_codec__put_be64(k + 1, (uint64_t)id);
-	points_codec__put_be64(k + 9, (uint64_t)account);
-	return 17;
-}
-
 size_t
 points_lottery__player_key(unsigned char *k, int64_t account, int64_t id,
     int64_t n)
@@ -160,6 +155,7 @@ typedef struct lottery_full {
 	points_lottery_prize prizes[POINTS_LOTTERY_PRIZES_MAX];
 	int state;
 	int64_t draws;
+	int64_t participants; /* accounts that drew */
 	unsigned char commitment[32];
 	char tiers[POINTS_ELIGIBLE_LIST_MAX + 1];
 	char departments[POINTS_ELIGIBLE_LIST_MAX + 1];
@@ -179,7 +175,7 @@ lottery_store(points_db *db, const lottery_rec *r)
 	int i, rc;
 
 	points_buf__init(&b);
-	points_buf__u8(&b, LOTTERY_V2);
+	points_buf__u8(&b, LOTTERY_V3);
 	points_buf__str(&b, l->name);
 	points_buf__str(&b, l->asset);
 	points_buf__svar(&b, l->cost);
@@ -209,6 +205,8 @@ lottery_store(points_db *db, const lottery_rec *r)
 	points_buf__str(&b, l->tiers);
 	points_buf__str(&b, l->departments);
 	points_buf__str(&b, l->condition);
+	/* version 3 */
+	points_buf__svar(&b, l->participants);
 	if (b.err)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)l->id);
@@ -240,7 +238,7 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	l->id = id;
 	points_rd__init(&d, v, vl);
 	ver = points_rd__u8(&d);
-	if (ver != LOTTERY_V1 && ver != LOTTERY_V2)
+	if (ver < LOTTERY_V1 || ver > LOTTERY_V3)
 		d.err = POINTS_ECORRUPT;
 	points_rd__str(&d, l->name, sizeof(l->name));
 	points_rd__str(&d, l->asset, sizeof(l->asset));
@@ -274,6 +272,8 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 		points_rd__str(&d, l->departments, sizeof(l->departments));
 		points_rd__str(&d, l->condition, sizeof(l->condition));
 	}
+	if (ver >= LOTTERY_V3)
+		l->participants = points_rd__svar(&d);
 	if (d.err || d.p != d.end)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
 		    "damaged record", (long long)id);
@@ -344,6 +344,52 @@ points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
 	return POINTS_OK;
 }
 
+/* Format 2's counts, 'a' | id | account, move to 'p' | account | id |
+ * 0, and each lottery counts its participants. */
+static int
+move_counts(points_db *db)
+{
+	enum { CHUNK = 256 };
+	unsigned char keys[CHUNK * 17], lo[1] = { 'a' }, hi[1] = { 'b' };
+	unsigned char pk[25], val[64];
+	size_t n, i, vl;
+	const void *v;
+	lottery_rec l;
+	int rc;
+
+	do {
+		/* each chunk's keys are deleted: the next starts at 'a' */
+		if ((rc = points_db__collect_keys(db, &lottery_ks, lo, 1, hi, 1,
+		    17, keys, CHUNK, &n)))
+			return rc;
+		for (i = 0; i < n; i++) {
+			const unsigned char *k = keys + i * 17;
+			int64_t id = (int64_t)points_codec__get_be64(k + 1);
+			int64_t acct = (int64_t)points_codec__get_be64(k + 9);
+
+			if ((rc = points_db__get(db, &lottery_ks, k, 17, &v,
+			    &vl)))
+				return rc;
+			if (vl > sizeof(val))
+				return points_db__err(db, POINTS_ECORRUPT,
+				    "lottery %lld: account %lld's counts: "
+				    "damaged record", (long long)id,
+				    (long long)acct);
+			memcpy(val, v, vl);
+			if ((rc = points_db__put(db, &lottery_ks, pk,
+			    points_lottery__player_key(pk, acct, id, 0), val,
+			    vl)) ||
+			    (rc = points_db__del(db, &lottery_ks, k, 17)) ||
+			    (rc = lottery_load(db, id, &l)))
+				return rc;
+			l.l.participants++;
+			if ((rc = lottery_store(db, &l)))
+				return rc;
+		}
+	} while (n == CHUNK);
+	return POINTS_OK;
+}
+
 /* An older ledger's draws get their 'p' keys, a chunk of 'd' keys at
  * a time (a cursor must not see the keyspace written). */
 static int
@@ -358,6 +404,8 @@ lottery_setup(points_db *db, unsigned int found)
 
 	if (found >= 3)
 		return POINTS_OK;
+	if ((rc = move_counts(db)))
+		return rc;
 	do {
 		if ((rc = points_db__collect_keys(db, &lottery_ks, lo, lolen,
 		    hi, 1, 17, keys, CHUNK, &n)))
@@ -607,40 +655,6 @@ points_lottery_prize_get(points_db *db, int64_t id, int index,
 	return POINTS_OK;
 }
 
-static int
-participants(points_db *db, int64_t id, int64_t *out)
-{
-	unsigned char lo[9], hi[9];
-	points_cursor *cur;
-	int rc;
-
-	*out = 0;
-	lo[0] = hi[0] = 'a';
-	points_codec__put_be64(lo + 1, (uint64_t)id);
-	points_codec__put_be64(hi + 1, (uint64_t)id + 1);
-	rc = db->store->cursor_open(db->store, db->ks[lottery_ks.slot], lo, 9,
-	    hi, 9, 0, &cur);
-	if (rc)
-		return points_db__store_err(db, rc, "lottery");
-	for (;;) {
-		const void *k, *v;
-		size_t kl, vl;
-
-		rc = db->store->cursor_next(db->store, cur, &k, &kl, &v, &vl);
-		if (rc == POINTS_ITEROVER) {
-			rc = POINTS_OK;
-			break;
-		}
-		if (rc) {
-			rc = points_db__store_err(db, rc, "lottery");
-			break;
-		}
-		(*out)++;
-	}
-	db->store->cursor_close(db->store, cur);
-	return rc;
-}
-
 /* *acc += n * v, 1 when it would pass INT64_MAX (n, v >= 0). */
 static int
 add_times(int64_t *acc, int64_t n, int64_t v)
@@ -677,7 +691,8 @@ results_in(points_db *db, int64_t id, points_lottery_results *out)
 	if (over)
 		return points_db__err(db, POINTS_ELIMIT, "lottery %lld: its "
 		    "points pass %lld", (long long)id, (long long)INT64_MAX);
-	return participants(db, id, &out->participants);
+	out->participants = l.l.participants;
+	return POINTS_OK;
 }
 
 POINTS_EXTERN int
@@ -775,14 +790,14 @@ typedef struct acct_count {
 static int
 count_load(points_db *db, int64_t id, int64_t account, acct_count *c)
 {
-	unsigned char k[17];
+	unsigned char k[25];
 	const void *v;
 	size_t vl;
 	points_rd d;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = points_db__get(db, &lottery_ks, k, acct_key(k, id, account), &v,
+	rc = points_db__get(db, &lottery_ks, k, points_lottery__player_key(k, account, id, 0), &v,
 	    &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
@@ -802,7 +817,7 @@ count_load(points_db *db, int64_t id, int64_t account, acct_count *c)
 static int
 count_store(points_db *db, int64_t id, int64_t account, const acct_count *c)
 {
-	unsigned char k[17];
+	unsigned char k[25];
 	points_buf b;
 	int rc;
 
@@ -812,7 +827,7 @@ count_store(points_db *db, int64_t id, int64_t account, const acct_count *c)
 	points_buf__svar(&b, c->today);
 	rc = b.err ? points_db__err(db, b.err, "lottery %lld: out of memory",
 	    (long long)id) : points_db__put(db, &lottery_ks, k,
-	    acct_key(k, id, account), b.data, b.len);
+	    points_lottery__player_key(k, account, id, 0), b.data, b.len);
 	points_buf__free(&b);
 	return rc;
 }
@@ -952,6 +967,8 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 	    r->account, w.credited, memo)))
 		return rc;
 	l.l.draws = w.number;
+	if (c.total == 0)
+		l.l.participants++;
 	c.total++;
 	c.today++;
 	if ((rc = lottery_store(db, &l)) || (rc = draw_store(db, &w)) ||

@@ -96,6 +96,11 @@ draws_fill(points_iter *base)
 			const void *v;
 			size_t vl;
 
+			memcpy(it->pos.key, k, klen);
+			it->pos.len = klen;
+			/* 'p' | account | id | 0: its counts */
+			if (num == 0)
+				continue;
 			dk[0] = 'd';
 			points_codec__put_be64(dk + 1, (uint64_t)id);
 			points_codec__put_be64(dk + 9, (uint64_t)num);
@@ -108,8 +113,6 @@ draws_fill(points_iter *base)
 			if (rc || (rc = points_lottery__draw_decode(db, id, num,
 			    v, vl, &w)))
 				return rc;
-			memcpy(it->pos.key, k, klen);
-			it->pos.len = klen;
 			if ((it->flags & POINTS_DRAWS_WON) && w.outcome < 0)
 				continue;
 			it->buf[base->n++] = w;
