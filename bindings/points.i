@@ -655,6 +655,7 @@ points_clock_cell_install(points_open_options *opts, points_clock_cell *cell)
 %noexception points_lot_iterator_free;
 %noexception points_account_history_iterator_free;
 %noexception points_rule_history_iterator_free;
+%noexception points_rule_iterator_free;
 %noexception points_approval_iterator_free;
 %noexception points_grant_award_iterator_free;
 %noexception points_export_iterator_free;

@@ -4609,6 +4609,20 @@ read_rule_history(char *buf, size_t len)
 }
 
 static int
+read_rules(char *buf, size_t len)
+{
+	points_rule_iterator *it = NULL;
+	points_rule r;
+	int rc;
+
+	buf[0] = '\0';
+	if ((rc = points_rule_iterator_new(db, &it)))
+		return rc;
+	DRAIN(buf, len, it, points_rule_next, points_rule_iterator_free, r,
+	    "%s:%lld:%d;", r.name, LL(r.version), r.state);
+}
+
+static int
 read_triggers(char *buf, size_t len)
 {
 	points_trigger_iterator *it = NULL;
@@ -4990,6 +5004,7 @@ static const read_op read_ops[] = {
 	{ "item_iter", read_items },
 	{ "item_history_iter", read_item_history },
 	{ "rule_history_iter", read_rule_history },
+	{ "rules_iter", read_rules },
 	{ "trigger_iter", read_triggers },
 	{ "grant_award_iter", read_grant_awards },
 	{ "export_iter", read_export },

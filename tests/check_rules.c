@@ -432,6 +432,85 @@ START_TEST(test_versions)
 }
 END_TEST
 
+/* Every rule by name, each as its latest version; more than a fill's
+ * chunk (16), and against a model after each of a seeded run of saves
+ * and state changes. */
+static void
+assert_rule_list(const int64_t *versions, const int *states, int n)
+{
+	points_rule_iterator *it;
+	points_rule r;
+	char name[16];
+	int i, k = 0, rc;
+
+	ck_assert_int_eq(points_rule_iterator_new(db, &it), POINTS_OK);
+	for (i = 0; i < n; i++) {
+		if (!versions[i])
+			continue;
+		snprintf(name, sizeof(name), "r%02d", i);
+		ck_assert_int_eq(points_rule_next(it, &r), POINTS_OK);
+		ck_assert_str_eq(r.name, name);
+		ck_assert_int_eq(r.version, versions[i]);
+		ck_assert_int_eq(r.state, states[i]);
+		k++;
+	}
+	rc = points_rule_next(it, &r);
+	ck_assert_msg(rc == POINTS_ITEROVER, "rule %s after %d", r.name, k);
+	ck_assert_int_eq(points_rule_next(it, &r), POINTS_ITEROVER);
+	points_rule_iterator_free(it);
+}
+
+START_TEST(test_rule_list_by_name_latest_version)
+{
+	enum { N = 40 };
+	int64_t versions[N] = { 0 };
+	int states[N] = { 0 }, step;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	points_rule_iterator *it;
+	points_rule r;
+
+	assert_rule_list(versions, states, N);
+	for (step = 0; step < 150; step++) {
+		int i, st;
+		char name[16];
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (int)(x % N);
+		st = (int)(x >> 32) % 3;
+		snprintf(name, sizeof(name), "r%02d", i);
+		if (states[i] == POINTS_RULE_RETIRED)
+			continue;
+		if (versions[i] && st == 2) {
+			ck_assert_int_eq(points_rule_set_state(db, name,
+			    POINTS_RULE_RETIRED, "hr", NULL, &r), POINTS_OK);
+			states[i] = POINTS_RULE_RETIRED;
+		} else {
+			points_rule_def d = rule(name, "purchase", NULL, "1");
+
+			d.state = st == 0 ? POINTS_RULE_ACTIVE :
+			    POINTS_RULE_DRAFT;
+			save(&d);
+			states[i] = d.state;
+		}
+		versions[i]++;
+		assert_rule_list(versions, states, N);
+	}
+	/* a rule saved after the position comes too; one before it not */
+	ck_assert_int_eq(points_rule_iterator_new(db, &it), POINTS_OK);
+	ck_assert_int_eq(points_rule_next(it, &r), POINTS_OK);
+	add("zz", "purchase", NULL, "1");
+	add("a", "purchase", NULL, "1");
+	while (points_rule_next(it, &r) == POINTS_OK)
+		;
+	ck_assert_str_eq(r.name, "zz");
+	points_rule_iterator_free(it);
+	ck_assert_int_eq(points_rule_iterator_new(db, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_next(NULL, &r), POINTS_EINVAL);
+}
+END_TEST
+
 START_TEST(test_caps_partial)
 {
 	points_rule_def d = rule("share", "shared", NULL, "60");
@@ -2481,6 +2560,7 @@ main(void)
 	tcase_add_test(tc, test_shop_examples);
 	tcase_add_test(tc, test_tiers_and_window);
 	tcase_add_test(tc, test_versions);
+	tcase_add_test(tc, test_rule_list_by_name_latest_version);
 	tcase_add_test(tc, test_caps_partial);
 	tcase_add_test(tc, test_caps_late_events);
 	tcase_add_test(tc, test_budget_and_exclusive);

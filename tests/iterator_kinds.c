@@ -14,7 +14,7 @@
 #define CASE 0
 #endif
 
-#define NCASES 71
+#define NCASES 74
 
 #define ORDER "0190a0a0-0000-7000-8000-000000000000"
 
@@ -35,6 +35,7 @@ iterator_kinds(points_db *db)
 	points_bundle_part_iterator *bpi = NULL;
 	points_trigger_iterator *ti = NULL;
 	points_rule_history_iterator *rhi = NULL;
+	points_rule_iterator *rli = NULL;
 	points_approval_iterator *api = NULL;
 	points_grant_award_iterator *gai = NULL;
 	points_export_iterator *xi = NULL;
@@ -116,6 +117,9 @@ iterator_kinds(points_db *db)
 	rc |= points_rule_history_iterator_new(db, "base", &rhi);
 	rc |= points_rule_history_next(rhi, &rule);
 	points_rule_history_iterator_free(rhi);
+	rc |= points_rule_iterator_new(db, &rli);
+	rc |= points_rule_next(rli, &rule);
+	points_rule_iterator_free(rli);
 	rc |= points_approval_iterator_new(db, 0, &api);
 	rc |= points_approval_next(api, &ap);
 	points_approval_iterator_free(api);
@@ -298,7 +302,14 @@ iterator_kinds(points_db *db)
 	points_lottery_draw_iterator_free(sti);
 #elif CASE == 71
 	rc = points_lottery_draw_iterator_new(db, 1, 0, 0, &sti);
+#elif CASE == 72
+	rc = points_rule_next(rhi, &rule);
+#elif CASE == 73
+	points_rule_iterator_free(rhi);
+#elif CASE == 74
+	rc = points_rule_iterator_new(db, &rhi);
 #endif
+	(void)rli;
 	(void)sti;
 	(void)ldi;
 	(void)ldw;

@@ -766,6 +766,7 @@ POINTS_JAVA_HANDLE_OUT(points_statement_iterator)
 POINTS_JAVA_HANDLE_OUT(points_lot_iterator)
 POINTS_JAVA_HANDLE_OUT(points_account_history_iterator)
 POINTS_JAVA_HANDLE_OUT(points_rule_history_iterator)
+POINTS_JAVA_HANDLE_OUT(points_rule_iterator)
 POINTS_JAVA_HANDLE_OUT(points_approval_iterator)
 POINTS_JAVA_HANDLE_OUT(points_grant_award_iterator)
 POINTS_JAVA_HANDLE_OUT(points_export_iterator)
@@ -801,6 +802,8 @@ POINTS_JAVA_RETURNS_HANDLE(points_account_history_iterator_new,
     SWIGTYPE_p_points_account_history_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_rule_history_iterator_new,
     SWIGTYPE_p_points_rule_history_iterator)
+POINTS_JAVA_RETURNS_HANDLE(points_rule_iterator_new,
+    SWIGTYPE_p_points_rule_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_approval_iterator_new,
     SWIGTYPE_p_points_approval_iterator)
 POINTS_JAVA_RETURNS_HANDLE(points_grant_award_iterator_new,
@@ -972,6 +975,7 @@ POINTS_JAVA_RETURNS(points_rule_save_fields, jobject, Rule)
 POINTS_JAVA_RETURNS(points_rule_set_state, jobject, Rule)
 POINTS_JAVA_RETURNS(points_rule_get, jobject, Rule)
 POINTS_JAVA_RETURNS(points_rule_history_next, jobject, Rule)
+POINTS_JAVA_RETURNS(points_rule_next, jobject, Rule)
 POINTS_JAVA_RETURNS(points_tier_get, jobject, Tier)
 POINTS_JAVA_RETURNS(points_tier_sweep, jobject, TierSweepReport)
 POINTS_JAVA_RETURNS(points_tier_earned, jlong, long)

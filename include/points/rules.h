@@ -177,6 +177,16 @@ POINTS_EXTERN int points_rule_history_next(points_rule_history_iterator *it,
 POINTS_EXTERN void points_rule_history_iterator_free(
     points_rule_history_iterator *it);
 
+/* Every rule, by name (bytewise), each as its latest version is (retired
+ * rules too: their state says so); as the account iterator for the
+ * rest. */
+typedef struct points_rule_iterator points_rule_iterator;
+POINTS_EXTERN int points_rule_iterator_new(points_db *db,
+    points_rule_iterator **out);
+/* POINTS_OK and the next rule in *out, or POINTS_ITEROVER at the end. */
+POINTS_EXTERN int points_rule_next(points_rule_iterator *it, points_rule *out);
+POINTS_EXTERN void points_rule_iterator_free(points_rule_iterator *it);
+
 /* ---- Tiers ----
  * The tier table: an account's tier (points_account.tier) names a row,
  * whose multiplier applies to every rule without POINTS_RULE_NO_TIER.

@@ -1187,6 +1187,111 @@ points_rule_history_iterator_free(points_rule_history_iterator *it)
 	points_iter__free(POINTS_ITER_BASE(it));
 }
 
+/* ---- Listing rules ---- */
+
+struct points_rule_iterator {
+	points_iter base;
+	/* the last name returned; the list goes on after it */
+	struct rule_pos {
+		int started;
+		char last[POINTS_RULE_NAME_MAX + 1];
+	} pos;
+	points_rule buf[16];
+};
+
+static int list_fill(points_iter *base);
+static const points_iter_type list_type = POINTS_ITER_TYPE(
+    "rule iterator", struct points_rule_iterator, pos, list_fill, NULL);
+
+/* The names after the position first (the cursor closed), then each
+ * one's latest version. */
+static int
+list_fill(points_iter *base)
+{
+	struct points_rule_iterator *it = (void *)base;
+	enum { N = sizeof(it->buf) / sizeof(it->buf[0]) };
+	char names[N][POINTS_RULE_NAME_MAX + 1], lo[POINTS_RULE_NAME_MAX + 2];
+	points_db *db = base->db;
+	size_t n = 0, lol = 0, i;
+	points_cursor *c;
+	int rc;
+
+	if (it->pos.started) {
+		lol = strlen(it->pos.last);
+		memcpy(lo, it->pos.last, lol);
+		lo[lol++] = '\0'; /* the name's successor: none holds a NUL */
+	}
+	rc = db->store->cursor_open(db->store, db->ks[rule_ks.slot],
+	    lol ? lo : NULL, lol, NULL, 0, 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "rule");
+	while (n < N) {
+		const void *k, *v;
+		size_t kl, vl;
+
+		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+		if (rc == POINTS_ITEROVER) {
+			base->done = 1;
+			rc = POINTS_OK;
+			break;
+		}
+		if (rc) {
+			rc = points_db__store_err(db, rc, "rule");
+			break;
+		}
+		if (kl == sizeof(meta_key) && !memcmp(k, meta_key, kl))
+			continue;
+		if (kl == 0 || kl > POINTS_RULE_NAME_MAX) {
+			rc = points_db__err(db, POINTS_ECORRUPT, "rule name key");
+			break;
+		}
+		memcpy(names[n], k, kl);
+		names[n++][kl] = '\0';
+	}
+	db->store->cursor_close(db->store, c);
+	for (i = 0; rc == POINTS_OK && i < n; i++) {
+		if ((rc = get_in(db, names[i], 0, &it->buf[i], NULL)))
+			break;
+		base->n++;
+		it->pos.started = 1;
+		strcpy(it->pos.last, names[i]);
+	}
+	return rc;
+}
+
+POINTS_EXTERN int
+points_rule_iterator_new(points_db *db, points_rule_iterator **out)
+{
+	points_iter *base;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_iter__new(db, &list_type,
+	    sizeof(struct points_rule_iterator), &base)))
+		return rc;
+	*out = (points_rule_iterator *)(void *)base;
+	return POINTS_OK;
+}
+
+POINTS_EXTERN int
+points_rule_next(points_rule_iterator *it, points_rule *out)
+{
+	int rc = points_iter__step(POINTS_ITER_BASE(it), &list_type, out);
+
+	if (rc == POINTS_OK)
+		*out = it->buf[it->base.i++];
+	return rc;
+}
+
+POINTS_EXTERN void
+points_rule_iterator_free(points_rule_iterator *it)
+{
+	points_iter__free(POINTS_ITER_BASE(it));
+}
+
 /* ---- Tiers ---- */
 
 int

@@ -65,6 +65,7 @@ CALLS = {
     "export": lambda l, a: l.export("csv"),
     "import_accounts": lambda l, a: l.import_accounts("/nonexistent.csv"),
     "import_awards": lambda l, a: l.import_awards("/nonexistent.csv"),
+    "rules": lambda l, a: l.rules(),
     "liability": lambda l, a: l.liability("PTS"),
     "expiry_forecast": lambda l, a: l.expiry_forecast("PTS"),
     "report": lambda l, a: l.report(points.REPORT_ISSUED_BY_RULE, "PTS"),

@@ -40,6 +40,11 @@ class RulesTest(LedgerCase):
         self.assertEqual([r.version for r in hist], [1, 2, 3])
         self.assertEqual([r.state_name for r in hist],
                          ["active", "active", "paused"])
+        # every rule by name, each as its latest version
+        self.ledger.rule_save("bonus", "signup", "5", "PTS", "ops")
+        self.assertEqual([(r.name, r.version, r.state_name)
+                          for r in self.ledger.rules()],
+                         [("bonus", 1, "draft"), ("spend", 3, "paused")])
         with self.assertRaises(points.NotFound):
             self.ledger.rule_get("nope")
 

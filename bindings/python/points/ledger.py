@@ -540,6 +540,13 @@ class Ledger:
         return _Iter(self, it, _c.points_rule_history_next,
                      _c.points_rule_history_iterator_free, Rule._make)
 
+    def rules(self):
+        """Every rule by name, each as its latest version (Rule;
+        retired ones too: their state says so)."""
+        it = self._call(_c.points_rule_iterator_new)
+        return _Iter(self, it, _c.points_rule_next,
+                     _c.points_rule_iterator_free, Rule._make)
+
     def tier_set(self, name, rank, percent):
         """Add or change a row of the tier table: an account whose tier
         is name earns percent (150: 1.5x) of what rules give."""

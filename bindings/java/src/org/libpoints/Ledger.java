@@ -463,6 +463,14 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** The versions of rule name, oldest first. */
+    /** Every rule by name, each as its latest version (retired ones too: their state says so). */
+    public synchronized Results<Rule> rules() {
+        checkOpen();
+        return new Results<>(() -> iterate(
+                db -> capi.points_rule_iterator_new(db),
+                capi::points_rule_next, capi::points_rule_iterator_free));
+    }
+
     public synchronized Results<Rule> ruleHistory(String name) {
         checkOpen();
         return new Results<>(() -> iterate(

@@ -63,6 +63,10 @@ public class RulesTest {
         assertEquals(3, h.size());
         assertEquals(1, h.get(0).version());
         assertEquals(RuleState.PAUSED, h.get(2).state());
+        List<Rule> all = list(ledger.rules());
+        assertEquals(1, all.size());
+        assertEquals("spend", all.get(0).name());
+        assertEquals(3, all.get(0).version());
         expect(NotFoundException.class, () -> ledger.rule("nope"));
     }
 
