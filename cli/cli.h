@@ -29,6 +29,8 @@ typedef struct cli {
 	const char *name, *tier, *department;
 	const char *decimals, *expire_days;
 	const char *account, *state, *sku, *after, *limit;
+	const char *output, *period, *by;
+	int all_or_nothing;
 	int npos;
 	char **pos; /* the positional words after the command's name(s) */
 	points_db *db;
@@ -50,10 +52,24 @@ const char *ext_id(cli *c, int64_t id, char buf[POINTS_EXTID_MAX + 1]);
 int find_account(cli *c, const char *ext, points_account *out);
 
 /* rule.c, order.c, outbox.c */
+/* --from and --to (a date as --to includes its whole day); 0: none.
+ * EX_OK or a usage error. */
+int parse_range(cli *c, int64_t *from, int64_t *to);
+/* A progress line on stderr, only when stderr is a terminal: done of
+ * total (total 0: a count alone); progress_end clears it. */
+void progress(const char *what, int64_t done, int64_t total);
+void progress_end(void);
+
+int cmd_rule_list(cli *c);
 int cmd_rule_show(cli *c);
 int cmd_rule_history(cli *c);
 int cmd_order_list(cli *c);
 int cmd_order_show(cli *c);
 int cmd_outbox_tail(cli *c);
+int cmd_import(cli *c);
+int cmd_export(cli *c);
+int cmd_backup(cli *c);
+int cmd_restore(cli *c);
+int cmd_report(cli *c);
 
 #endif /* POINTS_CLI_H */

@@ -4,9 +4,7 @@
  *
  *   points [--ledger URI] [--asset CODE] [--json] COMMAND [ARGS]
  *
- * Room is left for the commands built on later library calls (export,
- * report, import, backup, restore): each is one more row of the command
- * table below and one function.
+ * Each command is a row of the command table below and one function.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -158,6 +157,61 @@ parse_time(const char *s, int64_t *out, int *date_only)
 		return -1;
 	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	return 0;
+}
+
+int
+parse_range(cli *c, int64_t *from, int64_t *to)
+{
+	int date_only;
+
+	*from = *to = 0;
+	if (c->from && parse_time(c->from, from, &date_only))
+		return usage("--from: not a date or date-time (UTC): %s",
+		    c->from);
+	/* a date as --to includes its whole day */
+	if (c->to) {
+		if (parse_time(c->to, to, &date_only))
+			return usage("--to: not a date or date-time (UTC): %s",
+			    c->to);
+		if (date_only)
+			*to += 86400;
+	}
+	return EX_OK;
+}
+
+/* ---- Progress, on a terminal only ---- */
+
+static int progress_shown;
+
+void
+progress(const char *what, int64_t done, int64_t total)
+{
+	static int tty = -1;
+	char bar[41];
+	int k;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty)
+		return;
+	if (total > 0) {
+		k = (int)(done > total ? 40 : done * 40 / total);
+		memset(bar, '#', (size_t)k);
+		memset(bar + k, '.', (size_t)(40 - k));
+		bar[40] = '\0';
+		fprintf(stderr, "\r%s [%s] %" PRId64 "/%" PRId64, what, bar,
+		    done, total);
+	} else
+		fprintf(stderr, "\r%s: %" PRId64 "...", what, done);
+	progress_shown = 1;
+}
+
+void
+progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
 }
 
 int
@@ -625,8 +679,10 @@ cmd_sweep(cli *c)
 		    c->as_of);
 	if (!c->as_of)
 		as_of = points_now(c->db);
+	progress("sweep", 0, 0);
 	rc = points_expire_sweep_asset(c->db, c->asset, as_of,
 	    as_of > points_now(c->db) ? POINTS_SWEEP_FUTURE : 0, &r);
+	progress_end();
 	if (rc != POINTS_OK)
 		return fail(c, "sweep", rc);
 	if (c->json) {
@@ -698,13 +754,17 @@ static const command commands[] = {
 	{ NULL, "statement", cmd_statement, 1 },
 	{ NULL, "sweep", cmd_sweep, 1 },
 	{ NULL, "verify", cmd_verify, 1 },
+	{ "rule", "list", cmd_rule_list, 1 },
 	{ "rule", "show", cmd_rule_show, 1 },
 	{ "rule", "history", cmd_rule_history, 1 },
 	{ "order", "list", cmd_order_list, 1 },
 	{ "order", "show", cmd_order_show, 1 },
 	{ "outbox", "tail", cmd_outbox_tail, 1 },
-	/* export, report, import, backup and restore come with their
-	 * library calls; rule list with a listing of the rules */
+	{ NULL, "import", cmd_import, 1 },
+	{ NULL, "export", cmd_export, 1 },
+	{ NULL, "report", cmd_report, 1 },
+	{ NULL, "backup", cmd_backup, 1 },
+	{ NULL, "restore", cmd_restore, 0 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -735,7 +795,8 @@ option_slot(cli *c, const char *opt)
 		O("--department", department), O("--decimals", decimals),
 		O("--expire-days", expire_days), O("--account", account),
 		O("--state", state), O("--sku", sku), O("--after", after),
-		O("--limit", limit),
+		O("--limit", limit), O("--output", output), O("-o", output),
+		O("--period", period), O("--by", by),
 #undef O
 	};
 	size_t i;
@@ -774,12 +835,16 @@ main(int argc, char **argv)
 				words[nwords++] = argv[i];
 			break;
 		}
-		if (strncmp(a, "--", 2) != 0) {
+		if (strncmp(a, "--", 2) != 0 && strcmp(a, "-o") != 0) {
 			words[nwords++] = argv[i];
 			continue;
 		}
 		if (strcmp(a, "--json") == 0) {
 			c.json = 1;
+			continue;
+		}
+		if (strcmp(a, "--all-or-nothing") == 0) {
+			c.all_or_nothing = 1;
 			continue;
 		}
 		if (strcmp(a, "--csv") == 0) {
@@ -829,6 +894,10 @@ main(int argc, char **argv)
 	if (c.csv && cmd->fn != cmd_statement) {
 		free(words);
 		return usage("--csv: only for statement%s", "");
+	}
+	if (c.all_or_nothing && cmd->fn != cmd_import) {
+		free(words);
+		return usage("--all-or-nothing: only for import%s", "");
 	}
 	rc = cmd->opens ? open_ledger(&c, 0) : EX_OK;
 	if (rc == EX_OK)

@@ -120,3 +120,29 @@ cmd_rule_history(cli *c)
 		puts("]");
 	return rc == POINTS_ITEROVER ? EX_OK : fail(c, c->pos[0], rc);
 }
+
+/* rule list: every rule by name, as its latest version. */
+int
+cmd_rule_list(cli *c)
+{
+	points_rule_iterator *it;
+	points_rule r;
+	int rc, n = 0;
+
+	if (need_args(c, 0, "rule list"))
+		return EX_USAGE;
+	rc = points_rule_iterator_new(c->db, &it);
+	if (rc != POINTS_OK)
+		return fail(c, "rule list", rc);
+	if (c->json)
+		putchar('[');
+	while ((rc = points_rule_next(it, &r)) == POINTS_OK) {
+		if (c->json && n++)
+			putchar(',');
+		print_rule(c, &r, NULL);
+	}
+	points_rule_iterator_free(it);
+	if (c->json)
+		puts("]");
+	return rc == POINTS_ITEROVER ? EX_OK : fail(c, "rule list", rc);
+}

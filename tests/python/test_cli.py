@@ -377,5 +377,131 @@ class PointsToolReads(ToolCase):
         self.refused(USAGE, "outbox", "tail", "--after", "x")
 
 
+class FilesAndReports(ToolCase):
+    """import, export, backup, restore and report."""
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", newline="") as f:
+            f.write(text)
+        return path
+
+    def test_import_reports_each_bad_line_and_applies_the_rest(self):
+        acc = self.write("acc.csv", "external_id,name,department\r\n"
+                         "E1001,Li Wei,eng\r\nE2001,\"Zhao, Min\",ops\r\n")
+        got = self.js("import", "accounts", acc)
+        self.assertEqual([(l["line"], l["outcome"]) for l in got["lines"]],
+                         [(2, "unchanged"), (3, "created")])
+        self.assertTrue(got["committed"])
+        self.assertEqual(self.js("account", "show", "E2001")["name"],
+                         "Zhao, Min")
+        aw = self.write("aw.csv", "external_id,asset,amount,idempotency_key\n"
+                        "E1001,POINTS,30,q1/1\n"
+                        "E9,POINTS,5,q1/2\n"
+                        "E2001,POINTS,1.5,q1/3\n")
+        before = self.state()
+        err = self.refused(REFUSED, "import", "awards", aw,
+                           "--all-or-nothing")
+        self.assertIn('aw.csv:3: account E9: column external_id: no '
+                      'account with external id "E9"\n', err)
+        self.assertIn('aw.csv:4: account E2001: column amount: amount '
+                      '"1.5" is not a whole number', err)
+        self.assertIn("nothing imported", err)
+        self.assertEqual(self.state(), before)
+        rc, out, err = self.run_cli("import", "awards", aw)
+        self.assertEqual(rc, REFUSED)
+        self.assertIn("1 applied", out)
+        self.assertIn("2 refused", out)
+        self.assertEqual(err.count("\n"), 2)
+        self.assertEqual(self.js("balance", "E1001")["available"], 30)
+        # a re-run replays: nothing twice
+        rc, out, _ = self.run_cli("--json", "import", "awards", aw)
+        self.assertEqual([l["outcome"] for l in json.loads(out)["lines"]],
+                         ["replayed", "refused", "refused"])
+        self.assertEqual(self.js("balance", "E1001")["available"], 30)
+        # no progress bar when stderr is no terminal; usage errors
+        self.assertIn("unknown column", self.refused(
+            REFUSED, "import", "accounts", aw))
+        self.refused(NOTFOUND, "import", "accounts",
+                     os.path.join(self.dir, "none.csv"))
+        self.refused(USAGE, "import", "people", acc)
+        self.refused(USAGE, "earn", "E1001", "5", "--all-or-nothing")
+
+    def test_export_to_stdout_and_to_a_file(self):
+        self.ok("earn", "E1001", "100", "--memo", "a, b")
+        text = self.ok("export", "csv")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        self.assertEqual([(r["to_external_id"], r["amount"], r["memo"])
+                          for r in rows], [("E1001", "100", "a, b")])
+        out = os.path.join(self.dir, "e.jsonl")
+        got = self.js("export", "jsonl", "-o", out)
+        self.assertEqual((got["format"], got["lines"]), ("jsonl", 1))
+        with open(out) as f:
+            self.assertEqual(json.loads(f.readline())["amount"], 100)
+        self.assertEqual(self.ok("export", "jsonl", "--from", "2000-01-01",
+                                 "--to", "2000-01-01"), "")
+        self.assertIn("commodity", self.ok("export", "journal"))
+        self.refused(USAGE, "export", "xml")
+        self.refused(USAGE, "--json", "export", "csv")
+        self.refused(REFUSED, "export", "journal", "--from", "2000-01-01")
+
+    def test_backup_and_restore(self):
+        self.ok("earn", "E1001", "100")
+        copy = os.path.join(self.dir, "copy.db")
+        self.assertEqual(self.js("backup", copy),
+                         {"backup": copy, "verified": True})
+        self.refused(REFUSED, "backup", copy)  # exists
+        self.ok("earn", "E1001", "5")
+        self.ok("restore", copy)
+        self.assertEqual(self.js("balance", "E1001")["available"], 100)
+
+    def test_reports_text_and_json(self):
+        self.ok("earn", "E1001", "100", "--category", "training")
+        self.ok("earn", "E1002", "40", "--category", "bonus")
+        self.ok("spend", "E1001", "30")
+        rows = self.js("report", "issued-by-category", "--period", "month")
+        self.assertEqual(sorted((r["key"], r["points"]) for r in rows),
+                         [("bonus", 40), ("training", 100)])
+        self.assertEqual([(l["rank"], l["external_id"], l["points"])
+                          for l in self.js("report", "leaderboard")],
+                         [(1, "E1001", 100), (2, "E1002", 40)])
+        by = self.js("report", "leaderboard", "--by", "department")
+        self.assertEqual({l["group"] for l in by}, {"", "eng"})
+        lia = self.js("report", "liability")
+        self.assertEqual((lia["available"], lia["accounts"]), (110, 2))
+        self.assertEqual(sum(m["points"] for m in
+                             self.js("report", "forecast")), 110)
+        eng = [d for d in self.js("report", "summary")
+               if d["department"] == "eng"]
+        self.assertEqual((eng[0]["earned"], eng[0]["spent"], eng[0]["end"]),
+                         (100, 30, 70))
+        self.assertEqual(self.js("report", "summary", "E1002")["end"], 40)
+        rate = self.js("report", "redemption-rate")
+        self.assertEqual((rate[0]["points"], rate[0]["issued"]), (30, 140))
+        for name in ("issued-by-rule", "redeemed-by-item",
+                     "redeemed-by-category", "popular-items", "settlement"):
+            self.assertIsInstance(self.js("report", name), list, name)
+        self.assertIn("E1001", self.ok("report", "leaderboard"))
+        self.refused(USAGE, "report", "nope")
+        self.refused(USAGE, "report", "liability", "--period", "day")
+        self.refused(USAGE, "report", "issued-by-rule", "--period", "hour")
+        self.refused(USAGE, "report", "leaderboard", "--by", "team")
+
+    def test_rule_list(self):
+        self.assertEqual(self.js("rule", "list"), [])
+        if points is None:
+            return
+        led = points.Ledger.open(self.uri)
+        try:
+            for name in ("zeta", "alpha"):
+                led.rule_save(name, "purchase", "1", "POINTS", "hr")
+        finally:
+            led.close()
+        self.assertEqual([(r["name"], r["version"], r["state"])
+                          for r in self.js("rule", "list")],
+                         [("alpha", 1, "draft"), ("zeta", 1, "draft")])
+        self.assertEqual(len(self.ok("rule", "list").splitlines()), 2)
+
+
 if __name__ == "__main__":
     unittest.main()
