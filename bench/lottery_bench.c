@@ -23,6 +23,7 @@
 
 static long draws = 20000, accounts = 1000, batch = 100, runs = 5;
 static long audit_draws = 1000000;
+static int verbose;
 
 static int64_t
 clock_cb(void *ctx)
@@ -177,16 +178,17 @@ main(int argc, char **argv)
 	int64_t lot, bad;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "n:a:b:r:A:")) != -1) {
+	while ((c = getopt(argc, argv, "n:a:b:r:A:v")) != -1) {
 		switch (c) {
 		case 'n': draws = atol(optarg); break;
 		case 'a': accounts = atol(optarg); break;
 		case 'b': batch = atol(optarg); break;
 		case 'r': runs = atol(optarg); break;
 		case 'A': audit_draws = atol(optarg); break;
+		case 'v': verbose = 1; break;
 		default:
 			fprintf(stderr, "usage: lottery_bench [-n draws] [-a "
-			    "accounts] [-b batch] [-r runs] [-A audit draws]\n");
+			    "accounts] [-b batch] [-r runs] [-A audit draws] [-v]\n");
 			return 2;
 		}
 	}
@@ -204,6 +206,9 @@ main(int argc, char **argv)
 		spend_s[r] = run(db, 0, draws);
 		draw_s[r] = run(db, lot, draws);
 		ratio[r] = spend_s[r] / draw_s[r];
+		if (verbose)
+			printf("  run %d: spends %.0f /s, draws %.0f /s\n", r + 1,
+			    draws / spend_s[r], draws / draw_s[r]);
 	}
 	printf("draws: %ld a run in batches of %ld, %ld accounts, %ld runs\n",
 	    draws, batch, accounts, runs);

@@ -163,14 +163,20 @@ START_TEST(test_results_and_lists)
 	ck_assert_uint_eq(n, 15);
 	for (k = 0; k < n; k++)
 		ck_assert_int_ge(got[k].outcome, 0);
-	/* alice's draws in every lottery: 100 in a, then 3 in b */
+	/* alice's draws in every lottery: 100 in a, then 3 in b, each
+	 * lottery's newest first */
 	n = list(0, alice, 0, got, 400);
 	ck_assert_uint_eq(n, 103);
+	ck_assert_int_eq(got[0].number, 149);
 	ck_assert_int_eq(got[99].lottery, a);
+	ck_assert_int_eq(got[99].number, 1);
 	ck_assert_int_eq(got[100].lottery, b);
-	ck_assert_int_eq(got[102].number, 3);
-	for (k = 1; k < 100; k++)
-		ck_assert_int_gt(got[k].number, got[k - 1].number);
+	ck_assert_int_eq(got[100].number, 3);
+	ck_assert_int_eq(got[102].number, 1);
+	for (k = 1; k < 100; k++) {
+		ck_assert_int_lt(got[k].number, got[k - 1].number);
+		ck_assert_int_eq(got[k].account, alice);
+	}
 	/* and in b alone; bob's in b: none */
 	ck_assert_uint_eq(list(b, alice, 0, got, 400), 3);
 	ck_assert_uint_eq(list(b, bob, 0, got, 400), 0);
@@ -249,50 +255,72 @@ START_TEST(test_wins_go_to_the_outbox)
 }
 END_TEST
 
-/* Lottery id as format 2 stored it: the accounts' counts at 'a' | id |
- * account, no 'p' keys, a version-2 record (no participants), the
- * module's format 2. */
+/* Lottery id as format 2 stored it: version-1 draws (no previous draw),
+ * the accounts' counts at 'a' | id | account (no last draw), a
+ * version-2 record (no participants), the module's format 2. */
 static void
 to_format_2(int64_t id, int64_t draws, const int64_t *accts, int naccts)
 {
 	points_store *s = tu_store(db);
 	struct points_keyspace *ks = tu_keyspace(db, "lottery");
-	unsigned char k[25], ak[17], lk[9], buf[4096];
-	points_lottery_draw w;
-	int64_t n, who[64];
+	unsigned char k[17], ak[17], lk[9];
+	points_lottery__count c;
+	points_lottery_draw w[64];
+	points_buf b;
 	const void *v;
 	size_t vl;
+	int64_t n;
 	int i;
 
 	ck_assert_int_le(draws, 64);
-	for (n = 1; n <= draws; n++) {
-		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w),
-		    POINTS_OK);
-		who[n - 1] = w.account;
-	}
-	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	for (n = 1; n <= draws; n++)
-		ck_assert_int_eq(s->del(s, ks, k, points_lottery__player_key(k,
-		    who[n - 1], id, n)), POINTS_OK);
+		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w[n - 1]),
+		    POINTS_OK);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	for (n = 1; n <= draws; n++) {
+		k[0] = 'd';
+		points_codec__put_be64(k + 1, (uint64_t)id);
+		points_codec__put_be64(k + 9, (uint64_t)n);
+		points_buf__init(&b);
+		points_buf__u8(&b, 1);
+		points_buf__svar(&b, w[n - 1].account);
+		points_buf__svar(&b, w[n - 1].time);
+		points_buf__svar(&b, w[n - 1].outcome);
+		points_buf__svar(&b, w[n - 1].cost);
+		points_buf__svar(&b, w[n - 1].credited);
+		ck_assert_int_eq(s->put(s, ks, k, 17, b.data, b.len),
+		    POINTS_OK);
+		points_buf__free(&b);
+	}
 	for (i = 0; i < naccts; i++) {
 		ck_assert_int_eq(s->get(s, ks, k, points_lottery__player_key(k,
-		    accts[i], id, 0), &v, &vl), POINTS_OK);
-		ck_assert_uint_le(vl, sizeof(buf));
-		memcpy(buf, v, vl);
-		ck_assert_int_eq(s->del(s, ks, k, 25), POINTS_OK);
+		    accts[i], id), &v, &vl), POINTS_OK);
+		ck_assert_int_eq(points_lottery__count_decode(db, id, accts[i],
+		    v, vl, &c), POINTS_OK);
+		ck_assert_int_eq(s->del(s, ks, k, 17), POINTS_OK);
 		ak[0] = 'a';
 		points_codec__put_be64(ak + 1, (uint64_t)id);
 		points_codec__put_be64(ak + 9, (uint64_t)accts[i]);
-		ck_assert_int_eq(s->put(s, ks, ak, 17, buf, vl), POINTS_OK);
+		points_buf__init(&b);
+		points_buf__svar(&b, c.total);
+		points_buf__svar(&b, c.day);
+		points_buf__svar(&b, c.today);
+		ck_assert_int_eq(s->put(s, ks, ak, 17, b.data, b.len),
+		    POINTS_OK);
+		points_buf__free(&b);
 	}
 	lk[0] = 'l';
 	points_codec__put_be64(lk + 1, (uint64_t)id);
 	ck_assert_int_eq(s->get(s, ks, lk, 9, &v, &vl), POINTS_OK);
-	memcpy(buf, v, vl);
-	/* version 3 ends in the participants, one byte here */
-	ck_assert_int_eq(buf[0], 3);
-	buf[0] = 2;
-	ck_assert_int_eq(s->put(s, ks, lk, 9, buf, vl - 1), POINTS_OK);
+	{
+		unsigned char buf[4096];
+
+		memcpy(buf, v, vl);
+		/* version 3 ends in the participants, one byte here */
+		ck_assert_int_eq(buf[0], 3);
+		buf[0] = 2;
+		ck_assert_int_eq(s->put(s, ks, lk, 9, buf, vl - 1), POINTS_OK);
+	}
 	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "module:lottery",
 	    14, "\x02", 1), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
@@ -325,7 +353,8 @@ START_TEST(test_older_draws_listed_after_the_upgrade)
 	db = tu_open_bare(uri);
 	ck_assert_uint_eq(list(0, alice, 0, got, 64), 15);
 	ck_assert_uint_eq(list(id, bob, 0, got, 64), 15);
-	ck_assert_int_eq(got[14].number, 30);
+	ck_assert_int_eq(got[0].number, 30);
+	ck_assert_int_eq(got[14].number, 2);
 	ck_assert_int_eq(points_lottery_results_get(db, id, &r), POINTS_OK);
 	ck_assert_int_eq(r.participants, 2);
 	ck_assert_int_eq(r.draws, 30);
@@ -508,10 +537,11 @@ START_TEST(test_random_lottery_matches_the_model)
 				n = list(0, acct[i], 0, got, STEPS + 1);
 				ck_assert_uint_eq(n, (size_t)m.total[i]);
 				parts += m.total[i] > 0;
-				for (k = 0, j = 0; j < (size_t)m.draws; j++)
-					if (m.log[j].account == acct[i])
+				/* newest first */
+				for (k = 0, j = (size_t)m.draws; j > 0; j--)
+					if (m.log[j - 1].account == acct[i])
 						ck_assert_int_eq(got[k++].number,
-						    m.log[j].number);
+						    m.log[j - 1].number);
 			}
 			ck_assert_int_eq(r.participants, parts);
 			ck_assert_uint_eq(list(id, 0, POINTS_DRAWS_WON, got,

@@ -137,9 +137,9 @@ POINTS_EXTERN int points_lottery_results_get(points_db *db, int64_t lottery,
     points_lottery_results *out);
 
 /* The draws of one lottery (account 0), by number; or of one account
- * (lottery 0: in every lottery), by lottery, then number.  flags:
- * POINTS_DRAWS_WON for the winning draws only.  Each step reads in its
- * own short transaction (a chunk of draws). */
+ * (lottery 0: in every lottery), by lottery, each lottery's newest
+ * first.  flags: POINTS_DRAWS_WON for the winning draws only.  Each
+ * step reads in its own short transaction (a chunk of draws). */
 #define POINTS_DRAWS_WON 0x01u
 typedef struct points_lottery_draw_iterator points_lottery_draw_iterator;
 POINTS_EXTERN int points_lottery_draw_iterator_new(points_db *db,

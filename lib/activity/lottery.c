@@ -5,11 +5,13 @@
  *   'n'                         -> the last lottery id (be64)
  *   'l' | id (be64)             -> the lottery, with its secret seed
  *   'd' | id (be64) | n (be64)  -> draw n
- *   'p' | account (be64) | id (be64) | 0 -> the account's draws in the
- *                                  lottery: total, day, draws that day
- *   'p' | account (be64) | id (be64) | n (be64) -> "": its draw n
- *                                  (beside its counts: a draw writes
- *                                  one page for both)
+ *   'p' | account (be64) | id (be64) -> the account's draws in the
+ *                                  lottery: total, day, draws that day,
+ *                                  the number of its last draw
+ * A draw record names the account's previous draw in the lottery, so
+ * that its draws are a chain from its last: listing them needs no key
+ * per draw (a key per draw and account put a random page in every
+ * draw's writes).
  * keyspace "lotteryidem": a draw's idempotency key -> the draw's
  * (lottery id << 32 | number), which names no entry. */
 #include <stdio.h>
@@ -32,16 +34,17 @@
 /* 2: version-2 records (who may draw: tiers, departments, a
  * condition), which format 1's readers refuse (a format 1 ledger
  * upgrades as it is: version 1 reads on, as anyone may draw) */
-/* 3: an account's counts and draws under 'p' keys, and version-3
- * records (the participants), which setup makes from an older
- * ledger's 'a' keys and draws (format 2's writers would leave them
- * out) */
+/* 3: an account's counts under 'p' keys with its last draw, version-2
+ * draws (the account's previous draw) and version-3 lotteries (the
+ * participants), which setup makes from an older ledger's 'a' keys and
+ * draws (format 2's writers would leave them out) */
 #define LOTTERY_FORMAT 3
 #define LOTTERY_V1 1
 #define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
                       * the condition */
 #define LOTTERY_V3 3 /* then the participants */
 #define DRAW_V1 1
+#define DRAW_V2 2 /* then the account's previous draw in the lottery */
 /* The fingerprint's first byte (the order's is 66). */
 #define LOTTERY_DRAW_TYPE 67
 /* The category of the lottery's postings (a draw's cost is a spend of
@@ -134,14 +137,12 @@ draw_key(unsigned char *k, int64_t id, int64_t n)
 }
 
 size_t
-points_lottery__player_key(unsigned char *k, int64_t account, int64_t id,
-    int64_t n)
+points_lottery__player_key(unsigned char *k, int64_t account, int64_t id)
 {
 	k[0] = 'p';
 	points_codec__put_be64(k + 1, (uint64_t)account);
 	points_codec__put_be64(k + 9, (uint64_t)id);
-	points_codec__put_be64(k + 17, (uint64_t)n);
-	return 25;
+	return 17;
 }
 
 /* The lottery as stored, with its seed (secret until closed). */
@@ -280,20 +281,22 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	return POINTS_OK;
 }
 
+/* Draw w, with the account's previous draw in the lottery (0: none). */
 static int
-draw_store(points_db *db, const points_lottery_draw *w)
+draw_store(points_db *db, const points_lottery_draw *w, int64_t prev)
 {
 	unsigned char k[17];
 	points_buf b;
 	int rc;
 
 	points_buf__init(&b);
-	points_buf__u8(&b, DRAW_V1);
+	points_buf__u8(&b, DRAW_V2);
 	points_buf__svar(&b, w->account);
 	points_buf__svar(&b, w->time);
 	points_buf__svar(&b, w->outcome);
 	points_buf__svar(&b, w->cost);
 	points_buf__svar(&b, w->credited);
+	points_buf__svar(&b, prev);
 	if (b.err)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)w->lottery);
@@ -304,8 +307,9 @@ draw_store(points_db *db, const points_lottery_draw *w)
 	return rc;
 }
 
-static int
-draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
+int
+points_lottery__draw_load(points_db *db, int64_t id, int64_t n,
+    points_lottery_draw *w, int64_t *prev)
 {
 	unsigned char k[17];
 	const void *v;
@@ -318,42 +322,114 @@ draw_load(points_db *db, int64_t id, int64_t n, points_lottery_draw *w)
 		    "found", (long long)id, (long long)n);
 	if (rc)
 		return rc;
-	return points_lottery__draw_decode(db, id, n, v, vl, w);
+	return points_lottery__draw_decode(db, id, n, v, vl, w, prev);
 }
+#define draw_load(db, id, n, w) points_lottery__draw_load(db, id, n, w, NULL)
 
 int
 points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
-    const void *v, size_t vl, points_lottery_draw *w)
+    const void *v, size_t vl, points_lottery_draw *w, int64_t *prev)
 {
 	points_rd d;
+	unsigned ver;
+	int64_t p = 0;
 
 	memset(w, 0, sizeof(*w));
 	w->lottery = id;
 	w->number = n;
 	points_rd__init(&d, v, vl);
-	if (points_rd__u8(&d) != DRAW_V1)
+	ver = points_rd__u8(&d);
+	if (ver != DRAW_V1 && ver != DRAW_V2)
 		d.err = POINTS_ECORRUPT;
 	w->account = points_rd__svar(&d);
 	w->time = points_rd__svar(&d);
 	w->outcome = (int)points_rd__svar(&d);
 	w->cost = points_rd__svar(&d);
 	w->credited = points_rd__svar(&d);
-	if (d.err || d.p != d.end)
+	if (ver >= DRAW_V2)
+		p = points_rd__svar(&d);
+	if (d.err || d.p != d.end || p < 0 || p >= n)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: draw "
 		    "%lld: damaged record", (long long)id, (long long)n);
+	if (prev)
+		*prev = p;
 	return POINTS_OK;
 }
 
-/* Format 2's counts, 'a' | id | account, move to 'p' | account | id |
- * 0, and each lottery counts its participants. */
+/* ---- An account's counts ---- */
+
+int
+points_lottery__count_decode(points_db *db, int64_t id, int64_t account,
+    const void *v, size_t vl, points_lottery__count *c)
+{
+	points_rd d;
+
+	memset(c, 0, sizeof(*c));
+	points_rd__init(&d, v, vl);
+	c->total = points_rd__svar(&d);
+	c->day = points_rd__svar(&d);
+	c->today = points_rd__svar(&d);
+	/* format 2's records end here */
+	if (d.p != d.end)
+		c->last = points_rd__svar(&d);
+	if (d.err || d.p != d.end || c->last < 0)
+		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
+		    "account %lld's counts: damaged record", (long long)id,
+		    (long long)account);
+	return POINTS_OK;
+}
+
+static int
+count_load(points_db *db, int64_t id, int64_t account,
+    points_lottery__count *c)
+{
+	unsigned char k[17];
+	const void *v;
+	size_t vl;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = points_db__get(db, &lottery_ks, k,
+	    points_lottery__player_key(k, account, id), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return rc;
+	return points_lottery__count_decode(db, id, account, v, vl, c);
+}
+
+static int
+count_store(points_db *db, int64_t id, int64_t account,
+    const points_lottery__count *c)
+{
+	unsigned char k[17];
+	points_buf b;
+	int rc;
+
+	points_buf__init(&b);
+	points_buf__svar(&b, c->total);
+	points_buf__svar(&b, c->day);
+	points_buf__svar(&b, c->today);
+	points_buf__svar(&b, c->last);
+	rc = b.err ? points_db__err(db, b.err, "lottery %lld: out of memory",
+	    (long long)id) : points_db__put(db, &lottery_ks, k,
+	    points_lottery__player_key(k, account, id), b.data, b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+/* ---- Upgrading format 2 ---- */
+
+/* Format 2's counts, 'a' | id | account, move to 'p' | account | id,
+ * and each lottery counts its participants. */
 static int
 move_counts(points_db *db)
 {
 	enum { CHUNK = 256 };
 	unsigned char keys[CHUNK * 17], lo[1] = { 'a' }, hi[1] = { 'b' };
-	unsigned char pk[25], val[64];
 	size_t n, i, vl;
 	const void *v;
+	points_lottery__count c;
 	lottery_rec l;
 	int rc;
 
@@ -368,18 +444,11 @@ move_counts(points_db *db)
 			int64_t acct = (int64_t)points_codec__get_be64(k + 9);
 
 			if ((rc = points_db__get(db, &lottery_ks, k, 17, &v,
-			    &vl)))
-				return rc;
-			if (vl > sizeof(val))
-				return points_db__err(db, POINTS_ECORRUPT,
-				    "lottery %lld: account %lld's counts: "
-				    "damaged record", (long long)id,
-				    (long long)acct);
-			memcpy(val, v, vl);
-			if ((rc = points_db__put(db, &lottery_ks, pk,
-			    points_lottery__player_key(pk, acct, id, 0), val,
-			    vl)) ||
+			    &vl)) ||
+			    (rc = points_lottery__count_decode(db, id, acct, v,
+			    vl, &c)) ||
 			    (rc = points_db__del(db, &lottery_ks, k, 17)) ||
+			    (rc = count_store(db, id, acct, &c)) ||
 			    (rc = lottery_load(db, id, &l)))
 				return rc;
 			l.l.participants++;
@@ -390,16 +459,17 @@ move_counts(points_db *db)
 	return POINTS_OK;
 }
 
-/* An older ledger's draws get their 'p' keys, a chunk of 'd' keys at
- * a time (a cursor must not see the keyspace written). */
+/* An older ledger's draws, in order, get their account's previous draw
+ * and its counts their last, a chunk of 'd' keys at a time (a cursor
+ * must not see the keyspace written). */
 static int
 lottery_setup(points_db *db, unsigned int found)
 {
 	enum { CHUNK = 256 };
 	unsigned char keys[CHUNK * 17], lo[17] = { 'd' }, hi[1] = { 'e' };
-	unsigned char pk[25];
 	size_t lolen = 1, n, i, j;
 	points_lottery_draw w;
+	points_lottery__count c;
 	int rc;
 
 	if (found >= 3)
@@ -416,9 +486,11 @@ lottery_setup(points_db *db, unsigned int found)
 			int64_t num = (int64_t)points_codec__get_be64(k + 9);
 
 			if ((rc = draw_load(db, id, num, &w)) ||
-			    (rc = points_db__put(db, &lottery_ks, pk,
-			    points_lottery__player_key(pk, w.account, id, num),
-			    "", 0)))
+			    (rc = count_load(db, id, w.account, &c)) ||
+			    (rc = draw_store(db, &w, c.last)))
+				return rc;
+			c.last = num;
+			if ((rc = count_store(db, id, w.account, &c)))
 				return rc;
 		}
 		if (n < CHUNK)
@@ -781,57 +853,6 @@ post(points_db *db, const points_write_op *pop, const lottery_rec *l,
 	return points_posting__within(db, pop, &p, &t, &seq);
 }
 
-/* The account's counts: draws in all, the day of its last draw and its
- * draws that day. */
-typedef struct acct_count {
-	int64_t total, day, today;
-} acct_count;
-
-static int
-count_load(points_db *db, int64_t id, int64_t account, acct_count *c)
-{
-	unsigned char k[25];
-	const void *v;
-	size_t vl;
-	points_rd d;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	rc = points_db__get(db, &lottery_ks, k, points_lottery__player_key(k, account, id, 0), &v,
-	    &vl);
-	if (rc == POINTS_ENOTFOUND)
-		return POINTS_OK;
-	if (rc)
-		return rc;
-	points_rd__init(&d, v, vl);
-	c->total = points_rd__svar(&d);
-	c->day = points_rd__svar(&d);
-	c->today = points_rd__svar(&d);
-	if (d.err || d.p != d.end)
-		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
-		    "account %lld's counts: damaged record", (long long)id,
-		    (long long)account);
-	return POINTS_OK;
-}
-
-static int
-count_store(points_db *db, int64_t id, int64_t account, const acct_count *c)
-{
-	unsigned char k[25];
-	points_buf b;
-	int rc;
-
-	points_buf__init(&b);
-	points_buf__svar(&b, c->total);
-	points_buf__svar(&b, c->day);
-	points_buf__svar(&b, c->today);
-	rc = b.err ? points_db__err(db, b.err, "lottery %lld: out of memory",
-	    (long long)id) : points_db__put(db, &lottery_ks, k,
-	    points_lottery__player_key(k, account, id, 0), b.data, b.len);
-	points_buf__free(&b);
-	return rc;
-}
-
 /* The outcome of draw number of l, as its stock stands. */
 static int
 pick(const lottery_rec *l, int64_t number)
@@ -886,10 +907,9 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 	char what[32];
 	lottery_rec l;
 	points_lottery_draw w;
-	acct_count c;
+	points_lottery__count c;
 	int64_t now, day;
 	char memo[POINTS_MEMO_MAX + 1];
-	unsigned char pk[25];
 	int rc;
 
 	(void)op;
@@ -971,11 +991,10 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 		l.l.participants++;
 	c.total++;
 	c.today++;
-	if ((rc = lottery_store(db, &l)) || (rc = draw_store(db, &w)) ||
-	    (rc = count_store(db, l.l.id, r->account, &c)) ||
-	    (rc = points_db__put(db, &lottery_ks, pk,
-	    points_lottery__player_key(pk, r->account, l.l.id, w.number), "",
-	    0)))
+	if ((rc = lottery_store(db, &l)) || (rc = draw_store(db, &w, c.last)))
+		return rc;
+	c.last = w.number;
+	if ((rc = count_store(db, l.l.id, r->account, &c)))
 		return rc;
 	if (w.outcome >= 0 && (rc = tell_win(db, &l, &w, &a)))
 		return rc;
@@ -1120,7 +1139,8 @@ audit_in(points_db *db, int64_t id, int64_t *bad)
 			    "draw %lld is missing", (long long)id, (long long)n);
 			break;
 		}
-		if ((rc = points_lottery__draw_decode(db, id, n, v, vl, &w)))
+		if ((rc = points_lottery__draw_decode(db, id, n, v, vl, &w,
+		    NULL)))
 			break;
 		o = pick(&l, n);
 		if (o != w.outcome) {

@@ -12,13 +12,24 @@
 /* The lottery's keyspace (lottery.c says what it holds). */
 extern points_ksdef points_lottery__ks;
 
-/* The key 'p' | account | id | n of an account's draw n of lottery id
- * (25 bytes). */
+/* The key 'p' | account | id of an account's counts in lottery id (17
+ * bytes). */
 size_t points_lottery__player_key(unsigned char *k, int64_t account,
-    int64_t id, int64_t n);
-/* Draw n of lottery id from its stored value v. */
+    int64_t id);
+/* An account's counts in a lottery: its draws in all, the day of its
+ * last draw, its draws that day, and the number of its last draw. */
+typedef struct points_lottery__count {
+	int64_t total, day, today, last;
+} points_lottery__count;
+int points_lottery__count_decode(points_db *db, int64_t id, int64_t account,
+    const void *v, size_t vl, points_lottery__count *c);
+/* Draw n of lottery id, from the store or from its stored value v;
+ * *prev (may be NULL): the account's previous draw in the lottery, 0
+ * for none. */
+int points_lottery__draw_load(points_db *db, int64_t id, int64_t n,
+    points_lottery_draw *w, int64_t *prev);
 int points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
-    const void *v, size_t vl, points_lottery_draw *w);
+    const void *v, size_t vl, points_lottery_draw *w, int64_t *prev);
 
 /* Tests only (not exported): when set, a new lottery's seed is this
  * function's instead of randombytes_buf's, so odds tests are not

@@ -1,9 +1,10 @@
-/* lottery_draws.c - the draws of a lottery, or of an account in every
- * lottery (points_lottery_draw_iterator_new, points/lottery.h).
+/* lottery_draws.c - the draws of a lottery, or of an account
+ * (points_lottery_draw_iterator_new, points/lottery.h).
  *
- * A lottery's draws are its 'd' keys, by number; an account's are its
- * 'p' keys (lottery.c), by lottery and number.  Each fill collects a
- * chunk of keys past the position and reads each key's draw. */
+ * A lottery's draws are its 'd' keys, by number.  An account's are found
+ * from its counts, a 'p' key per lottery it drew in (lottery.c): each
+ * names its last draw there, and each draw the account's previous one,
+ * so the walk goes lottery by lottery, each newest first. */
 #include <string.h>
 
 #include "points.h"
@@ -12,15 +13,13 @@
 #include "core/iter.h"
 #include "activity/lottery.h"
 
-#define KEY_MAX 25
-
 struct points_lottery_draw_iterator {
 	points_iter base;
 	int64_t lottery, account;
 	unsigned int flags;
 	struct {
-		unsigned char key[KEY_MAX]; /* the last key read */
-		size_t len;                 /* 0: none yet */
+		int64_t id;   /* the lottery being read; 0: none yet */
+		int64_t next; /* the next draw to read in it; 0: its end */
 	} pos;
 	points_lottery_draw buf[POINTS_ITER_CHUNK];
 };
@@ -30,96 +29,128 @@ static const points_iter_type draws_iter_type = POINTS_ITER_TYPE(
     "lottery draw iterator", struct points_lottery_draw_iterator, pos,
     draws_fill, NULL);
 
-/* The range of the iterator's keys: prefix lo (lolen bytes), and hi
- * just past it; *klen the length of each key. */
 static void
-key_range(const struct points_lottery_draw_iterator *it, unsigned char *lo,
-    size_t *lolen, unsigned char *hi, size_t *klen)
+keep(struct points_lottery_draw_iterator *it, const points_lottery_draw *w)
 {
-	if (it->account) {
-		lo[0] = 'p';
-		points_codec__put_be64(lo + 1, (uint64_t)it->account);
-		*lolen = 9;
-		if (it->lottery) {
-			points_codec__put_be64(lo + 9, (uint64_t)it->lottery);
-			*lolen = 17;
-		}
-		*klen = 25;
-	} else {
-		lo[0] = 'd';
-		points_codec__put_be64(lo + 1, (uint64_t)it->lottery);
-		*lolen = 9;
-		*klen = 17;
+	if (!(it->flags & POINTS_DRAWS_WON) || w->outcome >= 0)
+		it->buf[it->base.n++] = *w;
+}
+
+/* A lottery's draws, by number: a chunk of 'd' keys past the last. */
+static int
+fill_lottery(struct points_lottery_draw_iterator *it)
+{
+	points_iter *base = &it->base;
+	points_db *db = base->db;
+	unsigned char keys[POINTS_ITER_CHUNK * 17], lo[17], hi[9];
+	points_lottery_draw w;
+	size_t want = POINTS_ITER_CHUNK - base->n, n, i;
+	int rc;
+
+	lo[0] = hi[0] = 'd';
+	points_codec__put_be64(lo + 1, (uint64_t)it->lottery);
+	points_codec__put_be64(lo + 9, (uint64_t)it->pos.next + 1);
+	points_codec__put_be64(hi + 1, (uint64_t)it->lottery + 1);
+	if ((rc = points_db__collect_keys(db, &points_lottery__ks, lo, 17, hi,
+	    9, 17, keys, want, &n)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		int64_t num = (int64_t)points_codec__get_be64(keys + i * 17 + 9);
+
+		if ((rc = points_lottery__draw_load(db, it->lottery, num, &w,
+		    NULL)))
+			return rc;
+		it->pos.next = num;
+		keep(it, &w);
 	}
-	memcpy(hi, lo, *lolen);
-	/* the prefix's last byte + 1: be64 ids are below 2^63, so the
-	 * byte never wraps */
-	hi[*lolen - 1]++;
+	if (n < want)
+		base->done = 1;
+	return POINTS_OK;
+}
+
+/* The next lottery (after pos.id) in which the account drew: pos.next
+ * its last draw; base->done when there is none. */
+static int
+next_lottery(struct points_lottery_draw_iterator *it)
+{
+	points_iter *base = &it->base;
+	points_db *db = base->db;
+	unsigned char key[17], lo[17], hi[17];
+	points_lottery__count c;
+	const void *v;
+	size_t vl, n;
+	int64_t from = it->pos.id + 1;
+	int rc;
+
+	if (it->lottery) {
+		/* one lottery: its counts, once */
+		if (it->pos.id) {
+			base->done = 1;
+			return POINTS_OK;
+		}
+		from = it->lottery;
+	}
+	points_lottery__player_key(lo, it->account, from);
+	points_lottery__player_key(hi, it->account + 1, 0);
+	if (it->lottery)
+		points_lottery__player_key(hi, it->account, it->lottery + 1);
+	if ((rc = points_db__collect_keys(db, &points_lottery__ks, lo, 17, hi,
+	    17, 17, key, 1, &n)))
+		return rc;
+	if (n == 0) {
+		base->done = 1;
+		return POINTS_OK;
+	}
+	it->pos.id = (int64_t)points_codec__get_be64(key + 9);
+	if ((rc = points_db__get(db, &points_lottery__ks, key, 17, &v, &vl)))
+		return rc;
+	if ((rc = points_lottery__count_decode(db, it->pos.id, it->account, v,
+	    vl, &c)))
+		return rc;
+	it->pos.next = c.last;
+	return POINTS_OK;
+}
+
+/* An account's draws: lottery by lottery, each newest first. */
+static int
+fill_account(struct points_lottery_draw_iterator *it)
+{
+	points_iter *base = &it->base;
+	points_lottery_draw w;
+	int64_t prev;
+	int rc;
+
+	while (base->n < POINTS_ITER_CHUNK && !base->done) {
+		if (it->pos.next == 0) {
+			if ((rc = next_lottery(it)))
+				return rc;
+			continue;
+		}
+		if ((rc = points_lottery__draw_load(base->db, it->pos.id,
+		    it->pos.next, &w, &prev)))
+			return rc;
+		if (w.account != it->account)
+			return points_db__err(base->db, POINTS_ECORRUPT,
+			    "lottery %lld: draw %lld is not account %lld's",
+			    (long long)w.lottery, (long long)w.number,
+			    (long long)it->account);
+		it->pos.next = prev;
+		keep(it, &w);
+	}
+	return POINTS_OK;
 }
 
 static int
 draws_fill(points_iter *base)
 {
 	struct points_lottery_draw_iterator *it = (void *)base;
-	points_db *db = base->db;
-	unsigned char keys[POINTS_ITER_CHUNK * KEY_MAX], lo[KEY_MAX];
-	unsigned char hi[KEY_MAX];
-	size_t lolen, plen, klen, want, n, i, j;
-	points_lottery_draw w;
 	int rc;
 
-	key_range(it, lo, &plen, hi, &klen);
-	lolen = plen;
-	while (base->n < POINTS_ITER_CHUNK && !base->done) {
-		if (it->pos.len) {
-			/* just past the last key read */
-			memcpy(lo, it->pos.key, it->pos.len);
-			lolen = it->pos.len;
-			for (j = lolen; j > 0 && ++lo[j - 1] == 0; j--)
-				;
-			if (j == 0) {
-				base->done = 1;
-				break;
-			}
-		}
-		want = POINTS_ITER_CHUNK - base->n;
-		if ((rc = points_db__collect_keys(db, &points_lottery__ks, lo,
-		    lolen, hi, plen, klen, keys, want, &n)))
+	if (it->account)
+		return fill_account(it);
+	while (base->n < POINTS_ITER_CHUNK && !base->done)
+		if ((rc = fill_lottery(it)))
 			return rc;
-		for (i = 0; i < n; i++) {
-			const unsigned char *k = keys + i * klen;
-			int64_t id = (int64_t)points_codec__get_be64(k +
-			    klen - 16);
-			int64_t num = (int64_t)points_codec__get_be64(k +
-			    klen - 8);
-			unsigned char dk[17];
-			const void *v;
-			size_t vl;
-
-			memcpy(it->pos.key, k, klen);
-			it->pos.len = klen;
-			/* 'p' | account | id | 0: its counts */
-			if (num == 0)
-				continue;
-			dk[0] = 'd';
-			points_codec__put_be64(dk + 1, (uint64_t)id);
-			points_codec__put_be64(dk + 9, (uint64_t)num);
-			rc = points_db__get(db, &points_lottery__ks, dk, 17, &v,
-			    &vl);
-			if (rc == POINTS_ENOTFOUND)
-				rc = points_db__err(db, POINTS_ECORRUPT,
-				    "lottery %lld: draw %lld is listed but "
-				    "missing", (long long)id, (long long)num);
-			if (rc || (rc = points_lottery__draw_decode(db, id, num,
-			    v, vl, &w)))
-				return rc;
-			if ((it->flags & POINTS_DRAWS_WON) && w.outcome < 0)
-				continue;
-			it->buf[base->n++] = w;
-		}
-		if (n < want)
-			base->done = 1;
-	}
 	return POINTS_OK;
 }
 

@@ -1156,8 +1156,8 @@ class Ledger:
 
     def lottery_draws(self, lottery_id=0, account=0, won=False):
         """The draws of a lottery by number, or of an account (in one
-        lottery, or in every lottery when lottery_id is 0) by lottery
-        and number, as LotteryDraw; won: the winning draws only
+        lottery, or in every lottery when lottery_id is 0) lottery by
+        lottery, each newest first, as LotteryDraw; won: the winning draws only
         (points_lottery_draw_iterator_new(3))."""
         it = self._call(_c.points_lottery_draw_iterator_new, lottery_id,
                         account_id(account) if account else 0,

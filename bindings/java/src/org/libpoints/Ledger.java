@@ -1187,7 +1187,7 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * The draws of lottery id by number (account 0), or of an account (in lottery id, or in every
-     * lottery when id is 0) by lottery and number; wonOnly: the winning draws only.
+     * lottery when id is 0) lottery by lottery, each newest first; wonOnly: the winning draws only.
      */
     public synchronized Results<LotteryDraw> lotteryDraws(long id, long account, boolean wonOnly) {
         long flags = wonOnly ? capiConstants.POINTS_DRAWS_WON : 0;
