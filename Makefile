@@ -70,7 +70,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall bench-export update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so) $(CLI_BIN)
 
@@ -446,6 +446,12 @@ run-examples: demo build/examples/welfare_mall examples-python examples-java
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; ./$$b || exit 1; done
+
+# A month's report and a full CSV export over ledgers of 1M and 10M
+# entries, kept in build/bench-data for the next run (bench/README.md).
+bench-export: build/bench/export_bench
+	./build/bench/export_bench -n $(or $(EXPORT_SIZES),1000000,10000000) \
+	    -k build/bench-data
 
 # Orders placed and approved against the bare holds and captures they
 # are made of, and the four-process flash sale (bench/README.md).
