@@ -371,13 +371,20 @@ START_TEST(test_version1_record_reads)
 	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
 	ck_assert_uint_le(vl, sizeof(buf));
 	memcpy(buf, v, vl);
-	/* version 3 ends in three empty strings, a zero length each, and
-	 * no participants yet (a zero) */
-	ck_assert_int_eq(buf[0], 3);
+	/* version 4 ends in three empty strings, a zero length each, no
+	 * participants yet (a zero) and the prize's empty SKU */
+	ck_assert_int_eq(buf[0], 4);
 	ck_assert_int_eq(buf[vl - 1] | buf[vl - 2] | buf[vl - 3] |
-	    buf[vl - 4], 0);
+	    buf[vl - 4] | buf[vl - 5], 0);
+	/* version 3 (no SKUs) reads on */
+	buf[0] = 3;
+	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 1), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
+	ck_assert_str_eq(got.name, "old");
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	buf[0] = 1;
-	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 4), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 5), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
 	ck_assert_str_eq(got.name, "old");
@@ -385,10 +392,10 @@ START_TEST(test_version1_record_reads)
 	ck_assert_str_eq(got.condition, "");
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(draw(id, alice, NULL).number, 1);
-	/* written again as version 3 */
+	/* written again as version 4 */
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
-	ck_assert_int_eq(((const unsigned char *)v)[0], 3);
+	ck_assert_int_eq(((const unsigned char *)v)[0], 4);
 	s->rollback(s);
 }
 END_TEST
@@ -705,6 +712,137 @@ START_TEST(test_consolation)
 }
 END_TEST
 
+/* Catalogue item sku with stock units. */
+static void
+catalogue(const char *sku, int64_t stock)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_item it;
+
+	d.sku = sku;
+	d.name = "A tablet";
+	d.category = "physical";
+	d.asset = "PTS";
+	d.price = 1000;
+	d.stock = stock;
+	d.actor = "admin";
+	ck_assert_msg(points_item_create(db, &d, &it) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+static int64_t
+item_stock(const char *sku)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, sku, &it), POINTS_OK);
+	return it.stock;
+}
+
+/* An item prize: its units leave the catalogue at creation, each win
+ * is an approved order at 0 points the host ships and delivers, and
+ * close gives back the units nobody won. */
+START_TEST(test_item_prize)
+{
+	points_lottery_def l = def("items", 50, 1);
+	points_lottery_prize got;
+	points_lottery_draw w, again;
+	points_order o;
+	int64_t id, n, wins = 0, before;
+	char first[POINTS_ID_LEN + 1] = "";
+
+	points_lottery__seed_hook = fixed_seed;
+	catalogue("TAB", 5);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10000, NULL), POINTS_OK);
+	prize(&l, POINTS_PRIZE_ITEM, "tablet", 1, 3, 0);
+	strcpy(l.prizes[0].sku, "TAB");
+	id = create(&l);
+	ck_assert_int_eq(item_stock("TAB"), 2);
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, &got), POINTS_OK);
+	ck_assert_str_eq(got.sku, "TAB");
+	for (n = 1; wins < 2; n++) {
+		before = tu_available(db, alice, "PTS");
+		w = draw(id, alice, n == 1 ? "k1" : NULL);
+		ck_assert_int_eq(tu_available(db, alice, "PTS"), before - 50);
+		ck_assert_int_eq(item_stock("TAB"), 2);
+		if (w.outcome != 0) {
+			ck_assert_str_eq(w.order_id, "");
+			continue;
+		}
+		wins++;
+		ck_assert_int_eq(w.credited, 0);
+		ck_assert_int_eq(points_order_get(db, w.order_id, &o),
+		    POINTS_OK);
+		ck_assert_int_eq(o.state, POINTS_ORDER_APPROVED);
+		ck_assert_int_eq(o.amount, 0);
+		ck_assert_int_eq(o.quantity, 1);
+		ck_assert_int_eq(o.account, alice);
+		ck_assert_str_eq(o.sku, "TAB");
+		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &again),
+		    POINTS_OK);
+		ck_assert_str_eq(again.order_id, w.order_id);
+		if (!first[0])
+			strcpy(first, w.order_id);
+		else
+			ck_assert_str_ne(first, w.order_id);
+		if (n == 1) {
+			again = draw(id, alice, "k1");
+			ck_assert(again.replayed);
+			ck_assert_str_eq(again.order_id, w.order_id);
+		}
+	}
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, &got), POINTS_OK);
+	ck_assert_int_eq(got.stock, 1);
+	/* the host ships and delivers the first */
+	ck_assert_msg(points_order_ship(db, first, "DHL", "T1", "admin", NULL,
+	    &o) == POINTS_OK, "%s", points_errmsg(db));
+	ck_assert_msg(points_order_deliver(db, first, "admin", NULL, &o) ==
+	    POINTS_OK, "%s", points_errmsg(db));
+	ck_assert_int_eq(o.state, POINTS_ORDER_DELIVERED);
+	/* the unit nobody won goes back */
+	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+	ck_assert_int_eq(item_stock("TAB"), 3);
+	ck_assert_int_eq(points_lottery_audit(db, id, NULL), POINTS_OK);
+}
+END_TEST
+
+/* An item prize's refusals name the lottery, the prize and the SKU,
+ * and write nothing. */
+START_TEST(test_item_prize_refusals)
+{
+	points_lottery_def l = def("bad items", 0, 1);
+	int64_t id;
+
+	catalogue("TAB", 2);
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 1, 0);
+	prize(&l, POINTS_PRIZE_ITEM, "tablet", 1, 3, 0);
+	strcpy(l.prizes[1].sku, "NOPE");
+	tu_snap(db);
+	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_ENOTFOUND);
+	ck_assert_msg(strstr(points_errmsg(db), "'bad items': prize 1: no "
+	    "item 'NOPE'"), "%s", points_errmsg(db));
+	tu_unchanged(db);
+	strcpy(l.prizes[1].sku, "TAB");
+	ck_assert_int_eq(points_lottery_create(db, &l, &id),
+	    POINTS_EOUTOFSTOCK);
+	ck_assert_msg(strstr(points_errmsg(db), "'bad items': prize 1: item "
+	    "'TAB' has 2 units, not 3"), "%s", points_errmsg(db));
+	tu_unchanged(db);
+	strcpy(l.prizes[1].sku, "");
+	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_EINVAL);
+	tu_unchanged(db);
+	l.prizes[1].stock = 2;
+	strcpy(l.prizes[1].sku, "TAB");
+	strcpy(l.prizes[0].sku, "TAB");
+	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), "prize 0: only an item "
+	    "prize names a SKU"), "%s", points_errmsg(db));
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(item_stock("TAB"), 2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -724,6 +862,8 @@ main(void)
 	tcase_add_test(tc, test_mapping_rejects);
 	tcase_add_test(tc, test_prize_runs_out);
 	tcase_add_test(tc, test_consolation);
+	tcase_add_test(tc, test_item_prize);
+	tcase_add_test(tc, test_item_prize_refusals);
 	tcase_add_test(tc, test_eligibility);
 	tcase_add_test(tc, test_eligibility_condition_errors);
 	tcase_add_test(tc, test_version1_record_reads);

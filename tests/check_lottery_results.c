@@ -316,10 +316,11 @@ to_format_2(int64_t id, int64_t draws, const int64_t *accts, int naccts)
 		unsigned char buf[4096];
 
 		memcpy(buf, v, vl);
-		/* version 3 ends in the participants, one byte here */
-		ck_assert_int_eq(buf[0], 3);
+		/* version 4 ends in the participants, one byte here, and
+		 * the prize's empty SKU, one byte */
+		ck_assert_int_eq(buf[0], 4);
 		buf[0] = 2;
-		ck_assert_int_eq(s->put(s, ks, lk, 9, buf, vl - 1), POINTS_OK);
+		ck_assert_int_eq(s->put(s, ks, lk, 9, buf, vl - 2), POINTS_OK);
 	}
 	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "module:lottery",
 	    14, "\x02", 1), POINTS_OK);

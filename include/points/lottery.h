@@ -13,6 +13,7 @@
 
 #include "points/common.h"
 #include "points/eligible.h"
+#include "points/mall.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,14 +28,16 @@ extern "C" {
 /* A prize's kind. */
 #define POINTS_PRIZE_POINTS 1 /* amount points credited */
 #define POINTS_PRIZE_CUSTOM 2 /* the host fulfils it */
+#define POINTS_PRIZE_ITEM 3   /* a unit of catalogue item sku, as a mall
+                               * order approved at 0 points */
 
 /* The outcome of a losing draw. */
 #define POINTS_LOTTERY_LOSE (-1)
 
 /* The outbox's event of a winning draw (points_outbox_next): subject
  * "lottery:ID", data {"lottery", "name", "draw", "account" (the external
- * id), "prize" (its index), "label", "kind" ("points", "custom"),
- * "credited"}. */
+ * id), "prize" (its index), "label", "kind" ("points", "custom", "item"),
+ * "credited", and for an item prize "sku" and "order" (the order's id)}. */
 #define POINTS_OUTBOX_LOTTERY_WON "lottery.won"
 
 #define POINTS_LOTTERY_OPEN 0
@@ -47,6 +50,9 @@ typedef struct points_lottery_prize {
 	int64_t stock;     /* units left, > 0 at creation */
 	int64_t initial;   /* units at creation (set by the library) */
 	int64_t amount;    /* POINTS_PRIZE_POINTS: points credited */
+	/* POINTS_PRIZE_ITEM: the catalogue item; its stock units leave the
+	 * catalogue at creation, those left go back at close */
+	char sku[POINTS_SKU_MAX + 1];
 } points_lottery_prize;
 
 /* A lottery's definition (points_lottery_create). */
@@ -111,6 +117,8 @@ typedef struct points_lottery_draw {
 	int64_t cost;     /* points debited */
 	int64_t credited; /* points credited (a points prize, a consolation) */
 	int replayed;     /* 1: a repeated idempotency key's first draw */
+	/* an item prize won: its mall order (approved, 0 points), else "" */
+	char order_id[POINTS_ID_LEN + 1];
 } points_lottery_draw;
 
 /* One draw for account (idempotent by key, which may be NULL). */

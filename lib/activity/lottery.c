@@ -29,6 +29,8 @@
 #include "ledger/write.h"
 #include "outbox/outbox.h"
 #include "activity/eligible.h"
+#include "mall/item.h"
+#include "mall/window.h"
 #include "activity/lottery.h"
 
 /* 2: version-2 records (who may draw: tiers, departments, a
@@ -38,13 +40,18 @@
  * draws (the account's previous draw) and version-3 lotteries (the
  * participants), which setup makes from an older ledger's 'a' keys and
  * draws (format 2's writers would leave them out) */
+/* version-4 lotteries (an item prize's SKU) and version-3 draws (an
+ * item prize's order) are written as they change: older records read
+ * on, their prizes naming no item */
 #define LOTTERY_FORMAT 3
 #define LOTTERY_V1 1
 #define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
                       * the condition */
 #define LOTTERY_V3 3 /* then the participants */
+#define LOTTERY_V4 4 /* then each prize's SKU */
 #define DRAW_V1 1
 #define DRAW_V2 2 /* then the account's previous draw in the lottery */
+#define DRAW_V3 3 /* then the item prize's order */
 /* The fingerprint's first byte (the order's is 66). */
 #define LOTTERY_DRAW_TYPE 67
 /* The category of the lottery's postings (a draw's cost is a spend of
@@ -176,7 +183,7 @@ lottery_store(points_db *db, const lottery_rec *r)
 	int i, rc;
 
 	points_buf__init(&b);
-	points_buf__u8(&b, LOTTERY_V3);
+	points_buf__u8(&b, LOTTERY_V4);
 	points_buf__str(&b, l->name);
 	points_buf__str(&b, l->asset);
 	points_buf__svar(&b, l->cost);
@@ -208,6 +215,9 @@ lottery_store(points_db *db, const lottery_rec *r)
 	points_buf__str(&b, l->condition);
 	/* version 3 */
 	points_buf__svar(&b, l->participants);
+	/* version 4 */
+	for (i = 0; i < l->nprizes; i++)
+		points_buf__str(&b, l->prizes[i].sku);
 	if (b.err)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)l->id);
@@ -239,7 +249,7 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	l->id = id;
 	points_rd__init(&d, v, vl);
 	ver = points_rd__u8(&d);
-	if (ver < LOTTERY_V1 || ver > LOTTERY_V3)
+	if (ver < LOTTERY_V1 || ver > LOTTERY_V4)
 		d.err = POINTS_ECORRUPT;
 	points_rd__str(&d, l->name, sizeof(l->name));
 	points_rd__str(&d, l->asset, sizeof(l->asset));
@@ -275,6 +285,8 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 	}
 	if (ver >= LOTTERY_V3)
 		l->participants = points_rd__svar(&d);
+	for (i = 0; ver >= LOTTERY_V4 && i < l->nprizes && !d.err; i++)
+		points_rd__str(&d, l->prizes[i].sku, sizeof(l->prizes[i].sku));
 	if (d.err || d.p != d.end)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
 		    "damaged record", (long long)id);
@@ -290,13 +302,15 @@ draw_store(points_db *db, const points_lottery_draw *w, int64_t prev)
 	int rc;
 
 	points_buf__init(&b);
-	points_buf__u8(&b, DRAW_V2);
+	points_buf__u8(&b, w->order_id[0] ? DRAW_V3 : DRAW_V2);
 	points_buf__svar(&b, w->account);
 	points_buf__svar(&b, w->time);
 	points_buf__svar(&b, w->outcome);
 	points_buf__svar(&b, w->cost);
 	points_buf__svar(&b, w->credited);
 	points_buf__svar(&b, prev);
+	if (w->order_id[0])
+		points_buf__str(&b, w->order_id);
 	if (b.err)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)w->lottery);
@@ -339,7 +353,7 @@ points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
 	w->number = n;
 	points_rd__init(&d, v, vl);
 	ver = points_rd__u8(&d);
-	if (ver != DRAW_V1 && ver != DRAW_V2)
+	if (ver < DRAW_V1 || ver > DRAW_V3)
 		d.err = POINTS_ECORRUPT;
 	w->account = points_rd__svar(&d);
 	w->time = points_rd__svar(&d);
@@ -348,6 +362,8 @@ points_lottery__draw_decode(points_db *db, int64_t id, int64_t n,
 	w->credited = points_rd__svar(&d);
 	if (ver >= DRAW_V2)
 		p = points_rd__svar(&d);
+	if (ver >= DRAW_V3)
+		points_rd__str(&d, w->order_id, sizeof(w->order_id));
 	if (d.err || d.p != d.end || p < 0 || p >= n)
 		return points_db__err(db, POINTS_ECORRUPT, "lottery %lld: draw "
 		    "%lld: damaged record", (long long)id, (long long)n);
@@ -549,7 +565,8 @@ check_def(points_db *db, const points_lottery_def *l)
 		const points_lottery_prize *p = &l->prizes[i];
 
 		if (p->kind != POINTS_PRIZE_POINTS &&
-		    p->kind != POINTS_PRIZE_CUSTOM)
+		    p->kind != POINTS_PRIZE_CUSTOM &&
+		    p->kind != POINTS_PRIZE_ITEM)
 			return points_db__err(db, POINTS_EINVAL, "lottery "
 			    "'%s': prize %d: unknown kind %d", l->name, i,
 			    p->kind);
@@ -564,6 +581,17 @@ check_def(points_db *db, const points_lottery_def *l)
 			return points_db__err(db, POINTS_EINVAL, "lottery "
 			    "'%s': prize %d: a points prize credits a "
 			    "positive amount", l->name, i);
+		if (!memchr(p->sku, 0, sizeof(p->sku)))
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': prize %d: its SKU must end in a NUL",
+			    l->name, i);
+		if (p->kind == POINTS_PRIZE_ITEM &&
+		    (rc = points_item__check_sku(db, p->sku)))
+			return rc;
+		if (p->kind != POINTS_PRIZE_ITEM && p->sku[0])
+			return points_db__err(db, POINTS_EINVAL, "lottery "
+			    "'%s': prize %d: only an item prize names a SKU "
+			    "('%s')", l->name, i, p->sku);
 		/* the weights' sum stays below 2^62: the mapping's total */
 		if (p->weight > ((int64_t)1 << 62) - total)
 			return points_db__err(db, POINTS_EINVAL, "lottery "
@@ -572,6 +600,35 @@ check_def(points_db *db, const points_lottery_def *l)
 		total += p->weight;
 	}
 	return POINTS_OK;
+}
+
+/* Take the stock of item prize i of r out of the catalogue. */
+static int
+reserve(points_db *db, const lottery_rec *r, int i)
+{
+	const points_lottery_prize *p = &r->l.prizes[i];
+	points_item_rec item;
+	int rc;
+
+	rc = points_item__load(db, p->sku, &item);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, rc, "lottery '%s': prize %d: no item "
+		    "'%s' in the catalogue", r->l.name, i, p->sku);
+	if (rc)
+		return rc;
+	if (item.it.bundle_parts)
+		return points_db__err(db, POINTS_EINVAL, "lottery '%s': prize "
+		    "%d: item '%s' is a bundle: it cannot be a prize",
+		    r->l.name, i, p->sku);
+	if (item.it.stock != POINTS_STOCK_UNLIMITED &&
+	    item.it.stock < p->stock)
+		return points_db__err(db, POINTS_EOUTOFSTOCK, "lottery '%s': "
+		    "prize %d: item '%s' has %lld units, not %lld",
+		    r->l.name, i, p->sku, (long long)item.it.stock,
+		    (long long)p->stock);
+	if ((rc = points_item__stock_move(db, &item, -p->stock)))
+		return rc;
+	return points_item__store(db, &item);
 }
 
 static int
@@ -618,8 +675,12 @@ create_in(points_db *db, const points_lottery_def *def, int64_t *out_id)
 	memcpy(r.l.departments, def->departments, sizeof(r.l.departments));
 	memcpy(r.l.condition, def->condition, sizeof(r.l.condition));
 	r.l.state = POINTS_LOTTERY_OPEN;
-	for (i = 0; i < r.l.nprizes; i++)
+	for (i = 0; i < r.l.nprizes; i++) {
 		r.l.prizes[i].initial = r.l.prizes[i].stock;
+		if (r.l.prizes[i].kind == POINTS_PRIZE_ITEM &&
+		    (rc = reserve(db, &r, i)))
+			return rc;
+	}
 	if (points_lottery__seed_hook)
 		points_lottery__seed_hook(r.seed);
 	else
@@ -886,8 +947,12 @@ tell_win(points_db *db, const lottery_rec *l, const points_lottery_draw *w,
 	points_outbox__json_int(&j, "prize", w->outcome);
 	points_outbox__json_str(&j, "label", p->label);
 	points_outbox__json_str(&j, "kind", p->kind == POINTS_PRIZE_POINTS ?
-	    "points" : "custom");
+	    "points" : p->kind == POINTS_PRIZE_ITEM ? "item" : "custom");
 	points_outbox__json_int(&j, "credited", w->credited);
+	if (p->kind == POINTS_PRIZE_ITEM) {
+		points_outbox__json_str(&j, "sku", p->sku);
+		points_outbox__json_str(&j, "order", w->order_id);
+	}
 	if (points_outbox__json_end(&j))
 		return points_db__err(db, POINTS_ELIMIT, "lottery %lld: the "
 		    "event of draw %lld is too long", (long long)l->l.id,
@@ -895,6 +960,31 @@ tell_win(points_db *db, const lottery_rec *l, const points_lottery_draw *w,
 	snprintf(subject, sizeof(subject), "lottery:%lld", (long long)l->l.id);
 	return points_outbox__append(db, POINTS_OUTBOX_LOTTERY_WON, subject,
 	    w->account, j.buf, NULL);
+}
+
+/* The mall order of item prize w->outcome of l won by draw w: its id
+ * is BLAKE2b-128 of "lottery order", the lottery id and the draw's
+ * number (both 8 bytes big-endian), as a version-8 UUID. */
+static int
+prize_order(points_db *db, const lottery_rec *l, points_lottery_draw *w,
+    const char *memo)
+{
+	static const char tag[] = "lottery order";
+	unsigned char in[sizeof(tag) - 1 + 16], id[POINTS_UUID_LEN];
+	points_order o;
+	int rc;
+
+	memcpy(in, tag, sizeof(tag) - 1);
+	points_codec__put_be64(in + sizeof(tag) - 1, (uint64_t)l->l.id);
+	points_codec__put_be64(in + sizeof(tag) - 1 + 8, (uint64_t)w->number);
+	crypto_generichash(id, sizeof(id), in, sizeof(in), NULL, 0);
+	id[6] = (unsigned char)((id[6] & 0x0f) | 0x80);
+	id[8] = (unsigned char)((id[8] & 0x3f) | 0x80);
+	if ((rc = points_order__of_prize(db, id, w->account,
+	    l->l.prizes[w->outcome].sku, memo, &o)))
+		return rc;
+	memcpy(w->order_id, o.id, sizeof(w->order_id));
+	return POINTS_OK;
 }
 
 static int
@@ -981,6 +1071,9 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 		p->stock--;
 		if (p->kind == POINTS_PRIZE_POINTS)
 			w.credited = p->amount;
+		if (p->kind == POINTS_PRIZE_ITEM &&
+		    (rc = prize_order(db, &l, &w, memo)))
+			return rc;
 	} else
 		w.credited = l.l.consolation;
 	if (w.credited && (rc = post(db, &points_posting__earn_op, &l,
@@ -1064,7 +1157,7 @@ static int
 close_in(points_db *db, int64_t id)
 {
 	lottery_rec l;
-	int rc;
+	int i, rc;
 
 	if ((rc = lottery_load(db, id, &l)))
 		return rc;
@@ -1072,6 +1165,18 @@ close_in(points_db *db, int64_t id)
 		return points_db__err(db, POINTS_ESTATE, "lottery %lld is "
 		    "already closed", (long long)id);
 	l.l.state = POINTS_LOTTERY_CLOSED;
+	/* the units of item prizes nobody won go back to the catalogue */
+	for (i = 0; i < l.l.nprizes; i++) {
+		const points_lottery_prize *p = &l.l.prizes[i];
+		points_item_rec item;
+
+		if (p->kind != POINTS_PRIZE_ITEM || p->stock == 0)
+			continue;
+		if ((rc = points_item__load(db, p->sku, &item)) ||
+		    (rc = points_item__stock_move(db, &item, p->stock)) ||
+		    (rc = points_item__store(db, &item)))
+			return rc;
+	}
 	return lottery_store(db, &l);
 }
 

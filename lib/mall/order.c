@@ -709,6 +709,43 @@ points_order__of_auction(points_db *db, const char *hold_id,
 	return POINTS_OK;
 }
 
+/* ---- A lottery's order ---- */
+
+int
+points_order__of_prize(points_db *db, const unsigned char id[POINTS_UUID_LEN],
+    int64_t account, const char *sku, const char *note, points_order *out)
+{
+	points_item_rec item;
+	order_rec o;
+	unsigned char k[IDX_MAX];
+	int rc;
+
+	if ((rc = points_item__load(db, sku, &item)))
+		return rc;
+	memset(&o, 0, sizeof(o));
+	memcpy(o.id, id, POINTS_UUID_LEN);
+	points_ids__format(o.id, o.o.id);
+	o.o.account = account;
+	strcpy(o.o.sku, sku);
+	strcpy(o.o.asset, item.it.asset);
+	o.o.quantity = 1;
+	o.o.state = POINTS_ORDER_APPROVED;
+	o.o.created = points_db__time(db, 0);
+	o.o.return_days = item.it.return_days;
+	if (note)
+		points_codec__cat(o.o.note, sizeof(o.o.note), 0, note);
+	if (points_codec__add(&item.it.orders, 1) ||
+	    points_codec__add(&item.it.units, 1))
+		return points_db__err(db, POINTS_EOVERFLOW, "item '%s': its "
+		    "counters would overflow", sku);
+	if ((rc = points_item__store(db, &item)) ||
+	    (rc = idx_put(db, k, key_item(k, sku), &o, 0)) ||
+	    (rc = record_change(db, &o, -1, "lottery", NULL)))
+		return rc;
+	*out = o.o;
+	return POINTS_OK;
+}
+
 /* ---- An account's orders ---- */
 
 /* The order of the account's entry seq (loaded into e), in *o with

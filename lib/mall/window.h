@@ -86,6 +86,16 @@ int points_order__of_hold(points_db *db,
 int points_order__of_auction(points_db *db, const char *hold_id,
     const char *capture_id, int64_t account, const char *sku, int64_t amount,
     const char *note, points_order *out);
+/* Inside a write: the order of a lottery's item prize won
+ * (activity/lottery.c), one unit of item sku for account at 0 points,
+ * of id id (no hold: the draw's cost is the lottery's): approved from
+ * the start, counted by the item's counters.  The lottery took the unit
+ * from the stock when it was created, so the order takes none.  It is
+ * found by its id, the state's and the item's lists, not among the
+ * account's holds. */
+int points_order__of_prize(points_db *db,
+    const unsigned char id[POINTS_UUID_LEN], int64_t account,
+    const char *sku, const char *note, points_order *out);
 /* Call fn with every order, oldest first (order.c; for the reports); a
  * non-zero return of fn stops and is returned. */
 typedef int (*points_order__fn)(points_db *db, const points_order *o,
