@@ -455,12 +455,13 @@ points_lottery_def_eligible(points_lottery_def *d, const char *tiers,
 
 static int
 points_lottery_def_prize(points_lottery_def *d, int kind, const char *label,
-    int64_t weight, int64_t stock, int64_t amount)
+    int64_t weight, int64_t stock, int64_t amount, const char *sku)
 {
 	points_lottery_prize *p;
 
 	if (d == NULL || d->nprizes < 0 ||
-	    (label && strlen(label) >= sizeof(p->label)))
+	    (label && strlen(label) >= sizeof(p->label)) ||
+	    (sku && strlen(sku) >= sizeof(p->sku)))
 		return POINTS_EINVAL;
 	if (d->nprizes >= POINTS_LOTTERY_PRIZES_MAX) {
 		d->nprizes++;
@@ -472,6 +473,7 @@ points_lottery_def_prize(points_lottery_def *d, int kind, const char *label,
 	p->weight = weight;
 	p->stock = stock;
 	p->amount = amount;
+	strcpy(p->sku, sku ? sku : "");
 	return POINTS_OK;
 }
 %}
@@ -796,7 +798,8 @@ int points_lottery_def_fields(points_lottery_def *d, const char *name,
     int64_t min_balance, int64_t limit_day, int64_t limit_total,
     int64_t lose_weight, int64_t consolation);
 int points_lottery_def_prize(points_lottery_def *d, int kind,
-    const char *label, int64_t weight, int64_t stock, int64_t amount);
+    const char *label, int64_t weight, int64_t stock, int64_t amount,
+    const char *sku);
 int points_lottery_def_eligible(points_lottery_def *d, const char *tiers,
     const char *departments, const char *condition);
 int points_auction_def_fields(points_auction_def *d, const char *sku,

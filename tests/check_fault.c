@@ -56,6 +56,9 @@ static points_sweep_report repo;
 static points_forfeit_report fro;
 /* the lottery made in populating (lee draws from it) */
 static int64_t lot_id, lot_lee, zed, lot_stock;
+/* the lottery whose one prize is 2 units of catalogue item LOTI (stock
+ * 3), drawn free and always won */
+static int64_t lot_item_id;
 static points_lottery_draw lotdo;
 /* the auction made in populating: olga leads it at 100 PTS */
 static int64_t olga, pete, auc_id;
@@ -607,6 +610,41 @@ fx_populate(void)
 		ck_assert_int_eq(points_auction_bid(db, auc_id, olga, 100,
 		    "olga-1", &w), POINTS_OK);
 		/* the events of these (the accounts' tier triggers) */
+		for (s1 = s0; points_outbox_next(db, s1, &ev) == POINTS_OK;)
+			s1 = ev.seq;
+		outbox_base += s1 - s0;
+	}
+	/* a lottery of 2 units of item LOTI (stock 3): 1 left in stock */
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_lottery_def l;
+		points_item it;
+		points_outbox_event ev;
+		int64_t s0 = 0, s1;
+
+		while (points_outbox_next(db, s0, &ev) == POINTS_OK)
+			s0 = ev.seq;
+		d.sku = "LOTI";
+		d.name = "A lottery's tablet";
+		d.category = "physical";
+		d.asset = "PTS";
+		d.price = 1000;
+		d.stock = 3;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+		memset(&l, 0, sizeof(l));
+		strcpy(l.name, "tablets");
+		strcpy(l.asset, "PTS");
+		l.starts = TU_T0;
+		l.ends = TU_T0 + 60 * TU_DAY;
+		l.nprizes = 1;
+		l.prizes[0].kind = POINTS_PRIZE_ITEM;
+		strcpy(l.prizes[0].label, "tablet");
+		strcpy(l.prizes[0].sku, "LOTI");
+		l.prizes[0].weight = 1;
+		l.prizes[0].stock = 2;
+		ck_assert_int_eq(points_lottery_create(db, &l, &lot_item_id),
+		    POINTS_OK);
 		for (s1 = s0; points_outbox_next(db, s1, &ev) == POINTS_OK;)
 			s1 = ev.seq;
 		outbox_base += s1 - s0;
@@ -3244,7 +3282,7 @@ check_lottery_create(void)
 	points_lottery l;
 	points_lottery_prize p;
 
-	ck_assert_int_eq(ido, lot_id + 1);
+	ck_assert_int_eq(ido, lot_item_id + 1);
 	ck_assert_int_eq(points_lottery_get(db, ido, &l), POINTS_OK);
 	ck_assert_str_eq(l.name, "second");
 	ck_assert_str_eq(l.condition, "account.tier != 'bronze'");
@@ -3291,6 +3329,80 @@ check_lottery_close(void)
 	ck_assert_int_eq(l.state, POINTS_LOTTERY_CLOSED);
 	ck_assert_int_eq(strlen(l.seed), 64);
 	ck_assert_int_eq(points_lottery_audit(db, lot_id, NULL), POINTS_OK);
+}
+
+/* a lottery of the last unit of LOTI */
+static int
+run_lottery_create_item(void)
+{
+	points_lottery_def l;
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.name, "last tablet");
+	strcpy(l.asset, "PTS");
+	l.starts = TU_T0;
+	l.ends = TU_T0 + 90 * TU_DAY;
+	l.nprizes = 1;
+	l.prizes[0].kind = POINTS_PRIZE_ITEM;
+	strcpy(l.prizes[0].sku, "LOTI");
+	l.prizes[0].weight = 1;
+	l.prizes[0].stock = 1;
+	return points_lottery_create(db, &l, &ido);
+}
+
+static void
+check_lottery_create_item(void)
+{
+	points_lottery_prize p;
+	points_item it;
+
+	ck_assert_int_eq(points_lottery_prize_get(db, ido, 0, &p), POINTS_OK);
+	ck_assert_str_eq(p.sku, "LOTI");
+	ck_assert_int_eq(points_item_get(db, "LOTI", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 0);
+}
+
+/* lee wins a tablet: its order, approved at 0 points */
+static int
+run_lottery_draw_item(void)
+{
+	return points_lottery_draw_once(db, lot_item_id, lee, "lee-t",
+	    &lotdo);
+}
+
+static void
+check_lottery_draw_item(void)
+{
+	points_lottery_prize p;
+	points_order o;
+	points_item it;
+
+	ck_assert_int_eq(lotdo.outcome, 0);
+	ck_assert_int_eq(points_order_get(db, lotdo.order_id, &o), POINTS_OK);
+	ck_assert_int_eq(o.state, POINTS_ORDER_APPROVED);
+	ck_assert_int_eq(o.amount, 0);
+	ck_assert_int_eq(o.account, lee);
+	ck_assert_int_eq(points_lottery_prize_get(db, lot_item_id, 0, &p),
+	    POINTS_OK);
+	ck_assert_int_eq(p.stock, 1);
+	ck_assert_int_eq(points_item_get(db, "LOTI", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 1);
+}
+
+/* close gives the unit nobody won back */
+static int
+run_lottery_close_item(void)
+{
+	return points_lottery_close(db, lot_item_id);
+}
+
+static void
+check_lottery_close_item(void)
+{
+	points_item it;
+
+	ck_assert_int_eq(points_item_get(db, "LOTI", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 3);
 }
 
 /* ---- Auctions ---- */
@@ -3559,6 +3671,7 @@ static const fault_op write_ops[] = {
 	OP(grant_save), OP(grant_set_state), OP(grant_run), OP(grant_run_due),
 	OP(trigger_set), OP(trigger_remove),
 	OP(lottery_create), OP(lottery_draw), OP(lottery_close),
+	OP(lottery_create_item), OP(lottery_draw_item), OP(lottery_close_item),
 	OP(auction_create), OP(auction_bid), OP(auction_bid_raise),
 	OP(auction_settle), OP(auction_sweep), OP(auction_cancel),
 	{ "import_accounts", run_import_accounts, check_import_accounts, 1 },
@@ -4073,6 +4186,8 @@ static const out_op out_ops[] = {
 	    sizeof(ordero) },
 	{ "lottery_create", run_lottery_create, &ido, sizeof(ido) },
 	{ "lottery_draw", run_lottery_draw, &lotdo, sizeof(lotdo) },
+	{ "lottery_create_item", run_lottery_create_item, &ido, sizeof(ido) },
+	{ "lottery_draw_item", run_lottery_draw_item, &lotdo, sizeof(lotdo) },
 	{ "auction_create", run_auction_create, &ido, sizeof(ido) },
 	{ "auction_bid", run_auction_bid, &bido, sizeof(bido) },
 };

@@ -748,8 +748,9 @@ START_TEST(test_item_prize)
 	points_lottery_prize got;
 	points_lottery_draw w, again;
 	points_order o;
-	int64_t id, n, wins = 0, before;
-	char first[POINTS_ID_LEN + 1] = "";
+	points_outbox_event e;
+	int64_t id, n, wins = 0, before, after = 0;
+	char first[POINTS_ID_LEN + 1] = "", want[512];
 
 	points_lottery__seed_hook = fixed_seed;
 	catalogue("TAB", 5);
@@ -760,6 +761,8 @@ START_TEST(test_item_prize)
 	ck_assert_int_eq(item_stock("TAB"), 2);
 	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, &got), POINTS_OK);
 	ck_assert_str_eq(got.sku, "TAB");
+	while (points_outbox_next(db, after, &e) == POINTS_OK)
+		after = e.seq;
 	for (n = 1; wins < 2; n++) {
 		before = tu_available(db, alice, "PTS");
 		w = draw(id, alice, n == 1 ? "k1" : NULL);
@@ -771,6 +774,19 @@ START_TEST(test_item_prize)
 		}
 		wins++;
 		ck_assert_int_eq(w.credited, 0);
+		/* the order's event, then the win's, naming the order */
+		ck_assert_int_eq(points_outbox_next(db, after, &e), POINTS_OK);
+		ck_assert_str_eq(e.kind, POINTS_OUTBOX_ORDER_STATE);
+		ck_assert_str_eq(e.subject, w.order_id);
+		ck_assert_int_eq(points_outbox_next(db, e.seq, &e), POINTS_OK);
+		ck_assert_str_eq(e.kind, POINTS_OUTBOX_LOTTERY_WON);
+		snprintf(want, sizeof(want), "{\"lottery\":%lld,\"name\":"
+		    "\"items\",\"draw\":%lld,\"account\":\"E1001\",\"prize\":0,"
+		    "\"label\":\"tablet\",\"kind\":\"item\",\"credited\":0,"
+		    "\"sku\":\"TAB\",\"order\":\"%s\"}", (long long)id,
+		    (long long)n, w.order_id);
+		ck_assert_str_eq(e.data, want);
+		after = e.seq;
 		ck_assert_int_eq(points_order_get(db, w.order_id, &o),
 		    POINTS_OK);
 		ck_assert_int_eq(o.state, POINTS_ORDER_APPROVED);

@@ -197,6 +197,39 @@ class LotteryTest(LedgerCase):
         lg.lottery_close(lot.id)
         lg.lottery_audit(lot.id)
 
+    def test_item_prize_order(self):
+        lg = self.ledger
+        lg.item_create("TABLET", "Tablet", "physical", "PTS", 1000, 5,
+                       "admin")
+        before = self.snapshot()
+        with self.assertRaises(points.NotFound) as e:
+            lg.lottery_create("tablets", "PTS", 0, T0, T0 + DAY,
+                              [(points.PRIZE_ITEM, "tablet", 1, 2, 0,
+                                "NOPE")])
+        self.assertIn("prize 0: no item 'NOPE'", e.exception.message)
+        self.assertEqual(self.snapshot(), before)
+        lot = lg.lottery_create("tablets", "PTS", 0, T0, T0 + DAY,
+                                [(points.PRIZE_ITEM, "tablet", 1, 2, 0,
+                                  "TABLET")])
+        prize = lg.lottery_prize(lot.id, 0)
+        self.assertEqual((prize.kind, prize.sku, prize.stock),
+                         (points.PRIZE_ITEM, "TABLET", 2))
+        self.assertEqual(lg.item("TABLET").stock, 3)
+        d = lg.lottery_draw(lot.id, self.alice)
+        self.assertEqual(d.outcome, 0)
+        o = lg.order(d.order_id)
+        self.assertEqual((o.state, o.amount, o.sku, o.account),
+                         (points.ORDER_APPROVED, 0, "TABLET",
+                          points.ledger.account_id(self.alice)))
+        self.assertEqual(lg.lottery_draw_get(lot.id, 1).order_id,
+                         d.order_id)
+        lg.order_ship(d.order_id, "DHL", "T1", "admin")
+        self.assertEqual(lg.order_deliver(d.order_id, "admin").state,
+                         points.ORDER_DELIVERED)
+        lg.lottery_close(lot.id)
+        self.assertEqual(lg.item("TABLET").stock, 4)
+        lg.lottery_audit(lot.id)
+
 
 if __name__ == "__main__":
     unittest.main()

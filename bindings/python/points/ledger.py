@@ -1094,7 +1094,11 @@ class Ledger:
         otherwise), at most limit_day a UTC day and
         limit_total in all (0: no limit).  prizes: (kind, label, weight,
         stock, amount) tuples, amount the points a PRIZE_POINTS prize
-        credits (0 for PRIZE_CUSTOM, which the host fulfils); a losing
+        credits (0 for PRIZE_CUSTOM, which the host fulfils), or (
+        PRIZE_ITEM, label, weight, stock, 0, sku) for catalogue item sku:
+        its stock units leave the catalogue now, each win is a mall order
+        approved at 0 points (the draw's order_id), close gives back the
+        units nobody won; a losing
         draw has lose_weight and credits consolation points.  Its secret
         seed is drawn now and its commitment published.  Returns the
         Lottery."""
@@ -1110,11 +1114,15 @@ class Ledger:
         _fits("lottery '%s': condition" % name, condition,
               ELIGIBLE_CONDITION_MAX)
         _c.points_lottery_def_eligible(d, tiers, departments, condition)
-        for i, (kind, label, weight, stock, amount) in enumerate(prizes):
+        for i, prize in enumerate(prizes):
+            kind, label, weight, stock, amount = prize[:5]
+            sku = prize[5] if len(prize) > 5 else ""
             _fits("lottery '%s': prize %d's label" % (name, i), label,
                   LOTTERY_LABEL_MAX)
+            _fits("lottery '%s': prize %d's SKU" % (name, i), sku,
+                  capi.POINTS_SKU_MAX)
             _c.points_lottery_def_prize(d, kind, label, weight, stock,
-                                        amount)
+                                        amount, sku)
         return self.lottery(self._call(_c.points_lottery_create, d))
 
     def lottery(self, lottery_id):

@@ -145,7 +145,7 @@ ORDER_STATES = {ORDER_SUBMITTED: "submitted", ORDER_APPROVED: "approved",
 
 # Lotteries (points/lottery.h): prize kinds, a losing draw's outcome,
 # states, and the lengths a definition's strings may have (bytes).
-PRIZE_POINTS, PRIZE_CUSTOM = 1, 2
+PRIZE_POINTS, PRIZE_CUSTOM, PRIZE_ITEM = 1, 2, 3
 LOTTERY_LOSE = -1
 # Ledger.lottery_draws: the winning draws only.
 DRAWS_WON = 0x01

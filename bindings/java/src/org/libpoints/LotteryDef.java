@@ -22,7 +22,7 @@ public final class LotteryDef {
     public static final int NAME_MAX = capiConstants.POINTS_LOTTERY_NAME_MAX;
     public static final int LABEL_MAX = capiConstants.POINTS_LOTTERY_LABEL_MAX;
 
-    record Prize(int kind, String label, long weight, long stock, long amount) {
+    record Prize(int kind, String label, long weight, long stock, long amount, String sku) {
     }
 
     String name, asset, tiers = "", departments = "", condition = "";
@@ -68,13 +68,23 @@ public final class LotteryDef {
 
     /** A prize the host fulfils, with its weight and stock. */
     public LotteryDef customPrize(String label, long weight, long stock) {
-        prizes.add(new Prize(LotteryPrize.CUSTOM, label, weight, stock, 0));
+        prizes.add(new Prize(LotteryPrize.CUSTOM, label, weight, stock, 0, ""));
         return this;
     }
 
     /** A prize crediting amount points, with its weight and stock. */
     public LotteryDef pointsPrize(String label, long weight, long stock, long amount) {
-        prizes.add(new Prize(LotteryPrize.POINTS, label, weight, stock, amount));
+        prizes.add(new Prize(LotteryPrize.POINTS, label, weight, stock, amount, ""));
+        return this;
+    }
+
+    /**
+     * A unit of catalogue item sku, with its weight and stock: the stock leaves the
+     * catalogue at creation, each win is a mall order approved at 0 points (the draw's
+     * orderId), and closing gives back the units nobody won.
+     */
+    public LotteryDef itemPrize(String label, String sku, long weight, long stock) {
+        prizes.add(new Prize(LotteryPrize.ITEM, label, weight, stock, 0, sku));
         return this;
     }
 
@@ -90,9 +100,12 @@ public final class LotteryDef {
     points_lottery_def toC() {
         fits("lottery name", name, NAME_MAX);
         fits("lottery '" + name + "': asset", asset, capiConstants.POINTS_ASSET_MAX);
-        for (int i = 0; i < prizes.size(); i++)
+        for (int i = 0; i < prizes.size(); i++) {
             fits("lottery '" + name + "': prize " + i + "'s label", prizes.get(i).label(),
                     LABEL_MAX);
+            fits("lottery '" + name + "': prize " + i + "'s SKU", prizes.get(i).sku(),
+                    capiConstants.POINTS_SKU_MAX);
+        }
         fits("lottery '" + name + "': tiers", tiers, capiConstants.POINTS_ELIGIBLE_LIST_MAX);
         fits("lottery '" + name + "': departments", departments,
                 capiConstants.POINTS_ELIGIBLE_LIST_MAX);
@@ -105,7 +118,7 @@ public final class LotteryDef {
             capi.points_lottery_def_eligible(d, tiers, departments, condition);
             for (Prize p : prizes)
                 capi.points_lottery_def_prize(d, p.kind(), p.label(), p.weight(), p.stock(),
-                        p.amount());
+                        p.amount(), p.sku());
         } catch (RuntimeException e) {
             d.delete();
             throw e;

@@ -186,4 +186,32 @@ public class LotteryTest {
         for (LotteryDraw d : won)
             assertTrue(d.won());
     }
+    /* An item prize: its units leave the catalogue, a win is an approved order at 0
+     * points the host ships and delivers, close gives back the rest. */
+    @Test
+    public void itemPrizeBecomesAnOrder() {
+        ledger.createItem(ItemDef.of("TABLET", "Tablet", "physical", "PTS", 1000, 5).actor("admin"));
+        NotFoundException nf = expect(NotFoundException.class, () -> ledger.createLottery(
+                LotteryDef.of("tablets", "PTS", 0, T0, T0 + DAY).itemPrize("tablet", "NOPE", 1, 2)));
+        assertTrue(nf.getMessage(), nf.getMessage().contains("prize 0: no item 'NOPE'"));
+        assertEquals(5, ledger.item("TABLET").stock());
+        Lottery lot = ledger.createLottery(
+                LotteryDef.of("tablets", "PTS", 0, T0, T0 + DAY).itemPrize("tablet", "TABLET", 1, 2));
+        LotteryPrize p = ledger.lotteryPrize(lot.id(), 0);
+        assertEquals(LotteryPrize.ITEM, p.kind());
+        assertEquals("TABLET", p.sku());
+        assertEquals(3, ledger.item("TABLET").stock());
+        LotteryDraw d = ledger.drawLottery(lot.id(), alice, null);
+        assertEquals(0, d.outcome());
+        Order o = ledger.order(d.orderId());
+        assertEquals(OrderState.APPROVED, o.state());
+        assertEquals(0, o.amount());
+        assertEquals("TABLET", o.sku());
+        assertEquals(d.orderId(), ledger.lotteryDraw(lot.id(), 1).orderId());
+        ledger.shipOrder(d.orderId(), "DHL", "T1", "admin", null);
+        assertEquals(OrderState.DELIVERED, ledger.deliverOrder(d.orderId(), "admin", null).state());
+        ledger.closeLottery(lot.id());
+        assertEquals(4, ledger.item("TABLET").stock());
+        ledger.auditLottery(lot.id());
+    }
 }
