@@ -815,9 +815,16 @@ START_TEST(test_item_prize)
 	ck_assert_msg(points_order_deliver(db, first, "admin", NULL, &o) ==
 	    POINTS_OK, "%s", points_errmsg(db));
 	ck_assert_int_eq(o.state, POINTS_ORDER_DELIVERED);
+	/* the second cancelled: its unit back to the catalogue, no points */
+	before = tu_available(db, alice, "PTS");
+	ck_assert_msg(points_order_cancel(db, w.order_id, "admin", "gone",
+	    &o) == POINTS_OK, "%s", points_errmsg(db));
+	ck_assert_int_eq(o.state, POINTS_ORDER_CANCELLED);
+	ck_assert_int_eq(item_stock("TAB"), 3);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), before);
 	/* the unit nobody won goes back */
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
-	ck_assert_int_eq(item_stock("TAB"), 3);
+	ck_assert_int_eq(item_stock("TAB"), 4);
 	ck_assert_int_eq(points_lottery_audit(db, id, NULL), POINTS_OK);
 }
 END_TEST
