@@ -436,8 +436,22 @@ START_TEST(test_random_lottery_matches_the_model)
 	l.limit_total = 60;
 	l.consolation = _i % 2;
 	prize(&l, POINTS_PRIZE_POINTS, "30 points", 2, 6, 30);
-	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 3, 0);
+	prize(&l, POINTS_PRIZE_ITEM, "mug", 1, 3, 0);
+	strcpy(l.prizes[1].sku, "MUG");
 	prize(&l, POINTS_PRIZE_POINTS, "5 points", 3, 40, 5);
+	{
+		points_item_def d = POINTS_ITEM_DEF_INIT;
+		points_item it;
+
+		d.sku = "MUG";
+		d.name = "A mug";
+		d.category = "physical";
+		d.asset = "PTS";
+		d.price = 100;
+		d.stock = 5;
+		d.actor = "admin";
+		ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	}
 	for (i = 0; i < 3; i++) {
 		m.stock[i] = l.prizes[i].stock;
 		w8[i] = l.prizes[i].weight;
@@ -497,6 +511,17 @@ START_TEST(test_random_lottery_matches_the_model)
 			o = o == 3 ? POINTS_LOTTERY_LOSE : o;
 			ck_assert_int_eq(w.outcome, o);
 			ck_assert_int_eq(w.number, m.draws + 1);
+			/* the mug, an item prize, is a mall order */
+			if (o == 1) {
+				points_order ord;
+
+				ck_assert_int_eq(points_order_get(db,
+				    w.order_id, &ord), POINTS_OK);
+				ck_assert_int_eq(ord.account, acct[a]);
+				ck_assert_int_eq(ord.state,
+				    POINTS_ORDER_APPROVED);
+			} else
+				ck_assert_str_eq(w.order_id, "");
 			m.draws++;
 			m.day[a] = day;
 			m.today[a]++;
@@ -517,6 +542,14 @@ START_TEST(test_random_lottery_matches_the_model)
 		for (i = 0; i < ACCTS; i++)
 			ck_assert_int_eq(tu_available(db, acct[i], "PTS"),
 			    m.avail[i]);
+		/* the mugs not yet won stay reserved */
+		{
+			points_item it;
+
+			ck_assert_int_eq(points_item_get(db, "MUG", &it),
+			    POINTS_OK);
+			ck_assert_int_eq(it.stock, 2);
+		}
 		ck_assert_int_eq(points_lottery_results_get(db, id, &r),
 		    POINTS_OK);
 		ck_assert_int_eq(r.draws, m.draws);
@@ -548,6 +581,15 @@ START_TEST(test_random_lottery_matches_the_model)
 			ck_assert_uint_eq(list(id, 0, POINTS_DRAWS_WON, got,
 			    STEPS + 1), (size_t)m.wins);
 		}
+	}
+	/* closing gives back the mugs nobody won */
+	{
+		points_item it;
+
+		ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+		ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+		ck_assert_int_eq(it.stock, 2 + m.stock[1]);
+		ck_assert_int_eq(points_lottery_audit(db, id, NULL), POINTS_OK);
 	}
 }
 END_TEST
