@@ -25,8 +25,6 @@
 #include "rules/event.h"
 #include "report/period.h"
 
-#define SYS_CACHE 64
-
 struct points_report_iterator {
 	points_iter base;
 	int kind, period;
@@ -37,9 +35,7 @@ struct points_report_iterator {
 	points_report_row *rows; /* sorted by period, then key */
 	size_t n, cap;
 	int overflow;
-	/* accounts known to be system (1) or user (2) accounts, by id */
-	int64_t sys_id[SYS_CACHE];
-	int sys_kind[SYS_CACHE];
+	points_report__users users;
 	points_report_row buf[POINTS_ITER_CHUNK];
 };
 
@@ -104,27 +100,6 @@ add(points_db *db, struct points_report_iterator *it, int64_t period,
 	    points_codec__add(&r->count, count) ||
 	    points_codec__add(&r->issued, issued))
 		it->overflow = 1;
-	return POINTS_OK;
-}
-
-/* 1 when account is a system account (the issuer, the sink, a pool). */
-static int
-is_system(points_db *db, struct points_report_iterator *it, int64_t account,
-    int *out)
-{
-	size_t slot = (size_t)account % SYS_CACHE;
-	points_account a;
-	int rc;
-
-	if (it->sys_id[slot] == account && it->sys_kind[slot]) {
-		*out = it->sys_kind[slot] == 1;
-		return POINTS_OK;
-	}
-	if ((rc = points_account__load(db, account, &a)))
-		return rc;
-	it->sys_id[slot] = account;
-	it->sys_kind[slot] = (a.flags & POINTS_ACCOUNT_SYSTEM) ? 1 : 2;
-	*out = it->sys_kind[slot] == 1;
 	return POINTS_OK;
 }
 
@@ -257,7 +232,7 @@ count_entry(points_db *db, struct points_report_iterator *it,
 	char icat[POINTS_ITEM_CATEGORY_MAX + 1];
 	int64_t period = points_report__period(db, it->period, it->from, e->time), amount = e->amount;
 	int64_t user, units;
-	int sign = 1, cls = NONE, sys, rc;
+	int sign = 1, cls = NONE, user_side, rc;
 
 	points_entry__init(&orig, 0, 0, 0);
 	if (e->type == POINTS_TXN_REVERSAL) {
@@ -277,7 +252,8 @@ count_entry(points_db *db, struct points_report_iterator *it,
 		rc = POINTS_OK;
 		goto out;
 	}
-	if ((rc = is_system(db, it, user, &sys)) || sys)
+	if ((rc = points_report__is_user(db, &it->users, user, &user_side)) ||
+	    !user_side)
 		goto out;
 	if (sign < 0)
 		amount = -amount;

@@ -49,8 +49,7 @@ struct points_leaderboard_iterator {
 	size_t nnames, names_cap;
 	struct party_group *pg;
 	size_t npg, pg_cap;
-	int64_t sys_id[64];     /* accounts known: 1 system, 2 user */
-	int sys_kind[64];
+	points_report__users users;
 	points_leader buf[POINTS_ITER_CHUNK];
 };
 
@@ -173,24 +172,6 @@ sum_at(points_db *db, struct points_leaderboard_iterator *it,
 	return POINTS_OK;
 }
 
-static int
-is_user(points_db *db, struct points_leaderboard_iterator *it,
-    int64_t account, int *out)
-{
-	size_t slot = (size_t)account % 64;
-	points_account a;
-	int rc;
-
-	if (it->sys_id[slot] != account || !it->sys_kind[slot]) {
-		if ((rc = points_account__load(db, account, &a)))
-			return rc;
-		it->sys_id[slot] = account;
-		it->sys_kind[slot] = (a.flags & POINTS_ACCOUNT_SYSTEM) ? 1 : 2;
-	}
-	*out = it->sys_kind[slot] == 2;
-	return POINTS_OK;
-}
-
 /* An earn to a user account adds to it; a reversal of one takes back,
  * under the earn's account and group. */
 static int
@@ -213,7 +194,8 @@ visit(points_db *db, const points_entry_rec *e, void *arg)
 	}
 	if (src->type != POINTS_TXN_EARN)
 		goto out;
-	if ((rc = is_user(db, it, src->to, &user)) || !user)
+	if ((rc = points_report__is_user(db, &it->users, src->to, &user)) ||
+	    !user)
 		goto out;
 	if ((rc = group_of(db, it, src, src->to, &group)) ||
 	    (rc = sum_at(db, it, src->to, group, &s)))

@@ -5,6 +5,7 @@
 #include "points.h"
 #include "util/calendar.h"
 #include "util/codec.h"
+#include "core/account.h"
 #include "core/db.h"
 #include "ledger/entry.h"
 #include "report/period.h"
@@ -36,6 +37,24 @@ points_report__period(points_db *db, int period, int64_t from, int64_t t)
 		return from;
 	}
 	return start * 86400 - db->utc_offset;
+}
+
+int
+points_report__is_user(points_db *db, points_report__users *c,
+    int64_t account, int *out)
+{
+	size_t slot = (size_t)account % POINTS_REPORT_USERS_CACHE;
+	points_account a;
+	int rc;
+
+	if (c->id[slot] != account || !c->kind[slot]) {
+		if ((rc = points_account__load(db, account, &a)))
+			return rc;
+		c->id[slot] = account;
+		c->kind[slot] = (a.flags & POINTS_ACCOUNT_SYSTEM) ? 1 : 2;
+	}
+	*out = c->kind[slot] == 2;
+	return POINTS_OK;
 }
 
 int

@@ -22,6 +22,19 @@ typedef int (*points_report__entry_fn)(points_db *db,
 int points_report__entries(points_db *db, uint32_t asset, int64_t from,
     int64_t to, points_report__entry_fn fn, void *arg);
 
+/* Which accounts are user accounts, remembered over a report's walk
+ * (a slot per id, modulo the size): the entries name the same few
+ * accounts again and again.  Zero it before the walk. */
+#define POINTS_REPORT_USERS_CACHE 64
+typedef struct points_report__users {
+	int64_t id[POINTS_REPORT_USERS_CACHE];
+	int kind[POINTS_REPORT_USERS_CACHE]; /* 0: unknown, 1: system, 2: user */
+} points_report__users;
+/* 1 in *out when account is a user account, 0 when it is a system
+ * account (the issuer, the sink, a pool, a shop). */
+int points_report__is_user(points_db *db, points_report__users *c,
+    int64_t account, int *out);
+
 /* The first second of the period (POINTS_PERIOD_*) of t in the
  * ledger's local time; from for POINTS_PERIOD_ALL. */
 int64_t points_report__period(points_db *db, int period, int64_t from,

@@ -29,6 +29,7 @@ struct points_settlement_iterator {
 	points_settlement *rows; /* by party */
 	size_t n, cap;
 	int overflow;
+	points_report__users users;
 	points_settlement buf[POINTS_ITER_CHUNK];
 };
 
@@ -74,17 +75,6 @@ row(points_db *db, struct points_settlement_iterator *it, int64_t party)
 	return r;
 }
 
-/* 1 in *out when account is a user account. */
-static int
-is_user(points_db *db, int64_t account, int *out)
-{
-	points_account a;
-	int rc = points_account__load(db, account, &a);
-
-	*out = rc == POINTS_OK && !(a.flags & POINTS_ACCOUNT_SYSTEM);
-	return rc;
-}
-
 /* Count entry e: an earn at its payer, a spend or a capture at its
  * payee, a reversal of one of them back where that was counted. */
 static int
@@ -114,7 +104,8 @@ count_entry(points_db *db, struct points_settlement_iterator *it,
 	} else {
 		goto out;
 	}
-	if ((rc = is_user(db, user, &user_side)) || !user_side)
+	if ((rc = points_report__is_user(db, &it->users, user, &user_side)) ||
+	    !user_side)
 		goto out;
 	if (!(r = row(db, it, party))) {
 		rc = POINTS_ENOMEM;
