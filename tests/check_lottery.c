@@ -190,7 +190,7 @@ START_TEST(test_idempotent)
 {
 	points_lottery_def l = def("free", 0, 1);
 	points_lottery_draw a, b;
-	int64_t id;
+	int64_t id, other;
 
 	prize(&l, POINTS_PRIZE_POINTS, "ten", 1, 100, 10);
 	id = create(&l);
@@ -203,9 +203,14 @@ START_TEST(test_idempotent)
 	ck_assert_int_eq(b.number, a.number);
 	ck_assert_int_eq(b.outcome, a.outcome);
 	ck_assert_int_eq(draw(id, alice, "k2").number, 2);
-	/* the same key for another account: a conflict */
+	/* the same key for another account, or in another lottery: a
+	 * conflict */
+	other = create(&l);
 	tu_snap(db);
 	ck_assert_int_eq(points_lottery_draw_once(db, id, bob, "k1", &b),
+	    POINTS_ECONFLICT);
+	/* and for the same account in another lottery */
+	ck_assert_int_eq(points_lottery_draw_once(db, other, alice, "k1", &b),
 	    POINTS_ECONFLICT);
 	tu_unchanged(db);
 	tu_snap_free();
