@@ -1308,6 +1308,40 @@ START_TEST(test_recommendations_on_a_small_catalogue)
 }
 END_TEST
 
+/* Nothing to report: every report of an empty ledger is empty (its
+ * rows never made: the sorts must not be given a NULL array). */
+START_TEST(test_reports_of_nothing_are_empty)
+{
+	points_report_iterator *ri;
+	points_leaderboard_iterator *li;
+	points_recommendation_iterator *ci;
+	points_report_row row;
+	points_leader l;
+	points_recommendation r;
+	int kind;
+
+	for (kind = POINTS_REPORT_ISSUED_BY_CATEGORY;
+	    kind <= POINTS_REPORT_POPULAR_ITEMS; kind++) {
+		ck_assert_int_eq(points_report_iterator_new(db, kind, "PTS", 0,
+		    0, POINTS_PERIOD_MONTH, 0, &ri), POINTS_OK);
+		ck_assert_int_eq(points_report_next(ri, &row), POINTS_ITEROVER);
+		points_report_iterator_free(ri);
+	}
+	ck_assert_int_eq(points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, 10, &li), POINTS_OK);
+	ck_assert_int_eq(points_leaderboard_next(li, &l), POINTS_ITEROVER);
+	points_leaderboard_iterator_free(li);
+	for (kind = POINTS_RECOMMEND_AFFORDABLE;
+	    kind <= POINTS_RECOMMEND_ALSO_REDEEMED; kind++) {
+		ck_assert_int_eq(points_recommendation_iterator_new(db, alice,
+		    kind, 5, &ci), POINTS_OK);
+		ck_assert_int_eq(points_recommendation_next(ci, &r),
+		    POINTS_ITEROVER);
+		points_recommendation_iterator_free(ci);
+	}
+}
+END_TEST
+
 START_TEST(test_recommendations_refuse_bad_arguments)
 {
 	points_recommendation_iterator *it;
@@ -1364,6 +1398,7 @@ report_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_recommendations_on_a_small_catalogue);
 	tcase_add_test(tc, test_recommendations_refuse_bad_arguments);
+	tcase_add_test(tc, test_reports_of_nothing_are_empty);
 	suite_add_tcase(s, tc);
 	return s;
 }

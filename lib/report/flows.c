@@ -331,7 +331,9 @@ keep_popular(struct points_report_iterator *it)
 {
 	size_t i, out = 0, in_period = 0;
 
-	qsort(it->rows, it->n, sizeof(*it->rows), popular_cmp);
+	/* rows may be NULL when there are none: qsort must not see it */
+	if (it->n)
+		qsort(it->rows, it->n, sizeof(*it->rows), popular_cmp);
 	for (i = 0; i < it->n; i++) {
 		if (i == 0 || it->rows[i].period != it->rows[i - 1].period)
 			in_period = 0;

@@ -260,7 +260,9 @@ rank(points_db *db, struct points_leaderboard_iterator *it)
 	it->n = out;
 	points_alloc__free(order);
 	points_alloc__free(ranks);
-	qsort(it->t, it->n, sizeof(*it->t), leader_cmp);
+	/* rows may be NULL when there are none: qsort must not see it */
+	if (it->n)
+		qsort(it->t, it->n, sizeof(*it->t), leader_cmp);
 	for (i = 0, out = 0; i < it->n; i++) {
 		if (i == 0 || it->t[i].group != it->t[i - 1].group)
 			in_group = 0;

@@ -194,7 +194,9 @@ score_pairs(points_db *db, struct points_recommendation_iterator *it)
 	size_t i, j, k;
 	int rc;
 
-	qsort(it->pairs, it->npairs, sizeof(*it->pairs), pair_cmp);
+	/* rows may be NULL when there are none: qsort must not see it */
+	if (it->npairs)
+		qsort(it->pairs, it->npairs, sizeof(*it->pairs), pair_cmp);
 	for (i = 0; i < it->npairs; i = j) {
 		int co = 0;
 
@@ -259,7 +261,9 @@ rank_scores(points_db *db, struct points_recommendation_iterator *it)
 		r->score = it->s[i].score;
 		it->nrows++;
 	}
-	qsort(it->rows, it->nrows, sizeof(*it->rows), score_cmp);
+	/* rows may be NULL when there are none: qsort must not see it */
+	if (it->nrows)
+		qsort(it->rows, it->nrows, sizeof(*it->rows), score_cmp);
 	return POINTS_OK;
 }
 
