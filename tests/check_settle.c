@@ -286,6 +286,27 @@ START_TEST(test_refusals_say_why)
 }
 END_TEST
 
+/* A cash value past INT64_MAX is refused with what passes it. */
+START_TEST(test_a_cash_value_too_large_is_refused)
+{
+	points_settlement_iterator *it = NULL;
+	points_settlement r, rows[2];
+	points_txn t;
+
+	tu_now = DAY(1);
+	post(POINTS_TXN_EARN, alice, shop_a, INT64_C(10000000000), &t);
+	ck_assert_int_eq(points_settlement_iterator_new(db, "PTS", 0, 0, 1,
+	    POINTS_CASH_RATIO_MAX, &it), POINTS_OK);
+	ck_assert_int_eq(points_settlement_next(it, &r), POINTS_ELIMIT);
+	ck_assert_msg(strstr(points_errmsg(db), "the cash value of shop:A's "
+	    "10000000000 points passes"), "%s", points_errmsg(db));
+	points_settlement_iterator_free(it);
+	/* at terms that fit: 10^10 points at 1000 : 1 */
+	ck_assert_uint_eq(settle(0, 0, 1000, 1, rows, 2), 1);
+	ck_assert_int_eq(rows[0].cash, 10000000);
+}
+END_TEST
+
 /* ---- The model: every operation's amount by party and time ---- */
 
 enum { MODEL_OPS = 600, PARTIES = 5 };
@@ -441,6 +462,7 @@ settle_suite(void)
 	tcase_add_test(tc, test_nets_add_up_to_the_reports);
 	tcase_add_test(tc, test_no_ratio_means_no_cash);
 	tcase_add_test(tc, test_refusals_say_why);
+	tcase_add_test(tc, test_a_cash_value_too_large_is_refused);
 	tcase_add_loop_test(tc, test_random_ledger_matches_the_model, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
