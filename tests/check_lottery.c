@@ -361,19 +361,18 @@ START_TEST(test_version1_record_reads)
 {
 	points_lottery_def l = def("old", 10, 1);
 	points_store *s = tu_store(db);
-	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	struct points_keyspace *ks = tu_keyspace(db, "lotteries");
 	points_lottery got;
-	unsigned char k[9], buf[4096];
+	unsigned char k[8], buf[4096];
 	const void *v;
 	size_t vl;
 	int64_t id;
 
 	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
 	id = create(&l);
-	k[0] = 'l';
-	points_codec__put_be64(k + 1, (uint64_t)id);
+	points_codec__put_be64(k, (uint64_t)id);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, k, 8, &v, &vl), POINTS_OK);
 	ck_assert_uint_le(vl, sizeof(buf));
 	memcpy(buf, v, vl);
 	/* version 4 ends in three empty strings, a zero length each, no
@@ -383,13 +382,13 @@ START_TEST(test_version1_record_reads)
 	    buf[vl - 4] | buf[vl - 5], 0);
 	/* version 3 (no SKUs) reads on */
 	buf[0] = 3;
-	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, 8, buf, vl - 1), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
 	ck_assert_str_eq(got.name, "old");
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	buf[0] = 1;
-	ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl - 5), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, 8, buf, vl - 5), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
 	ck_assert_str_eq(got.name, "old");
@@ -399,9 +398,54 @@ START_TEST(test_version1_record_reads)
 	ck_assert_int_eq(draw(id, alice, NULL).number, 1);
 	/* written again as version 4 */
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
-	ck_assert_int_eq(s->get(s, ks, k, 9, &v, &vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, k, 8, &v, &vl), POINTS_OK);
 	ck_assert_int_eq(((const unsigned char *)v)[0], 4);
 	s->rollback(s);
+}
+END_TEST
+
+/* Lottery ids end at 2^31 - 1 (a draw's key holds the id in 31 bits):
+ * the last is made and drawn in, the next is refused with nothing
+ * written, and an id past 31 bits names no lottery's draws (its key
+ * would be another's). */
+START_TEST(test_lottery_ids_end_at_31_bits)
+{
+	points_lottery_def l = def("last", 0, 1);
+	points_store *s = tu_store(db);
+	points_lottery_draw w;
+	points_lottery_draw_iterator *it;
+	unsigned char idb[8];
+	int64_t id, past;
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "pen", 1, 100, 0);
+	points_codec__put_be64(idb, INT32_MAX - 1);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "lottery"), "n", 1, idb,
+	    8), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	id = create(&l);
+	ck_assert_int_eq(id, INT32_MAX);
+	ck_assert_int_eq(draw(id, alice, NULL).number, 1);
+	ck_assert_int_eq(points_lottery_draw_get(db, id, 1, &w), POINTS_OK);
+	ck_assert_int_eq(w.account, alice);
+	tu_snap(db);
+	ck_assert_int_eq(points_lottery_create(db, &l, &past), POINTS_ELIMIT);
+	ck_assert_msg(strstr(points_errmsg(db), "lottery 'last': no more "
+	    "than 2147483647 lotteries"), "%s", points_errmsg(db));
+	tu_unchanged(db);
+	tu_snap_free();
+	/* id + 2^32 shares draw 1's key bits past the top: no draw */
+	past = id + ((int64_t)1 << 32);
+	ck_assert_int_eq(points_lottery_draw_get(db, past, 1, &w),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lottery_draw_get(db, id,
+	    1 + ((int64_t)1 << 32), &w), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lottery_draw_iterator_new(db, past, 0, 0,
+	    &it), POINTS_OK);
+	ck_assert_int_eq(points_lottery_draw_next(it, &w), POINTS_ITEROVER);
+	points_lottery_draw_iterator_free(it);
+	ck_assert_int_eq(points_lottery_draw_once(db, past, alice, NULL, &w),
+	    POINTS_ENOTFOUND);
 }
 END_TEST
 
@@ -410,15 +454,13 @@ static void
 alter_draw(int64_t id, int64_t n, int outcome)
 {
 	points_store *s = tu_store(db);
-	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	struct points_keyspace *ks = tu_keyspace(db, "lotterydraw");
 	points_lottery_draw w;
-	unsigned char k[17];
+	unsigned char k[8];
 	points_buf b;
 
 	ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w), POINTS_OK);
-	k[0] = 'd';
-	points_codec__put_be64(k + 1, (uint64_t)id);
-	points_codec__put_be64(k + 9, (uint64_t)n);
+	points_lottery__draw_key(k, id, n);
 	points_buf__init(&b);
 	points_buf__u8(&b, 1);
 	points_buf__svar(&b, w.account);
@@ -427,7 +469,7 @@ alter_draw(int64_t id, int64_t n, int outcome)
 	points_buf__svar(&b, w.cost);
 	points_buf__svar(&b, w.credited);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->put(s, ks, k, 17, b.data, b.len), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, 8, b.data, b.len), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	points_buf__free(&b);
 }
@@ -895,6 +937,7 @@ main(void)
 	tcase_add_test(tc, test_eligibility);
 	tcase_add_test(tc, test_eligibility_condition_errors);
 	tcase_add_test(tc, test_version1_record_reads);
+	tcase_add_test(tc, test_lottery_ids_end_at_31_bits);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

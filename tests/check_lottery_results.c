@@ -1,7 +1,8 @@
 /* check_lottery_results.c - what a lottery tells afterwards: its results
  * (participants, draws, wins, points collected and credited), the draws
  * of a lottery and of an account, the outbox's events of wins; an older
- * ledger's draws listed by account after the upgrade; the audit of a
+ * ledger's draws listed by account after the upgrade; a format 3
+ * ledger's lotteries and draws moved to their keyspaces; the audit of a
  * draw gone missing; and a seeded random lottery against a model written
  * from points_lottery_create(3), compared after every step. */
 #include <stdio.h>
@@ -255,6 +256,74 @@ START_TEST(test_wins_go_to_the_outbox)
 }
 END_TEST
 
+/* Lotteries ids[0..nl) as format 3 stored them: each record at 'l' |
+ * id and its ndraws[i] draws at 'd' | id | n in keyspace "lottery"
+ * (format 4 has them in keyspaces of their own), the module's format
+ * 3. */
+static void
+to_format_3(const int64_t *ids, const int64_t *ndraws, int nl)
+{
+	points_store *s = tu_store(db);
+	struct points_keyspace *ks = tu_keyspace(db, "lottery");
+	struct points_keyspace *lks = tu_keyspace(db, "lotteries");
+	struct points_keyspace *dks = tu_keyspace(db, "lotterydraw");
+	unsigned char k[17], nk[8], buf[4096];
+	const void *v;
+	size_t vl;
+	int64_t n;
+	int i;
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	for (i = 0; i < nl; i++) {
+		points_codec__put_be64(nk, (uint64_t)ids[i]);
+		ck_assert_int_eq(s->get(s, lks, nk, 8, &v, &vl), POINTS_OK);
+		ck_assert_uint_le(vl, sizeof(buf));
+		memcpy(buf, v, vl);
+		ck_assert_int_eq(s->del(s, lks, nk, 8), POINTS_OK);
+		k[0] = 'l';
+		points_codec__put_be64(k + 1, (uint64_t)ids[i]);
+		ck_assert_int_eq(s->put(s, ks, k, 9, buf, vl), POINTS_OK);
+		for (n = 1; n <= ndraws[i]; n++) {
+			points_lottery__draw_key(nk, ids[i], n);
+			ck_assert_int_eq(s->get(s, dks, nk, 8, &v, &vl),
+			    POINTS_OK);
+			ck_assert_uint_le(vl, sizeof(buf));
+			memcpy(buf, v, vl);
+			ck_assert_int_eq(s->del(s, dks, nk, 8), POINTS_OK);
+			k[0] = 'd';
+			points_codec__put_be64(k + 1, (uint64_t)ids[i]);
+			points_codec__put_be64(k + 9, (uint64_t)n);
+			ck_assert_int_eq(s->put(s, ks, k, 17, buf, vl),
+			    POINTS_OK);
+		}
+	}
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "module:lottery",
+	    14, "\x03", 1), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* How many keys keyspace name holds from lo (1 byte) up to hi (NULL
+ * bounds: every key). */
+static size_t
+count_keys(const char *name, const char *lo, const char *hi)
+{
+	points_store *s = tu_store(db);
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl, n = 0;
+	int rc;
+
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->cursor_open(s, tu_keyspace(db, name), lo,
+	    lo ? 1 : 0, hi, hi ? 1 : 0, 0, &c), POINTS_OK);
+	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK)
+		n++;
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	s->rollback(s);
+	return n;
+}
+
 /* Lottery id as format 2 stored it: version-1 draws (no previous draw),
  * the accounts' counts at 'a' | id | account (no last draw), a
  * version-2 record (no participants), the module's format 2. */
@@ -276,6 +345,7 @@ to_format_2(int64_t id, int64_t draws, const int64_t *accts, int naccts)
 	for (n = 1; n <= draws; n++)
 		ck_assert_int_eq(points_lottery_draw_get(db, id, n, &w[n - 1]),
 		    POINTS_OK);
+	to_format_3(&id, &draws, 1);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
 	for (n = 1; n <= draws; n++) {
 		k[0] = 'd';
@@ -368,13 +438,119 @@ START_TEST(test_older_draws_listed_after_the_upgrade)
 }
 END_TEST
 
+/* Format 3's lotteries and draws (in the one blob-keyed keyspace) move
+ * to format 4's keyspaces when the ledger is opened, in chunks: 300
+ * draws of one lottery and 5 of another take two chunks of 256; each
+ * reads as before, the draws go on from their numbers, the audit
+ * passes, and nothing is left at the old keys. */
+START_TEST(test_format_3_ledger_upgrades)
+{
+	enum { NA = 300, NB = 5 };
+	points_lottery_def l = def("big", 0, 3), m = def("small", 10, 1);
+	static points_lottery_draw before[NA + NB + 2], after[NA + NB + 2],
+	    mine[NA + NB + 2];
+	points_lottery_results ra, rb, r;
+	points_lottery_draw w;
+	points_lottery got;
+	const char *uri = tu_sqlite_uri();
+	int64_t ids[2], nd[2] = { NA, NB }, accts[3], bad = -1;
+	size_t na, i;
+	const void *v;
+	size_t vl;
+	points_store *s;
+
+	points_close(db);
+	db = tu_open(uri);
+	accts[0] = alice = tu_account(db, "E1001");
+	accts[1] = bob = tu_account(db, "E1002");
+	accts[2] = carol = tu_account(db, "E1003");
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1000, NULL), POINTS_OK);
+	prize(&l, POINTS_PRIZE_POINTS, "coins", 1, 1000, 5);
+	prize(&l, POINTS_PRIZE_CUSTOM, "pen", 1, 1000, 0);
+	prize(&m, POINTS_PRIZE_CUSTOM, "mug", 1, 10, 0);
+	ids[0] = create(&l);
+	ids[1] = create(&m);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	for (i = 0; i < NA; i++)
+		draw(ids[0], accts[i % 3]);
+	for (i = 0; i < NB; i++)
+		draw(ids[1], alice);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_int_eq(points_lottery_results_get(db, ids[0], &ra),
+	    POINTS_OK);
+	ck_assert_int_eq(points_lottery_results_get(db, ids[1], &rb),
+	    POINTS_OK);
+	ck_assert_uint_eq(list(ids[0], 0, 0, before, NA + 1), NA);
+	/* alice's draws: "big"'s newest first, then "small"'s */
+	na = list(0, alice, 0, mine, NA + NB + 2);
+	ck_assert_uint_eq(na, NA / 3 + NB);
+	to_format_3(ids, nd, 2);
+	ck_assert_uint_eq(count_keys("lottery", "d", "e"), NA + NB);
+	ck_assert_uint_eq(count_keys("lottery", "l", "m"), 2);
+	ck_assert_uint_eq(count_keys("lotterydraw", NULL, NULL), 0);
+	points_close(db);
+
+	db = tu_open_bare(uri);
+	ck_assert_uint_eq(count_keys("lottery", "d", "e"), 0);
+	ck_assert_uint_eq(count_keys("lottery", "l", "m"), 0);
+	ck_assert_uint_eq(count_keys("lotterydraw", NULL, NULL), NA + NB);
+	ck_assert_uint_eq(count_keys("lotteries", NULL, NULL), 2);
+	s = tu_store(db);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, "meta"), "module:lottery",
+	    14, &v, &vl), POINTS_OK);
+	ck_assert_uint_eq(vl, 1);
+	ck_assert_int_eq(*(const unsigned char *)v, 4);
+	s->rollback(s);
+	/* every draw as it was */
+	ck_assert_uint_eq(list(ids[0], 0, 0, after, NA + 1), NA);
+	for (i = 0; i < NA; i++) {
+		ck_assert_int_eq(after[i].number, (int64_t)i + 1);
+		ck_assert_int_eq(after[i].account, before[i].account);
+		ck_assert_int_eq(after[i].outcome, before[i].outcome);
+		ck_assert_int_eq(after[i].credited, before[i].credited);
+		ck_assert_int_eq(after[i].time, before[i].time);
+	}
+	ck_assert_uint_eq(list(ids[1], alice, 0, after, NB + 1), NB);
+	ck_assert_int_eq(after[0].number, NB);
+	ck_assert_int_eq(after[0].cost, 10);
+	ck_assert_uint_eq(list(0, alice, 0, after, NA + NB + 2), na);
+	for (i = 0; i < na; i++) {
+		ck_assert_int_eq(after[i].lottery, mine[i].lottery);
+		ck_assert_int_eq(after[i].number, mine[i].number);
+		ck_assert_int_eq(after[i].outcome, mine[i].outcome);
+	}
+	ck_assert_int_eq(after[0].lottery, ids[0]);
+	ck_assert_int_eq(after[0].number, NA - 2);
+	ck_assert_int_eq(after[NA / 3].lottery, ids[1]);
+	ck_assert_int_eq(points_lottery_results_get(db, ids[0], &r),
+	    POINTS_OK);
+	ck_assert_mem_eq(&r, &ra, sizeof(r));
+	ck_assert_int_eq(points_lottery_results_get(db, ids[1], &r),
+	    POINTS_OK);
+	ck_assert_mem_eq(&r, &rb, sizeof(r));
+	ck_assert_int_eq(points_lottery_get(db, ids[1], &got), POINTS_OK);
+	ck_assert_str_eq(got.name, "small");
+	/* the draws go on, and the audit replays all of them */
+	w = draw(ids[0], bob);
+	ck_assert_int_eq(w.number, NA + 1);
+	ck_assert_int_eq(points_lottery_draw_get(db, ids[0], NA + 1, &w),
+	    POINTS_OK);
+	ck_assert_int_eq(w.account, bob);
+	ck_assert_int_eq(points_lottery_close(db, ids[0]), POINTS_OK);
+	ck_assert_msg(points_lottery_audit(db, ids[0], &bad) == POINTS_OK,
+	    "%s", points_errmsg(db));
+	ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 /* A draw deleted from the store: the audit names it. */
 START_TEST(test_audit_names_a_missing_draw)
 {
 	points_lottery_def l = def("gap", 0, 1);
 	points_store *s = tu_store(db);
-	struct points_keyspace *ks = tu_keyspace(db, "lottery");
-	unsigned char k[17];
+	struct points_keyspace *ks = tu_keyspace(db, "lotterydraw");
+	unsigned char k[8];
 	int64_t id, bad;
 	int i;
 
@@ -383,11 +559,9 @@ START_TEST(test_audit_names_a_missing_draw)
 	for (i = 0; i < 20; i++)
 		draw(id, alice);
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
-	k[0] = 'd';
-	points_codec__put_be64(k + 1, (uint64_t)id);
-	points_codec__put_be64(k + 9, 12);
+	points_lottery__draw_key(k, id, 12);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->del(s, ks, k, 17), POINTS_OK);
+	ck_assert_int_eq(s->del(s, ks, k, 8), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_ECORRUPT);
 	ck_assert_int_eq(bad, 12);
@@ -395,10 +569,10 @@ START_TEST(test_audit_names_a_missing_draw)
 	    points_errmsg(db));
 	/* the last one gone: 19 stored, 20 made */
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	points_codec__put_be64(k + 9, 20);
-	ck_assert_int_eq(s->del(s, ks, k, 17), POINTS_OK);
-	points_codec__put_be64(k + 9, 12);
-	ck_assert_int_eq(s->put(s, ks, k, 17, "\x01\x02\x00\x00\x00\x00", 6),
+	points_lottery__draw_key(k, id, 20);
+	ck_assert_int_eq(s->del(s, ks, k, 8), POINTS_OK);
+	points_lottery__draw_key(k, id, 12);
+	ck_assert_int_eq(s->put(s, ks, k, 8, "\x01\x02\x00\x00\x00\x00", 6),
 	    POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 	ck_assert_int_eq(points_lottery_audit(db, id, &bad), POINTS_ECORRUPT);
@@ -605,6 +779,7 @@ lottery_results_suite(void)
 	tcase_add_test(tc, test_list_refusals);
 	tcase_add_test(tc, test_wins_go_to_the_outbox);
 	tcase_add_test(tc, test_older_draws_listed_after_the_upgrade);
+	tcase_add_test(tc, test_format_3_ledger_upgrades);
 	tcase_add_test(tc, test_audit_names_a_missing_draw);
 	tcase_add_loop_test(tc, test_random_lottery_matches_the_model, 0, 6);
 	suite_add_tcase(s, tc);

@@ -172,6 +172,13 @@ out:
 }
 
 int
+points_eligible__any(const points_eligible *e)
+{
+	return e->min_balance > 0 || !empty(e->tiers) ||
+	    !empty(e->departments) || !empty(e->condition);
+}
+
+int
 points_eligible__check(points_db *db, const char *what,
     const points_eligible *e, const points_account *a, int64_t *available)
 {

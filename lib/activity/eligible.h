@@ -23,6 +23,9 @@ typedef struct points_eligible {
 int points_eligible__check_def(points_db *db, const char *what,
     const points_eligible *e);
 
+/* Whether e sets any term (else every account may take part). */
+int points_eligible__any(const points_eligible *e);
+
 /* Inside a transaction: may account a take part in what (e.g. "lottery
  * 3")?  POINTS_OK, or POINTS_ENOTELIGIBLE naming the account and the
  * reason; POINTS_ENOMEM or a store's error otherwise.  *available (may

@@ -1,13 +1,20 @@
 /* lottery.c - lotteries whose draws anyone can audit (points/lottery.h,
  * the scheme in points_lottery(3)).
  *
- * Stored (keyspace "lottery"):
- *   'n'                         -> the last lottery id (be64)
- *   'l' | id (be64)             -> the lottery, with its secret seed
- *   'd' | id (be64) | n (be64)  -> draw n
- *   'p' | account (be64) | id (be64) -> the account's draws in the
+ * Stored:
+ *   keyspace "lotteries" (INT64): id (be64) -> the lottery, with its
+ *                                  secret seed
+ *   keyspace "lotterydraw" (INT64): id << 32 | n (be64) -> draw n
+ *   keyspace "lottery":
+ *     'n'                          -> the last lottery id (be64)
+ *     'p' | account (be64) | id (be64) -> the account's draws in the
  *                                  lottery: total, day, draws that day,
  *                                  the number of its last draw
+ * Lottery ids and draw numbers stay below 2^31, so that a draw's key
+ * (and its idempotency record) is one integer.  Lotteries and draws
+ * have rowid tables on SQLite: a draw's puts into the blob-keyed table
+ * that held them (format 3) cost four times a balance's, in record
+ * comparisons.
  * A draw record names the account's previous draw in the lottery, so
  * that its draws are a chain from its last: listing them needs no key
  * per draw (a key per draw and account put a random page in every
@@ -43,7 +50,9 @@
 /* version-4 lotteries (an item prize's SKU) and version-3 draws (an
  * item prize's order) are written as they change: older records read
  * on, their prizes naming no item */
-#define LOTTERY_FORMAT 3
+/* 4: lotteries and draws in keyspaces of their own, keyed by an
+ * integer, which setup moves an older ledger's 'l' and 'd' keys to */
+#define LOTTERY_FORMAT 4
 #define LOTTERY_V1 1
 #define LOTTERY_V2 2 /* version 1's fields, then tiers, departments and
                       * the condition */
@@ -61,8 +70,12 @@
 
 points_ksdef points_lottery__ks = { "lottery", 0, 0 };
 #define lottery_ks points_lottery__ks
+points_ksdef points_lottery__draw_ks = { "lotterydraw", POINTS_KS_INT64, 0 };
+#define draw_ks points_lottery__draw_ks
+static points_ksdef lots_ks = { "lotteries", POINTS_KS_INT64, 0 };
 static points_ksdef idem_ks = { "lotteryidem", 0, 0 };
-static points_ksdef *const keyspaces[] = { &lottery_ks, &idem_ks, NULL };
+static points_ksdef *const keyspaces[] = { &lottery_ks, &lots_ks, &draw_ks,
+	&idem_ks, NULL };
 static int lottery_setup(points_db *db, unsigned int found);
 static points_module lottery_module = {
 	.name = "lottery",
@@ -129,19 +142,17 @@ points_lottery__pick(const unsigned char seed[32], int64_t id,
 static size_t
 lottery_key(unsigned char *k, int64_t id)
 {
-	k[0] = 'l';
-	points_codec__put_be64(k + 1, (uint64_t)id);
-	return 9;
+	points_codec__put_be64(k, (uint64_t)id);
+	return 8;
 }
 
-static size_t
-draw_key(unsigned char *k, int64_t id, int64_t n)
+size_t
+points_lottery__draw_key(unsigned char *k, int64_t id, int64_t n)
 {
-	k[0] = 'd';
-	points_codec__put_be64(k + 1, (uint64_t)id);
-	points_codec__put_be64(k + 9, (uint64_t)n);
-	return 17;
+	points_codec__put_be64(k, (uint64_t)id << 32 | (uint64_t)n);
+	return 8;
 }
+#define draw_key points_lottery__draw_key
 
 size_t
 points_lottery__player_key(unsigned char *k, int64_t account, int64_t id)
@@ -178,7 +189,7 @@ static int
 lottery_store(points_db *db, const lottery_rec *r)
 {
 	const lottery_full *l = &r->l;
-	unsigned char k[9];
+	unsigned char k[8];
 	points_buf b;
 	int i, rc;
 
@@ -222,7 +233,7 @@ lottery_store(points_db *db, const lottery_rec *r)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)l->id);
 	else
-		rc = points_db__put(db, &lottery_ks, k, lottery_key(k, l->id),
+		rc = points_db__put(db, &lots_ks, k, lottery_key(k, l->id),
 		    b.data, b.len);
 	points_buf__free(&b);
 	return rc;
@@ -232,14 +243,16 @@ static int
 lottery_load(points_db *db, int64_t id, lottery_rec *r)
 {
 	lottery_full *l = &r->l;
-	unsigned char k[9];
+	unsigned char k[8];
 	const void *v;
 	size_t vl;
 	points_rd d;
 	unsigned ver;
 	int i, rc;
 
-	rc = points_db__get(db, &lottery_ks, k, lottery_key(k, id), &v, &vl);
+	/* ids past 31 bits are never made (nor keys for the keyspace) */
+	rc = id <= 0 || id > INT32_MAX ? POINTS_ENOTFOUND :
+	    points_db__get(db, &lots_ks, k, lottery_key(k, id), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points_db__err(db, rc, "lottery %lld not found",
 		    (long long)id);
@@ -297,7 +310,7 @@ lottery_load(points_db *db, int64_t id, lottery_rec *r)
 static int
 draw_store(points_db *db, const points_lottery_draw *w, int64_t prev)
 {
-	unsigned char k[17];
+	unsigned char k[8];
 	points_buf b;
 	int rc;
 
@@ -315,7 +328,7 @@ draw_store(points_db *db, const points_lottery_draw *w, int64_t prev)
 		rc = points_db__err(db, b.err, "lottery %lld: out of memory",
 		    (long long)w->lottery);
 	else
-		rc = points_db__put(db, &lottery_ks, k, draw_key(k, w->lottery,
+		rc = points_db__put(db, &draw_ks, k, draw_key(k, w->lottery,
 		    w->number), b.data, b.len);
 	points_buf__free(&b);
 	return rc;
@@ -325,12 +338,15 @@ int
 points_lottery__draw_load(points_db *db, int64_t id, int64_t n,
     points_lottery_draw *w, int64_t *prev)
 {
-	unsigned char k[17];
+	unsigned char k[8];
 	const void *v;
 	size_t vl;
 	int rc;
 
-	rc = points_db__get(db, &lottery_ks, k, draw_key(k, id, n), &v, &vl);
+	/* past 31 bits, a key would be another draw's */
+	rc = id <= 0 || id > INT32_MAX || n <= 0 || n > INT32_MAX ?
+	    POINTS_ENOTFOUND : points_db__get(db, &draw_ks, k, draw_key(k,
+	    id, n), &v, &vl);
 	if (rc == POINTS_ENOTFOUND)
 		return points_db__err(db, rc, "lottery %lld: draw %lld not "
 		    "found", (long long)id, (long long)n);
@@ -475,31 +491,94 @@ move_counts(points_db *db)
 	return POINTS_OK;
 }
 
-/* An older ledger's draws, in order, get their account's previous draw
- * and its counts their last, a chunk of 'd' keys at a time (a cursor
- * must not see the keyspace written). */
+/* ---- Upgrading format 3 ---- */
+
+/* Format 3's records under tag ('l' | id: lotteries, 'd' | id | n:
+ * draws; klen bytes) move to their keyspace of format 4, a chunk at a
+ * time. */
+static int
+move_records(points_db *db, unsigned char tag, size_t klen,
+    const points_ksdef *to)
+{
+	enum { CHUNK = 256 };
+	unsigned char keys[CHUNK * 17], lo[1], hi[1], nk[8];
+	size_t n, i, vl;
+	const void *v;
+	points_buf b;
+	int rc;
+
+	lo[0] = tag;
+	hi[0] = (unsigned char)(tag + 1);
+	do {
+		/* each chunk's keys are deleted: the next starts at tag */
+		if ((rc = points_db__collect_keys(db, &lottery_ks, lo, 1, hi, 1,
+		    klen, keys, CHUNK, &n)))
+			return rc;
+		for (i = 0; i < n; i++) {
+			const unsigned char *k = keys + i * klen;
+			int64_t id = (int64_t)points_codec__get_be64(k + 1);
+			int64_t num = klen == 17 ?
+			    (int64_t)points_codec__get_be64(k + 9) : 0;
+
+			if (id <= 0 || id > INT32_MAX || num < 0 ||
+			    num > INT32_MAX)
+				return points_db__err(db, POINTS_ECORRUPT,
+				    "lottery %lld: draw %lld: damaged key",
+				    (long long)id, (long long)num);
+			if ((rc = points_db__get(db, &lottery_ks, k, klen, &v,
+			    &vl)))
+				return rc;
+			/* the value is borrowed until the next store call */
+			points_buf__init(&b);
+			points_buf__bytes(&b, v, vl);
+			if (b.err)
+				rc = points_db__err(db, b.err, "lottery %lld: out "
+				    "of memory", (long long)id);
+			else if (!(rc = points_db__del(db, &lottery_ks, k,
+			    klen)))
+				rc = points_db__put(db, to, nk, klen == 17 ?
+				    draw_key(nk, id, num) : lottery_key(nk, id),
+				    b.data, b.len);
+			points_buf__free(&b);
+			if (rc)
+				return rc;
+		}
+	} while (n == CHUNK);
+	return POINTS_OK;
+}
+
+/* Format 3 moves its lotteries and draws to their keyspaces; formats 1
+ * and 2 also get, as their draws are read in order, their account's
+ * previous draw and its counts their last, a chunk of keys at a time
+ * (a cursor must not see the keyspace written).  The move comes first,
+ * so that the rest reads and writes format 4's keys. */
 static int
 lottery_setup(points_db *db, unsigned int found)
 {
 	enum { CHUNK = 256 };
-	unsigned char keys[CHUNK * 17], lo[17] = { 'd' }, hi[1] = { 'e' };
-	size_t lolen = 1, n, i, j;
+	unsigned char keys[CHUNK * 8], lo[8];
+	size_t n, i;
 	points_lottery_draw w;
 	points_lottery__count c;
-	int rc;
+	int from = 0, rc;
 
+	if (found >= 4)
+		return POINTS_OK;
+	if ((rc = move_records(db, 'l', 9, &lots_ks)) ||
+	    (rc = move_records(db, 'd', 17, &draw_ks)))
+		return rc;
 	if (found >= 3)
 		return POINTS_OK;
 	if ((rc = move_counts(db)))
 		return rc;
 	do {
-		if ((rc = points_db__collect_keys(db, &lottery_ks, lo, lolen,
-		    hi, 1, 17, keys, CHUNK, &n)))
+		if ((rc = points_db__collect_keys(db, &draw_ks, from ? lo : NULL,
+		    from ? 8 : 0, NULL, 0, 8, keys, CHUNK, &n)))
 			return rc;
 		for (i = 0; i < n; i++) {
-			const unsigned char *k = keys + i * 17;
-			int64_t id = (int64_t)points_codec__get_be64(k + 1);
-			int64_t num = (int64_t)points_codec__get_be64(k + 9);
+			uint64_t k = points_codec__get_be64(keys + i * 8);
+			int64_t id = (int64_t)(k >> 32);
+			int64_t num = (int64_t)(k & 0xffffffff);
 
 			if ((rc = draw_load(db, id, num, &w)) ||
 			    (rc = count_load(db, id, w.account, &c)) ||
@@ -509,13 +588,12 @@ lottery_setup(points_db *db, unsigned int found)
 			if ((rc = count_store(db, id, w.account, &c)))
 				return rc;
 		}
-		if (n < CHUNK)
-			break;
-		memcpy(lo, keys + (n - 1) * 17, 17);
-		lolen = 17;
-		for (j = lolen; j > 0 && ++lo[j - 1] == 0; j--)
-			;
-	} while (j > 0);
+		/* the next chunk starts past the last key */
+		if (n == CHUNK)
+			points_codec__put_be64(lo, points_codec__get_be64(keys +
+			    (n - 1) * 8) + 1);
+		from = 1;
+	} while (n == CHUNK);
 	return POINTS_OK;
 }
 
@@ -653,6 +731,10 @@ create_in(points_db *db, const points_lottery_def *def, int64_t *out_id)
 		id = (int64_t)points_codec__get_be64(v);
 	} else if (rc != POINTS_ENOTFOUND)
 		return rc;
+	/* a draw's key and idempotency record hold the id in 31 bits */
+	if (id >= INT32_MAX)
+		return points_db__err(db, POINTS_ELIMIT, "lottery '%s': no "
+		    "more than %d lotteries", def->name, INT32_MAX);
 	id++;
 	points_codec__put_be64(idb, (uint64_t)id);
 	if ((rc = points_db__put(db, &lottery_ks, nk, 1, idb, 8)))
@@ -1025,14 +1107,17 @@ draw_body(points_db *db, const points_write_op *op, const void *req,
 		    "from %lld to %lld: account %s cannot draw at %lld",
 		    (long long)l.l.id, (long long)l.l.starts,
 		    (long long)l.l.ends, a.external_id, (long long)now);
-	snprintf(what, sizeof(what), "lottery %lld", (long long)l.l.id);
 	e.asset = l.l.asset;
 	e.min_balance = l.l.min_balance;
 	e.tiers = l.l.tiers;
 	e.departments = l.l.departments;
 	e.condition = l.l.condition;
-	if ((rc = points_eligible__check(db, what, &e, &a, NULL)))
-		return rc;
+	/* the name for the messages only when there are terms to check */
+	if (points_eligible__any(&e)) {
+		snprintf(what, sizeof(what), "lottery %lld", (long long)l.l.id);
+		if ((rc = points_eligible__check(db, what, &e, &a, NULL)))
+			return rc;
+	}
 	if ((rc = count_load(db, l.l.id, r->account, &c)))
 		return rc;
 	day = now >= 0 ? now / DAY : -((-now + DAY - 1) / DAY);
@@ -1196,7 +1281,7 @@ points_lottery_close(points_db *db, int64_t lottery)
 static int
 audit_in(points_db *db, int64_t id, int64_t *bad)
 {
-	unsigned char c[32], lo[9], hi[9];
+	unsigned char c[32], lo[8], hi[8];
 	lottery_rec l;
 	points_lottery_draw w;
 	points_cursor *cur;
@@ -1215,13 +1300,10 @@ audit_in(points_db *db, int64_t id, int64_t *bad)
 	/* from the stock at creation, each draw taking its prize's unit */
 	for (i = 0; i < l.l.nprizes; i++)
 		l.l.prizes[i].stock = l.l.prizes[i].initial;
-	lo[0] = hi[0] = 'd';
-	points_codec__put_be64(lo + 1, (uint64_t)id);
-	points_codec__put_be64(hi + 1, (uint64_t)id + 1);
-	rc = db->store->cursor_open(db->store, db->ks[lottery_ks.slot], lo, 9,
-	    hi, 9, 0, &cur);
+	rc = db->store->cursor_open(db->store, db->ks[draw_ks.slot], lo,
+	    draw_key(lo, id, 0), hi, draw_key(hi, id + 1, 0), 0, &cur);
 	if (rc)
-		return points_db__store_err(db, rc, "lottery");
+		return points_db__store_err(db, rc, draw_ks.name);
 	for (;;) {
 		const void *k, *v;
 		size_t kl, vl;
@@ -1232,13 +1314,13 @@ audit_in(points_db *db, int64_t id, int64_t *bad)
 			break;
 		}
 		if (rc) {
-			rc = points_db__store_err(db, rc, "lottery");
+			rc = points_db__store_err(db, rc, draw_ks.name);
 			break;
 		}
 		n++;
 		/* draws are numbered 1, 2, ...: a gap is a draw missing */
-		if (kl != 17 || (int64_t)points_codec__get_be64(
-		    (const unsigned char *)k + 9) != n) {
+		if (kl != 8 || (int64_t)(points_codec__get_be64(k) &
+		    0xffffffff) != n) {
 			*bad = n;
 			rc = points_db__err(db, POINTS_ECORRUPT, "lottery %lld: "
 			    "draw %lld is missing", (long long)id, (long long)n);

@@ -9,8 +9,14 @@
 #include "core/db.h"
 #include "core/module.h"
 
-/* The lottery's keyspace (lottery.c says what it holds). */
+/* The lottery's keyspace of its id counter and the accounts' counts
+ * (lottery.c says what each keyspace holds). */
 extern points_ksdef points_lottery__ks;
+
+/* The keyspace of the draws, and the key of draw n of lottery id in
+ * it: id << 32 | n, 8 bytes big-endian (both below 2^31). */
+extern points_ksdef points_lottery__draw_ks;
+size_t points_lottery__draw_key(unsigned char *k, int64_t id, int64_t n);
 
 /* The key 'p' | account | id of an account's counts in lottery id (17
  * bytes). */

@@ -1,7 +1,7 @@
 /* lottery_draws.c - the draws of a lottery, or of an account
  * (points_lottery_draw_iterator_new, points/lottery.h).
  *
- * A lottery's draws are its 'd' keys, by number.  An account's are found
+ * A lottery's draws are its keys in the draws' keyspace, by number.  An account's are found
  * from its counts, a 'p' key per lottery it drew in (lottery.c): each
  * names its last draw there, and each draw the account's previous one,
  * so the walk goes lottery by lottery, each newest first. */
@@ -36,26 +36,30 @@ keep(struct points_lottery_draw_iterator *it, const points_lottery_draw *w)
 		it->buf[it->base.n++] = *w;
 }
 
-/* A lottery's draws, by number: a chunk of 'd' keys past the last. */
+/* A lottery's draws, by number: a chunk of keys past the last. */
 static int
 fill_lottery(struct points_lottery_draw_iterator *it)
 {
 	points_iter *base = &it->base;
 	points_db *db = base->db;
-	unsigned char keys[POINTS_ITER_CHUNK * 17], lo[17], hi[9];
+	unsigned char keys[POINTS_ITER_CHUNK * 8], lo[8], hi[8];
 	points_lottery_draw w;
 	size_t want = POINTS_ITER_CHUNK - base->n, n, i;
 	int rc;
 
-	lo[0] = hi[0] = 'd';
-	points_codec__put_be64(lo + 1, (uint64_t)it->lottery);
-	points_codec__put_be64(lo + 9, (uint64_t)it->pos.next + 1);
-	points_codec__put_be64(hi + 1, (uint64_t)it->lottery + 1);
-	if ((rc = points_db__collect_keys(db, &points_lottery__ks, lo, 17, hi,
-	    9, 17, keys, want, &n)))
+	/* no lottery has a larger id, and its keys would be another's */
+	if (it->lottery > INT32_MAX) {
+		base->done = 1;
+		return POINTS_OK;
+	}
+	if ((rc = points_db__collect_keys(db, &points_lottery__draw_ks, lo,
+	    points_lottery__draw_key(lo, it->lottery, it->pos.next + 1), hi,
+	    points_lottery__draw_key(hi, it->lottery + 1, 0), 8, keys, want,
+	    &n)))
 		return rc;
 	for (i = 0; i < n; i++) {
-		int64_t num = (int64_t)points_codec__get_be64(keys + i * 17 + 9);
+		int64_t num = (int64_t)(points_codec__get_be64(keys + i * 8) &
+		    0xffffffff);
 
 		if ((rc = points_lottery__draw_load(db, it->lottery, num, &w,
 		    NULL)))
