@@ -845,6 +845,67 @@ e_capture_of_no_hold(void)
 	entry_edit(t_hold_c.seq + 1, capture_of_earn, 1);
 }
 
+/* More edits the replay and the record checks must find. */
+static void capture_more(points_entry_rec *e) { e->amount = 45; }
+static void rev_of_nothing(points_entry_rec *e) { e->ref_seq = 0; }
+static void lots_elsewhen(points_entry_rec *e) { e->out_lots.v[0].day += 7; }
+static void frozen(points_balance_rec *b) { b->status = POINTS_ACCOUNT_FROZEN; }
+static void released(points_hold_rec *h) { h->state = POINTS_HOLD_RELEASED; }
+static void hold_of_other(points_hold_rec *h) { h->seq = t_hold_o.seq; }
+
+static void
+e_capture_over_the_hold(void)
+{
+	entry_edit(t_hold_c.seq + 1, capture_more, 1);
+}
+
+static void
+e_reversal_of_nothing(void)
+{
+	entry_edit(t_rev.seq, rev_of_nothing, 1);
+}
+
+static void
+e_spend_of_lots_never_had(void)
+{
+	entry_edit(t_spend.seq, lots_elsewhen, 1);
+}
+
+static void
+e_balance_status(void)
+{
+	balance_edit(alice, exp_id, frozen);
+}
+
+static void
+e_hold_captured_to_released(void)
+{
+	hold_edit(t_hold_c.id, released);
+}
+
+static void
+e_hold_of_another_hold(void)
+{
+	hold_edit(t_hold_c.id, hold_of_other);
+}
+
+/* A deadline key for a hold that does not exist, and one 3 bytes long. */
+static void
+e_hold_deadline_of_no_hold(void)
+{
+	unsigned char k[24];
+
+	be64(k, TU_T0 + 10 * TU_DAY);
+	memset(k + 8, 0x5a, 16);
+	raw_put("holdexp", k, 24, "", 0);
+}
+
+static void
+e_hold_deadline_key_short(void)
+{
+	raw_put("holdexp", "abc", 3, "", 0);
+}
+
 typedef struct tamper {
 	const char *name;
 	void (*edit)(void);
@@ -940,6 +1001,22 @@ static const tamper tampers[] = {
 	  e_reversal_of_a_later_entry, 0, "which is not an earlier one" },
 	{ "a capture naming an earn, rechained", e_capture_of_no_hold, 0,
 	  "settles no hold of account" },
+	{ "a capture for more than its hold, rechained",
+	  e_capture_over_the_hold, 0, "again, or for more than it holds" },
+	{ "a reversal naming no entry, rechained", e_reversal_of_nothing, 0,
+	  "which is not an earlier one" },
+	{ "a spend of lots the account never had, rechained",
+	  e_spend_of_lots_never_had, 0, "does not have" },
+	{ "a balance's account status", e_balance_status, 0,
+	  "disagrees with its account record" },
+	{ "a captured hold's state to released", e_hold_captured_to_released,
+	  0, "its state or captured amount is not what its entries did" },
+	{ "a hold pointed at another hold's entry", e_hold_of_another_hold, 0,
+	  "its entry is not its HOLD entry" },
+	{ "a deadline key for no hold", e_hold_deadline_of_no_hold, 0,
+	  "which is not open with that deadline" },
+	{ "a deadline key of 3 bytes", e_hold_deadline_key_short, 0,
+	  "for hold ?, which is not open" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 
