@@ -33,6 +33,129 @@ txn(const points_txn *t)
 		strcpy(txns[ntxns++], t->id);
 }
 
+static int64_t lottery_id, auction_id, approval_id;
+
+/* The records of the later modules: pending points, an approval, a
+ * refund by lines, a lottery drawn, an auction bid on, codes issued to
+ * an order, a trigger. */
+static void
+build_more(void)
+{
+	points_rule_def rd;
+	points_rule rule;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *er = NULL;
+	points_approval ap;
+	points_approval_iterator *ai;
+	points_lottery_def l;
+	points_lottery_draw w;
+	points_auction_def a;
+	points_bid b;
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_item it;
+	points_code_pool cp;
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	points_order o;
+	points_trigger tr;
+
+	ck_assert_int_eq(points_rule_def_init(&rd, POINTS_RULE_DEF_VERSION),
+	    POINTS_OK);
+	rd.name = "later";
+	rd.event_type = "order";
+	rd.points = "event.amount / 100";
+	rd.asset = "PTS";
+	rd.state = POINTS_RULE_ACTIVE;
+	rd.pending_days = 30;
+	rd.author = "ops";
+	ck_assert_int_eq(points_rule_save(db, &rd, &rule), POINTS_OK);
+	rd.name = "idea";
+	rd.event_type = "idea";
+	rd.points = "20";
+	rd.pending_days = 0;
+	rd.flags = POINTS_RULE_APPROVAL;
+	ck_assert_int_eq(points_rule_save(db, &rd, &rule), POINTS_OK);
+	rd.name = "basket";
+	rd.event_type = "basket";
+	rd.points = "sum(event.attrs.lines.map(l, l.amount / 100))";
+	rd.flags = 0;
+	ck_assert_int_eq(points_rule_save(db, &rd, &rule), POINTS_OK);
+	e.account = acct[2];
+	e.id = "o-2";
+	e.type = "order";
+	e.amount = 4000;
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	e.id = "i-1";
+	e.type = "idea";
+	e.amount = 0;
+	e.actor = "mgr";
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	ck_assert_int_eq(points_approval_iterator_new(db, 0, &ai), POINTS_OK);
+	ck_assert_int_eq(points_approval_next(ai, &ap), POINTS_OK);
+	points_approval_iterator_free(ai);
+	approval_id = ap.id;
+	e.id = "b-1";
+	e.type = "basket";
+	e.amount = 3500;
+	e.actor = NULL;
+	e.attrs = "{\"lines\": [{\"id\": \"A\", \"amount\": 2000}, "
+	    "{\"id\": \"B\", \"amount\": 1500}]}";
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	rv.event_id = "b-1";
+	rv.lines = "[\"B\"]";
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_OK);
+	points_event_result_free(er);
+	memset(&l, 0, sizeof(l));
+	strcpy(l.name, "draws");
+	strcpy(l.asset, "PTS");
+	l.cost = 10;
+	l.starts = TU_T0;
+	l.ends = TU_T0 + 400 * TU_DAY;
+	l.lose_weight = 1;
+	l.nprizes = 1;
+	l.prizes[0].kind = POINTS_PRIZE_POINTS;
+	strcpy(l.prizes[0].label, "points");
+	l.prizes[0].weight = 1;
+	l.prizes[0].stock = 5;
+	l.prizes[0].amount = 7;
+	ck_assert_int_eq(points_lottery_create(db, &l, &lottery_id),
+	    POINTS_OK);
+	ck_assert_int_eq(points_lottery_draw_once(db, lottery_id, acct[1],
+	    NULL, &w), POINTS_OK);
+	ck_assert_int_eq(points_lottery_draw_once(db, lottery_id, acct[1],
+	    NULL, &w), POINTS_OK);
+	memset(&a, 0, sizeof(a));
+	strcpy(a.item, "a day off");
+	strcpy(a.asset, "PTS");
+	a.starts = TU_T0;
+	a.ends = TU_T0 + 400 * TU_DAY;
+	a.start_price = 50;
+	a.increment = 5;
+	ck_assert_int_eq(points_auction_create(db, &a, &auction_id),
+	    POINTS_OK);
+	ck_assert_int_eq(points_auction_bid(db, auction_id, acct[1], 60, NULL,
+	    &b), POINTS_OK);
+	d.sku = "VCARD";
+	d.name = "Card";
+	d.category = "virtual";
+	d.asset = "PTS";
+	d.price = 50;
+	d.actor = "admin";
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	ck_assert_int_eq(points_item_codes_add(db, "VCARD", "V1\nV2", "admin",
+	    NULL, &cp), POINTS_OK);
+	r.account = acct[1];
+	r.sku = "VCARD";
+	ck_assert_int_eq(points_order_place(db, &r, &o), POINTS_OK);
+	ck_assert_int_eq(points_order_approve(db, o.id, "admin", NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_trigger_set(db, "rich", POINTS_TRIGGER_BALANCE,
+	    "PTS", 10000, NULL, &tr), POINTS_OK);
+}
+
 static void
 build(void)
 {
@@ -135,6 +258,7 @@ build(void)
 	e.amount = 12800;
 	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
 	points_event_result_free(er);
+	build_more();
 	tu_invariants(db);
 }
 
@@ -241,6 +365,45 @@ read_all(void)
 		points_event_result_free(er);
 		errors += met(rc, "event get");
 		errors += met(points_chain_head_get(db, &head), "chain head");
+	}
+	{
+		points_event_result *er = NULL;
+		points_approval ap;
+		points_lottery lo;
+		points_lottery_results lr;
+		points_lottery_draw w;
+		points_auction au;
+		points_bid b;
+		points_code_pool cp;
+		points_trigger tr;
+		points_trigger_iterator *ti = NULL;
+
+		rc = points_event_get(db, "b-1", &er);
+		points_event_result_free(er);
+		errors += met(rc, "event get (refunded)");
+		rc = points_event_get(db, "o-2", &er);
+		points_event_result_free(er);
+		errors += met(rc, "event get (pending)");
+		errors += met(points_approval_get(db, approval_id, &ap),
+		    "approval get");
+		errors += met(points_lottery_get(db, lottery_id, &lo),
+		    "lottery get");
+		errors += met(points_lottery_results_get(db, lottery_id, &lr),
+		    "lottery results");
+		errors += met(points_lottery_draw_get(db, lottery_id, 2, &w),
+		    "lottery draw get");
+		errors += met(points_auction_get(db, auction_id, &au),
+		    "auction get");
+		errors += met(points_auction_bid_get(db, auction_id, 1, &b),
+		    "auction bid get");
+		errors += met(points_item_codes_get(db, "VCARD", &cp),
+		    "codes get");
+		if ((rc = points_trigger_iterator_new(db, &ti)) == POINTS_OK) {
+			while ((rc = points_trigger_next(ti, &tr)) == POINTS_OK)
+				;
+			points_trigger_iterator_free(ti);
+		}
+		errors += met(rc, "triggers");
 	}
 	{
 		points_outbox_event ev;

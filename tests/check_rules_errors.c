@@ -177,6 +177,56 @@ START_TEST(test_grant_def_refusals)
 }
 END_TEST
 
+/* A result variable reused across the event calls: each failure stores
+ * NULL in it, so freeing it after a failed call frees nothing twice
+ * (the sanitizers' build would abort on the double free). */
+START_TEST(test_failed_event_calls_leave_no_result)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d = POINTS_RULE_DEF_INIT;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *er = NULL;
+	points_rule r;
+
+	d.name = "base";
+	d.event_type = "purchase";
+	d.points = "event.amount / 100";
+	d.asset = "PTS";
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "ops";
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	e.id = "o-1";
+	e.type = "purchase";
+	e.account = tu_account(db, "E1001");
+	e.amount = 500;
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	ck_assert_ptr_nonnull(er);
+	points_event_result_free(er);
+	ck_assert_int_eq(points_event_get(db, "nope", &er), POINTS_ENOTFOUND);
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(points_event_get(db, "o-1", &er), POINTS_OK);
+	points_event_result_free(er);
+	e.account = 4242;
+	ck_assert_int_lt(points_event_apply(db, &e, &er), 0);
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(points_event_get(db, "o-1", &er), POINTS_OK);
+	points_event_result_free(er);
+	ck_assert_int_lt(points_event_preview(db, &e, &er), 0);
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(points_event_get(db, "o-1", &er), POINTS_OK);
+	points_event_result_free(er);
+	rv.event_id = "nope";
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_ENOTFOUND);
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(points_event_get(NULL, "o-1", &er), POINTS_EINVAL);
+	ck_assert_ptr_null(er);
+	points_event_result_free(er);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 static Suite *
 rules_errors_suite(void)
 {
@@ -187,6 +237,9 @@ rules_errors_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("grant");
 	tcase_add_test(tc, test_grant_def_refusals);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("event");
+	tcase_add_test(tc, test_failed_event_calls_leave_no_result);
 	suite_add_tcase(s, tc);
 	return s;
 }

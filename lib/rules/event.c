@@ -1726,9 +1726,11 @@ new_result(points_db *db, event_ctx *c)
 static void
 hand_over(event_ctx *c, int rc, points_event_result **out)
 {
-	if (rc == POINTS_OK && out) {
-		*out = c->res;
-		c->res = NULL;
+	/* on failure NULL, so that a variable reused is not freed twice */
+	if (out) {
+		*out = rc == POINTS_OK ? c->res : NULL;
+		if (rc == POINTS_OK)
+			c->res = NULL;
 	}
 	points_event_result_free(c->res);
 	c->res = NULL;
@@ -1743,6 +1745,8 @@ points_event_apply(points_db *db, const points_event *e,
 	char dummy;
 	int rc;
 
+	if (out)
+		*out = NULL; /* on every failure (hand_over) */
 	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
@@ -1778,6 +1782,8 @@ points_event_preview(points_db *db, const points_event *e,
 	unsigned int v;
 	int rc;
 
+	if (out)
+		*out = NULL; /* on every failure (hand_over) */
 	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!e)
@@ -1812,6 +1818,8 @@ points_event_get(points_db *db, const char *id, points_event_result **out)
 	int64_t seq;
 	int rc;
 
+	if (out)
+		*out = NULL; /* on every failure (hand_over) */
 	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
@@ -2631,6 +2639,8 @@ points_event_reverse(points_db *db, const points_event_reversal *r,
 	char dummy;
 	int rc;
 
+	if (out)
+		*out = NULL; /* on every failure (hand_over) */
 	if ((rc = points_db__check_db(db)))
 		return rc;
 	if (!out)
