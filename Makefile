@@ -70,7 +70,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci bench-cel bench-mall bench-export update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
+.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci fuzz-import fuzz-import-ci bench-cel bench-mall bench-export update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so) $(CLI_BIN)
 
@@ -345,20 +345,22 @@ fuzz-cel-ci: fuzz-cel
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib -Ibuild/gen \
   $(PKG_CFLAGS) -DPOINTS_SLAB_SIZE=16384
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(LIB_SRC) $(HDRS) $(MODULE_LIST)
+FUZZ_HELD = tests/fuzz/held_store.c tests/fuzz/held_store.h
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_HELD) $(LIB_SRC) $(HDRS) $(MODULE_LIST)
 	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< tests/fuzz/held_store.c $(LIB_SRC) -o $@ $(PKG_LIBS)
 
-fuzz-record fuzz-uri: fuzz-%: build/fuzz/%_fuzz
+fuzz-record fuzz-uri fuzz-import: fuzz-%: build/fuzz/%_fuzz
 	@mkdir -p build/fuzz/corpus-$*
 	./build/fuzz/$*_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -timeout=60 $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 	  -artifact_prefix=build/fuzz/ -print_final_stats=1 \
 	  build/fuzz/corpus-$* tests/fuzz/corpus/$*
 
-fuzz-record-ci fuzz-uri-ci: FUZZ_SECONDS = 45
+fuzz-record-ci fuzz-uri-ci fuzz-import-ci: FUZZ_SECONDS = 45
 fuzz-record-ci: fuzz-record
 fuzz-uri-ci: fuzz-uri
+fuzz-import-ci: fuzz-import
 
 # A file includes only from its own layer or those below (DESIGN.md).
 check-layers:

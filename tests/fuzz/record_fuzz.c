@@ -5,10 +5,16 @@
  * balances, lots, statements oldest and newest first and in a window,
  * holds, transactions, the chain head) and points_verify checks it.
  *
- * The ledger (made afresh for each input, the same every time): two
- * assets, one expiring; three accounts; earns, an expiring earn, a
- * spend, a transfer, holds open, captured and released, a reversal, an
- * expiry sweep; points_verify reads 7 records a chunk.  The input is a list of edits, each
+ * The ledger (made once, the same every run): two assets, one expiring
+ * a day after; three accounts; earns, an expiring earn, a spend, a
+ * transfer, holds open, captured and released, a reversal, an expiry
+ * sweep three days on (the lots and the open hold expire), an earn; four
+ * days in all, so that a statement steps through a few time buckets of
+ * its index, some empty (not fifty: each is a seek);
+ * points_verify reads 7 records a chunk.  Each input starts from it as
+ * made: the input runs inside one write transaction of the memory store
+ * that is rolled back after it (held_store.h), and the ledger is opened
+ * afresh on it for each input, so no handle's cache outlives an input.  The input is a list of edits, each
  *   op (1 byte) | keyspace (1) | which key (1) | length (1) | bytes
  * op % 6, on the keyspace's which-th key (in key order, modulo their
  * number): 0 replaces its value with the bytes; 1 puts a key made of
@@ -31,9 +37,11 @@
 #include <string.h>
 
 #include "points.h"
+#include "points/sys/store.h"
 #include "core/db.h"
 #include "core/module.h"
 #include "ledger/verify.h"
+#include "held_store.h"
 
 #define T0 INT64_C(1767225600) /* 2026-01-01 UTC */
 #define DAY INT64_C(86400)
@@ -87,7 +95,7 @@ keep_txn(const points_txn *t)
 } while (0)
 
 static points_db *
-make_ledger(void)
+make_ledger(points_store *store)
 {
 	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
 	points_posting p;
@@ -95,15 +103,16 @@ make_ledger(void)
 	points_capture cap = POINTS_CAPTURE_INIT;
 	points_release rel = POINTS_RELEASE_INIT;
 	points_reversal rev = POINTS_REVERSAL_INIT;
+	points_sweep_report sweep;
 	points_db *db = NULL;
 	int i;
 
 	now = T0;
 	ntxn = nhold = 0;
 	o.clock = clock_now;
-	MUST(points_open("memory:", &o, &db));
+	MUST(points_open_store(store, &o, &db));
 	MUST(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER, 0));
-	MUST(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS, 30));
+	MUST(points_asset_create(db, "EXP", 0, POINTS_EXPIRE_DAYS, 1));
 	for (i = 0; i < 3; i++) {
 		char ext[8];
 
@@ -138,7 +147,7 @@ make_ledger(void)
 		p.account = ids[i];
 		p.asset = i == 1 ? "EXP" : "PTS";
 		p.amount = 5;
-		p.expires_at = now + 10 * DAY;
+		p.expires_at = now + DAY;
 		MUST(points_hold_create(db, &p, &t));
 		keep_txn(&t);
 		snprintf(holds[nhold++], sizeof(holds[0]), "%s", t.id);
@@ -156,8 +165,10 @@ make_ledger(void)
 	rev.memo = "oops";
 	MUST(points_reverse(db, &rev, &t));
 	keep_txn(&t);
-	now += 40 * DAY;
-	MUST(points_expire_sweep(db, now, NULL));
+	now += 3 * DAY;
+	MUST(points_expire_sweep(db, now, &sweep));
+	if (sweep.lots < 3 || sweep.holds != 1)
+		die("the sweep expired too little", db, 0);
 	p.account = ids[2];
 	p.asset = "PTS";
 	p.amount = 11;
@@ -363,14 +374,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	points_db *db;
+	static int ready;
+	static points_store *store;
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_db *db = NULL;
 	size_t at = 0;
-	int edits = 0;
+	int edits = 0, rc;
 
 	/* chunks of a few records: the check's buffers are small, and
 	 * its steps between chunks are taken */
 	points_verify__chunk = 7;
-	db = make_ledger();
+	if (!ready) {
+		points_store *mem = NULL;
+
+		if (points_store_open("memory:", &mem))
+			die("memory store", NULL, 0);
+		points_close(make_ledger(mem));
+		store = held_store_new(mem);
+		ready = 1;
+	}
+	held_store_begin();
+	o.clock = clock_now;
+	if ((rc = points_open_store(store, &o, &db)))
+		die("open", db, rc);
 
 	while (at + 4 <= size && edits++ < MAX_EDITS) {
 		size_t n = data[at + 3];
@@ -383,5 +409,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	read_all(db);
 	points_close(db);
+	held_store_end(); /* the ledger as it was made, for the next input */
 	return 0;
 }

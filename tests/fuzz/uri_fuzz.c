@@ -3,14 +3,25 @@
  * each input (cut at a NUL, up to 1 KB) is opened both ways; an open
  * ledger takes an asset, an account and an earn, and is verified.
  *
- * The files stay in a directory of the target's own: a path goes
- * there (one with a '/' becomes "f"), and every file is removed after
- * each input.
+ * The files stay in a directory of the target's own (in /dev/shm when
+ * there is one: no disk to wait for): a path goes there (one with a
+ * '/' becomes "f"), every file is removed after each input, and the
+ * directory at exit.
+ *
+ * Opening a file costs thousands of parses, so a sqlite: URI is first
+ * opened both ways with its path in a directory that does not exist:
+ * its options are parsed all the same (they are read before the file is
+ * opened), and the open fails there.  Only when they parse, and then
+ * for one URI in FILE_EVERY (chosen by a hash of the URI, so the same
+ * input always does the same), is it opened again in the directory,
+ * for real, and used.  Other URIs (memory:, other schemes) are opened
+ * and used every time.
  *
  * Besides what the sanitizers see, it aborts when points_open fails
  * without an error code of the library's and a message, or succeeds
  * with a ledger that cannot take a write, or a store opens for a URI
- * points_open refuses as a URI (POINTS_EINVAL) or the other way round.
+ * points_open refuses as a URI (POINTS_EINVAL) or the other way round,
+ * or either opens a file in the directory that does not exist.
  * A postgresql:// URI would connect to whatever host it names: the
  * PostgreSQL store's library is set to one that does not exist, so such
  * a URI fails to load it (POINTS_ESTORAGE, with a message) every time.
@@ -26,6 +37,7 @@
 #include "points.h"
 
 #define MAX_URI 1024
+#define FILE_EVERY 16
 
 
 static void
@@ -36,19 +48,24 @@ die(const char *uri, const char *what, int rc, const char *msg)
 	abort();
 }
 
-static char dir[64];
+static char dir[64], missing[80];
 
-/* A directory of our own. */
+static void remove_dir(void);
+
+/* A directory of our own, and the name of one that does not exist. */
 static void
 make_dir(void)
 {
 	if (dir[0])
 		return;
-	strcpy(dir, "/tmp/points-uri-fuzz-XXXXXX");
+	strcpy(dir, access("/dev/shm", W_OK) == 0 ?
+	    "/dev/shm/points-uri-fuzz-XXXXXX" : "/tmp/points-uri-fuzz-XXXXXX");
 	if (!mkdtemp(dir)) {
 		perror("uri_fuzz: temporary directory");
 		abort();
 	}
+	snprintf(missing, sizeof(missing), "%s/missing", dir);
+	atexit(remove_dir);
 }
 
 static void
@@ -67,6 +84,13 @@ clear_dir(void)
 			(void)unlink(path);
 		}
 	closedir(d);
+}
+
+static void
+remove_dir(void)
+{
+	clear_dir();
+	(void)rmdir(dir);
 }
 
 static void
@@ -97,52 +121,90 @@ use(const char *uri, points_db *db)
 		die(uri, "verify", rc, points_errmsg(db));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* A sqlite: URI's path in directory d ("" when it has none: as it is). */
+static void
+place(char *uri, size_t cap, const char *in, const char *d)
 {
-	char in[MAX_URI + 1], uri[MAX_URI + 100];
+	const char *path = in + 7;
+	const char *q = strchr(path, '?');
+	size_t pl = q ? (size_t)(q - path) : strlen(path);
+
+	if (memchr(path, '/', pl))
+		snprintf(uri, cap, "sqlite:%s/f%s", d, q ? q : "");
+	else if (pl)
+		snprintf(uri, cap, "sqlite:%s/%s", d, path);
+	else
+		snprintf(uri, cap, "%s", in);
+}
+
+/* Open uri with points_open (and use the ledger when use) and with
+ * points_store_open; points_open's code. */
+static int
+open_both(const char *uri, int use_it)
+{
 	const char *m;
 	points_db *db = NULL;
 	points_store *st = NULL;
-	size_t n = size < MAX_URI ? size : MAX_URI;
 	int rc, src;
 
-	make_dir();
-	setenv("POINTS_PG_LIBRARY", "/nonexistent/libpoints_pg.so.0", 1);
-	memcpy(in, data, n);
-	in[n] = '\0';
-	/* a path goes in our directory: one with a '/' becomes "f" */
-	if (strncmp(in, "sqlite:", 7) == 0) {
-		const char *path = in + 7;
-		char *q = strchr(path, '?');
-		size_t pl = q ? (size_t)(q - path) : strlen(path);
-
-		if (memchr(path, '/', pl))
-			snprintf(uri, sizeof(uri), "sqlite:%s/f%s", dir,
-			    q ? q : "");
-		else if (pl)
-			snprintf(uri, sizeof(uri), "sqlite:%s/%s", dir, path);
-		else
-			snprintf(uri, sizeof(uri), "%s", in);
-	} else
-		snprintf(uri, sizeof(uri), "%s", in);
 	rc = points_open(uri, NULL, &db);
 	m = points_errmsg(db);
+	if (rc == POINTS_OK && !use_it)
+		die(uri, "opened where nothing can be", rc, NULL);
 	if (rc == POINTS_OK)
 		use(uri, db);
 	else if (rc > 0 || strcmp(points_strerror(rc), "unknown error") ==
 	    0 || !db || !m || !*m)
 		die(uri, "open", rc, m);
 	points_close(db);
-	clear_dir();
+	if (use_it)
+		clear_dir();
 	src = points_store_open(uri, &st);
+	if (src == POINTS_OK && !use_it)
+		die(uri, "store opened where nothing can be", src, NULL);
 	if (src == POINTS_OK)
 		points_store_close(st);
 	if ((src == POINTS_EINVAL) != (rc == POINTS_EINVAL) &&
-	    (rc == POINTS_OK || src == POINTS_OK))
+	    (rc == POINTS_OK || src == POINTS_OK || !use_it))
 		die(uri, "store open and open disagree", src, NULL);
-	clear_dir();
+	if (use_it)
+		clear_dir();
+	return rc;
+}
+
+/* FNV-1a */
+static uint32_t
+hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char in[MAX_URI + 1], uri[MAX_URI + 100];
+	size_t n = size < MAX_URI ? size : MAX_URI;
+
+	make_dir();
+	setenv("POINTS_PG_LIBRARY", "/nonexistent/libpoints_pg.so.0", 1);
+	memcpy(in, data, n);
+	in[n] = '\0';
+	if (strncmp(in, "sqlite:", 7) != 0) {
+		open_both(in, 1);
+		return 0;
+	}
+	/* the options parsed, without a file */
+	place(uri, sizeof(uri), in, missing);
+	if (open_both(uri, 0) == POINTS_EINVAL ||
+	    hash(in) % FILE_EVERY != 0)
+		return 0;
+	place(uri, sizeof(uri), in, dir);
+	open_both(uri, 1);
 	return 0;
 }
