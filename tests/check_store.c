@@ -2778,7 +2778,8 @@ START_TEST(test_pg_open_failures_say_why)
 END_TEST
 
 /* A writer whose snapshot another writer's commit made stale fails with
- * POINTS_ERETRY (serializable), and the retry succeeds. */
+ * POINTS_ERETRY (serializable) at commit, where its buffered put is
+ * sent, having written nothing; and the retry succeeds. */
 START_TEST(test_pg_serialization_failure_is_eretry)
 {
 	points_store *other;
@@ -2797,9 +2798,24 @@ START_TEST(test_pg_serialization_failure_is_eretry)
 	OK(other->begin(other, 1));
 	OK(other->put(other, oks, "k", 1, "1", 1));
 	OK(other->commit(other));
-	ck_assert_int_eq(st->put(st, ks, "k", 1, "2", 1), POINTS_ERETRY);
+	put_s(ks, "k", "2");
+	put_s(ks, "j", "2");
+	ck_assert_int_eq(st->commit(st), POINTS_ERETRY);
 	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "serialize"));
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "put, sent with commit"));
 	OK(st->rollback(st));
+	OK(other->begin(other, 0));
+	{
+		const void *v;
+		size_t vl;
+
+		OK(other->get(other, oks, "k", 1, &v, &vl));
+		ck_assert_int_eq((int)vl, 1);
+		ck_assert_int_eq(*(const char *)v, '1');
+		ck_assert_int_eq(other->get(other, oks, "j", 1, &v, &vl),
+		    POINTS_ENOTFOUND);
+	}
+	OK(other->rollback(other));
 	OK(st->begin(st, 1));
 	put_s(ks, "k", "2");
 	OK(st->commit(st));
@@ -2817,19 +2833,13 @@ START_TEST(test_pg_serialization_failure_is_eretry)
 }
 END_TEST
 
-/* A connection the server drops fails the call in progress with the
- * server's message; the next transaction connects again. */
-START_TEST(test_pg_lost_connection_reconnects)
+/* The server drops every connection but this one's. */
+static void
+pg_drop_clients(void)
 {
 	PGconn *c;
 	PGresult *r;
-	char buf[16];
-	int rc;
 
-	be_open(B_PG);
-	OK(st->begin(st, 1));
-	put_s(ks, "k", "v");
-	OK(st->commit(st));
 	c = PQconnectdb(getenv("POINTS_TEST_PG"));
 	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
 	r = PQexec(c, "SELECT pg_terminate_backend(pid) FROM "
@@ -2838,6 +2848,20 @@ START_TEST(test_pg_lost_connection_reconnects)
 	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
 	PQfinish(c);
+}
+
+/* A connection the server drops fails the call in progress with the
+ * server's message; the next transaction connects again. */
+START_TEST(test_pg_lost_connection_reconnects)
+{
+	char buf[16];
+	int rc;
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "v");
+	OK(st->commit(st));
+	pg_drop_clients();
 	/* libpq may notice at begin, or only at the first read */
 	rc = st->begin(st, 0);
 	if (rc != POINTS_OK) {
@@ -2858,6 +2882,234 @@ START_TEST(test_pg_lost_connection_reconnects)
 	}
 	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "v");
 	OK(st->rollback(st));
+}
+END_TEST
+
+/* Buffered puts and deletes are seen by get, get_many and cursors in
+ * both directions, before and after a read sent them; nothing of them
+ * outlives a rollback, and a commit keeps all of them. */
+START_TEST(test_pg_buffered_writes_are_seen_by_reads)
+{
+	const void *const keys[4] = { "a", "b", "c", "d" };
+	const size_t klens[4] = { 1, 1, 1, 1 };
+	points_keyspace *kss[4];
+	const void *vals[4];
+	size_t vlens[4];
+	int rcs[4], i, round;
+	char buf[16], *d;
+
+	be_open(B_PG);
+	for (i = 0; i < 4; i++)
+		kss[i] = ks;
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "0");
+	put_s(ks, "b", "0");
+	OK(st->commit(st));
+	for (round = 0; round < 2; round++) {
+		OK(st->begin(st, 1));
+		put_s(ks, "c", "1");
+		OK(st->del(st, ks, "a", 1));
+		put_s(ks, "b", "1");
+		put_s(ks2, "b", "other");
+		/* a cursor first: its first batch sends them */
+		d = dump_range(ks, NULL, 0, NULL, 0, 0, 0);
+		ck_assert_str_eq(d, "62=31;63=31;");
+		free(d);
+		put_s(ks, "d", "1");
+		OK(st->get_many(st, 4, kss, keys, klens, vals, vlens, rcs));
+		ck_assert_int_eq(rcs[0], POINTS_ENOTFOUND);
+		for (i = 1; i < 4; i++) {
+			OK(rcs[i]);
+			ck_assert_int_eq((int)vlens[i], 1);
+			ck_assert_int_eq(*(const char *)vals[i], '1');
+		}
+		OK(st->del(st, ks, "c", 1));
+		ck_assert_ptr_null(get_s(ks, "c", 1, buf, sizeof(buf)));
+		put_s(ks, "a", "2");
+		ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "2");
+		put_s(ks, "e", "3");
+		d = dump_range(ks, NULL, 0, NULL, 0, 1, 0);
+		ck_assert_str_eq(d, "65=33;64=31;62=31;61=32;");
+		free(d);
+		ck_assert_str_eq(get_s(ks2, "b", 1, buf, sizeof(buf)),
+		    "other");
+		if (round == 0)
+			OK(st->rollback(st));
+		else
+			OK(st->commit(st));
+		d = dump_range(ks, NULL, 0, NULL, 0, 0, 1);
+		ck_assert_str_eq(d, round == 0 ? "61=30;62=30;" :
+		    "61=32;62=31;64=31;65=33;");
+		free(d);
+	}
+}
+END_TEST
+
+/* rollback_to drops exactly the writes since its savepoint: one still
+ * buffered with them, one a read sent, one nested in another. */
+START_TEST(test_pg_rollback_to_drops_exactly_its_writes)
+{
+	char buf[16], *d;
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "0");
+	put_s(ks, "b", "0");
+	OK(st->commit(st));
+
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "b", "1");
+	put_s(ks, "c", "1");
+	OK(st->del(st, ks, "a", 1));
+	OK(st->rollback_to(st));      /* buffered: nothing sent */
+	d = dump_range(ks, NULL, 0, NULL, 0, 0, 0);
+	ck_assert_str_eq(d, "61=31;62=30;");
+	free(d);
+
+	OK(st->savepoint(st));
+	put_s(ks, "b", "2");
+	ck_assert_str_eq(get_s(ks, "b", 1, buf, sizeof(buf)), "2"); /* sent */
+	put_s(ks, "c", "2");
+	OK(st->del(st, ks, "a", 1));
+	OK(st->rollback_to(st));
+	d = dump_range(ks, NULL, 0, NULL, 0, 0, 0);
+	ck_assert_str_eq(d, "61=31;62=30;");
+	free(d);
+
+	OK(st->savepoint(st));
+	put_s(ks, "x", "1");
+	OK(st->savepoint(st));
+	put_s(ks, "y", "1");
+	ck_assert_str_eq(get_s(ks, "y", 1, buf, sizeof(buf)), "1");
+	put_s(ks, "z", "1");
+	OK(st->rollback_to(st));      /* the inner one: y and z */
+	put_s(ks, "w", "1");
+	OK(st->release(st));          /* the outer keeps x and w */
+	OK(st->savepoint(st));
+	put_s(ks, "v", "1");
+	OK(st->release(st));
+	OK(st->commit(st));
+	d = dump_range(ks, NULL, 0, NULL, 0, 0, 1);
+	ck_assert_str_eq(d, "61=31;62=30;76=31;77=31;78=31;");
+	free(d);
+}
+END_TEST
+
+/* A buffered write that fails when a read sends it (a serialization
+ * failure) fails that read with POINTS_ERETRY naming the write, and
+ * every call after it but rollback; after the rollback nothing of the
+ * transaction is there and the store works on. */
+START_TEST(test_pg_failed_write_ends_the_transaction)
+{
+	points_store *other;
+	points_keyspace *oks;
+	const void *v;
+	size_t vl;
+	char err[256], buf[16];
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "0");
+	OK(st->commit(st));
+	ck_assert_int_eq(points_store_pg_open(getenv("POINTS_TEST_PG"),
+	    "conformance", &other, err, sizeof(err)), POINTS_OK);
+	OK(other->keyspace(other, "main", 0, &oks));
+	OK(st->begin(st, 1));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "0");
+	OK(other->begin(other, 1));
+	OK(other->put(other, oks, "k", 1, "1", 1));
+	OK(other->commit(other));
+	put_s(ks, "n", "2");
+	put_s(ks, "k", "2");         /* buffered: it fails when sent */
+	ck_assert_int_eq(st->get(st, ks, "n", 1, &v, &vl), POINTS_ERETRY);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "put, sent with get"));
+	ck_assert_int_eq(st->put(st, ks, "m", 1, "2", 1), POINTS_ERETRY);
+	ck_assert_int_eq(st->get(st, ks, "k", 1, &v, &vl), POINTS_ERETRY);
+	OK(st->rollback(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "1");
+	ck_assert_ptr_null(get_s(ks, "n", 1, buf, sizeof(buf)));
+	OK(st->rollback(st));
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "3");
+	OK(st->commit(st));
+	OK(other->begin(other, 0));
+	OK(other->get(other, oks, "k", 1, &v, &vl));
+	ck_assert_int_eq(*(const char *)v, '3');
+	OK(other->rollback(other));
+	points_store_close(other);
+
+	/* a connection lost under buffered writes: a storage error where
+	 * they are sent, the same after, and the next transaction connects
+	 * again */
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "4");
+	pg_drop_clients();
+	put_s(ks, "n", "4");         /* buffered: no round trip to fail */
+	ck_assert_int_eq(st->get(st, ks, "n", 1, &v, &vl), POINTS_ESTORAGE);
+	ck_assert_int_eq(st->put(st, ks, "n", 1, "5", 1), POINTS_ESTORAGE);
+	ck_assert_int_eq(st->commit(st), POINTS_ESTORAGE);
+	OK(st->rollback(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "3");
+	ck_assert_ptr_null(get_s(ks, "n", 1, buf, sizeof(buf)));
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* Past its bounds (256 operations, 1 MB) the buffer is sent on its
+ * own: a transaction of many writes and large values, savepoints among
+ * them, reads them back and commits them all. */
+START_TEST(test_pg_buffer_bounds_keep_every_write)
+{
+	static unsigned char big[1536 * 1024];
+	const void *v;
+	size_t vl, n = 0;
+	points_cursor *c;
+	const void *k;
+	size_t kl;
+	unsigned char key[8];
+	int i, rc;
+
+	be_open(B_PG);
+	memset(big, 0xab, sizeof(big));
+	OK(st->begin(st, 1));
+	for (i = 0; i < 700; i++) {
+		be64(key, (uint64_t)i);
+		if (i % 100 == 50)
+			OK(st->savepoint(st));
+		put(iks, key, 8, &i, sizeof(i));
+		if (i % 100 == 60)
+			OK(st->release(st));
+	}
+	OK(st->savepoint(st));
+	for (i = 0; i < 300; i++) {
+		be64(key, (uint64_t)(1000 + i));
+		put(iks, key, 8, &i, sizeof(i));
+	}
+	OK(st->rollback_to(st));     /* past a flush: on the server */
+	put(ks, "big1", 4, big, sizeof(big));
+	put(ks, "big2", 4, big, sizeof(big));
+	be64(key, 699);
+	OK(st->get(st, iks, key, 8, &v, &vl));
+	ck_assert_uint_eq(vl, sizeof(i));
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	OK(st->get(st, ks, "big2", 4, &v, &vl));
+	ck_assert_uint_eq(vl, sizeof(big));
+	ck_assert_int_eq(memcmp(v, big, vl), 0);
+	OK(st->cursor_open(st, iks, NULL, 0, NULL, 0, 0, &c));
+	while ((rc = st->cursor_next(st, c, &k, &kl, &v, &vl)) == POINTS_OK) {
+		be64(key, (uint64_t)n);
+		ck_assert_int_eq(memcmp(k, key, 8), 0);
+		n++;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	st->cursor_close(st, c);
+	OK(st->rollback(st));
+	ck_assert_uint_eq(n, 700);
 }
 END_TEST
 #endif
@@ -2930,6 +3182,10 @@ store_suite(void)
 	tcase_add_test(tc, test_pg_open_failures_say_why);
 	tcase_add_test(tc, test_pg_serialization_failure_is_eretry);
 	tcase_add_test(tc, test_pg_lost_connection_reconnects);
+	tcase_add_test(tc, test_pg_buffered_writes_are_seen_by_reads);
+	tcase_add_test(tc, test_pg_rollback_to_drops_exactly_its_writes);
+	tcase_add_test(tc, test_pg_failed_write_ends_the_transaction);
+	tcase_add_test(tc, test_pg_buffer_bounds_keep_every_write);
 	suite_add_tcase(s, tc);
 	return s;
 #endif

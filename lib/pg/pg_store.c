@@ -7,7 +7,17 @@
  * reads its range in batches, each a fresh ranged SELECT after the last
  * key it returned: the library only deletes or replaces that key while
  * a cursor is open, so the rows of a batch stay what the range holds.
- * get_many sends its lookups in one pipeline: one round trip. */
+ * get_many sends its lookups in one pipeline: one round trip.
+ *
+ * Puts, deletes, savepoints and releases are buffered (keys and values
+ * copied) and sent as one pipeline with the next call that must reach
+ * the server: a read (get, get_many, a cursor's next batch), commit
+ * (with its COMMIT) or rollback_to; or on their own when the buffer
+ * passes BUF_OPS operations or BUF_BYTES bytes.  A read sent after them
+ * sees them.  rollback_to whose savepoint is still in the buffer drops
+ * what follows it there, with no round trip.  A buffered operation that
+ * fails when sent fails the call that sent it, and every call after it
+ * but rollback: the transaction is over. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +31,8 @@
 #define SP_MAX 64
 #define BATCH_FIRST "16"  /* rows a cursor reads first: most read few */
 #define BATCH_NEXT "256"
+#define BUF_OPS 256          /* buffered operations sent on their own */
+#define BUF_BYTES (1u << 20) /* past this many bytes of keys and values */
 
 enum { S_GET, S_PUT, S_DEL, S_FWD, S_FWD_HI, S_REV, S_REV_LO, NSTMT };
 
@@ -47,6 +59,16 @@ struct points_cursor {
 	points_cursor *next;
 };
 
+/* A buffered operation: its key, then its value, at bytes + off. */
+enum { OP_PUT, OP_DEL, OP_SAVEPOINT, OP_RELEASE };
+
+typedef struct pg_op {
+	int kind;
+	int sp;                 /* savepoint, release: the savepoint's number */
+	points_keyspace *ks;
+	size_t off, klen, vlen;
+} pg_op;
+
 typedef struct pg_store {
 	points_store base;
 	PGconn *conn;
@@ -58,6 +80,12 @@ typedef struct pg_store {
 	size_t nmany, manycap;
 	points_keyspace *kss;
 	points_cursor *cursors;
+	pg_op *ops;             /* buffered, not yet sent */
+	size_t nops, opcap;
+	unsigned char *bytes;   /* their keys and values */
+	size_t nbytes, bytecap;
+	int piping;             /* in pipeline mode, sending */
+	int failed;             /* a buffered operation failed: its code */
 	char schema[64];        /* the ledger's */
 	char errmsg[512];
 } pg_store;
@@ -156,35 +184,220 @@ prepare(pg_store *s, points_keyspace *ks)
 	return rc;
 }
 
-/* Run ks's statement i with n parameters (binary, but for the LIMIT
- * given as text); the result in *out, or an error. */
+/* ---- The buffer and pipelines ---- */
+
+static void
+buf_clear(pg_store *s)
+{
+	s->nops = 0;
+	s->nbytes = 0;
+	/* one large value does not keep its memory for the store's life */
+	if (s->bytecap > 2 * BUF_BYTES) {
+		free(s->bytes);
+		s->bytes = NULL;
+		s->bytecap = 0;
+	}
+}
+
+static const char *
+op_name(int kind)
+{
+	static const char *const names[] = { "put", "del", "savepoint",
+	    "release" };
+
+	return names[kind];
+}
+
+/* Queue one buffered operation in the pipeline. */
 static int
-run(pg_store *s, points_keyspace *ks, int i, int n, const void *const *v,
-    const size_t *len, const int *fmt, const char *what, PGresult **out)
+send_op(pg_store *s, const pg_op *op)
+{
+	char name[64];
+	const char *v[2];
+	int len[2], fmt[2] = { 1, 1 };
+
+	if (op->kind == OP_SAVEPOINT || op->kind == OP_RELEASE) {
+		snprintf(name, sizeof(name), "%s p%d", op->kind == OP_SAVEPOINT ?
+		    "SAVEPOINT" : "RELEASE SAVEPOINT", op->sp);
+		return PQsendQueryParams(s->conn, name, 0, NULL, NULL, NULL,
+		    NULL, 1);
+	}
+	v[0] = (const char *)s->bytes + op->off;
+	len[0] = (int)op->klen;
+	v[1] = (const char *)s->bytes + op->off + op->klen;
+	len[1] = (int)op->vlen;
+	stmt_name(name, sizeof(name), op->ks, op->kind == OP_PUT ? S_PUT :
+	    S_DEL);
+	return PQsendQueryPrepared(s->conn, name, op->kind == OP_PUT ? 2 : 1,
+	    v, len, fmt, 1);
+}
+
+/* The code and message of a transaction a buffered operation failed. */
+static int
+txn_failed(pg_store *s, const char *what)
+{
+	if (!s->failed)
+		return POINTS_OK;
+	return own_err(s, s->failed, "%s: a write sent earlier in this "
+	    "transaction failed; roll it back", what);
+}
+
+/* Start a pipeline with what is buffered.  Whatever it returns,
+ * pipe_end follows. */
+static int
+pipe_begin(pg_store *s, const char *what)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = txn_failed(s, what)))
+		return rc;
+	if (s->broken)
+		return own_err(s, POINTS_ESTORAGE, "%s: the connection was "
+		    "lost", what);
+	if (!PQenterPipelineMode(s->conn))
+		return pg_fail(s, NULL, what);
+	s->piping = 1;
+	for (i = 0; i < s->nops; i++)
+		if (!send_op(s, &s->ops[i]))
+			return pg_fail(s, NULL, what);
+	return POINTS_OK;
+}
+
+/* Queue ks's statement i with n parameters (binary, unless fmt says
+ * text), after what pipe_begin sent. */
+static int
+pipe_query(pg_store *s, points_keyspace *ks, int i, int n,
+    const void *const *v, const size_t *len, const int *fmt,
+    const char *what)
 {
 	char name[64];
 	const char *vals[3];
-	int lens[3], fmts[3], k, st, rc;
-	PGresult *r;
+	int lens[3], fmts[3], k;
 
-	*out = NULL;
-	if ((rc = prepare(s, ks)))
-		return rc;
 	for (k = 0; k < n; k++) {
 		vals[k] = v[k] ? v[k] : "";
 		lens[k] = (int)len[k];
 		fmts[k] = fmt ? fmt[k] : 1;
 	}
 	stmt_name(name, sizeof(name), ks, i);
-	r = PQexecPrepared(s->conn, name, n, vals, lens, fmts, 1);
-	st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		rc = pg_fail(s, r, what);
-		PQclear(r);
-		return rc;
-	}
-	*out = r;
+	if (!PQsendQueryPrepared(s->conn, name, n, vals, lens, fmts, 1))
+		return pg_fail(s, NULL, what);
 	return POINTS_OK;
+}
+
+/* End the pipeline (rc: how its sending went): read every result to
+ * the sync, whatever happened.  The buffered operations must each have
+ * succeeded; then the results of the queries queued after them that
+ * return rows go to out[0..nout) (*got of them; none on failure).  The
+ * buffer is empty after it: sent, or lost with the transaction.  A
+ * failure of a buffered operation, or of the connection while any was
+ * sent, fails the transaction (txn_failed). */
+static int
+pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
+    const char *what)
+{
+	size_t idx = 0, nsent = s->nops, j;
+	int lost_buffered = rc != POINTS_OK && nsent > 0;
+
+	*got = 0;
+	if (!s->piping)
+		goto done;
+	/* the sync ends the pipeline even after a failed send: without it
+	 * the reads below would wait for a sync that never comes */
+	if (!PQpipelineSync(s->conn)) {
+		if (rc == POINTS_OK)
+			rc = pg_fail(s, NULL, what);
+		s->broken = 1; /* what is left unread: reset it */
+		s->piping = 0;
+		lost_buffered = nsent > 0;
+		goto done;
+	}
+	for (;;) {
+		PGresult *r = PQgetResult(s->conn);
+		int st;
+
+		if (!r) {
+			if (PQstatus(s->conn) != CONNECTION_OK) {
+				if (rc == POINTS_OK) {
+					rc = pg_fail(s, NULL, what);
+					lost_buffered = nsent > 0;
+				}
+				s->broken = 1;
+				break;
+			}
+			continue; /* the end of one query's results */
+		}
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (idx < nsent ? st == PGRES_COMMAND_OK :
+		    st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			if (st == PGRES_TUPLES_OK && *got < nout)
+				out[(*got)++] = r;
+			else
+				PQclear(r);
+		} else if (rc == POINTS_OK) {
+			char w[64];
+
+			if (idx < nsent) {
+				snprintf(w, sizeof(w), "%s, sent with %s",
+				    op_name(s->ops[idx].kind), what);
+				lost_buffered = 1;
+			}
+			rc = pg_fail(s, r, idx < nsent ? w : what);
+			PQclear(r);
+		} else
+			PQclear(r);
+		idx++;
+	}
+	if (!PQexitPipelineMode(s->conn))
+		s->broken = 1;
+	s->piping = 0;
+	if (rc == POINTS_OK && *got != nout)
+		rc = own_err(s, POINTS_ESTORAGE, "%s: results missing", what);
+done:
+	buf_clear(s);
+	if (rc != POINTS_OK) {
+		for (j = 0; j < *got; j++) {
+			PQclear(out[j]);
+			out[j] = NULL;
+		}
+		*got = 0;
+		if (lost_buffered)
+			s->failed = rc;
+	}
+	return rc;
+}
+
+/* Send what is buffered, on its own. */
+static int
+flush(pg_store *s, const char *what)
+{
+	size_t got;
+	int rc = pipe_begin(s, what);
+
+	return pipe_end(s, rc, NULL, 0, &got, what);
+}
+
+/* Run ks's statement i with n parameters (binary, but for the LIMIT
+ * given as text), in one pipeline after what is buffered; the result
+ * in *out, or an error. */
+static int
+run(pg_store *s, points_keyspace *ks, int i, int n, const void *const *v,
+    const size_t *len, const int *fmt, const char *what, PGresult **out)
+{
+	size_t got;
+	int rc;
+
+	*out = NULL;
+	if ((rc = prepare(s, ks)))
+		return rc;
+	if ((rc = pipe_begin(s, what)) == POINTS_OK)
+		rc = pipe_query(s, ks, i, n, v, len, fmt, what);
+	return pipe_end(s, rc, out, 1, &got, what);
 }
 
 /* ---- Checks ---- */
@@ -197,7 +410,7 @@ check_txn(pg_store *s, int write, const char *what)
 	if (write && !s->write)
 		return own_err(s, POINTS_EMISUSE, "%s: in a read transaction",
 		    what);
-	return POINTS_OK;
+	return txn_failed(s, what);
 }
 
 static int
@@ -299,7 +512,8 @@ static void
 txn_over(pg_store *s)
 {
 	cursors_end(s);
-	s->in_txn = s->write = s->nsp = 0;
+	buf_clear(s);
+	s->in_txn = s->write = s->nsp = s->failed = 0;
 }
 
 static int
@@ -319,21 +533,29 @@ pg_rollback(points_store *st)
 	return PQstatus(s->conn) == CONNECTION_OK ? rc : POINTS_OK;
 }
 
+/* What is buffered and the COMMIT, in one pipeline. */
 static int
 pg_commit(points_store *st)
 {
 	pg_store *s = (pg_store *)st;
+	size_t got;
 	int rc;
 
-	if ((rc = check_txn(s, 0, "commit")))
-		return rc;
+	if (!s->in_txn)
+		return own_err(s, POINTS_EMISUSE, "%s: no transaction",
+		    "commit");
 	drop_res(s);
+	if ((rc = pipe_begin(s, "commit")) == POINTS_OK &&
+	    !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1))
+		rc = pg_fail(s, NULL, "commit");
+	rc = pipe_end(s, rc, NULL, 0, &got, "commit");
 	txn_over(s);
-	rc = exec_cmd(s, "COMMIT", "commit");
 	/* a COMMIT that failed (a serialization failure) has ended the
-	 * transaction already; a ROLLBACK then only draws a warning */
-	if (rc && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-		(void)exec_cmd(s, "ROLLBACK", "rollback");
+	 * transaction already; one a failed write kept from running has
+	 * not */
+	if (rc && !s->broken && PQstatus(s->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
 	return rc;
 }
 
@@ -468,56 +690,101 @@ pg_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	return POINTS_OK;
 }
 
+/* Buffer an operation (key and value copied), after sending what is
+ * buffered when it is full. */
+static int
+buf_add(pg_store *s, int kind, points_keyspace *ks, const void *key,
+    size_t klen, const void *val, size_t vlen, int sp, const char *what)
+{
+	pg_op *op;
+	int rc;
+
+	if ((s->nops >= BUF_OPS || s->nbytes >= BUF_BYTES) &&
+	    (rc = flush(s, what)))
+		return rc;
+	if (s->nops == s->opcap) {
+		size_t cap = s->opcap ? 2 * s->opcap : 32;
+		pg_op *p = realloc(s->ops, cap * sizeof(*p));
+
+		if (!p)
+			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+			    what);
+		s->ops = p;
+		s->opcap = cap;
+	}
+	if (klen + vlen > s->bytecap - s->nbytes) {
+		size_t cap = s->bytecap ? s->bytecap : 4096;
+		unsigned char *p;
+
+		while (cap - s->nbytes < klen + vlen)
+			cap *= 2;
+		if (!(p = realloc(s->bytes, cap)))
+			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
+			    what);
+		s->bytes = p;
+		s->bytecap = cap;
+	}
+	op = &s->ops[s->nops++];
+	op->kind = kind;
+	op->sp = sp;
+	op->ks = ks;
+	op->off = s->nbytes;
+	op->klen = klen;
+	op->vlen = vlen;
+	if (klen)
+		memcpy(s->bytes + s->nbytes, key, klen);
+	if (vlen)
+		memcpy(s->bytes + s->nbytes + klen, val, vlen);
+	s->nbytes += klen + vlen;
+	return POINTS_OK;
+}
+
 static int
 pg_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
     const void *val, size_t vlen)
 {
 	pg_store *s = (pg_store *)st;
-	const void *v[2] = { key, val };
-	size_t l[2] = { klen, vlen };
-	PGresult *r;
 	int rc;
 
-	drop_res(s);
 	if ((rc = check_txn(s, 1, "put")) ||
 	    (rc = check_key(s, ks, key, klen, "put")))
 		return rc;
 	if ((!val && vlen) || vlen > 0x3fffffff)
 		return own_err(s, vlen > 0x3fffffff ? POINTS_ELIMIT :
 		    POINTS_EINVAL, "%s: bad value", "put");
-	if ((rc = run(s, ks, S_PUT, 2, v, l, NULL, "put", &r)))
-		return rc;
-	PQclear(r);
-	return POINTS_OK;
+	/* copied before the last get's value (key and val may be it) is
+	 * let go */
+	if ((rc = prepare(s, ks)) == POINTS_OK)
+		rc = buf_add(s, OP_PUT, ks, key, klen, val, vlen, 0, "put");
+	drop_res(s);
+	return rc;
 }
 
 static int
 pg_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 {
 	pg_store *s = (pg_store *)st;
-	const void *v[1] = { key };
-	size_t l[1] = { klen };
-	PGresult *r;
 	int rc;
 
-	drop_res(s);
 	if ((rc = check_txn(s, 1, "del")) ||
-	    (rc = check_key(s, ks, key, klen, "del")) ||
-	    (rc = run(s, ks, S_DEL, 1, v, l, NULL, "del", &r)))
+	    (rc = check_key(s, ks, key, klen, "del")))
 		return rc;
-	PQclear(r);
-	return POINTS_OK;
+	if ((rc = prepare(s, ks)) == POINTS_OK)
+		rc = buf_add(s, OP_DEL, ks, key, klen, NULL, 0, 0, "del");
+	drop_res(s);
+	return rc;
 }
 
-/* One pipeline: every lookup sent, then every result read. */
+/* One pipeline: what is buffered and every lookup sent, then every
+ * result read. */
 static int
 pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
     const void *const *keys, const size_t *klens, const void **vals,
     size_t *vlens, int *rcs)
 {
 	pg_store *s = (pg_store *)st;
-	size_t i, got = 0;
-	int rc = POINTS_OK;
+	size_t i;
+	int rc;
 
 	drop_res(s);
 	if ((rc = check_txn(s, 0, "get_many")))
@@ -537,55 +804,11 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 		s->many = m;
 		s->manycap = n;
 	}
-	if (!PQenterPipelineMode(s->conn))
-		return pg_fail(s, NULL, "get_many");
-	for (i = 0; i < n && rc == POINTS_OK; i++) {
-		char name[64];
-		const char *v = keys[i] ? keys[i] : "";
-		int len = (int)klens[i], fmt = 1;
-
-		stmt_name(name, sizeof(name), kss[i], S_GET);
-		if (!PQsendQueryPrepared(s->conn, name, 1, &v, &len, &fmt, 1))
-			rc = pg_fail(s, NULL, "get_many");
-	}
-	/* the sync ends the pipeline even after a failed send: without it
-	 * the reads below would wait for a sync that never comes */
-	if (!PQpipelineSync(s->conn)) {
-		if (rc == POINTS_OK)
-			rc = pg_fail(s, NULL, "get_many");
-		s->broken = 1; /* what is left unread: reset it */
-		return rc;
-	}
-	/* read what was sent, to the sync, whatever happened */
-	for (;;) {
-		PGresult *r = PQgetResult(s->conn);
-
-		if (!r) {
-			if (PQstatus(s->conn) != CONNECTION_OK) {
-				if (rc == POINTS_OK)
-					rc = pg_fail(s, NULL, "get_many");
-				break;
-			}
-			continue; /* the end of one query's results */
-		}
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			break;
-		}
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && got < n) {
-			s->many[got] = r;
-			s->nmany = ++got;
-			continue;
-		}
-		if (rc == POINTS_OK)
-			rc = pg_fail(s, r, "get_many");
-		PQclear(r);
-	}
-	(void)PQexitPipelineMode(s->conn);
-	if (rc == POINTS_OK && got != n)
-		rc = own_err(s, POINTS_ESTORAGE, "%s: results missing",
-		    "get_many");
-	if (rc)
+	if ((rc = pipe_begin(s, "get_many")) == POINTS_OK)
+		for (i = 0; i < n && rc == POINTS_OK; i++)
+			rc = pipe_query(s, kss[i], S_GET, 1, &keys[i],
+			    &klens[i], NULL, "get_many");
+	if ((rc = pipe_end(s, rc, s->many, n, &s->nmany, "get_many")))
 		return rc;
 	for (i = 0; i < n; i++) {
 		if (PQntuples(s->many[i]) == 0) {
@@ -812,15 +1035,7 @@ pg_cursor_close(points_store *st, points_cursor *c)
 
 /* ---- Savepoints ---- */
 
-static int
-sp_cmd(pg_store *s, const char *verb, int n, const char *what)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "%s p%d", verb, n);
-	return exec_cmd(s, sql, what);
-}
-
+/* Savepoints are buffered as puts are: pN, N its depth. */
 static int
 pg_savepoint(points_store *st)
 {
@@ -833,7 +1048,8 @@ pg_savepoint(points_store *st)
 		return own_err(s, POINTS_ELIMIT, "%s: too many open",
 		    "savepoint");
 	drop_res(s);
-	if ((rc = sp_cmd(s, "SAVEPOINT", s->nsp, "savepoint")))
+	if ((rc = buf_add(s, OP_SAVEPOINT, NULL, NULL, 0, NULL, 0, s->nsp,
+	    "savepoint")))
 		return rc;
 	s->nsp++;
 	return POINTS_OK;
@@ -851,17 +1067,23 @@ pg_release(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "%s: no savepoint",
 		    "release");
 	drop_res(s);
-	if ((rc = sp_cmd(s, "RELEASE SAVEPOINT", s->nsp - 1, "release")))
+	if ((rc = buf_add(s, OP_RELEASE, NULL, NULL, 0, NULL, 0, s->nsp - 1,
+	    "release")))
 		return rc;
 	s->nsp--;
 	return POINTS_OK;
 }
 
+/* A savepoint still in the buffer takes what follows it there with it,
+ * and nothing is sent; one sent already is rolled back to on the
+ * server, and what is buffered (all after it) is dropped. */
 static int
 pg_rollback_to(points_store *st)
 {
 	pg_store *s = (pg_store *)st;
-	int rc;
+	char sql[80];
+	size_t i;
+	int rc, n;
 
 	if ((rc = check_txn(s, 1, "rollback_to")))
 		return rc;
@@ -869,9 +1091,18 @@ pg_rollback_to(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "%s: no savepoint",
 		    "rollback_to");
 	drop_res(s);
-	if ((rc = sp_cmd(s, "ROLLBACK TO SAVEPOINT", s->nsp - 1,
-	    "rollback_to")) ||
-	    (rc = sp_cmd(s, "RELEASE SAVEPOINT", s->nsp - 1, "rollback_to")))
+	n = s->nsp - 1;
+	for (i = s->nops; i-- > 0;)
+		if (s->ops[i].kind == OP_SAVEPOINT && s->ops[i].sp == n) {
+			s->nbytes = s->ops[i].off;
+			s->nops = i;
+			s->nsp--;
+			return POINTS_OK;
+		}
+	buf_clear(s);
+	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT p%d; "
+	    "RELEASE SAVEPOINT p%d", n, n);
+	if ((rc = exec_cmd(s, sql, "rollback_to")))
 		return rc;
 	s->nsp--;
 	return POINTS_OK;
@@ -902,6 +1133,8 @@ pg_close(points_store *st)
 	}
 	drop_res(s);
 	free(s->many);
+	free(s->ops);
+	free(s->bytes);
 	for (ks = s->kss; ks; ks = nk) {
 		nk = ks->next;
 		free(ks);
