@@ -5,8 +5,8 @@
  *
  * The files stay in a directory of the target's own (in /dev/shm when
  * there is one: no disk to wait for): a path goes there (one with a
- * '/' becomes "f"), every file is removed after each input, and the
- * directory at exit.
+ * '/', or "." or "..", becomes "f"), every file is removed after each
+ * input, and the directory at exit.
  *
  * Opening a file costs thousands of parses, so a sqlite: URI is first
  * opened both ways with its path in a directory that does not exist:
@@ -129,7 +129,9 @@ place(char *uri, size_t cap, const char *in, const char *d)
 	const char *q = strchr(path, '?');
 	size_t pl = q ? (size_t)(q - path) : strlen(path);
 
-	if (memchr(path, '/', pl))
+	/* "." and ".." would name the directory or the one above */
+	if (memchr(path, '/', pl) || (pl == 1 && path[0] == '.') ||
+	    (pl == 2 && path[0] == '.' && path[1] == '.'))
 		snprintf(uri, cap, "sqlite:%s/f%s", d, q ? q : "");
 	else if (pl)
 		snprintf(uri, cap, "sqlite:%s/%s", d, path);
