@@ -544,6 +544,69 @@ START_TEST(test_format_3_ledger_upgrades)
 }
 END_TEST
 
+static int64_t
+test_clock(void *ctx)
+{
+	(void)ctx;
+	return tu_now;
+}
+
+/* In a batch, a draw that fails at each store call in turn (a fault at
+ * call n) is undone alone, even after it stored its lottery: the next
+ * draw of the batch reads the lottery as it was (its number follows
+ * the last kept draw's), not the undone draw's; after the commit the
+ * lottery counts the draws kept and the audit replays them. */
+START_TEST(test_undone_draw_in_a_batch_leaves_no_trace)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_lottery_def l = def("faulty", 0, 2);
+	points_store *inner, *fault;
+	points_lottery_draw w;
+	points_lottery_results r;
+	int64_t id, n, kept = 0, bad = -1;
+	int rc;
+
+	points_close(db);
+	ck_assert_int_eq(points_store_open("memory:", &inner), POINTS_OK);
+	ck_assert_int_eq(points_store_fault_new(inner, &fault), POINTS_OK);
+	o.clock = test_clock;
+	ck_assert_int_eq(points_open_store(fault, &o, &db), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(db, "PTS", 0,
+	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
+	alice = tu_account(db, "E1001");
+	prize(&l, POINTS_PRIZE_POINTS, "coins", 1, 1000, 5);
+	id = create(&l);
+	for (n = 1;; n++) {
+		ck_assert_int_lt(n, 200);
+		ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+		ck_assert_int_eq(draw(id, alice).number, ++kept);
+		ck_assert_int_eq(points_store_fault_arm(fault, n, 0), POINTS_OK);
+		rc = points_lottery_draw_once(db, id, alice, NULL, &w);
+		ck_assert_int_eq(points_store_fault_arm(fault, 0, 0), POINTS_OK);
+		if (rc == POINTS_OK)
+			kept++;
+		else
+			ck_assert_int_eq(rc, POINTS_ESTORAGE);
+		ck_assert_int_eq(draw(id, alice).number, ++kept);
+		ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+		ck_assert_int_eq(points_lottery_results_get(db, id, &r),
+		    POINTS_OK);
+		ck_assert_int_eq(r.draws, kept);
+		ck_assert_int_eq(r.participants, 1);
+		if (rc == POINTS_OK)
+			break;
+	}
+	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+	ck_assert_msg(points_lottery_audit(db, id, &bad) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	tu_invariants(db);
+	points_close(db);
+	fault->close(fault);
+	inner->close(inner);
+	db = tu_open("memory:");
+}
+END_TEST
+
 /* A draw deleted from the store: the audit names it. */
 START_TEST(test_audit_names_a_missing_draw)
 {
@@ -780,6 +843,7 @@ lottery_results_suite(void)
 	tcase_add_test(tc, test_wins_go_to_the_outbox);
 	tcase_add_test(tc, test_older_draws_listed_after_the_upgrade);
 	tcase_add_test(tc, test_format_3_ledger_upgrades);
+	tcase_add_test(tc, test_undone_draw_in_a_batch_leaves_no_trace);
 	tcase_add_test(tc, test_audit_names_a_missing_draw);
 	tcase_add_loop_test(tc, test_random_lottery_matches_the_model, 0, 6);
 	suite_add_tcase(s, tc);
