@@ -11,7 +11,7 @@
  *
  * Puts, deletes, savepoints and releases are buffered (keys and values
  * copied) and sent as one pipeline with the next call that must reach
- * the server: a read (get, get_many, a cursor's next batch), commit
+ * the server, as BEGIN is: a read (get, get_many, a cursor's next batch), commit
  * (with its COMMIT) or rollback_to; or on their own when the buffer
  * passes BUF_OPS operations or BUF_BYTES bytes.  A read sent after them
  * sees them.  rollback_to whose savepoint is still in the buffer drops
@@ -85,6 +85,8 @@ typedef struct pg_store {
 	unsigned char *bytes;   /* their keys and values */
 	size_t nbytes, bytecap;
 	int piping;             /* in pipeline mode, sending */
+	const char *begin;      /* the BEGIN not sent yet, or NULL */
+	int begin_sent;         /* the pipeline sending starts with it */
 	int failed;             /* a buffered operation failed: its code */
 	char schema[64];        /* the ledger's */
 	char errmsg[512];
@@ -258,6 +260,12 @@ pipe_begin(pg_store *s, const char *what)
 	if (!PQenterPipelineMode(s->conn))
 		return pg_fail(s, NULL, what);
 	s->piping = 1;
+	if (s->begin) {
+		if (!PQsendQueryParams(s->conn, s->begin, 0, NULL, NULL, NULL,
+		    NULL, 1))
+			return pg_fail(s, NULL, what);
+		s->begin_sent = 1;
+	}
 	for (i = 0; i < s->nops; i++)
 		if (!send_op(s, &s->ops[i]))
 			return pg_fail(s, NULL, what);
@@ -297,8 +305,8 @@ static int
 pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
     const char *what)
 {
-	size_t idx = 0, nsent = s->nops, j;
-	int lost_buffered = rc != POINTS_OK && nsent > 0;
+	size_t idx = 0, nb = (size_t)s->begin_sent, nsent = s->nops + nb, j;
+	int lost_buffered = rc != POINTS_OK && (nsent > 0 || s->begin);
 
 	*got = 0;
 	if (!s->piping)
@@ -310,7 +318,7 @@ pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
 			rc = pg_fail(s, NULL, what);
 		s->broken = 1; /* what is left unread: reset it */
 		s->piping = 0;
-		lost_buffered = nsent > 0;
+		lost_buffered = 1;
 		goto done;
 	}
 	for (;;) {
@@ -321,7 +329,8 @@ pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
 			if (PQstatus(s->conn) != CONNECTION_OK) {
 				if (rc == POINTS_OK) {
 					rc = pg_fail(s, NULL, what);
-					lost_buffered = nsent > 0;
+					lost_buffered = nsent > 0 ||
+					    s->begin;
 				}
 				s->broken = 1;
 				break;
@@ -344,7 +353,8 @@ pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
 
 			if (idx < nsent) {
 				snprintf(w, sizeof(w), "%s, sent with %s",
-				    op_name(s->ops[idx].kind), what);
+				    idx < nb ? "begin" :
+				    op_name(s->ops[idx - nb].kind), what);
 				lost_buffered = 1;
 			}
 			rc = pg_fail(s, r, idx < nsent ? w : what);
@@ -360,6 +370,8 @@ pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
 		rc = own_err(s, POINTS_ESTORAGE, "%s: results missing", what);
 done:
 	buf_clear(s);
+	s->begin = NULL;
+	s->begin_sent = 0;
 	if (rc != POINTS_OK) {
 		for (j = 0; j < *got; j++) {
 			PQclear(out[j]);
@@ -498,10 +510,12 @@ pg_begin(points_store *st, int write)
 		return own_err(s, POINTS_EMISUSE, "%s: a transaction is open",
 		    "begin");
 	drop_res(s);
-	if ((rc = connected(s)) ||
-	    (rc = exec_cmd(s, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" :
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin")))
+	if ((rc = connected(s)))
 		return rc;
+	/* sent with the first call that reaches the server */
+	s->begin = write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" :
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	s->begin_sent = 0;
 	s->in_txn = 1;
 	s->write = write != 0;
 	s->nsp = 0;
@@ -513,6 +527,7 @@ txn_over(pg_store *s)
 {
 	cursors_end(s);
 	buf_clear(s);
+	s->begin = NULL;
 	s->in_txn = s->write = s->nsp = s->failed = 0;
 }
 
@@ -520,13 +535,14 @@ static int
 pg_rollback(points_store *st)
 {
 	pg_store *s = (pg_store *)st;
-	int rc;
+	int rc, unsent;
 
 	if (!s->in_txn)
 		return POINTS_OK;
 	drop_res(s);
+	unsent = s->begin != NULL;
 	txn_over(s);
-	if (s->broken) /* the next call connects again: no transaction */
+	if (s->broken || unsent) /* no transaction on the server */ /* the next call connects again: no transaction */
 		return POINTS_OK;
 	rc = exec_cmd(s, "ROLLBACK", "rollback");
 	/* a dead connection has no transaction left to end */
@@ -545,6 +561,10 @@ pg_commit(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "%s: no transaction",
 		    "commit");
 	drop_res(s);
+	if (s->begin && s->nops == 0 && !s->failed) {
+		txn_over(s); /* nothing reached the server */
+		return POINTS_OK;
+	}
 	if ((rc = pipe_begin(s, "commit")) == POINTS_OK &&
 	    !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1))
 		rc = pg_fail(s, NULL, "commit");
