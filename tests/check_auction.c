@@ -450,6 +450,19 @@ START_TEST(test_refusals)
 	refused(id, bob, 1005, POINTS_EINVAL, "the least bid now is 1010");
 	refused(id, bob, 1010, POINTS_EINSUFFICIENT, "E1002");
 	holds(1000, 0, 0, 0, 1000, 1000);
+	/* ids out of range, the issuer (a system account), a closed
+	 * account */
+	refused(0, bob, 100, POINTS_EINVAL, "auction: bad id 0");
+	refused(id, 0, 100, POINTS_EINVAL, "bad account 0");
+	refused(id, POINTS_ACCOUNT_ISSUER, 2000, POINTS_EINVAL,
+	    "system:issuer is a system account: it cannot bid");
+	{
+		int64_t gone = tu_account(db, "E1009");
+
+		ck_assert_int_eq(points_account_close(db, gone), POINTS_OK);
+		refused(id, gone, 2000, POINTS_ECLOSED,
+		    "account E1009 is closed");
+	}
 	tu_now = d.ends;
 	refused(id, bob, 2000, POINTS_EWINDOW, "has ended");
 	ck_assert_int_eq(points_auction_bid(db, id, bob, 100, NULL, NULL),
@@ -491,6 +504,20 @@ START_TEST(test_bad_definitions)
 	BAD(strcpy(d.tiers, "a,"), POINTS_EINVAL, "an empty name");
 	BAD(memset(d.item, 'x', sizeof(d.item)), POINTS_EINVAL,
 	    "must end in a NUL");
+	BAD(memset(d.sku, 'x', sizeof(d.sku)), POINTS_EINVAL,
+	    "must end in a NUL");
+	BAD(memset(d.asset, 'x', sizeof(d.asset)), POINTS_EINVAL,
+	    "must end in a NUL");
+	BAD(memset(d.tiers, 'x', sizeof(d.tiers)), POINTS_EINVAL,
+	    "must end in a NUL");
+	BAD(memset(d.departments, 'x', sizeof(d.departments)), POINTS_EINVAL,
+	    "must end in a NUL");
+	BAD(memset(d.condition, 'x', sizeof(d.condition)), POINTS_EINVAL,
+	    "must end in a NUL");
+	BAD(d.snipe_extend = -1, POINTS_EINVAL, "must not be negative");
+	BAD(d.snipe_window = -1, POINTS_EINVAL, "must not be negative");
+	BAD((d.sku[0] = 0, strcpy(d.item, "A trip")), POINTS_EINVAL,
+	    "an item from the catalogue");
 #undef BAD
 	d = def(NULL, 1, 1);
 	strcpy(d.asset, "NOPE");
@@ -500,6 +527,37 @@ START_TEST(test_bad_definitions)
 	tu_snap_free();
 	ck_assert_int_eq(points_auction_create(db, NULL, &id), POINTS_EINVAL);
 	ck_assert_int_eq(stock("TABLET"), 1);
+}
+END_TEST
+
+/* The reads refuse a missing out or handle, with the reason. */
+START_TEST(test_reads_need_their_arguments)
+{
+	points_auction_def d = def(NULL, 100, 10);
+	points_auction a;
+	points_bid w;
+	points_auction_bid_iterator *it = NULL;
+	int64_t id = create(&d);
+
+	bid(id, alice, 100, NULL);
+	ck_assert_int_eq(points_auction_get(db, id, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_auction_bid_get(db, id, 1, NULL),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_auction_bid_iterator_new(db, id, NULL),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_auction_get(NULL, id, &a), POINTS_EINVAL);
+	ck_assert_int_eq(points_auction_bid_get(NULL, id, 1, &w),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_auction_bid_iterator_new(NULL, id, &it),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(it);
+	ck_assert_int_eq(points_auction_bid_iterator_new(db, 77, &it),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_auction_bid_get(db, id, 1, &w), POINTS_OK);
+	ck_assert_int_eq(w.amount, 100);
 }
 END_TEST
 
@@ -828,6 +886,7 @@ main(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_bad_definitions);
 	tcase_add_test(tc, test_idempotent);
+	tcase_add_test(tc, test_reads_need_their_arguments);
 	tcase_add_test(tc, test_frozen_leader);
 	tcase_add_loop_test(tc, test_random_model, 0, 4);
 	tcase_add_test(tc, test_processes);
