@@ -79,6 +79,8 @@ op_earn_retry(tt_ctx *c, tt_rec *out)
 	p.idempotency_key = tt_key(c);
 	if ((rc = points_earn(c->db, &p, &t1)))
 		return rc;
+	/* recorded now: the second call may fail (busy) with t1 written */
+	wrote(c, out, &t1);
 	if ((rc = points_earn(c->db, &p, &t2)))
 		return rc;
 	if (!t2.replayed || strcmp(t1.id, t2.id) != 0 || t1.replayed) {
@@ -87,7 +89,6 @@ op_earn_retry(tt_ctx *c, tt_rec *out)
 		    p.idempotency_key, t1.id, t1.replayed, t2.id, t2.replayed);
 		return TT_EBUG;
 	}
-	wrote(c, out, &t1);
 	return POINTS_OK;
 }
 
@@ -307,12 +308,17 @@ static int
 op_freeze(tt_ctx *c, tt_rec *out)
 {
 	int64_t id = user(c);
-	int rc;
+	int rc, tries;
 
 	(void)out;
 	if ((rc = points_account_freeze(c->db, id)))
 		return rc;
-	return points_account_unfreeze(c->db, id);
+	/* a busy unfreeze is tried again: left frozen, the account would
+	 * refuse every later operation of the run */
+	for (tries = 0; tries < 100; tries++)
+		if ((rc = points_account_unfreeze(c->db, id)) != POINTS_EBUSY)
+			break;
+	return rc;
 }
 
 const tt_op tt_ops[] = {

@@ -33,9 +33,10 @@
  * - return POINTS_OK, or the library's code: business refusals
  *   (insufficient points, a hold already settled, ...) are expected and
  *   tt_refusal() lists them; anything else fails the run;
- * - record with tt_rec_txn() every transaction it wrote and got back:
- *   the crash loop looks each one up after a kill, the soak sums their
- *   amounts per account; with tt_rec_account() an account it made and
+ * - record with tt_rec_txn() every transaction it wrote and got back,
+ *   as soon as its call returns it (a later call of the operation may
+ *   fail, busy, with it written): the crash loop looks each one up after
+ *   a kill, the soak sums their amounts per account; with tt_rec_account() an account it made and
  *   closed (a leaver);
  * - an operation of several public calls (several transactions) says
  *   TT_MULTI: the I/O fault loops then accept the states between them;
