@@ -9,6 +9,7 @@
 #include "core/asset.h"
 #include "core/balance.h"
 #include "core/db.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice;
@@ -141,6 +142,88 @@ START_TEST(test_balance_with_trailing_bytes)
 }
 END_TEST
 
+/* A balance record of one lot, past due since day 1, of amount (as
+ * stored: a varint), beside available. */
+static void
+put_one_lot(int64_t available, uint64_t amount)
+{
+	points_buf b;
+
+	points_buf__init(&b);
+	points_buf__u8(&b, 1);         /* record version 1 */
+	points_buf__uvar(&b, 0);       /* open, no flags */
+	points_buf__svar(&b, available);
+	points_buf__svar(&b, 0);       /* held */
+	points_buf__svar(&b, 0);       /* earned */
+	points_buf__svar(&b, 0);       /* spent */
+	points_buf__svar(&b, 0);       /* expired */
+	points_buf__uvar(&b, 1);       /* last seq */
+	points_buf__uvar(&b, 1);       /* one lot: */
+	points_buf__uvar(&b, 1);       /* day 1 */
+	points_buf__uvar(&b, amount);
+	points_buf__uvar(&b, 0);       /* the sweep index's offset */
+	ck_assert_int_eq(b.err, 0);
+	raw_put(b.data, b.len);
+	points_buf__free(&b);
+}
+
+/* The sweep's index key for alice's EXP balance at day 1. */
+static void
+put_sweep_key(void)
+{
+	points_store *s = tu_store(db);
+	points_asset_rec a;
+	unsigned char k[16];
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(db, "EXP", &a), POINTS_OK);
+	points_balance__sweep_key(k, 1, alice, a.id);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "sweep"), k, 16, "", 0),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* Past-due lots a read subtracts from available: a lot past int64 (it
+ * read as negative, and available minus it overflowed), and available
+ * so low that the lot takes it past INT64_MIN.  Found by fuzzing the
+ * record decoders under UBSan. */
+START_TEST(test_balance_past_due_lot_out_of_range)
+{
+	static const struct {
+		int64_t available;
+		uint64_t amount;
+	} cases[] = {
+		{ INT64_MAX, UINT64_MAX },
+		{ INT64_MAX, (uint64_t)INT64_MAX + 1 },
+		{ INT64_MIN, 5 },
+		{ INT64_MIN + 4, 5 },
+	};
+	points_balance b;
+	size_t i;
+
+	put_sweep_key();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put_one_lot(cases[i].available, cases[i].amount);
+		ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b),
+		    POINTS_ECORRUPT);
+		ck_assert_msg(strstr(points_errmsg(db), name), "%s",
+		    points_errmsg(db));
+		assert_refused();
+		/* the sweep, led to it by its index key */
+		tu_snap(db);
+		ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL),
+		    POINTS_ECORRUPT);
+		ck_assert_msg(strstr(points_errmsg(db), name), "%s",
+		    points_errmsg(db));
+		tu_unchanged(db);
+	}
+	/* in range: read as expired at once */
+	put_one_lot(INT64_MIN + 5, 5);
+	ck_assert_int_eq(points_balance_get(db, alice, "EXP", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, INT64_MIN);
+}
+END_TEST
+
 static Suite *
 damage_suite(void)
 {
@@ -150,6 +233,7 @@ damage_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_balance_cut_short);
 	tcase_add_test(tc, test_balance_with_trailing_bytes);
+	tcase_add_test(tc, test_balance_past_due_lot_out_of_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1236,7 +1236,7 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 		(void)pend_parse(NULL, &pr, np, NULL, today, locked);
 	for (i = 0; i < n && !r.err; i++) {
 		uint64_t d = points_rd__uvar(&r);
-		int64_t amount = (int64_t)points_rd__uvar(&r);
+		uint64_t amount = points_rd__uvar(&r);
 
 		/* a damaged gap must not overflow day: the full decode
 		 * reports it */
@@ -1245,7 +1245,10 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 		day += (int64_t)d;
 		if (day >= today)
 			break;
-		if (points_codec__add(due, amount))
+		/* a lot past int64 is damage (as the full decode says):
+		 * *due stays >= 0 */
+		if (amount > INT64_MAX || points_codec__add(due,
+		    (int64_t)amount))
 			r.err = POINTS_ECORRUPT;
 	}
 	/* Every inline lot is past due: so may spilled ones be (seldom:
@@ -1303,12 +1306,16 @@ points_balance__read(points_db *db, int64_t account, const char *asset,
 		else if (rc == POINTS_OK)
 			rc = decode_read(db, v, vl, &b, &due, &locked);
 	}
+	/* what a sweep now would do: past-due lots are gone (due >= 0; a
+	 * damaged available near INT64_MIN cannot take it) */
+	if (rc == POINTS_OK && points_codec__add(&b.available, -due))
+		rc = points_db__err(db, POINTS_ECORRUPT, "balance of account "
+		    "%lld: record unreadable", (long long)account);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;
 		strcpy(out->asset, a.a.code);
-		/* what a sweep now would do: past-due lots are gone */
-		out->available = b.available - due;
+		out->available = b.available;
 		/* pending points not yet spendable: no more than what
 		 * is left (expiry may have taken some) */
 		if (locked > (out->available > 0 ? out->available : 0))

@@ -164,6 +164,12 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 		rc = points_balance__store(db, &b, 1);
 		goto done;
 	}
+	/* x >= 0; only a damaged available near INT64_MIN cannot give it */
+	if (b.available < INT64_MIN + x) {
+		rc = points_db__err(db, POINTS_ECORRUPT, "balance of account "
+		    "%lld: record unreadable", (long long)account);
+		goto done;
+	}
 	if ((rc = sink_for(db, s, asset, &eb)) ||
 	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;

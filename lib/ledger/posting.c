@@ -160,11 +160,17 @@ points_posting__expiry_take_due(points_db *db, points_posting_expiry *r,
 		points_lotlist__free(&d->lots);
 		return rc;
 	}
+	/* x >= 0 (the decode refuses lots past int64); only a damaged
+	 * available near INT64_MIN cannot give it */
+	if (points_codec__add(&b->available, -x)) {
+		points_lotlist__free(&d->lots);
+		return points_db__err(db, POINTS_ECORRUPT, "balance of account "
+		    "%lld: record unreadable", (long long)b->account);
+	}
 	d->b = b;
 	d->after = after;
 	d->amount = x;
 	r->n++;
-	b->available -= x;
 	points_balance__counter_sat(&b->expired, x);
 	b->reindex = 1;
 	return POINTS_OK;
