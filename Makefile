@@ -182,6 +182,12 @@ check-pg:
 	@echo "check-pg: skipped: $(PG_SKIP)"
 endif
 
+# check_args calls every function the public headers declare.
+build/gen/public_calls.h: tests/public_calls.py $(PUBLIC_HDRS)
+	@mkdir -p $(@D)
+	$(PYTHON) tests/public_calls.py $@ $(PUBLIC_HDRS)
+build/tests/check_args: build/gen/public_calls.h
+
 # Tests link the static library so they can reach internal helpers.
 build/tests/%: tests/%.c $(TEST_UTIL) tests/testutil.h lib/libpoints.a
 	@mkdir -p $(@D)
