@@ -256,6 +256,78 @@ START_TEST(test_update_and_history)
 }
 END_TEST
 
+/* The latest change of item sku. */
+static points_item_change
+last_change(const char *sku)
+{
+	points_item_history_iterator *h;
+	points_item_change c, last;
+	int rc;
+
+	memset(&last, 0, sizeof(last));
+	ck_assert_int_eq(points_item_history_iterator_new(db, sku, &h),
+	    POINTS_OK);
+	while ((rc = points_item_history_next(h, &c)) == POINTS_OK)
+		last = c;
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	points_item_history_iterator_free(h);
+	return last;
+}
+
+/* Each field of an update, changed alone, is a change of its kind in
+ * the history: none is left out of the comparison. */
+START_TEST(test_each_field_alone_is_a_change)
+{
+	enum { NAME, DESCRIPTION, IMAGE, CATEGORY, ASSET, MIN_TIER, LOW_STOCK,
+	    ORDER_LIMIT, RETURN_DAYS, CASH, PRICE, STOCK, LISTED, NFIELDS };
+	static const unsigned int want[NFIELDS] = {
+		POINTS_ITEM_CHANGED_DETAILS, POINTS_ITEM_CHANGED_DETAILS,
+		POINTS_ITEM_CHANGED_DETAILS, POINTS_ITEM_CHANGED_DETAILS,
+		POINTS_ITEM_CHANGED_DETAILS, POINTS_ITEM_CHANGED_DETAILS,
+		POINTS_ITEM_CHANGED_DETAILS, POINTS_ITEM_CHANGED_DETAILS,
+		POINTS_ITEM_CHANGED_DETAILS, POINTS_ITEM_CHANGED_PRICE,
+		POINTS_ITEM_CHANGED_PRICE, POINTS_ITEM_CHANGED_STOCK,
+		POINTS_ITEM_CHANGED_LISTING
+	};
+	int f;
+
+	ck_assert_int_eq(points_tier_set(db, "gold", 1, 100), POINTS_OK);
+	for (f = 0; f < NFIELDS; f++) {
+		char sku[16];
+		points_item_def d;
+		points_item it;
+		points_item_change c;
+
+		snprintf(sku, sizeof(sku), "F%d", f);
+		d = def(sku, "physical", 100, 10);
+		create(&d);
+		switch (f) {
+		case NAME: d.name = "renamed"; break;
+		case DESCRIPTION: d.description = "new words"; break;
+		case IMAGE: d.image_url = "https://example.com/x.png"; break;
+		case CATEGORY: d.category = "virtual"; break;
+		case ASSET: d.asset = "EXP"; break;
+		case MIN_TIER: d.min_tier = "gold"; break;
+		case LOW_STOCK: d.low_stock = 3; break;
+		case ORDER_LIMIT: d.order_limit = 2; break;
+		case RETURN_DAYS: d.return_days = 30; break;
+		case CASH: d.cash = 500; break;
+		case PRICE: d.price = 90; break;
+		case STOCK: d.stock = 11; break;
+		case LISTED: d.listed = 0; break;
+		}
+		d.reason = "one field";
+		ck_assert_msg(points_item_update(db, &d, &it) == POINTS_OK,
+		    "field %d: %s", f, points_errmsg(db));
+		ck_assert_int_eq(it.changes, 2);
+		c = last_change(sku);
+		ck_assert_msg(c.n == 2 && c.what == want[f], "field %d: change "
+		    "%lld is %#x", f, (long long)c.n, c.what);
+		ck_assert_str_eq(c.reason, "one field");
+	}
+}
+END_TEST
+
 /* A history longer than the iterator's buffer, of two items whose
  * SKUs share a prefix: each sees only its own. */
 START_TEST(test_history_long)
@@ -601,6 +673,7 @@ main(void)
 	tcase_add_test(tc, test_create_and_get);
 	tcase_add_test(tc, test_bad_definitions);
 	tcase_add_test(tc, test_update_and_history);
+	tcase_add_test(tc, test_each_field_alone_is_a_change);
 	tcase_add_test(tc, test_history_long);
 	tcase_add_test(tc, test_tier_prices);
 	tcase_add_test(tc, test_restock_and_outbox);
