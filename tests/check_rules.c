@@ -835,6 +835,56 @@ START_TEST(test_account_fields)
 }
 END_TEST
 
+/* Attributes that are not dates give no birth month or tenure: a month
+ * or day out of range (a day the month does not have), another
+ * separator, a hire date without its year, a string too long to be a
+ * date. */
+START_TEST(test_account_fields_not_dates)
+{
+	static const struct {
+		const char *key, *value;
+		int64_t points; /* 1: a birth month, 10: a tenure */
+	} cases[] = {
+		{ "birthday", "1990-01-15", 1 },
+		{ "birthday", "01-15", 1 },
+		{ "birthday", "1990-13-01", 0 },
+		{ "birthday", "1990-00-10", 0 },
+		{ "birthday", "00-10", 0 },
+		{ "birthday", "12-00", 0 },
+		{ "birthday", "12-32", 0 },
+		{ "birthday", "02-29", 1 },
+		{ "birthday", "2000-02-29", 1 },
+		{ "birthday", "1990-02-29", 0 },
+		{ "birthday", "04-31", 0 },
+		{ "birthday", "1990/01/15", 0 },
+		{ "birthday", "1-15", 0 },
+		{ "birthday", "the fifteenth of January", 0 },
+		{ "hire_date", "2022-06-01", 10 },
+		{ "hire_date", "06-01", 0 },
+		{ "hire_date", "2022-06-32", 0 },
+		{ "hire_date", "2022-6-1", 0 },
+		{ "hire_date", "2022-02-30", 0 },
+	};
+	size_t i;
+
+	add("bday", "probe", "has(account.birth_month) && "
+	    "has(account.birth_day)", "1");
+	add("tenure", "probe", "has(account.tenure_days)", "10");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char id[16], ext[16];
+		int64_t acct;
+
+		snprintf(ext, sizeof(ext), "N%zu", i);
+		acct = tu_account(db, ext);
+		ck_assert_int_eq(points_account_attr_set(db, acct,
+		    cases[i].key, cases[i].value), POINTS_OK);
+		snprintf(id, sizeof(id), "p%zu", i);
+		ck_assert_msg(apply(id, "probe", acct, 0, NULL) ==
+		    cases[i].points, "%s '%s'", cases[i].key, cases[i].value);
+	}
+}
+END_TEST
+
 static int64_t
 offset_clock(void *ctx)
 {
@@ -2567,6 +2617,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_test(tc, test_account_fields_not_dates);
 	tcase_add_test(tc, test_birthday_month);
 	tcase_add_test(tc, test_line_items);
 	tcase_add_test(tc, test_unknown_fields);

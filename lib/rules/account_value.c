@@ -23,6 +23,7 @@ parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
 {
 	char buf[16];
 	int yy = 0, mm, dd;
+	points_civil c;
 
 	if (n >= sizeof(buf))
 		return -1;
@@ -35,6 +36,11 @@ parse_date(const char *s, size_t n, int64_t *y, int *m, int *d)
 	else
 		return -1;
 	if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
+		return -1;
+	/* a day the month has (a birthday without its year: Feb 29 is one) */
+	c = points_cal__civil(points_cal__days(yy ? yy : 2000, (unsigned)mm,
+	    (unsigned)dd));
+	if (c.day != (unsigned)dd)
 		return -1;
 	*y = yy;
 	*m = mm;
