@@ -330,6 +330,61 @@ START_TEST(test_partial_reversal_returns_points_to_spilled_days)
 }
 END_TEST
 
+/* Reversing an earn takes back the lot it made first, wherever that
+ * lot is: spilled (in part, then what is left of it once spends took
+ * some), inline with lots spilled beside it, or gone (spent), when the
+ * earliest lots go instead. */
+START_TEST(test_earn_reversal_takes_its_own_lot_first)
+{
+	points_txn late, mid, first, tx;
+	lot want[32];
+	int64_t carol = tu_account(db, "E1003");
+	int i;
+
+	/* alice: days 1..8, and 30 on day 9, spilled (bound 4) */
+	for (i = 1; i <= 8; i++)
+		earn_day(alice, i, 10, NULL);
+	earn_day(alice, 9, 30, &late);
+	ck_assert_int_eq(tu_reverse(db, late.id, 10, NULL, NULL, &tx),
+	    POINTS_OK);
+	days(want, 1, 9, 10);
+	want[8].amount = 20;
+	lots_are(alice, want, 9);
+	/* spends take the earliest (days 1..8, then 15 of day 9): of the
+	 * 15 reversed, day 9's last 5 go and 10 are owed */
+	ck_assert_int_eq(tu_spend(db, alice, "EXP", 95, NULL), POINTS_OK);
+	days(want, 9, 1, 5);
+	lots_are(alice, want, 1);
+	ck_assert_int_eq(tu_reverse(db, late.id, 15, NULL, NULL, &tx),
+	    POINTS_OK);
+	ck_assert_int_eq(tx.debt, 10);
+	lots_are(alice, want, 0);
+
+	/* bob: day 3's lot is mid's alone; with days 5 and 6 spilled,
+	 * reversing mid takes day 3 away whole */
+	for (i = 1; i <= 6; i++)
+		earn_day(bob, i, 10, i == 3 ? &mid : NULL);
+	ck_assert_int_eq(tu_reverse(db, mid.id, 0, NULL, NULL, &tx),
+	    POINTS_OK);
+	days(want, 1, 2, 10);
+	days(want + 2, 4, 3, 10);
+	lots_are(bob, want, 5);
+	ck_assert_int_eq(spill_keys(), 2); /* 5 and 6 stay spilled */
+
+	/* carol: first's day 1 is spent; its reversal takes the earliest
+	 * lot left, day 2 */
+	earn_day(carol, 1, 10, &first);
+	for (i = 2; i <= 7; i++)
+		earn_day(carol, i, 10, NULL);
+	ck_assert_int_eq(tu_spend(db, carol, "EXP", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_reverse(db, first.id, 0, NULL, NULL, &tx),
+	    POINTS_OK);
+	ck_assert_int_eq(tx.debt, 0);
+	days(want, 3, 5, 10);
+	lots_are(carol, want, 5);
+}
+END_TEST
+
 START_TEST(test_holds_across_the_bound)
 {
 	points_posting p = tu_posting("EXP", alice, 65);
@@ -847,6 +902,7 @@ lot_spill_suite(void)
 	tcase_add_test(tc, test_sweep_expires_spilled_lots);
 	tcase_add_test(tc, test_partial_reversal_returns_points_to_spilled_days);
 	tcase_add_test(tc, test_holds_across_the_bound);
+	tcase_add_test(tc, test_earn_reversal_takes_its_own_lot_first);
 	tcase_add_test(tc, test_forfeit_takes_spilled_lots_and_the_account_closes);
 	tcase_add_test(tc, test_debt_on_an_account_past_the_bound);
 	tcase_add_test(tc, test_lot_iterator_lists_spilled_lots_in_day_order);
