@@ -218,9 +218,9 @@ build/bench/%: bench/%.c lib/libpoints.a
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
 # AddressSanitizer).  CI runs both passes.
 ifeq ($(SANITIZE),1)
-check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-torture check-pg
+check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-webmall check-torture check-pg
 else
-check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-java check-bindings check-deploy check-torture check-pg
+check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-webmall check-java check-bindings check-deploy check-torture check-pg
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone
@@ -542,6 +542,7 @@ uninstall:
 
 include bindings/python/python.mk
 include bindings/java/java.mk
+include examples/webmall/webmall.mk
 
 # Static analysis of lib/ (README, "Static analysis"): cppcheck's
 # warning and portability checks, then clang's analyzer over lib/ (lib/pg
