@@ -91,9 +91,11 @@ def build(uri, *, n_employees=200, seed=2026, now=None):
                                  state=points.RULE_ACTIVE,
                                  reason="welfare programme 2026")
             for sku, name, cat, price, stock, low in CATALOGUE + (AUCTION_SKU,):
+                # the auction's item is not for sale in the mall
                 ledger.item_create(sku, name, cat, ASSET, price, stock,
                                    "hr.admin", low_stock=low,
-                                   return_days=14)
+                                   return_days=14,
+                                   listed=sku != AUCTION_SKU[0])
         _year(ledger, staff, rng, start, now)
         ledger.set_clock(now - 40 * DAY)
         _closed_lottery(ledger, staff, rng, now)
@@ -130,7 +132,7 @@ def _year(ledger, staff, rng, start, now):
             acts.append((t, "festival", ext, "F%02d" % month))
     acts.sort()
     pending = []  # orders the administrators move along: (due, order, step)
-    day = None
+    day = month = None
     batch = False
     for t, what, ext, ref in acts:
         if t >= now - DAY:
@@ -143,6 +145,9 @@ def _year(ledger, staff, rng, start, now):
             ledger.set_clock(t)
             ledger.begin_batch()
             batch = True
+            if month != (t - start) // (30 * DAY):
+                month = (t - start) // (30 * DAY)
+                _restock(ledger, month)
         ledger.set_clock(t)
         a = staff[ext]
         if what in ("training", "certificate", "referral", "anniversary"):
@@ -176,6 +181,18 @@ def _year(ledger, staff, rng, start, now):
         ledger.commit_batch()
     ledger.set_clock(now - DAY)
     _advance(ledger, pending, now - DAY, rng)
+
+
+def _restock(ledger, month):
+    """The monthly restock of what runs low, but in the last month, so
+    that the catalogue shows its alerts."""
+    if month >= 11:
+        return
+    for sku, _name, _cat, _price, stock, low in CATALOGUE:
+        left = ledger.item(sku).stock
+        if 0 <= left <= low:
+            ledger.item_restock(sku, stock - left, "hr.admin",
+                                "monthly restock")
 
 
 def _advance(ledger, pending, t, rng):
