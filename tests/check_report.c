@@ -581,6 +581,42 @@ report(int kind, int64_t from, int64_t to, int period, int64_t limit)
 #define JAN1 TU_T0
 #define MAR1 (TU_T0 + 60 * TU_DAY)
 
+/* A reversal of an earn that rules paid counts against the rules, the
+ * last rule's part first (as a reversal returns the last lots first):
+ * the event ran bonus (5) then visit (10), so 7 back is visit's 7, and
+ * the other 8 visit's last 3 and bonus's 5. */
+START_TEST(test_issued_by_rule_less_reversals)
+{
+	points_statement_iterator *si;
+	points_entry en;
+	points_txn t;
+	int rc;
+
+	flows_ledger();
+	/* the event's earn: alice's entry of 15 */
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, 0,
+	    POINTS_OLDEST_FIRST, &si), POINTS_OK);
+	while ((rc = points_statement_next(si, &en)) == POINTS_OK &&
+	    en.amount != 15)
+		;
+	ck_assert_int_eq(rc, POINTS_OK);
+	points_statement_iterator_free(si);
+	tu_now = DAY(41);
+	ck_assert_int_eq(tu_reverse(db, en.txn_id, 7, "part", NULL, &t),
+	    POINTS_OK);
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, DAY(41), 0,
+	    POINTS_PERIOD_ALL, 0), "41|visit|-7|0|0;");
+	tu_now = DAY(42);
+	ck_assert_int_eq(tu_reverse(db, en.txn_id, 8, "rest", NULL, &t),
+	    POINTS_OK);
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, DAY(42), 0,
+	    POINTS_PERIOD_ALL, 0), "42|bonus|-5|0|0;42|visit|-3|0|0;");
+	/* over the whole time the rules paid nothing net */
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, JAN1, 0,
+	    POINTS_PERIOD_ALL, 0), "0||1750|4|0;0|bonus|0|1|0;0|visit|0|1|0;");
+}
+END_TEST
+
 START_TEST(test_issued_by_category_and_rule)
 {
 	flows_ledger();
@@ -1377,6 +1413,7 @@ report_suite(void)
 	tc = tcase_create("flows");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_issued_by_category_and_rule);
+	tcase_add_test(tc, test_issued_by_rule_less_reversals);
 	tcase_add_test(tc, test_redeemed_by_item_and_category);
 	tcase_add_test(tc, test_redemption_rate_by_department);
 	tcase_add_test(tc, test_report_refuses_bad_arguments);

@@ -25,7 +25,8 @@
 static points_db *db;
 static int64_t alice, bob;
 static uint32_t exp_id, pts_id;
-static points_txn t_earn, t_spend, t_rev, t_hold_c, t_hold_o, t_last, t_x;
+static points_txn t_earn, t_spend, t_rev, t_rev2, t_hold_c, t_hold_o, t_last,
+    t_x;
 static points_chain_head head;
 
 /* ---- Raw access to the stored records ---- */
@@ -342,6 +343,8 @@ build(int backend)
 	ck_assert_int_eq(points_spend(db, &p, &t_spend), POINTS_OK);
 	ck_assert_int_eq(tu_reverse(db, t_spend.id, 10, "partly", "k-rev",
 	    &t_rev), POINTS_OK);
+	ck_assert_int_eq(tu_reverse(db, t_spend.id, 5, "more", "k-rev2",
+	    &t_rev2), POINTS_OK);
 	p = tu_posting("EXP", alice, 40);
 	p.expires_at = TU_T0 + 10 * TU_DAY;
 	ck_assert_int_eq(points_hold_create(db, &p, &t_hold_c), POINTS_OK);
@@ -859,6 +862,20 @@ e_capture_over_the_hold(void)
 	entry_edit(t_hold_c.seq + 1, capture_more, 1);
 }
 
+/* The second reversal says the first returned 3, not 10. */
+static void
+rev_before_other(points_entry_rec *e)
+{
+	ck_assert_int_eq(points_entry__ext_set(db, e, POINTS_ENTRY_EXT_REVERSED,
+	    "\x03", 1), POINTS_OK);
+}
+
+static void
+e_reversal_before_other(void)
+{
+	entry_edit(t_rev2.seq, rev_before_other, 1);
+}
+
 static void
 e_reversal_of_nothing(void)
 {
@@ -951,7 +968,7 @@ static const tamper tampers[] = {
 	{ "the reversal record deleted", e_reversal_deleted, 0,
 	  "its reversal record is missing" },
 	{ "the reversal record lowered", e_reversal_lowered, 0,
-	  "says 4 reversed, its reversal entries 10" },
+	  "says 4 reversed, its reversal entries 15" },
 	{ "an idempotency record pointed at another key's entry",
 	  e_idem_to_another_entry, 0, "its entry is another key's too" },
 	{ "an idempotency record pointed past the log", e_idem_past_the_log,
@@ -1005,6 +1022,9 @@ static const tamper tampers[] = {
 	  e_capture_over_the_hold, 0, "again, or for more than it holds" },
 	{ "a reversal naming no entry, rechained", e_reversal_of_nothing, 0,
 	  "which is not an earlier one" },
+	{ "what a reversal says the reversals before it returned, "
+	  "rechained", e_reversal_before_other, 0,
+	  "after reversals of 10, not 3 as it says" },
 	{ "a spend of lots the account never had, rechained",
 	  e_spend_of_lots_never_had, 0, "does not have" },
 	{ "a balance's account status", e_balance_status, 0,
@@ -1105,12 +1125,12 @@ START_TEST(test_second_refund_after_the_edit_is_flagged)
 
 	build(0);
 	e_reversal_deleted();
-	/* 40 of the 50 refunded again: the record forgot the first 10 */
+	/* 40 of the 50 refunded again: the record forgot the first 15 */
 	ck_assert_int_eq(tu_reverse(db, t_spend.id, 40, NULL, NULL, &t_x),
 	    POINTS_OK);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
 	ck_assert_msg(strstr(rep.message, "says 40 reversed, its reversal "
-	    "entries 50") != NULL, "%s", rep.message);
+	    "entries 55") != NULL, "%s", rep.message);
 }
 END_TEST
 

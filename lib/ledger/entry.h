@@ -73,8 +73,11 @@ enum {
 	POINTS_ENTRY_EXT_ACTOR = 2,      /* who made the write */
 	POINTS_ENTRY_EXT_FROM_PARTY = 3, /* from's department and tier then */
 	POINTS_ENTRY_EXT_TO_PARTY = 4,   /* to's department and tier then */
-	POINTS_ENTRY_EXT_DEBT = 5        /* debts the entry records or repays:
+	POINTS_ENTRY_EXT_DEBT = 5,       /* debts the entry records or repays:
 	                                  * ledger/debt.h has its bytes */
+	POINTS_ENTRY_EXT_REVERSED = 6    /* a reversal after others of the
+	                                  * same entry: what they returned
+	                                  * (ledger/reversal.h) */
 };
 /* The most bytes of extensions an entry carries. */
 #define POINTS_ENTRY_EXT_MAX 1024

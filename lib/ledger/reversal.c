@@ -36,6 +36,46 @@ static const char *const type_names[] = {
 	"hold", "capture", "release", "funding", "defunding", "forfeiture",
 };
 
+/* Record in reversal e what earlier reversals returned (none: no
+ * bytes). */
+static int
+note_before(points_db *db, points_entry_rec *e, int64_t done)
+{
+	points_buf b;
+	int rc;
+
+	if (done == 0)
+		return POINTS_OK;
+	points_buf__init(&b);
+	points_buf__uvar(&b, (uint64_t)done);
+	rc = points_entry__ext_set(db, e, POINTS_ENTRY_EXT_REVERSED, b.data,
+	    b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+int
+points_reversal__before(points_db *db, const points_entry_rec *e,
+    int64_t *before)
+{
+	const void *v;
+	size_t len;
+	points_rd r;
+	uint64_t x;
+
+	*before = 0;
+	if (points_entry__ext_get(e, POINTS_ENTRY_EXT_REVERSED, &v, &len))
+		return POINTS_OK;
+	points_rd__init(&r, v, len);
+	x = points_rd__uvar(&r);
+	if (r.err || r.p != r.end || x == 0 || x > INT64_MAX ||
+	    e->type != POINTS_TXN_REVERSAL)
+		return points_db__err(db, POINTS_ECORRUPT, "entry %lld: "
+		    "reversal record unreadable", (long long)e->seq);
+	*before = (int64_t)x;
+	return POINTS_OK;
+}
+
 int
 points_reversal__reversible(int type)
 {
@@ -173,7 +213,8 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	if (memo)
 		strcpy(e.memo, memo);
 	if ((rc = points_meta__set(db, &e, req->category, req->actor)) ||
-	    (rc = points_debt__note(db, &e, owed, repaid)))
+	    (rc = points_debt__note(db, &e, owed, repaid)) ||
+	    (rc = note_before(db, &e, done)))
 		goto done;
 	points_codec__put_be64(k, (uint64_t)seq);
 	points_codec__put_be64(v, (uint64_t)(done + amount));

@@ -396,6 +396,7 @@ static int
 track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 {
 	vrev *v;
+	int64_t before;
 	char msg[200];
 	int is_new, rc;
 
@@ -413,11 +414,29 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 		v->to = e->to;
 		v->asset = e->asset;
 	}
-	if (v->from != e->from || v->to != e->to || v->asset != e->asset ||
-	    mv(&v->amount, e->amount)) {
+	if (v->from != e->from || v->to != e->to || v->asset != e->asset) {
 		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld "
 		    "between other accounts than the reversals before it",
 		    (long long)e->seq, (long long)e->ref_seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	/* what it says the reversals before it returned, when it says
+	 * (libraries before 0.2 did not) */
+	if (points_reversal__before(db, e, &before)) {
+		snprintf(msg, sizeof(msg), "entry %lld: reversal record "
+		    "unreadable", (long long)e->seq);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	if (before != 0 && before != v->amount) {
+		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld "
+		    "after reversals of %lld, not %lld as it says",
+		    (long long)e->seq, (long long)e->ref_seq,
+		    (long long)v->amount, (long long)before);
+		return bad(db, r->rep, e->seq, msg);
+	}
+	if (mv(&v->amount, e->amount)) {
+		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld "
+		    "past 64 bits", (long long)e->seq, (long long)e->ref_seq);
 		return bad(db, r->rep, e->seq, msg);
 	}
 	return POINTS_OK;

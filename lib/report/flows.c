@@ -20,6 +20,7 @@
 #include "core/party.h"
 #include "ledger/entry.h"
 #include "ledger/meta.h"
+#include "ledger/reversal.h"
 #include "mall/item.h"
 #include "mall/window.h"
 #include "rules/event.h"
@@ -128,16 +129,17 @@ rule_part(const char *rule, int64_t points, void *arg)
 }
 
 /* Count amount of earn e (sign 1), or of a reversal of it (-1), under
- * the rules that paid it: the event log's parts; a partial reversal
- * takes from the last rule's part first, as a reversal returns the last
- * lots first.  What no rule accounts for goes under "". */
+ * the rules that paid it: the event log's parts; a reversal takes from
+ * the last rule's part first, as a reversal returns the last lots
+ * first, past what the reversals before it (before) took.  What no rule
+ * accounts for goes under "". */
 static int
 by_rule(points_db *db, struct points_report_iterator *it, int64_t period,
-    const points_entry_rec *e, int64_t amount, int sign)
+    const points_entry_rec *e, int64_t amount, int sign, int64_t before)
 {
 	struct parts p;
 	char txn[POINTS_ID_LEN + 1];
-	int64_t left = amount, part;
+	int64_t left = amount, part, skip;
 	size_t i;
 	int rc;
 
@@ -159,7 +161,13 @@ by_rule(points_db *db, struct points_report_iterator *it, int64_t period,
 		    POINTS_OK;
 	}
 	for (i = p.n; i > 0 && left > 0; i--) {
-		part = p.points[i - 1] < left ? p.points[i - 1] : left;
+		part = p.points[i - 1];
+		skip = before < part ? before : part;
+		before -= skip;
+		if ((part -= skip) == 0)
+			continue;
+		if (part > left)
+			part = left;
 		if ((rc = add(db, it, period, p.rule[i - 1], -part, 0, 0)))
 			return rc;
 		left -= part;
@@ -264,10 +272,15 @@ count_entry(points_db *db, struct points_report_iterator *it,
 		points_entry__meta(src, cat, actor);
 		rc = add(db, it, period, cat, amount, sign > 0, 0);
 		break;
-	case POINTS_REPORT_ISSUED_BY_RULE:
-		if (cls == ISSUED)
-			rc = by_rule(db, it, period, src, sign * amount, sign);
+	case POINTS_REPORT_ISSUED_BY_RULE: {
+		int64_t before = 0;
+
+		if (cls == ISSUED && (sign > 0 ||
+		    (rc = points_reversal__before(db, e, &before)) == POINTS_OK))
+			rc = by_rule(db, it, period, src, sign * amount, sign,
+			    before);
 		break;
+	}
 	case POINTS_REPORT_REDEEMED_BY_ITEM:
 	case POINTS_REPORT_POPULAR_ITEMS:
 	case POINTS_REPORT_REDEEMED_BY_CATEGORY:
