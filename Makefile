@@ -216,11 +216,12 @@ build/bench/%: bench/%.c lib/libpoints.a
 	$(CC) $(CSTD) -O2 -g -Iinclude -Ilib $(PKG_CFLAGS) $< -o $@ lib/libpoints.a $(PKG_LIBS)
 
 # Under SANITIZE=1 the C and Python suites run (a JVM does not run under
-# AddressSanitizer).  CI runs both passes.
+# AddressSanitizer, and a wheel is built without the sanitizers).  CI
+# runs both passes.
 ifeq ($(SANITIZE),1)
 check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-webmall check-torture check-pg
 else
-check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-webmall check-java check-bindings check-deploy check-torture check-pg
+check: check-headers check-layers check-iterator-types check-static check-c check-cel-spec check-cel-diff check-python check-webmall check-java check-bindings check-deploy check-wheel check-torture check-pg
 endif
 
 # As a user meets the library: the bindings copied elsewhere work alone

@@ -19,7 +19,7 @@ PY_ENV += LD_PRELOAD="$(shell $(CC) -print-file-name=libasan.so) $(shell $(CC) -
 endif
 
 .PHONY: python check-python examples-python clean-python bench-python \
-	install-python
+	install-python wheel check-wheel
 
 python: $(PY_SO)
 
@@ -59,6 +59,34 @@ install-python: python
 	install -d $(DESTDIR)$(PY_SITE)/points
 	install -m 644 $(PY_PKG)/*.py $(DESTDIR)$(PY_SITE)/points/
 	install -m 755 $(PY_SO) $(DESTDIR)$(PY_SITE)/points/
+
+# The wheel (build/dist/points-VERSION-cpXY-cpXY-PLATFORM.whl, tagged for
+# $(PYTHON)): the package's modules and an extension of its own that
+# links libpoints and, statically, SQLite, libuuid and libsodium (their
+# Debian -dev packages ship the archives), so that a pip install needs
+# nothing but the C library; none of their symbols is exported, so the
+# interpreter's own sqlite3 module keeps its SQLite.  Written by
+# make_wheel.py with zipfile: no build backend and no network.
+WHEEL_DIR = build/dist
+WHEEL_SO = build/wheel/$(notdir $(PY_SO))
+WHEEL_LIBS = $(shell pkg-config --libs-only-L $(PKGS) 2>/dev/null) \
+	-Wl,-Bstatic -lsqlite3 -luuid -lsodium -Wl,-Bdynamic -lm -pthread
+
+$(WHEEL_SO): $(PY_WRAP) build/libpoints_pic.a
+	@if [ "$(SANITIZE)" = 1 ]; then echo "make wheel: not with SANITIZE=1 (a wheel's extension must load without the sanitizers' runtimes)" >&2; exit 1; fi
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC $(OPT) $(COV_FLAGS) -Ibindings -Iinclude -I$(PY_INCLUDE) $< -o $@ \
+	    build/libpoints_pic.a $(WHEEL_LIBS) -Wl,--exclude-libs,ALL
+
+wheel: $(WHEEL_SO)
+	rm -f $(WHEEL_DIR)/points-*.whl
+	$(PYTHON) $(PY_DIR)/make_wheel.py $(VERSION) $(WHEEL_DIR) $(WHEEL_SO) LICENSE \
+	    $(sort $(wildcard $(PY_PKG)/*.py) $(PY_PKG)/capi.py)
+
+# The wheel installed with pip into a fresh virtual environment, with no
+# index, and run from outside the tree (tests/python/wheel_install.py).
+check-wheel: wheel
+	POINTS_VERSION=$(VERSION) $(PYTHON) -m unittest discover -s tests/python -t tests/python -p 'wheel_*.py' -v
 
 clean-python:
 	rm -f $(PY_PKG)/capi.py $(PY_PKG)/_capi*.so
