@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An employee welfare mall on libpoints' Python binding and Flask.
 
-    python3 app.py                  serve $WEBMALL_DB on 127.0.0.1:$WEBMALL_PORT
+    python3 app.py      serve $WEBMALL_DB on 127.0.0.1:$WEBMALL_PORT
 
 Employees see their balance and statement, shop in the mall, follow and
 return their orders, draw in the lottery and bid in auctions;
@@ -12,10 +12,11 @@ shown on the page, and the ledger is left as it was.  Forms that spend
 points carry an idempotency key made when the page was shown, so a
 form sent twice spends once.
 
-The login is a pick-a-user form, standing in for the host's own.
+The login is a pick-a-user form, standing in for the host's own.  The
+session cookie is SameSite=Lax, so another site cannot send these forms
+in a user's name; a host behind an older browser adds a CSRF token.
 """
 
-import io
 import json
 import os
 import uuid
@@ -98,7 +99,8 @@ def login_required(fn):
     @wraps(fn)
     def inner(*a, **kw):
         if g.user is None:
-            return redirect(url_for("login", next=request.path))
+            return redirect(url_for("login",
+                                    next=request.full_path.rstrip("?")))
         if g.role != "employee":
             abort(403)
         return fn(*a, **kw)
@@ -109,7 +111,8 @@ def admin_required(fn):
     @wraps(fn)
     def inner(*a, **kw):
         if g.user is None:
-            return redirect(url_for("login", next=request.path))
+            return redirect(url_for("login",
+                                    next=request.full_path.rstrip("?")))
         if g.role != "admin":
             abort(403)
         return fn(*a, **kw)
@@ -202,7 +205,11 @@ def register(app):
                 role = "employee"
             session.clear()
             session.update(user=user, role=role)
-            return redirect(request.args.get("next") or url_for("home"))
+            nxt = request.args.get("next", "")
+            # a path of this site only, never another site's address
+            if not nxt.startswith("/") or nxt.startswith("//"):
+                nxt = url_for("home")
+            return redirect(nxt)
         return render_template("login.html", staff=employees(ledger))
 
     @app.route("/logout", methods=["POST"])

@@ -63,7 +63,8 @@ def employees(n, rng):
     out = []
     for i in range(n):
         name = "%s %s" % (rng.choice(FIRST), rng.choice(GIVEN))
-        out.append(("E%d" % (1001 + i), name, DEPARTMENTS[i % len(DEPARTMENTS)]))
+        out.append(("E%d" % (1001 + i), name,
+                    DEPARTMENTS[i % len(DEPARTMENTS)]))
     return out
 
 
@@ -90,7 +91,8 @@ def build(uri, *, n_employees=200, seed=2026, now=None):
                                  condition=cond, category=cat,
                                  state=points.RULE_ACTIVE,
                                  reason="welfare programme 2026")
-            for sku, name, cat, price, stock, low in CATALOGUE + (AUCTION_SKU,):
+            for sku, name, cat, price, stock, low in \
+                    CATALOGUE + (AUCTION_SKU,):
                 # the auction's item is not for sale in the mall
                 ledger.item_create(sku, name, cat, ASSET, price, stock,
                                    "hr.admin", low_stock=low,
@@ -172,8 +174,8 @@ def _year(ledger, staff, rng, start, now):
             if can:
                 sku = rng.choice(can)[0]
                 try:
-                    o = ledger.order_place(a, sku, 1,
-                                           idempotency_key="%s/%s" % (ext, ref))
+                    o = ledger.order_place(
+                        a, sku, 1, idempotency_key="%s/%s" % (ext, ref))
                 except points.Error:
                     continue
                 pending.append((t + DAY, o.id, "approve"))
@@ -212,8 +214,8 @@ def _advance(ledger, pending, t, rng):
             virtual = ledger.order(oid).sku.startswith(("GIFT", "MOVIE"))
             left.append((due + DAY, oid, "deliver" if virtual else "ship"))
         elif step == "ship":
-            ledger.order_ship(oid, "SF Express", "SF%010d" % rng.randrange(10**10),
-                              "hr.admin")
+            ledger.order_ship(oid, "SF Express",
+                              "SF%010d" % rng.randrange(10**10), "hr.admin")
             left.append((due + 2 * DAY, oid, "deliver"))
         elif step == "deliver":
             ledger.order_deliver(oid, "hr.admin")

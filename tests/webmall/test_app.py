@@ -138,6 +138,19 @@ class Roles(WebmallCase):
         self.assertEqual(self.client.get("/balance").status_code, 403)
         self.assertEqual(self.client.get("/admin").status_code, 200)
 
+    def test_login_returns_to_the_page_asked_for_on_this_site_only(self):
+        r = self.client.get("/mall?max=500")
+        self.assertEqual(r.status_code, 302)
+        nxt = r.headers["Location"]
+        r = self.client.post(nxt, data={"user": "E1001"})
+        self.assertTrue(r.headers["Location"].endswith("/mall?max=500"),
+                        r.headers["Location"])
+        for away in ("https://evil.example/", "//evil.example/x"):
+            self.client.post("/logout")
+            r = self.client.post("/login?next=%s" % away,
+                                 data={"user": "E1001"})
+            self.assertNotIn("evil", r.headers["Location"])
+
     def test_unknown_user_is_refused(self):
         r = self.client.post("/login", data={"user": "E9999"},
                              follow_redirects=True)
@@ -370,9 +383,8 @@ class Admin(WebmallCase):
             "points": "80", "condition": "", "state": "active",
             "reason": "training week"}, follow_redirects=True)
         self.assertIn("saved as version 2", text_of(r))
-        self.assertIn("2 %s hr.admin active training week" % webmall.__dict__[
-            "datetime"].fromtimestamp(NOW, webmall.timezone.utc).strftime(
-                "%Y-%m-%d %H:%M"), text_of(r))
+        self.assertIn("2 2026-05-28 20:26 hr.admin active training week",
+                      text_of(r))        # the versions, newest first
         self.client.post("/admin/rules", data={
             "employee": "E1003", "type": "training", "ref": "WEEK-1",
             "amount": "0"})
