@@ -34,6 +34,9 @@ ASSET = "WELFARE"
 DAY = 86400
 ADMINS = {"hr.admin": "HR administrator"}
 EXPIRING_DAYS = 30
+AUCTION_STATES = {points.AUCTION_OPEN: "open", points.AUCTION_SOLD: "sold",
+                  points.AUCTION_UNSOLD: "unsold",
+                  points.AUCTION_CANCELLED: "cancelled"}
 
 
 class BadInput(ValueError):
@@ -85,7 +88,8 @@ def create_app(uri, *, clock=None, secret=None):
 
     @app.context_processor
     def helpers():
-        return {"ORDER_STATES": points.ORDER_STATES,
+        return {"points": points, "ORDER_STATES": points.ORDER_STATES,
+                "AUCTION_STATES": AUCTION_STATES,
                 "TXN_TYPES": points.TXN_TYPES,
                 "RULE_STATES": points.RULE_STATES,
                 "new_key": lambda: uuid.uuid4().hex, "ASSET": ASSET,

@@ -466,6 +466,44 @@ class Admin(WebmallCase):
         self.assertIn("The ledger verifies", field(r, "verify-result"))
 
 
+class Demo(unittest.TestCase):
+    """make webmall's ledger is what the README says it is."""
+
+    def test_the_demo_company(self):
+        d = tempfile.mkdtemp(prefix="webmall-demo-")
+        self.addCleanup(shutil.rmtree, d)
+        uri = "sqlite:" + os.path.join(d, "demo.db")
+        demo.build(uri, now=NOW)
+        with points.Ledger.open(uri, clock=NOW) as ledger:
+            staff = webmall.employees(ledger)
+            self.assertEqual(len(staff), 200)
+            self.assertEqual({a.department for a in staff},
+                             set(demo.DEPARTMENTS))
+            months = {r.period for r in ledger.report(
+                points.REPORT_ISSUED_BY_CATEGORY, ASSET, NOW - 365 * 86400,
+                0, points.PERIOD_MONTH)}
+            self.assertGreaterEqual(len(months), 12)
+            rules = {r.key for r in ledger.report(
+                points.REPORT_ISSUED_BY_RULE, ASSET)}
+            self.assertEqual(rules, {"", "training", "certificate",
+                                     "referral", "anniversary"})
+            cats = {r.key for r in ledger.report(
+                points.REPORT_ISSUED_BY_CATEGORY, ASSET)}
+            self.assertTrue({"spot", "festival", "training"} <= cats, cats)
+            states = {o.state for o in ledger.orders()}
+            self.assertTrue({points.ORDER_DELIVERED, points.ORDER_RETURNED,
+                             points.ORDER_CANCELLED} <= states, states)
+            self.assertEqual(sorted(l.state for l in
+                                    webmall.lotteries(ledger)),
+                             [points.LOTTERY_OPEN, points.LOTTERY_CLOSED])
+            self.assertEqual([a.state for a in webmall.auctions(ledger)],
+                             [points.AUCTION_OPEN])
+            self.assertTrue(any(0 <= i.stock <= i.low_stock and i.listed
+                                for i in ledger.items()))
+            self.assertTrue(list(ledger.expiring(ASSET, 30)))
+            ledger.verify()
+
+
 class RandomWalk(WebmallCase):
     """An employee's forms in a seeded random order, good and bad, against
     a model of their points written from the pages' promises: an order
