@@ -811,6 +811,70 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* An event's awards to one account are one earn per asset, category,
+ * expiry and pending period: rules that agree on all four share it,
+ * a rule differing in any one gets its own. */
+START_TEST(test_awards_share_an_earn_only_when_alike)
+{
+	static const char *const names[] = { "a", "b", "cat", "exp", "expiry",
+	    "pending" };
+	points_event_result *r;
+	points_rule_outcome o[6];
+	size_t i, j;
+
+	for (i = 0; i < 6; i++) {
+		points_rule_def d = rule(names[i], "sale", NULL, "10");
+
+		d.category = "sales";
+		if (strcmp(names[i], "cat") == 0)
+			d.category = "bonus";
+		if (strcmp(names[i], "exp") == 0)
+			d.asset = "EXP";
+		if (strcmp(names[i], "expiry") == 0)
+			d.expires_days = 30;
+		if (strcmp(names[i], "pending") == 0)
+			d.pending_days = 7;
+		save(&d);
+	}
+	r = apply_full("s1", "sale", alice, 0, NULL, POINTS_OK);
+	for (i = 0; i < 6; i++) {
+		o[i] = outcome(r, names[i]);
+		ck_assert_int_eq(o[i].status, POINTS_OUTCOME_AWARDED);
+		ck_assert_uint_eq(strlen(o[i].txn_id), POINTS_ID_LEN);
+	}
+	points_event_result_free(r);
+	/* a and b one earn of 20; each other its own of 10 */
+	ck_assert_str_eq(o[0].txn_id, o[1].txn_id);
+	for (i = 1; i < 6; i++)
+		for (j = i + 1; j < 6; j++)
+			ck_assert_msg(strcmp(o[i].txn_id, o[j].txn_id) != 0,
+			    "%s and %s share an earn", names[i], names[j]);
+	{
+		points_txn t;
+
+		ck_assert_int_eq(points_txn_get(db, o[0].txn_id, &t),
+		    POINTS_OK);
+		ck_assert_int_eq(t.amount, 20);
+		ck_assert_str_eq(t.category, "sales");
+		ck_assert_int_eq(points_txn_get(db, o[2].txn_id, &t),
+		    POINTS_OK);
+		ck_assert_int_eq(t.amount, 10);
+		ck_assert_str_eq(t.category, "bonus");
+		ck_assert_int_eq(points_txn_get(db, o[3].txn_id, &t),
+		    POINTS_OK);
+		ck_assert_str_eq(t.asset, "EXP");
+	}
+	{
+		points_balance b;
+
+		ck_assert_int_eq(points_balance_get(db, alice, "PTS", &b),
+		    POINTS_OK);
+		ck_assert_int_eq(b.available, 40); /* a+b, cat, expiry */
+		ck_assert_int_eq(b.pending, 10);
+	}
+}
+END_TEST
+
 START_TEST(test_account_fields)
 {
 	/* the birthday month, tenure, department */
@@ -2617,6 +2681,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent_and_preview);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_account_fields);
+	tcase_add_test(tc, test_awards_share_an_earn_only_when_alike);
 	tcase_add_test(tc, test_account_fields_not_dates);
 	tcase_add_test(tc, test_birthday_month);
 	tcase_add_test(tc, test_line_items);

@@ -1223,6 +1223,22 @@ memo_add_rule(char *m, size_t cap, size_t at, const char *name,
 	return points_codec__cat_int(m, cap, at, version < 0 ? 0 : version);
 }
 
+/* Whether outcome j is awarded in the earn of outcome i: awarded, to
+ * the same account, asset, category, expiry and pending days. */
+static int
+one_earn(const points_event_result *res, const event_ctx *c, size_t i,
+    size_t j)
+{
+	const points_rule *ri = &c->cand[i]->r, *rj = &c->cand[j]->r;
+
+	return res->o[j].status == POINTS_OUTCOME_AWARDED &&
+	    res->o[j].account == res->o[i].account &&
+	    strcmp(rj->asset, ri->asset) == 0 &&
+	    strcmp(rj->category, ri->category) == 0 &&
+	    rj->expires_days == ri->expires_days &&
+	    rj->pending_days == ri->pending_days;
+}
+
 /* Post the awards: one earn per account, asset, category, expiry and
  * pending days (counted from the event's time t; pending.h). */
 static int
@@ -1250,12 +1266,7 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		for (j = i; j < res->n; j++) {
 			const points_rule *rj = &c->cand[j]->r;
 
-			if (res->o[j].status != POINTS_OUTCOME_AWARDED ||
-			    res->o[j].account != res->o[i].account ||
-			    strcmp(rj->asset, ri->asset) != 0 ||
-			    strcmp(rj->category, ri->category) != 0 ||
-			    rj->expires_days != ri->expires_days ||
-			    rj->pending_days != ri->pending_days)
+			if (!one_earn(res, c, i, j))
 				continue;
 			if ((rc = points_codec__add(&amount, res->o[j].points)))
 				return points_db__err(db, rc, "event '%s': "
@@ -1277,17 +1288,9 @@ post_awards(points_db *db, event_ctx *c, const points_event *e, int64_t t,
 		    (rc = points_pending__mark(db, p.account, p.asset, t,
 		    ri->pending_days, amount)))
 			return rc;
-		for (j = i; j < res->n; j++) {
-			const points_rule *rj = &c->cand[j]->r;
-
-			if (res->o[j].status == POINTS_OUTCOME_AWARDED &&
-			    res->o[j].account == res->o[i].account &&
-			    strcmp(rj->asset, ri->asset) == 0 &&
-			    strcmp(rj->category, ri->category) == 0 &&
-			    rj->expires_days == ri->expires_days &&
-			    rj->pending_days == ri->pending_days)
+		for (j = i; j < res->n; j++)
+			if (one_earn(res, c, i, j))
 				strcpy(res->o[j].txn_id, txn.id);
-		}
 	}
 	return POINTS_OK;
 }
