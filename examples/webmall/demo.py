@@ -8,7 +8,9 @@ closed lottery (its audit), an open lottery and an open auction.
 
 The year is written on a settable clock that walks from a year ago to
 now, so every entry carries the time it would have had.  The same seed
-makes the same company.
+makes the same company and the same year; the lotteries' draws differ
+from one run to the next, as a lottery's secret seed is drawn when it
+is created.
 """
 
 import random
@@ -73,7 +75,9 @@ def build(uri, *, n_employees=200, seed=2026, now=None):
     time); returns {external id: account id}."""
     rng = random.Random(seed)
     now = int(time.time()) if now is None else now
-    start = now - 365 * DAY
+    # the year starts at a midnight, so that the company is the same
+    # whatever the time of day
+    start = now // DAY * DAY - 365 * DAY
     with points.Ledger.open(uri, clock=start) as ledger:
         ledger.create_asset(ASSET, 0, points.EXPIRE_DAYS, 365)
         ledger.tier_set("staff", 0, 100)
@@ -98,7 +102,7 @@ def build(uri, *, n_employees=200, seed=2026, now=None):
                                    "hr.admin", low_stock=low,
                                    return_days=14,
                                    listed=sku != AUCTION_SKU[0])
-        _year(ledger, staff, rng, start, now)
+        _year(ledger, staff, rng, start, start + 364 * DAY)
         ledger.set_clock(now - 40 * DAY)
         _closed_lottery(ledger, staff, rng, now)
         ledger.set_clock(now - 2 * DAY)
@@ -108,8 +112,9 @@ def build(uri, *, n_employees=200, seed=2026, now=None):
     return staff
 
 
-def _year(ledger, staff, rng, start, now):
-    """A year of events, earns and orders, in time order, a batch a day."""
+def _year(ledger, staff, rng, start, end):
+    """A year of events, earns and orders from start until end, in time
+    order, a batch a day."""
     ids = sorted(staff)
     acts = []
     for ext in ids:
@@ -137,7 +142,7 @@ def _year(ledger, staff, rng, start, now):
     day = month = None
     batch = False
     for t, what, ext, ref in acts:
-        if t >= now - DAY:
+        if t >= end:
             continue
         if day != t // DAY:
             if batch:
@@ -181,8 +186,8 @@ def _year(ledger, staff, rng, start, now):
                 pending.append((t + DAY, o.id, "approve"))
     if batch:
         ledger.commit_batch()
-    ledger.set_clock(now - DAY)
-    _advance(ledger, pending, now - DAY, rng)
+    ledger.set_clock(end)
+    _advance(ledger, pending, end, rng)
 
 
 def _restock(ledger, month):
