@@ -62,21 +62,19 @@ install-python: python
 
 # The wheel (build/dist/points-VERSION-cpXY-cpXY-PLATFORM.whl, tagged for
 # $(PYTHON)): the package's modules and an extension of its own that
-# links libpoints and, statically, SQLite, libuuid and libsodium (their
-# Debian -dev packages ship the archives), so that a pip install needs
+# links libpoints and, statically, SQLite, libuuid and libsodium
+# (STATIC_PKG_LIBS), so that a pip install needs
 # nothing but the C library; none of their symbols is exported, so the
 # interpreter's own sqlite3 module keeps its SQLite.  Written by
 # make_wheel.py with zipfile: no build backend and no network.
 WHEEL_DIR = build/dist
 WHEEL_SO = build/wheel/$(notdir $(PY_SO))
-WHEEL_LIBS = $(shell pkg-config --libs-only-L $(PKGS) 2>/dev/null) \
-	-Wl,-Bstatic -lsqlite3 -luuid -lsodium -Wl,-Bdynamic -lm -pthread
 
 $(WHEEL_SO): $(PY_WRAP) build/libpoints_pic.a
 	@if [ "$(SANITIZE)" = 1 ]; then echo "make wheel: not with SANITIZE=1 (a wheel's extension must load without the sanitizers' runtimes)" >&2; exit 1; fi
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC $(OPT) $(COV_FLAGS) -Ibindings -Iinclude -I$(PY_INCLUDE) $< -o $@ \
-	    build/libpoints_pic.a $(WHEEL_LIBS) -Wl,--exclude-libs,ALL
+	    build/libpoints_pic.a $(STATIC_PKG_LIBS) -Wl,--exclude-libs,ALL
 
 wheel: $(WHEEL_SO)
 	rm -f $(WHEEL_DIR)/points-*.whl
