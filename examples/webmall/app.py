@@ -654,9 +654,10 @@ def register(app):
     def admin_export(fmt):
         if fmt not in ("csv", "journal", "jsonl"):
             abort(404)
-        body = "".join(g.ledger.export(fmt))
+        # streamed: each line is sent as the export reads it
         name = "welfare-ledger.%s" % fmt
-        return Response(body, mimetype="text/csv" if fmt == "csv"
+        return Response(g.ledger.export(fmt),
+                        mimetype="text/csv" if fmt == "csv"
                         else "text/plain",
                         headers={"Content-Disposition":
                                  "attachment; filename=%s" % name})

@@ -458,6 +458,14 @@ class Admin(WebmallCase):
         lines = r.get_data(as_text=True).splitlines()
         self.assertEqual(len(lines) - 1, sum(
             1 for _ in self.ledger.export("csv")) - 1)
+        # a download under way does not stop a write, nor the write it
+        n = len(lines)
+        r = self.client.get("/admin/export.csv", buffered=False)
+        chunks = iter(r.response)
+        self.assertTrue(next(chunks).startswith(b"seq,txn_id,"))
+        self.ledger.earn(self.acct("E1001"), 5, ASSET, "during export")
+        self.assertGreaterEqual(1 + sum(1 for _ in chunks), n)
+        r.close()
         r = self.client.get("/admin/export.journal")
         self.assertIn("WELFARE", r.get_data(as_text=True))
         self.assertEqual(self.client.get("/admin/export.xls").status_code,
