@@ -298,6 +298,23 @@ class Employee(WebmallCase):
         self.assertEqual(field(r, "state"), "returned")
         self.assertEqual(self.bal("E1001").available, before.available)
 
+    def test_a_return_after_the_return_days_is_refused(self):
+        self.rich("E1001")
+        self.login("E1001")
+        oid = field(self.place("BOOK"), "order-id")
+        for action, extra in (("approve", {}), ("ship", {
+                "carrier": "SF", "tracking": "SF1"}), ("deliver", {})):
+            self.admin_order(oid, action, **extra)
+        self.ledger.set_clock(NOW + 15 * 86400)     # BOOK: 14 days
+        self.login("E1001")
+        before = self.bal("E1001")
+        r = self.client.post("/orders/%s" % oid, data={"action": "return"},
+                             follow_redirects=True)
+        self.assertEqual(len(flashes(r)), 1)
+        self.assertIn(oid, flashes(r)[0])
+        self.assertEqual(field(r, "state"), "delivered")
+        self.assertSame("E1001", before)
+
     def test_cancel_and_a_second_cancel(self):
         self.rich("E1001")
         self.login("E1001")
@@ -406,6 +423,27 @@ class Admin(WebmallCase):
             self.assertIn(msg, text_of(r))
             self.assertEqual(field(r, "version"), "1")
         self.assertEqual(self.ledger.rule_get("training").version, 1)
+
+    def test_auction_settles_only_after_its_end(self):
+        a = webmall.auctions(self.ledger)[0]
+        self.rich("E1001")
+        self.ledger.auction_bid(a.id, self.acct("E1001"), 1000)
+        self.login("hr.admin")
+        r = self.client.post("/admin/activities", data={
+            "action": "settle", "auction": str(a.id)}, follow_redirects=True)
+        self.assertEqual(len(flashes(r)), 1)
+        self.assertIn("auction %d" % a.id, flashes(r)[0])
+        self.assertEqual(self.ledger.auction(a.id).state, points.AUCTION_OPEN)
+        self.ledger.set_clock(self.ledger.auction(a.id).ends)
+        r = self.client.post("/admin/activities", data={
+            "action": "settle", "auction": str(a.id)}, follow_redirects=True)
+        self.assertEqual(flashes(r, "ok"), ["auction %d settled" % a.id])
+        done = self.ledger.auction(a.id)
+        self.assertEqual((done.state, done.price), (points.AUCTION_SOLD,
+                                                    1000))
+        self.login("E1001")
+        r = self.client.get("/orders/%s" % done.order_id)
+        self.assertEqual(field(r, "state"), "approved")
 
     def test_rule_preview_and_backtest(self):
         self.login("hr.admin")
