@@ -363,6 +363,24 @@ class Employee(WebmallCase):
                                                      % (lot.draws + 1)))
         self.assertEqual(field(r, "seed"), self.ledger.lottery(lot.id).seed)
 
+    def test_a_draw_past_the_daily_limit_is_refused(self):
+        self.rich("E1001")
+        self.login("E1001")
+        lot = [l for l in webmall.lotteries(self.ledger) if not l.state][0]
+        for _ in range(lot.limit_day):
+            page = self.client.get("/lottery/%d" % lot.id)
+            self.client.post("/lottery/%d" % lot.id,
+                             data={"key": key_of(page)})
+        before = self.bal("E1001")
+        page = self.client.get("/lottery/%d" % lot.id)
+        r = self.client.post("/lottery/%d" % lot.id,
+                             data={"key": key_of(page)}, follow_redirects=True)
+        self.assertEqual(len(flashes(r)), 1)
+        self.assertIn("E1001", flashes(r)[0])
+        self.assertEqual(self.ledger.lottery(lot.id).draws,
+                         lot.draws + lot.limit_day)
+        self.assertSame("E1001", before)
+
     def test_auction_bids_and_the_outbid_notice(self):
         self.rich("E1001")
         self.rich("E1002")
@@ -408,6 +426,22 @@ class Admin(WebmallCase):
         self.assertEqual(by_rule()["training"], was + 80)
         r = self.client.get("/admin/reports")
         self.assertEqual(int(field(r, "rule-training")), was + 80)
+
+    def test_an_event_for_no_employee_is_refused(self):
+        self.login("hr.admin")
+        n = sum(1 for _ in self.ledger.export("csv"))
+        for data, msg in (({"employee": "E9999", "type": "training",
+                            "ref": "X", "amount": "0"}, "E9999"),
+                          ({"employee": "E1001", "type": "training",
+                            "ref": "", "amount": "0"}, "reference: required"),
+                          ({"employee": "E1001", "type": "training",
+                            "ref": "X", "amount": "ten"},
+                           "amount: not a whole number")):
+            r = self.client.post("/admin/rules", data=data,
+                                 follow_redirects=True)
+            self.assertEqual(len(flashes(r)), 1, data)
+            self.assertIn(msg, flashes(r)[0])
+        self.assertEqual(sum(1 for _ in self.ledger.export("csv")), n)
 
     def test_rule_edit_refusals_keep_the_version(self):
         self.login("hr.admin")
