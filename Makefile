@@ -75,7 +75,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
 SANENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci fuzz-import fuzz-import-ci bench-cel bench-mall bench-export update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
+.PHONY: all deps deb check-deb analyze check check-c check-torture check-pg torture mutate check-cel-spec check-cel-diff fuzz-cel fuzz-cel-ci fuzz-record fuzz-record-ci fuzz-uri fuzz-uri-ci fuzz-import fuzz-import-ci bench-cel bench-mall bench-export update-cel-spec check-deploy check-bindings check-headers check-layers check-iterator-types check-static demo bench install uninstall clean coverage coverage-report examples lint-man run-examples
 
 all: lib/libpoints.so lib/libpoints.a $(if $(HAVE_PG),lib/libpoints_pg.so) $(CLI_BIN)
 
@@ -488,13 +488,17 @@ lint-man:
 # Made on every install: PREFIX may differ from the last one.
 .PHONY: points.pc points-pg.pc bench-pg
 points.pc points-pg.pc: %.pc: %.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR_PC)|g' \
+	  -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
 # After installing into a directory the dynamic loader searches (as
 # ldconfig -v -N lists it), ldconfig updates its cache so that programs
 # find libpoints.so.$(SOMAJOR); elsewhere (or with DESTDIR, a staging
 # root) it says what to do instead.
+# LIBDIR: where the libraries and pkg-config files go ($(PREFIX)/lib;
+# make deb gives Debian's multiarch directory, /usr/lib/x86_64-linux-gnu).
 LIBDIR = $(PREFIX)/lib
+LIBDIR_PC = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 LDCONFIG ?= $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v ldconfig 2>/dev/null)
 define after_install
 	@if [ -n "$(DESTDIR)" ]; then exit 0; fi; \
@@ -511,39 +515,66 @@ define after_install
 endef
 
 install: all points.pc $(if $(HAVE_PG),points-pg.pc)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(CLI_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR)
-	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints.so
-	$(if $(HAVE_PG),install -m 755 lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/ && \
-	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR) && \
-	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so && \
-	  install -m 644 points-pg.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/)
+	install -m 644 lib/libpoints.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 lib/libpoints.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpoints.so.$(SOMAJOR)
+	ln -sf libpoints.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpoints.so
+	$(if $(HAVE_PG),install -m 755 lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(LIBDIR)/ && \
+	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpoints_pg.so.$(PG_SOMAJOR) && \
+	  ln -sf libpoints_pg.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpoints_pg.so && \
+	  install -m 644 points-pg.pc $(DESTDIR)$(LIBDIR)/pkgconfig/)
 	install -d $(DESTDIR)$(PREFIX)/include/points/sys
 	install -m 644 include/points.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/points/*.h $(DESTDIR)$(PREFIX)/include/points/
 	install -m 644 include/points/sys/*.h $(DESTDIR)$(PREFIX)/include/points/sys/
-	install -m 644 points.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 points.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	$(after_install)
 
+# Debian packages (README, "Install"): make install into a staging root
+# with PREFIX=/usr, the points tool linked without an rpath (the library
+# is where the loader looks), then packaging/mkdeb.sh sorts the files
+# into libpoints$(SOMAJOR), libpoints-dev, points-tools and, with the
+# PostgreSQL store, libpoints-pg$(PG_SOMAJOR) and libpoints-pg-dev, each
+# built with dpkg-deb into build/deb.  check-deb installs them in a
+# scratch root and builds the quickstart against them (and, with
+# POINTS_DEB_SYSTEM=1 as root, as CI does, into the system, then
+# removes them).
+DEB_DIR = build/deb
+DEB_MAINTAINER ?= The libpoints authors <libpoints@example.org>
+DEB_LIBDIR = /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+$(DEB_DIR)/points: $(CLI_SRC) cli/cli.h $(PUBLIC_HDRS) lib/libpoints.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CLI_SRC) -o $@ -Llib -lpoints
+
+deb: all $(DEB_DIR)/points
+	rm -rf $(DEB_DIR)/stage $(DEB_DIR)/debian $(DEB_DIR)/*.deb
+	$(MAKE) --no-print-directory install PREFIX=/usr LIBDIR=$(DEB_LIBDIR) \
+	  DESTDIR=$(CURDIR)/$(DEB_DIR)/stage
+	install -m 755 $(DEB_DIR)/points $(DEB_DIR)/stage/usr/bin/points
+	DEB_MAINTAINER='$(DEB_MAINTAINER)' packaging/mkdeb.sh $(DEB_DIR) \
+	  $(VERSION) $(SOMAJOR) $(PG_SOMAJOR) $(DEB_LIBDIR)
+
+check-deb: deb
+	$(PYTHON) -m unittest discover -s tests/python -t tests/python -p 'package_deb.py' -v
+
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libpoints.a $(DESTDIR)$(PREFIX)/lib/libpoints.so \
-	    $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libpoints.so.$(VERSION) \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h \
-	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so.$(PG_SOMAJOR) \
-	    $(DESTDIR)$(PREFIX)/lib/libpoints_pg.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/points-pg.pc
+	rm -f $(DESTDIR)$(LIBDIR)/libpoints.a $(DESTDIR)$(LIBDIR)/libpoints.so \
+	    $(DESTDIR)$(LIBDIR)/libpoints.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libpoints.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/points.pc $(DESTDIR)$(PREFIX)/include/points.h \
+	    $(DESTDIR)$(LIBDIR)/libpoints_pg.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpoints_pg.so.$(PG_SOMAJOR) \
+	    $(DESTDIR)$(LIBDIR)/libpoints_pg.so $(DESTDIR)$(LIBDIR)/pkgconfig/points-pg.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/points
 	rm -f $(DESTDIR)$(PREFIX)/bin/points
 	cd man/man1 && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
 	cd man/man3 && for m in *.3; do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$$m; done
 	cd man/man7 && for m in *.7; do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$$m; done
-	rmdir $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 2>/dev/null || true
+	rmdir $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 2>/dev/null || true
 	$(after_install)
 
 include bindings/python/python.mk

@@ -855,6 +855,13 @@ main(int argc, char **argv)
 			free(words);
 			return cmd_help(&c);
 		}
+		if (strcmp(a, "--version") == 0) {
+			/* the tool's and the library it runs with */
+			free(words);
+			printf("points %s (libpoints %s)\n", POINTS_VERSION,
+			    points_version());
+			return EX_OK;
+		}
 		snprintf(opt, sizeof(opt), "%.*s",
 		    (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
 		if (!(slot = option_slot(&c, opt))) {

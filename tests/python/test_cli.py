@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -230,6 +231,19 @@ class PointsTool(ToolCase):
                      env={"POINTS_LEDGER": "sqlite:" + gone})
         self.ok("--ledger", self.uri, "balance", "E1001",
                 env={"POINTS_LEDGER": "sqlite:" + gone})
+
+    def test_version(self):
+        with open(os.path.join(ROOT, "include", "points", "common.h")) as f:
+            header = re.search(r'#define POINTS_VERSION "(.*)"',
+                               f.read()).group(1)
+        # no ledger needed, and none opened even when one is named
+        gone = os.path.join(self.dir, "gone.db")
+        for env in ({}, {"POINTS_LEDGER": "sqlite:" + gone}):
+            rc, out, err = self.run_cli("--version", env=env, ledger=False)
+            self.assertEqual((rc, err), (OK, ""))
+            self.assertEqual(out, "points %s (libpoints %s)\n"
+                             % (header, header))
+        self.assertFalse(os.path.exists(gone))
 
     def test_asset_from_environment(self):
         self.ok("--asset", "GIFT", "init")
