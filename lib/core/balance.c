@@ -84,6 +84,13 @@ static points_module balance_module = {
 POINTS_MODULE(balance_module)
 
 int
+points_balance__unreadable(points_db *db, int64_t account)
+{
+	return points_db__err(db, POINTS_ECORRUPT, "balance of account %lld: "
+	    "record unreadable", (long long)account);
+}
+
+int
 points_balance__key(int64_t account, uint32_t asset, unsigned char k[8])
 {
 	if (account <= 0 || account > POINTS_ACCOUNT__ID_MAX || asset == 0 ||
@@ -447,9 +454,8 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	if (np && !r.err && (rc = pend_parse(db, &pr, np, &b->pend, 0, NULL)))
 		return rc;
 	if (!lots)
-		return r.err ? points_db__err(db, POINTS_ECORRUPT,
-		    "balance of account %lld: record unreadable",
-		    (long long)b->account) : POINTS_OK;
+		return r.err ? points_balance__unreadable(db, b->account) :
+		    POINTS_OK;
 	/* a lot takes at least 2 bytes: a corrupt count cannot make a
 	 * huge allocation */
 	if (n <= (uint64_t)(r.end - r.p) / 2 &&
@@ -486,9 +492,7 @@ points_balance__decode(points_db *db, const void *v, size_t vl, points_balance_r
 	if (r.p < r.end) /* most records have no optional field */
 		decode_tail(&r, b, lotsum, b->lots.n, day, &data);
 	if (r.err || r.p != r.end)
-		return points_db__err(db, POINTS_ECORRUPT,
-		    "balance of account %lld: record unreadable",
-		    (long long)b->account);
+		return points_balance__unreadable(db, b->account);
 	return data_copy(db, b, data, data ? (size_t)(r.end - data) : 0);
 }
 
@@ -851,8 +855,7 @@ locate(points_db *db, int64_t account, uint32_t asset, points_balance_rec *b,
 	if (r.p < r.end && !r.err)
 		decode_tail(&r, b, 0, (size_t)nl, day, data);
 	if (r.err || r.p != r.end)
-		return points_db__err(db, POINTS_ECORRUPT, "balance of account "
-		    "%lld: record unreadable", (long long)account);
+		return points_balance__unreadable(db, account);
 	return POINTS_OK;
 }
 
@@ -1272,9 +1275,7 @@ decode_read(points_db *db, const void *v, size_t vl, points_balance_rec *b,
 		}
 	}
 	if (r.err)
-		return points_db__err(db, POINTS_ECORRUPT,
-		    "balance of account %lld: record unreadable",
-		    (long long)b->account);
+		return points_balance__unreadable(db, b->account);
 	return POINTS_OK;
 }
 
@@ -1309,8 +1310,7 @@ points_balance__read(points_db *db, int64_t account, const char *asset,
 	/* what a sweep now would do: past-due lots are gone (due >= 0; a
 	 * damaged available near INT64_MIN cannot take it) */
 	if (rc == POINTS_OK && points_codec__add(&b.available, -due))
-		rc = points_db__err(db, POINTS_ECORRUPT, "balance of account "
-		    "%lld: record unreadable", (long long)account);
+		rc = points_balance__unreadable(db, account);
 	if (rc == POINTS_OK) {
 		memset(out, 0, sizeof(*out));
 		out->account = account;

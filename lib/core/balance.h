@@ -88,6 +88,8 @@ points_balance__counter_sat(int64_t *c, int64_t v)
 void points_balance__init(points_balance_rec *b, int64_t account, uint32_t asset,
     int system);
 void points_balance__free(points_balance_rec *b);
+/* POINTS_ECORRUPT, saying account's balance record is unreadable. */
+int points_balance__unreadable(points_db *db, int64_t account);
 /* Load from the store; a missing record is a zero balance. */
 int points_balance__load(points_db *db, points_balance_rec *b);
 /* points_balance_get inside a transaction: what account has of asset

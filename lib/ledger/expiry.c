@@ -166,8 +166,7 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 	}
 	/* x >= 0; only a damaged available near INT64_MIN cannot give it */
 	if (b.available < INT64_MIN + x) {
-		rc = points_db__err(db, POINTS_ECORRUPT, "balance of account "
-		    "%lld: record unreadable", (long long)account);
+		rc = points_balance__unreadable(db, account);
 		goto done;
 	}
 	if ((rc = sink_for(db, s, asset, &eb)) ||

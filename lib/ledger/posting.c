@@ -164,8 +164,7 @@ points_posting__expiry_take_due(points_db *db, points_posting_expiry *r,
 	 * available near INT64_MIN cannot give it */
 	if (points_codec__add(&b->available, -x)) {
 		points_lotlist__free(&d->lots);
-		return points_db__err(db, POINTS_ECORRUPT, "balance of account "
-		    "%lld: record unreadable", (long long)b->account);
+		return points_balance__unreadable(db, b->account);
 	}
 	d->b = b;
 	d->after = after;
