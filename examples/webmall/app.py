@@ -99,28 +99,23 @@ def create_app(uri, *, clock=None, secret=None):
     return app
 
 
-def login_required(fn):
-    @wraps(fn)
-    def inner(*a, **kw):
-        if g.user is None:
-            return redirect(url_for("login",
-                                    next=request.full_path.rstrip("?")))
-        if g.role != "employee":
-            abort(403)
-        return fn(*a, **kw)
-    return inner
+def role_required(role):
+    """A view for role only: others are sent to log in, or get 403."""
+    def wrap(fn):
+        @wraps(fn)
+        def inner(*a, **kw):
+            if g.user is None:
+                return redirect(url_for("login",
+                                        next=request.full_path.rstrip("?")))
+            if g.role != role:
+                abort(403)
+            return fn(*a, **kw)
+        return inner
+    return wrap
 
 
-def admin_required(fn):
-    @wraps(fn)
-    def inner(*a, **kw):
-        if g.user is None:
-            return redirect(url_for("login",
-                                    next=request.full_path.rstrip("?")))
-        if g.role != "admin":
-            abort(403)
-        return fn(*a, **kw)
-    return inner
+login_required = role_required("employee")
+admin_required = role_required("admin")
 
 
 def whole(form, name, label=None, *, default=None, minimum=None):
