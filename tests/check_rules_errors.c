@@ -2,6 +2,7 @@
  * its code, a message naming the rule and the reason, and nothing
  * written. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -104,6 +105,95 @@ START_TEST(test_rule_def_refusals)
 	ck_assert_int_eq(r.expires_days, 36525);
 	ck_assert_int_eq(r.window_percent, 100000);
 	ck_assert_uint_eq(r.window_monthdays, (1u << 31) - 1);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+/* Each count or time of a definition must not be negative, the calls
+ * that take a rule refuse what they cannot use, naming it; nothing is
+ * written. */
+START_TEST(test_rule_call_refusals)
+{
+	static const char *const fields[] = { "active_until",
+	    "expires_days", "window_percent", "cap_day", "cap_month",
+	    "cap_year", "cap_total", "cap_key_limit", "budget_points",
+	    "budget_awards" };
+	points_db *db = tu_open("memory:");
+	points_rule_def d;
+	points_rule r;
+	char longstr[POINTS_EXPR_MAX + 2], want[80], *src;
+	size_t i;
+
+	memset(longstr, 'x', sizeof(longstr) - 1);
+	longstr[sizeof(longstr) - 1] = '\0';
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		int64_t *f[] = { &d.active_until, &d.expires_days,
+		    &d.window_percent, &d.cap_day, &d.cap_month, &d.cap_year,
+		    &d.cap_total, &d.cap_key_limit, &d.budget_points,
+		    &d.budget_awards };
+
+		d = good();
+		*f[i] = -1;
+		snprintf(want, sizeof(want), "rule 'r1': %s must not be "
+		    "negative (got -1)", fields[i]);
+		refused(db, &d, want);
+	}
+	d = good(); d.category = "Not A Category";
+	refused(db, &d, "rule: category must be 1-");
+	d = good(); d.event_type = "redemption"; d.category = "mall";
+	refused(db, &d, "rule 'r1': a rule of redemption events cannot "
+	    "post in category 'mall'");
+	d = good(); d.reason = longstr;
+	refused(db, &d, "reason is too long (at most 256 bytes)");
+	d = good(); d.condition = longstr;
+	refused(db, &d, "is too long (at most 4096 bytes)");
+	d = good();
+	TU_FAILS(db, points_rule_save(db, NULL, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "rule definition is required");
+	TU_FAILS(db, points_rule_save(db, &d, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	d.version = 0;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_EVERSION);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "rule definition "
+	    "version 0 (this library knows 1 to"));
+	d.version = POINTS_RULE_DEF_VERSION + 1;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_EVERSION);
+	/* a redemption rule in another category is fine */
+	d = good(); d.event_type = "redemption"; d.category = "thanks";
+	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(r.version, 1);
+	ck_assert_int_eq(points_rule_get(db, "r1", -1, &r), POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'r1' has no version -1 "
+	    "(latest 1)");
+	ck_assert_int_eq(points_rule_get(db, "r1", 2, &r), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_rule_get(db, "r1", 0, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_rule_expr_get(db, "r1", 1,
+	    POINTS_RULE_EXPR_CAP_KEY + 1, &src), POINTS_EINVAL);
+	snprintf(want, sizeof(want), "unknown rule expression %d",
+	    POINTS_RULE_EXPR_CAP_KEY + 1);
+	ck_assert_str_eq(points_errmsg(db), want);
+	ck_assert_int_eq(points_rule_expr_get(db, "r1", 1, -1, &src),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "unknown rule expression -1");
+	TU_FAILS(db, points_rule_set_state(db, "r1", POINTS_RULE_RETIRED + 1,
+	    "ops", NULL, &r), POINTS_EINVAL);
+	snprintf(want, sizeof(want), "rule 'r1': unknown state %d",
+	    POINTS_RULE_RETIRED + 1);
+	ck_assert_str_eq(points_errmsg(db), want);
+	TU_FAILS(db, points_rule_set_state(db, "r1", POINTS_RULE_DRAFT - 1,
+	    "ops", NULL, &r), POINTS_EINVAL);
+	TU_FAILS(db, points_rule_set_state(db, "r1", POINTS_RULE_PAUSED,
+	    "ops", longstr, &r), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "reason is too long (at most 256 "
+	    "bytes)");
+	TU_FAILS(db, points_rule_set_state(db, "r1", POINTS_RULE_PAUSED,
+	    "ops", NULL, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_rule_get(db, "r1", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.state, POINTS_RULE_ACTIVE);
 	tu_invariants(db);
 	points_close(db);
 }
@@ -234,6 +324,7 @@ rules_errors_suite(void)
 	TCase *tc = tcase_create("rule");
 
 	tcase_add_test(tc, test_rule_def_refusals);
+	tcase_add_test(tc, test_rule_call_refusals);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("grant");
 	tcase_add_test(tc, test_grant_def_refusals);

@@ -373,6 +373,14 @@ START_TEST(test_bad_input)
 	    POINTS_ENOTFOUND, "NOPE");
 	refused(points_tier_earned(db, alice, "PTS", 12, 0, NULL),
 	    POINTS_EINVAL, "out is required");
+	refused(points_tier_earned(db, alice, "PTS", 12, -1, &v),
+	    POINTS_EINVAL, "as_of must not be negative (got -1)");
+	refused(points_tier_earned(db, alice, "PTSPTSPTSPTSPTSPTS", 12, 0,
+	    &v), POINTS_EINVAL, "asset is too long");
+	refused(points_tier_qualify(db, "gold", "PTSPTSPTSPTSPTSPTS", 10, 1),
+	    POINTS_EINVAL, "asset is too long");
+	refused(points_tier_get(db, "gold", NULL), POINTS_EINVAL,
+	    "out is required");
 	tu_unchanged(db);
 	tu_snap_free();
 	ck_assert_int_eq(points_tier_get(db, "gold", &t), POINTS_OK);
@@ -384,6 +392,109 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(points_tier_get(db, "gold", &t), POINTS_OK);
 	ck_assert_str_eq(t.qualify_asset, "");
 	ck_assert_int_eq(points_tier_set(db, "gold", 0, 100), POINTS_OK);
+}
+END_TEST
+
+/* An account's earn at tu_now + back (back < 0: backdated). */
+static points_txn
+earn_at(int64_t acct, const char *asset, int64_t n, int64_t back)
+{
+	points_posting p = tu_posting(asset, acct, n);
+	points_txn t;
+
+	p.time = tu_now + back;
+	ck_assert_msg(points_earn(db, &p, &t) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	return t;
+}
+
+static void
+reverse_all(const points_txn *t)
+{
+	points_reversal rv = POINTS_REVERSAL_INIT;
+	points_txn out;
+
+	rv.txn_id = t->id;
+	ck_assert_msg(points_reverse(db, &rv, &out) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+
+/* The figures keep the last POINTS_TIER_MONTHS_MAX months: an earn
+ * after a long pause drops the months that fell out of every window
+ * (all of them, or the oldest), and an earn backdated past them counts
+ * nowhere. */
+START_TEST(test_figures_after_long_pauses)
+{
+	int64_t v;
+
+	table();
+	earn(alice, 1000, NULL);                 /* January 2024 */
+	earn(bob, 100, NULL);                    /* January 2024 */
+	tu_now += 160 * DAY;                     /* June 2024 */
+	earn(bob, 200, NULL);
+	tu_now = TU_T0 + 10 * 3600 + 1100 * DAY; /* January 2027 */
+	earn(bob, 300, NULL);
+	/* the 36 months to January 2027 start in February 2024 */
+	ck_assert_int_eq(earned(bob, 36), 500);
+	ck_assert_int_eq(earned(bob, 1), 300);
+	tu_now = TU_T0 + 10 * 3600 + 1250 * DAY; /* June 2027 */
+	earn(alice, 500, NULL);
+	ck_assert_int_eq(earned(alice, 12), 500);
+	ck_assert_int_eq(earned(alice, 36), 500);
+	ck_assert_int_eq(points_tier_earned(db, alice, "PTS", 36,
+	    TU_T0 + 10 * 3600, &v), POINTS_OK);
+	ck_assert_int_eq(v, 0); /* January 2024 is gone */
+	earn_at(alice, "PTS", 70, -1200 * DAY);  /* February 2024 */
+	ck_assert_int_eq(earned(alice, 36), 500);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 1570);
+	ck_assert_str_eq(tier_of(alice), "");
+	ck_assert_str_eq(tier_of(bob), "");
+}
+END_TEST
+
+/* A reversal takes back only what the figures counted: the refund of an
+ * earn made before any tier qualified on its asset, later or earlier
+ * than the counted months or in one of them, leaves the others alone
+ * and a month at 0, never below. */
+START_TEST(test_reversal_of_uncounted_earns)
+{
+	points_txn before, newer, same;
+
+	before = earn_at(alice, "PTS", 300, -10 * DAY);   /* December 2023 */
+	tu_now += 60 * DAY;                               /* March 2024 */
+	newer = earn_at(alice, "PTS", 400, 0);
+	same = earn_at(alice, "PTS", 300, -59 * DAY);     /* January 2024 */
+	table();
+	earn_at(alice, "PTS", 100, -59 * DAY);            /* January 2024 */
+	ck_assert_int_eq(earned(alice, 12), 100);
+	reverse_all(&newer);
+	ck_assert_int_eq(earned(alice, 12), 100);
+	reverse_all(&before);
+	ck_assert_int_eq(earned(alice, 12), 100);
+	earn_at(alice, "PTS", 10, -20 * DAY);             /* February 2024 */
+	ck_assert_int_eq(earned(alice, 12), 110);
+	reverse_all(&same);
+	ck_assert_int_eq(earned(alice, 12), 10);
+	ck_assert_int_eq(earned(alice, 1), 0);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 110);
+}
+END_TEST
+
+/* The reason of a move shows the figures in the asset's unit. */
+START_TEST(test_reason_in_the_assets_unit)
+{
+	points_account_change c[2];
+
+	ck_assert_int_eq(points_tier_set(db, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(db, "silver", "YE", 150000, 12),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "YE", 123456, NULL), POINTS_OK);
+	ck_assert_str_eq(tier_of(alice), "");
+	ck_assert_int_eq(tu_earn(db, alice, "YE", 26600, NULL), POINTS_OK);
+	ck_assert_str_eq(tier_of(alice), "silver");
+	ck_assert_int_eq(tier_changes(alice, c, 2), 1);
+	ck_assert_str_eq(c[0].reason, "earned 1,500.56 YE in the 12 months "
+	    "to 2024-01-01; silver needs 1,500.00");
 }
 END_TEST
 
@@ -701,6 +812,9 @@ main(void)
 	tcase_add_test(tc, test_manual_tiers);
 	tcase_add_test(tc, test_sweep_frozen_and_closed);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_figures_after_long_pauses);
+	tcase_add_test(tc, test_reversal_of_uncounted_earns);
+	tcase_add_test(tc, test_reason_in_the_assets_unit);
 	tcase_add_test(tc, test_sweep_in_chunks);
 	tcase_add_test(tc, test_random_model);
 	tcase_add_test(tc, test_format_1_figures_move);
