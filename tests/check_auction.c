@@ -518,6 +518,8 @@ START_TEST(test_bad_definitions)
 	BAD(d.snipe_window = -1, POINTS_EINVAL, "must not be negative");
 	BAD((d.sku[0] = 0, strcpy(d.item, "A trip")), POINTS_EINVAL,
 	    "an item from the catalogue");
+	BAD(strcpy(d.item, "caf\xe9"), POINTS_EINVAL,
+	    "auction item is not valid UTF-8");
 #undef BAD
 	d = def(NULL, 1, 1);
 	strcpy(d.asset, "NOPE");
@@ -527,6 +529,61 @@ START_TEST(test_bad_definitions)
 	tu_snap_free();
 	ck_assert_int_eq(points_auction_create(db, NULL, &id), POINTS_EINVAL);
 	ck_assert_int_eq(stock("TABLET"), 1);
+	/* the item's own asset named is fine */
+	d = def("TABLET", 100, 10);
+	strcpy(d.asset, "PTS");
+	id = create(&d);
+	ck_assert_str_eq(get(id).asset, "PTS");
+	ck_assert_int_eq(stock("TABLET"), 0);
+}
+END_TEST
+
+/* A bid in the anti-sniping window of an auction whose end would pass
+ * INT64_MAX is refused with EOVERFLOW, writing nothing. */
+START_TEST(test_extension_past_the_clock_range)
+{
+	points_auction_def d = def(NULL, 50, 5);
+	points_auction a;
+	int64_t id;
+
+	d.ends = INT64_MAX - 5;
+	d.snipe_window = d.ends - tu_now;
+	d.snipe_extend = 10;
+	id = create(&d);
+	refused(id, alice, 50, POINTS_EOVERFLOW, "its end would overflow");
+	a = get(id);
+	ck_assert_int_eq(a.bids, 0);
+	ck_assert_int_eq(a.ends, INT64_MAX - 5);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 1000);
+}
+END_TEST
+
+/* The sweep of one asset settles only that asset's auctions. */
+START_TEST(test_sweep_of_one_asset)
+{
+	points_auction_def d = def(NULL, 50, 5), e;
+	points_sweep_report r;
+	int64_t pts, exp;
+
+	e = d;
+	strcpy(e.asset, "EXP");
+	pts = create(&d);
+	exp = create(&e);
+	bid(pts, alice, 50, NULL);
+	tu_now = d.ends;
+	/* read as of its end before any sweep: unsold, settled then */
+	ck_assert_int_eq(get(exp).state, POINTS_AUCTION_UNSOLD);
+	ck_assert_int_eq(get(exp).settled_at, d.ends);
+	ck_assert_int_eq(points_expire_sweep_asset(db, "EXP", tu_now, 0, &r),
+	    POINTS_OK);
+	ck_assert_int_eq(get(exp).state, POINTS_AUCTION_UNSOLD);
+	ck_assert_int_eq(get(pts).state, POINTS_AUCTION_SOLD);
+	ck_assert_str_eq(get(pts).capture_id, "");
+	holds(50, 0, 0, 950, 1000, 1000);
+	ck_assert_int_eq(points_expire_sweep_asset(db, "PTS", tu_now, 0, &r),
+	    POINTS_OK);
+	ck_assert_int_ne(get(pts).capture_id[0], 0);
+	holds(0, 0, 0, 950, 1000, 1000);
 }
 END_TEST
 
@@ -885,6 +942,8 @@ main(void)
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_bad_definitions);
+	tcase_add_test(tc, test_extension_past_the_clock_range);
+	tcase_add_test(tc, test_sweep_of_one_asset);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_reads_need_their_arguments);
 	tcase_add_test(tc, test_frozen_leader);

@@ -264,6 +264,16 @@ START_TEST(test_bad_definitions)
 	BAD(strcpy(l.condition, "available >"), "condition: col");
 	BAD(memset(l.tiers, 't', sizeof(l.tiers)), "must end in a NUL");
 	BAD(memset(l.condition, 'c', sizeof(l.condition)), "must end in a NUL");
+	BAD(memset(l.departments, 'd', sizeof(l.departments)),
+	    "'bad': tiers, departments and condition must end in a NUL");
+	BAD(memset(l.prizes[0].sku, 's', sizeof(l.prizes[0].sku)),
+	    "'bad': prize 0: its SKU must end in a NUL");
+	BAD(l.asset[0] = 0, "lottery 'bad': no asset");
+	BAD(l.limit_day = -1, "limits, losing weight and consolation must "
+	    "not be negative");
+	BAD(l.limit_total = -1, "must not be negative");
+	BAD(l.lose_weight = -1, "must not be negative");
+	BAD(l.consolation = -1, "must not be negative");
 	/* arrays without their NUL: read no further than they go */
 	BAD(memset(l.name, 'n', sizeof(l.name)), "lottery name is too long");
 	BAD(memset(l.prizes[0].label, 'x', sizeof(l.prizes[0].label)),
@@ -274,8 +284,61 @@ START_TEST(test_bad_definitions)
 	prize(&l, POINTS_PRIZE_CUSTOM, "p", 1, 1, 0);
 	tu_snap(db);
 	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lottery_create(db, NULL, &id), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "lottery and out are required");
+	strcpy(l.asset, "PTS");
+	ck_assert_int_eq(points_lottery_create(db, &l, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "lottery and out are required");
 	tu_unchanged(db);
 	tu_snap_free();
+}
+END_TEST
+
+/* Draws and reads refused: ids out of range, a system, frozen or closed
+ * account, a lottery closed twice, a prize it does not have, no out;
+ * each with its code and a message naming it, writing nothing. */
+START_TEST(test_draw_refusals)
+{
+	points_lottery_def l = def("refusals", 0, 1);
+	points_lottery got;
+	points_lottery_prize p;
+	points_lottery_draw w;
+	int64_t id, gone = tu_account(db, "E1009");
+
+	prize(&l, POINTS_PRIZE_CUSTOM, "mug", 1, 5, 0);
+	id = create(&l);
+	refused(0, alice, POINTS_EINVAL, "lottery: bad id 0");
+	refused(id, -1, POINTS_EINVAL, "bad account -1");
+	refused(id, POINTS_ACCOUNT_ISSUER, POINTS_EINVAL,
+	    "system:issuer is a system account: it cannot draw");
+	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
+	refused(id, bob, POINTS_EFROZEN, "account E1002 is frozen: it cannot "
+	    "draw");
+	ck_assert_int_eq(points_account_close(db, gone), POINTS_OK);
+	refused(id, gone, POINTS_ECLOSED, "account E1009 is closed: it cannot "
+	    "draw");
+	w = draw(id, alice, NULL);
+	ck_assert_int_eq(w.number, 1);
+	ck_assert_int_eq(points_lottery_get(db, id, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_lottery_prize_get(db, id, -1, &p),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "lottery 1 has no prize -1 (it "
+	    "has 1)");
+	ck_assert_int_eq(points_lottery_prize_get(db, id, 1, &p),
+	    POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_lottery_draw_get(db, id, 1, NULL),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
+	TU_FAILS(db, points_lottery_close(db, id), POINTS_ESTATE);
+	ck_assert_str_eq(points_errmsg(db), "lottery 1 is already closed");
+	tu_snap_free();
+	ck_assert_int_eq(points_lottery_get(db, id, &got), POINTS_OK);
+	ck_assert_int_eq(got.state, POINTS_LOTTERY_CLOSED);
+	ck_assert_int_eq(got.draws, 1);
 }
 END_TEST
 
@@ -925,6 +988,7 @@ main(void)
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_insufficient);
 	tcase_add_test(tc, test_bad_definitions);
+	tcase_add_test(tc, test_draw_refusals);
 	tcase_add_test(tc, test_audit_catches_altered_draw);
 	tcase_add_test(tc, test_odds);
 	tcase_add_test(tc, test_independent_audit_rejections);
