@@ -27,8 +27,11 @@
 #include "points.h"
 #include "core/db.h"
 
-/* Items a fill buffers at most, for every kind. */
+/* Items a fill buffers at most, for every kind (the fuzzers build with
+ * fewer, so that small ledgers cross chunks). */
+#ifndef POINTS_ITER_CHUNK
 #define POINTS_ITER_CHUNK 64
+#endif
 
 typedef struct points_iter points_iter;
 
