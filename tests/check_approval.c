@@ -419,6 +419,57 @@ START_TEST(test_refusals)
 	ck_assert_int_eq(points_approval_get(db, 99, &a), POINTS_ENOTFOUND);
 	ck_assert_int_eq(points_approval_iterator_new(db, -1,
 	    &(points_approval_iterator *){ NULL }), POINTS_EINVAL);
+	ck_assert_int_eq(points_approval_iterator_new(db, 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_approval_get(db, 1, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_nomination_init(NULL, 1), POINTS_EINVAL);
+	n.account = alice;
+	bad = n;
+	bad.asset = "";
+	TU_FAILS(db, points_approval_nominate(db, &bad, &a), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "asset is empty");
+	{
+		char memo[POINTS_MEMO_MAX + 2];
+
+		memset(memo, 'm', sizeof(memo) - 1);
+		memo[sizeof(memo) - 1] = '\0';
+		bad = n;
+		bad.memo = memo;
+		TU_FAILS(db, points_approval_nominate(db, &bad, &a),
+		    POINTS_EINVAL);
+		ck_assert_str_eq(points_errmsg(db), "memo is too long (at "
+		    "most 256 bytes)");
+	}
+}
+END_TEST
+
+/* A nomination's memo of the most bytes makes a posting memo past the
+ * most with its prefix: it is cut to the most, ending in "...". */
+START_TEST(test_long_memo_cut)
+{
+	points_nomination n = POINTS_NOMINATION_INIT;
+	char memo[POINTS_MEMO_MAX + 1];
+	points_approval a;
+	points_txn t;
+
+	memset(memo, 'm', sizeof(memo) - 1);
+	memo[sizeof(memo) - 1] = '\0';
+	n.account = alice;
+	n.asset = "PTS";
+	n.points = 10;
+	n.memo = memo;
+	n.nominator = "mgr.wang";
+	ck_assert_int_eq(points_approval_nominate(db, &n, &a), POINTS_OK);
+	ck_assert_str_eq(a.memo, memo);
+	ck_assert_int_eq(points_approval_approve(db, a.id, "hr.li", NULL, &a),
+	    POINTS_OK);
+	ck_assert_int_eq(points_txn_get(db, a.txn_id, &t), POINTS_OK);
+	ck_assert_uint_eq(strlen(t.memo), POINTS_MEMO_MAX);
+	ck_assert_int_eq(strncmp(t.memo, "approval 1: mmm", 15), 0);
+	ck_assert_str_eq(t.memo + POINTS_MEMO_MAX - 4, "m...");
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
 }
 END_TEST
 
@@ -764,6 +815,7 @@ main(void)
 	tcase_add_test(tc, test_manual_award_rejected);
 	tcase_add_test(tc, test_nomination_idempotent);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_long_memo_cut);
 	tcase_add_test(tc, test_iterator);
 	tcase_add_test(tc, test_caps_pending_days_exclusive);
 	tcase_add_test(tc, test_refund_leaves_approvals);

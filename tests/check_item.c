@@ -176,6 +176,45 @@ START_TEST(test_bad_definitions)
 }
 END_TEST
 
+/* Each text of a definition is checked, and each count must not be
+ * negative: the refusal names the field, nothing is written.  Every
+ * character a SKU and a category may hold is accepted. */
+START_TEST(test_bad_fields_named)
+{
+	char url[POINTS_ITEM_URL_MAX + 2];
+	points_item_def d;
+	points_item it;
+
+#define BAD(stmt, code, want) do {                                       \
+	d = def("A", "physical", 1, 1);                                  \
+	stmt;                                                            \
+	TU_FAILS(db, points_item_create(db, &d, &it), code);             \
+	ck_assert_msg(strstr(points_errmsg(db), want), "%s",             \
+	    points_errmsg(db));                                          \
+} while (0)
+	memset(url, 'u', sizeof(url) - 1);
+	url[sizeof(url) - 1] = 0;
+	BAD(d.low_stock = -1, POINTS_EINVAL, "item 'A': low_stock, "
+	    "order_limit and return_days must not be negative");
+	BAD(d.return_days = -1, POINTS_EINVAL, "item 'A': low_stock, "
+	    "order_limit and return_days must not be negative");
+	BAD(d.description = "caf\xe9", POINTS_EINVAL,
+	    "item description is not valid UTF-8");
+	BAD(d.image_url = url, POINTS_EINVAL, "item image URL is too long "
+	    "(at most 512 bytes)");
+	BAD(d.asset = "", POINTS_EINVAL, "asset is empty");
+	BAD(d.min_tier = "a-tier-name-longer-than-thirty-two", POINTS_EINVAL,
+	    "min_tier is too long (at most 32 bytes)");
+	BAD(d.category = "gift-cards/Cafe", POINTS_EINVAL, "category "
+	    "'gift-cards/Cafe': names of a-z, 0-9, '_', '.' and '-'");
+#undef BAD
+	d = def("Gift-card.50_EUR", "gift-cards/e.vouchers_1", 1, 1);
+	it = create(&d);
+	ck_assert_str_eq(it.sku, "Gift-card.50_EUR");
+	ck_assert_str_eq(it.category, "gift-cards/e.vouchers_1");
+}
+END_TEST
+
 START_TEST(test_update_and_history)
 {
 	points_item_def d = def("HOTEL-NIGHT", "travel/hotel", 10000, 20);
@@ -672,6 +711,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create_and_get);
 	tcase_add_test(tc, test_bad_definitions);
+	tcase_add_test(tc, test_bad_fields_named);
 	tcase_add_test(tc, test_update_and_history);
 	tcase_add_test(tc, test_each_field_alone_is_a_change);
 	tcase_add_test(tc, test_history_long);

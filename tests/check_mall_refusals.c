@@ -191,6 +191,39 @@ START_TEST(test_read_arguments)
 }
 END_TEST
 
+/* An order's texts are checked: a note or an actor that is not UTF-8,
+ * a reason past its length; the message names the field and nothing is
+ * written. */
+START_TEST(test_order_texts)
+{
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	char reason[POINTS_REASON_MAX + 2];
+	points_order o, got;
+
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	r.account = acct;
+	r.sku = "MUG";
+	r.note = "caf\xe9";
+	TU_FAILS(db, points_order_place(db, &r, &o), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "order note is not valid UTF-8");
+	r.note = NULL;
+	r.actor = "caf\xe9";
+	TU_FAILS(db, points_order_place(db, &r, &o), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "actor is not valid UTF-8");
+	o = place();
+	TU_FAILS(db, points_order_cancel(db, o.id, "caf\xe9", NULL, &got),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "actor is not valid UTF-8");
+	TU_FAILS(db, points_order_cancel(db, o.id, "admin", reason, &got),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "reason is too long (at most 256 "
+	    "bytes)");
+	ck_assert_int_eq(points_order_get(db, o.id, &got), POINTS_OK);
+	ck_assert_int_eq(got.state, POINTS_ORDER_SUBMITTED);
+}
+END_TEST
+
 /* A damaged item record fails every read and write of the item, naming
  * it; the bytes put back, all is as before. */
 START_TEST(test_damaged_item)
@@ -387,6 +420,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_item_arguments);
 	tcase_add_test(tc, test_read_arguments);
+	tcase_add_test(tc, test_order_texts);
 	tcase_add_test(tc, test_damaged_item);
 	tcase_add_test(tc, test_damaged_order);
 	tcase_add_test(tc, test_damaged_pool_and_settings);

@@ -1629,6 +1629,8 @@ START_TEST(test_line_refund_refusals)
 		{ "[true]", "event 'o1': the refund's lines: item 0: lines are "
 		  "named all by index (ints) or all by id (strings)" },
 		{ "[4]", "event 'o1': no line 4: the event has 4 lines" },
+		{ "[\"T1\", \"\"]", "event 'o1': the refund's lines: item 1: a "
+		  "line id has 1-128 bytes" },
 	};
 	size_t i;
 

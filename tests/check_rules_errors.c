@@ -3,6 +3,7 @@
  * written. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -267,6 +268,162 @@ START_TEST(test_grant_def_refusals)
 }
 END_TEST
 
+/* The calls that take a grant refuse what they cannot use, naming it:
+ * a closed pool, an empty asset, texts past their length, an unknown
+ * state, no out, a negative time; nothing is written.  An empty
+ * condition is none, read back as "". */
+START_TEST(test_grant_call_refusals)
+{
+	points_db *db = tu_open("memory:");
+	points_grant_def d;
+	points_grant g;
+	points_grant_award_iterator *it;
+	char longstr[POINTS_EXPR_MAX + 2], *src;
+	int64_t pool;
+
+	memset(longstr, 'x', sizeof(longstr) - 1);
+	longstr[sizeof(longstr) - 1] = '\0';
+	ck_assert_int_eq(points_account_create(db, "pool:hr", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	ck_assert_int_eq(points_account_close(db, pool), POINTS_OK);
+	d = good_grant(); d.pool = pool;
+	TU_FAILS(db, points_grant_save(db, &d, &g), POINTS_ECLOSED);
+	ck_assert_str_eq(points_errmsg(db), "grant 'g1': pool pool:hr is "
+	    "closed");
+	d = good_grant(); d.asset = "";
+	grant_refused(db, &d, "asset is empty");
+	d = good_grant(); d.reason = longstr;
+	grant_refused(db, &d, "reason is too long (at most 256 bytes)");
+	d = good_grant(); d.condition = longstr;
+	grant_refused(db, &d, "is too long (at most 4096 bytes)");
+	d = good_grant(); d.condition = "";
+	ck_assert_msg(points_grant_save(db, &d, &g) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_grant_expr_get(db, "g1", 0,
+	    POINTS_RULE_EXPR_CONDITION, &src), POINTS_OK);
+	ck_assert_str_eq(src, "");
+	points_free(src);
+	ck_assert_int_eq(points_grant_expr_get(db, "g1", 0,
+	    POINTS_RULE_EXPR_POINTS, &src), POINTS_OK);
+	ck_assert_str_eq(src, "100");
+	points_free(src);
+	ck_assert_int_eq(points_grant_expr_get(db, "g1", 0,
+	    POINTS_RULE_EXPR_POINTS, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_grant_get(db, "g1", 0, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_grant_get(db, "g1", -1, &g), POINTS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "grant 'g1'"));
+	TU_FAILS(db, points_grant_set_state(db, "g1", POINTS_RULE_PAUSED,
+	    "ops", longstr, &g), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "reason is too long (at most 256 "
+	    "bytes)");
+	TU_FAILS(db, points_grant_set_state(db, "g1", POINTS_RULE_PAUSED,
+	    "ops", NULL, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_grant_award_iterator_new(db, "g1", -1, &it),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "as_of -1 is negative");
+	ck_assert_int_eq(points_grant_award_iterator_new(db, "g1", 0, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_grant_get(db, "g1", 0, &g), POINTS_OK);
+	ck_assert_int_eq(g.state, POINTS_RULE_ACTIVE);
+	ck_assert_int_eq(g.version, 1);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+/* Events and refunds refused before any rule runs: no account, a
+ * negative time, an empty actor, attributes or lines past their length,
+ * unknown flags, no event or out, an unknown version; each with its
+ * message and nothing written. */
+START_TEST(test_event_call_refusals)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	points_event e = POINTS_EVENT_INIT;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *er = NULL;
+	points_rule r;
+	char *big = malloc(POINTS_EVENT_ATTRS_MAX + 2);
+	int64_t alice = tu_account(db, "E1001");
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, ' ', POINTS_EVENT_ATTRS_MAX + 1);
+	big[0] = '{';
+	big[POINTS_EVENT_ATTRS_MAX] = '}';
+	big[POINTS_EVENT_ATTRS_MAX + 1] = '\0';
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	e.id = "o-1";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 500;
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	e.id = "o-2";
+	e.account = 0;
+	TU_FAILS(db, points_event_apply(db, &e, &er), POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "event 'o-2': account 0 not "
+	    "found");
+	e.account = alice;
+	e.time = -1;
+	TU_FAILS(db, points_event_apply(db, &e, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o-2': time must not be "
+	    "negative");
+	e.time = 0;
+	e.actor = "";
+	TU_FAILS(db, points_event_apply(db, &e, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event: actor is empty (leave it "
+	    "out for none)");
+	e.actor = NULL;
+	e.attrs = big;
+	TU_FAILS(db, points_event_apply(db, &e, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o-2': attrs are longer "
+	    "than 16384 bytes");
+	/* one byte less is taken */
+	big[POINTS_EVENT_ATTRS_MAX - 1] = '}';
+	big[POINTS_EVENT_ATTRS_MAX] = '\0';
+	ck_assert_int_eq(points_event_preview(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	e.attrs = NULL;
+	TU_FAILS(db, points_event_apply(db, &e, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	ck_assert_int_eq(points_event_preview(db, NULL, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event is required");
+	ck_assert_int_eq(points_event_preview(db, &e, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	e.version = POINTS_EVENT_VERSION + 1;
+	ck_assert_int_eq(points_event_preview(db, &e, &er), POINTS_EVERSION);
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(points_event_get(db, "o-1", NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "out is required");
+	rv.event_id = "o-1";
+	rv.flags = 0x4000;
+	TU_FAILS(db, points_event_reverse(db, &rv, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event refund: unknown flags "
+	    "0x4000");
+	rv.flags = 0;
+	rv.actor = "";
+	TU_FAILS(db, points_event_reverse(db, &rv, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event refund: actor is empty "
+	    "(leave it out for none)");
+	rv.actor = NULL;
+	memset(big, ' ', POINTS_EVENT_ATTRS_MAX + 1);
+	big[0] = '[';
+	big[POINTS_EVENT_ATTRS_MAX] = ']';
+	big[POINTS_EVENT_ATTRS_MAX + 1] = '\0';
+	rv.lines = big;
+	TU_FAILS(db, points_event_reverse(db, &rv, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'o-1': the refund's lines "
+	    "are longer than 16384 bytes");
+	ck_assert_ptr_null(er);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
+	free(big);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 /* A result variable reused across the event calls: each failure stores
  * NULL in it, so freeing it after a failed call frees nothing twice
  * (the sanitizers' build would abort on the double free). */
@@ -328,9 +485,11 @@ rules_errors_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("grant");
 	tcase_add_test(tc, test_grant_def_refusals);
+	tcase_add_test(tc, test_grant_call_refusals);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("event");
 	tcase_add_test(tc, test_failed_event_calls_leave_no_result);
+	tcase_add_test(tc, test_event_call_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
