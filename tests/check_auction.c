@@ -520,6 +520,12 @@ START_TEST(test_bad_definitions)
 	    "an item from the catalogue");
 	BAD(strcpy(d.item, "caf\xe9"), POINTS_EINVAL,
 	    "auction item is not valid UTF-8");
+	BAD(d.min_balance = -1, POINTS_EINVAL, "auction of 'TABLET': the "
+	    "minimum balance must not be negative");
+	BAD(strcpy(d.tiers, "gold,caf\xe9"), POINTS_EINVAL,
+	    "tiers is not valid UTF-8");
+	BAD(strcpy(d.condition, "caf\xe9"), POINTS_EINVAL,
+	    "condition is not valid UTF-8");
 #undef BAD
 	d = def(NULL, 1, 1);
 	strcpy(d.asset, "NOPE");

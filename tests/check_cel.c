@@ -292,6 +292,18 @@ START_TEST(test_comparisons)
 	ERR("1 == 1 / 0", "division by zero");
 	/* Relations chain left to right, as CEL's grammar has them. */
 	BOOL("1 < 2 == true", 1);
+	/* lists and maps of other sizes, maps of other keys */
+	BOOL("[1, 2] == [1]", 0);
+	BOOL("event.tags == ['new']", 0);
+	BOOL("event.tags != ['new', 'sale', 'x']", 1);
+	BOOL("account.attrs == {'a': 1}", 0);
+	BOOL("event.lines[0] == {'sku': 'A1', 'qtx': 2}", 0);
+	BOOL("event.lines[0] == {'qty': 2, 'sku': 'A1'}", 1);
+	BOOL("{'a': 1} == {'b': 1}", 0);
+	BOOL("{'a': [1]} == {'a': [1, 2]}", 0);
+	BOOL("'' < event.type", 1);
+	BOOL("event.type > ''", 1);
+	BOOL("'' < ''", 0);
 }
 END_TEST
 
@@ -316,6 +328,10 @@ START_TEST(test_logic_absorbs_errors)
 	BOOL("false && 1", 0);
 	BOOL("1 || true", 1);
 	ERR("true && 1", "no such overload: _&&_(bool, int)");
+	ERR("1 && true", "no such overload: _&&_(int, bool)");
+	ERR("false || 1", "no such overload: _||_(bool, int)");
+	ERR("1 || false", "no such overload: _||_(int, bool)");
+	ERR("'a' || 1", "no such overload: _||_(string, int)");
 	ERR("!1", "no such overload: !_(int)");
 	ERR("!(1 / 0 == 1)", "division by zero");
 	/* The first error of two. */
@@ -352,6 +368,9 @@ START_TEST(test_selection_and_index)
 	ERR("event.referrer", "no such key: 'referrer'");
 	ERR("event['referrer']", "no such key: 'referrer'");
 	ERR("{1: 2}[3]", "no such key: 3");
+	ERR("{true: 2}[false]", "no such key: false");
+	ERR("{false: 2}[event.amount > 0]", "no such key: true");
+	ERR("{null: 2}", "unsupported key type: null");
 	ERR("event.tags[2]", "index out of range: 2");
 	ERR("event.tags[-1]", "index out of range: -1");
 	ERR("event.tags['a']", "no such overload: _[_](list, string)");
@@ -413,6 +432,14 @@ START_TEST(test_functions)
 	STR("string(120)", "120");
 	STR("string(-9223372036854775808)", "-9223372036854775808");
 	STR("string(true)", "true");
+	STR("string(false)", "false");
+	STR("string(event.amount < 0)", "false");
+	INT("int('-42')", -42);
+	INT("int(event.type == 'purchase' ? '-9223372036854775808' : '0')",
+	    INT64_MIN);
+	ERR("'abc'.contains(1)", "no such overload: contains(string, int)");
+	ERR("floor_div(1, 'a')", "no such overload: floor_div(int, string)");
+	ERR("max('a', 1)", "no such overload: max(string, int)");
 	STR("string('x')", "x");
 	STR("string(event.amount) + ' pts'", "120 pts");
 	ERR("string([1])", "no such overload: string(list)");

@@ -224,6 +224,47 @@ START_TEST(test_order_texts)
 }
 END_TEST
 
+/* The settings' calls refuse an unknown period, a negative limit, a
+ * time before 1970, an empty asset and a reason past its length, each
+ * naming what it is about; nothing is written. */
+START_TEST(test_settings_arguments)
+{
+	char reason[POINTS_REASON_MAX + 2];
+	points_code_pool cp;
+	points_cash_ratio cr;
+	points_item it;
+	int64_t v;
+
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	TU_FAILS(db, points_item_set_period_limit(db, "MUG",
+	    POINTS_PERIOD_YEAR + 1, 1, "admin", NULL, &it), POINTS_EINVAL);
+	ck_assert(has("item 'MUG': period must be POINTS_PERIOD_DAY, _WEEK, "
+	    "_MONTH or _YEAR"));
+	TU_FAILS(db, points_item_set_period_limit(db, NULL,
+	    POINTS_PERIOD_DAY - 1, 1, "admin", NULL, &it), POINTS_EINVAL);
+	ck_assert(has("item '': period must be"));
+	TU_FAILS(db, points_item_set_period_limit(db, "MUG",
+	    POINTS_PERIOD_WEEK, -1, "admin", NULL, &it), POINTS_EINVAL);
+	ck_assert(has("item 'MUG': a limit per period must not be negative "
+	    "(0 removes it; got -1)"));
+	ck_assert_int_eq(points_item_next_opening(db, "MUG", -1, &v),
+	    POINTS_EINVAL);
+	ck_assert(has("item 'MUG': time -1 is before 1970"));
+	ck_assert_int_eq(points_mall_min_balance_get(db, "", &v),
+	    POINTS_EINVAL);
+	ck_assert(has("asset is empty"));
+	ck_assert_int_eq(points_mall_cash_ratio_get(db, "", &cr),
+	    POINTS_EINVAL);
+	ck_assert(has("asset is empty"));
+	TU_FAILS(db, points_item_codes_add(db, "MUG", "A1\n", "admin", reason,
+	    &cp), POINTS_EINVAL);
+	ck_assert(has("reason is too long (at most 256 bytes)"));
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 5);
+}
+END_TEST
+
 /* A damaged item record fails every read and write of the item, naming
  * it; the bytes put back, all is as before. */
 START_TEST(test_damaged_item)
@@ -421,6 +462,7 @@ suite(void)
 	tcase_add_test(tc, test_item_arguments);
 	tcase_add_test(tc, test_read_arguments);
 	tcase_add_test(tc, test_order_texts);
+	tcase_add_test(tc, test_settings_arguments);
 	tcase_add_test(tc, test_damaged_item);
 	tcase_add_test(tc, test_damaged_order);
 	tcase_add_test(tc, test_damaged_pool_and_settings);
