@@ -1207,7 +1207,7 @@ START_TEST(test_newer_module_marker_is_eversion)
 	d = NULL;
 	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_EVERSION);
 	ck_assert_str_eq(points_errmsg(d),
-	    "ledger ledger format 7 is newer than this library (3)");
+	    "ledger ledger format 7 is newer than this library (4)");
 	points_close(d);
 	tu_cleanup();
 }
@@ -1216,7 +1216,7 @@ END_TEST
 /* A ledger whose entries 0.1.0 could read (ledger format 1) is raised to
  * format 3 (entries may carry extensions; the time index, bucket first)
  * by the first handle that opens it; what it holds stays as it was. */
-START_TEST(test_ledger_format_1_is_raised_to_3)
+START_TEST(test_ledger_format_1_is_raised_to_4)
 {
 	char uri[128];
 	points_store *s;
@@ -1243,7 +1243,7 @@ START_TEST(test_ledger_format_1_is_raised_to_3)
 	ck_assert_int_eq(s->get(s, ks, "module:ledger", 13, &v, &vl),
 	    POINTS_OK);
 	ck_assert_uint_eq(vl, 1);
-	ck_assert_uint_eq(*(const unsigned char *)v, 3);
+	ck_assert_uint_eq(*(const unsigned char *)v, 4);
 	s->rollback(s);
 	points_store_close(s);
 	tu_cleanup();
@@ -2305,7 +2305,7 @@ db_suite(void)
 	tcase_add_test(to, test_host_store_over_sqlite_runs_a_ledger);
 	tcase_add_test(to, test_newer_format_marker_is_eversion);
 	tcase_add_test(to, test_newer_module_marker_is_eversion);
-	tcase_add_test(to, test_ledger_format_1_is_raised_to_3);
+	tcase_add_test(to, test_ledger_format_1_is_raised_to_4);
 	tcase_add_test(to, test_ledger_without_module_markers_opens_as_before);
 	tcase_add_loop_test(to, test_version_1_store_runs_a_ledger, 0, 2);
 	tcase_add_loop_test(to, test_format_1_balances_are_upgraded, 0, 2);

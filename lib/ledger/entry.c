@@ -21,8 +21,12 @@
 /* The ledger module's format.  2: entries may be of record version 2,
  * which 0.1.0 (format 1) cannot read, and have the time index, which
  * setup builds for a format-1 ledger.  3: the time index keys lead with
- * the time's bucket (entry.h); setup rebuilds a format-2 index. */
-#define LEDGER_FORMAT 3
+ * the time's bucket (entry.h); setup rebuilds a format-2 index.  4: the
+ * log may be in partitions (entry.h), which format 3 would read as one
+ * broken chain; a format-3 ledger has one and needs nothing. */
+#define LEDGER_FORMAT 4
+/* meta: the log's partitions, when more than one (a uvar) */
+#define PARTITIONS_KEY "partitions"
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
@@ -31,9 +35,9 @@ points_ksdef points_entry__txid_ks = { "txid", POINTS_KS_ORDERED, 0 };
 /* (account, asset, time, seq) -> "": entry.h */
 points_ksdef points_entry__time_ks = { "entry_time", POINTS_KS_ORDERED, 0 };
 
-/* The tail of the entry log, loaded on the first append of a write
- * transaction, and the sequence a committed transaction left it at
- * (known).
+/* The tail of a partition of the entry log, loaded on the first append
+ * of a write transaction, and the sequence a committed transaction left
+ * it at (known).
  *
  * Entries are only ever appended, under consecutive sequences, so the
  * known tail is still the tail exactly when entry kseq + 1 is missing.
@@ -50,19 +54,42 @@ struct ledger_tail {
 	int64_t kseq;
 };
 
+/* The log's partitions (entry.h): their count, read from the ledger on
+ * the first append (it never changes), and a tail for each; one, the
+ * usual case, needs no allocation. */
+struct ledger_log {
+	unsigned parts; /* 0: not read yet */
+	unsigned last_part; /* the partition of the handle's last append */
+	struct ledger_tail one;
+	struct ledger_tail *tails; /* parts > 1 */
+};
+
+unsigned points_entry__partitions_new = 1;
+
+static struct ledger_tail *
+log_tail(struct ledger_log *l, unsigned p)
+{
+	return l->parts > 1 ? &l->tails[p] : &l->one;
+}
+
 static void
 tail_txn_end(points_db *db, void *state, int committed)
 {
-	struct ledger_tail *t = state;
+	struct ledger_log *l = state;
+	unsigned p;
 
 	(void)db;
-	/* A rolled-back transaction's appends are gone: what was known
-	 * before it still holds. */
-	if (committed && t->loaded) {
-		t->known = 1;
-		t->kseq = t->seq;
+	for (p = 0; p < l->parts; p++) {
+		struct ledger_tail *t = log_tail(l, p);
+
+		/* A rolled-back transaction's appends are gone: what was
+		 * known before it still holds. */
+		if (committed && t->loaded) {
+			t->known = 1;
+			t->kseq = t->seq;
+		}
+		t->loaded = 0;
 	}
-	t->loaded = 0;
 }
 
 /* An operation of a batch was undone: its appends are gone, and the
@@ -72,10 +99,22 @@ tail_txn_end(points_db *db, void *state, int committed)
 static void
 tail_op_undone(points_db *db, void *state)
 {
-	struct ledger_tail *t = state;
+	struct ledger_log *l = state;
+	unsigned p;
 
 	(void)db;
-	t->loaded = 0;
+	for (p = 0; p < l->parts; p++)
+		log_tail(l, p)->loaded = 0;
+}
+
+static void
+log_close(points_db *db, void *state)
+{
+	struct ledger_log *l = state;
+
+	(void)db;
+	points_alloc__free(l->tails);
+	l->tails = NULL;
 }
 
 static int ledger_setup(points_db *db, unsigned found);
@@ -88,10 +127,11 @@ static points_module ledger_module = {
 	.name = "ledger",
 	.format = LEDGER_FORMAT,
 	.keyspaces = keyspaces,
-	.state_size = sizeof(struct ledger_tail),
+	.state_size = sizeof(struct ledger_log),
 	.setup = ledger_setup,
 	.txn_end = tail_txn_end,
 	.op_undone = tail_op_undone,
+	.close = log_close,
 };
 POINTS_MODULE(ledger_module)
 
@@ -197,6 +237,17 @@ ledger_setup(points_db *db, unsigned found)
 	points_entry_rec e;
 	int rc = POINTS_OK;
 
+	if (found == 0 && points_entry__partitions_new > 1) {
+		/* a new ledger in partitions: stored once, never changed */
+		points_buf__reset(&db->vbuf);
+		points_buf__uvar(&db->vbuf, points_entry__partitions_new);
+		if (db->vbuf.err)
+			return points_db__err(db, POINTS_ENOMEM, "out of memory");
+		if ((rc = points_db__put(db, &points_db__meta_ks,
+		    PARTITIONS_KEY, strlen(PARTITIONS_KEY), db->vbuf.data,
+		    db->vbuf.len)))
+			return rc;
+	}
 	if (found >= 3)
 		return POINTS_OK;
 	if (found == 2 && (rc = time_index_clear(db)))
@@ -489,21 +540,145 @@ points_entry__load(points_db *db, int64_t seq, points_entry_rec *e)
 	return points_entry__decode(db, seq, v, vl, e);
 }
 
+/* The ledger's partition count: 1 when it stores none (every ledger
+ * made before partitions, and every one made with one). */
 static int
-load_tail(points_db *db, struct ledger_tail *t)
+read_partitions(points_db *db, unsigned *out)
 {
-	points_cursor *c;
-	const void *k, *v;
-	size_t kl, vl;
+	const void *v;
+	size_t vl;
+	points_rd r;
+	uint64_t n;
 	int rc;
 
-	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot], NULL, 0,
-	    NULL, 0, 1, &c);
+	rc = points_db__get(db, &points_db__meta_ks, PARTITIONS_KEY,
+	    strlen(PARTITIONS_KEY), &v, &vl);
+	if (rc == POINTS_ENOTFOUND) {
+		*out = 1;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	n = points_rd__uvar(&r);
+	if (r.err || r.p != r.end || n < 1 || n > POINTS_ENTRY_PARTITIONS_MAX)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "ledger setting '%s' unreadable", PARTITIONS_KEY);
+	*out = (unsigned)n;
+	return POINTS_OK;
+}
+
+/* The handle's log, its partitions read (inside a transaction). */
+static int
+log_get(points_db *db, struct ledger_log **out)
+{
+	struct ledger_log *l = points_db__state(db, &ledger_module);
+	unsigned n;
+	int rc;
+
+	if (l->parts == 0) {
+		if ((rc = read_partitions(db, &n)))
+			return rc;
+		if (n > 1 && !(l->tails = points_alloc__calloc(n,
+		    sizeof(*l->tails))))
+			return points_db__err(db, POINTS_ENOMEM,
+			    "out of memory");
+		l->parts = n;
+	}
+	*out = l;
+	return POINTS_OK;
+}
+
+int
+points_entry__partitions(points_db *db, unsigned *out)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	*out = l->parts;
+	return POINTS_OK;
+}
+
+int
+points_entry__account_partition(points_db *db, int64_t account,
+    unsigned *out)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	*out = (unsigned)((uint64_t)account % l->parts);
+	return POINTS_OK;
+}
+
+/* Partition p's key range, [lo, hi): none when the log has one. */
+static void
+part_range(unsigned p, unsigned parts, unsigned char lo[8],
+    unsigned char hi[8], size_t *len)
+{
+	points_codec__put_be64(lo, (uint64_t)p << POINTS_ENTRY_PART_BITS);
+	points_codec__put_be64(hi, (uint64_t)(p + 1) << POINTS_ENTRY_PART_BITS);
+	*len = parts > 1 ? 8 : 0;
+}
+
+int
+points_entry__last_seq(points_db *db, unsigned p, int64_t *out)
+{
+	unsigned char lo[8], hi[8];
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl, len;
+	unsigned parts;
+	int rc;
+
+	if ((rc = points_entry__partitions(db, &parts)))
+		return rc;
+	if (parts == 1)
+		return points_db__last_key64(db, &points_entry__ks, out);
+	part_range(p, parts, lo, hi, &len);
+	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot],
+	    lo, len, hi, len, 1, &c);
 	if (rc)
 		return points_db__store_err(db, rc, "entry");
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_ITEROVER) {
-		t->seq = 0;
+		*out = points_entry__part_first(p) - 1;
+		rc = POINTS_OK;
+	} else if (rc == POINTS_OK) {
+		if (kl != 8)
+			rc = points_db__err(db, POINTS_ECORRUPT,
+			    "entry: short key");
+		else
+			*out = (int64_t)points_codec__get_be64(k);
+	} else {
+		rc = points_db__store_err(db, rc, "entry");
+	}
+	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+/* Partition p's tail from the log: a reverse cursor over its range.
+ * An empty partition's tail is the sequence before its first. */
+static int
+load_tail(points_db *db, struct ledger_tail *t, unsigned p, unsigned parts)
+{
+	unsigned char lo[8], hi[8];
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl, len;
+	int rc;
+
+	part_range(p, parts, lo, hi, &len);
+	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot],
+	    len ? lo : NULL, len, len ? hi : NULL, len, 1, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "entry");
+	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
+	if (rc == POINTS_ITEROVER) {
+		t->seq = points_entry__part_first(p) - 1;
 		memset(t->hash, 0, POINTS_HASH_LEN);
 		rc = POINTS_OK;
 	} else if (rc == POINTS_OK) {
@@ -522,32 +697,6 @@ load_tail(points_db *db, struct ledger_tail *t)
 	if (rc == POINTS_OK)
 		t->loaded = 1;
 	return rc;
-}
-
-int
-points_entry__tail_probe(points_db *db, unsigned char k[16])
-{
-	struct ledger_tail *t = points_db__state(db, &ledger_module);
-
-	if (t->loaded || !t->known)
-		return 0;
-	points_codec__put_be64(k, (uint64_t)t->kseq);
-	points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
-	return 2;
-}
-
-void
-points_entry__tail_probed(points_db *db, const points_getreq r[2])
-{
-	struct ledger_tail *t = points_db__state(db, &ledger_module);
-
-	if (t->loaded || !t->known || r[0].rc != POINTS_OK ||
-	    r[0].vlen < POINTS_HASH_LEN || r[1].rc != POINTS_ENOTFOUND)
-		return; /* not the tail any more: the log will say */
-	t->seq = t->kseq;
-	memcpy(t->hash, (const unsigned char *)r[0].val + r[0].vlen -
-	    POINTS_HASH_LEN, POINTS_HASH_LEN);
-	t->loaded = 1;
 }
 
 /* ---- Category, actor and parties: the encodings of ledger/meta.h ---- */
@@ -639,27 +788,80 @@ points_entry__meta(const points_entry_rec *e,
 	get_text(e, POINTS_ENTRY_EXT_ACTOR, actor, POINTS_ACTOR_MAX + 1);
 }
 
-/* The tail for an append: the known one when the entry after it is
- * missing (one get_many), else from the log (a reverse cursor). */
-static int
-tail_for_append(points_db *db, struct ledger_tail *t)
+int
+points_entry__tail_probe(points_db *db, unsigned char k[16])
 {
+	struct ledger_log *l = points_db__state(db, &ledger_module);
+	struct ledger_tail *t;
+
+	if (l->parts == 0)
+		return 0; /* nothing known yet */
+	t = log_tail(l, l->last_part);
+	if (t->loaded || !t->known)
+		return 0;
+	points_codec__put_be64(k, (uint64_t)t->kseq);
+	points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
+	return 2;
+}
+
+/* What the probe of t found: the entry found, the next one missing: the
+ * tail, and its hash. */
+static void
+tail_found(struct ledger_tail *t, const points_getreq r[2])
+{
+	if (t->loaded || !t->known || r[0].rc != POINTS_OK ||
+	    r[0].vlen < POINTS_HASH_LEN || r[1].rc != POINTS_ENOTFOUND)
+		return; /* not the tail any more: the log will say */
+	t->seq = t->kseq;
+	memcpy(t->hash, (const unsigned char *)r[0].val + r[0].vlen -
+	    POINTS_HASH_LEN, POINTS_HASH_LEN);
+	t->loaded = 1;
+}
+
+void
+points_entry__tail_probed(points_db *db, const points_getreq r[2])
+{
+	struct ledger_log *l = points_db__state(db, &ledger_module);
+
+	tail_found(log_tail(l, l->last_part), r);
+}
+
+/* The tail of partition p for an append: the known one when the entry
+ * after it is missing (one get_many), else from the log (a reverse
+ * cursor). */
+static int
+tail_for_append(points_db *db, struct ledger_log *l, unsigned p)
+{
+	struct ledger_tail *t = log_tail(l, p);
 	unsigned char k[16];
 	points_getreq r[2];
 	int rc;
 
-	if (points_entry__tail_probe(db, k)) {
+	if (t->known) {
+		points_codec__put_be64(k, (uint64_t)t->kseq);
+		points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
 		r[0].ks = r[1].ks = &points_entry__ks;
 		r[0].key = k;
 		r[1].key = k + 8;
 		r[0].klen = r[1].klen = 8;
 		if ((rc = points_db__get_many(db, r, 2)))
 			return rc;
-		points_entry__tail_probed(db, r);
+		tail_found(t, r);
 		if (t->loaded)
 			return POINTS_OK;
 	}
-	return load_tail(db, t);
+	return load_tail(db, t, p, l->parts);
+}
+
+/* The partition of an entry between from and to: its user account's
+ * (entry.h). */
+static unsigned
+entry_partition(const points_balance_rec *from, const points_balance_rec *to,
+    unsigned parts)
+{
+	int64_t a = !from->system || to->system ? from->account : to->account;
+
+	return parts > 1 ? (unsigned)((uint64_t)a % parts) : 0;
 }
 
 int
@@ -669,13 +871,24 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	unsigned char k[8];
 	unsigned char hash[POINTS_HASH_LEN];
 	points_buf b;
-	struct ledger_tail *t = points_db__state(db, &ledger_module);
+	struct ledger_log *l;
+	struct ledger_tail *t;
+	unsigned p;
 	int64_t seq;
 	uint64_t ms;
 	int rc;
 
-	if (!t->loaded && (rc = tail_for_append(db, t)))
+	if ((rc = log_get(db, &l)))
 		return rc;
+	p = entry_partition(from, to, l->parts);
+	t = log_tail(l, p);
+	if (!t->loaded && (rc = tail_for_append(db, l, p)))
+		return rc;
+	/* the last seq of p is the one before p + 1's first, less one */
+	if (t->seq >= points_entry__part_first(p + 1) - 2)
+		return points_db__err(db, POINTS_ELIMIT, "ledger log "
+		    "partition %u is full (%lld entries)", p,
+		    (long long)(t->seq - points_entry__part_first(p) + 1));
 	seq = t->seq + 1;
 	e->seq = seq;
 	if ((rc = points_db__id_ms(db, &ms)))
@@ -706,6 +919,7 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	if (rc)
 		return rc;
 	memcpy(e->hash, hash, POINTS_HASH_LEN);
+	l->last_part = p; /* the next write's probe guesses it again */
 	t->seq = seq;
 	memcpy(t->hash, hash, POINTS_HASH_LEN);
 	from->last_seq = seq;

@@ -128,13 +128,40 @@ int points_entry__ext_set(points_db *db, points_entry_rec *e, unsigned tag,
 int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
     const void **v, size_t *len);
 
+/* Partitions.  A ledger's log may be in partitions, fixed when it is
+ * made: each has its own sequence, hash chain and tail, so that writes
+ * to different partitions do not meet at one tail.  An entry's seq is
+ * partition << POINTS_ENTRY_PART_BITS | n, n counting from 1 in its
+ * partition: with one partition, seq is n, the layout of every ledger
+ * made before partitions.  An entry goes to the partition of its user
+ * account (account id mod partitions; an entry between two system
+ * accounts: from's), so an account's entries are in one partition, in
+ * the order they were made. */
+#define POINTS_ENTRY_PART_BITS 40
+#define POINTS_ENTRY_PARTITIONS_MAX 1024
+/* The partitions of the ledgers this library makes (1); tests set it. */
+extern unsigned points_entry__partitions_new;
+#define points_entry__seq_partition(seq) \
+	((unsigned)((uint64_t)(seq) >> POINTS_ENTRY_PART_BITS))
+/* The first seq of partition p. */
+#define points_entry__part_first(p) \
+	((int64_t)((uint64_t)(p) << POINTS_ENTRY_PART_BITS | 1))
+/* The ledger's partition count (in a transaction; read once a handle). */
+int points_entry__partitions(points_db *db, unsigned *out);
+/* The partition of the entries of user account (in a transaction). */
+int points_entry__account_partition(points_db *db, int64_t account,
+    unsigned *out);
+/* The newest entry of partition p as the transaction sees it; its
+ * first seq less one when it has none. */
+int points_entry__last_seq(points_db *db, unsigned p, int64_t *out);
 /* The log's tail without a cursor: when the handle knows the tail a
- * committed transaction left, the keys of that entry and of the one
- * after it go to k[0..8) and k[8..16) (returns 2; else 0): read them with
- * the transaction's other reads and pass what the reads gave to
- * points_entry__tail_probed (the entry found, the next one missing: the
- * tail, and its hash).  points_entry__append does it by itself
- * otherwise.  Makes no store call. */
+ * committed transaction left in the partition of its last append, the
+ * keys of that entry and of the one after it go to k[0..8) and
+ * k[8..16) (returns 2; else 0): read them with the transaction's other
+ * reads and pass what the reads gave to points_entry__tail_probed (the
+ * entry found, the next one missing: the tail, and its hash).  An
+ * append to another partition reads its tail by itself.  Makes no store
+ * call. */
 int points_entry__tail_probe(points_db *db, unsigned char k[16]);
 void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
 /* Append e: its sequence, id, links and hash; updates the balances'

@@ -321,6 +321,7 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 	points_account a, target;
 	unsigned char lo[8], hi[8], keys[FORFEIT_CHUNK][8];
 	int64_t before, after;
+	unsigned part;
 	size_t n, i;
 	int rc;
 
@@ -345,7 +346,9 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 	if (!(target.flags & POINTS_ACCOUNT_SYSTEM))
 		return points_db__err(db, POINTS_EINVAL, "forfeiture account %s "
 		    "is not a system account", target.external_id);
-	if ((rc = points_db__last_key64(db, &points_entry__ks, &before)))
+	/* the account's entries are in its partition of the log */
+	if ((rc = points_entry__account_partition(db, a.id, &part)) ||
+	    (rc = points_entry__last_seq(db, part, &before)))
 		return rc;
 	points_balance__account_range(a.id, lo, hi);
 	do {
@@ -368,7 +371,7 @@ forfeit_body(points_db *db, const points_write_op *op, const void *req,
 		return rc;
 	/* every balance is zero now: close as points_account_close does */
 	if ((rc = points_account__close_in(db, a.id, f->actor, f->memo)) ||
-	    (rc = points_db__last_key64(db, &points_entry__ks, &after)))
+	    (rc = points_entry__last_seq(db, part, &after)))
 		return rc;
 	if (after > before) {
 		rep.first_seq = before + 1;

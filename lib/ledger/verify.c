@@ -112,8 +112,13 @@ typedef struct vrun {
 	vmap holds, revs, idem;
 	points_verify_report *rep;
 	size_t chunk;                         /* records per read */
-	int64_t tail;                         /* chain checked through */
-	unsigned char prev[POINTS_HASH_LEN];  /* the tail's hash */
+	/* The log's partitions (entry.h), each checked on its own: the
+	 * chain of partition p is checked through tails[p] (its first
+	 * seq less one: none of it yet), whose hash is prevs[p]. */
+	unsigned parts;
+	int64_t *tails;
+	unsigned char (*prevs)[POINTS_HASH_LEN];
+	int64_t *ends; /* scratch for log_ends */
 	points_entry_rec e;
 	/* A keyed sum over every entry's (id, seq) through the tail: the
 	 * transaction-id index must add up to it.  The key is drawn per
@@ -125,7 +130,8 @@ typedef struct vrun {
 	/* The transaction-id index's scan: keys of entries through upto
 	 * are summed, the others checked each (every one with each). */
 	struct {
-		int64_t upto, count;
+		int64_t *upto; /* the tails when the scan began */
+		int64_t count;
 		uint64_t sum;
 		int each;
 	} tx;
@@ -288,6 +294,34 @@ bad(points_db *db, points_verify_report *rep, int64_t seq, const char *what)
 	snprintf(rep->message, sizeof(rep->message), "%s", what);
 	return points_db__err(db, POINTS_ECORRUPT, "ledger fails verification: %s",
 	    what);
+}
+
+/* ---- The partitions' tails ---- */
+
+/* The partition of seq, parts or more when the ledger has none such. */
+static unsigned
+part_of(int64_t seq)
+{
+	return seq < 0 ? UINT32_MAX : points_entry__seq_partition(seq);
+}
+
+/* seq is past the chain checked (or in no partition). */
+static int
+past(const vrun *r, const int64_t *tails, int64_t seq)
+{
+	unsigned p = part_of(seq);
+
+	return p >= r->parts || seq > tails[p];
+}
+
+/* A copy of the tails as they are: what was made before a scan. */
+static int
+tails_copy(points_db *db, const vrun *r, int64_t **out)
+{
+	if (!(*out = points_alloc__malloc(r->parts * sizeof(int64_t))))
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	memcpy(*out, r->tails, r->parts * sizeof(int64_t));
+	return POINTS_OK;
 }
 
 static int
@@ -687,7 +721,7 @@ check_time_index(points_db *db, vrun *r)
 				    "statement index key unreadable");
 				break;
 			}
-			if (seq > r->tail)
+			if (past(r, r->tails, seq))
 				continue; /* an entry written since */
 			sum += index_hash(r, k);
 			count++;
@@ -761,12 +795,16 @@ check_kept(points_db *db, vrun *r, int64_t seq,
 	return POINTS_OK;
 }
 
-/* In the current read transaction: check at most r->chunk entries after
- * the tail, and none past target; *end says the log ended first. */
+/* In the current read transaction: check at most r->chunk entries of
+ * partition p after its tail, and none past target; *end says the
+ * partition ended first. */
 static int
-chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
+chain_chunk(points_db *db, vrun *r, unsigned p, int64_t target, int *end)
 {
-	unsigned char lo[8], hash[POINTS_HASH_LEN];
+	unsigned char lo[8], hi[8], hash[POINTS_HASH_LEN];
+	int64_t base = points_entry__part_first(p) - 1;
+	int64_t *tail = &r->tails[p];
+	unsigned char *prev = r->prevs[p];
 	points_cursor *c;
 	size_t n = 0;
 	char msg[160];
@@ -774,17 +812,21 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 
 	*end = 0;
 	/* From the tail itself (skipped), so that a stray key just after
-	 * it is not passed over. */
-	points_codec__put_be64(lo, (uint64_t)r->tail);
+	 * it is not passed over; the partition's range when it has more
+	 * than one. */
+	points_codec__put_be64(lo, (uint64_t)(*tail > base ? *tail : base));
+	points_codec__put_be64(hi, (uint64_t)base + ((uint64_t)1 <<
+	    POINTS_ENTRY_PART_BITS));
 	rc = db->store->cursor_open(db->store,
-	    db->ks[points_entry__ks.slot], r->tail ? lo : NULL,
-	    r->tail ? sizeof(lo) : 0, NULL, 0, 0, &c);
+	    db->ks[points_entry__ks.slot], *tail || r->parts > 1 ? lo : NULL,
+	    *tail || r->parts > 1 ? sizeof(lo) : 0, r->parts > 1 ? hi : NULL,
+	    r->parts > 1 ? sizeof(hi) : 0, 0, &c);
 	if (rc)
 		return points_db__store_err(db, rc, "entry");
-	while (n < r->chunk && r->tail < target) {
+	while (n < r->chunk && *tail < target) {
 		const void *k, *v;
 		size_t kl, vl;
-		int64_t seq, expect = r->tail + 1;
+		int64_t seq, expect = *tail + 1;
 
 		rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 		if (rc == POINTS_ITEROVER) {
@@ -797,7 +839,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			break;
 		}
 		seq = kl == 8 ? (int64_t)points_codec__get_be64(k) : -1;
-		if (r->tail && seq == r->tail)
+		if (*tail > base && seq == *tail)
 			continue; /* checked by the chunk before */
 		if (seq != expect) {
 			snprintf(msg, sizeof(msg), "entry %lld missing from the "
@@ -809,7 +851,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			rc = bad(db, r->rep, seq, "entry too short");
 			break;
 		}
-		if ((rc = points_entry__hash(db, r->prev, seq, v,
+		if ((rc = points_entry__hash(db, prev, seq, v,
 		    vl - POINTS_HASH_LEN, hash)))
 			break;
 		if (memcmp(hash, (const unsigned char *)v + vl -
@@ -819,7 +861,7 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 			rc = bad(db, r->rep, seq, msg);
 			break;
 		}
-		memcpy(r->prev, hash, sizeof(r->prev));
+		memcpy(prev, hash, POINTS_HASH_LEN);
 		if ((rc = check_kept(db, r, seq, hash)))
 			break;
 		if ((rc = points_entry__decode(db, seq, v, vl, &r->e))) {
@@ -832,34 +874,72 @@ chain_chunk(points_db *db, vrun *r, int64_t target, int *end)
 		r->txsum += txid_term(r, r->e.txid, seq);
 		index_expect(r, &r->e);
 		r->rep->entries++;
-		r->tail = seq;
+		*tail = seq;
 		n++;
 	}
 	db->store->cursor_close(db->store, c);
 	return rc;
 }
 
-/* Check the chain on through target (or the log's end, if it ends
- * first), a chunk per read transaction. */
+/* Check the chain of target's partition on through target (or the
+ * partition's end, if it ends first), a chunk per read transaction. */
 static int
 chain_to(points_db *db, vrun *r, int64_t target)
 {
+	unsigned p = part_of(target);
 	int end = 0, rc = POINTS_OK;
 
-	while (rc == POINTS_OK && !end && r->tail < target) {
+	if (p >= r->parts)
+		return POINTS_OK; /* no such entry: the caller's check says */
+	while (rc == POINTS_OK && !end && r->tails[p] < target) {
 		if ((rc = points_db__read_begin(db)))
 			break;
-		rc = chain_chunk(db, r, target, &end);
+		rc = chain_chunk(db, r, p, target, &end);
 		points_db__read_end(db);
 	}
 	return rc;
 }
 
-/* The last entry's seq in the current read transaction, 0 if none. */
+/* In the current read transaction: the last entry of each partition
+ * (its first seq less one when it has none), and no entry in a
+ * partition the ledger does not have. */
 static int
-log_end(points_db *db, int64_t *out)
+log_ends(points_db *db, vrun *r, int64_t *ends)
 {
-	return points_db__last_key64(db, &points_entry__ks, out);
+	int64_t last;
+	unsigned p;
+	char msg[160];
+	int rc;
+
+	if ((rc = points_db__last_key64(db, &points_entry__ks, &last)))
+		return rc;
+	if (r->parts == 1) {
+		ends[0] = last;
+		return POINTS_OK;
+	}
+	if (part_of(last) >= r->parts) {
+		snprintf(msg, sizeof(msg), "entry %lld is in no partition of "
+		    "the log (it has %u)", (long long)last, r->parts);
+		return bad(db, r->rep, last, msg);
+	}
+	for (p = 0; p < r->parts; p++) {
+		if ((rc = points_entry__last_seq(db, p, &ends[p])))
+			return rc;
+	}
+	return POINTS_OK;
+}
+
+/* Check every partition's chain on through ends. */
+static int
+chain_through(points_db *db, vrun *r, const int64_t *ends)
+{
+	unsigned p;
+	int rc = POINTS_OK;
+
+	for (p = 0; p < r->parts && rc == POINTS_OK; p++)
+		if (ends[p] > r->tails[p])
+			rc = chain_to(db, r, ends[p]);
+	return rc;
 }
 
 /* ---- Balances ---- */
@@ -1147,7 +1227,7 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 		 * with the lots the entries leave */
 		if ((rc = spilled_lots(db, r, got)))
 			break;
-		if (got->last_seq > r->tail) {
+		if (past(r, r->tails, got->last_seq)) {
 			newer = 1;
 			break;
 		}
@@ -1161,7 +1241,12 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 
 		/* Written since the chain was checked, or pointing past the
 		 * log: in this snapshot the log tells which. */
-		if ((rc = log_end(db, &end)) == POINTS_OK) {
+		if (part_of(got->last_seq) >= r->parts)
+			end = 0;
+		else
+			rc = points_entry__last_seq(db,
+			    part_of(got->last_seq), &end);
+		if (rc == POINTS_OK) {
 			if (end < got->last_seq)
 				rc = compare_balance(db, r, got); /* fails */
 			if (rc == POINTS_OK)
@@ -1178,11 +1263,13 @@ check_balances(points_db *db, vrun *r)
 {
 	unsigned char lo[9];
 	size_t lolen = 0, i;
-	int64_t made_before = r->tail, need = 0;
+	int64_t *made_before, need = 0;
 	points_balance_rec got;
-	int rc = POINTS_OK, done = 0;
+	int rc, done = 0;
 	char msg[160];
 
+	if ((rc = tails_copy(db, r, &made_before)))
+		return rc;
 	points_balance__init(&got, 0, 0, 0);
 	while (rc == POINTS_OK && !done) {
 		if ((rc = points_db__read_begin(db)))
@@ -1197,19 +1284,18 @@ check_balances(points_db *db, vrun *r)
 			rc = compare_balance(db, r, &got);
 	}
 	points_balance__free(&got);
-	if (rc)
-		return rc;
-	for (i = 0; i < r->t.cap; i++) {
+	for (i = 0; rc == POINTS_OK && i < r->t.cap; i++) {
 		const vbal *w = &r->t.v[i];
 
 		if (w->b.account != 0 && !w->seen &&
-		    w->first_seq <= made_before) {
+		    !past(r, made_before, w->first_seq)) {
 			snprintf(msg, sizeof(msg), "balance of account %lld is "
 			    "missing", (long long)w->b.account);
-			return bad(db, r->rep, w->b.last_seq, msg);
+			rc = bad(db, r->rep, w->b.last_seq, msg);
 		}
 	}
-	return POINTS_OK;
+	points_alloc__free(made_before);
+	return rc;
 }
 
 /* In the current read transaction: check at most r->chunk keys of the
@@ -1353,7 +1439,6 @@ scan_keyspace(points_db *db, vrun *r, const vscan *sc)
 	points_buf__init(&data);
 	while (rc == POINTS_OK && !done) {
 		points_cursor *c;
-		int64_t end = 0;
 
 		n = 0;
 		points_buf__reset(&data);
@@ -1416,10 +1501,10 @@ scan_keyspace(points_db *db, vrun *r, const vscan *sc)
 				    &items[i].flags);
 		}
 		if (rc == POINTS_OK)
-			rc = log_end(db, &end);
+			rc = log_ends(db, r, r->ends);
 		points_db__read_end(db);
-		if (rc == POINTS_OK && end > r->tail)
-			rc = chain_to(db, r, end);
+		if (rc == POINTS_OK)
+			rc = chain_through(db, r, r->ends);
 		for (i = 0; rc == POINTS_OK && i < n; i++)
 			rc = sc->check(db, r, data.data + items[i].koff,
 			    items[i].klen, data.data + items[i].voff,
@@ -1597,23 +1682,25 @@ check_holds(points_db *db, vrun *r)
 	static const vscan sc = {
 		&points_hold__ks, hold_in_snap, hold_check,
 	};
-	int64_t made_before = r->tail;
+	int64_t *made_before;
 	char msg[160];
 	size_t i;
 	int rc;
 
-	if ((rc = scan_keyspace(db, r, &sc)))
+	if ((rc = tails_copy(db, r, &made_before)))
 		return rc;
-	for (i = 0; i < r->holds.cap; i++) {
+	rc = scan_keyspace(db, r, &sc);
+	for (i = 0; rc == POINTS_OK && i < r->holds.cap; i++) {
 		const vhold *w = vm_at(&r->holds, i);
 
-		if (w->seq && !w->seen && w->seq <= made_before) {
+		if (w->seq && !w->seen && !past(r, made_before, w->seq)) {
 			snprintf(msg, sizeof(msg), "the hold that entry %lld "
 			    "made is missing", (long long)w->seq);
-			return bad(db, r->rep, w->seq, msg);
+			rc = bad(db, r->rep, w->seq, msg);
 		}
 	}
-	return POINTS_OK;
+	points_alloc__free(made_before);
+	return rc;
 }
 
 /* The deadline index: each key is an open hold's, at its deadline. */
@@ -1727,14 +1814,15 @@ check_reversals(points_db *db, vrun *r)
 	static const vscan sc = {
 		&points_reversal__ks, reversed_in_snap, reversed_check,
 	};
-	int64_t made_before = r->tail;
+	int64_t *made_before;
 	points_entry_rec *o = &r->e;
 	char msg[240];
 	size_t i = 0, n;
 	int rc;
 
-	if ((rc = scan_keyspace(db, r, &sc)))
+	if ((rc = tails_copy(db, r, &made_before)))
 		return rc;
+	rc = scan_keyspace(db, r, &sc);
 	while (rc == POINTS_OK && i < r->revs.cap) {
 		if ((rc = points_db__read_begin(db)))
 			break;
@@ -1746,7 +1834,7 @@ check_reversals(points_db *db, vrun *r)
 			if (!w->seq)
 				continue;
 			n++;
-			if (!w->seen && w->first <= made_before)
+			if (!w->seen && !past(r, made_before, w->first))
 				why = "its reversal record is missing";
 			else if ((rc = load_entry(db, w->seq, o)) ==
 			    POINTS_ENOTFOUND)
@@ -1771,6 +1859,7 @@ check_reversals(points_db *db, vrun *r)
 		}
 		points_db__read_end(db);
 	}
+	points_alloc__free(made_before);
 	return rc;
 }
 
@@ -1792,7 +1881,7 @@ txid_in_snap(points_db *db, vrun *r, const unsigned char *k, size_t kl,
 	seq = (int64_t)points_codec__get_be64(v);
 	/* Keys of the entries summed are checked by the sum; the others
 	 * (made since, or stray) one by one. */
-	if (seq > 0 && seq <= r->tx.upto && !r->tx.each)
+	if (seq > 0 && !past(r, r->tx.upto, seq) && !r->tx.each)
 		return POINTS_OK;
 	rc = load_entry(db, seq, &r->e);
 	if (rc == POINTS_ENOTFOUND)
@@ -1823,7 +1912,7 @@ txid_check(points_db *db, vrun *r, const unsigned char *k, size_t kl,
 		    "which is not in the log" : "whose id is another");
 		return bad(db, r->rep, seq > 0 ? seq : 0, msg);
 	}
-	if (seq > 0 && seq <= r->tx.upto) {
+	if (seq > 0 && !past(r, r->tx.upto, seq)) {
 		r->tx.sum += txid_term(r, k, seq);
 		r->tx.count++;
 	}
@@ -1840,26 +1929,32 @@ check_txids(points_db *db, vrun *r)
 	static const vscan sc = {
 		&points_entry__txid_ks, txid_in_snap, txid_check,
 	};
-	int64_t upto = r->tail;
+	int64_t *upto, entries = r->rep->entries;
 	uint64_t want = r->txsum;
 	char msg[200];
 	int rc;
 
+	/* the entries checked so far are those through the tails */
+	if ((rc = tails_copy(db, r, &upto)))
+		return rc;
 	memset(&r->tx, 0, sizeof(r->tx));
 	r->tx.upto = upto;
-	if ((rc = scan_keyspace(db, r, &sc)))
-		return rc;
-	if (r->tx.sum == want && r->tx.count == upto)
-		return POINTS_OK;
+	if ((rc = scan_keyspace(db, r, &sc)) ||
+	    (r->tx.sum == want && r->tx.count == entries))
+		goto out;
 	memset(&r->tx, 0, sizeof(r->tx));
 	r->tx.upto = upto;
 	r->tx.each = 1;
 	if ((rc = scan_keyspace(db, r, &sc)))
-		return rc;
+		goto out;
 	snprintf(msg, sizeof(msg), "the transaction-id index does not match "
 	    "the log: %lld keys for its %lld entries (an entry's key is "
-	    "missing)", (long long)r->tx.count, (long long)upto);
-	return bad(db, r->rep, 0, msg);
+	    "missing)", (long long)r->tx.count, (long long)entries);
+	rc = bad(db, r->rep, 0, msg);
+out:
+	points_alloc__free(upto);
+	r->tx.upto = NULL;
+	return rc;
 }
 
 /* -- Assets, accounts and the external-id index --
@@ -2191,6 +2286,52 @@ check_sums(points_db *db, vrun *r)
 	return rc == POINTS_ECORRUPT ? bad(db, r->rep, 0, msg) : rc;
 }
 
+/* The tails of a run over r->parts partitions, none checked yet. */
+static int
+run_alloc(points_db *db, vrun *r)
+{
+	unsigned p;
+
+	r->tails = points_alloc__malloc(r->parts * sizeof(*r->tails));
+	r->ends = points_alloc__malloc(r->parts * sizeof(*r->ends));
+	r->prevs = points_alloc__calloc(r->parts, sizeof(*r->prevs));
+	if (!r->tails || !r->ends || !r->prevs)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (p = 0; p < r->parts; p++)
+		r->tails[p] = points_entry__part_first(p) - 1;
+	return POINTS_OK;
+}
+
+/* The seq a partition's chain was checked through, 0 when none of it
+ * (as a head names an empty log). */
+static int64_t
+tail_seq(const vrun *r, unsigned p)
+{
+	return r->tails[p] == points_entry__part_first(p) - 1 ? 0 :
+	    r->tails[p];
+}
+
+/* Each kept head names a partition of the ledger, and an entry of it. */
+static int
+kept_partitions(points_db *db, vrun *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nkept; i++) {
+		const points_chain_head *h = &r->kept[i];
+
+		if (h->partition >= (int64_t)r->parts)
+			return points_db__err(db, POINTS_EINVAL, "kept head "
+			    "%zu: no partition %lld (this ledger's log has "
+			    "%u)", i, (long long)h->partition, r->parts);
+		if (h->seq != 0 && part_of(h->seq) != (unsigned)h->partition)
+			return points_db__err(db, POINTS_EINVAL, "kept head "
+			    "%zu: entry %lld is not in partition %lld", i,
+			    (long long)h->seq, (long long)h->partition);
+	}
+	return POINTS_OK;
+}
+
 /* The whole check; kept heads (nkept of them) are checked as the chain
  * passes them. */
 static int
@@ -2199,7 +2340,6 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 {
 	points_verify_report rep;
 	vrun r;
-	int64_t start = 0;
 	char msg[200];
 	size_t i;
 	int rc;
@@ -2217,18 +2357,25 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	points_entry__init(&r.e, 0, 0, 0);
 	randombytes_buf(r.ikey, sizeof(r.ikey));
 	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
-		rc = log_end(db, &start);
+		rc = points_entry__partitions(db, &r.parts);
+		if (rc == POINTS_OK)
+			rc = run_alloc(db, &r);
+		if (rc == POINTS_OK)
+			rc = kept_partitions(db, &r);
+		if (rc == POINTS_OK)
+			rc = log_ends(db, &r, r.ends);
 		points_db__read_end(db);
 	}
 	if (rc == POINTS_OK)
-		rc = chain_to(db, &r, start);
-	/* A kept head past the log's end: entries it had are gone. */
+		rc = chain_through(db, &r, r.ends);
+	/* A kept head past its partition's end: entries it had are gone. */
 	for (i = 0; rc == POINTS_OK && i < nkept; i++)
-		if (kept[i].seq > r.tail) {
+		if (kept[i].seq > r.tails[kept[i].partition]) {
 			snprintf(msg, sizeof(msg), "the log ends at entry "
 			    "%lld, before the kept head's entry %lld (it was "
 			    "truncated, or this is an older copy)",
-			    (long long)r.tail, (long long)kept[i].seq);
+			    (long long)tail_seq(&r, (unsigned)kept[i].partition),
+			    (long long)kept[i].seq);
 			rc = bad(db, &rep, kept[i].seq, msg);
 		}
 	if (rc == POINTS_OK)
@@ -2259,6 +2406,9 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	if (rc == POINTS_OK)
 		rc = check_accounts(db, &r);
 	points_entry__free(&r.e);
+	points_alloc__free(r.tails);
+	points_alloc__free(r.prevs);
+	points_alloc__free(r.ends);
 	vt_free(&r.t);
 	vm_free(&r.holds);
 	vm_free(&r.revs);
@@ -2288,10 +2438,9 @@ check_head_arg(points_db *db, const points_chain_head *h, size_t i)
 {
 	size_t j;
 
-	if (h->partition != 0)
+	if (h->partition < 0)
 		return points_db__err(db, POINTS_EINVAL, "kept head %zu: no "
-		    "partition %lld (this ledger has one log, partition 0)", i,
-		    (long long)h->partition);
+		    "partition %lld", i, (long long)h->partition);
 	if (h->seq < 0)
 		return points_db__err(db, POINTS_EINVAL, "kept head %zu: bad "
 		    "sequence %lld", i, (long long)h->seq);
@@ -2337,24 +2486,20 @@ points_verify_head(points_db *db, const points_chain_head *kept,
 	return verify_run(db, kept, nkept, out);
 }
 
-POINTS_EXTERN int
-points_chain_head_get(points_db *db, points_chain_head *out)
+/* The head of partition p, in the current read transaction. */
+static int
+partition_head(points_db *db, unsigned p, points_chain_head *out)
 {
 	unsigned char k[8], hash[POINTS_HASH_LEN];
-	points_chain_head h;
 	const void *v;
 	size_t vl;
 	int64_t seq = 0;
 	int rc;
 
-	if ((rc = points_db__check_db(db)))
-		return rc;
-	if (!out)
-		return points_db__err(db, POINTS_EINVAL, "out is required");
-	if ((rc = points_db__read_begin(db)))
-		return rc;
 	memset(hash, 0, sizeof(hash));
-	rc = log_end(db, &seq);
+	rc = points_entry__last_seq(db, p, &seq);
+	if (rc == POINTS_OK && seq == points_entry__part_first(p) - 1)
+		seq = 0; /* an empty partition */
 	if (rc == POINTS_OK && seq > 0) {
 		points_codec__put_be64(k, (uint64_t)seq);
 		rc = points_db__get(db, &points_entry__ks, k, sizeof(k), &v,
@@ -2369,13 +2514,54 @@ points_chain_head_get(points_db *db, points_chain_head *out)
 			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "the last entry vanished");
 	}
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->partition = p;
+	out->seq = seq;
+	hash_hex(hash, out->hash);
+	return POINTS_OK;
+}
+
+int
+points_verify__heads(points_db *db, points_chain_head *out, size_t cap,
+    size_t *n)
+{
+	unsigned parts = 0, p;
+	int rc;
+
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = points_entry__partitions(db, &parts);
+	for (p = 0; rc == POINTS_OK && p < parts && p < cap; p++)
+		rc = partition_head(db, p, &out[p]);
+	points_db__read_end(db);
+	*n = parts;
+	return rc;
+}
+
+POINTS_EXTERN int
+points_chain_head_get(points_db *db, points_chain_head *out)
+{
+	points_chain_head h;
+	unsigned parts = 0;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!out)
+		return points_db__err(db, POINTS_EINVAL, "out is required");
+	if ((rc = points_db__read_begin(db)))
+		return rc;
+	rc = points_entry__partitions(db, &parts);
+	if (rc == POINTS_OK && parts > 1)
+		rc = points_db__err(db, POINTS_EINVAL, "this ledger's log has "
+		    "%u partitions, each with its own head", parts);
+	if (rc == POINTS_OK)
+		rc = partition_head(db, 0, &h);
 	points_db__read_end(db);
 	if (rc)
 		return rc;
-	memset(&h, 0, sizeof(h));
-	h.partition = 0;
-	h.seq = seq;
-	hash_hex(hash, h.hash);
 	*out = h;
 	return POINTS_OK;
 }

@@ -20,4 +20,10 @@ extern size_t points_verify__chunk;
 int points_verify__sums(points_db *db, const void *bals, size_t n,
     size_t stride, char *msg, size_t cap);
 
+/* The head of each of the log's partitions (entry.h), in partition
+ * order, at most cap of them; *n: how many the ledger has.  Its own
+ * read transaction. */
+int points_verify__heads(points_db *db, points_chain_head *out, size_t cap,
+    size_t *n);
+
 #endif

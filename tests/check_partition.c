@@ -1,0 +1,337 @@
+/* check_partition.c - a log in partitions (ledger/entry.h): each
+ * partition numbers its entries from its own first seq and chains them
+ * on its own; an account's entries go to its partition; the check walks
+ * each chain and refuses an entry in no partition; the heads are one a
+ * partition.  Ledgers made here have four partitions
+ * (points_entry__partitions_new); the other suites run on one. */
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "core/db.h"
+#include "ledger/entry.h"
+#include "ledger/verify.h"
+#include "util/codec.h"
+
+#define PARTS 4
+
+static points_db *db;
+static char uri[512];
+
+static void
+setup(void)
+{
+	points_entry__partitions_new = PARTS;
+	snprintf(uri, sizeof(uri), "%s", tu_uri("memory:"));
+	db = tu_open(uri);
+}
+
+static void
+teardown(void)
+{
+	points_close(db);
+	db = NULL;
+	points_entry__partitions_new = 1;
+	tu_cleanup();
+}
+
+/* A new user account whose entries go to partition p. */
+static int64_t
+user_in(points_db *d, unsigned p)
+{
+	static int n;
+	char ext[32];
+	int64_t id;
+
+	do {
+		snprintf(ext, sizeof(ext), "U%d", ++n);
+		id = tu_account(d, ext);
+	} while ((uint64_t)id % PARTS != p);
+	return id;
+}
+
+static int64_t
+first_seq(unsigned p)
+{
+	return points_entry__part_first(p);
+}
+
+static void
+verify_ok(points_db *d)
+{
+	points_verify_report rep;
+	int rc = points_verify(d, &rep);
+
+	ck_assert_msg(rc == POINTS_OK, "verify: %s", rep.message);
+}
+
+/* Every kind of write to accounts of one partition: its entries number
+ * from the partition's first seq, one after another, and the ledger
+ * verifies; a reopened handle goes on where the log is. */
+START_TEST(test_one_partition_numbers_its_entries)
+{
+	int64_t a = user_in(db, 2), b = user_in(db, 2), expect = first_seq(2);
+	points_posting p = tu_posting("PTS", a, 30);
+	points_capture c = POINTS_CAPTURE_INIT;
+	points_txn t, h;
+
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 100, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, expect++);
+	ck_assert_int_eq(tu_spend(db, a, "PTS", 10, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, expect++);
+	p.counterparty = b;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, expect++);
+	ck_assert_int_eq(tu_reverse(db, t.id, 5, NULL, NULL, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, expect++);
+	p = tu_posting("PTS", a, 20);
+	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
+	c.hold_id = h.id;
+	c.amount = 15;
+	ck_assert_int_eq(points_hold_capture(db, &c, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, expect + 1); /* the hold was expect */
+	expect += 3;                         /* and the rest released */
+	verify_ok(db);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 100 - 10 - 30 + 5 - 15);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 25);
+	if (tu_backend_sqlite()) {
+		/* a new handle reads the partition's tail from the log */
+		points_close(db);
+		db = tu_open_bare(uri);
+		ck_assert_int_eq(tu_earn(db, b, "PTS", 1, &t), POINTS_OK);
+		ck_assert_int_eq(t.seq, expect);
+		verify_ok(db);
+	}
+}
+END_TEST
+
+/* Accounts of different partitions: each partition counts on its own,
+ * and its head is its last entry. */
+START_TEST(test_partitions_count_apart)
+{
+	int64_t u[PARTS];
+	points_chain_head heads[PARTS + 1], one;
+	points_verify_report rep;
+	points_txn t;
+	size_t n = 0;
+	unsigned p;
+	int i;
+
+	for (p = 0; p < PARTS; p++)
+		u[p] = user_in(db, p);
+	/* partition 1 twice, 3 once, 0 and 2 never */
+	ck_assert_int_eq(tu_earn(db, u[1], "PTS", 5, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, first_seq(1));
+	ck_assert_int_eq(tu_earn(db, u[1], "PTS", 5, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, first_seq(1) + 1);
+	ck_assert_int_eq(tu_earn(db, u[3], "PTS", 7, &t), POINTS_OK);
+	ck_assert_int_eq(t.seq, first_seq(3));
+	verify_ok(db);
+	ck_assert_int_eq(points_verify__heads(db, heads, PARTS + 1, &n),
+	    POINTS_OK);
+	ck_assert_uint_eq(n, PARTS);
+	for (p = 0; p < PARTS; p++)
+		ck_assert_int_eq(heads[p].partition, p);
+	ck_assert_int_eq(heads[0].seq, 0);
+	ck_assert_int_eq(heads[1].seq, first_seq(1) + 1);
+	ck_assert_int_eq(heads[2].seq, 0);
+	ck_assert_int_eq(heads[3].seq, first_seq(3));
+	for (i = 0; i < POINTS_CHAIN_HASH_HEX; i++)
+		ck_assert_int_eq(heads[0].hash[i], '0');
+	ck_assert_int_eq(points_verify_head(db, heads, PARTS, &rep), POINTS_OK);
+	/* one head cannot stand for four chains */
+	ck_assert_int_eq(points_chain_head_get(db, &one), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "this ledger's log has 4 "
+	    "partitions, each with its own head");
+	/* a kept head of partition 3 that is not its entry's hash */
+	heads[3].hash[0] = heads[3].hash[0] == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(points_verify_head(db, heads, PARTS, &rep),
+	    POINTS_ECORRUPT);
+	ck_assert_int_eq(rep.bad_seq, first_seq(3));
+	/* a kept head past its partition's end: truncated */
+	heads[3] = heads[1];
+	heads[3].partition = 1;
+	heads[1].seq++;
+	ck_assert_int_eq(points_verify_head(db, heads + 1, 1, &rep),
+	    POINTS_ECORRUPT);
+	ck_assert_int_eq(rep.bad_seq, first_seq(1) + 2);
+}
+END_TEST
+
+/* Kept heads must name a partition the ledger has, and an entry of
+ * it. */
+START_TEST(test_kept_head_partition_checked)
+{
+	points_chain_head h;
+	points_verify_report rep;
+	int64_t a = user_in(db, 2);
+
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_OK);
+	memset(&h, 0, sizeof(h));
+	memset(h.hash, '0', POINTS_CHAIN_HASH_HEX);
+	h.partition = PARTS;
+	ck_assert_int_eq(points_verify_head(db, &h, 1, &rep), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "kept head 0: no partition 4 "
+	    "(this ledger's log has 4)");
+	h.partition = 1;
+	h.seq = first_seq(2);
+	memset(h.hash, 'a', POINTS_CHAIN_HASH_HEX);
+	ck_assert_int_eq(points_verify_head(db, &h, 1, &rep), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), "is not in partition 1") !=
+	    NULL, "%s", points_errmsg(db));
+}
+END_TEST
+
+/* Put a raw record into the entry log. */
+static void
+put_entry(points_db *d, int64_t seq, const void *v, size_t vl)
+{
+	points_store *s = tu_store(d);
+	unsigned char k[8];
+
+	points_codec__put_be64(k, (uint64_t)seq);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(d, "entry"), k, 8, v, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* An entry beyond the last partition is in no chain the check walks:
+ * it is corrupt, not passed over. */
+START_TEST(test_entry_in_no_partition_is_corrupt)
+{
+	unsigned char junk[64];
+	points_verify_report rep;
+	int64_t a = user_in(db, 1), stray = first_seq(PARTS + 1);
+
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_OK);
+	memset(junk, 7, sizeof(junk));
+	put_entry(db, stray, junk, sizeof(junk));
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_int_eq(rep.bad_seq, stray);
+	ck_assert_msg(strstr(rep.message, "is in no partition of the log") !=
+	    NULL, "%s", rep.message);
+}
+END_TEST
+
+/* A partition whose sequence has run out refuses the append, naming
+ * the partition, and writes nothing; the other partitions go on. */
+START_TEST(test_full_partition_refuses)
+{
+	unsigned char junk[64];
+	int64_t a = user_in(db, 2), b = user_in(db, 3);
+
+	memset(junk, 7, sizeof(junk));
+	put_entry(db, first_seq(3) - 2, junk, sizeof(junk)); /* 2's last */
+	tu_snap(db);
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_ELIMIT);
+	ck_assert_msg(strstr(points_errmsg(db), "ledger log partition 2 is "
+	    "full") != NULL, "%s", points_errmsg(db));
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(tu_earn(db, b, "PTS", 5, NULL), POINTS_OK);
+}
+END_TEST
+
+/* The stored count is read back: an unreadable one is corrupt, named. */
+START_TEST(test_unreadable_partition_count)
+{
+	points_store *s = tu_store(db);
+	int64_t a = user_in(db, 1);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "partitions", 10,
+	    "\x00", 1), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	/* this handle has made no entry yet: it reads the count now */
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db),
+	    "ledger setting 'partitions' unreadable");
+}
+END_TEST
+
+/* A ledger of one partition stores no count and numbers from 1, as
+ * every ledger before partitions did. */
+START_TEST(test_one_partition_is_the_old_layout)
+{
+	points_db *d;
+	points_store *s;
+	const void *v;
+	size_t vl;
+	points_txn t;
+
+	points_entry__partitions_new = 1;
+	d = tu_open(TU_MEMORY);
+	ck_assert_int_eq(tu_earn(d, tu_account(d, "A"), "PTS", 5, &t),
+	    POINTS_OK);
+	ck_assert_int_eq(t.seq, 1);
+	s = tu_store(d);
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(d, "meta"), "partitions", 10,
+	    &v, &vl), POINTS_ENOTFOUND);
+	s->rollback(s);
+	points_close(d);
+}
+END_TEST
+
+/* Out of memory at every allocation of writes and checks of a ledger
+ * in partitions (the first allocates the handle's tails): each fails
+ * with POINTS_ENOMEM and changes nothing, and then they succeed. */
+START_TEST(test_out_of_memory)
+{
+	int64_t a = user_in(db, 1), b = user_in(db, 3);
+	points_verify_report rep;
+	points_chain_head heads[PARTS];
+	size_t n;
+	long i;
+	int rc, step;
+
+	for (step = 0; step < 3; step++) {
+		for (i = 1;; i++) {
+			tu_snap(db);
+			tu_alloc_install();
+			tu_alloc_fail_at(i);
+			rc = step == 0 ? tu_earn(db, a, "PTS", 5, NULL) :
+			    step == 1 ? tu_earn(db, b, "PTS", 6, NULL) :
+			    points_verify_head(db, heads, PARTS, &rep);
+			tu_alloc_uninstall();
+			if (rc == POINTS_OK)
+				break;
+			ck_assert_int_eq(rc, POINTS_ENOMEM);
+			tu_unchanged(db);
+			tu_snap_free();
+		}
+		tu_snap_free();
+		if (step == 1)
+			ck_assert_int_eq(points_verify__heads(db, heads, PARTS,
+			    &n), POINTS_OK);
+	}
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 5);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 6);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("partition");
+	TCase *tc = tcase_create("log");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_one_partition_numbers_its_entries);
+	tcase_add_test(tc, test_partitions_count_apart);
+	tcase_add_test(tc, test_kept_head_partition_checked);
+	tcase_add_test(tc, test_entry_in_no_partition_is_corrupt);
+	tcase_add_test(tc, test_full_partition_refuses);
+	tcase_add_test(tc, test_unreadable_partition_count);
+	tcase_add_test(tc, test_one_partition_is_the_old_layout);
+	tcase_add_test(tc, test_out_of_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(suite());
+}
