@@ -395,6 +395,16 @@ START_TEST(test_cancel)
 	ck_assert_int_eq(points_auction_settle(db, id), POINTS_ESTATE);
 	tu_unchanged(db);
 	tu_snap_free();
+	/* one without bids, its item described: the unit goes back */
+	d = def("TABLET", 100, 10);
+	strcpy(d.item, "A signed tablet");
+	id = create(&d);
+	ck_assert_str_eq(get(id).item, "A signed tablet");
+	ck_assert_int_eq(stock("TABLET"), 1);
+	ck_assert_int_eq(points_auction_cancel(db, id), POINTS_OK);
+	ck_assert_int_eq(get(id).state, POINTS_AUCTION_CANCELLED);
+	ck_assert_int_eq(stock("TABLET"), 2);
+	holds(0, 0, 0, 1000, 1000, 1000);
 	/* an auction past its end settles: it cannot be cancelled */
 	d = def("TABLET", 10, 1);
 	id = create(&d);
@@ -535,6 +545,21 @@ START_TEST(test_bad_definitions)
 	tu_snap_free();
 	ck_assert_int_eq(points_auction_create(db, NULL, &id), POINTS_EINVAL);
 	ck_assert_int_eq(stock("TABLET"), 1);
+	/* a bundle cannot be auctioned */
+	item("KIT", 3);
+	{
+		points_item kit;
+
+		ck_assert_int_eq(points_bundle_set_part(db, "KIT", "TABLET",
+		    1, "admin", NULL, &kit), POINTS_OK);
+	}
+	d = def("KIT", 100, 10);
+	tu_snap(db);
+	ck_assert_int_eq(points_auction_create(db, &d, &id), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "item 'KIT' is a bundle: it cannot "
+	    "be auctioned");
+	tu_unchanged(db);
+	tu_snap_free();
 	/* the item's own asset named is fine */
 	d = def("TABLET", 100, 10);
 	strcpy(d.asset, "PTS");

@@ -515,6 +515,31 @@ START_TEST(test_compile_errors)
 	CERR("event.", "col 7: expected a field name after '.'");
 	CERR("[1, 2", "col 6: expected ']', found the end");
 	CERR("{'a' 1}", "col 6: expected ':'");
+	CERR("1 | 2", "col 3: unexpected '|'");
+	CERR("'ab\ncd'", "col 1: unterminated string");
+	CERR("'ab\rcd'", "col 1: unterminated string");
+	CERR("0x", "col 1: bad hex literal");
+	CERR("0xg", "col 1: bad hex literal");
+	CERR("0x1FFFFFFFFFFFFFFFF", "col 1: int literal out of range");
+	CERR("0x8000000000000001", "col 1: int literal out of range");
+	CERR("12ab", "col 3: bad number");
+	CERR("br'ab'", "col 1: bytes literals are outside the subset");
+	CERR("B\"ab\"", "col 1: bytes literals are outside the subset");
+	INT("0x7FFFFFFFFFFFFFFF", INT64_MAX);
+	INT("-0x8000000000000000", INT64_MIN);
+	{
+		points_cel_prog *p = NULL;
+		char err[40];
+
+		ck_assert_int_eq(points_cel__compile(NULL, &decls, &p, err,
+		    sizeof(err)), POINTS_EINVAL);
+		ck_assert_str_eq(err, "no expression");
+		ck_assert_int_eq(points_cel__compile("1", &decls, NULL, err,
+		    sizeof(err)), POINTS_EINVAL);
+		ck_assert_int_eq(points_cel__compile(NULL, &decls, &p, NULL,
+		    0), POINTS_EINVAL);
+		ck_assert_ptr_null(p);
+	}
 }
 END_TEST
 

@@ -151,6 +151,35 @@ START_TEST(test_monthly_allowance_by_grade)
 }
 END_TEST
 
+/* A grant's expires_days: what it paid expires that many days after the
+ * run (not at the end of the period), at the end of that day as every
+ * lot: valid to its last second, gone the next. */
+START_TEST(test_award_expires_days_after_the_run)
+{
+	points_grant_def d = POINTS_GRANT_DEF_INIT;
+	points_grant_report r;
+
+	d.name = "gift";
+	d.asset = "PTS";
+	d.period = POINTS_GRANT_YEARLY;
+	d.points = "100";
+	d.expires_days = 30;
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "hr";
+	save(&d);
+	tu_now += 5 * TU_DAY;
+	r = run("gift", 0, POINTS_OK);
+	ck_assert_int_eq(r.granted, 4);
+	ck_assert_int_eq(r.points, 400);
+	/* run on January 6th, 10:00: valid through February 5th */
+	tu_now = TU_T0 + 36 * TU_DAY - 1;
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 100);
+	tu_now += 1;
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
+	ck_assert_int_eq(tu_available(db, dave, "PTS"), 0);
+}
+END_TEST
+
 START_TEST(test_twice_in_a_period_pays_once_next_period_again)
 {
 	points_grant_report r;
@@ -1063,6 +1092,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_monthly_allowance_by_grade);
+	tcase_add_test(tc, test_award_expires_days_after_the_run);
 	tcase_add_test(tc, test_twice_in_a_period_pays_once_next_period_again);
 	tcase_add_test(tc, test_yearly_allowance_by_tenure);
 	tcase_add_test(tc, test_pool_runs_dry);

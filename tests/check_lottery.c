@@ -973,6 +973,24 @@ START_TEST(test_item_prize_refusals)
 	tu_unchanged(db);
 	tu_snap_free();
 	ck_assert_int_eq(item_stock("TAB"), 2);
+	/* a bundle cannot be a prize */
+	catalogue("KIT", 5);
+	{
+		points_item kit;
+
+		ck_assert_int_eq(points_bundle_set_part(db, "KIT", "TAB", 1,
+		    "admin", NULL, &kit), POINTS_OK);
+	}
+	strcpy(l.prizes[0].sku, "");
+	strcpy(l.prizes[1].sku, "KIT");
+	tu_snap(db);
+	ck_assert_int_eq(points_lottery_create(db, &l, &id), POINTS_EINVAL);
+	ck_assert_msg(strstr(points_errmsg(db), "'bad items': prize 1: item "
+	    "'KIT' is a bundle: it cannot be a prize"), "%s",
+	    points_errmsg(db));
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(item_stock("KIT"), 5);
 }
 END_TEST
 

@@ -314,6 +314,12 @@ START_TEST(test_hotel_and_suite)
 	TU_FAILS(db, place_full(dave, "SUITE", 1, NULL, &o),
 	    POINTS_ENOTELIGIBLE);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "none"));
+	/* a tier the table does not have is below every tier */
+	tier(dave, "vip");
+	TU_FAILS(db, place_full(dave, "SUITE", 1, NULL, &o),
+	    POINTS_ENOTELIGIBLE);
+	ck_assert_str_eq(points_errmsg(db), "item 'SUITE' is for tier 'gold' "
+	    "and above; the account's tier is 'vip'");
 	o = place(carol, "SUITE", 1);
 	ck_assert_int_eq(o.amount, 15000);
 	/* a higher tier than the minimum may too */

@@ -395,6 +395,7 @@ START_TEST(test_event_call_refusals)
 	e.version = POINTS_EVENT_VERSION + 1;
 	ck_assert_int_eq(points_event_preview(db, &e, &er), POINTS_EVERSION);
 	ck_assert_ptr_null(er);
+	e.version = POINTS_EVENT_VERSION;
 	ck_assert_int_eq(points_event_get(db, "o-1", NULL), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "out is required");
 	rv.event_id = "o-1";
@@ -417,9 +418,117 @@ START_TEST(test_event_call_refusals)
 	ck_assert_str_eq(points_errmsg(db), "event 'o-1': the refund's lines "
 	    "are longer than 16384 bytes");
 	ck_assert_ptr_null(er);
+	rv.lines = NULL;
+	rv.memo = big;
+	big[POINTS_MEMO_MAX + 1] = '\0';
+	TU_FAILS(db, points_event_reverse(db, &rv, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "memo is too long (at most 256 "
+	    "bytes)");
+	big[POINTS_EVENT_ID_MAX + 1] = '\0';
+	ck_assert_int_eq(points_event_get(db, big, &er), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event id is too long (at most "
+	    "128 bytes)");
+	e.id = "o-3";
+	e.account = tu_account(db, "E1003");
+	ck_assert_int_eq(points_account_close(db, e.account), POINTS_OK);
+	TU_FAILS(db, points_event_apply(db, &e, &er), POINTS_ECLOSED);
+	ck_assert_str_eq(points_errmsg(db), "event 'o-3': account E1003 is "
+	    "closed");
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 50);
 	free(big);
 	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+/* The outcome of a rule whose beneficiary or cap key gives an error, or
+ * a beneficiary that cannot be an account: POINTS_OUTCOME_ERROR with
+ * the reason, nothing posted for it, the other rules paid. */
+START_TEST(test_expression_errors_are_outcomes)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *er = NULL;
+	points_rule_outcome o;
+	points_rule r;
+	int64_t alice = tu_account(db, "E1001");
+	int i;
+
+	d = good();
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	d = good(); d.name = "r2"; d.beneficiary = "event.attrs.friend";
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	d = good(); d.name = "r3"; d.cap_key = "event.attrs.code";
+	d.cap_key_limit = 100;
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	e.id = "o-1";
+	e.type = "purchase";
+	e.account = alice;
+	e.amount = 500;
+	e.attrs = "{\"friend\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	ck_assert_int_eq(points_event_result_outcome(er, -1, &o),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_event_result_outcome(er, 3, &o),
+	    POINTS_ENOTFOUND);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(points_event_result_outcome(er, i, &o),
+		    POINTS_OK);
+		if (strcmp(o.rule, "r1") == 0) {
+			ck_assert_int_eq(o.status, POINTS_OUTCOME_AWARDED);
+			ck_assert_int_eq(o.points, 50);
+		} else {
+			ck_assert_int_eq(o.status, POINTS_OUTCOME_ERROR);
+			ck_assert_int_eq(o.points, 0);
+			ck_assert_msg(strncmp(o.reason, strcmp(o.rule, "r2") == 0 ?
+			    "beneficiary" : "cap_key: no such key: 'code'",
+			    strcmp(o.rule, "r2") == 0 ? 11 : 28) == 0, "%s: %s",
+			    o.rule, o.reason);
+		}
+	}
+	points_event_result_free(er);
+	e.id = "o-2";
+	e.attrs = "{\"code\": \"c1\"}";
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(points_event_result_outcome(er, i, &o),
+		    POINTS_OK);
+		if (strcmp(o.rule, "r2") == 0) {
+			ck_assert_int_eq(o.status, POINTS_OUTCOME_ERROR);
+			ck_assert_str_eq(o.reason, "beneficiary: no such key: "
+			    "'friend'");
+		} else {
+			ck_assert_int_eq(o.status, POINTS_OUTCOME_AWARDED);
+		}
+	}
+	points_event_result_free(er);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 150);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+/* A backtest's version and times must not be negative. */
+START_TEST(test_backtest_refusals)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	points_backtest *bt = NULL;
+	points_rule r;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	ck_assert_int_eq(points_rule_backtest(db, "r1", -1, 0, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "backtest of rule 'r1': version, "
+	    "from and until must not be negative");
+	ck_assert_int_eq(points_rule_backtest(db, "r1", 0, -1, 0, &bt),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_rule_backtest(db, "r1", 0, 0, -1, &bt),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(bt);
 	points_close(db);
 }
 END_TEST
@@ -490,6 +599,8 @@ rules_errors_suite(void)
 	tc = tcase_create("event");
 	tcase_add_test(tc, test_failed_event_calls_leave_no_result);
 	tcase_add_test(tc, test_event_call_refusals);
+	tcase_add_test(tc, test_expression_errors_are_outcomes);
+	tcase_add_test(tc, test_backtest_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
