@@ -319,6 +319,122 @@ START_TEST(test_damaged_order)
 }
 END_TEST
 
+/* An order's record whose bytes read but whose values cannot be (an
+ * unknown state, a negative cash part, points for cash or allowance)
+ * is damaged: the order reads as such; its bytes put back, it reads. */
+START_TEST(test_order_values_out_of_range)
+{
+	/* the fields of an order's record (order.c: encode) */
+	static const char layout[] = "uvssvvvuvvssssvvvsvvvsvssss";
+	static const struct {
+		int field;
+		int64_t value;
+	} bad[] = {
+		{ 7, 99 },  /* state */
+		{ 19, -1 }, /* cash */
+		{ 20, -1 }, /* cash_points */
+		{ 22, -1 }, /* allowance_amount */
+	};
+	unsigned char key[64], val[1024], dam[1100];
+	size_t kl, vl, dl, i;
+	points_order o, got;
+
+	o = place();
+	raw_only("mallorder", key, &kl, val, &vl);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dl = tu_record_set(val, vl, layout, bad[i].field, bad[i].value,
+		    dam, sizeof(dam));
+		raw_put("mallorder", key, kl, dam, dl);
+		ck_assert_int_eq(points_order_get(db, o.id, &got),
+		    POINTS_ECORRUPT);
+		ck_assert_msg(has(o.id) && has("record unreadable"), "%zu: %s",
+		    i, points_errmsg(db));
+	}
+	/* the layout is right: the same values again read back */
+	dl = tu_record_set(val, vl, layout, 22, 0, dam, sizeof(dam));
+	ck_assert_uint_eq(dl, vl);
+	ck_assert_int_eq(memcmp(dam, val, vl), 0);
+	raw_put("mallorder", key, kl, val, vl);
+	ck_assert_int_eq(points_order_get(db, o.id, &got), POINTS_OK);
+	ck_assert_int_eq(got.state, POINTS_ORDER_SUBMITTED);
+}
+END_TEST
+
+/* What reading order_id's bundle components answers: POINTS_OK when
+ * they read to the end. */
+static int
+read_parts(const char *order_id)
+{
+	points_bundle_part_iterator *it;
+	points_bundle_part bp;
+	int rc;
+
+	if ((rc = points_order_part_iterator_new(db, order_id, &it)))
+		return rc;
+	while ((rc = points_bundle_part_next(it, &bp)) == POINTS_OK)
+		;
+	points_bundle_part_iterator_free(it);
+	return rc == POINTS_ITEROVER ? POINTS_OK : rc;
+}
+
+/* The components an order of a bundle took, damaged: an unknown
+ * format, no components or more than a bundle has, a component of no
+ * units: the order's components read as damaged and its cancel writes
+ * nothing; the bytes put back, it cancels. */
+START_TEST(test_damaged_order_parts)
+{
+	/* format, count, then a SKU, units per bundle, units taken each */
+	static const char layout[] = "uwsvv";
+	static const struct {
+		int field;
+		int64_t value;
+	} bad[] = {
+		{ 0, 2 }, { 1, 0 }, { 1, POINTS_BUNDLE_PARTS_MAX + 1 },
+		{ 3, 0 }, { 4, -1 },
+	};
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	unsigned char key[64], val[1024], dam[1100];
+	size_t kl, vl, dl, i;
+	points_item it;
+	points_order o, got;
+
+	d.sku = "KIT";
+	d.name = "Kit";
+	d.category = "kitchen";
+	d.asset = "PTS";
+	d.price = 10;
+	d.stock = POINTS_STOCK_UNLIMITED;
+	d.actor = "admin";
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	ck_assert_int_eq(points_bundle_set_part(db, "KIT", "MUG", 2, "admin",
+	    NULL, &it), POINTS_OK);
+	r.account = acct;
+	r.sku = "KIT";
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(read_parts(o.id), POINTS_OK);
+	raw_only("mallorderpart", key, &kl, val, &vl);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dl = tu_record_set(val, vl, layout, bad[i].field, bad[i].value,
+		    dam, sizeof(dam));
+		raw_put("mallorderpart", key, kl, dam, dl);
+		ck_assert_int_eq(read_parts(o.id), POINTS_ECORRUPT);
+		ck_assert_msg(has("an order's bundle components: record "
+		    "unreadable"), "%zu: %s", i, points_errmsg(db));
+	}
+	TU_FAILS(db, points_order_cancel(db, o.id, "admin", NULL, &got),
+	    POINTS_ECORRUPT);
+	raw_put("mallorderpart", key, kl, val, vl);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 3);
+	ck_assert_int_eq(points_order_cancel(db, o.id, "admin", NULL, &got),
+	    POINTS_OK);
+	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
+	ck_assert_int_eq(it.stock, 5);
+}
+END_TEST
+
 /* A damaged code pool, and damaged mall settings. */
 START_TEST(test_damaged_pool_and_settings)
 {
@@ -421,10 +537,47 @@ START_TEST(test_damaged_min_balance)
 	    POINTS_ECORRUPT);
 	ck_assert_msg(has("minimum balance of PTS: record unreadable"), "%s",
 	    points_errmsg(db));
+	/* a minimum that reads but is not positive */
+	{
+		unsigned char dam[1100];
+		size_t dl;
+		int64_t v;
+
+		for (v = -5; v <= 0; v += 5) {
+			dl = tu_record_set(val, vl, "uv", 1, v, dam,
+			    sizeof(dam));
+			raw_put("mallset", key, kl, dam, dl);
+			ck_assert_int_eq(points_mall_min_balance_get(db, "PTS",
+			    &min), POINTS_ECORRUPT);
+			ck_assert(has("minimum balance of PTS: record "
+			    "unreadable"));
+		}
+	}
 	raw_put("mallset", key, kl, val, vl);
 	ck_assert_int_eq(points_mall_min_balance_get(db, "PTS", &min),
 	    POINTS_OK);
 	ck_assert_int_eq(min, 50);
+}
+END_TEST
+
+/* The mall's settings with a payment order it does not know: damaged. */
+START_TEST(test_damaged_pay_order)
+{
+	unsigned char key[64], val[1024], dam[1100];
+	points_mall_settings m;
+	size_t kl, vl, dl;
+
+	ck_assert_int_eq(points_mall_set_pay_order(db,
+	    POINTS_PAY_POINTS_FIRST, "admin", NULL, &m), POINTS_OK);
+	raw_only("mallset", key, &kl, val, &vl);
+	dl = tu_record_set(val, vl, "uwwvssu", 6, 7, dam, sizeof(dam));
+	raw_put("mallset", key, kl, dam, dl);
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_ECORRUPT);
+	ck_assert_msg(has("the mall's settings: record unreadable"), "%s",
+	    points_errmsg(db));
+	raw_put("mallset", key, kl, val, vl);
+	ck_assert_int_eq(points_mall_settings_get(db, &m), POINTS_OK);
+	ck_assert_int_eq(m.pay_order, POINTS_PAY_POINTS_FIRST);
 }
 END_TEST
 
@@ -444,6 +597,27 @@ START_TEST(test_damaged_cash_ratio)
 	    POINTS_ECORRUPT);
 	ck_assert_msg(has("cash ratio of PTS: record unreadable"), "%s",
 	    points_errmsg(db));
+	/* each side of the ratio out of its range */
+	{
+		static const struct {
+			int field;
+			int64_t value;
+		} out[] = {
+			{ 1, 0 }, { 1, POINTS_CASH_RATIO_MAX + 1 },
+			{ 2, 0 }, { 2, POINTS_CASH_RATIO_MAX + 1 },
+		};
+		unsigned char dam[1100];
+		size_t dl, i;
+
+		for (i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+			dl = tu_record_set(val, vl, "uvvvss", out[i].field,
+			    out[i].value, dam, sizeof(dam));
+			raw_put("mallset", key, kl, dam, dl);
+			ck_assert_int_eq(points_mall_cash_ratio_get(db, "PTS",
+			    &r), POINTS_ECORRUPT);
+			ck_assert(has("cash ratio of PTS: record unreadable"));
+		}
+	}
 	raw_put("mallset", key, kl, val, vl);
 	ck_assert_int_eq(points_mall_cash_ratio_get(db, "PTS", &r),
 	    POINTS_OK);
@@ -465,11 +639,14 @@ suite(void)
 	tcase_add_test(tc, test_settings_arguments);
 	tcase_add_test(tc, test_damaged_item);
 	tcase_add_test(tc, test_damaged_order);
+	tcase_add_test(tc, test_order_values_out_of_range);
+	tcase_add_test(tc, test_damaged_order_parts);
 	tcase_add_test(tc, test_damaged_pool_and_settings);
 	tcase_add_test(tc, test_codes_upload_limit);
 	tcase_add_test(tc, test_damaged_order_change);
 	tcase_add_test(tc, test_damaged_min_balance);
 	tcase_add_test(tc, test_damaged_cash_ratio);
+	tcase_add_test(tc, test_damaged_pay_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include "core/db.h"
 #include "core/asset.h"
 #include "core/balance.h"
+#include "util/codec.h"
 
 int64_t tu_now = TU_T0;
 
@@ -1066,4 +1067,49 @@ tu_ledger_to_0_1_0(points_store *s)
 	rc = s->del(s, meta, "module:policy", 13);
 	ck_assert(rc == POINTS_OK || rc == POINTS_ENOTFOUND);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+size_t
+tu_record_set(const void *v, size_t vl, const char *layout, int field,
+    int64_t value, unsigned char *out, size_t cap)
+{
+	points_rd r;
+	points_buf b;
+	const unsigned char *at = NULL;
+	const char *str;
+	size_t n;
+	int i;
+
+	points_rd__init(&r, v, vl);
+	for (i = 0; layout[i]; i++) {
+		if (i == field)
+			at = r.p;
+		switch (layout[i]) {
+		case 'u': points_rd__u8(&r); break;
+		case 'v': points_rd__svar(&r); break;
+		case 'w': points_rd__uvar(&r); break;
+		case 's': points_rd__strref(&r, &str, &n); break;
+		default: ck_abort_msg("layout '%s': '%c'", layout, layout[i]);
+		}
+		if (i == field)
+			break;
+	}
+	ck_assert_msg(at && !r.err, "layout '%s' does not fit the record "
+	    "(field %d)", layout, field);
+	points_buf__init(&b);
+	switch (layout[field]) {
+	case 'u': points_buf__u8(&b, (unsigned)value); break;
+	case 'v': points_buf__svar(&b, value); break;
+	case 'w': points_buf__uvar(&b, (uint64_t)value); break;
+	default: ck_abort_msg("field %d is a string", field);
+	}
+	ck_assert(!b.err);
+	n = (size_t)(at - (const unsigned char *)v);
+	ck_assert_uint_le(n + b.len + (size_t)(r.end - r.p), cap);
+	memcpy(out, v, n);
+	memcpy(out + n, b.data, b.len);
+	memcpy(out + n + b.len, r.p, (size_t)(r.end - r.p));
+	n += b.len + (size_t)(r.end - r.p);
+	points_buf__free(&b);
+	return n;
 }

@@ -100,6 +100,15 @@ void tu_ledger_to_0_1_0(points_store *s);
 points_posting tu_posting(const char *asset, int64_t account,
     int64_t amount);
 
+/* A stored record v (vl bytes) with one field changed, into out (cap
+ * bytes; returns the new length).  layout names the record's fields in
+ * order, a letter each: 'u' a byte, 'v' a signed varint, 'w' an
+ * unsigned varint, 's' a length-prefixed string; field (from 0) is a
+ * 'u', 'v' or 'w' and becomes value.  The fields after it are copied as
+ * they are, so a record can be given a value its writer never would. */
+size_t tu_record_set(const void *v, size_t vl, const char *layout, int field,
+    int64_t value, unsigned char *out, size_t cap);
+
 /* Remember the ledger as it is now (tu_snap), and check that it is still
  * byte for byte that (tu_unchanged).  tu_snap_free drops the copy. */
 void tu_snap(points_db *db);
