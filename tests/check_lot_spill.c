@@ -619,6 +619,101 @@ START_TEST(test_verify_detects_damaged_spill_keys)
 }
 END_TEST
 
+/* A spill key of any length and value, in the balance's range. */
+static void
+raw_put_len(const unsigned char *k, size_t kl, const void *v, size_t vl)
+{
+	points_store *s = tu_store(db);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, "lot_spill"), k, kl, v, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* The writes (and the balance read) that reach a damaged spill key
+ * refuse with POINTS_ECORRUPT, naming the balance and the damage, and
+ * write nothing.  alice: days 1..8 of 10, 5..8 spilled (bound 4).
+ * _i: which damage, which write. */
+START_TEST(test_writes_refuse_damaged_spill_keys)
+{
+	static const unsigned char unterminated[1] = { 0x80 };
+	unsigned char k[12], big[9];
+	points_posting p = tu_posting("EXP", alice, 5);
+	points_txn earn7, t;
+	points_balance b;
+	const char *want = "spilled lots unreadable";
+	char msg[128];
+	int i, rc = 0;
+
+	for (i = 1; i <= 8; i++)
+		earn_day(alice, i, 10, i == 7 ? &earn7 : NULL);
+	spill_key(k, alice, exp_id(), 7);
+	switch (_i) {
+	case 0: /* a spend that refills the inline lots meets day 7 */
+		raw_put(k, unterminated, 1);
+		tu_snap(db);
+		rc = tu_spend(db, alice, "EXP", 50, NULL);
+		break;
+	case 1: /* an earn on day 7 adds to its key */
+		raw_put(k, unterminated, 1);
+		p.expires_at = TU_T0 + 7 * TU_DAY + 100;
+		tu_snap(db);
+		rc = points_earn(db, &p, &t);
+		break;
+	case 2: /* reversing day 7's earn takes its own lot first */
+		raw_put(k, unterminated, 1);
+		tu_snap(db);
+		rc = tu_reverse(db, earn7.id, 10, NULL, NULL, &t);
+		break;
+	case 3: /* every spilled lot gone */
+		for (i = 5; i <= 8; i++) {
+			spill_key(k, alice, exp_id(), i);
+			raw_del(k);
+		}
+		want = "spilled lots are missing or out of order";
+		tu_snap(db);
+		rc = tu_spend(db, alice, "EXP", 50, NULL);
+		break;
+	case 4: /* day 8 lowered: the spill sums to less than it says */
+		spill_key(k, alice, exp_id(), 8);
+		raw_put(k, "\x05", 1);
+		want = "spilled lots add up to other than the balance says";
+		tu_snap(db);
+		rc = tu_spend(db, alice, "EXP", 80, NULL);
+		break;
+	case 5: /* a key of 11 bytes before the balance's first */
+		k[8] = 0, k[9] = 0, k[10] = 1;
+		raw_put_len(k, 11, "\x0a", 1);
+		tu_snap(db);
+		rc = tu_spend(db, alice, "EXP", 50, NULL);
+		break;
+	default: /* two past-due spilled lots adding up past 2^63 */
+		memset(big, 0xff, 8);
+		big[8] = 0x7f; /* INT64_MAX as a varint */
+		spill_key(k, alice, exp_id(), 5);
+		raw_put(k, big, 9);
+		spill_key(k, alice, exp_id(), 6);
+		raw_put(k, big, 9);
+		tu_now = TU_T0 + 7 * TU_DAY;
+		tu_snap(db);
+		rc = points_balance_get(db, alice, "EXP", &b);
+		break;
+	}
+	ck_assert_msg(rc == POINTS_ECORRUPT, "%d: %s", rc, points_errmsg(db));
+	ck_assert_int_eq(points_errcode(db), POINTS_ECORRUPT);
+	snprintf(msg, sizeof(msg), "balance of account %lld: %s",
+	    (long long)alice, want);
+	ck_assert_msg(strstr(points_errmsg(db), msg) != NULL, "'%s', not '%s'",
+	    points_errmsg(db), msg);
+	tu_unchanged(db);
+	tu_snap_free();
+	/* the teardown's verify would fail: the damage is the point */
+	points_close(db);
+	db = tu_open("memory:");
+}
+END_TEST
+
 /* ---- Random operations against a model ---- */
 
 #define NACCT 3
@@ -907,6 +1002,7 @@ lot_spill_suite(void)
 	tcase_add_test(tc, test_debt_on_an_account_past_the_bound);
 	tcase_add_test(tc, test_lot_iterator_lists_spilled_lots_in_day_order);
 	tcase_add_loop_test(tc, test_verify_detects_damaged_spill_keys, 0, 6);
+	tcase_add_loop_test(tc, test_writes_refuse_damaged_spill_keys, 0, 7);
 	tcase_add_loop_test(tc, test_random_operations_match_a_model, 0, 8);
 	suite_add_tcase(s, tc);
 	return s;
