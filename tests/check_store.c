@@ -987,6 +987,59 @@ START_TEST(test_access_outside_write_transaction_fails)
 }
 END_TEST
 
+/* Calls that break the contract inside a write transaction (a keyspace
+ * of another store or none, a NULL key of non-zero length, no value, no
+ * output) are POINTS_EINVAL with a message, and leave the transaction
+ * as it was: it writes and commits what it did before and after. */
+START_TEST(test_bad_arguments_are_einval)
+{
+	points_store *other;
+	points_keyspace *oks;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	const char *m;
+
+	be_open(_i);
+	OK(points_store_open("memory:", &other));
+	OK(other->keyspace(other, "main", 0, &oks));
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	ck_assert_int_eq(st->get(st, oks, "a", 1, &v, &vl), POINTS_EINVAL);
+	m = st->errmsg(st);
+	ck_assert_msg(m && *m, "no message after a get on another store's "
+	    "keyspace");
+	ck_assert_int_eq(st->get(st, NULL, "a", 1, &v, &vl), POINTS_EINVAL);
+	ck_assert_int_eq(st->get(st, ks, NULL, 1, &v, &vl), POINTS_EINVAL);
+	ck_assert_int_eq(st->get(st, ks, "a", 1, NULL, &vl), POINTS_EINVAL);
+	ck_assert_int_eq(st->put(st, oks, "b", 1, "2", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->put(st, ks, NULL, 1, "2", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->put(st, ks, "b", 1, NULL, 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->del(st, oks, "a", 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->del(st, ks, NULL, 1), POINTS_EINVAL);
+	ck_assert_int_eq(st->cursor_open(st, oks, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->cursor_open(st, NULL, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, NULL),
+	    POINTS_EINVAL);
+	OK(st->cursor_open(st, ks, NULL, 0, NULL, 0, 0, &c));
+	ck_assert_int_eq(st->cursor_next(st, c, NULL, &kl, &v, &vl),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->cursor_next(st, c, &k, &kl, &v, NULL),
+	    POINTS_EINVAL);
+	OK(st->cursor_next(st, c, &k, &kl, &v, &vl));
+	ck_assert_int_eq(kl, 1);
+	ck_assert_int_eq(st->cursor_next(st, c, &k, &kl, &v, &vl),
+	    POINTS_ITEROVER);
+	st->cursor_close(st, c);
+	put_s(ks, "c", "3");
+	OK(st->commit(st));
+	ck_dump_eq(dump(ks, 1), "61=31;63=33;");
+	points_store_close(other);
+}
+END_TEST
+
 START_TEST(test_cursor_after_transaction_end_is_misuse)
 {
 	points_cursor *c;
@@ -3155,6 +3208,8 @@ store_suite(void)
 	    BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_cursor_after_transaction_end_is_misuse,
 	    BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_bad_arguments_are_einval, BE_FIRST,
+	    BE_END);
 	tcase_add_loop_test(tc, test_two_cursors_same_range, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_random_against_model, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, BE_FIRST, BE_END);
