@@ -700,8 +700,11 @@ pg_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 
 	drop_res(s);
 	if ((rc = check_txn(s, 0, "get")) ||
-	    (rc = check_key(s, ks, key, klen, "get")) ||
-	    (rc = run(s, ks, S_GET, 1, v, l, NULL, "get", &s->res)))
+	    (rc = check_key(s, ks, key, klen, "get")))
+		return rc;
+	if (!val || !vlen)
+		return own_err(s, POINTS_EINVAL, "%s: no output", "get");
+	if ((rc = run(s, ks, S_GET, 1, v, l, NULL, "get", &s->res)))
 		return rc;
 	if (PQntuples(s->res) == 0)
 		return POINTS_ENOTFOUND;
@@ -1005,8 +1008,8 @@ pg_cursor_next(points_store *st, points_cursor *c, const void **key,
 	size_t kl;
 	int rc;
 
-	if (!c || c->s != s)
-		return own_err(s, POINTS_EINVAL, "%s: bad cursor",
+	if (!c || c->s != s || !key || !klen || !val || !vlen)
+		return own_err(s, POINTS_EINVAL, "%s: bad cursor call",
 		    "cursor_next");
 	if (c->dead)
 		return own_err(s, POINTS_EMISUSE, "%s: its transaction ended",
