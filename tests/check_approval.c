@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -445,6 +446,54 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* An approval's record whose bytes read but whose values cannot be (a
+ * state past rejected, no points), or with a byte more, is damaged: it reads as such by its
+ * id and cannot be decided; put back, it is approved. */
+START_TEST(test_damaged_values)
+{
+	/* the fields of an approval's record (approval.c: decode) */
+	static const char layout[] = "uuvsvsvvsvsvsvssvss";
+	points_nomination n = POINTS_NOMINATION_INIT;
+	unsigned char k[8], val[1024], dam[1100];
+	points_approval a;
+	size_t vl, dl;
+	int i;
+
+	n.account = alice;
+	n.asset = "PTS";
+	n.points = 10;
+	n.nominator = "mgr.wang";
+	ck_assert_int_eq(points_approval_nominate(db, &n, &a), POINTS_OK);
+	points_codec__put_be64(k, (uint64_t)a.id);
+	vl = tu_raw_get(db, "approval", k, 8, val, sizeof(val));
+	/* the layout fits: the points set to what they are change nothing */
+	dl = tu_record_set(val, vl, layout, 4, 10, dam, sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+	for (i = 0; i < 2; i++) {
+		dl = tu_record_set(val, vl, layout, i ? 4 : 1, i ? 0 : 9, dam,
+		    sizeof(dam));
+		tu_raw_put(db, "approval", k, 8, dam, dl);
+		ck_assert_int_eq(points_approval_get(db, a.id, &a),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "approval 1: record "
+		    "unreadable");
+		TU_FAILS(db, points_approval_approve(db, 1, "hr.li", NULL, &a),
+		    POINTS_ECORRUPT);
+	}
+	/* a byte more than the record holds */
+	memcpy(dam, val, vl);
+	dam[vl] = 0;
+	tu_raw_put(db, "approval", k, 8, dam, vl + 1);
+	ck_assert_int_eq(points_approval_get(db, a.id, &a), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "approval 1: record unreadable");
+	tu_snap_free();
+	tu_raw_put(db, "approval", k, 8, val, vl);
+	ck_assert_int_eq(points_approval_approve(db, 1, "hr.li", NULL, &a),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
+}
+END_TEST
+
 /* A nomination's memo of the most bytes makes a posting memo past the
  * most with its prefix: it is cut to the most, ending in "...". */
 START_TEST(test_long_memo_cut)
@@ -816,6 +865,7 @@ main(void)
 	tcase_add_test(tc, test_nomination_idempotent);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_long_memo_cut);
+	tcase_add_test(tc, test_damaged_values);
 	tcase_add_test(tc, test_iterator);
 	tcase_add_test(tc, test_caps_pending_days_exclusive);
 	tcase_add_test(tc, test_refund_leaves_approvals);

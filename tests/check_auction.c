@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice, bob, carol;
@@ -589,6 +590,43 @@ START_TEST(test_extension_past_the_clock_range)
 }
 END_TEST
 
+/* An auction's record whose bytes read but whose state is past
+ * cancelled, or with a byte more, is damaged: it reads as such and takes no bid; put back, it
+ * does. */
+START_TEST(test_damaged_state)
+{
+	/* the fields of an auction's record (auction.c: auction_store) */
+	static const char layout[] = "usssvvvvvvvvvsssuvvvsvss";
+	points_auction_def d = def(NULL, 50, 5);
+	unsigned char k[9], val[2048], dam[2100];
+	points_auction a;
+	size_t vl, dl;
+	int64_t id = create(&d);
+
+	k[0] = 'u';
+	points_codec__put_be64(k + 1, (uint64_t)id);
+	vl = tu_raw_get(db, "auction", k, 9, val, sizeof(val));
+	dl = tu_record_set(val, vl, layout, 16, POINTS_AUCTION_OPEN, dam,
+	    sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+	dl = tu_record_set(val, vl, layout, 16, POINTS_AUCTION_CANCELLED + 1,
+	    dam, sizeof(dam));
+	tu_raw_put(db, "auction", k, 9, dam, dl);
+	ck_assert_int_eq(points_auction_get(db, id, &a), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "auction 1: damaged record");
+	refused(id, alice, 50, POINTS_ECORRUPT, "auction 1: damaged record");
+	/* a byte more than the record holds */
+	memcpy(dam, val, vl);
+	dam[vl] = 0;
+	tu_raw_put(db, "auction", k, 9, dam, vl + 1);
+	ck_assert_int_eq(points_auction_get(db, id, &a), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "auction 1: damaged record");
+	tu_raw_put(db, "auction", k, 9, val, vl);
+	bid(id, alice, 50, NULL);
+	holds(50, 0, 0, 950, 1000, 1000);
+}
+END_TEST
+
 /* The sweep of one asset settles only that asset's auctions. */
 START_TEST(test_sweep_of_one_asset)
 {
@@ -975,6 +1013,7 @@ main(void)
 	tcase_add_test(tc, test_bad_definitions);
 	tcase_add_test(tc, test_extension_past_the_clock_range);
 	tcase_add_test(tc, test_sweep_of_one_asset);
+	tcase_add_test(tc, test_damaged_state);
 	tcase_add_test(tc, test_idempotent);
 	tcase_add_test(tc, test_reads_need_their_arguments);
 	tcase_add_test(tc, test_frozen_leader);

@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "rules/grant.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice, bob, carol, dave;
@@ -177,6 +178,70 @@ START_TEST(test_award_expires_days_after_the_run)
 	tu_now += 1;
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 0);
 	ck_assert_int_eq(tu_available(db, dave, "PTS"), 0);
+}
+END_TEST
+
+/* A grant's records whose bytes read but whose values cannot be (an
+ * unknown format, number 0, no version; a period or state it does not
+ * know; a byte more) are damaged: the grant reads as such and does not run; put
+ * back, it runs. */
+START_TEST(test_damaged_values)
+{
+	/* the fields of a grant's head and of a version (grant.c) */
+	static const char head[] = "uww", ver[] = "uvssuvsvwussss";
+	static const struct {
+		int field;
+		int64_t value;
+	} bad_head[] = { { 0, 9 }, { 1, 0 }, { 2, 0 } },
+	    bad_ver[] = { { 4, POINTS_GRANT_MONTHLY - 1 },
+	    { 4, POINTS_GRANT_YEARLY + 1 }, { 9, POINTS_RULE_RETIRED + 1 } };
+	unsigned char hv[256], vv[2048], dam[2100], vk[8];
+	points_grant g;
+	size_t hl, vl, dl, i;
+
+	welfare();
+	hl = tu_raw_get(db, "grant", "welfare", 7, hv, sizeof(hv));
+	dl = tu_record_set(hv, hl, head, 2, 1, dam, sizeof(dam));
+	ck_assert(dl == hl && memcmp(dam, hv, hl) == 0);
+	for (i = 0; i < sizeof(bad_head) / sizeof(bad_head[0]); i++) {
+		dl = tu_record_set(hv, hl, head, bad_head[i].field,
+		    bad_head[i].value, dam, sizeof(dam));
+		tu_raw_put(db, "grant", "welfare", 7, dam, dl);
+		ck_assert_int_eq(points_grant_get(db, "welfare", 0, &g),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "grant 'welfare': record "
+		    "unreadable");
+	}
+	tu_raw_put(db, "grant", "welfare", 7, hv, hl);
+	points_codec__put_be32(vk, 1);
+	points_codec__put_be32(vk + 4, 1);
+	vl = tu_raw_get(db, "grantver", vk, 8, vv, sizeof(vv));
+	dl = tu_record_set(vv, vl, ver, 9, POINTS_RULE_ACTIVE, dam,
+	    sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, vv, vl) == 0);
+	for (i = 0; i < sizeof(bad_ver) / sizeof(bad_ver[0]); i++) {
+		dl = tu_record_set(vv, vl, ver, bad_ver[i].field,
+		    bad_ver[i].value, dam, sizeof(dam));
+		tu_raw_put(db, "grantver", vk, 8, dam, dl);
+		ck_assert_int_eq(points_grant_get(db, "welfare", 0, &g),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "grant version unreadable");
+		TU_FAILS(db, points_grant_run(db, "welfare", 0,
+		    &(points_grant_report){ 0 }), POINTS_ECORRUPT);
+	}
+	/* a byte more than the version holds */
+	memcpy(dam, vv, vl);
+	dam[vl] = 0;
+	tu_raw_put(db, "grantver", vk, 8, dam, vl + 1);
+	ck_assert_int_eq(points_grant_get(db, "welfare", 0, &g),
+	    POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "grant version unreadable");
+	tu_snap_free();
+	tu_raw_put(db, "grantver", vk, 8, vv, vl);
+	ck_assert_int_eq(points_account_attr_set(db, alice, "payroll", "yes"),
+	    POINTS_OK);
+	ck_assert_int_eq(run("welfare", 0, POINTS_OK).granted, 1);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 100);
 }
 END_TEST
 
@@ -1093,6 +1158,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_monthly_allowance_by_grade);
 	tcase_add_test(tc, test_award_expires_days_after_the_run);
+	tcase_add_test(tc, test_damaged_values);
 	tcase_add_test(tc, test_twice_in_a_period_pays_once_next_period_again);
 	tcase_add_test(tc, test_yearly_allowance_by_tenure);
 	tcase_add_test(tc, test_pool_runs_dry);

@@ -1113,3 +1113,32 @@ tu_record_set(const void *v, size_t vl, const char *layout, int field,
 	points_buf__free(&b);
 	return n;
 }
+
+size_t
+tu_raw_get(points_db *db, const char *ks, const void *k, size_t kl,
+    void *v, size_t cap)
+{
+	points_store *s = tu_store(db);
+	const void *p;
+	size_t n;
+
+	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+	ck_assert_int_eq(s->get(s, tu_keyspace(db, ks), k, kl, &p, &n),
+	    POINTS_OK);
+	ck_assert_uint_le(n, cap);
+	memcpy(v, p, n);
+	s->rollback(s);
+	return n;
+}
+
+void
+tu_raw_put(points_db *db, const char *ks, const void *k, size_t kl,
+    const void *v, size_t vl)
+{
+	points_store *s = tu_store(db);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, tu_keyspace(db, ks), k, kl, v, vl),
+	    POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}

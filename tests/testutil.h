@@ -100,6 +100,13 @@ void tu_ledger_to_0_1_0(points_store *s);
 points_posting tu_posting(const char *asset, int64_t account,
     int64_t amount);
 
+/* The record at key k (kl bytes) of the ledger's keyspace ks, copied
+ * into v (cap bytes): its length.  tu_raw_put stores one there. */
+size_t tu_raw_get(points_db *db, const char *ks, const void *k, size_t kl,
+    void *v, size_t cap);
+void tu_raw_put(points_db *db, const char *ks, const void *k, size_t kl,
+    const void *v, size_t vl);
+
 /* A stored record v (vl bytes) with one field changed, into out (cap
  * bytes; returns the new length).  layout names the record's fields in
  * order, a letter each: 'u' a byte, 'v' a signed varint, 'w' an

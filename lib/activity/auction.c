@@ -168,8 +168,8 @@ auction_load(points_db *db, int64_t id, points_auction *a)
 	a->settled_at = points_rd__svar(&d);
 	points_rd__str(&d, a->capture_id, sizeof(a->capture_id));
 	points_rd__str(&d, a->order_id, sizeof(a->order_id));
-	if (d.err || d.p != d.end || a->state < POINTS_AUCTION_OPEN ||
-	    a->state > POINTS_AUCTION_CANCELLED)
+	/* the state is a byte: never below POINTS_AUCTION_OPEN (0) */
+	if (d.err || d.p != d.end || a->state > POINTS_AUCTION_CANCELLED)
 		return points_db__err(db, POINTS_ECORRUPT, "auction %lld: "
 		    "damaged record", (long long)id);
 	return POINTS_OK;

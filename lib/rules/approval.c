@@ -111,8 +111,9 @@ decode(points_db *db, int64_t id, const void *v, size_t vl,
 	a->decided_at = points_rd__svar(&r);
 	points_rd__str(&r, a->reason, sizeof(a->reason));
 	points_rd__str(&r, a->txn_id, sizeof(a->txn_id));
-	if (r.err || r.p != r.end || a->state < POINTS_APPROVAL_PENDING ||
-	    a->state > POINTS_APPROVAL_REJECTED || a->points <= 0)
+	/* the state is a byte: never below POINTS_APPROVAL_PENDING (0) */
+	if (r.err || r.p != r.end || a->state > POINTS_APPROVAL_REJECTED ||
+	    a->points <= 0)
 		return points_db__err(db, POINTS_ECORRUPT, "approval %lld: "
 		    "record unreadable", (long long)id);
 	return POINTS_OK;

@@ -216,10 +216,10 @@ decode_version(points_db *db, const void *v, size_t vl, points_grant *g,
 		memcpy(src[k], p, n);
 		src[k][n] = '\0';
 	}
+	/* the state is a byte: never below POINTS_RULE_DRAFT (0) */
 	if (rc == POINTS_OK && (rd.err || rd.p != rd.end ||
 	    g->period < POINTS_GRANT_MONTHLY ||
-	    g->period > POINTS_GRANT_YEARLY || g->state < POINTS_RULE_DRAFT ||
-	    g->state > POINTS_RULE_RETIRED))
+	    g->period > POINTS_GRANT_YEARLY || g->state > POINTS_RULE_RETIRED))
 		rc = POINTS_ECORRUPT;
 	if (rc && src)
 		for (k = 0; k < NEXPR; k++) {
