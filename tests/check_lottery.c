@@ -319,6 +319,16 @@ START_TEST(test_draw_refusals)
 	    "draw");
 	w = draw(id, alice, NULL);
 	ck_assert_int_eq(w.number, 1);
+	{
+		/* one that has not started yet */
+		points_lottery_def later = def("later", 0, 1);
+		int64_t lid;
+
+		later.starts = tu_now + 1;
+		prize(&later, POINTS_PRIZE_CUSTOM, "mug", 1, 5, 0);
+		lid = create(&later);
+		refused(lid, alice, POINTS_EWINDOW, "cannot draw at");
+	}
 	ck_assert_int_eq(points_lottery_get(db, id, NULL), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "out is required");
 	ck_assert_int_eq(points_lottery_prize_get(db, id, 0, NULL),

@@ -88,6 +88,11 @@ raw_put(const char *ks, const void *k, size_t kl, const void *v, size_t vl)
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
+/* The fields of an item's record (item.c: encode): of one without tier
+ * prices, and of a bundle of one component. */
+#define ITEM_V3 "usssssvvvvvsuvvvvvvwuvvvwwvvvvv"
+#define ITEM_V4_ONE ITEM_V3 "wsv"
+
 static points_order
 place(void)
 {
@@ -287,6 +292,24 @@ START_TEST(test_damaged_item)
 	raw_put("mallitem", key, kl, val, vl - 1);
 	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_ECORRUPT);
 	ck_assert(has("item 'MUG': record unreadable"));
+	/* more tier prices than an item has, a negative cash part */
+	{
+		unsigned char dam[1100];
+		size_t dl;
+
+		dl = tu_record_set(val, vl, ITEM_V3, 19,
+		    POINTS_ITEM_TIER_PRICES + 1, dam, sizeof(dam));
+		raw_put("mallitem", key, kl, dam, dl);
+		ck_assert_int_eq(points_item_get(db, "MUG", &it),
+		    POINTS_ECORRUPT);
+		ck_assert(has("item 'MUG': record unreadable"));
+		dl = tu_record_set(val, vl, ITEM_V3, 30, -1, dam, sizeof(dam));
+		raw_put("mallitem", key, kl, dam, dl);
+		ck_assert_int_eq(points_item_get(db, "MUG", &it),
+		    POINTS_ECORRUPT);
+		dl = tu_record_set(val, vl, ITEM_V3, 30, 0, dam, sizeof(dam));
+		ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+	}
 	raw_put("mallitem", key, kl, val, vl);
 	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
 	ck_assert_int_eq(it.stock, 5);
@@ -426,6 +449,33 @@ START_TEST(test_damaged_order_parts)
 	TU_FAILS(db, points_order_cancel(db, o.id, "admin", NULL, &got),
 	    POINTS_ECORRUPT);
 	raw_put("mallorderpart", key, kl, val, vl);
+	/* the bundle itself: no components, too many, a component of no
+	 * units */
+	{
+		static const struct {
+			int field;
+			int64_t value;
+		} bad_item[] = { { 31, 0 }, { 31, POINTS_BUNDLE_PARTS_MAX + 1 },
+		    { 33, 0 } };
+		unsigned char ik[64], iv[1024];
+		size_t ikl = 3, ivl;
+
+		memcpy(ik, "KIT", 3);
+		ivl = tu_raw_get(db, "mallitem", ik, ikl, iv, sizeof(iv));
+		dl = tu_record_set(iv, ivl, ITEM_V4_ONE, 33, 2, dam,
+		    sizeof(dam));
+		ck_assert(dl == ivl && memcmp(dam, iv, ivl) == 0);
+		for (i = 0; i < sizeof(bad_item) / sizeof(bad_item[0]); i++) {
+			dl = tu_record_set(iv, ivl, ITEM_V4_ONE,
+			    bad_item[i].field, bad_item[i].value, dam,
+			    sizeof(dam));
+			raw_put("mallitem", ik, ikl, dam, dl);
+			ck_assert_int_eq(points_item_get(db, "KIT", &it),
+			    POINTS_ECORRUPT);
+			ck_assert(has("item 'KIT': record unreadable"));
+		}
+		raw_put("mallitem", ik, ikl, iv, ivl);
+	}
 	ck_assert_int_eq(points_item_get(db, "MUG", &it), POINTS_OK);
 	ck_assert_int_eq(it.stock, 3);
 	ck_assert_int_eq(points_order_cancel(db, o.id, "admin", NULL, &got),

@@ -928,6 +928,9 @@ START_TEST(test_account_fields_not_dates)
 		{ "hire_date", "2022-06-32", 0 },
 		{ "hire_date", "2022-6-1", 0 },
 		{ "hire_date", "2022-02-30", 0 },
+		{ "birthday", "ab-cd", 0 },
+		{ "birthdax", "1990-01-15", 0 },
+		{ "hire_datx", "2022-06-01", 0 },
 	};
 	size_t i;
 
@@ -945,6 +948,25 @@ START_TEST(test_account_fields_not_dates)
 		snprintf(id, sizeof(id), "p%zu", i);
 		ck_assert_msg(apply(id, "probe", acct, 0, NULL) ==
 		    cases[i].points, "%s '%s'", cases[i].key, cases[i].value);
+	}
+	/* dates among many attributes (past the first 16 the evaluation
+	 * makes room for) are found */
+	{
+		int64_t acct = tu_account(db, "MANY");
+		char k[16];
+
+		for (i = 0; i < 40; i++) {
+			snprintf(k, sizeof(k), "a%02zu", i);
+			ck_assert_int_eq(points_account_attr_set(db, acct, k,
+			    "x"), POINTS_OK);
+		}
+		ck_assert_int_eq(points_account_attr_set(db, acct, "zz",
+		    "x"), POINTS_OK);
+		ck_assert_int_eq(points_account_attr_set(db, acct,
+		    "hire_date", "2022-06-01"), POINTS_OK);
+		ck_assert_int_eq(points_account_attr_set(db, acct,
+		    "birthday", "01-15"), POINTS_OK);
+		ck_assert_int_eq(apply("many", "probe", acct, 0, NULL), 11);
 	}
 }
 END_TEST

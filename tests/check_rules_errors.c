@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 #include "points/rules.h"
+#include "util/codec.h"
 
 static points_rule_def
 good(void)
@@ -196,6 +197,66 @@ START_TEST(test_rule_call_refusals)
 	ck_assert_int_eq(points_rule_get(db, "r1", 0, &r), POINTS_OK);
 	ck_assert_int_eq(r.state, POINTS_RULE_ACTIVE);
 	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
+/* The rules' records with a value their writer never gives (a head of
+ * an unknown format, generation 0, pending days 0 or past the most in a
+ * version that has them) read as damaged: the rule's reads and saves
+ * refuse, writing nothing; put back, all is as before. */
+START_TEST(test_damaged_rule_records)
+{
+	/* the fields of a rule's head, of the rules' generation record and
+	 * of a version with pending days (rule.c) */
+	static const char head[] = "uww",
+	    ver[] = "uvssuvwssvvvwwvuvvvvvvvvssssssv";
+	static const int64_t bad_days[] = { 0, -1,
+	    POINTS_RULE_PENDING_DAYS_MAX + 1 };
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	unsigned char hv[256], mv[256], vv[4096], dam[4200], vk[8];
+	size_t hl, ml, vl, dl, i;
+	points_rule r;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	d.name = "r2";
+	d.pending_days = 5;
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	hl = tu_raw_get(db, "rule", "r1", 2, hv, sizeof(hv));
+	dl = tu_record_set(hv, hl, head, 0, 9, dam, sizeof(dam));
+	tu_raw_put(db, "rule", "r1", 2, dam, dl);
+	ck_assert_int_eq(points_rule_get(db, "r1", 0, &r), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "rule 'r1': record unreadable");
+	tu_raw_put(db, "rule", "r1", 2, hv, hl);
+	ml = tu_raw_get(db, "rule", "", 1, mv, sizeof(mv));
+	dl = tu_record_set(mv, ml, head, 2, 0, dam, sizeof(dam));
+	tu_raw_put(db, "rule", "", 1, dam, dl);
+	d.name = "r3";
+	d.pending_days = 0;
+	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "rules: generation record "
+	    "unreadable");
+	tu_raw_put(db, "rule", "", 1, mv, ml);
+	points_codec__put_be32(vk, 2);
+	points_codec__put_be32(vk + 4, 1);
+	vl = tu_raw_get(db, "rulever", vk, 8, vv, sizeof(vv));
+	dl = tu_record_set(vv, vl, ver, 30, 5, dam, sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, vv, vl) == 0);
+	for (i = 0; i < sizeof(bad_days) / sizeof(bad_days[0]); i++) {
+		dl = tu_record_set(vv, vl, ver, 30, bad_days[i], dam,
+		    sizeof(dam));
+		tu_raw_put(db, "rulever", vk, 8, dam, dl);
+		ck_assert_int_eq(points_rule_get(db, "r2", 0, &r),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "rule version unreadable");
+	}
+	tu_raw_put(db, "rulever", vk, 8, vv, vl);
+	ck_assert_int_eq(points_rule_get(db, "r2", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.pending_days, 5);
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	ck_assert_str_eq(r.name, "r3");
+	tu_snap_free();
 	points_close(db);
 }
 END_TEST
@@ -591,6 +652,7 @@ rules_errors_suite(void)
 
 	tcase_add_test(tc, test_rule_def_refusals);
 	tcase_add_test(tc, test_rule_call_refusals);
+	tcase_add_test(tc, test_damaged_rule_records);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("grant");
 	tcase_add_test(tc, test_grant_def_refusals);
