@@ -572,6 +572,63 @@ START_TEST(test_expression_errors_are_outcomes)
 }
 END_TEST
 
+/* The outcome of one rule of d for an event of amount: its status,
+ * its reason into why (cap bytes). */
+static int
+outcome_of(points_db *db, const points_rule_def *d, const char *id,
+    int64_t amount, char *why, size_t cap)
+{
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *er = NULL;
+	points_rule_outcome o;
+	points_rule r;
+
+	ck_assert_msg(points_rule_save(db, d, &r) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	e.id = id;
+	e.type = d->event_type;
+	e.account = tu_account(db, id);
+	e.amount = amount;
+	ck_assert_msg(points_event_apply(db, &e, &er) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(points_event_result_outcome(er, 0, &o), POINTS_OK);
+	points_event_result_free(er);
+	snprintf(why, cap, "%s", o.reason);
+	return o.status;
+}
+
+/* Multipliers: a product past INT64_MAX is the rule's error, naming
+ * the formula's value; a product rounded down to 0, or a formula of 0,
+ * awards nothing, saying which. */
+START_TEST(test_multiplier_edges)
+{
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	char why[POINTS_OUTCOME_REASON_MAX + 1], want[128];
+
+	d.event_type = "big";
+	d.points = "event.amount";
+	d.window_percent = 200;
+	ck_assert_int_eq(outcome_of(db, &d, "b1", INT64_MAX / 2 + 1, why,
+	    sizeof(why)), POINTS_OUTCOME_ERROR);
+	snprintf(want, sizeof(want), "points: %lld times the multipliers "
+	    "overflows", (long long)(INT64_MAX / 2 + 1));
+	ck_assert_str_eq(why, want);
+	d = good(); d.name = "r2"; d.event_type = "small";
+	d.points = "event.amount"; d.window_percent = 50;
+	ck_assert_int_eq(outcome_of(db, &d, "s1", 1, why, sizeof(why)),
+	    POINTS_OUTCOME_ZERO);
+	ck_assert_str_eq(why, "rounded down to 0");
+	d = good(); d.name = "r3"; d.event_type = "none";
+	d.points = "event.amount";
+	ck_assert_int_eq(outcome_of(db, &d, "n1", 0, why, sizeof(why)),
+	    POINTS_OUTCOME_ZERO);
+	ck_assert_str_eq(why, "the formula gave 0");
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 /* A backtest's version and times must not be negative. */
 START_TEST(test_backtest_refusals)
 {
@@ -663,6 +720,7 @@ rules_errors_suite(void)
 	tcase_add_test(tc, test_event_call_refusals);
 	tcase_add_test(tc, test_expression_errors_are_outcomes);
 	tcase_add_test(tc, test_backtest_refusals);
+	tcase_add_test(tc, test_multiplier_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
