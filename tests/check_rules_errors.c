@@ -629,6 +629,62 @@ START_TEST(test_multiplier_edges)
 }
 END_TEST
 
+/* What an event's refunds came to, damaged (an unknown format, a count
+ * of outcomes not the event's, more lines than bytes): the next refund
+ * of the event is refused as damaged and writes nothing; put back, it
+ * goes through. */
+START_TEST(test_damaged_refund_sum)
+{
+	/* format, amount, whole, outcomes, one taken, lines (event.c) */
+	static const char layout[] = "uvuwvw";
+	static const struct {
+		int field;
+		int64_t value;
+	} bad[] = { { 0, 9 }, { 3, 2 }, { 5, 100000 } };
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	points_event e = POINTS_EVENT_INIT;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *er = NULL;
+	unsigned char k[8], val[256], dam[300];
+	size_t vl, dl, i;
+	points_rule r;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	e.id = "o-1";
+	e.type = "purchase";
+	e.account = tu_account(db, "E1001");
+	e.amount = 500;
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	rv.event_id = "o-1";
+	rv.amount = 100;
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_OK);
+	points_event_result_free(er);
+	points_codec__put_be64(k, 1);
+	vl = tu_raw_get(db, "rulerefsum", k, 8, val, sizeof(val));
+	dl = tu_record_set(val, vl, layout, 3, 1, dam, sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dl = tu_record_set(val, vl, layout, bad[i].field, bad[i].value,
+		    dam, sizeof(dam));
+		tu_raw_put(db, "rulerefsum", k, 8, dam, dl);
+		TU_FAILS(db, points_event_reverse(db, &rv, &er),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "event 1: refunds record "
+		    "unreadable");
+		ck_assert_ptr_null(er);
+	}
+	tu_snap_free();
+	tu_raw_put(db, "rulerefsum", k, 8, val, vl);
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_OK);
+	points_event_result_free(er);
+	ck_assert_int_eq(tu_available(db, e.account, "PTS"), 30);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 /* A backtest's version and times must not be negative. */
 START_TEST(test_backtest_refusals)
 {
@@ -721,6 +777,7 @@ rules_errors_suite(void)
 	tcase_add_test(tc, test_expression_errors_are_outcomes);
 	tcase_add_test(tc, test_backtest_refusals);
 	tcase_add_test(tc, test_multiplier_edges);
+	tcase_add_test(tc, test_damaged_refund_sum);
 	suite_add_tcase(s, tc);
 	return s;
 }
