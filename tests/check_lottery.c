@@ -342,6 +342,41 @@ START_TEST(test_draw_refusals)
 	ck_assert_int_eq(points_lottery_draw_get(db, id, 1, NULL),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "out is required");
+	{
+		/* alice's counts damaged: a negative last draw, a byte
+		 * more; her next draw is refused as damaged */
+		unsigned char k[17], val[64], dam[80], lv[1024];
+		size_t vl, dl;
+
+		k[0] = 'p';
+		points_codec__put_be64(k + 1, (uint64_t)alice);
+		points_codec__put_be64(k + 9, (uint64_t)id);
+		vl = tu_raw_get(db, "lottery", k, 17, val, sizeof(val));
+		dl = tu_record_set(val, vl, "vvvv", 3, 1, dam, sizeof(dam));
+		ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+		dl = tu_record_set(val, vl, "vvvv", 3, -1, dam, sizeof(dam));
+		tu_raw_put(db, "lottery", k, 17, dam, dl);
+		refused(id, alice, POINTS_ECORRUPT, "'s counts: "
+		    "damaged record");
+		memcpy(dam, val, vl);
+		dam[vl] = 0;
+		tu_raw_put(db, "lottery", k, 17, dam, vl + 1);
+		refused(id, alice, POINTS_ECORRUPT, "'s counts: "
+		    "damaged record");
+		tu_raw_put(db, "lottery", k, 17, val, vl);
+		/* the lottery's own record with a byte more */
+		points_codec__put_be64(k, (uint64_t)id);
+		vl = tu_raw_get(db, "lotteries", k, 8, lv, sizeof(lv) - 1);
+		lv[vl] = 0;
+		tu_raw_put(db, "lotteries", k, 8, lv, vl + 1);
+		ck_assert_int_eq(points_lottery_get(db, id, &got),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "lottery 1: damaged "
+		    "record");
+		refused(id, alice, POINTS_ECORRUPT, "lottery 1: damaged "
+		    "record");
+		tu_raw_put(db, "lotteries", k, 8, lv, vl);
+	}
 	ck_assert_int_eq(points_lottery_close(db, id), POINTS_OK);
 	TU_FAILS(db, points_lottery_close(db, id), POINTS_ESTATE);
 	ck_assert_str_eq(points_errmsg(db), "lottery 1 is already closed");
