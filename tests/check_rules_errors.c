@@ -685,6 +685,67 @@ START_TEST(test_damaged_refund_sum)
 }
 END_TEST
 
+/* A refund's record, damaged (an unknown format, more outcomes or lines
+ * than bytes): its key's replay answers that it is damaged; put back,
+ * the replay gives the refund. */
+START_TEST(test_damaged_refund_record)
+{
+	/* format, event, amount, points, outcomes; one outcome's rule,
+	 * version, points, formula, account, asset, transaction, reason;
+	 * the lines (event.c) */
+	static const char layout[] = "uwvvwswvvvsssw";
+	static const struct {
+		int field;
+		int64_t value;
+	} bad[] = { { 0, 9 }, { 4, 100000 }, { 13, 100000 } };
+	points_db *db = tu_open("memory:");
+	points_rule_def d = good();
+	points_event e = POINTS_EVENT_INIT;
+	points_event_reversal rv = POINTS_EVENT_REVERSAL_INIT;
+	points_event_result *er = NULL;
+	points_event_summary sum;
+	unsigned char k[8], val[1024], dam[1100];
+	size_t vl, dl, i;
+	points_rule r;
+
+	ck_assert_int_eq(points_rule_save(db, &d, &r), POINTS_OK);
+	e.id = "o-1";
+	e.type = "purchase";
+	e.account = tu_account(db, "E1001");
+	e.amount = 500;
+	ck_assert_int_eq(points_event_apply(db, &e, &er), POINTS_OK);
+	points_event_result_free(er);
+	rv.event_id = "o-1";
+	rv.amount = 100;
+	rv.idempotency_key = "refund-1";
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_OK);
+	points_event_result_free(er);
+	points_codec__put_be64(k, 1);
+	vl = tu_raw_get(db, "rulerefund", k, 8, val, sizeof(val));
+	dl = tu_record_set(val, vl, layout, 13, 0, dam, sizeof(dam));
+	ck_assert(dl == vl && memcmp(dam, val, vl) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dl = tu_record_set(val, vl, layout, bad[i].field, bad[i].value,
+		    dam, sizeof(dam));
+		tu_raw_put(db, "rulerefund", k, 8, dam, dl);
+		ck_assert_int_eq(points_event_reverse(db, &rv, &er),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), "refund 1: record "
+		    "unreadable");
+		ck_assert_ptr_null(er);
+	}
+	tu_raw_put(db, "rulerefund", k, 8, val, vl);
+	ck_assert_int_eq(points_event_reverse(db, &rv, &er), POINTS_OK);
+	ck_assert_int_eq(points_event_result_summary(er, &sum), POINTS_OK);
+	ck_assert_int_eq(sum.replayed, 1);
+	ck_assert_int_eq(sum.points, -10);
+	points_event_result_free(er);
+	ck_assert_int_eq(tu_available(db, e.account, "PTS"), 40);
+	tu_invariants(db);
+	points_close(db);
+}
+END_TEST
+
 /* A backtest's version and times must not be negative. */
 START_TEST(test_backtest_refusals)
 {
@@ -778,6 +839,7 @@ rules_errors_suite(void)
 	tcase_add_test(tc, test_backtest_refusals);
 	tcase_add_test(tc, test_multiplier_edges);
 	tcase_add_test(tc, test_damaged_refund_sum);
+	tcase_add_test(tc, test_damaged_refund_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
