@@ -2830,6 +2830,60 @@ START_TEST(test_pg_open_failures_say_why)
 }
 END_TEST
 
+/* What the PostgreSQL store alone refuses: open without a conninfo or
+ * an out, a schema name that is empty, too long or of other characters
+ * (with or without room for a message); a value past 1 GiB (ELIMIT,
+ * before a byte of it is read); a bound of non-zero length without
+ * bytes; savepoints past 64 deep.  The transaction goes on after each. */
+START_TEST(test_pg_refuses_bad_calls)
+{
+	const char *ci = getenv("POINTS_TEST_PG");
+	char err[256], name[80], buf[8];
+	points_cursor *c;
+	int i;
+
+	ck_assert_ptr_nonnull(ci);
+	ck_assert_int_eq(points_store_pg_open(NULL, "x", &inner, err,
+	    sizeof(err)), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_pg_open(ci, "x", NULL, err,
+	    sizeof(err)), POINTS_EINVAL);
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	ck_assert_int_eq(points_store_pg_open(ci, name, &inner, err,
+	    sizeof(err)), POINTS_EINVAL);
+	ck_assert_msg(strstr(err, "bad schema name") != NULL, "%s", err);
+	ck_assert_int_eq(points_store_pg_open(ci, "", &inner, err,
+	    sizeof(err)), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_pg_open(ci, "No", &inner, NULL, 0),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_store_pg_open("host=/nonexistent-dir "
+	    "dbname=x connect_timeout=2", NULL, &inner, NULL, 0),
+	    POINTS_ESTORAGE);
+	inner = NULL;
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	ck_assert_int_eq(st->put(st, ks, "b", 1, "2", 0x40000000),
+	    POINTS_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "bad value"));
+	ck_assert_int_eq(st->cursor_open(st, ks, NULL, 3, NULL, 0, 0, &c),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(st->cursor_open(st, ks, NULL, 0, NULL, 3, 0, &c),
+	    POINTS_EINVAL);
+	for (i = 0; i < 64; i++)
+		OK(st->savepoint(st));
+	ck_assert_int_eq(st->savepoint(st), POINTS_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(st->errmsg(st), "too many open"));
+	put_s(ks, "c", "3");
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "1");
+	ck_assert_ptr_null(get_s(ks, "b", 1, buf, sizeof(buf)));
+	ck_assert_str_eq(get_s(ks, "c", 1, buf, sizeof(buf)), "3");
+	OK(st->rollback(st));
+}
+END_TEST
+
 /* A writer whose snapshot another writer's commit made stale fails with
  * POINTS_ERETRY (serializable) at commit, where its buffered put is
  * sent, having written nothing; and the retry succeeds. */
@@ -3235,6 +3289,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pg_uri_opens_a_lasting_ledger);
 	tcase_add_test(tc, test_pg_open_failures_say_why);
+	tcase_add_test(tc, test_pg_refuses_bad_calls);
 	tcase_add_test(tc, test_pg_serialization_failure_is_eretry);
 	tcase_add_test(tc, test_pg_lost_connection_reconnects);
 	tcase_add_test(tc, test_pg_buffered_writes_are_seen_by_reads);
