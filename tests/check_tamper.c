@@ -831,6 +831,71 @@ e_sweep_key_short(void)
 	raw_put("sweep", "abc", 3, "", 0);
 }
 
+/* An external id that names an account whose own id is another, keys
+ * of the external-id index that no id can be (empty, past the longest),
+ * an account key of 3 bytes, an idempotency record with a byte past its
+ * end and one garbled under a key too long to show whole. */
+static void
+e_extid_to_an_account_of_another_id(void)
+{
+	unsigned char v[8];
+
+	be64(v, alice);
+	raw_put("extid", "E7777", 5, v, 8);
+}
+
+static void
+e_extid_key_empty(void)
+{
+	unsigned char v[8];
+
+	be64(v, alice);
+	raw_put("extid", "", 0, v, 8);
+}
+
+static void
+e_extid_key_long(void)
+{
+	char k[POINTS_EXTID_MAX + 1];
+	unsigned char v[8];
+
+	memset(k, 'E', sizeof(k));
+	be64(v, alice);
+	raw_put("extid", k, sizeof(k), v, 8);
+}
+
+static void
+e_account_key_short(void)
+{
+	raw_put("account", "abc", 3, "\x01", 1);
+}
+
+static void
+e_idem_byte_past_its_end(void)
+{
+	unsigned char *v, *w;
+	size_t vl;
+
+	v = raw_get("idem", "k-earn", 6, &vl);
+	ck_assert_ptr_nonnull(v);
+	w = malloc(vl + 1);
+	ck_assert_ptr_nonnull(w);
+	memcpy(w, v, vl);
+	w[vl] = 0;
+	raw_put("idem", "k-earn", 6, w, vl + 1);
+	free(w);
+	free(v);
+}
+
+static void
+e_idem_long_key_garbled(void)
+{
+	char k[200];
+
+	memset(k, 'k', sizeof(k));
+	raw_put("idem", k, sizeof(k), "\x02\x01", 2);
+}
+
 /* The reversal's entry made to name a later entry, or the capture's a
  * transfer, the chain recomputed: the replay finds it. */
 static void rev_of_later(points_entry_rec *e) { e->ref_seq = t_last.seq; }
@@ -1037,6 +1102,20 @@ static const tamper tampers[] = {
 	  "which is not open with that deadline" },
 	{ "a deadline key of 3 bytes", e_hold_deadline_key_short, 0,
 	  "for hold ?, which is not open" },
+	{ "an external id naming an account of another id",
+	  e_extid_to_an_account_of_another_id, 0,
+	  "'E7777' maps to account 4, whose external id is another" },
+	{ "an external-id key of 0 bytes", e_extid_key_empty, 0,
+	  "a key of the external-id index is unreadable" },
+	{ "an external-id key past the longest", e_extid_key_long, 0,
+	  "a key of the external-id index is unreadable" },
+	{ "an account key of 3 bytes", e_account_key_short, 0,
+	  "a key of the accounts is unreadable" },
+	{ "an idempotency record with a byte past its end",
+	  e_idem_byte_past_its_end, 0,
+	  "idempotency key 'k-earn': record unreadable" },
+	{ "an idempotency record garbled under a long key",
+	  e_idem_long_key_garbled, 0, "kkkk'...: record unreadable" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 
