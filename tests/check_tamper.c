@@ -1288,6 +1288,7 @@ START_TEST(test_bad_kept_heads_are_refused)
 {
 	points_chain_head h, two[2];
 	points_verify_report rep;
+	unsigned char k[8];
 
 	tu_now = TU_T0;
 	db = tu_open("memory:");
@@ -1316,11 +1317,22 @@ START_TEST(test_bad_kept_heads_are_refused)
 	two[0].seq = 0;
 	ck_assert_int_eq(points_verify_head(db, two, 1, &rep), POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "all zeros"));
+	/* 128 hex digits and no end */
+	two[0] = h;
+	two[0].hash[POINTS_CHAIN_HASH_HEX] = 'a';
+	ck_assert_int_eq(points_verify_head(db, two, 1, &rep), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "lowercase hex"));
 	/* the report is left alone on a bad argument */
 	ck_assert_int_eq(rep.entries, 0x5a5a5a5a5a5a5a5all);
 	ck_assert_int_eq(points_chain_head_get(db, NULL), POINTS_EINVAL);
 	ck_assert_int_eq(points_chain_head_get(NULL, &h), POINTS_EINVAL);
 	ck_assert_int_eq(points_verify_head(NULL, &h, 1, &rep), POINTS_EINVAL);
+	/* a last entry too short to hold its hash: no head to give */
+	be64(k, h.seq);
+	raw_put("entry", k, 8, "abc", 3);
+	ck_assert_int_eq(points_chain_head_get(db, &two[1]), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(points_errmsg(db), "record unreadable"), "%s",
+	    points_errmsg(db));
 	points_close(db);
 	db = NULL;
 }
