@@ -1490,6 +1490,79 @@ START_TEST(test_write_on_locked_store_is_ebusy)
 }
 END_TEST
 
+/* ---- Damaged department and tier records ---- */
+
+static void
+party_put(const char *space, const void *k, size_t kl, const void *v,
+    size_t vl)
+{
+	points_store *s = tu_store(db);
+
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(v ? s->put(s, tu_keyspace(db, space), k, kl, v, vl) :
+	    s->del(s, tu_keyspace(db, space), k, kl), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+}
+
+/* alice in sales, gold earns with a category, so her entry names the
+ * pair (party 1).  _i: the damage; then the update that puts bob in a
+ * pair refuses, saying which and why, writing nothing, or the
+ * statement that names the pair does. */
+START_TEST(test_damaged_party_records_are_refused)
+{
+	static const unsigned char one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const unsigned char last[8] = { 0, 0, 0, 0, 0xff, 0xff, 0xff,
+	    0xff };
+	points_posting p = tu_posting("PTS", alice, 10);
+	points_statement_iterator *it;
+	points_entry e;
+	points_txn t;
+	unsigned char name[16];
+	const char *want;
+
+	ck_assert_int_eq(points_account_update(db, alice, NULL, "gold",
+	    "sales"), POINTS_OK);
+	p.category = "welcome";
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	/* the index key: the pair as length-prefixed strings */
+	memcpy(name, "\x05sales\x04gold", 11);
+	switch (_i) {
+	case 0: /* the index entry of sales, gold cut to 3 bytes */
+		party_put("partyname", name, 11, "abc", 3);
+		want = "department sales, tier gold: index entry unreadable";
+		TU_FAILS(db, points_account_update(db, bob, NULL, "gold",
+		    "sales"), POINTS_ECORRUPT);
+		break;
+	case 1: /* the last id taken: no new pair can be made */
+		party_put("party", last, 8, "\x01\x01x\x01y", 5);
+		want = "department ops, tier silver: too many distinct "
+		    "departments and tiers";
+		TU_FAILS(db, points_account_update(db, bob, NULL, "silver",
+		    "ops"), POINTS_ELIMIT);
+		break;
+	case 2: /* the pair's record gone */
+		party_put("party", one, 8, NULL, 0);
+		want = "party 1 is missing";
+		break;
+	default: /* the pair's record of another version */
+		party_put("party", one, 8, "\x02\x05sales\x04gold", 12);
+		want = "party 1: record unreadable";
+		break;
+	}
+	if (_i >= 2) {
+		ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS",
+		    0, 0, POINTS_OLDEST_FIRST, &it), POINTS_OK);
+		ck_assert_int_eq(points_statement_next(it, &e), POINTS_ECORRUPT);
+		points_statement_iterator_free(it);
+	}
+	ck_assert_msg(strstr(points_errmsg(db), want) != NULL, "'%s', not "
+	    "'%s'", points_errmsg(db), want);
+	/* the teardown's checks would read the damage */
+	points_close(db);
+	db = tu_open("memory:");
+}
+END_TEST
+
 static Suite *
 account_suite(void)
 {
@@ -1533,6 +1606,7 @@ account_suite(void)
 	tcase_add_loop_test(tc, test_iter_malformed_key_is_ecorrupt, 0, 2);
 	tcase_add_test(tc, test_corrupt_attributes_are_ecorrupt);
 	tcase_add_test(tc, test_corrupt_external_id_index_is_ecorrupt);
+	tcase_add_loop_test(tc, test_damaged_party_records_are_refused, 0, 4);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tf, setup_fault, teardown_fault);

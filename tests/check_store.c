@@ -1629,7 +1629,8 @@ START_TEST(test_bad_uris_are_einval)
 		"sqlite:/tmp/x.db?sync=fast", "sqlite:/tmp/x.db?sync=FULL",
 		"sqlite:/tmp/x.db?exclusive=2", "sqlite:/tmp/x.db?wal_budget=0",
 		"sqlite:/tmp/x.db?busy_timeout=1&&sync=full",
-		"sqlite:/tmp/x.db?sync=full&",
+		"sqlite:/tmp/x.db?sync=full&", "sqlite:/tmp/x.db?mode=ro",
+		"sqlite:/tmp/x.db?wal_budget=x",
 	};
 	points_store *s = NULL;
 	size_t i;
