@@ -896,6 +896,149 @@ e_idem_long_key_garbled(void)
 	raw_put("idem", k, sizeof(k), "\x02\x01", 2);
 }
 
+/* bob's EXP balance rewritten in balance.c's layout with one field out
+ * of its range: the version, a debt, the pending items, the lots, the
+ * sweep index's offset, the optional fields after the lots.  Each makes
+ * the record unreadable.  bal_begin writes the counters of version ver
+ * (5 available, 5 earned), bal_lots one lot of 5 on day 20000. */
+static void
+bal_begin(points_buf *b, unsigned ver)
+{
+	points_buf__init(b);
+	points_buf__u8(b, ver);
+	points_buf__uvar(b, 0);  /* flags, status */
+	points_buf__svar(b, 5);  /* available */
+	points_buf__svar(b, 0);  /* held */
+	points_buf__svar(b, 5);  /* earned */
+	points_buf__svar(b, 0);  /* spent */
+	points_buf__svar(b, 0);  /* expired */
+}
+
+static void
+bal_lots(points_buf *b, int64_t back)
+{
+	points_buf__uvar(b, (uint64_t)head.seq); /* last_seq */
+	points_buf__uvar(b, 1);
+	points_buf__uvar(b, 20000);
+	points_buf__uvar(b, 5);
+	points_buf__uvar(b, (uint64_t)back);     /* the index key's day */
+}
+
+static void
+bal_put(points_buf *b)
+{
+	unsigned char k[8];
+
+	ck_assert(points_balance__key(bob, exp_id, k));
+	ck_assert(!b->err);
+	raw_put("bal", k, 8, b->data, b->len);
+	points_buf__free(b);
+}
+
+/* a version 3 record: debt, a count of np pending items and n numbers
+ * (day deltas and amounts) */
+static void
+bal_v3(int64_t debt, uint64_t np, const uint64_t *items, size_t n)
+{
+	points_buf b;
+	size_t i;
+
+	bal_begin(&b, 3);
+	points_buf__svar(&b, debt);
+	points_buf__uvar(&b, np);
+	for (i = 0; i < n; i++)
+		points_buf__uvar(&b, items[i]);
+	bal_lots(&b, 0);
+	bal_put(&b);
+}
+
+/* one lot record, then the optional fields (tag, value pairs; a data
+ * tag's bytes after its length) */
+static void
+bal_tail(const uint64_t *tv, size_t n, size_t extra)
+{
+	points_buf b;
+	size_t i;
+
+	bal_begin(&b, 1);
+	bal_lots(&b, 0);
+	for (i = 0; i < n; i++)
+		points_buf__uvar(&b, tv[i]);
+	for (i = 0; i < extra; i++)
+		points_buf__u8(&b, 1);
+	bal_put(&b);
+}
+
+static void
+b_version_4(void)
+{
+	points_buf b;
+
+	bal_begin(&b, 4);
+	bal_lots(&b, 0);
+	bal_put(&b);
+}
+
+static void
+b_v2_debt_0(void)
+{
+	points_buf b;
+
+	bal_begin(&b, 2);
+	points_buf__svar(&b, 0);
+	bal_lots(&b, 0);
+	bal_put(&b);
+}
+
+static const uint64_t pend_ok[] = { 20001, 3 }, pend_twice[] = { 20001, 3,
+    0, 2 }, pend_zero[] = { 20001, 0 };
+static void b_v3_debt_negative(void) { bal_v3(-1, 1, pend_ok, 2); }
+static void b_v3_no_pending(void) { bal_v3(0, 0, NULL, 0); }
+static void b_v3_too_many_pending(void) { bal_v3(0, 4097, pend_ok, 2); }
+static void b_v3_pending_day_twice(void) { bal_v3(0, 2, pend_twice, 4); }
+static void b_v3_pending_of_0(void) { bal_v3(0, 1, pend_zero, 2); }
+
+static void
+b_lot_day_twice(void)
+{
+	points_buf b;
+
+	bal_begin(&b, 1);
+	points_buf__uvar(&b, (uint64_t)head.seq);
+	points_buf__uvar(&b, 2);
+	points_buf__uvar(&b, 20000);
+	points_buf__uvar(&b, 2);
+	points_buf__uvar(&b, 0);
+	points_buf__uvar(&b, 3);
+	points_buf__uvar(&b, 0);
+	bal_put(&b);
+}
+
+static void
+b_index_day_before_day_0(void)
+{
+	points_buf b;
+
+	bal_begin(&b, 1);
+	bal_lots(&b, 20000);
+	bal_put(&b);
+}
+
+static const uint64_t t_party_twice[] = { 1, 1, 1, 1 }, t_party_0[] = { 1,
+    0 }, t_spill_n_alone[] = { 2, 1 }, t_spill_sum_below_n[] = { 2, 3, 3,
+    2, 4, 20001 }, t_spill_last_early[] = { 2, 1, 3, 1, 4, 19999 },
+    t_unknown[] = { 5, 1 }, t_data_past_max[] = { 64, 1 },
+    t_data_empty[] = { 16, 0 }, t_data_past_end[] = { 16, 10 };
+static void b_party_twice(void) { bal_tail(t_party_twice, 4, 0); }
+static void b_party_0(void) { bal_tail(t_party_0, 2, 0); }
+static void b_spill_n_alone(void) { bal_tail(t_spill_n_alone, 2, 0); }
+static void b_spill_sum_below_n(void) { bal_tail(t_spill_sum_below_n, 6, 0); }
+static void b_spill_last_early(void) { bal_tail(t_spill_last_early, 6, 0); }
+static void b_tag_unknown(void) { bal_tail(t_unknown, 2, 0); }
+static void b_data_past_max(void) { bal_tail(t_data_past_max, 2, 1); }
+static void b_data_empty(void) { bal_tail(t_data_empty, 2, 0); }
+static void b_data_past_end(void) { bal_tail(t_data_past_end, 2, 2); }
+
 /* The reversal's entry made to name a later entry, or the capture's a
  * transfer, the chain recomputed: the replay finds it. */
 static void rev_of_later(points_entry_rec *e) { e->ref_seq = t_last.seq; }
@@ -1116,6 +1259,42 @@ static const tamper tampers[] = {
 	  "idempotency key 'k-earn': record unreadable" },
 	{ "an idempotency record garbled under a long key",
 	  e_idem_long_key_garbled, 0, "kkkk'...: record unreadable" },
+	{ "a balance record of version 4", b_version_4, 0,
+	  "balance record unreadable" },
+	{ "a version 2 balance with a debt of 0", b_v2_debt_0, 0,
+	  "balance record unreadable" },
+	{ "a version 3 balance with a debt below 0", b_v3_debt_negative, 0,
+	  "balance record unreadable" },
+	{ "a version 3 balance with no pending items", b_v3_no_pending, 0,
+	  "balance record unreadable" },
+	{ "a balance with 4097 pending items", b_v3_too_many_pending, 0,
+	  "balance record unreadable" },
+	{ "two pending items on one day", b_v3_pending_day_twice, 0,
+	  "balance record unreadable" },
+	{ "a pending item of 0 points", b_v3_pending_of_0, 0,
+	  "balance record unreadable" },
+	{ "two lots on one day", b_lot_day_twice, 0,
+	  "balance record unreadable" },
+	{ "an expiry index day before day 0", b_index_day_before_day_0, 0,
+	  "balance record unreadable" },
+	{ "a balance's party given twice", b_party_twice, 0,
+	  "balance record unreadable" },
+	{ "a balance's party 0", b_party_0, 0,
+	  "balance record unreadable" },
+	{ "a spill count without its sum and last day", b_spill_n_alone, 0,
+	  "balance record unreadable" },
+	{ "a spill of 3 lots summing to 2", b_spill_sum_below_n, 0,
+	  "balance record unreadable" },
+	{ "a spill's last day before the inline lots'", b_spill_last_early, 0,
+	  "balance record unreadable" },
+	{ "an unknown field in a balance", b_tag_unknown, 0,
+	  "balance record unreadable" },
+	{ "module data past the last tag", b_data_past_max, 0,
+	  "balance record unreadable" },
+	{ "empty module data", b_data_empty, 0,
+	  "balance record unreadable" },
+	{ "module data past the record's end", b_data_past_end, 0,
+	  "balance record unreadable" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 
