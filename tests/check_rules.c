@@ -1685,12 +1685,32 @@ START_TEST(test_line_refund_refusals)
 	refund_lines("g2", "[2]", NULL, POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "event 'g2': line 2: its amount "
 	    "must be an int >= 0");
-	/* nothing was written: every line is there to refund */
-	ck_assert_int_eq(tu_available(db, alice, "PTS"), 62);
+	/* a negative amount; amounts whose sum passes INT64_MAX; lines
+	 * that are not a list */
+	ck_assert_int_eq(apply("g3", "order", alice, 100, "{\"lines\": ["
+	    "{\"id\": \"A\", \"amount\": 9223372036854775807}, "
+	    "{\"id\": \"B\", \"amount\": 1}, "
+	    "{\"id\": \"C\", \"amount\": -1}]}"), 3);
+	refund_lines("g3", "[2]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g3': line 2: its amount "
+	    "must be an int >= 0");
+	refund_lines("g3", "[\"A\", \"B\"]", NULL, POINTS_EOVERFLOW);
+	ck_assert_str_eq(points_errmsg(db), "event 'g3': the lines' amounts "
+	    "overflow");
+	ck_assert_int_eq(apply("g4", "order", alice, 100, "{\"lines\": 5}"),
+	    0);
+	refund_lines("g4", "[0]", NULL, POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "event 'g4' has no lines "
+	    "(event.attrs.lines) to refund");
+	/* nothing was written: every line is there to refund (g3's 3
+	 * points too) */
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 65);
 	ck_assert_int_eq(refund_lines_points("o1", "[0,1,2,3]", "[0,1,2,3]",
 	    NULL), -59);
 	/* lines' amounts past the event's take it to 0, not below */
 	ck_assert_int_eq(refund_lines_points("g2", "[0]", "[0]", NULL), -1);
+	ck_assert_int_eq(refund_lines_points("g3", "[\"B\"]", "[1]", NULL),
+	    -1);
 	tu_invariants(db);
 }
 END_TEST
