@@ -532,6 +532,30 @@ START_TEST(test_period_limits)
 }
 END_TEST
 
+/* An order placed in February and approved in March counts in February
+ * only. */
+START_TEST(test_order_counts_in_the_month_placed)
+{
+	points_order o;
+	int64_t u;
+
+	tu_now = MAR4 - 10 * TU_DAY;
+	o = place(bob, "MUG", 1);
+	tu_now = MAR4;
+	ck_assert_int_eq(points_order_approve(db, o.id, NULL, NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(points_order_units_in_period(db, bob, "MUG",
+	    POINTS_PERIOD_MONTH, 0, &u), POINTS_OK);
+	ck_assert_int_eq(u, 0);
+	ck_assert_int_eq(points_order_units_in_period(db, bob, "MUG",
+	    POINTS_PERIOD_MONTH, MAR4 - 10 * TU_DAY, &u), POINTS_OK);
+	ck_assert_int_eq(u, 1);
+	ck_assert_int_eq(points_order_units_in_period(db, bob, "MUG",
+	    POINTS_PERIOD_YEAR, 0, &u), POINTS_OK);
+	ck_assert_int_eq(u, 1);
+}
+END_TEST
+
 START_TEST(test_period_limit_bad_input)
 {
 	points_item it;
@@ -1166,6 +1190,7 @@ mallrules_suite(void)
 	tcase_add_test(tc, test_mall_window_and_item_window);
 	tcase_add_test(tc, test_window_bad_input_writes_nothing);
 	tcase_add_test(tc, test_period_limits);
+	tcase_add_test(tc, test_order_counts_in_the_month_placed);
 	tcase_add_test(tc, test_period_limit_bad_input);
 	tcase_add_test(tc, test_min_balance);
 	tcase_add_test(tc, test_min_balance_with_held_and_pending);
