@@ -246,6 +246,12 @@ START_TEST(test_arithmetic)
 	ERR("1 + 'a'", "no such overload: _+_(int, string)");
 	ERR("'a' - 'b'", "no such overload: _-_(string, string)");
 	ERR("-'a'", "no such overload: -_(string)");
+	ERR("-{}", "no such overload: -_(map)");
+	ERR("-null", "no such overload: -_(null)");
+	ERR("-[1]", "no such overload: -_(list)");
+	ERR("{} + {}", "no such overload: _+_(map, map)");
+	ERR("2 * 'a'", "no such overload: _*_(int, string)");
+	ERR("event.amount - true", "no such overload: _-_(int, bool)");
 	/* The first error is the result. */
 	ERR("(1 / 0) + (2 % 0)", "division by zero");
 	ERR("(2 % 0) + (1 / 0)", "modulus by zero");
@@ -440,6 +446,10 @@ START_TEST(test_functions)
 	ERR("'abc'.contains(1)", "no such overload: contains(string, int)");
 	ERR("floor_div(1, 'a')", "no such overload: floor_div(int, string)");
 	ERR("max('a', 1)", "no such overload: max(string, int)");
+	ERR("'abc'.startsWith(1)", "no such overload: startsWith(string, "
+	    "int)");
+	ERR("floor_div('a', 1)", "no such overload: floor_div(string, int)");
+	ERR("min(event.amount, 'a')", "no such overload: min(int, string)");
 	STR("string('x')", "x");
 	STR("string(event.amount) + ' pts'", "120 pts");
 	ERR("string([1])", "no such overload: string(list)");

@@ -145,6 +145,21 @@ START_TEST(test_item_arguments)
 	TU_FAILS(db, points_item_set_tier_price(db, "MUG", "gold", -1,
 	    "admin", NULL, &it), POINTS_EINVAL);
 	ck_assert(has("item 'MUG'") && has("must not be negative"));
+	/* a restock that takes more than the stock has */
+	TU_FAILS(db, points_item_restock(db, "MUG", -6, "admin", NULL, &it),
+	    POINTS_EINVAL);
+	ck_assert_msg(has("item 'MUG': stock 5 cannot give"), "%s",
+	    points_errmsg(db));
+	/* a tier price set to what it is writes nothing */
+	ck_assert_int_eq(points_tier_set(db, "gold", 1, 100), POINTS_OK);
+	ck_assert_int_eq(points_item_set_tier_price(db, "MUG", "gold", 8,
+	    "admin", NULL, &it), POINTS_OK);
+	tu_snap(db);
+	ck_assert_int_eq(points_item_set_tier_price(db, "MUG", "gold", 8,
+	    "admin", NULL, &it), POINTS_OK);
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_int_eq(it.changes, 2);
 }
 END_TEST
 
@@ -167,6 +182,23 @@ START_TEST(test_read_arguments)
 	ck_assert_int_eq(points_item_tier_price_get(db, "MUG", "gold", &v),
 	    POINTS_ENOTFOUND);
 	ck_assert(has("item 'MUG'") && has("tier 'gold'"));
+	ck_assert_int_eq(points_item_tier_price_get(db, "M G", "gold", &v),
+	    POINTS_EINVAL);
+	ck_assert(has("SKU 'M G'"));
+	ck_assert_int_eq(points_item_tier_price_get(db, "MUG", "", &v),
+	    POINTS_EINVAL);
+	ck_assert(has("tier is empty"));
+	ck_assert_int_eq(points_item_price_for(db, "M G", acct, &v),
+	    POINTS_EINVAL);
+	ck_assert(has("SKU 'M G'"));
+	{
+		points_item_history_iterator *ih = NULL;
+
+		ck_assert_int_eq(points_item_history_iterator_new(db, "M G",
+		    &ih), POINTS_EINVAL);
+		ck_assert(has("SKU 'M G'"));
+		ck_assert_ptr_null(ih);
+	}
 	ck_assert_int_eq(points_item_price_for(db, "MUG", acct, NULL),
 	    POINTS_EINVAL);
 	ck_assert(has("out is required"));
