@@ -432,6 +432,30 @@ START_TEST(test_eligibility)
 	ck_assert_int_eq(points_account_update(db, bob, NULL, "", NULL),
 	    POINTS_OK);
 	refused(id, bob, POINTS_ENOTELIGIBLE, "its tier is none");
+	/* departments alone; a condition alone; a department in a list
+	 * (not the first); an account with no department */
+	{
+		points_lottery_def dl = def("departments", 0, 1),
+		    cl = def("condition", 0, 1);
+		int64_t did, cid;
+
+		prize(&dl, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+		strcpy(dl.departments, "hr,ops");
+		did = create(&dl);
+		draw(did, carol, NULL);
+		refused(did, alice, POINTS_ENOTELIGIBLE, "its department is "
+		    "'sales', the departments are hr,ops");
+		ck_assert_int_eq(points_account_update(db, bob, NULL, NULL,
+		    ""), POINTS_OK);
+		refused(did, bob, POINTS_ENOTELIGIBLE, "its department is "
+		    "none");
+		prize(&cl, POINTS_PRIZE_CUSTOM, "mug", 1, 100, 0);
+		strcpy(cl.condition, "account.tier == 'gold'");
+		cid = create(&cl);
+		draw(cid, dave, NULL);
+		refused(cid, carol, POINTS_ENOTELIGIBLE, "the condition "
+		    "'account.tier == 'gold'' is false");
+	}
 }
 END_TEST
 

@@ -498,6 +498,42 @@ START_TEST(test_reason_in_the_assets_unit)
 }
 END_TEST
 
+/* Two tiers of one rank that both qualify: the account takes the one
+ * whose name is first in byte order, on an earn and in the sweep; a
+ * higher rank still wins. */
+START_TEST(test_equal_ranks_by_name)
+{
+	points_tier_sweep_report rep;
+
+	ck_assert_int_eq(points_tier_set(db, "normal", 0, 100), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "beta", 1, 120), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "alpha", 1, 110), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(db, "top", 2, 200), POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(db, "beta", "PTS", 100, 12),
+	    POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(db, "alpha", "PTS", 100, 12),
+	    POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(db, "top", "PTS", 1000, 12),
+	    POINTS_OK);
+	earn(alice, 100, NULL);
+	ck_assert_str_eq(tier_of(alice), "alpha");
+	/* set by hand to the other of the rank, the sweep leaves it (it
+	 * still qualifies) */
+	ck_assert_int_eq(points_account_update(db, bob, NULL, "beta", NULL),
+	    POINTS_OK);
+	earn(bob, 150, NULL);
+	ck_assert_int_eq(points_tier_sweep(db, 0, &rep), POINTS_OK);
+	ck_assert_str_eq(tier_of(bob), "beta");
+	earn(alice, 900, NULL);
+	ck_assert_str_eq(tier_of(alice), "top");
+	/* a year on, alice falls to the first of rank 0 */
+	tu_now += 400 * DAY;
+	ck_assert_int_eq(points_tier_sweep(db, 0, &rep), POINTS_OK);
+	ck_assert_str_eq(tier_of(alice), "normal");
+	ck_assert_str_eq(tier_of(bob), "normal");
+}
+END_TEST
+
 /* More accounts than a chunk: every one is evaluated. */
 START_TEST(test_sweep_in_chunks)
 {
@@ -815,6 +851,7 @@ main(void)
 	tcase_add_test(tc, test_figures_after_long_pauses);
 	tcase_add_test(tc, test_reversal_of_uncounted_earns);
 	tcase_add_test(tc, test_reason_in_the_assets_unit);
+	tcase_add_test(tc, test_equal_ranks_by_name);
 	tcase_add_test(tc, test_sweep_in_chunks);
 	tcase_add_test(tc, test_random_model);
 	tcase_add_test(tc, test_format_1_figures_move);
