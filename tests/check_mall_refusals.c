@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t acct;
@@ -248,7 +249,14 @@ START_TEST(test_order_texts)
 	r.actor = "caf\xe9";
 	TU_FAILS(db, points_order_place(db, &r, &o), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "actor is not valid UTF-8");
-	o = place();
+	/* an empty allowance is none: all in points */
+	r.actor = NULL;
+	r.allowance = "";
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	ck_assert_int_eq(o.amount, 10);
+	ck_assert_int_eq(o.allowance_amount, 0);
+	ck_assert_int_eq(tu_available(db, acct, "PTS"), 90);
 	TU_FAILS(db, points_order_cancel(db, o.id, "caf\xe9", NULL, &got),
 	    POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "actor is not valid UTF-8");
@@ -517,6 +525,53 @@ START_TEST(test_damaged_order_parts)
 }
 END_TEST
 
+/* A code of the pool, damaged (empty, or longer than a code): the
+ * approval that would issue it answers that it is missing and writes
+ * nothing; put back, the approval issues it. */
+START_TEST(test_damaged_pool_code)
+{
+	points_item_def d = POINTS_ITEM_DEF_INIT;
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	unsigned char k[16], val[128], big[POINTS_CODE_MAX + 1];
+	points_code_pool cp;
+	points_item it;
+	points_order o;
+	size_t vl;
+	int i;
+
+	d.sku = "VC";
+	d.name = "Voucher";
+	d.category = "virtual";
+	d.asset = "PTS";
+	d.price = 10;
+	d.stock = 0;
+	d.actor = "admin";
+	ck_assert_int_eq(points_item_create(db, &d, &it), POINTS_OK);
+	ck_assert_int_eq(points_item_codes_add(db, "VC", "CODE-A1\nCODE-A2\n",
+	    "admin", NULL, &cp), POINTS_OK);
+	r.account = acct;
+	r.sku = "VC";
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	memcpy(k, "VC", 3);
+	points_codec__put_be64(k + 3, 1);
+	vl = tu_raw_get(db, "mallcode", k, 11, val, sizeof(val));
+	ck_assert_uint_eq(vl, 7);
+	memset(big, 'B', sizeof(big));
+	for (i = 0; i < 2; i++) {
+		tu_raw_put(db, "mallcode", k, 11, big, i ? sizeof(big) : 0);
+		TU_FAILS(db, points_order_approve(db, o.id, "admin", NULL, &o),
+		    POINTS_ECORRUPT);
+		ck_assert_msg(has("item 'VC': code 1 of its pool is missing"),
+		    "%s", points_errmsg(db));
+	}
+	tu_raw_put(db, "mallcode", k, 11, val, vl);
+	ck_assert_int_eq(points_order_approve(db, o.id, "admin", NULL, &o),
+	    POINTS_OK);
+	ck_assert_int_eq(o.state, POINTS_ORDER_APPROVED);
+}
+END_TEST
+
 /* A damaged code pool, and damaged mall settings. */
 START_TEST(test_damaged_pool_and_settings)
 {
@@ -723,6 +778,7 @@ suite(void)
 	tcase_add_test(tc, test_damaged_order);
 	tcase_add_test(tc, test_order_values_out_of_range);
 	tcase_add_test(tc, test_damaged_order_parts);
+	tcase_add_test(tc, test_damaged_pool_code);
 	tcase_add_test(tc, test_damaged_pool_and_settings);
 	tcase_add_test(tc, test_codes_upload_limit);
 	tcase_add_test(tc, test_damaged_order_change);
