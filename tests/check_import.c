@@ -448,6 +448,51 @@ START_TEST(test_every_refusal_names_line_column_and_reason)
 }
 END_TEST
 
+/* Bytes no CSV line may hold: a NUL in a field and a line past 65536
+ * bytes are each refused by line and reason, writing nothing, and the
+ * lines after them (one ended by a lone CR) are read as they are. */
+START_TEST(test_nul_bytes_and_overlong_lines_are_refused)
+{
+	static const char head[] = "external_id,asset,amount,idempotency_key\n";
+	size_t hl = sizeof(head) - 1, n, at;
+	char *text = malloc(hl + 70000 + 200);
+	points_import_line l[4];
+
+	ck_assert_ptr_nonnull(text);
+	tu_account(db, "E1");
+	memcpy(text, head, hl);
+	at = hl;
+	memcpy(text + at, "E1,PTS,1,k\0x\n", 13); /* line 2: a NUL */
+	at += 13;
+	memcpy(text + at, "E1,PTS,2,", 9);        /* line 3: 70009 bytes */
+	at += 9;
+	memset(text + at, 'k', 70000);
+	at += 70000;
+	memcpy(text + at, "\nE1,PTS,3,k3\rE1,PTS,4,k4\n", 25);
+	at += 25;
+	tu_snap(db);
+	ck_assert_int_eq(run_import(POINTS_IMPORT_AWARDS, csv_n(text, at),
+	    POINTS_IMPORT_ALL_OR_NOTHING, l, 4, &n, NULL), POINTS_EINVAL);
+	tu_unchanged(db);
+	tu_snap_free();
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(l[0].line, 2);
+	ck_assert_int_eq(l[0].outcome, POINTS_IMPORT_REFUSED);
+	ck_assert_str_eq(l[0].column, "idempotency_key");
+	ck_assert_msg(strstr(l[0].reason, "holds a NUL byte"), "%s",
+	    l[0].reason);
+	ck_assert_int_eq(l[1].line, 3);
+	ck_assert_int_eq(l[1].outcome, POINTS_IMPORT_REFUSED);
+	ck_assert_msg(strstr(l[1].reason, "the line is longer than 65536 "
+	    "bytes"), "%s", l[1].reason);
+	ck_assert_int_eq(l[2].line, 4);
+	ck_assert_int_eq(l[3].line, 5);
+	ck_assert_int_ne(l[2].outcome, POINTS_IMPORT_REFUSED);
+	ck_assert_int_ne(l[3].outcome, POINTS_IMPORT_REFUSED);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_account_refusals_name_the_column)
 {
 	char longname[POINTS_NAME_MAX + 8], text[512];
@@ -917,6 +962,7 @@ import_suite(void)
 	tcase_add_test(tc, test_rfc4180_quotes_crlf_and_line_breaks_in_fields);
 	tcase_add_test(tc, test_a_bad_header_is_refused_naming_the_column);
 	tcase_add_test(tc, test_every_refusal_names_line_column_and_reason);
+	tcase_add_test(tc, test_nul_bytes_and_overlong_lines_are_refused);
 	tcase_add_test(tc, test_account_refusals_name_the_column);
 	tcase_add_test(tc, test_good_lines_are_applied_around_a_bad_one);
 	tcase_add_test(tc, test_all_or_nothing_writes_nothing_when_a_line_is_bad);
