@@ -2810,7 +2810,8 @@ END_TEST
 /* What cannot be opened says why. */
 START_TEST(test_pg_open_failures_say_why)
 {
-	char uri[512], err[256];
+	char uri[512], err[256], name[80];
+	const char *u, *q;
 	points_db *db;
 
 	pg_uri(uri, sizeof(uri), "Bad-Name");
@@ -2827,7 +2828,30 @@ START_TEST(test_pg_open_failures_say_why)
 	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_ESTORAGE);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "cannot load"));
 	points_close(db);
+	/* a library that loads but is not the store's */
+	setenv("POINTS_PG_LIBRARY", "libm.so.6", 1);
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_ESTORAGE);
+	ck_assert_msg(strstr(points_errmsg(db), "libm.so.6 has no "
+	    "points_store_pg_open") != NULL, "%s", points_errmsg(db));
+	points_close(db);
 	unsetenv("POINTS_PG_LIBRARY");
+	/* a schema name longer than any */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	pg_uri(uri, sizeof(uri), name);
+	ck_assert_int_eq(points_open(uri, NULL, &db), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "schema name too "
+	    "long"));
+	points_close(db);
+	/* schema= first among the options, the others after it kept */
+	u = getenv("POINTS_TEST_PG_URI");
+	q = strchr(u, '?');
+	ck_assert_ptr_nonnull(q);
+	snprintf(uri, sizeof(uri), "%.*s?schema=first_opt&%s", (int)(q - u),
+	    u, q + 1);
+	ck_assert_msg(points_open(uri, NULL, &db) == POINTS_OK, "%s",
+	    points_errmsg(db));
+	points_close(db);
 }
 END_TEST
 
