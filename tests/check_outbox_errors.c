@@ -184,6 +184,36 @@ START_TEST(test_damaged_event)
 }
 END_TEST
 
+/* Once every event is pruned, the next event's number comes from the
+ * floor the prune kept.  _i: the floor unreadable (a write that makes an
+ * event is refused as ECORRUPT) or at INT64_MAX (no number left:
+ * ELIMIT); the refused write writes nothing. */
+START_TEST(test_damaged_or_last_floor)
+{
+	static const unsigned char floor_max[] = { 1, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0x7f }; /* INT64_MAX as a varint */
+	points_outbox_event e;
+	int64_t a = three_events(), seq;
+
+	ck_assert_int_eq(points_outbox_prune(db, INT64_MAX, &seq), POINTS_OK);
+	ck_assert_int_eq(points_outbox_next(db, 0, &e), POINTS_ITEROVER);
+	if (_i == 0)
+		raw_put("outboxmeta", "floor", 5, "\x02\x03", 2);
+	else
+		raw_put("outboxmeta", "floor", 5, floor_max, sizeof(floor_max));
+	/* an earn of 10 crosses the trigger: an event */
+	TU_FAILS(db, tu_earn(db, a, "PTS", 10, NULL), _i == 0 ?
+	    POINTS_ECORRUPT : POINTS_ELIMIT);
+	ck_assert_msg(has(_i == 0 ? "outbox: floor record unreadable" :
+	    "outbox: no sequence numbers left"), "%s", points_errmsg(db));
+	/* the floor put back as a prune keeps it, the event is made */
+	raw_put("outboxmeta", "floor", 5, "\x01\x07", 2);
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_outbox_next(db, 0, &e), POINTS_OK);
+	ck_assert_int_eq(e.seq, 8);
+}
+END_TEST
+
 /* A damaged trigger fails its listing and the writes that would look at
  * it, naming it. */
 START_TEST(test_damaged_trigger)
@@ -293,6 +323,7 @@ suite(void)
 	tcase_add_test(tc, test_prune_edges_and_resume);
 	tcase_add_test(tc, test_trigger_arguments);
 	tcase_add_test(tc, test_damaged_event);
+	tcase_add_loop_test(tc, test_damaged_or_last_floor, 0, 2);
 	tcase_add_test(tc, test_damaged_trigger);
 	tcase_add_test(tc, test_damaged_expiry_window);
 	suite_add_tcase(s, tc);
