@@ -1039,6 +1039,38 @@ static void b_data_past_max(void) { bal_tail(t_data_past_max, 2, 1); }
 static void b_data_empty(void) { bal_tail(t_data_empty, 2, 0); }
 static void b_data_past_end(void) { bal_tail(t_data_past_end, 2, 2); }
 
+/* PTS's record rewritten as version 2 (a policy of its own) with flags,
+ * a transfer limit and a year-end date (month, day) as given. */
+static void
+asset_v2(uint64_t flags, uint64_t limit, unsigned month, unsigned day)
+{
+	unsigned char *v;
+	size_t vl;
+	points_buf b;
+
+	v = raw_get("asset", "PTS", 3, &vl);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(v[0], 1);
+	points_buf__init(&b);
+	points_buf__u8(&b, 2);
+	points_buf__bytes(&b, v + 1, vl - 1);
+	points_buf__uvar(&b, flags);
+	points_buf__uvar(&b, limit);
+	points_buf__u8(&b, month);
+	points_buf__u8(&b, day);
+	ck_assert(!b.err);
+	raw_put("asset", "PTS", 3, b.data, b.len);
+	points_buf__free(&b);
+	free(v);
+}
+
+static void a_month_13(void) { asset_v2(0, 0, 13, 1); }
+static void a_month_0(void) { asset_v2(0, 0, 0, 1); }
+static void a_day_0(void) { asset_v2(0, 0, 12, 0); }
+static void a_feb_29(void) { asset_v2(0, 0, 2, 29); }
+static void a_limit_past_int64(void) { asset_v2(0, (uint64_t)1 << 63, 12, 31); }
+static void a_unknown_flag(void) { asset_v2(0x80, 0, 12, 31); }
+
 /* The reversal's entry made to name a later entry, or the capture's a
  * transfer, the chain recomputed: the replay finds it. */
 static void rev_of_later(points_entry_rec *e) { e->ref_seq = t_last.seq; }
@@ -1295,6 +1327,18 @@ static const tamper tampers[] = {
 	  "balance record unreadable" },
 	{ "module data past the record's end", b_data_past_end, 0,
 	  "balance record unreadable" },
+	{ "an asset's year end in month 13", a_month_13, 0,
+	  "asset PTS: record unreadable" },
+	{ "an asset's year end in month 0", a_month_0, 0,
+	  "asset PTS: record unreadable" },
+	{ "an asset's year end on day 0", a_day_0, 0,
+	  "asset PTS: record unreadable" },
+	{ "an asset's year end on 29 February", a_feb_29, 0,
+	  "asset PTS: record unreadable" },
+	{ "an asset's transfer limit past INT64_MAX", a_limit_past_int64, 0,
+	  "asset PTS: record unreadable" },
+	{ "an asset flag no library knows", a_unknown_flag, 0,
+	  "asset PTS: record unreadable" },
 };
 #define NTAMPERS (sizeof(tampers) / sizeof(tampers[0]))
 
