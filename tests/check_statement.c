@@ -117,6 +117,38 @@ END_TEST
 /* A back-dated posting lists at its time: newest first is latest time
  * first (then latest entry), oldest first the reverse, and a window
  * holds exactly the entries whose time is in it. */
+/* A window must be of times not before 0 and not end before it starts
+ * (EINVAL, "bad time range"); an empty window [t, t) lists nothing,
+ * though an entry was posted at t; [t, t + 1) lists it. */
+START_TEST(test_bad_and_empty_windows)
+{
+	points_statement_iterator *it = NULL;
+	int64_t seqs[4], t;
+	points_txn x;
+
+	open_counted(_i);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, &x), POINTS_OK);
+	t = x.time;
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", -1, 0,
+	    POINTS_OLDEST_FIRST, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "bad time range");
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", 0, -1,
+	    POINTS_OLDEST_FIRST, &it), POINTS_EINVAL);
+	ck_assert_int_eq(points_statement_iterator_new(db, alice, "PTS", t,
+	    t - 1, POINTS_NEWEST_FIRST, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "bad time range");
+	ck_assert_ptr_null(it);
+	ck_assert_int_eq(seqs_of(alice, t, t, POINTS_OLDEST_FIRST, seqs, 4),
+	    0);
+	ck_assert_int_eq(seqs_of(alice, t, t, POINTS_NEWEST_FIRST, seqs, 4),
+	    0);
+	ck_assert_int_eq(seqs_of(alice, t, t + 1, POINTS_NEWEST_FIRST, seqs,
+	    4), 1);
+	ck_assert_int_eq(seqs[0], x.seq);
+	close_counted();
+}
+END_TEST
+
 START_TEST(test_back_dated_entries_list_at_their_time)
 {
 	points_posting p;
@@ -599,6 +631,7 @@ statement_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_window_reads_only_the_window, 0, 2);
+	tcase_add_loop_test(tc, test_bad_and_empty_windows, 0, 2);
 	tcase_add_loop_test(tc, test_back_dated_entries_list_at_their_time, 0,
 	    2);
 	tcase_add_loop_test(tc, test_windows_against_a_model, 0, 4);
