@@ -245,7 +245,12 @@ START_TEST(test_hold_create_bad_input)
 	p.amount = 10;
 	p.time = -1;
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "times must not be negative");
 	p.time = 0;
+	p.expires_at = -1;
+	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "times must not be negative");
+	p.expires_at = 0;
 	p.asset = "NOPE";
 	ck_assert_int_eq(points_hold_create(db, &p, &t), POINTS_ENOTFOUND);
 	p.asset = NULL;

@@ -1399,6 +1399,24 @@ START_TEST(test_tamper_is_found)
 }
 END_TEST
 
+/* A write that meets the edit refuses rather than build on it: the
+ * capture of an open hold whose account's held points were lowered
+ * below it is ECORRUPT, naming the account and the hold, and writes
+ * nothing. */
+START_TEST(test_capture_over_lowered_held_points_is_refused)
+{
+	points_txn t;
+
+	build(_i);
+	e_balance_held();
+	TU_FAILS(db, tu_capture(db, t_hold_o.id, 25, 0, "order", &t),
+	    POINTS_ECORRUPT);
+	ck_assert_msg(strstr(points_errmsg(db), "holds less than hold") !=
+	    NULL, "%s", points_errmsg(db));
+	tu_snap_free();
+}
+END_TEST
+
 /* The issue's consequences: the edits that paid twice are found before
  * a second capture or a second refund goes unnoticed. */
 START_TEST(test_second_capture_after_the_edit_is_flagged)
@@ -1780,6 +1798,8 @@ tamper_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, test_tamper_is_found, 0, (int)NTAMPERS * 2);
 	tcase_add_test(tc, test_second_capture_after_the_edit_is_flagged);
+	tcase_add_loop_test(tc, test_capture_over_lowered_held_points_is_refused,
+	    0, 2);
 	tcase_add_test(tc, test_second_refund_after_the_edit_is_flagged);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
