@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "util/codec.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -495,6 +496,9 @@ START_TEST(test_bad_changes_are_refused_and_record_nothing)
 	TU_FAILS(db, apply(alice, "t", NULL, POINTS_ACCOUNT_KEEP, NULL,
 	    long_reason, NULL), POINTS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(points_errmsg(db), "reason"));
+	TU_FAILS(db, apply(alice, "t", NULL, POINTS_ACCOUNT_KEEP, "hr\tdesk",
+	    NULL, NULL), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "actor has a control character");
 	TU_FAILS(db, apply(999, "t", NULL, POINTS_ACCOUNT_KEEP, NULL, NULL,
 	    NULL), POINTS_ENOTFOUND);
 	TU_FAILS(db, apply(0, "t", NULL, POINTS_ACCOUNT_KEEP, NULL, NULL,
@@ -524,6 +528,75 @@ START_TEST(test_bad_changes_are_refused_and_record_nothing)
 	    POINTS_EINVAL);
 	ck_assert_int_eq(points_account_history_iterator_new(db, alice, NULL),
 	    POINTS_EINVAL);
+}
+END_TEST
+
+/* A damaged change in an account's history: of another version, of a
+ * field no library has, or a key of 9 bytes among the account's.  The
+ * history lists it as unreadable, naming the account and the change; a
+ * key of 9 bytes also refuses the next change (its number is read from
+ * the last key), writing nothing.  _i: the damage; a change of a known
+ * field made by hand reads back (the records are as the test makes
+ * them). */
+START_TEST(test_damaged_history_is_unreadable)
+{
+	/* version, time 0, field, four empty strings */
+	unsigned char rec[7] = { 1, 0, POINTS_CHANGE_TIER, 0, 0, 0, 0 };
+	unsigned char k[16];
+	points_store *s;
+	points_account_change h[4];
+	points_account_history_iterator *it;
+	char want[96];
+	int rc;
+
+	open_ledger(0);
+	ck_assert_int_eq(apply(alice, "t", NULL, POINTS_ACCOUNT_KEEP, NULL,
+	    NULL, NULL), POINTS_OK);
+	ck_assert_int_eq(history(alice, h, 4), 1);
+	points_codec__put_be64(k, (uint64_t)alice);
+	points_codec__put_be64(k + 8, (uint64_t)h[0].seq);
+	s = tu_store(db);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	if (_i == 0)
+		rec[0] = 2;
+	else if (_i == 1)
+		rec[2] = 99;
+	if (_i == 2) {
+		k[8] = 'x';
+		ck_assert_int_eq(s->put(s, tu_keyspace(db, "acchist"), k, 9,
+		    rec, sizeof(rec)), POINTS_OK);
+	} else {
+		ck_assert_int_eq(s->put(s, tu_keyspace(db, "acchist"), k, 16,
+		    rec, sizeof(rec)), POINTS_OK);
+	}
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	if (_i == 3) { /* the control: read back as made */
+		ck_assert_int_eq(history(alice, h, 4), 1);
+		ck_assert_int_eq(h[0].field, POINTS_CHANGE_TIER);
+		ck_assert_str_eq(h[0].new_value, "");
+		return;
+	}
+	if (_i == 2) {
+		snprintf(want, sizeof(want), "history of account %lld: key "
+		    "unreadable", (long long)alice);
+		TU_FAILS(db, apply(alice, "u", NULL, POINTS_ACCOUNT_KEEP, NULL,
+		    NULL, NULL), POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db), want);
+		snprintf(want, sizeof(want), "account history: key "
+		    "unreadable");
+	} else {
+		snprintf(want, sizeof(want), "history of account %lld: change "
+		    "%lld unreadable", (long long)alice, (long long)h[0].seq);
+	}
+	ck_assert_int_eq(points_account_history_iterator_new(db, alice, &it),
+	    POINTS_OK);
+	while ((rc = points_account_history_next(it, &h[0])) == POINTS_OK)
+		;
+	points_account_history_iterator_free(it);
+	ck_assert_int_eq(rc, POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), want);
+	points_close(db);
+	db = NULL;
 }
 END_TEST
 
@@ -950,6 +1023,7 @@ main(void)
 	    0, 2);
 	tcase_add_loop_test(tc, test_bad_changes_are_refused_and_record_nothing,
 	    0, 2);
+	tcase_add_loop_test(tc, test_damaged_history_is_unreadable, 0, 4);
 	tcase_add_loop_test(tc,
 	    test_apply_replays_its_key_and_conflicts_on_another_request, 0, 2);
 	tcase_add_loop_test(tc,
