@@ -1203,6 +1203,53 @@ START_TEST(test_department_summaries)
 }
 END_TEST
 
+/* 1,100 accounts in 10 departments (past the first table of accounts
+ * and of department names the summary makes, so both grow while it
+ * counts): each department's row sums its own 110 accounts exactly, as
+ * a model adds them up. */
+START_TEST(test_department_summary_of_many_accounts_and_departments)
+{
+	enum { N_ACCTS = 1100, N_DEPTS = 10 };
+	int64_t want[N_DEPTS] = { 0 };
+	points_summary_iterator *it;
+	points_summary s;
+	char ext[16], dept[8];
+	int64_t id;
+	int i, rc, rows = 0;
+
+	ck_assert_int_eq(points_asset_create(db, "BIG", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	for (i = 0; i < N_ACCTS; i++) {
+		snprintf(ext, sizeof(ext), "A%04d", i);
+		snprintf(dept, sizeof(dept), "D%d", i % N_DEPTS);
+		ck_assert_int_eq(points_account_create(db, ext, NULL, 0, &id),
+		    POINTS_OK);
+		ck_assert_int_eq(points_account_update(db, id, NULL, NULL,
+		    dept), POINTS_OK);
+		ck_assert_int_eq(tu_earn(db, id, "BIG", i % 7 + 1, NULL),
+		    POINTS_OK);
+		want[i % N_DEPTS] += i % 7 + 1;
+	}
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_int_eq(points_department_summary_iterator_new(db, "BIG", 0,
+	    0, &it), POINTS_OK);
+	while ((rc = points_department_summary_next(it, &s)) == POINTS_OK) {
+		ck_assert_int_lt(rows, N_DEPTS);
+		snprintf(dept, sizeof(dept), "D%d", rows);
+		ck_assert_str_eq(s.department, dept);
+		ck_assert_int_eq(s.accounts, N_ACCTS / N_DEPTS);
+		ck_assert_int_eq(s.start, 0);
+		ck_assert_int_eq(s.earned, want[rows]);
+		ck_assert_int_eq(s.end, want[rows]);
+		rows++;
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	ck_assert_int_eq(rows, N_DEPTS);
+	points_department_summary_iterator_free(it);
+}
+END_TEST
+
 START_TEST(test_summaries_refuse_bad_arguments)
 {
 	points_summary_iterator *it;
@@ -1430,6 +1477,8 @@ report_suite(void)
 	tcase_add_test(tc, test_employee_summaries);
 	tcase_add_test(tc, test_department_summaries);
 	tcase_add_test(tc, test_summaries_refuse_bad_arguments);
+	tcase_add_test(tc,
+	    test_department_summary_of_many_accounts_and_departments);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("recommend");
 	tcase_add_checked_fixture(tc, setup, teardown);
