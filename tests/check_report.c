@@ -1213,7 +1213,7 @@ START_TEST(test_department_summary_of_many_accounts_and_departments)
 	int64_t want[N_DEPTS] = { 0 };
 	points_summary_iterator *it;
 	points_summary s;
-	char ext[16], dept[8];
+	char ext[16], dept[16];
 	int64_t id;
 	int i, rc, rows = 0;
 
