@@ -1,11 +1,13 @@
 /* check_codec.c - the UTF-8 check every text input goes through: its
  * eight-bytes-at-a-time path for ASCII must decide exactly as a byte at
- * a time does, wherever a zero or a non-ASCII byte falls in a word; and
- * the record readers, which must not read past a record's end. */
+ * a time does, wherever a zero or a non-ASCII byte falls in a word; the
+ * record readers, which must not read past a record's end; and the
+ * calendar's dates, against a walk a day at a time. */
 #include <stdint.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "util/calendar.h"
 #include "util/codec.h"
 
 /* The reference: RFC 3629, a byte at a time, written from the RFC. */
@@ -151,6 +153,80 @@ START_TEST(test_readers_stop_at_the_end)
 }
 END_TEST
 
+/* ---- The calendar (util/calendar.h) ---- */
+
+static int
+leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned
+month_len(int64_t y, unsigned m)
+{
+	static const unsigned len[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+
+	return m == 2 && leap(y) ? 29 : len[m];
+}
+
+/* Day by day from 1970-01-01 (a Thursday), a million days back (into
+ * the year -768, across years before 0 and the Gregorian centuries)
+ * and 200,000 ahead: the civil date, the day number of it, the ISO
+ * weekday and the week's Monday, each as a model that counts the days
+ * one at a time says. */
+START_TEST(test_calendar_against_a_day_by_day_walk)
+{
+	int dir;
+
+	for (dir = -1; dir <= 1; dir += 2) {
+		int64_t z, y = 1970, end = dir < 0 ? -1000000 : 200000;
+		unsigned m = 1, d = 1, w = 4;
+
+		for (z = 0; z != end; z += dir) {
+			points_civil c = points_cal__civil(z);
+
+			/* checked without a call per day: a million of them
+			 * would take the suite past its timeout */
+			if (c.year != y || c.month != m || c.day != d ||
+			    points_cal__days(y, m, d) != z ||
+			    points_cal__weekday(z) != w ||
+			    points_cal__week_start(z) != z - (int64_t)(w - 1))
+				ck_abort_msg("day %lld: %lld-%u-%u weekday %u "
+				    "(its day number %lld), not %lld-%u-%u "
+				    "weekday %u", (long long)z,
+				    (long long)c.year, c.month, c.day,
+				    points_cal__weekday(z), (long long)
+				    points_cal__days(c.year, c.month, c.day),
+				    (long long)y, m, d, w);
+			if (dir > 0) {
+				w = w == 7 ? 1 : w + 1;
+				if (d < month_len(y, m)) {
+					d++;
+				} else {
+					d = 1;
+					if (m == 12)
+						m = 1, y++;
+					else
+						m++;
+				}
+			} else {
+				w = w == 1 ? 7 : w - 1;
+				if (d > 1) {
+					d--;
+				} else {
+					if (m == 1)
+						m = 12, y--;
+					else
+						m--;
+					d = month_len(y, m);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
 static Suite *
 codec_suite(void)
 {
@@ -162,6 +238,7 @@ codec_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("readers");
 	tcase_add_test(tc, test_readers_stop_at_the_end);
+	tcase_add_test(tc, test_calendar_against_a_day_by_day_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
