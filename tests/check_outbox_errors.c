@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "outbox/outbox.h"
 
 static points_db *db;
 
@@ -214,6 +215,36 @@ START_TEST(test_damaged_or_last_floor)
 }
 END_TEST
 
+/* An event's data as the JSON builder writes it: integers at both ends
+ * of int64, strings with quotes, backslashes and control characters
+ * escaped, NULL as "", and data past POINTS_OUTBOX_DATA_MAX refused
+ * (ELIMIT) rather than cut. */
+START_TEST(test_event_data_json)
+{
+	static points_outbox_json j;
+	char big[600];
+	int i;
+
+	points_outbox__json_begin(&j);
+	points_outbox__json_int(&j, "min", INT64_MIN);
+	points_outbox__json_int(&j, "max", INT64_MAX);
+	points_outbox__json_int(&j, "neg", -5);
+	points_outbox__json_str(&j, "s", "a\"b\\c\n\x01");
+	points_outbox__json_str(&j, "none", NULL);
+	ck_assert_int_eq(points_outbox__json_end(&j), POINTS_OK);
+	ck_assert_str_eq(j.buf, "{\"min\":-9223372036854775808,"
+	    "\"max\":9223372036854775807,\"neg\":-5,"
+	    "\"s\":\"a\\\"b\\\\c\\u000a\\u0001\",\"none\":\"\"}");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	points_outbox__json_begin(&j);
+	for (i = 0; i < 2 * POINTS_OUTBOX_DATA_MAX / 600 + 2; i++)
+		points_outbox__json_str(&j, "k", big);
+	ck_assert_int_eq(points_outbox__json_end(&j), POINTS_ELIMIT);
+	ck_assert_uint_le(strlen(j.buf), POINTS_OUTBOX_DATA_MAX);
+}
+END_TEST
+
 /* A damaged trigger fails its listing and the writes that would look at
  * it, naming it. */
 START_TEST(test_damaged_trigger)
@@ -323,6 +354,7 @@ suite(void)
 	tcase_add_test(tc, test_prune_edges_and_resume);
 	tcase_add_test(tc, test_trigger_arguments);
 	tcase_add_test(tc, test_damaged_event);
+	tcase_add_test(tc, test_event_data_json);
 	tcase_add_loop_test(tc, test_damaged_or_last_floor, 0, 2);
 	tcase_add_test(tc, test_damaged_trigger);
 	tcase_add_test(tc, test_damaged_expiry_window);
