@@ -5,9 +5,12 @@
  * partition.  Ledgers made here have four partitions
  * (points_entry__partitions_new); the other suites run on one. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "core/asset.h"
+#include "core/balance.h"
 #include "core/db.h"
 #include "ledger/entry.h"
 #include "ledger/verify.h"
@@ -311,6 +314,229 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+/* A seeded random walk over accounts of every partition: earns, earns
+ * paid by a pool, spends, holds captured to the sink, reversals of
+ * spends (the sink pays back from its shard), pool funding, and expiry
+ * sweeps (the expiry account's shards), against a model of every
+ * balance (users, issuer, sink, expiry account and the pool), compared
+ * after each step.  The ledger verifies throughout, and the system
+ * accounts' balances are the sums of their records. */
+START_TEST(test_random_walk_over_partitions)
+{
+	enum { USERS = 8, STEPS = 400 };
+	int64_t u[USERS], bal[USERS], pool, pool_bal = 0, issuer = 0,
+	    sink = 0, expired = 0;
+	char spends[STEPS][POINTS_ID_LEN + 1];
+	int64_t spend_left[STEPS];
+	int spend_epoch[STEPS], epoch = 0, nspend = 0, i, step;
+	unsigned seed = 20261206u;
+	points_txn t;
+
+	for (i = 0; i < USERS; i++) {
+		u[i] = user_in(db, (unsigned)i % PARTS);
+		bal[i] = 0;
+	}
+	ck_assert_int_eq(points_account_create(db, "POOL", "pool",
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	for (step = 0; step < STEPS; step++) {
+		int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % USERS;
+		int op = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 7;
+		int64_t amt = (int64_t)((seed = seed * 1103515245u + 12345u)
+		    >> 16) % 50 + 1;
+		points_posting p = tu_posting("EXP", u[k], amt);
+		int rc;
+
+		switch (op) {
+		case 0: /* earn from the issuer, expiring in a year */
+			ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+			bal[k] += amt;
+			issuer -= amt;
+			break;
+		case 1: /* spend */
+			rc = points_spend(db, &p, &t);
+			if (bal[k] < amt) {
+				ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+				break;
+			}
+			ck_assert_int_eq(rc, POINTS_OK);
+			bal[k] -= amt;
+			sink += amt;
+			strcpy(spends[nspend], t.id);
+			spend_epoch[nspend] = epoch;
+			spend_left[nspend++] = amt;
+			break;
+		case 2: /* reverse (part of) a spend: the sink pays back */
+			if (nspend == 0)
+				break;
+			i = (int)(amt % nspend);
+			if (spend_left[i] == 0)
+				break;
+			ck_assert_int_eq(tu_reverse(db, spends[i], 1, NULL, NULL,
+			    &t), POINTS_OK);
+			spend_left[i]--;
+			sink -= 1;
+			/* the point comes back with its lot's expiry: past
+			 * due, when a sweep ran since, it expires at once */
+			if (spend_epoch[i] != epoch) {
+				expired += 1;
+				break;
+			}
+			for (i = 0; i < USERS; i++)
+				if (u[i] == t.to)
+					bal[i] += 1;
+			break;
+		case 3: /* fund the pool from the issuer */
+			p.account = pool;
+			ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+			pool_bal += amt;
+			issuer -= amt;
+			break;
+		case 4: /* an award paid by the pool */
+			p.counterparty = pool;
+			rc = points_earn(db, &p, &t);
+			if (pool_bal < amt) {
+				ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+				break;
+			}
+			ck_assert_int_eq(rc, POINTS_OK);
+			pool_bal -= amt;
+			bal[k] += amt;
+			break;
+		case 5: /* hold, captured to the sink */
+			if (bal[k] < amt)
+				break;
+			{
+				points_capture c = POINTS_CAPTURE_INIT;
+				points_txn h;
+
+				ck_assert_int_eq(points_hold_create(db, &p, &h),
+				    POINTS_OK);
+				c.hold_id = h.id;
+				ck_assert_int_eq(points_hold_capture(db, &c, &t),
+				    POINTS_OK);
+			}
+			bal[k] -= amt;
+			sink += amt;
+			break;
+		case 6: /* now and then a year passes: everything expires */
+			if (amt != 1)
+				break;
+			tu_now += 400 * 86400;
+			ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL),
+			    POINTS_OK);
+			for (i = 0; i < USERS; i++) {
+				expired += bal[i];
+				bal[i] = 0;
+			}
+			epoch++;
+			break;
+		}
+		for (i = 0; i < USERS; i++)
+			ck_assert_msg(tu_available(db, u[i], "EXP") == bal[i],
+			    "step %d (op %d, amount %lld): user %d has %lld, "
+			    "not %lld", step, op, (long long)amt, i,
+			    (long long)tu_available(db, u[i], "EXP"),
+			    (long long)bal[i]);
+		ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_ISSUER, "EXP"),
+		    issuer);
+		ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "EXP"),
+		    sink);
+		ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"),
+		    expired);
+		ck_assert_int_eq(tu_available(db, pool, "EXP"), pool_bal);
+		if (step % 50 == 49)
+			verify_ok(db);
+	}
+	verify_ok(db);
+}
+END_TEST
+
+/* The id of asset PTS. */
+static uint32_t
+pts_id(points_db *d)
+{
+	points_asset_rec a;
+
+	ck_assert_int_eq(points_db__read_begin(d), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(d, "PTS", &a), POINTS_OK);
+	points_db__read_end(d);
+	return a.id;
+}
+
+/* Put (v non-NULL) or delete a raw record of the shard keyspace. */
+static void
+shard_edit(points_db *d, int64_t account, unsigned part, const void *v,
+    size_t vl)
+{
+	points_store *st = tu_store(d);
+	unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN];
+	points_balance__shard_key(account, pts_id(d), part, k);
+	ck_assert_int_eq(st->begin(st, 1), POINTS_OK);
+	if (v)
+		ck_assert_int_eq(st->put(st, tu_keyspace(d, "bal_shard"), k,
+		    sizeof(k), v, vl), POINTS_OK);
+	else
+		ck_assert_int_eq(st->del(st, tu_keyspace(d, "bal_shard"), k,
+		    sizeof(k)), POINTS_OK);
+	ck_assert_int_eq(st->commit(st), POINTS_OK);
+}
+
+/* The raw record of the issuer's shard for partition part. */
+static void *
+shard_get(points_db *d, unsigned part, size_t *vl)
+{
+	points_store *st = tu_store(d);
+	unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN];
+	const void *v;
+	void *copy;
+
+	points_balance__shard_key(POINTS_ACCOUNT_ISSUER, pts_id(d), part, k);
+	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
+	ck_assert_int_eq(st->get(st, tu_keyspace(d, "bal_shard"), k,
+	    sizeof(k), &v, vl), POINTS_OK);
+	copy = malloc(*vl);
+	memcpy(copy, v, *vl);
+	st->rollback(st);
+	return copy;
+}
+
+/* A system account's shards are checked as its own record is: one
+ * altered, one missing, and one that no entry made are each found. */
+START_TEST(test_shards_are_verified)
+{
+	int64_t a = user_in(db, 2), b = user_in(db, 3);
+	points_verify_report rep;
+	void *s2, *s3;
+	size_t l2, l3;
+
+	/* the issuer's home is partition 1: its shards 2 and 3 */
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, b, "PTS", 7, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_ISSUER, "PTS"), -12);
+	verify_ok(db);
+	s2 = shard_get(db, 2, &l2);
+	s3 = shard_get(db, 3, &l3);
+	/* shard 2 holding shard 3's record */
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 2, s3, l3);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "balance of account 1 ") != NULL,
+	    "%s", rep.message);
+	/* shard 2 gone */
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 2, NULL, 0);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_str_eq(rep.message, "balance of account 1 is missing");
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 2, s2, l2);
+	verify_ok(db);
+	/* a shard of the issuer's home partition, which no entry made */
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 1, s2, l2);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 1, NULL, 0);
+	verify_ok(db);
+	free(s2);
+	free(s3);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -326,6 +552,8 @@ suite(void)
 	tcase_add_test(tc, test_unreadable_partition_count);
 	tcase_add_test(tc, test_one_partition_is_the_old_layout);
 	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_random_walk_over_partitions);
+	tcase_add_test(tc, test_shards_are_verified);
 	suite_add_tcase(s, tc);
 	return s;
 }

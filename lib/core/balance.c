@@ -69,11 +69,15 @@ static points_ksdef balance_v1_ks = { "balance", 0, 0 };
 /* day (be32) + account (be64) + asset (be32) -> "": who has lots that
  * expire on a day, for the sweep */
 points_ksdef points_balance__sweep_ks = { "sweep", POINTS_KS_ORDERED, 0 };
+/* account << 16 | asset (be64) + partition (be16) -> balance record: a
+ * system account's shards (balance.h) */
+points_ksdef points_balance__shard_ks = { "bal_shard", POINTS_KS_ORDERED, 0 };
 
 static int balance_setup(points_db *db, unsigned int found);
 
 static points_ksdef *const keyspaces[] = {
-	&points_balance__ks, &points_balance__sweep_ks, &balance_v1_ks, NULL,
+	&points_balance__ks, &points_balance__sweep_ks, &balance_v1_ks,
+	&points_balance__shard_ks, NULL,
 };
 static points_module balance_module = {
 	.name = "balance",
@@ -116,6 +120,15 @@ points_balance__account_range(int64_t account, unsigned char lo[8],
 {
 	points_codec__put_be64(lo, (uint64_t)account << ASSET_BITS);
 	points_codec__put_be64(hi, (uint64_t)(account + 1) << ASSET_BITS);
+}
+
+void
+points_balance__shard_key(int64_t account, uint32_t asset, unsigned part,
+    unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN])
+{
+	points_codec__put_be64(k, (uint64_t)account << ASSET_BITS | asset);
+	k[8] = (unsigned char)(part >> 8);
+	k[9] = (unsigned char)part;
 }
 
 /* Format 1's key, and the sweep index's after its day. */
@@ -506,8 +519,122 @@ points_balance__load(points_db *db, points_balance_rec *b)
 
 	if (!points_balance__key(b->account, b->asset, k))
 		return POINTS_OK; /* ids no balance can have: none */
-	rc = points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl);
+	if (b->shard) {
+		unsigned char sk[POINTS_BALANCE_SHARD_KEY_LEN];
+
+		points_balance__shard_key(b->account, b->asset, b->shard - 1,
+		    sk);
+		rc = points_db__get(db, &points_balance__shard_ks, sk,
+		    sizeof(sk), &v, &vl);
+	} else {
+		rc = points_db__get(db, &points_balance__ks, k, sizeof(k), &v,
+		    &vl);
+	}
 	return points_balance__fetched(db, b, rc, v, vl);
+}
+
+int
+points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
+    unsigned parts)
+{
+	char label[POINTS_EXTID_MAX + 2];
+	int status = b->status, found = b->found;
+	unsigned flags = b->flags;
+	uint32_t party = b->party;
+	int rc;
+
+	if (parts <= 1 || (uint64_t)b->account % parts == part)
+		return POINTS_OK; /* its home: its own record */
+	if (!b->system) {
+		points_balance__label(db, b->account, label, sizeof(label));
+		return points_db__err(db, POINTS_EINVAL, "account %s: its "
+		    "entries are in partition %u of the log, not %u",
+		    label, (unsigned)((uint64_t)b->account % parts), part);
+	}
+	if (b->shard == part + 1)
+		return POINTS_OK;
+	points_balance__free(b);
+	points_balance__init(b, b->account, b->asset, 1);
+	b->shard = part + 1;
+	if ((rc = points_balance__load(db, b)))
+		return rc;
+	/* the own record says what the account is now */
+	b->status = status;
+	b->flags = flags;
+	b->party = party;
+	b->found = found;
+	return POINTS_OK;
+}
+
+/* Add what each shard of b's account (but skip, p + 1: none 0) holds
+ * to *sum (available, held and the lifetime counters); none when it
+ * has no shards. */
+static int
+shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
+    points_balance_rec *sum)
+{
+	unsigned char lo[POINTS_BALANCE_SHARD_KEY_LEN],
+	    hi[POINTS_BALANCE_SHARD_KEY_LEN], sk[POINTS_BALANCE_SHARD_KEY_LEN];
+	points_balance_rec o;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc, ovf = 0;
+
+	points_balance__shard_key(b->account, b->asset, 0, lo);
+	points_balance__shard_key(b->account, b->asset, 0xffff, hi);
+	points_balance__shard_key(b->account, b->asset, skip - 1, sk);
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_balance__shard_ks.slot], lo, sizeof(lo), hi,
+	    sizeof(hi), 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "bal_shard");
+	while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+	    &vl)) == POINTS_OK) {
+		if (kl != sizeof(lo)) {
+			rc = points_balance__unreadable(db, b->account);
+			break;
+		}
+		if (skip && memcmp(k, sk, sizeof(sk)) == 0)
+			continue;
+		points_balance__init(&o, b->account, b->asset, 1);
+		rc = points_balance__decode(db, v, vl, &o, 0);
+		points_balance__free(&o);
+		if (rc)
+			break;
+		ovf = points_codec__add(&sum->available, o.available) |
+		    points_codec__add(&sum->held, o.held) |
+		    points_codec__add(&sum->earned, o.earned) |
+		    points_codec__add(&sum->spent, o.spent) |
+		    points_codec__add(&sum->expired, o.expired);
+		if (ovf) {
+			rc = points_balance__unreadable(db, b->account);
+			break;
+		}
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc == POINTS_ITEROVER)
+		return POINTS_OK;
+	if (rc != POINTS_ECORRUPT && rc != POINTS_ENOMEM)
+		rc = points_db__store_err(db, rc, "bal_shard");
+	return rc;
+}
+
+int
+points_balance__shard_rest(points_db *db, const points_balance_rec *b,
+    int64_t *out)
+{
+	points_balance_rec o;
+	int rc;
+
+	points_balance__init(&o, b->account, b->asset, 1);
+	/* b's own record has the rest in its shards */
+	if ((rc = b->shard ? points_balance__load(db, &o) : POINTS_OK) ==
+	    POINTS_OK)
+		rc = shards_add(db, b, b->shard, &o);
+	*out = o.available;
+	points_balance__free(&o);
+	return rc;
 }
 
 int
@@ -808,8 +935,18 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 		points_buf__bytes(buf, b->data, b->datalen);
 	if (buf->err)
 		return points_db__err(db, POINTS_ENOMEM, "out of memory");
-	if ((rc = points_db__put(db, &points_balance__ks, k, sizeof(k),
-	    buf->data, buf->len)))
+	if (b->shard) {
+		unsigned char sk[POINTS_BALANCE_SHARD_KEY_LEN];
+
+		points_balance__shard_key(b->account, b->asset, b->shard - 1,
+		    sk);
+		rc = points_db__put(db, &points_balance__shard_ks, sk,
+		    sizeof(sk), buf->data, buf->len);
+	} else {
+		rc = points_db__put(db, &points_balance__ks, k, sizeof(k),
+		    buf->data, buf->len);
+	}
+	if (rc)
 		return rc;
 	b->stored_available = b->available;
 	return POINTS_OK;
@@ -1302,10 +1439,15 @@ points_balance__read(points_db *db, int64_t account, const char *asset,
 		rc = points_balance__key(account, a.id, k) ?
 		    points_db__get(db, &points_balance__ks, k, sizeof(k), &v, &vl) :
 		    POINTS_ENOTFOUND;
-		if (rc == POINTS_ENOTFOUND)
+		if (rc == POINTS_ENOTFOUND) {
 			rc = points_account__load(db, account, &acct);
-		else if (rc == POINTS_OK)
+			b.flags = rc == POINTS_OK ? acct.flags : 0;
+		} else if (rc == POINTS_OK) {
 			rc = decode_read(db, v, vl, &b, &due, &locked);
+		}
+		/* a system account's balance is its records' sum */
+		if (rc == POINTS_OK && (b.flags & POINTS_ACCOUNT_SYSTEM))
+			rc = shards_add(db, &b, 0, &b);
 	}
 	/* what a sweep now would do: past-due lots are gone (due >= 0; a
 	 * damaged available near INT64_MIN cannot take it) */

@@ -17,6 +17,18 @@
 
 extern points_ksdef points_balance__ks;
 extern points_ksdef points_balance__sweep_ks;
+extern points_ksdef points_balance__shard_ks;
+
+/* Shards.  When the log is in partitions (ledger/entry.h), an account's
+ * record is the one of its home partition (account id mod the
+ * partitions); a system account, whose entries are in every partition,
+ * has one more record (a shard) for each other partition it has entries
+ * in, under the shard keyspace: the balance key then the partition
+ * (be16).  So writes to different partitions never write one record.
+ * Its balance is the sum of its records.  The key of a shard: */
+#define POINTS_BALANCE_SHARD_KEY_LEN 10
+void points_balance__shard_key(int64_t account, uint32_t asset,
+    unsigned part, unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN]);
 
 typedef struct points_balance_rec {
 	int64_t account;
@@ -38,7 +50,12 @@ typedef struct points_balance_rec {
 	/* Points the account owes (debt.h): a reversal took back more than
 	 * it had available; its next credits repay it first.  >= 0. */
 	int64_t debt;
-	int64_t last_seq; /* the account's newest entry in this asset */
+	int64_t last_seq; /* the account's newest entry in this asset (in
+	                   * this record's partition) */
+	/* 0: the account's own record; p + 1: its shard for partition p.
+	 * Loaded and stored under that key; a shard keeps the status,
+	 * flags and party the own record had when it was placed. */
+	unsigned shard;
 	/* The lots: the earliest inline, at most a bound of them; later
 	 * ones spilled to their own keys (lot_spill.h), which spill says
 	 * how many and how much.  Go through the points_balance__*lot*
@@ -188,6 +205,19 @@ int points_balance__data_peek(points_db *db, int64_t account, uint32_t asset,
  * zero (points_verify accepts a record of nothing but module data). */
 int points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
     unsigned tag, const void *p, size_t n);
+
+/* Make b, loaded as the account's own record, the record of log
+ * partition part (of parts) when that is not the account's home: its
+ * shard, loaded, with the own record's status, flags and party.  Only a
+ * system account has shards: a user account's records are all its own
+ * (POINTS_EINVAL, naming it).  Before b is changed. */
+int points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
+    unsigned parts);
+/* The available points of a system account in its other records than
+ * b (its own and its shards): what a debit that may not take the
+ * account below zero counts besides b's. */
+int points_balance__shard_rest(points_db *db, const points_balance_rec *b,
+    int64_t *out);
 
 /* The key of the balance of (account, asset): account << 16 | asset,
  * big-endian.  0 when the ids cannot have a balance (an account id not

@@ -864,6 +864,44 @@ entry_partition(const points_balance_rec *from, const points_balance_rec *to,
 	return parts > 1 ? (unsigned)((uint64_t)a % parts) : 0;
 }
 
+/* The record an account's side of an entry of partition p is in: its
+ * own (0) in its home partition, else its shard (balance.h). */
+static unsigned
+side_shard(const points_balance_rec *b, unsigned p, unsigned parts)
+{
+	return parts > 1 && (uint64_t)b->account % parts != p ? p + 1 : 0;
+}
+
+int
+points_entry__shard_of(points_db *db, const points_balance_rec *from,
+    const points_balance_rec *to, unsigned *out)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	*out = side_shard(to, entry_partition(from, to, l->parts), l->parts);
+	return POINTS_OK;
+}
+
+int
+points_entry__place(points_db *db, points_balance_rec *from,
+    points_balance_rec *to)
+{
+	struct ledger_log *l;
+	unsigned p;
+	int rc;
+
+	if ((rc = log_get(db, &l)) || l->parts == 1)
+		return rc;
+	p = entry_partition(from, to, l->parts);
+	if ((rc = points_balance__place(db, from, p, l->parts)))
+		return rc;
+	return to == from ? POINTS_OK :
+	    points_balance__place(db, to, p, l->parts);
+}
+
 int
 points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
     points_balance_rec *to)
@@ -881,6 +919,13 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	if ((rc = log_get(db, &l)))
 		return rc;
 	p = entry_partition(from, to, l->parts);
+	/* a write's own bug: a side not placed (points_entry__place) */
+	if (from->shard != side_shard(from, p, l->parts) ||
+	    to->shard != side_shard(to, p, l->parts))
+		return points_db__err(db, POINTS_EMISUSE, "entry between "
+		    "accounts %lld and %lld: a balance is not placed in log "
+		    "partition %u", (long long)from->account,
+		    (long long)to->account, p);
 	t = log_tail(l, p);
 	if (!t->loaded && (rc = tail_for_append(db, l, p)))
 		return rc;

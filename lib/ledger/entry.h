@@ -164,6 +164,17 @@ int points_entry__last_seq(points_db *db, unsigned p, int64_t *out);
  * call. */
 int points_entry__tail_probe(points_db *db, unsigned char k[16]);
 void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
+/* Put the balances of an entry between from and to (loaded as their
+ * accounts' own records, from may be to) in the records of its
+ * partition (balance.h, shards), before they are changed: every write
+ * does, and points_entry__append refuses (POINTS_EMISUSE) a balance not
+ * placed.  With one partition, nothing to do. */
+int points_entry__place(points_db *db, points_balance_rec *from,
+    points_balance_rec *to);
+/* The record (balance.h: its shard) to's balance is in for an entry
+ * between from and to: what points_entry__place would make it. */
+int points_entry__shard_of(points_db *db, const points_balance_rec *from,
+    const points_balance_rec *to, unsigned *out);
 /* Append e: its sequence, id, links and hash; updates the balances'
  * last_seq (from may equal to).  The caller stores the balances. */
 int points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,

@@ -94,12 +94,20 @@ sweep_seen(points_db *db, sweep_sink *s, int64_t account,
 }
 
 static int
-sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_balance_rec **out)
+sink_for(points_db *db, sweep_sink *s, const points_balance_rec *b,
+    points_balance_rec **out)
 {
+	points_balance_rec probe;
+	uint32_t asset = b->asset;
+	unsigned shard, parts;
 	int i, rc;
 
+	/* the record of b's log partition (ledger/entry.h) */
+	points_balance__init(&probe, POINTS_ACCOUNT_EXPIRY, asset, 1);
+	if ((rc = points_entry__shard_of(db, b, &probe, &shard)))
+		return rc;
 	for (i = 0; i < s->n; i++)
-		if (s->bal[i].asset == asset) {
+		if (s->bal[i].asset == asset && s->bal[i].shard == shard) {
 			*out = &s->bal[i];
 			return POINTS_OK;
 		}
@@ -116,7 +124,10 @@ sink_for(points_db *db, sweep_sink *s, uint32_t asset, points_balance_rec **out)
 		s->cap = cap;
 	}
 	points_balance__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
-	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1))) {
+	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1)) ||
+	    (shard && ((rc = points_entry__partitions(db, &parts)) ||
+	    (rc = points_balance__place(db, &s->bal[s->n], shard - 1,
+	    parts))))) {
 		points_balance__free(&s->bal[s->n]);
 		return rc;
 	}
@@ -169,7 +180,7 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 		rc = points_balance__unreadable(db, account);
 		goto done;
 	}
-	if ((rc = sink_for(db, s, asset, &eb)) ||
+	if ((rc = sink_for(db, s, &b, &eb)) ||
 	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;
 	if (points_codec__add(&eb->available, x)) {

@@ -208,7 +208,8 @@ forfeit_entry(points_db *db, points_balance_rec *fb, points_balance_rec *tb,
 	int rc;
 
 	points_entry__init(&e, POINTS_TXN_FORFEIT, fb->asset, t);
-	if ((rc = points_posting__debit(db, fb, amount, NULL, &e.out_lots)) ||
+	if ((rc = points_entry__place(db, fb, tb)) ||
+	    (rc = points_posting__debit(db, fb, amount, NULL, &e.out_lots)) ||
 	    (rc = points_posting__credit_repaying(db, tb, amount,
 	    &e.out_lots, POINTS_DAY_NEVER, &e.in_lots, &repaid)) ||
 	    (rc = points_posting__counter_add(db, fb, "spent", &fb->spent,

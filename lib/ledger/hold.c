@@ -362,6 +362,7 @@ settle(points_db *db, hold_rec *h, const char *text, int64_t amount,
 			goto done;
 		}
 		if ((rc = points_balance__load_party(db, &tb, 0, 0)) ||
+		    (rc = points_entry__place(db, &hb, &tb)) ||
 		    (rc = points_posting__expiry_take(db, &run, &tb, 0)))
 			goto done;
 		/* The earliest-expiring held lots are the captured ones.  On

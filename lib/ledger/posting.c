@@ -67,12 +67,25 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots, int pending)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int64_t from_lots, have;
+	int64_t from_lots, have = 0;
+	int may_go_negative = (b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0;
 
-	/* pending points (balance.h) are not spendable yet */
-	if (!(b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) &&
-	    (have = pending ? points_balance__spendable(db, b) :
-	    b->available) < amount) {
+	/* pending points (balance.h) are not spendable yet; a shard
+	 * counts what the account has in its other records (balance.h) */
+	if (!may_go_negative) {
+		have = pending ? points_balance__spendable(db, b) : b->available;
+		if (have < amount && b->system) {
+			int64_t rest;
+			int rc = points_balance__shard_rest(db, b, &rest);
+
+			if (rc)
+				return rc;
+			if (points_codec__add(&have, rest))
+				return points_balance__unreadable(db,
+				    b->account);
+		}
+	}
+	if (!may_go_negative && have < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
 		if (have < b->available)
 			return points_db__err(db, POINTS_EINSUFFICIENT,
@@ -83,8 +96,7 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 		return points_db__err(db, POINTS_EINSUFFICIENT,
 		    "%s %s: insufficient points: available %lld, "
 		    "needs %lld", b->flags & POINTS_ACCOUNT_POOL ? "pool" :
-		    "account", label, (long long)b->available,
-		    (long long)amount);
+		    "account", label, (long long)have, (long long)amount);
 	}
 	if (b->available < INT64_MIN + amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
@@ -196,7 +208,8 @@ points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
 	} else {
 		points_balance__init(&r->own, POINTS_ACCOUNT_EXPIRY, asset, 1);
 		r->own_loaded = 1;
-		if ((rc = points_balance__load_party(db, &r->own, -1, 1)))
+		if ((rc = points_balance__load_party(db, &r->own, -1, 1)) ||
+		    (rc = points_entry__place(db, r->due[0].b, &r->own)))
 			return rc;
 		r->eb = &r->own;
 	}
@@ -654,7 +667,8 @@ post_body(points_db *db, const points_write_op *op, const void *req,
 			rc = points_balance__check_party(db, tb, 0, 1);
 		break;
 	}
-	if (rc)
+	/* the records of the entry's log partition (entry.h) */
+	if (rc || (rc = points_entry__place(db, fb, tb)))
 		goto done;
 	/* Check and compute in memory; write only when all is well.
 	 * Past-due points go first: they cannot be spent or moved. */

@@ -170,6 +170,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	tb.asset = fb.asset = e.asset = orig.asset;
 	if ((rc = points_balance__load_party(db, &tb, 0, 1)) ||
 	    (rc = points_balance__load_party(db, &fb, 0, 1)) ||
+	    (rc = points_entry__place(db, &tb, &fb)) ||
 	    (rc = points_asset__by_id(db, orig.asset, &asset)))
 		goto done;
 	/* Past-due points of either side go first. */

@@ -141,37 +141,40 @@ typedef struct vrun {
 	int64_t icount;
 } vrun;
 
+/* Balances are keyed by account, asset and record (balance.h: 0 the
+ * account's own, p + 1 its shard for log partition p). */
 static size_t
-slot_of(const vtable *t, int64_t account, uint32_t asset)
+slot_of(const vtable *t, int64_t account, uint32_t asset, unsigned shard)
 {
-	uint64_t h = (uint64_t)account * 0x9e3779b97f4a7c15ull ^ asset;
+	uint64_t h = (uint64_t)account * 0x9e3779b97f4a7c15ull ^ asset ^
+	    (uint64_t)shard << 32;
 	size_t i = (size_t)(h ^ (h >> 29)) & (t->cap - 1);
 
 	while (t->v[i].b.account != 0 && (t->v[i].b.account != account ||
-	    t->v[i].b.asset != asset))
+	    t->v[i].b.asset != asset || t->v[i].b.shard != shard))
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
 
 /* The recomputed balance, NULL when the entries made none. */
 static vbal *
-vt_find(const vtable *t, int64_t account, uint32_t asset)
+vt_find(const vtable *t, int64_t account, uint32_t asset, unsigned shard)
 {
 	vbal *w;
 
 	if (!t->cap)
 		return NULL;
-	w = &t->v[slot_of(t, account, asset)];
+	w = &t->v[slot_of(t, account, asset, shard)];
 	return w->b.account ? w : NULL;
 }
 
 static int
 vt_get(points_db *db, vtable *t, int64_t account, uint32_t asset,
-    vbal **out)
+    unsigned shard, vbal **out)
 {
 	size_t i;
 
-	if ((*out = vt_find(t, account, asset)) != NULL)
+	if ((*out = vt_find(t, account, asset, shard)) != NULL)
 		return POINTS_OK;
 	if ((t->n + 1) * 2 > t->cap) {
 		vtable bigger;
@@ -185,12 +188,14 @@ vt_get(points_db *db, vtable *t, int64_t account, uint32_t asset,
 		for (j = 0; j < t->cap; j++)
 			if (t->v[j].b.account != 0)
 				bigger.v[slot_of(&bigger, t->v[j].b.account,
-				    t->v[j].b.asset)] = t->v[j];
+				    t->v[j].b.asset, t->v[j].b.shard)] =
+				    t->v[j];
 		points_alloc__free(t->v);
 		*t = bigger;
 	}
-	i = slot_of(t, account, asset);
+	i = slot_of(t, account, asset, shard);
 	points_balance__init(&t->v[i].b, account, asset, 0);
+	t->v[i].b.shard = shard;
 	t->v[i].first_seq = 0;
 	t->v[i].seen = 0;
 	t->n++;
@@ -476,6 +481,16 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 	return POINTS_OK;
 }
 
+/* The record of account that entry e moves (balance.h): its own in its
+ * home partition, else its shard of e's. */
+static unsigned
+side_shard(const vrun *r, const points_entry_rec *e, int64_t account)
+{
+	unsigned p = part_of(e->seq);
+
+	return r->parts > 1 && (uint64_t)account % r->parts != p ? p + 1 : 0;
+}
+
 /* Apply one entry to the recomputed balances, checked: an entry that
  * would take a balance past int64 is corrupt (no legal write makes
  * one). */
@@ -494,7 +509,8 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 		return bad(db, rep, e->seq, "entry's debt record unreadable");
 	if (rc)
 		return rc;
-	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
+	if ((rc = vt_get(db, t, e->from, e->asset, side_shard(r, e, e->from),
+	    &fv)))
 		return rc;
 	f = &fv->b;
 	if (f->last_seq != e->prev_from) {
@@ -505,10 +521,12 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 	if (!fv->first_seq)
 		fv->first_seq = e->seq;
 	f->last_seq = e->seq;
-	if ((rc = vt_get(db, t, e->to, e->asset, &tv)))
+	if ((rc = vt_get(db, t, e->to, e->asset, side_shard(r, e, e->to),
+	    &tv)))
 		return rc;
 	/* inserting to may have moved the table */
-	if ((rc = vt_get(db, t, e->from, e->asset, &fv)))
+	if ((rc = vt_get(db, t, e->from, e->asset, side_shard(r, e, e->from),
+	    &fv)))
 		return rc;
 	f = &fv->b;
 	to = &tv->b;
@@ -1110,9 +1128,11 @@ static int
 check_in_snapshot(points_db *db, vrun *r, const points_balance_rec *got)
 {
 	char msg[160];
-	int rc;
+	int rc = POINTS_OK;
 
-	if ((rc = check_status(db, got, r->rep)))
+	/* a shard keeps the status it was placed with: the account's own
+	 * record says what it is now (balance.h) */
+	if (!got->shard && (rc = check_status(db, got, r->rep)))
 		return rc;
 	if (points_balance__first_day(got)) {
 		rc = has_sweep_key(db, got);
@@ -1131,7 +1151,7 @@ check_in_snapshot(points_db *db, vrun *r, const points_balance_rec *got)
 static int
 compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 {
-	vbal *want = vt_find(&r->t, got->account, got->asset);
+	vbal *want = vt_find(&r->t, got->account, got->asset, got->shard);
 	const points_balance_rec *w = want ? &want->b : NULL;
 	char msg[200];
 	size_t i;
@@ -1180,7 +1200,8 @@ compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
  * its snapshot checks done, for the caller to compare once the chain is
  * checked through exactly that entry.  *done: no balance is left. */
 static int
-balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
+balance_chunk(points_db *db, vrun *r, const points_ksdef *ks, size_t klen,
+    unsigned char lo[POINTS_BALANCE_SHARD_KEY_LEN + 1], size_t *lolen,
     points_balance_rec *got, int64_t *need, int *done)
 {
 	points_cursor *c;
@@ -1189,9 +1210,8 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 
 	*need = 0;
 	*done = 0;
-	rc = db->store->cursor_open(db->store,
-	    db->ks[points_balance__ks.slot], *lolen ? lo : NULL, *lolen, NULL,
-	    0, 0, &c);
+	rc = db->store->cursor_open(db->store, db->ks[ks->slot],
+	    *lolen ? lo : NULL, *lolen, NULL, 0, 0, &c);
 	if (rc)
 		return points_db__store_err(db, rc, "balance");
 	while (n < r->chunk) {
@@ -1208,7 +1228,7 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 			rc = points_db__store_err(db, rc, "balance");
 			break;
 		}
-		if (kl != 8) {
+		if (kl != klen) {
 			rc = bad(db, r->rep, 0, "balance key unreadable");
 			break;
 		}
@@ -1219,9 +1239,12 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 				    "balance record unreadable");
 			break;
 		}
-		memcpy(lo, k, 8); /* go on just after this key */
-		lo[8] = 0;
-		*lolen = 9;
+		/* a shard's key ends with its partition (balance.h) */
+		got->shard = klen == 8 ? 0 : (unsigned)(((const unsigned char *)
+		    k)[8] << 8 | ((const unsigned char *)k)[9]) + 1;
+		memcpy(lo, k, klen); /* go on just after this key */
+		lo[klen] = 0;
+		*lolen = klen + 1;
 		n++;
 		/* its spilled lots join the inline ones, for the comparison
 		 * with the lots the entries leave */
@@ -1258,23 +1281,22 @@ balance_chunk(points_db *db, vrun *r, unsigned char lo[9], size_t *lolen,
 	return rc;
 }
 
+/* Every stored balance of keyspace ks (keys of klen bytes), compared. */
 static int
-check_balances(points_db *db, vrun *r)
+scan_balances(points_db *db, vrun *r, const points_ksdef *ks, size_t klen)
 {
-	unsigned char lo[9];
-	size_t lolen = 0, i;
-	int64_t *made_before, need = 0;
+	unsigned char lo[POINTS_BALANCE_SHARD_KEY_LEN + 1];
+	size_t lolen = 0;
+	int64_t need = 0;
 	points_balance_rec got;
-	int rc, done = 0;
-	char msg[160];
+	int rc = POINTS_OK, done = 0;
 
-	if ((rc = tails_copy(db, r, &made_before)))
-		return rc;
 	points_balance__init(&got, 0, 0, 0);
 	while (rc == POINTS_OK && !done) {
 		if ((rc = points_db__read_begin(db)))
 			break;
-		rc = balance_chunk(db, r, lo, &lolen, &got, &need, &done);
+		rc = balance_chunk(db, r, ks, klen, lo, &lolen, &got, &need,
+		    &done);
 		points_db__read_end(db);
 		/* A balance a writer committed to since the chain was
 		 * checked: check the chain through its newest entry, no
@@ -1284,6 +1306,23 @@ check_balances(points_db *db, vrun *r)
 			rc = compare_balance(db, r, &got);
 	}
 	points_balance__free(&got);
+	return rc;
+}
+
+static int
+check_balances(points_db *db, vrun *r)
+{
+	size_t i;
+	int64_t *made_before;
+	int rc;
+	char msg[160];
+
+	if ((rc = tails_copy(db, r, &made_before)))
+		return rc;
+	/* the accounts' own records, then the system accounts' shards */
+	if ((rc = scan_balances(db, r, &points_balance__ks, 8)) == POINTS_OK)
+		rc = scan_balances(db, r, &points_balance__shard_ks,
+		    POINTS_BALANCE_SHARD_KEY_LEN);
 	for (i = 0; rc == POINTS_OK && i < r->t.cap; i++) {
 		const vbal *w = &r->t.v[i];
 
