@@ -9,6 +9,7 @@
 #include "core/db.h"
 #include "core/asset.h"
 #include "core/balance.h"
+#include "ledger/entry.h"
 #include "util/codec.h"
 
 int64_t tu_now = TU_T0;
@@ -673,8 +674,15 @@ int
 tu_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
+	const char *parts = getenv("POINTS_TEST_PARTITIONS");
 	int failed;
 
+	/* the ledgers the suite makes have their log in this many
+	 * partitions (ledger/entry.h) */
+	if (parts && atoi(parts) > 1) {
+		points_entry__partitions_new = (unsigned)atoi(parts);
+		printf("(log partitions: %u)\n", points_entry__partitions_new);
+	}
 	if (tu_backend_sqlite()) {
 		tu_dir_make();
 		printf("(backend: sqlite, ledgers in %s)\n", tu_dir);

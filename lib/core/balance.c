@@ -603,10 +603,11 @@ shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
 		if (rc)
 			break;
 		ovf = points_codec__add(&sum->available, o.available) |
-		    points_codec__add(&sum->held, o.held) |
-		    points_codec__add(&sum->earned, o.earned) |
-		    points_codec__add(&sum->spent, o.spent) |
-		    points_codec__add(&sum->expired, o.expired);
+		    points_codec__add(&sum->held, o.held);
+		/* lifetime counters saturate, as each record's do */
+		points_balance__counter_sat(&sum->earned, o.earned);
+		points_balance__counter_sat(&sum->spent, o.spent);
+		points_balance__counter_sat(&sum->expired, o.expired);
 		if (ovf) {
 			rc = points_balance__unreadable(db, b->account);
 			break;
