@@ -537,6 +537,36 @@ START_TEST(test_shards_are_verified)
 }
 END_TEST
 
+/* A debit of a system account that may not go negative counts all its
+ * records: one shard may be below zero, so another's points alone do
+ * not say it has enough. */
+START_TEST(test_system_debit_counts_every_record)
+{
+	int64_t x = user_in(db, 0), z = user_in(db, 3);
+	points_posting p = tu_posting("PTS", x, 50);
+	points_txn t;
+
+	/* the sink's home is partition 2: shards for 0 and 3 */
+	ck_assert_int_eq(tu_earn(db, x, "PTS", 50, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, x, "PTS", 50, NULL), POINTS_OK);
+	p = tu_posting("PTS", z, 13);
+	p.counterparty = POINTS_ACCOUNT_SINK;
+	p.memo = "goodwill";
+	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK); /* shard 3: -13 */
+	p = tu_posting("PTS", x, 40);
+	p.counterparty = POINTS_ACCOUNT_SINK;
+	p.memo = "goodwill";
+	TU_FAILS(db, points_adjust(db, &p, &t), POINTS_EINSUFFICIENT);
+	ck_assert_str_eq(points_errmsg(db), "account system:sink: "
+	    "insufficient points: available 37, needs 40");
+	tu_snap_free();
+	p.amount = 37;
+	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"), 0);
+	verify_ok(db);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -554,6 +584,7 @@ suite(void)
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_random_walk_over_partitions);
 	tcase_add_test(tc, test_shards_are_verified);
+	tcase_add_test(tc, test_system_debit_counts_every_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -543,7 +543,10 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	uint32_t party = b->party;
 	int rc;
 
-	if (parts <= 1 || (uint64_t)b->account % parts == part)
+	if (parts <= 1)
+		return POINTS_OK;
+	b->partitioned = b->system;
+	if ((uint64_t)b->account % parts == part)
 		return POINTS_OK; /* its home: its own record */
 	if (!b->system) {
 		points_balance__label(db, b->account, label, sizeof(label));
@@ -556,6 +559,7 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	points_balance__free(b);
 	points_balance__init(b, b->account, b->asset, 1);
 	b->shard = part + 1;
+	b->partitioned = 1;
 	if ((rc = points_balance__load(db, b)))
 		return rc;
 	/* the own record says what the account is now */

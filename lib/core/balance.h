@@ -56,6 +56,9 @@ typedef struct points_balance_rec {
 	 * Loaded and stored under that key; a shard keeps the status,
 	 * flags and party the own record had when it was placed. */
 	unsigned shard;
+	/* A system account of a ledger in partitions, placed: its other
+	 * records count in what a debit may take (points_balance__place). */
+	int partitioned;
 	/* The lots: the earliest inline, at most a bound of them; later
 	 * ones spilled to their own keys (lot_spill.h), which spill says
 	 * how many and how much.  Go through the points_balance__*lot*

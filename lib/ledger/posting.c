@@ -70,11 +70,12 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 	int64_t from_lots, have = 0;
 	int may_go_negative = (b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0;
 
-	/* pending points (balance.h) are not spendable yet; a shard
-	 * counts what the account has in its other records (balance.h) */
+	/* pending points (balance.h) are not spendable yet; a system
+	 * account in log partitions has the rest in its other records
+	 * (balance.h, shards), some maybe below zero: its total counts */
 	if (!may_go_negative) {
 		have = pending ? points_balance__spendable(db, b) : b->available;
-		if (have < amount && b->system) {
+		if (b->partitioned) {
 			int64_t rest;
 			int rc = points_balance__shard_rest(db, b, &rest);
 
@@ -87,7 +88,7 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 	}
 	if (!may_go_negative && have < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
-		if (have < b->available)
+		if (!b->partitioned && have < b->available)
 			return points_db__err(db, POINTS_EINSUFFICIENT,
 			    "account %s: insufficient points: available %lld "
 			    "(%lld more pending), needs %lld", label,

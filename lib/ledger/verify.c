@@ -180,7 +180,7 @@ vt_get(points_db *db, vtable *t, int64_t account, uint32_t asset,
 		vtable bigger;
 		size_t j;
 
-		bigger.cap = t->cap ? t->cap * 2 : 1024;
+		bigger.cap = t->cap ? t->cap * 2 : 64; /* small ledgers: small tables */
 		bigger.n = t->n;
 		bigger.v = points_alloc__calloc(bigger.cap, sizeof(vbal));
 		if (!bigger.v)
