@@ -567,6 +567,37 @@ START_TEST(test_system_debit_counts_every_record)
 }
 END_TEST
 
+/* A pool closes only when its records together hold nothing: funded in
+ * the issuer's partition and paying an award in another, its own
+ * record is empty while a shard holds the points. */
+START_TEST(test_pool_closes_at_zero_across_records)
+{
+	int64_t pool, x = user_in(db, 3);
+	points_posting p;
+	points_txn t;
+	char ext[16];
+	int n = 0;
+
+	do { /* a pool whose home is neither the issuer's (1) nor x's (3) */
+		snprintf(ext, sizeof(ext), "POOL%d", n++);
+		ck_assert_int_eq(points_account_create(db, ext, ext,
+		    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	} while (pool % PARTS == 1 || pool % PARTS == 3);
+	p = tu_posting("PTS", pool, 30);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	TU_FAILS(db, points_account_close(db, pool), POINTS_ESTATE);
+	ck_assert_msg(strstr(points_errmsg(db), "still has points (available "
+	    "30, held 0)") != NULL, "%s", points_errmsg(db));
+	tu_snap_free();
+	p = tu_posting("PTS", x, 30);
+	p.counterparty = pool;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK); /* shard 3: -30 */
+	ck_assert_int_eq(tu_available(db, pool, "PTS"), 0);
+	ck_assert_int_eq(points_account_close(db, pool), POINTS_OK);
+	verify_ok(db);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -585,6 +616,7 @@ suite(void)
 	tcase_add_test(tc, test_random_walk_over_partitions);
 	tcase_add_test(tc, test_shards_are_verified);
 	tcase_add_test(tc, test_system_debit_counts_every_record);
+	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1187,12 +1187,80 @@ points_balance__set_party(points_db *db, int64_t account, uint32_t party)
 	return restamp(db, account, 0, party);
 }
 
+/* What a system account has of each asset in its own records and its
+ * shards (log partitions): each total must be zero. */
+static int
+system_all_zero(points_db *db, const points_account *a)
+{
+	unsigned char lo[8], hi[8];
+	points_balance_rec b;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	uint32_t asset;
+	int64_t id;
+	int rc, pass;
+
+	points_balance__account_range(a->id, lo, hi);
+	/* the assets it has records of: own ones, then shards'; each total
+	 * read as a balance read sums it */
+	for (pass = 0; pass < 2; pass++) {
+		const points_ksdef *ks = pass ? &points_balance__shard_ks :
+		    &points_balance__ks;
+
+		rc = db->store->cursor_open(db->store, db->ks[ks->slot], lo, 8,
+		    hi, 8, 0, &c);
+		if (rc)
+			return points_db__store_err(db, rc, ks->name);
+		while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+		    &vl)) == POINTS_OK) {
+			int64_t rest;
+
+			if (kl < 8) {
+				rc = points_balance__unreadable(db, a->id);
+				break;
+			}
+			points_balance__key_parse(k, &id, &asset);
+			points_balance__init(&b, a->id, asset, 1);
+			if ((rc = points_balance__load(db, &b)) == POINTS_OK)
+				rc = points_balance__shard_rest(db, &b, &rest);
+			points_balance__free(&b);
+			if (rc)
+				break;
+			if (points_codec__add(&rest, b.available)) {
+				rc = points_balance__unreadable(db, a->id);
+				break;
+			}
+			if (rest != 0 || b.held != 0) {
+				rc = points_db__err(db, POINTS_ESTATE,
+				    "account %s still has points (available "
+				    "%lld, held %lld): it can be closed only at "
+				    "zero", a->external_id, (long long)rest,
+				    (long long)b.held);
+				break;
+			}
+		}
+		db->store->cursor_close(db->store, c);
+		if (rc == POINTS_ITEROVER)
+			rc = POINTS_OK;
+		else if (rc != POINTS_ESTATE && rc != POINTS_ECORRUPT &&
+		    rc != POINTS_ENOMEM)
+			rc = points_db__store_err(db, rc, ks->name);
+		if (rc)
+			return rc;
+	}
+	return POINTS_OK;
+}
+
 int
 points_balance__all_zero(points_db *db, const points_account *a)
 {
 	unsigned char lo[8], hi[8];
 	points_cursor *c;
 	int rc;
+
+	if (a->flags & POINTS_ACCOUNT_SYSTEM)
+		return system_all_zero(db, a);
 
 	points_balance__account_range(a->id, lo, hi);
 	rc = db->store->cursor_open(db->store, db->ks[points_balance__ks.slot], lo, 8, hi,
