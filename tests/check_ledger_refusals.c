@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "core/db.h"
+#include "ledger/posting.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -254,11 +256,33 @@ static const refusal refusals[] = {
 };
 #define NREFUSALS (sizeof(refusals) / sizeof(refusals[0]))
 
-/* _i: the refusal (_i / NOPS) by the op (_i % NOPS) */
+/* The same postings made inside another write, as the rules, the mall
+ * and the activities make them (points_posting__within_data): their
+ * checks are their own copies (inlined), refusing alike. */
+static const points_write_op *const within_ops[] = {
+	&points_posting__earn_op, &points_posting__spend_op,
+	&points_posting__transfer_op, &points_posting__adjust_op,
+};
+
+static int
+call_within(size_t op, const points_posting *p, points_txn *t)
+{
+	int64_t seq;
+	int rc;
+
+	if ((rc = points_db__write_begin(db)))
+		return rc;
+	rc = points_posting__within_data(db, within_ops[op], p, NULL, t, &seq);
+	return points_db__write_end(db, rc);
+}
+
+/* _i: the refusal (_i / NOPS / 2) by the op (_i % NOPS), made as a
+ * write of its own or (_i / NOPS odd) inside another */
 START_TEST(test_every_posting_refuses)
 {
-	const refusal *r = &refusals[_i / NOPS];
+	const refusal *r = &refusals[_i / NOPS / 2];
 	size_t op = (size_t)_i % NOPS;
+	int within = (_i / NOPS) % 2;
 	points_posting p = tu_posting("PTS", alice, 10);
 	points_txn t;
 	int rc;
@@ -270,9 +294,10 @@ START_TEST(test_every_posting_refuses)
 		p.counterparty = bob;
 	r->edit(&p, op);
 	tu_snap(db);
-	rc = ops[op].call(db, &p, &t);
-	ck_assert_msg(rc == r->code[op], "%s with %s: %d (%s), not %d",
-	    ops[op].name, r->name, rc, points_errmsg(db), r->code[op]);
+	rc = within ? call_within(op, &p, &t) : ops[op].call(db, &p, &t);
+	ck_assert_msg(rc == r->code[op], "%s%s with %s: %d (%s), not %d",
+	    ops[op].name, within ? " within" : "", r->name, rc,
+	    points_errmsg(db), r->code[op]);
 	if (rc == POINTS_OK) {
 		tu_snap_free();
 		return;
@@ -297,7 +322,7 @@ suite(void)
 	tcase_add_test(tc, test_adjustments);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_loop_test(tc, test_every_posting_refuses, 0,
-	    NREFUSALS * NOPS);
+	    NREFUSALS * NOPS * 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
