@@ -864,14 +864,6 @@ entry_partition(const points_balance_rec *from, const points_balance_rec *to,
 	return parts > 1 ? (unsigned)((uint64_t)a % parts) : 0;
 }
 
-/* The record an account's side of an entry of partition p is in: its
- * own (0) in its home partition, else its shard (balance.h). */
-static unsigned
-side_shard(const points_balance_rec *b, unsigned p, unsigned parts)
-{
-	return parts > 1 && (uint64_t)b->account % parts != p ? p + 1 : 0;
-}
-
 int
 points_entry__shard_of(points_db *db, const points_balance_rec *from,
     const points_balance_rec *to, unsigned *out)
@@ -881,7 +873,8 @@ points_entry__shard_of(points_db *db, const points_balance_rec *from,
 
 	if ((rc = log_get(db, &l)))
 		return rc;
-	*out = side_shard(to, entry_partition(from, to, l->parts), l->parts);
+	*out = points_entry__shard(to->account, entry_partition(from, to,
+	    l->parts), l->parts);
 	return POINTS_OK;
 }
 
@@ -920,8 +913,8 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 		return rc;
 	p = entry_partition(from, to, l->parts);
 	/* a write's own bug: a side not placed (points_entry__place) */
-	if (from->shard != side_shard(from, p, l->parts) ||
-	    to->shard != side_shard(to, p, l->parts))
+	if (from->shard != points_entry__shard(from->account, p, l->parts) ||
+	    to->shard != points_entry__shard(to->account, p, l->parts))
 		return points_db__err(db, POINTS_EMISUSE, "entry between "
 		    "accounts %lld and %lld: a balance is not placed in log "
 		    "partition %u", (long long)from->account,

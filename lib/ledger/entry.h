@@ -143,6 +143,11 @@ int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
 extern unsigned points_entry__partitions_new;
 #define points_entry__seq_partition(seq) \
 	((unsigned)((uint64_t)(seq) >> POINTS_ENTRY_PART_BITS))
+/* The record (core/balance.h) of account that an entry of partition p
+ * of parts moves: 0, its own in its home partition, else p + 1, its
+ * shard for p. */
+#define points_entry__shard(account, p, parts) \
+	((parts) > 1 && (uint64_t)(account) % (parts) != (p) ? (p) + 1 : 0u)
 /* The first seq of partition p. */
 #define points_entry__part_first(p) \
 	((int64_t)((uint64_t)(p) << POINTS_ENTRY_PART_BITS | 1))

@@ -481,15 +481,9 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 	return POINTS_OK;
 }
 
-/* The record of account that entry e moves (balance.h): its own in its
- * home partition, else its shard of e's. */
-static unsigned
-side_shard(const vrun *r, const points_entry_rec *e, int64_t account)
-{
-	unsigned p = part_of(e->seq);
-
-	return r->parts > 1 && (uint64_t)account % r->parts != p ? p + 1 : 0;
-}
+/* The record of account that entry e moves (ledger/entry.h). */
+#define side_shard(r, e, account) \
+	points_entry__shard(account, part_of((e)->seq), (r)->parts)
 
 /* Apply one entry to the recomputed balances, checked: an entry that
  * would take a balance past int64 is corrupt (no legal write makes
