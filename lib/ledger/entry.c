@@ -624,46 +624,12 @@ part_range(unsigned p, unsigned parts, unsigned char lo[8],
 	*len = parts > 1 ? 8 : 0;
 }
 
-int
-points_entry__last_seq(points_db *db, unsigned p, int64_t *out)
-{
-	unsigned char lo[8], hi[8];
-	points_cursor *c;
-	const void *k, *v;
-	size_t kl, vl, len;
-	unsigned parts;
-	int rc;
-
-	if ((rc = points_entry__partitions(db, &parts)))
-		return rc;
-	if (parts == 1)
-		return points_db__last_key64(db, &points_entry__ks, out);
-	part_range(p, parts, lo, hi, &len);
-	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot],
-	    lo, len, hi, len, 1, &c);
-	if (rc)
-		return points_db__store_err(db, rc, "entry");
-	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-	if (rc == POINTS_ITEROVER) {
-		*out = points_entry__part_first(p) - 1;
-		rc = POINTS_OK;
-	} else if (rc == POINTS_OK) {
-		if (kl != 8)
-			rc = points_db__err(db, POINTS_ECORRUPT,
-			    "entry: short key");
-		else
-			*out = (int64_t)points_codec__get_be64(k);
-	} else {
-		rc = points_db__store_err(db, rc, "entry");
-	}
-	db->store->cursor_close(db->store, c);
-	return rc;
-}
-
-/* Partition p's tail from the log: a reverse cursor over its range.
- * An empty partition's tail is the sequence before its first. */
+/* The last entry of partition p (of parts), by a reverse cursor over
+ * its range: its seq, and its hash when hash is not NULL.  An empty
+ * partition's last is the sequence before its first, hash all zeros. */
 static int
-load_tail(points_db *db, struct ledger_tail *t, unsigned p, unsigned parts)
+last_entry(points_db *db, unsigned p, unsigned parts, int64_t *seq,
+    unsigned char *hash)
 {
 	unsigned char lo[8], hi[8];
 	points_cursor *c;
@@ -678,22 +644,46 @@ load_tail(points_db *db, struct ledger_tail *t, unsigned p, unsigned parts)
 		return points_db__store_err(db, rc, "entry");
 	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
 	if (rc == POINTS_ITEROVER) {
-		t->seq = points_entry__part_first(p) - 1;
-		memset(t->hash, 0, POINTS_HASH_LEN);
+		*seq = points_entry__part_first(p) - 1;
+		if (hash)
+			memset(hash, 0, POINTS_HASH_LEN);
 		rc = POINTS_OK;
 	} else if (rc == POINTS_OK) {
-		if (kl != 8 || vl < POINTS_HASH_LEN)
+		if (kl != 8 || (hash && vl < POINTS_HASH_LEN))
 			rc = points_db__err(db, POINTS_ECORRUPT,
 			    "the last entry is unreadable");
 		else {
-			t->seq = (int64_t)points_codec__get_be64(k);
-			memcpy(t->hash, (const unsigned char *)v + vl -
-			    POINTS_HASH_LEN, POINTS_HASH_LEN);
+			*seq = (int64_t)points_codec__get_be64(k);
+			if (hash)
+				memcpy(hash, (const unsigned char *)v + vl -
+				    POINTS_HASH_LEN, POINTS_HASH_LEN);
 		}
 	} else {
 		rc = points_db__store_err(db, rc, "entry");
 	}
 	db->store->cursor_close(db->store, c);
+	return rc;
+}
+
+int
+points_entry__last_seq(points_db *db, unsigned p, int64_t *out)
+{
+	unsigned parts;
+	int rc;
+
+	if ((rc = points_entry__partitions(db, &parts)))
+		return rc;
+	if (parts == 1) /* the whole log's last key, which the handle keeps */
+		return points_db__last_key64(db, &points_entry__ks, out);
+	return last_entry(db, p, parts, out, NULL);
+}
+
+/* Partition p's tail from the log. */
+static int
+load_tail(points_db *db, struct ledger_tail *t, unsigned p, unsigned parts)
+{
+	int rc = last_entry(db, p, parts, &t->seq, t->hash);
+
 	if (rc == POINTS_OK)
 		t->loaded = 1;
 	return rc;
