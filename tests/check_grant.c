@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "testutil.h"
+#include "ledger/entry.h"
 #include "rules/grant.h"
 #include "util/codec.h"
 
@@ -61,6 +62,26 @@ set_tier(int64_t id, const char *tier)
 {
 	ck_assert_int_eq(points_account_update(db, id, NULL, tier, NULL),
 	    POINTS_OK);
+}
+
+/* A ledger whose log is in 4 partitions (ledger/entry.h), whatever
+ * POINTS_TEST_PARTITIONS says: alice, bob, carol and dave (consecutive
+ * ids) have their entries in four different partitions. */
+static unsigned parts_before;
+
+static void
+setup_parts(void)
+{
+	parts_before = points_entry__partitions_new;
+	points_entry__partitions_new = 4;
+	setup();
+}
+
+static void
+teardown_parts(void)
+{
+	teardown();
+	points_entry__partitions_new = parts_before;
 }
 
 /* The welfare allowance: 300 a month for grade gold, 200 for silver,
@@ -1149,6 +1170,58 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* A pool pays users of every partition: each payment moves the pool's
+ * record of that partition, and what the grant sees the pool hold is
+ * the sum of its records (its balance), so it pays while that has the
+ * points and stops, not refused, where it runs dry. */
+START_TEST(test_pool_across_partitions)
+{
+	points_grant_def d = POINTS_GRANT_DEF_INIT;
+	points_grant_report r;
+	points_posting p;
+	points_txn t;
+	points_balance b;
+	int64_t pool;
+
+	ck_assert_uint_eq((uint64_t)alice % 4 != (uint64_t)bob % 4 &&
+	    (uint64_t)bob % 4 != (uint64_t)carol % 4, 1);
+	ck_assert_int_eq(points_account_create(db, "pool:hr", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	p = tu_posting("PTS", pool, 250);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	d.name = "team";
+	d.asset = "PTS";
+	d.period = POINTS_GRANT_QUARTERLY;
+	d.points = "account.external_id == 'E1004' ? 20 : 100";
+	d.pool = pool;
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "hr";
+	save(&d);
+	r = run("team", 0, POINTS_OK);
+	ck_assert_int_eq(r.granted, 2);
+	ck_assert_int_eq(r.points, 200);
+	ck_assert_int_eq(r.unpaid, 2);
+	ck_assert_int_eq(r.unpaid_points, 120);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 100);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 100);
+	ck_assert_int_eq(tu_available(db, carol, "PTS"), 0);
+	ck_assert_int_eq(points_balance_get(db, pool, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 50);
+	/* funded again (in the issuer's partition): the rerun pays the
+	 * rest from the sum, though no one record holds it */
+	p = tu_posting("PTS", pool, 70);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	r = run("team", 0, POINTS_OK);
+	ck_assert_int_eq(r.granted, 2);
+	ck_assert_int_eq(r.points, 120);
+	ck_assert_int_eq(r.unpaid, 0);
+	ck_assert_int_eq(points_balance_get(db, pool, "PTS", &b), POINTS_OK);
+	ck_assert_int_eq(b.available, 0);
+	ck_assert_int_eq(tu_available(db, carol, "PTS"), 100);
+	ck_assert_int_eq(tu_available(db, dave, "PTS"), 20);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1169,6 +1242,10 @@ main(void)
 	tcase_add_test(tc, test_in_a_batch);
 	tcase_add_test(tc, test_award_iterator);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 6);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("partitions");
+	tcase_add_checked_fixture(tc, setup_parts, teardown_parts);
+	tcase_add_test(tc, test_pool_across_partitions);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("chunks");
 	tcase_add_unchecked_fixture(tc, NULL, NULL);

@@ -30,6 +30,7 @@
 #include "core/db.h"
 #include "core/iter.h"
 #include "core/module.h"
+#include "ledger/entry.h"
 #include "ledger/meta.h"
 #include "ledger/posting.h"
 #include "rules/account_value.h"
@@ -919,16 +920,25 @@ prepare(points_db *db, run_set *s, const char *name, int64_t as_of)
 	return rc;
 }
 
-/* What the pool of r has to pay with. */
+/* What the pool of r has to pay with: all of its records (its shards
+ * too, when the log is in partitions: core/balance.h), as a debit of
+ * it counts them. */
 static int
 pool_available(points_db *db, grant_run *r, int64_t *out)
 {
 	points_balance_rec b;
+	int64_t rest = 0;
+	unsigned parts;
 	int rc;
 
 	points_balance__init(&b, r->g.pool, r->asset.id, 1);
-	rc = points_balance__load(db, &b);
-	*out = b.available;
+	if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
+	    (rc = points_entry__partitions(db, &parts)) == POINTS_OK &&
+	    parts > 1)
+		rc = points_balance__shard_rest(db, &b, &rest);
+	if (rc == POINTS_OK && points_codec__add(&rest, b.available))
+		rc = points_balance__unreadable(db, r->g.pool);
+	*out = rest;
 	points_balance__free(&b);
 	return rc;
 }
