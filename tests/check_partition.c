@@ -53,6 +53,19 @@ user_in(points_db *d, unsigned p)
 	return id;
 }
 
+/* The clearing account of the legs. */
+static int64_t
+transit_id(points_db *d)
+{
+	points_account a;
+
+	ck_assert_int_eq(points_account_find(d, "system:transit", &a),
+	    POINTS_OK);
+	ck_assert_uint_eq(a.flags, POINTS_ACCOUNT_SYSTEM |
+	    POINTS_ACCOUNT_ALLOW_NEGATIVE);
+	return a.id;
+}
+
 static int64_t
 first_seq(unsigned p)
 {
@@ -285,17 +298,23 @@ START_TEST(test_out_of_memory)
 	int64_t a = user_in(db, 1), b = user_in(db, 3);
 	points_verify_report rep;
 	points_chain_head heads[PARTS];
+	points_posting p = tu_posting("PTS", a, 2);
+	points_txn t, x;
 	size_t n;
 	long i;
 	int rc, step;
 
-	for (step = 0; step < 3; step++) {
+	p.counterparty = b;
+	for (step = 0; step < 5; step++) {
 		for (i = 1;; i++) {
 			tu_snap(db);
 			tu_alloc_install();
 			tu_alloc_fail_at(i);
+			/* earns, a transfer in two legs and its reversal */
 			rc = step == 0 ? tu_earn(db, a, "PTS", 5, NULL) :
 			    step == 1 ? tu_earn(db, b, "PTS", 6, NULL) :
+			    step == 2 ? points_transfer(db, &p, &x) :
+			    step == 3 ? tu_reverse(db, x.id, 1, NULL, NULL, &t) :
 			    points_verify_head(db, heads, PARTS, &rep);
 			tu_alloc_uninstall();
 			if (rc == POINTS_OK)
@@ -305,20 +324,22 @@ START_TEST(test_out_of_memory)
 			tu_snap_free();
 		}
 		tu_snap_free();
-		if (step == 1)
+		if (step == 3)
 			ck_assert_int_eq(points_verify__heads(db, heads, PARTS,
 			    &n), POINTS_OK);
 	}
-	ck_assert_int_eq(tu_available(db, a, "PTS"), 5);
-	ck_assert_int_eq(tu_available(db, b, "PTS"), 6);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 5 - 2 + 1);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 6 + 2 - 1);
 }
 END_TEST
 
 /* A seeded random walk over accounts of every partition: earns, earns
  * paid by a pool, spends, holds captured to the sink, reversals of
- * spends (the sink pays back from its shard), pool funding, and expiry
- * sweeps (the expiry account's shards), against a model of every
- * balance (users, issuer, sink, expiry account and the pool), compared
+ * spends (the sink pays back from its shard), pool funding, expiry
+ * sweeps (the expiry account's shards), transfers and captures between
+ * users (two legs when their partitions differ) and reversals of those
+ * transfers, against a model of every balance (users, issuer, sink,
+ * expiry account, the pool, and the clearing account at zero), compared
  * after each step.  The ledger verifies throughout, and the system
  * accounts' balances are the sums of their records. */
 START_TEST(test_random_walk_over_partitions)
@@ -329,6 +350,9 @@ START_TEST(test_random_walk_over_partitions)
 	char spends[STEPS][POINTS_ID_LEN + 1];
 	int64_t spend_left[STEPS];
 	int spend_epoch[STEPS], epoch = 0, nspend = 0, i, step;
+	char xfers[STEPS][POINTS_ID_LEN + 1];
+	int xfer_from[STEPS], xfer_to[STEPS], xfer_epoch[STEPS], nxfer = 0;
+	int64_t xfer_left[STEPS], tr = transit_id(db);
 	unsigned seed = 20261206u;
 	points_txn t;
 
@@ -340,9 +364,10 @@ START_TEST(test_random_walk_over_partitions)
 	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
 	for (step = 0; step < STEPS; step++) {
 		int k = (int)((seed = seed * 1103515245u + 12345u) >> 16) % USERS;
-		int op = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 7;
+		int op = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 10;
 		int64_t amt = (int64_t)((seed = seed * 1103515245u + 12345u)
 		    >> 16) % 50 + 1;
+		int k2 = (k + 1 + (int)(amt % (USERS - 1))) % USERS;
 		points_posting p = tu_posting("EXP", u[k], amt);
 		int rc;
 
@@ -430,6 +455,59 @@ START_TEST(test_random_walk_over_partitions)
 			}
 			epoch++;
 			break;
+		case 7: /* transfer to another user */
+			p.counterparty = u[k2];
+			rc = points_transfer(db, &p, &t);
+			if (bal[k] < amt) {
+				ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+				break;
+			}
+			ck_assert_int_eq(rc, POINTS_OK);
+			bal[k] -= amt;
+			bal[k2] += amt;
+			strcpy(xfers[nxfer], t.id);
+			xfer_from[nxfer] = k;
+			xfer_to[nxfer] = k2;
+			xfer_epoch[nxfer] = epoch;
+			xfer_left[nxfer++] = amt;
+			break;
+		case 8: /* a point of a transfer of this year back, no debt */
+			if (nxfer == 0)
+				break;
+			i = (int)(amt % nxfer);
+			if (xfer_left[i] == 0 || xfer_epoch[i] != epoch)
+				break;
+			{
+				points_reversal r = POINTS_REVERSAL_INIT;
+
+				r.txn_id = xfers[i];
+				r.amount = 1;
+				r.flags = POINTS_REVERSE_NO_DEBT;
+				rc = points_reverse(db, &r, &t);
+			}
+			if (bal[xfer_to[i]] < 1) {
+				ck_assert_int_eq(rc, POINTS_EINSUFFICIENT);
+				break;
+			}
+			ck_assert_int_eq(rc, POINTS_OK);
+			xfer_left[i]--;
+			bal[xfer_to[i]] -= 1;
+			bal[xfer_from[i]] += 1;
+			break;
+		case 9: /* hold, captured to another user */
+			if (bal[k] < amt)
+				break;
+			{
+				points_txn h;
+
+				ck_assert_int_eq(points_hold_create(db, &p, &h),
+				    POINTS_OK);
+				ck_assert_int_eq(tu_capture(db, h.id, 0, u[k2],
+				    NULL, &t), POINTS_OK);
+			}
+			bal[k] -= amt;
+			bal[k2] += amt;
+			break;
 		}
 		for (i = 0; i < USERS; i++)
 			ck_assert_msg(tu_available(db, u[i], "EXP") == bal[i],
@@ -444,10 +522,282 @@ START_TEST(test_random_walk_over_partitions)
 		ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"),
 		    expired);
 		ck_assert_int_eq(tu_available(db, pool, "EXP"), pool_bal);
+		ck_assert_int_eq(tu_available(db, tr, "EXP"), 0);
 		if (step % 50 == 49)
 			verify_ok(db);
 	}
 	verify_ok(db);
+}
+END_TEST
+
+/* The leg extension of the entry at seq. */
+static int
+leg_of(points_db *d, int64_t seq, points_entry_rec *e, int64_t *peer,
+    int64_t *other)
+{
+	int role = 0;
+
+	ck_assert_int_eq(points_db__read_begin(d), POINTS_OK);
+	points_entry__init(e, 0, 0, 0);
+	ck_assert_int_eq(points_entry__load(d, seq, e), POINTS_OK);
+	points_db__read_end(d);
+	ck_assert_int_eq(points_entry__leg(e, &role, peer, other), POINTS_OK);
+	return role;
+}
+
+/* The counterparty of account's newest entry in asset PTS. */
+static int64_t
+newest_counterparty(points_db *d, int64_t account)
+{
+	points_statement_iterator *it;
+	points_entry en;
+
+	ck_assert_int_eq(points_statement_iterator_new(d, account, "PTS", 0,
+	    0, POINTS_NEWEST_FIRST, &it), POINTS_OK);
+	ck_assert_int_eq(points_statement_next(it, &en), POINTS_OK);
+	points_statement_iterator_free(it);
+	return en.counterparty;
+}
+
+/* A transfer between users of two partitions is two legs through
+ * system:transit, one in each partition, naming each other; it reads
+ * back as one transfer, reverses in part and in whole (the reversal two
+ * legs the other way), moves debt on the right side, and leaves
+ * transit at zero. */
+START_TEST(test_transfer_between_partitions_is_two_legs)
+{
+	int64_t a = user_in(db, 1), b = user_in(db, 3), tr = transit_id(db);
+	int64_t peer, other, dseq;
+	points_posting p = tu_posting("PTS", a, 30);
+	points_entry_rec e;
+	points_txn t, g, r;
+
+	ck_assert_int_eq(tr, 4); /* after the three built-in ones */
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 100, &t), POINTS_OK);
+	p.counterparty = b;
+	p.memo = "gift";
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.from, a);
+	ck_assert_int_eq(t.to, b);
+	ck_assert_int_eq(t.amount, 30);
+	dseq = t.seq;
+	ck_assert_int_eq(dseq, first_seq(1) + 1);
+	/* the debit leg in a's partition, the credit leg in b's */
+	ck_assert_int_eq(leg_of(db, dseq, &e, &peer, &other),
+	    POINTS_ENTRY_LEG_DEBIT);
+	ck_assert_int_eq(e.from, a);
+	ck_assert_int_eq(e.to, tr);
+	ck_assert_int_eq(peer, b);
+	ck_assert_int_eq(other, first_seq(3));
+	ck_assert_uint_eq(e.out_lots.n, 1);
+	ck_assert_uint_eq(e.in_lots.n, 0);
+	points_entry__free(&e);
+	ck_assert_int_eq(leg_of(db, other, &e, &peer, &other),
+	    POINTS_ENTRY_LEG_CREDIT);
+	ck_assert_int_eq(e.from, tr);
+	ck_assert_int_eq(e.to, b);
+	ck_assert_int_eq(peer, a);
+	ck_assert_int_eq(other, dseq);
+	ck_assert_str_eq(e.memo, "gift");
+	ck_assert_uint_eq(e.in_lots.n, 1);
+	points_entry__free(&e);
+	/* read back by id: the transfer, not a leg */
+	ck_assert_int_eq(points_txn_get(db, t.id, &g), POINTS_OK);
+	ck_assert_int_eq(g.from, a);
+	ck_assert_int_eq(g.to, b);
+	ck_assert_int_eq(g.seq, dseq);
+	ck_assert_int_eq(newest_counterparty(db, a), b);
+	ck_assert_int_eq(newest_counterparty(db, b), a);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 70);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 30);
+	ck_assert_int_eq(tu_available(db, tr, "PTS"), 0);
+	verify_ok(db);
+	/* a part back: two legs from b to a */
+	ck_assert_int_eq(tu_reverse(db, t.id, 10, NULL, NULL, &r), POINTS_OK);
+	ck_assert_int_eq(r.from, b);
+	ck_assert_int_eq(r.to, a);
+	ck_assert_int_eq(points_entry__seq_partition(r.seq), 3);
+	ck_assert_int_eq(leg_of(db, r.seq, &e, &peer, &other),
+	    POINTS_ENTRY_LEG_DEBIT);
+	ck_assert_int_eq(e.ref_seq, dseq);
+	points_entry__free(&e);
+	verify_ok(db);
+	/* b spends most of it: the rest back leaves b owing */
+	ck_assert_int_eq(tu_spend(db, b, "PTS", 15, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &r), POINTS_OK);
+	ck_assert_int_eq(r.debt, 15);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 100);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 0);
+	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &r),
+	    POINTS_ESTATE);
+	verify_ok(db);
+	/* a transfer to b repays b's debt first (its credit leg) */
+	p.memo = NULL;
+	p.amount = 20;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(t.repaid, 15);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 5);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 80);
+	ck_assert_int_eq(tu_available(db, tr, "PTS"), 0);
+	verify_ok(db);
+}
+END_TEST
+
+/* A hold captured to a user of another partition is two legs too; the
+ * capture's lots leave the hold and reach the payee, and a reversal of
+ * the capture returns them. */
+START_TEST(test_capture_across_partitions)
+{
+	int64_t a = user_in(db, 0), b = user_in(db, 2), tr = transit_id(db);
+	points_posting p = tu_posting("PTS", a, 40);
+	points_txn h, t, r;
+
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 50, &t), POINTS_OK);
+	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
+	ck_assert_int_eq(tu_capture(db, h.id, 25, b, "bid", &t), POINTS_OK);
+	ck_assert_int_eq(t.from, a);
+	ck_assert_int_eq(t.to, b);
+	ck_assert_int_eq(points_entry__seq_partition(t.seq), 0);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 25); /* 15 released */
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 25);
+	ck_assert_int_eq(tu_available(db, tr, "PTS"), 0);
+	verify_ok(db);
+	ck_assert_int_eq(tu_reverse(db, t.id, 0, NULL, NULL, &r), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, a, "PTS"), 50);
+	ck_assert_int_eq(tu_available(db, b, "PTS"), 0);
+	verify_ok(db);
+}
+END_TEST
+
+/* Points past due on both sides of a transfer between partitions
+ * expire first, each to the expiry account's record of its own
+ * partition. */
+START_TEST(test_transfer_between_partitions_expires_both_sides)
+{
+	int64_t a = user_in(db, 1), b = user_in(db, 2), t0 = tu_now;
+	points_posting p = tu_posting("EXP", a, 50);
+	points_txn t;
+
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	p.account = b;
+	p.amount = 40;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	tu_now = t0 + 200 * 86400;
+	p.account = a;
+	p.amount = 30;
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	tu_now = t0 + 400 * 86400; /* the first two are past due */
+	p.amount = 20;
+	p.counterparty = b;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, a, "EXP"), 10);
+	ck_assert_int_eq(tu_available(db, b, "EXP"), 20);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 90);
+	ck_assert_int_eq(tu_available(db, transit_id(db), "EXP"), 0);
+	verify_ok(db);
+}
+END_TEST
+
+/* Rewrite the entry at seq, the last of its partition, with edit
+ * applied, and chain it again: only a kept head would tell; what the
+ * legs' check finds is what this edit left wrong. */
+static void
+relink_last(points_db *d, int64_t seq, void (*edit)(points_entry_rec *))
+{
+	points_entry_rec e;
+	points_buf b;
+	unsigned char prev[POINTS_HASH_LEN] = { 0 }, hash[POINTS_HASH_LEN];
+	unsigned char k[8];
+	const void *v;
+	size_t vl;
+
+	ck_assert_int_eq(points_db__write_begin(d), POINTS_OK);
+	points_entry__init(&e, 0, 0, 0);
+	ck_assert_int_eq(points_entry__load(d, seq, &e), POINTS_OK);
+	if (seq != first_seq(points_entry__seq_partition(seq))) {
+		points_codec__put_be64(k, (uint64_t)seq - 1);
+		ck_assert_int_eq(points_db__get(d, &points_entry__ks, k, 8, &v,
+		    &vl), POINTS_OK);
+		memcpy(prev, (const unsigned char *)v + vl - POINTS_HASH_LEN,
+		    POINTS_HASH_LEN);
+	}
+	edit(&e);
+	points_buf__init(&b);
+	ck_assert_int_eq(points_entry__encode(d, &e, &b), POINTS_OK);
+	ck_assert_int_eq(points_entry__hash(d, prev, seq, b.data, b.len,
+	    hash), POINTS_OK);
+	points_buf__bytes(&b, hash, POINTS_HASH_LEN);
+	points_codec__put_be64(k, (uint64_t)seq);
+	ck_assert_int_eq(points_db__put(d, &points_entry__ks, k, 8, b.data,
+	    b.len), POINTS_OK);
+	points_buf__free(&b);
+	points_entry__free(&e);
+	ck_assert_int_eq(points_db__write_end(d, POINTS_OK), POINTS_OK);
+}
+
+static void
+edit_memo(points_entry_rec *e)
+{
+	strcpy(e->memo, "forged");
+}
+
+static void
+edit_memo_back(points_entry_rec *e)
+{
+	strcpy(e->memo, "thanks");
+}
+
+static int64_t forged_peer, forged_other;
+
+static void
+edit_peer(points_entry_rec *e)
+{
+	unsigned char v[32];
+	points_buf b;
+
+	points_buf__init(&b);
+	points_buf__u8(&b, POINTS_ENTRY_LEG_DEBIT);
+	points_buf__uvar(&b, (uint64_t)forged_peer);
+	points_buf__uvar(&b, (uint64_t)forged_other);
+	memcpy(v, b.data, b.len);
+	ck_assert_int_eq(points_entry__ext_set(db, e, POINTS_ENTRY_EXT_LEG, v,
+	    b.len), POINTS_OK);
+	points_buf__free(&b);
+}
+
+/* The check of the legs: a credit leg whose memo differs from its debit
+ * leg's, and a debit leg that names another user and leg, each chained
+ * again as an attacker with the file would, are found. */
+START_TEST(test_legs_are_verified)
+{
+	int64_t a = user_in(db, 1), b = user_in(db, 3), c = user_in(db, 3);
+	points_posting p = tu_posting("PTS", a, 30);
+	points_verify_report rep;
+	points_entry_rec e;
+	int64_t peer, other;
+	points_txn t;
+
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, c, "PTS", 1, NULL), POINTS_OK);
+	p.counterparty = b;
+	p.memo = "thanks";
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	verify_ok(db);
+	ck_assert_int_eq(leg_of(db, t.seq, &e, &peer, &other),
+	    POINTS_ENTRY_LEG_DEBIT);
+	points_entry__free(&e);
+	relink_last(db, other, edit_memo);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(rep.message, "another movement"));
+	relink_last(db, other, edit_memo_back);
+	verify_ok(db);
+	forged_peer = c;
+	forged_other = other;
+	relink_last(db, t.seq, edit_peer);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_int_eq(rep.bad_seq, t.seq);
+	ck_assert_msg(strstr(rep.message, "does not name it back") != NULL,
+	    "%s", rep.message);
 }
 END_TEST
 
@@ -617,6 +967,10 @@ suite(void)
 	tcase_add_test(tc, test_shards_are_verified);
 	tcase_add_test(tc, test_system_debit_counts_every_record);
 	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
+	tcase_add_test(tc, test_transfer_between_partitions_is_two_legs);
+	tcase_add_test(tc, test_capture_across_partitions);
+	tcase_add_test(tc, test_transfer_between_partitions_expires_both_sides);
+	tcase_add_test(tc, test_legs_are_verified);
 	suite_add_tcase(s, tc);
 	return s;
 }

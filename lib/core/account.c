@@ -143,9 +143,8 @@ points_account__load_party(points_db *db, int64_t id, points_account *out)
 	return POINTS_OK;
 }
 
-/* Write a new account with the next id. */
-static int
-insert(points_db *db, points_account *a)
+int
+points_account__insert(points_db *db, points_account *a)
 {
 	unsigned char k[8];
 	const void *v;
@@ -245,7 +244,7 @@ account_setup(points_db *db, unsigned int found)
 		strcpy(a.name, name[i]);
 		a.flags = system_flags((int64_t)i + 1);
 		a.created_at = points_db__time(db, 0);
-		if ((rc = insert(db, &a)))
+		if ((rc = points_account__insert(db, &a)))
 			return rc;
 	}
 	return fix_system_flags(db);
@@ -299,7 +298,7 @@ points_account_create(points_db *db, const char *external_id, const char *name,
 	a.created_at = points_db__time(db, 0);
 	if ((rc = points_db__write_begin(db)))
 		return rc;
-	rc = insert(db, &a);
+	rc = points_account__insert(db, &a);
 	if ((rc = points_db__write_end(db, rc)) == POINTS_OK)
 		*out = a.id;
 	return rc;

@@ -22,6 +22,9 @@ int points_account__load_attrs(points_db *db, int64_t id, points_account *out,
  * change status or flags, so they are not read on every posting. */
 int points_account__load_party(points_db *db, int64_t id,
     points_account *out);
+/* Write account a (its external id unused: else POINTS_EEXISTS) under
+ * the next id, set in a->id. */
+int points_account__insert(points_db *db, points_account *a);
 /* Make the built-in system accounts of a new ledger. */
 
 /* Read-modify-write of one account record in its own write transaction.

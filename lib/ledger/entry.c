@@ -27,6 +27,8 @@
 #define LEDGER_FORMAT 4
 /* meta: the log's partitions, when more than one (a uvar) */
 #define PARTITIONS_KEY "partitions"
+/* the clearing account of the legs (entry.h) */
+#define TRANSIT_EXTID "system:transit"
 
 /* seq (be64) -> entry record: the hash-chained log */
 points_ksdef points_entry__ks = { "entry", POINTS_KS_INTKEY, 0 };
@@ -62,6 +64,7 @@ struct ledger_log {
 	unsigned last_part; /* the partition of the handle's last append */
 	struct ledger_tail one;
 	struct ledger_tail *tails; /* parts > 1 */
+	int64_t transit; /* parts > 1: system:transit's id */
 };
 
 unsigned points_entry__partitions_new = 1;
@@ -118,6 +121,7 @@ log_close(points_db *db, void *state)
 }
 
 static int ledger_setup(points_db *db, unsigned found);
+static int make_transit(points_db *db);
 
 static points_ksdef *const keyspaces[] = {
 	&points_entry__ks, &points_entry__txid_ks, &points_entry__time_ks,
@@ -245,7 +249,7 @@ ledger_setup(points_db *db, unsigned found)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		if ((rc = points_db__put(db, &points_db__meta_ks,
 		    PARTITIONS_KEY, strlen(PARTITIONS_KEY), db->vbuf.data,
-		    db->vbuf.len)))
+		    db->vbuf.len)) || (rc = make_transit(db)))
 			return rc;
 	}
 	if (found >= 3)
@@ -568,6 +572,42 @@ read_partitions(points_db *db, unsigned *out)
 	return POINTS_OK;
 }
 
+/* The clearing account of a new ledger in partitions (the account
+ * module has made the built-in ones: it sets up first). */
+static int
+make_transit(points_db *db)
+{
+	points_account a;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.external_id, TRANSIT_EXTID);
+	strcpy(a.name, "Between log partitions");
+	a.flags = POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE;
+	a.created_at = points_db__time(db, 0);
+	return points_account__insert(db, &a);
+}
+
+static int
+read_transit(points_db *db, int64_t *out)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	rc = points_db__get(db, &points_account__extid_ks, TRANSIT_EXTID,
+	    strlen(TRANSIT_EXTID), &v, &vl);
+	if (rc == POINTS_ENOTFOUND)
+		return points_db__err(db, POINTS_ECORRUPT, "the ledger's log "
+		    "is in partitions but account %s is missing",
+		    TRANSIT_EXTID);
+	if (rc)
+		return rc;
+	if (vl != 8 || (*out = (int64_t)points_codec__get_be64(v)) <= 0)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "account %s: index entry unreadable", TRANSIT_EXTID);
+	return POINTS_OK;
+}
+
 /* The handle's log, its partitions read (inside a transaction). */
 static int
 log_get(points_db *db, struct ledger_log **out)
@@ -577,7 +617,8 @@ log_get(points_db *db, struct ledger_log **out)
 	int rc;
 
 	if (l->parts == 0) {
-		if ((rc = read_partitions(db, &n)))
+		if ((rc = read_partitions(db, &n)) ||
+		    (n > 1 && (rc = read_transit(db, &l->transit))))
 			return rc;
 		if (n > 1 && !(l->tails = points_alloc__calloc(n,
 		    sizeof(*l->tails))))
@@ -598,6 +639,18 @@ points_entry__partitions(points_db *db, unsigned *out)
 	if ((rc = log_get(db, &l)))
 		return rc;
 	*out = l->parts;
+	return POINTS_OK;
+}
+
+int
+points_entry__transit(points_db *db, int64_t *out)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	*out = l->parts > 1 ? l->transit : 0;
 	return POINTS_OK;
 }
 
@@ -868,6 +921,16 @@ points_entry__shard_of(points_db *db, const points_balance_rec *from,
 	return POINTS_OK;
 }
 
+/* 1 when an entry between from and to is two legs (entry.h). */
+static int
+is_legs(const struct ledger_log *l, const points_balance_rec *from,
+    const points_balance_rec *to)
+{
+	return l->parts > 1 && !from->system && !to->system &&
+	    (uint64_t)from->account % l->parts !=
+	    (uint64_t)to->account % l->parts;
+}
+
 int
 points_entry__place(points_db *db, points_balance_rec *from,
     points_balance_rec *to)
@@ -878,6 +941,8 @@ points_entry__place(points_db *db, points_balance_rec *from,
 
 	if ((rc = log_get(db, &l)) || l->parts == 1)
 		return rc;
+	if (is_legs(l, from, to)) /* each user in its own record */
+		return POINTS_OK;
 	p = entry_partition(from, to, l->parts);
 	if ((rc = points_balance__place(db, from, p, l->parts)))
 		return rc;
@@ -885,31 +950,21 @@ points_entry__place(points_db *db, points_balance_rec *from,
 	    points_balance__place(db, to, p, l->parts);
 }
 
-int
-points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
-    points_balance_rec *to)
+/* Append e to partition p: its seq (the tail's next), id (txid, or a
+ * new one, indexed), links and hash. */
+static inline int
+append_one(points_db *db, struct ledger_log *l, unsigned p,
+    points_entry_rec *e, points_balance_rec *from, points_balance_rec *to,
+    const unsigned char *txid)
 {
 	unsigned char k[8];
 	unsigned char hash[POINTS_HASH_LEN];
 	points_buf b;
-	struct ledger_log *l;
-	struct ledger_tail *t;
-	unsigned p;
+	struct ledger_tail *t = log_tail(l, p);
 	int64_t seq;
 	uint64_t ms;
 	int rc;
 
-	if ((rc = log_get(db, &l)))
-		return rc;
-	p = entry_partition(from, to, l->parts);
-	/* a write's own bug: a side not placed (points_entry__place) */
-	if (from->shard != points_entry__shard(from->account, p, l->parts) ||
-	    to->shard != points_entry__shard(to->account, p, l->parts))
-		return points_db__err(db, POINTS_EMISUSE, "entry between "
-		    "accounts %lld and %lld: a balance is not placed in log "
-		    "partition %u", (long long)from->account,
-		    (long long)to->account, p);
-	t = log_tail(l, p);
 	if (!t->loaded && (rc = tail_for_append(db, l, p)))
 		return rc;
 	/* the last seq of p is the one before p + 1's first, less one */
@@ -919,9 +974,13 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 		    (long long)(t->seq - points_entry__part_first(p) + 1));
 	seq = t->seq + 1;
 	e->seq = seq;
-	if ((rc = points_db__id_ms(db, &ms)))
-		return rc;
-	points_ids__uuid7(&db->rng, ms, e->txid);
+	if (txid) {
+		memcpy(e->txid, txid, POINTS_UUID_LEN);
+	} else {
+		if ((rc = points_db__id_ms(db, &ms)))
+			return rc;
+		points_ids__uuid7(&db->rng, ms, e->txid);
+	}
 	e->prev_from = from->last_seq;
 	e->prev_to = to->last_seq;
 	/* the accounts' department and tier as of now (meta.h) */
@@ -939,8 +998,9 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	points_codec__put_be64(k, (uint64_t)seq);
 	if (rc == POINTS_OK)
 		rc = points_db__put(db, &points_entry__ks, k, 8, b.data, b.len);
-	if (rc == POINTS_OK)
-		rc = points_db__put(db, &points_entry__txid_ks, e->txid, POINTS_UUID_LEN, k, 8);
+	if (rc == POINTS_OK && !txid)
+		rc = points_db__put(db, &points_entry__txid_ks, e->txid,
+		    POINTS_UUID_LEN, k, 8);
 	if (rc == POINTS_OK)
 		rc = time_index(db, e);
 	points_buf__free(&b);
@@ -953,6 +1013,242 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	from->last_seq = seq;
 	to->last_seq = seq;
 	return POINTS_OK;
+}
+
+int
+points_entry__leg(const points_entry_rec *e, int *role, int64_t *peer,
+    int64_t *other)
+{
+	const void *v;
+	size_t len;
+	points_rd r;
+	uint64_t a, b;
+
+	if (points_entry__ext_get(e, POINTS_ENTRY_EXT_LEG, &v, &len))
+		return POINTS_ENOTFOUND;
+	points_rd__init(&r, v, len);
+	*role = (int)points_rd__u8(&r);
+	a = points_rd__uvar(&r);
+	b = points_rd__uvar(&r);
+	if (r.err || r.p != r.end || (*role != POINTS_ENTRY_LEG_DEBIT &&
+	    *role != POINTS_ENTRY_LEG_CREDIT) || a == 0 || a > INT64_MAX ||
+	    b == 0 || b > INT64_MAX)
+		return POINTS_ECORRUPT;
+	*peer = (int64_t)a;
+	*other = (int64_t)b;
+	return POINTS_OK;
+}
+
+/* Remove extension tag of e, if it has it. */
+static void
+ext_del(points_entry_rec *e, unsigned tag)
+{
+	size_t at, end = 0;
+	int found;
+
+	at = ext_find(e->ext, e->ext_len, tag, &found, &end);
+	if (!found)
+		return;
+	memmove(e->ext + at, e->ext + end, e->ext_len - end);
+	e->ext_len -= end - at;
+}
+
+/* Set e's debt extension to owed and repaid (none when both are 0). */
+static int
+set_debt(points_db *db, points_entry_rec *e, int64_t owed, int64_t repaid)
+{
+	unsigned char v[POINTS_DEBTEXT_MAX];
+
+	ext_del(e, POINTS_ENTRY_EXT_DEBT);
+	if (owed == 0 && repaid == 0)
+		return POINTS_OK;
+	return points_entry__ext_set(db, e, POINTS_ENTRY_EXT_DEBT, v,
+	    points_debtext__encode(owed, repaid, v));
+}
+
+/* e's debt extension: owed and repaid (0 when none). */
+static int
+get_debt(points_db *db, const points_entry_rec *e, int64_t *owed,
+    int64_t *repaid)
+{
+	const void *v;
+	size_t len;
+
+	*owed = *repaid = 0;
+	if (points_entry__ext_get(e, POINTS_ENTRY_EXT_DEBT, &v, &len))
+		return POINTS_OK;
+	if (points_debtext__decode(v, len, e->type, e->amount, owed, repaid))
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "entry %lld: debt record unreadable", (long long)e->seq);
+	return POINTS_OK;
+}
+
+/* Leg role of movement e (entry.h): its fields, extensions and debt
+ * side; no lots (the caller lends them). */
+static int
+leg_init(points_db *db, const points_entry_rec *e, points_entry_rec *leg,
+    int role, int64_t peer, int64_t other, int64_t debt)
+{
+	points_buf b;
+	int rc;
+
+	points_entry__init(leg, e->type, e->asset, e->time);
+	leg->amount = e->amount;
+	leg->ref_seq = e->ref_seq;
+	strcpy(leg->memo, e->memo);
+	memcpy(leg->ext, e->ext, e->ext_len);
+	leg->ext_len = e->ext_len;
+	if ((rc = set_debt(db, leg, role == POINTS_ENTRY_LEG_DEBIT ? debt : 0,
+	    role == POINTS_ENTRY_LEG_CREDIT ? debt : 0)))
+		return rc;
+	points_buf__init(&b);
+	points_buf__u8(&b, (unsigned)role);
+	points_buf__uvar(&b, (uint64_t)peer);
+	points_buf__uvar(&b, (uint64_t)other);
+	rc = b.err ? points_db__err(db, POINTS_ENOMEM, "out of memory") :
+	    points_entry__ext_set(db, leg, POINTS_ENTRY_EXT_LEG, b.data,
+	    b.len);
+	points_buf__free(&b);
+	return rc;
+}
+
+/* Transit's record in asset for partition p, loaded and placed. */
+static int
+transit_load(points_db *db, struct ledger_log *l, uint32_t asset,
+    unsigned p, points_balance_rec *b)
+{
+	int rc;
+
+	points_balance__init(b, l->transit, asset, 1);
+	if ((rc = points_balance__load_party(db, b, -1, 1)))
+		return rc;
+	return points_balance__place(db, b, p, l->parts);
+}
+
+/* The two legs of e between users from and to (entry.h). */
+static int
+append_legs(points_db *db, struct ledger_log *l, points_entry_rec *e,
+    points_balance_rec *from, points_balance_rec *to)
+{
+	unsigned pf = (unsigned)((uint64_t)from->account % l->parts);
+	unsigned pt = (unsigned)((uint64_t)to->account % l->parts);
+	points_balance_rec tf, tt;
+	points_entry_rec d, c;
+	int64_t owed, repaid, ds, cs;
+	int rc;
+
+	points_balance__init(&tf, 0, 0, 1);
+	points_balance__init(&tt, 0, 0, 1);
+	points_entry__init(&d, 0, 0, 0);
+	points_entry__init(&c, 0, 0, 0);
+	/* both tails first: each leg names the other's seq */
+	if ((!log_tail(l, pf)->loaded && (rc = tail_for_append(db, l, pf))) ||
+	    (!log_tail(l, pt)->loaded && (rc = tail_for_append(db, l, pt))))
+		goto done;
+	ds = log_tail(l, pf)->seq + 1;
+	cs = log_tail(l, pt)->seq + 1;
+	if ((rc = get_debt(db, e, &owed, &repaid)) ||
+	    (rc = leg_init(db, e, &d, POINTS_ENTRY_LEG_DEBIT, to->account, cs,
+	    owed)) ||
+	    (rc = leg_init(db, e, &c, POINTS_ENTRY_LEG_CREDIT, from->account,
+	    ds, repaid)) ||
+	    (rc = transit_load(db, l, e->asset, pf, &tf)) ||
+	    (rc = transit_load(db, l, e->asset, pt, &tt)))
+		goto done;
+	if (points_codec__add(&tf.available, e->amount) ||
+	    points_codec__add(&tt.available, -e->amount)) {
+		rc = points_db__err(db, POINTS_EOVERFLOW, "account %s: "
+		    "balance would overflow", TRANSIT_EXTID);
+		goto done;
+	}
+	d.from = from->account;
+	d.to = l->transit;
+	d.out_lots = e->out_lots; /* borrowed */
+	c.from = l->transit;
+	c.to = to->account;
+	c.in_lots = e->in_lots; /* borrowed */
+	if ((rc = append_one(db, l, pf, &d, from, &tf, NULL)) ||
+	    (rc = append_one(db, l, pt, &c, &tt, to, d.txid)) ||
+	    (rc = points_balance__store(db, &tf, 0)) ||
+	    (rc = points_balance__store(db, &tt, 0)))
+		goto done;
+	e->seq = d.seq;
+	memcpy(e->txid, d.txid, POINTS_UUID_LEN);
+	memcpy(e->hash, d.hash, POINTS_HASH_LEN);
+	e->prev_from = d.prev_from;
+	e->prev_to = c.prev_to;
+done:
+	memset(&d.out_lots, 0, sizeof(d.out_lots));
+	memset(&c.in_lots, 0, sizeof(c.in_lots));
+	points_entry__free(&d);
+	points_entry__free(&c);
+	points_balance__free(&tf);
+	points_balance__free(&tt);
+	return rc;
+}
+
+int
+points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
+    points_balance_rec *to)
+{
+	struct ledger_log *l;
+	unsigned p;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	if (is_legs(l, from, to)) {
+		if (from->shard || to->shard)
+			return points_db__err(db, POINTS_EMISUSE, "entry "
+			    "between accounts %lld and %lld: a user's "
+			    "balance in a shard", (long long)from->account,
+			    (long long)to->account);
+		return append_legs(db, l, e, from, to);
+	}
+	p = entry_partition(from, to, l->parts);
+	/* a write's own bug: a side not placed (points_entry__place) */
+	if (from->shard != points_entry__shard(from->account, p, l->parts) ||
+	    to->shard != points_entry__shard(to->account, p, l->parts))
+		return points_db__err(db, POINTS_EMISUSE, "entry between "
+		    "accounts %lld and %lld: a balance is not placed in log "
+		    "partition %u", (long long)from->account,
+		    (long long)to->account, p);
+	return append_one(db, l, p, e, from, to, NULL);
+}
+
+int
+points_entry__load_whole(points_db *db, int64_t seq, points_entry_rec *e)
+{
+	points_entry_rec o;
+	int64_t peer, other, owed, repaid, o_owed, o_repaid;
+	int role, rc;
+
+	if ((rc = points_entry__load(db, seq, e)))
+		return rc;
+	rc = points_entry__leg(e, &role, &peer, &other);
+	if (rc == POINTS_ENOTFOUND)
+		return POINTS_OK;
+	if (rc)
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "entry %lld: leg record unreadable", (long long)seq);
+	if (role == POINTS_ENTRY_LEG_CREDIT) {
+		points_entry__free(e);
+		points_entry__init(e, 0, 0, 0);
+		return points_entry__load_whole(db, other, e);
+	}
+	points_entry__init(&o, 0, 0, 0);
+	if ((rc = points_entry__load(db, other, &o)) == POINTS_OK &&
+	    (rc = get_debt(db, e, &owed, &repaid)) == POINTS_OK &&
+	    (rc = get_debt(db, &o, &o_owed, &o_repaid)) == POINTS_OK) {
+		points_lotlist__free(&e->in_lots);
+		e->in_lots = o.in_lots; /* taken */
+		memset(&o.in_lots, 0, sizeof(o.in_lots));
+		e->to = o.to;
+		e->prev_to = o.prev_to;
+		rc = set_debt(db, e, owed, o_repaid);
+	}
+	points_entry__free(&o);
+	return rc;
 }
 
 /* The transaction id of the entry at seq. */
@@ -976,7 +1272,9 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	points_asset_rec a;
 	const void *dv;
 	size_t dl;
-	int rc;
+	struct ledger_log *l;
+	int64_t peer, other;
+	int role, rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = points_asset__by_id(db, e->asset, &a)))
@@ -988,6 +1286,23 @@ points_entry__txn(points_db *db, const points_entry_rec *e, points_txn *out)
 	strcpy(out->asset, a.a.code);
 	out->from = e->from;
 	out->to = e->to;
+	/* a leg reads as the movement (entry.h); only legs touch transit */
+	l = points_db__state(db, &ledger_module);
+	if (!l->parts && (rc = log_get(db, &l)))
+		return rc;
+	if (l->parts > 1 && (e->from == l->transit || e->to == l->transit)) {
+		switch (points_entry__leg(e, &role, &peer, &other)) {
+		case POINTS_OK:
+			if (role == POINTS_ENTRY_LEG_DEBIT)
+				out->to = peer;
+			else
+				out->from = peer;
+			break;
+		case POINTS_ECORRUPT:
+			return points_db__err(db, POINTS_ECORRUPT, "entry "
+			    "%lld: leg record unreadable", (long long)e->seq);
+		}
+	}
 	out->amount = e->amount;
 	strcpy(out->memo, e->memo);
 	if (e->ext_len) /* out is zeroed: most entries have none */

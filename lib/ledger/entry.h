@@ -75,9 +75,10 @@ enum {
 	POINTS_ENTRY_EXT_TO_PARTY = 4,   /* to's department and tier then */
 	POINTS_ENTRY_EXT_DEBT = 5,       /* debts the entry records or repays:
 	                                  * ledger/debt.h has its bytes */
-	POINTS_ENTRY_EXT_REVERSED = 6    /* a reversal after others of the
+	POINTS_ENTRY_EXT_REVERSED = 6,   /* a reversal after others of the
 	                                  * same entry: what they returned
 	                                  * (ledger/reversal.h) */
+	POINTS_ENTRY_EXT_LEG = 7         /* one of two legs (below) */
 };
 /* The most bytes of extensions an entry carries. */
 #define POINTS_ENTRY_EXT_MAX 1024
@@ -180,8 +181,43 @@ int points_entry__place(points_db *db, points_balance_rec *from,
  * between from and to: what points_entry__place would make it. */
 int points_entry__shard_of(points_db *db, const points_balance_rec *from,
     const points_balance_rec *to, unsigned *out);
+/* Legs.  A movement between two user accounts of different partitions
+ * (a transfer, an adjustment, a capture to another user, and their
+ * reversals) cannot be one entry: each user's entries are in its own
+ * partition.  points_entry__append writes it as two entries of the same
+ * type, transaction id, time, amount, memo, ref_seq, category and
+ * actor, through the clearing account system:transit (made with every
+ * ledger in partitions):
+ *   the debit leg, in the payer's partition: payer -> transit, with the
+ *     lots the payer gave (out_lots) and the debt it took on (owed);
+ *   the credit leg, in the payee's partition: transit -> payee, with
+ *     the lots the payee got (in_lots) and the debt they repaid.
+ * Each carries extension POINTS_ENTRY_EXT_LEG: a byte, its role (1
+ * debit, 2 credit), then varints: the other user, the other leg's seq.
+ * Only the debit leg is in the transaction-id index.  Of transit's
+ * records only available moves: up by the amount in the payer's
+ * partition, down in the payee's, so that they sum to zero.  A reader
+ * that wants the movement (points_entry__txn, a reversal) sees from ->
+ * to: points_entry__load_whole. */
+#define POINTS_ENTRY_LEG_DEBIT 1
+#define POINTS_ENTRY_LEG_CREDIT 2
+/* The leg extension of e: POINTS_OK with its role, the other user and
+ * the other leg's seq; POINTS_ENOTFOUND when e is no leg;
+ * POINTS_ECORRUPT (no message) when the bytes are wrong. */
+int points_entry__leg(const points_entry_rec *e, int *role, int64_t *peer,
+    int64_t *other);
+/* The clearing account of a ledger in partitions (0: one partition). */
+int points_entry__transit(points_db *db, int64_t *out);
+/* Load the entry at seq as the movement it records: a leg as the whole
+ * (from the payer to the payee, seq and id of the debit leg, both legs'
+ * lots and debts); any other entry as it is. */
+int points_entry__load_whole(points_db *db, int64_t seq, points_entry_rec *e);
+
 /* Append e: its sequence, id, links and hash; updates the balances'
- * last_seq (from may equal to).  The caller stores the balances. */
+ * last_seq (from may equal to).  The caller stores the balances.  From
+ * and to, two users of different partitions: the two legs (above), and
+ * transit's records are stored here; e gets the debit leg's seq, id and
+ * hash. */
 int points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *from,
     points_balance_rec *to);
 /* e's category and actor (ledger/meta.h) into out ("" when none). */

@@ -194,6 +194,38 @@ is_expiry_balance(const points_balance_rec *b, uint32_t asset)
 	return b && b->account == POINTS_ACCOUNT_EXPIRY && b->asset == asset;
 }
 
+/* The expiry account's record for the EXPIRE entry of due d: one the
+ * run loaded for d's partition, or a new one. */
+static int
+due_expiry_balance(points_db *db, points_posting_expiry *r,
+    points_posting_due *d)
+{
+	points_balance_rec *eb;
+	unsigned p;
+	size_t i;
+	int rc;
+
+	if ((rc = points_entry__account_partition(db, d->b->account, &p)))
+		return rc;
+	for (i = 0; i < r->own_n; i++)
+		if (r->own_part[i] == p) {
+			d->eb = &r->own[i];
+			return POINTS_OK;
+		}
+	if (r->own_n == 2) /* a write's own bug: a third partition */
+		return points_db__err(db, POINTS_EMISUSE, "account %lld: "
+		    "expiries in more log partitions than a write can make",
+		    (long long)d->b->account);
+	eb = &r->own[r->own_n];
+	points_balance__init(eb, POINTS_ACCOUNT_EXPIRY, d->b->asset, 1);
+	r->own_part[r->own_n++] = p;
+	if ((rc = points_balance__load_party(db, eb, -1, 1)) ||
+	    (rc = points_entry__place(db, d->b, eb)))
+		return rc;
+	d->eb = eb;
+	return POINTS_OK;
+}
+
 int
 points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *a, points_balance_rec *b)
@@ -202,25 +234,33 @@ points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
 	size_t i;
 	int rc;
 
-	if (is_expiry_balance(a, asset)) {
-		r->eb = a;
-	} else if (is_expiry_balance(b, asset)) {
-		r->eb = b;
-	} else {
-		points_balance__init(&r->own, POINTS_ACCOUNT_EXPIRY, asset, 1);
-		r->own_loaded = 1;
-		if ((rc = points_balance__load_party(db, &r->own, -1, 1)) ||
-		    (rc = points_entry__place(db, r->due[0].b, &r->own)))
-			return rc;
-		r->eb = &r->own;
-	}
 	for (i = 0; i < r->n; i++) {
-		if (points_codec__add(&r->eb->available, r->due[i].amount))
+		points_posting_due *d = &r->due[i];
+
+		/* one side the expiry account: one partition, that record */
+		if (is_expiry_balance(a, asset))
+			d->eb = a;
+		else if (is_expiry_balance(b, asset))
+			d->eb = b;
+		else if ((rc = due_expiry_balance(db, r, d)))
+			return rc;
+		if (points_codec__add(&d->eb->available, d->amount))
 			return points_db__err(db, POINTS_EOVERFLOW,
 			    "the expiry account's balance would overflow");
-		points_balance__counter_sat(&r->eb->earned, r->due[i].amount);
+		points_balance__counter_sat(&d->eb->earned, d->amount);
 	}
 	return POINTS_OK;
+}
+
+int
+points_posting__expiry_store_due(points_db *db, points_posting_expiry *r)
+{
+	size_t i;
+	int rc = POINTS_OK;
+
+	for (i = 0; i < r->own_n && rc == POINTS_OK; i++)
+		rc = points_balance__store(db, &r->own[i], 0);
+	return rc;
 }
 
 int
@@ -279,7 +319,7 @@ points_posting__expiry_append_due(points_db *db, points_posting_expiry *r,
 		e.amount = d->amount;
 		strcpy(e.memo, "expired");
 		e.out_lots = d->lots; /* borrowed */
-		rc = points_entry__append(db, &e, d->b, r->eb);
+		rc = points_entry__append(db, &e, d->b, d->eb);
 		memset(&e.out_lots, 0, sizeof(e.out_lots));
 		points_entry__free(&e);
 	}
@@ -294,9 +334,9 @@ points_posting__expiry_end_due(points_posting_expiry *r)
 	for (i = 0; i < r->n; i++)
 		points_lotlist__free(&r->due[i].lots);
 	r->n = 0;
-	if (r->own_loaded)
-		points_balance__free(&r->own);
-	r->own_loaded = 0;
+	for (i = 0; i < r->own_n; i++)
+		points_balance__free(&r->own[i]);
+	r->own_n = 0;
 }
 
 int

@@ -93,6 +93,7 @@ int points_posting__counter_add(points_db *db, const points_balance_rec *b,
 /* The lots one balance loses: an EXPIRE entry. */
 typedef struct points_posting_due {
 	points_balance_rec *b;
+	points_balance_rec *eb; /* the expiry account's record it goes to */
 	int after;          /* after the operation's entry */
 	int64_t amount;
 	points_lotlist lots;
@@ -107,9 +108,12 @@ typedef struct points_posting_expiry {
 	uint32_t today; /* lots of earlier days are past due; 0: none is */
 	size_t n;
 	points_posting_due due[POINTS_POSTING_DUE_MAX];
-	points_balance_rec *eb; /* the expiry account's balance */
-	points_balance_rec own; /* ... when the run loaded it */
-	int own_loaded;
+	/* The expiry account's records the run loaded: one for each log
+	 * partition of the balances (two for a write between users of
+	 * two partitions, entry.h's legs). */
+	points_balance_rec own[2];
+	unsigned own_part[2];
+	size_t own_n;
 } points_posting_expiry;
 
 /* Start a write's run at now (the ledger's clock); now 0: nothing is
@@ -124,8 +128,7 @@ points_posting__expiry_begin(points_db *db, points_posting_expiry *r,
 	r->today = today <= 0 ? 0 : today >= (int64_t)POINTS_DAY_NEVER ?
 	    POINTS_DAY_NEVER : (uint32_t)today;
 	r->n = 0;
-	r->eb = NULL;
-	r->own_loaded = 0;
+	r->own_n = 0;
 }
 /* Move b's past-due lots out of b (in memory: available, expired, the
  * lots); after: the EXPIRE entry comes after the operation's. */
@@ -161,11 +164,12 @@ points_posting__expiry_append(points_db *db, points_posting_expiry *r,
 	return r->n ? points_posting__expiry_append_due(db, r, after) :
 	    POINTS_OK;
 }
-/* Store the expiry account's balance if the run loaded it. */
+/* Store the expiry account's records the run loaded. */
+int points_posting__expiry_store_due(points_db *db, points_posting_expiry *r);
 static inline int
 points_posting__expiry_store(points_db *db, points_posting_expiry *r)
 {
-	return r->own_loaded ? points_balance__store(db, &r->own, 0) :
+	return r->own_n ? points_posting__expiry_store_due(db, r) :
 	    POINTS_OK;
 }
 void points_posting__expiry_end_due(points_posting_expiry *r);
@@ -177,7 +181,7 @@ int points_posting__expire_now(points_db *db, points_balance_rec *b);
 static inline void
 points_posting__expiry_end(points_posting_expiry *r)
 {
-	if (r->n || r->own_loaded)
+	if (r->n || r->own_n)
 		points_posting__expiry_end_due(r);
 }
 

@@ -131,7 +131,7 @@ reverse(points_db *db, const unsigned char txid[POINTS_UUID_LEN],
 	points_balance__init(&fb, 0, 0, 0);
 	points_balance__init(&tb, 0, 0, 0);
 	if ((rc = points_entry__txid_seq(db, txid, txn_id, &seq)) ||
-	    (rc = points_entry__load(db, seq, &orig)))
+	    (rc = points_entry__load_whole(db, seq, &orig)))
 		goto done;
 	if (!points_reversal__reversible(orig.type)) {
 		if (!points_entry__type_known(orig.type)) {

@@ -23,7 +23,8 @@ static int64_t
 entry_view(const points_entry_rec *e, int64_t account, int64_t owed,
     int64_t repaid, points_entry *out)
 {
-	int is_from = e->from == account;
+	int is_from = e->from == account, role;
+	int64_t peer, other;
 
 	if (out) {
 		memset(out, 0, sizeof(*out));
@@ -64,6 +65,11 @@ entry_view(const points_entry_rec *e, int64_t account, int64_t owed,
 		}
 		if (e->from != e->to)
 			out->counterparty = is_from ? e->to : e->from;
+		/* a leg's user sees the other user, not the clearing
+		 * account (entry.h) */
+		if (points_entry__leg(e, &role, &peer, &other) == POINTS_OK &&
+		    is_from == (role == POINTS_ENTRY_LEG_DEBIT))
+			out->counterparty = peer;
 	}
 	return is_from ? e->prev_from : e->prev_to;
 }

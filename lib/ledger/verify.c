@@ -125,6 +125,9 @@ typedef struct vrun {
 	 * run, so no edit can be made to add up. */
 	unsigned char txkey[crypto_shorthash_KEYBYTES];
 	uint64_t txsum;
+	int64_t txcount; /* entries with a key: all but credit legs */
+	int64_t transit; /* the legs' clearing account (entry.h); 0: none */
+	points_entry_rec leg; /* the other leg of the entry checked */
 	const points_chain_head *kept;        /* kept heads, checked as met */
 	size_t nkept;
 	/* The transaction-id index's scan: keys of entries through upto
@@ -432,14 +435,17 @@ track_hold(points_db *db, vrun *r, const points_entry_rec *e)
  * receiver to its sender; the original itself is checked once all are
  * counted (check_reversals). */
 static int
-track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
+track_reversal(points_db *db, vrun *r, const points_entry_rec *e,
+    int64_t to)
 {
 	vrev *v;
 	int64_t before;
 	char msg[200];
 	int is_new, rc;
 
-	if (e->ref_seq <= 0 || e->ref_seq >= e->seq) {
+	/* an original in another partition may have any seq */
+	if (e->ref_seq <= 0 || (part_of(e->ref_seq) == part_of(e->seq) &&
+	    e->ref_seq >= e->seq)) {
 		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld, "
 		    "which is not an earlier one", (long long)e->seq,
 		    (long long)e->ref_seq);
@@ -450,10 +456,10 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 	if (is_new) {
 		v->first = e->seq;
 		v->from = e->from;
-		v->to = e->to;
+		v->to = to;
 		v->asset = e->asset;
 	}
-	if (v->from != e->from || v->to != e->to || v->asset != e->asset) {
+	if (v->from != e->from || v->to != to || v->asset != e->asset) {
 		snprintf(msg, sizeof(msg), "entry %lld reverses entry %lld "
 		    "between other accounts than the reversals before it",
 		    (long long)e->seq, (long long)e->ref_seq);
@@ -485,6 +491,83 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e)
 #define side_shard(r, e, account) \
 	points_entry__shard(account, part_of((e)->seq), (r)->parts)
 
+/* Load entry seq of the current snapshot into e: POINTS_OK, or
+ * POINTS_ENOTFOUND when it is missing or unreadable (the chain tells
+ * which), with the handle's message cleared. */
+static int
+load_entry(points_db *db, int64_t seq, points_entry_rec *e)
+{
+	int rc;
+
+	if (seq <= 0)
+		return POINTS_ENOTFOUND;
+	rc = points_entry__load(db, seq, e);
+	if (rc == POINTS_ECORRUPT) {
+		points_db__clear_err(db);
+		return POINTS_ENOTFOUND;
+	}
+	return rc;
+}
+
+/* Leg e (role, the other user peer, the other leg's seq: entry.h) is
+ * one of two: its clearing side is system:transit, its user is of its
+ * partition and the other of the other leg's, it moves lots and debt
+ * only on its user's side, and the other leg names it back and records
+ * the same movement. */
+static int
+check_leg(points_db *db, vrun *r, const points_entry_rec *e, int role,
+    int64_t peer, int64_t other)
+{
+	points_entry_rec *o = &r->leg;
+	int debit = role == POINTS_ENTRY_LEG_DEBIT;
+	int64_t user = debit ? e->from : e->to, owed, repaid, op, oo;
+	char c1[POINTS_CATEGORY_MAX + 1], a1[POINTS_ACTOR_MAX + 1];
+	char c2[POINTS_CATEGORY_MAX + 1], a2[POINTS_ACTOR_MAX + 1];
+	const char *why = NULL;
+	char msg[240];
+	int orole, rc;
+
+	if ((rc = points_debt__of(db, e, &owed, &repaid)))
+		return rc == POINTS_ECORRUPT ? bad(db, r->rep, e->seq,
+		    "entry's debt record unreadable") : rc;
+	if (!r->transit || (debit ? e->to : e->from) != r->transit)
+		why = "its clearing side is not account system:transit";
+	else if (user == r->transit || (uint64_t)user % r->parts !=
+	    part_of(e->seq) || (uint64_t)peer % r->parts ==
+	    part_of(e->seq) || part_of(other) != (uint64_t)peer % r->parts)
+		why = "its accounts are not of its partition and the other "
+		    "leg's";
+	else if ((debit ? e->in_lots.n : e->out_lots.n) ||
+	    (debit ? repaid : owed))
+		why = "it moves lots or debt of the clearing account";
+	else if ((rc = load_entry(db, other, o)) == POINTS_ENOTFOUND)
+		why = "its other leg is missing";
+	else if (rc)
+		return rc;
+	else if (points_entry__leg(o, &orole, &op, &oo) ||
+	    orole == role || op != user || oo != e->seq ||
+	    (debit ? o->to : o->from) != peer ||
+	    (debit ? o->from : o->to) != r->transit)
+		why = "its other leg does not name it back";
+	else if (o->type != e->type || o->asset != e->asset ||
+	    o->time != e->time || o->amount != e->amount ||
+	    o->ref_seq != e->ref_seq || strcmp(o->memo, e->memo) != 0 ||
+	    memcmp(o->txid, e->txid, POINTS_UUID_LEN) != 0)
+		why = "its other leg records another movement";
+	if (!why) {
+		points_entry__meta(e, c1, a1);
+		points_entry__meta(o, c2, a2);
+		if (strcmp(c1, c2) != 0 || strcmp(a1, a2) != 0)
+			why = "its other leg records another movement";
+	}
+	if (!why)
+		return POINTS_OK;
+	snprintf(msg, sizeof(msg), "entry %lld, a leg between accounts %lld "
+	    "and %lld: %s", (long long)e->seq, (long long)user,
+	    (long long)peer, why);
+	return bad(db, r->rep, e->seq, msg);
+}
+
 /* Apply one entry to the recomputed balances, checked: an entry that
  * would take a balance past int64 is corrupt (no legal write makes
  * one). */
@@ -494,14 +577,21 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 	vtable *t = &r->t;
 	points_verify_report *rep = r->rep;
 	vbal *fv, *tv;
-	points_balance_rec *f, *to;
+	points_balance_rec *f, *to, *clear = NULL, scratch;
 	char msg[160];
-	int64_t a = e->amount, owed, repaid;
-	int rc, ovf = 0, rev_expiry;
+	int64_t a = e->amount, owed, repaid, peer = 0, other;
+	int rc, ovf = 0, rev_expiry, role = 0;
 
 	if ((rc = points_debt__of(db, e, &owed, &repaid)) == POINTS_ECORRUPT)
 		return bad(db, rep, e->seq, "entry's debt record unreadable");
 	if (rc)
+		return rc;
+	rc = points_entry__leg(e, &role, &peer, &other);
+	if (rc == POINTS_ECORRUPT)
+		return bad(db, rep, e->seq, "entry's leg record unreadable");
+	if (rc == POINTS_ENOTFOUND)
+		role = 0;
+	else if ((rc = check_leg(db, r, e, role, peer, other)))
 		return rc;
 	if ((rc = vt_get(db, t, e->from, e->asset, side_shard(r, e, e->from),
 	    &fv)))
@@ -534,6 +624,18 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 		if (!tv->first_seq)
 			tv->first_seq = e->seq;
 		to->last_seq = e->seq;
+	}
+	/* A leg moves only the available of the clearing account: the
+	 * movement's effect on that side goes to a scratch copy.  The
+	 * copy shares no lots it could change: check_leg saw none. */
+	if (role == POINTS_ENTRY_LEG_DEBIT) {
+		clear = to;
+		scratch = *to;
+		to = &scratch;
+	} else if (role == POINTS_ENTRY_LEG_CREDIT) {
+		clear = f;
+		scratch = *f;
+		f = &scratch;
 	}
 	switch (e->type) {
 	case POINTS_TXN_HOLD:
@@ -603,13 +705,22 @@ apply(points_db *db, vrun *r, const points_entry_rec *e)
 	}
 	if (rc)
 		return rc;
+	if (clear && mv(&clear->available,
+	    role == POINTS_ENTRY_LEG_DEBIT ? a : -a)) {
+		snprintf(msg, sizeof(msg), "entry %lld takes a balance of "
+		    "account %lld past 64 bits", (long long)e->seq,
+		    (long long)clear->account);
+		return bad(db, rep, e->seq, msg);
+	}
+	if (role == POINTS_ENTRY_LEG_CREDIT)
+		return POINTS_OK; /* its debit leg is the one tracked */
 	switch (e->type) {
 	case POINTS_TXN_HOLD:
 	case POINTS_TXN_CAPTURE:
 	case POINTS_TXN_RELEASE:
 		return track_hold(db, r, e);
 	case POINTS_TXN_REVERSAL:
-		return track_reversal(db, r, e);
+		return track_reversal(db, r, e, role ? peer : e->to);
 	}
 	return POINTS_OK;
 }
@@ -811,6 +922,16 @@ check_kept(points_db *db, vrun *r, int64_t seq,
  * partition p after its tail, and none past target; *end says the
  * partition ended first. */
 static int
+is_credit_leg(const points_entry_rec *e)
+{
+	int64_t peer, other;
+	int role;
+
+	return points_entry__leg(e, &role, &peer, &other) == POINTS_OK &&
+	    role == POINTS_ENTRY_LEG_CREDIT;
+}
+
+static int
 chain_chunk(points_db *db, vrun *r, unsigned p, int64_t target, int *end)
 {
 	unsigned char lo[8], hi[8], hash[POINTS_HASH_LEN];
@@ -883,7 +1004,11 @@ chain_chunk(points_db *db, vrun *r, unsigned p, int64_t target, int *end)
 		}
 		if ((rc = apply(db, r, &r->e)))
 			break;
-		r->txsum += txid_term(r, r->e.txid, seq);
+		/* a credit leg shares its debit leg's id and key */
+		if (!is_credit_leg(&r->e)) {
+			r->txsum += txid_term(r, r->e.txid, seq);
+			r->txcount++;
+		}
 		index_expect(r, &r->e);
 		r->rep->entries++;
 		*tail = seq;
@@ -1550,24 +1675,6 @@ scan_keyspace(points_db *db, vrun *r, const vscan *sc)
 	return rc;
 }
 
-/* Load entry seq of the current snapshot into e: POINTS_OK, or
- * POINTS_ENOTFOUND when it is missing or unreadable (the chain tells
- * which), with the handle's message cleared. */
-static int
-load_entry(points_db *db, int64_t seq, points_entry_rec *e)
-{
-	int rc;
-
-	if (seq <= 0)
-		return POINTS_ENOTFOUND;
-	rc = points_entry__load(db, seq, e);
-	if (rc == POINTS_ECORRUPT) {
-		points_db__clear_err(db);
-		return POINTS_ENOTFOUND;
-	}
-	return rc;
-}
-
 /* -- Holds -- */
 
 enum {
@@ -1851,7 +1958,8 @@ check_reversals(points_db *db, vrun *r)
 	points_entry_rec *o = &r->e;
 	char msg[240];
 	size_t i = 0, n;
-	int rc;
+	int64_t peer, other;
+	int rc, lrc, role;
 
 	if ((rc = tails_copy(db, r, &made_before)))
 		return rc;
@@ -1876,8 +1984,12 @@ check_reversals(points_db *db, vrun *r)
 				break;
 			else if ((why = reversible(o->type)) != NULL)
 				;
-			else if (o->from != w->to || o->to != w->from ||
-			    o->asset != w->asset)
+			else if ((lrc = points_entry__leg(o, &role, &peer,
+			    &other)) == POINTS_ECORRUPT || (lrc == POINTS_OK &&
+			    role != POINTS_ENTRY_LEG_DEBIT))
+				why = "it is no movement's debit leg";
+			else if (o->from != w->to || (lrc == POINTS_OK ? peer :
+			    o->to) != w->from || o->asset != w->asset)
 				why = "its reversals move points between "
 				    "other accounts";
 			else if (w->amount > o->amount)
@@ -1962,7 +2074,7 @@ check_txids(points_db *db, vrun *r)
 	static const vscan sc = {
 		&points_entry__txid_ks, txid_in_snap, txid_check,
 	};
-	int64_t *upto, entries = r->rep->entries;
+	int64_t *upto, entries = r->txcount;
 	uint64_t want = r->txsum;
 	char msg[200];
 	int rc;
@@ -2388,9 +2500,12 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	r.idem.size = sizeof(int64_t);
 	randombytes_buf(r.txkey, sizeof(r.txkey));
 	points_entry__init(&r.e, 0, 0, 0);
+	points_entry__init(&r.leg, 0, 0, 0);
 	randombytes_buf(r.ikey, sizeof(r.ikey));
 	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
 		rc = points_entry__partitions(db, &r.parts);
+		if (rc == POINTS_OK)
+			rc = points_entry__transit(db, &r.transit);
 		if (rc == POINTS_OK)
 			rc = run_alloc(db, &r);
 		if (rc == POINTS_OK)
@@ -2439,6 +2554,7 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	if (rc == POINTS_OK)
 		rc = check_accounts(db, &r);
 	points_entry__free(&r.e);
+	points_entry__free(&r.leg);
 	points_alloc__free(r.tails);
 	points_alloc__free(r.prevs);
 	points_alloc__free(r.ends);
