@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "ledger/entry.h"
 
 static points_db *db;
 static int64_t alice, bob;
@@ -56,6 +57,36 @@ teardown(void)
 	}
 	db = NULL;
 	tu_cleanup();
+}
+
+/* The small ledger with its log in one partition, whatever
+ * POINTS_TEST_PARTITIONS says: the tests that hold its exact text name
+ * its seqs, and its transfer is one entry.  Or in 4 (ledger/entry.h):
+ * alice and bob (consecutive ids) in two partitions, the issuer with
+ * records in both. */
+static unsigned parts_before;
+
+static void
+setup_one(void)
+{
+	parts_before = points_entry__partitions_new;
+	points_entry__partitions_new = 1;
+	setup();
+}
+
+static void
+setup_parts(void)
+{
+	parts_before = points_entry__partitions_new;
+	points_entry__partitions_new = 4;
+	setup();
+}
+
+static void
+teardown_parts(void)
+{
+	teardown();
+	points_entry__partitions_new = parts_before;
 }
 
 /* Every line of an export over [from, to), concatenated (malloc'd). */
@@ -219,22 +250,78 @@ START_TEST(test_export_refuses_bad_arguments)
 }
 END_TEST
 
-/* Entries written after the iterator was made are left out. */
+/* The lines of an export of the whole ledger in format. */
+static int
+export_lines(int format)
+{
+	char *all = export_text(format, 0, 0), *p;
+	int n = 0;
+
+	for (p = all; (p = strchr(p, '\n')); p++)
+		n++;
+	free(all);
+	return n;
+}
+
+/* Entries written after the iterator was made are left out, in every
+ * partition of the log: the export reads each to the end it had. */
 START_TEST(test_export_stops_at_the_log_end_it_saw)
 {
 	points_export_iterator *it;
 	char *line;
-	int n = 0;
+	int n = 0, want = export_lines(POINTS_EXPORT_JSONL);
 
+	/* five entries, or six when the transfer is two legs */
+	ck_assert_int_ge(want, 5);
+	ck_assert_int_le(want, 6);
 	ck_assert_int_eq(points_export_iterator_new(db, POINTS_EXPORT_JSONL,
 	    0, 0, &it), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 5, NULL), POINTS_OK);
 	while (points_export_next(it, &line) == POINTS_OK) {
 		points_free(line);
 		n++;
 	}
-	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(n, want);
 	points_export_iterator_free(it);
+}
+END_TEST
+
+/* A ledger whose log is in partitions: the export lists every entry
+ * once, each partition's in order; the journal asserts a system
+ * account's balance as the sum of its records. */
+START_TEST(test_export_of_a_log_in_partitions)
+{
+	char *csv = export_text(POINTS_EXPORT_CSV, 0, 0), *journal, *p;
+	char want[128];
+	int64_t seq, last = 0, seen[8];
+	int n = 0, i;
+
+	ck_assert_uint_eq(points_entry__partitions_new, 4);
+	/* the header, then the five writes: six entries (two legs) */
+	p = strstr(csv, "\r\n");
+	ck_assert_ptr_nonnull(p);
+	for (p += 2; *p; p = strstr(p, "\r\n") + 2) {
+		ck_assert_int_lt(n, 8);
+		seq = strtoll(p, NULL, 10);
+		ck_assert_int_gt(seq, last);
+		for (i = 0; i < n; i++)
+			ck_assert_int_ne(seen[i], seq);
+		seen[n++] = last = seq;
+	}
+	ck_assert_int_eq(n, 6);
+	ck_assert_uint_ne(seen[0] >> 40, seen[n - 1] >> 40);
+	free(csv);
+	/* the issuer's PTS: alice's earns in its own record (alice's
+	 * partition is its home), bob's in its shard for bob's */
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 7, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, 1, "PTS"), -97);
+	journal = export_text(POINTS_EXPORT_JOURNAL, 0, 0);
+	snprintf(want, sizeof(want), "    system:1:available  0 PTS = -97 "
+	    "PTS\n");
+	ck_assert_msg(strstr(journal, want), "no \"%s\" in:\n%s", want,
+	    journal);
+	free(journal);
 }
 END_TEST
 
@@ -702,14 +789,23 @@ export_suite(void)
 	TCase *tc = tcase_create("export");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_csv_of_a_small_ledger_byte_for_byte);
-	tcase_add_test(tc, test_jsonl_of_a_small_ledger_byte_for_byte);
-	tcase_add_test(tc, test_period_bounds_include_from_exclude_to);
 	tcase_add_test(tc, test_export_refuses_bad_arguments);
 	tcase_add_test(tc, test_export_stops_at_the_log_end_it_saw);
 	tcase_add_test(tc, test_export_memory_is_flat_as_the_ledger_grows);
-	tcase_add_test(tc, test_journal_of_a_small_ledger);
 	tcase_add_test(tc, test_journal_is_of_the_whole_ledger);
+	tcase_add_test(tc, test_journal_refuses_a_ledger_written_meanwhile);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("text");
+	tcase_add_checked_fixture(tc, setup_one, teardown_parts);
+	tcase_add_test(tc, test_csv_of_a_small_ledger_byte_for_byte);
+	tcase_add_test(tc, test_jsonl_of_a_small_ledger_byte_for_byte);
+	tcase_add_test(tc, test_period_bounds_include_from_exclude_to);
+	tcase_add_test(tc, test_journal_of_a_small_ledger);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("partitions");
+	tcase_add_checked_fixture(tc, setup_parts, teardown_parts);
+	tcase_add_test(tc, test_export_stops_at_the_log_end_it_saw);
+	tcase_add_test(tc, test_export_of_a_log_in_partitions);
 	tcase_add_test(tc, test_journal_refuses_a_ledger_written_meanwhile);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hledger");

@@ -54,7 +54,10 @@ struct points_export_iterator {
 	points_iter base;
 	int format;
 	int64_t from, to;
-	int64_t max_seq; /* the log's end when it was made */
+	/* the log's end when it was made: the last seq of each of its
+	 * partitions (ledger/entry.h), read in partition order */
+	int64_t *tails;
+	unsigned parts;
 	struct export_pos pos;
 	points_buf text; /* the chunk's lines, each ended by a NUL */
 	size_t start[POINTS_ITER_CHUNK];
@@ -463,6 +466,69 @@ journal_entry(points_db *db, struct points_export_iterator *it,
 	return POINTS_OK;
 }
 
+/* Whether a record's newest entry is past the log's end the export
+ * saw (its record moved meanwhile). */
+static int
+moved_after(const struct points_export_iterator *it, int64_t last_seq)
+{
+	unsigned p = points_entry__seq_partition(last_seq);
+
+	return p >= it->parts || last_seq > it->tails[p];
+}
+
+/* Add the shards of system account b (balance.h: its records in the
+ * log's other partitions) to b's figures: its balance is their sum.
+ * POINTS_ERETRY when one moved after the export was made. */
+static int
+add_shards(points_db *db, struct points_export_iterator *it,
+    points_balance_rec *b)
+{
+	unsigned char lo[POINTS_BALANCE_SHARD_KEY_LEN],
+	    hi[POINTS_BALANCE_SHARD_KEY_LEN];
+	points_balance_rec o;
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	int rc, moved = 0, bad = 0;
+
+	points_balance__shard_key(b->account, b->asset, 0, lo);
+	points_balance__shard_key(b->account, b->asset, 0xffff, hi);
+	rc = db->store->cursor_open(db->store,
+	    db->ks[points_balance__shard_ks.slot], lo, sizeof(lo), hi,
+	    sizeof(hi), 0, &c);
+	if (rc)
+		return points_db__store_err(db, rc, "bal_shard");
+	while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
+	    &vl)) == POINTS_OK) {
+		bad = 1;
+		if (kl != sizeof(lo)) {
+			rc = points_balance__unreadable(db, b->account);
+			break;
+		}
+		points_balance__init(&o, b->account, b->asset, 1);
+		rc = points_balance__decode(db, v, vl, &o, 0);
+		points_balance__free(&o); /* the figures stay */
+		if (rc)
+			break;
+		if (points_codec__add(&b->available, o.available) ||
+		    points_codec__add(&b->held, o.held) ||
+		    points_codec__add(&b->debt, o.debt)) {
+			rc = points_balance__unreadable(db, b->account);
+			break;
+		}
+		bad = 0;
+		moved |= moved_after(it, o.last_seq);
+	}
+	db->store->cursor_close(db->store, c);
+	if (rc != POINTS_ITEROVER)
+		return bad ? rc : points_db__store_err(db, rc, "bal_shard");
+	if (moved)
+		return points_db__err(db, POINTS_ERETRY, "journal: account "
+		    "%lld's balance moved during the export: export again",
+		    (long long)b->account);
+	return POINTS_OK;
+}
+
 /* The balances asserted, a transaction per balance record (account and
  * asset) after the position, up to a chunk, dated with the latest
  * entry: each part of the balance as stored.  A balance that moved
@@ -522,10 +588,12 @@ journal_assertions(points_db *db, struct points_export_iterator *it,
 		points_balance__init(&bal, accounts[i], assets[i], 0);
 		rc = points_balance__load(db, &bal);
 		points_balance__free(&bal); /* the figures stay */
-		if (rc == POINTS_OK && bal.last_seq > it->max_seq)
+		if (rc == POINTS_OK && moved_after(it, bal.last_seq))
 			rc = points_db__err(db, POINTS_ERETRY, "journal: "
 			    "account %lld's balance moved during the export: "
 			    "export again", (long long)accounts[i]);
+		if (rc == POINTS_OK && bal.system && it->parts > 1)
+			rc = add_shards(db, it, &bal);
 		if (rc == POINTS_OK)
 			rc = points_account__load(db, accounts[i], &acct);
 		if (rc == POINTS_OK && it->asset.id != assets[i])
@@ -557,6 +625,33 @@ journal_assertions(points_db *db, struct points_export_iterator *it,
 	return POINTS_OK;
 }
 
+/* Whether the export has read every entry up to the log's end it saw:
+ * first past the partitions it has read to their end (pos.seq then
+ * stands before the next one's first). */
+static int
+entries_done(struct points_export_iterator *it)
+{
+	unsigned p = points_entry__seq_partition(it->pos.seq);
+
+	while (it->pos.seq >= it->tails[p] && p + 1 < it->parts) {
+		p++;
+		it->pos.seq = points_entry__part_first(p) - 1;
+	}
+	return it->pos.seq >= it->tails[p];
+}
+
+/* Whether the log had no entry when the export was made. */
+static int
+log_empty(const struct points_export_iterator *it)
+{
+	unsigned p;
+
+	for (p = 0; p < it->parts; p++)
+		if (it->tails[p] >= points_entry__part_first(p))
+			return 0;
+	return 1;
+}
+
 static int
 export_fill(points_iter *base)
 {
@@ -584,7 +679,7 @@ export_fill(points_iter *base)
 	it->pos.header = 1;
 	points_entry__init(&e, 0, 0, 0);
 	while (rc == POINTS_OK && base->n < POINTS_ITER_CHUNK &&
-	    it->pos.seq < it->max_seq) {
+	    !entries_done(it)) {
 		if ((rc = points_entry__load(db, it->pos.seq + 1, &e)))
 			break;
 		it->pos.seq++;
@@ -597,9 +692,9 @@ export_fill(points_iter *base)
 	points_entry__free(&e);
 	/* a journal ends with its balances, if it has an entry */
 	if (rc == POINTS_OK && it->format == POINTS_EXPORT_JOURNAL &&
-	    it->pos.seq >= it->max_seq && !it->pos.assertions_done &&
+	    entries_done(it) && !it->pos.assertions_done &&
 	    base->n < POINTS_ITER_CHUNK) {
-		if (it->max_seq == 0)
+		if (log_empty(it))
 			it->pos.assertions_done = 1;
 		else if ((rc = journal_assertions(db, it, &end)) == POINTS_OK)
 			it->pos.assertions_done = end;
@@ -608,7 +703,7 @@ export_fill(points_iter *base)
 		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
 	if (rc)
 		return rc;
-	base->done = it->pos.seq >= it->max_seq &&
+	base->done = entries_done(it) &&
 	    (it->format != POINTS_EXPORT_JOURNAL || it->pos.assertions_done);
 	return POINTS_OK;
 }
@@ -619,6 +714,7 @@ export_fini(points_iter *base)
 	struct points_export_iterator *it = (void *)base;
 
 	points_buf__free(&it->text);
+	points_alloc__free(it->tails);
 }
 
 POINTS_EXTERN int
@@ -627,7 +723,8 @@ points_export_iterator_new(points_db *db, int format, int64_t from,
 {
 	points_iter *base = NULL;
 	struct points_export_iterator *it;
-	int64_t max_seq = 0;
+	int64_t *tails = NULL;
+	unsigned parts = 0, p;
 	int rc;
 
 	if ((rc = points_db__check_db(db)))
@@ -649,17 +746,25 @@ points_export_iterator_new(points_db *db, int format, int64_t from,
 		    (long long)to);
 	if ((rc = points_db__read_begin(db)))
 		return rc;
-	rc = points_db__last_key64(db, &points_entry__ks, &max_seq);
+	rc = points_entry__partitions(db, &parts);
+	if (rc == POINTS_OK && !(tails = points_alloc__malloc(
+	    parts * sizeof(*tails))))
+		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
+	for (p = 0; rc == POINTS_OK && p < parts; p++)
+		rc = points_entry__last_seq(db, p, &tails[p]);
 	if (rc == POINTS_OK)
 		rc = points_iter__new(db, &export_iter_type, sizeof(*it), &base);
 	points_db__read_end(db);
-	if (rc)
+	if (rc) {
+		points_alloc__free(tails);
 		return rc;
+	}
 	it = (void *)base;
 	it->format = format;
 	it->from = from;
 	it->to = to;
-	it->max_seq = max_seq;
+	it->tails = tails;
+	it->parts = parts;
 	points_buf__init(&it->text);
 	*out = it;
 	return POINTS_OK;
