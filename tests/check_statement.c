@@ -303,6 +303,45 @@ START_TEST(test_later_entries_are_not_listed)
 }
 END_TEST
 
+/* The same in a ledger whose log is in 4 partitions (entry.h): the
+ * issuer's statement (entries in every partition) leaves out an entry
+ * written after it was made in a partition before that of its newest
+ * entry, whose seq is lower. */
+START_TEST(test_later_entries_of_another_partition_are_not_listed)
+{
+	points_statement_iterator *it;
+	points_entry e;
+	unsigned parts_before = points_entry__partitions_new;
+	int64_t seqs[4];
+	points_txn t;
+	int n = 0, rc;
+
+	points_entry__partitions_new = 4;
+	open_counted(_i);
+	points_entry__partitions_new = parts_before;
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 1, &t), POINTS_OK);
+	ck_assert_int_eq(points_statement_iterator_new(db,
+	    POINTS_ACCOUNT_ISSUER, "PTS", 0, 0, POINTS_OLDEST_FIRST, &it),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 2, NULL), POINTS_OK);
+	while ((rc = points_statement_next(it, &e)) == POINTS_OK) {
+		ck_assert_int_lt(n, 4);
+		seqs[n++] = e.seq;
+	}
+	ck_assert_int_eq(rc, POINTS_ITEROVER);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(seqs[0], t.seq);
+	points_statement_iterator_free(it);
+	/* alice's partition is before bob's: at the same time, hers
+	 * lists first */
+	ck_assert_int_eq(seqs_of(POINTS_ACCOUNT_ISSUER, 0, 0,
+	    POINTS_OLDEST_FIRST, seqs, 4), 2);
+	ck_assert_int_lt(seqs[0], t.seq);
+	ck_assert_int_eq(seqs[1], t.seq);
+	close_counted();
+}
+END_TEST
+
 /* ---- The index on disk ---- */
 
 static unsigned
@@ -636,6 +675,8 @@ statement_suite(void)
 	    2);
 	tcase_add_loop_test(tc, test_windows_against_a_model, 0, 4);
 	tcase_add_loop_test(tc, test_later_entries_are_not_listed, 0, 2);
+	tcase_add_loop_test(tc,
+	    test_later_entries_of_another_partition_are_not_listed, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("index");
 	tcase_add_test(tc, test_format_1_ledger_gets_the_index);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "points.h"
+#include "util/alloc.h"
 #include "util/codec.h"
 #include "core/account.h"
 #include "core/asset.h"
@@ -88,7 +89,10 @@ struct points_statement_iterator {
 	uint32_t asset;
 	char asset_code[POINTS_ASSET_MAX + 1];
 	int order;
-	int64_t max_seq; /* the log's end when it was made: no later entry */
+	/* the log's end when it was made, the last seq of each of its
+	 * partitions (entry.h): no later entry */
+	int64_t *tails;
+	unsigned parts;
 	int64_t from, to; /* the window: from <= time < to (to 0: no end) */
 	/* The buckets to read, first <= last, both of the window and
 	 * holding keys when it was made; none when empty. */
@@ -102,9 +106,26 @@ struct points_statement_iterator {
 };
 
 static int statement_fill(points_iter *base);
+static void statement_fini(points_iter *base);
 static const points_iter_type statement_iter_type = POINTS_ITER_TYPE(
     "statement iterator", struct points_statement_iterator, pos,
-    statement_fill, NULL);
+    statement_fill, statement_fini);
+
+static void
+statement_fini(points_iter *base)
+{
+	points_alloc__free(((struct points_statement_iterator *)(void *)
+	    base)->tails);
+}
+
+/* Whether entry seq was written after the iterator was made. */
+static int
+after_end(const struct points_statement_iterator *it, int64_t seq)
+{
+	unsigned p = points_entry__seq_partition(seq);
+
+	return p >= it->parts || seq > it->tails[p];
+}
 
 /* The key after k (keys are fixed-length big-endian numbers). */
 static void
@@ -271,7 +292,7 @@ statement_fill(points_iter *base)
 				rc = points_db__err(db, POINTS_ECORRUPT,
 				    "account %lld: statement index unreadable",
 				    (long long)it->account);
-			else if (seq > it->max_seq)
+			else if (after_end(it, seq))
 				continue;
 			if (rc == POINTS_OK)
 				rc = points_entry__load(db, seq, &e);
@@ -340,7 +361,8 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	points_account acct;
 	points_iter *base = NULL;
 	struct points_statement_iterator *it = NULL;
-	int64_t max_seq = 0;
+	int64_t *tails = NULL;
+	unsigned parts = 0, p, home = 0;
 	uint64_t first = 0, last = 0;
 	int rc, found = 0;
 
@@ -358,7 +380,19 @@ points_statement_iterator_new(points_db *db, int64_t account,
 	if (rc == POINTS_OK)
 		rc = points_account__load(db, account, &acct);
 	if (rc == POINTS_OK)
-		rc = points_db__last_key64(db, &points_entry__ks, &max_seq);
+		rc = points_entry__partitions(db, &parts);
+	if (rc == POINTS_OK && !(tails = points_alloc__malloc(
+	    parts * sizeof(*tails))))
+		rc = points_db__err(db, POINTS_ENOMEM, "out of memory");
+	/* a user account's entries are all in its partition: only that
+	 * one's end is read (the others list nothing) */
+	if (rc == POINTS_OK && !(acct.flags & POINTS_ACCOUNT_SYSTEM))
+		rc = points_entry__account_partition(db, account, &home);
+	for (p = 0; rc == POINTS_OK && p < parts; p++)
+		if ((acct.flags & POINTS_ACCOUNT_SYSTEM) || p == home)
+			rc = points_entry__last_seq(db, p, &tails[p]);
+		else
+			tails[p] = points_entry__part_first(p) - 1;
 	/* the buckets that hold keys bound the window's: a window of all
 	 * time reads the ledger's span, not every bucket there could be */
 	if (rc == POINTS_OK)
@@ -369,10 +403,13 @@ points_statement_iterator_new(points_db *db, int64_t account,
 		rc = points_iter__new(db, &statement_iter_type, sizeof(*it),
 		    &base);
 	points_db__read_end(db);
-	if (rc)
+	if (rc) {
+		points_alloc__free(tails);
 		return rc;
+	}
 	it = (void *)base;
-	it->max_seq = max_seq;
+	it->tails = tails;
+	it->parts = parts;
 	it->account = account;
 	it->asset = a.id;
 	strcpy(it->asset_code, a.a.code);
