@@ -219,9 +219,16 @@ ndump(points_db *d, size_t *len)
 	return out;
 }
 
-/* What the sweep entries after seq did: the counts a report gives. */
+/* Where the log ended: the last seq of each of its partitions (entry.h;
+ * 0: none seen). */
+#define MARK_PARTS 16
+typedef struct { int64_t seq[MARK_PARTS]; } log_mark;
+
+/* What the sweep entries after mark did (in each partition: a later
+ * entry of a lower partition has a lower seq): the counts a report
+ * gives.  Where the log ends now to *last. */
 static points_sweep_report
-counts_since(points_db *d, int64_t seq, int64_t *last)
+counts_since(points_db *d, const log_mark *mark, log_mark *last)
 {
 	points_sweep_report r;
 	points_store *s = d->store;
@@ -234,7 +241,7 @@ counts_since(points_db *d, int64_t seq, int64_t *last)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	*last = 0;
+	memset(last, 0, sizeof(*last));
 	points_entry__init(&e, 0, 0, 0);
 	ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
 	ck_assert_int_eq(s->cursor_open(s,
@@ -242,9 +249,11 @@ counts_since(points_db *d, int64_t seq, int64_t *last)
 	    POINTS_OK);
 	while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) == POINTS_OK) {
 		int64_t q = (int64_t)points_codec__get_be64(k);
+		unsigned p = points_entry__seq_partition(q);
 
-		*last = q;
-		if (q <= seq)
+		ck_assert_uint_lt(p, MARK_PARTS);
+		last->seq[p] = q;
+		if (q <= mark->seq[p])
 			continue;
 		ck_assert_int_eq(points_entry__decode(d, q, v, vl, &e),
 		    POINTS_OK);
@@ -403,7 +412,7 @@ interrupted_sweep(const char *uri, int64_t n, int persistent,
 {
 	points_store *inner, *fault;
 	points_sweep_report r, done, rest;
-	int64_t start, mid, last;
+	log_mark none, start, mid, last;
 	char msg[600];
 	int rc, ok;
 
@@ -414,7 +423,8 @@ interrupted_sweep(const char *uri, int64_t n, int persistent,
 		tu_now = AS_OF;
 	else
 		populate(db);
-	(void)counts_since(db, 0, &start); /* the populated log's end */
+	memset(&none, 0, sizeof(none));
+	(void)counts_since(db, &none, &start); /* the populated log's end */
 	ck_assert_int_eq(points_store_fault_arm(fault, n, persistent),
 	    POINTS_OK);
 	rc = points_expire_sweep(db, AS_OF, &r);
@@ -429,7 +439,7 @@ interrupted_sweep(const char *uri, int64_t n, int persistent,
 	} else {
 		ck_assert_msg(rc == POINTS_ESTORAGE, "call %lld failed: %d "
 		    "(%s)", (long long)n, rc, msg);
-		done = counts_since(db, start, &mid);
+		done = counts_since(db, &start, &mid);
 		/* what committed is whole chunks: the ledger is sound */
 		tu_invariants(db);
 		if (done.lots || done.holds)
@@ -437,7 +447,7 @@ interrupted_sweep(const char *uri, int64_t n, int persistent,
 			    "no word of the committed chunks: %s", msg);
 		ck_assert_int_eq(points_expire_sweep(db, AS_OF, &r),
 		    POINTS_OK);
-		rest = counts_since(db, mid, &last);
+		rest = counts_since(db, &mid, &last);
 		assert_same_report(&r, &rest);
 		ck_assert_int_eq(done.lots + r.lots, ref_rep.lots);
 		ck_assert_int_eq(done.points + r.points, ref_rep.points);
