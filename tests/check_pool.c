@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "core/balance.h"
+#include "ledger/entry.h"
 
 static points_db *db;
 static const char *uri;
@@ -341,28 +343,38 @@ START_TEST(test_pool_postings_are_idempotent)
 }
 END_TEST
 
-/* Rewrite the PTS balance record of a pool (byte 2 is its available:
- * version, flags << 2 | status, then available as a zigzag varint). */
+/* Rewrite the PTS balance record of a pool that the entries of user's
+ * log partition move (byte 2 is its available: version, flags << 2 |
+ * status, then available as a zigzag varint): its own record, or with
+ * the log in partitions (ledger/entry.h) maybe its shard for user's. */
 static void
-poke_pool_available(int64_t pool, unsigned char from, unsigned char to)
+poke_pool_available(int64_t pool, int64_t user, unsigned char from,
+    unsigned char to)
 {
 	uint64_t key = (uint64_t)pool << 16 | 1; /* PTS is asset 1 */
+	unsigned parts = points_entry__partitions_new;
+	unsigned part = (unsigned)((uint64_t)user % parts);
+	unsigned shard = points_entry__shard(pool, part, parts);
 	points_store *s = tu_store(db);
-	struct points_keyspace *ks = tu_keyspace(db, "bal");
-	unsigned char k[8], rec[256];
+	struct points_keyspace *ks = tu_keyspace(db, shard ? "bal_shard" :
+	    "bal");
+	unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN], rec[256];
+	size_t kl = shard ? POINTS_BALANCE_SHARD_KEY_LEN : 8;
 	const void *v;
 	size_t vl;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		k[i] = (unsigned char)(key >> (56 - 8 * i));
+	if (shard)
+		points_balance__shard_key(pool, 1, part, k);
 	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->get(s, ks, k, 8, &v, &vl), POINTS_OK);
+	ck_assert_int_eq(s->get(s, ks, k, kl, &v, &vl), POINTS_OK);
 	ck_assert_uint_le(vl, sizeof(rec));
 	memcpy(rec, v, vl);
 	ck_assert_uint_eq(rec[2], from);
 	rec[2] = to;
-	ck_assert_int_eq(s->put(s, ks, k, 8, rec, vl), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, k, kl, rec, vl), POINTS_OK);
 	ck_assert_int_eq(s->commit(s), POINTS_OK);
 }
 
@@ -374,10 +386,10 @@ START_TEST(test_verify_recomputes_pool_balances)
 	ck_assert_int_eq(award(dept, alice, "PTS", 30, NULL), POINTS_OK);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
 	/* 70 (zigzag 140: 0x8c 0x01) raised to 71 is found */
-	poke_pool_available(dept, 0x8c, 0x8e);
+	poke_pool_available(dept, alice, 0x8c, 0x8e);
 	ck_assert_int_eq(tu_available(db, dept, "PTS"), 71);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
-	poke_pool_available(dept, 0x8e, 0x8c);
+	poke_pool_available(dept, alice, 0x8e, 0x8c);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
 }
 END_TEST
