@@ -659,6 +659,121 @@ START_TEST(test_a_seek_missing_a_statement_key_is_found)
 }
 END_TEST
 
+/* ---- Every partition's head ---- */
+
+static unsigned parts_before;
+
+static void
+setup_heads(void)
+{
+	parts_before = points_entry__partitions_new;
+}
+
+static void
+teardown_heads(void)
+{
+	points_entry__partitions_new = parts_before;
+	teardown();
+}
+
+/* A new user account whose entries go to partition p of parts. */
+static int64_t
+user_of(unsigned p, unsigned parts)
+{
+	static int n;
+	char ext[32];
+	int64_t id;
+
+	do {
+		snprintf(ext, sizeof(ext), "H%d", ++n);
+		id = tu_account(db, ext);
+	} while ((uint64_t)id % parts != p);
+	return id;
+}
+
+/* points_chain_heads_get on a log in 1 and in 4 partitions: the count
+ * without an array, the heads in partition order (one, the same as
+ * points_chain_head_get's, for one partition), a short array filled
+ * only as far as it goes; the heads kept then find partition 2 (or the
+ * only one) cut short by its last entry. */
+START_TEST(test_chain_heads_of_each_partition)
+{
+	unsigned parts = _i ? 4 : 1, p;
+	points_chain_head heads[5], again[5], one, pad;
+	points_verify_report rep;
+	int64_t u[4], last = 0;
+	points_txn t;
+	size_t n;
+
+	points_entry__partitions_new = parts;
+	db = tu_open("memory:");
+	for (p = 0; p < parts; p++)
+		u[p] = user_of(p, parts);
+	for (p = 0; p < parts; p++)
+		ck_assert_int_eq(tu_earn(db, u[p], "PTS", 10 + p, NULL),
+		    POINTS_OK);
+	n = 99;
+	ck_assert_int_eq(points_chain_heads_get(db, NULL, 0, &n), POINTS_OK);
+	ck_assert_uint_eq(n, parts);
+	memset(heads, 0x5a, sizeof(heads));
+	pad = heads[4];
+	n = 0;
+	ck_assert_int_eq(points_chain_heads_get(db, heads, 5, &n), POINTS_OK);
+	ck_assert_uint_eq(n, parts);
+	for (p = 0; p < parts; p++) {
+		ck_assert_int_eq(heads[p].partition, p);
+		ck_assert_int_eq(heads[p].seq, points_entry__part_first(p));
+		ck_assert_uint_eq(strlen(heads[p].hash), POINTS_CHAIN_HASH_HEX);
+	}
+	/* nothing written past the partitions */
+	ck_assert_int_eq(memcmp(&heads[parts], &pad, sizeof(pad)), 0);
+	if (parts == 1) {
+		ck_assert_int_eq(points_chain_head_get(db, &one), POINTS_OK);
+		ck_assert_int_eq(memcmp(&one, &heads[0], sizeof(one)), 0);
+	}
+	ck_assert_int_eq(points_verify_head(db, heads, n, &rep), POINTS_OK);
+	/* a short array: the first cap heads, the whole count */
+	memset(again, 0x5a, sizeof(again));
+	ck_assert_int_eq(points_chain_heads_get(db, again, 1, &n), POINTS_OK);
+	ck_assert_uint_eq(n, parts);
+	ck_assert_int_eq(memcmp(&again[0], &heads[0], sizeof(again[0])), 0);
+	ck_assert_int_eq(memcmp(&again[1], &pad, sizeof(pad)), 0);
+	/* bad arguments: refused with a message, nothing written */
+	n = 77;
+	ck_assert_int_eq(points_chain_heads_get(db, NULL, 1, &n),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "out is required when cap is 1, not 0");
+	ck_assert_uint_eq(n, 77);
+	ck_assert_int_eq(points_chain_heads_get(db, again, 5, NULL),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "n is required");
+	ck_assert_int_eq(points_chain_heads_get(NULL, again, 5, &n),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(memcmp(&again[1], &pad, sizeof(pad)), 0);
+	/* partition 2's last entry, kept in the heads, then gone: a batch
+	 * that earns, whose heads are read, rolled back */
+	p = parts == 1 ? 0 : 2;
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, u[p], "PTS", 5, &t), POINTS_OK);
+	last = t.seq;
+	ck_assert_int_eq(points_chain_heads_get(db, again, 5, &n), POINTS_OK);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	ck_assert_int_eq(again[p].seq, last);
+	ck_assert_int_eq(again[p].seq, heads[p].seq + 1);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(points_verify_head(db, again, n, &rep),
+	    POINTS_ECORRUPT);
+	ck_assert_int_eq(rep.bad_seq, last);
+	/* the heads of now still pass */
+	ck_assert_int_eq(points_chain_heads_get(db, again, 5, &n), POINTS_OK);
+	ck_assert_int_eq(memcmp(again, heads, parts * sizeof(heads[0])), 0);
+	ck_assert_int_eq(points_verify_head(db, again, n, &rep), POINTS_OK);
+	points_close(db);
+	db = NULL;
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -666,6 +781,7 @@ verify_suite(void)
 	TCase *tc = tcase_create("chunks");
 	TCase *tw = tcase_create("writer");
 	TCase *ti = tcase_create("index");
+	TCase *th = tcase_create("heads");
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_verify_gives_one_answer_at_every_chunk_size);
@@ -693,6 +809,10 @@ verify_suite(void)
 	tcase_add_test(ti,
 	    test_balance_status_disagreeing_with_account_is_found);
 	suite_add_tcase(s, ti);
+
+	tcase_add_checked_fixture(th, setup_heads, teardown_heads);
+	tcase_add_loop_test(th, test_chain_heads_of_each_partition, 0, 2);
+	suite_add_tcase(s, th);
 	return s;
 }
 

@@ -1044,5 +1044,49 @@ POINTS_JAVA_RETURNS(points_auction_bid_get, jobject, Bid)
 POINTS_JAVA_RETURNS(points_auction_bid_next, jobject, Bid)
 POINTS_JAVA_RETURNS(points_lottery_draw_next, jobject, LotteryDraw)
 POINTS_JAVA_RETURNS(points_lottery_results_get, jobject, LotteryResults)
+/* Every partition's head comes back as a ChainHead[]: the count is asked
+ * first, so the array holds them all. */
+POINTS_JAVA_RETURNS(points_chain_heads_get, jobjectArray, ChainHead[])
+%typemap(in, numinputs=0) (points_chain_head *out, size_t cap, size_t *n)
+    (size_t count = 0) {
+	$1 = NULL;
+	$2 = 0;
+	$3 = &count;
+}
+/* After every in typemap: the handle is converted by then. */
+%typemap(check) (points_chain_head *out, size_t cap, size_t *n) {
+	if (points_chain_heads_get(arg1, NULL, 0, $3) == POINTS_OK &&
+	    *$3 > 0) {
+		if (($1 = calloc(*$3, sizeof(*$1))) == NULL) {
+			points_java_raise(jenv, POINTS_ENOMEM, "out of memory");
+			return $null;
+		}
+		$2 = *$3;
+	}
+}
+%typemap(argout) (points_chain_head *out, size_t cap, size_t *n) {
+	if (result == POINTS_OK) {
+		size_t i, k = *$3 < $2 ? *$3 : $2;
+		jobjectArray a = (*jenv)->NewObjectArray(jenv, (jsize)k,
+		    points_jni.rec_class[POINTS_SWIG_REC_points_chain_head],
+		    NULL);
+
+		for (i = 0; a != NULL && i < k; i++) {
+			jobject h = points_java_record(jenv,
+			    POINTS_SWIG_RECORD(points_chain_head), &$1[i]);
+
+			if (h == NULL) {
+				a = NULL;
+				break;
+			}
+			(*jenv)->SetObjectArrayElement(jenv, a, (jsize)i, h);
+			(*jenv)->DeleteLocalRef(jenv, h);
+		}
+		$result = a;
+	}
+}
+%typemap(freearg) (points_chain_head *out, size_t cap, size_t *n) {
+	free($1);
+}
 
 POINTS_SWIG_DECLARATIONS

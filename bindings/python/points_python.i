@@ -511,4 +511,43 @@ POINTS_PY_INT_IN(unsigned int, 0, UINT_MAX)
 	Py_XDECREF(pyseq$argnum);
 }
 
+/* Every partition's head comes back as a list of tuples (partition, seq,
+ * hash): the count is asked first, so the list holds them all. */
+%typemap(in, numinputs=0) (points_chain_head *out, size_t cap, size_t *n)
+    (size_t count = 0) {
+	$1 = NULL;
+	$2 = 0;
+	$3 = &count;
+}
+/* After every in typemap: the handle is converted by then. */
+%typemap(check) (points_chain_head *out, size_t cap, size_t *n) {
+	if (points_chain_heads_get(arg1, NULL, 0, $3) == POINTS_OK &&
+	    *$3 > 0) {
+		if (($1 = calloc(*$3, sizeof(*$1))) == NULL) {
+			PyErr_NoMemory();
+			SWIG_fail;
+		}
+		$2 = *$3;
+	}
+}
+%typemap(argout) (points_chain_head *out, size_t cap, size_t *n) {
+	size_t i, k = *$3 < $2 ? *$3 : $2;
+	PyObject *list, *h;
+
+	Py_DECREF($result);
+	if ((list = PyList_New((Py_ssize_t)k)) == NULL)
+		SWIG_fail;
+	$result = list;
+	for (i = 0; i < k; i++) {
+		h = points_py_record(POINTS_SWIG_RECORD(points_chain_head),
+		    &$1[i]);
+		if (h == NULL)
+			SWIG_fail;
+		PyList_SET_ITEM(list, (Py_ssize_t)i, h);
+	}
+}
+%typemap(freearg) (points_chain_head *out, size_t cap, size_t *n) {
+	free($1);
+}
+
 POINTS_SWIG_DECLARATIONS

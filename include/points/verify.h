@@ -35,13 +35,19 @@ POINTS_EXTERN int points_verify(points_db *db, points_verify_report *out);
  * edit, a truncated log and an older copy of the ledger. */
 #define POINTS_CHAIN_HASH_HEX 64
 typedef struct points_chain_head {
-	int64_t partition; /* 0: the ledger's log (the only one today) */
+	int64_t partition; /* the log's partition, from 0 */
 	int64_t seq;       /* the newest entry; 0: the log is empty */
 	char hash[POINTS_CHAIN_HASH_HEX + 1]; /* its hash, lowercase hex */
 } points_chain_head;
 
-/* The chain's head as the log stands now. */
+/* The chain's head as the log stands now; POINTS_EINVAL when the log is
+ * in more than one partition (see points_chain_heads_get). */
 POINTS_EXTERN int points_chain_head_get(points_db *db, points_chain_head *out);
+/* The head of each of the log's partitions, in partition order: up to
+ * cap of them into out; *n: how many partitions the log has (out NULL
+ * and cap 0 to ask only that). */
+POINTS_EXTERN int points_chain_heads_get(points_db *db,
+    points_chain_head *out, size_t cap, size_t *n);
 /* points_verify, and the chain must pass through each of the nkept kept
  * heads (one per partition, any order; nkept 0 is points_verify). */
 POINTS_EXTERN int points_verify_head(points_db *db,

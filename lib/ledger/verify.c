@@ -2714,3 +2714,39 @@ points_chain_head_get(points_db *db, points_chain_head *out)
 	*out = h;
 	return POINTS_OK;
 }
+
+POINTS_EXTERN int
+points_chain_heads_get(points_db *db, points_chain_head *out, size_t cap,
+    size_t *n)
+{
+	points_chain_head *tmp = NULL;
+	size_t parts = 0, k;
+	int rc;
+
+	if ((rc = points_db__check_db(db)))
+		return rc;
+	if (!n)
+		return points_db__err(db, POINTS_EINVAL, "n is required");
+	if (!out && cap > 0)
+		return points_db__err(db, POINTS_EINVAL, "out is required "
+		    "when cap is %zu, not 0", cap);
+	/* The count first, then the heads into a copy: out is written
+	 * only on success, and no more of it than there are partitions. */
+	rc = points_verify__heads(db, NULL, 0, &parts);
+	k = cap < parts ? cap : parts;
+	if (rc == POINTS_OK && k > 0) {
+		tmp = points_alloc__calloc(k, sizeof(*tmp));
+		if (!tmp)
+			rc = points_db__err(db, POINTS_ENOMEM, "chain heads: "
+			    "out of memory");
+		else
+			rc = points_verify__heads(db, tmp, k, &parts);
+	}
+	if (rc == POINTS_OK) {
+		if (k > 0)
+			memcpy(out, tmp, k * sizeof(*tmp));
+		*n = parts;
+	}
+	points_alloc__free(tmp);
+	return rc;
+}

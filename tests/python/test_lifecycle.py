@@ -77,6 +77,7 @@ CALLS = {
         a, points.RECOMMEND_AFFORDABLE),
     "backup": lambda l, a: l.backup("/nonexistent/copy.db"),
     "chain_head": lambda l, a: l.chain_head(),
+    "chain_heads": lambda l, a: l.chain_heads(),
     "rule_save": lambda l, a: l.rule_save("r", "t", "1", "PTS", "me"),
     "rule_set_state": lambda l, a: l.rule_set_state("r", 1, "me"),
     "rule_get": lambda l, a: l.rule_get("r"),

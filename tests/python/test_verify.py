@@ -32,6 +32,29 @@ class ChainHeadTest(LedgerCase):
         self.assertEqual(self.ledger.verify(kept=[now]).entries, 2)
         self.assertEqual(self.ledger.verify(kept=[]).entries, 2)
 
+    def test_heads_of_a_log_in_one_partition_are_its_head(self):
+        self.assertEqual(self.ledger.chain_heads(), [self.ledger.chain_head()])
+        self.ledger.earn(self.alice, 10, "PTS")
+        heads = self.ledger.chain_heads()
+        self.assertIsInstance(heads, list)
+        self.assertIsInstance(heads[0], points.ChainHead)
+        self.assertEqual(heads, [self.ledger.chain_head()])
+        self.assertEqual(heads[0].seq, 1)
+        self.assertEqual(self.ledger.verify(kept=heads).entries, 1)
+
+    def test_heads_kept_inside_a_batch_rolled_back_find_it_missing(self):
+        self.ledger.earn(self.alice, 10, "PTS")
+        self.ledger.begin_batch()
+        self.ledger.earn(self.bob, 5, "PTS")
+        kept = self.ledger.chain_heads()
+        self.ledger.rollback_batch()
+        self.assertEqual(kept[0].seq, 2)
+        with self.assertRaises(points.Corrupt) as cm:
+            self.ledger.verify(kept=kept)
+        self.assertEqual(cm.exception.report.bad_seq, 2)
+        self.assertEqual(self.ledger.verify(
+            kept=self.ledger.chain_heads()).entries, 1)
+
     def test_head_past_the_log_is_corrupt(self):
         self.ledger.earn(self.alice, 10, "PTS")
         head = self.ledger.chain_head()

@@ -1544,6 +1544,13 @@ class Ledger:
         hash as hex): keep it elsewhere, and verify(kept=head) later."""
         return ChainHead._make(self._call(_c.points_chain_head_get))
 
+    def chain_heads(self):
+        """The head of each of the log's partitions now, in partition
+        order (a list of ChainHead, one for a log in one partition): keep
+        them elsewhere, and verify(kept=heads) later."""
+        return [ChainHead._make(h)
+                for h in self._call(_c.points_chain_heads_get)]
+
 
 class Batch:
     """with ledger.batch(): ... -- one store transaction."""

@@ -1645,6 +1645,14 @@ public final class Ledger implements AutoCloseable {
         return capi.points_chain_head_get(db());
     }
 
+    /**
+     * The head of each of the log's partitions now, in partition order (one for a log in one
+     * partition): keep them elsewhere and pass them all to {@link #verify(ChainHead...)} later.
+     */
+    public synchronized ChainHead[] chainHeads() {
+        return capi.points_chain_heads_get(db());
+    }
+
     @Override
     public synchronized String toString() {
         return db == null ? "Ledger[closed]" : "Ledger[open]";

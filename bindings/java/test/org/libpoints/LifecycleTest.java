@@ -59,7 +59,7 @@ public class LifecycleTest {
                 () -> l.createHold(Posting.of("PTS", a, 1)), () -> l.getHold(id), () -> l.hold(id),
                 () -> l.captureHold(id, 0, 0, null), () -> l.releaseHold(id, null),
                 () -> l.verify(), () -> l.verify(new ChainHead(0, 0, "0".repeat(64))),
-                () -> l.chainHead(), () -> h.capture(), () -> h.release(), () -> h.info(),
+                () -> l.chainHead(), () -> l.chainHeads(), () -> h.capture(), () -> h.release(), () -> h.info(),
                 () -> h.close(),
                 () -> l.saveRule(RuleDef.of("r", "t", "1", "PTS").author("me")),
                 () -> l.setRuleState("r", RuleState.ACTIVE, "me", null), () -> l.rule("r"),

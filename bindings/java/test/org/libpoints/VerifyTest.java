@@ -1,5 +1,6 @@
 package org.libpoints;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
@@ -57,6 +58,30 @@ public class VerifyTest {
         assertEquals(2, ledger.verify(first).entries());
         assertEquals(2, ledger.verify(now).entries());
         assertEquals(2, ledger.verify(new ChainHead[0]).entries());
+    }
+
+    @Test
+    public void headsOfALogInOnePartitionAreItsHead() {
+        assertArrayEquals(new ChainHead[] {ledger.chainHead()}, ledger.chainHeads());
+        ledger.earn(Posting.of("PTS", alice, 10));
+        ChainHead[] heads = ledger.chainHeads();
+        assertEquals(1, heads.length);
+        assertEquals(ledger.chainHead(), heads[0]);
+        assertEquals(1, heads[0].seq());
+        assertEquals(1, ledger.verify(heads).entries());
+    }
+
+    @Test
+    public void headsKeptInsideABatchRolledBackFindItMissing() {
+        ledger.earn(Posting.of("PTS", alice, 10));
+        ledger.begin();
+        ledger.earn(Posting.of("PTS", alice, 5));
+        ChainHead[] kept = ledger.chainHeads();
+        ledger.rollback();
+        assertEquals(2, kept[0].seq());
+        CorruptException e = expect(CorruptException.class, () -> ledger.verify(kept));
+        assertEquals(2, e.report().badSeq());
+        assertEquals(1, ledger.verify(ledger.chainHeads()).entries());
     }
 
     @Test
