@@ -85,6 +85,9 @@ START_TEST(test_backup_refusals_write_nothing)
 	ck_assert_int_ne(access(copy_path, F_OK), 0);
 	points_close(mem);
 	ck_assert_int_eq(points_backup(db, NULL), POINTS_EINVAL);
+	ck_assert_int_eq(points_backup(db, ""), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "backup: a file name is required "
+	    "(without '?', which ends one in a URI)");
 	ck_assert_int_eq(points_backup(db, "x?y"), POINTS_EINVAL);
 	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
 	ck_assert_int_eq(points_backup(db, copy_path), POINTS_ESTATE);

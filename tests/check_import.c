@@ -307,6 +307,12 @@ START_TEST(test_a_bad_header_is_refused_naming_the_column)
 	    "closed");
 	header_refused(POINTS_IMPORT_ACCOUNTS, "a,b,c,d,e,f,g,h,i\n",
 	    POINTS_EINVAL, "line 1 (the header): 9 columns");
+	/* a byte order mark cut short is not UTF-8: neither skipped nor
+	 * read as the first column's name */
+	header_refused(POINTS_IMPORT_ACCOUNTS, "\xEF" "external_id\n",
+	    POINTS_EINVAL, "line 1: not UTF-8");
+	header_refused(POINTS_IMPORT_ACCOUNTS, "\xEF\xBB" "external_id\n",
+	    POINTS_EINVAL, "line 1: not UTF-8");
 	/* the arguments */
 	ck_assert_int_eq(points_import_new(db, 3, csv("external_id\n"), 0,
 	    &imp), POINTS_EINVAL);
@@ -316,6 +322,9 @@ START_TEST(test_a_bad_header_is_refused_naming_the_column)
 	ck_assert_str_eq(points_errmsg(db), "import: unknown flags 0x2");
 	ck_assert_int_eq(points_import_new(db, POINTS_IMPORT_ACCOUNTS, NULL, 0,
 	    &imp), POINTS_EINVAL);
+	ck_assert_int_eq(points_import_new(db, POINTS_IMPORT_ACCOUNTS, "", 0,
+	    &imp), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "import: path is required");
 	ck_assert_int_eq(points_import_new(db, POINTS_IMPORT_ACCOUNTS,
 	    csv_path, 0, NULL), POINTS_EINVAL);
 	ck_assert_int_eq(points_import_new(NULL, POINTS_IMPORT_ACCOUNTS,

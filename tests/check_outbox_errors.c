@@ -4,6 +4,7 @@
  * The ledgers are "memory:" (make check-c runs the suite on SQLite
  * too). */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -152,8 +153,55 @@ START_TEST(test_trigger_arguments)
 	TU_FAILS(db, points_trigger_set(db, "t5", POINTS_TRIGGER_BALANCE,
 	    "PTS", 1, NULL, NULL), POINTS_EINVAL);
 	ck_assert(has("out is required"));
+	/* an empty tier or asset is none */
+	ck_assert_int_eq(points_trigger_set(db, "t6", POINTS_TRIGGER_BALANCE,
+	    "PTS", 10, "", &t), POINTS_OK);
+	ck_assert_str_eq(t.tier, "");
+	ck_assert_int_eq(t.level, 10);
+	ck_assert_int_eq(points_trigger_set(db, "t7", POINTS_TRIGGER_TIER,
+	    "", 0, "gold", &t), POINTS_OK);
+	ck_assert_str_eq(t.asset, "");
+	ck_assert_str_eq(t.tier, "gold");
+	TU_FAILS(db, points_trigger_set(db, "t8", POINTS_TRIGGER_TIER,
+	    "", 3, "gold", &t), POINTS_EINVAL);
+	ck_assert(has("trigger 't8'") && has("no asset and no level"));
 	TU_FAILS(db, points_trigger_remove(db, "none"), POINTS_ENOTFOUND);
 	ck_assert(has("trigger 'none'"));
+}
+END_TEST
+
+/* An event's kind, which the library names (its modules append the
+ * events), is refused unless it is 1-32 of a-z, 0-9, '_', '.' and '-':
+ * code and message naming the kind, and nothing written. */
+START_TEST(test_append_refuses_bad_kinds)
+{
+	static const char *const bad[] = {
+		"Order.state", "order state", "order-state.Z", "order/state",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 33 */
+	};
+	char want[128];
+	int64_t seq = -1;
+	size_t i;
+
+	three_events();
+	tu_snap(db);
+	ck_assert_int_eq(points_outbox__append(db, NULL, "MUG", 0, NULL,
+	    &seq), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "outbox: an event's kind is "
+	    "required");
+	ck_assert_int_eq(points_outbox__append(db, "", "MUG", 0, NULL, &seq),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "outbox: an event's kind is "
+	    "required");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(points_outbox__append(db, bad[i], "MUG", 0,
+		    NULL, &seq), POINTS_EINVAL);
+		snprintf(want, sizeof(want), "outbox: kind '%s': 1-%d of a-z, "
+		    "0-9, '_', '.' and '-'", bad[i], POINTS_OUTBOX_KIND_MAX);
+		ck_assert_str_eq(points_errmsg(db), want);
+	}
+	ck_assert_int_eq(seq, -1);
+	tu_unchanged(db);
 }
 END_TEST
 
@@ -353,6 +401,7 @@ suite(void)
 	tcase_add_test(tc, test_next_and_prune_arguments);
 	tcase_add_test(tc, test_prune_edges_and_resume);
 	tcase_add_test(tc, test_trigger_arguments);
+	tcase_add_test(tc, test_append_refuses_bad_kinds);
 	tcase_add_test(tc, test_damaged_event);
 	tcase_add_test(tc, test_event_data_json);
 	tcase_add_loop_test(tc, test_damaged_or_last_floor, 0, 2);

@@ -983,6 +983,10 @@ START_TEST(test_leaderboard_refuses_bad_arguments)
 	    POINTS_LEADERS_ALL, 0, &it), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db),
 	    "leaderboard: bad time range: from 5, to 5");
+	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", -1, 0,
+	    POINTS_LEADERS_ALL, 0, &it), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db),
+	    "leaderboard: bad time range: from -1, to 0");
 	TU_FAILS(db, points_leaderboard_iterator_new(db, "PTS", 0, 0, 3, 0,
 	    &it), POINTS_EINVAL);
 	ck_assert_str_eq(points_errmsg(db), "leaderboard: unknown grouping 3");

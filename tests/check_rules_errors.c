@@ -92,6 +92,8 @@ START_TEST(test_rule_def_refusals)
 	refused(db, &d, "cap_key and cap_key_limit go together");
 	d = good(); d.cap_key_limit = 3;
 	refused(db, &d, "cap_key and cap_key_limit go together");
+	d = good(); d.cap_key = ""; d.cap_key_limit = 3;
+	refused(db, &d, "rule 'r1': cap_key and cap_key_limit go together");
 	d = good(); d.author = NULL;
 	refused(db, &d, "author is required");
 	/* the limits themselves are accepted */
@@ -101,12 +103,15 @@ START_TEST(test_rule_def_refusals)
 	d.window_percent = 100000;
 	d.window_weekdays = (1u << 7) - 1;
 	d.window_monthdays = (1u << 31) - 1;
+	d.active_from = TU_T0; /* from then on, without an end */
 	ck_assert_msg(points_rule_save(db, &d, &r) == POINTS_OK, "%s",
 	    points_errmsg(db));
 	ck_assert_int_eq(r.version, 1);
 	ck_assert_int_eq(r.expires_days, 36525);
 	ck_assert_int_eq(r.window_percent, 100000);
 	ck_assert_uint_eq(r.window_monthdays, (1u << 31) - 1);
+	ck_assert_int_eq(r.active_from, TU_T0);
+	ck_assert_int_eq(r.active_until, 0);
 	tu_invariants(db);
 	points_close(db);
 }
