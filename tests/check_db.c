@@ -1069,6 +1069,15 @@ START_TEST(test_open_store_version_is_checked)
 }
 END_TEST
 
+/* A savepoint method that must never be called (the store is refused). */
+static int
+never_savepoint(points_store *s)
+{
+	(void)s;
+	ck_abort_msg("a refused store was called");
+	return POINTS_EMISUSE;
+}
+
 START_TEST(test_open_store_missing_method_is_einval)
 {
 	host_store h;
@@ -1098,6 +1107,31 @@ START_TEST(test_open_store_missing_method_is_einval)
 		ck_assert_str_eq(points_errmsg(d),
 		    "store 'host' lacks a required method");
 		all_calls_are_emisuse(d);
+		points_close(d);
+		ck_assert_int_eq(broken.calls, 0);
+	}
+	/* a store without a name is named '?' */
+	{
+		host_store broken = h;
+
+		broken.base.name = NULL;
+		broken.base.get = NULL;
+		d = NULL;
+		ck_assert_int_eq(points_open_store(&broken.base, NULL, &d),
+		    POINTS_EINVAL);
+		ck_assert_str_eq(points_errmsg(d),
+		    "store '?' lacks a required method");
+		points_close(d);
+		broken = h;
+		broken.base.name = NULL;
+		broken.base.savepoint = never_savepoint;
+		broken.base.release = NULL;
+		broken.base.rollback_to = NULL;
+		d = NULL;
+		ck_assert_int_eq(points_open_store(&broken.base, NULL, &d),
+		    POINTS_EINVAL);
+		ck_assert_str_eq(points_errmsg(d), "store '?' has some of "
+		    "savepoint, release and rollback_to but not all three");
 		points_close(d);
 		ck_assert_int_eq(broken.calls, 0);
 	}
