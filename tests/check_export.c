@@ -191,6 +191,26 @@ START_TEST(test_jsonl_of_a_small_ledger_byte_for_byte)
 }
 END_TEST
 
+/* JSON escapes every control character of a text: \r and \t by name,
+ * the others (and DEL) as \u00XX, so that a line is one line. */
+START_TEST(test_jsonl_escapes_control_characters)
+{
+	points_posting p = tu_posting("PTS", alice, 7);
+	points_txn t;
+	char *got;
+
+	tu_now += 4 * TU_DAY;
+	p.memo = "a\rb\tc\001d\177e\037f";
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	got = export_text(POINTS_EXPORT_JSONL, tu_now, tu_now + 1);
+	ck_assert_msg(strstr(got, "\"memo\":\"a\\rb\\tc\\u0001d\\u007fe"
+	    "\\u001ff\",") != NULL, "%s", got);
+	ck_assert_ptr_null(strchr(got, '\r'));
+	ck_assert_ptr_null(strchr(got, '\t'));
+	free(got);
+}
+END_TEST
+
 /* A period is from <= time < to: an entry at from is in, one at to out. */
 START_TEST(test_period_bounds_include_from_exclude_to)
 {
@@ -799,6 +819,7 @@ export_suite(void)
 	tcase_add_checked_fixture(tc, setup_one, teardown_parts);
 	tcase_add_test(tc, test_csv_of_a_small_ledger_byte_for_byte);
 	tcase_add_test(tc, test_jsonl_of_a_small_ledger_byte_for_byte);
+	tcase_add_test(tc, test_jsonl_escapes_control_characters);
 	tcase_add_test(tc, test_period_bounds_include_from_exclude_to);
 	tcase_add_test(tc, test_journal_of_a_small_ledger);
 	suite_add_tcase(s, tc);
