@@ -160,7 +160,9 @@ build/tests/pg/pg_kill: tests/pg_kill.c $(TEST_UTIL) tests/testutil.h lib/libpoi
 # for the run and stopped after it: the storage conformance suite, then
 # the business suites of the ledger, holds, expiry, rules and the mall
 # with every ledger in a schema of its own (POINTS_TEST_STORE=pg; not
-# under SANITIZE=1, where the conformance suite runs alone).  Skipped,
+# under SANITIZE=1, where the conformance suite runs alone), then the
+# 8 processes again on a ledger whose log is in 16 partitions (the
+# default a ledger made on PostgreSQL gets).  Skipped,
 # saying why, on a machine without libpq's headers or the server, unless
 # PG_REQUIRED=1 (CI).
 PG_SUITES = check_ledger check_hold check_expiry check_rules check_order check_multiproc
@@ -180,6 +182,11 @@ check-pg: build/tests/pg/check_store lib/libpoints_pg.so $(PG_SUITE_BIN) $(PG_KI
 	  echo "== $$t (pg)"; \
 	  POINTS_TEST_STORE=pg CK_DEFAULT_TIMEOUT=600 ./$$t || rc=1; \
 	done; \
+	if [ -n "$(PG_KILL_BIN)" ]; then \
+	  echo "== build/tests/check_multiproc (pg, log in 16 partitions)"; \
+	  POINTS_TEST_STORE=pg POINTS_TEST_PARTITIONS=16 CK_DEFAULT_TIMEOUT=600 \
+	    ./build/tests/check_multiproc || rc=1; \
+	fi; \
 	tests/pg_server.sh stop $$dir; exit $$rc
 else
 check-pg:

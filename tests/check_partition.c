@@ -801,6 +801,89 @@ START_TEST(test_legs_are_verified)
 }
 END_TEST
 
+/* The partitions of d's ledger. */
+static unsigned
+parts_of(points_db *d)
+{
+	unsigned n = 0;
+
+	ck_assert_int_eq(points_db__read_begin(d), POINTS_OK);
+	ck_assert_int_eq(points_entry__partitions(d, &n), POINTS_OK);
+	points_db__read_end(d);
+	return n;
+}
+
+static int
+open_parts(const char *u, unsigned version, unsigned parts, points_db **d)
+{
+	points_open_options o;
+
+	ck_assert_int_eq(points_open_options_init(&o, version), POINTS_OK);
+	o.partitions = parts; /* beyond version 2's fields: ignored there */
+	return points_open(u, &o, d);
+}
+
+/* The open option: a new ledger gets the partitions it asks for (the
+ * store's default when none: 1 here), kept for good; an open that asks
+ * for another count than the ledger's, or more than the most, is
+ * refused and changes nothing; version 2 of the options knows none. */
+START_TEST(test_open_option_sets_partitions)
+{
+	char u[512];
+	points_db *d;
+
+	points_entry__partitions_new = 0; /* the store's default */
+	ck_assert_int_eq(open_parts("memory:", POINTS_OPEN_OPTIONS_VERSION, 3,
+	    &d), POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 3);
+	transit_id(d);
+	points_close(d);
+	ck_assert_int_eq(open_parts("memory:", POINTS_OPEN_OPTIONS_VERSION, 0,
+	    &d), POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 1);
+	points_close(d);
+	ck_assert_int_eq(open_parts("memory:", 2, 7, &d), POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 1);
+	points_close(d);
+	ck_assert_int_eq(open_parts("memory:", POINTS_OPEN_OPTIONS_VERSION,
+	    POINTS_PARTITIONS_MAX + 1, &d), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(d), "partitions 1025 out of range (1 "
+	    "to 1024, or 0: the store's default)");
+	points_close(d);
+	if (!tu_backend_sqlite())
+		return;
+	snprintf(u, sizeof(u), "%s", tu_sqlite_uri());
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 2, &d),
+	    POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 5, &d),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(d), "partitions 5 conflicts with the "
+	    "ledger's log, made in 2 partitions: open with that count or 0 "
+	    "(the ledger's)");
+	points_close(d);
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 2, &d),
+	    POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 2);
+	points_close(d);
+	ck_assert_int_eq(open_parts(u, 2, 0, &d), POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 2);
+	points_close(d);
+	/* a ledger of one partition stores no count: it is 1 */
+	snprintf(u, sizeof(u), "%s", tu_sqlite_uri());
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 1, &d),
+	    POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 4, &d),
+	    POINTS_EINVAL);
+	points_close(d);
+	ck_assert_int_eq(open_parts(u, POINTS_OPEN_OPTIONS_VERSION, 1, &d),
+	    POINTS_OK);
+	ck_assert_uint_eq(parts_of(d), 1);
+	points_close(d);
+}
+END_TEST
+
 /* The id of asset PTS. */
 static uint32_t
 pts_id(points_db *d)
@@ -971,6 +1054,7 @@ suite(void)
 	tcase_add_test(tc, test_capture_across_partitions);
 	tcase_add_test(tc, test_transfer_between_partitions_expires_both_sides);
 	tcase_add_test(tc, test_legs_are_verified);
+	tcase_add_test(tc, test_open_option_sets_partitions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -691,6 +691,8 @@ tu_run(Suite *s)
 	if (parts && atoi(parts) > 1) {
 		points_entry__partitions_new = (unsigned)atoi(parts);
 		printf("(log partitions: %u)\n", points_entry__partitions_new);
+	} else {
+		points_entry__partitions_new = 1; /* PostgreSQL's too */
 	}
 	if (tu_backend_sqlite()) {
 		tu_dir_make();

@@ -16,9 +16,11 @@ extern "C" {
 
 typedef int64_t (*points_clock_fn)(void *ctx);
 
-#define POINTS_OPEN_OPTIONS_VERSION 2
+#define POINTS_OPEN_OPTIONS_VERSION 3
 /* utc_offset: take the ledger's own (0 when the open creates it). */
 #define POINTS_UTC_OFFSET_LEDGER INT32_MIN
+/* The most partitions a ledger's log may have. */
+#define POINTS_PARTITIONS_MAX 1024
 typedef struct points_open_options {
 	unsigned int version;    /* POINTS_OPEN_OPTIONS_VERSION */
 	points_clock_fn clock;   /* NULL: the system clock */
@@ -30,9 +32,18 @@ typedef struct points_open_options {
 	 * ledger's.  Version 1 had 0 as its default, so there 0 means
 	 * the ledger's too, and other values must match. */
 	int32_t utc_offset;
+	/* version 3 */
+	/* The partitions of the ledger's log (README: "A log in
+	 * partitions"), fixed when the open creates the ledger: 1 to
+	 * POINTS_PARTITIONS_MAX, or 0 (the default): the store's own
+	 * default, 16 on PostgreSQL, where writers of many processes
+	 * meet, and 1 on the others.  An open of an existing ledger with
+	 * a count other than its own fails (POINTS_EINVAL); 0 takes the
+	 * ledger's. */
+	unsigned int partitions;
 } points_open_options;
 #define POINTS_OPEN_OPTIONS_INIT { POINTS_OPEN_OPTIONS_VERSION, NULL, NULL, \
-	POINTS_UTC_OFFSET_LEDGER }
+	POINTS_UTC_OFFSET_LEDGER, 0 }
 /* Fill opts with the defaults of version (POINTS_OPEN_OPTIONS_VERSION as
  * the caller was compiled): only that version's fields are written. */
 POINTS_EXTERN int points_open_options_init(points_open_options *opts,

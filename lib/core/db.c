@@ -1,6 +1,7 @@
 /* db.c - the ledger handle: open/close, options, clock, errors,
  * transactions and the checked path to the store. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -252,8 +253,9 @@ points_db__day(points_db *db, int64_t t)
  * against an older header has only the fields of its version.  Version
  * 2 has no new field: its utc_offset defaults to the ledger's. */
 static const size_t open_options_size[] = {
-	0, sizeof(points_open_options), /* 1 */
-	sizeof(points_open_options),    /* 2 */
+	0, offsetof(points_open_options, partitions), /* 1 */
+	offsetof(points_open_options, partitions),    /* 2 */
+	sizeof(points_open_options),                  /* 3: partitions */
 };
 
 POINTS_EXTERN int
@@ -831,6 +833,10 @@ check_options(points_db *db, const points_open_options *opts)
 		return points_db__err(db, POINTS_EINVAL,
 		    "utc_offset %ld out of range (+-14 hours)",
 		    (long)opts->utc_offset);
+	if (opts->version >= 3 && opts->partitions > POINTS_PARTITIONS_MAX)
+		return points_db__err(db, POINTS_EINVAL, "partitions %u out "
+		    "of range (1 to %d, or 0: the store's default)",
+		    opts->partitions, POINTS_PARTITIONS_MAX);
 	return POINTS_OK;
 }
 
@@ -877,6 +883,40 @@ meta_setup(points_db *db, unsigned int found)
 	    strlen(UTC_OFFSET_KEY), db->vbuf.data, db->vbuf.len);
 }
 
+/* A partition count the open asked for must be the ledger's (stored by
+ * the ledger module when it made the log in more than one). */
+static int
+partitions_check(points_db *db)
+{
+	const void *v;
+	size_t vl;
+	points_rd r;
+	uint64_t n = 1;
+	int rc;
+
+	if (db->want_partitions == 0)
+		return POINTS_OK;
+	rc = points_db__get(db, &points_db__meta_ks, POINTS_DB_PARTITIONS_KEY,
+	    strlen(POINTS_DB_PARTITIONS_KEY), &v, &vl);
+	if (rc == POINTS_OK) {
+		points_rd__init(&r, v, vl);
+		n = points_rd__uvar(&r);
+		if (r.err || r.p != r.end || n < 1 ||
+		    n > POINTS_PARTITIONS_MAX)
+			return points_db__err(db, POINTS_ECORRUPT, "ledger "
+			    "setting '%s' unreadable",
+			    POINTS_DB_PARTITIONS_KEY);
+	} else if (rc != POINTS_ENOTFOUND) {
+		return rc;
+	}
+	if (n != db->want_partitions)
+		return points_db__err(db, POINTS_EINVAL, "partitions %u "
+		    "conflicts with the ledger's log, made in %u partitions: "
+		    "open with that count or 0 (the ledger's)",
+		    db->want_partitions, (unsigned)n);
+	return POINTS_OK;
+}
+
 /* Read the ledger's settings into the handle; an offset the open asked
  * for must be the ledger's. */
 static int
@@ -913,7 +953,7 @@ settings_load(points_db *db)
 		    (long long)off, have);
 	}
 	db->utc_offset = (int32_t)off;
-	return POINTS_OK;
+	return partitions_check(db);
 }
 
 POINTS_EXTERN int
@@ -1087,6 +1127,8 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 		db->clock_ctx = opts->clock_ctx;
 	}
 	db->want_offset = wanted_offset(opts);
+	db->want_partitions = opts && opts->version >= 3 ? opts->partitions :
+	    0;
 	if (sodium_init() < 0)
 		return points_db__err(db, POINTS_ESTORAGE,
 		    "libsodium failed to initialise");

@@ -47,6 +47,9 @@ struct points_db {
 	/* The offset the open asked for: POINTS_UTC_OFFSET_LEDGER, or one
 	 * the ledger must have (and a new ledger gets). */
 	int32_t want_offset;
+	/* The log partitions the open asked for: 0, the ledger's (a new
+	 * ledger: the store's default); else the count it must have. */
+	unsigned want_partitions;
 
 	int errcode;
 	char errmsg[512];
@@ -154,6 +157,10 @@ int points_db__tier_changed(points_db *db, int64_t account, const char *from,
 
 /* The ledger's own keyspace: markers of format and module versions. */
 extern points_ksdef points_db__meta_ks;
+/* Its key of the log's partition count (a uvar; none: 1), which the
+ * ledger module writes (ledger/entry.h) and an open checks. */
+#define POINTS_DB_PARTITIONS_KEY "partitions"
+
 
 /* Store access with error messages.  get returns POINTS_ENOTFOUND
  * silently (no message). */

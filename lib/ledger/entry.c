@@ -26,7 +26,10 @@
  * broken chain; a format-3 ledger has one and needs nothing. */
 #define LEDGER_FORMAT 4
 /* meta: the log's partitions, when more than one (a uvar) */
-#define PARTITIONS_KEY "partitions"
+#define PARTITIONS_KEY POINTS_DB_PARTITIONS_KEY
+/* The partitions of a new ledger on PostgreSQL, when the open asks for
+ * none: writers of many processes meet there. */
+#define PARTITIONS_PG 16
 /* the clearing account of the legs (entry.h) */
 #define TRANSIT_EXTID "system:transit"
 
@@ -67,7 +70,7 @@ struct ledger_log {
 	int64_t transit; /* parts > 1: system:transit's id */
 };
 
-unsigned points_entry__partitions_new = 1;
+unsigned points_entry__partitions_new = 0;
 
 static struct ledger_tail *
 log_tail(struct ledger_log *l, unsigned p)
@@ -230,21 +233,34 @@ time_index_clear(points_db *db)
 	return rc;
 }
 
+/* The partitions of a ledger this open makes. */
+static unsigned
+new_partitions(points_db *db)
+{
+	if (db->want_partitions)
+		return db->want_partitions;
+	if (points_entry__partitions_new)
+		return points_entry__partitions_new;
+	return db->store->name && strcmp(db->store->name, "postgresql") == 0 ?
+	    PARTITIONS_PG : 1;
+}
+
 /* A ledger of format 1 (or one made before modules recorded formats,
  * or a new one) gets the time index of the entries it has; one of
  * format 2 gets it again, in the layout of format 3. */
 static int
 ledger_setup(points_db *db, unsigned found)
 {
+	unsigned parts;
 	unsigned char lo[8];
 	int64_t next = 1;
 	points_entry_rec e;
 	int rc = POINTS_OK;
 
-	if (found == 0 && points_entry__partitions_new > 1) {
+	if (found == 0 && (parts = new_partitions(db)) > 1) {
 		/* a new ledger in partitions: stored once, never changed */
 		points_buf__reset(&db->vbuf);
-		points_buf__uvar(&db->vbuf, points_entry__partitions_new);
+		points_buf__uvar(&db->vbuf, parts);
 		if (db->vbuf.err)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		if ((rc = points_db__put(db, &points_db__meta_ks,

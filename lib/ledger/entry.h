@@ -139,8 +139,10 @@ int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
  * accounts: from's), so an account's entries are in one partition, in
  * the order they were made. */
 #define POINTS_ENTRY_PART_BITS 40
-#define POINTS_ENTRY_PARTITIONS_MAX 1024
-/* The partitions of the ledgers this library makes (1); tests set it. */
+#define POINTS_ENTRY_PARTITIONS_MAX POINTS_PARTITIONS_MAX
+/* The partitions of the ledgers this library makes when the open asks
+ * for none (points_open_options.partitions 0): 0, the store's default
+ * (16 on PostgreSQL, else 1); tests set another. */
 extern unsigned points_entry__partitions_new;
 #define points_entry__seq_partition(seq) \
 	((unsigned)((uint64_t)(seq) >> POINTS_ENTRY_PART_BITS))

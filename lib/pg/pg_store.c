@@ -33,6 +33,14 @@
 #define BATCH_NEXT "256"
 #define BUF_OPS 256          /* buffered operations sent on their own */
 #define BUF_BYTES (1u << 20) /* past this many bytes of keys and values */
+/* How long a statement waits for a row another transaction holds.
+ * Under SERIALIZABLE the wait buys nothing when that transaction
+ * commits (ours then fails as a serialization failure), and a write
+ * between log partitions that waits on another waiting for it is a
+ * deadlock, which the server finds only after deadlock_timeout (1 s by
+ * default): giving up early (SQLSTATE 55P03) is the core's retry code,
+ * as the others are. */
+#define LOCK_TIMEOUT "50ms"
 
 enum { S_GET, S_PUT, S_DEL, S_FWD, S_FWD_HI, S_REV, S_REV_LO, NSTMT };
 
@@ -118,7 +126,7 @@ pg_fail(pg_store *s, PGresult *r, const char *what)
 	while (n > 0 && (s->errmsg[n - 1] == '\n' || s->errmsg[n - 1] == ' '))
 		s->errmsg[--n] = '\0';
 	if (state && (strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0))
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
 		code = POINTS_ERETRY;
 	else if (state && (strcmp(state, "54000") == 0 ||
 	    strcmp(state, "54001") == 0))
@@ -457,16 +465,17 @@ drop_res(pg_store *s)
 /* ---- Transactions ---- */
 
 /* The session as the store wants it: quiet (notices are not errors),
- * in the ledger's schema, made when missing. */
+ * in the ledger's schema, made when missing, and not waiting long for
+ * a row another transaction wrote (LOCK_TIMEOUT). */
 static int
 session(pg_store *s)
 {
-	char sql[256];
+	char sql[320];
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
-	    "CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", s->schema,
-	    s->schema);
+	    "SET lock_timeout = '%s'; CREATE SCHEMA IF NOT EXISTS %s; "
+	    "SET search_path = %s", LOCK_TIMEOUT, s->schema, s->schema);
 	if ((rc = exec_cmd(s, sql, "connect")) == POINTS_ESTORAGE) {
 		/* two first connections racing to make the schema */
 		rc = exec_cmd(s, sql, "connect");
@@ -611,7 +620,8 @@ ks_create(pg_store *s, const char *name, unsigned int flags, unsigned *got)
 	vals[0] = name;
 	vals[1] = f;
 	if ((rc = connected(s)) ||
-	    (rc = exec_cmd(s, "BEGIN", "keyspace")) ||
+	    (rc = exec_cmd(s, "BEGIN; SET LOCAL lock_timeout = 0",
+	    "keyspace")) ||
 	    /* one creator at a time: CREATE ... IF NOT EXISTS races */
 	    (rc = exec_cmd(s, "SELECT pg_advisory_xact_lock(7467391)",
 	    "keyspace")) ||

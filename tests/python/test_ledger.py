@@ -541,6 +541,36 @@ class SettingsTest(LedgerCase):
         with self.assertRaises(TypeError):
             points.Ledger.open(uri, utc_offset=True)
 
+    def test_partitions_are_fixed_when_the_ledger_is_made(self):
+        uri = "sqlite:" + os.path.join(self.dir, "parts.db")
+        with points.Ledger.open(uri, partitions=4) as ledger:
+            ledger.create_asset("PTS")
+            a = ledger.create_account("E1")
+            b = ledger.create_account("E2")  # in another partition
+            ledger.earn(a, 100, "PTS")
+            t = ledger.transfer(a, b, 30, "PTS")
+            self.assertEqual((t.from_account, t.to_account), (a.id, b.id))
+            self.assertEqual(ledger.balance(b, "PTS").available, 30)
+            # the earn, and the transfer's two legs
+            self.assertEqual(ledger.verify().entries, 3)
+            # one head per partition: the single head is refused
+            with self.assertRaises(points.InvalidArgument) as cm:
+                ledger.chain_head()
+            self.assertIn("4 partitions", cm.exception.message)
+        with self.assertRaises(points.InvalidArgument) as cm:
+            points.Ledger.open(uri, partitions=2)
+        self.assertIn("made in 4 partitions", cm.exception.message)
+        with points.Ledger.open(uri) as ledger:  # the ledger's
+            self.assertEqual(ledger.balance(a, "PTS").available, 70)
+        with points.Ledger.open(uri, partitions=4) as ledger:
+            self.assertEqual(ledger.verify().entries, 3)
+        # the default here: one partition, one head
+        self.ledger.chain_head()
+        with self.assertRaises(points.InvalidArgument):
+            points.Ledger.open(uri, partitions=0)
+        with self.assertRaises(TypeError):
+            points.Ledger.open(uri, partitions="4")
+
     def test_mode_rw_opens_only_an_existing_ledger(self):
         missing = os.path.join(self.dir, "missing.db")
         with self.assertRaises(points.NotFound) as cm:

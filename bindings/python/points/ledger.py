@@ -137,7 +137,7 @@ class Ledger:
     # ---- Opening and closing ----
 
     @classmethod
-    def open(cls, uri, *, clock=None, utc_offset=None):
+    def open(cls, uri, *, clock=None, utc_offset=None, partitions=None):
         """Open "memory:" or "sqlite:PATH[?opt=val&...]" (mode=rw opens
         an existing ledger only).
 
@@ -147,28 +147,33 @@ class Ledger:
         ledger stores it when it is created (None: 0) and keeps it; None
         takes the ledger's, another value must be the ledger's
         (InvalidArgument otherwise).  settings() says which it is.
+        partitions: the partitions of the ledger's log, fixed when it is
+        created (None: the store's default, 16 on PostgreSQL, else 1);
+        another count than an existing ledger's is InvalidArgument.
         """
-        opts, cell = cls._options(clock, utc_offset)
+        opts, cell = cls._options(clock, utc_offset, partitions)
         return cls(_c.points_open(uri, opts), cell)
 
     @classmethod
-    def restore(cls, path, uri, *, clock=None, utc_offset=None):
+    def restore(cls, path, uri, *, clock=None, utc_offset=None,
+                partitions=None):
         """Replace the SQLite ledger at uri by the backup at path (made
         by backup()), which is verified first, and open it.  No ledger
         may be open on uri meanwhile."""
-        opts, cell = cls._options(clock, utc_offset)
+        opts, cell = cls._options(clock, utc_offset, partitions)
         return cls(_c.points_restore(path, uri, opts), cell)
 
     @classmethod
-    def open_store(cls, store, *, clock=None, utc_offset=None):
+    def open_store(cls, store, *, clock=None, utc_offset=None,
+                   partitions=None):
         """Open a ledger over a Store (memory, sqlite, or a fault wrapper).
         The store stays open at least as long as the ledger."""
         handle = store._handle()
-        opts, cell = cls._options(clock, utc_offset)
+        opts, cell = cls._options(clock, utc_offset, partitions)
         return cls(_c.points_open_store(handle, opts), cell, store)
 
     @staticmethod
-    def _options(clock, utc_offset):
+    def _options(clock, utc_offset, partitions=None):
         opts = capi.points_open_options()
         capi.points_open_options_init(opts, capi.POINTS_OPEN_OPTIONS_VERSION)
         if utc_offset is not None:
@@ -179,6 +184,15 @@ class Ledger:
                 raise InvalidArgument(
                     "utc_offset %d out of range (+-14 hours)" % utc_offset)
             opts.utc_offset = utc_offset
+        if partitions is not None:
+            if isinstance(partitions, bool) or not isinstance(partitions,
+                                                              int):
+                raise TypeError("partitions must be an int")
+            if not 1 <= partitions <= capi.POINTS_PARTITIONS_MAX:
+                raise InvalidArgument(
+                    "partitions %d out of range (1 to %d)"
+                    % (partitions, capi.POINTS_PARTITIONS_MAX))
+            opts.partitions = partitions
         cell = None
         if clock is not None:
             cell = capi.points_clock_cell()

@@ -47,6 +47,7 @@ public final class Ledger implements AutoCloseable {
     public static final class Options {
         private long clock;
         private Integer utcOffset; /* null: the ledger's */
+        private int partitions;    /* 0: the store's default */
 
         /** Start the ledger's clock at this time (seconds since 1970); 0: the system clock. */
         public Options clock(long epochSeconds) {
@@ -67,6 +68,20 @@ public final class Ledger implements AutoCloseable {
          */
         public Options utcOffset(int seconds) {
             this.utcOffset = seconds;
+            return this;
+        }
+
+        /**
+         * The partitions of the ledger's log, fixed when the ledger is
+         * created (1 to 1024; without this option the store's default: 16
+         * on PostgreSQL, else 1). An existing ledger must have this count
+         * ({@link InvalidArgumentException} otherwise).
+         */
+        public Options partitions(int n) {
+            if (n < 1 || n > capiConstants.POINTS_PARTITIONS_MAX)
+                throw new InvalidArgumentException("partitions " + n
+                        + " out of range (1 to " + capiConstants.POINTS_PARTITIONS_MAX + ")");
+            this.partitions = n;
             return this;
         }
     }
@@ -136,6 +151,7 @@ public final class Ledger implements AutoCloseable {
             capi.points_open_options_init(opts, capiConstants.POINTS_OPEN_OPTIONS_VERSION);
             if (options.utcOffset != null)
                 opts.setUtc_offset(options.utcOffset);
+            opts.setPartitions(options.partitions);
             cell.setNow(options.clock);
             capi.points_clock_cell_install(opts, cell);
             if (store == null) {

@@ -114,6 +114,39 @@ public class ClockTest {
     }
 
     @Test
+    public void partitionsAreFixedWhenTheLedgerIsMade() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("points-java-");
+        String uri = "sqlite:" + dir.resolve("parts.db");
+        try {
+            try (Ledger l = Ledger.open(uri, new Ledger.Options().partitions(4))) {
+                l.createAsset("PTS");
+                long a = l.createAccount("E1", "Li"), b = l.createAccount("E2", "Wang");
+                l.earn(Posting.of("PTS", a, 100));
+                Txn t = l.transfer(Posting.of("PTS", a, 30).to(b));
+                assertEquals(a, t.from());
+                assertEquals(b, t.to());
+                assertEquals(30, l.getBalance(b, "PTS").available());
+                assertEquals(3, l.verify().entries()); /* the earn, two legs */
+                InvalidArgumentException e = expect(InvalidArgumentException.class, l::chainHead);
+                assertTrue(e.getMessage(), e.getMessage().contains("4 partitions"));
+            }
+            InvalidArgumentException e = expect(InvalidArgumentException.class,
+                    () -> Ledger.open(uri, new Ledger.Options().partitions(2)));
+            assertTrue(e.getMessage(), e.getMessage().contains("made in 4 partitions"));
+            try (Ledger l = Ledger.open(uri)) { /* the ledger's */
+                assertEquals(70, l.getBalance(l.findAccount("E1").id(), "PTS").available());
+            }
+            expect(InvalidArgumentException.class, () -> new Ledger.Options().partitions(0));
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList())
+                    java.nio.file.Files.delete(f);
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     public void utcOffsetIsStoredInTheLedger() throws java.io.IOException {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("points-java-");
         String uri = "sqlite:" + dir.resolve("cn.db");
