@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "ledger/entry.h"
 #include "util/codec.h"
 
 static points_db *db;
@@ -789,6 +790,34 @@ START_TEST(test_verify_finds_a_balance_that_disagrees_with_its_account)
 }
 END_TEST
 
+/* A ledger made without a partition count gets its store's: its log in
+ * 16 partitions on PostgreSQL, where processes write at once, and in one
+ * elsewhere; the count stays what the ledger was made with. */
+START_TEST(test_new_ledger_gets_its_store_default_partitions)
+{
+	unsigned saved = points_entry__partitions_new;
+	size_t want = tu_backend_pg() ? 16 : 1, n = 0;
+	const char *u;
+	points_db *d;
+
+	points_entry__partitions_new = 0; /* the library's own default */
+	u = tu_uri("memory:");
+	d = tu_open_bare(u);
+	ck_assert_int_eq(points_chain_heads_get(d, NULL, 0, &n), POINTS_OK);
+	ck_assert_uint_eq(n, want);
+	points_close(d);
+	points_entry__partitions_new = 3; /* a new ledger would get 3 */
+	if (tu_backend_sqlite() || tu_backend_pg()) {
+		d = tu_open_bare(u);
+		ck_assert_int_eq(points_chain_heads_get(d, NULL, 0, &n),
+		    POINTS_OK);
+		ck_assert_uint_eq(n, want);
+		points_close(d);
+	}
+	points_entry__partitions_new = saved;
+}
+END_TEST
+
 static Suite *
 ledger_suite(void)
 {
@@ -831,6 +860,7 @@ ledger_suite(void)
 	tcase_add_test(tc, test_freeze_reaches_every_asset_balance);
 	tcase_add_test(tc,
 	    test_verify_finds_a_balance_that_disagrees_with_its_account);
+	tcase_add_test(tc, test_new_ledger_gets_its_store_default_partitions);
 	suite_add_tcase(s, tc);
 	return s;
 }
