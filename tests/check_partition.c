@@ -801,6 +801,46 @@ START_TEST(test_legs_are_verified)
 }
 END_TEST
 
+/* An earn reads the tail of the partition it appends to with its other
+ * reads: an earn to bob after one to alice (another partition) reads
+ * no more than one to bob after one to bob; with the guess of the last
+ * append's partition it read that tail too, for nothing. */
+START_TEST(test_earn_probes_its_own_partition_tail)
+{
+	points_open_options o;
+	points_store *mem;
+	points_db *d = NULL;
+	tu_spy spy;
+	int64_t a, b;
+	long after_other, after_same;
+
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	tu_spy_init(&spy, mem);
+	ck_assert_int_eq(points_open_options_init(&o,
+	    POINTS_OPEN_OPTIONS_VERSION), POINTS_OK);
+	o.partitions = 4;
+	ck_assert_int_eq(points_open_store(&spy.base, &o, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	a = tu_account(d, "alice");
+	b = tu_account(d, "bob");
+	ck_assert_int_ne(a % 4, b % 4);
+	ck_assert_int_eq(tu_earn(d, a, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, b, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, a, "PTS", 5, NULL), POINTS_OK);
+	after_other = spy.reads;
+	ck_assert_int_eq(tu_earn(d, b, "PTS", 5, NULL), POINTS_OK);
+	after_other = spy.reads - after_other;
+	after_same = spy.reads;
+	ck_assert_int_eq(tu_earn(d, b, "PTS", 5, NULL), POINTS_OK);
+	after_same = spy.reads - after_same;
+	ck_assert_int_eq(after_other, after_same);
+	ck_assert_int_eq(tu_available(d, b, "PTS"), 15);
+	points_close(d);
+	points_store_close(mem);
+}
+END_TEST
+
 /* The partitions of d's ledger. */
 static unsigned
 parts_of(points_db *d)
@@ -1055,6 +1095,7 @@ suite(void)
 	tcase_add_test(tc, test_transfer_between_partitions_expires_both_sides);
 	tcase_add_test(tc, test_legs_are_verified);
 	tcase_add_test(tc, test_open_option_sets_partitions);
+	tcase_add_test(tc, test_earn_probes_its_own_partition_tail);
 	suite_add_tcase(s, tc);
 	return s;
 }

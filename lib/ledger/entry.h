@@ -172,6 +172,10 @@ int points_entry__last_seq(points_db *db, unsigned p, int64_t *out);
  * call. */
 int points_entry__tail_probe(points_db *db, unsigned char k[16]);
 void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
+/* The write about to read will append to account's partition (a
+ * guess: the user account of a posting): the probe above reads that
+ * partition's tail instead of the last append's. */
+void points_entry__expect(points_db *db, int64_t account);
 /* Put the balances of an entry between from and to (loaded as their
  * accounts' own records, from may be to) in the records of its
  * partition (balance.h, shards), before they are changed: every write

@@ -498,6 +498,9 @@ posting_prefetch(points_db *db, const points_write_op *op, const void *req,
 	}
 	c->na = points_policy__prefetch(op->type, c->from, &c->asset, &c->xd,
 	    r, n);
+	/* the user's partition: an earn's payee, else most likely the payer
+	 * (a spend, or a transfer's first leg) */
+	points_entry__expect(db, op->type == POINTS_TXN_EARN ? c->to : c->from);
 	return POINTS_OK;
 }
 

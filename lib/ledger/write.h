@@ -201,7 +201,7 @@ points_write__read(points_db *db, const points_write_op *op,
 {
 	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX];
 	unsigned char tail[16];
-	size_t n = 0, first;
+	size_t n = 0, first, k = 0;
 	int rc, ri = -1, rt = -1;
 
 	if (key) {
@@ -210,18 +210,9 @@ points_write__read(points_db *db, const points_write_op *op,
 		r[n].klen = strlen(key);
 		ri = (int)n++;
 	}
-	if (points_entry__tail_probe(db, tail)) {
-		r[n].ks = r[n + 1].ks = &points_entry__ks;
-		r[n].key = tail;
-		r[n + 1].key = tail + 8;
-		r[n].klen = r[n + 1].klen = 8;
-		rt = (int)n;
-		n += 2;
-	}
 	first = n;
+	/* the op's keys first: its prefetch may say where it appends */
 	if (op->prefetch) {
-		size_t k = 0;
-
 		rc = op->prefetch(db, op, req, ctx, r + first, &k);
 		if (rc) {
 			/* as when the key was looked up first */
@@ -232,6 +223,14 @@ points_write__read(points_db *db, const points_write_op *op,
 		}
 		n += k;
 	}
+	if (points_entry__tail_probe(db, tail)) {
+		r[n].ks = r[n + 1].ks = &points_entry__ks;
+		r[n].key = tail;
+		r[n + 1].key = tail + 8;
+		r[n].klen = r[n + 1].klen = 8;
+		rt = (int)n;
+		n += 2;
+	}
 	if ((rc = points_db__get_many(db, r, n)))
 		return rc;
 	if (ri >= 0 && (rc = points_idem__fetched(db, key, hash,
@@ -240,7 +239,7 @@ points_write__read(points_db *db, const points_write_op *op,
 	if (rt >= 0)
 		points_entry__tail_probed(db, r + rt);
 	if (op->fetched)
-		return op->fetched(db, op, req, ctx, r + first, n - first);
+		return op->fetched(db, op, req, ctx, r + first, k);
 	return POINTS_OK;
 }
 
