@@ -3,7 +3,7 @@
  * processes at once, for bench/pg/run.sh (make bench-pg), which sets it
  * beside pgbench running an earn's shape of SQL on the same server.
  *
- *   earn_bench -u URI [-p procs] [-s seconds] [-b batch] [-a accounts]
+ *   earn_bench -u URI [-p procs] [-s seconds] [-b batch] [-a accounts] [-g]
  *
  * The parent makes the ledger in URI's schema (asset PTS, -a accounts,
  * default 1,000) unless it is there; then -p processes (default 1) each
@@ -11,6 +11,10 @@
  * seconds (default 10), one at a time (-b 1, the default) or -b to a
  * batch.  A batch that comes back POINTS_ERETRY (a conflicting writer
  * won, after the library's own retries) is posted again and counted.
+ * With -g each process posts only to the accounts of its own partitions
+ * of the log (an account's is its id mod the count), as a host splits a
+ * bulk job among processes: batches of random accounts write to every
+ * partition and conflict with every other process's.
  * Printed: one line, "procs batch earns/s retries", the rate being the
  * sum of the processes' own (each over its own -s seconds).
  */
@@ -34,6 +38,7 @@ typedef struct report {
 
 static const char *uri;
 static long procs = 1, seconds = 10, batch = 1, accounts = 1000;
+static int grouped;
 
 static double
 mono(void)
@@ -116,6 +121,18 @@ child(int fd, long idx)
 			die(db, "account");
 		ids[i] = a.id;
 	}
+	if (grouped) {
+		size_t parts = 0;
+		long n = 0, groups;
+
+		if (points_chain_heads_get(db, NULL, 0, &parts))
+			die(db, "partitions");
+		groups = (long)parts < procs ? (long)parts : procs;
+		for (i = 0; i < accounts; i++)
+			if ((ids[i] % (int64_t)parts) % groups == idx % groups)
+				ids[n++] = ids[i];
+		accounts = n;
+	}
 	r.seconds = mono();
 	end = r.seconds + (double)seconds;
 	while (mono() < end) {
@@ -163,20 +180,21 @@ main(int argc, char **argv)
 	double rate = 0;
 	long i;
 
-	while ((c = getopt(argc, argv, "u:p:s:b:a:")) != -1) {
+	while ((c = getopt(argc, argv, "u:p:s:b:a:g")) != -1) {
 		switch (c) {
 		case 'u': uri = optarg; break;
 		case 'p': procs = atol(optarg); break;
 		case 's': seconds = atol(optarg); break;
 		case 'b': batch = atol(optarg); break;
 		case 'a': accounts = atol(optarg); break;
+		case 'g': grouped = 1; break;
 		default: uri = NULL; optind = argc; break;
 		}
 	}
 	if (!uri || procs < 1 || procs > MAXPROCS || seconds < 1 ||
 	    batch < 1 || accounts < 1) {
 		fprintf(stderr, "usage: earn_bench -u URI [-p procs] "
-		    "[-s seconds] [-b batch] [-a accounts]\n");
+		    "[-s seconds] [-b batch] [-a accounts] [-g]\n");
 		return 2;
 	}
 	setup();
