@@ -111,6 +111,54 @@ START_TEST(test_backup_refusals_write_nothing)
 }
 END_TEST
 
+/* A backup that cannot be written (its directory is missing) is a
+ * storage error naming the file and why; no file is left. */
+START_TEST(test_backup_to_a_missing_directory_is_refused)
+{
+	char path[128], want[320];
+
+	snprintf(path, sizeof(path), "%s/none/copy.db", dir);
+	ck_assert_int_eq(points_backup(db, path), POINTS_ESTORAGE);
+	ck_assert_int_eq(points_errcode(db), POINTS_ESTORAGE);
+	snprintf(want, sizeof(want), "backup to %s: %s: unable to open "
+	    "database file", path, path);
+	ck_assert_str_eq(points_errmsg(db), want);
+	ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+/* A restore into a ledger another handle is writing waits no longer
+ * than the URI's busy_timeout, then fails saying the file is locked,
+ * and the ledger is as that handle left it. */
+START_TEST(test_restore_into_a_busy_ledger_is_refused)
+{
+	points_db *r = NULL;
+	char uri[160], *before, *after;
+	size_t bn, an;
+
+	ck_assert_int_eq(points_backup(db, copy_path), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 9, NULL), POINTS_OK);
+	before = tu_dump(db, &bn);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_OK);
+	snprintf(uri, sizeof(uri), "%s?busy_timeout=0", live_uri);
+	ck_assert_int_eq(points_restore(copy_path, uri, NULL, &r),
+	    POINTS_EBUSY);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(strstr(points_errmsg(r), "restore from ") &&
+	    strstr(points_errmsg(r), "database is locked"), "%s",
+	    points_errmsg(r));
+	points_close(r);
+	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
+	after = tu_dump(db, &an);
+	ck_assert_uint_eq(an, bn);
+	ck_assert_int_eq(memcmp(before, after, an), 0);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 109);
+	free(before);
+	free(after);
+}
+END_TEST
+
 START_TEST(test_restore_puts_the_backup_back)
 {
 	points_db *r = NULL;
@@ -186,6 +234,19 @@ START_TEST(test_restore_refuses_other_stores)
 	points_close(r);
 	ck_assert_int_eq(points_restore(copy_path, live_uri, NULL, NULL),
 	    POINTS_EINVAL);
+	/* no file name, one with '?', no URI: refused alike */
+	ck_assert_int_eq(points_restore("", live_uri, NULL, &r),
+	    POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(r), "restore: a backup file name "
+	    "(without '?') and a ledger URI are required");
+	points_close(r);
+	ck_assert_int_eq(points_restore("x?y", live_uri, NULL, &r),
+	    POINTS_EINVAL);
+	points_close(r);
+	ck_assert_int_eq(points_restore(copy_path, NULL, NULL, &r),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_errcode(r), POINTS_EINVAL);
+	points_close(r);
 }
 END_TEST
 
@@ -260,6 +321,8 @@ backup_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_backup_is_the_ledger_then_and_verifies);
 	tcase_add_test(tc, test_backup_refusals_write_nothing);
+	tcase_add_test(tc, test_backup_to_a_missing_directory_is_refused);
+	tcase_add_test(tc, test_restore_into_a_busy_ledger_is_refused);
 	tcase_add_test(tc, test_restore_puts_the_backup_back);
 	tcase_add_test(tc, test_restore_refuses_a_damaged_backup);
 	tcase_add_test(tc, test_restore_refuses_other_stores);

@@ -3,6 +3,7 @@
  * another connection holds; the store methods' refusals of bad
  * arguments and of keys and values past the memory store's limits. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,111 @@ START_TEST(test_method_refusals)
 }
 END_TEST
 
+/* The fault-injecting wrapper refuses a store lacking any required
+ * method (POINTS_EINVAL) or of a version it does not know
+ * (POINTS_EVERSION), writing no output; over a store of version 1 it
+ * offers no get_many and no message of its own until it fails a call,
+ * over version 2 no savepoints, nor over a store with only some of
+ * them; its counters refuse a store that is not one. */
+START_TEST(test_fault_store_wraps_only_what_it_can)
+{
+	static const size_t required[] = {
+		offsetof(points_store, keyspace),
+		offsetof(points_store, begin),
+		offsetof(points_store, commit),
+		offsetof(points_store, rollback),
+		offsetof(points_store, get),
+		offsetof(points_store, put),
+		offsetof(points_store, del),
+		offsetof(points_store, cursor_open),
+		offsetof(points_store, cursor_next),
+		offsetof(points_store, cursor_close),
+	};
+	points_store *mem, *f, *mark = (points_store *)&required, *out;
+	points_store copy;
+	void *none = NULL;
+	size_t i;
+
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		copy = *mem;
+		memcpy((char *)&copy + required[i], &none, sizeof(none));
+		out = mark;
+		ck_assert_int_eq(points_store_fault_new(&copy, &out),
+		    POINTS_EINVAL);
+		ck_assert_ptr_eq(out, mark);
+	}
+	copy = *mem;
+	copy.version = 0;
+	out = mark;
+	ck_assert_int_eq(points_store_fault_new(&copy, &out), POINTS_EVERSION);
+	copy.version = POINTS_STORE_VERSION + 1;
+	ck_assert_int_eq(points_store_fault_new(&copy, &out), POINTS_EVERSION);
+	ck_assert_int_eq(points_store_fault_new(NULL, &out), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_new(mem, NULL), POINTS_EINVAL);
+	ck_assert_ptr_eq(out, mark);
+
+	/* savepoint without release or rollback_to: none offered */
+	copy = *mem;
+	copy.release = NULL;
+	ck_assert_int_eq(points_store_fault_new(&copy, &f), POINTS_OK);
+	ck_assert_ptr_null(f->savepoint);
+	ck_assert_ptr_null(f->release);
+	ck_assert_ptr_null(f->rollback_to);
+	ck_assert_ptr_nonnull(f->get_many);
+	points_store_close(f);
+	copy = *mem;
+	copy.rollback_to = NULL;
+	ck_assert_int_eq(points_store_fault_new(&copy, &f), POINTS_OK);
+	ck_assert_ptr_null(f->savepoint);
+	points_store_close(f);
+	ck_assert_int_eq(points_store_fault_new(mem, &f), POINTS_OK);
+	ck_assert_ptr_nonnull(f->savepoint);
+	ck_assert_ptr_nonnull(f->release);
+	ck_assert_ptr_nonnull(f->rollback_to);
+	/* a commit that fails with no transaction begun rolls nothing
+	 * back: the inner store is still usable */
+	ck_assert_int_eq(points_store_fault_arm(f, 1, 0), POINTS_OK);
+	ck_assert_int_eq(f->commit(f), POINTS_ESTORAGE);
+	ck_assert_str_eq(f->errmsg(f), "fault injected at call 1");
+	ck_assert_int_eq(points_store_fault_failures(f), 1);
+	ck_assert_int_eq(mem->begin(mem, 0), POINTS_OK);
+	ck_assert_int_eq(mem->rollback(mem), POINTS_OK);
+	points_store_close(f);
+
+	/* the counters and the arm refuse what is not a fault store */
+	ck_assert_int_eq(points_store_fault_arm(mem, 1, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_arm(NULL, 1, 0), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_calls(mem), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_failures(mem), POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_method_calls(mem, "get"),
+	    POINTS_EINVAL);
+
+	/* version 2: get_many, no savepoints */
+	mem = tu_store_v2(mem);
+	ck_assert_int_eq(points_store_fault_new(mem, &f), POINTS_OK);
+	ck_assert_ptr_nonnull(f->get_many);
+	ck_assert_ptr_null(f->savepoint);
+	ck_assert_int_eq(points_store_fault_arm(f, -1, 0), POINTS_EINVAL);
+	points_store_close(f);
+	/* version 1: neither, and no message from the inner store */
+	mem = tu_store_v1(mem);
+	ck_assert_int_eq(points_store_fault_new(mem, &f), POINTS_OK);
+	ck_assert_ptr_null(f->get_many);
+	ck_assert_ptr_null(f->savepoint);
+	ck_assert_ptr_null(f->errmsg(f));
+	ck_assert_int_eq(f->begin(f, 0), POINTS_OK);
+	ck_assert_int_eq(f->rollback(f), POINTS_OK);
+	ck_assert_int_eq(points_store_fault_method_calls(f, "begin"), 1);
+	ck_assert_int_eq(points_store_fault_method_calls(f, "bogus"),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_store_fault_method_calls(f, NULL),
+	    POINTS_EINVAL);
+	points_store_close(f);
+	points_store_close(mem);
+}
+END_TEST
+
 /* The memory store holds keys and values up to 2^31-1 bytes: longer
  * ones are POINTS_ELIMIT (the lengths are refused before any byte is
  * read), and a value pointer of NULL with a length is POINTS_EINVAL. */
@@ -354,6 +460,7 @@ store_errors_suite(void)
 	tcase_add_test(tc, test_sqlite_read_only_file);
 	tcase_add_loop_test(tc, test_method_refusals, 0, 2);
 	tcase_add_test(tc, test_memory_limits);
+	tcase_add_test(tc, test_fault_store_wraps_only_what_it_can);
 	tcase_add_test(tc, test_sqlite_savepoint_depth);
 	tcase_add_test(tc, test_strerror_texts);
 	tcase_add_test(tc, test_account_id_not_positive);

@@ -195,6 +195,72 @@ START_TEST(test_postgres_library)
 }
 END_TEST
 
+/* The stand-in store library (tests/pg_stub.c) beside this program. */
+static const char *
+stub_path(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	char *slash;
+
+	ck_assert_int_gt(n, 0);
+	path[n] = '\0';
+	ck_assert_ptr_nonnull(slash = strrchr(path, '/'));
+	strcpy(slash + 1, "pg_stub.so");
+	return path;
+}
+
+/* A postgresql:// URI reaches the store's library as it is, less the
+ * option schema=NAME wherever it stands among the others (with one
+ * '&' of its own) and passed as the schema; an empty schema= or an
+ * option only like it stays in the URI; a name of 64 bytes or more is
+ * refused before the library is called. */
+START_TEST(test_postgres_uri_reaches_the_store_without_its_schema)
+{
+	static const struct {
+		const char *uri, *conninfo, *schema;
+	} cases[] = {
+		{ "postgresql://h/db", "postgresql://h/db", "(none)" },
+		{ "postgres://h/db", "postgres://h/db", "(none)" },
+		{ "postgresql://h/db?", "postgresql://h/db?", "(none)" },
+		{ "postgresql://h/db?schema=hr", "postgresql://h/db", "hr" },
+		{ "postgres://h/db?schema=hr&connect_timeout=2",
+		    "postgres://h/db?connect_timeout=2", "hr" },
+		{ "postgresql://h/db?sslmode=disable&schema=hr",
+		    "postgresql://h/db?sslmode=disable", "hr" },
+		{ "postgresql://h/db?sslmode=disable&schema=hr&"
+		    "connect_timeout=2",
+		    "postgresql://h/db?sslmode=disable&connect_timeout=2",
+		    "hr" },
+		{ "postgresql://h/db?schema=&sslmode=disable",
+		    "postgresql://h/db?schema=&sslmode=disable", "(none)" },
+		{ "postgresql://h/db?schemas=x&xschema=y",
+		    "postgresql://h/db?schemas=x&xschema=y", "(none)" },
+		{ "postgresql://h/db?a=1&&schema=s_2&schema=t",
+		    "postgresql://h/db?a=1&&schema=t", "s_2" },
+	};
+	char uri[160], want[256], name[80];
+	size_t i;
+
+	setenv("POINTS_PG_LIBRARY", stub_path(), 1);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "stub: conninfo [%s] schema [%s]",
+		    cases[i].conninfo, cases[i].schema);
+		refused(cases[i].uri, POINTS_ESTORAGE, want, NULL);
+	}
+	/* 63 bytes pass, 64 do not */
+	memset(name, 'a', 63);
+	name[63] = '\0';
+	snprintf(uri, sizeof(uri), "postgresql://h/db?schema=%s&x=1", name);
+	snprintf(want, sizeof(want), "stub: conninfo [postgresql://h/db?x=1] "
+	    "schema [%s]", name);
+	refused(uri, POINTS_ESTORAGE, want, NULL);
+	snprintf(uri, sizeof(uri), "postgresql://h/db?x=1&schema=%sa", name);
+	refused(uri, POINTS_EINVAL, "postgresql: schema name too long", NULL);
+	unsetenv("POINTS_PG_LIBRARY");
+}
+END_TEST
+
 /* ---- The grammar as a model ---- */
 
 static const char *const names[] = {
@@ -305,6 +371,8 @@ uri_suite(void)
 	tcase_add_test(tc, test_sqlite_good_options);
 	tcase_add_test(tc, test_sqlite_mode_rw);
 	tcase_add_test(tc, test_postgres_library);
+	tcase_add_test(tc,
+	    test_postgres_uri_reaches_the_store_without_its_schema);
 	tcase_add_test(tc, test_random_options);
 	suite_add_tcase(s, tc);
 	return s;
