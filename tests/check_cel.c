@@ -553,6 +553,34 @@ START_TEST(test_compile_errors)
 }
 END_TEST
 
+/* The escapes of single characters, a code point of three bytes in
+ * UTF-8, CEL's functions outside the subset named as such, and an
+ * error with no room for its message still refused. */
+START_TEST(test_escapes_and_functions_outside_the_subset)
+{
+	points_cel_prog *p = NULL;
+
+	STR("'\\a\\b\\f\\v\\?\\`'", "\a\b\f\v?`");
+	STR("\"\\u20ac\\u0800\"", "\xe2\x82\xac\xe0\xa0\x80");
+	INT("size('\\u20ac')", 1);
+	CERR("uint(1)", "col 1: function 'uint' is outside the subset");
+	CERR("bytes('a')", "col 1: function 'bytes' is outside the subset");
+	CERR("1 + timestamp('2024-01-01T00:00:00Z')",
+	    "col 5: function 'timestamp' is outside the subset");
+	CERR("duration('1s')",
+	    "col 1: function 'duration' is outside the subset");
+	CERR("type(1) == int", "col 1: function 'type' is outside the subset");
+	CERR("event.amount.type()",
+	    "col 14: function 'type' is outside the subset");
+	ck_assert_int_eq(points_cel__compile("1 +", &decls, &p, NULL, 0),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(points_cel__compile("uint(1)", &decls, &p, NULL, 0),
+	    POINTS_EINVAL);
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
 START_TEST(test_nesting_limit)
 {
 	char src[200];
@@ -1631,6 +1659,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_issue_examples);
 	tcase_add_test(tc, test_literals);
+	tcase_add_test(tc, test_escapes_and_functions_outside_the_subset);
 	tcase_add_test(tc, test_arithmetic);
 	tcase_add_test(tc, test_strings_and_lists);
 	tcase_add_test(tc, test_comparisons);

@@ -974,6 +974,45 @@ START_TEST(test_leaderboard_overall_and_by_group)
 }
 END_TEST
 
+/* More accounts than the leaderboard's first table holds at most half
+ * full (512): 600 earn 10 + i points, then 1 each again, so that every
+ * sum moved to the grown table is found again: each counted once, with
+ * both its earns, in order. */
+START_TEST(test_leaderboard_of_many_accounts)
+{
+	enum { N = 600 };
+	points_leaderboard_iterator *it;
+	points_leader l;
+	int64_t acct[N], rank = 0;
+	char ext[16];
+	int i, rc;
+
+	for (i = 0; i < N; i++) {
+		snprintf(ext, sizeof(ext), "L%03d", i);
+		acct[i] = tu_account(db, ext);
+		ck_assert_int_eq(tu_earn(db, acct[i], "PTS", 10 + i, NULL),
+		    POINTS_OK);
+	}
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(tu_earn(db, acct[i], "PTS", 1, NULL),
+		    POINTS_OK);
+	ck_assert_int_eq(points_leaderboard_iterator_new(db, "PTS", 0, 0,
+	    POINTS_LEADERS_ALL, 0, &it), POINTS_OK);
+	while ((rc = points_leaderboard_next(it, &l)) == POINTS_OK) {
+		i = N - 1 - (int)rank;
+		ck_assert_int_eq(l.rank, ++rank);
+		snprintf(ext, sizeof(ext), "L%03d", i);
+		ck_assert_str_eq(l.external_id, ext);
+		ck_assert_int_eq(l.account, acct[i]);
+		ck_assert_int_eq(l.points, 11 + i);
+		ck_assert_int_eq(l.entries, 2);
+	}
+	ck_assert_msg(rc == POINTS_ITEROVER, "%s", points_errmsg(db));
+	ck_assert_int_eq(rank, N);
+	points_leaderboard_iterator_free(it);
+}
+END_TEST
+
 START_TEST(test_leaderboard_refuses_bad_arguments)
 {
 	points_leaderboard_iterator *it;
@@ -1395,6 +1434,61 @@ START_TEST(test_recommendations_on_a_small_catalogue)
 }
 END_TEST
 
+/* Past the first chunks of the order table (64 orders) and of each
+ * list's first room (16 skus): 20 items of 10 points, bob (Sales)
+ * orders I00..I19 in turn 70 times (4 each of I00..I09, 3 of the rest),
+ * carol (R&D) orders I00: every order counts, ties by SKU. */
+START_TEST(test_recommendations_count_every_order_of_many)
+{
+	char sku[8], want[1024];
+	points_txn t;
+	size_t len;
+	int i;
+
+	ck_assert_int_eq(points_account_update(db, alice, NULL, NULL,
+	    "Sales"), POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, bob, NULL, NULL, "Sales"),
+	    POINTS_OK);
+	ck_assert_int_eq(points_account_update(db, carol, NULL, NULL, "R&D"),
+	    POINTS_OK);
+	earn_cat(alice, 10, "x", &t);
+	earn_cat(bob, 700, "x", &t);
+	earn_cat(carol, 10, "x", &t);
+	for (i = 0; i < 20; i++) {
+		snprintf(sku, sizeof(sku), "I%02d", i);
+		item(sku, "c", 10);
+	}
+	for (i = 0; i < 70; i++) {
+		snprintf(sku, sizeof(sku), "I%02d", i % 20);
+		(void)order(bob, sku, 1);
+	}
+	(void)order(carol, "I00", 1);
+	/* alice: every unit sold */
+	len = 0;
+	for (i = 0; i < 20; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len,
+		    "I%02d:%d:10 ", i, i == 0 ? 5 : i < 10 ? 4 : 3);
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_AFFORDABLE, 0),
+	    want);
+	/* her department: bob's units only */
+	len = 0;
+	for (i = 0; i < 20; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len,
+		    "I%02d:%d:10 ", i, i < 10 ? 4 : 3);
+	ck_assert_str_eq(recommend(alice, POINTS_RECOMMEND_DEPARTMENT, 0),
+	    want);
+	/* carol's I00: bob ordered it, and each of the others once */
+	len = 0;
+	for (i = 1; i < 20; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len,
+		    "I%02d:1:10 ", i);
+	ck_assert_str_eq(recommend(carol, POINTS_RECOMMEND_ALSO_REDEEMED, 0),
+	    want);
+	ck_assert_str_eq(recommend(carol, POINTS_RECOMMEND_ALSO_REDEEMED, 2),
+	    "I01:1:10 I02:1:10 ");
+}
+END_TEST
+
 /* Nothing to report: every report of an empty ledger is empty (its
  * rows never made: the sorts must not be given a NULL array). */
 START_TEST(test_reports_of_nothing_are_empty)
@@ -1474,6 +1568,7 @@ report_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_leaderboard_overall_and_by_group);
 	tcase_add_test(tc, test_leaderboard_refuses_bad_arguments);
+	tcase_add_test(tc, test_leaderboard_of_many_accounts);
 	tcase_add_loop_test(tc, test_leaderboard_matches_a_random_model, 0, 4);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("summary");
@@ -1487,6 +1582,7 @@ report_suite(void)
 	tc = tcase_create("recommend");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_recommendations_on_a_small_catalogue);
+	tcase_add_test(tc, test_recommendations_count_every_order_of_many);
 	tcase_add_test(tc, test_recommendations_refuse_bad_arguments);
 	tcase_add_test(tc, test_reports_of_nothing_are_empty);
 	suite_add_tcase(s, tc);

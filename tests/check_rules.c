@@ -2706,6 +2706,56 @@ START_TEST(test_each_fingerprint_field_conflicts)
 }
 END_TEST
 
+/* A grant whose accounts are due more than an int64 holds together:
+ * the pool pays none of them (it holds 10), and the report's unpaid
+ * points stop at INT64_MAX, for one grant and for two run together,
+ * instead of wrapping below zero. */
+START_TEST(test_grant_unpaid_points_saturate)
+{
+	points_grant_def d = POINTS_GRANT_DEF_INIT;
+	points_grant_report r;
+	points_posting p;
+	points_grant g;
+	points_txn t;
+	int64_t pool;
+
+	ck_assert_int_eq(points_account_create(db, "pool:hr", NULL,
+	    POINTS_ACCOUNT_POOL, &pool), POINTS_OK);
+	p = tu_posting("PTS", pool, 10);
+	ck_assert_int_eq(points_pool_fund(db, &p, &t), POINTS_OK);
+	d.name = "huge";
+	d.asset = "PTS";
+	d.points = "4611686018427387904"; /* 2^62 */
+	d.pool = pool;
+	d.state = POINTS_RULE_ACTIVE;
+	d.author = "hr";
+	ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
+	tu_snap(db);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(points_grant_run(db, "huge", 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.accounts, 3);
+	ck_assert_int_eq(r.granted, 0);
+	ck_assert_int_eq(r.unpaid, 3);
+	ck_assert_int_eq(r.unpaid_points, INT64_MAX);
+	tu_unchanged(db);
+	d.name = "huge2";
+	d.points = "1";
+	ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
+	d.name = "huge3";
+	d.points = "9223372036854775807";
+	ck_assert_int_eq(points_grant_save(db, &d, &g), POINTS_OK);
+	/* huge2 pays 1 to each of the three from the pool's 10 */
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(points_grant_run_due(db, 0, &r), POINTS_OK);
+	ck_assert_int_eq(r.grants, 3);
+	ck_assert_int_eq(r.granted, 3);
+	ck_assert_int_eq(r.points, 3);
+	ck_assert_int_eq(r.unpaid, 6);
+	ck_assert_int_eq(r.unpaid_points, INT64_MAX);
+	ck_assert_int_eq(tu_available(db, alice, "PTS"), 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -2740,6 +2790,7 @@ main(void)
 	tcase_add_test(tc, test_line_refunds_pending_and_debt);
 	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
+	tcase_add_test(tc, test_grant_unpaid_points_saturate);
 	tcase_add_test(tc, test_each_fingerprint_field_conflicts);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);
 	tcase_add_loop_test(tc, test_random_against_model, 0, 8);
