@@ -244,6 +244,65 @@ START_TEST(test_method_refusals)
 }
 END_TEST
 
+/* Each output or array a method needs, given as NULL, is POINTS_EINVAL
+ * saying which call, and the store still works: keyspace without out,
+ * get_many without any one of its six arrays (none needed for n 0),
+ * cursor_open without out, cursor_next without any one of its four
+ * outputs. */
+START_TEST(test_null_outputs_refused)
+{
+	points_store *s = open_store(_i);
+	points_keyspace *ks, *kss[1];
+	points_cursor *c;
+	const void *keys[1] = { "k" }, *vals[1], *k, *v;
+	size_t klens[1] = { 1 }, vlens[1], kl, vl;
+	int rcs[1], i;
+	const char *many = "get_many", *cur = _i ? "bad cursor call" :
+	    "cursor_next";
+
+	ck_assert_int_eq(s->keyspace(s, "t", 0, NULL), POINTS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(s->errmsg(s), "keyspace"));
+	ck_assert_int_eq(s->keyspace(s, "t", 0, &ks), POINTS_OK);
+	kss[0] = ks;
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(s->put(s, ks, "k", 1, "v", 1), POINTS_OK);
+	for (i = 0; i < 6; i++)
+		refused(s, s->get_many(s, 1, i == 0 ? NULL : kss,
+		    i == 1 ? NULL : keys, i == 2 ? NULL : klens,
+		    i == 3 ? NULL : vals, i == 4 ? NULL : vlens,
+		    i == 5 ? NULL : rcs), POINTS_EINVAL, many);
+	ck_assert_int_eq(s->get_many(s, 0, NULL, NULL, NULL, NULL, NULL,
+	    NULL), POINTS_OK);
+	ck_assert_int_eq(s->get_many(s, 1, kss, keys, klens, vals, vlens,
+	    rcs), POINTS_OK);
+	ck_assert_int_eq(rcs[0], POINTS_OK);
+	ck_assert_uint_eq(vlens[0], 1);
+	refused(s, s->cursor_open(s, ks, NULL, 0, NULL, 0, 0, NULL),
+	    POINTS_EINVAL, "bad keyspace");
+	ck_assert_int_eq(s->cursor_open(s, ks, NULL, 0, NULL, 0, 0, &c),
+	    POINTS_OK);
+	refused(s, s->cursor_next(s, NULL, &k, &kl, &v, &vl), POINTS_EINVAL,
+	    cur);
+	refused(s, s->cursor_next(s, c, NULL, &kl, &v, &vl), POINTS_EINVAL,
+	    cur);
+	refused(s, s->cursor_next(s, c, &k, NULL, &v, &vl), POINTS_EINVAL,
+	    cur);
+	refused(s, s->cursor_next(s, c, &k, &kl, NULL, &vl), POINTS_EINVAL,
+	    cur);
+	refused(s, s->cursor_next(s, c, &k, &kl, &v, NULL), POINTS_EINVAL,
+	    cur);
+	ck_assert_int_eq(s->cursor_next(s, c, &k, &kl, &v, &vl), POINTS_OK);
+	ck_assert_uint_eq(kl, 1);
+	ck_assert_int_eq(memcmp(k, "k", 1), 0);
+	ck_assert_int_eq(s->cursor_next(s, c, &k, &kl, &v, &vl),
+	    POINTS_ITEROVER);
+	s->cursor_close(s, c);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_store_close(s);
+	remove_store_files();
+}
+END_TEST
+
 /* The fault-injecting wrapper refuses a store lacking any required
  * method (POINTS_EINVAL) or of a version it does not know
  * (POINTS_EVERSION), writing no output; over a store of version 1 it
@@ -459,6 +518,7 @@ store_errors_suite(void)
 	tcase_add_test(tc, test_sqlite_busy_ledger);
 	tcase_add_test(tc, test_sqlite_read_only_file);
 	tcase_add_loop_test(tc, test_method_refusals, 0, 2);
+	tcase_add_loop_test(tc, test_null_outputs_refused, 0, 2);
 	tcase_add_test(tc, test_memory_limits);
 	tcase_add_test(tc, test_fault_store_wraps_only_what_it_can);
 	tcase_add_test(tc, test_sqlite_savepoint_depth);

@@ -519,6 +519,51 @@ START_TEST(test_balance_status_disagreeing_with_account_is_found)
 }
 END_TEST
 
+/* A balance record of an account with no entries in its asset may
+ * hold module data alone (a rule's counters before any award); with
+ * any figure besides, it differs from the log.  _i: 0 the data alone,
+ * 1..7 available, held, earned, spent, expired, debt or last_seq. */
+START_TEST(test_balance_of_module_data_alone_is_checked)
+{
+	static const unsigned char data[3] = { 1, 2, 3 };
+	points_store *s = tu_store(db);
+	points_verify_report rep, before;
+	points_balance_rec b;
+	int64_t carol = tu_account(db, "E1003");
+	int rc;
+	char needle[96];
+
+	ck_assert_int_eq(points_verify(db, &before), POINTS_OK);
+	points_balance__init(&b, carol, exp_id, 0);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	rc = points_balance__load(db, &b);
+	ck_assert(rc == POINTS_OK || rc == POINTS_ENOTFOUND);
+	ck_assert_int_eq(points_balance__data_set(db, &b, 40, data,
+	    sizeof(data)), POINTS_OK);
+	switch (_i) {
+	case 1: b.available = 5; break;
+	case 2: b.held = 5; break;
+	case 3: b.earned = 5; break;
+	case 4: b.spent = 5; break;
+	case 5: b.expired = 5; break;
+	case 6: b.debt = 5; break;
+	case 7: b.last_seq = 1; break;
+	}
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_balance__free(&b);
+	if (_i == 0) {
+		ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+		ck_assert_int_eq(rep.balances, before.balances + 1);
+		return;
+	}
+	snprintf(needle, sizeof(needle), "balance of account %lld in asset "
+	    "#%u differs from its entries", (long long)carol,
+	    (unsigned)exp_id);
+	expect_corrupt(needle);
+}
+END_TEST
+
 /* ---- A seek that misses a key ---- */
 
 /* A store whose seeks in the statement index to a key between pred
@@ -774,6 +819,49 @@ START_TEST(test_chain_heads_of_each_partition)
 }
 END_TEST
 
+/* Kept heads that cannot be this ledger's are refused before any
+ * check, naming the head: a negative partition, and an entry of
+ * another partition than the head's; a ledger in partitions has no one
+ * head. */
+START_TEST(test_kept_heads_that_cannot_be_are_refused)
+{
+	points_chain_head heads[4], h, one;
+	points_verify_report rep;
+	int64_t u0, u1;
+	size_t n;
+
+	points_entry__partitions_new = 4;
+	db = tu_open("memory:");
+	u0 = user_of(0, 4);
+	u1 = user_of(1, 4);
+	ck_assert_int_eq(tu_earn(db, u0, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, u1, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_chain_heads_get(db, heads, 4, &n), POINTS_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(points_verify_head(db, heads, n, &rep), POINTS_OK);
+	h = heads[1];
+	h.partition = -1;
+	ck_assert_int_eq(points_verify_head(db, &h, 1, &rep), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "kept head 0: no partition -1");
+	/* partition 1's head given partition 0's entry */
+	h = heads[1];
+	h.seq = heads[0].seq;
+	ck_assert_int_eq(points_verify_head(db, heads, 1, &rep), POINTS_OK);
+	ck_assert_int_eq(points_verify_head(db, &h, 1, &rep), POINTS_EINVAL);
+	snprintf(rep.message, sizeof(rep.message), "kept head 0: entry %lld "
+	    "is not in partition 1", (long long)heads[0].seq);
+	ck_assert_str_eq(points_errmsg(db), rep.message);
+	memset(&one, 0x5a, sizeof(one));
+	h = one;
+	ck_assert_int_eq(points_chain_head_get(db, &one), POINTS_EINVAL);
+	ck_assert_str_eq(points_errmsg(db), "this ledger's log has 4 "
+	    "partitions, each with its own head");
+	ck_assert_int_eq(memcmp(&one, &h, sizeof(one)), 0);
+	points_close(db);
+	db = NULL;
+}
+END_TEST
+
 static Suite *
 verify_suite(void)
 {
@@ -808,10 +896,13 @@ verify_suite(void)
 	tcase_add_test(ti, test_expiry_index_key_at_the_wrong_day_is_found);
 	tcase_add_test(ti,
 	    test_balance_status_disagreeing_with_account_is_found);
+	tcase_add_loop_test(ti, test_balance_of_module_data_alone_is_checked,
+	    0, 8);
 	suite_add_tcase(s, ti);
 
 	tcase_add_checked_fixture(th, setup_heads, teardown_heads);
 	tcase_add_loop_test(th, test_chain_heads_of_each_partition, 0, 2);
+	tcase_add_test(th, test_kept_heads_that_cannot_be_are_refused);
 	suite_add_tcase(s, th);
 	return s;
 }
