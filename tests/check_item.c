@@ -702,6 +702,46 @@ START_TEST(test_batch_rollback)
 }
 END_TEST
 
+/* An item for tier gold and above whose tier record is gone, or
+ * damaged, refuses an order as damage naming the item (or the tier),
+ * writing nothing; with the tier back the order goes through. */
+START_TEST(test_item_of_a_damaged_tier_is_refused)
+{
+	points_item_def d = def("GMUG", "physical", 10, 5);
+	points_order_req r = POINTS_ORDER_REQ_INIT;
+	points_store *st = tu_store(db);
+	unsigned char saved[256];
+	size_t sl;
+	points_order o;
+	int64_t a = tu_account(db, "E1001");
+
+	d.min_tier = "gold";
+	(void)create(&d);
+	ck_assert_int_eq(points_account_update(db, a, NULL, "gold", NULL),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, a, "PTS", 100, NULL), POINTS_OK);
+	r.account = a;
+	r.sku = "GMUG";
+	r.quantity = 1;
+	r.actor = "shop";
+	sl = tu_raw_get(db, "tier", "gold", 4, saved, sizeof(saved));
+	ck_assert_uint_gt(sl, 0);
+	ck_assert_int_eq(st->begin(st, 1), POINTS_OK);
+	ck_assert_int_eq(st->del(st, tu_keyspace(db, "tier"), "gold", 4),
+	    POINTS_OK);
+	ck_assert_int_eq(st->commit(st), POINTS_OK);
+	TU_FAILS(db, points_order_place(db, &r, &o), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "item 'GMUG': its tier 'gold' is "
+	    "not in the tier table");
+	tu_raw_put(db, "tier", "gold", 4, "\xff", 1);
+	TU_FAILS(db, points_order_place(db, &r, &o), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "tier 'gold': record unreadable");
+	tu_raw_put(db, "tier", "gold", 4, saved, sl);
+	ck_assert_msg(points_order_place(db, &r, &o) == POINTS_OK, "%s",
+	    points_errmsg(db));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -716,6 +756,7 @@ main(void)
 	tcase_add_test(tc, test_each_field_alone_is_a_change);
 	tcase_add_test(tc, test_history_long);
 	tcase_add_test(tc, test_tier_prices);
+	tcase_add_test(tc, test_item_of_a_damaged_tier_is_refused);
 	tcase_add_test(tc, test_restock_and_outbox);
 	tcase_add_test(tc, test_outbox_resumes);
 	tcase_add_test(tc, test_iterator_by_category);

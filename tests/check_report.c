@@ -644,6 +644,38 @@ START_TEST(test_issued_by_category_and_rule)
 }
 END_TEST
 
+/* Earns whose memos only look like an event's award go under no rule:
+ * no colon, an empty id, an id longer than any event's, an id no event
+ * has, and a real event's id on another transaction than its award. */
+START_TEST(test_issued_by_rule_of_memos_like_an_event)
+{
+	char memos[5][200];
+	points_posting p;
+	points_txn t;
+	int i;
+
+	flows_ledger();
+	snprintf(memos[0], sizeof(memos[0]), "event visit");
+	snprintf(memos[1], sizeof(memos[1]), "event : visit v1");
+	snprintf(memos[2], sizeof(memos[2]), "event %0*d: visit v1",
+	    POINTS_EVENT_ID_MAX + 1, 7);
+	snprintf(memos[3], sizeof(memos[3]), "event ghost: visit v1");
+	snprintf(memos[4], sizeof(memos[4]), "event v:1: visit v1");
+	tu_now = DAY(3);
+	for (i = 0; i < 5; i++) {
+		p = tu_posting("PTS", carol, 1 + i);
+		p.category = "mimic";
+		p.memo = memos[i];
+		ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	}
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, DAY(3), DAY(4),
+	    POINTS_PERIOD_ALL, 0), "3||15|5|0;");
+	/* the event's own award is still its rules' */
+	ck_assert_str_eq(report(POINTS_REPORT_ISSUED_BY_RULE, DAY(1), DAY(4),
+	    POINTS_PERIOD_ALL, 0), "1||15|5|0;1|bonus|5|1|0;1|visit|10|1|0;");
+}
+END_TEST
+
 START_TEST(test_redeemed_by_item_and_category)
 {
 	flows_ledger();
@@ -1558,6 +1590,7 @@ report_suite(void)
 	tc = tcase_create("flows");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_issued_by_category_and_rule);
+	tcase_add_test(tc, test_issued_by_rule_of_memos_like_an_event);
 	tcase_add_test(tc, test_issued_by_rule_less_reversals);
 	tcase_add_test(tc, test_redeemed_by_item_and_category);
 	tcase_add_test(tc, test_redemption_rate_by_department);

@@ -2706,6 +2706,49 @@ START_TEST(test_each_fingerprint_field_conflicts)
 }
 END_TEST
 
+/* A backtest of version 0 is of the rule's latest version, whichever
+ * of three it is, and a version it does not have is refused by name;
+ * a rule of that name that is another's is not confused with it. */
+START_TEST(test_backtest_of_the_latest_version)
+{
+	points_backtest_summary s;
+	points_backtest *bt;
+	points_backtest *none = NULL;
+
+	add("base", "purchase", NULL, "event.amount / 100");
+	add("bonus", "purchase", NULL, "event.amount / 10");
+	add("bonus", "purchase", NULL, "event.amount / 5");
+	add("bonus", "purchase", NULL, "event.amount / 2");
+	tu_now += 60;
+	ck_assert_int_eq(apply("l1", "purchase", alice, 100, NULL), 1 + 50 +
+	    0);
+	ck_assert_int_eq(apply("l2", "purchase", bob, 300, NULL), 3 + 150);
+	bt = backtest(db, "bonus", 0, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 200);
+	points_backtest_free(bt);
+	bt = backtest(db, "bonus", 2, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 80);
+	points_backtest_free(bt);
+	bt = backtest(db, "bonus", 1, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 40);
+	points_backtest_free(bt);
+	bt = backtest(db, "base", 0, 0, 0);
+	ck_assert_int_eq(points_backtest_summary_get(bt, &s), POINTS_OK);
+	ck_assert_int_eq(s.points, 4);
+	points_backtest_free(bt);
+	TU_FAILS(db, points_rule_backtest(db, "bonus", 4, 0, 0, &none),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'bonus' has no version 4");
+	ck_assert_ptr_null(none);
+	TU_FAILS(db, points_rule_backtest(db, "bonu", 0, 0, 0, &none),
+	    POINTS_ENOTFOUND);
+	ck_assert_str_eq(points_errmsg(db), "rule 'bonu' not found");
+}
+END_TEST
+
 /* A grant whose accounts are due more than an int64 holds together:
  * the pool pays none of them (it holds 10), and the report's unpaid
  * points stop at INT64_MAX, for one grant and for two run together,
@@ -2790,6 +2833,7 @@ main(void)
 	tcase_add_test(tc, test_line_refunds_pending_and_debt);
 	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
+	tcase_add_test(tc, test_backtest_of_the_latest_version);
 	tcase_add_test(tc, test_grant_unpaid_points_saturate);
 	tcase_add_test(tc, test_each_fingerprint_field_conflicts);
 	tcase_add_loop_test(tc, test_backtest_equals_copy, 0, 6);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "store/store.h"
 
 /* points_open(uri) must fail with code, leave a handle whose message
  * names the URI and holds why, and create no file at path (if any). */
@@ -261,6 +262,76 @@ START_TEST(test_postgres_uri_reaches_the_store_without_its_schema)
 }
 END_TEST
 
+/* The opener of every store, called with no room for a message (as a
+ * caller that wants only the code does): each refusal gives its code
+ * and writes not one byte of the message buffer. */
+START_TEST(test_refusals_with_no_room_for_a_message)
+{
+	const char *path = fresh_path();
+	char uri[300], sentinel[8], long_schema[80];
+	points_store *s;
+	FILE *f;
+	struct {
+		const char *uri;
+		int code;
+	} cases[12];
+	size_t n = 0, i;
+
+	memset(long_schema, 's', 70);
+	long_schema[70] = '\0';
+	cases[n].uri = "nope:x"; cases[n++].code = POINTS_EINVAL;
+	cases[n].uri = "sqlite:"; cases[n++].code = POINTS_EINVAL;
+	cases[n].uri = "memory:?mode=rw"; cases[n++].code = POINTS_EINVAL;
+	cases[n].uri = "memory:?sync=full"; cases[n++].code = POINTS_EINVAL;
+	cases[n].uri = "sqlite:/tmp/x.db?bogus=1";
+	cases[n++].code = POINTS_EINVAL;
+	for (i = 0; i < n; i++) {
+		memset(sentinel, 'x', sizeof(sentinel));
+		s = NULL;
+		ck_assert_msg(points_store__open(cases[i].uri, &s, NULL,
+		    sentinel, 0) == cases[i].code, "%s", cases[i].uri);
+		ck_assert_ptr_null(s);
+		ck_assert_int_eq(memcmp(sentinel, "xxxxxxxx", 8), 0);
+	}
+	/* a file that is not there, an empty one, one that is not a
+	 * database */
+	snprintf(uri, sizeof(uri), "sqlite:%s?mode=rw", path);
+	ck_assert_int_eq(points_store__open(uri, &s, NULL, sentinel, 0),
+	    POINTS_ENOTFOUND);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(points_store__open(uri, &s, NULL, sentinel, 0),
+	    POINTS_ENOTFOUND);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 4096; i++)
+		fputc('z', f);
+	fclose(f);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	ck_assert_int_lt(points_store__open(uri, &s, NULL, sentinel, 0), 0);
+	ck_assert_int_eq(memcmp(sentinel, "xxxxxxxx", 8), 0);
+	unlink(path);
+	/* the PostgreSQL library missing, without the entry point, and a
+	 * schema name too long for it */
+	setenv("POINTS_PG_LIBRARY", "/nonexistent/libpoints_pg.so", 1);
+	ck_assert_int_eq(points_store__open("postgresql://h/db", &s, NULL,
+	    sentinel, 0), POINTS_ESTORAGE);
+	setenv("POINTS_PG_LIBRARY", "libm.so.6", 1);
+	ck_assert_int_eq(points_store__open("postgresql://h/db", &s, NULL,
+	    sentinel, 0), POINTS_ESTORAGE);
+	setenv("POINTS_PG_LIBRARY", stub_path(), 1);
+	snprintf(uri, sizeof(uri), "postgresql://h/db?schema=%s",
+	    long_schema);
+	ck_assert_int_eq(points_store__open(uri, &s, NULL, sentinel, 0),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_store__open("postgresql://h/db", &s, NULL,
+	    sentinel, 0), POINTS_ESTORAGE);
+	unsetenv("POINTS_PG_LIBRARY");
+	ck_assert_int_eq(memcmp(sentinel, "xxxxxxxx", 8), 0);
+}
+END_TEST
+
 /* ---- The grammar as a model ---- */
 
 static const char *const names[] = {
@@ -373,6 +444,7 @@ uri_suite(void)
 	tcase_add_test(tc, test_postgres_library);
 	tcase_add_test(tc,
 	    test_postgres_uri_reaches_the_store_without_its_schema);
+	tcase_add_test(tc, test_refusals_with_no_room_for_a_message);
 	tcase_add_test(tc, test_random_options);
 	suite_add_tcase(s, tc);
 	return s;
