@@ -227,6 +227,38 @@ START_TEST(test_a_rerun_imports_nothing_twice)
 }
 END_TEST
 
+/* Only the columns a kind requires: accounts of an external id alone
+ * (no name, department or tier), awards without category, memo or
+ * actor, which are then none. */
+START_TEST(test_optional_columns_may_be_left_out)
+{
+	static const char accounts[] = "external_id\nE1\nE2\n";
+	static const char awards[] =
+	    "idempotency_key,amount,asset,external_id\n"
+	    "k1,30,PTS,E1\n"
+	    "k2,7,PTS,E2\n";
+	points_import_line l[4];
+	points_import_summary s;
+	points_txn t;
+	size_t n;
+
+	ck_assert_int_eq(run_import(POINTS_IMPORT_ACCOUNTS, csv(accounts), 0,
+	    l, 4, &n, &s), POINTS_OK);
+	ck_assert_int_eq(s.created, 2);
+	assert_account("E1", "", "", "");
+	ck_assert_int_eq(run_import(POINTS_IMPORT_AWARDS, csv(awards), 0, l, 4,
+	    &n, &s), POINTS_OK);
+	ck_assert_int_eq(s.applied, 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(points_txn_get(db, l[0].txn_id, &t), POINTS_OK);
+	ck_assert_int_eq(t.amount, 30);
+	ck_assert_str_eq(t.memo, "");
+	ck_assert_str_eq(t.category, "");
+	ck_assert_str_eq(t.actor, "");
+	ck_assert_int_eq(tu_available(db, account("E2").id, "PTS"), 7);
+}
+END_TEST
+
 START_TEST(test_rfc4180_quotes_crlf_and_line_breaks_in_fields)
 {
 	/* a byte order mark, CRLF, a quoted header, a doubled quote, a
@@ -968,6 +1000,7 @@ import_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_accounts_are_created_updated_or_left_as_they_are);
 	tcase_add_test(tc, test_a_rerun_imports_nothing_twice);
+	tcase_add_test(tc, test_optional_columns_may_be_left_out);
 	tcase_add_test(tc, test_rfc4180_quotes_crlf_and_line_breaks_in_fields);
 	tcase_add_test(tc, test_a_bad_header_is_refused_naming_the_column);
 	tcase_add_test(tc, test_every_refusal_names_line_column_and_reason);

@@ -12,6 +12,7 @@
 #include "util/calendar.h"
 #include "util/codec.h"
 #include "core/asset.h"
+#include "core/balance.h"
 #include "core/db.h"
 
 static points_db *db;
@@ -834,6 +835,54 @@ START_TEST(test_format_1_figures_move)
 }
 END_TEST
 
+/* Tier figures damaged in an account's balance record (a bad version,
+ * no months, more months than any window, a byte past the end, cut
+ * short) make the figures read and the next earn refuse as damage,
+ * naming the account and the asset, writing nothing. */
+START_TEST(test_damaged_tier_figures_are_refused)
+{
+	static const unsigned char bad[5][6] = {
+		{ 2, 0, 1, 0 }, { 1, 0, 0 }, { 1, 0, 37 }, { 1, 0, 1, 0, 0 },
+		{ 1, 0, 2, 0 },
+	};
+	static const size_t len[5] = { 4, 3, 3, 5, 4 };
+	points_store *st;
+	points_balance_rec b;
+	points_asset_rec a;
+	int64_t got = -7;
+	char want[96];
+
+	table();
+	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
+	st = tu_store(db);
+	ck_assert_int_eq(st->begin(st, 1), POINTS_OK);
+	ck_assert_int_eq(points_asset__find(db, "PTS", &a), POINTS_OK);
+	points_balance__init(&b, alice, a.id, 0);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	ck_assert_int_eq(points_balance__data_set(db, &b,
+	    POINTS_BALANCE_DATA_TIER_EARN, bad[_i], len[_i]), POINTS_OK);
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	ck_assert_int_eq(st->commit(st), POINTS_OK);
+	points_balance__free(&b);
+	snprintf(want, sizeof(want), "account %lld: tier figures of asset %u "
+	    "unreadable", (long long)alice, (unsigned)a.id);
+	ck_assert_int_eq(points_tier_earned(db, alice, "PTS", 12, 0, &got),
+	    POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), want);
+	ck_assert_int_eq(got, -7);
+	TU_FAILS(db, tu_earn(db, alice, "PTS", 5, NULL), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), want);
+	/* bob's figures are sound */
+	ck_assert_int_eq(tu_earn(db, bob, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(points_tier_earned(db, bob, "PTS", 12, 0, &got),
+	    POINTS_OK);
+	ck_assert_int_eq(got, 5);
+	/* the ledger is damaged: teardown's check would say so */
+	points_close(db);
+	db = tu_open("memory:");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -849,6 +898,7 @@ main(void)
 	tcase_add_test(tc, test_sweep_frozen_and_closed);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_figures_after_long_pauses);
+	tcase_add_loop_test(tc, test_damaged_tier_figures_are_refused, 0, 5);
 	tcase_add_test(tc, test_reversal_of_uncounted_earns);
 	tcase_add_test(tc, test_reason_in_the_assets_unit);
 	tcase_add_test(tc, test_equal_ranks_by_name);
