@@ -2749,6 +2749,63 @@ START_TEST(test_backtest_of_the_latest_version)
 }
 END_TEST
 
+/* Two rules capped per value of one key both count an event, each its
+ * own figure; a figure damaged in the store refuses the next event as
+ * damage naming the key, writing nothing. */
+START_TEST(test_two_keyed_caps_and_a_damaged_figure)
+{
+	points_rule_def d;
+	points_event e = POINTS_EVENT_INIT;
+	points_event_result *res = NULL;
+	points_store *st = tu_store(db);
+	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
+	unsigned char key[64];
+	char want[96];
+
+	d = rule("first", "buy", NULL, "3");
+	d.cap_key = "event.account";
+	d.cap_key_limit = 1;
+	d.cap_unit = POINTS_CAP_AWARDS;
+	save(&d);
+	d = rule("second", "buy", NULL, "4");
+	d.cap_key = "event.account";
+	d.cap_key_limit = 2;
+	d.cap_unit = POINTS_CAP_AWARDS;
+	save(&d);
+	ck_assert_int_eq(apply("k1", "buy", alice, 0, NULL), 7);
+	ck_assert_int_eq(apply("k2", "buy", alice, 0, NULL), 4);
+	ck_assert_int_eq(apply("k3", "buy", alice, 0, NULL), 0);
+	ck_assert_int_eq(apply("k4", "buy", bob, 0, NULL), 7);
+	/* the first figure of the keyspace: rule first's, of the account
+	 * its key names */
+	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
+	ck_assert_int_eq(st->cursor_open(st, tu_keyspace(db, "rulekey"), NULL,
+	    0, NULL, 0, 0, &c), POINTS_OK);
+	ck_assert_int_eq(st->cursor_next(st, c, &k, &kl, &v, &vl), POINTS_OK);
+	ck_assert_uint_gt(kl, 4);
+	ck_assert_uint_lt(kl, sizeof(key));
+	memcpy(key, k, kl);
+	key[kl] = '\0';
+	st->cursor_close(st, c);
+	st->rollback(st);
+	tu_raw_put(db, "rulekey", key, kl, "\x80", 1);
+	e.id = "k5";
+	e.type = "buy";
+	e.account = strtoll((const char *)key + 4, NULL, 10);
+	ck_assert(e.account == alice || e.account == bob);
+	snprintf(want, sizeof(want), "rule cap key '%s': record unreadable",
+	    (const char *)key + 4);
+	TU_FAILS(db, points_event_apply(db, &e, &res), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), want);
+	ck_assert_ptr_null(res);
+	/* the damage would fail the teardown's check: a fresh ledger */
+	points_close(db);
+	db = tu_open("memory:");
+}
+END_TEST
+
 /* A grant whose accounts are due more than an int64 holds together:
  * the pool pays none of them (it holds 10), and the report's unpaid
  * points stop at INT64_MAX, for one grant and for two run together,
@@ -2833,6 +2890,7 @@ main(void)
 	tcase_add_test(tc, test_line_refunds_pending_and_debt);
 	tcase_add_test(tc, test_line_refund_refusals);
 	tcase_add_test(tc, test_backtest);
+	tcase_add_test(tc, test_two_keyed_caps_and_a_damaged_figure);
 	tcase_add_test(tc, test_backtest_of_the_latest_version);
 	tcase_add_test(tc, test_grant_unpaid_points_saturate);
 	tcase_add_test(tc, test_each_fingerprint_field_conflicts);

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "testutil.h"
 
 /* A path for a fresh file (removed, not created). */
@@ -74,6 +76,49 @@ START_TEST(test_sqlite_not_a_database)
 	ck_assert_int_eq(memcmp(before, after, nb), 0);
 	free(before);
 	free(after);
+	unlink(path);
+}
+END_TEST
+
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *h = NULL;
+
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(h));
+	ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
+}
+
+/* SQLite's own tables do not make a file another application's: a
+ * ledger someone ran ANALYZE on still opens, with its accounts; a
+ * database of another application's table (with its AUTOINCREMENT
+ * counter table) is refused naming that table, and left as it was. */
+START_TEST(test_sqlite_own_tables_are_not_another_application)
+{
+	const char *path = fresh_path();
+	char uri[192];
+	points_db *d = NULL;
+	points_account a;
+	int64_t id;
+
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	d = tu_open(uri);
+	id = tu_account(d, "E1001");
+	points_close(d);
+	sql_exec(path, "ANALYZE");
+	d = NULL;
+	ck_assert_int_eq(points_open(uri, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(points_account_find(d, "E1001", &a), POINTS_OK);
+	ck_assert_int_eq(a.id, id);
+	points_close(d);
+	unlink(path);
+	sql_exec(path, "CREATE TABLE notes(id INTEGER PRIMARY KEY "
+	    "AUTOINCREMENT, body TEXT); INSERT INTO notes(body) VALUES('x')");
+	open_fails(uri, path, POINTS_EINVAL, "is not a libpoints ledger: it "
+	    "holds another application's table 'notes' (1 of its objects are "
+	    "not a ledger's)");
 	unlink(path);
 }
 END_TEST
@@ -515,6 +560,7 @@ store_errors_suite(void)
 
 	tcase_add_test(tc, test_sqlite_not_a_database);
 	tcase_add_test(tc, test_sqlite_directory);
+	tcase_add_test(tc, test_sqlite_own_tables_are_not_another_application);
 	tcase_add_test(tc, test_sqlite_busy_ledger);
 	tcase_add_test(tc, test_sqlite_read_only_file);
 	tcase_add_loop_test(tc, test_method_refusals, 0, 2);

@@ -564,6 +564,30 @@ START_TEST(test_balance_of_module_data_alone_is_checked)
 }
 END_TEST
 
+/* A balance whose newest entry is past the end of the log, in its
+ * partition (_i 0) or in a partition the log does not have (_i 1): no
+ * write since the chain was checked explains it, so it differs from
+ * its entries. */
+START_TEST(test_balance_naming_an_entry_past_the_log_is_found)
+{
+	points_store *s = tu_store(db);
+	points_balance_rec b;
+	char needle[96];
+
+	points_balance__init(&b, bob, exp_id, 0);
+	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	b.last_seq = _i ? points_entry__part_first(5) + 1 : b.last_seq + 100;
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	ck_assert_int_eq(s->commit(s), POINTS_OK);
+	points_balance__free(&b);
+	snprintf(needle, sizeof(needle), "balance of account %lld in asset "
+	    "#%u differs from its entries", (long long)bob,
+	    (unsigned)exp_id);
+	expect_corrupt(needle);
+}
+END_TEST
+
 /* ---- A seek that misses a key ---- */
 
 /* A store whose seeks in the statement index to a key between pred
@@ -898,6 +922,8 @@ verify_suite(void)
 	    test_balance_status_disagreeing_with_account_is_found);
 	tcase_add_loop_test(ti, test_balance_of_module_data_alone_is_checked,
 	    0, 8);
+	tcase_add_loop_test(ti,
+	    test_balance_naming_an_entry_past_the_log_is_found, 0, 2);
 	suite_add_tcase(s, ti);
 
 	tcase_add_checked_fixture(th, setup_heads, teardown_heads);
