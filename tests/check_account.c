@@ -161,15 +161,15 @@ START_TEST(test_create_gives_ascending_ids_from_4)
 	points_account a;
 	int64_t id = 0;
 
-	ck_assert_int_eq(alice, 4);
-	ck_assert_int_eq(bob, 5);
+	ck_assert_int_eq(alice, tu_first_user());
+	ck_assert_int_eq(bob, alice + 1);
 	tu_now = TU_T0 + 77;
 	ck_assert_int_eq(points_account_create(db, "E1003", "Carol",
 	    POINTS_ACCOUNT_ALLOW_NEGATIVE, &id), POINTS_OK);
-	ck_assert_int_eq(id, 6);
+	ck_assert_int_eq(id, alice + 2);
 	ck_assert_str_eq(points_errmsg(db), "ok");
 	ck_assert_int_eq(points_account_get(db, id, &a), POINTS_OK);
-	ck_assert_int_eq(a.id, 6);
+	ck_assert_int_eq(a.id, alice + 2);
 	ck_assert_str_eq(a.external_id, "E1003");
 	ck_assert_str_eq(a.name, "Carol");
 	ck_assert_str_eq(a.tier, "");
@@ -253,7 +253,7 @@ START_TEST(test_create_refuses_bad_arguments)
 	/* the limits themselves are fine */
 	ck_assert_int_eq(points_account_create(db, ext, name, 0, &id),
 	    POINTS_OK);
-	ck_assert_int_eq(id, 6);
+	ck_assert_int_eq(id, alice + 2);
 	ck_assert_int_eq(points_account_create(db,
 	    "Zo\xc3\xab-\xe2\x82\xac-\xf0\x9f\x98\x80", NULL, 0, &id),
 	    POINTS_OK);
@@ -814,14 +814,14 @@ START_TEST(test_iter_from_an_id_across_chunks)
 	for (i = 0; i < 150; i++) {
 		snprintf(ext, sizeof(ext), "U%03d", i);
 		id = tu_account(db, ext);
-		ck_assert_int_eq(id, 6 + i);
+		ck_assert_int_eq(id, alice + 2 + i);
 	}
-	/* everything: 3 system + alice, bob + 150 = 155 accounts */
+	/* everything: the system accounts, alice, bob and 150 */
 	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	for (want = 1; (rc = points_account_next(it, &a)) == POINTS_OK; want++)
 		ck_assert_int_eq(a.id, want);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	ck_assert_int_eq(want, 156);
+	ck_assert_int_eq(want, alice + 152);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_ITEROVER);
 	points_account_iterator_free(it);
 
@@ -830,25 +830,26 @@ START_TEST(test_iter_from_an_id_across_chunks)
 	for (want = 20; (rc = points_account_next(it, &a)) == POINTS_OK;
 	    want++) {
 		ck_assert_int_eq(a.id, want);
-		if (want >= 6) {
-			snprintf(ext, sizeof(ext), "U%03d", (int)(want - 6));
+		if (want >= alice + 2) {
+			snprintf(ext, sizeof(ext), "U%03d", (int)(want - alice - 2));
 			ck_assert_str_eq(a.external_id, ext);
 		}
 	}
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	ck_assert_int_eq(want, 156);
+	ck_assert_int_eq(want, alice + 152);
 	points_account_iterator_free(it);
 
-	/* exactly one chunk's worth is left from 92 (92..155) */
-	ck_assert_int_eq(points_account_iterator_new(db, 92, &it), POINTS_OK);
+	/* exactly one chunk's worth is left from 92 (92..155 with
+	 * three system accounts) */
+	ck_assert_int_eq(points_account_iterator_new(db, alice + 88, &it), POINTS_OK);
 	for (i = 0; (rc = points_account_next(it, &a)) == POINTS_OK; i++)
-		ck_assert_int_eq(a.id, 92 + i);
+		ck_assert_int_eq(a.id, alice + 88 + i);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
 	ck_assert_int_eq(i, 64);
 	points_account_iterator_free(it);
 
 	/* past the end, and negative */
-	ck_assert_int_eq(points_account_iterator_new(db, 156, &it), POINTS_OK);
+	ck_assert_int_eq(points_account_iterator_new(db, alice + 152, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_ITEROVER);
 	points_account_iterator_free(it);
 	ck_assert_int_eq(points_account_iterator_new(db, INT64_MAX, &it),
@@ -877,11 +878,11 @@ START_TEST(test_iter_sees_accounts_made_between_chunks)
 	ck_assert_int_eq(points_account_iterator_new(db, 0, &it), POINTS_OK);
 	ck_assert_int_eq(points_account_next(it, &a), POINTS_OK);
 	/* no transaction is held between calls: writes go on */
-	ck_assert_int_eq(tu_account(db, "late"), 106);
+	ck_assert_int_eq(tu_account(db, "late"), alice + 102);
 	for (want = 2; (rc = points_account_next(it, &a)) == POINTS_OK; want++)
 		ck_assert_int_eq(a.id, want);
 	ck_assert_int_eq(rc, POINTS_ITEROVER);
-	ck_assert_int_eq(want, 107);
+	ck_assert_int_eq(want, alice + 103);
 	points_account_iterator_free(it);
 }
 END_TEST
@@ -982,7 +983,7 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	static const unsigned char junk[] = { 0x07, 0x01, 0x02 };
 	points_account a;
 	points_account_iterator *it;
-	char *v = NULL;
+	char *v = NULL, want[64];
 	size_t ol;
 	int rc;
 
@@ -993,7 +994,9 @@ START_TEST(test_corrupt_account_record_is_ecorrupt)
 	raw_put(&points_account__ks, k, 8, junk, sizeof(junk));
 
 	ck_assert_int_eq(points_account_get(db, alice, &a), POINTS_ECORRUPT);
-	ck_assert_str_eq(points_errmsg(db), "account 4: record unreadable");
+	snprintf(want, sizeof(want), "account %lld: record unreadable",
+	    (long long)alice);
+	ck_assert_str_eq(points_errmsg(db), want);
 	ck_assert_int_eq(points_account_find(db, "E1001", &a),
 	    POINTS_ECORRUPT);
 	ck_assert_int_eq(points_account_attr_get(db, alice, "k", &v),
@@ -1141,7 +1144,7 @@ run_op(int op)
 	case OP_CREATE:
 		rc = points_account_create(db, "E2000", "New", 0, &id);
 		if (rc == POINTS_OK)
-			ck_assert_int_eq(id, 6);
+			ck_assert_int_eq(id, alice + 2);
 		else if (id != -7 && !out_touched)
 			out_touched = rc; /* reported after the loop */
 		return rc;
@@ -1187,7 +1190,7 @@ run_op(int op)
 			ck_assert_int_eq(a.id, n + 1);
 		points_account_iterator_free(it);
 		if (rc == POINTS_ITEROVER) {
-			ck_assert_int_eq(n, 5);
+			ck_assert_int_eq(n, bob);
 			rc = POINTS_OK;
 		}
 		return rc;
@@ -1338,7 +1341,7 @@ START_TEST(test_iter_resumes_after_a_failed_refill)
 		while ((rc = points_account_next(it, &a)) == POINTS_OK)
 			ck_assert_int_eq(a.id, want++);
 		ck_assert_int_eq(rc, POINTS_ITEROVER);
-		ck_assert_int_eq(want, 106);
+		ck_assert_int_eq(want, alice + 102);
 		points_account_iterator_free(it);
 		if (!failed)
 			break;
@@ -1459,30 +1462,30 @@ START_TEST(test_write_on_locked_store_is_ebusy)
 	char uri[160];
 	points_db *a, *b;
 	points_account acct;
-	int64_t id = -7;
+	int64_t id = -7, e1001;
 
 	snprintf(uri, sizeof(uri), "%s?busy_timeout=0", tu_sqlite_uri());
 	a = tu_open(uri);
 	b = tu_open_bare(uri);
-	tu_account(a, "E1001");
+	e1001 = tu_account(a, "E1001");
 	ck_assert_int_eq(points_batch_begin(a), POINTS_OK); /* write lock */
 	ck_assert_int_eq(points_account_create(b, "E1002", NULL, 0, &id),
 	    POINTS_EBUSY);
 	ck_assert_int_eq(id, -7);
-	ck_assert_int_eq(points_account_update(b, 4, "x", NULL, NULL),
+	ck_assert_int_eq(points_account_update(b, e1001, "x", NULL, NULL),
 	    POINTS_EBUSY);
-	ck_assert_int_eq(points_account_attr_set(b, 4, "k", "v"),
+	ck_assert_int_eq(points_account_attr_set(b, e1001, "k", "v"),
 	    POINTS_EBUSY);
 	ck_assert_int_eq(points_account_freeze(b, 4), POINTS_EBUSY);
 	ck_assert_int_eq(points_account_unfreeze(b, 4), POINTS_EBUSY);
 	ck_assert_int_eq(points_account_close(b, 4), POINTS_EBUSY);
 	ck_assert_int_eq(points_errcode(b), POINTS_EBUSY);
 	/* readers are not blocked by a writer (WAL) */
-	ck_assert_int_eq(points_account_get(b, 4, &acct), POINTS_OK);
+	ck_assert_int_eq(points_account_get(b, e1001, &acct), POINTS_OK);
 	ck_assert_int_eq(points_batch_rollback(a), POINTS_OK);
 	ck_assert_int_eq(points_account_create(b, "E1002", NULL, 0, &id),
 	    POINTS_OK);
-	ck_assert_int_eq(id, 5);
+	ck_assert_int_eq(id, e1001 + 1);
 	tu_invariants(a);
 	points_close(a);
 	points_close(b);

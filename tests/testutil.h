@@ -44,6 +44,10 @@ void tu_cleanup(void);
 
 /* Create a user account, fail the test on error. */
 int64_t tu_account(points_db *db, const char *ext);
+/* The id of the first user account of a ledger the suite makes: 4 after
+ * the three system accounts, 5 when its log is in partitions
+ * (POINTS_TEST_PARTITIONS), where system:transit is 4. */
+int64_t tu_first_user(void);
 /* Earn/spend shortcuts; return the code (txn to out if not NULL). */
 int tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out);
