@@ -1040,6 +1040,59 @@ START_TEST(test_system_debit_counts_every_record)
 }
 END_TEST
 
+/* The issuer's lifetime spent points are its records' sum: at P=1 one
+ * record stops the issue at INT64_MAX, and so do its shards together
+ * (each alone far from it). */
+START_TEST(test_issuer_counters_overflow_as_a_sum)
+{
+	int64_t x = user_in(db, 0), z = user_in(db, 3);
+	points_posting p = tu_posting("PTS", z, INT64_MAX - 100);
+	points_txn t;
+
+	ck_assert_int_eq(tu_earn(db, x, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	p.amount = 1;
+	TU_FAILS(db, points_earn(db, &p, &t), POINTS_EOVERFLOW);
+	ck_assert_str_eq(points_errmsg(db), "account system:issuer: its "
+	    "lifetime spent points would overflow");
+	tu_snap_free();
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_ISSUER, "PTS"),
+	    -INT64_MAX);
+	verify_ok(db);
+}
+END_TEST
+
+/* A system account's records may pass int64 between them, as long as
+ * their sum does not: the expiry account's shard for 0 takes INT64_MAX
+ * expired points, its own record (home 3) pays them back to the issuer,
+ * its shard for 1 takes 5 more; what its own record's rest is (the
+ * shards: INT64_MAX + 5) does not fit, the whole does. */
+START_TEST(test_system_records_may_pass_int64_between_them)
+{
+	int64_t x = user_in(db, 0), y = user_in(db, 1), fund;
+	points_posting p = tu_posting("EXP", POINTS_ACCOUNT_EXPIRY,
+	    -INT64_MAX), q = tu_posting("EXP", y, 5);
+	points_txn t;
+
+	ck_assert_int_eq(tu_earn(db, x, "EXP", INT64_MAX, NULL), POINTS_OK);
+	tu_now += 366 * 86400;
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL), POINTS_OK);
+	p.memo = "write-off";
+	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK);
+	/* the issuer's lifetime spent points are full: a fund pays y */
+	ck_assert_int_eq(points_account_create(db, "FUND", NULL,
+	    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE, &fund),
+	    POINTS_OK);
+	q.counterparty = fund;
+	ck_assert_int_eq(points_earn(db, &q, &t), POINTS_OK);
+	tu_now += 366 * 86400;
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"), 5);
+	verify_ok(db);
+	tu_invariants(db);
+}
+END_TEST
+
 /* A pool closes only when its records together hold nothing: funded in
  * the issuer's partition and paying an award in another, its own
  * record is empty while a shard holds the points. */
@@ -1089,6 +1142,8 @@ suite(void)
 	tcase_add_test(tc, test_random_walk_over_partitions);
 	tcase_add_test(tc, test_shards_are_verified);
 	tcase_add_test(tc, test_system_debit_counts_every_record);
+	tcase_add_test(tc, test_issuer_counters_overflow_as_a_sum);
+	tcase_add_test(tc, test_system_records_may_pass_int64_between_them);
 	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
 	tcase_add_test(tc, test_transfer_between_partitions_is_two_legs);
 	tcase_add_test(tc, test_capture_across_partitions);

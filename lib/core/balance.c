@@ -570,12 +570,50 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	return POINTS_OK;
 }
 
+/* An exact sum of int64 values, as 128 bits in two's complement
+ * (hi:lo): what a system account's records hold together may pass
+ * int64 on the way and come back (a shard at INT64_MAX, another below
+ * zero), and only the whole must fit. */
+typedef struct wide {
+	int64_t hi;
+	uint64_t lo;
+} wide;
+
+static void
+wide_add(wide *w, int64_t v)
+{
+	uint64_t lo = w->lo + (uint64_t)v;
+
+	w->hi += (lo < w->lo) - (v < 0);
+	w->lo = lo;
+}
+
+/* 1 when w fits int64 (then in *out). */
+static int
+wide_get(const wide *w, int64_t *out)
+{
+	if (w->hi != ((w->lo >> 63) ? -1 : 0))
+		return 0;
+	*out = w->lo > (uint64_t)INT64_MAX ?
+	    -(int64_t)(~w->lo) - 1 : (int64_t)w->lo;
+	return 1;
+}
+
+static wide
+wide_of(int64_t v)
+{
+	wide w = { 0, 0 };
+
+	wide_add(&w, v);
+	return w;
+}
+
 /* Add what each shard of b's account (but skip, p + 1: none 0) holds
- * to *sum (available, held and the lifetime counters); none when it
- * has no shards. */
+ * to *avail, *held and sum's lifetime counters (saturated, as each
+ * record's are); none when it has no shards. */
 static int
 shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
-    points_balance_rec *sum)
+    wide *avail, wide *held, points_balance_rec *sum)
 {
 	unsigned char lo[POINTS_BALANCE_SHARD_KEY_LEN],
 	    hi[POINTS_BALANCE_SHARD_KEY_LEN], sk[POINTS_BALANCE_SHARD_KEY_LEN];
@@ -583,7 +621,7 @@ shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
 	points_cursor *c;
 	const void *k, *v;
 	size_t kl, vl;
-	int rc, ovf = 0;
+	int rc;
 
 	points_balance__shard_key(b->account, b->asset, 0, lo);
 	points_balance__shard_key(b->account, b->asset, 0xffff, hi);
@@ -606,16 +644,12 @@ shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
 		points_balance__free(&o);
 		if (rc)
 			break;
-		ovf = points_codec__add(&sum->available, o.available) |
-		    points_codec__add(&sum->held, o.held);
+		wide_add(avail, o.available);
+		wide_add(held, o.held);
 		/* lifetime counters saturate, as each record's do */
 		points_balance__counter_sat(&sum->earned, o.earned);
 		points_balance__counter_sat(&sum->spent, o.spent);
 		points_balance__counter_sat(&sum->expired, o.expired);
-		if (ovf) {
-			rc = points_balance__unreadable(db, b->account);
-			break;
-		}
 	}
 	db->store->cursor_close(db->store, c);
 	if (rc == POINTS_ITEROVER)
@@ -625,21 +659,71 @@ shards_add(points_db *db, const points_balance_rec *b, unsigned skip,
 	return rc;
 }
 
+/* b's record and its shards: their sum into b (available and held
+ * exactly: POINTS_ECORRUPT when a sum does not fit). */
+static int
+shards_sum(points_db *db, points_balance_rec *b)
+{
+	wide avail = wide_of(b->available), held = wide_of(b->held);
+	int rc = shards_add(db, b, 0, &avail, &held, b);
+
+	if (rc == POINTS_OK && (!wide_get(&avail, &b->available) ||
+	    !wide_get(&held, &b->held)))
+		rc = points_balance__unreadable(db, b->account);
+	return rc;
+}
+
 int
-points_balance__shard_rest(points_db *db, const points_balance_rec *b,
-    int64_t *out)
+points_balance__others(points_db *db, points_balance_rec *b)
 {
 	points_balance_rec o;
+	wide avail = { 0, 0 }, held = { 0, 0 };
 	int rc;
 
+	if (b->rest_read)
+		return POINTS_OK;
 	points_balance__init(&o, b->account, b->asset, 1);
 	/* b's own record has the rest in its shards */
 	if ((rc = b->shard ? points_balance__load(db, &o) : POINTS_OK) ==
-	    POINTS_OK)
-		rc = shards_add(db, b, b->shard, &o);
-	*out = o.available;
+	    POINTS_OK) {
+		avail = wide_of(o.available);
+		held = wide_of(o.held);
+		rc = shards_add(db, b, b->shard, &avail, &held, &o);
+	}
+	if (rc == POINTS_OK) {
+		b->rest_read = 1;
+		b->rest_hi = avail.hi;
+		b->rest_lo = avail.lo;
+		b->rest_earned = o.earned;
+		b->rest_spent = o.spent;
+	}
 	points_balance__free(&o);
 	return rc;
+}
+
+int
+points_balance__total_available(points_db *db, const points_balance_rec *b,
+    int64_t *out)
+{
+	wide w = { b->rest_hi, b->rest_lo };
+
+	wide_add(&w, b->available);
+	if (!wide_get(&w, out))
+		return points_balance__unreadable(db, b->account);
+	return POINTS_OK;
+}
+
+int
+points_balance__total_counter(const points_balance_rec *b, int which,
+    int64_t v)
+{
+	int64_t sum = which == POINTS_BALANCE_EARNED ? b->rest_earned :
+	    b->rest_spent;
+
+	/* the other records' sum saturates: at INT64_MAX it is full */
+	points_balance__counter_sat(&sum, which == POINTS_BALANCE_EARNED ?
+	    b->earned : b->spent);
+	return points_codec__add(&sum, v) ? POINTS_EOVERFLOW : POINTS_OK;
 }
 
 int
@@ -1214,7 +1298,7 @@ system_all_zero(points_db *db, const points_account *a)
 			return points_db__store_err(db, rc, ks->name);
 		while ((rc = db->store->cursor_next(db->store, c, &k, &kl, &v,
 		    &vl)) == POINTS_OK) {
-			int64_t rest;
+			int64_t total;
 
 			if (kl < 8) {
 				rc = points_balance__unreadable(db, a->id);
@@ -1222,20 +1306,18 @@ system_all_zero(points_db *db, const points_account *a)
 			}
 			points_balance__key_parse(k, &id, &asset);
 			points_balance__init(&b, a->id, asset, 1);
-			if ((rc = points_balance__load(db, &b)) == POINTS_OK)
-				rc = points_balance__shard_rest(db, &b, &rest);
+			if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
+			    (rc = points_balance__others(db, &b)) == POINTS_OK)
+				rc = points_balance__total_available(db, &b,
+				    &total);
 			points_balance__free(&b);
 			if (rc)
 				break;
-			if (points_codec__add(&rest, b.available)) {
-				rc = points_balance__unreadable(db, a->id);
-				break;
-			}
-			if (rest != 0 || b.held != 0) {
+			if (total != 0 || b.held != 0) {
 				rc = points_db__err(db, POINTS_ESTATE,
 				    "account %s still has points (available "
 				    "%lld, held %lld): it can be closed only at "
-				    "zero", a->external_id, (long long)rest,
+				    "zero", a->external_id, (long long)total,
 				    (long long)b.held);
 				break;
 			}
@@ -1520,7 +1602,7 @@ points_balance__read(points_db *db, int64_t account, const char *asset,
 		}
 		/* a system account's balance is its records' sum */
 		if (rc == POINTS_OK && (b.flags & POINTS_ACCOUNT_SYSTEM))
-			rc = shards_add(db, &b, 0, &b);
+			rc = shards_sum(db, &b);
 	}
 	/* what a sweep now would do: past-due lots are gone (due >= 0; a
 	 * damaged available near INT64_MIN cannot take it) */

@@ -59,6 +59,14 @@ typedef struct points_balance_rec {
 	/* A system account of a ledger in partitions, placed: its other
 	 * records count in what a debit may take (points_balance__place). */
 	int partitioned;
+	/* Its other records (its own, its shards) as stored, summed once a
+	 * write by points_balance__others: available exactly, as 128 bits
+	 * (rest_hi:rest_lo), the lifetime counters saturated.  rest_read 0:
+	 * not read yet. */
+	int rest_read;
+	int64_t rest_hi;
+	uint64_t rest_lo;
+	int64_t rest_earned, rest_spent;
 	/* The lots: the earliest inline, at most a bound of them; later
 	 * ones spilled to their own keys (lot_spill.h), which spill says
 	 * how many and how much.  Go through the points_balance__*lot*
@@ -216,11 +224,21 @@ int points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
  * (POINTS_EINVAL, naming it).  Before b is changed. */
 int points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
     unsigned parts);
-/* The available points of a system account in its other records than
- * b (its own and its shards): what a debit that may not take the
- * account below zero counts besides b's. */
-int points_balance__shard_rest(points_db *db, const points_balance_rec *b,
+/* Read the sums of b's other records (b: a system account's record, own
+ * or shard) into b's rest_* fields, once: a second call reads nothing. */
+int points_balance__others(points_db *db, points_balance_rec *b);
+/* The available points of b's account: b's (as it is now) and its other
+ * records' (points_balance__others, read first).  POINTS_ECORRUPT, the
+ * record unreadable, when the sum passes int64. */
+int points_balance__total_available(points_db *db, const points_balance_rec *b,
     int64_t *out);
+/* The same for a lifetime counter (POINTS_BALANCE_EARNED or _SPENT) of
+ * b's with v added: POINTS_EOVERFLOW (no message) when the sum of the
+ * records' would pass int64, as a record's own counter may not. */
+#define POINTS_BALANCE_EARNED 1
+#define POINTS_BALANCE_SPENT 2
+int points_balance__total_counter(const points_balance_rec *b, int which,
+    int64_t v);
 
 /* The key of the balance of (account, asset): account << 16 | asset,
  * big-endian.  0 when the ids cannot have a balance (an account id not

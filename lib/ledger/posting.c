@@ -32,6 +32,18 @@ points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
 
 	points_lotlist__lend(&add, addbuf);
 
+	/* a system account in log partitions: its records' sum too */
+	if (b->partitioned) {
+		int64_t total;
+
+		if ((rc = points_balance__others(db, b)) ||
+		    (rc = points_balance__total_available(db, b, &total)))
+			return rc;
+		if (points_codec__add(&total, amount))
+			return points_db__err(db, POINTS_EOVERFLOW,
+			    "account %lld: balance would overflow",
+			    (long long)b->account);
+	}
 	if (points_codec__add(&b->available, amount))
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %lld: balance would overflow",
@@ -67,25 +79,23 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *prefer, points_lotlist *out_lots, int pending)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int64_t from_lots, have = 0;
+	int64_t from_lots, have = 0, total = 0;
 	int may_go_negative = (b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0;
 
 	/* pending points (balance.h) are not spendable yet; a system
-	 * account in log partitions has the rest in its other records
-	 * (balance.h, shards), some maybe below zero: its total counts */
-	if (!may_go_negative) {
-		have = pending ? points_balance__spendable(db, b) : b->available;
-		if (b->partitioned) {
-			int64_t rest;
-			int rc = points_balance__shard_rest(db, b, &rest);
+	 * account in log partitions (which has none pending) has the rest
+	 * in its other records (balance.h, shards), some maybe below zero:
+	 * its total counts, and may not pass int64 either */
+	if (b->partitioned) {
+		int rc;
 
-			if (rc)
-				return rc;
-			if (points_codec__add(&have, rest))
-				return points_balance__unreadable(db,
-				    b->account);
-		}
+		if ((rc = points_balance__others(db, b)) ||
+		    (rc = points_balance__total_available(db, b, &total)))
+			return rc;
 	}
+	if (!may_go_negative)
+		have = b->partitioned ? total : pending ?
+		    points_balance__spendable(db, b) : b->available;
 	if (!may_go_negative && have < amount) {
 		points_balance__label(db, b->account, label, sizeof(label));
 		if (!b->partitioned && have < b->available)
@@ -99,7 +109,8 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 		    "needs %lld", b->flags & POINTS_ACCOUNT_POOL ? "pool" :
 		    "account", label, (long long)have, (long long)amount);
 	}
-	if (b->available < INT64_MIN + amount) {
+	if (b->available < INT64_MIN + amount ||
+	    (b->partitioned && total < INT64_MIN + amount)) {
 		points_balance__label(db, b->account, label, sizeof(label));
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %s: balance would overflow", label);
@@ -633,13 +644,23 @@ points_posting__store_pair(points_db *db, points_balance_rec *from, points_balan
 }
 
 int
-points_posting__counter_add(points_db *db, const points_balance_rec *b,
+points_posting__counter_add(points_db *db, points_balance_rec *b,
     const char *name, int64_t *c, int64_t v)
 {
 	char label[POINTS_EXTID_MAX + 2];
+	int rc;
 
+	/* a system account in log partitions: its records' sum too */
+	if (b->partitioned && (c == &b->earned || c == &b->spent)) {
+		if ((rc = points_balance__others(db, b)))
+			return rc;
+		if (points_balance__total_counter(b, c == &b->earned ?
+		    POINTS_BALANCE_EARNED : POINTS_BALANCE_SPENT, v))
+			goto overflow;
+	}
 	if (!points_codec__add(c, v))
 		return POINTS_OK;
+overflow:
 	points_balance__label(db, b->account, label, sizeof(label));
 	return points_db__err(db, POINTS_EOVERFLOW, "account %s: its lifetime "
 	    "%s points would overflow", label, name);

@@ -67,7 +67,7 @@ int points_posting__store_pair(points_db *db, points_balance_rec *from, points_b
 /* Add v to *c, b's lifetime counter name ("earned", "spent"):
  * POINTS_EOVERFLOW, naming the account and the counter, when it would
  * overflow. */
-int points_posting__counter_add(points_db *db, const points_balance_rec *b,
+int points_posting__counter_add(points_db *db, points_balance_rec *b,
     const char *name, int64_t *c, int64_t v);
 
 /* ---- Expiry when a write touches an account ----

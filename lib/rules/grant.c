@@ -927,18 +927,19 @@ static int
 pool_available(points_db *db, grant_run *r, int64_t *out)
 {
 	points_balance_rec b;
-	int64_t rest = 0;
+	int64_t total = 0;
 	unsigned parts;
 	int rc;
 
 	points_balance__init(&b, r->g.pool, r->asset.id, 1);
 	if ((rc = points_balance__load(db, &b)) == POINTS_OK &&
-	    (rc = points_entry__partitions(db, &parts)) == POINTS_OK &&
-	    parts > 1)
-		rc = points_balance__shard_rest(db, &b, &rest);
-	if (rc == POINTS_OK && points_codec__add(&rest, b.available))
-		rc = points_balance__unreadable(db, r->g.pool);
-	*out = rest;
+	    (rc = points_entry__partitions(db, &parts)) == POINTS_OK) {
+		total = b.available;
+		if (parts > 1 &&
+		    (rc = points_balance__others(db, &b)) == POINTS_OK)
+			rc = points_balance__total_available(db, &b, &total);
+	}
+	*out = total;
 	points_balance__free(&b);
 	return rc;
 }
