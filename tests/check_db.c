@@ -344,8 +344,9 @@ open_until_it_succeeds(const char *uri, int persistent)
 	ck_assert_int_eq(a.id, POINTS_ACCOUNT_EXPIRY);
 	ck_assert_int_eq(points_asset_create(d, "PTS", 0,
 	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
-	ck_assert_int_eq(tu_account(d, "E1001"), 4);
-	ck_assert_int_eq(tu_earn(d, 4, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_account(d, "E1001"), tu_first_user());
+	ck_assert_int_eq(tu_earn(d, tu_first_user(), "PTS", 10, NULL),
+	    POINTS_OK);
 	ck_assert_int_eq(points_verify(d, &rep), POINTS_OK);
 	tu_invariants(d);
 	points_close(d);
@@ -1158,7 +1159,7 @@ host_ledger_works(const char *uri)
 	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
 	    0), POINTS_OK);
 	alice = tu_account(d, "E1001");
-	ck_assert_int_eq(alice, 4);
+	ck_assert_int_eq(alice, tu_first_user());
 	ck_assert_int_eq(points_account_attr_set(d, alice, "k", "v"),
 	    POINTS_OK);
 	ck_assert_int_eq(tu_earn(d, alice, "PTS", 100, &t), POINTS_OK);
@@ -1178,7 +1179,7 @@ host_ledger_works(const char *uri)
 	ck_assert_str_eq(v, "v");
 	points_free(v);
 	ck_assert_int_eq(tu_available(d, alice, "PTS"), 60);
-	ck_assert_int_eq(tu_account(d, "E1002"), 5);
+	ck_assert_int_eq(tu_account(d, "E1002"), alice + 1);
 	tu_invariants(d);
 	points_close(d);
 	points_store_close(&h.base);
@@ -1269,7 +1270,7 @@ START_TEST(test_ledger_format_1_is_raised_to_4)
 	points_store_close(s);
 	d = tu_open_bare(uri);
 	tu_invariants(d);
-	ck_assert_int_eq(tu_available(d, 4, "PTS"), 5);
+	ck_assert_int_eq(tu_available(d, tu_first_user(), "PTS"), 5);
 	points_close(d);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &ks), POINTS_OK);
@@ -1300,7 +1301,7 @@ START_TEST(test_ledger_without_module_markers_opens_as_before)
 
 	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
 	d = tu_open(uri);
-	ck_assert_int_eq(tu_account(d, "E1001"), 4);
+	ck_assert_int_eq(tu_account(d, "E1001"), tu_first_user());
 	points_close(d);
 	ck_assert_int_eq(points_store_open(uri, &s), POINTS_OK);
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
@@ -1308,7 +1309,7 @@ START_TEST(test_ledger_without_module_markers_opens_as_before)
 	points_store_close(s);
 	d = tu_open_bare(uri);
 	tu_invariants(d);
-	ck_assert_int_eq(tu_account(d, "E1002"), 5); /* no second issuer */
+	ck_assert_int_eq(tu_account(d, "E1002"), tu_first_user() + 1); /* no second issuer */
 	points_close(d);
 	tu_cleanup();
 }
@@ -1343,7 +1344,7 @@ START_TEST(test_newer_format_marker_is_eversion)
 	points_store_close(s);
 	d = tu_open_bare(uri);
 	tu_invariants(d);
-	ck_assert_int_eq(tu_account(d, "E1002"), 5);
+	ck_assert_int_eq(tu_account(d, "E1002"), tu_first_user() + 1);
 	points_close(d);
 	tu_cleanup();
 }
@@ -1436,15 +1437,15 @@ START_TEST(test_version_1_store_runs_a_ledger)
 	after = tu_dump(d, &al);
 	ck_assert(al == bl && memcmp(before, after, bl) == 0);
 	free(after);
-	ck_assert_int_eq(tu_earn(d, 4, "PTS", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, tu_first_user(), "PTS", 1, NULL), POINTS_OK);
 	tu_invariants(d);
 	points_close(d);
 	points_store_close(v1); /* and raw */
 	if (_i) {
 		ck_assert_int_eq(points_open(uri, &o, &d), POINTS_OK);
-		ck_assert_int_eq(tu_available(d, 4, "PTS"), 100 - 30 - 20 -
+		ck_assert_int_eq(tu_available(d, tu_first_user(), "PTS"), 100 - 30 - 20 -
 		    10 + 1);
-		ck_assert_int_eq(tu_earn(d, 4, "PTS", 1, NULL), POINTS_OK);
+		ck_assert_int_eq(tu_earn(d, tu_first_user(), "PTS", 1, NULL), POINTS_OK);
 		tu_invariants(d);
 		points_close(d);
 		tu_cleanup();
@@ -1500,7 +1501,8 @@ START_TEST(test_format_1_balances_are_upgraded)
 	ck_assert_msg(gl == wl && memcmp(got, want, wl) == 0,
 	    "the upgraded ledger differs from the one before");
 	tu_invariants(d);
-	ck_assert_int_eq(tu_earn(d, 4, "EXP", 3, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, tu_first_user(), "EXP", 3, NULL),
+	    POINTS_OK);
 	tu_invariants(d);
 	points_close(d);
 	if (!_i)
@@ -1796,7 +1798,7 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	points_entry e;
 	points_verify_report rep;
 	int64_t alice, bob, carol;
-	int n, rc;
+	int n, rc, legs;
 
 	snprintf(uri, sizeof(uri), "%s", tu_sqlite_uri());
 	db = tu_open(uri);
@@ -1817,7 +1819,12 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	ck_assert_int_eq(points_hold_create(db, &p, &h), POINTS_OK);
 	ck_assert_int_eq(points_account_freeze(db, bob), POINTS_OK);
 	ck_assert_int_eq(points_account_close(db, carol), POINTS_OK);
-	ck_assert_int_eq(h.seq, 5);
+	/* the fifth entry; with the log in partitions, one of bob's */
+	if (points_entry__partitions_new > 1)
+		ck_assert_uint_eq(points_entry__seq_partition(h.seq),
+		    bob % points_entry__partitions_new);
+	else
+		ck_assert_int_eq(h.seq, 5);
 	points_close(db);
 
 	db = tu_open_bare(uri);
@@ -1851,7 +1858,10 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	ck_assert_int_eq(b.available, 10);
 	ck_assert_int_eq(b.held, 10);
 	ck_assert_int_eq(points_txn_get(db, t1.id, &t), POINTS_OK);
-	ck_assert_int_eq(t.seq, 1);
+	/* the first entry of alice's log partition */
+	ck_assert_int_eq(t.seq, points_entry__part_first(
+	    points_entry__partitions_new > 1 ?
+	    (unsigned)(alice % points_entry__partitions_new) : 0));
 	ck_assert_int_eq(t.amount, 100);
 	ck_assert_int_eq(points_txn_get(db, t2.id, &t), POINTS_OK);
 	ck_assert_int_eq(t.type, POINTS_TXN_TRANSFER);
@@ -1867,21 +1877,31 @@ START_TEST(test_ledger_survives_close_and_reopen)
 	ck_assert_int_eq(n, 3);
 	points_statement_iterator_free(it);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
-	ck_assert_int_eq(rep.entries, 5);
+	/* the transfer is two legs when alice and bob are in different
+	 * log partitions (ledger/entry.h) */
+	legs = points_entry__partitions_new > 1 &&
+	    alice % points_entry__partitions_new !=
+	    bob % points_entry__partitions_new;
+	ck_assert_int_eq(rep.entries, 5 + legs);
 
 	/* it goes on where it stopped */
 	ck_assert_int_eq(tu_account(db, "E1004"), carol + 1);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, &t), POINTS_OK);
-	ck_assert_int_eq(t.seq, 6);
+	/* in partitions: alice's fifth entry in hers, bob's third */
+	ck_assert_int_eq(t.seq, points_entry__partitions_new > 1 ?
+	    points_entry__part_first((unsigned)(alice %
+	    points_entry__partitions_new)) + 4 : 6);
 	ck_assert_int_eq(points_account_unfreeze(db, bob), POINTS_OK);
 	ck_assert_int_eq(tu_release(db, h.id, NULL, &t), POINTS_OK);
-	ck_assert_int_eq(t.seq, 7);
+	ck_assert_int_eq(t.seq, points_entry__partitions_new > 1 ?
+	    points_entry__part_first((unsigned)(bob %
+	    points_entry__partitions_new)) + 2 : 7);
 	tu_invariants(db);
 	points_close(db);
 
 	db = tu_open_bare(uri);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
-	ck_assert_int_eq(rep.entries, 7);
+	ck_assert_int_eq(rep.entries, 7 + legs);
 	ck_assert_int_eq(tu_available(db, bob, "PTS"), 20);
 	tu_invariants(db);
 	points_close(db);
@@ -1901,11 +1921,11 @@ START_TEST(test_uncommitted_batch_is_lost_on_close)
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
 	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 90, NULL), POINTS_OK);
-	ck_assert_int_eq(tu_account(db, "E1002"), 5);
+	ck_assert_int_eq(tu_account(db, "E1002"), alice + 1);
 	points_close(db);
 	db = tu_open_bare(uri);
 	ck_assert_int_eq(tu_available(db, alice, "PTS"), 10);
-	ck_assert_int_eq(tu_account(db, "E1003"), 5);
+	ck_assert_int_eq(tu_account(db, "E1003"), alice + 1);
 	tu_invariants(db);
 	points_close(db);
 	db = NULL;
@@ -1916,13 +1936,26 @@ END_TEST
 /* ---- Tamper evidence ---- */
 
 static int64_t alice, bob;
+/* The seq before the first of the fixture's entries: they are in
+ * alice's log partition (ledger/entry.h), 0 with one. */
+static int64_t s0;
 
 static void
 setup_tamper(void)
 {
+	unsigned parts = points_entry__partitions_new > 1 ?
+	    points_entry__partitions_new : 1;
+	char ext[16];
+	int n = 2;
+
 	setup();
 	alice = tu_account(db, "E1001");
-	bob = tu_account(db, "E1002");
+	/* bob in alice's partition, so that the entries are one chain */
+	do {
+		snprintf(ext, sizeof(ext), "E100%d", n++);
+		bob = tu_account(db, ext);
+	} while (bob % parts != alice % parts);
+	s0 = points_entry__part_first((unsigned)(alice % parts)) - 1;
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 100, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, bob, "PTS", 50, NULL), POINTS_OK);
 	ck_assert_int_eq(tu_spend(db, alice, "PTS", 30, NULL), POINTS_OK);
@@ -2003,6 +2036,16 @@ expect_corrupt(int64_t bad_seq, const char *needle)
 	points_verify__chunk = POINTS_VERIFY_CHUNK;
 }
 
+/* "entry N" for the fixture's nth entry. */
+static const char *
+entry_n(int n)
+{
+	static char buf[40];
+
+	snprintf(buf, sizeof(buf), "entry %lld", (long long)(s0 + n));
+	return buf;
+}
+
 START_TEST(test_verify_passes_on_new_ledger)
 {
 	points_verify_report rep;
@@ -2024,7 +2067,9 @@ START_TEST(test_verify_counts_entries_and_balances)
 
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
 	ck_assert_int_eq(rep.entries, 3);
-	/* issuer, sink, alice, bob in PTS */
+	/* issuer, sink, alice, bob in PTS: one record each, with the log
+	 * in partitions too (a system account's own or its shard for
+	 * alice's partition, core/balance.h) */
 	ck_assert_int_eq(rep.balances, 4);
 	ck_assert_int_eq(rep.bad_seq, 0);
 }
@@ -2035,7 +2080,7 @@ START_TEST(test_every_altered_entry_byte_is_found)
 	unsigned char k[8], *orig, *v;
 	size_t vl, i;
 
-	be64(k, 2);
+	be64(k, s0 + 2);
 	orig = raw_get(&points_entry__ks, k, 8, &vl);
 	ck_assert_uint_gt(vl, POINTS_HASH_LEN);
 	v = malloc(vl);
@@ -2044,14 +2089,14 @@ START_TEST(test_every_altered_entry_byte_is_found)
 		memcpy(v, orig, vl);
 		v[i] ^= 0x01;
 		raw_put(&points_entry__ks, k, 8, v, vl);
-		expect_corrupt(2, "entry 2");
+		expect_corrupt(s0 + 2, entry_n(2));
 	}
 	/* a shorter or longer record too */
 	raw_put(&points_entry__ks, k, 8, orig, vl - 1);
-	expect_corrupt(2, "entry 2");
+	expect_corrupt(s0 + 2, entry_n(2));
 	memcpy(v, orig, vl);
 	raw_put(&points_entry__ks, k, 8, orig, 0);
-	expect_corrupt(2, "entry");
+	expect_corrupt(s0 + 2, "entry");
 	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
 	free(v);
@@ -2063,11 +2108,11 @@ START_TEST(test_altered_last_entry_is_found)
 	unsigned char k[8], *orig;
 	size_t vl;
 
-	be64(k, 3);
+	be64(k, s0 + 3);
 	orig = raw_get(&points_entry__ks, k, 8, &vl);
 	orig[vl - 1] ^= 0x80;
 	raw_put(&points_entry__ks, k, 8, orig, vl);
-	expect_corrupt(3, "entry 3");
+	expect_corrupt(s0 + 3, entry_n(3));
 	orig[vl - 1] ^= 0x80;
 	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
@@ -2080,19 +2125,19 @@ START_TEST(test_deleted_entry_is_found)
 	size_t vl;
 	int64_t seq;
 
-	for (seq = 1; seq <= 2; seq++) {
+	for (seq = s0 + 1; seq <= s0 + 2; seq++) {
 		be64(k, seq);
 		orig = raw_get(&points_entry__ks, k, 8, &vl);
 		raw_del(&points_entry__ks, k, 8);
-		expect_corrupt(seq, seq == 1 ? "entry 1" : "entry 2");
+		expect_corrupt(seq, entry_n((int)(seq - s0)));
 		raw_put(&points_entry__ks, k, 8, orig, vl);
 		free(orig);
 	}
 	/* the last one: the balances still know of it */
-	be64(k, 3);
+	be64(k, s0 + 3);
 	orig = raw_get(&points_entry__ks, k, 8, &vl);
 	raw_del(&points_entry__ks, k, 8);
-	expect_corrupt(3, "account");
+	expect_corrupt(s0 + 3, "account");
 	raw_put(&points_entry__ks, k, 8, orig, vl);
 	free(orig);
 }
@@ -2103,13 +2148,13 @@ START_TEST(test_swapped_entries_are_found)
 	unsigned char k1[8], k2[8], *v1, *v2;
 	size_t l1, l2;
 
-	be64(k1, 1);
-	be64(k2, 2);
+	be64(k1, s0 + 1);
+	be64(k2, s0 + 2);
 	v1 = raw_get(&points_entry__ks, k1, 8, &l1);
 	v2 = raw_get(&points_entry__ks, k2, 8, &l2);
 	raw_put(&points_entry__ks, k1, 8, v2, l2);
 	raw_put(&points_entry__ks, k2, 8, v1, l1);
-	expect_corrupt(1, "entry 1");
+	expect_corrupt(s0 + 1, entry_n(1));
 	raw_put(&points_entry__ks, k1, 8, v1, l1);
 	raw_put(&points_entry__ks, k2, 8, v2, l2);
 	free(v1);
@@ -2208,7 +2253,7 @@ START_TEST(test_batch_begin_twice_is_emisuse)
 	ck_assert_int_eq(points_batch_begin(db), POINTS_EMISUSE);
 	ck_assert_str_eq(points_errmsg(db), "a batch is already open");
 	/* the open batch is still usable */
-	ck_assert_int_eq(tu_account(db, "E1001"), 4);
+	ck_assert_int_eq(tu_account(db, "E1001"), tu_first_user());
 	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
 	ck_assert_int_eq(points_batch_begin(NULL), POINTS_EINVAL);
 }
@@ -2239,7 +2284,7 @@ START_TEST(test_batch_commit_keeps_and_rollback_discards)
 	tu_snap(db);
 	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 10, NULL), POINTS_OK);
-	ck_assert_int_eq(tu_account(db, "E1002"), 5);
+	ck_assert_int_eq(tu_account(db, "E1002"), alice + 1);
 	ck_assert_int_eq(points_asset_create(db, "NEW", 0,
 	    POINTS_EXPIRE_NEVER, 0), POINTS_OK);
 	ck_assert_int_eq(points_batch_rollback(db), POINTS_OK);
@@ -2286,7 +2331,7 @@ START_TEST(test_read_inside_dropped_batch_leaves_no_transaction)
 	rc = points_account_create(db, "E1003", NULL, 0, &id);
 	ck_assert_msg(rc == POINTS_OK, "write after the dropped batch: %s",
 	    points_errmsg(db));
-	ck_assert_int_eq(id, 4);
+	ck_assert_int_eq(id, tu_first_user());
 	tu_invariants(db);
 	points_close(db);
 	db = NULL;

@@ -245,6 +245,30 @@ new_partitions(points_db *db)
 	    PARTITIONS_PG : 1;
 }
 
+/* POINTS_ENOTFOUND when the log is a new ledger's: no partition count
+ * and no entry.  POINTS_OK when a ledger made before modules recorded
+ * their formats has either: its log stays as it is (a partition count
+ * is never changed, and a log of entries made before partitions stays
+ * in one). */
+static int
+log_is_new(points_db *db)
+{
+	unsigned char lo[8], key[8];
+	const void *v;
+	size_t vl, n;
+	int rc;
+
+	rc = points_db__get(db, &points_db__meta_ks, PARTITIONS_KEY,
+	    strlen(PARTITIONS_KEY), &v, &vl);
+	if (rc != POINTS_ENOTFOUND)
+		return rc;
+	memset(lo, 0, sizeof(lo));
+	if ((rc = points_db__collect_keys(db, &points_entry__ks, lo, 8, NULL,
+	    0, 8, key, 1, &n)))
+		return rc;
+	return n ? POINTS_OK : POINTS_ENOTFOUND;
+}
+
 /* A ledger of format 1 (or one made before modules recorded formats,
  * or a new one) gets the time index of the entries it has; one of
  * format 2 gets it again, in the layout of format 3. */
@@ -257,7 +281,10 @@ ledger_setup(points_db *db, unsigned found)
 	points_entry_rec e;
 	int rc = POINTS_OK;
 
-	if (found == 0 && (parts = new_partitions(db)) > 1) {
+	if (found == 0 && (parts = new_partitions(db)) > 1 &&
+	    (rc = log_is_new(db)) != POINTS_OK) {
+		if (rc != POINTS_ENOTFOUND)
+			return rc;
 		/* a new ledger in partitions: stored once, never changed */
 		points_buf__reset(&db->vbuf);
 		points_buf__uvar(&db->vbuf, parts);
