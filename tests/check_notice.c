@@ -118,8 +118,10 @@ notices(char *buf, size_t cap)
 			ck_assert_int_eq(sscanf(p, "\"amount\":%lld,"
 			    "\"expires_at\":%lld,\"days_left\":%lld,"
 			    "\"window\":%lld", &amount, &at, &left, &win), 4);
+			/* the account as its id in a log of one
+			 * partition: alice 4, bob 5 */
 			snprintf(one, sizeof(one), "%lld:%lld:%lld:%lld:%lld;",
-			    (long long)e.account, amount,
+			    (long long)(e.account - alice + 4), amount,
 			    (at - TU_T0) / TU_DAY, left, win);
 			strncat(buf, one, cap - strlen(buf) - 1);
 		}
@@ -282,7 +284,8 @@ START_TEST(test_random_against_model)
 						continue;
 					told[i][d][w] = 1;
 					snprintf(one, sizeof(one), "%lld:%lld:"
-					    "%d:%lld:%lld;", (long long)acct[i],
+					    "%d:%lld:%lld;",
+					    (long long)(acct[i] - alice + 4),
 					    (long long)lot[i][d], d,
 					    (long long)(d - day), (long long)w);
 					strcat(want, one);
