@@ -552,7 +552,7 @@ START_TEST(test_order_format_1_is_raised)
 		def.stock = 5;
 		def.actor = "admin";
 		ck_assert_int_eq(points_item_create(d, &def, &it), POINTS_OK);
-		r.account = 4;
+		r.account = tu_first_user();
 		r.sku = "MUG";
 		ck_assert_int_eq(points_order_place(d, &r, &o), POINTS_OK);
 	}
@@ -564,10 +564,12 @@ START_TEST(test_order_format_1_is_raised)
 	ck_assert_int_eq(s->put(s, ks, "module:mall_order", 17, "\x01", 1),
 	    POINTS_OK);
 	{
+		/* the account's id, then the order's */
 		unsigned char k[25] = { 'a', 0, 0, 0, 0, 0, 0, 0, 4 };
 		const char *h = o.id;
 		int i;
 
+		k[8] = (unsigned char)tu_first_user();
 		for (i = 0; i < 16; i++) { /* the id's bytes: its hex */
 			char byte[3] = { 0, 0, 0 };
 
@@ -588,8 +590,8 @@ START_TEST(test_order_format_1_is_raised)
 	{
 		points_order_iterator *oi;
 
-		ck_assert_int_eq(points_order_iterator_new(d, 4, -1, NULL,
-		    &oi), POINTS_OK);
+		ck_assert_int_eq(points_order_iterator_new(d, tu_first_user(),
+		    -1, NULL, &oi), POINTS_OK);
 		ck_assert_int_eq(points_order_next(oi, &g), POINTS_OK);
 		ck_assert_str_eq(g.id, o.id);
 		ck_assert_int_eq(points_order_next(oi, &g), POINTS_ITEROVER);

@@ -202,6 +202,21 @@ tu_first_user(void)
 	return points_entry__partitions_new > 1 ? 5 : 4;
 }
 
+int64_t
+tu_account_near(points_db *db, const char *ext, int64_t near)
+{
+	int64_t parts = points_entry__partitions_new > 1 ?
+	    points_entry__partitions_new : 1, id = tu_account(db, ext);
+	char name[POINTS_EXTID_MAX + 1];
+	int n = 2;
+
+	while (id % parts != near % parts) {
+		snprintf(name, sizeof(name), "%s-%d", ext, n++);
+		id = tu_account(db, name);
+	}
+	return id;
+}
+
 points_posting
 tu_posting(const char *asset, int64_t account, int64_t amount)
 {

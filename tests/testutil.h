@@ -48,6 +48,11 @@ int64_t tu_account(points_db *db, const char *ext);
  * the three system accounts, 5 when its log is in partitions
  * (POINTS_TEST_PARTITIONS), where system:transit is 4. */
 int64_t tu_first_user(void);
+/* Create a user account whose entries are in the log partition of
+ * account near's (ledger/entry.h): ext, or, when that one's id is of
+ * another, ext-2, ext-3, ... (the others stay, unused).  With one
+ * partition, ext. */
+int64_t tu_account_near(points_db *db, const char *ext, int64_t near);
 /* Earn/spend shortcuts; return the code (txn to out if not NULL). */
 int tu_earn(points_db *db, int64_t acct, const char *asset, int64_t amount,
     points_txn *out);
