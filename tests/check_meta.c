@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "ledger/entry.h"
 #include "util/codec.h"
 
 static points_db *db;
@@ -70,18 +71,25 @@ static void
 assert_meta(const points_txn *t, const char *category, const char *actor)
 {
 	points_txn again;
-	points_entry e[1];
+	points_entry e[8];
+	int n, i;
 
 	ck_assert_str_eq(t->category, category);
 	ck_assert_str_eq(t->actor, actor);
 	ck_assert_int_eq(points_txn_get(db, t->id, &again), POINTS_OK);
 	ck_assert_str_eq(again.category, category);
 	ck_assert_str_eq(again.actor, actor);
-	/* the statement of its credited account shows them too */
-	ck_assert_int_eq(statement(t->to, t->asset, e, 1), 1);
-	ck_assert_str_eq(e[0].txn_id, t->id);
-	ck_assert_str_eq(e[0].category, category);
-	ck_assert_str_eq(e[0].actor, actor);
+	/* the statement of its credited account shows them too: among its
+	 * newest entries (a system account's entries of one time in other
+	 * log partitions may come after it, ledger/entry.h) */
+	n = statement(t->to, t->asset, e, 8);
+	for (i = 0; i < n && strcmp(e[i].txn_id, t->id) != 0; i++)
+		;
+	ck_assert_int_lt(i, n);
+	if (points_entry__partitions_new <= 1)
+		ck_assert_int_eq(i, 0);
+	ck_assert_str_eq(e[i].category, category);
+	ck_assert_str_eq(e[i].actor, actor);
 }
 
 /* ---- Category and actor ---- */
@@ -366,7 +374,8 @@ START_TEST(test_postings_read_no_account_for_the_party)
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
 	    0), POINTS_OK);
 	alice = tu_account(db, "E1001");
-	bob = tu_account(db, "E1002");
+	/* in alice's log partition: the same records move (ledger/entry.h) */
+	bob = tu_account_near(db, "E1002", alice);
 	ck_assert_int_eq(points_account_update(db, alice, NULL, "gold", "R&D"),
 	    POINTS_OK);
 	for (k = 0; k < 2; k++) {
