@@ -346,7 +346,8 @@ read_all(void)
 		points_tier tier;
 		points_asset as;
 		points_event_result *er = NULL;
-		points_chain_head head;
+		points_chain_head head[16];
+		size_t nhead;
 
 		errors += met(points_item_get(db, "MUG", &it), "item get");
 		errors += met(points_order_get(db, order_id, &o), "order get");
@@ -364,7 +365,9 @@ read_all(void)
 		rc = points_event_get(db, "o-1", &er);
 		points_event_result_free(er);
 		errors += met(rc, "event get");
-		errors += met(points_chain_head_get(db, &head), "chain head");
+		/* one head a log partition (one: the head) */
+		errors += met(points_chain_heads_get(db, head, 16, &nhead),
+		    "chain heads");
 	}
 	{
 		points_event_result *er = NULL;
