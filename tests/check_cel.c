@@ -581,6 +581,40 @@ START_TEST(test_escapes_and_functions_outside_the_subset)
 }
 END_TEST
 
+/* Evaluation refuses what it cannot run: no program, no scratch, no
+ * output, and a program that names variables with no activation or
+ * one of fewer values than its declarations; a program compiled with
+ * no declarations needs no activation. */
+START_TEST(test_eval_refuses_missing_arguments)
+{
+	points_cel_prog *p = NULL, *q = NULL;
+	points_cel_activation a = { vars, 2, 0 }, one = { vars, 1, 0 };
+	points_cel_value v;
+	char err[100];
+
+	ck_assert_int_eq(points_cel__compile("event.amount + 1", &decls, &p,
+	    err, sizeof(err)), POINTS_OK);
+	ck_assert_int_eq(points_cel__compile("2 + 3", NULL, &q, err,
+	    sizeof(err)), POINTS_OK);
+	ck_assert_int_eq(points_cel__eval(NULL, &a, &scratch, &v),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, &a, NULL, &v), POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, &a, &scratch, NULL),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, NULL, &scratch, &v),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, &one, &scratch, &v),
+	    POINTS_EINVAL);
+	ck_assert_int_eq(points_cel__eval(p, &a, &scratch, &v), POINTS_OK);
+	ck_assert_int_eq(v.type, POINTS_CEL_INT);
+	ck_assert_int_eq(points_cel__eval(q, NULL, &scratch, &v), POINTS_OK);
+	ck_assert_int_eq(v.type, POINTS_CEL_INT);
+	ck_assert_int_eq(v.u.i, 5);
+	points_cel__free(p);
+	points_cel__free(q);
+}
+END_TEST
+
 START_TEST(test_nesting_limit)
 {
 	char src[200];
@@ -1660,6 +1694,7 @@ main(void)
 	tcase_add_test(tc, test_issue_examples);
 	tcase_add_test(tc, test_literals);
 	tcase_add_test(tc, test_escapes_and_functions_outside_the_subset);
+	tcase_add_test(tc, test_eval_refuses_missing_arguments);
 	tcase_add_test(tc, test_arithmetic);
 	tcase_add_test(tc, test_strings_and_lists);
 	tcase_add_test(tc, test_comparisons);

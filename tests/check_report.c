@@ -676,6 +676,34 @@ START_TEST(test_issued_by_rule_of_memos_like_an_event)
 }
 END_TEST
 
+/* Popular items of two weeks: each week's rows apart, in their week's
+ * order, by units, a tie by points: week 0 A (3 units) before B (1);
+ * week 1 C and A at 2 units each, C's 60 points before A's 20. */
+START_TEST(test_popular_items_by_week)
+{
+	points_txn t;
+
+	earn_cat(alice, 1000, "x", &t);
+	earn_cat(bob, 1000, "x", &t);
+	item("A", "c", 10);
+	item("B", "c", 20);
+	item("C", "c", 30);
+	tu_now = DAY(1);
+	(void)order(alice, "A", 3);
+	(void)order(alice, "B", 1);
+	tu_now = DAY(8);
+	(void)order(bob, "A", 2);
+	(void)order(bob, "C", 2);
+	ck_assert_str_eq(report(POINTS_REPORT_POPULAR_ITEMS, JAN1, MAR1,
+	    POINTS_PERIOD_WEEK, 0),
+	    "0|A|30|3|0;0|B|20|1|0;7|C|60|2|0;7|A|20|2|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_POPULAR_ITEMS, JAN1, MAR1,
+	    POINTS_PERIOD_WEEK, 1), "0|A|30|3|0;7|C|60|2|0;");
+	ck_assert_str_eq(report(POINTS_REPORT_POPULAR_ITEMS, JAN1, MAR1,
+	    POINTS_PERIOD_ALL, 0), "0|A|50|5|0;0|C|60|2|0;0|B|20|1|0;");
+}
+END_TEST
+
 START_TEST(test_redeemed_by_item_and_category)
 {
 	flows_ledger();
@@ -1593,6 +1621,7 @@ report_suite(void)
 	tcase_add_test(tc, test_issued_by_rule_of_memos_like_an_event);
 	tcase_add_test(tc, test_issued_by_rule_less_reversals);
 	tcase_add_test(tc, test_redeemed_by_item_and_category);
+	tcase_add_test(tc, test_popular_items_by_week);
 	tcase_add_test(tc, test_redemption_rate_by_department);
 	tcase_add_test(tc, test_report_refuses_bad_arguments);
 	tcase_add_loop_test(tc, test_flows_match_a_random_model, 0, 4);
