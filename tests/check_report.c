@@ -1500,7 +1500,7 @@ END_TEST
  * carol (R&D) orders I00: every order counts, ties by SKU. */
 START_TEST(test_recommendations_count_every_order_of_many)
 {
-	char sku[8], want[1024];
+	char sku[16], want[1024];
 	points_txn t;
 	size_t len;
 	int i;
