@@ -883,37 +883,49 @@ meta_setup(points_db *db, unsigned int found)
 	    strlen(UTC_OFFSET_KEY), db->vbuf.data, db->vbuf.len);
 }
 
+int
+points_db__partitions(points_db *db, unsigned *out)
+{
+	const void *v;
+	size_t vl;
+	points_rd r;
+	uint64_t n;
+	int rc;
+
+	rc = points_db__get(db, &points_db__meta_ks, POINTS_DB_PARTITIONS_KEY,
+	    strlen(POINTS_DB_PARTITIONS_KEY), &v, &vl);
+	if (rc == POINTS_ENOTFOUND) {
+		*out = 1;
+		return POINTS_OK;
+	}
+	if (rc)
+		return rc;
+	points_rd__init(&r, v, vl);
+	n = points_rd__uvar(&r);
+	if (r.err || r.p != r.end || n < 1 || n > POINTS_PARTITIONS_MAX)
+		return points_db__err(db, POINTS_ECORRUPT, "ledger setting "
+		    "'%s' unreadable", POINTS_DB_PARTITIONS_KEY);
+	*out = (unsigned)n;
+	return POINTS_OK;
+}
+
 /* A partition count the open asked for must be the ledger's (stored by
  * the ledger module when it made the log in more than one). */
 static int
 partitions_check(points_db *db)
 {
-	const void *v;
-	size_t vl;
-	points_rd r;
-	uint64_t n = 1;
+	unsigned n;
 	int rc;
 
 	if (db->want_partitions == 0)
 		return POINTS_OK;
-	rc = points_db__get(db, &points_db__meta_ks, POINTS_DB_PARTITIONS_KEY,
-	    strlen(POINTS_DB_PARTITIONS_KEY), &v, &vl);
-	if (rc == POINTS_OK) {
-		points_rd__init(&r, v, vl);
-		n = points_rd__uvar(&r);
-		if (r.err || r.p != r.end || n < 1 ||
-		    n > POINTS_PARTITIONS_MAX)
-			return points_db__err(db, POINTS_ECORRUPT, "ledger "
-			    "setting '%s' unreadable",
-			    POINTS_DB_PARTITIONS_KEY);
-	} else if (rc != POINTS_ENOTFOUND) {
+	if ((rc = points_db__partitions(db, &n)))
 		return rc;
-	}
 	if (n != db->want_partitions)
 		return points_db__err(db, POINTS_EINVAL, "partitions %u "
 		    "conflicts with the ledger's log, made in %u partitions: "
 		    "open with that count or 0 (the ledger's)",
-		    db->want_partitions, (unsigned)n);
+		    db->want_partitions, n);
 	return POINTS_OK;
 }
 

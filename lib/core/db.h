@@ -160,6 +160,10 @@ extern points_ksdef points_db__meta_ks;
 /* Its key of the log's partition count (a uvar; none: 1), which the
  * ledger module writes (ledger/entry.h) and an open checks. */
 #define POINTS_DB_PARTITIONS_KEY "partitions"
+/* The ledger's log partitions, as stored under that key: 1 when none is
+ * (a ledger made before partitions, or with one); POINTS_ECORRUPT when
+ * unreadable. */
+int points_db__partitions(points_db *db, unsigned *out);
 
 
 /* Store access with error messages.  get returns POINTS_ENOTFOUND

@@ -587,34 +587,6 @@ points_entry__load(points_db *db, int64_t seq, points_entry_rec *e)
 	return points_entry__decode(db, seq, v, vl, e);
 }
 
-/* The ledger's partition count: 1 when it stores none (every ledger
- * made before partitions, and every one made with one). */
-static int
-read_partitions(points_db *db, unsigned *out)
-{
-	const void *v;
-	size_t vl;
-	points_rd r;
-	uint64_t n;
-	int rc;
-
-	rc = points_db__get(db, &points_db__meta_ks, PARTITIONS_KEY,
-	    strlen(PARTITIONS_KEY), &v, &vl);
-	if (rc == POINTS_ENOTFOUND) {
-		*out = 1;
-		return POINTS_OK;
-	}
-	if (rc)
-		return rc;
-	points_rd__init(&r, v, vl);
-	n = points_rd__uvar(&r);
-	if (r.err || r.p != r.end || n < 1 || n > POINTS_ENTRY_PARTITIONS_MAX)
-		return points_db__err(db, POINTS_ECORRUPT,
-		    "ledger setting '%s' unreadable", PARTITIONS_KEY);
-	*out = (unsigned)n;
-	return POINTS_OK;
-}
-
 /* The clearing account of a new ledger in partitions (the account
  * module has made the built-in ones: it sets up first). */
 static int
@@ -660,7 +632,7 @@ log_get(points_db *db, struct ledger_log **out)
 	int rc;
 
 	if (l->parts == 0) {
-		if ((rc = read_partitions(db, &n)) ||
+		if ((rc = points_db__partitions(db, &n)) ||
 		    (n > 1 && (rc = read_transit(db, &l->transit))))
 			return rc;
 		if (n > 1 && !(l->tails = points_alloc__calloc(n,
