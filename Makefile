@@ -650,7 +650,7 @@ coverage:
 # is what keeps a change from leaving code untested: raise it as tests
 # are added, never lower it to land a change.
 COVERAGE_MIN_LINES = 95
-COVERAGE_MIN_BRANCHES = 88
+COVERAGE_MIN_BRANCHES = 90
 coverage-report:
 	@command -v gcovr >/dev/null || { echo "make coverage-report needs gcovr (apt-get install gcovr)"; exit 1; }
 	gcovr -r . --filter 'lib/' --txt build/coverage.txt --print-summary \
