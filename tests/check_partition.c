@@ -1062,6 +1062,169 @@ START_TEST(test_issuer_counters_overflow_as_a_sum)
 }
 END_TEST
 
+/* The reads of one earn to u and then of one spend of u's. */
+static void
+earn_spend_reads(points_db *d, tu_spy *spy, int64_t u, long *earn,
+    long *spend)
+{
+	points_posting p = tu_posting("PTS", u, 1);
+	points_txn t;
+
+	*earn = spy->reads;
+	ck_assert_int_eq(points_earn(d, &p, &t), POINTS_OK);
+	*earn = spy->reads - *earn;
+	*spend = spy->reads;
+	ck_assert_int_eq(points_spend(d, &p, &t), POINTS_OK);
+	*spend = spy->reads - *spend;
+}
+
+/* An earn debits the issuer's record of its partition and a spend
+ * credits the sink's without reading the accounts' other records: each
+ * stays far within its share of int64 (balance.h, wide), so the sum of
+ * them fits.  With the issuer and the sink in every partition an earn
+ * and a spend read what they read with them in one. */
+START_TEST(test_system_writes_read_no_other_record)
+{
+	points_open_options o;
+	points_store *mem;
+	points_db *d = NULL;
+	tu_spy spy;
+	int64_t u[PARTS];
+	long earn1, spend1, earn4, spend4;
+	unsigned i;
+
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	tu_spy_init(&spy, mem);
+	ck_assert_int_eq(points_open_options_init(&o,
+	    POINTS_OPEN_OPTIONS_VERSION), POINTS_OK);
+	o.partitions = PARTS;
+	ck_assert_int_eq(points_open_store(&spy.base, &o, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	for (i = 0; i < PARTS; i++)
+		u[i] = user_in(d, i);
+	/* partition 0 holds neither's own record: each writes its shard */
+	ck_assert_int_eq(tu_earn(d, u[0], "PTS", 100, NULL), POINTS_OK);
+	earn_spend_reads(d, &spy, u[0], &earn1, &spend1);
+	for (i = 1; i < PARTS; i++) {
+		ck_assert_int_eq(tu_earn(d, u[i], "PTS", 10, NULL), POINTS_OK);
+		ck_assert_int_eq(tu_spend(d, u[i], "PTS", 5, NULL), POINTS_OK);
+	}
+	earn_spend_reads(d, &spy, u[0], &earn4, &spend4);
+	ck_assert_int_eq(earn4, earn1);
+	ck_assert_int_eq(spend4, spend1);
+	ck_assert_int_eq(tu_available(d, POINTS_ACCOUNT_ISSUER, "PTS"),
+	    -(102 + 10 * (PARTS - 1)));
+	ck_assert_int_eq(tu_available(d, POINTS_ACCOUNT_SINK, "PTS"),
+	    2 + 5 * (PARTS - 1));
+	verify_ok(d);
+	points_close(d);
+	points_store_close(mem);
+}
+END_TEST
+
+/* Once one record of the issuer holds more than its share, its own
+ * record is marked and a write to any other record reads them all: z's
+ * earn takes the issuer's record of z's partition past its share, and
+ * then one point to x (another partition, whose record stays tiny)
+ * would take the sum past int64.  Without the mark x's earn passed, and
+ * the issuer's balance no longer read. */
+START_TEST(test_wide_record_makes_every_write_sum)
+{
+	int64_t x = user_in(db, 0), z = user_in(db, 3);
+	points_posting p = tu_posting("PTS", z, INT64_MAX - 100);
+	points_txn t;
+
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, x, "PTS", 100, NULL), POINTS_OK);
+	p.account = x;
+	p.amount = 1;
+	TU_FAILS(db, points_earn(db, &p, &t), POINTS_EOVERFLOW);
+	ck_assert_str_eq(points_errmsg(db), "account system:issuer: its "
+	    "lifetime spent points would overflow");
+	tu_snap_free();
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_ISSUER, "PTS"),
+	    -INT64_MAX);
+	verify_ok(db);
+}
+END_TEST
+
+/* The mark is checked: the issuer's own record without it, while a
+ * record of its holds more than its share, is found by points_verify,
+ * and so is the mark on a user's record. */
+START_TEST(test_wide_mark_is_verified)
+{
+	int64_t z = user_in(db, 3), x = user_in(db, 0), h = user_in(db, 1);
+	points_balance_rec b;
+	points_verify_report rep;
+
+	/* the issuer's own record (partition 1) as an earn makes it */
+	ck_assert_int_eq(tu_earn(db, h, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, z, "PTS", INT64_MAX / 2, NULL),
+	    POINTS_OK);
+	verify_ok(db);
+	/* the issuer (home partition 1) unmarked */
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id(db), 1);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	ck_assert_int_eq(b.wide, 1);
+	b.wide = 0;
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	points_balance__free(&b);
+	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "not marked wide") != NULL, "%s",
+	    rep.message);
+	/* marked again; a user's record marked */
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id(db), 1);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	b.wide = 1;
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	points_balance__free(&b);
+	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	verify_ok(db);
+	ck_assert_int_eq(tu_earn(db, x, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
+	points_balance__init(&b, x, pts_id(db), 0);
+	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	b.wide = 1;
+	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
+	points_balance__free(&b);
+	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "is marked wide") != NULL, "%s",
+	    rep.message);
+}
+END_TEST
+
+/* A sweep that takes the expiry account's record of a partition past
+ * its share marks the account, as a posting does: x's and y's lots
+ * expire in one sweep (the expiry account's records of partitions 0
+ * and 3, its own), and a write-off of one point then counts every
+ * record.  Unmarked, points_verify found the record past its share. */
+START_TEST(test_sweep_marks_wide)
+{
+	int64_t x = user_in(db, 0), y = user_in(db, 3);
+	points_posting p = tu_posting("EXP", POINTS_ACCOUNT_EXPIRY, -1);
+	points_txn t;
+
+	ck_assert_int_eq(tu_earn(db, y, "EXP", 3, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, x, "EXP", INT64_MAX / 2, NULL),
+	    POINTS_OK);
+	tu_now += 366 * 86400;
+	ck_assert_int_eq(points_expire_sweep(db, tu_now, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"),
+	    INT64_MAX / 2 + 3);
+	verify_ok(db);
+	p.memo = "write-off";
+	ck_assert_int_eq(points_adjust(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"),
+	    INT64_MAX / 2 + 2);
+	verify_ok(db);
+}
+END_TEST
+
 /* A system account's records may pass int64 between them, as long as
  * their sum does not: the expiry account's shard for 0 takes INT64_MAX
  * expired points, its own record (home 3) pays them back to the issuer,
@@ -1143,6 +1306,10 @@ suite(void)
 	tcase_add_test(tc, test_shards_are_verified);
 	tcase_add_test(tc, test_system_debit_counts_every_record);
 	tcase_add_test(tc, test_issuer_counters_overflow_as_a_sum);
+	tcase_add_test(tc, test_system_writes_read_no_other_record);
+	tcase_add_test(tc, test_wide_record_makes_every_write_sum);
+	tcase_add_test(tc, test_wide_mark_is_verified);
+	tcase_add_test(tc, test_sweep_marks_wide);
 	tcase_add_test(tc, test_system_records_may_pass_int64_between_them);
 	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
 	tcase_add_test(tc, test_transfer_between_partitions_is_two_legs);

@@ -60,6 +60,9 @@
 /* From POINTS_BALANCE_DATA_RULE_CAPS on: module data, the value its
  * length and the bytes after it; always last. */
 #define BALANCE_TAG_DATA 16
+/* In the flags of a system account's own record: its mark wide
+ * (balance.h); no account flag is this high. */
+#define BALANCE_WIDE 0x8000u
 
 /* account << 16 | asset (be64) -> balance record */
 points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
@@ -350,7 +353,8 @@ decode_head(points_rd *r, points_balance_rec *b, uint64_t *n,
 		r->err = POINTS_ECORRUPT;
 	acct = points_rd__uvar(r);
 	b->status = (int)(acct & 3);
-	b->flags = (unsigned)(acct >> 2);
+	b->flags = (unsigned)(acct >> 2) & ~BALANCE_WIDE;
+	b->wide = (acct >> 2 & BALANCE_WIDE) != 0;
 	b->system = (b->flags & POINTS_ACCOUNT_SYSTEM) != 0;
 	b->found = 1;
 	b->available = points_rd__svar(r);
@@ -538,14 +542,14 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
     unsigned parts)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int status = b->status, found = b->found;
+	int status = b->status, found = b->found, wide = b->wide;
 	unsigned flags = b->flags;
 	uint32_t party = b->party;
 	int rc;
 
 	if (parts <= 1)
 		return POINTS_OK;
-	b->partitioned = b->system;
+	b->partitioned = b->system ? parts : 0;
 	if ((uint64_t)b->account % parts == part)
 		return POINTS_OK; /* its home: its own record */
 	if (!b->system) {
@@ -559,7 +563,7 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	points_balance__free(b);
 	points_balance__init(b, b->account, b->asset, 1);
 	b->shard = part + 1;
-	b->partitioned = 1;
+	b->partitioned = parts;
 	if ((rc = points_balance__load(db, b)))
 		return rc;
 	/* the own record says what the account is now */
@@ -567,7 +571,30 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	b->flags = flags;
 	b->party = party;
 	b->found = found;
+	b->wide = wide;
 	return POINTS_OK;
+}
+
+int
+points_balance__mark_wide(points_db *db, points_balance_rec *b)
+{
+	points_balance_rec own;
+	int rc;
+
+	if (b->wide || !b->shard) {
+		b->wide = 1;
+		return POINTS_OK;
+	}
+	/* the own record may not be there yet: the account says what it is */
+	points_balance__init(&own, b->account, b->asset, 1);
+	if ((rc = points_balance__load_party(db, &own, -1, 1)) == POINTS_OK) {
+		own.wide = 1;
+		rc = points_balance__store(db, &own, 0);
+	}
+	points_balance__free(&own);
+	if (rc == POINTS_OK)
+		b->wide = 1;
+	return rc;
 }
 
 /* An exact sum of int64 values, as 128 bits in two's complement
@@ -982,7 +1009,8 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 	points_buf__reset(buf);
 	points_buf__u8(buf, b->pend.n ? BALANCE_RECORD_V3 : b->debt ?
 	    BALANCE_RECORD_V2 : BALANCE_RECORD_V1);
-	points_buf__uvar(buf, (uint64_t)b->flags << 2 | (unsigned)b->status);
+	points_buf__uvar(buf, (uint64_t)(b->flags | (b->wide && !b->shard ?
+	    BALANCE_WIDE : 0)) << 2 | (unsigned)b->status);
 	points_buf__svar(buf, b->available);
 	points_buf__svar(buf, b->held);
 	points_buf__svar(buf, b->earned);

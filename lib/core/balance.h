@@ -56,9 +56,19 @@ typedef struct points_balance_rec {
 	 * Loaded and stored under that key; a shard keeps the status,
 	 * flags and party the own record had when it was placed. */
 	unsigned shard;
-	/* A system account of a ledger in partitions, placed: its other
-	 * records count in what a debit may take (points_balance__place). */
-	int partitioned;
+	/* A system account of a ledger in partitions, placed: the number
+	 * of partitions (else 0).  Its other records count in what a debit
+	 * may take, and their sum must fit int64 (points_balance__place). */
+	unsigned partitioned;
+	/* Such an account's mark, kept in its own record: one of its
+	 * records has held more than its share (points_balance__share) of
+	 * available or of a lifetime counter, so a write to any of them
+	 * checks their sum.  Without it each stays within its share, and
+	 * so their sums fit: a write that keeps its record within its share
+	 * need not read the others.  Stored in the own record's flags
+	 * (POINTS_BALANCE_WIDE, never an account's); read into every record
+	 * when it is placed. */
+	int wide;
 	/* Its other records (its own, its shards) as stored, summed once a
 	 * write by points_balance__others: available exactly, as 128 bits
 	 * (rest_hi:rest_lo), the lifetime counters saturated.  rest_read 0:
@@ -224,6 +234,19 @@ int points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
  * (POINTS_EINVAL, naming it).  Before b is changed. */
 int points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
     unsigned parts);
+/* What one record of a system account in partitions may hold without
+ * the mark wide (balance.h): INT64_MAX / partitions, either way, so that
+ * the sum of its records fits int64. */
+static inline int
+points_balance__in_share(const points_balance_rec *b, int64_t v)
+{
+	int64_t share = INT64_MAX / (int64_t)b->partitioned;
+
+	return v <= share && v >= -share;
+}
+/* Set the mark wide of b's account (b: one of its records): in its own
+ * record, stored now unless b is it (then stored with b). */
+int points_balance__mark_wide(points_db *db, points_balance_rec *b);
 /* Read the sums of b's other records (b: a system account's record, own
  * or shard) into b's rest_* fields, once: a second call reads nothing. */
 int points_balance__others(points_db *db, points_balance_rec *b);

@@ -123,16 +123,32 @@ sink_for(points_db *db, sweep_sink *s, const points_balance_rec *b,
 		s->bal = v;
 		s->cap = cap;
 	}
+	/* placed in its partition, its home too (for its share: wide) */
 	points_balance__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
 	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1)) ||
-	    (shard && ((rc = points_entry__partitions(db, &parts)) ||
-	    (rc = points_balance__place(db, &s->bal[s->n], shard - 1,
-	    parts))))) {
+	    (rc = points_entry__partitions(db, &parts)) ||
+	    (parts > 1 && (rc = points_balance__place(db, &s->bal[s->n],
+	    shard ? shard - 1 : (unsigned)(POINTS_ACCOUNT_EXPIRY % parts),
+	    parts)))) {
 		points_balance__free(&s->bal[s->n]);
 		return rc;
 	}
 	*out = &s->bal[s->n++];
 	return POINTS_OK;
+}
+
+/* eb, the expiry account's record of a partition, took expired points
+ * past its share (balance.h, wide): mark its account, in the own record
+ * this sweep holds when it holds it (it stores it after). */
+static int
+sink_mark_wide(points_db *db, sweep_sink *s, points_balance_rec *eb)
+{
+	int i;
+
+	for (i = 0; eb->shard && i < s->n; i++)
+		if (s->bal[i].asset == eb->asset && !s->bal[i].shard)
+			s->bal[i].wide = 1;
+	return points_balance__mark_wide(db, eb);
 }
 
 /* The report of an all-asset sweep adds up points of several assets:
@@ -192,6 +208,11 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 	/* lifetime counters saturate: they cannot block expiry */
 	points_balance__counter_sat(&b.expired, x);
 	points_balance__counter_sat(&eb->earned, x);
+	if (eb->partitioned && !eb->wide &&
+	    (!points_balance__in_share(eb, eb->available) ||
+	    !points_balance__in_share(eb, eb->earned)) &&
+	    (rc = sink_mark_wide(db, s, eb)))
+		goto done;
 	e.from = account;
 	e.to = POINTS_ACCOUNT_EXPIRY;
 	e.amount = x;

@@ -20,11 +20,38 @@
 
 /* ---- Moving points ---- */
 
+/* b, a system account's record in log partitions, is to take amount
+ * more in available, to hold now: the sum of its records must
+ * fit int64 too.  While each record stays within its share (balance.h,
+ * wide) their sum fits without reading the others; past it they are
+ * read, and the account marked, so that its every write reads them from
+ * then on (points_posting__counter_add and debit likewise). */
+static int
+credit_fits(points_db *db, points_balance_rec *b, int64_t amount,
+    int64_t now)
+{
+	int64_t total;
+	int rc;
+
+	if (!b->wide && points_balance__in_share(b, now))
+		return POINTS_OK;
+	if ((rc = points_balance__others(db, b)) ||
+	    (rc = points_balance__total_available(db, b, &total)))
+		return rc;
+	if (points_codec__add(&total, amount))
+		return points_db__err(db, POINTS_EOVERFLOW,
+		    "account %lld: balance would overflow",
+		    (long long)b->account);
+	if (!points_balance__in_share(b, now))
+		return points_balance__mark_wide(db, b);
+	return POINTS_OK;
+}
+
 int
 points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
     const points_lotlist *src, uint32_t fallback_day, points_lotlist *in_lots)
 {
-	int64_t old = b->available, eligible, from_src;
+	int64_t old = b->available, now = old, eligible, from_src;
 	points_lotrec addbuf[8];
 	points_lotlist add;
 	size_t i;
@@ -32,22 +59,14 @@ points_posting__credit(points_db *db, points_balance_rec *b, int64_t amount,
 
 	points_lotlist__lend(&add, addbuf);
 
-	/* a system account in log partitions: its records' sum too */
-	if (b->partitioned) {
-		int64_t total;
-
-		if ((rc = points_balance__others(db, b)) ||
-		    (rc = points_balance__total_available(db, b, &total)))
-			return rc;
-		if (points_codec__add(&total, amount))
-			return points_db__err(db, POINTS_EOVERFLOW,
-			    "account %lld: balance would overflow",
-			    (long long)b->account);
-	}
-	if (points_codec__add(&b->available, amount))
+	if (points_codec__add(&now, amount))
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %lld: balance would overflow",
 		    (long long)b->account);
+	/* a system account in log partitions: its records' sum too */
+	if (b->partitioned && (rc = credit_fits(db, b, amount, now)))
+		return rc;
+	b->available = now;
 	if (b->system)
 		return POINTS_OK;
 	/* Only the part above zero makes lots: a credit first pays back
@@ -81,17 +100,21 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 	char label[POINTS_EXTID_MAX + 2];
 	int64_t from_lots, have = 0, total = 0;
 	int may_go_negative = (b->flags & POINTS_ACCOUNT_ALLOW_NEGATIVE) != 0;
+	int summed = 0, rc;
 
 	/* pending points (balance.h) are not spendable yet; a system
 	 * account in log partitions (which has none pending) has the rest
 	 * in its other records (balance.h, shards), some maybe below zero:
-	 * its total counts, and may not pass int64 either */
-	if (b->partitioned) {
-		int rc;
-
+	 * its total counts, and may not pass int64 either (read only when
+	 * the account may not go negative or the record leaves its share:
+	 * sum_fits) */
+	if (b->partitioned && (!may_go_negative || b->wide ||
+	    b->available < INT64_MIN + amount ||
+	    !points_balance__in_share(b, b->available - amount))) {
 		if ((rc = points_balance__others(db, b)) ||
 		    (rc = points_balance__total_available(db, b, &total)))
 			return rc;
+		summed = 1;
 	}
 	if (!may_go_negative)
 		have = b->partitioned ? total : pending ?
@@ -110,11 +133,14 @@ debit(points_db *db, points_balance_rec *b, int64_t amount,
 		    "account", label, (long long)have, (long long)amount);
 	}
 	if (b->available < INT64_MIN + amount ||
-	    (b->partitioned && total < INT64_MIN + amount)) {
+	    (summed && total < INT64_MIN + amount)) {
 		points_balance__label(db, b->account, label, sizeof(label));
 		return points_db__err(db, POINTS_EOVERFLOW,
 		    "account %s: balance would overflow", label);
 	}
+	if (b->partitioned && !points_balance__in_share(b,
+	    b->available - amount) && (rc = points_balance__mark_wide(db, b)))
+		return rc;
 	from_lots = b->system ? 0 : points_balance__lot_sum(b);
 	if (from_lots > amount)
 		from_lots = amount;
@@ -648,18 +674,26 @@ points_posting__counter_add(points_db *db, points_balance_rec *b,
     const char *name, int64_t *c, int64_t v)
 {
 	char label[POINTS_EXTID_MAX + 2];
-	int rc;
+	int64_t now = *c;
+	int ovf = points_codec__add(&now, v), rc;
 
-	/* a system account in log partitions: its records' sum too */
-	if (b->partitioned && (c == &b->earned || c == &b->spent)) {
+	/* a system account in log partitions: its records' sum too, read
+	 * only past its share (credit_fits) */
+	if (b->partitioned && (c == &b->earned || c == &b->spent) &&
+	    (b->wide || ovf || !points_balance__in_share(b, now))) {
 		if ((rc = points_balance__others(db, b)))
 			return rc;
 		if (points_balance__total_counter(b, c == &b->earned ?
 		    POINTS_BALANCE_EARNED : POINTS_BALANCE_SPENT, v))
 			goto overflow;
+		if (!ovf && !points_balance__in_share(b, now) &&
+		    (rc = points_balance__mark_wide(db, b)))
+			return rc;
 	}
-	if (!points_codec__add(c, v))
+	if (!ovf) {
+		*c = now;
 		return POINTS_OK;
+	}
 overflow:
 	points_balance__label(db, b->account, label, sizeof(label));
 	return points_db__err(db, POINTS_EOVERFLOW, "account %s: its lifetime "

@@ -1241,6 +1241,51 @@ check_spill_keys(points_db *db, vrun *r)
 	return rc;
 }
 
+/* A system account's record in log partitions that holds more than its
+ * share of int64 has its account marked wide in the own record, or
+ * writes that stay within theirs could take the sum of its records past
+ * int64 (balance.h); only such an own record is marked. */
+static int
+check_wide(points_db *db, vrun *r, const points_balance_rec *got)
+{
+	points_balance_rec own;
+	char msg[200];
+	int rc = POINTS_OK, marked = got->wide;
+
+	if (got->wide && (!got->system || got->shard || r->parts <= 1)) {
+		snprintf(msg, sizeof(msg), "balance of account %lld in asset "
+		    "#%u is marked wide, which only a system account's own "
+		    "record in log partitions may be", (long long)got->account,
+		    (unsigned)got->asset);
+		return bad(db, r->rep, got->last_seq, msg);
+	}
+	if (r->parts <= 1)
+		return POINTS_OK;
+	own = *got;
+	own.partitioned = r->parts;
+	if (points_balance__in_share(&own, got->available) &&
+	    points_balance__in_share(&own, got->earned) &&
+	    points_balance__in_share(&own, got->spent))
+		return POINTS_OK;
+	if (got->shard) {
+		points_balance__init(&own, got->account, got->asset, 1);
+		rc = points_balance__load(db, &own);
+		marked = own.wide;
+		points_balance__free(&own);
+		if (rc == POINTS_ECORRUPT)
+			return POINTS_OK; /* reported as its own record's */
+		if (rc)
+			return rc;
+	}
+	if (marked)
+		return POINTS_OK;
+	snprintf(msg, sizeof(msg), "balance of account %lld in asset #%u "
+	    "holds more than its share of its records' sum, and its own "
+	    "record is not marked wide", (long long)got->account,
+	    (unsigned)got->asset);
+	return bad(db, r->rep, got->last_seq, msg);
+}
+
 /* The checks of a stored balance that need the snapshot it was read
  * in: its account record and its expiry index key. */
 static int
@@ -1252,6 +1297,8 @@ check_in_snapshot(points_db *db, vrun *r, const points_balance_rec *got)
 	/* a shard keeps the status it was placed with: the account's own
 	 * record says what it is now (balance.h) */
 	if (!got->shard && (rc = check_status(db, got, r->rep)))
+		return rc;
+	if ((got->wide || got->system) && (rc = check_wide(db, r, got)))
 		return rc;
 	if (points_balance__first_day(got)) {
 		rc = has_sweep_key(db, got);
@@ -1290,7 +1337,7 @@ compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 	if (!w && got->available == 0 && got->held == 0 && got->earned == 0 &&
 	    got->spent == 0 && got->expired == 0 && got->debt == 0 &&
 	    got->last_seq == 0 && got->lots.n == 0 && got->spill.n == 0 &&
-	    got->pend.n == 0 && got->datalen > 0) {
+	    got->pend.n == 0 && (got->datalen > 0 || got->wide)) {
 		r->rep->balances++;
 		return POINTS_OK;
 	}
