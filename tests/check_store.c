@@ -1485,6 +1485,58 @@ START_TEST(test_get_many_agrees_with_get)
 }
 END_TEST
 
+/* A get after get_many answers as the store holds the key now: after
+ * the transaction's own put or delete of it, after a rollback to a
+ * savepoint it was written and read under, and for the same key bytes
+ * in another keyspace (a store that answers gets from what get_many
+ * read, as PostgreSQL's does, must let an answer go when its key is
+ * written). */
+START_TEST(test_get_after_get_many_sees_later_writes)
+{
+	points_keyspace *kss[3];
+	const void *keys[3], *vals[3];
+	size_t klens[3], vlens[3];
+	int rcs[3];
+	char buf[16];
+
+	be_open(_i);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "1");
+	put_s(ks, "b", "2");
+	put_s(ks2, "a", "other");
+	OK(st->commit(st));
+	OK(st->begin(st, 1));
+	kss[0] = kss[1] = kss[2] = ks;
+	keys[0] = "a", keys[1] = "b", keys[2] = "c";
+	klens[0] = klens[1] = klens[2] = 1;
+	OK(st->get_many(st, 3, kss, keys, klens, vals, vlens, rcs));
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "1");
+	ck_assert_ptr_null(get_s(ks, "c", 1, buf, sizeof(buf)));
+	ck_assert_str_eq(get_s(ks2, "a", 1, buf, sizeof(buf)), "other");
+	put_s(ks, "a", "one");
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "one");
+	OK(st->del(st, ks, "b", 1));
+	ck_assert_ptr_null(get_s(ks, "b", 1, buf, sizeof(buf)));
+	put_s(ks, "c", "3");
+	ck_assert_str_eq(get_s(ks, "c", 1, buf, sizeof(buf)), "3");
+	if (st->savepoint) {
+		OK(st->savepoint(st));
+		put_s(ks, "a", "undone");
+		OK(st->get_many(st, 1, kss, keys, klens, vals, vlens, rcs));
+		ck_assert_int_eq(rcs[0], POINTS_OK);
+		ck_assert_mem_eq(vals[0], "undone", 6);
+		OK(st->rollback_to(st));
+		ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "one");
+	}
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "a", 1, buf, sizeof(buf)), "one");
+	ck_assert_ptr_null(get_s(ks, "b", 1, buf, sizeof(buf)));
+	ck_assert_str_eq(get_s(ks, "c", 1, buf, sizeof(buf)), "3");
+	OK(st->rollback(st));
+}
+END_TEST
+
 START_TEST(test_errmsg_says_why_a_call_failed)
 {
 	const char *m;
@@ -3293,6 +3345,8 @@ store_suite(void)
 	tcase_add_loop_test(tc, test_random_against_model, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_get_many_agrees_with_get, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_get_after_get_many_sees_later_writes,
+	    BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_errmsg_says_why_a_call_failed, BE_FIRST,
 	    BE_END);
 	tcase_add_loop_test(tc,

@@ -131,6 +131,42 @@ START_TEST(test_upgrade_by_earn_crossing_threshold)
 }
 END_TEST
 
+/* Two handles on one SQLite file: a tier the other sets is seen by
+ * this one's next earn, which reads the rules' generation with its
+ * other keys (rule.c, ahead); so is one set inside this handle's batch
+ * by an earlier operation of it. */
+START_TEST(test_other_handles_tier_seen_by_next_earn)
+{
+	const char *uri = tu_sqlite_uri();
+	points_db *a = tu_open(uri), *b;
+	points_account acct;
+	int64_t x;
+
+	ck_assert_int_eq(points_open(uri, NULL, &b), POINTS_OK);
+	x = tu_account(a, "T1");
+	/* b has read the rules (none: the earn counts for no tier) */
+	ck_assert_int_eq(tu_earn(b, x, "PTS", 10, NULL), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(a, "silver", 1, 150), POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(a, "silver", "PTS", 100, 12),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(b, x, "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(points_account_get(b, x, &acct), POINTS_OK);
+	ck_assert_str_eq(acct.tier, "silver");
+	/* in b's batch: gold set, then an earn that reaches it */
+	ck_assert_int_eq(points_batch_begin(b), POINTS_OK);
+	ck_assert_int_eq(points_tier_set(b, "gold", 2, 200), POINTS_OK);
+	ck_assert_int_eq(points_tier_qualify(b, "gold", "PTS", 300, 12),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(b, x, "PTS", 200, NULL), POINTS_OK);
+	ck_assert_int_eq(points_batch_commit(b), POINTS_OK);
+	ck_assert_int_eq(points_account_get(a, x, &acct), POINTS_OK);
+	ck_assert_str_eq(acct.tier, "gold");
+	points_close(b);
+	tu_invariants(a);
+	points_close(a);
+}
+END_TEST
+
 static void
 spend_rule(void)
 {
@@ -891,6 +927,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_upgrade_by_earn_crossing_threshold);
+	tcase_add_test(tc, test_other_handles_tier_seen_by_next_earn);
 	tcase_add_test(tc, test_multiplier_applies_to_next_event);
 	tcase_add_test(tc, test_sweep_downgrades_after_window);
 	tcase_add_test(tc, test_what_counts);

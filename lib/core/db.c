@@ -288,6 +288,38 @@ txn_ended(points_db *db, int committed)
 			m->txn_end(db, db->state[m->slot], committed);
 }
 
+size_t
+points_db__ahead(points_db *db, unsigned type, points_getreq *r,
+    points_module **who)
+{
+	points_module *m;
+	size_t n = 0;
+
+	/* without get_many each is a get of its own: the module's later */
+	if (db->store->version < 2 || !db->store->get_many)
+		return 0;
+	for (m = points_module__first_ahead(); m && n < POINTS_DB_AHEAD_MAX;
+	    m = m->next_ahead)
+		if (m->slot < db->nstate &&
+		    m->ahead(db, db->state[m->slot], type, &r[n]))
+			who[n++] = m;
+	return n;
+}
+
+int
+points_db__ahead_got(points_db *db, const points_getreq *r,
+    points_module *const *who, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = who[i]->ahead_got(db, db->state[who[i]->slot],
+		    &r[i])))
+			return rc;
+	return POINTS_OK;
+}
+
 int
 points_db__earning(points_db *db, struct points_balance_rec *b,
     int64_t time, int64_t amount)

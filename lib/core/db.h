@@ -190,6 +190,14 @@ typedef struct points_getreq {
  * borrowed, all valid until the next call on the store.  A failure of
  * any key fails the whole (with a message). */
 int points_db__get_many(points_db *db, points_getreq *r, size_t n);
+/* The keys the modules will read in a write of type (module.h, ahead),
+ * at most POINTS_DB_AHEAD_MAX: into r, and the modules that named them
+ * into who; how many.  points_db__ahead_got gives each its answer. */
+#define POINTS_DB_AHEAD_MAX 2
+size_t points_db__ahead(points_db *db, unsigned type, points_getreq *r,
+    points_module **who);
+int points_db__ahead_got(points_db *db, const points_getreq *r,
+    points_module *const *who, size_t n);
 /* The last key of a keyspace (an INTKEY or be64-keyed one) as an
  * integer, or 0 when empty.  Remembered until the transaction ends or
  * an operation is undone; points_db__put and _del keep it true. */

@@ -22,6 +22,8 @@ static points_module *first, *last;
 /* Those with a balance_storing hook: called on every balance write, so
  * the write walks only them. */
 static points_module *first_storing, *last_storing;
+/* Those with an ahead hook: asked at every write's first read. */
+static points_module *first_ahead, *last_ahead;
 static int nmodules, nkeyspaces;
 
 static void
@@ -44,6 +46,13 @@ register_one(points_module *m)
 			first_storing = m;
 		last_storing = m;
 	}
+	if (m->ahead) {
+		if (last_ahead)
+			last_ahead->next_ahead = m;
+		else
+			first_ahead = m;
+		last_ahead = m;
+	}
 }
 
 /* This file is in every program that opens a ledger (db.c calls it), so
@@ -62,6 +71,12 @@ points_module *
 points_module__first_storing(void)
 {
 	return first_storing;
+}
+
+points_module *
+points_module__first_ahead(void)
+{
+	return first_ahead;
 }
 
 points_module *

@@ -23,6 +23,7 @@ typedef struct points_ksdef {
 } points_ksdef;
 
 struct points_balance_rec; /* core/balance.h */
+struct points_getreq;      /* core/db.h */
 
 typedef struct points_module points_module;
 struct points_module {
@@ -108,9 +109,24 @@ struct points_module {
 	int (*tier_changed)(points_db *db, void *state, int64_t account,
 	    const char *from, const char *to);
 
+	/* Inside a write transaction, as a write of type (POINTS_TXN_*)
+	 * names the keys of its first read (ledger/write.h), NULL: nothing
+	 * to do: a key the module will read in that write, in *r (ks, key
+	 * and klen, its bytes the module's own), returning 1, else 0.  So
+	 * it is read with the write's own keys, in one store call (on a
+	 * server: one round trip).  ahead_got then has its answer (r->rc
+	 * POINTS_OK with r->val and r->vlen, or POINTS_ENOTFOUND), to keep
+	 * as if the module had read it; a failure fails the write.  The
+	 * rules name their generation, which an earn reads. */
+	int (*ahead)(points_db *db, void *state, unsigned type,
+	    struct points_getreq *r);
+	int (*ahead_got)(points_db *db, void *state,
+	    const struct points_getreq *r);
+
 	int slot;            /* set at registration */
 	points_module *next; /* the registry's list */
 	points_module *next_storing; /* the list of balance_storing hooks */
+	points_module *next_ahead;   /* the list of ahead hooks */
 };
 
 /* The registered modules, in the order of the list (their files' in
@@ -118,6 +134,8 @@ struct points_module {
 points_module *points_module__first(void);
 /* The modules with a balance_storing hook (linked by next_storing). */
 points_module *points_module__first_storing(void);
+/* The modules with an ahead hook (linked by next_ahead). */
+points_module *points_module__first_ahead(void);
 int points_module__count(void);
 int points_module__keyspaces(void);
 

@@ -862,13 +862,15 @@ points_entry__tail_probe(points_db *db, unsigned char k[16])
 	return 2;
 }
 
-void
-points_entry__expect(points_db *db, int64_t account)
+unsigned
+points_entry__expect(points_db *db, int64_t account, unsigned *part)
 {
 	struct ledger_log *l = points_db__state(db, &ledger_module);
 
+	*part = 0;
 	if (l->parts > 1)
-		l->last_part = (unsigned)((uint64_t)account % l->parts);
+		*part = l->last_part = (unsigned)((uint64_t)account % l->parts);
+	return l->parts;
 }
 
 /* What the probe of t found: the entry found, the next one missing: the

@@ -174,8 +174,11 @@ int points_entry__tail_probe(points_db *db, unsigned char k[16]);
 void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
 /* The write about to read will append to account's partition (a
  * guess: the user account of a posting): the probe above reads that
- * partition's tail instead of the last append's. */
-void points_entry__expect(points_db *db, int64_t account);
+ * partition's tail instead of the last append's.  Returns the log's
+ * partitions (0: not known yet, before the handle's first append), and
+ * account's in *part. */
+unsigned points_entry__expect(points_db *db, int64_t account,
+    unsigned *part);
 /* Put the balances of an entry between from and to (loaded as their
  * accounts' own records, from may be to) in the records of its
  * partition (balance.h, shards), before they are changed: every write

@@ -489,6 +489,7 @@ typedef struct posting_ctx {
 	int64_t from, to, amount;
 	points_asset_rec asset;
 	unsigned char kf[8], kt[8];
+	unsigned char ks[POINTS_BALANCE_SHARD_KEY_LEN]; /* a shard's */
 	int nf, nt; /* the balances' places among the keys; -1: not read */
 	int na;     /* the asset's, when its policy matters (policy.h) */
 	points_balance_rec fb, tb;
@@ -513,6 +514,9 @@ posting_prefetch(points_db *db, const points_write_op *op, const void *req,
 {
 	const points_posting *p = req;
 	posting_ctx *c = ctx;
+	int64_t user, sys;
+	unsigned parts, part;
+	unsigned char kb[8];
 	int rc;
 
 	(void)op;
@@ -537,7 +541,22 @@ posting_prefetch(points_db *db, const points_write_op *op, const void *req,
 	    r, n);
 	/* the user's partition: an earn's payee, else most likely the payer
 	 * (a spend, or a transfer's first leg) */
-	points_entry__expect(db, op->type == POINTS_TXN_EARN ? c->to : c->from);
+	user = op->type == POINTS_TXN_EARN ? c->to : c->from;
+	sys = op->type == POINTS_TXN_EARN ? c->from : c->to;
+	parts = points_entry__expect(db, user, &part);
+	/* and the issuer's or sink's record of that partition (a shard,
+	 * away from its home), which placing the entry reads: named now, it
+	 * is read with the rest (a store may answer the later read from
+	 * this one: PostgreSQL's does, saving a round trip) */
+	if (parts > 1 && (op->type == POINTS_TXN_EARN ||
+	    op->type == POINTS_TXN_SPEND) && (uint64_t)sys % parts != part &&
+	    points_balance__key(sys, c->asset.id, kb)) {
+		points_balance__shard_key(sys, c->asset.id, part, c->ks);
+		r[*n].ks = &points_balance__shard_ks;
+		r[*n].key = c->ks;
+		r[*n].klen = sizeof(c->ks);
+		(*n)++;
+	}
 	return POINTS_OK;
 }
 

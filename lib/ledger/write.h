@@ -199,9 +199,10 @@ points_write__read(points_db *db, const points_write_op *op,
     const points_ksdef *idem_ks, const void *req, void *ctx, const char *key,
     const unsigned char hash[16], int64_t *seq)
 {
-	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX];
+	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX + POINTS_DB_AHEAD_MAX];
+	points_module *who[POINTS_DB_AHEAD_MAX];
 	unsigned char tail[16];
-	size_t n = 0, first, k = 0;
+	size_t n = 0, first, k = 0, na, ra;
 	int rc, ri = -1, rt = -1;
 
 	if (key) {
@@ -231,10 +232,16 @@ points_write__read(points_db *db, const points_write_op *op,
 		rt = (int)n;
 		n += 2;
 	}
+	/* what the modules will read in it (module.h, ahead) */
+	ra = n;
+	na = points_db__ahead(db, op->type, r + ra, who);
+	n += na;
 	if ((rc = points_db__get_many(db, r, n)))
 		return rc;
 	if (ri >= 0 && (rc = points_idem__fetched(db, key, hash,
 	    r[ri].rc, r[ri].val, r[ri].vlen, seq)))
+		return rc;
+	if (na && (rc = points_db__ahead_got(db, r + ra, who, na)))
 		return rc;
 	if (rt >= 0)
 		points_entry__tail_probed(db, r + rt);

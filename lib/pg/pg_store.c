@@ -17,7 +17,14 @@
  * sees them.  rollback_to whose savepoint is still in the buffer drops
  * what follows it there, with no round trip.  A buffered operation that
  * fails when sent fails the call that sent it, and every call after it
- * but rollback: the transaction is over. */
+ * but rollback: the transaction is over.
+ *
+ * get_many's answers are kept, with their keys, until the transaction
+ * writes one of those keys (a put or delete lets that one go), rolls
+ * back to a savepoint or ends: a get of one of them is answered from
+ * what get_many read, with no round trip (a transaction reads one
+ * snapshot, and its own writes).  A write names in its first get_many
+ * a record it reads later, so that the later read costs nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +91,13 @@ typedef struct pg_store {
 	int broken;             /* a pipeline left unread: connect again */
 	int in_txn, write, nsp;
 	PGresult *res;          /* what the last get returned */
-	PGresult **many;        /* get_many's results */
+	PGresult **many;        /* get_many's results (NULL: let go) */
 	size_t nmany, manycap;
+	size_t ahead;           /* of them, the ones a get may answer from */
+	points_keyspace **mks;  /* their keyspaces, and keys at mkeys + moff */
+	size_t *moff, *mlen;
+	unsigned char *mkeys;
+	size_t mkeycap;
 	points_keyspace *kss;
 	points_cursor *cursors;
 	pg_op *ops;             /* buffered, not yet sent */
@@ -453,13 +465,77 @@ check_key(pg_store *s, points_keyspace *ks, const void *key, size_t klen,
 static void
 drop_res(pg_store *s)
 {
-	size_t i;
-
 	PQclear(s->res);
 	s->res = NULL;
+}
+
+/* Let go of get_many's answers. */
+static void
+ahead_clear(pg_store *s)
+{
+	size_t i;
+
 	for (i = 0; i < s->nmany; i++)
 		PQclear(s->many[i]);
-	s->nmany = 0;
+	s->nmany = s->ahead = 0;
+}
+
+/* The index of get_many's answer for key of ks, or -1. */
+static long
+ahead_find(const pg_store *s, const points_keyspace *ks, const void *key,
+    size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < s->ahead; i++)
+		if (s->many[i] && s->mks[i] == ks && s->mlen[i] == klen &&
+		    (klen == 0 || memcmp(s->mkeys + s->moff[i], key,
+		    klen) == 0))
+			return (long)i;
+	return -1;
+}
+
+/* The transaction wrote key of ks: get_many's answer for it is stale. */
+static void
+ahead_drop(pg_store *s, const points_keyspace *ks, const void *key,
+    size_t klen)
+{
+	long i;
+
+	while ((i = ahead_find(s, ks, key, klen)) >= 0) {
+		PQclear(s->many[i]);
+		s->many[i] = NULL;
+	}
+}
+
+/* Keep the keys of get_many's n answers, so that a get may find them;
+ * without the memory, none is kept (each get then asks the server). */
+static void
+ahead_keep(pg_store *s, size_t n, points_keyspace *const *kss,
+    const void *const *keys, const size_t *klens)
+{
+	size_t i, total = 0;
+
+	s->ahead = 0;
+	for (i = 0; i < n; i++)
+		total += klens[i];
+	if (total > s->mkeycap) {
+		unsigned char *p = realloc(s->mkeys, total);
+
+		if (!p)
+			return;
+		s->mkeys = p;
+		s->mkeycap = total;
+	}
+	for (i = 0, total = 0; i < n; i++) {
+		s->mks[i] = kss[i];
+		s->moff[i] = total;
+		s->mlen[i] = klens[i];
+		if (klens[i])
+			memcpy(s->mkeys + total, keys[i], klens[i]);
+		total += klens[i];
+	}
+	s->ahead = n;
 }
 
 /* ---- Transactions ---- */
@@ -519,6 +595,7 @@ pg_begin(points_store *st, int write)
 		return own_err(s, POINTS_EMISUSE, "%s: a transaction is open",
 		    "begin");
 	drop_res(s);
+	ahead_clear(s);
 	if ((rc = connected(s)))
 		return rc;
 	/* sent with the first call that reaches the server */
@@ -535,6 +612,7 @@ static void
 txn_over(pg_store *s)
 {
 	cursors_end(s);
+	ahead_clear(s);
 	buf_clear(s);
 	s->begin = NULL;
 	s->in_txn = s->write = s->nsp = s->failed = 0;
@@ -708,12 +786,21 @@ pg_get(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	size_t l[1] = { klen };
 	int rc;
 
+	long a;
+
 	drop_res(s);
 	if ((rc = check_txn(s, 0, "get")) ||
 	    (rc = check_key(s, ks, key, klen, "get")))
 		return rc;
 	if (!val || !vlen)
 		return own_err(s, POINTS_EINVAL, "%s: no output", "get");
+	if ((a = ahead_find(s, ks, key, klen)) >= 0) {
+		if (PQntuples(s->many[a]) == 0)
+			return POINTS_ENOTFOUND;
+		*val = PQgetvalue(s->many[a], 0, 0);
+		*vlen = (size_t)PQgetlength(s->many[a], 0, 0);
+		return POINTS_OK;
+	}
 	if ((rc = run(s, ks, S_GET, 1, v, l, NULL, "get", &s->res)))
 		return rc;
 	if (PQntuples(s->res) == 0)
@@ -790,6 +877,7 @@ pg_put(points_store *st, points_keyspace *ks, const void *key, size_t klen,
 	if ((rc = prepare(s, ks)) == POINTS_OK)
 		rc = buf_add(s, OP_PUT, ks, key, klen, val, vlen, 0, "put");
 	drop_res(s);
+	ahead_drop(s, ks, key, klen);
 	return rc;
 }
 
@@ -805,6 +893,7 @@ pg_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 	if ((rc = prepare(s, ks)) == POINTS_OK)
 		rc = buf_add(s, OP_DEL, ks, key, klen, NULL, 0, 0, "del");
 	drop_res(s);
+	ahead_drop(s, ks, key, klen);
 	return rc;
 }
 
@@ -820,6 +909,7 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 	int rc;
 
 	drop_res(s);
+	ahead_clear(s);
 	if ((rc = check_txn(s, 0, "get_many")))
 		return rc;
 	for (i = 0; i < n; i++)
@@ -830,11 +920,22 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 		return POINTS_OK;
 	if (n > s->manycap) {
 		PGresult **m = realloc(s->many, n * sizeof(*m));
+		points_keyspace **mk;
+		size_t *mo, *ml;
 
-		if (!m)
+		if (m)
+			s->many = m;
+		mk = m ? realloc(s->mks, n * sizeof(*mk)) : NULL;
+		if (mk)
+			s->mks = mk;
+		mo = mk ? realloc(s->moff, n * sizeof(*mo)) : NULL;
+		if (mo)
+			s->moff = mo;
+		ml = mo ? realloc(s->mlen, n * sizeof(*ml)) : NULL;
+		if (!ml)
 			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
 			    "get_many");
-		s->many = m;
+		s->mlen = ml;
 		s->manycap = n;
 	}
 	if ((rc = pipe_begin(s, "get_many")) == POINTS_OK)
@@ -843,6 +944,7 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 			    &klens[i], NULL, "get_many");
 	if ((rc = pipe_end(s, rc, s->many, n, &s->nmany, "get_many")))
 		return rc;
+	ahead_keep(s, n, kss, keys, klens);
 	for (i = 0; i < n; i++) {
 		if (PQntuples(s->many[i]) == 0) {
 			rcs[i] = POINTS_ENOTFOUND;
@@ -1124,6 +1226,7 @@ pg_rollback_to(points_store *st)
 		return own_err(s, POINTS_EMISUSE, "%s: no savepoint",
 		    "rollback_to");
 	drop_res(s);
+	ahead_clear(s); /* what it read may have been written since */
 	n = s->nsp - 1;
 	for (i = s->nops; i-- > 0;)
 		if (s->ops[i].kind == OP_SAVEPOINT && s->ops[i].sp == n) {
@@ -1165,7 +1268,12 @@ pg_close(points_store *st)
 		cursor_free(c);
 	}
 	drop_res(s);
+	ahead_clear(s);
 	free(s->many);
+	free(s->mks);
+	free(s->moff);
+	free(s->mlen);
+	free(s->mkeys);
 	free(s->ops);
 	free(s->bytes);
 	for (ks = s->kss; ks; ks = nk) {

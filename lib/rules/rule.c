@@ -83,6 +83,10 @@ static const char *const expr_names[POINTS_RULE__NEXPR] = {
 static void rules_close(points_db *db, void *state);
 static void rules_txn_end(points_db *db, void *state, int committed);
 static void rules_op_undone(points_db *db, void *state);
+static int rules_ahead(points_db *db, void *state, unsigned type,
+    points_getreq *r);
+static int rules_ahead_got(points_db *db, void *state,
+    const points_getreq *r);
 static points_module rule_module = {
 	.name = "rule",
 	.format = RULE_FORMAT,
@@ -93,6 +97,8 @@ static points_module rule_module = {
 	.op_undone = rules_op_undone,
 	.earning = points_tier__earning,
 	.earned = points_tier__earned,
+	.ahead = rules_ahead,
+	.ahead_got = rules_ahead_got,
 };
 POINTS_MODULE(rule_module)
 
@@ -337,15 +343,13 @@ write_head(points_db *db, const char *name, uint32_t id, int64_t latest)
 	return points_db__put(db, &rule_ks, name, strlen(name), v, n);
 }
 
+/* The generation record as a read gave it (rc, v, vl). */
 static int
-read_meta(points_db *db, uint32_t *last_id, uint64_t *gen)
+meta_decode(points_db *db, int rc, const void *v, size_t vl,
+    uint32_t *last_id, uint64_t *gen)
 {
-	const void *v;
-	size_t vl;
 	points_rd r;
-	int rc;
 
-	rc = points_db__get(db, &rule_ks, meta_key, 1, &v, &vl);
 	if (rc == POINTS_ENOTFOUND) {
 		*last_id = 0;
 		*gen = 1;
@@ -362,6 +366,44 @@ read_meta(points_db *db, uint32_t *last_id, uint64_t *gen)
 		return points_db__err(db, POINTS_ECORRUPT,
 		    "rules: generation record unreadable");
 	return POINTS_OK;
+}
+
+static int
+read_meta(points_db *db, uint32_t *last_id, uint64_t *gen)
+{
+	const void *v = NULL;
+	size_t vl = 0;
+	int rc = points_db__get(db, &rule_ks, meta_key, 1, &v, &vl);
+
+	return meta_decode(db, rc, v, vl, last_id, gen);
+}
+
+/* An earn reads the generation (tier.c, through points_rule__load):
+ * read with its other keys, once a transaction (module.h, ahead). */
+static int
+rules_ahead(points_db *db, void *state, unsigned type, points_getreq *r)
+{
+	points_rules_set *s = state;
+
+	(void)db;
+	if (s->txn_fresh || type != POINTS_TXN_EARN)
+		return 0;
+	r->ks = &rule_ks;
+	r->key = meta_key;
+	r->klen = 1;
+	return 1;
+}
+
+static int
+rules_ahead_got(points_db *db, void *state, const points_getreq *r)
+{
+	points_rules_set *s = state;
+	uint32_t last;
+	int rc = meta_decode(db, r->rc, r->val, r->vlen, &last, &s->txn_gen);
+
+	if (rc == POINTS_OK)
+		s->txn_fresh = 1;
+	return rc;
 }
 
 /* Raise the generation (every handle reloads); *id, when asked, a new
