@@ -283,6 +283,7 @@ txn_ended(points_db *db, int committed)
 	points_module *m;
 
 	db->lastkey_gen++;
+	db->ahead_asked = 0;
 	for (m = points_module__first(); m; m = m->next)
 		if (m->txn_end && m->slot < db->nstate)
 			m->txn_end(db, db->state[m->slot], committed);
@@ -296,8 +297,9 @@ points_db__ahead(points_db *db, unsigned type, points_getreq *r,
 	size_t n = 0;
 
 	/* without get_many each is a get of its own: the module's later */
-	if (db->store->version < 2 || !db->store->get_many)
+	if (db->ahead_asked || db->store->version < 2 || !db->store->get_many)
 		return 0;
+	db->ahead_asked = 1;
 	for (m = points_module__first_ahead(); m && n < POINTS_DB_AHEAD_MAX;
 	    m = m->next_ahead)
 		if (m->slot < db->nstate &&
@@ -487,6 +489,7 @@ op_undone(points_db *db)
 	points_module *m;
 
 	db->lastkey_gen++;
+	db->ahead_asked = 0;
 	for (m = points_module__first(); m; m = m->next)
 		if (m->op_undone && m->slot < db->nstate)
 			m->op_undone(db, db->state[m->slot]);

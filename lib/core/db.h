@@ -61,6 +61,10 @@ struct points_db {
 	int op_wrote;     /* the current operation has written */
 	int savepoints;   /* the store has them (version 3) */
 	int op_sp;        /* the current operation's savepoint is open */
+	/* The modules' ahead hooks (module.h) were asked in this
+	 * transaction, and what they said holds until it ends or an
+	 * operation is undone: a batch asks them once (points_db__ahead). */
+	int ahead_asked;
 
 	/* Lots a balance keeps inline before later ones spill
 	 * (core/lot_spill.h); 0: the default.  Tests lower it. */
@@ -192,7 +196,9 @@ typedef struct points_getreq {
 int points_db__get_many(points_db *db, points_getreq *r, size_t n);
 /* The keys the modules will read in a write of type (module.h, ahead),
  * at most POINTS_DB_AHEAD_MAX: into r, and the modules that named them
- * into who; how many.  points_db__ahead_got gives each its answer. */
+ * into who; how many.  points_db__ahead_got gives each its answer.  The
+ * hooks are asked at the first write of a transaction (and again after
+ * an operation is undone): a batch's later writes name nothing. */
 #define POINTS_DB_AHEAD_MAX 2
 size_t points_db__ahead(points_db *db, unsigned type, points_getreq *r,
     points_module **who);

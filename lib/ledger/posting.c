@@ -694,11 +694,17 @@ points_posting__counter_add(points_db *db, points_balance_rec *b,
 {
 	char label[POINTS_EXTID_MAX + 2];
 	int64_t now = *c;
-	int ovf = points_codec__add(&now, v), rc;
+	int ovf, rc;
 
+	if (!b->partitioned) {
+		if (!points_codec__add(c, v))
+			return POINTS_OK;
+		goto overflow;
+	}
+	ovf = points_codec__add(&now, v);
 	/* a system account in log partitions: its records' sum too, read
 	 * only past its share (credit_fits) */
-	if (b->partitioned && (c == &b->earned || c == &b->spent) &&
+	if ((c == &b->earned || c == &b->spent) &&
 	    (b->wide || ovf || !points_balance__in_share(b, now))) {
 		if ((rc = points_balance__others(db, b)))
 			return rc;

@@ -234,7 +234,7 @@ points_write__read(points_db *db, const points_write_op *op,
 	}
 	/* what the modules will read in it (module.h, ahead) */
 	ra = n;
-	na = points_db__ahead(db, op->type, r + ra, who);
+	na = db->ahead_asked ? 0 : points_db__ahead(db, op->type, r + ra, who);
 	n += na;
 	if ((rc = points_db__get_many(db, r, n)))
 		return rc;
