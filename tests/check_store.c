@@ -84,26 +84,37 @@ sqlite_uri(char *out, size_t n, const char *opts)
 }
 
 #ifdef TEST_PG
-/* A store on an empty schema of the test server. */
+/* Drop schema (and what is in it) from the test server, so that a test
+ * starts from nothing however often the suite runs on one server. */
 static void
-pg_open(void)
+pg_drop_schema(const char *schema)
 {
 	const char *ci = getenv("POINTS_TEST_PG");
-	char err[256];
+	char sql[160];
 	PGconn *c;
 	PGresult *r;
 
 	ck_assert_msg(ci != NULL, "POINTS_TEST_PG names no server");
 	c = PQconnectdb(ci);
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	r = PQexec(c, "SET client_min_messages = warning; "
-	    "DROP SCHEMA IF EXISTS conformance CASCADE");
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
+	    "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+	r = PQexec(c, sql);
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
 	    PQerrorMessage(c));
 	PQclear(r);
 	PQfinish(c);
-	ck_assert_msg(points_store_pg_open(ci, "conformance", &inner, err,
-	    sizeof(err)) == POINTS_OK, "%s", err);
+}
+
+/* A store on an empty schema of the test server. */
+static void
+pg_open(void)
+{
+	char err[256];
+
+	pg_drop_schema("conformance");
+	ck_assert_msg(points_store_pg_open(getenv("POINTS_TEST_PG"),
+	    "conformance", &inner, err, sizeof(err)) == POINTS_OK, "%s", err);
 }
 #endif
 
@@ -2835,6 +2846,8 @@ START_TEST(test_pg_uri_opens_a_lasting_ledger)
 	points_txn t;
 	int64_t id;
 
+	pg_drop_schema("uri_ledger");
+	pg_drop_schema("uri_other");
 	pg_uri(uri, sizeof(uri), "uri_ledger");
 	ck_assert_msg(points_open(uri, NULL, &db) == POINTS_OK, "%s",
 	    points_errmsg(db));
