@@ -1225,6 +1225,55 @@ START_TEST(test_sweep_marks_wide)
 }
 END_TEST
 
+/* Expiry at its moment marks the expiry account as the sweep does: an
+ * earn to x after x's lots ended expires them in that write, past the
+ * share of the expiry account's record of x's partition.  Unmarked,
+ * points_verify found it. */
+START_TEST(test_expiry_at_its_moment_marks_wide)
+{
+	int64_t x = user_in(db, 0);
+
+	ck_assert_int_eq(tu_earn(db, x, "EXP", INT64_MAX / 2, NULL),
+	    POINTS_OK);
+	tu_now += 366 * 86400;
+	ck_assert_int_eq(tu_earn(db, x, "EXP", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP"),
+	    INT64_MAX / 2);
+	ck_assert_int_eq(tu_available(db, x, "EXP"), 1);
+	verify_ok(db);
+}
+END_TEST
+
+/* Once marked, the expiry account's records are summed before an
+ * expiry adds to one: x's and y's lots (y's paid by a fund, so that the
+ * issuer's lifetime counters do not bound them) would take the sum past
+ * int64 in one sweep, which fails as with one partition.  Without the
+ * sum the sweep passed and the expiry account's balance no longer
+ * read. */
+START_TEST(test_expiry_past_int64_over_records_fails)
+{
+	int64_t x = user_in(db, 0), y = user_in(db, 3), fund, before;
+	points_posting q = tu_posting("EXP", y, INT64_MAX / 2 + 1);
+	points_txn t;
+
+	ck_assert_int_eq(points_account_create(db, "FUND2", NULL,
+	    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE, &fund),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, x, "EXP", INT64_MAX / 2 + 1, NULL),
+	    POINTS_OK);
+	q.counterparty = fund;
+	ck_assert_int_eq(points_earn(db, &q, &t), POINTS_OK);
+	tu_now += 366 * 86400;
+	TU_FAILS(db, points_expire_sweep(db, tu_now, NULL), POINTS_EOVERFLOW);
+	ck_assert_str_eq(points_errmsg(db), "the expiry account's balance "
+	    "would overflow");
+	tu_snap_free();
+	before = tu_available(db, POINTS_ACCOUNT_EXPIRY, "EXP");
+	ck_assert(before == 0 || before == INT64_MAX / 2 + 1);
+	verify_ok(db);
+}
+END_TEST
+
 /* A system account's records may pass int64 between them, as long as
  * their sum does not: the expiry account's shard for 0 takes INT64_MAX
  * expired points, its own record (home 3) pays them back to the issuer,
@@ -1310,6 +1359,8 @@ suite(void)
 	tcase_add_test(tc, test_wide_record_makes_every_write_sum);
 	tcase_add_test(tc, test_wide_mark_is_verified);
 	tcase_add_test(tc, test_sweep_marks_wide);
+	tcase_add_test(tc, test_expiry_at_its_moment_marks_wide);
+	tcase_add_test(tc, test_expiry_past_int64_over_records_fails);
 	tcase_add_test(tc, test_system_records_may_pass_int64_between_them);
 	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
 	tcase_add_test(tc, test_transfer_between_partitions_is_two_legs);

@@ -137,18 +137,20 @@ sink_for(points_db *db, sweep_sink *s, const points_balance_rec *b,
 	return POINTS_OK;
 }
 
-/* eb, the expiry account's record of a partition, took expired points
- * past its share (balance.h, wide): mark its account, in the own record
- * this sweep holds when it holds it (it stores it after). */
+/* The sum of the expiry account's records (posting.h), with the ones
+ * this sweep holds. */
 static int
-sink_mark_wide(points_db *db, sweep_sink *s, points_balance_rec *eb)
+sink_fits(points_db *db, sweep_sink *s, points_balance_rec *eb, int64_t x,
+    int64_t now)
 {
-	int i;
+	/* one a partition at most */
+	points_balance_rec *held[POINTS_PARTITIONS_MAX];
+	int i, n = 0;
 
-	for (i = 0; eb->shard && i < s->n; i++)
-		if (s->bal[i].asset == eb->asset && !s->bal[i].shard)
-			s->bal[i].wide = 1;
-	return points_balance__mark_wide(db, eb);
+	for (i = 0; i < s->n && n < POINTS_PARTITIONS_MAX; i++)
+		if (s->bal[i].asset == eb->asset)
+			held[n++] = &s->bal[i];
+	return points_posting__expiry_fits(db, eb, x, now, held, (size_t)n);
 }
 
 /* The report of an all-asset sweep adds up points of several assets:
@@ -167,7 +169,7 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 {
 	points_balance_rec b, *eb = NULL;
 	points_entry_rec e;
-	int64_t x;
+	int64_t x, now;
 	size_t n = 0;
 	int rc;
 
@@ -199,20 +201,20 @@ expire_balance(points_db *db, sweep_sink *s, const sweep_run *w,
 	if ((rc = sink_for(db, s, &b, &eb)) ||
 	    (rc = sweep_seen(db, s, account, rep)))
 		goto done;
-	if (points_codec__add(&eb->available, x)) {
+	now = eb->available;
+	if (points_codec__add(&now, x)) {
 		rc = points_db__err(db, POINTS_EOVERFLOW,
 		    "the expiry account's balance would overflow");
 		goto done;
 	}
+	/* in log partitions: the sum of its records too */
+	if (eb->partitioned && (rc = sink_fits(db, s, eb, x, now)))
+		goto done;
+	eb->available = now;
 	b.available -= x;
 	/* lifetime counters saturate: they cannot block expiry */
 	points_balance__counter_sat(&b.expired, x);
 	points_balance__counter_sat(&eb->earned, x);
-	if (eb->partitioned && !eb->wide &&
-	    (!points_balance__in_share(eb, eb->available) ||
-	    !points_balance__in_share(eb, eb->earned)) &&
-	    (rc = sink_mark_wide(db, s, eb)))
-		goto done;
 	e.from = account;
 	e.to = POINTS_ACCOUNT_EXPIRY;
 	e.amount = x;

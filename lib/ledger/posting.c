@@ -263,11 +263,61 @@ due_expiry_balance(points_db *db, points_posting_expiry *r,
 	return POINTS_OK;
 }
 
+/* a and b are records of one account's balance of one asset (a, b
+ * non-NULL); b is not a. */
+static int
+same_record_set(const points_balance_rec *a, const points_balance_rec *b)
+{
+	return a && a != b && a->account == b->account && a->asset == b->asset;
+}
+
+int
+points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
+    int64_t amount, int64_t now, points_balance_rec *const *held,
+    size_t nheld)
+{
+	int64_t earned = eb->earned, total;
+	size_t i;
+	int rc;
+
+	points_balance__counter_sat(&earned, amount);
+	if (!eb->wide && points_balance__in_share(eb, now) &&
+	    points_balance__in_share(eb, earned))
+		return POINTS_OK;
+	if (!eb->wide) {
+		for (i = 0; i < nheld; i++)
+			if (same_record_set(held[i], eb) && !held[i]->shard)
+				held[i]->wide = 1;
+		/* the own record now, for the records placed after */
+		if ((rc = points_balance__mark_wide(db, eb)) ||
+		    (!eb->shard && (rc = points_balance__store(db, eb, 0))))
+			return rc;
+	}
+	/* the sum reads the store: what the write holds goes there first
+	 * (and is stored again after), and what eb read of it before is
+	 * stale */
+	for (i = 0; i < nheld; i++)
+		if (same_record_set(held[i], eb) &&
+		    (rc = points_balance__store(db, held[i], 0)))
+			return rc;
+	eb->rest_read = 0;
+	if ((rc = points_balance__others(db, eb)) ||
+	    (rc = points_balance__total_available(db, eb, &total)))
+		return rc;
+	if (points_codec__add(&total, amount))
+		return points_db__err(db, POINTS_EOVERFLOW,
+		    "the expiry account's balance would overflow");
+	return POINTS_OK;
+}
+
+
 int
 points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *a, points_balance_rec *b)
 {
 	uint32_t asset = r->due[0].b->asset;
+	points_balance_rec *held[2 + 2] = { a, b, &r->own[0], &r->own[1] };
+	int64_t now;
 	size_t i;
 	int rc;
 
@@ -281,9 +331,14 @@ points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
 			d->eb = b;
 		else if ((rc = due_expiry_balance(db, r, d)))
 			return rc;
-		if (points_codec__add(&d->eb->available, d->amount))
+		now = d->eb->available;
+		if (points_codec__add(&now, d->amount))
 			return points_db__err(db, POINTS_EOVERFLOW,
 			    "the expiry account's balance would overflow");
+		if (d->eb->partitioned && (rc = points_posting__expiry_fits(db,
+		    d->eb, d->amount, now, held, 2 + r->own_n)))
+			return rc;
+		d->eb->available = now;
 		points_balance__counter_sat(&d->eb->earned, d->amount);
 	}
 	return POINTS_OK;

@@ -145,6 +145,16 @@ points_posting__expiry_take(points_db *db, points_posting_expiry *r,
 /* Before any write: credit the expiry account in memory.  a and b (may
  * be NULL) are balances the operation has loaded and will store: when
  * one is the expiry account's in the asset, it is used. */
+/* eb, a record of the expiry account in log partitions, is to take
+ * amount expired points, to hold now: the sum of its records must fit
+ * int64 (EOVERFLOW, with a message, when it would not).  Past its share
+ * (balance.h, wide), or once the account is marked, the records are
+ * summed; held[0..nheld) (NULL ones skipped) are the records the caller
+ * holds, which are stored first (marked too when one is the own
+ * record). */
+int points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
+    int64_t amount, int64_t now, points_balance_rec *const *held,
+    size_t nheld);
 int points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *a, points_balance_rec *b);
 static inline int
