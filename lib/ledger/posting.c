@@ -310,7 +310,6 @@ points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
 	return POINTS_OK;
 }
 
-
 int
 points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *a, points_balance_rec *b)

@@ -142,9 +142,7 @@ points_posting__expiry_take(points_db *db, points_posting_expiry *r,
 		return POINTS_OK;
 	return points_posting__expiry_take_due(db, r, b, after);
 }
-/* Before any write: credit the expiry account in memory.  a and b (may
- * be NULL) are balances the operation has loaded and will store: when
- * one is the expiry account's in the asset, it is used. */
+
 /* eb, a record of the expiry account in log partitions, is to take
  * amount expired points, to hold now: the sum of its records must fit
  * int64 (EOVERFLOW, with a message, when it would not).  Past its share
@@ -155,6 +153,12 @@ points_posting__expiry_take(points_db *db, points_posting_expiry *r,
 int points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
     int64_t amount, int64_t now, points_balance_rec *const *held,
     size_t nheld);
+
+/* Before any write: credit the expiry account in memory.  a and b (may
+ * be NULL) are balances the operation has loaded and will store: when
+ * one is the expiry account's in the asset, it is used.  (In log
+ * partitions, a record of it past its share is stored at once:
+ * points_posting__expiry_fits.) */
 int points_posting__expiry_charge_due(points_db *db, points_posting_expiry *r,
     points_balance_rec *a, points_balance_rec *b);
 static inline int
