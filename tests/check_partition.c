@@ -1149,13 +1149,28 @@ START_TEST(test_wide_record_makes_every_write_sum)
 }
 END_TEST
 
+/* Set or clear the mark wide in account's own record of PTS. */
+static void
+set_wide(points_db *d, int64_t account, int wide)
+{
+	points_balance_rec b;
+
+	ck_assert_int_eq(points_db__write_begin(d), POINTS_OK);
+	points_balance__init(&b, account, pts_id(d),
+	    account == POINTS_ACCOUNT_ISSUER);
+	ck_assert_int_eq(points_balance__load(d, &b), POINTS_OK);
+	b.wide = wide;
+	ck_assert_int_eq(points_balance__store(d, &b, 0), POINTS_OK);
+	points_balance__free(&b);
+	ck_assert_int_eq(points_db__write_end(d, POINTS_OK), POINTS_OK);
+}
+
 /* The mark is checked: the issuer's own record without it, while a
  * record of its holds more than its share, is found by points_verify,
  * and so is the mark on a user's record. */
 START_TEST(test_wide_mark_is_verified)
 {
 	int64_t z = user_in(db, 3), x = user_in(db, 0), h = user_in(db, 1);
-	points_balance_rec b;
 	points_verify_report rep;
 
 	/* the issuer's own record (partition 1) as an earn makes it */
@@ -1163,35 +1178,14 @@ START_TEST(test_wide_mark_is_verified)
 	ck_assert_int_eq(tu_earn(db, z, "PTS", INT64_MAX / 2, NULL),
 	    POINTS_OK);
 	verify_ok(db);
-	/* the issuer (home partition 1) unmarked */
-	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
-	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id(db), 1);
-	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
-	ck_assert_int_eq(b.wide, 1);
-	b.wide = 0;
-	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
-	points_balance__free(&b);
-	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	set_wide(db, POINTS_ACCOUNT_ISSUER, 0);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
 	ck_assert_msg(strstr(rep.message, "not marked wide") != NULL, "%s",
 	    rep.message);
-	/* marked again; a user's record marked */
-	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
-	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id(db), 1);
-	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
-	b.wide = 1;
-	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
-	points_balance__free(&b);
-	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	set_wide(db, POINTS_ACCOUNT_ISSUER, 1);
 	verify_ok(db);
 	ck_assert_int_eq(tu_earn(db, x, "PTS", 5, NULL), POINTS_OK);
-	ck_assert_int_eq(points_db__write_begin(db), POINTS_OK);
-	points_balance__init(&b, x, pts_id(db), 0);
-	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
-	b.wide = 1;
-	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
-	points_balance__free(&b);
-	ck_assert_int_eq(points_db__write_end(db, POINTS_OK), POINTS_OK);
+	set_wide(db, x, 1);
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
 	ck_assert_msg(strstr(rep.message, "is marked wide") != NULL, "%s",
 	    rep.message);
