@@ -1066,6 +1066,25 @@ check_account_erase(void)
 	ck_assert_int_eq(changes(frank), 2);
 }
 
+/* An earn of half of int64: with the log in partitions (make
+ * check-partitions) it takes the issuer's record of bob's partition
+ * past its share, which marks the issuer in its own record and reads
+ * its other records (balance.h, wide). */
+static int
+run_earn_huge(void)
+{
+	points_posting p = tu_posting("PTS", bob, INT64_MAX / 2);
+
+	return points_earn(db, &p, &txo);
+}
+
+static void
+check_earn_huge(void)
+{
+	ck_assert_int_eq(txo.amount, INT64_MAX / 2);
+	ck_assert_int_eq(tu_available(db, bob, "PTS"), 40 + INT64_MAX / 2);
+}
+
 static int
 run_earn(void)
 {
@@ -3632,7 +3651,7 @@ check_import_account_line(void)
 static const fault_op write_ops[] = {
 	OP(asset_create), OP(account_create), OP(account_update),
 	OP(attr_set), OP(attr_remove), OP(freeze), OP(unfreeze), OP(close),
-	OP(earn), OP(spend), OP(transfer), OP(transfer_lots),
+	OP(earn), OP(earn_huge), OP(spend), OP(transfer), OP(transfer_lots),
 	OP(adjust_credit),
 	OP(adjust_debit), OP(reverse_whole), OP(reverse_partial),
 	OP(reverse_debt), OP(earn_repays), OP(forfeit), OP(forfeit_debt),
