@@ -263,12 +263,12 @@ due_expiry_balance(points_db *db, points_posting_expiry *r,
 	return POINTS_OK;
 }
 
-/* a and b are records of one account's balance of one asset (a, b
- * non-NULL); b is not a. */
+/* a and b are records of one account's balance of one asset; b is not
+ * a. */
 static int
 same_record_set(const points_balance_rec *a, const points_balance_rec *b)
 {
-	return a && a != b && a->account == b->account && a->asset == b->asset;
+	return a != b && a->account == b->account && a->asset == b->asset;
 }
 
 int
@@ -286,7 +286,8 @@ points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
 		return POINTS_OK;
 	if (!eb->wide) {
 		for (i = 0; i < nheld; i++)
-			if (same_record_set(held[i], eb) && !held[i]->shard)
+			if (held[i] && same_record_set(held[i], eb) &&
+			    !held[i]->shard)
 				held[i]->wide = 1;
 		/* the own record now, for the records placed after */
 		if ((rc = points_balance__mark_wide(db, eb)) ||
@@ -297,7 +298,7 @@ points_posting__expiry_fits(points_db *db, points_balance_rec *eb,
 	 * (and is stored again after), and what eb read of it before is
 	 * stale */
 	for (i = 0; i < nheld; i++)
-		if (same_record_set(held[i], eb) &&
+		if (held[i] && same_record_set(held[i], eb) &&
 		    (rc = points_balance__store(db, held[i], 0)))
 			return rc;
 	eb->rest_read = 0;
