@@ -1268,6 +1268,74 @@ START_TEST(test_expiry_past_int64_over_records_fails)
 }
 END_TEST
 
+/* A credit past its share does the same: the sink's record of x's
+ * partition takes x's spend of most of int64 and marks the sink; then
+ * y's spend in another partition is summed, and one that would take the
+ * sink past int64 is refused. */
+START_TEST(test_sink_credit_past_share_sums)
+{
+	int64_t x = user_in(db, 0), y = user_in(db, 3), fund;
+	points_posting q = tu_posting("PTS", y, 200);
+	points_txn t;
+
+	ck_assert_int_eq(points_account_create(db, "FUND3", NULL,
+	    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE, &fund),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_earn(db, x, "PTS", INT64_MAX - 100, NULL),
+	    POINTS_OK);
+	q.counterparty = fund;
+	ck_assert_int_eq(points_earn(db, &q, &t), POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, x, "PTS", INT64_MAX - 100, NULL),
+	    POINTS_OK);
+	ck_assert_int_eq(tu_spend(db, y, "PTS", 100, NULL), POINTS_OK);
+	TU_FAILS(db, tu_spend(db, y, "PTS", 1, NULL), POINTS_EOVERFLOW);
+	tu_snap_free();
+	ck_assert_int_eq(tu_available(db, POINTS_ACCOUNT_SINK, "PTS"),
+	    INT64_MAX);
+	verify_ok(db);
+}
+END_TEST
+
+/* A mark on a shard, or in a ledger of one partition, is found. */
+START_TEST(test_wide_mark_out_of_place_is_verified)
+{
+	int64_t z = user_in(db, 3);
+	points_verify_report rep;
+	points_balance_rec b;
+	void *v;
+	size_t vl;
+
+	ck_assert_int_eq(tu_earn(db, z, "PTS", 5, NULL), POINTS_OK);
+	v = shard_get(db, 3, &vl);
+	ck_assert_int_eq(points_db__read_begin(db), POINTS_OK);
+	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id(db), 1);
+	ck_assert_int_eq(points_balance__decode(db, v, vl, &b, 1), POINTS_OK);
+	points_db__read_end(db);
+	/* the flags varint after the version byte: one byte, 0x0c | 3 */
+	ck_assert_uint_eq(((unsigned char *)v)[1] & 0x80, 0);
+	points_balance__free(&b);
+	{
+		/* the issuer's flags (3) with the mark (0x8000), << 2 */
+		unsigned char w[512];
+		uint32_t f = (0x8000u | 3u) << 2;
+
+		ck_assert_uint_lt(vl + 2, sizeof(w));
+		w[0] = ((unsigned char *)v)[0];
+		w[1] = (unsigned char)(0x80 | (f & 0x7f));
+		w[2] = (unsigned char)(0x80 | ((f >> 7) & 0x7f));
+		w[3] = (unsigned char)(f >> 14);
+		memcpy(w + 4, (unsigned char *)v + 2, vl - 2);
+		shard_edit(db, POINTS_ACCOUNT_ISSUER, 3, w, vl + 2);
+	}
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "is marked wide") != NULL, "%s",
+	    rep.message);
+	shard_edit(db, POINTS_ACCOUNT_ISSUER, 3, v, vl);
+	verify_ok(db);
+	free(v);
+}
+END_TEST
+
 /* A system account's records may pass int64 between them, as long as
  * their sum does not: the expiry account's shard for 0 takes INT64_MAX
  * expired points, its own record (home 3) pays them back to the issuer,
@@ -1355,6 +1423,8 @@ suite(void)
 	tcase_add_test(tc, test_sweep_marks_wide);
 	tcase_add_test(tc, test_expiry_at_its_moment_marks_wide);
 	tcase_add_test(tc, test_expiry_past_int64_over_records_fails);
+	tcase_add_test(tc, test_sink_credit_past_share_sums);
+	tcase_add_test(tc, test_wide_mark_out_of_place_is_verified);
 	tcase_add_test(tc, test_system_records_may_pass_int64_between_them);
 	tcase_add_test(tc, test_pool_closes_at_zero_across_records);
 	tcase_add_test(tc, test_transfer_between_partitions_is_two_legs);

@@ -219,6 +219,7 @@ START_TEST(test_damaged_rule_records)
 	static const int64_t bad_days[] = { 0, -1,
 	    POINTS_RULE_PENDING_DAYS_MAX + 1 };
 	points_db *db = tu_open("memory:");
+	int64_t gen1;
 	points_rule_def d = good();
 	unsigned char hv[256], mv[256], vv[4096], dam[4200], vk[8];
 	size_t hl, ml, vl, dl, i;
@@ -234,12 +235,17 @@ START_TEST(test_damaged_rule_records)
 	ck_assert_int_eq(points_rule_get(db, "r1", 0, &r), POINTS_ECORRUPT);
 	ck_assert_str_eq(points_errmsg(db), "rule 'r1': record unreadable");
 	tu_raw_put(db, "rule", "r1", 2, hv, hl);
+	gen1 = tu_account(db, "GEN1");
 	ml = tu_raw_get(db, "rule", "", 1, mv, sizeof(mv));
 	dl = tu_record_set(mv, ml, head, 2, 0, dam, sizeof(dam));
 	tu_raw_put(db, "rule", "", 1, dam, dl);
 	d.name = "r3";
 	d.pending_days = 0;
 	TU_FAILS(db, points_rule_save(db, &d, &r), POINTS_ECORRUPT);
+	ck_assert_str_eq(points_errmsg(db), "rules: generation record "
+	    "unreadable");
+	/* an earn reads it with its other keys (rule.c, ahead) */
+	TU_FAILS(db, tu_earn(db, gen1, "PTS", 5, NULL), POINTS_ECORRUPT);
 	ck_assert_str_eq(points_errmsg(db), "rules: generation record "
 	    "unreadable");
 	tu_raw_put(db, "rule", "", 1, mv, ml);
