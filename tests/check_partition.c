@@ -1398,6 +1398,330 @@ START_TEST(test_pool_closes_at_zero_across_records)
 }
 END_TEST
 
+/* system:transit needs no mark (README, design notes): a transfer of
+ * half of int64 between partitions takes its record of the payer's past
+ * its share and that of the payee's as far below, their sum staying 0,
+ * and the ledger verifies.  points_verify once reported the record as
+ * unmarked (found by test_random_walk_past_shares). */
+START_TEST(test_transit_past_its_share_verifies)
+{
+	int64_t x = user_in(db, 0), y = user_in(db, 1);
+	points_posting p = tu_posting("PTS", x, INT64_MAX / 2);
+	points_txn t;
+
+	ck_assert_int_eq(points_earn(db, &p, &t), POINTS_OK);
+	p.counterparty = y;
+	ck_assert_int_eq(points_transfer(db, &p, &t), POINTS_OK);
+	ck_assert_int_eq(tu_available(db, y, "PTS"), INT64_MAX / 2);
+	ck_assert_int_eq(tu_available(db, transit_id(db), "PTS"), 0);
+	verify_ok(db);
+}
+END_TEST
+
+/* A seeded random walk with amounts up to half of int64, past the
+ * records' shares (INT64_MAX / 4 here): earns paid by the issuer or
+ * by two funds, spends, transfers (two legs through system:transit
+ * between partitions), and reversals of earns and spends, against a
+ * model that holds each system account's record of each partition
+ * (its available, earned and spent) and each user's.  A write is
+ * refused exactly when a record's figure, or a system account's sum
+ * over its records, would pass int64, or a user lacks the points;
+ * refused, the ledger is unchanged.  After every step every account's
+ * available, earned and spent are the model's, and the ledger
+ * verifies every 20 steps: a record past its share is marked. */
+enum { W_USERS = 6, W_ISSUER = W_USERS, W_SINK, W_FUND0, W_FUND1,
+    W_TRANSIT, W_ACCTS };
+enum { W_AVAIL, W_EARNED, W_SPENT, W_FIGS };
+
+struct walk_model {
+	int64_t id[W_ACCTS];
+	/* a user's figures are in [0] (its one record); a system
+	 * account's in the record of each partition */
+	int64_t fig[W_ACCTS][PARTS][W_FIGS];
+};
+
+static int
+walk_system(int a)
+{
+	return a >= W_ISSUER;
+}
+
+static unsigned
+walk_part(const struct walk_model *m, int a)
+{
+	return (unsigned)((uint64_t)m->id[a] % PARTS);
+}
+
+/* Whether moving d into figure f of account a's record of partition p
+ * (a user's: its own) fits: the record, and a system account's sum. */
+/* *sum += v, wrapping; *wraps counts the times it passed int64 up
+ * (less those down): the true sum fits int64 exactly when that is 0. */
+static void
+walk_add(int64_t *sum, int *wraps, int64_t v)
+{
+	if (points_codec__add(sum, v)) {
+		*wraps += v > 0 ? 1 : -1;
+		*sum = (int64_t)((uint64_t)*sum + (uint64_t)v);
+	}
+}
+
+static int
+walk_fits(const struct walk_model *m, int a, unsigned p, int f, int64_t d)
+{
+	int64_t v = m->fig[a][walk_system(a) ? p : 0][f], sum = 0;
+	int wraps = 0;
+	unsigned q;
+
+	if (points_codec__add(&v, d))
+		return 0;
+	if (!walk_system(a))
+		return 1;
+	/* the others alone may pass int64, the whole not */
+	for (q = 0; q < PARTS; q++)
+		walk_add(&sum, &wraps, q == p ? v : m->fig[a][q][f]);
+	return wraps == 0;
+}
+
+/* Whether transit's record of partition p can take d more. */
+static int
+walk_rec_fits(const struct walk_model *m, unsigned p, int64_t d)
+{
+	int64_t v = m->fig[W_TRANSIT][p][W_AVAIL];
+
+	return !points_codec__add(&v, d);
+}
+
+static void
+walk_move(struct walk_model *m, int a, unsigned p, int f, int64_t d)
+{
+	m->fig[a][walk_system(a) ? p : 0][f] += d;
+}
+
+/* A move of amount from a to b in partition p: a's available and
+ * spent, b's available and earned (a reversal: sign -1, the counters
+ * going back).  Returns whether it fits. */
+static int
+walk_leg(struct walk_model *m, int a, int b, unsigned p, int64_t amount,
+    int sign, int apply)
+{
+	int fa = sign > 0 ? W_SPENT : W_EARNED, fb = sign > 0 ? W_EARNED :
+	    W_SPENT;
+
+	if (!apply)
+		return walk_fits(m, a, p, W_AVAIL, -amount) &&
+		    walk_fits(m, a, p, fa, sign * amount) &&
+		    walk_fits(m, b, p, W_AVAIL, amount) &&
+		    walk_fits(m, b, p, fb, sign * amount);
+	walk_move(m, a, p, W_AVAIL, -amount);
+	walk_move(m, a, p, fa, sign * amount);
+	walk_move(m, b, p, W_AVAIL, amount);
+	walk_move(m, b, p, fb, sign * amount);
+	return 1;
+}
+
+static int64_t
+walk_sum(const struct walk_model *m, int a, int f)
+{
+	int64_t s = 0;
+	int wraps = 0;
+	unsigned p;
+
+	for (p = 0; p < (walk_system(a) ? PARTS : 1u); p++)
+		walk_add(&s, &wraps, m->fig[a][p][f]);
+	ck_assert_int_eq(wraps, 0);
+	return s;
+}
+
+static uint64_t
+walk_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(test_random_walk_past_shares)
+{
+	enum { STEPS = 300 };
+	struct walk_model m;
+	char txn[STEPS][POINTS_ID_LEN + 1];
+	int64_t left[STEPS];
+	int who[STEPS], payer[STEPS], ntxn = 0, step, a, i;
+	uint64_t seed = UINT64_C(20261207);
+	points_balance b;
+	points_txn t;
+
+	memset(&m, 0, sizeof(m));
+	for (a = 0; a < W_USERS; a++)
+		m.id[a] = user_in(db, (unsigned)a % PARTS);
+	m.id[W_ISSUER] = POINTS_ACCOUNT_ISSUER;
+	m.id[W_SINK] = POINTS_ACCOUNT_SINK;
+	ck_assert_int_eq(points_account_create(db, "WFUND0", NULL,
+	    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE,
+	    &m.id[W_FUND0]), POINTS_OK);
+	ck_assert_int_eq(points_account_create(db, "WFUND1", NULL,
+	    POINTS_ACCOUNT_SYSTEM | POINTS_ACCOUNT_ALLOW_NEGATIVE,
+	    &m.id[W_FUND1]), POINTS_OK);
+	m.id[W_TRANSIT] = transit_id(db);
+	for (step = 0; step < STEPS; step++) {
+		uint64_t r = walk_rand(&seed);
+		int op = (int)(r % 5), k = (int)(r >> 8 & 0xffff) % W_USERS,
+		    k2 = (k + 1 + (int)(r >> 16 & 0xffff) % (W_USERS - 1)) %
+		    W_USERS;
+		int64_t amt = (int64_t)(walk_rand(&seed) >> 1);
+		unsigned pk = walk_part(&m, k), pk2 = walk_part(&m, k2);
+		int fits, enough = 1, rc = POINTS_OK, from, to;
+		points_posting p;
+
+		/* small, about a share, or up to half of int64 */
+		switch ((r >> 24) % 3) {
+		case 0: amt = amt % 1000 + 1; break;
+		case 1: amt = INT64_MAX / PARTS - 500 + amt % 1000; break;
+		default: amt = amt % (INT64_MAX / 2) + 1; break;
+		}
+		p = tu_posting("PTS", m.id[k], amt);
+		switch (op) {
+		case 0: /* earn, paid by the issuer or a fund */
+			from = (r >> 32) % 3 == 0 ? W_ISSUER :
+			    W_FUND0 + (int)(r >> 32 & 1);
+			if (from != W_ISSUER)
+				p.counterparty = m.id[from];
+			if (walk_leg(&m, from, k, pk, amt, 1, 0))
+				ck_assert_msg((rc = points_earn(db, &p, &t)) ==
+				    POINTS_OK, "step %d: earn of %lld: %s", step,
+				    (long long)amt, points_errmsg(db));
+			else
+				TU_FAILS(db, rc = points_earn(db, &p, &t),
+				    POINTS_EOVERFLOW);
+			if (rc == POINTS_OK) {
+				walk_leg(&m, from, k, pk, amt, 1, 1);
+				payer[ntxn] = from;
+			}
+			break;
+		case 1: /* spend */
+			from = k;
+			enough = m.fig[k][0][W_AVAIL] >= amt;
+			fits = walk_leg(&m, k, W_SINK, pk, amt, 1, 0);
+			if (fits && enough)
+				ck_assert_msg((rc = points_spend(db, &p, &t)) ==
+				    POINTS_OK, "step %d: spend of %lld: %s", step,
+				    (long long)amt, points_errmsg(db));
+			else {
+				tu_snap(db);
+				rc = points_spend(db, &p, &t);
+				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
+				    POINTS_EINSUFFICIENT) || (!fits && rc ==
+				    POINTS_EOVERFLOW), "step %d: spend of %lld: "
+				    "%d", step, (long long)amt, rc);
+				tu_unchanged(db);
+				tu_snap_free();
+			}
+			if (rc == POINTS_OK) {
+				walk_leg(&m, k, W_SINK, pk, amt, 1, 1);
+				payer[ntxn] = W_SINK;
+			}
+			break;
+		case 2: /* transfer, two legs between partitions */
+			p.counterparty = m.id[k2];
+			enough = m.fig[k][0][W_AVAIL] >= amt;
+			/* between partitions, transit's record of the
+			 * payer's takes the points and that of the payee's
+			 * gives them: its counters stay, its sum at 0 */
+			fits = walk_leg(&m, k, k2, pk, amt, 1, 0) &&
+			    (pk == pk2 || (walk_rec_fits(&m, pk, amt) &&
+			    walk_rec_fits(&m, pk2, -amt)));
+			if (fits && enough)
+				ck_assert_msg(points_transfer(db, &p, &t) ==
+				    POINTS_OK, "step %d: transfer of %lld: %s",
+				    step, (long long)amt, points_errmsg(db));
+			else {
+				tu_snap(db);
+				rc = points_transfer(db, &p, &t);
+				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
+				    POINTS_EINSUFFICIENT) || (!fits && rc ==
+				    POINTS_EOVERFLOW), "step %d: transfer of "
+				    "%lld: %d", step, (long long)amt, rc);
+				tu_unchanged(db);
+				tu_snap_free();
+				break;
+			}
+			walk_leg(&m, k, k2, pk, amt, 1, 1);
+			if (pk != pk2) {
+				walk_move(&m, W_TRANSIT, pk, W_AVAIL, amt);
+				walk_move(&m, W_TRANSIT, pk2, W_AVAIL, -amt);
+			}
+			rc = -1; /* not reversed here */
+			break;
+		default: /* reverse part of an earn or a spend */
+			if (ntxn == 0)
+				continue;
+			i = (int)((r >> 40) % (uint64_t)ntxn);
+			if (left[i] == 0)
+				continue;
+			amt = amt % left[i] + 1;
+			if (payer[i] == W_SINK) /* the sink pays back */
+				from = W_SINK, to = who[i];
+			else /* the user pays back, owing nothing */
+				from = who[i], to = payer[i];
+			enough = from == W_SINK ||
+			    m.fig[from][0][W_AVAIL] >= amt;
+			fits = walk_leg(&m, from, to, walk_part(&m, who[i]),
+			    amt, -1, 0);
+			{
+				points_reversal rv = POINTS_REVERSAL_INIT;
+
+				rv.txn_id = txn[i];
+				rv.amount = amt;
+				rv.flags = POINTS_REVERSE_NO_DEBT;
+				tu_snap(db);
+				rc = points_reverse(db, &rv, &t);
+			}
+			if (fits && enough) {
+				ck_assert_msg(rc == POINTS_OK, "step %d: reversal "
+				    "of %lld: %s", step, (long long)amt,
+				    points_errmsg(db));
+				tu_snap_free();
+				walk_leg(&m, from, to, walk_part(&m, who[i]),
+				    amt, -1, 1);
+				left[i] -= amt;
+			} else {
+				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
+				    POINTS_EINSUFFICIENT) || (!fits && rc ==
+				    POINTS_EOVERFLOW), "step %d: reversal of "
+				    "%lld: %d", step, (long long)amt, rc);
+				tu_unchanged(db);
+				tu_snap_free();
+			}
+			rc = -1;
+			break;
+		}
+		if (rc == POINTS_OK) { /* an earn or a spend, to reverse */
+			strcpy(txn[ntxn], t.id);
+			who[ntxn] = k;
+			left[ntxn++] = amt;
+		}
+		for (a = 0; a < W_ACCTS; a++) {
+			ck_assert_int_eq(points_balance_get(db, m.id[a], "PTS",
+			    &b), POINTS_OK);
+			ck_assert_msg(b.available == walk_sum(&m, a, W_AVAIL) &&
+			    b.earned == walk_sum(&m, a, W_EARNED) &&
+			    b.spent == walk_sum(&m, a, W_SPENT),
+			    "step %d (op %d, amount %lld): account %d has "
+			    "%lld/%lld/%lld, not %lld/%lld/%lld", step, op,
+			    (long long)amt, a, (long long)b.available,
+			    (long long)b.earned, (long long)b.spent,
+			    (long long)walk_sum(&m, a, W_AVAIL),
+			    (long long)walk_sum(&m, a, W_EARNED),
+			    (long long)walk_sum(&m, a, W_SPENT));
+		}
+		if (step % 20 == 19)
+			verify_ok(db);
+	}
+	verify_ok(db);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1414,6 +1738,8 @@ suite(void)
 	tcase_add_test(tc, test_one_partition_is_the_old_layout);
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_random_walk_over_partitions);
+	tcase_add_test(tc, test_random_walk_past_shares);
+	tcase_add_test(tc, test_transit_past_its_share_verifies);
 	tcase_add_test(tc, test_shards_are_verified);
 	tcase_add_test(tc, test_system_debit_counts_every_record);
 	tcase_add_test(tc, test_issuer_counters_overflow_as_a_sum);
