@@ -1532,6 +1532,15 @@ walk_sum(const struct walk_model *m, int a, int f)
 	return s;
 }
 
+/* A refused write's code: short of points, POINTS_EINSUFFICIENT; past
+ * int64, POINTS_EOVERFLOW; both, either. */
+static int
+walk_refused(int rc, int fits, int enough)
+{
+	return (!enough && rc == POINTS_EINSUFFICIENT) ||
+	    (!fits && rc == POINTS_EOVERFLOW);
+}
+
 static uint64_t
 walk_rand(uint64_t *s)
 {
@@ -1600,7 +1609,6 @@ START_TEST(test_random_walk_past_shares)
 			}
 			break;
 		case 1: /* spend */
-			from = k;
 			enough = m.fig[k][0][W_AVAIL] >= amt;
 			fits = walk_leg(&m, k, W_SINK, pk, amt, 1, 0);
 			if (fits && enough)
@@ -1610,10 +1618,9 @@ START_TEST(test_random_walk_past_shares)
 			else {
 				tu_snap(db);
 				rc = points_spend(db, &p, &t);
-				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
-				    POINTS_EINSUFFICIENT) || (!fits && rc ==
-				    POINTS_EOVERFLOW), "step %d: spend of %lld: "
-				    "%d", step, (long long)amt, rc);
+				ck_assert_msg(walk_refused(rc, fits, enough),
+				    "step %d: spend of %lld: %d", step,
+				    (long long)amt, rc);
 				tu_unchanged(db);
 				tu_snap_free();
 			}
@@ -1638,10 +1645,9 @@ START_TEST(test_random_walk_past_shares)
 			else {
 				tu_snap(db);
 				rc = points_transfer(db, &p, &t);
-				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
-				    POINTS_EINSUFFICIENT) || (!fits && rc ==
-				    POINTS_EOVERFLOW), "step %d: transfer of "
-				    "%lld: %d", step, (long long)amt, rc);
+				ck_assert_msg(walk_refused(rc, fits, enough),
+				    "step %d: transfer of %lld: %d", step,
+				    (long long)amt, rc);
 				tu_unchanged(db);
 				tu_snap_free();
 				break;
@@ -1686,10 +1692,9 @@ START_TEST(test_random_walk_past_shares)
 				    amt, -1, 1);
 				left[i] -= amt;
 			} else {
-				ck_assert_msg(rc == (enough ? POINTS_EOVERFLOW :
-				    POINTS_EINSUFFICIENT) || (!fits && rc ==
-				    POINTS_EOVERFLOW), "step %d: reversal of "
-				    "%lld: %d", step, (long long)amt, rc);
+				ck_assert_msg(walk_refused(rc, fits, enough),
+				    "step %d: reversal of %lld: %d", step,
+				    (long long)amt, rc);
 				tu_unchanged(db);
 				tu_snap_free();
 			}
