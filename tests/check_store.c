@@ -3040,7 +3040,7 @@ START_TEST(test_pg_small_table_reads_by_index)
 {
 	points_store *other;
 	points_keyspace *oks;
-	char err[256], key[8], buf[16];
+	char err[256], key[16], buf[16];
 	PGconn *c;
 	PGresult *r;
 	int i;
