@@ -189,11 +189,16 @@ child_main(int idx, int fd)
 				}
 				if (rc) {
 					int code = rc;
+					char msg[512];
 
+					/* the message, before the rollback
+					 * clears it */
+					snprintf(msg, sizeof(msg), "%s",
+					    points_errmsg(db));
 					points_batch_rollback(db);
 					if (!BUSY(code))
-						CHILD_FAIL("batch earn: %s",
-						    points_strerror(code));
+						CHILD_FAIL("batch earn: %s (%s)",
+						    points_strerror(code), msg);
 					r.busy++;
 					continue;
 				}
