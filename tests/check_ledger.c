@@ -791,12 +791,12 @@ START_TEST(test_verify_finds_a_balance_that_disagrees_with_its_account)
 END_TEST
 
 /* A ledger made without a partition count gets its store's: its log in
- * 16 partitions on PostgreSQL, where processes write at once, and in one
+ * 64 partitions on PostgreSQL, where processes write at once, and in one
  * elsewhere; the count stays what the ledger was made with. */
 START_TEST(test_new_ledger_gets_its_store_default_partitions)
 {
 	unsigned saved = points_entry__partitions_new;
-	size_t want = tu_backend_pg() ? 16 : 1, n = 0;
+	size_t want = tu_backend_pg() ? 64 : 1, n = 0;
 	const char *u;
 	points_db *d;
 

@@ -3,12 +3,15 @@
  * Over a network a store call costs a round trip (~0.3 ms) inside the
  * writer lock, so the count is what a posting waits for.  The fault
  * wrapper counts the calls per method (points_store_fault_method_calls)
- * around a memory store, which has get_many: it stands for a backend that
- * reads several keys in one round trip and keeps its writes (put, del)
- * until commit, where they cost no round trip.  Round trips are then
- * every call but put, del and cursor_close; writes are counted apart.
- * The same operations over a store of version 1 (no get_many) give the
- * calls a backend without the multi-key read makes.
+ * around a memory store seen as one of version 3, which has get_many:
+ * it stands for a backend that reads several keys in one round trip and
+ * keeps its writes (put, del) until commit, where they cost no round
+ * trip.  Round trips are then every call but put, del and cursor_close;
+ * writes are counted apart.  The same operations over a store of
+ * version 1 (no get_many) give the calls a backend without the
+ * multi-key read makes, and over the memory store itself (version 4,
+ * read_many) those of one that also reads the log's tail, a range's
+ * last key, with the rest.
  *
  * Each operation runs on a handle that has met its asset (assets are
  * cached per handle) and committed a posting (the log's tail is then
@@ -23,7 +26,7 @@
 
 #include "testutil.h"
 
-enum { ST_V2, ST_V1 };
+enum { ST_V3, ST_V1, ST_V4 };
 
 static points_store *inner, *fault;
 static points_db *db;
@@ -57,6 +60,8 @@ rt_open(int kind)
 	ck_assert_int_eq(points_store_open("memory:", &inner), POINTS_OK);
 	if (kind == ST_V1)
 		inner = tu_store_v1(inner);
+	else if (kind == ST_V3)
+		inner = tu_store_v3(inner);
 	ck_assert_int_eq(points_store_fault_new(inner, &fault), POINTS_OK);
 	ck_assert_int_eq(points_open_store(fault, &o, &db), POINTS_OK);
 	ck_assert_int_eq(points_asset_create(db, "PTS", 0, POINTS_EXPIRE_NEVER,
@@ -85,15 +90,21 @@ rt_open(int kind)
 }
 
 static void
-setup_v2(void)
+setup_v3(void)
 {
-	rt_open(ST_V2);
+	rt_open(ST_V3);
 }
 
 static void
 setup_v1(void)
 {
 	rt_open(ST_V1);
+}
+
+static void
+setup_v4(void)
+{
+	rt_open(ST_V4);
 }
 
 static void
@@ -319,7 +330,7 @@ static const rt_op ops[] = {
 
 static const char *const reads[] = {
 	"begin", "commit", "rollback", "get", "get_many", "cursor_open",
-	"cursor_next",
+	"cursor_next", "read_many",
 };
 
 static int64_t
@@ -439,6 +450,7 @@ START_TEST(test_tail_probe_sees_another_handles_append)
 	ck_assert_int_eq(points_store_fault_arm(fault, 0, 0), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_OK);
 	ck_assert_int_eq(calls_of("cursor_open"), 1); /* the tail, again */
+	ck_assert_int_eq(calls_of("get_many"), 1); /* not probed twice */
 	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
 	ck_assert_int_eq(tu_earn(db, alice, "PTS", 1, NULL), POINTS_OK);
 	ck_assert_int_eq(points_verify(other, &rep), POINTS_OK);
@@ -466,6 +478,44 @@ START_TEST(test_tail_known_only_from_committed_transactions)
 }
 END_TEST
 
+/* Over a store that reads ranges (read_many), a write reads the log's
+ * tail with its other keys whatever another handle appended: an earn is
+ * 3 round trips, in a batch one, and never opens a cursor. */
+START_TEST(test_earn_reads_the_tail_with_its_keys)
+{
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
+	points_verify_report rep;
+	points_db *other;
+	int64_t rt, writes, gm;
+	int i;
+
+	measure(&ops[0], &rt, &writes, &gm);
+	ck_assert_int_eq(calls_of("read_many"), 1);
+	ck_assert_int_eq(gm + calls_of("get") + calls_of("cursor_open"), 0);
+	ck_assert_int_eq(rt, 3);
+	o.clock = rt_clock;
+	ck_assert_int_eq(points_open_store(fault, &o, &other), POINTS_OK);
+	ck_assert_int_eq(tu_earn(other, bob, "PTS", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_earn(other, bob, "PTS", 1, NULL), POINTS_OK);
+	measure(&ops[0], &rt, &writes, &gm);
+	ck_assert_int_eq(calls_of("read_many"), 1);
+	ck_assert_int_eq(gm + calls_of("get") + calls_of("cursor_open"), 0);
+	ck_assert_int_eq(rt, 3);
+	ck_assert_int_eq(points_batch_begin(db), POINTS_OK);
+	ck_assert_int_eq(points_store_fault_arm(fault, 0, 0), POINTS_OK);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(tu_earn(db, i % 2 ? alice : bob, "PTS", 1,
+		    NULL), POINTS_OK);
+	ck_assert_int_eq(calls_of("read_many") + calls_of("get_many"), 10);
+	ck_assert_int_eq(calls_of("get") + calls_of("cursor_open"), 0);
+	ck_assert_int_eq(points_batch_commit(db), POINTS_OK);
+	ck_assert_int_eq(points_verify(db, &rep), POINTS_OK);
+	ck_assert_int_eq(tu_earn(other, bob, "PTS", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(points_verify(other, &rep), POINTS_OK);
+	points_close(other);
+}
+END_TEST
+
 static Suite *
 roundtrips_suite(void)
 {
@@ -473,12 +523,20 @@ roundtrips_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("get_many");
-	tcase_add_checked_fixture(tc, setup_v2, teardown);
+	tcase_add_checked_fixture(tc, setup_v3, teardown);
 	tcase_add_loop_test(tc, test_round_trips_over_a_store_with_get_many, 0,
 	    NOPS);
 	tcase_add_test(tc, test_earn_reads_everything_in_one_get_many);
 	tcase_add_test(tc, test_batched_earn_is_one_get_many);
 	tcase_add_test(tc, test_tail_probe_sees_another_handles_append);
+	tcase_add_test(tc, test_tail_known_only_from_committed_transactions);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("read_many");
+	tcase_add_checked_fixture(tc, setup_v4, teardown);
+	tcase_add_loop_test(tc, test_round_trips_over_a_store_with_get_many, 0,
+	    NOPS);
+	tcase_add_test(tc, test_earn_reads_the_tail_with_its_keys);
 	tcase_add_test(tc, test_tail_known_only_from_committed_transactions);
 	suite_add_tcase(s, tc);
 

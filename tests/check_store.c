@@ -1153,6 +1153,227 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/* ---- Version 4: read_many ---- */
+
+/* The memory and PostgreSQL stores read ranges' last keys; SQLite's,
+ * with no round trip to save, leaves them to the library's cursor. */
+static int
+has_read_many(int b)
+{
+	if (b == B_SQLITE || b == B_FAULT_SQLITE) {
+		ck_assert_ptr_null(st->read_many);
+		return 0;
+	}
+	ck_assert_uint_ge(st->version, 4);
+	ck_assert_ptr_nonnull(st->read_many);
+	return 1;
+}
+
+static void
+rd_key(points_store_read *r, points_keyspace *k, const void *key,
+    size_t klen)
+{
+	memset(r, 0, sizeof(*r));
+	r->ks = k;
+	r->key = key;
+	r->klen = klen;
+}
+
+static void
+rd_last(points_store_read *r, points_keyspace *k, const void *lo,
+    size_t lolen, const void *hi, size_t hilen)
+{
+	rd_key(r, k, hi, hilen);
+	r->lo = lo;
+	r->lolen = lolen;
+}
+
+/* r found key want (NULL: found none), with value wantv. */
+static void
+ck_read(const points_store_read *r, const char *want, size_t wl,
+    const char *wantv)
+{
+	if (!want) {
+		ck_assert_int_eq(r->rc, POINTS_ENOTFOUND);
+		return;
+	}
+	ck_assert_int_eq(r->rc, POINTS_OK);
+	ck_assert_uint_eq(r->fklen, wl);
+	ck_assert_mem_eq(r->fkey, want, wl);
+	ck_assert_uint_eq(r->vlen, strlen(wantv));
+	ck_assert_mem_eq(r->val, wantv, r->vlen);
+}
+
+/* Keys and ranges' last keys in one call: memcmp order (the shorter
+ * first), the high bound excluded and the low one included, the
+ * transaction's own writes seen, an empty range, an integer keyspace
+ * bounded past its keys. */
+START_TEST(test_read_many_reads_keys_and_last_keys)
+{
+	points_store_read r[10];
+	unsigned char e5[8], e6[8], lo[8], top[8];
+
+	be_open(_i);
+	if (!has_read_many(_i))
+		return;
+	be64(e5, 5);
+	be64(e6, 6);
+	be64(lo, 0);
+	top[0] = 0x80;
+	memset(top + 1, 0, 7);
+	OK(st->begin(st, 1));
+	put_s(ks, "a", "A");
+	put(ks, "a\0", 2, "A0", 2);
+	put_s(ks, "ab", "AB");
+	put_s(ks, "b", "B");
+	put(iks, e5, 8, "five", 4);
+	OK(st->commit(st));
+
+	OK(st->begin(st, 1));
+	put_s(ks, "c", "C"); /* its own write */
+	OK(st->del(st, ks, "ab", 2));
+	rd_key(&r[0], ks, "a", 1);
+	rd_last(&r[1], ks, "a", 1, "b", 1);   /* "a\0" ("ab" deleted) */
+	rd_last(&r[2], ks, "", 0, "a\0", 2); /* "a": the bound excluded */
+	rd_last(&r[3], ks, "b", 1, "zz", 2);  /* "c", not committed */
+	rd_last(&r[4], ks, "b", 1, "b\0", 2); /* "b": the low bound */
+	rd_last(&r[5], ks, "d", 1, "z", 1);   /* empty */
+	rd_key(&r[6], ks, "missing", 7);
+	rd_last(&r[7], iks, lo, 8, top, 8);   /* the last integer key */
+	rd_last(&r[8], ks2, "", 0, "z", 1);   /* an empty keyspace */
+	rd_key(&r[9], iks, e6, 8);
+	OK(st->read_many(st, 10, r));
+	ck_read(&r[0], "a", 1, "A");
+	ck_read(&r[1], "a\0", 2, "A0");
+	ck_read(&r[2], "a", 1, "A");
+	ck_read(&r[3], "c", 1, "C");
+	ck_read(&r[4], "b", 1, "B");
+	ck_read(&r[5], NULL, 0, NULL);
+	ck_read(&r[6], NULL, 0, NULL);
+	ck_read(&r[7], (const char *)e5, 8, "five");
+	ck_read(&r[8], NULL, 0, NULL);
+	ck_read(&r[9], NULL, 0, NULL);
+	/* the latest integer key, once written */
+	put(iks, e6, 8, "six", 3);
+	rd_last(&r[0], iks, lo, 8, top, 8);
+	OK(st->read_many(st, 1, r));
+	ck_read(&r[0], (const char *)e6, 8, "six");
+	OK(st->read_many(st, 0, NULL));
+	OK(st->rollback(st));
+	/* Outside a transaction: misuse.  A read transaction sees what was
+	 * committed. */
+	ck_assert_int_eq(st->read_many(st, 1, r), POINTS_EMISUSE);
+	OK(st->begin(st, 0));
+	rd_last(&r[0], ks, "", 0, "zz", 2);
+	rd_last(&r[1], iks, lo, 8, top, 8);
+	OK(st->read_many(st, 2, r));
+	ck_read(&r[0], "b", 1, "B");
+	ck_read(&r[1], (const char *)e5, 8, "five");
+	OK(st->rollback(st));
+}
+END_TEST
+
+/* The model's last key in [lo, hi) as ck_read wants it. */
+static const mrow *
+model_last(const model *m, const void *lo, size_t lolen, const void *hi,
+    size_t hilen)
+{
+	int at;
+
+	model_find(m, hi, hilen, &at);
+	if (at == 0 || keycmp(m->r[at - 1].k, m->r[at - 1].kl, lo, lolen) < 0)
+		return NULL;
+	return &m->r[at - 1];
+}
+
+/* Random writes in transactions committed or rolled back; after each
+ * batch of writes, and after its end, random reads of keys and of
+ * ranges' last keys agree with a model. */
+START_TEST(test_read_many_random_against_model)
+{
+	static model m, txn;
+	unsigned char k[KMAX], v[VMAX], b[8][2][4];
+	points_store_read r[8];
+	int t, i, pass;
+
+	be_open(_i);
+	if (!has_read_many(_i))
+		return;
+	rng_state = 0x9e3779b97f4a7c15u + (uint64_t)_i;
+	m.n = 0;
+	for (t = 0; t < 40; t++) {
+		int nops = 1 + (int)(rng() % 60), commit = rng() % 3 != 0;
+
+		txn = m;
+		OK(st->begin(st, 1));
+		for (i = 0; i < nops; i++) {
+			uint64_t x = rng();
+			size_t kl = 1 + (size_t)(x >> 8) % 3, vl = x % 9;
+
+			memset(k, 'a' + (int)((x >> 12) % 4), kl);
+			k[kl - 1] = (unsigned char)('a' + (x >> 16) % 4);
+			memset(v, 'a' + (int)((x >> 24) % 26), vl);
+			if ((x >> 60) < 11) {
+				put(ks, k, kl, v, vl);
+				model_put(&txn, k, kl, v, vl);
+			} else {
+				OK(st->del(st, ks, k, kl));
+				model_del(&txn, k, kl);
+			}
+		}
+		for (pass = 0; pass < 2; pass++) {
+			const model *mm = pass ? &m : &txn;
+
+			if (pass) {
+				if (commit) {
+					OK(st->commit(st));
+					m = txn;
+				} else
+					OK(st->rollback(st));
+				OK(st->begin(st, 0));
+			}
+			for (i = 0; i < 8; i++) {
+				uint64_t x = rng();
+				size_t ll = (size_t)(x % 3), hl = 1 + (size_t)
+				    (x >> 4) % 3;
+
+				memset(b[i][0], 'a' + (int)((x >> 8) % 4), 4);
+				memset(b[i][1], 'a' + (int)((x >> 12) % 5), 4);
+				if (x >> 63)
+					rd_key(&r[i], ks, b[i][1], hl);
+				else
+					rd_last(&r[i], ks, b[i][0], ll, b[i][1],
+					    hl);
+			}
+			OK(st->read_many(st, 8, r));
+			for (i = 0; i < 8; i++) {
+				const mrow *w;
+				int at;
+
+				if (!r[i].lo)
+					w = model_find(mm, r[i].key, r[i].klen,
+					    &at) ? &mm->r[at] : NULL;
+				else
+					w = model_last(mm, r[i].lo, r[i].lolen,
+					    r[i].key, r[i].klen);
+				if (!w) {
+					ck_assert_int_eq(r[i].rc,
+					    POINTS_ENOTFOUND);
+					continue;
+				}
+				ck_assert_int_eq(r[i].rc, POINTS_OK);
+				ck_assert_uint_eq(r[i].fklen, w->kl);
+				ck_assert_mem_eq(r[i].fkey, w->k, w->kl);
+				ck_assert_uint_eq(r[i].vlen, w->vl);
+				if (w->vl)
+					ck_assert_mem_eq(r[i].val, w->v, w->vl);
+			}
+		}
+		OK(st->rollback(st));
+	}
+}
+END_TEST
+
 /* ---- Version 3: savepoints ---- */
 
 static void
@@ -3411,6 +3632,10 @@ store_suite(void)
 	tcase_add_loop_test(tc, test_two_cursors_same_range, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_random_against_model, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_get_many_reads_keys_at_once, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_read_many_reads_keys_and_last_keys,
+	    BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_read_many_random_against_model, BE_FIRST,
+	    BE_END);
 	tcase_add_loop_test(tc, test_get_many_agrees_with_get, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_get_after_get_many_sees_later_writes,
 	    BE_FIRST, BE_END);

@@ -91,6 +91,10 @@ points_store *tu_store_v1(points_store *inner);
  * which it owns: a batch then falls back to losing itself when an
  * operation fails after writing. */
 points_store *tu_store_v2(points_store *inner);
+/* A store of version 3 (savepoints too, no read_many) over inner, which
+ * it owns: the library reads the log's tail with its own probe and
+ * cursor. */
+points_store *tu_store_v3(points_store *inner);
 
 /* tu_dump of a store without a ledger on it: every registered
  * keyspace, opened by name. */

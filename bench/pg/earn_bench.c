@@ -4,9 +4,11 @@
  * beside pgbench running an earn's shape of SQL on the same server.
  *
  *   earn_bench -u URI [-p procs] [-s seconds] [-b batch] [-a accounts] [-g]
+ *       [-P partitions]
  *
  * The parent makes the ledger in URI's schema (asset PTS, -a accounts,
- * default 1,000) unless it is there; then -p processes (default 1) each
+ * default 1,000, its log in -P partitions, default the store's) unless
+ * it is there; then -p processes (default 1) each
  * open a handle and post earns of 1-100 points to random accounts for -s
  * seconds (default 10), one at a time (-b 1, the default) or -b to a
  * batch.  A batch that comes back POINTS_ERETRY (a conflicting writer
@@ -38,6 +40,7 @@ typedef struct report {
 
 static const char *uri;
 static long procs = 1, seconds = 10, batch = 1, accounts = 1000;
+static unsigned partitions;
 static int grouped;
 
 static double
@@ -71,12 +74,14 @@ die(points_db *db, const char *what)
 static void
 setup(void)
 {
+	points_open_options o = POINTS_OPEN_OPTIONS_INIT;
 	points_db *db = NULL;
 	points_account a;
 	int64_t id;
 	long i;
 
-	if (points_open(uri, NULL, &db))
+	o.partitions = partitions;
+	if (points_open(uri, &o, &db))
 		die(db, "open");
 	if (points_account_find(db, "A0", &a) == POINTS_OK) {
 		points_close(db);
@@ -180,7 +185,7 @@ main(int argc, char **argv)
 	double rate = 0;
 	long i;
 
-	while ((c = getopt(argc, argv, "u:p:s:b:a:g")) != -1) {
+	while ((c = getopt(argc, argv, "u:p:s:b:a:gP:")) != -1) {
 		switch (c) {
 		case 'u': uri = optarg; break;
 		case 'p': procs = atol(optarg); break;
@@ -188,13 +193,15 @@ main(int argc, char **argv)
 		case 'b': batch = atol(optarg); break;
 		case 'a': accounts = atol(optarg); break;
 		case 'g': grouped = 1; break;
+		case 'P': partitions = (unsigned)atol(optarg); break;
 		default: uri = NULL; optind = argc; break;
 		}
 	}
 	if (!uri || procs < 1 || procs > MAXPROCS || seconds < 1 ||
 	    batch < 1 || accounts < 1) {
 		fprintf(stderr, "usage: earn_bench -u URI [-p procs] "
-		    "[-s seconds] [-b batch] [-a accounts] [-g]\n");
+		    "[-s seconds] [-b batch] [-a accounts] [-g] "
+		    "[-P partitions]\n");
 		return 2;
 	}
 	setup();

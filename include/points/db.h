@@ -36,7 +36,7 @@ typedef struct points_open_options {
 	/* The partitions of the ledger's log (README: "A log in
 	 * partitions"), fixed when the open creates the ledger: 1 to
 	 * POINTS_PARTITIONS_MAX, or 0 (the default): the store's own
-	 * default, 16 on PostgreSQL, where writers of many processes
+	 * default, 64 on PostgreSQL, where writers of many processes
 	 * meet, and 1 on the others.  An open of an existing ledger with
 	 * a count other than its own fails (POINTS_EINVAL); 0 takes the
 	 * ledger's. */

@@ -775,6 +775,84 @@ points_db__get_many(points_db *db, points_getreq *r, size_t n)
 }
 
 int
+points_db__reads_last(const points_db *db)
+{
+	return db->store->version >= 4 && db->store->read_many != NULL;
+}
+
+/* last by a reverse cursor: its first row. */
+static int
+last_by_cursor(points_db *db, points_lastreq *last)
+{
+	points_store *s = db->store;
+	points_cursor *c;
+	int rc;
+
+	rc = s->cursor_open(s, db->ks[last->ks->slot], last->lo, last->lolen,
+	    last->hi, last->hilen, 1, &c);
+	if (rc)
+		return points_db__store_err(db, rc, last->ks->name);
+	rc = s->cursor_next(s, c, &last->key, &last->klen, &last->val,
+	    &last->vlen);
+	s->cursor_close(s, c);
+	if (rc != POINTS_OK && rc != POINTS_ITEROVER)
+		return points_db__store_err(db, rc, last->ks->name);
+	last->rc = rc == POINTS_OK ? POINTS_OK : POINTS_ENOTFOUND;
+	return POINTS_OK;
+}
+
+int
+points_db__get_many_last(points_db *db, points_getreq *r, size_t n,
+    points_lastreq *last)
+{
+	points_store_read q[POINTS_GET_MANY_MAX + 1];
+	size_t i;
+	int rc;
+
+	if (!last)
+		return points_db__get_many(db, r, n);
+	if (!points_db__reads_last(db)) {
+		if ((rc = points_db__get_many(db, r, n)))
+			return rc;
+		return last_by_cursor(db, last);
+	}
+	if (n > POINTS_GET_MANY_MAX)
+		return points_db__err(db, POINTS_ELIMIT,
+		    "%zu keys in one read (at most %d)", n,
+		    POINTS_GET_MANY_MAX);
+	for (i = 0; i < n; i++) {
+		q[i].ks = db->ks[r[i].ks->slot];
+		q[i].key = r[i].key;
+		q[i].klen = r[i].klen;
+		q[i].lo = NULL;
+		q[i].lolen = 0;
+	}
+	q[n].ks = db->ks[last->ks->slot];
+	q[n].key = last->hi;
+	q[n].klen = last->hilen;
+	q[n].lo = last->lo;
+	q[n].lolen = last->lolen;
+	if ((rc = db->store->read_many(db->store, n + 1, q)))
+		return points_db__store_err(db, rc, n ? r[0].ks->name :
+		    last->ks->name);
+	for (i = 0; i <= n; i++)
+		if (q[i].rc != POINTS_OK && q[i].rc != POINTS_ENOTFOUND)
+			return points_db__store_err(db, q[i].rc, i < n ?
+			    r[i].ks->name : last->ks->name);
+	for (i = 0; i < n; i++) {
+		r[i].rc = q[i].rc;
+		r[i].val = q[i].rc == POINTS_OK ? q[i].val : NULL;
+		r[i].vlen = q[i].rc == POINTS_OK ? q[i].vlen : 0;
+	}
+	last->rc = q[n].rc;
+	last->key = q[n].rc == POINTS_OK ? q[n].fkey : NULL;
+	last->klen = q[n].rc == POINTS_OK ? q[n].fklen : 0;
+	last->val = q[n].rc == POINTS_OK ? q[n].val : NULL;
+	last->vlen = q[n].rc == POINTS_OK ? q[n].vlen : 0;
+	return POINTS_OK;
+}
+
+int
 points_db__last_key64(points_db *db, const points_ksdef *ks, int64_t *out)
 {
 	struct points_lastkey *lk = &db->lastkey[ks->slot];

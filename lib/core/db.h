@@ -194,6 +194,25 @@ typedef struct points_getreq {
  * borrowed, all valid until the next call on the store.  A failure of
  * any key fails the whole (with a message). */
 int points_db__get_many(points_db *db, points_getreq *r, size_t n);
+/* A read of the last key of a range, lo <= key < hi (memcmp; both
+ * bounds given): ks and the bounds in; rc (POINTS_OK or POINTS_ENOTFOUND:
+ * the range is empty), key, klen, val and vlen out. */
+typedef struct points_lastreq {
+	const points_ksdef *ks;
+	const void *lo, *hi;
+	size_t lolen, hilen;
+	int rc;
+	const void *key, *val;
+	size_t klen, vlen;
+} points_lastreq;
+/* 1 when the store reads the last key of a range with other keys in one
+ * call (its read_many, version 4): in one round trip, for a remote one. */
+int points_db__reads_last(const points_db *db);
+/* points_db__get_many, and last (NULL: none) read with the keys in one
+ * store call when the store reads ranges (points_db__reads_last), else
+ * by a reverse cursor after them. */
+int points_db__get_many_last(points_db *db, points_getreq *r, size_t n,
+    points_lastreq *last);
 /* The keys the modules will read in a write of type (module.h, ahead),
  * at most POINTS_DB_AHEAD_MAX: into r, and the modules that named them
  * into who; how many.  points_db__ahead_got gives each its answer.  The

@@ -29,7 +29,7 @@
 #define PARTITIONS_KEY POINTS_DB_PARTITIONS_KEY
 /* The partitions of a new ledger on PostgreSQL, when the open asks for
  * none: writers of many processes meet there. */
-#define PARTITIONS_PG 16
+#define PARTITIONS_PG 64
 /* the clearing account of the legs (entry.h) */
 #define TRANSIT_EXTID "system:transit"
 
@@ -682,55 +682,66 @@ points_entry__account_partition(points_db *db, int64_t account,
 	return POINTS_OK;
 }
 
-/* Partition p's key range, [lo, hi): none when the log has one. */
+/* Partition p's key range, [lo, hi): with one partition, every key
+ * (all below 2^63). */
 static void
 part_range(unsigned p, unsigned parts, unsigned char lo[8],
-    unsigned char hi[8], size_t *len)
+    unsigned char hi[8])
 {
-	points_codec__put_be64(lo, (uint64_t)p << POINTS_ENTRY_PART_BITS);
-	points_codec__put_be64(hi, (uint64_t)(p + 1) << POINTS_ENTRY_PART_BITS);
-	*len = parts > 1 ? 8 : 0;
+	points_codec__put_be64(lo, parts > 1 ?
+	    (uint64_t)p << POINTS_ENTRY_PART_BITS : 0);
+	points_codec__put_be64(hi, parts > 1 ?
+	    (uint64_t)(p + 1) << POINTS_ENTRY_PART_BITS : (uint64_t)1 << 63);
 }
 
-/* The last entry of partition p (of parts), by a reverse cursor over
- * its range: its seq, and its hash when hash is not NULL.  An empty
- * partition's last is the sequence before its first, hash all zeros. */
+/* The read of partition p's last entry, its bounds in k[0..16). */
+static void
+last_req(unsigned p, unsigned parts, unsigned char k[16],
+    points_lastreq *last)
+{
+	part_range(p, parts, k, k + 8);
+	last->ks = &points_entry__ks;
+	last->lo = k;
+	last->hi = k + 8;
+	last->lolen = last->hilen = 8;
+}
+
+/* What the read of partition p's last entry gave: its seq, and its
+ * hash when hash is not NULL.  An empty partition's last is the
+ * sequence before its first, hash all zeros. */
+static int
+last_got(points_db *db, const points_lastreq *last, unsigned p,
+    int64_t *seq, unsigned char *hash)
+{
+	if (last->rc == POINTS_ENOTFOUND) {
+		*seq = points_entry__part_first(p) - 1;
+		if (hash)
+			memset(hash, 0, POINTS_HASH_LEN);
+		return POINTS_OK;
+	}
+	if (last->klen != 8 || (hash && last->vlen < POINTS_HASH_LEN))
+		return points_db__err(db, POINTS_ECORRUPT,
+		    "the last entry is unreadable");
+	*seq = (int64_t)points_codec__get_be64(last->key);
+	if (hash)
+		memcpy(hash, (const unsigned char *)last->val + last->vlen -
+		    POINTS_HASH_LEN, POINTS_HASH_LEN);
+	return POINTS_OK;
+}
+
+/* The last entry of partition p (of parts): last_got's. */
 static int
 last_entry(points_db *db, unsigned p, unsigned parts, int64_t *seq,
     unsigned char *hash)
 {
-	unsigned char lo[8], hi[8];
-	points_cursor *c;
-	const void *k, *v;
-	size_t kl, vl, len;
+	unsigned char k[16];
+	points_lastreq last;
 	int rc;
 
-	part_range(p, parts, lo, hi, &len);
-	rc = db->store->cursor_open(db->store, db->ks[points_entry__ks.slot],
-	    len ? lo : NULL, len, len ? hi : NULL, len, 1, &c);
-	if (rc)
-		return points_db__store_err(db, rc, "entry");
-	rc = db->store->cursor_next(db->store, c, &k, &kl, &v, &vl);
-	if (rc == POINTS_ITEROVER) {
-		*seq = points_entry__part_first(p) - 1;
-		if (hash)
-			memset(hash, 0, POINTS_HASH_LEN);
-		rc = POINTS_OK;
-	} else if (rc == POINTS_OK) {
-		if (kl != 8 || (hash && vl < POINTS_HASH_LEN))
-			rc = points_db__err(db, POINTS_ECORRUPT,
-			    "the last entry is unreadable");
-		else {
-			*seq = (int64_t)points_codec__get_be64(k);
-			if (hash)
-				memcpy(hash, (const unsigned char *)v + vl -
-				    POINTS_HASH_LEN, POINTS_HASH_LEN);
-		}
-	} else {
-		rc = points_db__store_err(db, rc, "entry");
-	}
-	db->store->cursor_close(db->store, c);
-	return rc;
+	last_req(p, parts, k, &last);
+	if ((rc = points_db__get_many_last(db, NULL, 0, &last)))
+		return rc;
+	return last_got(db, &last, p, seq, hash);
 }
 
 int
@@ -847,7 +858,8 @@ points_entry__meta(const points_entry_rec *e,
 }
 
 int
-points_entry__tail_probe(points_db *db, unsigned char k[16])
+points_entry__tail_probe(points_db *db, unsigned char k[16],
+    points_lastreq *last)
 {
 	struct ledger_log *l = points_db__state(db, &ledger_module);
 	struct ledger_tail *t;
@@ -855,7 +867,13 @@ points_entry__tail_probe(points_db *db, unsigned char k[16])
 	if (l->parts == 0)
 		return 0; /* nothing known yet */
 	t = log_tail(l, l->last_part);
-	if (t->loaded || !t->known)
+	if (t->loaded)
+		return 0;
+	if (points_db__reads_last(db)) {
+		last_req(l->last_part, l->parts, k, last);
+		return 1;
+	}
+	if (!t->known)
 		return 0;
 	points_codec__put_be64(k, (uint64_t)t->kseq);
 	points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
@@ -874,13 +892,18 @@ points_entry__expect(points_db *db, int64_t account, unsigned *part)
 }
 
 /* What the probe of t found: the entry found, the next one missing: the
- * tail, and its hash. */
+ * tail, and its hash.  Else another writer appended since: the known
+ * tail is of no more use, and the tail is read from the log. */
 static void
 tail_found(struct ledger_tail *t, const points_getreq r[2])
 {
-	if (t->loaded || !t->known || r[0].rc != POINTS_OK ||
-	    r[0].vlen < POINTS_HASH_LEN || r[1].rc != POINTS_ENOTFOUND)
-		return; /* not the tail any more: the log will say */
+	if (t->loaded || !t->known)
+		return;
+	if (r[0].rc != POINTS_OK || r[0].vlen < POINTS_HASH_LEN ||
+	    r[1].rc != POINTS_ENOTFOUND) {
+		t->known = 0;
+		return;
+	}
 	t->seq = t->kseq;
 	memcpy(t->hash, (const unsigned char *)r[0].val + r[0].vlen -
 	    POINTS_HASH_LEN, POINTS_HASH_LEN);
@@ -888,16 +911,26 @@ tail_found(struct ledger_tail *t, const points_getreq r[2])
 }
 
 void
-points_entry__tail_probed(points_db *db, const points_getreq r[2])
+points_entry__tail_probed(points_db *db, const points_getreq r[2],
+    const points_lastreq *last)
 {
 	struct ledger_log *l = points_db__state(db, &ledger_module);
+	struct ledger_tail *t = log_tail(l, l->last_part);
 
-	tail_found(log_tail(l, l->last_part), r);
+	if (!last) {
+		tail_found(t, r);
+		return;
+	}
+	/* a last entry that is unreadable is left to the append, which
+	 * reads it again and says so */
+	if (!t->loaded && last_got(db, last, l->last_part, &t->seq,
+	    t->hash) == POINTS_OK)
+		t->loaded = 1;
 }
 
 /* The tail of partition p for an append: the known one when the entry
  * after it is missing (one get_many), else from the log (a reverse
- * cursor). */
+ * cursor, or a store's range read). */
 static int
 tail_for_append(points_db *db, struct ledger_log *l, unsigned p)
 {
@@ -906,7 +939,7 @@ tail_for_append(points_db *db, struct ledger_log *l, unsigned p)
 	points_getreq r[2];
 	int rc;
 
-	if (t->known) {
+	if (t->known && !points_db__reads_last(db)) {
 		points_codec__put_be64(k, (uint64_t)t->kseq);
 		points_codec__put_be64(k + 8, (uint64_t)t->kseq + 1);
 		r[0].ks = r[1].ks = &points_entry__ks;

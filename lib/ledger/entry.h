@@ -142,7 +142,7 @@ int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
 #define POINTS_ENTRY_PARTITIONS_MAX POINTS_PARTITIONS_MAX
 /* The partitions of the ledgers this library makes when the open asks
  * for none (points_open_options.partitions 0): 0, the store's default
- * (16 on PostgreSQL, else 1); tests set another. */
+ * (64 on PostgreSQL, else 1); tests set another. */
 extern unsigned points_entry__partitions_new;
 #define points_entry__seq_partition(seq) \
 	((unsigned)((uint64_t)(seq) >> POINTS_ENTRY_PART_BITS))
@@ -162,16 +162,22 @@ int points_entry__account_partition(points_db *db, int64_t account,
 /* The newest entry of partition p as the transaction sees it; its
  * first seq less one when it has none. */
 int points_entry__last_seq(points_db *db, unsigned p, int64_t *out);
-/* The log's tail without a cursor: when the handle knows the tail a
- * committed transaction left in the partition of its last append, the
- * keys of that entry and of the one after it go to k[0..8) and
- * k[8..16) (returns 2; else 0): read them with the transaction's other
- * reads and pass what the reads gave to points_entry__tail_probed (the
- * entry found, the next one missing: the tail, and its hash).  An
- * append to another partition reads its tail by itself.  Makes no store
- * call. */
-int points_entry__tail_probe(points_db *db, unsigned char k[16]);
-void points_entry__tail_probed(points_db *db, const points_getreq r[2]);
+/* The log's tail without a cursor of its own, read with a write's
+ * other reads (in one store call), for the partition of its last append
+ * (or the one points_entry__expect names):
+ *  - a store that reads ranges (points_db__reads_last): the partition's
+ *    last entry, into *last, with its bounds in k[0..16) (returns 1);
+ *  - else when the handle knows the tail a committed transaction left
+ *    there: the keys of that entry and of the one after it go to
+ *    k[0..8) and k[8..16) (returns 2);
+ *  - else 0 (an append reads its tail by itself).
+ * Pass what the reads gave to points_entry__tail_probed (r the two
+ * keys' answers, or last): the tail, and its hash, when it is one.
+ * Makes no store call. */
+int points_entry__tail_probe(points_db *db, unsigned char k[16],
+    points_lastreq *last);
+void points_entry__tail_probed(points_db *db, const points_getreq r[2],
+    const points_lastreq *last);
 /* The write about to read will append to account's partition (a
  * guess: the user account of a posting): the probe above reads that
  * partition's tail instead of the last append's.  Returns the log's

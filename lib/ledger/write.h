@@ -202,8 +202,9 @@ points_write__read(points_db *db, const points_write_op *op,
 	points_getreq r[3 + POINTS_WRITE_PREFETCH_MAX + POINTS_DB_AHEAD_MAX];
 	points_module *who[POINTS_DB_AHEAD_MAX];
 	unsigned char tail[16];
+	points_lastreq last;
 	size_t n = 0, first, k = 0, na, ra;
-	int rc, ri = -1, rt = -1;
+	int rc, ri = -1, rt = -1, probe;
 
 	if (key) {
 		r[n].ks = idem_ks;
@@ -224,7 +225,7 @@ points_write__read(points_db *db, const points_write_op *op,
 		}
 		n += k;
 	}
-	if (points_entry__tail_probe(db, tail)) {
+	if ((probe = points_entry__tail_probe(db, tail, &last)) == 2) {
 		r[n].ks = r[n + 1].ks = &points_entry__ks;
 		r[n].key = tail;
 		r[n + 1].key = tail + 8;
@@ -236,15 +237,17 @@ points_write__read(points_db *db, const points_write_op *op,
 	ra = n;
 	na = db->ahead_asked ? 0 : points_db__ahead(db, op->type, r + ra, who);
 	n += na;
-	if ((rc = points_db__get_many(db, r, n)))
+	if ((rc = points_db__get_many_last(db, r, n, probe == 1 ? &last :
+	    NULL)))
 		return rc;
 	if (ri >= 0 && (rc = points_idem__fetched(db, key, hash,
 	    r[ri].rc, r[ri].val, r[ri].vlen, seq)))
 		return rc;
 	if (na && (rc = points_db__ahead_got(db, r + ra, who, na)))
 		return rc;
-	if (rt >= 0)
-		points_entry__tail_probed(db, r + rt);
+	if (probe)
+		points_entry__tail_probed(db, probe == 2 ? r + rt : NULL,
+		    probe == 1 ? &last : NULL);
 	if (op->fetched)
 		return op->fetched(db, op, req, ctx, r + first, k);
 	return POINTS_OK;

@@ -7,7 +7,8 @@
  * reads its range in batches, each a fresh ranged SELECT after the last
  * key it returned: the library only deletes or replaces that key while
  * a cursor is open, so the rows of a batch stay what the range holds.
- * get_many sends its lookups in one pipeline: one round trip.
+ * get_many sends its lookups in one pipeline: one round trip; so does
+ * read_many, a range's last key a reverse SELECT of one row.
  *
  * Puts, deletes, savepoints and releases are buffered (keys and values
  * copied) and sent as one pipeline with the next call that must reach
@@ -40,6 +41,7 @@
 #define BATCH_NEXT "256"
 #define BUF_OPS 256          /* buffered operations sent on their own */
 #define BUF_BYTES (1u << 20) /* past this many bytes of keys and values */
+#define READ_MAX 64          /* reads of one read_many */
 /* How long a statement waits for a row another transaction holds.
  * Under SERIALIZABLE the wait buys nothing when that transaction
  * commits (ours then fails as a serialization failure), and a write
@@ -137,8 +139,11 @@ pg_fail(pg_store *s, PGresult *r, const char *what)
 	n = strlen(s->errmsg);
 	while (n > 0 && (s->errmsg[n - 1] == '\n' || s->errmsg[n - 1] == ' '))
 		s->errmsg[--n] = '\0';
+	/* 57014, a cancel: the server reports the lock timeout so when the
+	 * wait ended just as it fired (seen under eight writers) */
 	if (state && (strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+	    strcmp(state, "57014") == 0))
 		code = POINTS_ERETRY;
 	else if (state && (strcmp(state, "54000") == 0 ||
 	    strcmp(state, "54001") == 0))
@@ -905,8 +910,87 @@ pg_del(points_store *st, points_keyspace *ks, const void *key, size_t klen)
 	return rc;
 }
 
-/* One pipeline: what is buffered and every lookup sent, then every
- * result read. */
+/* Room for n answers of get_many or read_many. */
+static int
+many_room(pg_store *s, size_t n, const char *what)
+{
+	PGresult **m;
+	points_keyspace **mk;
+	size_t *mo, *ml;
+
+	if (n <= s->manycap)
+		return POINTS_OK;
+	if ((m = realloc(s->many, n * sizeof(*m))))
+		s->many = m;
+	mk = m ? realloc(s->mks, n * sizeof(*mk)) : NULL;
+	if (mk)
+		s->mks = mk;
+	mo = mk ? realloc(s->moff, n * sizeof(*mo)) : NULL;
+	if (mo)
+		s->moff = mo;
+	ml = mo ? realloc(s->mlen, n * sizeof(*ml)) : NULL;
+	if (!ml)
+		return own_err(s, POINTS_ENOMEM, "%s: out of memory", what);
+	s->mlen = ml;
+	s->manycap = n;
+	return POINTS_OK;
+}
+
+/* One pipeline: what is buffered and every read sent, then every
+ * result read into s->many.  Read i is key i of kss[i], or, when los
+ * and los[i] are not NULL, the last key in [los[i], keys[i]) (a reverse
+ * range of one row). */
+static int
+many(pg_store *s, size_t n, points_keyspace *const *kss,
+    const void *const *keys, const size_t *klens, const void *const *los,
+    const size_t *lolens, const char *what)
+{
+	size_t i;
+	int rc;
+
+	drop_res(s);
+	ahead_clear(s);
+	if ((rc = check_txn(s, 0, what)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		/* a range's bounds are no keys: any bytes, as a cursor's */
+		if (los && los[i]) {
+			if (!kss[i] || kss[i]->store != s || !keys[i] ||
+			    klens[i] > 0x7fffffff || lolens[i] > 0x7fffffff)
+				return own_err(s, POINTS_EINVAL, "%s: bad "
+				    "keyspace or bounds", what);
+		} else if ((rc = check_key(s, kss[i], keys[i], klens[i],
+		    what)))
+			return rc;
+		if ((rc = prepare(s, kss[i])))
+			return rc;
+	}
+	if (n == 0)
+		return POINTS_OK;
+	if ((rc = many_room(s, n, what)))
+		return rc;
+	if ((rc = pipe_begin(s, what)) == POINTS_OK)
+		for (i = 0; i < n && rc == POINTS_OK; i++) {
+			const void *v[3];
+			size_t l[3];
+			int f[3] = { 1, 1, 0 };
+
+			if (!los || !los[i]) {
+				rc = pipe_query(s, kss[i], S_GET, 1, &keys[i],
+				    &klens[i], NULL, what);
+				continue;
+			}
+			v[0] = keys[i];
+			l[0] = klens[i];
+			v[1] = los[i];
+			l[1] = lolens[i];
+			v[2] = "1";
+			l[2] = 1;
+			rc = pipe_query(s, kss[i], S_REV_LO, 3, v, l, f, what);
+		}
+	return pipe_end(s, rc, s->many, n, &s->nmany, what);
+}
+
 static int
 pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
     const void *const *keys, const size_t *klens, const void **vals,
@@ -916,41 +1000,7 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 	size_t i;
 	int rc;
 
-	drop_res(s);
-	ahead_clear(s);
-	if ((rc = check_txn(s, 0, "get_many")))
-		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = check_key(s, kss[i], keys[i], klens[i],
-		    "get_many")) || (rc = prepare(s, kss[i])))
-			return rc;
-	if (n == 0)
-		return POINTS_OK;
-	if (n > s->manycap) {
-		PGresult **m = realloc(s->many, n * sizeof(*m));
-		points_keyspace **mk;
-		size_t *mo, *ml;
-
-		if (m)
-			s->many = m;
-		mk = m ? realloc(s->mks, n * sizeof(*mk)) : NULL;
-		if (mk)
-			s->mks = mk;
-		mo = mk ? realloc(s->moff, n * sizeof(*mo)) : NULL;
-		if (mo)
-			s->moff = mo;
-		ml = mo ? realloc(s->mlen, n * sizeof(*ml)) : NULL;
-		if (!ml)
-			return own_err(s, POINTS_ENOMEM, "%s: out of memory",
-			    "get_many");
-		s->mlen = ml;
-		s->manycap = n;
-	}
-	if ((rc = pipe_begin(s, "get_many")) == POINTS_OK)
-		for (i = 0; i < n && rc == POINTS_OK; i++)
-			rc = pipe_query(s, kss[i], S_GET, 1, &keys[i],
-			    &klens[i], NULL, "get_many");
-	if ((rc = pipe_end(s, rc, s->many, n, &s->nmany, "get_many")))
+	if ((rc = many(s, n, kss, keys, klens, NULL, NULL, "get_many")))
 		return rc;
 	ahead_keep(s, n, kss, keys, klens);
 	for (i = 0; i < n; i++) {
@@ -961,6 +1011,50 @@ pg_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 		rcs[i] = POINTS_OK;
 		vals[i] = PQgetvalue(s->many[i], 0, 0);
 		vlens[i] = (size_t)PQgetlength(s->many[i], 0, 0);
+	}
+	return POINTS_OK;
+}
+
+/* get_many with ranges' last keys, in the same pipeline.  The keys read
+ * are kept for a later get as get_many's are; a range's answer is not
+ * (its key is no key a get asks for). */
+static int
+pg_read_many(points_store *st, size_t n, points_store_read *r)
+{
+	pg_store *s = (pg_store *)st;
+	points_keyspace *kss[READ_MAX];
+	const void *keys[READ_MAX], *los[READ_MAX];
+	size_t klens[READ_MAX], lolens[READ_MAX], i;
+	int rc;
+
+	if (n > READ_MAX || (n && !r))
+		return own_err(s, POINTS_EINVAL, "%s: bad reads", "read_many");
+	for (i = 0; i < n; i++) {
+		kss[i] = r[i].ks;
+		keys[i] = r[i].key;
+		klens[i] = r[i].klen;
+		los[i] = r[i].lo;
+		lolens[i] = r[i].lolen;
+	}
+	if ((rc = many(s, n, kss, keys, klens, los, lolens, "read_many")))
+		return rc;
+	ahead_keep(s, n, kss, keys, klens);
+	for (i = 0; i < n; i++) {
+		PGresult *res = s->many[i];
+		int col = r[i].lo ? 1 : 0;
+
+		if (r[i].lo)
+			s->mks[i] = NULL; /* no get finds a range's */
+		if (PQntuples(res) == 0) {
+			r[i].rc = POINTS_ENOTFOUND;
+			continue;
+		}
+		r[i].rc = POINTS_OK;
+		r[i].fkey = r[i].lo ? PQgetvalue(res, 0, 0) : r[i].key;
+		r[i].fklen = r[i].lo ? (size_t)PQgetlength(res, 0, 0) :
+		    r[i].klen;
+		r[i].val = PQgetvalue(res, 0, col);
+		r[i].vlen = (size_t)PQgetlength(res, 0, col);
 	}
 	return POINTS_OK;
 }
@@ -1340,6 +1434,7 @@ points_store_pg_open(const char *conninfo, const char *schema,
 	s->base.close = pg_close;
 	s->base.errmsg = pg_errmsg;
 	s->base.get_many = pg_get_many;
+	s->base.read_many = pg_read_many;
 	s->base.savepoint = pg_savepoint;
 	s->base.release = pg_release;
 	s->base.rollback_to = pg_rollback_to;

@@ -3,8 +3,8 @@
  *
  * It stacks on any store and counts the calls that can fail: keyspace,
  * begin, commit, get, get_many, put, del, cursor_open, cursor_next,
- * savepoint, release and rollback_to (get_many is one call, however many
- * keys it reads).  Once armed with
+ * savepoint, release, rollback_to and read_many (get_many and read_many
+ * are one call, however many keys they read).  Once armed with
  * n, call n (counting from 1 after arming) fails with POINTS_ESTORAGE,
  * or, when persistent, every call from n on does.  It also counts every
  * call per method, those that never fail included, so that a test can
@@ -14,7 +14,8 @@
  * store's message) always, and get_many when the inner store has it, so
  * that a wrapped version-1 store still looks like one; and the version-3
  * savepoints when the inner store has them (a wrapped version-2 store
- * keeps the library's fallback: a failed write loses the batch).
+ * keeps the library's fallback: a failed write loses the batch), and
+ * version 4's read_many when the inner store has it.
  *
  * A failed call is not forwarded, so the inner store is untouched and the
  * caller sees exactly what a store that failed before doing anything
@@ -41,13 +42,13 @@
 enum {
 	M_KEYSPACE, M_BEGIN, M_COMMIT, M_ROLLBACK, M_GET, M_PUT, M_DEL,
 	M_CURSOR_OPEN, M_CURSOR_NEXT, M_CURSOR_CLOSE, M_GET_MANY,
-	M_SAVEPOINT, M_RELEASE, M_ROLLBACK_TO, M_COUNT
+	M_SAVEPOINT, M_RELEASE, M_ROLLBACK_TO, M_READ_MANY, M_COUNT
 };
 
 static const char *const method_names[M_COUNT] = {
 	"keyspace", "begin", "commit", "rollback", "get", "put", "del",
 	"cursor_open", "cursor_next", "cursor_close", "get_many",
-	"savepoint", "release", "rollback_to",
+	"savepoint", "release", "rollback_to", "read_many",
 };
 
 typedef struct fault_store {
@@ -216,6 +217,17 @@ fault_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 	    rcs);
 }
 
+/* One call, however many reads. */
+static int
+fault_read_many(points_store *st, size_t n, points_store_read *r)
+{
+	fault_store *f = (fault_store *)st;
+
+	if (fault_tick(f, M_READ_MANY))
+		return POINTS_ESTORAGE;
+	return f->inner->read_many(f->inner, n, r);
+}
+
 /* Savepoints: failed like any other call, and then not forwarded, so
  * that a failed release leaves the savepoint open and a failed
  * rollback_to leaves the writes since it (the library then rolls the
@@ -322,6 +334,8 @@ points_store_fault_new(points_store *inner, points_store **out)
 		f->base.release = fault_release;
 		f->base.rollback_to = fault_rollback_to;
 	}
+	if (inner->version >= 4 && inner->read_many)
+		f->base.read_many = fault_read_many;
 	f->inner = inner;
 	*out = &f->base;
 	return POINTS_OK;

@@ -1330,6 +1330,80 @@ mem_get_many(points_store *st, size_t n, points_keyspace *const *kss,
 	return POINTS_OK;
 }
 
+static void cur_seek(points_cursor *c);
+
+/* The last entry of ks in [lo, hi), or NULL: a reverse cursor's first
+ * row, the cursor on the stack. */
+static const mem_entry *
+last_in(points_keyspace *ks, const void *lo, size_t lolen, const void *hi,
+    size_t hilen)
+{
+	points_cursor c;
+
+	memset(&c, 0, sizeof(c));
+	c.ks = ks;
+	c.reverse = 1;
+	c.lo = lo;
+	c.lolen = lolen;
+	c.lopfx = key_pfx(lo, lolen);
+	c.hi = hi;
+	c.hilen = hilen;
+	c.hipfx = key_pfx(hi, hilen);
+	cur_seek(&c);
+	while (c.leaf && c.idx < 0) {
+		c.leaf = c.leaf->prev;
+		if (c.leaf)
+			c.idx = c.leaf->h.n - 1;
+	}
+	if (!c.leaf || entry_cmp(c.leaf->pfx[c.idx], c.leaf->e[c.idx],
+	    c.lopfx, lo, lolen) < 0)
+		return NULL;
+	return c.leaf->e[c.idx];
+}
+
+/* Reads of keys and of ranges' last keys, in one call (version 4). */
+static int
+mem_read_many(points_store *st, size_t n, points_store_read *r)
+{
+	mem_store *s = (mem_store *)st;
+	const mem_entry *e;
+	size_t i;
+	int rc;
+
+	if (n && !r)
+		return fail(s, POINTS_EINVAL, "read_many", "no reads");
+	for (i = 0; i < n; i++) {
+		if (!r[i].lo) {
+			rc = mem_get(st, r[i].ks, r[i].key, r[i].klen,
+			    &r[i].val, &r[i].vlen);
+			if (rc != POINTS_OK && rc != POINTS_ENOTFOUND)
+				return rc;
+			r[i].rc = rc;
+			r[i].fkey = r[i].key;
+			r[i].fklen = r[i].klen;
+			continue;
+		}
+		if (s->txn == TXN_NONE)
+			return fail(s, POINTS_EMISUSE, "read_many",
+			    "no transaction");
+		if (!r[i].ks || r[i].ks->store != s || !r[i].key ||
+		    r[i].lolen > KV_MAX || r[i].klen > KV_MAX)
+			return fail(s, POINTS_EINVAL, "read_many",
+			    "bad keyspace or bounds");
+		if (!(e = last_in(r[i].ks, r[i].lo, r[i].lolen, r[i].key,
+		    r[i].klen))) {
+			r[i].rc = POINTS_ENOTFOUND;
+			continue;
+		}
+		r[i].rc = POINTS_OK;
+		r[i].fkey = e->data;
+		r[i].fklen = e->klen;
+		r[i].val = e->data + e->klen;
+		r[i].vlen = e->vlen;
+	}
+	return POINTS_OK;
+}
+
 static const char *
 mem_errmsg(points_store *st)
 {
@@ -1673,6 +1747,7 @@ points_memory__new(points_store **out)
 	s->base.close = mem_close;
 	s->base.errmsg = mem_errmsg;
 	s->base.get_many = mem_get_many;
+	s->base.read_many = mem_read_many;
 	s->base.savepoint = mem_savepoint;
 	s->base.release = mem_release;
 	s->base.rollback_to = mem_rollback_to;

@@ -148,7 +148,7 @@ class Ledger:
         takes the ledger's, another value must be the ledger's
         (InvalidArgument otherwise).  settings() says which it is.
         partitions: the partitions of the ledger's log, fixed when it is
-        created (None: the store's default, 16 on PostgreSQL, else 1);
+        created (None: the store's default, 64 on PostgreSQL, else 1);
         another count than an existing ledger's is InvalidArgument.
         """
         opts, cell = cls._options(clock, utc_offset, partitions)

@@ -10,7 +10,7 @@
  * Like sqlite3_vfs, the struct starts with a version and only grows at the
  * end.  A method added in version N is called only when
  * s->version >= N and the pointer is not NULL: a backend written for
- * version 1 keeps working, and the methods of versions 2 and 3 are
+ * version 1 keeps working, and the methods of versions 2, 3 and 4 are
  * optional.  A
  * backend embeds points_store as its first member; every method takes the
  * backend itself first, so that a wrapper (the fault-injecting store)
@@ -72,7 +72,7 @@
 extern "C" {
 #endif
 
-#define POINTS_STORE_VERSION 3
+#define POINTS_STORE_VERSION 4
 
 /* Keyspace flags. */
 /* Keys are exactly 8 bytes, a big-endian integer below 2^63, mostly
@@ -97,6 +97,23 @@ extern "C" {
 
 typedef struct points_keyspace points_keyspace; /* defined by the backend */
 typedef struct points_cursor points_cursor;     /* defined by the backend */
+
+/* One read of read_many (version 4): a key, or the last key of a range.
+ * The caller fills ks, key, klen, lo and lolen; the store the rest. */
+typedef struct points_store_read {
+	points_keyspace *ks;
+	const void *key;  /* the key; a range's end, excluded */
+	size_t klen;
+	/* NULL: read key.  Else the range's start, included (lolen may be
+	 * 0): read the greatest key k with lo <= k < key. */
+	const void *lo;
+	size_t lolen;
+	int rc;           /* POINTS_OK, or POINTS_ENOTFOUND: none */
+	const void *fkey; /* the key read (key itself, or the range's last) */
+	size_t fklen;
+	const void *val;
+	size_t vlen;
+} points_store_read;
 
 struct points_store {
 	unsigned int version; /* POINTS_STORE_VERSION */
@@ -213,12 +230,28 @@ struct points_store {
 	int (*savepoint)(points_store *s);
 	int (*release)(points_store *s);
 	int (*rollback_to)(points_store *s);
+
+	/* ---- Version 4: optional ---- */
+
+	/* get_many, where a read may also be of the last key of a range
+	 * (r[i].lo not NULL): in one round trip for a remote store, so that
+	 * a write reads the log's tail with its other keys, though other
+	 * processes appended since it last looked.  On POINTS_OK every
+	 * r[i].rc is POINTS_OK (fkey, fklen, val, vlen set) or
+	 * POINTS_ENOTFOUND; keys and values are borrowed and all stay valid
+	 * until the next call on this store.  A range read reads the range
+	 * as a cursor would (what it sees of the transaction's own writes
+	 * included) and, in a serializable transaction, guards it as a
+	 * cursor's read does: a writer that adds a key to it after the read
+	 * conflicts.  Without it the library reads a range with a reverse
+	 * cursor of its own. */
+	int (*read_many)(points_store *s, size_t n, points_store_read *r);
 };
 
 /* Initialise a backend's vtable in one statement; then set the methods. */
 #define POINTS_STORE_INIT { POINTS_STORE_VERSION, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	NULL, NULL }
+	NULL, NULL, NULL }
 
 #ifdef __cplusplus
 }
