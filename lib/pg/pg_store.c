@@ -1022,9 +1022,10 @@ static int
 pg_read_many(points_store *st, size_t n, points_store_read *r)
 {
 	pg_store *s = (pg_store *)st;
-	points_keyspace *kss[READ_MAX];
-	const void *keys[READ_MAX], *los[READ_MAX];
-	size_t klens[READ_MAX], lolens[READ_MAX], i;
+	/* zeroed: gcc cannot see that the loop below fills the first n */
+	points_keyspace *kss[READ_MAX] = { NULL };
+	const void *keys[READ_MAX] = { NULL }, *los[READ_MAX] = { NULL };
+	size_t klens[READ_MAX] = { 0 }, lolens[READ_MAX] = { 0 }, i;
 	int rc;
 
 	if (n > READ_MAX || (n && !r))
