@@ -724,6 +724,7 @@ POINTS_SWIG_PLAIN_STRUCT(points_asset_policy)
 
 /* A store's vtable is for C backends; here a store is an opaque handle. */
 %ignore points_store;
+%ignore points_store_read;
 
 /* SWIG does not follow #include: every public header, in the order
  * points.h gathers them, then the backend interface. */
