@@ -25,6 +25,8 @@ enum { B_MEMORY, B_SQLITE, B_FAULT_MEMORY, B_FAULT_SQLITE, NBACKEND, B_PG,
  * (make check-pg), the PostgreSQL store, bare and in the fault wrapper,
  * on the server POINTS_TEST_PG names; else the built-in ones. */
 #ifdef TEST_PG
+#include <sys/wait.h>
+
 #include <libpq-fe.h>
 #include "pg/pg.h"
 #define BE_FIRST B_PG
@@ -3305,6 +3307,87 @@ START_TEST(test_pg_small_table_reads_by_index)
 }
 END_TEST
 
+/* Cancel, from a process of its own, the first statement of this
+ * database that waits for a lock on pk_main, as soon as it waits:
+ * within about a millisecond, well inside the store's 50 ms lock
+ * timeout.  Returns the process. */
+static pid_t
+pg_cancel_waiter(void)
+{
+	pid_t pid = fork();
+	PGconn *c;
+	int tries;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0)
+		return pid;
+	c = PQconnectdb(getenv("POINTS_TEST_PG"));
+	for (tries = 0; PQstatus(c) == CONNECTION_OK && tries < 20000;
+	    tries++) {
+		PGresult *r = PQexec(c, "SELECT pg_cancel_backend(pid) FROM "
+		    "pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+		    "wait_event_type = 'Lock' AND query LIKE '%pk_main%'");
+		int done = PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    PQntuples(r) > 0;
+
+		PQclear(r);
+		if (done)
+			break;
+	}
+	PQfinish(c);
+	_exit(0);
+}
+
+/* A statement cancelled while it waits on a lock is POINTS_ERETRY, as
+ * the lock timeout is: the server reports that timeout as a cancel
+ * ("canceling statement due to user request", SQLSTATE 57014) when the
+ * wait ends just as it fires, and eight processes' batches then failed
+ * as storage errors now and then. */
+START_TEST(test_pg_cancelled_statement_is_eretry)
+{
+	PGconn *locker;
+	PGresult *r;
+	char buf[16];
+	int i, cancelled = 0;
+
+	be_open(B_PG);
+	OK(st->begin(st, 1));
+	put_s(ks, "k", "0");
+	OK(st->commit(st));
+	locker = PQconnectdb(getenv("POINTS_TEST_PG"));
+	ck_assert_int_eq(PQstatus(locker), CONNECTION_OK);
+	for (i = 0; i < 10 && !cancelled; i++) {
+		const void *v;
+		size_t vl;
+		pid_t pid;
+		int status;
+
+		r = PQexec(locker, "BEGIN; LOCK TABLE conformance.pk_main IN "
+		    "ACCESS EXCLUSIVE MODE");
+		ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
+		    PQerrorMessage(locker));
+		PQclear(r);
+		pid = pg_cancel_waiter();
+		OK(st->begin(st, 0));
+		ck_assert_int_eq(st->get(st, ks, "k", 1, &v, &vl),
+		    POINTS_ERETRY);
+		/* the cancel, or the lock timeout when the cancel came late */
+		cancelled = strstr(st->errmsg(st), "user request") != NULL;
+		ck_assert_msg(cancelled || strstr(st->errmsg(st),
+		    "lock timeout"), "%s", st->errmsg(st));
+		OK(st->rollback(st));
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		r = PQexec(locker, "ROLLBACK");
+		PQclear(r);
+	}
+	PQfinish(locker);
+	ck_assert_msg(cancelled, "no statement was cancelled in 10 tries");
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "0");
+	OK(st->rollback(st));
+}
+END_TEST
+
 /* The server drops every connection but this one's. */
 static void
 pg_drop_clients(void)
@@ -3663,6 +3746,7 @@ store_suite(void)
 	tcase_add_test(tc, test_pg_refuses_bad_calls);
 	tcase_add_test(tc, test_pg_serialization_failure_is_eretry);
 	tcase_add_test(tc, test_pg_small_table_reads_by_index);
+	tcase_add_test(tc, test_pg_cancelled_statement_is_eretry);
 	tcase_add_test(tc, test_pg_lost_connection_reconnects);
 	tcase_add_test(tc, test_pg_buffered_writes_are_seen_by_reads);
 	tcase_add_test(tc, test_pg_rollback_to_drops_exactly_its_writes);
