@@ -780,24 +780,38 @@ points_db__reads_last(const points_db *db)
 	return db->store->version >= 4 && db->store->read_many != NULL;
 }
 
-/* last by a reverse cursor: its first row. */
+/* last by a reverse cursor: its first row, copied into db->lbuf, since
+ * a cursor's row is gone once it is closed. */
 static int
 last_by_cursor(points_db *db, points_lastreq *last)
 {
 	points_store *s = db->store;
+	points_buf *b = &db->lbuf;
 	points_cursor *c;
+	const void *k, *v;
+	size_t kl, vl;
 	int rc;
 
 	rc = s->cursor_open(s, db->ks[last->ks->slot], last->lo, last->lolen,
 	    last->hi, last->hilen, 1, &c);
 	if (rc)
 		return points_db__store_err(db, rc, last->ks->name);
-	rc = s->cursor_next(s, c, &last->key, &last->klen, &last->val,
-	    &last->vlen);
+	rc = s->cursor_next(s, c, &k, &kl, &v, &vl);
+	if (rc == POINTS_OK) {
+		points_buf__reset(b);
+		points_buf__bytes(b, k, kl);
+		points_buf__bytes(b, v, vl);
+	}
 	s->cursor_close(s, c);
 	if (rc != POINTS_OK && rc != POINTS_ITEROVER)
 		return points_db__store_err(db, rc, last->ks->name);
+	if (rc == POINTS_OK && b->err)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	last->rc = rc == POINTS_OK ? POINTS_OK : POINTS_ENOTFOUND;
+	last->key = rc == POINTS_OK ? b->data : NULL;
+	last->klen = rc == POINTS_OK ? kl : 0;
+	last->val = rc == POINTS_OK ? b->data + kl : NULL;
+	last->vlen = rc == POINTS_OK ? vl : 0;
 	return POINTS_OK;
 }
 
@@ -812,9 +826,11 @@ points_db__get_many_last(points_db *db, points_getreq *r, size_t n,
 	if (!last)
 		return points_db__get_many(db, r, n);
 	if (!points_db__reads_last(db)) {
-		if ((rc = points_db__get_many(db, r, n)))
+		/* the cursor first: the keys' values stay valid only until
+		 * the next store call */
+		if ((rc = last_by_cursor(db, last)))
 			return rc;
-		return last_by_cursor(db, last);
+		return points_db__get_many(db, r, n);
 	}
 	if (n > POINTS_GET_MANY_MAX)
 		return points_db__err(db, POINTS_ELIMIT,
@@ -1308,6 +1324,7 @@ db_alloc(void)
 		points_buf__init(&db->kbuf);
 		points_buf__init(&db->vbuf);
 		points_buf__init(&db->mbuf);
+		points_buf__init(&db->lbuf);
 	}
 	return db;
 }
@@ -1416,6 +1433,7 @@ points_close(points_db *db)
 	points_buf__free(&db->kbuf);
 	points_buf__free(&db->vbuf);
 	points_buf__free(&db->mbuf);
+	points_buf__free(&db->lbuf);
 	points_ids__wipe(&db->rng);
 	points_alloc__free(db);
 }

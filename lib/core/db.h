@@ -84,6 +84,8 @@ struct points_db {
 
 	points_buf kbuf, vbuf; /* scratch for encoding */
 	points_buf mbuf;       /* points_db__get_many's copies (version-1 stores) */
+	points_buf lbuf;       /* a range's last key and value, read by a
+	                        * cursor (stores without read_many) */
 };
 
 /* Errors: record code and message on the handle; return code.
@@ -210,7 +212,8 @@ typedef struct points_lastreq {
 int points_db__reads_last(const points_db *db);
 /* points_db__get_many, and last (NULL: none) read with the keys in one
  * store call when the store reads ranges (points_db__reads_last), else
- * by a reverse cursor after them. */
+ * by a reverse cursor before them (its row copied: valid until the next
+ * such read). */
 int points_db__get_many_last(points_db *db, points_getreq *r, size_t n,
     points_lastreq *last);
 /* The keys the modules will read in a write of type (module.h, ahead),
