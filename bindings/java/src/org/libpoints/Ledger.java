@@ -73,7 +73,7 @@ public final class Ledger implements AutoCloseable {
 
         /**
          * The partitions of the ledger's log, fixed when the ledger is
-         * created (1 to 1024; without this option the store's default: 16
+         * created (1 to 1024; without this option the store's default: 64
          * on PostgreSQL, else 1). An existing ledger must have this count
          * ({@link InvalidArgumentException} otherwise).
          */
