@@ -29,12 +29,22 @@ setup(void)
 	db = tu_open(uri);
 }
 
+/* The same, the ledger made in the layout of format 4: a system
+ * account's own record holds its home partition's entries. */
+static void
+setup_home(void)
+{
+	points_entry__system_home_new = 1;
+	setup();
+}
+
 static void
 teardown(void)
 {
 	points_close(db);
 	db = NULL;
 	points_entry__partitions_new = 1;
+	points_entry__system_home_new = 0;
 	tu_cleanup();
 }
 
@@ -252,17 +262,25 @@ END_TEST
 /* The stored count is read back: an unreadable one is corrupt, named. */
 START_TEST(test_unreadable_partition_count)
 {
+	/* no partitions, a layout of no meaning, a byte past the layout */
+	static const char *const bad[] = { "\x00", "\x04\x02",
+	    "\x04\x01\x00" };
+	static const size_t len[] = { 1, 2, 3 };
 	points_store *s = tu_store(db);
 	int64_t a = user_in(db, 1);
+	size_t i;
 
-	ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
-	ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"), "partitions", 10,
-	    "\x00", 1), POINTS_OK);
-	ck_assert_int_eq(s->commit(s), POINTS_OK);
-	/* this handle has made no entry yet: it reads the count now */
-	ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL), POINTS_ECORRUPT);
-	ck_assert_str_eq(points_errmsg(db),
-	    "ledger setting 'partitions' unreadable");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(s->begin(s, 1), POINTS_OK);
+		ck_assert_int_eq(s->put(s, tu_keyspace(db, "meta"),
+		    "partitions", 10, bad[i], len[i]), POINTS_OK);
+		ck_assert_int_eq(s->commit(s), POINTS_OK);
+		/* this handle has made no entry yet: it reads the count now */
+		ck_assert_int_eq(tu_earn(db, a, "PTS", 5, NULL),
+		    POINTS_ECORRUPT);
+		ck_assert_str_eq(points_errmsg(db),
+		    "ledger setting 'partitions' unreadable");
+	}
 }
 END_TEST
 
@@ -973,6 +991,112 @@ shard_get(points_db *d, unsigned part, size_t *vl)
 	return copy;
 }
 
+/* What record shard (0: the own one, p + 1: the shard for p) of
+ * account in PTS holds available; *found 0 (and 0) when it is none. */
+static int64_t
+record_avail(points_db *d, int64_t account, unsigned shard, int *found)
+{
+	points_store *st = tu_store(d);
+	uint32_t asset = pts_id(d);
+	unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN];
+	points_balance_rec b;
+	const void *v;
+	size_t vl;
+	int64_t avail = 0;
+	int rc;
+
+	if (shard)
+		points_balance__shard_key(account, asset, shard - 1, k);
+	else
+		ck_assert(points_balance__key(account, asset, k));
+	ck_assert_int_eq(st->begin(st, 0), POINTS_OK);
+	rc = st->get(st, tu_keyspace(d, shard ? "bal_shard" : "bal"), k,
+	    shard ? sizeof(k) : 8, &v, &vl);
+	*found = rc == POINTS_OK;
+	if (rc == POINTS_OK) {
+		points_balance__init(&b, account, asset, 1);
+		ck_assert_int_eq(points_balance__decode(d, v, vl, &b, 0),
+		    POINTS_OK);
+		avail = b.available;
+		points_balance__free(&b);
+	} else {
+		ck_assert_int_eq(rc, POINTS_ENOTFOUND);
+	}
+	st->rollback(st);
+	return avail;
+}
+
+/* A ledger made since format 5 keeps the issuer's entries of its home
+ * partition (1) in its shard for it, its own record moving with none:
+ * no record is written by the entries of two partitions.  One made in
+ * format 4's layout keeps them in the own record.  Each keeps its
+ * layout when a library that makes new ledgers the other way writes
+ * to it, and verify finds those entries moved to the other record. */
+START_TEST(test_system_home_entries_layout)
+{
+	int home = points_entry__system_home_new, found;
+	unsigned here = home ? 0 : 2, there = home ? 2 : 0;
+	points_store *mem;
+	points_db *d, *d2;
+	points_verify_report rep;
+	int64_t a;
+	unsigned char v[512];
+	size_t vl;
+
+	ck_assert_int_eq(points_store_open("memory:", &mem), POINTS_OK);
+	ck_assert_int_eq(points_open_store(mem, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(points_asset_create(d, "PTS", 0, POINTS_EXPIRE_NEVER,
+	    0), POINTS_OK);
+	a = user_in(d, POINTS_ACCOUNT_ISSUER % PARTS);
+	ck_assert_int_eq(tu_earn(d, a, "PTS", 5, NULL), POINTS_OK);
+	ck_assert_int_eq(record_avail(d, POINTS_ACCOUNT_ISSUER, here, &found),
+	    -5);
+	ck_assert(found);
+	ck_assert_int_eq(record_avail(d, POINTS_ACCOUNT_ISSUER, there,
+	    &found), 0);
+	/* the own record: made at zero with the shard, in the new layout */
+	ck_assert(home ? !found : found);
+	verify_ok(d);
+	points_close(d);
+	/* written by a library whose new ledgers are made the other way */
+	points_entry__system_home_new = !home;
+	ck_assert_int_eq(points_open_store(mem, NULL, &d2), POINTS_OK);
+	points_entry__system_home_new = home;
+	ck_assert_int_eq(tu_earn(d2, a, "PTS", 3, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d2, a, "PTS", 1, NULL), POINTS_OK);
+	ck_assert_int_eq(record_avail(d2, POINTS_ACCOUNT_ISSUER, here,
+	    &found), -8);
+	ck_assert_int_eq(record_avail(d2, POINTS_ACCOUNT_ISSUER, there,
+	    &found), 0);
+	ck_assert_int_eq(tu_available(d2, POINTS_ACCOUNT_ISSUER, "PTS"), -8);
+	verify_ok(d2);
+	/* the entries' record put in the other's place: found */
+	if (!home) {
+		unsigned char k[POINTS_BALANCE_SHARD_KEY_LEN];
+
+		points_balance__shard_key(POINTS_ACCOUNT_ISSUER, pts_id(d2),
+		    POINTS_ACCOUNT_ISSUER % PARTS, k);
+		vl = tu_raw_get(d2, "bal_shard", k, sizeof(k), v, sizeof(v));
+		ck_assert(points_balance__key(POINTS_ACCOUNT_ISSUER,
+		    pts_id(d2), k));
+		tu_raw_put(d2, "bal", k, 8, v, vl);
+		shard_edit(d2, POINTS_ACCOUNT_ISSUER,
+		    POINTS_ACCOUNT_ISSUER % PARTS, NULL, 0);
+	} else {
+		ck_assert(points_balance__key(POINTS_ACCOUNT_ISSUER,
+		    pts_id(d2), v + 256));
+		vl = tu_raw_get(d2, "bal", v + 256, 8, v, 256);
+		shard_edit(d2, POINTS_ACCOUNT_ISSUER,
+		    POINTS_ACCOUNT_ISSUER % PARTS, v, vl);
+	}
+	ck_assert_int_eq(points_verify(d2, &rep), POINTS_ECORRUPT);
+	ck_assert_msg(strstr(rep.message, "balance of account 1 ") != NULL,
+	    "%s", rep.message);
+	points_close(d2);
+	points_store_close(mem);
+}
+END_TEST
+
 /* A system account's shards are checked as its own record is: one
  * altered, one missing, and one that no entry made are each found. */
 START_TEST(test_shards_are_verified)
@@ -1103,8 +1227,10 @@ START_TEST(test_system_writes_read_no_other_record)
 	    0), POINTS_OK);
 	for (i = 0; i < PARTS; i++)
 		u[i] = user_in(d, i);
-	/* partition 0 holds neither's own record: each writes its shard */
+	/* partition 0 holds neither's own record: each writes its shard
+	 * (the first of each makes its own record, which reads it once) */
 	ck_assert_int_eq(tu_earn(d, u[0], "PTS", 100, NULL), POINTS_OK);
+	ck_assert_int_eq(tu_spend(d, u[0], "PTS", 1, NULL), POINTS_OK);
 	earn_spend_reads(d, &spy, u[0], &earn1, &spend1);
 	for (i = 1; i < PARTS; i++) {
 		ck_assert_int_eq(tu_earn(d, u[i], "PTS", 10, NULL), POINTS_OK);
@@ -1116,7 +1242,7 @@ START_TEST(test_system_writes_read_no_other_record)
 	ck_assert_int_eq(tu_available(d, POINTS_ACCOUNT_ISSUER, "PTS"),
 	    -(102 + 10 * (PARTS - 1)));
 	ck_assert_int_eq(tu_available(d, POINTS_ACCOUNT_SINK, "PTS"),
-	    2 + 5 * (PARTS - 1));
+	    3 + 5 * (PARTS - 1));
 	verify_ok(d);
 	points_close(d);
 	points_store_close(mem);
@@ -1727,13 +1853,10 @@ START_TEST(test_random_walk_past_shares)
 }
 END_TEST
 
-static Suite *
-suite(void)
+/* Every test, on the ledgers the fixture makes. */
+static void
+add_tests(TCase *tc)
 {
-	Suite *s = suite_create("partition");
-	TCase *tc = tcase_create("log");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_one_partition_numbers_its_entries);
 	tcase_add_test(tc, test_partitions_count_apart);
 	tcase_add_test(tc, test_kept_head_partition_checked);
@@ -1764,6 +1887,23 @@ suite(void)
 	tcase_add_test(tc, test_legs_are_verified);
 	tcase_add_test(tc, test_open_option_sets_partitions);
 	tcase_add_test(tc, test_earn_probes_its_own_partition_tail);
+	tcase_add_test(tc, test_system_home_entries_layout);
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("partition");
+	TCase *tc = tcase_create("log");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	add_tests(tc);
+	suite_add_tcase(s, tc);
+	/* every test again on a ledger in format 4's layout, which a
+	 * ledger made before format 5 keeps */
+	tc = tcase_create("format4_layout");
+	tcase_add_checked_fixture(tc, setup_home, teardown);
+	add_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -486,6 +486,7 @@ e_truncated(void)
 	points_store *s = tu_store(db);
 	points_balance_rec b;
 	unsigned char u[16];
+	unsigned p;
 
 	e_last_entry_deleted();
 	uuid_of(t_last.id, u);
@@ -500,9 +501,13 @@ e_truncated(void)
 	b.last_seq = t_last.seq - 3;
 	ck_assert_int_eq(points_balance__store(db, &b, 0), POINTS_OK);
 	points_balance__free(&b);
-	/* the issuer's: back to bob's earn just before */
-	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id, 0);
+	/* the issuer's record of alice's partition (ledger/entry.h):
+	 * back to bob's earn just before */
+	points_balance__init(&b, POINTS_ACCOUNT_ISSUER, pts_id, 1);
 	ck_assert_int_eq(points_balance__load(db, &b), POINTS_OK);
+	ck_assert_int_eq(points_entry__account_partition(db, alice, &p),
+	    POINTS_OK);
+	ck_assert_int_eq(points_entry__place_in(db, &b, p), POINTS_OK);
 	b.available += 7;
 	b.spent -= 7;
 	b.last_seq = t_last.seq - 1;

@@ -539,7 +539,7 @@ points_balance__load(points_db *db, points_balance_rec *b)
 
 int
 points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
-    unsigned parts)
+    unsigned parts, int sys_home)
 {
 	char label[POINTS_EXTID_MAX + 2];
 	int status = b->status, found = b->found, wide = b->wide;
@@ -550,7 +550,7 @@ points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
 	if (parts <= 1)
 		return POINTS_OK;
 	b->partitioned = b->system ? parts : 0;
-	if ((uint64_t)b->account % parts == part)
+	if ((uint64_t)b->account % parts == part && (!b->system || sys_home))
 		return POINTS_OK; /* its home: its own record */
 	if (!b->system) {
 		points_balance__label(db, b->account, label, sizeof(label));
@@ -1066,6 +1066,32 @@ points_balance__store(points_db *db, points_balance_rec *b, int exact)
 	if (rc)
 		return rc;
 	b->stored_available = b->available;
+	/* a shard's account has its own record too, made with its first
+	 * entry in the asset as a user's is: a list of balances (a
+	 * journal's) finds the account there, and the next write reads its
+	 * status there */
+	if (b->shard && !b->found) {
+		points_balance_rec own;
+		const void *v;
+		size_t vl;
+
+		/* made since b was loaded (by this write's other record of
+		 * its home partition, in a ledger made before format 5) */
+		rc = points_db__get(db, &points_balance__ks, k, sizeof(k), &v,
+		    &vl);
+		if (rc == POINTS_ENOTFOUND) {
+			points_balance__init(&own, b->account, b->asset, 1);
+			own.status = b->status;
+			own.flags = b->flags;
+			own.party = b->party;
+			own.wide = b->wide;
+			rc = points_balance__store(db, &own, 0);
+			points_balance__free(&own);
+		}
+		if (rc)
+			return rc;
+		b->found = 1;
+	}
 	return POINTS_OK;
 }
 

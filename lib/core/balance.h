@@ -228,12 +228,14 @@ int points_balance__data_write(points_db *db, int64_t account, uint32_t asset,
     unsigned tag, const void *p, size_t n);
 
 /* Make b, loaded as the account's own record, the record of log
- * partition part (of parts) when that is not the account's home: its
- * shard, loaded, with the own record's status, flags and party.  Only a
- * system account has shards: a user account's records are all its own
- * (POINTS_EINVAL, naming it).  Before b is changed. */
+ * partition part (of parts) when that is not the account's home, or b
+ * is a system account's and not sys_home (ledger/entry.h: a ledger made
+ * since format 5): its shard, loaded, with the own record's status,
+ * flags and party.  Only a system account has shards: a user account's
+ * records are all its own (POINTS_EINVAL, naming it).  Before b is
+ * changed. */
 int points_balance__place(points_db *db, points_balance_rec *b, unsigned part,
-    unsigned parts);
+    unsigned parts, int sys_home);
 /* What one record of a system account in partitions may hold without
  * the mark wide (balance.h): INT64_MAX / partitions, either way, so that
  * the sum of its records fits int64. */

@@ -1013,28 +1013,34 @@ meta_setup(points_db *db, unsigned int found)
 }
 
 int
-points_db__partitions(points_db *db, unsigned *out)
+points_db__partitions(points_db *db, unsigned *out, unsigned *layout)
 {
 	const void *v;
 	size_t vl;
 	points_rd r;
-	uint64_t n;
+	uint64_t n, lay = 0;
 	int rc;
 
+	*out = 1;
+	if (layout)
+		*layout = 0;
 	rc = points_db__get(db, &points_db__meta_ks, POINTS_DB_PARTITIONS_KEY,
 	    strlen(POINTS_DB_PARTITIONS_KEY), &v, &vl);
-	if (rc == POINTS_ENOTFOUND) {
-		*out = 1;
+	if (rc == POINTS_ENOTFOUND)
 		return POINTS_OK;
-	}
 	if (rc)
 		return rc;
 	points_rd__init(&r, v, vl);
 	n = points_rd__uvar(&r);
-	if (r.err || r.p != r.end || n < 1 || n > POINTS_PARTITIONS_MAX)
+	if (!r.err && r.p != r.end) /* a layout: none in format 4 */
+		lay = points_rd__uvar(&r);
+	if (r.err || r.p != r.end || n < 1 || n > POINTS_PARTITIONS_MAX ||
+	    (lay & ~(uint64_t)POINTS_DB_LAYOUT_SYSTEM_SHARDS))
 		return points_db__err(db, POINTS_ECORRUPT, "ledger setting "
 		    "'%s' unreadable", POINTS_DB_PARTITIONS_KEY);
 	*out = (unsigned)n;
+	if (layout)
+		*layout = (unsigned)lay;
 	return POINTS_OK;
 }
 
@@ -1048,7 +1054,7 @@ partitions_check(points_db *db)
 
 	if (db->want_partitions == 0)
 		return POINTS_OK;
-	if ((rc = points_db__partitions(db, &n)))
+	if ((rc = points_db__partitions(db, &n, NULL)))
 		return rc;
 	if (n != db->want_partitions)
 		return points_db__err(db, POINTS_EINVAL, "partitions %u "

@@ -163,13 +163,19 @@ int points_db__tier_changed(points_db *db, int64_t account, const char *from,
 
 /* The ledger's own keyspace: markers of format and module versions. */
 extern points_ksdef points_db__meta_ks;
-/* Its key of the log's partition count (a uvar; none: 1), which the
- * ledger module writes (ledger/entry.h) and an open checks. */
+/* Its key of the log's partition count (a uvar; none: 1), then of its
+ * layout (a uvar, POINTS_DB_LAYOUT_*; none: 0), which the ledger module
+ * writes (ledger/entry.h) and an open checks. */
 #define POINTS_DB_PARTITIONS_KEY "partitions"
-/* The ledger's log partitions, as stored under that key: 1 when none is
- * (a ledger made before partitions, or with one); POINTS_ECORRUPT when
- * unreadable. */
-int points_db__partitions(points_db *db, unsigned *out);
+/* A system account's entries in every partition move a shard of it,
+ * its home partition's too: its own record moves with none (a ledger
+ * made since format 5 of the ledger module; before, its own record
+ * held its home partition's). */
+#define POINTS_DB_LAYOUT_SYSTEM_SHARDS 1u
+/* The ledger's log partitions and layout, as stored under that key: 1
+ * and 0 when none is (a ledger made before partitions, or with one);
+ * POINTS_ECORRUPT when unreadable.  layout may be NULL. */
+int points_db__partitions(points_db *db, unsigned *out, unsigned *layout);
 
 
 /* Store access with error messages.  get returns POINTS_ENOTFOUND

@@ -23,8 +23,12 @@
  * setup builds for a format-1 ledger.  3: the time index keys lead with
  * the time's bucket (entry.h); setup rebuilds a format-2 index.  4: the
  * log may be in partitions (entry.h), which format 3 would read as one
- * broken chain; a format-3 ledger has one and needs nothing. */
-#define LEDGER_FORMAT 4
+ * broken chain; a format-3 ledger has one and needs nothing.  5: a new
+ * ledger in partitions keeps a system account's entries in a shard of
+ * it in every partition (POINTS_DB_LAYOUT_SYSTEM_SHARDS), which format 4
+ * would look for in its own record; a format-4 ledger keeps its layout
+ * and needs nothing. */
+#define LEDGER_FORMAT 5
 /* meta: the log's partitions, when more than one (a uvar) */
 #define PARTITIONS_KEY POINTS_DB_PARTITIONS_KEY
 /* The partitions of a new ledger on PostgreSQL, when the open asks for
@@ -64,6 +68,8 @@ struct ledger_tail {
  * usual case, needs no allocation. */
 struct ledger_log {
 	unsigned parts; /* 0: not read yet */
+	int sys_home; /* a system account's own record holds its home
+	               * partition's entries (a ledger made before format 5) */
 	unsigned last_part; /* the partition of the handle's last append */
 	struct ledger_tail one;
 	struct ledger_tail *tails; /* parts > 1 */
@@ -71,6 +77,7 @@ struct ledger_log {
 };
 
 unsigned points_entry__partitions_new = 0;
+int points_entry__system_home_new = 0;
 
 static struct ledger_tail *
 log_tail(struct ledger_log *l, unsigned p)
@@ -288,6 +295,9 @@ ledger_setup(points_db *db, unsigned found)
 		/* a new ledger in partitions: stored once, never changed */
 		points_buf__reset(&db->vbuf);
 		points_buf__uvar(&db->vbuf, parts);
+		if (!points_entry__system_home_new)
+			points_buf__uvar(&db->vbuf,
+			    POINTS_DB_LAYOUT_SYSTEM_SHARDS);
 		if (db->vbuf.err)
 			return points_db__err(db, POINTS_ENOMEM, "out of memory");
 		if ((rc = points_db__put(db, &points_db__meta_ks,
@@ -628,11 +638,11 @@ static int
 log_get(points_db *db, struct ledger_log **out)
 {
 	struct ledger_log *l = points_db__state(db, &ledger_module);
-	unsigned n;
+	unsigned n, layout;
 	int rc;
 
 	if (l->parts == 0) {
-		if ((rc = points_db__partitions(db, &n)) ||
+		if ((rc = points_db__partitions(db, &n, &layout)) ||
 		    (n > 1 && (rc = read_transit(db, &l->transit))))
 			return rc;
 		if (n > 1 && !(l->tails = points_alloc__calloc(n,
@@ -640,6 +650,7 @@ log_get(points_db *db, struct ledger_log **out)
 			return points_db__err(db, POINTS_ENOMEM,
 			    "out of memory");
 		l->parts = n;
+		l->sys_home = !(layout & POINTS_DB_LAYOUT_SYSTEM_SHARDS);
 	}
 	*out = l;
 	return POINTS_OK;
@@ -966,6 +977,18 @@ entry_partition(const points_balance_rec *from, const points_balance_rec *to,
 	return parts > 1 ? (unsigned)((uint64_t)a % parts) : 0;
 }
 
+/* The record of b that an entry of partition p moves: a system
+ * account's shard for p, in a ledger made since format 5; else as
+ * points_entry__shard says (entry.h). */
+static unsigned
+side_shard(const struct ledger_log *l, const points_balance_rec *b,
+    unsigned p)
+{
+	if (l->parts > 1 && b->system && !l->sys_home)
+		return p + 1;
+	return points_entry__shard(b->account, p, l->parts);
+}
+
 int
 points_entry__shard_of(points_db *db, const points_balance_rec *from,
     const points_balance_rec *to, unsigned *out)
@@ -975,9 +998,40 @@ points_entry__shard_of(points_db *db, const points_balance_rec *from,
 
 	if ((rc = log_get(db, &l)))
 		return rc;
-	*out = points_entry__shard(to->account, entry_partition(from, to,
-	    l->parts), l->parts);
+	*out = side_shard(l, to, entry_partition(from, to, l->parts));
 	return POINTS_OK;
+}
+
+int
+points_entry__system_home(points_db *db, int *out)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)))
+		return rc;
+	*out = l->sys_home;
+	return POINTS_OK;
+}
+
+int
+points_entry__system_away(points_db *db, int64_t account, unsigned p)
+{
+	struct ledger_log *l = points_db__state(db, &ledger_module);
+
+	return l->parts > 1 && (!l->sys_home ||
+	    (uint64_t)account % l->parts != p);
+}
+
+int
+points_entry__place_in(points_db *db, points_balance_rec *b, unsigned p)
+{
+	struct ledger_log *l;
+	int rc;
+
+	if ((rc = log_get(db, &l)) || l->parts == 1)
+		return rc;
+	return points_balance__place(db, b, p, l->parts, l->sys_home);
 }
 
 /* 1 when an entry between from and to is two legs (entry.h). */
@@ -1003,10 +1057,10 @@ points_entry__place(points_db *db, points_balance_rec *from,
 	if (is_legs(l, from, to)) /* each user in its own record */
 		return POINTS_OK;
 	p = entry_partition(from, to, l->parts);
-	if ((rc = points_balance__place(db, from, p, l->parts)))
+	if ((rc = points_balance__place(db, from, p, l->parts, l->sys_home)))
 		return rc;
 	return to == from ? POINTS_OK :
-	    points_balance__place(db, to, p, l->parts);
+	    points_balance__place(db, to, p, l->parts, l->sys_home);
 }
 
 /* Append e to partition p: its seq (the tail's next), id (txid, or a
@@ -1181,7 +1235,7 @@ transit_load(points_db *db, struct ledger_log *l, uint32_t asset,
 	points_balance__init(b, l->transit, asset, 1);
 	if ((rc = points_balance__load_party(db, b, -1, 1)))
 		return rc;
-	return points_balance__place(db, b, p, l->parts);
+	return points_balance__place(db, b, p, l->parts, l->sys_home);
 }
 
 /* The two legs of e between users from and to (entry.h). */
@@ -1266,8 +1320,8 @@ points_entry__append(points_db *db, points_entry_rec *e, points_balance_rec *fro
 	}
 	p = entry_partition(from, to, l->parts);
 	/* a write's own bug: a side not placed (points_entry__place) */
-	if (from->shard != points_entry__shard(from->account, p, l->parts) ||
-	    to->shard != points_entry__shard(to->account, p, l->parts))
+	if (from->shard != side_shard(l, from, p) ||
+	    to->shard != side_shard(l, to, p))
 		return points_db__err(db, POINTS_EMISUSE, "entry between "
 		    "accounts %lld and %lld: a balance is not placed in log "
 		    "partition %u", (long long)from->account,

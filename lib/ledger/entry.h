@@ -144,11 +144,19 @@ int points_entry__ext_get(const points_entry_rec *e, unsigned tag,
  * for none (points_open_options.partitions 0): 0, the store's default
  * (64 on PostgreSQL, else 1); tests set another. */
 extern unsigned points_entry__partitions_new;
+/* 1: the ledgers this library makes in partitions keep a system
+ * account's entries of its home partition in its own record, as those
+ * made before format 5 did (tests of such ledgers set it); 0, the
+ * default: in its shard for that partition, as in every other. */
+extern int points_entry__system_home_new;
 #define points_entry__seq_partition(seq) \
 	((unsigned)((uint64_t)(seq) >> POINTS_ENTRY_PART_BITS))
 /* The record (core/balance.h) of account that an entry of partition p
  * of parts moves: 0, its own in its home partition, else p + 1, its
- * shard for p. */
+ * shard for p.  In a ledger made since format 5 a system account's is
+ * its shard in its home partition too (points_entry__system_home): the
+ * one record every entry of a partition writes is then written by no
+ * entry of another, so writers of different partitions never meet. */
 #define points_entry__shard(account, p, parts) \
 	((parts) > 1 && (uint64_t)(account) % (parts) != (p) ? (p) + 1 : 0u)
 /* The first seq of partition p. */
@@ -196,6 +204,16 @@ int points_entry__place(points_db *db, points_balance_rec *from,
  * between from and to: what points_entry__place would make it. */
 int points_entry__shard_of(points_db *db, const points_balance_rec *from,
     const points_balance_rec *to, unsigned *out);
+/* Place b alone in partition p, as points_entry__place does a side. */
+int points_entry__place_in(points_db *db, points_balance_rec *b, unsigned p);
+/* *out 1 when a system account's own record holds its entries of its
+ * home partition (a ledger in partitions made before format 5), 0 when
+ * a shard does, as for every other partition (in a transaction). */
+int points_entry__system_home(points_db *db, int *out);
+/* 1 when system account's entries in partition p move a shard of it,
+ * not its own record (the log read: after points_entry__expect named
+ * partitions); no store call. */
+int points_entry__system_away(points_db *db, int64_t account, unsigned p);
 /* Legs.  A movement between two user accounts of different partitions
  * (a transfer, an adjustment, a capture to another user, and their
  * reversals) cannot be one entry: each user's entries are in its own

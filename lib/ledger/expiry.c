@@ -127,9 +127,8 @@ sink_for(points_db *db, sweep_sink *s, const points_balance_rec *b,
 	points_balance__init(&s->bal[s->n], POINTS_ACCOUNT_EXPIRY, asset, 1);
 	if ((rc = points_balance__load_party(db, &s->bal[s->n], -1, 1)) ||
 	    (rc = points_entry__partitions(db, &parts)) ||
-	    (parts > 1 && (rc = points_balance__place(db, &s->bal[s->n],
-	    shard ? shard - 1 : (unsigned)(POINTS_ACCOUNT_EXPIRY % parts),
-	    parts)))) {
+	    (parts > 1 && (rc = points_entry__place_in(db, &s->bal[s->n],
+	    shard ? shard - 1 : (unsigned)(POINTS_ACCOUNT_EXPIRY % parts))))) {
 		points_balance__free(&s->bal[s->n]);
 		return rc;
 	}

@@ -599,12 +599,14 @@ posting_prefetch(points_db *db, const points_write_op *op, const void *req,
 	user = op->type == POINTS_TXN_EARN ? c->to : c->from;
 	sys = op->type == POINTS_TXN_EARN ? c->from : c->to;
 	parts = points_entry__expect(db, user, &part);
-	/* and the issuer's or sink's record of that partition (a shard,
-	 * away from its home), which placing the entry reads: named now, it
+	/* and the issuer's or sink's record of that partition (a shard:
+	 * away from its home, or anywhere since ledger format 5), which
+	 * placing the entry reads: named now, it
 	 * is read with the rest (a store may answer the later read from
 	 * this one: PostgreSQL's does, saving a round trip) */
 	if (parts > 1 && (op->type == POINTS_TXN_EARN ||
-	    op->type == POINTS_TXN_SPEND) && (uint64_t)sys % parts != part &&
+	    op->type == POINTS_TXN_SPEND) &&
+	    points_entry__system_away(db, sys, part) &&
 	    points_balance__key(sys, c->asset.id, kb)) {
 		points_balance__shard_key(sys, c->asset.id, part, c->ks);
 		r[*n].ks = &points_balance__shard_ks;

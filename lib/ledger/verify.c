@@ -116,6 +116,7 @@ typedef struct vrun {
 	 * chain of partition p is checked through tails[p] (its first
 	 * seq less one: none of it yet), whose hash is prevs[p]. */
 	unsigned parts;
+	int sys_home; /* points_entry__system_home */
 	int64_t *tails;
 	unsigned char (*prevs)[POINTS_HASH_LEN];
 	int64_t *ends; /* scratch for log_ends */
@@ -487,7 +488,9 @@ track_reversal(points_db *db, vrun *r, const points_entry_rec *e,
 	return POINTS_OK;
 }
 
-/* The record of account that entry e moves (ledger/entry.h). */
+/* The entries of account in e's partition, as the walk sums them:
+ * points_entry__shard's record (ledger/entry.h), 0 for those of its home
+ * partition.  record_slot maps a stored record to its entries. */
 #define side_shard(r, e, account) \
 	points_entry__shard(account, part_of((e)->seq), (r)->parts)
 
@@ -1316,12 +1319,29 @@ check_in_snapshot(points_db *db, vrun *r, const points_balance_rec *got)
 	return rc;
 }
 
+/* The walk's slot (side_shard) of the entries stored record got holds,
+ * or -1 for none: in a ledger made since format 5, a system account's
+ * shard of its home partition holds those entries, and its own record
+ * none (entry.h). */
+static long
+record_slot(const vrun *r, const points_balance_rec *got)
+{
+	if (r->parts <= 1 || r->sys_home || !got->system)
+		return (long)got->shard;
+	if (got->shard == 0)
+		return -1;
+	return got->shard - 1 == (uint64_t)got->account % r->parts ? 0 :
+	    (long)got->shard;
+}
+
 /* Compare a stored balance with the one recomputed through the tail of
  * the chain, which must be no older than the balance's newest entry. */
 static int
 compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 {
-	vbal *want = vt_find(&r->t, got->account, got->asset, got->shard);
+	long slot = record_slot(r, got);
+	vbal *want = slot < 0 ? NULL : vt_find(&r->t, got->account,
+	    got->asset, (unsigned)slot);
 	const points_balance_rec *w = want ? &want->b : NULL;
 	char msg[200];
 	size_t i;
@@ -1337,11 +1357,14 @@ compare_balance(points_db *db, vrun *r, const points_balance_rec *got)
 			return bad(db, r->rep, got->last_seq, msg);
 		}
 	/* A record that keeps only module data (balance.h: counters of a
-	 * rule that nominated an award for approval) before any entry. */
+	 * rule that nominated an award for approval) before any entry, or
+	 * a system account's own record of no entries (its status: made
+	 * when a shard of it is, balance.h). */
 	if (!w && got->available == 0 && got->held == 0 && got->earned == 0 &&
 	    got->spent == 0 && got->expired == 0 && got->debt == 0 &&
 	    got->last_seq == 0 && got->lots.n == 0 && got->spill.n == 0 &&
-	    got->pend.n == 0 && (got->datalen > 0 || got->wide)) {
+	    got->pend.n == 0 && (got->datalen > 0 || got->wide ||
+	    (got->system && !got->shard))) {
 		r->rep->balances++;
 		return POINTS_OK;
 	}
@@ -2555,6 +2578,8 @@ verify_run(points_db *db, const points_chain_head *kept, size_t nkept,
 	randombytes_buf(r.ikey, sizeof(r.ikey));
 	if ((rc = points_db__read_begin(db)) == POINTS_OK) {
 		rc = points_entry__partitions(db, &r.parts);
+		if (rc == POINTS_OK)
+			rc = points_entry__system_home(db, &r.sys_home);
 		if (rc == POINTS_OK)
 			rc = points_entry__transit(db, &r.transit);
 		if (rc == POINTS_OK)
