@@ -919,6 +919,8 @@ typedef struct host_store {
 	points_store *inner;
 	long calls;
 	int closed;
+	unsigned rewritten; /* keyspaces it was asked for with REWRITTEN */
+	int bal_rewritten;  /* "bal" was */
 } host_store;
 
 #define HOST(s) ((host_store *)(s))
@@ -928,6 +930,10 @@ h_keyspace(points_store *s, const char *name, unsigned int flags,
     points_keyspace **out)
 {
 	HOST(s)->calls++;
+	if (flags & POINTS_KS_REWRITTEN) {
+		HOST(s)->rewritten++;
+		HOST(s)->bal_rewritten |= strcmp(name, "bal") == 0;
+	}
 	return HOST(s)->inner->keyspace(HOST(s)->inner, name, flags, out);
 }
 
@@ -1067,6 +1073,31 @@ START_TEST(test_open_store_version_is_checked)
 	ck_assert_int_eq(h.closed, 0);
 	points_store_close(&h.base);
 	ck_assert_int_eq(h.closed, 1);
+}
+END_TEST
+
+/* Balances are asked for as rewritten (a hint a store of version 5 may
+ * use: PostgreSQL leaves room in their pages); a store of version 4
+ * never sees the flag, which it would refuse as unknown. */
+START_TEST(test_rewritten_flag_only_from_version_5)
+{
+	host_store h;
+	points_db *d;
+
+	host_init(&h, "memory:");
+	ck_assert_int_eq(points_open_store(&h.base, NULL, &d), POINTS_OK);
+	points_close(d);
+	ck_assert_int_eq(h.bal_rewritten, 1);
+	ck_assert_uint_eq(h.rewritten, 2); /* bal, bal_shard */
+	points_store_close(&h.base);
+	host_init(&h, "memory:");
+	h.base.version = 4;
+	ck_assert_int_eq(points_open_store(&h.base, NULL, &d), POINTS_OK);
+	ck_assert_int_eq(tu_earn(d, tu_account(d, "A"), "PTS", 5, NULL),
+	    POINTS_ENOTFOUND); /* no asset yet: the ledger works */
+	points_close(d);
+	ck_assert_uint_eq(h.rewritten, 0);
+	points_store_close(&h.base);
 }
 END_TEST
 
@@ -2356,6 +2387,7 @@ db_suite(void)
 	tcase_add_test(tl, test_strerror_names_every_code_distinctly);
 	tcase_add_test(tl, test_errmsg_of_null_handle);
 	tcase_add_test(tl, test_options_init);
+	tcase_add_test(tl, test_rewritten_flag_only_from_version_5);
 	tcase_add_test(tl, test_posting_init);
 	tcase_add_test(tl, test_set_allocator_needs_all_or_nothing);
 	tcase_add_loop_test(tl, test_open_under_failing_allocator_memory, 0,

@@ -1901,6 +1901,39 @@ START_TEST(test_int64_flag_is_its_own)
 }
 END_TEST
 
+/* Version 5: REWRITTEN is a hint every backend takes, with the other
+ * flags or alone, for a keyspace made with it or without; a flag past
+ * it is refused. */
+START_TEST(test_rewritten_flag_is_a_hint)
+{
+	points_keyspace *k, *k2;
+	const void *got;
+	size_t gl;
+
+	be_open(_i);
+	ck_assert_uint_ge(st->version, 5);
+	OK(st->keyspace(st, "rw", POINTS_KS_INT64 | POINTS_KS_REWRITTEN, &k));
+	OK(st->keyspace(st, "rw2", POINTS_KS_ORDERED | POINTS_KS_REWRITTEN,
+	    &k2));
+	ck_assert_int_eq(st->keyspace(st, "rw3", 0x10u, &k), POINTS_EINVAL);
+	/* again with the hint or without it: the same keyspace */
+	OK(st->keyspace(st, "rw2", POINTS_KS_ORDERED, &k));
+	ck_assert_ptr_eq(k, k2);
+	OK(st->keyspace(st, "nums", POINTS_KS_INT64 | POINTS_KS_REWRITTEN,
+	    &k));
+	ck_assert_ptr_eq(k, nks);
+	ck_assert_int_eq(st->keyspace(st, "rw2", POINTS_KS_REWRITTEN, &k),
+	    POINTS_EINVAL); /* but not without ORDERED */
+	OK(st->begin(st, 1));
+	OK(st->put(st, k2, "a", 1, "1", 1));
+	OK(st->put(st, k2, "a", 1, "22", 2));
+	OK(st->get(st, k2, "a", 1, &got, &gl));
+	ck_assert_uint_eq(gl, 2);
+	ck_assert_int_eq(memcmp(got, "22", 2), 0);
+	OK(st->commit(st));
+}
+END_TEST
+
 /* ---- URIs ---- */
 
 START_TEST(test_bad_uris_are_einval)
@@ -3259,6 +3292,34 @@ END_TEST
  * serializable isolation, and the second commit failed as a conflict:
  * processes failed each other's earns on the issuer's records, and a
  * bench of 8 processes fell from about 4,500 earns a second to 1,200. */
+/* A keyspace whose values are rewritten gets a table with room left in
+ * its pages for their next versions (fillfactor 50); others, none. */
+START_TEST(test_pg_rewritten_table_leaves_room)
+{
+	points_keyspace *k;
+	PGconn *c;
+	PGresult *r;
+
+	be_open(B_PG);
+	OK(st->keyspace(st, "rw", POINTS_KS_INT64 | POINTS_KS_REWRITTEN, &k));
+	c = PQconnectdb(getenv("POINTS_TEST_PG"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, "SELECT c.relname, coalesce(array_to_string("
+	    "c.reloptions, ','), '') FROM pg_class c JOIN pg_namespace n ON "
+	    "n.oid = c.relnamespace WHERE n.nspname = 'conformance' AND "
+	    "c.relname IN ('pk_rw', 'pk_main') ORDER BY 1");
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
+	    PQerrorMessage(c));
+	ck_assert_int_eq(PQntuples(r), 2);
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "pk_main");
+	ck_assert_str_eq(PQgetvalue(r, 0, 1), "");
+	ck_assert_str_eq(PQgetvalue(r, 1, 0), "pk_rw");
+	ck_assert_str_eq(PQgetvalue(r, 1, 1), "fillfactor=50");
+	PQclear(r);
+	PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_pg_small_table_reads_by_index)
 {
 	points_store *other;
@@ -3727,6 +3788,7 @@ store_suite(void)
 	tcase_add_loop_test(tc,
 	    test_int64_keys_any_order_cursor_in_memcmp_order, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_int64_flag_is_its_own, BE_FIRST, BE_END);
+	tcase_add_loop_test(tc, test_rewritten_flag_is_a_hint, BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_rollback_to_undoes_only_since_the_savepoint,
 	    BE_FIRST, BE_END);
 	tcase_add_loop_test(tc, test_release_keeps_writes_in_the_transaction,
@@ -3746,6 +3808,7 @@ store_suite(void)
 	tcase_add_test(tc, test_pg_refuses_bad_calls);
 	tcase_add_test(tc, test_pg_serialization_failure_is_eretry);
 	tcase_add_test(tc, test_pg_small_table_reads_by_index);
+	tcase_add_test(tc, test_pg_rewritten_table_leaves_room);
 	tcase_add_test(tc, test_pg_cancelled_statement_is_eretry);
 	tcase_add_test(tc, test_pg_lost_connection_reconnects);
 	tcase_add_test(tc, test_pg_buffered_writes_are_seen_by_reads);

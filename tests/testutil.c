@@ -744,6 +744,8 @@ v1_keyspace(points_store *s, const char *name, unsigned int flags,
 {
 	ck_assert_msg(!(flags & POINTS_KS_INT64),
 	    "a version-1 store was given POINTS_KS_INT64 (%s)", name);
+	ck_assert_msg(!(flags & POINTS_KS_REWRITTEN),
+	    "a version-1 store was given POINTS_KS_REWRITTEN (%s)", name);
 	return V1_INNER(s)->keyspace(V1_INNER(s), name, flags, out);
 }
 
@@ -986,6 +988,8 @@ tu_store_dump(points_store *s, size_t *len)
 
 		if (s->version < 2)
 			flags &= ~POINTS_KS_INT64;
+		if (s->version < 5)
+			flags &= ~POINTS_KS_REWRITTEN;
 		ck_assert_int_eq(s->keyspace(s, (*kd)->name, flags, &ks),
 		    POINTS_OK);
 		ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
@@ -1022,7 +1026,8 @@ tu_balances_to_format_1(points_store *s)
 	size_t *vlens = NULL;
 	int rc;
 
-	ck_assert_int_eq(s->keyspace(s, "bal", s->version >= 2 ?
+	ck_assert_int_eq(s->keyspace(s, "bal", s->version >= 5 ?
+	    POINTS_KS_INT64 | POINTS_KS_REWRITTEN : s->version >= 2 ?
 	    POINTS_KS_INT64 : 0, &bal), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "balance", 0, &old), POINTS_OK);
 	ck_assert_int_eq(s->keyspace(s, "meta", 0, &meta), POINTS_OK);

@@ -29,6 +29,8 @@ psql "$ci" -q -v ON_ERROR_STOP=1 \
 tests/pg_server.sh kill "$dir"
 tests/pg_server.sh restart "$dir"
 psql "$ci" -q -v ON_ERROR_STOP=1 <<'SQL'
+-- half of each page left for updates, as the store leaves in its
+-- balance tables (README, PostgreSQL)
 CREATE TABLE acct (id int PRIMARY KEY, bal bigint NOT NULL)
     WITH (fillfactor = 50);
 CREATE TABLE log (id bigserial PRIMARY KEY, acct int NOT NULL,
@@ -53,14 +55,6 @@ hz=$(getconf CLK_TCK)
 busy() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 # the ledger and its 1,000 accounts, made once
 ./build/bench/pg/earn_bench -u "$uri" -p 1 -s 1 >/dev/null
-# Balances are written by every earn: with room left in their pages an
-# update stays on its page (HOT) and adds nothing to the index, whose few
-# pages every process reads, so processes conflict less (the README's
-# advice for PostgreSQL, bench/README.md); the floor's rows have the same
-psql "$ci" -q -v ON_ERROR_STOP=1 \
-    -c "ALTER TABLE bench.pk_bal SET (fillfactor = 50)" \
-    -c "ALTER TABLE bench.pk_bal_shard SET (fillfactor = 50)" \
-    -c "VACUUM FULL bench.pk_bal" -c "VACUUM FULL bench.pk_bal_shard"
 echo "clients  pgbench tps  earns/s  ratio  batched (100)  ratio  batched by partition (100)  ratio  lone by partition  ratio  retries  cpu us/txn: pgbench, earn"
 for c in $counts; do
 	b0=$(busy)

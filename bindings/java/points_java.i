@@ -580,7 +580,8 @@ points_java_heads_in(JNIEnv *jenv, jobjectArray a, points_chain_head **out,
 %javaconstvalue(1) POINTS_KS_INTKEY;
 %javaconstvalue(2) POINTS_KS_ORDERED;
 %javaconstvalue(4) POINTS_KS_INT64;
-%javaconstvalue(7) POINTS_KS_FLAGS;
+%javaconstvalue(8) POINTS_KS_REWRITTEN;
+%javaconstvalue(15) POINTS_KS_FLAGS;
 %javaconstvalue(1) POINTS_RULE_EXCLUSIVE;
 %javaconstvalue(1) POINTS_ITEMS_LISTED;
 %javaconstvalue(2) POINTS_ITEMS_IN_STOCK;

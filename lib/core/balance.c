@@ -65,7 +65,8 @@
 #define BALANCE_WIDE 0x8000u
 
 /* account << 16 | asset (be64) -> balance record */
-points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64, 0 };
+points_ksdef points_balance__ks = { "bal", POINTS_KS_INT64 |
+    POINTS_KS_REWRITTEN, 0 };
 /* Format 1's: account (be64) + asset (be32) -> balance record.  Empty
  * once a ledger is upgraded; declared so that setup can read it. */
 static points_ksdef balance_v1_ks = { "balance", 0, 0 };
@@ -74,7 +75,8 @@ static points_ksdef balance_v1_ks = { "balance", 0, 0 };
 points_ksdef points_balance__sweep_ks = { "sweep", POINTS_KS_ORDERED, 0 };
 /* account << 16 | asset (be64) + partition (be16) -> balance record: a
  * system account's shards (balance.h) */
-points_ksdef points_balance__shard_ks = { "bal_shard", POINTS_KS_ORDERED, 0 };
+points_ksdef points_balance__shard_ks = { "bal_shard", POINTS_KS_ORDERED |
+    POINTS_KS_REWRITTEN, 0 };
 
 static int balance_setup(points_db *db, unsigned int found);
 

@@ -1300,6 +1300,9 @@ db_init(points_db *db, points_store *store, const points_open_options *opts)
 			 * 8-byte keys like any others, in the same order. */
 			if (store->version < 2)
 				flags &= ~POINTS_KS_INT64;
+			/* nor does one before version 5 know REWRITTEN */
+			if (store->version < 5)
+				flags &= ~POINTS_KS_REWRITTEN;
 			rc = store->keyspace(store, (*k)->name, flags,
 			    &db->ks[(*k)->slot]);
 			if (rc != POINTS_OK)

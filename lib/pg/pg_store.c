@@ -700,14 +700,18 @@ valid_name(const char *name)
 static int
 ks_create(pg_store *s, const char *name, unsigned int flags, unsigned *got)
 {
-	char sql[160], f[16];
+	char sql[192], f[16];
 	const char *vals[2];
 	PGresult *r;
 	int rc;
 
 	snprintf(f, sizeof(f), "%u", flags);
+	/* half of each page left for the next versions of its rows: an
+	 * update then stays on its page (HOT) and adds no index entry to
+	 * pages every writer reads, a conflict with each (README) */
 	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS pk_%s (k bytea "
-	    "PRIMARY KEY, v bytea NOT NULL)", name);
+	    "PRIMARY KEY, v bytea NOT NULL)%s", name,
+	    flags & POINTS_KS_REWRITTEN ? " WITH (fillfactor = 50)" : "");
 	vals[0] = name;
 	vals[1] = f;
 	if ((rc = connected(s)) ||
@@ -762,7 +766,8 @@ pg_keyspace(points_store *st, const char *name, unsigned int flags,
 		    "keyspace");
 	for (ks = s->kss; ks; ks = ks->next)
 		if (strcmp(ks->name, name) == 0) {
-			if (ks->flags != flags)
+			/* REWRITTEN is a hint: opened with it or not */
+			if ((ks->flags ^ flags) & ~POINTS_KS_REWRITTEN)
 				return own_err(s, POINTS_EINVAL, "keyspace %s: "
 				    "opened with other flags", name);
 			*out = ks;

@@ -90,6 +90,8 @@ fault_keyspace(points_store *st, const char *name, unsigned int flags,
 	/* A version-1 store knows no INT64 (a hint: the same keys). */
 	if (f->inner->version < 2)
 		flags &= ~POINTS_KS_INT64;
+	if (f->inner->version < 5)
+		flags &= ~POINTS_KS_REWRITTEN;
 	return f->inner->keyspace(f->inner, name, flags, out);
 }
 

@@ -1165,7 +1165,8 @@ mem_keyspace(points_store *st, const char *name, unsigned int flags,
 		    "keyspaces are opened outside transactions");
 	for (ks = s->ks; ks; ks = ks->next)
 		if (strcmp(ks->name, name) == 0) {
-			if (ks->flags != flags)
+			/* REWRITTEN is a hint: opened with it or not */
+			if ((ks->flags ^ flags) & ~POINTS_KS_REWRITTEN)
 				return fail(s, POINTS_EINVAL, "keyspace",
 				    "keyspace opened with other flags");
 			*out = ks;

@@ -72,7 +72,7 @@
 extern "C" {
 #endif
 
-#define POINTS_STORE_VERSION 4
+#define POINTS_STORE_VERSION 5
 
 /* Keyspace flags. */
 /* Keys are exactly 8 bytes, a big-endian integer below 2^63, mostly
@@ -93,7 +93,16 @@ extern "C" {
  * keyspace it made without it (SQLite keeps such a table as blobs).  A
  * version-1 backend is never given it. */
 #define POINTS_KS_INT64 0x04u
-#define POINTS_KS_FLAGS (POINTS_KS_INTKEY | POINTS_KS_ORDERED | POINTS_KS_INT64)
+/* Version 5.  Its values are rewritten often, each key many times
+ * (balances: every posting writes two).  A hint, changing no meaning: a
+ * backend may leave room beside each value for its next version
+ * (PostgreSQL: the table's fillfactor, so that an update stays on its
+ * page and adds no index entry).  A backend may ignore it, and must
+ * accept it for a keyspace it made without it; a backend of an older
+ * version is never given it. */
+#define POINTS_KS_REWRITTEN 0x08u
+#define POINTS_KS_FLAGS (POINTS_KS_INTKEY | POINTS_KS_ORDERED | \
+	POINTS_KS_INT64 | POINTS_KS_REWRITTEN)
 
 typedef struct points_keyspace points_keyspace; /* defined by the backend */
 typedef struct points_cursor points_cursor;     /* defined by the backend */
