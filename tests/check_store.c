@@ -3233,19 +3233,29 @@ END_TEST
 /* A writer whose snapshot another writer's commit made stale fails with
  * POINTS_ERETRY (serializable) at commit, where its buffered put is
  * sent, having written nothing; and the retry succeeds. */
-START_TEST(test_pg_serialization_failure_is_eretry)
+/* The PostgreSQL store with "k" at "0" committed, and a second store
+ * on its ledger: *other, its keyspace "main" *oks. */
+static void
+pg_other_store(points_store **other, points_keyspace **oks)
 {
-	points_store *other;
-	points_keyspace *oks;
-	char err[256], buf[16];
+	char err[256];
 
 	be_open(B_PG);
 	OK(st->begin(st, 1));
 	put_s(ks, "k", "0");
 	OK(st->commit(st));
 	ck_assert_int_eq(points_store_pg_open(getenv("POINTS_TEST_PG"),
-	    "conformance", &other, err, sizeof(err)), POINTS_OK);
-	OK(other->keyspace(other, "main", 0, &oks));
+	    "conformance", other, err, sizeof(err)), POINTS_OK);
+	OK((*other)->keyspace(*other, "main", 0, oks));
+}
+
+START_TEST(test_pg_serialization_failure_is_eretry)
+{
+	points_store *other;
+	points_keyspace *oks;
+	char buf[16];
+
+	pg_other_store(&other, &oks);
 	OK(st->begin(st, 1));
 	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "0");
 	OK(other->begin(other, 1));
@@ -3365,6 +3375,117 @@ START_TEST(test_pg_small_table_reads_by_index)
 	ck_assert_str_eq(get_s(ks, "k03", 3, buf, sizeof(buf)), "1");
 	ck_assert_str_eq(get_s(ks, "k11", 3, buf, sizeof(buf)), "1");
 	OK(st->rollback(st));
+}
+END_TEST
+
+/* st's write transaction conflicts: other commits a put of "k"
+ * between st's read of it and st's put. */
+static void
+pg_conflict(points_store *other, points_keyspace *oks)
+{
+	char buf[16];
+
+	OK(st->begin(st, 1));
+	get_s(ks, "k", 1, buf, sizeof(buf));
+	OK(other->begin(other, 1));
+	OK(other->put(other, oks, "k", 1, "1", 1));
+	OK(other->commit(other));
+	put_s(ks, "k", "2");
+	ck_assert_int_eq(st->commit(st), POINTS_ERETRY);
+}
+
+/* The ledger's gate is held in the modes modes ("A,B", or ""). */
+static void
+pg_gate_held(PGconn *c, const char *modes)
+{
+	PGresult *r = PQexec(c, "SELECT coalesce(string_agg(l.mode, ',' "
+	    "ORDER BY l.mode), '') FROM pg_locks l JOIN pg_class c ON c.oid = "
+	    "l.relation JOIN pg_namespace s ON s.oid = c.relnamespace WHERE "
+	    "s.nspname = 'conformance' AND c.relname = 'points_gate' AND "
+	    "l.granted");
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
+	    PQerrorMessage(c));
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), modes);
+	PQclear(r);
+}
+
+/* st begins a write transaction and reads "k": it is want, and the
+ * gate is then held in modes. */
+static void
+pg_write_reads_k(PGconn *c, const char *want, const char *modes)
+{
+	char buf[16];
+
+	OK(st->begin(st, 1));
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), want);
+	pg_gate_held(c, modes);
+}
+
+/* other puts "j" in a transaction of its own: the commit gives want. */
+static void
+pg_other_puts_j(points_store *other, points_keyspace *oks, const char *v,
+    int want)
+{
+	OK(other->begin(other, 1));
+	OK(other->put(other, oks, "j", 1, v, strlen(v)));
+	ck_assert_msg(other->commit(other) == want, "%s",
+	    other->errmsg(other));
+}
+
+/* One conflict, and the next write transaction runs as any other; two
+ * in a row, and it runs alone: it holds the gate from before its first
+ * read, and another writer gives up (after the lock timeout) instead
+ * of making it conflict again.  After one alone, one conflict is
+ * enough; with none, writers share the gate. */
+START_TEST(test_pg_writer_after_conflicts_runs_alone)
+{
+	points_store *other;
+	points_keyspace *oks;
+	char buf[16];
+	PGconn *c;
+
+	pg_other_store(&other, &oks);
+	c = PQconnectdb(getenv("POINTS_TEST_PG"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+
+	/* one conflict: not alone */
+	pg_conflict(other, oks);
+	pg_write_reads_k(c, "1", "");
+	pg_other_puts_j(other, oks, "1", POINTS_OK);
+	put_s(ks, "k", "2");
+	OK(st->commit(st));
+
+	/* two: alone */
+	pg_conflict(other, oks);
+	pg_conflict(other, oks);
+	pg_write_reads_k(c, "1", "ExclusiveLock");
+	pg_other_puts_j(other, oks, "2", POINTS_ERETRY);
+	ck_assert_msg(strstr(other->errmsg(other), "lock timeout") != NULL,
+	    "%s", other->errmsg(other));
+	put_s(ks, "k", "3");
+	ck_assert_msg(st->commit(st) == POINTS_OK, "%s", st->errmsg(st));
+
+	/* after one alone, one conflict is enough */
+	pg_conflict(other, oks);
+	pg_write_reads_k(c, "1", "ExclusiveLock");
+	put_s(ks, "k", "3");
+	ck_assert_msg(st->commit(st) == POINTS_OK, "%s", st->errmsg(st));
+
+	/* after it, shared: a write sent holds the gate so, and another
+	 * writer goes on beside it */
+	pg_write_reads_k(c, "3", "");
+	put_s(ks, "i", "1");
+	ck_assert_str_eq(get_s(ks, "i", 1, buf, sizeof(buf)), "1");
+	pg_gate_held(c, "RowExclusiveLock");
+	pg_other_puts_j(other, oks, "3", POINTS_OK);
+	OK(st->commit(st));
+	OK(st->begin(st, 0));
+	ck_assert_str_eq(get_s(ks, "j", 1, buf, sizeof(buf)), "3");
+	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "3");
+	OK(st->rollback(st));
+	PQfinish(c);
+	points_store_close(other);
 }
 END_TEST
 
@@ -3623,15 +3744,9 @@ START_TEST(test_pg_failed_write_ends_the_transaction)
 	points_keyspace *oks;
 	const void *v;
 	size_t vl;
-	char err[256], buf[16];
+	char buf[16];
 
-	be_open(B_PG);
-	OK(st->begin(st, 1));
-	put_s(ks, "k", "0");
-	OK(st->commit(st));
-	ck_assert_int_eq(points_store_pg_open(getenv("POINTS_TEST_PG"),
-	    "conformance", &other, err, sizeof(err)), POINTS_OK);
-	OK(other->keyspace(other, "main", 0, &oks));
+	pg_other_store(&other, &oks);
 	OK(st->begin(st, 1));
 	ck_assert_str_eq(get_s(ks, "k", 1, buf, sizeof(buf)), "0");
 	OK(other->begin(other, 1));
@@ -3810,6 +3925,7 @@ store_suite(void)
 	tcase_add_test(tc, test_pg_small_table_reads_by_index);
 	tcase_add_test(tc, test_pg_rewritten_table_leaves_room);
 	tcase_add_test(tc, test_pg_cancelled_statement_is_eretry);
+	tcase_add_test(tc, test_pg_writer_after_conflicts_runs_alone);
 	tcase_add_test(tc, test_pg_lost_connection_reconnects);
 	tcase_add_test(tc, test_pg_buffered_writes_are_seen_by_reads);
 	tcase_add_test(tc, test_pg_rollback_to_drops_exactly_its_writes);

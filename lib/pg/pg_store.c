@@ -50,6 +50,27 @@
  * default): giving up early (SQLSTATE 55P03) is the core's retry code,
  * as the others are. */
 #define LOCK_TIMEOUT "50ms"
+/* A write transaction that follows conflicts on its connection
+ * (ALONE_AFTER) runs alone among writers.  Every write transaction
+ * locks the gate, a table of no rows, before its first write reaches
+ * the server: shared (ROW EXCLUSIVE) as a rule; EXCLUSIVE, and before
+ * it reads (LOCK sets no snapshot), when it runs alone.  That one so
+ * waits for the writers in flight, reads what they committed, and no
+ * other writes until it ends: it cannot conflict again.  Transactions
+ * that conflict over and over (batches of accounts all over the
+ * ledger) then take turns instead of failing each other.  It waits up
+ * to ALONE_WAIT for the writers in flight; one it holds up at its first
+ * write gives up after LOCK_TIMEOUT, a conflict as any other.  A writer
+ * waits for the gate holding no other lock a writer takes: no
+ * deadlock. */
+#define ALONE_WAIT "1s"
+/* Conflicts in a row before a transaction runs alone: one that runs
+ * alone holds every writer up, and a lone earn run again right away
+ * mostly gets through.  After one alone commits, one more conflict is
+ * enough: a connection whose batches conflict runs them alone, with
+ * one attempt lost in between, not two. */
+#define ALONE_AFTER 2
+enum { GATE_SHARED = 1, GATE_ALONE };
 
 enum { S_GET, S_PUT, S_DEL, S_FWD, S_FWD_HI, S_REV, S_REV_LO, NSTMT };
 
@@ -59,6 +80,7 @@ struct points_keyspace {
 	unsigned int flags;
 	int intkey;       /* keys are 8 bytes below 2^63 */
 	unsigned gen;     /* the connection its statements were made on */
+	int nprep;        /* how many of them are made on it */
 	points_keyspace *next;
 };
 
@@ -108,7 +130,12 @@ typedef struct pg_store {
 	size_t nbytes, bytecap;
 	int piping;             /* in pipeline mode, sending */
 	const char *begin;      /* the BEGIN not sent yet, or NULL */
-	int begin_sent;         /* the pipeline sending starts with it */
+	size_t begin_sent;      /* the pipeline starts with so many: BEGIN,
+	                         * and what runs a transaction alone */
+	int gated;              /* this transaction locked the gate:
+	                         * GATE_SHARED or GATE_ALONE */
+	int conflicted;         /* this write transaction conflicted */
+	int conflicts;          /* so many in a row did (ALONE_AFTER) */
 	int failed;             /* a buffered operation failed: its code */
 	char schema[64];        /* the ledger's */
 	char errmsg[512];
@@ -143,8 +170,11 @@ pg_fail(pg_store *s, PGresult *r, const char *what)
 	 * wait ended just as it fired (seen under eight writers) */
 	if (state && (strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
-	    strcmp(state, "57014") == 0))
+	    strcmp(state, "57014") == 0)) {
 		code = POINTS_ERETRY;
+		if (s->in_txn && s->write)
+			s->conflicted = 1;
+	}
 	else if (state && (strcmp(state, "54000") == 0 ||
 	    strcmp(state, "54001") == 0))
 		code = POINTS_ELIMIT;
@@ -192,22 +222,26 @@ prepare(pg_store *s, points_keyspace *ks)
 		    "DESC LIMIT $3",
 	};
 	char text[256], name[64];
-	int i, rc = POINTS_OK;
+	int rc = POINTS_OK;
 
-	if (ks->gen == s->gen)
-		return POINTS_OK;
-	for (i = 0; i < NSTMT && rc == POINTS_OK; i++) {
+	if (ks->gen != s->gen) {
+		ks->gen = s->gen;
+		ks->nprep = 0;
+	}
+	/* one that failed (a lock it waited for) is made again next time,
+	 * after those made already */
+	while (ks->nprep < NSTMT && rc == POINTS_OK) {
 		PGresult *r;
 
-		snprintf(text, sizeof(text), sql[i], ks->name);
-		stmt_name(name, sizeof(name), ks, i);
+		snprintf(text, sizeof(text), sql[ks->nprep], ks->name);
+		stmt_name(name, sizeof(name), ks, ks->nprep);
 		r = PQprepare(s->conn, name, text, 0, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = pg_fail(s, r, "prepare");
+		else
+			ks->nprep++;
 		PQclear(r);
 	}
-	if (rc == POINTS_OK)
-		ks->gen = s->gen;
 	return rc;
 }
 
@@ -269,6 +303,29 @@ txn_failed(pg_store *s, const char *what)
 	    "transaction failed; roll it back", what);
 }
 
+/* Queue a statement of no parameters, counted with BEGIN. */
+static int
+send_cmd(pg_store *s, const char *sql)
+{
+	if (!PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 1))
+		return 0;
+	s->begin_sent++;
+	return 1;
+}
+
+/* Queue the gate's lock: shared before a write, or alone (ALONE_WAIT)
+ * before a read. */
+static int
+send_gate(pg_store *s, int alone)
+{
+	s->gated = alone ? GATE_ALONE : GATE_SHARED;
+	if (!alone)
+		return send_cmd(s, "LOCK TABLE points_gate IN ROW EXCLUSIVE MODE");
+	return send_cmd(s, "SET LOCAL lock_timeout = '" ALONE_WAIT "'") &&
+	    send_cmd(s, "LOCK TABLE points_gate IN EXCLUSIVE MODE") &&
+	    send_cmd(s, "SET LOCAL lock_timeout = '" LOCK_TIMEOUT "'");
+}
+
 /* Start a pipeline with what is buffered.  Whatever it returns,
  * pipe_end follows. */
 static int
@@ -286,11 +343,14 @@ pipe_begin(pg_store *s, const char *what)
 		return pg_fail(s, NULL, what);
 	s->piping = 1;
 	if (s->begin) {
-		if (!PQsendQueryParams(s->conn, s->begin, 0, NULL, NULL, NULL,
-		    NULL, 1))
+		if (!send_cmd(s, s->begin))
 			return pg_fail(s, NULL, what);
-		s->begin_sent = 1;
+		if (s->write && s->conflicts >= ALONE_AFTER &&
+		    !send_gate(s, 1))
+			return pg_fail(s, NULL, what);
 	}
+	if (s->write && !s->gated && s->nops > 0 && !send_gate(s, 0))
+		return pg_fail(s, NULL, what);
 	for (i = 0; i < s->nops; i++)
 		if (!send_op(s, &s->ops[i]))
 			return pg_fail(s, NULL, what);
@@ -330,7 +390,7 @@ static int
 pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
     const char *what)
 {
-	size_t idx = 0, nb = (size_t)s->begin_sent, nsent = s->nops + nb, j;
+	size_t idx = 0, nb = s->begin_sent, nsent = s->nops + nb, j;
 	int lost_buffered = rc != POINTS_OK && (nsent > 0 || s->begin);
 
 	*got = 0;
@@ -378,7 +438,8 @@ pipe_end(pg_store *s, int rc, PGresult **out, size_t nout, size_t *got,
 
 			if (idx < nsent) {
 				snprintf(w, sizeof(w), "%s, sent with %s",
-				    idx < nb ? "begin" :
+				    idx == 0 && s->begin ? "begin" :
+				    idx < nb ? "the gate" :
 				    op_name(s->ops[idx - nb].kind), what);
 				lost_buffered = 1;
 			}
@@ -628,7 +689,10 @@ txn_over(pg_store *s)
 	ahead_clear(s);
 	buf_clear(s);
 	s->begin = NULL;
-	s->in_txn = s->write = s->nsp = s->failed = 0;
+	s->in_txn = s->write = s->nsp = s->failed = s->gated = 0;
+	if (s->conflicted)
+		s->conflicts++;
+	s->conflicted = 0;
 }
 
 static int
@@ -669,6 +733,8 @@ pg_commit(points_store *st)
 	    !PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 1))
 		rc = pg_fail(s, NULL, "commit");
 	rc = pipe_end(s, rc, NULL, 0, &got, "commit");
+	if (rc == POINTS_OK)
+		s->conflicts = s->gated == GATE_ALONE ? ALONE_AFTER - 1 : 0;
 	txn_over(s);
 	/* a COMMIT that failed (a serialization failure) has ended the
 	 * transaction already; one a failed write kept from running has
@@ -722,6 +788,8 @@ ks_create(pg_store *s, const char *name, unsigned int flags, unsigned *got)
 	    "keyspace")) ||
 	    (rc = exec_cmd(s, "CREATE TABLE IF NOT EXISTS points_keyspaces "
 	    "(name text PRIMARY KEY, flags integer NOT NULL)", "keyspace")) ||
+	    (rc = exec_cmd(s, "CREATE TABLE IF NOT EXISTS points_gate ()",
+	    "keyspace")) ||
 	    (rc = exec_cmd(s, sql, "keyspace")))
 		goto fail;
 	r = PQexecParams(s->conn, "INSERT INTO points_keyspaces (name, flags) "
