@@ -6,7 +6,8 @@
 # libpoints posts lone earns, batches of 100 earns to random accounts,
 # and batches of 100 each process makes of the accounts of its own log
 # partitions (earn_bench -g), as a host splits a bulk job; then lone
-# earns so split.  For the
+# earns so split.  Beside the batches of random accounts, the floor's
+# script 100 times in one transaction.  For the
 # floor and the lone earns it also gives the processor time the whole
 # machine spent a transaction (server and clients: /proc/stat, so
 # Linux), which bounds the rate once the processors are all busy.
@@ -49,13 +50,22 @@ UPDATE acct SET bal = bal - :n WHERE id = 0;
 INSERT INTO log (acct, amount) VALUES (:a, :n);
 END;
 SQL
+# the floor's batch: the same 100 times in one transaction, as a batch
+# of libpoints earns is, run again on a deadlock (two batches locking
+# the same rows in another order) or a serialization failure
+{
+	echo "BEGIN;"
+	for i in $(seq 100); do sed -n '/^\\set/p; /^SELECT/p; /^UPDATE/p; /^INSERT/p' \
+	    "$dir/earn.sql"; done
+	echo "END;"
+} > "$dir/batch.sql"
 uri="postgresql://points@/postgres?host=$dir&schema=bench"
 hz=$(getconf CLK_TCK)
 # the machine's busy ticks so far: user, nice, system, irq, softirq
 busy() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 # the ledger and its 1,000 accounts, made once
 ./build/bench/pg/earn_bench -u "$uri" -p 1 -s 1 >/dev/null
-echo "clients  pgbench tps  earns/s  ratio  batched (100)  ratio  batched by partition (100)  ratio  lone by partition  ratio  retries  cpu us/txn: pgbench, earn"
+echo "clients  pgbench tps  earns/s  ratio  batched (100)  ratio  pgbench batched (100)  batched by partition (100)  ratio  lone by partition  ratio  retries  cpu us/txn: pgbench, earn"
 for c in $counts; do
 	b0=$(busy)
 	floor=$(pgbench -h "$dir" -U points -n -M prepared -f "$dir/earn.sql" \
@@ -67,14 +77,18 @@ for c in $counts; do
 	b2=$(busy)
 	set -- $(./build/bench/pg/earn_bench -u "$uri" -p "$c" -s "$secs" -b 100)
 	batched=$3 r2=$4
+	fbatch=$(pgbench -h "$dir" -U points -n -M prepared -f "$dir/batch.sql" \
+	    -c "$c" -j "$c" -T "$secs" --max-tries=1000 postgres 2>/dev/null |
+	    sed -n 's/^tps = \([0-9.]*\).*/\1/p')
 	set -- $(./build/bench/pg/earn_bench -u "$uri" -p "$c" -s "$secs" -b 100 -g)
 	grouped=$3 r3=$4
 	set -- $(./build/bench/pg/earn_bench -u "$uri" -p "$c" -s "$secs" -g)
 	lone=$3 r4=$4
 	awk -v c="$c" -v f="$floor" -v s="$single" -v b="$batched" \
 	    -v g="$grouped" -v l="$lone" -v r="$r1+$r2+$r3+$r4" -v hz="$hz" \
+	    -v fb="$fbatch" \
 	    -v t="$secs" -v cf="$((b1 - b0))" -v cs="$((b2 - b1))" 'BEGIN {
-	    printf "%7d  %11.0f  %7.0f  %5.2f  %13.0f  %5.2f  %26.0f  %5.2f  %17.0f  %5.2f  %s  %.0f, %.0f\n",
-	    c, f, s, s / f, b, b / f, g, g / f, l, l / f, r,
+	    printf "%7d  %11.0f  %7.0f  %5.2f  %13.0f  %5.2f  %21.0f  %26.0f  %5.2f  %17.0f  %5.2f  %s  %.0f, %.0f\n",
+	    c, f, s, s / f, b, b / f, fb * 100, g, g / f, l, l / f, r,
 	    cf / hz * 1e6 / (f * t), cs / hz * 1e6 / (s * t) }'
 done
