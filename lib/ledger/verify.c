@@ -1651,6 +1651,23 @@ scan_bound(points_db *db, const points_ksdef *ks, points_buf *hi, int *empty)
 	return rc;
 }
 
+/* Room for twice as many items in *items (up to r->chunk). */
+static int
+grow_items(points_db *db, const vrun *r, vitem **items, size_t *cap)
+{
+	size_t want = *cap ? *cap * 2 : 16;
+	vitem *v;
+
+	if (want > r->chunk)
+		want = r->chunk;
+	v = points_alloc__realloc(*items, want * sizeof(*v));
+	if (!v)
+		return points_db__err(db, POINTS_ENOMEM, "out of memory");
+	*items = v;
+	*cap = want;
+	return POINTS_OK;
+}
+
 /* Every record of sc->ks, a chunk per read transaction, up to the last
  * key the first one saw: what is written after it is newer than
  * anything the check must find, and a writer appending keys as fast as
@@ -1659,13 +1676,10 @@ static int
 scan_keyspace(points_db *db, vrun *r, const vscan *sc)
 {
 	points_buf lo, hi, data;
-	vitem *items;
-	size_t n, i;
+	vitem *items = NULL;
+	size_t n, i, cap = 0;
 	int rc = POINTS_OK, done = 0;
 
-	items = points_alloc__calloc(r->chunk, sizeof(*items));
-	if (!items)
-		return points_db__err(db, POINTS_ENOMEM, "out of memory");
 	points_buf__init(&lo);
 	points_buf__init(&hi);
 	points_buf__init(&data);
@@ -1706,6 +1720,10 @@ scan_keyspace(points_db *db, vrun *r, const vscan *sc)
 				rc = points_db__store_err(db, rc, sc->ks->name);
 				break;
 			}
+			/* grown as records come: most keyspaces of most
+			 * ledgers hold far fewer than a chunk */
+			if (n == cap && (rc = grow_items(db, r, &items, &cap)))
+				break;
 			items[n].koff = data.len;
 			items[n].klen = kl;
 			points_buf__bytes(&data, k, kl);
