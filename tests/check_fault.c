@@ -3777,10 +3777,11 @@ static const fault_kind alloc_faults = {
 };
 
 /* Fail the nth store call (every call from n on when persistent) or
- * allocation, n = 1, 1 + stride, ..., until op succeeds; then its
- * effect is there (op->check) and the invariants hold.  Each failure
- * returns k->code, which the handle keeps (but after a batch's
- * rollback, op->batch), and a fault is never swallowed.
+ * allocation, n = 1, 1 + stride, ... (tu_fault_next), until op
+ * succeeds; then its effect is there (op->check) and the invariants
+ * hold.  Each failure returns k->code, which the handle keeps (but
+ * after a batch's rollback, op->batch), and a fault is never
+ * swallowed.
  *
  * Plain: after each failure the ledger is byte for byte what it was.
  *
@@ -3801,7 +3802,7 @@ fault_loop(const fault_kind *k, int in_batch, const fault_op *op,
 	int rc, rc3, lost, wrote_then_failed = 0;
 	const char *on = persistent ? " on" : "";
 
-	for (n = 1;; n += stride) {
+	for (n = 1;; n = tu_fault_next(n, stride)) {
 		char *before, *mid = NULL, *after, msg[600];
 		size_t bl, ml = 0, al;
 
@@ -3922,7 +3923,7 @@ batch_commit_anyway_loop(int persistent)
 	static const int64_t amount[3] = { 1, 2, 3 };
 	int64_t n;
 
-	for (n = 1;; n++) {
+	for (n = 1;; n = tu_fault_next(n, 1)) {
 		int64_t a0, b0, e0;
 		int rc[3], brc, crc, i, all_ok;
 		char *before;
@@ -4047,7 +4048,7 @@ batch_fallback_loop(const fault_op *op)
 	int64_t n, writes, erin_pts = tu_available(db, erin, "PTS");
 	int rc, rc3, lost = 0, kept = 0;
 
-	for (n = 1;; n++) {
+	for (n = 1;; n = tu_fault_next(n, 1)) {
 		char *before;
 		size_t bl;
 
@@ -4221,7 +4222,7 @@ START_TEST(test_failed_operation_leaves_its_output_unwritten)
 
 	ck_assert_ptr_nonnull(shadow);
 	memset(shadow, 0xa5, op->len);
-	for (n = 1; n < FAULT_MAX; n++) {
+	for (n = 1; n < FAULT_MAX; n = tu_fault_next(n, 1)) {
 		int64_t calls;
 
 		memset(op->out, 0xa5, op->len);
@@ -5177,7 +5178,7 @@ START_TEST(test_read_operation_fails_cleanly_under_store_faults)
 
 	ck_assert(base && got);
 	ck_assert_int_eq(op->run(base, RBUF), POINTS_OK);
-	for (n = 1;; n++) {
+	for (n = 1;; n = tu_fault_next(n, 1)) {
 		char *before;
 		size_t bl;
 
@@ -5732,7 +5733,7 @@ START_TEST(test_read_operation_survives_out_of_memory)
 
 	ck_assert(base && got);
 	ck_assert_int_eq(op->run(base, RBUF), POINTS_OK);
-	for (n = 1;; n++) {
+	for (n = 1;; n = tu_fault_next(n, 1)) {
 		char *before;
 		size_t bl;
 		long count;
@@ -5769,7 +5770,7 @@ END_TEST
 #define OOM_STEP(call) do { \
 	long n_, c_; \
 	int rc_; \
-	for (n_ = 1;; n_++) { \
+	for (n_ = 1;; n_ = (long)tu_fault_next(n_, 1)) { \
 		char *b_; \
 		size_t bl_; \
 		ck_assert_int_lt(n_, FAULT_MAX); \

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -307,16 +308,16 @@ stored_vs_read(points_db *db, int64_t account, const char *asset,
 	int64_t left, pend;
 	size_t i;
 
-	ck_assert_int_eq(points_db__read_begin(db), POINTS_OK);
-	ck_assert_int_eq(points_asset__find(db, asset, &a), POINTS_OK);
+	TU_EQ(points_db__read_begin(db), POINTS_OK);
+	TU_EQ(points_asset__find(db, asset, &a), POINTS_OK);
 	points_balance__init(&r, account, a.id, 0);
-	ck_assert_int_eq(points_balance__load(db, &r), POINTS_OK);
+	TU_EQ(points_balance__load(db, &r), POINTS_OK);
 	/* spilled lots too (core/lot_spill.h): all of them, in day order */
-	ck_assert_int_eq(points_balance__load_spilled(db, &r, 0, 0), POINTS_OK);
+	TU_EQ(points_balance__load_spilled(db, &r, 0, 0), POINTS_OK);
 	/* a system account's records in other log partitions (balance.h,
 	 * shards) hold the rest of it (none: a user account) */
-	ck_assert_int_eq(points_balance__others(db, &r), POINTS_OK);
-	ck_assert_int_eq(points_balance__total_available(db, &r,
+	TU_EQ(points_balance__others(db, &r), POINTS_OK);
+	TU_EQ(points_balance__total_available(db, &r,
 	    &r.available), POINTS_OK);
 	points_db__read_end(db);
 	for (i = 0; i < r.lots.n && (int64_t)r.lots.v[i].day < today; i++)
@@ -325,11 +326,11 @@ stored_vs_read(points_db *db, int64_t account, const char *asset,
 	 * apart, never more than what is left */
 	left = r.available - due > 0 ? r.available - due : 0;
 	pend = points_balance__locked(&r, today);
-	ck_assert_msg(b->pending == (pend < left ? pend : left),
+	TU_ASSERT(b->pending == (pend < left ? pend : left),
 	    "account %lld in %s: pending %lld, stored %lld, %lld left",
 	    (long long)account, asset, (long long)b->pending,
 	    (long long)pend, (long long)left);
-	ck_assert_msg(b->available + b->pending == r.available - due &&
+	TU_ASSERT(b->available + b->pending == r.available - due &&
 	    b->expired == r.expired + due && b->held == r.held,
 	    "account %lld in %s: read %lld/%lld expired %lld, stored "
 	    "%lld/%lld expired %lld, %lld past due", (long long)account,
@@ -357,7 +358,7 @@ tu_invariants(points_db *db)
 
 		if (points_asset_get(db, assets[i], &a) != POINTS_OK)
 			continue;
-		ck_assert_int_eq(points_account_iterator_new(db, 0, &it),
+		TU_EQ(points_account_iterator_new(db, 0, &it),
 		    POINTS_OK);
 		while ((rc = points_account_next(it, &acct)) == POINTS_OK) {
 			points_balance b;
@@ -365,7 +366,7 @@ tu_invariants(points_db *db)
 			points_lot lot;
 			int64_t lots = 0;
 
-			ck_assert_int_eq(points_balance_get(db, acct.id,
+			TU_EQ(points_balance_get(db, acct.id,
 			    assets[i], &b), POINTS_OK);
 			/* the stored balances sum to zero; a read shows
 			 * past-due points gone before a write or the sweep
@@ -375,7 +376,7 @@ tu_invariants(points_db *db)
 			    b.debt;
 			/* (unless a counter expiry moves saturated,
 			 * balance.h; modulo 2^64 against overflow) */
-			ck_assert_msg(b.earned == INT64_MAX ||
+			TU_ASSERT(b.earned == INT64_MAX ||
 			    b.earned == INT64_MIN || b.expired == INT64_MAX ||
 			    b.expired == INT64_MIN ||
 			    (uint64_t)b.earned - (uint64_t)b.spent -
@@ -386,81 +387,126 @@ tu_invariants(points_db *db)
 			    acct.external_id);
 			if (acct.flags & (POINTS_ACCOUNT_SYSTEM |
 			    POINTS_ACCOUNT_ALLOW_NEGATIVE)) {
-				ck_assert_int_eq(b.debt, 0);
+				TU_EQ(b.debt, 0);
 				continue;
 			}
-			ck_assert_msg(b.debt >= 0 && (b.debt == 0 ||
+			TU_ASSERT(b.debt >= 0 && (b.debt == 0 ||
 			    (b.available == 0 && b.pending == 0)),
 			    "account %s: debt %lld with %lld available, "
 			    "%lld pending", acct.external_id,
 			    (long long)b.debt, (long long)b.available,
 			    (long long)b.pending);
-			ck_assert_msg(b.available >= 0 && b.held >= 0,
+			TU_ASSERT(b.available >= 0 && b.held >= 0,
 			    "account %s negative in %s: %lld/%lld",
 			    acct.external_id, assets[i],
 			    (long long)b.available, (long long)b.held);
-			ck_assert_int_eq(points_lot_iterator_new(db, acct.id,
+			TU_EQ(points_lot_iterator_new(db, acct.id,
 			    assets[i], INT64_MAX, &li), POINTS_OK);
 			while (points_lot_next(li, &lot) == POINTS_OK)
 				lots += lot.amount;
 			points_lot_iterator_free(li);
 			/* pending points have their lots */
-			ck_assert_msg(lots == b.available + b.pending,
+			TU_ASSERT(lots == b.available + b.pending,
 			    "account %s: lots %lld != available %lld + "
 			    "pending %lld", acct.external_id,
 			    (long long)lots, (long long)b.available,
 			    (long long)b.pending);
 		}
-		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		TU_EQ(rc, POINTS_ITEROVER);
 		points_account_iterator_free(it);
-		ck_assert_msg(sum == 0, "asset %s sums to %lld", assets[i],
+		TU_ASSERT(sum == 0, "asset %s sums to %lld", assets[i],
 		    (long long)sum);
 	}
 	rc = points_verify(db, &rep);
-	ck_assert_msg(rc == POINTS_OK, "verify: %s", rep.message);
+	TU_ASSERT(rc == POINTS_OK, "verify: %s", rep.message);
 }
 
+/* A dump's text, grown as it is written (fprintf to a memory stream
+ * cost most of a fault loop's time under AddressSanitizer). */
+typedef struct dumpbuf {
+	char *p;
+	size_t n, cap;
+} dumpbuf;
+
+static size_t dump_hint = 4096; /* the largest dump yet */
+
+static void
+dump_put(dumpbuf *d, const void *s, size_t n)
+{
+	if (d->n + n + 1 > d->cap) {
+		size_t cap = d->cap ? d->cap : dump_hint;
+
+		while (cap < d->n + n + 1)
+			cap *= 2;
+		d->p = realloc(d->p, cap);
+		TU_ASSERT(d->p, "out of memory for a dump of %zu bytes", cap);
+		d->cap = cap;
+	}
+	memcpy(d->p + d->n, s, n);
+	d->n += n;
+	d->p[d->n] = '\0';
+}
+
+/* n in decimal, then c */
+static void
+dump_len(dumpbuf *d, size_t n, char c)
+{
+	char t[24];
+	size_t i = sizeof(t);
+
+	t[--i] = c;
+	do {
+		t[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	dump_put(d, t + i, sizeof(t) - i);
+}
+
+/* Every keyspace, "[name]" on a line, then a line per record:
+ * "<key length>:<key>=<value length>:<value>". */
 static char *
 dump_db(points_db *db, size_t *len, int own_txn)
 {
 	points_store *s = db->store;
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
+	dumpbuf d = { NULL, 0, 0 };
 	points_module *m;
 	points_ksdef *const *ks;
 	int rc;
 
-	ck_assert_ptr_nonnull(f);
 	if (own_txn)
-		ck_assert_int_eq(s->begin(s, 0), POINTS_OK);
+		TU_EQ(s->begin(s, 0), POINTS_OK);
 	else
-		ck_assert_msg(db->in_txn, "tu_dump_txn outside a transaction");
+		TU_ASSERT(db->in_txn, "tu_dump_txn outside a transaction");
+	dump_put(&d, "", 0);
 	for (m = points_module__first(); m; m = m->next)
 	for (ks = m->keyspaces; ks && *ks; ks++) {
 		points_cursor *c;
 		const void *k, *v;
 		size_t kl, vl;
 
-		fprintf(f, "[%s]\n", (*ks)->name);
-		ck_assert_int_eq(s->cursor_open(s, db->ks[(*ks)->slot], NULL, 0,
-		    NULL, 0, 0, &c), POINTS_OK);
+		dump_put(&d, "[", 1);
+		dump_put(&d, (*ks)->name, strlen((*ks)->name));
+		dump_put(&d, "]\n", 2);
+		TU_EQ(s->cursor_open(s, db->ks[(*ks)->slot], NULL, 0, NULL, 0,
+		    0, &c), POINTS_OK);
 		while ((rc = s->cursor_next(s, c, &k, &kl, &v, &vl)) ==
 		    POINTS_OK) {
-			fprintf(f, "%zu:", kl);
-			fwrite(k, 1, kl, f);
-			fprintf(f, "=%zu:", vl);
-			fwrite(v, 1, vl, f);
-			fputc('\n', f);
+			dump_len(&d, kl, ':');
+			dump_put(&d, k, kl);
+			dump_put(&d, "=", 1);
+			dump_len(&d, vl, ':');
+			dump_put(&d, v, vl);
+			dump_put(&d, "\n", 1);
 		}
-		ck_assert_int_eq(rc, POINTS_ITEROVER);
+		TU_EQ(rc, POINTS_ITEROVER);
 		s->cursor_close(s, c);
 	}
 	if (own_txn)
 		s->rollback(s);
-	fclose(f);
-	*len = n;
-	return out;
+	if (d.cap > dump_hint)
+		dump_hint = d.cap;
+	*len = d.n;
+	return d.p;
 }
 
 char *
@@ -670,6 +716,36 @@ tu_realloc(void *p, size_t n)
 	return realloc(p, n);
 }
 
+static int64_t fault_stride, fault_offset; /* 0: not read yet */
+
+static void
+fault_points_read(void)
+{
+	const char *s = getenv("POINTS_TEST_FAULT_STRIDE");
+	const char *o = getenv("POINTS_TEST_FAULT_OFFSET");
+
+	fault_stride = s && atoi(s) > 1 ? atoi(s) : 1;
+	if (o && atoi(o) >= 1 && atoi(o) <= fault_stride)
+		fault_offset = atoi(o);
+	else
+		fault_offset = 1 + (int64_t)((unsigned)time(NULL) ^
+		    (unsigned)getpid()) % fault_stride;
+}
+
+int64_t
+tu_fault_next(int64_t n, int step)
+{
+	int64_t k = (n - 1) / step; /* n is point k of the loop */
+
+	if (!fault_stride)
+		fault_points_read();
+	if (k < TU_FAULT_DENSE - 1)
+		return n + step;
+	if (k == TU_FAULT_DENSE - 1)
+		return n + step * fault_offset;
+	return n + step * fault_stride;
+}
+
 void
 tu_alloc_fail_at(long n)
 {
@@ -710,6 +786,15 @@ tu_run(Suite *s)
 		printf("(log partitions: %u)\n", points_entry__partitions_new);
 	} else {
 		points_entry__partitions_new = 1; /* PostgreSQL's too */
+	}
+	fault_points_read();
+	if (fault_stride > 1) {
+		printf("(fault points: 1 to %d, then one in %lld from %lld: "
+		    "POINTS_TEST_FAULT_OFFSET=%lld)\n",
+		    TU_FAULT_DENSE, (long long)fault_stride,
+		    (long long)(TU_FAULT_DENSE + fault_offset),
+		    (long long)fault_offset);
+		fflush(stdout);
 	}
 	if (tu_backend_sqlite()) {
 		tu_dir_make();

@@ -142,6 +142,29 @@ void tu_snap_free(void);
 	tu_unchanged(db);                                               \
 } while (0)
 
+/* The fault loops' next point after n (points 1, 1 + step, ...: calls
+ * or allocations): every point, or with POINTS_TEST_FAULT_STRIDE=s (as
+ * make check SANITIZE=1 runs them, where a point costs five times
+ * more) the first TU_FAULT_DENSE and then every sth, from an offset the
+ * run draws (POINTS_TEST_FAULT_OFFSET, 1..s, fixes it; tu_run prints
+ * it).  An operation of few calls, whose writes come last, is tried at
+ * every point; a long one at a quarter of its points. */
+#define TU_FAULT_DENSE 32
+int64_t tu_fault_next(int64_t n, int step);
+
+/* Assertions that cost nothing when they hold: Check records every
+ * ck_assert that passes (a message its runner reads back), which in the
+ * helpers run at every fault point took half of check_fault's time. */
+#define TU_ASSERT(expr, ...) do {                                       \
+	if (!(expr))                                                    \
+		ck_abort_msg(__VA_ARGS__);                              \
+} while (0)
+#define TU_EQ(x, y) do {                                                \
+	intmax_t x_ = (x), y_ = (y);                                    \
+	if (x_ != y_)                                                   \
+		ck_abort_msg("%s == %s: %jd != %jd", #x, #y, x_, y_);   \
+} while (0)
+
 /* An allocator that fails the Nth allocation (0: never). */
 void tu_alloc_fail_at(long n);
 long tu_alloc_count(void);
